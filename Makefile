@@ -1,0 +1,42 @@
+# tokentray. `make run` and `make test` install what is missing first.
+GO      ?= go
+BIN     := bin/tokentray
+PKGS    := ./...
+
+.PHONY: all deps build run test vet fmt-check install package bench clean
+
+all: build
+
+deps:
+	@bash scripts/deps.sh
+
+build: deps
+	$(GO) build -o $(BIN) .
+
+# The app against the built-in sandbox brokers, in a fresh demo profile.
+run: build
+	@bash scripts/run.sh $(BIN)
+
+vet:
+	$(GO) vet $(PKGS)
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+# The whole suite, with a real Secret Service, D-Bus session and X display.
+test: deps fmt-check vet
+	@TOKENTRAY_FORCE_XVFB=1 bash scripts/with-desktop.sh $(GO) test -race -count=1 -timeout 30m $(PKGS)
+
+bench: deps
+	@bash scripts/bench.sh
+
+install: deps
+	$(GO) install .
+
+# A desktop package (.tar.xz on Linux, .app on macOS) with fyne's tool.
+package: deps
+	$(GO) run fyne.io/tools/cmd/fyne@v1.7.4 package --release
+
+clean:
+	rm -rf bin

@@ -1,0 +1,135 @@
+package auth
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"regexp"
+	"time"
+)
+
+// Kind names one way of authenticating with one broker.
+type Kind string
+
+const (
+	// KindFutuOAuth is a Futu OpenAPI OAuth 2.0 login (access + refresh token).
+	KindFutuOAuth Kind = "futu-oauth"
+	// KindFutuKey is a Futu OpenAPI legacy API key (app key, app secret, access token).
+	KindFutuKey Kind = "futu-key"
+	// KindWebull is a Webull OpenAPI app key with a 2FA-verified access token.
+	KindWebull Kind = "webull"
+)
+
+// Kinds lists every kind in the order the user sees them.
+var Kinds = []Kind{KindFutuOAuth, KindFutuKey, KindWebull}
+
+// Valid reports whether k is one of the known kinds.
+func (k Kind) Valid() bool {
+	for _, x := range Kinds {
+		if x == k {
+			return true
+		}
+	}
+	return false
+}
+
+// Broker is the human name of the broker behind a kind.
+func (k Kind) Broker() string {
+	switch k {
+	case KindFutuOAuth, KindFutuKey:
+		return "Futu"
+	case KindWebull:
+		return "Webull"
+	}
+	return "unknown"
+}
+
+// Title is a short human label for a kind.
+func (k Kind) Title() string {
+	switch k {
+	case KindFutuOAuth:
+		return "Futu OAuth login"
+	case KindFutuKey:
+		return "Futu API key"
+	case KindWebull:
+		return "Webull token"
+	}
+	return string(k)
+}
+
+// Secret field names: one keychain item per field, so every item stays small.
+const (
+	FieldAppKey            = "app_key"
+	FieldAppSecret         = "app_secret"
+	FieldAccessToken       = "access_token"
+	FieldRefreshToken      = "refresh_token"
+	FieldWebullToken       = "webull_token"
+	FieldRegistrationToken = "registration_access_token"
+)
+
+// SecretFields lists every field a credential may keep in the keychain.
+var SecretFields = []string{
+	FieldAppKey, FieldAppSecret, FieldAccessToken,
+	FieldRefreshToken, FieldWebullToken, FieldRegistrationToken,
+}
+
+// Credential is everything tokentray knows about one credential except
+// its secrets. It is what the settings file stores; it must never hold a
+// secret value.
+type Credential struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	Kind Kind   `json:"kind"`
+
+	// Endpoint is the API base URL ("https://openapi.futunn.com",
+	// "https://api.webull.com"); empty means the broker's default.
+	Endpoint string `json:"endpoint,omitempty"`
+
+	// Futu OAuth.
+	ClientID         string `json:"client_id,omitempty"`
+	Scope            string `json:"scope,omitempty"`
+	AuthorizeURL     string `json:"authorize_url,omitempty"`
+	TokenURL         string `json:"token_url,omitempty"`
+	RevokeURL        string `json:"revoke_url,omitempty"`
+	ShareWithSDK     bool   `json:"share_with_sdk,omitempty"`
+	SDKTokenDir      string `json:"sdk_token_dir,omitempty"`
+	RefreshTokenPath string `json:"refresh_path,omitempty"`
+
+	// Webull.
+	Region        string `json:"region,omitempty"`
+	TestEnv       bool   `json:"test_env,omitempty"`
+	SignAlgorithm string `json:"sign_algorithm,omitempty"`
+	TokenStatus   string `json:"token_status,omitempty"`
+
+	// Lifecycle, all in UTC.
+	AddedAt     time.Time `json:"added_at"`
+	ExpiresAt   time.Time `json:"expires_at,omitzero"`
+	RefreshedAt time.Time `json:"refreshed_at,omitzero"`
+	LastChecked time.Time `json:"last_checked,omitzero"`
+	LastUsed    time.Time `json:"last_used,omitzero"`
+
+	// Health is the last health the engine computed, kept so that a
+	// restart shows what was known instead of nothing.
+	Health Health `json:"health"`
+}
+
+// namePattern keeps names usable on a command line and in a file name.
+var namePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+
+// ValidateName returns a sentence-long error when name cannot be used.
+func ValidateName(name string) error {
+	if !namePattern.MatchString(name) {
+		return fmt.Errorf("%q is not a usable name: use 1 to 64 letters, digits, dots, dashes or underscores, starting with a letter or digit", name)
+	}
+	return nil
+}
+
+// NewID returns a random, stable identifier for a new credential. It is
+// the key of the credential's keychain items, so renaming keeps secrets.
+func NewID() string {
+	var b [8]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err) // crypto/rand never fails on supported platforms
+	}
+	return hex.EncodeToString(b[:])
+}

@@ -1,0 +1,347 @@
+package futu
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"tokentray/auth"
+)
+
+const (
+	// KeyLife is how long a legacy access token lives unless Futu says otherwise.
+	KeyLife = 90 * 24 * time.Hour
+	// VerifyPath is the signed health check.
+	VerifyPath = "/v1/auth/verify"
+	// DefaultRefreshPath extends a legacy access token; a credential's
+	// RefreshTokenPath overrides it.
+	DefaultRefreshPath = "/v1/token/refresh"
+)
+
+// Futu's error codes for legacy API keys.
+const (
+	codeUnknownAppKey = 40100
+	codeBadSignature  = 40101
+	codeClockSkew     = 40102
+	codeBadToken      = 40103
+)
+
+// KeyProvider handles auth.KindFutuKey: legacy API keys.
+type KeyProvider struct{ o Options }
+
+// NewKeyProvider returns the legacy API key provider.
+func NewKeyProvider(o Options) *KeyProvider { return &KeyProvider{o: o.withDefaults()} }
+
+// Kind is auth.KindFutuKey.
+func (p *KeyProvider) Kind() auth.Kind { return auth.KindFutuKey }
+
+// keyExpiry is when the key's access token stops working: what Futu
+// said, else 90 days after it was added.
+func keyExpiry(c auth.Credential) time.Time {
+	if !c.ExpiresAt.IsZero() {
+		return c.ExpiresAt
+	}
+	if c.AddedAt.IsZero() {
+		return time.Time{}
+	}
+	return c.AddedAt.Add(KeyLife)
+}
+
+// Assess computes health from the known expiry, keeping a broker's
+// verdict that only the user can clear.
+func (p *KeyProvider) Assess(c auth.Credential, now time.Time) auth.Health {
+	if h, ok := stickyHealth(c); ok {
+		return h
+	}
+	return expiryHealth(c, now)
+}
+
+func expiryHealth(c auth.Credential, now time.Time) auth.Health {
+	exp := keyExpiry(c)
+	h := auth.Health{ExpiresAt: exp, CheckedAt: now}
+	switch {
+	case exp.IsZero():
+		h.State = auth.Unknown
+		h.Reason = "the expiry of this access token is not known yet; tokentray will ask Futu"
+	case !exp.After(now):
+		h.State = auth.Broken
+		h.Reason = fmt.Sprintf("the access token expired on %s: create a new one in the Futu developer portal (User Center) and add it to tokentray again", day(exp))
+	case ExpiryStage(exp, now) > 0:
+		h.State = auth.Expiring
+		h.Reason = fmt.Sprintf("the access token expires %s (%s): run `tokentray extend %s` to extend it", timeLeft(exp.Sub(now)), day(exp), c.Name)
+	default:
+		h.State = auth.OK
+		h.Reason = fmt.Sprintf("the access token is valid until %s", day(exp))
+	}
+	return h
+}
+
+// Token returns the legacy access token (FUTU_ACCESS_TOKEN).
+func (p *KeyProvider) Token(c auth.Credential, s auth.Secrets) (string, error) {
+	k, err := loadKey(c, s)
+	if err != nil {
+		return "", err
+	}
+	return k.AccessToken, nil
+}
+
+// Env returns the variables the Futu SDK's Config.from_env() reads.
+func (p *KeyProvider) Env(c auth.Credential, s auth.Secrets) (map[string]string, string, error) {
+	k, err := loadKey(c, s)
+	if err != nil {
+		return nil, "", err
+	}
+	vars := map[string]string{
+		"FUTU_APP_KEY":      k.AppKey,
+		"FUTU_APP_SECRET":   k.AppSecret,
+		"FUTU_ACCESS_TOKEN": k.AccessToken,
+	}
+	if c.Endpoint != "" {
+		vars["FUTU_HTTP_URL"] = c.Endpoint
+	}
+	return vars, "", nil
+}
+
+// KeySecretsFromEnv reads a new API key's secrets from FUTU_APP_KEY,
+// FUTU_APP_SECRET and FUTU_ACCESS_TOKEN, and its endpoint from
+// FUTU_HTTP_URL (empty when unset). getenv nil means os.Getenv.
+func KeySecretsFromEnv(getenv func(string) string) (secrets map[string]string, endpoint string, err error) {
+	if getenv == nil {
+		getenv = Options{}.withDefaults().Getenv
+	}
+	secrets = map[string]string{}
+	var missing []string
+	for _, f := range []struct{ env, field string }{
+		{"FUTU_APP_KEY", auth.FieldAppKey},
+		{"FUTU_APP_SECRET", auth.FieldAppSecret},
+		{"FUTU_ACCESS_TOKEN", auth.FieldAccessToken},
+	} {
+		v := strings.TrimSpace(getenv(f.env))
+		if v == "" {
+			missing = append(missing, f.env)
+			continue
+		}
+		secrets[f.field] = v
+	}
+	if len(missing) > 0 {
+		return nil, "", fmt.Errorf("%s not set: export the values from the Futu developer portal (User Center -> Application Credentials) and try again", strings.Join(missing, ", "))
+	}
+	return secrets, strings.TrimSpace(getenv("FUTU_HTTP_URL")), nil
+}
+
+func loadKey(c auth.Credential, s auth.Secrets) (Signer, error) {
+	var k Signer
+	for _, f := range []struct {
+		field string
+		dst   *string
+	}{{auth.FieldAppKey, &k.AppKey}, {auth.FieldAppSecret, &k.AppSecret}, {auth.FieldAccessToken, &k.AccessToken}} {
+		v, err := s.Get(f.field)
+		if errors.Is(err, auth.ErrSecretNotFound) {
+			return Signer{}, auth.NeedsUser(fmt.Sprintf("the %s of %s is missing from the keychain: remove the credential and add it again", strings.ReplaceAll(f.field, "_", " "), c.Name))
+		}
+		if err != nil {
+			return Signer{}, fmt.Errorf("futu read %s of %s: %w", f.field, c.Name, err)
+		}
+		*f.dst = v
+	}
+	return k, nil
+}
+
+// apiReply is Futu's JSON envelope.
+type apiReply struct {
+	Code    int             `json:"code"`
+	Message string          `json:"message"`
+	Data    json.RawMessage `json:"data"`
+}
+
+type apiResult struct {
+	status int
+	reply  apiReply
+	date   time.Time // the server's Date header, zero when absent
+	at     time.Time // our clock when the answer came
+}
+
+// signedGet sends a signed GET to base+pathQuery.
+func (p *KeyProvider) signedGet(ctx context.Context, c auth.Credential, k Signer, pathQuery string) (apiResult, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, baseURL(p.o, c.Endpoint)+pathQuery, nil)
+	if err != nil {
+		return apiResult{}, err
+	}
+	k.Sign(req, nil, p.o.Clock.Now())
+	resp, err := p.o.HTTP.Do(req)
+	if err != nil {
+		return apiResult{}, err
+	}
+	defer resp.Body.Close()
+	r := apiResult{status: resp.StatusCode, at: p.o.Clock.Now()}
+	if d, err := http.ParseTime(resp.Header.Get("Date")); err == nil {
+		r.date = d
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return r, err
+	}
+	if resp.StatusCode == http.StatusNotFound {
+		return r, nil
+	}
+	if err := json.Unmarshal(body, &r.reply); err != nil {
+		return r, fmt.Errorf("Futu answered HTTP %d with something that is not its JSON", resp.StatusCode)
+	}
+	return r, nil
+}
+
+// rejected turns a 401 answer into the health the user sees.
+func rejected(c auth.Credential, r apiResult) auth.Health {
+	h := auth.Health{State: auth.Broken, ExpiresAt: keyExpiry(c), CheckedAt: r.at}
+	switch r.reply.Code {
+	case codeClockSkew:
+		h.State = auth.ActionNeeded
+		if r.date.IsZero() {
+			h.Reason = "Futu rejected the request time: your clock is off by more than 60 s; set the system clock to update automatically and check again"
+			break
+		}
+		skew := r.at.Sub(r.date).Seconds()
+		dir := "ahead of"
+		if skew < 0 {
+			dir = "behind"
+		}
+		h.Reason = fmt.Sprintf("Futu rejected the request time: your clock is off by %d s (%s Futu's); set the system clock to update automatically and check again", int64(math.Round(math.Abs(skew))), dir)
+	case codeBadSignature:
+		h.Reason = "Futu rejected the request signature: the app secret does not belong to this app key; copy both again from the Futu developer portal"
+	default: // 40100 unknown app key, 40103 bad token, and anything new
+		h.Reason = "the API key was rejected by Futu as revoked or invalid: create a new token in the Futu developer portal"
+	}
+	return h
+}
+
+// Refresh checks the key with Futu (GET /v1/auth/verify). It never
+// replaces the access token: extending it breaks scripts that use the old
+// one, so only Extend does that.
+func (p *KeyProvider) Refresh(ctx context.Context, c *auth.Credential, s auth.Secrets, _ auth.RefreshOptions) (auth.Health, error) {
+	now := p.o.Clock.Now()
+	k, err := loadKey(*c, s)
+	if err != nil {
+		return p.secretsHealth(*c, now, err), err
+	}
+	r, err := p.signedGet(ctx, *c, k, VerifyPath)
+	if err != nil {
+		if ctx.Err() != nil {
+			return networkHealth(now, *c, err), fmt.Errorf("futu check %s: %w", c.Name, ctx.Err())
+		}
+		return networkHealth(now, *c, err), fmt.Errorf("futu check %s: %w", c.Name, err)
+	}
+	c.LastChecked = r.at
+	switch {
+	case r.status == http.StatusNotFound:
+		// No health check on this endpoint: the known expiry is all there is.
+		return expiryHealth(*c, r.at), nil
+	case r.status == http.StatusUnauthorized:
+		h := rejected(*c, r)
+		return h, auth.NeedsUser(h.Reason)
+	case r.status != http.StatusOK || r.reply.Code != 0:
+		h := auth.Health{
+			State:     auth.Unknown,
+			Reason:    fmt.Sprintf("Futu answered HTTP %d (code %d) to the health check; nothing was changed and tokentray will check again", r.status, r.reply.Code),
+			ExpiresAt: keyExpiry(*c),
+			CheckedAt: r.at,
+		}
+		return h, fmt.Errorf("futu check %s: HTTP %d code %d %s", c.Name, r.status, r.reply.Code, r.reply.Message)
+	}
+	var data struct {
+		ExpiredAt string `json:"expired_at"`
+	}
+	_ = json.Unmarshal(r.reply.Data, &data)
+	if t, err := time.Parse(time.RFC3339, data.ExpiredAt); err == nil {
+		c.ExpiresAt = t.UTC()
+	}
+	return expiryHealth(*c, r.at), nil
+}
+
+func (p *KeyProvider) secretsHealth(c auth.Credential, now time.Time, err error) auth.Health {
+	var ue *auth.UserError
+	if errors.As(err, &ue) {
+		return auth.Health{State: auth.Broken, Reason: ue.Msg, ExpiresAt: keyExpiry(c), CheckedAt: now}
+	}
+	return auth.Health{State: auth.Unknown, Reason: "the keychain could not be read: " + err.Error(), ExpiresAt: keyExpiry(c), CheckedAt: now}
+}
+
+// MaxKeyLife is how far ahead Futu lets a legacy access token be extended.
+func maxExtension(now time.Time) time.Time { return now.AddDate(3, 0, 0) }
+
+// Extend asks Futu for a new access token valid until until (zero means
+// 90 days from now, at most 3 years). The new token replaces the old one
+// in the keychain only after Futu issued it; the old one stops working.
+func (p *KeyProvider) Extend(ctx context.Context, c *auth.Credential, s auth.Secrets, until time.Time) (auth.Health, error) {
+	now := p.o.Clock.Now()
+	if until.IsZero() {
+		until = now.Add(KeyLife)
+	}
+	if !until.After(now) {
+		return p.Assess(*c, now), auth.NeedsUser(fmt.Sprintf("%s is in the past: choose a date up to 3 years ahead", day(until)))
+	}
+	if until.After(maxExtension(now)) {
+		return p.Assess(*c, now), auth.NeedsUser(fmt.Sprintf("Futu extends an access token by at most 3 years: choose a date before %s", day(maxExtension(now))))
+	}
+	k, err := loadKey(*c, s)
+	if err != nil {
+		return p.secretsHealth(*c, now, err), err
+	}
+	// Futu kills the old token on success, so make sure the keychain
+	// will take the new one before asking for it.
+	if err := s.Set(auth.FieldAccessToken, k.AccessToken); err != nil {
+		return p.secretsHealth(*c, now, err), fmt.Errorf("futu extend %s: the keychain cannot store the new token, so nothing was asked of Futu: %w", c.Name, err)
+	}
+	path := c.RefreshTokenPath
+	if path == "" {
+		path = DefaultRefreshPath
+	}
+	q := url.Values{"expired_at": {until.UTC().Format(time.RFC3339)}}
+	r, err := p.signedGet(ctx, *c, k, path+"?"+q.Encode())
+	if err != nil {
+		return networkHealth(now, *c, err), fmt.Errorf("futu extend %s: %w", c.Name, err)
+	}
+	c.LastChecked = r.at
+	switch {
+	case r.status == http.StatusUnauthorized:
+		h := rejected(*c, r)
+		return h, auth.NeedsUser(h.Reason)
+	case r.status == http.StatusNotFound:
+		return p.Assess(*c, now), auth.NeedsUser(fmt.Sprintf("Futu has no token refresh at %s: extend the token in the Futu developer portal, or set the right path for %s", path, c.Name))
+	case r.status != http.StatusOK || r.reply.Code != 0:
+		msg := r.reply.Message
+		if msg == "" {
+			msg = http.StatusText(r.status)
+		}
+		if r.status == http.StatusBadRequest {
+			return p.Assess(*c, now), auth.NeedsUser(fmt.Sprintf("Futu refused to extend the token (code %d: %s): choose another date", r.reply.Code, msg))
+		}
+		return networkHealth(now, *c, fmt.Errorf("HTTP %d code %d: %s", r.status, r.reply.Code, msg)),
+			fmt.Errorf("futu extend %s: HTTP %d code %d: %s", c.Name, r.status, r.reply.Code, msg)
+	}
+	var data struct {
+		Token     string `json:"token"`
+		ExpiredAt string `json:"expired_at"`
+	}
+	if err := json.Unmarshal(r.reply.Data, &data); err != nil || data.Token == "" {
+		return networkHealth(now, *c, errors.New("the answer had no token")), fmt.Errorf("futu extend %s: Futu answered without a new token; check the credential with the developer portal", c.Name)
+	}
+	if err := s.Set(auth.FieldAccessToken, data.Token); err != nil {
+		return auth.Health{State: auth.Broken, Reason: "Futu issued a new access token but the keychain refused it and the old one no longer works: create a new token in the Futu developer portal", CheckedAt: r.at},
+			fmt.Errorf("futu extend %s: store the new token: %w", c.Name, err)
+	}
+	c.ExpiresAt = until.UTC()
+	if t, err := time.Parse(time.RFC3339, data.ExpiredAt); err == nil {
+		c.ExpiresAt = t.UTC()
+	}
+	c.RefreshedAt = r.at
+	h := expiryHealth(*c, r.at)
+	h.Reason = fmt.Sprintf("the access token was extended until %s; scripts that use the old FUTU_ACCESS_TOKEN need the new one (`tokentray token %s` prints it)", day(c.ExpiresAt), c.Name)
+	return h, nil
+}

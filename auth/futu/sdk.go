@@ -1,0 +1,158 @@
+package futu
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// SDKToken is the Futu SDK's token file, ~/.futu/openapi/tokens/<client_id>.
+// The format is not documented; this is the closest public SDK's JSON,
+// with expires_at in unix seconds.
+type SDKToken struct {
+	ClientID     string    `json:"client_id"`
+	AccessToken  string    `json:"access_token"`
+	RefreshToken string    `json:"refresh_token"`
+	ExpiresAt    time.Time `json:"-"`
+}
+
+type sdkTokenJSON struct {
+	ClientID     string `json:"client_id"`
+	AccessToken  string `json:"access_token"`
+	RefreshToken string `json:"refresh_token"`
+	ExpiresAt    int64  `json:"expires_at"`
+}
+
+// sdkDir is the credential's SDK token directory, else the provider's, else the default.
+func sdkDir(o Options, credDir string) (string, error) {
+	if credDir != "" {
+		return credDir, nil
+	}
+	if o.SDKTokenDir != "" {
+		return o.SDKTokenDir, nil
+	}
+	return DefaultSDKTokenDir()
+}
+
+// clientFile refuses client IDs that would leave the token directory.
+func clientFile(dir, clientID string) (string, error) {
+	if clientID == "" || clientID == "." || clientID == ".." || strings.ContainsAny(clientID, `/\`) {
+		return "", fmt.Errorf("%q is not a usable OAuth client ID: copy it again from your registration", clientID)
+	}
+	return filepath.Join(dir, clientID), nil
+}
+
+// ReadSDKToken reads the SDK's token file for clientID in dir. It accepts
+// expires_at as unix seconds, unix milliseconds or an RFC 3339 string.
+func ReadSDKToken(dir, clientID string) (SDKToken, error) {
+	path, err := clientFile(dir, clientID)
+	if err != nil {
+		return SDKToken{}, err
+	}
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return SDKToken{}, fmt.Errorf("no Futu SDK token for client %s in %s: log in with the SDK first, or log in with tokentray", clientID, dir)
+	}
+	if err != nil {
+		return SDKToken{}, fmt.Errorf("read the Futu SDK token file: %w", err)
+	}
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return SDKToken{}, fmt.Errorf("the Futu SDK token file %s is not JSON tokentray can read: log in with tokentray instead", path)
+	}
+	str := func(k string) string {
+		var s string
+		_ = json.Unmarshal(raw[k], &s)
+		return s
+	}
+	t := SDKToken{ClientID: str("client_id"), AccessToken: str("access_token"), RefreshToken: str("refresh_token")}
+	if t.ClientID == "" {
+		t.ClientID = clientID
+	}
+	if t.ClientID != clientID {
+		return SDKToken{}, fmt.Errorf("the Futu SDK token file %s belongs to client %s, not %s: check the client ID", path, t.ClientID, clientID)
+	}
+	if t.AccessToken == "" && t.RefreshToken == "" {
+		return SDKToken{}, fmt.Errorf("the Futu SDK token file %s holds no token: log in with tokentray instead", path)
+	}
+	for _, k := range []string{"expires_at", "expiry", "expires"} {
+		if v, ok := raw[k]; ok {
+			t.ExpiresAt = parseSDKTime(v)
+			break
+		}
+	}
+	return t, nil
+}
+
+func parseSDKTime(v json.RawMessage) time.Time {
+	var n json.Number
+	if err := json.Unmarshal(v, &n); err == nil {
+		if f, err := strconv.ParseFloat(string(n), 64); err == nil && f > 0 {
+			if f > 1e12 { // milliseconds
+				return time.UnixMilli(int64(f)).UTC()
+			}
+			return time.Unix(int64(f), 0).UTC()
+		}
+	}
+	var s string
+	if err := json.Unmarshal(v, &s); err == nil {
+		if t, err := time.Parse(time.RFC3339, s); err == nil {
+			return t.UTC()
+		}
+		if f, err := strconv.ParseFloat(s, 64); err == nil && f > 0 {
+			return time.Unix(int64(f), 0).UTC()
+		}
+	}
+	return time.Time{}
+}
+
+// WriteSDKToken writes t where the Futu SDK reads it: mode 0600 in a
+// 0700 directory, atomically, so the SDK never reads half a file.
+func WriteSDKToken(dir string, t SDKToken) error {
+	path, err := clientFile(dir, t.ClientID)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("create the Futu SDK token directory: %w", err)
+	}
+	j := sdkTokenJSON{ClientID: t.ClientID, AccessToken: t.AccessToken, RefreshToken: t.RefreshToken}
+	if !t.ExpiresAt.IsZero() {
+		j.ExpiresAt = t.ExpiresAt.Unix()
+	}
+	b, err := json.Marshal(j)
+	if err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, "."+t.ClientID+".*.tmp")
+	if err != nil {
+		return fmt.Errorf("write the Futu SDK token file: %w", err)
+	}
+	tmp := f.Name()
+	defer os.Remove(tmp) // no-op after the rename
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		return fmt.Errorf("write the Futu SDK token file: %w", err)
+	}
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		return fmt.Errorf("write the Futu SDK token file: %w", err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return fmt.Errorf("write the Futu SDK token file: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("write the Futu SDK token file: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("write the Futu SDK token file: %w", err)
+	}
+	return nil
+}

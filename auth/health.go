@@ -1,0 +1,144 @@
+package auth
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// State is a credential's health, ordered from best to worst for the
+// tray, which shows the worst state of all credentials.
+type State int
+
+const (
+	// Unknown: not checked yet, or the broker did not answer. A network
+	// failure yields Unknown, never Broken. It is the zero value, so a
+	// health never computed reads as Unknown.
+	Unknown State = iota
+	// OK: valid and not near expiry.
+	OK
+	// Expiring: valid, inside its warning window.
+	Expiring
+	// Pending: a 2FA verification is waiting, with seconds left.
+	Pending
+	// ActionNeeded: the user must act (log in, verify 2FA, extend).
+	ActionNeeded
+	// Broken: expired, invalid, revoked or rejected.
+	Broken
+)
+
+var stateNames = []string{"unknown", "ok", "expiring", "pending", "action-needed", "broken"}
+var stateTitles = []string{"Unknown", "OK", "Expiring", "Pending", "Action needed", "Broken"}
+
+// severity orders states for Worst: OK < Unknown < Expiring < Pending <
+// ActionNeeded < Broken.
+var severity = []int{1, 0, 2, 3, 4, 5}
+
+// States lists every state from best to worst.
+var States = []State{OK, Unknown, Expiring, Pending, ActionNeeded, Broken}
+
+// String is the stable machine name ("action-needed") used in JSON.
+func (s State) String() string {
+	if int(s) < 0 || int(s) >= len(stateNames) {
+		return "unknown"
+	}
+	return stateNames[s]
+}
+
+// Title is the human label ("Action needed").
+func (s State) Title() string {
+	if int(s) < 0 || int(s) >= len(stateTitles) {
+		return "Unknown"
+	}
+	return stateTitles[s]
+}
+
+// ParseState is the inverse of String.
+func ParseState(s string) (State, error) {
+	for i, n := range stateNames {
+		if n == s {
+			return State(i), nil
+		}
+	}
+	return Unknown, fmt.Errorf("unknown health state %q", s)
+}
+
+func (s State) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+func (s *State) UnmarshalText(b []byte) error {
+	v, err := ParseState(string(b))
+	if err != nil {
+		return err
+	}
+	*s = v
+	return nil
+}
+
+// Worse reports whether s is worse than t.
+func (s State) Worse(t State) bool { return s.rank() > t.rank() }
+
+func (s State) rank() int {
+	if int(s) < 0 || int(s) >= len(severity) {
+		return severity[Unknown]
+	}
+	return severity[s]
+}
+
+// NeedsUser reports whether only the user can make the credential
+// usable again (a login, a 2FA verification, a new key).
+func (s State) NeedsUser() bool { return s == ActionNeeded || s == Pending || s == Broken }
+
+// Health is one credential's state with the sentence that explains it:
+// what happened and what to do.
+type Health struct {
+	State  State  `json:"state"`
+	Reason string `json:"reason,omitempty"`
+	// ExpiresAt is when the current token stops working, if known.
+	ExpiresAt time.Time `json:"expires_at,omitzero"`
+	// Deadline is when a pending 2FA verification runs out.
+	Deadline time.Time `json:"deadline,omitzero"`
+	// CheckedAt is when this health was computed.
+	CheckedAt time.Time `json:"checked_at,omitzero"`
+}
+
+// SecondsLeft is the time to the deadline (Pending) or to expiry,
+// rounded down, never negative; 0 when neither is known.
+func (h Health) SecondsLeft(now time.Time) int64 {
+	t := h.ExpiresAt
+	if h.State == Pending && !h.Deadline.IsZero() {
+		t = h.Deadline
+	}
+	if t.IsZero() || !t.After(now) {
+		return 0
+	}
+	return int64(t.Sub(now) / time.Second)
+}
+
+// Worst returns the worst health of hs; with none, OK with no reason.
+func Worst(hs ...Health) Health {
+	w := Health{State: OK}
+	for i, h := range hs {
+		if i == 0 || h.State.Worse(w.State) {
+			w = h
+		}
+	}
+	return w
+}
+
+// String is the one-line summary "Expiring: ...".
+func (h Health) String() string {
+	if h.Reason == "" {
+		return h.State.Title()
+	}
+	return h.State.Title() + ": " + h.Reason
+}
+
+func (s State) MarshalJSON() ([]byte, error) { return json.Marshal(s.String()) }
+
+func (s *State) UnmarshalJSON(b []byte) error {
+	var str string
+	if err := json.Unmarshal(b, &str); err != nil {
+		return err
+	}
+	return s.UnmarshalText([]byte(str))
+}

@@ -1,0 +1,295 @@
+// Package keychain keeps tokentray's secrets in the operating system's
+// keychain: the Secret Service (gnome-keyring, KeePassXC) on Linux, the
+// login keychain on macOS and Credential Manager on Windows. Every call
+// is bounded by a timeout, values are capped in size, and failures read as
+// one sentence that says how to fix them. There is no plain-text fallback.
+package keychain
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/godbus/dbus/v5"
+	"github.com/jonboulle/clockwork"
+	"github.com/zalando/go-keyring"
+
+	"tokentray/auth"
+)
+
+// DefaultTimeout bounds one keychain call when New is given no timeout.
+const DefaultTimeout = 5 * time.Second
+
+// ErrUnavailable is matched (errors.Is) by every error that means the
+// keychain itself could not be used: no Secret Service, a locked keychain,
+// a call that did not answer in time.
+var ErrUnavailable = errors.New("the system keychain is unavailable")
+
+// backend is the part of go-keyring the adapter uses; tests swap it.
+type backend interface {
+	Set(service, user, password string) error
+	Get(service, user string) (string, error)
+	Delete(service, user string) error
+}
+
+type osKeyring struct{}
+
+func (osKeyring) Set(s, u, p string) error        { return keyring.Set(s, u, p) }
+func (osKeyring) Get(s, u string) (string, error) { return keyring.Get(s, u) }
+func (osKeyring) Delete(s, u string) error        { return keyring.Delete(s, u) }
+
+// Keyring is an auth.SecretStore backed by the OS keychain. Item user
+// names are "<credID>/<field>" under one service name, so a credential's
+// secrets survive a rename.
+type Keyring struct {
+	service string
+	timeout time.Duration
+	clock   clockwork.Clock
+	be      backend
+}
+
+var _ auth.SecretStore = (*Keyring)(nil)
+
+// Option configures a Keyring.
+type Option func(*Keyring)
+
+// WithClock sets the clock that measures the timeout (tests pass a fake one).
+func WithClock(c clockwork.Clock) Option {
+	return func(k *Keyring) {
+		if c != nil {
+			k.clock = c
+		}
+	}
+}
+
+// New returns a Keyring storing items under service ("tokentray", or
+// "tokentray-sandbox" for the sandbox profile). A timeout of 0 or less
+// means DefaultTimeout.
+func New(service string, timeout time.Duration, opts ...Option) *Keyring {
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	k := &Keyring{service: service, timeout: timeout, clock: clockwork.NewRealClock(), be: osKeyring{}}
+	for _, o := range opts {
+		o(k)
+	}
+	return k
+}
+
+// Service is the keychain service name the items are stored under.
+func (k *Keyring) Service() string { return k.service }
+
+func user(credID, field string) (string, error) {
+	if credID == "" || field == "" || strings.Contains(credID, "/") || strings.Contains(field, "/") {
+		return "", fmt.Errorf("keychain item %q/%q is not a valid name: the credential ID and field must be non-empty and contain no slash", credID, field)
+	}
+	return credID + "/" + field, nil
+}
+
+// Get returns the value of one field, or auth.ErrSecretNotFound.
+func (k *Keyring) Get(credID, field string) (string, error) {
+	u, err := user(credID, field)
+	if err != nil {
+		return "", err
+	}
+	type result struct {
+		v   string
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		v, err := k.be.Get(k.service, u)
+		done <- result{v, err}
+	}()
+	timer := k.clock.NewTimer(k.timeout)
+	defer timer.Stop()
+	select {
+	case r := <-done:
+		if r.err != nil {
+			return "", k.explain("read", field, r.v, r.err)
+		}
+		return r.v, nil
+	case <-timer.Chan():
+		return "", k.timedOut("read", field)
+	}
+}
+
+// Set stores value for one field, replacing any previous value. A value
+// larger than auth.MaxSecretBytes is refused, never truncated.
+func (k *Keyring) Set(credID, field, value string) error {
+	u, err := user(credID, field)
+	if err != nil {
+		return err
+	}
+	if len(value) > auth.MaxSecretBytes {
+		return auth.ErrSecretTooLarge{Field: field, Size: len(value)}
+	}
+	if err := k.call(func() error { return k.be.Set(k.service, u, value) }); err != nil {
+		if errors.Is(err, errTimeout) {
+			return k.timedOut("store", field)
+		}
+		return k.explain("store", field, value, err)
+	}
+	return nil
+}
+
+// Delete removes one field; auth.ErrSecretNotFound when it was not there.
+func (k *Keyring) Delete(credID, field string) error {
+	u, err := user(credID, field)
+	if err != nil {
+		return err
+	}
+	if err := k.call(func() error { return k.be.Delete(k.service, u) }); err != nil {
+		if errors.Is(err, errTimeout) {
+			return k.timedOut("delete", field)
+		}
+		return k.explain("delete", field, "", err)
+	}
+	return nil
+}
+
+// Check proves the keychain works by storing, reading back and deleting
+// a throwaway item; the UI calls it at start so a missing or locked
+// keychain is reported before the user types a secret.
+func (k *Keyring) Check() error {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	id := "check-" + hex.EncodeToString(b[:])
+	const field = "probe"
+	want := "tokentray-keychain-check-" + hex.EncodeToString(b[:4])
+	if err := k.Set(id, field, want); err != nil {
+		return err
+	}
+	got, err := k.Get(id, field)
+	derr := k.Delete(id, field)
+	if err != nil {
+		return err
+	}
+	if got != want {
+		return fmt.Errorf("the system keychain gave back a different value than tokentray stored in its test item; %s: %w", fixHint(), ErrUnavailable)
+	}
+	if derr != nil && !errors.Is(derr, auth.ErrSecretNotFound) {
+		return derr
+	}
+	return nil
+}
+
+var errTimeout = errors.New("keychain call timed out")
+
+// call runs f in a goroutine and gives up after the timeout, so a keychain
+// prompt nobody answers or a hung D-Bus never freezes the caller.
+func (k *Keyring) call(f func() error) error {
+	done := make(chan error, 1)
+	go func() { done <- f() }()
+	timer := k.clock.NewTimer(k.timeout)
+	defer timer.Stop()
+	select {
+	case err := <-done:
+		return err
+	case <-timer.Chan():
+		return errTimeout
+	}
+}
+
+// Error is a keychain failure explained for the user; it matches
+// ErrUnavailable and unwraps to the underlying cause.
+type Error struct {
+	Op    string // "read", "store", "delete"
+	Field string
+	msg   string
+	cause error
+}
+
+func (e *Error) Error() string   { return e.msg }
+func (e *Error) Unwrap() []error { return []error{ErrUnavailable, e.cause} }
+
+func (k *Keyring) timedOut(op, field string) error {
+	return &Error{Op: op, Field: field, cause: errTimeout, msg: fmt.Sprintf(
+		"the system keychain did not answer within %s when tokentray tried to %s the %s (it may be locked and waiting for a password, or its service may be hung); %s",
+		k.timeout, op, field, fixHint())}
+}
+
+// explain turns a go-keyring error into auth's sentinels or one sentence.
+// value is only used to make sure it never appears in the message.
+func (k *Keyring) explain(op, field, value string, err error) error {
+	switch {
+	case errors.Is(err, keyring.ErrNotFound):
+		return auth.ErrSecretNotFound
+	case errors.Is(err, keyring.ErrSetDataTooBig):
+		return auth.ErrSecretTooLarge{Field: field, Size: len(value)}
+	}
+	why := "it answered with an error (" + redact(err.Error(), value) + ")"
+	switch {
+	case noService(err):
+		why = "no Secret Service is running (" + redact(err.Error(), value) + ")"
+	case locked(err):
+		why = "the keychain is locked (" + redact(err.Error(), value) + ")"
+	}
+	return &Error{Op: op, Field: field, cause: err, msg: fmt.Sprintf(
+		"tokentray could not %s the %s in the system keychain because %s; %s", op, field, why, fixHint())}
+}
+
+// dbusName is the D-Bus error name behind err, if any.
+func dbusName(err error) string {
+	var v dbus.Error
+	if errors.As(err, &v) {
+		return v.Name
+	}
+	var p *dbus.Error
+	if errors.As(err, &p) && p != nil {
+		return p.Name
+	}
+	return ""
+}
+
+func noService(err error) bool {
+	name := dbusName(err)
+	switch {
+	case name == "org.freedesktop.DBus.Error.ServiceUnknown",
+		name == "org.freedesktop.DBus.Error.NameHasNoOwner",
+		name == "org.freedesktop.DBus.Error.NoServer",
+		name == "org.freedesktop.DBus.Error.Disconnected",
+		name == "org.freedesktop.DBus.Error.NoReply",
+		name == "org.freedesktop.DBus.Error.TimedOut",
+		strings.HasPrefix(name, "org.freedesktop.DBus.Error.Spawn."):
+		return true
+	case name != "":
+		return false
+	}
+	// Not a D-Bus reply at all: the session bus itself could not be reached.
+	msg := err.Error()
+	return strings.Contains(msg, "dbus") || strings.Contains(msg, "dial unix") ||
+		strings.Contains(msg, "connect:") || strings.Contains(msg, "session bus") ||
+		strings.Contains(msg, "connection closed")
+}
+
+func locked(err error) bool {
+	name := dbusName(err)
+	return name == "org.freedesktop.Secret.Error.IsLocked" ||
+		name == "org.freedesktop.Secret.Error.NoSuchObject" ||
+		name == "org.freedesktop.DBus.Error.UnknownObject" ||
+		strings.Contains(err.Error(), "failed to unlock")
+}
+
+func redact(msg, value string) string {
+	if value != "" && strings.Contains(msg, value) {
+		msg = strings.ReplaceAll(msg, value, "[secret]")
+	}
+	return msg
+}
+
+// fixHint says, for this platform, what the user does to get a working keychain.
+func fixHint() string {
+	switch runtime.GOOS {
+	case "darwin":
+		return "unlock the login keychain (open Keychain Access, or run `security unlock-keychain`), then try again"
+	case "windows":
+		return "make sure Windows Credential Manager is available for your account, then try again"
+	default:
+		return "install and unlock gnome-keyring, or enable the Secret Service integration in KeePassXC, then try again"
+	}
+}

@@ -1,0 +1,130 @@
+package keychain
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/godbus/dbus/v5"
+	"github.com/jonboulle/clockwork"
+
+	"tokentray/auth"
+)
+
+// stuckBackend never answers until released, like a keychain waiting on
+// an unlock prompt nobody sees.
+type stuckBackend struct{ release chan struct{} }
+
+func (b stuckBackend) Set(s, u, p string) error {
+	<-b.release
+	return nil
+}
+func (b stuckBackend) Get(s, u string) (string, error) {
+	<-b.release
+	return "late-value", nil
+}
+func (b stuckBackend) Delete(s, u string) error {
+	<-b.release
+	return nil
+}
+
+func TestTimeoutGivesUpWithSentence(t *testing.T) {
+	clock := clockwork.NewFakeClock()
+	b := stuckBackend{release: make(chan struct{})}
+	defer close(b.release)
+	k := New("tokentray-test", 5*time.Second, WithClock(clock))
+	k.be = b
+
+	calls := map[string]func() error{
+		"read":   func() error { _, err := k.Get("c1", auth.FieldAppSecret); return err },
+		"store":  func() error { return k.Set("c1", auth.FieldAppSecret, "test-app-secret-0001") },
+		"delete": func() error { return k.Delete("c1", auth.FieldAppSecret) },
+	}
+	for op, call := range calls {
+		t.Run(op, func(t *testing.T) {
+			done := make(chan error, 1)
+			go func() { done <- call() }()
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			if err := clock.BlockUntilContext(ctx, 1); err != nil {
+				t.Fatalf("the call never started its timer: %v", err)
+			}
+			select {
+			case err := <-done:
+				t.Fatalf("returned before the timeout: %v", err)
+			default:
+			}
+			clock.Advance(5 * time.Second)
+			var err error
+			select {
+			case err = <-done:
+			case <-ctx.Done():
+				t.Fatal("the call is still blocked after its timeout passed")
+			}
+			if !errors.Is(err, ErrUnavailable) {
+				t.Fatalf("want ErrUnavailable, got %v", err)
+			}
+			msg := err.Error()
+			for _, want := range []string{"did not answer within 5s", op, "gnome-keyring", "KeePassXC"} {
+				if !strings.Contains(msg, want) {
+					t.Errorf("message %q lacks %q", msg, want)
+				}
+			}
+			if strings.Contains(msg, "test-app-secret-0001") || strings.Contains(msg, "\n") {
+				t.Errorf("message leaks the secret or spans lines: %q", msg)
+			}
+		})
+	}
+}
+
+// errBackend fails every call with err.
+type errBackend struct{ err error }
+
+func (b errBackend) Set(s, u, p string) error        { return b.err }
+func (b errBackend) Get(s, u string) (string, error) { return "", b.err }
+func (b errBackend) Delete(s, u string) error        { return b.err }
+
+func TestErrorsAreExplainedAndNeverCarryTheSecret(t *testing.T) {
+	const secret = "test-access-token-0002"
+	cases := []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"service unknown", dbus.Error{Name: "org.freedesktop.DBus.Error.ServiceUnknown", Body: []any{"The name org.freedesktop.secrets was not provided by any .service files"}}, "no Secret Service is running"},
+		{"locked", dbus.Error{Name: "org.freedesktop.Secret.Error.IsLocked", Body: []any{"Cannot create an item in a locked collection"}}, "the keychain is locked"},
+		{"echoes the value", errors.New("backend rejected " + secret), "[secret]"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			k := New("tokentray-test", time.Second)
+			k.be = errBackend{c.err}
+			err := k.Set("c1", auth.FieldAccessToken, secret)
+			if !errors.Is(err, ErrUnavailable) {
+				t.Fatalf("want ErrUnavailable, got %v", err)
+			}
+			if !errors.Is(err, c.err) && !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("cause lost: %v", err)
+			}
+			msg := err.Error()
+			if !strings.Contains(msg, c.want) || !strings.Contains(msg, "access_token") || !strings.Contains(msg, "then try again") {
+				t.Errorf("message %q should contain %q, the field and what to do", msg, c.want)
+			}
+			if strings.Contains(msg, secret) {
+				t.Errorf("message leaks the secret: %q", msg)
+			}
+		})
+	}
+}
+
+func TestRejectsMalformedItemNames(t *testing.T) {
+	k := New("tokentray-test", time.Second)
+	k.be = errBackend{errors.New("backend must not be reached")}
+	for _, c := range [][2]string{{"", "app_key"}, {"id", ""}, {"a/b", "app_key"}, {"id", "x/y"}} {
+		if err := k.Set(c[0], c[1], "test-value"); err == nil || strings.Contains(err.Error(), "backend") {
+			t.Errorf("Set(%q, %q) = %v, want a name error", c[0], c[1], err)
+		}
+	}
+}

@@ -1,0 +1,100 @@
+package auth
+
+import (
+	"context"
+	"time"
+)
+
+// Secrets is one credential's view of the SecretStore.
+type Secrets interface {
+	Get(field string) (string, error)
+	Set(field, value string) error
+	Delete(field string) error
+}
+
+// Bind returns the Secrets of the credential with the given ID.
+func Bind(store SecretStore, credID string) Secrets { return boundSecrets{store, credID} }
+
+type boundSecrets struct {
+	store SecretStore
+	id    string
+}
+
+func (b boundSecrets) Get(f string) (string, error) { return b.store.Get(b.id, f) }
+func (b boundSecrets) Set(f, v string) error        { return b.store.Set(b.id, f, v) }
+func (b boundSecrets) Delete(f string) error        { return b.store.Delete(b.id, f) }
+
+// DefaultLead is how long before expiry a token is renewed.
+const DefaultLead = 5 * time.Minute
+
+// RefreshOptions says how eager a refresh is.
+type RefreshOptions struct {
+	// Force renews even when the token is not inside the lead time.
+	Force bool
+	// Lead is how long before expiry a token counts as due; 0 means DefaultLead.
+	Lead time.Duration
+}
+
+// Provider is one broker kind's behaviour. Providers live in the broker
+// packages (auth/futu, auth/webull) and are wired together in main.
+//
+// Methods that change a credential mutate *Credential (expiry, status,
+// check times) and write secrets through Secrets at once; the caller
+// persists the Credential afterwards under the store's lock. A network
+// failure returns Health Unknown with a reason and never deletes or
+// downgrades a stored secret.
+type Provider interface {
+	Kind() Kind
+	// Assess computes health from what is stored, without the network.
+	Assess(c Credential, now time.Time) Health
+	// Refresh checks the credential with the broker and renews its token
+	// when it is due (or when forced).
+	Refresh(ctx context.Context, c *Credential, s Secrets, opts RefreshOptions) (Health, error)
+	// Token returns the current token another app should use.
+	Token(c Credential, s Secrets) (string, error)
+	// Env returns the environment variables the broker's SDK reads for
+	// this credential, and a note for the user (may be empty).
+	Env(c Credential, s Secrets) (vars map[string]string, note string, err error)
+}
+
+// LoginEvent reports progress of an interactive login or verification.
+type LoginEvent struct {
+	// Health is the state now (Pending with a Deadline while waiting).
+	Health Health
+	// URL is a page the user must open, set when the browser could not
+	// be opened for them.
+	URL string
+	// Steps are the instructions to show while waiting, in order.
+	Steps []string
+}
+
+// Login is implemented by kinds that need the user to sign in or verify:
+// a browser login for Futu OAuth, an SMS verification for Webull. It
+// blocks until done, failed, or ctx is cancelled, calling progress as the
+// state changes (progress may be nil).
+type Login interface {
+	Login(ctx context.Context, c *Credential, s Secrets, progress func(LoginEvent)) (Health, error)
+}
+
+// Extender is implemented by kinds whose token is extended to a chosen
+// expiry (Futu legacy API keys).
+type Extender interface {
+	Extend(ctx context.Context, c *Credential, s Secrets, until time.Time) (Health, error)
+}
+
+// Remover is implemented by kinds that tell the broker when a credential
+// is removed (revoking OAuth tokens). Failure to reach the broker must not
+// stop the local removal.
+type Remover interface {
+	Revoke(ctx context.Context, c Credential, s Secrets) error
+}
+
+// UserError is an error whose message is already a sentence for the user
+// and that means only the user can fix it (exit code 3 on the command
+// line, Action needed in the tray).
+type UserError struct{ Msg string }
+
+func (e *UserError) Error() string { return e.Msg }
+
+// NeedsUser builds a UserError.
+func NeedsUser(msg string) error { return &UserError{Msg: msg} }

@@ -1,0 +1,84 @@
+package webull
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The broker's own published example.
+func TestPublishedVector(t *testing.T) {
+	q, _ := url.ParseQuery("a1=webull&a2=123&a3=xxx&q1=yyy")
+	in := SignInput{
+		Path:      "/trade/place_order",
+		Query:     q,
+		AppKey:    "776da210ab4a452795d74e726ebd74b6",
+		Timestamp: "2022-01-04T03:55:31Z",
+		Nonce:     "48ef5afed43d4d91ae514aaeafbc29ba",
+		Algorithm: HMACSHA1,
+		Host:      "api.webull.com",
+		Body:      []byte(`{"k1":123,"k2":"this is the api request body","k3":true,"k4":{"foo":[1,2]}}`),
+	}
+	encoded, str2 := StringToSign(in)
+	if str2 != "E296C96787E1A309691CEF3692F5EEDD" {
+		t.Errorf("str2 = %s", str2)
+	}
+	if got := Sign(HMACSHA1, "0f50a2e853334a9aae1a783bee120c1f", encoded); got != "kvlS6opdZDhEBo5jq40nHYXaLvM=" {
+		t.Errorf("signature = %s, want kvlS6opdZDhEBo5jq40nHYXaLvM=", got)
+	}
+}
+
+func TestEncodeJSONKeepsBytesAsSent(t *testing.T) {
+	b, err := EncodeJSON(map[string]string{"token": "a<b>&c"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(b) != `{"token":"a<b>&c"}` {
+		t.Errorf("got %q", b)
+	}
+}
+
+func TestPercentEncode(t *testing.T) {
+	if got := PercentEncode("a b/~_.-Z9é"); got != "a%20b%2F~_.-Z9%C3%A9" {
+		t.Errorf("got %s", got)
+	}
+}
+
+func TestSignRequestHeaders(t *testing.T) {
+	req, _ := http.NewRequest("POST", "http://127.0.0.1:8080/openapi/auth/token/check?x=1", nil)
+	n := 0
+	s := Signer{AppKey: "test-app-key", AppSecret: "test-app-secret-0001", Algorithm: HMACSHA256,
+		Nonce: func() string { n++; return strings.Repeat("n", n) }}
+	now := time.Date(2025, 11, 13, 9, 37, 20, 0, time.FixedZone("X", 8*3600))
+	s.SignRequest(req, []byte(`{}`), now)
+	if got := req.Header.Get(HeaderTimestamp); got != "2025-11-13T01:37:20Z" {
+		t.Errorf("timestamp %s is not UTC", got)
+	}
+	first := req.Header.Get(HeaderSignature)
+	s.SignRequest(req, []byte(`{}`), now)
+	if req.Header.Get(HeaderNonce) == "n" || req.Header.Get(HeaderSignature) == first {
+		t.Error("second request reused the nonce")
+	}
+	if req.Header.Get(HeaderVersion) != "v2" || req.Header.Get(HeaderSignAlgorithm) != "HMAC-SHA256" {
+		t.Errorf("headers %v", req.Header)
+	}
+	// The signed host is host:port as sent.
+	encoded, _ := StringToSign(SignInput{Path: "/p", AppKey: "k", Timestamp: "t", Nonce: "n", Algorithm: HMACSHA256, Host: req.URL.Host})
+	if !strings.Contains(encoded, "host%3D127.0.0.1%3A8080") {
+		t.Errorf("host not signed with its port: %s", encoded)
+	}
+}
+
+func TestAlgorithmByHost(t *testing.T) {
+	for host, want := range map[string]Algorithm{
+		"api.webull.com": HMACSHA1, "api.webull.hk": HMACSHA1, "events-api.webull.com": HMACSHA1,
+		"hk-openapi.uat.webullbroker.com": HMACSHA1, "api.webull.co.jp": HMACSHA256,
+		"api.webull.com.sg": HMACSHA256, "127.0.0.1:9000": HMACSHA256,
+	} {
+		if IsLegacyHost(host) != (want == HMACSHA1) {
+			t.Errorf("%s: legacy = %v", host, IsLegacyHost(host))
+		}
+	}
+}

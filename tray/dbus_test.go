@@ -1,0 +1,155 @@
+//go:build linux
+
+package tray
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/godbus/dbus/v5"
+
+	"tokentray/auth"
+)
+
+// TestTrayOverDBus reads the tray the way a desktop panel does: the
+// StatusNotifierItem's tooltip, the dbusmenu layout, a left click
+// (Activate) and a menu click (Event).
+func TestTrayOverDBus(t *testing.T) {
+	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
+		t.Skip("no D-Bus session bus: run through `make test`")
+	}
+	conn, err := dbus.ConnectSessionBus()
+	if err != nil {
+		t.Fatalf("session bus: %v", err)
+	}
+	defer conn.Close()
+
+	refreshed := make(chan struct{}, 4)
+	opened := make(chan string, 4)
+	entries := []Entry{
+		{Name: "futu-main", Health: auth.Health{State: auth.OK}},
+		{Name: "webull-us", Health: auth.Health{State: auth.ActionNeeded, Reason: "verify the new token in the Webull app"}},
+	}
+	updates := make(chan View, 1)
+	go Run(Render(entries, true, time.Now()), updates, Actions{
+		Refresh: func() { refreshed <- struct{}{} },
+		Open:    func(name string) { opened <- name },
+	})
+	defer Stop()
+
+	name := fmt.Sprintf("org.kde.StatusNotifierItem-%d-1", os.Getpid())
+	item := conn.Object(name, "/StatusNotifierItem")
+	menu := conn.Object(name, "/StatusNotifierItem/menu")
+	waitFor(t, "the tray to appear on the bus", func() bool {
+		var owner string
+		return conn.BusObject().Call("org.freedesktop.DBus.GetNameOwner", 0, name).Store(&owner) == nil
+	})
+
+	tip := func() string {
+		v, err := item.GetProperty("org.kde.StatusNotifierItem.ToolTip")
+		if err != nil {
+			t.Fatalf("ToolTip: %v", err)
+		}
+		// (icon name, icon pixmaps, title, description)
+		fields := v.Value().([]interface{})
+		return fields[2].(string) + "\n" + fields[3].(string)
+	}
+	waitFor(t, "the tooltip", func() bool { return strings.Contains(tip(), "1 action needed") })
+	if got := tip(); !strings.Contains(got, "sandbox") || !strings.Contains(got, "webull-us: Action needed") {
+		t.Errorf("tooltip = %q", got)
+	}
+	if v, err := item.GetProperty("org.kde.StatusNotifierItem.ItemIsMenu"); err != nil || v.Value().(bool) {
+		t.Errorf("ItemIsMenu = %v (%v): a left click would open the menu instead of refreshing", v, err)
+	}
+
+	labels, ids := menuLabels(t, menu)
+	for _, want := range []string{"futu-main: OK", "webull-us: Action needed", "Refresh all", "Open tokentray…", "Quit"} {
+		if !containsPrefix(labels, want) {
+			t.Errorf("menu %q lacks %q", labels, want)
+		}
+	}
+
+	if call := item.Call("org.kde.StatusNotifierItem.Activate", 0, int32(0), int32(0)); call.Err != nil {
+		t.Fatalf("Activate (left click): %v", call.Err)
+	}
+	select {
+	case <-refreshed:
+	case <-time.After(5 * time.Second):
+		t.Fatal("a left click on the icon did not refresh")
+	}
+
+	id := ids[indexPrefix(labels, "webull-us")]
+	if call := menu.Call("com.canonical.dbusmenu.Event", 0, id, "clicked", dbus.MakeVariant(""), uint32(0)); call.Err != nil {
+		t.Fatalf("menu click: %v", call.Err)
+	}
+	select {
+	case got := <-opened:
+		if got != "webull-us" {
+			t.Errorf("clicking webull-us opened %q", got)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("clicking a credential did not open it")
+	}
+
+	entries[1].Health = auth.Health{State: auth.OK}
+	updates <- Render(entries, true, time.Now())
+	waitFor(t, "the tooltip to follow an update", func() bool { return strings.Contains(tip(), "2 ok") })
+	labels, _ = menuLabels(t, menu)
+	if !containsPrefix(labels, "webull-us: OK") {
+		t.Errorf("menu after update = %q", labels)
+	}
+}
+
+type layout struct {
+	ID       int32
+	Props    map[string]dbus.Variant
+	Children []dbus.Variant
+}
+
+func menuLabels(t *testing.T, menu dbus.BusObject) ([]string, []int32) {
+	t.Helper()
+	var rev uint32
+	var root layout
+	if err := menu.Call("com.canonical.dbusmenu.GetLayout", 0, int32(0), int32(-1), []string{}).Store(&rev, &root); err != nil {
+		t.Fatalf("GetLayout: %v", err)
+	}
+	var labels []string
+	var ids []int32
+	for _, c := range root.Children {
+		fields := c.Value().([]interface{})
+		props := fields[1].(map[string]dbus.Variant)
+		if vis, ok := props["visible"]; ok && !vis.Value().(bool) {
+			continue
+		}
+		if l, ok := props["label"]; ok {
+			labels = append(labels, strings.TrimLeft(l.Value().(string), "✓?⌛…!✗ "))
+			ids = append(ids, fields[0].(int32))
+		}
+	}
+	return labels, ids
+}
+
+func indexPrefix(labels []string, p string) int {
+	for i, l := range labels {
+		if strings.HasPrefix(l, p) {
+			return i
+		}
+	}
+	return -1
+}
+
+func containsPrefix(labels []string, p string) bool { return indexPrefix(labels, p) >= 0 }
+
+func waitFor(t *testing.T, what string, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
