@@ -142,3 +142,28 @@ func (s *State) UnmarshalJSON(b []byte) error {
 	}
 	return s.UnmarshalText([]byte(str))
 }
+
+// Countdown formats a short wait as m:ss, never negative ("4:59").
+func Countdown(d time.Duration) string {
+	if d < 0 {
+		d = 0
+	}
+	s := int(d / time.Second)
+	return fmt.Sprintf("%d:%02d", s/60, s%60)
+}
+
+// Approx formats a duration the way a person says it: "3 days",
+// "5 hours", "12 min", "40 s"; a negative one is "expired".
+func Approx(d time.Duration) string {
+	switch {
+	case d < 0:
+		return "expired"
+	case d >= 48*time.Hour:
+		return fmt.Sprintf("%d days", int(d.Hours()/24))
+	case d >= 2*time.Hour:
+		return fmt.Sprintf("%d hours", int(d.Hours()))
+	case d >= time.Minute:
+		return fmt.Sprintf("%d min", int(d.Minutes()))
+	}
+	return fmt.Sprintf("%d s", int(d.Seconds()))
+}

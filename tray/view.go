@@ -87,31 +87,9 @@ func itemLabel(e Entry, now time.Time) string {
 	label := fmt.Sprintf("%s %s: %s", stateMarks[h.State], e.Name, h.State.Title())
 	switch {
 	case h.State == auth.Pending && !h.Deadline.IsZero():
-		label += ", " + Countdown(h.Deadline.Sub(now)) + " left"
+		label += ", " + auth.Countdown(h.Deadline.Sub(now)) + " left"
 	case !h.ExpiresAt.IsZero() && h.ExpiresAt.After(now):
-		label += ", expires in " + Approx(h.ExpiresAt.Sub(now))
+		label += ", expires in " + auth.Approx(h.ExpiresAt.Sub(now))
 	}
 	return label
-}
-
-// Countdown formats a short duration as m:ss.
-func Countdown(d time.Duration) string {
-	if d < 0 {
-		d = 0
-	}
-	s := int(d / time.Second)
-	return fmt.Sprintf("%d:%02d", s/60, s%60)
-}
-
-// Approx formats a duration the way a person says it: "3 d", "5 h", "12 min".
-func Approx(d time.Duration) string {
-	switch {
-	case d >= 48*time.Hour:
-		return fmt.Sprintf("%d d", int(d.Hours()/24))
-	case d >= 2*time.Hour:
-		return fmt.Sprintf("%d h", int(d.Hours()))
-	case d >= time.Minute:
-		return fmt.Sprintf("%d min", int(d.Minutes()))
-	}
-	return fmt.Sprintf("%d s", int(d.Seconds()))
 }

@@ -1,0 +1,198 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+	"github.com/jonboulle/clockwork"
+
+	"tokentray/auth"
+)
+
+// memBackend is the window's view of an agent, kept in memory so these
+// tests see exactly what the window does with each answer.
+type memBackend struct {
+	mu       sync.Mutex
+	rows     []Row
+	added    []AddRequest
+	removed  []string
+	refresh  []string
+	loginEvs []auth.LoginEvent
+	loginGo  chan struct{}
+}
+
+func (m *memBackend) List(context.Context) ([]Row, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return append([]Row(nil), m.rows...), nil
+}
+func (m *memBackend) Refresh(_ context.Context, name string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.refresh = append(m.refresh, name)
+	return nil
+}
+func (m *memBackend) Token(_ context.Context, name string) (string, error) {
+	if name == "webull-us" {
+		return "", auth.NeedsUser("webull-us needs a 2FA verification: run tokentray login webull-us")
+	}
+	return "tok-" + name, nil
+}
+func (m *memBackend) Login(ctx context.Context, name string, progress func(auth.LoginEvent)) (auth.Health, error) {
+	for _, ev := range m.loginEvs {
+		progress(ev)
+	}
+	select {
+	case <-ctx.Done():
+		return auth.Health{}, ctx.Err()
+	case <-m.loginGo:
+		return auth.Health{State: auth.OK, Reason: "verified"}, nil
+	}
+}
+func (m *memBackend) Add(_ context.Context, r AddRequest) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.added = append(m.added, r)
+	m.rows = append(m.rows, Row{Name: r.Name, Kind: r.Kind})
+	return nil
+}
+func (m *memBackend) Remove(_ context.Context, name string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.removed = append(m.removed, name)
+	return nil
+}
+
+var t0 = time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+
+func newTestUI(t *testing.T, b *memBackend) (*UI, *clockwork.FakeClock) {
+	t.Helper()
+	clock := clockwork.NewFakeClockAt(t0)
+	u := New(test.NewTempApp(t), b, Options{Sandbox: true, Clock: clock, PhoneURL: "http://127.0.0.1:1/sandbox/phone"})
+	u.Win.Show()
+	if err := u.Reload(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return u, clock
+}
+
+func eventually(t *testing.T, what string, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func TestListAndDetails(t *testing.T) {
+	b := &memBackend{rows: []Row{
+		{Name: "futu-main", Kind: auth.KindFutuKey, Health: auth.Health{State: auth.Expiring, Reason: "expires in 6 days: extend it", ExpiresAt: t0.Add(6 * 24 * time.Hour)}},
+		{Name: "webull-us", Kind: auth.KindWebull, Health: auth.Health{State: auth.ActionNeeded, Reason: "verify the token"}},
+	}}
+	u, _ := newTestUI(t, b)
+	if !strings.Contains(u.Banner.Text, "Sandbox") || !u.Banner.Visible() {
+		t.Errorf("sandbox banner = %q visible=%v", u.Banner.Text, u.Banner.Visible())
+	}
+	if u.List.Length() != 2 {
+		t.Fatalf("list shows %d rows", u.List.Length())
+	}
+	if !u.Details.Copy.Disabled() {
+		t.Error("copy is enabled with nothing selected")
+	}
+	u.List.Select(0)
+	if u.Details.Title.Text != "futu-main" || !strings.Contains(u.Details.Reason.Text, "extend it") || !strings.Contains(u.Details.Expiry.Text, "6 days") {
+		t.Errorf("details = %q / %q / %q", u.Details.Title.Text, u.Details.Reason.Text, u.Details.Expiry.Text)
+	}
+	if !u.Details.Login.Disabled() {
+		t.Error("an API key offers a login")
+	}
+
+	test.Tap(u.Details.Copy)
+	eventually(t, "the clipboard", func() bool { return u.App.Clipboard().Content() == "tok-futu-main" })
+
+	u.List.Select(1)
+	test.Tap(u.Details.Copy)
+	eventually(t, "the refusal", func() bool { return strings.Contains(u.Status.Text, "needs a 2FA verification") })
+	if u.App.Clipboard().Content() != "tok-futu-main" {
+		t.Error("a token that needs the user replaced the clipboard")
+	}
+
+	test.Tap(u.RefreshAll)
+	eventually(t, "refresh all", func() bool { b.mu.Lock(); defer b.mu.Unlock(); return len(b.refresh) == 1 && b.refresh[0] == "" })
+}
+
+func TestTwoFactorDialogCountsDown(t *testing.T) {
+	b := &memBackend{
+		rows:    []Row{{Name: "webull-us", Kind: auth.KindWebull}},
+		loginGo: make(chan struct{}),
+		loginEvs: []auth.LoginEvent{{
+			Health: auth.Health{State: auth.Pending, Reason: "Enter the SMS code in the Webull app.", Deadline: t0.Add(5 * time.Minute)},
+			Steps:  []string{"Open the Webull app", "Menu → Messages → OpenAPI Notifications", "Check Now, enter the code, Confirm"},
+		}},
+	}
+	u, clock := newTestUI(t, b)
+	ld := u.StartLogin(u.Rows()[0])
+	eventually(t, "the countdown", func() bool { return ld.Countdown.Text == "5:00 left" })
+	if !strings.Contains(ld.Steps.Text, "2. Menu → Messages → OpenAPI Notifications") {
+		t.Errorf("steps = %q", ld.Steps.Text)
+	}
+	clock.Advance(61 * time.Second)
+	eventually(t, "the countdown to move", func() bool { return ld.Countdown.Text == "3:59 left" })
+	if got := ld.Progress.Value; got < 238 || got > 240 {
+		t.Errorf("progress = %v, want about 239 s left", got)
+	}
+	close(b.loginGo)
+	h, err := ld.Wait()
+	if err != nil || h.State != auth.OK {
+		t.Fatalf("login = %v, %v", h, err)
+	}
+	eventually(t, "the outcome", func() bool { return strings.Contains(u.Status.Text, "verified") })
+}
+
+func TestCancelLeavesCredentialAlone(t *testing.T) {
+	b := &memBackend{rows: []Row{{Name: "webull-us", Kind: auth.KindWebull}}, loginGo: make(chan struct{})}
+	u, _ := newTestUI(t, b)
+	ld := u.StartLogin(u.Rows()[0])
+	test.Tap(ld.Cancel)
+	_, err := ld.Wait()
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want cancelled", err)
+	}
+	eventually(t, "the status", func() bool { return strings.Contains(u.Status.Text, "Cancelled") })
+}
+
+func TestAddFormValidatesAndKeepsSecretsOutOfTheName(t *testing.T) {
+	b := &memBackend{}
+	u, _ := newTestUI(t, b)
+	f := u.NewAddForm()
+	f.Kind.SetSelected(auth.KindWebull.Title())
+	test.Type(f.Name, "webull us")
+	if _, err := f.Request(); err == nil || !strings.Contains(err.Error(), "not a usable name") {
+		t.Errorf("bad name: %v", err)
+	}
+	f.Name.SetText("webull-us")
+	if _, err := f.Request(); err == nil || !strings.Contains(err.Error(), "App Key is empty") {
+		t.Errorf("missing key: %v", err)
+	}
+	f.AppKey.SetText("test-app-key-0001")
+	f.AppSecret.SetText("test-app-secret-0001")
+	f.Region.SetSelected("hk")
+	req, err := f.Request()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if req.Kind != auth.KindWebull || req.Region != "hk" || req.Secrets[auth.FieldAppSecret] != "test-app-secret-0001" {
+		t.Errorf("request = %+v", req)
+	}
+	if !f.AppSecret.Password {
+		t.Error("the app secret is typed in the clear")
+	}
+}
