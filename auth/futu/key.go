@@ -9,6 +9,7 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 
@@ -114,7 +115,7 @@ func (p *KeyProvider) Env(c auth.Credential, s auth.Secrets) (map[string]string,
 // FUTU_HTTP_URL (empty when unset). getenv nil means os.Getenv.
 func KeySecretsFromEnv(getenv func(string) string) (secrets map[string]string, endpoint string, err error) {
 	if getenv == nil {
-		getenv = Options{}.withDefaults().Getenv
+		getenv = os.Getenv
 	}
 	secrets = map[string]string{}
 	var missing []string
@@ -215,7 +216,13 @@ func rejected(c auth.Credential, r apiResult) auth.Health {
 		h.Reason = fmt.Sprintf("Futu rejected the request time: your clock is off by %d s (%s Futu's); set the system clock to update automatically and check again", int64(math.Round(math.Abs(skew))), dir)
 	case codeBadSignature:
 		h.Reason = "Futu rejected the request signature: the app secret does not belong to this app key; copy both again from the Futu developer portal"
-	default: // 40100 unknown app key, 40103 bad token, and anything new
+	case codeBadToken:
+		if exp := keyExpiry(c); !exp.IsZero() && !exp.After(r.at) {
+			h.Reason = fmt.Sprintf("the access token expired on %s: create a new token in the Futu developer portal", day(exp))
+			break
+		}
+		fallthrough
+	default: // 40100 unknown app key, and anything new
 		h.Reason = "the API key was rejected by Futu as revoked or invalid: create a new token in the Futu developer portal"
 	}
 	return h
@@ -272,7 +279,7 @@ func (p *KeyProvider) secretsHealth(c auth.Credential, now time.Time, err error)
 	return auth.Health{State: auth.Unknown, Reason: "the keychain could not be read: " + err.Error(), ExpiresAt: keyExpiry(c), CheckedAt: now}
 }
 
-// MaxKeyLife is how far ahead Futu lets a legacy access token be extended.
+// maxExtension is how far ahead Futu lets a legacy access token be extended.
 func maxExtension(now time.Time) time.Time { return now.AddDate(3, 0, 0) }
 
 // Extend asks Futu for a new access token valid until until (zero means

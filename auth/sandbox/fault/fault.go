@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -150,6 +151,12 @@ func (in *Injector) Wrap(next http.Handler) http.Handler {
 // ServeHTTP is a small JSON admin API: GET lists the rules; PUT/POST with
 // {"path": "...", "rule": {...}} sets one; DELETE clears all.
 func (in *Injector) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	// Only pages of the sandbox itself may change faults: a web page on
+	// another origin must not be able to break the sandbox from a browser.
+	if o := req.Header.Get("Origin"); o != "" && !strings.EqualFold(o, "http://"+req.Host) {
+		http.Error(w, "fault rules can only be changed from the sandbox's own pages", http.StatusForbidden)
+		return
+	}
 	switch req.Method {
 	case http.MethodGet:
 		w.Header().Set("Content-Type", "application/json")
@@ -157,13 +164,24 @@ func (in *Injector) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	case http.MethodPut, http.MethodPost:
 		var body struct {
 			Path string `json:"path"`
-			Rule Rule   `json:"rule"`
+			Rule struct {
+				Rule
+				// Latency may also be given as a duration string ("2s").
+				Latency json.RawMessage `json:"latency,omitempty"`
+			} `json:"rule"`
 		}
 		if err := json.NewDecoder(req.Body).Decode(&body); err != nil || body.Path == "" {
 			http.Error(w, `send {"path": "/endpoint", "rule": {...}}`, http.StatusBadRequest)
 			return
 		}
-		in.Set(body.Path, body.Rule)
+		rule := body.Rule.Rule
+		lat, err := parseLatency(body.Rule.Latency)
+		if err != nil {
+			http.Error(w, `latency is a duration such as "2s" or a number of nanoseconds`, http.StatusBadRequest)
+			return
+		}
+		rule.Latency = lat
+		in.Set(body.Path, rule)
 		w.WriteHeader(http.StatusNoContent)
 	case http.MethodDelete:
 		in.Clear()
@@ -171,4 +189,19 @@ func (in *Injector) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	default:
 		http.Error(w, "use GET, PUT or DELETE", http.StatusMethodNotAllowed)
 	}
+}
+
+func parseLatency(raw json.RawMessage) (time.Duration, error) {
+	if len(raw) == 0 {
+		return 0, nil
+	}
+	var ns int64
+	if err := json.Unmarshal(raw, &ns); err == nil {
+		return time.Duration(ns), nil
+	}
+	var str string
+	if err := json.Unmarshal(raw, &str); err != nil {
+		return 0, err
+	}
+	return time.ParseDuration(str)
 }

@@ -175,17 +175,17 @@ func (s *Server) handleRegistrationDelete(w http.ResponseWriter, r *http.Request
 func (s *Server) handleMetadata(w http.ResponseWriter, r *http.Request) {
 	b := s.base(r)
 	writeJSON(w, http.StatusOK, map[string]any{
-		"issuer":                                b,
-		"authorization_endpoint":                b + "/oauth2/authorize",
-		"token_endpoint":                        b + "/oauth2/token",
-		"registration_endpoint":                 b + "/oauth2/register",
-		"revocation_endpoint":                   b + "/oauth2/revoke",
-		"response_types_supported":              []string{"code"},
-		"grant_types_supported":                 []string{"authorization_code", "refresh_token"},
-		"code_challenge_methods_supported":      []string{"S256"},
-		"token_endpoint_auth_methods_supported": []string{"none"},
+		"issuer":                                     b,
+		"authorization_endpoint":                     b + "/oauth2/authorize",
+		"token_endpoint":                             b + "/oauth2/token",
+		"registration_endpoint":                      b + "/oauth2/register",
+		"revocation_endpoint":                        b + "/oauth2/revoke",
+		"response_types_supported":                   []string{"code"},
+		"grant_types_supported":                      []string{"authorization_code", "refresh_token"},
+		"code_challenge_methods_supported":           []string{"S256"},
+		"token_endpoint_auth_methods_supported":      []string{"none"},
 		"revocation_endpoint_auth_methods_supported": []string{"none"},
-		"scopes_supported": []string{"quote:read", "quote:write", "trade:read", "trade:write", "accid:*"},
+		"scopes_supported":                           []string{"quote:read", "quote:write", "trade:read", "trade:write", "accid:*"},
 	})
 }
 
@@ -337,6 +337,12 @@ func (s *Server) handleDecision(w http.ResponseWriter, r *http.Request) {
 	case "approve":
 		code := randToken()
 		s.mu.Lock()
+		for k, ac := range s.codes {
+			// Used codes are kept a while to catch a replay.
+			if now.Sub(ac.ExpiresAt) > 10*CodeTTL {
+				delete(s.codes, k)
+			}
+		}
 		s.codes[code] = &authCode{
 			ClientID:    ar.ClientID,
 			RedirectURI: ar.RedirectURI,

@@ -340,7 +340,11 @@ func (s *Server) routes() http.Handler {
 	admin.HandleFunc("POST /sandbox/skew", s.handleAdminSkew)
 	admin.HandleFunc("POST /sandbox/revoke-key", s.handleAdminRevokeKey)
 	admin.HandleFunc("POST /sandbox/revoke-client", s.handleAdminRevokeClient)
-	admin.Handle("/sandbox/faults", s.faults)
+	admin.HandleFunc("/sandbox/faults", func(w http.ResponseWriter, r *http.Request) {
+		if sameOrigin(w, r) {
+			s.faults.ServeHTTP(w, r)
+		}
+	})
 	admin.Handle("GET /sandbox", http.RedirectHandler("/sandbox/", http.StatusFound))
 
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

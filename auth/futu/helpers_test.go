@@ -1,0 +1,72 @@
+package futu
+
+import (
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jonboulle/clockwork"
+
+	"tokentray/auth"
+	"tokentray/auth/sandbox/futusim"
+)
+
+var t0 = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+
+// sim starts futusim on real loopback with the given clock.
+func sim(t *testing.T, clock clockwork.Clock, o futusim.Options) (*futusim.Server, string) {
+	t.Helper()
+	o.Clock = clock
+	s := futusim.New(o)
+	hs := httptest.NewServer(s.Handler())
+	t.Cleanup(hs.Close)
+	s.SetBaseURL(hs.URL)
+	return s, hs.URL
+}
+
+// freePort returns a loopback port nobody listens on right now.
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	return port
+}
+
+func redirectFor(port int) string {
+	return "http://localhost:" + strconv.Itoa(port) + "/callback"
+}
+
+func noEnv(string) string { return "" }
+
+// assertNoSecrets fails when any stored secret appears in text.
+func assertNoSecrets(t *testing.T, m *auth.MemorySecrets, texts ...string) {
+	t.Helper()
+	for _, v := range m.Values() {
+		for _, s := range texts {
+			if v != "" && strings.Contains(s, v) {
+				t.Errorf("a secret value leaked into %q", s)
+			}
+		}
+	}
+}
+
+// verifyBearer asks futusim whether an OAuth access token works.
+func verifyBearer(t *testing.T, base, token string) int {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, base+VerifyPath, nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}

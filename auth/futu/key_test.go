@@ -1,0 +1,285 @@
+package futu
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jonboulle/clockwork"
+
+	"tokentray/auth"
+	"tokentray/auth/sandbox/fault"
+	"tokentray/auth/sandbox/futusim"
+)
+
+type keyFixture struct {
+	clock   *clockwork.FakeClock
+	sim     *futusim.Server
+	base    string
+	p       *KeyProvider
+	c       auth.Credential
+	mem     *auth.MemorySecrets
+	s       auth.Secrets
+	appKey  string
+	secret  string
+	token   string
+	expires time.Time
+}
+
+func newKeyFixture(t *testing.T, expires time.Time) *keyFixture {
+	t.Helper()
+	f := &keyFixture{clock: clockwork.NewFakeClockAt(t0), expires: expires}
+	f.sim, f.base = sim(t, f.clock, futusim.Options{})
+	f.appKey, f.secret, f.token = f.sim.AddAPIKey(expires)
+	f.p = NewKeyProvider(Options{Clock: f.clock, Getenv: noEnv})
+	f.c = auth.Credential{ID: auth.NewID(), Name: "futu-key", Kind: auth.KindFutuKey, Endpoint: f.base, AddedAt: t0}
+	f.mem = auth.NewMemorySecrets()
+	f.s = auth.Bind(f.mem, f.c.ID)
+	f.s.Set(auth.FieldAppKey, f.appKey)
+	f.s.Set(auth.FieldAppSecret, f.secret)
+	f.s.Set(auth.FieldAccessToken, f.token)
+	return f
+}
+
+func (f *keyFixture) refresh(t *testing.T) (auth.Health, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	h, err := f.p.Refresh(ctx, &f.c, f.s, auth.RefreshOptions{})
+	assertNoSecrets(t, f.mem, h.Reason, errString(err))
+	return h, err
+}
+
+func errString(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
+func TestKeyRefreshTakesExpiryFromFutu(t *testing.T) {
+	f := newKeyFixture(t, t0.Add(10*24*time.Hour))
+	h, err := f.refresh(t)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !f.c.ExpiresAt.Equal(f.expires) {
+		t.Errorf("ExpiresAt = %v, want the server's %v", f.c.ExpiresAt, f.expires)
+	}
+	if h.State != auth.Expiring || !strings.Contains(h.Reason, "in 10 days") || !strings.Contains(h.Reason, "tokentray extend futu-key") {
+		t.Errorf("health = %v, want Expiring in 10 days with the extend command", h)
+	}
+	if f.sim.Count(VerifyPath) != 1 {
+		t.Errorf("verify called %d times, want 1", f.sim.Count(VerifyPath))
+	}
+}
+
+func TestKeyRefreshRevokedIsBroken(t *testing.T) {
+	f := newKeyFixture(t, t0.Add(60*24*time.Hour))
+	f.sim.RevokeAPIKey(f.appKey)
+	h, err := f.refresh(t)
+	var ue *auth.UserError
+	if !errors.As(err, &ue) {
+		t.Fatalf("err = %v, want a UserError", err)
+	}
+	if h.State != auth.Broken || !strings.Contains(h.Reason, "revoked or invalid: create a new token in the Futu developer portal") {
+		t.Errorf("health = %v", h)
+	}
+	if v, _ := f.s.Get(auth.FieldAccessToken); v != f.token {
+		t.Error("a rejected key must stay in the keychain")
+	}
+}
+
+func TestKeyRefreshWrongSecretSaysSo(t *testing.T) {
+	f := newKeyFixture(t, t0.Add(60*24*time.Hour))
+	f.s.Set(auth.FieldAppSecret, "test-wrong-secret-0009")
+	h, _ := f.refresh(t)
+	if h.State != auth.Broken || !strings.Contains(h.Reason, "app secret") {
+		t.Errorf("health = %v, want Broken naming the app secret", h)
+	}
+}
+
+func TestKeyRefreshClockSkewNamesTheOffset(t *testing.T) {
+	for _, tc := range []struct {
+		skew time.Duration
+		want string
+	}{{90 * time.Second, "your clock is off by 90 s (behind"}, {-125 * time.Second, "your clock is off by 125 s (ahead of"}} {
+		f := newKeyFixture(t, t0.Add(60*24*time.Hour))
+		f.sim.SetSkew(tc.skew)
+		h, err := f.refresh(t)
+		if err == nil || h.State != auth.ActionNeeded || !strings.Contains(h.Reason, tc.want) {
+			t.Errorf("skew %v: health = %v, err = %v; want ActionNeeded with %q", tc.skew, h, err, tc.want)
+		}
+	}
+}
+
+func TestKeyRefreshWithoutHealthCheckUsesKnownExpiry(t *testing.T) {
+	nf := httptest.NewServer(http.NotFoundHandler())
+	defer nf.Close()
+	f := newKeyFixture(t, t0.Add(60*24*time.Hour))
+	f.c.Endpoint = nf.URL
+	f.c.AddedAt = t0.Add(-80 * 24 * time.Hour) // 90-day default leaves 10
+	h, err := f.refresh(t)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.State != auth.Expiring || !h.ExpiresAt.Equal(t0.Add(10*24*time.Hour)) {
+		t.Errorf("health = %v (expires %v), want Expiring at added+90 days", h, h.ExpiresAt)
+	}
+}
+
+func TestKeyRefreshNetworkFailureIsUnknown(t *testing.T) {
+	f := newKeyFixture(t, t0.Add(60*24*time.Hour))
+	f.sim.Faults().Set(VerifyPath, fault.Rule{Reset: true})
+	h, err := f.refresh(t)
+	if err == nil || h.State != auth.Unknown {
+		t.Fatalf("health = %v, err = %v; want Unknown with an error", h, err)
+	}
+	f.sim.Faults().Set(VerifyPath, fault.Rule{Status: 503})
+	h, err = f.refresh(t)
+	if err == nil || h.State != auth.Unknown {
+		t.Fatalf("503: health = %v, err = %v; want Unknown with an error", h, err)
+	}
+	if v, _ := f.s.Get(auth.FieldAccessToken); v != f.token {
+		t.Error("a network failure changed the stored token")
+	}
+}
+
+func TestKeyAssessWarnsAt14_7_1DaysAndBreaksWhenExpired(t *testing.T) {
+	p := NewKeyProvider(Options{Getenv: noEnv})
+	c := auth.Credential{Name: "k", Kind: auth.KindFutuKey, AddedAt: t0}
+	exp := t0.Add(KeyLife)
+	cases := []struct {
+		left  time.Duration
+		state auth.State
+		stage int
+		text  string
+	}{
+		{20 * 24 * time.Hour, auth.OK, 0, "valid until"},
+		{14 * 24 * time.Hour, auth.Expiring, 14, "in 14 days"},
+		{7 * 24 * time.Hour, auth.Expiring, 7, "in 7 days"},
+		{24 * time.Hour, auth.Expiring, 1, "in 1 day"},
+		{3 * time.Hour, auth.Expiring, 1, "in 3 hours"},
+		{-time.Minute, auth.Broken, 0, "expired on"},
+	}
+	for _, tc := range cases {
+		now := exp.Add(-tc.left)
+		h := p.Assess(c, now)
+		if h.State != tc.state || !strings.Contains(h.Reason, tc.text) || ExpiryStage(exp, now) != tc.stage {
+			t.Errorf("%v before expiry: %v (stage %d), want %v with %q (stage %d)", tc.left, h, ExpiryStage(exp, now), tc.state, tc.text, tc.stage)
+		}
+		if tc.state == auth.Expiring && !strings.Contains(h.Reason, "`tokentray extend k`") {
+			t.Errorf("%v before expiry: reason %q does not say how to extend", tc.left, h.Reason)
+		}
+	}
+}
+
+func TestKeyExtendReplacesTokenAndOldOneFails(t *testing.T) {
+	f := newKeyFixture(t, t0.Add(5*24*time.Hour))
+	ctx := context.Background()
+	h, err := f.p.Extend(ctx, &f.c, f.s, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertNoSecrets(t, f.mem, h.Reason)
+	newTok, _ := f.s.Get(auth.FieldAccessToken)
+	if newTok == f.token || newTok == "" {
+		t.Fatal("the keychain still holds the old token")
+	}
+	if want := t0.Add(KeyLife); !f.c.ExpiresAt.Equal(want) {
+		t.Errorf("ExpiresAt = %v, want %v (90 days)", f.c.ExpiresAt, want)
+	}
+	if h.State != auth.OK || !strings.Contains(h.Reason, "FUTU_ACCESS_TOKEN") {
+		t.Errorf("health = %v, want OK telling scripts to take the new FUTU_ACCESS_TOKEN", h)
+	}
+	// The new token passes the health check; the old one is refused.
+	if h, err := f.refresh(t); err != nil || h.State != auth.OK {
+		t.Errorf("check with the new token: %v, %v", h, err)
+	}
+	f.s.Set(auth.FieldAccessToken, f.token)
+	if h, _ := f.refresh(t); h.State != auth.Broken {
+		t.Errorf("check with the old token: %v, want Broken", h)
+	}
+}
+
+func TestKeyExtendUpToThreeYears(t *testing.T) {
+	f := newKeyFixture(t, t0.Add(5*24*time.Hour))
+	until := t0.AddDate(3, 0, 0)
+	if _, err := f.p.Extend(context.Background(), &f.c, f.s, until); err != nil {
+		t.Fatal(err)
+	}
+	if !f.c.ExpiresAt.Equal(until) {
+		t.Errorf("ExpiresAt = %v, want %v", f.c.ExpiresAt, until)
+	}
+	_, err := f.p.Extend(context.Background(), &f.c, f.s, t0.AddDate(3, 0, 2))
+	var ue *auth.UserError
+	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "3 years") {
+		t.Errorf("extending past 3 years: err = %v, want a UserError about 3 years", err)
+	}
+	if n := f.sim.Count(DefaultRefreshPath); n != 1 {
+		t.Errorf("the refresh endpoint was called %d times, want 1 (the refused date must not reach Futu)", n)
+	}
+}
+
+func TestKeyExtendFailureKeepsOldToken(t *testing.T) {
+	f := newKeyFixture(t, t0.Add(5*24*time.Hour))
+	f.sim.Faults().Set(DefaultRefreshPath, fault.Rule{Reset: true})
+	h, err := f.p.Extend(context.Background(), &f.c, f.s, time.Time{})
+	if err == nil || h.State != auth.Unknown {
+		t.Fatalf("health = %v, err = %v; want Unknown with an error", h, err)
+	}
+	if v, _ := f.s.Get(auth.FieldAccessToken); v != f.token {
+		t.Error("the old token was replaced although Futu confirmed nothing")
+	}
+	f.mem.Fail = errors.New("the keychain is locked: unlock it and try again")
+	if _, err := f.p.Extend(context.Background(), &f.c, f.s, time.Time{}); err == nil {
+		t.Fatal("extend with a locked keychain succeeded")
+	}
+	f.mem.Fail = nil
+	f.sim.Faults().Clear()
+	if n := f.sim.Count(DefaultRefreshPath); n != 1 {
+		t.Errorf("Futu was asked %d times, want 1: a locked keychain must stop the call before Futu kills the old token", n)
+	}
+}
+
+func TestKeyEnv(t *testing.T) {
+	f := newKeyFixture(t, t0.Add(60*24*time.Hour))
+	vars, _, err := f.p.Env(f.c, f.s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"FUTU_APP_KEY": f.appKey, "FUTU_APP_SECRET": f.secret, "FUTU_ACCESS_TOKEN": f.token, "FUTU_HTTP_URL": f.base}
+	if len(vars) != len(want) {
+		t.Errorf("vars = %d entries, want %d", len(vars), len(want))
+	}
+	for k, v := range want {
+		if vars[k] != v {
+			t.Errorf("%s wrong", k)
+		}
+	}
+	f.c.Endpoint = ""
+	vars, _, _ = f.p.Env(f.c, f.s)
+	if _, ok := vars["FUTU_HTTP_URL"]; ok {
+		t.Error("FUTU_HTTP_URL set without an endpoint")
+	}
+}
+
+func TestKeySecretsFromEnv(t *testing.T) {
+	env := map[string]string{"FUTU_APP_KEY": "test-app-key-0003", "FUTU_APP_SECRET": "test-app-secret-0003", "FUTU_ACCESS_TOKEN": "test-access-token-0003", "FUTU_HTTP_URL": "http://127.0.0.1:9"}
+	s, ep, err := KeySecretsFromEnv(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s[auth.FieldAppKey] != env["FUTU_APP_KEY"] || s[auth.FieldAppSecret] != env["FUTU_APP_SECRET"] || s[auth.FieldAccessToken] != env["FUTU_ACCESS_TOKEN"] || ep != env["FUTU_HTTP_URL"] {
+		t.Errorf("got %d secrets and endpoint %q", len(s), ep)
+	}
+	delete(env, "FUTU_APP_SECRET")
+	_, _, err = KeySecretsFromEnv(func(k string) string { return env[k] })
+	if err == nil || !strings.Contains(err.Error(), "FUTU_APP_SECRET") || strings.Contains(err.Error(), "test-app-key-0003") {
+		t.Errorf("err = %v, want it to name the missing variable and no value", err)
+	}
+}

@@ -1,0 +1,271 @@
+package futu
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"html"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"tokentray/auth"
+)
+
+// loginsInFlight guards against two logins of one credential at once:
+// both would race for the same callback port and the same tokens.
+var loginsInFlight sync.Map
+
+// callback is what the browser brought back to the loopback server.
+type callback struct {
+	code  string
+	err   error
+	reply chan error // the login's outcome, for the page the browser shows
+}
+
+// Login registers a client when c has none, then runs the browser login
+// with PKCE and a random state on the loopback redirect URL, and stores
+// the tokens. It gives up after LoginTimeout or when ctx ends.
+func (p *OAuthProvider) Login(ctx context.Context, c *auth.Credential, s auth.Secrets, progress func(auth.LoginEvent)) (auth.Health, error) {
+	if progress == nil {
+		progress = func(auth.LoginEvent) {}
+	}
+	key := c.ID
+	if key == "" {
+		key = "name:" + c.Name
+	}
+	if _, busy := loginsInFlight.LoadOrStore(key, true); busy {
+		return p.Assess(*c, p.o.Clock.Now()), auth.NeedsUser(fmt.Sprintf("a Futu login for %s is already running: finish it in the browser or cancel it first", c.Name))
+	}
+	defer loginsInFlight.Delete(key)
+
+	redirect, err := url.Parse(p.o.RedirectURL)
+	if err != nil || redirect.Scheme != "http" || redirect.Port() == "" {
+		return p.Assess(*c, p.o.Clock.Now()), fmt.Errorf("futu login: the redirect URL %q is not an http loopback URL with a port; fix the setting", p.o.RedirectURL)
+	}
+	// Listen first: a busy port must fail at once, before anything else.
+	listeners, err := listenLoopback(redirect)
+	if err != nil {
+		return p.Assess(*c, p.o.Clock.Now()), err
+	}
+	state := randomState()
+	verifier := oauth2.GenerateVerifier()
+	results := make(chan callback, 1)
+	finished := make(chan struct{})
+	path := redirect.Path
+	if path == "" {
+		path = "/"
+	}
+	srv := &http.Server{
+		Handler:           callbackHandler(path, state, results, finished),
+		ReadHeaderTimeout: 10 * time.Second,
+	}
+	var serving sync.WaitGroup
+	for _, l := range listeners {
+		serving.Add(1)
+		go func() { defer serving.Done(); _ = srv.Serve(l) }()
+	}
+	defer func() {
+		close(finished)
+		// Graceful: the browser still gets its page.
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(sctx)
+		serving.Wait()
+	}()
+
+	if c.ClientID == "" {
+		if err := p.Register(ctx, c, s); err != nil {
+			return p.Assess(*c, p.o.Clock.Now()), err
+		}
+	}
+	e := p.Endpoints(ctx, *c)
+	cfg := p.config(*c, e)
+	authURL := cfg.AuthCodeURL(state, oauth2.S256ChallengeOption(verifier))
+
+	start := p.o.Clock.Now()
+	deadline := start.Add(LoginTimeout)
+	timer := p.o.Clock.NewTimer(LoginTimeout)
+	defer timer.Stop()
+	steps := []string{
+		"Your browser opens Futu's authorization page.",
+		"Sign in to Futu and approve tokentray.",
+		"Come back here: tokentray finishes by itself.",
+	}
+	pending := auth.Health{State: auth.Pending, Deadline: deadline, CheckedAt: start,
+		Reason: "waiting for you to approve tokentray in the browser"}
+	progress(auth.LoginEvent{Health: pending, Steps: steps})
+
+	opened := make(chan error, 1)
+	go func() { opened <- p.o.Browser.Open(authURL) }()
+
+	for {
+		select {
+		case err := <-opened:
+			opened = nil
+			if err != nil {
+				progress(auth.LoginEvent{Health: pending, URL: authURL, Steps: []string{
+					"The browser could not be opened: open this page yourself.",
+					"Sign in to Futu and approve tokentray.",
+					"Come back here: tokentray finishes by itself.",
+				}})
+			}
+		case cb := <-results:
+			h, err := p.finish(ctx, c, s, cfg, verifier, cb)
+			cb.reply <- err
+			return h, err
+		case <-timer.Chan():
+			return p.Assess(*c, p.o.Clock.Now()), auth.NeedsUser(fmt.Sprintf("the Futu login got no answer from the browser within %d minutes: run `tokentray login %s` again and approve tokentray in the page that opens", int(LoginTimeout/time.Minute), c.Name))
+		case <-ctx.Done():
+			return p.Assess(*c, p.o.Clock.Now()), fmt.Errorf("futu login %s cancelled: %w", c.Name, ctx.Err())
+		}
+	}
+}
+
+// finish exchanges the code for tokens.
+func (p *OAuthProvider) finish(ctx context.Context, c *auth.Credential, s auth.Secrets, cfg *oauth2.Config, verifier string, cb callback) (auth.Health, error) {
+	now := p.o.Clock.Now()
+	if cb.err != nil {
+		return p.Assess(*c, now), cb.err
+	}
+	tok, err := cfg.Exchange(p.httpCtx(ctx), cb.code, oauth2.VerifierOption(verifier))
+	if err != nil {
+		var re *oauth2.RetrieveError
+		if errors.As(err, &re) && re.ErrorCode != "" {
+			why := strings.TrimSpace(re.ErrorCode + " " + re.ErrorDescription)
+			return p.Assess(*c, now), auth.NeedsUser(fmt.Sprintf("Futu refused the login (%s): run `tokentray login %s` again", why, c.Name))
+		}
+		_, err := p.tokenError(*c, now, "login", err)
+		return p.Assess(*c, now), err
+	}
+	old, _ := s.Get(auth.FieldRefreshToken)
+	return p.keep(c, s, tok, old, now)
+}
+
+func randomState() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b) // crypto/rand never fails on supported platforms
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// listenLoopback binds the redirect port on the loopback addresses the
+// redirect host can mean: both 127.0.0.1 and ::1 for "localhost".
+func listenLoopback(redirect *url.URL) ([]net.Listener, error) {
+	port := redirect.Port()
+	var hosts []string
+	switch h := redirect.Hostname(); h {
+	case "localhost":
+		hosts = []string{"127.0.0.1", "::1"}
+	case "127.0.0.1", "::1":
+		hosts = []string{h}
+	default:
+		return nil, fmt.Errorf("futu login: the redirect URL must point at localhost, 127.0.0.1 or [::1], not %s; fix the setting", h)
+	}
+	var ls []net.Listener
+	closeAll := func() {
+		for _, l := range ls {
+			l.Close()
+		}
+	}
+	for i, h := range hosts {
+		l, err := net.Listen("tcp", net.JoinHostPort(h, port))
+		if err == nil {
+			ls = append(ls, l)
+			continue
+		}
+		if addrInUse(err) {
+			closeAll()
+			return nil, auth.NeedsUser(fmt.Sprintf("port %s is already in use by another program, so tokentray cannot receive the Futu login there: close that program (or the other login) and try again", port))
+		}
+		// No IPv6 loopback on this machine is fine; no IPv4 loopback is not.
+		if i == 0 {
+			closeAll()
+			return nil, fmt.Errorf("futu login: cannot listen on %s port %s for the browser's answer: %w", h, port, err)
+		}
+	}
+	if len(ls) == 0 {
+		return nil, fmt.Errorf("futu login: cannot listen on port %s for the browser's answer", port)
+	}
+	return ls, nil
+}
+
+func addrInUse(err error) bool {
+	var en syscall.Errno
+	// 10048 is WSAEADDRINUSE on Windows.
+	return errors.Is(err, syscall.EADDRINUSE) || (errors.As(err, &en) && en == 10048)
+}
+
+// callbackHandler answers the browser on the redirect path. The first
+// answer decides the login; the page waits for the token exchange so it
+// can say whether the login worked.
+func callbackHandler(path, state string, results chan<- callback, finished <-chan struct{}) http.Handler {
+	var once sync.Once
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != path {
+			http.NotFound(w, r)
+			return
+		}
+		q := r.URL.Query()
+		cb := callback{reply: make(chan error, 1)}
+		switch {
+		case q.Get("state") != state:
+			cb.err = auth.NeedsUser("the browser answered for a different login attempt (state mismatch), so the answer was rejected: start the login again")
+		case q.Get("error") != "":
+			why := q.Get("error")
+			if d := q.Get("error_description"); d != "" {
+				why += ": " + d
+			}
+			if q.Get("error") == "access_denied" {
+				cb.err = auth.NeedsUser("the Futu login was denied in the browser (" + why + "): start the login again and approve tokentray")
+			} else {
+				cb.err = auth.NeedsUser("Futu ended the login with an error (" + why + "): start the login again")
+			}
+		case q.Get("code") == "":
+			cb.err = auth.NeedsUser("the browser came back without an authorization code: start the login again")
+		default:
+			cb.code = q.Get("code")
+		}
+		sent := false
+		once.Do(func() {
+			select {
+			case results <- cb:
+				sent = true
+			case <-finished:
+			}
+		})
+		if !sent {
+			page(w, http.StatusConflict, "This login has already finished", "Nothing more to do here.")
+			return
+		}
+		var err error
+		select {
+		case err = <-cb.reply:
+		case <-finished:
+			err = errors.New("the login stopped before this answer arrived")
+		case <-r.Context().Done():
+			return
+		}
+		if err != nil {
+			page(w, http.StatusBadRequest, "Futu login failed", err.Error())
+			return
+		}
+		page(w, http.StatusOK, "Logged in to Futu", "tokentray has your Futu login.")
+	})
+}
+
+func page(w http.ResponseWriter, status int, title, msg string) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	fmt.Fprintf(w, `<!doctype html><html><head><meta charset="utf-8"><title>tokentray: %[1]s</title></head>
+<body style="font-family: sans-serif; margin: 3em"><h1>%[1]s</h1><p>%[2]s</p><p>You can close this tab.</p></body></html>
+`, html.EscapeString(title), html.EscapeString(msg))
+}

@@ -1,0 +1,336 @@
+package futu
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"tokentray/auth"
+)
+
+// OAuthProvider handles auth.KindFutuOAuth: OAuth 2.0 logins.
+type OAuthProvider struct {
+	o    Options
+	disc discovery
+}
+
+// NewOAuthProvider returns the OAuth provider.
+func NewOAuthProvider(o Options) *OAuthProvider { return &OAuthProvider{o: o.withDefaults()} }
+
+// Kind is auth.KindFutuOAuth.
+func (p *OAuthProvider) Kind() auth.Kind { return auth.KindFutuOAuth }
+
+// RedirectURL is the redirect URI this provider registers and listens on.
+func (p *OAuthProvider) RedirectURL() string { return p.o.RedirectURL }
+
+func loginHint(c auth.Credential) string {
+	return fmt.Sprintf("run `tokentray login %s`", c.Name)
+}
+
+func notLoggedIn(c auth.Credential, now time.Time) auth.Health {
+	return auth.Health{State: auth.ActionNeeded, Reason: "not logged in to Futu yet: " + loginHint(c), CheckedAt: now}
+}
+
+// Assess computes health from the stored expiry, keeping a broker's
+// verdict that only the user can clear.
+func (p *OAuthProvider) Assess(c auth.Credential, now time.Time) auth.Health {
+	if h, ok := stickyHealth(c); ok {
+		return h
+	}
+	if c.ClientID == "" || (c.ExpiresAt.IsZero() && c.RefreshedAt.IsZero()) {
+		return notLoggedIn(c, now)
+	}
+	h := auth.Health{ExpiresAt: c.ExpiresAt, CheckedAt: now}
+	if c.ExpiresAt.IsZero() || c.ExpiresAt.After(now) {
+		h.State = auth.OK
+		h.Reason = "logged in; tokentray renews the access token before it expires"
+		return h
+	}
+	h.State = auth.Unknown
+	h.Reason = fmt.Sprintf("the access token expired at %s; tokentray renews it with the refresh token at the next check", c.ExpiresAt.UTC().Format("2006-01-02 15:04 MST"))
+	return h
+}
+
+func (p *OAuthProvider) config(c auth.Credential, e Endpoints) *oauth2.Config {
+	return &oauth2.Config{
+		ClientID:    c.ClientID,
+		RedirectURL: p.o.RedirectURL,
+		Scopes:      strings.Fields(c.Scope),
+		Endpoint: oauth2.Endpoint{
+			AuthURL:   e.Authorize,
+			TokenURL:  e.Token,
+			AuthStyle: oauth2.AuthStyleInParams, // a public client: client_id in the form, no secret
+		},
+	}
+}
+
+func (p *OAuthProvider) httpCtx(ctx context.Context) context.Context {
+	return context.WithValue(ctx, oauth2.HTTPClient, p.o.HTTP)
+}
+
+// Refresh renews the access token with the refresh token when it is
+// within the lead time of expiry or when forced. Otherwise it checks the
+// access token with Futu and renews it if Futu no longer accepts it.
+// The returned Health is set also when an error is returned.
+func (p *OAuthProvider) Refresh(ctx context.Context, c *auth.Credential, s auth.Secrets, opts auth.RefreshOptions) (auth.Health, error) {
+	now := p.o.Clock.Now()
+	if c.ClientID == "" {
+		h := notLoggedIn(*c, now)
+		return h, auth.NeedsUser(h.Reason)
+	}
+	rt, err := s.Get(auth.FieldRefreshToken)
+	if errors.Is(err, auth.ErrSecretNotFound) {
+		h := notLoggedIn(*c, now)
+		return h, auth.NeedsUser(h.Reason)
+	}
+	if err != nil {
+		return p.keychainHealth(*c, now, err), fmt.Errorf("futu refresh %s: %w", c.Name, err)
+	}
+	lead := opts.Lead
+	if lead <= 0 {
+		lead = auth.DefaultLead
+	}
+	due := opts.Force || c.ExpiresAt.IsZero() || !now.Add(lead).Before(c.ExpiresAt)
+	if !due {
+		ok, h, err := p.checkAccess(ctx, c, s, now)
+		if err != nil || ok {
+			return h, err
+		}
+		// Futu no longer takes the access token: a refresh may still work.
+	}
+	return p.renew(ctx, c, s, rt, now)
+}
+
+// checkAccess asks Futu whether the access token still works. ok is false
+// when Futu rejected it; otherwise h is the health to report.
+func (p *OAuthProvider) checkAccess(ctx context.Context, c *auth.Credential, s auth.Secrets, now time.Time) (ok bool, h auth.Health, err error) {
+	at, err := s.Get(auth.FieldAccessToken)
+	if errors.Is(err, auth.ErrSecretNotFound) {
+		return false, auth.Health{}, nil
+	}
+	if err != nil {
+		return true, p.keychainHealth(*c, now, err), fmt.Errorf("futu check %s: %w", c.Name, err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, baseURL(p.o, c.Endpoint)+VerifyPath, nil)
+	if err != nil {
+		return true, networkHealth(now, *c, err), fmt.Errorf("futu check %s: %w", c.Name, err)
+	}
+	req.Header.Set("Authorization", "Bearer "+at)
+	resp, err := p.o.HTTP.Do(req)
+	if err != nil {
+		return true, networkHealth(now, *c, err), fmt.Errorf("futu check %s: %w", c.Name, err)
+	}
+	resp.Body.Close()
+	c.LastChecked = now
+	switch {
+	case resp.StatusCode == http.StatusUnauthorized:
+		return false, auth.Health{}, nil
+	case resp.StatusCode >= 500:
+		h := auth.Health{State: auth.Unknown, ExpiresAt: c.ExpiresAt, CheckedAt: now,
+			Reason: fmt.Sprintf("Futu answered HTTP %d to the token check; nothing was changed and tokentray will check again", resp.StatusCode)}
+		return true, h, fmt.Errorf("futu check %s: HTTP %d", c.Name, resp.StatusCode)
+	}
+	// 200, or no such check on this host (404): the expiry is what we know.
+	return true, auth.Health{State: auth.OK, ExpiresAt: c.ExpiresAt, CheckedAt: now,
+		Reason: "logged in; tokentray renews the access token before it expires"}, nil
+}
+
+// renew uses the refresh token.
+func (p *OAuthProvider) renew(ctx context.Context, c *auth.Credential, s auth.Secrets, rt string, now time.Time) (auth.Health, error) {
+	e := p.Endpoints(ctx, *c)
+	tok, err := p.config(*c, e).TokenSource(p.httpCtx(ctx), &oauth2.Token{RefreshToken: rt}).Token()
+	if err != nil {
+		return p.tokenError(*c, now, "refresh", err)
+	}
+	return p.keep(c, s, tok, rt, now)
+}
+
+// tokenError maps a failed token call to health: only Futu's "no" needs
+// the user; anything else leaves the credential as it was.
+func (p *OAuthProvider) tokenError(c auth.Credential, now time.Time, what string, err error) (auth.Health, error) {
+	var re *oauth2.RetrieveError
+	if errors.As(err, &re) && re.Response != nil && re.Response.StatusCode < 500 {
+		switch re.ErrorCode {
+		case "invalid_grant":
+			h := auth.Health{State: auth.ActionNeeded, CheckedAt: now,
+				Reason: "Futu no longer accepts the saved login (the refresh token expired or was revoked): log in again with `tokentray login " + c.Name + "`"}
+			return h, auth.NeedsUser(h.Reason)
+		case "invalid_client", "unauthorized_client":
+			h := auth.Health{State: auth.ActionNeeded, CheckedAt: now,
+				Reason: "Futu no longer knows this app registration (client " + c.ClientID + "): log in again with `tokentray login " + c.Name + "`"}
+			return h, auth.NeedsUser(h.Reason)
+		}
+		why := strings.TrimSpace(re.ErrorCode + " " + re.ErrorDescription)
+		if why == "" {
+			why = re.Response.Status
+		}
+		h := auth.Health{State: auth.Unknown, ExpiresAt: c.ExpiresAt, CheckedAt: now,
+			Reason: "Futu refused the token " + what + " (" + why + "); nothing was changed and tokentray will try again"}
+		return h, fmt.Errorf("futu %s %s: Futu answered %s", what, c.Name, why)
+	}
+	if re != nil && re.Response != nil {
+		err = fmt.Errorf("HTTP %d", re.Response.StatusCode) // the body may echo a token
+	}
+	return networkHealth(now, c, err), fmt.Errorf("futu %s %s: %w", what, c.Name, err)
+}
+
+// keep stores a token answer: the refresh token first (it may be the
+// only copy of a rotated one), then the access token.
+func (p *OAuthProvider) keep(c *auth.Credential, s auth.Secrets, tok *oauth2.Token, oldRefresh string, now time.Time) (auth.Health, error) {
+	if tok.AccessToken == "" {
+		return networkHealth(now, *c, errors.New("no access token in the answer")), fmt.Errorf("futu %s: Futu's token answer had no access token; try again later", c.Name)
+	}
+	if tok.RefreshToken != "" && tok.RefreshToken != oldRefresh {
+		if err := s.Set(auth.FieldRefreshToken, tok.RefreshToken); err != nil {
+			return p.keychainHealth(*c, now, err), fmt.Errorf("futu %s: store the new refresh token: %w", c.Name, err)
+		}
+	}
+	if err := s.Set(auth.FieldAccessToken, tok.AccessToken); err != nil {
+		return p.keychainHealth(*c, now, err), fmt.Errorf("futu %s: store the new access token: %w", c.Name, err)
+	}
+	switch {
+	case tok.ExpiresIn > 0:
+		c.ExpiresAt = now.Add(time.Duration(tok.ExpiresIn) * time.Second).UTC()
+	case !tok.Expiry.IsZero():
+		c.ExpiresAt = tok.Expiry.UTC()
+	default:
+		c.ExpiresAt = time.Time{}
+	}
+	c.RefreshedAt, c.LastChecked = now, now
+	h := auth.Health{State: auth.OK, ExpiresAt: c.ExpiresAt, CheckedAt: now,
+		Reason: "logged in; tokentray renews the access token before it expires"}
+	if c.ShareWithSDK {
+		refresh := tok.RefreshToken
+		if refresh == "" {
+			refresh = oldRefresh
+		}
+		if err := p.share(*c, tok.AccessToken, refresh); err != nil {
+			h.Reason += "; the Futu SDK token file could not be updated (" + err.Error() + ")"
+		}
+	}
+	return h, nil
+}
+
+func (p *OAuthProvider) share(c auth.Credential, access, refresh string) error {
+	dir, err := sdkDir(p.o, c.SDKTokenDir)
+	if err != nil {
+		return err
+	}
+	return WriteSDKToken(dir, SDKToken{ClientID: c.ClientID, AccessToken: access, RefreshToken: refresh, ExpiresAt: c.ExpiresAt})
+}
+
+func (p *OAuthProvider) keychainHealth(c auth.Credential, now time.Time, err error) auth.Health {
+	return auth.Health{State: auth.Unknown, ExpiresAt: c.ExpiresAt, CheckedAt: now,
+		Reason: "the keychain could not be used: " + err.Error()}
+}
+
+// Token returns the OAuth access token.
+func (p *OAuthProvider) Token(c auth.Credential, s auth.Secrets) (string, error) {
+	at, err := s.Get(auth.FieldAccessToken)
+	if errors.Is(err, auth.ErrSecretNotFound) {
+		return "", auth.NeedsUser("not logged in to Futu yet: " + loginHint(c))
+	}
+	if err != nil {
+		return "", fmt.Errorf("futu token %s: %w", c.Name, err)
+	}
+	return at, nil
+}
+
+// Env sets no variables: Futu advises against OAuth tokens in the environment.
+func (p *OAuthProvider) Env(c auth.Credential, s auth.Secrets) (map[string]string, string, error) {
+	note := "Futu advises against keeping OAuth tokens in environment variables, so none are set; " +
+		"the Futu SDK reads its own token file (~/.futu/openapi/tokens/<client_id>): turn on sharing with the SDK for " +
+		c.Name + " and tokentray keeps that file current"
+	if c.ShareWithSDK {
+		note = "Futu advises against keeping OAuth tokens in environment variables, so none are set; " +
+			"the Futu SDK reads its token file, which tokentray keeps current for client " + c.ClientID
+	}
+	return map[string]string{}, note, nil
+}
+
+// ImportSDKToken adopts the tokens the Futu SDK saved for clientID
+// (empty means c.ClientID): c.ClientID, the keychain and c.ExpiresAt are
+// set from the SDK's token file.
+func (p *OAuthProvider) ImportSDKToken(c *auth.Credential, s auth.Secrets, clientID string) (auth.Health, error) {
+	now := p.o.Clock.Now()
+	if clientID == "" {
+		clientID = c.ClientID
+	}
+	dir, err := sdkDir(p.o, c.SDKTokenDir)
+	if err != nil {
+		return p.Assess(*c, now), fmt.Errorf("futu import SDK token: %w", err)
+	}
+	t, err := ReadSDKToken(dir, clientID)
+	if err != nil {
+		return p.Assess(*c, now), err
+	}
+	if t.RefreshToken != "" {
+		if err := s.Set(auth.FieldRefreshToken, t.RefreshToken); err != nil {
+			return p.keychainHealth(*c, now, err), fmt.Errorf("futu import SDK token: %w", err)
+		}
+	}
+	if t.AccessToken != "" {
+		if err := s.Set(auth.FieldAccessToken, t.AccessToken); err != nil {
+			return p.keychainHealth(*c, now, err), fmt.Errorf("futu import SDK token: %w", err)
+		}
+	}
+	c.ClientID = clientID
+	c.ExpiresAt = t.ExpiresAt
+	c.RefreshedAt = now
+	return p.Assess(*c, now), nil
+}
+
+// Revoke tells Futu to forget the tokens when the host advertises a
+// revocation endpoint (RFC 7009), and removes the SDK token file that
+// tokentray wrote.
+func (p *OAuthProvider) Revoke(ctx context.Context, c auth.Credential, s auth.Secrets) error {
+	var errs []error
+	if c.ShareWithSDK && c.ClientID != "" {
+		// Only the file tokentray wrote: the SDK may have logged in since.
+		dir, err := sdkDir(p.o, c.SDKTokenDir)
+		rt, rerr := s.Get(auth.FieldRefreshToken)
+		if err == nil && rerr == nil {
+			if t, err := ReadSDKToken(dir, c.ClientID); err == nil && t.RefreshToken == rt {
+				_ = os.Remove(filepath.Join(dir, c.ClientID))
+			}
+		}
+	}
+	e := p.Endpoints(ctx, c)
+	if e.Revoke == "" || c.ClientID == "" {
+		return nil
+	}
+	for _, f := range []struct{ field, hint string }{{auth.FieldRefreshToken, "refresh_token"}, {auth.FieldAccessToken, "access_token"}} {
+		tok, err := s.Get(f.field)
+		if err != nil {
+			continue
+		}
+		form := url.Values{"token": {tok}, "token_type_hint": {f.hint}, "client_id": {c.ClientID}}
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, e.Revoke, strings.NewReader(form.Encode()))
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		resp, err := p.o.HTTP.Do(req)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			errs = append(errs, fmt.Errorf("HTTP %d for the %s", resp.StatusCode, strings.ReplaceAll(f.hint, "_", " ")))
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("futu revoke %s: Futu did not confirm the revocation (%v); revoke the access in your Futu account if it matters", c.Name, err)
+	}
+	return nil
+}

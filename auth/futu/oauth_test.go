@@ -1,0 +1,547 @@
+package futu
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jonboulle/clockwork"
+	"golang.org/x/oauth2"
+
+	"tokentray/auth"
+	"tokentray/auth/sandbox/fault"
+	"tokentray/auth/sandbox/futusim"
+)
+
+type oauthFixture struct {
+	clock  *clockwork.FakeClock
+	sim    *futusim.Server
+	base   string
+	p      *OAuthProvider
+	c      auth.Credential
+	mem    *auth.MemorySecrets
+	s      auth.Secrets
+	sdkDir string
+	events []auth.LoginEvent
+	mu     sync.Mutex
+}
+
+func newOAuthFixture(t *testing.T, b Browser, so futusim.Options) *oauthFixture {
+	t.Helper()
+	f := &oauthFixture{clock: clockwork.NewFakeClockAt(t0), sdkDir: filepath.Join(t.TempDir(), "tokens")}
+	f.sim, f.base = sim(t, f.clock, so)
+	f.p = NewOAuthProvider(Options{Clock: f.clock, Browser: b, RedirectURL: redirectFor(freePort(t)), SDKTokenDir: f.sdkDir, Getenv: noEnv})
+	f.c = auth.Credential{ID: auth.NewID(), Name: "futu-oauth", Kind: auth.KindFutuOAuth, Endpoint: f.base, AddedAt: t0}
+	f.mem = auth.NewMemorySecrets()
+	f.s = auth.Bind(f.mem, f.c.ID)
+	return f
+}
+
+func (f *oauthFixture) progress(e auth.LoginEvent) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.events = append(f.events, e)
+}
+
+func (f *oauthFixture) login(t *testing.T, ctx context.Context) (auth.Health, error) {
+	t.Helper()
+	h, err := f.p.Login(ctx, &f.c, f.s, f.progress)
+	assertNoSecrets(t, f.mem, h.Reason, errString(err))
+	return h, err
+}
+
+func (f *oauthFixture) refresh(t *testing.T, force bool) (auth.Health, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	h, err := f.p.Refresh(ctx, &f.c, f.s, auth.RefreshOptions{Force: force})
+	assertNoSecrets(t, f.mem, h.Reason, errString(err))
+	return h, err
+}
+
+func (f *oauthFixture) get(field string) string {
+	v, _ := f.s.Get(field)
+	return v
+}
+
+func ctx10(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+func TestOAuthLoginRoundTrip(t *testing.T) {
+	f := newOAuthFixture(t, futusim.Browser{Approve: true}, futusim.Options{})
+	f.c.ShareWithSDK = true
+	h, err := f.login(t, ctx10(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.State != auth.OK {
+		t.Errorf("health = %v, want OK", h)
+	}
+	if f.c.ClientID == "" || f.get(auth.FieldRegistrationToken) == "" {
+		t.Error("the client was not registered and kept")
+	}
+	at, rt := f.get(auth.FieldAccessToken), f.get(auth.FieldRefreshToken)
+	if at == "" || rt == "" {
+		t.Fatal("tokens were not stored")
+	}
+	if want := t0.Add(futusim.DefaultAccessTTL); !f.c.ExpiresAt.Equal(want) {
+		t.Errorf("ExpiresAt = %v, want %v", f.c.ExpiresAt, want)
+	}
+	if got, _ := f.p.Token(f.c, f.s); got != at {
+		t.Error("Token() is not the stored access token")
+	}
+	if code := verifyBearer(t, f.base, at); code != 200 {
+		t.Errorf("Futu answered %d to the new access token", code)
+	}
+	if len(f.events) == 0 || f.events[0].Health.State != auth.Pending || !f.events[0].Health.Deadline.Equal(t0.Add(LoginTimeout)) {
+		t.Errorf("first progress event = %+v, want Pending with a 5-minute deadline", f.events)
+	}
+	for _, e := range f.events {
+		if e.URL != "" {
+			t.Errorf("the URL was reported although the browser opened: %q", e.URL)
+		}
+	}
+	// The SDK finds the same tokens in its file, private to the user.
+	tok, err := ReadSDKToken(f.sdkDir, f.c.ClientID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tok.AccessToken != at || tok.RefreshToken != rt || !tok.ExpiresAt.Equal(f.c.ExpiresAt) {
+		t.Error("the SDK token file does not match the login")
+	}
+	if fi, _ := os.Stat(filepath.Join(f.sdkDir, f.c.ClientID)); fi.Mode().Perm() != 0o600 {
+		t.Errorf("SDK token file mode %v, want 0600", fi.Mode().Perm())
+	}
+	if fi, _ := os.Stat(f.sdkDir); fi.Mode().Perm() != 0o700 {
+		t.Errorf("SDK token dir mode %v, want 0700", fi.Mode().Perm())
+	}
+	// A second login reuses the registration.
+	if _, err := f.login(t, ctx10(t)); err != nil {
+		t.Fatal(err)
+	}
+	if n := f.sim.Count("/oauth2/register"); n != 1 {
+		t.Errorf("registered %d times, want 1", n)
+	}
+	if f.get(auth.FieldAccessToken) == at {
+		t.Error("the second login did not store its new token")
+	}
+}
+
+func TestOAuthLoginDenied(t *testing.T) {
+	f := newOAuthFixture(t, futusim.Browser{Approve: false}, futusim.Options{})
+	h, err := f.login(t, ctx10(t))
+	var ue *auth.UserError
+	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "denied") {
+		t.Fatalf("err = %v, want a UserError saying the login was denied", err)
+	}
+	if h.State != auth.ActionNeeded {
+		t.Errorf("health = %v, want ActionNeeded", h)
+	}
+	if f.get(auth.FieldAccessToken) != "" || f.sim.Count("/oauth2/token") != 0 {
+		t.Error("a denied login reached the token endpoint or stored a token")
+	}
+}
+
+// tamperBrowser edits the authorize URL before a sandbox browser follows it.
+type tamperBrowser struct {
+	inner Browser
+	edit  func(q url.Values)
+}
+
+func (b tamperBrowser) Open(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return err
+	}
+	q := u.Query()
+	b.edit(q)
+	u.RawQuery = q.Encode()
+	return b.inner.Open(u.String())
+}
+
+func TestOAuthLoginRejectsMismatchedState(t *testing.T) {
+	b := tamperBrowser{futusim.Browser{Approve: true}, func(q url.Values) { q.Set("state", "forged-state-0001") }}
+	f := newOAuthFixture(t, b, futusim.Options{})
+	_, err := f.login(t, ctx10(t))
+	if err == nil || !strings.Contains(err.Error(), "state mismatch") {
+		t.Fatalf("err = %v, want a state mismatch", err)
+	}
+	if f.sim.Count("/oauth2/token") != 0 || f.get(auth.FieldAccessToken) != "" {
+		t.Error("a code with a forged state was exchanged")
+	}
+}
+
+func TestOAuthLoginPKCEIsVerifiedByFutu(t *testing.T) {
+	other := oauth2.S256ChallengeFromVerifier(oauth2.GenerateVerifier())
+	b := tamperBrowser{futusim.Browser{Approve: true}, func(q url.Values) { q.Set("code_challenge", other) }}
+	f := newOAuthFixture(t, b, futusim.Options{})
+	_, err := f.login(t, ctx10(t))
+	if err == nil || !strings.Contains(err.Error(), "Futu refused the login") {
+		t.Fatalf("err = %v, want Futu refusing the code", err)
+	}
+	if f.sim.Count("/oauth2/token") != 1 || f.get(auth.FieldAccessToken) != "" {
+		t.Error("want exactly one refused exchange and no stored token")
+	}
+}
+
+// rawBrowser calls the callback itself with the given query, keeping the
+// login's state, and keeps the page it got.
+type rawBrowser struct {
+	query url.Values
+	page  chan string
+}
+
+func (b rawBrowser) Open(raw string) error {
+	u, _ := url.Parse(raw)
+	q := u.Query()
+	cb, _ := url.Parse(q.Get("redirect_uri"))
+	v := url.Values{"state": {q.Get("state")}}
+	for k, vs := range b.query {
+		v[k] = vs
+	}
+	cb.RawQuery = v.Encode()
+	resp, err := http.Get(cb.String())
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	b.page <- string(body)
+	return nil
+}
+
+func TestOAuthCallbackPageExplainsTheErrorSafely(t *testing.T) {
+	b := rawBrowser{url.Values{"error": {"server_error"}, "error_description": {"<script>alert(1)</script> maintenance"}}, make(chan string, 1)}
+	f := newOAuthFixture(t, b, futusim.Options{})
+	_, err := f.login(t, ctx10(t))
+	if err == nil || !strings.Contains(err.Error(), "server_error") {
+		t.Fatalf("err = %v, want the server's error", err)
+	}
+	page := <-b.page
+	if strings.Contains(page, "<script>") || !strings.Contains(page, "&lt;script&gt;") {
+		t.Errorf("the error description was not HTML-escaped: %s", page)
+	}
+	if !strings.Contains(page, "server_error") || !strings.Contains(page, "close this tab") {
+		t.Errorf("the page does not say what went wrong and that the tab can be closed: %s", page)
+	}
+}
+
+func TestOAuthPortBusyFailsAtOnce(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	port := busy.Addr().(*net.TCPAddr).Port
+	opened := make(chan string, 1)
+	f := newOAuthFixture(t, browserFunc(func(u string) error { opened <- u; return nil }), futusim.Options{})
+	f.p = NewOAuthProvider(Options{Clock: f.clock, Browser: f.p.o.Browser, RedirectURL: redirectFor(port), Getenv: noEnv})
+	start := time.Now()
+	_, err = f.login(t, ctx10(t))
+	var ue *auth.UserError
+	if !errors.As(err, &ue) || !strings.Contains(err.Error(), fmt.Sprintf("port %d", port)) || !strings.Contains(err.Error(), "try again") {
+		t.Fatalf("err = %v, want a sentence naming port %d and what to do", err, port)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("took %v to report a busy port", d)
+	}
+	if len(opened) != 0 || f.sim.Count("/oauth2/register") != 0 {
+		t.Error("the login went on despite the busy port")
+	}
+}
+
+type browserFunc func(string) error
+
+func (b browserFunc) Open(u string) error { return b(u) }
+
+// waitPending runs Login in the background and waits for its first event.
+func (f *oauthFixture) startLogin(t *testing.T, ctx context.Context) (<-chan error, <-chan auth.LoginEvent) {
+	t.Helper()
+	done := make(chan error, 1)
+	events := make(chan auth.LoginEvent, 4)
+	go func() {
+		_, err := f.p.Login(ctx, &f.c, f.s, func(e auth.LoginEvent) { events <- e })
+		done <- err
+	}()
+	select {
+	case <-events:
+	case err := <-done:
+		t.Fatalf("login ended early: %v", err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("login never reported progress")
+	}
+	return done, events
+}
+
+func assertPortFree(t *testing.T, redirect string) {
+	t.Helper()
+	u, _ := url.Parse(redirect)
+	l, err := net.Listen("tcp", "127.0.0.1:"+u.Port())
+	if err != nil {
+		t.Fatalf("the callback port is still held after the login ended: %v", err)
+	}
+	l.Close()
+}
+
+func TestOAuthLoginTimesOutAfterFiveMinutes(t *testing.T) {
+	f := newOAuthFixture(t, browserFunc(func(string) error { return nil }), futusim.Options{})
+	done, _ := f.startLogin(t, ctx10(t))
+	if err := f.clock.BlockUntilContext(ctx10(t), 1); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Advance(LoginTimeout - time.Second)
+	select {
+	case err := <-done:
+		t.Fatalf("login ended before 5 minutes: %v", err)
+	case <-time.After(50 * time.Millisecond):
+	}
+	f.clock.Advance(time.Second)
+	select {
+	case err := <-done:
+		var ue *auth.UserError
+		if !errors.As(err, &ue) || !strings.Contains(err.Error(), "5 minutes") {
+			t.Fatalf("err = %v, want a timeout after 5 minutes", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("login did not time out")
+	}
+	assertPortFree(t, f.p.RedirectURL())
+}
+
+func TestOAuthLoginCancel(t *testing.T) {
+	f := newOAuthFixture(t, browserFunc(func(string) error { return nil }), futusim.Options{})
+	ctx, cancel := context.WithCancel(context.Background())
+	done, _ := f.startLogin(t, ctx)
+	cancel()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("err = %v, want context.Canceled", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("login did not stop on cancel")
+	}
+	assertPortFree(t, f.p.RedirectURL())
+}
+
+func TestOAuthBrowserFailureReportsURL(t *testing.T) {
+	f := newOAuthFixture(t, browserFunc(func(string) error { return errors.New("no display") }), futusim.Options{})
+	done, events := f.startLogin(t, ctx10(t))
+	var ev auth.LoginEvent
+	select {
+	case ev = <-events:
+	case err := <-done:
+		t.Fatalf("login failed instead of reporting the URL: %v", err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("no URL reported")
+	}
+	if !strings.HasPrefix(ev.URL, f.base+"/oauth2/authorize?") || !strings.Contains(ev.URL, "code_challenge_method=S256") {
+		t.Fatalf("reported URL = %q, want the authorize URL", ev.URL)
+	}
+	// The user opens the URL by hand.
+	if err := (futusim.Browser{Approve: true}).Open(ev.URL); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if f.get(auth.FieldAccessToken) == "" {
+		t.Error("no token after the manual login")
+	}
+}
+
+func TestOAuthOneLoginPerCredential(t *testing.T) {
+	f := newOAuthFixture(t, browserFunc(func(string) error { return nil }), futusim.Options{})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done, _ := f.startLogin(t, ctx)
+	c := f.c
+	_, err := f.p.Login(ctx10(t), &c, f.s, nil)
+	var ue *auth.UserError
+	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "already running") {
+		t.Errorf("second login: err = %v, want 'already running'", err)
+	}
+	cancel()
+	<-done
+}
+
+func TestOAuthRefresh(t *testing.T) {
+	for _, rotate := range []bool{false, true} {
+		t.Run(fmt.Sprintf("rotate=%v", rotate), func(t *testing.T) {
+			f := newOAuthFixture(t, futusim.Browser{Approve: true}, futusim.Options{RotateRefresh: rotate})
+			f.c.ShareWithSDK = true
+			if _, err := f.login(t, ctx10(t)); err != nil {
+				t.Fatal(err)
+			}
+			at, rt := f.get(auth.FieldAccessToken), f.get(auth.FieldRefreshToken)
+
+			// Not due: only a check, no token call.
+			f.clock.Advance(time.Hour)
+			if h, err := f.refresh(t, false); err != nil || h.State != auth.OK {
+				t.Fatalf("early refresh: %v, %v", h, err)
+			}
+			if n := f.sim.Count("/oauth2/token"); n != 1 {
+				t.Fatalf("token endpoint called %d times, want 1 (the login)", n)
+			}
+
+			// Inside the lead time: renewed.
+			f.clock.Advance(time.Hour - 2*time.Minute)
+			h, err := f.refresh(t, false)
+			if err != nil || h.State != auth.OK {
+				t.Fatalf("refresh: %v, %v", h, err)
+			}
+			at2, rt2 := f.get(auth.FieldAccessToken), f.get(auth.FieldRefreshToken)
+			if at2 == at {
+				t.Error("the access token was not renewed")
+			}
+			if want := f.clock.Now().Add(futusim.DefaultAccessTTL); !f.c.ExpiresAt.Equal(want) {
+				t.Errorf("ExpiresAt = %v, want %v", f.c.ExpiresAt, want)
+			}
+			if rotate == (rt2 == rt) {
+				t.Errorf("rotate=%v but the stored refresh token changed=%v", rotate, rt2 != rt)
+			}
+			if tok, _ := ReadSDKToken(f.sdkDir, f.c.ClientID); tok.AccessToken != at2 || tok.RefreshToken != rt2 {
+				t.Error("the SDK token file was not updated")
+			}
+			// Forced: renewed again with what is stored.
+			if _, err := f.refresh(t, true); err != nil {
+				t.Fatalf("forced refresh: %v", err)
+			}
+			if f.get(auth.FieldAccessToken) == at2 {
+				t.Error("a forced refresh did not renew")
+			}
+		})
+	}
+}
+
+func TestOAuthRefreshAfterRevokedAccessToken(t *testing.T) {
+	f := newOAuthFixture(t, futusim.Browser{Approve: true}, futusim.Options{})
+	if _, err := f.login(t, ctx10(t)); err != nil {
+		t.Fatal(err)
+	}
+	f.s.Set(auth.FieldAccessToken, "test-dead-access-token-0001")
+	if h, err := f.refresh(t, false); err != nil || h.State != auth.OK {
+		t.Fatalf("refresh: %v, %v", h, err)
+	}
+	if verifyBearer(t, f.base, f.get(auth.FieldAccessToken)) != 200 {
+		t.Error("a rejected access token was not replaced by a working one")
+	}
+}
+
+func TestOAuthExpiredRefreshTokenNeedsLogin(t *testing.T) {
+	f := newOAuthFixture(t, futusim.Browser{Approve: true}, futusim.Options{})
+	if _, err := f.login(t, ctx10(t)); err != nil {
+		t.Fatal(err)
+	}
+	rt := f.get(auth.FieldRefreshToken)
+	f.clock.Advance(futusim.DefaultRefreshTTL + time.Hour)
+	h, err := f.refresh(t, false)
+	var ue *auth.UserError
+	if !errors.As(err, &ue) || h.State != auth.ActionNeeded || !strings.Contains(h.Reason, "log in again") {
+		t.Fatalf("health = %v, err = %v; want ActionNeeded 'log in again'", h, err)
+	}
+	if f.get(auth.FieldRefreshToken) != rt {
+		t.Error("the refresh token was deleted")
+	}
+	// Assess keeps the verdict until the user logs in again.
+	f.c.Health = h
+	if a := f.p.Assess(f.c, f.clock.Now()); a.State != auth.ActionNeeded {
+		t.Errorf("Assess after the failed refresh = %v", a)
+	}
+}
+
+func TestOAuthRefreshNetworkFailureChangesNothing(t *testing.T) {
+	f := newOAuthFixture(t, futusim.Browser{Approve: true}, futusim.Options{})
+	if _, err := f.login(t, ctx10(t)); err != nil {
+		t.Fatal(err)
+	}
+	at, rt, exp := f.get(auth.FieldAccessToken), f.get(auth.FieldRefreshToken), f.c.ExpiresAt
+	for _, r := range []fault.Rule{{Reset: true}, {Status: 503}} {
+		f.sim.Faults().Set("/oauth2/token", r)
+		h, err := f.refresh(t, true)
+		if err == nil || h.State != auth.Unknown {
+			t.Errorf("%+v: health = %v, err = %v; want Unknown with an error", r, h, err)
+		}
+	}
+	if f.get(auth.FieldAccessToken) != at || f.get(auth.FieldRefreshToken) != rt || !f.c.ExpiresAt.Equal(exp) {
+		t.Error("a failed refresh changed the stored credential")
+	}
+}
+
+func TestOAuthRevoke(t *testing.T) {
+	f := newOAuthFixture(t, futusim.Browser{Approve: true}, futusim.Options{})
+	f.c.ShareWithSDK = true
+	if _, err := f.login(t, ctx10(t)); err != nil {
+		t.Fatal(err)
+	}
+	at := f.get(auth.FieldAccessToken)
+	if err := f.p.Revoke(ctx10(t), f.c, f.s); err != nil {
+		t.Fatal(err)
+	}
+	if verifyBearer(t, f.base, at) == 200 {
+		t.Error("the access token still works after revocation")
+	}
+	if h, _ := f.refresh(t, true); h.State != auth.ActionNeeded {
+		t.Errorf("refresh after revocation: %v, want ActionNeeded", h)
+	}
+	if _, err := os.Stat(filepath.Join(f.sdkDir, f.c.ClientID)); !os.IsNotExist(err) {
+		t.Error("the SDK token file tokentray wrote is still there")
+	}
+}
+
+func TestOAuthEndpoints(t *testing.T) {
+	f := newOAuthFixture(t, nil, futusim.Options{})
+	e := f.p.Endpoints(ctx10(t), f.c)
+	if e.Authorize != f.base+"/oauth2/authorize" || e.Token != f.base+"/oauth2/token" || e.Revoke != f.base+"/oauth2/revoke" {
+		t.Errorf("discovered %+v", e)
+	}
+	// No metadata: the documented paths, and no revocation.
+	c := f.c
+	c.Endpoint = f.base + "/nothing-here"
+	e = f.p.Endpoints(ctx10(t), c)
+	if e.Authorize != c.Endpoint+"/oauth2/authorize" || e.Token != c.Endpoint+"/oauth2/token" || e.Revoke != "" {
+		t.Errorf("fallback %+v", e)
+	}
+	c.TokenURL, c.RevokeURL = "http://127.0.0.1:1/t", "http://127.0.0.1:1/r"
+	e = f.p.Endpoints(ctx10(t), c)
+	if e.Token != c.TokenURL || e.Revoke != c.RevokeURL {
+		t.Errorf("overrides ignored: %+v", e)
+	}
+	// Base URL: credential, then FUTU_HTTP_URL, then Futu's host.
+	p := NewOAuthProvider(Options{Getenv: func(k string) string {
+		if k == "FUTU_HTTP_URL" {
+			return "http://127.0.0.1:1/env"
+		}
+		return ""
+	}})
+	if got := baseURL(p.o, ""); got != "http://127.0.0.1:1/env" {
+		t.Errorf("base from env = %q", got)
+	}
+	if got := baseURL(Options{Getenv: noEnv}, ""); got != DefaultBaseURL {
+		t.Errorf("default base = %q", got)
+	}
+	if got := NewOAuthProvider(Options{}).RedirectURL(); got != "http://localhost:60355/callback" {
+		t.Errorf("default redirect = %q", got)
+	}
+}
+
+func TestOAuthEnvSetsNothing(t *testing.T) {
+	p := NewOAuthProvider(Options{Getenv: noEnv})
+	vars, note, err := p.Env(auth.Credential{Name: "x", ClientID: "c"}, auth.Bind(auth.NewMemorySecrets(), "x"))
+	if err != nil || len(vars) != 0 || !strings.Contains(note, "environment") || !strings.Contains(note, "token file") {
+		t.Errorf("vars = %v, note = %q, err = %v", vars, note, err)
+	}
+}

@@ -1,0 +1,156 @@
+package tray
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/jonboulle/clockwork"
+
+	"tokentray/auth"
+	"tokentray/auth/engine"
+)
+
+// AgentOptions configure the always-on agent.
+type AgentOptions struct {
+	Sandbox bool
+	// CheckEvery is how often every credential is checked with its broker
+	// (default 10 minutes); tokens due for renewal are renewed then too.
+	CheckEvery time.Duration
+	// OpenWindow shows the window, at one credential when name is set.
+	OpenWindow func(name string)
+	// Changed, when not nil, signals that the engine saved something.
+	Changed <-chan struct{}
+	Clock   clockwork.Clock
+}
+
+// Agent keeps credentials current in the background and keeps the tray
+// drawn from their health.
+type Agent struct {
+	eng  *engine.Engine
+	opts AgentOptions
+
+	views   chan View
+	refresh chan struct{}
+	mu      sync.Mutex
+	last    []Entry
+}
+
+// NewAgent prepares an agent over eng.
+func NewAgent(eng *engine.Engine, opts AgentOptions) *Agent {
+	if opts.Clock == nil {
+		opts.Clock = eng.Clock()
+	}
+	if opts.CheckEvery <= 0 {
+		opts.CheckEvery = 10 * time.Minute
+	}
+	return &Agent{eng: eng, opts: opts, views: make(chan View, 1), refresh: make(chan struct{}, 1)}
+}
+
+// Snapshot reads every credential's health from the engine.
+func (a *Agent) Snapshot() []Entry {
+	ss, err := a.eng.Status()
+	if err != nil {
+		return []Entry{{Name: "tokentray", Health: auth.Health{State: auth.Broken, Reason: err.Error()}}}
+	}
+	out := make([]Entry, len(ss))
+	for i, s := range ss {
+		out[i] = Entry{Name: s.Name, Kind: s.Kind, Health: s.Health}
+	}
+	return out
+}
+
+// View is the tray's view now.
+func (a *Agent) View() View { return Render(a.Snapshot(), a.opts.Sandbox, a.opts.Clock.Now()) }
+
+// RefreshNow asks the loop to check every credential at once.
+func (a *Agent) RefreshNow() {
+	select {
+	case a.refresh <- struct{}{}:
+	default:
+	}
+}
+
+// Run shows the tray and keeps credentials current until ctx ends or the
+// user quits. It must run on the main goroutine.
+func (a *Agent) Run(ctx context.Context) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go a.loop(ctx)
+	go func() {
+		<-ctx.Done()
+		Stop()
+	}()
+	Run(a.View(), a.views, Actions{
+		Refresh: a.RefreshNow,
+		Open: func(name string) {
+			if a.opts.OpenWindow != nil {
+				a.opts.OpenWindow(name)
+			}
+		},
+		Quit: cancel,
+	})
+}
+
+func (a *Agent) loop(ctx context.Context) {
+	c := a.opts.Clock
+	check := c.NewTicker(a.opts.CheckEvery)
+	defer check.Stop()
+	// The tray redraws every few seconds, and every second while a 2FA
+	// countdown runs, so seconds left stay true.
+	draw := c.NewTicker(time.Second)
+	defer draw.Stop()
+	sinceDraw := 0
+
+	a.checkAll(ctx)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-a.refresh:
+			a.checkAll(ctx)
+		case <-check.Chan():
+			a.checkAll(ctx)
+		case <-a.opts.Changed:
+			a.redraw()
+		case <-draw.Chan():
+			sinceDraw++
+			if sinceDraw >= 5 || a.pending() {
+				sinceDraw = 0
+				a.redraw()
+			}
+		}
+	}
+}
+
+func (a *Agent) checkAll(ctx context.Context) {
+	a.redraw()
+	cctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	_, _ = a.eng.RefreshAll(cctx, false)
+	a.redraw()
+}
+
+func (a *Agent) pending() bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, e := range a.last {
+		if e.Health.State == auth.Pending {
+			return true
+		}
+	}
+	return false
+}
+
+func (a *Agent) redraw() {
+	entries := a.Snapshot()
+	a.mu.Lock()
+	a.last = entries
+	a.mu.Unlock()
+	v := Render(entries, a.opts.Sandbox, a.opts.Clock.Now())
+	select {
+	case <-a.views: // drop a view nobody drew yet
+	default:
+	}
+	a.views <- v
+}
