@@ -159,7 +159,7 @@ func (k *Keyring) Check() error {
 	var b [8]byte
 	_, _ = rand.Read(b[:])
 	id := "check-" + hex.EncodeToString(b[:])
-	const field = "probe"
+	const field = "keychain-check"
 	want := "tokentray-keychain-check-" + hex.EncodeToString(b[:4])
 	if err := k.Set(id, field, want); err != nil {
 		return err
@@ -229,8 +229,12 @@ func (k *Keyring) explain(op, field, value string, err error) error {
 	case locked(err):
 		why = "the keychain is locked (" + redact(err.Error(), value) + ")"
 	}
+	prep := "from"
+	if op == "store" {
+		prep = "in"
+	}
 	return &Error{Op: op, Field: field, cause: err, msg: fmt.Sprintf(
-		"tokentray could not %s the %s in the system keychain because %s; %s", op, field, why, fixHint())}
+		"tokentray could not %s the %s %s the system keychain because %s; %s", op, field, prep, why, fixHint())}
 }
 
 // dbusName is the D-Bus error name behind err, if any.

@@ -51,11 +51,16 @@ type Options struct {
 // DemoOptions are the options for `make run`: Futu OAuth tokens live a
 // few minutes, so the tray shows refreshes happening.
 func DemoOptions() Options {
-	return Options{Futu: futusim.Options{
-		AccessTTL:     3 * time.Minute,
-		RefreshTTL:    time.Hour,
-		RotateRefresh: true,
-	}}
+	return Options{
+		Futu: futusim.Options{
+			AccessTTL:     3 * time.Minute,
+			RefreshTTL:    time.Hour,
+			RotateRefresh: true,
+		},
+		// A Webull token dies at its expires unless renewed, so the demo
+		// shows what happens when renewal is missed.
+		Webull: webullsim.Options{StrictExpires: true},
+	}
 }
 
 // Sandbox is both simulated brokers, listening.

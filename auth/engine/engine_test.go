@@ -1,0 +1,474 @@
+package engine_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jonboulle/clockwork"
+
+	"tokentray/auth"
+	"tokentray/auth/engine"
+	"tokentray/auth/store"
+)
+
+var t0 = time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+
+// fakeProvider is a broker that renews its token to two hours ahead and
+// counts how often it was asked to.
+type fakeProvider struct {
+	kind  auth.Kind
+	clock clockwork.Clock
+
+	mu        sync.Mutex
+	refreshes int
+	// gate, when set, holds every Refresh until it is closed.
+	gate chan struct{}
+	// entered receives once per Refresh when set.
+	entered chan struct{}
+	// fail, when set, is the outcome of Refresh instead of a renewal.
+	fail func(c *auth.Credential) (auth.Health, error)
+	// revoked counts Revoke calls; revokeErr is their answer.
+	revoked   int
+	revokeErr error
+	// login, when set, is the Login behaviour.
+	login func(ctx context.Context, c *auth.Credential, s auth.Secrets, progress func(auth.LoginEvent)) (auth.Health, error)
+}
+
+func (p *fakeProvider) Kind() auth.Kind { return p.kind }
+
+func (p *fakeProvider) Assess(c auth.Credential, now time.Time) auth.Health {
+	h := auth.Health{ExpiresAt: c.ExpiresAt, CheckedAt: now}
+	switch {
+	case c.ExpiresAt.IsZero():
+		h.State, h.Reason = auth.Unknown, "not checked yet"
+	case !c.ExpiresAt.After(now):
+		h.State, h.Reason = auth.Broken, "the token expired; log in again"
+	case c.ExpiresAt.Sub(now) < time.Hour:
+		h.State, h.Reason = auth.Expiring, "the token expires soon"
+	default:
+		h.State, h.Reason = auth.OK, "valid"
+	}
+	return h
+}
+
+func (p *fakeProvider) Refresh(ctx context.Context, c *auth.Credential, s auth.Secrets, opts auth.RefreshOptions) (auth.Health, error) {
+	if p.entered != nil {
+		p.entered <- struct{}{}
+	}
+	if p.gate != nil {
+		select {
+		case <-p.gate:
+		case <-ctx.Done():
+			return auth.Health{}, ctx.Err()
+		}
+	}
+	p.mu.Lock()
+	p.refreshes++
+	n := p.refreshes
+	p.mu.Unlock()
+	if p.fail != nil {
+		return p.fail(c)
+	}
+	now := p.clock.Now()
+	if !opts.Force && !c.ExpiresAt.IsZero() && c.ExpiresAt.Sub(now) > opts.Lead {
+		return p.Assess(*c, now), nil
+	}
+	if err := s.Set(auth.FieldAccessToken, fmt.Sprintf("test-token-%04d", n)); err != nil {
+		return auth.Health{}, err
+	}
+	c.ExpiresAt = now.Add(2 * time.Hour)
+	c.RefreshedAt = now
+	return p.Assess(*c, now), nil
+}
+
+func (p *fakeProvider) Token(c auth.Credential, s auth.Secrets) (string, error) {
+	return s.Get(auth.FieldAccessToken)
+}
+
+func (p *fakeProvider) Env(c auth.Credential, s auth.Secrets) (map[string]string, string, error) {
+	tok, err := s.Get(auth.FieldAccessToken)
+	if err != nil {
+		return nil, "", err
+	}
+	return map[string]string{"TEST_TOKEN": tok}, "", nil
+}
+
+func (p *fakeProvider) Revoke(ctx context.Context, c auth.Credential, s auth.Secrets) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.revoked++
+	return p.revokeErr
+}
+
+func (p *fakeProvider) Login(ctx context.Context, c *auth.Credential, s auth.Secrets, progress func(auth.LoginEvent)) (auth.Health, error) {
+	return p.login(ctx, c, s, progress)
+}
+
+func (p *fakeProvider) count() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.refreshes
+}
+
+type fixture struct {
+	dir     string
+	secrets *auth.MemorySecrets
+	st      *store.Store
+	clock   *clockwork.FakeClock
+	p       *fakeProvider
+	eng     *engine.Engine
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	f := &fixture{dir: t.TempDir(), secrets: auth.NewMemorySecrets(), clock: clockwork.NewFakeClockAt(t0)}
+	var err error
+	if f.st, err = store.Open(f.dir, f.secrets); err != nil {
+		t.Fatal(err)
+	}
+	f.p = &fakeProvider{kind: auth.KindFutuKey, clock: f.clock}
+	f.eng = engine.New(f.st, map[auth.Kind]auth.Provider{auth.KindFutuKey: f.p}, f.clock)
+	return f
+}
+
+// add stores a credential whose token expires at exp.
+func (f *fixture) add(t *testing.T, name string, exp time.Time) auth.Credential {
+	t.Helper()
+	c, err := f.eng.Add(context.Background(), auth.Credential{Name: name, Kind: auth.KindFutuKey}, map[string]string{
+		auth.FieldAccessToken: "test-token-old",
+		auth.FieldAppSecret:   "test-app-secret-0001",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !exp.IsZero() {
+		c.ExpiresAt = exp
+		c.Health = f.p.Assess(c, f.clock.Now())
+		c.LastChecked = f.clock.Now()
+		if err := f.st.Update(c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return c
+}
+
+func ctxT(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+func TestTokenNotDueIsHandedOutWithoutCallingTheBroker(t *testing.T) {
+	f := newFixture(t)
+	f.add(t, "main", t0.Add(time.Hour))
+	tok, err := f.eng.Token(ctxT(t), "main")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tok != "test-token-old" || f.p.count() != 0 {
+		t.Fatalf("token %q after %d refreshes, want the stored one and no refresh", tok, f.p.count())
+	}
+}
+
+func TestTokenInsideLeadTimeIsRenewedFirstAndSaved(t *testing.T) {
+	f := newFixture(t)
+	f.add(t, "main", t0.Add(4*time.Minute)) // inside the 5-minute default lead
+	tok, err := f.eng.Token(ctxT(t), "main")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tok != "test-token-0001" {
+		t.Fatalf("token %q, want the renewed one", tok)
+	}
+	// A new engine (another process) sees the renewal on disk.
+	st2, err := store.Open(f.dir, f.secrets)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := st2.Get("main")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.ExpiresAt.Equal(t0.Add(2*time.Hour)) || c.Health.State != auth.OK || c.LastChecked.IsZero() {
+		t.Fatalf("stored after renewal: expires %v health %v checked %v", c.ExpiresAt, c.Health, c.LastChecked)
+	}
+	// Fresh now: the next call does not renew again.
+	if _, err := f.eng.Token(ctxT(t), "main"); err != nil || f.p.count() != 1 {
+		t.Fatalf("second token: err %v, refreshes %d, want 1", err, f.p.count())
+	}
+}
+
+func TestLeadTimeComesFromPrefs(t *testing.T) {
+	f := newFixture(t)
+	f.add(t, "main", t0.Add(20*time.Minute))
+	p, err := f.st.Prefs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.LeadTime = 30 * time.Minute
+	if err := f.st.SetPrefs(p); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.eng.Token(ctxT(t), "main"); err != nil {
+		t.Fatal(err)
+	}
+	if f.p.count() != 1 {
+		t.Fatalf("refreshes %d, want 1: 20 minutes left is inside a 30-minute lead", f.p.count())
+	}
+}
+
+func TestConcurrentTokenCallsRenewOnce(t *testing.T) {
+	f := newFixture(t)
+	f.add(t, "main", t0.Add(time.Minute))
+	// A second engine on the same directory stands for another process:
+	// only the store's cross-process lock orders it with the first.
+	st2, err := store.Open(f.dir, f.secrets)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng2 := engine.New(st2, map[auth.Kind]auth.Provider{auth.KindFutuKey: f.p}, f.clock)
+	f.p.gate = make(chan struct{})
+	f.p.entered = make(chan struct{}, 16)
+
+	const n = 6
+	toks := make([]string, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			e := f.eng
+			if i%2 == 1 {
+				e = eng2
+			}
+			toks[i], errs[i] = e.Token(ctxT(t), "main")
+		}()
+	}
+	<-f.p.entered // one caller is inside the broker call, the rest wait for the lock
+	close(f.p.gate)
+	wg.Wait()
+	for i := range n {
+		if errs[i] != nil || toks[i] != "test-token-0001" {
+			t.Fatalf("caller %d: token %q err %v, want the one renewed token", i, toks[i], errs[i])
+		}
+	}
+	if f.p.count() != 1 {
+		t.Fatalf("%d renewals for %d concurrent token calls, want 1", f.p.count(), n)
+	}
+}
+
+func TestRefreshHoldsTheCredentialLock(t *testing.T) {
+	f := newFixture(t)
+	c := f.add(t, "main", t0.Add(time.Hour))
+	f.p.gate = make(chan struct{})
+	f.p.entered = make(chan struct{}, 1)
+	done := make(chan error, 1)
+	go func() {
+		_, err := f.eng.Refresh(ctxT(t), "main", true)
+		done <- err
+	}()
+	<-f.p.entered
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	if unlock, err := f.st.Lock(ctx, c.ID); err == nil {
+		unlock()
+		t.Fatal("another process could take the credential's lock during a refresh")
+	}
+	close(f.p.gate)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	unlock, err := f.st.Lock(ctxT(t), c.ID)
+	if err != nil {
+		t.Fatalf("lock not released after the refresh: %v", err)
+	}
+	unlock()
+}
+
+func TestTokenNeedsUserIsAUserErrorAndTheHealthIsSaved(t *testing.T) {
+	f := newFixture(t)
+	f.add(t, "main", t0.Add(time.Minute))
+	f.p.fail = func(c *auth.Credential) (auth.Health, error) {
+		h := auth.Health{State: auth.Broken, Reason: "Futu revoked this key: create a new one in the portal."}
+		return h, auth.NeedsUser(h.Reason)
+	}
+	tok, err := f.eng.Token(ctxT(t), "main")
+	var ue *auth.UserError
+	if tok != "" || !errors.As(err, &ue) {
+		t.Fatalf("token %q err %v, want no token and a UserError", tok, err)
+	}
+	if ue.Msg != "Futu revoked this key: create a new one in the portal." {
+		t.Fatalf("message %q does not tell the user what to do", ue.Msg)
+	}
+	c, _ := f.st.Get("main")
+	if c.Health.State != auth.Broken {
+		t.Fatalf("stored health %v, want the broker's verdict", c.Health)
+	}
+	ss, err := f.eng.Status()
+	if err != nil || len(ss) != 1 || ss[0].Health.State != auth.Broken {
+		t.Fatalf("status %+v err %v, want Broken although the stored expiry is in the future", ss, err)
+	}
+}
+
+func TestNetworkFailureKeepsTokenAndSecrets(t *testing.T) {
+	f := newFixture(t)
+	f.add(t, "main", t0.Add(3*time.Minute))
+	f.p.fail = func(c *auth.Credential) (auth.Health, error) {
+		return auth.Health{State: auth.Unknown, Reason: "Futu did not answer; tokentray will check again"}, errors.New("futu check: connection refused")
+	}
+	// Due but still valid: the broker being down is no reason to withhold it.
+	tok, err := f.eng.Token(ctxT(t), "main")
+	if err != nil || tok != "test-token-old" {
+		t.Fatalf("token %q err %v, want the stored, still valid token", tok, err)
+	}
+	c, _ := f.st.Get("main")
+	if c.Health.State != auth.Unknown || !c.ExpiresAt.Equal(t0.Add(3*time.Minute)) {
+		t.Fatalf("stored %v / %v, want Unknown and the old expiry", c.Health, c.ExpiresAt)
+	}
+	// Once expired, it is not handed out, and the failure is not the user's.
+	f.clock.Advance(4 * time.Minute)
+	tok, err = f.eng.Token(ctxT(t), "main")
+	var ue *auth.UserError
+	if tok != "" || err == nil || errors.As(err, &ue) {
+		t.Fatalf("expired token %q err %v, want an error that is not a UserError", tok, err)
+	}
+	if got, _ := f.secrets.Get(c.ID, auth.FieldAccessToken); got != "test-token-old" {
+		t.Fatal("a network failure changed the stored token")
+	}
+}
+
+func TestLoginSavesPendingWhileWaiting(t *testing.T) {
+	f := newFixture(t)
+	f.add(t, "main", time.Time{})
+	var seen auth.State
+	f.p.login = func(ctx context.Context, c *auth.Credential, s auth.Secrets, progress func(auth.LoginEvent)) (auth.Health, error) {
+		progress(auth.LoginEvent{Health: auth.Health{State: auth.Pending, Reason: "enter the SMS code", Deadline: t0.Add(5 * time.Minute)}})
+		// What another process sees while the user verifies.
+		other, err := store.Open(f.dir, f.secrets)
+		if err != nil {
+			return auth.Health{}, err
+		}
+		got, _ := other.Get("main")
+		seen = got.Health.State
+		if err := s.Set(auth.FieldAccessToken, "test-token-login"); err != nil {
+			return auth.Health{}, err
+		}
+		c.ExpiresAt = t0.Add(15 * 24 * time.Hour)
+		return auth.Health{State: auth.OK, Reason: "verified", ExpiresAt: c.ExpiresAt}, nil
+	}
+	var events int
+	h, err := f.eng.Login(ctxT(t), "main", func(auth.LoginEvent) { events++ })
+	if err != nil || h.State != auth.OK {
+		t.Fatalf("login %v err %v", h, err)
+	}
+	if seen != auth.Pending || events != 1 {
+		t.Fatalf("during the login others saw %v (events %d), want Pending", seen, events)
+	}
+	tok, err := f.eng.Token(ctxT(t), "main")
+	if err != nil || tok != "test-token-login" {
+		t.Fatalf("token after login %q err %v", tok, err)
+	}
+}
+
+func TestLoginRefusedByUserIsUserError(t *testing.T) {
+	f := newFixture(t)
+	f.add(t, "main", time.Time{})
+	f.p.login = func(ctx context.Context, c *auth.Credential, s auth.Secrets, progress func(auth.LoginEvent)) (auth.Health, error) {
+		return auth.Health{State: auth.ActionNeeded, Reason: "the verification ran out of time; run the login again"}, nil
+	}
+	_, err := f.eng.Login(ctxT(t), "main", nil)
+	var ue *auth.UserError
+	if !errors.As(err, &ue) {
+		t.Fatalf("err %v, want a UserError", err)
+	}
+}
+
+func TestLoginUnsupportedKind(t *testing.T) {
+	f := newFixture(t)
+	plain := &plainProvider{f: fakeProvider{clock: f.clock}}
+	eng := engine.New(f.st, map[auth.Kind]auth.Provider{auth.KindFutuKey: plain}, f.clock)
+	f.add(t, "main", time.Time{})
+	if _, err := eng.Login(ctxT(t), "main", nil); err == nil {
+		t.Fatal("login of a kind without one succeeded")
+	}
+	if _, err := eng.Extend(ctxT(t), "main", t0.Add(24*time.Hour)); err == nil {
+		t.Fatal("extend of a kind without it succeeded")
+	}
+}
+
+// plainProvider has no Login, Extender or Remover.
+type plainProvider struct{ f fakeProvider }
+
+func (p *plainProvider) Kind() auth.Kind { return auth.KindFutuKey }
+func (p *plainProvider) Assess(c auth.Credential, now time.Time) auth.Health {
+	return p.f.Assess(c, now)
+}
+func (p *plainProvider) Refresh(ctx context.Context, c *auth.Credential, s auth.Secrets, o auth.RefreshOptions) (auth.Health, error) {
+	return p.f.Refresh(ctx, c, s, o)
+}
+func (p *plainProvider) Token(c auth.Credential, s auth.Secrets) (string, error) {
+	return p.f.Token(c, s)
+}
+func (p *plainProvider) Env(c auth.Credential, s auth.Secrets) (map[string]string, string, error) {
+	return p.f.Env(c, s)
+}
+
+func TestRemoveRevokesBestEffortThenDeletesEverything(t *testing.T) {
+	f := newFixture(t)
+	c := f.add(t, "main", t0.Add(time.Hour))
+	f.p.revokeErr = errors.New("futu revoke: connection refused")
+	revokeErr, err := f.eng.Remove(ctxT(t), "main")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if revokeErr == nil || f.p.revoked != 1 {
+		t.Fatalf("revoke called %d times, reported %v; want one failed attempt reported", f.p.revoked, revokeErr)
+	}
+	if _, err := f.st.Get("main"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("credential still stored: %v", err)
+	}
+	if _, err := f.secrets.Get(c.ID, auth.FieldAccessToken); !errors.Is(err, auth.ErrSecretNotFound) {
+		t.Fatalf("secret still in the keychain: %v", err)
+	}
+}
+
+func TestAddRefusesDuplicatesAndUnknownKinds(t *testing.T) {
+	f := newFixture(t)
+	f.add(t, "main", time.Time{})
+	if _, err := f.eng.Add(ctxT(t), auth.Credential{Name: "main", Kind: auth.KindFutuKey}, nil); err == nil {
+		t.Fatal("a second credential called main was added")
+	}
+	if _, err := f.eng.Add(ctxT(t), auth.Credential{Name: "other", Kind: auth.KindWebull}, nil); err == nil {
+		t.Fatal("a credential of a kind without provider was added")
+	}
+	if _, err := f.eng.Add(ctxT(t), auth.Credential{Name: "bad name", Kind: auth.KindFutuKey}, nil); err == nil {
+		t.Fatal("a credential with a space in its name was added")
+	}
+}
+
+func TestStatusReportsTimeLeftAndOrder(t *testing.T) {
+	f := newFixture(t)
+	f.add(t, "zeta", t0.Add(90*time.Minute))
+	f.add(t, "alpha", t0.Add(-time.Minute))
+	ss, err := f.eng.Status()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ss) != 2 || ss[0].Name != "alpha" || ss[1].Name != "zeta" {
+		t.Fatalf("status %+v, want alpha then zeta", ss)
+	}
+	if ss[0].Health.State != auth.Broken || ss[0].SecondsLeft != 0 {
+		t.Fatalf("expired credential: %+v", ss[0])
+	}
+	if ss[1].SecondsLeft != 90*60 || ss[1].Broker != "Futu" {
+		t.Fatalf("valid credential: %+v", ss[1])
+	}
+	if w := engine.Worst(ss); w.State != auth.Broken {
+		t.Fatalf("worst %v, want Broken", w)
+	}
+}

@@ -1,0 +1,389 @@
+package keychain_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jonboulle/clockwork"
+
+	"tokentray/auth"
+	"tokentray/auth/keychain"
+)
+
+// These tests talk to the real Secret Service of the session bus; `make
+// test` runs them inside dbus-run-session with an unlocked gnome-keyring.
+const testService = "tokentray-test"
+
+func needBus(t *testing.T) {
+	t.Helper()
+	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
+		t.Skip("DBUS_SESSION_BUS_ADDRESS is unset: run under dbus-run-session with an unlocked gnome-keyring (make test does)")
+	}
+}
+
+// newItem returns a keyring and a fresh credential ID whose items are
+// deleted when the test ends.
+func newItem(t *testing.T, service string) (*keychain.Keyring, string) {
+	t.Helper()
+	k := keychain.New(service, 10*time.Second)
+	id := "test-" + auth.NewID()
+	t.Cleanup(func() {
+		for _, f := range append(auth.SecretFields, "f0", "f1", "f2", "f3", "f4", "f5", "f6", "f7", "shared") {
+			_ = k.Delete(id, f)
+		}
+	})
+	return k, id
+}
+
+func TestRoundTrip(t *testing.T) {
+	needBus(t)
+	k, id := newItem(t, testService)
+	values := map[string]string{
+		auth.FieldAppKey:      "test-app-key-0001",
+		auth.FieldAppSecret:   "test-app-secret-0001 with spaces, ünïcödé and \"quotes\"",
+		auth.FieldAccessToken: strings.Repeat("t", auth.MaxSecretBytes), // exactly at the cap
+	}
+	for f, v := range values {
+		if err := k.Set(id, f, v); err != nil {
+			t.Fatalf("Set %s: %v", f, err)
+		}
+	}
+	for f, v := range values {
+		got, err := k.Get(id, f)
+		if err != nil {
+			t.Fatalf("Get %s: %v", f, err)
+		}
+		if got != v {
+			t.Errorf("Get %s = %q (%d bytes), want %d bytes", f, got, len(got), len(v))
+		}
+	}
+}
+
+func TestUpdateReplacesTheOnlyItem(t *testing.T) {
+	needBus(t)
+	k, id := newItem(t, testService)
+	for _, v := range []string{"test-refresh-token-old", "test-refresh-token-new"} {
+		if err := k.Set(id, auth.FieldRefreshToken, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := k.Get(id, auth.FieldRefreshToken)
+	if err != nil || got != "test-refresh-token-new" {
+		t.Fatalf("Get = %q, %v; want the new value", got, err)
+	}
+	// One delete must remove it: an update must not have left a second item behind.
+	if err := k.Delete(id, auth.FieldRefreshToken); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := k.Get(id, auth.FieldRefreshToken); !errors.Is(err, auth.ErrSecretNotFound) {
+		t.Fatalf("after delete, Get err = %v, want ErrSecretNotFound", err)
+	}
+}
+
+func TestDeleteAndNotFound(t *testing.T) {
+	needBus(t)
+	k, id := newItem(t, testService)
+	if _, err := k.Get(id, auth.FieldWebullToken); !errors.Is(err, auth.ErrSecretNotFound) {
+		t.Fatalf("Get of a missing item: %v, want ErrSecretNotFound", err)
+	}
+	if err := k.Delete(id, auth.FieldWebullToken); !errors.Is(err, auth.ErrSecretNotFound) {
+		t.Fatalf("Delete of a missing item: %v, want ErrSecretNotFound", err)
+	}
+	if err := k.Set(id, auth.FieldWebullToken, "test-webull-token-0001"); err != nil {
+		t.Fatal(err)
+	}
+	if err := k.Set(id, auth.FieldAppKey, "test-app-key-0002"); err != nil {
+		t.Fatal(err)
+	}
+	if err := k.Delete(id, auth.FieldWebullToken); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := k.Get(id, auth.FieldWebullToken); !errors.Is(err, auth.ErrSecretNotFound) {
+		t.Fatalf("deleted item still readable: %v", err)
+	}
+	// Deleting one field leaves the credential's other fields alone.
+	if got, err := k.Get(id, auth.FieldAppKey); err != nil || got != "test-app-key-0002" {
+		t.Fatalf("sibling field = %q, %v", got, err)
+	}
+}
+
+func TestValueOverTheCapIsRefusedNotTruncated(t *testing.T) {
+	needBus(t)
+	k, id := newItem(t, testService)
+	if err := k.Set(id, auth.FieldAccessToken, "test-access-token-small"); err != nil {
+		t.Fatal(err)
+	}
+	big := "test-" + strings.Repeat("x", auth.MaxSecretBytes)
+	err := k.Set(id, auth.FieldAccessToken, big)
+	var tooLarge auth.ErrSecretTooLarge
+	if !errors.As(err, &tooLarge) || tooLarge.Size != len(big) || tooLarge.Field != auth.FieldAccessToken {
+		t.Fatalf("Set over the cap: %v, want auth.ErrSecretTooLarge", err)
+	}
+	if strings.Contains(err.Error(), "xxxxxxxx") {
+		t.Errorf("error message contains the value: %q", err)
+	}
+	got, err := k.Get(id, auth.FieldAccessToken)
+	if err != nil || got != "test-access-token-small" {
+		t.Fatalf("after a refused Set the old value must stay: got %d bytes, %v", len(got), err)
+	}
+}
+
+func TestServicesAreSeparate(t *testing.T) {
+	needBus(t)
+	k, id := newItem(t, testService)
+	sb := keychain.New(testService+"-sandbox", 10*time.Second)
+	t.Cleanup(func() { _ = sb.Delete(id, auth.FieldAppSecret) })
+	if err := k.Set(id, auth.FieldAppSecret, "test-app-secret-real"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sb.Get(id, auth.FieldAppSecret); !errors.Is(err, auth.ErrSecretNotFound) {
+		t.Fatalf("the sandbox service sees the real service's item: %v", err)
+	}
+	if err := sb.Set(id, auth.FieldAppSecret, "test-app-secret-sandbox"); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := k.Get(id, auth.FieldAppSecret); got != "test-app-secret-real" {
+		t.Fatalf("the sandbox overwrote the real item: %q", got)
+	}
+}
+
+func TestConcurrentUse(t *testing.T) {
+	needBus(t)
+	k, id := newItem(t, testService)
+	var wg sync.WaitGroup
+	errs := make(chan error, 64)
+	for i := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f := fmt.Sprintf("f%d", i)
+			for j := range 3 {
+				v := fmt.Sprintf("test-value-%d-%d", i, j)
+				if err := k.Set(id, f, v); err != nil {
+					errs <- err
+					return
+				}
+				if got, err := k.Get(id, f); err != nil || got != v {
+					errs <- fmt.Errorf("%s: got %q, %v; want %q", f, got, err, v)
+					return
+				}
+				// Everyone also writes one shared item at the same time.
+				if err := k.Set(id, "shared", v); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	got, err := k.Get(id, "shared")
+	if err != nil || !strings.HasPrefix(got, "test-value-") {
+		t.Fatalf("shared item = %q, %v", got, err)
+	}
+	if err := k.Delete(id, "shared"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := k.Get(id, "shared"); !errors.Is(err, auth.ErrSecretNotFound) {
+		t.Fatalf("concurrent writes left a duplicate shared item: %v", err)
+	}
+}
+
+func TestCheck(t *testing.T) {
+	needBus(t)
+	if err := keychain.New(testService, 10*time.Second).Check(); err != nil {
+		t.Fatalf("Check on a working keychain: %v", err)
+	}
+}
+
+// childResult is what a child process reports about one call.
+type childResult struct {
+	Op          string
+	Err         string
+	Unavailable bool
+}
+
+const childEnv = "TOKENTRAY_KEYCHAIN_CHILD"
+const childSecret = "test-app-secret-child-0003"
+
+// TestChildProcess is not a test: it is the body of the child processes
+// that need a different session bus than this process already uses.
+func TestChildProcess(t *testing.T) {
+	mode := os.Getenv(childEnv)
+	if mode == "" {
+		t.Skip("runs only as a child of the tests below")
+	}
+	k := keychain.New(testService, 10*time.Second)
+	var clock *clockwork.FakeClock
+	if mode == "hung" {
+		clock = clockwork.NewFakeClock()
+		k = keychain.New(testService, 5*time.Second, keychain.WithClock(clock))
+	}
+	calls := []struct {
+		op string
+		f  func() error
+	}{
+		{"set", func() error { return k.Set("child-1", auth.FieldAppSecret, childSecret) }},
+		{"get", func() error { _, err := k.Get("child-1", auth.FieldAppSecret); return err }},
+		{"delete", func() error { return k.Delete("child-1", auth.FieldAppSecret) }},
+		{"check", k.Check},
+	}
+	if mode == "hung" {
+		calls = calls[:2]
+	}
+	var out []childResult
+	for _, c := range calls {
+		done := make(chan error, 1)
+		go func() { done <- c.f() }()
+		if clock != nil {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			if err := clock.BlockUntilContext(ctx, 1); err != nil {
+				t.Fatal(err)
+			}
+			cancel()
+			clock.Advance(5 * time.Second)
+		}
+		var err error
+		select {
+		case err = <-done:
+		case <-time.After(20 * time.Second):
+			t.Fatalf("%s never returned", c.op)
+		}
+		r := childResult{Op: c.op, Unavailable: errors.Is(err, keychain.ErrUnavailable)}
+		if err != nil {
+			r.Err = err.Error()
+		}
+		out = append(out, r)
+	}
+	b, _ := json.Marshal(out)
+	fmt.Println("RESULT " + string(b))
+}
+
+// runChild runs TestChildProcess with the given mode and bus address.
+func runChild(t *testing.T, mode, busAddr string) []childResult {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestChildProcess$", "-test.count=1")
+	cmd.Env = append(os.Environ(), childEnv+"="+mode, "DBUS_SESSION_BUS_ADDRESS="+busAddr)
+	outb, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("child failed: %v\n%s", err, outb)
+	}
+	for _, line := range strings.Split(string(outb), "\n") {
+		if rest, ok := strings.CutPrefix(line, "RESULT "); ok {
+			var rs []childResult
+			if err := json.Unmarshal([]byte(rest), &rs); err != nil {
+				t.Fatal(err)
+			}
+			return rs
+		}
+	}
+	t.Fatalf("child printed no result:\n%s", outb)
+	return nil
+}
+
+func assertUnavailable(t *testing.T, rs []childResult, wantIn ...string) {
+	t.Helper()
+	if len(rs) == 0 {
+		t.Fatal("no results")
+	}
+	for _, r := range rs {
+		if !r.Unavailable {
+			t.Errorf("%s: err %q does not match ErrUnavailable", r.Op, r.Err)
+		}
+		for _, w := range wantIn {
+			if !strings.Contains(r.Err, w) {
+				t.Errorf("%s: message %q lacks %q", r.Op, r.Err, w)
+			}
+		}
+		if strings.Contains(r.Err, childSecret) || strings.Contains(r.Err, "\n") {
+			t.Errorf("%s: message leaks the secret or spans lines: %q", r.Op, r.Err)
+		}
+	}
+}
+
+func TestNoSessionBus(t *testing.T) {
+	needBus(t)
+	missing := "unix:path=" + filepath.Join(t.TempDir(), "no-such-bus")
+	rs := runChild(t, "nobus", missing)
+	assertUnavailable(t, rs, "no Secret Service is running", "install and unlock gnome-keyring", "KeePassXC")
+}
+
+func TestNoSecretServiceOnTheBus(t *testing.T) {
+	needBus(t)
+	daemon, err := exec.LookPath("dbus-daemon")
+	if err != nil {
+		t.Skip("dbus-daemon is not installed, so no bare session bus can be started")
+	}
+	// A private bus with no service files, so nothing can be activated.
+	dir := t.TempDir()
+	sock := filepath.Join(dir, "bus")
+	conf := filepath.Join(dir, "bus.conf")
+	if err := os.WriteFile(conf, []byte(`<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig><type>session</type><listen>unix:path=`+sock+`</listen>
+<policy context="default"><allow send_destination="*" eavesdrop="true"/><allow eavesdrop="true"/><allow own="*"/></policy>
+</busconfig>`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(daemon, "--config-file="+conf, "--nofork", "--nopidfile")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if c, err := net.Dial("unix", sock); err == nil {
+			c.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("private dbus-daemon did not start")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	rs := runChild(t, "bare", "unix:path="+sock)
+	assertUnavailable(t, rs, "no Secret Service is running", "org.freedesktop.secrets", "gnome-keyring")
+}
+
+func TestHungBusTimesOut(t *testing.T) {
+	needBus(t)
+	// A socket that accepts and never says a word: a hung D-Bus.
+	sock := filepath.Join(t.TempDir(), "hung")
+	l, err := net.Listen("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	go func() {
+		var conns []net.Conn
+		defer func() {
+			for _, c := range conns {
+				c.Close()
+			}
+		}()
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			conns = append(conns, c)
+		}
+	}()
+	rs := runChild(t, "hung", "unix:path="+sock)
+	assertUnavailable(t, rs, "did not answer within 5s", "gnome-keyring")
+}

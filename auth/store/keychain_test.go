@@ -1,0 +1,66 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"tokentray/auth"
+	"tokentray/auth/keychain"
+)
+
+// TestWithTheRealKeychain runs Add, a crash and Remove against the
+// session's Secret Service, as the agent does.
+func TestWithTheRealKeychain(t *testing.T) {
+	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
+		t.Skip("DBUS_SESSION_BUS_ADDRESS is unset: run under dbus-run-session with an unlocked gnome-keyring (make test does)")
+	}
+	kc := keychain.New("tokentray-test", 10*time.Second)
+	dir := t.TempDir()
+	s := openAt(t, dir, kc)
+	var ids []string
+	t.Cleanup(func() {
+		for _, id := range ids {
+			for _, f := range auth.SecretFields {
+				_ = kc.Delete(id, f)
+			}
+		}
+	})
+	for _, k := range auth.Kinds {
+		c := newCred("real-"+string(k), k)
+		ids = append(ids, c.ID)
+		if err := s.Add(c, map[string]string{auth.FieldAccessToken: fmt.Sprintf("test-%s-access-token", k)}); err != nil {
+			t.Fatal(err)
+		}
+		if v, err := kc.Get(c.ID, auth.FieldAccessToken); err != nil || v != fmt.Sprintf("test-%s-access-token", k) {
+			t.Fatalf("%s: keychain holds %q, %v", k, v, err)
+		}
+	}
+	b, _ := os.ReadFile(s.Path())
+	if strings.Contains(string(b), "access-token") {
+		t.Fatal("a secret reached settings.json")
+	}
+
+	orphan := newCred("orphan", auth.KindFutuOAuth)
+	ids = append(ids, orphan.ID)
+	crashAt(t, &hookAfterAddSecrets, func() error {
+		return s.Add(orphan, map[string]string{auth.FieldRefreshToken: "test-refresh-token-orphan"})
+	})
+	openAt(t, dir, kc)
+	if _, err := kc.Get(orphan.ID, auth.FieldRefreshToken); !errors.Is(err, auth.ErrSecretNotFound) {
+		t.Fatalf("the orphan survived Open: %v", err)
+	}
+
+	if err := s.Remove("real-webull"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := kc.Get(ids[2], auth.FieldAccessToken); !errors.Is(err, auth.ErrSecretNotFound) {
+		t.Fatalf("Remove left the secret in the keychain: %v", err)
+	}
+	if _, err := kc.Get(ids[0], auth.FieldAccessToken); err != nil {
+		t.Fatalf("Remove touched another credential's secret: %v", err)
+	}
+}

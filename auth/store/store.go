@@ -1,0 +1,604 @@
+// Package store keeps tokentray's settings file: the list of credentials
+// (names, kinds, endpoints, expiry times, health) and the user's
+// preferences. Secrets never go in it; they live in the keychain behind
+// an auth.SecretStore, keyed by each credential's ID. The file is written
+// atomically and guarded by cross-process locks, so the agent, the window
+// and a command line can all use it at once.
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gofrs/flock"
+	"github.com/jonboulle/clockwork"
+
+	"tokentray/auth"
+)
+
+const (
+	settingsName = "settings.json"
+	journalName  = "journal.json"
+	lockName     = "settings.lock"
+	locksDir     = "locks"
+
+	// fileVersion is the settings format this code writes and reads.
+	fileVersion = 1
+	// lockRetry is how often a lock wait looks again.
+	lockRetry = 20 * time.Millisecond
+	// defaultSettingsWait bounds a wait for the settings lock, which is only
+	// held for a file write and, in Add and Remove, a few keychain calls.
+	defaultSettingsWait = time.Minute
+)
+
+// ErrNotFound is matched (errors.Is) when a name or ID is unknown; the
+// error itself is a sentence naming the credential.
+var ErrNotFound = errors.New("credential not found")
+
+type notFoundError struct{ msg string }
+
+func (e *notFoundError) Error() string        { return e.msg }
+func (e *notFoundError) Is(target error) bool { return target == ErrNotFound }
+
+func notFoundName(name string) error {
+	return &notFoundError{fmt.Sprintf("no credential is named %q; run `tokentray status` to see the names of your credentials", name)}
+}
+
+func notFoundID(id string) error {
+	return &notFoundError{fmt.Sprintf("no credential has the ID %q (it may have been removed); run `tokentray status` to see your credentials", id)}
+}
+
+// wrapped is an error whose message is already a sentence but which
+// still matches its cause.
+type wrapped struct {
+	msg string
+	err error
+}
+
+func (e *wrapped) Error() string { return e.msg }
+func (e *wrapped) Unwrap() error { return e.err }
+
+// CorruptError reports a settings file that could not be read; it was
+// renamed to MovedTo, never replaced in place.
+type CorruptError struct {
+	Path    string
+	MovedTo string
+	Err     error
+}
+
+func (e *CorruptError) Error() string {
+	return fmt.Sprintf("the settings file %s is damaged (%v), so tokentray moved it aside to %s and will start with empty settings; copy any credentials you need from that file or add them again",
+		e.Path, e.Err, e.MovedTo)
+}
+func (e *CorruptError) Unwrap() error { return e.Err }
+
+// file is the JSON form of settings.json.
+type file struct {
+	Version     int               `json:"version"`
+	Credentials []auth.Credential `json:"credentials"`
+	Prefs       *Prefs            `json:"prefs,omitempty"`
+}
+
+// journalEntry records a credential whose secrets are being written or
+// deleted, so an interrupted Add or Remove can be cleaned up.
+type journalEntry struct {
+	ID string    `json:"id"`
+	Op string    `json:"op"` // "add" or "remove"
+	At time.Time `json:"at"`
+}
+
+type journal struct {
+	Pending []journalEntry `json:"pending"`
+}
+
+// Store is the settings file of one profile directory.
+type Store struct {
+	dir          string
+	secrets      auth.SecretStore
+	clock        clockwork.Clock
+	settingsWait time.Duration
+}
+
+// Option configures Open.
+type Option func(*Store)
+
+// WithClock sets the clock used for AddedAt and for naming a file moved aside.
+func WithClock(c clockwork.Clock) Option {
+	return func(s *Store) {
+		if c != nil {
+			s.clock = c
+		}
+	}
+}
+
+// DefaultDir is $TOKENTRAY_CONFIG_DIR, else <user config dir>/tokentray.
+func DefaultDir() (string, error) {
+	if d := os.Getenv("TOKENTRAY_CONFIG_DIR"); d != "" {
+		return d, nil
+	}
+	base, err := os.UserConfigDir()
+	if err != nil {
+		return "", fmt.Errorf("tokentray cannot find your configuration directory (%v); set TOKENTRAY_CONFIG_DIR to a directory it may use", err)
+	}
+	return filepath.Join(base, "tokentray"), nil
+}
+
+// Open opens (creating, mode 0700) the settings directory dir. It
+// finishes the cleanup of an Add or Remove that was interrupted, deleting
+// secrets that no credential owns. A damaged settings file is moved aside
+// and reported as a *CorruptError.
+func Open(dir string, secrets auth.SecretStore, opts ...Option) (*Store, error) {
+	if dir == "" {
+		return nil, errors.New("no settings directory was given; set TOKENTRAY_CONFIG_DIR or pass a directory")
+	}
+	if secrets == nil {
+		return nil, errors.New("tokentray has no secret store to keep credentials in; this is a bug, please report it")
+	}
+	s := &Store{dir: dir, secrets: secrets, clock: clockwork.NewRealClock(), settingsWait: defaultSettingsWait}
+	for _, o := range opts {
+		o(s)
+	}
+	if err := mkdirPrivate(dir); err != nil {
+		return nil, err
+	}
+	if err := mkdirPrivate(filepath.Join(dir, locksDir)); err != nil {
+		return nil, err
+	}
+	err := s.withSettingsLock(func() error {
+		s.removeStaleTemps()
+		f, err := s.loadLocked()
+		if err != nil {
+			return err
+		}
+		return s.cleanJournal(f)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func mkdirPrivate(dir string) error {
+	_, statErr := os.Stat(dir)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("tokentray cannot create its settings directory %s (%v); check its permissions or set TOKENTRAY_CONFIG_DIR", dir, err)
+	}
+	if os.IsNotExist(statErr) {
+		// MkdirAll is subject to the umask; make sure only the user can read it.
+		if err := os.Chmod(dir, 0o700); err != nil {
+			return fmt.Errorf("tokentray cannot make %s private (%v); check its permissions", dir, err)
+		}
+	}
+	return nil
+}
+
+// Dir is the settings directory.
+func (s *Store) Dir() string { return s.dir }
+
+// Secrets is the keychain the credentials' secrets are kept in.
+func (s *Store) Secrets() auth.SecretStore { return s.secrets }
+
+// Path is the settings file.
+func (s *Store) Path() string { return filepath.Join(s.dir, settingsName) }
+
+// List returns every credential, fresh from disk, sorted by name.
+func (s *Store) List() ([]auth.Credential, error) {
+	f, err := s.load()
+	if err != nil {
+		return nil, err
+	}
+	out := slices.Clone(f.Credentials)
+	slices.SortFunc(out, func(a, b auth.Credential) int {
+		if c := strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Name, b.Name)
+	})
+	return out, nil
+}
+
+// Get returns the credential with this name; an exact match wins, else a
+// case-insensitive one.
+func (s *Store) Get(name string) (auth.Credential, error) {
+	f, err := s.load()
+	if err != nil {
+		return auth.Credential{}, err
+	}
+	if i := findName(f.Credentials, name); i >= 0 {
+		return f.Credentials[i], nil
+	}
+	return auth.Credential{}, notFoundName(name)
+}
+
+// GetByID returns the credential with this ID.
+func (s *Store) GetByID(id string) (auth.Credential, error) {
+	f, err := s.load()
+	if err != nil {
+		return auth.Credential{}, err
+	}
+	if i := findID(f.Credentials, id); i >= 0 {
+		return f.Credentials[i], nil
+	}
+	return auth.Credential{}, notFoundID(id)
+}
+
+func findName(cs []auth.Credential, name string) int {
+	for i, c := range cs {
+		if c.Name == name {
+			return i
+		}
+	}
+	for i, c := range cs {
+		if strings.EqualFold(c.Name, name) {
+			return i
+		}
+	}
+	return -1
+}
+
+func findID(cs []auth.Credential, id string) int {
+	for i, c := range cs {
+		if c.ID == id {
+			return i
+		}
+	}
+	return -1
+}
+
+var idPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+
+func checkID(id string) error {
+	if !idPattern.MatchString(id) {
+		return fmt.Errorf("credential ID %q is not valid: it must be 1 to 64 letters, digits, dashes or underscores (use auth.NewID)", id)
+	}
+	return nil
+}
+
+func checkCredential(c auth.Credential) error {
+	if err := checkID(c.ID); err != nil {
+		return err
+	}
+	if err := auth.ValidateName(c.Name); err != nil {
+		return err
+	}
+	if !c.Kind.Valid() {
+		return fmt.Errorf("%q is not a kind of credential tokentray knows; use one of %s", c.Kind, kindList())
+	}
+	return nil
+}
+
+func kindList() string {
+	names := make([]string, len(auth.Kinds))
+	for i, k := range auth.Kinds {
+		names[i] = string(k)
+	}
+	return strings.Join(names, ", ")
+}
+
+func duplicateName(cs []auth.Credential, c auth.Credential) error {
+	for _, o := range cs {
+		if o.ID != c.ID && strings.EqualFold(o.Name, c.Name) {
+			return fmt.Errorf("a credential named %q already exists; choose another name or remove the existing one first", o.Name)
+		}
+	}
+	return nil
+}
+
+// Test hooks that simulate a crash at the two points where the settings
+// file and the keychain disagree.
+var (
+	hookAfterAddSecrets     func()
+	hookAfterRemoveSettings func()
+)
+
+// Add stores a new credential: its secrets first, then its settings
+// entry, so a credential is never listed without its secrets. c.ID must
+// be set (auth.NewID()); a zero AddedAt becomes now. Empty secret values
+// are not stored. A name already in use is an error.
+func (s *Store) Add(c auth.Credential, secrets map[string]string) error {
+	if err := checkCredential(c); err != nil {
+		return err
+	}
+	fields := make([]string, 0, len(secrets))
+	for f, v := range secrets {
+		if !slices.Contains(auth.SecretFields, f) {
+			return fmt.Errorf("%q is not a secret field tokentray keeps; this is a bug, please report it", f)
+		}
+		if len(v) > auth.MaxSecretBytes {
+			return auth.ErrSecretTooLarge{Field: f, Size: len(v)}
+		}
+		if v != "" {
+			fields = append(fields, f)
+		}
+	}
+	slices.Sort(fields)
+	if c.AddedAt.IsZero() {
+		c.AddedAt = s.clock.Now().UTC()
+	}
+	return s.withSettingsLock(func() error {
+		f, err := s.loadLocked()
+		if err != nil {
+			return err
+		}
+		if err := duplicateName(f.Credentials, c); err != nil {
+			return err
+		}
+		if findID(f.Credentials, c.ID) >= 0 {
+			return fmt.Errorf("a credential with ID %q already exists; give the new one a fresh ID", c.ID)
+		}
+		if err := s.journalAdd(c.ID, "add"); err != nil {
+			return err
+		}
+		undo := func() {
+			if s.deleteSecrets(c.ID) == nil {
+				_ = s.journalDone(c.ID)
+			}
+		}
+		for _, field := range fields {
+			if err := s.secrets.Set(c.ID, field, secrets[field]); err != nil {
+				undo()
+				return fmt.Errorf("add %s: %w", c.Name, err)
+			}
+		}
+		if hookAfterAddSecrets != nil {
+			hookAfterAddSecrets()
+		}
+		f.Credentials = append(f.Credentials, c)
+		if err := s.writeLocked(f); err != nil {
+			undo()
+			return err
+		}
+		return s.journalDone(c.ID)
+	})
+}
+
+// Update replaces the stored metadata of the credential with c.ID.
+// Callers that refresh a credential hold its Lock around the read, the
+// refresh and this Update.
+func (s *Store) Update(c auth.Credential) error {
+	if err := checkCredential(c); err != nil {
+		return err
+	}
+	return s.withSettingsLock(func() error {
+		f, err := s.loadLocked()
+		if err != nil {
+			return err
+		}
+		i := findID(f.Credentials, c.ID)
+		if i < 0 {
+			return notFoundID(c.ID)
+		}
+		if err := duplicateName(f.Credentials, c); err != nil {
+			return err
+		}
+		if c.AddedAt.IsZero() {
+			c.AddedAt = f.Credentials[i].AddedAt
+		}
+		f.Credentials[i] = c
+		return s.writeLocked(f)
+	})
+}
+
+// Remove deletes the named credential: its settings entry first, then
+// every secret field, so a crash in between leaves only keychain items
+// that the next Open deletes. Remove does not take the credential's Lock;
+// hold it around Remove so a refresh cannot write secrets back.
+func (s *Store) Remove(name string) error {
+	return s.withSettingsLock(func() error {
+		f, err := s.loadLocked()
+		if err != nil {
+			return err
+		}
+		i := findName(f.Credentials, name)
+		if i < 0 {
+			return notFoundName(name)
+		}
+		c := f.Credentials[i]
+		if err := s.journalAdd(c.ID, "remove"); err != nil {
+			return err
+		}
+		f.Credentials = slices.Delete(f.Credentials, i, i+1)
+		if err := s.writeLocked(f); err != nil {
+			_ = s.journalDone(c.ID)
+			return err
+		}
+		if hookAfterRemoveSettings != nil {
+			hookAfterRemoveSettings()
+		}
+		if err := s.deleteSecrets(c.ID); err != nil {
+			// The journal keeps the ID, so the next start deletes the rest.
+			return &wrapped{fmt.Sprintf("%s was removed, but its secrets could not all be deleted from the keychain (%v); tokentray will delete them the next time it starts", c.Name, err), err}
+		}
+		return s.journalDone(c.ID)
+	})
+}
+
+// deleteSecrets deletes every secret field of id; absent fields are fine.
+func (s *Store) deleteSecrets(id string) error {
+	var errs []error
+	for _, field := range auth.SecretFields {
+		if err := s.secrets.Delete(id, field); err != nil && !errors.Is(err, auth.ErrSecretNotFound) {
+			errs = append(errs, err)
+		}
+	}
+	if len(errs) > 0 {
+		return errs[0]
+	}
+	return nil
+}
+
+// Prefs returns the user's settings, defaults filled in.
+func (s *Store) Prefs() (Prefs, error) {
+	f, err := s.load()
+	if err != nil {
+		return Prefs{}, err
+	}
+	if f.Prefs == nil {
+		return DefaultPrefs(), nil
+	}
+	return f.Prefs.withDefaults(), nil
+}
+
+// SetPrefs validates and saves the user's settings.
+func (s *Store) SetPrefs(p Prefs) error {
+	p = p.withDefaults()
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	// Latest warning first, once each.
+	days := slices.Clone(p.WarnDays)
+	slices.Sort(days)
+	slices.Reverse(days)
+	p.WarnDays = slices.Compact(days)
+	if p.WarnDays == nil {
+		p.WarnDays = []int{}
+	}
+	return s.withSettingsLock(func() error {
+		f, err := s.loadLocked()
+		if err != nil {
+			return err
+		}
+		f.Prefs = &p
+		return s.writeLocked(f)
+	})
+}
+
+// Lock takes the cross-process lock of one credential, so the agent and
+// a command line never refresh it at the same time. It waits until the
+// lock is free or ctx ends. The returned unlock may be called more than once.
+func (s *Store) Lock(ctx context.Context, credID string) (unlock func(), err error) {
+	if err := checkID(credID); err != nil {
+		return nil, err
+	}
+	fl := flock.New(filepath.Join(s.dir, locksDir, credID+".lock"), flock.SetPermissions(0o600))
+	ok, err := fl.TryLockContext(ctx, lockRetry)
+	if err != nil || !ok {
+		if ctx.Err() != nil {
+			return nil, &wrapped{"another tokentray process is still working on this credential; wait for it to finish and try again", ctx.Err()}
+		}
+		return nil, fmt.Errorf("tokentray cannot lock credential %s (%v); check that %s is writable", credID, err, s.dir)
+	}
+	var once sync.Once
+	return func() { once.Do(func() { _ = fl.Unlock() }) }, nil
+}
+
+// withSettingsLock runs fn holding the cross-process settings lock.
+func (s *Store) withSettingsLock(fn func() error) error {
+	ctx, cancel := context.WithTimeout(context.Background(), s.settingsWait)
+	defer cancel()
+	fl := flock.New(filepath.Join(s.dir, lockName), flock.SetPermissions(0o600))
+	ok, err := fl.TryLockContext(ctx, lockRetry)
+	if err != nil || !ok {
+		if ctx.Err() != nil {
+			return &wrapped{fmt.Sprintf("another tokentray process has held the settings in %s for over %s; close other tokentray windows or commands and try again", s.dir, s.settingsWait), ctx.Err()}
+		}
+		return fmt.Errorf("tokentray cannot lock its settings in %s (%v); check that the directory is writable", s.dir, err)
+	}
+	defer fl.Unlock()
+	return fn()
+}
+
+// load reads the settings without the lock (writes are atomic renames, so
+// a reader sees the old or the new file); a damaged file is moved aside
+// under the lock.
+func (s *Store) load() (file, error) {
+	f, err := s.read()
+	var ce *CorruptError
+	if errors.As(err, &ce) {
+		err = s.withSettingsLock(func() error {
+			f, err = s.loadLocked()
+			return err
+		})
+	}
+	return f, err
+}
+
+// loadLocked reads the settings; the caller holds the settings lock.
+func (s *Store) loadLocked() (file, error) {
+	f, err := s.read()
+	var ce *CorruptError
+	if !errors.As(err, &ce) {
+		return f, err
+	}
+	moved, merr := s.moveAside(ce.Path)
+	if merr != nil {
+		return file{}, fmt.Errorf("the settings file %s is damaged (%v) and could not be moved aside (%v); move or delete it yourself, then start tokentray again", ce.Path, ce.Err, merr)
+	}
+	ce.MovedTo = moved
+	// Journal IDs cannot be judged without the settings they refer to, so
+	// the journal goes aside too rather than drive a cleanup.
+	if _, err := os.Lstat(filepath.Join(s.dir, journalName)); err == nil {
+		_, _ = s.moveAside(filepath.Join(s.dir, journalName))
+	}
+	return file{}, ce
+}
+
+func (s *Store) read() (file, error) {
+	path := s.Path()
+	b, err := os.ReadFile(path)
+	if os.IsNotExist(err) {
+		return file{Version: fileVersion}, nil
+	}
+	if err != nil {
+		return file{}, fmt.Errorf("tokentray cannot read its settings file %s (%v); check its permissions", path, err)
+	}
+	var f file
+	if err := json.Unmarshal(b, &f); err != nil {
+		if len(b) == 0 {
+			err = errors.New("the file is empty")
+		}
+		return file{}, &CorruptError{Path: path, Err: err}
+	}
+	if f.Version > fileVersion {
+		return file{}, fmt.Errorf("the settings file %s was written by a newer tokentray (format %d); update tokentray to use it", path, f.Version)
+	}
+	seen := map[string]bool{}
+	for _, c := range f.Credentials {
+		if c.ID == "" || seen[c.ID] {
+			return file{}, &CorruptError{Path: path, Err: fmt.Errorf("credential %q has a missing or repeated ID", c.Name)}
+		}
+		seen[c.ID] = true
+	}
+	return f, nil
+}
+
+// moveAside renames a damaged file to <name>.corrupt-<UTC timestamp>.
+func (s *Store) moveAside(path string) (string, error) {
+	base := path + ".corrupt-" + s.clock.Now().UTC().Format("20060102T150405Z")
+	target := base
+	for i := 2; ; i++ {
+		if _, err := os.Lstat(target); os.IsNotExist(err) {
+			break
+		}
+		target = fmt.Sprintf("%s-%d", base, i)
+	}
+	if err := os.Rename(path, target); err != nil {
+		return "", err
+	}
+	return target, syncDir(s.dir)
+}
+
+// writeLocked saves the settings; the caller holds the settings lock.
+func (s *Store) writeLocked(f file) error {
+	f.Version = fileVersion
+	if f.Credentials == nil {
+		f.Credentials = []auth.Credential{}
+	}
+	b, err := json.MarshalIndent(f, "", "  ")
+	if err != nil {
+		return fmt.Errorf("tokentray cannot encode its settings (%v); this is a bug, please report it", err)
+	}
+	if err := writeFileAtomic(s.dir, settingsName, append(b, '\n')); err != nil {
+		return fmt.Errorf("tokentray cannot save its settings in %s (%v); check free space and permissions, then try again", s.dir, err)
+	}
+	return nil
+}

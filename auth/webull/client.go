@@ -1,0 +1,433 @@
+package webull
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jonboulle/clockwork"
+)
+
+// Token statuses as Webull names them.
+const (
+	StatusPending = "PENDING"
+	StatusNormal  = "NORMAL"
+	StatusInvalid = "INVALID"
+	StatusExpired = "EXPIRED"
+)
+
+// TokenInfo is a token endpoint's answer.
+type TokenInfo struct {
+	Token string
+	// Expires is when a PENDING token's verification window ends or a
+	// NORMAL token stops working; zero when the server gave none.
+	Expires time.Time
+	Status  string
+}
+
+// Token endpoint paths; the newer documentation's paths are tried when
+// the server does not know the first ones.
+var tokenPaths = map[string][2]string{
+	"create":  {"/openapi/auth/token/create", "/auth/tokens/create"},
+	"check":   {"/openapi/auth/token/check", "/auth/tokens/check"},
+	"refresh": {"/openapi/auth/token/refresh", "/auth/tokens/refresh"},
+}
+
+// Client talks to one Webull OpenAPI endpoint as one app. Use one Client
+// per goroutine; the Provider makes a new one for every operation.
+type Client struct {
+	Base   *url.URL
+	Signer Signer
+	HTTP   *http.Client
+	Clock  clockwork.Clock
+	// AccessToken, when set, is sent as x-access-token on Do calls; the
+	// token endpoints carry their token in the body.
+	AccessToken string
+
+	newPaths bool // the server answered 404 on the /openapi/ token paths
+}
+
+// maxBody caps what is read from an answer; token answers are tiny.
+const maxBody = 1 << 20
+
+// Create asks for a token. With stored set, a NORMAL or PENDING stored
+// token comes back as is (the SDKs' way to reuse it); otherwise a new
+// PENDING token is created and an SMS code sent.
+func (c *Client) Create(ctx context.Context, stored string) (TokenInfo, error) {
+	body := map[string]string{}
+	if stored != "" {
+		body["token"] = stored
+	}
+	return c.tokenCall(ctx, "create", body)
+}
+
+// Check returns a token's current status.
+func (c *Client) Check(ctx context.Context, token string) (TokenInfo, error) {
+	return c.tokenCall(ctx, "check", map[string]string{"token": token})
+}
+
+// Renew extends a NORMAL token; the answer may carry the same token with
+// a later expiry or a new token that replaces it.
+func (c *Client) Renew(ctx context.Context, token string) (TokenInfo, error) {
+	return c.tokenCall(ctx, "refresh", map[string]string{"token": token})
+}
+
+func (c *Client) tokenCall(ctx context.Context, op string, body map[string]string) (TokenInfo, error) {
+	paths := tokenPaths[op]
+	path := paths[0]
+	if c.newPaths {
+		path = paths[1]
+	}
+	// Only a renewal runs on an established token, so only it carries one.
+	access := ""
+	if op == "refresh" {
+		access = body["token"]
+	}
+	raw, err := c.do(ctx, http.MethodPost, path, nil, body, access)
+	var apiErr *APIError
+	if !c.newPaths && errors.As(err, &apiErr) && apiErr.HTTPStatus == http.StatusNotFound {
+		c.newPaths = true
+		raw, err = c.do(ctx, http.MethodPost, paths[1], nil, body, access)
+	}
+	if err != nil {
+		return TokenInfo{}, fmt.Errorf("webull %s token: %w", op, err)
+	}
+	ti, err := parseTokenInfo(raw)
+	if err != nil {
+		return TokenInfo{}, fmt.Errorf("webull %s token: %w", op, err)
+	}
+	return ti, nil
+}
+
+// Do sends a signed API call with an optional JSON body and decodes a
+// JSON answer into out (when out is not nil).
+func (c *Client) Do(ctx context.Context, method, path string, query url.Values, body, out any) error {
+	raw, err := c.do(ctx, method, path, query, body, c.AccessToken)
+	if err != nil {
+		return err
+	}
+	if out != nil {
+		if err := json.Unmarshal(raw, out); err != nil {
+			return &MalformedError{Detail: "the answer is not valid JSON"}
+		}
+	}
+	return nil
+}
+
+func (c *Client) clock() clockwork.Clock {
+	if c.Clock == nil {
+		return clockwork.NewRealClock()
+	}
+	return c.Clock
+}
+
+func (c *Client) do(ctx context.Context, method, path string, query url.Values, body any, accessToken string) ([]byte, error) {
+	u := *c.Base
+	u.Path = c.Base.Path + path
+	u.RawQuery = query.Encode()
+	var payload []byte
+	if body != nil {
+		var err error
+		if payload, err = EncodeJSON(body); err != nil {
+			return nil, fmt.Errorf("encode request: %w", err)
+		}
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u.String(), bytes.NewReader(payload))
+	if err != nil {
+		return nil, fmt.Errorf("build request: %w", err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	} else {
+		req.Body, req.ContentLength = http.NoBody, 0
+	}
+	req.Header.Set("Accept", "application/json")
+	if accessToken != "" {
+		req.Header.Set(HeaderAccessToken, accessToken)
+	}
+	c.Signer.SignRequest(req, payload, c.clock().Now())
+
+	hc := c.HTTP
+	if hc == nil {
+		hc = &http.Client{Timeout: 30 * time.Second}
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, &NetworkError{Err: err}
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	if err != nil {
+		return nil, &NetworkError{Err: err}
+	}
+	if resp.StatusCode/100 != 2 {
+		return nil, newAPIError(resp, raw, c.clock().Now())
+	}
+	return raw, nil
+}
+
+// NetworkError means Webull could not be reached or the answer was cut off.
+type NetworkError struct{ Err error }
+
+func (e *NetworkError) Error() string {
+	return "could not reach Webull (" + e.Err.Error() + "): check the network; tokentray will try again"
+}
+func (e *NetworkError) Unwrap() error { return e.Err }
+
+// MalformedError means Webull answered with something that is not the
+// documented shape.
+type MalformedError struct{ Detail string }
+
+func (e *MalformedError) Error() string {
+	return "Webull sent an answer tokentray cannot read (" + e.Detail + "): try again later"
+}
+
+// APIError is an error answer from Webull.
+type APIError struct {
+	HTTPStatus int
+	Code       string // error_code, e.g. INCORRECT_SIGN
+	Message    string // the server's message, shortened
+	// RetryAfter is the server's Retry-After, if any.
+	RetryAfter time.Duration
+	// Skew is how far the server's Date header is ahead of this computer's
+	// clock (negative: behind), when known.
+	Skew time.Duration
+}
+
+func newAPIError(resp *http.Response, raw []byte, now time.Time) *APIError {
+	e := &APIError{HTTPStatus: resp.StatusCode}
+	var body struct {
+		Code    string `json:"error_code"`
+		Message string `json:"message"`
+		Msg     string `json:"msg"`
+	}
+	if json.Unmarshal(raw, &body) == nil {
+		e.Code = strings.ToUpper(strings.TrimSpace(body.Code))
+		e.Message = body.Message
+		if e.Message == "" {
+			e.Message = body.Msg
+		}
+	}
+	if len(e.Message) > 200 {
+		e.Message = e.Message[:200] + "..."
+	}
+	if s := resp.Header.Get("Retry-After"); s != "" {
+		if n, err := strconv.Atoi(s); err == nil && n > 0 {
+			e.RetryAfter = time.Duration(n) * time.Second
+		}
+	}
+	if d, err := http.ParseTime(resp.Header.Get("Date")); err == nil {
+		e.Skew = d.Sub(now).Truncate(time.Second)
+	}
+	return e
+}
+
+// Error codes Webull documents.
+const (
+	CodeUnauthorized     = "UNAUTHORIZED"
+	CodeInvalidToken     = "INVALID_TOKEN"
+	CodeMissingSignature = "MISSING_SIGNATURE"
+	CodeIncorrectSign    = "INCORRECT_SIGN"
+	CodeClockSkew        = "CLOCK_SKEW_EXCEEDED"
+	CodeInvalidParameter = "INVALID_PARAMETER"
+	CodeTooManyRequests  = "TOO_MANY_REQUESTS"
+	CodeSystemError      = "SYSTEM_ERROR"
+)
+
+// MsgBadSignature is the sentence for a rejected app key or secret.
+const MsgBadSignature = "Webull rejected the signature: check the app key and secret"
+
+func (e *APIError) Error() string {
+	switch {
+	case e.Code == CodeClockSkew:
+		return "Webull rejected the request time: " + skewSentence(e.Skew) + "; set the clock to update automatically and try again"
+	case e.Code == CodeInvalidToken:
+		return "Webull no longer accepts this token: verify a new one"
+	case e.HTTPStatus == http.StatusUnauthorized || e.HTTPStatus == http.StatusForbidden ||
+		e.Code == CodeIncorrectSign || e.Code == CodeMissingSignature || e.Code == CodeUnauthorized:
+		return MsgBadSignature
+	case e.RateLimited():
+		return "Webull is limiting how often tokens are checked: tokentray slows down and tries again"
+	case e.HTTPStatus >= 500:
+		return fmt.Sprintf("Webull had a server error (HTTP %d): tokentray will try again later", e.HTTPStatus)
+	case e.HTTPStatus == http.StatusExpectationFailed || e.Code == CodeInvalidParameter:
+		return "Webull refused the request as invalid" + e.detail() + ": check the region and endpoint"
+	}
+	return fmt.Sprintf("Webull refused the request (HTTP %d%s)", e.HTTPStatus, e.detail()) + ": check the region and endpoint"
+}
+
+func (e *APIError) detail() string {
+	parts := []string{}
+	if e.Code != "" {
+		parts = append(parts, e.Code)
+	}
+	if e.Message != "" {
+		parts = append(parts, strconv.Quote(e.Message))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " " + strings.Join(parts, " ")
+}
+
+func skewSentence(skew time.Duration) string {
+	if skew.Abs() < 30*time.Second {
+		return "this computer's clock differs from Webull's by more than 5 minutes"
+	}
+	dir := "behind"
+	if skew < 0 {
+		dir = "ahead of"
+	}
+	return fmt.Sprintf("this computer's clock is %s %s Webull's", humanDuration(skew.Abs()), dir)
+}
+
+func humanDuration(d time.Duration) string {
+	switch {
+	case d >= 2*time.Hour:
+		return fmt.Sprintf("%d hours", int(d.Hours()))
+	case d >= 2*time.Minute:
+		return fmt.Sprintf("%d minutes", int(d.Minutes()))
+	}
+	return fmt.Sprintf("%d seconds", int(d.Seconds()))
+}
+
+// RateLimited reports a 429 answer.
+func (e *APIError) RateLimited() bool {
+	return e.HTTPStatus == http.StatusTooManyRequests || e.Code == CodeTooManyRequests
+}
+
+// Temporary reports whether trying again later may succeed.
+func (e *APIError) Temporary() bool { return e.RateLimited() || e.HTTPStatus >= 500 }
+
+// SignatureRejected reports that the app key or secret is wrong.
+func (e *APIError) SignatureRejected() bool {
+	return e.Code != CodeClockSkew && e.Code != CodeInvalidToken &&
+		(e.HTTPStatus == http.StatusUnauthorized || e.HTTPStatus == http.StatusForbidden)
+}
+
+// IsTemporary reports whether err is a failure that may pass by itself: no
+// network, a rate limit, a server error, or an unreadable answer. Such a
+// failure never changes what is stored.
+func IsTemporary(err error) bool {
+	var ne *NetworkError
+	var me *MalformedError
+	var ae *APIError
+	switch {
+	case errors.As(err, &ne), errors.As(err, &me):
+		return true
+	case errors.As(err, &ae):
+		return ae.Temporary()
+	}
+	return false
+}
+
+// parseTokenInfo reads {"token","expires"|"expires_at","status"}, also when
+// wrapped in {"data": {...}}, and refuses anything else.
+func parseTokenInfo(raw []byte) (TokenInfo, error) {
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &top); err != nil || top == nil {
+		return TokenInfo{}, &MalformedError{Detail: "not a JSON object"}
+	}
+	if _, ok := top["token"]; !ok {
+		if data, ok := top["data"]; ok {
+			var inner map[string]json.RawMessage
+			if json.Unmarshal(data, &inner) == nil && inner != nil {
+				top = inner
+			}
+		}
+	}
+	var ti TokenInfo
+	if err := json.Unmarshal(top["token"], &ti.Token); err != nil || ti.Token == "" {
+		return TokenInfo{}, &MalformedError{Detail: "no token in it"}
+	}
+	if len(ti.Token) > 512 || strings.ContainsAny(ti.Token, " \t\r\n") {
+		return TokenInfo{}, &MalformedError{Detail: "the token has an unexpected form"}
+	}
+	status, err := parseStatus(top["status"])
+	if err != nil {
+		return TokenInfo{}, err
+	}
+	ti.Status = status
+	exp := top["expires"]
+	if exp == nil {
+		exp = top["expires_at"]
+	}
+	if exp != nil {
+		if ti.Expires, err = parseExpires(exp); err != nil {
+			return TokenInfo{}, err
+		}
+	}
+	return ti, nil
+}
+
+// Older SDKs wrote the status as a number.
+var numericStatus = []string{StatusPending, StatusNormal, StatusInvalid, StatusExpired}
+
+func parseStatus(raw json.RawMessage) (string, error) {
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		s = strings.ToUpper(strings.TrimSpace(s))
+		for _, v := range numericStatus {
+			if s == v {
+				return s, nil
+			}
+		}
+		return "", &MalformedError{Detail: fmt.Sprintf("unknown token status %q", truncate(s, 20))}
+	}
+	var n int
+	if json.Unmarshal(raw, &n) == nil && n >= 0 && n < len(numericStatus) {
+		return numericStatus[n], nil
+	}
+	return "", &MalformedError{Detail: "no token status in it"}
+}
+
+// parseExpires accepts unix milliseconds or seconds (told apart by size),
+// as a number or a numeric string, or an RFC 3339 time.
+func parseExpires(raw json.RawMessage) (time.Time, error) {
+	if string(raw) == "null" {
+		return time.Time{}, nil
+	}
+	var f float64
+	if err := json.Unmarshal(raw, &f); err != nil {
+		var s string
+		if json.Unmarshal(raw, &s) != nil {
+			return time.Time{}, &MalformedError{Detail: "the expiry is not a time"}
+		}
+		if t, err := time.Parse(time.RFC3339, s); err == nil {
+			return t.UTC(), nil
+		}
+		if f, err = strconv.ParseFloat(strings.TrimSpace(s), 64); err != nil {
+			return time.Time{}, &MalformedError{Detail: "the expiry is not a time"}
+		}
+	}
+	if f == 0 {
+		return time.Time{}, nil // Webull's "unknown", e.g. for a token it does not know
+	}
+	if f < 0 || math.IsNaN(f) || f > 1e15 {
+		return time.Time{}, &MalformedError{Detail: "the expiry is out of range"}
+	}
+	// 1e11 seconds is the year 5138; 1e11 milliseconds is 1973.
+	if f >= 1e11 {
+		return time.UnixMilli(int64(f)).UTC(), nil
+	}
+	return time.Unix(int64(f), 0).UTC(), nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "..."
+	}
+	return s
+}

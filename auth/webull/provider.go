@@ -1,0 +1,499 @@
+package webull
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/jonboulle/clockwork"
+
+	"tokentray/auth"
+)
+
+// Defaults for Options.
+const (
+	// DefaultRenewBefore renews a NORMAL token this long before its
+	// ~15-day expiry, leaving days to retry if Webull is down.
+	DefaultRenewBefore = 3 * 24 * time.Hour
+	// DefaultIdleWarnAfter warns this long after the last use, three days
+	// before the 15-day idle limit makes the token INVALID.
+	DefaultIdleWarnAfter = 12 * 24 * time.Hour
+)
+
+// Options wire a Provider to the world; the zero value is production.
+type Options struct {
+	// Clock drives every wait and timestamp; nil is the real clock.
+	Clock clockwork.Clock
+	// HTTPClient sends the requests; nil is a client with a 30 s timeout.
+	HTTPClient *http.Client
+	// PollInterval between verification checks; 0 is PollInterval.
+	PollInterval time.Duration
+	// RenewBefore is how long before expiry a token is renewed.
+	RenewBefore time.Duration
+	// IdleWarnAfter is how long without use before health warns.
+	IdleWarnAfter time.Duration
+	// SDKTokenBase holds one token folder per sharing credential that
+	// names no folder of its own; empty is <config dir>/tokentray/webull-sdk.
+	SDKTokenBase string
+	// Nonce makes request nonces; nil is NewNonce.
+	Nonce func() string
+}
+
+// Provider implements auth.Provider and auth.Login for auth.KindWebull.
+type Provider struct {
+	clock         clockwork.Clock
+	http          *http.Client
+	poll          time.Duration
+	renewBefore   time.Duration
+	idleWarnAfter time.Duration
+	sdkBase       string
+	nonce         func() string
+}
+
+var (
+	_ auth.Provider = (*Provider)(nil)
+	_ auth.Login    = (*Provider)(nil)
+)
+
+// NewProvider returns the Webull provider.
+func NewProvider(opts Options) *Provider {
+	p := &Provider{clock: opts.Clock, http: opts.HTTPClient, poll: opts.PollInterval,
+		renewBefore: opts.RenewBefore, idleWarnAfter: opts.IdleWarnAfter, sdkBase: opts.SDKTokenBase, nonce: opts.Nonce}
+	if p.clock == nil {
+		p.clock = clockwork.NewRealClock()
+	}
+	if p.http == nil {
+		p.http = &http.Client{Timeout: 30 * time.Second}
+	}
+	if p.poll <= 0 {
+		p.poll = PollInterval
+	}
+	if p.renewBefore <= 0 {
+		p.renewBefore = DefaultRenewBefore
+	}
+	if p.idleWarnAfter <= 0 {
+		p.idleWarnAfter = DefaultIdleWarnAfter
+	}
+	if p.sdkBase == "" {
+		p.sdkBase = defaultSDKBase()
+	}
+	return p
+}
+
+func defaultSDKBase() string {
+	if d := os.Getenv("TOKENTRAY_CONFIG_DIR"); d != "" {
+		return filepath.Join(d, "webull-sdk")
+	}
+	if d, err := os.UserConfigDir(); err == nil {
+		return filepath.Join(d, "tokentray", "webull-sdk")
+	}
+	return filepath.Join(os.TempDir(), "tokentray-webull-sdk")
+}
+
+// Kind is auth.KindWebull.
+func (p *Provider) Kind() auth.Kind { return auth.KindWebull }
+
+// SDKTokenDir is the folder whose token.txt is kept for the SDKs: the
+// credential's own choice, else one under the provider's base.
+func (p *Provider) SDKTokenDir(c auth.Credential) string {
+	if c.SDKTokenDir != "" {
+		return c.SDKTokenDir
+	}
+	return filepath.Join(p.sdkBase, c.ID)
+}
+
+// NewClient returns a signed client for the credential's app.
+func (p *Provider) NewClient(c auth.Credential, s auth.Secrets) (*Client, error) {
+	appKey, err := secret(c, s, auth.FieldAppKey, "app key")
+	if err != nil {
+		return nil, err
+	}
+	appSecret, err := secret(c, s, auth.FieldAppSecret, "app secret")
+	if err != nil {
+		return nil, err
+	}
+	base, err := BaseURL(c)
+	if err != nil {
+		return nil, err
+	}
+	alg, err := AlgorithmFor(c, base.Host)
+	if err != nil {
+		return nil, err
+	}
+	return &Client{Base: base, HTTP: p.http, Clock: p.clock,
+		Signer: Signer{AppKey: appKey, AppSecret: appSecret, Algorithm: alg, Nonce: p.nonce}}, nil
+}
+
+func secret(c auth.Credential, s auth.Secrets, field, what string) (string, error) {
+	v, err := s.Get(field)
+	if errors.Is(err, auth.ErrSecretNotFound) || (err == nil && v == "") {
+		return "", auth.NeedsUser(fmt.Sprintf("the Webull %s of %s is not in the keychain: remove the credential and add it again", what, c.Name))
+	}
+	if err != nil {
+		return "", fmt.Errorf("read the Webull %s of %s: %w", what, c.Name, err)
+	}
+	return v, nil
+}
+
+func health(state auth.State, reason string, now time.Time) auth.Health {
+	return auth.Health{State: state, Reason: reason, CheckedAt: now}
+}
+
+// errHealth maps a failure to health: only a broker's answer can make a
+// credential worse than Unknown.
+func errHealth(err error, now time.Time) auth.Health {
+	var ue *auth.UserError
+	var ae *APIError
+	switch {
+	case errors.As(err, &ue):
+		return health(auth.ActionNeeded, sentence(err), now)
+	case errors.As(err, &ae) && ae.Temporary():
+		return health(auth.Unknown, sentence(err), now)
+	case errors.As(err, &ae) && ae.SignatureRejected():
+		return health(auth.Broken, sentence(err), now)
+	case errors.As(err, &ae):
+		return health(auth.ActionNeeded, sentence(err), now)
+	}
+	return health(auth.Unknown, sentence(err), now)
+}
+
+// Assess computes health from what is stored, without the network.
+func (p *Provider) Assess(c auth.Credential, now time.Time) auth.Health {
+	if c.Health.State == auth.Broken && c.TokenStatus == StatusNormal {
+		return c.Health // a rejected key or secret stays so until the next check
+	}
+	switch c.TokenStatus {
+	case "":
+		return health(auth.ActionNeeded, "No verified Webull token yet: start the verification and confirm the SMS code in the Webull app.", now)
+	case StatusPending:
+		if c.ExpiresAt.After(now) {
+			h := health(auth.Pending, "Waiting for the SMS code to be confirmed in the Webull app.", now)
+			h.Deadline = c.ExpiresAt
+			return h
+		}
+		return health(auth.ActionNeeded, MsgExpired, now)
+	case StatusExpired:
+		return health(auth.ActionNeeded, MsgExpired, now)
+	case StatusInvalid:
+		return health(auth.ActionNeeded, InvalidMessage(c.LastUsed, c.ExpiresAt, now), now)
+	}
+	return p.normalHealth(c, now)
+}
+
+// lastUse is the latest moment the token is known to have been used.
+func lastUse(c auth.Credential) time.Time {
+	t := c.LastUsed
+	if c.RefreshedAt.After(t) {
+		t = c.RefreshedAt
+	}
+	return t
+}
+
+// normalHealth is the health of a NORMAL token by its expiry and idleness.
+func (p *Provider) normalHealth(c auth.Credential, now time.Time) auth.Health {
+	var h auth.Health
+	used := lastUse(c)
+	idleLimitAt := used.Add(IdleLimit)
+	switch {
+	case !c.ExpiresAt.IsZero() && !now.Before(c.ExpiresAt):
+		h = health(auth.ActionNeeded, "The Webull token expired on "+FormatTime(c.ExpiresAt)+": request a new token and verify it.", now)
+	case !used.IsZero() && !now.Before(idleLimitAt):
+		h = health(auth.ActionNeeded, InvalidMessage(used, time.Time{}, now), now)
+	case !c.ExpiresAt.IsZero() && c.ExpiresAt.Sub(now) <= p.renewBefore:
+		h = health(auth.Expiring, "The Webull token expires on "+FormatTime(c.ExpiresAt)+": tokentray renews it at the next refresh.", now)
+	case !used.IsZero() && now.Sub(used) >= p.idleWarnAfter:
+		h = health(auth.Expiring, "The Webull token was last used on "+FormatTime(used)+" and Webull drops it after 15 unused days, on "+
+			FormatTime(idleLimitAt)+": refresh it before then.", now)
+	case c.ExpiresAt.IsZero():
+		h = health(auth.OK, "Verified; Webull did not say when the token expires.", now)
+	default:
+		env := ""
+		if c.TestEnv {
+			env = " (test environment)"
+		}
+		h = health(auth.OK, "Verified"+env+", valid until "+FormatTime(c.ExpiresAt)+"; tokentray renews it before then.", now)
+	}
+	h.ExpiresAt = c.ExpiresAt
+	return h
+}
+
+// Refresh checks the stored token with Webull (reusing it, never replacing
+// a good one) and renews a NORMAL token inside the renewal window.
+func (p *Provider) Refresh(ctx context.Context, c *auth.Credential, s auth.Secrets, opts auth.RefreshOptions) (auth.Health, error) {
+	h, err := p.refresh(ctx, c, s, opts)
+	c.Health = h
+	return h, err
+}
+
+func (p *Provider) refresh(ctx context.Context, c *auth.Credential, s auth.Secrets, opts auth.RefreshOptions) (auth.Health, error) {
+	now := p.clock.Now()
+	cl, err := p.NewClient(*c, s)
+	if err != nil {
+		return errHealth(err, now), err
+	}
+	token, err := s.Get(auth.FieldWebullToken)
+	if errors.Is(err, auth.ErrSecretNotFound) || (err == nil && token == "") {
+		err = auth.NeedsUser("No verified Webull token yet: start the verification and confirm the SMS code in the Webull app.")
+		return errHealth(err, now), err
+	}
+	if err != nil {
+		err = fmt.Errorf("read the Webull token of %s: %w", c.Name, err)
+		return errHealth(err, now), err
+	}
+
+	ti, err := cl.Check(ctx, token)
+	var ae *APIError
+	if errors.As(err, &ae) && ae.Code == CodeInvalidToken {
+		ti, err = TokenInfo{Token: token, Status: StatusInvalid}, nil
+	}
+	if err != nil {
+		return errHealth(err, now), err
+	}
+	now = p.clock.Now()
+	c.LastChecked = now
+	usedBefore := c.LastUsed
+	c.TokenStatus = ti.Status
+	if !ti.Expires.IsZero() {
+		c.ExpiresAt = ti.Expires
+	}
+
+	var h auth.Health
+	switch ti.Status {
+	case StatusPending:
+		h = health(auth.Pending, "Waiting for the SMS code to be confirmed in the Webull app.", now)
+		h.Deadline = ti.Expires
+	case StatusExpired:
+		h, err = health(auth.ActionNeeded, MsgExpired, now), auth.NeedsUser(MsgExpired)
+	case StatusInvalid:
+		msg := InvalidMessage(usedBefore, c.ExpiresAt, now)
+		h, err = health(auth.ActionNeeded, msg, now), auth.NeedsUser(msg)
+	default:
+		c.LastUsed = now // a check of a NORMAL token counts as use at Webull
+		lead := max(p.renewBefore, opts.Lead)
+		if opts.Force || (!c.ExpiresAt.IsZero() && c.ExpiresAt.Sub(now) <= lead) {
+			if token, h, err = p.renew(ctx, cl, c, s, token); err != nil {
+				return h, err
+			}
+		}
+		h = p.normalHealth(*c, p.clock.Now())
+	}
+	if serr := p.share(c, TokenInfo{Token: token, Expires: c.ExpiresAt, Status: c.TokenStatus}); serr != nil && err == nil {
+		return shareHealth(h, serr, now), serr
+	}
+	return h, err
+}
+
+// renew extends a NORMAL token and returns the token to use from now on.
+// A new token string is stored in the keychain before anything else.
+func (p *Provider) renew(ctx context.Context, cl *Client, c *auth.Credential, s auth.Secrets, token string) (string, auth.Health, error) {
+	ri, err := cl.Renew(ctx, token)
+	now := p.clock.Now()
+	if err != nil && IsTemporary(err) {
+		msg := "Could not renew the Webull token (" + trimDot(sentence(err)) + "): tokentray tries again at the next refresh"
+		if !c.ExpiresAt.IsZero() {
+			msg += "; it works until " + FormatTime(c.ExpiresAt)
+		}
+		h := health(auth.Unknown, msg+".", now)
+		h.ExpiresAt = c.ExpiresAt
+		return token, h, err
+	}
+	if err == nil && ri.Status != StatusNormal {
+		err = fmt.Errorf("the answer says the token is %s", ri.Status)
+		if ri.Status == StatusInvalid || ri.Status == StatusExpired {
+			c.TokenStatus = ri.Status
+		}
+	}
+	if err != nil {
+		var ae *APIError
+		if errors.As(err, &ae) && ae.SignatureRejected() {
+			return token, errHealth(err, now), err
+		}
+		msg := "Webull refused to renew the token (" + trimDot(sentence(err)) + ")"
+		if !c.ExpiresAt.IsZero() && c.TokenStatus == StatusNormal {
+			msg += ", which stops working on " + FormatTime(c.ExpiresAt) + ": verify a new token with the SMS code before then."
+		} else {
+			msg += ": request a new token and verify it with the SMS code."
+		}
+		h := health(auth.ActionNeeded, msg, now)
+		h.ExpiresAt = c.ExpiresAt
+		return token, h, auth.NeedsUser(msg)
+	}
+	if ri.Token != token {
+		if err := s.Set(auth.FieldWebullToken, ri.Token); err != nil {
+			// Webull may have retired the old token already; say so plainly.
+			msg := "Webull renewed the token but the keychain did not store the new one (" + trimDot(sentence(err)) + "): fix the keychain, then verify a new token."
+			return token, health(auth.ActionNeeded, msg, now), fmt.Errorf("store the renewed Webull token: %w", err)
+		}
+		token = ri.Token
+	}
+	if !ri.Expires.IsZero() {
+		c.ExpiresAt = ri.Expires
+	}
+	c.TokenStatus = StatusNormal
+	c.RefreshedAt = now
+	c.LastUsed = now
+	return token, auth.Health{}, nil
+}
+
+func trimDot(s string) string {
+	if n := len(s); n > 0 && s[n-1] == '.' {
+		return s[:n-1]
+	}
+	return s
+}
+
+// share keeps the SDKs' token.txt current when the credential shares.
+func (p *Provider) share(c *auth.Credential, ti TokenInfo) error {
+	if !c.ShareWithSDK || ti.Token == "" {
+		return nil
+	}
+	dir := p.SDKTokenDir(*c)
+	if err := WriteTokenFile(dir, ti); err != nil {
+		return fmt.Errorf("the token is fine, but %s could not be updated for the Webull SDKs (%v): check the folder's permissions", filepath.Join(dir, TokenFileName), err)
+	}
+	return nil
+}
+
+// shareHealth reports a token.txt that bots read but that went stale.
+func shareHealth(h auth.Health, err error, now time.Time) auth.Health {
+	out := health(auth.ActionNeeded, sentence(err), now)
+	out.ExpiresAt = h.ExpiresAt
+	return out
+}
+
+// Token returns the verified token for another app, or a UserError saying
+// what to do first.
+func (p *Provider) Token(c auth.Credential, s auth.Secrets) (string, error) {
+	now := p.clock.Now()
+	switch c.TokenStatus {
+	case StatusNormal:
+		if !c.ExpiresAt.IsZero() && !now.Before(c.ExpiresAt) {
+			return "", auth.NeedsUser(fmt.Sprintf("the Webull token of %s expired on %s: verify a new one with `tokentray login %s`", c.Name, FormatTime(c.ExpiresAt), c.Name))
+		}
+	case StatusPending:
+		return "", auth.NeedsUser(fmt.Sprintf("the Webull token of %s is waiting for its SMS code: confirm it in the Webull app, then try again", c.Name))
+	case StatusExpired, StatusInvalid:
+		return "", auth.NeedsUser(fmt.Sprintf("the Webull token of %s is %s: verify a new one with `tokentray login %s`", c.Name, c.TokenStatus, c.Name))
+	default:
+		return "", auth.NeedsUser(fmt.Sprintf("%s has no verified Webull token yet: verify one with `tokentray login %s`", c.Name, c.Name))
+	}
+	v, err := s.Get(auth.FieldWebullToken)
+	if errors.Is(err, auth.ErrSecretNotFound) || (err == nil && v == "") {
+		return "", auth.NeedsUser(fmt.Sprintf("the Webull token of %s is not in the keychain: verify a new one with `tokentray login %s`", c.Name, c.Name))
+	}
+	if err != nil {
+		return "", fmt.Errorf("read the Webull token of %s: %w", c.Name, err)
+	}
+	return v, nil
+}
+
+// Env returns what the official Webull SDKs read: the app key and secret
+// and, when the credential shares its token, the folder of token.txt.
+func (p *Provider) Env(c auth.Credential, s auth.Secrets) (map[string]string, string, error) {
+	appKey, err := secret(c, s, auth.FieldAppKey, "app key")
+	if err != nil {
+		return nil, "", err
+	}
+	appSecret, err := secret(c, s, auth.FieldAppSecret, "app secret")
+	if err != nil {
+		return nil, "", err
+	}
+	vars := map[string]string{EnvAppKey: appKey, EnvAppSecret: appSecret}
+	if !c.ShareWithSDK {
+		return vars, "Token sharing is off: a bot using these keys starts its own SMS verification; turn sharing on to let it use the token tokentray keeps verified.", nil
+	}
+	dir := p.SDKTokenDir(c)
+	vars[TokenDirEnv] = dir
+	return vars, "The Webull SDKs read the verified token from " + filepath.Join(dir, TokenFileName) + ", which tokentray keeps current.", nil
+}
+
+// Login runs the SMS verification: it creates (or reuses) a token, reports
+// Pending with the deadline and the steps at every change and poll, and
+// stores the token once Webull reports it NORMAL.
+func (p *Provider) Login(ctx context.Context, c *auth.Credential, s auth.Secrets, progress func(auth.LoginEvent)) (auth.Health, error) {
+	h, err := p.login(ctx, c, s, progress)
+	c.Health = h
+	return h, err
+}
+
+func (p *Provider) login(ctx context.Context, c *auth.Credential, s auth.Secrets, progress func(auth.LoginEvent)) (auth.Health, error) {
+	cl, err := p.NewClient(*c, s)
+	if err != nil {
+		return errHealth(err, p.clock.Now()), err
+	}
+	stored := ""
+	if c.TokenStatus != StatusExpired && c.TokenStatus != StatusInvalid {
+		stored, err = s.Get(auth.FieldWebullToken)
+		if err != nil && !errors.Is(err, auth.ErrSecretNotFound) {
+			err = fmt.Errorf("read the Webull token of %s: %w", c.Name, err)
+			return errHealth(err, p.clock.Now()), err
+		}
+	}
+	v := &Verification{
+		Client: cl, Clock: p.clock, Stored: stored, TestEnv: c.TestEnv, LastUsed: c.LastUsed, Interval: p.poll,
+		OnToken: func(ti TokenInfo) error {
+			if ti.Token != stored {
+				if err := s.Set(auth.FieldWebullToken, ti.Token); err != nil {
+					return fmt.Errorf("store the Webull token of %s: %w", c.Name, err)
+				}
+				stored = ti.Token
+			}
+			c.TokenStatus = ti.Status
+			c.ExpiresAt = ti.Expires
+			return nil
+		},
+		OnChange: func(st Status) {
+			if progress != nil {
+				progress(auth.LoginEvent{Health: p.statusHealth(st), Steps: st.Steps})
+			}
+		},
+	}
+	ti, err := v.Run(ctx)
+	now := p.clock.Now()
+	st := v.Status()
+	switch st.Phase {
+	case PhaseVerified:
+		c.TokenStatus = StatusNormal
+		c.ExpiresAt = ti.Expires
+		c.RefreshedAt, c.LastChecked, c.LastUsed = now, now, now
+		h := p.statusHealth(st)
+		if serr := p.share(c, ti); serr != nil {
+			return shareHealth(h, serr, now), serr
+		}
+		return h, nil
+	case PhaseExpired, PhaseInvalid:
+		c.TokenStatus = StatusExpired
+		if st.Phase == PhaseInvalid {
+			c.TokenStatus = StatusInvalid
+		}
+		c.LastChecked = now
+		_ = p.share(c, TokenInfo{Token: stored, Expires: c.ExpiresAt, Status: c.TokenStatus})
+	}
+	return p.statusHealth(st), err
+}
+
+// statusHealth is the health to show for a verification snapshot.
+func (p *Provider) statusHealth(st Status) auth.Health {
+	now := p.clock.Now()
+	switch st.Phase {
+	case PhaseStarting:
+		return health(auth.Pending, st.Message, now)
+	case PhasePending:
+		h := health(auth.Pending, st.Message, now)
+		h.Deadline = st.Deadline
+		return h
+	case PhaseVerified:
+		h := health(auth.OK, st.Message, now)
+		h.ExpiresAt = st.Expires
+		return h
+	case PhaseFailed:
+		if st.Err != nil {
+			return errHealth(st.Err, now)
+		}
+	}
+	return health(auth.ActionNeeded, st.Message, now)
+}

@@ -1,0 +1,395 @@
+package webull
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/jonboulle/clockwork"
+
+	"tokentray/auth"
+)
+
+// Verification timing as Webull documents it.
+const (
+	// VerifyWindow is how long a PENDING token waits for its SMS code.
+	VerifyWindow = 5 * time.Minute
+	// PollInterval is how often the official SDKs check a PENDING token.
+	PollInterval = 5 * time.Second
+	// CheckLimit checks are allowed per CheckPeriod.
+	CheckLimit  = 10
+	CheckPeriod = 30 * time.Second
+	// maxBackoff bounds the wait after a 429 or a server error, so a
+	// short outage does not eat the whole 5 minutes.
+	maxBackoff = 30 * time.Second
+	// deadlineGrace is how long past the deadline a token still reported
+	// PENDING is polled before tokentray calls it expired itself.
+	deadlineGrace = 30 * time.Second
+)
+
+// VerifySteps are what the user does in the Webull app, in order.
+var VerifySteps = []string{
+	"Open the Webull app on your phone (update it to the latest version if the prompt does not appear).",
+	"Go to Menu -> Messages -> OpenAPI Notifications.",
+	"Tap the latest verification message.",
+	"Tap Check Now.",
+	"Enter the SMS verification code sent to your phone.",
+	"Tap Confirm.",
+}
+
+// Phase is where a verification stands.
+type Phase string
+
+const (
+	PhaseStarting  Phase = "starting"  // asking Webull for a token
+	PhasePending   Phase = "pending"   // waiting for the SMS code to be confirmed
+	PhaseVerified  Phase = "verified"  // the token is NORMAL
+	PhaseExpired   Phase = "expired"   // the 5 minutes ran out
+	PhaseInvalid   Phase = "invalid"   // Webull does not accept the token
+	PhaseFailed    Phase = "failed"    // an error stopped the verification
+	PhaseCancelled Phase = "cancelled" // the caller gave up
+)
+
+// Done reports whether the phase is final for one Run.
+func (p Phase) Done() bool { return p != PhaseStarting && p != PhasePending }
+
+// CanRetry reports whether one action (Run again) gets a new token.
+func (p Phase) CanRetry() bool {
+	return p == PhaseExpired || p == PhaseInvalid || p == PhaseFailed || p == PhaseCancelled
+}
+
+// Status is a snapshot of a verification; it holds no secret.
+type Status struct {
+	Phase Phase
+	// Deadline is when a PENDING token runs out (zero otherwise).
+	Deadline time.Time
+	// SecondsLeft is the time to Deadline when the snapshot was taken.
+	SecondsLeft int
+	// Steps are the instructions while pending, nil otherwise.
+	Steps []string
+	// Message is one sentence: what is happening and what to do.
+	Message string
+	// TestEnv is set when the token was NORMAL at once (no SMS needed).
+	TestEnv bool
+	// Expires is the verified token's expiry.
+	Expires time.Time
+	// Checks counts the status checks made so far.
+	Checks int
+	// NextCheck is when the next check is due while pending.
+	NextCheck time.Time
+	// Err is the error behind PhaseFailed, or the last transient error
+	// while still pending.
+	Err error
+}
+
+// Verification creates a token and waits, on its clock, until the user
+// confirms the SMS code in the Webull app or the 5 minutes run out. Run it
+// again after it ends to start over with a new token.
+type Verification struct {
+	Client *Client
+	Clock  clockwork.Clock
+	// Stored is a token to reuse: create returns it as is while it is
+	// NORMAL or PENDING. Cleared once Webull reports it dead.
+	Stored string
+	// TestEnv says the app is in Webull's test environment.
+	TestEnv bool
+	// LastUsed is when the stored token was last used, to explain INVALID.
+	LastUsed time.Time
+	// Interval between checks; 0 means PollInterval.
+	Interval time.Duration
+	// OnChange is called, on Run's goroutine, at every change and poll.
+	OnChange func(Status)
+	// OnToken is called when Webull hands out or confirms a token, so it
+	// can be stored before the wait starts (a restart then reuses it).
+	OnToken func(TokenInfo) error
+
+	mu     sync.Mutex
+	st     Status
+	token  TokenInfo
+	checks []time.Time
+}
+
+// Status returns the current snapshot; safe from any goroutine.
+func (v *Verification) Status() Status {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	st := v.st
+	if st.Phase == PhasePending && !st.Deadline.IsZero() {
+		st.SecondsLeft = secondsUntil(v.clock().Now(), st.Deadline)
+	}
+	return st
+}
+
+// Token is the token Webull handed out in the last Run.
+func (v *Verification) Token() TokenInfo {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.token
+}
+
+func secondsUntil(now, t time.Time) int {
+	if !t.After(now) {
+		return 0
+	}
+	return int(t.Sub(now) / time.Second)
+}
+
+func (v *Verification) clock() clockwork.Clock {
+	if v.Clock == nil {
+		return clockwork.NewRealClock()
+	}
+	return v.Clock
+}
+
+func (v *Verification) interval() time.Duration {
+	if v.Interval <= 0 {
+		return PollInterval
+	}
+	return v.Interval
+}
+
+// set records a new status and reports it.
+func (v *Verification) set(st Status) {
+	now := v.clock().Now()
+	if st.Phase == PhasePending {
+		st.Steps = VerifySteps
+		st.SecondsLeft = secondsUntil(now, st.Deadline)
+	}
+	v.mu.Lock()
+	st.Checks = len(v.checks)
+	v.st = st
+	v.mu.Unlock()
+	if v.OnChange != nil {
+		v.OnChange(st)
+	}
+}
+
+// Run creates (or reuses) a token and waits for it to become NORMAL. It
+// returns the NORMAL token, or an error when the verification ended any
+// other way; Status then says why and whether to try again.
+func (v *Verification) Run(ctx context.Context) (TokenInfo, error) {
+	v.mu.Lock()
+	v.checks = nil
+	v.token = TokenInfo{}
+	v.mu.Unlock()
+	v.set(Status{Phase: PhaseStarting, Message: "Asking Webull for a token."})
+
+	ti, err := v.Client.Create(ctx, v.Stored)
+	if err == nil && v.Stored != "" && (ti.Status == StatusExpired || ti.Status == StatusInvalid) {
+		// The stored token is dead; ask for a fresh one.
+		v.Stored = ""
+		ti, err = v.Client.Create(ctx, "")
+	}
+	if err != nil {
+		return TokenInfo{}, v.fail(ctx, err)
+	}
+	if err := v.gotToken(ti); err != nil {
+		return TokenInfo{}, v.fail(ctx, err)
+	}
+	now := v.clock().Now()
+	switch ti.Status {
+	case StatusNormal:
+		return v.verified(ti, true)
+	case StatusExpired, StatusInvalid:
+		return TokenInfo{}, v.dead(ti.Status)
+	}
+
+	deadline := now.Add(VerifyWindow)
+	// Trust the server's deadline (a reused PENDING token has less left),
+	// unless it is implausible for a 5-minute window.
+	if !ti.Expires.IsZero() && ti.Expires.Before(now.Add(VerifyWindow+time.Minute)) {
+		deadline = ti.Expires
+	}
+	st := Status{Phase: PhasePending, Deadline: deadline,
+		Message: "Confirm the SMS code in the Webull app within 5 minutes."}
+	backoff := time.Duration(0)
+	for {
+		wait := v.nextWait(backoff, deadline)
+		st.NextCheck = v.clock().Now().Add(wait)
+		v.set(st)
+		timer := v.clock().NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return TokenInfo{}, v.fail(ctx, ctx.Err())
+		case <-timer.Chan():
+		}
+		v.mu.Lock()
+		v.checks = append(v.checks, v.clock().Now())
+		v.mu.Unlock()
+		ci, err := v.Client.Check(ctx, ti.Token)
+		now := v.clock().Now()
+		if err != nil {
+			if ctx.Err() != nil || !IsTemporary(err) {
+				return TokenInfo{}, v.fail(ctx, err)
+			}
+			if !now.Before(deadline.Add(deadlineGrace)) {
+				return TokenInfo{}, v.fail(ctx, err)
+			}
+			backoff = nextBackoff(backoff, err)
+			st.Err = err
+			st.Message = fmt.Sprintf("%s Checking again in %d s; keep going with the code in the Webull app.",
+				sentence(err), int(backoff/time.Second))
+			continue
+		}
+		backoff, st.Err = 0, nil
+		switch ci.Status {
+		case StatusNormal:
+			if ci.Token == "" {
+				ci.Token = ti.Token
+			}
+			return v.verified(ci, false)
+		case StatusExpired, StatusInvalid:
+			return TokenInfo{}, v.dead(ci.Status)
+		}
+		if !now.Before(deadline.Add(deadlineGrace)) {
+			return TokenInfo{}, v.dead(StatusExpired)
+		}
+		st.Message = "Confirm the SMS code in the Webull app before the time runs out."
+	}
+}
+
+// nextWait is the pause before the next check: the poll interval or the
+// back-off, never past the deadline (the check at 5:00 sees EXPIRED), and
+// never more than CheckLimit checks in any CheckPeriod.
+func (v *Verification) nextWait(backoff time.Duration, deadline time.Time) time.Duration {
+	now := v.clock().Now()
+	wait := v.interval()
+	if backoff > wait {
+		wait = backoff
+	}
+	if left := deadline.Sub(now); left > 0 && left < wait && backoff == 0 {
+		wait = left
+	}
+	v.mu.Lock()
+	if n := len(v.checks); n >= CheckLimit {
+		if earliest := v.checks[n-CheckLimit].Add(CheckPeriod); earliest.Sub(now) > wait {
+			wait = earliest.Sub(now)
+		}
+	}
+	v.mu.Unlock()
+	return wait
+}
+
+// nextBackoff doubles the wait after a 429 or 5xx, starting at 10 s, up to
+// maxBackoff, or follows the server's Retry-After when longer.
+func nextBackoff(prev time.Duration, err error) time.Duration {
+	next := 2 * prev
+	if next < 10*time.Second {
+		next = 10 * time.Second
+	}
+	var ae *APIError
+	if errors.As(err, &ae) && ae.RetryAfter > next {
+		next = ae.RetryAfter
+	}
+	return min(next, maxBackoff)
+}
+
+func (v *Verification) gotToken(ti TokenInfo) error {
+	v.mu.Lock()
+	v.token = ti
+	v.mu.Unlock()
+	if v.OnToken != nil {
+		return v.OnToken(ti)
+	}
+	return nil
+}
+
+func (v *Verification) verified(ti TokenInfo, atOnce bool) (TokenInfo, error) {
+	if !atOnce {
+		if err := v.gotToken(ti); err != nil {
+			return TokenInfo{}, v.fail(context.Background(), err)
+		}
+	}
+	v.Stored = ti.Token
+	st := Status{Phase: PhaseVerified, Expires: ti.Expires}
+	switch {
+	case atOnce && v.TestEnv:
+		st.TestEnv = true
+		st.Message = "Test environment: the token is valid at once, no SMS verification is needed."
+	case atOnce:
+		st.Message = "The stored token is still verified: no SMS code is needed."
+	default:
+		st.Message = "Verified: the SMS code was confirmed."
+	}
+	if !ti.Expires.IsZero() {
+		st.Message += " The token is valid until " + FormatTime(ti.Expires) + "."
+	}
+	v.set(st)
+	return ti, nil
+}
+
+// dead ends the run on EXPIRED or INVALID; Run again creates a new token.
+func (v *Verification) dead(status string) error {
+	v.Stored = ""
+	v.mu.Lock()
+	v.token.Status = status
+	v.mu.Unlock()
+	var st Status
+	if status == StatusExpired {
+		st = Status{Phase: PhaseExpired, Message: MsgExpired}
+	} else {
+		st = Status{Phase: PhaseInvalid, Message: InvalidMessage(v.LastUsed, time.Time{}, v.clock().Now())}
+	}
+	v.set(st)
+	return auth.NeedsUser(st.Message)
+}
+
+func (v *Verification) fail(ctx context.Context, err error) error {
+	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		v.set(Status{Phase: PhaseCancelled, Message: "The verification was cancelled: start it again to get a token."})
+		return err
+	}
+	v.set(Status{Phase: PhaseFailed, Message: sentence(err), Err: err})
+	return err
+}
+
+// MsgExpired says the 5-minute verification window ran out.
+const MsgExpired = "The 5 minutes ran out before the SMS code was confirmed: request a new token and confirm the new code."
+
+// InvalidMessage explains an INVALID token: idle for 15 days, past its
+// expiry, or unknown to Webull.
+func InvalidMessage(lastUsed, expires, now time.Time) string {
+	switch {
+	case !lastUsed.IsZero() && now.Sub(lastUsed) >= IdleLimit:
+		return "Webull no longer accepts the token because it was not used for 15 days (last used " +
+			FormatTime(lastUsed) + "): request a new token and verify it."
+	case !expires.IsZero() && !now.Before(expires):
+		return "Webull no longer accepts the token because it expired on " + FormatTime(expires) +
+			": request a new token and verify it."
+	}
+	return "Webull no longer accepts the token (unused for 15 days, or unknown to Webull): request a new token and verify it."
+}
+
+// IdleLimit is how long a token may go unused before Webull makes it INVALID.
+const IdleLimit = 15 * 24 * time.Hour
+
+// FormatTime is how times appear in messages: UTC, to the minute.
+func FormatTime(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") }
+
+// sentence is an error's message as a sentence without a context prefix.
+func sentence(err error) string {
+	var ae *APIError
+	var ne *NetworkError
+	var me *MalformedError
+	var ue *auth.UserError
+	var msg string
+	switch {
+	case errors.As(err, &ae):
+		msg = ae.Error()
+	case errors.As(err, &ne):
+		msg = ne.Error()
+	case errors.As(err, &me):
+		msg = me.Error()
+	case errors.As(err, &ue):
+		msg = ue.Error()
+	default:
+		msg = err.Error()
+	}
+	if n := len(msg); n > 0 && msg[n-1] != '.' {
+		msg += "."
+	}
+	return msg
+}
