@@ -219,10 +219,15 @@ func (u *UI) showDetails() {
 	d.State.SetText("Health: " + r.Health.State.Title())
 	d.Reason.SetText(r.Health.Reason)
 	switch {
+	case r.Health.State == auth.Pending && !r.Health.Deadline.IsZero():
+		d.Expiry.SetText("Verify within " + auth.Countdown(r.Health.Deadline.Sub(now)))
+		d.Expiry.Show()
 	case !r.Health.ExpiresAt.IsZero():
 		d.Expiry.SetText("Expires " + r.Health.ExpiresAt.Local().Format("2 Jan 2006 15:04") + " (" + auth.Approx(r.Health.ExpiresAt.Sub(now)) + ")")
+		d.Expiry.Show()
 	default:
 		d.Expiry.SetText("")
+		d.Expiry.Hide()
 	}
 	if r.Kind == auth.KindFutuOAuth {
 		d.Login.SetText("Log in with Futu")
@@ -322,13 +327,43 @@ func (u *UI) StartLogin(r Row) *LoginDialog {
 	return ld
 }
 
-// Show shows the window and loads the credentials.
+// Show shows the window, loads the credentials, and keeps them current
+// while it is open: every second while a countdown runs, else every 5 s
+// (the agent or the command line may change them meanwhile).
 func (u *UI) Show() {
 	u.Win.Show()
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		_ = u.Reload(ctx)
-	}()
+	ctx, cancel := context.WithCancel(context.Background())
+	u.Win.SetOnClosed(cancel)
+	go u.follow(ctx)
+}
+
+func (u *UI) follow(ctx context.Context) {
+	tick := u.opts.Clock.NewTicker(time.Second)
+	defer tick.Stop()
+	n := 0
+	for {
+		if n%5 == 0 || u.anyPending() {
+			rctx, rcancel := context.WithTimeout(ctx, 30*time.Second)
+			_ = u.Reload(rctx)
+			rcancel()
+		}
+		n++
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.Chan():
+		}
+	}
+}
+
+func (u *UI) anyPending() bool {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	for _, r := range u.rows {
+		if r.Health.State == auth.Pending {
+			return true
+		}
+	}
+	return false
 }
 

@@ -1,0 +1,133 @@
+// Command tokentray keeps Futu and Webull OpenAPI credentials alive from
+// the system tray, and hands current tokens to scripts and other apps.
+//
+// main parses nothing itself: it wires the real dependencies (keychain,
+// brokers, tray, window) into the command line and runs it.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"syscall"
+
+	"tokentray/app"
+	"tokentray/auth"
+	"tokentray/auth/engine"
+	"tokentray/auth/sandbox"
+	"tokentray/cli"
+	"tokentray/tray"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	d := cli.SystemDeps()
+	d.RunAgent = func(ctx context.Context, sandboxed bool) error { return runAgent(ctx, d, sandboxed) }
+	d.RunWindow = func(ctx context.Context, sandboxed bool) error { return runWindow(d, sandboxed, os.Getenv("TOKENTRAY_FOCUS")) }
+	code := cli.Run(ctx, os.Args[1:], d)
+	stop()
+	os.Exit(code)
+}
+
+// runAgent is the always-on process: the tray and the credential engine.
+// In the sandbox profile it also hosts both simulated brokers and starts
+// from a fresh demo.
+func runAgent(ctx context.Context, d cli.Deps, sandboxed bool) error {
+	eng, err := d.OpenEngine(sandboxed)
+	if err != nil {
+		return err
+	}
+	phone := ""
+	if sandboxed {
+		sb, err := sandbox.Start(sandbox.DemoOptions())
+		if err != nil {
+			return fmt.Errorf("start the sandbox brokers: %w", err)
+		}
+		defer sb.Close()
+		if err := resetDemo(eng, sb); err != nil {
+			return err
+		}
+		phone = sb.PhoneURL()
+		fmt.Fprintf(d.Stderr, "Sandbox brokers: Futu %s, Webull %s\nSandbox phone (Webull SMS codes): %s\n", sb.FutuURL, sb.WebullURL, phone)
+	}
+	changed := make(chan struct{}, 1)
+	eng = engine.NewWithOptions(engine.Options{
+		Store: eng.Store(), Providers: providersOf(eng), Clock: eng.Clock(),
+		OnChange: func(string) {
+			select {
+			case changed <- struct{}{}:
+			default:
+			}
+		},
+	})
+	agent := tray.NewAgent(eng, tray.AgentOptions{
+		Sandbox: sandboxed,
+		Changed: changed,
+		OpenWindow: func(name string) {
+			if err := openWindow(sandboxed, name, phone); err != nil {
+				fmt.Fprintln(d.Stderr, err)
+			}
+		},
+	})
+	agent.Run(ctx)
+	return nil
+}
+
+// resetDemo empties the sandbox profile and adds the demo credentials
+// against the brokers just started.
+func resetDemo(eng *engine.Engine, sb *sandbox.Sandbox) error {
+	creds, err := eng.List()
+	if err != nil {
+		return err
+	}
+	for _, c := range creds {
+		if err := eng.Store().Remove(c.Name); err != nil {
+			return err
+		}
+	}
+	return sb.Seed(eng.Store())
+}
+
+func providersOf(eng *engine.Engine) map[auth.Kind]auth.Provider {
+	out := map[auth.Kind]auth.Provider{}
+	for _, k := range auth.Kinds {
+		if p, err := eng.Provider(k); err == nil {
+			out[k] = p
+		}
+	}
+	return out
+}
+
+// openWindow starts `tokentray window` as its own process: the Fyne
+// window costs memory the always-on agent should not carry.
+func openWindow(sandboxed bool, focus, phone string) error {
+	exe, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("find tokentray's own binary to open the window: %w", err)
+	}
+	args := []string{"window"}
+	if sandboxed {
+		args = append(args, "--sandbox")
+	}
+	cmd := exec.Command(exe, args...)
+	cmd.Env = append(os.Environ(), "TOKENTRAY_FOCUS="+focus, "TOKENTRAY_SANDBOX_PHONE="+phone)
+	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("open the window: %w", err)
+	}
+	go func() { _ = cmd.Wait() }()
+	return nil
+}
+
+func runWindow(d cli.Deps, sandboxed bool, focus string) error {
+	eng, err := d.OpenEngine(sandboxed)
+	if err != nil {
+		return err
+	}
+	app.Run(app.EngineBackend{Eng: eng}, app.Options{
+		Sandbox: sandboxed, Focus: focus, PhoneURL: os.Getenv("TOKENTRAY_SANDBOX_PHONE"),
+	})
+	return nil
+}
