@@ -26,7 +26,7 @@ fmt-check:
 
 # The whole suite, with a real Secret Service, D-Bus session and X display.
 test: deps fmt-check vet
-	@TOKENTRAY_FORCE_XVFB=1 bash scripts/with-desktop.sh $(GO) test -race -count=1 -timeout 30m $(PKGS)
+	@TOKENTRAY_FORCE_XVFB=1 GO=$(GO) bash scripts/with-desktop.sh bash scripts/test.sh
 
 bench: deps
 	@bash scripts/bench.sh

@@ -6,6 +6,9 @@
 package main
 
 import (
+	// First, before Fyne initialises: see the package's doc.
+	"early.tokentray/localefix"
+
 	"context"
 	"fmt"
 	"os"
@@ -24,8 +27,11 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	d := cli.SystemDeps()
+	d.Environ = localefix.Environ
 	d.RunAgent = func(ctx context.Context, sandboxed bool) error { return runAgent(ctx, d, sandboxed) }
-	d.RunWindow = func(ctx context.Context, sandboxed bool) error { return runWindow(d, sandboxed, os.Getenv("TOKENTRAY_FOCUS")) }
+	d.RunWindow = func(ctx context.Context, sandboxed bool) error {
+		return runWindow(d, sandboxed, os.Getenv("TOKENTRAY_FOCUS"))
+	}
 	code := cli.Run(ctx, os.Args[1:], d)
 	stop()
 	os.Exit(code)
@@ -112,7 +118,7 @@ func openWindow(sandboxed bool, focus, phone string) error {
 		args = append(args, "--sandbox")
 	}
 	cmd := exec.Command(exe, args...)
-	cmd.Env = append(os.Environ(), "TOKENTRAY_FOCUS="+focus, "TOKENTRAY_SANDBOX_PHONE="+phone)
+	cmd.Env = append(localefix.Environ(), "TOKENTRAY_FOCUS="+focus, "TOKENTRAY_SANDBOX_PHONE="+phone)
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("open the window: %w", err)

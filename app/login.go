@@ -81,7 +81,7 @@ func (ld *LoginDialog) start() {
 	ld.cancel = cancel
 	ld.dlg.Show()
 	ticker := ld.ui.opts.Clock.NewTicker(time.Second)
-	go func() {
+	ld.ui.background(func() {
 		defer ticker.Stop()
 		for {
 			select {
@@ -91,8 +91,8 @@ func (ld *LoginDialog) start() {
 				ld.redraw()
 			}
 		}
-	}()
-	go func() {
+	})
+	ld.ui.background(func() {
 		h, err := ld.ui.backend.Login(ctx, ld.row.Name, func(ev auth.LoginEvent) {
 			ld.mu.Lock()
 			ld.last = ev
@@ -104,7 +104,7 @@ func (ld *LoginDialog) start() {
 		ld.mu.Lock()
 		ld.result, ld.err = h, err
 		ld.mu.Unlock()
-		fyne.Do(func() {
+		ld.ui.do(func() {
 			ld.dlg.Hide()
 			switch {
 			case cancelled:
@@ -115,11 +115,11 @@ func (ld *LoginDialog) start() {
 				ld.ui.Status.SetText(ld.row.Name + ": " + h.String())
 			}
 		})
-		close(ld.finished)
 		rctx, rcancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer rcancel()
 		_ = ld.ui.Reload(rctx)
-	}()
+		close(ld.finished)
+	})
 }
 
 // redraw shows the latest event with the time left now.
@@ -128,7 +128,7 @@ func (ld *LoginDialog) redraw() {
 	ev := ld.last
 	ld.mu.Unlock()
 	now := ld.ui.opts.Clock.Now()
-	fyne.Do(func() {
+	ld.ui.do(func() {
 		if len(ev.Steps) > 0 || ev.Health.Reason != "" {
 			text := ev.Health.Reason
 			if len(ev.Steps) > 0 {

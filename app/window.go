@@ -39,6 +39,12 @@ type UI struct {
 	mu   sync.Mutex
 	rows []Row
 
+	// uiMu orders widget updates made from background work, and bg
+	// counts that work, so tests can wait for it (Fyne's test driver
+	// runs fyne.Do on the calling goroutine, not on one UI thread).
+	uiMu sync.Mutex
+	bg   sync.WaitGroup
+
 	List       *widget.List
 	Status     *widget.Label
 	Banner     *widget.Label
@@ -165,7 +171,7 @@ func (u *UI) Reload(ctx context.Context) error {
 		u.setStatus(err.Error())
 		return err
 	}
-	fyne.Do(func() {
+	u.do(func() {
 		u.mu.Lock()
 		u.rows = rows
 		u.mu.Unlock()
@@ -249,12 +255,42 @@ func (u *UI) setDetailButtons(on bool) {
 	}
 }
 
-func (u *UI) setStatus(s string) { fyne.Do(func() { u.Status.SetText(s) }) }
+func (u *UI) setStatus(s string) { u.do(func() { u.Status.SetText(s) }) }
+
+// do runs f on the UI thread, ordered with every other background update.
+func (u *UI) do(f func()) {
+	fyne.Do(func() {
+		u.uiMu.Lock()
+		defer u.uiMu.Unlock()
+		f()
+	})
+}
+
+// background runs slow work off the UI thread.
+func (u *UI) background(f func()) {
+	u.bg.Add(1)
+	go func() {
+		defer u.bg.Done()
+		f()
+	}()
+}
+
+// Settle waits until the background work started so far has finished
+// and drawn its outcome.
+func (u *UI) Settle() { u.bg.Wait() }
+
+// Read runs f while no background update is drawing, for reading widgets
+// from another goroutine.
+func (u *UI) Read(f func()) {
+	u.uiMu.Lock()
+	defer u.uiMu.Unlock()
+	f()
+}
 
 // run does slow work off the UI thread and reports the outcome.
 func (u *UI) run(doing string, f func(ctx context.Context) error) {
 	u.Status.SetText(doing)
-	go func() {
+	u.background(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		defer cancel()
 		err := f(ctx)
@@ -264,7 +300,7 @@ func (u *UI) run(doing string, f func(ctx context.Context) error) {
 			u.setStatus("Done.")
 		}
 		_ = u.Reload(ctx)
-	}()
+	})
 }
 
 func (u *UI) refreshSelected() {
@@ -280,11 +316,11 @@ func (u *UI) copySelected() {
 	if !ok {
 		return
 	}
-	go func() {
+	u.background(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
 		tok, err := u.backend.Token(ctx, r.Name)
-		fyne.Do(func() {
+		u.do(func() {
 			if err != nil {
 				u.Status.SetText(err.Error())
 				return
@@ -292,7 +328,7 @@ func (u *UI) copySelected() {
 			u.App.Clipboard().SetContent(tok)
 			u.Status.SetText("Copied the current token of " + r.Name + " to the clipboard.")
 		})
-	}()
+	})
 }
 
 func (u *UI) removeSelected() {
@@ -366,4 +402,3 @@ func (u *UI) anyPending() bool {
 	}
 	return false
 }
-

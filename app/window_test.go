@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 	"github.com/jonboulle/clockwork"
 
 	"tokentray/auth"
@@ -68,6 +69,11 @@ func (m *memBackend) Remove(_ context.Context, name string) error {
 	return nil
 }
 
+// labelText reads a label's text for UI.Read.
+type labelText struct{ l *widget.Label }
+
+func (l labelText) Text() string { return l.l.Text }
+
 var t0 = time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 
 func newTestUI(t *testing.T, b *memBackend) (*UI, *clockwork.FakeClock) {
@@ -116,17 +122,26 @@ func TestListAndDetails(t *testing.T) {
 	}
 
 	test.Tap(u.Details.Copy)
-	eventually(t, "the clipboard", func() bool { return u.App.Clipboard().Content() == "tok-futu-main" })
+	u.Settle()
+	if got := u.App.Clipboard().Content(); got != "tok-futu-main" {
+		t.Errorf("clipboard = %q", got)
+	}
 
 	u.List.Select(1)
 	test.Tap(u.Details.Copy)
-	eventually(t, "the refusal", func() bool { return strings.Contains(u.Status.Text, "needs a 2FA verification") })
+	u.Settle()
+	if !strings.Contains(u.Status.Text, "needs a 2FA verification") {
+		t.Errorf("status = %q", u.Status.Text)
+	}
 	if u.App.Clipboard().Content() != "tok-futu-main" {
 		t.Error("a token that needs the user replaced the clipboard")
 	}
 
 	test.Tap(u.RefreshAll)
-	eventually(t, "refresh all", func() bool { b.mu.Lock(); defer b.mu.Unlock(); return len(b.refresh) == 1 && b.refresh[0] == "" })
+	u.Settle()
+	if len(b.refresh) != 1 || b.refresh[0] != "" {
+		t.Errorf("refresh calls = %q, want one for all", b.refresh)
+	}
 }
 
 func TestTwoFactorDialogCountsDown(t *testing.T) {
@@ -140,21 +155,32 @@ func TestTwoFactorDialogCountsDown(t *testing.T) {
 	}
 	u, clock := newTestUI(t, b)
 	ld := u.StartLogin(u.Rows()[0])
-	eventually(t, "the countdown", func() bool { return ld.Countdown.Text == "5:00 left" })
-	if !strings.Contains(ld.Steps.Text, "2. Menu → Messages → OpenAPI Notifications") {
-		t.Errorf("steps = %q", ld.Steps.Text)
+	text := func(l interface{ Text() string }) string { var s string; u.Read(func() { s = l.Text() }); return s }
+	countdown := labelText{ld.Countdown}
+	eventually(t, "the countdown", func() bool { return text(countdown) == "5:00 left" })
+	if got := text(labelText{ld.Steps}); !strings.Contains(got, "2. Menu → Messages → OpenAPI Notifications") {
+		t.Errorf("steps = %q", got)
+	}
+	// The ticker waits on the fake clock: move it a minute and a second.
+	if err := clock.BlockUntilContext(context.Background(), 1); err != nil {
+		t.Fatal(err)
 	}
 	clock.Advance(61 * time.Second)
-	eventually(t, "the countdown to move", func() bool { return ld.Countdown.Text == "3:59 left" })
-	if got := ld.Progress.Value; got < 238 || got > 240 {
-		t.Errorf("progress = %v, want about 239 s left", got)
+	eventually(t, "the countdown to move", func() bool { return text(countdown) == "3:59 left" })
+	var progress float64
+	u.Read(func() { progress = ld.Progress.Value })
+	if progress < 238 || progress > 240 {
+		t.Errorf("progress = %v, want about 239 s left", progress)
 	}
 	close(b.loginGo)
 	h, err := ld.Wait()
 	if err != nil || h.State != auth.OK {
 		t.Fatalf("login = %v, %v", h, err)
 	}
-	eventually(t, "the outcome", func() bool { return strings.Contains(u.Status.Text, "verified") })
+	u.Settle()
+	if !strings.Contains(u.Status.Text, "verified") {
+		t.Errorf("status = %q", u.Status.Text)
+	}
 }
 
 func TestCancelLeavesCredentialAlone(t *testing.T) {
@@ -166,7 +192,10 @@ func TestCancelLeavesCredentialAlone(t *testing.T) {
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want cancelled", err)
 	}
-	eventually(t, "the status", func() bool { return strings.Contains(u.Status.Text, "Cancelled") })
+	u.Settle()
+	if !strings.Contains(u.Status.Text, "Cancelled") {
+		t.Errorf("status = %q", u.Status.Text)
+	}
 }
 
 func TestAddFormValidatesAndKeepsSecretsOutOfTheName(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -24,6 +25,11 @@ import (
 // that does not answer never keeps a credential from being removed.
 const RevokeTimeout = 15 * time.Second
 
+// NeedsUserLockWait is how long Token waits for the lock of a credential
+// that needs the user before saying so: a login holds that lock while it
+// waits for the user.
+const NeedsUserLockWait = 3 * time.Second
+
 // Options configures an Engine.
 type Options struct {
 	Store     *store.Store
@@ -33,6 +39,8 @@ type Options struct {
 	// OnChange, when set, is called after a credential was saved or
 	// removed (the tray redraws from Status). It must not block.
 	OnChange func(name string)
+	// BusyWait overrides NeedsUserLockWait (tests).
+	BusyWait time.Duration
 }
 
 // Engine refreshes and persists credentials. It is safe for concurrent
@@ -42,6 +50,7 @@ type Engine struct {
 	providers map[auth.Kind]auth.Provider
 	clock     clockwork.Clock
 	onChange  func(string)
+	busyWait  time.Duration
 
 	mu    sync.Mutex
 	locks map[string]chan struct{} // one per credential ID, in this process
@@ -62,7 +71,10 @@ func NewWithOptions(o Options) *Engine {
 	for k, v := range o.Providers {
 		p[k] = v
 	}
-	return &Engine{st: o.Store, providers: p, clock: o.Clock, onChange: o.OnChange, locks: map[string]chan struct{}{}}
+	if o.BusyWait <= 0 {
+		o.BusyWait = NeedsUserLockWait
+	}
+	return &Engine{st: o.Store, providers: p, clock: o.Clock, onChange: o.OnChange, busyWait: o.BusyWait, locks: map[string]chan struct{}{}}
 }
 
 // Store is the store the engine works on.
@@ -78,6 +90,15 @@ func (e *Engine) Provider(k auth.Kind) (auth.Provider, error) {
 		return nil, fmt.Errorf("this build of tokentray cannot handle %s credentials", k)
 	}
 	return p, nil
+}
+
+// Providers returns the engine's providers by kind.
+func (e *Engine) Providers() map[auth.Kind]auth.Provider {
+	out := make(map[auth.Kind]auth.Provider, len(e.providers))
+	for k, v := range e.providers {
+		out[k] = v
+	}
+	return out
 }
 
 // Get returns the stored credential called name (never its secrets).
@@ -133,6 +154,15 @@ func (e *Engine) lock(ctx context.Context, id string) (func(), error) {
 // also when fn fails: a provider may already have written a new secret
 // and changed the expiry.
 func (e *Engine) withCredential(ctx context.Context, name string, fn func(c *auth.Credential, p auth.Provider, s auth.Secrets) (save bool, err error)) (auth.Credential, error) {
+	return e.withCredentialWait(ctx, name, 0, fn)
+}
+
+// errBusy means the credential's lock was not free within the wait.
+var errBusy = errors.New("another tokentray is working on this credential")
+
+// withCredentialWait is withCredential giving up with errBusy when the
+// lock is not free within wait (0: wait as long as ctx lasts).
+func (e *Engine) withCredentialWait(ctx context.Context, name string, wait time.Duration, fn func(c *auth.Credential, p auth.Provider, s auth.Secrets) (save bool, err error)) (auth.Credential, error) {
 	c, err := e.st.Get(name)
 	if err != nil {
 		return auth.Credential{}, err
@@ -141,8 +171,17 @@ func (e *Engine) withCredential(ctx context.Context, name string, fn func(c *aut
 	if err != nil {
 		return c, err
 	}
-	unlock, err := e.lock(ctx, c.ID)
+	lctx := ctx
+	if wait > 0 {
+		var cancel context.CancelFunc
+		lctx, cancel = context.WithTimeout(ctx, wait)
+		defer cancel()
+	}
+	unlock, err := e.lock(lctx, c.ID)
 	if err != nil {
+		if lctx.Err() != nil && ctx.Err() == nil {
+			return c, errBusy
+		}
 		return c, err
 	}
 	defer unlock()
@@ -289,14 +328,22 @@ func (e *Engine) ensureFresh(ctx context.Context, name string) (auth.Credential,
 	}
 	lead := e.Lead()
 	decided := e.now()
-	if !due(c, e.assess(p, c), decided, lead) {
+	before := e.assess(p, c)
+	if !due(c, before, decided, lead) {
 		return c, p, nil
 	}
+	// A credential that needs the user is most likely locked by a login
+	// waiting for them (up to minutes): say so instead of waiting as long.
+	var wait time.Duration
+	if before.State.NeedsUser() {
+		wait = e.busyWait
+	}
 	var rerr error
-	c, err = e.withCredential(ctx, name, func(c *auth.Credential, p auth.Provider, s auth.Secrets) (bool, error) {
+	stored := c
+	c, err = e.withCredentialWait(ctx, name, wait, func(c *auth.Credential, p auth.Provider, s auth.Secrets) (bool, error) {
 		// Checked by someone else while we waited for the lock: their
 		// answer is as fresh as ours would be.
-		if !c.LastChecked.Before(decided) || !due(*c, e.assess(p, *c), e.now(), lead) {
+		if c.LastChecked.After(decided) || !due(*c, e.assess(p, *c), e.now(), lead) {
 			return false, nil
 		}
 		h, err := p.Refresh(ctx, c, s, auth.RefreshOptions{Lead: lead})
@@ -304,24 +351,27 @@ func (e *Engine) ensureFresh(ctx context.Context, name string) (auth.Credential,
 		rerr = err
 		return true, nil
 	})
+	if errors.Is(err, errBusy) {
+		return stored, p, needsUser(name, before)
+	}
 	if err != nil {
 		return c, p, err
 	}
 	h := e.assess(p, c)
-	if h.State.NeedsUser() {
-		return c, p, needsUser(name, h)
-	}
 	now := e.now()
 	exp := h.ExpiresAt
 	if exp.IsZero() {
 		exp = c.ExpiresAt
 	}
-	if !exp.IsZero() && !now.Before(exp) {
-		// Expired and not renewed (the broker did not answer): a stale
-		// token would only fail in the caller's hands.
-		if rerr != nil {
-			return c, p, fmt.Errorf("%s has expired and could not be renewed (%v); try again when the broker is reachable", name, rerr)
-		}
+	expired := !exp.IsZero() && !now.Before(exp)
+	var ue *auth.UserError
+	if rerr != nil && !errors.As(rerr, &ue) && (expired || h.State.NeedsUser()) {
+		// The broker did not answer: that is no reason to send the user to
+		// log in again, and a stale token would only fail in the caller's
+		// hands.
+		return c, p, fmt.Errorf("%s could not be renewed (%s); try again when the broker can be reached", name, strings.TrimSuffix(rerr.Error(), "."))
+	}
+	if h.State.NeedsUser() || expired {
 		return c, p, needsUser(name, h)
 	}
 	return c, p, nil

@@ -472,3 +472,29 @@ func TestStatusReportsTimeLeftAndOrder(t *testing.T) {
 		t.Fatalf("worst %v, want Broken", w)
 	}
 }
+
+func TestTokenDuringALoginSaysTheUserMustActWithoutWaitingForIt(t *testing.T) {
+	f := newFixture(t)
+	f.add(t, "main", time.Time{})
+	eng := engine.NewWithOptions(engine.Options{Store: f.st, Providers: map[auth.Kind]auth.Provider{auth.KindFutuKey: f.p}, Clock: f.clock, BusyWait: 50 * time.Millisecond})
+	waiting := make(chan struct{})
+	release := make(chan struct{})
+	f.p.login = func(ctx context.Context, c *auth.Credential, s auth.Secrets, progress func(auth.LoginEvent)) (auth.Health, error) {
+		progress(auth.LoginEvent{Health: auth.Health{State: auth.Pending, Reason: "enter the SMS code in the Webull app", Deadline: t0.Add(5 * time.Minute)}})
+		close(waiting)
+		<-release
+		return auth.Health{State: auth.OK}, nil
+	}
+	done := make(chan error, 1)
+	go func() { _, err := eng.Login(ctxT(t), "main", nil); done <- err }()
+	<-waiting
+	_, err := eng.Token(ctxT(t), "main")
+	var ue *auth.UserError
+	if !errors.As(err, &ue) || ue.Msg != "enter the SMS code in the Webull app" {
+		t.Fatalf("token during a login: %v, want the pending sentence", err)
+	}
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}

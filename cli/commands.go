@@ -1,0 +1,538 @@
+package cli
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"net/url"
+	"os/exec"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+
+	"tokentray/auth"
+	"tokentray/auth/engine"
+	"tokentray/auth/webull"
+)
+
+var cmdAgent = &command{
+	name:    "agent",
+	summary: "run the tray agent (the default)",
+	usage:   "[--sandbox]\nagent [--sandbox]",
+	help: `Runs the agent: the tray icon that shows the health of every credential
+and renews tokens before they expire. It is what "tokentray" with no
+command does.`,
+	run: func(e *env, self *command, args []string) error {
+		f := newFlags(e, self)
+		pos, _, err := f.parse(args)
+		if err != nil {
+			return handled(err)
+		}
+		if err := f.want(pos, 0, "no arguments"); err != nil {
+			return err
+		}
+		if e.RunAgent == nil {
+			return errors.New("this build of tokentray has no tray; use its commands instead (tokentray help)")
+		}
+		return e.RunAgent(e.ctx, e.sandbox)
+	},
+}
+
+var cmdWindow = &command{
+	name:    "window",
+	summary: "open the tokentray window",
+	usage:   "window [--sandbox]",
+	help: `Opens the window: credentials and their health, adding credentials,
+the 2FA countdown, settings. The agent opens it when you need it.`,
+	run: func(e *env, self *command, args []string) error {
+		f := newFlags(e, self)
+		pos, _, err := f.parse(args)
+		if err != nil {
+			return handled(err)
+		}
+		if err := f.want(pos, 0, "no arguments"); err != nil {
+			return err
+		}
+		if e.RunWindow == nil {
+			return errors.New("this build of tokentray has no window; use its commands instead (tokentray help)")
+		}
+		return e.RunWindow(e.ctx, e.sandbox)
+	},
+}
+
+var cmdAdd = &command{
+	name:    "add",
+	summary: "add a credential",
+	usage: `add futu-oauth NAME [--endpoint URL] [--scope S] [--share-sdk]
+add futu-key NAME [--endpoint URL]
+add webull NAME --region R [--test-env] [--endpoint URL] [--share-dir DIR]`,
+	help: `Adds a credential called NAME (letters, digits, dots, dashes, underscores).
+
+  futu-oauth  a Futu OAuth 2.0 login; no secret is needed now: run
+              "tokentray login NAME" next to sign in in the browser.
+              --scope S     the OAuth scope to ask for (default: none)
+              --share-sdk   keep the Futu SDK's token file
+                            (~/.futu/openapi/tokens/<client_id>) current, so
+                            scripts using the SDK need no environment
+  futu-key    a Futu legacy API key: FUTU_APP_KEY, FUTU_APP_SECRET and
+              FUTU_ACCESS_TOKEN from the developer portal; checked with
+              Futu at once
+  webull      a Webull OpenAPI app: WEBULL_APP_KEY and WEBULL_APP_SECRET;
+              run "tokentray login NAME" next to create a token and verify
+              it in the Webull app
+              --region R    us, hk, jp, sg, th, au, my, uk or eu
+              --test-env    the app is in Webull's test environment
+              --share-dir DIR  keep the Webull SDK's token.txt in DIR current
+
+  --endpoint URL  the broker's API base URL (default: the broker's own)
+
+Secrets are never taken from the command line. Each one is read, in this
+order, from: its environment variable; a prompt that does not echo, when
+stdin is a terminal; otherwise one line of stdin, in the order listed
+above (for example: printf '%s\n' "$KEY" "$SECRET" | tokentray add webull
+NAME --region us).`,
+	run: runAdd,
+}
+
+// secretInput is one secret a kind needs at add time.
+type secretInput struct {
+	env   string
+	field string
+	label string
+}
+
+var addSecrets = map[auth.Kind][]secretInput{
+	auth.KindFutuKey: {
+		{"FUTU_APP_KEY", auth.FieldAppKey, "Futu App Key"},
+		{"FUTU_APP_SECRET", auth.FieldAppSecret, "Futu App Secret"},
+		{"FUTU_ACCESS_TOKEN", auth.FieldAccessToken, "Futu Access Token"},
+	},
+	auth.KindWebull: {
+		{"WEBULL_APP_KEY", auth.FieldAppKey, "Webull App Key"},
+		{"WEBULL_APP_SECRET", auth.FieldAppSecret, "Webull App Secret"},
+	},
+}
+
+func runAdd(e *env, self *command, args []string) error {
+	f := newFlags(e, self)
+	endpoint := f.String("endpoint", "", "")
+	scope := f.String("scope", "", "")
+	shareSDK := f.Bool("share-sdk", false, "")
+	region := f.String("region", "", "")
+	testEnv := f.Bool("test-env", false, "")
+	shareDir := f.String("share-dir", "", "")
+	pos, _, err := f.parse(args)
+	if err != nil {
+		return handled(err)
+	}
+	if len(pos) == 0 {
+		return usagef("add needs a kind (futu-oauth, futu-key or webull) and a name; run: tokentray help add")
+	}
+	kind := auth.Kind(pos[0])
+	if !kind.Valid() {
+		return usagef("%q is not a credential kind; use futu-oauth, futu-key or webull", pos[0])
+	}
+	if err := f.want(pos[1:], 1, "one NAME after the kind"); err != nil {
+		return err
+	}
+	name := pos[1]
+	if err := auth.ValidateName(name); err != nil {
+		return &usageError{err.Error()}
+	}
+	set := map[string]bool{}
+	f.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+	allowed := map[auth.Kind][]string{
+		auth.KindFutuOAuth: {"endpoint", "scope", "share-sdk"},
+		auth.KindFutuKey:   {"endpoint"},
+		auth.KindWebull:    {"endpoint", "region", "test-env", "share-dir"},
+	}[kind]
+	for n := range set {
+		if n != "sandbox" && !contains(allowed, n) {
+			return usagef("--%s does not apply to %s credentials; run: tokentray help add", n, kind)
+		}
+	}
+	if *endpoint != "" {
+		u, err := url.Parse(*endpoint)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return usagef("--endpoint %q is not an http(s) URL", *endpoint)
+		}
+	}
+	c := auth.Credential{Name: name, Kind: kind, Endpoint: strings.TrimRight(*endpoint, "/")}
+	switch kind {
+	case auth.KindFutuOAuth:
+		c.Scope = *scope
+		c.ShareWithSDK = *shareSDK
+	case auth.KindWebull:
+		if *region == "" {
+			return usagef("add webull needs --region (one of %s)", strings.Join(webull.Regions(), ", "))
+		}
+		r := strings.ToLower(*region)
+		if _, ok := webull.RegionHosts(r); !ok {
+			return usagef("%q is not a Webull region; use one of %s", *region, strings.Join(webull.Regions(), ", "))
+		}
+		c.Region = r
+		c.TestEnv = *testEnv
+		if *shareDir != "" {
+			c.ShareWithSDK = true
+			c.SDKTokenDir = *shareDir
+		}
+	}
+	secrets, err := readSecrets(e, addSecrets[kind])
+	if err != nil {
+		return err
+	}
+	eng, err := e.engine()
+	if err != nil {
+		return err
+	}
+	c, err = eng.Add(e.ctx, c, secrets)
+	if err != nil {
+		return err
+	}
+	switch kind {
+	case auth.KindFutuKey:
+		// Check the key now, so a typo shows here and not in a script.
+		h, err := eng.Refresh(e.ctx, name, false)
+		var ue *auth.UserError
+		if errors.As(err, &ue) {
+			if _, rerr := eng.Remove(e.ctx, name); rerr == nil {
+				return auth.NeedsUser(fmt.Sprintf("Futu did not accept this key (%s), so %s was not added", strings.TrimSuffix(ue.Msg, "."), name))
+			}
+			return err
+		}
+		fmt.Fprintf(e.Stdout, "Added %s (%s): %s\n", name, kind.Title(), h)
+		if err != nil {
+			fmt.Fprintf(e.Stdout, "The key could not be checked yet (%s); tokentray will check it again.\n", sentence(err.Error()))
+		}
+	default:
+		fmt.Fprintf(e.Stdout, "Added %s (%s). Next: tokentray login %s\n", name, kind.Title(), name)
+	}
+	return nil
+}
+
+func contains(xs []string, x string) bool {
+	for _, v := range xs {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
+
+var cmdRefresh = &command{
+	name:    "refresh",
+	summary: "check credentials with the brokers and renew tokens that are due",
+	usage:   "refresh [--force] [NAME...]",
+	help: `Checks the named credentials (all when none is named) with their brokers
+and renews every token that expires within the lead time.
+
+  --force   renew tokens even when they are not due
+
+Prints one line per credential. Exit code 3 when any needs you to act, 1
+when any could not be checked.`,
+	run: func(e *env, self *command, args []string) error {
+		f := newFlags(e, self)
+		force := f.Bool("force", false, "")
+		pos, _, err := f.parse(args)
+		if err != nil {
+			return handled(err)
+		}
+		eng, err := e.engine()
+		if err != nil {
+			return err
+		}
+		var rs []engine.Result
+		if len(pos) == 0 {
+			if rs, err = eng.RefreshAll(e.ctx, *force); err != nil {
+				return err
+			}
+			if len(rs) == 0 {
+				fmt.Fprintln(e.Stdout, "No credentials yet; add one with: tokentray add")
+				return nil
+			}
+		} else {
+			rs = eng.RefreshNames(e.ctx, pos, *force)
+		}
+		code := ExitOK
+		for _, r := range rs {
+			var ue *auth.UserError
+			switch {
+			case r.Err == nil:
+				fmt.Fprintf(e.Stdout, "%s: %s\n", r.Name, r.Health)
+			case errors.As(r.Err, &ue):
+				fmt.Fprintf(e.Stdout, "%s: %s\n", r.Name, auth.Health{State: needsState(r.Health), Reason: ue.Msg})
+				if code == ExitOK {
+					code = ExitNeedsUser
+				}
+			default:
+				fmt.Fprintf(e.Stderr, "tokentray: %s: %s\n", r.Name, sentence(r.Err.Error()))
+				code = ExitError
+			}
+		}
+		if code != ExitOK {
+			return &exitError{code: code}
+		}
+		return nil
+	},
+}
+
+func needsState(h auth.Health) auth.State {
+	if h.State.NeedsUser() {
+		return h.State
+	}
+	return auth.ActionNeeded
+}
+
+var cmdExtend = &command{
+	name:    "extend",
+	summary: "extend a Futu API key's access token",
+	usage:   "extend NAME [--days N]",
+	help: `Asks Futu for a new access token for the API key NAME, valid for N days
+(default 90, at most 1095). The old token stops working: scripts that read
+it from the environment must be restarted (tokentray env/exec give them the
+new one).`,
+	run: func(e *env, self *command, args []string) error {
+		f := newFlags(e, self)
+		days := f.Int("days", 90, "")
+		pos, _, err := f.parse(args)
+		if err != nil {
+			return handled(err)
+		}
+		if err := f.want(pos, 1, "one NAME"); err != nil {
+			return err
+		}
+		if *days < 1 || *days > 1095 {
+			return usagef("--days must be between 1 and 1095 (3 years), not %d", *days)
+		}
+		eng, err := e.engine()
+		if err != nil {
+			return err
+		}
+		until := e.Clock.Now().UTC().Add(time.Duration(*days) * 24 * time.Hour)
+		h, err := eng.Extend(e.ctx, pos[0], until)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.Stdout, "%s: %s\n", pos[0], h)
+		return nil
+	},
+}
+
+var cmdToken = &command{
+	name:    "token",
+	summary: "print a credential's current token",
+	usage:   "token NAME",
+	help: `Prints the current token of NAME and a newline on stdout, and nothing
+else, renewing it first when it expires within the lead time; for scripts:
+TOKEN=$(tokentray token NAME).
+
+  futu-key    the access token (FUTU_ACCESS_TOKEN)
+  futu-oauth  the OAuth access token (a Bearer token)
+  webull      the verified token (the x-access-token header)
+
+When you must act first (log in, verify, extend) it prints nothing on
+stdout, one sentence on stderr, and exits with code 3.`,
+	run: func(e *env, self *command, args []string) error {
+		f := newFlags(e, self)
+		pos, _, err := f.parse(args)
+		if err != nil {
+			return handled(err)
+		}
+		if err := f.want(pos, 1, "one NAME"); err != nil {
+			return err
+		}
+		eng, err := e.engine()
+		if err != nil {
+			return err
+		}
+		tok, err := eng.Token(e.ctx, pos[0])
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(e.Stdout, tok)
+		return nil
+	},
+}
+
+var cmdEnv = &command{
+	name:    "env",
+	summary: "print shell export lines for a credential",
+	usage:   "env NAME",
+	help: `Prints "export VAR='value'" lines with the variables the broker's SDK
+reads for NAME, renewed first when due; for example: eval "$(tokentray env NAME)".
+Prefer "tokentray exec", which keeps the values out of your shell.
+
+  futu-key  FUTU_APP_KEY, FUTU_APP_SECRET, FUTU_ACCESS_TOKEN (and FUTU_HTTP_URL
+            for a custom endpoint)
+  webull    the variables of the Webull SDK
+  futu-oauth  the Futu SDK reads its OAuth token from its token file, not
+            from the environment: add the credential with --share-sdk so
+            tokentray keeps that file current.
+
+Exit code 3 when you must act first.`,
+	run: func(e *env, self *command, args []string) error {
+		f := newFlags(e, self)
+		pos, _, err := f.parse(args)
+		if err != nil {
+			return handled(err)
+		}
+		if err := f.want(pos, 1, "one NAME"); err != nil {
+			return err
+		}
+		vars, err := credentialEnv(e, pos[0])
+		if err != nil {
+			return err
+		}
+		keys := sortedKeys(vars)
+		for _, k := range keys {
+			fmt.Fprintf(e.Stdout, "export %s=%s\n", k, shellQuote(vars[k]))
+		}
+		return nil
+	},
+}
+
+// credentialEnv returns the variables for name and prints the provider's
+// note, and the token-file explanation for Futu OAuth, on stderr.
+func credentialEnv(e *env, name string) (map[string]string, error) {
+	eng, err := e.engine()
+	if err != nil {
+		return nil, err
+	}
+	vars, note, err := eng.Env(e.ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	if c, err := eng.Get(name); err == nil && c.Kind == auth.KindFutuOAuth {
+		if note == "" {
+			note = "the Futu SDK reads its OAuth token from its token file, not from the environment"
+		}
+		if !c.ShareWithSDK {
+			note = strings.TrimSuffix(note, ".") + " (to share it: tokentray remove " + name + ", then tokentray add futu-oauth " + name + " --share-sdk)"
+		}
+	}
+	if note != "" {
+		fmt.Fprintf(e.Stderr, "tokentray: %s\n", sentence(note))
+	}
+	return vars, nil
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// shellQuote quotes s for POSIX shells: single quotes, with every single
+// quote written as '\”.
+func shellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+var cmdExec = &command{
+	name:    "exec",
+	summary: "run a command with a credential's variables in its environment",
+	usage:   "exec NAME -- CMD [ARG...]",
+	help: `Runs CMD with the variables of "tokentray env NAME" added to its
+environment (never to its arguments), renewing the token first when due,
+and exits with CMD's exit code (128+N when CMD is killed by signal N, 127
+when CMD cannot be started).`,
+	run: runExec,
+}
+
+func runExec(e *env, self *command, args []string) error {
+	f := newFlags(e, self)
+	pos, rest, err := f.parse(args)
+	if err != nil {
+		return handled(err)
+	}
+	if len(pos) > 1 && rest == nil {
+		// "exec NAME CMD ARG..." without "--": accept it, CMD's own flags
+		// would have been refused above.
+		pos, rest = pos[:1], pos[1:]
+	}
+	if err := f.want(pos, 1, "one NAME"); err != nil {
+		return err
+	}
+	if len(rest) == 0 {
+		return usagef("exec needs a command after --; run: tokentray help exec")
+	}
+	vars, err := credentialEnv(e, pos[0])
+	if err != nil {
+		return err
+	}
+	path, err := exec.LookPath(rest[0])
+	if err != nil {
+		return &exitError{code: 127, err: fmt.Errorf("cannot run %s: it was not found or is not executable", rest[0])}
+	}
+	cmd := exec.Command(path, rest[1:]...)
+	cmd.Args[0] = rest[0]
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = e.Stdin, e.Stdout, e.Stderr
+	cmd.Env = mergeEnv(e.Environ(), vars)
+	// The child gets Ctrl-C from the terminal itself; tokentray waits for
+	// it and passes its exit code on.
+	stop := ignoreInterrupt()
+	defer stop()
+	err = cmd.Run()
+	var xe *exec.ExitError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &xe):
+		if ws, ok := xe.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			return &exitError{code: 128 + int(ws.Signal())}
+		}
+		return &exitError{code: xe.ExitCode()}
+	}
+	return &exitError{code: 127, err: fmt.Errorf("cannot run %s: %v", rest[0], err)}
+}
+
+// mergeEnv returns base with vars set, replacing earlier values.
+func mergeEnv(base []string, vars map[string]string) []string {
+	out := make([]string, 0, len(base)+len(vars))
+	for _, kv := range base {
+		k, _, _ := strings.Cut(kv, "=")
+		if _, ok := vars[k]; !ok {
+			out = append(out, kv)
+		}
+	}
+	for _, k := range sortedKeys(vars) {
+		out = append(out, k+"="+vars[k])
+	}
+	return out
+}
+
+var cmdRemove = &command{
+	name:    "remove",
+	summary: "remove a credential and its secrets",
+	usage:   "remove NAME",
+	help: `Removes NAME: its settings entry and every keychain item. Futu OAuth
+tokens are revoked with Futu first when Futu answers; the local removal
+happens either way.`,
+	run: func(e *env, self *command, args []string) error {
+		f := newFlags(e, self)
+		pos, _, err := f.parse(args)
+		if err != nil {
+			return handled(err)
+		}
+		if err := f.want(pos, 1, "one NAME"); err != nil {
+			return err
+		}
+		eng, err := e.engine()
+		if err != nil {
+			return err
+		}
+		revokeErr, err := eng.Remove(e.ctx, pos[0])
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.Stdout, "Removed %s.\n", pos[0])
+		if revokeErr != nil {
+			fmt.Fprintf(e.Stderr, "tokentray: %s was removed here, but the broker could not be told to revoke its tokens (%s); revoke them in the broker's portal if they leaked.\n", pos[0], sentence(revokeErr.Error()))
+		}
+		return nil
+	},
+}

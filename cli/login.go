@@ -1,0 +1,214 @@
+package cli
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jonboulle/clockwork"
+
+	"tokentray/auth"
+)
+
+var cmdLogin = &command{
+	name:    "login",
+	summary: "log in to Futu in the browser, or verify a Webull token",
+	usage:   "login NAME",
+	help: `Signs NAME in, waiting until it is done, failed or cancelled (Ctrl-C).
+
+  futu-oauth  opens Futu's login page in your browser (the address is
+              printed when no browser can be opened); approve, and
+              tokentray keeps the tokens.
+  webull      creates a token; Webull sends an SMS code to your phone.
+              Open the Webull app, go to Menu -> Messages -> OpenAPI
+              Notifications, tap the latest message, Check Now, enter the
+              code and Confirm, within 5 minutes. On a terminal a
+              countdown shows the time left.
+
+Exit code 3 when the login was refused or ran out of time.`,
+	run: func(e *env, self *command, args []string) error {
+		f := newFlags(e, self)
+		pos, _, err := f.parse(args)
+		if err != nil {
+			return handled(err)
+		}
+		if err := f.want(pos, 1, "one NAME"); err != nil {
+			return err
+		}
+		name := pos[0]
+		eng, err := e.engine()
+		if err != nil {
+			return err
+		}
+		ctx, stop := interruptible(e.ctx)
+		defer stop()
+		p := &progress{w: e.Stdout, clock: e.Clock, tty: e.IsTerminal(e.Stdout)}
+		h, err := eng.Login(ctx, name, p.event)
+		p.finish()
+		if ctx.Err() != nil {
+			return fmt.Errorf("the login of %s was cancelled; run tokentray login %s to start again", name, name)
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.Stdout, "%s: %s\n", name, h)
+		return nil
+	},
+}
+
+// progress shows login events: the steps once, a page to open, and on a
+// terminal a countdown updated in place once a second.
+type progress struct {
+	w     io.Writer
+	clock clockwork.Clock
+	tty   bool
+
+	mu       sync.Mutex
+	steps    string
+	url      string
+	last     string // the last state line printed (no terminal)
+	deadline time.Time
+	lineLen  int // length of the countdown line on screen
+	ticker   clockwork.Ticker
+	done     chan struct{}
+	wg       sync.WaitGroup
+}
+
+func (p *progress) event(ev auth.LoginEvent) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if s := strings.Join(ev.Steps, "\n"); s != "" && s != p.steps {
+		p.clearLine()
+		p.steps = s
+		for i, st := range ev.Steps {
+			fmt.Fprintf(p.w, "%d. %s\n", i+1, st)
+		}
+	}
+	if ev.URL != "" && ev.URL != p.url {
+		p.clearLine()
+		p.url = ev.URL
+		fmt.Fprintf(p.w, "Open this page in a browser to continue:\n  %s\n", ev.URL)
+	}
+	h := ev.Health
+	if h.State == auth.Pending && !h.Deadline.IsZero() {
+		p.deadline = h.Deadline
+		if p.tty {
+			p.startTicker()
+			p.render()
+			return
+		}
+	} else {
+		p.deadline = time.Time{}
+		p.clearLine()
+	}
+	line := h.String()
+	if h.State == auth.Pending && !h.Deadline.IsZero() {
+		line += fmt.Sprintf(" (%d s left)", h.SecondsLeft(p.clock.Now()))
+	}
+	if line != p.last && h.Reason != "" {
+		p.last = line
+		fmt.Fprintln(p.w, line)
+	}
+}
+
+func (p *progress) startTicker() {
+	if p.ticker != nil {
+		return
+	}
+	p.ticker = p.clock.NewTicker(time.Second)
+	p.done = make(chan struct{})
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		for {
+			select {
+			case <-p.done:
+				return
+			case <-p.ticker.Chan():
+				p.mu.Lock()
+				p.render()
+				p.mu.Unlock()
+			}
+		}
+	}()
+}
+
+// render redraws the countdown line in place (p.mu held).
+func (p *progress) render() {
+	if p.deadline.IsZero() {
+		return
+	}
+	left := p.deadline.Sub(p.clock.Now())
+	if left < 0 {
+		left = 0
+	}
+	s := left.Round(time.Second)
+	line := fmt.Sprintf("Waiting for the verification: %d:%02d left (Ctrl-C cancels)", int(s/time.Minute), int(s%time.Minute/time.Second))
+	pad := ""
+	if n := p.lineLen - len(line); n > 0 {
+		pad = strings.Repeat(" ", n)
+	}
+	fmt.Fprint(p.w, "\r"+line+pad)
+	p.lineLen = len(line)
+}
+
+// clearLine ends the countdown line so the next output starts clean.
+func (p *progress) clearLine() {
+	if p.lineLen > 0 {
+		fmt.Fprintln(p.w)
+		p.lineLen = 0
+	}
+}
+
+func (p *progress) finish() {
+	p.mu.Lock()
+	if p.ticker != nil {
+		p.ticker.Stop()
+		close(p.done)
+	}
+	p.mu.Unlock()
+	p.wg.Wait()
+	p.mu.Lock()
+	p.clearLine()
+	p.mu.Unlock()
+}
+
+// readSecrets reads each secret, in order, from its environment
+// variable, else a no-echo prompt on a terminal, else one stdin line.
+func readSecrets(e *env, in []secretInput) (map[string]string, error) {
+	out := map[string]string{}
+	tty := e.ReadSecret != nil && e.IsTerminal(e.Stdin)
+	var r *bufio.Reader
+	for _, s := range in {
+		v := strings.TrimSpace(e.Getenv(s.env))
+		if v == "" {
+			var err error
+			if tty {
+				v, err = e.ReadSecret(s.label + ": ")
+				if err != nil {
+					return nil, fmt.Errorf("could not read the %s from the terminal: %w", s.label, err)
+				}
+			} else {
+				if r == nil {
+					r = bufio.NewReader(e.Stdin)
+				}
+				var line string
+				line, err = r.ReadString('\n')
+				if err != nil && !errors.Is(err, io.EOF) {
+					return nil, fmt.Errorf("could not read the %s from stdin: %w", s.label, err)
+				}
+				v = line
+			}
+			v = strings.TrimSpace(v)
+		}
+		if v == "" {
+			return nil, usagef("the %s is missing: set %s, or give it on stdin (see tokentray help add)", s.label, s.env)
+		}
+		out[s.field] = v
+	}
+	return out, nil
+}

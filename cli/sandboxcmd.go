@@ -1,0 +1,93 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+
+	"tokentray/auth/sandbox"
+)
+
+var cmdSandbox = &command{
+	name:    "sandbox",
+	summary: "run the simulated Futu and Webull brokers",
+	usage:   "sandbox [--seed] [--futu-port N] [--webull-port N]",
+	help: `Runs simulated Futu and Webull brokers on this machine until Ctrl-C, so
+every flow can be tried with no brokerage account: OAuth login and refresh,
+API keys, Webull tokens with a 5-minute SMS verification (confirmed on the
+"phone" page), and injected failures. Futu OAuth tokens live a few minutes,
+so refreshes happen while you watch.
+
+  --seed           add the demo credentials to the sandbox profile (a
+                   healthy Futu API key, one about to expire, and a Webull
+                   token waiting for its SMS code); demo credentials left
+                   from an earlier run are replaced
+  --futu-port N    listen on this port for Futu (default: a free one)
+  --webull-port N  listen on this port for Webull (default: a free one)
+
+Use the sandbox profile against it from another terminal with --sandbox:
+"tokentray --sandbox status", "tokentray --sandbox" (the tray).`,
+	run: runSandbox,
+}
+
+func runSandbox(e *env, self *command, args []string) error {
+	f := newFlags(e, self)
+	seed := f.Bool("seed", false, "")
+	futuPort := f.Int("futu-port", 0, "")
+	webullPort := f.Int("webull-port", 0, "")
+	pos, _, err := f.parse(args)
+	if err != nil {
+		return handled(err)
+	}
+	if err := f.want(pos, 0, "no arguments"); err != nil {
+		return err
+	}
+	for _, p := range []int{*futuPort, *webullPort} {
+		if p < 0 || p > 65535 {
+			return usagef("%d is not a port number", p)
+		}
+	}
+	if e.StartSandbox == nil {
+		return errors.New("this build of tokentray has no sandbox")
+	}
+	opts := sandbox.DemoOptions()
+	opts.FutuPort, opts.WebullPort = *futuPort, *webullPort
+	sb, err := e.StartSandbox(opts)
+	if err != nil {
+		return fmt.Errorf("could not start the sandbox brokers: %w", err)
+	}
+	defer sb.Close()
+	ctx, stop := interruptible(e.ctx)
+	defer stop()
+
+	w := e.Stdout
+	fmt.Fprintf(w, "Futu sandbox:    %s\n", sb.FutuURL)
+	fmt.Fprintf(w, "  admin page:    %s (OAuth clients, API keys, rotation, clock skew, faults)\n", sb.FutuAdminURL())
+	fmt.Fprintf(w, "Webull sandbox:  %s\n", sb.WebullURL)
+	fmt.Fprintf(w, "  phone page:    %s (confirm pending tokens with their SMS code)\n", sb.PhoneURL())
+	fmt.Fprintf(w, "  faults:        %s/sandbox/faults\n", sb.WebullURL)
+	if *seed {
+		eng, err := e.engine()
+		if err == nil && !e.sandbox {
+			// Demo credentials belong in the sandbox profile only.
+			e.sandbox, e.eng = true, nil
+			eng, err = e.engine()
+		}
+		if err != nil {
+			return err
+		}
+		if err := sb.Seed(eng.Store()); err != nil {
+			return fmt.Errorf("could not add the demo credentials: %w", err)
+		}
+		fmt.Fprintf(w, "\nDemo credentials added to the sandbox profile: %s, %s, %s.\n", sandbox.DemoFutuKey, sandbox.DemoFutuExpiring, sandbox.DemoWebull)
+	} else {
+		fmt.Fprintf(w, "\nAdd the demo credentials to the sandbox profile: tokentray sandbox --seed\n")
+	}
+	fmt.Fprintf(w, "Or add your own from another terminal, for example:\n")
+	fmt.Fprintf(w, "  tokentray --sandbox add futu-oauth my-futu --endpoint %s\n", sb.FutuURL)
+	fmt.Fprintf(w, "  tokentray --sandbox login my-futu\n")
+	fmt.Fprintf(w, "Then: tokentray --sandbox status, or tokentray --sandbox for the tray.\n")
+	fmt.Fprintf(w, "Press Ctrl-C to stop.\n")
+	<-ctx.Done()
+	fmt.Fprintln(w, "Sandbox stopped.")
+	return nil
+}

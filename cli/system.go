@@ -1,0 +1,119 @@
+package cli
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/jonboulle/clockwork"
+	"golang.org/x/term"
+
+	"tokentray/auth"
+	"tokentray/auth/engine"
+	"tokentray/auth/futu"
+	"tokentray/auth/keychain"
+	"tokentray/auth/sandbox"
+	"tokentray/auth/store"
+	"tokentray/auth/webull"
+)
+
+// Keychain service names of the two profiles.
+const (
+	Service        = "tokentray"
+	SandboxService = "tokentray-sandbox"
+)
+
+// Profile is where one profile keeps its settings and its secrets.
+type Profile struct {
+	Sandbox bool
+	// Dir is the settings directory: TOKENTRAY_CONFIG_DIR when set, else
+	// the user config dir's "tokentray" ("tokentray-sandbox" for the
+	// sandbox profile).
+	Dir string
+	// Service is the keychain service name of every secret.
+	Service string
+}
+
+// ProfileFor returns the normal or the sandbox profile. getenv nil means
+// os.Getenv.
+func ProfileFor(sandbox bool, getenv func(string) string) (Profile, error) {
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	p := Profile{Sandbox: sandbox, Service: Service}
+	if sandbox {
+		p.Service = SandboxService
+	}
+	if d := getenv("TOKENTRAY_CONFIG_DIR"); d != "" {
+		p.Dir = d
+		return p, nil
+	}
+	base, err := os.UserConfigDir()
+	if err != nil {
+		return p, fmt.Errorf("cannot find your settings directory (%v); set TOKENTRAY_CONFIG_DIR", err)
+	}
+	p.Dir = filepath.Join(base, "tokentray")
+	if sandbox {
+		p.Dir += "-sandbox"
+	}
+	return p, nil
+}
+
+// Providers returns every broker's provider, wired to the real world
+// except for the clock (nil means the wall clock). The sandbox profile
+// keeps the SDK token files it shares inside its own directory, so a demo
+// never overwrites a real SDK's token.
+func Providers(p Profile, clock clockwork.Clock) map[auth.Kind]auth.Provider {
+	fo := futu.Options{Clock: clock}
+	wo := webull.Options{Clock: clock}
+	if p.Sandbox {
+		fo.SDKTokenDir = filepath.Join(p.Dir, "futu-sdk-tokens")
+		wo.SDKTokenBase = filepath.Join(p.Dir, "webull-sdk")
+	}
+	return map[auth.Kind]auth.Provider{
+		auth.KindFutuOAuth: futu.NewOAuthProvider(fo),
+		auth.KindFutuKey:   futu.NewKeyProvider(fo),
+		auth.KindWebull:    webull.NewProvider(wo),
+	}
+}
+
+// OpenEngine opens the engine of profile p over the OS keychain.
+func OpenEngine(p Profile, clock clockwork.Clock) (*engine.Engine, error) {
+	if clock == nil {
+		clock = clockwork.NewRealClock()
+	}
+	st, err := store.Open(p.Dir, keychain.New(p.Service, keychain.DefaultTimeout), store.WithClock(clock))
+	if err != nil {
+		return nil, err
+	}
+	return engine.New(st, Providers(p, clock), clock), nil
+}
+
+// SystemDeps returns the real dependencies of the command line: the
+// process's streams and environment, the OS keychain and the brokers.
+// RunAgent and RunWindow are left for main to set.
+func SystemDeps() Deps {
+	return Deps{
+		Stdin:      os.Stdin,
+		Stdout:     os.Stdout,
+		Stderr:     os.Stderr,
+		Getenv:     os.Getenv,
+		Environ:    os.Environ,
+		IsTerminal: IsTerminal,
+		ReadSecret: func(prompt string) (string, error) {
+			fmt.Fprint(os.Stderr, prompt)
+			b, err := term.ReadPassword(int(os.Stdin.Fd()))
+			fmt.Fprintln(os.Stderr)
+			return string(b), err
+		},
+		Clock: clockwork.NewRealClock(),
+		OpenEngine: func(sandbox bool) (*engine.Engine, error) {
+			p, err := ProfileFor(sandbox, os.Getenv)
+			if err != nil {
+				return nil, err
+			}
+			return OpenEngine(p, nil)
+		},
+		StartSandbox: sandbox.Start,
+	}
+}

@@ -1,0 +1,3 @@
+module early.tokentray/localefix
+
+go 1.24
