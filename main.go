@@ -17,7 +17,6 @@ import (
 	"syscall"
 
 	"tokentray/app"
-	"tokentray/auth"
 	"tokentray/auth/engine"
 	"tokentray/auth/sandbox"
 	"tokentray/cli"
@@ -29,8 +28,8 @@ func main() {
 	d := cli.SystemDeps()
 	d.Environ = localefix.Environ
 	d.RunAgent = func(ctx context.Context, sandboxed bool) error { return runAgent(ctx, d, sandboxed) }
-	d.RunWindow = func(ctx context.Context, sandboxed bool) error {
-		return runWindow(d, sandboxed, os.Getenv("TOKENTRAY_FOCUS"))
+	d.RunWindow = func(ctx context.Context, sandboxed bool, focus string) error {
+		return runWindow(d, sandboxed, focus)
 	}
 	code := cli.Run(ctx, os.Args[1:], d)
 	stop()
@@ -60,7 +59,7 @@ func runAgent(ctx context.Context, d cli.Deps, sandboxed bool) error {
 	}
 	changed := make(chan struct{}, 1)
 	eng = engine.NewWithOptions(engine.Options{
-		Store: eng.Store(), Providers: providersOf(eng), Clock: eng.Clock(),
+		Store: eng.Store(), Providers: eng.Providers(), Clock: eng.Clock(),
 		OnChange: func(string) {
 			select {
 			case changed <- struct{}{}:
@@ -68,15 +67,16 @@ func runAgent(ctx context.Context, d cli.Deps, sandboxed bool) error {
 			}
 		},
 	})
-	agent := tray.NewAgent(eng, tray.AgentOptions{
-		Sandbox: sandboxed,
-		Changed: changed,
-		OpenWindow: func(name string) {
-			if err := openWindow(sandboxed, name, phone); err != nil {
-				fmt.Fprintln(d.Stderr, err)
-			}
-		},
-	})
+	open := func(name string) {
+		if err := openWindow(sandboxed, name, phone); err != nil {
+			fmt.Fprintln(d.Stderr, err)
+		}
+	}
+	agent := tray.NewAgent(eng, tray.AgentOptions{Sandbox: sandboxed, Changed: changed, OpenWindow: open})
+	if !tray.HostPresent() {
+		fmt.Fprintln(d.Stderr, "No system tray was found on this desktop (on GNOME, install the AppIndicator extension): opening the window instead; tokentray keeps renewing credentials while it runs.")
+		open("")
+	}
 	agent.Run(ctx)
 	return nil
 }
@@ -96,16 +96,6 @@ func resetDemo(eng *engine.Engine, sb *sandbox.Sandbox) error {
 	return sb.Seed(eng.Store())
 }
 
-func providersOf(eng *engine.Engine) map[auth.Kind]auth.Provider {
-	out := map[auth.Kind]auth.Provider{}
-	for _, k := range auth.Kinds {
-		if p, err := eng.Provider(k); err == nil {
-			out[k] = p
-		}
-	}
-	return out
-}
-
 // openWindow starts `tokentray window` as its own process: the Fyne
 // window costs memory the always-on agent should not carry.
 func openWindow(sandboxed bool, focus, phone string) error {
@@ -117,8 +107,11 @@ func openWindow(sandboxed bool, focus, phone string) error {
 	if sandboxed {
 		args = append(args, "--sandbox")
 	}
+	if focus != "" {
+		args = append(args, focus)
+	}
 	cmd := exec.Command(exe, args...)
-	cmd.Env = append(localefix.Environ(), "TOKENTRAY_FOCUS="+focus, "TOKENTRAY_SANDBOX_PHONE="+phone)
+	cmd.Env = append(localefix.Environ(), "TOKENTRAY_SANDBOX_PHONE="+phone)
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("open the window: %w", err)

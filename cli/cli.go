@@ -51,8 +51,9 @@ type Deps struct {
 	OpenEngine func(sandbox bool) (*engine.Engine, error)
 	// RunAgent runs the tray agent until ctx ends or the user quits.
 	RunAgent func(ctx context.Context, sandbox bool) error
-	// RunWindow runs the window until it is closed.
-	RunWindow func(ctx context.Context, sandbox bool) error
+	// RunWindow runs the window until it is closed, showing the
+	// credential called focus when it is not empty.
+	RunWindow func(ctx context.Context, sandbox bool, focus string) error
 	// StartSandbox starts both simulated brokers.
 	StartSandbox func(opts sandbox.Options) (*sandbox.Sandbox, error)
 }

@@ -42,22 +42,27 @@ command does.`,
 var cmdWindow = &command{
 	name:    "window",
 	summary: "open the tokentray window",
-	usage:   "window [--sandbox]",
+	usage:   "window [--sandbox] [NAME]",
 	help: `Opens the window: credentials and their health, adding credentials,
-the 2FA countdown, settings. The agent opens it when you need it.`,
+the 2FA countdown, settings; with NAME, at that credential. The agent
+opens it when you click a credential in the tray menu.`,
 	run: func(e *env, self *command, args []string) error {
 		f := newFlags(e, self)
 		pos, _, err := f.parse(args)
 		if err != nil {
 			return handled(err)
 		}
-		if err := f.want(pos, 0, "no arguments"); err != nil {
-			return err
+		if len(pos) > 1 {
+			return f.want(pos, 1, "at most one credential name")
+		}
+		focus := ""
+		if len(pos) == 1 {
+			focus = pos[0]
 		}
 		if e.RunWindow == nil {
 			return errors.New("this build of tokentray has no window; use its commands instead (tokentray help)")
 		}
-		return e.RunWindow(e.ctx, e.sandbox)
+		return e.RunWindow(e.ctx, e.sandbox, focus)
 	},
 }
 

@@ -1,0 +1,141 @@
+package app
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+
+	"tokentray/auth"
+	"tokentray/auth/engine"
+	"tokentray/auth/futu"
+	"tokentray/auth/keychain"
+	"tokentray/auth/sandbox"
+	"tokentray/auth/sandbox/webullsim"
+	"tokentray/auth/store"
+	"tokentray/auth/webull"
+)
+
+// TestWindowAgainstSandbox drives the window over the real engine, the
+// OS keychain (when a session bus is there) and the sandbox brokers on
+// loopback: the demo credentials appear, the Webull token is verified on
+// the simulated phone while the dialog counts down, and its token is
+// copied.
+func TestWindowAgainstSandbox(t *testing.T) {
+	sb, err := sandbox.Start(sandbox.DemoOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sb.Close()
+
+	var secrets auth.SecretStore = auth.NewMemorySecrets()
+	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") != "" {
+		secrets = keychain.New("tokentray-apptest-"+auth.NewID(), 0)
+	}
+	st, err := store.Open(t.TempDir(), secrets)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sb.Seed(st); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		for _, n := range []string{sandbox.DemoFutuKey, sandbox.DemoWebull, sandbox.DemoFutuExpiring} {
+			_ = st.Remove(n)
+		}
+	})
+	providers := map[auth.Kind]auth.Provider{
+		auth.KindFutuOAuth: futu.NewOAuthProvider(futu.Options{}),
+		auth.KindFutuKey:   futu.NewKeyProvider(futu.Options{}),
+		auth.KindWebull:    webull.NewProvider(webull.Options{PollInterval: 50 * time.Millisecond, SDKTokenBase: t.TempDir()}),
+	}
+	eng := engine.New(st, providers, nil)
+
+	u := New(test.NewTempApp(t), EngineBackend{Eng: eng}, Options{Sandbox: true, PhoneURL: sb.PhoneURL()})
+	u.Win.Show()
+	if err := u.Reload(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	u.Settle()
+	rows := u.Rows()
+	byName := map[string]Row{}
+	for _, r := range rows {
+		byName[r.Name] = r
+	}
+	if len(rows) != 3 || byName[sandbox.DemoWebull].Health.State != auth.Pending {
+		t.Fatalf("rows = %+v", rows)
+	}
+	if byName[sandbox.DemoFutuExpiring].Health.State != auth.Expiring {
+		t.Errorf("the expiring key is %v", byName[sandbox.DemoFutuExpiring].Health)
+	}
+
+	ld := u.StartLogin(byName[sandbox.DemoWebull])
+	var tok webullsim.TokenInfo
+	eventually(t, "a pending token at the broker", func() bool {
+		for _, ti := range sb.Webull.Tokens() {
+			if ti.Status == webullsim.StatusPending {
+				tok = ti
+				return true
+			}
+		}
+		return false
+	})
+	eventually(t, "the countdown", func() bool {
+		var s string
+		u.Read(func() { s = ld.Countdown.Text })
+		return strings.HasSuffix(s, " left") && s != "0:00 left"
+	})
+	code, ok := sb.Webull.SMSCode(tok.Token)
+	if !ok {
+		t.Fatal("the sandbox has no SMS code for the pending token")
+	}
+	// Confirm on the simulated phone, as the user does in the Webull app.
+	resp, err := http.PostForm(sb.PhoneURL()+"/verify", url.Values{"token": {tok.Token}, "code": {code}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+
+	h, err := ld.Wait()
+	if err != nil || h.State != auth.OK {
+		t.Fatalf("verification = %v, %v", h, err)
+	}
+	u.Settle()
+	for _, r := range u.Rows() {
+		if r.Name == sandbox.DemoWebull && r.Health.State != auth.OK {
+			t.Errorf("after verification the window shows %v", r.Health)
+		}
+	}
+
+	for i, r := range u.Rows() {
+		if r.Name == sandbox.DemoWebull {
+			u.List.Select(i)
+		}
+	}
+	test.Tap(u.Details.Copy)
+	u.Settle()
+	want, err := auth.Bind(secrets, mustID(t, st, sandbox.DemoWebull)).Get(auth.FieldWebullToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := u.App.Clipboard().Content(); got != want || got == "" {
+		t.Errorf("clipboard holds %d chars, want the verified token", len(got))
+	}
+	if strings.Contains(u.Status.Text, want) {
+		t.Error("the status line shows the token")
+	}
+}
+
+func mustID(t *testing.T, st *store.Store, name string) string {
+	t.Helper()
+	c, err := st.Get(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c.ID
+}
