@@ -74,7 +74,9 @@ func (u *UI) NewAddForm() *AddForm {
 			dialog.ShowError(err, u.Win)
 			return
 		}
-		u.run("Adding "+req.Name+"…", func(ctx context.Context) error { return u.backend.Add(ctx, req) })
+		u.run("Adding "+req.Name+"…", func(ctx context.Context) (string, error) {
+			return "Added " + req.Name + ".", u.backend.Add(ctx, req)
+		})
 	}, u.Win)
 	f.dlg.Resize(fyne.NewSize(560, 420))
 	return f

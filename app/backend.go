@@ -6,6 +6,7 @@ package app
 
 import (
 	"context"
+	"time"
 
 	"tokentray/auth"
 )
@@ -36,6 +37,9 @@ type Backend interface {
 	Refresh(ctx context.Context, name string) error
 	Token(ctx context.Context, name string) (string, error)
 	Login(ctx context.Context, name string, progress func(auth.LoginEvent)) (auth.Health, error)
+	// Extend asks the broker for a token valid until the given time
+	// (Futu API keys).
+	Extend(ctx context.Context, name string, until time.Time) (auth.Health, error)
 	Add(ctx context.Context, req AddRequest) error
 	Remove(ctx context.Context, name string) error
 }

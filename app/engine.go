@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"time"
 
 	"tokentray/auth"
 	"tokentray/auth/engine"
@@ -47,6 +48,10 @@ func (b EngineBackend) Token(ctx context.Context, name string) (string, error) {
 
 func (b EngineBackend) Login(ctx context.Context, name string, progress func(auth.LoginEvent)) (auth.Health, error) {
 	return b.Eng.Login(ctx, name, progress)
+}
+
+func (b EngineBackend) Extend(ctx context.Context, name string, until time.Time) (auth.Health, error) {
+	return b.Eng.Extend(ctx, name, until)
 }
 
 func (b EngineBackend) Add(ctx context.Context, req AddRequest) error {

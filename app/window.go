@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -142,7 +143,9 @@ func (u *UI) build() {
 	u.setDetailButtons(false)
 
 	u.RefreshAll = widget.NewButtonWithIcon("Refresh all", theme.ViewRefreshIcon(), func() {
-		u.run("Refreshing every credential…", func(ctx context.Context) error { return u.backend.Refresh(ctx, "") })
+		u.run("Refreshing every credential…", func(ctx context.Context) (string, error) {
+			return "Every credential was checked.", u.backend.Refresh(ctx, "")
+		})
 	})
 	u.AddButton = widget.NewButtonWithIcon("Add credential…", theme.ContentAddIcon(), func() { u.showAddForm() })
 
@@ -223,7 +226,7 @@ func (u *UI) showDetails() {
 	d.Title.SetText(r.Name)
 	d.Kind.SetText(r.Kind.Title())
 	d.State.SetText("Health: " + r.Health.State.Title())
-	d.Reason.SetText(r.Health.Reason)
+	d.Reason.SetText(sentence(r.Health.Reason))
 	switch {
 	case r.Health.State == auth.Pending && !r.Health.Deadline.IsZero():
 		d.Expiry.SetText("Verify within " + auth.Countdown(r.Health.Deadline.Sub(now)))
@@ -235,13 +238,13 @@ func (u *UI) showDetails() {
 		d.Expiry.SetText("")
 		d.Expiry.Hide()
 	}
-	if r.Kind == auth.KindFutuOAuth {
+	switch r.Kind {
+	case auth.KindFutuOAuth:
 		d.Login.SetText("Log in with Futu")
-	} else if r.Kind == auth.KindWebull {
+	case auth.KindWebull:
 		d.Login.SetText("Verify (SMS 2FA)")
-	}
-	if r.Kind == auth.KindFutuKey {
-		d.Login.Disable()
+	case auth.KindFutuKey:
+		d.Login.SetText("Extend…")
 	}
 }
 
@@ -287,16 +290,20 @@ func (u *UI) Read(f func()) {
 	f()
 }
 
-// run does slow work off the UI thread and reports the outcome.
-func (u *UI) run(doing string, f func(ctx context.Context) error) {
+// run does slow work off the UI thread and reports the outcome: f's
+// message when it succeeds ("Done." when it has none), else its error.
+func (u *UI) run(doing string, f func(ctx context.Context) (string, error)) {
 	u.Status.SetText(doing)
 	u.background(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		defer cancel()
-		err := f(ctx)
-		if err != nil {
+		msg, err := f(ctx)
+		switch {
+		case err != nil:
 			u.setStatus(err.Error())
-		} else {
+		case msg != "":
+			u.setStatus(msg)
+		default:
 			u.setStatus("Done.")
 		}
 		_ = u.Reload(ctx)
@@ -308,7 +315,9 @@ func (u *UI) refreshSelected() {
 	if !ok {
 		return
 	}
-	u.run("Checking "+r.Name+"…", func(ctx context.Context) error { return u.backend.Refresh(ctx, r.Name) })
+	u.run("Checking "+r.Name+"…", func(ctx context.Context) (string, error) {
+		return r.Name + " was checked.", u.backend.Refresh(ctx, r.Name)
+	})
 }
 
 func (u *UI) copySelected() {
@@ -344,7 +353,9 @@ func (u *UI) removeSelected() {
 			}
 			u.selected = -1
 			u.List.UnselectAll()
-			u.run("Removing "+r.Name+"…", func(ctx context.Context) error { return u.backend.Remove(ctx, r.Name) })
+			u.run("Removing "+r.Name+"…", func(ctx context.Context) (string, error) {
+				return r.Name + " was removed, with its secrets.", u.backend.Remove(ctx, r.Name)
+			})
 		}, u.Win)
 }
 
@@ -353,7 +364,19 @@ func (u *UI) loginSelected() {
 	if !ok {
 		return
 	}
+	if r.Kind == auth.KindFutuKey {
+		u.NewExtendDialog(r).dlg.Show()
+		return
+	}
 	u.StartLogin(r)
+}
+
+// sentence starts a health reason with a capital letter for display.
+func sentence(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 // StartLogin runs a login or 2FA verification with its dialog.

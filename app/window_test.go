@@ -25,6 +25,7 @@ type memBackend struct {
 	refresh  []string
 	loginEvs []auth.LoginEvent
 	loginGo  chan struct{}
+	extended []time.Time
 }
 
 func (m *memBackend) List(context.Context) ([]Row, error) {
@@ -55,6 +56,13 @@ func (m *memBackend) Login(ctx context.Context, name string, progress func(auth.
 		return auth.Health{State: auth.OK, Reason: "verified"}, nil
 	}
 }
+func (m *memBackend) Extend(_ context.Context, name string, until time.Time) (auth.Health, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.extended = append(m.extended, until)
+	return auth.Health{State: auth.OK, Reason: "extended: scripts using FUTU_ACCESS_TOKEN need the new token"}, nil
+}
+
 func (m *memBackend) Add(_ context.Context, r AddRequest) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -117,8 +125,18 @@ func TestListAndDetails(t *testing.T) {
 	if u.Details.Title.Text != "futu-main" || !strings.Contains(u.Details.Reason.Text, "extend it") || !strings.Contains(u.Details.Expiry.Text, "6 days") {
 		t.Errorf("details = %q / %q / %q", u.Details.Title.Text, u.Details.Reason.Text, u.Details.Expiry.Text)
 	}
-	if !u.Details.Login.Disabled() {
-		t.Error("an API key offers a login")
+	if u.Details.Login.Text != "Extend…" {
+		t.Errorf("an API key offers %q instead of Extend", u.Details.Login.Text)
+	}
+	ed := u.NewExtendDialog(u.Rows()[0])
+	ed.Choice.SetSelected("3 years")
+	ed.Confirm()
+	u.Settle()
+	if len(b.extended) != 1 || !b.extended[0].Equal(t0.Add(1095*24*time.Hour)) {
+		t.Errorf("extended to %v, want 3 years from now", b.extended)
+	}
+	if !strings.Contains(u.Status.Text, "need the new token") {
+		t.Errorf("status after extend = %q", u.Status.Text)
 	}
 
 	test.Tap(u.Details.Copy)

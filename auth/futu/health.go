@@ -31,19 +31,13 @@ func ExpiryStage(expires, now time.Time) int {
 
 func day(t time.Time) string { return t.UTC().Format("2006-01-02") }
 
-// timeLeft says "in 12 days", "in 5 hours" or "within the hour".
+// timeLeft says "in 12 days", "in 47 hours", "in 30 min" or "within
+// the minute": rounded down, never more than is left.
 func timeLeft(d time.Duration) string {
-	switch {
-	case d >= 48*time.Hour:
-		return fmt.Sprintf("in %d days", int(d/(24*time.Hour)))
-	case d >= 24*time.Hour:
-		return "in 1 day"
-	case d >= 2*time.Hour:
-		return fmt.Sprintf("in %d hours", int(d/time.Hour))
-	case d >= time.Hour:
-		return "in 1 hour"
+	if d < time.Minute {
+		return "within the minute"
 	}
-	return "within the hour"
+	return "in " + auth.Approx(d)
 }
 
 // stickyHealth is the stored health when it came from the broker after

@@ -162,7 +162,7 @@ func TestKeyAssessWarnsAt14_7_1DaysAndBreaksWhenExpired(t *testing.T) {
 		{20 * 24 * time.Hour, auth.OK, 0, "valid until"},
 		{14 * 24 * time.Hour, auth.Expiring, 14, "in 14 days"},
 		{7 * 24 * time.Hour, auth.Expiring, 7, "in 7 days"},
-		{24 * time.Hour, auth.Expiring, 1, "in 1 day"},
+		{24 * time.Hour, auth.Expiring, 1, "in 24 hours"},
 		{3 * time.Hour, auth.Expiring, 1, "in 3 hours"},
 		{-time.Minute, auth.Broken, 0, "expired on"},
 	}
