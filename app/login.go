@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"tokentray/auth"
@@ -45,17 +46,23 @@ func newLoginDialog(u *UI, r Row) *LoginDialog {
 	ld.Steps.Wrapping = fyne.TextWrapWord
 	ld.Countdown = widget.NewLabel("")
 	ld.Countdown.TextStyle = fyne.TextStyle{Bold: true, Monospace: true}
+	ld.Countdown.SizeName = theme.SizeNameHeadingText
+	ld.Countdown.Alignment = fyne.TextAlignCenter
 	ld.Progress = widget.NewProgressBar()
 	ld.Progress.Max = verifyWindow.Seconds()
-	ld.Progress.TextFormatter = func() string { return ld.Countdown.Text }
+	ld.Progress.TextFormatter = func() string { return "" }
 	ld.Progress.Hide()
 	ld.URL = widget.NewEntry()
 	ld.URL.Hide()
 	ld.Cancel = widget.NewButton("Cancel", func() { ld.stop() })
 
-	content := []fyne.CanvasObject{ld.Steps, ld.Progress, ld.URL}
-	if u.opts.Sandbox && u.opts.PhoneURL != "" && r.Kind == auth.KindWebull {
-		phone := widget.NewLabel("Sandbox: the simulated phone with the SMS code is at " + u.opts.PhoneURL)
+	content := []fyne.CanvasObject{ld.Countdown, ld.Progress, ld.Steps, ld.URL}
+	if u.opts.Sandbox && r.Kind == auth.KindWebull {
+		where := "on the Webull sandbox's phone page (its address is printed by tokentray sandbox)"
+		if u.opts.PhoneURL != "" {
+			where = "at " + u.opts.PhoneURL
+		}
+		phone := widget.NewLabel("Sandbox: there is no real phone; the SMS code and the Confirm button are " + where + ".")
 		phone.Wrapping = fyne.TextWrapWord
 		content = append(content, phone)
 	}
@@ -64,8 +71,8 @@ func newLoginDialog(u *UI, r Row) *LoginDialog {
 	if r.Kind == auth.KindWebull {
 		title = "Verify Webull token: " + r.Name
 	}
-	ld.dlg = dialog.NewCustomWithoutButtons(title, container.NewBorder(nil, ld.Cancel, nil, nil, body), u.Win)
-	ld.dlg.Resize(fyne.NewSize(520, 300))
+	ld.dlg = dialog.NewCustomWithoutButtons(title, container.NewBorder(nil, ld.Cancel, nil, nil, container.NewVScroll(body)), u.Win)
+	ld.dlg.Resize(fyne.NewSize(600, 520))
 	return ld
 }
 

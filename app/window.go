@@ -81,7 +81,7 @@ func New(a fyne.App, b Backend, opts Options) *UI {
 	u := &UI{App: a, Win: a.NewWindow(title), backend: b, opts: opts, selected: -1}
 	u.Win.SetIcon(fyne.NewStaticResource("app.png", icons.App))
 	u.build()
-	u.Win.Resize(fyne.NewSize(820, 480))
+	u.Win.Resize(fyne.NewSize(860, 600))
 	return u
 }
 
