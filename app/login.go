@@ -45,7 +45,7 @@ func newLoginDialog(u *UI, r Row) *LoginDialog {
 	ld.Steps = widget.NewLabel(startText(r))
 	ld.Steps.Wrapping = fyne.TextWrapWord
 	ld.Countdown = widget.NewLabel("")
-	ld.Countdown.TextStyle = fyne.TextStyle{Bold: true, Monospace: true}
+	ld.Countdown.TextStyle = fyne.TextStyle{Bold: true}
 	ld.Countdown.SizeName = theme.SizeNameHeadingText
 	ld.Countdown.Alignment = fyne.TextAlignCenter
 	ld.Progress = widget.NewProgressBar()
