@@ -51,7 +51,9 @@ func runAgent(ctx context.Context, d cli.Deps, sandboxed bool) error {
 			return fmt.Errorf("start the sandbox brokers: %w", err)
 		}
 		defer sb.Close()
-		if err := resetDemo(eng, sb); err != nil {
+		// The demo credentials are replaced with ones for the brokers
+		// just started; anything else in the sandbox profile stays.
+		if err := sb.Seed(eng.Store()); err != nil {
 			return err
 		}
 		phone = sb.PhoneURL()
@@ -81,20 +83,6 @@ func runAgent(ctx context.Context, d cli.Deps, sandboxed bool) error {
 	return nil
 }
 
-// resetDemo empties the sandbox profile and adds the demo credentials
-// against the brokers just started.
-func resetDemo(eng *engine.Engine, sb *sandbox.Sandbox) error {
-	creds, err := eng.List()
-	if err != nil {
-		return err
-	}
-	for _, c := range creds {
-		if err := eng.Store().Remove(c.Name); err != nil {
-			return err
-		}
-	}
-	return sb.Seed(eng.Store())
-}
 
 // openWindow starts `tokentray window` as its own process: the Fyne
 // window costs memory the always-on agent should not carry.

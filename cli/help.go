@@ -17,10 +17,11 @@ credential fresh.
 Commands:
 %s
 Global options:
-  --sandbox   use the sandbox profile (settings in "<config dir>-sandbox"
-              unless TOKENTRAY_CONFIG_DIR is set, keychain service
-              "tokentray-sandbox"), for trying tokentray against the
-              simulated brokers of "tokentray sandbox"
+  --sandbox   use the sandbox profile, for trying tokentray against the
+              simulated brokers of "tokentray sandbox": settings in
+              "<config dir>/tokentray-sandbox" (or the "sandbox" folder of
+              TOKENTRAY_CONFIG_DIR), keychain service "tokentray-sandbox";
+              never mixed with your real credentials
   -h, --help  show help; every command also takes --help
 
 Environment:

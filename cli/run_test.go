@@ -3,6 +3,7 @@ package cli_test
 import (
 	"bytes"
 	"context"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -176,7 +177,7 @@ func TestStatusJSONIsEmptyListWithNoCredentials(t *testing.T) {
 func TestProfiles(t *testing.T) {
 	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
 	p, err := cli.ProfileFor(true, env(map[string]string{"TOKENTRAY_CONFIG_DIR": "/tmp/x"}))
-	if err != nil || p.Dir != "/tmp/x" || p.Service != "tokentray-sandbox" {
+	if err != nil || p.Dir != filepath.Join("/tmp/x", "sandbox") || p.Service != "tokentray-sandbox" {
 		t.Fatalf("sandbox with TOKENTRAY_CONFIG_DIR: %+v %v", p, err)
 	}
 	n, err1 := cli.ProfileFor(false, env(nil))

@@ -26,9 +26,9 @@ const (
 // Profile is where one profile keeps its settings and its secrets.
 type Profile struct {
 	Sandbox bool
-	// Dir is the settings directory: TOKENTRAY_CONFIG_DIR when set, else
-	// the user config dir's "tokentray" ("tokentray-sandbox" for the
-	// sandbox profile).
+	// Dir is the settings directory: TOKENTRAY_CONFIG_DIR when set (its
+	// "sandbox" folder for the sandbox profile), else the user config
+	// dir's "tokentray" ("tokentray-sandbox" for the sandbox profile).
 	Dir string
 	// Service is the keychain service name of every secret.
 	Service string
@@ -46,6 +46,11 @@ func ProfileFor(sandbox bool, getenv func(string) string) (Profile, error) {
 	}
 	if d := getenv("TOKENTRAY_CONFIG_DIR"); d != "" {
 		p.Dir = d
+		if sandbox {
+			// Never share a folder with real credentials: a fresh demo
+			// replaces what the sandbox profile holds.
+			p.Dir = filepath.Join(d, "sandbox")
+		}
 		return p, nil
 	}
 	base, err := os.UserConfigDir()
