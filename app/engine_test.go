@@ -45,7 +45,7 @@ func TestWindowAgainstSandbox(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		for _, n := range []string{sandbox.DemoFutuKey, sandbox.DemoWebull, sandbox.DemoFutuExpiring} {
+		for _, n := range []string{sandbox.DemoFutuKey, sandbox.DemoWebull, sandbox.DemoFutuExpiring, sandbox.DemoFutuLogin} {
 			_ = st.Remove(n)
 		}
 	})
@@ -67,8 +67,11 @@ func TestWindowAgainstSandbox(t *testing.T) {
 	for _, r := range rows {
 		byName[r.Name] = r
 	}
-	if len(rows) != 3 || byName[sandbox.DemoWebull].Health.State != auth.Pending {
+	if len(rows) != 4 || byName[sandbox.DemoWebull].Health.State != auth.Pending {
 		t.Fatalf("rows = %+v", rows)
+	}
+	if byName[sandbox.DemoFutuLogin].Health.State != auth.ActionNeeded {
+		t.Errorf("the OAuth demo is %v, want action needed (log in)", byName[sandbox.DemoFutuLogin].Health)
 	}
 	if byName[sandbox.DemoFutuExpiring].Health.State != auth.Expiring {
 		t.Errorf("the expiring key is %v", byName[sandbox.DemoFutuExpiring].Health)

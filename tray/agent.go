@@ -102,15 +102,30 @@ func (a *Agent) loop(ctx context.Context) {
 	defer draw.Stop()
 	sinceDraw := 0
 
-	a.checkAll(ctx)
+	// A broker that did not answer is asked again sooner than the next
+	// regular check: 30 s, then twice as long each time, up to CheckEvery.
+	var retry <-chan time.Time
+	backoff := time.Duration(0)
+	checkAll := func() {
+		if a.checkAll(ctx) {
+			backoff = min(max(2*backoff, FirstRetry), a.opts.CheckEvery)
+			retry = c.After(backoff)
+		} else {
+			backoff, retry = 0, nil
+		}
+	}
+
+	checkAll()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-a.refresh:
-			a.checkAll(ctx)
+			checkAll()
 		case <-check.Chan():
-			a.checkAll(ctx)
+			checkAll()
+		case <-retry:
+			checkAll()
 		case <-a.opts.Changed:
 			a.redraw()
 		case <-draw.Chan():
@@ -123,12 +138,27 @@ func (a *Agent) loop(ctx context.Context) {
 	}
 }
 
-func (a *Agent) checkAll(ctx context.Context) {
+// FirstRetry is how soon a credential whose broker did not answer is
+// checked again.
+const FirstRetry = 30 * time.Second
+
+// checkAll checks every credential with its broker and reports whether
+// any broker did not answer (so a retry is due).
+func (a *Agent) checkAll(ctx context.Context) (unanswered bool) {
 	a.redraw()
 	cctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
-	_, _ = a.eng.RefreshAll(cctx, false)
+	results, err := a.eng.RefreshAll(cctx, false)
 	a.redraw()
+	if err != nil {
+		return true
+	}
+	for _, r := range results {
+		if r.Health.State == auth.Unknown {
+			return true
+		}
+	}
+	return false
 }
 
 func (a *Agent) pending() bool {

@@ -27,6 +27,9 @@ const (
 	DemoFutuKey      = "futu-demo"
 	DemoFutuExpiring = "futu-expiring"
 	DemoWebull       = "webull-demo"
+	// DemoFutuLogin is a Futu OAuth login not yet made: one click in the
+	// window (or tokentray login) opens the sandbox's authorize page.
+	DemoFutuLogin = "futu-login"
 )
 
 // Lifetimes of the seeded Futu keys.
@@ -150,8 +153,8 @@ func (sb *Sandbox) PhoneURL() string { return sb.WebullURL + "/sandbox/phone" }
 func (sb *Sandbox) FutuAdminURL() string { return sb.FutuURL + "/sandbox/" }
 
 // Seed adds the demo credentials against this sandbox: a healthy Futu API
-// key, a Futu API key about to expire, and a Webull token waiting for its
-// SMS code. Credentials of those names left from an earlier sandbox are
+// key, a Futu API key about to expire, a Webull token waiting for its
+// SMS code, and a Futu OAuth login waiting for its first sign-in. Credentials of those names left from an earlier sandbox are
 // replaced: their secrets belonged to servers that are gone.
 func (sb *Sandbox) Seed(st *store.Store) error {
 	now := sb.Clock.Now().UTC()
@@ -185,5 +188,7 @@ func (sb *Sandbox) Seed(st *store.Store) error {
 	add(auth.Credential{Name: DemoWebull, Kind: auth.KindWebull, Endpoint: sb.WebullURL,
 		TokenStatus: string(ti.Status), ExpiresAt: ti.Expires.UTC()},
 		map[string]string{auth.FieldAppKey: appKey, auth.FieldAppSecret: appSecret, auth.FieldWebullToken: ti.Token})
+	// The client is registered at the first login, as for a real account.
+	add(auth.Credential{Name: DemoFutuLogin, Kind: auth.KindFutuOAuth, Endpoint: sb.FutuURL}, nil)
 	return errors.Join(errs...)
 }

@@ -159,8 +159,8 @@ func TestSeedAddsWorkingDemoCredentials(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(list) != 3 {
-		t.Fatalf("seeded %d credentials, want 3", len(list))
+	if len(list) != 4 {
+		t.Fatalf("seeded %d credentials, want 4", len(list))
 	}
 	byName := map[string]auth.Credential{}
 	for _, c := range list {
@@ -190,6 +190,10 @@ func TestSeedAddsWorkingDemoCredentials(t *testing.T) {
 	}
 	if err := sb.Webull.Verify(tok, smsCode); err != nil {
 		t.Errorf("verify the demo token: %v", err)
+	}
+
+	if o, ok := byName[DemoFutuLogin]; !ok || o.Kind != auth.KindFutuOAuth || o.Endpoint != sb.FutuURL || o.ClientID != "" {
+		t.Errorf("the OAuth demo = %+v, want an unregistered login against the sandbox", o)
 	}
 
 	// No secret reached the settings directory.
@@ -236,7 +240,7 @@ func TestSeedTwiceReplaces(t *testing.T) {
 		t.Fatal(err)
 	}
 	list, _ := st.List()
-	if len(list) != 3 {
+	if len(list) != 4 {
 		t.Fatalf("%d credentials after seeding twice", len(list))
 	}
 	second, _ := st.Get(DemoFutuKey)

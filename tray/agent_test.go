@@ -1,0 +1,102 @@
+package tray
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jonboulle/clockwork"
+
+	"tokentray/auth"
+	"tokentray/auth/engine"
+	"tokentray/auth/store"
+)
+
+// flakyBroker answers "broker unreachable" a number of times, then OK.
+type flakyBroker struct {
+	mu      sync.Mutex
+	calls   int
+	failFor int
+}
+
+func (f *flakyBroker) Kind() auth.Kind { return auth.KindFutuKey }
+func (f *flakyBroker) Assess(c auth.Credential, now time.Time) auth.Health {
+	return c.Health
+}
+func (f *flakyBroker) Refresh(_ context.Context, c *auth.Credential, _ auth.Secrets, _ auth.RefreshOptions) (auth.Health, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls++
+	if f.calls <= f.failFor {
+		return auth.Health{State: auth.Unknown, Reason: "the broker did not answer"}, nil
+	}
+	return auth.Health{State: auth.OK}, nil
+}
+func (f *flakyBroker) Token(auth.Credential, auth.Secrets) (string, error) { return "", nil }
+func (f *flakyBroker) Env(auth.Credential, auth.Secrets) (map[string]string, string, error) {
+	return nil, "", nil
+}
+func (f *flakyBroker) count() int { f.mu.Lock(); defer f.mu.Unlock(); return f.calls }
+
+func TestAgentRetriesUnansweredBrokersWithBackoff(t *testing.T) {
+	clock := clockwork.NewFakeClockAt(t0)
+	st, err := store.Open(t.TempDir(), auth.NewMemorySecrets())
+	if err != nil {
+		t.Fatal(err)
+	}
+	broker := &flakyBroker{failFor: 2}
+	eng := engine.New(st, map[auth.Kind]auth.Provider{auth.KindFutuKey: broker}, clock)
+	if _, err := eng.Add(context.Background(), auth.Credential{Name: "futu-main", Kind: auth.KindFutuKey}, map[string]string{auth.FieldAppSecret: "test-app-secret-0001"}); err != nil {
+		t.Fatal(err)
+	}
+	a := NewAgent(eng, AgentOptions{Clock: clock, CheckEvery: time.Hour})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go a.loop(ctx)
+
+	waitCalls := func(n int) {
+		t.Helper()
+		deadline := time.Now().Add(5 * time.Second)
+		for broker.count() < n {
+			if time.Now().After(deadline) {
+				t.Fatalf("broker asked %d times, want %d", broker.count(), n)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	// advance moves the fake clock once the loop waits on it again.
+	advance := func(d time.Duration) {
+		t.Helper()
+		// the hourly ticker, the drawing ticker and the retry timer
+		if err := clock.BlockUntilContext(ctx, 3); err != nil {
+			t.Fatal(err)
+		}
+		clock.Advance(d)
+	}
+
+	waitCalls(1) // at start: no answer
+	advance(29 * time.Second)
+	if broker.count() != 1 {
+		t.Fatalf("asked again before 30 s (%d calls)", broker.count())
+	}
+	advance(time.Second)
+	waitCalls(2) // 30 s later: still no answer
+	advance(59 * time.Second)
+	if broker.count() != 2 {
+		t.Fatalf("the second retry did not wait 60 s (%d calls)", broker.count())
+	}
+	advance(time.Second)
+	waitCalls(3) // answered: back to the hourly check
+	if err := clock.BlockUntilContext(ctx, 2); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(30 * time.Minute)
+	time.Sleep(50 * time.Millisecond)
+	if broker.count() != 3 {
+		t.Errorf("a healthy credential was checked again after 30 min (%d calls)", broker.count())
+	}
+
+	a.RefreshNow()
+	waitCalls(4)
+}
