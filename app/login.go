@@ -20,7 +20,9 @@ const verifyWindow = 5 * time.Minute
 
 // LoginDialog shows a login or 2FA verification while it runs: the steps,
 // a countdown updated every second, the login URL when no browser could
-// be opened, and Cancel.
+// be opened, and Cancel. When the attempt fails (the 5 minutes ran out,
+// the login was denied) it stays open with the reason and a one-click
+// retry that starts over with a new token or login.
 type LoginDialog struct {
 	ui  *UI
 	row Row
@@ -30,7 +32,9 @@ type LoginDialog struct {
 	Progress  *widget.ProgressBar
 	URL       *widget.Entry
 	Cancel    *widget.Button
+	Retry     *widget.Button
 	dlg       dialog.Dialog
+	open      bool
 
 	mu       sync.Mutex
 	last     auth.LoginEvent
@@ -55,6 +59,9 @@ func newLoginDialog(u *UI, r Row) *LoginDialog {
 	ld.URL = widget.NewEntry()
 	ld.URL.Hide()
 	ld.Cancel = widget.NewButton("Cancel", func() { ld.stop() })
+	ld.Retry = widget.NewButtonWithIcon(retryText(r), theme.ViewRefreshIcon(), func() { ld.start() })
+	ld.Retry.Importance = widget.HighImportance
+	ld.Retry.Hide()
 
 	content := []fyne.CanvasObject{ld.Countdown, ld.Progress, ld.Steps, ld.URL}
 	if u.opts.Sandbox && r.Kind == auth.KindWebull {
@@ -71,7 +78,8 @@ func newLoginDialog(u *UI, r Row) *LoginDialog {
 	if r.Kind == auth.KindWebull {
 		title = "Verify Webull token: " + r.Name
 	}
-	ld.dlg = dialog.NewCustomWithoutButtons(title, container.NewBorder(nil, ld.Cancel, nil, nil, container.NewVScroll(body)), u.Win)
+	buttons := container.NewGridWithColumns(2, ld.Cancel, ld.Retry)
+	ld.dlg = dialog.NewCustomWithoutButtons(title, container.NewBorder(nil, buttons, nil, nil, container.NewVScroll(body)), u.Win)
 	ld.dlg.Resize(fyne.NewSize(600, 520))
 	return ld
 }
@@ -83,9 +91,26 @@ func startText(r Row) string {
 	return "Opening the Futu login page in your browser…"
 }
 
+func retryText(r Row) string {
+	if r.Kind == auth.KindWebull {
+		return "Get a new token"
+	}
+	return "Try again"
+}
+
+// start begins an attempt; it runs on the UI thread.
 func (ld *LoginDialog) start() {
 	ctx, cancel := context.WithCancel(context.Background())
+	ld.mu.Lock()
 	ld.cancel = cancel
+	ld.finished = make(chan struct{})
+	ld.last = auth.LoginEvent{}
+	finished := ld.finished
+	ld.mu.Unlock()
+	ld.Retry.Hide()
+	ld.Cancel.SetText("Cancel")
+	ld.Steps.SetText(startText(ld.row))
+	ld.open = true
 	ld.dlg.Show()
 	ticker := ld.ui.opts.Clock.NewTicker(time.Second)
 	ld.ui.background(func() {
@@ -112,20 +137,27 @@ func (ld *LoginDialog) start() {
 		ld.result, ld.err = h, err
 		ld.mu.Unlock()
 		ld.ui.do(func() {
-			ld.dlg.Hide()
 			switch {
 			case cancelled:
+				ld.close()
 				ld.ui.Status.SetText("Cancelled: " + ld.row.Name + " was left as it was.")
 			case err != nil:
+				// Stay open: the reason, and the way forward in one click.
+				ld.Countdown.Hide()
+				ld.Progress.Hide()
+				ld.Steps.SetText(sentence(err.Error()))
+				ld.Cancel.SetText("Close")
+				ld.Retry.Show()
 				ld.ui.Status.SetText(err.Error())
 			default:
+				ld.close()
 				ld.ui.Status.SetText(ld.row.Name + ": " + h.String())
 			}
 		})
 		rctx, rcancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer rcancel()
 		_ = ld.ui.Reload(rctx)
-		close(ld.finished)
+		close(finished)
 	})
 }
 
@@ -146,6 +178,7 @@ func (ld *LoginDialog) redraw() {
 		if ev.Health.State == auth.Pending && !ev.Health.Deadline.IsZero() {
 			left := ev.Health.Deadline.Sub(now)
 			ld.Countdown.SetText(auth.Countdown(left) + " left")
+			ld.Countdown.Show()
 			ld.Progress.SetValue(max(0, left.Seconds()))
 			ld.Progress.Show()
 		}
@@ -165,15 +198,34 @@ func numbered(steps []string) string {
 	return strings.TrimSpace(b.String())
 }
 
+// stop cancels a running attempt, or closes the dialog after a failed one.
 func (ld *LoginDialog) stop() {
-	if ld.cancel != nil {
-		ld.cancel()
+	ld.mu.Lock()
+	cancel := ld.cancel
+	ld.mu.Unlock()
+	if ld.Retry.Visible() {
+		ld.close()
+		return
+	}
+	if cancel != nil {
+		cancel()
 	}
 }
 
-// Wait blocks until the login ends and returns its outcome.
+func (ld *LoginDialog) close() {
+	ld.open = false
+	ld.dlg.Hide()
+}
+
+// Open reports whether the dialog is on screen.
+func (ld *LoginDialog) Open() bool { return ld.open }
+
+// Wait blocks until the current attempt ends and returns its outcome.
 func (ld *LoginDialog) Wait() (auth.Health, error) {
-	<-ld.finished
+	ld.mu.Lock()
+	finished := ld.finished
+	ld.mu.Unlock()
+	<-finished
 	ld.mu.Lock()
 	defer ld.mu.Unlock()
 	return ld.result, ld.err

@@ -26,6 +26,9 @@ type memBackend struct {
 	loginEvs []auth.LoginEvent
 	loginGo  chan struct{}
 	extended []time.Time
+	// loginErrs are the outcomes of the next logins, before they succeed.
+	loginErrs []error
+	logins    int
 }
 
 func (m *memBackend) List(context.Context) ([]Row, error) {
@@ -49,6 +52,15 @@ func (m *memBackend) Login(ctx context.Context, name string, progress func(auth.
 	for _, ev := range m.loginEvs {
 		progress(ev)
 	}
+	m.mu.Lock()
+	m.logins++
+	if len(m.loginErrs) > 0 {
+		err := m.loginErrs[0]
+		m.loginErrs = m.loginErrs[1:]
+		m.mu.Unlock()
+		return auth.Health{State: auth.ActionNeeded, Reason: err.Error()}, err
+	}
+	m.mu.Unlock()
 	select {
 	case <-ctx.Done():
 		return auth.Health{}, ctx.Err()
@@ -241,5 +253,35 @@ func TestAddFormValidatesAndKeepsSecretsOutOfTheName(t *testing.T) {
 	}
 	if !f.AppSecret.Password {
 		t.Error("the app secret is typed in the clear")
+	}
+}
+
+func TestExpiredVerificationOffersANewTokenInOneClick(t *testing.T) {
+	b := &memBackend{
+		rows:      []Row{{Name: "webull-us", Kind: auth.KindWebull}},
+		loginGo:   make(chan struct{}),
+		loginErrs: []error{auth.NeedsUser("the 5 minutes to confirm the SMS code ran out: get a new token and confirm it in time")},
+	}
+	close(b.loginGo)
+	u, _ := newTestUI(t, b)
+	ld := u.StartLogin(u.Rows()[0])
+	if _, err := ld.Wait(); err == nil {
+		t.Fatal("the first attempt should fail")
+	}
+	u.Settle()
+	if !ld.Open() || !ld.Retry.Visible() || ld.Retry.Text != "Get a new token" {
+		t.Fatalf("after expiry: open=%v retry=%v %q", ld.Open(), ld.Retry.Visible(), ld.Retry.Text)
+	}
+	if !strings.Contains(ld.Steps.Text, "ran out") || ld.Cancel.Text != "Close" {
+		t.Errorf("dialog says %q with %q", ld.Steps.Text, ld.Cancel.Text)
+	}
+	test.Tap(ld.Retry)
+	h, err := ld.Wait()
+	u.Settle()
+	if err != nil || h.State != auth.OK {
+		t.Fatalf("second attempt = %v, %v", h, err)
+	}
+	if b.logins != 2 || ld.Open() {
+		t.Errorf("logins = %d, dialog open = %v", b.logins, ld.Open())
 	}
 }
