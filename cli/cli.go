@@ -147,7 +147,7 @@ var commands []*command
 
 func init() {
 	commands = []*command{
-		cmdAgent, cmdWindow, cmdAdd, cmdLogin, cmdRefresh, cmdExtend, cmdStatus,
+		cmdAgent, cmdWindow, cmdAdd, cmdLogin, cmdLogout, cmdRefresh, cmdExtend, cmdStatus,
 		cmdToken, cmdEnv, cmdExec, cmdRemove, cmdSandbox, cmdHelp,
 	}
 }

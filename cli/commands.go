@@ -69,7 +69,7 @@ opens it when you click a credential in the tray menu.`,
 var cmdAdd = &command{
 	name:    "add",
 	summary: "add a credential",
-	usage: `add futu-oauth NAME [--endpoint URL] [--scope S] [--share-sdk]
+	usage: `add futu-oauth NAME [--endpoint URL] [--scope S] [--share-sdk] [--import-sdk CLIENT_ID]
 add futu-key NAME [--endpoint URL]
 add webull NAME --region R [--test-env] [--endpoint URL] [--share-dir DIR]`,
 	help: `Adds a credential called NAME (letters, digits, dots, dashes, underscores).
@@ -79,7 +79,14 @@ add webull NAME --region R [--test-env] [--endpoint URL] [--share-dir DIR]`,
               --scope S     the OAuth scope to ask for (default: none)
               --share-sdk   keep the Futu SDK's token file
                             (~/.futu/openapi/tokens/<client_id>) current, so
-                            scripts using the SDK need no environment
+                            scripts using the SDK need no environment (the
+                            file's format is inferred from public Futu SDKs,
+                            not documented by Futu)
+              --import-sdk CLIENT_ID  adopt the login the Futu SDK saved in
+                            ~/.futu/openapi/tokens/CLIENT_ID instead of
+                            logging in again (the format is inferred from
+                            public Futu SDKs); add --share-sdk too, so the
+                            SDK keeps working after tokentray renews it
   futu-key    a Futu legacy API key: FUTU_APP_KEY, FUTU_APP_SECRET and
               FUTU_ACCESS_TOKEN from the developer portal; checked with
               Futu at once
@@ -90,7 +97,10 @@ add webull NAME --region R [--test-env] [--endpoint URL] [--share-dir DIR]`,
               --test-env    the app is in Webull's test environment
               --share-dir DIR  keep the Webull SDK's token.txt in DIR current
 
-  --endpoint URL  the broker's API base URL (default: the broker's own)
+  --endpoint URL  the broker's API base URL (default: the broker's own);
+                  for Futu, FUTU_HTTP_URL when it is set, saved with the
+                  credential so the agent uses it even when started
+                  without that variable
 
 Secrets are never taken from the command line. Each one is read, in this
 order, from: its environment variable; a prompt that does not echo, when
@@ -124,6 +134,7 @@ func runAdd(e *env, self *command, args []string) error {
 	endpoint := f.String("endpoint", "", "")
 	scope := f.String("scope", "", "")
 	shareSDK := f.Bool("share-sdk", false, "")
+	importSDK := f.String("import-sdk", "", "")
 	region := f.String("region", "", "")
 	testEnv := f.Bool("test-env", false, "")
 	shareDir := f.String("share-dir", "", "")
@@ -148,7 +159,7 @@ func runAdd(e *env, self *command, args []string) error {
 	set := map[string]bool{}
 	f.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
 	allowed := map[auth.Kind][]string{
-		auth.KindFutuOAuth: {"endpoint", "scope", "share-sdk"},
+		auth.KindFutuOAuth: {"endpoint", "scope", "share-sdk", "import-sdk"},
 		auth.KindFutuKey:   {"endpoint"},
 		auth.KindWebull:    {"endpoint", "region", "test-env", "share-dir"},
 	}[kind]
@@ -158,10 +169,20 @@ func runAdd(e *env, self *command, args []string) error {
 		}
 	}
 	if *endpoint != "" {
-		u, err := url.Parse(*endpoint)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		if !httpURL(*endpoint) {
 			return usagef("--endpoint %q is not an http(s) URL", *endpoint)
 		}
+	} else if kind == auth.KindFutuOAuth || kind == auth.KindFutuKey {
+		// Saved, so an agent started without the variable uses it too.
+		if v := strings.TrimSpace(e.Getenv("FUTU_HTTP_URL")); v != "" {
+			if !httpURL(v) {
+				return usagef("FUTU_HTTP_URL %q is not an http(s) URL; correct it, or unset it and give --endpoint", v)
+			}
+			*endpoint = v
+		}
+	}
+	if set["import-sdk"] && strings.TrimSpace(*importSDK) == "" {
+		return usagef("--import-sdk needs the OAuth client ID whose Futu SDK token to adopt")
 	}
 	c := auth.Credential{Name: name, Kind: kind, Endpoint: strings.TrimRight(*endpoint, "/")}
 	switch kind {
@@ -191,12 +212,19 @@ func runAdd(e *env, self *command, args []string) error {
 	if err != nil {
 		return err
 	}
+	if *importSDK != "" {
+		if c, secrets, err = importSDKToken(eng, c, strings.TrimSpace(*importSDK)); err != nil {
+			return err
+		}
+	}
 	c, err = eng.Add(e.ctx, c, secrets)
 	if err != nil {
 		return err
 	}
-	switch kind {
-	case auth.KindFutuKey:
+	switch {
+	case *importSDK != "":
+		return checkImported(e, eng, c)
+	case kind == auth.KindFutuKey:
 		// Check the key now, so a typo shows here and not in a script.
 		h, err := eng.Refresh(e.ctx, name, false)
 		var ue *auth.UserError
@@ -212,6 +240,56 @@ func runAdd(e *env, self *command, args []string) error {
 		}
 	default:
 		fmt.Fprintf(e.Stdout, "Added %s (%s). Next: tokentray login %s\n", name, kind.Title(), name)
+	}
+	return nil
+}
+
+func httpURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+}
+
+// sdkImporter is the Futu OAuth provider's adoption of an SDK login.
+type sdkImporter interface {
+	ImportSDKToken(c *auth.Credential, s auth.Secrets, clientID string) (auth.Health, error)
+}
+
+// importSDKToken reads the Futu SDK's token file for clientID into c and
+// the secrets to store with it. It reads into memory first so that the
+// credential is added whole or not at all.
+func importSDKToken(eng *engine.Engine, c auth.Credential, clientID string) (auth.Credential, map[string]string, error) {
+	p, err := eng.Provider(c.Kind)
+	if err != nil {
+		return c, nil, err
+	}
+	imp, ok := p.(sdkImporter)
+	if !ok {
+		return c, nil, fmt.Errorf("this build of tokentray cannot import Futu SDK tokens; log in with tokentray login %s after adding it", c.Name)
+	}
+	mem := auth.NewMemorySecrets()
+	if _, err := imp.ImportSDKToken(&c, auth.Bind(mem, "import"), clientID); err != nil {
+		return c, nil, fmt.Errorf("%s was not added: %w", c.Name, err)
+	}
+	secrets := map[string]string{}
+	for _, f := range []string{auth.FieldAccessToken, auth.FieldRefreshToken} {
+		if v, err := mem.Get("import", f); err == nil {
+			secrets[f] = v
+		}
+	}
+	return c, secrets, nil
+}
+
+// checkImported checks an adopted SDK login with Futu at once, so a stale
+// token file shows here and not in a script.
+func checkImported(e *env, eng *engine.Engine, c auth.Credential) error {
+	h, err := eng.Refresh(e.ctx, c.Name, false)
+	var ue *auth.UserError
+	if errors.As(err, &ue) {
+		return auth.NeedsUser(fmt.Sprintf("Added %s with the Futu SDK's client %s, but Futu no longer accepts the SDK's saved login (%s)", c.Name, c.ClientID, strings.TrimSuffix(ue.Msg, ".")))
+	}
+	fmt.Fprintf(e.Stdout, "Added %s (%s) with the Futu SDK's login for client %s: %s\n", c.Name, c.Kind.Title(), c.ClientID, h)
+	if err != nil {
+		fmt.Fprintf(e.Stdout, "The login could not be checked with Futu yet (%s); tokentray will check it again.\n", sentence(err.Error()))
 	}
 	return nil
 }
@@ -508,6 +586,51 @@ func mergeEnv(base []string, vars map[string]string) []string {
 		out = append(out, k+"="+vars[k])
 	}
 	return out
+}
+
+var cmdLogout = &command{
+	name:    "logout",
+	summary: "forget a credential's tokens but keep the credential",
+	usage:   "logout NAME",
+	help: `Logs NAME out: its tokens are deleted from the keychain, and the
+credential stays so that "tokentray login NAME" signs in again. Scripts
+asking for its token get exit code 3 until then.
+
+  futu-oauth  the access and refresh tokens are revoked with Futu first
+              when Futu offers revocation and answers; the app
+              registration (client ID) is kept
+  webull      the stored token is forgotten and the next login creates
+              and verifies a new one; Webull offers no revocation, so the
+              old token stays valid at Webull until it expires or goes
+              unused for 15 days
+  futu-key    refused: an API key is revoked in the Futu developer
+              portal (tokentray remove NAME forgets it here)`,
+	run: func(e *env, self *command, args []string) error {
+		f := newFlags(e, self)
+		pos, _, err := f.parse(args)
+		if err != nil {
+			return handled(err)
+		}
+		if err := f.want(pos, 1, "one NAME"); err != nil {
+			return err
+		}
+		eng, err := e.engine()
+		if err != nil {
+			return err
+		}
+		ctx, stop := interruptible(e.ctx)
+		defer stop()
+		name := pos[0]
+		revokeErr, err := eng.Logout(ctx, name)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.Stdout, "Logged out %s; log in again with: tokentray login %s\n", name, name)
+		if revokeErr != nil {
+			fmt.Fprintf(e.Stderr, "tokentray: %s was logged out here, but the broker could not be told to revoke its tokens (%s); revoke them in the broker's portal if they leaked.\n", name, sentence(strings.TrimSuffix(revokeErr.Error(), ".")))
+		}
+		return nil
+	},
 }
 
 var cmdRemove = &command{

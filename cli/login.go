@@ -97,8 +97,10 @@ func (p *progress) event(ev auth.LoginEvent) {
 	if h.State == auth.Pending && !h.Deadline.IsZero() {
 		p.deadline = h.Deadline
 		if p.tty {
-			p.startTicker()
+			// Drawn before the ticker exists, so the first line shows the
+			// time left now, not after a tick already due.
 			p.render()
+			p.startTicker()
 			return
 		}
 	} else {

@@ -37,7 +37,7 @@ func TestHelpAndUsageErrors(t *testing.T) {
 	x := newTT(t)
 	r := x.run(nil, "", "help")
 	wantCode(t, r, 0, "help")
-	for _, c := range []string{"add", "login", "refresh", "extend", "status", "token", "env", "exec", "remove", "sandbox", "window"} {
+	for _, c := range []string{"add", "login", "logout", "refresh", "extend", "status", "token", "env", "exec", "remove", "sandbox", "window"} {
 		if !strings.Contains(r.stdout, "  "+c+" ") {
 			t.Errorf("help does not list %s", c)
 		}
@@ -52,6 +52,9 @@ func TestHelpAndUsageErrors(t *testing.T) {
 	}
 	if h := x.run(nil, "", "help", "add"); !strings.Contains(h.stdout, "FUTU_APP_SECRET") || !strings.Contains(h.stdout, "in this\norder") {
 		t.Errorf("add help does not say where secrets come from: %q", h.stdout)
+	}
+	if h := x.run(nil, "", "help", "add"); !strings.Contains(h.stdout, "--import-sdk CLIENT_ID") || strings.Count(h.stdout, "inferred") < 2 || !strings.Contains(h.stdout, "FUTU_HTTP_URL") {
+		t.Errorf("add help does not explain --import-sdk, the inferred SDK format and FUTU_HTTP_URL: %q", h.stdout)
 	}
 	if h := x.run(nil, "", "status", "--help"); !strings.Contains(h.stdout, `"seconds_left"`) {
 		t.Errorf("status help does not document the JSON schema: %q", h.stdout)
@@ -70,6 +73,10 @@ func TestHelpAndUsageErrors(t *testing.T) {
 		{"add", "futu-key", "k", "--scope", "x"},
 		{"extend", "k", "--days", "5000"},
 		{"exec", "k"},
+		{"logout"},
+		{"logout", "a", "b"},
+		{"add", "futu-key", "k", "--import-sdk", "c"},
+		{"add", "futu-oauth", "o", "--import-sdk", ""},
 	} {
 		wantCode(t, x.run(nil, "", args...), 2, fmt.Sprint(args))
 	}

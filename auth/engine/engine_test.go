@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -496,5 +497,71 @@ func TestTokenDuringALoginSaysTheUserMustActWithoutWaitingForIt(t *testing.T) {
 	close(release)
 	if err := <-done; err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestLogoutRevokesDeletesTokensAndKeepsTheCredential(t *testing.T) {
+	f := newFixture(t)
+	oauth := &fakeProvider{kind: auth.KindFutuOAuth, clock: f.clock, revokeErr: errors.New("futu revoke: connection refused")}
+	eng := engine.New(f.st, map[auth.Kind]auth.Provider{auth.KindFutuOAuth: oauth, auth.KindFutuKey: f.p}, f.clock)
+	c, err := eng.Add(ctxT(t), auth.Credential{Name: "login", Kind: auth.KindFutuOAuth, ClientID: "test-client-0001"}, map[string]string{
+		auth.FieldAccessToken:       "test-access-0001",
+		auth.FieldRefreshToken:      "test-refresh-0001",
+		auth.FieldRegistrationToken: "test-registration-0001",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.ExpiresAt = t0.Add(2 * time.Hour)
+	if err := f.st.Update(c); err != nil {
+		t.Fatal(err)
+	}
+	if tok, err := eng.Token(ctxT(t), "login"); err != nil || tok != "test-access-0001" {
+		t.Fatalf("token before logout %q, %v", tok, err)
+	}
+
+	revokeErr, err := eng.Logout(ctxT(t), "login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if revokeErr == nil || oauth.revoked != 1 {
+		t.Fatalf("revoke called %d times, reported %v; want one failed attempt reported", oauth.revoked, revokeErr)
+	}
+	for _, fld := range []string{auth.FieldAccessToken, auth.FieldRefreshToken} {
+		if _, err := f.secrets.Get(c.ID, fld); !errors.Is(err, auth.ErrSecretNotFound) {
+			t.Errorf("%s still in the keychain after logout: %v", fld, err)
+		}
+	}
+	if v, err := f.secrets.Get(c.ID, auth.FieldRegistrationToken); err != nil || v != "test-registration-0001" {
+		t.Errorf("the client registration was not kept: %q, %v", v, err)
+	}
+	got, err := f.st.Get("login")
+	if err != nil {
+		t.Fatalf("the credential is gone after logout: %v", err)
+	}
+	if got.ClientID != "test-client-0001" || !got.ExpiresAt.IsZero() {
+		t.Errorf("after logout client %q expiry %v, want the client kept and no expiry", got.ClientID, got.ExpiresAt)
+	}
+	ss, _ := eng.Status()
+	if ss[0].Health.State != auth.ActionNeeded || !strings.Contains(ss[0].Health.Reason, "tokentray login login") {
+		t.Errorf("status after logout %v, want Action needed saying how to log in", ss[0].Health)
+	}
+}
+
+func TestLogoutRefusesAnAPIKey(t *testing.T) {
+	f := newFixture(t)
+	c := f.add(t, "key", t0.Add(30*24*time.Hour))
+	_, err := f.eng.Logout(ctxT(t), "key")
+	if err == nil || !strings.Contains(err.Error(), "portal") {
+		t.Fatalf("logout of an API key: %v, want a refusal pointing to the portal", err)
+	}
+	if f.p.revoked != 0 {
+		t.Fatal("logout of an API key asked the broker to revoke it")
+	}
+	if v, err := f.secrets.Get(c.ID, auth.FieldAccessToken); err != nil || v != "test-token-old" {
+		t.Fatalf("the API key's token was touched: %q, %v", v, err)
+	}
+	if _, err := f.eng.Logout(ctxT(t), "nosuch"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("logout of an unknown name: %v", err)
 	}
 }

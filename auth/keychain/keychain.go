@@ -38,9 +38,26 @@ type backend interface {
 
 type osKeyring struct{}
 
-func (osKeyring) Set(s, u, p string) error        { return keyring.Set(s, u, p) }
-func (osKeyring) Get(s, u string) (string, error) { return keyring.Get(s, u) }
-func (osKeyring) Delete(s, u string) error        { return keyring.Delete(s, u) }
+func (osKeyring) Set(s, u, p string) error {
+	if err := sessionBusPresent(); err != nil {
+		return err
+	}
+	return keyring.Set(s, u, p)
+}
+
+func (osKeyring) Get(s, u string) (string, error) {
+	if err := sessionBusPresent(); err != nil {
+		return "", err
+	}
+	return keyring.Get(s, u)
+}
+
+func (osKeyring) Delete(s, u string) error {
+	if err := sessionBusPresent(); err != nil {
+		return err
+	}
+	return keyring.Delete(s, u)
+}
 
 // Keyring is an auth.SecretStore backed by the OS keychain. Item user
 // names are "<credID>/<field>" under one service name, so a credential's
@@ -279,9 +296,12 @@ func locked(err error) bool {
 		strings.Contains(err.Error(), "failed to unlock")
 }
 
+// redact keeps a value out of a message. Where the value appears, the
+// whole detail goes: blanking only the matches would show where they
+// were, and so what the value contains.
 func redact(msg, value string) string {
 	if value != "" && strings.Contains(msg, value) {
-		msg = strings.ReplaceAll(msg, value, "[secret]")
+		return "details withheld because they would show the value"
 	}
 	return msg
 }

@@ -95,7 +95,7 @@ func TestErrorsAreExplainedAndNeverCarryTheSecret(t *testing.T) {
 	}{
 		{"service unknown", dbus.Error{Name: "org.freedesktop.DBus.Error.ServiceUnknown", Body: []any{"The name org.freedesktop.secrets was not provided by any .service files"}}, "no Secret Service is running"},
 		{"locked", dbus.Error{Name: "org.freedesktop.Secret.Error.IsLocked", Body: []any{"Cannot create an item in a locked collection"}}, "the keychain is locked"},
-		{"echoes the value", errors.New("backend rejected " + secret), "[secret]"},
+		{"echoes the value", errors.New("backend rejected " + secret), "details withheld"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -126,5 +126,15 @@ func TestRejectsMalformedItemNames(t *testing.T) {
 		if err := k.Set(c[0], c[1], "test-value"); err == nil || strings.Contains(err.Error(), "backend") {
 			t.Errorf("Set(%q, %q) = %v, want a name error", c[0], c[1], err)
 		}
+	}
+}
+
+func TestRedactWithholdsTheWholeDetail(t *testing.T) {
+	got := redact("failed to unlock correct collection", "e")
+	if strings.Contains(got, "unlock") || strings.Contains(got, "[secret]") {
+		t.Errorf("redact shows where the value was: %q", got)
+	}
+	if got := redact("no such object", "test-app-secret-0001"); got != "no such object" {
+		t.Errorf("a message without the value was changed: %q", got)
 	}
 }

@@ -275,10 +275,15 @@ func TestChildProcess(t *testing.T) {
 // runChild runs TestChildProcess with the given mode and bus address.
 func runChild(t *testing.T, mode, busAddr string) []childResult {
 	t.Helper()
+	return runChildEnv(t, mode, busAddr)
+}
+
+func runChildEnv(t *testing.T, mode, busAddr string, extra ...string) []childResult {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestChildProcess$", "-test.count=1")
-	cmd.Env = append(os.Environ(), childEnv+"="+mode, "DBUS_SESSION_BUS_ADDRESS="+busAddr)
+	cmd.Env = append(append(os.Environ(), childEnv+"="+mode, "DBUS_SESSION_BUS_ADDRESS="+busAddr), extra...)
 	outb, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("child failed: %v\n%s", err, outb)
@@ -321,6 +326,33 @@ func TestNoSessionBus(t *testing.T) {
 	missing := "unix:path=" + filepath.Join(t.TempDir(), "no-such-bus")
 	rs := runChild(t, "nobus", missing)
 	assertUnavailable(t, rs, "no Secret Service is running", "install and unlock gnome-keyring", "KeePassXC")
+}
+
+func TestNoBusAtAllStartsNothing(t *testing.T) {
+	needBus(t)
+	before := countProcs(t, "dbus-daemon")
+	rs := runChildEnv(t, "nobus", "", "XDG_RUNTIME_DIR="+t.TempDir())
+	assertUnavailable(t, rs, "no Secret Service is running", "no D-Bus session bus")
+	if after := countProcs(t, "dbus-daemon"); after > before {
+		t.Errorf("a dbus-daemon was started (%d before, %d after)", before, after)
+	}
+}
+
+// countProcs counts running processes with the given command name.
+func countProcs(t *testing.T, name string) int {
+	t.Helper()
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		t.Skip("no /proc here")
+	}
+	n := 0
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join("/proc", e.Name(), "comm"))
+		if err == nil && strings.TrimSpace(string(b)) == name {
+			n++
+		}
+	}
+	return n
 }
 
 func TestNoSecretServiceOnTheBus(t *testing.T) {

@@ -4,10 +4,11 @@
 package fault
 
 import (
+	"bytes"
 	"encoding/json"
+	"io"
 	"net/http"
 	"sort"
-	"strings"
 	"sync"
 	"time"
 
@@ -39,6 +40,10 @@ type Injector struct {
 	mu    sync.Mutex
 	clock clockwork.Clock
 	rules map[string]Rule
+
+	// For the HTML page: the server's endpoint paths and a link home.
+	known               []string
+	backHref, backLabel string
 }
 
 // New returns an injector with no rules. A nil clock means the wall clock.
@@ -148,20 +153,34 @@ func (in *Injector) Wrap(next http.Handler) http.Handler {
 	})
 }
 
-// ServeHTTP is a small JSON admin API: GET lists the rules; PUT/POST with
-// {"path": "...", "rule": {...}} sets one; DELETE clears all.
+// ServeHTTP is the admin API. As JSON: GET lists the rules; PUT/POST with
+// {"path": "...", "rule": {...}} sets one; DELETE clears all. A browser
+// (GET accepting text/html) gets a page whose forms POST back here.
 func (in *Injector) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	// Only pages of the sandbox itself may change faults: a web page on
 	// another origin must not be able to break the sandbox from a browser.
-	if o := req.Header.Get("Origin"); o != "" && !strings.EqualFold(o, "http://"+req.Host) {
+	if !SameOrigin(req) {
 		http.Error(w, "fault rules can only be changed from the sandbox's own pages", http.StatusForbidden)
 		return
 	}
 	switch req.Method {
 	case http.MethodGet:
+		if wantsHTML(req) {
+			in.renderPage(w, http.StatusOK, "", nil)
+			return
+		}
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(in.Rules())
 	case http.MethodPut, http.MethodPost:
+		raw, err := io.ReadAll(http.MaxBytesReader(w, req.Body, maxAdminBody))
+		if err != nil {
+			http.Error(w, "the request body could not be read or is too large", http.StatusBadRequest)
+			return
+		}
+		if isForm(req, raw) {
+			in.serveForm(w, req, raw)
+			return
+		}
 		var body struct {
 			Path string `json:"path"`
 			Rule struct {
@@ -170,7 +189,7 @@ func (in *Injector) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 				Latency json.RawMessage `json:"latency,omitempty"`
 			} `json:"rule"`
 		}
-		if err := json.NewDecoder(req.Body).Decode(&body); err != nil || body.Path == "" {
+		if err := json.NewDecoder(bytes.NewReader(raw)).Decode(&body); err != nil || body.Path == "" {
 			http.Error(w, `send {"path": "/endpoint", "rule": {...}}`, http.StatusBadRequest)
 			return
 		}

@@ -32,11 +32,11 @@ var adminPage = template.Must(template.New("admin").Parse(`<!doctype html>
 <td>{{if not .Revoked}}<form method="post" action="/sandbox/revoke-key"><input type="hidden" name="app_key" value="{{.AppKey}}"><button>Revoke</button></form>{{end}}</td></tr>
 {{end}}</table>{{else}}<p>No API key yet.</p>{{end}}
 
-<h2>Faults</h2>
+<h2>Faults <a href="/sandbox/faults" style="font-size:60%;font-weight:400">change</a></h2>
 {{if .Faults}}<ul>{{range $p, $r := .Faults}}<li><code>{{$p}}</code>: {{if $r.Latency}}latency {{$r.Latency}} {{end}}{{if $r.Status}}status {{$r.Status}} {{end}}{{if $r.Malformed}}malformed JSON {{end}}{{if $r.Reset}}connection reset {{end}}{{if $r.Times}}(next {{$r.Times}} requests){{end}}</li>{{end}}</ul>
 {{else}}<p>No fault installed.</p>{{end}}
-<p>Set one with <code>curl -X PUT -d '{"path":"/oauth2/token","rule":{"status":500,"times":1}}' {{.Base}}/sandbox/faults</code>
-(latency is in nanoseconds); clear all with <code>curl -X DELETE {{.Base}}/sandbox/faults</code>.</p>
+<p><a href="/sandbox/faults">Add or clear faults</a> (latency, HTTP 500/503, malformed JSON, connection reset).
+Scripts can use the same URL as JSON: <code>curl -X PUT -d '{"path":"/oauth2/token","rule":{"status":500,"times":1}}' {{.Base}}/sandbox/faults</code>.</p>
 </body></html>
 `))
 
@@ -119,7 +119,7 @@ func adminForm(w http.ResponseWriter, r *http.Request) bool {
 }
 
 func sameOrigin(w http.ResponseWriter, r *http.Request) bool {
-	if o := r.Header.Get("Origin"); o != "" && !strings.EqualFold(o, "http://"+r.Host) {
+	if !fault.SameOrigin(r) {
 		http.Error(w, "cross-origin requests to the sandbox admin are refused", http.StatusForbidden)
 		return false
 	}

@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -321,17 +322,31 @@ func (s *Server) sortedClientsLocked() []string {
 // fault injector around the API, admin pages beside it.
 func (s *Server) routes() http.Handler {
 	api := http.NewServeMux()
-	api.HandleFunc("POST /oauth2/register", s.handleRegister)
-	api.HandleFunc("GET /oauth2/register/{id}", s.handleRegistrationRead)
-	api.HandleFunc("DELETE /oauth2/register/{id}", s.handleRegistrationDelete)
-	api.HandleFunc("GET /.well-known/oauth-authorization-server", s.handleMetadata)
-	api.HandleFunc("GET /oauth2/authorize", s.handleAuthorize)
-	api.HandleFunc("POST /oauth2/authorize/decision", s.handleDecision)
-	api.HandleFunc("POST /oauth2/token", s.handleToken)
-	api.HandleFunc("POST /oauth2/revoke", s.handleRevoke)
-	api.HandleFunc("GET /v1/auth/verify", s.handleVerify)
-	api.HandleFunc("GET /v1/token/refresh", s.handleKeyRefresh)
-	api.HandleFunc("POST /v1/quote/snapshot", s.handleSnapshot)
+	var paths []string
+	for _, e := range []struct {
+		method, path string
+		h            http.HandlerFunc
+	}{
+		{"POST", "/oauth2/register", s.handleRegister},
+		{"GET", "/oauth2/register/{id}", s.handleRegistrationRead},
+		{"DELETE", "/oauth2/register/{id}", s.handleRegistrationDelete},
+		{"GET", "/.well-known/oauth-authorization-server", s.handleMetadata},
+		{"GET", "/oauth2/authorize", s.handleAuthorize},
+		{"POST", "/oauth2/authorize/decision", s.handleDecision},
+		{"POST", "/oauth2/token", s.handleToken},
+		{"POST", "/oauth2/revoke", s.handleRevoke},
+		{"GET", "/v1/auth/verify", s.handleVerify},
+		{"GET", "/v1/token/refresh", s.handleKeyRefresh},
+		{"POST", "/v1/quote/snapshot", s.handleSnapshot},
+	} {
+		api.HandleFunc(e.method+" "+e.path, e.h)
+		// Rules match exact paths, so only fixed paths are offered on the faults page.
+		if !strings.Contains(e.path, "{") && !slices.Contains(paths, e.path) {
+			paths = append(paths, e.path)
+		}
+	}
+	s.faults.SetPaths(paths)
+	s.faults.SetBackLink("/sandbox/", "Futu sandbox")
 	faulted := s.faults.Wrap(api)
 
 	admin := http.NewServeMux()

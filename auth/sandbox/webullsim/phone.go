@@ -7,7 +7,11 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
+	"strconv"
+	"strings"
 	"time"
+
+	"tokentray/auth/sandbox/fault"
 )
 
 // phoneTemplate draws a phone screen: the SMS with the code, the Webull
@@ -42,6 +46,11 @@ td, th { text-align: left; padding: 4px 2px; border-bottom: 1px solid #eee; }
 .st { font-weight: 700; }
 .PENDING { color: #b26b00; } .NORMAL { color: #087a2a; } .EXPIRED, .INVALID { color: #b00; }
 .muted { color: #889; font-size: 12px; }
+.controls { width: 560px; margin: 0 auto 32px; background: #fff; border: 2px dashed #99a; border-radius: 8px; padding: 12px 18px; font-size: 14px; }
+.controls h2 { margin: 4px 0 8px; }
+.controls form { margin: 8px 0; }
+.controls button { padding: 4px 12px; font-size: 13px; border-radius: 6px; }
+.controls input[name=seconds] { width: 6em; }
 </style>
 </head>
 <body>
@@ -95,8 +104,32 @@ How to verify:
 </table>
 {{else}}<span class="muted">No tokens yet.</span>{{end}}
 </div>
-{{if .BaseURL}}<p class="muted" style="margin: 12px 18px;">API: {{.BaseURL}} · <a href="/sandbox/faults">faults</a></p>{{end}}
+{{if .BaseURL}}<p class="muted" style="margin: 12px 18px;">API: {{.BaseURL}}</p>{{end}}
 </div></div>
+
+<section class="controls" aria-label="Sandbox controls">
+<h2>Sandbox controls</h2>
+<p class="muted">These are not part of the phone: they change how the simulated broker behaves.</p>
+{{if .ControlError}}<div class="card error" role="alert">{{.ControlError}}</div>{{end}}
+<form method="post" action="/sandbox/controls/skew">
+Server clock {{.ServerTime}} UTC, skew {{.Skew}}.
+<label>Skew (seconds) <input name="seconds" inputmode="numeric" value="{{.SkewSeconds}}"></label>
+<button type="submit">Set skew</button>
+</form>
+<form method="post" action="/sandbox/controls/renew-new-token">
+<input type="hidden" name="on" value="{{if .RenewNew}}0{{else}}1{{end}}">
+Refresh {{if .RenewNew}}issues a <b>new token</b> and invalidates the old one{{else}}extends the <b>same token</b>{{end}}.
+<button type="submit">{{if .RenewNew}}Keep the same token on refresh{{else}}Issue a new token on refresh{{end}}</button>
+</form>
+<div>Invalidate a token (as after 15 days without use, or a revoke):
+{{if .Live}}<table>
+<tr><th>token</th><th>app</th><th>status</th><th></th></tr>
+{{range .Live}}<tr><td>{{.Short}}</td><td>{{.App}}</td><td class="st {{.Status}}">{{.Status}}</td>
+<td><form method="post" action="/sandbox/controls/invalidate" style="margin: 0"><input type="hidden" name="token" value="{{.Token}}"><button type="submit">Invalidate</button></form></td></tr>
+{{end}}</table>{{else}}<span class="muted">no PENDING or NORMAL token.</span>{{end}}
+</div>
+<p><a href="/sandbox/faults">Faults</a>: latency, HTTP 500/503, malformed JSON or a connection reset on an API endpoint.</p>
+</section>
 </body>
 </html>
 `))
@@ -110,11 +143,24 @@ type phoneToken struct {
 	Short, App, Status, Expires, LastUsed string
 }
 
+// liveToken is a token the controls can invalidate.
+type liveToken struct {
+	Token, Short, App, Status string
+}
+
 type phoneData struct {
 	Clock, BaseURL, Error, Notice string
 	Pending                       []phonePending
 	Tokens                        []phoneToken
+
+	ServerTime, Skew, ControlError string
+	SkewSeconds                    int64
+	RenewNew                       bool
+	Live                           []liveToken
 }
+
+// maxSkew bounds the skew control; more is a typo, not a test.
+const maxSkew = 10 * 365 * 24 * time.Hour
 
 func (s *Server) phonePage(w http.ResponseWriter, r *http.Request) {
 	notice := ""
@@ -124,9 +170,23 @@ func (s *Server) phonePage(w http.ResponseWriter, r *http.Request) {
 	s.renderPhone(w, http.StatusOK, "", notice, "")
 }
 
-func (s *Server) phoneVerify(w http.ResponseWriter, r *http.Request) {
+// phoneForm parses a POST from the phone page, refusing one sent by a
+// page of another origin (any web page can post to loopback).
+func (s *Server) phoneForm(w http.ResponseWriter, r *http.Request) bool {
+	if !fault.SameOrigin(r) {
+		http.Error(w, "cross-origin requests to the sandbox phone are refused", http.StatusForbidden)
+		return false
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
 	if err := r.ParseForm(); err != nil {
 		s.renderPhone(w, http.StatusBadRequest, "Could not read the form: try again.", "", "")
+		return false
+	}
+	return true
+}
+
+func (s *Server) phoneVerify(w http.ResponseWriter, r *http.Request) {
+	if !s.phoneForm(w, r) {
 		return
 	}
 	value, code := r.PostForm.Get("token"), r.PostForm.Get("code")
@@ -138,10 +198,59 @@ func (s *Server) phoneVerify(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/sandbox/phone?verified="+url.QueryEscape(short(value)), http.StatusSeeOther)
 }
 
+// backToPhone answers a control POST; redirecting means a reload does not post again.
+func backToPhone(w http.ResponseWriter, r *http.Request) {
+	http.Redirect(w, r, "/sandbox/phone", http.StatusSeeOther)
+}
+
+func (s *Server) controlSkew(w http.ResponseWriter, r *http.Request) {
+	if !s.phoneForm(w, r) {
+		return
+	}
+	sec, err := strconv.ParseInt(strings.TrimSpace(r.PostForm.Get("seconds")), 10, 64)
+	if err != nil || time.Duration(sec) > maxSkew/time.Second || time.Duration(sec) < -maxSkew/time.Second {
+		s.renderControlError(w, http.StatusBadRequest, "Skew must be a whole number of seconds, such as -400.")
+		return
+	}
+	s.SetSkew(time.Duration(sec) * time.Second)
+	backToPhone(w, r)
+}
+
+func (s *Server) controlInvalidate(w http.ResponseWriter, r *http.Request) {
+	if !s.phoneForm(w, r) {
+		return
+	}
+	value := r.PostForm.Get("token")
+	if _, ok := s.Token(value); !ok {
+		s.renderControlError(w, http.StatusNotFound, "No such token: reload the page and pick one from the list.")
+		return
+	}
+	s.Invalidate(value)
+	backToPhone(w, r)
+}
+
+func (s *Server) controlRenewNew(w http.ResponseWriter, r *http.Request) {
+	if !s.phoneForm(w, r) {
+		return
+	}
+	s.SetRenewNewToken(r.PostForm.Get("on") == "1")
+	backToPhone(w, r)
+}
+
+func (s *Server) renderControlError(w http.ResponseWriter, status int, msg string) {
+	s.render(w, status, phoneData{ControlError: msg}, "")
+}
+
 func (s *Server) renderPhone(w http.ResponseWriter, status int, errMsg, notice, openToken string) {
+	s.render(w, status, phoneData{Error: errMsg, Notice: notice}, openToken)
+}
+
+func (s *Server) render(w http.ResponseWriter, status int, data phoneData, openToken string) {
 	s.mu.Lock()
 	now := s.nowLocked()
-	data := phoneData{Clock: now.UTC().Format("15:04"), BaseURL: s.baseURL, Error: errMsg, Notice: notice}
+	data.Clock, data.BaseURL = now.UTC().Format("15:04"), s.baseURL
+	data.ServerTime, data.Skew, data.SkewSeconds = now.UTC().Format("2006-01-02 15:04:05"), s.skew.String(), int64(s.skew/time.Second)
+	data.RenewNew = s.renewNew
 	var infos []TokenInfo
 	codes := map[string]string{}
 	for _, t := range s.tokens {
@@ -158,6 +267,9 @@ func (s *Server) renderPhone(w http.ResponseWriter, status int, errMsg, notice, 
 				Left: fmt.Sprintf("%d:%02d", int(left.Minutes()), int(left.Seconds())%60),
 				Open: ti.Token == openToken,
 			})
+		}
+		if ti.Status == StatusPending || ti.Status == StatusNormal {
+			data.Live = append(data.Live, liveToken{Token: ti.Token, Short: short(ti.Token), App: short(ti.AppKey), Status: string(ti.Status)})
 		}
 		data.Tokens = append(data.Tokens, phoneToken{
 			Short: short(ti.Token), App: short(ti.AppKey), Status: string(ti.Status),

@@ -127,13 +127,20 @@ func New(opts Options) *Server {
 
 func (s *Server) routes() http.Handler {
 	api := http.NewServeMux()
+	var paths []string
+	handle := func(method, path string, h http.HandlerFunc) {
+		api.HandleFunc(method+" "+path, h)
+		paths = append(paths, path)
+	}
 	for _, prefix := range []string{"/openapi/auth/token/", "/auth/tokens/"} {
 		newer := prefix == "/auth/tokens/"
-		api.HandleFunc("POST "+prefix+"create", s.signed(func(w http.ResponseWriter, c *call) { s.create(w, c, newer) }))
-		api.HandleFunc("POST "+prefix+"check", s.signed(func(w http.ResponseWriter, c *call) { s.check(w, c, newer) }))
-		api.HandleFunc("POST "+prefix+"refresh", s.signed(func(w http.ResponseWriter, c *call) { s.refresh(w, c, newer) }))
+		handle("POST", prefix+"create", s.signed(func(w http.ResponseWriter, c *call) { s.create(w, c, newer) }))
+		handle("POST", prefix+"check", s.signed(func(w http.ResponseWriter, c *call) { s.check(w, c, newer) }))
+		handle("POST", prefix+"refresh", s.signed(func(w http.ResponseWriter, c *call) { s.refresh(w, c, newer) }))
 	}
-	api.HandleFunc("GET /openapi/account/list", s.signed(s.accountList))
+	handle("GET", "/openapi/account/list", s.signed(s.accountList))
+	s.faults.SetPaths(paths)
+	s.faults.SetBackLink("/sandbox/phone", "Webull sandbox phone")
 	api.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "NOT_FOUND", fmt.Sprintf("no such endpoint: %s %s", r.Method, r.URL.Path))
 	})
@@ -143,6 +150,9 @@ func (s *Server) routes() http.Handler {
 	admin.Handle("/sandbox/faults", s.faults)
 	admin.HandleFunc("GET /sandbox/phone", s.phonePage)
 	admin.HandleFunc("POST /sandbox/phone/verify", s.phoneVerify)
+	admin.HandleFunc("POST /sandbox/controls/skew", s.controlSkew)
+	admin.HandleFunc("POST /sandbox/controls/invalidate", s.controlInvalidate)
+	admin.HandleFunc("POST /sandbox/controls/renew-new-token", s.controlRenewNew)
 
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
@@ -184,6 +194,20 @@ func (s *Server) SetSkew(d time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.skew = d
+}
+
+// Skew is the offset set by SetSkew.
+func (s *Server) Skew() time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.skew
+}
+
+// RenewNewToken reports whether refresh issues a new token string.
+func (s *Server) RenewNewToken() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.renewNew
 }
 
 // SetRenewNewToken switches whether refresh issues a new token string.
