@@ -11,10 +11,14 @@ import (
 
 	"context"
 	"fmt"
+	"log"
 	"os"
 	"os/exec"
 	"os/signal"
+	"path/filepath"
 	"syscall"
+
+	"github.com/gofrs/flock"
 
 	"tokentray/app"
 	"tokentray/auth/engine"
@@ -44,6 +48,16 @@ func runAgent(ctx context.Context, d cli.Deps, sandboxed bool) error {
 	if err != nil {
 		return err
 	}
+	// One agent per profile: a second would renew the same tokens and,
+	// in the sandbox, replace the demo under the first one's feet.
+	lock := flock.New(filepath.Join(eng.Store().Dir(), "agent.lock"))
+	if ok, err := lock.TryLock(); err != nil {
+		return fmt.Errorf("check whether tokentray is already running: %w", err)
+	} else if !ok {
+		fmt.Fprintln(d.Stderr, "tokentray is already running for this profile (its icon is in the tray); open the window with: tokentray window")
+		return nil
+	}
+	defer lock.Unlock()
 	phone := ""
 	if sandboxed {
 		sb, err := sandbox.Start(sandbox.DemoOptions())
@@ -76,13 +90,13 @@ func runAgent(ctx context.Context, d cli.Deps, sandboxed bool) error {
 	}
 	agent := tray.NewAgent(eng, tray.AgentOptions{Sandbox: sandboxed, Changed: changed, OpenWindow: open})
 	if !tray.HostPresent() {
+		log.SetOutput(tray.WithoutHostNoise(log.Writer()))
 		fmt.Fprintln(d.Stderr, "No system tray was found on this desktop (on GNOME, install the AppIndicator extension): opening the window instead; tokentray keeps renewing credentials while it runs.")
 		open("")
 	}
 	agent.Run(ctx)
 	return nil
 }
-
 
 // openWindow starts `tokentray window` as its own process: the Fyne
 // window costs memory the always-on agent should not carry.
@@ -113,8 +127,7 @@ func runWindow(d cli.Deps, sandboxed bool, focus string) error {
 	if err != nil {
 		return err
 	}
-	app.Run(app.EngineBackend{Eng: eng}, app.Options{
+	return app.Run(app.EngineBackend{Eng: eng}, app.Options{
 		Sandbox: sandboxed, Focus: focus, PhoneURL: os.Getenv("TOKENTRAY_SANDBOX_PHONE"),
 	})
-	return nil
 }

@@ -42,4 +42,7 @@ type Backend interface {
 	Extend(ctx context.Context, name string, until time.Time) (auth.Health, error)
 	Add(ctx context.Context, req AddRequest) error
 	Remove(ctx context.Context, name string) error
+	// Logout forgets a login's tokens (revoking them where the broker
+	// allows) and keeps the credential, ready to log in again.
+	Logout(ctx context.Context, name string) error
 }

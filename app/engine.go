@@ -67,3 +67,8 @@ func (b EngineBackend) Remove(ctx context.Context, name string) error {
 	_, err := b.Eng.Remove(ctx, name)
 	return err
 }
+
+func (b EngineBackend) Logout(ctx context.Context, name string) error {
+	_, err := b.Eng.Logout(ctx, name)
+	return err
+}

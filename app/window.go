@@ -66,6 +66,7 @@ type Details struct {
 	Refresh *widget.Button
 	Login   *widget.Button
 	Copy    *widget.Button
+	Logout  *widget.Button
 	Remove  *widget.Button
 }
 
@@ -137,6 +138,7 @@ func (u *UI) build() {
 	d.Refresh = widget.NewButtonWithIcon("Refresh", theme.ViewRefreshIcon(), func() { u.refreshSelected() })
 	d.Login = widget.NewButtonWithIcon("Log in / verify", theme.LoginIcon(), func() { u.loginSelected() })
 	d.Copy = widget.NewButtonWithIcon("Copy token", theme.ContentCopyIcon(), func() { u.copySelected() })
+	d.Logout = widget.NewButtonWithIcon("Log out", theme.LogoutIcon(), func() { u.logoutSelected() })
 	d.Remove = widget.NewButtonWithIcon("Remove…", theme.DeleteIcon(), func() { u.removeSelected() })
 	d.Remove.Importance = widget.DangerImportance
 	u.Details = d
@@ -150,7 +152,7 @@ func (u *UI) build() {
 	u.AddButton = widget.NewButtonWithIcon("Add credential…", theme.ContentAddIcon(), func() { u.showAddForm() })
 
 	details := container.NewVBox(d.Title, d.Kind, d.State, d.Expiry, d.Reason, layout.NewSpacer(),
-		container.NewGridWithColumns(2, d.Refresh, d.Login, d.Copy, d.Remove))
+		container.NewGridWithColumns(2, d.Refresh, d.Login, d.Copy, d.Logout, d.Remove))
 	split := container.NewHSplit(u.List, container.NewPadded(details))
 	split.Offset = 0.45
 	top := container.NewVBox(u.Banner, container.NewHBox(u.AddButton, u.RefreshAll))
@@ -245,11 +247,13 @@ func (u *UI) showDetails() {
 		d.Login.SetText("Verify (SMS 2FA)")
 	case auth.KindFutuKey:
 		d.Login.SetText("Extend…")
+		// An API key is revoked in the broker's portal, not here.
+		d.Logout.Disable()
 	}
 }
 
 func (u *UI) setDetailButtons(on bool) {
-	for _, b := range []*widget.Button{u.Details.Refresh, u.Details.Login, u.Details.Copy, u.Details.Remove} {
+	for _, b := range []*widget.Button{u.Details.Refresh, u.Details.Login, u.Details.Copy, u.Details.Logout, u.Details.Remove} {
 		if on {
 			b.Enable()
 		} else {
@@ -338,6 +342,23 @@ func (u *UI) copySelected() {
 			u.Status.SetText("Copied the current token of " + r.Name + " to the clipboard.")
 		})
 	})
+}
+
+func (u *UI) logoutSelected() {
+	r, ok := u.current()
+	if !ok {
+		return
+	}
+	dialog.ShowConfirm("Log out of "+r.Name+"?",
+		"Its tokens are revoked where the broker allows it and deleted from the keychain. Scripts that use it stop working until you log in again.",
+		func(yes bool) {
+			if !yes {
+				return
+			}
+			u.run("Logging out of "+r.Name+"…", func(ctx context.Context) (string, error) {
+				return "Logged out of " + r.Name + ": log in again when you need it.", u.backend.Logout(ctx, r.Name)
+			})
+		}, u.Win)
 }
 
 func (u *UI) removeSelected() {

@@ -29,6 +29,7 @@ type memBackend struct {
 	// loginErrs are the outcomes of the next logins, before they succeed.
 	loginErrs []error
 	logins    int
+	loggedOut []string
 }
 
 func (m *memBackend) List(context.Context) ([]Row, error) {
@@ -82,6 +83,13 @@ func (m *memBackend) Add(_ context.Context, r AddRequest) error {
 	m.rows = append(m.rows, Row{Name: r.Name, Kind: r.Kind})
 	return nil
 }
+func (m *memBackend) Logout(_ context.Context, name string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.loggedOut = append(m.loggedOut, name)
+	return nil
+}
+
 func (m *memBackend) Remove(_ context.Context, name string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -136,6 +144,9 @@ func TestListAndDetails(t *testing.T) {
 	u.List.Select(0)
 	if u.Details.Title.Text != "futu-main" || !strings.Contains(u.Details.Reason.Text, "extend it") || !strings.Contains(u.Details.Expiry.Text, "6 days") {
 		t.Errorf("details = %q / %q / %q", u.Details.Title.Text, u.Details.Reason.Text, u.Details.Expiry.Text)
+	}
+	if !u.Details.Logout.Disabled() {
+		t.Error("an API key offers a log out")
 	}
 	if u.Details.Login.Text != "Extend…" {
 		t.Errorf("an API key offers %q instead of Extend", u.Details.Login.Text)
@@ -283,5 +294,18 @@ func TestExpiredVerificationOffersANewTokenInOneClick(t *testing.T) {
 	}
 	if b.logins != 2 || ld.Open() {
 		t.Errorf("logins = %d, dialog open = %v", b.logins, ld.Open())
+	}
+}
+
+func TestHasDisplay(t *testing.T) {
+	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+	if hasDisplay("linux", env(nil)) {
+		t.Error("a Linux session with neither DISPLAY nor WAYLAND_DISPLAY has a display")
+	}
+	if !hasDisplay("linux", env(map[string]string{"WAYLAND_DISPLAY": "wayland-0"})) || !hasDisplay("linux", env(map[string]string{"DISPLAY": ":0"})) {
+		t.Error("an X11 or Wayland session was refused")
+	}
+	if !hasDisplay("darwin", env(nil)) {
+		t.Error("macOS needs no DISPLAY")
 	}
 }

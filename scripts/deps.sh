@@ -22,7 +22,7 @@ Linux) ;;
 esac
 
 if ! command -v go >/dev/null 2>&1; then
-	echo "Go is not installed or not on PATH: install Go 1.24 or newer (https://go.dev/dl/), then try again." >&2
+	echo "Go is not installed or not on PATH: install Go 1.26 or newer (https://go.dev/dl/), then try again." >&2
 	exit 1
 fi
 

@@ -3,6 +3,9 @@
 package tray
 
 import (
+	"bytes"
+	"io"
+
 	"github.com/godbus/dbus/v5"
 )
 
@@ -24,4 +27,18 @@ func HostPresent() bool {
 		return false
 	}
 	return has
+}
+
+// WithoutHostNoise wraps the log output so that the tray library's own
+// complaint about a missing panel, which the agent has already explained
+// in a sentence, is not printed again as a timestamped error.
+func WithoutHostNoise(w io.Writer) io.Writer { return hostNoiseFilter{w} }
+
+type hostNoiseFilter struct{ w io.Writer }
+
+func (f hostNoiseFilter) Write(p []byte) (int, error) {
+	if bytes.Contains(p, []byte(watcher)) {
+		return len(p), nil
+	}
+	return f.w.Write(p)
 }

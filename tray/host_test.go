@@ -4,6 +4,7 @@ package tray
 
 import (
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/godbus/dbus/v5"
@@ -26,5 +27,15 @@ func TestHostPresentFollowsThePanel(t *testing.T) {
 	}
 	if !HostPresent() {
 		t.Error("the panel's watcher is not seen")
+	}
+}
+
+func TestWithoutHostNoiseDropsOnlyThePanelComplaint(t *testing.T) {
+	var b strings.Builder
+	w := WithoutHostNoise(&b)
+	_, _ = w.Write([]byte("systray error: failed to register: The name org.kde.StatusNotifierWatcher was not provided by any .service files\n"))
+	_, _ = w.Write([]byte("systray error: failed to export status notifier item\n"))
+	if got := b.String(); got != "systray error: failed to export status notifier item\n" {
+		t.Errorf("log = %q", got)
 	}
 }
