@@ -60,18 +60,30 @@ func runAgent(ctx context.Context, d cli.Deps, sandboxed bool) error {
 	defer lock.Unlock()
 	phone := ""
 	if sandboxed {
-		sb, err := sandbox.Start(sandbox.DemoOptions())
-		if err != nil {
-			return fmt.Errorf("start the sandbox brokers: %w", err)
+		dir := eng.Store().Dir()
+		if futuURL, webullURL, err := sandbox.Running(dir); err == nil {
+			// `tokentray sandbox` already serves this profile: use its brokers.
+			phone = webullURL + "/sandbox/phone"
+			fmt.Fprintf(d.Stderr, "Using the sandbox brokers already running: Futu %s, Webull %s\nSandbox phone (Webull SMS codes): %s\n", futuURL, webullURL, phone)
+		} else {
+			sb, err := sandbox.Start(sandbox.DemoOptions())
+			if err != nil {
+				return fmt.Errorf("start the sandbox brokers: %w", err)
+			}
+			defer sb.Close()
+			unadvertise, err := sb.Advertise(dir)
+			if err != nil {
+				return fmt.Errorf("record the sandbox's addresses: %w", err)
+			}
+			defer unadvertise()
+			// The demo credentials are replaced with ones for the brokers
+			// just started; anything else in the sandbox profile stays.
+			if err := sb.Seed(eng.Store()); err != nil {
+				return err
+			}
+			phone = sb.PhoneURL()
+			fmt.Fprintf(d.Stderr, "Sandbox brokers: Futu %s, Webull %s\nSandbox phone (Webull SMS codes): %s\n", sb.FutuURL, sb.WebullURL, phone)
 		}
-		defer sb.Close()
-		// The demo credentials are replaced with ones for the brokers
-		// just started; anything else in the sandbox profile stays.
-		if err := sb.Seed(eng.Store()); err != nil {
-			return err
-		}
-		phone = sb.PhoneURL()
-		fmt.Fprintf(d.Stderr, "Sandbox brokers: Futu %s, Webull %s\nSandbox phone (Webull SMS codes): %s\n", sb.FutuURL, sb.WebullURL, phone)
 	}
 	changed := make(chan struct{}, 1)
 	eng = engine.NewWithOptions(engine.Options{
@@ -127,7 +139,7 @@ func runWindow(d cli.Deps, sandboxed bool, focus string) error {
 	if err != nil {
 		return err
 	}
-	return app.Run(app.EngineBackend{Eng: eng}, app.Options{
+	return app.Run(app.EngineBackend{Eng: eng, Sandbox: sandboxed}, app.Options{
 		Sandbox: sandboxed, Focus: focus, PhoneURL: os.Getenv("TOKENTRAY_SANDBOX_PHONE"),
 	})
 }

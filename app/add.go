@@ -52,6 +52,9 @@ func (u *UI) NewAddForm() *AddForm {
 	f.Name.SetPlaceHolder("e.g. futu-main")
 	f.Endpoint = widget.NewEntry()
 	f.Endpoint.SetPlaceHolder("leave empty for the broker's default")
+	if u.opts.Sandbox {
+		f.Endpoint.SetPlaceHolder("leave empty for the running sandbox brokers")
+	}
 	f.Scope = widget.NewEntry()
 	f.Scope.SetPlaceHolder("optional, e.g. quote:read trade:read")
 	f.Region = widget.NewSelect(Regions, nil)

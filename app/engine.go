@@ -6,12 +6,18 @@ import (
 
 	"tokentray/auth"
 	"tokentray/auth/engine"
+	"tokentray/auth/sandbox"
 )
 
 // EngineBackend serves the window from a credential engine in this
 // process, over the same store and locks the agent and the command line
 // use, so the three never renew one token twice.
-type EngineBackend struct{ Eng *engine.Engine }
+type EngineBackend struct {
+	Eng *engine.Engine
+	// Sandbox is set for the sandbox profile: credentials added without
+	// an endpoint go to the running sandbox brokers, never a real one.
+	Sandbox bool
+}
 
 func (b EngineBackend) List(context.Context) ([]Row, error) {
 	ss, err := b.Eng.Status()
@@ -58,6 +64,16 @@ func (b EngineBackend) Add(ctx context.Context, req AddRequest) error {
 	c := auth.Credential{
 		Name: req.Name, Kind: req.Kind, Endpoint: req.Endpoint, Scope: req.Scope,
 		Region: req.Region, TestEnv: req.TestEnv,
+	}
+	if b.Sandbox && c.Endpoint == "" {
+		futuURL, webullURL, err := sandbox.Running(b.Eng.Store().Dir())
+		if err != nil {
+			return err
+		}
+		c.Endpoint = futuURL
+		if c.Kind == auth.KindWebull {
+			c.Endpoint = webullURL
+		}
 	}
 	_, err := b.Eng.Add(ctx, c, req.Secrets)
 	return err

@@ -13,6 +13,7 @@ import (
 
 	"tokentray/auth"
 	"tokentray/auth/engine"
+	"tokentray/auth/sandbox"
 	"tokentray/auth/webull"
 )
 
@@ -204,11 +205,23 @@ func runAdd(e *env, self *command, args []string) error {
 			c.SDKTokenDir = *shareDir
 		}
 	}
-	secrets, err := readSecrets(e, addSecrets[kind])
+	eng, err := e.engine()
 	if err != nil {
 		return err
 	}
-	eng, err := e.engine()
+	if c.Endpoint == "" && e.sandbox {
+		// In the sandbox profile the default broker is the sandbox's,
+		// never the real one.
+		futuURL, webullURL, err := sandbox.Running(eng.Store().Dir())
+		if err != nil {
+			return err
+		}
+		c.Endpoint = futuURL
+		if kind == auth.KindWebull {
+			c.Endpoint = webullURL
+		}
+	}
+	secrets, err := readSecrets(e, addSecrets[kind])
 	if err != nil {
 		return err
 	}

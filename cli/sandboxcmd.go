@@ -59,33 +59,40 @@ func runSandbox(e *env, self *command, args []string) error {
 	ctx, stop := interruptible(e.ctx)
 	defer stop()
 
+	// Credentials added to the sandbox profile without --endpoint, and
+	// an agent started with --sandbox, use these brokers.
+	if !e.sandbox {
+		e.sandbox, e.eng = true, nil
+	}
+	eng, err := e.engine()
+	if err != nil {
+		return err
+	}
+	unadvertise, err := sb.Advertise(eng.Store().Dir())
+	if err != nil {
+		return fmt.Errorf("could not record the sandbox's addresses in the sandbox profile: %w", err)
+	}
+	defer unadvertise()
+
 	w := e.Stdout
 	fmt.Fprintf(w, "Futu sandbox:    %s\n", sb.FutuURL)
 	fmt.Fprintf(w, "  admin page:    %s (OAuth clients, API keys, rotation, clock skew, faults)\n", sb.FutuAdminURL())
 	fmt.Fprintf(w, "Webull sandbox:  %s\n", sb.WebullURL)
 	fmt.Fprintf(w, "  phone page:    %s (confirm pending tokens with their SMS code)\n", sb.PhoneURL())
-	fmt.Fprintf(w, "  faults:        %s/sandbox/faults\n", sb.WebullURL)
+	fmt.Fprintf(w, "  faults:        %s/sandbox/faults and %s/sandbox/faults\n", sb.FutuURL, sb.WebullURL)
 	if *seed {
-		eng, err := e.engine()
-		if err == nil && !e.sandbox {
-			// Demo credentials belong in the sandbox profile only.
-			e.sandbox, e.eng = true, nil
-			eng, err = e.engine()
-		}
-		if err != nil {
-			return err
-		}
 		if err := sb.Seed(eng.Store()); err != nil {
 			return fmt.Errorf("could not add the demo credentials: %w", err)
 		}
-		fmt.Fprintf(w, "\nDemo credentials added to the sandbox profile: %s, %s, %s.\n", sandbox.DemoFutuKey, sandbox.DemoFutuExpiring, sandbox.DemoWebull)
+		fmt.Fprintf(w, "\nDemo credentials added to the sandbox profile: %s, %s, %s, %s.\n", sandbox.DemoFutuKey, sandbox.DemoFutuExpiring, sandbox.DemoWebull, sandbox.DemoFutuLogin)
 	} else {
 		fmt.Fprintf(w, "\nAdd the demo credentials to the sandbox profile: tokentray sandbox --seed\n")
 	}
 	fmt.Fprintf(w, "Or add your own from another terminal, for example:\n")
-	fmt.Fprintf(w, "  tokentray --sandbox add futu-oauth my-futu --endpoint %s\n", sb.FutuURL)
+	fmt.Fprintf(w, "  tokentray --sandbox add futu-oauth my-futu\n")
 	fmt.Fprintf(w, "  tokentray --sandbox login my-futu\n")
-	fmt.Fprintf(w, "Then: tokentray --sandbox status, or tokentray --sandbox for the tray.\n")
+	fmt.Fprintf(w, "(in the sandbox profile, credentials added without --endpoint use these brokers)\n")
+	fmt.Fprintf(w, "Then: tokentray --sandbox status, tokentray --sandbox window, or tokentray --sandbox for the tray.\n")
 	fmt.Fprintf(w, "Press Ctrl-C to stop.\n")
 	<-ctx.Done()
 	fmt.Fprintln(w, "Sandbox stopped.")
