@@ -2,6 +2,7 @@ package tray
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 
@@ -34,6 +35,7 @@ type Agent struct {
 	refresh chan struct{}
 	mu      sync.Mutex
 	last    []Entry
+	sendMu  sync.Mutex // redraws come from the loop and from checks
 }
 
 // NewAgent prepares an agent over eng.
@@ -106,13 +108,16 @@ func (a *Agent) loop(ctx context.Context) {
 	// regular check: 30 s, then twice as long each time, up to CheckEvery.
 	var retry <-chan time.Time
 	backoff := time.Duration(0)
+	// Checks run beside the loop, one at a time, so the tray keeps
+	// drawing (a countdown, say) while a broker is slow.
+	checked := make(chan bool, 1)
+	checking := false
 	checkAll := func() {
-		if a.checkAll(ctx) {
-			backoff = min(max(2*backoff, FirstRetry), a.opts.CheckEvery)
-			retry = c.After(backoff)
-		} else {
-			backoff, retry = 0, nil
+		if checking {
+			return
 		}
+		checking = true
+		go func() { checked <- a.checkAll(ctx) }()
 	}
 
 	checkAll()
@@ -120,6 +125,14 @@ func (a *Agent) loop(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			return
+		case unanswered := <-checked:
+			checking = false
+			if unanswered {
+				backoff = min(max(2*backoff, FirstRetry), a.opts.CheckEvery)
+				retry = c.After(backoff)
+			} else {
+				backoff, retry = 0, nil
+			}
 		case <-a.refresh:
 			checkAll()
 		case <-check.Chan():
@@ -154,7 +167,8 @@ func (a *Agent) checkAll(ctx context.Context) (unanswered bool) {
 		return true
 	}
 	for _, r := range results {
-		if r.Health.State == auth.Unknown {
+		// A credential busy with a login is not a broker that did not answer.
+		if r.Health.State == auth.Unknown && !errors.Is(r.Err, engine.ErrBusy) {
 			return true
 		}
 	}
@@ -178,9 +192,11 @@ func (a *Agent) redraw() {
 	a.last = entries
 	a.mu.Unlock()
 	v := Render(entries, a.opts.Sandbox, a.opts.Clock.Now())
+	a.sendMu.Lock()
+	defer a.sendMu.Unlock()
 	select {
 	case <-a.views: // drop a view nobody drew yet
 	default:
 	}
-	a.views <- v
+	a.views <- v // cannot block: the buffer was just emptied under sendMu
 }

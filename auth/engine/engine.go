@@ -157,8 +157,27 @@ func (e *Engine) withCredential(ctx context.Context, name string, fn func(c *aut
 	return e.withCredentialWait(ctx, name, 0, fn)
 }
 
-// errBusy means the credential's lock was not free within the wait.
-var errBusy = errors.New("another tokentray is working on this credential")
+// lockWait is how long to wait for a credential's lock: briefly when it
+// needs the user (a login holding it may wait minutes for them), else as
+// long as the caller's context allows.
+func (e *Engine) lockWait(name string) time.Duration {
+	c, err := e.st.Get(name)
+	if err != nil {
+		return 0
+	}
+	p, err := e.Provider(c.Kind)
+	if err != nil || !e.assess(p, c).State.NeedsUser() {
+		return 0
+	}
+	return e.busyWait
+}
+
+// ErrBusy means the credential's lock was not free within the wait: a
+// login or verification is most likely waiting for the user.
+var ErrBusy = errors.New("another tokentray is working on this credential (a login or verification may be waiting for you): try again when it is done")
+
+// errBusy is ErrBusy inside this package.
+var errBusy = ErrBusy
 
 // withCredentialWait is withCredential giving up with errBusy when the
 // lock is not free within wait (0: wait as long as ctx lasts).
@@ -232,15 +251,25 @@ func (e *Engine) record(c *auth.Credential, h auth.Health, err error) auth.Healt
 // saved before Refresh returns. An error wrapping *auth.UserError means
 // the user must act; a network failure leaves the stored secrets as they
 // were and yields Health Unknown.
+//
+// A credential that needs the user is most likely locked by a login
+// waiting for them: after a short wait Refresh returns its stored health
+// with ErrBusy instead of waiting minutes.
 func (e *Engine) Refresh(ctx context.Context, name string, force bool) (auth.Health, error) {
 	lead := e.Lead()
 	var h auth.Health
-	_, err := e.withCredential(ctx, name, func(c *auth.Credential, p auth.Provider, s auth.Secrets) (bool, error) {
+	c, err := e.withCredentialWait(ctx, name, e.lockWait(name), func(c *auth.Credential, p auth.Provider, s auth.Secrets) (bool, error) {
 		var err error
 		h, err = p.Refresh(ctx, c, s, auth.RefreshOptions{Force: force, Lead: lead})
 		h = e.record(c, h, err)
 		return true, err
 	})
+	if errors.Is(err, errBusy) {
+		if p, perr := e.Provider(c.Kind); perr == nil {
+			h = e.assess(p, c)
+		}
+		return h, err
+	}
 	if err == nil && h.State.NeedsUser() {
 		err = needsUser(name, h)
 	}
@@ -508,8 +537,17 @@ func (e *Engine) Remove(ctx context.Context, name string) (revokeErr error, err 
 	if err != nil {
 		return nil, err
 	}
-	unlock, err := e.lock(ctx, c.ID)
+	lctx := ctx
+	if wait := e.lockWait(name); wait > 0 {
+		var cancel context.CancelFunc
+		lctx, cancel = context.WithTimeout(ctx, wait)
+		defer cancel()
+	}
+	unlock, err := e.lock(lctx, c.ID)
 	if err != nil {
+		if lctx.Err() != nil && ctx.Err() == nil {
+			return nil, errBusy
+		}
 		return nil, err
 	}
 	defer unlock()

@@ -565,3 +565,38 @@ func TestLogoutRefusesAnAPIKey(t *testing.T) {
 		t.Fatalf("logout of an unknown name: %v", err)
 	}
 }
+
+func TestRefreshAndRemoveDuringALoginAnswerBusyInsteadOfWaiting(t *testing.T) {
+	f := newFixture(t)
+	f.add(t, "main", time.Time{})
+	eng := engine.NewWithOptions(engine.Options{Store: f.st, Providers: map[auth.Kind]auth.Provider{auth.KindFutuKey: f.p}, Clock: f.clock, BusyWait: 50 * time.Millisecond})
+	waiting := make(chan struct{})
+	release := make(chan struct{})
+	f.p.login = func(ctx context.Context, c *auth.Credential, s auth.Secrets, progress func(auth.LoginEvent)) (auth.Health, error) {
+		progress(auth.LoginEvent{Health: auth.Health{State: auth.Pending, Reason: "enter the SMS code in the Webull app", Deadline: t0.Add(5 * time.Minute)}})
+		close(waiting)
+		<-release
+		return auth.Health{State: auth.OK}, nil
+	}
+	done := make(chan error, 1)
+	go func() { _, err := eng.Login(ctxT(t), "main", nil); done <- err }()
+	<-waiting
+
+	h, err := eng.Refresh(ctxT(t), "main", false)
+	if !errors.Is(err, engine.ErrBusy) || h.State != auth.Pending {
+		t.Errorf("refresh during a login = %v, %v; want busy with the pending health", h, err)
+	}
+	if _, err := eng.Remove(ctxT(t), "main"); !errors.Is(err, engine.ErrBusy) {
+		t.Errorf("remove during a login = %v, want busy", err)
+	}
+	if _, err := f.st.Get("main"); err != nil {
+		t.Errorf("the credential went although the removal was refused: %v", err)
+	}
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if _, err := eng.Refresh(ctxT(t), "main", false); err != nil {
+		t.Errorf("refresh after the login: %v", err)
+	}
+}
