@@ -4,10 +4,13 @@
 # signing. Figures go in the README's "Performance" table.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-go build -o bin/tokentray .
 
-echo "== signing and tray redraw (go test -bench)"
-go test -run '^$' -bench . -benchmem ./auth/webull ./auth/futu ./tray | grep -E '^Benchmark'
+outer() {
+	go build -o bin/tokentray .
+	echo "== signing and tray redraw (go test -bench)"
+	go test -run '^$' -bench . -benchmem ./auth/webull ./auth/futu ./tray | grep -E '^Benchmark'
+	TOKENTRAY_FORCE_XVFB=1 bash scripts/with-desktop.sh bash "$0" --inner
+}
 
 inner() {
 	export TOKENTRAY_CONFIG_DIR
@@ -20,7 +23,7 @@ inner() {
 	t1=$(awk '{print $14+$15}' /proc/$pid/stat)
 	rss=$(awk '/VmRSS/{print $2}' /proc/$pid/status)
 	hz=$(getconf CLK_TCK)
-	echo "== agent, idle in the tray with the sandbox demo (3 credentials)"
+	echo "== agent, idle with the sandbox demo (4 credentials, brokers in the same process)"
 	echo "RSS: $((rss / 1024)) MiB"
 	awk -v a="$t0" -v b="$t1" -v hz="$hz" 'BEGIN{printf "CPU while idle: %.2f %% of one core over 30 s\n", (b-a)/hz/30*100}'
 	echo "== command line against the running sandbox"
@@ -35,5 +38,5 @@ inner() {
 if [ "${1:-}" = "--inner" ]; then
 	inner
 else
-	TOKENTRAY_FORCE_XVFB=1 bash scripts/with-desktop.sh bash "$0" --inner
+	outer
 fi

@@ -8,7 +8,7 @@ set -euo pipefail
 
 if [ "${1:-}" != "--inner" ]; then
 	tmp=$(mktemp -d "${TMPDIR:-/tmp}/tokentray-session.XXXXXX")
-	trap 'rm -rf "$tmp"' EXIT
+	trap 'rm -rf "$tmp" 2>/dev/null || true' EXIT
 	export TOKENTRAY_SESSION_DIR="$tmp"
 	if [ -z "${DISPLAY:-}" ] || [ -n "${TOKENTRAY_FORCE_XVFB:-}" ]; then
 		xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- "$0" --inner "$@"
