@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
@@ -392,13 +391,8 @@ func (u *UI) loginSelected() {
 	u.StartLogin(r)
 }
 
-// sentence starts a health reason with a capital letter for display.
-func sentence(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
-}
+// sentence is a reason or error as the window shows it.
+func sentence(s string) string { return auth.Display(s) }
 
 // StartLogin runs a login or 2FA verification with its dialog.
 func (u *UI) StartLogin(r Row) *LoginDialog {

@@ -3,7 +3,10 @@ package auth
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // State is a credential's health, ordered from best to worst for the
@@ -166,4 +169,15 @@ func Approx(d time.Duration) string {
 		return fmt.Sprintf("%d min", int(d.Minutes()))
 	}
 	return fmt.Sprintf("%d s", int(d.Seconds()))
+}
+
+// Display is a reason as a window or tray shows it: a capital first
+// letter, and commands without the backticks a terminal reader expects.
+func Display(reason string) string {
+	s := strings.ReplaceAll(reason, "`", "")
+	if s == "" {
+		return s
+	}
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[n:]
 }

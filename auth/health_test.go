@@ -88,3 +88,12 @@ func TestValidateName(t *testing.T) {
 		}
 	}
 }
+
+func TestDisplay(t *testing.T) {
+	if got := Display("the key expires in 6 days: run `tokentray extend k`"); got != "The key expires in 6 days: run tokentray extend k" {
+		t.Errorf("Display = %q", got)
+	}
+	if got := Display("élan"); got != "Élan" {
+		t.Errorf("Display of a non-ASCII start = %q", got)
+	}
+}

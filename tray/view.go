@@ -70,7 +70,11 @@ func Render(entries []Entry, sandbox bool, now time.Time) View {
 	lines := []string{title + ": " + strings.Join(parts, ", ")}
 	for _, e := range entries {
 		if e.Health.State != auth.OK {
-			lines = append(lines, e.Name+": "+e.Health.String())
+			line := e.Name + ": " + e.Health.State.Title()
+			if e.Health.Reason != "" {
+				line += ": " + auth.Display(e.Health.Reason)
+			}
+			lines = append(lines, line)
 		}
 	}
 	v.Tooltip = strings.Join(lines, "\n")

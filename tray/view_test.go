@@ -16,7 +16,7 @@ func TestRenderShowsWorstStateAndWhatNeedsTheUser(t *testing.T) {
 	entries := []Entry{
 		{Name: "futu-main", Kind: auth.KindFutuKey, Health: auth.Health{State: auth.OK, ExpiresAt: t0.Add(80 * 24 * time.Hour)}},
 		{Name: "webull-us", Kind: auth.KindWebull, Health: auth.Health{State: auth.Pending, Reason: "enter the SMS code in the Webull app", Deadline: t0.Add(4*time.Minute + 5*time.Second)}},
-		{Name: "futu-old", Kind: auth.KindFutuKey, Health: auth.Health{State: auth.Expiring, Reason: "expires in 6 days: run tokentray extend futu-old", ExpiresAt: t0.Add(6 * 24 * time.Hour)}},
+		{Name: "futu-old", Kind: auth.KindFutuKey, Health: auth.Health{State: auth.Expiring, Reason: "expires in 6 days: run `tokentray extend futu-old`", ExpiresAt: t0.Add(6 * 24 * time.Hour)}},
 	}
 	v := Render(entries, false, t0)
 	if v.State != auth.Pending {
@@ -25,7 +25,7 @@ func TestRenderShowsWorstStateAndWhatNeedsTheUser(t *testing.T) {
 	if !bytes.Equal(v.Icon, icons.ForState(auth.Pending)) {
 		t.Error("icon is not the pending icon")
 	}
-	for _, want := range []string{"1 pending", "1 expiring", "1 ok", "webull-us: Pending: enter the SMS code", "futu-old: Expiring"} {
+	for _, want := range []string{"1 pending", "1 expiring", "1 ok", "webull-us: Pending: Enter the SMS code", "futu-old: Expiring: Expires in 6 days: run tokentray extend futu-old"} {
 		if !strings.Contains(v.Tooltip, want) {
 			t.Errorf("tooltip %q lacks %q", v.Tooltip, want)
 		}

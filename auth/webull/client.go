@@ -10,6 +10,7 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -163,19 +164,52 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	resp, err := hc.Do(req)
 	if err != nil {
 		if ctx.Err() != nil {
-			return nil, ctx.Err()
+			return nil, &StoppedError{Err: ctx.Err()}
 		}
 		return nil, &NetworkError{Err: err}
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil, &StoppedError{Err: ctx.Err()}
+		}
 		return nil, &NetworkError{Err: err}
 	}
 	if resp.StatusCode/100 != 2 {
-		return nil, newAPIError(resp, raw, c.clock().Now())
+		// Whatever this call sent is what a careless server may echo.
+		secrets := []string{c.Signer.AppKey, c.Signer.AppSecret, c.AccessToken, accessToken}
+		if m, ok := body.(map[string]string); ok {
+			for _, v := range m {
+				secrets = append(secrets, v)
+			}
+		}
+		return nil, newAPIError(resp, raw, c.clock().Now(), secrets)
 	}
 	return raw, nil
+}
+
+// StoppedError means tokentray gave up on the call (cancelled, or out of
+// time) before Webull answered: nothing is known to have changed.
+type StoppedError struct{ Err error }
+
+func (e *StoppedError) Error() string {
+	return "tokentray stopped waiting for Webull's answer (" + e.Err.Error() + "): try again"
+}
+func (e *StoppedError) Unwrap() error { return e.Err }
+
+// withheld replaces a broker's text that would show a secret.
+const withheld = "details withheld because they would show a secret"
+
+// exposes reports whether text shows any of the secrets, in any case.
+func exposes(text string, secrets []string) bool {
+	lt := strings.ToLower(text)
+	for _, s := range secrets {
+		if s != "" && strings.Contains(lt, strings.ToLower(s)) {
+			return true
+		}
+	}
+	return false
 }
 
 // NetworkError means Webull could not be reached or the answer was cut off.
@@ -206,7 +240,10 @@ type APIError struct {
 	Skew time.Duration
 }
 
-func newAPIError(resp *http.Response, raw []byte, now time.Time) *APIError {
+// newAPIError reads Webull's error answer. Its text ends up in health
+// reasons that are saved and shown, so text showing one of the call's
+// secrets is withheld whole.
+func newAPIError(resp *http.Response, raw []byte, now time.Time, secrets []string) *APIError {
 	e := &APIError{HTTPStatus: resp.StatusCode}
 	var body struct {
 		Code    string `json:"error_code"`
@@ -219,6 +256,12 @@ func newAPIError(resp *http.Response, raw []byte, now time.Time) *APIError {
 		if e.Message == "" {
 			e.Message = body.Msg
 		}
+	}
+	if exposes(e.Code, secrets) {
+		e.Code, e.Message = "", withheld
+	}
+	if exposes(e.Message, secrets) {
+		e.Message = withheld
 	}
 	if len(e.Message) > 200 {
 		e.Message = e.Message[:200] + "..."
@@ -255,6 +298,8 @@ func (e *APIError) Error() string {
 		return "Webull rejected the request time: " + skewSentence(e.Skew) + "; set the clock to update automatically and try again"
 	case e.Code == CodeInvalidToken:
 		return "Webull no longer accepts this token: verify a new one"
+	case e.unexplained():
+		return fmt.Sprintf("Webull answered %d without its usual error: a proxy or firewall may be in the way; tokentray will try again", e.HTTPStatus)
 	case e.HTTPStatus == http.StatusUnauthorized || e.HTTPStatus == http.StatusForbidden ||
 		e.Code == CodeIncorrectSign || e.Code == CodeMissingSignature || e.Code == CodeUnauthorized:
 		return MsgBadSignature
@@ -308,24 +353,34 @@ func (e *APIError) RateLimited() bool {
 	return e.HTTPStatus == http.StatusTooManyRequests || e.Code == CodeTooManyRequests
 }
 
-// Temporary reports whether trying again later may succeed.
-func (e *APIError) Temporary() bool { return e.RateLimited() || e.HTTPStatus >= 500 }
+// unexplained reports a 401 or 403 without Webull's error JSON: a proxy
+// or firewall may have answered, so it says nothing about the key.
+func (e *APIError) unexplained() bool {
+	return e.Code == "" && (e.HTTPStatus == http.StatusUnauthorized || e.HTTPStatus == http.StatusForbidden)
+}
 
-// SignatureRejected reports that the app key or secret is wrong.
+// Temporary reports whether trying again later may succeed.
+func (e *APIError) Temporary() bool { return e.RateLimited() || e.HTTPStatus >= 500 || e.unexplained() }
+
+// SignatureRejected reports that Webull itself said the app key or secret
+// is wrong.
 func (e *APIError) SignatureRejected() bool {
-	return e.Code != CodeClockSkew && e.Code != CodeInvalidToken &&
+	return e.Code != "" && e.Code != CodeClockSkew && e.Code != CodeInvalidToken &&
 		(e.HTTPStatus == http.StatusUnauthorized || e.HTTPStatus == http.StatusForbidden)
 }
 
 // IsTemporary reports whether err is a failure that may pass by itself: no
-// network, a rate limit, a server error, or an unreadable answer. Such a
-// failure never changes what is stored.
+// network, a rate limit, a server error, an unreadable answer, or a call
+// that was cancelled or ran out of time. Such a failure never changes
+// what is stored.
 func IsTemporary(err error) bool {
 	var ne *NetworkError
 	var me *MalformedError
+	var se *StoppedError
 	var ae *APIError
 	switch {
-	case errors.As(err, &ne), errors.As(err, &me):
+	case errors.As(err, &ne), errors.As(err, &me), errors.As(err, &se),
+		errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return true
 	case errors.As(err, &ae):
 		return ae.Temporary()
@@ -372,6 +427,9 @@ func parseTokenInfo(raw []byte) (TokenInfo, error) {
 	return ti, nil
 }
 
+// statusWord is what a status Webull might add looks like.
+var statusWord = regexp.MustCompile(`^[A-Z][A-Z_]{0,19}$`)
+
 // Older SDKs wrote the status as a number.
 var numericStatus = []string{StatusPending, StatusNormal, StatusInvalid, StatusExpired}
 
@@ -384,7 +442,11 @@ func parseStatus(raw json.RawMessage) (string, error) {
 				return s, nil
 			}
 		}
-		return "", &MalformedError{Detail: fmt.Sprintf("unknown token status %q", truncate(s, 20))}
+		if !statusWord.MatchString(s) {
+			// Not a status word: it may be a token put in the wrong field.
+			return "", &MalformedError{Detail: "an unknown token status"}
+		}
+		return "", &MalformedError{Detail: fmt.Sprintf("unknown token status %q", s)}
 	}
 	var n int
 	if json.Unmarshal(raw, &n) == nil && n >= 0 && n < len(numericStatus) {
@@ -423,11 +485,4 @@ func parseExpires(raw json.RawMessage) (time.Time, error) {
 		return time.UnixMilli(int64(f)).UTC(), nil
 	}
 	return time.Unix(int64(f), 0).UTC(), nil
-}
-
-func truncate(s string, n int) string {
-	if len(s) > n {
-		return s[:n] + "..."
-	}
-	return s
 }

@@ -287,10 +287,41 @@ func (p *Provider) refresh(ctx context.Context, c *auth.Credential, s auth.Secre
 	return h, err
 }
 
+// brokerTimeout bounds a call that may replace a token, which runs on
+// after its caller gives up so that a new token is never dropped.
+var brokerTimeout = 30 * time.Second
+
+// keychainRetries are the pauses before storing a replaced token again:
+// a busy keychain often works a moment later, and the old token is gone.
+var keychainRetries = []time.Duration{100 * time.Millisecond, 400 * time.Millisecond}
+
+// setRetry stores a value that exists nowhere else, trying again briefly.
+func setRetry(s auth.Secrets, field, value string) error {
+	err := s.Set(field, value)
+	for _, d := range keychainRetries {
+		if err == nil {
+			break
+		}
+		time.Sleep(d) // wall time: the keychain is a local service, not a token clock
+		err = s.Set(field, value)
+	}
+	return err
+}
+
 // renew extends a NORMAL token and returns the token to use from now on.
 // A new token string is stored in the keychain before anything else.
 func (p *Provider) renew(ctx context.Context, cl *Client, c *auth.Credential, s auth.Secrets, token string) (string, auth.Health, error) {
-	ri, err := cl.Renew(ctx, token)
+	var ri TokenInfo
+	err := ctx.Err()
+	if err != nil {
+		err = &StoppedError{Err: err} // the caller gave up before Webull was asked
+	} else {
+		// Webull may retire the old token as it answers; the answer must
+		// reach the keychain even if the caller stops waiting.
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), brokerTimeout)
+		defer cancel()
+		ri, err = cl.Renew(rctx, token)
+	}
 	now := p.clock.Now()
 	if err != nil && IsTemporary(err) {
 		msg := "Could not renew the Webull token (" + trimDot(sentence(err)) + "): tokentray tries again at the next refresh"
@@ -323,7 +354,7 @@ func (p *Provider) renew(ctx context.Context, cl *Client, c *auth.Credential, s 
 		return token, h, auth.NeedsUser(msg)
 	}
 	if ri.Token != token {
-		if err := s.Set(auth.FieldWebullToken, ri.Token); err != nil {
+		if err := setRetry(s, auth.FieldWebullToken, ri.Token); err != nil {
 			// Webull may have retired the old token already; say so plainly.
 			msg := "Webull renewed the token but the keychain did not store the new one (" + trimDot(sentence(err)) + "): fix the keychain, then verify a new token."
 			return token, health(auth.ActionNeeded, msg, now), fmt.Errorf("store the renewed Webull token: %w", err)
@@ -455,6 +486,10 @@ func (p *Provider) login(ctx context.Context, c *auth.Credential, s auth.Secrets
 	ti, err := v.Run(ctx)
 	now := p.clock.Now()
 	st := v.Status()
+	if st.Phase == PhaseCancelled && v.Token().Token == "" {
+		// Stopped before Webull handed out a token: nothing changed.
+		return p.Assess(*c, now), err
+	}
 	switch st.Phase {
 	case PhaseVerified:
 		c.TokenStatus = StatusNormal

@@ -374,11 +374,14 @@ func sentence(err error) string {
 	var ae *APIError
 	var ne *NetworkError
 	var me *MalformedError
+	var se *StoppedError
 	var ue *auth.UserError
 	var msg string
 	switch {
 	case errors.As(err, &ae):
 		msg = ae.Error()
+	case errors.As(err, &se):
+		msg = se.Error()
 	case errors.As(err, &ne):
 		msg = ne.Error()
 	case errors.As(err, &me):
