@@ -100,7 +100,9 @@ func runAgent(ctx context.Context, d cli.Deps, sandboxed bool) error {
 			fmt.Fprintln(d.Stderr, err)
 		}
 	}
-	agent := tray.NewAgent(eng, tray.AgentOptions{Sandbox: sandboxed, Changed: changed, OpenWindow: open})
+	agent := tray.NewAgent(eng, tray.AgentOptions{
+		Sandbox: sandboxed, Changed: changed, OpenWindow: open, Notifier: tray.DesktopNotifier{},
+	})
 	if !tray.HostPresent() {
 		log.SetOutput(tray.WithoutHostNoise(log.Writer()))
 		fmt.Fprintln(d.Stderr, "No system tray was found on this desktop (on GNOME, install the AppIndicator extension): opening the window instead; tokentray keeps renewing credentials while it runs.")

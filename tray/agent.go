@@ -23,6 +23,9 @@ type AgentOptions struct {
 	// Changed, when not nil, signals that the engine saved something.
 	Changed <-chan struct{}
 	Clock   clockwork.Clock
+	// Notifier, when set, announces a credential that starts to need the
+	// user, breaks, or crosses a warning day before expiry.
+	Notifier Notifier
 }
 
 // Agent keeps credentials current in the background and keeps the tray
@@ -35,6 +38,7 @@ type Agent struct {
 	refresh chan struct{}
 	mu      sync.Mutex
 	last    []Entry
+	alerts  *alerts
 	sendMu  sync.Mutex // redraws come from the loop and from checks
 }
 
@@ -46,7 +50,11 @@ func NewAgent(eng *engine.Engine, opts AgentOptions) *Agent {
 	if opts.CheckEvery <= 0 {
 		opts.CheckEvery = 10 * time.Minute
 	}
-	return &Agent{eng: eng, opts: opts, views: make(chan View, 1), refresh: make(chan struct{}, 1)}
+	warn := []int{14, 7, 1}
+	if p, err := eng.Store().Prefs(); err == nil {
+		warn = p.WarnDays
+	}
+	return &Agent{eng: eng, opts: opts, views: make(chan View, 1), refresh: make(chan struct{}, 1), alerts: newAlerts(warn)}
 }
 
 // Snapshot reads every credential's health from the engine.
@@ -188,10 +196,17 @@ func (a *Agent) pending() bool {
 
 func (a *Agent) redraw() {
 	entries := a.Snapshot()
+	now := a.opts.Clock.Now()
 	a.mu.Lock()
 	a.last = entries
+	due := a.alerts.Due(entries, a.opts.Sandbox, now)
 	a.mu.Unlock()
-	v := Render(entries, a.opts.Sandbox, a.opts.Clock.Now())
+	if a.opts.Notifier != nil {
+		for _, n := range due {
+			_ = a.opts.Notifier.Notify(n[0], n[1])
+		}
+	}
+	v := Render(entries, a.opts.Sandbox, now)
 	a.sendMu.Lock()
 	defer a.sendMu.Unlock()
 	select {

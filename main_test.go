@@ -1,0 +1,137 @@
+//go:build linux
+
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/godbus/dbus/v5"
+)
+
+var bin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "tokentray-main-test")
+	if err != nil {
+		panic(err)
+	}
+	bin = filepath.Join(dir, "tokentray")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		os.Stderr.Write(out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// panel plays the desktop's StatusNotifierWatcher: the agent registers
+// its tray icon with it, as with a real panel.
+type panel struct{ items chan string }
+
+func (p *panel) RegisterStatusNotifierItem(sender dbus.Sender, path string) *dbus.Error {
+	p.items <- string(sender) + path
+	return nil
+}
+
+// TestAgentShowsTheSandboxInTheTray runs `tokentray --sandbox`, what
+// `make run` starts, and reads its icon the way a panel does.
+func TestAgentShowsTheSandboxInTheTray(t *testing.T) {
+	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
+		t.Skip("no D-Bus session bus: run through `make test`")
+	}
+	conn, err := dbus.ConnectSessionBus()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	p := &panel{items: make(chan string, 4)}
+	if err := conn.Export(p, "/StatusNotifierWatcher", "org.kde.StatusNotifierWatcher"); err != nil {
+		t.Fatal(err)
+	}
+	if reply, err := conn.RequestName("org.kde.StatusNotifierWatcher", dbus.NameFlagDoNotQueue); err != nil || reply != dbus.RequestNameReplyPrimaryOwner {
+		t.Fatalf("could not play the panel: %v %v", reply, err)
+	}
+	defer conn.ReleaseName("org.kde.StatusNotifierWatcher")
+
+	cfg := t.TempDir()
+	var stderr bytes.Buffer
+	agent := exec.Command(bin, "--sandbox")
+	agent.Env = append(os.Environ(), "TOKENTRAY_CONFIG_DIR="+cfg, "LANG=C.UTF-8")
+	agent.Stderr = &stderr
+	if err := agent.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	gone := make(chan struct{})
+	go func() { exited <- agent.Wait(); close(gone) }()
+	defer func() {
+		_ = agent.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-gone:
+		case <-time.After(10 * time.Second):
+			_ = agent.Process.Kill()
+		}
+	}()
+
+	var item string
+	select {
+	case item = <-p.items:
+	case err := <-exited:
+		t.Fatalf("the agent exited before showing its icon: %v\n%s", err, stderr.String())
+	case <-time.After(20 * time.Second):
+		t.Fatalf("the agent never registered a tray icon\n%s", stderr.String())
+	}
+	name, path, _ := strings.Cut(item, "/")
+	obj := conn.Object(name, dbus.ObjectPath("/"+path))
+
+	var tip string
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		v, err := obj.GetProperty("org.kde.StatusNotifierItem.ToolTip")
+		if err == nil {
+			f := v.Value().([]interface{})
+			tip = f[2].(string) + "\n" + f[3].(string)
+			if strings.Contains(tip, "pending") {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("tooltip never showed the demo: %q (%v)\n%s", tip, err, stderr.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	for _, want := range []string{"tokentray (sandbox)", "webull-demo: Pending", "futu-login: Action needed", "futu-expiring: Expiring"} {
+		if !strings.Contains(tip, want) {
+			t.Errorf("tooltip %q lacks %q", tip, want)
+		}
+	}
+	if !strings.Contains(stderr.String(), "/sandbox/phone") {
+		t.Errorf("the agent did not say where the sandbox phone is:\n%s", stderr.String())
+	}
+
+	// A second agent for the same profile steps aside.
+	second := exec.Command(bin, "--sandbox")
+	second.Env = agent.Env
+	out, err := second.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "already running") {
+		t.Errorf("second agent: %v %q", err, out)
+	}
+
+	_ = agent.Process.Signal(syscall.SIGTERM)
+	select {
+	case err := <-exited:
+		if err != nil {
+			t.Errorf("the agent did not stop cleanly on SIGTERM: %v\n%s", err, stderr.String())
+		}
+	case <-time.After(10 * time.Second):
+		t.Error("the agent did not stop within 10 s of SIGTERM")
+	}
+}

@@ -1,0 +1,50 @@
+//go:build linux
+
+package tray
+
+import (
+	"os"
+	"testing"
+	"time"
+
+	"github.com/godbus/dbus/v5"
+)
+
+// notificationServer plays the desktop's notification service.
+type notificationServer struct{ got chan [2]string }
+
+func (n *notificationServer) Notify(app string, replaces uint32, icon, summary, body string, actions []string, hints map[string]dbus.Variant, timeout int32) (uint32, *dbus.Error) {
+	n.got <- [2]string{summary, body}
+	return 1, nil
+}
+
+func TestDesktopNotifierReachesTheNotificationService(t *testing.T) {
+	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
+		t.Skip("no D-Bus session bus: run through `make test`")
+	}
+	conn, err := dbus.ConnectSessionBus()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	srv := &notificationServer{got: make(chan [2]string, 1)}
+	if err := conn.Export(srv, "/org/freedesktop/Notifications", "org.freedesktop.Notifications"); err != nil {
+		t.Fatal(err)
+	}
+	if reply, err := conn.RequestName("org.freedesktop.Notifications", dbus.NameFlagDoNotQueue); err != nil || reply != dbus.RequestNameReplyPrimaryOwner {
+		t.Fatalf("could not play the notification service: %v %v", reply, err)
+	}
+	defer conn.ReleaseName("org.freedesktop.Notifications")
+
+	if err := (DesktopNotifier{}).Notify("tokentray: webull-us is waiting for its 2FA code", "Enter the SMS code in the Webull app"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case n := <-srv.got:
+		if n[0] != "tokentray: webull-us is waiting for its 2FA code" || n[1] != "Enter the SMS code in the Webull app" {
+			t.Errorf("notification = %q", n)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no notification arrived")
+	}
+}

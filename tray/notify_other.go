@@ -1,0 +1,9 @@
+//go:build !linux && !freebsd && !openbsd && !netbsd
+
+package tray
+
+// DesktopNotifier does nothing where no notification service is reached
+// over D-Bus; the tray icon and tooltip still show the change.
+type DesktopNotifier struct{}
+
+func (DesktopNotifier) Notify(title, body string) error { return nil }
