@@ -12,6 +12,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"regexp"
 	"strings"
 
 	"github.com/jonboulle/clockwork"
@@ -148,7 +149,7 @@ var commands []*command
 func init() {
 	commands = []*command{
 		cmdAgent, cmdWindow, cmdAdd, cmdLogin, cmdLogout, cmdRefresh, cmdExtend, cmdStatus,
-		cmdToken, cmdEnv, cmdExec, cmdRemove, cmdSandbox, cmdHelp,
+		cmdToken, cmdEnv, cmdExec, cmdShare, cmdRemove, cmdSandbox, cmdHelp,
 	}
 }
 
@@ -257,7 +258,7 @@ func (f *flags) parse(args []string) (pos, rest []string, err error) {
 				printHelp(f.e.Stdout, f.cmd)
 				return nil, nil, errHelp
 			}
-			return nil, nil, usagef("%s: %s; run: tokentray help %s", f.cmd.name, flagMessage(err), f.cmd.name)
+			return nil, nil, f.flagError(err, args)
 		}
 		used := len(args) - len(f.Args())
 		if used > 0 && args[used-1] == "--" {
@@ -272,8 +273,72 @@ func (f *flags) parse(args []string) (pos, rest []string, err error) {
 	}
 }
 
-func flagMessage(err error) string {
-	return strings.TrimSuffix(err.Error(), ".")
+// Messages of the flag package, matched to say the same in a sentence.
+var (
+	reNotDefined = regexp.MustCompile(`^flag provided but not defined: -+(.+)$`)
+	reNeedsValue = regexp.MustCompile(`^flag needs an argument: -+(.+)$`)
+	reBadValue   = regexp.MustCompile(`^invalid (?:boolean )?value "(.*)" for (?:flag )?-+([^:]+): (.*)$`)
+	reBadSyntax  = regexp.MustCompile(`^bad flag syntax: (.*)$`)
+)
+
+// flagError turns a flag package error into one sentence naming the
+// option as the user typed it (one dash or two).
+func (f *flags) flagError(err error, args []string) error {
+	name := f.cmd.name
+	hint := "; run: tokentray help " + name
+	msg := err.Error()
+	if m := reNotDefined.FindStringSubmatch(msg); m != nil {
+		return usagef("%s has no option %s%s", name, f.typed(m[1], args), hint)
+	}
+	if m := reNeedsValue.FindStringSubmatch(msg); m != nil {
+		return usagef("%s needs a value%s", f.typed(m[1], args), hint)
+	}
+	if m := reBadValue.FindStringSubmatch(msg); m != nil {
+		opt := f.typed(m[2], args)
+		fl := f.Lookup(m[2])
+		var v any
+		if fl != nil {
+			if g, ok := fl.Value.(flag.Getter); ok {
+				v = g.Get()
+			}
+		}
+		switch v.(type) {
+		case bool:
+			return usagef("%s is given alone (or as %s=false), not with %q%s", opt, opt, m[1], hint)
+		case int, int64, uint, uint64:
+			if strings.Contains(m[3], "range") {
+				return usagef("%s %q is too large%s", opt, m[1], hint)
+			}
+			what := "a whole number"
+			if fl != nil && fl.Usage != "" {
+				what += " of " + fl.Usage
+			}
+			return usagef("%s %q is not %s%s", opt, m[1], what, hint)
+		}
+		return usagef("%s %q is not a valid value%s", opt, m[1], hint)
+	}
+	if m := reBadSyntax.FindStringSubmatch(msg); m != nil {
+		return usagef("%s is not an option of %s%s", m[1], name, hint)
+	}
+	return usagef("%s: %s%s", name, strings.TrimSuffix(msg, "."), hint)
+}
+
+// typed is the option called name as it appears in args ("--days" or
+// "-days"), else with two dashes.
+func (f *flags) typed(name string, args []string) string {
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		if !strings.HasPrefix(a, "-") {
+			continue
+		}
+		opt, _, _ := strings.Cut(a, "=")
+		if strings.TrimLeft(opt, "-") == name {
+			return opt
+		}
+	}
+	return "--" + name
 }
 
 // names checks the count of positional arguments.

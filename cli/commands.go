@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"os/exec"
+	"path/filepath"
 	"sort"
 	"strings"
 	"syscall"
@@ -20,7 +21,7 @@ import (
 var cmdAgent = &command{
 	name:    "agent",
 	summary: "run the tray agent (the default)",
-	usage:   "[--sandbox]\nagent [--sandbox]",
+	usage:   "[--sandbox]\n[--sandbox] agent",
 	help: `Runs the agent: the tray icon that shows the health of every credential
 and renews tokens before they expire. It is what "tokentray" with no
 command does.`,
@@ -43,10 +44,11 @@ command does.`,
 var cmdWindow = &command{
 	name:    "window",
 	summary: "open the tokentray window",
-	usage:   "window [--sandbox] [NAME]",
+	usage:   "window [NAME]\n--sandbox window [NAME]",
 	help: `Opens the window: credentials and their health, adding credentials,
 the 2FA countdown, settings; with NAME, at that credential. The agent
-opens it when you click a credential in the tray menu.`,
+opens it when you click a credential in the tray menu. Like every global
+option, --sandbox goes before the command.`,
 	run: func(e *env, self *command, args []string) error {
 		f := newFlags(e, self)
 		pos, _, err := f.parse(args)
@@ -201,8 +203,13 @@ func runAdd(e *env, self *command, args []string) error {
 		c.Region = r
 		c.TestEnv = *testEnv
 		if *shareDir != "" {
+			// Absolute, so the agent finds it whatever its working folder.
+			dir, err := filepath.Abs(*shareDir)
+			if err != nil {
+				return usagef("--share-dir %q is not a usable folder: %v", *shareDir, err)
+			}
 			c.ShareWithSDK = true
-			c.SDKTokenDir = *shareDir
+			c.SDKTokenDir = dir
 		}
 	}
 	eng, err := e.engine()
@@ -247,10 +254,11 @@ func runAdd(e *env, self *command, args []string) error {
 			}
 			return err
 		}
-		fmt.Fprintf(e.Stdout, "Added %s (%s): %s\n", name, kind.Title(), h)
 		if err != nil {
-			fmt.Fprintf(e.Stdout, "The key could not be checked yet (%s); tokentray will check it again.\n", sentence(err.Error()))
+			fmt.Fprintf(e.Stdout, "Added %s (%s), but it could not be checked yet because %s; tokentray will check it again.\n", name, kind.Title(), shortReason(err, h))
+			return nil
 		}
+		fmt.Fprintf(e.Stdout, "Added %s (%s): %s\n", name, kind.Title(), h)
 	default:
 		fmt.Fprintf(e.Stdout, "Added %s (%s). Next: tokentray login %s\n", name, kind.Title(), name)
 	}
@@ -300,10 +308,11 @@ func checkImported(e *env, eng *engine.Engine, c auth.Credential) error {
 	if errors.As(err, &ue) {
 		return auth.NeedsUser(fmt.Sprintf("Added %s with the Futu SDK's client %s, but Futu no longer accepts the SDK's saved login (%s)", c.Name, c.ClientID, strings.TrimSuffix(ue.Msg, ".")))
 	}
-	fmt.Fprintf(e.Stdout, "Added %s (%s) with the Futu SDK's login for client %s: %s\n", c.Name, c.Kind.Title(), c.ClientID, h)
 	if err != nil {
-		fmt.Fprintf(e.Stdout, "The login could not be checked with Futu yet (%s); tokentray will check it again.\n", sentence(err.Error()))
+		fmt.Fprintf(e.Stdout, "Added %s (%s) with the Futu SDK's login for client %s, but it could not be checked with Futu yet because %s; tokentray will check it again.\n", c.Name, c.Kind.Title(), c.ClientID, shortReason(err, h))
+		return nil
 	}
+	fmt.Fprintf(e.Stdout, "Added %s (%s) with the Futu SDK's login for client %s: %s\n", c.Name, c.Kind.Title(), c.ClientID, h)
 	return nil
 }
 
@@ -362,7 +371,11 @@ when any could not be checked.`,
 					code = ExitNeedsUser
 				}
 			default:
-				fmt.Fprintf(e.Stderr, "tokentray: %s: %s\n", r.Name, sentence(r.Err.Error()))
+				msg := sentence(r.Err.Error())
+				if !mentions(msg, r.Name) {
+					msg = r.Name + ": " + msg
+				}
+				fmt.Fprintf(e.Stderr, "tokentray: %s\n", msg)
 				code = ExitError
 			}
 		}
@@ -390,7 +403,7 @@ it from the environment must be restarted (tokentray env/exec give them the
 new one).`,
 	run: func(e *env, self *command, args []string) error {
 		f := newFlags(e, self)
-		days := f.Int("days", 90, "")
+		days := f.Int("days", 90, "days")
 		pos, _, err := f.parse(args)
 		if err != nil {
 			return handled(err)
@@ -461,10 +474,13 @@ Prefer "tokentray exec", which keeps the values out of your shell.
 
   futu-key  FUTU_APP_KEY, FUTU_APP_SECRET, FUTU_ACCESS_TOKEN (and FUTU_HTTP_URL
             for a custom endpoint)
-  webull    the variables of the Webull SDK
+  webull    WEBULL_APP_KEY, WEBULL_APP_SECRET, and WEBULL_OPENAPI_TOKEN_DIR
+            (the folder of the SDK's token.txt) when sharing is on; without
+            sharing, a bot using the Webull SDK starts its own SMS
+            verification (turn sharing on with: tokentray share NAME --dir DIR)
   futu-oauth  the Futu SDK reads its OAuth token from its token file, not
-            from the environment: add the credential with --share-sdk so
-            tokentray keeps that file current.
+            from the environment: turn sharing on (tokentray share NAME,
+            or --share-sdk at add) so tokentray keeps that file current.
 
 Exit code 3 when you must act first.`,
 	run: func(e *env, self *command, args []string) error {
@@ -499,12 +515,17 @@ func credentialEnv(e *env, name string) (map[string]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	if c, err := eng.Get(name); err == nil && c.Kind == auth.KindFutuOAuth {
-		if note == "" {
-			note = "the Futu SDK reads its OAuth token from its token file, not from the environment"
-		}
-		if !c.ShareWithSDK {
-			note = strings.TrimSuffix(note, ".") + " (to share it: tokentray remove " + name + ", then tokentray add futu-oauth " + name + " --share-sdk)"
+	if c, err := eng.Get(name); err == nil {
+		switch {
+		case c.Kind == auth.KindFutuOAuth:
+			if note == "" {
+				note = "the Futu SDK reads its OAuth token from its token file, not from the environment"
+			}
+			if !c.ShareWithSDK {
+				note = strings.TrimSuffix(note, ".") + " (to turn sharing on, run: tokentray share " + name + "; the same as --share-sdk at add)"
+			}
+		case c.Kind == auth.KindWebull && !c.ShareWithSDK:
+			note = "token sharing is off for " + name + ", so bots using the Webull SDK with these keys start their own SMS verification (2FA); to let them use the token tokentray keeps verified, run: tokentray share " + name + " --dir DIR"
 		}
 	}
 	if note != "" {

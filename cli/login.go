@@ -48,7 +48,9 @@ Exit code 3 when the login was refused or ran out of time.`,
 		defer stop()
 		p := &progress{w: e.Stdout, clock: e.Clock, tty: e.IsTerminal(e.Stdout)}
 		h, err := eng.Login(ctx, name, p.event)
-		p.finish()
+		// The result is printed below: the last state shown is not
+		// repeated when it is the same.
+		p.finish(h.String())
 		if ctx.Err() != nil {
 			return fmt.Errorf("the login of %s was cancelled; run tokentray login %s to start again", name, name)
 		}
@@ -60,17 +62,20 @@ Exit code 3 when the login was refused or ran out of time.`,
 	},
 }
 
-// progress shows login events: the steps once, a page to open, and on a
-// terminal a countdown updated in place once a second.
+// progress shows login events: the steps once (later only the steps that
+// changed), a page to open once, and on a terminal a countdown updated in
+// place once a second. A state line other than waiting is held back until
+// the next event, so that the login's result is not shown twice.
 type progress struct {
 	w     io.Writer
 	clock clockwork.Clock
 	tty   bool
 
 	mu       sync.Mutex
-	steps    string
+	steps    []string
 	url      string
-	last     string // the last state line printed (no terminal)
+	last     string // the last state line shown or held
+	held     string // a state line not printed yet
 	deadline time.Time
 	lineLen  int // length of the countdown line on screen
 	ticker   clockwork.Ticker
@@ -81,14 +86,29 @@ type progress struct {
 func (p *progress) event(ev auth.LoginEvent) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if s := strings.Join(ev.Steps, "\n"); s != "" && s != p.steps {
+	p.flush()
+	newURL := ev.URL != "" && ev.URL != p.url
+	if len(ev.Steps) > 0 && strings.Join(ev.Steps, "\n") != strings.Join(p.steps, "\n") {
 		p.clearLine()
-		p.steps = s
+		first := len(p.steps) == 0
 		for i, st := range ev.Steps {
-			fmt.Fprintf(p.w, "%d. %s\n", i+1, st)
+			if !first && i < len(p.steps) && p.steps[i] == st {
+				continue // shown already
+			}
+			if first {
+				fmt.Fprintf(p.w, "%d. %s\n", i+1, st)
+			} else {
+				fmt.Fprintln(p.w, st)
+			}
+			if newURL {
+				// Right under the step that asks to open it.
+				fmt.Fprintf(p.w, "   %s\n", ev.URL)
+				p.url, newURL = ev.URL, false
+			}
 		}
+		p.steps = ev.Steps
 	}
-	if ev.URL != "" && ev.URL != p.url {
+	if newURL {
 		p.clearLine()
 		p.url = ev.URL
 		fmt.Fprintf(p.w, "Open this page in a browser to continue:\n  %s\n", ev.URL)
@@ -113,7 +133,20 @@ func (p *progress) event(ev auth.LoginEvent) {
 	}
 	if line != p.last && h.Reason != "" {
 		p.last = line
-		fmt.Fprintln(p.w, line)
+		if h.State == auth.Pending {
+			fmt.Fprintln(p.w, line)
+		} else {
+			p.held = line
+		}
+	}
+}
+
+// flush prints the held state line (p.mu held).
+func (p *progress) flush() {
+	if p.held != "" {
+		p.clearLine()
+		fmt.Fprintln(p.w, p.held)
+		p.held = ""
 	}
 }
 
@@ -166,7 +199,9 @@ func (p *progress) clearLine() {
 	}
 }
 
-func (p *progress) finish() {
+// finish stops the countdown and prints the held state line unless it
+// is result, the login's outcome printed next.
+func (p *progress) finish(result string) {
 	p.mu.Lock()
 	if p.ticker != nil {
 		p.ticker.Stop()
@@ -175,6 +210,10 @@ func (p *progress) finish() {
 	p.mu.Unlock()
 	p.wg.Wait()
 	p.mu.Lock()
+	if p.held == result {
+		p.held = ""
+	}
+	p.flush()
 	p.clearLine()
 	p.mu.Unlock()
 }

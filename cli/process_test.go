@@ -37,7 +37,7 @@ func TestHelpAndUsageErrors(t *testing.T) {
 	x := newTT(t)
 	r := x.run(nil, "", "help")
 	wantCode(t, r, 0, "help")
-	for _, c := range []string{"add", "login", "logout", "refresh", "extend", "status", "token", "env", "exec", "remove", "sandbox", "window"} {
+	for _, c := range []string{"add", "login", "logout", "refresh", "extend", "status", "token", "env", "exec", "share", "remove", "sandbox", "window"} {
 		if !strings.Contains(r.stdout, "  "+c+" ") {
 			t.Errorf("help does not list %s", c)
 		}
@@ -79,6 +79,41 @@ func TestHelpAndUsageErrors(t *testing.T) {
 		{"add", "futu-oauth", "o", "--import-sdk", ""},
 	} {
 		wantCode(t, x.run(nil, "", args...), 2, fmt.Sprint(args))
+	}
+	// Option errors: one sentence naming the option as it was typed.
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"extend", "k", "--days", "abc"}, `tokentray: --days "abc" is not a whole number of days; run: tokentray help extend` + "\n"},
+		{[]string{"extend", "k", "--days"}, "tokentray: --days needs a value; run: tokentray help extend\n"},
+		{[]string{"status", "--bogus"}, "tokentray: status has no option --bogus; run: tokentray help status\n"},
+		{[]string{"status", "-bogus"}, "tokentray: status has no option -bogus; run: tokentray help status\n"},
+		{[]string{"status", "--json=maybe"}, `tokentray: --json is given alone (or as --json=false), not with "maybe"; run: tokentray help status` + "\n"},
+	} {
+		r := x.run(nil, "", c.args...)
+		wantCode(t, r, 2, fmt.Sprint(c.args))
+		if r.stderr != c.want {
+			t.Errorf("%v said %q, want %q", c.args, r.stderr, c.want)
+		}
+	}
+	// Global options come before the command in every usage.
+	for _, args := range [][]string{{"help"}, {"help", "agent"}, {"help", "window"}, {"help", "sandbox"}} {
+		h := x.run(nil, "", args...)
+		for _, l := range strings.Split(h.stdout, "\n") {
+			if strings.HasPrefix(l, "  tokentray ") && strings.Contains(l, "--sandbox") && !strings.HasPrefix(l, "  tokentray [--sandbox]") && !strings.HasPrefix(l, "  tokentray --sandbox") {
+				t.Errorf("%v puts --sandbox after the command: %q", args, l)
+			}
+		}
+	}
+	if h := x.run(nil, "", "help", "window"); !strings.Contains(h.stdout, "tokentray --sandbox window [NAME]") {
+		t.Errorf("window usage: %q", h.stdout)
+	}
+	if h := x.run(nil, "", "help", "env"); !strings.Contains(h.stdout, "WEBULL_APP_KEY, WEBULL_APP_SECRET, and WEBULL_OPENAPI_TOKEN_DIR") || !strings.Contains(h.stdout, "tokentray share NAME --dir DIR") {
+		t.Errorf("env help does not name the Webull variables and sharing: %q", h.stdout)
+	}
+	if h := x.run(nil, "", "help", "share"); !strings.Contains(h.stdout, "tokentray share NAME --dir DIR") || !strings.Contains(h.stdout, "tokentray share NAME --off") {
+		t.Errorf("share usage: %q", h.stdout)
 	}
 }
 
@@ -388,6 +423,9 @@ func TestWebullLoginWithPhoneVerification(t *testing.T) {
 	wantCode(t, r, 0, "login")
 	if !strings.Contains(r.stdout, "Webull") || !strings.Contains(r.stdout, "s left") {
 		t.Fatalf("login without a terminal showed no steps or time left:\n%s", r.stdout)
+	}
+	if n := strings.Count(r.stdout, "Verified"); n != 1 {
+		t.Fatalf("login showed its result %d times, want once:\n%s", n, r.stdout)
 	}
 	tok := x.run(nil, "", "token", "wb")
 	wantCode(t, tok, 0, "token after login")

@@ -1,0 +1,163 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"github.com/jonboulle/clockwork"
+
+	"tokentray/auth"
+	"tokentray/auth/engine"
+	"tokentray/auth/webull"
+)
+
+// shareLockWait bounds the wait for a credential a login may hold for
+// minutes.
+const shareLockWait = 10 * time.Second
+
+var cmdShare = &command{
+	name:    "share",
+	summary: "keep (or stop keeping) a broker SDK's token file current",
+	usage:   "share NAME --dir DIR\nshare NAME\nshare NAME --off",
+	help: `Turns sharing with the broker's SDK on or off for the credential NAME.
+While it is on, tokentray writes the token it keeps fresh to the file the
+SDK reads, so bots using the SDK need no login or verification of their
+own. The file is written at once (a refresh with the broker), then at
+every renewal.
+
+  webull      --dir DIR: tokentray keeps DIR/token.txt current (mode 0600);
+              start bots with WEBULL_OPENAPI_TOKEN_DIR=DIR (tokentray env
+              and exec set it). Without --dir, the folder used before.
+  futu-oauth  the Futu SDK's token file (~/.futu/openapi/tokens/<client_id>;
+              its format is inferred from public Futu SDKs, not documented
+              by Futu)
+  --off       stop updating the file; the file is left as it is
+
+The same as --share-dir and --share-sdk of "tokentray add".`,
+	run: runShare,
+}
+
+func runShare(e *env, self *command, args []string) error {
+	f := newFlags(e, self)
+	dirFlag := f.String("dir", "", "")
+	off := f.Bool("off", false, "")
+	pos, _, err := f.parse(args)
+	if err != nil {
+		return handled(err)
+	}
+	if err := f.want(pos, 1, "one NAME"); err != nil {
+		return err
+	}
+	name := pos[0]
+	if *off && *dirFlag != "" {
+		return usagef("share takes --dir or --off, not both; run: tokentray help share")
+	}
+	eng, err := e.engine()
+	if err != nil {
+		return err
+	}
+	c, err := eng.Get(name)
+	if err != nil {
+		return err
+	}
+	dir := ""
+	switch c.Kind {
+	case auth.KindWebull:
+		dir = c.SDKTokenDir
+		if *dirFlag != "" {
+			if dir, err = filepath.Abs(*dirFlag); err != nil {
+				return usagef("--dir %q is not a usable folder: %v", *dirFlag, err)
+			}
+		}
+		if dir == "" && !*off {
+			return usagef("share %s needs --dir DIR: the folder where tokentray keeps token.txt for the Webull SDK", name)
+		}
+	case auth.KindFutuOAuth:
+		if *dirFlag != "" {
+			return usagef("--dir applies to webull credentials: the Futu SDK's token file has its own place; run: tokentray share %s", name)
+		}
+	default:
+		return usagef("%s is a %s, which has no SDK token file to share: tokentray env and exec give scripts its variables", name, c.Kind.Title())
+	}
+
+	ctx, stop := interruptible(e.ctx)
+	defer stop()
+	var before auth.Credential
+	err = updateCredential(ctx, e.Clock, eng, c.ID, func(c *auth.Credential) {
+		before = *c
+		c.ShareWithSDK = !*off
+		if c.Kind == auth.KindWebull && dir != "" {
+			c.SDKTokenDir = dir
+		}
+	})
+	if err != nil {
+		return err
+	}
+
+	file := "the Futu SDK's token file"
+	if c.Kind == auth.KindWebull {
+		file = filepath.Join(dir, webull.TokenFileName)
+	} else if c.ClientID != "" {
+		file += " for client " + c.ClientID
+	}
+	if *off {
+		if !before.ShareWithSDK {
+			fmt.Fprintf(e.Stdout, "Sharing was already off for %s.\n", name)
+			return nil
+		}
+		fmt.Fprintf(e.Stdout, "Sharing is off for %s: tokentray no longer updates %s, which is left as it is (delete it if no bot should use it).\n", name, file)
+		return nil
+	}
+
+	// Write the file now rather than at the next renewal. Futu writes it
+	// only when it renews, so Futu OAuth renews now.
+	h, err := eng.Refresh(ctx, name, c.Kind == auth.KindFutuOAuth)
+	var ue *auth.UserError
+	switch {
+	case err == nil:
+	case errors.As(err, &ue):
+		return auth.NeedsUser(fmt.Sprintf("Sharing is on for %s, but %s can be written only once this is done: %s", name, file, ue.Msg))
+	case h.State == auth.Unknown:
+		fmt.Fprintf(e.Stdout, "Sharing is on for %s, but %s could not be written yet because %s; tokentray writes it at the next refresh.\n", name, file, shortReason(err, h))
+		return nil
+	default:
+		return fmt.Errorf("sharing is on for %s, but %s could not be written: %w", name, file, err)
+	}
+	msg := fmt.Sprintf("Sharing is on for %s: tokentray keeps %s current", name, file)
+	if c.Kind == auth.KindWebull {
+		msg += fmt.Sprintf("; start bots with %s=%s (tokentray env %s and exec set it)", webull.TokenDirEnv, dir, name)
+		if before.ShareWithSDK && before.SDKTokenDir != "" && before.SDKTokenDir != dir {
+			msg += fmt.Sprintf("; the old file in %s is left as it is", before.SDKTokenDir)
+		}
+	}
+	fmt.Fprintln(e.Stdout, msg+".")
+	return nil
+}
+
+// updateCredential changes the stored settings of one credential under
+// its cross-process lock, so a refresh in the agent is not overwritten.
+func updateCredential(parent context.Context, clock clockwork.Clock, eng *engine.Engine, id string, change func(*auth.Credential)) error {
+	st := eng.Store()
+	ctx, cancel := clockwork.WithTimeout(parent, clock, shareLockWait)
+	defer cancel()
+	unlock, err := st.Lock(ctx, id)
+	if err != nil {
+		if ctx.Err() != nil && parent.Err() == nil {
+			return engine.ErrBusy
+		}
+		return err
+	}
+	defer unlock()
+	c, err := st.GetByID(id)
+	if err != nil {
+		return err
+	}
+	change(&c)
+	if err := st.Update(c); err != nil {
+		return fmt.Errorf("save %s: %w", c.Name, err)
+	}
+	return nil
+}
