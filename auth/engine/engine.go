@@ -149,6 +149,22 @@ func (e *Engine) lock(ctx context.Context, id string) (func(), error) {
 	return func() { unlock(); <-ch }, nil
 }
 
+// lockWithin is lock giving up with errBusy when the lock is not free
+// within wait (0: wait as long as ctx lasts).
+func (e *Engine) lockWithin(ctx context.Context, id string, wait time.Duration) (func(), error) {
+	lctx := ctx
+	if wait > 0 {
+		var cancel context.CancelFunc
+		lctx, cancel = context.WithTimeout(ctx, wait)
+		defer cancel()
+	}
+	unlock, err := e.lock(lctx, id)
+	if err != nil && lctx.Err() != nil && ctx.Err() == nil {
+		return nil, errBusy
+	}
+	return unlock, err
+}
+
 // withCredential runs fn on the freshest copy of the credential called
 // name while holding its locks, and saves the credential afterwards,
 // also when fn fails: a provider may already have written a new secret
@@ -190,17 +206,8 @@ func (e *Engine) withCredentialWait(ctx context.Context, name string, wait time.
 	if err != nil {
 		return c, err
 	}
-	lctx := ctx
-	if wait > 0 {
-		var cancel context.CancelFunc
-		lctx, cancel = context.WithTimeout(ctx, wait)
-		defer cancel()
-	}
-	unlock, err := e.lock(lctx, c.ID)
+	unlock, err := e.lockWithin(ctx, c.ID, wait)
 	if err != nil {
-		if lctx.Err() != nil && ctx.Err() == nil {
-			return c, errBusy
-		}
 		return c, err
 	}
 	defer unlock()
@@ -537,17 +544,8 @@ func (e *Engine) Remove(ctx context.Context, name string) (revokeErr error, err 
 	if err != nil {
 		return nil, err
 	}
-	lctx := ctx
-	if wait := e.lockWait(name); wait > 0 {
-		var cancel context.CancelFunc
-		lctx, cancel = context.WithTimeout(ctx, wait)
-		defer cancel()
-	}
-	unlock, err := e.lock(lctx, c.ID)
+	unlock, err := e.lockWithin(ctx, c.ID, e.lockWait(name))
 	if err != nil {
-		if lctx.Err() != nil && ctx.Err() == nil {
-			return nil, errBusy
-		}
 		return nil, err
 	}
 	defer unlock()
