@@ -1,16 +1,12 @@
 package cli
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"path/filepath"
 	"time"
 
-	"github.com/jonboulle/clockwork"
-
 	"tokentray/auth"
-	"tokentray/auth/engine"
 	"tokentray/auth/webull"
 )
 
@@ -85,9 +81,7 @@ func runShare(e *env, self *command, args []string) error {
 
 	ctx, stop := interruptible(e.ctx)
 	defer stop()
-	var before auth.Credential
-	err = updateCredential(ctx, e.Clock, eng, c.ID, func(c *auth.Credential) {
-		before = *c
+	before, err := eng.Change(ctx, name, shareLockWait, func(c *auth.Credential) {
 		c.ShareWithSDK = !*off
 		if c.Kind == auth.KindWebull && dir != "" {
 			c.SDKTokenDir = dir
@@ -134,30 +128,5 @@ func runShare(e *env, self *command, args []string) error {
 		}
 	}
 	fmt.Fprintln(e.Stdout, msg+".")
-	return nil
-}
-
-// updateCredential changes the stored settings of one credential under
-// its cross-process lock, so a refresh in the agent is not overwritten.
-func updateCredential(parent context.Context, clock clockwork.Clock, eng *engine.Engine, id string, change func(*auth.Credential)) error {
-	st := eng.Store()
-	ctx, cancel := clockwork.WithTimeout(parent, clock, shareLockWait)
-	defer cancel()
-	unlock, err := st.Lock(ctx, id)
-	if err != nil {
-		if ctx.Err() != nil && parent.Err() == nil {
-			return engine.ErrBusy
-		}
-		return err
-	}
-	defer unlock()
-	c, err := st.GetByID(id)
-	if err != nil {
-		return err
-	}
-	change(&c)
-	if err := st.Update(c); err != nil {
-		return fmt.Errorf("save %s: %w", c.Name, err)
-	}
 	return nil
 }

@@ -165,6 +165,22 @@ func (e *Engine) lockWithin(ctx context.Context, id string, wait time.Duration) 
 	return unlock, err
 }
 
+// Change edits the settings of the credential called name (never its
+// secrets) under its locks, giving up with ErrBusy when they are not
+// free within wait, and returns the credential as it was before.
+func (e *Engine) Change(ctx context.Context, name string, wait time.Duration, edit func(c *auth.Credential)) (auth.Credential, error) {
+	var before auth.Credential
+	_, err := e.withCredentialWait(ctx, name, wait, func(c *auth.Credential, _ auth.Provider, _ auth.Secrets) (bool, error) {
+		before = *c
+		edit(c)
+		return true, nil
+	})
+	if err == nil {
+		e.changed(name)
+	}
+	return before, err
+}
+
 // withCredential runs fn on the freshest copy of the credential called
 // name while holding its locks, and saves the credential afterwards,
 // also when fn fails: a provider may already have written a new secret
