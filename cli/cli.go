@@ -364,3 +364,21 @@ func handled(err error) error {
 func interruptible(ctx context.Context) (context.Context, context.CancelFunc) {
 	return signal.NotifyContext(ctx, os.Interrupt)
 }
+
+// nameArg parses the arguments of a command that takes its flags f and
+// exactly one credential NAME, and opens the engine. With --help it
+// returns done and a nil error: the help was printed.
+func (e *env) nameArg(f *flags, args []string) (name string, eng *engine.Engine, done bool, err error) {
+	pos, _, err := f.parse(args)
+	if err != nil {
+		return "", nil, true, handled(err)
+	}
+	if err := f.want(pos, 1, "one NAME"); err != nil {
+		return "", nil, true, err
+	}
+	eng, err = e.engine()
+	if err != nil {
+		return "", nil, true, err
+	}
+	return pos[0], eng, false, nil
+}

@@ -444,18 +444,11 @@ When you must act first (log in, verify, extend) it prints nothing on
 stdout, one sentence on stderr, and exits with code 3.`,
 	run: func(e *env, self *command, args []string) error {
 		f := newFlags(e, self)
-		pos, _, err := f.parse(args)
-		if err != nil {
-			return handled(err)
-		}
-		if err := f.want(pos, 1, "one NAME"); err != nil {
+		name, eng, done, err := e.nameArg(f, args)
+		if done || err != nil {
 			return err
 		}
-		eng, err := e.engine()
-		if err != nil {
-			return err
-		}
-		tok, err := eng.Token(e.ctx, pos[0])
+		tok, err := eng.Token(e.ctx, name)
 		if err != nil {
 			return err
 		}
@@ -641,20 +634,12 @@ asking for its token get exit code 3 until then.
               portal (tokentray remove NAME forgets it here)`,
 	run: func(e *env, self *command, args []string) error {
 		f := newFlags(e, self)
-		pos, _, err := f.parse(args)
-		if err != nil {
-			return handled(err)
-		}
-		if err := f.want(pos, 1, "one NAME"); err != nil {
-			return err
-		}
-		eng, err := e.engine()
-		if err != nil {
+		name, eng, done, err := e.nameArg(f, args)
+		if done || err != nil {
 			return err
 		}
 		ctx, stop := interruptible(e.ctx)
 		defer stop()
-		name := pos[0]
 		revokeErr, err := eng.Logout(ctx, name)
 		if err != nil {
 			return err
@@ -676,24 +661,17 @@ tokens are revoked with Futu first when Futu answers; the local removal
 happens either way.`,
 	run: func(e *env, self *command, args []string) error {
 		f := newFlags(e, self)
-		pos, _, err := f.parse(args)
-		if err != nil {
-			return handled(err)
-		}
-		if err := f.want(pos, 1, "one NAME"); err != nil {
+		name, eng, done, err := e.nameArg(f, args)
+		if done || err != nil {
 			return err
 		}
-		eng, err := e.engine()
+		revokeErr, err := eng.Remove(e.ctx, name)
 		if err != nil {
 			return err
 		}
-		revokeErr, err := eng.Remove(e.ctx, pos[0])
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(e.Stdout, "Removed %s.\n", pos[0])
+		fmt.Fprintf(e.Stdout, "Removed %s.\n", name)
 		if revokeErr != nil {
-			fmt.Fprintf(e.Stderr, "tokentray: %s was removed here, but the broker could not be told to revoke its tokens (%s); revoke them in the broker's portal if they leaked.\n", pos[0], sentence(revokeErr.Error()))
+			fmt.Fprintf(e.Stderr, "tokentray: %s was removed here, but the broker could not be told to revoke its tokens (%s); revoke them in the broker's portal if they leaked.\n", name, sentence(revokeErr.Error()))
 		}
 		return nil
 	},

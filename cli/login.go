@@ -32,16 +32,8 @@ var cmdLogin = &command{
 Exit code 3 when the login was refused or ran out of time.`,
 	run: func(e *env, self *command, args []string) error {
 		f := newFlags(e, self)
-		pos, _, err := f.parse(args)
-		if err != nil {
-			return handled(err)
-		}
-		if err := f.want(pos, 1, "one NAME"); err != nil {
-			return err
-		}
-		name := pos[0]
-		eng, err := e.engine()
-		if err != nil {
+		name, eng, done, err := e.nameArg(f, args)
+		if done || err != nil {
 			return err
 		}
 		ctx, stop := interruptible(e.ctx)

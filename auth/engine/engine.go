@@ -343,6 +343,15 @@ func (e *Engine) RefreshNames(ctx context.Context, names []string, force bool) [
 	return out
 }
 
+// renewedGrace is how long a token renewed a moment ago is handed out
+// as it is, even when its whole life is shorter than the lead time, so a
+// burst of callers does not renew it once each.
+const renewedGrace = 30 * time.Second
+
+func justRenewed(c auth.Credential, now time.Time) bool {
+	return !c.RefreshedAt.IsZero() && now.Sub(c.RefreshedAt) < renewedGrace && c.Health.State == auth.OK
+}
+
 // due reports whether c must be checked with the broker before its token
 // is handed out: it expires within lead, or what is stored does not say
 // that it is usable.
@@ -393,9 +402,11 @@ func (e *Engine) ensureFresh(ctx context.Context, name string) (auth.Credential,
 	var rerr error
 	stored := c
 	c, err = e.withCredentialWait(ctx, name, wait, func(c *auth.Credential, p auth.Provider, s auth.Secrets) (bool, error) {
-		// Checked by someone else while we waited for the lock: their
-		// answer is as fresh as ours would be.
-		if c.LastChecked.After(decided) || !due(*c, e.assess(p, *c), e.now(), lead) {
+		// Checked by someone else since we read it: their answer is as
+		// fresh as ours would be. (Comparing with what we read, not with
+		// the time we decided, also covers a check saved just after our
+		// read: its time can be earlier than our decision.)
+		if !c.LastChecked.Equal(stored.LastChecked) || justRenewed(*c, e.now()) || !due(*c, e.assess(p, *c), e.now(), lead) {
 			return false, nil
 		}
 		h, err := p.Refresh(ctx, c, s, auth.RefreshOptions{Lead: lead})

@@ -35,6 +35,8 @@ type fakeProvider struct {
 	// revoked counts Revoke calls; revokeErr is their answer.
 	revoked   int
 	revokeErr error
+	// life, when set, is how long a renewed token lives (default 2 h).
+	life time.Duration
 	// login, when set, is the Login behaviour.
 	login func(ctx context.Context, c *auth.Credential, s auth.Secrets, progress func(auth.LoginEvent)) (auth.Health, error)
 }
@@ -81,9 +83,17 @@ func (p *fakeProvider) Refresh(ctx context.Context, c *auth.Credential, s auth.S
 	if err := s.Set(auth.FieldAccessToken, fmt.Sprintf("test-token-%04d", n)); err != nil {
 		return auth.Health{}, err
 	}
-	c.ExpiresAt = now.Add(2 * time.Hour)
+	life := p.life
+	if life == 0 {
+		life = 2 * time.Hour
+	}
+	c.ExpiresAt = now.Add(life)
 	c.RefreshedAt = now
-	return p.Assess(*c, now), nil
+	h := p.Assess(*c, now)
+	if life < time.Hour {
+		h.State = auth.OK // a broker whose tokens are short-lived by design
+	}
+	return h, nil
 }
 
 func (p *fakeProvider) Token(c auth.Credential, s auth.Secrets) (string, error) {
@@ -598,5 +608,59 @@ func TestRefreshAndRemoveDuringALoginAnswerBusyInsteadOfWaiting(t *testing.T) {
 	}
 	if _, err := eng.Refresh(ctxT(t), "main", false); err != nil {
 		t.Errorf("refresh after the login: %v", err)
+	}
+}
+
+// A broker whose tokens live less than the lead time (Futu's sandbox
+// gives 3 minutes, the lead is 5) must not be asked again by every caller
+// that arrives while the new token is fresh, nor by callers that read the
+// credential just before it was saved.
+func TestShortLivedTokensAreRenewedOncePerBurst(t *testing.T) {
+	f := newFixture(t)
+	f.p.life = 3 * time.Minute
+	f.add(t, "main", t0.Add(time.Minute))
+	st2, err := store.Open(f.dir, f.secrets)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng2 := engine.New(st2, map[auth.Kind]auth.Provider{auth.KindFutuKey: f.p}, f.clock)
+	f.p.gate = make(chan struct{})
+	f.p.entered = make(chan struct{}, 16)
+
+	const n = 6
+	toks := make([]string, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			e := f.eng
+			if i%2 == 1 {
+				e = eng2
+			}
+			toks[i], errs[i] = e.Token(ctxT(t), "main")
+		}()
+	}
+	<-f.p.entered
+	close(f.p.gate)
+	wg.Wait()
+	// And a caller that reads the credential after it was saved.
+	late, lateErr := eng2.Token(ctxT(t), "main")
+	for i := range n {
+		if errs[i] != nil || toks[i] != "test-token-0001" {
+			t.Fatalf("caller %d: token %q err %v, want the one renewed token", i, toks[i], errs[i])
+		}
+	}
+	if lateErr != nil || late != "test-token-0001" {
+		t.Errorf("a caller just after the renewal got %q, %v", late, lateErr)
+	}
+	if f.p.count() != 1 {
+		t.Fatalf("%d renewals, want 1", f.p.count())
+	}
+	// Once the grace has passed a token inside the lead is renewed again.
+	f.clock.Advance(time.Minute)
+	if tok, err := f.eng.Token(ctxT(t), "main"); err != nil || tok != "test-token-0002" {
+		t.Errorf("a minute later: %q, %v; want a renewal", tok, err)
 	}
 }
