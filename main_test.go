@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -30,6 +31,24 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
+}
+
+// lockedBuffer collects a child's output while the test reads it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 // panel plays the desktop's StatusNotifierWatcher: the agent registers
@@ -62,7 +81,7 @@ func TestAgentShowsTheSandboxInTheTray(t *testing.T) {
 	defer conn.ReleaseName("org.kde.StatusNotifierWatcher")
 
 	cfg := t.TempDir()
-	var stderr bytes.Buffer
+	var stderr lockedBuffer
 	agent := exec.Command(bin, "--sandbox")
 	agent.Env = append(os.Environ(), "TOKENTRAY_CONFIG_DIR="+cfg, "LANG=C.UTF-8")
 	agent.Stderr = &stderr

@@ -321,7 +321,7 @@ func freePort(t *testing.T) int {
 func TestConcurrentTokenCallsRefreshOnce(t *testing.T) {
 	needKeychain(t)
 	sb := startSandbox(t)
-	sb.Futu.SetTTLs(3*time.Minute, 0) // inside the 5-minute lead: due at once
+	sb.Futu.SetTTLs(3*time.Minute, 0) // inside the 5-minute lead: still due once renewed
 	x := newTT(t)
 	wantCode(t, x.run(nil, "", "add", "futu-oauth", "oauth", "--endpoint", sb.FutuURL), 0, "add futu-oauth")
 
@@ -351,6 +351,13 @@ func TestConcurrentTokenCallsRefreshOnce(t *testing.T) {
 		if v, err := st.Secrets().Get(c.ID, f); err == nil {
 			x.secret(v)
 		}
+	}
+	// Time passes: the login is an hour old and its token expires in a
+	// minute, inside the lead, so both calls find it due.
+	c.RefreshedAt = time.Now().Add(-time.Hour).UTC()
+	c.ExpiresAt = time.Now().Add(time.Minute).UTC()
+	if err := st.Update(c); err != nil {
+		t.Fatal(err)
 	}
 	before := sb.Futu.Count("/oauth2/token")
 
