@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -38,9 +39,12 @@ type discovery struct {
 
 // Endpoints reads the host's RFC 8414 metadata, falls back to
 // /oauth2/authorize and /oauth2/token, and applies the credential's
-// overrides.
-func (p *OAuthProvider) Endpoints(ctx context.Context, c auth.Credential) Endpoints {
-	base := baseURL(p.o, c.Endpoint)
+// overrides. Every URL must be https (http only on loopback).
+func (p *OAuthProvider) Endpoints(ctx context.Context, c auth.Credential) (Endpoints, error) {
+	base, err := baseURL(p.o, c.Endpoint)
+	if err != nil {
+		return Endpoints{}, err
+	}
 	e, ok := p.discover(ctx, base)
 	if !ok {
 		e = Endpoints{Authorize: base + "/oauth2/authorize", Token: base + "/oauth2/token"}
@@ -48,16 +52,45 @@ func (p *OAuthProvider) Endpoints(ctx context.Context, c auth.Credential) Endpoi
 	if e.Register == "" {
 		e.Register = base + "/oauth2/register"
 	}
-	if c.AuthorizeURL != "" {
-		e.Authorize = c.AuthorizeURL
+	for _, o := range []struct {
+		what, v string
+		dst     *string
+	}{
+		{"the authorization URL", c.AuthorizeURL, &e.Authorize},
+		{"the token URL", c.TokenURL, &e.Token},
+		{"the revocation URL", c.RevokeURL, &e.Revoke},
+	} {
+		if o.v == "" {
+			continue
+		}
+		if _, err := checkURL(o.what+" of "+c.Name, o.v); err != nil {
+			return Endpoints{}, err
+		}
+		*o.dst = o.v
 	}
-	if c.TokenURL != "" {
-		e.Token = c.TokenURL
+	return e, nil
+}
+
+// trusted reports whether a discovered endpoint may receive tokens: https
+// (or http on loopback) on the same host and port as the base URL, so a
+// tampered metadata document cannot send them elsewhere.
+func trusted(base, endpoint string) bool {
+	if _, err := checkURL("", endpoint); err != nil {
+		return false
 	}
-	if c.RevokeURL != "" {
-		e.Revoke = c.RevokeURL
+	b, err1 := url.Parse(base)
+	u, err2 := url.Parse(endpoint)
+	return err1 == nil && err2 == nil && strings.EqualFold(b.Hostname(), u.Hostname()) && port(b) == port(u)
+}
+
+func port(u *url.URL) string {
+	if p := u.Port(); p != "" {
+		return p
 	}
-	return e
+	if u.Scheme == "http" {
+		return "80"
+	}
+	return "443"
 }
 
 func (p *OAuthProvider) discover(ctx context.Context, base string) (Endpoints, bool) {
@@ -92,6 +125,11 @@ func (p *OAuthProvider) discover(ctx context.Context, base string) (Endpoints, b
 		return Endpoints{}, false
 	}
 	e := Endpoints{Authorize: m.Authorization, Token: m.Token, Revoke: m.Revocation, Register: m.Registration}
+	for _, u := range []string{e.Authorize, e.Token, e.Revoke, e.Register} {
+		if u != "" && !trusted(base, u) {
+			return Endpoints{}, false // the documented paths on the base host instead
+		}
+	}
 	p.disc.mu.Lock()
 	if p.disc.cache == nil {
 		p.disc.cache = map[string]cachedEndpoints{}
@@ -105,7 +143,10 @@ func (p *OAuthProvider) discover(ctx context.Context, base string) (Endpoints, b
 // the provider's redirect URL, sets c.ClientID and keeps the
 // registration access token in the keychain.
 func (p *OAuthProvider) Register(ctx context.Context, c *auth.Credential, s auth.Secrets) error {
-	e := p.Endpoints(ctx, *c)
+	e, err := p.Endpoints(ctx, *c)
+	if err != nil {
+		return err
+	}
 	body, _ := json.Marshal(map[string]any{
 		"redirect_uris":              []string{p.o.RedirectURL},
 		"token_endpoint_auth_method": "none",

@@ -1,9 +1,11 @@
 package futu
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/url"
+	"strings"
 	"time"
 
 	"tokentray/auth"
@@ -52,17 +54,81 @@ func stickyHealth(c auth.Credential) (auth.Health, bool) {
 	return auth.Health{}, false
 }
 
+// shortErr is err without the URL a *url.Error adds.
+func shortErr(err error) string {
+	switch {
+	case errors.Is(err, context.Canceled):
+		return "cancelled"
+	case errors.Is(err, context.DeadlineExceeded):
+		return "out of time"
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err.Error()
+	}
+	return err.Error()
+}
+
 // networkHealth is the Unknown health of a call that did not get an answer.
 func networkHealth(now time.Time, c auth.Credential, err error) auth.Health {
-	var ue *url.Error
-	short := err
-	if errors.As(err, &ue) {
-		short = ue.Err
+	reason := fmt.Sprintf("Futu did not answer (%s); nothing was changed and tokentray will check again", shortErr(err))
+	switch {
+	case errors.Is(err, context.Canceled):
+		reason = "the call to Futu was cancelled before it answered; nothing was changed and tokentray will check again"
+	case errors.Is(err, context.DeadlineExceeded):
+		reason = "Futu did not answer in time; nothing was changed and tokentray will check again"
 	}
 	return auth.Health{
 		State:     auth.Unknown,
-		Reason:    fmt.Sprintf("Futu did not answer (%v); nothing was changed and tokentray will check again", short),
+		Reason:    reason,
 		ExpiresAt: c.ExpiresAt,
 		CheckedAt: now,
 	}
+}
+
+// configHealth is the health of a credential whose settings stop every
+// call (an endpoint tokentray refuses): the user must change them.
+func configHealth(c auth.Credential, now time.Time, err error) auth.Health {
+	return auth.Health{State: auth.ActionNeeded, Reason: err.Error(), ExpiresAt: c.ExpiresAt, CheckedAt: now}
+}
+
+// withheld replaces a broker's text that would show a secret.
+const withheld = "details withheld because they would show a secret"
+
+// scrub returns the broker's text, or withheld when it shows one of the
+// call's secrets (in any case): reasons are saved and shown.
+func scrub(text string, secrets ...string) string {
+	lt := strings.ToLower(text)
+	for _, s := range secrets {
+		if s != "" && strings.Contains(lt, strings.ToLower(s)) {
+			return withheld
+		}
+	}
+	return text
+}
+
+// brokerTimeout bounds a call that replaces a token, which runs on after
+// its caller gives up so that a token Futu has issued is never dropped.
+var brokerTimeout = 30 * time.Second
+
+// detached is ctx without its cancellation, ending after brokerTimeout.
+func detached(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), brokerTimeout)
+}
+
+// keychainRetries are the pauses before storing a replaced token again:
+// a busy keychain often works a moment later, and the old token is gone.
+var keychainRetries = []time.Duration{100 * time.Millisecond, 400 * time.Millisecond}
+
+// setRetry stores a value that exists nowhere else, trying again briefly.
+func setRetry(s auth.Secrets, field, value string) error {
+	err := s.Set(field, value)
+	for _, d := range keychainRetries {
+		if err == nil {
+			break
+		}
+		time.Sleep(d) // wall time: the keychain is a local service, not a token clock
+		err = s.Set(field, value)
+	}
+	return err
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -169,9 +170,10 @@ type apiResult struct {
 	at     time.Time // our clock when the answer came
 }
 
-// signedGet sends a signed GET to base+pathQuery.
-func (p *KeyProvider) signedGet(ctx context.Context, c auth.Credential, k Signer, pathQuery string) (apiResult, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, baseURL(p.o, c.Endpoint)+pathQuery, nil)
+// signedGet sends a signed GET to base+pathQuery. Futu's message is
+// withheld when it shows the key's secrets: it reaches saved reasons.
+func (p *KeyProvider) signedGet(ctx context.Context, base string, k Signer, pathQuery string) (apiResult, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+pathQuery, nil)
 	if err != nil {
 		return apiResult{}, err
 	}
@@ -195,6 +197,7 @@ func (p *KeyProvider) signedGet(ctx context.Context, c auth.Credential, k Signer
 	if err := json.Unmarshal(body, &r.reply); err != nil {
 		return r, fmt.Errorf("Futu answered HTTP %d with something that is not its JSON", resp.StatusCode)
 	}
+	r.reply.Message = scrub(r.reply.Message, k.AppKey, k.AppSecret, k.AccessToken)
 	return r, nil
 }
 
@@ -233,11 +236,15 @@ func rejected(c auth.Credential, r apiResult) auth.Health {
 // one, so only Extend does that.
 func (p *KeyProvider) Refresh(ctx context.Context, c *auth.Credential, s auth.Secrets, _ auth.RefreshOptions) (auth.Health, error) {
 	now := p.o.Clock.Now()
+	base, err := baseURL(p.o, c.Endpoint)
+	if err != nil {
+		return configHealth(*c, now, err), err
+	}
 	k, err := loadKey(*c, s)
 	if err != nil {
 		return p.secretsHealth(*c, now, err), err
 	}
-	r, err := p.signedGet(ctx, *c, k, VerifyPath)
+	r, err := p.signedGet(ctx, base, k, VerifyPath)
 	if err != nil {
 		if ctx.Err() != nil {
 			return networkHealth(now, *c, err), fmt.Errorf("futu check %s: %w", c.Name, ctx.Err())
@@ -296,6 +303,10 @@ func (p *KeyProvider) Extend(ctx context.Context, c *auth.Credential, s auth.Sec
 	if until.After(maxExtension(now)) {
 		return p.Assess(*c, now), auth.NeedsUser(fmt.Sprintf("Futu extends an access token by at most 3 years: choose a date before %s", day(maxExtension(now))))
 	}
+	base, err := baseURL(p.o, c.Endpoint)
+	if err != nil {
+		return configHealth(*c, now, err), err
+	}
 	k, err := loadKey(*c, s)
 	if err != nil {
 		return p.secretsHealth(*c, now, err), err
@@ -310,9 +321,24 @@ func (p *KeyProvider) Extend(ctx context.Context, c *auth.Credential, s auth.Sec
 		path = DefaultRefreshPath
 	}
 	q := url.Values{"expired_at": {until.UTC().Format(time.RFC3339)}}
-	r, err := p.signedGet(ctx, *c, k, path+"?"+q.Encode())
-	if err != nil {
+	if err := ctx.Err(); err != nil {
+		// The caller gave up before Futu was asked: nothing changed.
 		return networkHealth(now, *c, err), fmt.Errorf("futu extend %s: %w", c.Name, err)
+	}
+	// Futu retires the old token as it answers; the new one must reach
+	// the keychain even if the caller stops waiting.
+	rctx, cancel := detached(ctx)
+	defer cancel()
+	r, err := p.signedGet(rctx, base, k, path+"?"+q.Encode())
+	if err != nil {
+		var oe *net.OpError
+		if errors.As(err, &oe) && oe.Op == "dial" {
+			return networkHealth(now, *c, err), fmt.Errorf("futu extend %s: %w", c.Name, err)
+		}
+		// The request went out: Futu may have extended the token already.
+		h := networkHealth(now, *c, err)
+		h.Reason = fmt.Sprintf("Futu's answer to the extension did not arrive (%s), so the token may have been extended: run `tokentray refresh %s` to see where it stands", shortErr(err), c.Name)
+		return h, fmt.Errorf("futu extend %s: the answer did not arrive (%s) and the token may have been extended: run `tokentray refresh %s`", c.Name, shortErr(err), c.Name)
 	}
 	c.LastChecked = r.at
 	switch {
@@ -339,7 +365,7 @@ func (p *KeyProvider) Extend(ctx context.Context, c *auth.Credential, s auth.Sec
 	if err := json.Unmarshal(r.reply.Data, &data); err != nil || data.Token == "" {
 		return networkHealth(now, *c, errors.New("the answer had no token")), fmt.Errorf("futu extend %s: Futu answered without a new token; check the credential with the developer portal", c.Name)
 	}
-	if err := s.Set(auth.FieldAccessToken, data.Token); err != nil {
+	if err := setRetry(s, auth.FieldAccessToken, data.Token); err != nil {
 		return auth.Health{State: auth.Broken, Reason: "Futu issued a new access token but the keychain refused it and the old one no longer works: create a new token in the Futu developer portal", CheckedAt: r.at},
 			fmt.Errorf("futu extend %s: store the new token: %w", c.Name, err)
 	}

@@ -3,6 +3,7 @@ package futu
 import (
 	"context"
 	"crypto/rand"
+	"crypto/subtle"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -10,7 +11,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -87,7 +87,10 @@ func (p *OAuthProvider) Login(ctx context.Context, c *auth.Credential, s auth.Se
 			return p.Assess(*c, p.o.Clock.Now()), err
 		}
 	}
-	e := p.Endpoints(ctx, *c)
+	e, err := p.Endpoints(ctx, *c)
+	if err != nil {
+		return p.Assess(*c, p.o.Clock.Now()), err
+	}
 	cfg := p.config(*c, e)
 	authURL := cfg.AuthCodeURL(state, oauth2.S256ChallengeOption(verifier))
 
@@ -130,20 +133,23 @@ func (p *OAuthProvider) Login(ctx context.Context, c *auth.Credential, s auth.Se
 	}
 }
 
-// finish exchanges the code for tokens.
+// finish exchanges the code for tokens. The exchange and the keychain
+// writes run on even if ctx ends: the code is spent once Futu answers.
 func (p *OAuthProvider) finish(ctx context.Context, c *auth.Credential, s auth.Secrets, cfg *oauth2.Config, verifier string, cb callback) (auth.Health, error) {
 	now := p.o.Clock.Now()
 	if cb.err != nil {
 		return p.Assess(*c, now), cb.err
 	}
-	tok, err := cfg.Exchange(p.httpCtx(ctx), cb.code, oauth2.VerifierOption(verifier))
+	ectx, cancel := detached(ctx)
+	defer cancel()
+	tok, err := cfg.Exchange(p.httpCtx(ectx), cb.code, oauth2.VerifierOption(verifier))
 	if err != nil {
 		var re *oauth2.RetrieveError
 		if errors.As(err, &re) && re.ErrorCode != "" {
-			why := strings.TrimSpace(re.ErrorCode + " " + re.ErrorDescription)
+			why := brokerWhy(re, cb.code, verifier)
 			return p.Assess(*c, now), auth.NeedsUser(fmt.Sprintf("Futu refused the login (%s): run `tokentray login %s` again", why, c.Name))
 		}
-		_, err := p.tokenError(*c, now, "login", err)
+		_, err := p.tokenError(*c, now, "login", err, cb.code, verifier)
 		return p.Assess(*c, now), err
 	}
 	old, _ := s.Get(auth.FieldRefreshToken)
@@ -204,8 +210,10 @@ func addrInUse(err error) bool {
 }
 
 // callbackHandler answers the browser on the redirect path. The first
-// answer decides the login; the page waits for the token exchange so it
-// can say whether the login worked.
+// answer carrying the login's state decides the login; the page waits for
+// the token exchange so it can say whether the login worked. An answer
+// with another state is turned away and the login keeps waiting: any web
+// page can send the browser here.
 func callbackHandler(path, state string, results chan<- callback, finished <-chan struct{}) http.Handler {
 	var once sync.Once
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -214,14 +222,17 @@ func callbackHandler(path, state string, results chan<- callback, finished <-cha
 			return
 		}
 		q := r.URL.Query()
+		if subtle.ConstantTimeCompare([]byte(q.Get("state")), []byte(state)) != 1 {
+			page(w, http.StatusBadRequest, "Not the answer tokentray is waiting for",
+				"This page did not come from the Futu login tokentray started (state mismatch), so it was ignored: tokentray is still waiting for you to approve it in the Futu page it opened.")
+			return
+		}
 		cb := callback{reply: make(chan error, 1)}
 		switch {
-		case q.Get("state") != state:
-			cb.err = auth.NeedsUser("the browser answered for a different login attempt (state mismatch), so the answer was rejected: start the login again")
 		case q.Get("error") != "":
-			why := q.Get("error")
+			why := scrub(q.Get("error"), state)
 			if d := q.Get("error_description"); d != "" {
-				why += ": " + d
+				why += ": " + scrub(d, state)
 			}
 			if q.Get("error") == "access_denied" {
 				cb.err = auth.NeedsUser("the Futu login was denied in the browser (" + why + "): start the login again and approve tokentray")

@@ -86,6 +86,10 @@ func (p *OAuthProvider) Refresh(ctx context.Context, c *auth.Credential, s auth.
 		h := notLoggedIn(*c, now)
 		return h, auth.NeedsUser(h.Reason)
 	}
+	base, err := baseURL(p.o, c.Endpoint)
+	if err != nil {
+		return configHealth(*c, now, err), err
+	}
 	rt, err := s.Get(auth.FieldRefreshToken)
 	if errors.Is(err, auth.ErrSecretNotFound) {
 		h := notLoggedIn(*c, now)
@@ -100,7 +104,7 @@ func (p *OAuthProvider) Refresh(ctx context.Context, c *auth.Credential, s auth.
 	}
 	due := opts.Force || c.ExpiresAt.IsZero() || !now.Add(lead).Before(c.ExpiresAt)
 	if !due {
-		ok, h, err := p.checkAccess(ctx, c, s, now)
+		ok, h, err := p.checkAccess(ctx, c, s, base, now)
 		if err != nil || ok {
 			return h, err
 		}
@@ -111,7 +115,7 @@ func (p *OAuthProvider) Refresh(ctx context.Context, c *auth.Credential, s auth.
 
 // checkAccess asks Futu whether the access token still works. ok is false
 // when Futu rejected it; otherwise h is the health to report.
-func (p *OAuthProvider) checkAccess(ctx context.Context, c *auth.Credential, s auth.Secrets, now time.Time) (ok bool, h auth.Health, err error) {
+func (p *OAuthProvider) checkAccess(ctx context.Context, c *auth.Credential, s auth.Secrets, base string, now time.Time) (ok bool, h auth.Health, err error) {
 	at, err := s.Get(auth.FieldAccessToken)
 	if errors.Is(err, auth.ErrSecretNotFound) {
 		return false, auth.Health{}, nil
@@ -119,7 +123,7 @@ func (p *OAuthProvider) checkAccess(ctx context.Context, c *auth.Credential, s a
 	if err != nil {
 		return true, p.keychainHealth(*c, now, err), fmt.Errorf("futu check %s: %w", c.Name, err)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, baseURL(p.o, c.Endpoint)+VerifyPath, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+VerifyPath, nil)
 	if err != nil {
 		return true, networkHealth(now, *c, err), fmt.Errorf("futu check %s: %w", c.Name, err)
 	}
@@ -145,17 +149,29 @@ func (p *OAuthProvider) checkAccess(ctx context.Context, c *auth.Credential, s a
 
 // renew uses the refresh token.
 func (p *OAuthProvider) renew(ctx context.Context, c *auth.Credential, s auth.Secrets, rt string, now time.Time) (auth.Health, error) {
-	e := p.Endpoints(ctx, *c)
-	tok, err := p.config(*c, e).TokenSource(p.httpCtx(ctx), &oauth2.Token{RefreshToken: rt}).Token()
+	e, err := p.Endpoints(ctx, *c)
 	if err != nil {
-		return p.tokenError(*c, now, "refresh", err)
+		return configHealth(*c, now, err), err
+	}
+	if err := ctx.Err(); err != nil {
+		// The caller gave up before Futu was asked: nothing changed.
+		return networkHealth(now, *c, err), fmt.Errorf("futu refresh %s: %w", c.Name, err)
+	}
+	// Futu may rotate the refresh token as it answers; that answer must
+	// reach the keychain even if the caller stops waiting.
+	rctx, cancel := detached(ctx)
+	defer cancel()
+	tok, err := p.config(*c, e).TokenSource(p.httpCtx(rctx), &oauth2.Token{RefreshToken: rt}).Token()
+	if err != nil {
+		return p.tokenError(*c, now, "refresh", err, rt)
 	}
 	return p.keep(c, s, tok, rt, now)
 }
 
 // tokenError maps a failed token call to health: only Futu's "no" needs
-// the user; anything else leaves the credential as it was.
-func (p *OAuthProvider) tokenError(c auth.Credential, now time.Time, what string, err error) (auth.Health, error) {
+// the user; anything else leaves the credential as it was. Futu's text
+// is withheld when it shows one of the call's secrets.
+func (p *OAuthProvider) tokenError(c auth.Credential, now time.Time, what string, err error, secrets ...string) (auth.Health, error) {
 	var re *oauth2.RetrieveError
 	if errors.As(err, &re) && re.Response != nil && re.Response.StatusCode < 500 {
 		switch re.ErrorCode {
@@ -168,7 +184,7 @@ func (p *OAuthProvider) tokenError(c auth.Credential, now time.Time, what string
 				Reason: "Futu no longer knows this app registration (client " + c.ClientID + "): log in again with `tokentray login " + c.Name + "`"}
 			return h, auth.NeedsUser(h.Reason)
 		}
-		why := strings.TrimSpace(re.ErrorCode + " " + re.ErrorDescription)
+		why := brokerWhy(re, secrets...)
 		if why == "" {
 			why = re.Response.Status
 		}
@@ -182,6 +198,16 @@ func (p *OAuthProvider) tokenError(c auth.Credential, now time.Time, what string
 	return networkHealth(now, c, err), fmt.Errorf("futu %s %s: %w", what, c.Name, err)
 }
 
+// brokerWhy is Futu's error code and description, withheld when they
+// show one of the call's secrets.
+func brokerWhy(re *oauth2.RetrieveError, secrets ...string) string {
+	code, desc := re.ErrorCode, scrub(re.ErrorDescription, secrets...)
+	if scrub(code, secrets...) != code {
+		code, desc = "", withheld
+	}
+	return strings.TrimSpace(code + " " + desc)
+}
+
 // keep stores a token answer: the refresh token first (it may be the
 // only copy of a rotated one), then the access token.
 func (p *OAuthProvider) keep(c *auth.Credential, s auth.Secrets, tok *oauth2.Token, oldRefresh string, now time.Time) (auth.Health, error) {
@@ -189,8 +215,11 @@ func (p *OAuthProvider) keep(c *auth.Credential, s auth.Secrets, tok *oauth2.Tok
 		return networkHealth(now, *c, errors.New("no access token in the answer")), fmt.Errorf("futu %s: Futu's token answer had no access token; try again later", c.Name)
 	}
 	if tok.RefreshToken != "" && tok.RefreshToken != oldRefresh {
-		if err := s.Set(auth.FieldRefreshToken, tok.RefreshToken); err != nil {
-			return p.keychainHealth(*c, now, err), fmt.Errorf("futu %s: store the new refresh token: %w", c.Name, err)
+		if err := setRetry(s, auth.FieldRefreshToken, tok.RefreshToken); err != nil {
+			// Futu may have retired the old refresh token already; say so plainly.
+			h := auth.Health{State: auth.ActionNeeded, ExpiresAt: c.ExpiresAt, CheckedAt: now,
+				Reason: "Futu issued a new refresh token but the keychain did not store it (" + strings.TrimSuffix(err.Error(), ".") + "): fix the keychain, then log in again with `tokentray login " + c.Name + "`"}
+			return h, fmt.Errorf("futu %s: store the new refresh token: %w", c.Name, err)
 		}
 	}
 	if err := s.Set(auth.FieldAccessToken, tok.AccessToken); err != nil {
@@ -303,7 +332,10 @@ func (p *OAuthProvider) Revoke(ctx context.Context, c auth.Credential, s auth.Se
 			}
 		}
 	}
-	e := p.Endpoints(ctx, c)
+	e, err := p.Endpoints(ctx, c)
+	if err != nil {
+		return fmt.Errorf("futu revoke %s: the tokens were not revoked (%v); revoke the access in your Futu account if it matters", c.Name, err)
+	}
 	if e.Revoke == "" || c.ClientID == "" {
 		return nil
 	}

@@ -172,15 +172,60 @@ func (b tamperBrowser) Open(raw string) error {
 	return b.inner.Open(u.String())
 }
 
+// Any web page can send the browser to the callback: an answer with
+// another state is turned away without reaching Futu's token endpoint, and
+// the login goes on until its own answer arrives.
 func TestOAuthLoginRejectsMismatchedState(t *testing.T) {
-	b := tamperBrowser{futusim.Browser{Approve: true}, func(q url.Values) { q.Set("state", "forged-state-0001") }}
-	f := newOAuthFixture(t, b, futusim.Options{})
-	_, err := f.login(t, ctx10(t))
-	if err == nil || !strings.Contains(err.Error(), "state mismatch") {
-		t.Fatalf("err = %v, want a state mismatch", err)
+	var f *oauthFixture
+	type visit struct {
+		status int
+		page   string
 	}
-	if f.sim.Count("/oauth2/token") != 0 || f.get(auth.FieldAccessToken) != "" {
-		t.Error("a code with a forged state was exchanged")
+	var forged []visit
+	exchangedBefore := -1
+	b := browserFunc(func(raw string) error {
+		// A forged state carrying a real code Futu issued...
+		if err := (tamperBrowser{futusim.Browser{Approve: true}, func(q url.Values) { q.Set("state", "forged-state-0001") }}).Open(raw); err != nil {
+			return err
+		}
+		// ...and a forged denial, straight at the callback.
+		u, _ := url.Parse(raw)
+		cb, _ := url.Parse(u.Query().Get("redirect_uri"))
+		for _, q := range []url.Values{
+			{"state": {"forged-state-0001"}, "code": {"forged-code-0001"}},
+			{"state": {"forged-state-0001"}, "error": {"access_denied"}},
+			{"error": {"access_denied"}},
+		} {
+			cb.RawQuery = q.Encode()
+			resp, err := http.Get(cb.String())
+			if err != nil {
+				return err
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			forged = append(forged, visit{resp.StatusCode, string(body)})
+		}
+		exchangedBefore = f.sim.Count("/oauth2/token")
+		return futusim.Browser{Approve: true}.Open(raw)
+	})
+	f = newOAuthFixture(t, b, futusim.Options{})
+	h, err := f.login(t, ctx10(t))
+	if err != nil || h.State != auth.OK {
+		t.Fatalf("login after forged answers: %v / %v, want the real answer to log in", h, err)
+	}
+	if exchangedBefore != 0 {
+		t.Errorf("the token endpoint was called %d times for forged answers", exchangedBefore)
+	}
+	if n := f.sim.Count("/oauth2/token"); n != 1 {
+		t.Errorf("token endpoint called %d times, want once for the real answer", n)
+	}
+	for _, v := range forged {
+		if v.status != http.StatusBadRequest || !strings.Contains(v.page, "state mismatch") || !strings.Contains(v.page, "still waiting") {
+			t.Errorf("forged answer got %d: %s", v.status, v.page)
+		}
+	}
+	if len(forged) != 3 {
+		t.Errorf("%d forged answers were made, want 3", len(forged))
 	}
 }
 
@@ -504,19 +549,22 @@ func TestOAuthRevoke(t *testing.T) {
 
 func TestOAuthEndpoints(t *testing.T) {
 	f := newOAuthFixture(t, nil, futusim.Options{})
-	e := f.p.Endpoints(ctx10(t), f.c)
+	e, err := f.p.Endpoints(ctx10(t), f.c)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if e.Authorize != f.base+"/oauth2/authorize" || e.Token != f.base+"/oauth2/token" || e.Revoke != f.base+"/oauth2/revoke" {
 		t.Errorf("discovered %+v", e)
 	}
 	// No metadata: the documented paths, and no revocation.
 	c := f.c
 	c.Endpoint = f.base + "/nothing-here"
-	e = f.p.Endpoints(ctx10(t), c)
+	e, _ = f.p.Endpoints(ctx10(t), c)
 	if e.Authorize != c.Endpoint+"/oauth2/authorize" || e.Token != c.Endpoint+"/oauth2/token" || e.Revoke != "" {
 		t.Errorf("fallback %+v", e)
 	}
 	c.TokenURL, c.RevokeURL = "http://127.0.0.1:1/t", "http://127.0.0.1:1/r"
-	e = f.p.Endpoints(ctx10(t), c)
+	e, _ = f.p.Endpoints(ctx10(t), c)
 	if e.Token != c.TokenURL || e.Revoke != c.RevokeURL {
 		t.Errorf("overrides ignored: %+v", e)
 	}
@@ -527,11 +575,11 @@ func TestOAuthEndpoints(t *testing.T) {
 		}
 		return ""
 	}})
-	if got := baseURL(p.o, ""); got != "http://127.0.0.1:1/env" {
-		t.Errorf("base from env = %q", got)
+	if got, err := baseURL(p.o, ""); got != "http://127.0.0.1:1/env" || err != nil {
+		t.Errorf("base from env = %q, %v", got, err)
 	}
-	if got := baseURL(Options{Getenv: noEnv}, ""); got != DefaultBaseURL {
-		t.Errorf("default base = %q", got)
+	if got, err := baseURL(Options{Getenv: noEnv}, ""); got != DefaultBaseURL || err != nil {
+		t.Errorf("default base = %q, %v", got, err)
 	}
 	if got := NewOAuthProvider(Options{}).RedirectURL(); got != "http://localhost:60355/callback" {
 		t.Errorf("default redirect = %q", got)

@@ -1,16 +1,22 @@
 package futu
 
 import (
+	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/jonboulle/clockwork"
 	"github.com/pkg/browser"
+
+	"tokentray/auth"
 )
 
 // DefaultBaseURL is Futu's OpenAPI host when neither the credential nor
@@ -91,14 +97,42 @@ func DefaultSDKTokenDir() (string, error) {
 	return filepath.Join(home, ".futu", "openapi", "tokens"), nil
 }
 
-// baseURL is the credential's endpoint, else FUTU_HTTP_URL, else Futu's host.
-func baseURL(o Options, endpoint string) string {
-	u := endpoint
+// baseURL is the credential's endpoint, else FUTU_HTTP_URL, else Futu's
+// host. Keys and tokens go there, so plain http is only for loopback.
+func baseURL(o Options, endpoint string) (string, error) {
+	what, u := "the Futu endpoint", strings.TrimSpace(endpoint)
 	if u == "" {
-		u = o.Getenv("FUTU_HTTP_URL")
+		what, u = "FUTU_HTTP_URL", strings.TrimSpace(o.Getenv("FUTU_HTTP_URL"))
 	}
 	if u == "" {
-		u = DefaultBaseURL
+		return DefaultBaseURL, nil
 	}
-	return strings.TrimRight(u, "/")
+	return checkURL(what, u)
+}
+
+// checkURL accepts an https URL, or http on this computer only, and
+// returns it without a trailing slash, query or fragment.
+func checkURL(what, raw string) (string, error) {
+	u, err := url.Parse(raw)
+	shown := strconv.Quote(raw)
+	if err == nil && u.User != nil {
+		shown = "with a user name or password" // the URL itself would show it
+	}
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") || u.User != nil {
+		return "", auth.NeedsUser(fmt.Sprintf("%s %s is not usable: give it as https://host or https://host:port", what, shown))
+	}
+	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
+		// Tokens would travel in the clear; only a local sandbox may use http.
+		return "", auth.NeedsUser(fmt.Sprintf("%s %s uses plain http: use https (http is only for localhost)", what, shown))
+	}
+	u.RawQuery, u.ForceQuery, u.Fragment, u.RawFragment = "", false, "", ""
+	return strings.TrimRight(u.String(), "/"), nil
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

@@ -94,10 +94,7 @@ func parseSDKTime(v json.RawMessage) time.Time {
 	var n json.Number
 	if err := json.Unmarshal(v, &n); err == nil {
 		if f, err := strconv.ParseFloat(string(n), 64); err == nil && f > 0 {
-			if f > 1e12 { // milliseconds
-				return time.UnixMilli(int64(f)).UTC()
-			}
-			return time.Unix(int64(f), 0).UTC()
+			return unixTime(f)
 		}
 	}
 	var s string
@@ -105,11 +102,20 @@ func parseSDKTime(v json.RawMessage) time.Time {
 		if t, err := time.Parse(time.RFC3339, s); err == nil {
 			return t.UTC()
 		}
-		if f, err := strconv.ParseFloat(s, 64); err == nil && f > 0 {
-			return time.Unix(int64(f), 0).UTC()
+		if f, err := strconv.ParseFloat(strings.TrimSpace(s), 64); err == nil && f > 0 {
+			return unixTime(f)
 		}
 	}
 	return time.Time{}
+}
+
+// unixTime reads unix seconds or, when too large for seconds in this
+// era, milliseconds.
+func unixTime(f float64) time.Time {
+	if f > 1e12 { // milliseconds
+		return time.UnixMilli(int64(f)).UTC()
+	}
+	return time.Unix(int64(f), 0).UTC()
 }
 
 // WriteSDKToken writes t where the Futu SDK reads it: mode 0600 in a

@@ -15,7 +15,7 @@ import (
 func TestReadSDKTokenFormats(t *testing.T) {
 	dir := t.TempDir()
 	want := time.Date(2026, 3, 2, 11, 0, 0, 0, time.UTC)
-	for _, exp := range []string{`1772449200`, `1772449200000`, `"2026-03-02T11:00:00Z"`, `"1772449200"`} {
+	for _, exp := range []string{`1772449200`, `1772449200000`, `"2026-03-02T11:00:00Z"`, `"1772449200"`, `"1772449200000"`, `"+1772449200000"`, `" 1772449200000 "`} {
 		body := `{"client_id":"client-0001","access_token":"test-access-0001","refresh_token":"test-refresh-0001","expires_at":` + exp + `}`
 		if err := os.WriteFile(filepath.Join(dir, "client-0001"), []byte(body), 0o600); err != nil {
 			t.Fatal(err)

@@ -194,7 +194,11 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 type StoppedError struct{ Err error }
 
 func (e *StoppedError) Error() string {
-	return "tokentray stopped waiting for Webull's answer (" + e.Err.Error() + "): try again"
+	why := "it was cancelled"
+	if errors.Is(e.Err, context.DeadlineExceeded) {
+		why = "it took too long"
+	}
+	return "tokentray stopped waiting for Webull's answer because " + why + ": try again"
 }
 func (e *StoppedError) Unwrap() error { return e.Err }
 

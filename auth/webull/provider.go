@@ -325,6 +325,10 @@ func (p *Provider) renew(ctx context.Context, cl *Client, c *auth.Credential, s 
 	now := p.clock.Now()
 	if err != nil && IsTemporary(err) {
 		msg := "Could not renew the Webull token (" + trimDot(sentence(err)) + "): tokentray tries again at the next refresh"
+		var se *StoppedError
+		if errors.As(err, &se) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+			msg = "The Webull token renewal stopped before Webull answered: tokentray tries again at the next refresh"
+		}
 		if !c.ExpiresAt.IsZero() {
 			msg += "; it works until " + FormatTime(c.ExpiresAt)
 		}

@@ -1,0 +1,413 @@
+package futu
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jonboulle/clockwork"
+
+	"tokentray/auth"
+	"tokentray/auth/sandbox/fault"
+	"tokentray/auth/sandbox/futusim"
+)
+
+// hookTransport calls after once an answer's headers are in, before its
+// body is read; the body then fails once the request's context has ended,
+// as net/http's own transport does. It counts the requests it sends.
+type hookTransport struct {
+	after func(req *http.Request)
+	mu    sync.Mutex
+	sent  int
+}
+
+func (h *hookTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	h.mu.Lock()
+	h.sent++
+	h.mu.Unlock()
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		return nil, err
+	}
+	if h.after != nil {
+		h.after(req)
+	}
+	resp.Body = ctxBody{resp.Body, req.Context()}
+	return resp, nil
+}
+
+func (h *hookTransport) count() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.sent
+}
+
+type ctxBody struct {
+	io.ReadCloser
+	ctx context.Context
+}
+
+func (b ctxBody) Read(p []byte) (int, error) {
+	if err := b.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return b.ReadCloser.Read(p)
+}
+
+// cancelAfter returns a client and a context that ends once an answer
+// from path is in, before it is read: Ctrl-C just after Futu answered.
+func cancelAfter(t *testing.T, path string) (*http.Client, context.Context) {
+	ctx, cancel := context.WithCancel(ctx10(t))
+	return &http.Client{Transport: &hookTransport{after: func(req *http.Request) {
+		if req.URL.Path == path {
+			cancel()
+		}
+	}}}, ctx
+}
+
+func cancelled() context.Context {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	return ctx
+}
+
+func notUserVerdict(t *testing.T, what string, h auth.Health, err error) {
+	t.Helper()
+	var ue *auth.UserError
+	if h.State == auth.ActionNeeded || h.State == auth.Broken || errors.As(err, &ue) || err == nil {
+		t.Errorf("%s: %v / %v, want Unknown with an error", what, h, err)
+	}
+}
+
+func TestCancelledFutuCallsChangeNothing(t *testing.T) {
+	t.Run("key check", func(t *testing.T) {
+		f := newKeyFixture(t, t0.Add(60*24*time.Hour))
+		h, err := f.p.Refresh(cancelled(), &f.c, f.s, auth.RefreshOptions{})
+		notUserVerdict(t, "cancelled check", h, err)
+	})
+	t.Run("key extend", func(t *testing.T) {
+		f := newKeyFixture(t, t0.Add(5*24*time.Hour))
+		h, err := f.p.Extend(cancelled(), &f.c, f.s, time.Time{})
+		notUserVerdict(t, "cancelled extend", h, err)
+		if v, _ := f.s.Get(auth.FieldAccessToken); v != f.token || f.sim.Count(DefaultRefreshPath) != 0 {
+			t.Error("an extension the caller had given up on reached Futu or changed the token")
+		}
+	})
+	t.Run("oauth check and refresh", func(t *testing.T) {
+		f := newOAuthFixture(t, futusim.Browser{Approve: true}, futusim.Options{RotateRefresh: true})
+		if _, err := f.login(t, ctx10(t)); err != nil {
+			t.Fatal(err)
+		}
+		rt := f.get(auth.FieldRefreshToken)
+		h, err := f.p.Refresh(cancelled(), &f.c, f.s, auth.RefreshOptions{})
+		notUserVerdict(t, "cancelled check", h, err)
+		h, err = f.p.Refresh(cancelled(), &f.c, f.s, auth.RefreshOptions{Force: true})
+		notUserVerdict(t, "cancelled refresh", h, err)
+		if f.get(auth.FieldRefreshToken) != rt || f.sim.Count("/oauth2/token") != 1 {
+			t.Error("a refresh the caller had given up on reached Futu or changed the tokens")
+		}
+	})
+}
+
+func TestOAuthRotationSurvivesCancelAfterFutuAnswered(t *testing.T) {
+	f := newOAuthFixture(t, futusim.Browser{Approve: true}, futusim.Options{RotateRefresh: true})
+	if _, err := f.login(t, ctx10(t)); err != nil {
+		t.Fatal(err)
+	}
+	rt := f.get(auth.FieldRefreshToken)
+	hc, ctx := cancelAfter(t, "/oauth2/token")
+	f.p.o.HTTP = hc
+	h, err := f.p.Refresh(ctx, &f.c, f.s, auth.RefreshOptions{Force: true})
+	if err != nil || h.State != auth.OK || f.get(auth.FieldRefreshToken) == rt {
+		t.Fatalf("refresh cancelled after Futu rotated: %v / %v", h, err)
+	}
+	f.p.o.HTTP = http.DefaultClient
+	if _, err := f.refresh(t, true); err != nil {
+		t.Errorf("the stored refresh token does not work: %v", err)
+	}
+}
+
+func TestOAuthLoginSurvivesCancelAfterFutuAnswered(t *testing.T) {
+	f := newOAuthFixture(t, futusim.Browser{Approve: true}, futusim.Options{})
+	hc, ctx := cancelAfter(t, "/oauth2/token")
+	f.p.o.HTTP = hc
+	h, err := f.login(t, ctx)
+	if err != nil || h.State != auth.OK {
+		t.Fatalf("login cancelled after Futu answered: %v / %v", h, err)
+	}
+	if verifyBearer(t, f.base, f.get(auth.FieldAccessToken)) != 200 || f.get(auth.FieldRefreshToken) == "" {
+		t.Error("the tokens of the spent code were not stored")
+	}
+}
+
+func TestKeyExtendSurvivesCancelAfterFutuAnswered(t *testing.T) {
+	f := newKeyFixture(t, t0.Add(5*24*time.Hour))
+	hc, ctx := cancelAfter(t, DefaultRefreshPath)
+	f.p.o.HTTP = hc
+	h, err := f.p.Extend(ctx, &f.c, f.s, time.Time{})
+	if err != nil || h.State != auth.OK {
+		t.Fatalf("extend cancelled after Futu answered: %v / %v", h, err)
+	}
+	f.p.o.HTTP = http.DefaultClient
+	if h, err := f.refresh(t); err != nil || h.State != auth.OK {
+		t.Errorf("the stored new token does not work: %v / %v", h, err)
+	}
+}
+
+func TestKeyExtendInterruptedSaysItMayHaveHappened(t *testing.T) {
+	f := newKeyFixture(t, t0.Add(5*24*time.Hour))
+	f.sim.Faults().Set(DefaultRefreshPath, fault.Rule{Reset: true})
+	h, err := f.p.Extend(ctx10(t), &f.c, f.s, time.Time{})
+	if h.State != auth.Unknown || err == nil {
+		t.Fatalf("interrupted extend: %v / %v", h, err)
+	}
+	for _, text := range []string{h.Reason, err.Error()} {
+		if !strings.Contains(text, "may have been extended") || !strings.Contains(text, "tokentray refresh futu-key") || strings.Contains(text, "nothing was changed") {
+			t.Errorf("interrupted extend says %q", text)
+		}
+	}
+	// Nothing listening: the request never left, so nothing changed.
+	f.c.Endpoint = "http://127.0.0.1:1"
+	h, _ = f.p.Extend(ctx10(t), &f.c, f.s, time.Time{})
+	if !strings.Contains(h.Reason, "nothing was changed") {
+		t.Errorf("extend that never reached Futu: %v", h)
+	}
+}
+
+// flakySet fails the first n Sets of one field that would change it.
+type flakySet struct {
+	auth.Secrets
+	field string
+	n     *int
+}
+
+func (f flakySet) Set(field, v string) error {
+	if old, _ := f.Secrets.Get(field); field == f.field && v != old && *f.n > 0 {
+		*f.n--
+		return errors.New("the keychain is busy: try again")
+	}
+	return f.Secrets.Set(field, v)
+}
+
+func TestReplacedTokensStoredDespiteABusyKeychain(t *testing.T) {
+	old := keychainRetries
+	keychainRetries = []time.Duration{time.Millisecond, time.Millisecond}
+	t.Cleanup(func() { keychainRetries = old })
+
+	f := newOAuthFixture(t, futusim.Browser{Approve: true}, futusim.Options{RotateRefresh: true})
+	if _, err := f.login(t, ctx10(t)); err != nil {
+		t.Fatal(err)
+	}
+	fails := 2
+	if h, err := f.p.Refresh(ctx10(t), &f.c, flakySet{f.s, auth.FieldRefreshToken, &fails}, auth.RefreshOptions{Force: true}); err != nil || h.State != auth.OK {
+		t.Fatalf("rotation with a keychain failing twice: %v / %v", h, err)
+	}
+	if _, err := f.refresh(t, true); err != nil {
+		t.Errorf("the rotated refresh token was lost: %v", err)
+	}
+
+	k := newKeyFixture(t, t0.Add(5*24*time.Hour))
+	fails = 2
+	if h, err := k.p.Extend(ctx10(t), &k.c, flakySet{k.s, auth.FieldAccessToken, &fails}, time.Time{}); err != nil || h.State != auth.OK {
+		t.Fatalf("extend with a keychain failing twice: %v / %v", h, err)
+	}
+	if h, err := k.refresh(t); err != nil || h.State != auth.OK {
+		t.Errorf("the extended token was lost: %v / %v", h, err)
+	}
+}
+
+// echoServer answers at path with status and a body made from the
+// request, and 404 elsewhere.
+func echoServer(t *testing.T, path string, status int, body func(r *http.Request) string) string {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != path {
+			http.NotFound(w, r)
+			return
+		}
+		_ = r.ParseForm()
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		_, _ = io.WriteString(w, body(r))
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+func assertWithheld(t *testing.T, what string, secrets []string, code string, texts ...string) {
+	t.Helper()
+	all := strings.Join(texts, " | ")
+	if !strings.Contains(all, "withheld") || (code != "" && !strings.Contains(all, code)) {
+		t.Errorf("%s: %q, want the code %q and the text withheld", what, all, code)
+	}
+	for _, s := range secrets {
+		if strings.Contains(strings.ToLower(all), strings.ToLower(s)) {
+			t.Errorf("%s: a secret reached %q", what, all)
+		}
+	}
+}
+
+func TestBrokerTextThatEchoesASecretIsWithheld(t *testing.T) {
+	t.Run("oauth refresh", func(t *testing.T) {
+		base := echoServer(t, "/oauth2/token", http.StatusBadRequest, func(r *http.Request) string {
+			return `{"error":"invalid_request","error_description":"refresh_token ` + r.PostForm.Get("refresh_token") + ` is malformed"}`
+		})
+		p := NewOAuthProvider(Options{Clock: clockwork.NewFakeClockAt(t0), Getenv: noEnv})
+		c := auth.Credential{ID: auth.NewID(), Name: "futu-oauth", Kind: auth.KindFutuOAuth, Endpoint: base, ClientID: "client-0001", AddedAt: t0}
+		s := auth.Bind(auth.NewMemorySecrets(), c.ID)
+		s.Set(auth.FieldRefreshToken, "test-refresh-token-0001")
+		h, err := p.Refresh(ctx10(t), &c, s, auth.RefreshOptions{Force: true})
+		if h.State != auth.Unknown || err == nil {
+			t.Fatalf("refused refresh: %v / %v", h, err)
+		}
+		assertWithheld(t, "refresh", []string{"test-refresh-token-0001"}, "invalid_request", h.Reason, err.Error())
+	})
+	t.Run("oauth login", func(t *testing.T) {
+		var verifier string
+		base := echoServer(t, "/oauth2/token", http.StatusBadRequest, func(r *http.Request) string {
+			verifier = r.PostForm.Get("code_verifier")
+			return `{"error":"invalid_grant","error_description":"code ` + r.PostForm.Get("code") + ` does not match ` + verifier + `"}`
+		})
+		b := rawBrowser{url.Values{"code": {"test-code-0001"}}, make(chan string, 1)}
+		p := NewOAuthProvider(Options{Clock: clockwork.NewFakeClockAt(t0), Browser: b, RedirectURL: redirectFor(freePort(t)), Getenv: noEnv})
+		c := auth.Credential{ID: auth.NewID(), Name: "futu-oauth", Kind: auth.KindFutuOAuth, Endpoint: base, ClientID: "client-0001", AddedAt: t0}
+		_, err := p.Login(ctx10(t), &c, auth.Bind(auth.NewMemorySecrets(), c.ID), nil)
+		if err == nil {
+			t.Fatal("a refused login succeeded")
+		}
+		page := <-b.page
+		if verifier == "" {
+			t.Fatal("the token endpoint never saw a verifier")
+		}
+		assertWithheld(t, "login", []string{"test-code-0001", verifier}, "invalid_grant", err.Error(), page)
+	})
+	t.Run("key check and extend", func(t *testing.T) {
+		secrets := []string{"test-app-key-0001", "test-app-secret-0001", "test-access-token-0001"}
+		for _, tc := range []struct {
+			path   string
+			status int
+		}{{VerifyPath, http.StatusInternalServerError}, {DefaultRefreshPath, http.StatusBadRequest}} {
+			for _, echoed := range secrets {
+				base := echoServer(t, tc.path, tc.status, func(r *http.Request) string {
+					return `{"code":40001,"message":"bad request for ` + echoed + `"}`
+				})
+				p := NewKeyProvider(Options{Clock: clockwork.NewFakeClockAt(t0), Getenv: noEnv})
+				c := auth.Credential{ID: auth.NewID(), Name: "futu-key", Kind: auth.KindFutuKey, Endpoint: base, AddedAt: t0}
+				s := auth.Bind(auth.NewMemorySecrets(), c.ID)
+				for i, f := range []string{auth.FieldAppKey, auth.FieldAppSecret, auth.FieldAccessToken} {
+					s.Set(f, secrets[i])
+				}
+				var h auth.Health
+				var err error
+				if tc.path == VerifyPath {
+					h, err = p.Refresh(ctx10(t), &c, s, auth.RefreshOptions{})
+				} else {
+					h, err = p.Extend(ctx10(t), &c, s, time.Time{})
+				}
+				if err == nil {
+					t.Fatalf("%s: an error answer was taken as success", tc.path)
+				}
+				assertWithheld(t, tc.path, secrets, "40001", h.Reason, err.Error())
+			}
+		}
+	})
+}
+
+func TestPlainHTTPIsOnlyForLoopback(t *testing.T) {
+	for _, tc := range []struct {
+		name, endpoint, env string
+		want                string
+	}{
+		{"endpoint", "http://openapi.futu.example", "", "the Futu endpoint"},
+		{"FUTU_HTTP_URL", "", "http://openapi.futu.example", "FUTU_HTTP_URL"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tr := &hookTransport{}
+			o := Options{Clock: clockwork.NewFakeClockAt(t0), HTTP: &http.Client{Transport: tr},
+				Getenv: func(k string) string {
+					if k == "FUTU_HTTP_URL" {
+						return tc.env
+					}
+					return ""
+				}}
+			c := auth.Credential{ID: auth.NewID(), Name: "futu", Endpoint: tc.endpoint, ClientID: "client-0001", AddedAt: t0}
+			mem := auth.NewMemorySecrets()
+			s := auth.Bind(mem, c.ID)
+			for _, f := range []string{auth.FieldAppKey, auth.FieldAppSecret, auth.FieldAccessToken, auth.FieldRefreshToken} {
+				s.Set(f, "test-"+f+"-0001")
+			}
+			kh, kerr := NewKeyProvider(o).Refresh(ctx10(t), &c, s, auth.RefreshOptions{})
+			xh, xerr := NewKeyProvider(o).Extend(ctx10(t), &c, s, time.Time{})
+			oh, oerr := NewOAuthProvider(o).Refresh(ctx10(t), &c, s, auth.RefreshOptions{Force: true})
+			for _, r := range []struct {
+				h   auth.Health
+				err error
+			}{{kh, kerr}, {xh, xerr}, {oh, oerr}} {
+				var ue *auth.UserError
+				if !errors.As(r.err, &ue) || r.h.State != auth.ActionNeeded || !strings.Contains(r.err.Error(), tc.want) ||
+					!strings.Contains(r.err.Error(), "uses plain http: use https") {
+					t.Errorf("plain http: %v / %v, want ActionNeeded naming %s", r.h, r.err, tc.want)
+				}
+			}
+			if tr.count() != 0 {
+				t.Errorf("%d requests went out over plain http", tr.count())
+			}
+		})
+	}
+	for _, ok := range []string{"https://openapi.futu.example", "http://localhost:9/x/", "http://127.0.0.1:9", "http://[::1]:9"} {
+		if _, err := baseURL(Options{Getenv: noEnv}, ok); err != nil {
+			t.Errorf("%s refused: %v", ok, err)
+		}
+	}
+	if _, err := baseURL(Options{Getenv: noEnv}, "https://user:test-pass-0001@openapi.futu.example"); err == nil || strings.Contains(err.Error(), "test-pass-0001") {
+		t.Errorf("URL with a password: %v", err)
+	}
+}
+
+func TestDiscoveredEndpointsMustStayOnTheHost(t *testing.T) {
+	var meta string
+	mux := http.NewServeMux()
+	mux.HandleFunc("/.well-known/oauth-authorization-server", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, meta)
+	})
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	other := httptest.NewServer(http.NotFoundHandler()) // same host, another port
+	t.Cleanup(other.Close)
+	c := auth.Credential{Name: "futu-oauth", Endpoint: srv.URL}
+	for name, tc := range map[string]struct {
+		token, revoke string
+		trusted       bool
+	}{
+		"same host":              {srv.URL + "/t", srv.URL + "/r", true},
+		"other host over https":  {"https://tokens.attacker.example/t", "", false},
+		"revoke on another host": {srv.URL + "/t", "https://tokens.attacker.example/r", false},
+		"plain http elsewhere":   {"http://tokens.attacker.example/t", "", false},
+		"same host, other port":  {other.URL + "/t", "", false},
+	} {
+		meta = `{"authorization_endpoint":"` + srv.URL + `/a","token_endpoint":"` + tc.token + `","revocation_endpoint":"` + tc.revoke + `"}`
+		p := NewOAuthProvider(Options{Clock: clockwork.NewFakeClockAt(t0), Getenv: noEnv})
+		e, err := p.Endpoints(ctx10(t), c)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if tc.trusted && (e.Token != tc.token || e.Revoke != tc.revoke) {
+			t.Errorf("%s: trusted metadata ignored: %+v", name, e)
+		}
+		if !tc.trusted && (e.Token != srv.URL+"/oauth2/token" || e.Revoke != "" || e.Authorize != srv.URL+"/oauth2/authorize") {
+			t.Errorf("%s: untrusted metadata used: %+v", name, e)
+		}
+	}
+	// A hand-set endpoint gets the same scheme rule.
+	c.TokenURL = "http://tokens.futu.example/t"
+	if _, err := NewOAuthProvider(Options{Getenv: noEnv}).Endpoints(ctx10(t), c); err == nil || !strings.Contains(err.Error(), "plain http") {
+		t.Errorf("plain http token URL: %v", err)
+	}
+}

@@ -1,0 +1,302 @@
+package webull
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"tokentray/auth"
+	"tokentray/auth/sandbox/fault"
+	"tokentray/auth/sandbox/webullsim"
+)
+
+// hookTransport calls after once an answer's headers are in, before its
+// body is read, and closed once the body is closed; the body fails once
+// the request's context ends, as net/http's own transport does.
+type hookTransport struct {
+	base          http.RoundTripper
+	after, closed func(req *http.Request)
+}
+
+func (h hookTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := h.base.RoundTrip(req)
+	if err != nil {
+		return nil, err
+	}
+	if h.after != nil {
+		h.after(req)
+	}
+	resp.Body = &ctxBody{ReadCloser: resp.Body, req: req, closed: h.closed}
+	return resp, nil
+}
+
+type ctxBody struct {
+	io.ReadCloser
+	req    *http.Request
+	closed func(req *http.Request)
+}
+
+func (b *ctxBody) Read(p []byte) (int, error) {
+	if err := b.req.Context().Err(); err != nil {
+		return 0, err
+	}
+	return b.ReadCloser.Read(p)
+}
+
+func (b *ctxBody) Close() error {
+	err := b.ReadCloser.Close()
+	if b.closed != nil {
+		b.closed(b.req)
+	}
+	return err
+}
+
+// withHook rewires e's provider through a hookTransport.
+func (e *env) withHook(after, closed func(req *http.Request)) {
+	e.p = NewProvider(Options{Clock: e.clock, SDKTokenBase: e.t.TempDir(),
+		HTTPClient: &http.Client{Transport: hookTransport{base: e.srv.Client().Transport, after: after, closed: closed}}})
+}
+
+func onPath(path string, f func()) func(*http.Request) {
+	return func(req *http.Request) {
+		if req.URL.Path == path {
+			f()
+		}
+	}
+}
+
+// cancelAfter returns a context that ends once an answer from path is in,
+// before it is read.
+func (e *env) cancelAfter(path string) context.Context {
+	ctx, cancel := context.WithCancel(timeout(e.t))
+	e.withHook(onPath(path, cancel), nil)
+	return ctx
+}
+
+// cancelAfterRead returns a context that ends once an answer from path
+// has been read.
+func (e *env) cancelAfterRead(path string) context.Context {
+	ctx, cancel := context.WithCancel(timeout(e.t))
+	e.withHook(nil, onPath(path, cancel))
+	return ctx
+}
+
+func assertNotUserVerdict(t *testing.T, what string, h auth.Health) {
+	t.Helper()
+	if h.State == auth.ActionNeeded || h.State == auth.Broken {
+		t.Errorf("%s: a cancelled call gave %v", what, h)
+	}
+}
+
+func TestCancelledCallsNeverNeedTheUser(t *testing.T) {
+	t.Run("renew", func(t *testing.T) {
+		e := verified(t)
+		tok := e.token()
+		e.clock.Advance(13 * 24 * time.Hour) // inside the renewal window
+		ctx := e.cancelAfterRead(checkPath)  // Ctrl-C right after the check
+		h, err := e.p.Refresh(ctx, &e.c, e.s, auth.RefreshOptions{})
+		if h.State != auth.Unknown || !errors.Is(err, context.Canceled) {
+			t.Errorf("cancelled renewal: %v / %v, want Unknown", h, err)
+		}
+		if e.token() != tok || e.c.TokenStatus != StatusNormal || e.sim.Count(refreshPath) != 0 {
+			t.Error("a renewal the caller had given up on changed something or reached Webull")
+		}
+		if h := e.p.Assess(e.c, e.clock.Now()); h.State != auth.Expiring {
+			t.Errorf("Assess after the cancelled renewal: %v, want Expiring", h)
+		}
+	})
+	t.Run("renew out of time", func(t *testing.T) {
+		old := brokerTimeout
+		brokerTimeout = 200 * time.Millisecond
+		t.Cleanup(func() { brokerTimeout = old })
+		e := verified(t)
+		tok := e.token()
+		e.clock.Advance(13 * 24 * time.Hour)
+		e.sim.Faults().Set(refreshPath, fault.Rule{Latency: time.Hour}) // on the fake clock: never answers
+		// The stalled handler does not see the client leave; let it go before the server closes.
+		t.Cleanup(func() { e.clock.Advance(time.Hour) })
+		h, err := e.p.Refresh(timeout(t), &e.c, e.s, auth.RefreshOptions{})
+		if h.State != auth.Unknown || !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(h.Reason, "tries again") {
+			t.Errorf("renewal out of time: %v / %v, want Unknown", h, err)
+		}
+		if e.token() != tok || e.c.TokenStatus != StatusNormal {
+			t.Error("a renewal without an answer changed the token")
+		}
+	})
+	t.Run("check", func(t *testing.T) {
+		e := verified(t)
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		h, err := e.p.Refresh(ctx, &e.c, e.s, auth.RefreshOptions{})
+		if h.State != auth.Unknown || !errors.Is(err, context.Canceled) || e.c.TokenStatus != StatusNormal {
+			t.Errorf("cancelled check: %v / %v, want Unknown", h, err)
+		}
+	})
+	t.Run("create", func(t *testing.T) {
+		e := verified(t)
+		tok := e.token()
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		h, err := e.p.Login(ctx, &e.c, e.s, nil)
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("cancelled create: err = %v", err)
+		}
+		assertNotUserVerdict(t, "cancelled create", h)
+		if e.token() != tok || e.c.TokenStatus != StatusNormal {
+			t.Error("a cancelled create changed the stored token")
+		}
+	})
+}
+
+func TestRenewalSurvivesCancelAfterWebullAnswered(t *testing.T) {
+	e := verified(t)
+	old := e.token()
+	e.sim.SetRenewNewToken(true)
+	e.clock.Advance(13 * 24 * time.Hour)
+	ctx := e.cancelAfter(refreshPath) // Webull has rotated; Ctrl-C before the answer is read
+	h, err := e.p.Refresh(ctx, &e.c, e.s, auth.RefreshOptions{})
+	if err != nil || h.State != auth.OK {
+		t.Fatalf("renewal interrupted after Webull answered: %v / %v", h, err)
+	}
+	nt := e.token()
+	if nt == old {
+		t.Fatal("the renewed token was dropped; Webull has already retired the old one")
+	}
+	if info, _ := e.sim.Token(nt); info.Status != webullsim.StatusNormal {
+		t.Errorf("stored token is %s at Webull", info.Status)
+	}
+}
+
+// flakySet fails the first n Sets of one field, like a busy keychain.
+type flakySet struct {
+	auth.Secrets
+	field string
+	n     *int
+}
+
+func (f flakySet) Set(field, v string) error {
+	if field == f.field && *f.n > 0 {
+		*f.n--
+		return errors.New("the keychain is busy: try again")
+	}
+	return f.Secrets.Set(field, v)
+}
+
+func TestRenewedTokenStoredDespiteABusyKeychain(t *testing.T) {
+	old := keychainRetries
+	keychainRetries = []time.Duration{time.Millisecond, time.Millisecond}
+	t.Cleanup(func() { keychainRetries = old })
+	e := verified(t)
+	e.sim.SetRenewNewToken(true)
+	first := e.token()
+	fails := 2
+	h, err := e.p.Refresh(timeout(t), &e.c, flakySet{e.s, auth.FieldWebullToken, &fails}, auth.RefreshOptions{Force: true})
+	if err != nil || h.State != auth.OK || e.token() == first {
+		t.Fatalf("renewal with a keychain failing twice: %v / %v", h, err)
+	}
+	if info, _ := e.sim.Token(e.token()); info.Status != webullsim.StatusNormal {
+		t.Errorf("stored token is %s at Webull", info.Status)
+	}
+}
+
+// front serves e's sandbox behind a server whose answers at the paths in
+// override are replaced.
+func (e *env) front(override map[string]http.HandlerFunc) {
+	sim := e.sim.Handler()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if h, ok := override[r.URL.Path]; ok {
+			h(w, r)
+			return
+		}
+		sim.ServeHTTP(w, r)
+	}))
+	e.t.Cleanup(srv.Close)
+	e.c.Endpoint = srv.URL
+}
+
+func TestBrokerTextThatEchoesASecretIsWithheld(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		echo func(e *env, token string) string
+	}{
+		{"token", func(_ *env, token string) string { return "token " + token + " cannot be renewed" }},
+		{"app key", func(e *env, _ string) string { return "app " + strings.ToUpper(e.appKey) + " is not allowed here" }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := verified(t)
+			e.front(map[string]http.HandlerFunc{refreshPath: func(w http.ResponseWriter, r *http.Request) {
+				var body struct{ Token string }
+				_ = json.NewDecoder(r.Body).Decode(&body)
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusExpectationFailed)
+				_ = json.NewEncoder(w).Encode(map[string]string{"error_code": "INVALID_PARAMETER", "message": tc.echo(e, body.Token)})
+			}})
+			h, err := e.p.Refresh(timeout(t), &e.c, e.s, auth.RefreshOptions{Force: true})
+			if err == nil || !strings.Contains(h.Reason, "INVALID_PARAMETER") || !strings.Contains(h.Reason, "withheld") {
+				t.Fatalf("echoing answer: %v / %v, want the code and the text withheld", h, err)
+			}
+			for _, v := range e.mem.Values() {
+				for _, text := range []string{h.Reason, err.Error()} {
+					if strings.Contains(strings.ToLower(text), strings.ToLower(v)) {
+						t.Errorf("a secret reached %q", text)
+					}
+				}
+			}
+		})
+	}
+	// Text without a secret is still shown.
+	e := verified(t)
+	e.front(map[string]http.HandlerFunc{refreshPath: func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusExpectationFailed)
+		_, _ = w.Write([]byte(`{"error_code":"INVALID_PARAMETER","message":"region mismatch"}`))
+	}})
+	if h, _ := e.p.Refresh(timeout(t), &e.c, e.s, auth.RefreshOptions{Force: true}); !strings.Contains(h.Reason, "region mismatch") {
+		t.Errorf("harmless text was withheld: %v", h)
+	}
+}
+
+func TestForbiddenWithoutWebullErrorIsNotABadKey(t *testing.T) {
+	html := func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(http.StatusForbidden)
+		_, _ = w.Write([]byte("<html><body>Access denied by corporate proxy</body></html>"))
+	}
+	for _, path := range []string{checkPath, refreshPath} {
+		t.Run(path, func(t *testing.T) {
+			e := verified(t)
+			tok := e.token()
+			e.front(map[string]http.HandlerFunc{path: html})
+			h, err := e.p.Refresh(timeout(t), &e.c, e.s, auth.RefreshOptions{Force: true})
+			if h.State != auth.Unknown || err == nil || !strings.Contains(h.Reason, "without its usual error") ||
+				!strings.Contains(h.Reason, "proxy or firewall") {
+				t.Errorf("HTML 403: %v / %v, want Unknown naming a proxy", h, err)
+			}
+			var ue *auth.UserError
+			if errors.As(err, &ue) {
+				t.Errorf("HTML 403 asked the user to act: %v", err)
+			}
+			if e.token() != tok || e.c.TokenStatus != StatusNormal {
+				t.Error("an HTML 403 changed the stored token")
+			}
+			e.c.Health = h
+			if a := e.p.Assess(e.c, e.clock.Now()); a.State == auth.Broken {
+				t.Errorf("Assess after an HTML 403 sticks at %v", a)
+			}
+		})
+	}
+	// Webull's own 403 with its error JSON still means the key.
+	e := verified(t)
+	e.front(map[string]http.HandlerFunc{checkPath: func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusForbidden)
+		_, _ = w.Write([]byte(`{"error_code":"UNAUTHORIZED","message":"app key disabled"}`))
+	}})
+	if h, _ := e.p.Refresh(timeout(t), &e.c, e.s, auth.RefreshOptions{}); h.State != auth.Broken {
+		t.Errorf("Webull's 403 UNAUTHORIZED: %v, want Broken", h)
+	}
+}
