@@ -172,10 +172,7 @@ func TestWebullLogoutForgetsTheToken(t *testing.T) {
 	needKeychain(t)
 	sb := startSandbox(t)
 	x := newTT(t)
-	appKey, appSecret := sb.Webull.AddApp(true)
-	x.secret(appSecret)
-	env := map[string]string{"WEBULL_APP_KEY": appKey, "WEBULL_APP_SECRET": appSecret}
-	wantCode(t, x.run(env, "", "add", "webull", "wb", "--region", "us", "--test-env", "--endpoint", sb.WebullURL), 0, "add webull")
+	addTestEnvWebull(t, x, sb, "wb", "us")
 	wantCode(t, x.run(nil, "", "login", "wb"), 0, "login")
 	first := x.run(nil, "", "token", "wb")
 	wantCode(t, first, 0, "token")

@@ -14,13 +14,7 @@ import (
 	"time"
 
 	"tokentray/auth"
-	"tokentray/auth/engine"
-	"tokentray/auth/futu"
-	"tokentray/auth/keychain"
 	"tokentray/auth/sandbox"
-	"tokentray/auth/sandbox/futusim"
-	"tokentray/auth/store"
-	"tokentray/cli"
 )
 
 func startSandbox(t *testing.T) *sandbox.Sandbox {
@@ -305,6 +299,16 @@ func TestFutuKeySecretsFromStdinAndRejectedKey(t *testing.T) {
 	}
 }
 
+// addTestEnvWebull adds a Webull credential of a sandbox test-environment
+// app, whose tokens need no phone.
+func addTestEnvWebull(t *testing.T, x *tt, sb *sandbox.Sandbox, name, region string) {
+	t.Helper()
+	appKey, appSecret := sb.Webull.AddApp(true)
+	x.secret(appSecret)
+	env := map[string]string{"WEBULL_APP_KEY": appKey, "WEBULL_APP_SECRET": appSecret}
+	wantCode(t, x.run(env, "", "add", "webull", name, "--region", region, "--test-env", "--endpoint", sb.WebullURL), 0, "add webull "+name)
+}
+
 func freePort(t *testing.T) int {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -325,33 +329,9 @@ func TestConcurrentTokenCallsRefreshOnce(t *testing.T) {
 	x := newTT(t)
 	wantCode(t, x.run(nil, "", "add", "futu-oauth", "oauth", "--endpoint", sb.FutuURL), 0, "add futu-oauth")
 
-	p, err := cli.ProfileFor(true, func(k string) string {
-		if k == "TOKENTRAY_CONFIG_DIR" {
-			return x.dir
-		}
-		return ""
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := store.Open(p.Dir, keychain.New(p.Service, 0))
-	if err != nil {
-		t.Fatal(err)
-	}
-	prov := futu.NewOAuthProvider(futu.Options{
-		Browser:     futusim.Browser{Approve: true},
-		RedirectURL: fmt.Sprintf("http://127.0.0.1:%d/callback", freePort(t)),
-	})
-	eng := engine.New(st, map[auth.Kind]auth.Provider{auth.KindFutuOAuth: prov}, nil)
-	if h, err := eng.Login(ctxT(t), "oauth", nil); err != nil {
-		t.Fatalf("login: %v (%v)", err, h)
-	}
-	c, _ := st.Get("oauth")
-	for _, f := range auth.SecretFields {
-		if v, err := st.Secrets().Get(c.ID, f); err == nil {
-			x.secret(v)
-		}
-	}
+	o := newOAuthSession(t, x)
+	c, _, _ := o.login(t, x, "oauth")
+	st := o.st
 	// Time passes: the login is an hour old and its token expires in a
 	// minute, inside the lead, so both calls find it due.
 	c.RefreshedAt = time.Now().Add(-time.Hour).UTC()
@@ -470,10 +450,7 @@ func TestWebullTestEnvironmentNeedsNoPhone(t *testing.T) {
 	needKeychain(t)
 	sb := startSandbox(t)
 	x := newTT(t)
-	appKey, appSecret := sb.Webull.AddApp(true)
-	x.secret(appSecret)
-	env := map[string]string{"WEBULL_APP_KEY": appKey, "WEBULL_APP_SECRET": appSecret}
-	wantCode(t, x.run(env, "", "add", "webull", "uat", "--region", "hk", "--test-env", "--endpoint", sb.WebullURL), 0, "add webull test env")
+	addTestEnvWebull(t, x, sb, "uat", "hk")
 	wantCode(t, x.run(nil, "", "login", "uat"), 0, "login test env")
 	tok := x.run(nil, "", "token", "uat")
 	wantCode(t, tok, 0, "token")

@@ -81,10 +81,7 @@ func TestWebullShareTurnsTheTokenFileOnAndOff(t *testing.T) {
 	needKeychain(t)
 	sb := startSandbox(t)
 	x := newTT(t)
-	appKey, appSecret := sb.Webull.AddApp(true)
-	x.secret(appSecret)
-	env := map[string]string{"WEBULL_APP_KEY": appKey, "WEBULL_APP_SECRET": appSecret}
-	wantCode(t, x.run(env, "", "add", "webull", "bot", "--region", "us", "--test-env", "--endpoint", sb.WebullURL), 0, "add webull")
+	addTestEnvWebull(t, x, sb, "bot", "us")
 	login := x.run(nil, "", "login", "bot")
 	wantCode(t, login, 0, "login")
 	if n := strings.Count(login.stdout, "OK:"); n != 1 {

@@ -235,41 +235,14 @@ func TestLeadTimeComesFromPrefs(t *testing.T) {
 func TestConcurrentTokenCallsRenewOnce(t *testing.T) {
 	f := newFixture(t)
 	f.add(t, "main", t0.Add(time.Minute))
-	// A second engine on the same directory stands for another process:
-	// only the store's cross-process lock orders it with the first.
-	st2, err := store.Open(f.dir, f.secrets)
-	if err != nil {
-		t.Fatal(err)
-	}
-	eng2 := engine.New(st2, map[auth.Kind]auth.Provider{auth.KindFutuKey: f.p}, f.clock)
-	f.p.gate = make(chan struct{})
-	f.p.entered = make(chan struct{}, 16)
-
-	const n = 6
-	toks := make([]string, n)
-	errs := make([]error, n)
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			e := f.eng
-			if i%2 == 1 {
-				e = eng2
-			}
-			toks[i], errs[i] = e.Token(ctxT(t), "main")
-		}()
-	}
-	<-f.p.entered // one caller is inside the broker call, the rest wait for the lock
-	close(f.p.gate)
-	wg.Wait()
-	for i := range n {
+	toks, errs, _ := tokenBurst(t, f)
+	for i := range toks {
 		if errs[i] != nil || toks[i] != "test-token-0001" {
 			t.Fatalf("caller %d: token %q err %v, want the one renewed token", i, toks[i], errs[i])
 		}
 	}
 	if f.p.count() != 1 {
-		t.Fatalf("%d renewals for %d concurrent token calls, want 1", f.p.count(), n)
+		t.Fatalf("%d renewals for %d concurrent token calls, want 1", f.p.count(), len(toks))
 	}
 }
 
@@ -619,6 +592,34 @@ func TestShortLivedTokensAreRenewedOncePerBurst(t *testing.T) {
 	f := newFixture(t)
 	f.p.life = 3 * time.Minute
 	f.add(t, "main", t0.Add(time.Minute))
+	toks, errs, eng2 := tokenBurst(t, f)
+	// And a caller that reads the credential after it was saved.
+	late, lateErr := eng2.Token(ctxT(t), "main")
+	for i := range toks {
+		if errs[i] != nil || toks[i] != "test-token-0001" {
+			t.Fatalf("caller %d: token %q err %v, want the one renewed token", i, toks[i], errs[i])
+		}
+	}
+	if lateErr != nil || late != "test-token-0001" {
+		t.Errorf("a caller just after the renewal got %q, %v", late, lateErr)
+	}
+	if f.p.count() != 1 {
+		t.Fatalf("%d renewals, want 1", f.p.count())
+	}
+	// Once the grace has passed a token inside the lead is renewed again.
+	f.clock.Advance(time.Minute)
+	if tok, err := f.eng.Token(ctxT(t), "main"); err != nil || tok != "test-token-0002" {
+		t.Errorf("a minute later: %q, %v; want a renewal", tok, err)
+	}
+}
+
+// tokenBurst asks for f's "main" token from six goroutines at once, half
+// of them through a second engine on the same directory (standing for
+// another process: only the store's cross-process lock orders the two),
+// holding the first broker call until all have started. It returns the
+// tokens and errors, and the second engine.
+func tokenBurst(t *testing.T, f *fixture) ([]string, []error, *engine.Engine) {
+	t.Helper()
 	st2, err := store.Open(f.dir, f.secrets)
 	if err != nil {
 		t.Fatal(err)
@@ -642,25 +643,8 @@ func TestShortLivedTokensAreRenewedOncePerBurst(t *testing.T) {
 			toks[i], errs[i] = e.Token(ctxT(t), "main")
 		}()
 	}
-	<-f.p.entered
+	<-f.p.entered // one caller is inside the broker call, the rest wait for the lock
 	close(f.p.gate)
 	wg.Wait()
-	// And a caller that reads the credential after it was saved.
-	late, lateErr := eng2.Token(ctxT(t), "main")
-	for i := range n {
-		if errs[i] != nil || toks[i] != "test-token-0001" {
-			t.Fatalf("caller %d: token %q err %v, want the one renewed token", i, toks[i], errs[i])
-		}
-	}
-	if lateErr != nil || late != "test-token-0001" {
-		t.Errorf("a caller just after the renewal got %q, %v", late, lateErr)
-	}
-	if f.p.count() != 1 {
-		t.Fatalf("%d renewals, want 1", f.p.count())
-	}
-	// Once the grace has passed a token inside the lead is renewed again.
-	f.clock.Advance(time.Minute)
-	if tok, err := f.eng.Token(ctxT(t), "main"); err != nil || tok != "test-token-0002" {
-		t.Errorf("a minute later: %q, %v; want a renewal", tok, err)
-	}
+	return toks, errs, eng2
 }
