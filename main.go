@@ -58,6 +58,13 @@ func runAgent(ctx context.Context, d cli.Deps, sandboxed bool) error {
 		return nil
 	}
 	defer lock.Unlock()
+	// Without a keychain nothing can be renewed or stored: say so at once
+	// rather than at the first renewal.
+	if k, ok := eng.Store().Secrets().(interface{ Check() error }); ok {
+		if err := k.Check(); err != nil {
+			return err
+		}
+	}
 	phone := ""
 	if sandboxed {
 		dir := eng.Store().Dir()

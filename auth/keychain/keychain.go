@@ -176,7 +176,7 @@ func (k *Keyring) Check() error {
 	var b [8]byte
 	_, _ = rand.Read(b[:])
 	id := "check-" + hex.EncodeToString(b[:])
-	const field = "keychain-check"
+	const field = "test item"
 	want := "tokentray-keychain-check-" + hex.EncodeToString(b[:4])
 	if err := k.Set(id, field, want); err != nil {
 		return err

@@ -160,6 +160,9 @@ func (sb *Sandbox) Seed(st *store.Store) error {
 	now := sb.Clock.Now().UTC()
 	var errs []error
 	add := func(c auth.Credential, secrets map[string]string) {
+		if len(errs) > 0 {
+			return // the same cause (a locked keychain, say) would repeat
+		}
 		if err := st.Remove(c.Name); err != nil && !errors.Is(err, store.ErrNotFound) {
 			errs = append(errs, fmt.Errorf("replace sandbox credential %s: %w", c.Name, err))
 			return
