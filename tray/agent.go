@@ -15,8 +15,9 @@ import (
 // AgentOptions configure the always-on agent.
 type AgentOptions struct {
 	Sandbox bool
-	// CheckEvery is how often every credential is checked with its broker
-	// (default 10 minutes); tokens due for renewal are renewed then too.
+	// CheckEvery is the longest the agent goes without checking every
+	// credential with its broker (default: the CheckEvery setting, 1 h);
+	// a token nearing its expiry is checked, and renewed, in time anyway.
 	CheckEvery time.Duration
 	// OpenWindow shows the window, at one credential when name is set.
 	OpenWindow func(name string)
@@ -47,12 +48,16 @@ func NewAgent(eng *engine.Engine, opts AgentOptions) *Agent {
 	if opts.Clock == nil {
 		opts.Clock = eng.Clock()
 	}
-	if opts.CheckEvery <= 0 {
-		opts.CheckEvery = 10 * time.Minute
-	}
 	warn := []int{14, 7, 1}
+	every := time.Hour
 	if p, err := eng.Store().Prefs(); err == nil {
 		warn = p.WarnDays
+		if p.CheckEvery > 0 {
+			every = p.CheckEvery
+		}
+	}
+	if opts.CheckEvery <= 0 {
+		opts.CheckEvery = every
 	}
 	return &Agent{eng: eng, opts: opts, views: make(chan View, 1), refresh: make(chan struct{}, 1), alerts: newAlerts(warn)}
 }
@@ -104,8 +109,9 @@ func (a *Agent) Run(ctx context.Context) {
 
 func (a *Agent) loop(ctx context.Context) {
 	c := a.opts.Clock
-	check := c.NewTicker(a.opts.CheckEvery)
-	defer check.Stop()
+	// The next regular check: set after each check from what expires
+	// when (see untilNextCheck).
+	var due <-chan time.Time
 	// The tray redraws every few seconds, and every second while a 2FA
 	// countdown runs, so seconds left stay true.
 	draw := c.NewTicker(time.Second)
@@ -132,9 +138,13 @@ func (a *Agent) loop(ctx context.Context) {
 	for {
 		select {
 		case <-ctx.Done():
+			if checking {
+				<-checked // let a check in flight finish saving
+			}
 			return
 		case unanswered := <-checked:
 			checking = false
+			due = c.After(a.untilNextCheck())
 			if unanswered {
 				backoff = min(max(2*backoff, FirstRetry), a.opts.CheckEvery)
 				retry = c.After(backoff)
@@ -143,7 +153,7 @@ func (a *Agent) loop(ctx context.Context) {
 			}
 		case <-a.refresh:
 			checkAll()
-		case <-check.Chan():
+		case <-due:
 			checkAll()
 		case <-retry:
 			checkAll()
@@ -157,6 +167,34 @@ func (a *Agent) loop(ctx context.Context) {
 			}
 		}
 	}
+}
+
+// minCheckGap keeps a token whose whole life is shorter than the lead
+// time from being checked in a tight loop.
+const minCheckGap = 10 * time.Second
+
+// untilNextCheck is the time to the next regular check: CheckEvery, or
+// sooner when a token comes within the lead time of its expiry before
+// then (for a token that lives less than the lead, half its life).
+func (a *Agent) untilNextCheck() time.Duration {
+	now := a.opts.Clock.Now()
+	lead := a.eng.Lead()
+	next := a.opts.CheckEvery
+	a.mu.Lock()
+	entries := a.last
+	a.mu.Unlock()
+	for _, e := range entries {
+		exp := e.Health.ExpiresAt
+		if exp.IsZero() || !exp.After(now) {
+			continue
+		}
+		d := exp.Add(-lead).Sub(now)
+		if d <= 0 {
+			d = exp.Sub(now) / 2
+		}
+		next = min(next, max(d, minCheckGap))
+	}
+	return next
 }
 
 // FirstRetry is how soon a credential whose broker did not answer is

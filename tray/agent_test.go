@@ -18,6 +18,9 @@ type flakyBroker struct {
 	mu      sync.Mutex
 	calls   int
 	failFor int
+	// life, when set, is how long the token lives after each check.
+	life  time.Duration
+	clock clockwork.Clock
 }
 
 func (f *flakyBroker) Kind() auth.Kind { return auth.KindFutuKey }
@@ -31,7 +34,12 @@ func (f *flakyBroker) Refresh(_ context.Context, c *auth.Credential, _ auth.Secr
 	if f.calls <= f.failFor {
 		return auth.Health{State: auth.Unknown, Reason: "the broker did not answer"}, nil
 	}
-	return auth.Health{State: auth.OK}, nil
+	h := auth.Health{State: auth.OK}
+	if f.life > 0 {
+		c.ExpiresAt = f.clock.Now().Add(f.life)
+		h.ExpiresAt = c.ExpiresAt
+	}
+	return h, nil
 }
 func (f *flakyBroker) Token(auth.Credential, auth.Secrets) (string, error) { return "", nil }
 func (f *flakyBroker) Env(auth.Credential, auth.Secrets) (map[string]string, string, error) {
@@ -52,8 +60,9 @@ func TestAgentRetriesUnansweredBrokersWithBackoff(t *testing.T) {
 	}
 	a := NewAgent(eng, AgentOptions{Clock: clock, CheckEvery: time.Hour})
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go a.loop(ctx)
+	stopped := make(chan struct{})
+	go func() { a.loop(ctx); close(stopped) }()
+	defer func() { cancel(); <-stopped }()
 
 	waitCalls := func(n int) {
 		t.Helper()
@@ -99,4 +108,49 @@ func TestAgentRetriesUnansweredBrokersWithBackoff(t *testing.T) {
 
 	a.RefreshNow()
 	waitCalls(4)
+}
+
+func TestAgentChecksATokenBeforeItExpiresNotJustHourly(t *testing.T) {
+	clock := clockwork.NewFakeClockAt(t0)
+	st, err := store.Open(t.TempDir(), auth.NewMemorySecrets())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Tokens live 20 minutes; the lead is 5: a check is due 15 minutes
+	// after each renewal, well before the hourly check.
+	broker := &flakyBroker{life: 20 * time.Minute, clock: clock}
+	eng := engine.New(st, map[auth.Kind]auth.Provider{auth.KindFutuKey: broker}, clock)
+	if _, err := eng.Add(context.Background(), auth.Credential{Name: "futu-main", Kind: auth.KindFutuKey}, map[string]string{auth.FieldAppSecret: "test-app-secret-0001"}); err != nil {
+		t.Fatal(err)
+	}
+	a := NewAgent(eng, AgentOptions{Clock: clock, CheckEvery: time.Hour})
+	ctx, cancel := context.WithCancel(context.Background())
+	stopped := make(chan struct{})
+	go func() { a.loop(ctx); close(stopped) }()
+	defer func() { cancel(); <-stopped }()
+
+	waitCalls := func(n int) {
+		t.Helper()
+		deadline := time.Now().Add(5 * time.Second)
+		for broker.count() < n {
+			if time.Now().After(deadline) {
+				t.Fatalf("broker asked %d times, want %d", broker.count(), n)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	waitCalls(1)
+	for i := 2; i <= 4; i++ {
+		// the drawing ticker and the next-check timer
+		if err := clock.BlockUntilContext(ctx, 2); err != nil {
+			t.Fatal(err)
+		}
+		clock.Advance(14 * time.Minute)
+		time.Sleep(20 * time.Millisecond)
+		if broker.count() != i-1 {
+			t.Fatalf("checked after 14 min (%d calls)", broker.count())
+		}
+		clock.Advance(time.Minute)
+		waitCalls(i) // 15 minutes after the renewal: 5 before expiry
+	}
 }
