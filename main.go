@@ -54,7 +54,7 @@ func runAgent(ctx context.Context, d cli.Deps, sandboxed bool) error {
 	if ok, err := lock.TryLock(); err != nil {
 		return fmt.Errorf("check whether tokentray is already running: %w", err)
 	} else if !ok {
-		fmt.Fprintln(d.Stderr, "tokentray is already running for this profile (its icon is in the tray); open the window with: tokentray window")
+		fmt.Fprintln(d.Stderr, "tokentray is already running for this profile (in the tray, or as its window where there is no tray); open the window with: tokentray window")
 		return nil
 	}
 	defer lock.Unlock()

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"sync"
 	"time"
@@ -108,6 +109,8 @@ func (ld *LoginDialog) start() {
 	finished := ld.finished
 	ld.mu.Unlock()
 	ld.Retry.Hide()
+	ld.URL.SetText("")
+	ld.URL.Hide() // an earlier attempt's address no longer works
 	ld.Cancel.SetText("Cancel")
 	ld.Steps.SetText(startText(ld.row))
 	ld.open = true
@@ -131,7 +134,9 @@ func (ld *LoginDialog) start() {
 			ld.mu.Unlock()
 			ld.redraw()
 		})
-		cancelled := ctx.Err() != nil
+		// A login can finish and store its tokens although Cancel was
+		// pressed a moment before: the outcome decides, not the button.
+		cancelled := err != nil && errors.Is(err, context.Canceled)
 		cancel()
 		ld.mu.Lock()
 		ld.result, ld.err = h, err

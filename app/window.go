@@ -348,8 +348,11 @@ func (u *UI) logoutSelected() {
 	if !ok {
 		return
 	}
-	dialog.ShowConfirm("Log out of "+r.Name+"?",
-		"Its tokens are revoked where the broker allows it and deleted from the keychain. Scripts that use it stop working until you log in again.",
+	what := "Its tokens are revoked with Futu and deleted from the keychain. Scripts that ask tokentray for it stop working until you log in again."
+	if r.Kind == auth.KindWebull {
+		what = "Its token is deleted from the keychain and from the file shared with the Webull SDKs. Webull cannot revoke it: it stays valid at Webull until it expires or goes unused for 15 days."
+	}
+	dialog.ShowConfirm("Log out of "+r.Name+"?", what,
 		func(yes bool) {
 			if !yes {
 				return

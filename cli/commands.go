@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net"
 	"net/url"
 	"os/exec"
 	"path/filepath"
@@ -175,11 +176,17 @@ func runAdd(e *env, self *command, args []string) error {
 		if !httpURL(*endpoint) {
 			return usagef("--endpoint %q is not an http(s) URL", *endpoint)
 		}
+		if !privateEnough(*endpoint) {
+			return usagef("--endpoint %q uses plain http, which would send tokens in the clear: use https (http is only for this computer, e.g. the sandbox)", *endpoint)
+		}
 	} else if kind == auth.KindFutuOAuth || kind == auth.KindFutuKey {
 		// Saved, so an agent started without the variable uses it too.
 		if v := strings.TrimSpace(e.Getenv("FUTU_HTTP_URL")); v != "" {
 			if !httpURL(v) {
 				return usagef("FUTU_HTTP_URL %q is not an http(s) URL; correct it, or unset it and give --endpoint", v)
+			}
+			if !privateEnough(v) {
+				return usagef("FUTU_HTTP_URL %q uses plain http, which would send tokens in the clear: use https (http is only for this computer, e.g. the sandbox)", v)
 			}
 			*endpoint = v
 		}
@@ -268,6 +275,24 @@ func runAdd(e *env, self *command, args []string) error {
 func httpURL(s string) bool {
 	u, err := url.Parse(s)
 	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+}
+
+// privateEnough reports whether an endpoint keeps tokens off the wire in
+// clear text: https, or http to this computer (the sandbox brokers).
+func privateEnough(s string) bool {
+	u, err := url.Parse(s)
+	if err != nil {
+		return false
+	}
+	if u.Scheme == "https" {
+		return true
+	}
+	h := u.Hostname()
+	if h == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
 }
 
 // sdkImporter is the Futu OAuth provider's adoption of an SDK login.
@@ -627,9 +652,10 @@ asking for its token get exit code 3 until then.
               when Futu offers revocation and answers; the app
               registration (client ID) is kept
   webull      the stored token is forgotten and the next login creates
-              and verifies a new one; Webull offers no revocation, so the
-              old token stays valid at Webull until it expires or goes
-              unused for 15 days
+              and verifies a new one; the token.txt shared with the SDKs
+              is deleted when it holds that token; Webull offers no
+              revocation, so the old token stays valid at Webull until it
+              expires or goes unused for 15 days
   futu-key    refused: an API key is revoked in the Futu developer
               portal (tokentray remove NAME forgets it here)`,
 	run: func(e *env, self *command, args []string) error {

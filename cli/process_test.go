@@ -84,6 +84,7 @@ func TestHelpAndUsageErrors(t *testing.T) {
 		{[]string{"status", "--bogus"}, "tokentray: status has no option --bogus; run: tokentray help status\n"},
 		{[]string{"status", "-bogus"}, "tokentray: status has no option -bogus; run: tokentray help status\n"},
 		{[]string{"status", "--json=maybe"}, `tokentray: --json is given alone (or as --json=false), not with "maybe"; run: tokentray help status` + "\n"},
+		{[]string{"add", "futu-key", "k", "--endpoint", "http://openapi.example.com"}, `tokentray: --endpoint "http://openapi.example.com" uses plain http, which would send tokens in the clear: use https (http is only for this computer, e.g. the sandbox)` + "\n"},
 	} {
 		r := x.run(nil, "", c.args...)
 		wantCode(t, r, 2, fmt.Sprint(c.args))

@@ -68,6 +68,9 @@ func runSandbox(e *env, self *command, args []string) error {
 	if err != nil {
 		return err
 	}
+	if f, w, err := sandbox.Running(eng.Store().Dir()); err == nil {
+		return fmt.Errorf("sandbox brokers already serve the sandbox profile (Futu %s, Webull %s), started by another tokentray; use those, or stop it first", f, w)
+	}
 	unadvertise, err := sb.Advertise(eng.Store().Dir())
 	if err != nil {
 		return fmt.Errorf("could not record the sandbox's addresses in the sandbox profile: %w", err)

@@ -40,7 +40,7 @@ type Agent struct {
 	mu      sync.Mutex
 	last    []Entry
 	alerts  *alerts
-	sendMu  sync.Mutex // redraws come from the loop and from checks
+	drawMu  sync.Mutex // redraws come from the loop and from checks
 }
 
 // NewAgent prepares an agent over eng.
@@ -91,7 +91,17 @@ func (a *Agent) RefreshNow() {
 func (a *Agent) Run(ctx context.Context) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	go a.loop(ctx)
+	stopped := make(chan struct{})
+	go func() { a.loop(ctx); close(stopped) }()
+	// On the way out, let a check in flight store what the broker
+	// answered: a renewal that replaced a token must not be lost.
+	defer func() {
+		cancel()
+		select {
+		case <-stopped:
+		case <-time.After(StopWait):
+		}
+	}()
 	go func() {
 		<-ctx.Done()
 		Stop()
@@ -112,6 +122,19 @@ func (a *Agent) loop(ctx context.Context) {
 	// The next regular check: set after each check from what expires
 	// when (see untilNextCheck).
 	var due <-chan time.Time
+	var dueAt time.Time
+	checking := false
+	schedule := func() {
+		d := a.untilNextCheck()
+		due, dueAt = c.After(d), c.Now().Add(d)
+	}
+	// A credential added or logged in elsewhere may need a check before
+	// the one scheduled.
+	sooner := func() {
+		if !checking && due != nil && c.Now().Add(a.untilNextCheck()).Before(dueAt) {
+			schedule()
+		}
+	}
 	// The tray redraws every few seconds, and every second while a 2FA
 	// countdown runs, so seconds left stay true.
 	draw := c.NewTicker(time.Second)
@@ -125,7 +148,6 @@ func (a *Agent) loop(ctx context.Context) {
 	// Checks run beside the loop, one at a time, so the tray keeps
 	// drawing (a countdown, say) while a broker is slow.
 	checked := make(chan bool, 1)
-	checking := false
 	checkAll := func() {
 		if checking {
 			return
@@ -144,7 +166,7 @@ func (a *Agent) loop(ctx context.Context) {
 			return
 		case unanswered := <-checked:
 			checking = false
-			due = c.After(a.untilNextCheck())
+			schedule()
 			if unanswered {
 				backoff = min(max(2*backoff, FirstRetry), a.opts.CheckEvery)
 				retry = c.After(backoff)
@@ -159,15 +181,21 @@ func (a *Agent) loop(ctx context.Context) {
 			checkAll()
 		case <-a.opts.Changed:
 			a.redraw()
+			sooner()
 		case <-draw.Chan():
 			sinceDraw++
 			if sinceDraw >= 5 || a.pending() {
 				sinceDraw = 0
 				a.redraw()
+				sooner()
 			}
 		}
 	}
 }
+
+// StopWait bounds how long the agent waits, when it stops, for a check in
+// flight (token-replacing calls finish within 30 s of being cancelled).
+const StopWait = 35 * time.Second
 
 // minCheckGap keeps a token whose whole life is shorter than the lead
 // time from being checked in a tight loop.
@@ -233,23 +261,28 @@ func (a *Agent) pending() bool {
 }
 
 func (a *Agent) redraw() {
+	// One redraw at a time, from reading the store to sending the view,
+	// so an older snapshot never overwrites a newer one.
+	a.drawMu.Lock()
+	defer a.drawMu.Unlock()
 	entries := a.Snapshot()
 	now := a.opts.Clock.Now()
 	a.mu.Lock()
 	a.last = entries
 	due := a.alerts.Due(entries, a.opts.Sandbox, now)
 	a.mu.Unlock()
-	if a.opts.Notifier != nil {
-		for _, n := range due {
-			_ = a.opts.Notifier.Notify(n[0], n[1])
-		}
+	if n := a.opts.Notifier; n != nil && len(due) > 0 {
+		// A notification service that hangs must not stall the tray.
+		go func() {
+			for _, d := range due {
+				_ = n.Notify(d[0], d[1])
+			}
+		}()
 	}
 	v := Render(entries, a.opts.Sandbox, now)
-	a.sendMu.Lock()
-	defer a.sendMu.Unlock()
 	select {
 	case <-a.views: // drop a view nobody drew yet
 	default:
 	}
-	a.views <- v // cannot block: the buffer was just emptied under sendMu
+	a.views <- v // cannot block: the buffer was just emptied under drawMu
 }

@@ -434,8 +434,17 @@ func (e *Engine) ensureFresh(ctx context.Context, name string) (auth.Credential,
 		// hands.
 		return c, p, fmt.Errorf("%s could not be renewed (%s); try again when the broker can be reached", name, strings.TrimSuffix(rerr.Error(), "."))
 	}
-	if h.State.NeedsUser() || expired {
+	if h.State.NeedsUser() {
 		return c, p, needsUser(name, h)
+	}
+	if expired {
+		// Expired, and the last word (ours or another caller's) is that
+		// the broker did not answer: not the user's to fix.
+		reason := h.Reason
+		if reason == "" {
+			reason = "the token has expired"
+		}
+		return c, p, fmt.Errorf("%s could not be renewed (%s); try again when the broker can be reached", name, strings.TrimSuffix(reason, "."))
 	}
 	return c, p, nil
 }

@@ -32,11 +32,18 @@ func (sb *Sandbox) Advertise(dir string) (func(), error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o600); err != nil {
+	f, err := os.CreateTemp(dir, brokersFile+".*")
+	if err != nil {
 		return nil, err
 	}
-	if err := os.Rename(tmp, path); err != nil {
+	_, werr := f.Write(b)
+	cerr := f.Close()
+	if err := errors.Join(werr, cerr); err != nil {
+		os.Remove(f.Name())
+		return nil, err
+	}
+	if err := os.Rename(f.Name(), path); err != nil {
+		os.Remove(f.Name())
 		return nil, err
 	}
 	return func() {
@@ -47,7 +54,7 @@ func (sb *Sandbox) Advertise(dir string) (func(), error) {
 }
 
 // ErrNotRunning is returned by Running when no sandbox serves dir.
-var ErrNotRunning = errors.New("the sandbox brokers are not running: start them with `tokentray sandbox` or `tokentray --sandbox`, or give --endpoint")
+var ErrNotRunning = errors.New("the sandbox brokers are not running: start them with tokentray sandbox (or the tray with tokentray --sandbox), or give the endpoint yourself")
 
 // Running returns the addresses of the sandbox brokers serving the
 // profile in dir, when they are running and answer.
