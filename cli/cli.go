@@ -118,6 +118,9 @@ type env struct {
 	ctx     context.Context
 	sandbox bool
 	eng     *engine.Engine
+	// stdout is Deps.Stdout as given: for asking whether it is a
+	// terminal, and for help, which shows commands as they are typed.
+	stdout io.Writer
 }
 
 func (e *env) engine() (*engine.Engine, error) {
@@ -194,7 +197,35 @@ done:
 	if c == nil {
 		return report(e, usagef("%q is not a tokentray command; run: tokentray help", name))
 	}
+	// In the sandbox profile, every command tokentray suggests must carry
+	// --sandbox too, or copying it would act on the real profile. exec's
+	// child writes to the streams itself and is left alone.
+	e.stdout = e.Stdout
+	if c != cmdExec {
+		e.Stdout = sandboxHints{e, e.Stdout}
+		e.Stderr = sandboxHints{e, e.Stderr}
+	}
 	return report(e, c.run(e, c, args))
+}
+
+// suggested matches a tokentray command a message suggests.
+var suggested = regexp.MustCompile(`\btokentray (add|login|logout|refresh|extend|status|token|env|exec|share|remove|window)\b`)
+
+// sandboxHints adds --sandbox to the commands a message suggests while
+// the sandbox profile is in use.
+type sandboxHints struct {
+	e *env
+	w io.Writer
+}
+
+func (h sandboxHints) Write(p []byte) (int, error) {
+	if !h.e.sandbox || !suggested.Match(p) {
+		return h.w.Write(p)
+	}
+	if _, err := h.w.Write(suggested.ReplaceAll(p, []byte("tokentray --sandbox $1"))); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }
 
 // report prints err as one sentence and returns its exit code.
@@ -255,7 +286,7 @@ func (f *flags) parse(args []string) (pos, rest []string, err error) {
 	for {
 		if err := f.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
-				printHelp(f.e.Stdout, f.cmd)
+				printHelp(f.e.stdout, f.cmd)
 				return nil, nil, errHelp
 			}
 			return nil, nil, f.flagError(err, args)

@@ -62,7 +62,7 @@ var cmdHelp = &command{
 			return handled(err)
 		}
 		if len(pos) == 0 {
-			printOverview(e.Stdout)
+			printOverview(e.stdout)
 			return nil
 		}
 		if len(pos) > 1 {
@@ -72,7 +72,7 @@ var cmdHelp = &command{
 		if c == nil {
 			return usagef("%q is not a tokentray command; run: tokentray help", pos[0])
 		}
-		printHelp(e.Stdout, c)
+		printHelp(e.stdout, c)
 		return nil
 	},
 }

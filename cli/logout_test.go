@@ -104,7 +104,7 @@ func TestFutuOAuthLogoutRevokesAndLoginWorksAgain(t *testing.T) {
 	revokes := sb.Futu.Count("/oauth2/revoke")
 	out := x.run(nil, "", "logout", "oauth")
 	wantCode(t, out, 0, "logout")
-	if out.stderr != "" || !strings.Contains(out.stdout, "tokentray login oauth") {
+	if out.stderr != "" || !strings.Contains(out.stdout, "tokentray --sandbox login oauth") {
 		t.Fatalf("logout said %q / %q", out.stdout, out.stderr)
 	}
 	if sb.Futu.Count("/oauth2/revoke") == revokes {
@@ -121,7 +121,7 @@ func TestFutuOAuthLogoutRevokesAndLoginWorksAgain(t *testing.T) {
 
 	tk := x.run(nil, "", "token", "oauth")
 	wantCode(t, tk, 3, "token after logout")
-	if tk.stdout != "" || !strings.Contains(tk.stderr, "tokentray login oauth") {
+	if tk.stdout != "" || !strings.Contains(tk.stderr, "tokentray --sandbox login oauth") {
 		t.Fatalf("token after logout printed %q / %q", tk.stdout, tk.stderr)
 	}
 	if s := statusJSON(t, x)["oauth"]; s["health"] != "action-needed" || !strings.Contains(s["reason"].(string), "login") {

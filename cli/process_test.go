@@ -307,7 +307,12 @@ func addTestEnvWebull(t *testing.T, x *tt, sb *sandbox.Sandbox, name, region str
 	appKey, appSecret := sb.Webull.AddApp(true)
 	x.secret(appSecret)
 	env := map[string]string{"WEBULL_APP_KEY": appKey, "WEBULL_APP_SECRET": appSecret}
-	wantCode(t, x.run(env, "", "add", "webull", name, "--region", region, "--test-env", "--endpoint", sb.WebullURL), 0, "add webull "+name)
+	r := x.run(env, "", "add", "webull", name, "--region", region, "--test-env", "--endpoint", sb.WebullURL)
+	wantCode(t, r, 0, "add webull "+name)
+	// The suggestion must stay in the sandbox profile when copied.
+	if want := "Next: tokentray --sandbox login " + name; !strings.Contains(r.stdout, want) {
+		t.Errorf("add said %q, want %q", r.stdout, want)
+	}
 }
 
 func freePort(t *testing.T) int {

@@ -98,7 +98,7 @@ func TestWebullShareTurnsTheTokenFileOnAndOff(t *testing.T) {
 	if !strings.Contains(ev.stdout, "WEBULL_APP_KEY=") || strings.Contains(ev.stdout, "WEBULL_OPENAPI_TOKEN_DIR") {
 		t.Fatalf("env without sharing printed %q", ev.stdout)
 	}
-	if !strings.Contains(ev.stderr, "SMS verification") || !strings.Contains(ev.stderr, "tokentray share bot --dir DIR") || strings.Count(ev.stderr, "\n") != 1 {
+	if !strings.Contains(ev.stderr, "SMS verification") || !strings.Contains(ev.stderr, "tokentray --sandbox share bot --dir DIR") || strings.Count(ev.stderr, "\n") != 1 {
 		t.Fatalf("env without sharing said %q, want one sentence on turning sharing on", ev.stderr)
 	}
 
@@ -190,7 +190,7 @@ func TestFutuOAuthShareWritesTheSDKTokenFile(t *testing.T) {
 	if !strings.Contains(off.stdout, "left as it is") {
 		t.Fatalf("share --off said %q", off.stdout)
 	}
-	if ev := x.run(nil, "", "env", "sdk"); !strings.Contains(ev.stderr, "tokentray share sdk") {
+	if ev := x.run(nil, "", "env", "sdk"); !strings.Contains(ev.stderr, "tokentray --sandbox share sdk") {
 		t.Fatalf("env after share --off does not say how to turn it on: %q", ev.stderr)
 	}
 }
