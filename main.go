@@ -148,6 +148,11 @@ func runWindow(d cli.Deps, sandboxed bool, focus string) error {
 	if err != nil {
 		return err
 	}
+	if focus != "" {
+		if _, err := eng.Get(focus); err != nil {
+			return err
+		}
+	}
 	return app.Run(app.EngineBackend{Eng: eng, Sandbox: sandboxed}, app.Options{
 		Sandbox: sandboxed, Focus: focus, PhoneURL: os.Getenv("TOKENTRAY_SANDBOX_PHONE"),
 	})

@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -66,6 +67,9 @@ func runShare(e *env, self *command, args []string) error {
 		if *dirFlag != "" {
 			if dir, err = filepath.Abs(*dirFlag); err != nil {
 				return usagef("--dir %q is not a usable folder: %v", *dirFlag, err)
+			}
+			if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
+				return usagef("--dir %s is a file, not a folder: give the folder your bots read through %s", dir, webull.TokenDirEnv)
 			}
 		}
 		if dir == "" && !*off {

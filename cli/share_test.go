@@ -103,6 +103,16 @@ func TestWebullShareTurnsTheTokenFileOnAndOff(t *testing.T) {
 	}
 
 	wantCode(t, x.run(nil, "", "share", "bot"), 2, "share of webull without a folder")
+	notADir := filepath.Join(t.TempDir(), "token-file")
+	if err := os.WriteFile(notADir, []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if r := x.run(nil, "", "share", "bot", "--dir", notADir); r.code != 2 || !strings.Contains(r.stderr, "is a file, not a folder") {
+		t.Fatalf("share into a file: %d %q", r.code, r.stderr)
+	}
+	if s := statusJSON(t, x)["bot"]; s["health"] != "ok" {
+		t.Fatalf("a refused share changed the credential: %v", s)
+	}
 	dir := filepath.Join(t.TempDir(), "webull-tokens")
 	on := x.run(nil, "", "share", "bot", "--dir", dir)
 	wantCode(t, on, 0, "share --dir")
