@@ -397,6 +397,11 @@ when any could not be checked.`,
 				}
 			default:
 				msg := sentence(r.Err.Error())
+				if r.Health.State == auth.Unknown && r.Health.Reason != "" {
+					// The health's sentence says it for a person; the error
+					// chain is for logs.
+					msg = r.Health.Reason
+				}
 				if !mentions(msg, r.Name) {
 					msg = r.Name + ": " + msg
 				}
