@@ -18,14 +18,17 @@ API keys, Webull tokens with a 5-minute SMS verification (confirmed on the
 so refreshes happen while you watch.
 
   --seed           add the demo credentials to the sandbox profile (a
-                   healthy Futu API key, one about to expire, and a Webull
-                   token waiting for its SMS code); demo credentials left
+                   healthy Futu API key, one about to expire, a Webull
+                   token waiting for its SMS code, and a Futu OAuth login
+                   waiting for its first sign-in); demo credentials left
                    from an earlier run are replaced
   --futu-port N    listen on this port for Futu (default: a free one)
   --webull-port N  listen on this port for Webull (default: a free one)
 
 Use the sandbox profile against it from another terminal with --sandbox:
-"tokentray --sandbox status", "tokentray --sandbox" (the tray).`,
+"tokentray --sandbox status", "tokentray --sandbox window", or
+"tokentray --sandbox" (the tray, which then uses these brokers). In the
+sandbox profile, credentials added without --endpoint use these brokers.`,
 	run: runSandbox,
 }
 
