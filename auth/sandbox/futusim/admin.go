@@ -27,6 +27,17 @@ var adminPage = template.Must(template.New("admin").Parse(`<!doctype html>
 {{end}}</table>{{else}}<p>No client registered yet.</p>{{end}}
 
 <h2>Legacy API keys</h2>
+{{with .NewKey}}<div role="status" style="background:#e3f7e8;padding:.6em 1em;margin:.6em 0">
+<p><strong>New API key created.</strong> These are sandbox-only values, accepted by this simulated broker and nowhere else.
+The secret and the token are shown this once: copy them now.</p>
+<table><tr><th>App Key</th><td><code>{{.AppKey}}</code></td></tr>
+<tr><th>App Secret</th><td><code>{{.Secret}}</code></td></tr>
+<tr><th>Access Token</th><td><code>{{.Token}}</code></td></tr>
+<tr><th>Expires</th><td>{{.Expires}}</td></tr></table>
+<p>Add it to tokentray (rename <code>futu-sandbox</code> as you like):</p>
+<pre style="white-space:pre-wrap;word-break:break-all">{{.Command}}</pre></div>{{end}}
+<form method="post" action="/sandbox/keys/create"><strong>Create an API key</strong>
+<label>valid for <input name="days" size="4" inputmode="numeric" value="90"> days</label> <button>Create an API key</button></form>
 {{if .Keys}}<table><tr><th>app key</th><th>app secret</th><th>access token</th><th>expires</th><th>status</th><th></th></tr>
 {{range .Keys}}<tr><td><code>{{.AppKey}}</code></td><td><code>{{.Secret}}</code></td><td><code>{{.Token}}</code></td><td>{{.Expires}}</td><td>{{.Status}}</td>
 <td>{{if not .Revoked}}<form method="post" action="/sandbox/revoke-key"><input type="hidden" name="app_key" value="{{.AppKey}}"><button>Revoke</button></form>{{end}}</td></tr>
@@ -61,6 +72,7 @@ func (s *Server) handleAdminPage(w http.ResponseWriter, r *http.Request) {
 		Clients         []adminClient
 		Keys            []adminKey
 		Faults          map[string]fault.Rule
+		NewKey          *newKey
 	}{
 		Now:         now.UTC().Format(time.RFC3339),
 		Skew:        s.skew.String(),
@@ -97,6 +109,11 @@ func (s *Server) handleAdminPage(w http.ResponseWriter, r *http.Request) {
 			Expires: k.ExpiresAt.UTC().Format(time.RFC3339), Status: status, Revoked: k.Revoked})
 	}
 	s.mu.Unlock()
+	if id := r.URL.Query().Get("created"); id != "" {
+		if k, ok := s.newKeys.take(id, s.clock.Now()); ok {
+			data.NewKey = &k
+		}
+	}
 	data.Base = s.base(r)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")

@@ -77,6 +77,7 @@ type Server struct {
 	keys     map[string]*apiKey     // legacy keys by app key
 	keyOrder []string
 	counts   map[string]int
+	newKeys  flashes // keys made on the admin page, not yet shown
 
 	handler http.Handler
 }
@@ -354,6 +355,7 @@ func (s *Server) routes() http.Handler {
 	admin.HandleFunc("POST /sandbox/rotate", s.handleAdminRotate)
 	admin.HandleFunc("POST /sandbox/skew", s.handleAdminSkew)
 	admin.HandleFunc("POST /sandbox/revoke-key", s.handleAdminRevokeKey)
+	admin.HandleFunc("POST /sandbox/keys/create", s.handleAdminCreateKey)
 	admin.HandleFunc("POST /sandbox/revoke-client", s.handleAdminRevokeClient)
 	admin.HandleFunc("/sandbox/faults", func(w http.ResponseWriter, r *http.Request) {
 		if sameOrigin(w, r) {

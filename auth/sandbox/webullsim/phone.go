@@ -111,6 +111,18 @@ How to verify:
 <h2>Sandbox controls</h2>
 <p class="muted">These are not part of the phone: they change how the simulated broker behaves.</p>
 {{if .ControlError}}<div class="card error" role="alert">{{.ControlError}}</div>{{end}}
+{{with .NewApp}}<div class="card notice" role="status">
+<b>App registered{{if .TestEnv}} (test environment){{end}}.</b> These are sandbox-only values, accepted by this simulated broker and nowhere else.
+The secret is shown this once: copy it now.
+<table><tr><th>App Key</th><td><code>{{.AppKey}}</code></td></tr>
+<tr><th>App Secret</th><td><code>{{.Secret}}</code></td></tr></table>
+Add it to tokentray (rename <code>webull-sandbox</code> as you like):
+<pre style="white-space: pre-wrap; word-break: break-all;">{{.Command}}</pre></div>{{end}}
+<form method="post" action="/sandbox/controls/apps">
+<b>Register an app</b>
+<label><input type="checkbox" name="test_env" value="1"> test environment (tokens are NORMAL at once, no SMS code)</label>
+<button type="submit">Register an app</button>
+</form>
 <form method="post" action="/sandbox/controls/skew">
 Server clock {{.ServerTime}} UTC, skew {{.Skew}}.
 <label>Skew (seconds) <input name="seconds" inputmode="numeric" value="{{.SkewSeconds}}"></label>
@@ -157,6 +169,7 @@ type phoneData struct {
 	SkewSeconds                    int64
 	RenewNew                       bool
 	Live                           []liveToken
+	NewApp                         *newApp
 }
 
 // maxSkew bounds the skew control; more is a typo, not a test.
@@ -167,7 +180,13 @@ func (s *Server) phonePage(w http.ResponseWriter, r *http.Request) {
 	if v := r.URL.Query().Get("verified"); v != "" {
 		notice = "Confirmed. Token " + v + " is now NORMAL."
 	}
-	s.renderPhone(w, http.StatusOK, "", notice, "")
+	data := phoneData{Notice: notice}
+	if id := r.URL.Query().Get("created"); id != "" {
+		if a, ok := s.newApps.take(id, s.clock.Now()); ok {
+			data.NewApp = &a
+		}
+	}
+	s.render(w, http.StatusOK, data, "")
 }
 
 // phoneForm parses a POST from the phone page, refusing one sent by a

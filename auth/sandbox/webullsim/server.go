@@ -85,6 +85,7 @@ type Server struct {
 	nonces   map[string]time.Time   // appKey + " " + nonce -> when first seen
 	checks   map[string][]time.Time // appKey -> recent check calls, oldest first
 	counts   map[string]int
+	newApps  flashes // apps registered on the phone page, not yet shown
 }
 
 type app struct {
@@ -153,6 +154,7 @@ func (s *Server) routes() http.Handler {
 	admin.HandleFunc("POST /sandbox/controls/skew", s.controlSkew)
 	admin.HandleFunc("POST /sandbox/controls/invalidate", s.controlInvalidate)
 	admin.HandleFunc("POST /sandbox/controls/renew-new-token", s.controlRenewNew)
+	admin.HandleFunc("POST /sandbox/controls/apps", s.controlAddApp)
 
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
