@@ -31,7 +31,13 @@ func Run(first View, updates <-chan View, act Actions) {
 				t.apply(v)
 			}
 		}()
-	}, func() {})
+	}, func() {
+		// Runs before the tray's D-Bus connection closes: after it, an
+		// update would make the tray library panic on the closed bus.
+		t.mu.Lock()
+		t.closed = true
+		t.mu.Unlock()
+	})
 }
 
 // Stop removes the tray icon and makes Run return.
@@ -41,6 +47,7 @@ type tray struct {
 	act Actions
 
 	mu     sync.Mutex
+	closed bool
 	names  []string
 	items  []*systray.MenuItem
 	cancel context.CancelFunc
@@ -55,6 +62,9 @@ func (t *tray) call(f func()) {
 func (t *tray) apply(v View) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if t.closed {
+		return
+	}
 	systray.SetIcon(v.Icon)
 	systray.SetTitle(v.Title)
 	systray.SetTooltip(v.Tooltip)
