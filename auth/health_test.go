@@ -97,3 +97,12 @@ func TestDisplay(t *testing.T) {
 		t.Errorf("Display of a non-ASCII start = %q", got)
 	}
 }
+
+func TestExposesIgnoresCaseAndEmptySecrets(t *testing.T) {
+	if !Exposes("token ABCDEF123 is invalid", "abcdef123") {
+		t.Error("a secret in another case was not found")
+	}
+	if Exposes("no such object", "", "test-app-secret-0001") {
+		t.Error("an empty secret or an absent one matched")
+	}
+}

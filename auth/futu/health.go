@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"strings"
 	"time"
 
 	"tokentray/auth"
@@ -92,17 +91,11 @@ func configHealth(c auth.Credential, now time.Time, err error) auth.Health {
 	return auth.Health{State: auth.ActionNeeded, Reason: err.Error(), ExpiresAt: c.ExpiresAt, CheckedAt: now}
 }
 
-// withheld replaces a broker's text that would show a secret.
-const withheld = "details withheld because they would show a secret"
-
-// scrub returns the broker's text, or withheld when it shows one of the
-// call's secrets (in any case): reasons are saved and shown.
+// scrub returns the broker's text, or auth.Withheld when it shows one
+// of the call's secrets: reasons are saved and shown.
 func scrub(text string, secrets ...string) string {
-	lt := strings.ToLower(text)
-	for _, s := range secrets {
-		if s != "" && strings.Contains(lt, strings.ToLower(s)) {
-			return withheld
-		}
+	if auth.Exposes(text, secrets...) {
+		return auth.Withheld
 	}
 	return text
 }
@@ -116,19 +109,3 @@ func detached(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.WithoutCancel(ctx), brokerTimeout)
 }
 
-// keychainRetries are the pauses before storing a replaced token again:
-// a busy keychain often works a moment later, and the old token is gone.
-var keychainRetries = []time.Duration{100 * time.Millisecond, 400 * time.Millisecond}
-
-// setRetry stores a value that exists nowhere else, trying again briefly.
-func setRetry(s auth.Secrets, field, value string) error {
-	err := s.Set(field, value)
-	for _, d := range keychainRetries {
-		if err == nil {
-			break
-		}
-		time.Sleep(d) // wall time: the keychain is a local service, not a token clock
-		err = s.Set(field, value)
-	}
-	return err
-}

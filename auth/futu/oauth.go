@@ -203,7 +203,7 @@ func (p *OAuthProvider) tokenError(c auth.Credential, now time.Time, what string
 func brokerWhy(re *oauth2.RetrieveError, secrets ...string) string {
 	code, desc := re.ErrorCode, scrub(re.ErrorDescription, secrets...)
 	if scrub(code, secrets...) != code {
-		code, desc = "", withheld
+		code, desc = "", auth.Withheld
 	}
 	return strings.TrimSpace(code + " " + desc)
 }
@@ -215,7 +215,7 @@ func (p *OAuthProvider) keep(c *auth.Credential, s auth.Secrets, tok *oauth2.Tok
 		return networkHealth(now, *c, errors.New("no access token in the answer")), fmt.Errorf("futu %s: Futu's token answer had no access token; try again later", c.Name)
 	}
 	if tok.RefreshToken != "" && tok.RefreshToken != oldRefresh {
-		if err := setRetry(s, auth.FieldRefreshToken, tok.RefreshToken); err != nil {
+		if err := auth.SetRetry(s, auth.FieldRefreshToken, tok.RefreshToken); err != nil {
 			// Futu may have retired the old refresh token already; say so plainly.
 			h := auth.Health{State: auth.ActionNeeded, ExpiresAt: c.ExpiresAt, CheckedAt: now,
 				Reason: "Futu issued a new refresh token but the keychain did not store it (" + strings.TrimSuffix(err.Error(), ".") + "): fix the keychain, then log in again with `tokentray login " + c.Name + "`"}

@@ -197,9 +197,9 @@ func (f flakySet) Set(field, v string) error {
 }
 
 func TestReplacedTokensStoredDespiteABusyKeychain(t *testing.T) {
-	old := keychainRetries
-	keychainRetries = []time.Duration{time.Millisecond, time.Millisecond}
-	t.Cleanup(func() { keychainRetries = old })
+	old := auth.KeychainRetries
+	auth.KeychainRetries = []time.Duration{time.Millisecond, time.Millisecond}
+	t.Cleanup(func() { auth.KeychainRetries = old })
 
 	f := newOAuthFixture(t, futusim.Browser{Approve: true}, futusim.Options{RotateRefresh: true})
 	if _, err := f.login(t, ctx10(t)); err != nil {

@@ -296,12 +296,11 @@ func locked(err error) bool {
 		strings.Contains(err.Error(), "failed to unlock")
 }
 
-// redact keeps a value out of a message. Where the value appears, the
-// whole detail goes: blanking only the matches would show where they
-// were, and so what the value contains.
+// redact keeps a value out of a message: where it appears, the whole
+// detail goes (see auth.Exposes).
 func redact(msg, value string) string {
-	if value != "" && strings.Contains(msg, value) {
-		return "details withheld because they would show the value"
+	if auth.Exposes(msg, value) {
+		return auth.Withheld
 	}
 	return msg
 }

@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/jonboulle/clockwork"
+
+	"tokentray/auth"
 )
 
 // Token statuses as Webull names them.
@@ -202,20 +204,6 @@ func (e *StoppedError) Error() string {
 }
 func (e *StoppedError) Unwrap() error { return e.Err }
 
-// withheld replaces a broker's text that would show a secret.
-const withheld = "details withheld because they would show a secret"
-
-// exposes reports whether text shows any of the secrets, in any case.
-func exposes(text string, secrets []string) bool {
-	lt := strings.ToLower(text)
-	for _, s := range secrets {
-		if s != "" && strings.Contains(lt, strings.ToLower(s)) {
-			return true
-		}
-	}
-	return false
-}
-
 // NetworkError means Webull could not be reached or the answer was cut off.
 type NetworkError struct{ Err error }
 
@@ -261,11 +249,11 @@ func newAPIError(resp *http.Response, raw []byte, now time.Time, secrets []strin
 			e.Message = body.Msg
 		}
 	}
-	if exposes(e.Code, secrets) {
-		e.Code, e.Message = "", withheld
+	if auth.Exposes(e.Code, secrets...) {
+		e.Code, e.Message = "", auth.Withheld
 	}
-	if exposes(e.Message, secrets) {
-		e.Message = withheld
+	if auth.Exposes(e.Message, secrets...) {
+		e.Message = auth.Withheld
 	}
 	if len(e.Message) > 200 {
 		e.Message = e.Message[:200] + "..."

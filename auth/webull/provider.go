@@ -291,22 +291,6 @@ func (p *Provider) refresh(ctx context.Context, c *auth.Credential, s auth.Secre
 // after its caller gives up so that a new token is never dropped.
 var brokerTimeout = 30 * time.Second
 
-// keychainRetries are the pauses before storing a replaced token again:
-// a busy keychain often works a moment later, and the old token is gone.
-var keychainRetries = []time.Duration{100 * time.Millisecond, 400 * time.Millisecond}
-
-// setRetry stores a value that exists nowhere else, trying again briefly.
-func setRetry(s auth.Secrets, field, value string) error {
-	err := s.Set(field, value)
-	for _, d := range keychainRetries {
-		if err == nil {
-			break
-		}
-		time.Sleep(d) // wall time: the keychain is a local service, not a token clock
-		err = s.Set(field, value)
-	}
-	return err
-}
 
 // renew extends a NORMAL token and returns the token to use from now on.
 // A new token string is stored in the keychain before anything else.
@@ -358,7 +342,7 @@ func (p *Provider) renew(ctx context.Context, cl *Client, c *auth.Credential, s 
 		return token, h, auth.NeedsUser(msg)
 	}
 	if ri.Token != token {
-		if err := setRetry(s, auth.FieldWebullToken, ri.Token); err != nil {
+		if err := auth.SetRetry(s, auth.FieldWebullToken, ri.Token); err != nil {
 			// Webull may have retired the old token already; say so plainly.
 			msg := "Webull renewed the token but the keychain did not store the new one (" + trimDot(sentence(err)) + "): fix the keychain, then verify a new token."
 			return token, health(auth.ActionNeeded, msg, now), fmt.Errorf("store the renewed Webull token: %w", err)

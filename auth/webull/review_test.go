@@ -189,9 +189,9 @@ func (f flakySet) Set(field, v string) error {
 }
 
 func TestRenewedTokenStoredDespiteABusyKeychain(t *testing.T) {
-	old := keychainRetries
-	keychainRetries = []time.Duration{time.Millisecond, time.Millisecond}
-	t.Cleanup(func() { keychainRetries = old })
+	old := auth.KeychainRetries
+	auth.KeychainRetries = []time.Duration{time.Millisecond, time.Millisecond}
+	t.Cleanup(func() { auth.KeychainRetries = old })
 	e := verified(t)
 	e.sim.SetRenewNewToken(true)
 	first := e.token()
