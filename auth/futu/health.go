@@ -108,4 +108,3 @@ var brokerTimeout = 30 * time.Second
 func detached(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.WithoutCancel(ctx), brokerTimeout)
 }
-

@@ -291,7 +291,6 @@ func (p *Provider) refresh(ctx context.Context, c *auth.Credential, s auth.Secre
 // after its caller gives up so that a new token is never dropped.
 var brokerTimeout = 30 * time.Second
 
-
 // renew extends a NORMAL token and returns the token to use from now on.
 // A new token string is stored in the keychain before anything else.
 func (p *Provider) renew(ctx context.Context, cl *Client, c *auth.Credential, s auth.Secrets, token string) (string, auth.Health, error) {
