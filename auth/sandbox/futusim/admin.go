@@ -110,7 +110,7 @@ func (s *Server) handleAdminPage(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Unlock()
 	if id := r.URL.Query().Get("created"); id != "" {
-		if k, ok := s.newKeys.take(id, s.clock.Now()); ok {
+		if k, ok := s.newKeys.Take(id, s.clock.Now()); ok {
 			data.NewKey = &k
 		}
 	}

@@ -5,7 +5,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -13,49 +12,9 @@ import (
 // the form says otherwise.
 const defaultKeyDays = 90
 
-// flashTTL bounds how long a new key's secrets wait to be shown once.
-const flashTTL = 10 * time.Minute
-
 // newKey is a key just made on the admin page, shown in full exactly once.
 type newKey struct {
 	AppKey, Secret, Token, Expires, Command string
-	made                                    time.Time
-}
-
-// flashes holds new keys until the page after the redirect shows them.
-// The zero value is ready to use.
-type flashes struct {
-	mu sync.Mutex
-	m  map[string]newKey
-}
-
-func (f *flashes) put(k newKey, now time.Time) string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.m == nil {
-		f.m = map[string]newKey{}
-	}
-	for id, v := range f.m {
-		if now.Sub(v.made) > flashTTL {
-			delete(f.m, id)
-		}
-	}
-	id := randHex(16)
-	k.made = now
-	f.m[id] = k
-	return id
-}
-
-// take returns and forgets the key flashed under id.
-func (f *flashes) take(id string, now time.Time) (newKey, bool) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	k, ok := f.m[id]
-	delete(f.m, id)
-	if !ok || now.Sub(k.made) > flashTTL {
-		return newKey{}, false
-	}
-	return k, true
 }
 
 func (s *Server) handleAdminCreateKey(w http.ResponseWriter, r *http.Request) {
@@ -73,7 +32,7 @@ func (s *Server) handleAdminCreateKey(w http.ResponseWriter, r *http.Request) {
 	}
 	exp := s.Now().Add(time.Duration(days) * 24 * time.Hour)
 	appKey, secret, token := s.AddAPIKey(exp)
-	id := s.newKeys.put(newKey{
+	id := s.newKeys.Put(newKey{
 		AppKey: appKey, Secret: secret, Token: token, Expires: exp.UTC().Format(time.RFC3339),
 		Command: "FUTU_APP_KEY=" + appKey + " FUTU_APP_SECRET=" + secret + " FUTU_ACCESS_TOKEN=" + token +
 			" tokentray --sandbox add futu-key futu-sandbox",

@@ -20,6 +20,7 @@ import (
 	"github.com/jonboulle/clockwork"
 
 	"tokentray/auth/sandbox/fault"
+	"tokentray/auth/sandbox/flash"
 )
 
 // Defaults for Options.
@@ -77,7 +78,7 @@ type Server struct {
 	keys     map[string]*apiKey     // legacy keys by app key
 	keyOrder []string
 	counts   map[string]int
-	newKeys  flashes // keys made on the admin page, not yet shown
+	newKeys  flash.Store[newKey] // keys made on the admin page, not yet shown
 
 	handler http.Handler
 }

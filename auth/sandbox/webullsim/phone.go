@@ -182,7 +182,7 @@ func (s *Server) phonePage(w http.ResponseWriter, r *http.Request) {
 	}
 	data := phoneData{Notice: notice}
 	if id := r.URL.Query().Get("created"); id != "" {
-		if a, ok := s.newApps.take(id, s.clock.Now()); ok {
+		if a, ok := s.newApps.Take(id, s.clock.Now()); ok {
 			data.NewApp = &a
 		}
 	}

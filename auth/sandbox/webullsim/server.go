@@ -22,6 +22,7 @@ import (
 	"github.com/jonboulle/clockwork"
 
 	"tokentray/auth/sandbox/fault"
+	"tokentray/auth/sandbox/flash"
 )
 
 // Lifecycle and limits the broker documents (or that PROTOCOLS.md infers).
@@ -85,7 +86,7 @@ type Server struct {
 	nonces   map[string]time.Time   // appKey + " " + nonce -> when first seen
 	checks   map[string][]time.Time // appKey -> recent check calls, oldest first
 	counts   map[string]int
-	newApps  flashes // apps registered on the phone page, not yet shown
+	newApps  flash.Store[newApp] // apps registered on the phone page, not yet shown
 }
 
 type app struct {
