@@ -49,35 +49,13 @@ func (f *flakyBroker) count() int { f.mu.Lock(); defer f.mu.Unlock(); return f.c
 
 func TestAgentRetriesUnansweredBrokersWithBackoff(t *testing.T) {
 	clock := clockwork.NewFakeClockAt(t0)
-	st, err := store.Open(t.TempDir(), auth.NewMemorySecrets())
-	if err != nil {
-		t.Fatal(err)
-	}
 	broker := &flakyBroker{failFor: 2}
-	eng := engine.New(st, map[auth.Kind]auth.Provider{auth.KindFutuKey: broker}, clock)
-	if _, err := eng.Add(context.Background(), auth.Credential{Name: "futu-main", Kind: auth.KindFutuKey}, map[string]string{auth.FieldAppSecret: "test-app-secret-0001"}); err != nil {
-		t.Fatal(err)
-	}
-	a := NewAgent(eng, AgentOptions{Clock: clock, CheckEvery: time.Hour})
-	ctx, cancel := context.WithCancel(context.Background())
-	stopped := make(chan struct{})
-	go func() { a.loop(ctx); close(stopped) }()
-	defer func() { cancel(); <-stopped }()
-
-	waitCalls := func(n int) {
-		t.Helper()
-		deadline := time.Now().Add(5 * time.Second)
-		for broker.count() < n {
-			if time.Now().After(deadline) {
-				t.Fatalf("broker asked %d times, want %d", broker.count(), n)
-			}
-			time.Sleep(5 * time.Millisecond)
-		}
-	}
+	ctx, a := runAgent(t, clock, broker)
+	waitCalls := func(n int) { t.Helper(); broker.waitCalls(t, n) }
 	// advance moves the fake clock once the loop waits on it again.
 	advance := func(d time.Duration) {
 		t.Helper()
-		// the hourly ticker, the drawing ticker and the retry timer
+		// the drawing ticker, the next-check timer and the retry timer
 		if err := clock.BlockUntilContext(ctx, 3); err != nil {
 			t.Fatal(err)
 		}
@@ -112,33 +90,11 @@ func TestAgentRetriesUnansweredBrokersWithBackoff(t *testing.T) {
 
 func TestAgentChecksATokenBeforeItExpiresNotJustHourly(t *testing.T) {
 	clock := clockwork.NewFakeClockAt(t0)
-	st, err := store.Open(t.TempDir(), auth.NewMemorySecrets())
-	if err != nil {
-		t.Fatal(err)
-	}
 	// Tokens live 20 minutes; the lead is 5: a check is due 15 minutes
 	// after each renewal, well before the hourly check.
 	broker := &flakyBroker{life: 20 * time.Minute, clock: clock}
-	eng := engine.New(st, map[auth.Kind]auth.Provider{auth.KindFutuKey: broker}, clock)
-	if _, err := eng.Add(context.Background(), auth.Credential{Name: "futu-main", Kind: auth.KindFutuKey}, map[string]string{auth.FieldAppSecret: "test-app-secret-0001"}); err != nil {
-		t.Fatal(err)
-	}
-	a := NewAgent(eng, AgentOptions{Clock: clock, CheckEvery: time.Hour})
-	ctx, cancel := context.WithCancel(context.Background())
-	stopped := make(chan struct{})
-	go func() { a.loop(ctx); close(stopped) }()
-	defer func() { cancel(); <-stopped }()
-
-	waitCalls := func(n int) {
-		t.Helper()
-		deadline := time.Now().Add(5 * time.Second)
-		for broker.count() < n {
-			if time.Now().After(deadline) {
-				t.Fatalf("broker asked %d times, want %d", broker.count(), n)
-			}
-			time.Sleep(5 * time.Millisecond)
-		}
-	}
+	ctx, _ := runAgent(t, clock, broker)
+	waitCalls := func(n int) { t.Helper(); broker.waitCalls(t, n) }
 	waitCalls(1)
 	for i := 2; i <= 4; i++ {
 		// the drawing ticker and the next-check timer
@@ -152,5 +108,37 @@ func TestAgentChecksATokenBeforeItExpiresNotJustHourly(t *testing.T) {
 		}
 		clock.Advance(time.Minute)
 		waitCalls(i) // 15 minutes after the renewal: 5 before expiry
+	}
+}
+
+// runAgent runs an agent's loop over one credential of broker until the
+// test ends; it returns the loop's context and the agent.
+func runAgent(t *testing.T, clock *clockwork.FakeClock, broker *flakyBroker) (context.Context, *Agent) {
+	t.Helper()
+	st, err := store.Open(t.TempDir(), auth.NewMemorySecrets())
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng := engine.New(st, map[auth.Kind]auth.Provider{auth.KindFutuKey: broker}, clock)
+	if _, err := eng.Add(context.Background(), auth.Credential{Name: "futu-main", Kind: auth.KindFutuKey}, map[string]string{auth.FieldAppSecret: "test-app-secret-0001"}); err != nil {
+		t.Fatal(err)
+	}
+	a := NewAgent(eng, AgentOptions{Clock: clock, CheckEvery: time.Hour})
+	ctx, cancel := context.WithCancel(context.Background())
+	stopped := make(chan struct{})
+	go func() { a.loop(ctx); close(stopped) }()
+	t.Cleanup(func() { cancel(); <-stopped })
+	return ctx, a
+}
+
+// waitCalls waits until the broker was asked n times.
+func (f *flakyBroker) waitCalls(t *testing.T, n int) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for f.count() < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("broker asked %d times, want %d", f.count(), n)
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }
