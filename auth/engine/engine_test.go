@@ -458,29 +458,13 @@ func TestStatusReportsTimeLeftAndOrder(t *testing.T) {
 }
 
 func TestTokenDuringALoginSaysTheUserMustActWithoutWaitingForIt(t *testing.T) {
-	f := newFixture(t)
-	f.add(t, "main", time.Time{})
-	eng := engine.NewWithOptions(engine.Options{Store: f.st, Providers: map[auth.Kind]auth.Provider{auth.KindFutuKey: f.p}, Clock: f.clock, BusyWait: 50 * time.Millisecond})
-	waiting := make(chan struct{})
-	release := make(chan struct{})
-	f.p.login = func(ctx context.Context, c *auth.Credential, s auth.Secrets, progress func(auth.LoginEvent)) (auth.Health, error) {
-		progress(auth.LoginEvent{Health: auth.Health{State: auth.Pending, Reason: "enter the SMS code in the Webull app", Deadline: t0.Add(5 * time.Minute)}})
-		close(waiting)
-		<-release
-		return auth.Health{State: auth.OK}, nil
-	}
-	done := make(chan error, 1)
-	go func() { _, err := eng.Login(ctxT(t), "main", nil); done <- err }()
-	<-waiting
+	_, eng, finish := loginInProgress(t)
 	_, err := eng.Token(ctxT(t), "main")
 	var ue *auth.UserError
 	if !errors.As(err, &ue) || ue.Msg != "enter the SMS code in the Webull app" {
 		t.Fatalf("token during a login: %v, want the pending sentence", err)
 	}
-	close(release)
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
+	finish()
 }
 
 func TestLogoutRevokesDeletesTokensAndKeepsTheCredential(t *testing.T) {
@@ -550,20 +534,7 @@ func TestLogoutRefusesAnAPIKey(t *testing.T) {
 }
 
 func TestRefreshAndRemoveDuringALoginAnswerBusyInsteadOfWaiting(t *testing.T) {
-	f := newFixture(t)
-	f.add(t, "main", time.Time{})
-	eng := engine.NewWithOptions(engine.Options{Store: f.st, Providers: map[auth.Kind]auth.Provider{auth.KindFutuKey: f.p}, Clock: f.clock, BusyWait: 50 * time.Millisecond})
-	waiting := make(chan struct{})
-	release := make(chan struct{})
-	f.p.login = func(ctx context.Context, c *auth.Credential, s auth.Secrets, progress func(auth.LoginEvent)) (auth.Health, error) {
-		progress(auth.LoginEvent{Health: auth.Health{State: auth.Pending, Reason: "enter the SMS code in the Webull app", Deadline: t0.Add(5 * time.Minute)}})
-		close(waiting)
-		<-release
-		return auth.Health{State: auth.OK}, nil
-	}
-	done := make(chan error, 1)
-	go func() { _, err := eng.Login(ctxT(t), "main", nil); done <- err }()
-	<-waiting
+	f, eng, finish := loginInProgress(t)
 
 	h, err := eng.Refresh(ctxT(t), "main", false)
 	if !errors.Is(err, engine.ErrBusy) || h.State != auth.Pending {
@@ -575,10 +546,7 @@ func TestRefreshAndRemoveDuringALoginAnswerBusyInsteadOfWaiting(t *testing.T) {
 	if _, err := f.st.Get("main"); err != nil {
 		t.Errorf("the credential went although the removal was refused: %v", err)
 	}
-	close(release)
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
+	finish()
 	if _, err := eng.Refresh(ctxT(t), "main", false); err != nil {
 		t.Errorf("refresh after the login: %v", err)
 	}
@@ -647,4 +615,31 @@ func tokenBurst(t *testing.T, f *fixture) ([]string, []error, *engine.Engine) {
 	close(f.p.gate)
 	wg.Wait()
 	return toks, errs, eng2
+}
+
+// loginInProgress starts a login of "main" that waits for the user (its
+// health Pending) until finish is called; the engine it returns gives up
+// on a busy credential after 50 ms.
+func loginInProgress(t *testing.T) (f *fixture, eng *engine.Engine, finish func()) {
+	t.Helper()
+	f = newFixture(t)
+	f.add(t, "main", time.Time{})
+	eng = engine.NewWithOptions(engine.Options{Store: f.st, Providers: map[auth.Kind]auth.Provider{auth.KindFutuKey: f.p}, Clock: f.clock, BusyWait: 50 * time.Millisecond})
+	waiting := make(chan struct{})
+	release := make(chan struct{})
+	f.p.login = func(ctx context.Context, c *auth.Credential, s auth.Secrets, progress func(auth.LoginEvent)) (auth.Health, error) {
+		progress(auth.LoginEvent{Health: auth.Health{State: auth.Pending, Reason: "enter the SMS code in the Webull app", Deadline: t0.Add(5 * time.Minute)}})
+		close(waiting)
+		<-release
+		return auth.Health{State: auth.OK}, nil
+	}
+	done := make(chan error, 1)
+	go func() { _, err := eng.Login(ctxT(t), "main", nil); done <- err }()
+	<-waiting
+	return f, eng, func() {
+		close(release)
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
 }
