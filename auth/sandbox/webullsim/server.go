@@ -532,13 +532,23 @@ func (s *Server) create(w http.ResponseWriter, c *call, newer bool) {
 	writeJSON(w, http.StatusOK, resp)
 }
 
-func (s *Server) check(w http.ResponseWriter, c *call, newer bool) {
+// requireToken reads the token a check or refresh names, answering 417
+// when the body has none.
+func requireToken(w http.ResponseWriter, c *call) (string, bool) {
 	tb, err := parseTokenBody(c.body)
 	if err == nil && tb.Token == "" {
 		err = errors.New("token is required")
 	}
 	if err != nil {
 		writeError(w, http.StatusExpectationFailed, "INVALID_PARAMETER", err.Error())
+		return "", false
+	}
+	return tb.Token, true
+}
+
+func (s *Server) check(w http.ResponseWriter, c *call, newer bool) {
+	tok, ok := requireToken(w, c)
+	if !ok {
 		return
 	}
 	s.mu.Lock()
@@ -555,7 +565,7 @@ func (s *Server) check(w http.ResponseWriter, c *call, newer bool) {
 		return
 	}
 	s.checks[c.app.key] = append(recent, now)
-	resp := s.answerLocked(c.app.key, tb.Token, now, newer)
+	resp := s.answerLocked(c.app.key, tok, now, newer)
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, resp)
 }
@@ -571,20 +581,16 @@ func (s *Server) answerLocked(appKey, value string, now time.Time, newer bool) m
 }
 
 func (s *Server) refresh(w http.ResponseWriter, c *call, newer bool) {
-	tb, err := parseTokenBody(c.body)
-	if err == nil && tb.Token == "" {
-		err = errors.New("token is required")
-	}
-	if err != nil {
-		writeError(w, http.StatusExpectationFailed, "INVALID_PARAMETER", err.Error())
+	tok, ok := requireToken(w, c)
+	if !ok {
 		return
 	}
 	s.mu.Lock()
 	now := s.nowLocked()
-	t := s.lookupLocked(c.app.key, tb.Token)
+	t := s.lookupLocked(c.app.key, tok)
 	// Only a NORMAL token renews; any other is answered with its status unchanged.
 	if t == nil || t.status(now) != StatusNormal {
-		resp := s.answerLocked(c.app.key, tb.Token, now, newer)
+		resp := s.answerLocked(c.app.key, tok, now, newer)
 		s.mu.Unlock()
 		writeJSON(w, http.StatusOK, resp)
 		return
