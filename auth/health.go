@@ -102,6 +102,9 @@ type Health struct {
 	Deadline time.Time `json:"deadline,omitzero"`
 	// CheckedAt is when this health was computed.
 	CheckedAt time.Time `json:"checked_at,omitzero"`
+	// Next is what to do now, if anything; the faces render it (a
+	// command, a menu item, a button). Reason never names a command.
+	Next Action `json:"next,omitzero"`
 }
 
 // SecondsLeft is the time to the deadline (Pending) or to expiry,

@@ -88,13 +88,3 @@ type Extender interface {
 type Remover interface {
 	Revoke(ctx context.Context, c Credential, s Secrets) error
 }
-
-// UserError is an error whose message is already a sentence for the user
-// and that means only the user can fix it (exit code 3 on the command
-// line, Action needed in the tray).
-type UserError struct{ Msg string }
-
-func (e *UserError) Error() string { return e.Msg }
-
-// NeedsUser builds a UserError.
-func NeedsUser(msg string) error { return &UserError{Msg: msg} }

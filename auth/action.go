@@ -1,0 +1,101 @@
+package auth
+
+import (
+	"errors"
+	"fmt"
+)
+
+// ActionKind names the next thing to do for a credential. Each face
+// renders it its own way: the command line prints the command, the tray
+// a menu item, the window a button, a notification an action button.
+// The domain's sentences say what happened; they never name a command.
+type ActionKind string
+
+const (
+	// ActionNone: nothing to do.
+	ActionNone ActionKind = ""
+	// ActionLogin: sign in again in the browser (Futu OAuth).
+	ActionLogin ActionKind = "login"
+	// ActionVerify: confirm a 2FA code in the broker's phone app (Webull).
+	ActionVerify ActionKind = "verify"
+	// ActionExtend: extend a Futu API key's access token to a new date.
+	ActionExtend ActionKind = "extend"
+	// ActionUpdate: replace a secret the broker refused or the keychain lost.
+	ActionUpdate ActionKind = "update"
+	// ActionRetry: check again (the broker did not answer, or an outcome
+	// is not known yet).
+	ActionRetry ActionKind = "retry"
+)
+
+// ActionKinds lists every kind of action but none.
+var ActionKinds = []ActionKind{ActionLogin, ActionVerify, ActionExtend, ActionUpdate, ActionRetry}
+
+// Action is one next step for one credential.
+type Action struct {
+	Kind ActionKind `json:"kind"`
+	// Credential is the name of the credential it concerns.
+	Credential string `json:"credential"`
+}
+
+// Next builds the action kind for the credential named name.
+func Next(kind ActionKind, name string) Action { return Action{Kind: kind, Credential: name} }
+
+// IsZero reports whether there is nothing to do.
+func (a Action) IsZero() bool { return a.Kind == ActionNone }
+
+// Title is the action as a button or menu item says it ("Log in").
+func (a Action) Title() string {
+	switch a.Kind {
+	case ActionLogin:
+		return "Log in"
+	case ActionVerify:
+		return "Verify 2FA"
+	case ActionExtend:
+		return "Extend"
+	case ActionUpdate:
+		return "Update the secret"
+	case ActionRetry:
+		return "Check again"
+	}
+	return ""
+}
+
+// Valid reports whether k is a known kind (none included).
+func (k ActionKind) Valid() bool {
+	if k == ActionNone {
+		return true
+	}
+	for _, x := range ActionKinds {
+		if x == k {
+			return true
+		}
+	}
+	return false
+}
+
+// UserError is an error whose message is already a sentence for the user
+// and that means only the user can fix it (exit code 3 on the command
+// line, Action needed in the tray). Action, when set, is what to do.
+type UserError struct {
+	Msg    string
+	Action Action
+}
+
+func (e *UserError) Error() string { return e.Msg }
+
+// NeedsUser builds a UserError without a typed action.
+func NeedsUser(msg string) error { return &UserError{Msg: msg} }
+
+// NeedsUserTo builds a UserError whose fix is action a.
+func NeedsUserTo(a Action, format string, args ...any) error {
+	return &UserError{Msg: fmt.Sprintf(format, args...), Action: a}
+}
+
+// ActionOf returns the next action an error carries, if any.
+func ActionOf(err error) (Action, bool) {
+	var ue *UserError
+	if errors.As(err, &ue) && !ue.Action.IsZero() {
+		return ue.Action, true
+	}
+	return Action{}, false
+}
