@@ -36,7 +36,7 @@ type Backend interface {
 	// Refresh checks and renews one credential, or all when name is "".
 	Refresh(ctx context.Context, name string) error
 	Token(ctx context.Context, name string) (string, error)
-	Login(ctx context.Context, name string, progress func(auth.LoginEvent)) (auth.Health, error)
+	Login(ctx context.Context, name string, opts auth.LoginOptions, progress func(auth.LoginEvent)) (auth.Health, error)
 	// Extend asks the broker for a token valid until the given time
 	// (Futu API keys).
 	Extend(ctx context.Context, name string, until time.Time) (auth.Health, error)

@@ -52,8 +52,8 @@ func (b EngineBackend) Token(ctx context.Context, name string) (string, error) {
 	return b.Eng.Token(ctx, name)
 }
 
-func (b EngineBackend) Login(ctx context.Context, name string, progress func(auth.LoginEvent)) (auth.Health, error) {
-	return b.Eng.Login(ctx, name, progress)
+func (b EngineBackend) Login(ctx context.Context, name string, opts auth.LoginOptions, progress func(auth.LoginEvent)) (auth.Health, error) {
+	return b.Eng.Login(ctx, name, opts, progress)
 }
 
 func (b EngineBackend) Extend(ctx context.Context, name string, until time.Time) (auth.Health, error) {

@@ -128,7 +128,7 @@ func (ld *LoginDialog) start() {
 		}
 	})
 	ld.ui.background(func() {
-		h, err := ld.ui.backend.Login(ctx, ld.row.Name, func(ev auth.LoginEvent) {
+		h, err := ld.ui.backend.Login(ctx, ld.row.Name, auth.LoginOptions{}, func(ev auth.LoginEvent) {
 			ld.mu.Lock()
 			ld.last = ev
 			ld.mu.Unlock()

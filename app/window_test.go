@@ -49,7 +49,7 @@ func (m *memBackend) Token(_ context.Context, name string) (string, error) {
 	}
 	return "tok-" + name, nil
 }
-func (m *memBackend) Login(ctx context.Context, name string, progress func(auth.LoginEvent)) (auth.Health, error) {
+func (m *memBackend) Login(ctx context.Context, name string, opts auth.LoginOptions, progress func(auth.LoginEvent)) (auth.Health, error) {
 	for _, ev := range m.loginEvs {
 		progress(ev)
 	}

@@ -68,12 +68,24 @@ type LoginEvent struct {
 	Steps []string
 }
 
+// LoginOptions say how an interactive login reaches the person.
+type LoginOptions struct {
+	// NoBrowser prints the address to open on any device instead of
+	// opening a browser here (a machine reached over SSH).
+	NoBrowser bool
+	// Pasted carries addresses the person pasted: where the browser
+	// landed after approving. A login accepts one that matches its
+	// redirect and state, and keeps waiting after one that does not. Nil
+	// when nobody can paste.
+	Pasted <-chan string
+}
+
 // Login is implemented by kinds that need the user to sign in or verify:
 // a browser login for Futu OAuth, an SMS verification for Webull. It
 // blocks until done, failed, or ctx is cancelled, calling progress as the
 // state changes (progress may be nil).
 type Login interface {
-	Login(ctx context.Context, c *Credential, s Secrets, progress func(LoginEvent)) (Health, error)
+	Login(ctx context.Context, c *Credential, s Secrets, opts LoginOptions, progress func(LoginEvent)) (Health, error)
 }
 
 // Extender is implemented by kinds whose token is extended to a chosen

@@ -39,7 +39,7 @@ Exit code 3 when the login was refused or ran out of time.`,
 		ctx, stop := interruptible(e.ctx)
 		defer stop()
 		p := &progress{w: e.Stdout, clock: e.Clock, tty: e.IsTerminal(e.stdout)}
-		h, err := eng.Login(ctx, name, p.event)
+		h, err := eng.Login(ctx, name, auth.LoginOptions{}, p.event)
 		// The result is printed below: the last state shown is not
 		// repeated when it is the same.
 		p.finish(h.String())

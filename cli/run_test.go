@@ -42,7 +42,7 @@ func (p *phoneProvider) Token(c auth.Credential, s auth.Secrets) (string, error)
 func (p *phoneProvider) Env(c auth.Credential, s auth.Secrets) (map[string]string, string, error) {
 	return nil, "", nil
 }
-func (p *phoneProvider) Login(ctx context.Context, c *auth.Credential, s auth.Secrets, progress func(auth.LoginEvent)) (auth.Health, error) {
+func (p *phoneProvider) Login(ctx context.Context, c *auth.Credential, s auth.Secrets, opts auth.LoginOptions, progress func(auth.LoginEvent)) (auth.Health, error) {
 	now := p.clock.Now()
 	progress(auth.LoginEvent{
 		Health: auth.Health{State: auth.Pending, Reason: "enter the SMS code in the Webull app", Deadline: now.Add(5 * time.Minute)},

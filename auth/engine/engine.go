@@ -484,7 +484,7 @@ func (e *Engine) Env(ctx context.Context, name string) (map[string]string, strin
 // Webull), calling progress as it goes (progress may be nil). It holds
 // the credential's lock until done, so nothing else renews it meanwhile;
 // every progress state is saved, so other processes show it.
-func (e *Engine) Login(ctx context.Context, name string, progress func(auth.LoginEvent)) (auth.Health, error) {
+func (e *Engine) Login(ctx context.Context, name string, opts auth.LoginOptions, progress func(auth.LoginEvent)) (auth.Health, error) {
 	var h auth.Health
 	_, err := e.withCredential(ctx, name, func(c *auth.Credential, p auth.Provider, s auth.Secrets) (bool, error) {
 		l, ok := p.(auth.Login)
@@ -493,7 +493,7 @@ func (e *Engine) Login(ctx context.Context, name string, progress func(auth.Logi
 		}
 		id := c.ID
 		var err error
-		h, err = l.Login(ctx, c, s, func(ev auth.LoginEvent) {
+		h, err = l.Login(ctx, c, s, opts, func(ev auth.LoginEvent) {
 			e.saveHealth(id, ev.Health)
 			if progress != nil {
 				progress(ev)

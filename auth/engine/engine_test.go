@@ -115,7 +115,7 @@ func (p *fakeProvider) Revoke(ctx context.Context, c auth.Credential, s auth.Sec
 	return p.revokeErr
 }
 
-func (p *fakeProvider) Login(ctx context.Context, c *auth.Credential, s auth.Secrets, progress func(auth.LoginEvent)) (auth.Health, error) {
+func (p *fakeProvider) Login(ctx context.Context, c *auth.Credential, s auth.Secrets, opts auth.LoginOptions, progress func(auth.LoginEvent)) (auth.Health, error) {
 	return p.login(ctx, c, s, progress)
 }
 
@@ -330,7 +330,7 @@ func TestLoginSavesPendingWhileWaiting(t *testing.T) {
 	f := newFixture(t)
 	f.add(t, "main", time.Time{})
 	var seen auth.State
-	f.p.login = func(ctx context.Context, c *auth.Credential, s auth.Secrets, progress func(auth.LoginEvent)) (auth.Health, error) {
+	f.p.login = func(ctx context.Context, c *auth.Credential, s auth.Secrets, opts auth.LoginOptions, progress func(auth.LoginEvent)) (auth.Health, error) {
 		progress(auth.LoginEvent{Health: auth.Health{State: auth.Pending, Reason: "enter the SMS code", Deadline: t0.Add(5 * time.Minute)}})
 		// What another process sees while the user verifies.
 		other, err := store.Open(f.dir, f.secrets)
@@ -346,7 +346,7 @@ func TestLoginSavesPendingWhileWaiting(t *testing.T) {
 		return auth.Health{State: auth.OK, Reason: "verified", ExpiresAt: c.ExpiresAt}, nil
 	}
 	var events int
-	h, err := f.eng.Login(ctxT(t), "main", func(auth.LoginEvent) { events++ })
+	h, err := f.eng.Login(ctxT(t), "main", auth.LoginOptions{}, func(auth.LoginEvent) { events++ })
 	if err != nil || h.State != auth.OK {
 		t.Fatalf("login %v err %v", h, err)
 	}
@@ -362,10 +362,10 @@ func TestLoginSavesPendingWhileWaiting(t *testing.T) {
 func TestLoginRefusedByUserIsUserError(t *testing.T) {
 	f := newFixture(t)
 	f.add(t, "main", time.Time{})
-	f.p.login = func(ctx context.Context, c *auth.Credential, s auth.Secrets, progress func(auth.LoginEvent)) (auth.Health, error) {
+	f.p.login = func(ctx context.Context, c *auth.Credential, s auth.Secrets, opts auth.LoginOptions, progress func(auth.LoginEvent)) (auth.Health, error) {
 		return auth.Health{State: auth.ActionNeeded, Reason: "the verification ran out of time; run the login again"}, nil
 	}
-	_, err := f.eng.Login(ctxT(t), "main", nil)
+	_, err := f.eng.Login(ctxT(t), "main", auth.LoginOptions{}, nil)
 	var ue *auth.UserError
 	if !errors.As(err, &ue) {
 		t.Fatalf("err %v, want a UserError", err)
@@ -377,7 +377,7 @@ func TestLoginUnsupportedKind(t *testing.T) {
 	plain := &plainProvider{f: fakeProvider{clock: f.clock}}
 	eng := engine.New(f.st, map[auth.Kind]auth.Provider{auth.KindFutuKey: plain}, f.clock)
 	f.add(t, "main", time.Time{})
-	if _, err := eng.Login(ctxT(t), "main", nil); err == nil {
+	if _, err := eng.Login(ctxT(t), "main", auth.LoginOptions{}, nil); err == nil {
 		t.Fatal("login of a kind without one succeeded")
 	}
 	if _, err := eng.Extend(ctxT(t), "main", t0.Add(24*time.Hour)); err == nil {
@@ -627,14 +627,14 @@ func loginInProgress(t *testing.T) (f *fixture, eng *engine.Engine, finish func(
 	eng = engine.NewWithOptions(engine.Options{Store: f.st, Providers: map[auth.Kind]auth.Provider{auth.KindFutuKey: f.p}, Clock: f.clock, BusyWait: 50 * time.Millisecond})
 	waiting := make(chan struct{})
 	release := make(chan struct{})
-	f.p.login = func(ctx context.Context, c *auth.Credential, s auth.Secrets, progress func(auth.LoginEvent)) (auth.Health, error) {
+	f.p.login = func(ctx context.Context, c *auth.Credential, s auth.Secrets, opts auth.LoginOptions, progress func(auth.LoginEvent)) (auth.Health, error) {
 		progress(auth.LoginEvent{Health: auth.Health{State: auth.Pending, Reason: "enter the SMS code in the Webull app", Deadline: t0.Add(5 * time.Minute)}})
 		close(waiting)
 		<-release
 		return auth.Health{State: auth.OK}, nil
 	}
 	done := make(chan error, 1)
-	go func() { _, err := eng.Login(ctxT(t), "main", nil); done <- err }()
+	go func() { _, err := eng.Login(ctxT(t), "main", auth.LoginOptions{}, nil); done <- err }()
 	<-waiting
 	return f, eng, func() {
 		close(release)

@@ -34,7 +34,7 @@ type callback struct {
 // Login registers a client when c has none, then runs the browser login
 // with PKCE and a random state on the loopback redirect URL, and stores
 // the tokens. It gives up after LoginTimeout or when ctx ends.
-func (p *OAuthProvider) Login(ctx context.Context, c *auth.Credential, s auth.Secrets, progress func(auth.LoginEvent)) (auth.Health, error) {
+func (p *OAuthProvider) Login(ctx context.Context, c *auth.Credential, s auth.Secrets, opts auth.LoginOptions, progress func(auth.LoginEvent)) (auth.Health, error) {
 	if progress == nil {
 		progress = func(auth.LoginEvent) {}
 	}

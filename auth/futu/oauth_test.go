@@ -55,7 +55,7 @@ func (f *oauthFixture) progress(e auth.LoginEvent) {
 
 func (f *oauthFixture) login(t *testing.T, ctx context.Context) (auth.Health, error) {
 	t.Helper()
-	h, err := f.p.Login(ctx, &f.c, f.s, f.progress)
+	h, err := f.p.Login(ctx, &f.c, f.s, auth.LoginOptions{}, f.progress)
 	assertNoSecrets(t, f.mem, h.Reason, errString(err))
 	return h, err
 }
@@ -318,7 +318,7 @@ func (f *oauthFixture) startLogin(t *testing.T, ctx context.Context) (<-chan err
 	done := make(chan error, 1)
 	events := make(chan auth.LoginEvent, 4)
 	go func() {
-		_, err := f.p.Login(ctx, &f.c, f.s, func(e auth.LoginEvent) { events <- e })
+		_, err := f.p.Login(ctx, &f.c, f.s, auth.LoginOptions{}, func(e auth.LoginEvent) { events <- e })
 		done <- err
 	}()
 	select {
@@ -414,7 +414,7 @@ func TestOAuthOneLoginPerCredential(t *testing.T) {
 	defer cancel()
 	done, _ := f.startLogin(t, ctx)
 	c := f.c
-	_, err := f.p.Login(ctx10(t), &c, f.s, nil)
+	_, err := f.p.Login(ctx10(t), &c, f.s, auth.LoginOptions{}, nil)
 	var ue *auth.UserError
 	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "already running") {
 		t.Errorf("second login: err = %v, want 'already running'", err)

@@ -277,7 +277,7 @@ func TestBrokerTextThatEchoesASecretIsWithheld(t *testing.T) {
 		b := rawBrowser{url.Values{"code": {"test-code-0001"}}, make(chan string, 1)}
 		p := NewOAuthProvider(Options{Clock: clockwork.NewFakeClockAt(t0), Browser: b, RedirectURL: redirectFor(freePort(t)), Getenv: noEnv})
 		c := auth.Credential{ID: auth.NewID(), Name: "futu-oauth", Kind: auth.KindFutuOAuth, Endpoint: base, ClientID: "client-0001", AddedAt: t0}
-		_, err := p.Login(ctx10(t), &c, auth.Bind(auth.NewMemorySecrets(), c.ID), nil)
+		_, err := p.Login(ctx10(t), &c, auth.Bind(auth.NewMemorySecrets(), c.ID), auth.LoginOptions{}, nil)
 		if err == nil {
 			t.Fatal("a refused login succeeded")
 		}

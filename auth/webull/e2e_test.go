@@ -93,7 +93,7 @@ func (e *env) login(ctx context.Context) (*events, <-chan loginResult) {
 	rec := &events{}
 	done := make(chan loginResult, 1)
 	go func() {
-		h, err := e.p.Login(ctx, &e.c, e.s, rec.add)
+		h, err := e.p.Login(ctx, &e.c, e.s, auth.LoginOptions{}, rec.add)
 		done <- loginResult{h, err}
 	}()
 	return rec, done

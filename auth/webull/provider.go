@@ -432,7 +432,7 @@ func (p *Provider) Env(c auth.Credential, s auth.Secrets) (map[string]string, st
 // Login runs the SMS verification: it creates (or reuses) a token, reports
 // Pending with the deadline and the steps at every change and poll, and
 // stores the token once Webull reports it NORMAL.
-func (p *Provider) Login(ctx context.Context, c *auth.Credential, s auth.Secrets, progress func(auth.LoginEvent)) (auth.Health, error) {
+func (p *Provider) Login(ctx context.Context, c *auth.Credential, s auth.Secrets, opts auth.LoginOptions, progress func(auth.LoginEvent)) (auth.Health, error) {
 	h, err := p.login(ctx, c, s, progress)
 	c.Health = h
 	return h, err

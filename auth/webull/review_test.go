@@ -143,7 +143,7 @@ func TestCancelledCallsNeverNeedTheUser(t *testing.T) {
 		tok := e.token()
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
-		h, err := e.p.Login(ctx, &e.c, e.s, nil)
+		h, err := e.p.Login(ctx, &e.c, e.s, auth.LoginOptions{}, nil)
 		if !errors.Is(err, context.Canceled) {
 			t.Errorf("cancelled create: err = %v", err)
 		}
