@@ -330,7 +330,7 @@ func TestLoginSavesPendingWhileWaiting(t *testing.T) {
 	f := newFixture(t)
 	f.add(t, "main", time.Time{})
 	var seen auth.State
-	f.p.login = func(ctx context.Context, c *auth.Credential, s auth.Secrets, opts auth.LoginOptions, progress func(auth.LoginEvent)) (auth.Health, error) {
+	f.p.login = func(ctx context.Context, c *auth.Credential, s auth.Secrets, progress func(auth.LoginEvent)) (auth.Health, error) {
 		progress(auth.LoginEvent{Health: auth.Health{State: auth.Pending, Reason: "enter the SMS code", Deadline: t0.Add(5 * time.Minute)}})
 		// What another process sees while the user verifies.
 		other, err := store.Open(f.dir, f.secrets)
@@ -362,7 +362,7 @@ func TestLoginSavesPendingWhileWaiting(t *testing.T) {
 func TestLoginRefusedByUserIsUserError(t *testing.T) {
 	f := newFixture(t)
 	f.add(t, "main", time.Time{})
-	f.p.login = func(ctx context.Context, c *auth.Credential, s auth.Secrets, opts auth.LoginOptions, progress func(auth.LoginEvent)) (auth.Health, error) {
+	f.p.login = func(ctx context.Context, c *auth.Credential, s auth.Secrets, progress func(auth.LoginEvent)) (auth.Health, error) {
 		return auth.Health{State: auth.ActionNeeded, Reason: "the verification ran out of time; run the login again"}, nil
 	}
 	_, err := f.eng.Login(ctxT(t), "main", auth.LoginOptions{}, nil)
@@ -627,7 +627,7 @@ func loginInProgress(t *testing.T) (f *fixture, eng *engine.Engine, finish func(
 	eng = engine.NewWithOptions(engine.Options{Store: f.st, Providers: map[auth.Kind]auth.Provider{auth.KindFutuKey: f.p}, Clock: f.clock, BusyWait: 50 * time.Millisecond})
 	waiting := make(chan struct{})
 	release := make(chan struct{})
-	f.p.login = func(ctx context.Context, c *auth.Credential, s auth.Secrets, opts auth.LoginOptions, progress func(auth.LoginEvent)) (auth.Health, error) {
+	f.p.login = func(ctx context.Context, c *auth.Credential, s auth.Secrets, progress func(auth.LoginEvent)) (auth.Health, error) {
 		progress(auth.LoginEvent{Health: auth.Health{State: auth.Pending, Reason: "enter the SMS code in the Webull app", Deadline: t0.Add(5 * time.Minute)}})
 		close(waiting)
 		<-release
