@@ -73,6 +73,16 @@ var SecretFields = []string{
 	FieldRefreshToken, FieldWebullToken, FieldRegistrationToken,
 }
 
+// Where a Futu OAuth credential's endpoints come from.
+const (
+	// LayoutMetadata: the host's RFC 8414 metadata.
+	LayoutMetadata = "metadata"
+	// LayoutFutuCLI: the paths Futu's own command line uses, on one host.
+	LayoutFutuCLI = "futu-cli"
+	// LayoutCustom: at least one endpoint set by hand for this credential.
+	LayoutCustom = "custom"
+)
+
 // Credential is everything tokentray knows about one credential except
 // its secrets. It is what the settings file stores; it must never hold a
 // secret value.
@@ -94,6 +104,11 @@ type Credential struct {
 	ShareWithSDK     bool   `json:"share_with_sdk,omitempty"`
 	SDKTokenDir      string `json:"sdk_token_dir,omitempty"`
 	RefreshTokenPath string `json:"refresh_path,omitempty"`
+	// Layout is where the OAuth endpoints came from: LayoutMetadata,
+	// LayoutFutuCLI or LayoutCustom; empty until first used.
+	Layout string `json:"layout,omitempty"`
+	// Account is who logged in, as the broker named it.
+	Account Account `json:"account,omitzero"`
 
 	// Webull.
 	Region        string `json:"region,omitempty"`

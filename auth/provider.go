@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"errors"
 	"time"
 )
 
@@ -79,6 +80,11 @@ type LoginOptions struct {
 	// when nobody can paste.
 	Pasted <-chan string
 }
+
+// ErrNoBrowser is what a login returns (wrapped) when no browser could be
+// opened and nobody can paste the address the browser lands on: the face
+// offers the way without a browser here (the address to open elsewhere).
+var ErrNoBrowser = errors.New("no browser could be opened on this computer")
 
 // Login is implemented by kinds that need the user to sign in or verify:
 // a browser login for Futu OAuth, an SMS verification for Webull. It
