@@ -87,7 +87,7 @@ func (a Algorithm) BodyHash(body []byte) string {
 // SignInput is everything a signature covers.
 type SignInput struct {
 	Path      string
-	Query     url.Values // decoded values; several values of one key are joined with "&"
+	Query     url.Values // decoded values; a key's several values are sorted and joined with "&"
 	AppKey    string
 	Timestamp string
 	Nonce     string
@@ -101,7 +101,11 @@ type SignInput struct {
 func StringToSign(in SignInput) (encoded, bodyHash string) {
 	params := map[string]string{}
 	for k, vs := range in.Query {
-		params[strings.ToLower(k)] = strings.Join(vs, "&")
+		// Query keys keep their case; a repeated key signs its values in
+		// ascending order, whatever order they were sent in.
+		sorted := append([]string(nil), vs...)
+		sort.Strings(sorted)
+		params[k] = strings.Join(sorted, "&")
 	}
 	// The six signed values win over a query parameter of the same name.
 	params[HeaderAppKey] = in.AppKey

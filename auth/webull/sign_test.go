@@ -30,6 +30,36 @@ func TestPublishedVector(t *testing.T) {
 	}
 }
 
+// The published vector with an upper-case query key, and with a key sent
+// twice (in either order). Expected signatures were computed outside Go
+// from the rule: keys keep their case; a repeated key's values are sorted
+// and joined with "&".
+func TestVectorMixedCaseAndRepeatedKeys(t *testing.T) {
+	for _, c := range []struct{ query, signed, sig string }{
+		{"a1=webull&A2=123&a3=xxx&q1=yyy", "A2=123&a1=webull&a3=xxx&host", "0U0viJ0X6AmFvg9YV7HVphMkTrA="},
+		{"a1=webull&a2=123&a3=xxx&q1=yyy&a3=abc", "a2=123&a3=abc&xxx&host", "jPGO7DmnHgzznlD8r3ri1RnuJW8="},
+		{"q1=yyy&a3=abc&a1=webull&a3=xxx&a2=123", "a2=123&a3=abc&xxx&host", "jPGO7DmnHgzznlD8r3ri1RnuJW8="},
+	} {
+		q, err := url.ParseQuery(c.query)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := SignInput{
+			Path: "/trade/place_order", Query: q, AppKey: "776da210ab4a452795d74e726ebd74b6",
+			Timestamp: "2022-01-04T03:55:31Z", Nonce: "48ef5afed43d4d91ae514aaeafbc29ba",
+			Algorithm: HMACSHA1, Host: "api.webull.com",
+			Body: []byte(`{"k1":123,"k2":"this is the api request body","k3":true,"k4":{"foo":[1,2]}}`),
+		}
+		encoded, _ := StringToSign(in)
+		if !strings.Contains(encoded, PercentEncode(c.signed)) {
+			t.Errorf("%s: string to sign %s lacks %s", c.query, encoded, c.signed)
+		}
+		if got := Sign(HMACSHA1, "0f50a2e853334a9aae1a783bee120c1f", encoded); got != c.sig {
+			t.Errorf("%s: signature = %s, want %s", c.query, got, c.sig)
+		}
+	}
+}
+
 func TestEncodeJSONKeepsBytesAsSent(t *testing.T) {
 	b, err := EncodeJSON(map[string]string{"token": "a<b>&c"})
 	if err != nil {

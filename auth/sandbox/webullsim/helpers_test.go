@@ -30,7 +30,7 @@ func testSign(secret, path, rawQuery, host string, headers map[string]string, bo
 	params := map[string][]string{}
 	q, _ := url.ParseQuery(rawQuery)
 	for k, vs := range q {
-		params[strings.ToLower(k)] = append(params[strings.ToLower(k)], vs...)
+		params[k] = append(params[k], vs...)
 	}
 	for k, v := range headers {
 		params[k] = append(params[k], v)
@@ -45,9 +45,7 @@ func testSign(secret, path, rawQuery, host string, headers map[string]string, bo
 	for _, k := range keys {
 		vs := append([]string(nil), params[k]...)
 		sort.Strings(vs)
-		for _, v := range vs {
-			parts = append(parts, k+"="+v)
-		}
+		parts = append(parts, k+"="+strings.Join(vs, "&"))
 	}
 	str3 := path + "&" + strings.Join(parts, "&")
 	mac := sha1.New

@@ -51,38 +51,34 @@ func algorithmFuncs(algorithm string) (mac func() hash.Hash, digest func([]byte)
 // stringToSign builds the percent-encoded string the HMAC runs over:
 // path & sorted k=v pairs (query plus signing headers plus host) [& body digest].
 func stringToSign(in signInput, digest func([]byte) []byte) string {
-	type kv struct{ k, v string }
-	var pairs []kv
+	// One entry per key: a query key keeps its case, and a key sent more
+	// than once is signed as its values in ascending order joined by "&".
+	signed := map[string]string{}
 	for k, vs := range in.query {
-		for _, v := range vs {
-			pairs = append(pairs, kv{strings.ToLower(k), v})
-		}
+		vals := append([]string(nil), vs...)
+		sort.Strings(vals)
+		signed[k] = strings.Join(vals, "&")
 	}
-	pairs = append(pairs,
-		kv{"x-app-key", in.appKey},
-		kv{"x-signature-algorithm", in.algorithm},
-		kv{"x-signature-version", in.version},
-		kv{"x-signature-nonce", in.nonce},
-		kv{"x-timestamp", in.timestamp},
-		kv{"host", in.host},
-	)
-	// A repeated query key signs every value, in value order, so the result is stable.
-	sort.Slice(pairs, func(i, j int) bool {
-		if pairs[i].k != pairs[j].k {
-			return pairs[i].k < pairs[j].k
-		}
-		return pairs[i].v < pairs[j].v
-	})
+	// The signing headers and the host take their key from any query
+	// parameter of the same name.
+	signed["x-app-key"] = in.appKey
+	signed["x-signature-algorithm"] = in.algorithm
+	signed["x-signature-version"] = in.version
+	signed["x-signature-nonce"] = in.nonce
+	signed["x-timestamp"] = in.timestamp
+	signed["host"] = in.host
+	keys := make([]string, 0, len(signed))
+	for k := range signed {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
 	var b strings.Builder
 	b.WriteString(in.path)
-	b.WriteByte('&')
-	for i, p := range pairs {
-		if i > 0 {
-			b.WriteByte('&')
-		}
-		b.WriteString(p.k)
+	for _, k := range keys {
+		b.WriteByte('&')
+		b.WriteString(k)
 		b.WriteByte('=')
-		b.WriteString(p.v)
+		b.WriteString(signed[k])
 	}
 	if len(in.body) > 0 {
 		b.WriteByte('&')

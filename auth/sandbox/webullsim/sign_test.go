@@ -72,6 +72,41 @@ func TestPublishedVectorRejectsAnyChange(t *testing.T) {
 	}
 }
 
+// Next to the published vector: an upper-case query key keeps its case,
+// and a key sent twice signs its values sorted and joined with "&", in
+// whatever order they came. The expected signatures were computed outside
+// Go from that rule.
+func TestVectorMixedCaseAndRepeatedKeys(t *testing.T) {
+	for _, c := range []struct{ query, sig string }{
+		{"a1=webull&A2=123&a3=xxx&q1=yyy", "0U0viJ0X6AmFvg9YV7HVphMkTrA="},
+		{"a1=webull&a2=123&a3=xxx&q1=yyy&a3=abc", "jPGO7DmnHgzznlD8r3ri1RnuJW8="},
+		{"q1=yyy&a3=abc&a1=webull&a3=xxx&a2=123", "jPGO7DmnHgzznlD8r3ri1RnuJW8="},
+	} {
+		in := vectorInput(t)
+		q, err := url.ParseQuery(c.query)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in.query = q
+		if ok, err := verifySignature(vecSecret, in, c.sig); err != nil || !ok {
+			t.Errorf("%s: signature %s rejected (err %v)", c.query, c.sig, err)
+		}
+		h := map[string]string{
+			"x-app-key": vecAppKey, "x-timestamp": vecTimestamp, "x-signature-version": "1.0",
+			"x-signature-algorithm": AlgorithmSHA1, "x-signature-nonce": vecNonce,
+		}
+		if got := testSign(vecSecret, vecPath, c.query, vecHost, h, []byte(vecBody)); got != c.sig {
+			t.Errorf("%s: test signer gives %s, want %s", c.query, got, c.sig)
+		}
+	}
+	// Lower-casing the key, or signing each value as its own pair, is refused.
+	in := vectorInput(t)
+	in.query, _ = url.ParseQuery("a1=webull&a2=123&a3=xxx&q1=yyy")
+	if ok, _ := verifySignature(vecSecret, in, "0U0viJ0X6AmFvg9YV7HVphMkTrA="); ok {
+		t.Error("a lower-cased key verifies as the upper-case one")
+	}
+}
+
 func TestUnknownAlgorithmIsAnError(t *testing.T) {
 	in := vectorInput(t)
 	in.algorithm = "HMAC-MD5"
