@@ -3,7 +3,6 @@ package engine_test
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -14,123 +13,17 @@ import (
 	"tokentray/auth"
 	"tokentray/auth/engine"
 	"tokentray/auth/store"
+	"tokentray/internal/testutil"
 )
 
 var t0 = time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
-
-// fakeProvider is a broker that renews its token to two hours ahead and
-// counts how often it was asked to.
-type fakeProvider struct {
-	kind  auth.Kind
-	clock clockwork.Clock
-
-	mu        sync.Mutex
-	refreshes int
-	// gate, when set, holds every Refresh until it is closed.
-	gate chan struct{}
-	// entered receives once per Refresh when set.
-	entered chan struct{}
-	// fail, when set, is the outcome of Refresh instead of a renewal.
-	fail func(c *auth.Credential) (auth.Health, error)
-	// revoked counts Revoke calls; revokeErr is their answer.
-	revoked   int
-	revokeErr error
-	// life, when set, is how long a renewed token lives (default 2 h).
-	life time.Duration
-	// login, when set, is the Login behaviour.
-	login func(ctx context.Context, c *auth.Credential, s auth.Secrets, progress func(auth.LoginEvent)) (auth.Health, error)
-}
-
-func (p *fakeProvider) Kind() auth.Kind { return p.kind }
-
-func (p *fakeProvider) Assess(c auth.Credential, now time.Time) auth.Health {
-	h := auth.Health{ExpiresAt: c.ExpiresAt, CheckedAt: now}
-	switch {
-	case c.ExpiresAt.IsZero():
-		h.State, h.Reason = auth.Unknown, "not checked yet"
-	case !c.ExpiresAt.After(now):
-		h.State, h.Reason = auth.Broken, "the token expired; log in again"
-	case c.ExpiresAt.Sub(now) < time.Hour:
-		h.State, h.Reason = auth.Expiring, "the token expires soon"
-	default:
-		h.State, h.Reason = auth.OK, "valid"
-	}
-	return h
-}
-
-func (p *fakeProvider) Refresh(ctx context.Context, c *auth.Credential, s auth.Secrets, opts auth.RefreshOptions) (auth.Health, error) {
-	if p.entered != nil {
-		p.entered <- struct{}{}
-	}
-	if p.gate != nil {
-		select {
-		case <-p.gate:
-		case <-ctx.Done():
-			return auth.Health{}, ctx.Err()
-		}
-	}
-	p.mu.Lock()
-	p.refreshes++
-	n := p.refreshes
-	p.mu.Unlock()
-	if p.fail != nil {
-		return p.fail(c)
-	}
-	now := p.clock.Now()
-	if !opts.Force && !c.ExpiresAt.IsZero() && c.ExpiresAt.Sub(now) > opts.Lead {
-		return p.Assess(*c, now), nil
-	}
-	if err := s.Set(auth.FieldAccessToken, fmt.Sprintf("test-token-%04d", n)); err != nil {
-		return auth.Health{}, err
-	}
-	life := p.life
-	if life == 0 {
-		life = 2 * time.Hour
-	}
-	c.ExpiresAt = now.Add(life)
-	c.RefreshedAt = now
-	h := p.Assess(*c, now)
-	if life < time.Hour {
-		h.State = auth.OK // a broker whose tokens are short-lived by design
-	}
-	return h, nil
-}
-
-func (p *fakeProvider) Token(c auth.Credential, s auth.Secrets) (string, error) {
-	return s.Get(auth.FieldAccessToken)
-}
-
-func (p *fakeProvider) Env(c auth.Credential, s auth.Secrets) (map[string]string, string, error) {
-	tok, err := s.Get(auth.FieldAccessToken)
-	if err != nil {
-		return nil, "", err
-	}
-	return map[string]string{"TEST_TOKEN": tok}, "", nil
-}
-
-func (p *fakeProvider) Revoke(ctx context.Context, c auth.Credential, s auth.Secrets) error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.revoked++
-	return p.revokeErr
-}
-
-func (p *fakeProvider) Login(ctx context.Context, c *auth.Credential, s auth.Secrets, opts auth.LoginOptions, progress func(auth.LoginEvent)) (auth.Health, error) {
-	return p.login(ctx, c, s, progress)
-}
-
-func (p *fakeProvider) count() int {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.refreshes
-}
 
 type fixture struct {
 	dir     string
 	secrets *auth.MemorySecrets
 	st      *store.Store
 	clock   *clockwork.FakeClock
-	p       *fakeProvider
+	p       *testutil.FakeProvider
 	eng     *engine.Engine
 }
 
@@ -141,7 +34,7 @@ func newFixture(t *testing.T) *fixture {
 	if f.st, err = store.Open(f.dir, f.secrets); err != nil {
 		t.Fatal(err)
 	}
-	f.p = &fakeProvider{kind: auth.KindFutuKey, clock: f.clock}
+	f.p = testutil.NewFakeProvider(auth.KindFutuKey, f.clock)
 	f.eng = engine.New(f.st, map[auth.Kind]auth.Provider{auth.KindFutuKey: f.p}, f.clock)
 	return f
 }
@@ -167,11 +60,7 @@ func (f *fixture) add(t *testing.T, name string, exp time.Time) auth.Credential 
 	return c
 }
 
-func ctxT(t *testing.T) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	t.Cleanup(cancel)
-	return ctx
-}
+func ctxT(t *testing.T) context.Context { return testutil.Context(t, 20*time.Second) }
 
 func TestTokenNotDueIsHandedOutWithoutCallingTheBroker(t *testing.T) {
 	f := newFixture(t)
@@ -180,8 +69,8 @@ func TestTokenNotDueIsHandedOutWithoutCallingTheBroker(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if tok != "test-token-old" || f.p.count() != 0 {
-		t.Fatalf("token %q after %d refreshes, want the stored one and no refresh", tok, f.p.count())
+	if tok != "test-token-old" || f.p.Refreshes() != 0 {
+		t.Fatalf("token %q after %d refreshes, want the stored one and no refresh", tok, f.p.Refreshes())
 	}
 }
 
@@ -208,8 +97,8 @@ func TestTokenInsideLeadTimeIsRenewedFirstAndSaved(t *testing.T) {
 		t.Fatalf("stored after renewal: expires %v health %v checked %v", c.ExpiresAt, c.Health, c.LastChecked)
 	}
 	// Fresh now: the next call does not renew again.
-	if _, err := f.eng.Token(ctxT(t), "main"); err != nil || f.p.count() != 1 {
-		t.Fatalf("second token: err %v, refreshes %d, want 1", err, f.p.count())
+	if _, err := f.eng.Token(ctxT(t), "main"); err != nil || f.p.Refreshes() != 1 {
+		t.Fatalf("second token: err %v, refreshes %d, want 1", err, f.p.Refreshes())
 	}
 }
 
@@ -227,8 +116,8 @@ func TestLeadTimeComesFromPrefs(t *testing.T) {
 	if _, err := f.eng.Token(ctxT(t), "main"); err != nil {
 		t.Fatal(err)
 	}
-	if f.p.count() != 1 {
-		t.Fatalf("refreshes %d, want 1: 20 minutes left is inside a 30-minute lead", f.p.count())
+	if f.p.Refreshes() != 1 {
+		t.Fatalf("refreshes %d, want 1: 20 minutes left is inside a 30-minute lead", f.p.Refreshes())
 	}
 }
 
@@ -241,29 +130,29 @@ func TestConcurrentTokenCallsRenewOnce(t *testing.T) {
 			t.Fatalf("caller %d: token %q err %v, want the one renewed token", i, toks[i], errs[i])
 		}
 	}
-	if f.p.count() != 1 {
-		t.Fatalf("%d renewals for %d concurrent token calls, want 1", f.p.count(), len(toks))
+	if f.p.Refreshes() != 1 {
+		t.Fatalf("%d renewals for %d concurrent token calls, want 1", f.p.Refreshes(), len(toks))
 	}
 }
 
 func TestRefreshHoldsTheCredentialLock(t *testing.T) {
 	f := newFixture(t)
 	c := f.add(t, "main", t0.Add(time.Hour))
-	f.p.gate = make(chan struct{})
-	f.p.entered = make(chan struct{}, 1)
+	f.p.Gate = make(chan struct{})
+	f.p.Entered = make(chan struct{}, 1)
 	done := make(chan error, 1)
 	go func() {
 		_, err := f.eng.Refresh(ctxT(t), "main", true)
 		done <- err
 	}()
-	<-f.p.entered
+	<-f.p.Entered
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
 	if unlock, err := f.st.Lock(ctx, c.ID); err == nil {
 		unlock()
 		t.Fatal("another process could take the credential's lock during a refresh")
 	}
-	close(f.p.gate)
+	close(f.p.Gate)
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
@@ -277,7 +166,7 @@ func TestRefreshHoldsTheCredentialLock(t *testing.T) {
 func TestTokenNeedsUserIsAUserErrorAndTheHealthIsSaved(t *testing.T) {
 	f := newFixture(t)
 	f.add(t, "main", t0.Add(time.Minute))
-	f.p.fail = func(c *auth.Credential) (auth.Health, error) {
+	f.p.Fail = func(c *auth.Credential) (auth.Health, error) {
 		h := auth.Health{State: auth.Broken, Reason: "Futu revoked this key: create a new one in the portal."}
 		return h, auth.NeedsUser(h.Reason)
 	}
@@ -302,7 +191,7 @@ func TestTokenNeedsUserIsAUserErrorAndTheHealthIsSaved(t *testing.T) {
 func TestNetworkFailureKeepsTokenAndSecrets(t *testing.T) {
 	f := newFixture(t)
 	f.add(t, "main", t0.Add(3*time.Minute))
-	f.p.fail = func(c *auth.Credential) (auth.Health, error) {
+	f.p.Fail = func(c *auth.Credential) (auth.Health, error) {
 		return auth.Health{State: auth.Unknown, Reason: "Futu did not answer; tokentray will check again"}, errors.New("futu check: connection refused")
 	}
 	// Due but still valid: the broker being down is no reason to withhold it.
@@ -330,7 +219,7 @@ func TestLoginSavesPendingWhileWaiting(t *testing.T) {
 	f := newFixture(t)
 	f.add(t, "main", time.Time{})
 	var seen auth.State
-	f.p.login = func(ctx context.Context, c *auth.Credential, s auth.Secrets, progress func(auth.LoginEvent)) (auth.Health, error) {
+	f.p.LoginFunc = func(ctx context.Context, c *auth.Credential, s auth.Secrets, progress func(auth.LoginEvent)) (auth.Health, error) {
 		progress(auth.LoginEvent{Health: auth.Health{State: auth.Pending, Reason: "enter the SMS code", Deadline: t0.Add(5 * time.Minute)}})
 		// What another process sees while the user verifies.
 		other, err := store.Open(f.dir, f.secrets)
@@ -362,7 +251,7 @@ func TestLoginSavesPendingWhileWaiting(t *testing.T) {
 func TestLoginRefusedByUserIsUserError(t *testing.T) {
 	f := newFixture(t)
 	f.add(t, "main", time.Time{})
-	f.p.login = func(ctx context.Context, c *auth.Credential, s auth.Secrets, progress func(auth.LoginEvent)) (auth.Health, error) {
+	f.p.LoginFunc = func(ctx context.Context, c *auth.Credential, s auth.Secrets, progress func(auth.LoginEvent)) (auth.Health, error) {
 		return auth.Health{State: auth.ActionNeeded, Reason: "the verification ran out of time; run the login again"}, nil
 	}
 	_, err := f.eng.Login(ctxT(t), "main", auth.LoginOptions{}, nil)
@@ -374,7 +263,7 @@ func TestLoginRefusedByUserIsUserError(t *testing.T) {
 
 func TestLoginUnsupportedKind(t *testing.T) {
 	f := newFixture(t)
-	plain := &plainProvider{f: fakeProvider{clock: f.clock}}
+	plain := testutil.Plain(testutil.NewFakeProvider(auth.KindFutuKey, f.clock))
 	eng := engine.New(f.st, map[auth.Kind]auth.Provider{auth.KindFutuKey: plain}, f.clock)
 	f.add(t, "main", time.Time{})
 	if _, err := eng.Login(ctxT(t), "main", auth.LoginOptions{}, nil); err == nil {
@@ -385,33 +274,16 @@ func TestLoginUnsupportedKind(t *testing.T) {
 	}
 }
 
-// plainProvider has no Login, Extender or Remover.
-type plainProvider struct{ f fakeProvider }
-
-func (p *plainProvider) Kind() auth.Kind { return auth.KindFutuKey }
-func (p *plainProvider) Assess(c auth.Credential, now time.Time) auth.Health {
-	return p.f.Assess(c, now)
-}
-func (p *plainProvider) Refresh(ctx context.Context, c *auth.Credential, s auth.Secrets, o auth.RefreshOptions) (auth.Health, error) {
-	return p.f.Refresh(ctx, c, s, o)
-}
-func (p *plainProvider) Token(c auth.Credential, s auth.Secrets) (string, error) {
-	return p.f.Token(c, s)
-}
-func (p *plainProvider) Env(c auth.Credential, s auth.Secrets) (map[string]string, string, error) {
-	return p.f.Env(c, s)
-}
-
 func TestRemoveRevokesBestEffortThenDeletesEverything(t *testing.T) {
 	f := newFixture(t)
 	c := f.add(t, "main", t0.Add(time.Hour))
-	f.p.revokeErr = errors.New("futu revoke: connection refused")
+	f.p.RevokeErr = errors.New("futu revoke: connection refused")
 	revokeErr, err := f.eng.Remove(ctxT(t), "main")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if revokeErr == nil || f.p.revoked != 1 {
-		t.Fatalf("revoke called %d times, reported %v; want one failed attempt reported", f.p.revoked, revokeErr)
+	if revokeErr == nil || f.p.Revoked() != 1 {
+		t.Fatalf("revoke called %d times, reported %v; want one failed attempt reported", f.p.Revoked(), revokeErr)
 	}
 	if _, err := f.st.Get("main"); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("credential still stored: %v", err)
@@ -469,7 +341,8 @@ func TestTokenDuringALoginSaysTheUserMustActWithoutWaitingForIt(t *testing.T) {
 
 func TestLogoutRevokesDeletesTokensAndKeepsTheCredential(t *testing.T) {
 	f := newFixture(t)
-	oauth := &fakeProvider{kind: auth.KindFutuOAuth, clock: f.clock, revokeErr: errors.New("futu revoke: connection refused")}
+	oauth := testutil.NewFakeProvider(auth.KindFutuOAuth, f.clock)
+	oauth.RevokeErr = errors.New("futu revoke: connection refused")
 	eng := engine.New(f.st, map[auth.Kind]auth.Provider{auth.KindFutuOAuth: oauth, auth.KindFutuKey: f.p}, f.clock)
 	c, err := eng.Add(ctxT(t), auth.Credential{Name: "login", Kind: auth.KindFutuOAuth, ClientID: "test-client-0001"}, map[string]string{
 		auth.FieldAccessToken:       "test-access-0001",
@@ -491,8 +364,8 @@ func TestLogoutRevokesDeletesTokensAndKeepsTheCredential(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if revokeErr == nil || oauth.revoked != 1 {
-		t.Fatalf("revoke called %d times, reported %v; want one failed attempt reported", oauth.revoked, revokeErr)
+	if revokeErr == nil || oauth.Revoked() != 1 {
+		t.Fatalf("revoke called %d times, reported %v; want one failed attempt reported", oauth.Revoked(), revokeErr)
 	}
 	for _, fld := range []string{auth.FieldAccessToken, auth.FieldRefreshToken} {
 		if _, err := f.secrets.Get(c.ID, fld); !errors.Is(err, auth.ErrSecretNotFound) {
@@ -522,7 +395,7 @@ func TestLogoutRefusesAnAPIKey(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "portal") {
 		t.Fatalf("logout of an API key: %v, want a refusal pointing to the portal", err)
 	}
-	if f.p.revoked != 0 {
+	if f.p.Revoked() != 0 {
 		t.Fatal("logout of an API key asked the broker to revoke it")
 	}
 	if v, err := f.secrets.Get(c.ID, auth.FieldAccessToken); err != nil || v != "test-token-old" {
@@ -558,7 +431,7 @@ func TestRefreshAndRemoveDuringALoginAnswerBusyInsteadOfWaiting(t *testing.T) {
 // credential just before it was saved.
 func TestShortLivedTokensAreRenewedOncePerBurst(t *testing.T) {
 	f := newFixture(t)
-	f.p.life = 3 * time.Minute
+	f.p.Life = 3 * time.Minute
 	f.add(t, "main", t0.Add(time.Minute))
 	toks, errs, eng2 := tokenBurst(t, f)
 	// And a caller that reads the credential after it was saved.
@@ -571,8 +444,8 @@ func TestShortLivedTokensAreRenewedOncePerBurst(t *testing.T) {
 	if lateErr != nil || late != "test-token-0001" {
 		t.Errorf("a caller just after the renewal got %q, %v", late, lateErr)
 	}
-	if f.p.count() != 1 {
-		t.Fatalf("%d renewals, want 1", f.p.count())
+	if f.p.Refreshes() != 1 {
+		t.Fatalf("%d renewals, want 1", f.p.Refreshes())
 	}
 	// Once the grace has passed a token inside the lead is renewed again.
 	f.clock.Advance(time.Minute)
@@ -593,8 +466,8 @@ func tokenBurst(t *testing.T, f *fixture) ([]string, []error, *engine.Engine) {
 		t.Fatal(err)
 	}
 	eng2 := engine.New(st2, map[auth.Kind]auth.Provider{auth.KindFutuKey: f.p}, f.clock)
-	f.p.gate = make(chan struct{})
-	f.p.entered = make(chan struct{}, 16)
+	f.p.Gate = make(chan struct{})
+	f.p.Entered = make(chan struct{}, 16)
 
 	const n = 6
 	toks := make([]string, n)
@@ -611,8 +484,8 @@ func tokenBurst(t *testing.T, f *fixture) ([]string, []error, *engine.Engine) {
 			toks[i], errs[i] = e.Token(ctxT(t), "main")
 		}()
 	}
-	<-f.p.entered // one caller is inside the broker call, the rest wait for the lock
-	close(f.p.gate)
+	<-f.p.Entered // one caller is inside the broker call, the rest wait for the lock
+	close(f.p.Gate)
 	wg.Wait()
 	return toks, errs, eng2
 }
@@ -627,7 +500,7 @@ func loginInProgress(t *testing.T) (f *fixture, eng *engine.Engine, finish func(
 	eng = engine.NewWithOptions(engine.Options{Store: f.st, Providers: map[auth.Kind]auth.Provider{auth.KindFutuKey: f.p}, Clock: f.clock, BusyWait: 50 * time.Millisecond})
 	waiting := make(chan struct{})
 	release := make(chan struct{})
-	f.p.login = func(ctx context.Context, c *auth.Credential, s auth.Secrets, progress func(auth.LoginEvent)) (auth.Health, error) {
+	f.p.LoginFunc = func(ctx context.Context, c *auth.Credential, s auth.Secrets, progress func(auth.LoginEvent)) (auth.Health, error) {
 		progress(auth.LoginEvent{Health: auth.Health{State: auth.Pending, Reason: "enter the SMS code in the Webull app", Deadline: t0.Add(5 * time.Minute)}})
 		close(waiting)
 		<-release
