@@ -44,10 +44,11 @@ func main() {
 // In the sandbox profile it also hosts both simulated brokers and starts
 // from a fresh demo.
 func runAgent(ctx context.Context, d cli.Deps, sandboxed bool) error {
-	eng, err := d.OpenEngine(sandboxed)
+	parts, err := d.Open(sandboxed)
 	if err != nil {
 		return err
 	}
+	eng := parts.Engine
 	// One agent per profile: a second would renew the same tokens and,
 	// in the sandbox, replace the demo under the first one's feet.
 	lock := flock.New(filepath.Join(eng.Store().Dir(), "agent.lock"))
@@ -60,8 +61,8 @@ func runAgent(ctx context.Context, d cli.Deps, sandboxed bool) error {
 	defer lock.Unlock()
 	// Without a keychain nothing can be renewed or stored: say so at once
 	// rather than at the first renewal.
-	if k, ok := eng.Store().Secrets().(interface{ Check() error }); ok {
-		if err := k.Check(); err != nil {
+	if parts.CheckKeychain != nil {
+		if err := parts.CheckKeychain(); err != nil {
 			return err
 		}
 	}
@@ -144,10 +145,11 @@ func openWindow(sandboxed bool, focus, phone string) error {
 }
 
 func runWindow(d cli.Deps, sandboxed bool, focus string) error {
-	eng, err := d.OpenEngine(sandboxed)
+	parts, err := d.Open(sandboxed)
 	if err != nil {
 		return err
 	}
+	eng := parts.Engine
 	if focus != "" {
 		if _, err := eng.Get(focus); err != nil {
 			return err

@@ -21,6 +21,7 @@ import (
 	"tokentray/auth"
 	"tokentray/auth/engine"
 	"tokentray/auth/sandbox"
+	"tokentray/auth/store"
 )
 
 // Exit codes of every command.
@@ -48,8 +49,14 @@ type Deps struct {
 	ReadSecret func(prompt string) (string, error)
 	// Clock drives the login countdown; nil means the wall clock.
 	Clock clockwork.Clock
-	// OpenEngine opens the engine of the normal or the sandbox profile.
-	OpenEngine func(sandbox bool) (*engine.Engine, error)
+	// Open opens the normal or the sandbox profile: its engine and the
+	// parts beside it. It is called at most once a run, and only by the
+	// commands that need it.
+	Open func(sandbox bool) (Parts, error)
+	// ProfileDir returns the settings directory of the normal or the
+	// sandbox profile without opening anything (no keychain): shell
+	// completion reads the credential names from it.
+	ProfileDir func(sandbox bool) (string, error)
 	// RunAgent runs the tray agent until ctx ends or the user quits.
 	RunAgent func(ctx context.Context, sandbox bool) error
 	// RunWindow runs the window until it is closed, showing the
@@ -57,6 +64,54 @@ type Deps struct {
 	RunWindow func(ctx context.Context, sandbox bool, focus string) error
 	// StartSandbox starts both simulated brokers.
 	StartSandbox func(opts sandbox.Options) (*sandbox.Sandbox, error)
+	// CanOpenBrowser reports whether a web browser can be opened here (a
+	// desktop session, or $BROWSER); nil means it can.
+	CanOpenBrowser func() bool
+	// Autostart switches starting the agent at login on and off; nil
+	// means this build cannot.
+	Autostart Autostart
+	// Webull holds the facts of Webull's SDK the command line names.
+	Webull WebullFacts
+}
+
+// Parts are the built parts of one opened profile.
+type Parts struct {
+	// Engine runs every credential operation of the profile.
+	Engine *engine.Engine
+	// Dir is the profile's settings directory (where a running sandbox
+	// records its addresses).
+	Dir string
+	// Prefs reads and writes the profile's settings.
+	Prefs PrefsStore
+	// CheckKeychain says, as one sentence, why the keychain cannot be
+	// used now; nil when it can (or when it is not known to fail).
+	CheckKeychain func() error
+	// SeedDemo replaces the demo credentials of the sandbox profile with
+	// ones served by sb's brokers (nil outside the sandbox profile).
+	SeedDemo func(sb *sandbox.Sandbox) error
+}
+
+// PrefsStore reads and writes a profile's settings (*store.Store is one).
+type PrefsStore interface {
+	Prefs() (store.Prefs, error)
+	SetPrefs(store.Prefs) error
+}
+
+// Autostart is the desktop's "start at login" entry of the agent.
+type Autostart interface {
+	// Enabled reports whether the agent starts at login.
+	Enabled() (bool, error)
+	// SetEnabled writes (on) or removes (off) the entry.
+	SetEnabled(on bool) error
+}
+
+// WebullFacts are what Webull's SDK reads, as the command line names them.
+type WebullFacts struct {
+	// Regions are the region codes "add webull --region" accepts.
+	Regions []string
+	// TokenDirEnv is the variable naming the folder of the SDK's token
+	// file; TokenFile is that file's name.
+	TokenDirEnv, TokenFile string
 }
 
 func (d *Deps) fill() {
@@ -117,25 +172,34 @@ type env struct {
 	Deps
 	ctx     context.Context
 	sandbox bool
-	eng     *engine.Engine
+	parts   *Parts
 	// stdout is Deps.Stdout as given: for asking whether it is a
 	// terminal, and for help, which shows commands as they are typed.
 	stdout io.Writer
 }
 
-func (e *env) engine() (*engine.Engine, error) {
-	if e.eng != nil {
-		return e.eng, nil
+// open opens the profile once.
+func (e *env) open() (*Parts, error) {
+	if e.parts != nil {
+		return e.parts, nil
 	}
-	if e.OpenEngine == nil {
+	if e.Open == nil {
 		return nil, errors.New("this build of tokentray cannot open its settings")
 	}
-	eng, err := e.OpenEngine(e.sandbox)
+	p, err := e.Open(e.sandbox)
 	if err != nil {
 		return nil, err
 	}
-	e.eng = eng
-	return eng, nil
+	e.parts = &p
+	return e.parts, nil
+}
+
+func (e *env) engine() (*engine.Engine, error) {
+	p, err := e.open()
+	if err != nil {
+		return nil, err
+	}
+	return p.Engine, nil
 }
 
 // command is one subcommand.

@@ -16,7 +16,6 @@ import (
 	"tokentray/auth"
 	"tokentray/auth/engine"
 	"tokentray/auth/sandbox"
-	"tokentray/auth/webull"
 )
 
 var cmdAgent = &command{
@@ -201,11 +200,11 @@ func runAdd(e *env, self *command, args []string) error {
 		c.ShareWithSDK = *shareSDK
 	case auth.KindWebull:
 		if *region == "" {
-			return usagef("add webull needs --region (one of %s)", strings.Join(webull.Regions(), ", "))
+			return usagef("add webull needs --region (one of %s)", strings.Join(e.Webull.Regions, ", "))
 		}
 		r := strings.ToLower(*region)
-		if _, ok := webull.RegionHosts(r); !ok {
-			return usagef("%q is not a Webull region; use one of %s", *region, strings.Join(webull.Regions(), ", "))
+		if !contains(e.Webull.Regions, r) {
+			return usagef("%q is not a Webull region; use one of %s", *region, strings.Join(e.Webull.Regions, ", "))
 		}
 		c.Region = r
 		c.TestEnv = *testEnv
@@ -219,14 +218,15 @@ func runAdd(e *env, self *command, args []string) error {
 			c.SDKTokenDir = dir
 		}
 	}
-	eng, err := e.engine()
+	parts, err := e.open()
 	if err != nil {
 		return err
 	}
+	eng := parts.Engine
 	if c.Endpoint == "" && e.sandbox {
 		// In the sandbox profile the default broker is the sandbox's,
 		// never the real one.
-		futuURL, webullURL, err := sandbox.Running(eng.Store().Dir())
+		futuURL, webullURL, err := sandbox.Running(parts.Dir)
 		if err != nil {
 			return err
 		}

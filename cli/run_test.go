@@ -103,7 +103,10 @@ func newInProcess(t *testing.T, terminal bool) *inProcess {
 		Getenv:     func(string) string { return "" },
 		IsTerminal: func(any) bool { return terminal },
 		Clock:      ip.clock,
-		OpenEngine: func(bool) (*engine.Engine, error) { return ip.eng, nil },
+		Open: func(bool) (cli.Parts, error) {
+			return cli.Parts{Engine: ip.eng, Dir: st.Dir(), Prefs: st}, nil
+		},
+		Webull: cli.WebullFacts{Regions: []string{"us", "hk"}, TokenDirEnv: "WEBULL_OPENAPI_TOKEN_DIR", TokenFile: "token.txt"},
 	}
 	return ip
 }

@@ -65,16 +65,16 @@ func runSandbox(e *env, self *command, args []string) error {
 	// Credentials added to the sandbox profile without --endpoint, and
 	// an agent started with --sandbox, use these brokers.
 	if !e.sandbox {
-		e.sandbox, e.eng = true, nil
+		e.sandbox, e.parts = true, nil
 	}
-	eng, err := e.engine()
+	parts, err := e.open()
 	if err != nil {
 		return err
 	}
-	if f, w, err := sandbox.Running(eng.Store().Dir()); err == nil {
+	if f, w, err := sandbox.Running(parts.Dir); err == nil {
 		return fmt.Errorf("sandbox brokers already serve the sandbox profile (Futu %s, Webull %s), started by another tokentray; use those, or stop it first", f, w)
 	}
-	unadvertise, err := sb.Advertise(eng.Store().Dir())
+	unadvertise, err := sb.Advertise(parts.Dir)
 	if err != nil {
 		return fmt.Errorf("could not record the sandbox's addresses in the sandbox profile: %w", err)
 	}
@@ -87,7 +87,10 @@ func runSandbox(e *env, self *command, args []string) error {
 	fmt.Fprintf(w, "  phone page:    %s (confirm pending tokens with their SMS code)\n", sb.PhoneURL())
 	fmt.Fprintf(w, "  faults:        %s/sandbox/faults and %s/sandbox/faults\n", sb.FutuURL, sb.WebullURL)
 	if *seed {
-		if err := sb.Seed(eng.Store()); err != nil {
+		if parts.SeedDemo == nil {
+			return errors.New("this build of tokentray cannot add the demo credentials")
+		}
+		if err := parts.SeedDemo(sb); err != nil {
 			return fmt.Errorf("could not add the demo credentials: %w", err)
 		}
 		fmt.Fprintf(w, "\nDemo credentials added to the sandbox profile: %s, %s, %s, %s.\n", sandbox.DemoFutuKey, sandbox.DemoFutuExpiring, sandbox.DemoWebull, sandbox.DemoFutuLogin)

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"tokentray/auth"
-	"tokentray/auth/webull"
 )
 
 // shareLockWait bounds the wait for a credential a login may hold for
@@ -69,7 +68,7 @@ func runShare(e *env, self *command, args []string) error {
 				return usagef("--dir %q is not a usable folder: %v", *dirFlag, err)
 			}
 			if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
-				return usagef("--dir %s is a file, not a folder: give the folder your bots read through %s", dir, webull.TokenDirEnv)
+				return usagef("--dir %s is a file, not a folder: give the folder your bots read through %s", dir, e.Webull.TokenDirEnv)
 			}
 		}
 		if dir == "" && !*off {
@@ -97,7 +96,7 @@ func runShare(e *env, self *command, args []string) error {
 
 	file := "the Futu SDK's token file"
 	if c.Kind == auth.KindWebull {
-		file = filepath.Join(dir, webull.TokenFileName)
+		file = filepath.Join(dir, e.Webull.TokenFile)
 	} else if c.ClientID != "" {
 		file += " for client " + c.ClientID
 	}
@@ -126,7 +125,7 @@ func runShare(e *env, self *command, args []string) error {
 	}
 	msg := fmt.Sprintf("Sharing is on for %s: tokentray keeps %s current", name, file)
 	if c.Kind == auth.KindWebull {
-		msg += fmt.Sprintf("; start bots with %s=%s (tokentray env %s and exec set it)", webull.TokenDirEnv, dir, name)
+		msg += fmt.Sprintf("; start bots with %s=%s (tokentray env %s and exec set it)", e.Webull.TokenDirEnv, dir, name)
 		if before.ShareWithSDK && before.SDKTokenDir != "" && before.SDKTokenDir != dir {
 			msg += fmt.Sprintf("; the old file in %s is left as it is", before.SDKTokenDir)
 		}

@@ -82,16 +82,27 @@ func Providers(p Profile, clock clockwork.Clock) map[auth.Kind]auth.Provider {
 	}
 }
 
-// OpenEngine opens the engine of profile p over the OS keychain.
-func OpenEngine(p Profile, clock clockwork.Clock) (*engine.Engine, error) {
+// OpenParts opens profile p over the OS keychain: the engine and the
+// parts the command line needs beside it.
+func OpenParts(p Profile, clock clockwork.Clock) (Parts, error) {
 	if clock == nil {
 		clock = clockwork.NewRealClock()
 	}
-	st, err := store.Open(p.Dir, keychain.New(p.Service, keychain.DefaultTimeout), store.WithClock(clock))
+	k := keychain.New(p.Service, keychain.DefaultTimeout)
+	st, err := store.Open(p.Dir, k, store.WithClock(clock))
 	if err != nil {
-		return nil, err
+		return Parts{}, err
 	}
-	return engine.New(st, Providers(p, clock), clock), nil
+	parts := Parts{
+		Engine:        engine.New(st, Providers(p, clock), clock),
+		Dir:           st.Dir(),
+		Prefs:         st,
+		CheckKeychain: k.Check,
+	}
+	if p.Sandbox {
+		parts.SeedDemo = func(sb *sandbox.Sandbox) error { return sb.Seed(st) }
+	}
+	return parts, nil
 }
 
 // SystemDeps returns the real dependencies of the command line: the
@@ -112,13 +123,22 @@ func SystemDeps() Deps {
 			return string(b), err
 		},
 		Clock: clockwork.NewRealClock(),
-		OpenEngine: func(sandbox bool) (*engine.Engine, error) {
-			p, err := ProfileFor(sandbox, os.Getenv)
+		Open: func(sandboxed bool) (Parts, error) {
+			p, err := ProfileFor(sandboxed, os.Getenv)
 			if err != nil {
-				return nil, err
+				return Parts{}, err
 			}
-			return OpenEngine(p, nil)
+			return OpenParts(p, nil)
+		},
+		ProfileDir: func(sandboxed bool) (string, error) {
+			p, err := ProfileFor(sandboxed, os.Getenv)
+			return p.Dir, err
 		},
 		StartSandbox: sandbox.Start,
+		Webull: WebullFacts{
+			Regions:     webull.Regions(),
+			TokenDirEnv: webull.TokenDirEnv,
+			TokenFile:   webull.TokenFileName,
+		},
 	}
 }
