@@ -134,7 +134,12 @@ var namePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
 // ValidateName returns a sentence-long error when name cannot be used.
 func ValidateName(name string) error {
 	if !namePattern.MatchString(name) {
-		return fmt.Errorf("%q is not a usable name: use 1 to 64 letters, digits, dots, dashes or underscores, starting with a letter or digit", name)
+		shown := fmt.Sprintf("%q", name)
+		if r := []rune(name); len(r) > 64 {
+			// A message never repeats a huge argument whole.
+			shown = fmt.Sprintf("%q… (%d characters)", string(r[:64]), len(r))
+		}
+		return fmt.Errorf("%s is not a usable name: use 1 to 64 letters, digits, dots, dashes or underscores, starting with a letter or digit", shown)
 	}
 	return nil
 }

@@ -60,6 +60,18 @@ func TestStoreChildProcess(t *testing.T) {
 		if err := updateRounds(s, "child"); err != nil {
 			t.Fatal(err)
 		}
+	case "die-inflight":
+		unlock, err := s.Lock(ctx, arg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer unlock()
+		if _, err := s.MarkInFlight(arg, "refresh"); err != nil {
+			t.Fatal(err)
+		}
+		touch(t, filepath.Join(dir, "marked"))
+		// The parent kills this process here, as a crash mid-call would.
+		waitFile(t, filepath.Join(dir, "never"))
 	default:
 		t.Fatalf("unknown mode %q", mode)
 	}

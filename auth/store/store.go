@@ -7,10 +7,12 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -38,6 +40,12 @@ const (
 	// defaultSettingsWait bounds a wait for the settings lock, which is only
 	// held for a file write and, in Add and Remove, a few keychain calls.
 	defaultSettingsWait = time.Minute
+	// MaxSettingsBytes caps the settings file: a thousand credentials take
+	// about 1 MiB, so a bigger file is not one tokentray wrote, and reading
+	// it whole would cost its size in memory.
+	MaxSettingsBytes = 4 << 20
+	// maxQuoted is how much of a name an error message repeats.
+	maxQuoted = 64
 )
 
 // ErrNotFound is matched (errors.Is) when a name or ID is unknown; the
@@ -50,11 +58,21 @@ func (e *notFoundError) Error() string        { return e.msg }
 func (e *notFoundError) Is(target error) bool { return target == ErrNotFound }
 
 func notFoundName(name string) error {
-	return &notFoundError{fmt.Sprintf("no credential is named %q; run `tokentray status` to see the names of your credentials", name)}
+	return &notFoundError{fmt.Sprintf("no credential is named %s; run `tokentray status` to see the names of your credentials", quote(name))}
 }
 
 func notFoundID(id string) error {
-	return &notFoundError{fmt.Sprintf("no credential has the ID %q (it may have been removed); run `tokentray status` to see your credentials", id)}
+	return &notFoundError{fmt.Sprintf("no credential has the ID %s (it may have been removed); run `tokentray status` to see your credentials", quote(id))}
+}
+
+// quote is %q of s, cut to its first maxQuoted characters so a message
+// never repeats a huge argument whole.
+func quote(s string) string {
+	r := []rune(s)
+	if len(r) <= maxQuoted {
+		return fmt.Sprintf("%q", s)
+	}
+	return fmt.Sprintf("%q… (%d characters)", string(r[:maxQuoted]), len(r))
 }
 
 // wrapped is an error whose message is already a sentence but which
@@ -258,7 +276,7 @@ var idPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 
 func checkID(id string) error {
 	if !idPattern.MatchString(id) {
-		return fmt.Errorf("credential ID %q is not valid: it must be 1 to 64 letters, digits, dashes or underscores (use auth.NewID)", id)
+		return fmt.Errorf("credential ID %s is not valid: it must be 1 to 64 letters, digits, dashes or underscores", quote(id))
 	}
 	return nil
 }
@@ -271,7 +289,7 @@ func checkCredential(c auth.Credential) error {
 		return err
 	}
 	if !c.Kind.Valid() {
-		return fmt.Errorf("%q is not a kind of credential tokentray knows; use one of %s", c.Kind, kindList())
+		return fmt.Errorf("%s is not a kind of credential tokentray knows; use one of %s", quote(string(c.Kind)), kindList())
 	}
 	return nil
 }
@@ -388,6 +406,55 @@ func (s *Store) Update(c auth.Credential) error {
 	})
 }
 
+// UpdateMany replaces the stored metadata of several credentials with
+// one write of the settings file, as a batch of refreshes does. A
+// credential removed meanwhile is skipped, and so is one that fails its
+// checks; the first such error is returned after the others were saved.
+func (s *Store) UpdateMany(cs []auth.Credential) error {
+	if len(cs) == 0 {
+		return nil
+	}
+	var first error
+	err := s.withSettingsLock(func() error {
+		f, err := s.loadLocked()
+		if err != nil {
+			return err
+		}
+		changed := false
+		for _, c := range cs {
+			i := -1
+			err := checkCredential(c)
+			if err == nil {
+				if i = findID(f.Credentials, c.ID); i < 0 {
+					err = notFoundID(c.ID)
+				}
+			}
+			if err == nil {
+				err = duplicateName(f.Credentials, c)
+			}
+			if err != nil {
+				if first == nil {
+					first = err
+				}
+				continue
+			}
+			if c.AddedAt.IsZero() {
+				c.AddedAt = f.Credentials[i].AddedAt
+			}
+			f.Credentials[i] = c
+			changed = true
+		}
+		if !changed {
+			return nil
+		}
+		return s.writeLocked(f)
+	})
+	if err != nil {
+		return err
+	}
+	return first
+}
+
 // Remove deletes the named credential: its settings entry first, then
 // every secret field, so a crash in between leaves only keychain items
 // that the next Open deletes. Remove does not take the credential's Lock;
@@ -414,6 +481,7 @@ func (s *Store) Remove(name string) error {
 		if hookAfterRemoveSettings != nil {
 			hookAfterRemoveSettings()
 		}
+		_ = os.Remove(s.markPath(c.ID))
 		if err := s.deleteSecrets(c.ID); err != nil {
 			// The journal keeps the ID, so the next start deletes the rest.
 			return &wrapped{fmt.Sprintf("%s was removed, but its secrets could not all be deleted from the keychain (%v); tokentray will delete them the next time it starts", c.Name, err), err}
@@ -479,7 +547,7 @@ func (s *Store) Lock(ctx context.Context, credID string) (unlock func(), err err
 	if err := checkID(credID); err != nil {
 		return nil, err
 	}
-	fl := flock.New(filepath.Join(s.dir, locksDir, credID+".lock"), flock.SetPermissions(0o600))
+	fl := flock.New(s.lockPath(credID), flock.SetPermissions(0o600))
 	ok, err := fl.TryLockContext(ctx, lockRetry)
 	if err != nil || !ok {
 		if ctx.Err() != nil {
@@ -544,17 +612,24 @@ func (s *Store) loadLocked() (file, error) {
 
 func (s *Store) read() (file, error) {
 	path := s.Path()
-	b, err := os.ReadFile(path)
+	b, err := readCapped(path, MaxSettingsBytes)
 	if os.IsNotExist(err) {
 		return file{Version: fileVersion}, nil
+	}
+	var big *tooBigError
+	if errors.As(err, &big) {
+		return file{}, fmt.Errorf("the settings file %s is larger than the %d MiB tokentray reads, so it is not a file tokentray wrote and was left untouched; move it away (tokentray then starts with empty settings) or restore the settings from a backup", path, MaxSettingsBytes>>20)
 	}
 	if err != nil {
 		return file{}, fmt.Errorf("tokentray cannot read its settings file %s (%v); check its permissions", path, err)
 	}
-	var f file
-	if err := json.Unmarshal(b, &f); err != nil {
-		if len(b) == 0 {
+	var f *file
+	if err := json.Unmarshal(b, &f); err != nil || f == nil {
+		switch {
+		case len(bytes.TrimSpace(b)) == 0:
 			err = errors.New("the file is empty")
+		case f == nil && err == nil:
+			err = errors.New("it holds null instead of settings")
 		}
 		return file{}, &CorruptError{Path: path, Err: err}
 	}
@@ -568,7 +643,33 @@ func (s *Store) read() (file, error) {
 		}
 		seen[c.ID] = true
 	}
-	return f, nil
+	return *f, nil
+}
+
+type tooBigError struct{ size int64 }
+
+func (e *tooBigError) Error() string { return fmt.Sprintf("%d bytes is too large", e.size) }
+
+// readCapped reads a whole file of at most limit bytes; a larger one is a
+// *tooBigError, found without reading it.
+func readCapped(path string, limit int64) ([]byte, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer fh.Close()
+	if fi, err := fh.Stat(); err == nil && fi.Size() > limit {
+		return nil, &tooBigError{fi.Size()}
+	}
+	// The file may grow between Stat and the read.
+	b, err := io.ReadAll(io.LimitReader(fh, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > limit {
+		return nil, &tooBigError{int64(len(b))}
+	}
+	return b, nil
 }
 
 // moveAside renames a damaged file to <name>.corrupt-<UTC timestamp>.

@@ -484,6 +484,8 @@ func TestCorruptSettingsAreMovedAsideWithAClearError(t *testing.T) {
 		"garbage":     "\x00\x00\x00not json",
 		"repeated ID": `{"version":1,"credentials":[{"id":"aa11","name":"a","kind":"webull"},{"id":"aa11","name":"b","kind":"webull"}]}`,
 		"bad state":   strings.Replace(valid, `"ok"`, `"fine"`, 1),
+		"null":        "null",
+		"null, spaced": " null\n",
 	}
 	for name, content := range cases {
 		t.Run(name, func(t *testing.T) {
