@@ -130,8 +130,11 @@ type countingSecrets struct {
 	gets, sets int
 }
 
-func (c *countingSecrets) Get(id, f string) (string, error) { c.gets++; return c.SecretStore.Get(id, f) }
-func (c *countingSecrets) Set(id, f, v string) error         { c.sets++; return c.SecretStore.Set(id, f, v) }
+func (c *countingSecrets) Get(id, f string) (string, error) {
+	c.gets++
+	return c.SecretStore.Get(id, f)
+}
+func (c *countingSecrets) Set(id, f, v string) error { c.sets++; return c.SecretStore.Set(id, f, v) }
 
 func TestBindReadsEachFieldOnce(t *testing.T) {
 	mem := auth.NewMemorySecrets()

@@ -479,12 +479,12 @@ func TestOpenRemovesTempFilesOfACrashedWriter(t *testing.T) {
 func TestCorruptSettingsAreMovedAsideWithAClearError(t *testing.T) {
 	valid := `{"version":1,"credentials":[{"id":"aa11","name":"main","kind":"webull","added_at":"2026-01-01T00:00:00Z","health":{"state":"ok"}}]}`
 	cases := map[string]string{
-		"truncated":   valid[:len(valid)/2],
-		"empty":       "",
-		"garbage":     "\x00\x00\x00not json",
-		"repeated ID": `{"version":1,"credentials":[{"id":"aa11","name":"a","kind":"webull"},{"id":"aa11","name":"b","kind":"webull"}]}`,
-		"bad state":   strings.Replace(valid, `"ok"`, `"fine"`, 1),
-		"null":        "null",
+		"truncated":    valid[:len(valid)/2],
+		"empty":        "",
+		"garbage":      "\x00\x00\x00not json",
+		"repeated ID":  `{"version":1,"credentials":[{"id":"aa11","name":"a","kind":"webull"},{"id":"aa11","name":"b","kind":"webull"}]}`,
+		"bad state":    strings.Replace(valid, `"ok"`, `"fine"`, 1),
+		"null":         "null",
 		"null, spaced": " null\n",
 	}
 	for name, content := range cases {
