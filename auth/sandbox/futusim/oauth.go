@@ -1,6 +1,7 @@
 package futusim
 
 import (
+	"crypto/hmac"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
@@ -73,6 +74,16 @@ func (s *Server) handleRegister(w http.ResponseWriter, r *http.Request) {
 		if !validRedirect(u) {
 			writeOAuthError(w, http.StatusBadRequest, "invalid_redirect_uri",
 				"redirect URI "+strconv.Quote(u)+" must be http://localhost or http://127.0.0.1 with a port")
+			return
+		}
+	}
+	if s.cliLayout() {
+		if in.Scope == "" {
+			writeOAuthError(w, http.StatusBadRequest, "invalid_client_metadata", "scope is required: ask for the scopes the app needs, such as "+strconv.Quote(strings.Join(SupportedScopes, " ")))
+			return
+		}
+		if bad := unknownScope(in.Scope); bad != "" {
+			writeOAuthError(w, http.StatusBadRequest, "invalid_client_metadata", "scope "+strconv.Quote(bad)+" is not one Futu knows")
 			return
 		}
 	}
@@ -172,7 +183,33 @@ func (s *Server) handleRegistrationDelete(w http.ResponseWriter, r *http.Request
 	w.WriteHeader(http.StatusNoContent)
 }
 
+// unknownScope is the first scope in scope that the server does not know, or "".
+func unknownScope(scope string) string {
+	for _, sc := range strings.Fields(scope) {
+		if !slices.Contains(SupportedScopes, sc) {
+			return sc
+		}
+	}
+	return ""
+}
+
+// outside is the first scope in asked that registered does not hold, or "".
+func outside(asked, registered string) string {
+	have := strings.Fields(registered)
+	for _, sc := range strings.Fields(asked) {
+		if !slices.Contains(have, sc) {
+			return sc
+		}
+	}
+	return ""
+}
+
 func (s *Server) handleMetadata(w http.ResponseWriter, r *http.Request) {
+	if s.cliLayout() {
+		// Futu's CLI host publishes no metadata.
+		http.NotFound(w, r)
+		return
+	}
 	b := s.base(r)
 	writeJSON(w, http.StatusOK, map[string]any{
 		"issuer":                                     b,
@@ -242,6 +279,11 @@ func validChallenge(c string) bool {
 }
 
 func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
+	// Each layout has its own authorize page.
+	if (r.URL.Path == "/oauth2/authorize/confirm") != s.cliLayout() {
+		http.NotFound(w, r)
+		return
+	}
 	q := r.URL.Query()
 	clientID, redirectURI := q.Get("client_id"), q.Get("redirect_uri")
 	s.mu.Lock()
@@ -278,6 +320,15 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		return
 	case !validChallenge(q.Get("code_challenge")):
 		fail("invalid_request", "code_challenge must be the base64url SHA-256 of the verifier")
+		return
+	case s.cliLayout() && q.Get("scope") == "":
+		fail("invalid_scope", "scope is required")
+		return
+	case s.cliLayout() && unknownScope(q.Get("scope")) != "":
+		fail("invalid_scope", "scope "+strconv.Quote(unknownScope(q.Get("scope")))+" is not one Futu knows")
+		return
+	case c.Scope != "" && outside(q.Get("scope"), c.Scope) != "":
+		fail("invalid_scope", "scope "+strconv.Quote(outside(q.Get("scope"), c.Scope))+" was not registered for this client")
 		return
 	}
 
@@ -367,6 +418,13 @@ type tokenResponse struct {
 	ExpiresIn    int64  `json:"expires_in"`
 	TokenType    string `json:"token_type"`
 	Scope        string `json:"scope"`
+
+	// Who logged in, as Futu's CLI reads it (LayoutCLI only).
+	Account          *Account `json:"account,omitempty"`
+	FutuID           string   `json:"futu_id,omitempty"`
+	AccountNo        string   `json:"account_no,omitempty"`
+	Name             string   `json:"name,omitempty"`
+	QuotePermissions []string `json:"quote_permissions,omitempty"`
 }
 
 func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
@@ -475,8 +533,18 @@ func (s *Server) exchangeCode(w http.ResponseWriter, c *client, f url.Values) {
 // expiring at refreshExp when that is set.
 func (s *Server) issueLocked(c *client, scope, grant string, now time.Time, withRefresh bool, refreshExp time.Time) tokenResponse {
 	at := randToken()
+	cli := s.layout == LayoutCLI
+	if cli {
+		at = s.jwtLocked(scope, now)
+	}
 	s.access[at] = &oauthToken{ClientID: c.ID, Scope: scope, Grant: grant, ExpiresAt: now.Add(s.accessTTL)}
 	resp := tokenResponse{AccessToken: at, ExpiresIn: int64(s.accessTTL / time.Second), TokenType: "Bearer", Scope: scope}
+	if cli {
+		a := s.account
+		resp.Account = &a
+		resp.FutuID, resp.AccountNo, resp.Name = a.FutuID, a.AccountNo, a.Name
+		resp.QuotePermissions = slices.Clone(a.QuotePermissions)
+	}
 	if withRefresh && slices.Contains(c.GrantTypes, "refresh_token") {
 		if refreshExp.IsZero() {
 			refreshExp = now.Add(s.refreshTTL)
@@ -577,4 +645,25 @@ func bearer(r *http.Request) (string, bool) {
 		return "", false
 	}
 	return strings.TrimSpace(h[len(p):]), true
+}
+
+// jwtLocked is an access token shaped like Futu's: a signed JWT whose
+// claims carry its expiry, scope and account, which clients read
+// without a network call.
+func (s *Server) jwtLocked(scope string, now time.Time) string {
+	if s.jwtKey == nil {
+		s.jwtKey = randBytes(32)
+	}
+	a := s.account
+	header, _ := json.Marshal(map[string]string{"alg": "HS256", "typ": "JWT"})
+	claims, _ := json.Marshal(map[string]any{
+		"iss": "futu-sandbox", "sub": a.MemberID, "jti": randHex(12),
+		"iat": now.Unix(), "exp": now.Add(s.accessTTL).Unix(), "scope": scope,
+		"futu_id": a.FutuID, "account_no": a.AccountNo, "account_type": a.AccountType,
+		"name": a.Name, "quote_permissions": a.QuotePermissions,
+	})
+	msg := base64.RawURLEncoding.EncodeToString(header) + "." + base64.RawURLEncoding.EncodeToString(claims)
+	m := hmac.New(sha256.New, s.jwtKey)
+	m.Write([]byte(msg))
+	return msg + "." + base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }

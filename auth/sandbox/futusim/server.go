@@ -55,7 +55,47 @@ type Options struct {
 	// RotateRefresh makes every refresh return a new refresh token and
 	// invalidate the old one. Switchable with SetRotateRefresh.
 	RotateRefresh bool
+	// Layout is how the OAuth endpoints are laid out: LayoutMetadata
+	// (the default: RFC 8414 metadata, /oauth2/authorize) or LayoutCLI
+	// (what Futu's own command line talks to: no metadata, the page
+	// /oauth2/authorize/confirm, a scope required, the account and a JWT
+	// access token in every token answer).
+	Layout string
+	// Account is who logs in on the authorize page; zero means DemoAccount.
+	Account Account
+	// Logf, when set, receives every line of the server's log (each
+	// refused request with its reason).
+	Logf func(format string, args ...any)
 }
+
+// The OAuth layouts a Server can serve.
+const (
+	LayoutMetadata = "metadata"
+	LayoutCLI      = "futu-cli"
+)
+
+// Account is the Futu account a sandbox login belongs to.
+type Account struct {
+	FutuID           string   `json:"futu_id"`
+	MemberID         string   `json:"member_id,omitempty"`
+	AccountID        string   `json:"account_id,omitempty"`
+	AccountNo        string   `json:"account_no"`
+	AccountType      string   `json:"account_type"`
+	AccountChannel   string   `json:"account_channel,omitempty"`
+	Name             string   `json:"name"`
+	Packages         []string `json:"activated_packages,omitempty"`
+	QuotePermissions []string `json:"-"`
+}
+
+// DemoAccount is the account of every sandbox login unless Options names another.
+var DemoAccount = Account{
+	FutuID: "10086001", MemberID: "m-10086001", AccountID: "281756", AccountNo: "1001100220038888",
+	AccountType: "individual", AccountChannel: "futu_hk", Name: "Sandbox Trader",
+	Packages: []string{"hk_lv2"}, QuotePermissions: []string{"hk_lv2", "us_lv1"},
+}
+
+// SupportedScopes are the scopes the server knows, as Futu's CLI asks for them.
+var SupportedScopes = []string{"quote:read", "quote:write", "trade:read", "trade:write", "accid:*"}
 
 // Server is a simulated Futu OpenAPI server. Its methods are safe for
 // concurrent use.
@@ -69,6 +109,11 @@ type Server struct {
 	refreshTTL time.Duration
 	rotate     bool
 	skew       time.Duration
+	layout     string
+	account    Account
+	logSink    func(string, ...any)
+	log        []string
+	jwtKey     []byte
 
 	clients  map[string]*client      // by client_id
 	requests map[string]*authRequest // pending authorize pages, by request id
@@ -145,6 +190,9 @@ func New(opts Options) *Server {
 		accessTTL:  opts.AccessTTL,
 		refreshTTL: opts.RefreshTTL,
 		rotate:     opts.RotateRefresh,
+		layout:     opts.Layout,
+		account:    opts.Account,
+		logSink:    opts.Logf,
 		clients:    map[string]*client{},
 		requests:   map[string]*authRequest{},
 		codes:      map[string]*authCode{},
@@ -158,6 +206,12 @@ func New(opts Options) *Server {
 	}
 	if s.refreshTTL <= 0 {
 		s.refreshTTL = DefaultRefreshTTL
+	}
+	if s.layout == "" {
+		s.layout = LayoutMetadata
+	}
+	if s.account.FutuID == "" && s.account.Name == "" {
+		s.account = DemoAccount
 	}
 	s.handler = s.routes()
 	return s
@@ -203,6 +257,48 @@ func (s *Server) Skew() time.Duration {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.skew
+}
+
+// SetLayout switches between LayoutMetadata and LayoutCLI.
+func (s *Server) SetLayout(layout string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.layout = layout
+}
+
+// Layout is the OAuth layout being served.
+func (s *Server) Layout() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.layout
+}
+
+func (s *Server) cliLayout() bool { return s.Layout() == LayoutCLI }
+
+// maxLog bounds the log kept in memory.
+const maxLog = 500
+
+// logf adds a line to the server's log.
+func (s *Server) logf(format string, args ...any) {
+	line := fmt.Sprintf(format, args...)
+	s.mu.Lock()
+	s.log = append(s.log, line)
+	if len(s.log) > maxLog {
+		s.log = s.log[len(s.log)-maxLog:]
+	}
+	f := s.logSink
+	s.mu.Unlock()
+	if f != nil {
+		f("%s", line)
+	}
+}
+
+// Log returns the server's log, oldest line first: each refused request
+// with the reason it was refused.
+func (s *Server) Log() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.log)
 }
 
 // SetRotateRefresh switches refresh token rotation on or off.
@@ -334,6 +430,7 @@ func (s *Server) routes() http.Handler {
 		{"DELETE", "/oauth2/register/{id}", s.handleRegistrationDelete},
 		{"GET", "/.well-known/oauth-authorization-server", s.handleMetadata},
 		{"GET", "/oauth2/authorize", s.handleAuthorize},
+		{"GET", "/oauth2/authorize/confirm", s.handleAuthorize},
 		{"POST", "/oauth2/authorize/decision", s.handleDecision},
 		{"POST", "/oauth2/token", s.handleToken},
 		{"POST", "/oauth2/revoke", s.handleRevoke},
@@ -376,7 +473,11 @@ func (s *Server) routes() http.Handler {
 			admin.ServeHTTP(w, r)
 			return
 		}
-		faulted.ServeHTTP(w, r)
+		rec := &refusalRecorder{ResponseWriter: w}
+		faulted.ServeHTTP(rec, r)
+		if why := rec.refusal(); why != "" {
+			s.logf("refused %s %s: %s", r.Method, r.URL.Path, why)
+		}
 	})
 }
 
