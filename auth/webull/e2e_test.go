@@ -218,6 +218,11 @@ func TestLoginPendingThenNormalViaPhone(t *testing.T) {
 	if err != nil || vars[TokenDirEnv] != e.c.SDKTokenDir || vars[EnvAppKey] != e.appKey || vars[EnvAppSecret] != e.appSecr {
 		t.Errorf("Env = %v, %v", vars, err)
 	}
+	// The Python SDK reads WEBULL_APP_KEY_ID/_SECRET; older scripts the short names.
+	if vars["WEBULL_APP_KEY_ID"] != e.appKey || vars["WEBULL_APP_KEY_SECRET"] != e.appSecr ||
+		vars["WEBULL_APP_KEY"] != e.appKey || vars["WEBULL_APP_SECRET"] != e.appSecr {
+		t.Errorf("Env lacks the SDK's or the older variable names: %v", len(vars))
+	}
 }
 
 func TestLoginExpiresAtFiveMinutes(t *testing.T) {

@@ -420,7 +420,7 @@ func (p *Provider) Env(c auth.Credential, s auth.Secrets) (map[string]string, st
 	if err != nil {
 		return nil, "", err
 	}
-	vars := map[string]string{EnvAppKey: appKey, EnvAppSecret: appSecret}
+	vars := map[string]string{EnvAppKey: appKey, EnvAppSecret: appSecret, EnvAppKeyOld: appKey, EnvAppSecretOld: appSecret}
 	if !c.ShareWithSDK {
 		return vars, "Token sharing is off: a bot using these keys starts its own SMS verification; turn sharing on to let it use the token tokentray keeps verified.", nil
 	}

@@ -14,23 +14,72 @@ import (
 const DefaultRegion = "us"
 
 // Hosts are one region's production and test API hosts; Test is empty when
-// Webull publishes no test environment for the region.
+// Webull publishes no test environment for the region, and Sandbox is the
+// documented sandbox host where one exists.
 type Hosts struct {
 	Production string
 	Test       string
+	Sandbox    string
 }
 
-var regionHosts = map[string]Hosts{
-	"us": {"api.webull.com", "us-openapi-alb.uat.webullbroker.com"},
-	"hk": {"api.webull.hk", "hk-openapi.uat.webullbroker.com"},
-	"jp": {"api.webull.co.jp", "jp-openapi-alb.uat.webullbroker.com"},
-	"sg": {"api.webull.com.sg", ""},
-	"th": {"api.webull.co.th", ""},
-	"au": {"api.webull.com.au", ""},
-	"my": {"api.webull.com.my", ""},
-	"uk": {"api.webull-uk.com", ""},
-	"eu": {"api.webull.eu", ""},
+// Region is one region code with the hosts the official SDKs use for it.
+type Region struct {
+	Code string
+	// Name is the market it serves ("Hong Kong").
+	Name string
+	Hosts
+	// NotInSDK marks a region the official SDKs do not list.
+	NotInSDK bool
 }
+
+// Description is one line for a help text: the market and its hosts.
+func (r Region) Description() string {
+	s := r.Name + ": " + r.Production
+	if r.Test != "" {
+		s += "; test environment " + r.Test
+	}
+	if r.Sandbox != "" {
+		s += "; sandbox " + r.Sandbox
+	}
+	if r.NotInSDK {
+		s += " (not in the official SDKs)"
+	}
+	return s
+}
+
+const (
+	usTest = "us-openapi-alb.uat.webullbroker.com"
+)
+
+// regionList is every region of the official SDKs' endpoint table (br and
+// mx are served from the US host, za from the Australian one), plus eu.
+// br and mx share the US host, so they share its test environment too
+// (inferred: the SDKs list no test host of their own for them).
+var regionList = []Region{
+	{Code: "us", Name: "United States", Hosts: Hosts{Production: "api.webull.com", Test: usTest}},
+	{Code: "hk", Name: "Hong Kong", Hosts: Hosts{Production: "api.webull.hk", Test: "hk-openapi.uat.webullbroker.com", Sandbox: "api.sandbox.webull.hk"}},
+	{Code: "jp", Name: "Japan", Hosts: Hosts{Production: "api.webull.co.jp", Test: "jp-openapi-alb.uat.webullbroker.com"}},
+	{Code: "sg", Name: "Singapore", Hosts: Hosts{Production: "api.webull.com.sg"}},
+	{Code: "th", Name: "Thailand", Hosts: Hosts{Production: "api.webull.co.th"}},
+	{Code: "au", Name: "Australia", Hosts: Hosts{Production: "api.webull.com.au"}},
+	{Code: "my", Name: "Malaysia", Hosts: Hosts{Production: "api.webull.com.my"}},
+	{Code: "uk", Name: "United Kingdom", Hosts: Hosts{Production: "api.webull-uk.com"}},
+	{Code: "br", Name: "Brazil", Hosts: Hosts{Production: "api.webull.com", Test: usTest}},
+	{Code: "mx", Name: "Mexico", Hosts: Hosts{Production: "api.webull.com", Test: usTest}},
+	{Code: "za", Name: "South Africa", Hosts: Hosts{Production: "api.webull.com.au"}},
+	{Code: "eu", Name: "Europe", Hosts: Hosts{Production: "api.webull.eu"}, NotInSDK: true},
+}
+
+var regionHosts = func() map[string]Hosts {
+	m := map[string]Hosts{}
+	for _, r := range regionList {
+		m[r.Code] = r.Hosts
+	}
+	return m
+}()
+
+// AllRegions lists every region with its hosts, in the SDKs' order.
+func AllRegions() []Region { return append([]Region(nil), regionList...) }
 
 // Regions lists the supported region codes in a stable order.
 func Regions() []string {
@@ -48,6 +97,10 @@ func RegionHosts(region string) (Hosts, bool) {
 	return h, ok
 }
 
+// NeedsToken reports whether a region always needs a 2FA token, without
+// asking the broker: the official SDKs never ask in hk.
+func NeedsToken(region string) bool { return normRegion(region) == "hk" }
+
 func normRegion(r string) string {
 	r = strings.ToLower(strings.TrimSpace(r))
 	if r == "" {
@@ -59,12 +112,20 @@ func normRegion(r string) string {
 // legacyHosts are signed with HMAC-SHA1 and an MD5 body hash; every other
 // host gets HMAC-SHA256 and SHA-256, as the official SDKs do.
 var legacyHosts = map[string]bool{
-	"api.webull.com":                      true,
-	"api.webull.hk":                       true,
-	"events-api.webull.com":               true,
-	"events-api.webull.hk":                true,
-	"us-openapi-alb.uat.webullbroker.com": true,
-	"hk-openapi.uat.webullbroker.com":     true,
+	"api.webull.com":                             true,
+	"api.webull.hk":                              true,
+	"events-api.webull.com":                      true,
+	"events-api.webull.hk":                       true,
+	"us-openapi-alb.uat.webullbroker.com":        true,
+	"us-openapi-events.uat.webullbroker.com":     true,
+	"hk-openapi.uat.webullbroker.com":            true,
+	"hk-openapi-events-api.uat.webullbroker.com": true,
+	"api.sandbox.webull.hk":                      true,
+	"events-api.sandbox.webull.hk":               true,
+	"pre-openapi-us-alb.webullbroker.com":        true,
+	"pre-openapi-us-events.webullbroker.com":     true,
+	"pre-openapi-alb.webullbroker.com":           true,
+	"pre-openapi-events.webullbroker.com":        true,
 }
 
 // IsLegacyHost reports whether host (with or without a port) is one that
@@ -90,7 +151,7 @@ func BaseURL(c auth.Credential) (*url.URL, error) {
 	host := h.Production
 	if c.TestEnv {
 		if h.Test == "" {
-			return nil, auth.NeedsUser(fmt.Sprintf("Webull publishes no test environment for region %s: set the test endpoint by hand", region))
+			return nil, auth.NeedsUser(fmt.Sprintf("Webull publishes no test environment for region %s: give the test host as the credential's endpoint", region))
 		}
 		host = h.Test
 	}

@@ -16,10 +16,55 @@ const TokenFileName = "token.txt"
 
 // Environment variables the official Webull SDKs read.
 const (
-	EnvAppKey    = "WEBULL_APP_KEY"
-	EnvAppSecret = "WEBULL_APP_SECRET"
+	EnvAppKey    = "WEBULL_APP_KEY_ID"
+	EnvAppSecret = "WEBULL_APP_KEY_SECRET"
 	TokenDirEnv  = "WEBULL_OPENAPI_TOKEN_DIR"
 )
+
+// Older names of the app key variables, still exported for scripts that
+// read them and still accepted where a key is read from the environment.
+const (
+	EnvAppKeyOld    = "WEBULL_APP_KEY"
+	EnvAppSecretOld = "WEBULL_APP_SECRET"
+)
+
+// SDKDefaultTokenDir is the folder, under a bot's working folder, where
+// the SDK looks for token.txt when neither its code nor TokenDirEnv names one.
+const SDKDefaultTokenDir = "conf"
+
+// TokenDirRule is how the official SDK picks the folder of token.txt.
+const TokenDirRule = "The Webull SDK reads token.txt from the folder its code gives, else from " +
+	TokenDirEnv + ", else from conf/ under the bot's working folder."
+
+// TokenDirUse says which bots find a token.txt kept in Dir.
+type TokenDirUse struct {
+	Dir string
+	// File is Dir/token.txt.
+	File string
+	// DefaultFor is the working folder of a bot that finds the file with
+	// nothing set (Dir is its conf/ folder); empty when no bot does.
+	DefaultFor string
+}
+
+// UseOfTokenDir tells which bots read the token.txt kept in dir.
+func UseOfTokenDir(dir string) TokenDirUse {
+	dir = filepath.Clean(dir)
+	u := TokenDirUse{Dir: dir, File: filepath.Join(dir, TokenFileName)}
+	if filepath.Base(dir) == SDKDefaultTokenDir {
+		u.DefaultFor = filepath.Dir(dir)
+	}
+	return u
+}
+
+// Sentence says it to a person, without a full stop.
+func (u TokenDirUse) Sentence() string {
+	env := TokenDirEnv + "=" + u.Dir
+	if u.DefaultFor != "" {
+		return "a bot started in " + u.DefaultFor + " finds " + u.File + " with nothing set (the SDK's default conf/ folder); a bot started elsewhere needs " +
+			env + " or this folder in its code"
+	}
+	return "a bot finds " + u.File + " when started with " + env + " or with this folder in its code; with nothing set the SDK reads conf/token.txt under the bot's working folder instead"
+}
 
 // WriteTokenFile writes dir/token.txt the way the SDKs write it: three
 // lines with the token, its expiry in unix milliseconds (0 when unknown)

@@ -112,3 +112,26 @@ func TestAlgorithmByHost(t *testing.T) {
 		}
 	}
 }
+
+func TestRegionsOfTheSDK(t *testing.T) {
+	want := map[string]string{"us": "api.webull.com", "hk": "api.webull.hk", "jp": "api.webull.co.jp",
+		"sg": "api.webull.com.sg", "th": "api.webull.co.th", "au": "api.webull.com.au", "my": "api.webull.com.my",
+		"uk": "api.webull-uk.com", "br": "api.webull.com", "mx": "api.webull.com", "za": "api.webull.com.au"}
+	for code, host := range want {
+		h, ok := RegionHosts(code)
+		if !ok || h.Production != host {
+			t.Errorf("%s: %+v, want %s", code, h, host)
+		}
+	}
+	if h, _ := RegionHosts("hk"); h.Sandbox != "api.sandbox.webull.hk" || !IsLegacyHost(h.Sandbox) {
+		t.Errorf("hk sandbox %+v must be signed with HMAC-SHA1", h)
+	}
+	for _, r := range AllRegions() {
+		if d := r.Description(); !strings.Contains(d, r.Production) || strings.Contains(d, "\n") {
+			t.Errorf("%s: description %q", r.Code, d)
+		}
+	}
+	if !NeedsToken("HK") || NeedsToken("us") {
+		t.Error("only hk always needs a token")
+	}
+}
