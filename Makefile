@@ -1,6 +1,7 @@
 # tokentray. `make run` and `make test` install what is missing first.
 GO      ?= go
 BIN     := bin/tokentray
+WINDOW  := bin/tokentray-window
 PKGS    := ./...
 
 .PHONY: all deps build run test vet fmt-check install package bench clean
@@ -10,8 +11,10 @@ all: build
 deps:
 	@bash scripts/deps.sh
 
+# The agent and command line (no GUI toolkit), and the window beside it.
 build: deps
 	$(GO) build -o $(BIN) .
+	$(GO) build -o $(WINDOW) ./app/cmd/tokentray-window
 
 # The app against the built-in sandbox brokers, in a fresh demo profile.
 run: build
@@ -32,7 +35,7 @@ bench: deps
 	@bash scripts/bench.sh
 
 install: deps
-	$(GO) install .
+	$(GO) install . ./app/cmd/tokentray-window
 
 # A desktop package (.tar.xz on Linux, .app on macOS) with fyne's tool.
 package: deps

@@ -1,39 +1,54 @@
 // Command tokentray keeps Futu and Webull OpenAPI credentials alive from
 // the system tray, and hands current tokens to scripts and other apps.
 //
-// main parses nothing itself: it wires the real dependencies (keychain,
-// brokers, tray, window) into the command line and runs it.
+// This program is the command line and the always-on agent (the tray); it
+// does not link the GUI toolkit. The window is its own program,
+// tokentray-window, which the agent and `tokentray window` start.
+//
+// main parses nothing itself: it opens one system.Door, which builds the
+// real parts (keychain, store, brokers, engine), and hands it to the
+// command line, the agent and the window.
 package main
 
 import (
-	// First, before Fyne initialises: see the package's doc.
-	"early.tokentray/localefix"
-
 	"context"
 	"fmt"
 	"log"
 	"os"
-	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"syscall"
 
 	"github.com/gofrs/flock"
 
-	"tokentray/app"
-	"tokentray/auth/engine"
 	"tokentray/auth/sandbox"
 	"tokentray/cli"
+	"tokentray/internal/system"
 	"tokentray/tray"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	door := system.NewDoor(system.Options{})
 	d := cli.SystemDeps()
-	d.Environ = localefix.Environ
-	d.RunAgent = func(ctx context.Context, sandboxed bool) error { return runAgent(ctx, d, sandboxed) }
+	d.Open = func(sandboxed bool) (cli.Parts, error) {
+		p, err := door.Open(sandboxed)
+		if err != nil {
+			return cli.Parts{}, err
+		}
+		parts := cli.Parts{Engine: p.Engine, Dir: p.Profile.Dir, Prefs: p.Store, CheckKeychain: p.CheckKeychain}
+		if sandboxed {
+			parts.SeedDemo = func(sb *sandbox.Sandbox) error { return sb.Seed(p.Store) }
+		}
+		return parts, nil
+	}
+	d.ProfileDir = func(sandboxed bool) (string, error) {
+		p, err := door.Profile(sandboxed)
+		return p.Dir, err
+	}
+	d.RunAgent = func(ctx context.Context, sandboxed bool) error { return runAgent(ctx, d, door, sandboxed) }
 	d.RunWindow = func(ctx context.Context, sandboxed bool, focus string) error {
-		return runWindow(d, sandboxed, focus)
+		return runWindow(ctx, d, sandboxed, focus)
 	}
 	code := cli.Run(ctx, os.Args[1:], d)
 	stop()
@@ -43,15 +58,15 @@ func main() {
 // runAgent is the always-on process: the tray and the credential engine.
 // In the sandbox profile it also hosts both simulated brokers and starts
 // from a fresh demo.
-func runAgent(ctx context.Context, d cli.Deps, sandboxed bool) error {
-	parts, err := d.Open(sandboxed)
+func runAgent(ctx context.Context, d cli.Deps, door *system.Door, sandboxed bool) error {
+	parts, err := door.Open(sandboxed)
 	if err != nil {
 		return err
 	}
-	eng := parts.Engine
+	dir := parts.Profile.Dir
 	// One agent per profile: a second would renew the same tokens and,
 	// in the sandbox, replace the demo under the first one's feet.
-	lock := flock.New(filepath.Join(eng.Store().Dir(), "agent.lock"))
+	lock := flock.New(filepath.Join(dir, "agent.lock"))
 	if ok, err := lock.TryLock(); err != nil {
 		return fmt.Errorf("check whether tokentray is already running: %w", err)
 	} else if !ok {
@@ -61,14 +76,11 @@ func runAgent(ctx context.Context, d cli.Deps, sandboxed bool) error {
 	defer lock.Unlock()
 	// Without a keychain nothing can be renewed or stored: say so at once
 	// rather than at the first renewal.
-	if parts.CheckKeychain != nil {
-		if err := parts.CheckKeychain(); err != nil {
-			return err
-		}
+	if err := parts.CheckKeychain(); err != nil {
+		return err
 	}
 	phone := ""
 	if sandboxed {
-		dir := eng.Store().Dir()
 		if futuURL, webullURL, err := sandbox.Running(dir); err == nil {
 			// `tokentray sandbox` already serves this profile: use its brokers.
 			phone = webullURL + "/sandbox/phone"
@@ -86,30 +98,26 @@ func runAgent(ctx context.Context, d cli.Deps, sandboxed bool) error {
 			defer unadvertise()
 			// The demo credentials are replaced with ones for the brokers
 			// just started; anything else in the sandbox profile stays.
-			if err := sb.Seed(eng.Store()); err != nil {
+			if err := sb.Seed(parts.Store); err != nil {
 				return err
 			}
 			phone = sb.PhoneURL()
 			fmt.Fprintf(d.Stderr, "Sandbox brokers: Futu %s, Webull %s\nSandbox phone (Webull SMS codes): %s\n", sb.FutuURL, sb.WebullURL, phone)
 		}
 	}
-	changed := make(chan struct{}, 1)
-	eng = engine.NewWithOptions(engine.Options{
-		Store: eng.Store(), Providers: eng.Providers(), Clock: eng.Clock(),
-		OnChange: func(string) {
-			select {
-			case changed <- struct{}{}:
-			default:
-			}
-		},
-	})
 	open := func(name string) {
-		if err := openWindow(sandboxed, name, phone); err != nil {
-			fmt.Fprintln(d.Stderr, err)
-		}
+		w := windowSpec{sandbox: sandboxed, focus: name, phone: phone, env: d.Environ()}
+		go func() {
+			// The window says what went wrong in one sentence; from the
+			// tray nobody reads stderr, so the desktop shows it too.
+			if err := w.run(context.Background(), os.Stdout, os.Stderr); err != nil {
+				fmt.Fprintln(d.Stderr, "tokentray: "+err.Error())
+				_ = parts.Notifier.Notify("tokentray: the window did not open", err.Error())
+			}
+		}()
 	}
-	agent := tray.NewAgent(eng, tray.AgentOptions{
-		Sandbox: sandboxed, Changed: changed, OpenWindow: open, Notifier: tray.DesktopNotifier{},
+	agent := tray.NewAgent(parts.Engine, tray.AgentOptions{
+		Sandbox: sandboxed, Changed: parts.Changed(), OpenWindow: open, Notifier: parts.Notifier,
 	})
 	if !tray.HostPresent() {
 		log.SetOutput(tray.WithoutHostNoise(log.Writer()))
@@ -120,42 +128,9 @@ func runAgent(ctx context.Context, d cli.Deps, sandboxed bool) error {
 	return nil
 }
 
-// openWindow starts `tokentray window` as its own process: the Fyne
-// window costs memory the always-on agent should not carry.
-func openWindow(sandboxed bool, focus, phone string) error {
-	exe, err := os.Executable()
-	if err != nil {
-		return fmt.Errorf("find tokentray's own binary to open the window: %w", err)
-	}
-	args := []string{"window"}
-	if sandboxed {
-		args = append(args, "--sandbox")
-	}
-	if focus != "" {
-		args = append(args, focus)
-	}
-	cmd := exec.Command(exe, args...)
-	cmd.Env = append(localefix.Environ(), "TOKENTRAY_SANDBOX_PHONE="+phone)
-	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
-	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("open the window: %w", err)
-	}
-	go func() { _ = cmd.Wait() }()
-	return nil
-}
-
-func runWindow(d cli.Deps, sandboxed bool, focus string) error {
-	parts, err := d.Open(sandboxed)
-	if err != nil {
-		return err
-	}
-	eng := parts.Engine
-	if focus != "" {
-		if _, err := eng.Get(focus); err != nil {
-			return err
-		}
-	}
-	return app.Run(app.EngineBackend{Eng: eng, Sandbox: sandboxed}, app.Options{
-		Sandbox: sandboxed, Focus: focus, PhoneURL: os.Getenv("TOKENTRAY_SANDBOX_PHONE"),
-	})
+// runWindow is `tokentray window`: the window's program, in the
+// foreground, until it is closed.
+func runWindow(ctx context.Context, d cli.Deps, sandboxed bool, focus string) error {
+	w := windowSpec{sandbox: sandboxed, focus: focus, phone: d.Getenv("TOKENTRAY_SANDBOX_PHONE"), env: d.Environ()}
+	return w.run(ctx, d.Stdout, d.Stderr)
 }

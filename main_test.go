@@ -4,9 +4,12 @@ package main
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -24,9 +27,11 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	bin = filepath.Join(dir, "tokentray")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		os.Stderr.Write(out)
-		os.Exit(1)
+	for _, b := range [][]string{{bin, "."}, {filepath.Join(dir, "tokentray-window"), "./app/cmd/tokentray-window"}} {
+		if out, err := exec.Command("go", "build", "-o", b[0], b[1]).CombinedOutput(); err != nil {
+			os.Stderr.Write(out)
+			os.Exit(1)
+		}
 	}
 	code := m.Run()
 	os.RemoveAll(dir)
@@ -108,6 +113,12 @@ func TestAgentShowsTheSandboxInTheTray(t *testing.T) {
 	case <-time.After(20 * time.Second):
 		t.Fatalf("the agent never registered a tray icon\n%s", stderr.String())
 	}
+	// The always-on agent carries no GUI toolkit: no OpenGL in its process.
+	if maps, err := os.ReadFile(fmt.Sprintf("/proc/%d/maps", agent.Process.Pid)); err != nil {
+		t.Errorf("read the agent's memory maps: %v", err)
+	} else if m := regexp.MustCompile(`\S*lib(GL|GLX|EGL)\b\S*`).Find(maps); m != nil {
+		t.Errorf("the agent maps %s", m)
+	}
 	name, path, _ := strings.Cut(item, "/")
 	obj := conn.Object(name, dbus.ObjectPath("/"+path))
 
@@ -152,5 +163,46 @@ func TestAgentShowsTheSandboxInTheTray(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Error("the agent did not stop within 10 s of SIGTERM")
+	}
+}
+
+// TestCommandsLinkNoGUI: the agent and the command line are one program
+// without the GUI toolkit; only the window's program links it.
+func TestCommandsLinkNoGUI(t *testing.T) {
+	for pkg, want := range map[string]bool{".": false, "./app/cmd/tokentray-window": true} {
+		out, err := exec.Command("go", "list", "-deps", pkg).CombinedOutput()
+		if err != nil {
+			t.Fatalf("go list -deps %s: %v\n%s", pkg, err, out)
+		}
+		if got := regexp.MustCompile(`(?m)^fyne\.io/fyne/`).Match(out); got != want {
+			t.Errorf("%s links Fyne: %v, want %v", pkg, got, want)
+		}
+	}
+}
+
+// TestWindowWithoutDisplay: a window that cannot open its display says
+// so in one sentence and exits 1, whether started directly or through
+// `tokentray window`.
+func TestWindowWithoutDisplay(t *testing.T) {
+	cfg := t.TempDir()
+	for _, display := range []string{"", ":77"} {
+		for _, argv := range [][]string{{bin, "window"}, {filepath.Join(filepath.Dir(bin), "tokentray-window")}} {
+			cmd := exec.Command(argv[0], argv[1:]...)
+			cmd.Env = append(os.Environ(), "TOKENTRAY_CONFIG_DIR="+cfg, "DISPLAY="+display, "WAYLAND_DISPLAY=")
+			var stdout, stderr bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			err := cmd.Run()
+			var xe *exec.ExitError
+			if !errors.As(err, &xe) || xe.ExitCode() != 1 {
+				t.Errorf("%v with DISPLAY=%q: %v, want exit 1", argv[1:], display, err)
+			}
+			msg := stderr.String()
+			if strings.Count(msg, "\n") != 1 || !strings.HasPrefix(msg, "tokentray: ") || !strings.Contains(msg, "display") || strings.Contains(msg, "goroutine") {
+				t.Errorf("%v with DISPLAY=%q said %q, want one sentence about the display", argv[1:], display, msg)
+			}
+			if stdout.Len() != 0 {
+				t.Errorf("%v printed %q on stdout", argv[1:], stdout.String())
+			}
+		}
 	}
 }

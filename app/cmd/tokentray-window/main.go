@@ -1,0 +1,60 @@
+// Command tokentray-window is tokentray's window: the credentials and
+// their health, adding and fixing credentials, the 2FA countdown and the
+// settings. It is its own program so that the always-on agent and the
+// command line never carry the GUI toolkit; the agent starts it (from the
+// tray, or when there is no tray), and so does `tokentray window`.
+//
+// Usage: tokentray-window [--sandbox] [NAME]
+package main
+
+import (
+	// First, before Fyne initialises: see the package's doc.
+	"early.tokentray/localefix"
+
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"tokentray/app"
+	"tokentray/internal/system"
+)
+
+func main() {
+	_ = localefix.Environ // imported for its side effect
+	os.Exit(run(os.Args[1:], os.Stderr))
+}
+
+func run(args []string, stderr io.Writer) int {
+	fs := flag.NewFlagSet("tokentray-window", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	sandboxed := fs.Bool("sandbox", false, "use the sandbox profile")
+	if err := fs.Parse(args); err != nil || fs.NArg() > 1 {
+		fmt.Fprintln(stderr, "tokentray-window: usage: tokentray-window [--sandbox] [NAME]")
+		return 2
+	}
+	if err := open(*sandboxed, fs.Arg(0)); err != nil {
+		fmt.Fprintln(stderr, "tokentray: "+err.Error())
+		return 1
+	}
+	return 0
+}
+
+func open(sandboxed bool, focus string) error {
+	// Fyne panics on a display it cannot open: find out first.
+	if err := checkDisplay(os.Getenv); err != nil {
+		return err
+	}
+	parts, err := system.NewDoor(system.Options{}).Open(sandboxed)
+	if err != nil {
+		return err
+	}
+	if focus != "" {
+		if _, err := parts.Engine.Get(focus); err != nil {
+			return err
+		}
+	}
+	return app.Run(app.EngineBackend{Eng: parts.Engine, Sandbox: sandboxed}, app.Options{
+		Sandbox: sandboxed, Focus: focus, PhoneURL: os.Getenv("TOKENTRAY_SANDBOX_PHONE"),
+	})
+}

@@ -1,0 +1,206 @@
+// Package system builds tokentray's real parts: the OS keychain, the
+// settings store, the brokers' providers, the clock, the browser opener,
+// the desktop notifier and the engine over them. The command line, the
+// agent and the window all get their parts from one Door, so each
+// process builds them once, in one place; tests open a Door with fakes.
+package system
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/jonboulle/clockwork"
+
+	"tokentray/auth"
+	"tokentray/auth/engine"
+	"tokentray/auth/futu"
+	"tokentray/auth/keychain"
+	"tokentray/auth/store"
+	"tokentray/auth/webull"
+	"tokentray/tray"
+)
+
+// Keychain service names of the two profiles.
+const (
+	Service        = "tokentray"
+	SandboxService = "tokentray-sandbox"
+)
+
+// Profile is where one profile keeps its settings and its secrets.
+type Profile struct {
+	Sandbox bool
+	// Dir is the settings directory: TOKENTRAY_CONFIG_DIR when set (its
+	// "sandbox" folder for the sandbox profile), else the user config
+	// dir's "tokentray" ("tokentray-sandbox" for the sandbox profile).
+	Dir string
+	// Service is the keychain service name of every secret.
+	Service string
+}
+
+// ProfileFor returns the normal or the sandbox profile. getenv nil means
+// os.Getenv.
+func ProfileFor(sandbox bool, getenv func(string) string) (Profile, error) {
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	p := Profile{Sandbox: sandbox, Service: Service}
+	if sandbox {
+		p.Service = SandboxService
+	}
+	if d := getenv("TOKENTRAY_CONFIG_DIR"); d != "" {
+		p.Dir = d
+		if sandbox {
+			// Never share a folder with real credentials: a fresh demo
+			// replaces what the sandbox profile holds.
+			p.Dir = filepath.Join(d, "sandbox")
+		}
+		return p, nil
+	}
+	base, err := os.UserConfigDir()
+	if err != nil {
+		return p, fmt.Errorf("cannot find your settings directory (%v); set TOKENTRAY_CONFIG_DIR", err)
+	}
+	p.Dir = filepath.Join(base, "tokentray")
+	if sandbox {
+		p.Dir += "-sandbox"
+	}
+	return p, nil
+}
+
+// Options replace real parts with others; each zero value means the
+// real part.
+type Options struct {
+	// Getenv reads the environment; nil means os.Getenv.
+	Getenv func(string) string
+	// Clock is every part's time source; nil means the wall clock.
+	Clock clockwork.Clock
+	// Secrets holds every secret; nil means the OS keychain of the
+	// profile's service.
+	Secrets func(p Profile) auth.SecretStore
+	// Providers are the brokers; nil means the real ones (Providers).
+	Providers func(p Profile, clock clockwork.Clock) map[auth.Kind]auth.Provider
+	// Browser opens Futu's login page; nil means Futu's default opener.
+	Browser futu.Browser
+	// Notifier announces changes on the desktop; nil means the desktop's
+	// notification service.
+	Notifier tray.Notifier
+}
+
+// Parts are one profile's parts, built once.
+type Parts struct {
+	Profile Profile
+	Clock   clockwork.Clock
+	Store   *store.Store
+	Engine  *engine.Engine
+	// Notifier announces changes on the desktop.
+	Notifier tray.Notifier
+
+	keychain *keychain.Keyring // nil when the secrets are not the OS keychain
+	changed  chan struct{}
+}
+
+// Changed receives a value after the engine saved or removed a
+// credential (several saves in a row may arrive as one).
+func (p *Parts) Changed() <-chan struct{} { return p.changed }
+
+// CheckKeychain says, as one sentence, why the OS keychain cannot be used
+// now; nil when it can, or when the secrets are kept elsewhere.
+func (p *Parts) CheckKeychain() error {
+	if p.keychain == nil {
+		return nil
+	}
+	return p.keychain.Check()
+}
+
+// Providers returns every broker's provider, wired to the real world
+// except for the clock (nil means the wall clock) and the browser (nil
+// means Futu's default). The sandbox profile keeps the SDK token files it
+// shares inside its own directory, so a demo never overwrites a real
+// SDK's token.
+func Providers(p Profile, clock clockwork.Clock, browser futu.Browser) map[auth.Kind]auth.Provider {
+	fo := futu.Options{Clock: clock, Browser: browser}
+	wo := webull.Options{Clock: clock}
+	if p.Sandbox {
+		fo.SDKTokenDir = filepath.Join(p.Dir, "futu-sdk-tokens")
+		wo.SDKTokenBase = filepath.Join(p.Dir, "webull-sdk")
+	}
+	return map[auth.Kind]auth.Provider{
+		auth.KindFutuOAuth: futu.NewOAuthProvider(fo),
+		auth.KindFutuKey:   futu.NewKeyProvider(fo),
+		auth.KindWebull:    webull.NewProvider(wo),
+	}
+}
+
+// Door opens profiles, each at most once a process.
+type Door struct {
+	opts Options
+
+	mu     sync.Mutex
+	opened map[bool]*Parts
+}
+
+// NewDoor returns a door that builds parts as o says.
+func NewDoor(o Options) *Door {
+	if o.Getenv == nil {
+		o.Getenv = os.Getenv
+	}
+	if o.Clock == nil {
+		o.Clock = clockwork.NewRealClock()
+	}
+	if o.Notifier == nil {
+		o.Notifier = tray.DesktopNotifier{}
+	}
+	return &Door{opts: o, opened: map[bool]*Parts{}}
+}
+
+// Profile returns the normal or the sandbox profile without opening
+// anything.
+func (d *Door) Profile(sandbox bool) (Profile, error) {
+	return ProfileFor(sandbox, d.opts.Getenv)
+}
+
+// Open builds the parts of the normal or the sandbox profile, the first
+// time it is asked, and returns the same parts every later time.
+func (d *Door) Open(sandbox bool) (*Parts, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if p := d.opened[sandbox]; p != nil {
+		return p, nil
+	}
+	prof, err := d.Profile(sandbox)
+	if err != nil {
+		return nil, err
+	}
+	parts := &Parts{Profile: prof, Clock: d.opts.Clock, Notifier: d.opts.Notifier, changed: make(chan struct{}, 1)}
+	var secrets auth.SecretStore
+	if d.opts.Secrets != nil {
+		secrets = d.opts.Secrets(prof)
+	} else {
+		parts.keychain = keychain.New(prof.Service, keychain.DefaultTimeout)
+		secrets = parts.keychain
+	}
+	st, err := store.Open(prof.Dir, secrets, store.WithClock(d.opts.Clock))
+	if err != nil {
+		return nil, err
+	}
+	var providers map[auth.Kind]auth.Provider
+	if d.opts.Providers != nil {
+		providers = d.opts.Providers(prof, d.opts.Clock)
+	} else {
+		providers = Providers(prof, d.opts.Clock, d.opts.Browser)
+	}
+	parts.Store = st
+	parts.Engine = engine.NewWithOptions(engine.Options{
+		Store: st, Providers: providers, Clock: d.opts.Clock,
+		OnChange: func(string) {
+			select {
+			case parts.changed <- struct{}{}:
+			default:
+			}
+		},
+	})
+	d.opened[sandbox] = parts
+	return parts, nil
+}
