@@ -79,11 +79,15 @@ type LoginOptions struct {
 	// redirect and state, and keeps waiting after one that does not. Nil
 	// when nobody can paste.
 	Pasted <-chan string
+	// NeedBrowser ends the login with an error wrapping ErrNoBrowser when
+	// no browser can be opened, instead of showing the address and
+	// waiting: for a face where nobody would see the address.
+	NeedBrowser bool
 }
 
 // ErrNoBrowser is what a login returns (wrapped) when no browser could be
-// opened and nobody can paste the address the browser lands on: the face
-// offers the way without a browser here (the address to open elsewhere).
+// opened and LoginOptions.NeedBrowser is set: the face offers the way
+// without a browser here (the address to open elsewhere, then a paste).
 var ErrNoBrowser = errors.New("no browser could be opened on this computer")
 
 // Login is implemented by kinds that need the user to sign in or verify:

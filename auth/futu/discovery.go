@@ -16,20 +16,48 @@ import (
 	"tokentray/auth"
 )
 
-// Endpoints are the OAuth URLs of one Futu host.
+// Endpoints are the OAuth URLs of one Futu host, and where they came
+// from (auth.LayoutMetadata, auth.LayoutFutuCLI or auth.LayoutCustom).
 type Endpoints struct {
 	Authorize string
 	Token     string
 	Revoke    string // empty when the host advertises none
 	Register  string
+	Layout    string
+}
+
+// The layout of Futu's own command line: the whole flow on one host.
+const (
+	// DefaultOAuthURL is the host Futu's CLI runs its OAuth flow on.
+	DefaultOAuthURL = "https://webapi.futunn.com"
+	// DefaultMetadataURL is the RFC 8414 metadata Futu's MCP server
+	// publishes, read for a credential on Futu's default host.
+	DefaultMetadataURL = "https://mcp.futunn.com/.well-known/oauth-authorization-server"
+	PathRegister       = "/oauth2/register"
+	PathAuthorize      = "/oauth2/authorize/confirm"
+	PathToken          = "/oauth2/token"
+	wellKnown          = "/.well-known/oauth-authorization-server"
+)
+
+// DefaultScope is what Futu's CLI registers and authorizes with; a login
+// without a scope may get a token that can do nothing.
+const DefaultScope = "quote:read quote:write trade:read trade:write accid:*"
+
+// scopeOf is the credential's scope, else DefaultScope.
+func scopeOf(c auth.Credential) string {
+	if s := strings.Join(strings.Fields(c.Scope), " "); s != "" {
+		return s
+	}
+	return DefaultScope
 }
 
 type cachedEndpoints struct {
 	e  Endpoints
+	ok bool
 	at time.Time
 }
 
-// discoveryTTL bounds how long a host's metadata is reused.
+// discoveryTTL bounds how long a host's metadata (or its absence) is reused.
 const discoveryTTL = time.Hour
 
 type discovery struct {
@@ -37,20 +65,29 @@ type discovery struct {
 	cache map[string]cachedEndpoints
 }
 
-// Endpoints reads the host's RFC 8414 metadata, falls back to
-// /oauth2/authorize and /oauth2/token, and applies the credential's
-// overrides. Every URL must be https (http only on loopback).
+// Endpoints reads RFC 8414 metadata from the credential's host (and, for
+// Futu's default host, from Futu's MCP server), else uses the layout of
+// Futu's own CLI on one host, then applies the credential's overrides.
+// Every URL must be https (http only on loopback).
 func (p *OAuthProvider) Endpoints(ctx context.Context, c auth.Credential) (Endpoints, error) {
 	base, err := baseURL(p.o, c.Endpoint)
 	if err != nil {
 		return Endpoints{}, err
 	}
-	e, ok := p.discover(ctx, base)
+	onDefault := base == DefaultBaseURL
+	cliHost := base
+	if onDefault {
+		cliHost = p.o.OAuthURL
+	}
+	e, ok := p.discover(ctx, base+wellKnown, func(u string) bool { return trusted(base, u) })
+	if !ok && onDefault {
+		e, ok = p.discover(ctx, p.o.MetadataURL, func(u string) bool { return futuHost(p.o.MetadataURL, u) })
+	}
 	if !ok {
-		e = Endpoints{Authorize: base + "/oauth2/authorize", Token: base + "/oauth2/token"}
+		e = Endpoints{Authorize: cliHost + PathAuthorize, Token: cliHost + PathToken, Layout: auth.LayoutFutuCLI}
 	}
 	if e.Register == "" {
-		e.Register = base + "/oauth2/register"
+		e.Register = cliHost + PathRegister
 	}
 	for _, o := range []struct {
 		what, v string
@@ -67,6 +104,7 @@ func (p *OAuthProvider) Endpoints(ctx context.Context, c auth.Credential) (Endpo
 			return Endpoints{}, err
 		}
 		*o.dst = o.v
+		e.Layout = auth.LayoutCustom
 	}
 	return e, nil
 }
@@ -83,6 +121,20 @@ func trusted(base, endpoint string) bool {
 	return err1 == nil && err2 == nil && strings.EqualFold(b.Hostname(), u.Hostname()) && port(b) == port(u)
 }
 
+// futuHost reports whether an endpoint named by Futu's own metadata may
+// receive tokens: on the metadata's host, or https on a futunn.com host.
+func futuHost(metadata, endpoint string) bool {
+	if trusted(metadata, endpoint) {
+		return true
+	}
+	u, err := url.Parse(endpoint)
+	if err != nil || u.Scheme != "https" || port(u) != "443" || u.User != nil {
+		return false
+	}
+	h := strings.ToLower(u.Hostname())
+	return h == "futunn.com" || strings.HasSuffix(h, ".futunn.com")
+}
+
 func port(u *url.URL) string {
 	if p := u.Port(); p != "" {
 		return p
@@ -93,16 +145,22 @@ func port(u *url.URL) string {
 	return "443"
 }
 
-func (p *OAuthProvider) discover(ctx context.Context, base string) (Endpoints, bool) {
+// discover reads the metadata document at metaURL. A host that answers
+// without usable metadata is remembered as such; one that does not
+// answer is asked again next time.
+func (p *OAuthProvider) discover(ctx context.Context, metaURL string, trust func(string) bool) (Endpoints, bool) {
+	if metaURL == "" {
+		return Endpoints{}, false
+	}
 	now := p.o.Clock.Now()
 	p.disc.mu.Lock()
-	if ce, ok := p.disc.cache[base]; ok && now.Sub(ce.at) < discoveryTTL {
+	if ce, ok := p.disc.cache[metaURL]; ok && now.Sub(ce.at) < discoveryTTL {
 		p.disc.mu.Unlock()
-		return ce.e, true
+		return ce.e, ce.ok
 	}
 	p.disc.mu.Unlock()
 
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/.well-known/oauth-authorization-server", nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, metaURL, nil)
 	if err != nil {
 		return Endpoints{}, false
 	}
@@ -112,8 +170,20 @@ func (p *OAuthProvider) discover(ctx context.Context, base string) (Endpoints, b
 		return Endpoints{}, false
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
+	if resp.StatusCode >= 500 {
 		return Endpoints{}, false
+	}
+	remember := func(e Endpoints, ok bool) (Endpoints, bool) {
+		p.disc.mu.Lock()
+		if p.disc.cache == nil {
+			p.disc.cache = map[string]cachedEndpoints{}
+		}
+		p.disc.cache[metaURL] = cachedEndpoints{e: e, ok: ok, at: now}
+		p.disc.mu.Unlock()
+		return e, ok
+	}
+	if resp.StatusCode != http.StatusOK {
+		return remember(Endpoints{}, false)
 	}
 	var m struct {
 		Authorization string `json:"authorization_endpoint"`
@@ -122,21 +192,15 @@ func (p *OAuthProvider) discover(ctx context.Context, base string) (Endpoints, b
 		Registration  string `json:"registration_endpoint"`
 	}
 	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&m); err != nil || m.Authorization == "" || m.Token == "" {
-		return Endpoints{}, false
+		return remember(Endpoints{}, false)
 	}
-	e := Endpoints{Authorize: m.Authorization, Token: m.Token, Revoke: m.Revocation, Register: m.Registration}
+	e := Endpoints{Authorize: m.Authorization, Token: m.Token, Revoke: m.Revocation, Register: m.Registration, Layout: auth.LayoutMetadata}
 	for _, u := range []string{e.Authorize, e.Token, e.Revoke, e.Register} {
-		if u != "" && !trusted(base, u) {
-			return Endpoints{}, false // the documented paths on the base host instead
+		if u != "" && !trust(u) {
+			return remember(Endpoints{}, false) // the CLI's layout instead
 		}
 	}
-	p.disc.mu.Lock()
-	if p.disc.cache == nil {
-		p.disc.cache = map[string]cachedEndpoints{}
-	}
-	p.disc.cache[base] = cachedEndpoints{e: e, at: now}
-	p.disc.mu.Unlock()
-	return e, true
+	return remember(e, true)
 }
 
 // Register registers tokentray as a public OAuth client (RFC 7591) with
@@ -153,6 +217,7 @@ func (p *OAuthProvider) Register(ctx context.Context, c *auth.Credential, s auth
 		"grant_types":                []string{"authorization_code", "refresh_token"},
 		"response_types":             []string{"code"},
 		"client_name":                ClientName,
+		"scope":                      scopeOf(*c),
 	})
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, e.Register, bytes.NewReader(body))
 	if err != nil {
@@ -191,5 +256,9 @@ func (p *OAuthProvider) Register(ctx context.Context, c *auth.Credential, s auth
 		}
 	}
 	c.ClientID = reg.ClientID
+	c.Layout = e.Layout
+	if c.Scope == "" {
+		c.Scope = DefaultScope // what the client was registered for
+	}
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -91,6 +92,7 @@ func (p *OAuthProvider) Login(ctx context.Context, c *auth.Credential, s auth.Se
 	if err != nil {
 		return p.Assess(*c, p.o.Clock.Now()), err
 	}
+	c.Layout = e.Layout
 	cfg := p.config(*c, e)
 	authURL := cfg.AuthCodeURL(state, oauth2.S256ChallengeOption(verifier))
 
@@ -98,39 +100,108 @@ func (p *OAuthProvider) Login(ctx context.Context, c *auth.Credential, s auth.Se
 	deadline := start.Add(LoginTimeout)
 	timer := p.o.Clock.NewTimer(LoginTimeout)
 	defer timer.Stop()
-	steps := []string{
-		"Your browser opens Futu's authorization page.",
-		"Sign in to Futu and approve tokentray.",
-		"Come back here: tokentray finishes by itself.",
-	}
 	pending := auth.Health{State: auth.Pending, Deadline: deadline, CheckedAt: start,
 		Reason: "waiting for you to approve tokentray in the browser"}
-	progress(auth.LoginEvent{Health: pending, Steps: steps})
-
-	opened := make(chan error, 1)
-	go func() { opened <- p.o.Browser.Open(authURL) }()
+	pasted := opts.Pasted
+	var opened chan error
+	if opts.NoBrowser {
+		progress(auth.LoginEvent{Health: pending, URL: authURL, Steps: elsewhereSteps(pasted != nil)})
+	} else {
+		progress(auth.LoginEvent{Health: pending, Steps: []string{
+			"Your browser opens Futu's authorization page.",
+			"Sign in to Futu and approve tokentray.",
+			"Come back here: tokentray finishes by itself.",
+		}})
+		opened = make(chan error, 1)
+		go func() { opened <- p.o.Browser.Open(authURL) }()
+	}
 
 	for {
 		select {
 		case err := <-opened:
 			opened = nil
-			if err != nil {
-				progress(auth.LoginEvent{Health: pending, URL: authURL, Steps: []string{
-					"The browser could not be opened: open this page yourself.",
-					"Sign in to Futu and approve tokentray.",
-					"Come back here: tokentray finishes by itself.",
-				}})
+			if err == nil {
+				continue
 			}
+			if opts.NeedBrowser {
+				// Nobody would see the address.
+				return p.Assess(*c, p.o.Clock.Now()), fmt.Errorf("futu login %s: %w (%s)", c.Name, auth.ErrNoBrowser, shortErr(err))
+			}
+			progress(auth.LoginEvent{Health: pending, URL: authURL, Steps: append([]string{
+				"The browser could not be opened here."}, elsewhereSteps(pasted != nil)...)})
+		case line, ok := <-pasted:
+			if !ok {
+				pasted = nil
+				continue
+			}
+			cb, why := pastedCallback(line, redirect, state)
+			if why != "" {
+				refused := pending
+				refused.Reason = why
+				progress(auth.LoginEvent{Health: refused})
+				continue
+			}
+			cb.reply = make(chan error, 1)
+			return p.finish(ctx, c, s, cfg, verifier, cb)
 		case cb := <-results:
 			h, err := p.finish(ctx, c, s, cfg, verifier, cb)
 			cb.reply <- err
 			return h, err
 		case <-timer.Chan():
-			return p.Assess(*c, p.o.Clock.Now()), auth.NeedsUser(fmt.Sprintf("the Futu login got no answer from the browser within %d minutes: run `tokentray login %s` again and approve tokentray in the page that opens", int(LoginTimeout/time.Minute), c.Name))
+			return p.Assess(*c, p.o.Clock.Now()), auth.NeedsUserTo(auth.Next(auth.ActionLogin, c.Name),
+				"the Futu login got no answer from the browser within %d minutes: start it again and approve tokentray in the page that opens", int(LoginTimeout/time.Minute))
 		case <-ctx.Done():
 			return p.Assess(*c, p.o.Clock.Now()), fmt.Errorf("futu login %s cancelled: %w", c.Name, ctx.Err())
 		}
 	}
+}
+
+// elsewhereSteps are the steps of a login whose page the person opens
+// themselves, perhaps on another device.
+func elsewhereSteps(canPaste bool) []string {
+	steps := []string{
+		"Open the address below in a browser, on this computer or any other device.",
+		"Sign in to Futu and approve tokentray.",
+	}
+	if canPaste {
+		return append(steps, "On this computer tokentray finishes by itself; on another device the browser ends on a page that does not load: copy that page's whole address and paste it here.")
+	}
+	return append(steps, "Come back here: tokentray finishes by itself.")
+}
+
+// maxPasted bounds a pasted address; a real callback is far shorter.
+const maxPasted = 8 << 10
+
+// pastedCallback checks an address the person pasted as the callback
+// server checks the browser's answer: the redirect URI's scheme, host
+// and path, and this login's state. why is the sentence for a refused
+// paste; it never repeats the paste, which may hold a code.
+func pastedCallback(line string, redirect *url.URL, state string) (cb callback, why string) {
+	line = strings.TrimSpace(line)
+	if line == "" {
+		return callback{}, "nothing was pasted: paste the whole address the browser shows after you approve tokentray"
+	}
+	u, err := url.Parse(line)
+	if len(line) > maxPasted || err != nil || !u.IsAbs() {
+		return callback{}, "that is not an address: paste the whole address the browser shows after you approve tokentray, starting with " + redirect.Scheme + "://"
+	}
+	path := redirect.Path
+	if path == "" {
+		path = "/"
+	}
+	got := u.Path
+	if got == "" {
+		got = "/"
+	}
+	if !strings.EqualFold(u.Scheme, redirect.Scheme) || !strings.EqualFold(u.Host, redirect.Host) || got != path {
+		return callback{}, "that address is not where this login returns (" + redirect.Scheme + "://" + redirect.Host + path + "): paste the address the browser shows after you approve tokentray"
+	}
+	q := u.Query()
+	if subtle.ConstantTimeCompare([]byte(q.Get("state")), []byte(state)) != 1 {
+		return callback{}, "that address belongs to another login (its state does not match this one): paste the address from the login started now"
+	}
+	cb = answer(q, state)
+	return cb, ""
 }
 
 // finish exchanges the code for tokens. The exchange and the keychain
@@ -227,23 +298,8 @@ func callbackHandler(path, state string, results chan<- callback, finished <-cha
 				"This page did not come from the Futu login tokentray started (state mismatch), so it was ignored: tokentray is still waiting for you to approve it in the Futu page it opened.")
 			return
 		}
-		cb := callback{reply: make(chan error, 1)}
-		switch {
-		case q.Get("error") != "":
-			why := scrub(q.Get("error"), state)
-			if d := q.Get("error_description"); d != "" {
-				why += ": " + scrub(d, state)
-			}
-			if q.Get("error") == "access_denied" {
-				cb.err = auth.NeedsUser("the Futu login was denied in the browser (" + why + "): start the login again and approve tokentray")
-			} else {
-				cb.err = auth.NeedsUser("Futu ended the login with an error (" + why + "): start the login again")
-			}
-		case q.Get("code") == "":
-			cb.err = auth.NeedsUser("the browser came back without an authorization code: start the login again")
-		default:
-			cb.code = q.Get("code")
-		}
+		cb := answer(q, state)
+		cb.reply = make(chan error, 1)
 		sent := false
 		once.Do(func() {
 			select {
@@ -270,6 +326,32 @@ func callbackHandler(path, state string, results chan<- callback, finished <-cha
 		}
 		page(w, http.StatusOK, "Logged in to Futu", "tokentray has your Futu login.")
 	})
+}
+
+// answer is what a callback with the right state says: a code, or why
+// there is none.
+func answer(q url.Values, state string) callback {
+	var cb callback
+	switch {
+	case q.Get("error") != "":
+		why := scrub(q.Get("error"), state)
+		if d := q.Get("error_description"); d != "" {
+			why += ": " + scrub(d, state)
+		}
+		if len(why) > 300 {
+			why = why[:300] + "…"
+		}
+		if q.Get("error") == "access_denied" {
+			cb.err = auth.NeedsUser("the Futu login was denied in the browser (" + why + "): start the login again and approve tokentray")
+		} else {
+			cb.err = auth.NeedsUser("Futu ended the login with an error (" + why + "): start the login again")
+		}
+	case q.Get("code") == "":
+		cb.err = auth.NeedsUser("the browser came back without an authorization code: start the login again")
+	default:
+		cb.code = q.Get("code")
+	}
+	return cb
 }
 
 func page(w http.ResponseWriter, status int, title, msg string) {

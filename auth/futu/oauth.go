@@ -63,7 +63,7 @@ func (p *OAuthProvider) config(c auth.Credential, e Endpoints) *oauth2.Config {
 	return &oauth2.Config{
 		ClientID:    c.ClientID,
 		RedirectURL: p.o.RedirectURL,
-		Scopes:      strings.Fields(c.Scope),
+		Scopes:      strings.Fields(scopeOf(c)),
 		Endpoint: oauth2.Endpoint{
 			AuthURL:   e.Authorize,
 			TokenURL:  e.Token,
@@ -153,6 +153,7 @@ func (p *OAuthProvider) renew(ctx context.Context, c *auth.Credential, s auth.Se
 	if err != nil {
 		return configHealth(*c, now, err), err
 	}
+	c.Layout = e.Layout
 	if err := ctx.Err(); err != nil {
 		// The caller gave up before Futu was asked: nothing changed.
 		return networkHealth(now, *c, err), fmt.Errorf("futu refresh %s: %w", c.Name, err)
@@ -225,13 +226,17 @@ func (p *OAuthProvider) keep(c *auth.Credential, s auth.Secrets, tok *oauth2.Tok
 	if err := s.Set(auth.FieldAccessToken, tok.AccessToken); err != nil {
 		return p.keychainHealth(*c, now, err), fmt.Errorf("futu %s: store the new access token: %w", c.Name, err)
 	}
+	facts := readTokenFacts(tok)
 	switch {
 	case tok.ExpiresIn > 0:
 		c.ExpiresAt = now.Add(time.Duration(tok.ExpiresIn) * time.Second).UTC()
 	case !tok.Expiry.IsZero():
 		c.ExpiresAt = tok.Expiry.UTC()
 	default:
-		c.ExpiresAt = time.Time{}
+		c.ExpiresAt = facts.expires
+	}
+	if !facts.account.IsZero() {
+		c.Account = facts.account // a refresh that names nobody keeps who logged in
 	}
 	c.RefreshedAt, c.LastChecked = now, now
 	h := auth.Health{State: auth.OK, ExpiresAt: c.ExpiresAt, CheckedAt: now,

@@ -553,19 +553,20 @@ func TestOAuthEndpoints(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if e.Authorize != f.base+"/oauth2/authorize" || e.Token != f.base+"/oauth2/token" || e.Revoke != f.base+"/oauth2/revoke" {
+	if e.Authorize != f.base+"/oauth2/authorize" || e.Token != f.base+"/oauth2/token" || e.Revoke != f.base+"/oauth2/revoke" || e.Layout != auth.LayoutMetadata {
 		t.Errorf("discovered %+v", e)
 	}
-	// No metadata: the documented paths, and no revocation.
+	// No metadata: the layout of Futu's CLI on the same host, and no revocation.
 	c := f.c
 	c.Endpoint = f.base + "/nothing-here"
 	e, _ = f.p.Endpoints(ctx10(t), c)
-	if e.Authorize != c.Endpoint+"/oauth2/authorize" || e.Token != c.Endpoint+"/oauth2/token" || e.Revoke != "" {
+	if e.Authorize != c.Endpoint+"/oauth2/authorize/confirm" || e.Token != c.Endpoint+"/oauth2/token" ||
+		e.Register != c.Endpoint+"/oauth2/register" || e.Revoke != "" || e.Layout != auth.LayoutFutuCLI {
 		t.Errorf("fallback %+v", e)
 	}
 	c.TokenURL, c.RevokeURL = "http://127.0.0.1:1/t", "http://127.0.0.1:1/r"
 	e, _ = f.p.Endpoints(ctx10(t), c)
-	if e.Token != c.TokenURL || e.Revoke != c.RevokeURL {
+	if e.Token != c.TokenURL || e.Revoke != c.RevokeURL || e.Layout != auth.LayoutCustom {
 		t.Errorf("overrides ignored: %+v", e)
 	}
 	// Base URL: credential, then FUTU_HTTP_URL, then Futu's host.

@@ -66,6 +66,12 @@ type Options struct {
 	SDKTokenDir string
 	// Getenv reads FUTU_HTTP_URL; nil means os.Getenv.
 	Getenv func(string) string
+	// OAuthURL is the host of the CLI layout for a credential on Futu's
+	// default host; empty means DefaultOAuthURL.
+	OAuthURL string
+	// MetadataURL is Futu's published metadata, read for a credential on
+	// Futu's default host; empty means DefaultMetadataURL.
+	MetadataURL string
 }
 
 func (o Options) withDefaults() Options {
@@ -83,6 +89,12 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Getenv == nil {
 		o.Getenv = os.Getenv
+	}
+	if o.OAuthURL == "" {
+		o.OAuthURL = DefaultOAuthURL
+	}
+	if o.MetadataURL == "" {
+		o.MetadataURL = DefaultMetadataURL
 	}
 	return o
 }

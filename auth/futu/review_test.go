@@ -401,7 +401,7 @@ func TestDiscoveredEndpointsMustStayOnTheHost(t *testing.T) {
 		if tc.trusted && (e.Token != tc.token || e.Revoke != tc.revoke) {
 			t.Errorf("%s: trusted metadata ignored: %+v", name, e)
 		}
-		if !tc.trusted && (e.Token != srv.URL+"/oauth2/token" || e.Revoke != "" || e.Authorize != srv.URL+"/oauth2/authorize") {
+		if !tc.trusted && (e.Token != srv.URL+"/oauth2/token" || e.Revoke != "" || e.Authorize != srv.URL+"/oauth2/authorize/confirm") {
 			t.Errorf("%s: untrusted metadata used: %+v", name, e)
 		}
 	}

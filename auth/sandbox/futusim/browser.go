@@ -32,6 +32,20 @@ var (
 // not an authorize page or the callback cannot be reached; what the
 // callback answers is the app's business, as in a real browser.
 func (b Browser) Open(rawURL string) error {
+	c := b.client()
+	to, err := b.Landing(rawURL)
+	if err != nil {
+		return err
+	}
+	resp, err := c.Get(to)
+	if err != nil {
+		return fmt.Errorf("sandbox browser: open callback: %w", err)
+	}
+	_, err = readAll(resp)
+	return err
+}
+
+func (b Browser) client() *http.Client {
 	base := b.Client
 	if base == nil {
 		base = &http.Client{Timeout: 10 * time.Second}
@@ -39,33 +53,40 @@ func (b Browser) Open(rawURL string) error {
 	// Redirects are followed by hand, so each hop can be checked.
 	c := *base
 	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &c
+}
 
+// Landing does what Open does but stops where the browser would land:
+// it returns the app's callback address with the code (or the error)
+// without visiting it, as a browser on another device shows it.
+func (b Browser) Landing(rawURL string) (string, error) {
+	c := b.client()
 	resp, err := c.Get(rawURL)
 	if err != nil {
-		return fmt.Errorf("sandbox browser: open authorize page: %w", err)
+		return "", fmt.Errorf("sandbox browser: open authorize page: %w", err)
 	}
 	page, err := readAll(resp)
 	if err != nil {
-		return fmt.Errorf("sandbox browser: read authorize page: %w", err)
+		return "", fmt.Errorf("sandbox browser: read authorize page: %w", err)
 	}
 	if loc := resp.Header.Get("Location"); isRedirect(resp.StatusCode) && loc != "" {
 		// The server sent an error straight back to the app.
-		return b.visit(&c, resp.Request.URL, loc)
+		return resolve(resp.Request.URL, loc)
 	}
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("sandbox browser: the authorize page answered %s: %s", resp.Status, pageText(page))
+		return "", fmt.Errorf("sandbox browser: the authorize page answered %s: %s", resp.Status, pageText(page))
 	}
 	m := formRe.FindStringSubmatch(page)
 	if m == nil {
-		return errors.New("sandbox browser: the authorize page has no form")
+		return "", errors.New("sandbox browser: the authorize page has no form")
 	}
 	rm := requestRe.FindStringSubmatch(m[2])
 	if rm == nil {
-		return errors.New("sandbox browser: the authorize form has no request field")
+		return "", errors.New("sandbox browser: the authorize form has no request field")
 	}
 	action, err := resp.Request.URL.Parse(html.UnescapeString(m[1]))
 	if err != nil {
-		return fmt.Errorf("sandbox browser: bad form action: %w", err)
+		return "", fmt.Errorf("sandbox browser: bad form action: %w", err)
 	}
 	decision := "deny"
 	if b.Approve {
@@ -75,31 +96,25 @@ func (b Browser) Open(rawURL string) error {
 		"request": {html.UnescapeString(rm[1])}, "decision": {decision},
 	})
 	if err != nil {
-		return fmt.Errorf("sandbox browser: submit decision: %w", err)
+		return "", fmt.Errorf("sandbox browser: submit decision: %w", err)
 	}
 	page, err = readAll(resp)
 	if err != nil {
-		return fmt.Errorf("sandbox browser: read decision answer: %w", err)
+		return "", fmt.Errorf("sandbox browser: read decision answer: %w", err)
 	}
 	loc := resp.Header.Get("Location")
 	if !isRedirect(resp.StatusCode) || loc == "" {
-		return fmt.Errorf("sandbox browser: the decision answered %s instead of a redirect: %s", resp.Status, pageText(page))
+		return "", fmt.Errorf("sandbox browser: the decision answered %s instead of a redirect: %s", resp.Status, pageText(page))
 	}
-	return b.visit(&c, resp.Request.URL, loc)
+	return resolve(resp.Request.URL, loc)
 }
 
-// visit loads the app's callback and reads its answer, whatever it is.
-func (b Browser) visit(c *http.Client, from *url.URL, loc string) error {
+func resolve(from *url.URL, loc string) (string, error) {
 	u, err := from.Parse(loc)
 	if err != nil {
-		return fmt.Errorf("sandbox browser: bad redirect: %w", err)
+		return "", fmt.Errorf("sandbox browser: bad redirect: %w", err)
 	}
-	resp, err := c.Get(u.String())
-	if err != nil {
-		return fmt.Errorf("sandbox browser: open callback: %w", err)
-	}
-	_, err = readAll(resp)
-	return err
+	return u.String(), nil
 }
 
 func isRedirect(code int) bool { return code >= 300 && code < 400 }

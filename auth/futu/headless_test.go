@@ -1,0 +1,234 @@
+package futu
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"tokentray/auth"
+	"tokentray/auth/sandbox/futusim"
+)
+
+// loginWith runs Login in the background with opts; events arrive on the
+// returned channel.
+func (f *oauthFixture) loginWith(ctx context.Context, opts auth.LoginOptions) (<-chan error, <-chan auth.LoginEvent) {
+	done := make(chan error, 1)
+	events := make(chan auth.LoginEvent, 16)
+	go func() {
+		_, err := f.p.Login(ctx, &f.c, f.s, opts, func(e auth.LoginEvent) { events <- e })
+		done <- err
+	}()
+	return done, events
+}
+
+func nextEvent(t *testing.T, done <-chan error, events <-chan auth.LoginEvent) auth.LoginEvent {
+	t.Helper()
+	select {
+	case ev := <-events:
+		return ev
+	case err := <-done:
+		t.Fatalf("login ended early: %v", err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("login never reported progress")
+	}
+	return auth.LoginEvent{}
+}
+
+func TestLoginLikeFutuCLIWithDefaultSettingsShowsTheAccount(t *testing.T) {
+	f := newOAuthFixture(t, futusim.Browser{Approve: true}, futusim.Options{Layout: futusim.LayoutCLI})
+	h, err := f.login(t, ctx10(t))
+	if err != nil || h.State != auth.OK {
+		t.Fatalf("login: %v, %v (server log %q)", h, err, f.sim.Log())
+	}
+	if f.c.Layout != auth.LayoutFutuCLI || f.c.Scope != DefaultScope {
+		t.Errorf("layout %q, scope %q", f.c.Layout, f.c.Scope)
+	}
+	want := futusim.DemoAccount
+	a := f.c.Account
+	if a.FutuID != want.FutuID || a.AccountNo != want.AccountNo || a.Name != want.Name || a.AccountType != want.AccountType ||
+		strings.Join(a.QuotePermissions, ",") != "hk_lv2,us_lv1" {
+		t.Errorf("account = %+v", a)
+	}
+	if s := a.Summary(); !strings.Contains(s, want.Name) || !strings.Contains(s, want.FutuID) {
+		t.Errorf("summary %q", s)
+	}
+	// A refresh answer keeps naming the same account; one that names
+	// nobody keeps it too.
+	f.sim.SetLayout(futusim.LayoutMetadata)
+	if h, err := f.refresh(t, true); err != nil || h.State != auth.OK {
+		t.Fatalf("refresh: %v %v", h, err)
+	}
+	if f.c.Account.FutuID != want.FutuID {
+		t.Errorf("a refresh without account fields forgot the account: %+v", f.c.Account)
+	}
+}
+
+func TestAccountFromJWTClaimsAlone(t *testing.T) {
+	// header.claims.signature, claims {"exp":1900000000,"account":{"futu_id":"42","name":"Jo"},"account_type":"margin"}
+	jwt := "eyJhbGciOiJub25lIn0." +
+		"eyJleHAiOjE5MDAwMDAwMDAsImFjY291bnQiOnsiZnV0dV9pZCI6IjQyIiwibmFtZSI6IkpvIn0sImFjY291bnRfdHlwZSI6Im1hcmdpbiJ9." +
+		"c2ln"
+	facts := readTokenFacts(&oauth2.Token{AccessToken: jwt})
+	if a := facts.account; a.FutuID != "42" || a.Name != "Jo" || a.AccountType != "margin" {
+		t.Errorf("account from claims = %+v", a)
+	}
+	if facts.expires.Unix() != 1900000000 {
+		t.Errorf("exp = %v", facts.expires)
+	}
+	if f := readTokenFacts(&oauth2.Token{AccessToken: "opaque-token"}); !f.account.IsZero() || !f.expires.IsZero() {
+		t.Errorf("an opaque token named %+v", f)
+	}
+}
+
+func TestHeadlessLoginByPasting(t *testing.T) {
+	opened := false
+	f := newOAuthFixture(t, browserFunc(func(string) error { opened = true; return nil }), futusim.Options{Layout: futusim.LayoutCLI})
+	paste := make(chan string, 1)
+	done, events := f.loginWith(ctx10(t), auth.LoginOptions{NoBrowser: true, Pasted: paste})
+	ev := nextEvent(t, done, events)
+	if !strings.HasPrefix(ev.URL, f.base+"/oauth2/authorize/confirm?") || !strings.Contains(ev.Steps[len(ev.Steps)-1], "paste") {
+		t.Fatalf("first event = %+v, want the address to open and a step saying to paste", ev)
+	}
+	// The browser on another device lands on the loopback address, which
+	// does not load there; the person pastes it.
+	landed, err := futusim.Browser{Approve: true}.Landing(ev.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	paste <- landed
+	if err := <-done; err != nil {
+		t.Fatalf("login by pasting: %v", err)
+	}
+	if opened {
+		t.Error("a browser was opened although the login was asked for none")
+	}
+	if f.get(auth.FieldAccessToken) == "" || f.c.Account.FutuID == "" {
+		t.Error("no token or account after the pasted login")
+	}
+}
+
+func TestWrongPasteIsRefusedAndTheLoginKeepsWaiting(t *testing.T) {
+	f := newOAuthFixture(t, nil, futusim.Options{})
+	paste := make(chan string)
+	done, events := f.loginWith(ctx10(t), auth.LoginOptions{NoBrowser: true, Pasted: paste})
+	ev := nextEvent(t, done, events)
+	landed, err := futusim.Browser{Approve: true}.Landing(ev.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ := url.Parse(landed)
+	otherState := *u
+	q := otherState.Query()
+	q.Set("state", "someone-elses")
+	otherState.RawQuery = q.Encode()
+	otherPort := *u
+	otherPort.Host = "localhost:1"
+	huge := landed + "&x=" + strings.Repeat("a", 10<<10)
+	for paste1, want := range map[string]string{
+		"":                  "nothing was pasted",
+		"not an address":    "not an address",
+		otherPort.String():  "not where this login returns",
+		otherState.String(): "belongs to another login",
+		huge:                "not an address",
+		"https://example.org/callback?code=x&state=y": "not where this login returns",
+	} {
+		paste <- paste1
+		ev := nextEvent(t, done, events)
+		if ev.Health.State != auth.Pending || !strings.Contains(ev.Health.Reason, want) {
+			t.Errorf("paste %.40q: event %+v, want Pending saying %q", paste1, ev.Health, want)
+		}
+		if strings.Contains(ev.Health.Reason, u.Query().Get("code")) || len(ev.Health.Reason) > 300 {
+			t.Errorf("the refusal repeats the paste: %q", ev.Health.Reason)
+		}
+	}
+	// Still waiting: the right address finishes it.
+	paste <- "  " + landed + "\n"
+	if err := <-done; err != nil {
+		t.Fatalf("login after wrong pastes: %v", err)
+	}
+}
+
+func TestCallbackOrPasteWhicheverComesFirst(t *testing.T) {
+	f := newOAuthFixture(t, nil, futusim.Options{})
+	paste := make(chan string)
+	done, events := f.loginWith(ctx10(t), auth.LoginOptions{NoBrowser: true, Pasted: paste})
+	ev := nextEvent(t, done, events)
+	// The person opened the address on this computer after all.
+	if err := (futusim.Browser{Approve: true}).Open(ev.URL); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("loopback login while a paste was possible: %v", err)
+	}
+}
+
+func TestNoBrowserIsATypedError(t *testing.T) {
+	f := newOAuthFixture(t, browserFunc(func(string) error { return errors.New("no display") }), futusim.Options{})
+	done, _ := f.loginWith(ctx10(t), auth.LoginOptions{NeedBrowser: true})
+	select {
+	case err := <-done:
+		if !errors.Is(err, auth.ErrNoBrowser) {
+			t.Fatalf("err = %v, want ErrNoBrowser", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the login kept waiting with no browser and nobody to see the address")
+	}
+	assertPortFree(t, f.p.RedirectURL())
+}
+
+func TestDefaultCredentialReadsFutuMetadataThenUsesTheCLILayout(t *testing.T) {
+	var mu sync.Mutex
+	var asked []string
+	rt := roundTrip(func(r *http.Request) (*http.Response, error) {
+		mu.Lock()
+		asked = append(asked, r.Method+" "+r.URL.String())
+		mu.Unlock()
+		return &http.Response{StatusCode: http.StatusNotFound, Body: http.NoBody, Request: r}, nil
+	})
+	p := NewOAuthProvider(Options{HTTP: &http.Client{Transport: rt}, Getenv: noEnv})
+	e, err := p.Endpoints(ctx10(t), auth.Credential{Name: "futu-main"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.Authorize != "https://webapi.futunn.com/oauth2/authorize/confirm" || e.Token != "https://webapi.futunn.com/oauth2/token" ||
+		e.Register != "https://webapi.futunn.com/oauth2/register" || e.Layout != auth.LayoutFutuCLI {
+		t.Errorf("default endpoints = %+v", e)
+	}
+	want := []string{
+		"GET https://openapi.futunn.com/.well-known/oauth-authorization-server",
+		"GET " + DefaultMetadataURL,
+	}
+	if strings.Join(asked, "\n") != strings.Join(want, "\n") {
+		t.Errorf("asked %q, want %q", asked, want)
+	}
+	// A 404 is remembered: the next call asks nobody.
+	_, _ = p.Endpoints(ctx10(t), auth.Credential{Name: "futu-main"})
+	if len(asked) != 2 {
+		t.Errorf("metadata asked again within the hour: %q", asked)
+	}
+}
+
+func TestFutuMetadataMayNameOtherFutuHostsOnly(t *testing.T) {
+	for tokenURL, trusted := range map[string]bool{
+		"https://webapi.futunn.com/oauth2/token":  true,
+		"https://futunn.com.attacker.example/t":   false,
+		"http://webapi.futunn.com/oauth2/token":   false,
+		"https://webapi.futunn.com:8443/t":        false,
+		"https://user:pw@webapi.futunn.com/token": false,
+	} {
+		if got := futuHost(DefaultMetadataURL, tokenURL); got != trusted {
+			t.Errorf("futuHost(%q) = %v, want %v", tokenURL, got, trusted)
+		}
+	}
+}
+
+type roundTrip func(*http.Request) (*http.Response, error)
+
+func (f roundTrip) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
