@@ -1,0 +1,111 @@
+// Package autostart turns "start tokentray at login" on and off with an
+// XDG autostart entry ($XDG_CONFIG_HOME/autostart/tokentray.desktop), the
+// way Linux desktops start programs when a person logs in.
+package autostart
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// FileName is the entry's name in the autostart folder.
+const FileName = "tokentray.desktop"
+
+// Path is where the autostart entry lives.
+func Path() (string, error) {
+	dir := os.Getenv("XDG_CONFIG_HOME")
+	if dir == "" || !filepath.IsAbs(dir) {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "", fmt.Errorf("find the folder of programs started at login: %w", err)
+		}
+		dir = filepath.Join(home, ".config")
+	}
+	return filepath.Join(dir, "autostart", FileName), nil
+}
+
+// Enabled reports whether tokentray starts at login.
+func Enabled() bool {
+	p, err := Path()
+	if err != nil {
+		return false
+	}
+	b, err := os.ReadFile(p)
+	if err != nil {
+		return false
+	}
+	// A desktop may turn an entry off by marking it hidden.
+	return !strings.Contains(string(b), "\nHidden=true")
+}
+
+// Enable writes the entry that starts exe with args at login.
+func Enable(exe string, args ...string) error {
+	p, err := Path()
+	if err != nil {
+		return err
+	}
+	if !filepath.IsAbs(exe) {
+		return fmt.Errorf("start at login needs tokentray's full path, not %q", exe)
+	}
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		return fmt.Errorf("create %s: %w", filepath.Dir(p), err)
+	}
+	cmd := []string{quote(exe)}
+	for _, a := range args {
+		cmd = append(cmd, quote(a))
+	}
+	entry := strings.Join([]string{
+		"[Desktop Entry]",
+		"Type=Application",
+		"Name=tokentray",
+		"Comment=Keeps Futu and Webull OpenAPI credentials alive from the system tray",
+		"Exec=" + strings.Join(cmd, " "),
+		"Icon=io.github.tokentray",
+		"Terminal=false",
+		"X-GNOME-Autostart-enabled=true",
+		"",
+	}, "\n")
+	tmp := p + ".tmp"
+	if err := os.WriteFile(tmp, []byte(entry), 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", p, err)
+	}
+	if err := os.Rename(tmp, p); err != nil {
+		_ = os.Remove(tmp)
+		return fmt.Errorf("write %s: %w", p, err)
+	}
+	return nil
+}
+
+// Disable removes the entry; it is not an error when there is none.
+func Disable() error {
+	p, err := Path()
+	if err != nil {
+		return err
+	}
+	if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("remove %s: %w", p, err)
+	}
+	return nil
+}
+
+// Set turns starting at login on (exe with args) or off.
+func Set(on bool, exe string, args ...string) error {
+	if on {
+		return Enable(exe, args...)
+	}
+	return Disable()
+}
+
+// quote makes an Exec argument safe as the Desktop Entry Specification
+// asks: double quotes around anything with a space or reserved character.
+func quote(s string) string {
+	if s != "" && !strings.ContainsAny(s, " \t\n\"'\\><~|&;$*?#()`=%") {
+		return s
+	}
+	r := strings.NewReplacer(`\`, `\\\\`, `"`, `\\"`, "`", "\\\\`", `$`, `\\$`, `%`, `%%`)
+	return `"` + r.Replace(s) + `"`
+}

@@ -1,0 +1,68 @@
+package autostart
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestEnableWritesAndDisableRemovesTheEntry(t *testing.T) {
+	cfg := t.TempDir()
+	t.Setenv("XDG_CONFIG_HOME", cfg)
+	want := filepath.Join(cfg, "autostart", "tokentray.desktop")
+	if p, _ := Path(); p != want {
+		t.Fatalf("Path = %q, want %q", p, want)
+	}
+	if Enabled() {
+		t.Fatal("enabled before anything was written")
+	}
+	if err := Enable("/opt/token tray/tokentray", "--sandbox"); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), "Exec=\"/opt/token tray/tokentray\" --sandbox\n") || !strings.HasPrefix(string(b), "[Desktop Entry]\n") {
+		t.Errorf("entry:\n%s", b)
+	}
+	if !Enabled() {
+		t.Error("not enabled after Enable")
+	}
+	if err := Disable(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(want); !os.IsNotExist(err) {
+		t.Errorf("entry still there after Disable: %v", err)
+	}
+	if Enabled() {
+		t.Error("enabled after Disable")
+	}
+	if err := Disable(); err != nil {
+		t.Errorf("a second Disable: %v", err)
+	}
+}
+
+func TestEnableRefusesARelativePath(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	if err := Enable("tokentray"); err == nil || !strings.Contains(err.Error(), "full path") {
+		t.Errorf("Enable(relative) = %v", err)
+	}
+}
+
+func TestAHiddenEntryIsOff(t *testing.T) {
+	cfg := t.TempDir()
+	t.Setenv("XDG_CONFIG_HOME", cfg)
+	if err := Enable("/usr/bin/tokentray"); err != nil {
+		t.Fatal(err)
+	}
+	p, _ := Path()
+	b, _ := os.ReadFile(p)
+	if err := os.WriteFile(p, append(b, []byte("Hidden=true\n")...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if Enabled() {
+		t.Error("a hidden entry reads as on")
+	}
+}
