@@ -35,6 +35,9 @@ type Options struct {
 	OnChange func(name string)
 	// BusyWait overrides NeedsUserLockWait (tests).
 	BusyWait time.Duration
+	// PerHost bounds the calls in flight to one broker host; 0 means
+	// DefaultPerHost.
+	PerHost int
 }
 
 // Engine refreshes and persists credentials. It is safe for concurrent
@@ -46,8 +49,11 @@ type Engine struct {
 	onChange  func(string)
 	busyWait  time.Duration
 
-	mu    sync.Mutex
-	locks map[string]chan struct{} // one per credential ID, in this process
+	limits *limits
+
+	mu        sync.Mutex
+	locks     map[string]chan struct{} // one per credential ID, in this process
+	recovered time.Time                // when Status last looked for interrupted calls
 }
 
 // New returns an engine over st with the given providers; a nil clock
@@ -68,7 +74,7 @@ func NewWithOptions(o Options) *Engine {
 	if o.BusyWait <= 0 {
 		o.BusyWait = NeedsUserLockWait
 	}
-	return &Engine{st: o.Store, providers: p, clock: o.Clock, onChange: o.OnChange, busyWait: o.BusyWait, locks: map[string]chan struct{}{}}
+	return &Engine{st: o.Store, providers: p, clock: o.Clock, onChange: o.OnChange, busyWait: o.BusyWait, limits: newLimits(o.Clock, o.PerHost), locks: map[string]chan struct{}{}}
 }
 
 // Store is the store the engine works on.
@@ -210,7 +216,7 @@ func (e *Engine) withCredentialWait(ctx context.Context, name string, wait time.
 	if err != nil {
 		return c, err
 	}
-	save, ferr := fn(&c, p, auth.Bind(e.st.Secrets(), c.ID))
+	save, ferr := fn(&c, p, e.st.Bind(c.ID))
 	if !save {
 		return c, ferr
 	}

@@ -20,24 +20,8 @@ import (
 // waiting for them: after a short wait Refresh returns its stored health
 // with ErrBusy instead of waiting minutes.
 func (e *Engine) Refresh(ctx context.Context, name string, force bool) (auth.Health, error) {
-	lead := e.Lead()
-	var h auth.Health
-	c, err := e.withCredentialWait(ctx, name, e.lockWait(name), func(c *auth.Credential, p auth.Provider, s auth.Secrets) (bool, error) {
-		var err error
-		h, err = p.Refresh(ctx, c, s, auth.RefreshOptions{Force: force, Lead: lead})
-		h = e.record(c, h, err)
-		return true, err
-	})
-	if errors.Is(err, errBusy) {
-		if p, perr := e.Provider(c.Kind); perr == nil {
-			h = e.assess(p, c)
-		}
-		return h, err
-	}
-	if err == nil && h.State.NeedsUser() {
-		err = needsUser(name, h)
-	}
-	return h, err
+	r := e.RefreshNames(ctx, []string{name}, force)[0]
+	return r.Health, r.Err
 }
 
 // Result is the outcome of refreshing one credential.
@@ -47,11 +31,8 @@ type Result struct {
 	Err    error
 }
 
-// refreshParallel bounds concurrent broker calls of RefreshAll.
-const refreshParallel = 4
-
-// RefreshAll refreshes every credential (see Refresh), a few at a time,
-// and returns the results in name order.
+// RefreshAll refreshes every credential (see Refresh) side by side and
+// returns the results in name order.
 func (e *Engine) RefreshAll(ctx context.Context, force bool) ([]Result, error) {
 	cs, err := e.st.List()
 	if err != nil {
@@ -64,24 +45,168 @@ func (e *Engine) RefreshAll(ctx context.Context, force bool) ([]Result, error) {
 	return e.RefreshNames(ctx, names, force), nil
 }
 
-// RefreshNames refreshes the named credentials, a few at a time, and
-// returns the results in the order given.
+// checked is one credential of a batch, checked and waiting to be saved
+// while its lock is still held.
+type checked struct {
+	i      int
+	c      auth.Credential
+	unlock func()
+}
+
+// RefreshNames refreshes the named credentials side by side, within the
+// engine's bounds per broker host, app key and Webull token, and returns
+// the results in the order given. Each credential stays locked from its
+// read until the whole batch is saved in one write of the settings.
 func (e *Engine) RefreshNames(ctx context.Context, names []string, force bool) []Result {
 	out := make([]Result, len(names))
-	sem := make(chan struct{}, refreshParallel)
-	var wg sync.WaitGroup
+	lead := e.Lead()
+	known := map[string]auth.Credential{}
+	if cs, err := e.st.List(); err == nil {
+		for _, c := range cs {
+			known[c.Name] = c
+		}
+	}
+	var (
+		mu   sync.Mutex
+		held []checked
+		wg   sync.WaitGroup
+	)
 	for i, n := range names {
+		out[i].Name = n
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			h, err := e.Refresh(ctx, n, force)
-			out[i] = Result{Name: n, Health: h, Err: err}
+			c, ok := known[n]
+			if !ok {
+				var err error
+				if c, err = e.st.Get(n); err != nil {
+					out[i].Err = err
+					return
+				}
+			}
+			r, ch := e.refreshLocked(ctx, c, force, lead)
+			out[i].Health, out[i].Err = r.Health, r.Err
+			if ch != nil {
+				ch.i = i
+				mu.Lock()
+				held = append(held, *ch)
+				mu.Unlock()
+			}
 		}()
 	}
 	wg.Wait()
+	e.saveBatch(held, out)
+	for _, ch := range held {
+		r := &out[ch.i]
+		if r.Err == nil && r.Health.State.NeedsUser() {
+			r.Err = needsUser(r.Name, r.Health)
+		}
+	}
 	return out
+}
+
+// refreshLocked takes c's lock, checks it with its broker and returns it
+// still locked for saving; a nil *checked means nothing is to be saved.
+func (e *Engine) refreshLocked(ctx context.Context, c auth.Credential, force bool, lead time.Duration) (Result, *checked) {
+	p, err := e.Provider(c.Kind)
+	if err != nil {
+		return Result{Err: err}, nil
+	}
+	before := e.assess(p, c)
+	var wait time.Duration
+	if before.State.NeedsUser() {
+		wait = e.busyWait
+	}
+	unlock, err := e.lockWithin(ctx, c.ID, wait)
+	if err != nil {
+		return Result{Health: before, Err: err}, nil
+	}
+	// Another process may have changed it while we waited for the lock.
+	if c, err = e.st.GetByID(c.ID); err != nil {
+		unlock()
+		return Result{Err: err}, nil
+	}
+	h, ferr := e.checkWithBroker(ctx, &c, p, e.st.Bind(c.ID), auth.RefreshOptions{Force: force, Lead: lead})
+	h = e.record(&c, h, ferr)
+	return Result{Health: h, Err: ferr}, &checked{c: c, unlock: unlock}
+}
+
+// saveBatch writes every checked credential with one settings write,
+// then lets go of their locks. A credential that could not be saved
+// (removed meanwhile) gets its own error.
+func (e *Engine) saveBatch(held []checked, out []Result) {
+	cs := make([]auth.Credential, len(held))
+	for i, ch := range held {
+		cs[i] = ch.c
+	}
+	saved := make([]bool, len(held))
+	if err := e.st.UpdateMany(cs); err == nil {
+		for i := range saved {
+			saved[i] = true
+		}
+	} else {
+		// Find out which one failed by saving each on its own.
+		for i, ch := range held {
+			if err := e.st.Update(ch.c); err != nil {
+				if out[ch.i].Err == nil {
+					out[ch.i].Err = fmt.Errorf("save %s: %w", ch.c.Name, err)
+				}
+				continue
+			}
+			saved[i] = true
+		}
+	}
+	for _, ch := range held {
+		ch.unlock()
+	}
+	for i, ch := range held {
+		if saved[i] {
+			e.changed(ch.c.Name)
+		}
+	}
+}
+
+// checkWithBroker runs the provider's Refresh within the engine's
+// bounds, with the call marked in flight in the store so that a process
+// killed before the new secrets reach the keychain is noticed. A mark
+// left by such a process forces the check: the stored health says
+// nothing about secrets the broker may have replaced. The caller holds
+// c's lock.
+func (e *Engine) checkWithBroker(ctx context.Context, c *auth.Credential, p auth.Provider, s auth.Secrets, opts auth.RefreshOptions) (auth.Health, error) {
+	interrupted := e.st.InFlight(c.ID)
+	if interrupted {
+		opts.Force = true
+	}
+	release, err := e.limits.acquire(ctx, *c, s)
+	if err != nil {
+		return auth.Health{State: auth.Unknown, Reason: fmt.Sprintf("%s was not checked: %v", c.Name, err)}, err
+	}
+	defer release()
+	return e.inFlight(c, "refresh", interrupted, func() (auth.Health, error) {
+		return p.Refresh(ctx, c, s, opts)
+	})
+}
+
+// inFlight runs call under the store's in-flight mark, and clears the
+// mark once the outcome is known: the broker answered, or nothing could
+// have reached it. When the broker could not be reached, the mark stays
+// and the next check is forced again.
+func (e *Engine) inFlight(c *auth.Credential, op string, interrupted bool, call func() (auth.Health, error)) (auth.Health, error) {
+	clear, err := e.st.MarkInFlight(c.ID, op)
+	if err != nil {
+		return auth.Health{State: auth.Unknown, Reason: err.Error()}, err
+	}
+	h, err := call()
+	var ue *auth.UserError
+	if err == nil || errors.As(err, &ue) || h.State != auth.Unknown {
+		clear()
+		return h, err
+	}
+	if interrupted {
+		h.Reason = fmt.Sprintf("a renewal of %s was interrupted, and the broker could not be reached to learn whether its stored token still works (%v)", c.Name, err)
+		h.Next = auth.Next(auth.ActionRetry, c.Name)
+	}
+	return h, err
 }
 
 // Extend renews the token of the credential called name until the given
@@ -93,8 +218,14 @@ func (e *Engine) Extend(ctx context.Context, name string, until time.Time) (auth
 		if !ok {
 			return false, fmt.Errorf("%s (%s) cannot be extended to a chosen date; run: tokentray refresh %s", name, c.Kind.Title(), name)
 		}
-		var err error
-		h, err = x.Extend(ctx, c, s, until)
+		release, err := e.limits.acquire(ctx, *c, s)
+		if err != nil {
+			return false, err
+		}
+		defer release()
+		h, err = e.inFlight(c, "extend", e.st.InFlight(c.ID), func() (auth.Health, error) {
+			return x.Extend(ctx, c, s, until)
+		})
 		h = e.record(c, h, err)
 		return true, err
 	})
@@ -102,4 +233,43 @@ func (e *Engine) Extend(ctx context.Context, name string, until time.Time) (auth
 		err = needsUser(name, h)
 	}
 	return h, err
+}
+
+// recoverEvery bounds how often Status looks for interrupted calls
+// again while their brokers cannot be reached.
+const recoverEvery = time.Minute
+
+// recoverTimeout bounds the checks Status makes of interrupted calls.
+const recoverTimeout = 30 * time.Second
+
+// recoverInterrupted checks at once, with their brokers, the credentials
+// whose renewal a killed process left unfinished, so what is shown next
+// is the broker's word and not the health stored before the call.
+func (e *Engine) recoverInterrupted() {
+	now := e.clock.Now()
+	e.mu.Lock()
+	if !e.recovered.IsZero() && now.Sub(e.recovered) < recoverEvery {
+		e.mu.Unlock()
+		return
+	}
+	e.recovered = now
+	e.mu.Unlock()
+	ids, err := e.st.Interrupted()
+	if err != nil || len(ids) == 0 {
+		if len(ids) == 0 {
+			e.mu.Lock()
+			e.recovered = time.Time{} // nothing to retry: look again next time
+			e.mu.Unlock()
+		}
+		return
+	}
+	var names []string
+	for _, id := range ids {
+		if c, err := e.st.GetByID(id); err == nil {
+			names = append(names, c.Name)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), recoverTimeout)
+	defer cancel()
+	e.RefreshNames(ctx, names, false)
 }

@@ -40,6 +40,7 @@ func (e *Engine) assess(p auth.Provider, c auth.Credential) auth.Health {
 
 // Status returns every credential's status, sorted by name.
 func (e *Engine) Status() ([]Status, error) {
+	e.recoverInterrupted()
 	cs, err := e.st.List()
 	if err != nil {
 		return nil, err

@@ -57,7 +57,7 @@ func (e *Engine) ensureFresh(ctx context.Context, name string) (auth.Credential,
 	lead := e.Lead()
 	decided := e.now()
 	before := e.assess(p, c)
-	if !due(c, before, decided, lead) {
+	if !due(c, before, decided, lead) && !e.st.InFlight(c.ID) {
 		return c, p, nil
 	}
 	// A credential that needs the user is most likely locked by a login
@@ -73,10 +73,12 @@ func (e *Engine) ensureFresh(ctx context.Context, name string) (auth.Credential,
 		// fresh as ours would be. (Comparing with what we read, not with
 		// the time we decided, also covers a check saved just after our
 		// read: its time can be earlier than our decision.)
-		if !c.LastChecked.Equal(stored.LastChecked) || justRenewed(*c, e.now()) || !due(*c, e.assess(p, *c), e.now(), lead) {
+		// A renewal a killed process left unfinished is checked whatever
+		// the stored health says.
+		if (!c.LastChecked.Equal(stored.LastChecked) || justRenewed(*c, e.now()) || !due(*c, e.assess(p, *c), e.now(), lead)) && !e.st.InFlight(c.ID) {
 			return false, nil
 		}
-		h, err := p.Refresh(ctx, c, s, auth.RefreshOptions{Lead: lead})
+		h, err := e.checkWithBroker(ctx, c, p, s, auth.RefreshOptions{Lead: lead})
 		e.record(c, h, err)
 		rerr = err
 		return true, nil

@@ -1,0 +1,102 @@
+package engine_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"tokentray/auth"
+)
+
+// leaveMark makes the store look as if a process died while renewing
+// name: the mark is there and nobody holds the lock.
+func leaveMark(t *testing.T, f *fixture, c auth.Credential) {
+	t.Helper()
+	unlock, err := f.st.Lock(context.Background(), c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unlock()
+	if _, err := f.st.MarkInFlight(c.ID, "refresh"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestAnInterruptedRenewalIsCheckedAtOnceAndTheTruthShown(t *testing.T) {
+	f := newFixture(t)
+	c := f.add(t, "oauth", t0.Add(90*24*time.Hour))
+	leaveMark(t, f, c)
+	f.p.Fail = func(c *auth.Credential) (auth.Health, error) {
+		// The refresh token was rotated away by the dead process.
+		h := auth.Health{State: auth.ActionNeeded, Reason: "the broker no longer accepts the stored refresh token", Next: auth.Next(auth.ActionLogin, c.Name)}
+		return h, auth.NeedsUser(h.Reason)
+	}
+	ss, err := f.eng.Status()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.p.Refreshes() != 1 {
+		t.Fatalf("the interrupted renewal was checked %d times, want once at once", f.p.Refreshes())
+	}
+	h := ss[0].Health
+	if h.State != auth.ActionNeeded || h.Next.Kind != auth.ActionLogin {
+		t.Fatalf("after an interrupted renewal Status says %v (next %v), want Action needed: log in", h, h.Next)
+	}
+	if ids, _ := f.st.Interrupted(); len(ids) != 0 {
+		t.Fatalf("the broker answered, but the mark stayed: %v", ids)
+	}
+	// The truth was saved: a later Status does not ask again.
+	if _, err := f.eng.Status(); err != nil || f.p.Refreshes() != 1 {
+		t.Fatalf("second Status: %d checks, %v", f.p.Refreshes(), err)
+	}
+}
+
+func TestAnInterruptedRenewalIsForcedEvenWhenNotDue(t *testing.T) {
+	f := newFixture(t)
+	c := f.add(t, "key", t0.Add(90*24*time.Hour))
+	leaveMark(t, f, c)
+	// Not due for 90 days, yet Token checks with the broker first.
+	tok, err := f.eng.Token(ctxT(t), "key")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.p.Refreshes() != 1 || tok == "test-token-old" {
+		t.Fatalf("Token handed out %q after %d checks; want a forced renewal first", tok, f.p.Refreshes())
+	}
+	if f.st.InFlight(c.ID) {
+		t.Fatal("the mark outlived a renewal that succeeded")
+	}
+}
+
+func TestAnInterruptedRenewalThatCannotReachTheBrokerSaysSoAndStaysMarked(t *testing.T) {
+	f := newFixture(t)
+	c := f.add(t, "key", t0.Add(90*24*time.Hour))
+	leaveMark(t, f, c)
+	f.p.Fail = func(c *auth.Credential) (auth.Health, error) {
+		return auth.Health{State: auth.Unknown, Reason: "the broker did not answer"}, errors.New("dial tcp: connection refused")
+	}
+	ss, err := f.eng.Status()
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := ss[0].Health
+	if h.State == auth.OK || h.Next.Kind != auth.ActionRetry {
+		t.Fatalf("an unverifiable interrupted renewal reads %v (next %v)", h, h.Next)
+	}
+	if ids, _ := f.st.Interrupted(); len(ids) != 1 {
+		t.Fatalf("the mark went although the outcome is unknown: %v", ids)
+	}
+	// Within a minute Status does not ask a broker that is down again.
+	if _, err := f.eng.Status(); err != nil || f.p.Refreshes() != 1 {
+		t.Fatalf("%d checks", f.p.Refreshes())
+	}
+	f.clock.Advance(time.Minute)
+	f.p.Fail = nil
+	if _, err := f.eng.Status(); err != nil || f.p.Refreshes() != 2 {
+		t.Fatalf("a minute later: %d checks, %v", f.p.Refreshes(), err)
+	}
+	if f.st.InFlight(c.ID) {
+		t.Fatal("the mark outlived the check that succeeded")
+	}
+}
