@@ -2,7 +2,6 @@ package futu
 
 import (
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -10,13 +9,11 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/jonboulle/clockwork"
-	"github.com/pkg/browser"
-
 	"tokentray/auth"
+	"tokentray/internal/browser"
 )
 
 // DefaultBaseURL is Futu's OpenAPI host when neither the credential nor
@@ -39,25 +36,14 @@ type Browser interface {
 	Open(url string) error
 }
 
-// SystemBrowser opens URLs in the user's default browser.
-type SystemBrowser struct{}
-
-var quietBrowser sync.Once
-
-// Open asks the desktop to show url.
-func (SystemBrowser) Open(url string) error {
-	// xdg-open and friends chatter on stdout, which belongs to the CLI.
-	quietBrowser.Do(func() { browser.Stdout, browser.Stderr = io.Discard, io.Discard })
-	return browser.OpenURL(url)
-}
-
 // Options wires the outside world into a provider. Zero values mean the
 // real thing.
 type Options struct {
 	Clock clockwork.Clock
 	// HTTP is used for every call to Futu; nil means a client with a 30 s timeout.
 	HTTP *http.Client
-	// Browser opens the login page; nil means SystemBrowser.
+	// Browser opens the login page; nil means internal/browser's opener,
+	// which keeps the address off every command line.
 	Browser Browser
 	// RedirectURL is the registered OAuth redirect URI; empty means DefaultRedirectURL.
 	RedirectURL string
@@ -82,7 +68,7 @@ func (o Options) withDefaults() Options {
 		o.HTTP = &http.Client{Timeout: 30 * time.Second}
 	}
 	if o.Browser == nil {
-		o.Browser = SystemBrowser{}
+		o.Browser = browser.New()
 	}
 	if o.RedirectURL == "" {
 		o.RedirectURL = DefaultRedirectURL

@@ -1,0 +1,143 @@
+package browser
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jonboulle/clockwork"
+)
+
+const loginURL = "https://webapi.futunn.com/oauth2/authorize/confirm?client_id=c1&state=s3cr3t-state&code_challenge=ch"
+
+type fake struct {
+	env      map[string]string
+	started  [][]string
+	files    []string
+	startErr error
+}
+
+func (f *fake) opener(clock clockwork.Clock) *Opener {
+	return &Opener{
+		Getenv: func(k string) string { return f.env[k] },
+		Start: func(name string, args ...string) error {
+			f.started = append(f.started, append([]string{name}, args...))
+			return f.startErr
+		},
+		OpenFile: func(p string) error { f.files = append(f.files, p); return nil },
+		Clock:    clock,
+		Keep:     time.Minute,
+	}
+}
+
+func TestTheAddressIsInAPrivatePageNotInArgv(t *testing.T) {
+	rt := t.TempDir()
+	f := &fake{env: map[string]string{"XDG_RUNTIME_DIR": rt}}
+	clock := clockwork.NewFakeClock()
+	if err := f.opener(clock).Open(loginURL); err != nil {
+		t.Fatal(err)
+	}
+	if len(f.files) != 1 || len(f.started) != 0 {
+		t.Fatalf("opened %q, started %q", f.files, f.started)
+	}
+	page := f.files[0]
+	if filepath.Dir(page) != filepath.Join(rt, "tokentray") || strings.Contains(page, "state") {
+		t.Errorf("page at %s", page)
+	}
+	fi, err := os.Stat(page)
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("page mode %v, %v", fi.Mode(), err)
+	}
+	if di, _ := os.Stat(filepath.Dir(page)); di.Mode().Perm() != 0o700 {
+		t.Errorf("folder mode %v", di.Mode())
+	}
+	b, _ := os.ReadFile(page)
+	if !strings.Contains(string(b), `url=https://webapi.futunn.com/oauth2/authorize/confirm?client_id=c1&amp;state=s3cr3t-state`) {
+		t.Errorf("page does not forward to the address:\n%s", b)
+	}
+	// The page goes once the login no longer needs it.
+	clock.Advance(time.Minute)
+	deadline := time.Now().Add(5 * time.Second)
+	for _, err := os.Stat(page); err == nil && time.Now().Before(deadline); _, err = os.Stat(page) {
+		time.Sleep(10 * time.Millisecond) // the removal runs on the fake clock's goroutine
+	}
+	if _, err := os.Stat(page); !os.IsNotExist(err) {
+		t.Error("the page is still there after Keep")
+	}
+}
+
+func TestBrowserVariableIsHonoured(t *testing.T) {
+	f := &fake{env: map[string]string{"XDG_RUNTIME_DIR": t.TempDir(), "BROWSER": "missing-browser:firefox --new-window %s"}}
+	f.startErr = nil
+	o := f.opener(clockwork.NewFakeClock())
+	calls := 0
+	o.Start = func(name string, args ...string) error {
+		calls++
+		f.started = append(f.started, append([]string{name}, args...))
+		if name == "missing-browser" {
+			return errors.New("not found")
+		}
+		return nil
+	}
+	if err := o.Open(loginURL); err != nil {
+		t.Fatal(err)
+	}
+	if len(f.files) != 0 || calls != 2 {
+		t.Fatalf("started %q, opened files %q", f.started, f.files)
+	}
+	last := f.started[1]
+	if last[0] != "firefox" || last[1] != "--new-window" || !strings.HasSuffix(last[2], ".html") {
+		t.Errorf("firefox started with %q", last)
+	}
+	for _, argv := range f.started {
+		if strings.Contains(strings.Join(argv, " "), "state") {
+			t.Errorf("the address is in argv: %q", argv)
+		}
+	}
+}
+
+func TestFailuresNeverShowTheAddress(t *testing.T) {
+	f := &fake{env: map[string]string{"XDG_RUNTIME_DIR": t.TempDir(), "BROWSER": "nothing"}, startErr: errors.New("exec: not found")}
+	err := f.opener(clockwork.NewFakeClock()).Open(loginURL)
+	if err == nil || strings.Contains(err.Error(), "s3cr3t-state") {
+		t.Fatalf("err = %v", err)
+	}
+	for _, bad := range []string{"javascript:alert(1)", "file:///etc/passwd", "https://x/" + strings.Repeat("a", 9000)} {
+		if err := f.opener(clockwork.NewFakeClock()).Open(bad); err == nil || strings.Contains(err.Error(), "alert") {
+			t.Errorf("Open(%.30q) = %v", bad, err)
+		}
+	}
+}
+
+func TestWithoutRuntimeDirAPrivateTempFolder(t *testing.T) {
+	t.Setenv("TMPDIR", t.TempDir())
+	f := &fake{env: map[string]string{}}
+	o := f.opener(clockwork.NewFakeClock())
+	if err := o.Open(loginURL); err != nil {
+		t.Fatal(err)
+	}
+	if err := o.Open(loginURL); err != nil {
+		t.Fatal(err)
+	}
+	if len(f.files) != 2 || filepath.Dir(f.files[0]) != filepath.Dir(f.files[1]) {
+		t.Fatalf("pages %q", f.files)
+	}
+	if di, _ := os.Stat(filepath.Dir(f.files[0])); di.Mode().Perm() != 0o700 {
+		t.Errorf("folder mode %v", di.Mode())
+	}
+}
+
+func TestAFolderOthersCanOpenIsRefused(t *testing.T) {
+	rt := t.TempDir()
+	if err := os.Mkdir(filepath.Join(rt, "tokentray"), 0o777); err != nil {
+		t.Fatal(err)
+	}
+	_ = os.Chmod(filepath.Join(rt, "tokentray"), 0o777)
+	f := &fake{env: map[string]string{"XDG_RUNTIME_DIR": rt}}
+	if err := f.opener(clockwork.NewFakeClock()).Open(loginURL); err == nil || len(f.files) != 0 {
+		t.Fatalf("a shared folder was used: %v", err)
+	}
+}
