@@ -20,8 +20,10 @@ import (
 	"syscall"
 
 	"github.com/gofrs/flock"
+	"golang.org/x/term"
 
 	"tokentray/auth/sandbox"
+	"tokentray/auth/webull"
 	"tokentray/cli"
 	"tokentray/internal/system"
 	"tokentray/tray"
@@ -30,22 +32,7 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	door := system.NewDoor(system.Options{})
-	d := cli.SystemDeps()
-	d.Open = func(sandboxed bool) (cli.Parts, error) {
-		p, err := door.Open(sandboxed)
-		if err != nil {
-			return cli.Parts{}, err
-		}
-		parts := cli.Parts{Engine: p.Engine, Dir: p.Profile.Dir, Prefs: p.Store, CheckKeychain: p.CheckKeychain}
-		if sandboxed {
-			parts.SeedDemo = func(sb *sandbox.Sandbox) error { return sb.Seed(p.Store) }
-		}
-		return parts, nil
-	}
-	d.ProfileDir = func(sandboxed bool) (string, error) {
-		p, err := door.Profile(sandboxed)
-		return p.Dir, err
-	}
+	d := commandLine(door)
 	d.RunAgent = func(ctx context.Context, sandboxed bool) error { return runAgent(ctx, d, door, sandboxed) }
 	d.RunWindow = func(ctx context.Context, sandboxed bool, focus string) error {
 		return runWindow(ctx, d, sandboxed, focus)
@@ -53,6 +40,48 @@ func main() {
 	code := cli.Run(ctx, os.Args[1:], d)
 	stop()
 	os.Exit(code)
+}
+
+// commandLine is what the command line gets from the process and the
+// door: the streams, the environment, the terminal, and the profiles'
+// parts.
+func commandLine(door *system.Door) cli.Deps {
+	return cli.Deps{
+		Stdin:      os.Stdin,
+		Stdout:     os.Stdout,
+		Stderr:     os.Stderr,
+		Getenv:     os.Getenv,
+		Environ:    os.Environ,
+		IsTerminal: cli.IsTerminal,
+		ReadSecret: func(prompt string) (string, error) {
+			fmt.Fprint(os.Stderr, prompt)
+			b, err := term.ReadPassword(int(os.Stdin.Fd()))
+			fmt.Fprintln(os.Stderr)
+			return string(b), err
+		},
+		Clock: door.Clock(),
+		Open: func(sandboxed bool) (cli.Parts, error) {
+			p, err := door.Open(sandboxed)
+			if err != nil {
+				return cli.Parts{}, err
+			}
+			parts := cli.Parts{Engine: p.Engine, Dir: p.Profile.Dir, Prefs: p.Store, CheckKeychain: p.CheckKeychain}
+			if sandboxed {
+				parts.SeedDemo = func(sb *sandbox.Sandbox) error { return sb.Seed(p.Store) }
+			}
+			return parts, nil
+		},
+		ProfileDir: func(sandboxed bool) (string, error) {
+			p, err := door.Profile(sandboxed)
+			return p.Dir, err
+		},
+		StartSandbox: sandbox.Start,
+		Webull: cli.WebullFacts{
+			Regions:     webull.Regions(),
+			TokenDirEnv: webull.TokenDirEnv,
+			TokenFile:   webull.TokenFileName,
+		},
+	}
 }
 
 // runAgent is the always-on process: the tray and the credential engine.

@@ -33,7 +33,7 @@ const (
 )
 
 // Deps is everything the command line touches outside itself. main wires
-// the real ones (see SystemDeps); tests wire their own.
+// the real ones (from internal/system); tests wire their own.
 type Deps struct {
 	Stdin  io.Reader
 	Stdout io.Writer

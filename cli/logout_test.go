@@ -10,13 +10,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jonboulle/clockwork"
+
 	"tokentray/auth"
 	"tokentray/auth/engine"
 	"tokentray/auth/futu"
-	"tokentray/auth/keychain"
 	"tokentray/auth/sandbox/futusim"
 	"tokentray/auth/store"
-	"tokentray/cli"
+	"tokentray/internal/system"
 )
 
 // oauthSession logs Futu OAuth credentials of x's sandbox profile in, in
@@ -28,26 +29,30 @@ type oauthSession struct {
 
 func newOAuthSession(t *testing.T, x *tt) *oauthSession {
 	t.Helper()
-	p, err := cli.ProfileFor(true, func(k string) string {
-		if k == "TOKENTRAY_CONFIG_DIR" {
-			return x.dir
-		}
-		return ""
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := store.Open(p.Dir, keychain.New(p.Service, 0))
-	if err != nil {
-		t.Fatal(err)
-	}
 	prov := futu.NewOAuthProvider(futu.Options{
 		Browser:     futusim.Browser{Approve: true},
 		RedirectURL: fmt.Sprintf("http://127.0.0.1:%d/callback", freePort(t)),
 		// Only the credential can tell where Futu is.
 		Getenv: func(string) string { return "" },
 	})
-	return &oauthSession{st: st, eng: engine.New(st, map[auth.Kind]auth.Provider{auth.KindFutuOAuth: prov}, nil)}
+	// The real keychain and store of x's sandbox profile, as tokentray
+	// opens them, with a browser that approves.
+	door := system.NewDoor(system.Options{
+		Getenv: func(k string) string {
+			if k == "TOKENTRAY_CONFIG_DIR" {
+				return x.dir
+			}
+			return ""
+		},
+		Providers: func(system.Profile, clockwork.Clock) map[auth.Kind]auth.Provider {
+			return map[auth.Kind]auth.Provider{auth.KindFutuOAuth: prov}
+		},
+	})
+	parts, err := door.Open(true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &oauthSession{st: parts.Store, eng: parts.Engine}
 }
 
 // login signs name in and registers its tokens as secrets of x.

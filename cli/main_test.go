@@ -45,22 +45,12 @@ func testMain(m *testing.M) int {
 	return m.Run()
 }
 
-// build builds the module's main package, or when that does not build
-// (yet), the command line alone from testdata.
+// build builds tokentray (the module's main package: the command line
+// and the agent).
 func build(out string) error {
 	_, file, _, _ := runtime.Caller(0)
-	root := filepath.Dir(filepath.Dir(file))
-	if _, err := os.Stat(filepath.Join(root, "main.go")); err == nil {
-		cmd := exec.Command("go", "build", "-o", out, ".")
-		cmd.Dir = root
-		if b, err := cmd.CombinedOutput(); err == nil {
-			return nil
-		} else {
-			fmt.Fprintf(os.Stderr, "the module's main package does not build, testing the command line alone:\n%s", b)
-		}
-	}
-	cmd := exec.Command("go", "build", "-o", out, "./cli/testdata/tokentray")
-	cmd.Dir = root
+	cmd := exec.Command("go", "build", "-o", out, ".")
+	cmd.Dir = filepath.Dir(filepath.Dir(file))
 	if b, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("build the test binary: %v\n%s", err, b)
 	}

@@ -3,7 +3,6 @@ package cli_test
 import (
 	"bytes"
 	"context"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -174,22 +173,6 @@ func TestStatusJSONIsEmptyListWithNoCredentials(t *testing.T) {
 	}
 	if got := strings.Join(strings.Fields(ip.stdout.String()), ""); got != `{"credentials":[]}` {
 		t.Fatalf("status --json with nothing stored: %q", got)
-	}
-}
-
-func TestProfiles(t *testing.T) {
-	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
-	p, err := cli.ProfileFor(true, env(map[string]string{"TOKENTRAY_CONFIG_DIR": "/tmp/x"}))
-	if err != nil || p.Dir != filepath.Join("/tmp/x", "sandbox") || p.Service != "tokentray-sandbox" {
-		t.Fatalf("sandbox with TOKENTRAY_CONFIG_DIR: %+v %v", p, err)
-	}
-	n, err1 := cli.ProfileFor(false, env(nil))
-	s, err2 := cli.ProfileFor(true, env(nil))
-	if err1 != nil || err2 != nil {
-		t.Skip("no user config dir here")
-	}
-	if s.Dir != n.Dir+"-sandbox" || n.Service != "tokentray" {
-		t.Fatalf("profiles %+v and %+v", n, s)
 	}
 }
 

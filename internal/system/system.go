@@ -155,6 +155,9 @@ func NewDoor(o Options) *Door {
 	return &Door{opts: o, opened: map[bool]*Parts{}}
 }
 
+// Clock is the time source of every part the door builds.
+func (d *Door) Clock() clockwork.Clock { return d.opts.Clock }
+
 // Profile returns the normal or the sandbox profile without opening
 // anything.
 func (d *Door) Profile(sandbox bool) (Profile, error) {
