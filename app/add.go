@@ -4,31 +4,60 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"tokentray/auth"
+	"tokentray/auth/webull"
 )
 
-// Regions are Webull's, as the broker names them.
-var Regions = []string{"us", "hk", "jp", "sg", "th", "au", "my", "uk", "eu"}
+// Form fields, as FieldError names them.
+const (
+	FieldName     = "name"
+	FieldEndpoint = "endpoint"
+	FieldScope    = "scope"
+	FieldRegion   = "region"
+)
 
-// AddForm collects a new credential. Secret fields are password entries
-// and go straight to the backend, which keeps them in the keychain.
+// FieldError is a sentence about one field of the add or edit form.
+type FieldError struct {
+	Field string
+	Msg   string
+}
+
+func (e *FieldError) Error() string { return e.Msg }
+
+// AddForm adds a credential, or corrects one (Edit). A field that is
+// wrong is marked under it and everything typed stays, so one mistake
+// costs one correction. Secret fields are password entries and go
+// straight to the backend, which keeps them in the keychain.
 type AddForm struct {
 	Kind      *widget.Select
-	Name      *widget.Entry
-	Endpoint  *widget.Entry
-	Scope     *widget.Entry
+	Name      *entry
+	Endpoint  *entry
+	Scope     *entry
 	Region    *widget.Select
 	TestEnv   *widget.Check
-	AppKey    *widget.Entry
-	AppSecret *widget.Entry
-	Access    *widget.Entry
-	Form      *widget.Form
-	dlg       dialog.Dialog
+	AppKey    *entry
+	AppSecret *entry
+	Access    *entry
+	// Problem says what went wrong when it is no one field's fault, or
+	// what is being done ("Checking with Webull…").
+	Problem *widget.Label
+	Submit  *widget.Button
+	Cancel  *widget.Button
+
+	ui     *UI
+	edit   bool
+	form   *widget.Form
+	errs   map[string]*widget.Label
+	dlg    dialog.Dialog
+	closed bool
 }
 
 var kindByTitle = map[string]auth.Kind{}
@@ -39,85 +68,235 @@ func init() {
 	}
 }
 
-func (u *UI) showAddForm() { u.NewAddForm().dlg.Show() }
+// ShowAddForm opens the form to add a credential.
+func (u *UI) ShowAddForm() *AddForm {
+	f := u.newForm(false)
+	u.modal(f.dlg, f.close)
+	u.Win.Canvas().Focus(f.Name)
+	return f
+}
 
-// NewAddForm builds the add dialog without showing it.
-func (u *UI) NewAddForm() *AddForm {
-	f := &AddForm{}
+// ShowEditForm opens the form to correct the credential of r: its
+// secrets (empty fields keep the stored ones) and its settings.
+func (u *UI) ShowEditForm(r Row) *AddForm {
+	f := u.newForm(true)
+	c := r.Credential
+	f.Kind.SetSelected(r.Kind.Title())
+	f.Kind.Disable()
+	f.Name.SetText(r.Name)
+	f.Name.Disable()
+	f.Endpoint.SetText(c.Endpoint)
+	f.Scope.SetText(c.Scope)
+	if c.Region != "" {
+		f.Region.SetSelected(c.Region)
+	}
+	f.TestEnv.SetChecked(c.TestEnv)
+	for _, e := range []*entry{f.AppKey, f.AppSecret, f.Access} {
+		e.SetPlaceHolder("leave empty to keep the stored one")
+	}
+	u.modal(f.dlg, f.close)
+	return f
+}
+
+func (u *UI) newForm(edit bool) *AddForm {
+	f := &AddForm{ui: u, edit: edit, errs: map[string]*widget.Label{}}
 	var titles []string
 	for _, k := range auth.Kinds {
 		titles = append(titles, k.Title())
 	}
-	f.Name = widget.NewEntry()
-	f.Name.SetPlaceHolder("e.g. futu-main")
-	f.Endpoint = widget.NewEntry()
-	f.Endpoint.SetPlaceHolder("leave empty for the broker's default")
-	if u.opts.Sandbox {
-		f.Endpoint.SetPlaceHolder("leave empty for the running sandbox brokers")
+	f.Name = newEntry("")
+	f.Endpoint = newEntry("")
+	f.Scope = newEntry("optional, e.g. quote:read trade:read")
+	f.AppKey = newEntry("")
+	f.AppSecret = newPasswordEntry("")
+	f.Access = newPasswordEntry("")
+	for _, e := range []*entry{f.Name, f.Endpoint, f.Scope, f.AppKey, f.AppSecret, f.Access} {
+		e.OnSubmitted = func(string) { f.Save() }
+		e.onEscape = f.close
+		e.OnChanged = func(string) {}
 	}
-	f.Scope = widget.NewEntry()
-	f.Scope.SetPlaceHolder("optional, e.g. quote:read trade:read")
-	f.Region = widget.NewSelect(Regions, nil)
-	f.Region.SetSelected("us")
+	f.Region = widget.NewSelect(webull.Regions(), func(string) { f.layout() })
+	f.Region.SetSelected(webull.DefaultRegion)
 	f.TestEnv = widget.NewCheck("Webull test environment (no 2FA)", nil)
-	f.AppKey = widget.NewEntry()
-	f.AppSecret = widget.NewPasswordEntry()
-	f.Access = widget.NewPasswordEntry()
+	f.Problem = widget.NewLabel("")
+	f.Problem.Wrapping = fyne.TextWrapWord
+	f.Problem.Hide()
 
-	f.Form = widget.NewForm()
-	f.Kind = widget.NewSelect(titles, func(string) { f.layout() })
+	f.form = widget.NewForm()
+	f.Kind = widget.NewSelect(titles, func(string) { f.clearErrors(); f.layout() })
 	f.Kind.SetSelected(auth.KindFutuOAuth.Title())
 
-	f.dlg = dialog.NewCustomConfirm("Add a credential", "Add", "Cancel", f.Form, func(ok bool) {
-		if !ok {
-			return
-		}
-		req, err := f.Request()
-		if err != nil {
-			dialog.ShowError(err, u.Win)
-			return
-		}
-		u.run("Adding "+req.Name+"…", func(ctx context.Context) (string, error) {
-			return "Added " + req.Name + ".", u.backend.Add(ctx, req)
-		})
-	}, u.Win)
-	f.dlg.Resize(fyne.NewSize(560, 420))
+	title, verb := "Add a credential", "Add"
+	if edit {
+		title, verb = "Edit", "Save"
+	}
+	f.Submit = widget.NewButtonWithIcon(verb, theme.ConfirmIcon(), f.Save)
+	f.Submit.Importance = widget.HighImportance
+	f.Cancel = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), f.close)
+	buttons := container.NewGridWithColumns(2, f.Cancel, f.Submit)
+	f.dlg = dialog.NewCustomWithoutButtons(title, container.NewBorder(nil, buttons, nil, nil,
+		container.NewVScroll(container.NewVBox(f.form, f.Problem))), u.Win)
+	f.dlg.Resize(fyne.NewSize(600, 480))
 	return f
 }
 
-func (f *AddForm) layout() {
-	k := kindByTitle[f.Kind.Selected]
-	f.Form.Items = nil
-	f.Form.Append("Kind", f.Kind)
-	f.Form.Append("Name", f.Name)
-	switch k {
-	case auth.KindFutuOAuth:
-		f.Form.Append("Scope", f.Scope)
-	case auth.KindFutuKey:
-		f.Form.Append("App Key", f.AppKey)
-		f.Form.Append("App Secret", f.AppSecret)
-		f.Form.Append("Access Token", f.Access)
-	case auth.KindWebull:
-		f.Form.Append("Region", f.Region)
-		f.Form.Append("", f.TestEnv)
-		f.Form.Append("App Key", f.AppKey)
-		f.Form.Append("App Secret", f.AppSecret)
+func (f *AddForm) kind() auth.Kind { return kindByTitle[f.Kind.Selected] }
+
+// field is one form row: the input and, under it, what is wrong with it.
+func (f *AddForm) field(label, key string, w fyne.CanvasObject) {
+	l, ok := f.errs[key]
+	if !ok {
+		l = widget.NewLabel("")
+		l.Importance = widget.DangerImportance
+		l.Wrapping = fyne.TextWrapWord
+		l.Hide()
+		f.errs[key] = l
 	}
-	f.Form.Append("Endpoint", f.Endpoint)
-	f.Form.Refresh()
+	f.form.Append(label, container.NewVBox(w, l))
 }
 
-// Request validates the form and returns what to add.
-func (f *AddForm) Request() (AddRequest, error) {
-	k := kindByTitle[f.Kind.Selected]
-	req := AddRequest{Kind: k, Name: strings.TrimSpace(f.Name.Text), Endpoint: strings.TrimSpace(f.Endpoint.Text), Secrets: map[string]string{}}
-	if err := auth.ValidateName(req.Name); err != nil {
-		return req, err
+func (f *AddForm) layout() {
+	if f.form == nil || f.Kind == nil {
+		return
 	}
-	need := func(label string, e *widget.Entry, field string) error {
+	k := f.kind()
+	f.form.Items = nil
+	f.form.Append("Kind", f.Kind)
+	f.field("Name", FieldName, f.Name)
+	switch k {
+	case auth.KindFutuOAuth:
+		f.Name.SetPlaceHolder("e.g. futu-main")
+		f.field("Scope", FieldScope, f.Scope)
+	case auth.KindFutuKey:
+		f.Name.SetPlaceHolder("e.g. futu-key1")
+		if !f.edit {
+			f.AppKey.SetPlaceHolder("the App Key from Futu's developer portal")
+			f.AppSecret.SetPlaceHolder("the App Secret shown with it")
+			f.Access.SetPlaceHolder("the access token issued for the key")
+		}
+		f.field("App Key", auth.FieldAppKey, f.AppKey)
+		f.field("App Secret", auth.FieldAppSecret, f.AppSecret)
+		f.field("Access Token", auth.FieldAccessToken, f.Access)
+	case auth.KindWebull:
+		f.Name.SetPlaceHolder("e.g. webull-" + f.Region.Selected)
+		if !f.edit {
+			f.AppKey.SetPlaceHolder("the App Key of your app on Webull's developer page")
+			f.AppSecret.SetPlaceHolder("the App Secret shown with it")
+		}
+		f.field("Region", FieldRegion, f.Region)
+		if h, _ := webull.RegionHosts(f.Region.Selected); h.Test == "" {
+			f.TestEnv.SetChecked(false)
+			f.TestEnv.Disable()
+		} else {
+			f.TestEnv.Enable()
+		}
+		f.form.Append("", f.TestEnv)
+		f.field("App Key", auth.FieldAppKey, f.AppKey)
+		f.field("App Secret", auth.FieldAppSecret, f.AppSecret)
+	}
+	switch {
+	case f.ui.opts.Sandbox:
+		f.Endpoint.SetPlaceHolder("leave empty for the running sandbox brokers")
+	default:
+		f.Endpoint.SetPlaceHolder("leave empty for " + k.Broker() + "'s own address")
+	}
+	f.field("Endpoint", FieldEndpoint, f.Endpoint)
+	f.form.Refresh()
+}
+
+// Error is what the form says is wrong with a field ("" when nothing).
+func (f *AddForm) Error(field string) string {
+	if l, ok := f.errs[field]; ok && l.Visible() {
+		return l.Text
+	}
+	return ""
+}
+
+// Open reports whether the form is on screen.
+func (f *AddForm) Open() bool { return !f.closed }
+
+func (f *AddForm) clearErrors() {
+	for _, l := range f.errs {
+		l.SetText("")
+		l.Hide()
+	}
+	f.Problem.SetText("")
+	f.Problem.Hide()
+}
+
+// mark shows err under its field, or above the buttons when it is no
+// one field's fault.
+func (f *AddForm) mark(err error) {
+	var fe *FieldError
+	key := ""
+	if errors.As(err, &fe) {
+		key = fe.Field
+	} else {
+		key = guessField(err.Error())
+	}
+	if l, ok := f.errs[key]; ok && f.shows(key) {
+		l.SetText(sentence(err.Error()))
+		l.Importance = widget.DangerImportance
+		l.Show()
+		return
+	}
+	f.Problem.SetText(sentence(err.Error()))
+	f.Problem.Importance = widget.DangerImportance
+	f.Problem.Show()
+}
+
+// shows reports whether the field is part of the form for this kind.
+func (f *AddForm) shows(key string) bool {
+	k := f.kind()
+	switch key {
+	case FieldScope:
+		return k == auth.KindFutuOAuth
+	case FieldRegion:
+		return k == auth.KindWebull
+	case auth.FieldAccessToken:
+		return k == auth.KindFutuKey
+	case auth.FieldAppKey, auth.FieldAppSecret:
+		return k != auth.KindFutuOAuth
+	}
+	return true
+}
+
+// guessField finds the field a broker's refusal names: the engine's
+// sentences say which value was refused ("the app secret was refused").
+func guessField(msg string) string {
+	m := strings.ToLower(msg)
+	for _, c := range []struct{ words, field string }{
+		{"app secret", auth.FieldAppSecret}, {"signature", auth.FieldAppSecret},
+		{"app key", auth.FieldAppKey}, {"access token", auth.FieldAccessToken},
+		{"region", FieldRegion}, {"scope", FieldScope}, {"endpoint", FieldEndpoint},
+		{"name", FieldName},
+	} {
+		if strings.Contains(m, c.words) {
+			return c.field
+		}
+	}
+	return ""
+}
+
+// Request checks the form and returns what to add or save; the error
+// joins one FieldError per wrong field.
+func (f *AddForm) Request() (AddRequest, error) {
+	k := f.kind()
+	req := AddRequest{Kind: k, Name: strings.TrimSpace(f.Name.Text), Endpoint: strings.TrimSpace(f.Endpoint.Text), Secrets: map[string]string{}}
+	var errs []error
+	if err := auth.ValidateName(req.Name); err != nil {
+		errs = append(errs, &FieldError{FieldName, err.Error()})
+	}
+	if req.Endpoint != "" && !strings.HasPrefix(req.Endpoint, "https://") && !strings.HasPrefix(req.Endpoint, "http://") {
+		errs = append(errs, &FieldError{FieldEndpoint, "the endpoint is not a web address: write it like https://openapi.futunn.com, or leave it empty"})
+	}
+	need := func(label string, e *entry, field string) error {
 		v := strings.TrimSpace(e.Text)
 		if v == "" {
-			return errors.New("the " + label + " is empty: paste it from the broker's developer portal")
+			if f.edit {
+				return nil // keeps the stored one
+			}
+			return &FieldError{field, "the " + label + " is empty: paste it from the broker's developer page"}
 		}
 		req.Secrets[field] = v
 		return nil
@@ -126,18 +305,75 @@ func (f *AddForm) Request() (AddRequest, error) {
 	case auth.KindFutuOAuth:
 		req.Scope = strings.TrimSpace(f.Scope.Text)
 	case auth.KindFutuKey:
-		for _, e := range []error{need("App Key", f.AppKey, auth.FieldAppKey), need("App Secret", f.AppSecret, auth.FieldAppSecret), need("Access Token", f.Access, auth.FieldAccessToken)} {
-			if e != nil {
-				return req, e
-			}
-		}
+		errs = append(errs, need("App Key", f.AppKey, auth.FieldAppKey), need("App Secret", f.AppSecret, auth.FieldAppSecret), need("Access Token", f.Access, auth.FieldAccessToken))
 	case auth.KindWebull:
 		req.Region, req.TestEnv = f.Region.Selected, f.TestEnv.Checked
-		for _, e := range []error{need("App Key", f.AppKey, auth.FieldAppKey), need("App Secret", f.AppSecret, auth.FieldAppSecret)} {
-			if e != nil {
-				return req, e
-			}
-		}
+		errs = append(errs, need("App Key", f.AppKey, auth.FieldAppKey), need("App Secret", f.AppSecret, auth.FieldAppSecret))
 	}
-	return req, nil
+	return req, errors.Join(errs...)
+}
+
+// Save checks the form, marks what is wrong, and otherwise adds (or
+// saves) through the backend, which checks it with the broker. The form
+// stays open, with everything typed, until the backend has accepted it.
+func (f *AddForm) Save() {
+	if f.closed || f.Submit.Disabled() {
+		return
+	}
+	f.clearErrors()
+	req, err := f.Request()
+	if err != nil {
+		for _, e := range unjoin(err) {
+			f.mark(e)
+		}
+		return
+	}
+	f.Submit.Disable()
+	f.Problem.SetText("Checking with " + req.Kind.Broker() + "…")
+	f.Problem.Importance = widget.MediumImportance
+	f.Problem.Show()
+	u := f.ui
+	u.run.Go(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		var err error
+		if f.edit {
+			err = u.backend.Update(ctx, req)
+		} else {
+			err = u.backend.Add(ctx, req)
+		}
+		u.run.Do(func() {
+			f.Submit.Enable()
+			f.Problem.Hide()
+			if err != nil {
+				f.mark(err)
+				return
+			}
+			f.close()
+			if f.edit {
+				u.Status.SetText("Saved " + req.Name + ".")
+			} else {
+				u.Status.SetText("Added " + req.Name + ".")
+			}
+			u.opts.Focus = req.Name
+		})
+		if err == nil {
+			_ = u.Reload(ctx)
+		}
+	})
+}
+
+func unjoin(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
+}
+
+func (f *AddForm) close() {
+	if f.closed {
+		return
+	}
+	f.closed = true
+	f.dlg.Hide()
 }

@@ -2,7 +2,13 @@ package app
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"runtime"
 	"time"
+
+	"github.com/fsnotify/fsnotify"
 
 	"tokentray/auth"
 	"tokentray/auth/engine"
@@ -24,9 +30,21 @@ func (b EngineBackend) List(context.Context) ([]Row, error) {
 	if err != nil {
 		return nil, err
 	}
+	cs, err := b.Eng.List()
+	if err != nil {
+		return nil, err
+	}
+	byName := make(map[string]auth.Credential, len(cs))
+	for _, c := range cs {
+		byName[c.Name] = c
+	}
 	rows := make([]Row, len(ss))
 	for i, s := range ss {
-		rows[i] = Row{Name: s.Name, Kind: s.Kind, Health: s.Health}
+		h := s.Health
+		if h.ExpiresAt.IsZero() {
+			h.ExpiresAt = s.ExpiresAt
+		}
+		rows[i] = Row{Name: s.Name, Kind: s.Kind, Health: h, Credential: byName[s.Name]}
 	}
 	return rows, nil
 }
@@ -60,7 +78,7 @@ func (b EngineBackend) Extend(ctx context.Context, name string, until time.Time)
 	return b.Eng.Extend(ctx, name, until)
 }
 
-func (b EngineBackend) Add(ctx context.Context, req AddRequest) error {
+func (b EngineBackend) credential(req AddRequest) (auth.Credential, error) {
 	c := auth.Credential{
 		Name: req.Name, Kind: req.Kind, Endpoint: req.Endpoint, Scope: req.Scope,
 		Region: req.Region, TestEnv: req.TestEnv,
@@ -68,15 +86,27 @@ func (b EngineBackend) Add(ctx context.Context, req AddRequest) error {
 	if b.Sandbox && c.Endpoint == "" {
 		futuURL, webullURL, err := sandbox.Running(b.Eng.Store().Dir())
 		if err != nil {
-			return err
+			return c, err
 		}
 		c.Endpoint = futuURL
 		if c.Kind == auth.KindWebull {
 			c.Endpoint = webullURL
 		}
 	}
-	_, err := b.Eng.Add(ctx, c, req.Secrets)
+	return c, nil
+}
+
+func (b EngineBackend) Add(ctx context.Context, req AddRequest) error {
+	c, err := b.credential(req)
+	if err != nil {
+		return err
+	}
+	_, err = b.Eng.Add(ctx, c, req.Secrets)
 	return err
+}
+
+func (b EngineBackend) Update(ctx context.Context, req AddRequest) error {
+	return errors.New("correcting a credential needs a newer tokentray: remove it and add it again")
 }
 
 func (b EngineBackend) Remove(ctx context.Context, name string) error {
@@ -87,4 +117,60 @@ func (b EngineBackend) Remove(ctx context.Context, name string) error {
 func (b EngineBackend) Logout(ctx context.Context, name string) error {
 	_, err := b.Eng.Logout(ctx, name)
 	return err
+}
+
+func (b EngineBackend) Where() Where {
+	st := b.Eng.Store()
+	w := Where{Dir: st.Dir(), Settings: st.Path(), Keychain: keychainName(runtime.GOOS)}
+	if s, ok := st.Secrets().(interface{ Service() string }); ok {
+		w.Keychain += fmt.Sprintf(", items under the service %q", s.Service())
+	}
+	return w
+}
+
+// keychainName is the OS keychain go-keyring uses on goos.
+func keychainName(goos string) string {
+	switch goos {
+	case "darwin":
+		return "macOS Keychain"
+	case "windows":
+		return "Windows Credential Manager"
+	}
+	return "Secret Service (GNOME Keyring, KWallet) over D-Bus"
+}
+
+// Watch follows the settings file: the agent, the command line and this
+// window all write it atomically (a rename into place), so watching its
+// directory sees every change without polling.
+func (b EngineBackend) Watch(ctx context.Context, changed func()) error {
+	path := b.Eng.Store().Path()
+	w, err := fsnotify.NewWatcher()
+	if err != nil {
+		return fmt.Errorf("watch the settings for changes: %w", err)
+	}
+	if err := w.Add(filepath.Dir(path)); err != nil {
+		w.Close()
+		return fmt.Errorf("watch the settings for changes: %w", err)
+	}
+	go func() {
+		defer w.Close()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case ev, ok := <-w.Events:
+				if !ok {
+					return
+				}
+				if filepath.Clean(ev.Name) == filepath.Clean(path) {
+					changed()
+				}
+			case _, ok := <-w.Errors:
+				if !ok {
+					return
+				}
+			}
+		}
+	}()
+	return nil
 }

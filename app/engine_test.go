@@ -19,6 +19,7 @@ import (
 	"tokentray/auth/sandbox/webullsim"
 	"tokentray/auth/store"
 	"tokentray/auth/webull"
+	"tokentray/internal/testutil"
 )
 
 // TestWindowAgainstSandbox drives the window over the real engine, the
@@ -56,12 +57,13 @@ func TestWindowAgainstSandbox(t *testing.T) {
 	}
 	eng := engine.New(st, providers, nil)
 
-	u := New(test.NewTempApp(t), EngineBackend{Eng: eng}, Options{Sandbox: true, PhoneURL: sb.PhoneURL()})
+	r := &asyncRunner{}
+	u := New(test.NewTempApp(t), EngineBackend{Eng: eng}, Options{Sandbox: true, PhoneURL: sb.PhoneURL(), Runner: r})
 	u.Win.Show()
 	if err := u.Reload(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	u.Settle()
+	r.settle()
 	rows := u.Rows()
 	byName := map[string]Row{}
 	for _, r := range rows {
@@ -77,9 +79,10 @@ func TestWindowAgainstSandbox(t *testing.T) {
 		t.Errorf("the expiring key is %v", byName[sandbox.DemoFutuExpiring].Health)
 	}
 
-	ld := u.StartLogin(byName[sandbox.DemoWebull])
+	var ld *LoginDialog
+	r.read(func() { ld = u.StartLogin(byName[sandbox.DemoWebull]) })
 	var tok webullsim.TokenInfo
-	eventually(t, "a pending token at the broker", func() bool {
+	testutil.Eventually(t, "a pending token at the broker", func() bool {
 		for _, ti := range sb.Webull.Tokens() {
 			if ti.Status == webullsim.StatusPending {
 				tok = ti
@@ -88,9 +91,9 @@ func TestWindowAgainstSandbox(t *testing.T) {
 		}
 		return false
 	})
-	eventually(t, "the countdown", func() bool {
+	testutil.Eventually(t, "the countdown", func() bool {
 		var s string
-		u.Read(func() { s = ld.Countdown.Text })
+		r.read(func() { s = ld.Countdown.Text })
 		return strings.HasSuffix(s, " left") && s != "0:00 left"
 	})
 	code, ok := sb.Webull.SMSCode(tok.Token)
@@ -104,11 +107,10 @@ func TestWindowAgainstSandbox(t *testing.T) {
 	}
 	resp.Body.Close()
 
-	h, err := ld.Wait()
-	if err != nil || h.State != auth.OK {
-		t.Fatalf("verification = %v, %v", h, err)
+	r.settle()
+	if ld.Open() {
+		t.Fatalf("the dialog is still open: %q", ld.Steps.Text)
 	}
-	u.Settle()
 	for _, r := range u.Rows() {
 		if r.Name == sandbox.DemoWebull && r.Health.State != auth.OK {
 			t.Errorf("after verification the window shows %v", r.Health)
@@ -120,16 +122,19 @@ func TestWindowAgainstSandbox(t *testing.T) {
 			u.List.Select(i)
 		}
 	}
-	test.Tap(u.Details.Copy)
-	u.Settle()
+	r.read(func() { test.Tap(u.Details.Copy) })
 	want, err := auth.Bind(secrets, mustID(t, st, sandbox.DemoWebull)).Get(auth.FieldWebullToken)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := u.App.Clipboard().Content(); got != want || got == "" {
-		t.Errorf("clipboard holds %d chars, want the verified token", len(got))
-	}
-	if strings.Contains(u.Status.Text, want) {
+	testutil.Eventually(t, "the verified token on the clipboard", func() bool {
+		var got string
+		r.read(func() { got = u.App.Clipboard().Content() })
+		return got == want && got != ""
+	})
+	var status string
+	r.read(func() { status = u.Status.Text })
+	if strings.Contains(status, want) {
 		t.Error("the status line shows the token")
 	}
 }

@@ -34,7 +34,7 @@ func (u *UI) NewExtendDialog(r Row) *ExtendDialog {
 	}
 	d.Choice = widget.NewRadioGroup(labels, nil)
 	d.Choice.SetSelected(labels[0])
-	note := widget.NewLabel("Futu issues a new access token and retires the old one. Scripts that use FUTU_ACCESS_TOKEN need the new token afterwards (tokentray env " + r.Name + ").")
+	note := widget.NewLabel("Futu issues a new access token and retires the old one. Scripts that use FUTU_ACCESS_TOKEN need the new token afterwards (they can read it from tokentray).")
 	note.Wrapping = fyne.TextWrapWord
 	d.dlg = dialog.NewCustomConfirm("Extend "+r.Name, "Extend", "Cancel",
 		container.NewVBox(widget.NewLabel("New token valid for:"), d.Choice, note),
@@ -43,6 +43,13 @@ func (u *UI) NewExtendDialog(r Row) *ExtendDialog {
 				d.Confirm()
 			}
 		}, u.Win)
+	return d
+}
+
+// ShowExtend opens the dialog to extend the Futu API key of r.
+func (u *UI) ShowExtend(r Row) *ExtendDialog {
+	d := u.NewExtendDialog(r)
+	u.modal(d.dlg, d.dlg.Hide)
 	return d
 }
 
@@ -56,7 +63,7 @@ func (d *ExtendDialog) Confirm() {
 	}
 	until := d.ui.opts.Clock.Now().Add(time.Duration(days) * 24 * time.Hour)
 	u, name := d.ui, d.row.Name
-	u.run("Extending "+name+"…", func(ctx context.Context) (string, error) {
+	u.work("Extending "+name+"…", func(ctx context.Context) (string, error) {
 		h, err := u.backend.Extend(ctx, name, until)
 		return name + ": " + sentence(h.Reason), err
 	})

@@ -37,16 +37,13 @@ type LoginDialog struct {
 	dlg       dialog.Dialog
 	open      bool
 
-	mu       sync.Mutex
-	last     auth.LoginEvent
-	cancel   context.CancelFunc
-	finished chan struct{}
-	result   auth.Health
-	err      error
+	mu     sync.Mutex
+	last   auth.LoginEvent
+	cancel context.CancelFunc
 }
 
 func newLoginDialog(u *UI, r Row) *LoginDialog {
-	ld := &LoginDialog{ui: u, row: r, finished: make(chan struct{})}
+	ld := &LoginDialog{ui: u, row: r}
 	ld.Steps = widget.NewLabel(startText(r))
 	ld.Steps.Wrapping = fyne.TextWrapWord
 	ld.Countdown = widget.NewLabel("")
@@ -66,7 +63,7 @@ func newLoginDialog(u *UI, r Row) *LoginDialog {
 
 	content := []fyne.CanvasObject{ld.Countdown, ld.Progress, ld.Steps, ld.URL}
 	if u.opts.Sandbox && r.Kind == auth.KindWebull {
-		where := "on the Webull sandbox's phone page (its address is printed by tokentray sandbox)"
+		where := "on the Webull sandbox's phone page"
 		if u.opts.PhoneURL != "" {
 			where = "at " + u.opts.PhoneURL
 		}
@@ -104,19 +101,19 @@ func (ld *LoginDialog) start() {
 	ctx, cancel := context.WithCancel(context.Background())
 	ld.mu.Lock()
 	ld.cancel = cancel
-	ld.finished = make(chan struct{})
 	ld.last = auth.LoginEvent{}
-	finished := ld.finished
 	ld.mu.Unlock()
 	ld.Retry.Hide()
 	ld.URL.SetText("")
 	ld.URL.Hide() // an earlier attempt's address no longer works
 	ld.Cancel.SetText("Cancel")
 	ld.Steps.SetText(startText(ld.row))
-	ld.open = true
-	ld.dlg.Show()
+	if !ld.open {
+		ld.open = true
+		ld.ui.modal(ld.dlg, ld.stop)
+	}
 	ticker := ld.ui.opts.Clock.NewTicker(time.Second)
-	ld.ui.background(func() {
+	ld.ui.run.Go(func() {
 		defer ticker.Stop()
 		for {
 			select {
@@ -127,7 +124,7 @@ func (ld *LoginDialog) start() {
 			}
 		}
 	})
-	ld.ui.background(func() {
+	ld.ui.run.Go(func() {
 		h, err := ld.ui.backend.Login(ctx, ld.row.Name, auth.LoginOptions{}, func(ev auth.LoginEvent) {
 			ld.mu.Lock()
 			ld.last = ev
@@ -138,10 +135,7 @@ func (ld *LoginDialog) start() {
 		// pressed a moment before: the outcome decides, not the button.
 		cancelled := err != nil && errors.Is(err, context.Canceled)
 		cancel()
-		ld.mu.Lock()
-		ld.result, ld.err = h, err
-		ld.mu.Unlock()
-		ld.ui.do(func() {
+		ld.ui.run.Do(func() {
 			switch {
 			case cancelled:
 				ld.close()
@@ -153,7 +147,7 @@ func (ld *LoginDialog) start() {
 				ld.Steps.SetText(sentence(err.Error()))
 				ld.Cancel.SetText("Close")
 				ld.Retry.Show()
-				ld.ui.Status.SetText(err.Error())
+				ld.ui.Status.SetText(sentence(err.Error()))
 			default:
 				ld.close()
 				ld.ui.Status.SetText(ld.row.Name + ": " + h.String())
@@ -162,7 +156,6 @@ func (ld *LoginDialog) start() {
 		rctx, rcancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer rcancel()
 		_ = ld.ui.Reload(rctx)
-		close(finished)
 	})
 }
 
@@ -172,7 +165,7 @@ func (ld *LoginDialog) redraw() {
 	ev := ld.last
 	ld.mu.Unlock()
 	now := ld.ui.opts.Clock.Now()
-	ld.ui.do(func() {
+	ld.ui.run.Do(func() {
 		if len(ev.Steps) > 0 || ev.Health.Reason != "" {
 			text := ev.Health.Reason
 			if len(ev.Steps) > 0 {
@@ -225,13 +218,9 @@ func (ld *LoginDialog) close() {
 // Open reports whether the dialog is on screen.
 func (ld *LoginDialog) Open() bool { return ld.open }
 
-// Wait blocks until the current attempt ends and returns its outcome.
-func (ld *LoginDialog) Wait() (auth.Health, error) {
-	ld.mu.Lock()
-	finished := ld.finished
-	ld.mu.Unlock()
-	<-finished
-	ld.mu.Lock()
-	defer ld.mu.Unlock()
-	return ld.result, ld.err
+// StartLogin runs a login or 2FA verification with its dialog.
+func (u *UI) StartLogin(r Row) *LoginDialog {
+	ld := newLoginDialog(u, r)
+	ld.start()
+	return ld
 }

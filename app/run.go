@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"errors"
 	"os"
 	"runtime"
@@ -17,14 +18,31 @@ const AppID = "io.github.tokentray"
 // ErrNoDisplay is returned by Run where a window cannot be shown.
 var ErrNoDisplay = errors.New("the window needs a desktop session, and this one has no display (DISPLAY and WAYLAND_DISPLAY are not set): run it from your desktop, or use the command line (tokentray status)")
 
-// Run opens the window and blocks until it is closed.
+// Run opens the window and blocks until it is closed. When the window of
+// this profile is already open, Run raises that one instead (showing
+// opts.Focus, when set) and returns at once. The theme, light or dark,
+// follows the desktop's.
 func Run(b Backend, opts Options) error {
 	if !hasDisplay(runtime.GOOS, os.Getenv) {
 		return ErrNoDisplay
 	}
+	dir := b.Where().Dir
+	in, first, err := claimWindow(dir)
+	if err != nil {
+		return err
+	}
+	if !first {
+		return askWindow(dir, opts.Focus)
+	}
+	defer in.release()
 	a := fyneapp.NewWithID(AppID)
 	a.SetIcon(fyne.NewStaticResource("app.png", icons.App))
 	u := New(a, b, opts)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if err := in.serve(ctx, func(focus string) { fyne.Do(func() { u.Focus(focus) }) }); err != nil {
+		return err
+	}
 	u.Show()
 	a.Run()
 	return nil

@@ -9,8 +9,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 	"github.com/jonboulle/clockwork"
@@ -27,6 +25,9 @@ type Options struct {
 	Clock    clockwork.Clock
 	// Focus selects a credential when the window opens.
 	Focus string
+	// Runner runs slow work and widget updates; nil means goroutines
+	// and fyne.Do.
+	Runner Runner
 }
 
 // UI is the window. Its widgets are fields so tests can tap and read them.
@@ -35,38 +36,26 @@ type UI struct {
 	Win     fyne.Window
 	backend Backend
 	opts    Options
+	run     Runner
 
-	mu   sync.Mutex
-	rows []Row
+	mu       sync.Mutex
+	rows     []Row
+	selected int
+	// clip is the token this window last put on the clipboard.
+	clip string
 
-	// uiMu orders widget updates made from background work, and bg
-	// counts that work, so tests can wait for it (Fyne's test driver
-	// runs fyne.Do on the calling goroutine, not on one UI thread).
-	uiMu sync.Mutex
-	bg   sync.WaitGroup
+	escapes []func()
+	// closed ends when the window is closed.
+	closed chan struct{}
 
+	Tabs       *container.AppTabs
 	List       *widget.List
 	Status     *widget.Label
 	Banner     *widget.Label
 	RefreshAll *widget.Button
 	AddButton  *widget.Button
 	Details    *Details
-	selected   int
-}
-
-// Details is the pane for the selected credential.
-type Details struct {
-	Title  *widget.Label
-	Kind   *widget.Label
-	State  *widget.Label
-	Reason *widget.Label
-	Expiry *widget.Label
-
-	Refresh *widget.Button
-	Login   *widget.Button
-	Copy    *widget.Button
-	Logout  *widget.Button
-	Remove  *widget.Button
+	Settings   *SettingsPage
 }
 
 // New builds the window on a (real or test) Fyne app.
@@ -74,14 +63,22 @@ func New(a fyne.App, b Backend, opts Options) *UI {
 	if opts.Clock == nil {
 		opts.Clock = clockwork.NewRealClock()
 	}
+	if opts.Runner == nil {
+		opts.Runner = fyneRunner{}
+	}
 	title := "tokentray"
 	if opts.Sandbox {
 		title += " (sandbox)"
 	}
-	u := &UI{App: a, Win: a.NewWindow(title), backend: b, opts: opts, selected: -1}
+	u := &UI{App: a, Win: a.NewWindow(title), backend: b, opts: opts, run: opts.Runner, selected: -1, closed: make(chan struct{})}
 	u.Win.SetIcon(fyne.NewStaticResource("app.png", icons.App))
 	u.build()
-	u.Win.Resize(fyne.NewSize(860, 600))
+	u.Win.Canvas().SetOnTypedKey(func(k *fyne.KeyEvent) {
+		if k.Name == fyne.KeyEscape {
+			u.Escape()
+		}
+	})
+	u.Win.Resize(fyne.NewSize(900, 620))
 	return u
 }
 
@@ -126,42 +123,44 @@ func (u *UI) build() {
 			state.SetText(shortState(r.Health, u.opts.Clock.Now()))
 		},
 	)
-	u.List.OnSelected = func(id widget.ListItemID) { u.selected = id; u.showDetails() }
-
-	d := &Details{
-		Title: widget.NewLabel("Select a credential"), Kind: widget.NewLabel(""),
-		State: widget.NewLabel(""), Reason: widget.NewLabel(""), Expiry: widget.NewLabel(""),
+	u.List.OnSelected = func(id widget.ListItemID) {
+		u.mu.Lock()
+		u.selected = id
+		u.mu.Unlock()
+		u.showDetails()
 	}
-	d.Title.TextStyle.Bold = true
-	d.Reason.Wrapping = fyne.TextWrapWord
-	d.Refresh = widget.NewButtonWithIcon("Refresh", theme.ViewRefreshIcon(), func() { u.refreshSelected() })
-	d.Login = widget.NewButtonWithIcon("Log in / verify", theme.LoginIcon(), func() { u.loginSelected() })
-	d.Copy = widget.NewButtonWithIcon("Copy token", theme.ContentCopyIcon(), func() { u.copySelected() })
-	d.Logout = widget.NewButtonWithIcon("Log out", theme.LogoutIcon(), func() { u.logoutSelected() })
-	d.Remove = widget.NewButtonWithIcon("Remove…", theme.DeleteIcon(), func() { u.removeSelected() })
-	d.Remove.Importance = widget.DangerImportance
-	u.Details = d
-	u.setDetailButtons(false)
+	u.Details = u.newDetails()
 
 	u.RefreshAll = widget.NewButtonWithIcon("Refresh all", theme.ViewRefreshIcon(), func() {
-		u.run("Refreshing every credential…", func(ctx context.Context) (string, error) {
+		u.work("Refreshing every credential…", func(ctx context.Context) (string, error) {
 			return "Every credential was checked.", u.backend.Refresh(ctx, "")
 		})
 	})
-	u.AddButton = widget.NewButtonWithIcon("Add credential…", theme.ContentAddIcon(), func() { u.showAddForm() })
+	u.AddButton = widget.NewButtonWithIcon("Add a credential…", theme.ContentAddIcon(), func() { u.ShowAddForm() })
 
-	details := container.NewVBox(d.Title, d.Kind, d.State, d.Expiry, d.Reason, layout.NewSpacer(),
-		container.NewGridWithColumns(2, d.Refresh, d.Login, d.Copy, d.Logout, d.Remove))
-	split := container.NewHSplit(u.List, container.NewPadded(details))
-	split.Offset = 0.45
-	top := container.NewVBox(u.Banner, container.NewHBox(u.AddButton, u.RefreshAll))
-	u.Win.SetContent(container.NewBorder(top, u.Status, nil, nil, split))
+	split := container.NewHSplit(u.List, container.NewPadded(u.Details.box))
+	split.Offset = 0.4
+	top := container.NewHBox(u.AddButton, u.RefreshAll)
+	creds := container.NewBorder(top, nil, nil, nil, split)
+	u.Settings = u.newSettingsPage()
+	u.Tabs = container.NewAppTabs(
+		container.NewTabItemWithIcon("Credentials", theme.AccountIcon(), creds),
+		container.NewTabItemWithIcon("Settings", theme.SettingsIcon(), u.Settings.box),
+	)
+	u.Tabs.OnSelected = func(t *container.TabItem) {
+		if t.Text == "Settings" {
+			u.Settings.Load()
+		}
+	}
+	u.Win.SetContent(container.NewBorder(u.Banner, u.Status, nil, nil, u.Tabs))
 }
 
 func shortState(h auth.Health, now time.Time) string {
 	switch {
 	case h.State == auth.Pending && !h.Deadline.IsZero():
 		return fmt.Sprintf("Pending, %s left", auth.Countdown(h.Deadline.Sub(now)))
+	case h.State == auth.Broken:
+		return h.State.Title()
 	case !h.ExpiresAt.IsZero() && h.ExpiresAt.After(now):
 		return h.State.Title() + ", " + auth.Approx(h.ExpiresAt.Sub(now)) + " left"
 	}
@@ -175,25 +174,51 @@ func (u *UI) Reload(ctx context.Context) error {
 		u.setStatus(err.Error())
 		return err
 	}
-	u.do(func() {
+	u.run.Do(func() {
 		u.mu.Lock()
-		u.rows = rows
-		u.mu.Unlock()
-		u.List.Refresh()
-		if u.opts.Focus != "" {
-			for i, r := range rows {
-				if r.Name == u.opts.Focus {
-					u.List.Select(i)
-				}
-			}
-			u.opts.Focus = ""
+		name := ""
+		if u.selected >= 0 && u.selected < len(u.rows) {
+			name = u.rows[u.selected].Name
 		}
+		u.rows = rows
+		u.selected = -1
+		u.mu.Unlock()
+		if u.opts.Focus != "" {
+			name, u.opts.Focus = u.opts.Focus, ""
+		}
+		u.List.Refresh()
+		u.selectName(name)
 		u.showDetails()
 		if len(rows) == 0 {
-			u.Status.SetText("No credentials yet: choose “Add credential…” to add a Futu login, a Futu API key or a Webull app key.")
+			u.Status.SetText("No credentials yet: choose “Add a credential…” to add a Futu login, a Futu API key or a Webull app key.")
 		}
 	})
 	return nil
+}
+
+// selectName selects the credential called name, if it is listed.
+func (u *UI) selectName(name string) {
+	if name == "" {
+		return
+	}
+	for i, r := range u.Rows() {
+		if r.Name == name {
+			u.List.Select(i)
+			return
+		}
+	}
+}
+
+// Focus raises the window and, when name is not empty, selects that
+// credential (a second `tokentray window NAME` asks for this).
+func (u *UI) Focus(name string) {
+	u.Win.Show()
+	u.Win.RequestFocus()
+	if name == "" {
+		return
+	}
+	u.Tabs.SelectIndex(0)
+	u.selectName(name)
 }
 
 // Rows returns what the list shows now.
@@ -212,98 +237,29 @@ func (u *UI) current() (Row, bool) {
 	return u.rows[u.selected], true
 }
 
-func (u *UI) showDetails() {
-	r, ok := u.current()
-	d := u.Details
-	u.setDetailButtons(ok)
-	if !ok {
-		d.Title.SetText("Select a credential")
-		for _, l := range []*widget.Label{d.Kind, d.State, d.Reason, d.Expiry} {
-			l.SetText("")
-		}
-		return
-	}
-	now := u.opts.Clock.Now()
-	d.Title.SetText(r.Name)
-	d.Kind.SetText(r.Kind.Title())
-	d.State.SetText("Health: " + r.Health.State.Title())
-	d.Reason.SetText(sentence(r.Health.Reason))
-	switch {
-	case r.Health.State == auth.Pending && !r.Health.Deadline.IsZero():
-		d.Expiry.SetText("Verify within " + auth.Countdown(r.Health.Deadline.Sub(now)))
-		d.Expiry.Show()
-	case !r.Health.ExpiresAt.IsZero():
-		d.Expiry.SetText("Expires " + r.Health.ExpiresAt.Local().Format("2 Jan 2006 15:04") + " (" + auth.Approx(r.Health.ExpiresAt.Sub(now)) + ")")
-		d.Expiry.Show()
-	default:
-		d.Expiry.SetText("")
-		d.Expiry.Hide()
-	}
-	switch r.Kind {
-	case auth.KindFutuOAuth:
-		d.Login.SetText("Log in with Futu")
-	case auth.KindWebull:
-		d.Login.SetText("Verify (SMS 2FA)")
-	case auth.KindFutuKey:
-		d.Login.SetText("Extend…")
-		// An API key is revoked in the broker's portal, not here.
-		d.Logout.Disable()
-	}
-}
-
-func (u *UI) setDetailButtons(on bool) {
-	for _, b := range []*widget.Button{u.Details.Refresh, u.Details.Login, u.Details.Copy, u.Details.Logout, u.Details.Remove} {
-		if on {
-			b.Enable()
-		} else {
-			b.Disable()
+func (u *UI) row(name string) (Row, bool) {
+	for _, r := range u.Rows() {
+		if r.Name == name {
+			return r, true
 		}
 	}
+	return Row{}, false
 }
 
-func (u *UI) setStatus(s string) { u.do(func() { u.Status.SetText(s) }) }
+func (u *UI) setStatus(s string) { u.run.Do(func() { u.Status.SetText(s) }) }
 
-// do runs f on the UI thread, ordered with every other background update.
-func (u *UI) do(f func()) {
-	fyne.Do(func() {
-		u.uiMu.Lock()
-		defer u.uiMu.Unlock()
-		f()
-	})
-}
-
-// background runs slow work off the UI thread.
-func (u *UI) background(f func()) {
-	u.bg.Add(1)
-	go func() {
-		defer u.bg.Done()
-		f()
-	}()
-}
-
-// Settle waits until the background work started so far has finished
-// and drawn its outcome.
-func (u *UI) Settle() { u.bg.Wait() }
-
-// Read runs f while no background update is drawing, for reading widgets
-// from another goroutine.
-func (u *UI) Read(f func()) {
-	u.uiMu.Lock()
-	defer u.uiMu.Unlock()
-	f()
-}
-
-// run does slow work off the UI thread and reports the outcome: f's
+// work does slow work off the UI thread and reports the outcome: f's
 // message when it succeeds ("Done." when it has none), else its error.
-func (u *UI) run(doing string, f func(ctx context.Context) (string, error)) {
+// Afterwards the list is read again.
+func (u *UI) work(doing string, f func(ctx context.Context) (string, error)) {
 	u.Status.SetText(doing)
-	u.background(func() {
+	u.run.Go(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		defer cancel()
 		msg, err := f(ctx)
 		switch {
 		case err != nil:
-			u.setStatus(err.Error())
+			u.setStatus(sentence(err.Error()))
 		case msg != "":
 			u.setStatus(msg)
 		default:
@@ -313,133 +269,110 @@ func (u *UI) run(doing string, f func(ctx context.Context) (string, error)) {
 	})
 }
 
-func (u *UI) refreshSelected() {
-	r, ok := u.current()
-	if !ok {
-		return
-	}
-	u.run("Checking "+r.Name+"…", func(ctx context.Context) (string, error) {
-		return r.Name + " was checked.", u.backend.Refresh(ctx, r.Name)
-	})
-}
-
-func (u *UI) copySelected() {
-	r, ok := u.current()
-	if !ok {
-		return
-	}
-	u.background(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		tok, err := u.backend.Token(ctx, r.Name)
-		u.do(func() {
-			if err != nil {
-				u.Status.SetText(err.Error())
-				return
-			}
-			u.App.Clipboard().SetContent(tok)
-			u.Status.SetText("Copied the current token of " + r.Name + " to the clipboard.")
-		})
-	})
-}
-
-func (u *UI) logoutSelected() {
-	r, ok := u.current()
-	if !ok {
-		return
-	}
-	what := "Its tokens are revoked with Futu and deleted from the keychain. Scripts that ask tokentray for it stop working until you log in again."
-	if r.Kind == auth.KindWebull {
-		what = "Its token is deleted from the keychain and from the file shared with the Webull SDKs. Webull cannot revoke it: it stays valid at Webull until it expires or goes unused for 15 days."
-	}
-	dialog.ShowConfirm("Log out of "+r.Name+"?", what,
-		func(yes bool) {
-			if !yes {
-				return
-			}
-			u.run("Logging out of "+r.Name+"…", func(ctx context.Context) (string, error) {
-				return "Logged out of " + r.Name + ": log in again when you need it.", u.backend.Logout(ctx, r.Name)
-			})
-		}, u.Win)
-}
-
-func (u *UI) removeSelected() {
-	r, ok := u.current()
-	if !ok {
-		return
-	}
-	dialog.ShowConfirm("Remove "+r.Name+"?",
-		"Its secrets are deleted from the keychain. Scripts that use it stop working.",
-		func(yes bool) {
-			if !yes {
-				return
-			}
-			u.selected = -1
-			u.List.UnselectAll()
-			u.run("Removing "+r.Name+"…", func(ctx context.Context) (string, error) {
-				return r.Name + " was removed, with its secrets.", u.backend.Remove(ctx, r.Name)
-			})
-		}, u.Win)
-}
-
-func (u *UI) loginSelected() {
-	r, ok := u.current()
-	if !ok {
-		return
-	}
-	if r.Kind == auth.KindFutuKey {
-		u.NewExtendDialog(r).dlg.Show()
-		return
-	}
-	u.StartLogin(r)
-}
-
 // sentence is a reason or error as the window shows it.
 func sentence(s string) string { return auth.Display(s) }
 
-// StartLogin runs a login or 2FA verification with its dialog.
-func (u *UI) StartLogin(r Row) *LoginDialog {
-	ld := newLoginDialog(u, r)
-	ld.start()
-	return ld
-}
-
 // Show shows the window, loads the credentials, and keeps them current
-// while it is open: every second while a countdown runs, else every 5 s
-// (the agent or the command line may change them meanwhile).
+// while it is open: it reloads when the settings file changes (the
+// agent, the command line or this window wrote it) and redraws the
+// countdown of a pending verification every second, without asking the
+// backend.
 func (u *UI) Show() {
 	u.Win.Show()
 	ctx, cancel := context.WithCancel(context.Background())
-	u.Win.SetOnClosed(cancel)
-	go u.follow(ctx)
+	u.Win.SetOnClosed(func() {
+		cancel()
+		close(u.closed)
+		u.clearClipboard()
+	})
+	u.run.Go(func() { u.follow(ctx) })
 }
 
+// fallbackReload is how often the list is read again when the settings
+// file cannot be watched.
+const fallbackReload = time.Minute
+
 func (u *UI) follow(ctx context.Context) {
+	changed := make(chan struct{}, 1)
+	notify := func() {
+		select {
+		case changed <- struct{}{}:
+		default:
+		}
+	}
+	var fallback <-chan time.Time
+	if err := u.backend.Watch(ctx, notify); err != nil {
+		t := u.opts.Clock.NewTicker(fallbackReload)
+		defer t.Stop()
+		fallback = t.Chan()
+	}
 	tick := u.opts.Clock.NewTicker(time.Second)
 	defer tick.Stop()
-	n := 0
+	reload := func() {
+		rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		_ = u.Reload(rctx)
+	}
+	reload()
+	var over time.Time
 	for {
-		if n%5 == 0 || u.anyPending() {
-			rctx, rcancel := context.WithTimeout(ctx, 30*time.Second)
-			_ = u.Reload(rctx)
-			rcancel()
-		}
-		n++
 		select {
 		case <-ctx.Done():
 			return
+		case <-changed:
+			reload()
+		case <-fallback:
+			reload()
 		case <-tick.Chan():
+			switch u.countdowns() {
+			case countdownRunning:
+				u.run.Do(func() { u.List.Refresh(); u.showDetails() })
+			case countdownOver:
+				// Once per run-out deadline: the list then says what is known.
+				if d := u.earliestDeadline(); !d.Equal(over) {
+					over = d
+					reload()
+				}
+			}
 		}
 	}
 }
 
-func (u *UI) anyPending() bool {
+func (u *UI) earliestDeadline() time.Time {
 	u.mu.Lock()
 	defer u.mu.Unlock()
+	var d time.Time
 	for _, r := range u.rows {
-		if r.Health.State == auth.Pending {
-			return true
+		if r.Health.State == auth.Pending && !r.Health.Deadline.IsZero() && (d.IsZero() || r.Health.Deadline.Before(d)) {
+			d = r.Health.Deadline
 		}
 	}
-	return false
+	return d
+}
+
+type countdown int
+
+const (
+	countdownNone countdown = iota
+	countdownRunning
+	countdownOver
+)
+
+// countdowns reports whether a pending verification is counting down,
+// or one has just run out (the list then says more than the clock).
+func (u *UI) countdowns() countdown {
+	now := u.opts.Clock.Now()
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	c := countdownNone
+	for _, r := range u.rows {
+		if r.Health.State != auth.Pending || r.Health.Deadline.IsZero() {
+			continue
+		}
+		if !now.Before(r.Health.Deadline) {
+			return countdownOver
+		}
+		c = countdownRunning
+	}
+	return c
 }

@@ -3,189 +3,154 @@ package app
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
-	"fyne.io/fyne/v2/widget"
-	"github.com/jonboulle/clockwork"
 
 	"tokentray/auth"
+	"tokentray/auth/webull"
+	"tokentray/internal/testutil"
 )
 
-// memBackend is the window's view of an agent, kept in memory so these
-// tests see exactly what the window does with each answer.
-type memBackend struct {
-	mu       sync.Mutex
-	rows     []Row
-	added    []AddRequest
-	removed  []string
-	refresh  []string
-	loginEvs []auth.LoginEvent
-	loginGo  chan struct{}
-	extended []time.Time
-	// loginErrs are the outcomes of the next logins, before they succeed.
-	loginErrs []error
-	logins    int
-	loggedOut []string
-}
-
-func (m *memBackend) List(context.Context) ([]Row, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return append([]Row(nil), m.rows...), nil
-}
-func (m *memBackend) Refresh(_ context.Context, name string) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.refresh = append(m.refresh, name)
-	return nil
-}
-func (m *memBackend) Token(_ context.Context, name string) (string, error) {
-	if name == "webull-us" {
-		return "", auth.NeedsUser("webull-us needs a 2FA verification: run tokentray login webull-us")
-	}
-	return "tok-" + name, nil
-}
-func (m *memBackend) Login(ctx context.Context, name string, opts auth.LoginOptions, progress func(auth.LoginEvent)) (auth.Health, error) {
-	for _, ev := range m.loginEvs {
-		progress(ev)
-	}
-	m.mu.Lock()
-	m.logins++
-	if len(m.loginErrs) > 0 {
-		err := m.loginErrs[0]
-		m.loginErrs = m.loginErrs[1:]
-		m.mu.Unlock()
-		return auth.Health{State: auth.ActionNeeded, Reason: err.Error()}, err
-	}
-	m.mu.Unlock()
-	select {
-	case <-ctx.Done():
-		return auth.Health{}, ctx.Err()
-	case <-m.loginGo:
-		return auth.Health{State: auth.OK, Reason: "verified"}, nil
-	}
-}
-func (m *memBackend) Extend(_ context.Context, name string, until time.Time) (auth.Health, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.extended = append(m.extended, until)
-	return auth.Health{State: auth.OK, Reason: "extended: scripts using FUTU_ACCESS_TOKEN need the new token"}, nil
-}
-
-func (m *memBackend) Add(_ context.Context, r AddRequest) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.added = append(m.added, r)
-	m.rows = append(m.rows, Row{Name: r.Name, Kind: r.Kind})
-	return nil
-}
-func (m *memBackend) Logout(_ context.Context, name string) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.loggedOut = append(m.loggedOut, name)
-	return nil
-}
-
-func (m *memBackend) Remove(_ context.Context, name string) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.removed = append(m.removed, name)
-	return nil
-}
-
-// labelText reads a label's text for UI.Read.
-type labelText struct{ l *widget.Label }
-
-func (l labelText) Text() string { return l.l.Text }
-
-var t0 = time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
-
-func newTestUI(t *testing.T, b *memBackend) (*UI, *clockwork.FakeClock) {
+func selectRow(t *testing.T, u *UI, name string) Row {
 	t.Helper()
-	clock := clockwork.NewFakeClockAt(t0)
-	u := New(test.NewTempApp(t), b, Options{Sandbox: true, Clock: clock, PhoneURL: "http://127.0.0.1:1/sandbox/phone"})
-	u.Win.Show()
-	if err := u.Reload(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	return u, clock
-}
-
-func eventually(t *testing.T, what string, ok func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !ok() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
+	for i, r := range u.Rows() {
+		if r.Name == name {
+			u.List.Select(i)
+			return r
 		}
-		time.Sleep(10 * time.Millisecond)
 	}
+	t.Fatalf("%s is not listed", name)
+	return Row{}
 }
 
 func TestListAndDetails(t *testing.T) {
 	b := &memBackend{rows: []Row{
-		{Name: "futu-main", Kind: auth.KindFutuKey, Health: auth.Health{State: auth.Expiring, Reason: "expires in 6 days: extend it", ExpiresAt: t0.Add(6 * 24 * time.Hour)}},
-		{Name: "webull-us", Kind: auth.KindWebull, Health: auth.Health{State: auth.ActionNeeded, Reason: "verify the token"}},
+		{Name: "futu-key1", Kind: auth.KindFutuKey, Health: auth.Health{State: auth.Expiring, Reason: "the access token expires in 6 days", ExpiresAt: t0.Add(6 * 24 * time.Hour), Next: auth.Next(auth.ActionExtend, "futu-key1")},
+			Credential: auth.Credential{Endpoint: "https://openapi.futunn.com", LastChecked: t0.Add(-3 * time.Hour)}},
+		{Name: "futu-main", Kind: auth.KindFutuOAuth, Health: auth.Health{State: auth.OK},
+			Credential: auth.Credential{Layout: auth.LayoutFutuCLI, Account: auth.Account{Name: "Alice Chan", FutuID: "10001234"}}},
+		{Name: "webull-us", Kind: auth.KindWebull, Health: auth.Health{State: auth.ActionNeeded, Reason: "no verified token yet", Next: auth.Next(auth.ActionVerify, "webull-us")},
+			Credential: auth.Credential{Region: "hk", TestEnv: true}},
 	}}
-	u, _ := newTestUI(t, b)
+	u, _ := newTestUI(t, b, nil)
 	if !strings.Contains(u.Banner.Text, "Sandbox") || !u.Banner.Visible() {
 		t.Errorf("sandbox banner = %q visible=%v", u.Banner.Text, u.Banner.Visible())
 	}
-	if u.List.Length() != 2 {
+	if u.List.Length() != 3 {
 		t.Fatalf("list shows %d rows", u.List.Length())
 	}
-	if !u.Details.Copy.Disabled() {
-		t.Error("copy is enabled with nothing selected")
+	if !u.Details.Copy.Disabled() || u.Details.Next.Visible() {
+		t.Error("with nothing selected, the details offer actions")
 	}
-	u.List.Select(0)
-	if u.Details.Title.Text != "futu-main" || !strings.Contains(u.Details.Reason.Text, "extend it") || !strings.Contains(u.Details.Expiry.Text, "6 days") {
-		t.Errorf("details = %q / %q / %q", u.Details.Title.Text, u.Details.Reason.Text, u.Details.Expiry.Text)
+	d := u.Details
+	selectRow(t, u, "futu-key1")
+	if d.Title.Text != "futu-key1" || d.Reason.Text != "The access token expires in 6 days" || !strings.Contains(d.Expiry.Text, "6 days") {
+		t.Errorf("details = %q / %q / %q", d.Title.Text, d.Reason.Text, d.Expiry.Text)
 	}
-	if !u.Details.Logout.Disabled() {
+	if d.Endpoint.Text != "https://openapi.futunn.com" || !strings.Contains(d.LastCheck.Text, "3 hours ago") || d.Region.Text != "—" {
+		t.Errorf("endpoint %q, last check %q, region %q", d.Endpoint.Text, d.LastCheck.Text, d.Region.Text)
+	}
+	if !d.Logout.Disabled() {
 		t.Error("an API key offers a log out")
 	}
-	if u.Details.Login.Text != "Extend…" {
-		t.Errorf("an API key offers %q instead of Extend", u.Details.Login.Text)
+	selectRow(t, u, "futu-main")
+	if d.Account.Text != "Alice Chan · Futu ID 10001234" || !strings.Contains(d.Endpoint.Text, "Futu's own command line") {
+		t.Errorf("account %q, endpoint %q", d.Account.Text, d.Endpoint.Text)
 	}
-	ed := u.NewExtendDialog(u.Rows()[0])
-	ed.Choice.SetSelected("3 years")
-	ed.Confirm()
-	u.Settle()
-	if len(b.extended) != 1 || !b.extended[0].Equal(t0.Add(1095*24*time.Hour)) {
-		t.Errorf("extended to %v, want 3 years from now", b.extended)
+	if d.Next.Visible() || d.Reason.Visible() {
+		t.Error("a healthy login shows a next action or an empty reason")
 	}
-	if !strings.Contains(u.Status.Text, "need the new token") {
-		t.Errorf("status after extend = %q", u.Status.Text)
+	if !strings.Contains(d.LastCheck.Text, "never checked") {
+		t.Errorf("last check = %q", d.LastCheck.Text)
 	}
-
-	test.Tap(u.Details.Copy)
-	u.Settle()
-	if got := u.App.Clipboard().Content(); got != "tok-futu-main" {
-		t.Errorf("clipboard = %q", got)
-	}
-
-	u.List.Select(1)
-	test.Tap(u.Details.Copy)
-	u.Settle()
-	if !strings.Contains(u.Status.Text, "needs a 2FA verification") {
-		t.Errorf("status = %q", u.Status.Text)
-	}
-	if u.App.Clipboard().Content() != "tok-futu-main" {
-		t.Error("a token that needs the user replaced the clipboard")
+	selectRow(t, u, "webull-us")
+	if d.Region.Text != "hk (test environment)" || d.Endpoint.Text != "the running sandbox brokers" {
+		t.Errorf("region %q, endpoint %q", d.Region.Text, d.Endpoint.Text)
 	}
 
 	test.Tap(u.RefreshAll)
-	u.Settle()
 	if len(b.refresh) != 1 || b.refresh[0] != "" {
 		t.Errorf("refresh calls = %q, want one for all", b.refresh)
 	}
 }
 
+func TestNextActionIsAButtonThatDoesIt(t *testing.T) {
+	health := func(k auth.ActionKind, name string) auth.Health {
+		return auth.Health{State: auth.ActionNeeded, Reason: "something happened", Next: auth.Next(k, name)}
+	}
+	b := &memBackend{
+		rows: []Row{
+			{Name: "futu-key1", Kind: auth.KindFutuKey, Health: health(auth.ActionExtend, "futu-key1")},
+			{Name: "futu-key2", Kind: auth.KindFutuKey, Health: health(auth.ActionUpdate, "futu-key2")},
+			{Name: "futu-main", Kind: auth.KindFutuOAuth, Health: health(auth.ActionRetry, "futu-main")},
+		},
+		loginGo: make(chan struct{}),
+	}
+	u, _ := newTestUI(t, b, nil)
+	d := u.Details
+
+	selectRow(t, u, "futu-key1")
+	if d.Next.Text != "Extend" || !d.Next.Visible() {
+		t.Fatalf("next = %q visible=%v", d.Next.Text, d.Next.Visible())
+	}
+	test.Tap(d.Next)
+	if len(u.escapes) != 1 {
+		t.Fatal("Extend opened no dialog")
+	}
+	u.Escape()
+
+	selectRow(t, u, "futu-key2")
+	if d.Next.Text != "Update the secret" {
+		t.Fatalf("next = %q", d.Next.Text)
+	}
+	test.Tap(d.Next)
+	if len(u.escapes) != 1 {
+		t.Fatal("Update the secret opened no form")
+	}
+	u.Escape()
+
+	selectRow(t, u, "futu-main")
+	if d.Next.Text != "Check again" {
+		t.Fatalf("next = %q", d.Next.Text)
+	}
+	test.Tap(d.Next)
+	if !slices.Equal(b.refresh, []string{"futu-main"}) {
+		t.Errorf("Check again refreshed %q", b.refresh)
+	}
+	for _, l := range []string{d.Reason.Text, d.Next.Text, u.Status.Text} {
+		if strings.Contains(l, "tokentray ") {
+			t.Errorf("the window shows a command: %q", l)
+		}
+	}
+}
+
+func TestVerifyActionOpensTheTwoFactorDialog(t *testing.T) {
+	r := &asyncRunner{}
+	b := &memBackend{
+		rows:    []Row{{Name: "webull-us", Kind: auth.KindWebull, Health: auth.Health{State: auth.ActionNeeded, Reason: "no verified token yet", Next: auth.Next(auth.ActionVerify, "webull-us")}}},
+		loginGo: make(chan struct{}),
+	}
+	u, _ := newTestUI(t, b, r)
+	r.settle()
+	r.read(func() {
+		selectRow(t, u, "webull-us")
+		if u.Details.Next.Text != "Verify 2FA" {
+			t.Errorf("next = %q", u.Details.Next.Text)
+		}
+		test.Tap(u.Details.Next)
+	})
+	testutil.Eventually(t, "the login to start", func() bool { b.mu.Lock(); defer b.mu.Unlock(); return b.logins == 1 })
+	close(b.loginGo)
+	r.settle()
+}
+
 func TestTwoFactorDialogCountsDown(t *testing.T) {
+	r := &asyncRunner{}
 	b := &memBackend{
 		rows:    []Row{{Name: "webull-us", Kind: auth.KindWebull}},
 		loginGo: make(chan struct{}),
@@ -194,106 +159,358 @@ func TestTwoFactorDialogCountsDown(t *testing.T) {
 			Steps:  []string{"Open the Webull app", "Menu → Messages → OpenAPI Notifications", "Check Now, enter the code, Confirm"},
 		}},
 	}
-	u, clock := newTestUI(t, b)
-	ld := u.StartLogin(u.Rows()[0])
-	text := func(l interface{ Text() string }) string { var s string; u.Read(func() { s = l.Text() }); return s }
-	countdown := labelText{ld.Countdown}
-	eventually(t, "the countdown", func() bool { return text(countdown) == "5:00 left" })
-	if got := text(labelText{ld.Steps}); !strings.Contains(got, "2. Menu → Messages → OpenAPI Notifications") {
+	u, clock := newTestUI(t, b, r)
+	var ld *LoginDialog
+	r.read(func() { ld = u.StartLogin(u.Rows()[0]) })
+	text := func(f func() string) string { var s string; r.read(func() { s = f() }); return s }
+	countdown := func() string { return ld.Countdown.Text }
+	testutil.Eventually(t, "the countdown", func() bool { return text(countdown) == "5:00 left" })
+	if got := text(func() string { return ld.Steps.Text }); !strings.Contains(got, "2. Menu → Messages → OpenAPI Notifications") {
 		t.Errorf("steps = %q", got)
 	}
 	// The ticker waits on the fake clock: move it a minute and a second.
-	if err := clock.BlockUntilContext(context.Background(), 1); err != nil {
+	if err := clock.BlockUntilContext(testutil.Context(t, 5*time.Second), 1); err != nil {
 		t.Fatal(err)
 	}
 	clock.Advance(61 * time.Second)
-	eventually(t, "the countdown to move", func() bool { return text(countdown) == "3:59 left" })
+	testutil.Eventually(t, "the countdown to move", func() bool { return text(countdown) == "3:59 left" })
 	var progress float64
-	u.Read(func() { progress = ld.Progress.Value })
+	r.read(func() { progress = ld.Progress.Value })
 	if progress < 238 || progress > 240 {
 		t.Errorf("progress = %v, want about 239 s left", progress)
 	}
 	close(b.loginGo)
-	h, err := ld.Wait()
-	if err != nil || h.State != auth.OK {
-		t.Fatalf("login = %v, %v", h, err)
-	}
-	u.Settle()
-	if !strings.Contains(u.Status.Text, "verified") {
-		t.Errorf("status = %q", u.Status.Text)
+	r.settle()
+	if ld.Open() || !strings.Contains(u.Status.Text, "verified") {
+		t.Errorf("after the phone confirmed: dialog open=%v, status %q", ld.Open(), u.Status.Text)
 	}
 }
 
-func TestCancelLeavesCredentialAlone(t *testing.T) {
-	b := &memBackend{rows: []Row{{Name: "webull-us", Kind: auth.KindWebull}}, loginGo: make(chan struct{})}
-	u, _ := newTestUI(t, b)
-	ld := u.StartLogin(u.Rows()[0])
-	test.Tap(ld.Cancel)
-	_, err := ld.Wait()
-	if !errors.Is(err, context.Canceled) {
-		t.Fatalf("err = %v, want cancelled", err)
-	}
-	u.Settle()
-	if !strings.Contains(u.Status.Text, "Cancelled") {
-		t.Errorf("status = %q", u.Status.Text)
-	}
-}
-
-func TestAddFormValidatesAndKeepsSecretsOutOfTheName(t *testing.T) {
-	b := &memBackend{}
-	u, _ := newTestUI(t, b)
-	f := u.NewAddForm()
-	f.Kind.SetSelected(auth.KindWebull.Title())
-	test.Type(f.Name, "webull us")
-	if _, err := f.Request(); err == nil || !strings.Contains(err.Error(), "not a usable name") {
-		t.Errorf("bad name: %v", err)
-	}
-	f.Name.SetText("webull-us")
-	if _, err := f.Request(); err == nil || !strings.Contains(err.Error(), "App Key is empty") {
-		t.Errorf("missing key: %v", err)
-	}
-	f.AppKey.SetText("test-app-key-0001")
-	f.AppSecret.SetText("test-app-secret-0001")
-	f.Region.SetSelected("hk")
-	req, err := f.Request()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if req.Kind != auth.KindWebull || req.Region != "hk" || req.Secrets[auth.FieldAppSecret] != "test-app-secret-0001" {
-		t.Errorf("request = %+v", req)
-	}
-	if !f.AppSecret.Password {
-		t.Error("the app secret is typed in the clear")
+func TestCancelAndEscapeLeaveCredentialAlone(t *testing.T) {
+	for _, how := range []string{"cancel", "escape"} {
+		t.Run(how, func(t *testing.T) {
+			r := &asyncRunner{}
+			b := &memBackend{rows: []Row{{Name: "webull-us", Kind: auth.KindWebull}}, loginGo: make(chan struct{})}
+			u, _ := newTestUI(t, b, r)
+			var ld *LoginDialog
+			r.read(func() { ld = u.StartLogin(u.Rows()[0]) })
+			testutil.Eventually(t, "the login to start", func() bool { b.mu.Lock(); defer b.mu.Unlock(); return b.logins == 1 })
+			r.read(func() {
+				if how == "cancel" {
+					test.Tap(ld.Cancel)
+				} else {
+					u.Escape()
+				}
+			})
+			r.settle()
+			if ld.Open() || !strings.Contains(u.Status.Text, "Cancelled") {
+				t.Errorf("dialog open=%v, status = %q", ld.Open(), u.Status.Text)
+			}
+		})
 	}
 }
 
 func TestExpiredVerificationOffersANewTokenInOneClick(t *testing.T) {
+	r := &asyncRunner{}
 	b := &memBackend{
 		rows:      []Row{{Name: "webull-us", Kind: auth.KindWebull}},
 		loginGo:   make(chan struct{}),
 		loginErrs: []error{auth.NeedsUser("the 5 minutes to confirm the SMS code ran out: get a new token and confirm it in time")},
 	}
 	close(b.loginGo)
-	u, _ := newTestUI(t, b)
-	ld := u.StartLogin(u.Rows()[0])
-	if _, err := ld.Wait(); err == nil {
-		t.Fatal("the first attempt should fail")
-	}
-	u.Settle()
+	u, _ := newTestUI(t, b, r)
+	var ld *LoginDialog
+	r.read(func() { ld = u.StartLogin(u.Rows()[0]) })
+	r.settle()
 	if !ld.Open() || !ld.Retry.Visible() || ld.Retry.Text != "Get a new token" {
 		t.Fatalf("after expiry: open=%v retry=%v %q", ld.Open(), ld.Retry.Visible(), ld.Retry.Text)
 	}
 	if !strings.Contains(ld.Steps.Text, "ran out") || ld.Cancel.Text != "Close" {
 		t.Errorf("dialog says %q with %q", ld.Steps.Text, ld.Cancel.Text)
 	}
-	test.Tap(ld.Retry)
-	h, err := ld.Wait()
-	u.Settle()
-	if err != nil || h.State != auth.OK {
-		t.Fatalf("second attempt = %v, %v", h, err)
-	}
+	r.read(func() { test.Tap(ld.Retry) })
+	r.settle()
 	if b.logins != 2 || ld.Open() {
 		t.Errorf("logins = %d, dialog open = %v", b.logins, ld.Open())
+	}
+}
+
+func TestAddFormMarksTheWrongFieldAndKeepsWhatWasTyped(t *testing.T) {
+	b := &memBackend{}
+	u, _ := newTestUI(t, b, nil)
+	f := u.ShowAddForm()
+	f.Kind.SetSelected(auth.KindWebull.Title())
+	if !slices.Equal(f.Region.Options, webull.Regions()) {
+		t.Errorf("regions = %q, want the webull package's %q", f.Region.Options, webull.Regions())
+	}
+	if f.Name.PlaceHolder != "e.g. webull-us" || strings.Contains(f.AppKey.PlaceHolder, "Futu") {
+		t.Errorf("a Webull form suggests %q and %q", f.Name.PlaceHolder, f.AppKey.PlaceHolder)
+	}
+	f.Region.SetSelected("sg")
+	if f.Name.PlaceHolder != "e.g. webull-sg" || !f.TestEnv.Disabled() {
+		t.Errorf("for Singapore: placeholder %q, test environment enabled=%v", f.Name.PlaceHolder, !f.TestEnv.Disabled())
+	}
+	f.Region.SetSelected("hk")
+
+	test.Type(f.Name, "webull hk")
+	test.Type(f.AppKey, "test-app-key-0001")
+	f.Save()
+	if !f.Open() {
+		t.Fatal("a wrong field closed the form")
+	}
+	if got := f.Error(FieldName); !strings.Contains(got, "not a usable name") {
+		t.Errorf("name error = %q", got)
+	}
+	if got := f.Error(auth.FieldAppSecret); !strings.Contains(got, "App Secret is empty") {
+		t.Errorf("secret error = %q", got)
+	}
+	if f.Error(auth.FieldAppKey) != "" || f.AppKey.Text != "test-app-key-0001" || f.Region.Selected != "hk" {
+		t.Errorf("the typed app key or region was lost: %q %q (error %q)", f.AppKey.Text, f.Region.Selected, f.Error(auth.FieldAppKey))
+	}
+	if len(b.added) != 0 {
+		t.Fatal("a wrong form reached the engine")
+	}
+
+	// The broker refuses the secret: marked under it, nothing else lost.
+	f.Name.SetText("webull-hk")
+	test.Type(f.AppSecret, "test-app-secret-0001")
+	b.addErr = &FieldError{auth.FieldAppSecret, "Webull refused the app secret (a signature error): copy it again from Webull's developer page"}
+	f.Name.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn}) // Enter submits
+	if !f.Open() || !strings.Contains(f.Error(auth.FieldAppSecret), "refused the app secret") || f.Error(FieldName) != "" {
+		t.Fatalf("after the refusal: open=%v secret error %q name error %q", f.Open(), f.Error(auth.FieldAppSecret), f.Error(FieldName))
+	}
+	if f.Name.Text != "webull-hk" || f.AppSecret.Text != "test-app-secret-0001" || f.AppKey.Text != "test-app-key-0001" {
+		t.Error("the refusal lost what was typed")
+	}
+	if !f.AppSecret.Password {
+		t.Error("the app secret is typed in the clear")
+	}
+
+	f.Save()
+	if f.Open() || len(b.added) != 1 {
+		t.Fatalf("accepted: open=%v added=%d", f.Open(), len(b.added))
+	}
+	req := b.added[0]
+	if req.Kind != auth.KindWebull || req.Name != "webull-hk" || req.Region != "hk" || req.Secrets[auth.FieldAppSecret] != "test-app-secret-0001" {
+		t.Errorf("request = %+v", req)
+	}
+	if !strings.Contains(u.Status.Text, "Added webull-hk") || u.Details.Title.Text != "webull-hk" {
+		t.Errorf("status %q, details of %q", u.Status.Text, u.Details.Title.Text)
+	}
+}
+
+func TestAddFormRefusalWithoutAFieldIsShownInTheForm(t *testing.T) {
+	b := &memBackend{addErr: errors.New("Futu could not be reached (connection refused): try again, or add it unchecked from the command line")}
+	u, _ := newTestUI(t, b, nil)
+	f := u.ShowAddForm()
+	if f.Name.PlaceHolder != "e.g. futu-main" {
+		t.Errorf("a Futu login suggests %q", f.Name.PlaceHolder)
+	}
+	test.Type(f.Name, "futu-main")
+	f.Save()
+	if !f.Open() || !f.Problem.Visible() || !strings.Contains(f.Problem.Text, "could not be reached") || f.Name.Text != "futu-main" {
+		t.Errorf("open=%v problem %q name %q", f.Open(), f.Problem.Text, f.Name.Text)
+	}
+	f.Name.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	if f.Open() || len(u.escapes) != 0 {
+		t.Error("Escape did not close the form")
+	}
+}
+
+func TestEditKeepsStoredSecretsUnlessRetyped(t *testing.T) {
+	b := &memBackend{rows: []Row{{Name: "webull-us", Kind: auth.KindWebull, Credential: auth.Credential{Region: "jp", Endpoint: "https://api.example.test"}}}}
+	u, _ := newTestUI(t, b, nil)
+	selectRow(t, u, "webull-us")
+	test.Tap(u.Details.Edit)
+	if len(u.escapes) != 1 {
+		t.Fatal("Edit… opened no form")
+	}
+	f := u.ShowEditForm(u.Rows()[0])
+	if f.Name.Text != "webull-us" || !f.Name.Disabled() || f.Region.Selected != "jp" || f.Endpoint.Text != "https://api.example.test" {
+		t.Errorf("edit form shows %q (disabled=%v) %q %q", f.Name.Text, f.Name.Disabled(), f.Region.Selected, f.Endpoint.Text)
+	}
+	test.Type(f.AppSecret, "test-new-secret-0002")
+	f.Save()
+	if f.Open() || len(b.updated) != 1 {
+		t.Fatalf("open=%v updates=%d", f.Open(), len(b.updated))
+	}
+	got := b.updated[0]
+	if _, ok := got.Secrets[auth.FieldAppKey]; ok || got.Secrets[auth.FieldAppSecret] != "test-new-secret-0002" || got.Region != "jp" {
+		t.Errorf("update = %+v", got)
+	}
+	if len(b.added) != 0 {
+		t.Error("Edit added a credential")
+	}
+}
+
+func TestRemoveAsksFirst(t *testing.T) {
+	b := &memBackend{rows: []Row{{Name: "futu-key1", Kind: auth.KindFutuKey}}}
+	u, _ := newTestUI(t, b, nil)
+	selectRow(t, u, "futu-key1")
+	rd := u.removeSelected()
+	if len(b.removed) != 0 {
+		t.Fatal("removed before the confirmation")
+	}
+	u.Escape()
+	if len(b.removed) != 0 || len(u.escapes) != 0 {
+		t.Fatal("Escape removed it, or left the dialog open")
+	}
+	rd = u.removeSelected()
+	rd.Confirm()
+	if !slices.Equal(b.removed, []string{"futu-key1"}) || len(u.Rows()) != 0 {
+		t.Errorf("removed %q, list %v", b.removed, u.Rows())
+	}
+}
+
+func TestSettingsShowEverySettingAndRefuseOutOfRange(t *testing.T) {
+	b := &memBackend{
+		settings: []Setting{
+			{Key: "clipboard-clear", Title: "Clear a copied token after", Value: "45s", Default: "45s", Allowed: "5s to 10m"},
+			{Key: "lead-time", Title: "Renew tokens this long before they expire", Value: "5m0s", Default: "5m0s", Allowed: "1m to 168h"},
+			{Key: "notifications", Title: "Desktop notifications", Value: "on", Default: "on", Allowed: "on or off", Switch: true},
+		},
+		where: Where{Dir: "/home/u/.config/tokentray", Settings: "/home/u/.config/tokentray/settings.json", Keychain: "Secret Service"},
+	}
+	u, _ := newTestUI(t, b, nil)
+	u.Tabs.SelectIndex(1)
+	p := u.Settings
+	if len(p.Fields) != 3 || p.Path.Text != b.where.Settings || p.Keychain.Text != "Secret Service" {
+		t.Fatalf("settings page: %d fields, %q, %q", len(p.Fields), p.Path.Text, p.Keychain.Text)
+	}
+	lead := p.Fields["lead-time"].(*entry)
+	clear := p.Fields["clipboard-clear"].(*entry)
+	if lead.Text != "5m0s" {
+		t.Errorf("lead time shows %q", lead.Text)
+	}
+	lead.SetText("10s")
+	clear.SetText("30s")
+	p.Fields["notifications"].(interface{ SetChecked(bool) }).SetChecked(false)
+	lead.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	if !strings.Contains(p.Error("lead-time"), "out of range") || lead.Text != "10s" {
+		t.Errorf("lead time error %q, text %q", p.Error("lead-time"), lead.Text)
+	}
+	set, _ := b.Settings(context.Background())
+	if set[0].Value != "30s" || set[1].Value != "5m0s" || set[2].Value != "off" {
+		t.Errorf("saved %+v", set)
+	}
+	if p.Error("clipboard-clear") != "" {
+		t.Errorf("a good value is marked: %q", p.Error("clipboard-clear"))
+	}
+}
+
+func TestCopyTokenIsClearedOnlyWhileTheClipboardHoldsIt(t *testing.T) {
+	r := &asyncRunner{}
+	b := &memBackend{
+		rows:     []Row{{Name: "futu-main", Kind: auth.KindFutuOAuth}, {Name: "webull-us", Kind: auth.KindWebull}},
+		settings: []Setting{{Key: "clipboard-clear", Value: "20s"}},
+	}
+	u, clock := newTestUI(t, b, r)
+	r.settle()
+	cb := u.App.Clipboard()
+	content := func() string { var s string; r.read(func() { s = cb.Content() }); return s }
+	r.read(func() { selectRow(t, u, "futu-main"); test.Tap(u.Details.Copy) })
+	testutil.Eventually(t, "the token on the clipboard", func() bool { return content() == "tok-futu-main" })
+	if err := clock.BlockUntilContext(testutil.Context(t, 5*time.Second), 1); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(19 * time.Second)
+	if content() != "tok-futu-main" {
+		t.Fatal("cleared before the clipboard-clear setting")
+	}
+	clock.Advance(time.Second)
+	r.settle()
+	if got := content(); got != "" {
+		t.Fatalf("after 20 s the clipboard holds %q", got)
+	}
+
+	r.read(func() { test.Tap(u.Details.Copy) })
+	testutil.Eventually(t, "the token on the clipboard", func() bool { return content() == "tok-futu-main" })
+	if err := clock.BlockUntilContext(testutil.Context(t, 5*time.Second), 1); err != nil {
+		t.Fatal(err)
+	}
+	r.read(func() { cb.SetContent("something the user copied since") })
+	clock.Advance(20 * time.Second)
+	r.settle()
+	if got := content(); got != "something the user copied since" {
+		t.Errorf("the clear replaced what the user copied since: %q", got)
+	}
+
+	// A token that needs the user is not copied: the reason is shown.
+	r.read(func() { selectRow(t, u, "webull-us"); test.Tap(u.Details.Copy) })
+	r.settle()
+	if !strings.Contains(u.Status.Text, "no verified token") || content() != "something the user copied since" {
+		t.Errorf("status %q, clipboard %q", u.Status.Text, content())
+	}
+}
+
+func TestIdleWindowReloadsOnlyWhenTheSettingsChange(t *testing.T) {
+	r := &asyncRunner{}
+	b := &memBackend{rows: []Row{{Name: "futu-main", Kind: auth.KindFutuOAuth}}}
+	u, clock := newTestUI(t, b, r)
+	ctx, cancel := context.WithCancel(context.Background())
+	r.Go(func() { u.follow(ctx) })
+	defer func() { cancel(); r.settle() }()
+	testutil.Eventually(t, "the window to watch the settings", func() bool { return b.listCalls() == 2 && b.touch() })
+	// Ten idle minutes on the clock: no reading.
+	for range 10 {
+		if err := clock.BlockUntilContext(testutil.Context(t, 5*time.Second), 1); err != nil {
+			t.Fatal(err)
+		}
+		clock.Advance(time.Minute)
+	}
+	// The one reload is the change; the ticks before it read nothing.
+	testutil.Eventually(t, "the reload after the change", func() bool { return b.listCalls() >= 3 })
+	if err := clock.BlockUntilContext(testutil.Context(t, 5*time.Second), 1); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(time.Minute)
+	b.touch()
+	testutil.Eventually(t, "the reload after a second change", func() bool { return b.listCalls() >= 4 })
+	if n := b.listCalls(); n != 4 {
+		t.Errorf("the idle window read the credentials %d times for 2 changes (plus the first read), want 4", n)
+	}
+}
+
+func TestSecondWindowRaisesTheFirst(t *testing.T) {
+	dir := t.TempDir()
+	in, first, err := claimWindow(dir)
+	if err != nil || !first {
+		t.Fatalf("first claim: %v %v", first, err)
+	}
+	defer in.release()
+	asked := make(chan string, 2)
+	if err := in.serve(testutil.Context(t, 10*time.Second), func(focus string) { asked <- focus }); err != nil {
+		t.Fatal(err)
+	}
+	if _, again, err := claimWindow(dir); err != nil || again {
+		t.Fatalf("second claim: %v %v", again, err)
+	}
+	if err := askWindow(dir, "webull-us"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case got := <-asked:
+		if got != "webull-us" {
+			t.Errorf("asked to show %q", got)
+		}
+	case <-time.After(testutil.WaitTimeout):
+		t.Fatal("the open window was not asked")
+	}
+	in.release()
+	if in2, first, err := claimWindow(dir); err != nil || !first {
+		t.Fatalf("after the first window closed: %v %v", first, err)
+	} else {
+		in2.release()
+	}
+}
+
+func TestFocusSelectsTheCredential(t *testing.T) {
+	b := &memBackend{rows: []Row{{Name: "futu-main", Kind: auth.KindFutuOAuth}, {Name: "webull-us", Kind: auth.KindWebull}}}
+	u, _ := newTestUI(t, b, nil)
+	u.Tabs.SelectIndex(1)
+	u.Focus("webull-us")
+	if u.Tabs.SelectedIndex() != 0 || u.Details.Title.Text != "webull-us" {
+		t.Errorf("tab %d, details of %q", u.Tabs.SelectedIndex(), u.Details.Title.Text)
 	}
 }
 

@@ -1,0 +1,95 @@
+package app
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"tokentray/auth"
+)
+
+// DefaultClipboardClear is how long a copied token stays on the
+// clipboard when the settings do not say.
+const DefaultClipboardClear = 45 * time.Second
+
+// clipboardClear is the clipboard-clear setting.
+func (u *UI) clipboardClear(ctx context.Context) time.Duration {
+	ss, err := u.backend.Settings(ctx)
+	if err != nil {
+		return DefaultClipboardClear
+	}
+	for _, s := range ss {
+		if s.Key == "clipboard-clear" {
+			if d, err := time.ParseDuration(strings.TrimSpace(s.Value)); err == nil && d > 0 {
+				return d
+			}
+		}
+	}
+	return DefaultClipboardClear
+}
+
+// copySelected puts the selected credential's current token on the
+// clipboard, as the tray does: the backend renews it first when it is
+// inside the lead time and refuses an expired one or one that needs the
+// user, and the clipboard is cleared after the clipboard-clear setting,
+// but only while it still holds that token.
+func (u *UI) copySelected() {
+	r, ok := u.current()
+	if !ok {
+		return
+	}
+	u.Status.SetText("Getting the current token of " + r.Name + "…")
+	u.run.Go(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		tok, err := u.backend.Token(ctx, r.Name)
+		after := u.clipboardClear(ctx)
+		u.run.Do(func() {
+			if err != nil {
+				u.Status.SetText(sentence(err.Error()))
+				return
+			}
+			u.App.Clipboard().SetContent(tok)
+			u.mu.Lock()
+			u.clip = tok
+			u.mu.Unlock()
+			u.Status.SetText("Copied the current token of " + r.Name + " to the clipboard; it is cleared in " + auth.Approx(after) + ".")
+		})
+		if err != nil {
+			return
+		}
+		timer := u.opts.Clock.NewTimer(after)
+		defer timer.Stop()
+		select {
+		case <-timer.Chan():
+			u.run.Do(func() { u.clearToken(tok) })
+		case <-u.closed:
+			// The window's close clears it.
+		}
+	})
+}
+
+// clearClipboard empties the clipboard if it still holds the token this
+// window put there last (when the window closes).
+func (u *UI) clearClipboard() {
+	u.mu.Lock()
+	tok := u.clip
+	u.mu.Unlock()
+	u.clearToken(tok)
+}
+
+// clearToken empties the clipboard if it still holds tok; anything
+// copied since is left alone.
+func (u *UI) clearToken(tok string) {
+	if tok == "" {
+		return
+	}
+	u.mu.Lock()
+	if u.clip == tok {
+		u.clip = ""
+	}
+	u.mu.Unlock()
+	if cb := u.App.Clipboard(); cb.Content() == tok {
+		cb.SetContent("")
+	}
+}

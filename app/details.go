@@ -1,0 +1,331 @@
+package app
+
+import (
+	"context"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"tokentray/auth"
+)
+
+// Details is the pane for the selected credential: what it is, where it
+// points, its health with the reason, and the next action as a button.
+type Details struct {
+	Title     *widget.Label
+	Kind      *widget.Label
+	State     *widget.Label
+	Reason    *widget.Label
+	Account   *widget.Label
+	Endpoint  *widget.Label
+	Region    *widget.Label
+	Expiry    *widget.Label
+	LastCheck *widget.Label
+
+	// Next does what the health says to do now; hidden when nothing is.
+	Next *widget.Button
+
+	Refresh *widget.Button
+	Login   *widget.Button
+	Copy    *widget.Button
+	Logout  *widget.Button
+	Edit    *widget.Button
+	Remove  *widget.Button
+
+	form *widget.Form
+	box  fyne.CanvasObject
+}
+
+func (u *UI) newDetails() *Details {
+	d := &Details{}
+	for _, l := range []**widget.Label{&d.Title, &d.Kind, &d.State, &d.Reason, &d.Account, &d.Endpoint, &d.Region, &d.Expiry, &d.LastCheck} {
+		*l = widget.NewLabel("")
+		(*l).Wrapping = fyne.TextWrapWord
+	}
+	d.Title.SetText("Select a credential")
+	d.Title.TextStyle.Bold = true
+	d.Title.SizeName = theme.SizeNameSubHeadingText
+	d.Next = widget.NewButton("", func() {
+		if r, ok := u.current(); ok {
+			u.Act(r.Health.Next)
+		}
+	})
+	d.Next.Importance = widget.HighImportance
+	d.Next.Hide()
+	d.Refresh = widget.NewButtonWithIcon("Check now", theme.ViewRefreshIcon(), func() {
+		if r, ok := u.current(); ok {
+			u.Act(auth.Next(auth.ActionRetry, r.Name))
+		}
+	})
+	d.Login = widget.NewButtonWithIcon("Log in", theme.LoginIcon(), func() {
+		if r, ok := u.current(); ok {
+			u.Act(auth.Next(kindAction(r.Kind), r.Name))
+		}
+	})
+	d.Copy = widget.NewButtonWithIcon("Copy token", theme.ContentCopyIcon(), func() { u.copySelected() })
+	d.Logout = widget.NewButtonWithIcon("Log out…", theme.LogoutIcon(), func() { u.logoutSelected() })
+	d.Edit = widget.NewButtonWithIcon("Edit…", theme.DocumentCreateIcon(), func() {
+		if r, ok := u.current(); ok {
+			u.ShowEditForm(r)
+		}
+	})
+	d.Remove = widget.NewButtonWithIcon("Remove…", theme.DeleteIcon(), func() { u.removeSelected() })
+	d.Remove.Importance = widget.DangerImportance
+
+	d.form = widget.NewForm(
+		widget.NewFormItem("Kind", d.Kind),
+		widget.NewFormItem("Health", d.State),
+		widget.NewFormItem("Account", d.Account),
+		widget.NewFormItem("Endpoint", d.Endpoint),
+		widget.NewFormItem("Region", d.Region),
+		widget.NewFormItem("Expires", d.Expiry),
+		widget.NewFormItem("Last check", d.LastCheck),
+	)
+	buttons := container.NewGridWithColumns(3, d.Refresh, d.Login, d.Copy, d.Logout, d.Edit, d.Remove)
+	d.box = container.NewBorder(nil, buttons, nil, nil,
+		container.NewVScroll(container.NewVBox(d.Title, d.Reason, container.NewHBox(d.Next), d.form, layout.NewSpacer())))
+	u.Details = d
+	u.setDetailButtons(false)
+	return d
+}
+
+// kindAction is what a kind's own login button does.
+func kindAction(k auth.Kind) auth.ActionKind {
+	switch k {
+	case auth.KindWebull:
+		return auth.ActionVerify
+	case auth.KindFutuKey:
+		return auth.ActionExtend
+	}
+	return auth.ActionLogin
+}
+
+func kindActionTitle(k auth.Kind) string {
+	switch k {
+	case auth.KindWebull:
+		return "Verify 2FA…"
+	case auth.KindFutuKey:
+		return "Extend…"
+	}
+	return "Log in…"
+}
+
+// Act carries out a typed next action: Log in and Verify 2FA open the
+// login dialog, Extend its dialog, Update the secret the edit form, and
+// Check again checks the credential with its broker.
+func (u *UI) Act(a auth.Action) {
+	r, ok := u.row(a.Credential)
+	if !ok {
+		return
+	}
+	switch a.Kind {
+	case auth.ActionLogin, auth.ActionVerify:
+		u.StartLogin(r)
+	case auth.ActionExtend:
+		u.ShowExtend(r)
+	case auth.ActionUpdate:
+		u.ShowEditForm(r)
+	case auth.ActionRetry:
+		u.work("Checking "+r.Name+"…", func(ctx context.Context) (string, error) {
+			return r.Name + " was checked.", u.backend.Refresh(ctx, r.Name)
+		})
+	}
+}
+
+func (u *UI) setDetailButtons(on bool) {
+	d := u.Details
+	for _, b := range []*widget.Button{d.Refresh, d.Login, d.Copy, d.Logout, d.Edit, d.Remove} {
+		if on {
+			b.Enable()
+		} else {
+			b.Disable()
+		}
+	}
+}
+
+func (u *UI) showDetails() {
+	r, ok := u.current()
+	d := u.Details
+	u.setDetailButtons(ok)
+	if !ok {
+		d.Title.SetText("Select a credential")
+		d.Reason.SetText("")
+		d.Next.Hide()
+		d.form.Hide()
+		return
+	}
+	d.form.Show()
+	now := u.opts.Clock.Now()
+	c := r.Credential
+	d.Title.SetText(r.Name)
+	d.Kind.SetText(r.Kind.Title())
+	d.State.SetText(r.Health.State.Title())
+	d.Reason.SetText(sentence(r.Health.Reason))
+	if r.Health.Reason == "" {
+		d.Reason.Hide()
+	} else {
+		d.Reason.Show()
+	}
+	if next := r.Health.Next; next.IsZero() {
+		d.Next.Hide()
+	} else {
+		d.Next.SetText(next.Title())
+		d.Next.SetIcon(actionIcon(next.Kind))
+		d.Next.Show()
+	}
+	d.Account.SetText(orDash(account(c)))
+	d.Endpoint.SetText(endpoint(c, u.opts.Sandbox))
+	switch {
+	case r.Kind != auth.KindWebull:
+		d.Region.SetText("—")
+	case c.TestEnv:
+		d.Region.SetText(orDash(c.Region) + " (test environment)")
+	default:
+		d.Region.SetText(orDash(c.Region))
+	}
+	switch {
+	case r.Health.State == auth.Pending && !r.Health.Deadline.IsZero():
+		d.Expiry.SetText("Verify within " + auth.Countdown(r.Health.Deadline.Sub(now)))
+	case !r.Health.ExpiresAt.IsZero():
+		d.Expiry.SetText(r.Health.ExpiresAt.Local().Format("2 Jan 2006 15:04") + " (" + auth.Approx(r.Health.ExpiresAt.Sub(now)) + ")")
+	default:
+		d.Expiry.SetText("not known yet")
+	}
+	checked := c.LastChecked
+	if checked.IsZero() {
+		checked = r.Health.CheckedAt
+	}
+	if checked.IsZero() {
+		d.LastCheck.SetText("never checked with the broker")
+	} else {
+		d.LastCheck.SetText(checked.Local().Format("2 Jan 2006 15:04") + " (" + ago(now.Sub(checked)) + ")")
+	}
+	d.Login.SetText(kindActionTitle(r.Kind))
+	if r.Kind == auth.KindFutuKey {
+		// An API key is revoked in the broker's portal, not here.
+		d.Logout.Disable()
+	}
+}
+
+func actionIcon(k auth.ActionKind) fyne.Resource {
+	switch k {
+	case auth.ActionLogin, auth.ActionVerify:
+		return theme.LoginIcon()
+	case auth.ActionExtend:
+		return theme.HistoryIcon()
+	case auth.ActionUpdate:
+		return theme.DocumentCreateIcon()
+	}
+	return theme.ViewRefreshIcon()
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
+func ago(d time.Duration) string {
+	if d < time.Minute {
+		return "just now"
+	}
+	return auth.Approx(d) + " ago"
+}
+
+// endpoint says where a credential's API calls go, and how its token is
+// shared with the broker's SDK.
+func endpoint(c auth.Credential, sandboxed bool) string {
+	s := c.Endpoint
+	if s == "" {
+		s = "the broker's default"
+		if sandboxed {
+			s = "the running sandbox brokers"
+		}
+	}
+	switch c.Layout {
+	case auth.LayoutMetadata:
+		s += "\nendpoints from the host's OAuth metadata"
+	case auth.LayoutFutuCLI:
+		s += "\nendpoints at the paths Futu's own command line uses"
+	case auth.LayoutCustom:
+		s += "\nendpoints set by hand"
+	}
+	if c.ShareWithSDK {
+		s += "\nshared with the Futu SDK"
+		if c.SDKTokenDir != "" {
+			s += " in " + c.SDKTokenDir
+		}
+	}
+	return s
+}
+
+// account is who a login belongs to, as the broker named it.
+func account(c auth.Credential) string {
+	if c.Account.IsZero() {
+		return ""
+	}
+	return c.Account.Summary()
+}
+
+func (u *UI) logoutSelected() {
+	r, ok := u.current()
+	if !ok {
+		return
+	}
+	what := "Its tokens are revoked with Futu and deleted from the keychain. Scripts that ask tokentray for it stop working until you log in again."
+	if r.Kind == auth.KindWebull {
+		what = "Its token is deleted from the keychain and from the file shared with the Webull SDKs. Webull cannot revoke it: it stays valid at Webull until it expires or goes unused for 15 days."
+	}
+	d := dialog.NewConfirm("Log out of "+r.Name+"?", what, func(yes bool) {
+		if !yes {
+			return
+		}
+		u.work("Logging out of "+r.Name+"…", func(ctx context.Context) (string, error) {
+			return "Logged out of " + r.Name + ": log in again when you need it.", u.backend.Logout(ctx, r.Name)
+		})
+	}, u.Win)
+	u.modal(d, d.Hide)
+}
+
+// RemoveDialog asks before a credential is removed.
+type RemoveDialog struct {
+	dlg dialog.Dialog
+	yes func()
+}
+
+// Confirm removes, as the dialog's Remove button does.
+func (d *RemoveDialog) Confirm() { d.dlg.Hide(); d.yes() }
+
+func (u *UI) removeSelected() *RemoveDialog {
+	r, ok := u.current()
+	if !ok {
+		return nil
+	}
+	rd := &RemoveDialog{yes: func() {
+		u.mu.Lock()
+		u.selected = -1
+		u.mu.Unlock()
+		u.List.UnselectAll()
+		u.work("Removing "+r.Name+"…", func(ctx context.Context) (string, error) {
+			return r.Name + " was removed, with its secrets.", u.backend.Remove(ctx, r.Name)
+		})
+	}}
+	c := dialog.NewConfirm("Remove "+r.Name+"?",
+		"Its secrets are deleted from the keychain. Scripts that use it stop working.",
+		func(yes bool) {
+			if yes {
+				rd.yes()
+			}
+		}, u.Win)
+	c.SetConfirmText("Remove")
+	c.SetConfirmImportance(widget.DangerImportance)
+	rd.dlg = c
+	u.modal(c, c.Hide)
+	return rd
+}

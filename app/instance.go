@@ -1,0 +1,110 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/fsnotify/fsnotify"
+	"github.com/gofrs/flock"
+)
+
+// One window per profile. The open window holds window.lock in the
+// profile directory. A second start finds it taken, writes what it was
+// asked to show (a credential name, or nothing) to window.request and
+// ends; the open window watches the directory, raises itself and shows
+// that credential. A file and a lock, like the rest of tokentray: there
+// is nothing to connect to.
+const (
+	lockName    = "window.lock"
+	requestName = "window.request"
+)
+
+// instance is the claim of the open window.
+type instance struct {
+	dir  string
+	lock *flock.Flock
+}
+
+// claimWindow takes the window's lock in dir. first is false when
+// another window of this profile holds it.
+func claimWindow(dir string) (in *instance, first bool, err error) {
+	l := flock.New(filepath.Join(dir, lockName))
+	ok, err := l.TryLock()
+	if err != nil {
+		return nil, false, fmt.Errorf("check whether the window is already open: %w", err)
+	}
+	if !ok {
+		return nil, false, nil
+	}
+	// A request left by a window that was closing is not for this one.
+	_ = os.Remove(filepath.Join(dir, requestName))
+	return &instance{dir: dir, lock: l}, true, nil
+}
+
+func (in *instance) release() { _ = in.lock.Unlock() }
+
+// askWindow asks the open window of dir to come forward and show the
+// credential called focus ("" for none).
+func askWindow(dir, focus string) error {
+	tmp, err := os.CreateTemp(dir, "."+requestName+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("ask the open window to come forward: %w", err)
+	}
+	_, werr := tmp.WriteString(focus + "\n")
+	cerr := tmp.Close()
+	if werr == nil {
+		werr = cerr
+	}
+	if werr == nil {
+		werr = os.Rename(tmp.Name(), filepath.Join(dir, requestName))
+	}
+	if werr != nil {
+		_ = os.Remove(tmp.Name())
+		return fmt.Errorf("ask the open window to come forward: %w", werr)
+	}
+	return nil
+}
+
+// serve calls raise with the credential asked for whenever another
+// start asks the window to come forward, until ctx ends.
+func (in *instance) serve(ctx context.Context, raise func(focus string)) error {
+	w, err := fsnotify.NewWatcher()
+	if err != nil {
+		return fmt.Errorf("listen for a second window: %w", err)
+	}
+	if err := w.Add(in.dir); err != nil {
+		w.Close()
+		return fmt.Errorf("listen for a second window: %w", err)
+	}
+	path := filepath.Join(in.dir, requestName)
+	go func() {
+		defer w.Close()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case ev, ok := <-w.Events:
+				if !ok {
+					return
+				}
+				if filepath.Clean(ev.Name) != path || !ev.Has(fsnotify.Create) && !ev.Has(fsnotify.Write) {
+					continue
+				}
+				b, err := os.ReadFile(path)
+				if err != nil {
+					continue // already taken by an earlier event
+				}
+				_ = os.Remove(path)
+				raise(strings.TrimSpace(string(b)))
+			case _, ok := <-w.Errors:
+				if !ok {
+					return
+				}
+			}
+		}
+	}()
+	return nil
+}
