@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"tokentray/auth"
@@ -36,7 +37,69 @@ const (
 )
 
 // KeyProvider handles auth.KindFutuKey: legacy API keys.
-type KeyProvider struct{ o Options }
+type KeyProvider struct {
+	o Options
+	// offsets are how far each broker's clock (its Date header) is from
+	// ours, by base URL, so signed timestamps are in its time.
+	offsets sync.Map
+}
+
+// Clock skew: Futu refuses a timestamp more than 60 s from its clock.
+const (
+	// skewNoted is the offset from which timestamps are corrected.
+	skewNoted = 5 * time.Second
+	// skewRetry is how far a refused request's timestamp must have been
+	// from the broker's clock for it to be sent again, corrected.
+	skewRetry = 30 * time.Second
+)
+
+func (p *KeyProvider) offset(base string) time.Duration {
+	if v, ok := p.offsets.Load(base); ok {
+		return v.(time.Duration)
+	}
+	return 0
+}
+
+// learn keeps the broker's clock offset from an answer's Date header.
+func (p *KeyProvider) learn(base string, r apiResult) {
+	if r.date.IsZero() {
+		return
+	}
+	if d := r.skew(); d.Abs() >= skewNoted {
+		p.offsets.Store(base, d)
+	} else {
+		p.offsets.Delete(base)
+	}
+}
+
+// skew is the broker's clock minus ours, to the second, from its Date
+// header (which has whole seconds); zero when unknown.
+func (r apiResult) skew() time.Duration {
+	if r.date.IsZero() {
+		return 0
+	}
+	return r.date.Sub(r.at).Round(time.Second)
+}
+
+// clockNote says how far this computer's clock is from Futu's.
+func clockNote(skew time.Duration) string {
+	dir := "behind"
+	if skew < 0 {
+		dir = "ahead of"
+	}
+	return fmt.Sprintf("your clock is %d s off (%s Futu's)", int64(math.Round(skew.Abs().Seconds())), dir)
+}
+
+// timeRefused reports whether Futu's answer says the request time was
+// refused: its text names the timestamp or the clock, or its clock is
+// outside the 60 s window from the time the request was signed with.
+func timeRefused(r apiResult) bool {
+	m := strings.ToLower(r.reply.Message)
+	if strings.Contains(m, "timestamp") || strings.Contains(m, "clock") || r.reply.Code == codeClockSkew {
+		return true
+	}
+	return !r.date.IsZero() && (r.skew()-r.used).Abs() > 60*time.Second
+}
 
 // NewKeyProvider returns the legacy API key provider.
 func NewKeyProvider(o Options) *KeyProvider { return &KeyProvider{o: o.withDefaults()} }
@@ -166,24 +229,44 @@ type apiReply struct {
 type apiResult struct {
 	status int
 	reply  apiReply
-	date   time.Time // the server's Date header, zero when absent
-	at     time.Time // our clock when the answer came
+	date   time.Time     // the server's Date header, zero when absent
+	at     time.Time     // our clock when the answer came
+	used   time.Duration // the clock offset the request was signed with
 }
 
-// signedGet sends a signed GET to base+pathQuery. Futu's message is
-// withheld when it shows the key's secrets: it reaches saved reasons.
+// signedGet sends a signed GET to base+pathQuery, its timestamp in the
+// broker's time when its clock is known. When Futu refuses a request
+// whose timestamp was off from the clock its answer shows, the request
+// is sent once more in Futu's time. Futu's message is withheld when it
+// shows the key's secrets: it reaches saved reasons.
 func (p *KeyProvider) signedGet(ctx context.Context, base string, k Signer, pathQuery string) (apiResult, error) {
+	used := p.offset(base)
+	r, err := p.signedGetOnce(ctx, base, k, pathQuery, used)
+	if err != nil {
+		return r, err
+	}
+	p.learn(base, r)
+	if r.status == http.StatusUnauthorized && !r.date.IsZero() && (r.skew()-used).Abs() > skewRetry {
+		if r2, err := p.signedGetOnce(ctx, base, k, pathQuery, r.skew()); err == nil {
+			p.learn(base, r2)
+			return r2, nil
+		}
+	}
+	return r, nil
+}
+
+func (p *KeyProvider) signedGetOnce(ctx context.Context, base string, k Signer, pathQuery string, offset time.Duration) (apiResult, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+pathQuery, nil)
 	if err != nil {
 		return apiResult{}, err
 	}
-	k.Sign(req, nil, p.o.Clock.Now())
+	k.Sign(req, nil, p.o.Clock.Now().Add(offset))
 	resp, err := p.o.HTTP.Do(req)
 	if err != nil {
 		return apiResult{}, err
 	}
 	defer resp.Body.Close()
-	r := apiResult{status: resp.StatusCode, at: p.o.Clock.Now()}
+	r := apiResult{status: resp.StatusCode, at: p.o.Clock.Now(), used: offset}
 	if d, err := http.ParseTime(resp.Header.Get("Date")); err == nil {
 		r.date = d
 	}
@@ -201,32 +284,41 @@ func (p *KeyProvider) signedGet(ctx context.Context, base string, k Signer, path
 	return r, nil
 }
 
-// rejected turns a 401 answer into the health the user sees.
+// rejected turns a 401 answer into the health the user sees. A refused
+// request time is never a dead key: the clock is off.
 func rejected(c auth.Credential, r apiResult) auth.Health {
 	h := auth.Health{State: auth.Broken, ExpiresAt: keyExpiry(c), CheckedAt: r.at}
-	switch r.reply.Code {
-	case codeClockSkew:
+	portal := auth.Next(auth.ActionUpdate, c.Name)
+	switch {
+	case timeRefused(r):
 		h.State = auth.ActionNeeded
+		h.Next = auth.Next(auth.ActionRetry, c.Name)
 		if r.date.IsZero() {
-			h.Reason = "Futu rejected the request time: your clock is off by more than 60 s; set the system clock to update automatically and check again"
+			h.Reason = "Futu refused the request time, so your clock is probably off by more than 60 s; the key itself may be fine: set the system clock to update automatically and check again"
 			break
 		}
-		skew := r.at.Sub(r.date).Seconds()
-		dir := "ahead of"
-		if skew < 0 {
-			dir = "behind"
-		}
-		h.Reason = fmt.Sprintf("Futu rejected the request time: your clock is off by %d s (%s Futu's); set the system clock to update automatically and check again", int64(math.Round(math.Abs(skew))), dir)
-	case codeBadSignature:
+		h.Reason = "Futu refused the request time: " + clockNote(r.skew()) + "; the key itself may be fine: set the system clock to update automatically and check again"
+	case r.reply.Code == codeBadSignature:
+		h.Next = portal
 		h.Reason = "Futu rejected the request signature: the app secret does not belong to this app key; copy both again from the Futu developer portal"
-	case codeBadToken:
-		if exp := keyExpiry(c); !exp.IsZero() && !exp.After(r.at) {
-			h.Reason = fmt.Sprintf("the access token expired on %s: create a new token in the Futu developer portal", day(exp))
-			break
-		}
-		fallthrough
-	default: // 40100 unknown app key, and anything new
+	case r.reply.Code == codeBadToken && !keyExpiry(c).IsZero() && !keyExpiry(c).After(r.at):
+		h.Next = portal
+		h.Reason = fmt.Sprintf("the access token expired on %s: create a new token in the Futu developer portal", day(keyExpiry(c)))
+	default: // 40100 unknown app key, 40103, and anything new
+		h.Next = portal
 		h.Reason = "the API key was rejected by Futu as revoked or invalid: create a new token in the Futu developer portal"
+	}
+	return h
+}
+
+// userErr is the UserError of a health that needs the user.
+func userErr(h auth.Health) error { return &auth.UserError{Msg: h.Reason, Action: h.Next} }
+
+// withClockNote adds to a health from an answer that Futu's clock is
+// off from ours, which tokentray corrects for.
+func withClockNote(h auth.Health, r apiResult) auth.Health {
+	if d := r.skew(); !r.date.IsZero() && d.Abs() >= skewNoted {
+		h.Reason += "; " + clockNote(d) + ", which tokentray corrects for: set the system clock to update automatically"
 	}
 	return h
 }
@@ -255,10 +347,10 @@ func (p *KeyProvider) Refresh(ctx context.Context, c *auth.Credential, s auth.Se
 	switch {
 	case r.status == http.StatusNotFound:
 		// No health check on this endpoint: the known expiry is all there is.
-		return expiryHealth(*c, r.at), nil
+		return withClockNote(expiryHealth(*c, r.at), r), nil
 	case r.status == http.StatusUnauthorized:
 		h := rejected(*c, r)
-		return h, auth.NeedsUser(h.Reason)
+		return h, userErr(h)
 	case r.status != http.StatusOK || r.reply.Code != 0:
 		h := auth.Health{
 			State:     auth.Unknown,
@@ -275,7 +367,7 @@ func (p *KeyProvider) Refresh(ctx context.Context, c *auth.Credential, s auth.Se
 	if t, err := time.Parse(time.RFC3339, data.ExpiredAt); err == nil {
 		c.ExpiresAt = t.UTC()
 	}
-	return expiryHealth(*c, r.at), nil
+	return withClockNote(expiryHealth(*c, r.at), r), nil
 }
 
 func (p *KeyProvider) secretsHealth(c auth.Credential, now time.Time, err error) auth.Health {
@@ -344,7 +436,7 @@ func (p *KeyProvider) Extend(ctx context.Context, c *auth.Credential, s auth.Sec
 	switch {
 	case r.status == http.StatusUnauthorized:
 		h := rejected(*c, r)
-		return h, auth.NeedsUser(h.Reason)
+		return h, userErr(h)
 	case r.status == http.StatusNotFound:
 		return p.Assess(*c, now), auth.NeedsUser(fmt.Sprintf("Futu has no token refresh at %s: extend the token in the Futu developer portal, or set the right path for %s", path, c.Name))
 	case r.status != http.StatusOK || r.reply.Code != 0:

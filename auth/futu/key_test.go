@@ -103,17 +103,47 @@ func TestKeyRefreshWrongSecretSaysSo(t *testing.T) {
 	}
 }
 
-func TestKeyRefreshClockSkewNamesTheOffset(t *testing.T) {
+func TestKeyUnderClockSkewIsCorrectedNeverBroken(t *testing.T) {
 	for _, tc := range []struct {
 		skew time.Duration
 		want string
-	}{{90 * time.Second, "your clock is off by 90 s (behind"}, {-125 * time.Second, "your clock is off by 125 s (ahead of"}} {
+	}{{90 * time.Second, "your clock is 90 s off (behind Futu's)"}, {-125 * time.Second, "your clock is 125 s off (ahead of Futu's)"}} {
 		f := newKeyFixture(t, t0.Add(60*24*time.Hour))
 		f.sim.SetSkew(tc.skew)
 		h, err := f.refresh(t)
-		if err == nil || h.State != auth.ActionNeeded || !strings.Contains(h.Reason, tc.want) {
-			t.Errorf("skew %v: health = %v, err = %v; want ActionNeeded with %q", tc.skew, h, err, tc.want)
+		if err != nil || h.State != auth.OK || !strings.Contains(h.Reason, tc.want) {
+			t.Errorf("skew %v: health = %v, err = %v; want OK saying %q", tc.skew, h, err, tc.want)
 		}
+		if n := f.sim.Count(VerifyPath); n != 2 {
+			t.Errorf("skew %v: %d checks, want the refused one and one in Futu's time", tc.skew, n)
+		}
+		// Futu's clock is known now: the next call is signed in its time at once.
+		if h, err := f.refresh(t); err != nil || h.State != auth.OK || f.sim.Count(VerifyPath) != 3 {
+			t.Errorf("skew %v: second check %v %v after %d calls", tc.skew, h, err, f.sim.Count(VerifyPath))
+		}
+		if h, err := f.p.Extend(ctx10(t), &f.c, f.s, t0.Add(365*24*time.Hour)); err != nil || h.State != auth.OK {
+			t.Errorf("skew %v: extend %v %v", tc.skew, h, err)
+		}
+	}
+}
+
+func TestKeyClockSkewWithoutTheBrokersClockSaysSo(t *testing.T) {
+	f := newKeyFixture(t, t0.Add(60*24*time.Hour))
+	f.sim.SetSkew(90 * time.Second)
+	noDate := roundTrip(func(r *http.Request) (*http.Response, error) {
+		resp, err := http.DefaultTransport.RoundTrip(r)
+		if resp != nil {
+			resp.Header.Del("Date")
+		}
+		return resp, err
+	})
+	f.p = NewKeyProvider(Options{Clock: f.clock, Getenv: noEnv, HTTP: &http.Client{Transport: noDate}})
+	h, err := f.refresh(t)
+	if h.State == auth.Broken || h.State != auth.ActionNeeded || !strings.Contains(h.Reason, "clock is probably off") {
+		t.Errorf("health = %v, want ActionNeeded about the clock", h)
+	}
+	if a, ok := auth.ActionOf(err); !ok || a.Kind != auth.ActionRetry || h.Next.Kind != auth.ActionRetry {
+		t.Errorf("next action %v / %v, want retry", a, h.Next)
 	}
 }
 
