@@ -115,6 +115,12 @@ type Credential struct {
 	TestEnv       bool   `json:"test_env,omitempty"`
 	SignAlgorithm string `json:"sign_algorithm,omitempty"`
 	TokenStatus   string `json:"token_status,omitempty"`
+	// TwoFactorOff: the broker said the app needs no token (2FA is off),
+	// so requests are signed with the app key alone.
+	TwoFactorOff bool `json:"two_factor_off,omitempty"`
+	// RenewUnavailable: the broker refused to renew the token, so it
+	// lasts only while it is used and until its expiry.
+	RenewUnavailable bool `json:"renew_unavailable,omitempty"`
 
 	// Lifecycle, all in UTC.
 	AddedAt     time.Time `json:"added_at"`

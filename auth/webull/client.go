@@ -111,6 +111,41 @@ func (c *Client) tokenCall(ctx context.Context, op string, body map[string]strin
 	return ti, nil
 }
 
+// ConfigPath is where the official SDKs ask whether an app needs a token.
+const ConfigPath = "/openapi/config"
+
+// Config asks Webull, as the official SDKs do before creating a token,
+// whether the app needs one: false means 2FA is off for the app and
+// requests are signed with the app key alone.
+func (c *Client) Config(ctx context.Context) (tokenCheck bool, err error) {
+	raw, err := c.do(ctx, http.MethodGet, ConfigPath, nil, nil, "")
+	if err != nil {
+		return false, fmt.Errorf("webull config: %w", err)
+	}
+	var top map[string]json.RawMessage
+	if json.Unmarshal(raw, &top) != nil || top == nil {
+		return false, fmt.Errorf("webull config: %w", &MalformedError{Detail: "not a JSON object"})
+	}
+	if _, ok := top["token_check_enabled"]; !ok {
+		if data, ok := top["data"]; ok {
+			var inner map[string]json.RawMessage
+			if json.Unmarshal(data, &inner) == nil && inner != nil {
+				top = inner
+			}
+		}
+	}
+	// Without the field a token is assumed needed: sending the person an
+	// SMS is better than leaving a bot unable to trade.
+	v, ok := top["token_check_enabled"]
+	if !ok {
+		return true, nil
+	}
+	if err := json.Unmarshal(v, &tokenCheck); err != nil {
+		return false, fmt.Errorf("webull config: %w", &MalformedError{Detail: "token_check_enabled is not true or false"})
+	}
+	return tokenCheck, nil
+}
+
 // Do sends a signed API call with an optional JSON body and decodes a
 // JSON answer into out (when out is not nil).
 func (c *Client) Do(ctx context.Context, method, path string, query url.Values, body, out any) error {
@@ -200,7 +235,7 @@ func (e *StoppedError) Error() string {
 	if errors.Is(e.Err, context.DeadlineExceeded) {
 		why = "it took too long"
 	}
-	return "tokentray stopped waiting for Webull's answer because " + why + ": try again"
+	return "stopped waiting for Webull's answer because " + why + ": try again"
 }
 func (e *StoppedError) Unwrap() error { return e.Err }
 
@@ -208,7 +243,7 @@ func (e *StoppedError) Unwrap() error { return e.Err }
 type NetworkError struct{ Err error }
 
 func (e *NetworkError) Error() string {
-	return "could not reach Webull (" + e.Err.Error() + "): check the network; tokentray will try again"
+	return "could not reach Webull (" + e.Err.Error() + "): check the network; it is tried again later"
 }
 func (e *NetworkError) Unwrap() error { return e.Err }
 
@@ -217,7 +252,7 @@ func (e *NetworkError) Unwrap() error { return e.Err }
 type MalformedError struct{ Detail string }
 
 func (e *MalformedError) Error() string {
-	return "Webull sent an answer tokentray cannot read (" + e.Detail + "): try again later"
+	return "Webull sent an answer that cannot be read (" + e.Detail + "): try again later"
 }
 
 // APIError is an error answer from Webull.
@@ -286,19 +321,19 @@ const MsgBadSignature = "Webull rejected the signature: check the app key and se
 
 func (e *APIError) Error() string {
 	switch {
-	case e.Code == CodeClockSkew:
+	case e.ClockSkewed():
 		return "Webull rejected the request time: " + skewSentence(e.Skew) + "; set the clock to update automatically and try again"
 	case e.Code == CodeInvalidToken:
 		return "Webull no longer accepts this token: verify a new one"
 	case e.unexplained():
-		return fmt.Sprintf("Webull answered %d without its usual error: a proxy or firewall may be in the way; tokentray will try again", e.HTTPStatus)
+		return fmt.Sprintf("Webull answered %d without its usual error: a proxy or firewall may be in the way; it is tried again later", e.HTTPStatus)
 	case e.HTTPStatus == http.StatusUnauthorized || e.HTTPStatus == http.StatusForbidden ||
 		e.Code == CodeIncorrectSign || e.Code == CodeMissingSignature || e.Code == CodeUnauthorized:
 		return MsgBadSignature
 	case e.RateLimited():
-		return "Webull is limiting how often tokens are checked: tokentray slows down and tries again"
+		return "Webull is limiting how often tokens are checked: checks slow down and try again"
 	case e.HTTPStatus >= 500:
-		return fmt.Sprintf("Webull had a server error (HTTP %d): tokentray will try again later", e.HTTPStatus)
+		return fmt.Sprintf("Webull had a server error (HTTP %d): it is tried again later", e.HTTPStatus)
 	case e.HTTPStatus == http.StatusExpectationFailed || e.Code == CodeInvalidParameter:
 		return "Webull refused the request as invalid" + e.detail() + ": check the region and endpoint"
 	}
@@ -340,6 +375,24 @@ func humanDuration(d time.Duration) string {
 	return fmt.Sprintf("%d seconds", int(d.Seconds()))
 }
 
+// SkewTolerance is how far the broker's Date may be from this computer's
+// clock before a refused signature is put down to the clock.
+const SkewTolerance = time.Minute
+
+// ClockSkewed reports a refusal caused by this computer's clock: Webull
+// says so, or it refused the signature while its Date header shows the
+// clocks more than SkewTolerance apart. Such a refusal says nothing
+// about the key.
+func (e *APIError) ClockSkewed() bool {
+	if e.Code == CodeClockSkew {
+		return true
+	}
+	// Only Webull's own error answer counts: a proxy's page and Date say
+	// nothing about Webull's clock.
+	refused := e.HTTPStatus == http.StatusUnauthorized || e.HTTPStatus == http.StatusForbidden
+	return refused && e.Code != "" && e.Code != CodeInvalidToken && e.Skew.Abs() > SkewTolerance
+}
+
 // RateLimited reports a 429 answer.
 func (e *APIError) RateLimited() bool {
 	return e.HTTPStatus == http.StatusTooManyRequests || e.Code == CodeTooManyRequests
@@ -357,7 +410,7 @@ func (e *APIError) Temporary() bool { return e.RateLimited() || e.HTTPStatus >= 
 // SignatureRejected reports that Webull itself said the app key or secret
 // is wrong.
 func (e *APIError) SignatureRejected() bool {
-	return e.Code != "" && e.Code != CodeClockSkew && e.Code != CodeInvalidToken &&
+	return e.Code != "" && !e.ClockSkewed() && e.Code != CodeInvalidToken &&
 		(e.HTTPStatus == http.StatusUnauthorized || e.HTTPStatus == http.StatusForbidden)
 }
 

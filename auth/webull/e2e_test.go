@@ -478,17 +478,25 @@ func TestRenewalFailures(t *testing.T) {
 		t.Error("a transient failure changed the stored token")
 	}
 
+	// A refused renewal keeps the token (it was just checked NORMAL) and
+	// warns, with the verification to do before it expires.
 	e.sim.Faults().Set(refreshPath, fault.Rule{Status: http.StatusExpectationFailed, Times: 1})
 	h, err = e.p.Refresh(timeout(t), &e.c, e.s, auth.RefreshOptions{})
-	var ue *auth.UserError
-	if h.State != auth.ActionNeeded || !errors.As(err, &ue) || !strings.Contains(h.Reason, FormatTime(e.c.ExpiresAt)) ||
-		!strings.Contains(h.Reason, "verify a new token") {
-		t.Errorf("refused renewal: %v / %v", h, err)
+	if h.State != auth.Expiring || err != nil || !strings.Contains(h.Reason, FormatTime(e.c.ExpiresAt)) ||
+		!strings.Contains(h.Reason, "verify a new token") || h.Next != auth.Next(auth.ActionVerify, e.c.Name) {
+		t.Errorf("refused renewal: %v %+v / %v", h, h.Next, err)
+	}
+	if e.token() != tok || e.c.TokenStatus != StatusNormal || !e.c.RenewUnavailable {
+		t.Errorf("a refused renewal: token kept %v, status %s, renewal unavailable %v", e.token() == tok, e.c.TokenStatus, e.c.RenewUnavailable)
 	}
 
-	// Next refresh succeeds.
-	if h, err := e.p.Refresh(timeout(t), &e.c, e.s, auth.RefreshOptions{}); err != nil || h.State != auth.OK {
-		t.Errorf("renewal after the outage: %v %v", h, err)
+	// The broker is not asked again on its own, only when forced.
+	before := e.sim.Count(refreshPath)
+	if h, _ := e.p.Refresh(timeout(t), &e.c, e.s, auth.RefreshOptions{}); e.sim.Count(refreshPath) != before || h.State != auth.Expiring {
+		t.Errorf("a refresh after a refusal asked again (%d calls) or changed health: %v", e.sim.Count(refreshPath)-before, h)
+	}
+	if h, err := e.p.Refresh(timeout(t), &e.c, e.s, auth.RefreshOptions{Force: true}); err != nil || h.State != auth.OK || e.c.RenewUnavailable {
+		t.Errorf("forced renewal after the refusal: %v %v (renewal unavailable %v)", h, err, e.c.RenewUnavailable)
 	}
 }
 
@@ -541,7 +549,7 @@ func TestMalformedAndFailingAnswers(t *testing.T) {
 	e2.sim.Faults().Set(checkPath, fault.Rule{Malformed: true, Times: 1})
 	e2.clock.Advance(5 * time.Second)
 	e2.waitPolling(ctx)
-	if last := rec.all()[len(rec.all())-1].Health; last.State != auth.Pending || !strings.Contains(last.Reason, "cannot read") {
+	if last := rec.all()[len(rec.all())-1].Health; last.State != auth.Pending || !strings.Contains(last.Reason, "cannot be read") {
 		t.Errorf("malformed answer while pending: %v", last)
 	}
 	e2.confirmOnPhone(e2.token())

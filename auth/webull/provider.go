@@ -131,7 +131,7 @@ func (p *Provider) NewClient(c auth.Credential, s auth.Secrets) (*Client, error)
 func secret(c auth.Credential, s auth.Secrets, field, what string) (string, error) {
 	v, err := s.Get(field)
 	if errors.Is(err, auth.ErrSecretNotFound) || (err == nil && v == "") {
-		return "", auth.NeedsUser(fmt.Sprintf("the Webull %s of %s is not in the keychain: remove the credential and add it again", what, c.Name))
+		return "", auth.NeedsUserTo(auth.Next(auth.ActionUpdate, c.Name), "the Webull %s of %s is not in the keychain: give it again", what, c.Name)
 	}
 	if err != nil {
 		return "", fmt.Errorf("read the Webull %s of %s: %w", what, c.Name, err)
@@ -143,16 +143,49 @@ func health(state auth.State, reason string, now time.Time) auth.Health {
 	return auth.Health{State: state, Reason: reason, CheckedAt: now}
 }
 
+// withNext sets the next action a state calls for when none is set: a
+// pending or lost token is verified again, a rejected key or secret is
+// given again, and a broker that did not answer is asked again.
+func withNext(h auth.Health, name string) auth.Health {
+	if !h.Next.IsZero() {
+		if h.Next.Credential == "" {
+			h.Next.Credential = name
+		}
+		return h
+	}
+	switch h.State {
+	case auth.Pending, auth.ActionNeeded:
+		h.Next = auth.Next(auth.ActionVerify, name)
+	case auth.Broken:
+		h.Next = auth.Next(auth.ActionUpdate, name)
+	case auth.Unknown:
+		h.Next = auth.Next(auth.ActionRetry, name)
+	}
+	return h
+}
+
+// needsVerify is the error of a token only a new SMS verification replaces.
+func needsVerify(name, msg string) error {
+	return auth.NeedsUserTo(auth.Next(auth.ActionVerify, name), "%s", msg)
+}
+
 // errHealth maps a failure to health: only a broker's answer can make a
-// credential worse than Unknown.
+// credential worse than Unknown, and a clock that is off is never Broken.
 func errHealth(err error, now time.Time) auth.Health {
 	var ue *auth.UserError
 	var ae *APIError
 	switch {
 	case errors.As(err, &ue):
-		return health(auth.ActionNeeded, sentence(err), now)
+		h := health(auth.ActionNeeded, sentence(err), now)
+		h.Next = ue.Action
+		return h
 	case errors.As(err, &ae) && ae.Temporary():
 		return health(auth.Unknown, sentence(err), now)
+	case errors.As(err, &ae) && ae.ClockSkewed():
+		// Fixing the clock is the person's to do; then a check succeeds.
+		h := health(auth.ActionNeeded, sentence(err), now)
+		h.Next = auth.Action{Kind: auth.ActionRetry}
+		return h
 	case errors.As(err, &ae) && ae.SignatureRejected():
 		return health(auth.Broken, sentence(err), now)
 	case errors.As(err, &ae):
@@ -161,10 +194,39 @@ func errHealth(err error, now time.Time) auth.Health {
 	return health(auth.Unknown, sentence(err), now)
 }
 
+// MsgTwoFactorOff is the health of an app that needs no token.
+const MsgTwoFactorOff = "2FA is off for this app: requests are signed with the app key alone."
+
+// needsToken asks Webull whether the app needs a token, as the official
+// SDKs do before creating one; in hk they never ask and a token is
+// always needed. A server that does not know the question (404), or
+// refuses it for want of a token, is taken to need one.
+func needsToken(ctx context.Context, cl *Client, c auth.Credential) (bool, error) {
+	if NeedsToken(c.Region) {
+		return true, nil
+	}
+	on, err := cl.Config(ctx)
+	var ae *APIError
+	if errors.As(err, &ae) && (ae.HTTPStatus == http.StatusNotFound || ae.Code == CodeInvalidToken) {
+		return true, nil
+	}
+	return on, err
+}
+
+// noTokenHealth is the health of an app with 2FA off.
+func noTokenHealth(now time.Time) auth.Health { return health(auth.OK, MsgTwoFactorOff, now) }
+
 // Assess computes health from what is stored, without the network.
 func (p *Provider) Assess(c auth.Credential, now time.Time) auth.Health {
-	if c.Health.State == auth.Broken && c.TokenStatus == StatusNormal {
+	return withNext(p.assess(c, now), c.Name)
+}
+
+func (p *Provider) assess(c auth.Credential, now time.Time) auth.Health {
+	if c.Health.State == auth.Broken && (c.TokenStatus == StatusNormal || c.TwoFactorOff) {
 		return c.Health // a rejected key or secret stays so until the next check
+	}
+	if c.TwoFactorOff {
+		return noTokenHealth(now)
 	}
 	switch c.TokenStatus {
 	case "":
@@ -203,19 +265,27 @@ func (p *Provider) normalHealth(c auth.Credential, now time.Time) auth.Health {
 		h = health(auth.ActionNeeded, "The Webull token expired on "+FormatTime(c.ExpiresAt)+": request a new token and verify it.", now)
 	case !used.IsZero() && !now.Before(idleLimitAt):
 		h = health(auth.ActionNeeded, InvalidMessage(used, time.Time{}, now), now)
+	case c.RenewUnavailable && !c.ExpiresAt.IsZero() && c.ExpiresAt.Sub(now) <= p.renewBefore:
+		h = health(auth.Expiring, "Webull refused to renew the token, which stops working on "+FormatTime(c.ExpiresAt)+
+			": verify a new token with the SMS code before then.", now)
+		h.Next = auth.Next(auth.ActionVerify, c.Name)
 	case !c.ExpiresAt.IsZero() && c.ExpiresAt.Sub(now) <= p.renewBefore:
-		h = health(auth.Expiring, "The Webull token expires on "+FormatTime(c.ExpiresAt)+": tokentray renews it at the next refresh.", now)
+		h = health(auth.Expiring, "The Webull token expires on "+FormatTime(c.ExpiresAt)+": the next refresh renews it.", now)
+		h.Next = auth.Next(auth.ActionRetry, c.Name)
 	case !used.IsZero() && now.Sub(used) >= p.idleWarnAfter:
 		h = health(auth.Expiring, "The Webull token was last used on "+FormatTime(used)+" and Webull drops it after 15 unused days, on "+
-			FormatTime(idleLimitAt)+": refresh it before then.", now)
+			FormatTime(idleLimitAt)+": a check with Webull before then counts as use.", now)
+		h.Next = auth.Next(auth.ActionRetry, c.Name)
 	case c.ExpiresAt.IsZero():
 		h = health(auth.OK, "Verified; Webull did not say when the token expires.", now)
+	case c.RenewUnavailable:
+		h = health(auth.OK, "Verified, valid until "+FormatTime(c.ExpiresAt)+"; Webull refused to renew it, so a warning comes before then.", now)
 	default:
 		env := ""
 		if c.TestEnv {
 			env = " (test environment)"
 		}
-		h = health(auth.OK, "Verified"+env+", valid until "+FormatTime(c.ExpiresAt)+"; tokentray renews it before then.", now)
+		h = health(auth.OK, "Verified"+env+", valid until "+FormatTime(c.ExpiresAt)+"; it is renewed before then.", now)
 	}
 	h.ExpiresAt = c.ExpiresAt
 	return h
@@ -225,9 +295,13 @@ func (p *Provider) normalHealth(c auth.Credential, now time.Time) auth.Health {
 // a good one) and renews a NORMAL token inside the renewal window.
 func (p *Provider) Refresh(ctx context.Context, c *auth.Credential, s auth.Secrets, opts auth.RefreshOptions) (auth.Health, error) {
 	h, err := p.refresh(ctx, c, s, opts)
+	h = withNext(h, c.Name)
 	c.Health = h
 	return h, err
 }
+
+// MsgNoToken says the app needs a token and has none yet.
+const MsgNoToken = "No verified Webull token yet: start the verification and confirm the SMS code in the Webull app."
 
 func (p *Provider) refresh(ctx context.Context, c *auth.Credential, s auth.Secrets, opts auth.RefreshOptions) (auth.Health, error) {
 	now := p.clock.Now()
@@ -236,13 +310,33 @@ func (p *Provider) refresh(ctx context.Context, c *auth.Credential, s auth.Secre
 		return errHealth(err, now), err
 	}
 	token, err := s.Get(auth.FieldWebullToken)
-	if errors.Is(err, auth.ErrSecretNotFound) || (err == nil && token == "") {
-		err = auth.NeedsUser("No verified Webull token yet: start the verification and confirm the SMS code in the Webull app.")
-		return errHealth(err, now), err
-	}
-	if err != nil {
+	if err != nil && !errors.Is(err, auth.ErrSecretNotFound) {
 		err = fmt.Errorf("read the Webull token of %s: %w", c.Name, err)
 		return errHealth(err, now), err
+	}
+	if c.TwoFactorOff || token == "" {
+		// Whether 2FA is still off (or was turned off) is asked again at
+		// every check of an app without a token.
+		need, err := needsToken(ctx, cl, *c)
+		if err != nil {
+			return errHealth(err, now), err
+		}
+		now = p.clock.Now()
+		c.LastChecked = now
+		if !need {
+			c.TwoFactorOff = true
+			return noTokenHealth(now), nil
+		}
+		if c.TwoFactorOff {
+			c.TwoFactorOff = false
+			if token == "" {
+				msg := "2FA is now on for this app, so it needs a token: start the verification and confirm the SMS code in the Webull app."
+				return health(auth.ActionNeeded, msg, now), needsVerify(c.Name, msg)
+			}
+		}
+		if token == "" {
+			return health(auth.ActionNeeded, MsgNoToken, now), needsVerify(c.Name, MsgNoToken)
+		}
 	}
 
 	ti, err := cl.Check(ctx, token)
@@ -267,19 +361,27 @@ func (p *Provider) refresh(ctx context.Context, c *auth.Credential, s auth.Secre
 		h = health(auth.Pending, "Waiting for the SMS code to be confirmed in the Webull app.", now)
 		h.Deadline = ti.Expires
 	case StatusExpired:
-		h, err = health(auth.ActionNeeded, MsgExpired, now), auth.NeedsUser(MsgExpired)
+		h, err = health(auth.ActionNeeded, MsgExpired, now), needsVerify(c.Name, MsgExpired)
 	case StatusInvalid:
 		msg := InvalidMessage(usedBefore, c.ExpiresAt, now)
-		h, err = health(auth.ActionNeeded, msg, now), auth.NeedsUser(msg)
+		h, err = health(auth.ActionNeeded, msg, now), needsVerify(c.Name, msg)
 	default:
 		c.LastUsed = now // a check of a NORMAL token counts as use at Webull
 		lead := max(p.renewBefore, opts.Lead)
-		if opts.Force || (!c.ExpiresAt.IsZero() && c.ExpiresAt.Sub(now) <= lead) {
-			if token, h, err = p.renew(ctx, cl, c, s, token); err != nil {
-				return h, err
+		// A broker that refused renewal is asked again only when forced.
+		due := !c.RenewUnavailable && !c.ExpiresAt.IsZero() && c.ExpiresAt.Sub(now) <= lead
+		if opts.Force || due {
+			var note auth.Health
+			if token, note, err = p.renew(ctx, cl, c, s, token); err != nil {
+				return note, err
 			}
+			h = p.normalHealth(*c, p.clock.Now())
+			if note.Reason != "" {
+				h.Reason = note.Reason + " " + h.Reason
+			}
+		} else {
+			h = p.normalHealth(*c, p.clock.Now())
 		}
-		h = p.normalHealth(*c, p.clock.Now())
 	}
 	if serr := p.share(c, TokenInfo{Token: token, Expires: c.ExpiresAt, Status: c.TokenStatus}); serr != nil && err == nil {
 		return shareHealth(h, serr, now), serr
@@ -307,10 +409,10 @@ func (p *Provider) renew(ctx context.Context, cl *Client, c *auth.Credential, s 
 	}
 	now := p.clock.Now()
 	if err != nil && IsTemporary(err) {
-		msg := "Could not renew the Webull token (" + trimDot(sentence(err)) + "): tokentray tries again at the next refresh"
+		msg := "Could not renew the Webull token (" + trimDot(sentence(err)) + "): the next refresh tries again"
 		var se *StoppedError
 		if errors.As(err, &se) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-			msg = "The Webull token renewal stopped before Webull answered: tokentray tries again at the next refresh"
+			msg = "The Webull token renewal stopped before Webull answered: the next refresh tries again"
 		}
 		if !c.ExpiresAt.IsZero() {
 			msg += "; it works until " + FormatTime(c.ExpiresAt)
@@ -327,8 +429,15 @@ func (p *Provider) renew(ctx context.Context, cl *Client, c *auth.Credential, s 
 	}
 	if err != nil {
 		var ae *APIError
-		if errors.As(err, &ae) && ae.SignatureRejected() {
+		if errors.As(err, &ae) && (ae.SignatureRejected() || ae.ClockSkewed()) {
 			return token, errHealth(err, now), err
+		}
+		if errors.As(err, &ae) {
+			// No official SDK renews, so a refusal says the broker does not
+			// offer it, not that the token (just checked NORMAL) is bad:
+			// keep it and warn before it runs out.
+			c.RenewUnavailable = true
+			return token, auth.Health{Reason: fmt.Sprintf("The renewal was refused (HTTP %d%s); the token is kept.", ae.HTTPStatus, ae.detail())}, nil
 		}
 		msg := "Webull refused to renew the token (" + trimDot(sentence(err)) + ")"
 		if !c.ExpiresAt.IsZero() && c.TokenStatus == StatusNormal {
@@ -338,13 +447,15 @@ func (p *Provider) renew(ctx context.Context, cl *Client, c *auth.Credential, s 
 		}
 		h := health(auth.ActionNeeded, msg, now)
 		h.ExpiresAt = c.ExpiresAt
-		return token, h, auth.NeedsUser(msg)
+		return token, h, needsVerify(c.Name, msg)
 	}
 	if ri.Token != token {
 		if err := auth.SetRetry(s, auth.FieldWebullToken, ri.Token); err != nil {
 			// Webull may have retired the old token already; say so plainly.
 			msg := "Webull renewed the token but the keychain did not store the new one (" + trimDot(sentence(err)) + "): fix the keychain, then verify a new token."
-			return token, health(auth.ActionNeeded, msg, now), fmt.Errorf("store the renewed Webull token: %w", err)
+			h := health(auth.ActionNeeded, msg, now)
+			h.Next = auth.Next(auth.ActionVerify, c.Name)
+			return token, h, fmt.Errorf("store the renewed Webull token: %w", err)
 		}
 		token = ri.Token
 	}
@@ -352,6 +463,7 @@ func (p *Provider) renew(ctx context.Context, cl *Client, c *auth.Credential, s 
 		c.ExpiresAt = ri.Expires
 	}
 	c.TokenStatus = StatusNormal
+	c.RenewUnavailable = false
 	c.RefreshedAt = now
 	c.LastUsed = now
 	return token, auth.Health{}, nil
@@ -383,25 +495,37 @@ func shareHealth(h auth.Health, err error, now time.Time) auth.Health {
 	return out
 }
 
+// NoTokenError is what Token answers for an app with 2FA off: there is
+// no token to hand out, and none is needed.
+type NoTokenError struct{ Name string }
+
+func (e *NoTokenError) Error() string {
+	return e.Name + " has no token because 2FA is off for this app: requests are signed with the app key alone, and the app key and secret are still given to bots through their environment"
+}
+
 // Token returns the verified token for another app, or a UserError saying
-// what to do first.
+// what to do first (a *NoTokenError when the app needs none).
 func (p *Provider) Token(c auth.Credential, s auth.Secrets) (string, error) {
 	now := p.clock.Now()
+	if c.TwoFactorOff {
+		return "", &NoTokenError{Name: c.Name}
+	}
+	verify := auth.Next(auth.ActionVerify, c.Name)
 	switch c.TokenStatus {
 	case StatusNormal:
 		if !c.ExpiresAt.IsZero() && !now.Before(c.ExpiresAt) {
-			return "", auth.NeedsUser(fmt.Sprintf("the Webull token of %s expired on %s: verify a new one with `tokentray login %s`", c.Name, FormatTime(c.ExpiresAt), c.Name))
+			return "", auth.NeedsUserTo(verify, "the Webull token of %s expired on %s: verify a new one", c.Name, FormatTime(c.ExpiresAt))
 		}
 	case StatusPending:
-		return "", auth.NeedsUser(fmt.Sprintf("the Webull token of %s is waiting for its SMS code: confirm it in the Webull app, then try again", c.Name))
+		return "", auth.NeedsUserTo(verify, "the Webull token of %s is waiting for its SMS code: confirm it in the Webull app, then try again", c.Name)
 	case StatusExpired, StatusInvalid:
-		return "", auth.NeedsUser(fmt.Sprintf("the Webull token of %s is %s: verify a new one with `tokentray login %s`", c.Name, c.TokenStatus, c.Name))
+		return "", auth.NeedsUserTo(verify, "the Webull token of %s is %s: verify a new one", c.Name, c.TokenStatus)
 	default:
-		return "", auth.NeedsUser(fmt.Sprintf("%s has no verified Webull token yet: verify one with `tokentray login %s`", c.Name, c.Name))
+		return "", auth.NeedsUserTo(verify, "%s has no verified Webull token yet: verify one", c.Name)
 	}
 	v, err := s.Get(auth.FieldWebullToken)
 	if errors.Is(err, auth.ErrSecretNotFound) || (err == nil && v == "") {
-		return "", auth.NeedsUser(fmt.Sprintf("the Webull token of %s is not in the keychain: verify a new one with `tokentray login %s`", c.Name, c.Name))
+		return "", auth.NeedsUserTo(verify, "the Webull token of %s is not in the keychain: verify a new one", c.Name)
 	}
 	if err != nil {
 		return "", fmt.Errorf("read the Webull token of %s: %w", c.Name, err)
@@ -421,12 +545,15 @@ func (p *Provider) Env(c auth.Credential, s auth.Secrets) (map[string]string, st
 		return nil, "", err
 	}
 	vars := map[string]string{EnvAppKey: appKey, EnvAppSecret: appSecret, EnvAppKeyOld: appKey, EnvAppSecretOld: appSecret}
+	if c.TwoFactorOff {
+		return vars, MsgTwoFactorOff + " A bot needs no token file.", nil
+	}
 	if !c.ShareWithSDK {
-		return vars, "Token sharing is off: a bot using these keys starts its own SMS verification; turn sharing on to let it use the token tokentray keeps verified.", nil
+		return vars, "Token sharing is off: a bot using these keys starts its own SMS verification; turn sharing on to let it use the token kept verified here.", nil
 	}
 	dir := p.SDKTokenDir(c)
 	vars[TokenDirEnv] = dir
-	return vars, "The Webull SDKs read the verified token from " + filepath.Join(dir, TokenFileName) + ", which tokentray keeps current.", nil
+	return vars, "The Webull SDKs read the verified token from " + filepath.Join(dir, TokenFileName) + ", which is kept current.", nil
 }
 
 // Login runs the SMS verification: it creates (or reuses) a token, reports
@@ -434,6 +561,7 @@ func (p *Provider) Env(c auth.Credential, s auth.Secrets) (map[string]string, st
 // stores the token once Webull reports it NORMAL.
 func (p *Provider) Login(ctx context.Context, c *auth.Credential, s auth.Secrets, opts auth.LoginOptions, progress func(auth.LoginEvent)) (auth.Health, error) {
 	h, err := p.login(ctx, c, s, progress)
+	h = withNext(h, c.Name)
 	c.Health = h
 	return h, err
 }
@@ -443,6 +571,23 @@ func (p *Provider) login(ctx context.Context, c *auth.Credential, s auth.Secrets
 	if err != nil {
 		return errHealth(err, p.clock.Now()), err
 	}
+	// An app with 2FA off needs no token: creating one would only send
+	// the person a needless SMS.
+	need, err := needsToken(ctx, cl, *c)
+	if err != nil {
+		return errHealth(err, p.clock.Now()), err
+	}
+	if !need {
+		now := p.clock.Now()
+		c.TwoFactorOff = true
+		c.LastChecked = now
+		h := noTokenHealth(now)
+		if progress != nil {
+			progress(auth.LoginEvent{Health: h})
+		}
+		return h, nil
+	}
+	c.TwoFactorOff = false
 	stored := ""
 	if c.TokenStatus != StatusExpired && c.TokenStatus != StatusInvalid {
 		stored, err = s.Get(auth.FieldWebullToken)
@@ -466,7 +611,7 @@ func (p *Provider) login(ctx context.Context, c *auth.Credential, s auth.Secrets
 		},
 		OnChange: func(st Status) {
 			if progress != nil {
-				progress(auth.LoginEvent{Health: p.statusHealth(st), Steps: st.Steps})
+				progress(auth.LoginEvent{Health: withNext(p.statusHealth(st), c.Name), Steps: st.Steps})
 			}
 		},
 	}

@@ -210,6 +210,8 @@ func TestRenewedTokenStoredDespiteABusyKeychain(t *testing.T) {
 func (e *env) front(override map[string]http.HandlerFunc) {
 	sim := e.sim.Handler()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// The broker's clock agrees with this computer's (the fake clock).
+		w.Header().Set("Date", e.clock.Now().UTC().Format(http.TimeFormat))
 		if h, ok := override[r.URL.Path]; ok {
 			h(w, r)
 			return
@@ -238,11 +240,11 @@ func TestBrokerTextThatEchoesASecretIsWithheld(t *testing.T) {
 				_ = json.NewEncoder(w).Encode(map[string]string{"error_code": "INVALID_PARAMETER", "message": tc.echo(e, body.Token)})
 			}})
 			h, err := e.p.Refresh(timeout(t), &e.c, e.s, auth.RefreshOptions{Force: true})
-			if err == nil || !strings.Contains(h.Reason, "INVALID_PARAMETER") || !strings.Contains(h.Reason, "withheld") {
+			if err != nil || !strings.Contains(h.Reason, "INVALID_PARAMETER") || !strings.Contains(h.Reason, "withheld") {
 				t.Fatalf("echoing answer: %v / %v, want the code and the text withheld", h, err)
 			}
 			for _, v := range e.mem.Values() {
-				for _, text := range []string{h.Reason, err.Error()} {
+				for _, text := range []string{h.Reason} {
 					if strings.Contains(strings.ToLower(text), strings.ToLower(v)) {
 						t.Errorf("a secret reached %q", text)
 					}

@@ -7,6 +7,7 @@
 package webullsim
 
 import (
+	"bufio"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -14,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"math/big"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -86,12 +88,16 @@ type Server struct {
 	nonces   map[string]time.Time   // appKey + " " + nonce -> when first seen
 	checks   map[string][]time.Time // appKey -> recent check calls, oldest first
 	counts   map[string]int
+	log      []string
 	newApps  flash.Store[newApp] // apps registered on the phone page, not yet shown
 }
 
 type app struct {
 	key, secret string
 	testEnv     bool
+	// noTokenCheck: 2FA is off for the app, so the app key signs alone
+	// and /openapi/config answers token_check_enabled false.
+	noTokenCheck bool
 }
 
 type token struct {
@@ -140,6 +146,7 @@ func (s *Server) routes() http.Handler {
 		handle("POST", prefix+"check", s.signed(func(w http.ResponseWriter, c *call) { s.check(w, c, newer) }))
 		handle("POST", prefix+"refresh", s.signed(func(w http.ResponseWriter, c *call) { s.refresh(w, c, newer) }))
 	}
+	handle("GET", "/openapi/config", s.signed(s.config))
 	handle("GET", "/openapi/account/list", s.signed(s.accountList))
 	s.faults.SetPaths(paths)
 	s.faults.SetBackLink("/sandbox/phone", "Webull sandbox phone")
@@ -167,7 +174,11 @@ func (s *Server) routes() http.Handler {
 			admin.ServeHTTP(w, r)
 			return
 		}
-		wrapped.ServeHTTP(w, r)
+		lw := &logWriter{ResponseWriter: w}
+		wrapped.ServeHTTP(lw, r)
+		if lw.reason != "" {
+			s.logf("%s %s refused: HTTP %d %s", r.Method, r.URL.Path, lw.status, lw.reason)
+		}
 	})
 }
 
@@ -242,6 +253,61 @@ func (s *Server) PutApp(appKey, appSecret string, testEnv bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.apps[appKey] = &app{key: appKey, secret: appSecret, testEnv: testEnv}
+}
+
+// SetTwoFactor turns 2FA on or off for an app. With it off,
+// /openapi/config answers token_check_enabled false and calls need no
+// x-access-token. Apps start with 2FA on.
+func (s *Server) SetTwoFactor(appKey string, on bool) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, ok := s.apps[appKey]
+	if !ok {
+		return errors.New("webull sandbox: unknown app key; add the app first")
+	}
+	a.noTokenCheck = !on
+	return nil
+}
+
+// maxLog bounds the log kept in memory.
+const maxLog = 500
+
+func (s *Server) logf(format string, args ...any) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.log = append(s.log, fmt.Sprintf(format, args...))
+	if len(s.log) > maxLog {
+		s.log = s.log[len(s.log)-maxLog:]
+	}
+}
+
+// Log returns the server's log, oldest line first: each refused API
+// request with the reason it was refused. It never holds a secret.
+func (s *Server) Log() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.log...)
+}
+
+// logWriter remembers the status and the reason of a refusal.
+type logWriter struct {
+	http.ResponseWriter
+	status int
+	reason string
+}
+
+func (l *logWriter) WriteHeader(code int) {
+	if l.status == 0 {
+		l.status = code
+	}
+	l.ResponseWriter.WriteHeader(code)
+}
+
+func (l *logWriter) Unwrap() http.ResponseWriter { return l.ResponseWriter }
+
+// Hijack lets the fault injector reset the connection through the log.
+func (l *logWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	return http.NewResponseController(l.ResponseWriter).Hijack()
 }
 
 // TokenInfo is what the server knows about one token.
@@ -608,8 +674,35 @@ func (s *Server) refresh(w http.ResponseWriter, c *call, newer bool) {
 	writeJSON(w, http.StatusOK, resp)
 }
 
+// config answers whether the app needs a token (2FA on), as the official
+// SDKs ask before creating one.
+func (s *Server) config(w http.ResponseWriter, c *call) {
+	if len(c.body) > 0 {
+		writeError(w, http.StatusExpectationFailed, "INVALID_PARAMETER", "GET /openapi/config takes no body")
+		return
+	}
+	if v := c.r.Header.Get("x-version"); v != "v2" {
+		writeError(w, http.StatusExpectationFailed, "INVALID_PARAMETER", fmt.Sprintf("x-version %q is not served here: use v2", v))
+		return
+	}
+	s.mu.Lock()
+	enabled := !c.app.noTokenCheck
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, map[string]any{"token_check_enabled": enabled})
+}
+
 func (s *Server) accountList(w http.ResponseWriter, c *call) {
 	v := c.r.Header.Get("x-access-token")
+	s.mu.Lock()
+	noToken := c.app.noTokenCheck
+	s.mu.Unlock()
+	if noToken && v == "" {
+		id := "SBX" + strings.ToUpper(c.app.key[:min(8, len(c.app.key))])
+		writeJSON(w, http.StatusOK, map[string]any{"accounts": []map[string]any{
+			{"account_id": id, "account_type": "CASH", "account_class": "INDIVIDUAL_CASH", "currency": "USD"},
+		}})
+		return
+	}
 	if v == "" {
 		writeError(w, http.StatusUnauthorized, "INVALID_TOKEN", "missing x-access-token: create and verify a token first")
 		return
@@ -656,8 +749,20 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = enc.Encode(v)
 }
 
-// writeError answers in the broker's documented error shape.
+// writeError answers in the broker's documented error shape; the reason
+// goes to the server's log.
 func writeError(w http.ResponseWriter, status int, code, msg string) {
+	for rw := w; rw != nil; {
+		if lw, ok := rw.(*logWriter); ok {
+			lw.reason = code + " " + msg
+			break
+		}
+		u, ok := rw.(interface{ Unwrap() http.ResponseWriter })
+		if !ok {
+			break
+		}
+		rw = u.Unwrap()
+	}
 	writeJSON(w, status, map[string]string{"error_code": code, "message": msg})
 }
 
