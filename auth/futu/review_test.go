@@ -411,3 +411,34 @@ func TestDiscoveredEndpointsMustStayOnTheHost(t *testing.T) {
 		t.Errorf("plain http token URL: %v", err)
 	}
 }
+
+func TestEndpointsWithUserinfoBadPortsOrHugeAreRefused(t *testing.T) {
+	huge := "https://openapi.futunn.com/" + strings.Repeat("a", 10<<10)
+	for raw, want := range map[string]string{
+		"https://trader:hunter2@openapi.futunn.com": "user name or password",
+		"https://openapi.futunn.com:0":              "outside 1 to 65535",
+		"https://openapi.futunn.com:70000":          "outside 1 to 65535",
+		"http://127.0.0.1:99999":                    "outside 1 to 65535",
+		huge:                                        "longer than 2048 bytes",
+	} {
+		err := CheckEndpoint(raw)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%.50q: %v, want %q", raw, err, want)
+			continue
+		}
+		if strings.Contains(err.Error(), "hunter2") || len(err.Error()) > 400 {
+			t.Errorf("%.50q: the error shows too much: %.120q", raw, err.Error())
+		}
+		// Every call applies the same rule.
+		p := NewKeyProvider(Options{Getenv: noEnv})
+		c := auth.Credential{Name: "k", Endpoint: raw}
+		if h, err := p.Refresh(ctx10(t), &c, auth.Bind(auth.NewMemorySecrets(), "k"), auth.RefreshOptions{}); err == nil || h.State != auth.ActionNeeded {
+			t.Errorf("%.50q: refresh went ahead: %v", raw, h)
+		}
+	}
+	for _, ok := range []string{"https://openapi.futunn.com", "https://openapi.futunn.com:443/", "http://127.0.0.1:8080"} {
+		if err := CheckEndpoint(ok); err != nil {
+			t.Errorf("%s refused: %v", ok, err)
+		}
+	}
+}
