@@ -46,7 +46,7 @@ func TestWindowAgainstSandbox(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		for _, n := range []string{sandbox.DemoFutuKey, sandbox.DemoWebull, sandbox.DemoFutuExpiring, sandbox.DemoFutuLogin} {
+		for _, n := range sandbox.DemoNames {
 			_ = st.Remove(n)
 		}
 	})
@@ -69,7 +69,7 @@ func TestWindowAgainstSandbox(t *testing.T) {
 	for _, r := range rows {
 		byName[r.Name] = r
 	}
-	if len(rows) != 4 || byName[sandbox.DemoWebull].Health.State != auth.Pending {
+	if len(rows) != len(sandbox.DemoNames) || byName[sandbox.DemoWebull].Health.State != auth.Pending {
 		t.Fatalf("rows = %+v", rows)
 	}
 	if byName[sandbox.DemoFutuLogin].Health.State != auth.ActionNeeded {

@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"tokentray/auth/sandbox"
 )
@@ -93,7 +94,7 @@ func runSandbox(e *env, self *command, args []string) error {
 		if err := parts.SeedDemo(sb); err != nil {
 			return fmt.Errorf("could not add the demo credentials: %w", err)
 		}
-		fmt.Fprintf(w, "\nDemo credentials added to the sandbox profile: %s, %s, %s, %s.\n", sandbox.DemoFutuKey, sandbox.DemoFutuExpiring, sandbox.DemoWebull, sandbox.DemoFutuLogin)
+		fmt.Fprintf(w, "\nDemo credentials added to the sandbox profile: %s.\n", strings.Join(sandbox.DemoNames, ", "))
 	} else {
 		fmt.Fprintf(w, "\nAdd the demo credentials to the sandbox profile: tokentray sandbox --seed\n")
 	}

@@ -27,10 +27,15 @@ const (
 	DemoFutuKey      = "futu-demo"
 	DemoFutuExpiring = "futu-expiring"
 	DemoWebull       = "webull-demo"
+	// DemoWebullNo2FA is a Webull app with 2FA off: OK with no token.
+	DemoWebullNo2FA = "webull-no2fa"
 	// DemoFutuLogin is a Futu OAuth login not yet made: one click in the
 	// window (or tokentray login) opens the sandbox's authorize page.
 	DemoFutuLogin = "futu-login"
 )
+
+// DemoNames lists every credential Seed adds, in the order it adds them.
+var DemoNames = []string{DemoFutuKey, DemoFutuExpiring, DemoWebull, DemoWebullNo2FA, DemoFutuLogin}
 
 // Lifetimes of the seeded Futu keys.
 const (
@@ -154,8 +159,10 @@ func (sb *Sandbox) FutuAdminURL() string { return sb.FutuURL + "/sandbox/" }
 
 // Seed adds the demo credentials against this sandbox: a healthy Futu API
 // key, a Futu API key about to expire, a Webull token waiting for its
-// SMS code, and a Futu OAuth login waiting for its first sign-in. Credentials of those names left from an earlier sandbox are
-// replaced: their secrets belonged to servers that are gone.
+// SMS code, a Webull app with 2FA off (signed with its app key alone),
+// and a Futu OAuth login waiting for its first sign-in. Credentials of
+// those names left from an earlier sandbox are replaced: their secrets
+// belonged to servers that are gone.
 func (sb *Sandbox) Seed(st *store.Store) error {
 	now := sb.Clock.Now().UTC()
 	var errs []error
@@ -191,6 +198,14 @@ func (sb *Sandbox) Seed(st *store.Store) error {
 	add(auth.Credential{Name: DemoWebull, Kind: auth.KindWebull, Endpoint: sb.WebullURL,
 		TokenStatus: string(ti.Status), ExpiresAt: ti.Expires.UTC()},
 		map[string]string{auth.FieldAppKey: appKey, auth.FieldAppSecret: appSecret, auth.FieldWebullToken: ti.Token})
+	// An app whose owner turned 2FA off: the broker says so at /openapi/config,
+	// and each check asks again.
+	plainKey, plainSecret := sb.Webull.AddApp(false)
+	if err := sb.Webull.SetTwoFactor(plainKey, false); err != nil {
+		return errors.Join(append(errs, fmt.Errorf("turn 2FA off for the sandbox Webull app: %w", err))...)
+	}
+	add(auth.Credential{Name: DemoWebullNo2FA, Kind: auth.KindWebull, Endpoint: sb.WebullURL, Region: "us", TwoFactorOff: true},
+		map[string]string{auth.FieldAppKey: plainKey, auth.FieldAppSecret: plainSecret})
 	// The client is registered at the first login, as for a real account.
 	add(auth.Credential{Name: DemoFutuLogin, Kind: auth.KindFutuOAuth, Endpoint: sb.FutuURL}, nil)
 	return errors.Join(errs...)

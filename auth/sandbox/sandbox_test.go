@@ -22,6 +22,7 @@ import (
 
 	"tokentray/auth"
 	"tokentray/auth/store"
+	"tokentray/auth/webull"
 )
 
 var epoch = time.Date(2026, 3, 12, 10, 0, 0, 0, time.UTC)
@@ -159,8 +160,8 @@ func TestSeedAddsWorkingDemoCredentials(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(list) != 4 {
-		t.Fatalf("seeded %d credentials, want 4", len(list))
+	if len(list) != len(DemoNames) {
+		t.Fatalf("seeded %d credentials, want %d", len(list), len(DemoNames))
 	}
 	byName := map[string]auth.Credential{}
 	for _, c := range list {
@@ -190,6 +191,18 @@ func TestSeedAddsWorkingDemoCredentials(t *testing.T) {
 	}
 	if err := sb.Webull.Verify(tok, smsCode); err != nil {
 		t.Errorf("verify the demo token: %v", err)
+	}
+
+	// The app with 2FA off is OK at its check, and no token is created.
+	plain, ok := byName[DemoWebullNo2FA]
+	if !ok || !plain.TwoFactorOff || plain.Endpoint != sb.WebullURL {
+		t.Fatalf("%s = %+v", DemoWebullNo2FA, plain)
+	}
+	tokensBefore := len(sb.Webull.Tokens())
+	wp := webull.NewProvider(webull.Options{Clock: fc, SDKTokenBase: t.TempDir()})
+	h, err := wp.Refresh(context.Background(), &plain, auth.Bind(st.Secrets(), plain.ID), auth.RefreshOptions{})
+	if err != nil || h.State != auth.OK || h.Reason != webull.MsgTwoFactorOff || len(sb.Webull.Tokens()) != tokensBefore {
+		t.Errorf("%s at its check: %v %v (%d tokens created)", DemoWebullNo2FA, h, err, len(sb.Webull.Tokens())-tokensBefore)
 	}
 
 	if o, ok := byName[DemoFutuLogin]; !ok || o.Kind != auth.KindFutuOAuth || o.Endpoint != sb.FutuURL || o.ClientID != "" {
@@ -240,7 +253,7 @@ func TestSeedTwiceReplaces(t *testing.T) {
 		t.Fatal(err)
 	}
 	list, _ := st.List()
-	if len(list) != 4 {
+	if len(list) != len(DemoNames) {
 		t.Fatalf("%d credentials after seeding twice", len(list))
 	}
 	second, _ := st.Get(DemoFutuKey)
