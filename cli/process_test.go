@@ -79,11 +79,13 @@ func TestHelpAndUsageErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"extend", "k", "--days", "abc"}, `tokentray: --days "abc" is not a whole number of days; run: tokentray help extend` + "\n"},
-		{[]string{"extend", "k", "--days"}, "tokentray: --days needs a value; run: tokentray help extend\n"},
-		{[]string{"status", "--bogus"}, "tokentray: status has no option --bogus; run: tokentray help status\n"},
-		{[]string{"status", "-bogus"}, "tokentray: status has no option -bogus; run: tokentray help status\n"},
-		{[]string{"status", "--json=maybe"}, `tokentray: --json is given alone (or as --json=false), not with "maybe"; run: tokentray help status` + "\n"},
+		{[]string{"extend", "k", "--days", "abc"}, `tokentray: invalid argument "abc" for "--days" flag: not a whole number; run: tokentray help extend` + "\n"},
+		{[]string{"extend", "k", "--days"}, "tokentray: flag needs an argument: --days; run: tokentray help extend\n"},
+		{[]string{"status", "--bogus"}, "tokentray: unknown flag: --bogus; run: tokentray help status\n"},
+		{[]string{"status", "-bogus"}, "tokentray: unknown shorthand flag: 'b' in -bogus; run: tokentray help status\n"},
+		{[]string{"status", "--json=maybe"}, `tokentray: invalid argument "maybe" for "--json" flag: a switch is given alone (or as =false); run: tokentray help status` + "\n"},
+		{[]string{"--frob"}, "tokentray: unknown flag: --frob; run: tokentray help\n"},
+		{[]string{"frobnicate"}, `tokentray: "frobnicate" is not a tokentray command; run: tokentray help` + "\n"},
 		{[]string{"add", "futu-key", "k", "--endpoint", "http://openapi.example.com"}, `tokentray: --endpoint "http://openapi.example.com" uses plain http, which would send tokens in the clear: use https (http is only for this computer, e.g. the sandbox)` + "\n"},
 	} {
 		r := x.run(nil, "", c.args...)
@@ -104,7 +106,7 @@ func TestHelpAndUsageErrors(t *testing.T) {
 	if h := x.run(nil, "", "help", "window"); !strings.Contains(h.stdout, "tokentray --sandbox window [NAME]") {
 		t.Errorf("window usage: %q", h.stdout)
 	}
-	if h := x.run(nil, "", "help", "env"); !strings.Contains(h.stdout, "WEBULL_APP_KEY, WEBULL_APP_SECRET, and WEBULL_OPENAPI_TOKEN_DIR") || !strings.Contains(h.stdout, "tokentray share NAME --dir DIR") {
+	if h := x.run(nil, "", "help", "env"); !strings.Contains(h.stdout, "WEBULL_APP_KEY_ID and WEBULL_APP_KEY_SECRET") || !strings.Contains(h.stdout, "WEBULL_OPENAPI_TOKEN_DIR") || !strings.Contains(h.stdout, "tokentray share NAME --dir DIR") {
 		t.Errorf("env help does not name the Webull variables and sharing: %q", h.stdout)
 	}
 	if h := x.run(nil, "", "help", "share"); !strings.Contains(h.stdout, "tokentray share NAME --dir DIR") || !strings.Contains(h.stdout, "tokentray share NAME --off") {
@@ -113,11 +115,10 @@ func TestHelpAndUsageErrors(t *testing.T) {
 }
 
 // statusJSON runs status --json and checks it against the documented
-// schema, field by field.
+// schema, field by field, and its exit code against the healths.
 func statusJSON(t *testing.T, x *tt) map[string]map[string]any {
 	t.Helper()
 	r := x.run(nil, "", "status", "--json")
-	wantCode(t, r, 0, "status --json")
 	var doc map[string][]map[string]any
 	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
 		t.Fatalf("status --json is not JSON: %v\n%s", err, r.stdout)
@@ -125,8 +126,9 @@ func statusJSON(t *testing.T, x *tt) map[string]map[string]any {
 	if len(doc) != 1 || doc["credentials"] == nil {
 		t.Fatalf("status --json top level %q, want only a credentials array", r.stdout)
 	}
-	want := []string{"broker", "expires_at", "health", "kind", "last_checked", "name", "reason", "seconds_left"}
+	want := []string{"account", "broker", "expires_at", "health", "kind", "last_checked", "layout", "name", "next", "reason", "seconds_left"}
 	out := map[string]map[string]any{}
+	code := 0
 	for _, c := range doc["credentials"] {
 		var keys []string
 		for k := range c {
@@ -151,8 +153,24 @@ func statusJSON(t *testing.T, x *tt) map[string]map[string]any {
 		if _, ok := c["seconds_left"].(float64); !ok {
 			t.Errorf("seconds_left %v is not a number", c["seconds_left"])
 		}
+		if n, ok := c["next"].(map[string]any); ok {
+			if !strings.HasPrefix(n["command"].(string), "tokentray --sandbox ") || n["action"] == "" {
+				t.Errorf("next %v is not a sandbox command line", n)
+			}
+		} else if c["next"] != nil {
+			t.Errorf("next is %v, want an object or null", c["next"])
+		}
+		switch c["health"] {
+		case "action-needed", "pending", "broken":
+			code = 3
+		case "unknown":
+			if code == 0 {
+				code = 1
+			}
+		}
 		out[c["name"].(string)] = c
 	}
+	wantCode(t, r, code, "status --json")
 	return out
 }
 

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -10,48 +11,99 @@ import (
 	"time"
 
 	"github.com/jonboulle/clockwork"
+	"github.com/spf13/cobra"
 
 	"tokentray/auth"
 )
 
-var cmdLogin = &command{
-	name:    "login",
-	summary: "log in to Futu in the browser, or verify a Webull token",
-	usage:   "login NAME",
-	help: `Signs NAME in, waiting until it is done, failed or cancelled (Ctrl-C).
+func loginCommand(e *env) *cobra.Command {
+	c := newCommand("login", "log in to Futu in the browser, or verify a Webull token", "login NAME [--no-browser]",
+		`Signs NAME in, waiting until it is done, failed or cancelled (Ctrl-C).
 
   futu-oauth  opens Futu's login page in your browser (the address is
               printed when no browser can be opened); approve, and
               tokentray keeps the tokens.
+              --no-browser  open no browser here: tokentray prints the
+                            address to open on any device, then finishes
+                            when the login comes back to this computer or
+                            when you paste, on stdin, the address the
+                            browser landed on (for a server over SSH)
   webull      creates a token; Webull sends an SMS code to your phone.
               Open the Webull app, go to Menu -> Messages -> OpenAPI
               Notifications, tap the latest message, Check Now, enter the
               code and Confirm, within 5 minutes. On a terminal a
               countdown shows the time left.
 
-Exit code 3 when the login was refused or ran out of time.`,
-	run: func(e *env, self *command, args []string) error {
-		f := newFlags(e, self)
-		name, eng, done, err := e.nameArg(f, args)
-		if done || err != nil {
-			return err
+Exit code 3 when the login was refused or ran out of time.`)
+	var noBrowser bool
+	boolFlag(c.Flags(), &noBrowser, "no-browser", "print the address to open instead of opening a browser")
+	c.Args = exactly(1, "one NAME")
+	c.ValidArgsFunction = e.completeNames(1)
+	c.RunE = func(_ *cobra.Command, args []string) error { return runLogin(e, args[0], noBrowser) }
+	return c
+}
+
+func runLogin(e *env, name string, noBrowser bool) error {
+	eng, err := e.engine()
+	if err != nil {
+		return err
+	}
+	cred, err := eng.Get(name)
+	if err != nil {
+		return err
+	}
+	if noBrowser && cred.Kind != auth.KindFutuOAuth {
+		return usagef("--no-browser applies to futu-oauth credentials; %s is a %s, which opens no browser", name, cred.Kind.Title())
+	}
+	if cred.Kind == auth.KindFutuOAuth && !noBrowser && !e.CanOpenBrowser() && !e.IsTerminal(e.Stdin) {
+		return usagef("no browser can be opened here and nobody can type at this terminal; run: %s --no-browser", e.cmdLine("login", name))
+	}
+	ctx, stop := interruptible(e.ctx)
+	defer stop()
+	opts := auth.LoginOptions{NoBrowser: noBrowser}
+	if noBrowser {
+		opts.Pasted = pastedLines(ctx, e.Stdin)
+	}
+	p := &progress{w: e.Stdout, clock: e.Clock, tty: e.IsTerminal(e.Stdout)}
+	if noBrowser {
+		fmt.Fprintln(e.Stdout, "Open the address below on any device. When the browser has finished, paste here the address it landed on (or let the login come back to this computer).")
+	}
+	h, err := eng.Login(ctx, name, opts, p.event)
+	// The result is printed below: the last state shown is not
+	// repeated when it is the same.
+	p.finish(h.String())
+	if ctx.Err() != nil {
+		return fmt.Errorf("the login of %s was cancelled; to start again, run: %s", name, e.cmdLine("login", name))
+	}
+	if errors.Is(err, auth.ErrNoBrowser) {
+		return fmt.Errorf("no browser could be opened for the login of %s; run: %s --no-browser", name, e.cmdLine("login", name))
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.Stdout, "%s: %s\n", name, e.health(h))
+	return nil
+}
+
+// pastedLines sends each line read from r, until r ends or ctx does.
+func pastedLines(ctx context.Context, r io.Reader) <-chan string {
+	ch := make(chan string)
+	go func() {
+		defer close(ch)
+		sc := bufio.NewScanner(r)
+		for sc.Scan() {
+			line := strings.TrimSpace(sc.Text())
+			if line == "" {
+				continue
+			}
+			select {
+			case ch <- line:
+			case <-ctx.Done():
+				return
+			}
 		}
-		ctx, stop := interruptible(e.ctx)
-		defer stop()
-		p := &progress{w: e.Stdout, clock: e.Clock, tty: e.IsTerminal(e.stdout)}
-		h, err := eng.Login(ctx, name, auth.LoginOptions{}, p.event)
-		// The result is printed below: the last state shown is not
-		// repeated when it is the same.
-		p.finish(h.String())
-		if ctx.Err() != nil {
-			return fmt.Errorf("the login of %s was cancelled; run tokentray login %s to start again", name, name)
-		}
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(e.Stdout, "%s: %s\n", name, h)
-		return nil
-	},
+	}()
+	return ch
 }
 
 // progress shows login events: the steps once (later only the steps that
@@ -208,40 +260,4 @@ func (p *progress) finish(result string) {
 	p.flush()
 	p.clearLine()
 	p.mu.Unlock()
-}
-
-// readSecrets reads each secret, in order, from its environment
-// variable, else a no-echo prompt on a terminal, else one stdin line.
-func readSecrets(e *env, in []secretInput) (map[string]string, error) {
-	out := map[string]string{}
-	tty := e.ReadSecret != nil && e.IsTerminal(e.Stdin)
-	var r *bufio.Reader
-	for _, s := range in {
-		v := strings.TrimSpace(e.Getenv(s.env))
-		if v == "" {
-			var err error
-			if tty {
-				v, err = e.ReadSecret(s.label + ": ")
-				if err != nil {
-					return nil, fmt.Errorf("could not read the %s from the terminal: %w", s.label, err)
-				}
-			} else {
-				if r == nil {
-					r = bufio.NewReader(e.Stdin)
-				}
-				var line string
-				line, err = r.ReadString('\n')
-				if err != nil && !errors.Is(err, io.EOF) {
-					return nil, fmt.Errorf("could not read the %s from stdin: %w", s.label, err)
-				}
-				v = line
-			}
-			v = strings.TrimSpace(v)
-		}
-		if v == "" {
-			return nil, usagef("the %s is missing: set %s, or give it on stdin (see tokentray help add)", s.label, s.env)
-		}
-		out[s.field] = v
-	}
-	return out, nil
 }

@@ -5,14 +5,14 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/spf13/cobra"
+
 	"tokentray/auth/sandbox"
 )
 
-var cmdSandbox = &command{
-	name:    "sandbox",
-	summary: "run the simulated Futu and Webull brokers",
-	usage:   "sandbox [--seed] [--futu-port N] [--webull-port N]",
-	help: `Runs simulated Futu and Webull brokers on this machine until Ctrl-C, so
+func sandboxCommand(e *env) *cobra.Command {
+	c := newCommand("sandbox", "run the simulated Futu and Webull brokers", "sandbox [--seed] [--futu-port N] [--webull-port N]",
+		`Runs simulated Futu and Webull brokers on this machine until Ctrl-C, so
 every flow can be tried with no brokerage account: OAuth login and refresh,
 API keys, Webull tokens with a 5-minute SMS verification (confirmed on the
 "phone" page), and injected failures. Futu OAuth tokens live a few minutes,
@@ -29,23 +29,19 @@ so refreshes happen while you watch.
 Use the sandbox profile against it from another terminal with --sandbox:
 "tokentray --sandbox status", "tokentray --sandbox window", or
 "tokentray --sandbox" (the tray, which then uses these brokers). In the
-sandbox profile, credentials added without --endpoint use these brokers.`,
-	run: runSandbox,
+sandbox profile, credentials added without --endpoint use these brokers.`)
+	var seed bool
+	var futuPort, webullPort int
+	boolFlag(c.Flags(), &seed, "seed", "add the demo credentials to the sandbox profile")
+	intFlag(c.Flags(), &futuPort, "futu-port", 0, "the port for Futu")
+	intFlag(c.Flags(), &webullPort, "webull-port", 0, "the port for Webull")
+	c.Args = exactly(0, "no arguments")
+	c.RunE = func(*cobra.Command, []string) error { return runSandbox(e, seed, futuPort, webullPort) }
+	return c
 }
 
-func runSandbox(e *env, self *command, args []string) error {
-	f := newFlags(e, self)
-	seed := f.Bool("seed", false, "")
-	futuPort := f.Int("futu-port", 0, "")
-	webullPort := f.Int("webull-port", 0, "")
-	pos, _, err := f.parse(args)
-	if err != nil {
-		return handled(err)
-	}
-	if err := f.want(pos, 0, "no arguments"); err != nil {
-		return err
-	}
-	for _, p := range []int{*futuPort, *webullPort} {
+func runSandbox(e *env, seed bool, futuPort, webullPort int) error {
+	for _, p := range []int{futuPort, webullPort} {
 		if p < 0 || p > 65535 {
 			return usagef("%d is not a port number", p)
 		}
@@ -54,7 +50,7 @@ func runSandbox(e *env, self *command, args []string) error {
 		return errors.New("this build of tokentray has no sandbox")
 	}
 	opts := sandbox.DemoOptions()
-	opts.FutuPort, opts.WebullPort = *futuPort, *webullPort
+	opts.FutuPort, opts.WebullPort = futuPort, webullPort
 	sb, err := e.StartSandbox(opts)
 	if err != nil {
 		return fmt.Errorf("could not start the sandbox brokers: %w", err)
@@ -87,7 +83,7 @@ func runSandbox(e *env, self *command, args []string) error {
 	fmt.Fprintf(w, "Webull sandbox:  %s\n", sb.WebullURL)
 	fmt.Fprintf(w, "  phone page:    %s (confirm pending tokens with their SMS code)\n", sb.PhoneURL())
 	fmt.Fprintf(w, "  faults:        %s/sandbox/faults and %s/sandbox/faults\n", sb.FutuURL, sb.WebullURL)
-	if *seed {
+	if seed {
 		if parts.SeedDemo == nil {
 			return errors.New("this build of tokentray cannot add the demo credentials")
 		}

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"tokentray/auth"
 )
 
@@ -14,11 +16,9 @@ import (
 // minutes.
 const shareLockWait = 10 * time.Second
 
-var cmdShare = &command{
-	name:    "share",
-	summary: "keep (or stop keeping) a broker SDK's token file current",
-	usage:   "share NAME --dir DIR\nshare NAME\nshare NAME --off",
-	help: `Turns sharing with the broker's SDK on or off for the credential NAME.
+func shareCommand(e *env) *cobra.Command {
+	c := newCommand("share", "keep (or stop keeping) a broker SDK's token file current", "share NAME --dir DIR\nshare NAME\nshare NAME --off",
+		`Turns sharing with the broker's SDK on or off for the credential NAME.
 While it is on, tokentray writes the token it keeps fresh to the file the
 SDK reads, so bots using the SDK need no login or verification of their
 own. The file is written at once (a refresh with the broker), then at
@@ -32,23 +32,20 @@ every renewal.
               by Futu)
   --off       stop updating the file; the file is left as it is
 
-The same as --share-dir and --share-sdk of "tokentray add".`,
-	run: runShare,
+The same as --share-dir and --share-sdk of "tokentray add".`)
+	var dir string
+	var off bool
+	c.Flags().StringVar(&dir, "dir", "", "the folder of the Webull SDK's token.txt")
+	boolFlag(c.Flags(), &off, "off", "stop updating the file")
+	_ = c.MarkFlagDirname("dir")
+	c.Args = exactly(1, "one NAME")
+	c.ValidArgsFunction = e.completeNames(1)
+	c.RunE = func(_ *cobra.Command, args []string) error { return runShare(e, args[0], dir, off) }
+	return c
 }
 
-func runShare(e *env, self *command, args []string) error {
-	f := newFlags(e, self)
-	dirFlag := f.String("dir", "", "")
-	off := f.Bool("off", false, "")
-	pos, _, err := f.parse(args)
-	if err != nil {
-		return handled(err)
-	}
-	if err := f.want(pos, 1, "one NAME"); err != nil {
-		return err
-	}
-	name := pos[0]
-	if *off && *dirFlag != "" {
+func runShare(e *env, name, dirFlag string, off bool) error {
+	if off && dirFlag != "" {
 		return usagef("share takes --dir or --off, not both; run: tokentray help share")
 	}
 	eng, err := e.engine()
@@ -63,29 +60,29 @@ func runShare(e *env, self *command, args []string) error {
 	switch c.Kind {
 	case auth.KindWebull:
 		dir = c.SDKTokenDir
-		if *dirFlag != "" {
-			if dir, err = filepath.Abs(*dirFlag); err != nil {
-				return usagef("--dir %q is not a usable folder: %v", *dirFlag, err)
+		if dirFlag != "" {
+			if dir, err = filepath.Abs(dirFlag); err != nil {
+				return usagef("--dir %q is not a usable folder: %v", dirFlag, err)
 			}
 			if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
 				return usagef("--dir %s is a file, not a folder: give the folder your bots read through %s", dir, e.Webull.TokenDirEnv)
 			}
 		}
-		if dir == "" && !*off {
+		if dir == "" && !off {
 			return usagef("share %s needs --dir DIR: the folder where tokentray keeps token.txt for the Webull SDK", name)
 		}
 	case auth.KindFutuOAuth:
-		if *dirFlag != "" {
-			return usagef("--dir applies to webull credentials: the Futu SDK's token file has its own place; run: tokentray share %s", name)
+		if dirFlag != "" {
+			return usagef("--dir applies to webull credentials: the Futu SDK's token file has its own place; run: %s", e.cmdLine("share", name))
 		}
 	default:
-		return usagef("%s is a %s, which has no SDK token file to share: tokentray env and exec give scripts its variables", name, c.Kind.Title())
+		return usagef("%s is a %s, which has no SDK token file to share: %s and exec give scripts its variables", name, c.Kind.Title(), e.cmdLine("env"))
 	}
 
 	ctx, stop := interruptible(e.ctx)
 	defer stop()
 	before, err := eng.Change(ctx, name, shareLockWait, func(c *auth.Credential) {
-		c.ShareWithSDK = !*off
+		c.ShareWithSDK = !off
 		if c.Kind == auth.KindWebull && dir != "" {
 			c.SDKTokenDir = dir
 		}
@@ -100,7 +97,7 @@ func runShare(e *env, self *command, args []string) error {
 	} else if c.ClientID != "" {
 		file += " for client " + c.ClientID
 	}
-	if *off {
+	if off {
 		if !before.ShareWithSDK {
 			fmt.Fprintf(e.Stdout, "Sharing was already off for %s.\n", name)
 			return nil
@@ -125,7 +122,7 @@ func runShare(e *env, self *command, args []string) error {
 	}
 	msg := fmt.Sprintf("Sharing is on for %s: tokentray keeps %s current", name, file)
 	if c.Kind == auth.KindWebull {
-		msg += fmt.Sprintf("; start bots with %s=%s (tokentray env %s and exec set it)", e.Webull.TokenDirEnv, dir, name)
+		msg += fmt.Sprintf("; start bots with %s=%s (%s and exec set it)", e.Webull.TokenDirEnv, dir, e.cmdLine("env", name))
 		if before.ShareWithSDK && before.SDKTokenDir != "" && before.SDKTokenDir != dir {
 			msg += fmt.Sprintf("; the old file in %s is left as it is", before.SDKTokenDir)
 		}

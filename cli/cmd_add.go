@@ -1,0 +1,350 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"tokentray/auth"
+	"tokentray/auth/engine"
+	"tokentray/auth/sandbox"
+)
+
+const addHelp = `Adds a credential called NAME (letters, digits, dots, dashes, underscores).
+
+  futu-oauth  a Futu OAuth 2.0 login; no secret is needed now: run
+              "tokentray login NAME" next to sign in in the browser.
+              --scope S     the OAuth scope to ask for (default: the
+                            broker's own client's scope)
+              --share-sdk   keep the Futu SDK's token file
+                            (~/.futu/openapi/tokens/<client_id>) current, so
+                            scripts using the SDK need no environment (the
+                            file's format is inferred from public Futu SDKs,
+                            not documented by Futu)
+              --import-sdk CLIENT_ID  adopt the login the Futu SDK saved in
+                            ~/.futu/openapi/tokens/CLIENT_ID instead of
+                            logging in again (the format is inferred from
+                            public Futu SDKs); add --share-sdk too, so the
+                            SDK keeps working after tokentray renews it
+  futu-key    a Futu legacy API key: FUTU_APP_KEY, FUTU_APP_SECRET and
+              FUTU_ACCESS_TOKEN from the developer portal; checked with
+              Futu at once
+  webull      a Webull OpenAPI app: WEBULL_APP_KEY_ID and
+              WEBULL_APP_KEY_SECRET (as the Webull SDK names them; also
+              WEBULL_APP_KEY and WEBULL_APP_SECRET); run
+              "tokentray login NAME" next to create a token and verify it
+              in the Webull app
+              --region R    %s
+              --test-env    the app is in Webull's test environment
+              --share-dir DIR  keep the Webull SDK's token.txt in DIR current
+
+  --endpoint URL  the broker's API base URL (default: the broker's own);
+                  for Futu, FUTU_HTTP_URL when it is set, saved with the
+                  credential so the agent uses it even when started
+                  without that variable
+  --no-check      store it without asking the broker now (for a broker
+                  that cannot be reached); it shows as Unknown until the
+                  next check
+
+Secrets are never taken from the command line. Each one is read, in this
+order, from: its environment variable; a prompt that does not echo, when
+stdin is a terminal; otherwise one line of stdin, in the order listed
+above (for example: printf '%%s\n' "$KEY" "$SECRET" | tokentray add webull
+NAME --region us).`
+
+// secretInput is one secret a kind needs at add time.
+type secretInput struct {
+	envs  []string // the variables it is read from, the first set wins
+	field string
+	label string
+}
+
+var addSecrets = map[auth.Kind][]secretInput{
+	auth.KindFutuKey: {
+		{[]string{"FUTU_APP_KEY"}, auth.FieldAppKey, "Futu App Key"},
+		{[]string{"FUTU_APP_SECRET"}, auth.FieldAppSecret, "Futu App Secret"},
+		{[]string{"FUTU_ACCESS_TOKEN"}, auth.FieldAccessToken, "Futu Access Token"},
+	},
+	auth.KindWebull: {
+		{[]string{"WEBULL_APP_KEY_ID", "WEBULL_APP_KEY"}, auth.FieldAppKey, "Webull App Key"},
+		{[]string{"WEBULL_APP_KEY_SECRET", "WEBULL_APP_SECRET"}, auth.FieldAppSecret, "Webull App Secret"},
+	},
+}
+
+// addFlags are the options of add (and of update, which takes a subset).
+type addFlags struct {
+	endpoint, scope, importSDK, region, shareDir string
+	shareSDK, testEnv, noCheck                   bool
+}
+
+// kindFlags are the options that apply to each kind.
+var kindFlags = map[auth.Kind][]string{
+	auth.KindFutuOAuth: {"endpoint", "scope", "share-sdk", "import-sdk", "no-check"},
+	auth.KindFutuKey:   {"endpoint", "no-check"},
+	auth.KindWebull:    {"endpoint", "region", "test-env", "share-dir", "no-check"},
+}
+
+var kinds = []string{string(auth.KindFutuOAuth), string(auth.KindFutuKey), string(auth.KindWebull)}
+
+func addCommand(e *env) *cobra.Command {
+	c := newCommand("add", "add a credential",
+		`add futu-oauth NAME [--endpoint URL] [--scope S] [--share-sdk] [--import-sdk CLIENT_ID]
+add futu-key NAME [--endpoint URL] [--no-check]
+add webull NAME --region R [--test-env] [--endpoint URL] [--share-dir DIR] [--no-check]`,
+		fmt.Sprintf(addHelp, regionList(e.Webull.Regions)))
+	var f addFlags
+	fs := c.Flags()
+	fs.StringVar(&f.endpoint, "endpoint", "", "the broker's API base URL")
+	fs.StringVar(&f.scope, "scope", "", "the OAuth scope to ask for")
+	boolFlag(fs, &f.shareSDK, "share-sdk", "keep the Futu SDK's token file current")
+	fs.StringVar(&f.importSDK, "import-sdk", "", "adopt the Futu SDK's saved login of this client ID")
+	fs.StringVar(&f.region, "region", "", "the Webull region")
+	boolFlag(fs, &f.testEnv, "test-env", "the app is in Webull's test environment")
+	fs.StringVar(&f.shareDir, "share-dir", "", "keep the Webull SDK's token.txt in this folder current")
+	boolFlag(fs, &f.noCheck, "no-check", "store it without asking the broker now")
+	_ = c.RegisterFlagCompletionFunc("region", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return e.Webull.Regions, cobra.ShellCompDirectiveNoFileComp
+	})
+	_ = c.MarkFlagDirname("share-dir")
+	c.ValidArgsFunction = func(_ *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
+		if len(args) == 0 {
+			return kinds, cobra.ShellCompDirectiveNoFileComp
+		}
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	c.Args = func(c *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return usagef("add needs a kind (futu-oauth, futu-key or webull) and a name; run: tokentray help add")
+		}
+		if !auth.Kind(args[0]).Valid() {
+			return usagef("%q is not a credential kind; use futu-oauth, futu-key or webull", args[0])
+		}
+		return exactly(1, "one NAME after the kind")(c, args[1:])
+	}
+	c.RunE = func(c *cobra.Command, args []string) error { return runAdd(e, c, auth.Kind(args[0]), args[1], f) }
+	return c
+}
+
+func regionList(rs []string) string {
+	if len(rs) == 0 {
+		return "the Webull region"
+	}
+	return "one of " + strings.Join(rs, ", ")
+}
+
+// checkKindFlags refuses an option that does not apply to kind.
+func checkKindFlags(c *cobra.Command, kind auth.Kind, allowed map[auth.Kind][]string) error {
+	var err error
+	c.Flags().Visit(func(fl *pflag.Flag) {
+		if err == nil && fl.Name != "sandbox" && !slices.Contains(allowed[kind], fl.Name) {
+			err = usagef("--%s does not apply to %s credentials; run: tokentray help %s", fl.Name, kind, c.Name())
+		}
+	})
+	return err
+}
+
+// checkEndpoint refuses an endpoint that is not an http(s) URL, or that
+// would send tokens in the clear.
+func checkEndpoint(what, v string) error {
+	if !httpURL(v) {
+		return usagef("%s %q is not an http(s) URL", what, v)
+	}
+	if !privateEnough(v) {
+		return usagef("%s %q uses plain http, which would send tokens in the clear: use https (http is only for this computer, e.g. the sandbox)", what, v)
+	}
+	return nil
+}
+
+func runAdd(e *env, cmd *cobra.Command, kind auth.Kind, name string, f addFlags) error {
+	if err := auth.ValidateName(name); err != nil {
+		return &usageError{err.Error()}
+	}
+	if err := checkKindFlags(cmd, kind, kindFlags); err != nil {
+		return err
+	}
+	if f.endpoint != "" {
+		if err := checkEndpoint("--endpoint", f.endpoint); err != nil {
+			return err
+		}
+	} else if kind == auth.KindFutuOAuth || kind == auth.KindFutuKey {
+		// Saved, so an agent started without the variable uses it too.
+		if v := strings.TrimSpace(e.Getenv("FUTU_HTTP_URL")); v != "" {
+			if !httpURL(v) {
+				return usagef("FUTU_HTTP_URL %q is not an http(s) URL; correct it, or unset it and give --endpoint", v)
+			}
+			if err := checkEndpoint("FUTU_HTTP_URL", v); err != nil {
+				return err
+			}
+			f.endpoint = v
+		}
+	}
+	if cmd.Flags().Changed("import-sdk") && strings.TrimSpace(f.importSDK) == "" {
+		return usagef("--import-sdk needs the OAuth client ID whose Futu SDK token to adopt")
+	}
+	c := auth.Credential{Name: name, Kind: kind, Endpoint: strings.TrimRight(f.endpoint, "/")}
+	switch kind {
+	case auth.KindFutuOAuth:
+		c.Scope = f.scope
+		c.ShareWithSDK = f.shareSDK
+	case auth.KindWebull:
+		if f.region == "" {
+			return usagef("add webull needs --region (%s)", regionList(e.Webull.Regions))
+		}
+		r := strings.ToLower(f.region)
+		if !slices.Contains(e.Webull.Regions, r) {
+			return usagef("%q is not a Webull region; use %s", f.region, regionList(e.Webull.Regions))
+		}
+		c.Region = r
+		c.TestEnv = f.testEnv
+		if f.shareDir != "" {
+			// Absolute, so the agent finds it whatever its working folder.
+			dir, err := filepath.Abs(f.shareDir)
+			if err != nil {
+				return usagef("--share-dir %q is not a usable folder: %v", f.shareDir, err)
+			}
+			c.ShareWithSDK = true
+			c.SDKTokenDir = dir
+		}
+	}
+	parts, err := e.open()
+	if err != nil {
+		return err
+	}
+	eng := parts.Engine
+	if c.Endpoint == "" && e.sandbox {
+		// In the sandbox profile the default broker is the sandbox's,
+		// never the real one.
+		futuURL, webullURL, err := sandbox.Running(parts.Dir)
+		if err != nil {
+			return err
+		}
+		c.Endpoint = futuURL
+		if kind == auth.KindWebull {
+			c.Endpoint = webullURL
+		}
+	}
+	secrets, err := readSecrets(e, addSecrets[kind])
+	if err != nil {
+		return err
+	}
+	if f.importSDK != "" {
+		if c, secrets, err = importSDKToken(e, eng, c, strings.TrimSpace(f.importSDK)); err != nil {
+			return err
+		}
+	}
+	c, err = eng.Add(e.ctx, c, secrets)
+	if err != nil {
+		return err
+	}
+	switch {
+	case f.noCheck:
+		fmt.Fprintln(e.Stdout, strings.TrimSpace(fmt.Sprintf("Added %s (%s) without checking it with the broker; it shows as Unknown until tokentray checks it. %s", name, kind.Title(), next(e, kind, name))))
+	case f.importSDK != "":
+		return checkImported(e, eng, c)
+	case kind == auth.KindFutuKey:
+		// Check the key now, so a typo shows here and not in a script.
+		h, err := eng.Refresh(e.ctx, name, false)
+		var ue *auth.UserError
+		if errors.As(err, &ue) {
+			if _, rerr := eng.Remove(e.ctx, name); rerr == nil {
+				return auth.NeedsUser(fmt.Sprintf("Futu did not accept this key (%s), so %s was not added", strings.TrimSuffix(ue.Msg, "."), name))
+			}
+			return err
+		}
+		if err != nil {
+			fmt.Fprintf(e.Stdout, "Added %s (%s), but it could not be checked yet because %s; tokentray will check it again.\n", name, kind.Title(), shortReason(err, h))
+			return nil
+		}
+		fmt.Fprintf(e.Stdout, "Added %s (%s): %s\n", name, kind.Title(), e.health(h))
+	default:
+		fmt.Fprintln(e.Stdout, strings.TrimSpace(fmt.Sprintf("Added %s (%s). %s", name, kind.Title(), next(e, kind, name))))
+	}
+	return nil
+}
+
+// next is what to do after adding a credential of kind.
+func next(e *env, kind auth.Kind, name string) string {
+	if kind == auth.KindFutuKey {
+		return ""
+	}
+	return "Next: " + e.cmdLine("login", name)
+}
+
+func httpURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+}
+
+// privateEnough reports whether an endpoint keeps tokens off the wire in
+// clear text: https, or http to this computer (the sandbox brokers).
+func privateEnough(s string) bool {
+	u, err := url.Parse(s)
+	if err != nil {
+		return false
+	}
+	if u.Scheme == "https" {
+		return true
+	}
+	h := u.Hostname()
+	if h == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
+}
+
+// sdkImporter is the Futu OAuth provider's adoption of an SDK login.
+type sdkImporter interface {
+	ImportSDKToken(c *auth.Credential, s auth.Secrets, clientID string) (auth.Health, error)
+}
+
+// importSDKToken reads the Futu SDK's token file for clientID into c and
+// the secrets to store with it. It reads into memory first so that the
+// credential is added whole or not at all.
+func importSDKToken(e *env, eng *engine.Engine, c auth.Credential, clientID string) (auth.Credential, map[string]string, error) {
+	p, err := eng.Provider(c.Kind)
+	if err != nil {
+		return c, nil, err
+	}
+	imp, ok := p.(sdkImporter)
+	if !ok {
+		return c, nil, fmt.Errorf("this build of tokentray cannot import Futu SDK tokens; after adding it, log in with: %s", e.cmdLine("login", c.Name))
+	}
+	mem := auth.NewMemorySecrets()
+	if _, err := imp.ImportSDKToken(&c, auth.Bind(mem, "import"), clientID); err != nil {
+		return c, nil, fmt.Errorf("%s was not added: %w", c.Name, err)
+	}
+	secrets := map[string]string{}
+	for _, f := range []string{auth.FieldAccessToken, auth.FieldRefreshToken} {
+		if v, err := mem.Get("import", f); err == nil {
+			secrets[f] = v
+		}
+	}
+	return c, secrets, nil
+}
+
+// checkImported checks an adopted SDK login with Futu at once, so a stale
+// token file shows here and not in a script.
+func checkImported(e *env, eng *engine.Engine, c auth.Credential) error {
+	h, err := eng.Refresh(e.ctx, c.Name, false)
+	var ue *auth.UserError
+	if errors.As(err, &ue) {
+		return &auth.UserError{
+			Msg:    fmt.Sprintf("Added %s with the Futu SDK's client %s, but Futu no longer accepts the SDK's saved login (%s)", c.Name, c.ClientID, strings.TrimSuffix(ue.Msg, ".")),
+			Action: ue.Action,
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(e.Stdout, "Added %s (%s) with the Futu SDK's login for client %s, but it could not be checked with Futu yet because %s; tokentray will check it again.\n", c.Name, c.Kind.Title(), c.ClientID, shortReason(err, h))
+		return nil
+	}
+	fmt.Fprintf(e.Stdout, "Added %s (%s) with the Futu SDK's login for client %s: %s\n", c.Name, c.Kind.Title(), c.ClientID, e.health(h))
+	return nil
+}

@@ -1,0 +1,40 @@
+package cli
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+)
+
+// maxExtendDays is the longest extension Futu grants (3 years).
+const maxExtendDays = 1095
+
+func extendCommand(e *env) *cobra.Command {
+	c := newCommand("extend", "extend a Futu API key's access token", "extend NAME [--days N]",
+		`Asks Futu for a new access token for the API key NAME, valid for N days
+(default 90, at most 1095). The old token stops working: scripts that read
+it from the environment must be restarted (tokentray env/exec give them the
+new one).`)
+	var days int
+	intFlag(c.Flags(), &days, "days", 90, "days the new token is valid")
+	c.Args = exactly(1, "one NAME")
+	c.ValidArgsFunction = e.completeNames(1)
+	c.RunE = func(_ *cobra.Command, args []string) error {
+		if days < 1 || days > maxExtendDays {
+			return usagef("--days must be between 1 and %d (3 years), not %d", maxExtendDays, days)
+		}
+		eng, err := e.engine()
+		if err != nil {
+			return err
+		}
+		until := e.Clock.Now().UTC().Add(time.Duration(days) * 24 * time.Hour)
+		h, err := eng.Extend(e.ctx, args[0], until)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.Stdout, "%s: %s\n", args[0], e.health(h))
+		return nil
+	}
+	return c
+}

@@ -1,0 +1,47 @@
+package cli
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+func logoutCommand(e *env) *cobra.Command {
+	c := newCommand("logout", "forget a credential's tokens but keep the credential", "logout NAME",
+		`Logs NAME out: its tokens are deleted from the keychain, and the
+credential stays so that "tokentray login NAME" signs in again. Scripts
+asking for its token get exit code 3 until then.
+
+  futu-oauth  the access and refresh tokens are revoked with Futu first
+              when Futu offers revocation and answers; the app
+              registration (client ID) is kept
+  webull      the stored token is forgotten and the next login creates
+              and verifies a new one; the token.txt shared with the SDKs
+              is deleted when it holds that token; Webull offers no
+              revocation, so the old token stays valid at Webull until it
+              expires or goes unused for 15 days
+  futu-key    refused: an API key is revoked in the Futu developer
+              portal (tokentray remove NAME forgets it here)`)
+	c.Args = exactly(1, "one NAME")
+	c.ValidArgsFunction = e.completeNames(1)
+	c.RunE = func(_ *cobra.Command, args []string) error {
+		name := args[0]
+		eng, err := e.engine()
+		if err != nil {
+			return err
+		}
+		ctx, stop := interruptible(e.ctx)
+		defer stop()
+		revokeErr, err := eng.Logout(ctx, name)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.Stdout, "Logged out %s; log in again with: %s\n", name, e.cmdLine("login", name))
+		if revokeErr != nil {
+			fmt.Fprintf(e.Stderr, "tokentray: %s was logged out here, but the broker could not be told to revoke its tokens (%s); revoke them in the broker's portal if they leaked.\n", name, sentence(strings.TrimSuffix(revokeErr.Error(), ".")))
+		}
+		return nil
+	}
+	return c
+}

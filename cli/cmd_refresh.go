@@ -1,0 +1,86 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"tokentray/auth"
+	"tokentray/auth/engine"
+)
+
+func refreshCommand(e *env) *cobra.Command {
+	c := newCommand("refresh", "check credentials with the brokers and renew tokens that are due", "refresh [--force] [NAME...]",
+		`Checks the named credentials (all when none is named) with their brokers
+and renews every token that expires within the lead time.
+
+  --force   renew tokens even when they are not due
+
+Prints one line per credential. Exit code 3 when any needs you to act, 1
+when any could not be checked.`)
+	var force bool
+	boolFlag(c.Flags(), &force, "force", "renew tokens even when they are not due")
+	c.ValidArgsFunction = e.completeNames(0)
+	c.RunE = func(_ *cobra.Command, names []string) error { return runRefresh(e, names, force) }
+	return c
+}
+
+func runRefresh(e *env, names []string, force bool) error {
+	eng, err := e.engine()
+	if err != nil {
+		return err
+	}
+	var rs []engine.Result
+	if len(names) == 0 {
+		if rs, err = eng.RefreshAll(e.ctx, force); err != nil {
+			return err
+		}
+		if len(rs) == 0 {
+			fmt.Fprintln(e.Stdout, "No credentials yet; add one with: "+e.cmdLine("add"))
+			return nil
+		}
+	} else {
+		rs = eng.RefreshNames(e.ctx, names, force)
+	}
+	code := ExitOK
+	for _, r := range rs {
+		var ue *auth.UserError
+		switch {
+		case r.Err == nil:
+			fmt.Fprintf(e.Stdout, "%s: %s\n", r.Name, e.health(r.Health))
+		case errors.As(r.Err, &ue):
+			h := auth.Health{State: needsState(r.Health), Reason: ue.Msg, Next: ue.Action}
+			if h.Next.IsZero() {
+				h.Next = r.Health.Next
+			}
+			fmt.Fprintf(e.Stdout, "%s: %s\n", r.Name, e.health(h))
+			if code == ExitOK {
+				code = ExitNeedsUser
+			}
+		default:
+			msg := sentence(r.Err.Error())
+			if r.Health.State == auth.Unknown && r.Health.Reason != "" {
+				// The health's sentence says it for a person; the error
+				// chain is for logs.
+				msg = r.Health.Reason
+			}
+			if !mentions(msg, r.Name) {
+				msg = r.Name + ": " + msg
+			}
+			fmt.Fprintf(e.Stderr, "tokentray: %s\n", withNext(msg, e.command(r.Health.Next)))
+			code = ExitError
+		}
+	}
+	if code != ExitOK {
+		return &exitError{code: code}
+	}
+	return nil
+}
+
+func needsState(h auth.Health) auth.State {
+	if h.State.NeedsUser() {
+		return h.State
+	}
+	return auth.ActionNeeded
+}

@@ -1,0 +1,265 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"tokentray/auth"
+	"tokentray/auth/engine"
+)
+
+// StatusJSON is the stable output of "tokentray status --json". Fields
+// are never renamed or removed; new ones may be added. No secret is ever
+// part of it.
+//
+//	{"credentials": [
+//	  {
+//	    "name": "futu-main",                     // the credential's name
+//	    "broker": "Futu",                        // "Futu" or "Webull"
+//	    "kind": "futu-key",                      // "futu-oauth", "futu-key" or "webull"
+//	    "health": "ok",                          // "ok", "unknown", "expiring", "pending", "action-needed" or "broken"
+//	    "reason": "the access token is valid …", // one sentence: what happened, what to do ("" when none)
+//	    "expires_at": "2027-02-21T09:00:00Z",    // RFC 3339 UTC; null when not known
+//	    "seconds_left": 7776000,                 // to the 2FA deadline when pending, else to expires_at; 0 when past or unknown
+//	    "last_checked": "2026-11-23T09:00:00Z",  // RFC 3339 UTC of the last check with the broker; null when never
+//	    "next": {"action": "login", "command": "tokentray login futu-main"}, // what to do now; null when nothing
+//	    "account": {"futu_id": "…", "account_no": "…", "name": "…", "account_type": "…", "quote_permissions": ["…"]}, // who logged in (Futu OAuth); null when not known
+//	    "layout": "futu-cli"                     // where a Futu OAuth login's endpoints come from: "metadata", "futu-cli", "custom"; "" otherwise or before first use
+//	  }
+//	]}
+//
+// Credentials are sorted by name; "credentials" is [] when there are none.
+type StatusJSON struct {
+	Credentials []CredentialStatusJSON `json:"credentials"`
+}
+
+// CredentialStatusJSON is one credential in StatusJSON.
+type CredentialStatusJSON struct {
+	Name        string       `json:"name"`
+	Broker      string       `json:"broker"`
+	Kind        string       `json:"kind"`
+	Health      string       `json:"health"`
+	Reason      string       `json:"reason"`
+	ExpiresAt   *time.Time   `json:"expires_at"`
+	SecondsLeft int64        `json:"seconds_left"`
+	LastChecked *time.Time   `json:"last_checked"`
+	Next        *NextJSON    `json:"next"`
+	Account     *AccountJSON `json:"account"`
+	Layout      string       `json:"layout"`
+}
+
+// NextJSON is a credential's next action in StatusJSON.
+type NextJSON struct {
+	// Action is "login", "verify", "extend", "update" or "retry".
+	Action string `json:"action"`
+	// Command is the command line that does it.
+	Command string `json:"command"`
+}
+
+// AccountJSON is who a login belongs to, in StatusJSON; fields the
+// broker did not name are left out.
+type AccountJSON = auth.Account
+
+const statusSchema = `With --json it prints one JSON object with a stable schema (fields are
+never renamed or removed; new ones may be added; no secret is ever in it):
+
+  {"credentials": [{
+      "name":         string,  the credential's name
+      "broker":       string,  "Futu" or "Webull"
+      "kind":         string,  "futu-oauth", "futu-key" or "webull"
+      "health":       string,  "ok", "unknown", "expiring", "pending",
+                               "action-needed" or "broken"
+      "reason":       string,  one sentence: what happened, what to do
+      "expires_at":   string,  RFC 3339 UTC, or null when not known
+      "seconds_left": number,  to the 2FA deadline when pending, else to
+                               expires_at; 0 when past or not known
+      "last_checked": string,  RFC 3339 UTC of the last check with the
+                               broker, or null when never
+      "next":         object,  what to do now, or null when nothing:
+                               {"action": "login", "verify", "extend",
+                               "update" or "retry", "command": the command
+                               line that does it}
+      "account":      object,  who logged in (Futu OAuth), or null when not
+                               known: "futu_id", "account_no", "name",
+                               "account_type", "quote_permissions" (a list),
+                               each left out when the broker named none
+      "layout":       string,  where a Futu OAuth login's endpoints come
+                               from: "metadata" (the host's RFC 8414
+                               metadata), "futu-cli" (the paths of Futu's
+                               own command line) or "custom" (set by hand);
+                               "" for other kinds or before the first use
+  }]}
+
+Credentials are sorted by name; "credentials" is [] when there are none.`
+
+func statusCommand(e *env) *cobra.Command {
+	c := newCommand("status", "show the health of every credential", "status [--json]",
+		`Shows every credential's health from what is stored, without calling the
+brokers (run "tokentray refresh" to check with them): name, broker and
+kind, health, expiry and time left, the reason and what to do next; the
+account a Futu login belongs to, on a line of its own.
+
+Exit code 0 when every credential is OK or Expiring, 3 when any needs you
+to act (log in, verify, extend, or a broken key), else 1 when any could
+not be checked (Unknown: never checked, or the broker did not answer).
+
+`+statusSchema)
+	var asJSON bool
+	boolFlag(c.Flags(), &asJSON, "json", "print JSON")
+	c.Args = exactly(0, "no arguments")
+	c.RunE = func(*cobra.Command, []string) error { return runStatus(e, asJSON) }
+	return c
+}
+
+func runStatus(e *env, asJSON bool) error {
+	eng, err := e.engine()
+	if err != nil {
+		return err
+	}
+	ss, err := eng.Status()
+	if err != nil {
+		return err
+	}
+	creds := map[string]auth.Credential{}
+	if cs, err := eng.List(); err == nil {
+		for _, c := range cs {
+			creds[c.Name] = c
+		}
+	}
+	if asJSON {
+		if err := writeStatusJSON(e, ss, creds); err != nil {
+			return err
+		}
+		return statusExit(e, ss)
+	}
+	if len(ss) == 0 {
+		fmt.Fprintf(e.Stdout, "No credentials yet; add one with: %s (see tokentray help add)\n", e.cmdLine("add"))
+		return nil
+	}
+	now := e.Clock.Now()
+	tw := tabwriter.NewWriter(e.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tBROKER\tKIND\tHEALTH\tEXPIRES\tLEFT\tREASON")
+	for _, s := range ss {
+		exp, left := "-", "-"
+		if !s.ExpiresAt.IsZero() {
+			exp = s.ExpiresAt.Local().Format("2006-01-02 15:04")
+			if s.SecondsLeft > 0 {
+				left = humanDuration(time.Duration(s.SecondsLeft) * time.Second)
+			} else if !s.ExpiresAt.After(now) {
+				left = "expired"
+			}
+		}
+		if s.Health.State == auth.Pending && s.SecondsLeft > 0 {
+			left = humanDuration(time.Duration(s.SecondsLeft) * time.Second)
+		}
+		reason := withNext(oneLine(s.Health.Reason), e.command(s.Health.Next))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.Name, s.Broker, s.Kind, s.Health.State.Title(), exp, left, reason)
+		if c := creds[s.Name]; !c.Account.IsZero() || c.Layout != "" {
+			fmt.Fprintf(tw, "\t%s\n", accountLine(c))
+		}
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	return statusExit(e, ss)
+}
+
+// accountLine says who a login belongs to and where its endpoints come from.
+func accountLine(c auth.Credential) string {
+	var parts []string
+	if s := c.Account.Summary(); s != "" {
+		parts = append(parts, "account: "+s)
+	}
+	switch c.Layout {
+	case auth.LayoutMetadata:
+		parts = append(parts, "endpoints: the host's OAuth metadata")
+	case auth.LayoutFutuCLI:
+		parts = append(parts, "endpoints: the layout of Futu's own command line")
+	case auth.LayoutCustom:
+		parts = append(parts, "endpoints: set by hand")
+	}
+	return strings.Join(parts, "; ")
+}
+
+// statusExit is status's exit code, with one sentence naming the
+// credentials behind it: 3 when any needs the user, else 1 when any
+// could not be checked, else 0.
+func statusExit(e *env, ss []engine.Status) error {
+	var act, unknown []string
+	for _, s := range ss {
+		switch {
+		case s.Health.State.NeedsUser():
+			act = append(act, s.Name)
+		case s.Health.State == auth.Unknown:
+			unknown = append(unknown, s.Name)
+		}
+	}
+	var msg []string
+	if len(act) > 0 {
+		msg = append(msg, "you must act on "+strings.Join(act, ", "))
+	}
+	if len(unknown) > 0 {
+		msg = append(msg, "not checked yet with the broker: "+strings.Join(unknown, ", "))
+	}
+	switch {
+	case len(act) > 0:
+		return &exitError{code: ExitNeedsUser, err: fmt.Errorf("%s", strings.Join(msg, "; "))}
+	case len(unknown) > 0:
+		return &exitError{code: ExitError, err: fmt.Errorf("%s (run: %s)", msg[0], e.cmdLine("refresh"))}
+	}
+	return nil
+}
+
+func writeStatusJSON(e *env, ss []engine.Status, creds map[string]auth.Credential) error {
+	out := StatusJSON{Credentials: []CredentialStatusJSON{}}
+	for _, s := range ss {
+		j := CredentialStatusJSON{
+			Name:        s.Name,
+			Broker:      s.Broker,
+			Kind:        string(s.Kind),
+			Health:      s.Health.State.String(),
+			Reason:      oneLine(s.Health.Reason),
+			SecondsLeft: s.SecondsLeft,
+		}
+		if !s.ExpiresAt.IsZero() {
+			t := s.ExpiresAt.UTC().Truncate(time.Second)
+			j.ExpiresAt = &t
+		}
+		if !s.LastChecked.IsZero() {
+			t := s.LastChecked.UTC().Truncate(time.Second)
+			j.LastChecked = &t
+		}
+		if cmd := e.command(s.Health.Next); cmd != "" {
+			j.Next = &NextJSON{Action: string(s.Health.Next.Kind), Command: cmd}
+		}
+		if c := creds[s.Name]; !c.Account.IsZero() {
+			a := c.Account
+			j.Account = &a
+		}
+		j.Layout = creds[s.Name].Layout
+		out.Credentials = append(out.Credentials, j)
+	}
+	enc := json.NewEncoder(e.Stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// humanDuration is a short "time left": 89d, 5h12m, 4m59s.
+func humanDuration(d time.Duration) string {
+	switch {
+	case d >= 48*time.Hour:
+		return fmt.Sprintf("%dd", int(d/(24*time.Hour)))
+	case d >= time.Hour:
+		return fmt.Sprintf("%dh%02dm", int(d/time.Hour), int(d%time.Hour/time.Minute))
+	case d >= time.Minute:
+		return fmt.Sprintf("%dm%02ds", int(d/time.Minute), int(d%time.Minute/time.Second))
+	}
+	return fmt.Sprintf("%ds", int(d/time.Second))
+}

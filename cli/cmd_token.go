@@ -1,0 +1,36 @@
+package cli
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+)
+
+func tokenCommand(e *env) *cobra.Command {
+	c := newCommand("token", "print a credential's current token", "token NAME",
+		`Prints the current token of NAME and a newline on stdout, and nothing
+else, renewing it first when it expires within the lead time; for scripts:
+TOKEN=$(tokentray token NAME).
+
+  futu-key    the access token (FUTU_ACCESS_TOKEN)
+  futu-oauth  the OAuth access token (a Bearer token)
+  webull      the verified token (the x-access-token header)
+
+When you must act first (log in, verify, extend) it prints nothing on
+stdout, one sentence on stderr, and exits with code 3.`)
+	c.Args = exactly(1, "one NAME")
+	c.ValidArgsFunction = e.completeNames(1)
+	c.RunE = func(_ *cobra.Command, args []string) error {
+		eng, err := e.engine()
+		if err != nil {
+			return err
+		}
+		tok, err := eng.Token(e.ctx, args[0])
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(e.Stdout, tok)
+		return nil
+	}
+	return c
+}

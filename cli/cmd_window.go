@@ -1,0 +1,27 @@
+package cli
+
+import (
+	"errors"
+
+	"github.com/spf13/cobra"
+)
+
+func windowCommand(e *env) *cobra.Command {
+	c := newCommand("window", "open the tokentray window", "window [NAME]\n--sandbox window [NAME]",
+		`Opens the window: credentials and their health, adding credentials,
+the 2FA countdown, settings; with NAME, at that credential. The agent
+opens it when you click a credential in the tray menu.`)
+	c.Args = atMost(1, "at most one credential name")
+	c.ValidArgsFunction = e.completeNames(1)
+	c.RunE = func(_ *cobra.Command, args []string) error {
+		focus := ""
+		if len(args) == 1 {
+			focus = args[0]
+		}
+		if e.RunWindow == nil {
+			return errors.New("this build of tokentray has no window; use its commands instead (tokentray help)")
+		}
+		return e.RunWindow(e.ctx, e.sandbox, focus)
+	}
+	return c
+}

@@ -1,0 +1,50 @@
+package cli
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// readSecrets reads each secret, in order, from its environment
+// variable, else a no-echo prompt on a terminal, else one stdin line.
+func readSecrets(e *env, in []secretInput) (map[string]string, error) {
+	out := map[string]string{}
+	tty := e.ReadSecret != nil && e.IsTerminal(e.Stdin)
+	var r *bufio.Reader
+	for _, s := range in {
+		v := ""
+		for _, name := range s.envs {
+			if v = strings.TrimSpace(e.Getenv(name)); v != "" {
+				break
+			}
+		}
+		if v == "" {
+			var err error
+			if tty {
+				v, err = e.ReadSecret(s.label + ": ")
+				if err != nil {
+					return nil, fmt.Errorf("could not read the %s from the terminal: %w", s.label, err)
+				}
+			} else {
+				if r == nil {
+					r = bufio.NewReader(e.Stdin)
+				}
+				var line string
+				line, err = r.ReadString('\n')
+				if err != nil && !errors.Is(err, io.EOF) {
+					return nil, fmt.Errorf("could not read the %s from stdin: %w", s.label, err)
+				}
+				v = line
+			}
+			v = strings.TrimSpace(v)
+		}
+		if v == "" {
+			return nil, usagef("the %s is missing: set %s, or give it on stdin (see tokentray help add)", s.label, strings.Join(s.envs, " or "))
+		}
+		out[s.field] = v
+	}
+	return out, nil
+}
