@@ -117,6 +117,7 @@ type progress struct {
 
 	mu       sync.Mutex
 	steps    []string
+	shown    map[string]bool // every step printed so far
 	url      string
 	last     string // the last state line shown or held
 	held     string // a state line not printed yet
@@ -132,13 +133,17 @@ func (p *progress) event(ev auth.LoginEvent) {
 	defer p.mu.Unlock()
 	p.flush()
 	newURL := ev.URL != "" && ev.URL != p.url
+	if p.shown == nil {
+		p.shown = map[string]bool{}
+	}
 	if len(ev.Steps) > 0 && strings.Join(ev.Steps, "\n") != strings.Join(p.steps, "\n") {
 		p.clearLine()
 		first := len(p.steps) == 0
 		for i, st := range ev.Steps {
-			if !first && i < len(p.steps) && p.steps[i] == st {
+			if p.shown[st] {
 				continue // shown already
 			}
+			p.shown[st] = true
 			if first {
 				fmt.Fprintf(p.w, "%d. %s\n", i+1, st)
 			} else {

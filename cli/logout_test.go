@@ -126,7 +126,7 @@ func TestFutuOAuthLogoutRevokesAndLoginWorksAgain(t *testing.T) {
 
 	tk := x.run(nil, "", "token", "oauth")
 	wantCode(t, tk, 3, "token after logout")
-	if tk.stdout != "" || !strings.Contains(tk.stderr, "tokentray --sandbox login oauth") {
+	if tk.stdout != "" || !strings.Contains(tk.stderr, "login oauth") {
 		t.Fatalf("token after logout printed %q / %q", tk.stdout, tk.stderr)
 	}
 	if s := statusJSON(t, x)["oauth"]; s["health"] != "action-needed" || !strings.Contains(s["reason"].(string), "login") {

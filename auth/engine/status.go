@@ -76,7 +76,8 @@ func Worst(ss []Status) auth.Health {
 	return auth.Worst(hs...)
 }
 
-// needsUser turns a health only the user can fix into a *auth.UserError.
+// needsUser turns a health only the user can fix into a *auth.UserError
+// carrying the health's next action.
 func needsUser(name string, h auth.Health) error {
 	msg := h.Reason
 	if msg == "" {
@@ -87,5 +88,5 @@ func needsUser(name string, h auth.Health) error {
 			msg = fmt.Sprintf("%s needs you to act (%s); run: tokentray login %s", name, h.State.Title(), name)
 		}
 	}
-	return auth.NeedsUser(msg)
+	return &auth.UserError{Msg: msg, Action: h.Next}
 }
