@@ -34,8 +34,8 @@ const (
 
 // Deps is everything the command line touches outside itself. main wires
 // the real parts (built by internal/system); tests wire fakes through the
-// same door. Every field may
-// be left nil: the commands that need a missing one say so.
+// same door. Every field may be left nil: the commands that need a
+// missing one say so.
 type Deps struct {
 	Stdin  io.Reader
 	Stdout io.Writer
