@@ -37,8 +37,33 @@ type Details struct {
 	Edit    *widget.Button
 	Remove  *widget.Button
 
-	form *widget.Form
-	box  fyne.CanvasObject
+	form    *widget.Form
+	kind    auth.Kind
+	content *fyne.Container
+	box     fyne.CanvasObject
+}
+
+// rows lays the details out for a kind: the account of a Futu login, the
+// region of a Webull app.
+func (d *Details) rows(k auth.Kind) {
+	if d.kind == k && len(d.form.Items) > 0 {
+		return
+	}
+	d.kind = k
+	d.form.Items = nil
+	d.form.Append("Kind", d.Kind)
+	d.form.Append("Health", d.State)
+	if k == auth.KindFutuOAuth {
+		d.form.Append("Account", d.Account)
+	}
+	d.form.Append("Endpoint", d.Endpoint)
+	if k == auth.KindWebull {
+		d.form.Append("Region", d.Region)
+	}
+	d.form.Append("Expires", d.Expiry)
+	d.form.Append("Last check", d.LastCheck)
+	d.form.Refresh()
+	d.content.Refresh()
 }
 
 func (u *UI) newDetails() *Details {
@@ -77,18 +102,10 @@ func (u *UI) newDetails() *Details {
 	d.Remove = widget.NewButtonWithIcon("Remove…", theme.DeleteIcon(), func() { u.removeSelected() })
 	d.Remove.Importance = widget.DangerImportance
 
-	d.form = widget.NewForm(
-		widget.NewFormItem("Kind", d.Kind),
-		widget.NewFormItem("Health", d.State),
-		widget.NewFormItem("Account", d.Account),
-		widget.NewFormItem("Endpoint", d.Endpoint),
-		widget.NewFormItem("Region", d.Region),
-		widget.NewFormItem("Expires", d.Expiry),
-		widget.NewFormItem("Last check", d.LastCheck),
-	)
+	d.form = widget.NewForm()
 	buttons := container.NewGridWithColumns(3, d.Refresh, d.Login, d.Copy, d.Logout, d.Edit, d.Remove)
-	d.box = container.NewBorder(nil, buttons, nil, nil,
-		container.NewVScroll(container.NewVBox(d.Title, d.Reason, container.NewHBox(d.Next), d.form, layout.NewSpacer())))
+	d.content = container.NewVBox(d.Title, d.Reason, container.NewHBox(d.Next), d.form, layout.NewSpacer())
+	d.box = container.NewBorder(nil, buttons, nil, nil, container.NewVScroll(d.content))
 	u.Details = d
 	u.setDetailButtons(false)
 	return d
@@ -159,6 +176,7 @@ func (u *UI) showDetails() {
 		d.form.Hide()
 		return
 	}
+	d.rows(r.Kind)
 	d.form.Show()
 	now := u.opts.Clock.Now()
 	c := r.Credential
@@ -181,8 +199,6 @@ func (u *UI) showDetails() {
 	d.Account.SetText(orDash(account(c)))
 	d.Endpoint.SetText(endpoint(c, u.opts.Sandbox))
 	switch {
-	case r.Kind != auth.KindWebull:
-		d.Region.SetText("—")
 	case c.TestEnv:
 		d.Region.SetText(orDash(c.Region) + " (test environment)")
 	default:

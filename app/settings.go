@@ -27,8 +27,9 @@ type SettingsPage struct {
 	Path     *widget.Label
 	Keychain *widget.Label
 
-	form *widget.Form
-	box  fyne.CanvasObject
+	form    *widget.Form
+	content *fyne.Container
+	box     fyne.CanvasObject
 }
 
 func (u *UI) newSettingsPage() *SettingsPage {
@@ -48,9 +49,10 @@ func (u *UI) newSettingsPage() *SettingsPage {
 		l.TextStyle.Bold = true
 		return l
 	}
-	p.box = container.NewVScroll(container.NewVBox(
+	p.content = container.NewVBox(
 		heading("Settings"), p.form, container.NewHBox(p.Save), p.Message,
-		widget.NewSeparator(), heading("Where your data lives"), where))
+		widget.NewSeparator(), heading("Where your data lives"), where)
+	p.box = container.NewVScroll(p.content)
 	return p
 }
 
@@ -115,6 +117,8 @@ func (p *SettingsPage) show(ss []Setting) {
 		}
 	}
 	p.form.Refresh()
+	p.content.Refresh()
+	p.box.Refresh()
 }
 
 // value is what the page holds for key now, in `tokentray config` form.

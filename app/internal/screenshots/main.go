@@ -1,0 +1,115 @@
+// Command screenshots redraws the pictures in docs/ from the real window
+// against the sandbox brokers: the credentials, the Add form with a field
+// marked wrong, the settings and the Webull 2FA dialog. It runs inside
+// the private desktop session, beside a running `tokentray sandbox
+// --seed`, and takes each picture with ImageMagick's import:
+//
+//	TOKENTRAY_FORCE_XVFB=1 bash scripts/with-desktop.sh sh -c \
+//	  'bin/tokentray sandbox --seed & sleep 3; go run ./app/internal/screenshots docs'
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"time"
+
+	"fyne.io/fyne/v2"
+	fyneapp "fyne.io/fyne/v2/app"
+
+	"tokentray/app"
+	"tokentray/auth"
+	"tokentray/auth/sandbox"
+	"tokentray/internal/system"
+)
+
+func main() {
+	if len(os.Args) != 2 {
+		fmt.Fprintln(os.Stderr, "usage: screenshots DIR")
+		os.Exit(2)
+	}
+	if err := run(os.Args[1]); err != nil {
+		fmt.Fprintln(os.Stderr, "screenshots:", err)
+		os.Exit(1)
+	}
+}
+
+func run(dir string) error {
+	parts, err := system.NewDoor(system.Options{}).Open(true)
+	if err != nil {
+		return err
+	}
+	_, webullURL, err := sandbox.Running(parts.Store.Dir())
+	if err != nil {
+		return err
+	}
+	a := fyneapp.NewWithID(app.AppID)
+	u := app.New(a, app.EngineBackend{Eng: parts.Engine, Sandbox: true}, app.Options{Sandbox: true, PhoneURL: webullURL + "/sandbox/phone"})
+	u.Win.Resize(fyne.NewSize(960, 640))
+	failed := make(chan error, 1)
+	go func() {
+		failed <- drive(u, dir)
+		fyne.Do(a.Quit)
+	}()
+	u.Show()
+	a.Run()
+	return <-failed
+}
+
+func drive(u *app.UI, dir string) error {
+	step := func(f func()) {
+		fyne.DoAndWait(f)
+		time.Sleep(1500 * time.Millisecond)
+	}
+	shot := func(name string) error {
+		out := filepath.Join(dir, name)
+		if b, err := exec.Command("import", "-window", "root", "-crop", "960x640+0+0", "+repage", out).CombinedOutput(); err != nil {
+			return fmt.Errorf("import %s: %v: %s", out, err, b)
+		}
+		return nil
+	}
+	time.Sleep(2 * time.Second)
+	step(func() { u.Focus(sandbox.DemoFutuExpiring) })
+	if err := shot("window.png"); err != nil {
+		return err
+	}
+
+	var f *app.AddForm
+	step(func() {
+		f = u.ShowAddForm()
+		f.Kind.SetSelected(auth.KindWebull.Title())
+		f.Region.SetSelected("hk")
+		f.Name.SetText("webull hk")
+		f.AppKey.SetText("demo-app-key")
+		f.Save()
+	})
+	if err := shot("add-error.png"); err != nil {
+		return err
+	}
+	step(u.Escape)
+
+	step(func() { u.Tabs.SelectIndex(1) })
+	if err := shot("settings.png"); err != nil {
+		return err
+	}
+
+	var ld *app.LoginDialog
+	step(func() {
+		u.Tabs.SelectIndex(0)
+		u.Focus(sandbox.DemoWebull)
+		for _, r := range u.Rows() {
+			if r.Name == sandbox.DemoWebull {
+				ld = u.StartLogin(r)
+			}
+		}
+	})
+	time.Sleep(3 * time.Second)
+	if err := shot("verify.png"); err != nil {
+		return err
+	}
+	if ld != nil {
+		step(u.Escape)
+	}
+	return nil
+}
