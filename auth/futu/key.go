@@ -10,7 +10,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"sync"
 	"time"
@@ -137,10 +136,12 @@ func expiryHealth(c auth.Credential, now time.Time) auth.Health {
 		h.Reason = "the expiry of this access token is not known yet; tokentray will ask Futu"
 	case !exp.After(now):
 		h.State = auth.Broken
-		h.Reason = fmt.Sprintf("the access token expired on %s: create a new one in the Futu developer portal (User Center) and add it to tokentray again", day(exp))
+		h.Next = auth.Next(auth.ActionUpdate, c.Name)
+		h.Reason = fmt.Sprintf("the access token expired on %s: create a new one in the Futu developer portal (User Center) and give it to tokentray", day(exp))
 	case ExpiryStage(exp, now) > 0:
 		h.State = auth.Expiring
-		h.Reason = fmt.Sprintf("the access token expires %s (%s): run `tokentray extend %s` to extend it", timeLeft(exp.Sub(now)), day(exp), c.Name)
+		h.Next = auth.Next(auth.ActionExtend, c.Name)
+		h.Reason = fmt.Sprintf("the access token expires %s (%s): extend it before then", timeLeft(exp.Sub(now)), day(exp))
 	default:
 		h.State = auth.OK
 		h.Reason = fmt.Sprintf("the access token is valid until %s", day(exp))
@@ -174,33 +175,6 @@ func (p *KeyProvider) Env(c auth.Credential, s auth.Secrets) (map[string]string,
 	return vars, "", nil
 }
 
-// KeySecretsFromEnv reads a new API key's secrets from FUTU_APP_KEY,
-// FUTU_APP_SECRET and FUTU_ACCESS_TOKEN, and its endpoint from
-// FUTU_HTTP_URL (empty when unset). getenv nil means os.Getenv.
-func KeySecretsFromEnv(getenv func(string) string) (secrets map[string]string, endpoint string, err error) {
-	if getenv == nil {
-		getenv = os.Getenv
-	}
-	secrets = map[string]string{}
-	var missing []string
-	for _, f := range []struct{ env, field string }{
-		{"FUTU_APP_KEY", auth.FieldAppKey},
-		{"FUTU_APP_SECRET", auth.FieldAppSecret},
-		{"FUTU_ACCESS_TOKEN", auth.FieldAccessToken},
-	} {
-		v := strings.TrimSpace(getenv(f.env))
-		if v == "" {
-			missing = append(missing, f.env)
-			continue
-		}
-		secrets[f.field] = v
-	}
-	if len(missing) > 0 {
-		return nil, "", fmt.Errorf("%s not set: export the values from the Futu developer portal (User Center -> Application Credentials) and try again", strings.Join(missing, ", "))
-	}
-	return secrets, strings.TrimSpace(getenv("FUTU_HTTP_URL")), nil
-}
-
 func loadKey(c auth.Credential, s auth.Secrets) (Signer, error) {
 	var k Signer
 	for _, f := range []struct {
@@ -209,7 +183,7 @@ func loadKey(c auth.Credential, s auth.Secrets) (Signer, error) {
 	}{{auth.FieldAppKey, &k.AppKey}, {auth.FieldAppSecret, &k.AppSecret}, {auth.FieldAccessToken, &k.AccessToken}} {
 		v, err := s.Get(f.field)
 		if errors.Is(err, auth.ErrSecretNotFound) {
-			return Signer{}, auth.NeedsUser(fmt.Sprintf("the %s of %s is missing from the keychain: remove the credential and add it again", strings.ReplaceAll(f.field, "_", " "), c.Name))
+			return Signer{}, auth.NeedsUserTo(auth.Next(auth.ActionUpdate, c.Name), "the %s of %s is missing from the keychain: enter it again", strings.ReplaceAll(f.field, "_", " "), c.Name)
 		}
 		if err != nil {
 			return Signer{}, fmt.Errorf("futu read %s of %s: %w", f.field, c.Name, err)
@@ -311,9 +285,6 @@ func rejected(c auth.Credential, r apiResult) auth.Health {
 	return h
 }
 
-// userErr is the UserError of a health that needs the user.
-func userErr(h auth.Health) error { return &auth.UserError{Msg: h.Reason, Action: h.Next} }
-
 // withClockNote adds to a health from an answer that Futu's clock is
 // off from ours, which tokentray corrects for.
 func withClockNote(h auth.Health, r apiResult) auth.Health {
@@ -373,7 +344,7 @@ func (p *KeyProvider) Refresh(ctx context.Context, c *auth.Credential, s auth.Se
 func (p *KeyProvider) secretsHealth(c auth.Credential, now time.Time, err error) auth.Health {
 	var ue *auth.UserError
 	if errors.As(err, &ue) {
-		return auth.Health{State: auth.Broken, Reason: ue.Msg, ExpiresAt: keyExpiry(c), CheckedAt: now}
+		return auth.Health{State: auth.Broken, Reason: ue.Msg, Next: ue.Action, ExpiresAt: keyExpiry(c), CheckedAt: now}
 	}
 	return auth.Health{State: auth.Unknown, Reason: "the keychain could not be read: " + err.Error(), ExpiresAt: keyExpiry(c), CheckedAt: now}
 }
@@ -429,8 +400,9 @@ func (p *KeyProvider) Extend(ctx context.Context, c *auth.Credential, s auth.Sec
 		}
 		// The request went out: Futu may have extended the token already.
 		h := networkHealth(now, *c, err)
-		h.Reason = fmt.Sprintf("Futu's answer to the extension did not arrive (%s), so the token may have been extended: run `tokentray refresh %s` to see where it stands", shortErr(err), c.Name)
-		return h, fmt.Errorf("futu extend %s: the answer did not arrive (%s) and the token may have been extended: run `tokentray refresh %s`", c.Name, shortErr(err), c.Name)
+		h.Reason = fmt.Sprintf("Futu's answer to the extension did not arrive (%s), so the token may have been extended: check again to see where it stands", shortErr(err))
+		h.Next = auth.Next(auth.ActionRetry, c.Name)
+		return h, &auth.UserError{Action: h.Next, Msg: fmt.Sprintf("futu extend %s: the answer did not arrive (%s) and the token may have been extended: check again to see where it stands", c.Name, shortErr(err))}
 	}
 	c.LastChecked = r.at
 	switch {
@@ -467,6 +439,6 @@ func (p *KeyProvider) Extend(ctx context.Context, c *auth.Credential, s auth.Sec
 	}
 	c.RefreshedAt = r.at
 	h := expiryHealth(*c, r.at)
-	h.Reason = fmt.Sprintf("the access token was extended until %s; scripts that use the old FUTU_ACCESS_TOKEN need the new one (`tokentray token %s` prints it)", day(c.ExpiresAt), c.Name)
+	h.Reason = fmt.Sprintf("the access token was extended until %s; scripts that use the old FUTU_ACCESS_TOKEN need the new one", day(c.ExpiresAt))
 	return h, nil
 }

@@ -70,8 +70,8 @@ func TestKeyRefreshTakesExpiryFromFutu(t *testing.T) {
 	if !f.c.ExpiresAt.Equal(f.expires) {
 		t.Errorf("ExpiresAt = %v, want the server's %v", f.c.ExpiresAt, f.expires)
 	}
-	if h.State != auth.Expiring || !strings.Contains(h.Reason, "in 10 days") || !strings.Contains(h.Reason, "tokentray extend futu-key") {
-		t.Errorf("health = %v, want Expiring in 10 days with the extend command", h)
+	if h.State != auth.Expiring || !strings.Contains(h.Reason, "in 10 days") || h.Next != auth.Next(auth.ActionExtend, "futu-key") {
+		t.Errorf("health = %v, want Expiring in 10 days with the extend action", h)
 	}
 	if f.sim.Count(VerifyPath) != 1 {
 		t.Errorf("verify called %d times, want 1", f.sim.Count(VerifyPath))
@@ -202,8 +202,11 @@ func TestKeyAssessWarnsAt14_7_1DaysAndBreaksWhenExpired(t *testing.T) {
 		if h.State != tc.state || !strings.Contains(h.Reason, tc.text) || ExpiryStage(exp, now) != tc.stage {
 			t.Errorf("%v before expiry: %v (stage %d), want %v with %q (stage %d)", tc.left, h, ExpiryStage(exp, now), tc.state, tc.text, tc.stage)
 		}
-		if tc.state == auth.Expiring && !strings.Contains(h.Reason, "`tokentray extend k`") {
-			t.Errorf("%v before expiry: reason %q does not say how to extend", tc.left, h.Reason)
+		if tc.state == auth.Expiring && h.Next != auth.Next(auth.ActionExtend, "k") {
+			t.Errorf("%v before expiry: next %v, want extend k", tc.left, h.Next)
+		}
+		if tc.state == auth.Broken && h.Next != auth.Next(auth.ActionUpdate, "k") {
+			t.Errorf("expired: next %v, want update k", h.Next)
 		}
 	}
 }
@@ -295,21 +298,5 @@ func TestKeyEnv(t *testing.T) {
 	vars, _, _ = f.p.Env(f.c, f.s)
 	if _, ok := vars["FUTU_HTTP_URL"]; ok {
 		t.Error("FUTU_HTTP_URL set without an endpoint")
-	}
-}
-
-func TestKeySecretsFromEnv(t *testing.T) {
-	env := map[string]string{"FUTU_APP_KEY": "test-app-key-0003", "FUTU_APP_SECRET": "test-app-secret-0003", "FUTU_ACCESS_TOKEN": "test-access-token-0003", "FUTU_HTTP_URL": "http://127.0.0.1:9"}
-	s, ep, err := KeySecretsFromEnv(func(k string) string { return env[k] })
-	if err != nil {
-		t.Fatal(err)
-	}
-	if s[auth.FieldAppKey] != env["FUTU_APP_KEY"] || s[auth.FieldAppSecret] != env["FUTU_APP_SECRET"] || s[auth.FieldAccessToken] != env["FUTU_ACCESS_TOKEN"] || ep != env["FUTU_HTTP_URL"] {
-		t.Errorf("got %d secrets and endpoint %q", len(s), ep)
-	}
-	delete(env, "FUTU_APP_SECRET")
-	_, _, err = KeySecretsFromEnv(func(k string) string { return env[k] })
-	if err == nil || !strings.Contains(err.Error(), "FUTU_APP_SECRET") || strings.Contains(err.Error(), "test-app-key-0003") {
-		t.Errorf("err = %v, want it to name the missing variable and no value", err)
 	}
 }

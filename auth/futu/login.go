@@ -209,6 +209,10 @@ func pastedCallback(line string, redirect *url.URL, state string) (cb callback, 
 func (p *OAuthProvider) finish(ctx context.Context, c *auth.Credential, s auth.Secrets, cfg *oauth2.Config, verifier string, cb callback) (auth.Health, error) {
 	now := p.o.Clock.Now()
 	if cb.err != nil {
+		var ue *auth.UserError
+		if errors.As(cb.err, &ue) && ue.Action.IsZero() {
+			ue.Action = auth.Next(auth.ActionLogin, c.Name)
+		}
 		return p.Assess(*c, now), cb.err
 	}
 	ectx, cancel := detached(ctx)
@@ -218,7 +222,7 @@ func (p *OAuthProvider) finish(ctx context.Context, c *auth.Credential, s auth.S
 		var re *oauth2.RetrieveError
 		if errors.As(err, &re) && re.ErrorCode != "" {
 			why := brokerWhy(re, cb.code, verifier)
-			return p.Assess(*c, now), auth.NeedsUser(fmt.Sprintf("Futu refused the login (%s): run `tokentray login %s` again", why, c.Name))
+			return p.Assess(*c, now), auth.NeedsUserTo(auth.Next(auth.ActionLogin, c.Name), "Futu refused the login (%s): start it again", why)
 		}
 		_, err := p.tokenError(*c, now, "login", err, cb.code, verifier)
 		return p.Assess(*c, now), err

@@ -31,13 +31,12 @@ func (p *OAuthProvider) Kind() auth.Kind { return auth.KindFutuOAuth }
 // RedirectURL is the redirect URI this provider registers and listens on.
 func (p *OAuthProvider) RedirectURL() string { return p.o.RedirectURL }
 
-func loginHint(c auth.Credential) string {
-	return fmt.Sprintf("run `tokentray login %s`", c.Name)
+func notLoggedIn(c auth.Credential, now time.Time) auth.Health {
+	return auth.Health{State: auth.ActionNeeded, Reason: "not logged in to Futu yet", Next: auth.Next(auth.ActionLogin, c.Name), CheckedAt: now}
 }
 
-func notLoggedIn(c auth.Credential, now time.Time) auth.Health {
-	return auth.Health{State: auth.ActionNeeded, Reason: "not logged in to Futu yet: " + loginHint(c), CheckedAt: now}
-}
+// userErr is the UserError of a health that needs the user.
+func userErr(h auth.Health) error { return &auth.UserError{Msg: h.Reason, Action: h.Next} }
 
 // Assess computes health from the stored expiry, keeping a broker's
 // verdict that only the user can clear.
@@ -84,7 +83,7 @@ func (p *OAuthProvider) Refresh(ctx context.Context, c *auth.Credential, s auth.
 	now := p.o.Clock.Now()
 	if c.ClientID == "" {
 		h := notLoggedIn(*c, now)
-		return h, auth.NeedsUser(h.Reason)
+		return h, userErr(h)
 	}
 	base, err := baseURL(p.o, c.Endpoint)
 	if err != nil {
@@ -93,7 +92,7 @@ func (p *OAuthProvider) Refresh(ctx context.Context, c *auth.Credential, s auth.
 	rt, err := s.Get(auth.FieldRefreshToken)
 	if errors.Is(err, auth.ErrSecretNotFound) {
 		h := notLoggedIn(*c, now)
-		return h, auth.NeedsUser(h.Reason)
+		return h, userErr(h)
 	}
 	if err != nil {
 		return p.keychainHealth(*c, now, err), fmt.Errorf("futu refresh %s: %w", c.Name, err)
@@ -177,13 +176,13 @@ func (p *OAuthProvider) tokenError(c auth.Credential, now time.Time, what string
 	if errors.As(err, &re) && re.Response != nil && re.Response.StatusCode < 500 {
 		switch re.ErrorCode {
 		case "invalid_grant":
-			h := auth.Health{State: auth.ActionNeeded, CheckedAt: now,
-				Reason: "Futu no longer accepts the saved login (the refresh token expired or was revoked): log in again with `tokentray login " + c.Name + "`"}
-			return h, auth.NeedsUser(h.Reason)
+			h := auth.Health{State: auth.ActionNeeded, CheckedAt: now, Next: auth.Next(auth.ActionLogin, c.Name),
+				Reason: "Futu no longer accepts the saved login (the refresh token expired or was revoked): log in again"}
+			return h, userErr(h)
 		case "invalid_client", "unauthorized_client":
-			h := auth.Health{State: auth.ActionNeeded, CheckedAt: now,
-				Reason: "Futu no longer knows this app registration (client " + c.ClientID + "): log in again with `tokentray login " + c.Name + "`"}
-			return h, auth.NeedsUser(h.Reason)
+			h := auth.Health{State: auth.ActionNeeded, CheckedAt: now, Next: auth.Next(auth.ActionLogin, c.Name),
+				Reason: "Futu no longer knows this app registration (client " + c.ClientID + "): log in again"}
+			return h, userErr(h)
 		}
 		why := brokerWhy(re, secrets...)
 		if why == "" {
@@ -218,8 +217,8 @@ func (p *OAuthProvider) keep(c *auth.Credential, s auth.Secrets, tok *oauth2.Tok
 	if tok.RefreshToken != "" && tok.RefreshToken != oldRefresh {
 		if err := auth.SetRetry(s, auth.FieldRefreshToken, tok.RefreshToken); err != nil {
 			// Futu may have retired the old refresh token already; say so plainly.
-			h := auth.Health{State: auth.ActionNeeded, ExpiresAt: c.ExpiresAt, CheckedAt: now,
-				Reason: "Futu issued a new refresh token but the keychain did not store it (" + strings.TrimSuffix(err.Error(), ".") + "): fix the keychain, then log in again with `tokentray login " + c.Name + "`"}
+			h := auth.Health{State: auth.ActionNeeded, ExpiresAt: c.ExpiresAt, CheckedAt: now, Next: auth.Next(auth.ActionLogin, c.Name),
+				Reason: "Futu issued a new refresh token but the keychain did not store it (" + strings.TrimSuffix(err.Error(), ".") + "): fix the keychain, then log in again"}
 			return h, fmt.Errorf("futu %s: store the new refresh token: %w", c.Name, err)
 		}
 	}
@@ -270,7 +269,7 @@ func (p *OAuthProvider) keychainHealth(c auth.Credential, now time.Time, err err
 func (p *OAuthProvider) Token(c auth.Credential, s auth.Secrets) (string, error) {
 	at, err := s.Get(auth.FieldAccessToken)
 	if errors.Is(err, auth.ErrSecretNotFound) {
-		return "", auth.NeedsUser("not logged in to Futu yet: " + loginHint(c))
+		return "", auth.NeedsUserTo(auth.Next(auth.ActionLogin, c.Name), "not logged in to Futu yet")
 	}
 	if err != nil {
 		return "", fmt.Errorf("futu token %s: %w", c.Name, err)

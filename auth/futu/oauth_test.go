@@ -498,6 +498,9 @@ func TestOAuthExpiredRefreshTokenNeedsLogin(t *testing.T) {
 	if !errors.As(err, &ue) || h.State != auth.ActionNeeded || !strings.Contains(h.Reason, "log in again") {
 		t.Fatalf("health = %v, err = %v; want ActionNeeded 'log in again'", h, err)
 	}
+	if want := auth.Next(auth.ActionLogin, "futu-oauth"); h.Next != want || ue.Action != want {
+		t.Errorf("next %v / %v, want %v", h.Next, ue.Action, want)
+	}
 	if f.get(auth.FieldRefreshToken) != rt {
 		t.Error("the refresh token was deleted")
 	}
@@ -592,5 +595,18 @@ func TestOAuthEnvSetsNothing(t *testing.T) {
 	vars, note, err := p.Env(auth.Credential{Name: "x", ClientID: "c"}, auth.Bind(auth.NewMemorySecrets(), "x"))
 	if err != nil || len(vars) != 0 || !strings.Contains(note, "environment") || !strings.Contains(note, "token file") {
 		t.Errorf("vars = %v, note = %q, err = %v", vars, note, err)
+	}
+}
+
+func TestNotLoggedInNamesTheLoginAction(t *testing.T) {
+	p := NewOAuthProvider(Options{Getenv: noEnv})
+	c := auth.Credential{Name: "futu-new", Kind: auth.KindFutuOAuth}
+	want := auth.Next(auth.ActionLogin, "futu-new")
+	if h := p.Assess(c, t0); h.Next != want || strings.Contains(h.Reason, "tokentray") {
+		t.Errorf("Assess = %+v", h)
+	}
+	_, err := p.Token(c, auth.Bind(auth.NewMemorySecrets(), "x"))
+	if a, ok := auth.ActionOf(err); !ok || a != want || strings.Contains(err.Error(), "tokentray") {
+		t.Errorf("Token: %v (%v)", err, a)
 	}
 }

@@ -169,9 +169,12 @@ func TestKeyExtendInterruptedSaysItMayHaveHappened(t *testing.T) {
 		t.Fatalf("interrupted extend: %v / %v", h, err)
 	}
 	for _, text := range []string{h.Reason, err.Error()} {
-		if !strings.Contains(text, "may have been extended") || !strings.Contains(text, "tokentray refresh futu-key") || strings.Contains(text, "nothing was changed") {
+		if !strings.Contains(text, "may have been extended") || !strings.Contains(text, "check again") || strings.Contains(text, "nothing was changed") {
 			t.Errorf("interrupted extend says %q", text)
 		}
+	}
+	if a, ok := auth.ActionOf(err); !ok || a != auth.Next(auth.ActionRetry, "futu-key") || h.Next != a {
+		t.Errorf("interrupted extend: next %v / %v, want retry", a, h.Next)
 	}
 	// Nothing listening: the request never left, so nothing changed.
 	f.c.Endpoint = "http://127.0.0.1:1"
