@@ -182,6 +182,7 @@ func (e *Engine) checkWithBroker(ctx context.Context, c *auth.Credential, p auth
 		return auth.Health{State: auth.Unknown, Reason: fmt.Sprintf("%s was not checked: %v", c.Name, err)}, err
 	}
 	defer release()
+	e.prepareWrite()
 	return e.inFlight(c, "refresh", interrupted, func() (auth.Health, error) {
 		return p.Refresh(ctx, c, s, opts)
 	})
@@ -223,6 +224,7 @@ func (e *Engine) Extend(ctx context.Context, name string, until time.Time) (auth
 			return false, err
 		}
 		defer release()
+		e.prepareWrite()
 		h, err = e.inFlight(c, "extend", e.st.InFlight(c.ID), func() (auth.Health, error) {
 			return x.Extend(ctx, c, s, until)
 		})
@@ -272,4 +274,13 @@ func (e *Engine) recoverInterrupted() {
 	ctx, cancel := context.WithTimeout(context.Background(), recoverTimeout)
 	defer cancel()
 	e.RefreshNames(ctx, names, false)
+}
+
+// prepareWrite readies the keychain for the secret a broker is about to
+// issue, so the time between its answer and the keychain holding it is
+// one keychain call.
+func (e *Engine) prepareWrite() {
+	if p, ok := e.st.Secrets().(interface{ PrepareWrite() }); ok {
+		p.PrepareWrite()
+	}
 }

@@ -36,29 +36,6 @@ type backend interface {
 	Delete(service, user string) error
 }
 
-type osKeyring struct{}
-
-func (osKeyring) Set(s, u, p string) error {
-	if err := sessionBusPresent(); err != nil {
-		return err
-	}
-	return keyring.Set(s, u, p)
-}
-
-func (osKeyring) Get(s, u string) (string, error) {
-	if err := sessionBusPresent(); err != nil {
-		return "", err
-	}
-	return keyring.Get(s, u)
-}
-
-func (osKeyring) Delete(s, u string) error {
-	if err := sessionBusPresent(); err != nil {
-		return err
-	}
-	return keyring.Delete(s, u)
-}
-
 // Keyring is an auth.SecretStore backed by the OS keychain. Item user
 // names are "<credID>/<field>" under one service name, so a credential's
 // secrets survive a rename.
@@ -90,7 +67,7 @@ func New(service string, timeout time.Duration, opts ...Option) *Keyring {
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
-	k := &Keyring{service: service, timeout: timeout, clock: clockwork.NewRealClock(), be: osKeyring{}}
+	k := &Keyring{service: service, timeout: timeout, clock: clockwork.NewRealClock(), be: newOSBackend()}
 	for _, o := range opts {
 		o(k)
 	}
@@ -314,5 +291,15 @@ func fixHint() string {
 		return "make sure Windows Credential Manager is available for your account, then try again"
 	default:
 		return "install and unlock gnome-keyring, or enable the Secret Service integration in KeePassXC, then try again"
+	}
+}
+
+// PrepareWrite does ahead of time what the next Set would otherwise do
+// first (find and unlock the collection), so that a secret a broker
+// has just issued reaches the keychain in one call. Errors are left
+// for that Set to report.
+func (k *Keyring) PrepareWrite() {
+	if p, ok := k.be.(interface{ prepareWrite() error }); ok {
+		_ = k.call(p.prepareWrite)
 	}
 }

@@ -1,0 +1,142 @@
+//go:build linux
+
+package keychain
+
+import (
+	"errors"
+	"os"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/godbus/dbus/v5"
+	"github.com/zalando/go-keyring"
+
+	"tokentray/auth"
+)
+
+// countingKeyring is a Keyring over the real Secret Service whose
+// connection counts the method calls it sends to the Secret Service.
+func countingKeyring(t *testing.T) (*Keyring, *atomic.Int64) {
+	t.Helper()
+	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
+		t.Skip("DBUS_SESSION_BUS_ADDRESS is unset: run under dbus-run-session with an unlocked gnome-keyring (make test does)")
+	}
+	var n atomic.Int64
+	be := &secretService{opts: []dbus.ConnOption{dbus.WithOutgoingInterceptor(func(m *dbus.Message) {
+		if m.Type == dbus.TypeMethodCall && m.Headers[dbus.FieldDestination].Value() == ssName {
+			n.Add(1)
+		}
+	})}}
+	k := New("tokentray-test-calls", 10*time.Second)
+	k.be = be
+	t.Cleanup(func() { be.mu.Lock(); be.reset(); be.mu.Unlock() })
+	return k, &n
+}
+
+func TestEachFieldIsOneSecretServiceCall(t *testing.T) {
+	k, calls := countingKeyring(t)
+	id := "test-" + auth.NewID()
+	fields := []string{auth.FieldAppKey, auth.FieldAppSecret, auth.FieldAccessToken}
+	t.Cleanup(func() {
+		for _, f := range fields {
+			_ = k.Delete(id, f)
+		}
+	})
+	for _, f := range fields {
+		if err := k.Set(id, f, "test-value-"+f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Opening the session and finding the collection happen once.
+	calls.Store(0)
+	for _, f := range fields {
+		if err := k.Set(id, f, "test-value-2-"+f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := calls.Load(); got != int64(len(fields)) {
+		t.Fatalf("writing %d fields took %d Secret Service calls, want one each", len(fields), got)
+	}
+	calls.Store(0)
+	for _, f := range fields {
+		v, err := k.Get(id, f)
+		if err != nil || v != "test-value-2-"+f {
+			t.Fatalf("Get %s = %q, %v", f, v, err)
+		}
+	}
+	if got := calls.Load(); got != int64(len(fields)) {
+		t.Fatalf("reading %d known fields took %d Secret Service calls, want one each", len(fields), got)
+	}
+}
+
+func TestAFreshProcessReadsAFieldInThreeCalls(t *testing.T) {
+	writer, _ := countingKeyring(t)
+	id := "test-" + auth.NewID()
+	if err := writer.Set(id, auth.FieldAccessToken, "test-token"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = writer.Delete(id, auth.FieldAccessToken) })
+	// `tokentray token NAME` starts cold: a session, a search, the read.
+	k, calls := countingKeyring(t)
+	if v, err := k.Get(id, auth.FieldAccessToken); err != nil || v != "test-token" {
+		t.Fatalf("Get = %q, %v", v, err)
+	}
+	if got := calls.Load(); got != 3 {
+		t.Fatalf("a cold read took %d Secret Service calls, want 3 (OpenSession, SearchItems, GetSecret)", got)
+	}
+}
+
+func TestItemsAreSharedWithGoKeyringAndSurviveOtherProcesses(t *testing.T) {
+	k, _ := countingKeyring(t)
+	id := "test-" + auth.NewID()
+	user := id + "/" + auth.FieldRefreshToken
+	t.Cleanup(func() { _ = keyring.Delete(k.service, user) })
+	// Stored by go-keyring (an older tokentray): found here.
+	if err := keyring.Set(k.service, user, "test-refresh-1"); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := k.Get(id, auth.FieldRefreshToken); err != nil || v != "test-refresh-1" {
+		t.Fatalf("reading go-keyring's item: %q, %v", v, err)
+	}
+	// Deleted and stored again by another process behind this one's cache.
+	if err := keyring.Delete(k.service, user); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := k.Get(id, auth.FieldRefreshToken); !errors.Is(err, auth.ErrSecretNotFound) {
+		t.Fatalf("an item another process deleted still reads: %v", err)
+	}
+	if err := keyring.Set(k.service, user, "test-refresh-2"); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := k.Get(id, auth.FieldRefreshToken); err != nil || v != "test-refresh-2" {
+		t.Fatalf("after another process stored it again: %q, %v", v, err)
+	}
+	// Stored here: go-keyring finds the one item, replaced not duplicated.
+	if err := k.Set(id, auth.FieldRefreshToken, "test-refresh-3"); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := keyring.Get(k.service, user); err != nil || v != "test-refresh-3" {
+		t.Fatalf("go-keyring reads %q, %v", v, err)
+	}
+	if err := k.Delete(id, auth.FieldRefreshToken); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := keyring.Get(k.service, user); !errors.Is(err, keyring.ErrNotFound) {
+		t.Fatalf("deleted here, go-keyring still finds it: %v", err)
+	}
+}
+
+func TestAfterPrepareWriteANewSecretIsOneCall(t *testing.T) {
+	k, calls := countingKeyring(t)
+	id := "test-" + auth.NewID()
+	t.Cleanup(func() { _ = k.Delete(id, auth.FieldRefreshToken) })
+	k.PrepareWrite()
+	calls.Store(0)
+	if err := k.Set(id, auth.FieldRefreshToken, "test-refresh-new"); err != nil {
+		t.Fatal(err)
+	}
+	if got := calls.Load(); got != 1 {
+		t.Fatalf("storing a new refresh token took %d Secret Service calls after PrepareWrite, want 1", got)
+	}
+}

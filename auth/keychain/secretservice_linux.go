@@ -1,0 +1,286 @@
+//go:build linux
+
+package keychain
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/godbus/dbus/v5"
+	"github.com/zalando/go-keyring"
+	ss "github.com/zalando/go-keyring/secret_service"
+)
+
+// The Secret Service, spoken to directly so that one process opens one
+// connection and one session, finds its collection once and remembers
+// where each item is: a read of a known item is one D-Bus call, a write
+// one call, where go-keyring's Get makes seven (a new session, a
+// collection lookup, an unlock and a search every time) and its Set
+// five. Items carry go-keyring's attributes and label, so either finds
+// what the other stored.
+const (
+	ssName       = "org.freedesktop.secrets"
+	ssPath       = dbus.ObjectPath("/org/freedesktop/secrets")
+	ssService    = "org.freedesktop.Secret.Service"
+	ssCollection = "org.freedesktop.Secret.Collection"
+	ssItem       = "org.freedesktop.Secret.Item"
+	ssPrompt     = "org.freedesktop.Secret.Prompt"
+	ssLogin      = dbus.ObjectPath("/org/freedesktop/secrets/collection/login")
+	ssDefault    = dbus.ObjectPath("/org/freedesktop/secrets/aliases/default")
+)
+
+type secretService struct {
+	// opts are extra options for the connection (tests count calls).
+	opts []dbus.ConnOption
+
+	mu         sync.Mutex
+	conn       *dbus.Conn
+	session    dbus.ObjectPath
+	collection dbus.ObjectPath
+	items      map[string]dbus.ObjectPath // service + "\x00" + user
+}
+
+func newOSBackend() backend { return &secretService{} }
+
+// open connects and opens a session once; the caller holds mu.
+func (s *secretService) open() error {
+	if s.conn != nil {
+		return nil
+	}
+	if err := sessionBusPresent(); err != nil {
+		return err
+	}
+	conn, err := dbus.ConnectSessionBus(s.opts...)
+	if err != nil {
+		return err
+	}
+	var ignored dbus.Variant
+	var session dbus.ObjectPath
+	if err := conn.Object(ssName, ssPath).Call(ssService+".OpenSession", 0, "plain", dbus.MakeVariant("")).Store(&ignored, &session); err != nil {
+		conn.Close()
+		return err
+	}
+	s.conn, s.session, s.collection, s.items = conn, session, "", map[string]dbus.ObjectPath{}
+	return nil
+}
+
+// reset forgets the connection after a failure that may have broken it.
+func (s *secretService) reset() {
+	if s.conn != nil {
+		s.conn.Close()
+	}
+	s.conn, s.session, s.collection, s.items = nil, "", "", nil
+}
+
+// retry runs f; when f fails in a way a fresh connection, session or
+// item lookup could fix, it forgets them and runs f once more.
+func (s *secretService) retry(f func() error) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var err error
+	for attempt := 0; attempt < 2; attempt++ {
+		if err = s.open(); err != nil {
+			s.reset()
+			return err
+		}
+		if err = f(); err == nil || errors.Is(err, keyring.ErrNotFound) {
+			return err
+		}
+		switch name := dbusName(err); {
+		case name == "org.freedesktop.Secret.Error.NoSuchObject", name == "org.freedesktop.DBus.Error.UnknownObject",
+			name == "org.freedesktop.DBus.Error.UnknownMethod":
+			// A cached item went (deleted by another process): look it up again.
+			s.items = map[string]dbus.ObjectPath{}
+			s.collection = ""
+		case name == "org.freedesktop.Secret.Error.NoSession", isConnError(err):
+			// A lost session or connection: start over.
+			s.reset()
+		default:
+			return err
+		}
+	}
+	return err
+}
+
+func attrs(service, user string) map[string]string {
+	return map[string]string{"username": user, "service": service}
+}
+
+// find returns the item of service/user, from the cache or a search of
+// all collections, unlocking it when it is locked.
+func (s *secretService) find(service, user string) (dbus.ObjectPath, error) {
+	key := service + "\x00" + user
+	if p, ok := s.items[key]; ok {
+		return p, nil
+	}
+	var unlocked, locked []dbus.ObjectPath
+	if err := s.conn.Object(ssName, ssPath).Call(ssService+".SearchItems", 0, attrs(service, user)).Store(&unlocked, &locked); err != nil {
+		return "", err
+	}
+	var p dbus.ObjectPath
+	switch {
+	case len(unlocked) > 0:
+		p = unlocked[0]
+	case len(locked) > 0:
+		p = locked[0]
+		if err := s.unlock(p); err != nil {
+			return "", err
+		}
+	default:
+		return "", keyring.ErrNotFound
+	}
+	s.items[key] = p
+	return p, nil
+}
+
+// unlock unlocks one object, through the desktop's prompt if it asks.
+func (s *secretService) unlock(p dbus.ObjectPath) error {
+	var unlocked []dbus.ObjectPath
+	var prompt dbus.ObjectPath
+	if err := s.conn.Object(ssName, ssPath).Call(ssService+".Unlock", 0, []dbus.ObjectPath{p}).Store(&unlocked, &prompt); err != nil {
+		return err
+	}
+	if slices.Contains(unlocked, p) {
+		return nil
+	}
+	dismissed, result, err := s.prompt(prompt)
+	if err != nil {
+		return err
+	}
+	done, _ := result.Value().([]dbus.ObjectPath)
+	if dismissed || !slices.Contains(done, p) {
+		return fmt.Errorf("failed to unlock %s: the unlock prompt was dismissed", p)
+	}
+	return nil
+}
+
+// prompt shows a Secret Service prompt and waits for its answer.
+func (s *secretService) prompt(p dbus.ObjectPath) (dismissed bool, result dbus.Variant, err error) {
+	if p == "/" || p == "" {
+		return false, dbus.MakeVariant(""), nil
+	}
+	match := []dbus.MatchOption{dbus.WithMatchObjectPath(p), dbus.WithMatchInterface(ssPrompt)}
+	if err := s.conn.AddMatchSignal(match...); err != nil {
+		return false, dbus.Variant{}, err
+	}
+	defer func() { _ = s.conn.RemoveMatchSignal(match...) }()
+	ch := make(chan *dbus.Signal, 4)
+	s.conn.Signal(ch)
+	defer s.conn.RemoveSignal(ch)
+	if err := s.conn.Object(ssName, p).Call(ssPrompt+".Prompt", 0, "").Err; err != nil {
+		return false, dbus.Variant{}, err
+	}
+	for sig := range ch {
+		if sig.Path == p && sig.Name == ssPrompt+".Completed" && len(sig.Body) == 2 {
+			d, _ := sig.Body[0].(bool)
+			v, _ := sig.Body[1].(dbus.Variant)
+			return d, v, nil
+		}
+	}
+	return false, dbus.Variant{}, errors.New("the keychain's prompt ended without an answer")
+}
+
+// writable is the collection new items go in: "login" where it exists,
+// else the default alias (as go-keyring chooses), unlocked once.
+func (s *secretService) writable() (dbus.ObjectPath, error) {
+	if s.collection != "" {
+		return s.collection, nil
+	}
+	v, err := s.conn.Object(ssName, ssPath).GetProperty(ssService + ".Collections")
+	if err != nil {
+		return "", err
+	}
+	c := ssDefault
+	if paths, ok := v.Value().([]dbus.ObjectPath); ok && slices.Contains(paths, ssLogin) {
+		c = ssLogin
+	}
+	if err := s.unlock(c); err != nil {
+		return "", err
+	}
+	s.collection = c
+	return c, nil
+}
+
+func (s *secretService) Get(service, user string) (string, error) {
+	var v string
+	err := s.retry(func() error {
+		p, err := s.find(service, user)
+		if err != nil {
+			return err
+		}
+		var sec ss.Secret
+		err = s.conn.Object(ssName, p).Call(ssItem+".GetSecret", 0, s.session).Store(&sec)
+		if dbusName(err) == "org.freedesktop.Secret.Error.IsLocked" {
+			if err = s.unlock(p); err == nil {
+				err = s.conn.Object(ssName, p).Call(ssItem+".GetSecret", 0, s.session).Store(&sec)
+			}
+		}
+		if err != nil {
+			return err
+		}
+		v = string(sec.Value)
+		return nil
+	})
+	return v, err
+}
+
+func (s *secretService) Set(service, user, password string) error {
+	return s.retry(func() error {
+		c, err := s.writable()
+		if err != nil {
+			return err
+		}
+		props := map[string]dbus.Variant{
+			ssItem + ".Label":      dbus.MakeVariant(fmt.Sprintf("Password for '%s' on '%s'", user, service)),
+			ssItem + ".Attributes": dbus.MakeVariant(attrs(service, user)),
+		}
+		var item, prompt dbus.ObjectPath
+		if err := s.conn.Object(ssName, c).Call(ssCollection+".CreateItem", 0, props, ss.NewSecret(s.session, password), true).Store(&item, &prompt); err != nil {
+			if dbusName(err) == "org.freedesktop.Secret.Error.IsLocked" {
+				s.collection = "" // locked since: unlock on the next try
+				err = dbus.Error{Name: "org.freedesktop.Secret.Error.NoSuchObject", Body: []any{err.Error()}}
+			}
+			return err
+		}
+		if _, _, err := s.prompt(prompt); err != nil {
+			return err
+		}
+		if item != "/" && item != "" {
+			s.items[service+"\x00"+user] = item
+		} else {
+			delete(s.items, service+"\x00"+user)
+		}
+		return nil
+	})
+}
+
+func (s *secretService) Delete(service, user string) error {
+	return s.retry(func() error {
+		p, err := s.find(service, user)
+		if err != nil {
+			return err
+		}
+		var prompt dbus.ObjectPath
+		if err := s.conn.Object(ssName, p).Call(ssItem+".Delete", 0).Store(&prompt); err != nil {
+			return err
+		}
+		delete(s.items, service+"\x00"+user)
+		_, _, err = s.prompt(prompt)
+		return err
+	})
+}
+
+// isConnError reports a failure of the connection itself.
+func isConnError(err error) bool {
+	return err != nil && dbusName(err) == "" && !strings.Contains(err.Error(), "failed to unlock")
+}
+
+func (s *secretService) prepareWrite() error {
+	return s.retry(func() error {
+		_, err := s.writable()
+		return err
+	})
+}
