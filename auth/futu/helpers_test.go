@@ -1,7 +1,6 @@
 package futu
 
 import (
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -13,6 +12,7 @@ import (
 
 	"tokentray/auth"
 	"tokentray/auth/sandbox/futusim"
+	"tokentray/internal/testutil"
 )
 
 var t0 = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
@@ -29,16 +29,7 @@ func sim(t *testing.T, clock clockwork.Clock, o futusim.Options) (*futusim.Serve
 }
 
 // freePort returns a loopback port nobody listens on right now.
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	return port
-}
+func freePort(t *testing.T) int { t.Helper(); return testutil.FreePort(t) }
 
 func redirectFor(port int) string {
 	return "http://localhost:" + strconv.Itoa(port) + "/callback"

@@ -21,6 +21,7 @@ import (
 	"tokentray/auth"
 	"tokentray/auth/sandbox/fault"
 	"tokentray/auth/sandbox/futusim"
+	"tokentray/internal/testutil"
 )
 
 type oauthFixture struct {
@@ -75,9 +76,7 @@ func (f *oauthFixture) get(field string) string {
 }
 
 func ctx10(t *testing.T) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	t.Cleanup(cancel)
-	return ctx
+	return testutil.Context(t, 10*time.Second)
 }
 
 func TestOAuthLoginRoundTrip(t *testing.T) {

@@ -17,6 +17,7 @@ import (
 	"tokentray/auth"
 	"tokentray/auth/sandbox/fault"
 	"tokentray/auth/sandbox/futusim"
+	"tokentray/internal/testutil"
 )
 
 // hookTransport calls after once an answer's headers are in, before its
@@ -184,21 +185,6 @@ func TestKeyExtendInterruptedSaysItMayHaveHappened(t *testing.T) {
 	}
 }
 
-// flakySet fails the first n Sets of one field that would change it.
-type flakySet struct {
-	auth.Secrets
-	field string
-	n     *int
-}
-
-func (f flakySet) Set(field, v string) error {
-	if old, _ := f.Secrets.Get(field); field == f.field && v != old && *f.n > 0 {
-		*f.n--
-		return errors.New("the keychain is busy: try again")
-	}
-	return f.Secrets.Set(field, v)
-}
-
 func TestReplacedTokensStoredDespiteABusyKeychain(t *testing.T) {
 	old := auth.KeychainRetries
 	auth.KeychainRetries = []time.Duration{time.Millisecond, time.Millisecond}
@@ -208,8 +194,8 @@ func TestReplacedTokensStoredDespiteABusyKeychain(t *testing.T) {
 	if _, err := f.login(t, ctx10(t)); err != nil {
 		t.Fatal(err)
 	}
-	fails := 2
-	if h, err := f.p.Refresh(ctx10(t), &f.c, flakySet{f.s, auth.FieldRefreshToken, &fails}, auth.RefreshOptions{Force: true}); err != nil || h.State != auth.OK {
+	busy := &testutil.FlakySecrets{Secrets: f.s, Field: auth.FieldRefreshToken, OnlyChanges: true, Failures: 2}
+	if h, err := f.p.Refresh(ctx10(t), &f.c, busy, auth.RefreshOptions{Force: true}); err != nil || h.State != auth.OK || busy.Left() != 0 {
 		t.Fatalf("rotation with a keychain failing twice: %v / %v", h, err)
 	}
 	if _, err := f.refresh(t, true); err != nil {
@@ -217,8 +203,8 @@ func TestReplacedTokensStoredDespiteABusyKeychain(t *testing.T) {
 	}
 
 	k := newKeyFixture(t, t0.Add(5*24*time.Hour))
-	fails = 2
-	if h, err := k.p.Extend(ctx10(t), &k.c, flakySet{k.s, auth.FieldAccessToken, &fails}, time.Time{}); err != nil || h.State != auth.OK {
+	busy = &testutil.FlakySecrets{Secrets: k.s, Field: auth.FieldAccessToken, OnlyChanges: true, Failures: 2}
+	if h, err := k.p.Extend(ctx10(t), &k.c, busy, time.Time{}); err != nil || h.State != auth.OK || busy.Left() != 0 {
 		t.Fatalf("extend with a keychain failing twice: %v / %v", h, err)
 	}
 	if h, err := k.refresh(t); err != nil || h.State != auth.OK {

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/jonboulle/clockwork"
+
+	"tokentray/internal/testutil"
 )
 
 const loginURL = "https://webapi.futunn.com/oauth2/authorize/confirm?client_id=c1&state=s3cr3t-state&code_challenge=ch"
@@ -58,15 +60,16 @@ func TestTheAddressIsInAPrivatePageNotInArgv(t *testing.T) {
 	if !strings.Contains(string(b), `url=https://webapi.futunn.com/oauth2/authorize/confirm?client_id=c1&amp;state=s3cr3t-state`) {
 		t.Errorf("page does not forward to the address:\n%s", b)
 	}
-	// The page goes once the login no longer needs it.
-	clock.Advance(time.Minute)
-	deadline := time.Now().Add(5 * time.Second)
-	for _, err := os.Stat(page); err == nil && time.Now().Before(deadline); _, err = os.Stat(page) {
-		time.Sleep(10 * time.Millisecond) // the removal runs on the fake clock's goroutine
+	// The page stays while the login may need it, then goes.
+	clock.Advance(59 * time.Second)
+	if _, err := os.Stat(page); err != nil {
+		t.Fatalf("the page went before Keep: %v", err)
 	}
-	if _, err := os.Stat(page); !os.IsNotExist(err) {
-		t.Error("the page is still there after Keep")
-	}
+	clock.Advance(time.Second)
+	testutil.Eventually(t, "the page removed after Keep", func() bool {
+		_, err := os.Stat(page)
+		return os.IsNotExist(err)
+	})
 }
 
 func TestBrowserVariableIsHonoured(t *testing.T) {
