@@ -134,24 +134,24 @@ func runAgent(ctx context.Context, d cli.Deps, door *system.Door, sandboxed bool
 			fmt.Fprintf(d.Stderr, "Sandbox brokers: Futu %s, Webull %s\nSandbox phone (Webull SMS codes): %s\n", sb.FutuURL, sb.WebullURL, phone)
 		}
 	}
-	open := func(name string) {
+	// The agent starts one window at a time and closes it when it quits.
+	window := func(ctx context.Context, name string) error {
 		w := windowSpec{sandbox: sandboxed, focus: name, phone: phone, env: d.Environ()}
-		go func() {
-			// The window says what went wrong in one sentence; from the
-			// tray nobody reads stderr, so the desktop shows it too.
-			if err := w.run(context.Background(), os.Stdout, os.Stderr); err != nil {
-				fmt.Fprintln(d.Stderr, "tokentray: "+err.Error())
-				_ = parts.Notifier.Notify("tokentray: the window did not open", err.Error())
-			}
-		}()
+		return w.run(ctx, os.Stdout, os.Stderr)
 	}
+	var autostartArgs []string
+	if sandboxed {
+		autostartArgs = []string{"--sandbox"}
+	}
+	exe, _ := os.Executable()
 	agent := tray.NewAgent(parts.Engine, tray.AgentOptions{
-		Sandbox: sandboxed, Changed: parts.Changed(), OpenWindow: open, Notifier: parts.Notifier,
+		Sandbox: sandboxed, Changed: parts.Changed(), Window: window, Notifier: parts.Notifier,
+		Clipboard: tray.SystemClipboard(), Autostart: tray.XDGAutostart{Exe: exe, Args: autostartArgs},
 	})
 	if !tray.HostPresent() {
 		log.SetOutput(tray.WithoutHostNoise(log.Writer()))
 		fmt.Fprintln(d.Stderr, "No system tray was found on this desktop (on GNOME, install the AppIndicator extension): opening the window instead; tokentray keeps renewing credentials while it runs.")
-		open("")
+		agent.OpenWindow("")
 	}
 	agent.Run(ctx)
 	return nil

@@ -3,44 +3,118 @@ package tray
 import (
 	"context"
 	"errors"
+	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
+	"github.com/fsnotify/fsnotify"
 	"github.com/jonboulle/clockwork"
 
 	"tokentray/auth"
 	"tokentray/auth/engine"
+	"tokentray/auth/store"
 )
 
 // AgentOptions configure the always-on agent.
 type AgentOptions struct {
 	Sandbox bool
-	// CheckEvery is the longest the agent goes without checking every
-	// credential with its broker (default: the CheckEvery setting, 1 h);
-	// a token nearing its expiry is checked, and renewed, in time anyway.
+	// CheckEvery, when set, overrides the CheckEvery setting: the longest
+	// the agent goes without checking every credential with its broker; a
+	// token nearing its expiry is checked, and renewed, in time anyway.
 	CheckEvery time.Duration
-	// OpenWindow shows the window, at one credential when name is set.
+	// Window shows the window (at one credential when focus is set) and
+	// returns when it is closed; ctx ends when the agent quits, which
+	// closes it. The agent starts one window at a time.
+	Window func(ctx context.Context, focus string) error
+	// OpenWindow, used when Window is nil, shows the window and returns.
 	OpenWindow func(name string)
 	// Changed, when not nil, signals that the engine saved something.
 	Changed <-chan struct{}
 	Clock   clockwork.Clock
 	// Notifier, when set, announces a credential that starts to need the
-	// user, breaks, or crosses a warning day before expiry.
+	// user, breaks, or crosses a warning day before expiry. When it is
+	// also an ActionNotifier, the notification's buttons do the next action.
 	Notifier Notifier
+	// Clipboard receives tokens copied from the menu; nil: Copy token
+	// says that there is no clipboard.
+	Clipboard Clipboard
+	// ClipboardClear, when set, overrides the clipboard-clear setting.
+	ClipboardClear time.Duration
+	// Autostart reads and sets starting at login; nil hides nothing but
+	// the checkbox does nothing.
+	Autostart Autostart
+	// PollEvery, when set, overrides PollEvery (tests).
+	PollEvery time.Duration
+	// NoWatch: do not watch the settings file for changes by other
+	// processes (tests that drive changes themselves).
+	NoWatch bool
 }
+
+// Clipboard holds a copied token for a while.
+type Clipboard interface {
+	// WriteSecret puts text on the clipboard, marked so that clipboard
+	// managers do not keep it where the desktop supports that.
+	WriteSecret(text string) error
+	// ClearIf empties the clipboard if it still holds text.
+	ClearIf(text string) bool
+}
+
+// Autostart is the "Start at login" switch.
+type Autostart interface {
+	Enabled() bool
+	Set(on bool) error
+}
+
+// DefaultClipboardClear is how long a copied token stays on the clipboard.
+const DefaultClipboardClear = 45 * time.Second
 
 // Agent keeps credentials current in the background and keeps the tray
 // drawn from their health.
 type Agent struct {
 	eng  *engine.Engine
 	opts AgentOptions
+	c    clockwork.Clock
 
+	// out receives every view to draw (the tray, or a test's fake panel).
+	out     func(View)
 	views   chan View
-	refresh chan struct{}
-	mu      sync.Mutex
-	last    []Entry
-	alerts  *alerts
-	drawMu  sync.Mutex // redraws come from the loop and from checks
+	cmds    chan Command
+	results chan result
+	quit    context.CancelFunc
+
+	mu       sync.Mutex
+	entries  []Entry
+	busy     map[string]bool
+	view     View
+	prefs    agentPrefs
+	alerts   *alerts
+	copied   string // the token last put on the clipboard
+	clearT   clockwork.Timer
+	windowMu sync.Mutex
+	window   bool // a window the agent started is open
+	winWG    sync.WaitGroup
+	life     context.Context // ends when the agent quits: its windows close
+	endLife  context.CancelFunc
+	wakes    atomic.Int64 // timer wake-ups, for tests and benchmarks
+	// pollsInFlight counts verifications being asked about.
+	pollsInFlight atomic.Int64
+}
+
+// agentPrefs are the settings the agent follows, read again whenever the
+// settings file changes.
+type agentPrefs struct {
+	every, lead, clipClear time.Duration
+	warnDays               []int
+	notify                 bool
+}
+
+// result is the end of a check with the broker.
+type result struct {
+	all        bool
+	names      []string
+	unanswered bool
+	poll       bool // a pending verification was asked about
 }
 
 // NewAgent prepares an agent over eng.
@@ -48,18 +122,36 @@ func NewAgent(eng *engine.Engine, opts AgentOptions) *Agent {
 	if opts.Clock == nil {
 		opts.Clock = eng.Clock()
 	}
-	warn := []int{14, 7, 1}
-	every := time.Hour
-	if p, err := eng.Store().Prefs(); err == nil {
-		warn = p.WarnDays
-		if p.CheckEvery > 0 {
-			every = p.CheckEvery
-		}
+	if opts.PollEvery <= 0 {
+		opts.PollEvery = PollEvery
 	}
-	if opts.CheckEvery <= 0 {
-		opts.CheckEvery = every
+	a := &Agent{
+		eng: eng, opts: opts, c: opts.Clock,
+		views:   make(chan View, 1),
+		cmds:    make(chan Command, 8),
+		results: make(chan result, 8),
+		busy:    map[string]bool{},
 	}
-	return &Agent{eng: eng, opts: opts, views: make(chan View, 1), refresh: make(chan struct{}, 1), alerts: newAlerts(warn)}
+	a.out = a.send
+	a.life, a.endLife = context.WithCancel(context.Background())
+	a.prefs = a.readPrefs()
+	a.alerts = newAlerts(a.prefs.warnDays, filepath.Join(eng.Store().Dir(), alertsFile))
+	return a
+}
+
+func (a *Agent) readPrefs() agentPrefs {
+	p, err := a.eng.Store().Prefs()
+	if err != nil {
+		p = store.DefaultPrefs()
+	}
+	ap := prefsOf(p)
+	if a.opts.CheckEvery > 0 {
+		ap.every = a.opts.CheckEvery
+	}
+	if a.opts.ClipboardClear > 0 {
+		ap.clipClear = a.opts.ClipboardClear
+	}
+	return ap
 }
 
 // Snapshot reads every credential's health from the engine.
@@ -68,29 +160,70 @@ func (a *Agent) Snapshot() []Entry {
 	if err != nil {
 		return []Entry{{Name: "tokentray", Health: auth.Health{State: auth.Broken, Reason: err.Error()}}}
 	}
+	accounts := map[string]string{}
+	if cs, err := a.eng.List(); err == nil {
+		for _, c := range cs {
+			accounts[c.Name] = c.Account.Summary()
+		}
+	}
 	out := make([]Entry, len(ss))
 	for i, s := range ss {
-		out[i] = Entry{Name: s.Name, Kind: s.Kind, Health: s.Health}
+		h := s.Health
+		if h.ExpiresAt.IsZero() {
+			h.ExpiresAt = s.ExpiresAt
+		}
+		out[i] = Entry{Name: s.Name, Kind: s.Kind, Health: h, Account: accounts[s.Name]}
 	}
 	return out
 }
 
-// View is the tray's view now.
-func (a *Agent) View() View { return Render(a.Snapshot(), a.opts.Sandbox, a.opts.Clock.Now()) }
+// View is the tray's view now, read from the store.
+func (a *Agent) View() View {
+	a.reload()
+	return a.render()
+}
 
-// RefreshNow asks the loop to check every credential at once.
-func (a *Agent) RefreshNow() {
-	select {
-	case a.refresh <- struct{}{}:
+// Do runs a command from the menu or a notification.
+func (a *Agent) Do(c Command) {
+	switch c.Kind {
+	case CmdCopy:
+		go a.copyToken(c.Credential)
+	case CmdAct, CmdDetails:
+		a.openWindow(c.Credential)
+	case CmdOpen, CmdAdd, CmdSettings:
+		a.openWindow("")
+	case CmdAutostart:
+		if as := a.opts.Autostart; as != nil {
+			if err := as.Set(!as.Enabled()); err != nil {
+				a.notify(Notification{Title: "tokentray: start at login did not change", Body: err.Error()})
+			}
+		}
+		a.cmds <- Command{Kind: "redraw"}
+	case CmdQuit:
+		if a.quit != nil {
+			a.quit()
+		}
 	default:
+		select {
+		case a.cmds <- c:
+		default:
+		}
 	}
 }
+
+// RefreshNow asks the loop to check every credential at once.
+func (a *Agent) RefreshNow() { a.Do(Command{Kind: CmdRefreshAll}) }
 
 // Run shows the tray and keeps credentials current until ctx ends or the
 // user quits. It must run on the main goroutine.
 func (a *Agent) Run(ctx context.Context) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	a.quit = cancel
+	first := a.View()
+	a.mu.Lock()
+	a.view = first
+	a.mu.Unlock()
 	stopped := make(chan struct{})
 	go func() { a.loop(ctx); close(stopped) }()
 	// On the way out, let a check in flight store what the broker
@@ -101,95 +234,25 @@ func (a *Agent) Run(ctx context.Context) {
 		case <-stopped:
 		case <-time.After(StopWait):
 		}
+		a.clearClipboard()
+		a.endLife()
+		a.winWG.Wait()
 	}()
 	go func() {
 		<-ctx.Done()
 		Stop()
 	}()
-	Run(a.View(), a.views, Actions{
-		Refresh: a.RefreshNow,
-		Open: func(name string) {
-			if a.opts.OpenWindow != nil {
-				a.opts.OpenWindow(name)
-			}
-		},
-		Quit: cancel,
-	})
+	Run(first, a.views, a.Do)
 }
 
-func (a *Agent) loop(ctx context.Context) {
-	c := a.opts.Clock
-	// The next regular check: set after each check from what expires
-	// when (see untilNextCheck).
-	var due <-chan time.Time
-	var dueAt time.Time
-	checking := false
-	schedule := func() {
-		d := a.untilNextCheck()
-		due, dueAt = c.After(d), c.Now().Add(d)
+func (a *Agent) send(v View) {
+	select {
+	case <-a.views: // drop a view nobody drew yet
+	default:
 	}
-	// A credential added or logged in elsewhere may need a check before
-	// the one scheduled.
-	sooner := func() {
-		if !checking && due != nil && c.Now().Add(a.untilNextCheck()).Before(dueAt) {
-			schedule()
-		}
-	}
-	// The tray redraws every few seconds, and every second while a 2FA
-	// countdown runs, so seconds left stay true.
-	draw := c.NewTicker(time.Second)
-	defer draw.Stop()
-	sinceDraw := 0
-
-	// A broker that did not answer is asked again sooner than the next
-	// regular check: 30 s, then twice as long each time, up to CheckEvery.
-	var retry <-chan time.Time
-	backoff := time.Duration(0)
-	// Checks run beside the loop, one at a time, so the tray keeps
-	// drawing (a countdown, say) while a broker is slow.
-	checked := make(chan bool, 1)
-	checkAll := func() {
-		if checking {
-			return
-		}
-		checking = true
-		go func() { checked <- a.checkAll(ctx) }()
-	}
-
-	checkAll()
-	for {
-		select {
-		case <-ctx.Done():
-			if checking {
-				<-checked // let a check in flight finish saving
-			}
-			return
-		case unanswered := <-checked:
-			checking = false
-			schedule()
-			if unanswered {
-				backoff = min(max(2*backoff, FirstRetry), a.opts.CheckEvery)
-				retry = c.After(backoff)
-			} else {
-				backoff, retry = 0, nil
-			}
-		case <-a.refresh:
-			checkAll()
-		case <-due:
-			checkAll()
-		case <-retry:
-			checkAll()
-		case <-a.opts.Changed:
-			a.redraw()
-			sooner()
-		case <-draw.Chan():
-			sinceDraw++
-			if sinceDraw >= 5 || a.pending() {
-				sinceDraw = 0
-				a.redraw()
-				sooner()
-			}
-		}
+	select {
+	case a.views <- v:
+	default:
 	}
 }
 
@@ -197,48 +260,207 @@ func (a *Agent) loop(ctx context.Context) {
 // flight (token-replacing calls finish within 30 s of being cancelled).
 const StopWait = 35 * time.Second
 
-// minCheckGap keeps a token whose whole life is shorter than the lead
-// time from being checked in a tight loop.
-const minCheckGap = 10 * time.Second
-
-// untilNextCheck is the time to the next regular check: CheckEvery, or
-// sooner when a token comes within the lead time of its expiry before
-// then (for a token that lives less than the lead, half its life).
-func (a *Agent) untilNextCheck() time.Duration {
-	now := a.opts.Clock.Now()
-	lead := a.eng.Lead()
-	next := a.opts.CheckEvery
-	a.mu.Lock()
-	entries := a.last
-	a.mu.Unlock()
-	for _, e := range entries {
-		exp := e.Health.ExpiresAt
-		if exp.IsZero() || !exp.After(now) {
-			continue
-		}
-		d := exp.Add(-lead).Sub(now)
-		if d <= 0 {
-			d = exp.Sub(now) / 2
-		}
-		next = min(next, max(d, minCheckGap))
-	}
-	return next
-}
-
 // FirstRetry is how soon a credential whose broker did not answer is
 // checked again.
 const FirstRetry = 30 * time.Second
 
-// checkAll checks every credential with its broker and reports whether
-// any broker did not answer (so a retry is due).
-func (a *Agent) checkAll(ctx context.Context) (unanswered bool) {
-	a.redraw()
+func (a *Agent) loop(ctx context.Context) {
+	c := a.c
+	s := &schedule{poll: a.opts.PollEvery}
+	applyPrefs := func() {
+		a.mu.Lock()
+		s.every, s.lead = a.prefs.every, a.eng.Lead()
+		a.mu.Unlock()
+	}
+	applyPrefs()
+
+	var watch <-chan fsnotify.Event
+	if !a.opts.NoWatch {
+		if w, err := fsnotify.NewWatcher(); err == nil {
+			// The store replaces the settings file by renaming a new one over
+			// it: watch the folder, and only that file's name.
+			if err := w.Add(a.eng.Store().Dir()); err == nil {
+				watch = w.Events
+			}
+			defer w.Close()
+		}
+	}
+	settings := filepath.Base(a.eng.Store().Path())
+
+	checking := false
+	polling := map[string]bool{}
+	backoff := time.Duration(0)
+	startCheck := func(names []string) {
+		all := names == nil
+		if all && checking {
+			return
+		}
+		if all {
+			checking = true
+		}
+		a.setBusy(names, true)
+		a.draw()
+		go func() {
+			r := result{all: all, names: names, unanswered: a.check(ctx, names)}
+			a.setBusy(names, false)
+			a.results <- r
+		}()
+	}
+	poll := func(name string) {
+		if polling[name] {
+			return
+		}
+		polling[name] = true
+		a.pollsInFlight.Add(1)
+		go func() {
+			a.check(ctx, []string{name})
+			a.results <- result{names: []string{name}, poll: true}
+		}()
+	}
+
+	a.reload()
+	a.draw()
+	s.track(a.snapshotEntries(), c.Now())
+	startCheck(nil)
+	timer := c.NewTimer(time.Hour)
+	timer.Stop()
+	defer timer.Stop()
+	var next wake
+	for {
+		now := c.Now()
+		next = s.next(a.snapshotEntries(), a.viewUntil(), checking, now)
+		var tick <-chan time.Time
+		if !next.nothing {
+			timer.Reset(next.at.Sub(now))
+			tick = timer.Chan()
+		}
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			if checking || len(polling) > 0 {
+				// Let a check in flight finish saving.
+				for checking || len(polling) > 0 {
+					r := <-a.results
+					if r.all {
+						checking = false
+					} else if len(r.names) == 1 {
+						delete(polling, r.names[0])
+					}
+				}
+			}
+			return
+		case <-tick:
+			now := c.Now()
+			if now.Before(next.at) {
+				continue // a timer value left from before the last reset
+			}
+			a.wakes.Add(1)
+			if next.reload {
+				a.reload()
+				s.track(a.snapshotEntries(), now)
+			}
+			for _, n := range next.polls {
+				s.polled[n] = now
+				poll(n)
+			}
+			if next.check {
+				s.retryAt = time.Time{}
+				startCheck(nil)
+			} else {
+				a.draw()
+			}
+		case r := <-a.results:
+			if r.all {
+				checking = false
+				s.lastCheck = c.Now()
+				if r.unanswered {
+					backoff = min(max(2*backoff, FirstRetry), s.every)
+					s.retryAt = c.Now().Add(backoff)
+				} else {
+					backoff, s.retryAt = 0, time.Time{}
+				}
+			} else if r.poll {
+				delete(polling, r.names[0])
+			}
+			a.reload()
+			s.track(a.snapshotEntries(), c.Now())
+			a.draw()
+			if !r.all && len(r.names) == 1 && r.poll {
+				a.pollsInFlight.Add(-1)
+			}
+		case cmd := <-a.cmds:
+			switch cmd.Kind {
+			case CmdRefreshAll:
+				startCheck(nil)
+			case CmdRefresh:
+				startCheck([]string{cmd.Credential})
+			default:
+				a.draw()
+			}
+		case <-a.opts.Changed:
+			a.reload()
+			s.track(a.snapshotEntries(), c.Now())
+			a.draw()
+		case ev := <-watch:
+			if filepath.Base(ev.Name) != settings || ev.Op == fsnotify.Chmod {
+				continue
+			}
+			a.mu.Lock()
+			a.prefs = a.readPrefs()
+			a.alerts.setWarnDays(a.prefs.warnDays)
+			a.mu.Unlock()
+			applyPrefs()
+			a.reload()
+			s.track(a.snapshotEntries(), c.Now())
+			a.draw()
+		}
+	}
+}
+
+func (a *Agent) setBusy(names []string, on bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if names == nil {
+		a.busy["*"] = on
+	}
+	for _, n := range names {
+		a.busy[n] = on
+	}
+	if !on && names == nil {
+		delete(a.busy, "*")
+	}
+	for _, n := range names {
+		if !on {
+			delete(a.busy, n)
+		}
+	}
+}
+
+func (a *Agent) snapshotEntries() []Entry {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.entries
+}
+
+func (a *Agent) viewUntil() time.Time {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.view.Until
+}
+
+// check asks the brokers about the named credentials (nil: every one)
+// and reports whether a broker did not answer (so a retry is due).
+func (a *Agent) check(ctx context.Context, names []string) (unanswered bool) {
 	cctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
-	results, err := a.eng.RefreshAll(cctx, false)
-	a.redraw()
-	if err != nil {
-		return true
+	var results []engine.Result
+	if names == nil {
+		var err error
+		if results, err = a.eng.RefreshAll(cctx, false); err != nil {
+			return true
+		}
+	} else {
+		results = a.eng.RefreshNames(cctx, names, false)
 	}
 	for _, r := range results {
 		// A credential busy with a login is not a broker that did not answer.
@@ -249,40 +471,147 @@ func (a *Agent) checkAll(ctx context.Context) (unanswered bool) {
 	return false
 }
 
-func (a *Agent) pending() bool {
+// reload reads every credential from the store and announces what
+// changed for the person.
+func (a *Agent) reload() {
+	entries := a.Snapshot()
+	now := a.c.Now()
 	a.mu.Lock()
-	defer a.mu.Unlock()
-	for _, e := range a.last {
-		if e.Health.State == auth.Pending {
-			return true
+	a.entries = entries
+	due := a.alerts.Due(entries, a.opts.Sandbox, now)
+	notify := a.prefs.notify
+	a.mu.Unlock()
+	if notify {
+		for _, n := range due {
+			a.notify(n)
 		}
 	}
-	return false
 }
 
-func (a *Agent) redraw() {
-	// One redraw at a time, from reading the store to sending the view,
-	// so an older snapshot never overwrites a newer one.
-	a.drawMu.Lock()
-	defer a.drawMu.Unlock()
-	entries := a.Snapshot()
-	now := a.opts.Clock.Now()
+// render draws the view from what was read last, at the clock's now.
+func (a *Agent) render() View {
 	a.mu.Lock()
-	a.last = entries
-	due := a.alerts.Due(entries, a.opts.Sandbox, now)
+	entries := make([]Entry, len(a.entries))
+	copy(entries, a.entries)
+	for i := range entries {
+		entries[i].Busy = a.busy["*"] || a.busy[entries[i].Name]
+	}
 	a.mu.Unlock()
-	if n := a.opts.Notifier; n != nil && len(due) > 0 {
-		// A notification service that hangs must not stall the tray.
-		go func() {
-			for _, d := range due {
-				_ = n.Notify(d[0], d[1])
-			}
-		}()
+	o := ViewOptions{Sandbox: a.opts.Sandbox}
+	if as := a.opts.Autostart; as != nil {
+		o.Autostart = as.Enabled()
 	}
-	v := Render(entries, a.opts.Sandbox, now)
-	select {
-	case <-a.views: // drop a view nobody drew yet
-	default:
+	return Render(entries, o, a.c.Now())
+}
+
+// draw sends the current view to the tray.
+func (a *Agent) draw() {
+	v := a.render()
+	a.mu.Lock()
+	a.view = v
+	a.mu.Unlock()
+	a.out(v)
+}
+
+// notify shows n without holding up the caller: a notification service
+// that hangs must not stall the tray.
+func (a *Agent) notify(n Notification) {
+	nt := a.opts.Notifier
+	if nt == nil {
+		return
 	}
-	a.views <- v // cannot block: the buffer was just emptied under drawMu
+	go func() {
+		if an, ok := nt.(ActionNotifier); ok && len(n.Actions) > 0 {
+			_ = an.NotifyActions(n, a.Do)
+			return
+		}
+		_ = nt.Notify(n.Title, n.Body)
+	}()
+}
+
+// OpenWindow shows the window, one at a time: while the window the agent
+// started is open, another click does not start a second one.
+func (a *Agent) OpenWindow(focus string) { a.openWindow(focus) }
+
+func (a *Agent) openWindow(focus string) {
+	if a.opts.Window == nil {
+		if a.opts.OpenWindow != nil {
+			a.opts.OpenWindow(focus)
+		}
+		return
+	}
+	a.windowMu.Lock()
+	if a.window {
+		a.windowMu.Unlock()
+		return
+	}
+	a.window = true
+	a.winWG.Add(1)
+	a.windowMu.Unlock()
+	ctx := a.life
+	go func() {
+		defer a.winWG.Done()
+		if err := a.opts.Window(ctx, focus); err != nil {
+			a.notify(Notification{Title: "tokentray: the window did not open", Body: err.Error()})
+		}
+		a.windowMu.Lock()
+		a.window = false
+		a.windowMu.Unlock()
+	}()
+}
+
+// copyToken puts the credential's current token on the clipboard,
+// renewed first when it is due; a token the person must act on first is
+// never copied: a notification says why.
+func (a *Agent) copyToken(name string) {
+	cb := a.opts.Clipboard
+	if cb == nil {
+		a.notify(Notification{Title: "tokentray: nothing copied", Body: "There is no clipboard on this desktop that tokentray can use."})
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	tok, err := a.eng.Token(ctx, name)
+	if err != nil {
+		n := Notification{Title: "tokentray: " + name + " was not copied", Body: auth.Display(err.Error())}
+		if act, ok := auth.ActionOf(err); ok {
+			n.Actions = []NotifyAction{actionButton(act.Kind, name)}
+		} else if ue := (*auth.UserError)(nil); errors.As(err, &ue) {
+			n.Actions = []NotifyAction{{Key: "open", Label: "Open", Command: Command{Kind: CmdDetails, Credential: name}}}
+		}
+		a.notify(n)
+		return
+	}
+	if err := cb.WriteSecret(tok); err != nil {
+		a.notify(Notification{Title: "tokentray: " + name + " was not copied", Body: auth.Display(err.Error())})
+		return
+	}
+	a.mu.Lock()
+	clear := a.prefs.clipClear
+	if a.clearT != nil {
+		a.clearT.Stop()
+	}
+	a.copied = tok
+	a.clearT = a.c.AfterFunc(clear, func() {
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		if a.copied == tok {
+			cb.ClearIf(tok)
+			a.copied = ""
+		}
+	})
+	a.mu.Unlock()
+}
+
+// clearClipboard empties the clipboard if it still holds a copied token.
+func (a *Agent) clearClipboard() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.clearT != nil {
+		a.clearT.Stop()
+	}
+	if a.copied != "" && a.opts.Clipboard != nil {
+		a.opts.Clipboard.ClearIf(a.copied)
+	}
+	a.copied = ""
 }

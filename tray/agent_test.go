@@ -2,6 +2,7 @@ package tray
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -13,14 +14,16 @@ import (
 	"tokentray/auth/store"
 )
 
-// flakyBroker answers "broker unreachable" a number of times, then OK.
+// flakyBroker answers "broker unreachable" a number of times, then OK;
+// while pending is set it answers that a verification waits.
 type flakyBroker struct {
 	mu      sync.Mutex
 	calls   int
 	failFor int
 	// life, when set, is how long the token lives after each check.
-	life  time.Duration
-	clock clockwork.Clock
+	life    time.Duration
+	clock   clockwork.Clock
+	pending time.Time // the deadline of a verification waiting
 }
 
 func (f *flakyBroker) Kind() auth.Kind { return auth.KindFutuKey }
@@ -34,6 +37,9 @@ func (f *flakyBroker) Refresh(_ context.Context, c *auth.Credential, _ auth.Secr
 	if f.calls <= f.failFor {
 		return auth.Health{State: auth.Unknown, Reason: "the broker did not answer"}, nil
 	}
+	if !f.pending.IsZero() {
+		return auth.Health{State: auth.Pending, Reason: "confirm the SMS code", Deadline: f.pending}, nil
+	}
 	h := auth.Health{State: auth.OK}
 	if f.life > 0 {
 		c.ExpiresAt = f.clock.Now().Add(f.life)
@@ -41,79 +47,26 @@ func (f *flakyBroker) Refresh(_ context.Context, c *auth.Credential, _ auth.Secr
 	}
 	return h, nil
 }
-func (f *flakyBroker) Token(auth.Credential, auth.Secrets) (string, error) { return "", nil }
+func (f *flakyBroker) Token(auth.Credential, auth.Secrets) (string, error) {
+	return "test-token-0001", nil
+}
 func (f *flakyBroker) Env(auth.Credential, auth.Secrets) (map[string]string, string, error) {
 	return nil, "", nil
 }
 func (f *flakyBroker) count() int { f.mu.Lock(); defer f.mu.Unlock(); return f.calls }
+func (f *flakyBroker) confirm()   { f.mu.Lock(); f.pending = time.Time{}; f.mu.Unlock() }
 
-func TestAgentRetriesUnansweredBrokersWithBackoff(t *testing.T) {
-	clock := clockwork.NewFakeClockAt(t0)
-	broker := &flakyBroker{failFor: 2}
-	ctx, a := runAgent(t, clock, broker)
-	waitCalls := func(n int) { t.Helper(); broker.waitCalls(t, n) }
-	// advance moves the fake clock once the loop waits on it again.
-	advance := func(d time.Duration) {
-		t.Helper()
-		// the drawing ticker, the next-check timer and the retry timer
-		if err := clock.BlockUntilContext(ctx, 3); err != nil {
-			t.Fatal(err)
-		}
-		clock.Advance(d)
-	}
-
-	waitCalls(1) // at start: no answer
-	advance(29 * time.Second)
-	if broker.count() != 1 {
-		t.Fatalf("asked again before 30 s (%d calls)", broker.count())
-	}
-	advance(time.Second)
-	waitCalls(2) // 30 s later: still no answer
-	advance(59 * time.Second)
-	if broker.count() != 2 {
-		t.Fatalf("the second retry did not wait 60 s (%d calls)", broker.count())
-	}
-	advance(time.Second)
-	waitCalls(3) // answered: back to the hourly check
-	if err := clock.BlockUntilContext(ctx, 2); err != nil {
-		t.Fatal(err)
-	}
-	clock.Advance(30 * time.Minute)
-	time.Sleep(50 * time.Millisecond)
-	if broker.count() != 3 {
-		t.Errorf("a healthy credential was checked again after 30 min (%d calls)", broker.count())
-	}
-
-	a.RefreshNow()
-	waitCalls(4)
+// testAgent is an agent's loop over one credential of a fake broker,
+// drawing on a fake panel.
+type testAgent struct {
+	*Agent
+	ctx    context.Context
+	clock  *clockwork.FakeClock
+	broker *flakyBroker
+	panel  *fakePanel
 }
 
-func TestAgentChecksATokenBeforeItExpiresNotJustHourly(t *testing.T) {
-	clock := clockwork.NewFakeClockAt(t0)
-	// Tokens live 20 minutes; the lead is 5: a check is due 15 minutes
-	// after each renewal, well before the hourly check.
-	broker := &flakyBroker{life: 20 * time.Minute, clock: clock}
-	ctx, _ := runAgent(t, clock, broker)
-	waitCalls := func(n int) { t.Helper(); broker.waitCalls(t, n) }
-	waitCalls(1)
-	for i := 2; i <= 4; i++ {
-		// the drawing ticker and the next-check timer
-		if err := clock.BlockUntilContext(ctx, 2); err != nil {
-			t.Fatal(err)
-		}
-		clock.Advance(14 * time.Minute)
-		time.Sleep(20 * time.Millisecond)
-		if broker.count() != i-1 {
-			t.Fatalf("checked after 14 min (%d calls)", broker.count())
-		}
-		clock.Advance(time.Minute)
-		waitCalls(i) // 15 minutes after the renewal: 5 before expiry
-	}
-}
-
-// runAgent runs an agent's loop over one credential of broker until the
-// test ends; it returns the loop's context and the agent.
-func runAgent(t *testing.T, clock *clockwork.FakeClock, broker *flakyBroker) (context.Context, *Agent) {
+func runAgent(t *testing.T, clock *clockwork.FakeClock, broker *flakyBroker, opts ...func(*AgentOptions)) *testAgent {
 	t.Helper()
 	st, err := store.Open(t.TempDir(), auth.NewMemorySecrets())
 	if err != nil {
@@ -123,21 +76,200 @@ func runAgent(t *testing.T, clock *clockwork.FakeClock, broker *flakyBroker) (co
 	if _, err := eng.Add(context.Background(), auth.Credential{Name: "futu-main", Kind: auth.KindFutuKey}, map[string]string{auth.FieldAppSecret: "test-app-secret-0001"}); err != nil {
 		t.Fatal(err)
 	}
-	a := NewAgent(eng, AgentOptions{Clock: clock, CheckEvery: time.Hour})
+	o := AgentOptions{Clock: clock, CheckEvery: time.Hour, NoWatch: true}
+	for _, f := range opts {
+		f(&o)
+	}
+	a := NewAgent(eng, o)
+	p := newFakePanel()
+	s := newShown(p, a.Do)
+	a.out = s.apply
 	ctx, cancel := context.WithCancel(context.Background())
 	stopped := make(chan struct{})
 	go func() { a.loop(ctx); close(stopped) }()
 	t.Cleanup(func() { cancel(); <-stopped })
-	return ctx, a
+	return &testAgent{Agent: a, ctx: ctx, clock: clock, broker: broker, panel: p}
 }
 
-// waitCalls waits until the broker was asked n times.
-func (f *flakyBroker) waitCalls(t *testing.T, n int) {
+// settle waits until the broker was asked n times and the tray shows
+// the answer (no check running).
+func (ta *testAgent) settle(t *testing.T, n int) {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
-	for f.count() < n {
+	for ta.broker.count() < n || strings.Contains(ta.panel.tip(), "checking") || ta.panel.tip() == "" || ta.polling() {
 		if time.Now().After(deadline) {
-			t.Fatalf("broker asked %d times, want %d", f.count(), n)
+			t.Fatalf("broker asked %d times, want %d; tooltip %q", ta.broker.count(), n, ta.panel.tip())
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	if got := ta.broker.count(); got != n {
+		t.Fatalf("broker asked %d times, want %d", got, n)
+	}
+	if err := ta.clock.BlockUntilContext(ta.ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (ta *testAgent) polling() bool { return ta.pollsInFlight.Load() > 0 }
+
+func TestAgentRetriesUnansweredBrokersWithBackoff(t *testing.T) {
+	clock := clockwork.NewFakeClockAt(t0)
+	ta := runAgent(t, clock, &flakyBroker{failFor: 2})
+	ta.settle(t, 1) // at start: no answer
+	clock.Advance(29 * time.Second)
+	ta.settle(t, 1)
+	clock.Advance(time.Second)
+	ta.settle(t, 2) // 30 s later: still no answer
+	clock.Advance(59 * time.Second)
+	ta.settle(t, 2)
+	clock.Advance(time.Second)
+	ta.settle(t, 3) // answered: back to the hourly check
+	clock.Advance(59 * time.Minute)
+	ta.settle(t, 3)
+	clock.Advance(time.Minute)
+	ta.settle(t, 4)
+	ta.RefreshNow()
+	ta.settle(t, 5)
+}
+
+func TestAgentChecksATokenBeforeItExpiresNotJustHourly(t *testing.T) {
+	clock := clockwork.NewFakeClockAt(t0)
+	// Tokens live 20 minutes; the lead is 5: a check is due 15 minutes
+	// after each renewal, well before the hourly check.
+	broker := &flakyBroker{life: 20 * time.Minute, clock: clock}
+	ta := runAgent(t, clock, broker)
+	ta.settle(t, 1)
+	for i := 2; i <= 4; i++ {
+		// The minutes left change on the way: each is one redraw, no check.
+		for m := 0; m < 14; m++ {
+			clock.Advance(time.Minute)
+			ta.settle(t, i-1)
+		}
+		clock.Advance(time.Minute)
+		ta.settle(t, i) // 15 minutes after the renewal: 5 before expiry
+	}
+}
+
+func TestAnIdleAgentSendsNothingAndWakesOnlyWhenDue(t *testing.T) {
+	clock := clockwork.NewFakeClockAt(t0)
+	ta := runAgent(t, clock, &flakyBroker{life: 30 * 24 * time.Hour, clock: clock})
+	ta.settle(t, 1)
+	calls, wakes, icons := ta.panel.calls(), ta.wakes.Load(), ta.panel.icons
+	clock.Advance(59 * time.Minute)
+	ta.settle(t, 1)
+	if got := ta.panel.calls() - calls; got != 0 {
+		t.Errorf("idle for 59 min, the tray sent %d messages", got)
+	}
+	if got := ta.wakes.Load() - wakes; got != 0 {
+		t.Errorf("idle for 59 min, the agent woke %d times", got)
+	}
+	clock.Advance(time.Minute)
+	ta.settle(t, 2) // the hourly check
+	if got := ta.wakes.Load() - wakes; got != 1 {
+		t.Errorf("the hourly check took %d wakes", got)
+	}
+	// The check showed itself: the icon with its badge, then back.
+	if got := ta.panel.icons - icons; got != 2 {
+		t.Errorf("icons sent for one check: %d, want 2 (checking, checked)", got)
+	}
+}
+
+func TestAPendingVerificationIsPolledUntilThePhoneConfirms(t *testing.T) {
+	clock := clockwork.NewFakeClockAt(t0)
+	broker := &flakyBroker{pending: t0.Add(5 * time.Minute), clock: clock, life: 30 * 24 * time.Hour}
+	ta := runAgent(t, clock, broker)
+	ta.settle(t, 1)
+	if tip := ta.panel.tip(); !strings.Contains(tip, "futu-main: Pending, 5:00 left to verify") {
+		t.Fatalf("tooltip %q", tip)
+	}
+	tips := ta.panel.tips
+	for s := 1; s <= 4; s++ {
+		clock.Advance(time.Second)
+		ta.settle(t, 1)
+	}
+	if got := ta.panel.tips - tips; got != 4 {
+		t.Errorf("4 s of countdown sent %d tooltips, want 4", got)
+	}
+	if tip := ta.panel.tip(); !strings.Contains(tip, "4:56 left to verify") {
+		t.Errorf("tooltip after 4 s: %q", tip)
+	}
+	clock.Advance(time.Second)
+	ta.settle(t, 2) // 5 s: asked again
+	broker.confirm()
+	for s := 1; s <= 5; s++ {
+		clock.Advance(time.Second)
+	}
+	ta.settle(t, 3) // 10 s: the phone confirmed
+	if tip := ta.panel.tip(); !strings.Contains(tip, "futu-main: OK") {
+		t.Fatalf("tooltip after the confirmation: %q", tip)
+	}
+	clock.Advance(30 * time.Second)
+	ta.settle(t, 3) // no more polls once it ended
+}
+
+// fakeClipboard is a clipboard in memory.
+type fakeClipboard struct {
+	mu   sync.Mutex
+	text string
+}
+
+func (f *fakeClipboard) WriteSecret(s string) error {
+	f.mu.Lock()
+	f.text = s
+	f.mu.Unlock()
+	return nil
+}
+func (f *fakeClipboard) ClearIf(s string) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.text != s {
+		return false
+	}
+	f.text = ""
+	return true
+}
+func (f *fakeClipboard) get() string { f.mu.Lock(); defer f.mu.Unlock(); return f.text }
+
+func TestCopyTokenIsClearedAfterTheClearTimeOnlyIfStillThere(t *testing.T) {
+	clock := clockwork.NewFakeClockAt(t0)
+	cb := &fakeClipboard{}
+	ta := runAgent(t, clock, &flakyBroker{life: 30 * 24 * time.Hour, clock: clock}, func(o *AgentOptions) { o.Clipboard = cb })
+	ta.settle(t, 1)
+	ta.copyToken("futu-main")
+	if cb.get() != "test-token-0001" {
+		t.Fatalf("clipboard = %q", cb.get())
+	}
+	// The loop's timer and the clipboard's.
+	if err := clock.BlockUntilContext(ta.ctx, 2); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(44 * time.Second)
+	if cb.get() == "" {
+		t.Fatal("cleared before 45 s")
+	}
+	clock.Advance(time.Second)
+	waitFor(t, "the clipboard to be cleared", func() bool { return cb.get() == "" })
+
+	// Something else copied meanwhile stays.
+	ta.copyToken("futu-main")
+	if err := cb.WriteSecret("the person's own text"); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(45 * time.Second)
+	if err := clock.BlockUntilContext(ta.ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	if cb.get() != "the person's own text" {
+		t.Errorf("the clear took what the person copied: %q", cb.get())
+	}
+}
+
+func waitFor(t *testing.T, what string, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
 		}
 		time.Sleep(5 * time.Millisecond)
 	}

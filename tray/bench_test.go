@@ -17,6 +17,6 @@ func BenchmarkRender(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		Render(entries, false, t0)
+		Render(entries, ViewOptions{}, t0)
 	}
 }

@@ -32,17 +32,13 @@ func TestTrayOverDBus(t *testing.T) {
 	}
 	defer conn.Close()
 
-	refreshed := make(chan struct{}, 4)
-	opened := make(chan string, 4)
+	cmds := make(chan Command, 4)
 	entries := []Entry{
-		{Name: "futu-main", Health: auth.Health{State: auth.OK}},
-		{Name: "webull-us", Health: auth.Health{State: auth.ActionNeeded, Reason: "verify the new token in the Webull app"}},
+		{Name: "futu-main", Health: auth.Health{State: auth.OK, CheckedAt: time.Now()}},
+		{Name: "webull-us", Kind: auth.KindWebull, Health: auth.Health{State: auth.ActionNeeded, Reason: "verify the new token in the Webull app", CheckedAt: time.Now()}},
 	}
 	updates := make(chan View, 1)
-	go Run(Render(entries, true, time.Now()), updates, Actions{
-		Refresh: func() { refreshed <- struct{}{} },
-		Open:    func(name string) { opened <- name },
-	})
+	go Run(Render(entries, ViewOptions{Sandbox: true}, time.Now()), updates, func(c Command) { cmds <- c })
 	defer Stop()
 
 	name := fmt.Sprintf("org.kde.StatusNotifierItem-%d-1", os.Getpid())
@@ -71,7 +67,7 @@ func TestTrayOverDBus(t *testing.T) {
 	}
 
 	labels, ids := menuLabels(t, menu)
-	for _, want := range []string{"futu-main: OK", "webull-us: Action needed", "Refresh all", "Open tokentray…", "Quit"} {
+	for _, want := range []string{"Refresh all", "futu-main: OK", "webull-us: Action needed, verify 2fa needed", "Open tokentray…", "Add a credential…", "Settings…", "Start at login", "Quit"} {
 		if !containsPrefix(labels, want) {
 			t.Errorf("menu %q lacks %q", labels, want)
 		}
@@ -81,29 +77,39 @@ func TestTrayOverDBus(t *testing.T) {
 		t.Fatalf("Activate (left click): %v", call.Err)
 	}
 	select {
-	case <-refreshed:
+	case c := <-cmds:
+		if c.Kind != CmdRefreshAll {
+			t.Errorf("a left click did %+v", c)
+		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("a left click on the icon did not refresh")
 	}
 
-	id := ids[indexPrefix(labels, "webull-us")]
-	if call := menu.Call("com.canonical.dbusmenu.Event", 0, id, "clicked", dbus.MakeVariant(""), uint32(0)); call.Err != nil {
+	sub := ids[indexPrefix(labels, "webull-us")]
+	kids, kidIDs := subLabels(t, menu, sub)
+	if strings.Join(kids, "|") != "Verify the new token in the Webull app|Refresh|Verify 2FA…|Details…" {
+		t.Errorf("webull-us submenu = %q", kids)
+	}
+	if call := menu.Call("com.canonical.dbusmenu.Event", 0, kidIDs[indexPrefix(kids, "Verify 2FA")], "clicked", dbus.MakeVariant(""), uint32(0)); call.Err != nil {
 		t.Fatalf("menu click: %v", call.Err)
 	}
 	select {
-	case got := <-opened:
-		if got != "webull-us" {
-			t.Errorf("clicking webull-us opened %q", got)
+	case c := <-cmds:
+		if c != (Command{Kind: CmdAct, Credential: "webull-us", Action: auth.ActionVerify}) {
+			t.Errorf("clicking Verify 2FA did %+v", c)
 		}
 	case <-time.After(5 * time.Second):
-		t.Fatal("clicking a credential did not open it")
+		t.Fatal("clicking Verify 2FA did nothing")
 	}
 
 	entries[1].Health = auth.Health{State: auth.OK}
-	updates <- Render(entries, true, time.Now())
+	updates <- Render(entries, ViewOptions{Sandbox: true}, time.Now())
 	waitFor(t, "the tooltip to follow an update", func() bool { return strings.Contains(tip(), "2 ok") })
-	labels, _ = menuLabels(t, menu)
-	if !containsPrefix(labels, "webull-us: OK") {
+	waitFor(t, "the menu to follow an update", func() bool {
+		labels, _ = menuLabels(t, menu)
+		return containsPrefix(labels, "webull-us: OK") && containsPrefix(labels, "Quit")
+	})
+	if containsPrefix(labels, "webull-us: Action") {
 		t.Errorf("menu after update = %q", labels)
 	}
 }
@@ -116,9 +122,15 @@ type layout struct {
 
 func menuLabels(t *testing.T, menu dbus.BusObject) ([]string, []int32) {
 	t.Helper()
+	return subLabels(t, menu, 0)
+}
+
+// subLabels reads the visible labels and ids of one (sub)menu's items.
+func subLabels(t *testing.T, menu dbus.BusObject, parent int32) ([]string, []int32) {
+	t.Helper()
 	var rev uint32
 	var root layout
-	if err := menu.Call("com.canonical.dbusmenu.GetLayout", 0, int32(0), int32(-1), []string{}).Store(&rev, &root); err != nil {
+	if err := menu.Call("com.canonical.dbusmenu.GetLayout", 0, parent, int32(-1), []string{}).Store(&rev, &root); err != nil {
 		t.Fatalf("GetLayout: %v", err)
 	}
 	var labels []string
@@ -147,14 +159,3 @@ func indexPrefix(labels []string, p string) int {
 }
 
 func containsPrefix(labels []string, p string) bool { return indexPrefix(labels, p) >= 0 }
-
-func waitFor(t *testing.T, what string, ok func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !ok() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}

@@ -7,3 +7,6 @@ package tray
 type DesktopNotifier struct{}
 
 func (DesktopNotifier) Notify(title, body string) error { return nil }
+
+// NotifyActions does nothing here either.
+func (DesktopNotifier) NotifyActions(Notification, func(Command)) error { return nil }

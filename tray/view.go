@@ -1,7 +1,8 @@
 // Package tray is the agent's system tray: an icon, tooltip and menu
 // drawn from a health snapshot of every credential. Render is pure, so
 // what the tray shows is tested without a desktop; Run puts it on the
-// panel through fyne.io/systray (StatusNotifierItem over D-Bus on Linux).
+// panel through fyne.io/systray (StatusNotifierItem over D-Bus on Linux),
+// sending only what changed since the last view.
 package tray
 
 import (
@@ -10,7 +11,6 @@ import (
 	"time"
 
 	"tokentray/auth"
-	"tokentray/icons"
 )
 
 // Entry is one credential as the tray sees it.
@@ -18,47 +18,116 @@ type Entry struct {
 	Name   string
 	Kind   auth.Kind
 	Health auth.Health
+	// Account is a short summary of the broker account the credential
+	// signs in to (Futu logins), when known.
+	Account string
+	// Busy is set while the agent checks this credential with its broker.
+	Busy bool
 }
 
-// Item is one credential's line in the menu.
-type Item struct {
-	Name  string
-	Label string
+// CommandKind names what a menu item or notification button does.
+type CommandKind string
+
+const (
+	CmdRefreshAll CommandKind = "refresh-all"
+	CmdCopy       CommandKind = "copy"
+	CmdRefresh    CommandKind = "refresh"
+	// CmdAct does the credential's next action (Command.Action): log in,
+	// verify, extend or update, in the window.
+	CmdAct       CommandKind = "act"
+	CmdDetails   CommandKind = "details"
+	CmdOpen      CommandKind = "open"
+	CmdAdd       CommandKind = "add"
+	CmdSettings  CommandKind = "settings"
+	CmdAutostart CommandKind = "autostart"
+	CmdQuit      CommandKind = "quit"
+)
+
+// Command is one thing the person asked for from the tray.
+type Command struct {
+	Kind       CommandKind
+	Credential string
+	Action     auth.ActionKind
+}
+
+// MenuItem is one line of the tray menu. Key identifies it across views
+// so that a redraw updates the line in place.
+type MenuItem struct {
+	Key       string
+	Label     string
+	Tip       string
+	Separator bool
+	Disabled  bool
+	Checkable bool
+	Checked   bool
+	Command   Command
+	Children  []MenuItem
 }
 
 // View is everything the tray shows at one moment.
 type View struct {
-	State   auth.State
-	Icon    []byte
+	State auth.State
+	// Busy: a check with a broker is running (the icon says so).
+	Busy bool
+	// Empty: there is no credential yet (a neutral icon).
+	Empty   bool
 	Title   string
 	Tooltip string
-	Items   []Item
+	Menu    []MenuItem
+	// Until is when the text of this view next changes on its own (a
+	// countdown's next second, an expiry's next minute or day); zero when
+	// it never does.
+	Until time.Time
+}
+
+// Icon is the PNG the panel shows for the view.
+func (v View) Icon() []byte { return iconFor(v) }
+
+// Options of the view that come from settings rather than credentials.
+type ViewOptions struct {
+	Sandbox   bool
+	Autostart bool
 }
 
 // Render computes the tray's view: the worst health wins the icon, the
-// tooltip counts states and names what needs the user first.
-func Render(entries []Entry, sandbox bool, now time.Time) View {
+// tooltip has one line per credential with the number that matters, and
+// the menu offers what fits each credential now.
+func Render(entries []Entry, o ViewOptions, now time.Time) View {
 	title := "tokentray"
-	if sandbox {
+	if o.Sandbox {
 		title = "tokentray (sandbox)"
 	}
 	v := View{State: auth.OK, Title: title}
+	var until time.Time
+	soonest := func(t time.Time) {
+		if !t.IsZero() && t.After(now) && (until.IsZero() || t.Before(until)) {
+			until = t
+		}
+	}
 	if len(entries) == 0 {
-		v.State = auth.Unknown
-		v.Icon = icons.ForState(v.State)
-		v.Tooltip = title + ": no credentials yet. Open tokentray to add one."
+		v.State, v.Empty = auth.Unknown, true
+		v.Tooltip = title + ": no credentials yet. Add one from the menu."
+		v.Menu = append([]MenuItem{
+			{Key: "add", Label: "Add a credential…", Command: Command{Kind: CmdAdd}},
+			{Key: "sep-add", Separator: true},
+		}, tail(o, false)...)
 		return v
 	}
 	hs := make([]auth.Health, len(entries))
 	counts := map[auth.State]int{}
+	var lines []string
+	var subs []MenuItem
 	for i, e := range entries {
 		hs[i] = e.Health
 		counts[e.Health.State]++
-		v.Items = append(v.Items, Item{Name: e.Name, Label: itemLabel(e, now)})
+		v.Busy = v.Busy || e.Busy
+		line, change := StateLine(e, now)
+		soonest(change)
+		lines = append(lines, line)
+		subs = append(subs, credentialMenu(e, line))
 	}
-	worst := auth.Worst(hs...)
-	v.State = worst.State
-	v.Icon = icons.ForState(v.State)
+	v.State = auth.Worst(hs...).State
+	v.Until = until
 
 	var parts []string
 	for i := len(auth.States) - 1; i >= 0; i-- {
@@ -67,18 +136,32 @@ func Render(entries []Entry, sandbox bool, now time.Time) View {
 			parts = append(parts, fmt.Sprintf("%d %s", n, strings.ToLower(s.Title())))
 		}
 	}
-	lines := []string{title + ": " + strings.Join(parts, ", ")}
-	for _, e := range entries {
-		if e.Health.State != auth.OK {
-			line := e.Name + ": " + e.Health.State.Title()
-			if e.Health.Reason != "" {
-				line += ": " + auth.Display(e.Health.Reason)
-			}
-			lines = append(lines, line)
-		}
+	head := title + ": " + strings.Join(parts, ", ")
+	if v.Busy {
+		head += " (checking…)"
 	}
-	v.Tooltip = strings.Join(lines, "\n")
+	v.Tooltip = head + "\n" + strings.Join(lines, "\n")
+
+	v.Menu = append(v.Menu, MenuItem{Key: "refresh-all", Label: "Refresh all", Tip: "Check and renew every credential now", Command: Command{Kind: CmdRefreshAll}})
+	v.Menu = append(v.Menu, MenuItem{Key: "sep-creds", Separator: true})
+	v.Menu = append(v.Menu, subs...)
+	v.Menu = append(v.Menu, MenuItem{Key: "sep-tail", Separator: true})
+	v.Menu = append(v.Menu, tail(o, true)...)
 	return v
+}
+
+func tail(o ViewOptions, withAdd bool) []MenuItem {
+	out := []MenuItem{{Key: "open", Label: "Open tokentray…", Tip: "Show the window", Command: Command{Kind: CmdOpen}}}
+	if withAdd {
+		out = append(out, MenuItem{Key: "add", Label: "Add a credential…", Command: Command{Kind: CmdAdd}})
+	}
+	out = append(out,
+		MenuItem{Key: "settings", Label: "Settings…", Command: Command{Kind: CmdSettings}},
+		MenuItem{Key: "autostart", Label: "Start at login", Checkable: true, Checked: o.Autostart, Tip: "Start tokentray when you log in", Command: Command{Kind: CmdAutostart}},
+		MenuItem{Key: "sep-quit", Separator: true},
+		MenuItem{Key: "quit", Label: "Quit", Tip: "Stop tokentray; credentials are not renewed while it is stopped", Command: Command{Kind: CmdQuit}},
+	)
+	return out
 }
 
 var stateMarks = map[auth.State]string{
@@ -86,14 +169,179 @@ var stateMarks = map[auth.State]string{
 	auth.Pending: "…", auth.ActionNeeded: "!", auth.Broken: "✗",
 }
 
-func itemLabel(e Entry, now time.Time) string {
-	h := e.Health
-	label := fmt.Sprintf("%s %s: %s", stateMarks[h.State], e.Name, h.State.Title())
-	switch {
-	case h.State == auth.Pending && !h.Deadline.IsZero():
-		label += ", " + auth.Countdown(h.Deadline.Sub(now)) + " left"
-	case !h.ExpiresAt.IsZero() && h.ExpiresAt.After(now):
-		label += ", expires in " + auth.Approx(h.ExpiresAt.Sub(now))
+// credentialMenu is one credential's submenu: its state line, then the
+// actions that fit it now.
+func credentialMenu(e Entry, line string) MenuItem {
+	k := "cred:" + e.Name + ":"
+	reason := auth.Display(e.Health.Reason)
+	// The submenu's own label is the state line (it follows a countdown);
+	// inside, the sentence that explains it, then the actions.
+	var kids []MenuItem
+	if reason != "" {
+		kids = append(kids, MenuItem{Key: k + "reason", Label: shorten(reason, 90), Tip: reason, Disabled: true},
+			MenuItem{Key: k + "sep", Separator: true})
 	}
-	return label
+	for _, c := range Actions(e) {
+		kids = append(kids, MenuItem{Key: k + string(c.Kind) + string(c.Action), Label: commandTitle(c), Command: c})
+	}
+	return MenuItem{Key: k, Label: stateMarks[e.Health.State] + " " + line, Tip: reason, Children: kids}
+}
+
+// Actions are the commands that fit a credential now, in menu order:
+// Copy token (only when it has a usable token), Refresh, its next action
+// (Log in…, Verify 2FA…, Extend…, Update the secret…), Details….
+func Actions(e Entry) []Command {
+	var out []Command
+	h := e.Health
+	if usable(h) {
+		out = append(out, Command{Kind: CmdCopy, Credential: e.Name})
+	}
+	out = append(out, Command{Kind: CmdRefresh, Credential: e.Name})
+	if a := nextAction(e); a != auth.ActionNone && a != auth.ActionRetry {
+		out = append(out, Command{Kind: CmdAct, Credential: e.Name, Action: a})
+	}
+	out = append(out, Command{Kind: CmdDetails, Credential: e.Name})
+	return out
+}
+
+// usable: the stored token can be handed out (renewed first when due).
+func usable(h auth.Health) bool {
+	switch h.State {
+	case auth.OK, auth.Expiring:
+		return true
+	case auth.Unknown:
+		return !h.CheckedAt.IsZero() && !h.ExpiresAt.IsZero()
+	}
+	return false
+}
+
+// nextAction is the health's typed next action, or the one its kind and
+// state imply when the broker code did not set one.
+func nextAction(e Entry) auth.ActionKind {
+	h := e.Health
+	if !h.Next.IsZero() {
+		return h.Next.Kind
+	}
+	switch {
+	case h.State == auth.Pending:
+		return auth.ActionVerify
+	case h.State == auth.Expiring && e.Kind == auth.KindFutuKey:
+		return auth.ActionExtend
+	case h.State == auth.ActionNeeded || h.State == auth.Broken:
+		switch e.Kind {
+		case auth.KindWebull:
+			return auth.ActionVerify
+		case auth.KindFutuOAuth:
+			return auth.ActionLogin
+		case auth.KindFutuKey:
+			if h.State == auth.Broken {
+				return auth.ActionUpdate
+			}
+			return auth.ActionExtend
+		}
+	}
+	return auth.ActionNone
+}
+
+func commandTitle(c Command) string {
+	switch c.Kind {
+	case CmdCopy:
+		return "Copy token"
+	case CmdRefresh:
+		return "Refresh"
+	case CmdDetails:
+		return "Details…"
+	case CmdAct:
+		return auth.Action{Kind: c.Action}.Title() + "…"
+	}
+	return string(c.Kind)
+}
+
+// StateLine is one credential's line: its name, state and the number
+// that matters ("expires in 1 h 52 min", "3:41 left to verify", "extend
+// within 6 days"), and when that line next changes on its own.
+func StateLine(e Entry, now time.Time) (string, time.Time) {
+	h := e.Health
+	line := e.Name + ": " + h.State.Title()
+	var num string
+	var change time.Time
+	switch {
+	case e.Busy:
+		num = "checking…"
+	case h.State == auth.Pending:
+		if !h.Deadline.IsZero() {
+			var left string
+			left, change = countdown(h.Deadline, now)
+			num = left + " left to verify"
+		}
+	case h.State == auth.Broken:
+		// A broken credential's expiry says nothing useful.
+	case h.State == auth.Unknown && h.CheckedAt.IsZero():
+		num = "not checked yet"
+	case h.State == auth.ActionNeeded:
+		if a := nextAction(e); a != auth.ActionNone {
+			num = strings.ToLower(auth.Action{Kind: a}.Title()) + " needed"
+		}
+	case !h.ExpiresAt.IsZero():
+		left, c := approxLeft(h.ExpiresAt, now)
+		change = c
+		switch {
+		case !h.ExpiresAt.After(now):
+			num = "expired"
+		case e.Kind == auth.KindFutuKey && h.State == auth.Expiring:
+			num = "extend within " + left
+		default:
+			num = "expires in " + left
+		}
+	}
+	if num != "" {
+		line += ", " + num
+	}
+	if e.Account != "" {
+		line += " · " + e.Account
+	}
+	return line, change
+}
+
+// countdown is the m:ss left to t, rounded up (3:41 shows from 3:41.000
+// until 3:40.000), and when it next changes.
+func countdown(t, now time.Time) (string, time.Time) {
+	d := t.Sub(now)
+	if d <= 0 {
+		return "0:00", time.Time{}
+	}
+	k := (d + time.Second - 1) / time.Second
+	return auth.Countdown(k * time.Second), t.Add(-(k - 1) * time.Second)
+}
+
+// approxLeft is the time left to t the way a person says it ("6 days",
+// "1 h 52 min", "12 min", "less than a minute") and when that changes.
+func approxLeft(t, now time.Time) (string, time.Time) {
+	d := t.Sub(now)
+	if d <= 0 {
+		return "expired", time.Time{}
+	}
+	unit := time.Minute
+	if d > 48*time.Hour {
+		unit = 24 * time.Hour
+	}
+	k := (d - 1) / unit
+	change := t.Add(-k * unit)
+	switch {
+	case unit == 24*time.Hour:
+		return fmt.Sprintf("%d days", k), change
+	case k >= 60:
+		return fmt.Sprintf("%d h %d min", k/60, k%60), change
+	case k >= 1:
+		return fmt.Sprintf("%d min", k), change
+	}
+	return "less than a minute", t
+}
+
+func shorten(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
 }
