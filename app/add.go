@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"tokentray/auth"
+	"tokentray/auth/futu"
 	"tokentray/auth/webull"
 )
 
@@ -287,8 +288,8 @@ func (f *AddForm) Request() (AddRequest, error) {
 	if err := auth.ValidateName(req.Name); err != nil {
 		errs = append(errs, &FieldError{FieldName, err.Error()})
 	}
-	if req.Endpoint != "" && !strings.HasPrefix(req.Endpoint, "https://") && !strings.HasPrefix(req.Endpoint, "http://") {
-		errs = append(errs, &FieldError{FieldEndpoint, "the endpoint is not a web address: write it like https://openapi.futunn.com, or leave it empty"})
+	if err := checkEndpoint(k, req.Endpoint); err != nil {
+		errs = append(errs, &FieldError{FieldEndpoint, err.Error()})
 	}
 	need := func(label string, e *entry, field string) error {
 		v := strings.TrimSpace(e.Text)
@@ -361,6 +362,20 @@ func (f *AddForm) Save() {
 			_ = u.Reload(ctx)
 		}
 	})
+}
+
+// checkEndpoint applies the broker's own rule for an endpoint before
+// anything is sent.
+func checkEndpoint(k auth.Kind, raw string) error {
+	switch {
+	case raw == "":
+		return nil
+	case k.Broker() == "Futu":
+		return futu.CheckEndpoint(raw)
+	case !strings.HasPrefix(raw, "https://") && !strings.HasPrefix(raw, "http://"):
+		return errors.New("the endpoint is not a web address: write it like https://api.webull.com, or leave it empty")
+	}
+	return nil
 }
 
 func unjoin(err error) []error {

@@ -91,3 +91,10 @@ type Backend interface {
 	// credentials or settings may have changed, until ctx ends.
 	Watch(ctx context.Context, changed func()) error
 }
+
+// Autostart is the "Start at login" switch: an entry that starts the
+// agent when the person logs in.
+type Autostart interface {
+	Enabled() bool
+	Set(on bool) error
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"runtime"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"tokentray/auth"
 	"tokentray/auth/engine"
 	"tokentray/auth/sandbox"
+	"tokentray/internal/autostart"
 )
 
 // EngineBackend serves the window from a credential engine in this
@@ -23,6 +25,32 @@ type EngineBackend struct {
 	// Sandbox is set for the sandbox profile: credentials added without
 	// an endpoint go to the running sandbox brokers, never a real one.
 	Sandbox bool
+	// Autostart is the start-at-login switch; nil means the XDG entry
+	// that starts the tokentray agent installed beside this program.
+	Autostart Autostart
+}
+
+// xdgAutostart is the XDG autostart entry of the agent exe.
+type xdgAutostart struct {
+	exe  string
+	args []string
+}
+
+func (x xdgAutostart) Enabled() bool     { return autostart.Enabled() }
+func (x xdgAutostart) Set(on bool) error { return autostart.Set(on, x.exe, x.args...) }
+
+func (b EngineBackend) autostart() Autostart {
+	if b.Autostart != nil {
+		return b.Autostart
+	}
+	x := xdgAutostart{}
+	if self, err := os.Executable(); err == nil {
+		x.exe = filepath.Join(filepath.Dir(self), "tokentray")
+	}
+	if b.Sandbox {
+		x.args = []string{"--sandbox"}
+	}
+	return x
 }
 
 func (b EngineBackend) List(context.Context) ([]Row, error) {

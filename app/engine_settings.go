@@ -73,10 +73,33 @@ func (b EngineBackend) Settings(context.Context) ([]Setting, error) {
 	for i, f := range prefFields {
 		out[i] = Setting{Key: f.key, Title: f.title, Value: f.get(p), Default: f.get(d), Allowed: f.allowed}
 	}
-	return out, nil
+	return append(out, Setting{
+		Key: autostartKey, Title: "Start tokentray at login", Value: onOff(b.autostart().Enabled()),
+		Default: "off", Allowed: "on or off", Switch: true,
+	}), nil
+}
+
+// autostartKey is the start-at-login switch, an entry outside the
+// settings file.
+const autostartKey = "autostart"
+
+func onOff(on bool) string {
+	if on {
+		return "on"
+	}
+	return "off"
 }
 
 func (b EngineBackend) SetSetting(_ context.Context, key, value string) error {
+	if key == autostartKey {
+		switch strings.TrimSpace(value) {
+		case "on":
+			return b.autostart().Set(true)
+		case "off":
+			return b.autostart().Set(false)
+		}
+		return fmt.Errorf("start at login is on or off, not %q", value)
+	}
 	for _, f := range prefFields {
 		if f.key != key {
 			continue

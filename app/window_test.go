@@ -536,3 +536,15 @@ func TestHasDisplay(t *testing.T) {
 		t.Error("macOS needs no DISPLAY")
 	}
 }
+
+func TestAddFormChecksAFutuEndpointAsFutuDoes(t *testing.T) {
+	u, _ := newTestUI(t, &memBackend{}, nil)
+	f := u.ShowAddForm()
+	f.Kind.SetSelected(auth.KindFutuOAuth.Title())
+	f.Name.SetText("futu-main")
+	f.Endpoint.SetText("https://user:pw@openapi.futunn.com")
+	f.Save()
+	if !f.Open() || f.Error(FieldEndpoint) == "" || strings.Contains(f.Error(FieldEndpoint), "pw") {
+		t.Errorf("open=%v endpoint error %q", f.Open(), f.Error(FieldEndpoint))
+	}
+}
