@@ -285,6 +285,17 @@ func rejected(c auth.Credential, r apiResult) auth.Health {
 	return h
 }
 
+// rejectedErr is the health of a 401 and its error: a verdict on the
+// key needs the user; a refused request time is not a verdict on the
+// key (adding it must not refuse it), so its error is a plain one.
+func rejectedErr(c auth.Credential, r apiResult) (auth.Health, error) {
+	h := rejected(c, r)
+	if timeRefused(r) {
+		return h, fmt.Errorf("futu check %s: %s", c.Name, h.Reason)
+	}
+	return h, userErr(h)
+}
+
 // withClockNote adds to a health from an answer that Futu's clock is
 // off from ours, which tokentray corrects for.
 func withClockNote(h auth.Health, r apiResult) auth.Health {
@@ -320,8 +331,7 @@ func (p *KeyProvider) Refresh(ctx context.Context, c *auth.Credential, s auth.Se
 		// No health check on this endpoint: the known expiry is all there is.
 		return withClockNote(expiryHealth(*c, r.at), r), nil
 	case r.status == http.StatusUnauthorized:
-		h := rejected(*c, r)
-		return h, userErr(h)
+		return rejectedErr(*c, r)
 	case r.status != http.StatusOK || r.reply.Code != 0:
 		h := auth.Health{
 			State:     auth.Unknown,
@@ -407,8 +417,7 @@ func (p *KeyProvider) Extend(ctx context.Context, c *auth.Credential, s auth.Sec
 	c.LastChecked = r.at
 	switch {
 	case r.status == http.StatusUnauthorized:
-		h := rejected(*c, r)
-		return h, userErr(h)
+		return rejectedErr(*c, r)
 	case r.status == http.StatusNotFound:
 		return p.Assess(*c, now), auth.NeedsUser(fmt.Sprintf("Futu has no token refresh at %s: extend the token in the Futu developer portal, or set the right path for %s", path, c.Name))
 	case r.status != http.StatusOK || r.reply.Code != 0:
