@@ -1,5 +1,6 @@
 package tray
 
-// SystemClipboard is the desktop's clipboard, or nil where tokentray
-// cannot reach one.
-func SystemClipboard() Clipboard { return nil }
+import "tokentray/internal/clipboard"
+
+// SystemClipboard is the desktop's clipboard (see internal/clipboard).
+func SystemClipboard() Clipboard { return clipboard.System() }
