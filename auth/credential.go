@@ -96,13 +96,16 @@ type Credential struct {
 	Endpoint string `json:"endpoint,omitempty"`
 
 	// Futu OAuth.
-	ClientID         string `json:"client_id,omitempty"`
-	Scope            string `json:"scope,omitempty"`
-	AuthorizeURL     string `json:"authorize_url,omitempty"`
-	TokenURL         string `json:"token_url,omitempty"`
-	RevokeURL        string `json:"revoke_url,omitempty"`
-	ShareWithSDK     bool   `json:"share_with_sdk,omitempty"`
-	SDKTokenDir      string `json:"sdk_token_dir,omitempty"`
+	ClientID     string `json:"client_id,omitempty"`
+	Scope        string `json:"scope,omitempty"`
+	AuthorizeURL string `json:"authorize_url,omitempty"`
+	TokenURL     string `json:"token_url,omitempty"`
+	RevokeURL    string `json:"revoke_url,omitempty"`
+	ShareWithSDK bool   `json:"share_with_sdk,omitempty"`
+	SDKTokenDir  string `json:"sdk_token_dir,omitempty"`
+	// SDKTokenFile is the SDK token file last written for this credential,
+	// so it can be removed when sharing moves or stops.
+	SDKTokenFile     string `json:"sdk_token_file,omitempty"`
 	RefreshTokenPath string `json:"refresh_path,omitempty"`
 	// Layout is where the OAuth endpoints came from: LayoutMetadata,
 	// LayoutFutuCLI or LayoutCustom; empty until first used.

@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
@@ -27,10 +28,16 @@ every renewal.
   webull      --dir DIR: tokentray keeps DIR/token.txt current (mode 0600);
               start bots with WEBULL_OPENAPI_TOKEN_DIR=DIR (tokentray env
               and exec set it). Without --dir, the folder used before.
+              The SDK reads token.txt from the folder its code gives, else
+              WEBULL_OPENAPI_TOKEN_DIR, else conf/ under the bot's working
+              folder: --dir BOT/conf serves a bot started in BOT that sets
+              nothing. A folder others can write to (/tmp) is refused.
   futu-oauth  the Futu SDK's token file (~/.futu/openapi/tokens/<client_id>;
               its format is inferred from public Futu SDKs, not documented
               by Futu)
-  --off       stop updating the file; the file is left as it is
+  --off       stop updating the file; a Webull token file tokentray wrote
+              is removed while it still holds the credential's token (a
+              move to another --dir removes the old one the same way)
 
 The same as --share-dir and --share-sdk of "tokentray add".`)
 	var dir string
@@ -102,6 +109,16 @@ func runShare(e *env, name, dirFlag string, off bool) error {
 			fmt.Fprintf(e.Stdout, "Sharing was already off for %s.\n", name)
 			return nil
 		}
+		if c.Kind == auth.KindWebull && before.SDKTokenFile != "" {
+			// The check removes the file it wrote, without the broker.
+			_, _ = eng.Refresh(ctx, name, false)
+			if _, err := os.Stat(before.SDKTokenFile); errors.Is(err, fs.ErrNotExist) {
+				fmt.Fprintf(e.Stdout, "Sharing is off for %s: %s, which held its token, was removed.\n", name, before.SDKTokenFile)
+				return nil
+			}
+			fmt.Fprintf(e.Stdout, "Sharing is off for %s: %s is left as it is because it no longer holds this credential's token.\n", name, before.SDKTokenFile)
+			return nil
+		}
 		fmt.Fprintf(e.Stdout, "Sharing is off for %s: tokentray no longer updates %s, which is left as it is (delete it if no bot should use it).\n", name, file)
 		return nil
 	}
@@ -123,7 +140,13 @@ func runShare(e *env, name, dirFlag string, off bool) error {
 	msg := fmt.Sprintf("Sharing is on for %s: tokentray keeps %s current", name, file)
 	if c.Kind == auth.KindWebull {
 		msg += fmt.Sprintf("; start bots with %s=%s (%s and exec set it)", e.Webull.TokenDirEnv, dir, e.cmdLine("env", name))
-		if before.ShareWithSDK && before.SDKTokenDir != "" && before.SDKTokenDir != dir {
+		if old := before.SDKTokenFile; old != "" && old != file {
+			if _, err := os.Stat(old); errors.Is(err, fs.ErrNotExist) {
+				msg += fmt.Sprintf("; the old file %s was removed", old)
+			} else {
+				msg += fmt.Sprintf("; the old file %s is left as it is because it no longer holds this credential's token", old)
+			}
+		} else if before.ShareWithSDK && before.SDKTokenDir != "" && before.SDKTokenDir != dir {
 			msg += fmt.Sprintf("; the old file in %s is left as it is", before.SDKTokenDir)
 		}
 	}

@@ -137,17 +137,25 @@ func TestWebullShareTurnsTheTokenFileOnAndOff(t *testing.T) {
 		t.Fatalf("env with sharing printed %q", ev.stdout)
 	}
 
+	// Moving removes the file from the old folder.
+	dir2 := filepath.Join(t.TempDir(), "bot", "conf")
+	moved := x.run(nil, "", "share", "bot", "--dir", dir2)
+	wantCode(t, moved, 0, "share --dir elsewhere")
+	if _, err := os.Stat(file); err == nil || !strings.Contains(moved.stdout, "the old file "+file+" was removed") {
+		t.Fatalf("moving the share left the old file (%v); it said %q", err, moved.stdout)
+	}
+	file2 := filepath.Join(dir2, "token.txt")
+
 	off := x.run(nil, "", "share", "bot", "--off")
 	wantCode(t, off, 0, "share --off")
-	if !strings.Contains(off.stdout, "left as it is") {
-		t.Fatalf("share --off said %q, want that the file is left", off.stdout)
+	if !strings.Contains(off.stdout, "was removed") {
+		t.Fatalf("share --off said %q, want that the file was removed", off.stdout)
 	}
-	if _, err := os.Stat(file); err != nil {
-		t.Fatalf("share --off removed the file: %v", err)
+	if _, err := os.Stat(file2); err == nil {
+		t.Fatal("share --off left the token file")
 	}
-	os.Remove(file)
 	wantCode(t, x.run(nil, "", "refresh", "--force", "bot"), 0, "refresh after share --off")
-	if _, err := os.Stat(file); err == nil {
+	if _, err := os.Stat(file2); err == nil {
 		t.Fatal("the token file was written again after share --off")
 	}
 	if again := x.run(nil, "", "share", "bot", "--off"); again.code != 0 || !strings.Contains(again.stdout, "already off") {
@@ -155,7 +163,7 @@ func TestWebullShareTurnsTheTokenFileOnAndOff(t *testing.T) {
 	}
 	// On again without --dir: the folder used before.
 	wantCode(t, x.run(nil, "", "share", "bot"), 0, "share again")
-	if _, err := os.Stat(file); err != nil {
+	if _, err := os.Stat(file2); err != nil {
 		t.Fatalf("share without --dir did not write to the earlier folder: %v", err)
 	}
 

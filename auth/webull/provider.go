@@ -295,7 +295,9 @@ func (p *Provider) normalHealth(c auth.Credential, now time.Time) auth.Health {
 // a good one) and renews a NORMAL token inside the renewal window.
 func (p *Provider) Refresh(ctx context.Context, c *auth.Credential, s auth.Secrets, opts auth.RefreshOptions) (auth.Health, error) {
 	h, err := p.refresh(ctx, c, s, opts)
-	h = withNext(h, c.Name)
+	if !errors.As(err, new(*ShareError)) {
+		h = withNext(h, c.Name)
+	}
 	c.Health = h
 	return h, err
 }
@@ -313,6 +315,11 @@ func (p *Provider) refresh(ctx context.Context, c *auth.Credential, s auth.Secre
 	if err != nil && !errors.Is(err, auth.ErrSecretNotFound) {
 		err = fmt.Errorf("read the Webull token of %s: %w", c.Name, err)
 		return errHealth(err, now), err
+	}
+	// A folder sharing moved away from, or stopped using, loses the token
+	// file at once, before Webull is asked anything.
+	if err := p.dropStale(c, token); err != nil {
+		return shareHealth(p.Assess(*c, now), err, now), &ShareError{Err: err}
 	}
 	if c.TwoFactorOff || token == "" {
 		// Whether 2FA is still off (or was turned off) is asked again at
@@ -476,17 +483,33 @@ func trimDot(s string) string {
 	return s
 }
 
-// share keeps the SDKs' token.txt current when the credential shares.
+// share keeps the SDKs' token.txt current when the credential shares,
+// and removes the one written before when sharing moved or stopped.
 func (p *Provider) share(c *auth.Credential, ti TokenInfo) error {
-	if !c.ShareWithSDK || ti.Token == "" {
+	if err := p.dropStale(c, ti.Token); err != nil {
+		return &ShareError{Err: err}
+	}
+	file := p.sharedFile(*c)
+	if file == "" || ti.Token == "" {
 		return nil
 	}
-	dir := p.SDKTokenDir(*c)
-	if err := WriteTokenFile(dir, ti); err != nil {
-		return fmt.Errorf("the token is fine, but %s could not be updated for the Webull SDKs (%v): check the folder's permissions", filepath.Join(dir, TokenFileName), err)
+	dir := filepath.Dir(file)
+	if _, err := CheckShareDir(dir); err != nil {
+		return &ShareError{Err: fmt.Errorf("the token is fine, but it was not written to %s: %w", file, err)}
 	}
+	if err := WriteTokenFile(dir, ti); err != nil {
+		return &ShareError{Err: fmt.Errorf("the token is fine, but %s could not be updated for the Webull SDKs (%v): check the folder's permissions", file, err)}
+	}
+	c.SDKTokenFile = file
 	return nil
 }
+
+// ShareError is a token file that could not be written or removed; the
+// token itself is fine. No typed action fixes it: the folder does.
+type ShareError struct{ Err error }
+
+func (e *ShareError) Error() string { return e.Err.Error() }
+func (e *ShareError) Unwrap() error { return e.Err }
 
 // shareHealth reports a token.txt that bots read but that went stale.
 func shareHealth(h auth.Health, err error, now time.Time) auth.Health {
@@ -561,7 +584,9 @@ func (p *Provider) Env(c auth.Credential, s auth.Secrets) (map[string]string, st
 // stores the token once Webull reports it NORMAL.
 func (p *Provider) Login(ctx context.Context, c *auth.Credential, s auth.Secrets, opts auth.LoginOptions, progress func(auth.LoginEvent)) (auth.Health, error) {
 	h, err := p.login(ctx, c, s, progress)
-	h = withNext(h, c.Name)
+	if !errors.As(err, new(*ShareError)) {
+		h = withNext(h, c.Name)
+	}
 	c.Health = h
 	return h, err
 }

@@ -1,0 +1,161 @@
+package webull
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+
+	"tokentray/auth"
+)
+
+// ShareDirError means a folder is not safe for token.txt: someone else
+// could replace the file, or read the token through one they planted.
+type ShareDirError struct {
+	Dir    string
+	Reason string
+}
+
+func (e *ShareDirError) Error() string {
+	return e.Dir + " is not a safe folder for the Webull token file: " + e.Reason +
+		"; choose a folder only you can write to (your bot's conf folder, for example)"
+}
+
+// CheckShareDir checks a folder for the SDK token file before it is used.
+// It refuses one that is not a folder, that another user owns, or that
+// others can write to (/tmp, mode 0777); a folder that does not exist yet
+// is checked by the nearest one above it that does, unless that one
+// keeps others from removing what is not theirs (the sticky bit of /tmp),
+// since the folder is then created as the user's own with mode 0700.
+// warning is set, as a sentence, when others can list the folder: the
+// file itself is always written readable by the user alone.
+func CheckShareDir(dir string) (warning string, err error) {
+	if dir == "" {
+		return "", fmt.Errorf("no folder is set for the SDK token file")
+	}
+	dir = filepath.Clean(dir)
+	fi, err := os.Stat(dir)
+	switch {
+	case err == nil && !fi.IsDir():
+		return "", &ShareDirError{Dir: dir, Reason: "it is a file, not a folder"}
+	case errors.Is(err, fs.ErrNotExist):
+		parent := filepath.Dir(dir)
+		for parent != filepath.Dir(parent) {
+			if _, err := os.Stat(parent); err == nil {
+				break
+			}
+			parent = filepath.Dir(parent)
+		}
+		pi, err := os.Stat(parent)
+		if err != nil {
+			return "", nil // nothing above exists to judge; creating it will tell
+		}
+		if runtime.GOOS != "windows" && writableByOthers(pi) && pi.Mode()&fs.ModeSticky == 0 {
+			return "", &ShareDirError{Dir: dir, Reason: "it does not exist yet and others can write to " + parent + ", so they could create it first"}
+		}
+		return "", nil
+	case err != nil:
+		return "", fmt.Errorf("check the folder %s for the SDK token file: %w", dir, err)
+	}
+	if runtime.GOOS == "windows" {
+		return "", nil // folder ACLs, not mode bits, guard it there
+	}
+	if uid, ok := owner(fi); ok && uid != os.Getuid() {
+		return "", &ShareDirError{Dir: dir, Reason: "another user owns it"}
+	}
+	if writableByOthers(fi) {
+		return "", &ShareDirError{Dir: dir, Reason: fmt.Sprintf("others can write to it (mode %04o)", fi.Mode().Perm()|stickyBits(fi))}
+	}
+	if fi.Mode().Perm()&0o044 != 0 {
+		return fmt.Sprintf("others can see which files %s holds (mode %04o); token.txt itself is readable by you alone", dir, fi.Mode().Perm()), nil
+	}
+	return "", nil
+}
+
+func writableByOthers(fi fs.FileInfo) bool { return fi.Mode().Perm()&0o022 != 0 }
+
+func stickyBits(fi fs.FileInfo) fs.FileMode {
+	if fi.Mode()&fs.ModeSticky != 0 {
+		return 0o1000
+	}
+	return 0
+}
+
+// RemoveTokenFile deletes file when its first line is one of tokens (a
+// token this credential holds, so one tokentray wrote), and reports
+// whether it did. A file a bot's SDK rewrote with a token of its own is
+// left alone, and so is a missing one.
+func RemoveTokenFile(file string, tokens ...string) (bool, error) {
+	ti, err := ReadTokenFile(filepath.Dir(file))
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	if ti.Token == "" {
+		return false, nil
+	}
+	for _, t := range tokens {
+		if t != "" && ti.Token == t {
+			if err := os.Remove(file); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return false, fmt.Errorf("remove the old SDK token file %s: %w", file, err)
+			}
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// sharedFile is the token file the credential should have now, or ""
+// when it shares none (sharing off, or an app that needs no token).
+func (p *Provider) sharedFile(c auth.Credential) string {
+	if !c.ShareWithSDK || c.TwoFactorOff {
+		return ""
+	}
+	return filepath.Join(p.SDKTokenDir(c), TokenFileName)
+}
+
+// dropStale removes the token file written before when sharing has moved
+// to another folder or stopped. It works without the broker, so a move
+// takes effect even when Webull cannot be reached.
+func (p *Provider) dropStale(c *auth.Credential, tokens ...string) error {
+	if c.SDKTokenFile == "" || c.SDKTokenFile == p.sharedFile(*c) {
+		return nil
+	}
+	if _, err := RemoveTokenFile(c.SDKTokenFile, tokens...); err != nil {
+		return err
+	}
+	c.SDKTokenFile = ""
+	return nil
+}
+
+// UnshareTokenFiles removes every token file written for the credential
+// that still holds its token: the one last written and the one in its
+// current folder. It returns the files it removed. Logout and remove
+// call it through Revoke; it needs no broker.
+func (p *Provider) UnshareTokenFiles(c auth.Credential, s auth.Secrets) ([]string, error) {
+	tok, err := s.Get(auth.FieldWebullToken)
+	if errors.Is(err, auth.ErrSecretNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var removed []string
+	var errs []error
+	seen := map[string]bool{}
+	for _, f := range []string{c.SDKTokenFile, filepath.Join(p.SDKTokenDir(c), TokenFileName)} {
+		if f == "" || seen[f] {
+			continue
+		}
+		seen[f] = true
+		ok, err := RemoveTokenFile(f, tok)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		if ok {
+			removed = append(removed, f)
+		}
+	}
+	return removed, errors.Join(errs...)
+}
