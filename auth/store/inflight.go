@@ -47,10 +47,20 @@ func (s *Store) MarkInFlight(id, op string) (clear func(), err error) {
 	}
 	b, _ := json.Marshal(inflightMark{Op: op, PID: os.Getpid(), Since: s.clock.Now().UTC()})
 	path := s.markPath(id)
-	if err := os.WriteFile(path, b, 0o600); err != nil {
+	// The file stays between calls and is emptied instead of removed: a
+	// write to an existing file changes no directory, which is what makes
+	// creating and deleting one per call slow on a journaling file system.
+	fh, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE, 0o600)
+	if err == nil {
+		_, err = fh.WriteAt(b, 0)
+		if cerr := fh.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
 		return nil, fmt.Errorf("tokentray cannot note the %s of a credential in %s (%v); check that the directory is writable", op, filepath.Dir(path), err)
 	}
-	return func() { _ = os.Remove(path) }, nil
+	return func() { _ = os.Truncate(path, 0) }, nil
 }
 
 // InFlight reports whether credential id carries a mark. While the
@@ -60,8 +70,8 @@ func (s *Store) InFlight(id string) bool {
 	if checkID(id) != nil {
 		return false
 	}
-	_, err := os.Lstat(s.markPath(id))
-	return err == nil
+	fi, err := os.Lstat(s.markPath(id))
+	return err == nil && fi.Size() > 0
 }
 
 // Interrupted returns the IDs of credentials whose mark was left by a

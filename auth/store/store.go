@@ -124,6 +124,9 @@ type Store struct {
 	secrets      auth.SecretStore
 	clock        clockwork.Clock
 	settingsWait time.Duration
+
+	cacheMu sync.Mutex
+	cache   parsed
 }
 
 // Option configures Open.
@@ -610,7 +613,45 @@ func (s *Store) loadLocked() (file, error) {
 	return file{}, ce
 }
 
+// read returns the settings, parsed again only when the file changed:
+// every write is a rename, so a file with the same identity, size and
+// modification time holds what was parsed last time.
 func (s *Store) read() (file, error) {
+	fi, statErr := os.Stat(s.Path())
+	if statErr == nil {
+		s.cacheMu.Lock()
+		c := s.cache
+		s.cacheMu.Unlock()
+		if c.fi != nil && os.SameFile(c.fi, fi) && c.fi.ModTime().Equal(fi.ModTime()) && c.fi.Size() == fi.Size() {
+			return c.f.clone(), nil
+		}
+	}
+	f, err := s.readFile()
+	if err == nil && statErr == nil {
+		s.cacheMu.Lock()
+		s.cache = parsed{fi: fi, f: f.clone()}
+		s.cacheMu.Unlock()
+	}
+	return f, err
+}
+
+// parsed is the settings file as last read, and which file that was.
+type parsed struct {
+	fi os.FileInfo
+	f  file
+}
+
+func (f file) clone() file {
+	f.Credentials = slices.Clone(f.Credentials)
+	if f.Prefs != nil {
+		p := *f.Prefs
+		p.WarnDays = slices.Clone(p.WarnDays)
+		f.Prefs = &p
+	}
+	return f
+}
+
+func (s *Store) readFile() (file, error) {
 	path := s.Path()
 	b, err := readCapped(path, MaxSettingsBytes)
 	if os.IsNotExist(err) {
