@@ -9,6 +9,10 @@ outer() {
 	go build -o bin/tokentray .
 	echo "== signing and tray redraw (go test -bench)"
 	go test -run '^$' -bench . -benchmem ./auth/webull ./auth/futu ./tray | grep -E '^Benchmark'
+	echo "== refresh all: 1 and 50 credentials, the sandbox answering in ${TOKENTRAY_BENCH_LATENCY:-200ms}"
+	go test -run '^$' -bench 'RefreshAll' -benchtime 5x ./auth/engine | grep -E '^Benchmark' | tee /tmp/tokentray-refresh-bench.$$
+	awk '/RefreshAll1-/{one=$3} /RefreshAll50-/{all=$3} END{if (one) printf "refresh all of 50 / of 1: %.2fx (target 1.5x)\n", all/one}' /tmp/tokentray-refresh-bench.$$
+	rm -f /tmp/tokentray-refresh-bench.$$
 	TOKENTRAY_FORCE_XVFB=1 bash scripts/with-desktop.sh bash "$0" --inner
 }
 
