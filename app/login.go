@@ -37,6 +37,10 @@ type LoginDialog struct {
 	dlg       dialog.Dialog
 	open      bool
 
+	// instead is what the failed attempt's error says to do when that is
+	// not another attempt (correct the secret the broker refused).
+	instead auth.Action
+
 	mu     sync.Mutex
 	last   auth.LoginEvent
 	cancel context.CancelFunc
@@ -57,7 +61,7 @@ func newLoginDialog(u *UI, r Row) *LoginDialog {
 	ld.URL = widget.NewEntry()
 	ld.URL.Hide()
 	ld.Cancel = widget.NewButton("Cancel", func() { ld.stop() })
-	ld.Retry = widget.NewButtonWithIcon(retryText(r), theme.ViewRefreshIcon(), func() { ld.start() })
+	ld.Retry = widget.NewButtonWithIcon(retryText(r), theme.ViewRefreshIcon(), func() { ld.retry() })
 	ld.Retry.Importance = widget.HighImportance
 	ld.Retry.Hide()
 
@@ -76,7 +80,7 @@ func newLoginDialog(u *UI, r Row) *LoginDialog {
 	if r.Kind == auth.KindWebull {
 		title = "Verify Webull token: " + r.Name
 	}
-	buttons := container.NewGridWithColumns(2, ld.Cancel, ld.Retry)
+	buttons := container.NewCenter(container.NewHBox(ld.Cancel, ld.Retry))
 	ld.dlg = dialog.NewCustomWithoutButtons(title, container.NewBorder(nil, buttons, nil, nil, container.NewVScroll(body)), u.Win)
 	ld.dlg.Resize(fyne.NewSize(600, 520))
 	return ld
@@ -146,6 +150,14 @@ func (ld *LoginDialog) start() {
 				ld.Progress.Hide()
 				ld.Steps.SetText(sentence(err.Error()))
 				ld.Cancel.SetText("Close")
+				ld.instead = auth.Action{}
+				ld.Retry.SetText(retryText(ld.row))
+				ld.Retry.SetIcon(theme.ViewRefreshIcon())
+				if a, ok := auth.ActionOf(err); ok && a.Kind == auth.ActionUpdate {
+					ld.instead = a
+					ld.Retry.SetText(a.Title())
+					ld.Retry.SetIcon(actionIcon(a.Kind))
+				}
 				ld.Retry.Show()
 				ld.ui.Status.SetText(sentence(err.Error()))
 			default:
@@ -157,6 +169,16 @@ func (ld *LoginDialog) start() {
 		defer rcancel()
 		_ = ld.ui.Reload(rctx)
 	})
+}
+
+// retry starts over, or does what the failure said to do instead.
+func (ld *LoginDialog) retry() {
+	if a := ld.instead; !a.IsZero() {
+		ld.close()
+		ld.ui.Act(a)
+		return
+	}
+	ld.start()
 }
 
 // redraw shows the latest event with the time left now.

@@ -548,3 +548,24 @@ func TestAddFormChecksAFutuEndpointAsFutuDoes(t *testing.T) {
 		t.Errorf("open=%v endpoint error %q", f.Open(), f.Error(FieldEndpoint))
 	}
 }
+
+func TestLoginRefusedSecretOffersTheEditForm(t *testing.T) {
+	r := &asyncRunner{}
+	b := &memBackend{
+		rows:      []Row{{Name: "webull-us", Kind: auth.KindWebull}},
+		loginGo:   make(chan struct{}),
+		loginErrs: []error{auth.NeedsUserTo(auth.Next(auth.ActionUpdate, "webull-us"), "Webull refused the app secret")},
+	}
+	u, _ := newTestUI(t, b, r)
+	var ld *LoginDialog
+	r.read(func() { ld = u.StartLogin(u.Rows()[0]) })
+	r.settle()
+	if !ld.Retry.Visible() || ld.Retry.Text != "Update the secret" {
+		t.Fatalf("after a refused secret the dialog offers %q (visible=%v)", ld.Retry.Text, ld.Retry.Visible())
+	}
+	r.read(func() { test.Tap(ld.Retry) })
+	r.settle()
+	if ld.Open() || len(u.escapes) != 1 || b.logins != 1 {
+		t.Errorf("dialog open=%v, dialogs %d, logins %d: want the edit form instead of another login", ld.Open(), len(u.escapes), b.logins)
+	}
+}
