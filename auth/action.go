@@ -97,5 +97,28 @@ func ActionOf(err error) (Action, bool) {
 	if errors.As(err, &ue) && !ue.Action.IsZero() {
 		return ue.Action, true
 	}
+	var ae *actionError
+	if errors.As(err, &ae) && !ae.action.IsZero() {
+		return ae.action, true
+	}
 	return Action{}, false
+}
+
+// actionError is an error that is not the user's fault but still has a
+// next step (check again once the broker answers).
+type actionError struct {
+	err    error
+	action Action
+}
+
+func (e *actionError) Error() string { return e.err.Error() }
+func (e *actionError) Unwrap() error { return e.err }
+
+// WithAction attaches the next action a to err without making it the
+// user's to fix (ActionOf finds it; errors.As for *UserError does not).
+func WithAction(err error, a Action) error {
+	if err == nil {
+		return nil
+	}
+	return &actionError{err: err, action: a}
 }

@@ -125,6 +125,11 @@ type Credential struct {
 	// lasts only while it is used and until its expiry.
 	RenewUnavailable bool `json:"renew_unavailable,omitempty"`
 
+	// KeyFingerprint tells whether another credential holds the same app
+	// key (Futu API key, Webull) without keeping the key: see
+	// KeyFingerprint.
+	KeyFingerprint string `json:"key_fingerprint,omitempty"`
+
 	// Lifecycle, all in UTC.
 	AddedAt     time.Time `json:"added_at"`
 	ExpiresAt   time.Time `json:"expires_at,omitzero"`

@@ -105,6 +105,10 @@ type Health struct {
 	// Next is what to do now, if anything; the faces render it (a
 	// command, a menu item, a button). Reason never names a command.
 	Next Action `json:"next,omitzero"`
+	// Specific marks a diagnosis the broker named (a wrong signature, a
+	// revoked key, a skewed clock): a later check that learns less keeps
+	// it until the credential is changed or accepted again.
+	Specific bool `json:"specific,omitempty"`
 }
 
 // SecondsLeft is the time to the deadline (Pending) or to expiry,

@@ -77,6 +77,13 @@ func (m *MemorySecrets) Delete(id, field string) error {
 	return nil
 }
 
+// Check reports whether the store can be used now (Fail, if set).
+func (m *MemorySecrets) Check() error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.Fail
+}
+
 // Values returns every stored value, sorted; tests use it to prove that
 // no secret leaked into files or output.
 func (m *MemorySecrets) Values() []string {

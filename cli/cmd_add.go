@@ -239,7 +239,7 @@ func runAdd(e *env, cmd *cobra.Command, kind auth.Kind, name string, f addFlags)
 			return err
 		}
 	}
-	c, err = eng.Add(e.ctx, c, secrets)
+	c, err = eng.AddWith(e.ctx, c, secrets, engine.CheckOptions{NoCheck: f.noCheck})
 	if err != nil {
 		return err
 	}

@@ -28,11 +28,15 @@ func TestAddFutuKeyWhenFutuCannotBeReached(t *testing.T) {
 	x.secret("test-app-secret-0002", "test-access-token-0002")
 	addr := fmt.Sprintf("127.0.0.1:%d", freePort(t)) // nothing listens there
 	r := x.run(env, "", "add", "futu-key", "offline", "--endpoint", "http://"+addr)
-	wantCode(t, r, 0, "add while Futu cannot be reached")
-	want := "Added offline (Futu API key), but it could not be checked yet because nothing answered at " + addr + "; tokentray will check it again.\n"
-	if r.stdout != want || r.stderr != "" {
-		t.Fatalf("add said %q / %q, want %q", r.stdout, r.stderr, want)
+	wantCode(t, r, 1, "add while Futu cannot be reached")
+	if !strings.Contains(r.stderr, "offline was not added") || !strings.Contains(r.stderr, addr) {
+		t.Fatalf("add said %q / %q, want that it was not added because nothing answered", r.stdout, r.stderr)
 	}
+	if _, ok := statusJSON(t, x)["offline"]; ok {
+		t.Fatal("a credential the broker could not check was stored")
+	}
+	r = x.run(env, "", "add", "futu-key", "offline", "--endpoint", "http://"+addr, "--no-check")
+	wantCode(t, r, 0, "add --no-check while Futu cannot be reached")
 	if h := statusJSON(t, x)["offline"]["health"]; h != "unknown" {
 		t.Fatalf("health %v after an unchecked add, want unknown", h)
 	}

@@ -73,7 +73,7 @@ func runAgent(t *testing.T, clock *clockwork.FakeClock, broker *flakyBroker, opt
 		t.Fatal(err)
 	}
 	eng := engine.New(st, map[auth.Kind]auth.Provider{auth.KindFutuKey: broker}, clock)
-	if _, err := eng.Add(context.Background(), auth.Credential{Name: "futu-main", Kind: auth.KindFutuKey}, map[string]string{auth.FieldAppSecret: "test-app-secret-0001"}); err != nil {
+	if _, err := eng.AddWith(context.Background(), auth.Credential{Name: "futu-main", Kind: auth.KindFutuKey}, map[string]string{auth.FieldAppSecret: "test-app-secret-0001"}, engine.CheckOptions{NoCheck: true}); err != nil {
 		t.Fatal(err)
 	}
 	o := AgentOptions{Clock: clock, CheckEvery: time.Hour, NoWatch: true}

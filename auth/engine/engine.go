@@ -38,6 +38,12 @@ type Options struct {
 	// PerHost bounds the calls in flight to one broker host; 0 means
 	// DefaultPerHost.
 	PerHost int
+	// RevokeTimeout overrides the RevokeTimeout constant (tests).
+	RevokeTimeout time.Duration
+	// DefaultEndpoints, when set, gives the base URLs a credential added
+	// without an endpoint uses (the sandbox profile's brokers); nil means
+	// the brokers' own.
+	DefaultEndpoints func() (futuURL, webullURL string, err error)
 }
 
 // Engine refreshes and persists credentials. It is safe for concurrent
@@ -54,6 +60,9 @@ type Engine struct {
 	mu        sync.Mutex
 	locks     map[string]chan struct{} // one per credential ID, in this process
 	recovered time.Time                // when Status last looked for interrupted calls
+
+	defaultEndpoints func() (string, string, error)
+	revokeTimeout    time.Duration
 }
 
 // New returns an engine over st with the given providers; a nil clock
@@ -71,10 +80,13 @@ func NewWithOptions(o Options) *Engine {
 	for k, v := range o.Providers {
 		p[k] = v
 	}
+	if o.RevokeTimeout <= 0 {
+		o.RevokeTimeout = RevokeTimeout
+	}
 	if o.BusyWait <= 0 {
 		o.BusyWait = NeedsUserLockWait
 	}
-	return &Engine{st: o.Store, providers: p, clock: o.Clock, onChange: o.OnChange, busyWait: o.BusyWait, limits: newLimits(o.Clock, o.PerHost), locks: map[string]chan struct{}{}}
+	return &Engine{st: o.Store, providers: p, clock: o.Clock, onChange: o.OnChange, busyWait: o.BusyWait, limits: newLimits(o.Clock, o.PerHost), defaultEndpoints: o.DefaultEndpoints, revokeTimeout: o.RevokeTimeout, locks: map[string]chan struct{}{}}
 }
 
 // Store is the store the engine works on.
@@ -231,7 +243,9 @@ func (e *Engine) withCredentialWait(ctx context.Context, name string, wait time.
 }
 
 // record stores the health a provider call returned, filling what the
-// provider left out, and turns a bare failure into a sentence.
+// provider left out (a sentence for a bare failure, the next action),
+// and keeps a specific diagnosis that the new health does not improve
+// on.
 func (e *Engine) record(c *auth.Credential, h auth.Health, err error) auth.Health {
 	now := e.now()
 	if err != nil && h.State == auth.Unknown && h.Reason == "" {
@@ -242,13 +256,36 @@ func (e *Engine) record(c *auth.Credential, h auth.Health, err error) auth.Healt
 		h.State = auth.ActionNeeded
 		h.Reason = ue.Msg
 	}
+	if _, ok := auth.FieldOf(err); ok && h.State.NeedsUser() {
+		h.Specific = true
+	}
+	if a, ok := auth.ActionOf(err); ok && h.Next.IsZero() {
+		h.Next = a
+	}
 	if h.CheckedAt.IsZero() {
 		h.CheckedAt = now
 	}
 	if h.ExpiresAt.IsZero() && h.State != auth.Unknown {
 		h.ExpiresAt = c.ExpiresAt
 	}
+	h = keepDiagnosis(c.Health, withNext(*c, h))
 	c.Health = h
 	c.LastChecked = now
 	return h
+}
+
+// keepDiagnosis returns h, or the specific diagnosis last when h learned
+// less: a broker that said "wrong signature" or "revoked" is believed
+// until it accepts the credential again (OK, Expiring), a new
+// verification starts, or the credential is changed (which clears last).
+func keepDiagnosis(last, h auth.Health) auth.Health {
+	if !last.Specific || h.Specific {
+		return h
+	}
+	switch h.State {
+	case auth.OK, auth.Expiring, auth.Pending:
+		return h
+	}
+	last.CheckedAt = h.CheckedAt
+	return last
 }

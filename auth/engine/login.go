@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"tokentray/auth"
@@ -14,95 +15,220 @@ import (
 // called name (a browser login for Futu OAuth, an SMS verification for
 // Webull), calling progress as it goes (progress may be nil). It holds
 // the credential's lock until done, so nothing else renews it meanwhile;
-// every progress state is saved, so other processes show it.
+// every progress state is saved at once, so other processes show it.
+//
+// The keychain is checked before anything starts (no browser opens for a
+// login that could not be stored), and tokens the broker issued that the
+// keychain then refused are revoked.
 func (e *Engine) Login(ctx context.Context, name string, opts auth.LoginOptions, progress func(auth.LoginEvent)) (auth.Health, error) {
 	var h auth.Health
-	_, err := e.withCredential(ctx, name, func(c *auth.Credential, p auth.Provider, s auth.Secrets) (bool, error) {
+	c, err := e.withCredential(ctx, name, func(c *auth.Credential, p auth.Provider, s auth.Secrets) (bool, error) {
 		l, ok := p.(auth.Login)
 		if !ok {
-			return false, fmt.Errorf("%s (%s) has no login; run: tokentray refresh %s", name, c.Kind.Title(), name)
+			return false, fmt.Errorf("%s (%s) has no login: tokentray checks and renews it without you", name, c.Kind.Title())
 		}
-		id := c.ID
+		if err := e.keychainReady(); err != nil {
+			return false, fmt.Errorf("no login of %s was started, because the keychain cannot store its tokens now: %w", name, err)
+		}
+		rs := &recordingSecrets{Secrets: s}
 		var err error
-		h, err = l.Login(ctx, c, s, opts, func(ev auth.LoginEvent) {
-			e.saveHealth(id, ev.Health)
+		h, err = l.Login(ctx, c, rs, opts, func(ev auth.LoginEvent) {
+			e.saveProgress(*c, ev.Health)
 			if progress != nil {
 				progress(ev)
 			}
 		})
+		if lost := rs.lostValues(); len(lost) > 0 {
+			err = e.revokeLost(ctx, *c, p, s, lost, err)
+		}
 		h = e.record(c, h, err)
 		return true, err
 	})
-	if err == nil && h.State.NeedsUser() {
-		err = needsUser(name, h)
-	}
-	return h, err
+	return h, outcome(c, h, err)
 }
 
-// saveHealth records an intermediate health (a pending verification) so
-// that the tray and other processes see it while a login waits.
-func (e *Engine) saveHealth(id string, h auth.Health) {
-	c, err := e.st.GetByID(id)
-	if err != nil {
-		return
-	}
+// saveProgress records an intermediate state of a login (a pending
+// verification with its deadline, the token it waits for) so that the
+// agent and other processes see it within a second, while the login
+// holds the credential's lock.
+func (e *Engine) saveProgress(c auth.Credential, h auth.Health) {
 	if h.CheckedAt.IsZero() {
 		h.CheckedAt = e.now()
 	}
-	c.Health = h
+	c.Health = withNext(c, h)
 	if e.st.Update(c) == nil {
 		e.changed(c.Name)
 	}
 }
 
-// tokenFields are the keychain items a login creates; Logout deletes
-// them, the refresh token first because it outlives the access token.
-var tokenFields = []string{auth.FieldRefreshToken, auth.FieldAccessToken, auth.FieldWebullToken}
-
-// LoggedOutReason is the health reason of a credential after Logout.
-func LoggedOutReason(name string) string {
-	return fmt.Sprintf("logged out: log in again with tokentray login %s", name)
+// recordingSecrets keeps the values the keychain refused during a login:
+// tokens the broker issued that exist nowhere else.
+type recordingSecrets struct {
+	auth.Secrets
+	mu   sync.Mutex
+	lost map[string]string
 }
+
+func (r *recordingSecrets) Set(field, value string) error {
+	err := r.Secrets.Set(field, value)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if err != nil {
+		if r.lost == nil {
+			r.lost = map[string]string{}
+		}
+		r.lost[field] = value
+	} else {
+		delete(r.lost, field)
+	}
+	return err
+}
+
+func (r *recordingSecrets) lostValues() map[string]string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make(map[string]string, len(r.lost))
+	for k, v := range r.lost {
+		out[k] = v
+	}
+	return out
+}
+
+// overlaySecrets reads the given values first, then s: what a revocation
+// needs of tokens the keychain refused.
+type overlaySecrets struct {
+	auth.Secrets
+	values map[string]string
+}
+
+func (o overlaySecrets) Get(field string) (string, error) {
+	if v, ok := o.values[field]; ok {
+		return v, nil
+	}
+	return o.Secrets.Get(field)
+}
+
+// revokeLost asks the broker to revoke tokens it issued that could not be
+// stored, and returns the login's error saying so.
+func (e *Engine) revokeLost(ctx context.Context, c auth.Credential, p auth.Provider, s auth.Secrets, lost map[string]string, loginErr error) error {
+	fields := make([]string, 0, len(lost))
+	for _, f := range tokenFields(c.Kind) {
+		if _, ok := lost[f]; ok {
+			fields = append(fields, auth.FieldTitle(f))
+		}
+	}
+	what := strings.Join(fields, " and ")
+	if what == "" {
+		what = "tokens"
+	}
+	cause := "the keychain refused them"
+	if loginErr != nil {
+		cause = strings.TrimSuffix(loginErr.Error(), ".")
+	}
+	r, ok := p.(auth.Remover)
+	if !ok {
+		return fmt.Errorf("the login of %s did not finish: the %s %s issued could not be stored (%s); nothing was saved", c.Name, what, c.Kind.Broker(), cause)
+	}
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), e.revokeTimeout)
+	defer cancel()
+	if err := r.Revoke(rctx, c, overlaySecrets{Secrets: s, values: lost}); err != nil {
+		return fmt.Errorf("the login of %s did not finish: the %s %s issued could not be stored (%s), and revoking them failed too (%s): they stay valid at %s until they expire", c.Name, what, c.Kind.Broker(), cause, strings.TrimSuffix(err.Error(), "."), c.Kind.Broker())
+	}
+	return fmt.Errorf("the login of %s did not finish: the %s %s issued could not be stored (%s), so they were revoked", c.Name, what, c.Kind.Broker(), cause)
+}
+
+// keychainReady reports whether the keychain can store secrets now, when
+// it can say (the system keychain and the test store can).
+func (e *Engine) keychainReady() error {
+	if k, ok := e.st.Secrets().(interface{ Check() error }); ok {
+		return k.Check()
+	}
+	return nil
+}
+
+// tokenFields are the keychain items a login of kind k creates; Logout
+// deletes them, the refresh token first because it outlives the access
+// token.
+func tokenFields(k auth.Kind) []string {
+	switch k {
+	case auth.KindFutuOAuth:
+		return []string{auth.FieldRefreshToken, auth.FieldAccessToken}
+	case auth.KindWebull:
+		return []string{auth.FieldWebullToken}
+	}
+	return nil
+}
+
+// loggedOut is the reason of a credential after Logout.
+const loggedOut = "logged out: its tokens were deleted from the keychain"
 
 // Logout forgets the tokens of the credential called name but keeps the
 // credential (its settings, app keys and OAuth client registration), so
 // the user can log in again. The broker is asked to revoke the tokens
-// first on a best-effort basis; revokeErr reports a revocation that
-// failed although the tokens were deleted here. A Futu API key has no
-// login to leave and is refused.
+// first on a best-effort basis; revokeErr says what was not revoked
+// although the tokens were deleted here. A Futu API key has no login to
+// leave and is refused. Every error says what was and was not done.
 func (e *Engine) Logout(ctx context.Context, name string) (revokeErr error, err error) {
 	_, err = e.withCredential(ctx, name, func(c *auth.Credential, p auth.Provider, s auth.Secrets) (bool, error) {
 		if _, ok := p.(auth.Login); !ok || c.Kind == auth.KindFutuKey {
 			if c.Kind == auth.KindFutuKey {
-				return false, fmt.Errorf("%s is a Futu API key, which has no login to log out of: revoke the key in the Futu developer portal, or forget it here with tokentray remove %s", name, name)
+				return false, fmt.Errorf("%s is a Futu API key, which has no login to log out of: revoke the key in the Futu developer portal, or remove %s from tokentray", name, name)
 			}
-			return false, fmt.Errorf("%s (%s) has no login to log out of; to forget it, run: tokentray remove %s", name, c.Kind.Title(), name)
+			return false, fmt.Errorf("%s (%s) has no login to log out of; remove it from tokentray to forget it", name, c.Kind.Title())
 		}
-		if r, ok := p.(auth.Remover); ok {
-			rctx, cancel := context.WithTimeout(ctx, RevokeTimeout)
-			revokeErr = r.Revoke(rctx, *c, s)
-			cancel()
+		if err := e.keychainReady(); err != nil {
+			return false, fmt.Errorf("%s was not logged out: nothing was revoked or deleted, because the keychain cannot be used now: %w", name, err)
 		}
-		var failed []string
+		revokeErr = e.revoke(ctx, *c, p, s)
+		var deleted, failed []string
 		var first error
-		for _, f := range tokenFields {
-			if err := s.Delete(f); err != nil && !errors.Is(err, auth.ErrSecretNotFound) {
-				failed = append(failed, strings.ReplaceAll(f, "_", " "))
+		for _, f := range tokenFields(c.Kind) {
+			switch err := s.Delete(f); {
+			case err == nil:
+				deleted = append(deleted, auth.FieldTitle(f))
+			case errors.Is(err, auth.ErrSecretNotFound):
+			default:
+				failed = append(failed, auth.FieldTitle(f))
 				if first == nil {
 					first = err
 				}
 			}
 		}
-		// Whatever is left in the keychain no longer counts as a login.
 		now := e.now()
+		c.LastChecked = now
+		if first != nil {
+			done := "nothing was deleted"
+			if len(deleted) > 0 {
+				done = "its " + strings.Join(deleted, " and ") + " was deleted"
+			}
+			c.Health = withNext(*c, auth.Health{State: auth.ActionNeeded, CheckedAt: now,
+				Reason: fmt.Sprintf("not fully logged out: its %s could not be deleted from the keychain", strings.Join(failed, " and "))})
+			return true, fmt.Errorf("%s is not fully logged out: its %s could not be deleted from the keychain (%s); %s. Log out again once the keychain works", name, strings.Join(failed, " and "), strings.TrimSuffix(first.Error(), "."), done)
+		}
+		// Whatever is left in the keychain no longer counts as a login.
 		c.ExpiresAt = time.Time{}
 		c.TokenStatus = ""
-		c.LastChecked = now
-		c.Health = auth.Health{State: auth.ActionNeeded, Reason: LoggedOutReason(name), CheckedAt: now}
-		if first != nil {
-			return true, fmt.Errorf("%s is logged out, but its %s could not be deleted from the keychain (%s); run tokentray logout %s again", name, strings.Join(failed, " and "), strings.TrimSuffix(first.Error(), "."), name)
-		}
+		c.Health = withNext(*c, auth.Health{State: auth.ActionNeeded, Reason: loggedOut, CheckedAt: now})
 		return true, nil
 	})
 	return revokeErr, err
+}
+
+// revoke asks the broker to revoke c's tokens, within RevokeTimeout, and
+// says in a sentence what was not revoked.
+func (e *Engine) revoke(ctx context.Context, c auth.Credential, p auth.Provider, s auth.Secrets) error {
+	r, ok := p.(auth.Remover)
+	if !ok {
+		return nil
+	}
+	rctx, cancel := context.WithTimeout(ctx, e.revokeTimeout)
+	defer cancel()
+	err := r.Revoke(rctx, c, s)
+	switch {
+	case err == nil:
+		return nil
+	case rctx.Err() != nil && ctx.Err() == nil:
+		return fmt.Errorf("%s did not answer within %s, so nothing was revoked: the tokens stay valid at %s until they expire", c.Kind.Broker(), e.revokeTimeout, c.Kind.Broker())
+	}
+	return fmt.Errorf("%s did not revoke the tokens (%s): they stay valid at %s until they expire", c.Kind.Broker(), strings.TrimSuffix(err.Error(), "."), c.Kind.Broker())
 }

@@ -98,9 +98,7 @@ func (e *Engine) RefreshNames(ctx context.Context, names []string, force bool) [
 	e.saveBatch(held, out)
 	for _, ch := range held {
 		r := &out[ch.i]
-		if r.Err == nil && r.Health.State.NeedsUser() {
-			r.Err = needsUser(r.Name, r.Health)
-		}
+		r.Err = outcome(ch.c, r.Health, r.Err)
 	}
 	return out
 }
@@ -214,10 +212,10 @@ func (e *Engine) inFlight(c *auth.Credential, op string, interrupted bool, call 
 // time (Futu API keys).
 func (e *Engine) Extend(ctx context.Context, name string, until time.Time) (auth.Health, error) {
 	var h auth.Health
-	_, err := e.withCredential(ctx, name, func(c *auth.Credential, p auth.Provider, s auth.Secrets) (bool, error) {
+	c, err := e.withCredential(ctx, name, func(c *auth.Credential, p auth.Provider, s auth.Secrets) (bool, error) {
 		x, ok := p.(auth.Extender)
 		if !ok {
-			return false, fmt.Errorf("%s (%s) cannot be extended to a chosen date; run: tokentray refresh %s", name, c.Kind.Title(), name)
+			return false, fmt.Errorf("%s (%s) cannot be extended to a chosen date: tokentray renews its token on its own", name, c.Kind.Title())
 		}
 		release, err := e.limits.acquire(ctx, *c, s)
 		if err != nil {
@@ -231,10 +229,27 @@ func (e *Engine) Extend(ctx context.Context, name string, until time.Time) (auth
 		h = e.record(c, h, err)
 		return true, err
 	})
-	if err == nil && h.State.NeedsUser() {
-		err = needsUser(name, h)
+	return h, outcome(c, h, err)
+}
+
+// outcome is the error a caller gets for health h: a health only the
+// user can fix becomes a *auth.UserError, and every error carries the
+// next action of h unless it names its own.
+func outcome(c auth.Credential, h auth.Health, err error) error {
+	if err == nil {
+		if h.State.NeedsUser() {
+			return needsUser(c, h)
+		}
+		return nil
 	}
-	return h, err
+	if _, ok := auth.ActionOf(err); ok {
+		return err
+	}
+	h = withNext(c, h)
+	if h.Next.IsZero() {
+		return err
+	}
+	return auth.WithAction(err, h.Next)
 }
 
 // recoverEvery bounds how often Status looks for interrupted calls

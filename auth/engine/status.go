@@ -23,19 +23,62 @@ type Status struct {
 
 // assess is the provider's offline judgement combined with the last
 // known health: a broker that said "revoked" is believed until the next
-// check even though the stored expiry looks fine.
+// check even though the stored expiry looks fine. The result always
+// carries its next action.
 func (e *Engine) assess(p auth.Provider, c auth.Credential) auth.Health {
 	now := e.now()
-	a := p.Assess(c, now)
+	h := p.Assess(c, now)
 	last := c.Health
-	if last.State == auth.Unknown && last.CheckedAt.IsZero() {
-		return a
+	switch {
+	case last.State == auth.Unknown && last.CheckedAt.IsZero():
+	case last.State == auth.Pending && !last.Deadline.IsZero() && !now.Before(last.Deadline):
+		// A pending verification whose deadline passed says nothing more.
+	default:
+		h = auth.Worst(h, last)
 	}
-	// A pending verification whose deadline passed says nothing more.
-	if last.State == auth.Pending && !last.Deadline.IsZero() && !now.Before(last.Deadline) {
-		return a
+	return withNext(c, h)
+}
+
+// withNext fills in the next action of a health that has none: what a
+// person does about this state of this kind of credential.
+func withNext(c auth.Credential, h auth.Health) auth.Health {
+	if !h.Next.IsZero() {
+		h.Next.Credential = c.Name
+		return h
 	}
-	return auth.Worst(a, last)
+	if k := nextKind(c.Kind, h.State); k != auth.ActionNone {
+		h.Next = auth.Next(k, c.Name)
+	}
+	return h
+}
+
+func nextKind(k auth.Kind, s auth.State) auth.ActionKind {
+	switch s {
+	case auth.Unknown:
+		return auth.ActionRetry
+	case auth.Expiring:
+		if k == auth.KindFutuKey {
+			return auth.ActionExtend
+		}
+	case auth.Pending:
+		return signIn(k)
+	case auth.ActionNeeded, auth.Broken:
+		return signIn(k)
+	}
+	return auth.ActionNone
+}
+
+// signIn is how a person gets a new token for kind k: a browser login
+// (Futu OAuth), a 2FA verification (Webull), a new key from the portal
+// (Futu API key).
+func signIn(k auth.Kind) auth.ActionKind {
+	switch k {
+	case auth.KindFutuOAuth:
+		return auth.ActionLogin
+	case auth.KindWebull:
+		return auth.ActionVerify
+	}
+	return auth.ActionUpdate
 }
 
 // Status returns every credential's status, sorted by name.
@@ -67,25 +110,17 @@ func (e *Engine) Status() ([]Status, error) {
 	return out, nil
 }
 
-// Worst is the health the tray shows: the worst of all credentials.
-func Worst(ss []Status) auth.Health {
-	hs := make([]auth.Health, len(ss))
-	for i, s := range ss {
-		hs[i] = s.Health
-	}
-	return auth.Worst(hs...)
-}
-
 // needsUser turns a health only the user can fix into a *auth.UserError
-// carrying the health's next action.
-func needsUser(name string, h auth.Health) error {
+// carrying its next action.
+func needsUser(c auth.Credential, h auth.Health) error {
+	h = withNext(c, h)
 	msg := h.Reason
 	if msg == "" {
 		switch h.State {
 		case auth.Pending:
-			msg = fmt.Sprintf("%s is waiting for its verification; finish it with: tokentray login %s", name, name)
+			msg = fmt.Sprintf("%s is waiting for its verification", c.Name)
 		default:
-			msg = fmt.Sprintf("%s needs you to act (%s); run: tokentray login %s", name, h.State.Title(), name)
+			msg = fmt.Sprintf("%s needs you to act (%s)", c.Name, h.State.Title())
 		}
 	}
 	return &auth.UserError{Msg: msg, Action: h.Next}

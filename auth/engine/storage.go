@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
 	"time"
 
 	"tokentray/auth"
@@ -30,16 +33,35 @@ func (e *Engine) Change(ctx context.Context, name string, wait time.Duration, ed
 	return before, err
 }
 
-// Add stores a new credential with its secrets. c.ID and c.AddedAt are
-// set here; the name must be free and the kind known.
+// CheckOptions say whether Add and Update ask the broker first.
+type CheckOptions struct {
+	// NoCheck stores the credential without asking the broker, marked
+	// Unknown until the next check (a broker that cannot be reached now).
+	NoCheck bool
+}
+
+// Add stores a new credential with its secrets after checking them with
+// the broker (see AddWith).
 func (e *Engine) Add(ctx context.Context, c auth.Credential, secrets map[string]string) (auth.Credential, error) {
+	return e.AddWith(ctx, c, secrets, CheckOptions{})
+}
+
+// AddWith stores a new credential with its secrets. c.ID and c.AddedAt
+// are set here; the name must be free, the kind known, and an app key
+// not already held by another credential. Unless o.NoCheck, the broker
+// checks the secrets first (a signed call for a Futu API key or a Webull
+// app, the registration for Futu OAuth) and a refusal stores nothing: the
+// error names the wrong field (auth.FieldOf) where the broker said which.
+// A credential without an endpoint gets the profile's default one.
+func (e *Engine) AddWith(ctx context.Context, c auth.Credential, secrets map[string]string, o CheckOptions) (auth.Credential, error) {
 	if err := auth.ValidateName(c.Name); err != nil {
 		return c, err
 	}
 	if !c.Kind.Valid() {
 		return c, fmt.Errorf("%q is not a credential kind; use one of futu-oauth, futu-key or webull", c.Kind)
 	}
-	if _, err := e.Provider(c.Kind); err != nil {
+	p, err := e.Provider(c.Kind)
+	if err != nil {
 		return c, err
 	}
 	if _, err := e.st.Get(c.Name); err == nil {
@@ -47,9 +69,36 @@ func (e *Engine) Add(ctx context.Context, c auth.Credential, secrets map[string]
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return c, err
 	}
+	if c.Endpoint == "" {
+		if c.Endpoint, err = e.DefaultEndpoint(c.Kind); err != nil {
+			return c, err
+		}
+	}
+	if err := e.keychainReady(); err != nil {
+		return c, fmt.Errorf("%s was not added, because the keychain cannot store its secrets now: %w", c.Name, err)
+	}
+	if key := secrets[auth.FieldAppKey]; key != "" {
+		if other, err := e.holderOf(c.Kind, key, ""); err != nil {
+			return c, err
+		} else if other != "" {
+			return c, auth.WrongField(auth.FieldAppKey, auth.NeedsUser(fmt.Sprintf("%s was not added: this %s app key is already stored as %s; update %s instead of adding the key twice", c.Name, c.Kind.Broker(), other, other)))
+		}
+		c.KeyFingerprint = auth.KeyFingerprint(c.Kind.Broker(), key)
+	}
 	c.ID = auth.NewID()
 	c.AddedAt = e.now()
 	c.Health = auth.Health{}
+	if o.NoCheck {
+		c.Health = unchecked(c, e.now())
+	} else {
+		var h auth.Health
+		h, secrets, err = e.check(ctx, &c, p, secrets)
+		if err != nil {
+			return c, refused(c.Name, "was not added", err)
+		}
+		c.Health = h
+		c.LastChecked = h.CheckedAt
+	}
 	if err := e.st.Add(c, secrets); err != nil {
 		return c, err
 	}
@@ -57,10 +106,268 @@ func (e *Engine) Add(ctx context.Context, c auth.Credential, secrets map[string]
 	return c, nil
 }
 
+// unchecked is the health of a credential stored without a broker check.
+func unchecked(c auth.Credential, now time.Time) auth.Health {
+	return withNext(c, auth.Health{State: auth.Unknown, Reason: fmt.Sprintf("not checked with %s yet", c.Kind.Broker()), CheckedAt: now})
+}
+
+// DefaultEndpoint is the endpoint a credential of kind k gets when none
+// is given: the profile's own (the sandbox's brokers in the sandbox
+// profile), else "" for the broker's default.
+func (e *Engine) DefaultEndpoint(k auth.Kind) (string, error) {
+	if e.defaultEndpoints == nil {
+		return "", nil
+	}
+	futu, webull, err := e.defaultEndpoints()
+	if err != nil {
+		return "", err
+	}
+	if k == auth.KindWebull {
+		return webull, nil
+	}
+	return futu, nil
+}
+
+// holderOf returns the name of the credential of k's broker, other than
+// the one with ID except, that holds appKey, by the fingerprints in the
+// settings (the keychain is not searched).
+func (e *Engine) holderOf(k auth.Kind, appKey, except string) (string, error) {
+	cs, err := e.st.List()
+	if err != nil {
+		return "", err
+	}
+	for _, o := range cs {
+		if o.ID != except && o.Kind.Broker() == k.Broker() && auth.SameKey(o.KeyFingerprint, k.Broker(), appKey) {
+			return o.Name, nil
+		}
+	}
+	return "", nil
+}
+
+// check asks the broker about c with the given secrets before anything
+// is stored. It works on a scratch copy of the secrets and returns the
+// health and the secrets to store (a check may add some, such as a
+// client registration). A broker that refuses, or cannot be asked, is an
+// error.
+func (e *Engine) check(ctx context.Context, c *auth.Credential, p auth.Provider, secrets map[string]string) (auth.Health, map[string]string, error) {
+	scratch := auth.NewMemorySecrets()
+	for f, v := range secrets {
+		if v == "" {
+			continue
+		}
+		if err := scratch.Set(c.ID, f, v); err != nil {
+			return auth.Health{}, nil, auth.WrongField(f, err)
+		}
+	}
+	s := auth.Bind(scratch, c.ID)
+	now := e.now()
+	var h auth.Health
+	var err error
+	if ch, ok := p.(auth.Checker); ok {
+		h, err = ch.Check(ctx, c, s)
+	} else {
+		// The regular check on the scratch copy: a signed call for a Futu
+		// API key, Webull's /openapi/config for an app without a token.
+		h, err = p.Refresh(ctx, c, s, auth.RefreshOptions{Lead: e.Lead()})
+	}
+	if err := refusal(h, err); err != nil {
+		return h, nil, err
+	}
+	if h.CheckedAt.IsZero() {
+		h.CheckedAt = now
+	}
+	if h.ExpiresAt.IsZero() && h.State != auth.Unknown {
+		h.ExpiresAt = c.ExpiresAt
+	}
+	out := map[string]string{}
+	for _, f := range auth.SecretFields {
+		if v, err := s.Get(f); err == nil && v != "" {
+			out[f] = v
+		}
+	}
+	return withNext(*c, h), out, nil
+}
+
+// refusal is the error of a check that did not accept the secrets: the
+// broker refused them (Broken, a wrong field, a user error whose fix is
+// new secrets), or could not be asked. A credential the broker did not
+// refuse but that needs the user next (a login, a verification) is
+// accepted.
+func refusal(h auth.Health, err error) error {
+	if _, ok := auth.FieldOf(err); ok {
+		return err
+	}
+	if h.State == auth.Broken {
+		if err == nil {
+			err = auth.NeedsUser(h.Reason)
+		}
+		var ue *auth.UserError
+		if !errors.As(err, &ue) && h.Reason != "" {
+			err = auth.NeedsUser(strings.TrimSuffix(h.Reason, "."))
+		}
+		return err
+	}
+	if err == nil {
+		return nil
+	}
+	var ue *auth.UserError
+	if errors.As(err, &ue) {
+		if a, _ := auth.ActionOf(err); a.Kind != auth.ActionUpdate {
+			// Right, but a login or a verification comes next.
+			return nil
+		}
+	}
+	return err
+}
+
+// refused is a refused check as one sentence ("main was not added:
+// Futu refused the app secret"), keeping whether the user must act and
+// which field was wrong.
+func refused(name, what string, err error) error {
+	msg := fmt.Sprintf("%s %s: %s", name, what, strings.TrimSuffix(err.Error(), "."))
+	var ue *auth.UserError
+	isUser := errors.As(err, &ue)
+	field, hasField := auth.FieldOf(err)
+	switch {
+	case hasField:
+		return auth.WrongField(field, auth.NeedsUser(msg))
+	case isUser:
+		return auth.NeedsUser(msg)
+	}
+	return fmt.Errorf("%s %s, because the broker could not check it: %w", name, what, err)
+}
+
+// Update replaces secrets of the credential called name (empty values
+// are left as they are) and, through edit (may be nil), its endpoints,
+// region or scope, after checking the new values with the broker (see
+// UpdateWith).
+func (e *Engine) Update(ctx context.Context, name string, secrets map[string]string, edit func(c *auth.Credential)) (auth.Health, error) {
+	return e.UpdateWith(ctx, name, secrets, edit, CheckOptions{})
+}
+
+// UpdateWith is Update; unless o.NoCheck the broker checks the new values
+// first, and a refused update changes nothing. A new app key must not be
+// held by another credential; a new Webull app key drops the old app's
+// token. The health becomes what the check found (a diagnosis of the old
+// values does not survive new ones).
+func (e *Engine) UpdateWith(ctx context.Context, name string, secrets map[string]string, edit func(c *auth.Credential), o CheckOptions) (auth.Health, error) {
+	var h auth.Health
+	for f := range secrets {
+		if !slices.Contains(auth.SecretFields, f) {
+			return h, fmt.Errorf("%q is not a secret field tokentray keeps", f)
+		}
+	}
+	_, err := e.withCredentialWait(ctx, name, e.lockWait(name), func(c *auth.Credential, p auth.Provider, s auth.Secrets) (bool, error) {
+		if err := e.keychainReady(); err != nil {
+			return false, fmt.Errorf("%s was not changed, because the keychain cannot be used now: %w", name, err)
+		}
+		next := *c
+		if edit != nil {
+			edit(&next)
+			next.ID, next.Name, next.Kind, next.AddedAt = c.ID, c.Name, c.Kind, c.AddedAt
+		}
+		old := map[string]string{}
+		for _, f := range auth.SecretFields {
+			v, err := s.Get(f)
+			switch {
+			case err == nil:
+				old[f] = v
+			case !errors.Is(err, auth.ErrSecretNotFound):
+				return false, fmt.Errorf("%s was not changed, because its %s could not be read from the keychain: %w", name, auth.FieldTitle(f), err)
+			}
+		}
+		merged := maps.Clone(old)
+		for f, v := range secrets {
+			if v != "" {
+				merged[f] = v
+			}
+		}
+		if key := merged[auth.FieldAppKey]; key != "" && key != old[auth.FieldAppKey] {
+			other, err := e.holderOf(c.Kind, key, c.ID)
+			if err != nil {
+				return false, err
+			}
+			if other != "" {
+				return false, auth.WrongField(auth.FieldAppKey, auth.NeedsUser(fmt.Sprintf("%s was not changed: this %s app key is already stored as %s", name, c.Kind.Broker(), other)))
+			}
+			next.KeyFingerprint = auth.KeyFingerprint(c.Kind.Broker(), key)
+			if c.Kind == auth.KindWebull {
+				// A token belongs to the app that created it.
+				delete(merged, auth.FieldWebullToken)
+				next.TokenStatus, next.ExpiresAt, next.RefreshedAt = "", time.Time{}, time.Time{}
+			}
+		}
+		if o.NoCheck {
+			h = unchecked(next, e.now())
+		} else {
+			var err error
+			if h, merged, err = e.check(ctx, &next, p, merged); err != nil {
+				return false, withUpdate(name, refused(name, "was not changed", err))
+			}
+		}
+		if err := writeSecrets(s, old, merged); err != nil {
+			return false, fmt.Errorf("%s was not changed: %w", name, err)
+		}
+		next.Health = h
+		next.LastChecked = h.CheckedAt
+		*c = next
+		return true, nil
+	})
+	if err != nil {
+		return h, err
+	}
+	return h, nil
+}
+
+// withUpdate gives a refused update its next action: update again.
+func withUpdate(name string, err error) error {
+	if _, ok := auth.ActionOf(err); ok {
+		return err
+	}
+	return auth.WithAction(err, auth.Next(auth.ActionUpdate, name))
+}
+
+// writeSecrets makes the keychain hold want instead of old, and puts old
+// back when a write fails, so a failed update changes nothing.
+func writeSecrets(s auth.Secrets, old, want map[string]string) error {
+	var done []string
+	undo := func() {
+		for _, f := range done {
+			if v, ok := old[f]; ok {
+				_ = s.Set(f, v)
+			} else {
+				_ = s.Delete(f)
+			}
+		}
+	}
+	for _, f := range auth.SecretFields {
+		v, keep := want[f]
+		ov, had := old[f]
+		var err error
+		switch {
+		case keep && (!had || v != ov):
+			err = s.Set(f, v)
+		case !keep && had:
+			if err = s.Delete(f); errors.Is(err, auth.ErrSecretNotFound) {
+				err = nil
+			}
+		default:
+			continue
+		}
+		if err != nil {
+			undo()
+			return fmt.Errorf("its %s could not be written to the keychain (%w); nothing was changed", auth.FieldTitle(f), err)
+		}
+		done = append(done, f)
+	}
+	return nil
+}
+
 // Remove deletes the credential called name: the broker is told first
 // (revoking OAuth tokens) on a best-effort basis, then the settings entry
-// and every keychain item go. revokeErr reports a revocation that failed
-// although the local removal succeeded.
+// and every keychain item go. revokeErr says what was not revoked
+// although the local removal succeeded. With the keychain unavailable
+// nothing is revoked or removed.
 func (e *Engine) Remove(ctx context.Context, name string) (revokeErr error, err error) {
 	c, err := e.st.Get(name)
 	if err != nil {
@@ -71,12 +378,11 @@ func (e *Engine) Remove(ctx context.Context, name string) (revokeErr error, err 
 		return nil, err
 	}
 	defer unlock()
+	if err := e.keychainReady(); err != nil {
+		return nil, fmt.Errorf("%s was not removed: nothing was revoked or deleted, because the keychain cannot be used now: %w", name, err)
+	}
 	if p, perr := e.Provider(c.Kind); perr == nil {
-		if r, ok := p.(auth.Remover); ok {
-			rctx, cancel := context.WithTimeout(ctx, RevokeTimeout)
-			revokeErr = r.Revoke(rctx, c, auth.Bind(e.st.Secrets(), c.ID))
-			cancel()
-		}
+		revokeErr = e.revoke(ctx, c, p, auth.Bind(e.st.Secrets(), c.ID))
 	}
 	if err := e.st.Remove(name); err != nil {
 		return revokeErr, err

@@ -12,11 +12,22 @@ import (
 
 // renewedGrace is how long a token renewed a moment ago is handed out
 // as it is, even when its whole life is shorter than the lead time, so a
-// burst of callers does not renew it once each.
+// burst of callers does not renew it once each. An expired token is
+// never handed out, however recently it was renewed.
 const renewedGrace = 30 * time.Second
 
 func justRenewed(c auth.Credential, now time.Time) bool {
-	return !c.RefreshedAt.IsZero() && now.Sub(c.RefreshedAt) < renewedGrace && c.Health.State == auth.OK
+	return !c.RefreshedAt.IsZero() && now.Sub(c.RefreshedAt) < renewedGrace && c.Health.State == auth.OK && !expired(c, c.Health, now)
+}
+
+// expired reports whether the token of c has expired by now, as far as
+// what is stored knows.
+func expired(c auth.Credential, h auth.Health, now time.Time) bool {
+	exp := h.ExpiresAt
+	if exp.IsZero() {
+		exp = c.ExpiresAt
+	}
+	return !exp.IsZero() && !now.Before(exp)
 }
 
 // due reports whether c must be checked with the broker before its token
@@ -75,7 +86,9 @@ func (e *Engine) ensureFresh(ctx context.Context, name string) (auth.Credential,
 		// read: its time can be earlier than our decision.)
 		// A renewal a killed process left unfinished is checked whatever
 		// the stored health says.
-		if (!c.LastChecked.Equal(stored.LastChecked) || justRenewed(*c, e.now()) || !due(*c, e.assess(p, *c), e.now(), lead)) && !e.st.InFlight(c.ID) {
+		now, h := e.now(), e.assess(p, *c)
+		checked := !c.LastChecked.Equal(stored.LastChecked) && !expired(*c, h, now)
+		if (checked || justRenewed(*c, now) || !due(*c, h, now, lead)) && !e.st.InFlight(c.ID) {
 			return false, nil
 		}
 		h, err := e.checkWithBroker(ctx, c, p, s, auth.RefreshOptions{Lead: lead})
@@ -84,36 +97,27 @@ func (e *Engine) ensureFresh(ctx context.Context, name string) (auth.Credential,
 		return true, nil
 	})
 	if errors.Is(err, errBusy) {
-		return stored, p, needsUser(name, before)
+		return stored, p, needsUser(stored, before)
 	}
 	if err != nil {
 		return c, p, err
 	}
 	h := e.assess(p, c)
-	now := e.now()
-	exp := h.ExpiresAt
-	if exp.IsZero() {
-		exp = c.ExpiresAt
-	}
-	expired := !exp.IsZero() && !now.Before(exp)
+	gone := expired(c, h, e.now())
 	var ue *auth.UserError
-	if rerr != nil && !errors.As(rerr, &ue) && (expired || h.State.NeedsUser()) {
-		// The broker did not answer: that is no reason to send the user to
-		// log in again, and a stale token would only fail in the caller's
-		// hands.
-		return c, p, fmt.Errorf("%s could not be renewed (%s); try again when the broker can be reached", name, strings.TrimSuffix(rerr.Error(), "."))
+	if rerr != nil && !errors.As(rerr, &ue) && (gone || h.State.NeedsUser()) {
+		// The renewal failed for a reason that is not the user's (the
+		// broker did not answer, the keychain refused): no reason to send
+		// them to log in again, and a stale token would only fail in the
+		// caller's hands.
+		return c, p, auth.WithAction(fmt.Errorf("%s could not be renewed: %s", name, strings.TrimSuffix(rerr.Error(), ".")), auth.Next(auth.ActionRetry, name))
 	}
 	if h.State.NeedsUser() {
-		return c, p, needsUser(name, h)
+		return c, p, needsUser(c, h)
 	}
-	if expired {
-		// Expired, and the last word (ours or another caller's) is that
-		// the broker did not answer: not the user's to fix.
-		reason := h.Reason
-		if reason == "" {
-			reason = "the token has expired"
-		}
-		return c, p, fmt.Errorf("%s could not be renewed (%s); try again when the broker can be reached", name, strings.TrimSuffix(reason, "."))
+	if gone {
+		// The broker answered, but what it gave has expired already.
+		return c, p, auth.WithAction(fmt.Errorf("%s's token has expired and %s gave no new one", name, c.Kind.Broker()), auth.Next(auth.ActionRetry, name))
 	}
 	return c, p, nil
 }
@@ -128,11 +132,14 @@ func (e *Engine) Token(ctx context.Context, name string) (string, error) {
 		return "", err
 	}
 	tok, err := p.Token(c, auth.Bind(e.st.Secrets(), c.ID))
+	if errors.Is(err, auth.ErrSecretNotFound) {
+		tok, err = "", nil
+	}
 	if err != nil {
 		return "", err
 	}
 	if tok == "" {
-		return "", auth.NeedsUser(fmt.Sprintf("%s has no token yet; run: tokentray login %s", name, name))
+		return "", auth.NeedsUserTo(auth.Next(signIn(c.Kind), name), "%s has no token yet", name)
 	}
 	return tok, nil
 }

@@ -141,18 +141,6 @@ func WithClock(c clockwork.Clock) Option {
 	}
 }
 
-// DefaultDir is $TOKENTRAY_CONFIG_DIR, else <user config dir>/tokentray.
-func DefaultDir() (string, error) {
-	if d := os.Getenv("TOKENTRAY_CONFIG_DIR"); d != "" {
-		return d, nil
-	}
-	base, err := os.UserConfigDir()
-	if err != nil {
-		return "", fmt.Errorf("tokentray cannot find your configuration directory (%v); set TOKENTRAY_CONFIG_DIR to a directory it may use", err)
-	}
-	return filepath.Join(base, "tokentray"), nil
-}
-
 // Open opens (creating, mode 0700) the settings directory dir. It
 // finishes the cleanup of an Add or Remove that was interrupted, deleting
 // secrets that no credential owns. A damaged settings file is moved aside

@@ -652,18 +652,3 @@ func TestLockExcludesAndHonoursTheContext(t *testing.T) {
 		t.Fatal("a credential ID with a path in it was accepted")
 	}
 }
-
-func TestDefaultDir(t *testing.T) {
-	t.Setenv("TOKENTRAY_CONFIG_DIR", "/tmp/tt-profile")
-	if d, err := DefaultDir(); err != nil || d != "/tmp/tt-profile" {
-		t.Fatalf("DefaultDir = %q, %v", d, err)
-	}
-	t.Setenv("TOKENTRAY_CONFIG_DIR", "")
-	base, err := os.UserConfigDir()
-	if err != nil {
-		t.Skip("no user config dir here")
-	}
-	if d, err := DefaultDir(); err != nil || d != filepath.Join(base, "tokentray") {
-		t.Fatalf("DefaultDir = %q, %v", d, err)
-	}
-}

@@ -13,7 +13,8 @@ import (
 
 // FakeProvider is a broker that renews its token to Life ahead (two
 // hours unless set) and counts how often it was asked to. It implements
-// auth.Provider, auth.Login, auth.Extender and auth.Remover; Plain hides
+// auth.Provider, auth.Login, auth.Extender, auth.Remover and
+// auth.Checker; Plain hides
 // all but the Provider.
 type FakeProvider struct {
 	KindOf auth.Kind
@@ -27,16 +28,24 @@ type FakeProvider struct {
 	Fail func(c *auth.Credential) (auth.Health, error)
 	// RevokeErr is the answer of Revoke.
 	RevokeErr error
+	// RevokeHangs makes Revoke wait for its context to end (a broker
+	// that does not answer).
+	RevokeHangs bool
 	// Life, when set, is how long a renewed token lives.
 	Life time.Duration
 	// LoginFunc is the Login behaviour; nil answers Action needed.
 	LoginFunc func(ctx context.Context, c *auth.Credential, s auth.Secrets, progress func(auth.LoginEvent)) (auth.Health, error)
+	// CheckFunc is the Check behaviour; nil accepts and assesses.
+	CheckFunc func(ctx context.Context, c *auth.Credential, s auth.Secrets) (auth.Health, error)
 	// ExtendFunc is the Extend behaviour; nil renews to until.
 	ExtendFunc func(ctx context.Context, c *auth.Credential, s auth.Secrets, until time.Time) (auth.Health, error)
 
 	mu        sync.Mutex
 	refreshes int
 	revoked   int
+	checks    int
+	// revokedWith are the access and refresh tokens each Revoke saw.
+	revokedWith []string
 }
 
 // NewFakeProvider returns a FakeProvider of kind k on clock.
@@ -115,10 +124,43 @@ func (p *FakeProvider) Env(c auth.Credential, s auth.Secrets) (map[string]string
 }
 
 func (p *FakeProvider) Revoke(ctx context.Context, c auth.Credential, s auth.Secrets) error {
+	access, _ := s.Get(auth.FieldAccessToken)
+	refresh, _ := s.Get(auth.FieldRefreshToken)
+	p.mu.Lock()
+	p.revoked++
+	p.revokedWith = append(p.revokedWith, access+" "+refresh)
+	hang, err := p.RevokeHangs, p.RevokeErr
+	p.mu.Unlock()
+	if hang {
+		<-ctx.Done()
+		return ctx.Err()
+	}
+	return err
+}
+
+// RevokedWith lists "ACCESS REFRESH" for each Revoke call: the tokens
+// it was asked to revoke.
+func (p *FakeProvider) RevokedWith() []string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.revoked++
-	return p.RevokeErr
+	return append([]string(nil), p.revokedWith...)
+}
+
+func (p *FakeProvider) Check(ctx context.Context, c *auth.Credential, s auth.Secrets) (auth.Health, error) {
+	p.mu.Lock()
+	p.checks++
+	p.mu.Unlock()
+	if p.CheckFunc != nil {
+		return p.CheckFunc(ctx, c, s)
+	}
+	return p.Assess(*c, p.Clock.Now()), nil
+}
+
+// Checks is how many times Check was called.
+func (p *FakeProvider) Checks() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.checks
 }
 
 func (p *FakeProvider) Login(ctx context.Context, c *auth.Credential, s auth.Secrets, opts auth.LoginOptions, progress func(auth.LoginEvent)) (auth.Health, error) {

@@ -1,0 +1,240 @@
+package engine_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"tokentray/auth"
+	"tokentray/auth/engine"
+)
+
+var keySecrets = map[string]string{
+	auth.FieldAppKey:      "test-app-key-0001",
+	auth.FieldAppSecret:   "test-app-secret-0001",
+	auth.FieldAccessToken: "test-token-old",
+}
+
+func TestAddRefusedByTheBrokerStoresNothingAndNamesTheField(t *testing.T) {
+	f := newFixture(t)
+	f.p.CheckFunc = func(ctx context.Context, c *auth.Credential, s auth.Secrets) (auth.Health, error) {
+		return auth.Health{State: auth.Broken}, auth.WrongField(auth.FieldAppSecret, auth.NeedsUser("Futu says the signature is wrong: the app secret does not belong to this app key"))
+	}
+	_, err := f.eng.Add(ctxT(t), auth.Credential{Name: "main", Kind: auth.KindFutuKey}, keySecrets)
+	var ue *auth.UserError
+	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "main was not added") || !strings.Contains(err.Error(), "app secret") {
+		t.Fatalf("add of a refused key: %v, want a user error saying main was not added and why", err)
+	}
+	if field, ok := auth.FieldOf(err); !ok || field != auth.FieldAppSecret {
+		t.Fatalf("wrong field %q (%v), want app_secret", field, ok)
+	}
+	if cs, _ := f.st.List(); len(cs) != 0 {
+		t.Fatalf("a refused add stored %d credentials", len(cs))
+	}
+	if v := f.secrets.Values(); len(v) != 0 {
+		t.Fatalf("a refused add left %d secrets in the keychain", len(v))
+	}
+}
+
+func TestAddOfAKindTheBrokerCannotReachStoresNothing(t *testing.T) {
+	f := newFixture(t)
+	f.p.CheckFunc = func(ctx context.Context, c *auth.Credential, s auth.Secrets) (auth.Health, error) {
+		return auth.Health{State: auth.Unknown}, errors.New("futu check: connection refused")
+	}
+	_, err := f.eng.Add(ctxT(t), auth.Credential{Name: "main", Kind: auth.KindFutuKey}, keySecrets)
+	var ue *auth.UserError
+	if err == nil || errors.As(err, &ue) || !strings.Contains(err.Error(), "connection refused") {
+		t.Fatalf("add while the broker is down: %v, want a failure that is not the user's", err)
+	}
+	if cs, _ := f.st.List(); len(cs) != 0 {
+		t.Fatal("an unchecked credential was stored without being asked to")
+	}
+}
+
+func TestAddUncheckedIsStoredAsUnknown(t *testing.T) {
+	f := newFixture(t)
+	f.p.CheckFunc = func(ctx context.Context, c *auth.Credential, s auth.Secrets) (auth.Health, error) {
+		t.Error("the broker was asked although the add was not to be checked")
+		return auth.Health{}, nil
+	}
+	c, err := f.eng.AddWith(ctxT(t), auth.Credential{Name: "main", Kind: auth.KindFutuKey}, keySecrets, engine.CheckOptions{NoCheck: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := f.st.Get("main")
+	if got.ID != c.ID || got.Health.State != auth.Unknown || got.Health.Next.Kind != auth.ActionRetry {
+		t.Fatalf("stored %v (next %v), want Unknown with a check as next action", got.Health, got.Health.Next)
+	}
+}
+
+func TestAddKeepsWhatTheCheckLearned(t *testing.T) {
+	f := newFixture(t)
+	f.p.CheckFunc = func(ctx context.Context, c *auth.Credential, s auth.Secrets) (auth.Health, error) {
+		c.ExpiresAt = t0.Add(80 * 24 * time.Hour)
+		return auth.Health{State: auth.OK, Reason: "valid"}, s.Set(auth.FieldRegistrationToken, "test-registration-0001")
+	}
+	c, err := f.eng.Add(ctxT(t), auth.Credential{Name: "main", Kind: auth.KindFutuKey}, keySecrets)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := f.st.Get("main")
+	if got.Health.State != auth.OK || !got.ExpiresAt.Equal(t0.Add(80*24*time.Hour)) || got.LastChecked.IsZero() {
+		t.Fatalf("stored %v expiring %v checked %v, want the check's answer", got.Health, got.ExpiresAt, got.LastChecked)
+	}
+	if v, err := f.secrets.Get(c.ID, auth.FieldRegistrationToken); err != nil || v != "test-registration-0001" {
+		t.Fatalf("a secret the check wrote was not stored: %q, %v", v, err)
+	}
+}
+
+func TestAnAppKeyHasOneName(t *testing.T) {
+	f := newFixture(t)
+	if _, err := f.eng.Add(ctxT(t), auth.Credential{Name: "first", Kind: auth.KindFutuKey}, keySecrets); err != nil {
+		t.Fatal(err)
+	}
+	_, err := f.eng.Add(ctxT(t), auth.Credential{Name: "second", Kind: auth.KindFutuKey}, map[string]string{
+		auth.FieldAppKey: " test-app-key-0001", auth.FieldAppSecret: "test-app-secret-0002", auth.FieldAccessToken: "test-token-0002",
+	})
+	if err == nil || !strings.Contains(err.Error(), "first") {
+		t.Fatalf("a second name for one app key: %v, want a refusal naming first", err)
+	}
+	if field, _ := auth.FieldOf(err); field != auth.FieldAppKey {
+		t.Fatalf("wrong field %q, want app_key", field)
+	}
+	if _, err := f.st.Get("second"); err == nil {
+		t.Fatal("the second credential was stored")
+	}
+	settings, err := os.ReadFile(filepath.Join(f.dir, "settings.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(settings), "test-app-key-0001") || !strings.Contains(string(settings), "key_fingerprint") {
+		t.Fatalf("the settings must keep a fingerprint of the app key, never the key:\n%s", settings)
+	}
+	// Another key is welcome.
+	if _, err := f.eng.Add(ctxT(t), auth.Credential{Name: "second", Kind: auth.KindFutuKey}, map[string]string{
+		auth.FieldAppKey: "test-app-key-0002", auth.FieldAppSecret: "test-app-secret-0002", auth.FieldAccessToken: "test-token-0002",
+	}); err != nil {
+		t.Fatalf("a different app key was refused: %v", err)
+	}
+}
+
+func TestUpdateChecksFirstAndARefusalChangesNothing(t *testing.T) {
+	f := newFixture(t)
+	c, err := f.eng.Add(ctxT(t), auth.Credential{Name: "main", Kind: auth.KindFutuKey, Endpoint: "https://old.example"}, keySecrets)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var checkedWith string
+	f.p.CheckFunc = func(ctx context.Context, c *auth.Credential, s auth.Secrets) (auth.Health, error) {
+		checkedWith, _ = s.Get(auth.FieldAppSecret)
+		return auth.Health{State: auth.Broken}, auth.WrongField(auth.FieldAppSecret, auth.NeedsUser("Futu says the signature is wrong"))
+	}
+	edit := func(c *auth.Credential) { c.Endpoint = "https://new.example" }
+	_, err = f.eng.Update(ctxT(t), "main", map[string]string{auth.FieldAppSecret: "test-app-secret-0009"}, edit)
+	if field, _ := auth.FieldOf(err); err == nil || field != auth.FieldAppSecret || !strings.Contains(err.Error(), "main was not changed") {
+		t.Fatalf("refused update: %v (field %q)", err, field)
+	}
+	if a, _ := auth.ActionOf(err); a != auth.Next(auth.ActionUpdate, "main") {
+		t.Fatalf("refused update's next action %v, want update main", a)
+	}
+	if checkedWith != "test-app-secret-0009" {
+		t.Fatalf("the broker checked %q, want the new secret", checkedWith)
+	}
+	got, _ := f.st.Get("main")
+	if v, _ := f.secrets.Get(c.ID, auth.FieldAppSecret); v != "test-app-secret-0001" || got.Endpoint != "https://old.example" {
+		t.Fatalf("a refused update changed the secret (%q) or the endpoint (%q)", v, got.Endpoint)
+	}
+
+	f.p.CheckFunc = func(ctx context.Context, c *auth.Credential, s auth.Secrets) (auth.Health, error) {
+		c.ExpiresAt = t0.Add(60 * 24 * time.Hour)
+		return auth.Health{State: auth.OK, Reason: "valid"}, nil
+	}
+	h, err := f.eng.Update(ctxT(t), "main", map[string]string{auth.FieldAppSecret: "test-app-secret-0009"}, edit)
+	if err != nil || h.State != auth.OK {
+		t.Fatalf("accepted update: %v, %v", h, err)
+	}
+	got, _ = f.st.Get("main")
+	if v, _ := f.secrets.Get(c.ID, auth.FieldAppSecret); v != "test-app-secret-0009" || got.Endpoint != "https://new.example" || got.Health.State != auth.OK {
+		t.Fatalf("after the update: secret %q endpoint %q health %v", v, got.Endpoint, got.Health)
+	}
+	if v, _ := f.secrets.Get(c.ID, auth.FieldAccessToken); v != "test-token-old" {
+		t.Fatalf("a secret the update did not name changed: %q", v)
+	}
+}
+
+func TestUpdateRefusesAnAppKeyAnotherCredentialHolds(t *testing.T) {
+	f := newFixture(t)
+	if _, err := f.eng.Add(ctxT(t), auth.Credential{Name: "first", Kind: auth.KindFutuKey}, keySecrets); err != nil {
+		t.Fatal(err)
+	}
+	c, err := f.eng.Add(ctxT(t), auth.Credential{Name: "second", Kind: auth.KindFutuKey}, map[string]string{auth.FieldAppKey: "test-app-key-0002", auth.FieldAccessToken: "x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.eng.Update(ctxT(t), "second", map[string]string{auth.FieldAppKey: "test-app-key-0001"}, nil)
+	if err == nil || !strings.Contains(err.Error(), "first") {
+		t.Fatalf("update to another credential's key: %v", err)
+	}
+	if v, _ := f.secrets.Get(c.ID, auth.FieldAppKey); v != "test-app-key-0002" {
+		t.Fatalf("the refused key was stored: %q", v)
+	}
+}
+
+func TestASpecificDiagnosisSurvivesAVaguerCheck(t *testing.T) {
+	f := newFixture(t)
+	f.add(t, "main", t0.Add(30*24*time.Hour))
+	const signature = "Futu says the signature is wrong: the app secret does not belong to this app key"
+	f.p.Fail = func(c *auth.Credential) (auth.Health, error) {
+		return auth.Health{State: auth.Broken, Reason: signature, Specific: true}, auth.NeedsUser(signature)
+	}
+	if _, err := f.eng.Refresh(ctxT(t), "main", true); err == nil {
+		t.Fatal("refresh of a refused key succeeded")
+	}
+	for _, vaguer := range []func(c *auth.Credential) (auth.Health, error){
+		func(c *auth.Credential) (auth.Health, error) {
+			return auth.Health{State: auth.Unknown, Reason: "Futu did not answer"}, errors.New("futu check: connection refused")
+		},
+		func(c *auth.Credential) (auth.Health, error) {
+			return auth.Health{State: auth.ActionNeeded, Reason: "no verified token yet"}, nil
+		},
+	} {
+		f.p.Fail = vaguer
+		f.clock.Advance(time.Hour)
+		_, _ = f.eng.Refresh(ctxT(t), "main", false)
+		ss, _ := f.eng.Status()
+		if ss[0].Health.Reason != signature || ss[0].Health.State != auth.Broken {
+			t.Fatalf("after a vaguer check the status says %v, want the signature diagnosis", ss[0].Health)
+		}
+	}
+	// Accepted again: the diagnosis goes.
+	f.p.Fail = nil
+	if _, err := f.eng.Refresh(ctxT(t), "main", true); err != nil {
+		t.Fatal(err)
+	}
+	if ss, _ := f.eng.Status(); ss[0].Health.State != auth.OK {
+		t.Fatalf("after an accepted check: %v, want OK", ss[0].Health)
+	}
+}
+
+func TestAddWithoutAnEndpointUsesTheProfilesDefault(t *testing.T) {
+	f := newFixture(t)
+	eng := engine.NewWithOptions(engine.Options{Store: f.st, Providers: map[auth.Kind]auth.Provider{auth.KindFutuKey: f.p}, Clock: f.clock,
+		DefaultEndpoints: func() (string, string, error) { return "http://127.0.0.1:7001", "http://127.0.0.1:7002", nil }})
+	c, err := eng.Add(ctxT(t), auth.Credential{Name: "sim", Kind: auth.KindFutuKey}, map[string]string{auth.FieldAccessToken: "x"})
+	if err != nil || c.Endpoint != "http://127.0.0.1:7001" {
+		t.Fatalf("endpoint %q, %v; want the profile's Futu endpoint", c.Endpoint, err)
+	}
+	c, err = eng.Add(ctxT(t), auth.Credential{Name: "own", Kind: auth.KindFutuKey, Endpoint: "https://openapi.example"}, map[string]string{auth.FieldAccessToken: "y"})
+	if err != nil || c.Endpoint != "https://openapi.example" {
+		t.Fatalf("endpoint %q, %v; want the one given", c.Endpoint, err)
+	}
+	down := engine.NewWithOptions(engine.Options{Store: f.st, Providers: map[auth.Kind]auth.Provider{auth.KindFutuKey: f.p}, Clock: f.clock,
+		DefaultEndpoints: func() (string, string, error) { return "", "", errors.New("the sandbox is not running") }})
+	if _, err := down.Add(ctxT(t), auth.Credential{Name: "lost", Kind: auth.KindFutuKey}, map[string]string{auth.FieldAccessToken: "z"}); err == nil {
+		t.Fatal("a credential was added to the real broker because the sandbox was not running")
+	}
+}
