@@ -25,6 +25,7 @@ import (
 	"tokentray/auth/sandbox"
 	"tokentray/auth/webull"
 	"tokentray/cli"
+	"tokentray/internal/autostart"
 	"tokentray/internal/system"
 	"tokentray/tray"
 )
@@ -76,12 +77,27 @@ func commandLine(door *system.Door) cli.Deps {
 			return p.Dir, err
 		},
 		StartSandbox: sandbox.Start,
+		Autostart:    agentAutostart{},
 		Webull: cli.WebullFacts{
 			Regions:     webull.Regions(),
 			TokenDirEnv: webull.TokenDirEnv,
 			TokenFile:   webull.TokenFileName,
 		},
 	}
+}
+
+// agentAutostart is the desktop's entry that starts this binary's agent
+// at login.
+type agentAutostart struct{}
+
+func (agentAutostart) Enabled() (bool, error) { return autostart.Enabled(), nil }
+
+func (agentAutostart) SetEnabled(on bool) error {
+	exe, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("find tokentray's own binary for start at login: %w", err)
+	}
+	return autostart.Set(on, exe)
 }
 
 // runAgent is the always-on process: the tray and the credential engine.

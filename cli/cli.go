@@ -67,9 +67,6 @@ type Deps struct {
 	RunWindow func(ctx context.Context, sandbox bool, focus string) error
 	// StartSandbox starts both simulated brokers.
 	StartSandbox func(opts sandbox.Options) (*sandbox.Sandbox, error)
-	// CanOpenBrowser reports whether a web browser can be opened here (a
-	// desktop session, or $BROWSER); nil means it can.
-	CanOpenBrowser func() bool
 	// Autostart switches starting the agent at login on and off; nil
 	// means this build cannot.
 	Autostart Autostart
@@ -138,9 +135,6 @@ func (d *Deps) fill() {
 	}
 	if d.Clock == nil {
 		d.Clock = clockwork.NewRealClock()
-	}
-	if d.CanOpenBrowser == nil {
-		d.CanOpenBrowser = func() bool { return true }
 	}
 }
 

@@ -55,12 +55,11 @@ func runLogin(e *env, name string, noBrowser bool) error {
 	if noBrowser && cred.Kind != auth.KindFutuOAuth {
 		return usagef("--no-browser applies to futu-oauth credentials; %s is a %s, which opens no browser", name, cred.Kind.Title())
 	}
-	if cred.Kind == auth.KindFutuOAuth && !noBrowser && !e.CanOpenBrowser() && !e.IsTerminal(e.Stdin) {
-		return usagef("no browser can be opened here and nobody can type at this terminal; run: %s --no-browser", e.cmdLine("login", name))
-	}
 	ctx, stop := interruptible(e.ctx)
 	defer stop()
-	opts := auth.LoginOptions{NoBrowser: noBrowser}
+	// Without a terminal nobody would see an address shown in place of
+	// a browser that cannot be opened: say how to log in without one.
+	opts := auth.LoginOptions{NoBrowser: noBrowser, NeedBrowser: !noBrowser && !e.IsTerminal(e.Stdout)}
 	if noBrowser {
 		opts.Pasted = pastedLines(ctx, e.Stdin)
 	}
@@ -76,7 +75,7 @@ func runLogin(e *env, name string, noBrowser bool) error {
 		return fmt.Errorf("the login of %s was cancelled; to start again, run: %s", name, e.cmdLine("login", name))
 	}
 	if errors.Is(err, auth.ErrNoBrowser) {
-		return fmt.Errorf("no browser could be opened for the login of %s; run: %s --no-browser", name, e.cmdLine("login", name))
+		return auth.NeedsUser(fmt.Sprintf("no browser could be opened here for the login of %s; to open the address on another device (and paste back where it lands), run: %s --no-browser", name, e.cmdLine("login", name)))
 	}
 	if err != nil {
 		return err

@@ -60,7 +60,7 @@ func TestCompletion(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{""}, "add completion env exec extend help login logout refresh remove sandbox share status token window"},
+		{[]string{""}, "add completion config env exec extend help login logout refresh remove sandbox share status token window"},
 		{[]string{"tok"}, "token"},
 		{[]string{"token", ""}, "futu-main wb-us"},
 		{[]string{"token", "w"}, "wb-us"},

@@ -126,10 +126,10 @@ func TestFutuOAuthLogoutRevokesAndLoginWorksAgain(t *testing.T) {
 
 	tk := x.run(nil, "", "token", "oauth")
 	wantCode(t, tk, 3, "token after logout")
-	if tk.stdout != "" || !strings.Contains(tk.stderr, "login oauth") {
+	if tk.stdout != "" || !strings.Contains(tk.stderr, "Next: tokentray --sandbox login oauth") {
 		t.Fatalf("token after logout printed %q / %q", tk.stdout, tk.stderr)
 	}
-	if s := statusJSON(t, x)["oauth"]; s["health"] != "action-needed" || !strings.Contains(s["reason"].(string), "login") {
+	if s := statusJSON(t, x)["oauth"]; s["health"] != "action-needed" || s["next"].(map[string]any)["command"] != "tokentray --sandbox login oauth" {
 		t.Fatalf("status after logout: %v", s)
 	}
 

@@ -1,15 +1,23 @@
 package store
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"tokentray/auth"
 )
 
 // Prefs are the user's settings, kept in settings.json beside the
-// credentials. A field missing from the file reads as its default.
+// credentials. A field missing from the file reads as its default; a
+// value out of range reads as its default too, and says so in Problems.
+// Settings is the one table of what each field means, its default and
+// its range: `tokentray config`, the window's settings page and the
+// file reader all go through it.
 type Prefs struct {
 	// LeadTime is how long before expiry a token is renewed (auth.DefaultLead).
 	LeadTime time.Duration
@@ -22,13 +30,23 @@ type Prefs struct {
 	// ExtendDays is how far ahead a Futu API key's expiry is set when it
 	// is extended (the broker allows up to about 3 years).
 	ExtendDays int
+	// ClipboardClear is how long a copied token stays on the clipboard.
+	ClipboardClear time.Duration
+	// Quiet turns desktop notifications off (the setting "notifications").
+	Quiet bool
+
+	// Problems are the sentences about values of the file that could not
+	// be used (out of range, unreadable): each names the allowed range
+	// and the default used instead. Never written back.
+	Problems []string
 }
 
 // Defaults for Prefs.
 const (
-	DefaultCheckEvery = time.Hour
-	DefaultExtendDays = 90
-	maxExtendDays     = 3 * 365
+	DefaultCheckEvery     = time.Hour
+	DefaultExtendDays     = 90
+	DefaultClipboardClear = 45 * time.Second
+	maxExtendDays         = 3 * 365
 )
 
 // DefaultWarnDays are the days before a Futu API key's expiry that warn.
@@ -37,87 +55,322 @@ var DefaultWarnDays = []int{14, 7, 1}
 // DefaultPrefs returns the settings of a fresh install.
 func DefaultPrefs() Prefs {
 	return Prefs{
-		LeadTime:   auth.DefaultLead,
-		CheckEvery: DefaultCheckEvery,
-		WarnDays:   append([]int(nil), DefaultWarnDays...),
-		ExtendDays: DefaultExtendDays,
+		LeadTime:       auth.DefaultLead,
+		CheckEvery:     DefaultCheckEvery,
+		WarnDays:       append([]int(nil), DefaultWarnDays...),
+		ExtendDays:     DefaultExtendDays,
+		ClipboardClear: DefaultClipboardClear,
 	}
+}
+
+// Setting is one user setting: its name, what it means, its default and
+// its allowed range, and how it is read from text and written as text.
+type Setting struct {
+	// Key is its name in `tokentray config` and the window ("lead-time").
+	Key string
+	// Title says what it does, for a settings page.
+	Title string
+	// Allowed says the allowed values in words ("1m to 168h").
+	Allowed string
+	// Switch is set for an on/off setting (its text "on" or "off").
+	Switch bool
+
+	fileKey string
+	get     func(Prefs) string
+	// set parses text into p, refusing a value out of range.
+	set func(p *Prefs, text string) error
+	// unset reports whether the field holds no value (zero), to be
+	// filled with the default.
+	unset func(Prefs) bool
+	// toJSON and fromJSON are the file form of the value's text.
+	toJSON   func(text string) any
+	fromJSON func(raw json.RawMessage) (string, error)
+}
+
+// Get is the setting's value in p, as text.
+func (s Setting) Get(p Prefs) string { return s.get(p) }
+
+// Default is the setting's default, as text.
+func (s Setting) Default() string { return s.get(DefaultPrefs()) }
+
+// Set parses text and stores it in p; a value that is not of the right
+// form or out of range is refused with a sentence naming the allowed
+// values, and p is left as it was.
+func (s Setting) Set(p *Prefs, text string) error {
+	q := *p
+	if err := s.set(&q, strings.TrimSpace(text)); err != nil {
+		return fmt.Errorf("%s: %v (allowed: %s; default %s)", s.Key, err, s.Allowed, s.Default())
+	}
+	*p = q
+	return nil
+}
+
+// Settings is every setting, in the order they are shown.
+var Settings = []Setting{
+	durationSetting("lead-time", "lead_time", "Renew tokens this long before they expire", time.Minute, 7*24*time.Hour,
+		func(p *Prefs) *time.Duration { return &p.LeadTime }),
+	durationSetting("check-every", "check_every", "Check every credential with its broker every", time.Minute, 24*time.Hour,
+		func(p *Prefs) *time.Duration { return &p.CheckEvery }),
+	{
+		Key: "warn-days", fileKey: "warn_days", Title: "Warn this many days before a Futu API key expires",
+		Allowed: "whole days from 1 to 365, comma separated; none for never",
+		get:     func(p Prefs) string { return joinDays(p.WarnDays) },
+		set: func(p *Prefs, v string) error {
+			days, err := parseDays(v)
+			if err == nil {
+				p.WarnDays = days
+			}
+			return err
+		},
+		unset:  func(p Prefs) bool { return p.WarnDays == nil },
+		toJSON: func(v string) any { d, _ := parseDays(v); return d },
+		fromJSON: func(raw json.RawMessage) (string, error) {
+			var d []int
+			if err := json.Unmarshal(raw, &d); err != nil {
+				return "", fmt.Errorf("is not a list of whole days")
+			}
+			if d == nil {
+				d = []int{}
+			}
+			return joinDays(d), nil
+		},
+	},
+	intSetting("extend-days", "extend_days", "Extend a Futu API key by this many days", 1, maxExtendDays,
+		func(p *Prefs) *int { return &p.ExtendDays }),
+	durationSetting("clipboard-clear", "clipboard_clear", "Clear a copied token from the clipboard after", 5*time.Second, 10*time.Minute,
+		func(p *Prefs) *time.Duration { return &p.ClipboardClear }),
+	{
+		Key: "notifications", fileKey: "notifications", Title: "Show desktop notifications", Allowed: "on or off", Switch: true,
+		get: func(p Prefs) string { return onOff(!p.Quiet) },
+		set: func(p *Prefs, v string) error {
+			on, err := parseOnOff(v)
+			if err == nil {
+				p.Quiet = !on
+			}
+			return err
+		},
+		unset:  func(Prefs) bool { return false },
+		toJSON: func(v string) any { on, _ := parseOnOff(v); return on },
+		fromJSON: func(raw json.RawMessage) (string, error) {
+			var on bool
+			if err := json.Unmarshal(raw, &on); err != nil {
+				return "", fmt.Errorf("is not true or false")
+			}
+			return onOff(on), nil
+		},
+	},
+}
+
+// LookupSetting returns the setting called key.
+func LookupSetting(key string) (Setting, bool) {
+	for _, s := range Settings {
+		if s.Key == key {
+			return s, true
+		}
+	}
+	return Setting{}, false
+}
+
+// SettingKeys lists every setting's key.
+func SettingKeys() []string {
+	keys := make([]string, len(Settings))
+	for i, s := range Settings {
+		keys[i] = s.Key
+	}
+	return keys
+}
+
+func durationSetting(key, fileKey, title string, min, max time.Duration, field func(*Prefs) *time.Duration) Setting {
+	return Setting{
+		Key: key, fileKey: fileKey, Title: title,
+		Allowed: fmtDuration(min) + " to " + fmtDuration(max),
+		get:     func(p Prefs) string { return fmtDuration(*field(&p)) },
+		set: func(p *Prefs, v string) error {
+			d, err := time.ParseDuration(v)
+			if err != nil {
+				return fmt.Errorf("%q is not a duration: write it like 45s, 5m, 2h or 1h30m", v)
+			}
+			if d < min || d > max {
+				return fmt.Errorf("%s is out of range", fmtDuration(d))
+			}
+			*field(p) = d
+			return nil
+		},
+		unset:  func(p Prefs) bool { return *field(&p) == 0 },
+		toJSON: func(v string) any { return v },
+		fromJSON: func(raw json.RawMessage) (string, error) {
+			var s string
+			if err := json.Unmarshal(raw, &s); err != nil {
+				return "", fmt.Errorf("is not a duration in quotes, like \"5m\"")
+			}
+			return s, nil
+		},
+	}
+}
+
+func intSetting(key, fileKey, title string, min, max int, field func(*Prefs) *int) Setting {
+	return Setting{
+		Key: key, fileKey: fileKey, Title: title,
+		Allowed: fmt.Sprintf("%d to %d", min, max),
+		get:     func(p Prefs) string { return strconv.Itoa(*field(&p)) },
+		set: func(p *Prefs, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				return fmt.Errorf("%q is not a whole number", v)
+			}
+			if n < min || n > max {
+				return fmt.Errorf("%d is out of range", n)
+			}
+			*field(p) = n
+			return nil
+		},
+		unset:  func(p Prefs) bool { return *field(&p) == 0 },
+		toJSON: func(v string) any { n, _ := strconv.Atoi(v); return n },
+		fromJSON: func(raw json.RawMessage) (string, error) {
+			var n int
+			if err := json.Unmarshal(raw, &n); err != nil {
+				return "", fmt.Errorf("is not a whole number")
+			}
+			return strconv.Itoa(n), nil
+		},
+	}
+}
+
+// fmtDuration writes d short: "45s", "5m", "1h30m", "168h".
+func fmtDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
+
+func joinDays(days []int) string {
+	if len(days) == 0 {
+		return "none"
+	}
+	s := make([]string, len(days))
+	for i, d := range days {
+		s[i] = strconv.Itoa(d)
+	}
+	return strings.Join(s, ",")
+}
+
+// parseDays reads "14,7,1" (or "none", or nothing, for never), latest
+// warning first, each day once.
+func parseDays(v string) ([]int, error) {
+	out := []int{}
+	if strings.EqualFold(strings.TrimSpace(v), "none") {
+		return out, nil
+	}
+	for _, f := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' }) {
+		d, err := strconv.Atoi(f)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not a number of days: write whole days like 14,7,1", f)
+		}
+		if d < 1 || d > 365 {
+			return nil, fmt.Errorf("a warning %d days before expiry is out of range", d)
+		}
+		out = append(out, d)
+	}
+	slices.Sort(out)
+	slices.Reverse(out)
+	return slices.Compact(out), nil
+}
+
+func onOff(on bool) string {
+	if on {
+		return "on"
+	}
+	return "off"
+}
+
+func parseOnOff(v string) (bool, error) {
+	switch strings.ToLower(v) {
+	case "on", "true", "yes", "1":
+		return true, nil
+	case "off", "false", "no", "0":
+		return false, nil
+	}
+	return false, fmt.Errorf("%q is not on or off", v)
 }
 
 // withDefaults fills unset fields.
 func (p Prefs) withDefaults() Prefs {
 	d := DefaultPrefs()
-	if p.LeadTime <= 0 {
-		p.LeadTime = d.LeadTime
-	}
-	if p.CheckEvery <= 0 {
-		p.CheckEvery = d.CheckEvery
-	}
-	if p.WarnDays == nil {
-		p.WarnDays = d.WarnDays
-	}
-	if p.ExtendDays <= 0 {
-		p.ExtendDays = d.ExtendDays
+	for _, s := range Settings {
+		if s.unset(p) {
+			_ = s.set(&p, s.get(d))
+		}
 	}
 	return p
 }
 
 // Validate returns a sentence when a setting is out of range.
 func (p Prefs) Validate() error {
-	switch {
-	case p.LeadTime < time.Minute || p.LeadTime > 7*24*time.Hour:
-		return fmt.Errorf("the renewal lead time %s is out of range: choose between 1 minute and 7 days", p.LeadTime)
-	case p.CheckEvery < time.Minute || p.CheckEvery > 24*time.Hour:
-		return fmt.Errorf("the check interval %s is out of range: choose between 1 minute and 24 hours", p.CheckEvery)
-	case p.ExtendDays < 1 || p.ExtendDays > maxExtendDays:
-		return fmt.Errorf("extending an API key by %d days is out of range: choose between 1 and %d days", p.ExtendDays, maxExtendDays)
-	}
-	for _, d := range p.WarnDays {
-		if d < 1 || d > 365 {
-			return fmt.Errorf("a warning %d days before expiry is out of range: use whole days between 1 and 365", d)
+	for _, s := range Settings {
+		if s.unset(p) {
+			continue
+		}
+		var q Prefs
+		if err := s.Set(&q, s.get(p)); err != nil {
+			return err
 		}
 	}
 	return nil
-}
-
-// prefsJSON is the file form: durations as "5m0s" so the file reads well.
-type prefsJSON struct {
-	LeadTime   string `json:"lead_time,omitempty"`
-	CheckEvery string `json:"check_every,omitempty"`
-	WarnDays   []int  `json:"warn_days"`
-	ExtendDays int    `json:"extend_days,omitempty"`
 }
 
 func (p Prefs) MarshalJSON() ([]byte, error) {
-	j := prefsJSON{WarnDays: p.WarnDays, ExtendDays: p.ExtendDays}
-	if p.LeadTime > 0 {
-		j.LeadTime = p.LeadTime.String()
+	m := map[string]any{}
+	for _, s := range Settings {
+		if s.unset(p) {
+			continue
+		}
+		m[s.fileKey] = s.toJSON(s.get(p))
 	}
-	if p.CheckEvery > 0 {
-		j.CheckEvery = p.CheckEvery.String()
-	}
-	return json.Marshal(j)
+	return json.Marshal(m)
 }
 
+// UnmarshalJSON reads the file form. Each value is checked as `tokentray
+// config` checks it; one that is unreadable or out of range is left
+// unset (so the default is used) and explained in Problems.
 func (p *Prefs) UnmarshalJSON(b []byte) error {
-	var j prefsJSON
-	if err := json.Unmarshal(b, &j); err != nil {
+	if bytes.Equal(bytes.TrimSpace(b), []byte("null")) {
+		*p = Prefs{}
+		return nil
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(b, &m); err != nil {
 		return err
 	}
 	var out Prefs
-	var err error
-	if j.LeadTime != "" {
-		if out.LeadTime, err = time.ParseDuration(j.LeadTime); err != nil {
-			return fmt.Errorf("lead_time: %w", err)
+	for _, s := range Settings {
+		raw, ok := m[s.fileKey]
+		if !ok {
+			continue
+		}
+		text, err := s.fromJSON(raw)
+		if err == nil {
+			err = s.Set(&out, text)
+		} else {
+			err = fmt.Errorf("%s: %s %v (allowed: %s; default %s)", s.Key, oneLine(raw), err, s.Allowed, s.Default())
+		}
+		if err != nil {
+			out.Problems = append(out.Problems, fmt.Sprintf("in settings.json, %v, so the default is used", err))
 		}
 	}
-	if j.CheckEvery != "" {
-		if out.CheckEvery, err = time.ParseDuration(j.CheckEvery); err != nil {
-			return fmt.Errorf("check_every: %w", err)
-		}
-	}
-	out.WarnDays = j.WarnDays
-	out.ExtendDays = j.ExtendDays
 	*p = out
 	return nil
+}
+
+// oneLine is a raw JSON value cut short for a sentence.
+func oneLine(raw json.RawMessage) string {
+	s := strings.Join(strings.Fields(string(raw)), " ")
+	if len(s) > 40 {
+		s = s[:40] + "…"
+	}
+	return s
 }

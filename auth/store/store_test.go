@@ -597,7 +597,7 @@ func TestPrefs(t *testing.T) {
 		t.Fatalf("after SetPrefs: %+v", got)
 	}
 	b, _ := os.ReadFile(s.Path())
-	if !strings.Contains(string(b), `"lead_time": "30m0s"`) {
+	if !strings.Contains(string(b), `"lead_time": "30m"`) {
 		t.Errorf("durations should read well in the file:\n%s", b)
 	}
 	// Turning warnings off is kept, not replaced by the defaults.
@@ -610,7 +610,7 @@ func TestPrefs(t *testing.T) {
 	}
 	err = s.SetPrefs(Prefs{LeadTime: time.Second})
 	oneSentence(t, err)
-	if !strings.Contains(err.Error(), "between 1 minute and 7 days") {
+	if !strings.Contains(err.Error(), "allowed: 1m to 168h") {
 		t.Fatalf("bad lead time: %v", err)
 	}
 	// Fields missing from a hand-written file read as defaults.

@@ -1,0 +1,191 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"tokentray/auth/store"
+)
+
+// autostartKey is the setting kept by the desktop (its autostart entry),
+// not in the settings file.
+const autostartKey = "autostart"
+
+func configCommand(e *env) *cobra.Command {
+	var b strings.Builder
+	for _, s := range store.Settings {
+		fmt.Fprintf(&b, "  %-16s %s (%s; default %s)\n", s.Key, s.Title, s.Allowed, s.Default())
+	}
+	fmt.Fprintf(&b, "  %-16s %s (on or off; default off)\n", autostartKey, "Start the agent (the tray) when you log in")
+	c := newCommand("config", "show or change a setting", "config\nconfig KEY\nconfig KEY VALUE",
+		`With no argument, lists every setting with its value and its default;
+with KEY, prints that setting's value; with KEY VALUE, changes it. A value
+that is not allowed is refused with the allowed range, and nothing changes.
+The agent and the window pick changes up without a restart.
+
+`+b.String()+`
+Durations are written like 45s, 5m, 2h or 1h30m. A value in the settings
+file that is out of range is reported here, and its default is used.`)
+	c.Args = atMost(2, "a KEY and a VALUE")
+	c.ValidArgsFunction = func(_ *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
+		switch {
+		case len(args) == 0:
+			return append(store.SettingKeys(), autostartKey), cobra.ShellCompDirectiveNoFileComp
+		case len(args) == 1 && (args[0] == autostartKey || args[0] == "notifications"):
+			return []string{"on", "off"}, cobra.ShellCompDirectiveNoFileComp
+		}
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	c.RunE = func(_ *cobra.Command, args []string) error {
+		switch len(args) {
+		case 0:
+			return listConfig(e)
+		case 1:
+			return showConfig(e, args[0])
+		}
+		return setConfig(e, args[0], args[1])
+	}
+	return c
+}
+
+func (e *env) prefs() (PrefsStore, error) {
+	p, err := e.open()
+	if err != nil {
+		return nil, err
+	}
+	if p.Prefs == nil {
+		return nil, errors.New("this build of tokentray cannot read its settings")
+	}
+	return p.Prefs, nil
+}
+
+func unknownKey(key string) error {
+	return usagef("%q is not a setting; the settings are %s", key, strings.Join(append(store.SettingKeys(), autostartKey), ", "))
+}
+
+// autostartValue is "on" or "off", or why it cannot be known.
+func (e *env) autostartValue() (string, error) {
+	if e.Autostart == nil {
+		return "", errors.New("this build of tokentray cannot start at login")
+	}
+	on, err := e.Autostart.Enabled()
+	if err != nil {
+		return "", err
+	}
+	if on {
+		return "on", nil
+	}
+	return "off", nil
+}
+
+func listConfig(e *env) error {
+	ps, err := e.prefs()
+	if err != nil {
+		return err
+	}
+	p, err := ps.Prefs()
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(e.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "KEY\tVALUE\tDEFAULT\tALLOWED")
+	for _, s := range store.Settings {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", s.Key, s.Get(p), s.Default(), s.Allowed)
+	}
+	v, aerr := e.autostartValue()
+	if aerr != nil {
+		v = "-"
+	}
+	fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", autostartKey, v, "off", "on or off")
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, problem := range p.Problems {
+		fmt.Fprintf(e.Stderr, "tokentray: %s\n", sentence(problem))
+	}
+	return nil
+}
+
+func showConfig(e *env, key string) error {
+	if key == autostartKey {
+		v, err := e.autostartValue()
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(e.Stdout, v)
+		return nil
+	}
+	s, ok := store.LookupSetting(key)
+	if !ok {
+		return unknownKey(key)
+	}
+	ps, err := e.prefs()
+	if err != nil {
+		return err
+	}
+	p, err := ps.Prefs()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(e.Stdout, s.Get(p))
+	return nil
+}
+
+func setConfig(e *env, key, value string) error {
+	if key == autostartKey {
+		return setAutostart(e, value)
+	}
+	s, ok := store.LookupSetting(key)
+	if !ok {
+		return unknownKey(key)
+	}
+	// Checked before anything is opened: a wrong value is a wrong
+	// command line.
+	check := store.DefaultPrefs()
+	if err := s.Set(&check, value); err != nil {
+		return &usageError{err.Error()}
+	}
+	ps, err := e.prefs()
+	if err != nil {
+		return err
+	}
+	p, err := ps.Prefs()
+	if err != nil {
+		return err
+	}
+	if err := s.Set(&p, value); err != nil {
+		return &usageError{err.Error()}
+	}
+	if err := ps.SetPrefs(p); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.Stdout, "%s is now %s.\n", key, s.Get(p))
+	return nil
+}
+
+func setAutostart(e *env, value string) error {
+	var on bool
+	switch strings.ToLower(strings.TrimSpace(value)) {
+	case "on":
+		on = true
+	case "off":
+	default:
+		return usagef("autostart: %q is not on or off", value)
+	}
+	if e.Autostart == nil {
+		return errors.New("this build of tokentray cannot start at login")
+	}
+	if err := e.Autostart.SetEnabled(on); err != nil {
+		return err
+	}
+	if on {
+		fmt.Fprintln(e.Stdout, "autostart is now on: the agent starts when you log in.")
+	} else {
+		fmt.Fprintln(e.Stdout, "autostart is now off: the agent no longer starts when you log in.")
+	}
+	return nil
+}
