@@ -4,7 +4,7 @@ BIN     := bin/tokentray
 WINDOW  := bin/tokentray-window
 PKGS    := ./...
 
-.PHONY: all deps build run test vet fmt-check install package bench clean
+.PHONY: all deps build run test vet vet-cross fmt-check install package bench clean
 
 all: build
 
@@ -23,12 +23,16 @@ run: build
 vet:
 	$(GO) vet $(PKGS)
 
+# go vet for Windows and macOS without cgo (scripts/vet-cross.sh).
+vet-cross:
+	@GO=$(GO) bash scripts/vet-cross.sh
+
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 
 # The whole suite, with a real Secret Service, D-Bus session and X display.
-test: deps fmt-check vet
+test: deps fmt-check vet vet-cross
 	@TOKENTRAY_FORCE_XVFB=1 GO=$(GO) bash scripts/with-desktop.sh bash scripts/test.sh
 
 bench: deps

@@ -19,7 +19,7 @@ import (
 	"tokentray/auth/keychain"
 	"tokentray/auth/store"
 	"tokentray/auth/webull"
-	"tokentray/tray"
+	"tokentray/internal/browser"
 )
 
 // Keychain service names of the two profiles.
@@ -69,6 +69,11 @@ func ProfileFor(sandbox bool, getenv func(string) string) (Profile, error) {
 	return p, nil
 }
 
+// Notifier shows a notification on the desktop (tray.Notifier).
+type Notifier interface {
+	Notify(title, body string) error
+}
+
 // Options replace real parts with others; each zero value means the
 // real part.
 type Options struct {
@@ -81,11 +86,12 @@ type Options struct {
 	Secrets func(p Profile) auth.SecretStore
 	// Providers are the brokers; nil means the real ones (Providers).
 	Providers func(p Profile, clock clockwork.Clock) map[auth.Kind]auth.Provider
-	// Browser opens Futu's login page; nil means Futu's default opener.
+	// Browser opens web pages (Futu's login page); nil means the
+	// desktop's browser, given the address without putting it in argv.
 	Browser futu.Browser
 	// Notifier announces changes on the desktop; nil means the desktop's
 	// notification service.
-	Notifier tray.Notifier
+	Notifier Notifier
 }
 
 // Parts are one profile's parts, built once.
@@ -95,7 +101,9 @@ type Parts struct {
 	Store   *store.Store
 	Engine  *engine.Engine
 	// Notifier announces changes on the desktop.
-	Notifier tray.Notifier
+	Notifier Notifier
+	// Browser opens web pages.
+	Browser futu.Browser
 
 	keychain *keychain.Keyring // nil when the secrets are not the OS keychain
 	changed  chan struct{}
@@ -116,7 +124,7 @@ func (p *Parts) CheckKeychain() error {
 
 // Providers returns every broker's provider, wired to the real world
 // except for the clock (nil means the wall clock) and the browser (nil
-// means Futu's default). The sandbox profile keeps the SDK token files it
+// means Futu's default, internal/browser). The sandbox profile keeps the SDK token files it
 // shares inside its own directory, so a demo never overwrites a real
 // SDK's token.
 func Providers(p Profile, clock clockwork.Clock, browser futu.Browser) map[auth.Kind]auth.Provider {
@@ -150,7 +158,10 @@ func NewDoor(o Options) *Door {
 		o.Clock = clockwork.NewRealClock()
 	}
 	if o.Notifier == nil {
-		o.Notifier = tray.DesktopNotifier{}
+		o.Notifier = desktopNotifier()
+	}
+	if o.Browser == nil {
+		o.Browser = browser.New()
 	}
 	return &Door{opts: o, opened: map[bool]*Parts{}}
 }
@@ -176,7 +187,7 @@ func (d *Door) Open(sandbox bool) (*Parts, error) {
 	if err != nil {
 		return nil, err
 	}
-	parts := &Parts{Profile: prof, Clock: d.opts.Clock, Notifier: d.opts.Notifier, changed: make(chan struct{}, 1)}
+	parts := &Parts{Profile: prof, Clock: d.opts.Clock, Notifier: d.opts.Notifier, Browser: d.opts.Browser, changed: make(chan struct{}, 1)}
 	var secrets auth.SecretStore
 	if d.opts.Secrets != nil {
 		secrets = d.opts.Secrets(prof)
