@@ -164,6 +164,26 @@ func withNext(h auth.Health, name string) auth.Health {
 	return h
 }
 
+// finish sets the next action of an operation's outcome. A failure
+// that no typed action fixes (a share folder, a setting such as the
+// region or endpoint) keeps none; an action that names no credential
+// gets this one.
+func finish(h auth.Health, err error, name string) auth.Health {
+	var ue *auth.UserError
+	if errors.As(err, &ue) {
+		if ue.Action.IsZero() {
+			return h
+		}
+		if ue.Action.Credential == "" {
+			ue.Action.Credential = name
+		}
+	}
+	if errors.As(err, new(*ShareError)) {
+		return h
+	}
+	return withNext(h, name)
+}
+
 // needsVerify is the error of a token only a new SMS verification replaces.
 func needsVerify(name, msg string) error {
 	return auth.NeedsUserTo(auth.Next(auth.ActionVerify, name), "%s", msg)
@@ -295,9 +315,7 @@ func (p *Provider) normalHealth(c auth.Credential, now time.Time) auth.Health {
 // a good one) and renews a NORMAL token inside the renewal window.
 func (p *Provider) Refresh(ctx context.Context, c *auth.Credential, s auth.Secrets, opts auth.RefreshOptions) (auth.Health, error) {
 	h, err := p.refresh(ctx, c, s, opts)
-	if !errors.As(err, new(*ShareError)) {
-		h = withNext(h, c.Name)
-	}
+	h = finish(h, err, c.Name)
 	c.Health = h
 	return h, err
 }
@@ -584,9 +602,7 @@ func (p *Provider) Env(c auth.Credential, s auth.Secrets) (map[string]string, st
 // stores the token once Webull reports it NORMAL.
 func (p *Provider) Login(ctx context.Context, c *auth.Credential, s auth.Secrets, opts auth.LoginOptions, progress func(auth.LoginEvent)) (auth.Health, error) {
 	h, err := p.login(ctx, c, s, progress)
-	if !errors.As(err, new(*ShareError)) {
-		h = withNext(h, c.Name)
-	}
+	h = finish(h, err, c.Name)
 	c.Health = h
 	return h, err
 }

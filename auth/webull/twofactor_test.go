@@ -213,3 +213,42 @@ func TestPendingHealthCarriesDeadlineAndVerify(t *testing.T) {
 		t.Errorf("pending: %v deadline %v next %+v", h, h.Deadline, h.Next)
 	}
 }
+
+func TestEveryOutcomeNamesItsNextAction(t *testing.T) {
+	// A secret Webull rejects is given again.
+	e := verified(t)
+	e.front(map[string]http.HandlerFunc{checkPath: func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusUnauthorized)
+		_, _ = w.Write([]byte(`{"error_code":"INCORRECT_SIGN","message":"signature does not match"}`))
+	}})
+	if h, _ := e.p.Refresh(timeout(t), &e.c, e.s, auth.RefreshOptions{}); h.State != auth.Broken || h.Next != auth.Next(auth.ActionUpdate, e.c.Name) {
+		t.Errorf("rejected secret: %v %+v", h, h.Next)
+	}
+	// A secret the keychain lost is given again.
+	e2 := verified(t)
+	_ = e2.s.Delete(auth.FieldAppSecret)
+	h, err := e2.p.Refresh(timeout(t), &e2.c, e2.s, auth.RefreshOptions{})
+	if a, _ := auth.ActionOf(err); h.Next != auth.Next(auth.ActionUpdate, e2.c.Name) || a != h.Next {
+		t.Errorf("lost secret: %v %+v / %v", h, h.Next, err)
+	}
+	// A setting no action fixes keeps none; a broker that is down is retried.
+	e3 := newEnv(t, false)
+	e3.c.Endpoint, e3.c.Region = "", "xx"
+	if h, _ := e3.p.Refresh(timeout(t), &e3.c, e3.s, auth.RefreshOptions{}); h.State != auth.ActionNeeded || !h.Next.IsZero() {
+		t.Errorf("unknown region: %v %+v", h, h.Next)
+	}
+	e4 := verified(t)
+	e4.srv.Close()
+	if h, _ := e4.p.Refresh(timeout(t), &e4.c, e4.s, auth.RefreshOptions{}); h.State != auth.Unknown || h.Next != auth.Next(auth.ActionRetry, e4.c.Name) {
+		t.Errorf("broker down: %v %+v", h, h.Next)
+	}
+	// An expired verification carries the credential's name in its error.
+	e5 := newEnv(t, false)
+	ctx := timeout(t)
+	_, done := e5.login(ctx)
+	e5.waitPolling(ctx)
+	r := e5.drive(ctx, done, 5*time.Minute)
+	if a, ok := auth.ActionOf(r.err); !ok || a != auth.Next(auth.ActionVerify, e5.c.Name) || r.h.Next != a {
+		t.Errorf("expired verification: %v %+v / %v", r.h, r.h.Next, r.err)
+	}
+}

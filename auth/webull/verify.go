@@ -334,7 +334,8 @@ func (v *Verification) dead(status string) error {
 		st = Status{Phase: PhaseInvalid, Message: InvalidMessage(v.LastUsed, time.Time{}, v.clock().Now())}
 	}
 	v.set(st)
-	return auth.NeedsUser(st.Message)
+	// A new token is what fixes it; the caller names the credential.
+	return auth.NeedsUserTo(auth.Action{Kind: auth.ActionVerify}, "%s", st.Message)
 }
 
 func (v *Verification) fail(ctx context.Context, err error) error {

@@ -8,7 +8,7 @@ import (
 	"testing"
 )
 
-var webullCommand = regexp.MustCompile(`WEBULL_APP_KEY=(\S+) WEBULL_APP_SECRET=(\S+) tokentray --sandbox add webull \S+ --region us( --test-env)?<`)
+var webullCommand = regexp.MustCompile(`WEBULL_APP_KEY_ID=(\S+) WEBULL_APP_KEY_SECRET=(\S+) tokentray --sandbox add webull \S+ --region us( --test-env)?<`)
 
 func TestRegisterAppControl(t *testing.T) {
 	for _, testEnv := range []bool{true, false} {
@@ -67,5 +67,19 @@ func TestRegisterAppRefusesOtherOrigins(t *testing.T) {
 	e.sim.mu.Unlock()
 	if n != 0 {
 		t.Errorf("cross-origin register made %d apps", n)
+	}
+}
+
+func TestRegisterAppWithoutTwoFactor(t *testing.T) {
+	e := newEnv(t, Options{})
+	r := e.control("/sandbox/controls/apps", url.Values{"no_2fa": {"1"}}, map[string]string{"Origin": e.srv.URL})
+	page := e.get(r.header.Get("Location")).raw
+	m := webullCommand.FindStringSubmatch(page)
+	if m == nil || !strings.Contains(page, "2FA off") {
+		t.Fatalf("result page:\n%s", page)
+	}
+	a := &testApp{e: e, key: m[1], secret: m[2], algo: AlgorithmSHA1}
+	if c := a.do(sreq{method: http.MethodGet, path: "/openapi/config"}); c.status != http.StatusOK || c.json["token_check_enabled"] != false {
+		t.Errorf("config of an app registered with 2FA off: %d %s", c.status, c.raw)
 	}
 }

@@ -112,7 +112,7 @@ How to verify:
 <p class="muted">These are not part of the phone: they change how the simulated broker behaves.</p>
 {{if .ControlError}}<div class="card error" role="alert">{{.ControlError}}</div>{{end}}
 {{with .NewApp}}<div class="card notice" role="status">
-<b>App registered{{if .TestEnv}} (test environment){{end}}.</b> These are sandbox-only values, accepted by this simulated broker and nowhere else.
+<b>App registered{{if .TestEnv}} (test environment){{end}}{{if .NoTwoFactor}} (2FA off: no token needed){{end}}.</b> These are sandbox-only values, accepted by this simulated broker and nowhere else.
 The secret is shown this once: copy it now.
 <table><tr><th>App Key</th><td><code>{{.AppKey}}</code></td></tr>
 <tr><th>App Secret</th><td><code>{{.Secret}}</code></td></tr></table>
@@ -121,6 +121,7 @@ Add it to tokentray (rename <code>webull-sandbox</code> as you like):
 <form method="post" action="/sandbox/controls/apps">
 <b>Register an app</b>
 <label><input type="checkbox" name="test_env" value="1"> test environment (tokens are NORMAL at once, no SMS code)</label>
+<label><input type="checkbox" name="no_2fa" value="1"> 2FA off (the app key signs alone; /openapi/config says no token is needed)</label>
 <button type="submit">Register an app</button>
 </form>
 <form method="post" action="/sandbox/controls/skew">
