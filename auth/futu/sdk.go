@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -55,7 +56,7 @@ func ReadSDKToken(dir, clientID string) (SDKToken, error) {
 	if err != nil {
 		return SDKToken{}, err
 	}
-	b, err := os.ReadFile(path)
+	b, err := readCapped(path, maxSDKFile)
 	if errors.Is(err, fs.ErrNotExist) {
 		return SDKToken{}, fmt.Errorf("no Futu SDK token for client %s in %s: log in with the SDK first, or log in with tokentray", clientID, dir)
 	}
@@ -76,7 +77,7 @@ func ReadSDKToken(dir, clientID string) (SDKToken, error) {
 		t.ClientID = clientID
 	}
 	if t.ClientID != clientID {
-		return SDKToken{}, fmt.Errorf("the Futu SDK token file %s belongs to client %s, not %s: check the client ID", path, t.ClientID, clientID)
+		return SDKToken{}, fmt.Errorf("the Futu SDK token file %s belongs to client %s, not %s: check the client ID", path, shownURL(t.ClientID), clientID)
 	}
 	if t.AccessToken == "" && t.RefreshToken == "" {
 		return SDKToken{}, fmt.Errorf("the Futu SDK token file %s holds no token: log in with tokentray instead", path)
@@ -99,7 +100,7 @@ func parseSDKTime(v json.RawMessage) time.Time {
 	}
 	var s string
 	if err := json.Unmarshal(v, &s); err == nil {
-		if t, err := time.Parse(time.RFC3339, s); err == nil {
+		if t, err := time.Parse(time.RFC3339, s); err == nil && t.Year() >= 1970 && t.Year() <= 9999 {
 			return t.UTC()
 		}
 		if f, err := strconv.ParseFloat(strings.TrimSpace(s), 64); err == nil && f > 0 {
@@ -110,12 +111,35 @@ func parseSDKTime(v json.RawMessage) time.Time {
 }
 
 // unixTime reads unix seconds or, when too large for seconds in this
-// era, milliseconds.
+// era, milliseconds; a time past the year 9999 (which the settings file
+// could not hold) reads as unknown.
 func unixTime(f float64) time.Time {
 	if f > 1e12 { // milliseconds
-		return time.UnixMilli(int64(f)).UTC()
+		f /= 1000
+	}
+	if f > 253402300799 { // 9999-12-31T23:59:59Z
+		return time.Time{}
 	}
 	return time.Unix(int64(f), 0).UTC()
+}
+
+// maxSDKFile bounds the SDK token file read; a real one is under 4 KB.
+const maxSDKFile = 64 << 10
+
+func readCapped(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > limit {
+		return nil, fmt.Errorf("the file is larger than %d KB, far more than a token file holds", limit>>10)
+	}
+	return b, nil
 }
 
 // WriteSDKToken writes t where the Futu SDK reads it: mode 0600 in a
