@@ -248,23 +248,18 @@ func runAdd(e *env, cmd *cobra.Command, kind auth.Kind, name string, f addFlags)
 		fmt.Fprintln(e.Stdout, strings.TrimSpace(fmt.Sprintf("Added %s (%s) without checking it with the broker; it shows as Unknown until tokentray checks it. %s", name, kind.Title(), next(e, kind, name))))
 	case f.importSDK != "":
 		return checkImported(e, eng, c)
-	case kind == auth.KindFutuKey:
-		// Check the key now, so a typo shows here and not in a script.
-		h, err := eng.Refresh(e.ctx, name, false)
-		var ue *auth.UserError
-		if errors.As(err, &ue) {
-			if _, rerr := eng.Remove(e.ctx, name); rerr == nil {
-				return auth.NeedsUser(fmt.Sprintf("Futu did not accept this key (%s), so %s was not added", strings.TrimSuffix(ue.Msg, "."), name))
-			}
-			return err
-		}
-		if err != nil {
-			fmt.Fprintf(e.Stdout, "Added %s (%s), but it could not be checked yet because %s; tokentray will check it again.\n", name, kind.Title(), shortReason(err, h))
-			return nil
-		}
-		fmt.Fprintf(e.Stdout, "Added %s (%s): %s\n", name, kind.Title(), e.health(h))
 	default:
-		fmt.Fprintln(e.Stdout, strings.TrimSpace(fmt.Sprintf("Added %s (%s). %s", name, kind.Title(), next(e, kind, name))))
+		// The broker checked it before it was stored.
+		h := c.Health
+		line := fmt.Sprintf("Added %s (%s)", name, kind.Title())
+		if h.State != auth.Unknown || h.Reason != "" {
+			line += ": " + h.String()
+		}
+		cmd := e.command(h.Next)
+		if cmd == "" && kind != auth.KindFutuKey {
+			cmd = e.cmdLine("login", name)
+		}
+		fmt.Fprintln(e.Stdout, withNext(line, cmd))
 	}
 	return nil
 }

@@ -11,6 +11,12 @@ import (
 // readSecrets reads each secret, in order, from its environment
 // variable, else a no-echo prompt on a terminal, else one stdin line.
 func readSecrets(e *env, in []secretInput) (map[string]string, error) {
+	return readSecretsFor(e, in, false)
+}
+
+// readSecretsFor is readSecrets; with keep, a secret left empty is left
+// out (update keeps the stored one) instead of refused.
+func readSecretsFor(e *env, in []secretInput, keep bool) (map[string]string, error) {
 	out := map[string]string{}
 	tty := e.ReadSecret != nil && e.IsTerminal(e.Stdin)
 	var r *bufio.Reader
@@ -24,7 +30,11 @@ func readSecrets(e *env, in []secretInput) (map[string]string, error) {
 		if v == "" {
 			var err error
 			if tty {
-				v, err = e.ReadSecret(s.label + ": ")
+				prompt := s.label + ": "
+				if keep {
+					prompt = s.label + " (empty keeps the current one): "
+				}
+				v, err = e.ReadSecret(prompt)
 				if err != nil {
 					return nil, fmt.Errorf("could not read the %s from the terminal: %w", s.label, err)
 				}
@@ -40,6 +50,9 @@ func readSecrets(e *env, in []secretInput) (map[string]string, error) {
 				v = line
 			}
 			v = strings.TrimSpace(v)
+		}
+		if v == "" && keep {
+			continue
 		}
 		if v == "" {
 			return nil, usagef("the %s is missing: set %s, or give it on stdin (see tokentray help add)", s.label, strings.Join(s.envs, " or "))
