@@ -4,7 +4,7 @@ BIN     := bin/tokentray
 WINDOW  := bin/tokentray-window
 PKGS    := ./...
 
-.PHONY: all deps build run test vet vet-cross fmt-check install package bench clean
+.PHONY: all deps build run test vet vet-cross fmt-check install package bench stress clean
 
 all: build
 
@@ -34,6 +34,12 @@ fmt-check:
 # The whole suite, with a real Secret Service, D-Bus session and X display.
 test: deps fmt-check vet vet-cross
 	@TOKENTRAY_FORCE_XVFB=1 GO=$(GO) bash scripts/with-desktop.sh bash scripts/test.sh
+
+# The crash loop: tokentray killed at random moments against the sandbox,
+# TOKENTRAY_STRESS rounds (300) within TOKENTRAY_STRESS_TIME (10m).
+stress: deps
+	@TOKENTRAY_STRESS=$${TOKENTRAY_STRESS:-300} TOKENTRAY_STRESS_TIME=$${TOKENTRAY_STRESS_TIME:-10m} TOKENTRAY_FORCE_XVFB=1 \
+		bash scripts/with-desktop.sh $(GO) test -count=1 -v -timeout 15m -run 'TestCrashLoop' ./internal/reliability
 
 bench: deps
 	@bash scripts/bench.sh
