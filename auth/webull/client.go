@@ -452,7 +452,8 @@ func parseTokenInfo(raw []byte) (TokenInfo, error) {
 	if err := json.Unmarshal(top["token"], &ti.Token); err != nil || ti.Token == "" {
 		return TokenInfo{}, &MalformedError{Detail: "no token in it"}
 	}
-	if len(ti.Token) > 512 || strings.ContainsAny(ti.Token, " \t\r\n") {
+	if len(ti.Token) > 512 || strings.IndexFunc(ti.Token, func(r rune) bool { return r < 0x21 || r > 0x7e }) >= 0 {
+		// It is sent in a header and written as a line of token.txt.
 		return TokenInfo{}, &MalformedError{Detail: "the token has an unexpected form"}
 	}
 	status, err := parseStatus(top["status"])
