@@ -14,6 +14,7 @@ import (
 
 	"tokentray/auth"
 	"tokentray/auth/sandbox/futusim"
+	"tokentray/internal/testutil"
 )
 
 // loginWith runs Login in the background with opts; events arrive on the
@@ -232,3 +233,35 @@ func TestFutuMetadataMayNameOtherFutuHostsOnly(t *testing.T) {
 type roundTrip func(*http.Request) (*http.Response, error)
 
 func (f roundTrip) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+func TestLoginWithoutAKeychainOpensNoBrowser(t *testing.T) {
+	opened := false
+	f := newOAuthFixture(t, browserFunc(func(string) error { opened = true; return nil }), futusim.Options{})
+	f.mem.Fail = errors.New("the keychain is locked")
+	_, err := f.p.Login(ctx10(t), &f.c, f.s, auth.LoginOptions{}, nil)
+	if err == nil || !strings.Contains(err.Error(), "login was not started") || opened || f.sim.Count("/oauth2/register") != 0 {
+		t.Fatalf("err = %v, browser opened %v, registrations %d", err, opened, f.sim.Count("/oauth2/register"))
+	}
+	assertPortFree(t, f.p.RedirectURL())
+}
+
+func TestLoginThatCannotStoreItsTokensRevokesThem(t *testing.T) {
+	old := auth.KeychainRetries
+	auth.KeychainRetries = nil
+	t.Cleanup(func() { auth.KeychainRetries = old })
+	f := newOAuthFixture(t, futusim.Browser{Approve: true}, futusim.Options{})
+	f.s = &testutil.FlakySecrets{Secrets: f.s, Field: auth.FieldRefreshToken, Failures: 1000}
+	_, err := f.login(t, ctx10(t))
+	if err == nil || !strings.Contains(err.Error(), "Futu revoked them") {
+		t.Fatalf("err = %v, want the tokens revoked", err)
+	}
+	if n := f.sim.Count("/oauth2/revoke"); n != 2 {
+		t.Errorf("%d revocations, want the refresh and the access token", n)
+	}
+	// Without a revocation endpoint the message says they stay valid.
+	g := newOAuthFixture(t, futusim.Browser{Approve: true}, futusim.Options{Layout: futusim.LayoutCLI})
+	g.s = &testutil.FlakySecrets{Secrets: g.s, Field: auth.FieldRefreshToken, Failures: 1000}
+	if _, err := g.login(t, ctx10(t)); err == nil || !strings.Contains(err.Error(), "stay valid until they expire") {
+		t.Fatalf("CLI layout: err = %v", err)
+	}
+}

@@ -47,6 +47,10 @@ func (p *OAuthProvider) Login(ctx context.Context, c *auth.Credential, s auth.Se
 		return p.Assess(*c, p.o.Clock.Now()), auth.NeedsUser(fmt.Sprintf("a Futu login for %s is already running: finish it in the browser or cancel it first", c.Name))
 	}
 	defer loginsInFlight.Delete(key)
+	// A login whose tokens cannot be stored must not start.
+	if _, err := s.Get(auth.FieldRefreshToken); err != nil && !errors.Is(err, auth.ErrSecretNotFound) {
+		return p.keychainHealth(*c, p.o.Clock.Now(), err), fmt.Errorf("futu login %s: the keychain cannot be used, so the login was not started: %w", c.Name, err)
+	}
 
 	redirect, err := url.Parse(p.o.RedirectURL)
 	if err != nil || redirect.Scheme != "http" || redirect.Port() == "" {
@@ -142,9 +146,9 @@ func (p *OAuthProvider) Login(ctx context.Context, c *auth.Credential, s auth.Se
 				continue
 			}
 			cb.reply = make(chan error, 1)
-			return p.finish(ctx, c, s, cfg, verifier, cb)
+			return p.finish(ctx, c, s, cfg, e.Revoke, verifier, cb)
 		case cb := <-results:
-			h, err := p.finish(ctx, c, s, cfg, verifier, cb)
+			h, err := p.finish(ctx, c, s, cfg, e.Revoke, verifier, cb)
 			cb.reply <- err
 			return h, err
 		case <-timer.Chan():
@@ -206,7 +210,7 @@ func pastedCallback(line string, redirect *url.URL, state string) (cb callback, 
 
 // finish exchanges the code for tokens. The exchange and the keychain
 // writes run on even if ctx ends: the code is spent once Futu answers.
-func (p *OAuthProvider) finish(ctx context.Context, c *auth.Credential, s auth.Secrets, cfg *oauth2.Config, verifier string, cb callback) (auth.Health, error) {
+func (p *OAuthProvider) finish(ctx context.Context, c *auth.Credential, s auth.Secrets, cfg *oauth2.Config, revokeURL, verifier string, cb callback) (auth.Health, error) {
 	now := p.o.Clock.Now()
 	if cb.err != nil {
 		var ue *auth.UserError
@@ -228,7 +232,13 @@ func (p *OAuthProvider) finish(ctx context.Context, c *auth.Credential, s auth.S
 		return p.Assess(*c, now), err
 	}
 	old, _ := s.Get(auth.FieldRefreshToken)
-	return p.keep(c, s, tok, old, now)
+	h, err := p.keep(c, s, tok, old, now)
+	var se storeError
+	if errors.As(err, &se) {
+		// Tokens nobody holds should not stay alive at Futu.
+		err = fmt.Errorf("%w; the tokens Futu issued were not kept: %s", err, p.revokeIssued(ctx, *c, revokeURL, tok))
+	}
+	return h, err
 }
 
 func randomState() string {

@@ -208,6 +208,45 @@ func brokerWhy(re *oauth2.RetrieveError, secrets ...string) string {
 	return strings.TrimSpace(code + " " + desc)
 }
 
+// storeError is a token answer the keychain did not take.
+type storeError struct{ error }
+
+func (e storeError) Unwrap() error { return e.error }
+
+// revokeIssued tells Futu to forget tokens it has just issued that could
+// not be kept, and says what became of them.
+func (p *OAuthProvider) revokeIssued(ctx context.Context, c auth.Credential, revokeURL string, tok *oauth2.Token) string {
+	if revokeURL == "" {
+		return "Futu names no way to revoke them here, so they stay valid until they expire; sign tokentray out in your Futu account if that matters"
+	}
+	rctx, cancel := detached(ctx)
+	defer cancel()
+	ok := true
+	for _, t := range []struct{ v, hint string }{{tok.RefreshToken, "refresh_token"}, {tok.AccessToken, "access_token"}} {
+		if t.v == "" {
+			continue
+		}
+		form := url.Values{"token": {t.v}, "token_type_hint": {t.hint}, "client_id": {c.ClientID}}
+		req, err := http.NewRequestWithContext(rctx, http.MethodPost, revokeURL, strings.NewReader(form.Encode()))
+		if err != nil {
+			ok = false
+			continue
+		}
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		resp, err := p.o.HTTP.Do(req)
+		if err != nil {
+			ok = false
+			continue
+		}
+		resp.Body.Close()
+		ok = ok && resp.StatusCode == http.StatusOK
+	}
+	if !ok {
+		return "Futu did not confirm that it revoked them; sign tokentray out in your Futu account if that matters"
+	}
+	return "Futu revoked them"
+}
+
 // keep stores a token answer: the refresh token first (it may be the
 // only copy of a rotated one), then the access token.
 func (p *OAuthProvider) keep(c *auth.Credential, s auth.Secrets, tok *oauth2.Token, oldRefresh string, now time.Time) (auth.Health, error) {
@@ -219,11 +258,11 @@ func (p *OAuthProvider) keep(c *auth.Credential, s auth.Secrets, tok *oauth2.Tok
 			// Futu may have retired the old refresh token already; say so plainly.
 			h := auth.Health{State: auth.ActionNeeded, ExpiresAt: c.ExpiresAt, CheckedAt: now, Next: auth.Next(auth.ActionLogin, c.Name),
 				Reason: "Futu issued a new refresh token but the keychain did not store it (" + strings.TrimSuffix(err.Error(), ".") + "): fix the keychain, then log in again"}
-			return h, fmt.Errorf("futu %s: store the new refresh token: %w", c.Name, err)
+			return h, storeError{fmt.Errorf("futu %s: store the new refresh token: %w", c.Name, err)}
 		}
 	}
 	if err := s.Set(auth.FieldAccessToken, tok.AccessToken); err != nil {
-		return p.keychainHealth(*c, now, err), fmt.Errorf("futu %s: store the new access token: %w", c.Name, err)
+		return p.keychainHealth(*c, now, err), storeError{fmt.Errorf("futu %s: store the new access token: %w", c.Name, err)}
 	}
 	facts := readTokenFacts(tok)
 	switch {
