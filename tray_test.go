@@ -19,6 +19,8 @@ import (
 	"time"
 
 	"github.com/godbus/dbus/v5"
+
+	"tokentray/internal/clipboard"
 )
 
 // trayUnderTest is a running `tokentray --sandbox` agent, read and
@@ -35,7 +37,7 @@ type trayUnderTest struct {
 	gone   chan struct{}
 }
 
-func startTray(t *testing.T, settings string) *trayUnderTest {
+func startTray(t *testing.T) *trayUnderTest {
 	t.Helper()
 	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" || os.Getenv("DISPLAY") == "" {
 		t.Skip("no D-Bus session bus or X display: run through `make test`")
@@ -55,15 +57,6 @@ func startTray(t *testing.T, settings string) *trayUnderTest {
 	t.Cleanup(func() { conn.ReleaseName("org.kde.StatusNotifierWatcher") })
 
 	tu := &trayUnderTest{t: t, cfg: t.TempDir(), xdg: t.TempDir(), stderr: &lockedBuffer{}, gone: make(chan struct{})}
-	if settings != "" {
-		dir := filepath.Join(tu.cfg, "sandbox")
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, "settings.json"), []byte(settings), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
 	tu.env = append(os.Environ(), "TOKENTRAY_CONFIG_DIR="+tu.cfg, "XDG_CONFIG_HOME="+tu.xdg, "LANG=C.UTF-8")
 	tu.cmd = exec.Command(bin, "--sandbox")
 	tu.cmd.Env = tu.env
@@ -233,7 +226,7 @@ func (tu *trayUnderTest) confirmOnPhone() {
 var countdownRE = regexp.MustCompile(`webull-demo: Pending, (\d+):(\d\d) left to verify`)
 
 func TestTrayShowsAPendingVerificationAndTurnsOKWhenThePhoneConfirms(t *testing.T) {
-	tu := startTray(t, "")
+	tu := startTray(t)
 	// The demo's verification was started when the profile was seeded,
 	// not by the agent's own loop: the agent finds it in the store.
 	tip := tu.waitTip("the pending verification", "left to verify")
@@ -261,7 +254,7 @@ func secs(m []string) int {
 }
 
 func TestTrayLeftClickRefreshesAtTheSandbox(t *testing.T) {
-	tu := startTray(t, "")
+	tu := startTray(t)
 	tu.waitTip("the first check", "futu-demo: OK")
 	before := lastChecked(t, tu.cli("status", "--json"), "futu-demo")
 	time.Sleep(1100 * time.Millisecond) // last_checked has whole seconds
@@ -290,8 +283,41 @@ func lastChecked(t *testing.T, statusJSON, name string) string {
 	return m[1]
 }
 
+func TestTrayCopiesATokenAndClearsItAfterTheClearTime(t *testing.T) {
+	tu := startTray(t)
+	tu.waitTip("the first check", "futu-demo: OK")
+	// Set while the agent runs: it follows the settings file.
+	tu.cli("config", "clipboard-clear", "5s")
+	tu.click("futu-demo", "Copy token")
+	want := tu.cli("token", "futu-demo")
+	var got string
+	deadline := time.Now().Add(10 * time.Second)
+	for got != want {
+		if time.Now().After(deadline) {
+			t.Fatalf("the clipboard holds %q, want futu-demo's token", got)
+		}
+		time.Sleep(50 * time.Millisecond)
+		got, _ = clipboard.Read("", 2*time.Second)
+	}
+	copied := time.Now()
+	if hint, _ := clipboard.Read("x-kde-passwordManagerHint", 2*time.Second); hint != "secret" {
+		t.Errorf("the token is not marked for clipboard managers (hint %q)", hint)
+	}
+	for got != "" {
+		if time.Since(copied) > 20*time.Second {
+			t.Fatal("the token is still on the clipboard 20 s later")
+		}
+		time.Sleep(100 * time.Millisecond)
+		got, _ = clipboard.Read("", 2*time.Second)
+	}
+	// With the clear time a setting (5 s here, 45 s by default).
+	if took := time.Since(copied); took > 12*time.Second {
+		t.Errorf("cleared after %v, want about 5 s", took)
+	}
+}
+
 func TestTrayOpensOneWindowAndQuitClosesIt(t *testing.T) {
-	tu := startTray(t, "")
+	tu := startTray(t)
 	tu.click("", "Open tokentray")
 	tu.click("", "Open tokentray")
 	var wins []int
@@ -352,7 +378,7 @@ func childrenNamed(pid int, comm string) []int {
 }
 
 func TestTrayStartAtLoginWritesAndRemovesTheEntry(t *testing.T) {
-	tu := startTray(t, "")
+	tu := startTray(t)
 	entry := filepath.Join(tu.xdg, "autostart", "tokentray.desktop")
 	tu.click("", "Start at login")
 	waitFile(t, entry, true)

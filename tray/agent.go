@@ -66,9 +66,6 @@ type Autostart interface {
 	Set(on bool) error
 }
 
-// DefaultClipboardClear is how long a copied token stays on the clipboard.
-const DefaultClipboardClear = 45 * time.Second
-
 // Agent keeps credentials current in the background and keeps the tray
 // drawn from their health.
 type Agent struct {

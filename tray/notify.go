@@ -175,7 +175,10 @@ func lowerTitle(s auth.State) string {
 
 // prefsOf is what the agent takes from the settings.
 func prefsOf(p store.Prefs) agentPrefs {
-	ap := agentPrefs{every: p.CheckEvery, lead: p.LeadTime, warnDays: p.WarnDays, clipClear: DefaultClipboardClear, notify: true}
+	ap := agentPrefs{every: p.CheckEvery, lead: p.LeadTime, warnDays: p.WarnDays, clipClear: p.ClipboardClear, notify: !p.Quiet}
+	if ap.clipClear <= 0 {
+		ap.clipClear = store.DefaultClipboardClear
+	}
 	if ap.every <= 0 {
 		ap.every = store.DefaultCheckEvery
 	}
