@@ -47,9 +47,10 @@ bench: deps
 install: deps
 	$(GO) install . ./app/cmd/tokentray-window
 
-# A desktop package (.tar.xz on Linux, .app on macOS) with fyne's tool.
-package: deps
-	$(GO) run fyne.io/tools/cmd/fyne@v1.7.4 package --release
+# A desktop package (.tar.xz on Linux, .app on macOS) with fyne's tool:
+# the agent, and the window beside it (scripts/package.sh).
+package: build
+	@GO=$(GO) bash scripts/package.sh
 
 clean:
 	rm -rf bin
