@@ -17,6 +17,7 @@ import (
 	"tokentray/auth/engine"
 	"tokentray/auth/futu"
 	"tokentray/auth/keychain"
+	sim "tokentray/auth/sandbox"
 	"tokentray/auth/store"
 	"tokentray/auth/webull"
 	"tokentray/internal/browser"
@@ -206,6 +207,12 @@ func (d *Door) Open(sandbox bool) (*Parts, error) {
 		providers = Providers(prof, d.opts.Clock, d.opts.Browser)
 	}
 	parts.Store = st
+	var defaults func() (string, string, error)
+	if prof.Sandbox {
+		// A credential added without an endpoint in the sandbox profile
+		// goes to the sandbox's brokers, never the real ones.
+		defaults = func() (string, string, error) { return sim.Running(prof.Dir) }
+	}
 	parts.Engine = engine.NewWithOptions(engine.Options{
 		Store: st, Providers: providers, Clock: d.opts.Clock,
 		OnChange: func(string) {
@@ -214,6 +221,7 @@ func (d *Door) Open(sandbox bool) (*Parts, error) {
 			default:
 			}
 		},
+		DefaultEndpoints: defaults,
 	})
 	d.opened[sandbox] = parts
 	return parts, nil
