@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"syscall"
 )
 
 // errNoSessionBus is returned before go-keyring is asked when this
@@ -24,4 +25,10 @@ func sessionBusPresent() error {
 		}
 	}
 	return errNoSessionBus
+}
+
+// processAlive reports whether a process with this ID runs (as any user).
+func processAlive(pid int) bool {
+	err := syscall.Kill(pid, 0)
+	return err == nil || errors.Is(err, syscall.EPERM)
 }

@@ -4,6 +4,7 @@ package keychain
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"sync/atomic"
 	"testing"
@@ -138,5 +139,26 @@ func TestAfterPrepareWriteANewSecretIsOneCall(t *testing.T) {
 	}
 	if got := calls.Load(); got != 1 {
 		t.Fatalf("storing a new refresh token took %d Secret Service calls after PrepareWrite, want 1", got)
+	}
+}
+
+func TestACheckKilledMidwayIsCleanedUp(t *testing.T) {
+	k, _ := countingKeyring(t)
+	// What a Check killed between its write and its delete leaves: an item
+	// named for a process that is gone (pid 1 is alive; a huge one is not).
+	dead := checkPrefix + "999999999-0011223344556677"
+	alive := fmt.Sprintf("%s%d-8899aabbccddeeff", checkPrefix, os.Getpid())
+	for _, id := range []string{dead, alive} {
+		if err := k.Set(id, "test item", "test-check-value"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Cleanup(func() { _ = k.Delete(alive, "test item"); _ = k.Delete(dead, "test item") })
+	k.RemoveStaleChecks()
+	if _, err := k.Get(dead, "test item"); !errors.Is(err, auth.ErrSecretNotFound) {
+		t.Fatalf("the item of a dead check is still there: %v", err)
+	}
+	if _, err := k.Get(alive, "test item"); err != nil {
+		t.Fatalf("the item of a check still running was deleted: %v", err)
 	}
 }

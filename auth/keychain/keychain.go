@@ -10,7 +10,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"os"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
@@ -152,9 +154,10 @@ func (k *Keyring) Delete(credID, field string) error {
 func (k *Keyring) Check() error {
 	var b [8]byte
 	_, _ = rand.Read(b[:])
-	id := "check-" + hex.EncodeToString(b[:])
+	id := fmt.Sprintf("%s%d-%s", checkPrefix, os.Getpid(), hex.EncodeToString(b[:]))
 	const field = "test item"
 	want := "tokentray-keychain-check-" + hex.EncodeToString(b[:4])
+	k.RemoveStaleChecks()
 	if err := k.Set(id, field, want); err != nil {
 		return err
 	}
@@ -301,5 +304,33 @@ func fixHint() string {
 func (k *Keyring) PrepareWrite() {
 	if p, ok := k.be.(interface{ prepareWrite() error }); ok {
 		_ = k.call(p.prepareWrite)
+	}
+}
+
+// checkPrefix starts the credential ID of Check's throwaway item, which
+// also names the process: "check-<pid>-<random>".
+const checkPrefix = "check-"
+
+// checkerGone reports whether the item user name is Check's and its
+// process no longer runs.
+func checkerGone(user string) bool {
+	rest, ok := strings.CutPrefix(user, checkPrefix)
+	if !ok {
+		return false
+	}
+	pidText, _, ok := strings.Cut(rest, "-")
+	pid, err := strconv.Atoi(pidText)
+	if !ok || err != nil || pid <= 0 {
+		return true // an older tokentray's: nobody waits for it
+	}
+	return !processAlive(pid)
+}
+
+// RemoveStaleChecks deletes what a Check killed midway left behind, so
+// nothing in the keychain outlives the process that wrote it. Where the
+// keychain cannot be searched (macOS, Windows) it does nothing.
+func (k *Keyring) RemoveStaleChecks() {
+	if r, ok := k.be.(interface{ removeStaleChecks(service string) error }); ok {
+		_ = k.call(func() error { return r.removeStaleChecks(k.service) })
 	}
 }

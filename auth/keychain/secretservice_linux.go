@@ -57,13 +57,21 @@ func (s *secretService) open() error {
 	if err != nil {
 		return err
 	}
+	s.conn, s.session, s.collection, s.items = conn, "", "", map[string]dbus.ObjectPath{}
+	return nil
+}
+
+// openSession opens the session secrets travel in, once; the caller holds mu.
+func (s *secretService) openSession() error {
+	if s.session != "" {
+		return nil
+	}
 	var ignored dbus.Variant
 	var session dbus.ObjectPath
-	if err := conn.Object(ssName, ssPath).Call(ssService+".OpenSession", 0, "plain", dbus.MakeVariant("")).Store(&ignored, &session); err != nil {
-		conn.Close()
+	if err := s.conn.Object(ssName, ssPath).Call(ssService+".OpenSession", 0, "plain", dbus.MakeVariant("")).Store(&ignored, &session); err != nil {
 		return err
 	}
-	s.conn, s.session, s.collection, s.items = conn, session, "", map[string]dbus.ObjectPath{}
+	s.session = session
 	return nil
 }
 
@@ -106,7 +114,38 @@ func (s *secretService) retry(f func() error) error {
 }
 
 func attrs(service, user string) map[string]string {
-	return map[string]string{"username": user, "service": service}
+	a := map[string]string{"username": user, "service": service}
+	if strings.HasPrefix(user, checkPrefix) {
+		// Check's throwaway items can be found without listing every item.
+		a["tokentray"] = "check"
+	}
+	return a
+}
+
+// removeStaleChecks deletes the throwaway items of Check calls whose
+// process died before deleting them.
+func (s *secretService) removeStaleChecks(service string) error {
+	return s.retry(func() error {
+		var unlocked, locked []dbus.ObjectPath
+		if err := s.conn.Object(ssName, ssPath).Call(ssService+".SearchItems", 0, map[string]string{"service": service, "tokentray": "check"}).Store(&unlocked, &locked); err != nil {
+			return err
+		}
+		for _, p := range unlocked {
+			v, err := s.conn.Object(ssName, p).GetProperty(ssItem + ".Attributes")
+			if err != nil {
+				continue
+			}
+			a, _ := v.Value().(map[string]string)
+			if !checkerGone(a["username"]) {
+				continue
+			}
+			var prompt dbus.ObjectPath
+			if err := s.conn.Object(ssName, p).Call(ssItem+".Delete", 0).Store(&prompt); err == nil {
+				s.items = map[string]dbus.ObjectPath{}
+			}
+		}
+		return nil
+	})
 }
 
 // find returns the item of service/user, from the cache or a search of
@@ -211,6 +250,9 @@ func (s *secretService) Get(service, user string) (string, error) {
 		if err != nil {
 			return err
 		}
+		if err := s.openSession(); err != nil {
+			return err
+		}
 		var sec ss.Secret
 		err = s.conn.Object(ssName, p).Call(ssItem+".GetSecret", 0, s.session).Store(&sec)
 		if dbusName(err) == "org.freedesktop.Secret.Error.IsLocked" {
@@ -231,6 +273,9 @@ func (s *secretService) Set(service, user, password string) error {
 	return s.retry(func() error {
 		c, err := s.writable()
 		if err != nil {
+			return err
+		}
+		if err := s.openSession(); err != nil {
 			return err
 		}
 		props := map[string]dbus.Variant{
@@ -280,7 +325,9 @@ func isConnError(err error) bool {
 
 func (s *secretService) prepareWrite() error {
 	return s.retry(func() error {
-		_, err := s.writable()
-		return err
+		if _, err := s.writable(); err != nil {
+			return err
+		}
+		return s.openSession()
 	})
 }

@@ -162,6 +162,11 @@ func Open(dir string, secrets auth.SecretStore, opts ...Option) (*Store, error) 
 	if err := mkdirPrivate(filepath.Join(dir, locksDir)); err != nil {
 		return nil, err
 	}
+	// A keychain check killed midway leaves a throwaway item; the
+	// keychain removes those of processes that are gone.
+	if r, ok := secrets.(interface{ RemoveStaleChecks() }); ok {
+		r.RemoveStaleChecks()
+	}
 	err := s.withSettingsLock(func() error {
 		s.removeStaleTemps()
 		f, err := s.loadLocked()
