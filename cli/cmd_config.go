@@ -18,9 +18,9 @@ const autostartKey = "autostart"
 func configCommand(e *env) *cobra.Command {
 	var b strings.Builder
 	for _, s := range store.Settings {
-		fmt.Fprintf(&b, "  %-16s %s (%s; default %s)\n", s.Key, s.Title, s.Allowed, s.Default())
+		fmt.Fprintf(&b, "  %-16s %s\n  %-16s %s; default %s\n", s.Key, s.Title, "", s.Allowed, s.Default())
 	}
-	fmt.Fprintf(&b, "  %-16s %s (on or off; default off)\n", autostartKey, "Start the agent (the tray) when you log in")
+	fmt.Fprintf(&b, "  %-16s %s\n  %-16s %s\n", autostartKey, "Start the agent (the tray) when you log in", "", "on or off; default off")
 	c := newCommand("config", "show or change a setting", "config\nconfig KEY\nconfig KEY VALUE",
 		`With no argument, lists every setting with its value and its default;
 with KEY, prints that setting's value; with KEY VALUE, changes it. A value
@@ -178,6 +178,9 @@ func setAutostart(e *env, value string) error {
 	}
 	if e.Autostart == nil {
 		return errors.New("this build of tokentray cannot start at login")
+	}
+	if e.sandbox {
+		return usagef("autostart starts the agent of your real profile at login, not the sandbox's; run it without --sandbox")
 	}
 	if err := e.Autostart.SetEnabled(on); err != nil {
 		return err

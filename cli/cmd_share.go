@@ -130,7 +130,7 @@ func runShare(e *env, name, dirFlag string, off bool) error {
 	switch {
 	case err == nil:
 	case errors.As(err, &ue):
-		return auth.NeedsUser(fmt.Sprintf("Sharing is on for %s, but %s can be written only once this is done: %s", name, file, ue.Msg))
+		return &auth.UserError{Msg: fmt.Sprintf("Sharing is on for %s, but %s can be written only once this is done: %s", name, file, ue.Msg), Action: ue.Action}
 	case h.State == auth.Unknown:
 		fmt.Fprintf(e.Stdout, "Sharing is on for %s, but %s could not be written yet because %s; tokentray writes it at the next refresh.\n", name, file, shortReason(err, h))
 		return nil

@@ -2,25 +2,47 @@ package cli_test
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 )
+
+// runReal runs tokentray args in x's real (not sandbox) profile.
+func (x *tt) runReal(args ...string) (string, int) {
+	x.t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Env = x.env(nil)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		if xe, ok := err.(*exec.ExitError); ok {
+			return string(out), xe.ExitCode()
+		}
+		x.t.Fatal(err)
+	}
+	return string(out), 0
+}
 
 // config autostart on/off writes and removes the desktop's autostart
 // entry for this binary; config KEY VALUE survives to the next process.
 func TestConfigInTheRealBinary(t *testing.T) {
 	x := newTT(t)
 	entry := filepath.Join(x.dir, ".config", "autostart", "tokentray.desktop")
-	wantCode(t, x.run(nil, "", "config", "autostart", "on"), 0, "autostart on")
+	// The entry starts the real profile's agent: not from the sandbox's.
+	wantCode(t, x.run(nil, "", "config", "autostart", "on"), 2, "--sandbox config autostart on")
+	if out, code := x.runReal("config", "autostart", "on"); code != 0 {
+		t.Fatalf("autostart on: exit %d, %s", code, out)
+	}
 	b, err := os.ReadFile(entry)
-	if err != nil || !strings.Contains(string(b), "Exec=") {
+	if err != nil || !strings.Contains(string(b), "Exec="+bin) {
 		t.Fatalf("autostart entry: %v\n%s", err, b)
 	}
-	if r := x.run(nil, "", "config", "autostart"); r.stdout != "on\n" {
-		t.Errorf("config autostart: %q", r.stdout)
+	if out, _ := x.runReal("config", "autostart"); out != "on\n" {
+		t.Errorf("config autostart: %q", out)
 	}
-	wantCode(t, x.run(nil, "", "config", "autostart", "off"), 0, "autostart off")
+	if out, code := x.runReal("config", "autostart", "off"); code != 0 {
+		t.Fatalf("autostart off: exit %d, %s", code, out)
+	}
 	if _, err := os.Stat(entry); !os.IsNotExist(err) {
 		t.Errorf("the autostart entry is still there: %v", err)
 	}
