@@ -4,7 +4,7 @@ BIN     := bin/tokentray
 WINDOW  := bin/tokentray-window
 PKGS    := ./...
 
-.PHONY: all deps build run test vet vet-cross fmt-check install package bench stress clean
+.PHONY: all deps build run test vet vet-cross fmt-check install package bench stress fuzz clean
 
 all: build
 
@@ -40,6 +40,10 @@ test: deps fmt-check vet vet-cross
 stress: deps
 	@TOKENTRAY_STRESS=$${TOKENTRAY_STRESS:-300} TOKENTRAY_STRESS_TIME=$${TOKENTRAY_STRESS_TIME:-10m} TOKENTRAY_FORCE_XVFB=1 \
 		bash scripts/with-desktop.sh $(GO) test -count=1 -v -timeout 15m -run 'TestCrashLoop' ./internal/reliability
+
+# Every fuzz target for a minute each (make test runs them for seconds).
+fuzz: deps
+	@bash scripts/fuzz.sh $${FUZZTIME:-60s}
 
 bench: deps
 	@bash scripts/bench.sh

@@ -7,3 +7,5 @@ $go test -race -count=1 -timeout 30m ./...
 # fyne.io/systray itself races around a panel's first GetLayout, so the
 # tray's D-Bus test runs in a second pass without -race (tray/dbus_test.go).
 $go test -count=1 -timeout 5m -run 'TestTrayOverDBus' ./tray/
+# Every fuzz target briefly (its seeds also ran above as plain tests).
+bash scripts/fuzz.sh 2s

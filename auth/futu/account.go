@@ -110,7 +110,7 @@ func stringList(v any) []string {
 			}
 		}
 	}
-	out = slices.DeleteFunc(out, func(s string) bool { return len(s) > maxAccountField })
+	out = slices.DeleteFunc(out, func(s string) bool { return text(s) != s })
 	if len(out) > 32 {
 		out = out[:32]
 	}

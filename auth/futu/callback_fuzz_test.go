@@ -1,0 +1,50 @@
+package futu
+
+import (
+	"net/url"
+	"strings"
+	"testing"
+
+	"golang.org/x/oauth2"
+)
+
+const fuzzState = "st4te-0123456789abcdef0123456789abcdef"
+
+// FuzzCallbackQuery feeds arbitrary callback queries: the outcome is a
+// code or one sentence, and the sentence never shows the state.
+func FuzzCallbackQuery(f *testing.F) {
+	f.Add("code=abc&state=" + fuzzState)
+	f.Add("error=access_denied&error_description=no+thanks")
+	f.Add("error=server_error&error_description=" + fuzzState)
+	f.Add("error=" + strings.Repeat("x", 500))
+	f.Add("state=" + fuzzState)
+	f.Fuzz(func(t *testing.T, raw string) {
+		q, err := url.ParseQuery(raw)
+		if err != nil {
+			return
+		}
+		cb := answer(q, fuzzState)
+		if (cb.code == "") == (cb.err == nil) {
+			t.Fatalf("neither exactly a code nor an error: %+v", cb)
+		}
+		if cb.err != nil {
+			msg := cb.err.Error()
+			if strings.Contains(msg, fuzzState) {
+				t.Fatalf("the sentence shows the state: %q", msg)
+			}
+			if len(msg) > 800 {
+				t.Fatalf("sentence of %d bytes", len(msg))
+			}
+		}
+	})
+}
+
+// A quote permission list given as one string keeps only printable
+// labels: a line break from the broker never reaches the settings.
+func TestQuotePermissionsFromOneStringArePrintable(t *testing.T) {
+	tok := (&oauth2.Token{AccessToken: "opaque"}).WithExtra(map[string]any{"quote_permissions": "HK, US\nLV2"})
+	got := readTokenFacts(tok).account.QuotePermissions
+	if len(got) != 1 || got[0] != "HK" {
+		t.Fatalf("quote permissions %q, want only [HK]", got)
+	}
+}

@@ -1,0 +1,44 @@
+package webull
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+// A fake app secret: fuzzed answers that echo it must never show it.
+const fuzzSecret = "0f50a2e853334a9aae1a783bee120c1f"
+
+// FuzzErrorAnswer feeds arbitrary error answers and Date headers: the
+// sentence never shows the call's secret, never runs past a line, and a
+// skew is only ever read from a parseable Date.
+func FuzzErrorAnswer(f *testing.F) {
+	f.Add(401, []byte(`{"error_code":"INCORRECT_SIGN","message":"bad sign"}`), "")
+	f.Add(401, []byte(`{"error_code":"CLOCK_SKEW_EXCEEDED","message":"clock"}`), "Tue, 01 Dec 2026 08:00:00 GMT")
+	f.Add(500, []byte(`{"error_code":"SYSTEM_ERROR","msg":"oops `+fuzzSecret+`"}`), "")
+	f.Add(429, []byte(`{"error_code":"TOO_MANY_REQUESTS"}`), "garbage")
+	f.Add(403, []byte(`<html>denied</html>`), "")
+	f.Add(417, []byte(`{"error_code":"`+fuzzSecret+`"}`), "")
+	now := time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, status int, raw []byte, date string) {
+		if status < 100 || status > 599 {
+			status = 400 + (status%100+100)%100
+		}
+		resp := &http.Response{StatusCode: status, Header: http.Header{}}
+		if date != "" {
+			resp.Header.Set("Date", date)
+		}
+		e := newAPIError(resp, raw, now, []string{fuzzSecret})
+		msg := e.Error()
+		if strings.Contains(msg, fuzzSecret) || strings.Contains(e.Message, fuzzSecret) || strings.Contains(e.Code, fuzzSecret) {
+			t.Fatalf("the error shows the secret: %q", msg)
+		}
+		if msg == "" {
+			t.Fatal("empty error sentence")
+		}
+		if _, err := http.ParseTime(date); err != nil && e.Skew != 0 {
+			t.Fatalf("skew %v read from an unreadable Date %q", e.Skew, date)
+		}
+	})
+}
