@@ -238,3 +238,26 @@ func TestAddWithoutAnEndpointUsesTheProfilesDefault(t *testing.T) {
 		t.Fatal("a credential was added to the real broker because the sandbox was not running")
 	}
 }
+
+// A Webull app whose secret the broker refused (Broken, update the
+// secret) keeps that diagnosis when a later check only finds that it has
+// no verified token.
+func TestARefusedSecretIsNotReplacedByNoTokenYet(t *testing.T) {
+	f := newFixture(t)
+	f.add(t, "main", t0.Add(30*24*time.Hour))
+	const refused = "Webull refused the signature: the app secret does not match the app key"
+	f.p.Fail = func(c *auth.Credential) (auth.Health, error) {
+		return auth.Health{State: auth.Broken, Reason: refused, Next: auth.Next(auth.ActionUpdate, c.Name)}, errors.New("webull config: INCORRECT_SIGN")
+	}
+	_, _ = f.eng.Refresh(ctxT(t), "main", true)
+	f.p.Fail = func(c *auth.Credential) (auth.Health, error) {
+		h := auth.Health{State: auth.ActionNeeded, Reason: "No verified Webull token yet", Next: auth.Next(auth.ActionVerify, c.Name)}
+		return h, auth.NeedsUserTo(h.Next, "%s", h.Reason)
+	}
+	f.clock.Advance(time.Hour)
+	_, _ = f.eng.Refresh(ctxT(t), "main", false)
+	ss, _ := f.eng.Status()
+	if ss[0].Health.Reason != refused || ss[0].Health.Next.Kind != auth.ActionUpdate {
+		t.Fatalf("after a check that found no token: %v (next %v), want the refused secret and its update", ss[0].Health, ss[0].Health.Next)
+	}
+}

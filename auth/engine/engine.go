@@ -259,6 +259,10 @@ func (e *Engine) record(c *auth.Credential, h auth.Health, err error) auth.Healt
 	if _, ok := auth.FieldOf(err); ok && h.State.NeedsUser() {
 		h.Specific = true
 	}
+	if h.State == auth.Broken && h.Next.Kind == auth.ActionUpdate {
+		// The broker refused a secret: only a new one changes that.
+		h.Specific = true
+	}
 	if a, ok := auth.ActionOf(err); ok && h.Next.IsZero() {
 		h.Next = a
 	}
