@@ -14,7 +14,6 @@ import (
 
 	"tokentray/auth"
 	"tokentray/auth/engine"
-	"tokentray/auth/sandbox"
 )
 
 const addHelp = `Adds a credential called NAME (letters, digits, dots, dashes, underscores).
@@ -213,22 +212,11 @@ func runAdd(e *env, cmd *cobra.Command, kind auth.Kind, name string, f addFlags)
 			c.SDKTokenDir = dir
 		}
 	}
-	parts, err := e.open()
+	// Without an endpoint the engine gives the profile's default (the
+	// sandbox's brokers in the sandbox profile, never a real one).
+	eng, err := e.engine()
 	if err != nil {
 		return err
-	}
-	eng := parts.Engine
-	if c.Endpoint == "" && e.sandbox {
-		// In the sandbox profile the default broker is the sandbox's,
-		// never the real one.
-		futuURL, webullURL, err := sandbox.Running(parts.Dir)
-		if err != nil {
-			return err
-		}
-		c.Endpoint = futuURL
-		if kind == auth.KindWebull {
-			c.Endpoint = webullURL
-		}
 	}
 	secrets, err := readSecrets(e, addSecrets[kind])
 	if err != nil {
