@@ -1,22 +1,22 @@
 // Package localefix keeps the GUI toolkit quiet under the "C.UTF-8"
 // locale that containers, CI and service managers set: Fyne reads the
 // locale while its packages initialise and logs three error lines on
-// stderr when it cannot parse "C", which would break the command line's
-// promise of one sentence (or nothing) on stderr.
+// stderr when it cannot parse "C", which would break the window's
+// promise of one sentence (or nothing) on stderr. Only the window's
+// program links Fyne, so only it imports this package; the agent and the
+// command line need nothing of the kind.
 //
 // It must run before Fyne's package initialisation. Go initialises
 // packages in import-path order once their imports are ready, so this
 // package lives in its own tiny module whose path sorts before
-// "fyne.io/...", and main imports it for its side effect.
+// "fyne.io/...", and the window's main package imports it for its side
+// effect.
 package localefix
 
 import (
 	"os"
 	"strings"
 )
-
-// added is true when this package set LANGUAGE itself.
-var added bool
 
 func init() {
 	v := ""
@@ -30,22 +30,5 @@ func init() {
 		// gettext ignores LANGUAGE under the C locale, so this changes
 		// nothing for other programs; Fyne reads it and settles on English.
 		_ = os.Setenv("LANGUAGE", "en")
-		added = true
 	}
-}
-
-// Environ is os.Environ without what this package added, for the
-// environment of child processes.
-func Environ() []string {
-	env := os.Environ()
-	if !added {
-		return env
-	}
-	out := env[:0:0]
-	for _, kv := range env {
-		if kv != "LANGUAGE=en" {
-			out = append(out, kv)
-		}
-	}
-	return out
 }

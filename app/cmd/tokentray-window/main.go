@@ -9,7 +9,7 @@ package main
 
 import (
 	// First, before Fyne initialises: see the package's doc.
-	"early.tokentray/localefix"
+	_ "early.tokentray/localefix"
 
 	"flag"
 	"fmt"
@@ -21,7 +21,6 @@ import (
 )
 
 func main() {
-	_ = localefix.Environ // imported for its side effect
 	os.Exit(run(os.Args[1:], os.Stderr))
 }
 
