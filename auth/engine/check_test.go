@@ -43,11 +43,11 @@ func TestAddRefusedByTheBrokerStoresNothingAndNamesTheField(t *testing.T) {
 func TestAddOfAKindTheBrokerCannotReachStoresNothing(t *testing.T) {
 	f := newFixture(t)
 	f.p.CheckFunc = func(ctx context.Context, c *auth.Credential, s auth.Secrets) (auth.Health, error) {
-		return auth.Health{State: auth.Unknown}, errors.New("futu check: connection refused")
+		return auth.Health{State: auth.Unknown, Reason: "nothing answered at 127.0.0.1:9"}, errors.New("futu check: dial tcp: connection refused")
 	}
 	_, err := f.eng.Add(ctxT(t), auth.Credential{Name: "main", Kind: auth.KindFutuKey}, keySecrets)
 	var ue *auth.UserError
-	if err == nil || errors.As(err, &ue) || !strings.Contains(err.Error(), "connection refused") {
+	if err == nil || errors.As(err, &ue) || err.Error() != "main was not added, because Futu could not check it: nothing answered at 127.0.0.1:9" {
 		t.Fatalf("add while the broker is down: %v, want a failure that is not the user's", err)
 	}
 	if cs, _ := f.st.List(); len(cs) != 0 {

@@ -94,7 +94,7 @@ func (e *Engine) AddWith(ctx context.Context, c auth.Credential, secrets map[str
 		var h auth.Health
 		h, secrets, err = e.check(ctx, &c, p, secrets)
 		if err != nil {
-			return c, refused(c.Name, "was not added", err)
+			return c, refused(c, "was not added", h, err)
 		}
 		c.Health = h
 		c.LastChecked = h.CheckedAt
@@ -223,8 +223,8 @@ func refusal(h auth.Health, err error) error {
 // refused is a refused check as one sentence ("main was not added:
 // Futu refused the app secret"), keeping whether the user must act and
 // which field was wrong.
-func refused(name, what string, err error) error {
-	msg := fmt.Sprintf("%s %s: %s", name, what, strings.TrimSuffix(err.Error(), "."))
+func refused(c auth.Credential, what string, h auth.Health, err error) error {
+	msg := fmt.Sprintf("%s %s: %s", c.Name, what, strings.TrimSuffix(err.Error(), "."))
 	var ue *auth.UserError
 	isUser := errors.As(err, &ue)
 	field, hasField := auth.FieldOf(err)
@@ -234,8 +234,24 @@ func refused(name, what string, err error) error {
 	case isUser:
 		return auth.NeedsUser(msg)
 	}
-	return fmt.Errorf("%s %s, because the broker could not check it: %w", name, what, err)
+	// Not a refusal: the broker could not be asked. The provider's
+	// sentence says why better than a transport error does.
+	why := strings.TrimSuffix(h.Reason, ".")
+	if why == "" {
+		why = strings.TrimSuffix(err.Error(), ".")
+	}
+	return &sentenceError{msg: fmt.Sprintf("%s %s, because %s could not check it: %s", c.Name, what, c.Kind.Broker(), why), err: err}
 }
+
+// sentenceError is an error whose message is already a sentence but
+// which still matches its cause.
+type sentenceError struct {
+	msg string
+	err error
+}
+
+func (e *sentenceError) Error() string { return e.msg }
+func (e *sentenceError) Unwrap() error { return e.err }
 
 // Update replaces secrets of the credential called name (empty values
 // are left as they are) and, through edit (may be nil), its endpoints,
@@ -302,7 +318,7 @@ func (e *Engine) UpdateWith(ctx context.Context, name string, secrets map[string
 		} else {
 			var err error
 			if h, merged, err = e.check(ctx, &next, p, merged); err != nil {
-				return false, withUpdate(name, refused(name, "was not changed", err))
+				return false, withUpdate(name, refused(next, "was not changed", h, err))
 			}
 		}
 		if err := writeSecrets(s, old, merged); err != nil {
