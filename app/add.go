@@ -17,21 +17,14 @@ import (
 	"tokentray/auth/webull"
 )
 
-// Form fields, as FieldError names them.
+// The form's fields that are settings, as auth.FieldOf names them (the
+// secrets are auth.FieldAppKey and the like).
 const (
 	FieldName     = "name"
 	FieldEndpoint = "endpoint"
 	FieldScope    = "scope"
 	FieldRegion   = "region"
 )
-
-// FieldError is a sentence about one field of the add or edit form.
-type FieldError struct {
-	Field string
-	Msg   string
-}
-
-func (e *FieldError) Error() string { return e.Msg }
 
 // AddForm adds a credential, or corrects one (Edit). A field that is
 // wrong is marked under it and everything typed stays, so one mistake
@@ -228,11 +221,8 @@ func (f *AddForm) clearErrors() {
 // mark shows err under its field, or above the buttons when it is no
 // one field's fault.
 func (f *AddForm) mark(err error) {
-	var fe *FieldError
-	key := ""
-	if errors.As(err, &fe) {
-		key = fe.Field
-	} else {
+	key, ok := auth.FieldOf(err)
+	if !ok {
 		key = guessField(err.Error())
 	}
 	if l, ok := f.errs[key]; ok && f.shows(key) {
@@ -262,8 +252,8 @@ func (f *AddForm) shows(key string) bool {
 	return true
 }
 
-// guessField finds the field a broker's refusal names: the engine's
-// sentences say which value was refused ("the app secret was refused").
+// guessField finds the field an error's sentence names, for an error
+// that does not say it with auth.WrongField.
 func guessField(msg string) string {
 	m := strings.ToLower(msg)
 	for _, c := range []struct{ words, field string }{
@@ -286,10 +276,10 @@ func (f *AddForm) Request() (AddRequest, error) {
 	req := AddRequest{Kind: k, Name: strings.TrimSpace(f.Name.Text), Endpoint: strings.TrimSpace(f.Endpoint.Text), Secrets: map[string]string{}}
 	var errs []error
 	if err := auth.ValidateName(req.Name); err != nil {
-		errs = append(errs, &FieldError{FieldName, err.Error()})
+		errs = append(errs, auth.WrongField(FieldName, err))
 	}
 	if err := checkEndpoint(k, req.Endpoint); err != nil {
-		errs = append(errs, &FieldError{FieldEndpoint, err.Error()})
+		errs = append(errs, auth.WrongField(FieldEndpoint, err))
 	}
 	need := func(label string, e *entry, field string) error {
 		v := strings.TrimSpace(e.Text)
@@ -297,7 +287,7 @@ func (f *AddForm) Request() (AddRequest, error) {
 			if f.edit {
 				return nil // keeps the stored one
 			}
-			return &FieldError{field, "the " + label + " is empty: paste it from the broker's developer page"}
+			return auth.WrongField(field, errors.New("the "+label+" is empty: paste it from the broker's developer page"))
 		}
 		req.Secrets[field] = v
 		return nil

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"tokentray/auth"
+	"tokentray/auth/webull"
 )
 
 // Details is the pane for the selected credential: what it is, where it
@@ -198,12 +199,14 @@ func (u *UI) showDetails() {
 	}
 	d.Account.SetText(orDash(account(c)))
 	d.Endpoint.SetText(endpoint(c, u.opts.Sandbox))
-	switch {
-	case c.TestEnv:
-		d.Region.SetText(orDash(c.Region) + " (test environment)")
-	default:
-		d.Region.SetText(orDash(c.Region))
+	region := c.Region
+	if region == "" {
+		region = webull.DefaultRegion + " (the default)"
 	}
+	if c.TestEnv {
+		region += ", test environment"
+	}
+	d.Region.SetText(region)
 	switch {
 	case r.Health.State == auth.Pending && !r.Health.Deadline.IsZero():
 		d.Expiry.SetText("Verify within " + auth.Countdown(r.Health.Deadline.Sub(now)))

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -134,7 +133,17 @@ func (b EngineBackend) Add(ctx context.Context, req AddRequest) error {
 }
 
 func (b EngineBackend) Update(ctx context.Context, req AddRequest) error {
-	return errors.New("correcting a credential needs a newer tokentray: remove it and add it again")
+	edit, err := b.credential(req)
+	if err != nil {
+		return err
+	}
+	_, err = b.Eng.Update(ctx, req.Name, req.Secrets, func(c *auth.Credential) {
+		c.Endpoint, c.Scope = edit.Endpoint, edit.Scope
+		if c.Kind == auth.KindWebull {
+			c.Region, c.TestEnv = edit.Region, edit.TestEnv
+		}
+	})
+	return err
 }
 
 func (b EngineBackend) Remove(ctx context.Context, name string) error {

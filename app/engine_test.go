@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2/test"
+	"github.com/jonboulle/clockwork"
 
 	"tokentray/auth"
 	"tokentray/auth/engine"
@@ -58,7 +59,10 @@ func TestWindowAgainstSandbox(t *testing.T) {
 	eng := engine.New(st, providers, nil)
 
 	r := &asyncRunner{}
-	u := New(test.NewTempApp(t), EngineBackend{Eng: eng}, Options{Sandbox: true, PhoneURL: sb.PhoneURL(), Runner: r})
+	// The window's own clock is a fake one started now, so the copied
+	// token's clear timer runs out when the test says.
+	clock := clockwork.NewFakeClockAt(time.Now())
+	u := New(test.NewTempApp(t), EngineBackend{Eng: eng}, Options{Sandbox: true, PhoneURL: sb.PhoneURL(), Runner: r, Clock: clock})
 	u.Win.Show()
 	if err := u.Reload(context.Background()); err != nil {
 		t.Fatal(err)
@@ -132,10 +136,38 @@ func TestWindowAgainstSandbox(t *testing.T) {
 		r.read(func() { got = u.App.Clipboard().Content() })
 		return got == want && got != ""
 	})
+	if err := clock.BlockUntilContext(testutil.Context(t, 5*time.Second), 1); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(time.Hour)
+	r.settle()
 	var status string
 	r.read(func() { status = u.Status.Text })
 	if strings.Contains(status, want) {
 		t.Error("the status line shows the token")
+	}
+
+	// Edit… with a wrong app secret: the broker refuses it, the field is
+	// marked, the form keeps it, and the stored secret stays.
+	before, err := auth.Bind(secrets, mustID(t, st, sandbox.DemoWebull)).Get(auth.FieldAppSecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f *AddForm
+	r.read(func() {
+		row, _ := u.row(sandbox.DemoWebull)
+		f = u.ShowEditForm(row)
+		f.AppSecret.SetText("test-wrong-secret-0000")
+		f.Save()
+	})
+	r.settle()
+	var marked string
+	r.read(func() { marked = f.Error(auth.FieldAppSecret) })
+	if !f.Open() || !strings.Contains(marked, "signature") || f.AppSecret.Text != "test-wrong-secret-0000" {
+		t.Errorf("after a refused secret: open=%v, says %q under the secret, field %q", f.Open(), marked, f.AppSecret.Text)
+	}
+	if after, _ := auth.Bind(secrets, mustID(t, st, sandbox.DemoWebull)).Get(auth.FieldAppSecret); after != before {
+		t.Error("a refused update changed the stored secret")
 	}
 }
 

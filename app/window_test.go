@@ -79,7 +79,7 @@ func TestListAndDetails(t *testing.T) {
 		t.Errorf("last check = %q", d.LastCheck.Text)
 	}
 	selectRow(t, u, "webull-us")
-	if !formHas(d.form, "Region") || d.Region.Text != "hk (test environment)" || d.Endpoint.Text != "the running sandbox brokers" {
+	if !formHas(d.form, "Region") || d.Region.Text != "hk, test environment" || d.Endpoint.Text != "the running sandbox brokers" {
 		t.Errorf("region %q, endpoint %q", d.Region.Text, d.Endpoint.Text)
 	}
 
@@ -284,7 +284,7 @@ func TestAddFormMarksTheWrongFieldAndKeepsWhatWasTyped(t *testing.T) {
 	// The broker refuses the secret: marked under it, nothing else lost.
 	f.Name.SetText("webull-hk")
 	test.Type(f.AppSecret, "test-app-secret-0001")
-	b.addErr = &FieldError{auth.FieldAppSecret, "Webull refused the app secret (a signature error): copy it again from Webull's developer page"}
+	b.addErr = auth.WrongField(auth.FieldAppSecret, errors.New("webull-hk was not added: Webull refused the app secret (a signature error); copy it again from Webull's developer page"))
 	f.Name.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn}) // Enter submits
 	if !f.Open() || !strings.Contains(f.Error(auth.FieldAppSecret), "refused the app secret") || f.Error(FieldName) != "" {
 		t.Fatalf("after the refusal: open=%v secret error %q name error %q", f.Open(), f.Error(auth.FieldAppSecret), f.Error(FieldName))
