@@ -11,6 +11,8 @@ import (
 
 	"tokentray/auth"
 	"tokentray/auth/engine"
+	"tokentray/auth/store"
+	"tokentray/internal/testutil"
 )
 
 var keySecrets = map[string]string{
@@ -260,4 +262,64 @@ func TestARefusedSecretIsNotReplacedByNoTokenYet(t *testing.T) {
 	if ss[0].Health.Reason != refused || ss[0].Health.Next.Kind != auth.ActionUpdate {
 		t.Fatalf("after a check that found no token: %v (next %v), want the refused secret and its update", ss[0].Health, ss[0].Health.Next)
 	}
+}
+
+// A new Webull app key drops the old app's token: it belongs to the app
+// that created it.
+func TestANewWebullAppKeyDropsTheOldToken(t *testing.T) {
+	f := newFixture(t)
+	webull := testutil.NewFakeProvider(auth.KindWebull, f.clock)
+	eng := engine.New(f.st, map[auth.Kind]auth.Provider{auth.KindWebull: webull}, f.clock)
+	c, err := eng.Add(ctxT(t), auth.Credential{Name: "wb", Kind: auth.KindWebull}, map[string]string{
+		auth.FieldAppKey: "test-app-key-0001", auth.FieldAppSecret: "test-app-secret-0001", auth.FieldWebullToken: "test-webull-token-0001",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := eng.Update(ctxT(t), "wb", map[string]string{auth.FieldAppSecret: "test-app-secret-0002"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := f.secrets.Get(c.ID, auth.FieldWebullToken); v != "test-webull-token-0001" {
+		t.Fatalf("a new secret for the same app dropped its token: %q", v)
+	}
+	if _, err := eng.Update(ctxT(t), "wb", map[string]string{auth.FieldAppKey: "test-app-key-0002", auth.FieldAppSecret: "test-app-secret-0003"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.secrets.Get(c.ID, auth.FieldWebullToken); !errors.Is(err, auth.ErrSecretNotFound) {
+		t.Fatalf("the old app's token is still stored: %v", err)
+	}
+	if v, _ := f.secrets.Get(c.ID, auth.FieldAppKey); v != "test-app-key-0002" {
+		t.Fatalf("app key %q after the update", v)
+	}
+}
+
+// An update whose keychain write fails puts back what was there.
+func TestAnUpdateTheKeychainRefusesChangesNothing(t *testing.T) {
+	f := newFixture(t)
+	c := f.add(t, "main", t0.Add(30*24*time.Hour))
+	st, err := store.Open(f.dir, failingSet{f.secrets, auth.FieldAccessToken})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng := engine.New(st, map[auth.Kind]auth.Provider{auth.KindFutuKey: f.p}, f.clock)
+	_, err = eng.Update(ctxT(t), "main", map[string]string{auth.FieldAppSecret: "test-app-secret-0009", auth.FieldAccessToken: "test-token-0009"}, nil)
+	if err == nil || !strings.Contains(err.Error(), "nothing was changed") {
+		t.Fatalf("update with a refusing keychain: %v", err)
+	}
+	if v, _ := f.secrets.Get(c.ID, auth.FieldAppSecret); v != "test-app-secret-0001" {
+		t.Fatalf("the app secret was left changed: %q", v)
+	}
+}
+
+// failingSet is a keychain that cannot write one field.
+type failingSet struct {
+	*auth.MemorySecrets
+	field string
+}
+
+func (f failingSet) Set(id, field, v string) error {
+	if field == f.field {
+		return errors.New("the keychain refused the item")
+	}
+	return f.MemorySecrets.Set(id, field, v)
 }
