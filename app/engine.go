@@ -12,7 +12,6 @@ import (
 
 	"tokentray/auth"
 	"tokentray/auth/engine"
-	"tokentray/auth/sandbox"
 	"tokentray/internal/autostart"
 )
 
@@ -21,8 +20,8 @@ import (
 // use, so the three never renew one token twice.
 type EngineBackend struct {
 	Eng *engine.Engine
-	// Sandbox is set for the sandbox profile: credentials added without
-	// an endpoint go to the running sandbox brokers, never a real one.
+	// Sandbox is set for the sandbox profile (its start-at-login entry
+	// starts the sandbox agent).
 	Sandbox bool
 	// Autostart is the start-at-login switch; nil means the XDG entry
 	// that starts the tokentray agent installed beside this program.
@@ -105,39 +104,30 @@ func (b EngineBackend) Extend(ctx context.Context, name string, until time.Time)
 	return b.Eng.Extend(ctx, name, until)
 }
 
-func (b EngineBackend) credential(req AddRequest) (auth.Credential, error) {
-	c := auth.Credential{
+// credential is what the form says of a credential; an empty endpoint is
+// left for the engine, which gives the profile's own (the sandbox's
+// brokers in the sandbox profile), as for the command line.
+func credential(req AddRequest) auth.Credential {
+	return auth.Credential{
 		Name: req.Name, Kind: req.Kind, Endpoint: req.Endpoint, Scope: req.Scope,
 		Region: req.Region, TestEnv: req.TestEnv,
 	}
-	if b.Sandbox && c.Endpoint == "" {
-		futuURL, webullURL, err := sandbox.Running(b.Eng.Store().Dir())
-		if err != nil {
-			return c, err
-		}
-		c.Endpoint = futuURL
-		if c.Kind == auth.KindWebull {
-			c.Endpoint = webullURL
-		}
-	}
-	return c, nil
 }
 
 func (b EngineBackend) Add(ctx context.Context, req AddRequest) error {
-	c, err := b.credential(req)
-	if err != nil {
-		return err
-	}
-	_, err = b.Eng.Add(ctx, c, req.Secrets)
+	_, err := b.Eng.Add(ctx, credential(req), req.Secrets)
 	return err
 }
 
 func (b EngineBackend) Update(ctx context.Context, req AddRequest) error {
-	edit, err := b.credential(req)
-	if err != nil {
-		return err
+	edit := credential(req)
+	if edit.Endpoint == "" {
+		var err error
+		if edit.Endpoint, err = b.Eng.DefaultEndpoint(req.Kind); err != nil {
+			return err
+		}
 	}
-	_, err = b.Eng.Update(ctx, req.Name, req.Secrets, func(c *auth.Credential) {
+	_, err := b.Eng.Update(ctx, req.Name, req.Secrets, func(c *auth.Credential) {
 		c.Endpoint, c.Scope = edit.Endpoint, edit.Scope
 		if c.Kind == auth.KindWebull {
 			c.Region, c.TestEnv = edit.Region, edit.TestEnv
