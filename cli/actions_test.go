@@ -84,8 +84,11 @@ func TestNextActionsArePrintedAsCommands(t *testing.T) {
 			if got := f.stderr.String(); got != "tokentray: the broker wants you. "+want+"\n" || f.stdout.String() != "" {
 				t.Errorf("%s %v: token said %q / %q", kind, profile, f.stdout.String(), got)
 			}
-			// status shows what was recorded, and its JSON the same command.
-			f.run(append(append([]string(nil), profile...), "status")...)
+			// status shows what was recorded, and its JSON the same command;
+			// it exits 3: the user must act.
+			if code := f.run(append(append([]string(nil), profile...), "status")...); code != cli.ExitNeedsUser {
+				t.Errorf("%s %v: status exit %d, want 3", kind, profile, code)
+			}
 			if !strings.Contains(f.stdout.String(), want) {
 				t.Errorf("%s %v: status table lacks %q:\n%s", kind, profile, want, f.stdout.String())
 			}
@@ -109,5 +112,39 @@ func TestRetryIsPrintedForACheckThatFailed(t *testing.T) {
 	}
 	if got := f.stderr.String(); got != "tokentray: k1: the broker did not answer. Next: tokentray --sandbox refresh k1\n" {
 		t.Errorf("stderr %q", got)
+	}
+	// Not checked: status exits 1 and says which and what to run.
+	if code := f.run("--sandbox", "status"); code != cli.ExitError || f.stderr.String() != "tokentray: not checked yet with the broker: k1 (run: tokentray --sandbox refresh)\n" {
+		t.Errorf("status of an unchecked credential: exit %d, %q", code, f.stderr.String())
+	}
+	// Checked and fine: 0.
+	f.prov.Fail = nil
+	if code := f.run("refresh", "k1"); code != 0 {
+		t.Fatalf("refresh: exit %d, %q", code, f.stderr.String())
+	}
+	if code := f.run("status"); code != 0 || f.stderr.String() != "" {
+		t.Errorf("status of an OK credential: exit %d, %q", code, f.stderr.String())
+	}
+}
+
+// status shows who a login belongs to and where its endpoints come
+// from, in the table and in the JSON.
+func TestStatusShowsTheAccountAndLayout(t *testing.T) {
+	f := newFakeRun(t)
+	if _, err := f.eng.Change(context.Background(), "k1", 0, func(c *auth.Credential) {
+		c.Account = auth.Account{Name: "Alice Chan", FutuID: "10001234"}
+		c.Layout = auth.LayoutFutuCLI
+	}); err != nil {
+		t.Fatal(err)
+	}
+	f.run("status")
+	if want := "account: Alice Chan · Futu ID 10001234; endpoints: the layout of Futu's own command line"; !strings.Contains(f.stdout.String(), want) {
+		t.Errorf("status table lacks %q:\n%s", want, f.stdout.String())
+	}
+	f.run("status", "--json")
+	for _, want := range []string{`"account": {`, `"name": "Alice Chan"`, `"futu_id": "10001234"`, `"layout": "futu-cli"`} {
+		if !strings.Contains(f.stdout.String(), want) {
+			t.Errorf("status --json lacks %s:\n%s", want, f.stdout.String())
+		}
 	}
 }

@@ -1,0 +1,90 @@
+package cli_test
+
+import (
+	"bytes"
+	"io"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"tokentray/auth/sandbox/futusim"
+)
+
+// login --no-browser prints the address to open on another device and
+// finishes when the person pastes the address the browser landed on; a
+// wrong one is refused and the login keeps waiting.
+func TestFutuOAuthLoginByPasting(t *testing.T) {
+	needKeychain(t)
+	sb := startSandbox(t)
+	x := newTT(t)
+	wantCode(t, x.run(nil, "", "add", "futu-oauth", "pasted", "--endpoint", sb.FutuURL), 0, "add futu-oauth")
+
+	cmd := exec.Command(bin, "--sandbox", "login", "pasted", "--no-browser")
+	cmd.Env = x.env(map[string]string{"PATH": t.TempDir()}) // no browser to find
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, stderr := &syncBuffer{}, &bytes.Buffer{}
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	defer func() { _ = cmd.Process.Kill() }()
+
+	waitOut := func(what string, ok func(string) bool) {
+		t.Helper()
+		deadline := time.Now().Add(30 * time.Second)
+		for !ok(stdout.String()) {
+			if time.Now().After(deadline) {
+				t.Fatalf("no %s; stdout %q stderr %q", what, stdout.String(), stderr.String())
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	var page string
+	waitOut("address to open", func(out string) bool {
+		for _, l := range strings.Split(out, "\n") {
+			if s := strings.TrimSpace(l); strings.HasPrefix(s, "http") {
+				page = s
+			}
+		}
+		return page != ""
+	})
+	landed, err := (futusim.Browser{Approve: true}).Landing(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x.secret(landed)
+	// A pasted address with the wrong state: refused, still waiting.
+	before := stdout.String()
+	if _, err := io.WriteString(stdin, "http://localhost:60355/callback?code=test-code-0001&state=wrong\n"); err != nil {
+		t.Fatal(err)
+	}
+	waitOut("refusal of a wrong address", func(out string) bool { return len(out) > len(before) })
+	select {
+	case err := <-done:
+		t.Fatalf("login ended on a wrong address: %v; stdout %q", err, stdout.String())
+	default:
+	}
+	if _, err := io.WriteString(stdin, landed+"\n"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("login: %v; stdout %q stderr %q", err, stdout.String(), stderr.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatalf("login did not finish after the paste; stdout %q", stdout.String())
+	}
+	if !strings.Contains(stdout.String(), "pasted: OK") {
+		t.Errorf("login said %q", stdout.String())
+	}
+	tok := x.run(nil, "", "token", "pasted")
+	wantCode(t, tok, 0, "token after the pasted login")
+	x.secret(strings.TrimSpace(tok.stdout))
+}
