@@ -100,3 +100,15 @@ func TestAnInterruptedRenewalThatCannotReachTheBrokerSaysSoAndStaysMarked(t *tes
 		t.Fatal("the mark outlived the check that succeeded")
 	}
 }
+
+func TestAFailedCheckLeavesNoMark(t *testing.T) {
+	f := newFixture(t)
+	c := f.add(t, "key", t0.Add(90*24*time.Hour))
+	f.p.Fail = func(c *auth.Credential) (auth.Health, error) {
+		return auth.Health{State: auth.Unknown, Reason: "the broker did not answer"}, errors.New("dial tcp: connection refused")
+	}
+	h, _ := f.eng.Refresh(ctxT(t), "key", true)
+	if f.st.InFlight(c.ID) || h.Reason != "the broker did not answer" {
+		t.Fatalf("a check that failed in a living process reads as interrupted: %v (marked %v)", h, f.st.InFlight(c.ID))
+	}
+}

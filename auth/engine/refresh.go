@@ -186,10 +186,11 @@ func (e *Engine) checkWithBroker(ctx context.Context, c *auth.Credential, p auth
 	})
 }
 
-// inFlight runs call under the store's in-flight mark, and clears the
-// mark once the outcome is known: the broker answered, or nothing could
-// have reached it. When the broker could not be reached, the mark stays
-// and the next check is forced again.
+// inFlight runs call under the store's in-flight mark, which only a
+// process killed during the call leaves behind. The check of such a
+// leftover keeps the mark when the broker cannot be reached, so the
+// next check is forced again: the stored health says nothing until the
+// broker has answered.
 func (e *Engine) inFlight(c *auth.Credential, op string, interrupted bool, call func() (auth.Health, error)) (auth.Health, error) {
 	clear, err := e.st.MarkInFlight(c.ID, op)
 	if err != nil {
@@ -197,14 +198,12 @@ func (e *Engine) inFlight(c *auth.Credential, op string, interrupted bool, call 
 	}
 	h, err := call()
 	var ue *auth.UserError
-	if err == nil || errors.As(err, &ue) || h.State != auth.Unknown {
+	if !interrupted || err == nil || errors.As(err, &ue) || h.State != auth.Unknown {
 		clear()
 		return h, err
 	}
-	if interrupted {
-		h.Reason = fmt.Sprintf("a renewal of %s was interrupted, and the broker could not be reached to learn whether its stored token still works (%v)", c.Name, err)
-		h.Next = auth.Next(auth.ActionRetry, c.Name)
-	}
+	h.Reason = fmt.Sprintf("a renewal of %s was interrupted, and the broker could not be reached to learn whether its stored token still works (%v)", c.Name, err)
+	h.Next = auth.Next(auth.ActionRetry, c.Name)
 	return h, err
 }
 

@@ -1,0 +1,465 @@
+package reliability
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"tokentray/auth"
+	"tokentray/auth/engine"
+	"tokentray/auth/futu"
+	"tokentray/auth/sandbox/fault"
+	"tokentray/auth/sandbox/futusim"
+	"tokentray/auth/sandbox/webullsim"
+	"tokentray/auth/store"
+	"tokentray/auth/webull"
+)
+
+// The fault matrix: every broker call tokentray makes, under every kind
+// of fault, through the engine's public API against the sandbox brokers.
+// After each: what the health and its sentence say, and that no stored
+// secret was deleted or changed by a fault. TOKENTRAY_MATRIX_OUT=FILE
+// writes the table (docs/RELIABILITY.md carries it).
+
+// clientTimeout is the brokers' HTTP timeout here; "timeout" answers later.
+const clientTimeout = 400 * time.Millisecond
+
+// truncator cuts a 200 answer of one path in half: JSON that ends early.
+type truncator struct {
+	mu   sync.Mutex
+	path string
+	next http.Handler
+}
+
+func (tr *truncator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	tr.mu.Lock()
+	cut := tr.path != "" && r.URL.Path == tr.path
+	tr.mu.Unlock()
+	if !cut {
+		tr.next.ServeHTTP(w, r)
+		return
+	}
+	rec := httptest.NewRecorder()
+	tr.next.ServeHTTP(rec, r)
+	body := rec.Body.Bytes()
+	for k, v := range rec.Header() {
+		w.Header()[k] = v
+	}
+	w.Header().Del("Content-Length")
+	w.WriteHeader(rec.Code)
+	_, _ = w.Write(body[:len(body)/2])
+}
+
+type world struct {
+	t        *testing.T
+	futu     *futusim.Server
+	webull   *webullsim.Server
+	futuURL  string
+	wbURL    string
+	futuCut  *truncator
+	wbCut    *truncator
+	secrets  *auth.MemorySecrets
+	st       *store.Store
+	eng      *engine.Engine
+	redirect string
+}
+
+func freePort(t *testing.T) int {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+func newWorld(t *testing.T) *world {
+	t.Helper()
+	w := &world{t: t, secrets: auth.NewMemorySecrets()}
+	w.futuCut, w.wbCut = &truncator{}, &truncator{}
+	fs := httptest.NewServer(w.futuCut)
+	ws := httptest.NewServer(w.wbCut)
+	t.Cleanup(fs.Close)
+	t.Cleanup(ws.Close)
+	w.futuURL, w.wbURL = fs.URL, ws.URL
+	w.futu = futusim.New(futusim.Options{BaseURL: fs.URL, RotateRefresh: true})
+	w.webull = webullsim.New(webullsim.Options{BaseURL: ws.URL})
+	w.futuCut.next, w.wbCut.next = w.futu.Handler(), w.webull.Handler()
+	var err error
+	if w.st, err = store.Open(t.TempDir(), w.secrets); err != nil {
+		t.Fatal(err)
+	}
+	client := &http.Client{Timeout: clientTimeout}
+	w.redirect = fmt.Sprintf("http://localhost:%d/callback", freePort(t))
+	fo := futu.Options{HTTP: client, Browser: futusim.Browser{Approve: true}, RedirectURL: w.redirect, SDKTokenDir: t.TempDir()}
+	w.eng = engine.New(w.st, map[auth.Kind]auth.Provider{
+		auth.KindFutuOAuth: futu.NewOAuthProvider(fo),
+		auth.KindFutuKey:   futu.NewKeyProvider(fo),
+		auth.KindWebull:    webull.NewProvider(webull.Options{HTTPClient: client, SDKTokenBase: t.TempDir()}),
+	}, nil)
+	return w
+}
+
+func (w *world) ctx(d time.Duration) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	w.t.Cleanup(cancel)
+	return ctx
+}
+
+func (w *world) add(c auth.Credential, secrets map[string]string) auth.Credential {
+	w.t.Helper()
+	c, err := w.eng.Add(context.Background(), c, secrets)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return c
+}
+
+func (w *world) oauth(login bool) auth.Credential {
+	w.t.Helper()
+	c := w.add(auth.Credential{Name: "oauth", Kind: auth.KindFutuOAuth, Endpoint: w.futuURL}, nil)
+	if login {
+		if h, err := w.eng.Login(w.ctx(20*time.Second), "oauth", auth.LoginOptions{}, nil); err != nil || h.State != auth.OK {
+			w.t.Fatalf("login: %v, %v", h, err)
+		}
+	}
+	return c
+}
+
+func (w *world) key() (auth.Credential, string) {
+	k, s, tok := w.futu.AddAPIKey(time.Now().Add(90 * 24 * time.Hour))
+	c := w.add(auth.Credential{Name: "key", Kind: auth.KindFutuKey, Endpoint: w.futuURL, ExpiresAt: time.Now().Add(90 * 24 * time.Hour)},
+		map[string]string{auth.FieldAppKey: k, auth.FieldAppSecret: s, auth.FieldAccessToken: tok})
+	return c, k
+}
+
+// webullNormal is a Webull credential whose token was verified.
+func (w *world) webullNormal(withToken bool) (auth.Credential, string) {
+	w.t.Helper()
+	k, s := w.webull.AddApp(false)
+	secrets := map[string]string{auth.FieldAppKey: k, auth.FieldAppSecret: s}
+	c := auth.Credential{Name: "webull", Kind: auth.KindWebull, Endpoint: w.wbURL, Region: "us"}
+	var tok string
+	if withToken {
+		ti, err := w.webull.IssueToken(k)
+		if err != nil {
+			w.t.Fatal(err)
+		}
+		code, _ := w.webull.SMSCode(ti.Token)
+		if err := w.webull.Verify(ti.Token, code); err != nil {
+			w.t.Fatal(err)
+		}
+		ti, _ = w.webull.Token(ti.Token)
+		tok = ti.Token
+		secrets[auth.FieldWebullToken] = tok
+		c.TokenStatus, c.ExpiresAt = string(ti.Status), ti.Expires.UTC()
+	}
+	return w.add(c, secrets), tok
+}
+
+// snapshot is every stored secret by "<id>/<field>".
+func (w *world) snapshot() map[string]string {
+	out := map[string]string{}
+	cs, _ := w.st.List()
+	for _, c := range cs {
+		for _, f := range auth.SecretFields {
+			if v, err := w.secrets.Get(c.ID, f); err == nil {
+				out[c.Name+"/"+f] = v
+			}
+		}
+	}
+	return out
+}
+
+type faultKind string
+
+const (
+	fTimeout   faultKind = "latency past the timeout"
+	f500       faultKind = "HTTP 500"
+	f503       faultKind = "HTTP 503"
+	f429       faultKind = "HTTP 429"
+	fMalformed faultKind = "malformed JSON"
+	fTruncated faultKind = "truncated JSON"
+	fReset     faultKind = "connection reset"
+	fSkew      faultKind = "clock skew 90 s"
+	fRevoked   faultKind = "revoked"
+	fRotated   faultKind = "rotated-away refresh token"
+)
+
+var transient = []faultKind{fTimeout, f500, f503, f429, fMalformed, fTruncated, fReset}
+
+// call is one broker call: how to set up the credential, which paths it
+// uses, and the engine operation that makes it.
+type call struct {
+	name   string
+	broker string // "futu" or "webull"
+	paths  []string
+	setup  func(w *world) (name string, revoke func(), rotate func())
+	op     func(w *world, name string) (auth.Health, error)
+	login  bool // the operation is a login: the credential was not usable before
+}
+
+func refreshOp(force bool) func(w *world, name string) (auth.Health, error) {
+	return func(w *world, name string) (auth.Health, error) {
+		return w.eng.Refresh(w.ctx(20*time.Second), name, force)
+	}
+}
+
+func loginOp(w *world, name string) (auth.Health, error) {
+	return w.eng.Login(w.ctx(1500*time.Millisecond), name, auth.LoginOptions{}, nil)
+}
+
+var calls = []call{
+	{name: "Futu register", broker: "futu", paths: []string{futu.PathRegister}, login: true,
+		setup: func(w *world) (string, func(), func()) { w.oauth(false); return "oauth", nil, nil }, op: loginOp},
+	{name: "Futu authorize", broker: "futu", paths: []string{futu.PathAuthorize, "/oauth2/authorize"}, login: true,
+		setup: func(w *world) (string, func(), func()) { w.oauth(false); return "oauth", nil, nil }, op: loginOp},
+	{name: "Futu token", broker: "futu", paths: []string{futu.PathToken}, login: true,
+		setup: func(w *world) (string, func(), func()) { w.oauth(false); return "oauth", nil, nil }, op: loginOp},
+	{name: "Futu refresh", broker: "futu", paths: []string{futu.PathToken},
+		setup: func(w *world) (string, func(), func()) {
+			c := w.oauth(true)
+			revoke := func() {
+				c, _ = w.st.Get("oauth")
+				w.futu.RevokeRefreshTokens(c.ClientID)
+			}
+			rotate := func() {
+				// Another process renewed it and its new refresh token was lost.
+				c, _ = w.st.Get("oauth")
+				old, _ := w.secrets.Get(c.ID, auth.FieldRefreshToken)
+				if _, err := w.eng.Refresh(w.ctx(20*time.Second), "oauth", true); err != nil {
+					w.t.Fatal(err)
+				}
+				_ = w.secrets.Set(c.ID, auth.FieldRefreshToken, old)
+			}
+			return "oauth", revoke, rotate
+		}, op: refreshOp(true)},
+	{name: "Futu legacy check", broker: "futu", paths: []string{futu.VerifyPath},
+		setup: func(w *world) (string, func(), func()) {
+			_, k := w.key()
+			return "key", func() { w.futu.RevokeAPIKey(k) }, nil
+		}, op: refreshOp(false)},
+	{name: "Futu extend", broker: "futu", paths: []string{futu.DefaultRefreshPath},
+		setup: func(w *world) (string, func(), func()) {
+			_, k := w.key()
+			return "key", func() { w.futu.RevokeAPIKey(k) }, nil
+		}, op: func(w *world, name string) (auth.Health, error) {
+			return w.eng.Extend(w.ctx(20*time.Second), name, time.Now().Add(365*24*time.Hour))
+		}},
+	{name: "Webull config", broker: "webull", paths: []string{webull.ConfigPath},
+		setup: func(w *world) (string, func(), func()) {
+			_, tok := w.webullNormal(true)
+			return "webull", func() { w.webull.Invalidate(tok) }, nil
+		}, op: refreshOp(false)},
+	{name: "Webull create", broker: "webull", paths: []string{"/openapi/auth/token/create", "/auth/tokens/create"}, login: true,
+		setup: func(w *world) (string, func(), func()) { w.webullNormal(false); return "webull", nil, nil }, op: loginOp},
+	{name: "Webull check", broker: "webull", paths: []string{"/openapi/auth/token/check", "/auth/tokens/check"},
+		setup: func(w *world) (string, func(), func()) {
+			_, tok := w.webullNormal(true)
+			return "webull", func() { w.webull.Invalidate(tok) }, nil
+		}, op: refreshOp(false)},
+	{name: "Webull refresh", broker: "webull", paths: []string{"/openapi/auth/token/refresh", "/auth/tokens/refresh"},
+		setup: func(w *world) (string, func(), func()) {
+			_, tok := w.webullNormal(true)
+			rotate := func() {
+				w.webull.SetRenewNewToken(true)
+				c, _ := w.st.Get("webull")
+				if _, err := w.eng.Refresh(w.ctx(20*time.Second), "webull", true); err != nil {
+					w.t.Fatal(err)
+				}
+				_ = w.secrets.Set(c.ID, auth.FieldWebullToken, tok)
+			}
+			return "webull", func() { w.webull.Invalidate(tok) }, rotate
+		}, op: refreshOp(true)},
+}
+
+func (w *world) inject(c call, f faultKind) {
+	inj := w.futu.Faults()
+	cut := w.futuCut
+	if c.broker == "webull" {
+		inj, cut = w.webull.Faults(), w.wbCut
+	}
+	for _, p := range c.paths {
+		switch f {
+		case fTimeout:
+			inj.Set(p, fault.Rule{Latency: 3 * clientTimeout})
+		case f500:
+			inj.Set(p, fault.Rule{Status: 500})
+		case f503:
+			inj.Set(p, fault.Rule{Status: 503})
+		case f429:
+			inj.Set(p, fault.Rule{Status: 429})
+		case fMalformed:
+			inj.Set(p, fault.Rule{Malformed: true})
+		case fReset:
+			inj.Set(p, fault.Rule{Reset: true})
+		}
+	}
+	switch f {
+	case fTruncated:
+		cut.mu.Lock()
+		cut.path = c.paths[0]
+		cut.mu.Unlock()
+	case fSkew:
+		if c.broker == "futu" {
+			w.futu.SetSkew(90 * time.Second)
+		} else {
+			w.webull.SetSkew(90 * time.Second)
+		}
+	}
+}
+
+type outcome struct {
+	order                                           int
+	call, fault, health, sentence, secrets, verdict string
+}
+
+func TestFaultMatrix(t *testing.T) {
+	var (
+		mu   sync.Mutex
+		rows []outcome
+	)
+	t.Run("cells", func(t *testing.T) { cells(t, &mu, &rows) })
+	slices.SortFunc(rows, func(a, b outcome) int { return a.order - b.order })
+	writeMatrix(t, rows)
+}
+
+func cells(t *testing.T, mu *sync.Mutex, rows *[]outcome) {
+	n := 0
+	for _, c := range calls {
+		for _, f := range append(slices.Clone(transient), fSkew, fRevoked, fRotated) {
+			n++
+			order := n
+			t.Run(c.name+"/"+string(f), func(t *testing.T) {
+				t.Parallel()
+				w := newWorld(t)
+				name, revoke, rotate := c.setup(w)
+				switch {
+				case f == fRevoked && revoke == nil, f == fRotated && rotate == nil:
+					mu.Lock()
+					*rows = append(*rows, outcome{order, c.name, string(f), "", "", "", "does not apply"})
+					mu.Unlock()
+					return
+				case f == fRevoked:
+					revoke()
+				case f == fRotated:
+					rotate()
+				}
+				before := w.snapshot()
+				w.inject(c, f)
+				h, err := c.op(w, name)
+				after := w.snapshot()
+				st, _ := w.eng.Status()
+				shown := st[0].Health
+				o := outcome{order: order, call: c.name, fault: string(f), health: shown.State.Title(), sentence: shown.Reason}
+				if shown.Next.Kind != "" {
+					o.health += " (next: " + string(shown.Next.Kind) + ")"
+				}
+				problems := judge(c, f, before, after, shown, h, err)
+				o.secrets = "kept"
+				for k, v := range before {
+					if after[k] != v {
+						o.secrets = "changed"
+					}
+				}
+				if len(after) > len(before) {
+					o.secrets += ", new ones stored"
+				}
+				o.verdict = "ok"
+				why, isKnown := known[c.name+"/"+string(f)]
+				switch {
+				case len(problems) > 0 && isKnown:
+					o.verdict = "open defect: " + why
+					t.Logf("%s under %s, known: %s", c.name, f, strings.Join(problems, "; "))
+				case len(problems) > 0:
+					o.verdict = strings.Join(problems, "; ")
+					t.Errorf("%s under %s: %s (health %v, error %v)", c.name, f, o.verdict, shown, err)
+				case isKnown:
+					t.Logf("%s under %s now keeps its promises: take it off the known list", c.name, f)
+				}
+				mu.Lock()
+				*rows = append(*rows, o)
+				mu.Unlock()
+			})
+		}
+	}
+}
+
+func writeMatrix(t *testing.T, rows []outcome) {
+	if out := os.Getenv("TOKENTRAY_MATRIX_OUT"); out != "" {
+		var b strings.Builder
+		b.WriteString("| call | fault | health shown after | sentence | secrets | verdict |\n| --- | --- | --- | --- | --- | --- |\n")
+		for _, r := range rows {
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", r.call, r.fault, r.health, strings.ReplaceAll(r.sentence, "|", "\\|"), r.secrets, r.verdict)
+		}
+		if err := os.WriteFile(out, []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// known are cells that break a promise today, each with what is wrong.
+// They are reported in the table and logged, not failed, until fixed;
+// a known cell that holds its promises is logged as fixed.
+var known = map[string]string{}
+
+func init() {
+	for _, f := range transient {
+		known["Futu extend/"+string(f)] = "an extension whose answer was lost or refused is shown Action needed; for an HTTP error nothing was extended, and for a lost answer the truth is Unknown with a check again"
+	}
+}
+
+// judge holds a cell to the product's promises.
+func judge(c call, f faultKind, before, after map[string]string, shown, h auth.Health, err error) []string {
+	var p []string
+	if shown.Reason == "" || strings.Contains(shown.Reason, "\n") {
+		p = append(p, "the health has no one-line sentence")
+	}
+	for _, v := range after {
+		if strings.Contains(shown.Reason, v) || (err != nil && strings.Contains(err.Error(), v)) {
+			p = append(p, "a secret is in the sentence")
+		}
+	}
+	isTransient := slices.Contains(transient, f)
+	succeeded := err == nil && shown.State == auth.OK
+	if isTransient || (f == fSkew && !succeeded) {
+		// A fault of the network or of the clock never deletes or changes
+		// a stored secret, and never reads as a dead credential.
+		for k, v := range before {
+			if after[k] != v {
+				p = append(p, "a stored secret was changed or deleted: "+k)
+			}
+		}
+		if shown.State == auth.Broken {
+			p = append(p, "shown Broken")
+		}
+		if !c.login && shown.State == auth.ActionNeeded {
+			p = append(p, "shown Action needed")
+		}
+	}
+	// A login that reached the point of waiting for the person (who never
+	// comes here) got its answers from the broker: the clock was no problem.
+	waited := c.login && errors.Is(err, context.DeadlineExceeded)
+	if f == fSkew && !succeeded && !waited && !strings.Contains(strings.ToLower(shown.Reason), "clock") {
+		p = append(p, "skew is not named as a clock problem")
+	}
+	if f == fRevoked || f == fRotated {
+		if !shown.State.NeedsUser() || shown.Next.Kind == "" {
+			p = append(p, "a dead credential is not shown as needing the user, with a next action")
+		}
+	}
+	// Webull's "log in again" is a new verification.
+	if f == fRotated && shown.Next.Kind != auth.ActionLogin && !(c.broker == "webull" && shown.Next.Kind == auth.ActionVerify) {
+		p = append(p, "a lost refresh token does not send the user to log in")
+	}
+	return p
+}
