@@ -161,18 +161,19 @@ func (e *Engine) lock(ctx context.Context, id string) (func(), error) {
 	return func() { unlock(); <-ch }, nil
 }
 
-// lockWithin is lock giving up with errBusy when the lock is not free
-// within wait (0: wait as long as ctx lasts).
-func (e *Engine) lockWithin(ctx context.Context, id string, wait time.Duration) (func(), error) {
+// lockWithin is lock of c giving up with errBusy (its next action: check
+// again) when the lock is not free within wait (0: wait as long as ctx
+// lasts).
+func (e *Engine) lockWithin(ctx context.Context, c auth.Credential, wait time.Duration) (func(), error) {
 	lctx := ctx
 	if wait > 0 {
 		var cancel context.CancelFunc
 		lctx, cancel = context.WithTimeout(ctx, wait)
 		defer cancel()
 	}
-	unlock, err := e.lock(lctx, id)
+	unlock, err := e.lock(lctx, c.ID)
 	if err != nil && lctx.Err() != nil && ctx.Err() == nil {
-		return nil, errBusy
+		return nil, auth.WithAction(errBusy, auth.Next(auth.ActionRetry, c.Name))
 	}
 	return unlock, err
 }
@@ -218,7 +219,7 @@ func (e *Engine) withCredentialWait(ctx context.Context, name string, wait time.
 	if err != nil {
 		return c, err
 	}
-	unlock, err := e.lockWithin(ctx, c.ID, wait)
+	unlock, err := e.lockWithin(ctx, c, wait)
 	if err != nil {
 		return c, err
 	}

@@ -410,8 +410,8 @@ func TestRefreshAndRemoveDuringALoginAnswerBusyInsteadOfWaiting(t *testing.T) {
 	if !errors.Is(err, engine.ErrBusy) || h.State != auth.Pending {
 		t.Errorf("refresh during a login = %v, %v; want busy with the pending health", h, err)
 	}
-	if _, err := eng.Remove(ctxT(t), "main"); !errors.Is(err, engine.ErrBusy) {
-		t.Errorf("remove during a login = %v, want busy", err)
+	if _, err := eng.Remove(ctxT(t), "main"); !errors.Is(err, engine.ErrBusy) || actionOf(err) != auth.Next(auth.ActionRetry, "main") {
+		t.Errorf("remove during a login = %v (next %v), want busy, to be tried again", err, actionOf(err))
 	}
 	if _, err := f.st.Get("main"); err != nil {
 		t.Errorf("the credential went although the removal was refused: %v", err)

@@ -115,7 +115,7 @@ func (e *Engine) refreshLocked(ctx context.Context, c auth.Credential, force boo
 	if before.State.NeedsUser() {
 		wait = e.busyWait
 	}
-	unlock, err := e.lockWithin(ctx, c.ID, wait)
+	unlock, err := e.lockWithin(ctx, c, wait)
 	if err != nil {
 		return Result{Health: before, Err: err}, nil
 	}

@@ -389,7 +389,7 @@ func (e *Engine) Remove(ctx context.Context, name string) (revokeErr error, err 
 	if err != nil {
 		return nil, err
 	}
-	unlock, err := e.lockWithin(ctx, c.ID, e.lockWait(name))
+	unlock, err := e.lockWithin(ctx, c, e.lockWait(name))
 	if err != nil {
 		return nil, err
 	}
