@@ -6,17 +6,14 @@ import (
 	"time"
 
 	"tokentray/auth"
+	"tokentray/auth/store"
 )
-
-// DefaultClipboardClear is how long a copied token stays on the
-// clipboard when the settings do not say.
-const DefaultClipboardClear = 45 * time.Second
 
 // clipboardClear is the clipboard-clear setting.
 func (u *UI) clipboardClear(ctx context.Context) time.Duration {
 	ss, err := u.backend.Settings(ctx)
 	if err != nil {
-		return DefaultClipboardClear
+		return store.DefaultClipboardClear
 	}
 	for _, s := range ss {
 		if s.Key == "clipboard-clear" {
@@ -25,7 +22,7 @@ func (u *UI) clipboardClear(ctx context.Context) time.Duration {
 			}
 		}
 	}
-	return DefaultClipboardClear
+	return store.DefaultClipboardClear
 }
 
 // copySelected puts the selected credential's current token on the

@@ -8,26 +8,26 @@ import (
 	"tokentray/auth/store"
 )
 
-// Settings are the settings of store.Settings, the one table the command
-// line's `tokentray config` shows too, and start at login.
+// autostartKey is the start-at-login switch: an entry the desktop keeps,
+// outside the settings file, listed last as `tokentray config` does.
+const autostartKey = "autostart"
+
+// Settings lists store.Settings, the one table `tokentray config` reads
+// too, and the start-at-login switch.
 func (b EngineBackend) Settings(context.Context) ([]Setting, error) {
 	p, err := b.Eng.Store().Prefs()
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Setting, len(store.Settings))
-	for i, s := range store.Settings {
-		out[i] = Setting{Key: s.Key, Title: s.Title, Value: s.Get(p), Default: s.Default(), Allowed: s.Allowed, Switch: s.Switch}
+	out := make([]Setting, 0, len(store.Settings)+1)
+	for _, s := range store.Settings {
+		out = append(out, Setting{Key: s.Key, Title: s.Title, Value: s.Get(p), Default: s.Default(), Allowed: s.Allowed, Switch: s.Switch})
 	}
 	return append(out, Setting{
 		Key: autostartKey, Title: "Start tokentray at login", Value: onOff(b.autostart().Enabled()),
 		Default: "off", Allowed: "on or off", Switch: true,
 	}), nil
 }
-
-// autostartKey is the start-at-login switch, an entry outside the
-// settings file.
-const autostartKey = "autostart"
 
 func onOff(on bool) string {
 	if on {
@@ -36,7 +36,8 @@ func onOff(on bool) string {
 	return "off"
 }
 
-// SetSetting checks value as `tokentray config KEY VALUE` does and saves it.
+// SetSetting sets one setting through the table, which refuses a value
+// out of range with the allowed values.
 func (b EngineBackend) SetSetting(_ context.Context, key, value string) error {
 	if key == autostartKey {
 		switch strings.TrimSpace(value) {
@@ -51,12 +52,13 @@ func (b EngineBackend) SetSetting(_ context.Context, key, value string) error {
 	if !ok {
 		return fmt.Errorf("%q is not a setting", key)
 	}
-	p, err := b.Eng.Store().Prefs()
+	st := b.Eng.Store()
+	p, err := st.Prefs()
 	if err != nil {
 		return err
 	}
 	if err := s.Set(&p, value); err != nil {
 		return err
 	}
-	return b.Eng.Store().SetPrefs(p)
+	return st.SetPrefs(p)
 }

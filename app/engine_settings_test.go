@@ -31,7 +31,7 @@ func TestEngineSettingsRoundTrip(t *testing.T) {
 	for _, s := range ss {
 		keys[s.Key] = s
 	}
-	for _, k := range []string{"lead-time", "check-every", "warn-days", "extend-days", "autostart"} {
+	for _, k := range []string{"lead-time", "check-every", "warn-days", "extend-days", "clipboard-clear", "notifications", "autostart"} {
 		if _, ok := keys[k]; !ok {
 			t.Errorf("the window has no %s setting", k)
 		}
