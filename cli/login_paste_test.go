@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"tokentray/auth/sandbox/futusim"
+	"tokentray/internal/testutil"
 )
 
 // login --no-browser prints the address to open on another device and
@@ -26,7 +27,7 @@ func TestFutuOAuthLoginByPasting(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stdout, stderr := &syncBuffer{}, &bytes.Buffer{}
+	stdout, stderr := &testutil.LockedBuffer{}, &bytes.Buffer{}
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -18,6 +18,7 @@ import (
 	"tokentray/auth/sandbox/futusim"
 	"tokentray/auth/store"
 	"tokentray/internal/system"
+	"tokentray/internal/testutil"
 )
 
 // oauthSession logs Futu OAuth credentials of x's sandbox profile in, in
@@ -31,7 +32,7 @@ func newOAuthSession(t *testing.T, x *tt) *oauthSession {
 	t.Helper()
 	prov := futu.NewOAuthProvider(futu.Options{
 		Browser:     futusim.Browser{Approve: true},
-		RedirectURL: fmt.Sprintf("http://127.0.0.1:%d/callback", freePort(t)),
+		RedirectURL: fmt.Sprintf("http://127.0.0.1:%d/callback", testutil.FreePort(t)),
 		// Only the credential can tell where Futu is.
 		Getenv: func(string) string { return "" },
 	})

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"tokentray/auth/keychain"
+	"tokentray/internal/testutil"
 )
 
 // bin is the tokentray binary the tests run as real processes.
@@ -114,26 +115,9 @@ type result struct {
 // proc is one started tokentray.
 type proc struct {
 	cmd            *exec.Cmd
-	stdout, stderr *syncBuffer
+	stdout, stderr *testutil.LockedBuffer
 	done           chan struct{}
 	res            result
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 func (x *tt) env(extra map[string]string) []string {
@@ -155,7 +139,7 @@ func (x *tt) start(extra map[string]string, stdin string, args ...string) *proc 
 	cmd := exec.Command(bin, append([]string{"--sandbox"}, args...)...)
 	cmd.Env = x.env(extra)
 	cmd.Stdin = strings.NewReader(stdin)
-	p := &proc{cmd: cmd, stdout: &syncBuffer{}, stderr: &syncBuffer{}, done: make(chan struct{})}
+	p := &proc{cmd: cmd, stdout: &testutil.LockedBuffer{}, stderr: &testutil.LockedBuffer{}, done: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = p.stdout, p.stderr
 	if err := cmd.Start(); err != nil {
 		x.t.Fatal(err)

@@ -3,7 +3,6 @@ package cli_test
 import (
 	"encoding/json"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +14,7 @@ import (
 
 	"tokentray/auth"
 	"tokentray/auth/sandbox"
+	"tokentray/internal/testutil"
 )
 
 func startSandbox(t *testing.T) *sandbox.Sandbox {
@@ -288,7 +288,7 @@ func (x *tt) shell(lines, cmd string) string {
 }
 
 func (x *tt) startRaw(name string, args ...string) *proc {
-	p := &proc{stdout: &syncBuffer{}, stderr: &syncBuffer{}}
+	p := &proc{stdout: &testutil.LockedBuffer{}, stderr: &testutil.LockedBuffer{}}
 	p.cmd = exec.Command(name, args...)
 	p.cmd.Stdout, p.cmd.Stderr = p.stdout, p.stderr
 	p.cmd.Env = x.env(nil)
@@ -331,16 +331,6 @@ func addTestEnvWebull(t *testing.T, x *tt, sb *sandbox.Sandbox, name, region str
 	if want := "Next: tokentray --sandbox login " + name; !strings.Contains(r.stdout, want) {
 		t.Errorf("add said %q, want %q", r.stdout, want)
 	}
-}
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }
 
 // TestConcurrentTokenCallsRefreshOnce logs a Futu OAuth credential in

@@ -1,10 +1,8 @@
 package cli_test
 
 import (
-	"bytes"
 	"context"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,6 +12,7 @@ import (
 	"tokentray/auth/engine"
 	"tokentray/auth/store"
 	"tokentray/cli"
+	"tokentray/internal/testutil"
 )
 
 var t0 = time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
@@ -59,36 +58,19 @@ func (p *phoneProvider) Login(ctx context.Context, c *auth.Credential, s auth.Se
 	return p.Assess(*c, p.clock.Now()), nil
 }
 
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 type inProcess struct {
 	clock   *clockwork.FakeClock
 	secrets *auth.MemorySecrets
 	eng     *engine.Engine
 	prov    *phoneProvider
-	stdout  *lockedBuffer
-	stderr  *lockedBuffer
+	stdout  *testutil.LockedBuffer
+	stderr  *testutil.LockedBuffer
 	deps    cli.Deps
 }
 
 func newInProcess(t *testing.T, terminal bool) *inProcess {
 	t.Helper()
-	ip := &inProcess{clock: clockwork.NewFakeClockAt(t0), secrets: auth.NewMemorySecrets(), stdout: &lockedBuffer{}, stderr: &lockedBuffer{}}
+	ip := &inProcess{clock: clockwork.NewFakeClockAt(t0), secrets: auth.NewMemorySecrets(), stdout: &testutil.LockedBuffer{}, stderr: &testutil.LockedBuffer{}}
 	st, err := store.Open(t.TempDir(), ip.secrets)
 	if err != nil {
 		t.Fatal(err)
@@ -144,7 +126,7 @@ func TestLoginCountdownUpdatesInPlaceOnATerminal(t *testing.T) {
 	}
 	for _, left := range []string{"4:59", "4:58", "4:57"} {
 		ip.clock.Advance(time.Second)
-		waitFor(t, func() bool {
+		testutil.Eventually(t, "the countdown at "+left, func() bool {
 			return strings.Contains(ip.stdout.String(), "\rWaiting for the verification: "+left+" left")
 		})
 	}
@@ -173,16 +155,5 @@ func TestStatusJSONIsEmptyListWithNoCredentials(t *testing.T) {
 	}
 	if got := strings.Join(strings.Fields(ip.stdout.String()), ""); got != `{"credentials":[]}` {
 		t.Fatalf("status --json with nothing stored: %q", got)
-	}
-}
-
-func waitFor(t *testing.T, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal("timed out")
-		}
-		time.Sleep(2 * time.Millisecond)
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"tokentray/auth/futu"
 	"tokentray/auth/sandbox/futusim"
+	"tokentray/internal/testutil"
 )
 
 func TestRefreshOfAnUnknownNameNamesItOnce(t *testing.T) {
@@ -26,7 +27,7 @@ func TestAddFutuKeyWhenFutuCannotBeReached(t *testing.T) {
 	x := newTT(t)
 	env := map[string]string{"FUTU_APP_KEY": "test-app-key-0002", "FUTU_APP_SECRET": "test-app-secret-0002", "FUTU_ACCESS_TOKEN": "test-access-token-0002"}
 	x.secret("test-app-secret-0002", "test-access-token-0002")
-	addr := fmt.Sprintf("127.0.0.1:%d", freePort(t)) // nothing listens there
+	addr := fmt.Sprintf("127.0.0.1:%d", testutil.FreePort(t)) // nothing listens there
 	r := x.run(env, "", "add", "futu-key", "offline", "--endpoint", "http://"+addr)
 	wantCode(t, r, 1, "add while Futu cannot be reached")
 	if !strings.Contains(r.stderr, "offline was not added") || !strings.Contains(r.stderr, addr) {
