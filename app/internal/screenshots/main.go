@@ -46,7 +46,7 @@ func run(dir string) error {
 	}
 	a := fyneapp.NewWithID(app.AppID)
 	u := app.New(a, app.EngineBackend{Eng: parts.Engine, Sandbox: true}, app.Options{Sandbox: true, PhoneURL: webullURL + "/sandbox/phone"})
-	u.Win.Resize(fyne.NewSize(960, 640))
+	u.Win.Resize(fyne.NewSize(960, 780))
 	failed := make(chan error, 1)
 	go func() {
 		failed <- drive(u, dir)
@@ -64,7 +64,7 @@ func drive(u *app.UI, dir string) error {
 	}
 	shot := func(name string) error {
 		out := filepath.Join(dir, name)
-		if b, err := exec.Command("import", "-window", "root", "-crop", "960x640+0+0", "+repage", out).CombinedOutput(); err != nil {
+		if b, err := exec.Command("import", "-window", "root", "-crop", "960x780+0+0", "+repage", out).CombinedOutput(); err != nil {
 			return fmt.Errorf("import %s: %v: %s", out, err, b)
 		}
 		return nil
