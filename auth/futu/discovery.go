@@ -227,7 +227,7 @@ func (p *OAuthProvider) Register(ctx context.Context, c *auth.Credential, s auth
 	req.Header.Set("Accept", "application/json")
 	resp, err := p.o.HTTP.Do(req)
 	if err != nil {
-		return fmt.Errorf("futu register client: %w", err)
+		return fmt.Errorf("futu register client: Futu did not answer (%s); nothing was registered: try again later", shortErr(err))
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
@@ -241,6 +241,12 @@ func (p *OAuthProvider) Register(ctx context.Context, c *auth.Credential, s auth
 		if why == "" {
 			why = resp.Status
 		}
+		if len(why) > 300 {
+			why = why[:300] + "…"
+		}
+		if resp.StatusCode >= 500 || turnedAway(resp.StatusCode) {
+			return fmt.Errorf("futu register client: Futu could not register tokentray just now (%s); nothing was registered: try again later", why)
+		}
 		return fmt.Errorf("futu register client: Futu refused to register tokentray (%s); check the endpoint of %s or set a client ID", why, c.Name)
 	}
 	var reg struct {
@@ -248,7 +254,7 @@ func (p *OAuthProvider) Register(ctx context.Context, c *auth.Credential, s auth
 		RegToken string `json:"registration_access_token"`
 	}
 	if err := json.Unmarshal(b, &reg); err != nil || reg.ClientID == "" {
-		return errors.New("futu register client: Futu's answer had no client_id; check the endpoint of " + c.Name)
+		return errors.New("futu register client: Futu's answer to the registration could not be read (no client_id in it); nothing was registered: try again later, or check the endpoint of " + c.Name)
 	}
 	if reg.RegToken != "" {
 		if err := s.Set(auth.FieldRegistrationToken, reg.RegToken); err != nil {

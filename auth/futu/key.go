@@ -252,10 +252,30 @@ func (p *KeyProvider) signedGetOnce(ctx context.Context, base string, k Signer, 
 		return r, nil
 	}
 	if err := json.Unmarshal(body, &r.reply); err != nil {
-		return r, fmt.Errorf("Futu answered HTTP %d with something that is not its JSON", resp.StatusCode)
+		return r, badAnswer{resp.StatusCode}
 	}
 	r.reply.Message = scrub(r.reply.Message, k.AppKey, k.AppSecret, k.AccessToken)
 	return r, nil
+}
+
+// badAnswer is an answer that is not Futu's JSON (an error page, a cut
+// answer): it came, so "Futu did not answer" would not be true.
+type badAnswer struct{ status int }
+
+func (e badAnswer) Error() string {
+	return fmt.Sprintf("Futu answered HTTP %d with something that is not its JSON", e.status)
+}
+
+// turnedAway reports a status with which a server refuses a request
+// before acting on it (too many requests, unavailable).
+func turnedAway(status int) bool {
+	return status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable
+}
+
+// unreadHealth is the Unknown health of a check whose answer could not be read.
+func unreadHealth(now time.Time, c auth.Credential, what string, e badAnswer) auth.Health {
+	return auth.Health{State: auth.Unknown, ExpiresAt: keyExpiry(c), CheckedAt: now,
+		Reason: fmt.Sprintf("Futu's answer to the %s could not be read (HTTP %d, not its JSON); nothing was changed and tokentray will check again", what, e.status)}
 }
 
 // rejected turns a 401 answer into the health the user sees. A refused
@@ -319,6 +339,10 @@ func (p *KeyProvider) Refresh(ctx context.Context, c *auth.Credential, s auth.Se
 		return p.secretsHealth(*c, now, err), err
 	}
 	r, err := p.signedGet(ctx, base, k, VerifyPath)
+	var bad badAnswer
+	if errors.As(err, &bad) {
+		return unreadHealth(r.at, *c, "health check", bad), fmt.Errorf("futu check %s: %w", c.Name, err)
+	}
 	if err != nil {
 		if ctx.Err() != nil {
 			return networkHealth(now, *c, err), fmt.Errorf("futu check %s: %w", c.Name, ctx.Err())
@@ -403,6 +427,18 @@ func (p *KeyProvider) Extend(ctx context.Context, c *auth.Credential, s auth.Sec
 	rctx, cancel := detached(ctx)
 	defer cancel()
 	r, err := p.signedGet(rctx, base, k, path+"?"+q.Encode())
+	var bad badAnswer
+	if errors.As(err, &bad) && turnedAway(bad.status) {
+		h := unreadHealth(now, *c, "extension", bad)
+		h.Reason = fmt.Sprintf("Futu turned the extension away (HTTP %d); nothing was changed: try again later", bad.status)
+		return h, fmt.Errorf("futu extend %s: %w", c.Name, err)
+	}
+	if errors.As(err, &bad) {
+		h := unreadHealth(now, *c, "extension", bad)
+		h.Reason = fmt.Sprintf("Futu's answer to the extension could not be read (HTTP %d, not its JSON), so the token may have been extended: check again to see where it stands", bad.status)
+		h.Next = auth.Next(auth.ActionRetry, c.Name)
+		return h, &auth.UserError{Action: h.Next, Msg: fmt.Sprintf("futu extend %s: Futu's answer could not be read and the token may have been extended: check again to see where it stands", c.Name)}
+	}
 	if err != nil {
 		var oe *net.OpError
 		if errors.As(err, &oe) && oe.Op == "dial" {
@@ -428,8 +464,9 @@ func (p *KeyProvider) Extend(ctx context.Context, c *auth.Credential, s auth.Sec
 		if r.status == http.StatusBadRequest {
 			return p.Assess(*c, now), auth.NeedsUser(fmt.Sprintf("Futu refused to extend the token (code %d: %s): choose another date", r.reply.Code, msg))
 		}
-		return networkHealth(now, *c, fmt.Errorf("HTTP %d code %d: %s", r.status, r.reply.Code, msg)),
-			fmt.Errorf("futu extend %s: HTTP %d code %d: %s", c.Name, r.status, r.reply.Code, msg)
+		h := auth.Health{State: auth.Unknown, ExpiresAt: keyExpiry(*c), CheckedAt: now}
+		h.Reason = fmt.Sprintf("Futu did not extend the token (HTTP %d, code %d: %s); nothing was changed: try again later", r.status, r.reply.Code, msg)
+		return h, fmt.Errorf("futu extend %s: HTTP %d code %d: %s", c.Name, r.status, r.reply.Code, msg)
 	}
 	var data struct {
 		Token     string `json:"token"`

@@ -228,8 +228,9 @@ func (p *OAuthProvider) finish(ctx context.Context, c *auth.Credential, s auth.S
 			why := brokerWhy(re, cb.code, verifier)
 			return p.Assess(*c, now), auth.NeedsUserTo(auth.Next(auth.ActionLogin, c.Name), "Futu refused the login (%s): start it again", why)
 		}
-		_, err := p.tokenError(*c, now, "login", err, cb.code, verifier)
-		return p.Assess(*c, now), err
+		// The code is spent: only a new login can finish.
+		return p.Assess(*c, now), auth.NeedsUserTo(auth.Next(auth.ActionLogin, c.Name),
+			"the Futu login did not finish: %s when tokentray asked for the tokens; start the login again", tokenTrouble(err))
 	}
 	old, _ := s.Get(auth.FieldRefreshToken)
 	h, err := p.keep(c, s, tok, old, now)

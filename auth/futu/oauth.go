@@ -192,10 +192,32 @@ func (p *OAuthProvider) tokenError(c auth.Credential, now time.Time, what string
 			Reason: "Futu refused the token " + what + " (" + why + "); nothing was changed and tokentray will try again"}
 		return h, fmt.Errorf("futu %s %s: Futu answered %s", what, c.Name, why)
 	}
-	if re != nil && re.Response != nil {
-		err = fmt.Errorf("HTTP %d", re.Response.StatusCode) // the body may echo a token
+	trouble := tokenTrouble(err)
+	h := networkHealth(now, c, err)
+	if re != nil || unreadable(err) {
+		h.Reason = trouble + "; nothing was changed and tokentray will try again"
 	}
-	return networkHealth(now, c, err), fmt.Errorf("futu %s %s: %w", what, c.Name, err)
+	return h, fmt.Errorf("futu %s %s: %s", what, c.Name, trouble)
+}
+
+// unreadable reports an answer that came but is not Futu's JSON.
+func unreadable(err error) bool {
+	return strings.Contains(err.Error(), "cannot parse") || strings.Contains(err.Error(), "unexpected end of JSON")
+}
+
+// tokenTrouble says in a phrase why a token call got no usable answer,
+// without the URL or a body that may echo a token.
+func tokenTrouble(err error) string {
+	var re *oauth2.RetrieveError
+	switch {
+	case errors.As(err, &re) && re.Response != nil:
+		return fmt.Sprintf("Futu answered HTTP %d", re.Response.StatusCode)
+	case unreadable(err):
+		return "Futu's answer could not be read (not its JSON)"
+	case errors.Is(err, context.DeadlineExceeded) || strings.Contains(err.Error(), "Client.Timeout"):
+		return "Futu did not answer in time"
+	}
+	return "Futu did not answer (" + shortErr(err) + ")"
 }
 
 // brokerWhy is Futu's error code and description, withheld when they
