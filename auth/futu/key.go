@@ -151,11 +151,12 @@ func expiryHealth(c auth.Credential, now time.Time) auth.Health {
 
 // Token returns the legacy access token (FUTU_ACCESS_TOKEN).
 func (p *KeyProvider) Token(c auth.Credential, s auth.Secrets) (string, error) {
-	k, err := loadKey(c, s)
-	if err != nil {
+	// Only the token: each field is a keychain call.
+	var tok string
+	if err := readField(c, s, auth.FieldAccessToken, &tok); err != nil {
 		return "", err
 	}
-	return k.AccessToken, nil
+	return tok, nil
 }
 
 // Env returns the variables the Futu SDK's Config.from_env() reads.
@@ -181,16 +182,24 @@ func loadKey(c auth.Credential, s auth.Secrets) (Signer, error) {
 		field string
 		dst   *string
 	}{{auth.FieldAppKey, &k.AppKey}, {auth.FieldAppSecret, &k.AppSecret}, {auth.FieldAccessToken, &k.AccessToken}} {
-		v, err := s.Get(f.field)
-		if errors.Is(err, auth.ErrSecretNotFound) {
-			return Signer{}, auth.NeedsUserTo(auth.Next(auth.ActionUpdate, c.Name), "the %s of %s is missing from the keychain: enter it again", strings.ReplaceAll(f.field, "_", " "), c.Name)
+		if err := readField(c, s, f.field, f.dst); err != nil {
+			return Signer{}, err
 		}
-		if err != nil {
-			return Signer{}, fmt.Errorf("futu read %s of %s: %w", f.field, c.Name, err)
-		}
-		*f.dst = v
 	}
 	return k, nil
+}
+
+// readField reads one secret of c into dst; a missing one is the user's to enter again.
+func readField(c auth.Credential, s auth.Secrets, field string, dst *string) error {
+	v, err := s.Get(field)
+	if errors.Is(err, auth.ErrSecretNotFound) {
+		return auth.NeedsUserTo(auth.Next(auth.ActionUpdate, c.Name), "the %s of %s is missing from the keychain: enter it again", strings.ReplaceAll(field, "_", " "), c.Name)
+	}
+	if err != nil {
+		return fmt.Errorf("futu read %s of %s: %w", field, c.Name, err)
+	}
+	*dst = v
+	return nil
 }
 
 // apiReply is Futu's JSON envelope.

@@ -1,7 +1,12 @@
 package testutil
 
 import (
+	"maps"
+	"sync"
+
 	"github.com/godbus/dbus/v5"
+
+	"tokentray/auth"
 )
 
 // KeychainUsers lists the user names ("<credential ID>/<field>") of every
@@ -30,4 +35,48 @@ func KeychainUsers(service string) ([]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// CountingSecrets is a SecretStore that counts the reads and writes that
+// reach it, per field, as a keychain's round trips would be counted.
+type CountingSecrets struct {
+	auth.SecretStore
+
+	mu         sync.Mutex
+	gets, sets map[string]int
+	totalGets  int
+}
+
+// NewCountingSecrets counts the calls that reach s.
+func NewCountingSecrets(s auth.SecretStore) *CountingSecrets {
+	return &CountingSecrets{SecretStore: s, gets: map[string]int{}, sets: map[string]int{}}
+}
+
+func (c *CountingSecrets) Get(id, field string) (string, error) {
+	c.mu.Lock()
+	c.gets[field]++
+	c.totalGets++
+	c.mu.Unlock()
+	return c.SecretStore.Get(id, field)
+}
+
+func (c *CountingSecrets) Set(id, field, v string) error {
+	c.mu.Lock()
+	c.sets[field]++
+	c.mu.Unlock()
+	return c.SecretStore.Set(id, field, v)
+}
+
+// Reset forgets what was counted.
+func (c *CountingSecrets) Reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gets, c.sets, c.totalGets = map[string]int{}, map[string]int{}, 0
+}
+
+// Gets returns the reads per field since the last Reset.
+func (c *CountingSecrets) Gets() map[string]int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return maps.Clone(c.gets)
 }
