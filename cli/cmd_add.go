@@ -20,8 +20,9 @@ const addHelp = `Adds a credential called NAME (letters, digits, dots, dashes, u
 
   futu-oauth  a Futu OAuth 2.0 login; no secret is needed now: run
               "tokentray login NAME" next to sign in in the browser.
-              --scope S     the OAuth scope to ask for (default: the
-                            broker's own client's scope)
+              --scope S     the OAuth scope to ask for (default: what
+                            Futu's own command line asks, "quote:read
+                            quote:write trade:read trade:write accid:*")
               --share-sdk   keep the Futu SDK's token file
                             (~/.futu/openapi/tokens/<client_id>) current, so
                             scripts using the SDK need no environment (the

@@ -65,7 +65,9 @@ func TestFutuOAuthLoginByPasting(t *testing.T) {
 	if _, err := io.WriteString(stdin, "http://localhost:60355/callback?code=test-code-0001&state=wrong\n"); err != nil {
 		t.Fatal(err)
 	}
-	waitOut("refusal of a wrong address", func(out string) bool { return len(out) > len(before) })
+	waitOut("refusal of a wrong address", func(out string) bool {
+		return strings.Contains(out[len(before):], "belongs to another login")
+	})
 	select {
 	case err := <-done:
 		t.Fatalf("login ended on a wrong address: %v; stdout %q", err, stdout.String())
