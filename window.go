@@ -1,7 +1,7 @@
 package main
 
 import (
-	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -76,17 +77,18 @@ func (w windowSpec) run(ctx context.Context, stdout, stderr io.Writer) error {
 	if w.phone != "" {
 		cmd.Env = append(cmd.Env, "TOKENTRAY_SANDBOX_PHONE="+w.phone)
 	}
-	cmd.Stdin, cmd.Stdout = os.Stdin, stdout
-	pipe, err := cmd.StderrPipe()
-	if err != nil {
-		return err
-	}
+	held := &holdLast{w: stderr}
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, stdout, held
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("start the window (%s): %w", prog, err)
 	}
-	last := passAllButLast(pipe, stderr)
 	err = cmd.Wait()
-	line := <-last
+	if errors.Is(err, exec.ErrWaitDelay) {
+		// The window closed normally; something it started (a browser)
+		// still holds its output.
+		err = nil
+	}
+	line := held.last()
 	var xe *exec.ExitError
 	switch {
 	case err == nil:
@@ -104,22 +106,44 @@ func (w windowSpec) run(ctx context.Context, stdout, stderr io.Writer) error {
 	}
 }
 
-// passAllButLast copies r's lines to w, holding each back until the next
-// arrives; it sends the last line on the channel once r ends.
-func passAllButLast(r io.Reader, w io.Writer) <-chan string {
-	last := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(r)
-		sc.Buffer(make([]byte, 64*1024), 1024*1024)
-		held, have := "", false
-		for sc.Scan() {
-			if have {
-				fmt.Fprintln(w, held)
-			}
-			held, have = sc.Text(), true
+// holdLast passes every line written to it on to w, but holds the
+// latest one back until the next arrives.
+type holdLast struct {
+	w io.Writer
+
+	mu      sync.Mutex
+	partial []byte
+	held    string
+	have    bool
+}
+
+func (h *holdLast) Write(p []byte) (int, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.partial = append(h.partial, p...)
+	for {
+		i := bytes.IndexByte(h.partial, '\n')
+		if i < 0 {
+			break
 		}
-		_, _ = io.Copy(io.Discard, r)
-		last <- held
-	}()
-	return last
+		if h.have {
+			fmt.Fprintln(h.w, h.held)
+		}
+		h.held, h.have = string(h.partial[:i]), true
+		h.partial = h.partial[i+1:]
+	}
+	return len(p), nil
+}
+
+// last is the line held back (with any unfinished line after it).
+func (h *holdLast) last() string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if len(h.partial) > 0 {
+		if h.have {
+			fmt.Fprintln(h.w, h.held)
+		}
+		return string(h.partial)
+	}
+	return h.held
 }
