@@ -56,7 +56,8 @@ func (u *UI) newSettingsPage() *SettingsPage {
 	return p
 }
 
-// Load reads every setting from the backend into the page.
+// Load reads every setting from the backend into the page; a field
+// being edited keeps what is typed.
 func (p *SettingsPage) Load() {
 	u := p.ui
 	u.run.Go(func() {
@@ -107,6 +108,13 @@ func (p *SettingsPage) show(ss []Setting) {
 		}
 	}
 	for _, s := range ss {
+		prev, seen := p.loaded[s.Key]
+		if !rebuild && seen && p.value(s.Key) != prev.Value {
+			// Being edited here: a change made elsewhere does not
+			// overwrite what is typed.
+			p.loaded[s.Key] = s
+			continue
+		}
 		p.loaded[s.Key] = s
 		switch in := p.Fields[s.Key].(type) {
 		case *widget.Check:

@@ -47,6 +47,8 @@ type UI struct {
 	escapes []func()
 	// closed ends when the window is closed.
 	closed chan struct{}
+	// listed receives a value whenever the list was read again.
+	listed chan struct{}
 
 	Tabs       *container.AppTabs
 	List       *widget.List
@@ -70,7 +72,7 @@ func New(a fyne.App, b Backend, opts Options) *UI {
 	if opts.Sandbox {
 		title += " (sandbox)"
 	}
-	u := &UI{App: a, Win: a.NewWindow(title), backend: b, opts: opts, run: opts.Runner, selected: -1, closed: make(chan struct{})}
+	u := &UI{App: a, Win: a.NewWindow(title), backend: b, opts: opts, run: opts.Runner, selected: -1, closed: make(chan struct{}), listed: make(chan struct{}, 1)}
 	u.Win.SetIcon(fyne.NewStaticResource("app.png", icons.App))
 	u.build()
 	u.Win.Canvas().SetOnTypedKey(func(k *fyne.KeyEvent) {
@@ -186,6 +188,10 @@ func (u *UI) Reload(ctx context.Context) error {
 		if u.opts.Focus != "" {
 			name, u.opts.Focus = u.opts.Focus, ""
 		}
+		select {
+		case u.listed <- struct{}{}:
+		default:
+		}
 		u.List.Refresh()
 		u.selectName(name)
 		u.showDetails()
@@ -274,9 +280,9 @@ func sentence(s string) string { return auth.Display(s) }
 
 // Show shows the window, loads the credentials, and keeps them current
 // while it is open: it reloads when the settings file changes (the
-// agent, the command line or this window wrote it) and redraws the
-// countdown of a pending verification every second, without asking the
-// backend.
+// agent, the command line or this window wrote it) and, only while a
+// verification is pending, redraws its countdown every second without
+// asking the backend. Idle, it does not wake at all.
 func (u *UI) Show() {
 	u.Win.Show()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -306,24 +312,50 @@ func (u *UI) follow(ctx context.Context) {
 		defer t.Stop()
 		fallback = t.Chan()
 	}
-	tick := u.opts.Clock.NewTicker(time.Second)
-	defer tick.Stop()
 	reload := func() {
 		rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		defer cancel()
 		_ = u.Reload(rctx)
 	}
-	reload()
+	// The clock ticks only while a verification counts down, or until
+	// the list was read again once after one ran out.
 	var over time.Time
+	var tick clockwork.Ticker
+	var tickC <-chan time.Time
+	defer func() {
+		if tick != nil {
+			tick.Stop()
+		}
+	}()
+	retick := func() {
+		c := u.countdowns()
+		need := c == countdownRunning || c == countdownOver && !u.earliestDeadline().Equal(over)
+		switch {
+		case need && tick == nil:
+			tick = u.opts.Clock.NewTicker(time.Second)
+			tickC = tick.Chan()
+		case !need && tick != nil:
+			tick.Stop()
+			tick, tickC = nil, nil
+		}
+	}
+	reload()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-changed:
 			reload()
+			u.run.Do(func() {
+				if len(u.Settings.order) > 0 {
+					u.Settings.Load()
+				}
+			})
 		case <-fallback:
 			reload()
-		case <-tick.Chan():
+		case <-u.listed:
+			retick()
+		case <-tickC:
 			switch u.countdowns() {
 			case countdownRunning:
 				u.run.Do(func() { u.List.Refresh(); u.showDetails() })
@@ -334,6 +366,7 @@ func (u *UI) follow(ctx context.Context) {
 					reload()
 				}
 			}
+			retick()
 		}
 	}
 }

@@ -453,7 +453,7 @@ func TestCopyTokenIsClearedOnlyWhileTheClipboardHoldsIt(t *testing.T) {
 	}
 }
 
-func TestIdleWindowReloadsOnlyWhenTheSettingsChange(t *testing.T) {
+func TestIdleWindowWakesOnlyWhenTheSettingsChange(t *testing.T) {
 	r := &asyncRunner{}
 	b := &memBackend{rows: []Row{{Name: "futu-main", Kind: auth.KindFutuOAuth}}}
 	u, clock := newTestUI(t, b, r)
@@ -461,24 +461,44 @@ func TestIdleWindowReloadsOnlyWhenTheSettingsChange(t *testing.T) {
 	r.Go(func() { u.follow(ctx) })
 	defer func() { cancel(); r.settle() }()
 	testutil.Eventually(t, "the window to watch the settings", func() bool { return b.listCalls() == 2 && b.touch() })
-	// Ten idle minutes on the clock: no reading.
-	for range 10 {
-		if err := clock.BlockUntilContext(testutil.Context(t, 5*time.Second), 1); err != nil {
-			t.Fatal(err)
-		}
-		clock.Advance(time.Minute)
-	}
-	// The one reload is the change; the ticks before it read nothing.
-	testutil.Eventually(t, "the reload after the change", func() bool { return b.listCalls() >= 3 })
-	if err := clock.BlockUntilContext(testutil.Context(t, 5*time.Second), 1); err != nil {
-		t.Fatal(err)
-	}
-	clock.Advance(time.Minute)
+	testutil.Eventually(t, "the reload after the change", func() bool { return b.listCalls() == 3 })
+	// Idle, nothing waits on the clock: ten minutes pass unseen.
+	clock.Advance(10 * time.Minute)
 	b.touch()
 	testutil.Eventually(t, "the reload after a second change", func() bool { return b.listCalls() >= 4 })
 	if n := b.listCalls(); n != 4 {
-		t.Errorf("the idle window read the credentials %d times for 2 changes (plus the first read), want 4", n)
+		t.Errorf("the idle window read the credentials %d times for 2 changes (plus the first 2 reads), want 4", n)
 	}
+	if err := clock.BlockUntilContext(testutil.Context(t, time.Second), 1); err == nil {
+		t.Error("an idle window keeps a timer running")
+	}
+}
+
+func TestPendingCountdownTicksWithoutAskingTheBackend(t *testing.T) {
+	r := &asyncRunner{}
+	b := &memBackend{rows: []Row{{Name: "webull-us", Kind: auth.KindWebull, Health: auth.Health{State: auth.Pending, Deadline: t0.Add(2 * time.Minute)}}}}
+	u, clock := newTestUI(t, b, r)
+	ctx, cancel := context.WithCancel(context.Background())
+	r.Go(func() { u.follow(ctx) })
+	defer func() { cancel(); r.settle() }()
+	state := func() string {
+		var s string
+		r.read(func() { selectRow(t, u, "webull-us"); s = u.Details.Expiry.Text })
+		return s
+	}
+	for _, want := range []string{"1:59", "1:58"} {
+		if err := clock.BlockUntilContext(testutil.Context(t, 5*time.Second), 1); err != nil {
+			t.Fatal(err)
+		}
+		clock.Advance(time.Second)
+		testutil.Eventually(t, "the countdown at "+want, func() bool { return strings.Contains(state(), want) })
+	}
+	if n := b.listCalls(); n != 2 {
+		t.Errorf("the countdown read the backend: %d reads, want the first 2", n)
+	}
+	// Run out: the list is read once more, then the clock stops.
+	clock.Advance(2 * time.Minute)
+	testutil.Eventually(t, "one reload after the deadline", func() bool { return b.listCalls() == 3 })
 }
 
 func TestSecondWindowRaisesTheFirst(t *testing.T) {
@@ -567,5 +587,30 @@ func TestLoginRefusedSecretOffersTheEditForm(t *testing.T) {
 	r.settle()
 	if ld.Open() || len(u.escapes) != 1 || b.logins != 1 {
 		t.Errorf("dialog open=%v, dialogs %d, logins %d: want the edit form instead of another login", ld.Open(), len(u.escapes), b.logins)
+	}
+}
+
+func TestSettingsChangedElsewhereKeepWhatIsBeingTyped(t *testing.T) {
+	b := &memBackend{settings: []Setting{
+		{Key: "clipboard-clear", Value: "45s"},
+		{Key: "lead-time", Value: "5m0s"},
+	}}
+	u, _ := newTestUI(t, b, nil)
+	u.Tabs.SelectIndex(1)
+	p := u.Settings
+	p.Fields["lead-time"].(*entry).SetText("7m")
+	b.mu.Lock()
+	b.settings[0].Value, b.settings[1].Value = "30s", "6m0s" // `tokentray config` elsewhere
+	b.mu.Unlock()
+	p.Load()
+	if got := p.Fields["clipboard-clear"].(*entry).Text; got != "30s" {
+		t.Errorf("an untouched field shows %q after the change elsewhere", got)
+	}
+	if got := p.Fields["lead-time"].(*entry).Text; got != "7m" {
+		t.Errorf("the field being typed in shows %q", got)
+	}
+	p.Apply()
+	if set, _ := b.Settings(context.Background()); set[1].Value != "7m" || set[0].Value != "30s" {
+		t.Errorf("saved %+v", set)
 	}
 }
