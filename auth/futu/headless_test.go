@@ -62,12 +62,11 @@ func TestLoginLikeFutuCLIWithDefaultSettingsShowsTheAccount(t *testing.T) {
 	}
 	// A refresh answer keeps naming the same account; one that names
 	// nobody keeps it too.
-	f.sim.SetLayout(futusim.LayoutMetadata)
-	if h, err := f.refresh(t, true); err != nil || h.State != auth.OK {
-		t.Fatalf("refresh: %v %v", h, err)
+	if h, err := f.refresh(t, true); err != nil || h.State != auth.OK || f.c.Account.FutuID != want.FutuID {
+		t.Fatalf("refresh: %v %v, account %+v", h, err, f.c.Account)
 	}
-	if f.c.Account.FutuID != want.FutuID {
-		t.Errorf("a refresh without account fields forgot the account: %+v", f.c.Account)
+	if _, err := f.p.keep(&f.c, f.s, &oauth2.Token{AccessToken: "opaque", ExpiresIn: 60}, "", t0); err != nil || f.c.Account.FutuID != want.FutuID {
+		t.Errorf("an answer naming nobody forgot the account: %+v (%v)", f.c.Account, err)
 	}
 }
 

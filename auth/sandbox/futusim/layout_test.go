@@ -115,8 +115,8 @@ func TestMetadataLayoutStaysAvailable(t *testing.T) {
 		t.Fatalf("metadata: %d", r.status)
 	}
 	id, tok := e.login()
-	if _, ok := tok["account"]; ok || strings.Count(tok["access_token"].(string), ".") == 2 {
-		t.Errorf("metadata layout answer changed: %v", tok)
+	if strings.Count(tok["access_token"].(string), ".") == 2 || tok["futu_id"] != DemoAccount.FutuID {
+		t.Errorf("metadata layout: want an opaque token and the account: %v", tok)
 	}
 	if r := e.get(strings.TrimPrefix(e.confirmURL(id, "quote:read"), e.ts.URL)); r.status != http.StatusNotFound {
 		t.Errorf("/oauth2/authorize/confirm in the metadata layout: %d", r.status)

@@ -419,7 +419,7 @@ type tokenResponse struct {
 	TokenType    string `json:"token_type"`
 	Scope        string `json:"scope"`
 
-	// Who logged in, as Futu's CLI reads it (LayoutCLI only).
+	// Who logged in, as Futu's CLI reads it.
 	Account          *Account `json:"account,omitempty"`
 	FutuID           string   `json:"futu_id,omitempty"`
 	AccountNo        string   `json:"account_no,omitempty"`
@@ -539,7 +539,8 @@ func (s *Server) issueLocked(c *client, scope, grant string, now time.Time, with
 	}
 	s.access[at] = &oauthToken{ClientID: c.ID, Scope: scope, Grant: grant, ExpiresAt: now.Add(s.accessTTL)}
 	resp := tokenResponse{AccessToken: at, ExpiresIn: int64(s.accessTTL / time.Second), TokenType: "Bearer", Scope: scope}
-	if cli {
+	{
+		// Both layouts name the account; only the CLI's host issues JWTs.
 		a := s.account
 		resp.Account = &a
 		resp.FutuID, resp.AccountNo, resp.Name = a.FutuID, a.AccountNo, a.Name

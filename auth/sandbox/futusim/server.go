@@ -58,8 +58,9 @@ type Options struct {
 	// Layout is how the OAuth endpoints are laid out: LayoutMetadata
 	// (the default: RFC 8414 metadata, /oauth2/authorize) or LayoutCLI
 	// (what Futu's own command line talks to: no metadata, the page
-	// /oauth2/authorize/confirm, a scope required, the account and a JWT
-	// access token in every token answer).
+	// /oauth2/authorize/confirm, a scope required, a JWT access token
+	// whose claims name the account). Both name the account in every
+	// token answer.
 	Layout string
 	// Account is who logs in on the authorize page; zero means DemoAccount.
 	Account Account
