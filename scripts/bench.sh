@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 outer() {
 	go build -o bin/tokentray .
-	echo "== signing and tray redraw (go test -bench)"
+	echo "== signing, tray redraw and the scheduler's next deadline (go test -bench)"
 	go test -run '^$' -bench . -benchmem ./auth/webull ./auth/futu ./tray | grep -E '^Benchmark'
 	echo "== refresh all: 1 and 50 credentials, the sandbox answering in ${TOKENTRAY_BENCH_LATENCY:-200ms}"
 	go test -run '^$' -bench 'RefreshAll' -benchtime 5x ./auth/engine | grep -E '^Benchmark' | tee /tmp/tokentray-refresh-bench.$$
@@ -17,19 +17,14 @@ outer() {
 }
 
 inner() {
+	echo "== the agent as a whole process against its floors (a Fyne tray app, a systray-only program), built and run side by side"
+	go run ./internal/benchmark -bin bin/tokentray -latency "${TOKENTRAY_BENCH_LATENCY:-200ms}" \
+		-runs "${TOKENTRAY_BENCH_RUNS:-3}" -idle "${TOKENTRAY_BENCH_IDLE:-60s}"
 	export TOKENTRAY_CONFIG_DIR
 	TOKENTRAY_CONFIG_DIR=$(mktemp -d)
 	./bin/tokentray --sandbox >/dev/null 2>&1 &
 	pid=$!
 	sleep 10
-	t0=$(awk '{print $14+$15}' /proc/$pid/stat)
-	sleep 30
-	t1=$(awk '{print $14+$15}' /proc/$pid/stat)
-	rss=$(awk '/VmRSS/{print $2}' /proc/$pid/status)
-	hz=$(getconf CLK_TCK)
-	echo "== agent, idle with the sandbox demo (4 credentials, brokers in the same process)"
-	echo "RSS: $((rss / 1024)) MiB"
-	awk -v a="$t0" -v b="$t1" -v hz="$hz" 'BEGIN{printf "CPU while idle: %.2f %% of one core over 30 s\n", (b-a)/hz/30*100}'
 	echo "== command line against the running sandbox"
 	start=$(date +%s%N)
 	for _ in $(seq 20); do ./bin/tokentray --sandbox status >/dev/null || true; done
