@@ -78,7 +78,8 @@ func completionCommand(e *env) *cobra.Command {
 options and credential names (read from the settings file; the keychain is
 never opened for it).
 
-  bash  source <(tokentray completion bash)    e.g. in ~/.bashrc
+  bash  source <(tokentray completion bash)    e.g. in ~/.bashrc (needs
+        the bash-completion package)
   zsh   tokentray completion zsh > "${fpath[1]}/_tokentray"
   fish  tokentray completion fish > ~/.config/fish/completions/tokentray.fish`)
 	c.ValidArgs = []string{"bash", "zsh", "fish"}
