@@ -45,6 +45,10 @@ type AddForm struct {
 	Problem *widget.Label
 	Submit  *widget.Button
 	Cancel  *widget.Button
+	// Unchecked adds (or saves) without asking the broker; it is offered
+	// when the broker could not be reached.
+	Unchecked *widget.Button
+	noCheck   bool
 
 	ui     *UI
 	edit   bool
@@ -127,7 +131,12 @@ func (u *UI) newForm(edit bool) *AddForm {
 	f.Submit = widget.NewButtonWithIcon(verb, theme.ConfirmIcon(), f.Save)
 	f.Submit.Importance = widget.HighImportance
 	f.Cancel = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), f.close)
-	buttons := container.NewGridWithColumns(2, f.Cancel, f.Submit)
+	f.Unchecked = widget.NewButtonWithIcon(verb+" without checking", theme.WarningIcon(), func() {
+		f.noCheck = true
+		f.Save()
+	})
+	f.Unchecked.Hide()
+	buttons := container.NewVBox(container.NewGridWithColumns(2, f.Cancel, f.Submit), f.Unchecked)
 	f.dlg = dialog.NewCustomWithoutButtons(title, container.NewBorder(nil, buttons, nil, nil,
 		container.NewVScroll(container.NewVBox(f.form, f.Problem))), u.Win)
 	f.dlg.Resize(fyne.NewSize(600, 480))
@@ -216,6 +225,9 @@ func (f *AddForm) clearErrors() {
 	}
 	f.Problem.SetText("")
 	f.Problem.Hide()
+	if f.Unchecked != nil {
+		f.Unchecked.Hide()
+	}
 }
 
 // mark shows err under its field, or above the buttons when it is no
@@ -234,6 +246,11 @@ func (f *AddForm) mark(err error) {
 	f.Problem.SetText(sentence(err.Error()))
 	f.Problem.Importance = widget.DangerImportance
 	f.Problem.Show()
+	var ue *auth.UserError
+	if !errors.As(err, &ue) {
+		// Not the values' fault: the broker did not answer.
+		f.Unchecked.Show()
+	}
 }
 
 // shows reports whether the field is part of the form for this kind.
@@ -313,6 +330,7 @@ func (f *AddForm) Save() {
 	}
 	f.clearErrors()
 	req, err := f.Request()
+	req.NoCheck, f.noCheck = f.noCheck, false
 	if err != nil {
 		for _, e := range unjoin(err) {
 			f.mark(e)

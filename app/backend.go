@@ -31,6 +31,9 @@ type AddRequest struct {
 	Region   string
 	TestEnv  bool
 	Secrets  map[string]string
+	// NoCheck stores it without asking the broker (one that cannot be
+	// reached now), marked Unknown until the next check.
+	NoCheck bool
 }
 
 // Setting is one user setting as the settings file keeps it and

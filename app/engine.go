@@ -115,7 +115,7 @@ func credential(req AddRequest) auth.Credential {
 }
 
 func (b EngineBackend) Add(ctx context.Context, req AddRequest) error {
-	_, err := b.Eng.Add(ctx, credential(req), req.Secrets)
+	_, err := b.Eng.AddWith(ctx, credential(req), req.Secrets, engine.CheckOptions{NoCheck: req.NoCheck})
 	return err
 }
 
@@ -127,12 +127,12 @@ func (b EngineBackend) Update(ctx context.Context, req AddRequest) error {
 			return err
 		}
 	}
-	_, err := b.Eng.Update(ctx, req.Name, req.Secrets, func(c *auth.Credential) {
+	_, err := b.Eng.UpdateWith(ctx, req.Name, req.Secrets, func(c *auth.Credential) {
 		c.Endpoint, c.Scope = edit.Endpoint, edit.Scope
 		if c.Kind == auth.KindWebull {
 			c.Region, c.TestEnv = edit.Region, edit.TestEnv
 		}
-	})
+	}, engine.CheckOptions{NoCheck: req.NoCheck})
 	return err
 }
 

@@ -130,7 +130,7 @@ func (m *memBackend) Extend(_ context.Context, name string, until time.Time) (au
 func (m *memBackend) Add(_ context.Context, r AddRequest) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if err := m.addErr; err != nil {
+	if err := m.addErr; err != nil && !r.NoCheck {
 		m.addErr = nil
 		return err
 	}

@@ -284,10 +284,13 @@ func TestAddFormMarksTheWrongFieldAndKeepsWhatWasTyped(t *testing.T) {
 	// The broker refuses the secret: marked under it, nothing else lost.
 	f.Name.SetText("webull-hk")
 	test.Type(f.AppSecret, "test-app-secret-0001")
-	b.addErr = auth.WrongField(auth.FieldAppSecret, errors.New("webull-hk was not added: Webull refused the app secret (a signature error); copy it again from Webull's developer page"))
+	b.addErr = auth.WrongField(auth.FieldAppSecret, auth.NeedsUser("webull-hk was not added: Webull refused the app secret (a signature error); copy it again from Webull's developer page"))
 	f.Name.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn}) // Enter submits
 	if !f.Open() || !strings.Contains(f.Error(auth.FieldAppSecret), "refused the app secret") || f.Error(FieldName) != "" {
 		t.Fatalf("after the refusal: open=%v secret error %q name error %q", f.Open(), f.Error(auth.FieldAppSecret), f.Error(FieldName))
+	}
+	if f.Unchecked.Visible() {
+		t.Error("a refused secret is offered to be stored unchecked")
 	}
 	if f.Name.Text != "webull-hk" || f.AppSecret.Text != "test-app-secret-0001" || f.AppKey.Text != "test-app-key-0001" {
 		t.Error("the refusal lost what was typed")
@@ -321,6 +324,15 @@ func TestAddFormRefusalWithoutAFieldIsShownInTheForm(t *testing.T) {
 	if !f.Open() || !f.Problem.Visible() || !strings.Contains(f.Problem.Text, "could not be reached") || f.Name.Text != "futu-main" {
 		t.Errorf("open=%v problem %q name %q", f.Open(), f.Problem.Text, f.Name.Text)
 	}
+	if !f.Unchecked.Visible() {
+		t.Fatal("a broker that did not answer offers no way to add it unchecked")
+	}
+	test.Tap(f.Unchecked)
+	if f.Open() || len(b.added) != 1 || !b.added[0].NoCheck {
+		t.Errorf("add without checking: open=%v added %+v", f.Open(), b.added)
+	}
+
+	f = u.ShowAddForm()
 	f.Name.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
 	if f.Open() || len(u.escapes) != 0 {
 		t.Error("Escape did not close the form")
@@ -361,7 +373,8 @@ func TestRemoveAsksFirst(t *testing.T) {
 	if len(b.removed) != 0 {
 		t.Fatal("removed before the confirmation")
 	}
-	u.Escape()
+	// Escape with no field focused reaches the window's canvas.
+	u.Win.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyEscape})
 	if len(b.removed) != 0 || len(u.escapes) != 0 {
 		t.Fatal("Escape removed it, or left the dialog open")
 	}
