@@ -48,3 +48,55 @@ func TestDesktopNotifierReachesTheNotificationService(t *testing.T) {
 		t.Fatal("no notification arrived")
 	}
 }
+
+// actionServer plays a notification service whose person clicks the
+// first button of each notification.
+type actionServer struct {
+	conn *dbus.Conn
+	got  chan []string
+}
+
+func (n *actionServer) Notify(app string, replaces uint32, icon, summary, body string, actions []string, hints map[string]dbus.Variant, timeout int32) (uint32, *dbus.Error) {
+	n.got <- actions
+	go func() {
+		time.Sleep(10 * time.Millisecond) // the reply first, as a real service does
+		_ = n.conn.Emit("/org/freedesktop/Notifications", "org.freedesktop.Notifications.ActionInvoked", uint32(7), actions[0])
+	}()
+	return 7, nil
+}
+
+func TestANotificationButtonDoesTheNextAction(t *testing.T) {
+	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
+		t.Skip("no D-Bus session bus: run through `make test`")
+	}
+	conn, err := dbus.ConnectSessionBus()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	srv := &actionServer{conn: conn, got: make(chan []string, 1)}
+	if err := conn.Export(srv, "/org/freedesktop/Notifications", "org.freedesktop.Notifications"); err != nil {
+		t.Fatal(err)
+	}
+	if reply, err := conn.RequestName("org.freedesktop.Notifications", dbus.NameFlagDoNotQueue); err != nil || reply != dbus.RequestNameReplyPrimaryOwner {
+		t.Fatalf("could not play the notification service: %v %v", reply, err)
+	}
+	defer conn.ReleaseName("org.freedesktop.Notifications")
+
+	done := make(chan Command, 1)
+	n := Notification{Title: "tokentray: webull-us is waiting for its 2FA code", Actions: []NotifyAction{actionButton("verify", "webull-us")}}
+	if err := (DesktopNotifier{}).NotifyActions(n, func(c Command) { done <- c }); err != nil {
+		t.Fatal(err)
+	}
+	if a := <-srv.got; len(a) != 2 || a[0] != "verify" || a[1] != "Verify now" {
+		t.Errorf("buttons sent = %q", a)
+	}
+	select {
+	case c := <-done:
+		if c != (Command{Kind: CmdAct, Credential: "webull-us", Action: "verify"}) {
+			t.Errorf("the button did %+v", c)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("clicking Verify now did nothing")
+	}
+}
