@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -185,7 +186,11 @@ func TestCommandsLinkNoGUI(t *testing.T) {
 // `tokentray window`.
 func TestWindowWithoutDisplay(t *testing.T) {
 	cfg := t.TempDir()
-	for _, display := range []string{"", ":77"} {
+	displays := []string{"", ":77"}
+	if d := displayWithoutGL(t); d != "" {
+		displays = append(displays, d)
+	}
+	for _, display := range displays {
 		for _, argv := range [][]string{{bin, "window"}, {filepath.Join(filepath.Dir(bin), "tokentray-window")}} {
 			cmd := exec.Command(argv[0], argv[1:]...)
 			cmd.Env = append(os.Environ(), "TOKENTRAY_CONFIG_DIR="+cfg, "DISPLAY="+display, "WAYLAND_DISPLAY=")
@@ -197,11 +202,43 @@ func TestWindowWithoutDisplay(t *testing.T) {
 				t.Errorf("%v with DISPLAY=%q: %v, want exit 1", argv[1:], display, err)
 			}
 			msg := stderr.String()
-			if strings.Count(msg, "\n") != 1 || !strings.HasPrefix(msg, "tokentray: ") || !strings.Contains(msg, "display") || strings.Contains(msg, "goroutine") {
+			if strings.Count(msg, "\n") != 1 || !strings.HasPrefix(msg, "tokentray: ") || !strings.Contains(msg, "display") || (display != "" && display != ":77" && !strings.Contains(msg, "OpenGL")) || strings.Contains(msg, "goroutine") {
 				t.Errorf("%v with DISPLAY=%q said %q, want one sentence about the display", argv[1:], display, msg)
 			}
 			if stdout.Len() != 0 {
 				t.Errorf("%v printed %q on stdout", argv[1:], stdout.String())
+			}
+		}
+	}
+}
+
+// displayWithoutGL starts an X server without the GLX extension, when
+// Xvfb is installed, and returns its display name.
+func displayWithoutGL(t *testing.T) string {
+	t.Helper()
+	if _, err := exec.LookPath("Xvfb"); err != nil {
+		t.Log("no Xvfb: the display without OpenGL is not tried")
+		return ""
+	}
+	// A display number of its own, far from those xvfb-run picks.
+	for n := 300 + os.Getpid()%300; ; n++ {
+		if _, err := os.Stat(fmt.Sprintf("/tmp/.X%d-lock", n)); err == nil {
+			continue
+		}
+		d := fmt.Sprintf(":%d", n)
+		x := exec.Command("Xvfb", d, "-extension", "GLX", "-nolisten", "tcp", "-noreset")
+		if err := x.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = x.Process.Signal(syscall.SIGTERM); _ = x.Wait() })
+		// Ready once its socket takes connections.
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+			if c, err := net.Dial("unix", fmt.Sprintf("/tmp/.X11-unix/X%d", n)); err == nil {
+				c.Close()
+				return d
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("Xvfb's display %s takes no connections", d)
 			}
 		}
 	}
