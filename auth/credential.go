@@ -101,6 +101,7 @@ type Credential struct {
 	AuthorizeURL string `json:"authorize_url,omitempty"`
 	TokenURL     string `json:"token_url,omitempty"`
 	RevokeURL    string `json:"revoke_url,omitempty"`
+	RegisterURL  string `json:"register_url,omitempty"`
 	ShareWithSDK bool   `json:"share_with_sdk,omitempty"`
 	SDKTokenDir  string `json:"sdk_token_dir,omitempty"`
 	// SDKTokenFile is the SDK token file last written for this credential,

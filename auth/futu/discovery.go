@@ -96,6 +96,7 @@ func (p *OAuthProvider) Endpoints(ctx context.Context, c auth.Credential) (Endpo
 		{"the authorization URL", c.AuthorizeURL, &e.Authorize},
 		{"the token URL", c.TokenURL, &e.Token},
 		{"the revocation URL", c.RevokeURL, &e.Revoke},
+		{"the registration URL", c.RegisterURL, &e.Register},
 	} {
 		if o.v == "" {
 			continue

@@ -566,9 +566,9 @@ func TestOAuthEndpoints(t *testing.T) {
 		e.Register != c.Endpoint+"/oauth2/register" || e.Revoke != "" || e.Layout != auth.LayoutFutuCLI {
 		t.Errorf("fallback %+v", e)
 	}
-	c.TokenURL, c.RevokeURL = "http://127.0.0.1:1/t", "http://127.0.0.1:1/r"
+	c.TokenURL, c.RevokeURL, c.RegisterURL = "http://127.0.0.1:1/t", "http://127.0.0.1:1/r", "http://127.0.0.1:1/reg"
 	e, _ = f.p.Endpoints(ctx10(t), c)
-	if e.Token != c.TokenURL || e.Revoke != c.RevokeURL || e.Layout != auth.LayoutCustom {
+	if e.Token != c.TokenURL || e.Revoke != c.RevokeURL || e.Register != c.RegisterURL || e.Layout != auth.LayoutCustom {
 		t.Errorf("overrides ignored: %+v", e)
 	}
 	// Base URL: credential, then FUTU_HTTP_URL, then Futu's host.
