@@ -56,7 +56,10 @@ func TestWindowAgainstSandbox(t *testing.T) {
 		auth.KindFutuKey:   futu.NewKeyProvider(futu.Options{}),
 		auth.KindWebull:    webull.NewProvider(webull.Options{PollInterval: 50 * time.Millisecond, SDKTokenBase: t.TempDir()}),
 	}
-	eng := engine.New(st, providers, nil)
+	// As in the sandbox profile: a credential added without an endpoint
+	// goes to these brokers.
+	eng := engine.NewWithOptions(engine.Options{Store: st, Providers: providers,
+		DefaultEndpoints: func() (string, string, error) { return sb.FutuURL, sb.WebullURL, nil }})
 
 	r := &asyncRunner{}
 	// The window's own clock is a fake one started now, so the copied
@@ -168,6 +171,30 @@ func TestWindowAgainstSandbox(t *testing.T) {
 	}
 	if after, _ := auth.Bind(secrets, mustID(t, st, sandbox.DemoWebull)).Get(auth.FieldAppSecret); after != before {
 		t.Error("a refused update changed the stored secret")
+	}
+
+	// Add… of the demo's app key under a second name with a wrong secret:
+	// refused by the engine (the key is held already) or by the broker
+	// (the signature), marked under the field, and nothing is stored.
+	key, err := auth.Bind(secrets, mustID(t, st, sandbox.DemoWebull)).Get(auth.FieldAppKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.read(func() {
+		f = u.ShowAddForm()
+		f.Kind.SetSelected(auth.KindWebull.Title())
+		f.Name.SetText("webull-twice")
+		f.AppKey.SetText(key)
+		f.AppSecret.SetText("test-app-secret-0001")
+		f.Save()
+	})
+	r.settle()
+	r.read(func() { marked = f.Error(auth.FieldAppKey) + f.Error(auth.FieldAppSecret) })
+	if !f.Open() || !strings.Contains(marked, sandbox.DemoWebull) && !strings.Contains(marked, "signature") {
+		t.Errorf("a refused add: open=%v, says %q under the app key and secret", f.Open(), marked)
+	}
+	if _, err := st.Get("webull-twice"); err == nil {
+		t.Error("the refused add was stored")
 	}
 }
 
