@@ -2,7 +2,10 @@
 // desktop runs it, against the floors of internal/floors built and run
 // beside it in the same session: memory and CPU while idle, the D-Bus
 // signals it sends a panel, the signals while a verification counts down,
-// and how soon a confirmation on the (sandbox) phone shows in the tray.
+// and how soon a confirmation on the (sandbox) phone shows in the tray;
+// then the command line against its floor (internal/floors/settings),
+// refresh all of 50 credentials against one, and the window's first
+// frame (process.go).
 //
 // It must run inside a private desktop session (scripts/with-desktop.sh:
 // a D-Bus session bus, a keyring and an X display). It plays the panel
@@ -96,7 +99,11 @@ func run() error {
 		}
 		all = append(all, f)
 	}
-	printTable(all)
+	cf, err := measureCommands(tmp, bin, *runs)
+	if err != nil {
+		return err
+	}
+	printTable(all, cf)
 	return nil
 }
 
@@ -395,7 +402,7 @@ func median(fs []figures, get func(figures) float64) float64 {
 	return (v[n/2-1] + v[n/2]) / 2
 }
 
-func printTable(fs []figures) {
+func printTable(fs []figures, cf commandFigures) {
 	m := func(get func(figures) float64) float64 { return median(fs, get) }
 	ratio := func(a, b float64) string {
 		if b == 0 {
@@ -415,7 +422,8 @@ func printTable(fs []figures) {
 	pend := m(func(f figures) float64 { return f.pendingSigPerSec })
 	ok := m(func(f figures) float64 { return f.confirmToOK })
 	w := idle.Seconds()
-	fmt.Printf("Whole process, %d credentials, idle window %.0f s, median of %d runs\n\n", *credentials, w, len(fs))
+	fmt.Printf("Whole process, %d credentials, idle window %.0f s, median of %d runs\n", *credentials, w, len(fs))
+	fmt.Printf("Machine: %s\n\n", machine())
 	fmt.Println("| figure | tokentray agent | floor | ratio | target | |")
 	fmt.Println("| --- | --- | --- | --- | --- | --- |")
 	fmt.Printf("| idle RSS | %.1f MiB | Fyne tray app %.1f MiB | %s | ≤ 0.20× | %s |\n", rss, fyne, ratio(rss, fyne), verdict(rss <= 0.20*fyne))
@@ -428,5 +436,6 @@ func printTable(fs []figures) {
 	// and LayoutUpdated: 5 signals.
 	fmt.Printf("| D-Bus signals per second while a verification counts down | %.1f | one update (tooltip and one menu line): 5 signals | %s | one update a second | %s |\n", pend, ratio(pend, 5), verdict(pend <= 5.5))
 	fmt.Printf("| phone confirmation to OK in the tray | %.1f s | poll cadence 5 s | %s | within ~5 s | %s |\n", ok, ratio(ok, 5), verdict(ok <= 5.5))
+	printCommandRows(cf, ratio, verdict)
 	fmt.Printf("\nSignals while a verification counted down (last run, %.0f s): %s\n", pendingFor.Seconds(), fs[len(fs)-1].pendingSignals)
 }
