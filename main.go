@@ -78,12 +78,24 @@ func commandLine(door *system.Door) cli.Deps {
 		},
 		StartSandbox: sandbox.Start,
 		Autostart:    agentAutostart{},
-		Webull: cli.WebullFacts{
-			Regions:     webull.Regions(),
-			TokenDirEnv: webull.TokenDirEnv,
-			TokenFile:   webull.TokenFileName,
-		},
+		Webull:       webullFacts(),
 	}
+}
+
+// webullFacts are the Webull SDK's facts the command line names.
+func webullFacts() cli.WebullFacts {
+	f := cli.WebullFacts{
+		Regions:       webull.Regions(),
+		TokenDirEnv:   webull.TokenDirEnv,
+		TokenFile:     webull.TokenFileName,
+		TokenDirRule:  webull.TokenDirRule,
+		UseOfTokenDir: func(dir string) string { return webull.UseOfTokenDir(dir).Sentence() },
+		CheckShareDir: webull.CheckShareDir,
+	}
+	for _, r := range webull.AllRegions() {
+		f.RegionHelp = append(f.RegionHelp, cli.WebullRegion{Code: r.Code, Description: r.Description()})
+	}
+	return f
 }
 
 // agentAutostart is the desktop's entry that starts this binary's agent

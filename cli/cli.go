@@ -109,9 +109,26 @@ type Autostart interface {
 type WebullFacts struct {
 	// Regions are the region codes "add webull --region" accepts.
 	Regions []string
+	// RegionHelp is every region with its one-line description, in the
+	// order help lists them.
+	RegionHelp []WebullRegion
 	// TokenDirEnv is the variable naming the folder of the SDK's token
 	// file; TokenFile is that file's name.
 	TokenDirEnv, TokenFile string
+	// TokenDirRule is one sentence on how the SDK picks the folder of its
+	// token file.
+	TokenDirRule string
+	// UseOfTokenDir says which bots find the token file kept in dir, as a
+	// sentence without a full stop; nil when not known.
+	UseOfTokenDir func(dir string) string
+	// CheckShareDir checks a folder for the token file: err when it is not
+	// safe, warning (a sentence) when others can list it; nil skips it.
+	CheckShareDir func(dir string) (warning string, err error)
+}
+
+// WebullRegion is one region code and its line of help.
+type WebullRegion struct {
+	Code, Description string
 }
 
 func (d *Deps) fill() {

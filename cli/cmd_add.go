@@ -98,7 +98,7 @@ func addCommand(e *env) *cobra.Command {
 		`add futu-oauth NAME [--endpoint URL] [--scope S] [--share-sdk] [--import-sdk CLIENT_ID]
 add futu-key NAME [--endpoint URL] [--no-check]
 add webull NAME --region R [--test-env] [--endpoint URL] [--share-dir DIR] [--no-check]`,
-		fmt.Sprintf(addHelp, regionList(e.Webull.Regions)))
+		fmt.Sprintf(addHelp, regionFlagHelp(e.Webull))+regionsHelp(e.Webull.RegionHelp))
 	var f addFlags
 	fs := c.Flags()
 	fs.StringVar(&f.endpoint, "endpoint", "", "the broker's API base URL")
@@ -110,7 +110,7 @@ add webull NAME --region R [--test-env] [--endpoint URL] [--share-dir DIR] [--no
 	fs.StringVar(&f.shareDir, "share-dir", "", "keep the Webull SDK's token.txt in this folder current")
 	boolFlag(fs, &f.noCheck, "no-check", "store it without asking the broker now")
 	_ = c.RegisterFlagCompletionFunc("region", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		return e.Webull.Regions, cobra.ShellCompDirectiveNoFileComp
+		return regionCompletions(e.Webull), cobra.ShellCompDirectiveNoFileComp
 	})
 	_ = c.MarkFlagDirname("share-dir")
 	c.ValidArgsFunction = func(_ *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
@@ -130,6 +130,69 @@ add webull NAME --region R [--test-env] [--endpoint URL] [--share-dir DIR] [--no
 	}
 	c.RunE = func(c *cobra.Command, args []string) error { return runAdd(e, c, auth.Kind(args[0]), args[1], f) }
 	return c
+}
+
+// regionFlagHelp is the line of help after "--region R".
+func regionFlagHelp(f WebullFacts) string {
+	if len(f.RegionHelp) == 0 {
+		return regionList(f.Regions)
+	}
+	return "the app's region, one of the Webull regions below"
+}
+
+// regionsHelp lists every Webull region with its description, each
+// wrapped under its code; "" when none is known.
+func regionsHelp(rs []WebullRegion) string {
+	if len(rs) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString("\n\nWebull regions (--region R), with the hosts each one uses:\n")
+	for _, r := range rs {
+		lines := wrapWords(r.Description, 66)
+		for i, l := range lines {
+			code := ""
+			if i == 0 {
+				code = r.Code
+			}
+			fmt.Fprintf(&b, "  %-4s  %s\n", code, l)
+		}
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+// regionCompletions are the region codes, each with its description.
+func regionCompletions(f WebullFacts) []string {
+	if len(f.RegionHelp) == 0 {
+		return f.Regions
+	}
+	out := make([]string, 0, len(f.RegionHelp))
+	for _, r := range f.RegionHelp {
+		out = append(out, r.Code+"\t"+r.Description)
+	}
+	return out
+}
+
+// wrapWords breaks s into lines of at most width columns, at spaces; a
+// word longer than width gets a line of its own.
+func wrapWords(s string, width int) []string {
+	var lines []string
+	line := ""
+	for _, w := range strings.Fields(s) {
+		switch {
+		case line == "":
+			line = w
+		case len(line)+1+len(w) <= width:
+			line += " " + w
+		default:
+			lines = append(lines, line)
+			line = w
+		}
+	}
+	if line != "" {
+		lines = append(lines, line)
+	}
+	return lines
 }
 
 func regionList(rs []string) string {

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -19,7 +20,7 @@ const shareLockWait = 10 * time.Second
 
 func shareCommand(e *env) *cobra.Command {
 	c := newCommand("share", "keep (or stop keeping) a broker SDK's token file current", "share NAME --dir DIR\nshare NAME\nshare NAME --off",
-		`Turns sharing with the broker's SDK on or off for the credential NAME.
+		fmt.Sprintf(`Turns sharing with the broker's SDK on or off for the credential NAME.
 While it is on, tokentray writes the token it keeps fresh to the file the
 SDK reads, so bots using the SDK need no login or verification of their
 own. The file is written at once (a refresh with the broker), then at
@@ -28,10 +29,12 @@ every renewal.
   webull      --dir DIR: tokentray keeps DIR/token.txt current (mode 0600);
               start bots with WEBULL_OPENAPI_TOKEN_DIR=DIR (tokentray env
               and exec set it). Without --dir, the folder used before.
-              The SDK reads token.txt from the folder its code gives, else
-              WEBULL_OPENAPI_TOKEN_DIR, else conf/ under the bot's working
-              folder: --dir BOT/conf serves a bot started in BOT that sets
-              nothing. A folder others can write to (/tmp) is refused.
+%s
+              So --dir BOT/conf serves a bot started in BOT that sets
+              nothing. A folder others can write to (/tmp) is refused;
+              one others can list is used, with a warning. An app with
+              2FA off needs no token: no file is written, and bots sign
+              their requests with the app key (env and exec give it).
   futu-oauth  the Futu SDK's token file (~/.futu/openapi/tokens/<client_id>;
               its format is inferred from public Futu SDKs, not documented
               by Futu)
@@ -39,7 +42,7 @@ every renewal.
               is removed while it still holds the credential's token (a
               move to another --dir removes the old one the same way)
 
-The same as --share-dir and --share-sdk of "tokentray add".`)
+The same as --share-dir and --share-sdk of "tokentray add".`, indentText(tokenDirRule(e.Webull), 14, 62)))
 	var dir string
 	var off bool
 	c.Flags().StringVar(&dir, "dir", "", "the folder of the Webull SDK's token.txt")
@@ -63,7 +66,7 @@ func runShare(e *env, name, dirFlag string, off bool) error {
 	if err != nil {
 		return err
 	}
-	dir := ""
+	dir, warning := "", ""
 	switch c.Kind {
 	case auth.KindWebull:
 		dir = c.SDKTokenDir
@@ -77,6 +80,13 @@ func runShare(e *env, name, dirFlag string, off bool) error {
 		}
 		if dir == "" && !off {
 			return usagef("share %s needs --dir DIR: the folder where tokentray keeps token.txt for the Webull SDK", name)
+		}
+		if !off && e.Webull.CheckShareDir != nil {
+			// Refused before anything changes, so a refused folder is
+			// never stored.
+			if warning, err = e.Webull.CheckShareDir(dir); err != nil {
+				return usagef("%s", strings.TrimSuffix(err.Error(), "."))
+			}
 		}
 	case auth.KindFutuOAuth:
 		if dirFlag != "" {
@@ -137,19 +147,57 @@ func runShare(e *env, name, dirFlag string, off bool) error {
 	default:
 		return fmt.Errorf("sharing is on for %s, but %s could not be written: %w", name, file, err)
 	}
-	msg := fmt.Sprintf("Sharing is on for %s: tokentray keeps %s current", name, file)
-	if c.Kind == auth.KindWebull {
-		msg += fmt.Sprintf("; start bots with %s=%s (%s and exec set it)", e.Webull.TokenDirEnv, dir, e.cmdLine("env", name))
-		if old := before.SDKTokenFile; old != "" && old != file {
-			if _, err := os.Stat(old); errors.Is(err, fs.ErrNotExist) {
-				msg += fmt.Sprintf("; the old file %s was removed", old)
-			} else {
-				msg += fmt.Sprintf("; the old file %s is left as it is because it no longer holds this credential's token", old)
-			}
-		} else if before.ShareWithSDK && before.SDKTokenDir != "" && before.SDKTokenDir != dir {
-			msg += fmt.Sprintf("; the old file in %s is left as it is", before.SDKTokenDir)
-		}
+	if c.Kind != auth.KindWebull {
+		fmt.Fprintf(e.Stdout, "Sharing is on for %s: tokentray keeps %s current.\n", name, file)
+		return nil
 	}
-	fmt.Fprintln(e.Stdout, msg+".")
+	if now, err := eng.Get(name); err == nil && now.TwoFactorOff {
+		fmt.Fprintf(e.Stdout, "Sharing is on for %s, but no token file is written: 2FA is off for this app, so it needs no token and bots sign their requests with the app key alone (%s and exec give them the key)%s; if Webull turns 2FA on for it, the token verified then is written to %s.\n",
+			name, e.cmdLine("env", name), oldFileNote(before, file, dir), file)
+		return nil
+	}
+	msg := fmt.Sprintf("Sharing is on for %s: tokentray keeps %s current", name, file)
+	if e.Webull.UseOfTokenDir != nil {
+		msg += "; " + e.Webull.UseOfTokenDir(dir) + fmt.Sprintf(" (%s and exec set %s)", e.cmdLine("env", name), e.Webull.TokenDirEnv)
+	} else {
+		msg += fmt.Sprintf("; start bots with %s=%s (%s and exec set it)", e.Webull.TokenDirEnv, dir, e.cmdLine("env", name))
+	}
+	fmt.Fprintln(e.Stdout, msg+oldFileNote(before, file, dir)+".")
+	if warning != "" {
+		fmt.Fprintf(e.Stdout, "Warning: %s; to hide its list of files: chmod go-rwx %s\n", strings.TrimSuffix(warning, "."), dir)
+	}
 	return nil
+}
+
+// oldFileNote says what became of the token file written before sharing
+// moved to dir ("" when it did not move).
+func oldFileNote(before auth.Credential, file, dir string) string {
+	if old := before.SDKTokenFile; old != "" && old != file {
+		if _, err := os.Stat(old); errors.Is(err, fs.ErrNotExist) {
+			return fmt.Sprintf("; the old file %s was removed", old)
+		}
+		return fmt.Sprintf("; the old file %s is left as it is because it no longer holds this credential's token", old)
+	}
+	if before.ShareWithSDK && before.SDKTokenDir != "" && before.SDKTokenDir != dir {
+		return fmt.Sprintf("; the old file in %s is left as it is", before.SDKTokenDir)
+	}
+	return ""
+}
+
+// tokenDirRule is how the Webull SDK picks the folder of its token file.
+func tokenDirRule(f WebullFacts) string {
+	if f.TokenDirRule != "" {
+		return f.TokenDirRule
+	}
+	return "The Webull SDK reads token.txt from the folder its code gives, else from " + f.TokenDirEnv + ", else from conf/ under the bot's working folder."
+}
+
+// indentText wraps s to width columns, each line indented by indent
+// spaces.
+func indentText(s string, indent, width int) string {
+	lines := wrapWords(s, width)
+	for i, l := range lines {
+		lines[i] = strings.Repeat(" ", indent) + l
+	}
+	return strings.Join(lines, "\n")
 }

@@ -45,7 +45,7 @@ Exit code 3 when the broker refused the new values.`)
 	fs.StringVar(&f.scope, "scope", "", "the Futu OAuth scope")
 	boolFlag(fs, &f.noCheck, "no-check", "store it without asking the broker now")
 	_ = c.RegisterFlagCompletionFunc("region", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		return e.Webull.Regions, cobra.ShellCompDirectiveNoFileComp
+		return regionCompletions(e.Webull), cobra.ShellCompDirectiveNoFileComp
 	})
 	c.Args = exactly(1, "one NAME")
 	c.ValidArgsFunction = e.completeNames(1)

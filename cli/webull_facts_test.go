@@ -1,0 +1,123 @@
+package cli_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"tokentray/auth/webull"
+)
+
+func TestHelpAddListsEveryWebullRegion(t *testing.T) {
+	x := newTT(t)
+	h := x.run(nil, "", "help", "add")
+	wantCode(t, h, 0, "help add")
+	flat := strings.Join(strings.Fields(h.stdout), " ")
+	for _, r := range webull.AllRegions() {
+		if !strings.Contains(h.stdout, "\n  "+r.Code+" ") {
+			t.Errorf("help add does not list region %s on a line of its own", r.Code)
+		}
+		if want := r.Code + " " + r.Description(); !strings.Contains(flat, want) {
+			t.Errorf("help add does not describe region %s: want %q", r.Code, want)
+		}
+	}
+}
+
+func TestShareHelpSaysWhichFolderABotReads(t *testing.T) {
+	x := newTT(t)
+	h := x.run(nil, "", "help", "share")
+	wantCode(t, h, 0, "help share")
+	flat := strings.Join(strings.Fields(h.stdout), " ")
+	for _, want := range []string{webull.TokenDirRule, "--dir BOT/conf serves a bot started in BOT that sets nothing", "2FA off needs no token"} {
+		if !strings.Contains(flat, want) {
+			t.Errorf("help share lacks %q:\n%s", want, h.stdout)
+		}
+	}
+}
+
+func TestShareSaysWhichBotFindsTheFileAndWarnsOfAListableFolder(t *testing.T) {
+	needKeychain(t)
+	sb := startSandbox(t)
+	x := newTT(t)
+	addTestEnvWebull(t, x, sb, "bot", "us")
+	wantCode(t, x.run(nil, "", "login", "bot"), 0, "login")
+	tok := x.run(nil, "", "token", "bot")
+	wantCode(t, tok, 0, "token")
+	x.secret(strings.TrimSpace(tok.stdout))
+
+	// A folder others can write to is refused and nothing is stored.
+	open := filepath.Join(t.TempDir(), "open")
+	if err := os.Mkdir(open, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(open, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	r := x.run(nil, "", "share", "bot", "--dir", open)
+	if r.code != 2 || !strings.Contains(r.stderr, "not a safe folder") || strings.Count(r.stderr, "\n") != 1 {
+		t.Fatalf("share into a folder others can write to: exit %d, %q", r.code, r.stderr)
+	}
+	if ev := x.run(nil, "", "env", "bot"); strings.Contains(ev.stdout, "WEBULL_OPENAPI_TOKEN_DIR") {
+		t.Fatalf("a refused share was stored: env printed %q", ev.stdout)
+	}
+
+	// BOT/conf serves a bot started in BOT; others can list it: a warning.
+	botDir := filepath.Join(t.TempDir(), "mybot")
+	conf := filepath.Join(botDir, "conf")
+	if err := os.MkdirAll(conf, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(conf, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	on := x.run(nil, "", "share", "bot", "--dir", conf)
+	wantCode(t, on, 0, "share --dir BOT/conf")
+	for _, want := range []string{
+		"a bot started in " + botDir + " finds " + filepath.Join(conf, "token.txt") + " with nothing set",
+		"WEBULL_OPENAPI_TOKEN_DIR=" + conf,
+		"Warning: others can see which files " + conf + " holds",
+		"chmod go-rwx " + conf,
+	} {
+		if !strings.Contains(on.stdout, want) {
+			t.Errorf("share said %q, want %q", on.stdout, want)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(conf, "token.txt")); err != nil {
+		t.Fatalf("share did not write the token file: %v", err)
+	}
+
+	// A private folder elsewhere: no warning, and the variable it needs.
+	private := filepath.Join(t.TempDir(), "tokens")
+	moved := x.run(nil, "", "share", "bot", "--dir", private)
+	wantCode(t, moved, 0, "share --dir elsewhere")
+	if strings.Contains(moved.stdout, "Warning") || !strings.Contains(moved.stdout, "when started with WEBULL_OPENAPI_TOKEN_DIR="+private) {
+		t.Errorf("share into a private folder said %q", moved.stdout)
+	}
+}
+
+func TestShareOfAWebullAppWith2FAOffWritesNoFile(t *testing.T) {
+	needKeychain(t)
+	sb := startSandbox(t)
+	x := newTT(t)
+	key, secret := sb.Webull.AddApp(false)
+	if err := sb.Webull.SetTwoFactor(key, false); err != nil {
+		t.Fatal(err)
+	}
+	x.secret(secret)
+	wantCode(t, x.run(map[string]string{"WEBULL_APP_KEY_ID": key, "WEBULL_APP_KEY_SECRET": secret}, "", "add", "webull", "plain", "--region", "us", "--endpoint", sb.WebullURL), 0, "add webull with 2FA off")
+	dir := filepath.Join(t.TempDir(), "tokens")
+	r := x.run(nil, "", "share", "plain", "--dir", dir)
+	wantCode(t, r, 0, "share of an app with 2FA off")
+	for _, want := range []string{"no token file is written", "2FA is off", "needs no token", "app key", "tokentray --sandbox env plain"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("share said %q, want %q", r.stdout, want)
+		}
+	}
+	if strings.Contains(r.stdout, "tokentray keeps") {
+		t.Errorf("share claims to keep a file current for an app with no token: %q", r.stdout)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "token.txt")); err == nil {
+		t.Error("share wrote a token file for an app with no token")
+	}
+}
