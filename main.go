@@ -36,7 +36,7 @@ func main() {
 	d := commandLine(door)
 	d.RunAgent = func(ctx context.Context, sandboxed bool) error { return runAgent(ctx, d, door, sandboxed) }
 	d.RunWindow = func(ctx context.Context, sandboxed bool, focus string) error {
-		return runWindow(ctx, d, sandboxed, focus)
+		return runWindow(ctx, d, door, sandboxed, focus)
 	}
 	code := cli.Run(ctx, os.Args[1:], d)
 	stop()
@@ -187,7 +187,16 @@ func runAgent(ctx context.Context, d cli.Deps, door *system.Door, sandboxed bool
 
 // runWindow is `tokentray window`: the window's program, in the
 // foreground, until it is closed.
-func runWindow(ctx context.Context, d cli.Deps, sandboxed bool, focus string) error {
+func runWindow(ctx context.Context, d cli.Deps, door *system.Door, sandboxed bool, focus string) error {
 	w := windowSpec{sandbox: sandboxed, focus: focus, phone: d.Getenv("TOKENTRAY_SANDBOX_PHONE"), env: d.Environ()}
+	if sandboxed && w.phone == "" {
+		// The sandbox brokers running for this profile (the agent's, or
+		// `tokentray sandbox`) have the phone the window links to.
+		if p, err := door.Profile(true); err == nil {
+			if _, webullURL, err := sandbox.Running(p.Dir); err == nil {
+				w.phone = webullURL + "/sandbox/phone"
+			}
+		}
+	}
 	return w.run(ctx, d.Stdout, d.Stderr)
 }
