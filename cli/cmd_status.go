@@ -29,7 +29,9 @@ import (
 //	    "last_checked": "2026-11-23T09:00:00Z",  // RFC 3339 UTC of the last check with the broker; null when never
 //	    "next": {"action": "login", "command": "tokentray login futu-main"}, // what to do now; null when nothing
 //	    "account": {"futu_id": "…", "account_no": "…", "name": "…", "account_type": "…", "quote_permissions": ["…"]}, // who logged in (Futu OAuth); null when not known
-//	    "layout": "futu-cli"                     // where a Futu OAuth login's endpoints come from: "metadata", "futu-cli", "custom"; "" otherwise or before first use
+//	    "layout": "futu-cli",                    // where a Futu OAuth login's endpoints come from: "metadata", "futu-cli", "custom"; "" otherwise or before first use
+//	    "two_factor_off": false,                 // Webull: the broker said the app needs no token (2FA off); false otherwise
+//	    "renew_unavailable": false               // Webull: the broker refused to renew the token, which lasts until expires_at; false otherwise
 //	  }
 //	]}
 //
@@ -51,6 +53,10 @@ type CredentialStatusJSON struct {
 	Next        *NextJSON    `json:"next"`
 	Account     *AccountJSON `json:"account"`
 	Layout      string       `json:"layout"`
+	// TwoFactorOff: a Webull app the broker said needs no token.
+	TwoFactorOff bool `json:"two_factor_off"`
+	// RenewUnavailable: a Webull token the broker refused to renew.
+	RenewUnavailable bool `json:"renew_unavailable"`
 }
 
 // NextJSON is a credential's next action in StatusJSON.
@@ -93,6 +99,13 @@ never renamed or removed; new ones may be added; no secret is ever in it):
                                metadata), "futu-cli" (the paths of Futu's
                                own command line) or "custom" (set by hand);
                                "" for other kinds or before the first use
+      "two_factor_off": boolean, true for a Webull app with 2FA off: the
+                               broker said it needs no token, so requests
+                               are signed with the app key alone and
+                               "token" has none to print
+      "renew_unavailable": boolean, true when Webull refused to renew the
+                               token: it is kept, lasts until expires_at,
+                               and a warning comes before then
   }]}
 
 Credentials are sorted by name; "credentials" is [] when there are none.`
@@ -102,7 +115,8 @@ func statusCommand(e *env) *cobra.Command {
 		`Shows every credential's health from what is stored, without calling the
 brokers (run "tokentray refresh" to check with them): name, broker and
 kind, health, expiry and time left, the reason and what to do next; the
-account a Futu login belongs to, on a line of its own.
+account a Futu login belongs to, and for Webull whether the app has 2FA
+off (no token needed) or its token cannot be renewed, on a line of its own.
 
 Exit code 0 when every credential is OK or Expiring, 3 when any needs you
 to act (log in, verify, extend, or a broken key), else 1 when any could
@@ -159,8 +173,8 @@ func runStatus(e *env, asJSON bool) error {
 		}
 		reason := withNext(oneLine(s.Health.Reason), e.command(s.Health.Next))
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.Name, s.Broker, s.Kind, s.Health.State.Title(), exp, left, reason)
-		if c := creds[s.Name]; !c.Account.IsZero() || c.Layout != "" {
-			fmt.Fprintf(tw, "\t%s\n", accountLine(c))
+		if line := detailLine(creds[s.Name]); line != "" {
+			fmt.Fprintf(tw, "\t%s\n", line)
 		}
 	}
 	if err := tw.Flush(); err != nil {
@@ -169,9 +183,16 @@ func runStatus(e *env, asJSON bool) error {
 	return statusExit(e, ss)
 }
 
-// accountLine says who a login belongs to and where its endpoints come from.
-func accountLine(c auth.Credential) string {
+// detailLine says who a login belongs to, where its endpoints come from,
+// and what of a Webull app the health sentence may not say.
+func detailLine(c auth.Credential) string {
 	var parts []string
+	if c.Kind == auth.KindWebull && c.TwoFactorOff {
+		parts = append(parts, "2FA is off: no token is needed, requests are signed with the app key alone")
+	}
+	if c.Kind == auth.KindWebull && c.RenewUnavailable && !c.TwoFactorOff {
+		parts = append(parts, "renewal unavailable: Webull refused to renew the token, so it lasts until it expires (a warning comes before then)")
+	}
 	if s := c.Account.Summary(); s != "" {
 		parts = append(parts, "account: "+s)
 	}
@@ -242,6 +263,10 @@ func writeStatusJSON(e *env, ss []engine.Status, creds map[string]auth.Credentia
 			j.Account = &a
 		}
 		j.Layout = creds[s.Name].Layout
+		if c := creds[s.Name]; c.Kind == auth.KindWebull {
+			j.TwoFactorOff = c.TwoFactorOff
+			j.RenewUnavailable = c.RenewUnavailable && !c.TwoFactorOff
+		}
 		out.Credentials = append(out.Credentials, j)
 	}
 	enc := json.NewEncoder(e.Stdout)

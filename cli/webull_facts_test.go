@@ -1,11 +1,13 @@
 package cli_test
 
 import (
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"tokentray/auth/sandbox/fault"
 	"tokentray/auth/webull"
 )
 
@@ -119,5 +121,57 @@ func TestShareOfAWebullAppWith2FAOffWritesNoFile(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "token.txt")); err == nil {
 		t.Error("share wrote a token file for an app with no token")
+	}
+}
+
+func TestStatusShowsWebull2FAOffAndRenewalUnavailable(t *testing.T) {
+	needKeychain(t)
+	sb := startSandbox(t)
+	x := newTT(t)
+	key, secret := sb.Webull.AddApp(false)
+	if err := sb.Webull.SetTwoFactor(key, false); err != nil {
+		t.Fatal(err)
+	}
+	x.secret(secret)
+	wantCode(t, x.run(map[string]string{"WEBULL_APP_KEY_ID": key, "WEBULL_APP_KEY_SECRET": secret}, "", "add", "webull", "plain", "--region", "us", "--endpoint", sb.WebullURL), 0, "add webull with 2FA off")
+	addTestEnvWebull(t, x, sb, "bot", "us")
+	wantCode(t, x.run(nil, "", "login", "bot"), 0, "login")
+	tok := x.run(nil, "", "token", "bot")
+	x.secret(strings.TrimSpace(tok.stdout))
+
+	// Before any refusal: neither state.
+	st := statusJSON(t, x)
+	if st["bot"]["two_factor_off"] != false || st["bot"]["renew_unavailable"] != false {
+		t.Fatalf("status --json of a verified app: %v", st["bot"])
+	}
+	if st["plain"]["two_factor_off"] != true || st["plain"]["renew_unavailable"] != false {
+		t.Fatalf("status --json of an app with 2FA off: %v", st["plain"])
+	}
+
+	sb.Webull.Faults().Set("/openapi/auth/token/refresh", fault.Rule{Status: http.StatusExpectationFailed, Times: 1})
+	wantCode(t, x.run(nil, "", "refresh", "--force", "bot"), 0, "refresh with the renewal refused")
+	if st := statusJSON(t, x); st["bot"]["renew_unavailable"] != true || st["bot"]["two_factor_off"] != false {
+		t.Fatalf("status --json after a refused renewal: %v", st["bot"])
+	}
+
+	table := x.run(nil, "", "status").stdout
+	lines := strings.Split(table, "\n")
+	found := map[string]bool{}
+	for i, l := range lines {
+		if i+1 >= len(lines) {
+			break
+		}
+		switch {
+		case strings.HasPrefix(l, "bot "):
+			found["bot"] = strings.Contains(lines[i+1], "renewal unavailable: Webull refused to renew the token")
+		case strings.HasPrefix(l, "plain "):
+			found["plain"] = strings.Contains(lines[i+1], "2FA is off: no token is needed")
+		}
+	}
+	if !found["bot"] || !found["plain"] {
+		t.Fatalf("status table does not show 2FA off under plain and renewal unavailable under bot:\n%s", table)
+	}
+	if h := x.run(nil, "", "help", "status"); !strings.Contains(h.stdout, `"two_factor_off"`) || !strings.Contains(h.stdout, `"renew_unavailable"`) {
+		t.Errorf("status help does not document two_factor_off and renew_unavailable:\n%s", h.stdout)
 	}
 }
