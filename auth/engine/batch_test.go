@@ -218,3 +218,22 @@ func TestWebullChecksStayWithinTenPerThirtySecondsPerToken(t *testing.T) {
 		t.Fatalf("%d checks, want %d", got, engine.WebullChecks+2)
 	}
 }
+
+func TestRefreshOfOneCredentialNamedTwiceChecksItOnce(t *testing.T) {
+	f := newBatch(t, 0)
+	f.add(t, "key", "https://broker.test", "test-app-key")
+	done := make(chan []engine.Result, 1)
+	go func() {
+		done <- f.eng.RefreshNames(testutil.Context(t, 20*time.Second), []string{"key", "KEY", "key"}, true)
+	}()
+	f.b.release <- struct{}{}
+	rs := <-done
+	for _, r := range rs {
+		if r.Err != nil || r.Health.State != auth.OK {
+			t.Errorf("%s: %v, %v", r.Name, r.Health, r.Err)
+		}
+	}
+	if f.b.entered != 1 {
+		t.Fatalf("%d checks for one credential named three times", f.b.entered)
+	}
+}

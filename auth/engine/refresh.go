@@ -66,25 +66,43 @@ func (e *Engine) RefreshNames(ctx context.Context, names []string, force bool) [
 			known[c.Name] = c
 		}
 	}
+	// One check per credential, however many names (or spellings) ask
+	// for it: a second would wait for the lock the first holds until the
+	// batch is saved.
+	firstOf := map[string]int{} // credential ID -> index of its first name
+	sameAs := make([]int, len(names))
+	creds := make([]auth.Credential, len(names))
+	for i, n := range names {
+		out[i].Name = n
+		sameAs[i] = -1
+		c, ok := known[n]
+		if !ok {
+			var err error
+			if c, err = e.st.Get(n); err != nil {
+				out[i].Err = err
+				continue
+			}
+		}
+		if j, dup := firstOf[c.ID]; dup {
+			sameAs[i] = j
+			continue
+		}
+		firstOf[c.ID] = i
+		creds[i] = c
+	}
 	var (
 		mu   sync.Mutex
 		held []checked
 		wg   sync.WaitGroup
 	)
-	for i, n := range names {
-		out[i].Name = n
+	for i := range names {
+		if out[i].Err != nil || sameAs[i] >= 0 {
+			continue
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			c, ok := known[n]
-			if !ok {
-				var err error
-				if c, err = e.st.Get(n); err != nil {
-					out[i].Err = err
-					return
-				}
-			}
-			r, ch := e.refreshLocked(ctx, c, force, lead)
+			r, ch := e.refreshLocked(ctx, creds[i], force, lead)
 			out[i].Health, out[i].Err = r.Health, r.Err
 			if ch != nil {
 				ch.i = i
@@ -99,6 +117,11 @@ func (e *Engine) RefreshNames(ctx context.Context, names []string, force bool) [
 	for _, ch := range held {
 		r := &out[ch.i]
 		r.Err = outcome(ch.c, r.Health, r.Err)
+	}
+	for i, j := range sameAs {
+		if j >= 0 {
+			out[i].Health, out[i].Err = out[j].Health, out[j].Err
+		}
 	}
 	return out
 }
