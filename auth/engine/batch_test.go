@@ -25,7 +25,7 @@ type gatedBroker struct {
 	now, max         int
 	perHost, maxHost map[string]int
 	perKey, maxKey   map[string]int
-	entered          int
+	entered, left    int
 }
 
 func newGatedBroker(clock clockwork.Clock) *gatedBroker {
@@ -50,6 +50,7 @@ func (b *gatedBroker) Refresh(ctx context.Context, c *auth.Credential, s auth.Se
 	b.mu.Unlock()
 	defer func() {
 		b.mu.Lock()
+		b.left++
 		b.now--
 		b.perHost[c.Endpoint]--
 		b.perKey[key]--
@@ -150,12 +151,13 @@ func TestRefreshAllIsBoundedPerHostAndPerAppKey(t *testing.T) {
 	done := f.run(t)
 	// a.test is full (3), b.test has its one, the shared key its one.
 	testutil.Eventually(t, "every slot taken", func() bool { return f.b.inFlight() == 5 })
-	for range 12 {
+	// Let them go one at a time; whoever waits takes the freed slot.
+	for i := range 12 {
 		f.b.release <- struct{}{}
-		testutil.Eventually(t, "the next check in", func() bool {
+		testutil.Eventually(t, "a check to finish", func() bool {
 			f.b.mu.Lock()
 			defer f.b.mu.Unlock()
-			return f.b.entered == 12 || f.b.now == 5
+			return f.b.left == i+1
 		})
 	}
 	f.finish(t, done, 0)
