@@ -485,7 +485,7 @@ func (p *KeyProvider) Extend(ctx context.Context, c *auth.Credential, s auth.Sec
 		return networkHealth(now, *c, errors.New("the answer had no token")), fmt.Errorf("futu extend %s: Futu answered without a new token; check the credential with the developer portal", c.Name)
 	}
 	if err := auth.SetRetry(s, auth.FieldAccessToken, data.Token); err != nil {
-		return auth.Health{State: auth.Broken, Reason: "Futu issued a new access token but the keychain refused it and the old one no longer works: create a new token in the Futu developer portal", CheckedAt: r.at},
+		return auth.Health{State: auth.Broken, Next: auth.Next(auth.ActionUpdate, c.Name), Reason: "Futu issued a new access token but the keychain refused it and the old one no longer works: create a new token in the Futu developer portal", CheckedAt: r.at},
 			fmt.Errorf("futu extend %s: store the new token: %w", c.Name, err)
 	}
 	c.ExpiresAt = until.UTC()
