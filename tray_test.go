@@ -342,7 +342,7 @@ func TestTrayOpensOneWindowAndQuitClosesIt(t *testing.T) {
 	}
 	for _, pid := range wins {
 		if err := syscall.Kill(pid, 0); err == nil {
-			t.Errorf("the window %d outlived Quit", pid)
+			t.Errorf("the window %d outlived Quit (agent: %v)\n%s", pid, tu.cmd.ProcessState, tu.stderr)
 		}
 	}
 }

@@ -527,7 +527,8 @@ func (a *Agent) notify(n Notification) {
 }
 
 // OpenWindow shows the window, one at a time: while the window the agent
-// started is open, another click does not start a second one.
+// started is open, another click does not start a second; one for a
+// credential has the open window show it.
 func (a *Agent) OpenWindow(focus string) { a.openWindow(focus) }
 
 func (a *Agent) openWindow(focus string) {
@@ -539,7 +540,18 @@ func (a *Agent) openWindow(focus string) {
 	}
 	a.windowMu.Lock()
 	if a.window {
+		if focus == "" {
+			a.windowMu.Unlock()
+			return
+		}
+		// The window is a single instance: started again, it hands the
+		// credential to focus to the one open, raises it and ends at once.
+		a.winWG.Add(1)
 		a.windowMu.Unlock()
+		go func() {
+			defer a.winWG.Done()
+			_ = a.opts.Window(a.life, focus)
+		}()
 		return
 	}
 	a.window = true
