@@ -113,8 +113,8 @@ func (agentAutostart) SetEnabled(on bool) error {
 }
 
 // runAgent is the always-on process: the tray and the credential engine.
-// In the sandbox profile it also hosts both simulated brokers and starts
-// from a fresh demo.
+// In the sandbox profile it also works against both simulated brokers:
+// those `tokentray sandbox` runs, or its own with a fresh demo.
 func runAgent(ctx context.Context, d cli.Deps, door *system.Door, sandboxed bool) error {
 	parts, err := door.Open(sandboxed)
 	if err != nil {
@@ -138,28 +138,16 @@ func runAgent(ctx context.Context, d cli.Deps, door *system.Door, sandboxed bool
 	}
 	phone := ""
 	if sandboxed {
-		if futuURL, webullURL, err := sandbox.Running(dir); err == nil {
-			// `tokentray sandbox` already serves this profile: use its brokers.
-			phone = webullURL + "/sandbox/phone"
-			fmt.Fprintf(d.Stderr, "Using the sandbox brokers already running: Futu %s, Webull %s\nSandbox phone (Webull SMS codes): %s\n", futuURL, webullURL, phone)
+		demo, err := parts.StartDemo()
+		if err != nil {
+			return err
+		}
+		defer demo.Close()
+		phone = demo.PhoneURL
+		if demo.Shared {
+			fmt.Fprintf(d.Stderr, "Using the sandbox brokers already running: Futu %s, Webull %s\nSandbox phone (Webull SMS codes): %s\n", demo.FutuURL, demo.WebullURL, phone)
 		} else {
-			sb, err := sandbox.Start(sandbox.DemoOptions())
-			if err != nil {
-				return fmt.Errorf("start the sandbox brokers: %w", err)
-			}
-			defer sb.Close()
-			unadvertise, err := sb.Advertise(dir)
-			if err != nil {
-				return fmt.Errorf("record the sandbox's addresses: %w", err)
-			}
-			defer unadvertise()
-			// The demo credentials are replaced with ones for the brokers
-			// just started; anything else in the sandbox profile stays.
-			if err := sb.Seed(parts.Store); err != nil {
-				return err
-			}
-			phone = sb.PhoneURL()
-			fmt.Fprintf(d.Stderr, "Sandbox brokers: Futu %s, Webull %s\nSandbox phone (Webull SMS codes): %s\n", sb.FutuURL, sb.WebullURL, phone)
+			fmt.Fprintf(d.Stderr, "Sandbox brokers: Futu %s, Webull %s\nSandbox phone (Webull SMS codes): %s\n", demo.FutuURL, demo.WebullURL, phone)
 		}
 	}
 	// The agent starts one window at a time and closes it when it quits.
@@ -192,11 +180,7 @@ func runWindow(ctx context.Context, d cli.Deps, door *system.Door, sandboxed boo
 	if sandboxed && w.phone == "" {
 		// The sandbox brokers running for this profile (the agent's, or
 		// `tokentray sandbox`) have the phone the window links to.
-		if p, err := door.Profile(true); err == nil {
-			if _, webullURL, err := sandbox.Running(p.Dir); err == nil {
-				w.phone = webullURL + "/sandbox/phone"
-			}
-		}
+		w.phone = door.RunningPhone()
 	}
 	return w.run(ctx, d.Stdout, d.Stderr)
 }

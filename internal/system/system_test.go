@@ -98,3 +98,53 @@ func TestEngineChangesReachChanged(t *testing.T) {
 		t.Fatal("adding a credential did not signal Changed")
 	}
 }
+
+func TestDemoIsStartedOnceAndShared(t *testing.T) {
+	dir := t.TempDir()
+	door, _, _ := fakeDoor(t, dir)
+	normal, err := door.Open(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := normal.StartDemo(); err == nil {
+		t.Fatal("the normal profile got simulated brokers")
+	}
+	sb, err := door.Open(true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	demo, err := sb.StartDemo()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if demo.Shared || demo.PhoneURL != demo.WebullURL+"/sandbox/phone" {
+		t.Fatalf("first demo: %+v", demo)
+	}
+	if cs, err := sb.Engine.List(); err != nil || len(cs) == 0 {
+		t.Fatalf("no demo credentials seeded: %v %v", cs, err)
+	}
+	// Another process of the same profile uses the brokers running.
+	other, _, _ := fakeDoor(t, dir)
+	if got := other.RunningPhone(); got != demo.PhoneURL {
+		t.Fatalf("RunningPhone %q, want %q", got, demo.PhoneURL)
+	}
+	op, err := other.Open(true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	shared, err := op.StartDemo()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !shared.Shared || shared.WebullURL != demo.WebullURL || shared.FutuURL != demo.FutuURL {
+		t.Fatalf("second demo %+v, want the first one's brokers", shared)
+	}
+	shared.Close() // leaves the first one's brokers running
+	if other.RunningPhone() != demo.PhoneURL {
+		t.Fatal("closing a shared demo stopped the brokers")
+	}
+	demo.Close()
+	if got := other.RunningPhone(); got != "" {
+		t.Fatalf("RunningPhone %q after the brokers stopped", got)
+	}
+}
