@@ -404,3 +404,34 @@ func waitFile(t *testing.T, path string, exists bool) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+func TestTrayPollsAVerificationWhoseStarterIsGone(t *testing.T) {
+	tu := startTray(t)
+	tu.waitTip("the pending verification", "webull-demo: Pending")
+	// `tokentray login` in a terminal waits for the phone and holds the
+	// credential; it is closed before the person confirms.
+	login := exec.Command(bin, "--sandbox", "login", "webull-demo")
+	login.Env = tu.env
+	var out lockedBuffer
+	login.Stdout, login.Stderr = &out, &out
+	if err := login.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for !strings.Contains(strings.ToLower(out.String()), "webull app") {
+		if time.Now().After(deadline) {
+			_ = login.Process.Kill()
+			t.Fatalf("the login never waited for the phone:\n%s", out.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	_ = login.Process.Kill()
+	_ = login.Wait()
+	tu.waitTip("the pending verification after the login ended", "left to verify")
+	tu.confirmOnPhone()
+	confirmed := time.Now()
+	tu.waitTip("the confirmation", "webull-demo: OK")
+	if took := time.Since(confirmed); took > 8*time.Second {
+		t.Errorf("the confirmation showed after %v, want within about 5 s", took)
+	}
+}
