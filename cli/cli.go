@@ -255,6 +255,8 @@ func report(e *env, err error) int {
 	msg := sentence(err.Error())
 	if a, ok := auth.ActionOf(err); ok {
 		msg = withNext(msg, e.command(a))
+	} else if errors.Is(err, store.ErrNotFound) {
+		msg = strings.TrimRight(msg, ". ") + "; see the names of your credentials with: " + e.cmdLine("status")
 	}
 	fmt.Fprintln(e.Stderr, "tokentray: "+msg)
 	return code

@@ -28,6 +28,11 @@ when CMD cannot be started).`)
 		}
 		return nil
 	}
+	// An option after the command is most often the command's own.
+	c.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return usagef("%s; if it is an option of the command to run, put -- before the command: %s; run: tokentray help exec",
+			strings.TrimSuffix(err.Error(), "."), e.cmdLine("exec", "NAME", "--", "CMD", "[ARG...]"))
+	})
 	c.ValidArgsFunction = func(c *cobra.Command, args []string, prefix string) ([]string, cobra.ShellCompDirective) {
 		if len(args) == 0 {
 			return e.completeNames(1)(c, args, prefix)

@@ -188,7 +188,7 @@ func runStatus(e *env, asJSON bool) error {
 func detailLine(c auth.Credential) string {
 	var parts []string
 	if c.Kind == auth.KindWebull && c.TwoFactorOff {
-		parts = append(parts, "2FA is off: no token is needed, requests are signed with the app key alone")
+		parts = append(parts, "2FA off: no token (token prints none); env and exec give bots the app key")
 	}
 	if c.Kind == auth.KindWebull && c.RenewUnavailable && !c.TwoFactorOff {
 		parts = append(parts, "renewal unavailable: Webull refused to renew the token, so it lasts until it expires (a warning comes before then)")

@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
+
+	"tokentray/auth"
 )
 
 func tokenCommand(e *env) *cobra.Command {
@@ -14,7 +16,9 @@ TOKEN=$(tokentray token NAME).
 
   futu-key    the access token (FUTU_ACCESS_TOKEN)
   futu-oauth  the OAuth access token (a Bearer token)
-  webull      the verified token (the x-access-token header)
+  webull      the verified token (the x-access-token header); an app
+              with 2FA off has none and needs none (exit code 1): env
+              and exec give bots its app key
 
 When you must act first (log in, verify, extend) it prints nothing on
 stdout, one sentence on stderr, and exits with code 3.`)
@@ -27,6 +31,10 @@ stdout, one sentence on stderr, and exits with code 3.`)
 		}
 		tok, err := eng.Token(e.ctx, args[0])
 		if err != nil {
+			if c, gerr := eng.Get(args[0]); gerr == nil && c.Kind == auth.KindWebull && c.TwoFactorOff {
+				return fmt.Errorf("%s has no token to print, and needs none: 2FA is off for this app, so requests are signed with the app key alone; bots get the app key and secret from %s (or %s -- CMD)",
+					c.Name, e.cmdLine("env", c.Name), e.cmdLine("exec", c.Name))
+			}
 			return err
 		}
 		fmt.Fprintln(e.Stdout, tok)

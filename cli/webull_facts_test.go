@@ -122,6 +122,31 @@ func TestShareOfAWebullAppWith2FAOffWritesNoFile(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "token.txt")); err == nil {
 		t.Error("share wrote a token file for an app with no token")
 	}
+
+	// token has none to print, says so once, and says where bots get the key.
+	tok := x.run(nil, "", "token", "plain")
+	if tok.code != 1 || tok.stdout != "" || strings.Count(tok.stderr, "\n") != 1 ||
+		!strings.Contains(tok.stderr, "needs none: 2FA is off") || !strings.Contains(tok.stderr, "tokentray --sandbox env plain") || !strings.Contains(tok.stderr, "tokentray --sandbox exec plain -- CMD") {
+		t.Errorf("token of an app with 2FA off: exit %d, stdout %q, stderr %q", tok.code, tok.stdout, tok.stderr)
+	}
+}
+
+func TestAnUnknownNameNamesTheProfilesStatusCommand(t *testing.T) {
+	x := newTT(t)
+	r := x.run(nil, "", "token", "nosuch")
+	wantCode(t, r, 1, "token of an unknown name")
+	if want := "see the names of your credentials with: tokentray --sandbox status\n"; !strings.HasSuffix(r.stderr, want) || strings.Count(r.stderr, "tokentray status") != 0 {
+		t.Errorf("token of an unknown name in the sandbox profile said %q, want it to end %q", r.stderr, want)
+	}
+}
+
+func TestExecWithTheCommandsOptionButNoDashes(t *testing.T) {
+	x := newTT(t)
+	r := x.run(nil, "", "exec", "bot", "ls", "-la")
+	wantCode(t, r, 2, "exec NAME ls -la")
+	if !strings.Contains(r.stderr, "put -- before the command: tokentray --sandbox exec NAME -- CMD [ARG...]") || strings.Count(r.stderr, "\n") != 1 {
+		t.Errorf("exec NAME ls -la said %q, want the advice to put -- before the command", r.stderr)
+	}
 }
 
 func TestStatusShowsWebull2FAOffAndRenewalUnavailable(t *testing.T) {
@@ -165,7 +190,7 @@ func TestStatusShowsWebull2FAOffAndRenewalUnavailable(t *testing.T) {
 		case strings.HasPrefix(l, "bot "):
 			found["bot"] = strings.Contains(lines[i+1], "renewal unavailable: Webull refused to renew the token")
 		case strings.HasPrefix(l, "plain "):
-			found["plain"] = strings.Contains(lines[i+1], "2FA is off: no token is needed")
+			found["plain"] = strings.Contains(lines[i+1], "2FA off: no token")
 		}
 	}
 	if !found["bot"] || !found["plain"] {

@@ -58,11 +58,11 @@ func (e *notFoundError) Error() string        { return e.msg }
 func (e *notFoundError) Is(target error) bool { return target == ErrNotFound }
 
 func notFoundName(name string) error {
-	return &notFoundError{fmt.Sprintf("no credential is named %s; run `tokentray status` to see the names of your credentials", quote(name))}
+	return &notFoundError{fmt.Sprintf("no credential is named %s", quote(name))}
 }
 
 func notFoundID(id string) error {
-	return &notFoundError{fmt.Sprintf("no credential has the ID %s (it may have been removed); run `tokentray status` to see your credentials", quote(id))}
+	return &notFoundError{fmt.Sprintf("no credential has the ID %s (it may have been removed)", quote(id))}
 }
 
 // quote is %q of s, cut to its first maxQuoted characters so a message
