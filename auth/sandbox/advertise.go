@@ -54,7 +54,7 @@ func (sb *Sandbox) Advertise(dir string) (func(), error) {
 }
 
 // ErrNotRunning is returned by Running when no sandbox serves dir.
-var ErrNotRunning = errors.New("the sandbox brokers are not running: start them with tokentray sandbox (or the tray with tokentray --sandbox), or give the endpoint yourself")
+var ErrNotRunning = errors.New("the sandbox brokers are not running for this profile")
 
 // Running returns the addresses of the sandbox brokers serving the
 // profile in dir, when they are running and answer.
