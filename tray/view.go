@@ -315,21 +315,29 @@ func countdown(t, now time.Time) (string, time.Time) {
 }
 
 // approxLeft is the time left to t the way a person says it ("6 days",
-// "1 h 52 min", "12 min", "less than a minute") and when that changes.
+// "20 h", "1 h 52 min", "12 min", "less than a minute") and when that
+// changes.
 func approxLeft(t, now time.Time) (string, time.Time) {
 	d := t.Sub(now)
 	if d <= 0 {
 		return "expired", time.Time{}
 	}
+	// The further away, the coarser: days, then whole hours, then minutes
+	// in the last 6 hours, so a far expiry redraws the tray rarely.
 	unit := time.Minute
-	if d > 48*time.Hour {
+	switch {
+	case d > 48*time.Hour:
 		unit = 24 * time.Hour
+	case d > 6*time.Hour:
+		unit = time.Hour
 	}
 	k := (d - 1) / unit
 	change := t.Add(-k * unit)
 	switch {
 	case unit == 24*time.Hour:
 		return fmt.Sprintf("%d days", k), change
+	case unit == time.Hour:
+		return fmt.Sprintf("%d h", k), change
 	case k >= 60:
 		return fmt.Sprintf("%d h %d min", k/60, k%60), change
 	case k >= 1:

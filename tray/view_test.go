@@ -85,7 +85,9 @@ func TestApproxLeftSaysWhenItChanges(t *testing.T) {
 	}{
 		{6*24*time.Hour + 3*time.Hour, "6 days", 3 * time.Hour},
 		{48*time.Hour + time.Minute, "2 days", time.Minute},
-		{48 * time.Hour, "47 h 59 min", time.Minute},
+		{48 * time.Hour, "47 h", time.Hour},
+		{6*time.Hour + 30*time.Minute, "6 h", 30 * time.Minute},
+		{6 * time.Hour, "5 h 59 min", time.Minute},
 		{time.Hour + 52*time.Minute + 30*time.Second, "1 h 52 min", 30 * time.Second},
 		{12 * time.Minute, "11 min", time.Minute},
 		{40 * time.Second, "less than a minute", 40 * time.Second},
