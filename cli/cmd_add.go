@@ -3,7 +3,6 @@ package cli
 import (
 	"errors"
 	"fmt"
-	"net"
 	"net/url"
 	"path/filepath"
 	"slices"
@@ -33,6 +32,10 @@ const addHelp = `Adds a credential called NAME (letters, digits, dots, dashes, u
                             logging in again (the format is inferred from
                             public Futu SDKs); add --share-sdk too, so the
                             SDK keeps working after tokentray renews it
+              --register-url URL, --authorize-url URL, --token-url URL
+                            one OAuth endpoint each, for a Futu that moved
+                            one (default: the host's metadata, else the
+                            layout of Futu's own command line)
   futu-key    a Futu legacy API key: FUTU_APP_KEY, FUTU_APP_SECRET and
               FUTU_ACCESS_TOKEN from the developer portal; checked with
               Futu at once
@@ -81,12 +84,48 @@ var addSecrets = map[auth.Kind][]secretInput{
 // addFlags are the options of add (and of update, which takes a subset).
 type addFlags struct {
 	endpoint, scope, importSDK, region, shareDir string
+	registerURL, authorizeURL, tokenURL          string
 	shareSDK, testEnv, noCheck                   bool
+}
+
+// oauthURLFlags are the per-endpoint overrides of a Futu OAuth login.
+var oauthURLFlags = []string{"register-url", "authorize-url", "token-url"}
+
+// addOAuthURLFlags defines the per-endpoint overrides on fs.
+func addOAuthURLFlags(fs *pflag.FlagSet, f *addFlags) {
+	fs.StringVar(&f.registerURL, "register-url", "", "Futu's OAuth client registration endpoint")
+	fs.StringVar(&f.authorizeURL, "authorize-url", "", "Futu's OAuth authorization page")
+	fs.StringVar(&f.tokenURL, "token-url", "", "Futu's OAuth token endpoint")
+}
+
+// checkOAuthURLs checks each per-endpoint override that was given.
+func checkOAuthURLs(cmd *cobra.Command, f addFlags) error {
+	for _, o := range []struct{ flag, v string }{{"register-url", f.registerURL}, {"authorize-url", f.authorizeURL}, {"token-url", f.tokenURL}} {
+		if cmd.Flags().Changed(o.flag) && strings.TrimSpace(o.v) != "" {
+			if err := checkEndpoint("--"+o.flag, strings.TrimSpace(o.v)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// setOAuthURLs copies the per-endpoint overrides that were given into c.
+func setOAuthURLs(cmd *cobra.Command, c *auth.Credential, f addFlags) {
+	for _, o := range []struct {
+		flag string
+		dst  *string
+		v    string
+	}{{"register-url", &c.RegisterURL, f.registerURL}, {"authorize-url", &c.AuthorizeURL, f.authorizeURL}, {"token-url", &c.TokenURL, f.tokenURL}} {
+		if cmd.Flags().Changed(o.flag) {
+			*o.dst = strings.TrimSpace(o.v)
+		}
+	}
 }
 
 // kindFlags are the options that apply to each kind.
 var kindFlags = map[auth.Kind][]string{
-	auth.KindFutuOAuth: {"endpoint", "scope", "share-sdk", "import-sdk", "no-check"},
+	auth.KindFutuOAuth: {"endpoint", "scope", "share-sdk", "import-sdk", "no-check", "register-url", "authorize-url", "token-url"},
 	auth.KindFutuKey:   {"endpoint", "no-check"},
 	auth.KindWebull:    {"endpoint", "region", "test-env", "share-dir", "no-check"},
 }
@@ -95,7 +134,7 @@ var kinds = []string{string(auth.KindFutuOAuth), string(auth.KindFutuKey), strin
 
 func addCommand(e *env) *cobra.Command {
 	c := newCommand("add", "add a credential",
-		`add futu-oauth NAME [--endpoint URL] [--scope S] [--share-sdk] [--import-sdk CLIENT_ID]
+		`add futu-oauth NAME [--endpoint URL] [--scope S] [--share-sdk] [--import-sdk CLIENT_ID] [--register-url URL] [--authorize-url URL] [--token-url URL]
 add futu-key NAME [--endpoint URL] [--no-check]
 add webull NAME --region R [--test-env] [--endpoint URL] [--share-dir DIR] [--no-check]`,
 		fmt.Sprintf(addHelp, regionFlagHelp(e.Webull))+regionsHelp(e.Webull.RegionHelp))
@@ -103,6 +142,7 @@ add webull NAME --region R [--test-env] [--endpoint URL] [--share-dir DIR] [--no
 	fs := c.Flags()
 	fs.StringVar(&f.endpoint, "endpoint", "", "the broker's API base URL")
 	fs.StringVar(&f.scope, "scope", "", "the OAuth scope to ask for")
+	addOAuthURLFlags(fs, &f)
 	boolFlag(fs, &f.shareSDK, "share-sdk", "keep the Futu SDK's token file current")
 	fs.StringVar(&f.importSDK, "import-sdk", "", "adopt the Futu SDK's saved login of this client ID")
 	fs.StringVar(&f.region, "region", "", "the Webull region")
@@ -213,14 +253,12 @@ func checkKindFlags(c *cobra.Command, kind auth.Kind, allowed map[auth.Kind][]st
 	return err
 }
 
-// checkEndpoint refuses an endpoint that is not an http(s) URL, or that
-// would send tokens in the clear.
+// checkEndpoint refuses an endpoint the engine would refuse (not an
+// http(s) URL, plain http off this computer, a user name or password in
+// it, a bad port, too long), as a wrong command line.
 func checkEndpoint(what, v string) error {
-	if !httpURL(v) {
-		return usagef("%s %q is not an http(s) URL", what, v)
-	}
-	if !privateEnough(v) {
-		return usagef("%s %q uses plain http, which would send tokens in the clear: use https (http is only for this computer, e.g. the sandbox)", what, v)
+	if _, err := auth.CheckEndpoint(what, v); err != nil {
+		return &usageError{err.Error()}
 	}
 	return nil
 }
@@ -248,6 +286,9 @@ func runAdd(e *env, cmd *cobra.Command, kind auth.Kind, name string, f addFlags)
 			f.endpoint = v
 		}
 	}
+	if err := checkOAuthURLs(cmd, f); err != nil {
+		return err
+	}
 	if cmd.Flags().Changed("import-sdk") && strings.TrimSpace(f.importSDK) == "" {
 		return usagef("--import-sdk needs the OAuth client ID whose Futu SDK token to adopt")
 	}
@@ -255,6 +296,7 @@ func runAdd(e *env, cmd *cobra.Command, kind auth.Kind, name string, f addFlags)
 	switch kind {
 	case auth.KindFutuOAuth:
 		c.Scope = f.scope
+		setOAuthURLs(cmd, &c, f)
 		c.ShareWithSDK = f.shareSDK
 	case auth.KindWebull:
 		if f.region == "" {
@@ -329,23 +371,6 @@ func httpURL(s string) bool {
 	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }
 
-// privateEnough reports whether an endpoint keeps tokens off the wire in
-// clear text: https, or http to this computer (the sandbox brokers).
-func privateEnough(s string) bool {
-	u, err := url.Parse(s)
-	if err != nil {
-		return false
-	}
-	if u.Scheme == "https" {
-		return true
-	}
-	h := u.Hostname()
-	if h == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(h)
-	return ip != nil && ip.IsLoopback()
-}
 
 // sdkImporter is the Futu OAuth provider's adoption of an SDK login.
 type sdkImporter interface {

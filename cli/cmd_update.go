@@ -13,13 +13,13 @@ import (
 
 // updateFlags are the options that apply to each kind on update.
 var updateFlags = map[auth.Kind][]string{
-	auth.KindFutuOAuth: {"endpoint", "scope", "no-check"},
+	auth.KindFutuOAuth: {"endpoint", "scope", "no-check", "register-url", "authorize-url", "token-url"},
 	auth.KindFutuKey:   {"endpoint", "no-check"},
 	auth.KindWebull:    {"endpoint", "region", "no-check"},
 }
 
 func updateCommand(e *env) *cobra.Command {
-	c := newCommand("update", "replace a credential's secrets or settings", "update NAME [--endpoint URL] [--region R] [--scope S] [--no-check]",
+	c := newCommand("update", "replace a credential's secrets or settings", "update NAME [--endpoint URL] [--region R] [--scope S] [--register-url URL] [--authorize-url URL] [--token-url URL] [--no-check]",
 		`Replaces the secrets of NAME, and with the options its endpoint, region
 or scope, after checking the new values with the broker: a refused update
 changes nothing.
@@ -35,6 +35,9 @@ A Futu OAuth login has no secret to type: its tokens come from
   --endpoint URL  the broker's API base URL
   --region R      the Webull region
   --scope S       the Futu OAuth scope (asked for at the next login)
+  --register-url URL, --authorize-url URL, --token-url URL
+                  one Futu OAuth endpoint each (an empty value goes back
+                  to the host's metadata or Futu's CLI layout)
   --no-check      store it without asking the broker now
 
 Exit code 3 when the broker refused the new values.`)
@@ -43,6 +46,7 @@ Exit code 3 when the broker refused the new values.`)
 	fs.StringVar(&f.endpoint, "endpoint", "", "the broker's API base URL")
 	fs.StringVar(&f.region, "region", "", "the Webull region")
 	fs.StringVar(&f.scope, "scope", "", "the Futu OAuth scope")
+	addOAuthURLFlags(fs, &f)
 	boolFlag(fs, &f.noCheck, "no-check", "store it without asking the broker now")
 	_ = c.RegisterFlagCompletionFunc("region", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return regionCompletions(e.Webull), cobra.ShellCompDirectiveNoFileComp
@@ -70,6 +74,9 @@ func runUpdate(e *env, cmd *cobra.Command, name string, f addFlags) error {
 			return err
 		}
 	}
+	if err := checkOAuthURLs(cmd, f); err != nil {
+		return err
+	}
 	region := strings.ToLower(f.region)
 	if region != "" && !slices.Contains(e.Webull.Regions, region) {
 		return usagef("%q is not a Webull region; use %s", f.region, regionList(e.Webull.Regions))
@@ -79,7 +86,8 @@ func runUpdate(e *env, cmd *cobra.Command, name string, f addFlags) error {
 		return err
 	}
 	changed := cmd.Flags().Changed
-	if len(secrets) == 0 && !changed("endpoint") && !changed("region") && !changed("scope") {
+	if len(secrets) == 0 && !changed("endpoint") && !changed("region") && !changed("scope") &&
+		!slices.ContainsFunc(oauthURLFlags, changed) {
 		return usagef("update %s changes nothing: give new secrets (see tokentray help update) or an option", name)
 	}
 	edit := func(c *auth.Credential) {
@@ -92,6 +100,7 @@ func runUpdate(e *env, cmd *cobra.Command, name string, f addFlags) error {
 		if changed("scope") {
 			c.Scope = f.scope
 		}
+		setOAuthURLs(cmd, c, f)
 	}
 	ctx, stop := interruptible(e.ctx)
 	defer stop()

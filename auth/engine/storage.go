@@ -69,6 +69,11 @@ func (e *Engine) AddWith(ctx context.Context, c auth.Credential, secrets map[str
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return c, err
 	}
+	// Endpoints are checked even when the broker is not asked: one with a
+	// password in it must never reach the settings file.
+	if err := c.CheckEndpoints(); err != nil {
+		return c, err
+	}
 	if c.Endpoint == "" {
 		if c.Endpoint, err = e.DefaultEndpoint(c.Kind); err != nil {
 			return c, err
@@ -281,6 +286,9 @@ func (e *Engine) UpdateWith(ctx context.Context, name string, secrets map[string
 		if edit != nil {
 			edit(&next)
 			next.ID, next.Name, next.Kind, next.AddedAt = c.ID, c.Name, c.Kind, c.AddedAt
+			if err := next.CheckEndpoints(); err != nil {
+				return false, err
+			}
 		}
 		old := map[string]string{}
 		for _, f := range auth.SecretFields {

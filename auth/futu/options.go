@@ -1,16 +1,11 @@
 package futu
 
 import (
-	"fmt"
-	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/jonboulle/clockwork"
 	"tokentray/auth"
@@ -110,7 +105,7 @@ func baseURL(o Options, endpoint string) (string, error) {
 }
 
 // MaxEndpointBytes bounds an endpoint URL; a real one is far shorter.
-const MaxEndpointBytes = 2048
+const MaxEndpointBytes = auth.MaxEndpointBytes
 
 // CheckEndpoint reports, in a sentence, why raw cannot be a Futu endpoint
 // (the same rule every call applies): for a face to check a setting
@@ -120,51 +115,5 @@ func CheckEndpoint(raw string) error {
 	return err
 }
 
-// shownURL is raw as a message may quote it: never whole when long.
-func shownURL(raw string) string {
-	if len(raw) > 80 {
-		cut := raw[:60]
-		for !utf8.ValidString(cut) {
-			cut = cut[:len(cut)-1]
-		}
-		return strconv.Quote(cut) + fmt.Sprintf(" (cut; %d bytes in all)", len(raw))
-	}
-	return strconv.Quote(raw)
-}
-
-// checkURL accepts an https URL, or http on this computer only, and
-// returns it without a trailing slash, query or fragment. A URL with a
-// user name or password is refused: it would be saved and sent as is.
-func checkURL(what, raw string) (string, error) {
-	if len(raw) > MaxEndpointBytes {
-		return "", auth.NeedsUser(fmt.Sprintf("%s %s is longer than %d bytes: give it as https://host or https://host:port", what, shownURL(raw), MaxEndpointBytes))
-	}
-	u, err := url.Parse(raw)
-	if err == nil && u.User != nil {
-		// The URL itself would show the password.
-		return "", auth.NeedsUser(fmt.Sprintf("%s has a user name or password in it, which would be saved and sent in the clear: give it as https://host or https://host:port, without user@", what))
-	}
-	shown := shownURL(raw)
-	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return "", auth.NeedsUser(fmt.Sprintf("%s %s is not usable: give it as https://host or https://host:port", what, shown))
-	}
-	if p := u.Port(); p != "" {
-		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
-			return "", auth.NeedsUser(fmt.Sprintf("%s %s has port %s, outside 1 to 65535: give a port in that range", what, shown, shownURL(p)))
-		}
-	}
-	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
-		// Tokens would travel in the clear; only a local sandbox may use http.
-		return "", auth.NeedsUser(fmt.Sprintf("%s %s uses plain http: use https (http is only for localhost)", what, shown))
-	}
-	u.RawQuery, u.ForceQuery, u.Fragment, u.RawFragment = "", false, "", ""
-	return strings.TrimRight(u.String(), "/"), nil
-}
-
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
+// checkURL is the endpoint rule every broker shares (auth.CheckEndpoint).
+func checkURL(what, raw string) (string, error) { return auth.CheckEndpoint(what, raw) }

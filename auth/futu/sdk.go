@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"tokentray/auth"
 )
 
 // SDKToken is the Futu SDK's token file, ~/.futu/openapi/tokens/<client_id>.
@@ -77,7 +79,7 @@ func ReadSDKToken(dir, clientID string) (SDKToken, error) {
 		t.ClientID = clientID
 	}
 	if t.ClientID != clientID {
-		return SDKToken{}, fmt.Errorf("the Futu SDK token file %s belongs to client %s, not %s: check the client ID", path, shownURL(t.ClientID), clientID)
+		return SDKToken{}, fmt.Errorf("the Futu SDK token file %s belongs to client %s, not %s: check the client ID", path, auth.ShownInput(t.ClientID), clientID)
 	}
 	if t.AccessToken == "" && t.RefreshToken == "" {
 		return SDKToken{}, fmt.Errorf("the Futu SDK token file %s holds no token: log in with tokentray instead", path)

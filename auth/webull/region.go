@@ -159,25 +159,11 @@ func BaseURL(c auth.Credential) (*url.URL, error) {
 }
 
 func parseEndpoint(s string) (*url.URL, error) {
-	u, err := url.Parse(strings.TrimSpace(s))
-	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return nil, auth.NeedsUser(fmt.Sprintf("the Webull endpoint %q is not usable: give it as https://host or https://host:port", s))
+	clean, err := auth.CheckEndpoint("the Webull endpoint", s)
+	if err != nil {
+		return nil, err
 	}
-	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
-		// Tokens travel in the clear over http; only a local sandbox may use it.
-		return nil, auth.NeedsUser(fmt.Sprintf("the Webull endpoint %q uses plain http: use https (http is only for localhost)", s))
-	}
-	u.Path = strings.TrimSuffix(u.Path, "/")
-	u.RawQuery, u.Fragment, u.RawPath = "", "", ""
-	return u, nil
-}
-
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+	return url.Parse(clean)
 }
 
 // AlgorithmFor picks the signature algorithm for a credential: its

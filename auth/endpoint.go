@@ -1,0 +1,96 @@
+package auth
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// MaxEndpointBytes bounds an endpoint URL; a real one is far shorter.
+const MaxEndpointBytes = 2048
+
+// CheckEndpoint accepts an https URL, or http on this computer only (the
+// sandbox brokers), and returns it without a trailing slash, query or
+// fragment. Keys and tokens are sent there, so the rule is the same for
+// every broker and every face: a URL with a user name or password is
+// refused (it would be saved and sent as is), so is a port outside 1 to
+// 65535 and a URL over MaxEndpointBytes. what names the setting in the
+// sentence ("the Futu endpoint", "--token-url").
+func CheckEndpoint(what, raw string) (string, error) {
+	raw = strings.TrimSpace(raw)
+	if len(raw) > MaxEndpointBytes {
+		return "", NeedsUser(fmt.Sprintf("%s %s is longer than %d bytes: give it as https://host or https://host:port", what, ShownInput(raw), MaxEndpointBytes))
+	}
+	u, err := url.Parse(raw)
+	if err == nil && u.User != nil {
+		// The URL itself would show the password, so it is not quoted.
+		return "", NeedsUser(fmt.Sprintf("%s has a user name or password in it, which would be saved and sent in the clear: give it as https://host or https://host:port, without user@", what))
+	}
+	shown := ShownInput(raw)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return "", NeedsUser(fmt.Sprintf("%s %s is not usable: give it as https://host or https://host:port", what, shown))
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return "", NeedsUser(fmt.Sprintf("%s %s has port %s, outside 1 to 65535: give a port in that range", what, shown, ShownInput(p)))
+		}
+	}
+	if u.Scheme == "http" && !IsLoopback(u.Hostname()) {
+		// Tokens would travel in the clear; only a local sandbox may use http.
+		return "", NeedsUser(fmt.Sprintf("%s %s uses plain http: use https (http is only for localhost)", what, shown))
+	}
+	u.RawQuery, u.ForceQuery, u.Fragment, u.RawFragment = "", false, "", ""
+	return strings.TrimRight(u.String(), "/"), nil
+}
+
+// IsLoopback reports whether host is this computer.
+func IsLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// ShownInput is what a message may quote of something a person typed:
+// never the whole of a long input.
+func ShownInput(raw string) string {
+	if len(raw) > 80 {
+		cut := raw[:60]
+		for !utf8.ValidString(cut) {
+			cut = cut[:len(cut)-1]
+		}
+		return strconv.Quote(cut) + fmt.Sprintf(" (cut; %d bytes in all)", len(raw))
+	}
+	return strconv.Quote(raw)
+}
+
+// Endpoints lists a credential's endpoint settings with the names a
+// sentence gives them.
+func (c Credential) Endpoints() []struct{ What, URL string } {
+	all := []struct{ What, URL string }{
+		{"the endpoint", c.Endpoint}, {"the registration URL", c.RegisterURL},
+		{"the authorization URL", c.AuthorizeURL}, {"the token URL", c.TokenURL},
+		{"the revocation URL", c.RevokeURL},
+	}
+	out := all[:0]
+	for _, e := range all {
+		if e.URL != "" {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// CheckEndpoints checks every endpoint setting of c with CheckEndpoint.
+func (c Credential) CheckEndpoints() error {
+	for _, e := range c.Endpoints() {
+		if _, err := CheckEndpoint(e.What, e.URL); err != nil {
+			return err
+		}
+	}
+	return nil
+}
