@@ -371,7 +371,6 @@ func httpURL(s string) bool {
 	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }
 
-
 // sdkImporter is the Futu OAuth provider's adoption of an SDK login.
 type sdkImporter interface {
 	ImportSDKToken(c *auth.Credential, s auth.Secrets, clientID string) (auth.Health, error)
