@@ -446,7 +446,8 @@ func (p *KeyProvider) Extend(ctx context.Context, c *auth.Credential, s auth.Sec
 		h := unreadHealth(now, *c, "extension", bad)
 		h.Reason = fmt.Sprintf("Futu's answer to the extension could not be read (HTTP %d, not its JSON), so the token may have been extended: check again to see where it stands", bad.status)
 		h.Next = auth.Next(auth.ActionRetry, c.Name)
-		return h, &auth.UserError{Action: h.Next, Msg: fmt.Sprintf("futu extend %s: Futu's answer could not be read and the token may have been extended: check again to see where it stands", c.Name)}
+		// Not the user's to fix: the outcome is unknown until a check.
+		return h, auth.WithAction(fmt.Errorf("futu extend %s: Futu's answer could not be read and the token may have been extended: check again to see where it stands", c.Name), h.Next)
 	}
 	if err != nil {
 		var oe *net.OpError
@@ -457,7 +458,7 @@ func (p *KeyProvider) Extend(ctx context.Context, c *auth.Credential, s auth.Sec
 		h := networkHealth(now, *c, err)
 		h.Reason = fmt.Sprintf("Futu's answer to the extension did not arrive (%s), so the token may have been extended: check again to see where it stands", shortErr(err))
 		h.Next = auth.Next(auth.ActionRetry, c.Name)
-		return h, &auth.UserError{Action: h.Next, Msg: fmt.Sprintf("futu extend %s: the answer did not arrive (%s) and the token may have been extended: check again to see where it stands", c.Name, shortErr(err))}
+		return h, auth.WithAction(fmt.Errorf("futu extend %s: the answer did not arrive (%s) and the token may have been extended: check again to see where it stands", c.Name, shortErr(err)), h.Next)
 	}
 	c.LastChecked = r.at
 	switch {

@@ -412,12 +412,6 @@ func writeMatrix(t *testing.T, rows []outcome) {
 // a known cell that holds its promises is logged as fixed.
 var known = map[string]string{}
 
-func init() {
-	for _, f := range transient {
-		known["Futu extend/"+string(f)] = "an extension whose answer was lost or refused is shown Action needed; for an HTTP error nothing was extended, and for a lost answer the truth is Unknown with a check again"
-	}
-}
-
 // judge holds a cell to the product's promises.
 func judge(c call, f faultKind, before, after map[string]string, shown, h auth.Health, err error) []string {
 	var p []string
