@@ -188,3 +188,16 @@ func Display(reason string) string {
 	r, n := utf8.DecodeRuneInString(s)
 	return string(unicode.ToUpper(r)) + s[n:]
 }
+
+// RetryNote ends the reason of a check that got no answer from the
+// broker: the stored credential is as it was and the next check asks
+// again.
+const RetryNote = "nothing was changed and tokentray will check again"
+
+// WithoutRetryNote is reason without its closing note about the stored
+// credential ("; nothing was changed…"), for a refused add or update,
+// which stores nothing and will not be checked again.
+func WithoutRetryNote(reason string) string {
+	before, _, _ := strings.Cut(reason, "; nothing was changed")
+	return before
+}

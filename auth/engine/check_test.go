@@ -57,6 +57,18 @@ func TestAddOfAKindTheBrokerCannotReachStoresNothing(t *testing.T) {
 	}
 }
 
+func TestAddRefusalWhileTheBrokerIsDownSaysNothingOfCheckingAgain(t *testing.T) {
+	f := newFixture(t)
+	f.p.CheckFunc = func(ctx context.Context, c *auth.Credential, s auth.Secrets) (auth.Health, error) {
+		return auth.Health{State: auth.Unknown, Reason: "Futu did not answer (connection refused); " + auth.RetryNote}, errors.New("futu check: dial tcp: connection refused")
+	}
+	_, err := f.eng.Add(ctxT(t), auth.Credential{Name: "main", Kind: auth.KindFutuKey}, keySecrets)
+	want := "main was not added, because Futu could not check it: Futu did not answer (connection refused)"
+	if err == nil || err.Error() != want {
+		t.Fatalf("add while the broker is down: %q, want %q", err, want)
+	}
+}
+
 func TestAddUncheckedIsStoredAsUnknown(t *testing.T) {
 	f := newFixture(t)
 	f.p.CheckFunc = func(ctx context.Context, c *auth.Credential, s auth.Secrets) (auth.Health, error) {

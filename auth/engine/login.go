@@ -20,9 +20,13 @@ import (
 // The keychain is checked before anything starts (no browser opens for a
 // login that could not be stored), and tokens the broker issued that the
 // keychain then refused are revoked.
+//
+// One login of a credential runs at a time: a second one, in this process
+// or another, finds the lock held by the first (which waits for the user)
+// and answers ErrBusy with the stored health after a brief wait.
 func (e *Engine) Login(ctx context.Context, name string, opts auth.LoginOptions, progress func(auth.LoginEvent)) (auth.Health, error) {
 	var h auth.Health
-	c, err := e.withCredential(ctx, name, func(c *auth.Credential, p auth.Provider, s auth.Secrets) (bool, error) {
+	c, err := e.withCredentialWait(ctx, name, e.lockWait(name), func(c *auth.Credential, p auth.Provider, s auth.Secrets) (bool, error) {
 		l, ok := p.(auth.Login)
 		if !ok {
 			return false, fmt.Errorf("%s (%s) has no login: tokentray checks and renews it without you", name, c.Kind.Title())
@@ -44,6 +48,9 @@ func (e *Engine) Login(ctx context.Context, name string, opts auth.LoginOptions,
 		h = e.record(c, h, err)
 		return true, err
 	})
+	if errors.Is(err, errBusy) {
+		return c.Health, err
+	}
 	return h, outcome(c, h, err)
 }
 

@@ -241,7 +241,9 @@ func refused(c auth.Credential, what string, h auth.Health, err error) error {
 	}
 	// Not a refusal: the broker could not be asked. The provider's
 	// sentence says why better than a transport error does.
-	why := strings.TrimSuffix(h.Reason, ".")
+	// Its note that the stored credential is unchanged and will be
+	// checked again does not hold: nothing was stored.
+	why := strings.TrimSuffix(auth.WithoutRetryNote(h.Reason), ".")
 	if why == "" {
 		why = strings.TrimSuffix(err.Error(), ".")
 	}

@@ -70,12 +70,12 @@ func shortErr(err error) string {
 
 // networkHealth is the Unknown health of a call that did not get an answer.
 func networkHealth(now time.Time, c auth.Credential, err error) auth.Health {
-	reason := fmt.Sprintf("Futu did not answer (%s); nothing was changed and tokentray will check again", shortErr(err))
+	reason := fmt.Sprintf("Futu did not answer (%s); %s", shortErr(err), auth.RetryNote)
 	switch {
 	case errors.Is(err, context.Canceled):
-		reason = "the call to Futu was cancelled before it answered; nothing was changed and tokentray will check again"
+		reason = "the call to Futu was cancelled before it answered; " + auth.RetryNote
 	case errors.Is(err, context.DeadlineExceeded):
-		reason = "Futu did not answer in time; nothing was changed and tokentray will check again"
+		reason = "Futu did not answer in time; " + auth.RetryNote
 	}
 	return auth.Health{
 		State:     auth.Unknown,

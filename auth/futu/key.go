@@ -284,7 +284,7 @@ func turnedAway(status int) bool {
 // unreadHealth is the Unknown health of a check whose answer could not be read.
 func unreadHealth(now time.Time, c auth.Credential, what string, e badAnswer) auth.Health {
 	return auth.Health{State: auth.Unknown, ExpiresAt: keyExpiry(c), CheckedAt: now,
-		Reason: fmt.Sprintf("Futu's answer to the %s could not be read (HTTP %d, not its JSON); nothing was changed and tokentray will check again", what, e.status)}
+		Reason: fmt.Sprintf("Futu's answer to the %s could not be read (HTTP %d, not its JSON); %s", what, e.status, auth.RetryNote)}
 }
 
 // rejected turns a 401 answer into the health the user sees. A refused
@@ -368,7 +368,7 @@ func (p *KeyProvider) Refresh(ctx context.Context, c *auth.Credential, s auth.Se
 	case r.status != http.StatusOK || r.reply.Code != 0:
 		h := auth.Health{
 			State:     auth.Unknown,
-			Reason:    fmt.Sprintf("Futu answered HTTP %d (code %d) to the health check; nothing was changed and tokentray will check again", r.status, r.reply.Code),
+			Reason:    fmt.Sprintf("Futu answered HTTP %d (code %d) to the health check; %s", r.status, r.reply.Code, auth.RetryNote),
 			ExpiresAt: keyExpiry(*c),
 			CheckedAt: r.at,
 		}

@@ -21,10 +21,6 @@ import (
 	"tokentray/auth"
 )
 
-// loginsInFlight guards against two logins of one credential at once:
-// both would race for the same callback port and the same tokens.
-var loginsInFlight sync.Map
-
 // callback is what the browser brought back to the loopback server.
 type callback struct {
 	code  string
@@ -34,19 +30,13 @@ type callback struct {
 
 // Login registers a client when c has none, then runs the browser login
 // with PKCE and a random state on the loopback redirect URL, and stores
-// the tokens. It gives up after LoginTimeout or when ctx ends.
+// the tokens. It gives up after LoginTimeout or when ctx ends. The engine
+// holds the credential's lock around it, so one login of a credential
+// runs at a time.
 func (p *OAuthProvider) Login(ctx context.Context, c *auth.Credential, s auth.Secrets, opts auth.LoginOptions, progress func(auth.LoginEvent)) (auth.Health, error) {
 	if progress == nil {
 		progress = func(auth.LoginEvent) {}
 	}
-	key := c.ID
-	if key == "" {
-		key = "name:" + c.Name
-	}
-	if _, busy := loginsInFlight.LoadOrStore(key, true); busy {
-		return p.Assess(*c, p.o.Clock.Now()), auth.NeedsUser(fmt.Sprintf("a Futu login for %s is already running: finish it in the browser or cancel it first", c.Name))
-	}
-	defer loginsInFlight.Delete(key)
 	// A login whose tokens cannot be stored must not start.
 	if _, err := s.Get(auth.FieldRefreshToken); err != nil && !errors.Is(err, auth.ErrSecretNotFound) {
 		return p.keychainHealth(*c, p.o.Clock.Now(), err), fmt.Errorf("futu login %s: the keychain cannot be used, so the login was not started: %w", c.Name, err)

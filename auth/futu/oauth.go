@@ -138,7 +138,7 @@ func (p *OAuthProvider) checkAccess(ctx context.Context, c *auth.Credential, s a
 		return false, auth.Health{}, nil
 	case resp.StatusCode >= 500:
 		h := auth.Health{State: auth.Unknown, ExpiresAt: c.ExpiresAt, CheckedAt: now,
-			Reason: fmt.Sprintf("Futu answered HTTP %d to the token check; nothing was changed and tokentray will check again", resp.StatusCode)}
+			Reason: fmt.Sprintf("Futu answered HTTP %d to the token check; %s", resp.StatusCode, auth.RetryNote)}
 		return true, h, fmt.Errorf("futu check %s: HTTP %d", c.Name, resp.StatusCode)
 	}
 	// 200, or no such check on this host (404): the expiry is what we know.

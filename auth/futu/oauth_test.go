@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -19,8 +20,10 @@ import (
 	"golang.org/x/oauth2"
 
 	"tokentray/auth"
+	"tokentray/auth/engine"
 	"tokentray/auth/sandbox/fault"
 	"tokentray/auth/sandbox/futusim"
+	"tokentray/auth/store"
 	"tokentray/internal/testutil"
 )
 
@@ -407,19 +410,40 @@ func TestOAuthBrowserFailureReportsURL(t *testing.T) {
 	}
 }
 
-func TestOAuthOneLoginPerCredential(t *testing.T) {
-	f := newOAuthFixture(t, browserFunc(func(string) error { return nil }), futusim.Options{})
+func TestOAuthOneLoginPerCredentialThroughTheEngine(t *testing.T) {
+	var opened atomic.Int32
+	f := newOAuthFixture(t, browserFunc(func(string) error { opened.Add(1); return nil }), futusim.Options{})
+	st, err := store.Open(t.TempDir(), f.mem)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Add(f.c, nil); err != nil {
+		t.Fatal(err)
+	}
+	eng := engine.NewWithOptions(engine.Options{Store: st, Providers: map[auth.Kind]auth.Provider{auth.KindFutuOAuth: f.p}, Clock: f.clock, BusyWait: 50 * time.Millisecond})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	done, _ := f.startLogin(t, ctx)
-	c := f.c
-	_, err := f.p.Login(ctx10(t), &c, f.s, auth.LoginOptions{}, nil)
-	var ue *auth.UserError
-	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "already running") {
-		t.Errorf("second login: err = %v, want 'already running'", err)
+	waiting := make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		var once sync.Once
+		_, err := eng.Login(ctx, f.c.Name, auth.LoginOptions{}, func(auth.LoginEvent) { once.Do(func() { close(waiting) }) })
+		done <- err
+	}()
+	select {
+	case <-waiting:
+	case err := <-done:
+		t.Fatalf("the first login ended early: %v", err)
+	}
+	h, err := eng.Login(ctx10(t), f.c.Name, auth.LoginOptions{}, nil)
+	if !errors.Is(err, engine.ErrBusy) || h.State != auth.Pending {
+		t.Errorf("second login = %v, %v; want busy with the first login's pending health", h, err)
 	}
 	cancel()
 	<-done
+	if n := opened.Load(); n != 1 {
+		t.Errorf("the browser was opened %d times, want once: the second login must not start", n)
+	}
 }
 
 func TestOAuthRefresh(t *testing.T) {
