@@ -96,7 +96,11 @@ type Credential struct {
 	Endpoint string `json:"endpoint,omitempty"`
 
 	// Futu OAuth.
-	ClientID     string `json:"client_id,omitempty"`
+	ClientID string `json:"client_id,omitempty"`
+	// RedirectURL is the redirect URI tokentray registered ClientID with
+	// (empty for a client ID given by the user): a login on another
+	// redirect URI registers again.
+	RedirectURL  string `json:"redirect_url,omitempty"`
 	Scope        string `json:"scope,omitempty"`
 	AuthorizeURL string `json:"authorize_url,omitempty"`
 	TokenURL     string `json:"token_url,omitempty"`

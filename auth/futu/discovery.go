@@ -205,8 +205,9 @@ func (p *OAuthProvider) discover(ctx context.Context, metaURL string, trust func
 }
 
 // Register registers tokentray as a public OAuth client (RFC 7591) with
-// the provider's redirect URL, sets c.ClientID and keeps the
-// registration access token in the keychain.
+// the provider's redirect URL, sets c.ClientID and c.RedirectURL and
+// keeps the registration access token in the keychain. A refusal is the
+// user's to fix, in the endpoint.
 func (p *OAuthProvider) Register(ctx context.Context, c *auth.Credential, s auth.Secrets) error {
 	e, err := p.Endpoints(ctx, *c)
 	if err != nil {
@@ -248,7 +249,7 @@ func (p *OAuthProvider) Register(ctx context.Context, c *auth.Credential, s auth
 		if resp.StatusCode >= 500 || turnedAway(resp.StatusCode) {
 			return fmt.Errorf("futu register client: Futu could not register tokentray just now (%s); nothing was registered: try again later", why)
 		}
-		return fmt.Errorf("futu register client: Futu refused to register tokentray (%s); check the endpoint of %s or set a client ID", why, c.Name)
+		return auth.WrongField("endpoint", auth.NeedsUser(fmt.Sprintf("Futu refused to register tokentray (%s); check the endpoint of %s or set a client ID", why, c.Name)))
 	}
 	var reg struct {
 		ClientID string `json:"client_id"`
@@ -263,6 +264,7 @@ func (p *OAuthProvider) Register(ctx context.Context, c *auth.Credential, s auth
 		}
 	}
 	c.ClientID = reg.ClientID
+	c.RedirectURL = p.o.RedirectURL
 	c.Layout = e.Layout
 	if c.Scope == "" {
 		c.Scope = DefaultScope // what the client was registered for

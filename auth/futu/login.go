@@ -77,7 +77,9 @@ func (p *OAuthProvider) Login(ctx context.Context, c *auth.Credential, s auth.Se
 		serving.Wait()
 	}()
 
-	if c.ClientID == "" {
+	if c.ClientID == "" || (c.RedirectURL != "" && c.RedirectURL != p.o.RedirectURL) {
+		// Not registered yet, or registered for another redirect URI
+		// than this login listens on.
 		if err := p.Register(ctx, c, s); err != nil {
 			return p.Assess(*c, p.o.Clock.Now()), err
 		}

@@ -75,6 +75,32 @@ func (p *OAuthProvider) httpCtx(ctx context.Context) context.Context {
 	return context.WithValue(ctx, oauth2.HTTPClient, p.o.HTTP)
 }
 
+// Check checks a new Futu OAuth credential before it is stored: one
+// without a client ID is registered with Futu (which proves the
+// endpoint, and leaves a login as the next step); one with a client ID
+// and tokens is checked with them like a regular check.
+func (p *OAuthProvider) Check(ctx context.Context, c *auth.Credential, s auth.Secrets) (auth.Health, error) {
+	now := p.o.Clock.Now()
+	if _, err := baseURL(p.o, c.Endpoint); err != nil {
+		return configHealth(*c, now, err), auth.WrongField("endpoint", err)
+	}
+	if c.ClientID != "" {
+		if _, err := s.Get(auth.FieldRefreshToken); err == nil {
+			return p.Refresh(ctx, c, s, auth.RefreshOptions{})
+		}
+		h := notLoggedIn(*c, now)
+		return h, userErr(h)
+	}
+	if err := p.Register(ctx, c, s); err != nil {
+		if _, ok := auth.FieldOf(err); ok {
+			return auth.Health{State: auth.Broken, Reason: err.Error(), CheckedAt: now}, err
+		}
+		return auth.Health{State: auth.Unknown, Reason: strings.TrimPrefix(err.Error(), "futu register client: "), CheckedAt: now}, err
+	}
+	h := notLoggedIn(*c, now)
+	return h, userErr(h)
+}
+
 // Refresh renews the access token with the refresh token when it is
 // within the lead time of expiry or when forced. Otherwise it checks the
 // access token with Futu and renews it if Futu no longer accepts it.
