@@ -40,7 +40,7 @@ func CheckEndpoint(what, raw string) (string, error) {
 	}
 	if u.Scheme == "http" && !IsLoopback(u.Hostname()) {
 		// Tokens would travel in the clear; only a local sandbox may use http.
-		return "", NeedsUser(fmt.Sprintf("%s %s uses plain http: use https (http is only for localhost)", what, shown))
+		return "", NeedsUser(fmt.Sprintf("%s %s uses plain http, which would send tokens in the clear: use https (http is only for this computer, e.g. the sandbox)", what, shown))
 	}
 	u.RawQuery, u.ForceQuery, u.Fragment, u.RawFragment = "", false, "", ""
 	return strings.TrimRight(u.String(), "/"), nil

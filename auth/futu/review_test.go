@@ -340,7 +340,7 @@ func TestPlainHTTPIsOnlyForLoopback(t *testing.T) {
 			}{{kh, kerr}, {xh, xerr}, {oh, oerr}} {
 				var ue *auth.UserError
 				if !errors.As(r.err, &ue) || r.h.State != auth.ActionNeeded || !strings.Contains(r.err.Error(), tc.want) ||
-					!strings.Contains(r.err.Error(), "uses plain http: use https") {
+					!strings.Contains(r.err.Error(), "uses plain http, which would send tokens in the clear: use https") {
 					t.Errorf("plain http: %v / %v, want ActionNeeded naming %s", r.h, r.err, tc.want)
 				}
 			}
