@@ -12,6 +12,7 @@ import (
 	"tokentray/auth"
 	"tokentray/auth/engine"
 	"tokentray/auth/store"
+	"tokentray/internal/testutil"
 )
 
 // flakyBroker answers "broker unreachable" a number of times, then OK;
@@ -95,12 +96,10 @@ func runAgent(t *testing.T, clock *clockwork.FakeClock, broker *flakyBroker, opt
 // the answer (no check running).
 func (ta *testAgent) settle(t *testing.T, n int) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for ta.broker.count() < n || strings.Contains(ta.panel.tip(), "checking") || ta.panel.tip() == "" || ta.polling() {
-		if time.Now().After(deadline) {
-			t.Fatalf("broker asked %d times, want %d; tooltip %q", ta.broker.count(), n, ta.panel.tip())
-		}
-		time.Sleep(2 * time.Millisecond)
+	if !testutil.Poll(5*time.Second, 2*time.Millisecond, func() bool {
+		return ta.broker.count() >= n && !strings.Contains(ta.panel.tip(), "checking") && ta.panel.tip() != "" && !ta.polling()
+	}) {
+		t.Fatalf("broker asked %d times, want %d; tooltip %q", ta.broker.count(), n, ta.panel.tip())
 	}
 	if got := ta.broker.count(); got != n {
 		t.Fatalf("broker asked %d times, want %d", got, n)
@@ -213,8 +212,9 @@ func TestAPendingVerificationIsPolledUntilThePhoneConfirms(t *testing.T) {
 
 // fakeClipboard is a clipboard in memory.
 type fakeClipboard struct {
-	mu   sync.Mutex
-	text string
+	mu     sync.Mutex
+	text   string
+	clears int // ClearIf calls
 }
 
 func (f *fakeClipboard) WriteSecret(s string) error {
@@ -226,6 +226,7 @@ func (f *fakeClipboard) WriteSecret(s string) error {
 func (f *fakeClipboard) ClearIf(s string) bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.clears++
 	if f.text != s {
 		return false
 	}
@@ -233,6 +234,11 @@ func (f *fakeClipboard) ClearIf(s string) bool {
 	return true
 }
 func (f *fakeClipboard) get() string { f.mu.Lock(); defer f.mu.Unlock(); return f.text }
+func (f *fakeClipboard) clearsAsked() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.clears
+}
 
 func TestCopyTokenIsClearedAfterTheClearTimeOnlyIfStillThere(t *testing.T) {
 	clock := clockwork.NewFakeClockAt(t0)
@@ -248,11 +254,15 @@ func TestCopyTokenIsClearedAfterTheClearTimeOnlyIfStillThere(t *testing.T) {
 		t.Fatal(err)
 	}
 	clock.Advance(44 * time.Second)
+	// Both timers still armed: the clear has not fired.
+	if err := clock.BlockUntilContext(testutil.Context(t, 5*time.Second), 2); err != nil {
+		t.Fatalf("the clear fired before 45 s: %v", err)
+	}
 	if cb.get() == "" {
 		t.Fatal("cleared before 45 s")
 	}
 	clock.Advance(time.Second)
-	waitFor(t, "the clipboard to be cleared", func() bool { return cb.get() == "" })
+	testutil.EventuallyWithin(t, 20*time.Second, "the clipboard to be cleared", func() bool { return cb.get() == "" })
 
 	// Something else copied meanwhile stays.
 	ta.copyToken("futu-main")
@@ -263,18 +273,44 @@ func TestCopyTokenIsClearedAfterTheClearTimeOnlyIfStillThere(t *testing.T) {
 	if err := clock.BlockUntilContext(ta.ctx, 1); err != nil {
 		t.Fatal(err)
 	}
+	// The clear has run (it asks the clipboard) and left the text alone.
+	testutil.EventuallyWithin(t, 20*time.Second, "the second clear", func() bool { return cb.clearsAsked() == 2 })
 	if cb.get() != "the person's own text" {
 		t.Errorf("the clear took what the person copied: %q", cb.get())
 	}
 }
 
-func waitFor(t *testing.T, what string, ok func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for !ok() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
+// TestOpenStartsOneWindowAtATime: Open while the window is open starts no
+// second window; a credential's Details hands it to the open one.
+func TestOpenStartsOneWindowAtATime(t *testing.T) {
+	clock := clockwork.NewFakeClockAt(t0)
+	opened := make(chan string, 8)
+	ta := runAgent(t, clock, &flakyBroker{life: 30 * 24 * time.Hour, clock: clock}, func(o *AgentOptions) {
+		o.Window = func(ctx context.Context, focus string) error {
+			opened <- focus
+			if focus == "" {
+				<-ctx.Done() // open until the agent quits
+			}
+			return nil
 		}
-		time.Sleep(5 * time.Millisecond)
+	})
+	ta.settle(t, 1)
+	ta.Do(Command{Kind: CmdOpen})
+	if f := <-opened; f != "" {
+		t.Fatalf("Open started the window at %q", f)
+	}
+	ta.Do(Command{Kind: CmdOpen})
+	ta.Do(Command{Kind: CmdSettings})
+	ta.Do(Command{Kind: CmdDetails, Credential: "futu-main"})
+	// Quit ends the window; every window start has returned after it.
+	ta.endLife()
+	ta.winWG.Wait()
+	close(opened)
+	var rest []string
+	for f := range opened {
+		rest = append(rest, f)
+	}
+	if len(rest) != 1 || rest[0] != "futu-main" {
+		t.Errorf("with the window open, Open, Settings and Details started %q, want only the hand-off of futu-main", rest)
 	}
 }

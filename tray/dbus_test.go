@@ -17,20 +17,14 @@ import (
 	"github.com/godbus/dbus/v5"
 
 	"tokentray/auth"
+	"tokentray/internal/testutil"
 )
 
 // TestTrayOverDBus reads the tray the way a desktop panel does: the
 // StatusNotifierItem's tooltip, the dbusmenu layout, a left click
 // (Activate) and a menu click (Event).
 func TestTrayOverDBus(t *testing.T) {
-	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
-		t.Skip("no D-Bus session bus: run through `make test`")
-	}
-	conn, err := dbus.ConnectSessionBus()
-	if err != nil {
-		t.Fatalf("session bus: %v", err)
-	}
-	defer conn.Close()
+	conn := testutil.SessionBus(t)
 
 	cmds := make(chan Command, 4)
 	entries := []Entry{
@@ -44,7 +38,7 @@ func TestTrayOverDBus(t *testing.T) {
 	name := fmt.Sprintf("org.kde.StatusNotifierItem-%d-1", os.Getpid())
 	item := conn.Object(name, "/StatusNotifierItem")
 	menu := conn.Object(name, "/StatusNotifierItem/menu")
-	waitFor(t, "the tray to appear on the bus", func() bool {
+	testutil.EventuallyWithin(t, 20*time.Second, "the tray to appear on the bus", func() bool {
 		var owner string
 		return conn.BusObject().Call("org.freedesktop.DBus.GetNameOwner", 0, name).Store(&owner) == nil
 	})
@@ -58,7 +52,7 @@ func TestTrayOverDBus(t *testing.T) {
 		fields := v.Value().([]interface{})
 		return fields[2].(string) + "\n" + fields[3].(string)
 	}
-	waitFor(t, "the tooltip", func() bool { return strings.Contains(tip(), "1 action needed") })
+	testutil.EventuallyWithin(t, 20*time.Second, "the tooltip", func() bool { return strings.Contains(tip(), "1 action needed") })
 	if got := tip(); !strings.Contains(got, "sandbox") || !strings.Contains(got, "webull-us: Action needed") {
 		t.Errorf("tooltip = %q", got)
 	}
@@ -104,8 +98,8 @@ func TestTrayOverDBus(t *testing.T) {
 
 	entries[1].Health = auth.Health{State: auth.OK}
 	updates <- Render(entries, ViewOptions{Sandbox: true}, time.Now())
-	waitFor(t, "the tooltip to follow an update", func() bool { return strings.Contains(tip(), "2 ok") })
-	waitFor(t, "the menu to follow an update", func() bool {
+	testutil.EventuallyWithin(t, 20*time.Second, "the tooltip to follow an update", func() bool { return strings.Contains(tip(), "2 ok") })
+	testutil.EventuallyWithin(t, 20*time.Second, "the menu to follow an update", func() bool {
 		labels, _ = menuLabels(t, menu)
 		return containsPrefix(labels, "webull-us: OK") && containsPrefix(labels, "Quit")
 	})

@@ -3,28 +3,18 @@
 package tray
 
 import (
-	"os"
 	"strings"
 	"testing"
 
-	"github.com/godbus/dbus/v5"
+	"tokentray/internal/testutil"
 )
 
 func TestHostPresentFollowsThePanel(t *testing.T) {
-	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
-		t.Skip("no D-Bus session bus: run through `make test`")
-	}
+	panel := testutil.SessionBus(t)
 	if HostPresent() {
 		t.Fatal("a tray host is reported in a session with no panel")
 	}
-	panel, err := dbus.ConnectSessionBus()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer panel.Close()
-	if reply, err := panel.RequestName(watcher, dbus.NameFlagDoNotQueue); err != nil || reply != dbus.RequestNameReplyPrimaryOwner {
-		t.Fatalf("could not play the panel: %v %v", reply, err)
-	}
+	testutil.PlayService(t, panel, watcher, nil, "", "")
 	if !HostPresent() {
 		t.Error("the panel's watcher is not seen")
 	}

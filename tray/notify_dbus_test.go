@@ -3,12 +3,19 @@
 package tray
 
 import (
-	"os"
 	"testing"
 	"time"
 
 	"github.com/godbus/dbus/v5"
+
+	"tokentray/internal/testutil"
 )
+
+// playNotifications has srv play the desktop's notification service.
+func playNotifications(t *testing.T, conn *dbus.Conn, srv any) {
+	t.Helper()
+	testutil.PlayService(t, conn, "org.freedesktop.Notifications", srv, "/org/freedesktop/Notifications", "org.freedesktop.Notifications")
+}
 
 // notificationServer plays the desktop's notification service.
 type notificationServer struct{ got chan [2]string }
@@ -19,22 +26,9 @@ func (n *notificationServer) Notify(app string, replaces uint32, icon, summary, 
 }
 
 func TestDesktopNotifierReachesTheNotificationService(t *testing.T) {
-	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
-		t.Skip("no D-Bus session bus: run through `make test`")
-	}
-	conn, err := dbus.ConnectSessionBus()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	conn := testutil.SessionBus(t)
 	srv := &notificationServer{got: make(chan [2]string, 1)}
-	if err := conn.Export(srv, "/org/freedesktop/Notifications", "org.freedesktop.Notifications"); err != nil {
-		t.Fatal(err)
-	}
-	if reply, err := conn.RequestName("org.freedesktop.Notifications", dbus.NameFlagDoNotQueue); err != nil || reply != dbus.RequestNameReplyPrimaryOwner {
-		t.Fatalf("could not play the notification service: %v %v", reply, err)
-	}
-	defer conn.ReleaseName("org.freedesktop.Notifications")
+	playNotifications(t, conn, srv)
 
 	if err := (DesktopNotifier{}).Notify("tokentray: webull-us is waiting for its 2FA code", "Enter the SMS code in the Webull app"); err != nil {
 		t.Fatal(err)
@@ -66,22 +60,9 @@ func (n *actionServer) Notify(app string, replaces uint32, icon, summary, body s
 }
 
 func TestANotificationButtonDoesTheNextAction(t *testing.T) {
-	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
-		t.Skip("no D-Bus session bus: run through `make test`")
-	}
-	conn, err := dbus.ConnectSessionBus()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	conn := testutil.SessionBus(t)
 	srv := &actionServer{conn: conn, got: make(chan []string, 1)}
-	if err := conn.Export(srv, "/org/freedesktop/Notifications", "org.freedesktop.Notifications"); err != nil {
-		t.Fatal(err)
-	}
-	if reply, err := conn.RequestName("org.freedesktop.Notifications", dbus.NameFlagDoNotQueue); err != nil || reply != dbus.RequestNameReplyPrimaryOwner {
-		t.Fatalf("could not play the notification service: %v %v", reply, err)
-	}
-	defer conn.ReleaseName("org.freedesktop.Notifications")
+	playNotifications(t, conn, srv)
 
 	done := make(chan Command, 1)
 	n := Notification{Title: "tokentray: webull-us is waiting for its 2FA code", Actions: []NotifyAction{actionButton("verify", "webull-us")}}

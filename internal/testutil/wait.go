@@ -15,13 +15,31 @@ const WaitTimeout = 10 * time.Second
 // nothing happened: that is the fake clock's job.
 func Eventually(t testing.TB, what string, ok func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(WaitTimeout)
+	EventuallyWithin(t, WaitTimeout, what, ok)
+}
+
+// EventuallyWithin is Eventually with a wait of its own, for another
+// process that takes its time (a binary starting up, a broker's page).
+func EventuallyWithin(t testing.TB, d time.Duration, what string, ok func() bool) {
+	t.Helper()
+	if !Poll(d, 5*time.Millisecond, ok) {
+		t.Fatalf("timed out waiting for %s", what)
+	}
+}
+
+// Poll calls ok every interval until it holds or d has passed, and
+// reports whether it held (ok is asked once more at the deadline): for a
+// wait whose failure the caller describes with what it saw. A slow
+// check, such as running a command, wants a longer interval.
+func Poll(d, every time.Duration, ok func() bool) bool {
+	deadline := time.Now().Add(d)
 	for !ok() {
 		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
+			return false
 		}
-		time.Sleep(5 * time.Millisecond)
+		time.Sleep(every)
 	}
+	return true
 }
 
 // Context returns a context that ends after d or with the test,
