@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -160,5 +161,56 @@ func TestACheckKilledMidwayIsCleanedUp(t *testing.T) {
 	}
 	if _, err := k.Get(alive, "test item"); err != nil {
 		t.Fatalf("the item of a check still running was deleted: %v", err)
+	}
+}
+
+func TestWithoutAMarkOfAGoneCheckTheKeychainIsNotAsked(t *testing.T) {
+	k, calls := countingKeyring(t)
+	dir := t.TempDir()
+	// A running check's mark (this process) and files that are not marks.
+	for _, name := range []string{fmt.Sprintf("%s%d-0011223344556677%s", checkPrefix, os.Getpid(), markSuffix), "c1.lock", "c1.inflight"} {
+		if err := os.WriteFile(filepath.Join(dir, name), nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	k.CheckMarksIn(dir)
+	if got := calls.Load(); got != 0 {
+		t.Fatalf("with no mark of a gone check, the keychain got %d calls, want none", got)
+	}
+	if k.be.(*secretService).conn != nil {
+		t.Fatal("with no mark of a gone check, the session bus was connected")
+	}
+}
+
+func TestAMarkOfAGoneCheckHasItsItemRemoved(t *testing.T) {
+	k, _ := countingKeyring(t)
+	dir := t.TempDir()
+	dead := checkPrefix + "999999999-8899aabbccddeeff"
+	if err := k.Set(dead, "test item", "test-check-value"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = k.Delete(dead, "test item") })
+	mark := filepath.Join(dir, dead+markSuffix)
+	if err := os.WriteFile(mark, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	k.CheckMarksIn(dir)
+	if _, err := k.Get(dead, "test item"); !errors.Is(err, auth.ErrSecretNotFound) {
+		t.Fatalf("the item of a gone check is still there: %v", err)
+	}
+	if _, err := os.Stat(mark); !os.IsNotExist(err) {
+		t.Fatalf("the mark of a check whose item was removed is still there: %v", err)
+	}
+}
+
+func TestCheckLeavesNoMarkWhenItFinishes(t *testing.T) {
+	k, _ := countingKeyring(t)
+	dir := t.TempDir()
+	k.CheckMarksIn(dir)
+	if err := k.Check(); err != nil {
+		t.Fatal(err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Fatalf("a finished check left %v", entries)
 	}
 }

@@ -11,9 +11,11 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/godbus/dbus/v5"
@@ -46,6 +48,9 @@ type Keyring struct {
 	timeout time.Duration
 	clock   clockwork.Clock
 	be      backend
+
+	marksMu sync.Mutex
+	marks   string // where Check leaves its marks; "" for nowhere
 }
 
 var _ auth.SecretStore = (*Keyring)(nil)
@@ -158,11 +163,18 @@ func (k *Keyring) Check() error {
 	const field = "test item"
 	want := "tokentray-keychain-check-" + hex.EncodeToString(b[:4])
 	k.RemoveStaleChecks()
+	unmark := k.mark(id)
 	if err := k.Set(id, field, want); err != nil {
+		if !errors.Is(err, errTimeout) {
+			unmark() // refused: nothing was stored
+		}
 		return err
 	}
 	got, err := k.Get(id, field)
 	derr := k.Delete(id, field)
+	if derr == nil || errors.Is(derr, auth.ErrSecretNotFound) {
+		unmark()
+	}
 	if err != nil {
 		return err
 	}
@@ -329,8 +341,59 @@ func checkerGone(user string) bool {
 // RemoveStaleChecks deletes what a Check killed midway left behind, so
 // nothing in the keychain outlives the process that wrote it. Where the
 // keychain cannot be searched (macOS, Windows) it does nothing.
-func (k *Keyring) RemoveStaleChecks() {
+func (k *Keyring) RemoveStaleChecks() { _ = k.removeStaleChecks() }
+
+func (k *Keyring) removeStaleChecks() error {
 	if r, ok := k.be.(interface{ removeStaleChecks(service string) error }); ok {
-		_ = k.call(func() error { return r.removeStaleChecks(k.service) })
+		return k.call(func() error { return r.removeStaleChecks(k.service) })
 	}
+	return nil
+}
+
+// markSuffix ends the name of the file Check keeps, named like its
+// throwaway item, for as long as that item may exist.
+const markSuffix = ".keychain-check"
+
+// CheckMarksIn makes Check keep a mark in dir for as long as its
+// throwaway item may be in the keychain, and removes what the checks of
+// gone processes left, looking in the keychain only when dir holds a
+// mark of one: a process that only reads its settings never talks to
+// the keychain. A profile's store calls it with its lock directory.
+func (k *Keyring) CheckMarksIn(dir string) {
+	k.marksMu.Lock()
+	k.marks = dir
+	k.marksMu.Unlock()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	var stale []string
+	for _, e := range entries {
+		if id, ok := strings.CutSuffix(e.Name(), markSuffix); ok && checkerGone(id) {
+			stale = append(stale, filepath.Join(dir, e.Name()))
+		}
+	}
+	if len(stale) == 0 || k.removeStaleChecks() != nil {
+		return
+	}
+	for _, p := range stale {
+		_ = os.Remove(p)
+	}
+}
+
+// mark leaves Check's mark for item id, where CheckMarksIn said; the
+// returned func removes it. The mark is not synced: it guards against a
+// killed process, whose writes the kernel keeps.
+func (k *Keyring) mark(id string) (unmark func()) {
+	k.marksMu.Lock()
+	dir := k.marks
+	k.marksMu.Unlock()
+	if dir == "" {
+		return func() {}
+	}
+	p := filepath.Join(dir, id+markSuffix)
+	if err := os.WriteFile(p, nil, 0o600); err != nil {
+		return func() {}
+	}
+	return func() { _ = os.Remove(p) }
 }

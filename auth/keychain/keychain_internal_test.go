@@ -3,6 +3,8 @@ package keychain
 import (
 	"context"
 	"errors"
+	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -136,5 +138,52 @@ func TestRedactWithholdsTheWholeDetail(t *testing.T) {
 	}
 	if got := redact("no such object", "test-app-secret-0001"); got != "no such object" {
 		t.Errorf("a message without the value was changed: %q", got)
+	}
+}
+
+// markBackend stores in memory and reports the marks in dir when asked
+// to store; its Delete fails when failDelete is set.
+type markBackend struct {
+	dir        string
+	failDelete bool
+	items      map[string]string
+	marksAtSet []string
+}
+
+func (b *markBackend) Set(s, u, p string) error {
+	entries, _ := os.ReadDir(b.dir)
+	for _, e := range entries {
+		b.marksAtSet = append(b.marksAtSet, e.Name())
+	}
+	b.items[u] = p
+	return nil
+}
+func (b *markBackend) Get(s, u string) (string, error) { return b.items[u], nil }
+func (b *markBackend) Delete(s, u string) error {
+	if b.failDelete {
+		return errors.New("test: delete refused")
+	}
+	delete(b.items, u)
+	return nil
+}
+
+func TestCheckIsMarkedWhileItsItemMayExist(t *testing.T) {
+	for _, failDelete := range []bool{false, true} {
+		dir := t.TempDir()
+		b := &markBackend{dir: dir, failDelete: failDelete, items: map[string]string{}}
+		k := New("tokentray-test", time.Second)
+		k.be = b
+		k.CheckMarksIn(dir)
+		err := k.Check()
+		if len(b.marksAtSet) != 1 || !strings.HasPrefix(b.marksAtSet[0], fmt.Sprintf("%s%d-", checkPrefix, os.Getpid())) || !strings.HasSuffix(b.marksAtSet[0], markSuffix) {
+			t.Fatalf("marks while the item was stored: %v, want this process's one", b.marksAtSet)
+		}
+		entries, _ := os.ReadDir(dir)
+		switch {
+		case !failDelete && (err != nil || len(entries) != 0):
+			t.Fatalf("a check that deleted its item: %v, left %v", err, entries)
+		case failDelete && (err == nil || len(entries) != 1):
+			t.Fatalf("a check whose item could not be deleted: %v, left %v, want its mark kept", err, entries)
+		}
 	}
 }
