@@ -72,6 +72,30 @@ func (s *Store) removeStaleTemps() {
 	}
 }
 
+// leftovers reports whether a writer that was interrupted may have left
+// something to finish: a temp file, or a journal that is not empty (or
+// cannot be read as one). Looking takes no lock; finishing does.
+func (s *Store) leftovers() bool {
+	entries, err := os.ReadDir(s.dir)
+	if err != nil {
+		return true
+	}
+	for _, e := range entries {
+		n := e.Name()
+		if strings.HasPrefix(n, tempPrefix(settingsName)) || strings.HasPrefix(n, tempPrefix(journalName)) {
+			return true
+		}
+		if n == journalName {
+			b, err := os.ReadFile(filepath.Join(s.dir, n))
+			var j journal
+			if err != nil || json.Unmarshal(b, &j) != nil || len(j.Pending) > 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // readJournal returns the pending entries; a damaged journal is moved
 // aside and read as empty, since it only ever costs orphaned keychain items.
 func (s *Store) readJournal() journal {

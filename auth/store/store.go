@@ -162,10 +162,18 @@ func Open(dir string, secrets auth.SecretStore, opts ...Option) (*Store, error) 
 	if err := mkdirPrivate(filepath.Join(dir, locksDir)); err != nil {
 		return nil, err
 	}
-	// A keychain check killed midway leaves a throwaway item; the
-	// keychain removes those of processes that are gone.
-	if r, ok := secrets.(interface{ RemoveStaleChecks() }); ok {
-		r.RemoveStaleChecks()
+	// A keychain check killed midway leaves a throwaway item and a mark
+	// beside the locks; the keychain removes the items of processes that
+	// are gone, and is not asked at all when no such mark is there.
+	if r, ok := secrets.(interface{ CheckMarksIn(dir string) }); ok {
+		r.CheckMarksIn(filepath.Join(dir, locksDir))
+	}
+	if !s.leftovers() {
+		// Nothing to finish: read as any reader does, without the lock.
+		if _, err := s.load(); err != nil {
+			return nil, err
+		}
+		return s, nil
 	}
 	err := s.withSettingsLock(func() error {
 		s.removeStaleTemps()

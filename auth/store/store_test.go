@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gofrs/flock"
 	"github.com/jonboulle/clockwork"
 
 	"tokentray/auth"
@@ -652,5 +653,35 @@ func TestLockExcludesAndHonoursTheContext(t *testing.T) {
 	again()
 	if _, err := s.Lock(context.Background(), "../evil"); err == nil {
 		t.Fatal("a credential ID with a path in it was accepted")
+	}
+}
+
+func TestOpenOfASettledProfileTakesNoLock(t *testing.T) {
+	dir := t.TempDir()
+	s := openAt(t, dir, auth.NewMemorySecrets())
+	if err := s.Add(newCred("one", auth.KindFutuKey), map[string]string{auth.FieldAccessToken: "test-access-token"}); err != nil {
+		t.Fatal(err)
+	}
+	// Another process holds the settings (a long write, a hung command).
+	held := flock.New(filepath.Join(dir, lockName))
+	if ok, err := held.TryLock(); !ok || err != nil {
+		t.Fatalf("lock the settings: %v, %v", ok, err)
+	}
+	defer held.Unlock()
+	done := make(chan error, 1)
+	go func() {
+		s, err := Open(dir, auth.NewMemorySecrets())
+		if err == nil {
+			_, err = s.Get("one")
+		}
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("opening a profile with nothing to finish waited for the settings lock")
 	}
 }
