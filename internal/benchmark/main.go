@@ -45,6 +45,7 @@ var (
 	pendingFor  = flag.Duration("pending", 10*time.Second, "the window measured while a verification counts down")
 	latency     = flag.Duration("latency", 200*time.Millisecond, "how long the sandbox brokers take to answer")
 	credentials = flag.Int("credentials", 4, "healthy credentials in the measured profile")
+	commands    = flag.Bool("commands", false, "measure only the command line (status, token, refresh all), not the agent or the window")
 )
 
 func main() {
@@ -83,6 +84,17 @@ func run() error {
 		if out, err := exec.Command("go", "build", "-o", b[0], b[1]).CombinedOutput(); err != nil {
 			return fmt.Errorf("build %s: %v\n%s", b[1], err, out)
 		}
+	}
+	if *commands {
+		cf, err := measureCommands(tmp, bin, *runs)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("Command line, median of its runs\nMachine: %s\n\n", machine())
+		fmt.Println("| figure | tokentray | floor | ratio | target | |")
+		fmt.Println("| --- | --- | --- | --- | --- | --- |")
+		printCommandRows(cf, ratioText, verdictText)
+		return nil
 	}
 	p, err := newPanel()
 	if err != nil {
@@ -404,18 +416,7 @@ func median(fs []figures, get func(figures) float64) float64 {
 
 func printTable(fs []figures, cf commandFigures) {
 	m := func(get func(figures) float64) float64 { return median(fs, get) }
-	ratio := func(a, b float64) string {
-		if b == 0 {
-			return "–"
-		}
-		return fmt.Sprintf("%.2f×", a/b)
-	}
-	verdict := func(ok bool) string {
-		if ok {
-			return "met"
-		}
-		return "missed"
-	}
+	ratio, verdict := ratioText, verdictText
 	rss, fyne, tray := m(func(f figures) float64 { return f.agentRSS }), m(func(f figures) float64 { return f.fyneRSS }), m(func(f figures) float64 { return f.trayRSS })
 	ticks, fyneTicks, trayTicks := m(func(f figures) float64 { return f.agentTicks }), m(func(f figures) float64 { return f.fyneTicks }), m(func(f figures) float64 { return f.trayTicks })
 	sig, fyneSig, traySig := m(func(f figures) float64 { return f.agentSig }), m(func(f figures) float64 { return f.fyneSig }), m(func(f figures) float64 { return f.traySig })
@@ -438,4 +439,18 @@ func printTable(fs []figures, cf commandFigures) {
 	fmt.Printf("| phone confirmation to OK in the tray | %.1f s | poll cadence 5 s | %s | within ~5 s | %s |\n", ok, ratio(ok, 5), verdict(ok <= 5.5))
 	printCommandRows(cf, ratio, verdict)
 	fmt.Printf("\nSignals while a verification counted down (last run, %.0f s): %s\n", pendingFor.Seconds(), fs[len(fs)-1].pendingSignals)
+}
+
+func ratioText(a, b float64) string {
+	if b == 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%.2f×", a/b)
+}
+
+func verdictText(ok bool) string {
+	if ok {
+		return "met"
+	}
+	return "missed"
 }
