@@ -320,6 +320,53 @@ func (p *Provider) Refresh(ctx context.Context, c *auth.Credential, s auth.Secre
 	return h, err
 }
 
+// keyProbeToken is the token a check at add asks Webull about where the
+// region has no /openapi/config (hk): Webull verifies the call's
+// signature before it looks the token up, and no token is ever issued
+// under this value, so the call proves the app key and secret, creates
+// nothing and sends no SMS.
+const keyProbeToken = "tokentray-app-check"
+
+// Check checks a new Webull app before it is stored with one signed call
+// that creates no token: the check of a token given with it, else
+// /openapi/config, else (hk) the token check of keyProbeToken. A
+// signature Webull rejects is the app secret's fault.
+func (p *Provider) Check(ctx context.Context, c *auth.Credential, s auth.Secrets) (auth.Health, error) {
+	var h auth.Health
+	var err error
+	if tok, terr := s.Get(auth.FieldWebullToken); (terr == nil && tok != "") || !NeedsToken(c.Region) {
+		h, err = p.Refresh(ctx, c, s, auth.RefreshOptions{})
+	} else {
+		h, err = p.probe(ctx, c, s)
+	}
+	var ae *APIError
+	if errors.As(err, &ae) && ae.SignatureRejected() {
+		return h, auth.WrongField(auth.FieldAppSecret, auth.NeedsUser(sentence(err)))
+	}
+	return h, err
+}
+
+// probe proves c's app key and secret with the token check of
+// keyProbeToken; the app needs a verified token next.
+func (p *Provider) probe(ctx context.Context, c *auth.Credential, s auth.Secrets) (auth.Health, error) {
+	now := p.clock.Now()
+	cl, err := p.NewClient(*c, s)
+	if err == nil {
+		_, err = cl.Check(ctx, keyProbeToken)
+	}
+	var ae *APIError
+	if errors.As(err, &ae) && ae.Code == CodeInvalidToken {
+		err = nil // the token is unknown, as it should be: the signature was accepted
+	}
+	if err != nil {
+		h := finish(errHealth(err, now), err, c.Name)
+		return h, err
+	}
+	c.LastChecked = p.clock.Now()
+	h := withNext(health(auth.ActionNeeded, MsgNoToken, c.LastChecked), c.Name)
+	return h, needsVerify(c.Name, MsgNoToken)
+}
+
 // MsgNoToken says the app needs a token and has none yet.
 const MsgNoToken = "No verified Webull token yet: start the verification and confirm the SMS code in the Webull app."
 
