@@ -176,6 +176,11 @@ func (sb *Sandbox) Seed(st *store.Store) error {
 		}
 		c.ID = auth.NewID()
 		c.AddedAt = now
+		// The fingerprint the engine's Add keeps, so the demo's key cannot
+		// be added again under another name.
+		if key := secrets[auth.FieldAppKey]; key != "" {
+			c.KeyFingerprint = auth.KeyFingerprint(c.Kind.Broker(), key)
+		}
 		if err := st.Add(c, secrets); err != nil {
 			errs = append(errs, fmt.Errorf("add sandbox credential %s: %w", c.Name, err))
 		}

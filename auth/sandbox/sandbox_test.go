@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"io/fs"
 	"net"
@@ -21,8 +22,10 @@ import (
 	"github.com/jonboulle/clockwork"
 
 	"tokentray/auth"
+	"tokentray/auth/engine"
 	"tokentray/auth/store"
 	"tokentray/auth/webull"
+	"tokentray/internal/testutil"
 )
 
 var epoch = time.Date(2026, 3, 12, 10, 0, 0, 0, time.UTC)
@@ -273,5 +276,32 @@ func TestDemoOptionsShortLifetimes(t *testing.T) {
 	sb := start(t, o)
 	if !sb.Futu.RotateRefresh() {
 		t.Error("the demo does not rotate refresh tokens")
+	}
+}
+
+func TestSeededKeysCannotBeAddedUnderAnotherName(t *testing.T) {
+	fc := clockwork.NewFakeClockAt(epoch)
+	sb := start(t, Options{Clock: fc})
+	st, _ := openStore(t)
+	if err := sb.Seed(st); err != nil {
+		t.Fatal(err)
+	}
+	eng := engine.New(st, map[auth.Kind]auth.Provider{
+		auth.KindFutuKey: testutil.NewFakeProvider(auth.KindFutuKey, fc),
+		auth.KindWebull:  testutil.NewFakeProvider(auth.KindWebull, fc),
+	}, fc)
+	for _, name := range []string{DemoFutuKey, DemoWebull, DemoWebullNo2FA} {
+		c, err := st.Get(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.KeyFingerprint == "" {
+			t.Errorf("%s was seeded without a key fingerprint", name)
+		}
+		secrets := map[string]string{auth.FieldAppKey: secret(t, st, c, auth.FieldAppKey), auth.FieldAppSecret: secret(t, st, c, auth.FieldAppSecret)}
+		_, err = eng.Add(context.Background(), auth.Credential{Name: "copy-of-" + name, Kind: c.Kind, Endpoint: c.Endpoint}, secrets)
+		if field, _ := auth.FieldOf(err); field != auth.FieldAppKey || !strings.Contains(fmt.Sprint(err), "already stored as "+name) {
+			t.Errorf("adding %s's app key again: %v (field %q), want refused naming %s", name, err, field, name)
+		}
 	}
 }
