@@ -94,18 +94,8 @@ func TestCloseStopsListening(t *testing.T) {
 	}
 }
 
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
 func TestFixedPorts(t *testing.T) {
-	fp, wp := freePort(t), freePort(t)
+	fp, wp := testutil.FreePort(t), testutil.FreePort(t)
 	if fp == wp {
 		t.Skip("the OS gave the same free port twice")
 	}
@@ -114,7 +104,7 @@ func TestFixedPorts(t *testing.T) {
 		t.Errorf("URLs %s %s", sb.FutuURL, sb.WebullURL)
 	}
 	// A second sandbox on the same ports fails with a sentence, and leaks no listener.
-	if _, err := Start(Options{FutuPort: freePort(t), WebullPort: wp}); err == nil || !strings.Contains(err.Error(), "Webull") {
+	if _, err := Start(Options{FutuPort: testutil.FreePort(t), WebullPort: wp}); err == nil || !strings.Contains(err.Error(), "Webull") {
 		t.Errorf("port clash: %v", err)
 	}
 	if _, err := Start(Options{FutuPort: -1}); err == nil {
