@@ -77,7 +77,7 @@ func commandLine(door *system.Door) cli.Deps {
 			return p.Dir, err
 		},
 		StartSandbox: sandbox.Start,
-		Autostart:    agentAutostart{},
+		Autostart:    autostart.ForAgent(selfDir(), false),
 		Webull:       webullFacts(),
 	}
 }
@@ -96,20 +96,6 @@ func webullFacts() cli.WebullFacts {
 		f.RegionHelp = append(f.RegionHelp, cli.WebullRegion{Code: r.Code, Description: r.Description()})
 	}
 	return f
-}
-
-// agentAutostart is the desktop's entry that starts this binary's agent
-// at login.
-type agentAutostart struct{}
-
-func (agentAutostart) Enabled() (bool, error) { return autostart.Enabled(), nil }
-
-func (agentAutostart) SetEnabled(on bool) error {
-	exe, err := os.Executable()
-	if err != nil {
-		return fmt.Errorf("find tokentray's own binary for start at login: %w", err)
-	}
-	return autostart.Set(on, exe)
 }
 
 // runAgent is the always-on process: the tray and the credential engine.
@@ -155,14 +141,9 @@ func runAgent(ctx context.Context, d cli.Deps, door *system.Door, sandboxed bool
 		w := windowSpec{sandbox: sandboxed, focus: name, phone: phone, env: d.Environ()}
 		return w.run(ctx, os.Stdout, os.Stderr)
 	}
-	var autostartArgs []string
-	if sandboxed {
-		autostartArgs = []string{"--sandbox"}
-	}
-	exe, _ := os.Executable()
 	agent := tray.NewAgent(parts.Engine, tray.AgentOptions{
 		Sandbox: sandboxed, Changed: parts.Changed(), Window: window, Notifier: parts.Notifier,
-		Clipboard: tray.SystemClipboard(), Autostart: tray.XDGAutostart{Exe: exe, Args: autostartArgs},
+		Clipboard: tray.SystemClipboard(), Autostart: autostart.ForAgent(selfDir(), sandboxed),
 	})
 	if !tray.HostPresent() {
 		log.SetOutput(tray.WithoutHostNoise(log.Writer()))
@@ -183,4 +164,17 @@ func runWindow(ctx context.Context, d cli.Deps, door *system.Door, sandboxed boo
 		w.phone = door.RunningPhone()
 	}
 	return w.run(ctx, d.Stdout, d.Stderr)
+}
+
+// selfDir is the folder of this binary (symlinks resolved), where the
+// agent and the window live side by side.
+func selfDir() string {
+	exe, err := os.Executable()
+	if err != nil {
+		return ""
+	}
+	if real, err := filepath.EvalSymlinks(exe); err == nil {
+		exe = real
+	}
+	return filepath.Dir(exe)
 }

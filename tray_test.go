@@ -39,6 +39,13 @@ type trayUnderTest struct {
 
 func startTray(t *testing.T) *trayUnderTest {
 	t.Helper()
+	return startAgent(t, true)
+}
+
+// startAgent starts the sandbox's agent with its demo, or the real
+// profile's agent (in a temporary config folder, with no credentials).
+func startAgent(t *testing.T, sandbox bool) *trayUnderTest {
+	t.Helper()
 	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" || os.Getenv("DISPLAY") == "" {
 		t.Skip("no D-Bus session bus or X display: run through `make test`")
 	}
@@ -58,7 +65,11 @@ func startTray(t *testing.T) *trayUnderTest {
 
 	tu := &trayUnderTest{t: t, cfg: t.TempDir(), xdg: t.TempDir(), stderr: &lockedBuffer{}, gone: make(chan struct{})}
 	tu.env = append(os.Environ(), "TOKENTRAY_CONFIG_DIR="+tu.cfg, "XDG_CONFIG_HOME="+tu.xdg, "LANG=C.UTF-8")
-	tu.cmd = exec.Command(bin, "--sandbox")
+	if sandbox {
+		tu.cmd = exec.Command(bin, "--sandbox")
+	} else {
+		tu.cmd = exec.Command(bin)
+	}
 	tu.cmd.Env = tu.env
 	tu.cmd.Stderr = tu.stderr
 	if err := tu.cmd.Start(); err != nil {
@@ -84,7 +95,11 @@ func startTray(t *testing.T) *trayUnderTest {
 	name, path, _ := strings.Cut(item, "/")
 	tu.item = conn.Object(name, dbus.ObjectPath("/"+path))
 	tu.menu = conn.Object(name, "/StatusNotifierItem/menu")
-	tu.waitTip("the demo", "webull-demo:")
+	if sandbox {
+		tu.waitTip("the demo", "webull-demo:")
+	} else {
+		tu.waitTip("an empty profile", "no credentials yet")
+	}
 	return tu
 }
 
@@ -378,12 +393,12 @@ func childrenNamed(pid int, comm string) []int {
 }
 
 func TestTrayStartAtLoginWritesAndRemovesTheEntry(t *testing.T) {
-	tu := startTray(t)
+	tu := startAgent(t, false)
 	entry := filepath.Join(tu.xdg, "autostart", "tokentray.desktop")
 	tu.click("", "Start at login")
 	waitFile(t, entry, true)
 	b, _ := os.ReadFile(entry)
-	if !strings.Contains(string(b), "Exec="+bin+" --sandbox") {
+	if !strings.Contains(string(b), "Exec="+filepath.Join(filepath.Dir(bin), "tokentray")+"\n") {
 		t.Errorf("autostart entry:\n%s", b)
 	}
 	tu.click("", "Start at login")

@@ -28,27 +28,15 @@ type EngineBackend struct {
 	Autostart Autostart
 }
 
-// xdgAutostart is the XDG autostart entry of the agent exe.
-type xdgAutostart struct {
-	exe  string
-	args []string
-}
-
-func (x xdgAutostart) Enabled() bool     { return autostart.Enabled() }
-func (x xdgAutostart) Set(on bool) error { return autostart.Set(on, x.exe, x.args...) }
-
 func (b EngineBackend) autostart() Autostart {
 	if b.Autostart != nil {
 		return b.Autostart
 	}
-	x := xdgAutostart{}
+	dir := ""
 	if self, err := os.Executable(); err == nil {
-		x.exe = filepath.Join(filepath.Dir(self), "tokentray")
+		dir = filepath.Dir(self)
 	}
-	if b.Sandbox {
-		x.args = []string{"--sandbox"}
-	}
-	return x
+	return autostart.ForAgent(dir, b.Sandbox)
 }
 
 func (b EngineBackend) List(context.Context) ([]Row, error) {

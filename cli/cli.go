@@ -100,9 +100,9 @@ type PrefsStore interface {
 // Autostart is the desktop's "start at login" entry of the agent.
 type Autostart interface {
 	// Enabled reports whether the agent starts at login.
-	Enabled() (bool, error)
-	// SetEnabled writes (on) or removes (off) the entry.
-	SetEnabled(on bool) error
+	Enabled() bool
+	// Set writes (on) or removes (off) the entry.
+	Set(on bool) error
 }
 
 // WebullFacts are what Webull's SDK reads, as the command line names them.

@@ -72,11 +72,7 @@ func (e *env) autostartValue() (string, error) {
 	if e.Autostart == nil {
 		return "", errors.New("this build of tokentray cannot start at login")
 	}
-	on, err := e.Autostart.Enabled()
-	if err != nil {
-		return "", err
-	}
-	if on {
+	if e.Autostart.Enabled() {
 		return "on", nil
 	}
 	return "off", nil
@@ -182,7 +178,7 @@ func setAutostart(e *env, value string) error {
 	if e.sandbox {
 		return usagef("autostart starts the agent of your real profile at login, not the sandbox's; run it without --sandbox")
 	}
-	if err := e.Autostart.SetEnabled(on); err != nil {
+	if err := e.Autostart.Set(on); err != nil {
 		return err
 	}
 	if on {

@@ -11,8 +11,8 @@ import (
 
 type fakeAutostart struct{ on bool }
 
-func (f *fakeAutostart) Enabled() (bool, error)   { return f.on, nil }
-func (f *fakeAutostart) SetEnabled(on bool) error { f.on = on; return nil }
+func (f *fakeAutostart) Enabled() bool     { return f.on }
+func (f *fakeAutostart) Set(on bool) error { f.on = on; return nil }
 
 func TestConfigListsSetsAndRefuses(t *testing.T) {
 	f := newFakeRun(t)

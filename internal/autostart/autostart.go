@@ -100,6 +100,37 @@ func Set(on bool, exe string, args ...string) error {
 	return Disable()
 }
 
+// ErrSandbox refuses start at login from the sandbox profile: the entry
+// is the desktop's one "tokentray" entry, and it starts the real agent.
+var ErrSandbox = errors.New("start at login starts the agent of your real profile, not the sandbox's: turn it on from tokentray without --sandbox")
+
+// Entry is the "Start at login" switch of one profile, the same for the
+// tray's checkbox, the window's switch and `tokentray config autostart`.
+type Entry struct {
+	// Exe is the agent's binary, an absolute path.
+	Exe string
+	// Sandbox: the switch of the sandbox profile, which shows the real
+	// entry's state but refuses to change it (ErrSandbox).
+	Sandbox bool
+}
+
+// ForAgent is the switch for the agent binary named tokentray in dir
+// (the folder of the running binary: the window lives beside the agent).
+func ForAgent(dir string, sandbox bool) Entry {
+	return Entry{Exe: filepath.Join(dir, "tokentray"), Sandbox: sandbox}
+}
+
+// Enabled reports whether the agent starts at login.
+func (e Entry) Enabled() bool { return Enabled() }
+
+// Set writes (on) or removes (off) the entry.
+func (e Entry) Set(on bool) error {
+	if e.Sandbox {
+		return ErrSandbox
+	}
+	return Set(on, e.Exe)
+}
+
 // quote makes an Exec argument safe as the Desktop Entry Specification
 // asks: double quotes around anything with a space or reserved character.
 func quote(s string) string {

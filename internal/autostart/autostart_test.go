@@ -1,6 +1,7 @@
 package autostart
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -64,5 +65,27 @@ func TestAHiddenEntryIsOff(t *testing.T) {
 	}
 	if Enabled() {
 		t.Error("a hidden entry reads as on")
+	}
+}
+
+// The sandbox's switch shows the real entry but never replaces it: the
+// desktop has one tokentray entry, and it starts the real agent.
+func TestTheSandboxSwitchNeverWritesTheEntry(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	dir := t.TempDir()
+	real, sandbox := ForAgent(dir, false), ForAgent(dir, true)
+	if err := sandbox.Set(true); !errors.Is(err, ErrSandbox) || Enabled() {
+		t.Fatalf("the sandbox switch: %v, enabled %v", err, Enabled())
+	}
+	if err := real.Set(true); err != nil || !sandbox.Enabled() {
+		t.Fatalf("the real switch: %v; the sandbox's shows %v", err, sandbox.Enabled())
+	}
+	p, _ := Path()
+	b, err := os.ReadFile(p)
+	if err != nil || !strings.Contains(string(b), "Exec="+filepath.Join(dir, "tokentray")+"\n") || strings.Contains(string(b), "--sandbox") {
+		t.Fatalf("entry %q, %v", b, err)
+	}
+	if err := sandbox.Set(false); !errors.Is(err, ErrSandbox) || !Enabled() {
+		t.Fatalf("the sandbox switch turned the real entry off: %v", err)
 	}
 }
