@@ -12,12 +12,13 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/godbus/dbus/v5"
+
+	"tokentray/internal/testutil"
 )
 
 var bin string
@@ -39,27 +40,19 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// lockedBuffer collects a child's output while the test reads it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // panel plays the desktop's StatusNotifierWatcher: the agent registers
 // its tray icon with it, as with a real panel.
 type panel struct{ items chan string }
+
+// playPanel has a panel watch for tray icons on the session bus until
+// the test ends.
+func playPanel(t *testing.T) (*dbus.Conn, *panel) {
+	t.Helper()
+	conn := testutil.SessionBus(t)
+	p := &panel{items: make(chan string, 4)}
+	testutil.PlayService(t, conn, "org.kde.StatusNotifierWatcher", p, "/StatusNotifierWatcher", "org.kde.StatusNotifierWatcher")
+	return conn, p
+}
 
 func (p *panel) RegisterStatusNotifierItem(sender dbus.Sender, path string) *dbus.Error {
 	p.items <- string(sender) + path
@@ -69,25 +62,10 @@ func (p *panel) RegisterStatusNotifierItem(sender dbus.Sender, path string) *dbu
 // TestAgentShowsTheSandboxInTheTray runs `tokentray --sandbox`, what
 // `make run` starts, and reads its icon the way a panel does.
 func TestAgentShowsTheSandboxInTheTray(t *testing.T) {
-	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
-		t.Skip("no D-Bus session bus: run through `make test`")
-	}
-	conn, err := dbus.ConnectSessionBus()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	p := &panel{items: make(chan string, 4)}
-	if err := conn.Export(p, "/StatusNotifierWatcher", "org.kde.StatusNotifierWatcher"); err != nil {
-		t.Fatal(err)
-	}
-	if reply, err := conn.RequestName("org.kde.StatusNotifierWatcher", dbus.NameFlagDoNotQueue); err != nil || reply != dbus.RequestNameReplyPrimaryOwner {
-		t.Fatalf("could not play the panel: %v %v", reply, err)
-	}
-	defer conn.ReleaseName("org.kde.StatusNotifierWatcher")
+	conn, p := playPanel(t)
 
 	cfg := t.TempDir()
-	var stderr lockedBuffer
+	var stderr testutil.LockedBuffer
 	agent := exec.Command(bin, "--sandbox")
 	agent.Env = append(os.Environ(), "TOKENTRAY_CONFIG_DIR="+cfg, "LANG=C.UTF-8")
 	agent.Stderr = &stderr
@@ -124,20 +102,17 @@ func TestAgentShowsTheSandboxInTheTray(t *testing.T) {
 	obj := conn.Object(name, dbus.ObjectPath("/"+path))
 
 	var tip string
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		v, err := obj.GetProperty("org.kde.StatusNotifierItem.ToolTip")
-		if err == nil {
-			f := v.Value().([]interface{})
-			tip = f[2].(string) + "\n" + f[3].(string)
-			if strings.Contains(tip, "pending") {
-				break
-			}
+	var err error
+	if !testutil.Poll(20*time.Second, 100*time.Millisecond, func() bool {
+		var v dbus.Variant
+		if v, err = obj.GetProperty("org.kde.StatusNotifierItem.ToolTip"); err != nil {
+			return false
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("tooltip never showed the demo: %q (%v)\n%s", tip, err, stderr.String())
-		}
-		time.Sleep(100 * time.Millisecond)
+		f := v.Value().([]interface{})
+		tip = f[2].(string) + "\n" + f[3].(string)
+		return strings.Contains(tip, "pending")
+	}) {
+		t.Fatalf("tooltip never showed the demo: %q (%v)\n%s", tip, err, stderr.String())
 	}
 	for _, want := range []string{"tokentray (sandbox)", "webull-demo: Pending", "futu-login: Action needed", "futu-expiring: Expiring"} {
 		if !strings.Contains(tip, want) {
@@ -232,14 +207,13 @@ func displayWithoutGL(t *testing.T) string {
 		}
 		t.Cleanup(func() { _ = x.Process.Signal(syscall.SIGTERM); _ = x.Wait() })
 		// Ready once its socket takes connections.
-		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-			if c, err := net.Dial("unix", fmt.Sprintf("/tmp/.X11-unix/X%d", n)); err == nil {
+		testutil.EventuallyWithin(t, 10*time.Second, "Xvfb's display "+d+" to take connections", func() bool {
+			c, err := net.Dial("unix", fmt.Sprintf("/tmp/.X11-unix/X%d", n))
+			if err == nil {
 				c.Close()
-				return d
 			}
-			if time.Now().After(deadline) {
-				t.Fatalf("Xvfb's display %s takes no connections", d)
-			}
-		}
+			return err == nil
+		})
+		return d
 	}
 }

@@ -38,12 +38,8 @@ func TestFutuOAuthLoginByPasting(t *testing.T) {
 
 	waitOut := func(what string, ok func(string) bool) {
 		t.Helper()
-		deadline := time.Now().Add(30 * time.Second)
-		for !ok(stdout.String()) {
-			if time.Now().After(deadline) {
-				t.Fatalf("no %s; stdout %q stderr %q", what, stdout.String(), stderr.String())
-			}
-			time.Sleep(20 * time.Millisecond)
+		if !testutil.Poll(30*time.Second, 20*time.Millisecond, func() bool { return ok(stdout.String()) }) {
+			t.Fatalf("no %s; stdout %q stderr %q", what, stdout.String(), stderr.String())
 		}
 	}
 	var page string

@@ -59,7 +59,7 @@ func newOAuthSession(t *testing.T, x *tt) *oauthSession {
 // login signs name in and registers its tokens as secrets of x.
 func (o *oauthSession) login(t *testing.T, x *tt, name string) (c auth.Credential, access, refresh string) {
 	t.Helper()
-	if h, err := o.eng.Login(ctxT(t), name, auth.LoginOptions{}, nil); err != nil {
+	if h, err := o.eng.Login(testutil.Context(t, 60*time.Second), name, auth.LoginOptions{}, nil); err != nil {
 		t.Fatalf("login of %s: %v (%v)", name, err, h)
 	}
 	c, err := o.st.Get(name)

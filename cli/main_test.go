@@ -2,7 +2,6 @@ package cli_test
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -250,9 +249,3 @@ func wantCode(t *testing.T, r result, code int, what string) {
 
 // interrupt sends Ctrl-C to a running tokentray.
 func (p *proc) interrupt() { _ = p.cmd.Process.Signal(syscall.SIGINT) }
-
-func ctxT(t *testing.T) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	t.Cleanup(cancel)
-	return ctx
-}

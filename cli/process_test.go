@@ -376,7 +376,9 @@ func TestConcurrentTokenCallsRefreshOnce(t *testing.T) {
 	}
 }
 
-func TestWebullLoginWithPhoneVerification(t *testing.T) {
+// addWebullApp adds a Webull app of the sandbox with 2FA on as wb.
+func addWebullApp(t *testing.T) (*sandbox.Sandbox, *tt) {
+	t.Helper()
 	needKeychain(t)
 	sb := startSandbox(t)
 	x := newTT(t)
@@ -384,6 +386,11 @@ func TestWebullLoginWithPhoneVerification(t *testing.T) {
 	x.secret(appSecret)
 	env := map[string]string{"WEBULL_APP_KEY": appKey, "WEBULL_APP_SECRET": appSecret}
 	wantCode(t, x.run(env, "", "add", "webull", "wb", "--region", "us", "--endpoint", sb.WebullURL), 0, "add webull")
+	return sb, x
+}
+
+func TestWebullLoginWithPhoneVerification(t *testing.T) {
+	sb, x := addWebullApp(t)
 
 	// Not verified yet: the user must act.
 	tk := x.run(nil, "", "token", "wb")
@@ -395,23 +402,20 @@ func TestWebullLoginWithPhoneVerification(t *testing.T) {
 	login := x.start(nil, "", "login", "wb")
 	var pending string
 	deadline := time.Now().Add(30 * time.Second)
-	for pending == "" && time.Now().Before(deadline) {
+	if !testutil.Poll(time.Until(deadline), 50*time.Millisecond, func() bool {
 		for _, ti := range sb.Webull.Tokens() {
 			if ti.Status == "PENDING" {
 				pending = ti.Token
 			}
 		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	if pending == "" {
+		return pending != ""
+	}) {
 		login.cmd.Process.Kill()
 		t.Fatalf("login created no pending token; stdout %q stderr %q", login.stdout.String(), login.stderr.String())
 	}
 	x.secret(pending)
 	x.checkAllArgv() // while tokentray waits, nothing on the machine shows a secret
-	for !strings.Contains(login.stdout.String(), "left") && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
-	}
+	testutil.Poll(time.Until(deadline), 20*time.Millisecond, func() bool { return strings.Contains(login.stdout.String(), "left") })
 	code, ok := sb.Webull.SMSCode(pending)
 	if !ok {
 		t.Fatal("no SMS code for the pending token")
@@ -439,18 +443,10 @@ func TestWebullLoginWithPhoneVerification(t *testing.T) {
 }
 
 func TestWebullLoginCancelledWithCtrlC(t *testing.T) {
-	needKeychain(t)
-	sb := startSandbox(t)
-	x := newTT(t)
-	appKey, appSecret := sb.Webull.AddApp(false)
-	x.secret(appSecret)
-	env := map[string]string{"WEBULL_APP_KEY": appKey, "WEBULL_APP_SECRET": appSecret}
-	wantCode(t, x.run(env, "", "add", "webull", "wb", "--region", "us", "--endpoint", sb.WebullURL), 0, "add webull")
+	_, x := addWebullApp(t)
 	login := x.start(nil, "", "login", "wb")
-	deadline := time.Now().Add(30 * time.Second)
-	for !strings.Contains(login.stdout.String(), "left") && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
-	}
+	// Ctrl-C once the login waits for the phone (or after 30 s anyway).
+	testutil.Poll(30*time.Second, 20*time.Millisecond, func() bool { return strings.Contains(login.stdout.String(), "left") })
 	login.interrupt()
 	r := login.wait(t)
 	x.checkOutput([]string{"login"}, r)
