@@ -4,7 +4,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"regexp"
 	"time"
 )
 
@@ -147,12 +146,26 @@ type Credential struct {
 	Health Health `json:"health"`
 }
 
-// namePattern keeps names usable on a command line and in a file name.
-var namePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+// nameOK keeps names usable on a command line and in a file name: 1 to
+// 64 ASCII letters, digits, dots, dashes and underscores, starting with
+// a letter or digit.
+func nameOK(name string) bool {
+	if len(name) == 0 || len(name) > 64 {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		alnum := 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+		if !alnum && (i == 0 || c != '.' && c != '_' && c != '-') {
+			return false
+		}
+	}
+	return true
+}
 
 // ValidateName returns a sentence-long error when name cannot be used.
 func ValidateName(name string) error {
-	if !namePattern.MatchString(name) {
+	if !nameOK(name) {
 		shown := fmt.Sprintf("%q", name)
 		if r := []rune(name); len(r) > 64 {
 			// A message never repeats a huge argument whole.

@@ -3,6 +3,7 @@ package store
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -67,4 +68,16 @@ func shortSentence(t *testing.T, err error) {
 	if strings.Contains(msg, "goroutine ") || strings.Contains(msg, "panic") {
 		t.Fatalf("a stack trace reached the user: %.300q", msg)
 	}
+}
+
+func FuzzIDRule(f *testing.F) {
+	rule := regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+	for _, s := range []string{"", "a", "aa11", "-", "_", "a.b", "a b", "a\n", "é", strings.Repeat("a", 64), strings.Repeat("a", 65), "a/b"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := checkID(s) == nil, rule.MatchString(s); got != want {
+			t.Fatalf("checkID(%q) accepts: %v, want %v", s, got, want)
+		}
+	})
 }

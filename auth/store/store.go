@@ -15,7 +15,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -276,10 +275,22 @@ func findID(cs []auth.Credential, id string) int {
 	return -1
 }
 
-var idPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+// idOK: 1 to 64 ASCII letters, digits, dashes or underscores.
+func idOK(id string) bool {
+	if len(id) == 0 || len(id) > 64 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
 
 func checkID(id string) error {
-	if !idPattern.MatchString(id) {
+	if !idOK(id) {
 		return fmt.Errorf("credential ID %s is not valid: it must be 1 to 64 letters, digits, dashes or underscores", quote(id))
 	}
 	return nil
