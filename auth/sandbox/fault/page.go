@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -146,7 +147,8 @@ func ruleFromForm(form url.Values) (string, Rule, error) {
 	return path, r, nil
 }
 
-var pageTemplate = template.Must(template.New("faults").Parse(`<!doctype html>
+var pageTemplate = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("faults").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Sandbox faults</title>
 <style>
 body{font-family:sans-serif;margin:2em;max-width:60em}
@@ -185,6 +187,7 @@ fieldset{margin:1em 0;padding:.8em 1em;border:1px solid #ccc}label{display:inlin
 </form>
 </body></html>
 `))
+})
 
 type pageRule struct {
 	Path string
@@ -232,7 +235,7 @@ func (in *Injector) renderPage(w http.ResponseWriter, status int, errMsg string,
 			Malformed: form.Get("malformed") != "", Reset: form.Get("reset") != ""}
 	}
 	var buf bytes.Buffer
-	if err := pageTemplate.Execute(&buf, data); err != nil {
+	if err := pageTemplate().Execute(&buf, data); err != nil {
 		http.Error(w, "the faults page could not be drawn: reload it", http.StatusInternalServerError)
 		return
 	}

@@ -5,12 +5,14 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"tokentray/auth/sandbox/fault"
 )
 
-var adminPage = template.Must(template.New("admin").Parse(`<!doctype html>
+var adminPage = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("admin").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Futu sandbox</title>
 <style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left}form{display:inline}</style>
 </head><body>
@@ -50,6 +52,7 @@ The secret and the token are shown this once: copy them now.</p>
 Scripts can use the same URL as JSON: <code>curl -X PUT -d '{"path":"/oauth2/token","rule":{"status":500,"times":1}}' {{.Base}}/sandbox/faults</code>.</p>
 </body></html>
 `))
+})
 
 type adminClient struct {
 	ID, Name, Issued, RegToken string
@@ -117,7 +120,7 @@ func (s *Server) handleAdminPage(w http.ResponseWriter, r *http.Request) {
 	data.Base = s.base(r)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	_ = adminPage.Execute(w, data)
+	_ = adminPage().Execute(w, data)
 }
 
 // adminForm parses an admin POST, refusing one sent by a page from

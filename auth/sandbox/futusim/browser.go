@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -24,8 +25,12 @@ type Browser struct {
 }
 
 var (
-	formRe    = regexp.MustCompile(`(?is)<form[^>]*\baction="([^"]*)"[^>]*>(.*?)</form>`)
-	requestRe = regexp.MustCompile(`(?is)<input[^>]*\bname="request"[^>]*\bvalue="([^"]*)"`)
+	formRe = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?is)<form[^>]*\baction="([^"]*)"[^>]*>(.*?)</form>`)
+	})
+	requestRe = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?is)<input[^>]*\bname="request"[^>]*\bvalue="([^"]*)"`)
+	})
 )
 
 // Open follows url as a user would. It fails when the sandbox page is
@@ -76,11 +81,11 @@ func (b Browser) Landing(rawURL string) (string, error) {
 	if resp.StatusCode != http.StatusOK {
 		return "", fmt.Errorf("sandbox browser: the authorize page answered %s: %s", resp.Status, pageText(page))
 	}
-	m := formRe.FindStringSubmatch(page)
+	m := formRe().FindStringSubmatch(page)
 	if m == nil {
 		return "", errors.New("sandbox browser: the authorize page has no form")
 	}
-	rm := requestRe.FindStringSubmatch(m[2])
+	rm := requestRe().FindStringSubmatch(m[2])
 	if rm == nil {
 		return "", errors.New("sandbox browser: the authorize form has no request field")
 	}
@@ -125,11 +130,11 @@ func readAll(resp *http.Response) (string, error) {
 	return string(b), err
 }
 
-var tagRe = regexp.MustCompile(`(?s)<[^>]*>`)
+var tagRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?s)<[^>]*>`) })
 
 // pageText is a short plain-text excerpt of an HTML page for errors.
 func pageText(page string) string {
-	t := strings.Join(strings.Fields(html.UnescapeString(tagRe.ReplaceAllString(page, " "))), " ")
+	t := strings.Join(strings.Fields(html.UnescapeString(tagRe().ReplaceAllString(page, " "))), " ")
 	if len(t) > 200 {
 		t = t[:200] + "…"
 	}

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -226,7 +227,8 @@ func (s *Server) handleMetadata(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-var authorizePage = template.Must(template.New("authorize").Parse(`<!doctype html>
+var authorizePage = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("authorize").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Futu sandbox: authorize</title>
 <style>body{font-family:sans-serif;max-width:34em;margin:3em auto}button{font-size:1.1em;margin-right:1em}.note{color:#666}</style>
 </head><body>
@@ -242,18 +244,21 @@ var authorizePage = template.Must(template.New("authorize").Parse(`<!doctype htm
 </form>
 </body></html>
 `))
+})
 
-var errorPage = template.Must(template.New("error").Parse(`<!doctype html>
+var errorPage = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("error").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Futu sandbox: error</title></head><body>
 <h1>Futu sandbox: this login cannot continue</h1>
 <p>{{.}}</p>
 </body></html>
 `))
+})
 
 func writeErrorPage(w http.ResponseWriter, msg string) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(http.StatusBadRequest)
-	_ = errorPage.Execute(w, msg)
+	_ = errorPage().Execute(w, msg)
 }
 
 // redirectWith sends the browser back to the client's redirect URI with
@@ -358,7 +363,7 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	// The page must not be framed: a decision is one click.
 	w.Header().Set("X-Frame-Options", "DENY")
-	_ = authorizePage.Execute(w, map[string]string{
+	_ = authorizePage().Execute(w, map[string]string{
 		"Name": name, "Scope": q.Get("scope"), "Redirect": redirectURI, "Request": id,
 	})
 }

@@ -266,7 +266,7 @@ func TestDecisionIsSingleUse(t *testing.T) {
 	e := newEnv(t, Options{})
 	id := e.register("app")
 	page := e.get(strings.TrimPrefix(e.authorizeURL(id, rfcChallenge, "s", ""), e.ts.URL))
-	m := requestRe.FindStringSubmatch(page.body)
+	m := requestRe().FindStringSubmatch(page.body)
 	if m == nil {
 		t.Fatal("no request field")
 	}

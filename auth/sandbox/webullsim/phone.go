@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"tokentray/auth/sandbox/fault"
@@ -17,7 +18,8 @@ import (
 // phoneTemplate draws a phone screen: the SMS with the code, the Webull
 // app's OpenAPI notification with the seed's steps, and a token list.
 // html/template escapes every value.
-var phoneTemplate = template.Must(template.New("phone").Parse(`<!DOCTYPE html>
+var phoneTemplate = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("phone").Parse(`<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -146,6 +148,7 @@ Refresh {{if .RenewNew}}issues a <b>new token</b> and invalidates the old one{{e
 </body>
 </html>
 `))
+})
 
 type phonePending struct {
 	Token, Short, App, Code, Left string
@@ -299,7 +302,7 @@ func (s *Server) render(w http.ResponseWriter, status int, data phoneData, openT
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	_ = phoneTemplate.Execute(w, data)
+	_ = phoneTemplate().Execute(w, data)
 }
 
 // short shows enough of a token or key to tell them apart, not to use them.
