@@ -17,6 +17,8 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"syscall"
 
 	"github.com/gofrs/flock"
@@ -68,7 +70,7 @@ func commandLine(door *system.Door) cli.Deps {
 			}
 			parts := cli.Parts{Engine: p.Engine, Dir: p.Profile.Dir, Prefs: p.Store, CheckKeychain: p.CheckKeychain}
 			if sandboxed {
-				parts.SeedDemo = func(sb *sandbox.Sandbox) error { return sb.Seed(p.Store) }
+				parts.AdoptSandbox = func(sb *sandbox.Sandbox, seed bool) (sandbox.Adopted, error) { return sb.Adopt(p.Store, seed) }
 			}
 			return parts, nil
 		},
@@ -124,12 +126,22 @@ func runAgent(ctx context.Context, d cli.Deps, door *system.Door, sandboxed bool
 	}
 	phone := ""
 	if sandboxed {
-		demo, err := parts.StartDemo()
+		fresh, err := freshSandbox(d.Getenv)
+		if err != nil {
+			return err
+		}
+		demo, err := parts.StartDemo(fresh)
 		if err != nil {
 			return err
 		}
 		defer demo.Close()
 		phone = demo.PhoneURL
+		for _, n := range demo.Notes {
+			fmt.Fprintln(d.Stderr, n)
+		}
+		if demo.Seeded {
+			fmt.Fprintf(d.Stderr, "Demo credentials added to the sandbox profile: %s.\n", strings.Join(sandbox.DemoNames, ", "))
+		}
 		if demo.Shared {
 			fmt.Fprintf(d.Stderr, "Using the sandbox brokers already running: Futu %s, Webull %s\nSandbox phone (Webull SMS codes): %s\n", demo.FutuURL, demo.WebullURL, phone)
 		} else {
@@ -152,6 +164,21 @@ func runAgent(ctx context.Context, d cli.Deps, door *system.Door, sandboxed bool
 	}
 	agent.Run(ctx)
 	return nil
+}
+
+// freshSandbox reads TOKENTRAY_SANDBOX_FRESH: set to 1, the agent's
+// sandbox brokers start over with new demo credentials instead of their
+// saved state.
+func freshSandbox(getenv func(string) string) (bool, error) {
+	v := getenv("TOKENTRAY_SANDBOX_FRESH")
+	if v == "" {
+		return false, nil
+	}
+	fresh, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, fmt.Errorf("TOKENTRAY_SANDBOX_FRESH is %q; set it to 1 to start the sandbox over, or unset it", v)
+	}
+	return fresh, nil
 }
 
 // runWindow is `tokentray window`: the window's program, in the

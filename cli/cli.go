@@ -86,9 +86,10 @@ type Parts struct {
 	// CheckKeychain says, as one sentence, why the keychain cannot be
 	// used now; nil when it can (or when it is not known to fail).
 	CheckKeychain func() error
-	// SeedDemo replaces the demo credentials of the sandbox profile with
-	// ones served by sb's brokers (nil outside the sandbox profile).
-	SeedDemo func(sb *sandbox.Sandbox) error
+	// AdoptSandbox readies the sandbox profile for sb's brokers: points
+	// its credentials at brokers that moved to another port, and adds the
+	// demo credentials when seed is true (nil outside the sandbox profile).
+	AdoptSandbox func(sb *sandbox.Sandbox, seed bool) (sandbox.Adopted, error)
 }
 
 // PrefsStore reads and writes a profile's settings (*store.Store is one).

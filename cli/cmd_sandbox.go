@@ -11,36 +11,52 @@ import (
 )
 
 func sandboxCommand(e *env) *cobra.Command {
-	c := newCommand("sandbox", "run the simulated Futu and Webull brokers", "sandbox [--seed] [--futu-port N] [--webull-port N]",
+	c := newCommand("sandbox", "run the simulated Futu and Webull brokers", "sandbox [--seed] [--fresh] [--futu-port N] [--webull-port N]",
 		`Runs simulated Futu and Webull brokers on this machine until Ctrl-C, so
 every flow can be tried with no brokerage account: OAuth login and refresh,
 API keys, Webull tokens with a 5-minute SMS verification (confirmed on the
 "phone" page), and injected failures. Futu OAuth tokens live a few minutes,
 so refreshes happen while you watch.
 
+The brokers keep their state (keys, tokens, registered clients, Webull
+apps) and their ports in the sandbox profile (sandbox-state.json, fake
+secrets only), so the sandbox credentials keep working after a restart.
+When a saved port is taken, another is used and the profile's credentials
+are pointed there. A damaged state file is moved aside and the sandbox
+starts fresh.
+
   --seed           add the demo credentials to the sandbox profile (a
                    healthy Futu API key, one about to expire, a Webull
                    token waiting for its SMS code, and a Futu OAuth login
                    waiting for its first sign-in); demo credentials left
                    from an earlier run are replaced
-  --futu-port N    listen on this port for Futu (default: a free one)
-  --webull-port N  listen on this port for Webull (default: a free one)
+  --fresh          forget the saved state and start over: new brokers on
+                   new ports, and new demo credentials (your own sandbox
+                   credentials stay, but the new brokers do not know them)
+  --futu-port N    listen on this port for Futu (default: the saved one,
+                   else a free one)
+  --webull-port N  listen on this port for Webull (default: the saved one,
+                   else a free one)
 
 Use the sandbox profile against it from another terminal with --sandbox:
 "tokentray --sandbox status", "tokentray --sandbox window", or
 "tokentray --sandbox" (the tray, which then uses these brokers). In the
-sandbox profile, credentials added without --endpoint use these brokers.`)
-	var seed bool
+sandbox profile, credentials added without --endpoint use these brokers.
+The tray started with --sandbox runs its own brokers, from the same saved
+state, when these are not running; TOKENTRAY_SANDBOX_FRESH=1 makes it
+start over.`)
+	var seed, fresh bool
 	var futuPort, webullPort int
 	boolFlag(c.Flags(), &seed, "seed", "add the demo credentials to the sandbox profile")
+	boolFlag(c.Flags(), &fresh, "fresh", "forget the saved state and start over with new demo credentials")
 	intFlag(c.Flags(), &futuPort, "futu-port", 0, "the port for Futu")
 	intFlag(c.Flags(), &webullPort, "webull-port", 0, "the port for Webull")
 	c.Args = exactly(0, "no arguments")
-	c.RunE = func(*cobra.Command, []string) error { return runSandbox(e, seed, futuPort, webullPort) }
+	c.RunE = func(*cobra.Command, []string) error { return runSandbox(e, seed, fresh, futuPort, webullPort) }
 	return c
 }
 
-func runSandbox(e *env, seed bool, futuPort, webullPort int) error {
+func runSandbox(e *env, seed, fresh bool, futuPort, webullPort int) error {
 	for _, p := range []int{futuPort, webullPort} {
 		if p < 0 || p > 65535 {
 			return usagef("%d is not a port number", p)
@@ -49,16 +65,6 @@ func runSandbox(e *env, seed bool, futuPort, webullPort int) error {
 	if e.StartSandbox == nil {
 		return errors.New("this build of tokentray has no sandbox")
 	}
-	opts := sandbox.DemoOptions()
-	opts.FutuPort, opts.WebullPort = futuPort, webullPort
-	sb, err := e.StartSandbox(opts)
-	if err != nil {
-		return fmt.Errorf("could not start the sandbox brokers: %w", err)
-	}
-	defer sb.Close()
-	ctx, stop := interruptible(e.ctx)
-	defer stop()
-
 	// Credentials added to the sandbox profile without --endpoint, and
 	// an agent started with --sandbox, use these brokers.
 	if !e.sandbox {
@@ -71,11 +77,33 @@ func runSandbox(e *env, seed bool, futuPort, webullPort int) error {
 	if f, w, err := sandbox.Running(parts.Dir); err == nil {
 		return fmt.Errorf("sandbox brokers already serve the sandbox profile (Futu %s, Webull %s), started by another tokentray; use those, or stop it first", f, w)
 	}
+	if parts.AdoptSandbox == nil {
+		return errors.New("this build of tokentray cannot ready the sandbox profile for its brokers")
+	}
+	opts := sandbox.DemoOptions()
+	opts.FutuPort, opts.WebullPort = futuPort, webullPort
+	opts.StateDir, opts.Fresh = parts.Dir, fresh
+	opts.Logf = func(format string, args ...any) { fmt.Fprintf(e.Stderr, format+"\n", args...) }
+	sb, err := e.StartSandbox(opts)
+	if err != nil {
+		return fmt.Errorf("could not start the sandbox brokers: %w", err)
+	}
+	defer sb.Close()
+	ctx, stop := interruptible(e.ctx)
+	defer stop()
+
 	unadvertise, err := sb.Advertise(parts.Dir)
 	if err != nil {
 		return fmt.Errorf("could not record the sandbox's addresses in the sandbox profile: %w", err)
 	}
 	defer unadvertise()
+	adopted, err := parts.AdoptSandbox(sb, seed || fresh)
+	for _, n := range adopted.Notes {
+		fmt.Fprintln(e.Stderr, n)
+	}
+	if err != nil {
+		return fmt.Errorf("could not ready the sandbox profile: %w", err)
+	}
 
 	w := e.Stdout
 	fmt.Fprintf(w, "Futu sandbox:    %s\n", sb.FutuURL)
@@ -83,15 +111,12 @@ func runSandbox(e *env, seed bool, futuPort, webullPort int) error {
 	fmt.Fprintf(w, "Webull sandbox:  %s\n", sb.WebullURL)
 	fmt.Fprintf(w, "  phone page:    %s (confirm pending tokens with their SMS code)\n", sb.PhoneURL())
 	fmt.Fprintf(w, "  faults:        %s/sandbox/faults and %s/sandbox/faults\n", sb.FutuURL, sb.WebullURL)
-	if seed {
-		if parts.SeedDemo == nil {
-			return errors.New("this build of tokentray cannot add the demo credentials")
-		}
-		if err := parts.SeedDemo(sb); err != nil {
-			return fmt.Errorf("could not add the demo credentials: %w", err)
-		}
+	switch {
+	case adopted.Seeded:
 		fmt.Fprintf(w, "\nDemo credentials added to the sandbox profile: %s.\n", strings.Join(sandbox.DemoNames, ", "))
-	} else {
+	case sb.Restored:
+		fmt.Fprintf(w, "\nThe brokers kept their saved state: the sandbox profile's credentials work as before.\n")
+	default:
 		fmt.Fprintf(w, "\nAdd the demo credentials to the sandbox profile: tokentray sandbox --seed\n")
 	}
 	fmt.Fprintf(w, "Or add your own from another terminal, for example:\n")

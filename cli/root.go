@@ -30,7 +30,9 @@ Global options:
   --version   print tokentray's version
 
 Environment:
-  TOKENTRAY_CONFIG_DIR   settings directory (isolates a profile)
+  TOKENTRAY_CONFIG_DIR       settings directory (isolates a profile)
+  TOKENTRAY_SANDBOX_FRESH=1  with --sandbox, the tray's own sandbox brokers
+                             start over with new demo credentials
 
 Exit codes: 0 done, 1 failed, 2 wrong command line, 3 you must act (log in,
 verify, extend). Run "tokentray help COMMAND" for one command, and

@@ -8,12 +8,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strconv"
 	"sync"
 	"time"
 
+	"github.com/gofrs/flock"
 	"github.com/jonboulle/clockwork"
 
 	"tokentray/auth"
@@ -54,6 +58,17 @@ type Options struct {
 	// Clock and BaseURL.
 	Futu   futusim.Options
 	Webull webullsim.Options
+	// StateDir, when set, is the sandbox profile's folder: the brokers
+	// start from the state saved there (StateFile) on its saved ports
+	// (unless FutuPort or WebullPort name others), and save their state
+	// there whenever it changes. Empty keeps nothing.
+	StateDir string
+	// Fresh ignores the saved state: new brokers with nothing in them,
+	// saved over the old state.
+	Fresh bool
+	// Logf receives the sentences of problems met while running (a state
+	// that could not be saved); nil means the standard logger.
+	Logf func(format string, args ...any)
 }
 
 // DemoOptions are the options for `make run`: Futu OAuth tokens live a
@@ -78,6 +93,19 @@ type Sandbox struct {
 	Futu      *futusim.Server
 	Webull    *webullsim.Server
 	Clock     clockwork.Clock
+	// Restored is true when the brokers started from a saved state.
+	Restored bool
+	// Moves lists the brokers that listen on another port than the saved
+	// state recorded; Adopt points the profile's credentials there.
+	Moves []Move
+
+	notes       []string // sentences for Adopt to pass on
+	stateDir    string
+	lock        *flock.Flock
+	logf        func(format string, args ...any)
+	saveMu      sync.Mutex
+	saved       []byte // the state file's content as last written
+	lastSaveErr string
 
 	servers   []*http.Server
 	listeners []net.Listener
@@ -90,19 +118,57 @@ func Start(opts Options) (*Sandbox, error) {
 	if clock == nil {
 		clock = clockwork.NewRealClock()
 	}
-	futuLn, err := listen(opts.FutuPort)
+	sb := &Sandbox{Clock: clock, stateDir: opts.StateDir, logf: opts.Logf}
+	if sb.logf == nil {
+		sb.logf = log.Printf
+	}
+	var saved *savedState
+	if opts.StateDir != "" {
+		if err := os.MkdirAll(opts.StateDir, 0o700); err != nil {
+			return nil, fmt.Errorf("create the sandbox profile's folder: %w", err)
+		}
+		// One sandbox a profile: two would each save their own state over the other's.
+		sb.lock = flock.New(filepath.Join(opts.StateDir, StateFile+".lock"))
+		if ok, err := sb.lock.TryLock(); err != nil {
+			return nil, fmt.Errorf("lock the sandbox's state: %w", err)
+		} else if !ok {
+			return nil, errors.New("another tokentray already runs the sandbox brokers for this profile; use those, or stop it first")
+		}
+		if !opts.Fresh {
+			st, note, err := loadState(opts.StateDir, clock)
+			if err != nil {
+				sb.lock.Unlock()
+				return nil, err
+			}
+			saved = st
+			if note != "" {
+				sb.notes = append(sb.notes, note)
+			}
+		}
+	}
+	savedFutu, savedWebull := 0, 0
+	if saved != nil {
+		savedFutu, savedWebull = saved.FutuPort, saved.WebullPort
+	}
+	futuLn, err := sb.listenKept("Futu", opts.FutuPort, savedFutu)
 	if err != nil {
+		sb.unlock()
 		return nil, fmt.Errorf("start the Futu sandbox: %w", err)
 	}
-	webullLn, err := listen(opts.WebullPort)
+	webullLn, err := sb.listenKept("Webull", opts.WebullPort, savedWebull)
 	if err != nil {
 		futuLn.Close()
+		sb.unlock()
 		return nil, fmt.Errorf("start the Webull sandbox: %w", err)
 	}
-	sb := &Sandbox{
-		FutuURL:   "http://" + futuLn.Addr().String(),
-		WebullURL: "http://" + webullLn.Addr().String(),
-		Clock:     clock,
+	sb.FutuURL = "http://" + futuLn.Addr().String()
+	sb.WebullURL = "http://" + webullLn.Addr().String()
+	for i := range sb.Moves {
+		if sb.Moves[i].Broker == "Futu" {
+			sb.Moves[i].NewURL = sb.FutuURL
+		} else {
+			sb.Moves[i].NewURL = sb.WebullURL
+		}
 	}
 	fo := opts.Futu
 	fo.Clock, fo.BaseURL = clock, sb.FutuURL
@@ -110,17 +176,73 @@ func Start(opts Options) (*Sandbox, error) {
 	wo := opts.Webull
 	wo.Clock, wo.BaseURL = clock, sb.WebullURL
 	sb.Webull = webullsim.New(wo)
+	if saved != nil {
+		sb.Futu.Restore(saved.Futu)
+		sb.Webull.Restore(saved.Webull)
+		sb.Restored = true
+	}
+	if opts.StateDir != "" {
+		// The ports are part of the state: save them at once.
+		if err := sb.save(); err != nil {
+			futuLn.Close()
+			webullLn.Close()
+			sb.unlock()
+			return nil, err
+		}
+	}
 
 	for _, s := range []struct {
 		ln net.Listener
 		h  http.Handler
 	}{{futuLn, sb.Futu.Handler()}, {webullLn, sb.Webull.Handler()}} {
-		srv := &http.Server{Handler: s.h, ReadHeaderTimeout: 10 * time.Second}
+		h := s.h
+		if opts.StateDir != "" {
+			h = sb.savingAfter(h)
+		}
+		srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 		sb.servers = append(sb.servers, srv)
 		sb.listeners = append(sb.listeners, s.ln)
 		go func(ln net.Listener) { _ = srv.Serve(ln) }(s.ln)
 	}
 	return sb, nil
+}
+
+// listenKept listens on the port asked for, else on the saved one (a
+// free one when it is taken), else on any free port.
+func (sb *Sandbox) listenKept(broker string, asked, saved int) (net.Listener, error) {
+	if asked != 0 || saved == 0 {
+		ln, err := listen(asked)
+		if err == nil && saved != 0 && asked != saved {
+			sb.Moves = append(sb.Moves, Move{Broker: broker, OldURL: loopbackURL(saved)})
+		}
+		return ln, err
+	}
+	if ln, err := listen(saved); err == nil {
+		return ln, nil
+	}
+	ln, err := listen(0)
+	if err == nil {
+		sb.Moves = append(sb.Moves, Move{Broker: broker, OldURL: loopbackURL(saved), Taken: true})
+	}
+	return ln, err
+}
+
+func loopbackURL(port int) string {
+	return "http://" + net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+}
+
+// savingAfter saves the state after each request h serves.
+func (sb *Sandbox) savingAfter(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer sb.saveLogged()
+		h.ServeHTTP(w, r)
+	})
+}
+
+func (sb *Sandbox) unlock() {
+	if sb.lock != nil {
+		_ = sb.lock.Unlock()
+	}
 }
 
 func listen(port int) (net.Listener, error) {
@@ -148,6 +270,8 @@ func (sb *Sandbox) Close() {
 		for _, ln := range sb.listeners {
 			_ = ln.Close()
 		}
+		sb.saveLogged()
+		sb.unlock()
 	})
 }
 
@@ -164,6 +288,7 @@ func (sb *Sandbox) FutuAdminURL() string { return sb.FutuURL + "/sandbox/" }
 // those names left from an earlier sandbox are replaced: their secrets
 // belonged to servers that are gone.
 func (sb *Sandbox) Seed(st *store.Store) error {
+	defer sb.saveLogged() // the keys and apps made here are state
 	now := sb.Clock.Now().UTC()
 	var errs []error
 	add := func(c auth.Credential, secrets map[string]string) {

@@ -15,6 +15,12 @@ type Demo struct {
 	// Shared is true when the brokers were already running for the
 	// profile (`tokentray sandbox`) rather than started here.
 	Shared bool
+	// Seeded is true when the demo credentials were added: the first
+	// start, a fresh one, or a saved state that was damaged.
+	Seeded bool
+	// Notes are sentences to show: a saved port that was taken, a
+	// damaged saved state moved aside, fresh asked of shared brokers.
+	Notes []string
 
 	close func()
 }
@@ -27,18 +33,26 @@ func (d *Demo) Close() {
 }
 
 // StartDemo gives the sandbox profile its brokers: those already running
-// for it, else new ones, recorded in the profile for other processes to
-// find, with the demo credentials replaced by ones they serve (anything
-// else in the profile stays).
-func (p *Parts) StartDemo() (*Demo, error) {
+// for it, else its own, started from the state saved in the profile (the
+// same ports, keys and tokens as the last run), recorded in the profile
+// for other processes to find. The demo credentials are added only when
+// there was no saved state; fresh starts over with new brokers and new
+// demo credentials. The user's own credentials stay either way.
+func (p *Parts) StartDemo(fresh bool) (*Demo, error) {
 	if !p.Profile.Sandbox {
 		return nil, errors.New("the simulated brokers serve the sandbox profile only")
 	}
 	dir := p.Profile.Dir
 	if futuURL, webullURL, err := sandbox.Running(dir); err == nil {
-		return &Demo{FutuURL: futuURL, WebullURL: webullURL, PhoneURL: phoneOf(webullURL), Shared: true}, nil
+		d := &Demo{FutuURL: futuURL, WebullURL: webullURL, PhoneURL: phoneOf(webullURL), Shared: true}
+		if fresh {
+			d.Notes = append(d.Notes, "The sandbox brokers were already running, so they keep their state; stop them and start again to start fresh.")
+		}
+		return d, nil
 	}
-	sb, err := sandbox.Start(sandbox.DemoOptions())
+	opts := sandbox.DemoOptions()
+	opts.StateDir, opts.Fresh, opts.Clock = dir, fresh, p.Clock
+	sb, err := sandbox.Start(opts)
 	if err != nil {
 		return nil, fmt.Errorf("start the sandbox brokers: %w", err)
 	}
@@ -48,11 +62,13 @@ func (p *Parts) StartDemo() (*Demo, error) {
 		return nil, fmt.Errorf("record the sandbox's addresses: %w", err)
 	}
 	stop := func() { unadvertise(); sb.Close() }
-	if err := sb.Seed(p.Store); err != nil {
+	adopted, err := sb.Adopt(p.Store, !sb.Restored)
+	if err != nil {
 		stop()
 		return nil, err
 	}
-	return &Demo{FutuURL: sb.FutuURL, WebullURL: sb.WebullURL, PhoneURL: sb.PhoneURL(), close: stop}, nil
+	return &Demo{FutuURL: sb.FutuURL, WebullURL: sb.WebullURL, PhoneURL: sb.PhoneURL(),
+		Seeded: adopted.Seeded, Notes: adopted.Notes, close: stop}, nil
 }
 
 // RunningPhone is the sandbox phone of the brokers running for the

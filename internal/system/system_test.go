@@ -106,14 +106,14 @@ func TestDemoIsStartedOnceAndShared(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := normal.StartDemo(); err == nil {
+	if _, err := normal.StartDemo(false); err == nil {
 		t.Fatal("the normal profile got simulated brokers")
 	}
 	sb, err := door.Open(true)
 	if err != nil {
 		t.Fatal(err)
 	}
-	demo, err := sb.StartDemo()
+	demo, err := sb.StartDemo(false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +132,7 @@ func TestDemoIsStartedOnceAndShared(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	shared, err := op.StartDemo()
+	shared, err := op.StartDemo(false)
 	if err != nil {
 		t.Fatal(err)
 	}
