@@ -2,6 +2,7 @@ package testutil
 
 import (
 	"maps"
+	"slices"
 	"sync"
 
 	"github.com/godbus/dbus/v5"
@@ -18,16 +19,27 @@ func KeychainUsers(service string) ([]string, error) {
 		return nil, err
 	}
 	defer conn.Close()
-	var unlocked, locked []dbus.ObjectPath
-	if err := conn.Object("org.freedesktop.secrets", "/org/freedesktop/secrets").
-		Call("org.freedesktop.Secret.Service.SearchItems", 0, map[string]string{"service": service}).
-		Store(&unlocked, &locked); err != nil {
+	search := func() ([]dbus.ObjectPath, error) {
+		var unlocked, locked []dbus.ObjectPath
+		err := conn.Object("org.freedesktop.secrets", "/org/freedesktop/secrets").
+			Call("org.freedesktop.Secret.Service.SearchItems", 0, map[string]string{"service": service}).
+			Store(&unlocked, &locked)
+		return append(unlocked, locked...), err
+	}
+	paths, err := search()
+	if err != nil {
 		return nil, err
 	}
 	var out []string
-	for _, p := range append(unlocked, locked...) {
+	for _, p := range paths {
 		v, err := conn.Object("org.freedesktop.secrets", p).GetProperty("org.freedesktop.Secret.Item.Attributes")
 		if err != nil {
+			// Other processes share the session's keychain: an item
+			// deleted since the search is simply gone.
+			now, serr := search()
+			if serr == nil && !slices.Contains(now, p) {
+				continue
+			}
 			return nil, err
 		}
 		if attrs, ok := v.Value().(map[string]string); ok {
