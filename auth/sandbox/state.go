@@ -195,6 +195,22 @@ func (sb *Sandbox) Adopt(st *store.Store, seed bool) (Adopted, error) {
 	return out, nil
 }
 
+// DemoLost reports whether a demo credential in st has lost its secrets
+// (the keychain was another one, say a private session's): the saved
+// state then no longer matches the profile, and the demo needs seeding.
+func DemoLost(st *store.Store) bool {
+	for _, name := range []string{DemoFutuKey, DemoFutuExpiring, DemoWebull, DemoWebullNo2FA} {
+		c, err := st.Get(name)
+		if err != nil {
+			continue // removed by the user: not the demo's to bring back
+		}
+		if _, err := auth.Bind(st.Secrets(), c.ID).Get(auth.FieldAppKey); errors.Is(err, auth.ErrSecretNotFound) {
+			return true
+		}
+	}
+	return false
+}
+
 func credentialsCount(n int) string {
 	if n == 1 {
 		return "the 1 credential"

@@ -259,3 +259,21 @@ func TestStateFileSaysWhatItHoldsAndIsPrivate(t *testing.T) {
 		t.Errorf("mode %v", fi.Mode().Perm())
 	}
 }
+
+func TestDemoLostWhenTheKeychainForgotIt(t *testing.T) {
+	p := newProfile(t)
+	sb, _ := p.start(t, false)
+	if DemoLost(p.st) {
+		t.Fatal("a fresh demo is reported lost")
+	}
+	c, _ := p.st.Get(DemoWebull)
+	if err := p.st.Secrets().Delete(c.ID, auth.FieldAppKey); err != nil {
+		t.Fatal(err)
+	}
+	if !DemoLost(p.st) {
+		t.Fatal("a demo credential without its app key is not reported lost")
+	}
+	if _, err := sb.Adopt(p.st, true); err != nil || DemoLost(p.st) {
+		t.Fatalf("seeding again: %v, still lost %v", err, DemoLost(p.st))
+	}
+}

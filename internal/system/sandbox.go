@@ -36,8 +36,9 @@ func (d *Demo) Close() {
 // for it, else its own, started from the state saved in the profile (the
 // same ports, keys and tokens as the last run), recorded in the profile
 // for other processes to find. The demo credentials are added only when
-// there was no saved state; fresh starts over with new brokers and new
-// demo credentials. The user's own credentials stay either way.
+// there was no saved state (or the keychain lost theirs); fresh starts
+// over with new brokers and new demo credentials. The user's own
+// credentials stay either way.
 func (p *Parts) StartDemo(fresh bool) (*Demo, error) {
 	if !p.Profile.Sandbox {
 		return nil, errors.New("the simulated brokers serve the sandbox profile only")
@@ -62,7 +63,7 @@ func (p *Parts) StartDemo(fresh bool) (*Demo, error) {
 		return nil, fmt.Errorf("record the sandbox's addresses: %w", err)
 	}
 	stop := func() { unadvertise(); sb.Close() }
-	adopted, err := sb.Adopt(p.Store, !sb.Restored)
+	adopted, err := sb.Adopt(p.Store, !sb.Restored || sandbox.DemoLost(p.Store))
 	if err != nil {
 		stop()
 		return nil, err
