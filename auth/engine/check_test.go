@@ -26,7 +26,7 @@ func TestAddRefusedByTheBrokerStoresNothingAndNamesTheField(t *testing.T) {
 	f.p.CheckFunc = func(ctx context.Context, c *auth.Credential, s auth.Secrets) (auth.Health, error) {
 		return auth.Health{State: auth.Broken}, auth.WrongField(auth.FieldAppSecret, auth.NeedsUser("Futu says the signature is wrong: the app secret does not belong to this app key"))
 	}
-	_, err := f.eng.Add(ctxT(t), auth.Credential{Name: "main", Kind: auth.KindFutuKey}, keySecrets)
+	_, err := f.eng.Add(testutil.Context(t, 20*time.Second), auth.Credential{Name: "main", Kind: auth.KindFutuKey}, keySecrets)
 	var ue *auth.UserError
 	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "main was not added") || !strings.Contains(err.Error(), "app secret") {
 		t.Fatalf("add of a refused key: %v, want a user error saying main was not added and why", err)
@@ -47,7 +47,7 @@ func TestAddOfAKindTheBrokerCannotReachStoresNothing(t *testing.T) {
 	f.p.CheckFunc = func(ctx context.Context, c *auth.Credential, s auth.Secrets) (auth.Health, error) {
 		return auth.Health{State: auth.Unknown, Reason: "nothing answered at 127.0.0.1:9"}, errors.New("futu check: dial tcp: connection refused")
 	}
-	_, err := f.eng.Add(ctxT(t), auth.Credential{Name: "main", Kind: auth.KindFutuKey}, keySecrets)
+	_, err := f.eng.Add(testutil.Context(t, 20*time.Second), auth.Credential{Name: "main", Kind: auth.KindFutuKey}, keySecrets)
 	var ue *auth.UserError
 	if err == nil || errors.As(err, &ue) || err.Error() != "main was not added, because Futu could not check it: nothing answered at 127.0.0.1:9" {
 		t.Fatalf("add while the broker is down: %v, want a failure that is not the user's", err)
@@ -62,7 +62,7 @@ func TestAddRefusalWhileTheBrokerIsDownSaysNothingOfCheckingAgain(t *testing.T) 
 	f.p.CheckFunc = func(ctx context.Context, c *auth.Credential, s auth.Secrets) (auth.Health, error) {
 		return auth.Health{State: auth.Unknown, Reason: "Futu did not answer (connection refused); " + auth.RetryNote}, errors.New("futu check: dial tcp: connection refused")
 	}
-	_, err := f.eng.Add(ctxT(t), auth.Credential{Name: "main", Kind: auth.KindFutuKey}, keySecrets)
+	_, err := f.eng.Add(testutil.Context(t, 20*time.Second), auth.Credential{Name: "main", Kind: auth.KindFutuKey}, keySecrets)
 	want := "main was not added, because Futu could not check it: Futu did not answer (connection refused)"
 	if err == nil || err.Error() != want {
 		t.Fatalf("add while the broker is down: %q, want %q", err, want)
@@ -75,7 +75,7 @@ func TestAddUncheckedIsStoredAsUnknown(t *testing.T) {
 		t.Error("the broker was asked although the add was not to be checked")
 		return auth.Health{}, nil
 	}
-	c, err := f.eng.AddWith(ctxT(t), auth.Credential{Name: "main", Kind: auth.KindFutuKey}, keySecrets, engine.CheckOptions{NoCheck: true})
+	c, err := f.eng.AddWith(testutil.Context(t, 20*time.Second), auth.Credential{Name: "main", Kind: auth.KindFutuKey}, keySecrets, engine.CheckOptions{NoCheck: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +91,7 @@ func TestAddKeepsWhatTheCheckLearned(t *testing.T) {
 		c.ExpiresAt = t0.Add(80 * 24 * time.Hour)
 		return auth.Health{State: auth.OK, Reason: "valid"}, s.Set(auth.FieldRegistrationToken, "test-registration-0001")
 	}
-	c, err := f.eng.Add(ctxT(t), auth.Credential{Name: "main", Kind: auth.KindFutuKey}, keySecrets)
+	c, err := f.eng.Add(testutil.Context(t, 20*time.Second), auth.Credential{Name: "main", Kind: auth.KindFutuKey}, keySecrets)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,10 +106,10 @@ func TestAddKeepsWhatTheCheckLearned(t *testing.T) {
 
 func TestAnAppKeyHasOneName(t *testing.T) {
 	f := newFixture(t)
-	if _, err := f.eng.Add(ctxT(t), auth.Credential{Name: "first", Kind: auth.KindFutuKey}, keySecrets); err != nil {
+	if _, err := f.eng.Add(testutil.Context(t, 20*time.Second), auth.Credential{Name: "first", Kind: auth.KindFutuKey}, keySecrets); err != nil {
 		t.Fatal(err)
 	}
-	_, err := f.eng.Add(ctxT(t), auth.Credential{Name: "second", Kind: auth.KindFutuKey}, map[string]string{
+	_, err := f.eng.Add(testutil.Context(t, 20*time.Second), auth.Credential{Name: "second", Kind: auth.KindFutuKey}, map[string]string{
 		auth.FieldAppKey: " test-app-key-0001", auth.FieldAppSecret: "test-app-secret-0002", auth.FieldAccessToken: "test-token-0002",
 	})
 	if err == nil || !strings.Contains(err.Error(), "first") {
@@ -129,7 +129,7 @@ func TestAnAppKeyHasOneName(t *testing.T) {
 		t.Fatalf("the settings must keep a fingerprint of the app key, never the key:\n%s", settings)
 	}
 	// Another key is welcome.
-	if _, err := f.eng.Add(ctxT(t), auth.Credential{Name: "second", Kind: auth.KindFutuKey}, map[string]string{
+	if _, err := f.eng.Add(testutil.Context(t, 20*time.Second), auth.Credential{Name: "second", Kind: auth.KindFutuKey}, map[string]string{
 		auth.FieldAppKey: "test-app-key-0002", auth.FieldAppSecret: "test-app-secret-0002", auth.FieldAccessToken: "test-token-0002",
 	}); err != nil {
 		t.Fatalf("a different app key was refused: %v", err)
@@ -138,7 +138,7 @@ func TestAnAppKeyHasOneName(t *testing.T) {
 
 func TestUpdateChecksFirstAndARefusalChangesNothing(t *testing.T) {
 	f := newFixture(t)
-	c, err := f.eng.Add(ctxT(t), auth.Credential{Name: "main", Kind: auth.KindFutuKey, Endpoint: "https://old.example"}, keySecrets)
+	c, err := f.eng.Add(testutil.Context(t, 20*time.Second), auth.Credential{Name: "main", Kind: auth.KindFutuKey, Endpoint: "https://old.example"}, keySecrets)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,7 +148,7 @@ func TestUpdateChecksFirstAndARefusalChangesNothing(t *testing.T) {
 		return auth.Health{State: auth.Broken}, auth.WrongField(auth.FieldAppSecret, auth.NeedsUser("Futu says the signature is wrong"))
 	}
 	edit := func(c *auth.Credential) { c.Endpoint = "https://new.example" }
-	_, err = f.eng.Update(ctxT(t), "main", map[string]string{auth.FieldAppSecret: "test-app-secret-0009"}, edit)
+	_, err = f.eng.Update(testutil.Context(t, 20*time.Second), "main", map[string]string{auth.FieldAppSecret: "test-app-secret-0009"}, edit)
 	if field, _ := auth.FieldOf(err); err == nil || field != auth.FieldAppSecret || !strings.Contains(err.Error(), "main was not changed") {
 		t.Fatalf("refused update: %v (field %q)", err, field)
 	}
@@ -167,7 +167,7 @@ func TestUpdateChecksFirstAndARefusalChangesNothing(t *testing.T) {
 		c.ExpiresAt = t0.Add(60 * 24 * time.Hour)
 		return auth.Health{State: auth.OK, Reason: "valid"}, nil
 	}
-	h, err := f.eng.Update(ctxT(t), "main", map[string]string{auth.FieldAppSecret: "test-app-secret-0009"}, edit)
+	h, err := f.eng.Update(testutil.Context(t, 20*time.Second), "main", map[string]string{auth.FieldAppSecret: "test-app-secret-0009"}, edit)
 	if err != nil || h.State != auth.OK {
 		t.Fatalf("accepted update: %v, %v", h, err)
 	}
@@ -182,14 +182,14 @@ func TestUpdateChecksFirstAndARefusalChangesNothing(t *testing.T) {
 
 func TestUpdateRefusesAnAppKeyAnotherCredentialHolds(t *testing.T) {
 	f := newFixture(t)
-	if _, err := f.eng.Add(ctxT(t), auth.Credential{Name: "first", Kind: auth.KindFutuKey}, keySecrets); err != nil {
+	if _, err := f.eng.Add(testutil.Context(t, 20*time.Second), auth.Credential{Name: "first", Kind: auth.KindFutuKey}, keySecrets); err != nil {
 		t.Fatal(err)
 	}
-	c, err := f.eng.Add(ctxT(t), auth.Credential{Name: "second", Kind: auth.KindFutuKey}, map[string]string{auth.FieldAppKey: "test-app-key-0002", auth.FieldAccessToken: "x"})
+	c, err := f.eng.Add(testutil.Context(t, 20*time.Second), auth.Credential{Name: "second", Kind: auth.KindFutuKey}, map[string]string{auth.FieldAppKey: "test-app-key-0002", auth.FieldAccessToken: "x"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = f.eng.Update(ctxT(t), "second", map[string]string{auth.FieldAppKey: "test-app-key-0001"}, nil)
+	_, err = f.eng.Update(testutil.Context(t, 20*time.Second), "second", map[string]string{auth.FieldAppKey: "test-app-key-0001"}, nil)
 	if err == nil || !strings.Contains(err.Error(), "first") {
 		t.Fatalf("update to another credential's key: %v", err)
 	}
@@ -205,7 +205,7 @@ func TestASpecificDiagnosisSurvivesAVaguerCheck(t *testing.T) {
 	f.p.Fail = func(c *auth.Credential) (auth.Health, error) {
 		return auth.Health{State: auth.Broken, Reason: signature, Specific: true}, auth.NeedsUser(signature)
 	}
-	if _, err := f.eng.Refresh(ctxT(t), "main", true); err == nil {
+	if _, err := f.eng.Refresh(testutil.Context(t, 20*time.Second), "main", true); err == nil {
 		t.Fatal("refresh of a refused key succeeded")
 	}
 	for _, vaguer := range []func(c *auth.Credential) (auth.Health, error){
@@ -218,7 +218,7 @@ func TestASpecificDiagnosisSurvivesAVaguerCheck(t *testing.T) {
 	} {
 		f.p.Fail = vaguer
 		f.clock.Advance(time.Hour)
-		_, _ = f.eng.Refresh(ctxT(t), "main", false)
+		_, _ = f.eng.Refresh(testutil.Context(t, 20*time.Second), "main", false)
 		ss, _ := f.eng.Status()
 		if ss[0].Health.Reason != signature || ss[0].Health.State != auth.Broken {
 			t.Fatalf("after a vaguer check the status says %v, want the signature diagnosis", ss[0].Health)
@@ -226,7 +226,7 @@ func TestASpecificDiagnosisSurvivesAVaguerCheck(t *testing.T) {
 	}
 	// Accepted again: the diagnosis goes.
 	f.p.Fail = nil
-	if _, err := f.eng.Refresh(ctxT(t), "main", true); err != nil {
+	if _, err := f.eng.Refresh(testutil.Context(t, 20*time.Second), "main", true); err != nil {
 		t.Fatal(err)
 	}
 	if ss, _ := f.eng.Status(); ss[0].Health.State != auth.OK {
@@ -238,17 +238,17 @@ func TestAddWithoutAnEndpointUsesTheProfilesDefault(t *testing.T) {
 	f := newFixture(t)
 	eng := engine.NewWithOptions(engine.Options{Store: f.st, Providers: map[auth.Kind]auth.Provider{auth.KindFutuKey: f.p}, Clock: f.clock,
 		DefaultEndpoints: func() (string, string, error) { return "http://127.0.0.1:7001", "http://127.0.0.1:7002", nil }})
-	c, err := eng.Add(ctxT(t), auth.Credential{Name: "sim", Kind: auth.KindFutuKey}, map[string]string{auth.FieldAccessToken: "x"})
+	c, err := eng.Add(testutil.Context(t, 20*time.Second), auth.Credential{Name: "sim", Kind: auth.KindFutuKey}, map[string]string{auth.FieldAccessToken: "x"})
 	if err != nil || c.Endpoint != "http://127.0.0.1:7001" {
 		t.Fatalf("endpoint %q, %v; want the profile's Futu endpoint", c.Endpoint, err)
 	}
-	c, err = eng.Add(ctxT(t), auth.Credential{Name: "own", Kind: auth.KindFutuKey, Endpoint: "https://openapi.example"}, map[string]string{auth.FieldAccessToken: "y"})
+	c, err = eng.Add(testutil.Context(t, 20*time.Second), auth.Credential{Name: "own", Kind: auth.KindFutuKey, Endpoint: "https://openapi.example"}, map[string]string{auth.FieldAccessToken: "y"})
 	if err != nil || c.Endpoint != "https://openapi.example" {
 		t.Fatalf("endpoint %q, %v; want the one given", c.Endpoint, err)
 	}
 	down := engine.NewWithOptions(engine.Options{Store: f.st, Providers: map[auth.Kind]auth.Provider{auth.KindFutuKey: f.p}, Clock: f.clock,
 		DefaultEndpoints: func() (string, string, error) { return "", "", errors.New("the sandbox is not running") }})
-	if _, err := down.Add(ctxT(t), auth.Credential{Name: "lost", Kind: auth.KindFutuKey}, map[string]string{auth.FieldAccessToken: "z"}); err == nil {
+	if _, err := down.Add(testutil.Context(t, 20*time.Second), auth.Credential{Name: "lost", Kind: auth.KindFutuKey}, map[string]string{auth.FieldAccessToken: "z"}); err == nil {
 		t.Fatal("a credential was added to the real broker because the sandbox was not running")
 	}
 }
@@ -263,13 +263,13 @@ func TestARefusedSecretIsNotReplacedByNoTokenYet(t *testing.T) {
 	f.p.Fail = func(c *auth.Credential) (auth.Health, error) {
 		return auth.Health{State: auth.Broken, Reason: refused, Next: auth.Next(auth.ActionUpdate, c.Name)}, errors.New("webull config: INCORRECT_SIGN")
 	}
-	_, _ = f.eng.Refresh(ctxT(t), "main", true)
+	_, _ = f.eng.Refresh(testutil.Context(t, 20*time.Second), "main", true)
 	f.p.Fail = func(c *auth.Credential) (auth.Health, error) {
 		h := auth.Health{State: auth.ActionNeeded, Reason: "No verified Webull token yet", Next: auth.Next(auth.ActionVerify, c.Name)}
 		return h, auth.NeedsUserTo(h.Next, "%s", h.Reason)
 	}
 	f.clock.Advance(time.Hour)
-	_, _ = f.eng.Refresh(ctxT(t), "main", false)
+	_, _ = f.eng.Refresh(testutil.Context(t, 20*time.Second), "main", false)
 	ss, _ := f.eng.Status()
 	if ss[0].Health.Reason != refused || ss[0].Health.Next.Kind != auth.ActionUpdate {
 		t.Fatalf("after a check that found no token: %v (next %v), want the refused secret and its update", ss[0].Health, ss[0].Health.Next)
@@ -282,19 +282,19 @@ func TestANewWebullAppKeyDropsTheOldToken(t *testing.T) {
 	f := newFixture(t)
 	webull := testutil.NewFakeProvider(auth.KindWebull, f.clock)
 	eng := engine.New(f.st, map[auth.Kind]auth.Provider{auth.KindWebull: webull}, f.clock)
-	c, err := eng.Add(ctxT(t), auth.Credential{Name: "wb", Kind: auth.KindWebull}, map[string]string{
+	c, err := eng.Add(testutil.Context(t, 20*time.Second), auth.Credential{Name: "wb", Kind: auth.KindWebull}, map[string]string{
 		auth.FieldAppKey: "test-app-key-0001", auth.FieldAppSecret: "test-app-secret-0001", auth.FieldWebullToken: "test-webull-token-0001",
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := eng.Update(ctxT(t), "wb", map[string]string{auth.FieldAppSecret: "test-app-secret-0002"}, nil); err != nil {
+	if _, err := eng.Update(testutil.Context(t, 20*time.Second), "wb", map[string]string{auth.FieldAppSecret: "test-app-secret-0002"}, nil); err != nil {
 		t.Fatal(err)
 	}
 	if v, _ := f.secrets.Get(c.ID, auth.FieldWebullToken); v != "test-webull-token-0001" {
 		t.Fatalf("a new secret for the same app dropped its token: %q", v)
 	}
-	if _, err := eng.Update(ctxT(t), "wb", map[string]string{auth.FieldAppKey: "test-app-key-0002", auth.FieldAppSecret: "test-app-secret-0003"}, nil); err != nil {
+	if _, err := eng.Update(testutil.Context(t, 20*time.Second), "wb", map[string]string{auth.FieldAppKey: "test-app-key-0002", auth.FieldAppSecret: "test-app-secret-0003"}, nil); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.secrets.Get(c.ID, auth.FieldWebullToken); !errors.Is(err, auth.ErrSecretNotFound) {
@@ -314,7 +314,7 @@ func TestAnUpdateTheKeychainRefusesChangesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	eng := engine.New(st, map[auth.Kind]auth.Provider{auth.KindFutuKey: f.p}, f.clock)
-	_, err = eng.Update(ctxT(t), "main", map[string]string{auth.FieldAppSecret: "test-app-secret-0009", auth.FieldAccessToken: "test-token-0009"}, nil)
+	_, err = eng.Update(testutil.Context(t, 20*time.Second), "main", map[string]string{auth.FieldAppSecret: "test-app-secret-0009", auth.FieldAccessToken: "test-token-0009"}, nil)
 	if err == nil || !strings.Contains(err.Error(), "nothing was changed") {
 		t.Fatalf("update with a refusing keychain: %v", err)
 	}

@@ -56,5 +56,3 @@ func (f *fixture) add(t *testing.T, name string, exp time.Time) auth.Credential 
 	}
 	return c
 }
-
-func ctxT(t *testing.T) context.Context { return testutil.Context(t, 20*time.Second) }

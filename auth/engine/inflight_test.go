@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"tokentray/auth"
+	"tokentray/internal/testutil"
 )
 
 // leaveMark makes the store look as if a process died while renewing
@@ -57,7 +58,7 @@ func TestAnInterruptedRenewalIsForcedEvenWhenNotDue(t *testing.T) {
 	c := f.add(t, "key", t0.Add(90*24*time.Hour))
 	leaveMark(t, f, c)
 	// Not due for 90 days, yet Token checks with the broker first.
-	tok, err := f.eng.Token(ctxT(t), "key")
+	tok, err := f.eng.Token(testutil.Context(t, 20*time.Second), "key")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +108,7 @@ func TestAFailedCheckLeavesNoMark(t *testing.T) {
 	f.p.Fail = func(c *auth.Credential) (auth.Health, error) {
 		return auth.Health{State: auth.Unknown, Reason: "the broker did not answer"}, errors.New("dial tcp: connection refused")
 	}
-	h, _ := f.eng.Refresh(ctxT(t), "key", true)
+	h, _ := f.eng.Refresh(testutil.Context(t, 20*time.Second), "key", true)
 	if f.st.InFlight(c.ID) || h.Reason != "the broker did not answer" {
 		t.Fatalf("a check that failed in a living process reads as interrupted: %v (marked %v)", h, f.st.InFlight(c.ID))
 	}

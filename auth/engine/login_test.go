@@ -33,14 +33,14 @@ func TestLoginSavesPendingWhileWaiting(t *testing.T) {
 		return auth.Health{State: auth.OK, Reason: "verified", ExpiresAt: c.ExpiresAt}, nil
 	}
 	var events int
-	h, err := f.eng.Login(ctxT(t), "main", auth.LoginOptions{}, func(auth.LoginEvent) { events++ })
+	h, err := f.eng.Login(testutil.Context(t, 20*time.Second), "main", auth.LoginOptions{}, func(auth.LoginEvent) { events++ })
 	if err != nil || h.State != auth.OK {
 		t.Fatalf("login %v err %v", h, err)
 	}
 	if seen != auth.Pending || events != 1 {
 		t.Fatalf("during the login others saw %v (events %d), want Pending", seen, events)
 	}
-	tok, err := f.eng.Token(ctxT(t), "main")
+	tok, err := f.eng.Token(testutil.Context(t, 20*time.Second), "main")
 	if err != nil || tok != "test-token-login" {
 		t.Fatalf("token after login %q err %v", tok, err)
 	}
@@ -52,7 +52,7 @@ func TestLoginRefusedByUserIsUserError(t *testing.T) {
 	f.p.LoginFunc = func(ctx context.Context, c *auth.Credential, s auth.Secrets, progress func(auth.LoginEvent)) (auth.Health, error) {
 		return auth.Health{State: auth.ActionNeeded, Reason: "the verification ran out of time; run the login again"}, nil
 	}
-	_, err := f.eng.Login(ctxT(t), "main", auth.LoginOptions{}, nil)
+	_, err := f.eng.Login(testutil.Context(t, 20*time.Second), "main", auth.LoginOptions{}, nil)
 	var ue *auth.UserError
 	if !errors.As(err, &ue) {
 		t.Fatalf("err %v, want a UserError", err)
@@ -64,10 +64,10 @@ func TestLoginUnsupportedKind(t *testing.T) {
 	plain := testutil.Plain(testutil.NewFakeProvider(auth.KindFutuKey, f.clock))
 	eng := engine.New(f.st, map[auth.Kind]auth.Provider{auth.KindFutuKey: plain}, f.clock)
 	f.add(t, "main", time.Time{})
-	if _, err := eng.Login(ctxT(t), "main", auth.LoginOptions{}, nil); err == nil {
+	if _, err := eng.Login(testutil.Context(t, 20*time.Second), "main", auth.LoginOptions{}, nil); err == nil {
 		t.Fatal("login of a kind without one succeeded")
 	}
-	if _, err := eng.Extend(ctxT(t), "main", t0.Add(24*time.Hour)); err == nil {
+	if _, err := eng.Extend(testutil.Context(t, 20*time.Second), "main", t0.Add(24*time.Hour)); err == nil {
 		t.Fatal("extend of a kind without it succeeded")
 	}
 }
@@ -77,7 +77,7 @@ func TestLogoutRevokesDeletesTokensAndKeepsTheCredential(t *testing.T) {
 	oauth := testutil.NewFakeProvider(auth.KindFutuOAuth, f.clock)
 	oauth.RevokeErr = errors.New("futu revoke: connection refused")
 	eng := engine.New(f.st, map[auth.Kind]auth.Provider{auth.KindFutuOAuth: oauth, auth.KindFutuKey: f.p}, f.clock)
-	c, err := eng.Add(ctxT(t), auth.Credential{Name: "login", Kind: auth.KindFutuOAuth, ClientID: "test-client-0001"}, map[string]string{
+	c, err := eng.Add(testutil.Context(t, 20*time.Second), auth.Credential{Name: "login", Kind: auth.KindFutuOAuth, ClientID: "test-client-0001"}, map[string]string{
 		auth.FieldAccessToken:       "test-access-0001",
 		auth.FieldRefreshToken:      "test-refresh-0001",
 		auth.FieldRegistrationToken: "test-registration-0001",
@@ -89,11 +89,11 @@ func TestLogoutRevokesDeletesTokensAndKeepsTheCredential(t *testing.T) {
 	if err := f.st.Update(c); err != nil {
 		t.Fatal(err)
 	}
-	if tok, err := eng.Token(ctxT(t), "login"); err != nil || tok != "test-access-0001" {
+	if tok, err := eng.Token(testutil.Context(t, 20*time.Second), "login"); err != nil || tok != "test-access-0001" {
 		t.Fatalf("token before logout %q, %v", tok, err)
 	}
 
-	revokeErr, err := eng.Logout(ctxT(t), "login")
+	revokeErr, err := eng.Logout(testutil.Context(t, 20*time.Second), "login")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,7 +124,7 @@ func TestLogoutRevokesDeletesTokensAndKeepsTheCredential(t *testing.T) {
 func TestLogoutRefusesAnAPIKey(t *testing.T) {
 	f := newFixture(t)
 	c := f.add(t, "key", t0.Add(30*24*time.Hour))
-	_, err := f.eng.Logout(ctxT(t), "key")
+	_, err := f.eng.Logout(testutil.Context(t, 20*time.Second), "key")
 	if err == nil || !strings.Contains(err.Error(), "portal") {
 		t.Fatalf("logout of an API key: %v, want a refusal pointing to the portal", err)
 	}
@@ -134,7 +134,7 @@ func TestLogoutRefusesAnAPIKey(t *testing.T) {
 	if v, err := f.secrets.Get(c.ID, auth.FieldAccessToken); err != nil || v != "test-token-old" {
 		t.Fatalf("the API key's token was touched: %q, %v", v, err)
 	}
-	if _, err := f.eng.Logout(ctxT(t), "nosuch"); !errors.Is(err, store.ErrNotFound) {
+	if _, err := f.eng.Logout(testutil.Context(t, 20*time.Second), "nosuch"); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("logout of an unknown name: %v", err)
 	}
 }
@@ -156,7 +156,10 @@ func loginInProgress(t *testing.T) (f *fixture, eng *engine.Engine, finish func(
 		return auth.Health{State: auth.OK}, nil
 	}
 	done := make(chan error, 1)
-	go func() { _, err := eng.Login(ctxT(t), "main", auth.LoginOptions{}, nil); done <- err }()
+	go func() {
+		_, err := eng.Login(testutil.Context(t, 20*time.Second), "main", auth.LoginOptions{}, nil)
+		done <- err
+	}()
 	<-waiting
 	return f, eng, func() {
 		close(release)

@@ -22,11 +22,11 @@ func TestATokenExpiredInsideTheGraceIsRenewed(t *testing.T) {
 	f := newFixture(t)
 	f.p.Life = 10 * time.Second
 	f.add(t, "main", t0.Add(time.Minute))
-	if tok, err := f.eng.Token(ctxT(t), "main"); err != nil || tok != "test-token-0001" {
+	if tok, err := f.eng.Token(testutil.Context(t, 20*time.Second), "main"); err != nil || tok != "test-token-0001" {
 		t.Fatalf("first token %q, %v", tok, err)
 	}
 	f.clock.Advance(15 * time.Second)
-	tok, err := f.eng.Token(ctxT(t), "main")
+	tok, err := f.eng.Token(testutil.Context(t, 20*time.Second), "main")
 	if err != nil || tok != "test-token-0002" {
 		t.Fatalf("token 15 s after a 10 s token was renewed: %q, %v; want a renewal", tok, err)
 	}
@@ -36,7 +36,7 @@ func TestTokenErrorsCarryTheirNextAction(t *testing.T) {
 	f := newFixture(t)
 	webull := testutil.NewFakeProvider(auth.KindWebull, f.clock)
 	eng := engine.New(f.st, map[auth.Kind]auth.Provider{auth.KindFutuKey: f.p, auth.KindWebull: webull}, f.clock)
-	c, err := eng.Add(ctxT(t), auth.Credential{Name: "wb", Kind: auth.KindWebull}, map[string]string{auth.FieldAppKey: "test-app-key-0003"})
+	c, err := eng.Add(testutil.Context(t, 20*time.Second), auth.Credential{Name: "wb", Kind: auth.KindWebull}, map[string]string{auth.FieldAppKey: "test-app-key-0003"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +45,7 @@ func TestTokenErrorsCarryTheirNextAction(t *testing.T) {
 	if err := f.st.Update(c); err != nil {
 		t.Fatal(err)
 	}
-	_, err = eng.Token(ctxT(t), "wb")
+	_, err = eng.Token(testutil.Context(t, 20*time.Second), "wb")
 	var ue *auth.UserError
 	if !errors.As(err, &ue) || ue.Action != auth.Next(auth.ActionVerify, "wb") || strings.Contains(err.Error(), "tokentray") {
 		t.Fatalf("token of a Webull app without one: %v (action %v), want a sentence with verify as its action", err, actionOf(err))
@@ -56,7 +56,7 @@ func TestTokenErrorsCarryTheirNextAction(t *testing.T) {
 		return auth.Health{State: auth.Unknown, Reason: "Futu did not answer"}, errors.New("futu check: connection refused")
 	}
 	f.clock.Advance(3 * time.Minute)
-	_, err = eng.Token(ctxT(t), "key")
+	_, err = eng.Token(testutil.Context(t, 20*time.Second), "key")
 	if errors.As(err, &ue) || actionOf(err) != auth.Next(auth.ActionRetry, "key") {
 		t.Fatalf("expired token with the broker down: %v, want a retry that is not the user's", err)
 	}
@@ -74,7 +74,7 @@ func TestLoginChecksTheKeychainBeforeItStarts(t *testing.T) {
 		return auth.Health{State: auth.OK}, nil
 	}
 	f.secrets.Fail = errLocked
-	_, err := f.eng.Login(ctxT(t), "main", auth.LoginOptions{}, nil)
+	_, err := f.eng.Login(testutil.Context(t, 20*time.Second), "main", auth.LoginOptions{}, nil)
 	f.secrets.Fail = nil
 	if started || err == nil || !strings.Contains(err.Error(), "locked") || !strings.Contains(err.Error(), "no login") {
 		t.Fatalf("login with a locked keychain: started %v, err %v; want nothing started and the keychain named", started, err)
@@ -85,7 +85,7 @@ func TestALoginTheKeychainRefusesIsRevoked(t *testing.T) {
 	f := newFixture(t)
 	oauth := testutil.NewFakeProvider(auth.KindFutuOAuth, f.clock)
 	eng := engine.New(f.st, map[auth.Kind]auth.Provider{auth.KindFutuOAuth: oauth}, f.clock)
-	if _, err := eng.Add(ctxT(t), auth.Credential{Name: "login", Kind: auth.KindFutuOAuth}, nil); err != nil {
+	if _, err := eng.Add(testutil.Context(t, 20*time.Second), auth.Credential{Name: "login", Kind: auth.KindFutuOAuth}, nil); err != nil {
 		t.Fatal(err)
 	}
 	oauth.LoginFunc = func(ctx context.Context, c *auth.Credential, s auth.Secrets, progress func(auth.LoginEvent)) (auth.Health, error) {
@@ -95,7 +95,7 @@ func TestALoginTheKeychainRefusesIsRevoked(t *testing.T) {
 		}
 		return auth.Health{State: auth.OK}, nil
 	}
-	_, err := eng.Login(ctxT(t), "login", auth.LoginOptions{}, nil)
+	_, err := eng.Login(testutil.Context(t, 20*time.Second), "login", auth.LoginOptions{}, nil)
 	f.secrets.Fail = nil
 	if err == nil || !strings.Contains(err.Error(), "revoked") {
 		t.Fatalf("login that could not be stored: %v, want it to say the tokens were revoked", err)
@@ -125,14 +125,14 @@ func TestLoginProgressIsStoredAtOnceWithWhatTheLoginLearned(t *testing.T) {
 		}
 		return auth.Health{State: auth.ActionNeeded, Reason: "the verification ran out of time"}, nil
 	}
-	_, _ = f.eng.Login(ctxT(t), "main", auth.LoginOptions{}, nil)
+	_, _ = f.eng.Login(testutil.Context(t, 20*time.Second), "main", auth.LoginOptions{}, nil)
 }
 
 func TestLogoutWithTheKeychainUnavailableDoesNothing(t *testing.T) {
 	f := newFixture(t)
 	oauth, eng, c := oauthLogin(t, f)
 	f.secrets.Fail = errLocked
-	revokeErr, err := eng.Logout(ctxT(t), "login")
+	revokeErr, err := eng.Logout(testutil.Context(t, 20*time.Second), "login")
 	f.secrets.Fail = nil
 	if err == nil || !strings.Contains(err.Error(), "nothing was revoked or deleted") || revokeErr != nil {
 		t.Fatalf("logout with a locked keychain: %v / %v", err, revokeErr)
@@ -146,7 +146,7 @@ func TestLogoutWithTheKeychainUnavailableDoesNothing(t *testing.T) {
 	if got, _ := f.st.Get("login"); got.Health.State == auth.ActionNeeded {
 		t.Fatalf("the credential is marked logged out: %v", got.Health)
 	}
-	if _, err := eng.Remove(ctxT(t), "login"); err != nil {
+	if _, err := eng.Remove(testutil.Context(t, 20*time.Second), "login"); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -156,7 +156,7 @@ func TestLogoutAgainstAHungBrokerSaysNothingWasRevoked(t *testing.T) {
 	oauth, _, _ := oauthLogin(t, f)
 	oauth.RevokeHangs = true
 	eng := engine.NewWithOptions(engine.Options{Store: f.st, Providers: map[auth.Kind]auth.Provider{auth.KindFutuOAuth: oauth}, Clock: f.clock, RevokeTimeout: 50 * time.Millisecond})
-	revokeErr, err := eng.Logout(ctxT(t), "login")
+	revokeErr, err := eng.Logout(testutil.Context(t, 20*time.Second), "login")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -187,7 +187,7 @@ func TestLogoutNamesWhatWasAndWasNotDeleted(t *testing.T) {
 	}
 	oauth := testutil.NewFakeProvider(auth.KindFutuOAuth, f.clock)
 	eng := engine.New(st, map[auth.Kind]auth.Provider{auth.KindFutuOAuth: oauth}, f.clock)
-	_, err = eng.Logout(ctxT(t), "login")
+	_, err = eng.Logout(testutil.Context(t, 20*time.Second), "login")
 	if err == nil || !strings.Contains(err.Error(), "refresh token could not be deleted") || !strings.Contains(err.Error(), "access token was deleted") || strings.Contains(strings.ToLower(err.Error()), "webull") {
 		t.Fatalf("partial logout: %v", err)
 	}
@@ -200,7 +200,7 @@ func TestRemoveWithTheKeychainUnavailableKeepsEverything(t *testing.T) {
 	f := newFixture(t)
 	f.add(t, "main", t0.Add(time.Hour))
 	f.secrets.Fail = errLocked
-	_, err := f.eng.Remove(ctxT(t), "main")
+	_, err := f.eng.Remove(testutil.Context(t, 20*time.Second), "main")
 	f.secrets.Fail = nil
 	if err == nil || !strings.Contains(err.Error(), "was not removed") {
 		t.Fatalf("remove with a locked keychain: %v", err)
@@ -215,7 +215,7 @@ func oauthLogin(t *testing.T, f *fixture) (*testutil.FakeProvider, *engine.Engin
 	t.Helper()
 	oauth := testutil.NewFakeProvider(auth.KindFutuOAuth, f.clock)
 	eng := engine.New(f.st, map[auth.Kind]auth.Provider{auth.KindFutuOAuth: oauth}, f.clock)
-	c, err := eng.Add(ctxT(t), auth.Credential{Name: "login", Kind: auth.KindFutuOAuth, ClientID: "test-client-0001"}, map[string]string{
+	c, err := eng.Add(testutil.Context(t, 20*time.Second), auth.Credential{Name: "login", Kind: auth.KindFutuOAuth, ClientID: "test-client-0001"}, map[string]string{
 		auth.FieldAccessToken:  "test-access-0001",
 		auth.FieldRefreshToken: "test-refresh-0001",
 	})

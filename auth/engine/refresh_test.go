@@ -8,6 +8,7 @@ import (
 
 	"tokentray/auth"
 	"tokentray/auth/engine"
+	"tokentray/internal/testutil"
 )
 
 func TestRefreshHoldsTheCredentialLock(t *testing.T) {
@@ -17,7 +18,7 @@ func TestRefreshHoldsTheCredentialLock(t *testing.T) {
 	f.p.Entered = make(chan struct{}, 1)
 	done := make(chan error, 1)
 	go func() {
-		_, err := f.eng.Refresh(ctxT(t), "main", true)
+		_, err := f.eng.Refresh(testutil.Context(t, 20*time.Second), "main", true)
 		done <- err
 	}()
 	<-f.p.Entered
@@ -31,7 +32,7 @@ func TestRefreshHoldsTheCredentialLock(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	unlock, err := f.st.Lock(ctxT(t), c.ID)
+	unlock, err := f.st.Lock(testutil.Context(t, 20*time.Second), c.ID)
 	if err != nil {
 		t.Fatalf("lock not released after the refresh: %v", err)
 	}
@@ -41,18 +42,18 @@ func TestRefreshHoldsTheCredentialLock(t *testing.T) {
 func TestRefreshAndRemoveDuringALoginAnswerBusyInsteadOfWaiting(t *testing.T) {
 	f, eng, finish := loginInProgress(t)
 
-	h, err := eng.Refresh(ctxT(t), "main", false)
+	h, err := eng.Refresh(testutil.Context(t, 20*time.Second), "main", false)
 	if !errors.Is(err, engine.ErrBusy) || h.State != auth.Pending {
 		t.Errorf("refresh during a login = %v, %v; want busy with the pending health", h, err)
 	}
-	if _, err := eng.Remove(ctxT(t), "main"); !errors.Is(err, engine.ErrBusy) || actionOf(err) != auth.Next(auth.ActionRetry, "main") {
+	if _, err := eng.Remove(testutil.Context(t, 20*time.Second), "main"); !errors.Is(err, engine.ErrBusy) || actionOf(err) != auth.Next(auth.ActionRetry, "main") {
 		t.Errorf("remove during a login = %v (next %v), want busy, to be tried again", err, actionOf(err))
 	}
 	if _, err := f.st.Get("main"); err != nil {
 		t.Errorf("the credential went although the removal was refused: %v", err)
 	}
 	finish()
-	if _, err := eng.Refresh(ctxT(t), "main", false); err != nil {
+	if _, err := eng.Refresh(testutil.Context(t, 20*time.Second), "main", false); err != nil {
 		t.Errorf("refresh after the login: %v", err)
 	}
 }

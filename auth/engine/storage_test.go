@@ -7,13 +7,14 @@ import (
 
 	"tokentray/auth"
 	"tokentray/auth/store"
+	"tokentray/internal/testutil"
 )
 
 func TestRemoveRevokesBestEffortThenDeletesEverything(t *testing.T) {
 	f := newFixture(t)
 	c := f.add(t, "main", t0.Add(time.Hour))
 	f.p.RevokeErr = errors.New("futu revoke: connection refused")
-	revokeErr, err := f.eng.Remove(ctxT(t), "main")
+	revokeErr, err := f.eng.Remove(testutil.Context(t, 20*time.Second), "main")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,13 +32,13 @@ func TestRemoveRevokesBestEffortThenDeletesEverything(t *testing.T) {
 func TestAddRefusesDuplicatesAndUnknownKinds(t *testing.T) {
 	f := newFixture(t)
 	f.add(t, "main", time.Time{})
-	if _, err := f.eng.Add(ctxT(t), auth.Credential{Name: "main", Kind: auth.KindFutuKey}, nil); err == nil {
+	if _, err := f.eng.Add(testutil.Context(t, 20*time.Second), auth.Credential{Name: "main", Kind: auth.KindFutuKey}, nil); err == nil {
 		t.Fatal("a second credential called main was added")
 	}
-	if _, err := f.eng.Add(ctxT(t), auth.Credential{Name: "other", Kind: auth.KindWebull}, nil); err == nil {
+	if _, err := f.eng.Add(testutil.Context(t, 20*time.Second), auth.Credential{Name: "other", Kind: auth.KindWebull}, nil); err == nil {
 		t.Fatal("a credential of a kind without provider was added")
 	}
-	if _, err := f.eng.Add(ctxT(t), auth.Credential{Name: "bad name", Kind: auth.KindFutuKey}, nil); err == nil {
+	if _, err := f.eng.Add(testutil.Context(t, 20*time.Second), auth.Credential{Name: "bad name", Kind: auth.KindFutuKey}, nil); err == nil {
 		t.Fatal("a credential with a space in its name was added")
 	}
 }

@@ -9,12 +9,13 @@ import (
 	"tokentray/auth"
 	"tokentray/auth/engine"
 	"tokentray/auth/store"
+	"tokentray/internal/testutil"
 )
 
 func TestTokenNotDueIsHandedOutWithoutCallingTheBroker(t *testing.T) {
 	f := newFixture(t)
 	f.add(t, "main", t0.Add(time.Hour))
-	tok, err := f.eng.Token(ctxT(t), "main")
+	tok, err := f.eng.Token(testutil.Context(t, 20*time.Second), "main")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,7 +27,7 @@ func TestTokenNotDueIsHandedOutWithoutCallingTheBroker(t *testing.T) {
 func TestTokenInsideLeadTimeIsRenewedFirstAndSaved(t *testing.T) {
 	f := newFixture(t)
 	f.add(t, "main", t0.Add(4*time.Minute)) // inside the 5-minute default lead
-	tok, err := f.eng.Token(ctxT(t), "main")
+	tok, err := f.eng.Token(testutil.Context(t, 20*time.Second), "main")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +47,7 @@ func TestTokenInsideLeadTimeIsRenewedFirstAndSaved(t *testing.T) {
 		t.Fatalf("stored after renewal: expires %v health %v checked %v", c.ExpiresAt, c.Health, c.LastChecked)
 	}
 	// Fresh now: the next call does not renew again.
-	if _, err := f.eng.Token(ctxT(t), "main"); err != nil || f.p.Refreshes() != 1 {
+	if _, err := f.eng.Token(testutil.Context(t, 20*time.Second), "main"); err != nil || f.p.Refreshes() != 1 {
 		t.Fatalf("second token: err %v, refreshes %d, want 1", err, f.p.Refreshes())
 	}
 }
@@ -62,7 +63,7 @@ func TestLeadTimeComesFromPrefs(t *testing.T) {
 	if err := f.st.SetPrefs(p); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.eng.Token(ctxT(t), "main"); err != nil {
+	if _, err := f.eng.Token(testutil.Context(t, 20*time.Second), "main"); err != nil {
 		t.Fatal(err)
 	}
 	if f.p.Refreshes() != 1 {
@@ -91,7 +92,7 @@ func TestTokenNeedsUserIsAUserErrorAndTheHealthIsSaved(t *testing.T) {
 		h := auth.Health{State: auth.Broken, Reason: "Futu revoked this key: create a new one in the portal."}
 		return h, auth.NeedsUser(h.Reason)
 	}
-	tok, err := f.eng.Token(ctxT(t), "main")
+	tok, err := f.eng.Token(testutil.Context(t, 20*time.Second), "main")
 	var ue *auth.UserError
 	if tok != "" || !errors.As(err, &ue) {
 		t.Fatalf("token %q err %v, want no token and a UserError", tok, err)
@@ -116,7 +117,7 @@ func TestNetworkFailureKeepsTokenAndSecrets(t *testing.T) {
 		return auth.Health{State: auth.Unknown, Reason: "Futu did not answer; tokentray will check again"}, errors.New("futu check: connection refused")
 	}
 	// Due but still valid: the broker being down is no reason to withhold it.
-	tok, err := f.eng.Token(ctxT(t), "main")
+	tok, err := f.eng.Token(testutil.Context(t, 20*time.Second), "main")
 	if err != nil || tok != "test-token-old" {
 		t.Fatalf("token %q err %v, want the stored, still valid token", tok, err)
 	}
@@ -126,7 +127,7 @@ func TestNetworkFailureKeepsTokenAndSecrets(t *testing.T) {
 	}
 	// Once expired, it is not handed out, and the failure is not the user's.
 	f.clock.Advance(4 * time.Minute)
-	tok, err = f.eng.Token(ctxT(t), "main")
+	tok, err = f.eng.Token(testutil.Context(t, 20*time.Second), "main")
 	var ue *auth.UserError
 	if tok != "" || err == nil || errors.As(err, &ue) {
 		t.Fatalf("expired token %q err %v, want an error that is not a UserError", tok, err)
@@ -138,7 +139,7 @@ func TestNetworkFailureKeepsTokenAndSecrets(t *testing.T) {
 
 func TestTokenDuringALoginSaysTheUserMustActWithoutWaitingForIt(t *testing.T) {
 	_, eng, finish := loginInProgress(t)
-	_, err := eng.Token(ctxT(t), "main")
+	_, err := eng.Token(testutil.Context(t, 20*time.Second), "main")
 	var ue *auth.UserError
 	if !errors.As(err, &ue) || ue.Msg != "enter the SMS code in the Webull app" {
 		t.Fatalf("token during a login: %v, want the pending sentence", err)
@@ -156,7 +157,7 @@ func TestShortLivedTokensAreRenewedOncePerBurst(t *testing.T) {
 	f.add(t, "main", t0.Add(time.Minute))
 	toks, errs, eng2 := tokenBurst(t, f)
 	// And a caller that reads the credential after it was saved.
-	late, lateErr := eng2.Token(ctxT(t), "main")
+	late, lateErr := eng2.Token(testutil.Context(t, 20*time.Second), "main")
 	for i := range toks {
 		if errs[i] != nil || toks[i] != "test-token-0001" {
 			t.Fatalf("caller %d: token %q err %v, want the one renewed token", i, toks[i], errs[i])
@@ -170,7 +171,7 @@ func TestShortLivedTokensAreRenewedOncePerBurst(t *testing.T) {
 	}
 	// Once the grace has passed a token inside the lead is renewed again.
 	f.clock.Advance(time.Minute)
-	if tok, err := f.eng.Token(ctxT(t), "main"); err != nil || tok != "test-token-0002" {
+	if tok, err := f.eng.Token(testutil.Context(t, 20*time.Second), "main"); err != nil || tok != "test-token-0002" {
 		t.Errorf("a minute later: %q, %v; want a renewal", tok, err)
 	}
 }
@@ -202,7 +203,7 @@ func tokenBurst(t *testing.T, f *fixture) ([]string, []error, *engine.Engine) {
 			if i%2 == 1 {
 				e = eng2
 			}
-			toks[i], errs[i] = e.Token(ctxT(t), "main")
+			toks[i], errs[i] = e.Token(testutil.Context(t, 20*time.Second), "main")
 		}()
 	}
 	<-f.p.Entered // one caller is inside the broker call, the rest wait for the lock

@@ -4,12 +4,14 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"tokentray/auth"
 	"tokentray/auth/engine"
 	"tokentray/auth/sandbox/fault"
 	"tokentray/auth/sandbox/futusim"
 	"tokentray/auth/store"
+	"tokentray/internal/testutil"
 )
 
 // oauthEngine is an engine over a fresh store whose Futu OAuth provider
@@ -32,7 +34,7 @@ func TestOAuthAddRegistersAndALoginOnAnotherRedirectRegistersAgain(t *testing.T)
 	f := newOAuthFixture(t, futusim.Browser{Approve: true}, futusim.Options{})
 	st := newOAuthStore(t, f)
 	eng := oauthEngine(t, st, f, f.p)
-	c, err := eng.Add(ctx10(t), auth.Credential{Name: "o", Kind: auth.KindFutuOAuth, Endpoint: f.base}, nil)
+	c, err := eng.Add(testutil.Context(t, 10*time.Second), auth.Credential{Name: "o", Kind: auth.KindFutuOAuth, Endpoint: f.base}, nil)
 	if err != nil {
 		t.Fatalf("add: %v", err)
 	}
@@ -47,7 +49,7 @@ func TestOAuthAddRegistersAndALoginOnAnotherRedirectRegistersAgain(t *testing.T)
 	}
 
 	// A login on the redirect URI it was registered for keeps the client.
-	if _, err := eng.Login(ctx10(t), "o", auth.LoginOptions{}, nil); err != nil {
+	if _, err := eng.Login(testutil.Context(t, 10*time.Second), "o", auth.LoginOptions{}, nil); err != nil {
 		t.Fatalf("login: %v", err)
 	}
 	if got, _ := st.Get("o"); got.ClientID != c.ClientID {
@@ -55,8 +57,8 @@ func TestOAuthAddRegistersAndALoginOnAnotherRedirectRegistersAgain(t *testing.T)
 	}
 
 	// A login on another redirect URI registers for it, and succeeds.
-	other := NewOAuthProvider(Options{Clock: f.clock, Browser: futusim.Browser{Approve: true}, RedirectURL: redirectFor(freePort(t)), SDKTokenDir: f.sdkDir, Getenv: noEnv})
-	h, err := oauthEngine(t, st, f, other).Login(ctx10(t), "o", auth.LoginOptions{}, nil)
+	other := NewOAuthProvider(Options{Clock: f.clock, Browser: futusim.Browser{Approve: true}, RedirectURL: redirectFor(testutil.FreePort(t)), SDKTokenDir: f.sdkDir, Getenv: noEnv})
+	h, err := oauthEngine(t, st, f, other).Login(testutil.Context(t, 10*time.Second), "o", auth.LoginOptions{}, nil)
 	if err != nil || h.State != auth.OK {
 		t.Fatalf("login on another redirect URI: %v, %v", h, err)
 	}
@@ -74,7 +76,7 @@ func TestOAuthAddWhoseRegistrationFailsStoresNothing(t *testing.T) {
 		f := newOAuthFixture(t, futusim.Browser{Approve: true}, futusim.Options{})
 		f.sim.Faults().Set("/oauth2/register", tc.rule)
 		st := newOAuthStore(t, f)
-		_, err := oauthEngine(t, st, f, f.p).Add(ctx10(t), auth.Credential{Name: "o", Kind: auth.KindFutuOAuth, Endpoint: f.base}, nil)
+		_, err := oauthEngine(t, st, f, f.p).Add(testutil.Context(t, 10*time.Second), auth.Credential{Name: "o", Kind: auth.KindFutuOAuth, Endpoint: f.base}, nil)
 		var ue *auth.UserError
 		field, _ := auth.FieldOf(err)
 		switch {

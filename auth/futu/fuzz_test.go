@@ -9,12 +9,14 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/jonboulle/clockwork"
 	"golang.org/x/oauth2"
 
 	"tokentray/auth"
+	"tokentray/internal/testutil"
 )
 
 // FuzzPastedCallback: any paste is either this login's answer or a short
@@ -139,7 +141,7 @@ func FuzzKeyCheckAnswer(f *testing.F) {
 		}
 		status, body = st, b
 		k := newFuzzKey(srv.URL)
-		h, _ := k.p.Refresh(ctx10(t), &k.c, k.s, auth.RefreshOptions{})
+		h, _ := k.p.Refresh(testutil.Context(t, 10*time.Second), &k.c, k.s, auth.RefreshOptions{})
 		if h.State == auth.Broken && st != http.StatusUnauthorized && keyExpiry(k.c).After(t0) {
 			t.Fatalf("HTTP %d made the key Broken: %v", st, h)
 		}

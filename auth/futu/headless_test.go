@@ -44,7 +44,7 @@ func nextEvent(t *testing.T, done <-chan error, events <-chan auth.LoginEvent) a
 
 func TestLoginLikeFutuCLIWithDefaultSettingsShowsTheAccount(t *testing.T) {
 	f := newOAuthFixture(t, futusim.Browser{Approve: true}, futusim.Options{Layout: futusim.LayoutCLI})
-	h, err := f.login(t, ctx10(t))
+	h, err := f.login(t, testutil.Context(t, 10*time.Second))
 	if err != nil || h.State != auth.OK {
 		t.Fatalf("login: %v, %v (server log %q)", h, err, f.sim.Log())
 	}
@@ -91,7 +91,7 @@ func TestHeadlessLoginByPasting(t *testing.T) {
 	opened := false
 	f := newOAuthFixture(t, browserFunc(func(string) error { opened = true; return nil }), futusim.Options{Layout: futusim.LayoutCLI})
 	paste := make(chan string, 1)
-	done, events := f.loginWith(ctx10(t), auth.LoginOptions{NoBrowser: true, Pasted: paste})
+	done, events := f.loginWith(testutil.Context(t, 10*time.Second), auth.LoginOptions{NoBrowser: true, Pasted: paste})
 	ev := nextEvent(t, done, events)
 	if !strings.HasPrefix(ev.URL, f.base+"/oauth2/authorize/confirm?") || !strings.Contains(ev.Steps[len(ev.Steps)-1], "paste") {
 		t.Fatalf("first event = %+v, want the address to open and a step saying to paste", ev)
@@ -117,7 +117,7 @@ func TestHeadlessLoginByPasting(t *testing.T) {
 func TestWrongPasteIsRefusedAndTheLoginKeepsWaiting(t *testing.T) {
 	f := newOAuthFixture(t, nil, futusim.Options{})
 	paste := make(chan string)
-	done, events := f.loginWith(ctx10(t), auth.LoginOptions{NoBrowser: true, Pasted: paste})
+	done, events := f.loginWith(testutil.Context(t, 10*time.Second), auth.LoginOptions{NoBrowser: true, Pasted: paste})
 	ev := nextEvent(t, done, events)
 	landed, err := futusim.Browser{Approve: true}.Landing(ev.URL)
 	if err != nil {
@@ -158,7 +158,7 @@ func TestWrongPasteIsRefusedAndTheLoginKeepsWaiting(t *testing.T) {
 func TestCallbackOrPasteWhicheverComesFirst(t *testing.T) {
 	f := newOAuthFixture(t, nil, futusim.Options{})
 	paste := make(chan string)
-	done, events := f.loginWith(ctx10(t), auth.LoginOptions{NoBrowser: true, Pasted: paste})
+	done, events := f.loginWith(testutil.Context(t, 10*time.Second), auth.LoginOptions{NoBrowser: true, Pasted: paste})
 	ev := nextEvent(t, done, events)
 	// The person opened the address on this computer after all.
 	if err := (futusim.Browser{Approve: true}).Open(ev.URL); err != nil {
@@ -171,7 +171,7 @@ func TestCallbackOrPasteWhicheverComesFirst(t *testing.T) {
 
 func TestNoBrowserIsATypedError(t *testing.T) {
 	f := newOAuthFixture(t, browserFunc(func(string) error { return errors.New("no display") }), futusim.Options{})
-	done, _ := f.loginWith(ctx10(t), auth.LoginOptions{NeedBrowser: true})
+	done, _ := f.loginWith(testutil.Context(t, 10*time.Second), auth.LoginOptions{NeedBrowser: true})
 	select {
 	case err := <-done:
 		if !errors.Is(err, auth.ErrNoBrowser) {
@@ -193,7 +193,7 @@ func TestDefaultCredentialReadsFutuMetadataThenUsesTheCLILayout(t *testing.T) {
 		return &http.Response{StatusCode: http.StatusNotFound, Body: http.NoBody, Request: r}, nil
 	})
 	p := NewOAuthProvider(Options{HTTP: &http.Client{Transport: rt}, Getenv: noEnv})
-	e, err := p.Endpoints(ctx10(t), auth.Credential{Name: "futu-main"})
+	e, err := p.Endpoints(testutil.Context(t, 10*time.Second), auth.Credential{Name: "futu-main"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -209,7 +209,7 @@ func TestDefaultCredentialReadsFutuMetadataThenUsesTheCLILayout(t *testing.T) {
 		t.Errorf("asked %q, want %q", asked, want)
 	}
 	// A 404 is remembered: the next call asks nobody.
-	_, _ = p.Endpoints(ctx10(t), auth.Credential{Name: "futu-main"})
+	_, _ = p.Endpoints(testutil.Context(t, 10*time.Second), auth.Credential{Name: "futu-main"})
 	if len(asked) != 2 {
 		t.Errorf("metadata asked again within the hour: %q", asked)
 	}
@@ -237,7 +237,7 @@ func TestLoginWithoutAKeychainOpensNoBrowser(t *testing.T) {
 	opened := false
 	f := newOAuthFixture(t, browserFunc(func(string) error { opened = true; return nil }), futusim.Options{})
 	f.mem.Fail = errors.New("the keychain is locked")
-	_, err := f.p.Login(ctx10(t), &f.c, f.s, auth.LoginOptions{}, nil)
+	_, err := f.p.Login(testutil.Context(t, 10*time.Second), &f.c, f.s, auth.LoginOptions{}, nil)
 	if err == nil || !strings.Contains(err.Error(), "login was not started") || opened || f.sim.Count("/oauth2/register") != 0 {
 		t.Fatalf("err = %v, browser opened %v, registrations %d", err, opened, f.sim.Count("/oauth2/register"))
 	}
@@ -250,7 +250,7 @@ func TestLoginThatCannotStoreItsTokensRevokesThem(t *testing.T) {
 	t.Cleanup(func() { auth.KeychainRetries = old })
 	f := newOAuthFixture(t, futusim.Browser{Approve: true}, futusim.Options{})
 	f.s = &testutil.FlakySecrets{Secrets: f.s, Field: auth.FieldRefreshToken, Failures: 1000}
-	_, err := f.login(t, ctx10(t))
+	_, err := f.login(t, testutil.Context(t, 10*time.Second))
 	if err == nil || !strings.Contains(err.Error(), "Futu revoked them") {
 		t.Fatalf("err = %v, want the tokens revoked", err)
 	}
@@ -260,7 +260,7 @@ func TestLoginThatCannotStoreItsTokensRevokesThem(t *testing.T) {
 	// Without a revocation endpoint the message says they stay valid.
 	g := newOAuthFixture(t, futusim.Browser{Approve: true}, futusim.Options{Layout: futusim.LayoutCLI})
 	g.s = &testutil.FlakySecrets{Secrets: g.s, Field: auth.FieldRefreshToken, Failures: 1000}
-	if _, err := g.login(t, ctx10(t)); err == nil || !strings.Contains(err.Error(), "stay valid until they expire") {
+	if _, err := g.login(t, testutil.Context(t, 10*time.Second)); err == nil || !strings.Contains(err.Error(), "stay valid until they expire") {
 		t.Fatalf("CLI layout: err = %v", err)
 	}
 }

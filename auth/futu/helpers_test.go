@@ -12,7 +12,6 @@ import (
 
 	"tokentray/auth"
 	"tokentray/auth/sandbox/futusim"
-	"tokentray/internal/testutil"
 )
 
 var t0 = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
@@ -27,9 +26,6 @@ func sim(t *testing.T, clock clockwork.Clock, o futusim.Options) (*futusim.Serve
 	s.SetBaseURL(hs.URL)
 	return s, hs.URL
 }
-
-// freePort returns a loopback port nobody listens on right now.
-func freePort(t *testing.T) int { t.Helper(); return testutil.FreePort(t) }
 
 func redirectFor(port int) string {
 	return "http://localhost:" + strconv.Itoa(port) + "/callback"

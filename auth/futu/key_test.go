@@ -14,6 +14,7 @@ import (
 	"tokentray/auth"
 	"tokentray/auth/sandbox/fault"
 	"tokentray/auth/sandbox/futusim"
+	"tokentray/internal/testutil"
 )
 
 type keyFixture struct {
@@ -121,7 +122,7 @@ func TestKeyUnderClockSkewIsCorrectedNeverBroken(t *testing.T) {
 		if h, err := f.refresh(t); err != nil || h.State != auth.OK || f.sim.Count(VerifyPath) != 3 {
 			t.Errorf("skew %v: second check %v %v after %d calls", tc.skew, h, err, f.sim.Count(VerifyPath))
 		}
-		if h, err := f.p.Extend(ctx10(t), &f.c, f.s, t0.Add(365*24*time.Hour)); err != nil || h.State != auth.OK {
+		if h, err := f.p.Extend(testutil.Context(t, 10*time.Second), &f.c, f.s, t0.Add(365*24*time.Hour)); err != nil || h.State != auth.OK {
 			t.Errorf("skew %v: extend %v %v", tc.skew, h, err)
 		}
 	}

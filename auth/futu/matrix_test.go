@@ -16,6 +16,7 @@ import (
 	"tokentray/auth"
 	"tokentray/auth/sandbox/fault"
 	"tokentray/auth/sandbox/futusim"
+	"tokentray/internal/testutil"
 )
 
 // A broker fault, as the matrix injects it.
@@ -118,7 +119,7 @@ func TestFaultMatrixOAuthRefresh(t *testing.T) {
 	f.p = NewOAuthProvider(Options{Clock: m.clock, HTTP: m.http, Browser: futusim.Browser{Approve: true},
 		RedirectURL: f.p.RedirectURL(), SDKTokenDir: f.sdkDir, Getenv: noEnv})
 	f.c.Endpoint = m.base
-	if _, err := f.login(t, ctx10(t)); err != nil {
+	if _, err := f.login(t, testutil.Context(t, 10*time.Second)); err != nil {
 		t.Fatal(err)
 	}
 	for _, flt := range networkFaults {
@@ -137,7 +138,7 @@ func TestFaultMatrixOAuthRefresh(t *testing.T) {
 	other := f.c
 	otherMem := auth.NewMemorySecrets()
 	_ = otherMem.Set(f.c.ID, auth.FieldRefreshToken, rt)
-	if _, err := f.p.Refresh(ctx10(t), &other, auth.Bind(otherMem, f.c.ID), auth.RefreshOptions{Force: true}); err != nil {
+	if _, err := f.p.Refresh(testutil.Context(t, 10*time.Second), &other, auth.Bind(otherMem, f.c.ID), auth.RefreshOptions{Force: true}); err != nil {
 		t.Fatal(err)
 	}
 	before := snapshot(f.mem)
@@ -226,7 +227,7 @@ func TestFaultMatrixKeyCheckAndExtend(t *testing.T) {
 			what := "key check / " + flt.name
 			if path == DefaultRefreshPath {
 				what = "key extend / " + flt.name
-				h, err = k.p.Extend(ctx10(t), &k.c, k.s, t0.Add(365*24*time.Hour))
+				h, err = k.p.Extend(testutil.Context(t, 10*time.Second), &k.c, k.s, t0.Add(365*24*time.Hour))
 			} else {
 				h, err = k.refresh(t)
 			}

@@ -44,7 +44,7 @@ func newOAuthFixture(t *testing.T, b Browser, so futusim.Options) *oauthFixture 
 	t.Helper()
 	f := &oauthFixture{clock: clockwork.NewFakeClockAt(t0), sdkDir: filepath.Join(t.TempDir(), "tokens")}
 	f.sim, f.base = sim(t, f.clock, so)
-	f.p = NewOAuthProvider(Options{Clock: f.clock, Browser: b, RedirectURL: redirectFor(freePort(t)), SDKTokenDir: f.sdkDir, Getenv: noEnv})
+	f.p = NewOAuthProvider(Options{Clock: f.clock, Browser: b, RedirectURL: redirectFor(testutil.FreePort(t)), SDKTokenDir: f.sdkDir, Getenv: noEnv})
 	f.c = auth.Credential{ID: auth.NewID(), Name: "futu-oauth", Kind: auth.KindFutuOAuth, Endpoint: f.base, AddedAt: t0}
 	f.mem = auth.NewMemorySecrets()
 	f.s = auth.Bind(f.mem, f.c.ID)
@@ -78,14 +78,10 @@ func (f *oauthFixture) get(field string) string {
 	return v
 }
 
-func ctx10(t *testing.T) context.Context {
-	return testutil.Context(t, 10*time.Second)
-}
-
 func TestOAuthLoginRoundTrip(t *testing.T) {
 	f := newOAuthFixture(t, futusim.Browser{Approve: true}, futusim.Options{})
 	f.c.ShareWithSDK = true
-	h, err := f.login(t, ctx10(t))
+	h, err := f.login(t, testutil.Context(t, 10*time.Second))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,7 +127,7 @@ func TestOAuthLoginRoundTrip(t *testing.T) {
 		t.Errorf("SDK token dir mode %v, want 0700", fi.Mode().Perm())
 	}
 	// A second login reuses the registration.
-	if _, err := f.login(t, ctx10(t)); err != nil {
+	if _, err := f.login(t, testutil.Context(t, 10*time.Second)); err != nil {
 		t.Fatal(err)
 	}
 	if n := f.sim.Count("/oauth2/register"); n != 1 {
@@ -144,7 +140,7 @@ func TestOAuthLoginRoundTrip(t *testing.T) {
 
 func TestOAuthLoginDenied(t *testing.T) {
 	f := newOAuthFixture(t, futusim.Browser{Approve: false}, futusim.Options{})
-	h, err := f.login(t, ctx10(t))
+	h, err := f.login(t, testutil.Context(t, 10*time.Second))
 	var ue *auth.UserError
 	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "denied") {
 		t.Fatalf("err = %v, want a UserError saying the login was denied", err)
@@ -211,7 +207,7 @@ func TestOAuthLoginRejectsMismatchedState(t *testing.T) {
 		return futusim.Browser{Approve: true}.Open(raw)
 	})
 	f = newOAuthFixture(t, b, futusim.Options{})
-	h, err := f.login(t, ctx10(t))
+	h, err := f.login(t, testutil.Context(t, 10*time.Second))
 	if err != nil || h.State != auth.OK {
 		t.Fatalf("login after forged answers: %v / %v, want the real answer to log in", h, err)
 	}
@@ -235,7 +231,7 @@ func TestOAuthLoginPKCEIsVerifiedByFutu(t *testing.T) {
 	other := oauth2.S256ChallengeFromVerifier(oauth2.GenerateVerifier())
 	b := tamperBrowser{futusim.Browser{Approve: true}, func(q url.Values) { q.Set("code_challenge", other) }}
 	f := newOAuthFixture(t, b, futusim.Options{})
-	_, err := f.login(t, ctx10(t))
+	_, err := f.login(t, testutil.Context(t, 10*time.Second))
 	if err == nil || !strings.Contains(err.Error(), "Futu refused the login") {
 		t.Fatalf("err = %v, want Futu refusing the code", err)
 	}
@@ -273,7 +269,7 @@ func (b rawBrowser) Open(raw string) error {
 func TestOAuthCallbackPageExplainsTheErrorSafely(t *testing.T) {
 	b := rawBrowser{url.Values{"error": {"server_error"}, "error_description": {"<script>alert(1)</script> maintenance"}}, make(chan string, 1)}
 	f := newOAuthFixture(t, b, futusim.Options{})
-	_, err := f.login(t, ctx10(t))
+	_, err := f.login(t, testutil.Context(t, 10*time.Second))
 	if err == nil || !strings.Contains(err.Error(), "server_error") {
 		t.Fatalf("err = %v, want the server's error", err)
 	}
@@ -297,7 +293,7 @@ func TestOAuthPortBusyFailsAtOnce(t *testing.T) {
 	f := newOAuthFixture(t, browserFunc(func(u string) error { opened <- u; return nil }), futusim.Options{})
 	f.p = NewOAuthProvider(Options{Clock: f.clock, Browser: f.p.o.Browser, RedirectURL: redirectFor(port), Getenv: noEnv})
 	start := time.Now()
-	_, err = f.login(t, ctx10(t))
+	_, err = f.login(t, testutil.Context(t, 10*time.Second))
 	var ue *auth.UserError
 	if !errors.As(err, &ue) || !strings.Contains(err.Error(), fmt.Sprintf("port %d", port)) || !strings.Contains(err.Error(), "try again") {
 		t.Fatalf("err = %v, want a sentence naming port %d and what to do", err, port)
@@ -345,8 +341,8 @@ func assertPortFree(t *testing.T, redirect string) {
 
 func TestOAuthLoginTimesOutAfterFiveMinutes(t *testing.T) {
 	f := newOAuthFixture(t, browserFunc(func(string) error { return nil }), futusim.Options{})
-	done, _ := f.startLogin(t, ctx10(t))
-	if err := f.clock.BlockUntilContext(ctx10(t), 1); err != nil {
+	done, _ := f.startLogin(t, testutil.Context(t, 10*time.Second))
+	if err := f.clock.BlockUntilContext(testutil.Context(t, 10*time.Second), 1); err != nil {
 		t.Fatal(err)
 	}
 	f.clock.Advance(LoginTimeout - time.Second)
@@ -386,7 +382,7 @@ func TestOAuthLoginCancel(t *testing.T) {
 
 func TestOAuthBrowserFailureReportsURL(t *testing.T) {
 	f := newOAuthFixture(t, browserFunc(func(string) error { return errors.New("no display") }), futusim.Options{})
-	done, events := f.startLogin(t, ctx10(t))
+	done, events := f.startLogin(t, testutil.Context(t, 10*time.Second))
 	var ev auth.LoginEvent
 	select {
 	case ev = <-events:
@@ -435,7 +431,7 @@ func TestOAuthOneLoginPerCredentialThroughTheEngine(t *testing.T) {
 	case err := <-done:
 		t.Fatalf("the first login ended early: %v", err)
 	}
-	h, err := eng.Login(ctx10(t), f.c.Name, auth.LoginOptions{}, nil)
+	h, err := eng.Login(testutil.Context(t, 10*time.Second), f.c.Name, auth.LoginOptions{}, nil)
 	if !errors.Is(err, engine.ErrBusy) || h.State != auth.Pending {
 		t.Errorf("second login = %v, %v; want busy with the first login's pending health", h, err)
 	}
@@ -451,7 +447,7 @@ func TestOAuthRefresh(t *testing.T) {
 		t.Run(fmt.Sprintf("rotate=%v", rotate), func(t *testing.T) {
 			f := newOAuthFixture(t, futusim.Browser{Approve: true}, futusim.Options{RotateRefresh: rotate})
 			f.c.ShareWithSDK = true
-			if _, err := f.login(t, ctx10(t)); err != nil {
+			if _, err := f.login(t, testutil.Context(t, 10*time.Second)); err != nil {
 				t.Fatal(err)
 			}
 			at, rt := f.get(auth.FieldAccessToken), f.get(auth.FieldRefreshToken)
@@ -497,7 +493,7 @@ func TestOAuthRefresh(t *testing.T) {
 
 func TestOAuthRefreshAfterRevokedAccessToken(t *testing.T) {
 	f := newOAuthFixture(t, futusim.Browser{Approve: true}, futusim.Options{})
-	if _, err := f.login(t, ctx10(t)); err != nil {
+	if _, err := f.login(t, testutil.Context(t, 10*time.Second)); err != nil {
 		t.Fatal(err)
 	}
 	f.s.Set(auth.FieldAccessToken, "test-dead-access-token-0001")
@@ -511,7 +507,7 @@ func TestOAuthRefreshAfterRevokedAccessToken(t *testing.T) {
 
 func TestOAuthExpiredRefreshTokenNeedsLogin(t *testing.T) {
 	f := newOAuthFixture(t, futusim.Browser{Approve: true}, futusim.Options{})
-	if _, err := f.login(t, ctx10(t)); err != nil {
+	if _, err := f.login(t, testutil.Context(t, 10*time.Second)); err != nil {
 		t.Fatal(err)
 	}
 	rt := f.get(auth.FieldRefreshToken)
@@ -536,7 +532,7 @@ func TestOAuthExpiredRefreshTokenNeedsLogin(t *testing.T) {
 
 func TestOAuthRefreshNetworkFailureChangesNothing(t *testing.T) {
 	f := newOAuthFixture(t, futusim.Browser{Approve: true}, futusim.Options{})
-	if _, err := f.login(t, ctx10(t)); err != nil {
+	if _, err := f.login(t, testutil.Context(t, 10*time.Second)); err != nil {
 		t.Fatal(err)
 	}
 	at, rt, exp := f.get(auth.FieldAccessToken), f.get(auth.FieldRefreshToken), f.c.ExpiresAt
@@ -555,11 +551,11 @@ func TestOAuthRefreshNetworkFailureChangesNothing(t *testing.T) {
 func TestOAuthRevoke(t *testing.T) {
 	f := newOAuthFixture(t, futusim.Browser{Approve: true}, futusim.Options{})
 	f.c.ShareWithSDK = true
-	if _, err := f.login(t, ctx10(t)); err != nil {
+	if _, err := f.login(t, testutil.Context(t, 10*time.Second)); err != nil {
 		t.Fatal(err)
 	}
 	at := f.get(auth.FieldAccessToken)
-	if err := f.p.Revoke(ctx10(t), f.c, f.s); err != nil {
+	if err := f.p.Revoke(testutil.Context(t, 10*time.Second), f.c, f.s); err != nil {
 		t.Fatal(err)
 	}
 	if verifyBearer(t, f.base, at) == 200 {
@@ -575,7 +571,7 @@ func TestOAuthRevoke(t *testing.T) {
 
 func TestOAuthEndpoints(t *testing.T) {
 	f := newOAuthFixture(t, nil, futusim.Options{})
-	e, err := f.p.Endpoints(ctx10(t), f.c)
+	e, err := f.p.Endpoints(testutil.Context(t, 10*time.Second), f.c)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -585,13 +581,13 @@ func TestOAuthEndpoints(t *testing.T) {
 	// No metadata: the layout of Futu's CLI on the same host, and no revocation.
 	c := f.c
 	c.Endpoint = f.base + "/nothing-here"
-	e, _ = f.p.Endpoints(ctx10(t), c)
+	e, _ = f.p.Endpoints(testutil.Context(t, 10*time.Second), c)
 	if e.Authorize != c.Endpoint+"/oauth2/authorize/confirm" || e.Token != c.Endpoint+"/oauth2/token" ||
 		e.Register != c.Endpoint+"/oauth2/register" || e.Revoke != "" || e.Layout != auth.LayoutFutuCLI {
 		t.Errorf("fallback %+v", e)
 	}
 	c.TokenURL, c.RevokeURL, c.RegisterURL = "http://127.0.0.1:1/t", "http://127.0.0.1:1/r", "http://127.0.0.1:1/reg"
-	e, _ = f.p.Endpoints(ctx10(t), c)
+	e, _ = f.p.Endpoints(testutil.Context(t, 10*time.Second), c)
 	if e.Token != c.TokenURL || e.Revoke != c.RevokeURL || e.Register != c.RegisterURL || e.Layout != auth.LayoutCustom {
 		t.Errorf("overrides ignored: %+v", e)
 	}

@@ -8,7 +8,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,57 +19,11 @@ import (
 	"tokentray/internal/testutil"
 )
 
-// hookTransport calls after once an answer's headers are in, before its
-// body is read; the body then fails once the request's context has ended,
-// as net/http's own transport does. It counts the requests it sends.
-type hookTransport struct {
-	after func(req *http.Request)
-	mu    sync.Mutex
-	sent  int
-}
-
-func (h *hookTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	h.mu.Lock()
-	h.sent++
-	h.mu.Unlock()
-	resp, err := http.DefaultTransport.RoundTrip(req)
-	if err != nil {
-		return nil, err
-	}
-	if h.after != nil {
-		h.after(req)
-	}
-	resp.Body = ctxBody{resp.Body, req.Context()}
-	return resp, nil
-}
-
-func (h *hookTransport) count() int {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.sent
-}
-
-type ctxBody struct {
-	io.ReadCloser
-	ctx context.Context
-}
-
-func (b ctxBody) Read(p []byte) (int, error) {
-	if err := b.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return b.ReadCloser.Read(p)
-}
-
 // cancelAfter returns a client and a context that ends once an answer
 // from path is in, before it is read: Ctrl-C just after Futu answered.
 func cancelAfter(t *testing.T, path string) (*http.Client, context.Context) {
-	ctx, cancel := context.WithCancel(ctx10(t))
-	return &http.Client{Transport: &hookTransport{after: func(req *http.Request) {
-		if req.URL.Path == path {
-			cancel()
-		}
-	}}}, ctx
+	ctx, cancel := context.WithCancel(testutil.Context(t, 10*time.Second))
+	return &http.Client{Transport: &testutil.HookTransport{After: testutil.OnPath(path, cancel)}}, ctx
 }
 
 func cancelled() context.Context {
@@ -103,7 +56,7 @@ func TestCancelledFutuCallsChangeNothing(t *testing.T) {
 	})
 	t.Run("oauth check and refresh", func(t *testing.T) {
 		f := newOAuthFixture(t, futusim.Browser{Approve: true}, futusim.Options{RotateRefresh: true})
-		if _, err := f.login(t, ctx10(t)); err != nil {
+		if _, err := f.login(t, testutil.Context(t, 10*time.Second)); err != nil {
 			t.Fatal(err)
 		}
 		rt := f.get(auth.FieldRefreshToken)
@@ -119,7 +72,7 @@ func TestCancelledFutuCallsChangeNothing(t *testing.T) {
 
 func TestOAuthRotationSurvivesCancelAfterFutuAnswered(t *testing.T) {
 	f := newOAuthFixture(t, futusim.Browser{Approve: true}, futusim.Options{RotateRefresh: true})
-	if _, err := f.login(t, ctx10(t)); err != nil {
+	if _, err := f.login(t, testutil.Context(t, 10*time.Second)); err != nil {
 		t.Fatal(err)
 	}
 	rt := f.get(auth.FieldRefreshToken)
@@ -165,7 +118,7 @@ func TestKeyExtendSurvivesCancelAfterFutuAnswered(t *testing.T) {
 func TestKeyExtendInterruptedSaysItMayHaveHappened(t *testing.T) {
 	f := newKeyFixture(t, t0.Add(5*24*time.Hour))
 	f.sim.Faults().Set(DefaultRefreshPath, fault.Rule{Reset: true})
-	h, err := f.p.Extend(ctx10(t), &f.c, f.s, time.Time{})
+	h, err := f.p.Extend(testutil.Context(t, 10*time.Second), &f.c, f.s, time.Time{})
 	if h.State != auth.Unknown || err == nil {
 		t.Fatalf("interrupted extend: %v / %v", h, err)
 	}
@@ -179,7 +132,7 @@ func TestKeyExtendInterruptedSaysItMayHaveHappened(t *testing.T) {
 	}
 	// Nothing listening: the request never left, so nothing changed.
 	f.c.Endpoint = "http://127.0.0.1:1"
-	h, _ = f.p.Extend(ctx10(t), &f.c, f.s, time.Time{})
+	h, _ = f.p.Extend(testutil.Context(t, 10*time.Second), &f.c, f.s, time.Time{})
 	if !strings.Contains(h.Reason, "nothing was changed") {
 		t.Errorf("extend that never reached Futu: %v", h)
 	}
@@ -191,11 +144,11 @@ func TestReplacedTokensStoredDespiteABusyKeychain(t *testing.T) {
 	t.Cleanup(func() { auth.KeychainRetries = old })
 
 	f := newOAuthFixture(t, futusim.Browser{Approve: true}, futusim.Options{RotateRefresh: true})
-	if _, err := f.login(t, ctx10(t)); err != nil {
+	if _, err := f.login(t, testutil.Context(t, 10*time.Second)); err != nil {
 		t.Fatal(err)
 	}
 	busy := &testutil.FlakySecrets{Secrets: f.s, Field: auth.FieldRefreshToken, OnlyChanges: true, Failures: 2}
-	if h, err := f.p.Refresh(ctx10(t), &f.c, busy, auth.RefreshOptions{Force: true}); err != nil || h.State != auth.OK || busy.Left() != 0 {
+	if h, err := f.p.Refresh(testutil.Context(t, 10*time.Second), &f.c, busy, auth.RefreshOptions{Force: true}); err != nil || h.State != auth.OK || busy.Left() != 0 {
 		t.Fatalf("rotation with a keychain failing twice: %v / %v", h, err)
 	}
 	if _, err := f.refresh(t, true); err != nil {
@@ -204,7 +157,7 @@ func TestReplacedTokensStoredDespiteABusyKeychain(t *testing.T) {
 
 	k := newKeyFixture(t, t0.Add(5*24*time.Hour))
 	busy = &testutil.FlakySecrets{Secrets: k.s, Field: auth.FieldAccessToken, OnlyChanges: true, Failures: 2}
-	if h, err := k.p.Extend(ctx10(t), &k.c, busy, time.Time{}); err != nil || h.State != auth.OK || busy.Left() != 0 {
+	if h, err := k.p.Extend(testutil.Context(t, 10*time.Second), &k.c, busy, time.Time{}); err != nil || h.State != auth.OK || busy.Left() != 0 {
 		t.Fatalf("extend with a keychain failing twice: %v / %v", h, err)
 	}
 	if h, err := k.refresh(t); err != nil || h.State != auth.OK {
@@ -251,7 +204,7 @@ func TestBrokerTextThatEchoesASecretIsWithheld(t *testing.T) {
 		c := auth.Credential{ID: auth.NewID(), Name: "futu-oauth", Kind: auth.KindFutuOAuth, Endpoint: base, ClientID: "client-0001", AddedAt: t0}
 		s := auth.Bind(auth.NewMemorySecrets(), c.ID)
 		s.Set(auth.FieldRefreshToken, "test-refresh-token-0001")
-		h, err := p.Refresh(ctx10(t), &c, s, auth.RefreshOptions{Force: true})
+		h, err := p.Refresh(testutil.Context(t, 10*time.Second), &c, s, auth.RefreshOptions{Force: true})
 		if h.State != auth.Unknown || err == nil {
 			t.Fatalf("refused refresh: %v / %v", h, err)
 		}
@@ -264,9 +217,9 @@ func TestBrokerTextThatEchoesASecretIsWithheld(t *testing.T) {
 			return `{"error":"invalid_grant","error_description":"code ` + r.PostForm.Get("code") + ` does not match ` + verifier + `"}`
 		})
 		b := rawBrowser{url.Values{"code": {"test-code-0001"}}, make(chan string, 1)}
-		p := NewOAuthProvider(Options{Clock: clockwork.NewFakeClockAt(t0), Browser: b, RedirectURL: redirectFor(freePort(t)), Getenv: noEnv})
+		p := NewOAuthProvider(Options{Clock: clockwork.NewFakeClockAt(t0), Browser: b, RedirectURL: redirectFor(testutil.FreePort(t)), Getenv: noEnv})
 		c := auth.Credential{ID: auth.NewID(), Name: "futu-oauth", Kind: auth.KindFutuOAuth, Endpoint: base, ClientID: "client-0001", AddedAt: t0}
-		_, err := p.Login(ctx10(t), &c, auth.Bind(auth.NewMemorySecrets(), c.ID), auth.LoginOptions{}, nil)
+		_, err := p.Login(testutil.Context(t, 10*time.Second), &c, auth.Bind(auth.NewMemorySecrets(), c.ID), auth.LoginOptions{}, nil)
 		if err == nil {
 			t.Fatal("a refused login succeeded")
 		}
@@ -295,9 +248,9 @@ func TestBrokerTextThatEchoesASecretIsWithheld(t *testing.T) {
 				var h auth.Health
 				var err error
 				if tc.path == VerifyPath {
-					h, err = p.Refresh(ctx10(t), &c, s, auth.RefreshOptions{})
+					h, err = p.Refresh(testutil.Context(t, 10*time.Second), &c, s, auth.RefreshOptions{})
 				} else {
-					h, err = p.Extend(ctx10(t), &c, s, time.Time{})
+					h, err = p.Extend(testutil.Context(t, 10*time.Second), &c, s, time.Time{})
 				}
 				if err == nil {
 					t.Fatalf("%s: an error answer was taken as success", tc.path)
@@ -317,7 +270,7 @@ func TestPlainHTTPIsOnlyForLoopback(t *testing.T) {
 		{"FUTU_HTTP_URL", "", "http://openapi.futu.example", "FUTU_HTTP_URL"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			tr := &hookTransport{}
+			tr := &testutil.HookTransport{}
 			o := Options{Clock: clockwork.NewFakeClockAt(t0), HTTP: &http.Client{Transport: tr},
 				Getenv: func(k string) string {
 					if k == "FUTU_HTTP_URL" {
@@ -331,9 +284,9 @@ func TestPlainHTTPIsOnlyForLoopback(t *testing.T) {
 			for _, f := range []string{auth.FieldAppKey, auth.FieldAppSecret, auth.FieldAccessToken, auth.FieldRefreshToken} {
 				s.Set(f, "test-"+f+"-0001")
 			}
-			kh, kerr := NewKeyProvider(o).Refresh(ctx10(t), &c, s, auth.RefreshOptions{})
-			xh, xerr := NewKeyProvider(o).Extend(ctx10(t), &c, s, time.Time{})
-			oh, oerr := NewOAuthProvider(o).Refresh(ctx10(t), &c, s, auth.RefreshOptions{Force: true})
+			kh, kerr := NewKeyProvider(o).Refresh(testutil.Context(t, 10*time.Second), &c, s, auth.RefreshOptions{})
+			xh, xerr := NewKeyProvider(o).Extend(testutil.Context(t, 10*time.Second), &c, s, time.Time{})
+			oh, oerr := NewOAuthProvider(o).Refresh(testutil.Context(t, 10*time.Second), &c, s, auth.RefreshOptions{Force: true})
 			for _, r := range []struct {
 				h   auth.Health
 				err error
@@ -344,8 +297,8 @@ func TestPlainHTTPIsOnlyForLoopback(t *testing.T) {
 					t.Errorf("plain http: %v / %v, want ActionNeeded naming %s", r.h, r.err, tc.want)
 				}
 			}
-			if tr.count() != 0 {
-				t.Errorf("%d requests went out over plain http", tr.count())
+			if tr.Sent() != 0 {
+				t.Errorf("%d requests went out over plain http", tr.Sent())
 			}
 		})
 	}
@@ -383,7 +336,7 @@ func TestDiscoveredEndpointsMustStayOnTheHost(t *testing.T) {
 	} {
 		meta = `{"authorization_endpoint":"` + srv.URL + `/a","token_endpoint":"` + tc.token + `","revocation_endpoint":"` + tc.revoke + `"}`
 		p := NewOAuthProvider(Options{Clock: clockwork.NewFakeClockAt(t0), Getenv: noEnv})
-		e, err := p.Endpoints(ctx10(t), c)
+		e, err := p.Endpoints(testutil.Context(t, 10*time.Second), c)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
@@ -396,7 +349,7 @@ func TestDiscoveredEndpointsMustStayOnTheHost(t *testing.T) {
 	}
 	// A hand-set endpoint gets the same scheme rule.
 	c.TokenURL = "http://tokens.futu.example/t"
-	if _, err := NewOAuthProvider(Options{Getenv: noEnv}).Endpoints(ctx10(t), c); err == nil || !strings.Contains(err.Error(), "plain http") {
+	if _, err := NewOAuthProvider(Options{Getenv: noEnv}).Endpoints(testutil.Context(t, 10*time.Second), c); err == nil || !strings.Contains(err.Error(), "plain http") {
 		t.Errorf("plain http token URL: %v", err)
 	}
 }
@@ -421,7 +374,7 @@ func TestEndpointsWithUserinfoBadPortsOrHugeAreRefused(t *testing.T) {
 		// Every call applies the same rule.
 		p := NewKeyProvider(Options{Getenv: noEnv})
 		c := auth.Credential{Name: "k", Endpoint: raw}
-		if h, err := p.Refresh(ctx10(t), &c, auth.Bind(auth.NewMemorySecrets(), "k"), auth.RefreshOptions{}); err == nil || h.State != auth.ActionNeeded {
+		if h, err := p.Refresh(testutil.Context(t, 10*time.Second), &c, auth.Bind(auth.NewMemorySecrets(), "k"), auth.RefreshOptions{}); err == nil || h.State != auth.ActionNeeded {
 			t.Errorf("%.50q: refresh went ahead: %v", raw, h)
 		}
 	}

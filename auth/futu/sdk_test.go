@@ -10,6 +10,7 @@ import (
 
 	"tokentray/auth"
 	"tokentray/auth/sandbox/futusim"
+	"tokentray/internal/testutil"
 )
 
 func TestReadSDKTokenFormats(t *testing.T) {
@@ -45,7 +46,7 @@ func TestReadSDKTokenFormats(t *testing.T) {
 func TestImportSDKTokenThenRefresh(t *testing.T) {
 	f := newOAuthFixture(t, futusim.Browser{Approve: true}, futusim.Options{})
 	f.c.ShareWithSDK = true
-	if _, err := f.login(t, ctx10(t)); err != nil {
+	if _, err := f.login(t, testutil.Context(t, 10*time.Second)); err != nil {
 		t.Fatal(err)
 	}
 	mem := auth.NewMemorySecrets()
@@ -61,7 +62,7 @@ func TestImportSDKTokenThenRefresh(t *testing.T) {
 	if v, _ := s.Get(auth.FieldRefreshToken); v != f.get(auth.FieldRefreshToken) {
 		t.Error("refresh token not imported")
 	}
-	if _, err := f.p.Refresh(ctx10(t), &c, s, auth.RefreshOptions{Force: true}); err != nil {
+	if _, err := f.p.Refresh(testutil.Context(t, 10*time.Second), &c, s, auth.RefreshOptions{Force: true}); err != nil {
 		t.Fatalf("refresh with imported tokens: %v", err)
 	}
 }
@@ -79,10 +80,10 @@ func (f failAccess) Set(field, v string) error {
 
 func TestRotatedRefreshTokenIsStoredFirst(t *testing.T) {
 	f := newOAuthFixture(t, futusim.Browser{Approve: true}, futusim.Options{RotateRefresh: true})
-	if _, err := f.login(t, ctx10(t)); err != nil {
+	if _, err := f.login(t, testutil.Context(t, 10*time.Second)); err != nil {
 		t.Fatal(err)
 	}
-	h, err := f.p.Refresh(ctx10(t), &f.c, failAccess{f.s}, auth.RefreshOptions{Force: true})
+	h, err := f.p.Refresh(testutil.Context(t, 10*time.Second), &f.c, failAccess{f.s}, auth.RefreshOptions{Force: true})
 	if err == nil || h.State != auth.Unknown {
 		t.Fatalf("health = %v, err = %v; want Unknown with the keychain error", h, err)
 	}

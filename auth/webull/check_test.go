@@ -3,10 +3,12 @@ package webull
 import (
 	"errors"
 	"testing"
+	"time"
 
 	"tokentray/auth"
 	"tokentray/auth/engine"
 	"tokentray/auth/store"
+	"tokentray/internal/testutil"
 )
 
 // addThroughEngine adds e's app under name with the given secret through
@@ -18,7 +20,7 @@ func addThroughEngine(t *testing.T, e *env, name, secret string) (*store.Store, 
 		t.Fatal(err)
 	}
 	eng := engine.NewWithOptions(engine.Options{Store: st, Providers: map[auth.Kind]auth.Provider{auth.KindWebull: e.p}, Clock: e.clock})
-	c, err := eng.Add(timeout(t), auth.Credential{Name: name, Kind: auth.KindWebull, Endpoint: e.srv.URL, Region: "hk"},
+	c, err := eng.Add(testutil.Context(t, 20*time.Second), auth.Credential{Name: name, Kind: auth.KindWebull, Endpoint: e.srv.URL, Region: "hk"},
 		map[string]string{auth.FieldAppKey: e.appKey, auth.FieldAppSecret: secret})
 	return st, c, err
 }

@@ -9,6 +9,7 @@ import (
 
 	"tokentray/auth"
 	"tokentray/auth/sandbox/fault"
+	"tokentray/internal/testutil"
 )
 
 // Every fault of the config call, for an app known to have 2FA off and
@@ -61,7 +62,7 @@ func TestConfigFaults(t *testing.T) {
 		w.WriteHeader(http.StatusUnauthorized)
 		_, _ = w.Write([]byte(`{"error_code":"INCORRECT_SIGN","message":"signature does not match"}`))
 	}})
-	if h, _ := e.p.Refresh(timeout(t), &e.c, e.s, auth.RefreshOptions{}); h.State != auth.Broken || h.Next.Kind != auth.ActionUpdate {
+	if h, _ := e.p.Refresh(testutil.Context(t, 20*time.Second), &e.c, e.s, auth.RefreshOptions{}); h.State != auth.Broken || h.Next.Kind != auth.ActionUpdate {
 		t.Errorf("rejected key at config: %v %+v", h, h.Next)
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"tokentray/auth"
 	"tokentray/auth/sandbox/fault"
 	"tokentray/auth/sandbox/webullsim"
+	"tokentray/internal/testutil"
 )
 
 var start = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
@@ -153,17 +154,11 @@ func (e *env) drive(ctx context.Context, done <-chan loginResult, step time.Dura
 	}
 }
 
-func timeout(t *testing.T) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	t.Cleanup(cancel)
-	return ctx
-}
-
 func TestLoginPendingThenNormalViaPhone(t *testing.T) {
 	e := newEnv(t, false)
 	e.c.ShareWithSDK = true
 	e.c.SDKTokenDir = filepath.Join(t.TempDir(), "bots")
-	ctx := timeout(t)
+	ctx := testutil.Context(t, 20*time.Second)
 	rec, done := e.login(ctx)
 	e.waitPolling(ctx)
 
@@ -227,7 +222,7 @@ func TestLoginPendingThenNormalViaPhone(t *testing.T) {
 
 func TestLoginExpiresAtFiveMinutes(t *testing.T) {
 	e := newEnv(t, false)
-	ctx := timeout(t)
+	ctx := testutil.Context(t, 20*time.Second)
 	rec, done := e.login(ctx)
 	e.waitPolling(ctx)
 	first := e.token()
@@ -276,7 +271,7 @@ func TestLoginExpiresAtFiveMinutes(t *testing.T) {
 
 func TestCancelledLoginResumesWithServerDeadline(t *testing.T) {
 	e := newEnv(t, false)
-	ctx := timeout(t)
+	ctx := testutil.Context(t, 20*time.Second)
 	ctx1, cancel := context.WithCancel(ctx)
 	_, done := e.login(ctx1)
 	e.waitPolling(ctx)
@@ -305,7 +300,7 @@ func TestCancelledLoginResumesWithServerDeadline(t *testing.T) {
 
 func TestTestEnvironmentIsNormalAtOnce(t *testing.T) {
 	e := newEnv(t, true)
-	rec, done := e.login(timeout(t))
+	rec, done := e.login(testutil.Context(t, 20*time.Second))
 	r := <-done
 	if r.err != nil || r.h.State != auth.OK || !strings.Contains(r.h.Reason, "Test environment") {
 		t.Fatalf("test env login: %v %v", r.h, r.err)
@@ -322,7 +317,7 @@ func TestTestEnvironmentIsNormalAtOnce(t *testing.T) {
 
 func TestRateLimitBacksOff(t *testing.T) {
 	e := newEnv(t, false)
-	ctx := timeout(t)
+	ctx := testutil.Context(t, 20*time.Second)
 	rec, done := e.login(ctx)
 	e.waitPolling(ctx)
 	// Another program spends this app key's 10 checks in the window.
@@ -372,14 +367,14 @@ func TestRateLimitBacksOff(t *testing.T) {
 func TestWrongSecretIsAClearSentence(t *testing.T) {
 	e := newEnv(t, false)
 	e.s.Set(auth.FieldAppSecret, "test-app-secret-0001")
-	_, done := e.login(timeout(t))
+	_, done := e.login(testutil.Context(t, 20*time.Second))
 	r := <-done
 	if r.h.State != auth.Broken || r.h.Reason != MsgBadSignature+"." || !strings.Contains(r.err.Error(), MsgBadSignature) {
 		t.Errorf("login with a wrong secret: %v / %v", r.h, r.err)
 	}
 	e.s.Set(auth.FieldWebullToken, "0123456789abcdef0123456789abcdef")
 	e.c.TokenStatus = StatusNormal
-	h, err := e.p.Refresh(timeout(t), &e.c, e.s, auth.RefreshOptions{})
+	h, err := e.p.Refresh(testutil.Context(t, 20*time.Second), &e.c, e.s, auth.RefreshOptions{})
 	if h.State != auth.Broken || err == nil || !strings.Contains(err.Error(), "check the app key and secret") {
 		t.Errorf("refresh with a wrong secret: %v / %v", h, err)
 	}
@@ -390,9 +385,9 @@ func TestWrongSecretIsAClearSentence(t *testing.T) {
 
 func TestClockSkewIsExplained(t *testing.T) {
 	e := newEnv(t, true)
-	<-func() <-chan loginResult { _, d := e.login(timeout(t)); return d }()
+	<-func() <-chan loginResult { _, d := e.login(testutil.Context(t, 20*time.Second)); return d }()
 	e.sim.SetSkew(10 * time.Minute)
-	h, err := e.p.Refresh(timeout(t), &e.c, e.s, auth.RefreshOptions{})
+	h, err := e.p.Refresh(testutil.Context(t, 20*time.Second), &e.c, e.s, auth.RefreshOptions{})
 	if h.State != auth.ActionNeeded || !strings.Contains(h.Reason, "clock is 10 minutes behind") || err == nil {
 		t.Errorf("with a skewed clock: %v / %v", h, err)
 	}
@@ -401,7 +396,7 @@ func TestClockSkewIsExplained(t *testing.T) {
 // verified returns an env whose credential holds a NORMAL test-env token.
 func verified(t *testing.T) *env {
 	e := newEnv(t, true)
-	_, done := e.login(timeout(t))
+	_, done := e.login(testutil.Context(t, 20*time.Second))
 	if r := <-done; r.err != nil {
 		t.Fatal(r.err)
 	}
@@ -414,13 +409,13 @@ func TestRefreshReusesAndRenews(t *testing.T) {
 	tok := e.token()
 
 	// Verifying again with a NORMAL token stored reuses it: no new SMS.
-	_, done := e.login(timeout(t))
+	_, done := e.login(testutil.Context(t, 20*time.Second))
 	if r := <-done; r.err != nil || e.token() != tok || e.sim.Count(createPath) != 2 || len(e.sim.Tokens()) != 1 {
 		t.Fatalf("second login: %v, %d tokens at Webull", r.err, len(e.sim.Tokens()))
 	}
 
 	e.clock.Advance(24 * time.Hour)
-	h, err := e.p.Refresh(timeout(t), &e.c, e.s, auth.RefreshOptions{})
+	h, err := e.p.Refresh(testutil.Context(t, 20*time.Second), &e.c, e.s, auth.RefreshOptions{})
 	if err != nil || h.State != auth.OK || e.token() != tok || e.sim.Count(refreshPath) != 0 || e.sim.Count(createPath) != 2 {
 		t.Fatalf("refresh far from expiry: %v %v (refresh calls %d)", h, err, e.sim.Count(refreshPath))
 	}
@@ -432,7 +427,7 @@ func TestRefreshReusesAndRenews(t *testing.T) {
 	if h := e.p.Assess(e.c, e.clock.Now()); h.State != auth.Expiring {
 		t.Errorf("Assess near expiry: %v", h)
 	}
-	h, err = e.p.Refresh(timeout(t), &e.c, e.s, auth.RefreshOptions{})
+	h, err = e.p.Refresh(testutil.Context(t, 20*time.Second), &e.c, e.s, auth.RefreshOptions{})
 	if err != nil || h.State != auth.OK || e.sim.Count(refreshPath) != 1 {
 		t.Fatalf("renewal: %v %v", h, err)
 	}
@@ -441,7 +436,7 @@ func TestRefreshReusesAndRenews(t *testing.T) {
 	}
 
 	e.sim.SetRenewNewToken(true)
-	h, err = e.p.Refresh(timeout(t), &e.c, e.s, auth.RefreshOptions{Force: true})
+	h, err = e.p.Refresh(testutil.Context(t, 20*time.Second), &e.c, e.s, auth.RefreshOptions{Force: true})
 	if err != nil || h.State != auth.OK {
 		t.Fatalf("forced renewal: %v %v", h, err)
 	}
@@ -459,7 +454,7 @@ func TestRefreshReusesAndRenews(t *testing.T) {
 	// A bot's call with the new token works.
 	cl, _ := e.p.NewClient(e.c, e.s)
 	cl.AccessToken = nt
-	if err := cl.Do(timeout(t), http.MethodGet, "/openapi/account/list", nil, nil, nil); err != nil {
+	if err := cl.Do(testutil.Context(t, 20*time.Second), http.MethodGet, "/openapi/account/list", nil, nil, nil); err != nil {
 		t.Errorf("API call with the renewed token: %v", err)
 	}
 }
@@ -470,7 +465,7 @@ func TestRenewalFailures(t *testing.T) {
 	e.clock.Advance(13 * 24 * time.Hour)
 
 	e.sim.Faults().Set(refreshPath, fault.Rule{Status: http.StatusServiceUnavailable, Times: 1})
-	h, err := e.p.Refresh(timeout(t), &e.c, e.s, auth.RefreshOptions{})
+	h, err := e.p.Refresh(testutil.Context(t, 20*time.Second), &e.c, e.s, auth.RefreshOptions{})
 	if h.State != auth.Unknown || err == nil || !strings.Contains(h.Reason, "tries again") {
 		t.Errorf("transient renewal failure: %v / %v", h, err)
 	}
@@ -481,7 +476,7 @@ func TestRenewalFailures(t *testing.T) {
 	// A refused renewal keeps the token (it was just checked NORMAL) and
 	// warns, with the verification to do before it expires.
 	e.sim.Faults().Set(refreshPath, fault.Rule{Status: http.StatusExpectationFailed, Times: 1})
-	h, err = e.p.Refresh(timeout(t), &e.c, e.s, auth.RefreshOptions{})
+	h, err = e.p.Refresh(testutil.Context(t, 20*time.Second), &e.c, e.s, auth.RefreshOptions{})
 	if h.State != auth.Expiring || err != nil || !strings.Contains(h.Reason, FormatTime(e.c.ExpiresAt)) ||
 		!strings.Contains(h.Reason, "verify a new token") || h.Next != auth.Next(auth.ActionVerify, e.c.Name) {
 		t.Errorf("refused renewal: %v %+v / %v", h, h.Next, err)
@@ -492,10 +487,10 @@ func TestRenewalFailures(t *testing.T) {
 
 	// The broker is not asked again on its own, only when forced.
 	before := e.sim.Count(refreshPath)
-	if h, _ := e.p.Refresh(timeout(t), &e.c, e.s, auth.RefreshOptions{}); e.sim.Count(refreshPath) != before || h.State != auth.Expiring {
+	if h, _ := e.p.Refresh(testutil.Context(t, 20*time.Second), &e.c, e.s, auth.RefreshOptions{}); e.sim.Count(refreshPath) != before || h.State != auth.Expiring {
 		t.Errorf("a refresh after a refusal asked again (%d calls) or changed health: %v", e.sim.Count(refreshPath)-before, h)
 	}
-	if h, err := e.p.Refresh(timeout(t), &e.c, e.s, auth.RefreshOptions{Force: true}); err != nil || h.State != auth.OK || e.c.RenewUnavailable {
+	if h, err := e.p.Refresh(testutil.Context(t, 20*time.Second), &e.c, e.s, auth.RefreshOptions{Force: true}); err != nil || h.State != auth.OK || e.c.RenewUnavailable {
 		t.Errorf("forced renewal after the refusal: %v %v (renewal unavailable %v)", h, err, e.c.RenewUnavailable)
 	}
 }
@@ -508,7 +503,7 @@ func TestInvalidAfterFifteenIdleDays(t *testing.T) {
 		t.Errorf("Assess after 12 idle days: %v", h)
 	}
 	e.clock.Advance(3 * 24 * time.Hour)
-	h, err := e.p.Refresh(timeout(t), &e.c, e.s, auth.RefreshOptions{})
+	h, err := e.p.Refresh(testutil.Context(t, 20*time.Second), &e.c, e.s, auth.RefreshOptions{})
 	if h.State != auth.ActionNeeded || !strings.Contains(h.Reason, "not used for 15 days") ||
 		!strings.Contains(h.Reason, FormatTime(used)) || err == nil {
 		t.Errorf("after 15 idle days: %v / %v", h, err)
@@ -517,7 +512,7 @@ func TestInvalidAfterFifteenIdleDays(t *testing.T) {
 		t.Error("Token() handed out an INVALID token")
 	}
 	// A new verification starts from scratch.
-	_, done := e.login(timeout(t))
+	_, done := e.login(testutil.Context(t, 20*time.Second))
 	if r := <-done; r.err != nil || e.token() == "" || e.c.TokenStatus != StatusNormal {
 		t.Errorf("new token after INVALID: %v", r.err)
 	}
@@ -532,7 +527,7 @@ func TestMalformedAndFailingAnswers(t *testing.T) {
 		"reset":     {Reset: true, Times: 1},
 	} {
 		e.sim.Faults().Set(checkPath, rule)
-		h, err := e.p.Refresh(timeout(t), &e.c, e.s, auth.RefreshOptions{})
+		h, err := e.p.Refresh(testutil.Context(t, 20*time.Second), &e.c, e.s, auth.RefreshOptions{})
 		if h.State != auth.Unknown || err == nil || h.Reason == "" {
 			t.Errorf("%s: %v / %v", name, h, err)
 		}
@@ -543,7 +538,7 @@ func TestMalformedAndFailingAnswers(t *testing.T) {
 
 	// During a verification a malformed answer only delays it.
 	e2 := newEnv(t, false)
-	ctx := timeout(t)
+	ctx := testutil.Context(t, 20*time.Second)
 	rec, done := e2.login(ctx)
 	e2.waitPolling(ctx)
 	e2.sim.Faults().Set(checkPath, fault.Rule{Malformed: true, Times: 1})
@@ -569,7 +564,7 @@ func TestSigningVerifiedBySandbox(t *testing.T) {
 				t.Fatal(err)
 			}
 			// POST with a body Go would escape by default.
-			ti, err := cl.Create(timeout(t), "no<such>&token")
+			ti, err := cl.Create(testutil.Context(t, 20*time.Second), "no<such>&token")
 			if err != nil || ti.Status != StatusNormal {
 				t.Fatalf("signed POST: %+v %v", ti, err)
 			}
@@ -579,7 +574,7 @@ func TestSigningVerifiedBySandbox(t *testing.T) {
 				Accounts []map[string]any `json:"accounts"`
 			}
 			q := url.Values{"B": {"two words"}, "a": {"x/y&z=1"}}
-			if err := cl.Do(timeout(t), http.MethodGet, "/openapi/account/list", q, nil, &out); err != nil || len(out.Accounts) == 0 {
+			if err := cl.Do(testutil.Context(t, 20*time.Second), http.MethodGet, "/openapi/account/list", q, nil, &out); err != nil || len(out.Accounts) == 0 {
 				t.Fatalf("signed GET: %v %v", out, err)
 			}
 		})
@@ -594,7 +589,7 @@ func TestNewerPathsAndExpiresAt(t *testing.T) {
 	key, sec := sim.AddApp(true)
 	cl := &Client{Base: mustURL(srv.URL), HTTP: srv.Client(), Clock: clock, newPaths: true,
 		Signer: Signer{AppKey: key, AppSecret: sec, Algorithm: HMACSHA256}}
-	ti, err := cl.Create(timeout(t), "")
+	ti, err := cl.Create(testutil.Context(t, 20*time.Second), "")
 	if err != nil || !ti.Expires.Equal(start.Add(15*24*time.Hour)) || sim.Count("/auth/tokens/create") != 1 {
 		t.Errorf("create on /auth/tokens: %+v %v", ti, err)
 	}

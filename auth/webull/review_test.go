@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -14,76 +13,28 @@ import (
 	"tokentray/auth"
 	"tokentray/auth/sandbox/fault"
 	"tokentray/auth/sandbox/webullsim"
+	"tokentray/internal/testutil"
 )
 
-// hookTransport calls after once an answer's headers are in, before its
-// body is read, and closed once the body is closed; the body fails once
-// the request's context ends, as net/http's own transport does.
-type hookTransport struct {
-	base          http.RoundTripper
-	after, closed func(req *http.Request)
-}
-
-func (h hookTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	resp, err := h.base.RoundTrip(req)
-	if err != nil {
-		return nil, err
-	}
-	if h.after != nil {
-		h.after(req)
-	}
-	resp.Body = &ctxBody{ReadCloser: resp.Body, req: req, closed: h.closed}
-	return resp, nil
-}
-
-type ctxBody struct {
-	io.ReadCloser
-	req    *http.Request
-	closed func(req *http.Request)
-}
-
-func (b *ctxBody) Read(p []byte) (int, error) {
-	if err := b.req.Context().Err(); err != nil {
-		return 0, err
-	}
-	return b.ReadCloser.Read(p)
-}
-
-func (b *ctxBody) Close() error {
-	err := b.ReadCloser.Close()
-	if b.closed != nil {
-		b.closed(b.req)
-	}
-	return err
-}
-
-// withHook rewires e's provider through a hookTransport.
+// withHook rewires e's provider through a testutil.HookTransport.
 func (e *env) withHook(after, closed func(req *http.Request)) {
 	e.p = NewProvider(Options{Clock: e.clock, SDKTokenBase: e.t.TempDir(),
-		HTTPClient: &http.Client{Transport: hookTransport{base: e.srv.Client().Transport, after: after, closed: closed}}})
-}
-
-func onPath(path string, f func()) func(*http.Request) {
-	return func(req *http.Request) {
-		if req.URL.Path == path {
-			f()
-		}
-	}
+		HTTPClient: &http.Client{Transport: &testutil.HookTransport{Base: e.srv.Client().Transport, After: after, Closed: closed}}})
 }
 
 // cancelAfter returns a context that ends once an answer from path is in,
 // before it is read.
 func (e *env) cancelAfter(path string) context.Context {
-	ctx, cancel := context.WithCancel(timeout(e.t))
-	e.withHook(onPath(path, cancel), nil)
+	ctx, cancel := context.WithCancel(testutil.Context(e.t, 20*time.Second))
+	e.withHook(testutil.OnPath(path, cancel), nil)
 	return ctx
 }
 
 // cancelAfterRead returns a context that ends once an answer from path
 // has been read.
 func (e *env) cancelAfterRead(path string) context.Context {
-	ctx, cancel := context.WithCancel(timeout(e.t))
-	e.withHook(nil, onPath(path, cancel))
+	ctx, cancel := context.WithCancel(testutil.Context(e.t, 20*time.Second))
+	e.withHook(nil, testutil.OnPath(path, cancel))
 	return ctx
 }
 
@@ -121,7 +72,7 @@ func TestCancelledCallsNeverNeedTheUser(t *testing.T) {
 		e.sim.Faults().Set(refreshPath, fault.Rule{Latency: time.Hour}) // on the fake clock: never answers
 		// The stalled handler does not see the client leave; let it go before the server closes.
 		t.Cleanup(func() { e.clock.Advance(time.Hour) })
-		h, err := e.p.Refresh(timeout(t), &e.c, e.s, auth.RefreshOptions{})
+		h, err := e.p.Refresh(testutil.Context(t, 20*time.Second), &e.c, e.s, auth.RefreshOptions{})
 		if h.State != auth.Unknown || !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(h.Reason, "tries again") {
 			t.Errorf("renewal out of time: %v / %v, want Unknown", h, err)
 		}
@@ -173,21 +124,6 @@ func TestRenewalSurvivesCancelAfterWebullAnswered(t *testing.T) {
 	}
 }
 
-// flakySet fails the first n Sets of one field, like a busy keychain.
-type flakySet struct {
-	auth.Secrets
-	field string
-	n     *int
-}
-
-func (f flakySet) Set(field, v string) error {
-	if field == f.field && *f.n > 0 {
-		*f.n--
-		return errors.New("the keychain is busy: try again")
-	}
-	return f.Secrets.Set(field, v)
-}
-
 func TestRenewedTokenStoredDespiteABusyKeychain(t *testing.T) {
 	old := auth.KeychainRetries
 	auth.KeychainRetries = []time.Duration{time.Millisecond, time.Millisecond}
@@ -195,10 +131,13 @@ func TestRenewedTokenStoredDespiteABusyKeychain(t *testing.T) {
 	e := verified(t)
 	e.sim.SetRenewNewToken(true)
 	first := e.token()
-	fails := 2
-	h, err := e.p.Refresh(timeout(t), &e.c, flakySet{e.s, auth.FieldWebullToken, &fails}, auth.RefreshOptions{Force: true})
+	busy := &testutil.FlakySecrets{Secrets: e.s, Field: auth.FieldWebullToken, Failures: 2}
+	h, err := e.p.Refresh(testutil.Context(t, 20*time.Second), &e.c, busy, auth.RefreshOptions{Force: true})
 	if err != nil || h.State != auth.OK || e.token() == first {
 		t.Fatalf("renewal with a keychain failing twice: %v / %v", h, err)
+	}
+	if busy.Left() != 0 {
+		t.Errorf("the keychain refused %d fewer writes than it was set to", busy.Left())
 	}
 	if info, _ := e.sim.Token(e.token()); info.Status != webullsim.StatusNormal {
 		t.Errorf("stored token is %s at Webull", info.Status)
@@ -239,7 +178,7 @@ func TestBrokerTextThatEchoesASecretIsWithheld(t *testing.T) {
 				w.WriteHeader(http.StatusExpectationFailed)
 				_ = json.NewEncoder(w).Encode(map[string]string{"error_code": "INVALID_PARAMETER", "message": tc.echo(e, body.Token)})
 			}})
-			h, err := e.p.Refresh(timeout(t), &e.c, e.s, auth.RefreshOptions{Force: true})
+			h, err := e.p.Refresh(testutil.Context(t, 20*time.Second), &e.c, e.s, auth.RefreshOptions{Force: true})
 			if err != nil || !strings.Contains(h.Reason, "INVALID_PARAMETER") || !strings.Contains(h.Reason, "withheld") {
 				t.Fatalf("echoing answer: %v / %v, want the code and the text withheld", h, err)
 			}
@@ -258,7 +197,7 @@ func TestBrokerTextThatEchoesASecretIsWithheld(t *testing.T) {
 		w.WriteHeader(http.StatusExpectationFailed)
 		_, _ = w.Write([]byte(`{"error_code":"INVALID_PARAMETER","message":"region mismatch"}`))
 	}})
-	if h, _ := e.p.Refresh(timeout(t), &e.c, e.s, auth.RefreshOptions{Force: true}); !strings.Contains(h.Reason, "region mismatch") {
+	if h, _ := e.p.Refresh(testutil.Context(t, 20*time.Second), &e.c, e.s, auth.RefreshOptions{Force: true}); !strings.Contains(h.Reason, "region mismatch") {
 		t.Errorf("harmless text was withheld: %v", h)
 	}
 }
@@ -274,7 +213,7 @@ func TestForbiddenWithoutWebullErrorIsNotABadKey(t *testing.T) {
 			e := verified(t)
 			tok := e.token()
 			e.front(map[string]http.HandlerFunc{path: html})
-			h, err := e.p.Refresh(timeout(t), &e.c, e.s, auth.RefreshOptions{Force: true})
+			h, err := e.p.Refresh(testutil.Context(t, 20*time.Second), &e.c, e.s, auth.RefreshOptions{Force: true})
 			if h.State != auth.Unknown || err == nil || !strings.Contains(h.Reason, "without its usual error") ||
 				!strings.Contains(h.Reason, "proxy or firewall") {
 				t.Errorf("HTML 403: %v / %v, want Unknown naming a proxy", h, err)
@@ -298,7 +237,7 @@ func TestForbiddenWithoutWebullErrorIsNotABadKey(t *testing.T) {
 		w.WriteHeader(http.StatusForbidden)
 		_, _ = w.Write([]byte(`{"error_code":"UNAUTHORIZED","message":"app key disabled"}`))
 	}})
-	if h, _ := e.p.Refresh(timeout(t), &e.c, e.s, auth.RefreshOptions{}); h.State != auth.Broken {
+	if h, _ := e.p.Refresh(testutil.Context(t, 20*time.Second), &e.c, e.s, auth.RefreshOptions{}); h.State != auth.Broken {
 		t.Errorf("Webull's 403 UNAUTHORIZED: %v, want Broken", h)
 	}
 }

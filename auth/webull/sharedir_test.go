@@ -8,9 +8,11 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"tokentray/auth"
 	"tokentray/auth/sandbox/fault"
+	"tokentray/internal/testutil"
 )
 
 func mkdir(t *testing.T, path string, mode os.FileMode) string {
@@ -69,7 +71,7 @@ func TestCheckShareDir(t *testing.T) {
 func sharing(t *testing.T, dir string) *env {
 	e := verified(t)
 	e.c.ShareWithSDK, e.c.SDKTokenDir = true, dir
-	if h, err := e.p.Refresh(timeout(t), &e.c, e.s, auth.RefreshOptions{}); err != nil || h.State != auth.OK {
+	if h, err := e.p.Refresh(testutil.Context(t, 20*time.Second), &e.c, e.s, auth.RefreshOptions{}); err != nil || h.State != auth.OK {
 		t.Fatalf("share: %v %v", h, err)
 	}
 	if e.c.SDKTokenFile != filepath.Join(dir, TokenFileName) {
@@ -84,7 +86,7 @@ func TestSharingMovesAndStopsWithoutLeavingTheToken(t *testing.T) {
 	a, b := filepath.Join(t.TempDir(), "a"), filepath.Join(t.TempDir(), "b")
 	e := sharing(t, a)
 	e.c.SDKTokenDir = b
-	if h, err := e.p.Refresh(timeout(t), &e.c, e.s, auth.RefreshOptions{}); err != nil || h.State != auth.OK {
+	if h, err := e.p.Refresh(testutil.Context(t, 20*time.Second), &e.c, e.s, auth.RefreshOptions{}); err != nil || h.State != auth.OK {
 		t.Fatalf("move: %v %v", h, err)
 	}
 	if exists(filepath.Join(a, TokenFileName)) || !exists(filepath.Join(b, TokenFileName)) || e.c.SDKTokenFile != filepath.Join(b, TokenFileName) {
@@ -94,7 +96,7 @@ func TestSharingMovesAndStopsWithoutLeavingTheToken(t *testing.T) {
 	// Stopping removes it even when Webull cannot be reached.
 	e.c.ShareWithSDK = false
 	e.sim.Faults().Set(checkPath, fault.Rule{Status: http.StatusServiceUnavailable, Times: 1})
-	h, _ := e.p.Refresh(timeout(t), &e.c, e.s, auth.RefreshOptions{})
+	h, _ := e.p.Refresh(testutil.Context(t, 20*time.Second), &e.c, e.s, auth.RefreshOptions{})
 	if exists(filepath.Join(b, TokenFileName)) || e.c.SDKTokenFile != "" {
 		t.Fatalf("after stopping with Webull down (%v): file still there %v", h, exists(filepath.Join(b, TokenFileName)))
 	}
@@ -111,11 +113,11 @@ func TestABotsOwnTokenFileIsLeftAlone(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.c.ShareWithSDK = false
-	_, _ = e.p.Refresh(timeout(t), &e.c, e.s, auth.RefreshOptions{})
+	_, _ = e.p.Refresh(testutil.Context(t, 20*time.Second), &e.c, e.s, auth.RefreshOptions{})
 	if ti, _ := ReadTokenFile(a); ti.Token != "fedcba9876543210fedcba9876543210" {
 		t.Errorf("the bot's own token file was removed or changed: %+v", ti)
 	}
-	if err := e.p.Revoke(timeout(t), e.c, e.s); err != nil || !exists(filepath.Join(a, TokenFileName)) {
+	if err := e.p.Revoke(testutil.Context(t, 20*time.Second), e.c, e.s); err != nil || !exists(filepath.Join(a, TokenFileName)) {
 		t.Errorf("logout removed the bot's own token file (%v)", err)
 	}
 }
@@ -126,7 +128,7 @@ func TestLogoutRemovesEveryTokenFileWritten(t *testing.T) {
 	// Sharing moved in the settings, not yet written.
 	e.c.SDKTokenDir = filepath.Join(t.TempDir(), "b")
 	_ = WriteTokenFile(e.c.SDKTokenDir, TokenInfo{Token: e.token(), Status: StatusNormal})
-	if err := e.p.Revoke(timeout(t), e.c, e.s); err != nil {
+	if err := e.p.Revoke(testutil.Context(t, 20*time.Second), e.c, e.s); err != nil {
 		t.Fatal(err)
 	}
 	if exists(filepath.Join(a, TokenFileName)) || exists(filepath.Join(e.c.SDKTokenDir, TokenFileName)) {
@@ -141,7 +143,7 @@ func TestAnOpenShareFolderIsRefused(t *testing.T) {
 	e := verified(t)
 	dir := mkdir(t, filepath.Join(t.TempDir(), "open"), 0o777)
 	e.c.ShareWithSDK, e.c.SDKTokenDir = true, dir
-	h, err := e.p.Refresh(timeout(t), &e.c, e.s, auth.RefreshOptions{})
+	h, err := e.p.Refresh(testutil.Context(t, 20*time.Second), &e.c, e.s, auth.RefreshOptions{})
 	if err == nil || h.State != auth.ActionNeeded || !h.Next.IsZero() || !strings.Contains(h.Reason, "others can write") {
 		t.Fatalf("open folder: %v %+v / %v", h, h.Next, err)
 	}

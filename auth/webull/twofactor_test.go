@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"tokentray/auth"
+	"tokentray/internal/testutil"
 )
 
 func TestTwoFactorOffNeedsNoTokenAndNoSMS(t *testing.T) {
@@ -16,7 +17,7 @@ func TestTwoFactorOffNeedsNoTokenAndNoSMS(t *testing.T) {
 	if err := e.sim.SetTwoFactor(e.appKey, false); err != nil {
 		t.Fatal(err)
 	}
-	_, done := e.login(timeout(t))
+	_, done := e.login(testutil.Context(t, 20*time.Second))
 	r := <-done
 	if r.err != nil || r.h.State != auth.OK || r.h.Reason != MsgTwoFactorOff || !r.h.Next.IsZero() {
 		t.Fatalf("login of an app with 2FA off: %v %+v / %v", r.h, r.h.Next, r.err)
@@ -47,13 +48,13 @@ func TestTwoFactorOffNeedsNoTokenAndNoSMS(t *testing.T) {
 
 	// Asked again at every check: still off, then turned on at Webull.
 	e.clock.Advance(time.Hour)
-	if h, err := e.p.Refresh(timeout(t), &e.c, e.s, auth.RefreshOptions{}); err != nil || h.State != auth.OK || e.sim.Count(ConfigPath) != 2 {
+	if h, err := e.p.Refresh(testutil.Context(t, 20*time.Second), &e.c, e.s, auth.RefreshOptions{}); err != nil || h.State != auth.OK || e.sim.Count(ConfigPath) != 2 {
 		t.Fatalf("refresh with 2FA still off: %v %v (%d config calls)", h, err, e.sim.Count(ConfigPath))
 	}
 	if err := e.sim.SetTwoFactor(e.appKey, true); err != nil {
 		t.Fatal(err)
 	}
-	h, err := e.p.Refresh(timeout(t), &e.c, e.s, auth.RefreshOptions{})
+	h, err := e.p.Refresh(testutil.Context(t, 20*time.Second), &e.c, e.s, auth.RefreshOptions{})
 	if a, _ := auth.ActionOf(err); h.State != auth.ActionNeeded || e.c.TwoFactorOff ||
 		h.Next != auth.Next(auth.ActionVerify, e.c.Name) || a.Kind != auth.ActionVerify || !strings.Contains(h.Reason, "2FA is now on") {
 		t.Fatalf("refresh after 2FA was turned on: %v %+v / %v", h, h.Next, err)
@@ -62,7 +63,7 @@ func TestTwoFactorOffNeedsNoTokenAndNoSMS(t *testing.T) {
 		t.Error("a refresh created a token")
 	}
 	// Now the verification creates a token and waits for the SMS code.
-	ctx := timeout(t)
+	ctx := testutil.Context(t, 20*time.Second)
 	_, done = e.login(ctx)
 	e.waitPolling(ctx)
 	if e.sim.Count(createPath) != 1 || e.token() == "" {
@@ -78,13 +79,13 @@ func TestTwoFactorOffNeedsNoTokenAndNoSMS(t *testing.T) {
 func TestAnAppWithoutTokenFindsOut2FAIsOffAtItsCheck(t *testing.T) {
 	e := newEnv(t, false)
 	_ = e.sim.SetTwoFactor(e.appKey, false)
-	h, err := e.p.Refresh(timeout(t), &e.c, e.s, auth.RefreshOptions{})
+	h, err := e.p.Refresh(testutil.Context(t, 20*time.Second), &e.c, e.s, auth.RefreshOptions{})
 	if err != nil || h.State != auth.OK || !e.c.TwoFactorOff {
 		t.Fatalf("first check of an app with 2FA off: %v %v", h, err)
 	}
 	// With 2FA on and no token yet, the check says to verify.
 	e2 := newEnv(t, false)
-	h, err = e2.p.Refresh(timeout(t), &e2.c, e2.s, auth.RefreshOptions{})
+	h, err = e2.p.Refresh(testutil.Context(t, 20*time.Second), &e2.c, e2.s, auth.RefreshOptions{})
 	if h.State != auth.ActionNeeded || h.Next.Kind != auth.ActionVerify || h.Reason != MsgNoToken || err == nil {
 		t.Fatalf("first check of an app with 2FA on: %v %+v %v", h, h.Next, err)
 	}
@@ -94,7 +95,7 @@ func TestHongKongAlwaysNeedsATokenWithoutAsking(t *testing.T) {
 	e := newEnv(t, true)
 	e.c.Region = "hk"
 	_ = e.sim.SetTwoFactor(e.appKey, false)
-	_, done := e.login(timeout(t))
+	_, done := e.login(testutil.Context(t, 20*time.Second))
 	if r := <-done; r.err != nil || r.h.State != auth.OK || e.c.TwoFactorOff {
 		t.Fatalf("hk login: %v %v, 2FA off %v", r.h, r.err, e.c.TwoFactorOff)
 	}
@@ -110,7 +111,7 @@ func TestConfigRefusedForWantOfATokenMeans2FAOn(t *testing.T) {
 		_, _ = w.Write([]byte(`{"error_code":"INVALID_TOKEN","message":"x-access-token is required"}`))
 	}})
 	e.c.TwoFactorOff = true
-	h, _ := e.p.Refresh(timeout(t), &e.c, e.s, auth.RefreshOptions{})
+	h, _ := e.p.Refresh(testutil.Context(t, 20*time.Second), &e.c, e.s, auth.RefreshOptions{})
 	if e.c.TwoFactorOff || h.State != auth.ActionNeeded || h.Next.Kind != auth.ActionVerify {
 		t.Errorf("refused for want of a token: %v, 2FA off %v", h, e.c.TwoFactorOff)
 	}
@@ -130,7 +131,7 @@ func TestSignerAndSandboxAgreeOnQueryKeys(t *testing.T) {
 		{"aB": {"2", "1"}, "Ab": {"x"}, "ab": {"y y", "&"}},
 	} {
 		var out map[string]any
-		if err := cl.Do(timeout(t), http.MethodGet, ConfigPath, q, nil, &out); err != nil {
+		if err := cl.Do(testutil.Context(t, 20*time.Second), http.MethodGet, ConfigPath, q, nil, &out); err != nil {
 			t.Errorf("query %v refused: %v (sandbox log %q)", q, err, e.sim.Log())
 		}
 	}
@@ -153,7 +154,7 @@ func TestSkewHasItsSignAndSizeAndIsNeverBroken(t *testing.T) {
 				w.WriteHeader(http.StatusUnauthorized)
 				_, _ = w.Write([]byte(`{"error_code":"` + code + `","message":"refused"}`))
 			}})
-			h, _ := e.p.Refresh(timeout(t), &e.c, e.s, auth.RefreshOptions{})
+			h, _ := e.p.Refresh(testutil.Context(t, 20*time.Second), &e.c, e.s, auth.RefreshOptions{})
 			if h.State == auth.Broken || !strings.Contains(h.Reason, c.want) || h.Next.Kind != auth.ActionRetry {
 				t.Errorf("%s with the clock %v off: %v %+v, want %q and never Broken", code, c.skew, h, h.Next, c.want)
 			}
@@ -162,7 +163,7 @@ func TestSkewHasItsSignAndSizeAndIsNeverBroken(t *testing.T) {
 	// Through the sandbox's own clock check.
 	e := verified(t)
 	e.sim.SetSkew(-7 * time.Minute)
-	if h, _ := e.p.Refresh(timeout(t), &e.c, e.s, auth.RefreshOptions{}); h.State == auth.Broken || !strings.Contains(h.Reason, "7 minutes ahead of") {
+	if h, _ := e.p.Refresh(testutil.Context(t, 20*time.Second), &e.c, e.s, auth.RefreshOptions{}); h.State == auth.Broken || !strings.Contains(h.Reason, "7 minutes ahead of") {
 		t.Errorf("sandbox skew: %v", h)
 	}
 }
@@ -199,7 +200,7 @@ func TestRenewalUnavailableWarnsBeforeTheTokenEnds(t *testing.T) {
 
 func TestPendingHealthCarriesDeadlineAndVerify(t *testing.T) {
 	e := newEnv(t, false)
-	ctx := timeout(t)
+	ctx := testutil.Context(t, 20*time.Second)
 	rec, _ := e.login(ctx)
 	e.waitPolling(ctx)
 	last := rec.all()[len(rec.all())-1].Health
@@ -221,30 +222,30 @@ func TestEveryOutcomeNamesItsNextAction(t *testing.T) {
 		w.WriteHeader(http.StatusUnauthorized)
 		_, _ = w.Write([]byte(`{"error_code":"INCORRECT_SIGN","message":"signature does not match"}`))
 	}})
-	if h, _ := e.p.Refresh(timeout(t), &e.c, e.s, auth.RefreshOptions{}); h.State != auth.Broken || h.Next != auth.Next(auth.ActionUpdate, e.c.Name) {
+	if h, _ := e.p.Refresh(testutil.Context(t, 20*time.Second), &e.c, e.s, auth.RefreshOptions{}); h.State != auth.Broken || h.Next != auth.Next(auth.ActionUpdate, e.c.Name) {
 		t.Errorf("rejected secret: %v %+v", h, h.Next)
 	}
 	// A secret the keychain lost is given again.
 	e2 := verified(t)
 	_ = e2.s.Delete(auth.FieldAppSecret)
-	h, err := e2.p.Refresh(timeout(t), &e2.c, e2.s, auth.RefreshOptions{})
+	h, err := e2.p.Refresh(testutil.Context(t, 20*time.Second), &e2.c, e2.s, auth.RefreshOptions{})
 	if a, _ := auth.ActionOf(err); h.Next != auth.Next(auth.ActionUpdate, e2.c.Name) || a != h.Next {
 		t.Errorf("lost secret: %v %+v / %v", h, h.Next, err)
 	}
 	// A setting no action fixes keeps none; a broker that is down is retried.
 	e3 := newEnv(t, false)
 	e3.c.Endpoint, e3.c.Region = "", "xx"
-	if h, _ := e3.p.Refresh(timeout(t), &e3.c, e3.s, auth.RefreshOptions{}); h.State != auth.ActionNeeded || !h.Next.IsZero() {
+	if h, _ := e3.p.Refresh(testutil.Context(t, 20*time.Second), &e3.c, e3.s, auth.RefreshOptions{}); h.State != auth.ActionNeeded || !h.Next.IsZero() {
 		t.Errorf("unknown region: %v %+v", h, h.Next)
 	}
 	e4 := verified(t)
 	e4.srv.Close()
-	if h, _ := e4.p.Refresh(timeout(t), &e4.c, e4.s, auth.RefreshOptions{}); h.State != auth.Unknown || h.Next != auth.Next(auth.ActionRetry, e4.c.Name) {
+	if h, _ := e4.p.Refresh(testutil.Context(t, 20*time.Second), &e4.c, e4.s, auth.RefreshOptions{}); h.State != auth.Unknown || h.Next != auth.Next(auth.ActionRetry, e4.c.Name) {
 		t.Errorf("broker down: %v %+v", h, h.Next)
 	}
 	// An expired verification carries the credential's name in its error.
 	e5 := newEnv(t, false)
-	ctx := timeout(t)
+	ctx := testutil.Context(t, 20*time.Second)
 	_, done := e5.login(ctx)
 	e5.waitPolling(ctx)
 	r := e5.drive(ctx, done, 5*time.Minute)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -22,6 +21,7 @@ import (
 	"tokentray/auth/sandbox/webullsim"
 	"tokentray/auth/store"
 	"tokentray/auth/webull"
+	"tokentray/internal/testutil"
 )
 
 // The fault matrix: every broker call tokentray makes, under every kind
@@ -73,15 +73,6 @@ type world struct {
 	redirect string
 }
 
-func freePort(t *testing.T) int {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
 func newWorld(t *testing.T) *world {
 	t.Helper()
 	w := &world{t: t, secrets: auth.NewMemorySecrets()}
@@ -99,7 +90,7 @@ func newWorld(t *testing.T) *world {
 		t.Fatal(err)
 	}
 	client := &http.Client{Timeout: clientTimeout}
-	w.redirect = fmt.Sprintf("http://localhost:%d/callback", freePort(t))
+	w.redirect = fmt.Sprintf("http://localhost:%d/callback", testutil.FreePort(t))
 	fo := futu.Options{HTTP: client, Browser: futusim.Browser{Approve: true}, RedirectURL: w.redirect, SDKTokenDir: t.TempDir()}
 	w.eng = engine.New(w.st, map[auth.Kind]auth.Provider{
 		auth.KindFutuOAuth: futu.NewOAuthProvider(fo),
