@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jonboulle/clockwork"
@@ -474,7 +475,7 @@ func parseTokenInfo(raw []byte) (TokenInfo, error) {
 }
 
 // statusWord is what a status Webull might add looks like.
-var statusWord = regexp.MustCompile(`^[A-Z][A-Z_]{0,19}$`)
+var statusWord = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Z][A-Z_]{0,19}$`) })
 
 // Older SDKs wrote the status as a number.
 var numericStatus = []string{StatusPending, StatusNormal, StatusInvalid, StatusExpired}
@@ -488,7 +489,7 @@ func parseStatus(raw json.RawMessage) (string, error) {
 				return s, nil
 			}
 		}
-		if !statusWord.MatchString(s) {
+		if !statusWord().MatchString(s) {
 			// Not a status word: it may be a token put in the wrong field.
 			return "", &MalformedError{Detail: "an unknown token status"}
 		}
