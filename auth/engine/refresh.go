@@ -147,9 +147,24 @@ func (e *Engine) refreshLocked(ctx context.Context, c auth.Credential, force boo
 		unlock()
 		return Result{Err: err}, nil
 	}
-	h, ferr := e.checkWithBroker(ctx, &c, p, e.st.Bind(c.ID), auth.RefreshOptions{Force: force, Lead: lead})
+	h, ferr := e.checkWithBroker(ctx, &c, p, e.st.BindFields(c.ID, checkFields(c.Kind)...), auth.RefreshOptions{Force: force, Lead: lead})
 	h = e.record(&c, h, ferr)
 	return Result{Health: h, Err: ferr}, &checked{c: c, unlock: unlock}
+}
+
+// checkFields are the secrets a check of a credential of kind k reads
+// (the app key also for the per-app-key bound), fetched from the
+// keychain together.
+func checkFields(k auth.Kind) []string {
+	switch k {
+	case auth.KindFutuKey:
+		return []string{auth.FieldAppKey, auth.FieldAppSecret, auth.FieldAccessToken}
+	case auth.KindWebull:
+		return []string{auth.FieldAppKey, auth.FieldAppSecret, auth.FieldWebullToken}
+	case auth.KindFutuOAuth:
+		return []string{auth.FieldAppKey, auth.FieldRefreshToken, auth.FieldAccessToken}
+	}
+	return nil
 }
 
 // saveBatch writes every checked credential with one settings write,

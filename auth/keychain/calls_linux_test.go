@@ -214,3 +214,42 @@ func TestCheckLeavesNoMarkWhenItFinishes(t *testing.T) {
 		t.Fatalf("a finished check left %v", entries)
 	}
 }
+
+func TestACredentialsFieldsAreReadInOneCall(t *testing.T) {
+	writer, _ := countingKeyring(t)
+	id := "test-" + auth.NewID()
+	fields := []string{auth.FieldAppKey, auth.FieldAppSecret, auth.FieldAccessToken}
+	for _, f := range fields[:2] {
+		if err := writer.Set(id, f, "test-value-"+f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Cleanup(func() {
+		for _, f := range fields {
+			_ = writer.Delete(id, f)
+		}
+	})
+	// A fresh process: a session, the searches (sent at once), one read.
+	k, calls := countingKeyring(t)
+	values, missing, err := k.GetFields(id, fields)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(values) != 2 || values[auth.FieldAppKey] != "test-value-app_key" || values[auth.FieldAppSecret] != "test-value-app_secret" {
+		t.Fatalf("values %v", values)
+	}
+	if len(missing) != 1 || missing[0] != auth.FieldAccessToken {
+		t.Fatalf("missing %v, want the access token", missing)
+	}
+	if got := calls.Load(); got != int64(len(fields))+2 {
+		t.Fatalf("a cold read of %d fields took %d Secret Service calls, want %d (a search each, OpenSession, GetSecrets)", len(fields), got, len(fields)+2)
+	}
+	// Known items: one call for all of them.
+	calls.Store(0)
+	if values, _, err := k.GetFields(id, fields[:2]); err != nil || len(values) != 2 {
+		t.Fatalf("again: %v, %v", values, err)
+	}
+	if got := calls.Load(); got != 1 {
+		t.Fatalf("reading 2 known fields took %d Secret Service calls, want 1", got)
+	}
+}

@@ -119,6 +119,51 @@ func (k *Keyring) Get(credID, field string) (string, error) {
 	}
 }
 
+// GetFields reads several fields of one credential together, in one
+// keychain call where the keychain allows (the Secret Service's
+// GetSecrets), and returns the values found and the fields that are not
+// stored. A field in neither (a locked item, say) is left for Get, which
+// says what went wrong; an error means nothing was read.
+func (k *Keyring) GetFields(credID string, fields []string) (map[string]string, []string, error) {
+	r, ok := k.be.(interface {
+		getMany(service string, users []string) (map[string]string, []string, error)
+	})
+	if !ok {
+		return nil, nil, nil
+	}
+	users := make([]string, len(fields))
+	for i, f := range fields {
+		u, err := user(credID, f)
+		if err != nil {
+			return nil, nil, err
+		}
+		users[i] = u
+	}
+	type result struct {
+		values  map[string]string
+		missing []string
+	}
+	got := make(chan result, 1)
+	if err := k.call(func() error {
+		v, m, err := r.getMany(k.service, users)
+		got <- result{v, m}
+		return err
+	}); err != nil {
+		return nil, nil, err
+	}
+	res := <-got
+	byUser, absent := res.values, res.missing
+	values := map[string]string{}
+	for u, v := range byUser {
+		values[strings.TrimPrefix(u, credID+"/")] = v
+	}
+	missing := make([]string, len(absent))
+	for i, u := range absent {
+		missing[i] = strings.TrimPrefix(u, credID+"/")
+	}
+	return values, missing, nil
+}
+
 // Set stores value for one field, replacing any previous value. A value
 // larger than auth.MaxSecretBytes is refused, never truncated.
 func (k *Keyring) Set(credID, field, value string) error {

@@ -331,3 +331,73 @@ func (s *secretService) prepareWrite() error {
 		return s.openSession()
 	})
 }
+
+// getMany reads the items of several users of service with one
+// GetSecrets call, after looking up the items not yet known with their
+// searches sent at once. It returns the values read and the users that
+// have no item; a user in neither (a locked item, one that went
+// meanwhile) is left for Get, which unlocks and looks again.
+func (s *secretService) getMany(service string, users []string) (map[string]string, []string, error) {
+	var (
+		values  map[string]string
+		missing []string
+	)
+	err := s.retry(func() error {
+		values, missing = map[string]string{}, nil
+		byPath := map[dbus.ObjectPath]string{}
+		type search struct {
+			user string
+			call *dbus.Call
+		}
+		var searches []search
+		for _, u := range users {
+			if p, ok := s.items[service+"\x00"+u]; ok {
+				byPath[p] = u
+				continue
+			}
+			searches = append(searches, search{u, s.conn.Object(ssName, ssPath).Go(ssService+".SearchItems", 0, nil, attrs(service, u))})
+		}
+		var failed error
+		for _, sr := range searches {
+			<-sr.call.Done
+			var unlocked, locked []dbus.ObjectPath
+			if err := sr.call.Store(&unlocked, &locked); err != nil {
+				if failed == nil {
+					failed = err
+				}
+				continue
+			}
+			switch {
+			case len(unlocked) > 0:
+				s.items[service+"\x00"+sr.user] = unlocked[0]
+				byPath[unlocked[0]] = sr.user
+			case len(locked) == 0:
+				missing = append(missing, sr.user)
+			}
+		}
+		if failed != nil {
+			return failed
+		}
+		if len(byPath) == 0 {
+			return nil
+		}
+		if err := s.openSession(); err != nil {
+			return err
+		}
+		paths := make([]dbus.ObjectPath, 0, len(byPath))
+		for p := range byPath {
+			paths = append(paths, p)
+		}
+		var secrets map[dbus.ObjectPath]ss.Secret
+		if err := s.conn.Object(ssName, ssPath).Call(ssService+".GetSecrets", 0, paths, s.session).Store(&secrets); err != nil {
+			return err
+		}
+		for p, u := range byPath {
+			if sec, ok := secrets[p]; ok {
+				values[u] = string(sec.Value)
+			}
+		}
+		return nil
+	})
+	return values, missing, err
+}

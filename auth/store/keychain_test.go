@@ -64,3 +64,60 @@ func TestWithTheRealKeychain(t *testing.T) {
 		t.Fatalf("Remove touched another credential's secret: %v", err)
 	}
 }
+
+// batchSecrets counts the reads of a memory store that can also read
+// several fields at once.
+type batchSecrets struct {
+	*auth.MemorySecrets
+	gets, batches int
+	fail          bool
+}
+
+func (b *batchSecrets) Get(id, field string) (string, error) {
+	b.gets++
+	return b.MemorySecrets.Get(id, field)
+}
+
+func (b *batchSecrets) GetFields(id string, fields []string) (map[string]string, []string, error) {
+	b.batches++
+	if b.fail {
+		return nil, nil, errors.New("test: the batch failed")
+	}
+	values := map[string]string{}
+	var missing []string
+	for _, f := range fields {
+		if v, err := b.MemorySecrets.Get(id, f); err == nil {
+			values[f] = v
+		} else {
+			missing = append(missing, f)
+		}
+	}
+	return values, missing, nil
+}
+
+func TestBindFieldsReadsTheFieldsTogetherOnce(t *testing.T) {
+	for _, fail := range []bool{false, true} {
+		sec := &batchSecrets{MemorySecrets: auth.NewMemorySecrets(), fail: fail}
+		s := openAt(t, t.TempDir(), sec)
+		_ = sec.Set("c1", auth.FieldAppKey, "test-app-key")
+		_ = sec.Set("c1", auth.FieldAppSecret, "test-app-secret")
+		b := s.BindFields("c1", auth.FieldAppKey, auth.FieldAppSecret, auth.FieldAccessToken)
+		for range 2 {
+			if v, err := b.Get(auth.FieldAppSecret); err != nil || v != "test-app-secret" {
+				t.Fatalf("app secret: %q, %v", v, err)
+			}
+			if v, err := b.Get(auth.FieldAppKey); err != nil || v != "test-app-key" {
+				t.Fatalf("app key: %q, %v", v, err)
+			}
+			if _, err := b.Get(auth.FieldAccessToken); !errors.Is(err, auth.ErrSecretNotFound) {
+				t.Fatalf("access token: %v, want not found", err)
+			}
+		}
+		switch {
+		case !fail && (sec.batches != 1 || sec.gets != 0):
+			t.Fatalf("%d batches and %d single reads, want one batch and nothing else", sec.batches, sec.gets)
+		case fail && (sec.batches != 1 || sec.gets != 3):
+			t.Fatalf("after a failed batch: %d batches and %d single reads, want 1 and one per field", sec.batches, sec.gets)
+		}
+	}
+}

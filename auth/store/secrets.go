@@ -16,6 +16,22 @@ func (s *Store) Bind(id string) auth.Secrets {
 	return &onceSecrets{inner: auth.Bind(s.secrets, id), known: map[string]cached{}}
 }
 
+// BindFields is Bind for an operation that reads these fields: the
+// first read fetches them all together, in one keychain call where the
+// keychain can (see keychain.Keyring.GetFields).
+func (s *Store) BindFields(id string, fields ...string) auth.Secrets {
+	o := &onceSecrets{inner: auth.Bind(s.secrets, id), known: map[string]cached{}}
+	if r, ok := s.secrets.(fieldsReader); ok && len(fields) > 1 {
+		o.prefetch = func() (map[string]string, []string, error) { return r.GetFields(id, fields) }
+	}
+	return o
+}
+
+// fieldsReader reads several fields of one credential at once.
+type fieldsReader interface {
+	GetFields(credID string, fields []string) (values map[string]string, missing []string, err error)
+}
+
 type cached struct {
 	v       string
 	missing bool
@@ -25,11 +41,31 @@ type onceSecrets struct {
 	inner auth.Secrets
 	mu    sync.Mutex
 	known map[string]cached
+	// prefetch, when set, reads the operation's fields at the first Get.
+	prefetch func() (map[string]string, []string, error)
 }
 
 func (o *onceSecrets) Get(field string) (string, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	if o.prefetch != nil {
+		// A field the batch could not read is read on its own below,
+		// which explains a failure.
+		values, missing, err := o.prefetch()
+		o.prefetch = nil
+		if err == nil {
+			for f, v := range values {
+				if _, ok := o.known[f]; !ok {
+					o.known[f] = cached{v: v}
+				}
+			}
+			for _, f := range missing {
+				if _, ok := o.known[f]; !ok {
+					o.known[f] = cached{missing: true}
+				}
+			}
+		}
+	}
 	if c, ok := o.known[field]; ok {
 		if c.missing {
 			return "", auth.ErrSecretNotFound
