@@ -336,68 +336,80 @@ func (s *secretService) prepareWrite() error {
 // GetSecrets call, after looking up the items not yet known with their
 // searches sent at once. It returns the values read and the users that
 // have no item; a user in neither (a locked item, one that went
-// meanwhile) is left for Get, which unlocks and looks again.
+// meanwhile) is left for Get, which unlocks and looks again. The lock is
+// not held while the calls are answered, so the reads of credentials
+// checked side by side travel together; any failure is left to Get,
+// which retries.
 func (s *secretService) getMany(service string, users []string) (map[string]string, []string, error) {
-	var (
-		values  map[string]string
-		missing []string
-	)
-	err := s.retry(func() error {
-		values, missing = map[string]string{}, nil
-		byPath := map[dbus.ObjectPath]string{}
-		type search struct {
-			user string
-			call *dbus.Call
+	s.mu.Lock()
+	if err := s.open(); err != nil {
+		s.reset()
+		s.mu.Unlock()
+		return nil, nil, err
+	}
+	conn := s.conn
+	byPath := map[dbus.ObjectPath]string{}
+	var unknown []string
+	for _, u := range users {
+		if p, ok := s.items[service+"\x00"+u]; ok {
+			byPath[p] = u
+		} else {
+			unknown = append(unknown, u)
 		}
-		var searches []search
-		for _, u := range users {
-			if p, ok := s.items[service+"\x00"+u]; ok {
-				byPath[p] = u
-				continue
-			}
-			searches = append(searches, search{u, s.conn.Object(ssName, ssPath).Go(ssService+".SearchItems", 0, nil, attrs(service, u))})
+	}
+	s.mu.Unlock()
+
+	calls := make([]*dbus.Call, len(unknown))
+	for i, u := range unknown {
+		calls[i] = conn.Object(ssName, ssPath).Go(ssService+".SearchItems", 0, nil, attrs(service, u))
+	}
+	found := map[string]dbus.ObjectPath{}
+	var missing []string
+	for i, call := range calls {
+		<-call.Done
+		var unlocked, locked []dbus.ObjectPath
+		if err := call.Store(&unlocked, &locked); err != nil {
+			return nil, nil, err
 		}
-		var failed error
-		for _, sr := range searches {
-			<-sr.call.Done
-			var unlocked, locked []dbus.ObjectPath
-			if err := sr.call.Store(&unlocked, &locked); err != nil {
-				if failed == nil {
-					failed = err
-				}
-				continue
-			}
-			switch {
-			case len(unlocked) > 0:
-				s.items[service+"\x00"+sr.user] = unlocked[0]
-				byPath[unlocked[0]] = sr.user
-			case len(locked) == 0:
-				missing = append(missing, sr.user)
-			}
+		switch {
+		case len(unlocked) > 0:
+			found[unknown[i]] = unlocked[0]
+			byPath[unlocked[0]] = unknown[i]
+		case len(locked) == 0:
+			missing = append(missing, unknown[i])
 		}
-		if failed != nil {
-			return failed
+	}
+	values := map[string]string{}
+	if len(byPath) == 0 {
+		return values, missing, nil
+	}
+
+	s.mu.Lock()
+	if s.conn != conn {
+		s.mu.Unlock()
+		return nil, nil, errors.New("the connection to the Secret Service was replaced")
+	}
+	for u, p := range found {
+		s.items[service+"\x00"+u] = p
+	}
+	err := s.openSession()
+	session := s.session
+	s.mu.Unlock()
+	if err != nil {
+		return nil, nil, err
+	}
+	paths := make([]dbus.ObjectPath, 0, len(byPath))
+	for p := range byPath {
+		paths = append(paths, p)
+	}
+	var secrets map[dbus.ObjectPath]ss.Secret
+	if err := conn.Object(ssName, ssPath).Call(ssService+".GetSecrets", 0, paths, session).Store(&secrets); err != nil {
+		return nil, nil, err
+	}
+	for p, u := range byPath {
+		if sec, ok := secrets[p]; ok {
+			values[u] = string(sec.Value)
 		}
-		if len(byPath) == 0 {
-			return nil
-		}
-		if err := s.openSession(); err != nil {
-			return err
-		}
-		paths := make([]dbus.ObjectPath, 0, len(byPath))
-		for p := range byPath {
-			paths = append(paths, p)
-		}
-		var secrets map[dbus.ObjectPath]ss.Secret
-		if err := s.conn.Object(ssName, ssPath).Call(ssService+".GetSecrets", 0, paths, s.session).Store(&secrets); err != nil {
-			return err
-		}
-		for p, u := range byPath {
-			if sec, ok := secrets[p]; ok {
-				values[u] = string(sec.Value)
-			}
-		}
-		return nil
-	})
-	return values, missing, err
+	}
+	return values, missing, nil
 }
