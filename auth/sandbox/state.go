@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -29,6 +30,9 @@ const StateFile = "sandbox-state.json"
 // stateVersion is the layout of StateFile; another version is read as damaged.
 const stateVersion = 1
 
+// maxState bounds the state file: the sandbox's own stays far smaller.
+const maxState = 16 << 20
+
 // stateNote is written into the state file so a reader knows what it holds.
 const stateNote = "tokentray sandbox brokers' state: fake credentials made up by the sandbox, never a real broker's"
 
@@ -45,7 +49,7 @@ type savedState struct {
 // none, nil with a sentence when it was damaged (it is then moved aside).
 func loadState(dir string, clock clockwork.Clock) (*savedState, string, error) {
 	path := filepath.Join(dir, StateFile)
-	b, err := os.ReadFile(path)
+	b, why, err := readState(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, "", nil
 	}
@@ -55,8 +59,8 @@ func loadState(dir string, clock clockwork.Clock) (*savedState, string, error) {
 	var st savedState
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
-	why := ""
 	switch err := dec.Decode(&st); {
+	case why != "":
 	case err != nil:
 		why = "it is not valid JSON"
 	case st.Version != stateVersion:
@@ -72,6 +76,39 @@ func loadState(dir string, clock clockwork.Clock) (*savedState, string, error) {
 		return nil, "", fmt.Errorf("the sandbox's saved state %s is damaged (%s) and could not be moved aside: %w", path, why, err)
 	}
 	return nil, fmt.Sprintf("The sandbox's saved state was damaged (%s), so it was moved to %s and the sandbox starts fresh.", why, aside), nil
+}
+
+// readState reads the state file at path, or says why it cannot be the
+// sandbox's own: a link, a pipe or a device (which could block the start
+// or never end) or a file larger than maxState is not read.
+func readState(path string) (b []byte, why string, err error) {
+	fi, err := os.Lstat(path)
+	if err != nil {
+		return nil, "", err
+	}
+	tooBig := fmt.Sprintf("it is larger than %d MiB", maxState>>20)
+	switch {
+	case !fi.Mode().IsRegular():
+		return nil, "it is not a plain file", nil
+	case fi.Size() > maxState:
+		return nil, tooBig, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, "", err
+	}
+	defer f.Close()
+	if now, err := f.Stat(); err != nil || !os.SameFile(fi, now) {
+		return nil, "it is not a plain file", nil // replaced while being opened
+	}
+	b, err = io.ReadAll(io.LimitReader(f, maxState+1))
+	if err != nil {
+		return nil, "", err
+	}
+	if len(b) > maxState {
+		return nil, tooBig, nil
+	}
+	return b, "", nil
 }
 
 func validPort(p int) bool { return p > 0 && p <= 65535 }

@@ -31,7 +31,7 @@ const maxURL = 8 << 10
 // Opener opens addresses through a forwarding page. The zero value is
 // not usable; New returns one wired to the real world.
 type Opener struct {
-	// Getenv reads $BROWSER and $XDG_RUNTIME_DIR.
+	// Getenv reads $BROWSER, $XDG_RUNTIME_DIR, $XDG_CACHE_HOME and $HOME.
 	Getenv func(string) string
 	// Start starts a browser command without waiting for it to end.
 	Start func(name string, args ...string) error
@@ -136,8 +136,10 @@ func (o *Opener) launch(path string) error {
 	return nil
 }
 
-// pageDir is <runtime dir>/tokentray (mode 0700), or a private temporary
-// folder when the user has no runtime dir.
+// pageDir is <runtime dir>/tokentray (mode 0700); without a runtime dir,
+// tokentray/open in the user's cache folder, the same for every process
+// so the next one sweeps the pages of one that ended; and only when
+// neither can be used, a private temporary folder.
 func (o *Opener) pageDir() (string, error) {
 	if rt := o.Getenv("XDG_RUNTIME_DIR"); rt != "" && filepath.IsAbs(rt) {
 		dir := filepath.Join(rt, "tokentray")
@@ -148,6 +150,12 @@ func (o *Opener) pageDir() (string, error) {
 			return "", err
 		}
 		return dir, nil
+	}
+	if cache := o.cacheDir(); cache != "" {
+		dir := filepath.Join(cache, "tokentray", "open")
+		if err := os.MkdirAll(dir, 0o700); err == nil && private(dir) == nil {
+			return dir, nil
+		}
 	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
@@ -162,14 +170,26 @@ func (o *Opener) pageDir() (string, error) {
 	return dir, nil
 }
 
-// private refuses a folder that is a link or that others can enter.
+// cacheDir is $XDG_CACHE_HOME, else ~/.cache, or "" when neither is known.
+func (o *Opener) cacheDir() string {
+	if c := o.Getenv("XDG_CACHE_HOME"); c != "" && filepath.IsAbs(c) {
+		return c
+	}
+	if h := o.Getenv("HOME"); h != "" && filepath.IsAbs(h) {
+		return filepath.Join(h, ".cache")
+	}
+	return ""
+}
+
+// private refuses a folder that is a link, that others can enter or
+// that another user owns.
 func private(dir string) error {
 	fi, err := os.Lstat(dir)
 	if err != nil {
 		return fmt.Errorf("browser: %w", err)
 	}
-	if !fi.IsDir() || fi.Mode().Perm()&0o077 != 0 {
-		return fmt.Errorf("browser: %s is not a private folder (it must be a folder only you can open, mode 0700)", dir)
+	if !fi.IsDir() || fi.Mode().Perm()&0o077 != 0 || !ownedByMe(fi) {
+		return fmt.Errorf("browser: %s is not a private folder (it must be a folder only you own and can open, mode 0700)", dir)
 	}
 	return nil
 }

@@ -144,3 +144,56 @@ func TestAFolderOthersCanOpenIsRefused(t *testing.T) {
 		t.Fatalf("a shared folder was used: %v", err)
 	}
 }
+
+// Without a runtime dir, every process uses the same private folder in
+// the user's cache, so a page left by a process that ended (a login from
+// the command line ends long before Keep) is swept by the next one
+// instead of staying in a new temporary folder forever.
+func TestWithoutRuntimeDirPagesOfEndedProcessesAreSwept(t *testing.T) {
+	t.Setenv("TMPDIR", t.TempDir())
+	home := t.TempDir()
+	first := &fake{env: map[string]string{"HOME": home}}
+	if err := first.opener(clockwork.NewFakeClockAt(time.Now())).Open(loginURL); err != nil {
+		t.Fatal(err)
+	}
+	page := first.files[0]
+	if !strings.HasPrefix(page, filepath.Join(home, ".cache", "tokentray")+string(filepath.Separator)) {
+		t.Errorf("page at %s, want it in the user's cache", page)
+	}
+	// That process ends before its timer fires; two minutes later
+	// another one opens a page.
+	second := &fake{env: map[string]string{"HOME": home}}
+	if err := second.opener(clockwork.NewFakeClockAt(time.Now().Add(2 * time.Minute))).Open(loginURL); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(page); !os.IsNotExist(err) {
+		t.Errorf("the ended process's page %s is still on disk (%v)", page, err)
+	}
+	if left, _ := filepath.Glob(filepath.Join(os.Getenv("TMPDIR"), "tokentray-*")); len(left) != 0 {
+		t.Errorf("temporary folders left: %q", left)
+	}
+}
+
+// A folder another user owns is refused even when its mode looks
+// private: its owner could read the pages.
+func TestAFolderAnotherUserOwnsIsRefused(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("making a folder owned by another user needs root")
+	}
+	rt := t.TempDir()
+	dir := filepath.Join(rt, "tokentray")
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chown(dir, 65534, 65534); err != nil {
+		t.Skip("cannot give a folder away:", err)
+	}
+	f := &fake{env: map[string]string{"XDG_RUNTIME_DIR": rt}}
+	err := f.opener(clockwork.NewFakeClock()).Open(loginURL)
+	if err == nil || len(f.files) != 0 {
+		t.Fatalf("a folder owned by another user was used: %v, pages %q", err, f.files)
+	}
+	if left, _ := os.ReadDir(dir); len(left) != 0 {
+		t.Errorf("a page was written into another user's folder: %v", left)
+	}
+}
