@@ -132,11 +132,14 @@ func (e Entry) Set(on bool) error {
 }
 
 // quote makes an Exec argument safe as the Desktop Entry Specification
-// asks: double quotes around anything with a space or reserved character.
+// asks: double quotes around anything with a space or reserved character,
+// and a line break, tab or carriage return written as the string escapes
+// \n, \t and \r, so the value stays on its one line.
 func quote(s string) string {
-	if s != "" && !strings.ContainsAny(s, " \t\n\"'\\><~|&;$*?#()`=%") {
+	if s != "" && !strings.ContainsAny(s, " \t\n\r\"'\\><~|&;$*?#()`=%") {
 		return s
 	}
-	r := strings.NewReplacer(`\`, `\\\\`, `"`, `\\"`, "`", "\\\\`", `$`, `\\$`, `%`, `%%`)
+	r := strings.NewReplacer(`\`, `\\\\`, `"`, `\\"`, "`", "\\\\`", `$`, `\\$`, `%`, `%%`,
+		"\n", `\n`, "\t", `\t`, "\r", `\r`)
 	return `"` + r.Replace(s) + `"`
 }

@@ -89,3 +89,43 @@ func TestTheSandboxSwitchNeverWritesTheEntry(t *testing.T) {
 		t.Fatalf("the sandbox switch turned the real entry off: %v", err)
 	}
 }
+
+// A path with a line break, tab or carriage return stays one Exec value:
+// the entry remains a key file of key=value lines, and no part of the
+// path becomes a key of its own (Hidden=true would turn the entry off).
+func TestExecOfAPathWithControlCharactersStaysOneLine(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	exe := "/opt/odd\nHidden=true\r\tdir/tokentray"
+	if err := Enable(exe); err != nil {
+		t.Fatal(err)
+	}
+	p, _ := Path()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	execs := 0
+	for _, line := range strings.Split(strings.TrimSuffix(string(b), "\n"), "\n") {
+		if strings.ContainsAny(line, "\r\t") {
+			t.Errorf("raw control character in %q", line)
+		}
+		switch {
+		case line == "[Desktop Entry]":
+		case strings.HasPrefix(line, "Exec="):
+			execs++
+			if want := `Exec="/opt/odd\nHidden=true\r\tdir/tokentray"`; line != want {
+				t.Errorf("%s, want %s", line, want)
+			}
+		case strings.HasPrefix(line, "Hidden="):
+			t.Errorf("the path made a key of its own: %q", line)
+		case !strings.Contains(line, "="):
+			t.Errorf("not a key=value line: %q", line)
+		}
+	}
+	if execs != 1 {
+		t.Errorf("%d Exec lines in\n%s", execs, b)
+	}
+	if !Enabled() {
+		t.Error("the entry reads as off")
+	}
+}
