@@ -154,7 +154,8 @@ func runAgent(ctx context.Context, d cli.Deps, door *system.Door, sandboxed bool
 		return w.run(ctx, os.Stdout, os.Stderr)
 	}
 	agent := tray.NewAgent(parts.Engine, tray.AgentOptions{
-		Sandbox: sandboxed, Changed: parts.Changed(), Window: window, Notifier: parts.Notifier,
+		Sandbox: sandboxed, Dir: dir, SettingsFile: parts.SettingsFile(), Prefs: parts.Store,
+		Changed: parts.Changed(), Window: window, Notifier: parts.Notifier,
 		Clipboard: tray.SystemClipboard(), Autostart: autostart.ForAgent(selfDir(), sandboxed),
 	})
 	if !tray.HostPresent() {

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 
 	"tokentray/auth"
 	"tokentray/auth/engine"
+	"tokentray/auth/store"
 	"tokentray/internal/autostart"
 )
 
@@ -26,6 +28,20 @@ type EngineBackend struct {
 	// Autostart is the start-at-login switch; nil means the XDG entry
 	// that starts the tokentray agent installed beside this program.
 	Autostart Autostart
+	// Dir is the profile's settings folder; SettingsFile the settings file
+	// in it, which the window follows for changes.
+	Dir, SettingsFile string
+	// Prefs reads and writes the profile's settings.
+	Prefs Prefs
+	// KeychainService is the OS keychain's service name of every secret;
+	// empty when the secrets are kept elsewhere.
+	KeychainService string
+}
+
+// Prefs reads and writes a profile's settings (*store.Store is one).
+type Prefs interface {
+	Prefs() (store.Prefs, error)
+	SetPrefs(store.Prefs) error
 }
 
 func (b EngineBackend) autostart() Autostart {
@@ -135,10 +151,9 @@ func (b EngineBackend) Logout(ctx context.Context, name string) error {
 }
 
 func (b EngineBackend) Where() Where {
-	st := b.Eng.Store()
-	w := Where{Dir: st.Dir(), Settings: st.Path(), Keychain: keychainName(runtime.GOOS)}
-	if s, ok := st.Secrets().(interface{ Service() string }); ok {
-		w.Keychain += fmt.Sprintf(", items under the service %q", s.Service())
+	w := Where{Dir: b.Dir, Settings: b.SettingsFile, Keychain: keychainName(runtime.GOOS)}
+	if b.KeychainService != "" {
+		w.Keychain += fmt.Sprintf(", items under the service %q", b.KeychainService)
 	}
 	return w
 }
@@ -158,7 +173,10 @@ func keychainName(goos string) string {
 // window all write it atomically (a rename into place), so watching its
 // directory sees every change without polling.
 func (b EngineBackend) Watch(ctx context.Context, changed func()) error {
-	path := b.Eng.Store().Path()
+	path := b.SettingsFile
+	if path == "" {
+		return errors.New("watch the settings for changes: the window was not told where they are")
+	}
 	w, err := fsnotify.NewWatcher()
 	if err != nil {
 		return fmt.Errorf("watch the settings for changes: %w", err)

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -15,7 +16,7 @@ const autostartKey = "autostart"
 // Settings lists store.Settings, the one table `tokentray config` reads
 // too, and the start-at-login switch.
 func (b EngineBackend) Settings(context.Context) ([]Setting, error) {
-	p, err := b.Eng.Store().Prefs()
+	p, err := b.prefs()
 	if err != nil {
 		return nil, err
 	}
@@ -52,13 +53,20 @@ func (b EngineBackend) SetSetting(_ context.Context, key, value string) error {
 	if !ok {
 		return fmt.Errorf("%q is not a setting", key)
 	}
-	st := b.Eng.Store()
-	p, err := st.Prefs()
+	p, err := b.prefs()
 	if err != nil {
 		return err
 	}
 	if err := s.Set(&p, value); err != nil {
 		return err
 	}
-	return st.SetPrefs(p)
+	return b.Prefs.SetPrefs(p)
+}
+
+// prefs reads the profile's settings.
+func (b EngineBackend) prefs() (store.Prefs, error) {
+	if b.Prefs == nil {
+		return store.Prefs{}, errors.New("the window cannot read the settings: it was not given them")
+	}
+	return b.Prefs.Prefs()
 }

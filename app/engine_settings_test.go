@@ -15,13 +15,28 @@ type fakeAutostart struct{ on bool }
 func (f *fakeAutostart) Enabled() bool     { return f.on }
 func (f *fakeAutostart) Set(on bool) error { f.on = on; return nil }
 
+// fakePrefs keeps settings in memory, as the profile's settings file
+// would.
+type fakePrefs struct{ p store.Prefs }
+
+func (f *fakePrefs) Prefs() (store.Prefs, error) { return f.p, nil }
+func (f *fakePrefs) SetPrefs(p store.Prefs) error {
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	f.p = p
+	return nil
+}
+
 func TestEngineSettingsRoundTrip(t *testing.T) {
 	st, err := store.Open(t.TempDir(), auth.NewMemorySecrets())
 	if err != nil {
 		t.Fatal(err)
 	}
 	auto := &fakeAutostart{}
-	b := EngineBackend{Eng: engine.New(st, nil, nil), Autostart: auto}
+	prefs := &fakePrefs{p: store.DefaultPrefs()}
+	b := EngineBackend{Eng: engine.New(st, nil, nil), Autostart: auto, Prefs: prefs,
+		Dir: "/home/u/.config/tokentray", SettingsFile: "/home/u/.config/tokentray/settings.json", KeychainService: "tokentray-test"}
 	ctx := context.Background()
 	ss, err := b.Settings(ctx)
 	if err != nil {
@@ -42,13 +57,35 @@ func TestEngineSettingsRoundTrip(t *testing.T) {
 	if err := b.SetSetting(ctx, "lead-time", "10m"); err != nil {
 		t.Fatal(err)
 	}
-	if p, _ := st.Prefs(); p.LeadTime.String() != "10m0s" {
+	if p := prefs.p; p.LeadTime.String() != "10m0s" {
 		t.Errorf("lead time saved as %v", p.LeadTime)
+	}
+	if p, _ := st.Prefs(); p.LeadTime.String() == "10m0s" {
+		t.Errorf("the setting went to the engine's store, not to the settings the window was given")
 	}
 	if err := b.SetSetting(ctx, "autostart", "on"); err != nil || !auto.on {
 		t.Errorf("autostart on: %v, %v", err, auto.on)
 	}
-	if w := b.Where(); w.Settings != st.Path() || w.Keychain == "" {
+	w := b.Where()
+	if w.Dir != b.Dir || w.Settings != b.SettingsFile || !strings.Contains(w.Keychain, `service "tokentray-test"`) {
 		t.Errorf("where = %+v", w)
+	}
+	b.KeychainService = ""
+	if w := b.Where(); strings.Contains(w.Keychain, "service") || w.Keychain == "" {
+		t.Errorf("secrets outside the OS keychain: where = %+v", w)
+	}
+}
+
+func TestEngineSettingsWithoutPrefsSaySo(t *testing.T) {
+	st, err := store.Open(t.TempDir(), auth.NewMemorySecrets())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := EngineBackend{Eng: engine.New(st, nil, nil), Autostart: &fakeAutostart{}}
+	if _, err := b.Settings(context.Background()); err == nil {
+		t.Error("settings without a settings reader: no error")
+	}
+	if err := b.Watch(context.Background(), func() {}); err == nil {
+		t.Error("watching without a settings file: no error")
 	}
 }

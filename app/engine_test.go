@@ -65,7 +65,7 @@ func TestWindowAgainstSandbox(t *testing.T) {
 	// The window's own clock is a fake one started now, so the copied
 	// token's clear timer runs out when the test says.
 	clock := clockwork.NewFakeClockAt(time.Now())
-	u := New(test.NewTempApp(t), EngineBackend{Eng: eng}, Options{Sandbox: true, PhoneURL: sb.PhoneURL(), Runner: r, Clock: clock})
+	u := New(test.NewTempApp(t), EngineBackend{Eng: eng, Dir: st.Dir(), SettingsFile: st.Path(), Prefs: st}, Options{Sandbox: true, PhoneURL: sb.PhoneURL(), Runner: r, Clock: clock})
 	u.Win.Show()
 	if err := u.Reload(context.Background()); err != nil {
 		t.Fatal(err)

@@ -19,6 +19,14 @@ import (
 // AgentOptions configure the always-on agent.
 type AgentOptions struct {
 	Sandbox bool
+	// Dir is the profile's settings folder, where the agent remembers
+	// which alerts it showed; empty: it forgets them when it quits.
+	Dir string
+	// SettingsFile is the profile's settings file, followed for changes
+	// the command line and the window make; empty: not followed.
+	SettingsFile string
+	// Prefs reads the profile's settings; nil means the defaults.
+	Prefs Prefs
 	// CheckEvery, when set, overrides the CheckEvery setting: the longest
 	// the agent goes without checking every credential with its broker; a
 	// token nearing its expiry is checked, and renewed, in time anyway.
@@ -49,6 +57,11 @@ type AgentOptions struct {
 	// NoWatch: do not watch the settings file for changes by other
 	// processes (tests that drive changes themselves).
 	NoWatch bool
+}
+
+// Prefs reads a profile's settings (*store.Store is one).
+type Prefs interface {
+	Prefs() (store.Prefs, error)
 }
 
 // Clipboard holds a copied token for a while.
@@ -132,14 +145,20 @@ func NewAgent(eng *engine.Engine, opts AgentOptions) *Agent {
 	a.out = a.send
 	a.life, a.endLife = context.WithCancel(context.Background())
 	a.prefs = a.readPrefs()
-	a.alerts = newAlerts(a.prefs.warnDays, filepath.Join(eng.Store().Dir(), alertsFile))
+	alertsPath := ""
+	if opts.Dir != "" {
+		alertsPath = filepath.Join(opts.Dir, alertsFile)
+	}
+	a.alerts = newAlerts(a.prefs.warnDays, alertsPath)
 	return a
 }
 
 func (a *Agent) readPrefs() agentPrefs {
-	p, err := a.eng.Store().Prefs()
-	if err != nil {
-		p = store.DefaultPrefs()
+	p := store.DefaultPrefs()
+	if a.opts.Prefs != nil {
+		if read, err := a.opts.Prefs.Prefs(); err == nil {
+			p = read
+		}
 	}
 	ap := prefsOf(p)
 	if a.opts.CheckEvery > 0 {
@@ -272,17 +291,17 @@ func (a *Agent) loop(ctx context.Context) {
 	applyPrefs()
 
 	var watch <-chan fsnotify.Event
-	if !a.opts.NoWatch {
+	if !a.opts.NoWatch && a.opts.SettingsFile != "" {
 		if w, err := fsnotify.NewWatcher(); err == nil {
 			// The store replaces the settings file by renaming a new one over
 			// it: watch the folder, and only that file's name.
-			if err := w.Add(a.eng.Store().Dir()); err == nil {
+			if err := w.Add(filepath.Dir(a.opts.SettingsFile)); err == nil {
 				watch = w.Events
 			}
 			defer w.Close()
 		}
 	}
-	settings := filepath.Base(a.eng.Store().Path())
+	settings := filepath.Base(a.opts.SettingsFile)
 
 	checking := false
 	polling := map[string]bool{}

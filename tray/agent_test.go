@@ -77,7 +77,7 @@ func runAgent(t *testing.T, clock *clockwork.FakeClock, broker *flakyBroker, opt
 	if _, err := eng.AddWith(context.Background(), auth.Credential{Name: "futu-main", Kind: auth.KindFutuKey}, map[string]string{auth.FieldAppSecret: "test-app-secret-0001"}, engine.CheckOptions{NoCheck: true}); err != nil {
 		t.Fatal(err)
 	}
-	o := AgentOptions{Clock: clock, CheckEvery: time.Hour, NoWatch: true}
+	o := AgentOptions{Clock: clock, CheckEvery: time.Hour, NoWatch: true, Dir: st.Dir(), SettingsFile: st.Path(), Prefs: st}
 	for _, f := range opts {
 		f(&o)
 	}
@@ -313,4 +313,29 @@ func TestOpenStartsOneWindowAtATime(t *testing.T) {
 	if len(rest) != 1 || rest[0] != "futu-main" {
 		t.Errorf("with the window open, Open, Settings and Details started %q, want only the hand-off of futu-main", rest)
 	}
+}
+
+// fakePrefs hands the agent settings that are not in the engine's store.
+type fakePrefs struct{ p store.Prefs }
+
+func (f fakePrefs) Prefs() (store.Prefs, error) { return f.p, nil }
+
+func TestAgentFollowsThePrefsItIsGiven(t *testing.T) {
+	clock := clockwork.NewFakeClockAt(t0)
+	p := store.DefaultPrefs()
+	p.CheckEvery = 3 * time.Hour
+	ta := runAgent(t, clock, &flakyBroker{}, func(o *AgentOptions) {
+		o.CheckEvery = 0
+		o.Prefs = fakePrefs{p}
+	})
+	ta.settle(t, 1)
+	clock.Advance(2*time.Hour + 59*time.Minute)
+	// The loop has its timer armed again: a check the hourly default
+	// would have started is under way, and settle waits for it.
+	if err := clock.BlockUntilContext(ta.ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	ta.settle(t, 1)
+	clock.Advance(time.Minute)
+	ta.settle(t, 2)
 }

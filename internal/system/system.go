@@ -123,6 +123,18 @@ func (p *Parts) CheckKeychain() error {
 	return p.keychain.Check()
 }
 
+// KeychainService is the OS keychain's service name of every secret;
+// empty when the secrets are kept elsewhere.
+func (p *Parts) KeychainService() string {
+	if p.keychain == nil {
+		return ""
+	}
+	return p.keychain.Service()
+}
+
+// SettingsFile is the profile's settings file, in Profile.Dir.
+func (p *Parts) SettingsFile() string { return p.Store.Path() }
+
 // Providers returns every broker's provider, wired to the real world
 // except for the clock (nil means the wall clock) and the browser (nil
 // means Futu's default, internal/browser). The sandbox profile keeps the SDK token files it

@@ -75,6 +75,24 @@ func TestDoorBuildsEachProfileOnce(t *testing.T) {
 	if err := a.CheckKeychain(); err != nil {
 		t.Fatalf("CheckKeychain over fake secrets: %v", err)
 	}
+	if svc := a.KeychainService(); svc != "" {
+		t.Fatalf("fake secrets named as the keychain service %q", svc)
+	}
+	if got := a.SettingsFile(); filepath.Dir(got) != dir {
+		t.Fatalf("the settings file %q is not in the profile's folder %q", got, dir)
+	}
+}
+
+func TestOSKeychainIsNamedByItsService(t *testing.T) {
+	// Opening talks to no keychain: only a check or a secret would.
+	door := system.NewDoor(system.Options{Getenv: env(map[string]string{"TOKENTRAY_CONFIG_DIR": t.TempDir()})})
+	p, err := door.Open(true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := p.KeychainService(); got != system.SandboxService {
+		t.Fatalf("the OS keychain's service is %q, want %q", got, system.SandboxService)
+	}
 }
 
 func TestEngineChangesReachChanged(t *testing.T) {

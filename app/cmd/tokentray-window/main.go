@@ -53,7 +53,11 @@ func open(sandboxed bool, focus string) error {
 			return err
 		}
 	}
-	return app.Run(app.EngineBackend{Eng: parts.Engine, Sandbox: sandboxed}, app.Options{
+	return app.Run(app.EngineBackend{
+		Eng: parts.Engine, Sandbox: sandboxed,
+		Dir: parts.Profile.Dir, SettingsFile: parts.SettingsFile(), Prefs: parts.Store,
+		KeychainService: parts.KeychainService(),
+	}, app.Options{
 		Sandbox: sandboxed, Focus: focus, PhoneURL: os.Getenv("TOKENTRAY_SANDBOX_PHONE"),
 	})
 }
