@@ -23,7 +23,8 @@ Prefer "tokentray exec", which keeps the values out of your shell.
             WEBULL_OPENAPI_TOKEN_DIR (the folder of the SDK's token.txt)
             when sharing is on; without sharing, a bot using the Webull SDK
             starts its own SMS verification (turn sharing on with:
-            tokentray share NAME --dir DIR)
+            tokentray share NAME --dir DIR); an app with 2FA off needs
+            no token, only the app key
   futu-oauth  the Futu SDK reads its OAuth token from its token file, not
             from the environment: turn sharing on (tokentray share NAME,
             or --share-sdk at add) so tokentray keeps that file current.
@@ -64,7 +65,7 @@ func credentialEnv(e *env, name string) (map[string]string, error) {
 			if !c.ShareWithSDK {
 				note = strings.TrimSuffix(note, ".") + " (to turn sharing on, run: " + e.cmdLine("share", name) + "; the same as --share-sdk at add)"
 			}
-		case c.Kind == auth.KindWebull && !c.ShareWithSDK:
+		case c.Kind == auth.KindWebull && !c.ShareWithSDK && !c.TwoFactorOff:
 			note = "token sharing is off for " + name + ", so bots using the Webull SDK with these keys start their own SMS verification (2FA); to let them use the token tokentray keeps verified, run: " + e.cmdLine("share", name, "--dir", "DIR")
 		}
 	}

@@ -131,6 +131,28 @@ func TestShareOfAWebullAppWith2FAOffWritesNoFile(t *testing.T) {
 	}
 }
 
+func TestEnvOfAWebullAppWith2FAOffGivesTheKeysWithoutTheSharingWarning(t *testing.T) {
+	needKeychain(t)
+	sb := startSandbox(t)
+	x := newTT(t)
+	key, secret := sb.Webull.AddApp(false)
+	if err := sb.Webull.SetTwoFactor(key, false); err != nil {
+		t.Fatal(err)
+	}
+	x.secret(secret)
+	wantCode(t, x.run(map[string]string{"WEBULL_APP_KEY_ID": key, "WEBULL_APP_KEY_SECRET": secret}, "", "add", "webull", "plain", "--region", "us", "--endpoint", sb.WebullURL), 0, "add webull with 2FA off")
+	for _, args := range [][]string{{"env", "plain"}, {"exec", "plain", "--", "true"}} {
+		r := x.run(nil, "", args...)
+		wantCode(t, r, 0, strings.Join(args, " "))
+		if strings.Contains(r.stderr, "SMS verification") || strings.Contains(r.stderr, "share plain") {
+			t.Errorf("%s of an app that needs no token warns of a 2FA loop: %q", strings.Join(args, " "), r.stderr)
+		}
+	}
+	if ev := x.run(nil, "", "env", "plain"); !strings.Contains(ev.stdout, "export WEBULL_APP_KEY_ID=") {
+		t.Errorf("env of an app with 2FA off printed %q, want its app key", ev.stdout)
+	}
+}
+
 func TestAnUnknownNameNamesTheProfilesStatusCommand(t *testing.T) {
 	x := newTT(t)
 	r := x.run(nil, "", "token", "nosuch")
