@@ -63,9 +63,9 @@ func runLogin(e *env, name string, noBrowser bool) error {
 	if noBrowser {
 		opts.Pasted = pastedLines(ctx, e.Stdin)
 	}
-	p := &progress{w: e.Stdout, clock: e.Clock, tty: e.IsTerminal(e.Stdout)}
-	if noBrowser {
-		fmt.Fprintln(e.Stdout, "Open the address below on any device. When the browser has finished, paste here the address it landed on (or let the login come back to this computer).")
+	p := &progress{w: e.Stdout, clock: e.Clock, tty: e.IsTerminal(e.Stdout), waiting: "Waiting for the verification"}
+	if cred.Kind == auth.KindFutuOAuth {
+		p.waiting = "Waiting for the login"
 	}
 	h, err := eng.Login(ctx, name, opts, p.event)
 	// The result is printed below: the last state shown is not
@@ -110,14 +110,16 @@ func pastedLines(ctx context.Context, r io.Reader) <-chan string {
 // place once a second. A state line other than waiting is held back until
 // the next event, so that the login's result is not shown twice.
 type progress struct {
-	w     io.Writer
-	clock clockwork.Clock
-	tty   bool
+	w       io.Writer
+	clock   clockwork.Clock
+	tty     bool
+	waiting string // the countdown's words, before the time left
 
 	mu       sync.Mutex
 	steps    []string
 	shown    map[string]bool // every step printed so far
 	url      string
+	reason   string // the reason the countdown stands for, not printed
 	last     string // the last state line shown or held
 	held     string // a state line not printed yet
 	deadline time.Time
@@ -165,6 +167,14 @@ func (p *progress) event(ev auth.LoginEvent) {
 	if h.State == auth.Pending && !h.Deadline.IsZero() {
 		p.deadline = h.Deadline
 		if p.tty {
+			// The countdown stands for the first waiting reason; another
+			// one (a refused paste, say) is news and gets its own line.
+			if p.reason == "" {
+				p.reason = h.Reason
+			} else if h.Reason != "" && h.Reason != p.reason {
+				p.clearLine()
+				fmt.Fprintln(p.w, h.String())
+			}
 			// Drawn before the ticker exists, so the first line shows the
 			// time left now, not after a tick already due.
 			p.render()
@@ -230,7 +240,7 @@ func (p *progress) render() {
 		left = 0
 	}
 	s := left.Round(time.Second)
-	line := fmt.Sprintf("Waiting for the verification: %d:%02d left (Ctrl-C cancels)", int(s/time.Minute), int(s%time.Minute/time.Second))
+	line := fmt.Sprintf("%s: %d:%02d left (Ctrl-C cancels)", p.waiting, int(s/time.Minute), int(s%time.Minute/time.Second))
 	pad := ""
 	if n := p.lineLen - len(line); n > 0 {
 		pad = strings.Repeat(" ", n)
