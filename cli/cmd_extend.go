@@ -13,7 +13,8 @@ const maxExtendDays = 1095
 func extendCommand(e *env) *cobra.Command {
 	c := newCommand("extend", "extend a Futu API key's access token", "extend NAME [--days N]",
 		`Asks Futu for a new access token for the API key NAME, valid for N days
-(default 90, at most 1095). The old token stops working: scripts that read
+(default 90, at most 1095; without --days, a token already valid for
+longer is left as it is). The old token stops working: scripts that read
 it from the environment must be restarted (tokentray env/exec give them the
 new one).`)
 	var days int
@@ -29,6 +30,12 @@ new one).`)
 			return err
 		}
 		until := e.Clock.Now().UTC().Add(time.Duration(days) * 24 * time.Hour)
+		// Without --days, a token that lasts longer than the default
+		// would be cut short: most likely not what was meant.
+		if cred, err := eng.Get(args[0]); err == nil && !c.Flags().Changed("days") && cred.ExpiresAt.After(until) {
+			return usagef("%s's access token is valid until %s, later than the %d days of the default (%s): nothing was changed; to replace it with a token valid for fewer days anyway, give --days N",
+				args[0], cred.ExpiresAt.UTC().Format("2006-01-02"), days, until.Format("2006-01-02"))
+		}
 		h, err := eng.Extend(e.ctx, args[0], until)
 		if err != nil {
 			return err

@@ -257,6 +257,19 @@ func TestFutuKeyFromAddToRemove(t *testing.T) {
 		t.Fatalf("Futu's expiry after extend %v", exp)
 	}
 
+	// extend without --days would cut the 100 days to the default 90:
+	// refused, nothing changed.
+	short := x.run(nil, "", "extend", "main")
+	if short.code != 2 || !strings.Contains(short.stderr, "nothing was changed") || !strings.Contains(short.stderr, "--days N") {
+		t.Errorf("extend without --days of a longer token: exit %d, %q", short.code, short.stderr)
+	}
+	if again := x.run(nil, "", "token", "main"); strings.TrimSpace(again.stdout) != fresh {
+		t.Error("a refused extend replaced the token")
+	}
+	if exp, ok := sb.Futu.APIKeyExpiry(appKey); !ok || exp.Sub(time.Now()) < 99*24*time.Hour {
+		t.Fatalf("Futu's expiry after a refused extend %v", exp)
+	}
+
 	// Revoked at the broker: the user must act, exit 3, nothing on stdout.
 	sb.Futu.RevokeAPIKey(appKey)
 	wantCode(t, x.run(nil, "", "refresh", "main"), 3, "refresh of a revoked key")
