@@ -174,7 +174,9 @@ func runStatus(e *env, asJSON bool) error {
 		reason := withNext(oneLine(s.Health.Reason), e.command(s.Health.Next))
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.Name, s.Broker, s.Kind, s.Health.State.Title(), exp, left, reason)
 		if line := detailLine(creds[s.Name]); line != "" {
-			fmt.Fprintf(tw, "\t%s\n", line)
+			// Under the reason, as the last cell: a line with fewer cells
+			// would end the columns above it and misalign the rows below.
+			fmt.Fprintf(tw, "\t\t\t\t\t\t%s\n", line)
 		}
 	}
 	if err := tw.Flush(); err != nil {

@@ -218,6 +218,17 @@ func TestStatusShowsWebull2FAOffAndRenewalUnavailable(t *testing.T) {
 	if !found["bot"] || !found["plain"] {
 		t.Fatalf("status table does not show 2FA off under plain and renewal unavailable under bot:\n%s", table)
 	}
+	// A detail line does not break the columns of the rows after it.
+	for _, l := range lines {
+		if !strings.HasPrefix(l, "bot ") && !strings.HasPrefix(l, "plain ") {
+			continue
+		}
+		for _, col := range []string{"KIND", "HEALTH", "EXPIRES", "LEFT", "REASON"} {
+			if i := strings.Index(lines[0], col); len(l) <= i || l[i-1] != ' ' || l[i] == ' ' {
+				t.Errorf("the %s column of row %q does not start under the header %q", col, l, lines[0])
+			}
+		}
+	}
 	if h := x.run(nil, "", "help", "status"); !strings.Contains(h.stdout, `"two_factor_off"`) || !strings.Contains(h.stdout, `"renew_unavailable"`) {
 		t.Errorf("status help does not document two_factor_off and renew_unavailable:\n%s", h.stdout)
 	}
