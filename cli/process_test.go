@@ -269,6 +269,15 @@ func TestFutuKeyFromAddToRemove(t *testing.T) {
 	if exp, ok := sb.Futu.APIKeyExpiry(appKey); !ok || exp.Sub(time.Now()) < 99*24*time.Hour {
 		t.Fatalf("Futu's expiry after a refused extend %v", exp)
 	}
+	// Without --days, extend uses the extend-days setting.
+	wantCode(t, x.run(nil, "", "config", "extend-days", "365"), 0, "config extend-days 365")
+	wantCode(t, x.run(nil, "", "extend", "main"), 0, "extend with the extend-days setting")
+	if exp, ok := sb.Futu.APIKeyExpiry(appKey); !ok || exp.Sub(time.Now()) < 364*24*time.Hour {
+		t.Fatalf("Futu's expiry after extend with extend-days 365: %v", exp)
+	}
+	if tk := x.run(nil, "", "token", "main"); tk.code == 0 {
+		x.secret(strings.TrimSpace(tk.stdout))
+	}
 
 	// Revoked at the broker: the user must act, exit 3, nothing on stdout.
 	sb.Futu.RevokeAPIKey(appKey)
