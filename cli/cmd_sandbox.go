@@ -111,6 +111,7 @@ func runSandbox(e *env, seed, fresh bool, futuPort, webullPort int) error {
 	fmt.Fprintf(w, "Webull sandbox:  %s\n", sb.WebullURL)
 	fmt.Fprintf(w, "  phone page:    %s (confirm pending tokens with their SMS code)\n", sb.PhoneURL())
 	fmt.Fprintf(w, "  faults:        %s/sandbox/faults and %s/sandbox/faults\n", sb.FutuURL, sb.WebullURL)
+	addYours := "Add your own"
 	switch {
 	case adopted.Seeded:
 		fmt.Fprintf(w, "\nDemo credentials added to the sandbox profile: %s.\n", strings.Join(sandbox.DemoNames, ", "))
@@ -118,8 +119,9 @@ func runSandbox(e *env, seed, fresh bool, futuPort, webullPort int) error {
 		fmt.Fprintf(w, "\nThe brokers kept their saved state: the sandbox profile's credentials work as before.\n")
 	default:
 		fmt.Fprintf(w, "\nAdd the demo credentials to the sandbox profile: tokentray sandbox --seed\n")
+		addYours = "Or add your own"
 	}
-	fmt.Fprintf(w, "Or add your own from another terminal, for example:\n")
+	fmt.Fprintf(w, "%s from another terminal, for example:\n", addYours)
 	fmt.Fprintf(w, "  tokentray --sandbox add futu-oauth my-futu\n")
 	fmt.Fprintf(w, "  tokentray --sandbox login my-futu\n")
 	fmt.Fprintf(w, "(in the sandbox profile, credentials added without --endpoint use these brokers)\n")

@@ -51,8 +51,8 @@ func TestSandboxCommandKeepsItsStateAcrossRestarts(t *testing.T) {
 	if f2 != futuURL || w2 != webullURL {
 		t.Errorf("after a restart Futu %s, Webull %s; were %s, %s", f2, w2, futuURL, webullURL)
 	}
-	if !strings.Contains(p.stdout.String(), "kept their saved state") {
-		t.Errorf("the restart does not say the state was kept:\n%s", p.stdout.String())
+	if out := p.stdout.String(); !strings.Contains(out, "kept their saved state") || !strings.Contains(out, "\nAdd your own from another terminal") {
+		t.Errorf("the restart does not say the state was kept, then how to add your own:\n%s", out)
 	}
 	wantCode(t, x.run(nil, "", "refresh", sandbox.DemoFutuKey), 0, "refresh of the demo key after a restart")
 	stopSandbox(t, p)
