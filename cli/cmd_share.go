@@ -35,9 +35,10 @@ every renewal.
               one others can list is used, with a warning. An app with
               2FA off needs no token: no file is written, and bots sign
               their requests with the app key (env and exec give it).
-  futu-oauth  the Futu SDK's token file (~/.futu/openapi/tokens/<client_id>;
-              its format is inferred from public Futu SDKs, not documented
-              by Futu)
+  futu-oauth  the Futu SDK's token file (~/.futu/openapi/tokens/<client_id>,
+              in the sandbox profile futu-sdk-tokens/<client_id> in its
+              folder; its format is inferred from public Futu SDKs, not
+              documented by Futu)
   --off       stop updating the file; a Webull token file tokentray wrote
               is removed while it still holds the credential's token (a
               move to another --dir removes the old one the same way)
