@@ -48,3 +48,16 @@ func TestQuotePermissionsFromOneStringArePrintable(t *testing.T) {
 		t.Fatalf("quote permissions %q, want only [HK]", got)
 	}
 }
+
+// Futu's error code and its description read as "code: description".
+func TestBrokerWhyJoinsCodeAndDescription(t *testing.T) {
+	for _, c := range []struct{ code, desc, want string }{
+		{"invalid_grant", "the authorization code has expired", "invalid_grant: the authorization code has expired"},
+		{"invalid_grant", "", "invalid_grant"},
+		{"", "maintenance", "maintenance"},
+	} {
+		if got := brokerWhy(&oauth2.RetrieveError{ErrorCode: c.code, ErrorDescription: c.desc}); got != c.want {
+			t.Errorf("brokerWhy(%q, %q) = %q, want %q", c.code, c.desc, got, c.want)
+		}
+	}
+}

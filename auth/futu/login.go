@@ -323,7 +323,14 @@ func callbackHandler(path, state string, results chan<- callback, finished <-cha
 		select {
 		case err = <-cb.reply:
 		case <-finished:
-			err = errors.New("the login stopped before this answer arrived")
+			// The login may have ended just after answering: its answer
+			// wins over the close (select picks at random when both are
+			// ready).
+			select {
+			case err = <-cb.reply:
+			default:
+				err = errors.New("the login stopped before this answer arrived")
+			}
 		case <-r.Context().Done():
 			return
 		}

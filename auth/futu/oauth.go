@@ -253,7 +253,10 @@ func brokerWhy(re *oauth2.RetrieveError, secrets ...string) string {
 	if scrub(code, secrets...) != code {
 		code, desc = "", auth.Withheld
 	}
-	return strings.TrimSpace(code + " " + desc)
+	if code != "" && desc != "" {
+		return code + ": " + desc
+	}
+	return strings.TrimSpace(code + desc)
 }
 
 // storeError is a token answer the keychain did not take.
