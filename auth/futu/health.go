@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"time"
 
 	"tokentray/auth"
@@ -54,19 +53,7 @@ func stickyHealth(c auth.Credential) (auth.Health, bool) {
 }
 
 // shortErr is err without the URL a *url.Error adds.
-func shortErr(err error) string {
-	switch {
-	case errors.Is(err, context.Canceled):
-		return "cancelled"
-	case errors.Is(err, context.DeadlineExceeded):
-		return "out of time"
-	}
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return ue.Err.Error()
-	}
-	return err.Error()
-}
+func shortErr(err error) string { return auth.NetworkWhy(err) }
 
 // networkHealth is the Unknown health of a call that did not get an answer.
 func networkHealth(now time.Time, c auth.Credential, err error) auth.Health {

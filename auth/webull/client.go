@@ -244,7 +244,7 @@ func (e *StoppedError) Unwrap() error { return e.Err }
 type NetworkError struct{ Err error }
 
 func (e *NetworkError) Error() string {
-	return "could not reach Webull (" + e.Err.Error() + "): check the network; it is tried again later"
+	return "could not reach Webull (" + auth.NetworkWhy(e.Err) + "): check the network; it is tried again later"
 }
 func (e *NetworkError) Unwrap() error { return e.Err }
 
