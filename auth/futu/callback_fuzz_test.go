@@ -4,8 +4,11 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/oauth2"
+
+	"tokentray/auth"
 )
 
 const fuzzState = "st4te-0123456789abcdef0123456789abcdef"
@@ -59,5 +62,17 @@ func TestBrokerWhyJoinsCodeAndDescription(t *testing.T) {
 		if got := brokerWhy(&oauth2.RetrieveError{ErrorCode: c.code, ErrorDescription: c.desc}); got != c.want {
 			t.Errorf("brokerWhy(%q, %q) = %q, want %q", c.code, c.desc, got, c.want)
 		}
+	}
+}
+
+// A login logged out of does not read as one never made.
+func TestNotLoggedInSaysWhetherThereWasALogin(t *testing.T) {
+	c := auth.Credential{Name: "futu-main"}
+	if got := notLoggedInReason(c); got != "not logged in to Futu yet" {
+		t.Errorf("never logged in: %q", got)
+	}
+	c.RefreshedAt = time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
+	if got := notLoggedInReason(c); strings.Contains(got, "yet") || !strings.Contains(got, "no longer logged in") {
+		t.Errorf("logged out: %q", got)
 	}
 }

@@ -32,7 +32,15 @@ func (p *OAuthProvider) Kind() auth.Kind { return auth.KindFutuOAuth }
 func (p *OAuthProvider) RedirectURL() string { return p.o.RedirectURL }
 
 func notLoggedIn(c auth.Credential, now time.Time) auth.Health {
-	return auth.Health{State: auth.ActionNeeded, Reason: "not logged in to Futu yet", Next: auth.Next(auth.ActionLogin, c.Name), CheckedAt: now}
+	return auth.Health{State: auth.ActionNeeded, Reason: notLoggedInReason(c), Next: auth.Next(auth.ActionLogin, c.Name), CheckedAt: now}
+}
+
+// notLoggedInReason tells a login never made from one logged out of.
+func notLoggedInReason(c auth.Credential) string {
+	if c.RefreshedAt.IsZero() {
+		return "not logged in to Futu yet"
+	}
+	return "no longer logged in to Futu (its tokens were deleted)"
 }
 
 // userErr is the UserError of a health that needs the user.
@@ -359,7 +367,7 @@ func (p *OAuthProvider) keychainHealth(c auth.Credential, now time.Time, err err
 func (p *OAuthProvider) Token(c auth.Credential, s auth.Secrets) (string, error) {
 	at, err := s.Get(auth.FieldAccessToken)
 	if errors.Is(err, auth.ErrSecretNotFound) {
-		return "", auth.NeedsUserTo(auth.Next(auth.ActionLogin, c.Name), "not logged in to Futu yet")
+		return "", auth.NeedsUserTo(auth.Next(auth.ActionLogin, c.Name), "%s", notLoggedInReason(c))
 	}
 	if err != nil {
 		return "", fmt.Errorf("futu token %s: %w", c.Name, err)
