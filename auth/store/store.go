@@ -582,7 +582,7 @@ func (s *Store) withSettingsLock(fn func() error) error {
 	ok, err := fl.TryLockContext(ctx, lockRetry)
 	if err != nil || !ok {
 		if ctx.Err() != nil {
-			return &wrapped{fmt.Sprintf("another tokentray process has held the settings in %s for over %s; close other tokentray windows or commands and try again", s.dir, s.settingsWait), ctx.Err()}
+			return &wrapped{fmt.Sprintf("another tokentray process has held the settings in %s for over %s; close the other windows and commands of tokentray, then try again", s.dir, s.settingsWait), ctx.Err()}
 		}
 		return fmt.Errorf("tokentray cannot lock its settings in %s (%v); check that the directory is writable", s.dir, err)
 	}
