@@ -177,14 +177,23 @@ func (b EngineBackend) Watch(ctx context.Context, changed func()) error {
 	if path == "" {
 		return errors.New("watch the settings for changes: the window was not told where they are")
 	}
+	return watchFile(ctx, path, "watch the settings for changes", func(fsnotify.Event) { changed() })
+}
+
+// watchFile calls fn for every event on the file at path until ctx ends.
+// It watches the file's folder, so a file replaced by a rename into
+// place (how every tokentray process writes) is seen too. what names the
+// job in an error.
+func watchFile(ctx context.Context, path, what string, fn func(fsnotify.Event)) error {
 	w, err := fsnotify.NewWatcher()
 	if err != nil {
-		return fmt.Errorf("watch the settings for changes: %w", err)
+		return fmt.Errorf("%s: %w", what, err)
 	}
 	if err := w.Add(filepath.Dir(path)); err != nil {
 		w.Close()
-		return fmt.Errorf("watch the settings for changes: %w", err)
+		return fmt.Errorf("%s: %w", what, err)
 	}
+	path = filepath.Clean(path)
 	go func() {
 		defer w.Close()
 		for {
@@ -195,8 +204,8 @@ func (b EngineBackend) Watch(ctx context.Context, changed func()) error {
 				if !ok {
 					return
 				}
-				if filepath.Clean(ev.Name) == filepath.Clean(path) {
-					changed()
+				if filepath.Clean(ev.Name) == path {
+					fn(ev)
 				}
 			case _, ok := <-w.Errors:
 				if !ok {

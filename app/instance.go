@@ -71,40 +71,16 @@ func askWindow(dir, focus string) error {
 // serve calls raise with the credential asked for whenever another
 // start asks the window to come forward, until ctx ends.
 func (in *instance) serve(ctx context.Context, raise func(focus string)) error {
-	w, err := fsnotify.NewWatcher()
-	if err != nil {
-		return fmt.Errorf("listen for a second window: %w", err)
-	}
-	if err := w.Add(in.dir); err != nil {
-		w.Close()
-		return fmt.Errorf("listen for a second window: %w", err)
-	}
 	path := filepath.Join(in.dir, requestName)
-	go func() {
-		defer w.Close()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case ev, ok := <-w.Events:
-				if !ok {
-					return
-				}
-				if filepath.Clean(ev.Name) != path || !ev.Has(fsnotify.Create) && !ev.Has(fsnotify.Write) {
-					continue
-				}
-				b, err := os.ReadFile(path)
-				if err != nil {
-					continue // already taken by an earlier event
-				}
-				_ = os.Remove(path)
-				raise(strings.TrimSpace(string(b)))
-			case _, ok := <-w.Errors:
-				if !ok {
-					return
-				}
-			}
+	return watchFile(ctx, path, "listen for a second window", func(ev fsnotify.Event) {
+		if !ev.Has(fsnotify.Create) && !ev.Has(fsnotify.Write) {
+			return
 		}
-	}()
-	return nil
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return // already taken by an earlier event
+		}
+		_ = os.Remove(path)
+		raise(strings.TrimSpace(string(b)))
+	})
 }
