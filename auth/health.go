@@ -109,6 +109,9 @@ type Health struct {
 	// revoked key, a skewed clock): a later check that learns less keeps
 	// it until the credential is changed or accepted again.
 	Specific bool `json:"specific,omitempty"`
+	// Asked marks a state the person asked for (a logout): the faces show
+	// it, but nothing announces it to them.
+	Asked bool `json:"asked,omitempty"`
 }
 
 // SecondsLeft is the time to the deadline (Pending) or to expiry,

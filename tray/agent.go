@@ -109,6 +109,8 @@ type Agent struct {
 	wakes    atomic.Int64 // timer wake-ups, for tests and benchmarks
 	// pollsInFlight counts verifications being asked about.
 	pollsInFlight atomic.Int64
+	notesOnce     sync.Once
+	notes         chan Notification
 }
 
 // agentPrefs are the settings the agent follows, read again whenever the
@@ -530,19 +532,39 @@ func (a *Agent) draw() {
 }
 
 // notify shows n without holding up the caller: a notification service
-// that hangs must not stall the tray.
+// that hangs must not stall the tray. Notifications go out one at a time,
+// in order, so a withdrawal never overtakes what it withdraws.
 func (a *Agent) notify(n Notification) {
 	nt := a.opts.Notifier
 	if nt == nil {
 		return
 	}
-	go func() {
-		if an, ok := nt.(ActionNotifier); ok && len(n.Actions) > 0 {
-			_ = an.NotifyActions(n, a.Do)
-			return
+	a.notesOnce.Do(func() {
+		a.notes = make(chan Notification, 64)
+		go func() {
+			for n := range a.notes {
+				a.deliver(nt, n)
+			}
+		}()
+	})
+	select {
+	case a.notes <- n:
+	default: // the service is stuck; the tray still shows the change
+	}
+}
+
+func (a *Agent) deliver(nt Notifier, n Notification) {
+	if n.Withdraw {
+		if w, ok := nt.(Withdrawer); ok {
+			_ = w.Withdraw(n.Key)
 		}
-		_ = nt.Notify(n.Title, n.Body)
-	}()
+		return
+	}
+	if an, ok := nt.(ActionNotifier); ok && (len(n.Actions) > 0 || n.Key != "") {
+		_ = an.NotifyActions(n, a.Do)
+		return
+	}
+	_ = nt.Notify(n.Title, n.Body)
 }
 
 // OpenWindow shows the window, one at a time: while the window the agent
@@ -579,7 +601,8 @@ func (a *Agent) openWindow(focus string) {
 	ctx := a.life
 	go func() {
 		defer a.winWG.Done()
-		if err := a.opts.Window(ctx, focus); err != nil {
+		// A window closed because the agent quits is no failure to report.
+		if err := a.opts.Window(ctx, focus); err != nil && ctx.Err() == nil {
 			a.notify(Notification{Title: "tokentray: the window did not open", Body: err.Error()})
 		}
 		a.windowMu.Lock()
@@ -601,7 +624,7 @@ func (a *Agent) copyToken(name string) {
 	defer cancel()
 	tok, err := a.eng.Token(ctx, name)
 	if err != nil {
-		n := Notification{Title: "tokentray: " + name + " was not copied", Body: auth.Display(err.Error())}
+		n := Notification{Title: "tokentray: " + name + " was not copied", Body: auth.Display(err.Error()), Key: name}
 		if act, ok := auth.ActionOf(err); ok {
 			n.Actions = []NotifyAction{actionButton(act.Kind, name)}
 		} else if ue := (*auth.UserError)(nil); errors.As(err, &ue) {
@@ -611,7 +634,7 @@ func (a *Agent) copyToken(name string) {
 		return
 	}
 	if err := cb.WriteSecret(tok); err != nil {
-		a.notify(Notification{Title: "tokentray: " + name + " was not copied", Body: auth.Display(err.Error())})
+		a.notify(Notification{Title: "tokentray: " + name + " was not copied", Body: auth.Display(err.Error()), Key: name})
 		return
 	}
 	a.mu.Lock()

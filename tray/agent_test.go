@@ -2,6 +2,7 @@ package tray
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"sync"
 	"testing"
@@ -338,4 +339,53 @@ func TestAgentFollowsThePrefsItIsGiven(t *testing.T) {
 	ta.settle(t, 1)
 	clock.Advance(time.Minute)
 	ta.settle(t, 2)
+}
+
+// recordingNotifier keeps every notification the agent sends.
+type recordingNotifier struct {
+	mu  sync.Mutex
+	got []Notification
+}
+
+func (r *recordingNotifier) Notify(title, body string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.got = append(r.got, Notification{Title: title, Body: body})
+	return nil
+}
+
+func (r *recordingNotifier) all() []Notification {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]Notification(nil), r.got...)
+}
+
+func TestQuitWithTheWindowOpenIsNoFailure(t *testing.T) {
+	clock := clockwork.NewFakeClockAt(t0)
+	rec := &recordingNotifier{}
+	started := make(chan struct{}, 1)
+	ta := runAgent(t, clock, &flakyBroker{life: 30 * 24 * time.Hour, clock: clock}, func(o *AgentOptions) {
+		o.Notifier = rec
+		o.Window = func(ctx context.Context, focus string) error {
+			started <- struct{}{}
+			<-ctx.Done()
+			// The window's process ends on the interrupt Quit sends it.
+			return errors.New("the window stopped unexpectedly (signal: interrupt)")
+		}
+	})
+	ta.settle(t, 1)
+	ta.Do(Command{Kind: CmdOpen})
+	<-started
+	ta.endLife()
+	ta.winWG.Wait()
+	// Sent after the window's end, a notification would come after this one.
+	ta.notify(Notification{Title: "marker"})
+	if !testutil.Poll(5*time.Second, time.Millisecond, func() bool { return len(rec.all()) > 0 }) {
+		t.Fatal("no notification arrived")
+	}
+	for _, n := range rec.all() {
+		if strings.Contains(n.Title, "did not open") {
+			t.Errorf("a normal Quit notified %q", n.Title)
+		}
+	}
 }

@@ -26,6 +26,18 @@ type ActionNotifier interface {
 type Notification struct {
 	Title, Body string
 	Actions     []NotifyAction
+	// Key names what the notification is about (a credential's name): a
+	// notifier that can replaces the one it showed for the same key
+	// instead of adding another. Empty: not tied to anything.
+	Key string
+	// Withdraw asks to take down what is shown for Key (the credential
+	// is OK again, or the person is acting on it); no new notification.
+	Withdraw bool
+}
+
+// Withdrawer is a notifier that can take down what it showed for a key.
+type Withdrawer interface {
+	Withdraw(key string) error
 }
 
 // NotifyAction is one button of a notification.
@@ -55,16 +67,26 @@ const alertsFile = "notified.json"
 // alerts decides which health changes deserve a notification: a
 // credential that starts to need the user, that breaks, or that crosses
 // one of the warning days before expiry (14, 7 and 1 by default). Each
-// stage is announced once; a credential that gets better and worse again
-// is announced again.
+// stage is announced once: a check the broker did not answer, or a login
+// or verification that was started and cancelled, does not announce it
+// again; only a credential that became OK in between is announced anew.
+// Each credential has at most one notification on screen: a new stage
+// replaces it, and it is withdrawn when the credential is OK again or
+// while a login or verification of it runs (the person is on it).
+// Nothing is announced for what the person just did: a credential they
+// added while the agent runs, a logout they asked for.
 type alerts struct {
 	warnDays []int
 	sent     map[string]string // credential name -> stage announced
 	path     string            // where sent is kept; "" keeps it in memory
+	// shown: a notification of this agent may be on screen for the name.
+	shown map[string]bool
+	// known: the names seen so far; nil before the first snapshot.
+	known map[string]bool
 }
 
 func newAlerts(warnDays []int, path string) *alerts {
-	a := &alerts{sent: map[string]string{}, path: path}
+	a := &alerts{sent: map[string]string{}, path: path, shown: map[string]bool{}}
 	a.setWarnDays(warnDays)
 	if path != "" {
 		if b, err := os.ReadFile(path); err == nil {
@@ -83,11 +105,18 @@ func (a *alerts) setWarnDays(warnDays []int) {
 	a.warnDays = days
 }
 
-// stage names what about e is worth telling the user, "" when nothing.
+// keep is the stage of a health that changes nothing about what was
+// announced: the broker did not answer, or a login or verification runs.
+const keep = "="
+
+// stage names what about e is worth telling the user, "" when nothing,
+// keep when what was announced still stands.
 func (a *alerts) stage(e Entry, now time.Time) string {
 	h := e.Health
 	switch h.State {
-	case auth.Pending, auth.ActionNeeded, auth.Broken:
+	case auth.Unknown, auth.Pending:
+		return keep
+	case auth.ActionNeeded, auth.Broken:
 		return h.State.String()
 	case auth.Expiring:
 		if len(a.warnDays) == 0 {
@@ -107,36 +136,68 @@ func (a *alerts) stage(e Entry, now time.Time) string {
 	return ""
 }
 
-// Due returns the notifications to send for entries now and remembers
-// them as sent.
+// Due returns the notifications to send for entries now (new ones, and
+// withdrawals of ones shown before) and remembers what was announced.
 func (a *alerts) Due(entries []Entry, sandbox bool, now time.Time) []Notification {
 	var out []Notification
 	seen := map[string]bool{}
 	changed := false
+	first := a.known == nil
+	if first {
+		a.known = map[string]bool{}
+	}
+	withdraw := func(name string) {
+		if a.shown[name] {
+			delete(a.shown, name)
+			out = append(out, Notification{Key: name, Withdraw: true})
+		}
+	}
 	for _, e := range entries {
 		seen[e.Name] = true
+		added := !first && !a.known[e.Name]
+		a.known[e.Name] = true
 		st := a.stage(e, now)
+		if st == keep {
+			if e.Health.State == auth.Pending {
+				withdraw(e.Name)
+			}
+			continue
+		}
 		if st == a.sent[e.Name] {
 			continue
 		}
 		changed = true
 		if st == "" {
 			delete(a.sent, e.Name)
+			withdraw(e.Name)
 			continue
 		}
 		a.sent[e.Name] = st
-		title := "tokentray: " + e.Name + " " + lowerTitle(e.Health.State)
+		if added || e.Health.Asked {
+			// The person is looking at it: they just added it, or asked
+			// for this state.
+			withdraw(e.Name)
+			continue
+		}
+		title := "tokentray: " + e.Name + " " + lowerTitle(e)
 		if sandbox {
 			title += " (sandbox)"
 		}
-		n := Notification{Title: title, Body: auth.Display(e.Health.Reason)}
+		n := Notification{Title: title, Body: auth.Display(e.Health.Reason), Key: e.Name}
 		n.Actions = []NotifyAction{actionButton(nextAction(e), e.Name)}
+		a.shown[e.Name] = true
 		out = append(out, n)
 	}
 	for name := range a.sent {
 		if !seen[name] {
 			delete(a.sent, name)
 			changed = true
+		}
+	}
+	for name := range a.known {
+		if !seen[name] {
+			delete(a.known, name)
+			withdraw(name)
 		}
 	}
 	if changed {
@@ -159,18 +220,23 @@ func (a *alerts) save() {
 	}
 }
 
-func lowerTitle(s auth.State) string {
-	switch s {
+// lowerTitle ends a notification's title: what the credential's state
+// means for the person.
+func lowerTitle(e Entry) string {
+	switch e.Health.State {
 	case auth.ActionNeeded:
 		return "needs you"
 	case auth.Pending:
-		return "is waiting for its 2FA code"
+		if e.Kind == auth.KindWebull {
+			return "is waiting for its 2FA code"
+		}
+		return "is waiting for you to log in"
 	case auth.Broken:
 		return "is broken"
 	case auth.Expiring:
 		return "expires soon"
 	}
-	return s.Title()
+	return e.Health.State.Title()
 }
 
 // prefsOf is what the agent takes from the settings.

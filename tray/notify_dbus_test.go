@@ -3,6 +3,10 @@
 package tray
 
 import (
+	"fmt"
+	"slices"
+	"sort"
+	"sync"
 	"testing"
 	"time"
 
@@ -79,5 +83,81 @@ func TestANotificationButtonDoesTheNextAction(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("clicking Verify now did nothing")
+	}
+}
+
+// screenServer plays a notification service and keeps what is on screen.
+type screenServer struct {
+	mu     sync.Mutex
+	next   uint32
+	screen map[uint32]string // id -> summary
+	calls  []string
+}
+
+func (n *screenServer) Notify(app string, replaces uint32, icon, summary, body string, actions []string, hints map[string]dbus.Variant, timeout int32) (uint32, *dbus.Error) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	id := replaces
+	if _, ok := n.screen[id]; !ok {
+		n.next++
+		id = n.next
+	}
+	n.screen[id] = summary
+	n.calls = append(n.calls, fmt.Sprintf("notify %d->%d", replaces, id))
+	return id, nil
+}
+
+func (n *screenServer) CloseNotification(id uint32) *dbus.Error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	delete(n.screen, id)
+	n.calls = append(n.calls, fmt.Sprintf("close %d", id))
+	return nil
+}
+
+func (n *screenServer) shown() []string {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	var out []string
+	for _, s := range n.screen {
+		out = append(out, s)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func TestEachCredentialHasOneNotificationOnScreen(t *testing.T) {
+	conn := testutil.SessionBus(t)
+	srv := &screenServer{screen: map[uint32]string{}}
+	playNotifications(t, conn, srv)
+	d := DesktopNotifier{}
+	send := func(n Notification) {
+		t.Helper()
+		if err := d.NotifyActions(n, func(Command) {}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	send(Notification{Title: "futu-main needs you", Key: "futu-main"})
+	send(Notification{Title: "webull-us needs you", Key: "webull-us"})
+	send(Notification{Title: "futu-main is broken", Key: "futu-main"})
+	if got, want := srv.shown(), []string{"futu-main is broken", "webull-us needs you"}; !slices.Equal(got, want) {
+		t.Fatalf("on screen %q, want %q (calls %q)", got, want, srv.calls)
+	}
+	// OK again: withdrawn.
+	send(Notification{Key: "futu-main", Withdraw: true})
+	if got, want := srv.shown(), []string{"webull-us needs you"}; !slices.Equal(got, want) {
+		t.Fatalf("on screen %q after the withdrawal, want %q (calls %q)", got, want, srv.calls)
+	}
+	// Withdrawing what is not shown asks nothing of the service.
+	before := len(srv.calls)
+	if err := d.Withdraw("futu-main"); err != nil {
+		t.Fatal(err)
+	}
+	if len(srv.calls) != before {
+		t.Errorf("a second withdrawal called the service: %q", srv.calls[before:])
+	}
+	send(Notification{Title: "futu-main is broken", Key: "futu-main"})
+	if got := srv.shown(); len(got) != 2 {
+		t.Errorf("on screen %q, want futu-main shown anew beside webull-us", got)
 	}
 }

@@ -10,3 +10,6 @@ func (DesktopNotifier) Notify(title, body string) error { return nil }
 
 // NotifyActions does nothing here either.
 func (DesktopNotifier) NotifyActions(Notification, func(Command)) error { return nil }
+
+// Withdraw does nothing here either.
+func (DesktopNotifier) Withdraw(string) error { return nil }

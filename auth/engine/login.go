@@ -215,7 +215,7 @@ func (e *Engine) Logout(ctx context.Context, name string) (revokeErr error, err 
 		// Whatever is left in the keychain no longer counts as a login.
 		c.ExpiresAt = time.Time{}
 		c.TokenStatus = ""
-		c.Health = withNext(*c, auth.Health{State: auth.ActionNeeded, Reason: loggedOut, CheckedAt: now})
+		c.Health = withNext(*c, auth.Health{State: auth.ActionNeeded, Reason: loggedOut, CheckedAt: now, Asked: true})
 		return true, nil
 	})
 	return revokeErr, err

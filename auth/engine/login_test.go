@@ -119,6 +119,10 @@ func TestLogoutRevokesDeletesTokensAndKeepsTheCredential(t *testing.T) {
 	if ss[0].Health.State != auth.ActionNeeded || ss[0].Health.Next != auth.Next(auth.ActionLogin, "login") {
 		t.Errorf("status after logout %v (next %v), want Action needed with the login as next action", ss[0].Health, ss[0].Health.Next)
 	}
+	// The person asked for it: the agent is told not to announce it.
+	if !ss[0].Health.Asked {
+		t.Errorf("the logout's state is not marked as asked for: %+v", ss[0].Health)
+	}
 }
 
 func TestLogoutRefusesAnAPIKey(t *testing.T) {

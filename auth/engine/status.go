@@ -36,6 +36,9 @@ func (e *Engine) assess(p auth.Provider, c auth.Credential) auth.Health {
 	default:
 		h = auth.Worst(h, last)
 	}
+	if last.Asked && h.State == last.State {
+		h.Asked = true // still the state the person asked for
+	}
 	return withNext(c, h)
 }
 
