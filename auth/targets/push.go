@@ -1,0 +1,469 @@
+package targets
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"time"
+
+	"tokentray/auth"
+)
+
+// Payload is what one push delivers: one file, and what a command is
+// told about it.
+type Payload struct {
+	// Credential is the name of the credential it comes from.
+	Credential string
+	// Name is the file's name: token.txt, a Futu client ID, NAME.env.
+	Name string
+	// Content is the file.
+	Content []byte
+	// ExpiresAt is when the token in it expires (zero: unknown).
+	ExpiresAt time.Time
+	// Secrets are the values in Content that no message may show (the
+	// token, an app secret): text that holds one is withheld whole.
+	Secrets []string
+}
+
+// Environment variables an exec target's command gets, and the one that
+// replaces plain ssh.
+const (
+	EnvCredential = "TOKENTRAY_CREDENTIAL"
+	EnvFile       = "TOKENTRAY_FILE"
+	EnvExpiresAt  = "TOKENTRAY_EXPIRES_AT"
+	// EnvSSHCommand, like git's GIT_SSH_COMMAND, is run through sh
+	// instead of ssh ("ssh -F FILE -J jumphost"); the arguments tokentray
+	// adds follow it, each passed as one word.
+	EnvSSHCommand = "TOKENTRAY_SSH_COMMAND"
+)
+
+// DefaultTimeout bounds one push or removal.
+const DefaultTimeout = 60 * time.Second
+
+// connectTimeout is ssh's ConnectTimeout, in seconds: a host that does
+// not answer fails well before the push's own time runs out.
+const connectTimeout = 20
+
+// Runner pushes payloads to targets. The zero Runner runs ssh from PATH
+// with this process's environment.
+type Runner struct {
+	// SSHCommand replaces ssh (EnvSSHCommand); "" runs ssh from PATH.
+	SSHCommand string
+	// Env is the environment of ssh and of commands; nil means this
+	// process's.
+	Env []string
+	// Timeout bounds one push; 0 means DefaultTimeout.
+	Timeout time.Duration
+}
+
+// RunnerFromEnv is the Runner this process's environment asks for.
+func RunnerFromEnv() Runner { return Runner{SSHCommand: os.Getenv(EnvSSHCommand)} }
+
+func (r Runner) env() []string {
+	if r.Env != nil {
+		return r.Env
+	}
+	return os.Environ()
+}
+
+func (r Runner) timeout() time.Duration {
+	if r.Timeout > 0 {
+		return r.Timeout
+	}
+	return DefaultTimeout
+}
+
+// Removal is what removing a target's file found.
+type Removal int
+
+const (
+	// Removed: the file held what tokentray pushes, and is gone.
+	Removed Removal = iota
+	// Absent: there was no file to remove.
+	Absent
+	// Kept: the file holds something else now (a bot or a person wrote
+	// it), so it was left as it is.
+	Kept
+	// NotKnown: the target is a command; what it did with the file is
+	// its own business.
+	NotKnown
+)
+
+// checkPayload refuses a file name that is not one plain name.
+func checkPayload(p Payload) error {
+	n := p.Name
+	if n == "" || n == "." || n == ".." || strings.HasPrefix(n, "-") || strings.ContainsAny(n, "/\\") || strings.IndexFunc(n, isControl) >= 0 {
+		return fmt.Errorf("%s is not a usable file name for a shared file", auth.ShownInput(n))
+	}
+	return nil
+}
+
+func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
+
+// Push delivers p to t: over ssh, written to a temporary name beside the
+// file, mode 0600, then renamed over it; or on the standard input of t's
+// command. The file is never on a command line.
+func (r Runner) Push(ctx context.Context, t Target, p Payload) error {
+	if err := checkPayload(p); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, r.timeout())
+	defer cancel()
+	switch t.Kind {
+	case SSH:
+		out, err := r.ssh(ctx, t, pushScript, []string{t.Dir, p.Name, strconv.Itoa(len(p.Content))}, p)
+		if err != nil {
+			return err
+		}
+		if !strings.Contains(out, "tokentray-pushed") {
+			return fmt.Errorf("%s did not confirm that %s was written (does its account run a forced command?); the file there may be as it was", t.where(), remoteFile(t, p))
+		}
+		return nil
+	case Exec:
+		return r.exec(ctx, t, p)
+	}
+	return fmt.Errorf("a share target of kind %q is not one this tokentray knows", t.Kind)
+}
+
+// Remove deletes the file Push wrote for p on t when it still holds p's
+// content; a file that holds anything else is kept. A command target's
+// file is its own business (NotKnown).
+func (r Runner) Remove(ctx context.Context, t Target, p Payload) (Removal, error) {
+	if err := checkPayload(p); err != nil {
+		return Kept, err
+	}
+	if t.Kind != SSH {
+		return NotKnown, nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, r.timeout())
+	defer cancel()
+	out, err := r.ssh(ctx, t, removeScript, []string{t.Dir, p.Name}, p)
+	switch {
+	case err != nil:
+		return Kept, err
+	case strings.Contains(out, "tokentray-removed"):
+		return Removed, nil
+	case strings.Contains(out, "tokentray-absent"):
+		return Absent, nil
+	case strings.Contains(out, "tokentray-kept"):
+		return Kept, nil
+	}
+	return Kept, fmt.Errorf("%s did not say whether %s was removed (does its account run a forced command?)", t.where(), remoteFile(t, p))
+}
+
+func remoteFile(t Target, p Payload) string {
+	if t.Dir == "." {
+		return p.Name + " in the home folder"
+	}
+	return strings.TrimSuffix(t.Dir, "/") + "/" + p.Name
+}
+
+// The scripts run by the remote account's shell as sh -c SCRIPT with the
+// folder, the file's name (and its size) as arguments. They are one line
+// because the remote shell may not be a POSIX one (csh, fish), and they
+// use only POSIX tools. Exit codes 91 to 97 name what refused the write.
+const (
+	pushScript = `umask 077; d=$1; f=$2; ` +
+		`if [ ! -e "$d" ] && [ ! -L "$d" ]; then mkdir -p -- "$d" || exit 91; fi; ` +
+		`[ -d "$d" ] || exit 92; cd -- "$d" || exit 91; [ -O . ] || exit 93; ` +
+		`case $(ls -ld .) in ?????w*|????????w*) exit 94;; esac; ` +
+		`[ -d "$f" ] && exit 95; t=".$f.tokentray-$$"; trap 'rm -f -- "$t"' EXIT; ` +
+		`cat > "$t" || exit 96; n=$(wc -c < "$t"); [ $((n)) -eq "$3" ] || exit 97; ` +
+		`chmod 600 -- "$t" || exit 96; mv -f -- "$t" "$f" || exit 96; trap - EXIT; echo tokentray-pushed`
+	removeScript = `d=$1; f=$2; ` +
+		`if ! cd -- "$d" 2>/dev/null || [ ! -f "$f" ]; then cat > /dev/null; echo tokentray-absent; exit 0; fi; ` +
+		`if cmp -s - "$f"; then rm -f -- "$f" || exit 96; echo tokentray-removed; else cat > /dev/null; echo tokentray-kept; fi`
+)
+
+// shellQuote quotes s as one word for a POSIX shell: in single quotes,
+// each single quote written as quote, backslash, quote, quote (csh and
+// fish read that the same way).
+func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
+
+// sshArgs are ssh's arguments for running script on t. BatchMode makes
+// ssh fail rather than ask for a password or accept an unknown host key;
+// the host-key policy otherwise stays the person's (their ssh config).
+func sshArgs(t Target, script string, args []string) []string {
+	remote := "sh -c " + shellQuote(script) + " tokentray"
+	for _, a := range args {
+		remote += " " + shellQuote(a)
+	}
+	a := []string{
+		"-o", "BatchMode=yes",
+		"-o", "ClearAllForwardings=yes",
+		"-o", "ForwardAgent=no",
+		"-o", "ForwardX11=no",
+		"-o", "PermitLocalCommand=no",
+		"-o", "ConnectTimeout=" + strconv.Itoa(connectTimeout),
+		"-T",
+	}
+	if t.Port != 0 {
+		a = append(a, "-p", strconv.Itoa(t.Port))
+	}
+	if t.User != "" {
+		a = append(a, "-l", t.User)
+	}
+	return append(a, "--", t.Host, remote)
+}
+
+// sshCmd builds the ssh process: ssh from PATH, or SSHCommand through sh
+// with tokentray's arguments after it as "$@".
+func (r Runner) sshCmd(ctx context.Context, args []string) (*exec.Cmd, error) {
+	if strings.TrimSpace(r.SSHCommand) == "" {
+		path, err := exec.LookPath("ssh")
+		if err != nil {
+			return nil, fmt.Errorf("no ssh program was found on PATH: install the OpenSSH client, or name the one to use in %s", EnvSSHCommand)
+		}
+		return exec.CommandContext(ctx, path, args...), nil
+	}
+	if err := checkProgram(ctx, r.SSHCommand, r.env()); err != nil {
+		return nil, fmt.Errorf("%s: %w", EnvSSHCommand, err)
+	}
+	return exec.CommandContext(ctx, "sh", append([]string{"-c", r.SSHCommand + ` "$@"`, r.SSHCommand}, args...)...), nil
+}
+
+func (r Runner) ssh(ctx context.Context, t Target, script string, args []string, p Payload) (string, error) {
+	if t.Kind != SSH {
+		return "", fmt.Errorf("%s is not an SSH target", t.Describe())
+	}
+	if err := checkHost(t.Host); err != nil {
+		return "", fmt.Errorf("the SSH target %s: %v", auth.ShownInput(t.String()), err)
+	}
+	if err := checkUser(t.User); err != nil {
+		return "", fmt.Errorf("the SSH target %s: %v", auth.ShownInput(t.String()), err)
+	}
+	cmd, err := r.sshCmd(ctx, sshArgs(t, script, args))
+	if err != nil {
+		return "", err
+	}
+	var stdout, stderr capped
+	cmd.Stdin = bytes.NewReader(p.Content)
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	cmd.Env = r.env()
+	ownGroup(cmd)
+	err = cmd.Run()
+	if err == nil {
+		return stdout.String(), nil
+	}
+	if ctx.Err() != nil {
+		return "", stopped(ctx, t.where(), r.timeout())
+	}
+	line := safeLine(firstLine(stderr.String()), p)
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) {
+		return "", fmt.Errorf("ssh could not be started: %v", err)
+	}
+	file := remoteFile(t, p)
+	dir := t.Dir
+	if dir == "." {
+		dir = "the home folder"
+	}
+	switch ee.ExitCode() {
+	case 255:
+		return "", sshFailure(t, stderr.String(), line)
+	case 91:
+		return "", fmt.Errorf("the folder %s could not be made on %s: %s", dir, t.where(), orNothing(line))
+	case 92:
+		return "", fmt.Errorf("%s on %s is not a folder: give the folder the bot reads the file from", dir, t.where())
+	case 93:
+		return "", fmt.Errorf("%s on %s belongs to another user, who could replace the file: choose a folder of the account tokentray signs in as", dir, t.where())
+	case 94:
+		return "", fmt.Errorf("others can write to %s on %s, so they could replace the file: take their write access away, or choose a folder only the account tokentray signs in as can write to", dir, t.where())
+	case 95:
+		return "", fmt.Errorf("%s on %s is a folder, so the file cannot be written there", file, t.where())
+	case 96:
+		return "", fmt.Errorf("%s could not be written on %s: %s", file, t.where(), orNothing(line))
+	case 97:
+		return "", fmt.Errorf("the connection to %s ended before all of %s arrived; the file there was left as it was", t.where(), file)
+	}
+	return "", fmt.Errorf("ssh to %s ended with status %d: %s", t.where(), ee.ExitCode(), orNothing(line))
+}
+
+// sshFailure says why ssh itself failed (status 255), from what it printed.
+func sshFailure(t Target, stderr, line string) error {
+	s := strings.ToLower(stderr)
+	host := t.where()
+	switch {
+	case strings.Contains(s, "host key verification failed"), strings.Contains(s, "identification has changed"):
+		return fmt.Errorf("the host key of %s is not one your known_hosts accepts, and tokentray never accepts a host key by itself: connect to it once with ssh yourself, check the key, then push again", host)
+	case strings.Contains(s, "permission denied"):
+		return fmt.Errorf("%s refused the SSH login: tokentray signs in only with a key (your ssh agent's or your ssh config's) and never asks for a password; add your public key to the account's authorized_keys there", host)
+	case strings.Contains(s, "connection refused"):
+		return fmt.Errorf("nothing answers SSH at %s (connection refused): check that the host is up and its SSH server runs", host)
+	case strings.Contains(s, "could not resolve hostname"), strings.Contains(s, "name or service not known"), strings.Contains(s, "nodename nor servname"):
+		return fmt.Errorf("the host name %s is not known: check it, or the Host entry of your ssh config", t.Host)
+	case strings.Contains(s, "timed out"):
+		return fmt.Errorf("%s did not answer in time: check that it is up and reachable from this computer", host)
+	case strings.Contains(s, "no route to host"), strings.Contains(s, "network is unreachable"):
+		return fmt.Errorf("%s cannot be reached from this computer (no route to it)", host)
+	case strings.Contains(s, "bad configuration option"), strings.Contains(s, "config file"), strings.Contains(s, "configuration option"), strings.Contains(s, ": line "), strings.Contains(s, "bad owner or permissions"):
+		return fmt.Errorf("ssh could not use its configuration: %s", orNothing(line))
+	case strings.Contains(s, "connection closed"), strings.Contains(s, "connection reset"), strings.Contains(s, "broken pipe"):
+		return fmt.Errorf("%s closed the SSH connection before the file was written: %s", host, orNothing(line))
+	}
+	return fmt.Errorf("ssh to %s failed: %s", host, orNothing(line))
+}
+
+func stopped(ctx context.Context, what string, limit time.Duration) error {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return fmt.Errorf("%s did not finish within %s, so tokentray stopped it", what, limit)
+	}
+	return fmt.Errorf("the push to %s was stopped", what)
+}
+
+// exec runs the target's command through sh -c with the file on its
+// standard input and what it needs to know in its environment.
+func (r Runner) exec(ctx context.Context, t Target, p Payload) error {
+	if _, err := exec.LookPath("sh"); err != nil {
+		return fmt.Errorf("no sh was found on PATH, and a command target runs its command through sh")
+	}
+	cmd := exec.CommandContext(ctx, "sh", "-c", t.Command)
+	var stderr capped
+	cmd.Stdin = bytes.NewReader(p.Content)
+	cmd.Stdout = &capped{} // what it prints is its own; kept out of the way
+	cmd.Stderr = &stderr
+	cmd.Env = CommandEnv(r.env(), p)
+	ownGroup(cmd)
+	err := cmd.Run()
+	if err == nil {
+		return nil
+	}
+	if ctx.Err() != nil {
+		return stopped(ctx, "the command", r.timeout())
+	}
+	line := safeLine(firstLine(stderr.String()), p)
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) {
+		return fmt.Errorf("the command could not be started: %v", err)
+	}
+	switch code := ee.ExitCode(); code {
+	case -1:
+		return fmt.Errorf("the command was ended by a signal (%s)", ee.ProcessState.String())
+	case 126, 127:
+		return fmt.Errorf("sh could not run the command (status %d): %s", code, orNothing(line))
+	default:
+		return fmt.Errorf("the command ended with status %d: %s", code, orNothing(line))
+	}
+}
+
+// CommandEnv is env with the variables a command target gets in place of
+// any of the same name: the credential's name, the file's name and the
+// token's expiry (RFC 3339, empty when unknown). Never the file itself.
+func CommandEnv(env []string, p Payload) []string {
+	out := make([]string, 0, len(env)+3)
+	for _, kv := range env {
+		k, _, _ := strings.Cut(kv, "=")
+		if k == EnvCredential || k == EnvFile || k == EnvExpiresAt {
+			continue
+		}
+		out = append(out, kv)
+	}
+	exp := ""
+	if !p.ExpiresAt.IsZero() {
+		exp = p.ExpiresAt.UTC().Format(time.RFC3339)
+	}
+	return append(out, EnvCredential+"="+p.Credential, EnvFile+"="+p.Name, EnvExpiresAt+"="+exp)
+}
+
+// CheckCommand refuses a command line whose program is not found (by sh,
+// so builtins count); a command line starting with something other than
+// a plain word (a variable, a subshell) is taken as it is.
+func CheckCommand(ctx context.Context, cmdline string, env []string) error {
+	if _, err := exec.LookPath("sh"); err != nil {
+		return fmt.Errorf("no sh was found on PATH, and a command target runs its command through sh")
+	}
+	if env == nil {
+		env = os.Environ()
+	}
+	return checkProgram(ctx, cmdline, env)
+}
+
+func checkProgram(ctx context.Context, cmdline string, env []string) error {
+	f := strings.Fields(cmdline)
+	if len(f) == 0 {
+		return fmt.Errorf("it names no program")
+	}
+	word := f[0]
+	if strings.ContainsAny(word, "$`\"'(){}[]*?;&|<>=~\\!#") {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "sh", "-c", `command -v -- "$1" >/dev/null 2>&1`, "sh", word)
+	cmd.Env = env
+	if err := cmd.Run(); err != nil {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			return fmt.Errorf("there is no program %s on PATH: install it, or give its full path", auth.ShownInput(word))
+		}
+		return fmt.Errorf("sh could not look for %s: %v", auth.ShownInput(word), err)
+	}
+	return nil
+}
+
+// capped keeps the first 8 KiB written to it and drops the rest, so a
+// chatty process cannot fill memory.
+type capped struct{ b bytes.Buffer }
+
+const capBytes = 8 << 10
+
+func (c *capped) Write(p []byte) (int, error) {
+	if room := capBytes - c.b.Len(); room > 0 {
+		if len(p) > room {
+			c.b.Write(p[:room])
+		} else {
+			c.b.Write(p)
+		}
+	}
+	return len(p), nil
+}
+
+func (c *capped) String() string { return c.b.String() }
+
+// firstLine is the first line of what a process printed that says
+// something: ssh's warnings about known hosts are skipped.
+func firstLine(s string) string {
+	for _, l := range strings.Split(s, "\n") {
+		l = strings.TrimSpace(strings.Map(func(r rune) rune {
+			if isControl(r) {
+				return -1
+			}
+			return r
+		}, l))
+		if l == "" || strings.HasPrefix(l, "Warning: Permanently added") || strings.HasPrefix(l, "**") {
+			continue
+		}
+		if len(l) > 300 {
+			l = l[:300] + "…"
+		}
+		return l
+	}
+	return ""
+}
+
+// safeLine withholds a line that shows any of the payload's secrets, or
+// any line of its content.
+func safeLine(l string, p Payload) string {
+	secrets := append([]string(nil), p.Secrets...)
+	for _, cl := range strings.Split(string(p.Content), "\n") {
+		if cl = strings.TrimSpace(cl); len(cl) >= 8 {
+			secrets = append(secrets, cl)
+		}
+	}
+	if auth.Exposes(l, secrets...) {
+		return "(" + auth.Withheld + ")"
+	}
+	return l
+}
+
+func orNothing(l string) string {
+	if l == "" {
+		return "it printed no reason"
+	}
+	return l
+}

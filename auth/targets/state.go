@@ -1,0 +1,78 @@
+package targets
+
+import "time"
+
+// State is one target's record of pushes: what the last one did and when
+// the next is due. It holds sentences and times, never a secret.
+type State struct {
+	// LastAttempt is when a push last ran, whatever its result.
+	LastAttempt time.Time `json:"last_attempt,omitzero"`
+	// LastSuccess is when a push last succeeded.
+	LastSuccess time.Time `json:"last_success,omitzero"`
+	// Error is the last push's failure as a sentence; "" after a success.
+	Error string `json:"error,omitempty"`
+	// Failures counts the pushes that failed since the last success.
+	Failures int `json:"failures,omitempty"`
+	// NextAttempt is when the target is pushed again even if nothing
+	// changes: after a success, every share-every; after a failure,
+	// sooner, backing off.
+	NextAttempt time.Time `json:"next_attempt,omitzero"`
+}
+
+// Failing reports whether the last push failed.
+func (s State) Failing() bool { return s.Error != "" }
+
+// Pushed reports whether the target was pushed at all.
+func (s State) Pushed() bool { return !s.LastAttempt.IsZero() }
+
+// Due reports whether the target should be pushed at now even though
+// nothing changed.
+func (s State) Due(now time.Time) bool { return s.NextAttempt.IsZero() || !now.Before(s.NextAttempt) }
+
+// FirstRetry is the wait before a failed push is tried again; each
+// further failure doubles it, up to the interval between regular pushes.
+const FirstRetry = time.Minute
+
+// Change is what a push did to a target's health, for the one
+// notification a change deserves.
+type Change int
+
+const (
+	// Unchanged: it was and stays working, or was and stays failing.
+	Unchanged Change = iota
+	// StartedFailing: it worked (or never ran) and now fails.
+	StartedFailing
+	// Recovered: it failed and now works.
+	Recovered
+)
+
+// Record returns s after a push at now that ended with err (nil: it
+// worked), with the next attempt set: every after a success, and after a
+// failure FirstRetry doubled for each failure before it, never later
+// than every.
+func (s State) Record(now time.Time, err error, every time.Duration) (State, Change) {
+	was := s.Failing()
+	s.LastAttempt = now
+	if err == nil {
+		s.LastSuccess, s.Error, s.Failures = now, "", 0
+		s.NextAttempt = now.Add(every)
+		if was {
+			return s, Recovered
+		}
+		return s, Unchanged
+	}
+	s.Error = err.Error()
+	s.Failures++
+	wait := FirstRetry
+	for i := 1; i < s.Failures && wait < every; i++ {
+		wait *= 2
+	}
+	if every > 0 && wait > every {
+		wait = every
+	}
+	s.NextAttempt = now.Add(wait)
+	if was {
+		return s, Unchanged
+	}
+	return s, StartedFailing
+}
