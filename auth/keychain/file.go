@@ -1,0 +1,578 @@
+package keychain
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"filippo.io/age"
+	"github.com/gofrs/flock"
+	"github.com/google/renameio/v2"
+
+	"tokentray/auth"
+)
+
+// FileName is the file keychain's file in a profile's settings folder.
+const FileName = "keychain.age"
+
+// KeyName is the file name of the file keychain's key: in the systemd
+// credentials folder, and in the default key folder.
+const KeyName = "tokentray.key"
+
+// FileFormat is the newest layout of the file keychain this tokentray
+// reads and writes.
+const FileFormat = 1
+
+const (
+	// maxFileBytes caps the encrypted file: a thousand credentials take
+	// well under 1 MiB, so a larger file is not one tokentray wrote.
+	maxFileBytes = 16 << 20
+	// maxKeyBytes caps the key file (an age identity is 74 characters).
+	maxKeyBytes = 64 << 10
+	// defaultLockWait bounds a wait for another process's write.
+	defaultLockWait = 30 * time.Second
+)
+
+// Key origins: where KeyFor found the key's path.
+const (
+	KeyFromSystemd = "systemd credential"
+	KeyFromEnv     = "TOKENTRAY_KEY_FILE"
+	KeyFromDefault = "default"
+)
+
+// Key is where the file keychain's key, an age identity, is kept.
+type Key struct {
+	Path string
+	// From says how Path was chosen: KeyFromSystemd, KeyFromEnv or
+	// KeyFromDefault.
+	From string
+}
+
+// KeyFor finds the key: $CREDENTIALS_DIRECTORY/tokentray.key when the
+// process runs under systemd with that credential, else the file named
+// by TOKENTRAY_KEY_FILE, else DefaultKeyPath. getenv nil means os.Getenv.
+func KeyFor(getenv func(string) string) (Key, error) {
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	if d := getenv("CREDENTIALS_DIRECTORY"); d != "" {
+		p := filepath.Join(d, KeyName)
+		if _, err := os.Stat(p); err == nil {
+			return Key{Path: p, From: KeyFromSystemd}, nil
+		}
+	}
+	if p := getenv("TOKENTRAY_KEY_FILE"); p != "" {
+		if !filepath.IsAbs(p) {
+			return Key{}, fmt.Errorf("TOKENTRAY_KEY_FILE is %q, which is not an absolute path; set it to the key file's full path", p)
+		}
+		return Key{Path: p, From: KeyFromEnv}, nil
+	}
+	p, err := DefaultKeyPath(getenv)
+	if err != nil {
+		return Key{}, err
+	}
+	return Key{Path: p, From: KeyFromDefault}, nil
+}
+
+// DefaultKeyPath is the key's place when nothing else names one: the
+// user's data folder ($XDG_DATA_HOME, else ~/.local/share on Linux),
+// away from the settings folder that holds the encrypted file, so that
+// a copy of the settings is not also a copy of the key.
+func DefaultKeyPath(getenv func(string) string) (string, error) {
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	var base string
+	switch {
+	case filepath.IsAbs(getenv("XDG_DATA_HOME")):
+		base = getenv("XDG_DATA_HOME")
+	case runtime.GOOS == "windows" && getenv("LOCALAPPDATA") != "":
+		base = getenv("LOCALAPPDATA")
+	case runtime.GOOS == "darwin":
+		d, err := os.UserConfigDir()
+		if err != nil {
+			return "", fmt.Errorf("cannot find your data folder for the file keychain's key (%v); set TOKENTRAY_KEY_FILE", err)
+		}
+		base = d
+	default:
+		home := getenv("HOME")
+		if !filepath.IsAbs(home) {
+			return "", errors.New("cannot find your data folder for the file keychain's key (HOME is not set); set TOKENTRAY_KEY_FILE")
+		}
+		base = filepath.Join(home, ".local", "share")
+	}
+	return filepath.Join(base, "tokentray", KeyName), nil
+}
+
+// Problem says what is wrong with the file keychain, so that each face
+// can say what to do next in its own way.
+type Problem int
+
+const (
+	// ProblemKeyMissing: the key file does not exist.
+	ProblemKeyMissing Problem = iota + 1
+	// ProblemKeyExposed: others can read or write the key file.
+	ProblemKeyExposed
+	// ProblemKeyUnreadable: the key file is not an age identity, or cannot be read.
+	ProblemKeyUnreadable
+	// ProblemWrongKey: the key does not open the file.
+	ProblemWrongKey
+	// ProblemDamaged: the file cannot be decrypted or read.
+	ProblemDamaged
+	// ProblemNewer: a newer tokentray wrote the file.
+	ProblemNewer
+	// ProblemBusy: another process held the file's lock too long.
+	ProblemBusy
+	// ProblemIO: the file or its folder could not be read or written.
+	ProblemIO
+)
+
+// FileError is a file keychain failure as one sentence; it matches
+// ErrUnavailable. Nothing was written when it is returned.
+type FileError struct {
+	Problem Problem
+	// Path is the file the problem is about (the key or the keychain).
+	Path string
+	msg  string
+}
+
+func (e *FileError) Error() string { return e.msg }
+func (e *FileError) Unwrap() error { return ErrUnavailable }
+
+// File is an auth.SecretStore kept in one age-encrypted file per
+// profile. Items have the OS keychain's layout ("<credID>/<field>" under
+// the profile's service name) and its limits; the key is never in the
+// file. Writes replace the file atomically under a cross-process lock,
+// so concurrent writers lose nothing and a process killed mid-write
+// leaves the previous file whole.
+type File struct {
+	path     string
+	service  string
+	key      Key
+	lockWait time.Duration
+	mu       sync.Mutex
+}
+
+var _ auth.SecretStore = (*File)(nil)
+
+// NewFile returns the file keychain kept at path, holding the items of
+// service, opened with key. Nothing is read until it is used.
+func NewFile(path, service string, key Key) *File {
+	return &File{path: path, service: service, key: key, lockWait: defaultLockWait}
+}
+
+// Service is the service name the items are stored under.
+func (f *File) Service() string { return f.service }
+
+// Path is the encrypted file.
+func (f *File) Path() string { return f.path }
+
+// Key is where the key is read from.
+func (f *File) Key() Key { return f.key }
+
+// contents is the decrypted file.
+type contents struct {
+	Format  int               `json:"tokentray_keychain"`
+	Service string            `json:"service"`
+	Items   map[string]string `json:"items"`
+}
+
+func (f *File) fail(p Problem, path, format string, a ...any) error {
+	return &FileError{Problem: p, Path: path, msg: fmt.Sprintf(format, a...)}
+}
+
+// identity reads the key, refusing one that others can read.
+func (f *File) identity() (*age.X25519Identity, error) {
+	p := f.key.Path
+	fi, err := os.Stat(p)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, f.fail(ProblemKeyMissing, p, "the file keychain's key %s does not exist (%s), so tokentray cannot open its secrets", p, f.keyOrigin())
+	case err != nil:
+		return nil, f.fail(ProblemKeyUnreadable, p, "tokentray cannot read the file keychain's key %s (%v)", p, errText(err))
+	case !fi.Mode().IsRegular():
+		return nil, f.fail(ProblemKeyUnreadable, p, "the file keychain's key %s is not a regular file", p)
+	case runtime.GOOS != "windows" && fi.Mode().Perm()&0o077 != 0:
+		return nil, f.fail(ProblemKeyExposed, p, "the file keychain's key %s can be read or changed by other users (mode %04o), so tokentray will not use it; make it private to you (mode 0600) and keep a safe copy, since anyone who read it can open the keychain", p, fi.Mode().Perm())
+	case fi.Size() > maxKeyBytes:
+		return nil, f.fail(ProblemKeyUnreadable, p, "the file keychain's key %s is %d bytes, far larger than a key; point TOKENTRAY_KEY_FILE at the key file", p, fi.Size())
+	}
+	b, err := os.ReadFile(p)
+	if err != nil {
+		return nil, f.fail(ProblemKeyUnreadable, p, "tokentray cannot read the file keychain's key %s (%v)", p, errText(err))
+	}
+	id, err := ParseKey(b)
+	if err != nil {
+		return nil, f.fail(ProblemKeyUnreadable, p, "the file keychain's key %s is not an age key (%v)", p, err)
+	}
+	return id, nil
+}
+
+// ParseKey reads the one age X25519 identity of a key file; comments
+// and blank lines are allowed, as age-keygen writes them.
+func ParseKey(b []byte) (*age.X25519Identity, error) {
+	var found *age.X25519Identity
+	for _, line := range strings.Split(string(b), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		id, err := age.ParseX25519Identity(line)
+		if err != nil {
+			// age's message repeats the line, which is the key itself.
+			return nil, errors.New("a line is not an age secret key")
+		}
+		if found != nil {
+			return nil, errors.New("it holds more than one identity")
+		}
+		found = id
+	}
+	if found == nil {
+		return nil, errors.New("it holds no identity")
+	}
+	return found, nil
+}
+
+func (f *File) keyOrigin() string {
+	switch f.key.From {
+	case KeyFromSystemd:
+		return "the systemd credential " + KeyName
+	case KeyFromEnv:
+		return "named by TOKENTRAY_KEY_FILE"
+	}
+	return "the default place; TOKENTRAY_KEY_FILE and the systemd credential " + KeyName + " name none"
+}
+
+// errText is an OS error without the path it repeats.
+func errText(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// read decrypts the file; a missing file is an empty keychain.
+func (f *File) read(id *age.X25519Identity) (contents, error) {
+	c := contents{Format: FileFormat, Service: f.service, Items: map[string]string{}}
+	fh, err := os.Open(f.path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return c, nil
+	}
+	if err != nil {
+		return c, f.fail(ProblemIO, f.path, "tokentray cannot read the file keychain %s (%v)", f.path, errText(err))
+	}
+	defer fh.Close()
+	fi, err := fh.Stat()
+	if err != nil {
+		return c, f.fail(ProblemIO, f.path, "tokentray cannot read the file keychain %s (%v)", f.path, errText(err))
+	}
+	if !fi.Mode().IsRegular() || fi.Size() > maxFileBytes {
+		return c, f.damaged("it is not a file tokentray wrote")
+	}
+	r, err := age.Decrypt(fh, id)
+	if err != nil {
+		var nm *age.NoIdentityMatchError
+		if errors.As(err, &nm) {
+			return c, f.fail(ProblemWrongKey, f.path, "the key %s does not open the file keychain %s: it was encrypted with another key; point TOKENTRAY_KEY_FILE at the key it was made with (nothing was changed)", f.key.Path, f.path)
+		}
+		return c, f.damaged("it is not a readable age file")
+	}
+	plain, err := io.ReadAll(io.LimitReader(r, maxFileBytes+1))
+	if err != nil || len(plain) > maxFileBytes {
+		return c, f.damaged("its encrypted content does not check out")
+	}
+	var got contents
+	if err := json.Unmarshal(plain, &got); err != nil || got.Format < 1 {
+		return c, f.damaged("its decrypted content is not a keychain")
+	}
+	if got.Format > FileFormat {
+		return c, f.fail(ProblemNewer, f.path, "the file keychain %s was written by a newer tokentray (format %d; this one reads up to %d); update tokentray to use it (nothing was changed)", f.path, got.Format, FileFormat)
+	}
+	if got.Service != f.service {
+		return c, f.damaged(fmt.Sprintf("it holds the secrets of %q, not %q", got.Service, f.service))
+	}
+	if got.Items == nil {
+		got.Items = map[string]string{}
+	}
+	return got, nil
+}
+
+func (f *File) damaged(why string) error {
+	return f.fail(ProblemDamaged, f.path, "the file keychain %s is damaged (%s); tokentray changed nothing and keeps it as it is until you move it aside", f.path, why)
+}
+
+// write replaces the file with c, encrypted to id's recipient.
+func (f *File) write(id *age.X25519Identity, c contents) error {
+	var buf bytes.Buffer
+	w, err := age.Encrypt(&buf, id.Recipient())
+	if err != nil {
+		return err
+	}
+	if err := json.NewEncoder(w).Encode(c); err != nil {
+		return err
+	}
+	if err := w.Close(); err != nil {
+		return err
+	}
+	dir := filepath.Dir(f.path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return f.fail(ProblemIO, dir, "tokentray cannot create the folder of the file keychain %s (%v)", dir, errText(err))
+	}
+	pf, err := renameio.NewPendingFile(f.path, renameio.WithTempDir(dir), renameio.WithStaticPermissions(0o600))
+	if err != nil {
+		return f.fail(ProblemIO, f.path, "tokentray cannot write the file keychain %s (%v); nothing was changed", f.path, errText(err))
+	}
+	defer pf.Cleanup()
+	if _, err := pf.Write(buf.Bytes()); err != nil {
+		return f.fail(ProblemIO, f.path, "tokentray cannot write the file keychain %s (%v); nothing was changed", f.path, errText(err))
+	}
+	if err := pf.CloseAtomicallyReplace(); err != nil {
+		return f.fail(ProblemIO, f.path, "tokentray cannot write the file keychain %s (%v); nothing was changed", f.path, errText(err))
+	}
+	return nil
+}
+
+// locked runs fn holding the file's cross-process lock, after removing
+// what a writer killed midway left (under the lock, no write is under way).
+func (f *File) locked(fn func() error) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	dir := filepath.Dir(f.path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return f.fail(ProblemIO, dir, "tokentray cannot create the folder of the file keychain %s (%v)", dir, errText(err))
+	}
+	fl := flock.New(f.path+".lock", flock.SetPermissions(0o600))
+	ctx, cancel := context.WithTimeout(context.Background(), f.lockWait)
+	defer cancel()
+	ok, err := fl.TryLockContext(ctx, 10*time.Millisecond)
+	if err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		return f.fail(ProblemIO, f.path, "tokentray cannot lock the file keychain %s (%v); check that its folder is writable", f.path, errText(err))
+	}
+	if !ok {
+		return f.fail(ProblemBusy, f.path, "another tokentray process held the file keychain %s for more than %s; try again", f.path, f.lockWait)
+	}
+	defer fl.Unlock()
+	f.removeStaleTemps()
+	return fn()
+}
+
+func (f *File) removeStaleTemps() {
+	dir, base := filepath.Dir(f.path), "."+filepath.Base(f.path)
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), base) && e.Type().IsRegular() {
+			_ = os.Remove(filepath.Join(dir, e.Name()))
+		}
+	}
+}
+
+// Get returns the value of one field, or auth.ErrSecretNotFound.
+func (f *File) Get(credID, field string) (string, error) {
+	u, err := user(credID, field)
+	if err != nil {
+		return "", err
+	}
+	id, err := f.identity()
+	if err != nil {
+		return "", err
+	}
+	c, err := f.read(id)
+	if err != nil {
+		return "", err
+	}
+	v, ok := c.Items[u]
+	if !ok {
+		return "", auth.ErrSecretNotFound
+	}
+	return v, nil
+}
+
+// GetFields reads several fields of one credential with one decryption.
+func (f *File) GetFields(credID string, fields []string) (map[string]string, []string, error) {
+	for _, fl := range fields {
+		if _, err := user(credID, fl); err != nil {
+			return nil, nil, err
+		}
+	}
+	id, err := f.identity()
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := f.read(id)
+	if err != nil {
+		return nil, nil, err
+	}
+	values := map[string]string{}
+	var missing []string
+	for _, fl := range fields {
+		if v, ok := c.Items[credID+"/"+fl]; ok {
+			values[fl] = v
+		} else {
+			missing = append(missing, fl)
+		}
+	}
+	return values, missing, nil
+}
+
+// Set stores value for one field, replacing any previous value. A value
+// larger than auth.MaxSecretBytes is refused, never truncated.
+func (f *File) Set(credID, field, value string) error {
+	u, err := user(credID, field)
+	if err != nil {
+		return err
+	}
+	if len(value) > auth.MaxSecretBytes {
+		return auth.ErrSecretTooLarge{Field: field, Size: len(value)}
+	}
+	id, err := f.identity()
+	if err != nil {
+		return err
+	}
+	return f.locked(func() error {
+		c, err := f.read(id)
+		if err != nil {
+			return err
+		}
+		c.Items[u] = value
+		c.Format, c.Service = FileFormat, f.service
+		return f.write(id, c)
+	})
+}
+
+// Delete removes one field; auth.ErrSecretNotFound when it was not there.
+func (f *File) Delete(credID, field string) error {
+	u, err := user(credID, field)
+	if err != nil {
+		return err
+	}
+	id, err := f.identity()
+	if err != nil {
+		return err
+	}
+	return f.locked(func() error {
+		c, err := f.read(id)
+		if err != nil {
+			return err
+		}
+		if _, ok := c.Items[u]; !ok {
+			return auth.ErrSecretNotFound
+		}
+		delete(c.Items, u)
+		c.Format, c.Service = FileFormat, f.service
+		return f.write(id, c)
+	})
+}
+
+// Check proves the key can be used and opens the file (a missing file
+// is an empty keychain).
+func (f *File) Check() error {
+	_, err := f.Count()
+	return err
+}
+
+// Count is how many items the file holds, read with the key.
+func (f *File) Count() (int, error) {
+	id, err := f.identity()
+	if err != nil {
+		return 0, err
+	}
+	c, err := f.read(id)
+	if err != nil {
+		return 0, err
+	}
+	return len(c.Items), nil
+}
+
+// MoveAside renames a damaged file out of the way (keychain.age.damaged-
+// TIME), keeping it whole, and returns its new path; the next write
+// starts an empty keychain. A file the key opens is not moved.
+func (f *File) MoveAside(now time.Time) (string, error) {
+	var moved string
+	err := f.locked(func() error {
+		if _, err := os.Stat(f.path); errors.Is(err, fs.ErrNotExist) {
+			return f.fail(ProblemIO, f.path, "there is no file keychain at %s to move aside", f.path)
+		}
+		if id, err := f.identity(); err == nil {
+			if _, err := f.read(id); err == nil {
+				return fmt.Errorf("the file keychain %s opens with its key and is not damaged, so tokentray leaves it where it is", f.path)
+			}
+		}
+		moved = f.path + ".damaged-" + now.UTC().Format("20060102T150405Z")
+		if err := os.Rename(f.path, moved); err != nil {
+			return f.fail(ProblemIO, f.path, "tokentray cannot move the file keychain %s aside (%v)", f.path, errText(err))
+		}
+		return nil
+	})
+	return moved, err
+}
+
+// NewKey makes a new age identity and writes it to path with mode 0600,
+// refusing to replace a key that exists or to write into a folder that
+// other users can read or write. It returns the key's public recipient.
+func NewKey(path string, now time.Time) (string, error) {
+	if !filepath.IsAbs(path) {
+		return "", fmt.Errorf("the key's path %q is not absolute", path)
+	}
+	if _, err := os.Lstat(path); err == nil {
+		return "", &FileError{Problem: ProblemIO, Path: path, msg: fmt.Sprintf("a key already exists at %s; tokentray never replaces a key, since the file keychain made with it would be lost", path)}
+	}
+	dir := filepath.Dir(path)
+	_, statErr := os.Stat(dir)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("tokentray cannot create the key's folder %s (%v)", dir, errText(err))
+	}
+	if errors.Is(statErr, fs.ErrNotExist) {
+		_ = os.Chmod(dir, 0o700) // MkdirAll is subject to the umask
+	}
+	if runtime.GOOS != "windows" {
+		fi, err := os.Stat(dir)
+		if err != nil {
+			return "", fmt.Errorf("tokentray cannot look at the key's folder %s (%v)", dir, errText(err))
+		}
+		if fi.Mode().Perm()&0o077 != 0 {
+			return "", fmt.Errorf("the key's folder %s can be read or written by other users (mode %04o); make it private (chmod 700) or choose another place with TOKENTRAY_KEY_FILE, then try again", dir, fi.Mode().Perm())
+		}
+	}
+	id, err := age.GenerateX25519Identity()
+	if err != nil {
+		return "", err
+	}
+	text := fmt.Sprintf("# tokentray file keychain key, created %s\n# public key: %s\n%s\n",
+		now.UTC().Format(time.RFC3339), id.Recipient(), id)
+	// O_EXCL: a key another process made meanwhile is never replaced.
+	fh, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return "", &FileError{Problem: ProblemIO, Path: path, msg: fmt.Sprintf("a key already exists at %s; tokentray never replaces a key, since the file keychain made with it would be lost", path)}
+	}
+	if err != nil {
+		return "", fmt.Errorf("tokentray cannot write the key %s (%v)", path, errText(err))
+	}
+	if _, err := fh.WriteString(text); err != nil {
+		fh.Close()
+		os.Remove(path)
+		return "", fmt.Errorf("tokentray cannot write the key %s (%v)", path, errText(err))
+	}
+	if err := fh.Sync(); err != nil {
+		fh.Close()
+		os.Remove(path)
+		return "", fmt.Errorf("tokentray cannot write the key %s (%v)", path, errText(err))
+	}
+	if err := fh.Close(); err != nil {
+		return "", err
+	}
+	return id.Recipient().String(), nil
+}
