@@ -17,7 +17,6 @@ import (
 
 	"filippo.io/age"
 	"github.com/gofrs/flock"
-	"github.com/google/renameio/v2"
 
 	"tokentray/auth"
 )
@@ -329,15 +328,7 @@ func (f *File) write(id *age.X25519Identity, c contents) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return f.fail(ProblemIO, dir, "tokentray cannot create the folder of the file keychain %s (%v)", dir, errText(err))
 	}
-	pf, err := renameio.NewPendingFile(f.path, renameio.WithTempDir(dir), renameio.WithStaticPermissions(0o600))
-	if err != nil {
-		return f.fail(ProblemIO, f.path, "tokentray cannot write the file keychain %s (%v); nothing was changed", f.path, errText(err))
-	}
-	defer pf.Cleanup()
-	if _, err := pf.Write(buf.Bytes()); err != nil {
-		return f.fail(ProblemIO, f.path, "tokentray cannot write the file keychain %s (%v); nothing was changed", f.path, errText(err))
-	}
-	if err := pf.CloseAtomicallyReplace(); err != nil {
+	if err := replaceFile(f.path, buf.Bytes()); err != nil {
 		return f.fail(ProblemIO, f.path, "tokentray cannot write the file keychain %s (%v); nothing was changed", f.path, errText(err))
 	}
 	return nil
