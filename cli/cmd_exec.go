@@ -11,19 +11,33 @@ import (
 )
 
 func execCommand(e *env) *cobra.Command {
-	c := newCommand("exec", "run a command with a credential's variables in its environment", "exec NAME -- CMD [ARG...]",
-		`Runs CMD with the variables of "tokentray env NAME" added to its
-environment (never to its arguments), renewing the token first when due,
-and exits with CMD's exit code (128+N when CMD is killed by signal N, 127
-when CMD cannot be started).`)
+	c := newCommand("exec", "run a command with credentials' variables in its environment", "exec NAME [NAME...] [--prefix NAME=PREFIX]... -- CMD [ARG...]\nexec NAME CMD [ARG...]",
+		`Runs CMD with the variables of "tokentray env NAME" of every NAME added
+to its environment (never to its arguments), renewing each token first
+when due, and exits with CMD's exit code (128+N when CMD is killed by
+signal N, 127 when CMD cannot be started). For example:
+
+  tokentray exec futu-main webull-us -- python bot.py
+
+Two credentials that set the same variable to different values (two
+Futu API keys, say) are refused, naming the variable, unless one of them
+gets a prefix: --prefix NAME=PREFIX puts PREFIX before each variable of
+NAME (--prefix futu-hk=HK_ gives HK_FUTU_ACCESS_TOKEN). Give it once per
+credential that needs one.
+
+CMD keeps the values it was started with: a renewal or an extension later
+does not reach it, so use exec for jobs that end well within the token's
+life, and have long-running bots call "tokentray token NAME" or read a
+shared SDK token file ("tokentray share"). With a single NAME, the -- may
+be left out when CMD takes no options of its own.`)
+	var prefixes []string
+	c.Flags().StringArrayVar(&prefixes, "prefix", nil, "NAME=PREFIX: put PREFIX before each variable of NAME")
 	c.Args = func(c *cobra.Command, args []string) error {
-		if len(args) == 0 {
-			return usagef("exec needs one NAME; run: tokentray help exec")
-		}
-		if dash := c.ArgsLenAtDash(); dash > 1 {
-			return usagef("exec takes one NAME before --, not %q; run: tokentray help exec", strings.Join(args[1:dash], " "))
-		}
-		if len(args) < 2 {
+		dash := c.ArgsLenAtDash()
+		switch {
+		case len(args) == 0 || dash == 0:
+			return usagef("exec needs a NAME; run: tokentray help exec")
+		case dash < 0 && len(args) < 2, dash == len(args):
 			return usagef("exec needs a command after --; run: tokentray help exec")
 		}
 		return nil
@@ -34,19 +48,120 @@ when CMD cannot be started).`)
 			strings.TrimSuffix(err.Error(), "."), e.cmdLine("exec", "NAME", "--", "CMD", "[ARG...]"))
 	})
 	c.ValidArgsFunction = func(c *cobra.Command, args []string, prefix string) ([]string, cobra.ShellCompDirective) {
-		if len(args) == 0 {
-			return e.completeNames(1)(c, args, prefix)
+		if c.ArgsLenAtDash() < 0 {
+			return e.completeNames(-1)(c, args, prefix)
 		}
 		return nil, cobra.ShellCompDirectiveDefault
 	}
-	// "exec NAME CMD ARG..." without "--" works too: CMD's own options
-	// would be refused as tokentray's.
-	c.RunE = func(_ *cobra.Command, args []string) error { return runExec(e, args[0], args[1:]) }
+	c.RunE = func(c *cobra.Command, args []string) error {
+		// "exec NAME CMD ARG..." without "--" works too: CMD's own options
+		// would be refused as tokentray's.
+		names, argv := args[:1], args[1:]
+		if dash := c.ArgsLenAtDash(); dash >= 0 {
+			names, argv = args[:dash], args[dash:]
+		}
+		pre, err := parsePrefixes(prefixes, names)
+		if err != nil {
+			return err
+		}
+		return runExec(e, names, pre, argv)
+	}
 	return c
 }
 
-func runExec(e *env, name string, argv []string) error {
-	vars, err := credentialEnv(e, name)
+// parsePrefixes reads the --prefix values: each NAME=PREFIX, NAME one of
+// names, PREFIX usable at the start of a variable's name.
+func parsePrefixes(flags, names []string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, f := range flags {
+		name, pre, ok := strings.Cut(f, "=")
+		if !ok || name == "" {
+			return nil, usagef("--prefix %q needs the form NAME=PREFIX, such as --prefix futu-hk=HK_", f)
+		}
+		known := false
+		for _, n := range names {
+			known = known || n == name
+		}
+		if !known {
+			return nil, usagef("--prefix names %s, which is not one of the credentials given to exec (%s)", name, strings.Join(names, ", "))
+		}
+		if !varNameOK(pre) {
+			return nil, usagef("--prefix %s=%q cannot start a variable's name: use letters, digits and underscores, starting with a letter or underscore", name, pre)
+		}
+		if _, dup := out[name]; dup {
+			return nil, usagef("--prefix is given twice for %s: give it once per credential", name)
+		}
+		out[name] = pre
+	}
+	return out, nil
+}
+
+// varNameOK reports whether s can begin an environment variable's name.
+func varNameOK(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i, r := range s {
+		if !(r == '_' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || i > 0 && r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// execVars gathers the variables of every credential in names, each
+// with its prefix, refusing two that set one variable to two values.
+func execVars(e *env, names []string, prefixes map[string]string) (map[string]string, error) {
+	vars := map[string]string{}
+	from := map[string]string{} // variable -> the credential that set it
+	seen := map[string]bool{}
+	for _, name := range names {
+		if seen[name] {
+			return nil, usagef("exec names %s twice: give each credential once", name)
+		}
+		seen[name] = true
+		vs, err := credentialEnv(e, name)
+		var none *noEnvError
+		if errors.As(err, &none) {
+			// Not an error for a command that needs no variable from it:
+			// the note says where its SDK reads the token.
+			fmt.Fprintf(e.Stderr, "tokentray: %s\n", none.msg)
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		for _, k := range sortedKeys(vs) {
+			v := prefixes[name] + k
+			if other, ok := from[v]; ok && vars[v] != vs[k] {
+				return nil, usagef("%s and %s both set %s, to different values: give one of them a prefix, such as --prefix %s=%s",
+					other, name, v, name, suggestPrefix(name))
+			}
+			vars[v], from[v] = vs[k], name
+		}
+	}
+	return vars, nil
+}
+
+// suggestPrefix is a prefix made from a credential's name (futu-hk: FUTU_HK_).
+func suggestPrefix(name string) string {
+	var b strings.Builder
+	for _, r := range strings.ToUpper(name) {
+		if r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		} else {
+			b.WriteByte('_')
+		}
+	}
+	s := b.String()
+	if s == "" || s[0] >= '0' && s[0] <= '9' {
+		s = "C" + s
+	}
+	return s + "_"
+}
+
+func runExec(e *env, names []string, prefixes map[string]string, argv []string) error {
+	vars, err := execVars(e, names, prefixes)
 	if err != nil {
 		return err
 	}

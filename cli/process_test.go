@@ -390,9 +390,10 @@ func TestConcurrentTokenCallsRefreshOnce(t *testing.T) {
 	if n := sb.Futu.Count("/oauth2/token") - before; n != 1 {
 		t.Fatalf("%d token requests for two concurrent calls, want 1 refresh", n)
 	}
-	// futu-oauth has no environment: env says why and where to look.
+	// futu-oauth has no environment: env says why and where to look,
+	// with a code that eval "$(tokentray env NAME)" || ... notices.
 	ev := x.run(nil, "", "env", "oauth")
-	wantCode(t, ev, 0, "env of futu-oauth")
+	wantCode(t, ev, 2, "env of futu-oauth")
 	if ev.stdout != "" || !strings.Contains(ev.stderr, "token file") || !strings.Contains(ev.stderr, "--share-sdk") {
 		t.Fatalf("env of futu-oauth: stdout %q stderr %q", ev.stdout, ev.stderr)
 	}

@@ -1,0 +1,98 @@
+package cli_test
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"tokentray/auth/sandbox"
+)
+
+// addFutuKey adds a sandbox Futu API key valid for days and returns its
+// access token.
+func addFutuKey(t *testing.T, x *tt, sb *sandbox.Sandbox, name string, days int) string {
+	t.Helper()
+	k, s, a := sb.Futu.AddAPIKey(time.Now().Add(time.Duration(days) * 24 * time.Hour))
+	x.secret(k, s, a)
+	env := map[string]string{"FUTU_APP_KEY": k, "FUTU_APP_SECRET": s, "FUTU_ACCESS_TOKEN": a}
+	wantCode(t, x.run(env, "", "add", "futu-key", name, "--endpoint", sb.FutuURL), 0, "add futu-key "+name)
+	return a
+}
+
+// One exec gives a bot the variables of a Futu key and a Webull app; two
+// Futu keys clash on their variables unless one gets a prefix.
+func TestExecWithTwoCredentials(t *testing.T) {
+	needKeychain(t)
+	sb := startSandbox(t)
+	x := newTT(t)
+	accessA := addFutuKey(t, x, sb, "futu-a", 60)
+	accessB := addFutuKey(t, x, sb, "futu-b", 60)
+	addTestEnvWebull(t, x, sb, "wb", "us")
+	wantCode(t, x.run(nil, "", "login", "wb"), 0, "login wb")
+
+	out := filepath.Join(x.dir, "child")
+	script := `printf '%s|%s|%s' "$FUTU_ACCESS_TOKEN" "${WEBULL_APP_KEY_ID:+set}" "$B_FUTU_ACCESS_TOKEN" > "$0"`
+	r := x.run(nil, "", "exec", "futu-a", "wb", "--", "sh", "-c", script, out)
+	x.checkOutput([]string{"exec"}, r)
+	wantCode(t, r, 0, "exec of a Futu key and a Webull app")
+	if b, _ := os.ReadFile(out); string(b) != accessA+"|set|" {
+		t.Fatalf("the child of exec futu-a wb saw %q, want futu-a's token and the Webull app key", b)
+	}
+
+	os.Remove(out)
+	clash := x.run(nil, "", "exec", "futu-a", "futu-b", "--", "sh", "-c", script, out)
+	x.checkOutput([]string{"exec"}, clash)
+	wantCode(t, clash, 2, "exec of two Futu keys")
+	if !strings.Contains(clash.stderr, "FUTU_ACCESS_TOKEN") || !strings.Contains(clash.stderr, "--prefix futu-b=") {
+		t.Fatalf("exec of two Futu keys said %q, want the variable named and a prefix suggested", clash.stderr)
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Fatal("exec ran the command although two credentials clashed")
+	}
+
+	r = x.run(nil, "", "exec", "futu-a", "futu-b", "--prefix", "futu-b=B_", "--", "sh", "-c", script, out)
+	x.checkOutput([]string{"exec"}, r)
+	wantCode(t, r, 0, "exec with a prefix")
+	if b, _ := os.ReadFile(out); string(b) != accessA+"||"+accessB {
+		t.Fatal("with --prefix futu-b=B_ the child did not see futu-a's token as FUTU_ACCESS_TOKEN and futu-b's as B_FUTU_ACCESS_TOKEN")
+	}
+	for _, bad := range [][]string{
+		{"exec", "futu-a", "--prefix", "futu-b=B_", "--", "true"},
+		{"exec", "futu-a", "--prefix", "futu-a=1X", "--", "true"},
+		{"exec", "futu-a", "--prefix", "futu-a", "--", "true"},
+		{"exec", "futu-a", "futu-b", "--"},
+	} {
+		wantCode(t, x.run(nil, "", bad...), 2, strings.Join(bad, " "))
+	}
+}
+
+// env prints the same values as a shell script, a .env file or JSON.
+func TestEnvFormats(t *testing.T) {
+	needKeychain(t)
+	sb := startSandbox(t)
+	x := newTT(t)
+	access := addFutuKey(t, x, sb, "k", 60)
+
+	js := x.run(nil, "", "env", "k", "--format", "json")
+	wantCode(t, js, 0, "env --format json")
+	var vars map[string]string
+	if err := json.Unmarshal([]byte(js.stdout), &vars); err != nil || vars["FUTU_ACCESS_TOKEN"] != access || vars["FUTU_APP_KEY"] == "" {
+		t.Fatalf("env --format json is not the variables as one JSON object (%v)", err)
+	}
+	de := x.run(nil, "", "env", "k", "--format", "dotenv")
+	wantCode(t, de, 0, "env --format dotenv")
+	if !strings.Contains("\n"+de.stdout, "\nFUTU_ACCESS_TOKEN="+access+"\n") || strings.Contains(de.stdout, "export") {
+		t.Fatalf("env --format dotenv printed %d lines without FUTU_ACCESS_TOKEN=<token>", strings.Count(de.stdout, "\n"))
+	}
+	sh := x.run(nil, "", "env", "k", "--format", "shell")
+	wantCode(t, sh, 0, "env --format shell")
+	if def := x.run(nil, "", "env", "k"); def.stdout != sh.stdout {
+		t.Fatal("env without --format is not the shell format")
+	}
+	if r := x.run(nil, "", "env", "k", "--format", "yaml"); r.code != 2 || r.stdout != "" || !strings.Contains(r.stderr, "shell, dotenv or json") {
+		t.Fatalf("env --format yaml: %d %q", r.code, r.stderr)
+	}
+}
