@@ -16,7 +16,10 @@ func NetworkWhy(err error) string {
 	var dns *net.DNSError
 	var op *net.OpError
 	var ne net.Error
+	var re *RedirectError
 	switch {
+	case errors.As(err, &re):
+		return re.Error()
 	case errors.Is(err, context.Canceled):
 		return "cancelled"
 	case errors.Is(err, context.DeadlineExceeded):

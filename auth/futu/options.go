@@ -36,7 +36,8 @@ type Browser interface {
 // real thing.
 type Options struct {
 	Clock clockwork.Clock
-	// HTTP is used for every call to Futu; nil means a client with a 30 s timeout.
+	// HTTP is used for every call to Futu; nil means a client with a 30 s
+	// timeout. Either way it follows no redirect to another origin.
 	HTTP *http.Client
 	// Browser opens the login page; nil means internal/browser's opener,
 	// which keeps the address off every command line.
@@ -60,9 +61,8 @@ func (o Options) withDefaults() Options {
 	if o.Clock == nil {
 		o.Clock = clockwork.NewRealClock()
 	}
-	if o.HTTP == nil {
-		o.HTTP = &http.Client{Timeout: 30 * time.Second}
-	}
+	// Whatever client is given, no call follows a redirect elsewhere.
+	o.HTTP = auth.SameOriginClient(o.HTTP)
 	if o.Browser == nil {
 		o.Browser = browser.New()
 	}

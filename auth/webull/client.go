@@ -51,8 +51,10 @@ var tokenPaths = map[string][2]string{
 type Client struct {
 	Base   *url.URL
 	Signer Signer
-	HTTP   *http.Client
-	Clock  clockwork.Clock
+	// HTTP sends the requests (nil: a client with a 30 s timeout); it
+	// follows no redirect to another origin, whatever its own policy.
+	HTTP  *http.Client
+	Clock clockwork.Clock
 	// AccessToken, when set, is sent as x-access-token on Do calls; the
 	// token endpoints carry their token in the body.
 	AccessToken string
@@ -195,11 +197,8 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	}
 	c.Signer.SignRequest(req, payload, c.clock().Now())
 
-	hc := c.HTTP
-	if hc == nil {
-		hc = &http.Client{Timeout: 30 * time.Second}
-	}
-	resp, err := hc.Do(req)
+	// Whatever client is given, no call follows a redirect elsewhere.
+	resp, err := auth.SameOriginClient(c.HTTP).Do(req)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, &StoppedError{Err: ctx.Err()}

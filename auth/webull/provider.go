@@ -29,6 +29,7 @@ type Options struct {
 	// Clock drives every wait and timestamp; nil is the real clock.
 	Clock clockwork.Clock
 	// HTTPClient sends the requests; nil is a client with a 30 s timeout.
+	// No request follows a redirect to another origin.
 	HTTPClient *http.Client
 	// PollInterval between verification checks; 0 is PollInterval.
 	PollInterval time.Duration

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -34,13 +35,19 @@ import (
 const clientTimeout = 400 * time.Millisecond
 
 // truncator cuts a 200 answer of one path in half: JSON that ends early.
+// It also counts the requests that came addressed to another host name
+// (a redirect to localhost on the broker's own port).
 type truncator struct {
-	mu   sync.Mutex
-	path string
-	next http.Handler
+	mu        sync.Mutex
+	path      string
+	next      http.Handler
+	otherHost atomic.Int32
 }
 
 func (tr *truncator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !strings.HasPrefix(r.Host, "127.0.0.1:") {
+		tr.otherHost.Add(1)
+	}
 	tr.mu.Lock()
 	cut := tr.path != "" && r.URL.Path == tr.path
 	tr.mu.Unlock()
@@ -71,6 +78,10 @@ type world struct {
 	st       *store.Store
 	eng      *engine.Engine
 	redirect string
+	// elsewhere is another origin (another port of this machine) that
+	// counts what reaches it: a redirect there must not be followed.
+	elsewhere     string
+	elsewhereHits atomic.Int32
 }
 
 func newWorld(t *testing.T) *world {
@@ -81,7 +92,9 @@ func newWorld(t *testing.T) *world {
 	ws := httptest.NewServer(w.wbCut)
 	t.Cleanup(fs.Close)
 	t.Cleanup(ws.Close)
-	w.futuURL, w.wbURL = fs.URL, ws.URL
+	es := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { w.elsewhereHits.Add(1) }))
+	t.Cleanup(es.Close)
+	w.futuURL, w.wbURL, w.elsewhere = fs.URL, ws.URL, es.URL
 	w.futu = futusim.New(futusim.Options{BaseURL: fs.URL, RotateRefresh: true})
 	w.webull = webullsim.New(webullsim.Options{BaseURL: ws.URL})
 	w.futuCut.next, w.wbCut.next = w.futu.Handler(), w.webull.Handler()
@@ -184,7 +197,14 @@ const (
 	fSkew      faultKind = "clock skew 90 s"
 	fRevoked   faultKind = "revoked"
 	fRotated   faultKind = "rotated-away refresh token"
+	// A 307 to the same origin, to another port of the same host, and to
+	// another host name on the same port.
+	fRedirSame faultKind = "redirect, same origin"
+	fRedirPort faultKind = "redirect to another port"
+	fRedirHost faultKind = "redirect to another host"
 )
+
+var redirects = []faultKind{fRedirSame, fRedirPort, fRedirHost}
 
 var transient = []faultKind{fTimeout, f500, f503, f429, fMalformed, fTruncated, fReset}
 
@@ -197,6 +217,9 @@ type call struct {
 	setup  func(w *world) (name string, revoke func(), rotate func())
 	op     func(w *world, name string) (auth.Health, error)
 	login  bool // the operation is a login: the credential was not usable before
+	// browser: the browser makes this call, not tokentray, so tokentray's
+	// redirect policy does not apply to it.
+	browser bool
 }
 
 func refreshOp(force bool) func(w *world, name string) (auth.Health, error) {
@@ -212,7 +235,7 @@ func loginOp(w *world, name string) (auth.Health, error) {
 var calls = []call{
 	{name: "Futu register", broker: "futu", paths: []string{futu.PathRegister}, login: true,
 		setup: func(w *world) (string, func(), func()) { w.oauth(false); return "oauth", nil, nil }, op: loginOp},
-	{name: "Futu authorize", broker: "futu", paths: []string{futu.PathAuthorize, "/oauth2/authorize"}, login: true,
+	{name: "Futu authorize", broker: "futu", paths: []string{futu.PathAuthorize, "/oauth2/authorize"}, login: true, browser: true,
 		setup: func(w *world) (string, func(), func()) { w.oauth(false); return "oauth", nil, nil }, op: loginOp},
 	{name: "Futu token", broker: "futu", paths: []string{futu.PathToken}, login: true,
 		setup: func(w *world) (string, func(), func()) { w.oauth(false); return "oauth", nil, nil }, op: loginOp},
@@ -234,6 +257,14 @@ var calls = []call{
 			}
 			return "oauth", revoke, rotate
 		}, op: refreshOp(true)},
+	{name: "Futu OAuth check", broker: "futu", paths: []string{futu.VerifyPath},
+		setup: func(w *world) (string, func(), func()) {
+			c := w.oauth(true)
+			return "oauth", func() {
+				c, _ = w.st.Get("oauth")
+				w.futu.RevokeRefreshTokens(c.ClientID)
+			}, nil
+		}, op: refreshOp(false)},
 	{name: "Futu legacy check", broker: "futu", paths: []string{futu.VerifyPath},
 		setup: func(w *world) (string, func(), func()) {
 			_, k := w.key()
@@ -275,12 +306,18 @@ var calls = []call{
 
 func (w *world) inject(c call, f faultKind) {
 	inj := w.futu.Faults()
-	cut := w.futuCut
+	cut, base := w.futuCut, w.futuURL
 	if c.broker == "webull" {
-		inj, cut = w.webull.Faults(), w.wbCut
+		inj, cut, base = w.webull.Faults(), w.wbCut, w.wbURL
 	}
 	for _, p := range c.paths {
 		switch f {
+		case fRedirSame:
+			inj.Set(p, fault.Rule{Redirect: base, Times: 1})
+		case fRedirPort:
+			inj.Set(p, fault.Rule{Redirect: w.elsewhere})
+		case fRedirHost:
+			inj.Set(p, fault.Rule{Redirect: strings.Replace(base, "127.0.0.1", "localhost", 1)})
 		case fTimeout:
 			inj.Set(p, fault.Rule{Latency: 3 * clientTimeout})
 		case f500:
@@ -327,7 +364,7 @@ func TestFaultMatrix(t *testing.T) {
 func cells(t *testing.T, mu *sync.Mutex, rows *[]outcome) {
 	n := 0
 	for _, c := range calls {
-		for _, f := range append(slices.Clone(transient), fSkew, fRevoked, fRotated) {
+		for _, f := range append(append(slices.Clone(transient), fSkew, fRevoked, fRotated), redirects...) {
 			n++
 			order := n
 			t.Run(c.name+"/"+string(f), func(t *testing.T) {
@@ -335,7 +372,7 @@ func cells(t *testing.T, mu *sync.Mutex, rows *[]outcome) {
 				w := newWorld(t)
 				name, revoke, rotate := c.setup(w)
 				switch {
-				case f == fRevoked && revoke == nil, f == fRotated && rotate == nil:
+				case f == fRevoked && revoke == nil, f == fRotated && rotate == nil, slices.Contains(redirects, f) && c.browser:
 					mu.Lock()
 					*rows = append(*rows, outcome{order, c.name, string(f), "", "", "", "does not apply"})
 					mu.Unlock()
@@ -356,6 +393,7 @@ func cells(t *testing.T, mu *sync.Mutex, rows *[]outcome) {
 					o.health += " (next: " + string(shown.Next.Kind) + ")"
 				}
 				problems := judge(c, f, before, after, shown, h, err)
+				problems = append(problems, w.judgeRedirect(c, f, shown, err)...)
 				o.secrets = "kept"
 				for k, v := range before {
 					if after[k] != v {
@@ -403,6 +441,45 @@ func writeMatrix(t *testing.T, rows []outcome) {
 // a known cell that holds its promises is logged as fixed.
 var known = map[string]string{}
 
+// judgeRedirect holds a redirect cell to its promises: a redirect within
+// the origin is followed as if there were none; one to another origin is
+// not followed at all (nothing reaches it), leaves every secret as it
+// was, and, unless the operation found another way, is said in one
+// sentence naming both places.
+func (w *world) judgeRedirect(c call, f faultKind, shown auth.Health, err error) []string {
+	var p []string
+	if n := w.elsewhereHits.Load() + w.futuCut.otherHost.Load() + w.wbCut.otherHost.Load(); n > 0 {
+		p = append(p, fmt.Sprintf("%d requests followed a redirect to another origin", n))
+	}
+	base := w.futuURL
+	if c.broker == "webull" {
+		base = w.wbURL
+	}
+	from := strings.TrimPrefix(base, "http://")
+	to := strings.TrimPrefix(w.elsewhere, "http://")
+	switch f {
+	case fRedirSame:
+		if !c.login && (err != nil || shown.State != auth.OK) {
+			p = append(p, "a redirect within the origin was not followed")
+		}
+	case fRedirHost:
+		to = strings.Replace(from, "127.0.0.1", "localhost", 1)
+		fallthrough
+	case fRedirPort:
+		if err == nil && shown.State == auth.OK {
+			break // the call has another way (Webull's config is optional; Futu's registration has a fallback)
+		}
+		said := shown.Reason
+		if c.login && err != nil {
+			said = err.Error() // the login's refusal; the health is still "not logged in"
+		}
+		if !strings.Contains(said, from+" redirected the call to another address, "+to) {
+			p = append(p, "the refused redirect is not one sentence naming both hosts")
+		}
+	}
+	return p
+}
+
 // judge holds a cell to the product's promises.
 func judge(c call, f faultKind, before, after map[string]string, shown, h auth.Health, err error) []string {
 	var p []string
@@ -414,7 +491,7 @@ func judge(c call, f faultKind, before, after map[string]string, shown, h auth.H
 			p = append(p, "a secret is in the sentence")
 		}
 	}
-	isTransient := slices.Contains(transient, f)
+	isTransient := slices.Contains(transient, f) || f == fRedirPort || f == fRedirHost
 	succeeded := err == nil && shown.State == auth.OK
 	if isTransient || (f == fSkew && !succeeded) {
 		// A fault of the network or of the clock never deletes or changes

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -27,12 +28,16 @@ type Rule struct {
 	Malformed bool `json:"malformed,omitempty"`
 	// Reset closes the connection without an answer.
 	Reset bool `json:"reset,omitempty"`
+	// Redirect answers 307 Temporary Redirect to this origin
+	// ("http://127.0.0.1:8080") with the request's path and query: a 307
+	// asks the client to send the same body and headers there.
+	Redirect string `json:"redirect,omitempty"`
 	// Times limits the rule to the next N requests; 0 means until cleared.
 	Times int `json:"times,omitempty"`
 }
 
 func (r Rule) empty() bool {
-	return r.Latency == 0 && r.Status == 0 && !r.Malformed && !r.Reset
+	return r.Latency == 0 && r.Status == 0 && !r.Malformed && !r.Reset && r.Redirect == ""
 }
 
 // Injector holds the rules, keyed by URL path ("/oauth2/token").
@@ -142,6 +147,8 @@ func (in *Injector) Wrap(next http.Handler) http.Handler {
 				}
 			}
 			panic(http.ErrAbortHandler)
+		case r.Redirect != "":
+			http.Redirect(w, req, strings.TrimSuffix(r.Redirect, "/")+req.URL.RequestURI(), http.StatusTemporaryRedirect)
 		case r.Status != 0:
 			http.Error(w, http.StatusText(r.Status)+" (sandbox fault)", r.Status)
 		case r.Malformed:

@@ -353,3 +353,23 @@ func TestAdminAcceptsDurationStringsAndRefusesOtherOrigins(t *testing.T) {
 		t.Errorf("same-origin change: %d", code)
 	}
 }
+
+// A redirect rule answers 307 to its origin with the request's path and
+// query, so a client that follows it sends the same request there.
+func TestRedirectRule(t *testing.T) {
+	in := New(nil)
+	ts, b := serve(t, in)
+	in.Set("/token", Rule{Redirect: "http://127.0.0.1:9/", Times: 1})
+	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := c.Get(ts.URL + "/token?a=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusTemporaryRedirect || resp.Header.Get("Location") != "http://127.0.0.1:9/token?a=1" {
+		t.Errorf("got %d to %q, want 307 to http://127.0.0.1:9/token?a=1", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if b.hits.Load() != 0 {
+		t.Errorf("the handler ran under a redirect rule")
+	}
+}
