@@ -5,10 +5,12 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"tokentray/auth"
 )
 
 func logoutCommand(e *env) *cobra.Command {
-	c := newCommand("logout", "forget a credential's tokens but keep the credential", "logout NAME",
+	c := newCommand("logout", "forget a credential's tokens but keep the credential", "logout NAME [--yes]",
 		`Logs NAME out: its tokens are deleted from the keychain, and the
 credential stays so that "tokentray login NAME" signs in again. Scripts
 asking for its token get exit code 3 until then.
@@ -22,7 +24,14 @@ asking for its token get exit code 3 until then.
               revocation, so the old token stays valid at Webull until it
               expires or goes unused for 15 days
   futu-key    refused: an API key is revoked in the Futu developer
-              portal (tokentray remove NAME forgets it here)`)
+              portal (tokentray remove NAME forgets it here)
+
+On a terminal it first says what stops working (the shared token files
+bots read, scripts that ask tokentray for the token, the days the token
+had left) and asks; --yes skips the question. Without a terminal (a
+script) it asks nothing.`)
+	var yes bool
+	yesFlag(c.Flags(), &yes)
 	c.Args = exactly(1, "one NAME")
 	c.ValidArgsFunction = e.completeNames(1)
 	c.RunE = func(_ *cobra.Command, args []string) error {
@@ -30,6 +39,18 @@ asking for its token get exit code 3 until then.
 		eng, err := e.engine()
 		if err != nil {
 			return err
+		}
+		if cred, err := eng.Get(name); err == nil && cred.Kind != auth.KindFutuKey && !yes && e.IsTerminal(e.Stdin) {
+			q, err := e.goneQuestion(cred, "Logging out", "Log out "+name+"?")
+			if err != nil {
+				return err
+			}
+			if ok, err := e.confirm(false, q); err != nil || !ok {
+				if err != nil {
+					return err
+				}
+				return declined("%s was not logged out: nothing was changed", name)
+			}
 		}
 		ctx, stop := interruptible(e.ctx)
 		defer stop()

@@ -7,10 +7,17 @@ import (
 )
 
 func removeCommand(e *env) *cobra.Command {
-	c := newCommand("remove", "remove a credential and its secrets", "remove NAME",
+	c := newCommand("remove", "remove a credential and its secrets", "remove NAME [--yes]",
 		`Removes NAME: its settings entry and every keychain item. Futu OAuth
 tokens are revoked with Futu first when Futu answers; the local removal
-happens either way.`)
+happens either way.
+
+On a terminal it first says what stops working (the shared token files
+bots read, scripts that ask tokentray for the token, the days the token
+had left) and asks; --yes skips the question. Without a terminal (a
+script) it asks nothing.`)
+	var yes bool
+	yesFlag(c.Flags(), &yes)
 	c.Args = exactly(1, "one NAME")
 	c.ValidArgsFunction = e.completeNames(1)
 	c.RunE = func(_ *cobra.Command, args []string) error {
@@ -18,6 +25,18 @@ happens either way.`)
 		eng, err := e.engine()
 		if err != nil {
 			return err
+		}
+		if cred, err := eng.Get(name); err == nil && !yes && e.IsTerminal(e.Stdin) {
+			q, err := e.goneQuestion(cred, "Removing", "Remove "+name+"?")
+			if err != nil {
+				return err
+			}
+			if ok, err := e.confirm(false, q); err != nil || !ok {
+				if err != nil {
+					return err
+				}
+				return declined("%s was not removed: nothing was changed", name)
+			}
 		}
 		revokeErr, err := eng.Remove(e.ctx, name)
 		if err != nil {

@@ -128,3 +128,24 @@ func needsUser(c auth.Credential, h auth.Health) error {
 	}
 	return &auth.UserError{Msg: msg, Action: h.Next}
 }
+
+// Handoffs lists where the credential called name hands its token to
+// other programs: the shared SDK token files (and, where set, share
+// targets) that tokentray keeps current.
+func (e *Engine) Handoffs(name string) ([]auth.Handoff, error) {
+	c, err := e.st.Get(name)
+	if err != nil {
+		return nil, err
+	}
+	return e.handoffs(c), nil
+}
+
+func (e *Engine) handoffs(c auth.Credential) []auth.Handoff {
+	var out []auth.Handoff
+	if s, ok := e.providers[c.Kind].(auth.Sharer); ok {
+		for _, f := range s.SharedFiles(c) {
+			out = append(out, auth.Handoff{Kind: auth.HandoffFile, Where: f})
+		}
+	}
+	return out
+}

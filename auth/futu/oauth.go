@@ -350,6 +350,22 @@ func (p *OAuthProvider) keep(c *auth.Credential, s auth.Secrets, tok *oauth2.Tok
 	return h, nil
 }
 
+// SharedFiles is the Futu SDK's token file kept current for c, if any.
+func (p *OAuthProvider) SharedFiles(c auth.Credential) []string {
+	if !c.ShareWithSDK || c.ClientID == "" {
+		return nil
+	}
+	dir, err := sdkDir(p.o, c.SDKTokenDir)
+	if err != nil {
+		return nil
+	}
+	f, err := clientFile(dir, c.ClientID)
+	if err != nil {
+		return nil
+	}
+	return []string{f}
+}
+
 func (p *OAuthProvider) share(c auth.Credential, access, refresh string) error {
 	dir, err := sdkDir(p.o, c.SDKTokenDir)
 	if err != nil {

@@ -115,6 +115,14 @@ func (p *Provider) sharedFile(c auth.Credential) string {
 	return filepath.Join(p.SDKTokenDir(c), TokenFileName)
 }
 
+// SharedFiles is the token.txt kept current for the SDKs, if any.
+func (p *Provider) SharedFiles(c auth.Credential) []string {
+	if f := p.sharedFile(c); f != "" {
+		return []string{f}
+	}
+	return nil
+}
+
 // dropStale removes the token file written before when sharing has moved
 // to another folder or stopped. It works without the broker, so a move
 // takes effect even when Webull cannot be reached.

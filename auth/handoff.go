@@ -1,0 +1,52 @@
+package auth
+
+// HandoffKind names one way tokentray hands a credential's token to
+// other programs.
+type HandoffKind string
+
+const (
+	// HandoffFile: a token file on this computer that a broker's SDK
+	// reads (Webull's token.txt, the Futu SDK's token file).
+	HandoffFile HandoffKind = "file"
+	// HandoffTarget: a copy kept elsewhere (another host, a command).
+	HandoffTarget HandoffKind = "target"
+)
+
+// Handoff is one place that holds a credential's token for other
+// programs, kept current by tokentray.
+type Handoff struct {
+	Kind HandoffKind `json:"kind"`
+	// Where is the file's path, or the target as the person gave it.
+	Where string `json:"where"`
+}
+
+// String names the handoff for a sentence ("the shared file PATH").
+func (h Handoff) String() string {
+	if h.Kind == HandoffTarget {
+		return "the share target " + h.Where
+	}
+	return "the shared file " + h.Where
+}
+
+// Sharer is implemented by kinds that write their token to files other
+// programs read.
+type Sharer interface {
+	// SharedFiles lists the files kept current with c's token now (none
+	// while sharing is off).
+	SharedFiles(c Credential) []string
+}
+
+// Handover says, after a credential's token changed, which holders of
+// the token got the new one and which could not.
+type Handover struct {
+	// Updated are the files and targets that hold the new token.
+	Updated []Handoff `json:"updated,omitempty"`
+	// Failed are those that could not be updated, with why.
+	Failed []HandoffFailure `json:"failed,omitempty"`
+}
+
+// HandoffFailure is a handoff that could not be updated.
+type HandoffFailure struct {
+	Handoff
+	Reason string `json:"reason"`
+}
