@@ -68,7 +68,15 @@ func commandLine(door *system.Door) cli.Deps {
 			if err != nil {
 				return cli.Parts{}, err
 			}
-			parts := cli.Parts{Engine: p.Engine, Dir: p.Profile.Dir, Prefs: p.Store, CheckKeychain: p.CheckKeychain}
+			parts := cli.Parts{Engine: p.Engine, Dir: p.Profile.Dir, Prefs: p.Store, CheckKeychain: p.CheckKeychain,
+				Keychain: func() (cli.KeychainReport, bool) {
+					s, ok := p.KeychainStatus()
+					return cli.KeychainReport{Kind: s.Kind, ChosenBy: s.By, Service: s.Service, File: s.File, Key: s.Key,
+						Items: s.Items, Session: s.Session, Err: s.Err}, ok
+				}}
+			if f := p.FileKeychain(); f != nil {
+				parts.MoveKeychainAside = func() (string, error) { return f.MoveAside(door.Clock().Now()) }
+			}
 			if sandboxed {
 				parts.AdoptSandbox = func(sb *sandbox.Sandbox, seed bool) (sandbox.Adopted, error) { return sb.Adopt(p.Store, seed) }
 			}

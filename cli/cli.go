@@ -20,6 +20,7 @@ import (
 
 	"tokentray/auth"
 	"tokentray/auth/engine"
+	"tokentray/auth/keychain"
 	"tokentray/auth/sandbox"
 	"tokentray/auth/store"
 )
@@ -86,6 +87,13 @@ type Parts struct {
 	// CheckKeychain says, as one sentence, why the keychain cannot be
 	// used now; nil when it can (or when it is not known to fail).
 	CheckKeychain func() error
+	// Keychain checks the profile's keychain and says which it is; ok is
+	// false when the secrets are kept outside any keychain (tests).
+	Keychain func() (r KeychainReport, ok bool)
+	// MoveKeychainAside renames a damaged file keychain out of the way
+	// and returns where it went; nil when the profile does not use the
+	// file keychain.
+	MoveKeychainAside func() (string, error)
 	// AdoptSandbox readies the sandbox profile for sb's brokers: points
 	// its credentials at brokers that moved to another port, and adds the
 	// demo credentials when seed is true (nil outside the sandbox profile).
@@ -256,6 +264,10 @@ func report(e *env, err error) int {
 	msg := sentence(err.Error())
 	if a, ok := auth.ActionOf(err); ok {
 		msg = withNext(msg, e.command(a))
+	} else if next := e.keychainNext(err); next != "" {
+		msg = withNext(msg, next)
+	} else if keychain.Missing(err) {
+		msg = e.serverHint(msg)
 	} else if errors.Is(err, store.ErrNotFound) {
 		msg = strings.TrimRight(msg, ". ") + "; see the names of your credentials with: " + e.cmdLine("status")
 	}

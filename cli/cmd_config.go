@@ -17,7 +17,7 @@ const autostartKey = "autostart"
 
 func configCommand(e *env) *cobra.Command {
 	var b strings.Builder
-	for _, s := range store.Settings {
+	for _, s := range store.AllSettings() {
 		fmt.Fprintf(&b, "  %-16s %s\n  %-16s %s; default %s\n", s.Key, s.Title, "", s.Allowed, s.Default())
 	}
 	fmt.Fprintf(&b, "  %-16s %s\n  %-16s %s\n", autostartKey, "Start the agent (the tray) when you log in", "", "on or off; default off")
@@ -29,7 +29,19 @@ The agent and the window pick changes up without a restart.
 
 `+b.String()+`
 Durations are written like 45s, 5m, 2h or 1h30m. A value in the settings
-file that is out of range is reported here, and its default is used.`)
+file that is out of range is reported here, and its default is used.
+
+keychain file keeps this profile's secrets in the encrypted file keychain
+(see: tokentray help keychain); TOKENTRAY_KEYCHAIN, when set, takes
+precedence. tokentray does not move secrets from one keychain to the
+other, so the keychain is changed only while the profile holds no
+credentials.
+
+notify-command runs through sh -c for every event a desktop notification
+announces, on the desktop too: the event as JSON on its input, its title
+and sentence in TOKENTRAY_EVENT_TITLE and TOKENTRAY_EVENT_TEXT. It never
+gets a secret. For example, to a phone with ntfy:
+  tokentray config notify-command 'curl -s -H "Title: $TOKENTRAY_EVENT_TITLE" -d "$TOKENTRAY_EVENT_TEXT" https://ntfy.sh/YOUR-TOPIC'`)
 	c.Args = atMost(2, "a KEY and a VALUE")
 	c.ValidArgsFunction = func(_ *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
 		switch {
@@ -89,7 +101,7 @@ func listConfig(e *env) error {
 	}
 	tw := tabwriter.NewWriter(e.Stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "KEY\tVALUE\tDEFAULT\tALLOWED")
-	for _, s := range store.Settings {
+	for _, s := range store.AllSettings() {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", s.Key, s.Get(p), s.Default(), s.Allowed)
 	}
 	v, aerr := e.autostartValue()
@@ -153,14 +165,51 @@ func setConfig(e *env, key, value string) error {
 	if err != nil {
 		return err
 	}
+	was := s.Get(p)
 	if err := s.Set(&p, value); err != nil {
 		return &usageError{err.Error()}
+	}
+	if key == "keychain" && s.Get(p) != was {
+		if err := e.keychainSwitchable(was, s.Get(p)); err != nil {
+			return err
+		}
 	}
 	if err := ps.SetPrefs(p); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.Stdout, "%s is now %s.\n", key, s.Get(p))
+	if key == "keychain" {
+		if v := e.Getenv("TOKENTRAY_KEYCHAIN"); v != "" && !strings.EqualFold(v, s.Get(p)) {
+			fmt.Fprintf(e.Stderr, "tokentray: TOKENTRAY_KEYCHAIN=%s is set here and takes precedence over this setting.\n", v)
+		}
+	}
 	return nil
+}
+
+// keychainSwitchable refuses to change the keychain under credentials
+// whose secrets are in the other one: they would be left without them.
+func (e *env) keychainSwitchable(from, to string) error {
+	p, err := e.open()
+	if err != nil {
+		return err
+	}
+	if p.Keychain != nil {
+		if r, ok := p.Keychain(); ok {
+			if r.Kind == to {
+				return nil // already in use (TOKENTRAY_KEYCHAIN chose it)
+			}
+			from = r.Kind
+		}
+	}
+	eng := p.Engine
+	cs, err := eng.List()
+	if err != nil {
+		return err
+	}
+	if len(cs) == 0 {
+		return nil
+	}
+	return fmt.Errorf("this profile holds %d %s whose secrets are in the %s keychain, and tokentray does not move secrets between keychains, so the keychain stays %s; remove them, set keychain %s, and add them again", len(cs), plural(len(cs), "credential", "credentials"), from, from, to)
 }
 
 func setAutostart(e *env, value string) error {

@@ -442,3 +442,11 @@ func (k *Keyring) mark(id string) (unmark func()) {
 	}
 	return func() { _ = os.Remove(p) }
 }
+
+// Missing reports whether err means that no OS keychain runs here at
+// all: no session bus, or no Secret Service on it (a server without a
+// desktop), as opposed to a locked or failing one.
+func Missing(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.cause != nil && noService(e.cause)
+}

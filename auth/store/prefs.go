@@ -34,6 +34,12 @@ type Prefs struct {
 	ClipboardClear time.Duration
 	// Quiet turns desktop notifications off (the setting "notifications").
 	Quiet bool
+	// Keychain is where secrets are kept: KeychainOS ("" reads as it) or
+	// KeychainFile. TOKENTRAY_KEYCHAIN, when set, takes precedence.
+	Keychain string
+	// NotifyCommand is run through sh -c for every notification event,
+	// the event as JSON on its stdin; "" for none.
+	NotifyCommand string
 
 	// Problems are the sentences about values of the file that could not
 	// be used (out of range, unreadable): each names the allowed range
@@ -161,9 +167,85 @@ var Settings = []Setting{
 	},
 }
 
+// Where secrets are kept (Prefs.Keychain).
+const (
+	KeychainOS   = "os"
+	KeychainFile = "file"
+)
+
+// maxNotifyCommand caps the notify command's length.
+const maxNotifyCommand = 4096
+
+// ServerSettings are the settings a machine without a desktop needs,
+// changed with `tokentray config`: where secrets are kept, and the
+// command every notification event is handed to. The window's settings
+// page shows Settings only: switching keychains under a running window
+// would strand the secrets it shows.
+var ServerSettings = []Setting{
+	{
+		Key: "keychain", fileKey: "keychain", Title: "Keep secrets in the system keychain (os) or in an encrypted file (file)",
+		Allowed: "os or file",
+		get: func(p Prefs) string {
+			if p.Keychain == "" {
+				return KeychainOS
+			}
+			return p.Keychain
+		},
+		set: func(p *Prefs, v string) error {
+			switch strings.ToLower(v) {
+			case KeychainOS, KeychainFile:
+				p.Keychain = strings.ToLower(v)
+				return nil
+			}
+			return fmt.Errorf("%q is not os or file", v)
+		},
+		unset:    func(p Prefs) bool { return p.Keychain == "" },
+		toJSON:   func(v string) any { return v },
+		fromJSON: stringFromJSON,
+	},
+	{
+		Key: "notify-command", fileKey: "notify_command", Title: "Run this command (through sh -c) for every notification, the event as JSON on its input",
+		Allowed: "a shell command, or none",
+		get: func(p Prefs) string {
+			if p.NotifyCommand == "" {
+				return "none"
+			}
+			return p.NotifyCommand
+		},
+		set: func(p *Prefs, v string) error {
+			switch {
+			case v == "" || strings.EqualFold(v, "none"):
+				p.NotifyCommand = ""
+			case len(v) > maxNotifyCommand:
+				return fmt.Errorf("a command of %d bytes is too long", len(v))
+			case strings.ContainsRune(v, 0):
+				return fmt.Errorf("a command cannot hold a NUL byte")
+			default:
+				p.NotifyCommand = v
+			}
+			return nil
+		},
+		unset:    func(p Prefs) bool { return p.NotifyCommand == "" },
+		toJSON:   func(v string) any { return v },
+		fromJSON: stringFromJSON,
+	},
+}
+
+func stringFromJSON(raw json.RawMessage) (string, error) {
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return "", fmt.Errorf("is not text in quotes")
+	}
+	return s, nil
+}
+
+// AllSettings is Settings and ServerSettings, in the order `tokentray
+// config` lists them.
+func AllSettings() []Setting { return append(slices.Clone(Settings), ServerSettings...) }
+
 // LookupSetting returns the setting called key.
 func LookupSetting(key string) (Setting, bool) {
-	for _, s := range Settings {
+	for _, s := range AllSettings() {
 		if s.Key == key {
 			return s, true
 		}
@@ -173,8 +255,9 @@ func LookupSetting(key string) (Setting, bool) {
 
 // SettingKeys lists every setting's key.
 func SettingKeys() []string {
-	keys := make([]string, len(Settings))
-	for i, s := range Settings {
+	all := AllSettings()
+	keys := make([]string, len(all))
+	for i, s := range all {
 		keys[i] = s.Key
 	}
 	return keys
@@ -301,7 +384,7 @@ func parseOnOff(v string) (bool, error) {
 // withDefaults fills unset fields.
 func (p Prefs) withDefaults() Prefs {
 	d := DefaultPrefs()
-	for _, s := range Settings {
+	for _, s := range AllSettings() {
 		if s.unset(p) {
 			_ = s.set(&p, s.get(d))
 		}
@@ -311,7 +394,7 @@ func (p Prefs) withDefaults() Prefs {
 
 // Validate returns a sentence when a setting is out of range.
 func (p Prefs) Validate() error {
-	for _, s := range Settings {
+	for _, s := range AllSettings() {
 		if s.unset(p) {
 			continue
 		}
@@ -325,7 +408,7 @@ func (p Prefs) Validate() error {
 
 func (p Prefs) MarshalJSON() ([]byte, error) {
 	m := map[string]any{}
-	for _, s := range Settings {
+	for _, s := range AllSettings() {
 		if s.unset(p) {
 			continue
 		}
@@ -347,7 +430,7 @@ func (p *Prefs) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	var out Prefs
-	for _, s := range Settings {
+	for _, s := range AllSettings() {
 		raw, ok := m[s.fileKey]
 		if !ok {
 			continue
@@ -373,4 +456,20 @@ func oneLine(raw json.RawMessage) string {
 		s = s[:40] + "…"
 	}
 	return s
+}
+
+// ReadPrefs reads the settings of the profile folder dir without opening
+// the store (no keychain, no lock): the keychain to open is one of them.
+// A missing file reads as the defaults; a file that cannot be read is an
+// error, and is left for Open to deal with.
+func ReadPrefs(dir string) (Prefs, error) {
+	s := &Store{dir: dir}
+	f, err := s.readFile()
+	if err != nil {
+		return DefaultPrefs(), err
+	}
+	if f.Prefs == nil {
+		return DefaultPrefs(), nil
+	}
+	return f.Prefs.withDefaults(), nil
 }

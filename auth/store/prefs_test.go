@@ -18,6 +18,8 @@ func TestEverySettingRefusesOutOfRangeWithTheAllowedRange(t *testing.T) {
 		{"extend-days", "365", "2000"},
 		{"clipboard-clear", "20s", "1h"},
 		{"notifications", "off", "maybe"},
+		{"keychain", "file", "plain"},
+		{"notify-command", "curl -d @- ntfy.sh/x", "a\x00b"},
 	} {
 		s, ok := LookupSetting(c.key)
 		if !ok {
@@ -36,14 +38,15 @@ func TestEverySettingRefusesOutOfRangeWithTheAllowedRange(t *testing.T) {
 			t.Errorf("%s: a refused value changed it to %q", c.key, s.Get(p))
 		}
 	}
-	if got := SettingKeys(); strings.Join(got, " ") != "lead-time check-every warn-days extend-days clipboard-clear notifications" {
+	if got := SettingKeys(); strings.Join(got, " ") != "lead-time check-every warn-days extend-days clipboard-clear notifications keychain notify-command" {
 		t.Errorf("settings %v", got)
 	}
 }
 
 func TestDefaults(t *testing.T) {
-	want := map[string]string{"lead-time": "5m", "check-every": "1h", "warn-days": "14,7,1", "extend-days": "90", "clipboard-clear": "45s", "notifications": "on"}
-	for _, s := range Settings {
+	want := map[string]string{"lead-time": "5m", "check-every": "1h", "warn-days": "14,7,1", "extend-days": "90", "clipboard-clear": "45s", "notifications": "on",
+		"keychain": "os", "notify-command": "none"}
+	for _, s := range AllSettings() {
 		if s.Default() != want[s.Key] {
 			t.Errorf("%s default %q, want %q", s.Key, s.Default(), want[s.Key])
 		}

@@ -16,7 +16,6 @@ import (
 	"tokentray/auth"
 	"tokentray/auth/engine"
 	"tokentray/auth/futu"
-	"tokentray/auth/keychain"
 	sim "tokentray/auth/sandbox"
 	"tokentray/auth/store"
 	"tokentray/auth/webull"
@@ -82,8 +81,9 @@ type Options struct {
 	Getenv func(string) string
 	// Clock is every part's time source; nil means the wall clock.
 	Clock clockwork.Clock
-	// Secrets holds every secret; nil means the OS keychain of the
-	// profile's service.
+	// Secrets holds every secret; nil means the keychain the profile
+	// chose (ChooseKeychain): the OS keychain of the profile's service,
+	// or the file keychain.
 	Secrets func(p Profile) auth.SecretStore
 	// Providers are the brokers; nil means the real ones (Providers).
 	Providers func(p Profile, clock clockwork.Clock) map[auth.Kind]auth.Provider
@@ -106,7 +106,8 @@ type Parts struct {
 	// Browser opens web pages.
 	Browser futu.Browser
 
-	keychain *keychain.Keyring // nil when the secrets are not the OS keychain
+	keychain Keychain // nil when the secrets are kept elsewhere (tests)
+	choice   KeychainChoice
 	changed  chan struct{}
 }
 
@@ -114,8 +115,9 @@ type Parts struct {
 // credential (several saves in a row may arrive as one).
 func (p *Parts) Changed() <-chan struct{} { return p.changed }
 
-// CheckKeychain says, as one sentence, why the OS keychain cannot be used
-// now; nil when it can, or when the secrets are kept elsewhere.
+// CheckKeychain says, as one sentence, why the keychain (the OS keychain
+// or the file keychain) cannot be used now; nil when it can, or when the
+// secrets are kept elsewhere.
 func (p *Parts) CheckKeychain() error {
 	if p.keychain == nil {
 		return nil
@@ -123,8 +125,8 @@ func (p *Parts) CheckKeychain() error {
 	return p.keychain.Check()
 }
 
-// KeychainService is the OS keychain's service name of every secret;
-// empty when the secrets are kept elsewhere.
+// KeychainService is the keychain's service name of every secret; empty
+// when the secrets are kept elsewhere.
 func (p *Parts) KeychainService() string {
 	if p.keychain == nil {
 		return ""
@@ -205,8 +207,15 @@ func (d *Door) Open(sandbox bool) (*Parts, error) {
 	if d.opts.Secrets != nil {
 		secrets = d.opts.Secrets(prof)
 	} else {
-		parts.keychain = keychain.New(prof.Service, keychain.DefaultTimeout)
-		secrets = parts.keychain
+		choice, err := ChooseKeychain(prof, d.opts.Getenv)
+		if err != nil {
+			return nil, err
+		}
+		kc, err := openKeychain(prof, choice, d.opts.Getenv)
+		if err != nil {
+			return nil, err
+		}
+		parts.keychain, parts.choice, secrets = kc, choice, kc
 	}
 	st, err := store.Open(prof.Dir, secrets, store.WithClock(d.opts.Clock))
 	if err != nil {

@@ -1,0 +1,130 @@
+package cli_test
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// server runs tokentray as it runs on a server: the environment cleared
+// to PATH, HOME and TMPDIR (no session bus, no display, no runtime dir).
+type server struct {
+	t    *testing.T
+	home string
+}
+
+func newServer(t *testing.T) *server { return &server{t: t, home: t.TempDir()} }
+
+func (s *server) env(extra ...string) []string {
+	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + s.home, "TMPDIR=" + os.TempDir()}
+	return append(env, extra...)
+}
+
+func (s *server) run(extra []string, args ...string) result {
+	s.t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Env = s.env(extra...)
+	var out, errb strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	r := result{stdout: out.String(), stderr: errb.String()}
+	if ee, ok := err.(*exec.ExitError); ok {
+		r.code = ee.ExitCode()
+	} else if err != nil {
+		s.t.Fatal(err)
+	}
+	return r
+}
+
+func (s *server) key() string { return filepath.Join(s.home, ".local", "share", "tokentray", "tokentray.key") }
+
+// oneSentence checks that stderr is one line starting "tokentray: " and
+// holding every want.
+func oneSentence(t *testing.T, r result, what string, want ...string) {
+	t.Helper()
+	if strings.Count(strings.TrimRight(r.stderr, "\n"), "\n") != 0 || !strings.HasPrefix(r.stderr, "tokentray: ") {
+		t.Errorf("%s: stderr is not one sentence:\n%s", what, r.stderr)
+	}
+	for _, w := range want {
+		if !strings.Contains(r.stderr, w) {
+			t.Errorf("%s: %q lacks %q", what, r.stderr, w)
+		}
+	}
+}
+
+func TestKeychainInitStatusAndConfigWithoutADesktop(t *testing.T) {
+	s := newServer(t)
+	r := s.run(nil, "keychain", "status")
+	wantCode(t, r, 1, "keychain status without a Secret Service")
+	if !strings.Contains(r.stdout, "the system keychain (the default)") || !strings.Contains(r.stdout, "cannot be read") {
+		t.Errorf("keychain status:\n%s", r.stdout)
+	}
+	oneSentence(t, r, "keychain status", "no Secret Service is running", "On a server without a desktop", "tokentray keychain init, then tokentray config keychain file")
+
+	r = s.run(nil, "keychain", "init")
+	wantCode(t, r, 0, "keychain init")
+	for _, w := range []string{s.key(), "mode 0600", "safe and offline", "tokentray config keychain file", "tokentray service install", "systemd-creds --user encrypt --name=tokentray.key"} {
+		if !strings.Contains(r.stdout, w) {
+			t.Errorf("keychain init says no %q:\n%s", w, r.stdout)
+		}
+	}
+	fi, err := os.Stat(s.key())
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("the key: %v, %v; want mode 0600", fi, err)
+	}
+	first, _ := os.ReadFile(s.key())
+	r = s.run(nil, "keychain", "init")
+	wantCode(t, r, 1, "a second keychain init")
+	oneSentence(t, r, "a second keychain init", "already exists", "never replaces a key")
+	if again, _ := os.ReadFile(s.key()); string(again) != string(first) {
+		t.Fatal("a second keychain init replaced the key")
+	}
+
+	r = s.run(nil, "config", "keychain", "file")
+	wantCode(t, r, 0, "config keychain file")
+	r = s.run(nil, "keychain", "status")
+	wantCode(t, r, 0, "keychain status")
+	for _, w := range []string{"the file keychain (chosen by the keychain setting)", filepath.Join(s.home, ".config", "tokentray", "keychain.age"), s.key() + " (the default place)", "can be read (0 items)"} {
+		if !strings.Contains(r.stdout, w) {
+			t.Errorf("keychain status says no %q:\n%s", w, r.stdout)
+		}
+	}
+
+	// Every bad key is one sentence with what to do, and changes nothing.
+	if err := os.Chmod(s.key(), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	r = s.run(nil, "keychain", "status")
+	wantCode(t, r, 1, "keychain status with a key others can read")
+	oneSentence(t, r, "a key others can read", "can be read or changed by other users (mode 0640)", "Next: chmod 600 '"+s.key()+"'")
+	_ = os.Chmod(s.key(), 0o600)
+	r = s.run([]string{"TOKENTRAY_KEY_FILE=" + filepath.Join(s.home, "nowhere.key")}, "keychain", "status")
+	wantCode(t, r, 1, "keychain status with a missing key")
+	oneSentence(t, r, "a missing key", "does not exist", "named by TOKENTRAY_KEY_FILE", "Next: tokentray keychain init")
+	r = s.run([]string{"TOKENTRAY_KEYCHAIN=plaintext"}, "status")
+	wantCode(t, r, 1, "an unknown TOKENTRAY_KEYCHAIN")
+	oneSentence(t, r, "an unknown TOKENTRAY_KEYCHAIN", `TOKENTRAY_KEYCHAIN is "plaintext"`, "os", "file")
+	r = s.run([]string{"TOKENTRAY_KEYCHAIN=os"}, "keychain", "status")
+	if !strings.Contains(r.stdout, "the system keychain (chosen by TOKENTRAY_KEYCHAIN)") {
+		t.Errorf("TOKENTRAY_KEYCHAIN=os is not followed:\n%s", r.stdout)
+	}
+}
+
+func TestKeychainInitRefusesAFolderOthersCanRead(t *testing.T) {
+	s := newServer(t)
+	dir := filepath.Dir(s.key())
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	r := s.run(nil, "keychain", "init")
+	wantCode(t, r, 1, "keychain init into a folder others can read")
+	oneSentence(t, r, "keychain init into a folder others can read", dir, "other users", "chmod 700")
+	if _, err := os.Stat(s.key()); err == nil {
+		t.Fatal("a key was written into a folder others can read")
+	}
+}
