@@ -38,7 +38,9 @@ func (s *server) run(extra []string, args ...string) result {
 	return r
 }
 
-func (s *server) key() string { return filepath.Join(s.home, ".local", "share", "tokentray", "tokentray.key") }
+func (s *server) key() string {
+	return filepath.Join(s.home, ".local", "share", "tokentray", "tokentray.key")
+}
 
 // oneSentence checks that stderr is one line starting "tokentray: " and
 // holding every want.
