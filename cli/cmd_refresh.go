@@ -60,9 +60,10 @@ func runRefresh(e *env, names []string, force bool) error {
 			}
 		default:
 			msg := sentence(r.Err.Error())
-			if r.Health.State == auth.Unknown && r.Health.Reason != "" {
+			if r.Health.State == auth.Unknown && r.Health.Reason != "" && !errors.Is(r.Err, engine.ErrBusy) {
 				// The health's sentence says it for a person; the error
-				// chain is for logs.
+				// chain is for logs. (A busy credential was not checked:
+				// its stored health is not what happened now.)
 				msg = r.Health.Reason
 			}
 			if !mentions(msg, r.Name) {

@@ -35,6 +35,8 @@ type Options struct {
 	OnChange func(name string)
 	// BusyWait overrides NeedsUserLockWait (tests).
 	BusyWait time.Duration
+	// LockWait overrides LockWait (tests).
+	LockWait time.Duration
 	// PerHost bounds the calls in flight to one broker host; 0 means
 	// DefaultPerHost.
 	PerHost int
@@ -54,6 +56,7 @@ type Engine struct {
 	clock     clockwork.Clock
 	onChange  func(string)
 	busyWait  time.Duration
+	lockBound time.Duration
 
 	limits *limits
 
@@ -86,7 +89,10 @@ func NewWithOptions(o Options) *Engine {
 	if o.BusyWait <= 0 {
 		o.BusyWait = NeedsUserLockWait
 	}
-	return &Engine{st: o.Store, providers: p, clock: o.Clock, onChange: o.OnChange, busyWait: o.BusyWait, limits: newLimits(o.Clock, o.PerHost), defaultEndpoints: o.DefaultEndpoints, revokeTimeout: o.RevokeTimeout, locks: map[string]chan struct{}{}}
+	if o.LockWait <= 0 {
+		o.LockWait = LockWait
+	}
+	return &Engine{st: o.Store, providers: p, clock: o.Clock, onChange: o.OnChange, busyWait: o.BusyWait, lockBound: o.LockWait, limits: newLimits(o.Clock, o.PerHost), defaultEndpoints: o.DefaultEndpoints, revokeTimeout: o.RevokeTimeout, locks: map[string]chan struct{}{}}
 }
 
 // Store is the store the engine works on.
@@ -137,17 +143,29 @@ func (e *Engine) Lead() time.Duration {
 	return p.LeadTime
 }
 
-// lock takes the in-process lock and then the store's cross-process lock
-// of one credential. The in-process lock keeps goroutines of this process
-// in order whatever the file lock does within one process.
-func (e *Engine) lock(ctx context.Context, id string) (func(), error) {
+// LockWait bounds how long an operation waits for a credential's lock
+// that another process (or another goroutine) holds: longer than one
+// broker call (30 s) with its keychain writes, so a busy credential is
+// said after at most this long instead of waiting without end.
+const LockWait = 45 * time.Second
+
+// slot is the in-process lock of credential id.
+func (e *Engine) slot(id string) chan struct{} {
 	e.mu.Lock()
+	defer e.mu.Unlock()
 	ch, ok := e.locks[id]
 	if !ok {
 		ch = make(chan struct{}, 1)
 		e.locks[id] = ch
 	}
-	e.mu.Unlock()
+	return ch
+}
+
+// lock takes the in-process lock and then the store's cross-process lock
+// of one credential. The in-process lock keeps goroutines of this process
+// in order whatever the file lock does within one process.
+func (e *Engine) lock(ctx context.Context, id string) (func(), error) {
+	ch := e.slot(id)
 	select {
 	case ch <- struct{}{}:
 	case <-ctx.Done():
@@ -161,22 +179,55 @@ func (e *Engine) lock(ctx context.Context, id string) (func(), error) {
 	return func() { unlock(); <-ch }, nil
 }
 
-// lockWithin is lock of c giving up with errBusy (its next action: check
-// again) when the lock is not free within wait (0: wait as long as ctx
-// lasts).
-func (e *Engine) lockWithin(ctx context.Context, c auth.Credential, wait time.Duration) (func(), error) {
-	lctx := ctx
-	if wait > 0 {
-		var cancel context.CancelFunc
-		lctx, cancel = context.WithTimeout(ctx, wait)
-		defer cancel()
+// tryLock is lock when both locks are free now; ok is false at once when
+// either is held.
+func (e *Engine) tryLock(id string) (unlock func(), ok bool, err error) {
+	ch := e.slot(id)
+	select {
+	case ch <- struct{}{}:
+	default:
+		return nil, false, nil
 	}
+	u, ok, err := e.st.TryLock(id)
+	if err != nil || !ok {
+		<-ch
+		return nil, false, err
+	}
+	return func() { u(); <-ch }, true, nil
+}
+
+// lockWithin is lock of c giving up with a busy error naming c (its next
+// action: check again) when the lock is not free within wait (0: the
+// engine's LockWait).
+func (e *Engine) lockWithin(ctx context.Context, c auth.Credential, wait time.Duration) (func(), error) {
+	user := wait > 0 && wait == e.busyWait
+	if wait <= 0 {
+		wait = e.lockBound
+	}
+	lctx, cancel := context.WithTimeout(ctx, wait)
+	defer cancel()
 	unlock, err := e.lock(lctx, c.ID)
 	if err != nil && lctx.Err() != nil && ctx.Err() == nil {
-		return nil, auth.WithAction(errBusy, auth.Next(auth.ActionRetry, c.Name))
+		return nil, auth.WithAction(&busyError{name: c.Name, user: user, wait: wait}, auth.Next(auth.ActionRetry, c.Name))
 	}
 	return unlock, err
 }
+
+// busyError is ErrBusy for one credential: its lock was not free in time.
+type busyError struct {
+	name string
+	user bool // the short wait for a credential that needs the user
+	wait time.Duration
+}
+
+func (b *busyError) Error() string {
+	if b.user {
+		return fmt.Sprintf("another tokentray is working on %s (a login or verification may be waiting for you): try again when it is done", b.name)
+	}
+	return fmt.Sprintf("another tokentray has been working on %s for over %s: try again when it is done", b.name, b.wait)
+}
+
+func (b *busyError) Is(target error) bool { return target == ErrBusy }
 
 // withCredential runs fn on the freshest copy of the credential called
 // name while holding its locks, and saves the credential afterwards,
@@ -187,8 +238,8 @@ func (e *Engine) withCredential(ctx context.Context, name string, fn func(c *aut
 }
 
 // lockWait is how long to wait for a credential's lock: briefly when it
-// needs the user (a login holding it may wait minutes for them), else as
-// long as the caller's context allows.
+// needs the user (a login holding it may wait minutes for them), else
+// the engine's LockWait.
 func (e *Engine) lockWait(name string) time.Duration {
 	c, err := e.st.Get(name)
 	if err != nil {
@@ -209,7 +260,7 @@ var ErrBusy = errors.New("another tokentray is working on this credential (a log
 var errBusy = ErrBusy
 
 // withCredentialWait is withCredential giving up with errBusy when the
-// lock is not free within wait (0: wait as long as ctx lasts).
+// lock is not free within wait (0: the engine's LockWait).
 func (e *Engine) withCredentialWait(ctx context.Context, name string, wait time.Duration, fn func(c *auth.Credential, p auth.Provider, s auth.Secrets) (save bool, err error)) (auth.Credential, error) {
 	c, err := e.st.Get(name)
 	if err != nil {

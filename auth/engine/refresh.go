@@ -51,12 +51,66 @@ type checked struct {
 	i      int
 	c      auth.Credential
 	unlock func()
+	saved  chan struct{}
+}
+
+// batch saves the credentials of one RefreshNames together without ever
+// holding one credential's lock while waiting for another's: whenever
+// none of its credentials is being locked or checked, those checked so
+// far are written in one settings write and let go. A credential whose
+// lock another process holds is not "being locked" while it waits for
+// it, so the others are saved and let go meanwhile; when nothing is
+// contended the whole batch is one write.
+type batch struct {
+	e   *Engine
+	out []Result
+
+	mu    sync.Mutex
+	busy  int        // credentials being locked (not waiting) or checked
+	ready []*checked // checked, not saved yet
+	all   []*checked
+}
+
+// pause marks one credential as waiting for a lock held elsewhere.
+func (b *batch) pause() { b.leave(nil) }
+
+// resume marks a paused credential as locked and being checked.
+func (b *batch) resume() {
+	b.mu.Lock()
+	b.busy++
+	b.mu.Unlock()
+}
+
+// leave marks one credential as no longer locked-and-checking: checked
+// (ch, to be saved) or given up (nil). The last to leave saves what is
+// ready; a checked credential returns once it is saved and let go.
+func (b *batch) leave(ch *checked) {
+	b.mu.Lock()
+	if ch != nil {
+		ch.saved = make(chan struct{})
+		b.ready = append(b.ready, ch)
+		b.all = append(b.all, ch)
+	}
+	b.busy--
+	var save []*checked
+	if b.busy == 0 {
+		save, b.ready = b.ready, nil
+	}
+	b.mu.Unlock()
+	if len(save) > 0 {
+		b.e.saveBatch(save, b.out)
+	}
+	if ch != nil {
+		<-ch.saved
+	}
 }
 
 // RefreshNames refreshes the named credentials side by side, within the
 // engine's bounds per broker host, app key and Webull token, and returns
 // the results in the order given. Each credential stays locked from its
-// read until the whole batch is saved in one write of the settings.
+// read until it is saved; credentials checked together are saved in one
+// write of the settings (see batch). A credential whose lock is not free
+// within the lock wait is reported busy, by name.
 func (e *Engine) RefreshNames(ctx context.Context, names []string, force bool) []Result {
 	out := make([]Result, len(names))
 	lead := e.Lead()
@@ -67,8 +121,7 @@ func (e *Engine) RefreshNames(ctx context.Context, names []string, force bool) [
 		}
 	}
 	// One check per credential, however many names (or spellings) ask
-	// for it: a second would wait for the lock the first holds until the
-	// batch is saved.
+	// for it: a second would only wait for the lock the first holds.
 	firstOf := map[string]int{} // credential ID -> index of its first name
 	sameAs := make([]int, len(names))
 	creds := make([]auth.Credential, len(names))
@@ -90,31 +143,24 @@ func (e *Engine) RefreshNames(ctx context.Context, names []string, force bool) [
 		firstOf[c.ID] = i
 		creds[i] = c
 	}
-	var (
-		mu   sync.Mutex
-		held []checked
-		wg   sync.WaitGroup
-	)
+	b := &batch{e: e, out: out}
+	var todo []int
 	for i := range names {
-		if out[i].Err != nil || sameAs[i] >= 0 {
-			continue
+		if out[i].Err == nil && sameAs[i] < 0 {
+			todo = append(todo, i)
 		}
+	}
+	b.busy = len(todo)
+	var wg sync.WaitGroup
+	for _, i := range todo {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			r, ch := e.refreshLocked(ctx, creds[i], force, lead)
-			out[i].Health, out[i].Err = r.Health, r.Err
-			if ch != nil {
-				ch.i = i
-				mu.Lock()
-				held = append(held, *ch)
-				mu.Unlock()
-			}
+			e.refreshLocked(ctx, b, i, creds[i], force, lead)
 		}()
 	}
 	wg.Wait()
-	e.saveBatch(held, out)
-	for _, ch := range held {
+	for _, ch := range b.all {
 		r := &out[ch.i]
 		r.Err = outcome(ch.c, r.Health, r.Err)
 	}
@@ -126,30 +172,47 @@ func (e *Engine) RefreshNames(ctx context.Context, names []string, force bool) [
 	return out
 }
 
-// refreshLocked takes c's lock, checks it with its broker and returns it
-// still locked for saving; a nil *checked means nothing is to be saved.
-func (e *Engine) refreshLocked(ctx context.Context, c auth.Credential, force bool, lead time.Duration) (Result, *checked) {
+// refreshLocked takes c's lock, checks it with its broker and hands it,
+// still locked, to b for saving; its result goes to b.out[i].
+func (e *Engine) refreshLocked(ctx context.Context, b *batch, i int, c auth.Credential, force bool, lead time.Duration) {
+	r := &b.out[i]
 	p, err := e.Provider(c.Kind)
 	if err != nil {
-		return Result{Err: err}, nil
+		r.Err = err
+		b.leave(nil)
+		return
 	}
 	before := e.assess(p, c)
-	var wait time.Duration
-	if before.State.NeedsUser() {
-		wait = e.busyWait
-	}
-	unlock, err := e.lockWithin(ctx, c, wait)
+	unlock, ok, err := e.tryLock(c.ID)
 	if err != nil {
-		return Result{Health: before, Err: err}, nil
+		r.Health, r.Err = before, err
+		b.leave(nil)
+		return
+	}
+	if !ok {
+		// Held by another process (or batch): let the others be saved
+		// and let go while this one waits.
+		b.pause()
+		var wait time.Duration
+		if before.State.NeedsUser() {
+			wait = e.busyWait
+		}
+		if unlock, err = e.lockWithin(ctx, c, wait); err != nil {
+			r.Health, r.Err = before, err
+			return
+		}
+		b.resume()
 	}
 	// Another process may have changed it while we waited for the lock.
 	if c, err = e.st.GetByID(c.ID); err != nil {
 		unlock()
-		return Result{Err: err}, nil
+		r.Err = err
+		b.leave(nil)
+		return
 	}
 	h, ferr := e.checkWithBroker(ctx, &c, p, e.st.BindFields(c.ID, checkFields(c.Kind)...), auth.RefreshOptions{Force: force, Lead: lead})
-	h = e.record(&c, h, ferr)
-	return Result{Health: h, Err: ferr}, &checked{c: c, unlock: unlock}
+	r.Health, r.Err = e.record(&c, h, ferr), ferr
+	b.leave(&checked{i: i, c: c, unlock: unlock})
 }
 
 // checkFields are the secrets a check of a credential of kind k reads
@@ -170,7 +233,7 @@ func checkFields(k auth.Kind) []string {
 // saveBatch writes every checked credential with one settings write,
 // then lets go of their locks. A credential that could not be saved
 // (removed meanwhile) gets its own error.
-func (e *Engine) saveBatch(held []checked, out []Result) {
+func (e *Engine) saveBatch(held []*checked, out []Result) {
 	cs := make([]auth.Credential, len(held))
 	for i, ch := range held {
 		cs[i] = ch.c
@@ -199,6 +262,7 @@ func (e *Engine) saveBatch(held []checked, out []Result) {
 		if saved[i] {
 			e.changed(ch.c.Name)
 		}
+		close(ch.saved)
 	}
 }
 

@@ -97,7 +97,14 @@ func (e *Engine) ensureFresh(ctx context.Context, name string) (auth.Credential,
 		return true, nil
 	})
 	if errors.Is(err, errBusy) {
-		return stored, p, needsUser(stored, before)
+		if before.State.NeedsUser() {
+			return stored, p, needsUser(stored, before)
+		}
+		if !expired(stored, before, e.now()) {
+			// Another process is renewing it; the stored token still works.
+			return stored, p, nil
+		}
+		return stored, p, err
 	}
 	if err != nil {
 		return c, p, err

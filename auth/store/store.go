@@ -574,6 +574,24 @@ func (s *Store) Lock(ctx context.Context, credID string) (unlock func(), err err
 	return func() { once.Do(func() { _ = fl.Unlock() }) }, nil
 }
 
+// TryLock takes the cross-process lock of one credential if it is free
+// now, and reports false at once if it is not.
+func (s *Store) TryLock(credID string) (unlock func(), ok bool, err error) {
+	if err := checkID(credID); err != nil {
+		return nil, false, err
+	}
+	fl := flock.New(s.lockPath(credID), flock.SetPermissions(0o600))
+	ok, err = fl.TryLock()
+	if err != nil {
+		return nil, false, fmt.Errorf("tokentray cannot lock credential %s (%v); check that %s is writable", credID, err, s.dir)
+	}
+	if !ok {
+		return nil, false, nil
+	}
+	var once sync.Once
+	return func() { once.Do(func() { _ = fl.Unlock() }) }, true, nil
+}
+
 // withSettingsLock runs fn holding the cross-process settings lock.
 func (s *Store) withSettingsLock(fn func() error) error {
 	ctx, cancel := context.WithTimeout(context.Background(), s.settingsWait)
