@@ -286,10 +286,7 @@ func endpoint(c auth.Credential, sandboxed bool) string {
 
 // account is who a login belongs to, as the broker named it.
 func account(c auth.Credential) string {
-	if c.Account.IsZero() {
-		return ""
-	}
-	return c.Account.Summary()
+	return c.Who()
 }
 
 func (u *UI) logoutSelected() {

@@ -46,3 +46,43 @@ func (a Account) Summary() string {
 	}
 	return strings.Join(parts, " · ")
 }
+
+// Access is what a login may do, as Futu's CLI shows it: market data
+// (quote) and trading (trade). Quote comes from the login's scope and
+// quote permissions; trade from the broker's account check once made
+// (Checked), else from the scope.
+type Access struct {
+	Quote bool `json:"quote"`
+	Trade bool `json:"trade"`
+	// Checked: the broker's account check said whether the login may trade.
+	Checked bool `json:"checked,omitempty"`
+	// Accounts are the IDs of the accounts the login may trade, as the
+	// broker listed them (at most MaxTradeAccounts).
+	Accounts []string `json:"accounts,omitempty"`
+}
+
+// MaxTradeAccounts bounds the accounts kept in the settings.
+const MaxTradeAccounts = 16
+
+// Summary is the access in a few words: "quotes and trading (accounts
+// 281756)", "quotes only, no trading", "trading only, no quotes" or "no
+// quotes, no trading".
+func (a Access) Summary() string {
+	var s string
+	switch {
+	case a.Quote && a.Trade:
+		s = "quotes and trading"
+	case a.Quote:
+		s = "quotes only, no trading"
+	case a.Trade:
+		s = "trading only, no quotes"
+	default:
+		s = "no quotes, no trading"
+	}
+	if a.Trade && len(a.Accounts) == 1 {
+		s += " (account " + a.Accounts[0] + ")"
+	} else if a.Trade && len(a.Accounts) > 1 {
+		s += " (accounts " + strings.Join(a.Accounts, ", ") + ")"
+	}
+	return s
+}

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -116,6 +117,8 @@ type Credential struct {
 	Layout string `json:"layout,omitempty"`
 	// Account is who logged in, as the broker named it.
 	Account Account `json:"account,omitzero"`
+	// Access is what the login may do (quote, trade); nil until known.
+	Access *Access `json:"access,omitempty"`
 
 	// Webull.
 	Region        string `json:"region,omitempty"`
@@ -184,4 +187,17 @@ func NewID() string {
 		panic(err) // crypto/rand never fails on supported platforms
 	}
 	return hex.EncodeToString(b[:])
+}
+
+// Who is the credential's account and access in one short line, for a
+// table cell, a tooltip or a window row; empty when nothing is known.
+func (c Credential) Who() string {
+	parts := []string{}
+	if s := c.Account.Summary(); s != "" {
+		parts = append(parts, s)
+	}
+	if c.Access != nil {
+		parts = append(parts, c.Access.Summary())
+	}
+	return strings.Join(parts, " · ")
 }

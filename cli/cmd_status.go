@@ -29,6 +29,7 @@ import (
 //	    "last_checked": "2026-11-23T09:00:00Z",  // RFC 3339 UTC of the last check with the broker; null when never
 //	    "next": {"action": "login", "command": "tokentray login futu-main"}, // what to do now; null when nothing
 //	    "account": {"futu_id": "…", "account_no": "…", "name": "…", "account_type": "…", "quote_permissions": ["…"]}, // who logged in (Futu OAuth); null when not known
+//	    "access": {"quote": true, "trade": false}, // what a Futu OAuth login may do; null when not known
 //	    "layout": "futu-cli",                    // where a Futu OAuth login's endpoints come from: "metadata", "futu-cli", "custom"; "" otherwise or before first use
 //	    "two_factor_off": false,                 // Webull: the broker said the app needs no token (2FA off); false otherwise
 //	    "renew_unavailable": false               // Webull: the broker refused to renew the token, which lasts until expires_at; false otherwise
@@ -52,6 +53,7 @@ type CredentialStatusJSON struct {
 	LastChecked *time.Time   `json:"last_checked"`
 	Next        *NextJSON    `json:"next"`
 	Account     *AccountJSON `json:"account"`
+	Access      *AccessJSON  `json:"access"`
 	Layout      string       `json:"layout"`
 	// TwoFactorOff: a Webull app the broker said needs no token.
 	TwoFactorOff bool `json:"two_factor_off"`
@@ -70,6 +72,13 @@ type NextJSON struct {
 // AccountJSON is who a login belongs to, in StatusJSON; fields the
 // broker did not name are left out.
 type AccountJSON = auth.Account
+
+// AccessJSON is what a Futu OAuth login may do, in StatusJSON: market
+// data (quote) and trading (trade), as Futu's own CLI shows them.
+type AccessJSON struct {
+	Quote bool `json:"quote"`
+	Trade bool `json:"trade"`
+}
 
 const statusSchema = `With --json it prints one JSON object with a stable schema (fields are
 never renamed or removed; new ones may be added; no secret is ever in it):
@@ -94,6 +103,10 @@ never renamed or removed; new ones may be added; no secret is ever in it):
                                known: "futu_id", "account_no", "name",
                                "account_type", "quote_permissions" (a list),
                                each left out when the broker named none
+      "access":       object,  what a Futu OAuth login may do, or null when
+                               not known: {"quote": boolean (market data),
+                               "trade": boolean (Futu's account check lists
+                               accounts it may trade)}
       "layout":       string,  where a Futu OAuth login's endpoints come
                                from: "metadata" (the host's RFC 8414
                                metadata), "futu-cli" (the paths of Futu's
@@ -198,6 +211,9 @@ func detailLine(c auth.Credential) string {
 	if s := c.Account.Summary(); s != "" {
 		parts = append(parts, "account: "+s)
 	}
+	if c.Access != nil {
+		parts = append(parts, "access: "+c.Access.Summary())
+	}
 	switch c.Layout {
 	case auth.LayoutMetadata:
 		parts = append(parts, "endpoints: the host's OAuth metadata")
@@ -263,6 +279,9 @@ func writeStatusJSON(e *env, ss []engine.Status, creds map[string]auth.Credentia
 		if c := creds[s.Name]; !c.Account.IsZero() {
 			a := c.Account
 			j.Account = &a
+		}
+		if a := creds[s.Name].Access; a != nil {
+			j.Access = &AccessJSON{Quote: a.Quote, Trade: a.Trade}
 		}
 		j.Layout = creds[s.Name].Layout
 		if c := creds[s.Name]; c.Kind == auth.KindWebull {

@@ -181,7 +181,7 @@ func (a *Agent) Snapshot() []Entry {
 	accounts := map[string]string{}
 	if cs, err := a.eng.List(); err == nil {
 		for _, c := range cs {
-			accounts[c.Name] = c.Account.Summary()
+			accounts[c.Name] = c.Who()
 		}
 	}
 	out := make([]Entry, len(ss))

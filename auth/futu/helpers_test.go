@@ -48,7 +48,7 @@ func assertNoSecrets(t *testing.T, m *auth.MemorySecrets, texts ...string) {
 // verifyBearer asks futusim whether an OAuth access token works.
 func verifyBearer(t *testing.T, base, token string) int {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodGet, base+VerifyPath, nil)
+	req, _ := http.NewRequest(http.MethodGet, base+PathAccounts, nil)
 	req.Header.Set("Authorization", "Bearer "+token)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {

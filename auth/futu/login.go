@@ -231,7 +231,10 @@ func (p *OAuthProvider) finish(ctx context.Context, c *auth.Credential, s auth.S
 		// Tokens nobody holds should not stay alive at Futu.
 		err = fmt.Errorf("%w; the tokens Futu issued were not kept: %s", err, p.revokeIssued(ctx, *c, revokeURL, tok))
 	}
-	return h, err
+	if err != nil {
+		return h, err
+	}
+	return p.checkRenewed(ctx, c, s, h, now)
 }
 
 func randomState() string {

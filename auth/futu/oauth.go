@@ -119,8 +119,7 @@ func (p *OAuthProvider) Refresh(ctx context.Context, c *auth.Credential, s auth.
 		h := notLoggedIn(*c, now)
 		return h, userErr(h)
 	}
-	base, err := baseURL(p.o, c.Endpoint)
-	if err != nil {
+	if _, err := baseURL(p.o, c.Endpoint); err != nil {
 		return configHealth(*c, now, err), err
 	}
 	rt, err := s.Get(auth.FieldRefreshToken)
@@ -131,53 +130,63 @@ func (p *OAuthProvider) Refresh(ctx context.Context, c *auth.Credential, s auth.
 	if err != nil {
 		return p.keychainHealth(*c, now, err), fmt.Errorf("futu refresh %s: %w", c.Name, err)
 	}
+	at, aerr := s.Get(auth.FieldAccessToken)
+	if aerr != nil && !errors.Is(aerr, auth.ErrSecretNotFound) {
+		return p.keychainHealth(*c, now, aerr), fmt.Errorf("futu check %s: %w", c.Name, aerr)
+	}
+	// The access token says when it expires (Futu's CLI reads it so).
+	if exp := jwtExpiry(at); !exp.IsZero() && (c.ExpiresAt.IsZero() || exp.Before(c.ExpiresAt)) {
+		c.ExpiresAt = exp
+	}
 	lead := opts.Lead
 	if lead <= 0 {
 		lead = auth.DefaultLead
 	}
-	due := opts.Force || c.ExpiresAt.IsZero() || !now.Add(lead).Before(c.ExpiresAt)
+	due := opts.Force || at == "" || c.ExpiresAt.IsZero() || !now.Add(lead).Before(c.ExpiresAt)
 	if !due {
-		ok, h, err := p.checkAccess(ctx, c, s, base, now)
-		if err != nil || ok {
-			return h, err
+		ch := p.askAccounts(ctx, c, at, now)
+		switch ch.verdict {
+		case verdictUnsure:
+			return ch.health, ch.err
+		case verdictWorks, verdictNoTrade:
+			ch.learn(c)
+			return loggedIn(*c, now), nil
 		}
 		// Futu no longer takes the access token: a refresh may still work.
 	}
-	return p.renew(ctx, c, s, rt, now)
+	h, err := p.renew(ctx, c, s, rt, now)
+	if err != nil {
+		return h, err
+	}
+	return p.checkRenewed(ctx, c, s, h, now)
 }
 
-// checkAccess asks Futu whether the access token still works. ok is false
-// when Futu rejected it; otherwise h is the health to report.
-func (p *OAuthProvider) checkAccess(ctx context.Context, c *auth.Credential, s auth.Secrets, base string, now time.Time) (ok bool, h auth.Health, err error) {
+// loggedIn is the health of a login whose access token works.
+func loggedIn(c auth.Credential, now time.Time) auth.Health {
+	return auth.Health{State: auth.OK, ExpiresAt: c.ExpiresAt, CheckedAt: now,
+		Reason: "logged in; tokentray renews the access token before it expires"}
+}
+
+// checkRenewed asks Futu's account API about an access token just
+// issued, to learn whether the login may trade. A check that gets no
+// verdict leaves the renewal's health, saying so.
+func (p *OAuthProvider) checkRenewed(ctx context.Context, c *auth.Credential, s auth.Secrets, h auth.Health, now time.Time) (auth.Health, error) {
 	at, err := s.Get(auth.FieldAccessToken)
-	if errors.Is(err, auth.ErrSecretNotFound) {
-		return false, auth.Health{}, nil
-	}
 	if err != nil {
-		return true, p.keychainHealth(*c, now, err), fmt.Errorf("futu check %s: %w", c.Name, err)
+		return h, nil
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+VerifyPath, nil)
-	if err != nil {
-		return true, networkHealth(now, *c, err), fmt.Errorf("futu check %s: %w", c.Name, err)
+	ch := p.askAccounts(ctx, c, at, now)
+	switch ch.verdict {
+	case verdictWorks, verdictNoTrade:
+		ch.learn(c)
+	case verdictDead:
+		h := auth.Health{State: auth.ActionNeeded, ExpiresAt: c.ExpiresAt, CheckedAt: now, Next: auth.Next(auth.ActionLogin, c.Name),
+			Reason: "Futu refuses the access token it has just issued for this login: log in again"}
+		return h, userErr(h)
+	default:
+		h.Reason += "; whether it may trade is not known yet (" + strings.TrimSuffix(ch.health.Reason, ".") + ")"
 	}
-	req.Header.Set("Authorization", "Bearer "+at)
-	resp, err := p.o.HTTP.Do(req)
-	if err != nil {
-		return true, networkHealth(now, *c, err), fmt.Errorf("futu check %s: %w", c.Name, err)
-	}
-	resp.Body.Close()
-	c.LastChecked = now
-	switch {
-	case resp.StatusCode == http.StatusUnauthorized:
-		return false, auth.Health{}, nil
-	case resp.StatusCode >= 500:
-		h := auth.Health{State: auth.Unknown, ExpiresAt: c.ExpiresAt, CheckedAt: now,
-			Reason: fmt.Sprintf("Futu answered HTTP %d to the token check; %s", resp.StatusCode, auth.RetryNote)}
-		return true, h, fmt.Errorf("futu check %s: HTTP %d", c.Name, resp.StatusCode)
-	}
-	// 200, or no such check on this host (404): the expiry is what we know.
-	return true, auth.Health{State: auth.OK, ExpiresAt: c.ExpiresAt, CheckedAt: now,
-		Reason: "logged in; tokentray renews the access token before it expires"}, nil
+	return h, nil
 }
 
 // renew uses the refresh token.
@@ -335,6 +344,7 @@ func (p *OAuthProvider) keep(c *auth.Credential, s auth.Secrets, tok *oauth2.Tok
 	if !facts.account.IsZero() {
 		c.Account = facts.account // a refresh that names nobody keeps who logged in
 	}
+	c.Access = scopeAccess(*c, tokenScope(tok, *c))
 	c.RefreshedAt, c.LastChecked = now, now
 	h := auth.Health{State: auth.OK, ExpiresAt: c.ExpiresAt, CheckedAt: now,
 		Reason: "logged in; tokentray renews the access token before it expires"}
@@ -483,4 +493,18 @@ func (p *OAuthProvider) Revoke(ctx context.Context, c auth.Credential, s auth.Se
 		return fmt.Errorf("futu revoke %s: Futu did not confirm the revocation (%v); revoke the access in your Futu account if it matters", c.Name, err)
 	}
 	return nil
+}
+
+// tokenScope is the scope a token answer grants: the access token's
+// claim, else the answer's field, else what the client asked for.
+func tokenScope(tok *oauth2.Token, c auth.Credential) string {
+	if claims, ok := jwtClaims(tok.AccessToken); ok {
+		if v, ok := claims["scope"].(string); ok && strings.TrimSpace(v) != "" {
+			return v
+		}
+	}
+	if v, ok := tok.Extra("scope").(string); ok && strings.TrimSpace(v) != "" {
+		return v
+	}
+	return scopeOf(c)
 }

@@ -257,7 +257,7 @@ var calls = []call{
 			}
 			return "oauth", revoke, rotate
 		}, op: refreshOp(true)},
-	{name: "Futu OAuth check", broker: "futu", paths: []string{futu.VerifyPath},
+	{name: "Futu OAuth check", broker: "futu", paths: []string{futu.PathAccounts},
 		setup: func(w *world) (string, func(), func()) {
 			c := w.oauth(true)
 			return "oauth", func() {

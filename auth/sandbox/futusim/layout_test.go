@@ -79,11 +79,11 @@ func TestCLILayoutServesNoMetadataAndItsOwnPage(t *testing.T) {
 	if claims["scope"] != cliScope || claims["futu_id"] != DemoAccount.FutuID || claims["exp"] == nil {
 		t.Errorf("claims = %v", claims)
 	}
-	// The JWT is a working access token.
-	req, _ := http.NewRequest(http.MethodGet, e.ts.URL+"/v1/auth/verify", nil)
+	// The JWT is a working access token: the account API lists the accounts.
+	req, _ := http.NewRequest(http.MethodGet, e.ts.URL+PathAccounts, nil)
 	req.Header.Set("Authorization", "Bearer "+tok["access_token"].(string))
-	if r := e.do(req); r.status != http.StatusOK {
-		t.Errorf("verify with the JWT: %d %s", r.status, r.body)
+	if r := e.do(req); r.status != http.StatusOK || !strings.Contains(string(r.body), `"account_id":"281756"`) {
+		t.Errorf("accounts with the JWT: %d %s", r.status, r.body)
 	}
 }
 

@@ -117,9 +117,15 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, allowOAuth
 	return caller{key: k, expires: k.ExpiresAt}, true
 }
 
-// handleVerify is the health check: who am I and until when.
+// handleVerify is the legacy key's health check: who am I and until
+// when. It is no check of an OAuth login: no first-party client asks it
+// with a bearer token alone, and Futu's host answers that with 404.
 func (s *Server) handleVerify(w http.ResponseWriter, r *http.Request) {
-	who, ok := s.authenticate(w, r, true)
+	if _, hasBearer := bearer(r); hasBearer && r.Header.Get("X-Api-Key") == "" {
+		writeAPIError(w, http.StatusNotFound, CodeNotFound, "NOT_FOUND: no such API for an OAuth access token; Futu's own clients ask "+PathAccounts)
+		return
+	}
+	who, ok := s.authenticate(w, r, false)
 	if !ok {
 		return
 	}

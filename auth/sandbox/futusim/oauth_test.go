@@ -237,17 +237,18 @@ func TestLoginApprove(t *testing.T) {
 	if at == "" || tok["refresh_token"] == "" || tok["refresh_token"] == nil {
 		t.Fatalf("token answer lacks tokens: %v", tok)
 	}
-	// The access token works on the health check, with no HMAC headers.
-	req, _ := http.NewRequest(http.MethodGet, e.ts.URL+"/v1/auth/verify", nil)
+	_ = clientID
+	// The access token works on the account API, with no HMAC headers;
+	// a login without trade scope may not trade.
+	req, _ := http.NewRequest(http.MethodGet, e.ts.URL+PathAccounts, nil)
 	req.Header.Set("Authorization", "Bearer "+at)
-	r := e.do(req)
-	m := wantAPICode(t, r, http.StatusOK, 0)
-	data := m["data"].(map[string]any)
-	if data["client_id"] != clientID || data["expired_at"] != epoch.Add(2*time.Hour).Format(time.RFC3339) {
-		t.Errorf("verify data %v", data)
-	}
+	wantAPICode(t, e.do(req), http.StatusForbidden, CodePermission)
 	req.Header.Set("Authorization", "Bearer "+at+"x")
-	wantAPICode(t, e.do(req), http.StatusUnauthorized, CodeBadToken)
+	wantAPICode(t, e.do(req), http.StatusUnauthorized, CodeAuthInvalid)
+	// The legacy check answers no OAuth token, as Futu's host does not.
+	v, _ := http.NewRequest(http.MethodGet, e.ts.URL+"/v1/auth/verify", nil)
+	v.Header.Set("Authorization", "Bearer "+at)
+	wantAPICode(t, e.do(v), http.StatusNotFound, CodeNotFound)
 }
 
 func TestLoginDeny(t *testing.T) {
@@ -397,9 +398,9 @@ func TestRefreshTokenExpires(t *testing.T) {
 	id, tok := e.login()
 	at := tok["access_token"].(string)
 	e.fc.Advance(61 * time.Second)
-	req, _ := http.NewRequest(http.MethodGet, e.ts.URL+"/v1/auth/verify", nil)
+	req, _ := http.NewRequest(http.MethodGet, e.ts.URL+PathAccounts, nil)
 	req.Header.Set("Authorization", "Bearer "+at)
-	wantAPICode(t, e.do(req), http.StatusUnauthorized, CodeBadToken)
+	wantAPICode(t, e.do(req), http.StatusUnauthorized, CodeAuthExpired)
 
 	rt := tok["refresh_token"].(string)
 	if r := e.refreshWith(id, rt); r.status != http.StatusOK {
@@ -428,9 +429,9 @@ func TestRevoke(t *testing.T) {
 		t.Fatalf("revoke: %d %s", r.status, r.body)
 	}
 	wantOAuthError(t, e.refreshWith(id, rt), "invalid_grant")
-	req, _ := http.NewRequest(http.MethodGet, e.ts.URL+"/v1/auth/verify", nil)
+	req, _ := http.NewRequest(http.MethodGet, e.ts.URL+PathAccounts, nil)
 	req.Header.Set("Authorization", "Bearer "+at)
-	wantAPICode(t, e.do(req), http.StatusUnauthorized, CodeBadToken)
+	wantAPICode(t, e.do(req), http.StatusUnauthorized, CodeAuthInvalid)
 	// Revoking again, or an unknown token, is not an error (RFC 7009).
 	if r := e.postForm("/oauth2/revoke", url.Values{"token": {rt}, "client_id": {id}}); r.status != http.StatusOK {
 		t.Errorf("revoke twice: %d", r.status)

@@ -111,10 +111,13 @@ type Server struct {
 	rotate     bool
 	skew       time.Duration
 	layout     string
-	account    Account
-	logSink    func(string, ...any)
-	log        []string
-	jwtKey     []byte
+	noTrade    bool // logins may not trade: the account API answers 403
+	// accountsFail, when its status is set, is how the account API refuses.
+	accountsFail apiFailure
+	account      Account
+	logSink      func(string, ...any)
+	log          []string
+	jwtKey       []byte
 
 	clients  map[string]*client      // by client_id
 	requests map[string]*authRequest // pending authorize pages, by request id
@@ -436,6 +439,7 @@ func (s *Server) routes() http.Handler {
 		{"POST", "/oauth2/token", s.handleToken},
 		{"POST", "/oauth2/revoke", s.handleRevoke},
 		{"GET", "/v1/auth/verify", s.handleVerify},
+		{"GET", PathAccounts, s.handleAccounts},
 		{"GET", "/v1/token/refresh", s.handleKeyRefresh},
 		{"POST", "/v1/quote/snapshot", s.handleSnapshot},
 	} {

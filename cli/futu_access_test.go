@@ -1,0 +1,75 @@
+package cli_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"tokentray/auth/sandbox/futusim"
+)
+
+// statusOf is one credential of "status --json".
+func statusOf(t *testing.T, x *tt, name string) map[string]any {
+	t.Helper()
+	r := x.run(nil, "", "status", "--json")
+	var out struct {
+		Credentials []map[string]any `json:"credentials"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
+		t.Fatalf("status --json: %v\n%s", err, r.stdout)
+	}
+	for _, c := range out.Credentials {
+		if c["name"] == name {
+			return c
+		}
+	}
+	t.Fatalf("status --json has no %s: %s", name, r.stdout)
+	return nil
+}
+
+// A broker laid out like Futu's answers no "verify" for an OAuth login:
+// the check must be the one Futu's own CLI makes, so a revoked access
+// token is renewed by refresh and never handed out by token.
+func TestRefreshRenewsARevokedFutuAccessTokenBeforeTokenHandsItOut(t *testing.T) {
+	needKeychain(t)
+	sb := startSandbox(t)
+	sb.Futu.SetLayout(futusim.LayoutCLI)
+	x := newTT(t)
+	wantCode(t, x.run(nil, "", "add", "futu-oauth", "oauth", "--endpoint", sb.FutuURL), 0, "add futu-oauth")
+	o := newOAuthSession(t, x)
+	c, revoked, _ := o.login(t, x, "oauth")
+
+	sb.Futu.RevokeAccessTokens(c.ClientID)
+	wantCode(t, x.run(nil, "", "refresh", "oauth"), 0, "refresh of a login whose access token was revoked")
+	tk := x.run(nil, "", "token", "oauth")
+	wantCode(t, tk, 0, "token")
+	got := strings.TrimSpace(tk.stdout)
+	x.secret(got)
+	if got == revoked {
+		t.Fatal("token printed the access token Futu had revoked")
+	}
+	if n := sb.Futu.Count(futusim.PathAccounts); n == 0 {
+		t.Error("refresh never asked Futu's account API")
+	}
+
+	// Quote and trade access, as Futu's CLI shows them.
+	st := statusOf(t, x, "oauth")
+	if st["health"] != "ok" {
+		t.Errorf("health %v (%v), want ok", st["health"], st["reason"])
+	}
+	if a, _ := st["access"].(map[string]any); a["quote"] != true || a["trade"] != true {
+		t.Errorf("access = %v, want quote and trade", st["access"])
+	}
+
+	// Without trade permission the login still works, for quotes only.
+	sb.Futu.SetTradePermission(false)
+	wantCode(t, x.run(nil, "", "refresh", "oauth"), 0, "refresh of a login without trade permission")
+	st = statusOf(t, x, "oauth")
+	if a, _ := st["access"].(map[string]any); st["health"] != "ok" || a["quote"] != true || a["trade"] != false {
+		t.Errorf("without trade permission: health %v, access %v", st["health"], st["access"])
+	}
+	table := x.run(nil, "", "status")
+	if !strings.Contains(table.stdout, "quotes only, no trading") {
+		t.Errorf("status does not say the login may not trade:\n%s", table.stdout)
+	}
+}
