@@ -1,28 +1,42 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"tokentray/auth"
+	"tokentray/auth/engine"
 )
 
 // maxExtendDays is the longest extension Futu grants (3 years).
 const maxExtendDays = 1095
 
 func extendCommand(e *env) *cobra.Command {
-	c := newCommand("extend", "extend a Futu API key's access token", "extend NAME [--days N]",
+	c := newCommand("extend", "extend a Futu API key's access token", "extend NAME [--days N] [--shorten] [--yes]",
 		`Asks Futu for a new access token for the API key NAME, valid for N days
 (default: the extend-days setting, 90 unless changed with "tokentray config
-extend-days N"; at most 1095). Without --days, a token already valid for
-longer is left as it is. The old token stops working: scripts that read
-it from the environment must be restarted (tokentray env/exec give them the
-new one).`)
+extend-days N"; at most 1095).
+
+Futu issues a new token and retires the old one at once. On a terminal,
+extend says so and asks first (--yes skips the question); afterwards it
+says what got the new token (shared files and share targets) and what
+cannot: a process started by "tokentray exec" or with "tokentray env"
+keeps the old value and must be restarted.
+
+A new token that would expire before the current one is refused (nothing
+changes) unless --shorten is given.`)
 	var days int
+	var shorten, yes bool
 	intFlag(c.Flags(), &days, "days", 90, "days the new token is valid (default: the extend-days setting)")
+	boolFlag(c.Flags(), &shorten, "shorten", "allow a new token that expires before the current one")
+	yesFlag(c.Flags(), &yes)
 	c.Args = exactly(1, "one NAME")
 	c.ValidArgsFunction = e.completeNames(1)
 	c.RunE = func(_ *cobra.Command, args []string) error {
+		name := args[0]
 		if days < 1 || days > maxExtendDays {
 			return usagef("--days must be between 1 and %d (3 years), not %d", maxExtendDays, days)
 		}
@@ -41,19 +55,79 @@ new one).`)
 			}
 			days = p.ExtendDays
 		}
-		until := e.Clock.Now().UTC().Add(time.Duration(days) * 24 * time.Hour)
-		// Without --days, a token that lasts longer than the default
-		// would be cut short: most likely not what was meant.
-		if cred, err := eng.Get(args[0]); err == nil && !c.Flags().Changed("days") && cred.ExpiresAt.After(until) {
-			return usagef("%s's access token is valid until %s, later than the %d days of the extend-days setting (%s): nothing was changed; to replace it with a token valid for fewer days anyway, give --days N",
-				args[0], cred.ExpiresAt.UTC().Format("2006-01-02"), days, until.Format("2006-01-02"))
-		}
-		h, err := eng.Extend(e.ctx, args[0], until)
+		now := e.Clock.Now().UTC()
+		until := now.Add(time.Duration(days) * 24 * time.Hour)
+		cred, err := eng.Get(name)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.Stdout, "%s: %s\n", args[0], e.health(h))
+		if se := engine.Shortens(cred, until, now); se != nil && !shorten {
+			return e.shortenRefused(se, days)
+		}
+		if cred.Kind == auth.KindFutuKey && !yes && e.IsTerminal(e.Stdin) {
+			handoffs, err := eng.Handoffs(name)
+			if err != nil {
+				return err
+			}
+			q := fmt.Sprintf("Extending %s replaces its access token with one valid until %s (%d days): Futu retires the old token at once, so whatever still uses it stops working. %s Extend %s?",
+				name, until.Format("2006-01-02"), days, handoverNote(name, handoffs), name)
+			ok, err := e.confirm(false, q)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return declined("%s was not extended: nothing was changed", name)
+			}
+		}
+		h, ho, err := eng.ExtendWith(e.ctx, name, until, engine.ExtendOptions{Shorten: shorten})
+		var se *engine.ShortenError
+		if errors.As(err, &se) {
+			return e.shortenRefused(se, days)
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.Stdout, "%s: %s\n", name, e.health(h))
+		fmt.Fprintln(e.Stdout, handoverReport(name, ho))
 		return nil
 	}
 	return c
+}
+
+// shortenRefused is the sentence of an extension that would cut the
+// token's life short.
+func (e *env) shortenRefused(se *engine.ShortenError, days int) error {
+	return usagef("%s's access token is valid until %s; a new one for %d days would be valid only until %s, so nothing was changed; give more --days, or --shorten to replace it with the shorter-lived token anyway",
+		se.Name, se.Current.UTC().Format("2006-01-02"), days, se.Requested.UTC().Format("2006-01-02"))
+}
+
+// handoverNote says, before a token is replaced, what gets the new one
+// and what keeps the old one.
+func handoverNote(name string, handoffs []auth.Handoff) string {
+	var gets string
+	if len(handoffs) > 0 {
+		var parts []string
+		for _, h := range handoffs {
+			parts = append(parts, h.String())
+		}
+		gets = "tokentray writes the new token to " + joinAnd(parts) + "; "
+	}
+	return gets + "processes started by tokentray exec or with tokentray env keep the old token and must be restarted."
+}
+
+// handoverReport says, after a token was replaced, what got the new one
+// and what could not.
+func handoverReport(name string, ho auth.Handover) string {
+	var parts []string
+	for _, h := range ho.Updated {
+		parts = append(parts, h.String())
+	}
+	msg := "No shared file or share target holds " + name + "'s token."
+	if len(parts) > 0 {
+		msg = "Updated with the new token: " + joinAnd(parts) + "."
+	}
+	for _, f := range ho.Failed {
+		msg += " Not updated: " + f.String() + " (" + sentence(f.Reason) + ")."
+	}
+	return msg + " Processes started by tokentray exec or with tokentray env still hold the old token, which no longer works: restart them."
 }

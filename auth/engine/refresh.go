@@ -310,13 +310,55 @@ func (e *Engine) inFlight(c *auth.Credential, op string, interrupted bool, call 
 }
 
 // Extend renews the token of the credential called name until the given
-// time (Futu API keys).
+// time (Futu API keys). It never shortens: see ExtendWith.
 func (e *Engine) Extend(ctx context.Context, name string, until time.Time) (auth.Health, error) {
+	h, _, err := e.ExtendWith(ctx, name, until, ExtendOptions{})
+	return h, err
+}
+
+// ExtendOptions say how an extension may go.
+type ExtendOptions struct {
+	// Shorten allows a new expiry earlier than the current one.
+	Shorten bool
+}
+
+// ShortenError is an extension refused because the new token would
+// expire before the current one does.
+type ShortenError struct {
+	Name               string
+	Current, Requested time.Time
+}
+
+func (e *ShortenError) Error() string {
+	return fmt.Sprintf("%s's access token is valid until %s; a new one valid until %s would end earlier, so nothing was changed", e.Name, e.Current.UTC().Format("2006-01-02"), e.Requested.UTC().Format("2006-01-02"))
+}
+
+// Shortens returns the *ShortenError of extending c until then, nil when
+// the new token would last at least as long as the current one (or the
+// current one has expired, or its expiry is not known).
+func Shortens(c auth.Credential, until, now time.Time) *ShortenError {
+	cur := c.ExpiresAt
+	if cur.IsZero() || !cur.After(now) || !until.Before(cur) {
+		return nil
+	}
+	return &ShortenError{Name: c.Name, Current: cur, Requested: until}
+}
+
+// ExtendWith is Extend with options. An until earlier than the token's
+// current expiry is refused with a *ShortenError (nothing is asked of
+// the broker) unless o.Shorten. The Handover says which holders of the
+// token (shared files, share targets) have the new one.
+func (e *Engine) ExtendWith(ctx context.Context, name string, until time.Time, o ExtendOptions) (auth.Health, auth.Handover, error) {
 	var h auth.Health
+	var ho auth.Handover
 	c, err := e.withCredential(ctx, name, func(c *auth.Credential, p auth.Provider, s auth.Secrets) (bool, error) {
 		x, ok := p.(auth.Extender)
 		if !ok {
 			return false, fmt.Errorf("%s (%s) cannot be extended to a chosen date: tokentray renews its token on its own", name, c.Kind.Title())
+		}
+		if se := Shortens(*c, until, e.now()); se != nil && !o.Shorten {
+			h = e.assess(p, *c)
+			return false, se
 		}
 		release, err := e.limits.acquire(ctx, *c, s)
 		if err != nil {
@@ -328,9 +370,16 @@ func (e *Engine) Extend(ctx context.Context, name string, until time.Time) (auth
 			return x.Extend(ctx, c, s, until)
 		})
 		h = e.record(c, h, err)
+		if err == nil {
+			ho.Updated = e.handoffs(*c)
+		}
 		return true, err
 	})
-	return h, outcome(c, h, err)
+	var se *ShortenError
+	if errors.As(err, &se) {
+		return h, ho, err
+	}
+	return h, ho, outcome(c, h, err)
 }
 
 // outcome is the error a caller gets for health h: a health only the

@@ -296,7 +296,9 @@ func (h *harness) round(round int) (what string, told int) {
 	case "refresh":
 		h.killDuring(nil, false, "refresh", "oauth", "--force")
 	case "extend":
-		h.killDuring(nil, false, "extend", "key", "--days", strconv.Itoa(30+h.rng.IntN(300)))
+		// --shorten: a shorter life than the current one is refused otherwise,
+		// before Futu is asked, and the kill would land in nothing.
+		h.killDuring(nil, false, "extend", "key", "--days", strconv.Itoa(30+h.rng.IntN(300)), "--shorten")
 	case "add":
 		h.n++
 		name := fmt.Sprintf("tmp%d", h.n)

@@ -1,0 +1,76 @@
+package cli_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"tokentray/auth"
+)
+
+// extend on a terminal says that the old token stops working and what
+// keeps it, and asks; no changes nothing, yes and --yes extend and name
+// what got the new token and what did not.
+func TestExtendAsksBeforeReplacingTheToken(t *testing.T) {
+	f := newFakeRun(t)
+	var extended []time.Time
+	f.prov.ExtendFunc = func(_ context.Context, c *auth.Credential, _ auth.Secrets, until time.Time) (auth.Health, error) {
+		extended = append(extended, until)
+		c.ExpiresAt = until
+		return auth.Health{State: auth.OK, Reason: "extended", ExpiresAt: until}, nil
+	}
+	f.deps.IsTerminal = func(any) bool { return true }
+	f.deps.Stdin = strings.NewReader("n\n")
+	if code := f.run("extend", "k1", "--days", "90"); code != 1 || len(extended) != 0 {
+		t.Fatalf("extend answered no: exit %d, %d extensions; stderr %q", code, len(extended), f.stderr.String())
+	}
+	q := f.stderr.String()
+	for _, want := range []string{"retires the old token", "stops working", "tokentray exec", "must be restarted", "2027-02-21", "[y/N]"} {
+		if !strings.Contains(q, want) {
+			t.Fatalf("extend asked %q, want it to say %q", q, want)
+		}
+	}
+	f.deps.Stdin = strings.NewReader("y\n")
+	if code := f.run("extend", "k1", "--days", "90"); code != 0 || len(extended) != 1 {
+		t.Fatalf("extend answered yes: exit %d, %d extensions; stderr %q", code, len(extended), f.stderr.String())
+	}
+	out := f.stdout.String()
+	for _, want := range []string{"No shared file or share target holds k1's token", "Processes started by tokentray exec or with tokentray env still hold the old token", "restart them"} {
+		if !strings.Contains(out, want) {
+			t.Fatalf("after extending it said %q, want %q", out, want)
+		}
+	}
+	f.deps.Stdin = strings.NewReader("")
+	if code := f.run("extend", "k1", "--days", "200", "--yes"); code != 0 || len(extended) != 2 || strings.Contains(f.stderr.String(), "[y/N]") {
+		t.Fatalf("extend --yes: exit %d, %d extensions; stderr %q", code, len(extended), f.stderr.String())
+	}
+}
+
+// An extension that would end before the current token is refused with
+// both dates, and nothing is asked of the broker, unless --shorten.
+func TestExtendNeverShortensUnlessAsked(t *testing.T) {
+	f := newFakeRun(t)
+	calls := 0
+	f.prov.ExtendFunc = func(_ context.Context, c *auth.Credential, _ auth.Secrets, until time.Time) (auth.Health, error) {
+		calls++
+		c.ExpiresAt = until
+		return auth.Health{State: auth.OK, Reason: "extended", ExpiresAt: until}, nil
+	}
+	if code := f.run("extend", "k1", "--days", "100"); code != 0 {
+		t.Fatalf("first extend: %d %q", code, f.stderr.String())
+	}
+	for _, args := range [][]string{{"extend", "k1", "--days", "30"}, {"extend", "k1"}} {
+		code := f.run(args...)
+		msg := f.stderr.String()
+		if code != 2 || calls != 1 || !strings.Contains(msg, "2027-03-03") || !strings.Contains(msg, "nothing was changed") || !strings.Contains(msg, "--shorten") {
+			t.Fatalf("%v on a token valid 100 more days: exit %d, %d extensions, said %q; want it refused with both dates", args, code, calls, msg)
+		}
+	}
+	if !strings.Contains(f.stderr.String(), "2027-02-21") {
+		t.Fatalf("extend with the default 90 days on a token with 100 left said %q, want the date 90 days would end on", f.stderr.String())
+	}
+	if code := f.run("extend", "k1", "--days", "30", "--shorten"); code != 0 || calls != 2 {
+		t.Fatalf("extend --shorten: exit %d, %d extensions; %q", code, calls, f.stderr.String())
+	}
+}
