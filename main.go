@@ -17,16 +17,18 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
-	"github.com/gofrs/flock"
 	"golang.org/x/term"
 
 	"tokentray/auth/sandbox"
 	"tokentray/auth/webull"
 	"tokentray/cli"
+	"tokentray/internal/agentrun"
 	"tokentray/internal/autostart"
 	"tokentray/internal/system"
 	"tokentray/tray"
@@ -36,7 +38,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	door := system.NewDoor(system.Options{})
 	d := commandLine(door)
-	d.RunAgent = func(ctx context.Context, sandboxed bool) error { return runAgent(ctx, d, door, sandboxed) }
+	d.RunAgent = func(ctx context.Context, o cli.AgentRun) error { return runAgent(ctx, d, door, o) }
 	d.RunWindow = func(ctx context.Context, sandboxed bool, focus string) error {
 		return runWindow(ctx, d, door, sandboxed, focus)
 	}
@@ -108,10 +110,13 @@ func webullFacts() cli.WebullFacts {
 	return f
 }
 
-// runAgent is the always-on process: the tray and the credential engine.
+// runAgent is the always-on process: the tray and the credential engine,
+// or, headless, the engine alone with a line on stderr for each event.
 // In the sandbox profile it also works against both simulated brokers:
 // those `tokentray sandbox` runs, or its own with a fresh demo.
-func runAgent(ctx context.Context, d cli.Deps, door *system.Door, sandboxed bool) error {
+func runAgent(ctx context.Context, d cli.Deps, door *system.Door, o cli.AgentRun) error {
+	sandboxed := o.Sandbox
+	headless := o.Headless || noDisplay(d.Getenv)
 	parts, err := door.Open(sandboxed)
 	if err != nil {
 		return err
@@ -119,14 +124,18 @@ func runAgent(ctx context.Context, d cli.Deps, door *system.Door, sandboxed bool
 	dir := parts.Profile.Dir
 	// One agent per profile: a second would renew the same tokens and,
 	// in the sandbox, replace the demo under the first one's feet.
-	lock := flock.New(filepath.Join(dir, "agent.lock"))
-	if ok, err := lock.TryLock(); err != nil {
+	unlock, ok, err := agentrun.Lock(dir)
+	if err != nil {
 		return fmt.Errorf("check whether tokentray is already running: %w", err)
 	} else if !ok {
-		fmt.Fprintln(d.Stderr, "tokentray is already running for this profile (in the tray, or as its window where there is no tray); open the window with: tokentray window")
+		if r, running := agentrun.Running(dir); running && r.Mode == agentrun.Headless {
+			fmt.Fprintf(d.Stderr, "tokentray is already running headless for this profile (process %d); see what it keeps with: tokentray status\n", r.PID)
+		} else {
+			fmt.Fprintln(d.Stderr, "tokentray is already running for this profile (in the tray, or as its window where there is no tray); open the window with: tokentray window")
+		}
 		return nil
 	}
-	defer lock.Unlock()
+	defer unlock()
 	// Without a keychain nothing can be renewed or stored: say so at once
 	// rather than at the first renewal.
 	if err := parts.CheckKeychain(); err != nil {
@@ -156,6 +165,14 @@ func runAgent(ctx context.Context, d cli.Deps, door *system.Door, sandboxed bool
 			fmt.Fprintf(d.Stderr, "Sandbox brokers: Futu %s, Webull %s\nSandbox phone (Webull SMS codes): %s\n", demo.FutuURL, demo.WebullURL, phone)
 		}
 	}
+	mode := agentrun.Tray
+	if headless {
+		mode = agentrun.Headless
+	}
+	_ = agentrun.Write(dir, agentrun.Record{PID: os.Getpid(), Mode: mode, Since: door.Clock().Now().UTC()})
+	if headless {
+		return runHeadless(ctx, d, parts)
+	}
 	// The agent starts one window at a time and closes it when it quits.
 	window := func(ctx context.Context, name string) error {
 		w := windowSpec{sandbox: sandboxed, focus: name, phone: phone, env: d.Environ()}
@@ -173,6 +190,40 @@ func runAgent(ctx context.Context, d cli.Deps, door *system.Door, sandboxed bool
 	}
 	agent.Run(ctx)
 	return nil
+}
+
+// runHeadless is the agent on a server: no tray, no window, no desktop
+// notification; a line on stderr for each event (without a time of its
+// own under systemd, whose journal adds one).
+func runHeadless(ctx context.Context, d cli.Deps, parts *system.Parts) error {
+	var now func() time.Time
+	if d.Getenv("JOURNAL_STREAM") == "" {
+		now = parts.Clock.Now
+	}
+	events := tray.NewEventLog(d.Stderr, now)
+	where := "the system keychain"
+	if f := parts.FileKeychain(); f != nil {
+		where = "the file keychain " + f.Path()
+	}
+	events.Printf("tokentray agent running headless (process %d) for %s, secrets in %s", os.Getpid(), parts.Profile.Dir, where)
+	agent := tray.NewAgent(parts.Engine, tray.AgentOptions{
+		Sandbox: parts.Profile.Sandbox, Dir: parts.Profile.Dir, SettingsFile: parts.SettingsFile(), Prefs: parts.Store,
+		Changed: parts.Changed(),
+	})
+	agent.RunHeadless(ctx, events)
+	events.Printf("tokentray agent stopped")
+	return nil
+}
+
+// noDisplay reports whether this process has no display to show a tray
+// or a window on: on Linux and the BSDs, neither DISPLAY nor
+// WAYLAND_DISPLAY is set (a server, an SSH session, a systemd service).
+func noDisplay(getenv func(string) string) bool {
+	switch runtime.GOOS {
+	case "darwin", "windows":
+		return false
+	}
+	return getenv("DISPLAY") == "" && getenv("WAYLAND_DISPLAY") == ""
 }
 
 // freshSandbox reads TOKENTRAY_SANDBOX_FRESH: set to 1, the agent's

@@ -61,8 +61,8 @@ type Deps struct {
 	// completion reads the credential names from it, and config reads
 	// and writes the settings there.
 	ProfileDir func(sandbox bool) (string, error)
-	// RunAgent runs the tray agent until ctx ends or the user quits.
-	RunAgent func(ctx context.Context, sandbox bool) error
+	// RunAgent runs the agent until ctx ends or the user quits.
+	RunAgent func(ctx context.Context, o AgentRun) error
 	// RunWindow runs the window until it is closed, showing the
 	// credential called focus when it is not empty.
 	RunWindow func(ctx context.Context, sandbox bool, focus string) error
@@ -73,6 +73,14 @@ type Deps struct {
 	Autostart Autostart
 	// Webull holds the facts of Webull's SDK the command line names.
 	Webull WebullFacts
+}
+
+// AgentRun is how the agent is to run.
+type AgentRun struct {
+	Sandbox bool
+	// Headless: no tray and no window, a line on stderr for each event,
+	// even where a desktop is there.
+	Headless bool
 }
 
 // Parts are the built parts of one opened profile.

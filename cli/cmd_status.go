@@ -11,6 +11,7 @@ import (
 
 	"tokentray/auth"
 	"tokentray/auth/engine"
+	"tokentray/internal/agentrun"
 )
 
 // StatusJSON is the stable output of "tokentray status --json". Fields
@@ -166,6 +167,7 @@ func runStatus(e *env, asJSON bool) error {
 	}
 	if len(ss) == 0 {
 		fmt.Fprintf(e.Stdout, "No credentials yet; add one with: %s (see tokentray help add)\n", e.cmdLine("add"))
+		e.printAgent()
 		return nil
 	}
 	now := e.Clock.Now()
@@ -195,7 +197,20 @@ func runStatus(e *env, asJSON bool) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	e.printAgent()
 	return statusExit(e, ss)
+}
+
+// printAgent says, under the table, that the profile's agent runs
+// headless (on a desktop the tray icon shows it runs).
+func (e *env) printAgent() {
+	if e.parts == nil || e.parts.Dir == "" {
+		return
+	}
+	if r, ok := agentrun.Running(e.parts.Dir); ok && r.Mode == agentrun.Headless {
+		fmt.Fprintf(e.Stdout, "\nThe agent runs headless (process %d, since %s): it renews tokens and asks about pending verifications.\n",
+			r.PID, r.Since.Local().Format("2006-01-02 15:04"))
+	}
 }
 
 // detailLine says who a login belongs to, where its endpoints come from,

@@ -67,7 +67,7 @@ func newRoot(e *env) *cobra.Command {
 			}
 			return nil
 		},
-		RunE: func(c *cobra.Command, args []string) error { return runAgent(e) },
+		RunE: func(c *cobra.Command, args []string) error { return runAgent(e, false) },
 		// Completion is the command below, with this program's own help.
 		CompletionOptions: cobra.CompletionOptions{DisableDefaultCmd: true},
 	}

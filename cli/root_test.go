@@ -21,13 +21,20 @@ func TestDefaultCommandAndTheSandboxFlagAnywhere(t *testing.T) {
 		{nil, call{"agent", "", false}},
 		{[]string{"--sandbox"}, call{"agent", "", true}},
 		{[]string{"agent", "--sandbox"}, call{"agent", "", true}},
+		{[]string{"agent", "--headless"}, call{"agent", "headless", false}},
 		{[]string{"window", "k1"}, call{"window", "k1", false}},
 		{[]string{"--sandbox", "window", "k1"}, call{"window", "k1", true}},
 		{[]string{"window", "k1", "--sandbox"}, call{"window", "k1", true}},
 	} {
 		var got call
 		d := cli.Deps{
-			RunAgent: func(_ context.Context, sb bool) error { got = call{"agent", "", sb}; return nil },
+			RunAgent: func(_ context.Context, o cli.AgentRun) error {
+				got = call{"agent", "", o.Sandbox}
+				if o.Headless {
+					got.focus = "headless"
+				}
+				return nil
+			},
 			RunWindow: func(_ context.Context, sb bool, focus string) error {
 				got = call{"window", focus, sb}
 				return nil

@@ -107,6 +107,9 @@ type Agent struct {
 	life     context.Context // ends when the agent quits: its windows close
 	endLife  context.CancelFunc
 	wakes    atomic.Int64 // timer wake-ups, for tests and benchmarks
+	// observe, when set, is told every credential's health each time
+	// the agent reads it (the headless agent's log).
+	observe func([]Entry)
 	// pollsInFlight counts verifications being asked about.
 	pollsInFlight atomic.Int64
 	notesOnce     sync.Once
@@ -494,6 +497,9 @@ func (a *Agent) check(ctx context.Context, names []string) (unanswered bool) {
 func (a *Agent) reload() {
 	entries := a.Snapshot()
 	now := a.c.Now()
+	if a.observe != nil {
+		a.observe(entries)
+	}
 	a.mu.Lock()
 	a.entries = entries
 	due := a.alerts.Due(entries, a.opts.Sandbox, now)

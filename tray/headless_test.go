@@ -1,0 +1,94 @@
+package tray
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jonboulle/clockwork"
+
+	"tokentray/auth"
+	"tokentray/auth/engine"
+	"tokentray/auth/store"
+	"tokentray/internal/testutil"
+)
+
+// The headless agent does the tray agent's work with no tray to draw on:
+// it polls a pending verification, turns OK within one poll of the
+// confirmation, renews before expiry, and says each of these in a line.
+func TestHeadlessAgentRenewsPollsAndLogsOneLineAnEvent(t *testing.T) {
+	clock := clockwork.NewFakeClockAt(t0)
+	broker := &flakyBroker{pending: t0.Add(5 * time.Minute), clock: clock, life: 20 * time.Minute}
+	st, err := store.Open(t.TempDir(), auth.NewMemorySecrets())
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng := engine.New(st, map[auth.Kind]auth.Provider{auth.KindFutuKey: broker}, clock)
+	if _, err := eng.AddWith(context.Background(), auth.Credential{Name: "futu-main", Kind: auth.KindFutuKey}, map[string]string{auth.FieldAppSecret: "test-app-secret-0001"}, engine.CheckOptions{NoCheck: true}); err != nil {
+		t.Fatal(err)
+	}
+	a := NewAgent(eng, AgentOptions{Clock: clock, CheckEvery: time.Hour, NoWatch: true, Dir: st.Dir(), Prefs: st})
+	log := &testutil.LockedBuffer{}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { a.RunHeadless(ctx, NewEventLog(log, clock.Now)); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+
+	settle := func(calls int, line string) {
+		t.Helper()
+		if !testutil.Poll(5*time.Second, 2*time.Millisecond, func() bool {
+			return broker.count() == calls && strings.Contains(log.String(), line) && a.pollsInFlight.Load() == 0
+		}) {
+			t.Fatalf("broker asked %d times (want %d); log:\n%s\nwant a line with %q", broker.count(), calls, log.String(), line)
+		}
+		if err := clock.BlockUntilContext(ctx, 1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	settle(1, "futu-main: Unknown -> Pending: Confirm the SMS code")
+	broker.confirm()
+	clock.Advance(PollEvery)
+	settle(2, "futu-main: Pending -> OK, expires 2026-11-23 09:20 UTC")
+	// 20-minute tokens with a 5-minute lead: renewed 15 minutes later.
+	clock.Advance(15 * time.Minute)
+	settle(3, "futu-main: renewed; OK, expires 2026-11-23 09:35 UTC")
+
+	lines := strings.Split(strings.TrimSpace(log.String()), "\n")
+	if len(lines) != 4 || !strings.HasSuffix(lines[0], "futu-main (Futu API key): Unknown: Not checked with Futu yet") {
+		t.Errorf("want one line an event, 4 in all (the state at the start, then each change):\n%s", log.String())
+	}
+	for _, l := range lines {
+		if !strings.HasPrefix(l, "2026-11-23T09:") || strings.Contains(l, "\x1b") {
+			t.Errorf("line %q does not start with the time, or holds a terminal escape", l)
+		}
+	}
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the headless agent did not stop when its context ended")
+	}
+}
+
+func TestEventLogSaysWhatChanged(t *testing.T) {
+	var b strings.Builder
+	l := NewEventLog(&b, nil)
+	exp := t0.Add(time.Hour)
+	l.Entries([]Entry{{Name: "a", Kind: auth.KindWebull, Health: auth.Health{State: auth.OK, ExpiresAt: exp}}})
+	l.Entries([]Entry{{Name: "a", Kind: auth.KindWebull, Health: auth.Health{State: auth.OK, ExpiresAt: exp}}}) // nothing changed
+	l.Entries([]Entry{
+		{Name: "a", Kind: auth.KindWebull, Health: auth.Health{State: auth.Broken, Reason: "Webull refused the app secret.\nUpdate it."}},
+		{Name: "b", Kind: auth.KindFutuOAuth, Health: auth.Health{State: auth.ActionNeeded, Reason: "log in"}},
+	})
+	l.Entries(nil)
+	want := "a (Webull token): OK, expires 2026-11-23 10:00 UTC\n" +
+		"a: OK -> Broken: Webull refused the app secret. Update it.\n" +
+		"b (Futu OAuth login) added: Action needed: Log in\n" +
+		"a removed\nb removed\n"
+	got := b.String()
+	// Removals come in no set order.
+	if strings.Replace(got, "b removed\na removed\n", "a removed\nb removed\n", 1) != want {
+		t.Errorf("log:\n%s\nwant:\n%s", got, want)
+	}
+}
