@@ -23,6 +23,8 @@ type Entry struct {
 	Account string
 	// Busy is set while the agent checks this credential with its broker.
 	Busy bool
+	// Replaced is the last swap of its token for a new one (an extension).
+	Replaced auth.Replacement
 }
 
 // CommandKind names what a menu item or notification button does.
