@@ -23,8 +23,6 @@ import (
 	"syscall"
 	"time"
 
-	"golang.org/x/term"
-
 	"tokentray/auth/sandbox"
 	"tokentray/auth/webull"
 	"tokentray/cli"
@@ -58,13 +56,9 @@ func commandLine(door *system.Door) cli.Deps {
 		Getenv:     os.Getenv,
 		Environ:    os.Environ,
 		IsTerminal: cli.IsTerminal,
-		ReadSecret: func(prompt string) (string, error) {
-			fmt.Fprint(os.Stderr, prompt)
-			b, err := term.ReadPassword(int(os.Stdin.Fd()))
-			fmt.Fprintln(os.Stderr)
-			return string(b), err
-		},
-		Clock: door.Clock(),
+		ReadSecret: func(prompt string) (string, error) { return cli.ReadTerminal(os.Stdin, os.Stderr, prompt, false) },
+		ReadLine:   func(prompt string) (string, error) { return cli.ReadTerminal(os.Stdin, os.Stderr, prompt, true) },
+		Clock:      door.Clock(),
 		Open: func(sandboxed bool) (cli.Parts, error) {
 			p, err := door.Open(sandboxed)
 			if err != nil {

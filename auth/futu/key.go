@@ -519,12 +519,17 @@ func (p *KeyProvider) Extend(ctx context.Context, c *auth.Credential, s auth.Sec
 		return auth.Health{State: auth.Broken, Next: auth.Next(auth.ActionUpdate, c.Name), Reason: "Futu issued a new access token but the keychain refused it and the old one no longer works: create a new token in the Futu developer portal", CheckedAt: r.at},
 			fmt.Errorf("futu extend %s: store the new token: %w", c.Name, err)
 	}
+	before := keyExpiry(*c)
 	c.ExpiresAt = until.UTC()
 	if t, err := time.Parse(time.RFC3339, data.ExpiredAt); err == nil {
 		c.ExpiresAt = t.UTC()
 	}
 	c.RefreshedAt = r.at
 	h := expiryHealth(*c, r.at)
-	h.Reason = fmt.Sprintf("the access token was extended until %s; scripts that use the old FUTU_ACCESS_TOKEN need the new one", day(c.ExpiresAt))
+	verb := "was extended until"
+	if !before.IsZero() && c.ExpiresAt.Before(before) {
+		verb = "now ends earlier, on" // a date before the old expiry is a cut
+	}
+	h.Reason = fmt.Sprintf("the access token %s %s; scripts that use the old FUTU_ACCESS_TOKEN need the new one", verb, day(c.ExpiresAt))
 	return h, nil
 }
