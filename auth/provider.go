@@ -110,3 +110,30 @@ type Extender interface {
 type Remover interface {
 	Revoke(ctx context.Context, c Credential, s Secrets) error
 }
+
+// SharedFile is the file a credential hands to share targets (another
+// host's folder, a command): the same file its broker's SDK reads.
+type SharedFile struct {
+	// Name is the file's name: token.txt, a Futu client ID, NAME.env.
+	Name string
+	// Content is the file.
+	Content []byte
+	// ExpiresAt is when the token in it expires (zero: not known).
+	ExpiresAt time.Time
+	// Token is the token string it carries, so a change of it can be
+	// told (bots that read the file once keep the old one); never stored.
+	Token string
+	// Secrets are the values in Content that no message may show.
+	Secrets []string
+	// ReadOnce: bots read the file when they start and not again (the
+	// Webull SDKs' token.txt, an env file), so a new token string does not
+	// reach a bot that is already running.
+	ReadOnce bool
+}
+
+// TargetSharer is implemented by kinds that can hand a file to share
+// targets. The error, when the credential has nothing to share now (a
+// token waiting for its verification), carries the next action.
+type TargetSharer interface {
+	SharedFile(c Credential, s Secrets) (SharedFile, error)
+}

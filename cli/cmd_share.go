@@ -19,7 +19,7 @@ import (
 const shareLockWait = 10 * time.Second
 
 func shareCommand(e *env) *cobra.Command {
-	c := newCommand("share", "keep (or stop keeping) a broker SDK's token file current", "share NAME --dir DIR\nshare NAME\nshare NAME --off",
+	c := newCommand("share", "keep (or stop keeping) a broker SDK's token file current", "share NAME --dir DIR\nshare NAME\nshare NAME --off\nshare NAME --ssh [USER@]HOST:DIR [--off]\nshare NAME --exec CMD [--off]\nshare NAME --list\nshare NAME --push",
 		fmt.Sprintf(`Turns sharing with the broker's SDK on or off for the credential NAME.
 While it is on, tokentray writes the token it keeps fresh to the file the
 SDK reads, so bots using the SDK need no login or verification of their
@@ -43,15 +43,26 @@ every renewal.
               is removed while it still holds the credential's token (a
               move to another --dir removes the old one the same way)
 
-The same as --share-dir and --share-sdk of "tokentray add".`, indentText(tokenDirRule(e.Webull), 14, 62)))
+The same as --share-dir and --share-sdk of "tokentray add".
+`+shareTargetsHelp, indentText(tokenDirRule(e.Webull), 14, 62)))
 	var dir string
 	var off bool
 	c.Flags().StringVar(&dir, "dir", "", "the folder of the Webull SDK's token.txt")
 	boolFlag(c.Flags(), &off, "off", "stop updating the file")
 	_ = c.MarkFlagDirname("dir")
+	var tf shareTargetFlags
+	c.Flags().StringVar(&tf.ssh, "ssh", "", "a share target: [USER@]HOST:DIR or ssh://[USER@]HOST[:PORT]/DIR")
+	c.Flags().StringVar(&tf.exec, "exec", "", "a share target: a command that gets the file on its standard input")
+	boolFlag(c.Flags(), &tf.list, "list", "list the share targets")
+	boolFlag(c.Flags(), &tf.push, "push", "push to every share target now")
 	c.Args = exactly(1, "one NAME")
 	c.ValidArgsFunction = e.completeNames(1)
-	c.RunE = func(_ *cobra.Command, args []string) error { return runShare(e, args[0], dir, off) }
+	c.RunE = func(_ *cobra.Command, args []string) error {
+		if tf.any() {
+			return runShareTargets(e, args[0], tf, dir, off)
+		}
+		return runShare(e, args[0], dir, off)
+	}
 	return c
 }
 

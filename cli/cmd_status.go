@@ -3,18 +3,15 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
-	"io"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
-	"unicode/utf8"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 
 	"tokentray/auth"
 	"tokentray/auth/engine"
+	"tokentray/auth/targets"
 	"tokentray/internal/agentrun"
 )
 
@@ -64,6 +61,27 @@ type CredentialStatusJSON struct {
 	TwoFactorOff bool `json:"two_factor_off"`
 	// RenewUnavailable: a Webull token the broker refused to renew.
 	RenewUnavailable bool `json:"renew_unavailable"`
+	// ShareTargets are the credential's share targets and how their
+	// pushes went; [] when it has none.
+	ShareTargets []ShareTargetJSON `json:"share_targets"`
+	// TokenChangedAt: when a push first carried a new token string (bots
+	// that read the file once and started before keep the old one).
+	TokenChangedAt *time.Time `json:"token_changed_at"`
+}
+
+// ShareTargetJSON is one share target in StatusJSON.
+type ShareTargetJSON struct {
+	// Kind is "ssh" or "exec".
+	Kind string `json:"kind"`
+	// Target is HOST:DIR, ssh://… or the command.
+	Target string `json:"target"`
+	// Result is "ok", "failing" or "not-pushed".
+	Result      string     `json:"result"`
+	Error       string     `json:"error"`
+	Failures    int        `json:"failures"`
+	LastPush    *time.Time `json:"last_push"`
+	LastSuccess *time.Time `json:"last_success"`
+	NextAttempt *time.Time `json:"next_attempt"`
 }
 
 // NextJSON is a credential's next action in StatusJSON.
@@ -124,49 +142,42 @@ never renamed or removed; new ones may be added; no secret is ever in it):
       "renew_unavailable": boolean, true when Webull refused to renew the
                                token: it is kept, lasts until expires_at,
                                and a warning comes before then
+      "share_targets": list,   each share target ([] when none): {"kind":
+                               "ssh" or "exec", "target": HOST:DIR or the
+                               command, "result": "ok", "failing" or
+                               "not-pushed", "error": the last failure's
+                               sentence ("" when none), "failures": failed
+                               pushes in a row, "last_push", "last_success",
+                               "next_attempt": RFC 3339 UTC or null}
+      "token_changed_at": string, RFC 3339 UTC of the last push that
+                               carried a new token string (bots that read
+                               the file once and started before it keep the
+                               old token), or null
   }]}
 
 Credentials are sorted by name; "credentials" is [] when there are none.`
 
 func statusCommand(e *env) *cobra.Command {
-	c := newCommand("status", "show the health of every credential", "status [--wide] [--json]\nstatus NAME",
+	c := newCommand("status", "show the health of every credential", "status [--json]",
 		`Shows every credential's health from what is stored, without calling the
-brokers (run "tokentray refresh" to check with them): name, kind, health,
-expiry and time left, and under each row the reason and what to do next;
-the account a Futu login belongs to, and for Webull whether the app has
-2FA off (no token needed) or its token cannot be renewed.
-
-  --wide  one row a credential, the reason in the last column (the table
-          of earlier versions); without it that table is used only where
-          it fits the terminal's width (80 columns when not known)
-  NAME    one credential in full: everything above, where its calls go,
-          which app key it uses (the key's ID, never its secret; read from
-          the keychain), sharing, and when it was added, checked and
-          renewed
+brokers (run "tokentray refresh" to check with them): name, broker and
+kind, health, expiry and time left, the reason and what to do next; the
+account a Futu login belongs to, and for Webull whether the app has 2FA
+off (no token needed) or its token cannot be renewed, on a line of its own.
 
 Exit code 0 when every credential is OK or Expiring, 3 when any needs you
 to act (log in, verify, extend, or a broken key), else 1 when any could
 not be checked (Unknown: never checked, or the broker did not answer).
 
 `+statusSchema)
-	var asJSON, wide bool
+	var asJSON bool
 	boolFlag(c.Flags(), &asJSON, "json", "print JSON")
-	boolFlag(c.Flags(), &wide, "wide", "one row a credential, the reason in the last column")
-	c.Args = atMost(1, "at most one NAME")
-	c.ValidArgsFunction = e.completeNames(1)
-	c.RunE = func(_ *cobra.Command, args []string) error {
-		if len(args) == 1 {
-			if asJSON || wide {
-				return usagef("status NAME shows one credential in full and takes no --json or --wide; for JSON run: %s --json", e.cmdLine("status"))
-			}
-			return runStatusOne(e, args[0])
-		}
-		return runStatus(e, asJSON, wide)
-	}
+	c.Args = exactly(0, "no arguments")
+	c.RunE = func(*cobra.Command, []string) error { return runStatus(e, asJSON) }
 	return c
 }
 
-func runStatus(e *env, asJSON, wide bool) error {
+func runStatus(e *env, asJSON bool) error {
 	eng, err := e.engine()
 	if err != nil {
 		return err
@@ -181,8 +192,9 @@ func runStatus(e *env, asJSON, wide bool) error {
 			creds[c.Name] = c
 		}
 	}
+	shared, _ := eng.AllShared()
 	if asJSON {
-		if err := writeStatusJSON(e, ss, creds); err != nil {
+		if err := writeStatusJSON(e, ss, creds, shared); err != nil {
 			return err
 		}
 		return statusExit(e, ss)
@@ -192,43 +204,22 @@ func runStatus(e *env, asJSON, wide bool) error {
 		e.printAgent()
 		return nil
 	}
-	table := statusTable(e, ss, creds)
-	if wide || fits(table, e.width(e.Stdout)) {
-		if _, err := io.WriteString(e.Stdout, table); err != nil {
-			return err
-		}
-	} else if err := writeStatusRows(e, ss, creds, e.width(e.Stdout)); err != nil {
-		return err
-	}
-	e.printAgent()
-	return statusExit(e, ss)
-}
-
-// expiryCells are a credential's EXPIRES and LEFT cells.
-func expiryCells(s engine.Status, now time.Time) (exp, left string) {
-	exp, left = "-", "-"
-	if !s.ExpiresAt.IsZero() {
-		exp = s.ExpiresAt.Local().Format("2006-01-02 15:04")
-		if s.SecondsLeft > 0 {
-			left = humanDuration(time.Duration(s.SecondsLeft) * time.Second)
-		} else if !s.ExpiresAt.After(now) {
-			left = "expired"
-		}
-	}
-	if s.Health.State == auth.Pending && s.SecondsLeft > 0 {
-		left = humanDuration(time.Duration(s.SecondsLeft) * time.Second)
-	}
-	return exp, left
-}
-
-// statusTable is the wide table: one row a credential, the reason last.
-func statusTable(e *env, ss []engine.Status, creds map[string]auth.Credential) string {
-	var b strings.Builder
 	now := e.Clock.Now()
-	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+	tw := tabwriter.NewWriter(e.Stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tBROKER\tKIND\tHEALTH\tEXPIRES\tLEFT\tREASON")
 	for _, s := range ss {
-		exp, left := expiryCells(s, now)
+		exp, left := "-", "-"
+		if !s.ExpiresAt.IsZero() {
+			exp = s.ExpiresAt.Local().Format("2006-01-02 15:04")
+			if s.SecondsLeft > 0 {
+				left = humanDuration(time.Duration(s.SecondsLeft) * time.Second)
+			} else if !s.ExpiresAt.After(now) {
+				left = "expired"
+			}
+		}
+		if s.Health.State == auth.Pending && s.SecondsLeft > 0 {
+			left = humanDuration(time.Duration(s.SecondsLeft) * time.Second)
+		}
 		reason := withNext(oneLine(s.Health.Reason), e.command(s.Health.Next))
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.Name, s.Broker, s.Kind, s.Health.State.Title(), exp, left, reason)
 		if line := detailLine(creds[s.Name]); line != "" {
@@ -236,218 +227,15 @@ func statusTable(e *env, ss []engine.Status, creds map[string]auth.Credential) s
 			// would end the columns above it and misalign the rows below.
 			fmt.Fprintf(tw, "\t\t\t\t\t\t%s\n", line)
 		}
-	}
-	_ = tw.Flush()
-	return b.String()
-}
-
-// writeStatusRows is the layout for a terminal the wide table does not
-// fit: the short cells in a row, then the reason and the details below
-// it, wrapped to the width.
-func writeStatusRows(e *env, ss []engine.Status, creds map[string]auth.Credential, width int) error {
-	now := e.Clock.Now()
-	// The rows are aligned together first, then each gets its lines below.
-	var b strings.Builder
-	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tKIND\tHEALTH\tEXPIRES\tLEFT")
-	for _, s := range ss {
-		exp, left := expiryCells(s, now)
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", s.Name, s.Kind, s.Health.State.Title(), exp, left)
-	}
-	_ = tw.Flush()
-	rows := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
-	var out strings.Builder
-	out.WriteString(strings.TrimRight(rows[0], " ") + "\n")
-	for i, s := range ss {
-		out.WriteString(strings.TrimRight(rows[i+1], " ") + "\n")
-		// The command to run next is never split across lines.
-		lines := wrap(oneLine(s.Health.Reason), width-4)
-		if cmd := e.command(s.Health.Next); cmd != "" {
-			next := "Next: " + cmd
-			if n := len(lines); n > 0 && utf8.RuneCountInString(lines[n-1])+len(". "+next) <= width-4 {
-				lines[n-1] = strings.TrimRight(lines[n-1], ". ") + ". " + next
-			} else {
-				lines = append(lines, next)
-			}
-		}
-		if line := detailLine(creds[s.Name]); line != "" {
-			lines = append(lines, wrap(line, width-4)...)
-		}
-		for _, l := range lines {
-			out.WriteString("    " + l + "\n")
+		for _, line := range shareLines(shared[s.Name]) {
+			fmt.Fprintf(tw, "\t\t\t\t\t\t%s\n", line)
 		}
 	}
-	_, err := io.WriteString(e.Stdout, out.String())
-	return err
-}
-
-// width is the terminal's width in columns for w, else COLUMNS, else 80.
-func (e *env) width(w any) int {
-	if f, ok := w.(interface{ Fd() uintptr }); ok && e.IsTerminal(w) {
-		if cols, _, err := term.GetSize(int(f.Fd())); err == nil && cols > 0 {
-			return cols
-		}
-	}
-	if n, err := strconv.Atoi(e.Getenv("COLUMNS")); err == nil && n > 0 {
-		return n
-	}
-	return 80
-}
-
-// fits reports whether every line of text is at most width columns.
-func fits(text string, width int) bool {
-	for _, l := range strings.Split(text, "\n") {
-		if utf8.RuneCountInString(l) > width {
-			return false
-		}
-	}
-	return true
-}
-
-// wrap breaks s into lines of at most width columns, at spaces (a word
-// longer than width, such as an address, stays whole on its own line).
-func wrap(s string, width int) []string {
-	if width < 20 {
-		width = 20
-	}
-	var lines []string
-	line := ""
-	for _, w := range strings.Fields(s) {
-		switch {
-		case line == "":
-			line = w
-		case utf8.RuneCountInString(line)+1+utf8.RuneCountInString(w) <= width:
-			line += " " + w
-		default:
-			lines = append(lines, line)
-			line = w
-		}
-	}
-	if line != "" {
-		lines = append(lines, line)
-	}
-	return lines
-}
-
-// runStatusOne is status NAME: one credential in full.
-func runStatusOne(e *env, name string) error {
-	eng, err := e.engine()
-	if err != nil {
+	if err := tw.Flush(); err != nil {
 		return err
 	}
-	c, err := eng.Get(name)
-	if err != nil {
-		return err
-	}
-	ss, err := eng.Status()
-	if err != nil {
-		return err
-	}
-	var s engine.Status
-	for _, x := range ss {
-		if x.Name == c.Name {
-			s = x
-		}
-	}
-	now := e.Clock.Now()
-	width := e.width(e.Stdout)
-	var rows [][2]string
-	add := func(k, v string) {
-		if v != "" {
-			rows = append(rows, [2]string{k, v})
-		}
-	}
-	add("kind", c.Kind.Title()+" ("+string(c.Kind)+")")
-	add("health", s.Health.State.Title())
-	add("reason", sentenceOf(s.Health.Reason))
-	add("next", e.command(s.Health.Next))
-	exp, left := expiryCells(s, now)
-	switch {
-	case s.Health.State == auth.Pending && s.SecondsLeft > 0:
-		add("verify within", left)
-	case exp != "-":
-		add("expires", exp+" ("+left+")")
-	default:
-		add("expires", "not known yet")
-	}
-	add("account", c.Account.Summary())
-	endpoint := c.Endpoint
-	if endpoint == "" {
-		endpoint = "the broker's default"
-		if e.sandbox {
-			endpoint = "the running sandbox brokers"
-		}
-	}
-	add("endpoint", endpoint)
-	switch c.Layout {
-	case auth.LayoutMetadata:
-		add("endpoints", "from the host's OAuth metadata")
-	case auth.LayoutFutuCLI:
-		add("endpoints", "at the paths of Futu's own command line")
-	case auth.LayoutCustom:
-		add("endpoints", "set by hand")
-	}
-	if c.Kind == auth.KindWebull {
-		region := c.Region
-		if c.TestEnv {
-			region += ", test environment"
-		}
-		add("region", region)
-	}
-	if c.Kind == auth.KindFutuOAuth {
-		add("client ID", c.ClientID)
-	} else {
-		key, err := eng.AppKeyID(name)
-		switch {
-		case err != nil:
-			add("app key", "not readable now ("+strings.TrimSuffix(oneLine(err.Error()), ".")+")")
-		case key == "":
-			add("app key", "none in the keychain")
-		default:
-			add("app key", key)
-		}
-	}
-	if line := detailLine(c); line != "" {
-		add("notes", line)
-	}
-	switch {
-	case c.ShareWithSDK && c.SDKTokenDir != "":
-		add("shared", "with the Futu SDK in "+c.SDKTokenDir)
-	case c.ShareWithSDK:
-		add("shared", "with the Futu SDK")
-	}
-	stamp := func(t time.Time) string {
-		if t.IsZero() {
-			return ""
-		}
-		return t.Local().Format("2006-01-02 15:04")
-	}
-	add("added", stamp(c.AddedAt))
-	checked := stamp(c.LastChecked)
-	if checked == "" {
-		checked = "never checked with the broker"
-	}
-	add("last check", checked)
-	add("renewed", stamp(c.RefreshedAt))
-
-	fmt.Fprintln(e.Stdout, c.Name)
-	const keyWidth = 15
-	for _, r := range rows {
-		lines := wrap(r[1], width-keyWidth-2)
-		for i, l := range lines {
-			k := ""
-			if i == 0 {
-				k = r[0] + ":"
-			}
-			fmt.Fprintf(e.Stdout, "  %-*s%s\n", keyWidth, k, l)
-		}
-	}
-	return statusExit(e, []engine.Status{s})
-}
-
-// sentenceOf is a reason as a sentence: one line, a capital first letter.
-func sentenceOf(reason string) string {
-	return auth.Display(oneLine(reason))
+	e.printAgent()
+	return statusExit(e, ss)
 }
 
 // printAgent says, under the table, that the profile's agent runs
@@ -518,7 +306,36 @@ func statusExit(e *env, ss []engine.Status) error {
 	return nil
 }
 
-func writeStatusJSON(e *env, ss []engine.Status, creds map[string]auth.Credential) error {
+// shareLines are a credential's share targets for the status table, and
+// the bots that keep an old token.
+func shareLines(sh targets.Shared) []string {
+	var out []string
+	for _, t := range sh.Targets {
+		st := t.State
+		switch {
+		case !st.Pushed():
+			out = append(out, "share target "+t.Describe()+": not pushed yet")
+		case st.Failing():
+			out = append(out, fmt.Sprintf("share target %s: failing: %s (next attempt %s)", t.Describe(), oneLine(st.Error), clock(st.NextAttempt)))
+		default:
+			out = append(out, "share target "+t.Describe()+": ok, pushed "+clock(st.LastSuccess))
+		}
+	}
+	if note := oldTokenNote(sh.TokenChangedAt); note != "" && len(sh.Targets) > 0 {
+		out = append(out, "new token at "+clock(sh.TokenChangedAt)+": "+note)
+	}
+	return out
+}
+
+func utcOrNil(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	u := t.UTC().Truncate(time.Second)
+	return &u
+}
+
+func writeStatusJSON(e *env, ss []engine.Status, creds map[string]auth.Credential, shared map[string]targets.Shared) error {
 	out := StatusJSON{Credentials: []CredentialStatusJSON{}}
 	for _, s := range ss {
 		j := CredentialStatusJSON{
@@ -552,6 +369,23 @@ func writeStatusJSON(e *env, ss []engine.Status, creds map[string]auth.Credentia
 			j.TwoFactorOff = c.TwoFactorOff
 			j.RenewUnavailable = c.RenewUnavailable && !c.TwoFactorOff
 		}
+		sh := shared[s.Name]
+		j.ShareTargets = []ShareTargetJSON{}
+		for _, t := range sh.Targets {
+			st := t.State
+			r := "ok"
+			switch {
+			case !st.Pushed():
+				r = "not-pushed"
+			case st.Failing():
+				r = "failing"
+			}
+			j.ShareTargets = append(j.ShareTargets, ShareTargetJSON{
+				Kind: string(t.Kind), Target: t.String(), Result: r, Error: oneLine(st.Error), Failures: st.Failures,
+				LastPush: utcOrNil(st.LastAttempt), LastSuccess: utcOrNil(st.LastSuccess), NextAttempt: utcOrNil(st.NextAttempt),
+			})
+		}
+		j.TokenChangedAt = utcOrNil(sh.TokenChangedAt)
 		out.Credentials = append(out.Credentials, j)
 	}
 	enc := json.NewEncoder(e.Stdout)

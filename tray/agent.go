@@ -93,22 +93,20 @@ type Agent struct {
 	results chan result
 	quit    context.CancelFunc
 
-	mu      sync.Mutex
-	entries []Entry
-	busy    map[string]bool
-	view    View
-	prefs   agentPrefs
-	alerts  *alerts
-	// replacements announces tokens swapped by an extension.
-	replacements replacements
-	copied       string // the token last put on the clipboard
-	clearT       clockwork.Timer
-	windowMu     sync.Mutex
-	window       bool // a window the agent started is open
-	winWG        sync.WaitGroup
-	life         context.Context // ends when the agent quits: its windows close
-	endLife      context.CancelFunc
-	wakes        atomic.Int64 // timer wake-ups, for tests and benchmarks
+	mu       sync.Mutex
+	entries  []Entry
+	busy     map[string]bool
+	view     View
+	prefs    agentPrefs
+	alerts   *alerts
+	copied   string // the token last put on the clipboard
+	clearT   clockwork.Timer
+	windowMu sync.Mutex
+	window   bool // a window the agent started is open
+	winWG    sync.WaitGroup
+	life     context.Context // ends when the agent quits: its windows close
+	endLife  context.CancelFunc
+	wakes    atomic.Int64 // timer wake-ups, for tests and benchmarks
 	// observe, when set, is told every credential's health each time
 	// the agent reads it (the headless agent's log).
 	observe func([]Entry)
@@ -116,6 +114,8 @@ type Agent struct {
 	pollsInFlight atomic.Int64
 	notesOnce     sync.Once
 	notes         chan Notification
+	// keeper pushes share targets; nil until the loop starts it.
+	keeper *engine.ShareKeeper
 }
 
 // agentPrefs are the settings the agent follows, read again whenever the
@@ -184,11 +184,9 @@ func (a *Agent) Snapshot() []Entry {
 		return []Entry{{Name: "tokentray", Health: auth.Health{State: auth.Broken, Reason: err.Error()}}}
 	}
 	accounts := map[string]string{}
-	replaced := map[string]auth.Replacement{}
 	if cs, err := a.eng.List(); err == nil {
 		for _, c := range cs {
 			accounts[c.Name] = c.Who()
-			replaced[c.Name] = c.Replaced
 		}
 	}
 	out := make([]Entry, len(ss))
@@ -197,7 +195,16 @@ func (a *Agent) Snapshot() []Entry {
 		if h.ExpiresAt.IsZero() {
 			h.ExpiresAt = s.ExpiresAt
 		}
-		out[i] = Entry{Name: s.Name, Kind: s.Kind, Health: h, Account: accounts[s.Name], Replaced: replaced[s.Name]}
+		out[i] = Entry{Name: s.Name, Kind: s.Kind, Health: h, Account: accounts[s.Name]}
+	}
+	if shared, err := a.eng.AllShared(); err == nil {
+		for i := range out {
+			for _, t := range shared[out[i].Name].Targets {
+				if t.State.Failing() {
+					out[i].ShareFailing = append(out[i].ShareFailing, "cannot push to "+t.Describe()+": "+t.State.Error)
+				}
+			}
+		}
 	}
 	return out
 }
@@ -342,6 +349,13 @@ func (a *Agent) loop(ctx context.Context) {
 			a.results <- result{names: []string{name}, poll: true}
 		}()
 	}
+
+	// Share targets are pushed beside the checks, never in their way.
+	keeper := a.eng.NewShareKeeper(a.sharePushed)
+	a.mu.Lock()
+	a.keeper = keeper
+	a.mu.Unlock()
+	go keeper.Run(ctx)
 
 	a.reload()
 	a.draw()
@@ -507,9 +521,12 @@ func (a *Agent) reload() {
 	a.mu.Lock()
 	a.entries = entries
 	due := a.alerts.Due(entries, a.opts.Sandbox, now)
-	due = append(due, a.replacements.Due(entries, a.opts.Sandbox)...)
 	notify := a.prefs.notify
+	keeper := a.keeper
 	a.mu.Unlock()
+	if keeper != nil {
+		keeper.Changed() // a new token goes to the share targets
+	}
 	if notify {
 		for _, n := range due {
 			a.notify(n)

@@ -92,6 +92,14 @@ func (l *EventLog) Entries(entries []Entry) {
 		case e.Health.ExpiresAt.After(prev.Health.ExpiresAt) && !prev.Health.ExpiresAt.IsZero():
 			l.printf("%s: renewed; %s", e.Name, describe(e))
 		}
+		if !first && strings.Join(prev.ShareFailing, "\n") != strings.Join(e.ShareFailing, "\n") {
+			if len(e.ShareFailing) == 0 {
+				l.printf("%s: every share target is pushed again", e.Name)
+			}
+			for _, f := range e.ShareFailing {
+				l.printf("%s: %s", e.Name, f)
+			}
+		}
 	}
 	for name := range l.last {
 		if _, ok := seen[name]; !ok {

@@ -7,6 +7,7 @@ package tray
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -23,8 +24,9 @@ type Entry struct {
 	Account string
 	// Busy is set while the agent checks this credential with its broker.
 	Busy bool
-	// Replaced is the last swap of its token for a new one (an extension).
-	Replaced auth.Replacement
+	// ShareFailing says, for each share target whose last push failed,
+	// which it is and why.
+	ShareFailing []string
 }
 
 // CommandKind names what a menu item or notification button does.
@@ -183,6 +185,12 @@ func credentialMenu(e Entry, line string) MenuItem {
 		kids = append(kids, MenuItem{Key: k + "reason", Label: shorten(reason, 90), Tip: reason, Disabled: true},
 			MenuItem{Key: k + "sep", Separator: true})
 	}
+	for i, f := range e.ShareFailing {
+		kids = append(kids, MenuItem{Key: k + "share" + strconv.Itoa(i), Label: shorten(f, 90), Tip: f, Disabled: true})
+		if i == len(e.ShareFailing)-1 {
+			kids = append(kids, MenuItem{Key: k + "sep-share", Separator: true})
+		}
+	}
 	for _, c := range Actions(e) {
 		kids = append(kids, MenuItem{Key: k + string(c.Kind) + string(c.Action), Label: commandTitle(c), Command: c})
 	}
@@ -301,6 +309,12 @@ func StateLine(e Entry, now time.Time) (string, time.Time) {
 	}
 	if e.Account != "" {
 		line += " · " + e.Account
+	}
+	switch n := len(e.ShareFailing); {
+	case n == 1:
+		line += " · a share target fails"
+	case n > 1:
+		line += fmt.Sprintf(" · %d share targets fail", n)
 	}
 	return line, change
 }

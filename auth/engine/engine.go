@@ -17,6 +17,7 @@ import (
 
 	"tokentray/auth"
 	"tokentray/auth/store"
+	"tokentray/auth/targets"
 )
 
 // NeedsUserLockWait is how long Token waits for the lock of a credential
@@ -46,6 +47,9 @@ type Options struct {
 	// without an endpoint uses (the sandbox profile's brokers); nil means
 	// the brokers' own.
 	DefaultEndpoints func() (futuURL, webullURL string, err error)
+	// ShareRunner pushes to share targets; nil means ssh and sh as this
+	// process's environment gives them (TOKENTRAY_SSH_COMMAND).
+	ShareRunner *targets.Runner
 }
 
 // Engine refreshes and persists credentials. It is safe for concurrent
@@ -66,6 +70,7 @@ type Engine struct {
 
 	defaultEndpoints func() (string, string, error)
 	revokeTimeout    time.Duration
+	shareRunner      *targets.Runner
 }
 
 // New returns an engine over st with the given providers; a nil clock
@@ -92,7 +97,7 @@ func NewWithOptions(o Options) *Engine {
 	if o.LockWait <= 0 {
 		o.LockWait = LockWait
 	}
-	return &Engine{st: o.Store, providers: p, clock: o.Clock, onChange: o.OnChange, busyWait: o.BusyWait, lockBound: o.LockWait, limits: newLimits(o.Clock, o.PerHost), defaultEndpoints: o.DefaultEndpoints, revokeTimeout: o.RevokeTimeout, locks: map[string]chan struct{}{}}
+	return &Engine{st: o.Store, providers: p, clock: o.Clock, onChange: o.OnChange, busyWait: o.BusyWait, lockBound: o.LockWait, limits: newLimits(o.Clock, o.PerHost), defaultEndpoints: o.DefaultEndpoints, revokeTimeout: o.RevokeTimeout, shareRunner: o.ShareRunner, locks: map[string]chan struct{}{}}
 }
 
 // Store is the store the engine works on.

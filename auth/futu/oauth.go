@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
@@ -231,9 +230,6 @@ func (p *OAuthProvider) tokenError(c auth.Credential, now time.Time, what string
 		why := brokerWhy(re, secrets...)
 		if why == "" {
 			why = re.Response.Status
-			if l := auth.FirstLine(re.Body); l != "" {
-				why += ", an answer that is not Futu's: it begins " + strconv.Quote(scrub(l, secrets...))
-			}
 		}
 		h := auth.Health{State: auth.Unknown, ExpiresAt: c.ExpiresAt, CheckedAt: now,
 			Reason: "Futu refused the token " + what + " (" + why + "); nothing was changed and tokentray will try again"}
@@ -511,4 +507,22 @@ func tokenScope(tok *oauth2.Token, c auth.Credential) string {
 		return v
 	}
 	return scopeOf(c)
+}
+
+// SharedFile is the Futu SDK's token file for share targets, holding the
+// access token and its expiry only: never the refresh token, so no bot
+// elsewhere refreshes and rotates the login away from tokentray.
+func (p *OAuthProvider) SharedFile(c auth.Credential, s auth.Secrets) (auth.SharedFile, error) {
+	at, err := p.Token(c, s)
+	if err != nil {
+		return auth.SharedFile{}, err
+	}
+	if _, err := clientFile(".", c.ClientID); err != nil {
+		return auth.SharedFile{}, auth.NeedsUserTo(auth.Next(auth.ActionLogin, c.Name), "%s has no OAuth client ID yet, which names the SDK's token file: log in first", c.Name)
+	}
+	b, err := FormatSDKToken(SDKToken{ClientID: c.ClientID, AccessToken: at, ExpiresAt: c.ExpiresAt})
+	if err != nil {
+		return auth.SharedFile{}, err
+	}
+	return auth.SharedFile{Name: c.ClientID, Content: b, ExpiresAt: c.ExpiresAt, Token: at, Secrets: []string{at}}, nil
 }

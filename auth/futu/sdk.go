@@ -144,6 +144,15 @@ func readCapped(path string, limit int64) ([]byte, error) {
 	return b, nil
 }
 
+// FormatSDKToken is the SDK's token file holding t.
+func FormatSDKToken(t SDKToken) ([]byte, error) {
+	j := sdkTokenJSON{ClientID: t.ClientID, AccessToken: t.AccessToken, RefreshToken: t.RefreshToken}
+	if !t.ExpiresAt.IsZero() {
+		j.ExpiresAt = t.ExpiresAt.Unix()
+	}
+	return json.Marshal(j)
+}
+
 // WriteSDKToken writes t where the Futu SDK reads it: mode 0600 in a
 // 0700 directory, atomically, so the SDK never reads half a file.
 func WriteSDKToken(dir string, t SDKToken) error {
@@ -154,11 +163,7 @@ func WriteSDKToken(dir string, t SDKToken) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("create the Futu SDK token directory: %w", err)
 	}
-	j := sdkTokenJSON{ClientID: t.ClientID, AccessToken: t.AccessToken, RefreshToken: t.RefreshToken}
-	if !t.ExpiresAt.IsZero() {
-		j.ExpiresAt = t.ExpiresAt.Unix()
-	}
-	b, err := json.Marshal(j)
+	b, err := FormatSDKToken(t)
 	if err != nil {
 		return err
 	}

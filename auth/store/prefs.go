@@ -40,6 +40,10 @@ type Prefs struct {
 	// NotifyCommand is run through sh -c for every notification event,
 	// the event as JSON on its stdin; "" for none.
 	NotifyCommand string
+	// ShareEvery is the longest the agent goes without pushing each share
+	// target again, so a replaced or deleted remote file comes back; a
+	// failing target is retried sooner, backing off up to it.
+	ShareEvery time.Duration
 
 	// Problems are the sentences about values of the file that could not
 	// be used (out of range, unreadable): each names the allowed range
@@ -52,6 +56,7 @@ const (
 	DefaultCheckEvery     = time.Hour
 	DefaultExtendDays     = 90
 	DefaultClipboardClear = 45 * time.Second
+	DefaultShareEvery     = time.Hour
 	maxExtendDays         = 3 * 365
 )
 
@@ -66,6 +71,7 @@ func DefaultPrefs() Prefs {
 		WarnDays:       append([]int(nil), DefaultWarnDays...),
 		ExtendDays:     DefaultExtendDays,
 		ClipboardClear: DefaultClipboardClear,
+		ShareEvery:     DefaultShareEvery,
 	}
 }
 
@@ -145,6 +151,8 @@ var Settings = []Setting{
 		func(p *Prefs) *int { return &p.ExtendDays }),
 	durationSetting("clipboard-clear", "clipboard_clear", "Clear a copied token from the clipboard after", 5*time.Second, 10*time.Minute,
 		func(p *Prefs) *time.Duration { return &p.ClipboardClear }),
+	durationSetting("share-every", "share_every", "Push every share target again at least every", time.Minute, 24*time.Hour,
+		func(p *Prefs) *time.Duration { return &p.ShareEvery }),
 	{
 		Key: "notifications", fileKey: "notifications", Title: "Show desktop notifications", Allowed: "on or off", Switch: true,
 		get: func(p Prefs) string { return onOff(!p.Quiet) },

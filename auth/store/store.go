@@ -24,6 +24,7 @@ import (
 	"github.com/jonboulle/clockwork"
 
 	"tokentray/auth"
+	"tokentray/auth/targets"
 )
 
 const (
@@ -51,27 +52,17 @@ const (
 // error itself is a sentence naming the credential.
 var ErrNotFound = errors.New("credential not found")
 
-type notFoundError struct{ msg, name string }
+type notFoundError struct{ msg string }
 
 func (e *notFoundError) Error() string        { return e.msg }
 func (e *notFoundError) Is(target error) bool { return target == ErrNotFound }
 
 func notFoundName(name string) error {
-	return &notFoundError{msg: fmt.Sprintf("no credential is named %s", quote(name)), name: name}
+	return &notFoundError{fmt.Sprintf("no credential is named %s", quote(name))}
 }
 
 func notFoundID(id string) error {
-	return &notFoundError{msg: fmt.Sprintf("no credential has the ID %s (it may have been removed)", quote(id))}
-}
-
-// MissingName is the name err says no credential has, when it says so
-// (a lookup by name that found none).
-func MissingName(err error) (string, bool) {
-	var nf *notFoundError
-	if errors.As(err, &nf) && nf.name != "" {
-		return nf.name, true
-	}
-	return "", false
+	return &notFoundError{fmt.Sprintf("no credential has the ID %s (it may have been removed)", quote(id))}
 }
 
 // quote is %q of s, cut to its first maxQuoted characters so a message
@@ -113,6 +104,8 @@ type file struct {
 	Version     int               `json:"version"`
 	Credentials []auth.Credential `json:"credentials"`
 	Prefs       *Prefs            `json:"prefs,omitempty"`
+	// Shares are the credentials' share targets, by credential ID.
+	Shares map[string]targets.Shared `json:"shares,omitempty"`
 }
 
 // journalEntry records a credential whose secrets are being written or
@@ -499,6 +492,7 @@ func (s *Store) Remove(name string) error {
 			return err
 		}
 		f.Credentials = slices.Delete(f.Credentials, i, i+1)
+		delete(f.Shares, c.ID)
 		if err := s.writeLocked(f); err != nil {
 			_ = s.journalDone(c.ID)
 			return err
@@ -683,6 +677,14 @@ type parsed struct {
 
 func (f file) clone() file {
 	f.Credentials = slices.Clone(f.Credentials)
+	if f.Shares != nil {
+		sh := make(map[string]targets.Shared, len(f.Shares))
+		for id, v := range f.Shares {
+			v.Targets = slices.Clone(v.Targets)
+			sh[id] = v
+		}
+		f.Shares = sh
+	}
 	if f.Prefs != nil {
 		p := *f.Prefs
 		p.WarnDays = slices.Clone(p.WarnDays)

@@ -76,3 +76,25 @@ func (s State) Record(now time.Time, err error, every time.Duration) (State, Cha
 	}
 	return s, StartedFailing
 }
+
+// Shared is one credential's share targets, as the settings keep them.
+type Shared struct {
+	Targets []Target `json:"targets,omitempty"`
+	// Fingerprint tells the token string last pushed from another one
+	// without keeping it (auth.KeyFingerprint).
+	Fingerprint string `json:"token_fingerprint,omitempty"`
+	// TokenChangedAt is when a push first carried a token string other
+	// than the one before: a bot that reads the file once, when it
+	// starts, and started before then keeps the old token.
+	TokenChangedAt time.Time `json:"token_changed_at,omitzero"`
+}
+
+// Find returns the index of the target that is the same place as t, or -1.
+func (s Shared) Find(t Target) int {
+	for i, x := range s.Targets {
+		if x.Same(t) {
+			return i
+		}
+	}
+	return -1
+}

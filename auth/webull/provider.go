@@ -753,3 +753,14 @@ func (p *Provider) statusHealth(st Status) auth.Health {
 	}
 	return health(auth.ActionNeeded, st.Message, now)
 }
+
+// SharedFile is token.txt as the SDK reads it, for share targets: the
+// token whole (it has no refresh token). An app with 2FA off has none.
+func (p *Provider) SharedFile(c auth.Credential, s auth.Secrets) (auth.SharedFile, error) {
+	tok, err := p.Token(c, s)
+	if err != nil {
+		return auth.SharedFile{}, err
+	}
+	content := FormatTokenFile(TokenInfo{Token: tok, Expires: c.ExpiresAt, Status: StatusNormal})
+	return auth.SharedFile{Name: TokenFileName, Content: []byte(content), ExpiresAt: c.ExpiresAt, Token: tok, Secrets: []string{tok}, ReadOnce: true}, nil
+}

@@ -77,11 +77,7 @@ func WriteTokenFile(dir string, ti TokenInfo) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("create the SDK token folder: %w", err)
 	}
-	var ms int64
-	if !ti.Expires.IsZero() {
-		ms = ti.Expires.UnixMilli()
-	}
-	content := ti.Token + "\n" + strconv.FormatInt(ms, 10) + "\n" + ti.Status + "\n"
+	content := FormatTokenFile(ti)
 
 	tmp, err := os.CreateTemp(dir, ".token-*.tmp")
 	if err != nil {
@@ -111,6 +107,16 @@ func WriteTokenFile(dir string, ti TokenInfo) error {
 		d.Close()
 	}
 	return nil
+}
+
+// FormatTokenFile is token.txt as the SDKs write it: three lines with the
+// token, its expiry in unix milliseconds (0 when unknown) and its status.
+func FormatTokenFile(ti TokenInfo) string {
+	var ms int64
+	if !ti.Expires.IsZero() {
+		ms = ti.Expires.UnixMilli()
+	}
+	return ti.Token + "\n" + strconv.FormatInt(ms, 10) + "\n" + ti.Status + "\n"
 }
 
 // ReadTokenFile reads dir/token.txt as the SDKs do.

@@ -1,0 +1,439 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"tokentray/auth"
+	"tokentray/auth/store"
+	"tokentray/auth/targets"
+)
+
+// ShareEvery is the share-every setting: the longest between two pushes
+// of one target.
+func (e *Engine) ShareEvery() time.Duration {
+	p, err := e.st.Prefs()
+	if err != nil || p.ShareEvery <= 0 {
+		return store.DefaultShareEvery
+	}
+	return p.ShareEvery
+}
+
+func (e *Engine) runner() targets.Runner {
+	if e.shareRunner != nil {
+		return *e.shareRunner
+	}
+	return targets.RunnerFromEnv()
+}
+
+// sharer is the credential's broker as one that hands a file to share
+// targets, or a sentence saying it has none.
+func (e *Engine) sharer(c auth.Credential) (auth.TargetSharer, error) {
+	p, err := e.Provider(c.Kind)
+	if err != nil {
+		return nil, err
+	}
+	s, ok := p.(auth.TargetSharer)
+	if !ok {
+		return nil, &auth.UserError{Msg: fmt.Sprintf("%s is a %s, which has no file to push to another machine", c.Name, c.Kind.Title())}
+	}
+	return s, nil
+}
+
+// Shared returns the credential called name and its share targets.
+func (e *Engine) Shared(name string) (auth.Credential, targets.Shared, error) {
+	c, err := e.st.Get(name)
+	if err != nil {
+		return c, targets.Shared{}, err
+	}
+	sh, err := e.st.Shared(c.ID)
+	return c, sh, err
+}
+
+// AllShared returns every credential's share targets, by name.
+func (e *Engine) AllShared() (map[string]targets.Shared, error) {
+	cs, err := e.st.List()
+	if err != nil {
+		return nil, err
+	}
+	byID, err := e.st.AllShared()
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]targets.Shared{}
+	for _, c := range cs {
+		if sh, ok := byID[c.ID]; ok {
+			out[c.Name] = sh
+		}
+	}
+	return out, nil
+}
+
+// AddTarget adds t to the share targets of the credential called name.
+// It refuses a credential with nothing to share, the same place twice,
+// and a command whose program does not exist. It does not push: Push
+// does, the agent at once.
+func (e *Engine) AddTarget(ctx context.Context, name string, t targets.Target) error {
+	c, err := e.st.Get(name)
+	if err != nil {
+		return err
+	}
+	if _, err := e.sharer(c); err != nil {
+		return err
+	}
+	if t.Kind == targets.Exec {
+		if err := targets.CheckCommand(ctx, t.Command, e.runner().Env); err != nil {
+			return &auth.UserError{Msg: fmt.Sprintf("the command %s cannot run: %v", auth.ShownInput(t.Command), err)}
+		}
+	}
+	t.State = targets.State{}
+	err = e.st.ChangeShared(c.ID, func(sh *targets.Shared) error {
+		if sh.Find(t) >= 0 {
+			return &auth.UserError{Msg: fmt.Sprintf("%s already pushes to %s", name, t.Describe())}
+		}
+		sh.Targets = append(sh.Targets, t)
+		return nil
+	})
+	if err == nil {
+		e.changed(name)
+	}
+	return err
+}
+
+// TargetOff is what removing a target did.
+type TargetOff struct {
+	Target targets.Target
+	// Removal is what became of the file it wrote there.
+	Removal targets.Removal
+	// Problem says why the file could not be looked at (the host did not
+	// answer, the credential has no token now); "" when it was.
+	Problem string
+}
+
+// RemoveTarget stops pushing to the place of t and deletes the file it
+// wrote there while that still holds what tokentray pushes. The target
+// is removed even when the file cannot be looked at (Problem says why).
+func (e *Engine) RemoveTarget(ctx context.Context, name string, t targets.Target) (TargetOff, error) {
+	c, sh, err := e.Shared(name)
+	if err != nil {
+		return TargetOff{}, err
+	}
+	i := sh.Find(t)
+	if i < 0 {
+		return TargetOff{}, &auth.UserError{Msg: fmt.Sprintf("%s does not push to %s", name, t.Describe())}
+	}
+	off := TargetOff{Target: sh.Targets[i], Removal: targets.Kept}
+	if t.Kind == targets.Exec {
+		off.Removal = targets.NotKnown
+	} else if f, err := e.sharedFile(c); err != nil {
+		off.Problem = err.Error()
+	} else if off.Removal, err = e.runner().Remove(ctx, off.Target, payload(c, f)); err != nil {
+		off.Problem = err.Error()
+	}
+	err = e.st.ChangeShared(c.ID, func(sh *targets.Shared) error {
+		if i := sh.Find(t); i >= 0 {
+			sh.Targets = append(sh.Targets[:i], sh.Targets[i+1:]...)
+		}
+		return nil
+	})
+	if err == nil {
+		e.changed(name)
+	}
+	return off, err
+}
+
+func (e *Engine) sharedFile(c auth.Credential) (auth.SharedFile, error) {
+	s, err := e.sharer(c)
+	if err != nil {
+		return auth.SharedFile{}, err
+	}
+	return s.SharedFile(c, e.st.Bind(c.ID))
+}
+
+func payload(c auth.Credential, f auth.SharedFile) targets.Payload {
+	return targets.Payload{Credential: c.Name, Name: f.Name, Content: f.Content, ExpiresAt: f.ExpiresAt, Secrets: f.Secrets}
+}
+
+// Pushed is the result of one push to one target.
+type Pushed struct {
+	Credential string
+	// Target is the target with its state after the push.
+	Target targets.Target
+	Err    error
+	// Change is what the push did to the target's health: the one
+	// notification a change deserves.
+	Change targets.Change
+}
+
+// PushResult is one credential's push.
+type PushResult struct {
+	Credential string
+	Targets    []Pushed
+	// Nothing is why nothing was pushed (the credential has no token to
+	// hand out now); nil when the targets were pushed.
+	Nothing error
+	// TokenChangedAt is when the token string last changed; NewToken is
+	// set when this push carried the new one first. Bots that read the
+	// file once and started before then keep the old token.
+	TokenChangedAt time.Time
+	NewToken       bool
+}
+
+// Failed counts the targets whose push failed.
+func (r PushResult) Failed() int {
+	n := 0
+	for _, p := range r.Targets {
+		if p.Err != nil {
+			n++
+		}
+	}
+	return n
+}
+
+// Push pushes the credential's file to its targets now, each at once and
+// each within its own time limit, and records how each went: all of
+// them, or those pick (when not nil) picks.
+func (e *Engine) Push(ctx context.Context, name string, pick func(targets.Target) bool) (PushResult, error) {
+	c, sh, err := e.Shared(name)
+	if err != nil {
+		return PushResult{Credential: name}, err
+	}
+	return e.push(ctx, c, sh, pick)
+}
+
+// Only picks the target at the place of t.
+func Only(t targets.Target) func(targets.Target) bool {
+	return func(x targets.Target) bool { return x.Same(t) }
+}
+
+func (e *Engine) push(ctx context.Context, c auth.Credential, sh targets.Shared, pick func(targets.Target) bool) (PushResult, error) {
+	res := PushResult{Credential: c.Name, TokenChangedAt: sh.TokenChangedAt}
+	var todo []targets.Target
+	for _, t := range sh.Targets {
+		if pick == nil || pick(t) {
+			todo = append(todo, t)
+		}
+	}
+	if len(todo) == 0 {
+		return res, nil
+	}
+	f, err := e.sharedFile(c)
+	if err != nil {
+		res.Nothing = err
+		return res, nil
+	}
+	p := payload(c, f)
+	r := e.runner()
+	errs := make([]error, len(todo))
+	var wg sync.WaitGroup
+	for i, t := range todo {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = r.Push(ctx, t, p)
+		}()
+	}
+	wg.Wait()
+	if ctx.Err() != nil {
+		// Stopped, not failed: nothing is recorded against the targets.
+		return res, ctx.Err()
+	}
+	every := e.ShareEvery()
+	end := e.now()
+	err = e.st.ChangeShared(c.ID, func(sh *targets.Shared) error {
+		res.Targets = res.Targets[:0]
+		for i, t := range todo {
+			j := sh.Find(t)
+			if j < 0 {
+				continue // removed meanwhile
+			}
+			st, ch := sh.Targets[j].State.Record(end, errs[i], every)
+			sh.Targets[j].State = st
+			res.Targets = append(res.Targets, Pushed{Credential: c.Name, Target: sh.Targets[j], Err: errs[i], Change: ch})
+		}
+		if f.Token != "" && f.ReadOnce {
+			if sh.Fingerprint != "" && !auth.SameKey(sh.Fingerprint, string(c.Kind), f.Token) {
+				sh.TokenChangedAt = end
+				res.NewToken = true
+			}
+			if sh.Fingerprint == "" || res.NewToken {
+				sh.Fingerprint = auth.KeyFingerprint(string(c.Kind), f.Token)
+			}
+		}
+		res.TokenChangedAt = sh.TokenChangedAt
+		return nil
+	})
+	if err == nil {
+		e.changed(c.Name)
+	}
+	return res, err
+}
+
+// ShareKeeper keeps every credential's share targets pushed, for the
+// agent: a credential's targets are pushed when its token changes
+// (renewal, login, verification, extend, whichever process did it), and
+// each target again when it is due (share-every, or a retry backing off
+// after a failure). It runs on its own, so a slow or failing target
+// never holds up a renewal or the tray.
+type ShareKeeper struct {
+	e      *Engine
+	notify func(PushResult)
+	poke   chan struct{}
+
+	mu sync.Mutex
+	// stamps: what each credential's token looked like (by ID) when its
+	// targets were last pushed; a different one means a change to push.
+	stamps map[string]string
+	// stuck: credentials with nothing to push (by ID, with their stamp),
+	// left alone until they change.
+	stuck map[string]string
+}
+
+// NewShareKeeper returns a keeper over e. notify, when set, gets each
+// credential's push that changed something worth telling: a target that
+// started failing or recovered, or a new token string.
+func (e *Engine) NewShareKeeper(notify func(PushResult)) *ShareKeeper {
+	return &ShareKeeper{e: e, notify: notify, poke: make(chan struct{}, 1), stamps: map[string]string{}, stuck: map[string]string{}}
+}
+
+// Changed tells the keeper that credentials or targets may have changed.
+// It never blocks.
+func (k *ShareKeeper) Changed() {
+	select {
+	case k.poke <- struct{}{}:
+	default:
+	}
+}
+
+// stamp is what changes when a credential gets a new token or expiry.
+func stamp(c auth.Credential) string {
+	return fmt.Sprint(c.ExpiresAt.UnixNano(), c.RefreshedAt.UnixNano(), c.TokenStatus, c.TwoFactorOff, c.ClientID)
+}
+
+// Run pushes until ctx ends: at once what was never pushed by this
+// keeper, then on every change and whenever a target is due.
+func (k *ShareKeeper) Run(ctx context.Context) {
+	for {
+		next := k.Round(ctx)
+		var wait <-chan time.Time
+		var timer interface{ Stop() bool }
+		if !next.IsZero() {
+			t := k.e.clock.NewTimer(next.Sub(k.e.now()))
+			timer, wait = t, t.Chan()
+		}
+		select {
+		case <-ctx.Done():
+		case <-k.poke:
+		case <-wait:
+		}
+		if timer != nil {
+			timer.Stop()
+		}
+		if ctx.Err() != nil {
+			return
+		}
+	}
+}
+
+// minKeeperWait keeps a target whose result could not be recorded (the
+// settings were busy) from being pushed in a tight loop.
+const minKeeperWait = 5 * time.Second
+
+// Round pushes what is due now and returns when the next target falls
+// due (zero: none has a time).
+func (k *ShareKeeper) Round(ctx context.Context) time.Time {
+	cs, err := k.e.st.List()
+	if err != nil {
+		return time.Time{}
+	}
+	all, err := k.e.st.AllShared()
+	if err != nil {
+		return time.Time{}
+	}
+	now := k.e.now()
+	var wg sync.WaitGroup
+	for _, c := range cs {
+		sh := all[c.ID]
+		if len(sh.Targets) == 0 {
+			continue
+		}
+		st := stamp(c)
+		k.mu.Lock()
+		changed := k.stamps[c.ID] != st
+		stuck := k.stuck[c.ID] == st
+		k.mu.Unlock()
+		if stuck {
+			continue
+		}
+		due := changed
+		for _, t := range sh.Targets {
+			due = due || t.State.Due(now)
+		}
+		if !due {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var pick func(targets.Target) bool
+			if !changed {
+				pick = func(t targets.Target) bool { return t.State.Due(now) }
+			}
+			res, err := k.e.push(ctx, c, sh, pick)
+			if err != nil {
+				return
+			}
+			k.mu.Lock()
+			k.stamps[c.ID] = st
+			if res.Nothing != nil {
+				k.stuck[c.ID] = st
+			} else {
+				delete(k.stuck, c.ID)
+			}
+			k.mu.Unlock()
+			if k.notify != nil && worthTelling(res) {
+				k.notify(res)
+			}
+		}()
+	}
+	wg.Wait()
+	if ctx.Err() != nil {
+		return time.Time{}
+	}
+	// What was just pushed has its next attempt now.
+	if all, err = k.e.st.AllShared(); err != nil {
+		return now.Add(minKeeperWait)
+	}
+	var next time.Time
+	for _, c := range cs {
+		k.mu.Lock()
+		stuck := k.stuck[c.ID] == stamp(c)
+		k.mu.Unlock()
+		if stuck {
+			continue
+		}
+		for _, t := range all[c.ID].Targets {
+			if next.IsZero() || t.State.NextAttempt.Before(next) {
+				next = t.State.NextAttempt
+			}
+		}
+	}
+	if min := k.e.now().Add(minKeeperWait); !next.IsZero() && next.Before(min) {
+		next = min
+	}
+	return next
+}
+
+func worthTelling(r PushResult) bool {
+	if r.NewToken {
+		return true
+	}
+	for _, p := range r.Targets {
+		if p.Change != targets.Unchanged {
+			return true
+		}
+	}
+	return false
+}

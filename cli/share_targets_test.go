@@ -1,0 +1,158 @@
+//go:build linux
+
+package cli_test
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"tokentray/internal/testutil"
+)
+
+func fileMode(t *testing.T, p string) os.FileMode {
+	t.Helper()
+	fi, err := os.Stat(p)
+	if err != nil {
+		t.Fatalf("%s: %v", p, err)
+	}
+	return fi.Mode().Perm()
+}
+
+// TestShareTargetsOverSSHAndToACommand adds, lists, pushes and removes
+// share targets with the command line against a real OpenSSH server on
+// 127.0.0.1 reached through TOKENTRAY_SSH_COMMAND: a Webull token.txt and
+// a Futu API key's env file appear there with mode 0600, a command gets
+// the file on its standard input, and bad targets are refused in one
+// sentence without changing anything.
+func TestShareTargetsOverSSHAndToACommand(t *testing.T) {
+	needKeychain(t)
+	sshd := testutil.StartSSHServer(t)
+	sb := startSandbox(t)
+	x := newTT(t)
+	ssh := map[string]string{"TOKENTRAY_SSH_COMMAND": sshd.SSHCommand}
+
+	addTestEnvWebull(t, x, sb, "bot", "us")
+	wantCode(t, x.run(nil, "", "login", "bot"), 0, "login")
+	tok := x.run(nil, "", "token", "bot")
+	wantCode(t, tok, 0, "token")
+	token := strings.TrimSpace(tok.stdout)
+	x.secret(token)
+
+	expires := time.Now().Add(30 * 24 * time.Hour).UTC().Truncate(time.Second)
+	appKey, appSecret, access := sb.Futu.AddAPIKey(expires)
+	x.secret(appKey, appSecret, access)
+	keyEnv := map[string]string{"FUTU_APP_KEY": appKey, "FUTU_APP_SECRET": appSecret, "FUTU_ACCESS_TOKEN": access}
+	wantCode(t, x.run(keyEnv, "", "add", "futu-key", "key", "--endpoint", sb.FutuURL), 0, "add futu-key")
+
+	// Webull: token.txt on the server, mode 0600, in a folder made 0700.
+	remote := filepath.Join(t.TempDir(), "bot", "conf")
+	r := x.run(ssh, "", "share", "bot", "--ssh", sshd.Target(remote))
+	wantCode(t, r, 0, "share --ssh")
+	if !strings.Contains(r.stdout, "bot now pushes to 127.0.0.1:"+remote+": pushed") {
+		t.Errorf("share --ssh said %q", r.stdout)
+	}
+	tokenFile := filepath.Join(remote, "token.txt")
+	if b, _ := os.ReadFile(tokenFile); !strings.HasPrefix(string(b), token+"\n") {
+		t.Fatalf("token.txt on the server holds %q", b)
+	}
+	if m := fileMode(t, tokenFile); m != 0o600 {
+		t.Errorf("token.txt has mode %04o, want 0600", m)
+	}
+	if m := fileMode(t, remote); m != 0o700 {
+		t.Errorf("the folder made for it has mode %04o, want 0700", m)
+	}
+
+	// Futu API key: an env file a bot sources, by its ssh:// form.
+	keyDir := t.TempDir()
+	wantCode(t, x.run(ssh, "", "share", "key", "--ssh", sshd.URL(keyDir)), 0, "share --ssh ssh://")
+	envFile := filepath.Join(keyDir, "key.env")
+	if m := fileMode(t, envFile); m != 0o600 {
+		t.Errorf("key.env has mode %04o, want 0600", m)
+	}
+	out, err := exec.Command("sh", "-c", `. "$1" && printf %s "$FUTU_ACCESS_TOKEN"`, "sh", envFile).Output()
+	if err != nil || string(out) != access {
+		t.Fatalf("sourcing key.env gave FUTU_ACCESS_TOKEN %q (%v)", out, err)
+	}
+
+	// A command gets the file on its standard input, and its names in
+	// the environment.
+	got := filepath.Join(t.TempDir(), "got")
+	cmd := `cat > ` + got + `; echo "$TOKENTRAY_CREDENTIAL $TOKENTRAY_FILE $TOKENTRAY_EXPIRES_AT" >> ` + got
+	wantCode(t, x.run(nil, "", "share", "bot", "--exec", cmd), 0, "share --exec")
+	b, _ := os.ReadFile(got)
+	lines := strings.Split(string(b), "\n")
+	if len(lines) < 4 || lines[0] != token || !strings.HasPrefix(lines[3], "bot token.txt 20") {
+		t.Fatalf("the command got %q", b)
+	}
+
+	// Bad targets: one sentence each, and nothing changes.
+	for _, bad := range []struct{ args []string }{
+		{[]string{"--ssh", "-oProxyCommand=touch " + filepath.Join(x.dir, "pwned") + ":conf"}},
+		{[]string{"--ssh", "vps"}},
+		{[]string{"--ssh", "vps;reboot:conf"}},
+		{[]string{"--ssh", sshd.Target(remote)}},
+		{[]string{"--exec", "vaultt kv put secret/bot token=-"}},
+		{[]string{"--ssh", "vps:conf", "--dir", t.TempDir()}},
+	} {
+		r := x.run(ssh, "", append([]string{"share", "bot"}, bad.args...)...)
+		if r.code == 0 {
+			t.Errorf("share %q was accepted: %q", bad.args, r.stdout)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(x.dir, "pwned")); err == nil {
+		t.Fatal("an option smuggled in the host ran a command")
+	}
+	if r := x.run(ssh, "", "share", "bot", "--ssh", sshd.Target(remote)); !strings.Contains(r.stderr, "bot already pushes to 127.0.0.1:"+remote) {
+		t.Errorf("a target added twice: %q", r.stderr)
+	}
+
+	// --list and status show each target.
+	list := x.run(nil, "", "share", "bot", "--list")
+	wantCode(t, list, 0, "share --list")
+	for _, want := range []string{"TARGET", "LAST PUSH", "RESULT", "NEXT ATTEMPT", "127.0.0.1:" + remote, cmd} {
+		if !strings.Contains(list.stdout, want) {
+			t.Errorf("share --list lacks %q:\n%s", want, list.stdout)
+		}
+	}
+	st := statusJSON(t, x)["bot"]
+	ts, _ := st["share_targets"].([]any)
+	if len(ts) != 2 || ts[0].(map[string]any)["result"] != "ok" || ts[0].(map[string]any)["kind"] != "ssh" || ts[1].(map[string]any)["kind"] != "exec" {
+		t.Fatalf("status --json share_targets: %v", st["share_targets"])
+	}
+
+	// --push reports each target; a stopped server fails it, exit 1.
+	push := x.run(ssh, "", "share", "bot", "--push")
+	wantCode(t, push, 0, "share --push")
+	if strings.Count(push.stdout, ": pushed\n") != 2 {
+		t.Errorf("share --push said %q", push.stdout)
+	}
+	sshd.Stop()
+	push = x.run(ssh, "", "share", "bot", "--push")
+	wantCode(t, push, 1, "share --push with the server stopped")
+	if !strings.Contains(push.stdout, "127.0.0.1:"+remote+": failed: nothing answers SSH at 127.0.0.1 (connection refused)") || !strings.Contains(push.stdout, "the command \"cat > ") || strings.Count(push.stdout, ": pushed\n") != 1 {
+		t.Errorf("share --push with the server stopped said %q", push.stdout)
+	}
+	table := x.run(nil, "", "status")
+	if !strings.Contains(table.stdout, "share target 127.0.0.1:"+remote+": failing: nothing answers SSH") {
+		t.Errorf("status does not show the failing target:\n%s", table.stdout)
+	}
+	sshd.Start()
+
+	// --off deletes the file while it holds what tokentray wrote.
+	off := x.run(ssh, "", "share", "bot", "--ssh", sshd.Target(remote), "--off")
+	wantCode(t, off, 0, "share --ssh --off")
+	if !strings.Contains(off.stdout, "the file it wrote there was deleted") {
+		t.Errorf("share --off said %q", off.stdout)
+	}
+	if _, err := os.Stat(tokenFile); !os.IsNotExist(err) {
+		t.Fatalf("token.txt is still on the server: %v", err)
+	}
+	if r := x.run(ssh, "", "share", "bot", "--ssh", sshd.Target(remote), "--off"); r.code == 0 || !strings.Contains(r.stderr, "bot does not push to") {
+		t.Errorf("--off of a target that is not there: %d %q", r.code, r.stderr)
+	}
+	x.checkAllArgv()
+}

@@ -1,0 +1,72 @@
+package tray
+
+import (
+	"strings"
+
+	"tokentray/auth/engine"
+	"tokentray/auth/targets"
+)
+
+// sharePushed announces what a push of share targets changed: a target
+// that starts failing, one that recovers (one notification each), and a
+// new token string that bots already running do not read.
+func (a *Agent) sharePushed(r engine.PushResult) {
+	a.mu.Lock()
+	notify := a.prefs.notify
+	a.mu.Unlock()
+	if !notify {
+		return
+	}
+	for _, n := range shareNotifications(r, a.opts.Sandbox) {
+		a.notify(n)
+	}
+}
+
+func shareNotifications(r engine.PushResult, sandbox bool) []Notification {
+	suffix := ""
+	if sandbox {
+		suffix = " (sandbox)"
+	}
+	open := []NotifyAction{{Key: "open", Label: "Open", Command: Command{Kind: CmdDetails, Credential: r.Credential}}}
+	var out []Notification
+	for _, p := range r.Targets {
+		switch p.Change {
+		case targets.StartedFailing:
+			out = append(out, Notification{
+				Title:   "tokentray: " + r.Credential + " cannot be pushed to " + p.Target.Describe() + suffix,
+				Body:    sentence(p.Target.State.Error) + " tokentray tries again, less and less often, until it works.",
+				Actions: open,
+			})
+		case targets.Recovered:
+			out = append(out, Notification{
+				Title: "tokentray: " + r.Credential + " is pushed to " + p.Target.Describe() + " again" + suffix,
+				Body:  "The push worked after failing; the file there is current.",
+			})
+		}
+	}
+	if r.NewToken && !r.TokenChangedAt.IsZero() {
+		var where []string
+		for _, p := range r.Targets {
+			where = append(where, p.Target.Describe())
+		}
+		out = append(out, Notification{
+			Title: "tokentray: " + r.Credential + " has a new token" + suffix,
+			Body: "Pushed to " + strings.Join(where, ", ") + ". Bots started before " + r.TokenChangedAt.Local().Format("15:04") +
+				" keep the old token until they are restarted.",
+		})
+	}
+	return out
+}
+
+// sentence is s with a capital letter and a full stop.
+func sentence(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return s
+	}
+	s = strings.ToUpper(s[:1]) + s[1:]
+	if !strings.HasSuffix(s, ".") {
+		s += "."
+	}
+	return s
+}

@@ -1,0 +1,214 @@
+//go:build linux
+
+package tray
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jonboulle/clockwork"
+
+	"tokentray/auth"
+	"tokentray/auth/engine"
+	"tokentray/auth/futu"
+	"tokentray/auth/sandbox"
+	"tokentray/auth/store"
+	"tokentray/auth/targets"
+	"tokentray/internal/testutil"
+)
+
+// notes records the notifications the agent sends.
+type notes struct {
+	mu  sync.Mutex
+	all []string
+}
+
+func (n *notes) Notify(title, body string) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.all = append(n.all, title+" | "+body)
+	return nil
+}
+
+func (n *notes) with(s string) []string {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	var out []string
+	for _, x := range n.all {
+		if strings.Contains(x, s) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func readFile(p string) string {
+	b, _ := os.ReadFile(p)
+	return string(b)
+}
+
+// TestAgentKeepsAShareTargetOverSSHCurrent runs the agent over a Futu API
+// key of the sandbox broker with a share target on a real OpenSSH server
+// on 127.0.0.1: the env file appears with mode 0600, is replaced after an
+// extend, comes back after being deleted, a stopped server shows the
+// target failing (one notification, and one when it recovers), a push
+// that hangs holds up no check with the broker, and removing the target
+// deletes the file.
+func TestAgentKeepsAShareTargetOverSSHCurrent(t *testing.T) {
+	sshd := testutil.StartSSHServer(t)
+	sb, err := sandbox.Start(sandbox.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(sb.Close)
+	st, err := store.Open(t.TempDir(), auth.NewMemorySecrets())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A wrapper around ssh that hangs while a file exists: a host that
+	// takes the connection and never answers.
+	hang := filepath.Join(t.TempDir(), "hang")
+	wrapper := filepath.Join(t.TempDir(), "ssh")
+	script := "#!/bin/sh\nwhile [ -e " + hang + " ]; do sleep 0.05; done\nexec ssh -F " + sshd.Config + " \"$@\"\n"
+	if err := os.WriteFile(wrapper, []byte(script), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	clock := clockwork.NewFakeClockAt(time.Now())
+	changed := make(chan struct{}, 1)
+	eng := engine.NewWithOptions(engine.Options{
+		Store: st, Clock: clock,
+		Providers:   map[auth.Kind]auth.Provider{auth.KindFutuKey: futu.NewKeyProvider(futu.Options{Clock: clock})},
+		ShareRunner: &targets.Runner{SSHCommand: wrapper, Timeout: 20 * time.Second},
+		OnChange: func(string) {
+			select {
+			case changed <- struct{}{}:
+			default:
+			}
+		},
+	})
+	ctx := testutil.Context(t, 3*time.Minute)
+	exp := time.Now().Add(30 * 24 * time.Hour).UTC().Truncate(time.Second)
+	key, secret, tok := sb.Futu.AddAPIKey(exp)
+	if _, err := eng.Add(ctx, auth.Credential{Name: "bot-key", Kind: auth.KindFutuKey, Endpoint: sb.FutuURL, ExpiresAt: exp},
+		map[string]string{auth.FieldAppKey: key, auth.FieldAppSecret: secret, auth.FieldAccessToken: tok}); err != nil {
+		t.Fatal(err)
+	}
+	remote := filepath.Join(t.TempDir(), "bot")
+	tg, err := targets.ParseSSH(sshd.Target(remote))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := eng.AddTarget(ctx, "bot-key", tg); err != nil {
+		t.Fatal(err)
+	}
+
+	n := &notes{}
+	a := NewAgent(eng, AgentOptions{Clock: clock, CheckEvery: 24 * time.Hour, NoWatch: true, Dir: st.Dir(), SettingsFile: st.Path(), Prefs: st, Changed: changed, Notifier: n})
+	p := newFakePanel()
+	a.out = newShown(p, a.Do).apply
+	actx, cancel := context.WithCancel(ctx)
+	stopped := make(chan struct{})
+	go func() { a.loop(actx); close(stopped) }()
+	t.Cleanup(func() { cancel(); <-stopped })
+
+	file := filepath.Join(remote, "bot-key.env")
+	testutil.EventuallyWithin(t, 30*time.Second, "the env file on the server", func() bool { return strings.Contains(readFile(file), "FUTU_ACCESS_TOKEN='"+tok+"'") })
+	if fi, err := os.Stat(file); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("the env file: %v, mode %v; want 0600", err, fi.Mode())
+	}
+	if !strings.Contains(readFile(file), exp.Format(time.RFC3339)) {
+		t.Fatalf("the env file does not say when the token expires: %q", readFile(file))
+	}
+
+	// An extend while the agent runs: the file is replaced.
+	until := exp.Add(60 * 24 * time.Hour)
+	if _, err := eng.Extend(ctx, "bot-key", until); err != nil {
+		t.Fatal(err)
+	}
+	testutil.EventuallyWithin(t, 30*time.Second, "the env file after the extend", func() bool { return strings.Contains(readFile(file), until.Format(time.RFC3339)) })
+
+	// Deleted on the server, it comes back within share-every.
+	if err := os.Remove(file); err != nil {
+		t.Fatal(err)
+	}
+	settled := func() { // the keeper waits on its timer again
+		t.Helper()
+		if err := clock.BlockUntilContext(ctx, 2); err != nil {
+			t.Fatal(err)
+		}
+	}
+	settled()
+	clock.Advance(59 * time.Minute)
+	settled()
+	if _, err := os.Stat(file); err == nil {
+		t.Fatal("pushed again before share-every")
+	}
+	clock.Advance(time.Minute)
+	testutil.EventuallyWithin(t, 30*time.Second, "the deleted file to come back", func() bool { return readFile(file) != "" })
+
+	// The server stops: the target fails, said once, shown in the tray.
+	sshd.Stop()
+	until = until.Add(24 * time.Hour)
+	if h, err := eng.Extend(ctx, "bot-key", until); err != nil || !h.ExpiresAt.Equal(until) {
+		t.Fatalf("extend: %v, %v", h, err)
+	}
+	testutil.EventuallyWithin(t, 30*time.Second, "the failure to be announced", func() bool { return len(n.with("cannot be pushed to")) == 1 })
+	if got := n.with("cannot be pushed to")[0]; !strings.Contains(got, "Nothing answers SSH at 127.0.0.1 (connection refused)") {
+		t.Errorf("the notification: %q", got)
+	}
+	testutil.EventuallyWithin(t, 10*time.Second, "the tray to show the failing target", func() bool { return strings.Contains(p.tip(), "a share target fails") })
+	settled()
+	clock.Advance(time.Minute) // the first retry
+	testutil.EventuallyWithin(t, 30*time.Second, "the retry", func() bool {
+		_, sh, _ := eng.Shared("bot-key")
+		return len(sh.Targets) == 1 && sh.Targets[0].State.Failures == 2
+	})
+	if got := n.with("cannot be pushed to"); len(got) != 1 {
+		t.Fatalf("a target still failing was announced again: %q", got)
+	}
+
+	// It comes back: one notification, and the file is current.
+	sshd.Start()
+	settled()
+	clock.Advance(2 * time.Minute)
+	testutil.EventuallyWithin(t, 30*time.Second, "the recovery to be announced", func() bool { return len(n.with("is pushed to")) == 1 })
+	if !strings.Contains(readFile(file), until.Format(time.RFC3339)) {
+		t.Fatalf("after recovering the file holds %q", readFile(file))
+	}
+
+	// A push that hangs holds up no check with the broker.
+	if err := os.WriteFile(hang, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	until = until.Add(24 * time.Hour)
+	if _, err := eng.Extend(ctx, "bot-key", until); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	rctx, rcancel := context.WithTimeout(ctx, 10*time.Second)
+	if _, err := eng.Refresh(rctx, "bot-key", true); err != nil {
+		t.Fatalf("a check while a push hangs: %v", err)
+	}
+	rcancel()
+	if d := time.Since(start); d > 8*time.Second {
+		t.Fatalf("a check took %v while a push hung", d)
+	}
+	if err := os.Remove(hang); err != nil {
+		t.Fatal(err)
+	}
+	testutil.EventuallyWithin(t, 30*time.Second, "the push after the hang", func() bool { return strings.Contains(readFile(file), until.Format(time.RFC3339)) })
+
+	// Removing the target deletes the file tokentray wrote.
+	off, err := eng.RemoveTarget(ctx, "bot-key", tg)
+	if err != nil || off.Removal != targets.Removed || off.Problem != "" {
+		t.Fatalf("remove the target: %+v, %v", off, err)
+	}
+	if _, err := os.Stat(file); !os.IsNotExist(err) {
+		t.Fatalf("the file is still on the server: %v", err)
+	}
+}
