@@ -36,10 +36,13 @@ test: deps fmt-check vet vet-cross
 	@TOKENTRAY_FORCE_XVFB=1 GO=$(GO) bash scripts/with-desktop.sh bash scripts/test.sh
 
 # The crash loop: tokentray killed at random moments against the sandbox,
-# TOKENTRAY_STRESS rounds (300) within TOKENTRAY_STRESS_TIME (10m).
+# TOKENTRAY_STRESS rounds (300) within TOKENTRAY_STRESS_TIME (10m); then
+# TOKENTRAY_STRESS_WAVES (40) waves of TOKENTRAY_STRESS_WIDTH (12)
+# concurrent commands over the same credentials with the agent running.
 stress: deps
-	@TOKENTRAY_STRESS=$${TOKENTRAY_STRESS:-300} TOKENTRAY_STRESS_TIME=$${TOKENTRAY_STRESS_TIME:-10m} TOKENTRAY_FORCE_XVFB=1 \
-		bash scripts/with-desktop.sh $(GO) test -count=1 -v -timeout 15m -run 'TestCrashLoop' ./internal/reliability
+	@TOKENTRAY_STRESS=$${TOKENTRAY_STRESS:-300} TOKENTRAY_STRESS_TIME=$${TOKENTRAY_STRESS_TIME:-10m} \
+		TOKENTRAY_STRESS_WAVES=$${TOKENTRAY_STRESS_WAVES:-40} TOKENTRAY_STRESS_WIDTH=$${TOKENTRAY_STRESS_WIDTH:-12} TOKENTRAY_FORCE_XVFB=1 \
+		bash scripts/with-desktop.sh $(GO) test -count=1 -v -timeout 25m -run 'TestCrashLoop|TestConcurrentCommands' ./internal/reliability
 
 # Every fuzz target for a minute each (make test runs them for seconds).
 fuzz: deps

@@ -23,8 +23,6 @@ import (
 	"syscall"
 	"time"
 
-	"golang.org/x/term"
-
 	"tokentray/auth/sandbox"
 	"tokentray/auth/webull"
 	"tokentray/cli"
@@ -36,7 +34,7 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	door := system.NewDoor(system.Options{})
+	door := system.NewDoor(system.Options{CommandLine: cli.CommandLine})
 	d := commandLine(door)
 	d.RunAgent = func(ctx context.Context, o cli.AgentRun) error { return runAgent(ctx, d, door, o) }
 	d.RunWindow = func(ctx context.Context, sandboxed bool, focus string) error {
@@ -58,13 +56,9 @@ func commandLine(door *system.Door) cli.Deps {
 		Getenv:     os.Getenv,
 		Environ:    os.Environ,
 		IsTerminal: cli.IsTerminal,
-		ReadSecret: func(prompt string) (string, error) {
-			fmt.Fprint(os.Stderr, prompt)
-			b, err := term.ReadPassword(int(os.Stdin.Fd()))
-			fmt.Fprintln(os.Stderr)
-			return string(b), err
-		},
-		Clock: door.Clock(),
+		ReadSecret: func(prompt string) (string, error) { return cli.ReadTerminal(os.Stdin, os.Stderr, prompt, false) },
+		ReadLine:   func(prompt string) (string, error) { return cli.ReadTerminal(os.Stdin, os.Stderr, prompt, true) },
+		Clock:      door.Clock(),
 		Open: func(sandboxed bool) (cli.Parts, error) {
 			p, err := door.Open(sandboxed)
 			if err != nil {
@@ -206,9 +200,12 @@ func runHeadless(ctx context.Context, d cli.Deps, parts *system.Parts) error {
 		where = "the file keychain " + f.Path()
 	}
 	events.Printf("tokentray agent running headless (process %d) for %s, secrets in %s", os.Getpid(), parts.Profile.Dir, where)
+	// No desktop notification: every event goes to the notify command,
+	// whose failures go to the log.
+	parts.Hook.SetReport(func(msg string) { events.Printf("%s", msg) })
 	agent := tray.NewAgent(parts.Engine, tray.AgentOptions{
 		Sandbox: parts.Profile.Sandbox, Dir: parts.Profile.Dir, SettingsFile: parts.SettingsFile(), Prefs: parts.Store,
-		Changed: parts.Changed(),
+		Changed: parts.Changed(), Notifier: tray.WithSink(nil, parts.Hook),
 	})
 	agent.RunHeadless(ctx, events)
 	events.Printf("tokentray agent stopped")

@@ -144,6 +144,10 @@ type Credential struct {
 	LastChecked time.Time `json:"last_checked,omitzero"`
 	LastUsed    time.Time `json:"last_used,omitzero"`
 
+	// Replaced is the last time the token was swapped for a new one that
+	// retired the old (an extension), and where the new one went.
+	Replaced Replacement `json:"replaced,omitzero"`
+
 	// Health is the last health the engine computed, kept so that a
 	// restart shows what was known instead of nothing.
 	Health Health `json:"health"`

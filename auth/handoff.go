@@ -1,5 +1,7 @@
 package auth
 
+import "time"
+
 // HandoffKind names one way tokentray hands a credential's token to
 // other programs.
 type HandoffKind string
@@ -50,3 +52,16 @@ type HandoffFailure struct {
 	Handoff
 	Reason string `json:"reason"`
 }
+
+// Replacement records a token swapped for a new one while the old one
+// stopped working (a Futu API key's extension), so that every face,
+// and a notification, can say what got the new token and what did not.
+type Replacement struct {
+	At    time.Time `json:"at"`
+	Until time.Time `json:"until,omitzero"`
+	// Handover says which holders of the token got the new one.
+	Handover Handover `json:"handover,omitzero"`
+}
+
+// IsZero reports whether no token was replaced.
+func (r Replacement) IsZero() bool { return r.At.IsZero() }

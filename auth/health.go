@@ -183,9 +183,16 @@ func Approx(d time.Duration) string {
 
 // Display is a reason as a window or tray shows it: a capital first
 // letter, and commands without the backticks a terminal reader expects.
+// A first word that is a name (it holds a digit, a dash, a dot or an
+// underscore, as credential names and hosts do) keeps its case.
 func Display(reason string) string {
 	s := strings.ReplaceAll(reason, "`", "")
 	if s == "" {
+		return s
+	}
+	first, _, _ := strings.Cut(s, " ")
+	first = strings.TrimRight(first, ",:;")
+	if strings.ContainsFunc(first, func(r rune) bool { return !unicode.IsLetter(r) && r != '\'' }) {
 		return s
 	}
 	r, n := utf8.DecodeRuneInString(s)

@@ -96,6 +96,12 @@ func TestDisplay(t *testing.T) {
 	if got := Display("élan"); got != "Élan" {
 		t.Errorf("Display of a non-ASCII start = %q", got)
 	}
+	// A credential's name is never re-capitalised.
+	for _, reason := range []string{"webull-no2fa needs no token", "futu-main: logged out", "api.webull.com did not answer"} {
+		if got := Display(reason); got != reason {
+			t.Errorf("Display(%q) = %q", reason, got)
+		}
+	}
 }
 
 func TestExposesIgnoresCaseAndEmptySecrets(t *testing.T) {

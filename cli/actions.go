@@ -50,3 +50,10 @@ func withNext(msg, command string) string {
 func (e *env) health(h auth.Health) string {
 	return withNext(h.String(), e.command(h.Next))
 }
+
+// CommandLine is the command line that does a in the normal or the
+// sandbox profile; "" when a is nothing to do. The notify command's
+// events carry it.
+func CommandLine(a auth.Action, sandbox bool) string {
+	return (&env{sandbox: sandbox}).command(a)
+}

@@ -137,7 +137,7 @@ func TestStatusShowsTheAccountAndLayout(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	f.run("status")
+	f.run("status", "--wide")
 	if want := "account: Alice Chan · Futu ID 10001234; endpoints: the layout of Futu's own command line"; !strings.Contains(f.stdout.String(), want) {
 		t.Errorf("status table lacks %q:\n%s", want, f.stdout.String())
 	}

@@ -49,7 +49,12 @@ type Deps struct {
 	IsTerminal func(stream any) bool
 	// ReadSecret reads one line from the terminal without echoing it,
 	// after writing prompt to Stderr.
+	// Ctrl-C there ends with ErrInterrupted, Ctrl-D on an empty line
+	// with io.EOF.
 	ReadSecret func(prompt string) (string, error)
+	// ReadLine reads one line from the terminal as it is typed (what is
+	// not secret), after writing prompt to Stderr; nil: ReadSecret.
+	ReadLine func(prompt string) (string, error)
 	// Clock drives the login countdown; nil means the wall clock.
 	Clock clockwork.Clock
 	// Open opens the normal or the sandbox profile: its engine and the
@@ -276,6 +281,8 @@ func report(e *env, err error) int {
 		msg = withNext(msg, next)
 	} else if keychain.Missing(err) {
 		msg = e.serverHint(msg)
+	} else if name, ok := store.MissingName(err); ok {
+		msg = e.notFoundHint(msg, name)
 	} else if errors.Is(err, store.ErrNotFound) {
 		msg = strings.TrimRight(msg, ". ") + "; see the names of your credentials with: " + e.cmdLine("status")
 	}

@@ -57,8 +57,9 @@ const addHelp = `Adds a credential called NAME (letters, digits, dots, dashes, u
                   next check
 
 Secrets are never taken from the command line. Each one is read, in this
-order, from: its environment variable; a prompt that does not echo, when
-stdin is a terminal; otherwise one line of stdin, in the order listed
+order, from: its environment variable; a prompt when stdin is a terminal
+(it does not echo, but for the App Key, which is not secret; Ctrl-C or
+Ctrl-D stops there and adds nothing); otherwise one line of stdin, in the order listed
 above (for example: printf '%%s\n' "$KEY" "$SECRET" | tokentray add webull
 NAME --region us).`
 
@@ -67,17 +68,19 @@ type secretInput struct {
 	envs  []string // the variables it is read from, the first set wins
 	field string
 	label string
+	// shown: not a secret (an app key's ID), so the prompt echoes it.
+	shown bool
 }
 
 var addSecrets = map[auth.Kind][]secretInput{
 	auth.KindFutuKey: {
-		{[]string{"FUTU_APP_KEY"}, auth.FieldAppKey, "Futu App Key"},
-		{[]string{"FUTU_APP_SECRET"}, auth.FieldAppSecret, "Futu App Secret"},
-		{[]string{"FUTU_ACCESS_TOKEN"}, auth.FieldAccessToken, "Futu Access Token"},
+		{[]string{"FUTU_APP_KEY"}, auth.FieldAppKey, "Futu App Key", true},
+		{[]string{"FUTU_APP_SECRET"}, auth.FieldAppSecret, "Futu App Secret", false},
+		{[]string{"FUTU_ACCESS_TOKEN"}, auth.FieldAccessToken, "Futu Access Token", false},
 	},
 	auth.KindWebull: {
-		{[]string{"WEBULL_APP_KEY_ID", "WEBULL_APP_KEY"}, auth.FieldAppKey, "Webull App Key"},
-		{[]string{"WEBULL_APP_KEY_SECRET", "WEBULL_APP_SECRET"}, auth.FieldAppSecret, "Webull App Secret"},
+		{[]string{"WEBULL_APP_KEY_ID", "WEBULL_APP_KEY"}, auth.FieldAppKey, "Webull App Key", true},
+		{[]string{"WEBULL_APP_KEY_SECRET", "WEBULL_APP_SECRET"}, auth.FieldAppSecret, "Webull App Secret", false},
 	},
 }
 

@@ -22,7 +22,9 @@ func loginCommand(e *env) *cobra.Command {
 
   futu-oauth  opens Futu's login page in your browser (the address is
               printed when no browser can be opened); approve, and
-              tokentray keeps the tokens.
+              tokentray keeps the tokens. On a terminal you may
+              also paste the address the browser landed on (when
+              it ran on another device).
               --no-browser  open no browser here: tokentray prints the
                             address to open on any device, then finishes
                             when the login comes back to this computer or
@@ -60,7 +62,11 @@ func runLogin(e *env, name string, noBrowser bool) error {
 	// Without a terminal nobody would see an address shown in place of
 	// a browser that cannot be opened: say how to log in without one.
 	opts := auth.LoginOptions{NoBrowser: noBrowser, NeedBrowser: !noBrowser && !e.IsTerminal(e.Stdout)}
-	if noBrowser {
+	// On a terminal a Futu login also takes the address the browser
+	// landed on, pasted (the browser may be on another device): pasted
+	// text must not fall through to the shell, which would run it and
+	// keep the login's code in its history.
+	if noBrowser || (cred.Kind == auth.KindFutuOAuth && e.IsTerminal(e.Stdin)) {
 		opts.Pasted = pastedLines(ctx, e.Stdin)
 	}
 	p := &progress{w: e.Stdout, clock: e.Clock, tty: e.IsTerminal(e.Stdout), waiting: "Waiting for the verification"}

@@ -3,11 +3,15 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
+	"io"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"tokentray/auth"
 	"tokentray/auth/engine"
@@ -158,26 +162,44 @@ never renamed or removed; new ones may be added; no secret is ever in it):
 Credentials are sorted by name; "credentials" is [] when there are none.`
 
 func statusCommand(e *env) *cobra.Command {
-	c := newCommand("status", "show the health of every credential", "status [--json]",
+	c := newCommand("status", "show the health of every credential", "status [--wide] [--json]\nstatus NAME",
 		`Shows every credential's health from what is stored, without calling the
-brokers (run "tokentray refresh" to check with them): name, broker and
-kind, health, expiry and time left, the reason and what to do next; the
-account a Futu login belongs to, and for Webull whether the app has 2FA
-off (no token needed) or its token cannot be renewed, on a line of its own.
+brokers (run "tokentray refresh" to check with them): name, kind, health,
+expiry and time left, and under each row the reason and what to do next;
+the account a Futu login belongs to, and for Webull whether the app has
+2FA off (no token needed) or its token cannot be renewed.
+
+  --wide  one row a credential, the reason in the last column (the table
+          of earlier versions); without it that table is used only where
+          it fits the terminal's width (80 columns when not known)
+  NAME    one credential in full: everything above, where its calls go,
+          which app key it uses (the key's ID, never its secret; read from
+          the keychain), sharing, and when it was added, checked and
+          renewed
 
 Exit code 0 when every credential is OK or Expiring, 3 when any needs you
 to act (log in, verify, extend, or a broken key), else 1 when any could
 not be checked (Unknown: never checked, or the broker did not answer).
 
 `+statusSchema)
-	var asJSON bool
+	var asJSON, wide bool
 	boolFlag(c.Flags(), &asJSON, "json", "print JSON")
-	c.Args = exactly(0, "no arguments")
-	c.RunE = func(*cobra.Command, []string) error { return runStatus(e, asJSON) }
+	boolFlag(c.Flags(), &wide, "wide", "one row a credential, the reason in the last column")
+	c.Args = atMost(1, "at most one NAME")
+	c.ValidArgsFunction = e.completeNames(1)
+	c.RunE = func(_ *cobra.Command, args []string) error {
+		if len(args) == 1 {
+			if asJSON || wide {
+				return usagef("status NAME shows one credential in full and takes no --json or --wide; for JSON run: %s --json", e.cmdLine("status"))
+			}
+			return runStatusOne(e, args[0])
+		}
+		return runStatus(e, asJSON, wide)
+	}
 	return c
 }
 
-func runStatus(e *env, asJSON bool) error {
+func runStatus(e *env, asJSON, wide bool) error {
 	eng, err := e.engine()
 	if err != nil {
 		return err
@@ -204,22 +226,43 @@ func runStatus(e *env, asJSON bool) error {
 		e.printAgent()
 		return nil
 	}
+	table := statusTable(e, ss, creds, shared)
+	if wide || fits(table, e.width(e.Stdout)) {
+		if _, err := io.WriteString(e.Stdout, table); err != nil {
+			return err
+		}
+	} else if err := writeStatusRows(e, ss, creds, shared, e.width(e.Stdout)); err != nil {
+		return err
+	}
+	e.printAgent()
+	return statusExit(e, ss)
+}
+
+// expiryCells are a credential's EXPIRES and LEFT cells.
+func expiryCells(s engine.Status, now time.Time) (exp, left string) {
+	exp, left = "-", "-"
+	if !s.ExpiresAt.IsZero() {
+		exp = s.ExpiresAt.Local().Format("2006-01-02 15:04")
+		if s.SecondsLeft > 0 {
+			left = humanDuration(time.Duration(s.SecondsLeft) * time.Second)
+		} else if !s.ExpiresAt.After(now) {
+			left = "expired"
+		}
+	}
+	if s.Health.State == auth.Pending && s.SecondsLeft > 0 {
+		left = humanDuration(time.Duration(s.SecondsLeft) * time.Second)
+	}
+	return exp, left
+}
+
+// statusTable is the wide table: one row a credential, the reason last.
+func statusTable(e *env, ss []engine.Status, creds map[string]auth.Credential, shared map[string]targets.Shared) string {
+	var b strings.Builder
 	now := e.Clock.Now()
-	tw := tabwriter.NewWriter(e.Stdout, 0, 0, 2, ' ', 0)
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tBROKER\tKIND\tHEALTH\tEXPIRES\tLEFT\tREASON")
 	for _, s := range ss {
-		exp, left := "-", "-"
-		if !s.ExpiresAt.IsZero() {
-			exp = s.ExpiresAt.Local().Format("2006-01-02 15:04")
-			if s.SecondsLeft > 0 {
-				left = humanDuration(time.Duration(s.SecondsLeft) * time.Second)
-			} else if !s.ExpiresAt.After(now) {
-				left = "expired"
-			}
-		}
-		if s.Health.State == auth.Pending && s.SecondsLeft > 0 {
-			left = humanDuration(time.Duration(s.SecondsLeft) * time.Second)
-		}
+		exp, left := expiryCells(s, now)
 		reason := withNext(oneLine(s.Health.Reason), e.command(s.Health.Next))
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.Name, s.Broker, s.Kind, s.Health.State.Title(), exp, left, reason)
 		if line := detailLine(creds[s.Name]); line != "" {
@@ -231,11 +274,220 @@ func runStatus(e *env, asJSON bool) error {
 			fmt.Fprintf(tw, "\t\t\t\t\t\t%s\n", line)
 		}
 	}
-	if err := tw.Flush(); err != nil {
+	_ = tw.Flush()
+	return b.String()
+}
+
+// writeStatusRows is the layout for a terminal the wide table does not
+// fit: the short cells in a row, then the reason and the details below
+// it, wrapped to the width.
+func writeStatusRows(e *env, ss []engine.Status, creds map[string]auth.Credential, shared map[string]targets.Shared, width int) error {
+	now := e.Clock.Now()
+	// The rows are aligned together first, then each gets its lines below.
+	var b strings.Builder
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tKIND\tHEALTH\tEXPIRES\tLEFT")
+	for _, s := range ss {
+		exp, left := expiryCells(s, now)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", s.Name, s.Kind, s.Health.State.Title(), exp, left)
+	}
+	_ = tw.Flush()
+	rows := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+	var out strings.Builder
+	out.WriteString(strings.TrimRight(rows[0], " ") + "\n")
+	for i, s := range ss {
+		out.WriteString(strings.TrimRight(rows[i+1], " ") + "\n")
+		// The command to run next is never split across lines.
+		lines := wrap(oneLine(s.Health.Reason), width-4)
+		if cmd := e.command(s.Health.Next); cmd != "" {
+			next := "Next: " + cmd
+			if n := len(lines); n > 0 && utf8.RuneCountInString(lines[n-1])+len(". "+next) <= width-4 {
+				lines[n-1] = strings.TrimRight(lines[n-1], ". ") + ". " + next
+			} else {
+				lines = append(lines, next)
+			}
+		}
+		if line := detailLine(creds[s.Name]); line != "" {
+			lines = append(lines, wrap(line, width-4)...)
+		}
+		for _, line := range shareLines(shared[s.Name]) {
+			lines = append(lines, wrap(line, width-4)...)
+		}
+		for _, l := range lines {
+			out.WriteString("    " + l + "\n")
+		}
+	}
+	_, err := io.WriteString(e.Stdout, out.String())
+	return err
+}
+
+// width is the terminal's width in columns for w, else COLUMNS, else 80.
+func (e *env) width(w any) int {
+	if f, ok := w.(interface{ Fd() uintptr }); ok && e.IsTerminal(w) {
+		if cols, _, err := term.GetSize(int(f.Fd())); err == nil && cols > 0 {
+			return cols
+		}
+	}
+	if n, err := strconv.Atoi(e.Getenv("COLUMNS")); err == nil && n > 0 {
+		return n
+	}
+	return 80
+}
+
+// fits reports whether every line of text is at most width columns.
+func fits(text string, width int) bool {
+	for _, l := range strings.Split(text, "\n") {
+		if utf8.RuneCountInString(l) > width {
+			return false
+		}
+	}
+	return true
+}
+
+// wrap breaks s into lines of at most width columns, at spaces (a word
+// longer than width, such as an address, stays whole on its own line).
+func wrap(s string, width int) []string {
+	if width < 20 {
+		width = 20
+	}
+	var lines []string
+	line := ""
+	for _, w := range strings.Fields(s) {
+		switch {
+		case line == "":
+			line = w
+		case utf8.RuneCountInString(line)+1+utf8.RuneCountInString(w) <= width:
+			line += " " + w
+		default:
+			lines = append(lines, line)
+			line = w
+		}
+	}
+	if line != "" {
+		lines = append(lines, line)
+	}
+	return lines
+}
+
+// runStatusOne is status NAME: one credential in full.
+func runStatusOne(e *env, name string) error {
+	eng, err := e.engine()
+	if err != nil {
 		return err
 	}
-	e.printAgent()
-	return statusExit(e, ss)
+	c, err := eng.Get(name)
+	if err != nil {
+		return err
+	}
+	ss, err := eng.Status()
+	if err != nil {
+		return err
+	}
+	var s engine.Status
+	for _, x := range ss {
+		if x.Name == c.Name {
+			s = x
+		}
+	}
+	now := e.Clock.Now()
+	width := e.width(e.Stdout)
+	var rows [][2]string
+	add := func(k, v string) {
+		if v != "" {
+			rows = append(rows, [2]string{k, v})
+		}
+	}
+	add("kind", c.Kind.Title()+" ("+string(c.Kind)+")")
+	add("health", s.Health.State.Title())
+	add("reason", sentenceOf(s.Health.Reason))
+	add("next", e.command(s.Health.Next))
+	exp, left := expiryCells(s, now)
+	switch {
+	case s.Health.State == auth.Pending && s.SecondsLeft > 0:
+		add("verify within", left)
+	case exp != "-":
+		add("expires", exp+" ("+left+")")
+	default:
+		add("expires", "not known yet")
+	}
+	add("account", c.Account.Summary())
+	endpoint := c.Endpoint
+	if endpoint == "" {
+		endpoint = "the broker's default"
+		if e.sandbox {
+			endpoint = "the running sandbox brokers"
+		}
+	}
+	add("endpoint", endpoint)
+	switch c.Layout {
+	case auth.LayoutMetadata:
+		add("endpoints", "from the host's OAuth metadata")
+	case auth.LayoutFutuCLI:
+		add("endpoints", "at the paths of Futu's own command line")
+	case auth.LayoutCustom:
+		add("endpoints", "set by hand")
+	}
+	if c.Kind == auth.KindWebull {
+		region := c.Region
+		if c.TestEnv {
+			region += ", test environment"
+		}
+		add("region", region)
+	}
+	if c.Kind == auth.KindFutuOAuth {
+		add("client ID", c.ClientID)
+	} else {
+		key, err := eng.AppKeyID(name)
+		switch {
+		case err != nil:
+			add("app key", "not readable now ("+strings.TrimSuffix(oneLine(err.Error()), ".")+")")
+		case key == "":
+			add("app key", "none in the keychain")
+		default:
+			add("app key", key)
+		}
+	}
+	if line := detailLine(c); line != "" {
+		add("notes", line)
+	}
+	switch {
+	case c.ShareWithSDK && c.SDKTokenDir != "":
+		add("shared", "with the Futu SDK in "+c.SDKTokenDir)
+	case c.ShareWithSDK:
+		add("shared", "with the Futu SDK")
+	}
+	stamp := func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.Local().Format("2006-01-02 15:04")
+	}
+	add("added", stamp(c.AddedAt))
+	checked := stamp(c.LastChecked)
+	if checked == "" {
+		checked = "never checked with the broker"
+	}
+	add("last check", checked)
+	add("renewed", stamp(c.RefreshedAt))
+
+	fmt.Fprintln(e.Stdout, c.Name)
+	const keyWidth = 15
+	for _, r := range rows {
+		lines := wrap(r[1], width-keyWidth-2)
+		for i, l := range lines {
+			k := ""
+			if i == 0 {
+				k = r[0] + ":"
+			}
+			fmt.Fprintf(e.Stdout, "  %-*s%s\n", keyWidth, k, l)
+		}
+	}
+	return statusExit(e, []engine.Status{s})
+}
+
+// sentenceOf is a reason as a sentence: one line, a capital first letter.
+func sentenceOf(reason string) string {
+	return auth.Display(oneLine(reason))
 }
 
 // printAgent says, under the table, that the profile's agent runs

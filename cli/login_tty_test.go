@@ -84,3 +84,29 @@ func TestLoginOnATerminalShowsARefusedPasteAndWaitsForTheLogin(t *testing.T) {
 	}
 	_ = paste.Close()
 }
+
+// A login with a browser also reads a pasted address on a terminal: the
+// page may have been opened on another device.
+func TestALoginWithABrowserTakesAPastedAddressOnATerminal(t *testing.T) {
+	ip := newInProcess(t, true)
+	st, err := store.Open(t.TempDir(), ip.secrets)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ip.eng = engine.New(st, map[auth.Kind]auth.Provider{auth.KindFutuOAuth: pasteProvider{ip.prov}}, ip.clock)
+	ip.deps.Open = func(bool) (cli.Parts, error) { return cli.Parts{Engine: ip.eng, Dir: st.Dir(), Prefs: st}, nil }
+	if _, err := ip.eng.Add(context.Background(), auth.Credential{Name: "fo", Kind: auth.KindFutuOAuth}, nil); err != nil {
+		t.Fatal(err)
+	}
+	ip.deps.Stdin = strings.NewReader("right\n")
+	done := make(chan int, 1)
+	go func() { done <- ip.run("login", "fo") }()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Fatalf("login: exit %d, stderr %q", code, ip.stderr.String())
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatalf("the pasted address was not read; output %q", ip.stdout.String())
+	}
+}

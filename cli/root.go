@@ -63,7 +63,7 @@ func newRoot(e *env) *cobra.Command {
 		SilenceUsage:  true,
 		Args: func(c *cobra.Command, args []string) error {
 			if len(args) > 0 {
-				return usagef("%q is not a tokentray command; run: tokentray help", args[0])
+				return notACommand(c, args[0])
 			}
 			return nil
 		},
@@ -145,7 +145,7 @@ func helpCommand() *cobra.Command {
 				return nil
 			}
 		}
-		return usagef("%q is not a tokentray command; run: tokentray help", args[0])
+		return notACommand(root, args[0])
 	}
 	return c
 }

@@ -9,7 +9,8 @@ import (
 )
 
 // readSecrets reads each secret, in order, from its environment
-// variable, else a no-echo prompt on a terminal, else one stdin line.
+// variable, else a prompt on a terminal (no echo but for an app key's
+// ID), else one stdin line.
 func readSecrets(e *env, in []secretInput) (map[string]string, error) {
 	return readSecretsFor(e, in, false)
 }
@@ -34,8 +35,17 @@ func readSecretsFor(e *env, in []secretInput, keep bool) (map[string]string, err
 				if keep {
 					prompt = s.label + " (empty keeps the current one): "
 				}
-				v, err = e.ReadSecret(prompt)
-				if err != nil {
+				read := e.ReadSecret
+				if s.shown && e.ReadLine != nil {
+					read = e.ReadLine
+				}
+				v, err = read(prompt)
+				switch {
+				case errors.Is(err, ErrInterrupted):
+					return nil, &exitError{code: ExitInterrupted, err: errors.New("cancelled: nothing was changed")}
+				case errors.Is(err, io.EOF):
+					return nil, fmt.Errorf("no %s was entered (the input ended with Ctrl-D): nothing was changed", s.label)
+				case err != nil:
 					return nil, fmt.Errorf("could not read the %s from the terminal: %w", s.label, err)
 				}
 			} else {

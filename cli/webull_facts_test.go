@@ -201,7 +201,7 @@ func TestStatusShowsWebull2FAOffAndRenewalUnavailable(t *testing.T) {
 		t.Fatalf("status --json after a refused renewal: %v", st["bot"])
 	}
 
-	table := x.run(nil, "", "status").stdout
+	table := x.run(nil, "", "status", "--wide").stdout
 	lines := strings.Split(table, "\n")
 	found := map[string]bool{}
 	for i, l := range lines {

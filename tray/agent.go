@@ -93,20 +93,22 @@ type Agent struct {
 	results chan result
 	quit    context.CancelFunc
 
-	mu       sync.Mutex
-	entries  []Entry
-	busy     map[string]bool
-	view     View
-	prefs    agentPrefs
-	alerts   *alerts
-	copied   string // the token last put on the clipboard
-	clearT   clockwork.Timer
-	windowMu sync.Mutex
-	window   bool // a window the agent started is open
-	winWG    sync.WaitGroup
-	life     context.Context // ends when the agent quits: its windows close
-	endLife  context.CancelFunc
-	wakes    atomic.Int64 // timer wake-ups, for tests and benchmarks
+	mu      sync.Mutex
+	entries []Entry
+	busy    map[string]bool
+	view    View
+	prefs   agentPrefs
+	alerts  *alerts
+	// replacements announces tokens swapped by an extension.
+	replacements replacements
+	copied       string // the token last put on the clipboard
+	clearT       clockwork.Timer
+	windowMu     sync.Mutex
+	window       bool // a window the agent started is open
+	winWG        sync.WaitGroup
+	life         context.Context // ends when the agent quits: its windows close
+	endLife      context.CancelFunc
+	wakes        atomic.Int64 // timer wake-ups, for tests and benchmarks
 	// observe, when set, is told every credential's health each time
 	// the agent reads it (the headless agent's log).
 	observe func([]Entry)
@@ -184,9 +186,11 @@ func (a *Agent) Snapshot() []Entry {
 		return []Entry{{Name: "tokentray", Health: auth.Health{State: auth.Broken, Reason: err.Error()}}}
 	}
 	accounts := map[string]string{}
+	replaced := map[string]auth.Replacement{}
 	if cs, err := a.eng.List(); err == nil {
 		for _, c := range cs {
 			accounts[c.Name] = c.Who()
+			replaced[c.Name] = c.Replaced
 		}
 	}
 	out := make([]Entry, len(ss))
@@ -195,7 +199,7 @@ func (a *Agent) Snapshot() []Entry {
 		if h.ExpiresAt.IsZero() {
 			h.ExpiresAt = s.ExpiresAt
 		}
-		out[i] = Entry{Name: s.Name, Kind: s.Kind, Health: h, Account: accounts[s.Name]}
+		out[i] = Entry{Name: s.Name, Kind: s.Kind, Health: h, Account: accounts[s.Name], Replaced: replaced[s.Name]}
 	}
 	if shared, err := a.eng.AllShared(); err == nil {
 		for i := range out {
@@ -521,6 +525,7 @@ func (a *Agent) reload() {
 	a.mu.Lock()
 	a.entries = entries
 	due := a.alerts.Due(entries, a.opts.Sandbox, now)
+	due = append(due, a.replacements.Due(entries, a.opts.Sandbox)...)
 	notify := a.prefs.notify
 	keeper := a.keeper
 	a.mu.Unlock()

@@ -33,6 +33,19 @@ type Notification struct {
 	// Withdraw asks to take down what is shown for Key (the credential
 	// is OK again, or the person is acting on it); no new notification.
 	Withdraw bool
+	// Event, when set, is the credential the notification is about, for
+	// the sinks beside the desktop (the notify command).
+	Event *Event
+}
+
+// Event is what a notification says about a credential.
+type Event struct {
+	Credential string
+	Kind       auth.Kind
+	State      auth.State
+	// Next is what the person does about it (none: nothing).
+	Next    auth.Action
+	Sandbox bool
 }
 
 // Withdrawer is a notifier that can take down what it showed for a key.
@@ -185,6 +198,7 @@ func (a *alerts) Due(entries []Entry, sandbox bool, now time.Time) []Notificatio
 		}
 		n := Notification{Title: title, Body: auth.Display(e.Health.Reason), Key: e.Name}
 		n.Actions = []NotifyAction{actionButton(nextAction(e), e.Name)}
+		n.Event = &Event{Credential: e.Name, Kind: e.Kind, State: e.Health.State, Next: auth.Next(nextAction(e), e.Name), Sandbox: sandbox}
 		a.shown[e.Name] = true
 		out = append(out, n)
 	}

@@ -372,6 +372,7 @@ func (e *Engine) ExtendWith(ctx context.Context, name string, until time.Time, o
 		h = e.record(c, h, err)
 		if err == nil {
 			ho.Updated = e.handoffs(*c)
+			c.Replaced = auth.Replacement{At: e.now(), Until: c.ExpiresAt, Handover: ho}
 		}
 		return true, err
 	})

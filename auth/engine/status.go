@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"time"
@@ -148,4 +149,22 @@ func (e *Engine) handoffs(c auth.Credential) []auth.Handoff {
 		}
 	}
 	return out
+}
+
+// AppKeyID is the app key (its public ID, not the secret) of the
+// credential called name, read from the keychain; "" for a kind without
+// one (a Futu OAuth login).
+func (e *Engine) AppKeyID(name string) (string, error) {
+	c, err := e.st.Get(name)
+	if err != nil {
+		return "", err
+	}
+	if c.Kind == auth.KindFutuOAuth {
+		return "", nil
+	}
+	v, err := e.st.Bind(c.ID).Get(auth.FieldAppKey)
+	if errors.Is(err, auth.ErrSecretNotFound) {
+		return "", nil
+	}
+	return v, err
 }

@@ -140,7 +140,7 @@ func refusedCheck(c auth.Credential, now time.Time, e apiError, access string) a
 	case refusedRateLimit:
 		h.Reason = "Futu asked tokentray to slow down (" + e.what(access) + "); nothing was changed and tokentray checks again at the next check"
 	case refusedForeign:
-		h.Reason = "the account check was refused with " + e.what(access) + "; that is not Futu's own answer about the login (a proxy or a server fault may be in the way), so nothing was changed and tokentray checks again at the next check"
+		h.Reason = "the account check got " + e.what(access) + ": a proxy or a server fault said no, not Futu, so nothing was changed and tokentray checks again at the next check"
 	case refusedNotFound:
 		h.Reason = "Futu has no account check at this host (" + e.what(access) + "), so whether the login works is not known: check the endpoint of " + c.Name
 	default:

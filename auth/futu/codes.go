@@ -5,7 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"unicode"
+
+	"tokentray/auth"
 )
 
 // refusal is what kind of "no" an answer is, read as Futu's CLI reads
@@ -74,7 +75,7 @@ func readAPIError(status int, h http.Header, body []byte) apiError {
 		e.futu = true
 	}
 	if !e.futu {
-		e.firstLine = firstLine(body)
+		e.firstLine = auth.FirstLine(body)
 	}
 	return e
 }
@@ -130,38 +131,6 @@ func (e apiError) what(secrets ...string) string {
 		s += " with an empty answer that is not Futu's"
 	}
 	return s
-}
-
-// firstLine is the first line of a body with text in it, HTML tags
-// dropped, control characters removed, at most 100 characters.
-func firstLine(body []byte) string {
-	text := string(body)
-	if len(text) > 4096 {
-		text = text[:4096]
-	}
-	var b strings.Builder
-	in := false
-	for _, r := range text {
-		switch {
-		case r == '<':
-			in = true
-		case r == '>' && in:
-			in = false
-			b.WriteByte(' ')
-		case in:
-		case r == '\n':
-			b.WriteByte('\n')
-		case unicode.IsControl(r) || r == unicode.ReplacementChar:
-		default:
-			b.WriteRune(r)
-		}
-	}
-	for _, l := range strings.Split(b.String(), "\n") {
-		if l = strings.Join(strings.Fields(l), " "); l != "" {
-			return clip(l)
-		}
-	}
-	return ""
 }
 
 // clip bounds a broker's phrase to 100 characters.

@@ -28,13 +28,9 @@ const (
 	DefaultRefreshPath = "/v1/token/refresh"
 )
 
-// Futu's error codes for legacy API keys.
-const (
-	codeUnknownAppKey = 40100
-	codeBadSignature  = 40101
-	codeClockSkew     = 40102
-	codeBadToken      = 40103
-)
+// No public source names Futu's error codes for legacy API keys, so a
+// refusal is read from its status, Futu's message, its Date header and the
+// code ranges of Futu's CLI (codes.go), never from a guessed code.
 
 // KeyProvider handles auth.KindFutuKey: legacy API keys.
 type KeyProvider struct {
@@ -95,7 +91,7 @@ func clockNote(skew time.Duration) string {
 // outside the 60 s window from the time the request was signed with.
 func timeRefused(r apiResult) bool {
 	m := strings.ToLower(r.reply.Message)
-	if strings.Contains(m, "timestamp") || strings.Contains(m, "clock") || r.reply.Code == codeClockSkew {
+	if strings.Contains(m, "timestamp") || strings.Contains(m, "clock") {
 		return true
 	}
 	return !r.date.IsZero() && (r.skew()-r.used).Abs() > 60*time.Second
@@ -213,9 +209,11 @@ type apiReply struct {
 type apiResult struct {
 	status int
 	reply  apiReply
-	date   time.Time     // the server's Date header, zero when absent
-	at     time.Time     // our clock when the answer came
-	used   time.Duration // the clock offset the request was signed with
+	// refused is the answer read as Futu's error, when status >= 400.
+	refused apiError
+	date    time.Time     // the server's Date header, zero when absent
+	at      time.Time     // our clock when the answer came
+	used    time.Duration // the clock offset the request was signed with
 }
 
 // signedGet sends a signed GET to base+pathQuery, its timestamp in the
@@ -258,7 +256,11 @@ func (p *KeyProvider) signedGetOnce(ctx context.Context, base string, k Signer, 
 	if err != nil {
 		return r, err
 	}
-	if resp.StatusCode == http.StatusNotFound {
+	if resp.StatusCode >= 400 {
+		r.refused = readAPIError(resp.StatusCode, resp.Header, body)
+	}
+	if resp.StatusCode == http.StatusNotFound || r.refused.kind() == refusedForeign {
+		// No such call here, or a refusal that is not Futu's: not its JSON either way.
 		return r, nil
 	}
 	if err := json.Unmarshal(body, &r.reply); err != nil {
@@ -266,6 +268,23 @@ func (p *KeyProvider) signedGetOnce(ctx context.Context, base string, k Signer, 
 	}
 	r.reply.Message = scrub(r.reply.Message, k.AppKey, k.AppSecret, k.AccessToken)
 	return r, nil
+}
+
+// refusal is the kind of refusal the answer is (refusedNot for a 2xx or 3xx).
+func (r apiResult) refusal() refusal {
+	if r.status < 400 {
+		// Futu's envelope may carry its code on a 200.
+		return apiError{status: r.status, code: r.reply.Code, futu: true}.kind()
+	}
+	return r.refused.kind()
+}
+
+// foreignHealth is the Unknown health of a 401 or 403 whose body is not
+// Futu's own error: a proxy or a server fault said no, not Futu, so the
+// key is not judged and the next clean check restores what it was.
+func foreignHealth(c auth.Credential, r apiResult, what string, secrets []string) auth.Health {
+	return auth.Health{State: auth.Unknown, ExpiresAt: keyExpiry(c), CheckedAt: r.at,
+		Reason: "the " + what + " got " + r.refused.what(secrets...) + ": a proxy or a server fault said no, not Futu, so nothing was changed and tokentray checks again at the next check"}
 }
 
 // badAnswer is an answer that is not Futu's JSON (an error page, a cut
@@ -302,13 +321,13 @@ func rejected(c auth.Credential, r apiResult) auth.Health {
 			break
 		}
 		h.Reason = "Futu refused the request time: " + clockNote(r.skew()) + "; the key itself may be fine: set the system clock to update automatically and check again"
-	case r.reply.Code == codeBadSignature:
+	case strings.Contains(strings.ToLower(r.reply.Message), "signature"):
 		h.Next = portal
 		h.Reason = "Futu rejected the request signature: the app secret does not belong to this app key; copy both again from the Futu developer portal"
-	case r.reply.Code == codeBadToken && !keyExpiry(c).IsZero() && !keyExpiry(c).After(r.at):
+	case !keyExpiry(c).IsZero() && !keyExpiry(c).After(r.at):
 		h.Next = portal
 		h.Reason = fmt.Sprintf("the access token expired on %s: create a new token in the Futu developer portal", day(keyExpiry(c)))
-	default: // 40100 unknown app key, 40103, and anything new
+	default: // an unknown or revoked key or token, in Futu's words
 		h.Next = portal
 		h.Reason = "the API key was rejected by Futu as revoked or invalid: create a new token in the Futu developer portal"
 	}
@@ -360,11 +379,18 @@ func (p *KeyProvider) Refresh(ctx context.Context, c *auth.Credential, s auth.Se
 		return networkHealth(now, *c, err), fmt.Errorf("futu check %s: %w", c.Name, err)
 	}
 	c.LastChecked = r.at
-	switch {
-	case r.status == http.StatusNotFound:
+	secrets := []string{k.AppKey, k.AppSecret, k.AccessToken}
+	switch kind := r.refusal(); {
+	case kind == refusedForeign:
+		return foreignHealth(*c, r, "health check", secrets), fmt.Errorf("futu check %s: %s", c.Name, r.refused.what(secrets...))
+	case kind == refusedNotFound:
 		// No health check on this endpoint: the known expiry is all there is.
 		return withClockNote(expiryHealth(*c, r.at), r), nil
-	case r.status == http.StatusUnauthorized:
+	case kind == refusedRateLimit:
+		h := auth.Health{State: auth.Unknown, ExpiresAt: keyExpiry(*c), CheckedAt: r.at,
+			Reason: "Futu asked tokentray to slow down (" + r.refused.what(secrets...) + "); nothing was changed and tokentray checks again at the next check"}
+		return h, fmt.Errorf("futu check %s: %s", c.Name, r.refused.what(secrets...))
+	case r.status == http.StatusUnauthorized || kind == refusedAuth || kind == refusedExpired:
 		return rejectedErr(*c, r)
 	case r.status != http.StatusOK || r.reply.Code != 0:
 		h := auth.Health{
@@ -462,8 +488,12 @@ func (p *KeyProvider) Extend(ctx context.Context, c *auth.Credential, s auth.Sec
 		return h, auth.WithAction(fmt.Errorf("futu extend %s: the answer did not arrive (%s) and the token may have been extended: check again to see where it stands", c.Name, shortErr(err)), h.Next)
 	}
 	c.LastChecked = r.at
-	switch {
-	case r.status == http.StatusUnauthorized:
+	switch kind := r.refusal(); {
+	case kind == refusedForeign:
+		secrets := []string{k.AppKey, k.AppSecret, k.AccessToken}
+		h := foreignHealth(*c, r, "extension", secrets)
+		return h, fmt.Errorf("futu extend %s: %s; nothing was changed: try again later", c.Name, r.refused.what(secrets...))
+	case r.status == http.StatusUnauthorized || kind == refusedAuth || kind == refusedExpired:
 		return rejectedErr(*c, r)
 	case r.status == http.StatusNotFound:
 		return p.Assess(*c, now), auth.NeedsUser(fmt.Sprintf("Futu has no token refresh at %s: extend the token in the Futu developer portal, or set the right path for %s", path, c.Name))
@@ -490,13 +520,18 @@ func (p *KeyProvider) Extend(ctx context.Context, c *auth.Credential, s auth.Sec
 		return auth.Health{State: auth.Broken, Next: auth.Next(auth.ActionUpdate, c.Name), Reason: "Futu issued a new access token but the keychain refused it and the old one no longer works: create a new token in the Futu developer portal", CheckedAt: r.at},
 			fmt.Errorf("futu extend %s: store the new token: %w", c.Name, err)
 	}
+	before := keyExpiry(*c)
 	c.ExpiresAt = until.UTC()
 	if t, err := time.Parse(time.RFC3339, data.ExpiredAt); err == nil {
 		c.ExpiresAt = t.UTC()
 	}
 	c.RefreshedAt = r.at
 	h := expiryHealth(*c, r.at)
-	h.Reason = fmt.Sprintf("the access token was extended until %s; scripts that use the old FUTU_ACCESS_TOKEN need the new one", day(c.ExpiresAt))
+	verb := "was extended until"
+	if !before.IsZero() && c.ExpiresAt.Before(before) {
+		verb = "now ends earlier, on" // a date before the old expiry is a cut
+	}
+	h.Reason = fmt.Sprintf("the access token %s %s; scripts that use the old FUTU_ACCESS_TOKEN need the new one", verb, day(c.ExpiresAt))
 	return h, nil
 }
 

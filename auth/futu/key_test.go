@@ -303,3 +303,19 @@ func TestKeyEnv(t *testing.T) {
 		t.Error("FUTU_HTTP_URL set without an endpoint")
 	}
 }
+
+// A date before the current expiry is a cut, and is said so.
+func TestKeyExtendToAnEarlierDateIsNotCalledExtended(t *testing.T) {
+	f := newKeyFixture(t, t0.Add(60*24*time.Hour))
+	h, err := f.p.Extend(context.Background(), &f.c, f.s, t0.Add(30*24*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(h.Reason, "extended") || !strings.Contains(h.Reason, "earlier") {
+		t.Errorf("a cut reads %q", h.Reason)
+	}
+	h, err = f.p.Extend(context.Background(), &f.c, f.s, t0.Add(90*24*time.Hour))
+	if err != nil || !strings.Contains(h.Reason, "extended") {
+		t.Errorf("a real extension reads %q, %v", h.Reason, err)
+	}
+}

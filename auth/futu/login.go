@@ -123,8 +123,11 @@ func (p *OAuthProvider) Login(ctx context.Context, c *auth.Credential, s auth.Se
 				// Nobody would see the address.
 				return p.Assess(*c, p.o.Clock.Now()), fmt.Errorf("futu login %s: %w (%s)", c.Name, auth.ErrNoBrowser, shortErr(err))
 			}
-			progress(auth.LoginEvent{Health: pending, URL: authURL, Steps: append([]string{
-				"The browser could not be opened here."}, elsewhereSteps(pasted != nil)...)})
+			// One step that asks to open the address, so the address is
+			// printed right under it.
+			steps := elsewhereSteps(pasted != nil)
+			steps[0] = "The browser could not be opened here: o" + strings.TrimPrefix(steps[0], "O")
+			progress(auth.LoginEvent{Health: pending, URL: authURL, Steps: steps})
 		case line, ok := <-pasted:
 			if !ok {
 				pasted = nil

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -230,6 +231,9 @@ func (p *OAuthProvider) tokenError(c auth.Credential, now time.Time, what string
 		why := brokerWhy(re, secrets...)
 		if why == "" {
 			why = re.Response.Status
+			if l := auth.FirstLine(re.Body); l != "" {
+				why += ", an answer that is not Futu's: it begins " + strconv.Quote(scrub(l, secrets...))
+			}
 		}
 		h := auth.Health{State: auth.Unknown, ExpiresAt: c.ExpiresAt, CheckedAt: now,
 			Reason: "Futu refused the token " + what + " (" + why + "); nothing was changed and tokentray will try again"}

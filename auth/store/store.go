@@ -52,17 +52,27 @@ const (
 // error itself is a sentence naming the credential.
 var ErrNotFound = errors.New("credential not found")
 
-type notFoundError struct{ msg string }
+type notFoundError struct{ msg, name string }
 
 func (e *notFoundError) Error() string        { return e.msg }
 func (e *notFoundError) Is(target error) bool { return target == ErrNotFound }
 
 func notFoundName(name string) error {
-	return &notFoundError{fmt.Sprintf("no credential is named %s", quote(name))}
+	return &notFoundError{msg: fmt.Sprintf("no credential is named %s", quote(name)), name: name}
 }
 
 func notFoundID(id string) error {
-	return &notFoundError{fmt.Sprintf("no credential has the ID %s (it may have been removed)", quote(id))}
+	return &notFoundError{msg: fmt.Sprintf("no credential has the ID %s (it may have been removed)", quote(id))}
+}
+
+// MissingName is the name err says no credential has, when it says so
+// (a lookup by name that found none).
+func MissingName(err error) (string, bool) {
+	var nf *notFoundError
+	if errors.As(err, &nf) && nf.name != "" {
+		return nf.name, true
+	}
+	return "", false
 }
 
 // quote is %q of s, cut to its first maxQuoted characters so a message

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -265,6 +266,9 @@ type APIError struct {
 	// Skew is how far the server's Date header is ahead of this computer's
 	// clock (negative: behind), when known.
 	Skew time.Duration
+	// FirstLine starts an answer that is not Webull's error JSON (a
+	// proxy's page), for the sentence.
+	FirstLine string
 }
 
 // newAPIError reads Webull's error answer. Its text ends up in health
@@ -290,6 +294,12 @@ func newAPIError(resp *http.Response, raw []byte, now time.Time, secrets []strin
 	if auth.Exposes(e.Message, secrets...) {
 		e.Message = auth.Withheld
 	}
+	if e.Code == "" && e.Message == "" {
+		e.FirstLine = auth.FirstLine(raw)
+		if auth.Exposes(e.FirstLine, secrets...) {
+			e.FirstLine = auth.Withheld
+		}
+	}
 	if len(e.Message) > 200 {
 		e.Message = e.Message[:200] + "..."
 	}
@@ -314,7 +324,21 @@ const (
 	CodeInvalidParameter = "INVALID_PARAMETER"
 	CodeTooManyRequests  = "TOO_MANY_REQUESTS"
 	CodeSystemError      = "SYSTEM_ERROR"
+	// CodeNoDevice: no phone is registered for 2FA (Webull's MCP server
+	// explains it); only the person can register one.
+	CodeNoDevice = "NO_AVAILABLE_DEVICE"
 )
+
+// temporaryCodes are the codes the official SDKs' retry list treats as
+// passing by themselves, whatever the HTTP status.
+var temporaryCodes = []string{"SERVICE_NOT_AVAILABLE", "GATEWAY_TIMEOUT", "INTERNAL_ERROR"}
+
+// authCodes are Webull's own refusals of a request's credentials: only
+// these on a 401 or 403 are a verdict on the app key, secret or token.
+var authCodes = []string{CodeUnauthorized, CodeInvalidToken, CodeMissingSignature, CodeIncorrectSign, CodeClockSkew}
+
+// MsgNoDevice is the sentence for NO_AVAILABLE_DEVICE.
+const MsgNoDevice = "no phone is registered for Webull 2FA: install the Webull app, log in, finish the device registration, then verify again"
 
 // MsgBadSignature is the sentence for a rejected app key or secret.
 const MsgBadSignature = "Webull rejected the signature: check the app key and secret"
@@ -325,8 +349,12 @@ func (e *APIError) Error() string {
 		return "Webull rejected the request time: " + skewSentence(e.Skew) + "; set the clock to update automatically and try again"
 	case e.Code == CodeInvalidToken:
 		return "Webull no longer accepts this token: verify a new one"
+	case e.Code == CodeNoDevice:
+		return MsgNoDevice
 	case e.unexplained():
-		return fmt.Sprintf("Webull answered %d without its usual error: a proxy or firewall may be in the way; it is tried again later", e.HTTPStatus)
+		return fmt.Sprintf("Webull answered HTTP %d%s: a proxy or firewall may be in the way; nothing was changed and it is tried again later", e.HTTPStatus, e.said())
+	case slices.Contains(temporaryCodes, e.Code):
+		return fmt.Sprintf("Webull is temporarily unavailable (HTTP %d%s): it is tried again later", e.HTTPStatus, e.detail())
 	case e.HTTPStatus == http.StatusUnauthorized || e.HTTPStatus == http.StatusForbidden ||
 		e.Code == CodeIncorrectSign || e.Code == CodeMissingSignature || e.Code == CodeUnauthorized:
 		return MsgBadSignature
@@ -398,19 +426,37 @@ func (e *APIError) RateLimited() bool {
 	return e.HTTPStatus == http.StatusTooManyRequests || e.Code == CodeTooManyRequests
 }
 
-// unexplained reports a 401 or 403 without Webull's error JSON: a proxy
-// or firewall may have answered, so it says nothing about the key.
+// unexplained reports a 401 or 403 that is not Webull's own refusal of
+// the request's credentials (no error_code, or one that is not about
+// them): a proxy or a server fault may have answered, so it says nothing
+// about the key.
 func (e *APIError) unexplained() bool {
-	return e.Code == "" && (e.HTTPStatus == http.StatusUnauthorized || e.HTTPStatus == http.StatusForbidden)
+	refused := e.HTTPStatus == http.StatusUnauthorized || e.HTTPStatus == http.StatusForbidden
+	handled := slices.Contains(authCodes, e.Code) || e.Code == CodeNoDevice || e.RateLimited() || slices.Contains(temporaryCodes, e.Code)
+	return refused && !handled
+}
+
+// said is what an unexplained refusal carried: its code and message, or
+// the first line of an answer that is not Webull's.
+func (e *APIError) said() string {
+	if d := e.detail(); d != "" {
+		return " with" + d + ", which is not its refusal of the app key or token"
+	}
+	if e.FirstLine != "" {
+		return " without its usual error (the answer begins " + strconv.Quote(e.FirstLine) + ")"
+	}
+	return " without its usual error (an empty answer)"
 }
 
 // Temporary reports whether trying again later may succeed.
-func (e *APIError) Temporary() bool { return e.RateLimited() || e.HTTPStatus >= 500 || e.unexplained() }
+func (e *APIError) Temporary() bool {
+	return e.RateLimited() || e.HTTPStatus >= 500 && e.Code != CodeNoDevice || e.unexplained() || slices.Contains(temporaryCodes, e.Code)
+}
 
 // SignatureRejected reports that Webull itself said the app key or secret
 // is wrong.
 func (e *APIError) SignatureRejected() bool {
-	return e.Code != "" && !e.ClockSkewed() && e.Code != CodeInvalidToken &&
+	return slices.Contains(authCodes, e.Code) && !e.ClockSkewed() && e.Code != CodeInvalidToken &&
 		(e.HTTPStatus == http.StatusUnauthorized || e.HTTPStatus == http.StatusForbidden)
 }
 

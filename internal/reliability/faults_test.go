@@ -194,9 +194,12 @@ const (
 	fMalformed faultKind = "malformed JSON"
 	fTruncated faultKind = "truncated JSON"
 	fReset     faultKind = "connection reset"
-	fSkew      faultKind = "clock skew 90 s"
-	fRevoked   faultKind = "revoked"
-	fRotated   faultKind = "rotated-away refresh token"
+	// A 401 or 403 whose body is not the broker's own error (a proxy's page).
+	f401Foreign faultKind = "HTTP 401, not the broker's body"
+	f403Foreign faultKind = "HTTP 403, not the broker's body"
+	fSkew       faultKind = "clock skew 90 s"
+	fRevoked    faultKind = "revoked"
+	fRotated    faultKind = "rotated-away refresh token"
 	// A 307 to the same origin, to another port of the same host, and to
 	// another host name on the same port.
 	fRedirSame faultKind = "redirect, same origin"
@@ -206,7 +209,7 @@ const (
 
 var redirects = []faultKind{fRedirSame, fRedirPort, fRedirHost}
 
-var transient = []faultKind{fTimeout, f500, f503, f429, fMalformed, fTruncated, fReset}
+var transient = []faultKind{fTimeout, f500, f503, f429, fMalformed, fTruncated, fReset, f401Foreign, f403Foreign}
 
 // call is one broker call: how to set up the credential, which paths it
 // uses, and the engine operation that makes it.
@@ -326,6 +329,10 @@ func (w *world) inject(c call, f faultKind) {
 			inj.Set(p, fault.Rule{Status: 503})
 		case f429:
 			inj.Set(p, fault.Rule{Status: 429})
+		case f401Foreign:
+			inj.Set(p, fault.Rule{Status: 401}) // a plain-text page, not the broker's JSON
+		case f403Foreign:
+			inj.Set(p, fault.Rule{Status: 403})
 		case fMalformed:
 			inj.Set(p, fault.Rule{Malformed: true})
 		case fReset:

@@ -20,6 +20,8 @@ import (
 	"tokentray/auth/store"
 	"tokentray/auth/webull"
 	"tokentray/internal/browser"
+	"tokentray/internal/notifyhook"
+	"tokentray/tray"
 )
 
 // Keychain service names of the two profiles.
@@ -93,6 +95,9 @@ type Options struct {
 	// Notifier announces changes on the desktop; nil means the desktop's
 	// notification service.
 	Notifier Notifier
+	// CommandLine renders a next action as the command line that does it,
+	// for the notify command's events; nil leaves them without one.
+	CommandLine func(a auth.Action, sandbox bool) string
 }
 
 // Parts are one profile's parts, built once.
@@ -101,8 +106,11 @@ type Parts struct {
 	Clock   clockwork.Clock
 	Store   *store.Store
 	Engine  *engine.Engine
-	// Notifier announces changes on the desktop.
+	// Notifier announces changes on the desktop and hands each to the
+	// notify command (Hook).
 	Notifier Notifier
+	// Hook runs the notify command for every notification.
+	Hook *notifyhook.Hook
 	// Browser opens web pages.
 	Browser futu.Browser
 
@@ -228,6 +236,21 @@ func (d *Door) Open(sandbox bool) (*Parts, error) {
 		providers = Providers(prof, d.opts.Clock, d.opts.Browser)
 	}
 	parts.Store = st
+	desktop := d.opts.Notifier
+	parts.Hook = notifyhook.New(notifyhook.Options{
+		Command: func() string {
+			p, err := st.Prefs()
+			if err != nil {
+				return ""
+			}
+			return p.NotifyCommand
+		},
+		CommandLine: d.opts.CommandLine,
+		Environ:     os.Environ(),
+		Clock:       d.opts.Clock,
+		Report:      func(msg string) { _ = desktop.Notify("tokentray: the notify command failed", msg) },
+	})
+	parts.Notifier = tray.WithSink(desktop, parts.Hook)
 	var defaults func() (string, string, error)
 	if prof.Sandbox {
 		// A credential added without an endpoint in the sandbox profile

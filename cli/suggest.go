@@ -1,0 +1,157 @@
+package cli
+
+import (
+	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+// suggestDistance is how many edits apart a typed word and a name may be
+// for the name to be suggested: cobra's default for commands, used for
+// credential names too.
+const suggestDistance = 2
+
+// didYouMean is " Did you mean X?" (or "X or Y") for the closest of
+// names to typed, "" when none is close.
+func didYouMean(typed string, names []string) string {
+	best := closest(typed, names)
+	if len(best) == 0 {
+		return ""
+	}
+	return "did you mean " + strings.Join(best, " or ") + "?"
+}
+
+// closest are the names nearest to typed within suggestDistance edits
+// (case ignored), or that start with it, nearest first; at most three.
+func closest(typed string, names []string) []string {
+	type cand struct {
+		name string
+		d    int
+	}
+	var cs []cand
+	low := strings.ToLower(typed)
+	for _, n := range names {
+		d := levenshtein(low, strings.ToLower(n))
+		if d <= suggestDistance || (low != "" && strings.HasPrefix(strings.ToLower(n), low)) {
+			cs = append(cs, cand{n, d})
+		}
+	}
+	sort.SliceStable(cs, func(i, j int) bool { return cs[i].d < cs[j].d })
+	var out []string
+	for _, c := range cs {
+		if len(out) == 3 || c.d > cs[0].d {
+			break
+		}
+		out = append(out, c.name)
+	}
+	return out
+}
+
+// levenshtein is the edit distance of a and b, in runes.
+func levenshtein(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}
+
+// notACommand is the sentence for a word that is no command, with
+// cobra's suggestions for it.
+func notACommand(root *cobra.Command, word string) error {
+	root.SuggestionsMinimumDistance = suggestDistance
+	if s := root.SuggestionsFor(word); len(s) > 0 {
+		return usagef("%q is not a tokentray command; did you mean %s? Run: tokentray help", word, strings.Join(s, " or "))
+	}
+	return usagef("%q is not a tokentray command; run: tokentray help", word)
+}
+
+// namesIn reads the credential names of the normal (sandbox false) or
+// sandbox profile from its settings file alone, without the keychain;
+// nil when it cannot.
+func (e *env) namesIn(sandbox bool) []string {
+	if e.ProfileDir == nil {
+		return nil
+	}
+	dir, err := e.ProfileDir(sandbox)
+	if err != nil {
+		return nil
+	}
+	f, err := os.Open(filepath.Join(dir, settingsFile))
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	var doc struct {
+		Credentials []struct {
+			Name string `json:"name"`
+		} `json:"credentials"`
+	}
+	if err := json.NewDecoder(io.LimitReader(f, maxSettingsRead)).Decode(&doc); err != nil {
+		return nil
+	}
+	var names []string
+	for _, c := range doc.Credentials {
+		if c.Name != "" {
+			names = append(names, c.Name)
+		}
+	}
+	return names
+}
+
+// profileCmdLine is the command line of args in the normal or the
+// sandbox profile.
+func profileCmdLine(sandbox bool, args ...string) string {
+	parts := []string{"tokentray"}
+	if sandbox {
+		parts = append(parts, "--sandbox")
+	}
+	return strings.Join(append(parts, args...), " ")
+}
+
+// notFoundHint ends msg, which says no credential is called name, with
+// where to look: the other profile when it has that name, else the
+// closest names here, and always the status command of the right profile.
+func (e *env) notFoundHint(msg, name string) string {
+	msg = strings.TrimRight(msg, ". ")
+	for _, n := range e.namesIn(!e.sandbox) {
+		if n == name {
+			where := "the sandbox profile has one (use --sandbox)"
+			if e.sandbox {
+				where = "your real profile has one (without --sandbox)"
+			}
+			return msg + " here; " + where + ": " + profileCmdLine(!e.sandbox, "status", name)
+		}
+	}
+	names := e.namesIn(e.sandbox)
+	if e.parts != nil && e.parts.Engine != nil {
+		if cs, err := e.parts.Engine.List(); err == nil {
+			names = names[:0]
+			for _, c := range cs {
+				names = append(names, c.Name)
+			}
+		}
+	}
+	if s := didYouMean(name, names); s != "" {
+		return msg + "; " + s + " See every name with: " + e.cmdLine("status")
+	}
+	return msg + "; see the names of your credentials with: " + e.cmdLine("status")
+}
