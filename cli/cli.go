@@ -290,9 +290,10 @@ func report(e *env, err error) int {
 	return code
 }
 
-// sentence keeps a message on one line.
+// sentence keeps a message on one line, with no control character a
+// broker's text may have brought.
 func sentence(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
+	s = strings.Join(strings.Fields(auth.Printable(s)), " ")
 	if s == "" {
 		return "failed"
 	}

@@ -44,8 +44,11 @@ func (e *Engine) assess(p auth.Provider, c auth.Credential) auth.Health {
 }
 
 // withNext fills in the next action of a health that has none: what a
-// person does about this state of this kind of credential.
+// person does about this state of this kind of credential. Every health
+// the engine returns or saves passes here, so its reason also loses any
+// control character a broker's text brought (auth.Printable).
 func withNext(c auth.Credential, h auth.Health) auth.Health {
+	h.Reason = auth.Printable(h.Reason)
 	if !h.Next.IsZero() {
 		h.Next.Credential = c.Name
 		return h

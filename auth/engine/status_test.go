@@ -1,6 +1,9 @@
 package engine_test
 
 import (
+	"context"
+	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -23,5 +26,34 @@ func TestStatusReportsTimeLeftAndOrder(t *testing.T) {
 	}
 	if ss[1].SecondsLeft != 90*60 || ss[1].Broker != "Futu" {
 		t.Fatalf("valid credential: %+v", ss[1])
+	}
+}
+
+// A broker's text with an escape sequence in it reaches no face: the
+// health a refresh returns, saves and Status shows has no control
+// character, even when a settings file was written with one.
+func TestHealthReasonsAreShownWithoutControlCharacters(t *testing.T) {
+	f := newFixture(t)
+	f.add(t, "key", t0.Add(90*time.Minute))
+	f.p.Fail = func(c *auth.Credential) (auth.Health, error) {
+		return auth.Health{State: auth.Unknown, Reason: "Futu said \x1b]0;pwned\x07\x1b[2Jhi\u202e"}, errors.New("no")
+	}
+	h, _ := f.eng.Refresh(context.Background(), "key", true)
+	ss, err := f.eng.Status()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ := f.st.Get("key")
+	for what, r := range map[string]string{"refresh": h.Reason, "status": ss[0].Health.Reason} {
+		if strings.ContainsAny(r, "\x1b\x07\u202e") || !strings.Contains(r, "Futu said") {
+			t.Errorf("%s shows %q", what, r)
+		}
+	}
+	c.Health.Reason = "written by hand \x1b[31m"
+	if err := f.st.Update(c); err != nil {
+		t.Fatal(err)
+	}
+	if ss, _ = f.eng.Status(); strings.Contains(ss[0].Health.Reason, "\x1b") || !strings.Contains(ss[0].Health.Reason, "written by hand") {
+		t.Errorf("status shows %q", ss[0].Health.Reason)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 
 	"golang.org/x/oauth2"
 
@@ -21,6 +22,7 @@ func FuzzCallbackQuery(f *testing.F) {
 	f.Add("error=server_error&error_description=" + fuzzState)
 	f.Add("error=" + strings.Repeat("x", 500))
 	f.Add("state=" + fuzzState)
+	f.Add("error=access_denied&error_description=%1B%5D0%3Bpwned%07%1B%5B2J%C2%9B31m")
 	f.Fuzz(func(t *testing.T, raw string) {
 		q, err := url.ParseQuery(raw)
 		if err != nil {
@@ -34,6 +36,9 @@ func FuzzCallbackQuery(f *testing.F) {
 			msg := cb.err.Error()
 			if strings.Contains(msg, fuzzState) {
 				t.Fatalf("the sentence shows the state: %q", msg)
+			}
+			if strings.ContainsFunc(msg, func(r rune) bool { return unicode.IsControl(r) }) {
+				t.Fatalf("the sentence carries a control character: %q", msg)
 			}
 			if len(msg) > 800 {
 				t.Fatalf("sentence of %d bytes", len(msg))
@@ -74,5 +79,15 @@ func TestNotLoggedInSaysWhetherThereWasALogin(t *testing.T) {
 	c.RefreshedAt = time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
 	if got := notLoggedInReason(c); strings.Contains(got, "yet") || !strings.Contains(got, "no longer logged in") {
 		t.Errorf("logged out: %q", got)
+	}
+}
+
+// The callback's error and error_description reach the person's
+// terminal without the escape sequences a page could put in them.
+func TestCallbackErrorLosesEscapes(t *testing.T) {
+	q, _ := url.ParseQuery("error=server_error%1B%5B2J&error_description=%1B%5D0%3Bpwned%07Try+later")
+	cb := answer(q, fuzzState)
+	if cb.err == nil || strings.ContainsAny(cb.err.Error(), "\x1b\x07") || !strings.Contains(cb.err.Error(), "Try later") {
+		t.Fatalf("got %v", cb.err)
 	}
 }

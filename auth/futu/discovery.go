@@ -239,7 +239,7 @@ func (p *OAuthProvider) Register(ctx context.Context, c *auth.Credential, s auth
 			Description string `json:"error_description"`
 		}
 		_ = json.Unmarshal(b, &oe)
-		why := strings.TrimSpace(oe.Error + " " + oe.Description)
+		why := strings.TrimSpace(auth.Printable(oe.Error + " " + oe.Description))
 		if why == "" {
 			why = resp.Status
 		}

@@ -78,13 +78,14 @@ func configHealth(c auth.Credential, now time.Time, err error) auth.Health {
 	return auth.Health{State: auth.ActionNeeded, Reason: err.Error(), ExpiresAt: c.ExpiresAt, CheckedAt: now}
 }
 
-// scrub returns the broker's text, or auth.Withheld when it shows one
-// of the call's secrets: reasons are saved and shown.
+// scrub returns the broker's text without control characters, or
+// auth.Withheld when it shows one of the call's secrets: reasons are
+// saved and shown, on terminals too.
 func scrub(text string, secrets ...string) string {
 	if auth.Exposes(text, secrets...) {
 		return auth.Withheld
 	}
-	return text
+	return auth.Printable(text)
 }
 
 // brokerTimeout bounds a call that replaces a token, which runs on after

@@ -282,11 +282,12 @@ func newAPIError(resp *http.Response, raw []byte, now time.Time, secrets []strin
 		Msg     string `json:"msg"`
 	}
 	if json.Unmarshal(raw, &body) == nil {
-		e.Code = strings.ToUpper(strings.TrimSpace(body.Code))
+		e.Code = strings.ToUpper(strings.TrimSpace(auth.Printable(body.Code)))
 		e.Message = body.Message
 		if e.Message == "" {
 			e.Message = body.Msg
 		}
+		e.Message = auth.Printable(e.Message)
 	}
 	if auth.Exposes(e.Code, secrets...) {
 		e.Code, e.Message = "", auth.Withheld

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 )
 
 // A fake app secret: fuzzed answers that echo it must never show it.
@@ -20,6 +21,7 @@ func FuzzErrorAnswer(f *testing.F) {
 	f.Add(429, []byte(`{"error_code":"TOO_MANY_REQUESTS"}`), "garbage")
 	f.Add(403, []byte(`<html>denied</html>`), "")
 	f.Add(417, []byte(`{"error_code":"`+fuzzSecret+`"}`), "")
+	f.Add(401, []byte(`{"error_code":"X\u001b[2J","message":"\u001b]0;pwned\u0007 \u009b31m"}`), "")
 	now := time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC)
 	f.Fuzz(func(t *testing.T, status int, raw []byte, date string) {
 		if status < 100 || status > 599 {
@@ -36,6 +38,9 @@ func FuzzErrorAnswer(f *testing.F) {
 		}
 		if msg == "" {
 			t.Fatal("empty error sentence")
+		}
+		if strings.ContainsFunc(msg+e.Message+e.Code, unicode.IsControl) {
+			t.Fatalf("a control character reaches the sentence: %q %q %q", msg, e.Message, e.Code)
 		}
 		if _, err := http.ParseTime(date); err != nil && e.Skew != 0 {
 			t.Fatalf("skew %v read from an unreadable Date %q", e.Skew, date)
