@@ -45,3 +45,16 @@ func NetworkWhy(err error) string {
 	}
 	return err.Error()
 }
+
+// Said is err told in the words of msg: its text is msg alone (a
+// sentence with NetworkWhy in it, not Go's chain), while errors.Is and
+// errors.As still see err.
+func Said(msg string, err error) error { return &saidError{msg: msg, err: err} }
+
+type saidError struct {
+	msg string
+	err error
+}
+
+func (e *saidError) Error() string { return e.msg }
+func (e *saidError) Unwrap() error { return e.err }

@@ -226,6 +226,11 @@ func (e *env) open() (*Parts, error) {
 	if err != nil {
 		return nil, err
 	}
+	if x, ok := p.Prefs.(interface{ Exposure() string }); ok {
+		if why := x.Exposure(); why != "" {
+			fmt.Fprintln(e.Stderr, "tokentray: warning: "+why)
+		}
+	}
 	e.parts = &p
 	return e.parts, nil
 }

@@ -3,11 +3,12 @@ package cli
 import (
 	"encoding/json"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"tokentray/auth"
 )
 
 // settingsFile is the name of a profile's settings file.
@@ -27,7 +28,7 @@ func (e *env) credentialNames() []string {
 	if err != nil {
 		return nil
 	}
-	f, err := os.Open(filepath.Join(dir, settingsFile))
+	f, err := auth.OpenRegular(filepath.Join(dir, settingsFile))
 	if err != nil {
 		return nil
 	}

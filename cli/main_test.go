@@ -224,7 +224,7 @@ func (x *tt) checkAllArgv() {
 func (x *tt) checkSettings() {
 	x.t.Helper()
 	_ = filepath.WalkDir(x.dir, func(path string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".json") {
+		if err != nil || !d.Type().IsRegular() || !strings.HasSuffix(path, ".json") {
 			return nil
 		}
 		b, err := os.ReadFile(path)

@@ -102,7 +102,7 @@ func newAlerts(warnDays []int, path string) *alerts {
 	a := &alerts{sent: map[string]string{}, path: path, shown: map[string]bool{}}
 	a.setWarnDays(warnDays)
 	if path != "" {
-		if b, err := os.ReadFile(path); err == nil {
+		if b, err := auth.ReadRegular(path, 1<<20); err == nil {
 			_ = json.Unmarshal(b, &a.sent)
 			if a.sent == nil {
 				a.sent = map[string]string{}

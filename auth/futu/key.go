@@ -479,7 +479,8 @@ func (p *KeyProvider) Extend(ctx context.Context, c *auth.Credential, s auth.Sec
 	if err != nil {
 		var oe *net.OpError
 		if errors.As(err, &oe) && oe.Op == "dial" {
-			return networkHealth(now, *c, err), fmt.Errorf("futu extend %s: %w", c.Name, err)
+			// Nothing was sent: say so in words, not Go's error chain.
+			return networkHealth(now, *c, err), auth.Said(fmt.Sprintf("futu extend %s: Futu did not answer (%s); nothing was changed: try again later", c.Name, shortErr(err)), err)
 		}
 		// The request went out: Futu may have extended the token already.
 		h := networkHealth(now, *c, err)

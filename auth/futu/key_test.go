@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -317,5 +318,24 @@ func TestKeyExtendToAnEarlierDateIsNotCalledExtended(t *testing.T) {
 	h, err = f.p.Extend(context.Background(), &f.c, f.s, t0.Add(90*24*time.Hour))
 	if err != nil || !strings.Contains(h.Reason, "extended") {
 		t.Errorf("a real extension reads %q, %v", h.Reason, err)
+	}
+}
+
+// extend with nothing answering at the endpoint says so in words, like
+// every other call, and says that nothing was changed.
+func TestExtendWithTheBrokerUnreachableIsASentence(t *testing.T) {
+	f := newKeyFixture(t, t0.Add(10*24*time.Hour))
+	addr := "127.0.0.1:" + strconv.Itoa(testutil.FreePort(t)) // nothing listens there now
+	f.c.Endpoint = "http://" + addr
+	h, err := f.p.Extend(testutil.Context(t, 10*time.Second), &f.c, f.s, t0.Add(365*24*time.Hour))
+	want := "futu extend futu-key: Futu did not answer (nothing answers at " + addr + "); nothing was changed: try again later"
+	if err == nil || err.Error() != want {
+		t.Fatalf("error %q\nwant %q", errString(err), want)
+	}
+	if h.State != auth.Unknown || strings.Contains(h.Reason, "dial tcp") {
+		t.Errorf("health %v", h)
+	}
+	if v, _ := f.s.Get(auth.FieldAccessToken); v != f.token {
+		t.Errorf("the stored token changed")
 	}
 }

@@ -110,6 +110,11 @@ func (p *OAuthProvider) Login(ctx context.Context, c *auth.Credential, s auth.Se
 		}})
 		opened = make(chan error, 1)
 		go func() { opened <- p.o.Browser.Open(authURL) }()
+		if d, ok := p.o.Browser.(PageDiscarder); ok {
+			// The page that forwards the browser holds the login's
+			// address: it goes when the login ends, however it ends.
+			defer d.Discard(authURL)
+		}
 	}
 
 	for {

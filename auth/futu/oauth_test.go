@@ -629,3 +629,60 @@ func TestNotLoggedInNamesTheLoginAction(t *testing.T) {
 		t.Errorf("Token: %v (%v)", err, a)
 	}
 }
+
+// pageBrowser is a browser that leaves a page behind for each address,
+// as internal/browser's forwarding page does.
+type pageBrowser struct {
+	inner  Browser
+	mu     sync.Mutex
+	opened map[string]bool
+}
+
+func (b *pageBrowser) Open(u string) error {
+	b.mu.Lock()
+	b.opened[u] = true
+	b.mu.Unlock()
+	if b.inner == nil {
+		return nil // the person never comes back
+	}
+	return b.inner.Open(u)
+}
+
+func (b *pageBrowser) Discard(u string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	delete(b.opened, u)
+}
+
+func (b *pageBrowser) left() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return len(b.opened)
+}
+
+// The page left for the browser goes when the login ends: approved, or
+// given up (Ctrl-C, SIGTERM and the window's Cancel all end the context).
+func TestLoginRemovesTheBrowserPageHoweverItEnds(t *testing.T) {
+	approve := &pageBrowser{inner: futusim.Browser{Approve: true}, opened: map[string]bool{}}
+	f := newOAuthFixture(t, approve, futusim.Options{})
+	if h, err := f.login(t, testutil.Context(t, 20*time.Second)); err != nil || h.State != auth.OK {
+		t.Fatalf("login: %v, %v", h, err)
+	}
+	if n := approve.left(); n != 0 {
+		t.Errorf("%d pages left after an approved login", n)
+	}
+
+	away := &pageBrowser{opened: map[string]bool{}}
+	f = newOAuthFixture(t, away, futusim.Options{})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { _, err := f.login(t, ctx); done <- err }()
+	testutil.Eventually(t, "the browser given the page", func() bool { return away.left() == 1 })
+	cancel()
+	if err := <-done; err == nil {
+		t.Fatal("a cancelled login succeeded")
+	}
+	if n := away.left(); n != 0 {
+		t.Errorf("%d pages left after a cancelled login", n)
+	}
+}

@@ -32,6 +32,14 @@ type Browser interface {
 	Open(url string) error
 }
 
+// PageDiscarder is a Browser that leaves something behind for the
+// address it opened (internal/browser's forwarding page, which holds the
+// login's state and PKCE challenge); Discard removes it when the login
+// ends.
+type PageDiscarder interface {
+	Discard(url string)
+}
+
 // Options wires the outside world into a provider. Zero values mean the
 // real thing.
 type Options struct {

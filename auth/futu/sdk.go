@@ -129,7 +129,7 @@ func unixTime(f float64) time.Time {
 const maxSDKFile = 64 << 10
 
 func readCapped(path string, limit int64) ([]byte, error) {
-	f, err := os.Open(path)
+	f, err := auth.OpenRegular(path)
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"tokentray/auth"
 )
 
 // brokersFile, in the sandbox profile's folder, tells other tokentray
@@ -59,7 +61,7 @@ var ErrNotRunning = errors.New("the sandbox brokers are not running for this pro
 // Running returns the addresses of the sandbox brokers serving the
 // profile in dir, when they are running and answer.
 func Running(dir string) (futuURL, webullURL string, err error) {
-	b, err := os.ReadFile(filepath.Join(dir, brokersFile))
+	b, err := auth.ReadRegular(filepath.Join(dir, brokersFile), 64<<10)
 	if err != nil {
 		return "", "", ErrNotRunning
 	}

@@ -93,7 +93,11 @@ func readState(path string) (b []byte, why string, err error) {
 	case fi.Size() > maxState:
 		return nil, tooBig, nil
 	}
-	f, err := os.Open(path)
+	f, err := auth.OpenRegular(path)
+	var odd *auth.NotRegularError
+	if errors.As(err, &odd) {
+		return nil, "it is not a plain file", nil // replaced since Lstat
+	}
 	if err != nil {
 		return nil, "", err
 	}

@@ -86,7 +86,7 @@ func (s *Store) leftovers() bool {
 			return true
 		}
 		if n == journalName {
-			b, err := os.ReadFile(filepath.Join(s.dir, n))
+			b, err := readCapped(filepath.Join(s.dir, n), MaxSettingsBytes)
 			var j journal
 			if err != nil || json.Unmarshal(b, &j) != nil || len(j.Pending) > 0 {
 				return true
@@ -100,7 +100,7 @@ func (s *Store) leftovers() bool {
 // aside and read as empty, since it only ever costs orphaned keychain items.
 func (s *Store) readJournal() journal {
 	path := filepath.Join(s.dir, journalName)
-	b, err := os.ReadFile(path)
+	b, err := readCapped(path, MaxSettingsBytes)
 	if err != nil {
 		return journal{}
 	}

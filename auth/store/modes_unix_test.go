@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"syscall"
 	"testing"
+	"time"
 
 	"tokentray/auth"
 )
@@ -40,5 +41,38 @@ func TestFilesArePrivateWhateverTheUmask(t *testing.T) {
 		if got := fi.Mode().Perm(); got != mode {
 			t.Errorf("%s has mode %o, want %o", path, got, mode)
 		}
+	}
+}
+
+// A named pipe as settings.json is refused at once with a sentence, not
+// waited on (which no signal would end), and is left where it is.
+func TestANamedPipeAsTheSettingsIsRefusedAtOnce(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, settingsName)
+	if err := syscall.Mkfifo(path, 0o600); err != nil {
+		t.Skipf("no named pipes here: %v", err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		s, err := Open(dir, auth.NewMemorySecrets())
+		if err == nil {
+			_, err = s.List()
+		}
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		want := "the settings file " + path + " is a named pipe, not a regular file, so tokentray did not read it and left it untouched; move it away (tokentray then starts with empty settings) or put the settings file back"
+		if err == nil || err.Error() != want {
+			t.Fatalf("got %v\nwant %s", err, want)
+		}
+	case <-time.After(10 * time.Second):
+		if w, err := os.OpenFile(path, os.O_WRONLY, 0); err == nil {
+			w.Close()
+		}
+		t.Fatal("reading the settings waited on the named pipe")
+	}
+	if fi, err := os.Lstat(path); err != nil || fi.Mode()&os.ModeNamedPipe == 0 {
+		t.Errorf("the named pipe was not left in place: %v", err)
 	}
 }

@@ -710,6 +710,10 @@ func (s *Store) readFile() (file, error) {
 		return file{Version: fileVersion}, nil
 	}
 	var big *tooBigError
+	var odd *auth.NotRegularError
+	if errors.As(err, &odd) {
+		return file{}, fmt.Errorf("the settings file %v, so tokentray did not read it and left it untouched; move it away (tokentray then starts with empty settings) or put the settings file back", odd)
+	}
 	if errors.As(err, &big) {
 		return file{}, fmt.Errorf("the settings file %s is larger than the %d MiB tokentray reads, so it is not a file tokentray wrote and was left untouched; move it away (tokentray then starts with empty settings) or restore the settings from a backup", path, MaxSettingsBytes>>20)
 	}
@@ -730,11 +734,22 @@ func (s *Store) readFile() (file, error) {
 		return file{}, fmt.Errorf("the settings file %s was written by a newer tokentray (format %d); update tokentray to use it", path, f.Version)
 	}
 	seen := map[string]bool{}
+	names := map[string]string{}
 	for _, c := range f.Credentials {
 		if c.ID == "" || seen[c.ID] {
 			return file{}, &CorruptError{Path: path, Err: fmt.Errorf("credential %q has a missing or repeated ID", c.Name)}
 		}
 		seen[c.ID] = true
+		// A name typed into the file by hand is held to the rule of
+		// add, and two credentials with one name would make every
+		// command that takes a name ambiguous: say so, change nothing.
+		if err := auth.ValidateName(c.Name); err != nil {
+			return file{}, fmt.Errorf("the settings file %s holds a credential whose name cannot be used: %v; correct the name in the file", path, err)
+		}
+		if other, dup := names[strings.ToLower(c.Name)]; dup {
+			return file{}, fmt.Errorf("the settings file %s holds two credentials named %q and %q; rename one of them in the file", path, other, c.Name)
+		}
+		names[strings.ToLower(c.Name)] = c.Name
 	}
 	return *f, nil
 }
@@ -744,9 +759,10 @@ type tooBigError struct{ size int64 }
 func (e *tooBigError) Error() string { return fmt.Sprintf("%d bytes is too large", e.size) }
 
 // readCapped reads a whole file of at most limit bytes; a larger one is a
-// *tooBigError, found without reading it.
+// *tooBigError, found without reading it, and anything but a regular file
+// an *auth.NotRegularError, found without waiting on it.
 func readCapped(path string, limit int64) ([]byte, error) {
-	fh, err := os.Open(path)
+	fh, err := auth.OpenRegular(path)
 	if err != nil {
 		return nil, err
 	}

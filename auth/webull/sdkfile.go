@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"tokentray/auth"
 )
 
 // TokenFileName is the file the official Webull SDKs read from the
@@ -121,7 +123,7 @@ func FormatTokenFile(ti TokenInfo) string {
 
 // ReadTokenFile reads dir/token.txt as the SDKs do.
 func ReadTokenFile(dir string) (TokenInfo, error) {
-	f, err := os.Open(filepath.Join(dir, TokenFileName))
+	f, err := auth.OpenRegular(filepath.Join(dir, TokenFileName))
 	if err != nil {
 		return TokenInfo{}, err
 	}

@@ -10,6 +10,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"tokentray/auth"
 )
 
 // FileName is the entry's name in the autostart folder.
@@ -34,7 +36,7 @@ func Enabled() bool {
 	if err != nil {
 		return false
 	}
-	b, err := os.ReadFile(p)
+	b, err := auth.ReadRegular(p, 64<<10)
 	if err != nil {
 		return false
 	}

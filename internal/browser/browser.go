@@ -44,6 +44,15 @@ type Opener struct {
 
 	mu      sync.Mutex
 	tempDir string // the private folder used when there is no runtime dir
+	pages   map[string]*pages
+}
+
+// pages are the forwarding pages written for one address, and whether
+// the address was discarded while an Open of it was still under way.
+type pages struct {
+	paths     []string
+	opening   int
+	discarded bool
 }
 
 // New returns an Opener that honours $BROWSER and otherwise asks the
@@ -87,20 +96,75 @@ func (o *Opener) Open(rawURL string) error {
 		return err
 	}
 	o.sweep(dir)
+	ps := o.opening(rawURL)
+	defer o.opened(rawURL, ps)
 	path, err := writePage(dir, u.String())
 	if err != nil {
 		return err
 	}
+	o.mu.Lock()
+	ps.paths = append(ps.paths, path)
+	o.mu.Unlock()
 	keep := o.Keep
 	if keep <= 0 {
 		keep = DefaultKeep
 	}
-	o.Clock.AfterFunc(keep, func() { _ = os.Remove(path) })
+	o.Clock.AfterFunc(keep, func() { o.Discard(rawURL) })
 	if err := o.launch(path); err != nil {
 		_ = os.Remove(path)
 		return err
 	}
 	return nil
+}
+
+// Discard removes the pages that forward to rawURL, once the address is
+// of no more use (the login it belongs to ended, however it ended); an
+// Open of it still under way removes its page as it returns. Pages left
+// by a process that was killed are swept by the next Open after Keep.
+func (o *Opener) Discard(rawURL string) {
+	o.mu.Lock()
+	ps := o.pages[rawURL]
+	var gone []string
+	if ps != nil {
+		gone, ps.paths = ps.paths, nil
+		if ps.opening > 0 {
+			ps.discarded = true
+		} else {
+			delete(o.pages, rawURL)
+		}
+	}
+	o.mu.Unlock()
+	for _, p := range gone {
+		_ = os.Remove(p)
+	}
+}
+
+// opening counts an Open of rawURL under way.
+func (o *Opener) opening(rawURL string) *pages {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.pages == nil {
+		o.pages = map[string]*pages{}
+	}
+	ps := o.pages[rawURL]
+	if ps == nil {
+		ps = &pages{}
+		o.pages[rawURL] = ps
+	}
+	ps.opening++
+	return ps
+}
+
+// opened ends an Open of rawURL; if the address was discarded meanwhile,
+// its pages go now.
+func (o *Opener) opened(rawURL string, ps *pages) {
+	o.mu.Lock()
+	ps.opening--
+	discard := ps.discarded && ps.opening == 0
+	o.mu.Unlock()
+	if discard {
+		o.Discard(rawURL)
+	}
 }
 
 // launch gives the page to $BROWSER (a colon-separated list of commands,

@@ -197,3 +197,41 @@ func TestAFolderAnotherUserOwnsIsRefused(t *testing.T) {
 		t.Errorf("a page was written into another user's folder: %v", left)
 	}
 }
+
+// The forwarding page goes when the login ends, not Keep later, also
+// when the login ends while the browser is still being started.
+func TestDiscardRemovesThePageAtOnce(t *testing.T) {
+	rt := t.TempDir()
+	f := &fake{env: map[string]string{"XDG_RUNTIME_DIR": rt}}
+	o := f.opener(clockwork.NewFakeClock())
+	if err := o.Open(loginURL); err != nil {
+		t.Fatal(err)
+	}
+	o.Discard(loginURL)
+	if _, err := os.Stat(f.files[0]); !os.IsNotExist(err) {
+		t.Fatalf("the page is still there after Discard: %v", err)
+	}
+
+	entered, release := make(chan struct{}), make(chan struct{})
+	o.OpenFile = func(p string) error {
+		f.files = append(f.files, p)
+		close(entered)
+		<-release
+		return nil
+	}
+	done := make(chan error)
+	go func() { done <- o.Open(loginURL) }()
+	<-entered
+	o.Discard(loginURL) // the login ended while the browser was starting
+	page := f.files[1]
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(page); !os.IsNotExist(err) {
+		t.Fatalf("the page of an Open under way stayed after Discard: %v", err)
+	}
+	if left, _ := filepath.Glob(filepath.Join(rt, "tokentray", "open-*.html")); len(left) != 0 {
+		t.Errorf("pages left: %q", left)
+	}
+}

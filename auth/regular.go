@@ -1,0 +1,73 @@
+package auth
+
+import (
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+)
+
+// NotRegularError is a file tokentray reads (the settings, the
+// sandbox's state, a shared token file read back) that is something else:
+// a named pipe, a device, a socket, a folder. Opening a named pipe to
+// read waits for a writer, for ever, so such a file is refused at once.
+type NotRegularError struct {
+	Path string
+	Mode fs.FileMode
+}
+
+func (e *NotRegularError) Error() string {
+	return e.Path + " is " + fileKind(e.Mode) + ", not a regular file"
+}
+
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	case m.IsDir():
+		return "a folder"
+	}
+	return "a special file"
+}
+
+// OpenRegular opens path to read, without waiting: anything but a regular
+// file (after symbolic links) is a *NotRegularError at once, never an
+// open() that blocks.
+func OpenRegular(path string) (*os.File, error) {
+	fh, err := openNoWait(path)
+	if err != nil {
+		return nil, err
+	}
+	fi, err := fh.Stat()
+	if err != nil {
+		fh.Close()
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		fh.Close()
+		return nil, &NotRegularError{Path: path, Mode: fi.Mode()}
+	}
+	return fh, nil
+}
+
+// ReadRegular reads a whole regular file of at most limit bytes; a
+// larger one is an error saying so, without reading it all.
+func ReadRegular(path string, limit int64) ([]byte, error) {
+	fh, err := OpenRegular(path)
+	if err != nil {
+		return nil, err
+	}
+	defer fh.Close()
+	b, err := io.ReadAll(io.LimitReader(fh, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > limit {
+		return nil, fmt.Errorf("%s is larger than the %d bytes tokentray reads there", path, limit)
+	}
+	return b, nil
+}
