@@ -136,7 +136,7 @@ func TestShareTargetsOverSSHAndToACommand(t *testing.T) {
 	if !strings.Contains(push.stdout, "127.0.0.1:"+remote+": failed: nothing answers SSH at 127.0.0.1 (connection refused)") || !strings.Contains(push.stdout, "the command \"cat > ") || strings.Count(push.stdout, ": pushed\n") != 1 {
 		t.Errorf("share --push with the server stopped said %q", push.stdout)
 	}
-	table := x.run(nil, "", "status")
+	table := x.run(nil, "", "status", "--wide")
 	if !strings.Contains(table.stdout, "share target 127.0.0.1:"+remote+": failing: nothing answers SSH") {
 		t.Errorf("status does not show the failing target:\n%s", table.stdout)
 	}
