@@ -23,6 +23,7 @@ import (
 	"tokentray/auth/keychain"
 	"tokentray/auth/sandbox"
 	"tokentray/auth/store"
+	"tokentray/internal/service"
 )
 
 // Exit codes of every command.
@@ -73,6 +74,11 @@ type Deps struct {
 	RunWindow func(ctx context.Context, sandbox bool, focus string) error
 	// StartSandbox starts both simulated brokers.
 	StartSandbox func(opts sandbox.Options) (*sandbox.Sandbox, error)
+	// Systemd is the user's service manager; nil means this machine's.
+	Systemd service.Systemd
+	// Executable is the absolute path of this tokentray; nil means the
+	// running binary's, symlinks resolved.
+	Executable func() (string, error)
 	// Autostart switches starting the agent at login on and off; nil
 	// means this build cannot.
 	Autostart Autostart

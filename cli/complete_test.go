@@ -60,7 +60,8 @@ func TestCompletion(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{""}, "add completion config env exec extend help keychain login logout refresh remove sandbox share status token update window"},
+		{[]string{""}, "add completion config env exec extend help keychain login logout refresh remove sandbox service share status token update window"},
+		{[]string{"service", ""}, "install status uninstall"},
 		{[]string{"keychain", ""}, "init move-aside status"},
 		{[]string{"tok"}, "token"},
 		{[]string{"token", ""}, "futu-main wb-us"},

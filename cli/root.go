@@ -81,7 +81,7 @@ func newRoot(e *env) *cobra.Command {
 	root.AddCommand(
 		agentCommand(e), windowCommand(e), addCommand(e), loginCommand(e), logoutCommand(e),
 		refreshCommand(e), extendCommand(e), statusCommand(e), tokenCommand(e), envCommand(e),
-		execCommand(e), shareCommand(e), removeCommand(e), updateCommand(e), configCommand(e), keychainCommand(e), sandboxCommand(e), completionCommand(e),
+		execCommand(e), shareCommand(e), removeCommand(e), updateCommand(e), configCommand(e), keychainCommand(e), serviceCommand(e), sandboxCommand(e), completionCommand(e),
 	)
 	return root
 }

@@ -196,7 +196,7 @@ func (f *File) identity() (*age.X25519Identity, error) {
 	fi, err := os.Stat(p)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return nil, f.fail(ProblemKeyMissing, p, "the file keychain's key %s does not exist (%s), so tokentray cannot open its secrets", p, f.keyOrigin())
+		return nil, MissingKey(f.key)
 	case err != nil:
 		return nil, f.fail(ProblemKeyUnreadable, p, "tokentray cannot read the file keychain's key %s (%v)", p, errText(err))
 	case !fi.Mode().IsRegular():
@@ -242,8 +242,14 @@ func ParseKey(b []byte) (*age.X25519Identity, error) {
 	return found, nil
 }
 
-func (f *File) keyOrigin() string {
-	switch f.key.From {
+// MissingKey is the error of a key that does not exist.
+func MissingKey(k Key) error {
+	return &FileError{Problem: ProblemKeyMissing, Path: k.Path, msg: fmt.Sprintf(
+		"the file keychain's key %s does not exist (%s), so tokentray cannot open its secrets", k.Path, keyOrigin(k))}
+}
+
+func keyOrigin(k Key) string {
+	switch k.From {
 	case KeyFromSystemd:
 		return "the systemd credential " + KeyName
 	case KeyFromEnv:
