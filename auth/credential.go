@@ -144,6 +144,11 @@ type Credential struct {
 	LastChecked time.Time `json:"last_checked,omitzero"`
 	LastUsed    time.Time `json:"last_used,omitzero"`
 
+	// ExtendLost is when an extension's answer was lost (Futu API keys):
+	// Futu may have retired the stored token for one tokentray never
+	// received. Cleared once Futu accepts the stored token again.
+	ExtendLost time.Time `json:"extend_lost,omitzero"`
+
 	// Replaced is the last time the token was swapped for a new one that
 	// retired the old (an extension), and where the new one went.
 	Replaced Replacement `json:"replaced,omitzero"`

@@ -324,6 +324,9 @@ func rejected(c auth.Credential, r apiResult) auth.Health {
 	case strings.Contains(strings.ToLower(r.reply.Message), "signature"):
 		h.Next = portal
 		h.Reason = "Futu rejected the request signature: the app secret does not belong to this app key; copy both again from the Futu developer portal"
+	case !c.ExtendLost.IsZero():
+		h.Next = portal
+		h.Reason = lostReason
 	case !keyExpiry(c).IsZero() && !keyExpiry(c).After(r.at):
 		h.Next = portal
 		h.Reason = fmt.Sprintf("the access token expired on %s: create a new token in the Futu developer portal", day(keyExpiry(c)))
@@ -408,6 +411,7 @@ func (p *KeyProvider) Refresh(ctx context.Context, c *auth.Credential, s auth.Se
 	if t, err := time.Parse(time.RFC3339, data.ExpiredAt); err == nil {
 		c.ExpiresAt = t.UTC()
 	}
+	c.ExtendLost = time.Time{} // Futu accepts the stored token
 	return withClockNote(expiryHealth(*c, r.at), r), nil
 }
 
@@ -471,10 +475,11 @@ func (p *KeyProvider) Extend(ctx context.Context, c *auth.Credential, s auth.Sec
 	}
 	if errors.As(err, &bad) {
 		h := unreadHealth(now, *c, "extension", bad)
-		h.Reason = fmt.Sprintf("Futu's answer to the extension could not be read (HTTP %d, not its JSON), so the token may have been extended: check again to see where it stands", bad.status)
+		what := fmt.Sprintf("Futu's answer to the extension could not be read (HTTP %d, not its JSON)", bad.status)
+		h.Reason = what + ", so the token may have been extended: check again to see where it stands"
 		h.Next = auth.Next(auth.ActionRetry, c.Name)
 		// Not the user's to fix: the outcome is unknown until a check.
-		return h, auth.WithAction(fmt.Errorf("futu extend %s: Futu's answer could not be read and the token may have been extended: check again to see where it stands", c.Name), h.Next)
+		return p.afterLostExtension(rctx, c, base, k, what, h, auth.WithAction(fmt.Errorf("futu extend %s: Futu's answer could not be read and the token may have been extended: check again to see where it stands", c.Name), h.Next))
 	}
 	if err != nil {
 		var oe *net.OpError
@@ -484,9 +489,12 @@ func (p *KeyProvider) Extend(ctx context.Context, c *auth.Credential, s auth.Sec
 		}
 		// The request went out: Futu may have extended the token already.
 		h := networkHealth(now, *c, err)
-		h.Reason = fmt.Sprintf("Futu's answer to the extension did not arrive (%s), so the token may have been extended: check again to see where it stands", shortErr(err))
+		what := fmt.Sprintf("Futu's answer to the extension did not arrive (%s)", shortErr(err))
+		h.Reason = what + ", so the token may have been extended: check again to see where it stands"
 		h.Next = auth.Next(auth.ActionRetry, c.Name)
-		return h, auth.WithAction(fmt.Errorf("futu extend %s: the answer did not arrive (%s) and the token may have been extended: check again to see where it stands", c.Name, shortErr(err)), h.Next)
+		lctx, cancel := detached(ctx)
+		defer cancel()
+		return p.afterLostExtension(lctx, c, base, k, what, h, auth.WithAction(fmt.Errorf("futu extend %s: the answer did not arrive (%s) and the token may have been extended: check again to see where it stands", c.Name, shortErr(err)), h.Next))
 	}
 	c.LastChecked = r.at
 	switch kind := r.refusal(); {
@@ -522,6 +530,7 @@ func (p *KeyProvider) Extend(ctx context.Context, c *auth.Credential, s auth.Sec
 			fmt.Errorf("futu extend %s: store the new token: %w", c.Name, err)
 	}
 	before := keyExpiry(*c)
+	c.ExtendLost = time.Time{}
 	c.ExpiresAt = until.UTC()
 	if t, err := time.Parse(time.RFC3339, data.ExpiredAt); err == nil {
 		c.ExpiresAt = t.UTC()
@@ -563,3 +572,33 @@ func (p *KeyProvider) SharedFile(c auth.Credential, s auth.Secrets) (auth.Shared
 	}
 	return auth.SharedFile{Name: c.Name + ".env", Content: []byte(b.String()), ExpiresAt: c.ExpiresAt, Token: vars["FUTU_ACCESS_TOKEN"], Secrets: secrets, ReadOnce: true}, nil
 }
+
+// afterLostExtension settles an extension whose answer was lost: Futu may
+// have issued a new token, which tokentray never received, and retired
+// the stored one. The credential is marked, and the stored token is
+// checked at once: still accepted, nothing was extended; refused, the
+// person learns that the new token was lost (not that Futu revoked the
+// key); no answer, the mark makes the next check say it.
+func (p *KeyProvider) afterLostExtension(ctx context.Context, c *auth.Credential, base string, k Signer, what string, h auth.Health, err error) (auth.Health, error) {
+	c.ExtendLost = p.o.Clock.Now().UTC()
+	r, verr := p.signedGet(ctx, base, k, VerifyPath)
+	switch {
+	case verr != nil:
+		return h, err
+	case r.status == http.StatusUnauthorized:
+		return rejectedErr(*c, r)
+	case r.status == http.StatusOK && r.reply.Code == 0:
+		c.ExtendLost = time.Time{}
+		c.LastChecked = r.at
+		nh := expiryHealth(*c, r.at)
+		nh.State = auth.Unknown
+		nh.Reason = what + "; the stored token still works, so it was not extended: try again"
+		nh.Next = auth.Next(auth.ActionRetry, c.Name)
+		return nh, auth.WithAction(fmt.Errorf("futu extend %s: Futu's answer was lost and the token was not extended: try again", c.Name), nh.Next)
+	}
+	return h, err
+}
+
+// lostReason is the sentence of a stored token Futu refuses after an
+// extension whose answer was lost.
+const lostReason = "tokentray lost the new token while extending (Futu's answer did not arrive), and Futu no longer accepts the old one: create a new token in the Futu developer portal and give it to tokentray"

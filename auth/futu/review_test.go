@@ -117,10 +117,13 @@ func TestKeyExtendSurvivesCancelAfterFutuAnswered(t *testing.T) {
 
 func TestKeyExtendInterruptedSaysItMayHaveHappened(t *testing.T) {
 	f := newKeyFixture(t, t0.Add(5*24*time.Hour))
+	// The extension and the check after it both go unanswered: it may
+	// have happened.
 	f.sim.Faults().Set(DefaultRefreshPath, fault.Rule{Reset: true})
+	f.sim.Faults().Set(VerifyPath, fault.Rule{Reset: true})
 	h, err := f.p.Extend(testutil.Context(t, 10*time.Second), &f.c, f.s, time.Time{})
-	if h.State != auth.Unknown || err == nil {
-		t.Fatalf("interrupted extend: %v / %v", h, err)
+	if h.State != auth.Unknown || err == nil || f.c.ExtendLost.IsZero() {
+		t.Fatalf("interrupted extend: %v / %v, lost mark %v", h, err, f.c.ExtendLost)
 	}
 	for _, text := range []string{h.Reason, err.Error()} {
 		if !strings.Contains(text, "may have been extended") || !strings.Contains(text, "check again") || strings.Contains(text, "nothing was changed") {
@@ -129,6 +132,26 @@ func TestKeyExtendInterruptedSaysItMayHaveHappened(t *testing.T) {
 	}
 	if a, ok := auth.ActionOf(err); !ok || a != auth.Next(auth.ActionRetry, "futu-key") || h.Next != a {
 		t.Errorf("interrupted extend: next %v / %v, want retry", a, h.Next)
+	}
+	// The check after it answers that the stored token still works: the
+	// extension did not happen, and the mark goes.
+	f.sim.Faults().Clear()
+	f.sim.Faults().Set(DefaultRefreshPath, fault.Rule{Reset: true})
+	h, err = f.p.Extend(testutil.Context(t, 10*time.Second), &f.c, f.s, time.Time{})
+	if h.State != auth.Unknown || err == nil || !strings.Contains(h.Reason, "it was not extended") || !f.c.ExtendLost.IsZero() {
+		t.Fatalf("interrupted extend checked after: %v / %v, lost mark %v", h, err, f.c.ExtendLost)
+	}
+	if a, ok := auth.ActionOf(err); !ok || a != auth.Next(auth.ActionRetry, "futu-key") || h.Next != a {
+		t.Errorf("interrupted extend checked after: next %v / %v, want retry", a, h.Next)
+	}
+	f.sim.Faults().Clear()
+	// A later check that finds the stored token refused while an
+	// extension's answer is missing says the new token was lost, not that
+	// Futu revoked the key.
+	f.c.ExtendLost = t0
+	f.sim.RevokeAPIKey(f.appKey)
+	if h, _ := f.refresh(t); h.State != auth.Broken || !strings.HasPrefix(h.Reason, "tokentray lost the new token while extending") || h.Next.Kind != auth.ActionUpdate {
+		t.Errorf("check after a lost extension: %v", h)
 	}
 	// Nothing listening: the request never left, so nothing changed.
 	f.c.Endpoint = "http://127.0.0.1:1"
