@@ -15,7 +15,12 @@ func refreshCommand(e *env) *cobra.Command {
 		`Checks the named credentials (all when none is named) with their brokers
 and renews every token that expires within the lead time.
 
-  --force   renew tokens even when they are not due
+  --force   renew tokens even when they are not due, and ask again
+            about a credential its broker refused
+
+A credential its broker refused (it needs you: log in, verify, a new
+secret) is asked about again at the next check interval (check-every),
+not at every command, unless you log in, change it, or use --force.
 
 Prints one line per credential. Exit code 3 when any needs you to act, 1
 when any could not be checked.`)

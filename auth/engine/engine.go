@@ -148,6 +148,16 @@ func (e *Engine) Lead() time.Duration {
 	return p.LeadTime
 }
 
+// CheckEvery is how often credentials are checked with their brokers
+// (the user's setting, else store.DefaultCheckEvery).
+func (e *Engine) CheckEvery() time.Duration {
+	p, err := e.st.Prefs()
+	if err != nil || p.CheckEvery <= 0 {
+		return store.DefaultCheckEvery
+	}
+	return p.CheckEvery
+}
+
 // LockWait bounds how long an operation waits for a credential's lock
 // that another process (or another goroutine) holds: longer than one
 // broker call (30 s) with its keychain writes, so a busy credential is

@@ -113,7 +113,7 @@ func (b *batch) leave(ch *checked) {
 // within the lock wait is reported busy, by name.
 func (e *Engine) RefreshNames(ctx context.Context, names []string, force bool) []Result {
 	out := make([]Result, len(names))
-	lead := e.Lead()
+	lead, every := e.Lead(), e.CheckEvery()
 	known := map[string]auth.Credential{}
 	if cs, err := e.st.List(); err == nil {
 		for _, c := range cs {
@@ -156,7 +156,7 @@ func (e *Engine) RefreshNames(ctx context.Context, names []string, force bool) [
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			e.refreshLocked(ctx, b, i, creds[i], force, lead)
+			e.refreshLocked(ctx, b, i, creds[i], force, lead, every)
 		}()
 	}
 	wg.Wait()
@@ -172,9 +172,25 @@ func (e *Engine) RefreshNames(ctx context.Context, names []string, force bool) [
 	return out
 }
 
+// refusedRecently reports whether the broker refused c (Action needed
+// or Broken) less than one check interval (every) ago. Such a credential
+// is not asked about again before then, however many processes and
+// callers ask, unless one forces it: a broker that refuses a login for
+// days gets one call per check interval, and the person one
+// notification, not a call for every `token` a bot runs. A login, a new
+// secret or a forced refresh asks at once; a renewal a killed process
+// left unfinished is always checked.
+func (e *Engine) refusedRecently(c auth.Credential, every time.Duration) bool {
+	h := c.Health
+	if h.State != auth.ActionNeeded && h.State != auth.Broken || h.CheckedAt.IsZero() {
+		return false
+	}
+	return e.now().Before(h.CheckedAt.Add(every)) && !e.st.InFlight(c.ID)
+}
+
 // refreshLocked takes c's lock, checks it with its broker and hands it,
 // still locked, to b for saving; its result goes to b.out[i].
-func (e *Engine) refreshLocked(ctx context.Context, b *batch, i int, c auth.Credential, force bool, lead time.Duration) {
+func (e *Engine) refreshLocked(ctx context.Context, b *batch, i int, c auth.Credential, force bool, lead, every time.Duration) {
 	r := &b.out[i]
 	p, err := e.Provider(c.Kind)
 	if err != nil {
@@ -183,6 +199,12 @@ func (e *Engine) refreshLocked(ctx context.Context, b *batch, i int, c auth.Cred
 		return
 	}
 	before := e.assess(p, c)
+	if !force && e.refusedRecently(c, every) {
+		r.Health = before
+		r.Err = outcome(c, before, nil)
+		b.leave(nil)
+		return
+	}
 	unlock, ok, err := e.tryLock(c.ID)
 	if err != nil {
 		r.Health, r.Err = before, err
@@ -207,6 +229,14 @@ func (e *Engine) refreshLocked(ctx context.Context, b *batch, i int, c auth.Cred
 	if c, err = e.st.GetByID(c.ID); err != nil {
 		unlock()
 		r.Err = err
+		b.leave(nil)
+		return
+	}
+	if !force && e.refusedRecently(c, every) {
+		// Refused by the broker, meanwhile, at another process's call.
+		unlock()
+		r.Health = e.assess(p, c)
+		r.Err = outcome(c, r.Health, nil)
 		b.leave(nil)
 		return
 	}

@@ -65,11 +65,14 @@ func (e *Engine) ensureFresh(ctx context.Context, name string) (auth.Credential,
 	if err != nil {
 		return c, nil, err
 	}
-	lead := e.Lead()
+	lead, every := e.Lead(), e.CheckEvery()
 	decided := e.now()
 	before := e.assess(p, c)
 	if !due(c, before, decided, lead) && !e.st.InFlight(c.ID) {
 		return c, p, nil
+	}
+	if e.refusedRecently(c, every) {
+		return c, p, needsUser(c, before)
 	}
 	// A credential that needs the user is most likely locked by a login
 	// waiting for them (up to minutes): say so instead of waiting as long.
@@ -89,6 +92,9 @@ func (e *Engine) ensureFresh(ctx context.Context, name string) (auth.Credential,
 		now, h := e.now(), e.assess(p, *c)
 		checked := !c.LastChecked.Equal(stored.LastChecked) && !expired(*c, h, now)
 		if (checked || justRenewed(*c, now) || !due(*c, h, now, lead)) && !e.st.InFlight(c.ID) {
+			return false, nil
+		}
+		if e.refusedRecently(*c, every) {
 			return false, nil
 		}
 		h, err := e.checkWithBroker(ctx, c, p, s, auth.RefreshOptions{Lead: lead})

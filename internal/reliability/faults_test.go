@@ -228,7 +228,22 @@ const (
 	fRedirSame faultKind = "redirect, same origin"
 	fRedirPort faultKind = "redirect to another port"
 	fRedirHost faultKind = "redirect to another host"
+	// Every refresh refused with 400 invalid_grant "sig is invalid", as
+	// moomoo once answered for two days; after the call, a bot and a cron
+	// job keep asking (outageAsks token and unforced refresh calls).
+	fOutage faultKind = "invalid_grant for days"
 )
+
+// outageAsks is how many times, after the call, the invalid_grant outage
+// cell asks for the token and refreshes without forcing: each would have
+// called the token endpoint before a refusal held until the next check.
+const outageAsks = 50
+
+// outageApplies: the outage is of the token endpoint's refresh grant,
+// which a renewal (or a check that renews) of a Futu login uses.
+func outageApplies(c call) bool {
+	return c.name == "Futu refresh" || c.name == "Futu OAuth check"
+}
 
 var redirects = []faultKind{fRedirSame, fRedirPort, fRedirHost}
 
@@ -363,6 +378,13 @@ func (w *world) inject(c call, f faultKind) {
 		}
 	}
 	switch f {
+	case fOutage:
+		w.futu.RefuseRefresh("sig is invalid")
+		if c.name == "Futu OAuth check" {
+			// The check finds the access token refused and renews it.
+			cr, _ := w.st.Get("oauth")
+			w.futu.RevokeAccessTokens(cr.ClientID)
+		}
 	case fTruncated:
 		cut.mu.Lock()
 		cut.path = c.paths[0]
@@ -394,7 +416,7 @@ func TestFaultMatrix(t *testing.T) {
 func cells(t *testing.T, mu *sync.Mutex, rows *[]outcome) {
 	n := 0
 	for _, c := range calls {
-		for _, f := range append(append(slices.Clone(transient), fSkew, fRevoked, fRotated), redirects...) {
+		for _, f := range append(append(append(slices.Clone(transient), fSkew, fRevoked, fRotated), redirects...), fOutage) {
 			n++
 			order := n
 			t.Run(c.name+"/"+string(f), func(t *testing.T) {
@@ -402,7 +424,7 @@ func cells(t *testing.T, mu *sync.Mutex, rows *[]outcome) {
 				w := newWorld(t)
 				name, revoke, rotate := c.setup(w)
 				switch {
-				case f == fRevoked && revoke == nil, f == fRotated && rotate == nil, slices.Contains(redirects, f) && c.browser:
+				case f == fRevoked && revoke == nil, f == fRotated && rotate == nil, slices.Contains(redirects, f) && c.browser, f == fOutage && !outageApplies(c):
 					mu.Lock()
 					*rows = append(*rows, outcome{order, c.name, string(f), "", "", "", "does not apply"})
 					mu.Unlock()
@@ -414,7 +436,12 @@ func cells(t *testing.T, mu *sync.Mutex, rows *[]outcome) {
 				}
 				before := w.snapshot()
 				w.inject(c, f)
+				tokenCalls := w.futu.Count(futu.PathToken)
 				h, err := c.op(w, name)
+				var outage []string
+				if f == fOutage {
+					outage = w.keepAsking(name, w.futu.Count(futu.PathToken)-tokenCalls)
+				}
 				after := w.snapshot()
 				st, _ := w.eng.Status()
 				shown := st[0].Health
@@ -433,6 +460,7 @@ func cells(t *testing.T, mu *sync.Mutex, rows *[]outcome) {
 					}
 				}
 				problems = append(problems, w.judgeRedirect(c, f, shown, err)...)
+				problems = append(problems, outage...)
 				o.secrets = "kept"
 				for k, v := range before {
 					if after[k] != v {
@@ -519,6 +547,24 @@ func (w *world) judgeRedirect(c call, f faultKind, shown auth.Health, err error)
 	return p
 }
 
+// keepAsking is the rest of a days-long outage: a bot asks for the
+// token and a cron job refreshes, outageAsks times each. The login is
+// held to the promises of a refusal: Action needed (log in again) from
+// the first refusal on, and no further call to the token endpoint until
+// the next check interval, however often it is asked.
+func (w *world) keepAsking(name string, first int) []string {
+	var p []string
+	before := w.futu.Count(futu.PathToken)
+	for range outageAsks {
+		_, _ = w.eng.Token(w.ctx(20*time.Second), name)
+		_, _ = w.eng.Refresh(w.ctx(20*time.Second), name, false)
+	}
+	if n := w.futu.Count(futu.PathToken) - before; n > 0 {
+		p = append(p, fmt.Sprintf("%d more calls to the token endpoint after a refusal (the first call made %d)", n, first))
+	}
+	return p
+}
+
 // judge holds a cell to the product's promises.
 func judge(c call, f faultKind, before, after map[string]string, shown, h auth.Health, err error) []string {
 	var p []string
@@ -556,6 +602,16 @@ func judge(c call, f faultKind, before, after map[string]string, shown, h auth.H
 	if f == fRevoked || f == fRotated {
 		if !shown.State.NeedsUser() || shown.Next.Kind == "" {
 			p = append(p, "a dead credential is not shown as needing the user, with a next action")
+		}
+	}
+	if f == fOutage && !(shown.State == auth.OK || shown.State == auth.ActionNeeded && shown.Next.Kind == auth.ActionLogin) {
+		p = append(p, "a refused renewal does not send the user to log in")
+	}
+	if f == fOutage {
+		for k, v := range before {
+			if after[k] != v {
+				p = append(p, "a stored secret was changed or deleted: "+k)
+			}
 		}
 	}
 	// Webull's "log in again" is a new verification.

@@ -562,6 +562,16 @@ func (s *Server) issueLocked(c *client, scope, grant string, now time.Time, with
 	return resp
 }
 
+// RefuseRefresh makes every refresh grant fail with 400 invalid_grant
+// and this description, whatever the refresh token, as moomoo once did
+// for two days ("sig is invalid"); "" ends it. Refresh tokens are kept:
+// when it ends they work again.
+func (s *Server) RefuseRefresh(description string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.refuseRefresh = description
+}
+
 func (s *Server) refreshGrant(w http.ResponseWriter, c *client, f url.Values) {
 	rt := f.Get("refresh_token")
 	if rt == "" {
@@ -573,6 +583,9 @@ func (s *Server) refreshGrant(w http.ResponseWriter, c *client, f url.Values) {
 	now := s.nowLocked()
 	tok, ok := s.refresh[rt]
 	switch {
+	case s.refuseRefresh != "":
+		writeOAuthError(w, http.StatusBadRequest, "invalid_grant", s.refuseRefresh)
+		return
 	case !ok || tok.ClientID != c.ID:
 		writeOAuthError(w, http.StatusBadRequest, "invalid_grant", "the refresh token is unknown or was revoked; log in again")
 		return

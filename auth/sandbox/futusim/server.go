@@ -114,10 +114,13 @@ type Server struct {
 	noTrade    bool // logins may not trade: the account API answers 403
 	// accountsFail, when its status is set, is how the account API refuses.
 	accountsFail apiFailure
-	account      Account
-	logSink      func(string, ...any)
-	log          []string
-	jwtKey       []byte
+	// refuseRefresh, when set, is the description every refresh grant is
+	// refused with (400 invalid_grant), whatever the refresh token.
+	refuseRefresh string
+	account       Account
+	logSink       func(string, ...any)
+	log           []string
+	jwtKey        []byte
 
 	clients  map[string]*client      // by client_id
 	requests map[string]*authRequest // pending authorize pages, by request id
