@@ -57,6 +57,25 @@ func (k Kind) Title() string {
 	return string(k)
 }
 
+// The brands Futu serves under, for the Futu kinds: Futu itself, and
+// moomoo, its international brand (US, Singapore, Australia, Canada,
+// Japan, Malaysia) with the same API on its own hosts.
+const (
+	BrandFutu   = "futu"
+	BrandMoomoo = "moomoo"
+)
+
+// FutuBrands lists the brands in the order the user sees them.
+var FutuBrands = []string{BrandFutu, BrandMoomoo}
+
+// BrandName is how a brand is written: "Futu" or "moomoo".
+func BrandName(brand string) string {
+	if brand == BrandMoomoo {
+		return "moomoo"
+	}
+	return "Futu"
+}
+
 // Secret field names: one keychain item per field, so every item stays small.
 const (
 	FieldAppKey            = "app_key"
@@ -94,6 +113,10 @@ type Credential struct {
 	// Endpoint is the API base URL ("https://openapi.futunn.com",
 	// "https://api.webull.com"); empty means the broker's default.
 	Endpoint string `json:"endpoint,omitempty"`
+
+	// Brand is the Futu kinds' brand, BrandFutu (also when empty) or
+	// BrandMoomoo: every default host follows it.
+	Brand string `json:"brand,omitempty"`
 
 	// Futu OAuth.
 	ClientID string `json:"client_id,omitempty"`
@@ -198,10 +221,25 @@ func NewID() string {
 	return hex.EncodeToString(b[:])
 }
 
-// Who is the credential's account and access in one short line, for a
+// FutuBrand is the brand of a Futu credential, BrandFutu when not set;
+// "" for other kinds.
+func (c Credential) FutuBrand() string {
+	switch {
+	case c.Kind != KindFutuOAuth && c.Kind != KindFutuKey:
+		return ""
+	case c.Brand == BrandMoomoo:
+		return BrandMoomoo
+	}
+	return BrandFutu
+}
+
+// Who is the credential's brand (when moomoo), account and access in one short line, for a
 // table cell, a tooltip or a window row; empty when nothing is known.
 func (c Credential) Who() string {
 	parts := []string{}
+	if c.Brand == BrandMoomoo && (c.Kind == KindFutuOAuth || c.Kind == KindFutuKey) {
+		parts = append(parts, "moomoo")
+	}
 	if s := c.Account.Summary(); s != "" {
 		parts = append(parts, s)
 	}

@@ -39,6 +39,12 @@ const addHelp = `Adds a credential called NAME (letters, digits, dots, dashes, u
   futu-key    a Futu legacy API key: FUTU_APP_KEY, FUTU_APP_SECRET and
               FUTU_ACCESS_TOKEN from the developer portal; checked with
               Futu at once
+  futu-oauth and futu-key also take
+              --brand B     futu (the default) or moomoo, Futu's brand in
+                            the US, Singapore, Australia, Canada, Japan and
+                            Malaysia: every default host follows it
+                            (moomoo: webapi.moomoo.com for the login,
+                            openapi.moomoo.com for the API)
   webull      a Webull OpenAPI app: WEBULL_APP_KEY_ID and
               WEBULL_APP_KEY_SECRET (as the Webull SDK names them; also
               WEBULL_APP_KEY and WEBULL_APP_SECRET); run
@@ -87,6 +93,7 @@ var addSecrets = map[auth.Kind][]secretInput{
 // addFlags are the options of add (and of update, which takes a subset).
 type addFlags struct {
 	endpoint, scope, importSDK, region, shareDir string
+	brand                                        string
 	registerURL, authorizeURL, tokenURL          string
 	shareSDK, testEnv, noCheck                   bool
 }
@@ -128,8 +135,8 @@ func setOAuthURLs(cmd *cobra.Command, c *auth.Credential, f addFlags) {
 
 // kindFlags are the options that apply to each kind.
 var kindFlags = map[auth.Kind][]string{
-	auth.KindFutuOAuth: {"endpoint", "scope", "share-sdk", "import-sdk", "no-check", "register-url", "authorize-url", "token-url"},
-	auth.KindFutuKey:   {"endpoint", "no-check"},
+	auth.KindFutuOAuth: {"endpoint", "brand", "scope", "share-sdk", "import-sdk", "no-check", "register-url", "authorize-url", "token-url"},
+	auth.KindFutuKey:   {"endpoint", "brand", "no-check"},
 	auth.KindWebull:    {"endpoint", "region", "test-env", "share-dir", "no-check"},
 }
 
@@ -137,13 +144,14 @@ var kinds = []string{string(auth.KindFutuOAuth), string(auth.KindFutuKey), strin
 
 func addCommand(e *env) *cobra.Command {
 	c := newCommand("add", "add a credential",
-		`add futu-oauth NAME [--endpoint URL] [--scope S] [--share-sdk] [--import-sdk CLIENT_ID] [--register-url URL] [--authorize-url URL] [--token-url URL]
-add futu-key NAME [--endpoint URL] [--no-check]
+		`add futu-oauth NAME [--brand futu|moomoo] [--endpoint URL] [--scope S] [--share-sdk] [--import-sdk CLIENT_ID] [--register-url URL] [--authorize-url URL] [--token-url URL]
+add futu-key NAME [--brand futu|moomoo] [--endpoint URL] [--no-check]
 add webull NAME --region R [--test-env] [--endpoint URL] [--share-dir DIR] [--no-check]`,
 		fmt.Sprintf(addHelp, regionFlagHelp(e.Webull))+regionsHelp(e.Webull.RegionHelp))
 	var f addFlags
 	fs := c.Flags()
 	fs.StringVar(&f.endpoint, "endpoint", "", "the broker's API base URL")
+	fs.StringVar(&f.brand, "brand", "", "Futu's brand: futu (default) or moomoo")
 	fs.StringVar(&f.scope, "scope", "", "the OAuth scope to ask for")
 	addOAuthURLFlags(fs, &f)
 	boolFlag(fs, &f.shareSDK, "share-sdk", "keep the Futu SDK's token file current")
@@ -154,6 +162,9 @@ add webull NAME --region R [--test-env] [--endpoint URL] [--share-dir DIR] [--no
 	boolFlag(fs, &f.noCheck, "no-check", "store it without asking the broker now")
 	_ = c.RegisterFlagCompletionFunc("region", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return regionCompletions(e.Webull), cobra.ShellCompDirectiveNoFileComp
+	})
+	_ = c.RegisterFlagCompletionFunc("brand", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return []string{auth.BrandFutu + "\tFutu (the default)", auth.BrandMoomoo + "\tmoomoo, Futu's international brand"}, cobra.ShellCompDirectiveNoFileComp
 	})
 	_ = c.MarkFlagDirname("share-dir")
 	c.ValidArgsFunction = func(_ *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
@@ -296,6 +307,13 @@ func runAdd(e *env, cmd *cobra.Command, kind auth.Kind, name string, f addFlags)
 		return usagef("--import-sdk needs the OAuth client ID whose Futu SDK token to adopt")
 	}
 	c := auth.Credential{Name: name, Kind: kind, Endpoint: strings.TrimRight(f.endpoint, "/")}
+	if cmd.Flags().Changed("brand") {
+		b := strings.ToLower(strings.TrimSpace(f.brand))
+		if !slices.Contains(auth.FutuBrands, b) {
+			return usagef("%s is not a Futu brand; use %s", auth.ShownInput(f.brand), strings.Join(auth.FutuBrands, " or "))
+		}
+		c.Brand = b
+	}
 	switch kind {
 	case auth.KindFutuOAuth:
 		c.Scope = f.scope

@@ -27,6 +27,7 @@ import (
 //	  {
 //	    "name": "futu-main",                     // the credential's name
 //	    "broker": "Futu",                        // "Futu" or "Webull"
+//	    "brand": "moomoo",                       // Futu kinds: "futu" or "moomoo"; "" for Webull
 //	    "kind": "futu-key",                      // "futu-oauth", "futu-key" or "webull"
 //	    "health": "ok",                          // "ok", "unknown", "expiring", "pending", "action-needed" or "broken"
 //	    "reason": "the access token is valid …", // one sentence: what happened, what to do ("" when none)
@@ -51,6 +52,7 @@ type StatusJSON struct {
 type CredentialStatusJSON struct {
 	Name        string       `json:"name"`
 	Broker      string       `json:"broker"`
+	Brand       string       `json:"brand"`
 	Kind        string       `json:"kind"`
 	Health      string       `json:"health"`
 	Reason      string       `json:"reason"`
@@ -113,6 +115,9 @@ never renamed or removed; new ones may be added; no secret is ever in it):
   {"credentials": [{
       "name":         string,  the credential's name
       "broker":       string,  "Futu" or "Webull"
+      "brand":        string,  for Futu credentials "futu" or "moomoo"
+                               (Futu's international brand, on its own
+                               hosts); "" for Webull
       "kind":         string,  "futu-oauth", "futu-key" or "webull"
       "health":       string,  "ok", "unknown", "expiring", "pending",
                                "action-needed" or "broken"
@@ -264,7 +269,11 @@ func statusTable(e *env, ss []engine.Status, creds map[string]auth.Credential, s
 	for _, s := range ss {
 		exp, left := expiryCells(s, now)
 		reason := withNext(oneLine(s.Health.Reason), e.command(s.Health.Next))
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.Name, s.Broker, s.Kind, s.Health.State.Title(), exp, left, reason)
+		broker := s.Broker
+		if creds[s.Name].FutuBrand() == auth.BrandMoomoo {
+			broker = auth.BrandName(auth.BrandMoomoo)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.Name, broker, s.Kind, s.Health.State.Title(), exp, left, reason)
 		if line := detailLine(creds[s.Name]); line != "" {
 			// Under the reason, as the last cell: a line with fewer cells
 			// would end the columns above it and misalign the rows below.
@@ -593,6 +602,7 @@ func writeStatusJSON(e *env, ss []engine.Status, creds map[string]auth.Credentia
 		j := CredentialStatusJSON{
 			Name:        s.Name,
 			Broker:      s.Broker,
+			Brand:       creds[s.Name].FutuBrand(),
 			Kind:        string(s.Kind),
 			Health:      s.Health.State.String(),
 			Reason:      oneLine(s.Health.Reason),

@@ -73,3 +73,36 @@ func TestRefreshRenewsARevokedFutuAccessTokenBeforeTokenHandsItOut(t *testing.T)
 		t.Errorf("status does not say the login may not trade:\n%s", table.stdout)
 	}
 }
+
+func TestAddTakesFutusBrandAndStatusShowsIt(t *testing.T) {
+	needKeychain(t)
+	sb := startSandbox(t)
+	x := newTT(t)
+	wantCode(t, x.run(nil, "", "add", "futu-oauth", "mm", "--brand", "moomoo", "--endpoint", sb.FutuURL, "--no-check"), 0, "add futu-oauth --brand moomoo")
+	wantCode(t, x.run(nil, "", "add", "futu-oauth", "ft", "--endpoint", sb.FutuURL, "--no-check"), 0, "add futu-oauth")
+	if st := statusOf(t, x, "mm"); st["brand"] != "moomoo" || st["broker"] != "Futu" {
+		t.Errorf("moomoo login: brand %v, broker %v", st["brand"], st["broker"])
+	}
+	if st := statusOf(t, x, "ft"); st["brand"] != "futu" {
+		t.Errorf("a login without --brand: brand %v, want futu", st["brand"])
+	}
+	table := x.run(nil, "", "status")
+	for _, line := range strings.Split(table.stdout, "\n") {
+		if f := strings.Fields(line); len(f) > 1 && f[0] == "mm" && f[1] != "moomoo" {
+			t.Errorf("status shows %q as the broker of a moomoo login", f[1])
+		}
+	}
+	r := x.run(nil, "", "add", "futu-key", "k", "--brand", "webull", "--no-check")
+	if r.code != 2 || !strings.Contains(r.stderr, `"webull" is not a Futu brand; use futu or moomoo`) {
+		t.Errorf("an unknown brand: exit %d, %q", r.code, r.stderr)
+	}
+	if r := x.run(nil, "", "add", "webull", "w", "--region", "us", "--brand", "moomoo", "--no-check"); r.code != 2 || !strings.Contains(r.stderr, "--brand does not apply to webull") {
+		t.Errorf("--brand on webull: exit %d, %q", r.code, r.stderr)
+	}
+	if h := x.run(nil, "", "help", "add"); !strings.Contains(h.stdout, "--brand B") || !strings.Contains(h.stdout, "moomoo") {
+		t.Errorf("help add does not explain --brand:\n%s", h.stdout)
+	}
+	if c := x.run(nil, "", "__complete", "add", "futu-oauth", "x", "--brand", ""); !strings.Contains(c.stdout, "moomoo") {
+		t.Errorf("--brand does not complete: %q", c.stdout)
+	}
+}

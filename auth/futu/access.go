@@ -39,12 +39,12 @@ type accountCheck struct {
 // apiHost is where a login's account API is: the OAuth host of Futu's
 // CLI for a credential on Futu's default host, else its own host.
 func (p *OAuthProvider) apiHost(c auth.Credential) (string, error) {
-	base, err := baseURL(p.o, c.Endpoint)
+	base, err := baseURL(p.o, c)
 	if err != nil {
 		return "", err
 	}
-	if base == DefaultBaseURL {
-		return p.o.OAuthURL, nil
+	if h := p.o.hostsOf(c); base == h.api {
+		return h.oauth, nil
 	}
 	return base, nil
 }

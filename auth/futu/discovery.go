@@ -70,18 +70,19 @@ type discovery struct {
 // Futu's own CLI on one host, then applies the credential's overrides.
 // Every URL must be https (http only on loopback).
 func (p *OAuthProvider) Endpoints(ctx context.Context, c auth.Credential) (Endpoints, error) {
-	base, err := baseURL(p.o, c.Endpoint)
+	base, err := baseURL(p.o, c)
 	if err != nil {
 		return Endpoints{}, err
 	}
-	onDefault := base == DefaultBaseURL
+	h := p.o.hostsOf(c)
+	onDefault := base == h.api
 	cliHost := base
 	if onDefault {
-		cliHost = p.o.OAuthURL
+		cliHost = h.oauth
 	}
 	e, ok := p.discover(ctx, base+wellKnown, func(u string) bool { return trusted(base, u) })
 	if !ok && onDefault {
-		e, ok = p.discover(ctx, p.o.MetadataURL, func(u string) bool { return futuHost(p.o.MetadataURL, u) })
+		e, ok = p.discover(ctx, h.metadata, func(u string) bool { return brandHost(h, u) })
 	}
 	if !ok {
 		e = Endpoints{Authorize: cliHost + PathAuthorize, Token: cliHost + PathToken, Layout: auth.LayoutFutuCLI}
@@ -122,18 +123,19 @@ func trusted(base, endpoint string) bool {
 	return err1 == nil && err2 == nil && strings.EqualFold(b.Hostname(), u.Hostname()) && port(b) == port(u)
 }
 
-// futuHost reports whether an endpoint named by Futu's own metadata may
-// receive tokens: on the metadata's host, or https on a futunn.com host.
-func futuHost(metadata, endpoint string) bool {
-	if trusted(metadata, endpoint) {
+// brandHost reports whether an endpoint named by the brand's own
+// metadata may receive tokens: on the metadata's host, or https on a host
+// of the brand's domain (futunn.com, moomoo.com).
+func brandHost(h hosts, endpoint string) bool {
+	if trusted(h.metadata, endpoint) {
 		return true
 	}
 	u, err := url.Parse(endpoint)
 	if err != nil || u.Scheme != "https" || port(u) != "443" || u.User != nil {
 		return false
 	}
-	h := strings.ToLower(u.Hostname())
-	return h == "futunn.com" || strings.HasSuffix(h, ".futunn.com")
+	host := strings.ToLower(u.Hostname())
+	return host == h.domain || strings.HasSuffix(host, "."+h.domain)
 }
 
 func port(u *url.URL) string {

@@ -222,9 +222,24 @@ func TestFutuMetadataMayNameOtherFutuHostsOnly(t *testing.T) {
 		"http://webapi.futunn.com/oauth2/token":   false,
 		"https://webapi.futunn.com:8443/t":        false,
 		"https://user:pw@webapi.futunn.com/token": false,
+		"https://webapi.moomoo.com/oauth2/token":  false,
 	} {
-		if got := futuHost(DefaultMetadataURL, tokenURL); got != trusted {
-			t.Errorf("futuHost(%q) = %v, want %v", tokenURL, got, trusted)
+		if got := brandHost(Options{}.withDefaults().hostsOf(auth.Credential{Kind: auth.KindFutuOAuth}), tokenURL); got != trusted {
+			t.Errorf("brandHost(%q) = %v, want %v", tokenURL, got, trusted)
+		}
+	}
+}
+
+func TestMoomooMetadataMayNameOtherMoomooHostsOnly(t *testing.T) {
+	h := Options{}.withDefaults().hostsOf(auth.Credential{Kind: auth.KindFutuOAuth, Brand: auth.BrandMoomoo})
+	for tokenURL, trusted := range map[string]bool{
+		"https://webapi.moomoo.com/oauth2/token": true,
+		"https://mcp.moomoo.com/oauth2/token":    true,
+		"https://webapi.futunn.com/oauth2/token": false,
+		"https://moomoo.com.attacker.example/t":  false,
+	} {
+		if got := brandHost(h, tokenURL); got != trusted {
+			t.Errorf("brandHost(%q) = %v, want %v", tokenURL, got, trusted)
 		}
 	}
 }

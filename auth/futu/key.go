@@ -169,6 +169,8 @@ func (p *KeyProvider) Env(c auth.Credential, s auth.Secrets) (map[string]string,
 	}
 	if c.Endpoint != "" {
 		vars["FUTU_HTTP_URL"] = c.Endpoint
+	} else if c.FutuBrand() == auth.BrandMoomoo {
+		vars["FUTU_HTTP_URL"] = MoomooBaseURL // the SDK's default is Futu's host
 	}
 	return vars, "", nil
 }
@@ -362,7 +364,7 @@ func withClockNote(h auth.Health, r apiResult) auth.Health {
 // one, so only Extend does that.
 func (p *KeyProvider) Refresh(ctx context.Context, c *auth.Credential, s auth.Secrets, _ auth.RefreshOptions) (auth.Health, error) {
 	now := p.o.Clock.Now()
-	base, err := baseURL(p.o, c.Endpoint)
+	base, err := baseURL(p.o, *c)
 	if err != nil {
 		return configHealth(*c, now, err), err
 	}
@@ -440,7 +442,7 @@ func (p *KeyProvider) Extend(ctx context.Context, c *auth.Credential, s auth.Sec
 	if until.After(maxExtension(now)) {
 		return p.Assess(*c, now), auth.NeedsUser(fmt.Sprintf("Futu extends an access token by at most 3 years: choose a date before %s", day(maxExtension(now))))
 	}
-	base, err := baseURL(p.o, c.Endpoint)
+	base, err := baseURL(p.o, *c)
 	if err != nil {
 		return configHealth(*c, now, err), err
 	}

@@ -90,7 +90,7 @@ func (p *OAuthProvider) httpCtx(ctx context.Context) context.Context {
 // and tokens is checked with them like a regular check.
 func (p *OAuthProvider) Check(ctx context.Context, c *auth.Credential, s auth.Secrets) (auth.Health, error) {
 	now := p.o.Clock.Now()
-	if _, err := baseURL(p.o, c.Endpoint); err != nil {
+	if _, err := baseURL(p.o, *c); err != nil {
 		return configHealth(*c, now, err), auth.WrongField("endpoint", err)
 	}
 	if c.ClientID != "" {
@@ -120,7 +120,7 @@ func (p *OAuthProvider) Refresh(ctx context.Context, c *auth.Credential, s auth.
 		h := notLoggedIn(*c, now)
 		return h, userErr(h)
 	}
-	if _, err := baseURL(p.o, c.Endpoint); err != nil {
+	if _, err := baseURL(p.o, *c); err != nil {
 		return configHealth(*c, now, err), err
 	}
 	rt, err := s.Get(auth.FieldRefreshToken)

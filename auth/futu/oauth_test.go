@@ -598,10 +598,10 @@ func TestOAuthEndpoints(t *testing.T) {
 		}
 		return ""
 	}})
-	if got, err := baseURL(p.o, ""); got != "http://127.0.0.1:1/env" || err != nil {
+	if got, err := baseURL(p.o, auth.Credential{}); got != "http://127.0.0.1:1/env" || err != nil {
 		t.Errorf("base from env = %q, %v", got, err)
 	}
-	if got, err := baseURL(Options{Getenv: noEnv}, ""); got != DefaultBaseURL || err != nil {
+	if got, err := baseURL(Options{Getenv: noEnv}, auth.Credential{}); got != DefaultBaseURL || err != nil {
 		t.Errorf("default base = %q, %v", got, err)
 	}
 	if got := NewOAuthProvider(Options{}).RedirectURL(); got != "http://localhost:60355/callback" {

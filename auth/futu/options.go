@@ -99,15 +99,16 @@ func DefaultSDKTokenDir() (string, error) {
 	return filepath.Join(home, ".futu", "openapi", "tokens"), nil
 }
 
-// baseURL is the credential's endpoint, else FUTU_HTTP_URL, else Futu's
-// host. Keys and tokens go there, so plain http is only for loopback.
-func baseURL(o Options, endpoint string) (string, error) {
-	what, u := "the Futu endpoint", strings.TrimSpace(endpoint)
+// baseURL is the credential's endpoint, else FUTU_HTTP_URL, else the
+// API host of its brand. Keys and tokens go there, so plain http is only
+// for loopback.
+func baseURL(o Options, c auth.Credential) (string, error) {
+	what, u := "the Futu endpoint", strings.TrimSpace(c.Endpoint)
 	if u == "" {
 		what, u = "FUTU_HTTP_URL", strings.TrimSpace(o.Getenv("FUTU_HTTP_URL"))
 	}
 	if u == "" {
-		return DefaultBaseURL, nil
+		return o.hostsOf(c).api, nil
 	}
 	return checkURL(what, u)
 }

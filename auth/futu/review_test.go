@@ -326,11 +326,11 @@ func TestPlainHTTPIsOnlyForLoopback(t *testing.T) {
 		})
 	}
 	for _, ok := range []string{"https://openapi.futu.example", "http://localhost:9/x/", "http://127.0.0.1:9", "http://[::1]:9"} {
-		if _, err := baseURL(Options{Getenv: noEnv}, ok); err != nil {
+		if _, err := baseURL(Options{Getenv: noEnv}, auth.Credential{Endpoint: ok}); err != nil {
 			t.Errorf("%s refused: %v", ok, err)
 		}
 	}
-	if _, err := baseURL(Options{Getenv: noEnv}, "https://user:test-pass-0001@openapi.futu.example"); err == nil || strings.Contains(err.Error(), "test-pass-0001") {
+	if _, err := baseURL(Options{Getenv: noEnv}, auth.Credential{Endpoint: "https://user:test-pass-0001@openapi.futu.example"}); err == nil || strings.Contains(err.Error(), "test-pass-0001") {
 		t.Errorf("URL with a password: %v", err)
 	}
 }

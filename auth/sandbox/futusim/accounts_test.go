@@ -67,3 +67,15 @@ func TestAccountAPIAnswersAsFutusCLIReadsIt(t *testing.T) {
 		wantAPICode(t, e.do(req), http.StatusNotFound, CodeNotFound)
 	}
 }
+
+func TestTheAuthorizePageOfAMoomooHostIsMoomoos(t *testing.T) {
+	e := newEnv(t, Options{Layout: LayoutCLI})
+	id := e.registerScoped("quote:read").json(t)["client_id"].(string)
+	for host, want := range map[string]string{"webapi.moomoo.com": "moomoo sandbox: authorize", "webapi.futunn.com": "Futu sandbox: authorize"} {
+		req, _ := http.NewRequest(http.MethodGet, e.confirmURL(id, "quote:read"), nil)
+		req.Host = host
+		if r := e.do(req); r.status != http.StatusOK || !strings.Contains(r.body, want) {
+			t.Errorf("authorize page asked at %s: %d, want %q", host, r.status, want)
+		}
+	}
+}

@@ -229,12 +229,12 @@ func (s *Server) handleMetadata(w http.ResponseWriter, r *http.Request) {
 
 var authorizePage = sync.OnceValue(func() *template.Template {
 	return template.Must(template.New("authorize").Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Futu sandbox: authorize</title>
+<html lang="en"><head><meta charset="utf-8"><title>{{.Brand}} sandbox: authorize</title>
 <style>body{font-family:sans-serif;max-width:34em;margin:3em auto}button{font-size:1.1em;margin-right:1em}.note{color:#666}</style>
 </head><body>
-<h1>Futu sandbox: authorize</h1>
-<p class="note">This is the tokentray sandbox, not the real Futu. Nothing here touches a brokerage account.</p>
-<p><strong>{{.Name}}</strong> asks to access your Futu OpenAPI account.</p>
+<h1>{{.Brand}} sandbox: authorize</h1>
+<p class="note">This is the tokentray sandbox, not the real {{.Brand}}. Nothing here touches a brokerage account.</p>
+<p><strong>{{.Name}}</strong> asks to access your {{.Brand}} OpenAPI account.</p>
 <p>Scope: <code>{{if .Scope}}{{.Scope}}{{else}}(none requested){{end}}</code></p>
 <p>After your decision the browser returns to <code>{{.Redirect}}</code>.</p>
 <form method="post" action="/oauth2/authorize/decision">
@@ -364,7 +364,7 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	// The page must not be framed: a decision is one click.
 	w.Header().Set("X-Frame-Options", "DENY")
 	_ = authorizePage().Execute(w, map[string]string{
-		"Name": name, "Scope": q.Get("scope"), "Redirect": redirectURI, "Request": id,
+		"Name": name, "Scope": q.Get("scope"), "Redirect": redirectURI, "Request": id, "Brand": brandOf(r),
 	})
 }
 
@@ -685,4 +685,14 @@ func (s *Server) jwtLocked(scope string, now time.Time) string {
 	m := hmac.New(sha256.New, s.jwtKey)
 	m.Write([]byte(msg))
 	return msg + "." + base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// brandOf is the brand whose host a request was sent to: moomoo serves
+// the same API as Futu on its own hosts (webapi.moomoo.com,
+// mcp.moomoo.com), so the sandbox answers as moomoo for those.
+func brandOf(r *http.Request) string {
+	if h := strings.ToLower(r.Host); h == "moomoo.com" || strings.HasSuffix(strings.Split(h, ":")[0], ".moomoo.com") {
+		return "moomoo"
+	}
+	return "Futu"
 }
