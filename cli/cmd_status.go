@@ -407,6 +407,9 @@ func runStatusOne(e *env, name string) error {
 		}
 	}
 	add("kind", c.Kind.Title()+" ("+string(c.Kind)+")")
+	if b := c.FutuBrand(); b != "" {
+		add("brand", auth.BrandName(b))
+	}
 	add("health", s.Health.State.Title())
 	add("reason", sentenceOf(s.Health.Reason))
 	add("next", e.command(s.Health.Next))
@@ -515,6 +518,9 @@ func (e *env) printAgent() {
 // and what of a Webull app the health sentence may not say.
 func detailLine(c auth.Credential) string {
 	var parts []string
+	if c.FutuBrand() == auth.BrandMoomoo {
+		parts = append(parts, "brand: moomoo, on moomoo's hosts")
+	}
 	if c.Kind == auth.KindWebull && c.TwoFactorOff {
 		parts = append(parts, "2FA off: no token (token prints none); env and exec give bots the app key")
 	}

@@ -2,6 +2,7 @@ package cli_test
 
 import (
 	"encoding/json"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -86,11 +87,11 @@ func TestAddTakesFutusBrandAndStatusShowsIt(t *testing.T) {
 	if st := statusOf(t, x, "ft"); st["brand"] != "futu" {
 		t.Errorf("a login without --brand: brand %v, want futu", st["brand"])
 	}
-	table := x.run(nil, "", "status")
-	for _, line := range strings.Split(table.stdout, "\n") {
-		if f := strings.Fields(line); len(f) > 1 && f[0] == "mm" && f[1] != "moomoo" {
-			t.Errorf("status shows %q as the broker of a moomoo login", f[1])
-		}
+	if table := x.run(nil, "", "status"); strings.Count(table.stdout, "brand: moomoo") != 1 {
+		t.Errorf("status does not say which login is moomoo's:\n%s", table.stdout)
+	}
+	if one := x.run(nil, "", "status", "mm"); !regexp.MustCompile(`brand:\s+moomoo`).MatchString(one.stdout) {
+		t.Errorf("status mm does not name the brand:\n%s", one.stdout)
 	}
 	r := x.run(nil, "", "add", "futu-key", "k", "--brand", "webull", "--no-check")
 	if r.code != 2 || !strings.Contains(r.stderr, `"webull" is not a Futu brand; use futu or moomoo`) {
