@@ -119,6 +119,18 @@ func (e *env) serverHint(msg string) string {
 		e.cmdLine("keychain", "init") + ", then " + e.cmdLine("config", "keychain", "file")
 }
 
+// sessionNote says what the Secret Service session algorithm means for
+// the secrets on their way to the keychain.
+func sessionNote(alg string) string {
+	switch alg {
+	case keychain.AlgorithmEncrypted:
+		return alg + " (encrypted)"
+	case keychain.AlgorithmPlain:
+		return alg + " (secrets cross the session bus unencrypted: the Secret Service offers no encrypted session)"
+	}
+	return alg
+}
+
 func chosenBy(by string) string {
 	if by == "the default" {
 		return "the default"
@@ -140,7 +152,7 @@ func keychainStatus(e *env) error {
 		fmt.Fprintf(w, "Keychain: the system keychain (%s)\n", chosenBy(r.ChosenBy))
 		fmt.Fprintf(w, "Service:  %s\n", r.Service)
 		if r.Session != "" {
-			fmt.Fprintf(w, "Session:  %s\n", r.Session)
+			fmt.Fprintf(w, "Session:  %s\n", sessionNote(r.Session))
 		}
 	}
 	if r.Err != nil {

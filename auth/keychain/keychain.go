@@ -450,3 +450,25 @@ func Missing(err error) bool {
 	var e *Error
 	return errors.As(err, &e) && e.cause != nil && noService(e.cause)
 }
+
+// SessionAlgorithm names how secrets travel to the keychain: on Linux,
+// the Secret Service session's algorithm (AlgorithmEncrypted where the
+// service offers it, else AlgorithmPlain), opening the session if need
+// be; empty where no session is used (macOS, Windows) or the keychain
+// cannot be reached in time.
+func (k *Keyring) SessionAlgorithm() string {
+	a, ok := k.be.(interface{ sessionAlgorithm() (string, error) })
+	if !ok {
+		return ""
+	}
+	got := make(chan string, 1)
+	err := k.call(func() error {
+		alg, err := a.sessionAlgorithm()
+		got <- alg
+		return err
+	})
+	if err != nil {
+		return ""
+	}
+	return <-got
+}

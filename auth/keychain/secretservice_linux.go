@@ -38,7 +38,7 @@ type secretService struct {
 
 	mu         sync.Mutex
 	conn       *dbus.Conn
-	session    dbus.ObjectPath
+	session    session
 	collection dbus.ObjectPath
 	items      map[string]dbus.ObjectPath // service + "\x00" + user
 }
@@ -57,22 +57,43 @@ func (s *secretService) open() error {
 	if err != nil {
 		return err
 	}
-	s.conn, s.session, s.collection, s.items = conn, "", "", map[string]dbus.ObjectPath{}
+	s.conn, s.session, s.collection, s.items = conn, session{}, "", map[string]dbus.ObjectPath{}
 	return nil
 }
 
-// openSession opens the session secrets travel in, once; the caller holds mu.
+// openSession opens the session secrets travel in, once: encrypted where
+// the service offers it, as libsecret does, else plain, the fallback the
+// specification allows. The caller holds mu.
 func (s *secretService) openSession() error {
-	if s.session != "" {
+	if s.session.path != "" {
 		return nil
 	}
-	var ignored dbus.Variant
-	var session dbus.ObjectPath
-	if err := s.conn.Object(ssName, ssPath).Call(ssService+".OpenSession", 0, "plain", dbus.MakeVariant("")).Store(&ignored, &session); err != nil {
+	obj := s.conn.Object(ssName, ssPath)
+	sess, ok, err := openEncrypted(obj)
+	if err != nil {
 		return err
 	}
-	s.session = session
+	if !ok {
+		var ignored dbus.Variant
+		if err := obj.Call(ssService+".OpenSession", 0, AlgorithmPlain, dbus.MakeVariant("")).Store(&ignored, &sess.path); err != nil {
+			return err
+		}
+	}
+	s.session = sess
 	return nil
+}
+
+// sessionAlgorithm opens the session if need be and names its algorithm.
+func (s *secretService) sessionAlgorithm() (string, error) {
+	var alg string
+	err := s.retry(func() error {
+		if err := s.openSession(); err != nil {
+			return err
+		}
+		alg = s.session.algorithm()
+		return nil
+	})
+	return alg, err
 }
 
 // reset forgets the connection after a failure that may have broken it.
@@ -80,7 +101,7 @@ func (s *secretService) reset() {
 	if s.conn != nil {
 		s.conn.Close()
 	}
-	s.conn, s.session, s.collection, s.items = nil, "", "", nil
+	s.conn, s.session, s.collection, s.items = nil, session{}, "", nil
 }
 
 // retry runs f; when f fails in a way a fresh connection, session or
@@ -254,17 +275,17 @@ func (s *secretService) Get(service, user string) (string, error) {
 			return err
 		}
 		var sec ss.Secret
-		err = s.conn.Object(ssName, p).Call(ssItem+".GetSecret", 0, s.session).Store(&sec)
+		err = s.conn.Object(ssName, p).Call(ssItem+".GetSecret", 0, s.session.path).Store(&sec)
 		if dbusName(err) == "org.freedesktop.Secret.Error.IsLocked" {
 			if err = s.unlock(p); err == nil {
-				err = s.conn.Object(ssName, p).Call(ssItem+".GetSecret", 0, s.session).Store(&sec)
+				err = s.conn.Object(ssName, p).Call(ssItem+".GetSecret", 0, s.session.path).Store(&sec)
 			}
 		}
 		if err != nil {
 			return err
 		}
-		v = string(sec.Value)
-		return nil
+		v, err = s.session.open(sec)
+		return err
 	})
 	return v, err
 }
@@ -282,8 +303,12 @@ func (s *secretService) Set(service, user, password string) error {
 			ssItem + ".Label":      dbus.MakeVariant(fmt.Sprintf("Password for '%s' on '%s'", user, service)),
 			ssItem + ".Attributes": dbus.MakeVariant(attrs(service, user)),
 		}
+		sec, err := s.session.seal(password)
+		if err != nil {
+			return err
+		}
 		var item, prompt dbus.ObjectPath
-		if err := s.conn.Object(ssName, c).Call(ssCollection+".CreateItem", 0, props, ss.NewSecret(s.session, password), true).Store(&item, &prompt); err != nil {
+		if err := s.conn.Object(ssName, c).Call(ssCollection+".CreateItem", 0, props, sec, true).Store(&item, &prompt); err != nil {
 			if dbusName(err) == "org.freedesktop.Secret.Error.IsLocked" {
 				s.collection = "" // locked since: unlock on the next try
 				err = dbus.Error{Name: "org.freedesktop.Secret.Error.NoSuchObject", Body: []any{err.Error()}}
@@ -403,12 +428,16 @@ func (s *secretService) getMany(service string, users []string) (map[string]stri
 		paths = append(paths, p)
 	}
 	var secrets map[dbus.ObjectPath]ss.Secret
-	if err := conn.Object(ssName, ssPath).Call(ssService+".GetSecrets", 0, paths, session).Store(&secrets); err != nil {
+	if err := conn.Object(ssName, ssPath).Call(ssService+".GetSecrets", 0, paths, session.path).Store(&secrets); err != nil {
 		return nil, nil, err
 	}
 	for p, u := range byPath {
 		if sec, ok := secrets[p]; ok {
-			values[u] = string(sec.Value)
+			v, err := session.open(sec)
+			if err != nil {
+				return nil, nil, err
+			}
+			values[u] = v
 		}
 	}
 	return values, missing, nil
