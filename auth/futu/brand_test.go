@@ -4,7 +4,10 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"os"
+	"regexp"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -104,5 +107,19 @@ func TestMoomooKeyGivesTheSDKMoomoosHost(t *testing.T) {
 	c.Brand = ""
 	if vars, _, _ := p.Env(c, auth.Bind(mem, "k")); vars["FUTU_HTTP_URL"] != "" {
 		t.Errorf("a Futu key on Futu's host sets FUTU_HTTP_URL=%q", vars["FUTU_HTTP_URL"])
+	}
+}
+
+// Each machine's client is named for the person and the machine, so the
+// authorized-apps page at Futu tells two machines apart.
+func TestTheRegisteredClientIsNamedForTheUserAndTheMachine(t *testing.T) {
+	f := newOAuthFixture(t, futusim.Browser{Approve: true}, futusim.Options{})
+	if err := f.p.Register(testutil.Context(t, 10*time.Second), &f.c, f.s); err != nil {
+		t.Fatal(err)
+	}
+	host, _ := os.Hostname()
+	name := f.sim.ClientName(f.c.ClientID)
+	if !regexp.MustCompile(`^tokentray \([^()@]+@[^()@]+\)$`).MatchString(name) || !strings.HasSuffix(name, "@"+host+")") {
+		t.Errorf("registered as %q, want \"tokentray (USER@%s)\"", name, host)
 	}
 }

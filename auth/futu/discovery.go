@@ -211,16 +211,21 @@ func (p *OAuthProvider) discover(ctx context.Context, metaURL string, trust func
 // keeps the registration access token in the keychain. A refusal is the
 // user's to fix, in the endpoint.
 func (p *OAuthProvider) Register(ctx context.Context, c *auth.Credential, s auth.Secrets) error {
+	return p.register(ctx, c, s, p.o.RedirectURL)
+}
+
+// register registers a client for the redirect URI redirect.
+func (p *OAuthProvider) register(ctx context.Context, c *auth.Credential, s auth.Secrets, redirect string) error {
 	e, err := p.Endpoints(ctx, *c)
 	if err != nil {
 		return err
 	}
 	body, _ := json.Marshal(map[string]any{
-		"redirect_uris":              []string{p.o.RedirectURL},
+		"redirect_uris":              []string{redirect},
 		"token_endpoint_auth_method": "none",
 		"grant_types":                []string{"authorization_code", "refresh_token"},
 		"response_types":             []string{"code"},
-		"client_name":                ClientName,
+		"client_name":                p.o.ClientName,
 		"scope":                      scopeOf(*c),
 	})
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, e.Register, bytes.NewReader(body))
@@ -266,7 +271,7 @@ func (p *OAuthProvider) Register(ctx context.Context, c *auth.Credential, s auth
 		}
 	}
 	c.ClientID = reg.ClientID
-	c.RedirectURL = p.o.RedirectURL
+	c.RedirectURL = redirect
 	c.Layout = e.Layout
 	if c.Scope == "" {
 		c.Scope = DefaultScope // what the client was registered for

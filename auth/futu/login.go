@@ -46,11 +46,12 @@ func (p *OAuthProvider) Login(ctx context.Context, c *auth.Credential, s auth.Se
 	if err != nil || redirect.Scheme != "http" || redirect.Port() == "" {
 		return p.Assess(*c, p.o.Clock.Now()), fmt.Errorf("futu login: the redirect URL %q is not an http loopback URL with a port; fix the setting", p.o.RedirectURL)
 	}
-	// Listen first: a busy port must fail at once, before anything else.
-	listeners, err := listenLoopback(redirect)
+	// Listen first: a port that cannot be had fails at once, before anything else.
+	listeners, redirect, portNote, err := loginListeners(*c, redirect)
 	if err != nil {
 		return p.Assess(*c, p.o.Clock.Now()), err
 	}
+	redirectURL := redirect.String()
 	state := randomState()
 	verifier := oauth2.GenerateVerifier()
 	results := make(chan callback, 1)
@@ -77,10 +78,10 @@ func (p *OAuthProvider) Login(ctx context.Context, c *auth.Credential, s auth.Se
 		serving.Wait()
 	}()
 
-	if c.ClientID == "" || (c.RedirectURL != "" && c.RedirectURL != p.o.RedirectURL) {
+	if c.ClientID == "" || (c.RedirectURL != "" && c.RedirectURL != redirectURL) {
 		// Not registered yet, or registered for another redirect URI
 		// than this login listens on.
-		if err := p.Register(ctx, c, s); err != nil {
+		if err := p.register(ctx, c, s, redirectURL); err != nil {
 			return p.Assess(*c, p.o.Clock.Now()), err
 		}
 	}
@@ -90,6 +91,7 @@ func (p *OAuthProvider) Login(ctx context.Context, c *auth.Credential, s auth.Se
 	}
 	c.Layout = e.Layout
 	cfg := p.config(*c, e)
+	cfg.RedirectURL = redirectURL
 	authURL := cfg.AuthCodeURL(state, oauth2.S256ChallengeOption(verifier))
 
 	start := p.o.Clock.Now()
@@ -100,14 +102,20 @@ func (p *OAuthProvider) Login(ctx context.Context, c *auth.Credential, s auth.Se
 		Reason: "waiting for you to approve tokentray in the browser"}
 	pasted := opts.Pasted
 	var opened chan error
+	withNote := func(steps []string) []string {
+		if portNote == "" {
+			return steps
+		}
+		return append([]string{portNote}, steps...)
+	}
 	if opts.NoBrowser {
-		progress(auth.LoginEvent{Health: pending, URL: authURL, Steps: elsewhereSteps(pasted != nil)})
+		progress(auth.LoginEvent{Health: pending, URL: authURL, Steps: withNote(elsewhereSteps(pasted != nil))})
 	} else {
-		progress(auth.LoginEvent{Health: pending, Steps: []string{
-			"Your browser opens Futu's authorization page.",
-			"Sign in to Futu and approve tokentray.",
+		progress(auth.LoginEvent{Health: pending, Steps: withNote([]string{
+			"Your browser opens " + auth.BrandName(c.FutuBrand()) + "'s authorization page.",
+			"Sign in to " + auth.BrandName(c.FutuBrand()) + " and approve tokentray.",
 			"Come back here: tokentray finishes by itself.",
-		}})
+		})})
 		opened = make(chan error, 1)
 		go func() { opened <- p.o.Browser.Open(authURL) }()
 		if d, ok := p.o.Browser.(PageDiscarder); ok {
@@ -146,11 +154,12 @@ func (p *OAuthProvider) Login(ctx context.Context, c *auth.Credential, s auth.Se
 				continue
 			}
 			cb.reply = make(chan error, 1)
-			return p.finish(ctx, c, s, cfg, e.Revoke, verifier, cb)
+			h, err := p.finish(ctx, c, s, cfg, e.Revoke, verifier, cb)
+			return notePort(h, err, portNote), err
 		case cb := <-results:
 			h, err := p.finish(ctx, c, s, cfg, e.Revoke, verifier, cb)
 			cb.reply <- err
-			return h, err
+			return notePort(h, err, portNote), err
 		case <-timer.Chan():
 			return p.Assess(*c, p.o.Clock.Now()), auth.NeedsUserTo(auth.Next(auth.ActionLogin, c.Name),
 				"the Futu login got no answer from the browser within %d minutes: start it again and approve tokentray in the page that opens", int(LoginTimeout/time.Minute))
@@ -251,6 +260,57 @@ func randomState() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
+// notePort adds to a login's health that it used another port.
+func notePort(h auth.Health, err error, note string) auth.Health {
+	if err == nil && note != "" && h.State == auth.OK {
+		h.Reason += " (" + strings.TrimSuffix(lowerFirst(note), ".") + ")"
+	}
+	return h
+}
+
+func lowerFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToLower(s[:1]) + s[1:]
+}
+
+// portBusy is the seed's redirect port held by another program.
+type portBusy struct{ port string }
+
+func (e portBusy) Error() string {
+	return fmt.Sprintf("port %s is already in use by another program, so tokentray cannot receive the Futu login there: close that program (or the other login) and try again", e.port)
+}
+
+// loginListeners listens for the browser's answer on the redirect URI
+// first (the seed's). When another program holds its port, the login
+// moves to a loopback port of its own,
+// as Futu's CLI does: the port of the credential's earlier move when it
+// is free (its client is registered for it), else any free port of
+// 127.0.0.1, for which a client is registered. note says which port was
+// used and why; it is "" for the first choice.
+func loginListeners(c auth.Credential, first *url.URL) (ls []net.Listener, redirect *url.URL, note string, err error) {
+	ls, err = listenLoopback(first)
+	var busy portBusy
+	if err == nil || !errors.As(err, &busy) {
+		return ls, first, "", err
+	}
+	try := []string{"0"}
+	if prev, perr := url.Parse(c.RedirectURL); perr == nil && prev.Hostname() == "127.0.0.1" && prev.Port() != "" && prev.Path == first.Path {
+		try = []string{prev.Port(), "0"}
+	}
+	for _, port := range try {
+		l, lerr := net.Listen("tcp", net.JoinHostPort("127.0.0.1", port))
+		if lerr != nil {
+			continue
+		}
+		moved := &url.URL{Scheme: "http", Host: l.Addr().String(), Path: first.Path}
+		note = fmt.Sprintf("Port %s is in use by another program, so this login listens on %s instead.", first.Port(), l.Addr().String())
+		return []net.Listener{l}, moved, note, nil
+	}
+	return nil, first, "", auth.NeedsUser(busy.Error())
+}
+
 // listenLoopback binds the redirect port on the loopback addresses the
 // redirect host can mean: both 127.0.0.1 and ::1 for "localhost".
 func listenLoopback(redirect *url.URL) ([]net.Listener, error) {
@@ -278,7 +338,7 @@ func listenLoopback(redirect *url.URL) ([]net.Listener, error) {
 		}
 		if addrInUse(err) {
 			closeAll()
-			return nil, auth.NeedsUser(fmt.Sprintf("port %s is already in use by another program, so tokentray cannot receive the Futu login there: close that program (or the other login) and try again", port))
+			return nil, portBusy{port}
 		}
 		// No IPv6 loopback on this machine is fine; no IPv4 loopback is not.
 		if i == 0 {

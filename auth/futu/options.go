@@ -3,6 +3,7 @@ package futu
 import (
 	"net/http"
 	"os"
+	"os/user"
 	"path/filepath"
 	"strings"
 	"time"
@@ -20,8 +21,45 @@ const DefaultBaseURL = "https://openapi.futunn.com"
 // the callback server must listen exactly there.
 const DefaultRedirectURL = "http://localhost:60355/callback"
 
-// ClientName is the client_name sent when registering an OAuth client.
+// ClientName is the name tokentray registers its OAuth clients under,
+// before the person and the machine: "tokentray (USER@HOST)".
 const ClientName = "tokentray"
+
+// clientName is the client_name a registration sends: "tokentray
+// (USER@HOST)", so the authorized-apps page at Futu tells two machines
+// apart (Futu's CLI registers "USER@HOST (Futu CLI)").
+func clientName() string {
+	who := ""
+	if u, err := user.Current(); err == nil {
+		who = u.Username
+	}
+	if i := strings.LastIndexAny(who, `\/`); i >= 0 {
+		who = who[i+1:] // DOMAIN\user on Windows
+	}
+	if who == "" {
+		who = os.Getenv("USER")
+	}
+	host, _ := os.Hostname()
+	who, host = namepart(who), namepart(host)
+	if who == "" && host == "" {
+		return ClientName
+	}
+	return ClientName + " (" + who + "@" + host + ")"
+}
+
+// namepart keeps a user or host name printable and short.
+func namepart(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if r < ' ' || r == 0x7f || r == '(' || r == ')' || r == '@' {
+			return -1
+		}
+		return r
+	}, strings.TrimSpace(s))
+	if r := []rune(s); len(r) > 64 {
+		s = string(r[:64])
+	}
+	return s
+}
 
 // LoginTimeout is how long a browser login may take.
 const LoginTimeout = 5 * time.Minute
@@ -63,6 +101,9 @@ type Options struct {
 	// MetadataURL is Futu's published metadata, read for a credential on
 	// Futu's default host; empty means DefaultMetadataURL.
 	MetadataURL string
+	// ClientName is the client_name of a registration; empty means
+	// "tokentray (USER@HOST)" of this machine.
+	ClientName string
 }
 
 func (o Options) withDefaults() Options {
@@ -85,6 +126,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MetadataURL == "" {
 		o.MetadataURL = DefaultMetadataURL
+	}
+	if o.ClientName == "" {
+		o.ClientName = clientName()
 	}
 	return o
 }

@@ -102,3 +102,14 @@ func (s *Server) handleAccounts(w http.ResponseWriter, r *http.Request) {
 		"d": map[string]any{"accounts": DemoTradeAccounts},
 	})
 }
+
+// ClientName is the client_name a client registered with, "" when the
+// client is not known.
+func (s *Server) ClientName(clientID string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c, ok := s.clients[clientID]; ok {
+		return c.Name
+	}
+	return ""
+}
