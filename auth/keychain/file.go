@@ -206,7 +206,9 @@ func (f *File) identity() (*age.X25519Identity, error) {
 	case fi.Size() > maxKeyBytes:
 		return nil, f.fail(ProblemKeyUnreadable, p, "the file keychain's key %s is %d bytes, far larger than a key; point TOKENTRAY_KEY_FILE at the key file", p, fi.Size())
 	}
-	b, err := os.ReadFile(p)
+	// Opened without waiting: replaced by a named pipe since the Stat, it
+	// is refused, not waited on.
+	b, err := auth.ReadRegular(p, maxKeyBytes)
 	if err != nil {
 		return nil, f.fail(ProblemKeyUnreadable, p, "tokentray cannot read the file keychain's key %s (%v)", p, errText(err))
 	}
@@ -270,9 +272,13 @@ func errText(err error) string {
 // read decrypts the file; a missing file is an empty keychain.
 func (f *File) read(id *age.X25519Identity) (contents, error) {
 	c := contents{Format: FileFormat, Service: f.service, Items: map[string]string{}}
-	fh, err := os.Open(f.path)
+	fh, err := auth.OpenRegular(f.path) // a named pipe is refused, not waited on
 	if errors.Is(err, fs.ErrNotExist) {
 		return c, nil
+	}
+	var odd *auth.NotRegularError
+	if errors.As(err, &odd) {
+		return c, f.damaged("it is not a file tokentray wrote")
 	}
 	if err != nil {
 		return c, f.fail(ProblemIO, f.path, "tokentray cannot read the file keychain %s (%v)", f.path, errText(err))
