@@ -23,6 +23,7 @@ import (
 	"syscall"
 	"time"
 
+	"tokentray/auth"
 	"tokentray/auth/sandbox"
 	"tokentray/auth/webull"
 	"tokentray/cli"
@@ -33,7 +34,7 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signalContext()
 	door := system.NewDoor(system.Options{CommandLine: cli.CommandLine})
 	d := commandLine(door)
 	d.RunAgent = func(ctx context.Context, o cli.AgentRun) error { return runAgent(ctx, d, door, o) }
@@ -43,6 +44,25 @@ func main() {
 	code := cli.Run(ctx, os.Args[1:], d)
 	stop()
 	os.Exit(code)
+}
+
+// signalContext ends on Ctrl-C (SIGINT: the person cancels) or SIGTERM
+// (the process is told to stop: its terminal closed, a service manager),
+// the latter with the cause auth.ErrStopped, so a Webull verification
+// waiting for the phone is left pending for the agent instead of being
+// abandoned. Later signals are caught until stop is called.
+func signalContext() (context.Context, func()) {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	ch := make(chan os.Signal, 2)
+	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		if s, ok := <-ch; ok && s == syscall.SIGTERM {
+			cancel(auth.ErrStopped)
+		} else {
+			cancel(context.Canceled)
+		}
+	}()
+	return ctx, func() { signal.Stop(ch); cancel(context.Canceled) }
 }
 
 // commandLine is what the command line gets from the process and the

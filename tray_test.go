@@ -383,29 +383,70 @@ func waitFile(t *testing.T, path string, exists bool) {
 	})
 }
 
-func TestTrayPollsAVerificationWhoseStarterIsGone(t *testing.T) {
-	tu := startTray(t)
-	tu.waitTip("the pending verification", "webull-demo: Pending")
-	// `tokentray login` in a terminal waits for the phone and holds the
-	// credential; it is closed before the person confirms.
+// loginWaiting starts `tokentray login webull-demo`, as in a terminal,
+// and returns once it waits for the phone (holding the credential).
+func (tu *trayUnderTest) loginWaiting() (*exec.Cmd, *testutil.LockedBuffer) {
+	tu.t.Helper()
 	login := exec.Command(bin, "--sandbox", "login", "webull-demo")
 	login.Env = tu.env
 	var out testutil.LockedBuffer
 	login.Stdout, login.Stderr = &out, &out
 	if err := login.Start(); err != nil {
-		t.Fatal(err)
+		tu.t.Fatal(err)
 	}
 	if !testutil.Poll(20*time.Second, 50*time.Millisecond, func() bool { return strings.Contains(strings.ToLower(out.String()), "webull app") }) {
 		_ = login.Process.Kill()
-		t.Fatalf("the login never waited for the phone:\n%s", out.String())
+		tu.t.Fatalf("the login never waited for the phone:\n%s", out.String())
 	}
-	_ = login.Process.Kill()
+	return login, &out
+}
+
+// TestTrayPollsAVerificationWhoseStarterIsGone: a `tokentray login`
+// waiting for the phone ends without a cancel — killed, its terminal
+// hung up, or told to stop (SIGTERM, as closing its terminal's job
+// does) — before the person confirms: the verification stays pending,
+// and the agent turns it OK once the phone confirms.
+func TestTrayPollsAVerificationWhoseStarterIsGone(t *testing.T) {
+	for _, sig := range []syscall.Signal{syscall.SIGKILL, syscall.SIGHUP, syscall.SIGTERM} {
+		t.Run(sig.String(), func(t *testing.T) {
+			tu := startTray(t)
+			tu.waitTip("the pending verification", "webull-demo: Pending")
+			login, out := tu.loginWaiting()
+			_ = login.Process.Signal(sig)
+			_ = login.Wait()
+			if sig == syscall.SIGTERM && !strings.Contains(out.String(), "the verification goes on") {
+				t.Errorf("the stopped login did not say that the verification goes on:\n%s", out.String())
+			}
+			tu.waitTip("the pending verification after the login ended", "left to verify")
+			tu.confirmOnPhone()
+			confirmed := time.Now()
+			tu.waitTip("the confirmation", "webull-demo: OK")
+			if took := time.Since(confirmed); took > 8*time.Second {
+				t.Errorf("the confirmation showed after %v, want within about 5 s", took)
+			}
+		})
+	}
+}
+
+// TestCtrlCAbandonsAVerificationAndSaysSo: only an explicit cancel ends
+// a verification; the login says so, and so does the tray.
+func TestCtrlCAbandonsAVerificationAndSaysSo(t *testing.T) {
+	tu := startTray(t)
+	tu.waitTip("the pending verification", "webull-demo: Pending")
+	login, out := tu.loginWaiting()
+	_ = login.Process.Signal(syscall.SIGINT)
 	_ = login.Wait()
-	tu.waitTip("the pending verification after the login ended", "left to verify")
-	tu.confirmOnPhone()
-	confirmed := time.Now()
-	tu.waitTip("the confirmation", "webull-demo: OK")
-	if took := time.Since(confirmed); took > 8*time.Second {
-		t.Errorf("the confirmation showed after %v, want within about 5 s", took)
+	if !strings.Contains(out.String(), "was cancelled") {
+		t.Errorf("the login did not say it was cancelled:\n%s", out.String())
+	}
+	var st string
+	if !testutil.Poll(20*time.Second, 100*time.Millisecond, func() bool {
+		st = tu.cli("status", "--json")
+		return strings.Contains(st, "was cancelled")
+	}) {
+		t.Fatalf("status does not say the verification was cancelled:\n%s", st)
+	}
+	if tip := tu.tip(); strings.Contains(tip, "left to verify") {
+		t.Errorf("the tray still counts down a cancelled verification: %q", tip)
 	}
 }

@@ -90,6 +90,20 @@ type LoginOptions struct {
 // without a browser here (the address to open elsewhere, then a paste).
 var ErrNoBrowser = errors.New("no browser could be opened on this computer")
 
+// ErrStopped is the cause (context.Cause) of a context ended because the
+// process was told to stop (SIGTERM: its terminal closed, a service
+// manager stopping it), not because the person cancelled. A login that
+// goes on without the process (a Webull verification confirmed on the
+// phone) is not abandoned for it: it is left pending for the agent. Only
+// a plain cancel (Ctrl-C, the Cancel button) abandons it.
+var ErrStopped = errors.New("tokentray was told to stop")
+
+// Stopped reports whether ctx ended because the process was told to
+// stop (see ErrStopped), rather than by a cancel.
+func Stopped(ctx context.Context) bool {
+	return ctx.Err() != nil && errors.Is(context.Cause(ctx), ErrStopped)
+}
+
 // Login is implemented by kinds that need the user to sign in or verify:
 // a browser login for Futu OAuth, an SMS verification for Webull. It
 // blocks until done, failed, or ctx is cancelled, calling progress as the

@@ -34,7 +34,10 @@ func loginCommand(e *env) *cobra.Command {
               Open the Webull app, go to Menu -> Messages -> OpenAPI
               Notifications, tap the latest message, Check Now, enter the
               code and Confirm, within 5 minutes. On a terminal a
-              countdown shows the time left.
+              countdown shows the time left. Ctrl-C abandons the
+              verification; if the login ends any other way (its
+              terminal closes, SIGTERM) the verification goes on:
+              confirm on the phone and the agent finishes it.
 
 Exit code 3 when the login was refused or ran out of time.`)
 	var noBrowser bool
@@ -77,6 +80,12 @@ func runLogin(e *env, name string, noBrowser bool) error {
 	// The result is printed below: the last state shown is not
 	// repeated when it is the same.
 	p.finish(h.String())
+	if auth.Stopped(ctx) && h.State == auth.Pending {
+		// Told to stop (the terminal closed), not cancelled: the
+		// verification goes on, and whoever asks next finishes it.
+		return fmt.Errorf("tokentray login of %s was stopped, but the verification goes on: confirm the SMS code in the Webull app%s, and the tokentray agent finishes it (without the agent, run: %s)",
+			name, until(h.Deadline), e.cmdLine("refresh", name))
+	}
 	if ctx.Err() != nil {
 		return fmt.Errorf("the login of %s was cancelled; to start again, run: %s", name, e.cmdLine("login", name))
 	}
@@ -280,4 +289,12 @@ func (p *progress) finish(result string) {
 	p.flush()
 	p.clearLine()
 	p.mu.Unlock()
+}
+
+// until is " before HH:MM:SS UTC" for a deadline, "" for none.
+func until(deadline time.Time) string {
+	if deadline.IsZero() {
+		return ""
+	}
+	return " before " + deadline.UTC().Format("15:04:05") + " UTC"
 }

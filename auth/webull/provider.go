@@ -707,7 +707,7 @@ func (p *Provider) login(ctx context.Context, c *auth.Credential, s auth.Secrets
 	ti, err := v.Run(ctx)
 	now := p.clock.Now()
 	st := v.Status()
-	if st.Phase == PhaseCancelled && v.Token().Token == "" {
+	if (st.Phase == PhaseCancelled || auth.Stopped(ctx)) && v.Token().Token == "" {
 		// Stopped before Webull handed out a token: nothing changed.
 		return p.Assess(*c, now), err
 	}

@@ -339,6 +339,12 @@ func (v *Verification) dead(status string) error {
 }
 
 func (v *Verification) fail(ctx context.Context, err error) error {
+	if ctx.Err() != nil && errors.Is(err, ctx.Err()) && auth.Stopped(ctx) {
+		// The process was told to stop, not cancelled: the verification
+		// goes on at Webull, and its status stays as it was (pending) for
+		// whoever asks next.
+		return err
+	}
 	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
 		v.set(Status{Phase: PhaseCancelled, Message: "The verification was cancelled: start it again to get a token."})
 		return err
