@@ -115,6 +115,13 @@ func (n *screenServer) CloseNotification(id uint32) *dbus.Error {
 	return nil
 }
 
+// log is a copy of the calls made so far.
+func (n *screenServer) log() []string {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return slices.Clone(n.calls)
+}
+
 func (n *screenServer) shown() []string {
 	n.mu.Lock()
 	defer n.mu.Unlock()
@@ -141,20 +148,20 @@ func TestEachCredentialHasOneNotificationOnScreen(t *testing.T) {
 	send(Notification{Title: "webull-us needs you", Key: "webull-us"})
 	send(Notification{Title: "futu-main is broken", Key: "futu-main"})
 	if got, want := srv.shown(), []string{"futu-main is broken", "webull-us needs you"}; !slices.Equal(got, want) {
-		t.Fatalf("on screen %q, want %q (calls %q)", got, want, srv.calls)
+		t.Fatalf("on screen %q, want %q (calls %q)", got, want, srv.log())
 	}
 	// OK again: withdrawn.
 	send(Notification{Key: "futu-main", Withdraw: true})
 	if got, want := srv.shown(), []string{"webull-us needs you"}; !slices.Equal(got, want) {
-		t.Fatalf("on screen %q after the withdrawal, want %q (calls %q)", got, want, srv.calls)
+		t.Fatalf("on screen %q after the withdrawal, want %q (calls %q)", got, want, srv.log())
 	}
 	// Withdrawing what is not shown asks nothing of the service.
-	before := len(srv.calls)
+	before := len(srv.log())
 	if err := d.Withdraw("futu-main"); err != nil {
 		t.Fatal(err)
 	}
-	if len(srv.calls) != before {
-		t.Errorf("a second withdrawal called the service: %q", srv.calls[before:])
+	if after := srv.log(); len(after) != before {
+		t.Errorf("a second withdrawal called the service: %q", after[before:])
 	}
 	send(Notification{Title: "futu-main is broken", Key: "futu-main"})
 	if got := srv.shown(); len(got) != 2 {
