@@ -219,13 +219,11 @@ func errHealth(err error, now time.Time) auth.Health {
 const MsgTwoFactorOff = "2FA is off for this app: requests are signed with the app key alone."
 
 // needsToken asks Webull whether the app needs a token, as the official
-// SDKs do before creating one; in hk they never ask and a token is
-// always needed. A server that does not know the question (404), or
-// refuses it for want of a token, is taken to need one.
+// SDKs do before creating one, in every region (hk too, since Webull's
+// Python SDK dropped its Hong Kong exception on 2026-06-08). A server
+// that does not know the question (404), or refuses it for want of a
+// token, is taken to need one.
 func needsToken(ctx context.Context, cl *Client, c auth.Credential) (bool, error) {
-	if NeedsToken(c.Region) {
-		return true, nil
-	}
 	on, err := cl.Config(ctx)
 	var ae *APIError
 	if errors.As(err, &ae) && (ae.HTTPStatus == http.StatusNotFound || ae.Code == CodeInvalidToken) {
@@ -321,51 +319,18 @@ func (p *Provider) Refresh(ctx context.Context, c *auth.Credential, s auth.Secre
 	return h, err
 }
 
-// keyProbeToken is the token a check at add asks Webull about where the
-// region has no /openapi/config (hk): Webull verifies the call's
-// signature before it looks the token up, and no token is ever issued
-// under this value, so the call proves the app key and secret, creates
-// nothing and sends no SMS.
-const keyProbeToken = "tokentray-app-check"
-
-// Check checks a new Webull app before it is stored with one signed call
-// that creates no token: the check of a token given with it, else
-// /openapi/config, else (hk) the token check of keyProbeToken. A
-// signature Webull rejects is the app secret's fault.
+// Check checks a new Webull app before it is stored with signed calls
+// that create no token and send no SMS: /openapi/config (whether the app
+// needs a token, asked in every region as both SDKs now do), then the
+// check of a token given with it. A signature Webull rejects is the app
+// secret's fault.
 func (p *Provider) Check(ctx context.Context, c *auth.Credential, s auth.Secrets) (auth.Health, error) {
-	var h auth.Health
-	var err error
-	if tok, terr := s.Get(auth.FieldWebullToken); (terr == nil && tok != "") || !NeedsToken(c.Region) {
-		h, err = p.Refresh(ctx, c, s, auth.RefreshOptions{})
-	} else {
-		h, err = p.probe(ctx, c, s)
-	}
+	h, err := p.Refresh(ctx, c, s, auth.RefreshOptions{})
 	var ae *APIError
 	if errors.As(err, &ae) && ae.SignatureRejected() {
 		return h, auth.WrongField(auth.FieldAppSecret, auth.NeedsUser(sentence(err)))
 	}
 	return h, err
-}
-
-// probe proves c's app key and secret with the token check of
-// keyProbeToken; the app needs a verified token next.
-func (p *Provider) probe(ctx context.Context, c *auth.Credential, s auth.Secrets) (auth.Health, error) {
-	now := p.clock.Now()
-	cl, err := p.NewClient(*c, s)
-	if err == nil {
-		_, err = cl.Check(ctx, keyProbeToken)
-	}
-	var ae *APIError
-	if errors.As(err, &ae) && ae.Code == CodeInvalidToken {
-		err = nil // the token is unknown, as it should be: the signature was accepted
-	}
-	if err != nil {
-		h := finish(errHealth(err, now), err, c.Name)
-		return h, err
-	}
-	c.LastChecked = p.clock.Now()
-	h := withNext(health(auth.ActionNeeded, MsgNoToken, c.LastChecked), c.Name)
-	return h, needsVerify(c.Name, MsgNoToken)
 }
 
 // MsgNoToken says the app needs a token and has none yet.
@@ -706,6 +671,13 @@ func (p *Provider) login(ctx context.Context, c *auth.Credential, s auth.Secrets
 	}
 	ti, err := v.Run(ctx)
 	now := p.clock.Now()
+	if ae := (*APIError)(nil); errors.As(err, &ae) && ae.Code == CodeNoDevice {
+		// Only the person can register a phone; a retry would fail the same way.
+		err = needsVerify(c.Name, MsgNoDevice)
+		h := health(auth.ActionNeeded, sentence(err), now)
+		h.Next = auth.Next(auth.ActionVerify, c.Name)
+		return h, err
+	}
 	st := v.Status()
 	if (st.Phase == PhaseCancelled || auth.Stopped(ctx)) && v.Token().Token == "" {
 		// Stopped before Webull handed out a token: nothing changed.

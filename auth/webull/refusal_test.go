@@ -82,3 +82,31 @@ func TestWebullsNamedErrors(t *testing.T) {
 		t.Errorf("NO_AVAILABLE_DEVICE: %v / %v, want Action needed with the sentence", h, err)
 	}
 }
+
+// An account with no phone registered for 2FA: the verification says how
+// to register one and stops; nothing asks Webull again on its own.
+func TestNoAvailableDeviceAsksThePersonToRegisterAPhone(t *testing.T) {
+	e := newEnv(t, false)
+	if err := e.sim.SetNoDevice(e.appKey, true); err != nil {
+		t.Fatal(err)
+	}
+	_, done := e.login(testutil.Context(t, 20*time.Second))
+	r := <-done
+	var ue *auth.UserError
+	if r.h.State != auth.ActionNeeded || !errors.As(r.err, &ue) || !strings.Contains(r.err.Error(), MsgNoDevice) || r.h.Next != auth.Next(auth.ActionVerify, e.c.Name) {
+		t.Fatalf("login without a registered phone: %v (next %v) / %v", r.h, r.h.Next, r.err)
+	}
+	if n := e.sim.Count(createPath); n != 1 {
+		t.Errorf("%d token creations, want 1 (no retry loop)", n)
+	}
+	if h, _ := e.p.Refresh(testutil.Context(t, 20*time.Second), &e.c, e.s, auth.RefreshOptions{}); h.State == auth.Broken || e.sim.Count(createPath) != 1 {
+		t.Errorf("a refresh after it: %v, %d creations", h, e.sim.Count(createPath))
+	}
+	var logged bool
+	for _, l := range e.sim.Log() {
+		logged = logged || strings.Contains(l, "NO_AVAILABLE_DEVICE")
+	}
+	if !logged {
+		t.Errorf("the sandbox did not log the refusal: %v", e.sim.Log())
+	}
+}

@@ -28,8 +28,6 @@ type Region struct {
 	// Name is the market it serves ("Hong Kong").
 	Name string
 	Hosts
-	// NotInSDK marks a region the official SDKs do not list.
-	NotInSDK bool
 }
 
 // Description is one line for a help text: the market and its hosts.
@@ -41,9 +39,6 @@ func (r Region) Description() string {
 	if r.Sandbox != "" {
 		s += "; sandbox " + r.Sandbox
 	}
-	if r.NotInSDK {
-		s += " (not in the official SDKs)"
-	}
 	return s
 }
 
@@ -52,22 +47,23 @@ const (
 )
 
 // regionList is every region of the official SDKs' endpoint table (br and
-// mx are served from the US host, za from the Australian one), plus eu.
-// br and mx share the US host, so they share its test environment too
-// (inferred: the SDKs list no test host of their own for them).
+// mx are served from the US host, za from the Australian one; eu since
+// 2026-06). The test hosts of sg, th, my and uk are those Webull's MCP
+// server lists; br and mx share the US host, so they share its test
+// environment too (inferred: no source lists a test host of their own).
 var regionList = []Region{
 	{Code: "us", Name: "United States", Hosts: Hosts{Production: "api.webull.com", Test: usTest}},
 	{Code: "hk", Name: "Hong Kong", Hosts: Hosts{Production: "api.webull.hk", Test: "hk-openapi.uat.webullbroker.com", Sandbox: "api.sandbox.webull.hk"}},
 	{Code: "jp", Name: "Japan", Hosts: Hosts{Production: "api.webull.co.jp", Test: "jp-openapi-alb.uat.webullbroker.com"}},
-	{Code: "sg", Name: "Singapore", Hosts: Hosts{Production: "api.webull.com.sg"}},
-	{Code: "th", Name: "Thailand", Hosts: Hosts{Production: "api.webull.co.th"}},
+	{Code: "sg", Name: "Singapore", Hosts: Hosts{Production: "api.webull.com.sg", Test: "sg-api.uat.webullbroker.com"}},
+	{Code: "th", Name: "Thailand", Hosts: Hosts{Production: "api.webull.co.th", Test: "th-api.uat.webullbroker.com"}},
 	{Code: "au", Name: "Australia", Hosts: Hosts{Production: "api.webull.com.au"}},
-	{Code: "my", Name: "Malaysia", Hosts: Hosts{Production: "api.webull.com.my"}},
-	{Code: "uk", Name: "United Kingdom", Hosts: Hosts{Production: "api.webull-uk.com"}},
+	{Code: "my", Name: "Malaysia", Hosts: Hosts{Production: "api.webull.com.my", Test: "my-api.uat.webullbroker.com"}},
+	{Code: "uk", Name: "United Kingdom", Hosts: Hosts{Production: "api.webull-uk.com", Test: "uk-api.uat.webullbroker.com"}},
 	{Code: "br", Name: "Brazil", Hosts: Hosts{Production: "api.webull.com", Test: usTest}},
 	{Code: "mx", Name: "Mexico", Hosts: Hosts{Production: "api.webull.com", Test: usTest}},
 	{Code: "za", Name: "South Africa", Hosts: Hosts{Production: "api.webull.com.au"}},
-	{Code: "eu", Name: "Europe", Hosts: Hosts{Production: "api.webull.eu"}, NotInSDK: true},
+	{Code: "eu", Name: "Europe", Hosts: Hosts{Production: "api.webull.eu"}},
 }
 
 var regionHosts = func() map[string]Hosts {
@@ -96,10 +92,6 @@ func RegionHosts(region string) (Hosts, bool) {
 	h, ok := regionHosts[normRegion(region)]
 	return h, ok
 }
-
-// NeedsToken reports whether a region always needs a 2FA token, without
-// asking the broker: the official SDKs never ask in hk.
-func NeedsToken(region string) bool { return normRegion(region) == "hk" }
 
 func normRegion(r string) string {
 	r = strings.ToLower(strings.TrimSpace(r))

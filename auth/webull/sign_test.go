@@ -131,7 +131,4 @@ func TestRegionsOfTheSDK(t *testing.T) {
 			t.Errorf("%s: description %q", r.Code, d)
 		}
 	}
-	if !NeedsToken("HK") || NeedsToken("us") {
-		t.Error("only hk always needs a token")
-	}
 }

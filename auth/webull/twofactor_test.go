@@ -91,16 +91,29 @@ func TestAnAppWithoutTokenFindsOut2FAIsOffAtItsCheck(t *testing.T) {
 	}
 }
 
-func TestHongKongAlwaysNeedsATokenWithoutAsking(t *testing.T) {
+// hk asks /openapi/config like every region (Webull's Python SDK dropped
+// its Hong Kong exception on 2026-06-08): an hk app with 2FA off gets no
+// token and no SMS, one with 2FA on gets its verification.
+func TestHongKongAsksWhetherATokenIsNeeded(t *testing.T) {
 	e := newEnv(t, true)
 	e.c.Region = "hk"
 	_ = e.sim.SetTwoFactor(e.appKey, false)
 	_, done := e.login(testutil.Context(t, 20*time.Second))
-	if r := <-done; r.err != nil || r.h.State != auth.OK || e.c.TwoFactorOff {
-		t.Fatalf("hk login: %v %v, 2FA off %v", r.h, r.err, e.c.TwoFactorOff)
+	if r := <-done; r.err != nil || r.h.State != auth.OK || !e.c.TwoFactorOff {
+		t.Fatalf("hk login with 2FA off: %v %v, 2FA off %v", r.h, r.err, e.c.TwoFactorOff)
 	}
-	if e.sim.Count(ConfigPath) != 0 || e.sim.Count(createPath) != 1 {
-		t.Errorf("hk asked config %d times and created %d tokens", e.sim.Count(ConfigPath), e.sim.Count(createPath))
+	if e.sim.Count(ConfigPath) == 0 || e.sim.Count(createPath) != 0 || e.token() != "" {
+		t.Errorf("hk with 2FA off asked config %d times and created %d tokens (stored %q)", e.sim.Count(ConfigPath), e.sim.Count(createPath), e.token())
+	}
+
+	e = newEnv(t, true)
+	e.c.Region = "hk"
+	_, done = e.login(testutil.Context(t, 20*time.Second))
+	if r := <-done; r.err != nil || r.h.State != auth.OK || e.c.TwoFactorOff {
+		t.Fatalf("hk login with 2FA on: %v %v, 2FA off %v", r.h, r.err, e.c.TwoFactorOff)
+	}
+	if e.sim.Count(ConfigPath) == 0 || e.sim.Count(createPath) != 1 {
+		t.Errorf("hk with 2FA on asked config %d times and created %d tokens", e.sim.Count(ConfigPath), e.sim.Count(createPath))
 	}
 }
 

@@ -53,10 +53,25 @@ func TestBaseURLForEveryRegion(t *testing.T) {
 			t.Errorf("%s override: %v %v", r, u, err)
 		}
 	}
-	if u, _ := BaseURL(auth.Credential{Region: "hk", TestEnv: true}); u.Host != "hk-openapi.uat.webullbroker.com" {
-		t.Errorf("hk test host %v", u)
+	for region, host := range map[string]string{
+		"hk": "hk-openapi.uat.webullbroker.com",
+		// Webull's MCP server lists these.
+		"sg": "sg-api.uat.webullbroker.com", "th": "th-api.uat.webullbroker.com",
+		"my": "my-api.uat.webullbroker.com", "uk": "uk-api.uat.webullbroker.com",
+	} {
+		if u, err := BaseURL(auth.Credential{Region: region, TestEnv: true}); err != nil || u.Host != host {
+			t.Errorf("%s test host %v (%v), want %s", region, u, err, host)
+		}
+		if a, _ := AlgorithmFor(auth.Credential{}, host); region != "hk" && a != HMACSHA256 {
+			t.Errorf("%s test host is not signed with HMAC-SHA256", region)
+		}
 	}
-	for _, c := range []auth.Credential{{Region: "mars"}, {Region: "sg", TestEnv: true}, {Endpoint: "http://api.example.com"}, {Endpoint: "api.webull.com"}} {
+	for _, r := range AllRegions() {
+		if strings.Contains(r.Description(), "not in the official SDKs") {
+			t.Errorf("%s is still described as missing from the SDKs", r.Code)
+		}
+	}
+	for _, c := range []auth.Credential{{Region: "mars"}, {Region: "au", TestEnv: true}, {Endpoint: "http://api.example.com"}, {Endpoint: "api.webull.com"}} {
 		var ue *auth.UserError
 		if _, err := BaseURL(c); !errors.As(err, &ue) {
 			t.Errorf("%+v: %v, want a sentence for the user", c, err)

@@ -98,6 +98,9 @@ type app struct {
 	// noTokenCheck: 2FA is off for the app, so the app key signs alone
 	// and /openapi/config answers token_check_enabled false.
 	noTokenCheck bool
+	// noDevice: no phone is registered for the account's 2FA, so a new
+	// token cannot be sent for verification (NO_AVAILABLE_DEVICE).
+	noDevice bool
 }
 
 type token struct {
@@ -266,6 +269,20 @@ func (s *Server) SetTwoFactor(appKey string, on bool) error {
 		return errors.New("webull sandbox: unknown app key; add the app first")
 	}
 	a.noTokenCheck = !on
+	return nil
+}
+
+// SetNoDevice says whether the app's account has no phone registered for
+// 2FA: then creating a token that needs verification is refused with
+// NO_AVAILABLE_DEVICE, as Webull's MCP server explains it.
+func (s *Server) SetNoDevice(appKey string, none bool) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, ok := s.apps[appKey]
+	if !ok {
+		return errors.New("webull sandbox: unknown app key; add the app first")
+	}
+	a.noDevice = none
 	return nil
 }
 
@@ -589,6 +606,11 @@ func (s *Server) create(w http.ResponseWriter, c *call, newer bool) {
 				t = old
 			}
 		}
+	}
+	if t == nil && c.app.noDevice && !c.app.testEnv {
+		s.mu.Unlock()
+		writeError(w, http.StatusBadRequest, "NO_AVAILABLE_DEVICE", "no device is available for the 2FA verification: register a device in the Webull app")
+		return
 	}
 	if t == nil {
 		t = s.newTokenLocked(c.app, now)
