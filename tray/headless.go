@@ -82,14 +82,17 @@ func (l *EventLog) Entries(entries []Entry) {
 	for _, e := range entries {
 		seen[e.Name] = e
 		prev, known := l.last[e.Name]
+		renewed := known && !prev.Health.ExpiresAt.IsZero() && e.Health.ExpiresAt.After(prev.Health.ExpiresAt)
 		switch {
 		case first:
 			l.printf("%s (%s): %s", e.Name, e.Kind.Title(), describe(e))
 		case !known:
 			l.printf("%s (%s) added: %s", e.Name, e.Kind.Title(), describe(e))
+		case prev.Health.State != e.Health.State && renewed:
+			l.printf("%s: renewed; %s -> %s", e.Name, prev.Health.State.Title(), describe(e))
 		case prev.Health.State != e.Health.State:
 			l.printf("%s: %s -> %s", e.Name, prev.Health.State.Title(), describe(e))
-		case e.Health.ExpiresAt.After(prev.Health.ExpiresAt) && !prev.Health.ExpiresAt.IsZero():
+		case renewed:
 			l.printf("%s: renewed; %s", e.Name, describe(e))
 		}
 		if !first && strings.Join(prev.ShareFailing, "\n") != strings.Join(e.ShareFailing, "\n") {

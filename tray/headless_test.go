@@ -77,12 +77,16 @@ func TestEventLogSaysWhatChanged(t *testing.T) {
 	exp := t0.Add(time.Hour)
 	l.Entries([]Entry{{Name: "a", Kind: auth.KindWebull, Health: auth.Health{State: auth.OK, ExpiresAt: exp}}})
 	l.Entries([]Entry{{Name: "a", Kind: auth.KindWebull, Health: auth.Health{State: auth.OK, ExpiresAt: exp}}}) // nothing changed
+	l.Entries([]Entry{{Name: "a", Kind: auth.KindWebull, Health: auth.Health{State: auth.Expiring, ExpiresAt: exp}}})
+	l.Entries([]Entry{{Name: "a", Kind: auth.KindWebull, Health: auth.Health{State: auth.OK, ExpiresAt: exp.Add(time.Hour)}}})
 	l.Entries([]Entry{
 		{Name: "a", Kind: auth.KindWebull, Health: auth.Health{State: auth.Broken, Reason: "Webull refused the app secret.\nUpdate it."}},
 		{Name: "b", Kind: auth.KindFutuOAuth, Health: auth.Health{State: auth.ActionNeeded, Reason: "log in"}},
 	})
 	l.Entries(nil)
 	want := "a (Webull token): OK, expires 2026-11-23 10:00 UTC\n" +
+		"a: OK -> Expiring, expires 2026-11-23 10:00 UTC\n" +
+		"a: renewed; Expiring -> OK, expires 2026-11-23 11:00 UTC\n" +
 		"a: OK -> Broken: Webull refused the app secret. Update it.\n" +
 		"b (Futu OAuth login) added: Action needed: Log in\n" +
 		"a removed\nb removed\n"
