@@ -240,9 +240,37 @@ func (e *Engine) refreshLocked(ctx context.Context, b *batch, i int, c auth.Cred
 		b.leave(nil)
 		return
 	}
+	stored := c
 	h, ferr := e.checkWithBroker(ctx, &c, p, e.st.BindFields(c.ID, checkFields(c.Kind)...), auth.RefreshOptions{Force: force, Lead: lead})
-	r.Health, r.Err = e.record(&c, h, ferr), ferr
+	if cutShort(ctx, h) {
+		keepStored(&c, stored)
+		r.Health, r.Err = e.assess(p, c), notChecked(ctx, c.Name)
+	} else {
+		r.Health, r.Err = e.record(&c, h, ferr), ferr
+	}
 	b.leave(&checked{i: i, c: c, unlock: unlock})
+}
+
+// cutShort reports whether a check ended because its caller stopped
+// waiting (ctx ended: the agent told to stop, a cancel, the caller's
+// deadline) before the broker said anything: nothing was learned, so
+// the stored health stands. Only the broker's silence or its word
+// changes a credential's health; a stop is neither.
+func cutShort(ctx context.Context, h auth.Health) bool {
+	return ctx.Err() != nil && h.State == auth.Unknown
+}
+
+// keepStored puts back into c the health and the time of the last check
+// stored before a check that was cut short (see cutShort); anything else
+// the provider changed is kept.
+func keepStored(c *auth.Credential, stored auth.Credential) {
+	c.Health, c.LastChecked = stored.Health, stored.LastChecked
+}
+
+// notChecked is the error of a check cut short: the credential was not
+// checked, and why.
+func notChecked(ctx context.Context, name string) error {
+	return fmt.Errorf("%s was not checked: %w", name, context.Cause(ctx))
 }
 
 // checkFields are the secrets a check of a credential of kind k reads
@@ -396,9 +424,15 @@ func (e *Engine) ExtendWith(ctx context.Context, name string, until time.Time, o
 		}
 		defer release()
 		e.prepareWrite()
+		stored := *c
 		h, err = e.inFlight(c, "extend", e.st.InFlight(c.ID), func() (auth.Health, error) {
 			return x.Extend(ctx, c, s, until)
 		})
+		if cutShort(ctx, h) {
+			keepStored(c, stored)
+			h = e.assess(p, *c)
+			return true, fmt.Errorf("%s was not extended: %w", c.Name, context.Cause(ctx))
+		}
 		h = e.record(c, h, err)
 		if err == nil {
 			ho.Updated = e.handoffs(*c)

@@ -97,7 +97,13 @@ func (e *Engine) ensureFresh(ctx context.Context, name string) (auth.Credential,
 		if e.refusedRecently(*c, every) {
 			return false, nil
 		}
+		was := *c
 		h, err := e.checkWithBroker(ctx, c, p, s, auth.RefreshOptions{Lead: lead})
+		if cutShort(ctx, h) {
+			keepStored(c, was)
+			rerr = notChecked(ctx, c.Name)
+			return true, nil
+		}
 		e.record(c, h, err)
 		rerr = err
 		return true, nil
