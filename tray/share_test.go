@@ -74,7 +74,9 @@ func TestAgentKeepsAShareTargetOverSSHCurrent(t *testing.T) {
 	// takes the connection and never answers.
 	hang := filepath.Join(t.TempDir(), "hang")
 	wrapper := filepath.Join(t.TempDir(), "ssh")
-	script := "#!/bin/sh\nwhile [ -e " + hang + " ]; do sleep 0.05; done\nexec ssh -F " + sshd.Config + " \"$@\"\n"
+	entered := filepath.Join(t.TempDir(), "entered")
+	calls := filepath.Join(t.TempDir(), "calls")
+	script := "#!/bin/sh\nwhile [ -e " + hang + " ]; do touch " + entered + "; sleep 0.05; done\nssh -F " + sshd.Config + " \"$@\"\nrc=$?\necho >> " + calls + "\nexit $rc\n"
 	if err := os.WriteFile(wrapper, []byte(script), 0o700); err != nil {
 		t.Fatal(err)
 	}
@@ -125,12 +127,17 @@ func TestAgentKeepsAShareTargetOverSSHCurrent(t *testing.T) {
 		t.Fatalf("the env file does not say when the token expires: %q", readFile(file))
 	}
 
-	// An extend while the agent runs: the file is replaced.
+	// An extend while the agent runs: the file is replaced, by the extend
+	// itself and by the agent, which sees the change.
+	pushes := func() int { return strings.Count(readFile(calls), "\n") }
+	testutil.EventuallyWithin(t, 30*time.Second, "the first push to end", func() bool { return pushes() == 1 })
+	before := pushes()
 	until := exp.Add(60 * 24 * time.Hour)
 	if _, err := eng.Extend(ctx, "bot-key", until); err != nil {
 		t.Fatal(err)
 	}
 	testutil.EventuallyWithin(t, 30*time.Second, "the env file after the extend", func() bool { return strings.Contains(readFile(file), until.Format(time.RFC3339)) })
+	testutil.EventuallyWithin(t, 30*time.Second, "the agent's push after the extend to end", func() bool { return pushes() >= before+2 })
 
 	// Deleted on the server, it comes back within share-every.
 	if err := os.Remove(file); err != nil {
@@ -185,10 +192,9 @@ func TestAgentKeepsAShareTargetOverSSHCurrent(t *testing.T) {
 	if err := os.WriteFile(hang, nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	until = until.Add(24 * time.Hour)
-	if _, err := eng.Extend(ctx, "bot-key", until); err != nil {
-		t.Fatal(err)
-	}
+	settled()
+	clock.Advance(time.Hour) // share-every: the keeper pushes, and hangs
+	testutil.EventuallyWithin(t, 30*time.Second, "the push to hang", func() bool { _, err := os.Stat(entered); return err == nil })
 	start := time.Now()
 	rctx, rcancel := context.WithTimeout(ctx, 10*time.Second)
 	if _, err := eng.Refresh(rctx, "bot-key", true); err != nil {
@@ -198,10 +204,14 @@ func TestAgentKeepsAShareTargetOverSSHCurrent(t *testing.T) {
 	if d := time.Since(start); d > 8*time.Second {
 		t.Fatalf("a check took %v while a push hung", d)
 	}
+	pushedAt := clock.Now()
 	if err := os.Remove(hang); err != nil {
 		t.Fatal(err)
 	}
-	testutil.EventuallyWithin(t, 30*time.Second, "the push after the hang", func() bool { return strings.Contains(readFile(file), until.Format(time.RFC3339)) })
+	testutil.EventuallyWithin(t, 30*time.Second, "the push after the hang", func() bool {
+		_, sh, _ := eng.Shared("bot-key")
+		return len(sh.Targets) == 1 && !sh.Targets[0].State.LastSuccess.Before(pushedAt)
+	})
 
 	// Removing the target deletes the file tokentray wrote.
 	off, err := eng.RemoveTarget(ctx, "bot-key", tg)

@@ -402,6 +402,10 @@ func Shortens(c auth.Credential, until, now time.Time) *ShortenError {
 	return &ShortenError{Name: c.Name, Current: cur, Requested: until}
 }
 
+// extendPushWait bounds how long an extend waits for its share targets:
+// a host that does not answer is left to the agent's retries.
+const extendPushWait = 20 * time.Second
+
 // ExtendWith is Extend with options. An until earlier than the token's
 // current expiry is refused with a *ShortenError (nothing is asked of
 // the broker) unless o.Shorten. The Handover says which holders of the
@@ -435,7 +439,7 @@ func (e *Engine) ExtendWith(ctx context.Context, name string, until time.Time, o
 		}
 		h = e.record(c, h, err)
 		if err == nil {
-			ho.Updated = e.handoffs(*c)
+			ho.Updated = e.fileHandoffs(*c)
 			c.Replaced = auth.Replacement{At: e.now(), Until: c.ExpiresAt, Handover: ho}
 		}
 		return true, err
@@ -443,6 +447,31 @@ func (e *Engine) ExtendWith(ctx context.Context, name string, until time.Time, o
 	var se *ShortenError
 	if errors.As(err, &se) {
 		return h, ho, err
+	}
+	if err == nil {
+		// The share targets get the new token now, not at the agent's
+		// next look, and the handover says which did.
+		pctx, cancel := context.WithTimeout(ctx, extendPushWait)
+		pr, perr := e.Push(pctx, name, nil)
+		cancel()
+		if perr != nil && pctx.Err() != nil && ctx.Err() == nil {
+			if _, sh, err := e.Shared(name); err == nil {
+				for _, t := range sh.Targets {
+					ho.Failed = append(ho.Failed, auth.HandoffFailure{Handoff: auth.Handoff{Kind: auth.HandoffTarget, Where: t.String()},
+						Reason: fmt.Sprintf("the push did not finish within %s; the agent keeps trying", extendPushWait)})
+				}
+			}
+		}
+		if perr == nil {
+			for _, p := range pr.Targets {
+				hf := auth.Handoff{Kind: auth.HandoffTarget, Where: p.Target.String()}
+				if p.Err != nil {
+					ho.Failed = append(ho.Failed, auth.HandoffFailure{Handoff: hf, Reason: p.Err.Error()})
+				} else {
+					ho.Updated = append(ho.Updated, hf)
+				}
+			}
+		}
 	}
 	return h, ho, outcome(c, h, err)
 }

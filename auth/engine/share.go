@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -289,13 +290,20 @@ type ShareKeeper struct {
 	// stuck: credentials with nothing to push (by ID, with their stamp),
 	// left alone until they change.
 	stuck map[string]string
+	// failing: whether each target (by credential ID and target key) was
+	// failing when last seen, and changed: each credential's
+	// TokenChangedAt when last seen. Whoever pushed (this agent, a command
+	// line run, an extend), a change seen here is told once.
+	failing map[string]bool
+	changed map[string]time.Time
 }
 
 // NewShareKeeper returns a keeper over e. notify, when set, gets each
 // credential's push that changed something worth telling: a target that
 // started failing or recovered, or a new token string.
 func (e *Engine) NewShareKeeper(notify func(PushResult)) *ShareKeeper {
-	return &ShareKeeper{e: e, notify: notify, poke: make(chan struct{}, 1), stamps: map[string]string{}, stuck: map[string]string{}}
+	return &ShareKeeper{e: e, notify: notify, poke: make(chan struct{}, 1), stamps: map[string]string{}, stuck: map[string]string{},
+		failing: map[string]bool{}, changed: map[string]time.Time{}}
 }
 
 // Changed tells the keeper that credentials or targets may have changed.
@@ -352,6 +360,9 @@ func (k *ShareKeeper) Round(ctx context.Context) time.Time {
 	if err != nil {
 		return time.Time{}
 	}
+	// What changed meanwhile (another process pushed), and the targets
+	// new since the last look, before pushing them.
+	k.tell(cs, all)
 	now := k.e.now()
 	var wg sync.WaitGroup
 	for _, c := range cs {
@@ -393,9 +404,6 @@ func (k *ShareKeeper) Round(ctx context.Context) time.Time {
 				delete(k.stuck, c.ID)
 			}
 			k.mu.Unlock()
-			if k.notify != nil && worthTelling(res) {
-				k.notify(res)
-			}
 		}()
 	}
 	wg.Wait()
@@ -406,6 +414,7 @@ func (k *ShareKeeper) Round(ctx context.Context) time.Time {
 	if all, err = k.e.st.AllShared(); err != nil {
 		return now.Add(minKeeperWait)
 	}
+	k.tell(cs, all)
 	var next time.Time
 	for _, c := range cs {
 		k.mu.Lock()
@@ -424,6 +433,63 @@ func (k *ShareKeeper) Round(ctx context.Context) time.Time {
 		next = min
 	}
 	return next
+}
+
+// tell hands notify what changed since the keeper last looked: targets
+// that started failing or recovered, and new token strings. What it
+// sees first is taken as it is, not announced.
+func (k *ShareKeeper) tell(cs []auth.Credential, all map[string]targets.Shared) {
+	k.mu.Lock()
+	var out []PushResult
+	for _, c := range cs {
+		sh := all[c.ID]
+		r := PushResult{Credential: c.Name, TokenChangedAt: sh.TokenChangedAt}
+		for _, t := range sh.Targets {
+			key := c.ID + "\x00" + t.Key()
+			if !t.State.Pushed() {
+				k.failing[key] = false // a new target: its first failure is told
+				continue
+			}
+			was, known := k.failing[key]
+			now := t.State.Failing()
+			k.failing[key] = now
+			switch {
+			case !known || was == now:
+			case now:
+				r.Targets = append(r.Targets, Pushed{Credential: c.Name, Target: t, Err: errors.New(t.State.Error), Change: targets.StartedFailing})
+			default:
+				r.Targets = append(r.Targets, Pushed{Credential: c.Name, Target: t, Change: targets.Recovered})
+			}
+		}
+		last, known := k.changed[c.ID]
+		k.changed[c.ID] = sh.TokenChangedAt
+		if known && !sh.TokenChangedAt.Equal(last) && !sh.TokenChangedAt.IsZero() {
+			r.NewToken = true
+			for _, t := range sh.Targets {
+				if !t.State.Failing() && !containsTarget(r.Targets, t) {
+					r.Targets = append(r.Targets, Pushed{Credential: c.Name, Target: t})
+				}
+			}
+		}
+		if worthTelling(r) {
+			out = append(out, r)
+		}
+	}
+	k.mu.Unlock()
+	if k.notify != nil {
+		for _, r := range out {
+			k.notify(r)
+		}
+	}
+}
+
+func containsTarget(ps []Pushed, t targets.Target) bool {
+	for _, p := range ps {
+		if p.Target.Same(t) {
+			return true
+		}
+	}
+	return false
 }
 
 func worthTelling(r PushResult) bool {

@@ -145,6 +145,17 @@ func (e *Engine) Handoffs(name string) ([]auth.Handoff, error) {
 }
 
 func (e *Engine) handoffs(c auth.Credential) []auth.Handoff {
+	out := e.fileHandoffs(c)
+	if sh, err := e.st.Shared(c.ID); err == nil {
+		for _, t := range sh.Targets {
+			out = append(out, auth.Handoff{Kind: auth.HandoffTarget, Where: t.String()})
+		}
+	}
+	return out
+}
+
+// fileHandoffs are the shared files on this computer alone.
+func (e *Engine) fileHandoffs(c auth.Credential) []auth.Handoff {
 	var out []auth.Handoff
 	if s, ok := e.providers[c.Kind].(auth.Sharer); ok {
 		for _, f := range s.SharedFiles(c) {
