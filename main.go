@@ -188,8 +188,8 @@ func runAgent(ctx context.Context, d cli.Deps, door *system.Door, o cli.AgentRun
 		return runHeadless(ctx, d, parts)
 	}
 	// The agent starts one window at a time and closes it when it quits.
-	window := func(ctx context.Context, name string) error {
-		w := windowSpec{sandbox: sandboxed, focus: name, phone: phone, env: d.Environ()}
+	window := func(ctx context.Context, name string, act auth.ActionKind) error {
+		w := windowSpec{sandbox: sandboxed, focus: name, do: act, phone: phone, env: d.Environ()}
 		return w.run(ctx, os.Stdout, os.Stderr)
 	}
 	agent := tray.NewAgent(parts.Engine, tray.AgentOptions{

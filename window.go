@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"tokentray/auth"
 )
 
 // windowProgram is the file name of the window's program.
@@ -46,14 +48,18 @@ func findWindow() (string, error) {
 type windowSpec struct {
 	sandbox bool
 	focus   string
-	phone   string   // the sandbox phone's address, shown in the window
-	env     []string // the environment of the window's process
+	do      auth.ActionKind // the action to start on focus; none: only show it
+	phone   string          // the sandbox phone's address, shown in the window
+	env     []string        // the environment of the window's process
 }
 
 func (w windowSpec) args() []string {
 	var args []string
 	if w.sandbox {
 		args = append(args, "--sandbox")
+	}
+	if w.do != auth.ActionNone && w.focus != "" {
+		args = append(args, "--do", string(w.do))
 	}
 	if w.focus != "" {
 		args = append(args, w.focus)

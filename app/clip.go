@@ -9,6 +9,10 @@ import (
 	"tokentray/auth/store"
 )
 
+// copiedNote says that a token was copied and when it is cleared, as the
+// tray says it.
+func copiedNote(after time.Duration) string { return "Copied; cleared in " + auth.Approx(after) }
+
 // clipboardClear is the clipboard-clear setting.
 func (u *UI) clipboardClear(ctx context.Context) time.Duration {
 	ss, err := u.backend.Settings(ctx)
@@ -50,7 +54,7 @@ func (u *UI) copySelected() {
 			u.mu.Lock()
 			u.clip = tok
 			u.mu.Unlock()
-			u.Status.SetText("Copied the current token of " + r.Name + " to the clipboard; it is cleared in " + auth.Approx(after) + ".")
+			u.Status.SetText(r.Name + ": " + copiedNote(after))
 		})
 		if err != nil {
 			return

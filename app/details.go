@@ -31,8 +31,9 @@ type Details struct {
 	// Next does what the health says to do now; hidden when nothing is.
 	Next *widget.Button
 
+	// The buttons below the details: each is shown only when it can work
+	// for the selected credential (auth.Offers, as the tray's menu).
 	Refresh *widget.Button
-	Login   *widget.Button
 	Copy    *widget.Button
 	Logout  *widget.Button
 	Edit    *widget.Button
@@ -78,7 +79,7 @@ func (u *UI) newDetails() *Details {
 	d.Title.SizeName = theme.SizeNameSubHeadingText
 	d.Next = widget.NewButton("", func() {
 		if r, ok := u.current(); ok {
-			u.Act(r.Health.Next)
+			u.Act(auth.Next(offers(r).Next, r.Name))
 		}
 	})
 	d.Next.Importance = widget.HighImportance
@@ -86,11 +87,6 @@ func (u *UI) newDetails() *Details {
 	d.Refresh = widget.NewButtonWithIcon("Check now", theme.ViewRefreshIcon(), func() {
 		if r, ok := u.current(); ok {
 			u.Act(auth.Next(auth.ActionRetry, r.Name))
-		}
-	})
-	d.Login = widget.NewButtonWithIcon("Log in", theme.LoginIcon(), func() {
-		if r, ok := u.current(); ok {
-			u.Act(auth.Next(kindAction(r.Kind), r.Name))
 		}
 	})
 	d.Copy = widget.NewButtonWithIcon("Copy token", theme.ContentCopyIcon(), func() { u.copySelected() })
@@ -104,33 +100,17 @@ func (u *UI) newDetails() *Details {
 	d.Remove.Importance = widget.DangerImportance
 
 	d.form = widget.NewForm()
-	buttons := container.NewGridWithColumns(3, d.Refresh, d.Login, d.Copy, d.Logout, d.Edit, d.Remove)
+	buttons := container.NewGridWithColumns(3, d.Refresh, d.Copy, d.Logout, d.Edit, d.Remove)
 	d.content = container.NewVBox(d.Title, d.Reason, container.NewHBox(d.Next), d.form, layout.NewSpacer())
 	d.box = container.NewBorder(nil, buttons, nil, nil, container.NewVScroll(d.content))
 	u.Details = d
-	u.setDetailButtons(false)
+	u.setDetailButtons(Row{}, false)
 	return d
 }
 
-// kindAction is what a kind's own login button does.
-func kindAction(k auth.Kind) auth.ActionKind {
-	switch k {
-	case auth.KindWebull:
-		return auth.ActionVerify
-	case auth.KindFutuKey:
-		return auth.ActionExtend
-	}
-	return auth.ActionLogin
-}
-
-func kindActionTitle(k auth.Kind) string {
-	switch k {
-	case auth.KindWebull:
-		return "Verify 2FA…"
-	case auth.KindFutuKey:
-		return "Extend…"
-	}
-	return "Log in…"
+// offers is what the window offers for r now: the same as the tray.
+func offers(r Row) auth.Offer {
+	return auth.Offers(r.Kind, r.Health, r.Kind == auth.KindWebull && r.Credential.TwoFactorOff)
 }
 
 // Act carries out a typed next action: Log in and Verify 2FA open the
@@ -155,25 +135,46 @@ func (u *UI) Act(a auth.Action) {
 	}
 }
 
-func (u *UI) setDetailButtons(on bool) {
+// setDetailButtons shows the buttons that work for the selected
+// credential, and none when nothing is selected.
+func (u *UI) setDetailButtons(r Row, ok bool) {
 	d := u.Details
-	for _, b := range []*widget.Button{d.Refresh, d.Login, d.Copy, d.Logout, d.Edit, d.Remove} {
+	o := offers(r)
+	show := func(b *widget.Button, on bool) {
 		if on {
 			b.Enable()
+			b.Show()
 		} else {
 			b.Disable()
+			b.Hide()
 		}
+	}
+	// Check again as the next action is the same as Check now.
+	show(d.Refresh, ok && o.Next != auth.ActionRetry)
+	show(d.Copy, ok && o.Copy)
+	show(d.Logout, ok && o.Logout)
+	show(d.Edit, ok)
+	show(d.Remove, ok)
+	if ok && o.Next != auth.ActionNone {
+		a := auth.Next(o.Next, r.Name)
+		d.Next.SetText(a.MenuTitle())
+		d.Next.SetIcon(actionIcon(a.Kind))
+		d.Next.Show()
+	} else {
+		d.Next.Hide()
 	}
 }
 
 func (u *UI) showDetails() {
 	r, ok := u.current()
 	d := u.Details
-	u.setDetailButtons(ok)
+	// Shown or hidden parts change the pane's layout: lay it out again.
+	defer d.content.Refresh()
+	u.setDetailButtons(r, ok)
 	if !ok {
 		d.Title.SetText("Select a credential")
 		d.Reason.SetText("")
-		d.Next.Hide()
+		d.Reason.Hide()
 		d.form.Hide()
 		return
 	}
@@ -189,13 +190,6 @@ func (u *UI) showDetails() {
 		d.Reason.Hide()
 	} else {
 		d.Reason.Show()
-	}
-	if next := r.Health.Next; next.IsZero() {
-		d.Next.Hide()
-	} else {
-		d.Next.SetText(next.Title())
-		d.Next.SetIcon(actionIcon(next.Kind))
-		d.Next.Show()
 	}
 	d.Account.SetText(orDash(account(c)))
 	d.Endpoint.SetText(endpoint(c, u.opts.Sandbox))
@@ -223,11 +217,6 @@ func (u *UI) showDetails() {
 		d.LastCheck.SetText("never checked with the broker")
 	} else {
 		d.LastCheck.SetText(checked.Local().Format("2 Jan 2006 15:04") + " (" + ago(now.Sub(checked)) + ")")
-	}
-	d.Login.SetText(kindActionTitle(r.Kind))
-	if r.Kind == auth.KindFutuKey {
-		// An API key is revoked in the broker's portal, not here.
-		d.Logout.Disable()
 	}
 }
 

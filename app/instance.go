@@ -9,6 +9,8 @@ import (
 
 	"github.com/fsnotify/fsnotify"
 	"github.com/gofrs/flock"
+
+	"tokentray/auth"
 )
 
 // One window per profile. The open window holds window.lock in the
@@ -46,14 +48,15 @@ func claimWindow(dir string) (in *instance, first bool, err error) {
 
 func (in *instance) release() { _ = in.lock.Unlock() }
 
-// askWindow asks the open window of dir to come forward and show the
-// credential called focus ("" for none).
-func askWindow(dir, focus string) error {
+// askWindow asks the open window of dir to come forward, show the
+// credential called focus ("" for none) and start act on it (none: only
+// show it).
+func askWindow(dir, focus string, act auth.ActionKind) error {
 	tmp, err := os.CreateTemp(dir, "."+requestName+".tmp-*")
 	if err != nil {
 		return fmt.Errorf("ask the open window to come forward: %w", err)
 	}
-	_, werr := tmp.WriteString(focus + "\n")
+	_, werr := tmp.WriteString(focus + "\n" + string(act) + "\n")
 	cerr := tmp.Close()
 	if werr == nil {
 		werr = cerr
@@ -68,9 +71,9 @@ func askWindow(dir, focus string) error {
 	return nil
 }
 
-// serve calls raise with the credential asked for whenever another
-// start asks the window to come forward, until ctx ends.
-func (in *instance) serve(ctx context.Context, raise func(focus string)) error {
+// serve calls raise with the credential and the action asked for
+// whenever another start asks the window to come forward, until ctx ends.
+func (in *instance) serve(ctx context.Context, raise func(focus string, act auth.ActionKind)) error {
 	path := filepath.Join(in.dir, requestName)
 	return watchFile(ctx, path, "listen for a second window", func(ev fsnotify.Event) {
 		if !ev.Has(fsnotify.Create) && !ev.Has(fsnotify.Write) {
@@ -81,6 +84,11 @@ func (in *instance) serve(ctx context.Context, raise func(focus string)) error {
 			return // already taken by an earlier event
 		}
 		_ = os.Remove(path)
-		raise(strings.TrimSpace(string(b)))
+		focus, act, _ := strings.Cut(string(b), "\n")
+		k := auth.ActionKind(strings.TrimSpace(act))
+		if !k.Valid() {
+			k = auth.ActionNone
+		}
+		raise(strings.TrimSpace(focus), k)
 	})
 }

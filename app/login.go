@@ -32,10 +32,12 @@ type LoginDialog struct {
 	Countdown *widget.Label
 	Progress  *widget.ProgressBar
 	URL       *widget.Entry
-	Cancel    *widget.Button
-	Retry     *widget.Button
-	dlg       dialog.Dialog
-	open      bool
+	// CopyURL copies the address to open in a browser.
+	CopyURL *widget.Button
+	Cancel  *widget.Button
+	Retry   *widget.Button
+	dlg     dialog.Dialog
+	open    bool
 
 	// instead is what the failed attempt's error says to do when that is
 	// not another attempt (correct the secret the broker refused).
@@ -59,13 +61,19 @@ func newLoginDialog(u *UI, r Row) *LoginDialog {
 	ld.Progress.TextFormatter = func() string { return "" }
 	ld.Progress.Hide()
 	ld.URL = widget.NewEntry()
+	ld.CopyURL = widget.NewButtonWithIcon("Copy", theme.ContentCopyIcon(), func() {
+		u.App.Clipboard().SetContent(ld.URL.Text)
+		ld.CopyURL.SetText("Copied")
+	})
+	address := container.NewBorder(nil, nil, nil, ld.CopyURL, ld.URL)
 	ld.URL.Hide()
+	ld.CopyURL.Hide()
 	ld.Cancel = widget.NewButton("Cancel", func() { ld.stop() })
 	ld.Retry = widget.NewButtonWithIcon(retryText(r), theme.ViewRefreshIcon(), func() { ld.retry() })
 	ld.Retry.Importance = widget.HighImportance
 	ld.Retry.Hide()
 
-	content := []fyne.CanvasObject{ld.Countdown, ld.Progress, ld.Steps, ld.URL}
+	content := []fyne.CanvasObject{ld.Countdown, ld.Progress, ld.Steps, address}
 	if u.opts.Sandbox && r.Kind == auth.KindWebull {
 		where := "on the Webull sandbox's phone page"
 		if u.opts.PhoneURL != "" {
@@ -110,6 +118,7 @@ func (ld *LoginDialog) start() {
 	ld.Retry.Hide()
 	ld.URL.SetText("")
 	ld.URL.Hide() // an earlier attempt's address no longer works
+	ld.CopyURL.Hide()
 	ld.Cancel.SetText("Cancel")
 	ld.Steps.SetText(startText(ld.row))
 	if !ld.open {
@@ -205,6 +214,8 @@ func (ld *LoginDialog) redraw() {
 		if ev.URL != "" && ld.URL.Text != ev.URL {
 			ld.URL.SetText(ev.URL)
 			ld.URL.Show()
+			ld.CopyURL.SetText("Copy")
+			ld.CopyURL.Show()
 			ld.Steps.SetText("Your browser could not be opened. Copy this address into a browser to log in:")
 		}
 	})

@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
 
+	"tokentray/auth"
 	"tokentray/icons"
 )
 
@@ -32,7 +33,7 @@ func Run(b Backend, opts Options) error {
 		return err
 	}
 	if !first {
-		return askWindow(dir, opts.Focus)
+		return askWindow(dir, opts.Focus, opts.Do)
 	}
 	defer in.release()
 	a := fyneapp.NewWithID(AppID)
@@ -40,7 +41,7 @@ func Run(b Backend, opts Options) error {
 	u := New(a, b, opts)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	if err := in.serve(ctx, func(focus string) { fyne.Do(func() { u.Focus(focus) }) }); err != nil {
+	if err := in.serve(ctx, func(focus string, act auth.ActionKind) { fyne.Do(func() { u.Focus(focus, act) }) }); err != nil {
 		return err
 	}
 	u.Show()

@@ -50,9 +50,12 @@ func (u *UI) newSettingsPage() *SettingsPage {
 		return l
 	}
 	p.content = container.NewVBox(
-		heading("Settings"), p.form, container.NewHBox(p.Save), p.Message,
+		heading("Settings"), p.form,
 		widget.NewSeparator(), heading("Where your data lives"), where)
-	p.box = container.NewVScroll(p.content)
+	// Save and what it said stay in view below the scrolling settings,
+	// whatever the window's size.
+	bottom := container.NewVBox(widget.NewSeparator(), container.NewBorder(nil, nil, p.Save, nil, p.Message))
+	p.box = container.NewBorder(nil, bottom, nil, nil, container.NewVScroll(p.content))
 	return p
 }
 

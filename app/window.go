@@ -25,6 +25,9 @@ type Options struct {
 	Clock    clockwork.Clock
 	// Focus selects a credential when the window opens.
 	Focus string
+	// Do, with Focus, starts that credential's action when the window
+	// opens (a notification's Log in, Verify now or Extend button).
+	Do auth.ActionKind
 	// Runner runs slow work and widget updates; nil means goroutines
 	// and fyne.Do.
 	Runner Runner
@@ -131,6 +134,14 @@ func (u *UI) build() {
 		u.mu.Unlock()
 		u.showDetails()
 	}
+	u.List.OnUnselected = func(id widget.ListItemID) {
+		u.mu.Lock()
+		if u.selected == id {
+			u.selected = -1
+		}
+		u.mu.Unlock()
+		u.showDetails()
+	}
 	u.Details = u.newDetails()
 
 	u.RefreshAll = widget.NewButtonWithIcon("Refresh all", theme.ViewRefreshIcon(), func() {
@@ -157,11 +168,14 @@ func (u *UI) build() {
 	u.Win.SetContent(container.NewBorder(u.Banner, u.Status, nil, nil, u.Tabs))
 }
 
+// shortState is a row's state: the time left only where it is what the
+// state is about (a verification's countdown, a token's life), never
+// beside "Action needed", which the time left does not fix.
 func shortState(h auth.Health, now time.Time) string {
 	switch {
 	case h.State == auth.Pending && !h.Deadline.IsZero():
 		return fmt.Sprintf("Pending, %s left", auth.Countdown(h.Deadline.Sub(now)))
-	case h.State == auth.Broken:
+	case h.State != auth.OK && h.State != auth.Expiring:
 		return h.State.Title()
 	case !h.ExpiresAt.IsZero() && h.ExpiresAt.After(now):
 		return h.State.Title() + ", " + auth.Approx(h.ExpiresAt.Sub(now)) + " left"
@@ -182,19 +196,40 @@ func (u *UI) Reload(ctx context.Context) error {
 		if u.selected >= 0 && u.selected < len(u.rows) {
 			name = u.rows[u.selected].Name
 		}
-		u.rows = rows
-		u.selected = -1
 		u.mu.Unlock()
+		act := auth.ActionNone
 		if u.opts.Focus != "" {
 			name, u.opts.Focus = u.opts.Focus, ""
+			act, u.opts.Do = u.opts.Do, auth.ActionNone
 		}
+		// The selection follows the credential, not its place: the list's
+		// own selection and the pane are set together, so they agree even
+		// when the credential's row did not move (the list would not call
+		// OnSelected again for it).
+		at := -1
+		for i, r := range rows {
+			if r.Name == name {
+				at = i
+			}
+		}
+		u.mu.Lock()
+		u.rows = rows
+		u.selected = at
+		u.mu.Unlock()
 		select {
 		case u.listed <- struct{}{}:
 		default:
 		}
 		u.List.Refresh()
-		u.selectName(name)
+		if at >= 0 {
+			u.List.Select(at)
+		} else {
+			u.List.UnselectAll()
+		}
 		u.showDetails()
+		if at >= 0 && act != auth.ActionNone {
+			u.Act(auth.Next(act, name))
+		}
 		if len(rows) == 0 {
 			u.Status.SetText("No credentials yet: choose “Add a credential…” to add a Futu login, a Futu API key or a Webull app key.")
 		}
@@ -216,8 +251,9 @@ func (u *UI) selectName(name string) {
 }
 
 // Focus raises the window and, when name is not empty, selects that
-// credential (a second `tokentray window NAME` asks for this).
-func (u *UI) Focus(name string) {
+// credential (a second `tokentray window NAME` asks for this) and starts
+// act when it is not none.
+func (u *UI) Focus(name string, act auth.ActionKind) {
 	u.Win.Show()
 	u.Win.RequestFocus()
 	if name == "" {
@@ -225,6 +261,9 @@ func (u *UI) Focus(name string) {
 	}
 	u.Tabs.SelectIndex(0)
 	u.selectName(name)
+	if act != auth.ActionNone {
+		u.Act(auth.Next(act, name))
+	}
 }
 
 // Rows returns what the list shows now.

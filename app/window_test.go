@@ -29,6 +29,9 @@ func selectRow(t *testing.T, u *UI, name string) Row {
 	return Row{}
 }
 
+// offered: the button is there to press.
+func offered(b *widget.Button) bool { return b.Visible() && !b.Disabled() }
+
 func formHas(f *widget.Form, label string) bool {
 	for _, it := range f.Items {
 		if it.Text == label {
@@ -54,7 +57,7 @@ func TestListAndDetails(t *testing.T) {
 	if u.List.Length() != 3 {
 		t.Fatalf("list shows %d rows", u.List.Length())
 	}
-	if !u.Details.Copy.Disabled() || u.Details.Next.Visible() {
+	if offered(u.Details.Copy) || u.Details.Next.Visible() {
 		t.Error("with nothing selected, the details offer actions")
 	}
 	d := u.Details
@@ -65,7 +68,7 @@ func TestListAndDetails(t *testing.T) {
 	if d.Endpoint.Text != "https://openapi.futunn.com" || !strings.Contains(d.LastCheck.Text, "3 hours ago") || formHas(d.form, "Region") || formHas(d.form, "Account") {
 		t.Errorf("endpoint %q, last check %q; an API key shows a region or an account", d.Endpoint.Text, d.LastCheck.Text)
 	}
-	if !d.Logout.Disabled() {
+	if offered(d.Logout) {
 		t.Error("an API key offers a log out")
 	}
 	selectRow(t, u, "futu-main")
@@ -105,7 +108,7 @@ func TestNextActionIsAButtonThatDoesIt(t *testing.T) {
 	d := u.Details
 
 	selectRow(t, u, "futu-key1")
-	if d.Next.Text != "Extend" || !d.Next.Visible() {
+	if d.Next.Text != "Extend…" || !d.Next.Visible() {
 		t.Fatalf("next = %q visible=%v", d.Next.Text, d.Next.Visible())
 	}
 	test.Tap(d.Next)
@@ -115,7 +118,7 @@ func TestNextActionIsAButtonThatDoesIt(t *testing.T) {
 	u.Escape()
 
 	selectRow(t, u, "futu-key2")
-	if d.Next.Text != "Update the secret" {
+	if d.Next.Text != "Update the secret…" {
 		t.Fatalf("next = %q", d.Next.Text)
 	}
 	test.Tap(d.Next)
@@ -149,7 +152,7 @@ func TestVerifyActionOpensTheTwoFactorDialog(t *testing.T) {
 	r.settle()
 	r.read(func() {
 		selectRow(t, u, "webull-us")
-		if u.Details.Next.Text != "Verify 2FA" {
+		if u.Details.Next.Text != "Verify 2FA…" {
 			t.Errorf("next = %q", u.Details.Next.Text)
 		}
 		test.Tap(u.Details.Next)
@@ -424,7 +427,8 @@ func TestSettingsShowEverySettingAndRefuseOutOfRange(t *testing.T) {
 func TestCopyTokenIsClearedOnlyWhileTheClipboardHoldsIt(t *testing.T) {
 	r := &asyncRunner{}
 	b := &memBackend{
-		rows:     []Row{{Name: "futu-main", Kind: auth.KindFutuOAuth}, {Name: "webull-us", Kind: auth.KindWebull}},
+		// webull-us looks OK here, but its broker has just refused it.
+		rows:     []Row{{Name: "futu-main", Kind: auth.KindFutuOAuth, Health: auth.Health{State: auth.OK}}, {Name: "webull-us", Kind: auth.KindWebull, Health: auth.Health{State: auth.OK}}},
 		settings: []Setting{{Key: "clipboard-clear", Value: "20s"}},
 	}
 	u, clock := newTestUI(t, b, r)
@@ -522,22 +526,25 @@ func TestSecondWindowRaisesTheFirst(t *testing.T) {
 	}
 	defer in.release()
 	asked := make(chan string, 2)
-	if err := in.serve(testutil.Context(t, 10*time.Second), func(focus string) { asked <- focus }); err != nil {
+	if err := in.serve(testutil.Context(t, 10*time.Second), func(focus string, act auth.ActionKind) { asked <- focus + " " + string(act) }); err != nil {
 		t.Fatal(err)
 	}
 	if _, again, err := claimWindow(dir); err != nil || again {
 		t.Fatalf("second claim: %v %v", again, err)
 	}
-	if err := askWindow(dir, "webull-us"); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case got := <-asked:
-		if got != "webull-us" {
-			t.Errorf("asked to show %q", got)
+	for _, want := range []string{"webull-us verify", "webull-us "} {
+		name, act, _ := strings.Cut(want, " ")
+		if err := askWindow(dir, name, auth.ActionKind(act)); err != nil {
+			t.Fatal(err)
 		}
-	case <-time.After(testutil.WaitTimeout):
-		t.Fatal("the open window was not asked")
+		select {
+		case got := <-asked:
+			if got != want {
+				t.Errorf("asked to show %q, want %q", got, want)
+			}
+		case <-time.After(testutil.WaitTimeout):
+			t.Fatal("the open window was not asked")
+		}
 	}
 	in.release()
 	if in2, first, err := claimWindow(dir); err != nil || !first {
@@ -551,7 +558,7 @@ func TestFocusSelectsTheCredential(t *testing.T) {
 	b := &memBackend{rows: []Row{{Name: "futu-main", Kind: auth.KindFutuOAuth}, {Name: "webull-us", Kind: auth.KindWebull}}}
 	u, _ := newTestUI(t, b, nil)
 	u.Tabs.SelectIndex(1)
-	u.Focus("webull-us")
+	u.Focus("webull-us", auth.ActionNone)
 	if u.Tabs.SelectedIndex() != 0 || u.Details.Title.Text != "webull-us" {
 		t.Errorf("tab %d, details of %q", u.Tabs.SelectedIndex(), u.Details.Title.Text)
 	}

@@ -31,10 +31,11 @@ type AgentOptions struct {
 	// the agent goes without checking every credential with its broker; a
 	// token nearing its expiry is checked, and renewed, in time anyway.
 	CheckEvery time.Duration
-	// Window shows the window (at one credential when focus is set) and
-	// returns when it is closed; ctx ends when the agent quits, which
-	// closes it. The agent starts one window at a time.
-	Window func(ctx context.Context, focus string) error
+	// Window shows the window (at one credential when focus is set,
+	// starting act on it when act is not none) and returns when it is
+	// closed; ctx ends when the agent quits, which closes it. The agent
+	// starts one window at a time.
+	Window func(ctx context.Context, focus string, act auth.ActionKind) error
 	// OpenWindow, used when Window is nil, shows the window and returns.
 	OpenWindow func(name string)
 	// Changed, when not nil, signals that the engine saved something.
@@ -187,10 +188,12 @@ func (a *Agent) Snapshot() []Entry {
 	}
 	accounts := map[string]string{}
 	replaced := map[string]auth.Replacement{}
+	noToken := map[string]bool{}
 	if cs, err := a.eng.List(); err == nil {
 		for _, c := range cs {
 			accounts[c.Name] = c.Who()
 			replaced[c.Name] = c.Replaced
+			noToken[c.Name] = c.Kind == auth.KindWebull && c.TwoFactorOff
 		}
 	}
 	out := make([]Entry, len(ss))
@@ -199,7 +202,7 @@ func (a *Agent) Snapshot() []Entry {
 		if h.ExpiresAt.IsZero() {
 			h.ExpiresAt = s.ExpiresAt
 		}
-		out[i] = Entry{Name: s.Name, Kind: s.Kind, Health: h, Account: accounts[s.Name], Replaced: replaced[s.Name]}
+		out[i] = Entry{Name: s.Name, Kind: s.Kind, Health: h, Account: accounts[s.Name], Replaced: replaced[s.Name], NoToken: noToken[s.Name]}
 	}
 	if shared, err := a.eng.AllShared(); err == nil {
 		for i := range out {
@@ -224,10 +227,15 @@ func (a *Agent) Do(c Command) {
 	switch c.Kind {
 	case CmdCopy:
 		go a.copyToken(c.Credential)
-	case CmdAct, CmdDetails:
-		a.openWindow(c.Credential)
+	case CmdAct:
+		// The button does the action: the window opens at its dialog (the
+		// login, with the browser; the verification, with its countdown;
+		// the extension's confirmation).
+		a.openWindow(c.Credential, c.Action)
+	case CmdDetails:
+		a.openWindow(c.Credential, auth.ActionNone)
 	case CmdOpen, CmdAdd, CmdSettings:
-		a.openWindow("")
+		a.openWindow("", auth.ActionNone)
 	case CmdAutostart:
 		if as := a.opts.Autostart; as != nil {
 			if err := as.Set(!as.Enabled()); err != nil {
@@ -603,9 +611,9 @@ func (a *Agent) deliver(nt Notifier, n Notification) {
 // OpenWindow shows the window, one at a time: while the window the agent
 // started is open, another click does not start a second; one for a
 // credential has the open window show it.
-func (a *Agent) OpenWindow(focus string) { a.openWindow(focus) }
+func (a *Agent) OpenWindow(focus string) { a.openWindow(focus, auth.ActionNone) }
 
-func (a *Agent) openWindow(focus string) {
+func (a *Agent) openWindow(focus string, act auth.ActionKind) {
 	if a.opts.Window == nil {
 		if a.opts.OpenWindow != nil {
 			a.opts.OpenWindow(focus)
@@ -624,7 +632,7 @@ func (a *Agent) openWindow(focus string) {
 		a.windowMu.Unlock()
 		go func() {
 			defer a.winWG.Done()
-			_ = a.opts.Window(a.life, focus)
+			_ = a.opts.Window(a.life, focus, act)
 		}()
 		return
 	}
@@ -635,7 +643,7 @@ func (a *Agent) openWindow(focus string) {
 	go func() {
 		defer a.winWG.Done()
 		// A window closed because the agent quits is no failure to report.
-		if err := a.opts.Window(ctx, focus); err != nil && ctx.Err() == nil {
+		if err := a.opts.Window(ctx, focus, act); err != nil && ctx.Err() == nil {
 			a.notify(Notification{Title: "tokentray: the window did not open", Body: err.Error()})
 		}
 		a.windowMu.Lock()
@@ -685,6 +693,13 @@ func (a *Agent) copyToken(name string) {
 		}
 	})
 	a.mu.Unlock()
+	// One such note at a time: the clipboard holds one token.
+	a.notify(Notification{Title: "tokentray: " + name, Body: CopiedNote(clear), Key: "clipboard"})
+}
+
+// CopiedNote says that a token was copied and when it is cleared.
+func CopiedNote(clear time.Duration) string {
+	return "Copied; cleared in " + auth.Approx(clear)
 }
 
 // clearClipboard empties the clipboard if it still holds a copied token.

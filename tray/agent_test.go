@@ -287,7 +287,7 @@ func TestOpenStartsOneWindowAtATime(t *testing.T) {
 	clock := clockwork.NewFakeClockAt(t0)
 	opened := make(chan string, 8)
 	ta := runAgent(t, clock, &flakyBroker{life: 30 * 24 * time.Hour, clock: clock}, func(o *AgentOptions) {
-		o.Window = func(ctx context.Context, focus string) error {
+		o.Window = func(ctx context.Context, focus string, _ auth.ActionKind) error {
 			opened <- focus
 			if focus == "" {
 				<-ctx.Done() // open until the agent quits
@@ -366,7 +366,7 @@ func TestQuitWithTheWindowOpenIsNoFailure(t *testing.T) {
 	started := make(chan struct{}, 1)
 	ta := runAgent(t, clock, &flakyBroker{life: 30 * 24 * time.Hour, clock: clock}, func(o *AgentOptions) {
 		o.Notifier = rec
-		o.Window = func(ctx context.Context, focus string) error {
+		o.Window = func(ctx context.Context, focus string, _ auth.ActionKind) error {
 			started <- struct{}{}
 			<-ctx.Done()
 			// The window's process ends on the interrupt Quit sends it.
@@ -387,5 +387,74 @@ func TestQuitWithTheWindowOpenIsNoFailure(t *testing.T) {
 		if strings.Contains(n.Title, "did not open") {
 			t.Errorf("a normal Quit notified %q", n.Title)
 		}
+	}
+}
+
+func TestACopyFromTheTraySaysWhenItIsCleared(t *testing.T) {
+	clock := clockwork.NewFakeClockAt(t0)
+	rec := &recordingNotifier{}
+	ta := runAgent(t, clock, &flakyBroker{life: 30 * 24 * time.Hour, clock: clock}, func(o *AgentOptions) {
+		o.Clipboard = &fakeClipboard{}
+		o.Notifier = rec
+	})
+	ta.settle(t, 1)
+	ta.copyToken("futu-main")
+	if !testutil.Poll(5*time.Second, time.Millisecond, func() bool { return len(rec.all()) > 0 }) {
+		t.Fatal("a copy said nothing")
+	}
+	if n := rec.all()[0]; n.Body != "Copied; cleared in 45 s" || !strings.Contains(n.Title, "futu-main") {
+		t.Errorf("the copy said %+v", n)
+	}
+}
+
+func TestTheTrayOffersCopyOnlyWhereThereIsAToken(t *testing.T) {
+	ok := auth.Health{State: auth.OK, CheckedAt: t0}
+	cases := []struct {
+		e    Entry
+		want string
+	}{
+		{Entry{Name: "w", Kind: auth.KindWebull, Health: ok}, "copy refresh details"},
+		{Entry{Name: "w", Kind: auth.KindWebull, Health: ok, NoToken: true}, "refresh details"},
+		{Entry{Name: "f", Kind: auth.KindFutuOAuth, Health: auth.Health{State: auth.ActionNeeded}}, "refresh act:login details"},
+		{Entry{Name: "f", Kind: auth.KindFutuOAuth, Health: auth.Health{State: auth.Pending}}, "refresh act:login details"},
+		{Entry{Name: "k", Kind: auth.KindFutuKey, Health: auth.Health{State: auth.Unknown, Next: auth.Next(auth.ActionRetry, "k")}}, "refresh details"},
+	}
+	for _, c := range cases {
+		var got []string
+		for _, cmd := range Actions(c.e) {
+			s := string(cmd.Kind)
+			if cmd.Action != "" {
+				s += ":" + string(cmd.Action)
+			}
+			got = append(got, s)
+		}
+		if strings.Join(got, " ") != c.want {
+			t.Errorf("%+v: %q, want %q", c.e, got, c.want)
+		}
+	}
+}
+
+func TestANotificationButtonStartsItsActionInTheWindow(t *testing.T) {
+	clock := clockwork.NewFakeClockAt(t0)
+	type start struct {
+		focus string
+		act   auth.ActionKind
+	}
+	opened := make(chan start, 4)
+	ta := runAgent(t, clock, &flakyBroker{life: 30 * 24 * time.Hour, clock: clock}, func(o *AgentOptions) {
+		o.Window = func(ctx context.Context, focus string, act auth.ActionKind) error {
+			opened <- start{focus, act}
+			return nil
+		}
+	})
+	ta.settle(t, 1)
+	ta.Do(actionButton(auth.ActionExtend, "futu-main").Command)
+	if got := <-opened; got != (start{"futu-main", auth.ActionExtend}) {
+		t.Errorf("Extend opened the window with %+v, want the extend dialog of futu-main", got)
+	}
+	ta.winWG.Wait()
+	ta.Do(Command{Kind: CmdDetails, Credential: "futu-main"})
+	if got := <-opened; got != (start{"futu-main", auth.ActionNone}) {
+		t.Errorf("Details opened the window with %+v", got)
 	}
 }

@@ -29,6 +29,8 @@ type Entry struct {
 	// ShareFailing says, for each share target whose last push failed,
 	// which it is and why.
 	ShareFailing []string
+	// NoToken: a Webull app with 2FA off, signed with its key alone.
+	NoToken bool
 }
 
 // CommandKind names what a menu item or notification button does.
@@ -204,8 +206,7 @@ func credentialMenu(e Entry, line string) MenuItem {
 // (Log in…, Verify 2FA…, Extend…, Update the secret…), Details….
 func Actions(e Entry) []Command {
 	var out []Command
-	h := e.Health
-	if usable(h) {
+	if auth.Offers(e.Kind, e.Health, e.NoToken).Copy {
 		out = append(out, Command{Kind: CmdCopy, Credential: e.Name})
 	}
 	out = append(out, Command{Kind: CmdRefresh, Credential: e.Name})
@@ -216,44 +217,9 @@ func Actions(e Entry) []Command {
 	return out
 }
 
-// usable: the stored token can be handed out (renewed first when due).
-func usable(h auth.Health) bool {
-	switch h.State {
-	case auth.OK, auth.Expiring:
-		return true
-	case auth.Unknown:
-		return !h.CheckedAt.IsZero() && !h.ExpiresAt.IsZero()
-	}
-	return false
-}
-
 // nextAction is the health's typed next action, or the one its kind and
 // state imply when the broker code did not set one.
-func nextAction(e Entry) auth.ActionKind {
-	h := e.Health
-	if !h.Next.IsZero() {
-		return h.Next.Kind
-	}
-	switch {
-	case h.State == auth.Pending:
-		return auth.ActionVerify
-	case h.State == auth.Expiring && e.Kind == auth.KindFutuKey:
-		return auth.ActionExtend
-	case h.State == auth.ActionNeeded || h.State == auth.Broken:
-		switch e.Kind {
-		case auth.KindWebull:
-			return auth.ActionVerify
-		case auth.KindFutuOAuth:
-			return auth.ActionLogin
-		case auth.KindFutuKey:
-			if h.State == auth.Broken {
-				return auth.ActionUpdate
-			}
-			return auth.ActionExtend
-		}
-	}
-	return auth.ActionNone
-}
+func nextAction(e Entry) auth.ActionKind { return auth.NextKind(e.Kind, e.Health) }
 
 func commandTitle(c Command) string {
 	switch c.Kind {
@@ -264,7 +230,7 @@ func commandTitle(c Command) string {
 	case CmdDetails:
 		return "Details…"
 	case CmdAct:
-		return auth.Action{Kind: c.Action}.Title() + "…"
+		return auth.Action{Kind: c.Action}.MenuTitle()
 	}
 	return string(c.Kind)
 }

@@ -4,7 +4,10 @@
 // command line never carry the GUI toolkit; the agent starts it (from the
 // tray, or when there is no tray), and so does `tokentray window`.
 //
-// Usage: tokentray-window [--sandbox] [NAME]
+// Usage: tokentray-window [--sandbox] [--do ACTION] [NAME]
+//
+// --do starts NAME's action when the window opens: login, verify,
+// extend, update or retry (a notification's button asks for this).
 package main
 
 import (
@@ -17,6 +20,7 @@ import (
 	"os"
 
 	"tokentray/app"
+	"tokentray/auth"
 	"tokentray/internal/system"
 )
 
@@ -28,18 +32,24 @@ func run(args []string, stderr io.Writer) int {
 	fs := flag.NewFlagSet("tokentray-window", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	sandboxed := fs.Bool("sandbox", false, "use the sandbox profile")
-	if err := fs.Parse(args); err != nil || fs.NArg() > 1 {
-		fmt.Fprintln(stderr, "tokentray-window: usage: tokentray-window [--sandbox] [NAME]")
+	do := fs.String("do", "", "the action to start on NAME")
+	if err := fs.Parse(args); err != nil || fs.NArg() > 1 || (*do != "" && fs.NArg() == 0) {
+		fmt.Fprintln(stderr, "tokentray-window: usage: tokentray-window [--sandbox] [--do ACTION] [NAME]")
 		return 2
 	}
-	if err := open(*sandboxed, fs.Arg(0)); err != nil {
+	act := auth.ActionKind(*do)
+	if !act.Valid() {
+		fmt.Fprintf(stderr, "tokentray-window: %q is not an action; use login, verify, extend, update or retry\n", *do)
+		return 2
+	}
+	if err := open(*sandboxed, fs.Arg(0), act); err != nil {
 		fmt.Fprintln(stderr, "tokentray: "+err.Error())
 		return 1
 	}
 	return 0
 }
 
-func open(sandboxed bool, focus string) error {
+func open(sandboxed bool, focus string, act auth.ActionKind) error {
 	// Fyne panics on a display it cannot open: find out first.
 	if err := checkDisplay(os.Getenv); err != nil {
 		return err
@@ -58,6 +68,6 @@ func open(sandboxed bool, focus string) error {
 		Dir: parts.Profile.Dir, SettingsFile: parts.SettingsFile(), Prefs: parts.Store,
 		KeychainService: parts.KeychainService(),
 	}, app.Options{
-		Sandbox: sandboxed, Focus: focus, PhoneURL: os.Getenv("TOKENTRAY_SANDBOX_PHONE"),
+		Sandbox: sandboxed, Focus: focus, Do: act, PhoneURL: os.Getenv("TOKENTRAY_SANDBOX_PHONE"),
 	})
 }

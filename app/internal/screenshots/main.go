@@ -70,7 +70,7 @@ func drive(u *app.UI, dir string) error {
 		return nil
 	}
 	time.Sleep(2 * time.Second)
-	step(func() { u.Focus(sandbox.DemoFutuExpiring) })
+	step(func() { u.Focus(sandbox.DemoFutuExpiring, "") })
 	if err := shot("window.png"); err != nil {
 		return err
 	}
@@ -97,7 +97,7 @@ func drive(u *app.UI, dir string) error {
 	var ld *app.LoginDialog
 	step(func() {
 		u.Tabs.SelectIndex(0)
-		u.Focus(sandbox.DemoWebull)
+		u.Focus(sandbox.DemoWebull, "")
 		for _, r := range u.Rows() {
 			if r.Name == sandbox.DemoWebull {
 				ld = u.StartLogin(r)
