@@ -233,3 +233,31 @@ func TestStatusShowsWebull2FAOffAndRenewalUnavailable(t *testing.T) {
 		t.Errorf("status help does not document two_factor_off and renew_unavailable:\n%s", h.stdout)
 	}
 }
+
+// Webull's own MCP server reads WEBULL_TOKEN_DIR, WEBULL_REGION_ID and
+// WEBULL_ENVIRONMENT: exec gives them, so it uses the token verified here
+// and the credential's region and environment instead of starting its own
+// 2FA in the test environment.
+func TestExecGivesWebullsMCPServerItsVariables(t *testing.T) {
+	needKeychain(t)
+	sb := startSandbox(t)
+	x := newTT(t)
+	addTestEnvWebull(t, x, sb, "bot", "hk")
+	wantCode(t, x.run(nil, "", "login", "bot"), 0, "login")
+	dir := filepath.Join(t.TempDir(), "tokens")
+	wantCode(t, x.run(nil, "", "share", "bot", "--dir", dir), 0, "share")
+	r := x.run(nil, "", "exec", "bot", "--", "sh", "-c", `printf '%s|%s|%s\n' "$WEBULL_TOKEN_DIR" "$WEBULL_REGION_ID" "$WEBULL_ENVIRONMENT"`)
+	wantCode(t, r, 0, "exec")
+	if got, want := strings.TrimSpace(r.stdout), dir+"|hk|uat"; got != want {
+		t.Errorf("the MCP server's variables: %q, want %q", got, want)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "token.txt")); err != nil {
+		t.Errorf("WEBULL_TOKEN_DIR names a folder without token.txt: %v", err)
+	}
+	ev := x.run(nil, "", "env", "bot")
+	for _, want := range []string{"WEBULL_TOKEN_DIR='" + dir + "'", "WEBULL_REGION_ID='hk'", "WEBULL_ENVIRONMENT='uat'"} {
+		if !strings.Contains(ev.stdout, want) {
+			t.Errorf("env lacks %s:\n%s", want, ev.stdout)
+		}
+	}
+}

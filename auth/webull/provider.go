@@ -598,7 +598,8 @@ func (p *Provider) Env(c auth.Credential, s auth.Secrets) (map[string]string, st
 	if err != nil {
 		return nil, "", err
 	}
-	vars := map[string]string{EnvAppKey: appKey, EnvAppSecret: appSecret, EnvAppKeyOld: appKey, EnvAppSecretOld: appSecret}
+	vars := map[string]string{EnvAppKey: appKey, EnvAppSecret: appSecret, EnvAppKeyOld: appKey, EnvAppSecretOld: appSecret,
+		EnvMCPRegion: normRegion(c.Region), EnvMCPEnvironment: MCPEnvironment(c)}
 	if c.TwoFactorOff {
 		return vars, MsgTwoFactorOff + " A bot needs no token file.", nil
 	}
@@ -607,6 +608,7 @@ func (p *Provider) Env(c auth.Credential, s auth.Secrets) (map[string]string, st
 	}
 	dir := p.SDKTokenDir(c)
 	vars[TokenDirEnv] = dir
+	vars[EnvMCPTokenDir] = dir // Webull's MCP server reads the same token.txt from here
 	return vars, "The Webull SDKs read the verified token from " + filepath.Join(dir, TokenFileName) + ", which is kept current.", nil
 }
 

@@ -23,6 +23,24 @@ const (
 	TokenDirEnv  = "WEBULL_OPENAPI_TOKEN_DIR"
 )
 
+// The names Webull's own MCP server (webull-inc/webull-openapi-mcp) reads
+// besides the app key: without them it starts its own 2FA and talks to
+// the test environment by default.
+const (
+	EnvMCPTokenDir    = "WEBULL_TOKEN_DIR"
+	EnvMCPRegion      = "WEBULL_REGION_ID"
+	EnvMCPEnvironment = "WEBULL_ENVIRONMENT"
+)
+
+// MCPEnvironment is WEBULL_ENVIRONMENT for a credential: "uat" in the
+// test environment, else "prod".
+func MCPEnvironment(c auth.Credential) string {
+	if c.TestEnv {
+		return "uat"
+	}
+	return "prod"
+}
+
 // Older names of the app key variables, still exported for scripts that
 // read them and still accepted where a key is read from the environment.
 const (
