@@ -90,3 +90,26 @@ func TestConfigReportsABadValueInTheFile(t *testing.T) {
 		t.Errorf("config shows:\n%s", f.stdout.String())
 	}
 }
+
+// The keychain is not switched under credentials whose secrets are in
+// the other one: they would be left without them.
+func TestConfigKeychainRefusesToStrandSecrets(t *testing.T) {
+	f := newFakeRun(t) // holds one credential
+	open := f.deps.Open
+	f.deps.Open = func(sb bool) (cli.Parts, error) {
+		p, err := open(sb)
+		p.Keychain = func() (cli.KeychainReport, bool) { return cli.KeychainReport{Kind: "os", ChosenBy: "the default"}, true }
+		return p, err
+	}
+	code := f.run("config", "keychain", "file")
+	if code != cli.ExitError || !strings.Contains(f.stderr.String(), "holds 1 credential whose secrets are in the os keychain") ||
+		!strings.Contains(f.stderr.String(), "does not move secrets between keychains") {
+		t.Fatalf("config keychain file with a credential: exit %d, %q", code, f.stderr.String())
+	}
+	if code := f.run("config", "keychain"); code != 0 || f.stdout.String() != "os\n" {
+		t.Errorf("a refused switch changed the setting: %q", f.stdout.String())
+	}
+	if code := f.run("config", "keychain", "os"); code != 0 {
+		t.Errorf("setting the keychain in use: exit %d, %q", code, f.stderr.String())
+	}
+}

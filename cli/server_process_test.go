@@ -108,6 +108,26 @@ func TestKeychainInitStatusAndConfigWithoutADesktop(t *testing.T) {
 	r = s.run([]string{"TOKENTRAY_KEYCHAIN=plaintext"}, "status")
 	wantCode(t, r, 1, "an unknown TOKENTRAY_KEYCHAIN")
 	oneSentence(t, r, "an unknown TOKENTRAY_KEYCHAIN", `TOKENTRAY_KEYCHAIN is "plaintext"`, "os", "file")
+	// A damaged file: said, kept, and moved aside only when asked.
+	kc := filepath.Join(s.home, ".config", "tokentray", "keychain.age")
+	if err := os.WriteFile(kc, []byte("age-encryption.org/v1\nnot really\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r = s.run(nil, "keychain", "status")
+	wantCode(t, r, 1, "keychain status of a damaged file")
+	oneSentence(t, r, "a damaged file", kc+" is damaged", "changed nothing", "Next: tokentray keychain move-aside")
+	r = s.run(nil, "keychain", "move-aside")
+	wantCode(t, r, 0, "keychain move-aside")
+	moved, _ := filepath.Glob(kc + ".damaged-*")
+	if len(moved) != 1 || !strings.Contains(r.stdout, moved[0]) {
+		t.Fatalf("move-aside said %q; moved files %v", r.stdout, moved)
+	}
+	if b, _ := os.ReadFile(moved[0]); string(b) != "age-encryption.org/v1\nnot really\n" {
+		t.Error("the damaged file was not kept whole")
+	}
+	wantCode(t, s.run(nil, "keychain", "status"), 0, "keychain status after move-aside")
+	r = s.run(nil, "keychain", "move-aside")
+	wantCode(t, r, 1, "move-aside with nothing to move")
 	r = s.run([]string{"TOKENTRAY_KEYCHAIN=os"}, "keychain", "status")
 	if !strings.Contains(r.stdout, "the system keychain (chosen by TOKENTRAY_KEYCHAIN)") {
 		t.Errorf("TOKENTRAY_KEYCHAIN=os is not followed:\n%s", r.stdout)
