@@ -98,7 +98,9 @@ func TestConfigKeychainRefusesToStrandSecrets(t *testing.T) {
 	open := f.deps.Open
 	f.deps.Open = func(sb bool) (cli.Parts, error) {
 		p, err := open(sb)
-		p.Keychain = func() (cli.KeychainReport, bool) { return cli.KeychainReport{Kind: "os", ChosenBy: "the default"}, true }
+		p.Keychain = func() (cli.KeychainReport, bool) {
+			return cli.KeychainReport{Kind: "os", ChosenBy: "the default"}, true
+		}
 		return p, err
 	}
 	code := f.run("config", "keychain", "file")
