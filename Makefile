@@ -21,18 +21,22 @@ run: build
 	@bash scripts/run.sh $(BIN)
 
 vet:
-	$(GO) vet $(PKGS)
+	@echo "==> go vet ./..."
+	@$(GO) vet $(PKGS)
 
 # go vet for Windows and macOS without cgo (scripts/vet-cross.sh).
 vet-cross:
+	@echo "==> go vet for Windows and macOS"
 	@GO=$(GO) bash scripts/vet-cross.sh
 
 fmt-check:
+	@echo "==> gofmt"
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 
 # The whole suite, with a real Secret Service, D-Bus session and X display.
 test: deps fmt-check vet vet-cross
+	@echo "==> the tests, in a private desktop session (D-Bus, gnome-keyring, Xvfb)"
 	@TOKENTRAY_FORCE_XVFB=1 GO=$(GO) bash scripts/with-desktop.sh bash scripts/test.sh
 
 # The crash loop: tokentray killed at random moments against the sandbox,
