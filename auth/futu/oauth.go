@@ -56,12 +56,14 @@ func (p *OAuthProvider) Assess(c auth.Credential, now time.Time) auth.Health {
 	if c.ClientID == "" || (c.ExpiresAt.IsZero() && c.RefreshedAt.IsZero()) {
 		return notLoggedIn(c, now)
 	}
-	h := auth.Health{ExpiresAt: c.ExpiresAt, CheckedAt: now}
-	if c.ExpiresAt.IsZero() || c.ExpiresAt.After(now) {
-		h.State = auth.OK
-		h.Reason = "logged in; tokentray renews the access token before it expires"
-		return h
+	if !c.RefreshedAt.IsZero() && !c.ExpiresAt.IsZero() && !auth.PlausibleExpiry(c.RefreshedAt, c.ExpiresAt) {
+		// Stored before the rule for expiries a broker cannot mean.
+		c.ExpiresAt = time.Time{}
 	}
+	if c.ExpiresAt.IsZero() || c.ExpiresAt.After(now) {
+		return loggedIn(c, now)
+	}
+	h := auth.Health{ExpiresAt: c.ExpiresAt, CheckedAt: now}
 	h.State = auth.Unknown
 	h.Reason = fmt.Sprintf("the access token expired at %s; tokentray renews it with the refresh token at the next check", c.ExpiresAt.UTC().Format("2006-01-02 15:04 MST"))
 	return h
@@ -162,8 +164,14 @@ func (p *OAuthProvider) Refresh(ctx context.Context, c *auth.Credential, s auth.
 	return p.checkRenewed(ctx, c, s, h, now)
 }
 
-// loggedIn is the health of a login whose access token works.
+// loggedIn is the health of a login whose access token works. A login
+// whose expiry Futu did not say in a way it can mean (see
+// auth.LifetimeExpiry) is renewed at every check, and says so.
 func loggedIn(c auth.Credential, now time.Time) auth.Health {
+	if c.ExpiresAt.IsZero() {
+		return auth.Health{State: auth.OK, CheckedAt: now,
+			Reason: "logged in; Futu did not say when the access token expires, so tokentray renews it at every check"}
+	}
 	return auth.Health{State: auth.OK, ExpiresAt: c.ExpiresAt, CheckedAt: now,
 		Reason: "logged in; tokentray renews the access token before it expires"}
 }
@@ -337,12 +345,13 @@ func (p *OAuthProvider) keep(c *auth.Credential, s auth.Secrets, tok *oauth2.Tok
 		return p.keychainHealth(*c, now, err), storeError{fmt.Errorf("futu %s: store the new access token: %w", c.Name, err)}
 	}
 	facts := readTokenFacts(tok)
-	switch {
-	case tok.ExpiresIn > 0:
-		c.ExpiresAt = now.Add(time.Duration(tok.ExpiresIn) * time.Second).UTC()
-	case !tok.Expiry.IsZero():
-		c.ExpiresAt = tok.Expiry.UTC()
-	default:
+	// expires_in -1, 0 or centuries is no expiry Futu can mean (and the
+	// oauth2 package turns -1 into "a second ago" on the wall clock): the
+	// token's own claim, if plausible, or none (renewed at every check).
+	c.ExpiresAt = time.Time{}
+	if exp, ok := auth.LifetimeExpiry(now, tok.ExpiresIn); ok {
+		c.ExpiresAt = exp
+	} else if auth.PlausibleExpiry(now, facts.expires) {
 		c.ExpiresAt = facts.expires
 	}
 	if !facts.account.IsZero() {
@@ -350,8 +359,7 @@ func (p *OAuthProvider) keep(c *auth.Credential, s auth.Secrets, tok *oauth2.Tok
 	}
 	c.Access = scopeAccess(*c, tokenScope(tok, *c))
 	c.RefreshedAt, c.LastChecked = now, now
-	h := auth.Health{State: auth.OK, ExpiresAt: c.ExpiresAt, CheckedAt: now,
-		Reason: "logged in; tokentray renews the access token before it expires"}
+	h := loggedIn(*c, now)
 	if c.ShareWithSDK {
 		refresh := tok.RefreshToken
 		if refresh == "" {

@@ -544,6 +544,9 @@ func (s *Server) issueLocked(c *client, scope, grant string, now time.Time, with
 	}
 	s.access[at] = &oauthToken{ClientID: c.ID, Scope: scope, Grant: grant, ExpiresAt: now.Add(s.accessTTL)}
 	resp := tokenResponse{AccessToken: at, ExpiresIn: int64(s.accessTTL / time.Second), TokenType: "Bearer", Scope: scope}
+	if s.expiresIn != nil {
+		resp.ExpiresIn = *s.expiresIn
+	}
 	{
 		// Both layouts name the account; only the CLI's host issues JWTs.
 		a := s.account
@@ -560,6 +563,22 @@ func (s *Server) issueLocked(c *client, scope, grant string, now time.Time, with
 		resp.RefreshToken = rt
 	}
 	return resp
+}
+
+// AnswerExpiresIn makes every token answer say expires_in v (-1, 0,
+// centuries: what a broker cannot mean) while the token lives as long as
+// it would; ClearExpiresIn ends it.
+func (s *Server) AnswerExpiresIn(v int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.expiresIn = &v
+}
+
+// ClearExpiresIn ends AnswerExpiresIn.
+func (s *Server) ClearExpiresIn() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.expiresIn = nil
 }
 
 // RefuseRefresh makes every refresh grant fail with 400 invalid_grant

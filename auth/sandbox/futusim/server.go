@@ -117,10 +117,13 @@ type Server struct {
 	// refuseRefresh, when set, is the description every refresh grant is
 	// refused with (400 invalid_grant), whatever the refresh token.
 	refuseRefresh string
-	account       Account
-	logSink       func(string, ...any)
-	log           []string
-	jwtKey        []byte
+	// expiresIn, when set, is the expires_in of every token answer
+	// instead of the access token's real lifetime.
+	expiresIn *int64
+	account   Account
+	logSink   func(string, ...any)
+	log       []string
+	jwtKey    []byte
 
 	clients  map[string]*client      // by client_id
 	requests map[string]*authRequest // pending authorize pages, by request id
