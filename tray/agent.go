@@ -135,6 +135,9 @@ type result struct {
 	names      []string
 	unanswered bool
 	poll       bool // a pending verification was asked about
+	// start, for the round at start, is the last check of the
+	// credentials it left out (see schedule.atStart).
+	start time.Time
 }
 
 // NewAgent prepares an agent over eng.
@@ -202,7 +205,7 @@ func (a *Agent) Snapshot() []Entry {
 		if h.ExpiresAt.IsZero() {
 			h.ExpiresAt = s.ExpiresAt
 		}
-		out[i] = Entry{Name: s.Name, Kind: s.Kind, Health: h, Account: accounts[s.Name], Replaced: replaced[s.Name], NoToken: noToken[s.Name]}
+		out[i] = Entry{Name: s.Name, Kind: s.Kind, Health: h, Checked: s.LastChecked, Account: accounts[s.Name], Replaced: replaced[s.Name], NoToken: noToken[s.Name]}
 	}
 	if shared, err := a.eng.AllShared(); err == nil {
 		for i := range out {
@@ -334,8 +337,9 @@ func (a *Agent) loop(ctx context.Context) {
 	checking := false
 	polling := map[string]bool{}
 	backoff := time.Duration(0)
-	startCheck := func(names []string) {
-		all := names == nil
+	// launch checks the named credentials (nil: every one); a round
+	// (all) is the periodic check, after which the schedule starts over.
+	launch := func(names []string, all bool, start time.Time) {
 		if all && checking {
 			return
 		}
@@ -345,11 +349,12 @@ func (a *Agent) loop(ctx context.Context) {
 		a.setBusy(names, true)
 		a.draw()
 		go func() {
-			r := result{all: all, names: names, unanswered: a.check(ctx, names)}
+			r := result{all: all, names: names, start: start, unanswered: a.check(ctx, names)}
 			a.setBusy(names, false)
 			a.results <- r
 		}()
 	}
+	startCheck := func(names []string) { launch(names, names == nil, time.Time{}) }
 	poll := func(name string) {
 		if polling[name] {
 			return
@@ -372,7 +377,16 @@ func (a *Agent) loop(ctx context.Context) {
 	a.reload()
 	a.draw()
 	s.track(a.snapshotEntries(), c.Now())
-	startCheck(nil)
+	// At start only the credentials whose check is due are asked about;
+	// the others keep the rhythm of their last checks (see atStart).
+	if due, last := s.atStart(a.snapshotEntries(), c.Now()); len(due) > 0 {
+		launch(due, true, last)
+	} else {
+		s.lastCheck = last
+		if last.IsZero() {
+			s.lastCheck = c.Now() // nothing stored yet
+		}
+	}
 	timer := c.NewTimer(time.Hour)
 	timer.Stop()
 	defer timer.Stop()
@@ -424,6 +438,9 @@ func (a *Agent) loop(ctx context.Context) {
 			if r.all {
 				checking = false
 				s.lastCheck = c.Now()
+				if !r.start.IsZero() {
+					s.lastCheck = r.start // the round at start checked only what was due
+				}
 				if r.unanswered {
 					backoff = min(max(2*backoff, FirstRetry), s.every)
 					s.retryAt = c.Now().Add(backoff)

@@ -133,3 +133,38 @@ func (s *schedule) next(entries []Entry, viewUntil time.Time, checking bool, now
 	}
 	return w
 }
+
+// atStart splits the credentials when the agent starts into those whose
+// check is due now and the time of the last check of the others, which
+// keeps the rhythm of the checks across a restart: the next round of
+// every credential comes CheckEvery after the oldest of those last
+// checks. A restart asks the brokers nothing they were asked within the
+// interval; with a thousand credentials a start is not a thousand calls.
+// last is zero when every credential is due.
+func (s *schedule) atStart(entries []Entry, now time.Time) (due []string, last time.Time) {
+	for _, e := range entries {
+		if s.dueAtStart(e, now) {
+			due = append(due, e.Name)
+		} else if last.IsZero() || e.Checked.Before(last) {
+			last = e.Checked
+		}
+	}
+	return due, last
+}
+
+// dueAtStart reports whether e is checked as the agent starts: never
+// checked, last checked CheckEvery ago or more, its token within the
+// lead time of its expiry, a verification waiting, or a broker that did
+// not answer at the last check (Unknown).
+func (s *schedule) dueAtStart(e Entry, now time.Time) bool {
+	h := e.Health
+	switch {
+	case e.Checked.IsZero() || !now.Before(e.Checked.Add(s.every)):
+		return true
+	case h.State == auth.Pending || h.State == auth.Unknown:
+		return true
+	case !h.ExpiresAt.IsZero() && !h.State.NeedsUser() && !now.Before(h.ExpiresAt.Add(-s.lead)):
+		return true
+	}
+	return false
+}

@@ -24,6 +24,8 @@ type Entry struct {
 	Account string
 	// Busy is set while the agent checks this credential with its broker.
 	Busy bool
+	// Checked is when its broker was last asked about it (zero: never).
+	Checked time.Time
 	// Replaced is the last swap of its token for a new one (an extension).
 	Replaced auth.Replacement
 	// ShareFailing says, for each share target whose last push failed,
