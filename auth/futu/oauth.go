@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -493,7 +494,7 @@ func (p *OAuthProvider) Revoke(ctx context.Context, c auth.Credential, s auth.Se
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		resp, err := p.o.HTTP.Do(req)
 		if err != nil {
-			errs = append(errs, err)
+			errs = append(errs, errors.New(shortErr(err))) // in words, not Go's chain with the address
 			continue
 		}
 		resp.Body.Close()
@@ -501,8 +502,13 @@ func (p *OAuthProvider) Revoke(ctx context.Context, c auth.Credential, s auth.Se
 			errs = append(errs, fmt.Errorf("HTTP %d for the %s", resp.StatusCode, strings.ReplaceAll(f.hint, "_", " ")))
 		}
 	}
-	if err := errors.Join(errs...); err != nil {
-		return fmt.Errorf("futu revoke %s: Futu did not confirm the revocation (%v); revoke the access in your Futu account if it matters", c.Name, err)
+	if len(errs) > 0 {
+		// One line: the reasons side by side, the same one once.
+		why := make([]string, len(errs))
+		for i, e := range errs {
+			why[i] = e.Error()
+		}
+		return fmt.Errorf("futu revoke %s: Futu did not confirm the revocation (%s); revoke the access in your Futu account if it matters", c.Name, strings.Join(slices.Compact(why), "; "))
 	}
 	return nil
 }

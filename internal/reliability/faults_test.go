@@ -261,6 +261,10 @@ type call struct {
 	// browser: the browser makes this call, not tokentray, so tokentray's
 	// redirect policy does not apply to it.
 	browser bool
+	// logout: the operation forgets the login whatever the broker says
+	// (its secrets go, and Action needed is the truth), so only the
+	// call's own promises are held: nothing sent elsewhere, one sentence.
+	logout bool
 }
 
 func refreshOp(force bool) func(w *world, name string) (auth.Health, error) {
@@ -306,6 +310,16 @@ var calls = []call{
 				w.futu.RevokeRefreshTokens(c.ClientID)
 			}, nil
 		}, op: refreshOp(false)},
+	{name: "Futu revoke", broker: "futu", paths: []string{"/oauth2/revoke"}, logout: true,
+		setup: func(w *world) (string, func(), func()) { w.oauth(true); return "oauth", nil, nil },
+		op: func(w *world, name string) (auth.Health, error) {
+			revokeErr, err := w.eng.Logout(w.ctx(20*time.Second), name)
+			if err == nil {
+				err = revokeErr
+			}
+			st, _ := w.eng.Status()
+			return st[0].Health, err
+		}},
 	{name: "Futu legacy check", broker: "futu", paths: []string{futu.VerifyPath},
 		setup: func(w *world) (string, func(), func()) {
 			_, k := w.key()
@@ -446,6 +460,9 @@ func cells(t *testing.T, mu *sync.Mutex, rows *[]outcome) {
 				st, _ := w.eng.Status()
 				shown := st[0].Health
 				o := outcome{order: order, call: c.name, fault: string(f), health: shown.State.Title(), sentence: shown.Reason}
+				if c.logout && err != nil {
+					o.sentence += "; " + err.Error() // what the logout says of the revocation
+				}
 				if shown.Next.Kind != "" {
 					o.health += " (next: " + string(shown.Next.Kind) + ")"
 				}
@@ -526,7 +543,7 @@ func (w *world) judgeRedirect(c call, f faultKind, shown auth.Health, err error)
 	to := strings.TrimPrefix(w.elsewhere, "http://")
 	switch f {
 	case fRedirSame:
-		if !c.login && (err != nil || shown.State != auth.OK) {
+		if !c.login && (err != nil || (shown.State != auth.OK && !c.logout)) {
 			p = append(p, "a redirect within the origin was not followed")
 		}
 	case fRedirHost:
@@ -537,7 +554,7 @@ func (w *world) judgeRedirect(c call, f faultKind, shown auth.Health, err error)
 			break // the call has another way (Webull's config is optional; Futu's registration has a fallback)
 		}
 		said := shown.Reason
-		if c.login && err != nil {
+		if (c.login || c.logout) && err != nil {
 			said = err.Error() // the login's refusal; the health is still "not logged in"
 		}
 		if !strings.Contains(said, from+" redirected the call to another address, "+to) {
@@ -568,7 +585,7 @@ func (w *world) keepAsking(name string, first int) []string {
 // judge holds a cell to the product's promises.
 func judge(c call, f faultKind, before, after map[string]string, shown, h auth.Health, err error) []string {
 	var p []string
-	if shown.Reason == "" || strings.Contains(shown.Reason, "\n") {
+	if shown.Reason == "" || strings.Contains(shown.Reason, "\n") || (err != nil && strings.Contains(err.Error(), "\n")) {
 		p = append(p, "the health has no one-line sentence")
 	}
 	for _, v := range after {
@@ -576,8 +593,8 @@ func judge(c call, f faultKind, before, after map[string]string, shown, h auth.H
 			p = append(p, "a secret is in the sentence")
 		}
 	}
-	isTransient := slices.Contains(transient, f) || f == fRedirPort || f == fRedirHost
-	succeeded := err == nil && shown.State == auth.OK
+	isTransient := (slices.Contains(transient, f) || f == fRedirPort || f == fRedirHost) && !c.logout
+	succeeded := err == nil && (shown.State == auth.OK || c.logout)
 	if isTransient || (f == fSkew && !succeeded) {
 		// A fault of the network or of the clock never deletes or changes
 		// a stored secret, and never reads as a dead credential.
