@@ -99,21 +99,27 @@ type SignInput struct {
 // StringToSign returns the percent-encoded string that is signed (str3
 // after encoding) and str2, the body hash ("" without a body).
 func StringToSign(in SignInput) (encoded, bodyHash string) {
-	params := map[string]string{}
+	params := map[string]string{
+		HeaderAppKey:        in.AppKey,
+		HeaderSignAlgorithm: string(in.Algorithm),
+		HeaderSignVersion:   SignatureVersion,
+		HeaderNonce:         in.Nonce,
+		HeaderTimestamp:     in.Timestamp,
+		signedHostKey:       in.Host,
+	}
 	for k, vs := range in.Query {
 		// Query keys keep their case; a repeated key signs its values in
 		// ascending order, whatever order they were sent in.
 		sorted := append([]string(nil), vs...)
 		sort.Strings(sorted)
-		params[k] = strings.Join(sorted, "&")
+		v := strings.Join(sorted, "&")
+		if signed, ok := params[k]; ok {
+			// A query key named like a signed value (exactly, case and
+			// all) is joined after it, as both official SDKs do.
+			v = signed + "&" + v
+		}
+		params[k] = v
 	}
-	// The six signed values win over a query parameter of the same name.
-	params[HeaderAppKey] = in.AppKey
-	params[HeaderSignAlgorithm] = string(in.Algorithm)
-	params[HeaderSignVersion] = SignatureVersion
-	params[HeaderNonce] = in.Nonce
-	params[HeaderTimestamp] = in.Timestamp
-	params[signedHostKey] = in.Host
 
 	keys := make([]string, 0, len(params))
 	for k := range params {

@@ -60,6 +60,37 @@ func TestVectorMixedCaseAndRepeatedKeys(t *testing.T) {
 	}
 }
 
+// A query key equal to a signed value's name is joined to that value with
+// "&" (the value first), as both SDKs do; the header does not simply win.
+// The expected signatures were computed outside Go by
+// testdata/sign_vectors.py, which also reproduces the published vector.
+func TestVectorQueryKeyNamedLikeASignedHeader(t *testing.T) {
+	for _, c := range []struct{ query, signed, sig string }{
+		{"a1=webull&host=other.example&q1=yyy", "host=api.webull.com&other.example&q1", "G6X6zy5kr8mCJs+u0U8uvu69FyI="},
+		{"a1=webull&x-app-key=k2&x-timestamp=t2", "x-app-key=776da210ab4a452795d74e726ebd74b6&k2&", "USz+/l20NXiNheINOrkng9vTZxc="},
+		// A key in another case is another key.
+		{"a1=webull&Host=other.example", "Host=other.example&a1=webull&host=api.webull.com", "wnuZAJlsEvll2qH0QVHVZXFJDkE="},
+	} {
+		q, err := url.ParseQuery(c.query)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := SignInput{
+			Path: "/trade/place_order", Query: q, AppKey: "776da210ab4a452795d74e726ebd74b6",
+			Timestamp: "2022-01-04T03:55:31Z", Nonce: "48ef5afed43d4d91ae514aaeafbc29ba",
+			Algorithm: HMACSHA1, Host: "api.webull.com",
+			Body: []byte(`{"k1":123,"k2":"this is the api request body","k3":true,"k4":{"foo":[1,2]}}`),
+		}
+		encoded, _ := StringToSign(in)
+		if !strings.Contains(encoded, PercentEncode(c.signed)) {
+			t.Errorf("%s: string to sign %s lacks %s", c.query, encoded, c.signed)
+		}
+		if got := Sign(HMACSHA1, "0f50a2e853334a9aae1a783bee120c1f", encoded); got != c.sig {
+			t.Errorf("%s: signature = %s, want %s", c.query, got, c.sig)
+		}
+	}
+}
+
 func TestEncodeJSONKeepsBytesAsSent(t *testing.T) {
 	b, err := EncodeJSON(map[string]string{"token": "a<b>&c"})
 	if err != nil {

@@ -27,15 +27,18 @@ import (
 // server's verifier (different encoding and sorting code) so the two check
 // each other.
 func testSign(secret, path, rawQuery, host string, headers map[string]string, body []byte) string {
-	params := map[string][]string{}
+	// A signed header's value comes first; a query key of the same name
+	// adds its values (sorted) after it.
+	params := map[string][]string{"host": {host}}
+	for k, v := range headers {
+		params[k] = []string{v}
+	}
 	q, _ := url.ParseQuery(rawQuery)
 	for k, vs := range q {
-		params[k] = append(params[k], vs...)
+		sorted := append([]string(nil), vs...)
+		sort.Strings(sorted)
+		params[k] = append(params[k], sorted...)
 	}
-	for k, v := range headers {
-		params[k] = append(params[k], v)
-	}
-	params["host"] = []string{host}
 	keys := make([]string, 0, len(params))
 	for k := range params {
 		keys = append(keys, k)
@@ -43,9 +46,7 @@ func testSign(secret, path, rawQuery, host string, headers map[string]string, bo
 	sort.Strings(keys)
 	var parts []string
 	for _, k := range keys {
-		vs := append([]string(nil), params[k]...)
-		sort.Strings(vs)
-		parts = append(parts, k+"="+strings.Join(vs, "&"))
+		parts = append(parts, k+"="+strings.Join(params[k], "&"))
 	}
 	str3 := path + "&" + strings.Join(parts, "&")
 	mac := sha1.New

@@ -53,20 +53,25 @@ func algorithmFuncs(algorithm string) (mac func() hash.Hash, digest func([]byte)
 func stringToSign(in signInput, digest func([]byte) []byte) string {
 	// One entry per key: a query key keeps its case, and a key sent more
 	// than once is signed as its values in ascending order joined by "&".
-	signed := map[string]string{}
+	signed := map[string]string{
+		"x-app-key":             in.appKey,
+		"x-signature-algorithm": in.algorithm,
+		"x-signature-version":   in.version,
+		"x-signature-nonce":     in.nonce,
+		"x-timestamp":           in.timestamp,
+		"host":                  in.host,
+	}
 	for k, vs := range in.query {
 		vals := append([]string(nil), vs...)
 		sort.Strings(vals)
-		signed[k] = strings.Join(vals, "&")
+		v := strings.Join(vals, "&")
+		// A query parameter named like a signing header or the host is
+		// joined after that header's value, as the official SDKs sign it.
+		if h, ok := signed[k]; ok {
+			v = h + "&" + v
+		}
+		signed[k] = v
 	}
-	// The signing headers and the host take their key from any query
-	// parameter of the same name.
-	signed["x-app-key"] = in.appKey
-	signed["x-signature-algorithm"] = in.algorithm
-	signed["x-signature-version"] = in.version
-	signed["x-signature-nonce"] = in.nonce
-	signed["x-timestamp"] = in.timestamp
-	signed["host"] = in.host
 	keys := make([]string, 0, len(signed))
 	for k := range signed {
 		keys = append(keys, k)

@@ -81,6 +81,10 @@ func TestVectorMixedCaseAndRepeatedKeys(t *testing.T) {
 		{"a1=webull&A2=123&a3=xxx&q1=yyy", "0U0viJ0X6AmFvg9YV7HVphMkTrA="},
 		{"a1=webull&a2=123&a3=xxx&q1=yyy&a3=abc", "jPGO7DmnHgzznlD8r3ri1RnuJW8="},
 		{"q1=yyy&a3=abc&a1=webull&a3=xxx&a2=123", "jPGO7DmnHgzznlD8r3ri1RnuJW8="},
+		// A query key named like a signed header is joined after its value
+		// (computed by auth/webull/testdata/sign_vectors.py).
+		{"a1=webull&host=other.example&q1=yyy", "G6X6zy5kr8mCJs+u0U8uvu69FyI="},
+		{"a1=webull&x-app-key=k2&x-timestamp=t2", "USz+/l20NXiNheINOrkng9vTZxc="},
 	} {
 		in := vectorInput(t)
 		q, err := url.ParseQuery(c.query)
