@@ -450,3 +450,68 @@ func TestCtrlCAbandonsAVerificationAndSaysSo(t *testing.T) {
 		t.Errorf("the tray still counts down a cancelled verification: %q", tip)
 	}
 }
+
+// labels lists the visible labels of the submenu whose label starts with
+// parent, as a panel reads them over D-Bus.
+func (tu *trayUnderTest) labels(parent string) []string {
+	tu.t.Helper()
+	var rev uint32
+	var root menuNode
+	if err := tu.menu.Call("com.canonical.dbusmenu.GetLayout", 0, int32(0), int32(-1), []string{}).Store(&rev, &root); err != nil {
+		tu.t.Fatalf("GetLayout: %v", err)
+	}
+	label := func(props map[string]dbus.Variant) (string, bool) {
+		if vis, ok := props["visible"]; ok && !vis.Value().(bool) {
+			return "", false
+		}
+		l, ok := props["label"]
+		if !ok {
+			return "", false
+		}
+		return strings.TrimLeft(l.Value().(string), "✓?⌛…!✗ "), true
+	}
+	for _, c := range root.Children {
+		f := c.Value().([]interface{})
+		if l, ok := label(f[1].(map[string]dbus.Variant)); ok && strings.HasPrefix(l, parent) {
+			var out []string
+			for _, k := range f[2].([]dbus.Variant) {
+				if l, ok := label(k.Value().([]interface{})[1].(map[string]dbus.Variant)); ok && l != "" {
+					out = append(out, l)
+				}
+			}
+			return out
+		}
+	}
+	tu.t.Fatalf("no submenu %q", parent)
+	return nil
+}
+
+// Each credential's submenu offers each action once, and only the ones
+// that can work: no Copy token without a token, one Log in….
+func TestTrayMenuOffersEachActionOnceAndOnlyWhereItWorks(t *testing.T) {
+	tu := startTray(t)
+	tu.waitTip("the first check", "futu-demo: OK")
+	actions := func(name string) string {
+		var out []string
+		for _, l := range tu.labels(name + ":") {
+			switch l {
+			case "Copy token", "Refresh", "Log in…", "Verify 2FA…", "Extend…", "Update the secret…", "Details…":
+				out = append(out, l)
+			}
+		}
+		return strings.Join(out, "|")
+	}
+	want := map[string]string{
+		"futu-demo":     "Copy token|Refresh|Details…",
+		"futu-expiring": "Copy token|Refresh|Extend…|Details…",
+		"futu-login":    "Refresh|Log in…|Details…",
+		"webull-no2fa":  "Refresh|Details…",
+	}
+	for name, w := range want {
+		// The panel may still be taking in the first full menu.
+		var got string
+		if !testutil.Poll(10*time.Second, 50*time.Millisecond, func() bool { got = actions(name); return got == w }) {
+			t.Errorf("%s offers %q, want %q (submenu %q)", name, got, w, tu.labels(name+":"))
+		}
+	}
+}
