@@ -2,6 +2,8 @@ package cli_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -72,5 +74,33 @@ func TestExtendNeverShortensUnlessAsked(t *testing.T) {
 	}
 	if code := f.run("extend", "k1", "--days", "30", "--shorten"); code != 0 || calls != 2 {
 		t.Fatalf("extend --shorten: exit %d, %d extensions; %q", code, calls, f.stderr.String())
+	}
+}
+
+// An extension pushes the new token to the key's share targets at once
+// and names each that got it; the old token no longer works anywhere.
+func TestExtendUpdatesShareTargetsAndSaysSo(t *testing.T) {
+	needKeychain(t)
+	sb := startSandbox(t)
+	x := newTT(t)
+	old := addFutuKey(t, x, sb, "key", 30)
+	got := filepath.Join(t.TempDir(), "key.env")
+	cmd := "cat > " + got
+	wantCode(t, x.run(nil, "", "share", "key", "--exec", cmd), 0, "share --exec")
+
+	ext := x.run(nil, "", "extend", "key", "--days", "100", "--yes")
+	x.checkOutput([]string{"extend"}, ext)
+	wantCode(t, ext, 0, "extend")
+	tok := x.run(nil, "", "token", "key")
+	fresh := strings.TrimSpace(tok.stdout)
+	x.secret(fresh)
+	if fresh == old || fresh == "" {
+		t.Fatal("extend did not store a new token")
+	}
+	if !strings.Contains(ext.stdout, "Updated with the new token: the share target "+cmd) || !strings.Contains(ext.stdout, "restart them") {
+		t.Fatalf("extend said %q, want the share target named as updated and the processes that are not", ext.stdout)
+	}
+	if b, _ := os.ReadFile(got); !strings.Contains(string(b), "FUTU_ACCESS_TOKEN='"+fresh+"'") {
+		t.Fatal("the share target did not get the new token")
 	}
 }
