@@ -96,10 +96,13 @@ type alerts struct {
 	shown map[string]bool
 	// known: the names seen so far; nil before the first snapshot.
 	known map[string]bool
+	// acting: a login or verification of the name runs; its outcome is
+	// shown to the person by whatever started it.
+	acting map[string]bool
 }
 
 func newAlerts(warnDays []int, path string) *alerts {
-	a := &alerts{sent: map[string]string{}, path: path, shown: map[string]bool{}}
+	a := &alerts{sent: map[string]string{}, path: path, shown: map[string]bool{}, acting: map[string]bool{}}
 	a.setWarnDays(warnDays)
 	if path != "" {
 		if b, err := auth.ReadRegular(path, 1<<20); err == nil {
@@ -173,9 +176,12 @@ func (a *alerts) Due(entries []Entry, sandbox bool, now time.Time) []Notificatio
 		if st == keep {
 			if e.Health.State == auth.Pending {
 				withdraw(e.Name)
+				a.acting[e.Name] = true
 			}
 			continue
 		}
+		outcome := a.acting[e.Name]
+		delete(a.acting, e.Name)
 		if st == a.sent[e.Name] {
 			continue
 		}
@@ -186,9 +192,10 @@ func (a *alerts) Due(entries []Entry, sandbox bool, now time.Time) []Notificatio
 			continue
 		}
 		a.sent[e.Name] = st
-		if added || e.Health.Asked {
-			// The person is looking at it: they just added it, or asked
-			// for this state.
+		if added || e.Health.Asked || outcome {
+			// The person is looking at it: they just added it, asked for
+			// this state, or see the end of the login or verification
+			// they started where they started it.
 			withdraw(e.Name)
 			continue
 		}
@@ -211,6 +218,7 @@ func (a *alerts) Due(entries []Entry, sandbox bool, now time.Time) []Notificatio
 	for name := range a.known {
 		if !seen[name] {
 			delete(a.known, name)
+			delete(a.acting, name)
 			withdraw(name)
 		}
 	}

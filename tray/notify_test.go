@@ -144,6 +144,13 @@ func TestAVerificationTheUserStartedIsNotAnnounced(t *testing.T) {
 		{auth.OK, ""},
 		{auth.Pending, ""},
 		{auth.OK, ""},
+		// One that fails or runs out: whatever started it says so.
+		{auth.Pending, ""},
+		{auth.Unknown, ""},
+		{auth.ActionNeeded, ""},
+		{auth.ActionNeeded, ""},
+		// What happens after is news again.
+		{auth.Broken, "show"},
 	})
 }
 
