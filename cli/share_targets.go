@@ -131,6 +131,10 @@ func runShareTargets(e *env, name string, f shareTargetFlags, dir string, off bo
 		return nil
 	}
 	if err := eng.AddTarget(ctx, name, t); err != nil {
+		var ue *auth.UserError
+		if errors.As(err, &ue) && ue.Action.IsZero() {
+			return usagef("%s; nothing was changed", strings.TrimSuffix(ue.Msg, "."))
+		}
 		return err
 	}
 	res, err := eng.Push(ctx, name, engine.Only(t))

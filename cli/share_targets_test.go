@@ -99,9 +99,18 @@ func TestShareTargetsOverSSHAndToACommand(t *testing.T) {
 		{[]string{"--ssh", "vps:conf", "--dir", t.TempDir()}},
 	} {
 		r := x.run(ssh, "", append([]string{"share", "bot"}, bad.args...)...)
-		if r.code == 0 {
-			t.Errorf("share %q was accepted: %q", bad.args, r.stdout)
+		if r.code != 2 {
+			t.Errorf("share %q: exit %d, %q %q; want 2 and one sentence", bad.args, r.code, r.stdout, r.stderr)
 		}
+	}
+	// An ssh config ssh cannot read, and no ssh at all.
+	noConfig := map[string]string{"TOKENTRAY_SSH_COMMAND": "ssh -F " + filepath.Join(x.dir, "no-such-config")}
+	if r := x.run(noConfig, "", "share", "bot", "--ssh", sshd.Target(t.TempDir())); r.code != 2 || !strings.Contains(r.stderr, "ssh could not use its configuration: Can't open user config file") {
+		t.Errorf("share with an unreadable ssh config: exit %d, %q", r.code, r.stderr)
+	}
+	noSSH := map[string]string{"PATH": t.TempDir()}
+	if r := x.run(noSSH, "", "share", "bot", "--ssh", sshd.Target(t.TempDir())); r.code != 2 || !strings.Contains(r.stderr, "no ssh program was found on PATH") {
+		t.Errorf("share without ssh: exit %d, %q", r.code, r.stderr)
 	}
 	if _, err := os.Stat(filepath.Join(x.dir, "pwned")); err == nil {
 		t.Fatal("an option smuggled in the host ran a command")

@@ -89,6 +89,9 @@ func (e *Engine) AddTarget(ctx context.Context, name string, t targets.Target) e
 			return &auth.UserError{Msg: fmt.Sprintf("the command %s cannot run: %v", auth.ShownInput(t.Command), err)}
 		}
 	}
+	if err := e.runner().CheckSSH(ctx, t); err != nil {
+		return &auth.UserError{Msg: fmt.Sprintf("%s cannot be reached this way: %v", t.Describe(), err)}
+	}
 	t.State = targets.State{}
 	err = e.st.ChangeShared(c.ID, func(sh *targets.Shared) error {
 		if sh.Find(t) >= 0 {

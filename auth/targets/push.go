@@ -284,6 +284,40 @@ func (r Runner) ssh(ctx context.Context, t Target, script string, args []string,
 	return "", fmt.Errorf("ssh to %s ended with status %d: %s", t.where(), ee.ExitCode(), orNothing(line))
 }
 
+// CheckSSH asks ssh how it would reach t (ssh -G: the configuration it
+// resolves, without connecting), so a missing ssh, a TOKENTRAY_SSH_COMMAND
+// naming no program or an ssh config ssh cannot read is refused when the
+// target is given rather than at its first push.
+func (r Runner) CheckSSH(ctx context.Context, t Target) error {
+	if t.Kind != SSH {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	args := []string{"-G"}
+	if t.Port != 0 {
+		args = append(args, "-p", strconv.Itoa(t.Port))
+	}
+	if t.User != "" {
+		args = append(args, "-l", t.User)
+	}
+	cmd, err := r.sshCmd(ctx, append(args, "--", t.Host))
+	if err != nil {
+		return err
+	}
+	var stderr capped
+	cmd.Stdout, cmd.Stderr = &capped{}, &stderr
+	cmd.Env = r.env()
+	ownGroup(cmd)
+	if err := cmd.Run(); err != nil {
+		if ctx.Err() != nil {
+			return fmt.Errorf("ssh did not say within 10s how it would reach %s", t.where())
+		}
+		return fmt.Errorf("ssh could not use its configuration: %s", orNothing(firstLine(stderr.String())))
+	}
+	return nil
+}
+
 // sshFailure says why ssh itself failed (status 255), from what it printed.
 func sshFailure(t Target, stderr, line string) error {
 	s := strings.ToLower(stderr)
