@@ -68,19 +68,28 @@ func (s *secretService) openSession() error {
 	if s.session.path != "" {
 		return nil
 	}
-	obj := s.conn.Object(ssName, ssPath)
-	sess, ok, err := openEncrypted(obj)
+	sess, err := startSession(s.conn.Object(ssName, ssPath))
 	if err != nil {
 		return err
+	}
+	s.session = sess
+	return nil
+}
+
+// startSession asks the service at obj for the encrypted session, and
+// for the plain one only when the service says it does not offer that.
+func startSession(obj dbus.BusObject) (session, error) {
+	sess, ok, err := openEncrypted(obj)
+	if err != nil {
+		return session{}, err
 	}
 	if !ok {
 		var ignored dbus.Variant
 		if err := obj.Call(ssService+".OpenSession", 0, AlgorithmPlain, dbus.MakeVariant("")).Store(&ignored, &sess.path); err != nil {
-			return err
+			return session{}, err
 		}
 	}
-	s.session = sess
-	return nil
+	return sess, nil
 }
 
 // sessionAlgorithm opens the session if need be and names its algorithm.

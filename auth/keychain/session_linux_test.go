@@ -158,3 +158,47 @@ func TestSessionKeyAndSealing(t *testing.T) {
 		t.Errorf("plain session: %+v", sec)
 	}
 }
+
+// fakeService answers OpenSession as a Secret Service would: with the
+// encrypted session when it offers it (doing its side of the exchange),
+// else NotSupported, and the plain session always.
+type fakeService struct {
+	dbus.BusObject // only Call is used
+	encrypted      bool
+	asked          []string
+	key            []byte
+}
+
+func (f *fakeService) Call(method string, _ dbus.Flags, args ...any) *dbus.Call {
+	alg, _ := args[0].(string)
+	f.asked = append(f.asked, alg)
+	switch {
+	case alg == AlgorithmPlain:
+		return &dbus.Call{Body: []any{dbus.MakeVariant(""), dbus.ObjectPath("/session/plain")}}
+	case alg == AlgorithmEncrypted && f.encrypted:
+		theirs, _ := args[1].(dbus.Variant).Value().([]byte)
+		priv, _ := rand.Int(rand.Reader, ietf1024)
+		f.key, _ = sessionKey(priv, theirs)
+		pub := new(big.Int).Exp(big.NewInt(2), priv, ietf1024)
+		return &dbus.Call{Body: []any{dbus.MakeVariant(pub.Bytes()), dbus.ObjectPath("/session/dh")}}
+	}
+	return &dbus.Call{Err: dbus.Error{Name: "org.freedesktop.DBus.Error.NotSupported", Body: []any{"no such algorithm"}}}
+}
+
+// The encrypted session is asked for first; plain only where the service
+// says it does not offer it, and then named as plain.
+func TestStartSessionPrefersEncryptedAndFallsBackToPlain(t *testing.T) {
+	dh := &fakeService{encrypted: true}
+	sess, err := startSession(dh)
+	if err != nil || sess.algorithm() != AlgorithmEncrypted || sess.path != "/session/dh" || !bytes.Equal(sess.key, dh.key) {
+		t.Fatalf("with the encrypted session offered: %+v, %v (asked %q)", sess, err, dh.asked)
+	}
+	old := &fakeService{}
+	sess, err = startSession(old)
+	if err != nil || sess.algorithm() != AlgorithmPlain || sess.path != "/session/plain" {
+		t.Fatalf("without it: %+v, %v", sess, err)
+	}
+	if len(old.asked) != 2 || old.asked[0] != AlgorithmEncrypted || old.asked[1] != AlgorithmPlain {
+		t.Errorf("asked for %q, want the encrypted session, then plain", old.asked)
+	}
+}
