@@ -19,6 +19,9 @@ type Row struct {
 	// Credential is what the settings keep of it (never a secret): the
 	// endpoint, region, account and the times of its last check.
 	Credential auth.Credential
+	// Shares are its share targets, one line each with how its pushes
+	// go, then the bots that keep an old token when a renewal changed it.
+	Shares []string
 }
 
 // AddRequest is what the add and edit forms collect. Secrets go straight

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -27,6 +28,8 @@ type Details struct {
 	Region    *widget.Label
 	Expiry    *widget.Label
 	LastCheck *widget.Label
+	// Shares lists the share targets and how their pushes go.
+	Shares *widget.Label
 
 	// Next does what the health says to do now; hidden when nothing is.
 	Next *widget.Button
@@ -64,13 +67,14 @@ func (d *Details) rows(k auth.Kind) {
 	}
 	d.form.Append("Expires", d.Expiry)
 	d.form.Append("Last check", d.LastCheck)
+	d.form.Append("Shared to", d.Shares)
 	d.form.Refresh()
 	d.content.Refresh()
 }
 
 func (u *UI) newDetails() *Details {
 	d := &Details{}
-	for _, l := range []**widget.Label{&d.Title, &d.Kind, &d.State, &d.Reason, &d.Account, &d.Endpoint, &d.Region, &d.Expiry, &d.LastCheck} {
+	for _, l := range []**widget.Label{&d.Title, &d.Kind, &d.State, &d.Reason, &d.Account, &d.Endpoint, &d.Region, &d.Expiry, &d.LastCheck, &d.Shares} {
 		*l = widget.NewLabel("")
 		(*l).Wrapping = fyne.TextWrapWord
 	}
@@ -217,6 +221,11 @@ func (u *UI) showDetails() {
 		d.LastCheck.SetText("never checked with the broker")
 	} else {
 		d.LastCheck.SetText(checked.Local().Format("2 Jan 2006 15:04") + " (" + ago(now.Sub(checked)) + ")")
+	}
+	if len(r.Shares) == 0 {
+		d.Shares.SetText("no other machine or command")
+	} else {
+		d.Shares.SetText(strings.Join(r.Shares, "\n"))
 	}
 }
 

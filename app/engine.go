@@ -68,6 +68,7 @@ func (b EngineBackend) List(context.Context) ([]Row, error) {
 	for _, c := range cs {
 		byName[c.Name] = c
 	}
+	shared, _ := b.Eng.AllShared()
 	rows := make([]Row, len(ss))
 	for i, s := range ss {
 		h := s.Health
@@ -75,6 +76,13 @@ func (b EngineBackend) List(context.Context) ([]Row, error) {
 			h.ExpiresAt = s.ExpiresAt
 		}
 		rows[i] = Row{Name: s.Name, Kind: s.Kind, Health: h, Credential: byName[s.Name]}
+		sh := shared[s.Name]
+		for _, t := range sh.Targets {
+			rows[i].Shares = append(rows[i].Shares, t.Report())
+		}
+		if !sh.TokenChangedAt.IsZero() && len(sh.Targets) > 0 {
+			rows[i].Shares = append(rows[i].Shares, "Bots started before "+sh.TokenChangedAt.Local().Format("2 Jan 15:04")+" keep the old token until they are restarted.")
+		}
 	}
 	return rows, nil
 }

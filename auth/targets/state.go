@@ -1,6 +1,10 @@
 package targets
 
-import "time"
+import (
+	"fmt"
+	"strings"
+	"time"
+)
 
 // State is one target's record of pushes: what the last one did and when
 // the next is due. It holds sentences and times, never a secret.
@@ -97,4 +101,22 @@ func (s Shared) Find(t Target) int {
 		}
 	}
 	return -1
+}
+
+// Report is the target and how its pushes go, on one line for a face:
+// "bot@vps:conf: pushed 2 Mar 14:02", "…: failing (3 times): SENTENCE;
+// next attempt 14:10", "…: not pushed yet".
+func (t Target) Report() string {
+	s := t.State
+	switch {
+	case !s.Pushed():
+		return t.Describe() + ": not pushed yet"
+	case s.Failing():
+		times := ""
+		if s.Failures > 1 {
+			times = fmt.Sprintf(" (%d times)", s.Failures)
+		}
+		return fmt.Sprintf("%s: failing%s: %s; next attempt %s", t.Describe(), times, strings.TrimSuffix(s.Error, "."), s.NextAttempt.Local().Format("2 Jan 15:04"))
+	}
+	return t.Describe() + ": pushed " + s.LastSuccess.Local().Format("2 Jan 15:04")
 }
