@@ -7,6 +7,7 @@ package tray
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -123,20 +124,34 @@ func Render(entries []Entry, o ViewOptions, now time.Time) View {
 		}, tail(o, false)...)
 		return v
 	}
-	hs := make([]auth.Health, len(entries))
 	counts := map[auth.State]int{}
+	for _, e := range entries {
+		if counts[e.Health.State]++; e.Health.State.Worse(v.State) {
+			v.State = e.Health.State
+		}
+		v.Busy = v.Busy || e.Busy
+	}
+	// Only what is shown is drawn, and only its text changing on its own
+	// wakes the tray: a thousand credentials cost a countdown second what
+	// four do.
 	var lines []string
 	var subs []MenuItem
-	for i, e := range entries {
-		hs[i] = e.Health
-		counts[e.Health.State]++
-		v.Busy = v.Busy || e.Busy
+	for _, e := range Shown(entries, TooltipCap) {
 		line, change := StateLine(e, now)
 		soonest(change)
 		lines = append(lines, line)
+	}
+	for _, e := range Shown(entries, MenuCap) {
+		line, change := StateLine(e, now)
+		soonest(change)
 		subs = append(subs, credentialMenu(e, line))
 	}
-	v.State = auth.Worst(hs...).State
+	if more := len(entries) - len(lines); more > 0 {
+		lines = append(lines, moreLabel(more))
+	}
+	if more := len(entries) - len(subs); more > 0 {
+		subs = append(subs, MenuItem{Key: "more", Label: moreLabel(more), Tip: "Show every credential in the window", Command: Command{Kind: CmdOpen}})
+	}
 	v.Until = until
 
 	var parts []string
@@ -158,6 +173,60 @@ func Render(entries []Entry, o ViewOptions, now time.Time) View {
 	v.Menu = append(v.Menu, MenuItem{Key: "sep-tail", Separator: true})
 	v.Menu = append(v.Menu, tail(o, true)...)
 	return v
+}
+
+// MenuCap is the most credentials the tray menu lists, and TooltipCap
+// the most lines of them in the tooltip; the rest are one line, "and N
+// more — open tokentray…", which opens the window.
+const (
+	MenuCap    = 20
+	TooltipCap = 10
+)
+
+func moreLabel(n int) string { return fmt.Sprintf("and %d more — open tokentray…", n) }
+
+// Shown is the credentials the tray lists of entries (sorted by name),
+// at most limit: every one, by name, when they fit; else the limit that
+// most need the person, worst first (the worse state, then the nearer
+// deadline or expiry, then the name).
+func Shown(entries []Entry, limit int) []Entry {
+	if len(entries) <= limit {
+		return entries
+	}
+	out := slices.Clone(entries)
+	slices.SortStableFunc(out, func(a, b Entry) int {
+		sa, sb := a.Health.State, b.Health.State
+		switch {
+		case sa.Worse(sb):
+			return -1
+		case sb.Worse(sa):
+			return 1
+		}
+		return soonerFirst(due(a), due(b))
+	})
+	return out[:limit]
+}
+
+// due is when e's line counts down to: a verification's deadline, else
+// its expiry (zero: none).
+func due(e Entry) time.Time {
+	if e.Health.State == auth.Pending && !e.Health.Deadline.IsZero() {
+		return e.Health.Deadline
+	}
+	return e.Health.ExpiresAt
+}
+
+// soonerFirst orders times with the earlier first and zero last.
+func soonerFirst(a, b time.Time) int {
+	switch {
+	case a.Equal(b):
+		return 0
+	case a.IsZero():
+		return 1
+	case b.IsZero():
+		return -1
+	}
+	return a.Compare(b)
 }
 
 func tail(o ViewOptions, withAdd bool) []MenuItem {
