@@ -260,8 +260,12 @@ func TestAddFormMarksTheWrongFieldAndKeepsWhatWasTyped(t *testing.T) {
 		t.Errorf("a Webull form suggests %q and %q", f.Name.PlaceHolder, f.AppKey.PlaceHolder)
 	}
 	f.Region.SetSelected("sg")
-	if f.Name.PlaceHolder != "e.g. webull-sg" || !f.TestEnv.Disabled() {
-		t.Errorf("for Singapore: placeholder %q, test environment enabled=%v", f.Name.PlaceHolder, !f.TestEnv.Disabled())
+	if f.Name.PlaceHolder != "e.g. webull-sg" || f.TestEnv.Disabled() {
+		t.Errorf("for Singapore (a test host): placeholder %q, test environment enabled=%v", f.Name.PlaceHolder, !f.TestEnv.Disabled())
+	}
+	f.Region.SetSelected("au")
+	if f.Name.PlaceHolder != "e.g. webull-au" || !f.TestEnv.Disabled() {
+		t.Errorf("for Australia (no test host): placeholder %q, test environment enabled=%v", f.Name.PlaceHolder, !f.TestEnv.Disabled())
 	}
 	f.Region.SetSelected("hk")
 
