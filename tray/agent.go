@@ -349,6 +349,10 @@ func (a *Agent) loop(ctx context.Context) {
 		a.setBusy(names, true)
 		a.draw()
 		go func() {
+			if all {
+				// What a command killed meanwhile left in the keychain.
+				_ = a.eng.Store().Tidy()
+			}
 			r := result{all: all, names: names, start: start, unanswered: a.check(ctx, names)}
 			a.setBusy(names, false)
 			a.results <- r
@@ -374,6 +378,9 @@ func (a *Agent) loop(ctx context.Context) {
 	a.mu.Unlock()
 	go keeper.Run(ctx)
 
+	// What commands killed before the agent started left in the keychain
+	// (also when no check is due at start).
+	go func() { _ = a.eng.Store().Tidy() }()
 	a.reload()
 	a.draw()
 	s.track(a.snapshotEntries(), c.Now())

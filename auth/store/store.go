@@ -153,6 +153,42 @@ func WithClock(c clockwork.Clock) Option {
 	}
 }
 
+// Tidy removes what a process killed during an Add, a Remove or a
+// keychain check left behind: keychain items no credential owns (named
+// in the journal), throwaway check items of processes that are gone,
+// and temp files of an interrupted write. Open does it, so every
+// command does it as it starts; the agent also does it at its start and
+// before each round of checks, so an add or remove killed while the
+// agent runs leaves nothing behind longer than one check interval.
+func (s *Store) Tidy() error { return s.tidy(false) }
+
+// tidy is Tidy; at open it also reads the settings once, so a damaged
+// file is reported by Open.
+func (s *Store) tidy(open bool) error {
+	// A keychain check killed midway leaves a throwaway item and a mark
+	// beside the locks; the keychain removes the items of processes that
+	// are gone, and is not asked at all when no such mark is there.
+	if r, ok := s.secrets.(interface{ CheckMarksIn(dir string) }); ok {
+		r.CheckMarksIn(filepath.Join(s.dir, locksDir))
+	}
+	if !s.leftovers() {
+		if !open {
+			return nil
+		}
+		// Nothing to finish: read as any reader does, without the lock.
+		_, err := s.load()
+		return err
+	}
+	return s.withSettingsLock(func() error {
+		s.removeStaleTemps()
+		f, err := s.loadLocked()
+		if err != nil {
+			return err
+		}
+		return s.cleanJournal(f)
+	})
+}
+
 // Open opens (creating, mode 0700) the settings directory dir. It
 // finishes the cleanup of an Add or Remove that was interrupted, deleting
 // secrets that no credential owns. A damaged settings file is moved aside
@@ -174,28 +210,7 @@ func Open(dir string, secrets auth.SecretStore, opts ...Option) (*Store, error) 
 	if err := mkdirPrivate(filepath.Join(dir, locksDir)); err != nil {
 		return nil, err
 	}
-	// A keychain check killed midway leaves a throwaway item and a mark
-	// beside the locks; the keychain removes the items of processes that
-	// are gone, and is not asked at all when no such mark is there.
-	if r, ok := secrets.(interface{ CheckMarksIn(dir string) }); ok {
-		r.CheckMarksIn(filepath.Join(dir, locksDir))
-	}
-	if !s.leftovers() {
-		// Nothing to finish: read as any reader does, without the lock.
-		if _, err := s.load(); err != nil {
-			return nil, err
-		}
-		return s, nil
-	}
-	err := s.withSettingsLock(func() error {
-		s.removeStaleTemps()
-		f, err := s.loadLocked()
-		if err != nil {
-			return err
-		}
-		return s.cleanJournal(f)
-	})
-	if err != nil {
+	if err := s.tidy(true); err != nil {
 		return nil, err
 	}
 	return s, nil
