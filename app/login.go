@@ -198,7 +198,7 @@ func (ld *LoginDialog) redraw() {
 	now := ld.ui.opts.Clock.Now()
 	ld.ui.run.Do(func() {
 		if len(ev.Steps) > 0 || ev.Health.Reason != "" {
-			text := ev.Health.Reason
+			text := sentence(ev.Health.Reason)
 			if len(ev.Steps) > 0 {
 				text = strings.TrimSpace(text + "\n\n" + numbered(ev.Steps))
 			}
