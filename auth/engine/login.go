@@ -37,6 +37,16 @@ func (e *Engine) Login(ctx context.Context, name string, opts auth.LoginOptions,
 		rs := &recordingSecrets{Secrets: s}
 		var err error
 		h, err = l.Login(ctx, c, rs, opts, func(ev auth.LoginEvent) {
+			// What a face shows of a login in progress passes the same
+			// filter as every health reason.
+			ev.Health.Reason = auth.Printable(ev.Health.Reason)
+			steps := make([]string, len(ev.Steps))
+			for i, s := range ev.Steps {
+				steps[i] = auth.Printable(s)
+			}
+			if ev.Steps != nil {
+				ev.Steps = steps
+			}
 			e.saveProgress(*c, ev.Health)
 			if progress != nil {
 				progress(ev)

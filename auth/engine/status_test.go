@@ -57,3 +57,20 @@ func TestHealthReasonsAreShownWithoutControlCharacters(t *testing.T) {
 		t.Errorf("status shows %q", ss[0].Health.Reason)
 	}
 }
+
+// A login's progress reaches the face without control characters too.
+func TestLoginProgressIsShownWithoutControlCharacters(t *testing.T) {
+	f := newFixture(t)
+	f.add(t, "key", t0.Add(90*time.Minute))
+	f.p.LoginFunc = func(ctx context.Context, c *auth.Credential, s auth.Secrets, progress func(auth.LoginEvent)) (auth.Health, error) {
+		progress(auth.LoginEvent{Health: auth.Health{State: auth.Pending, Reason: "wait \x1b[2J"}, Steps: []string{"step \x1b]0;x\x07one"}})
+		return auth.Health{State: auth.ActionNeeded, Reason: "denied"}, errors.New("denied")
+	}
+	var seen []string
+	_, _ = f.eng.Login(context.Background(), "key", auth.LoginOptions{}, func(ev auth.LoginEvent) {
+		seen = append(append(seen, ev.Health.Reason), ev.Steps...)
+	})
+	if len(seen) != 2 || seen[0] != "wait [2J" || seen[1] != "step ]0;xone" {
+		t.Errorf("progress shown as %q", seen)
+	}
+}
