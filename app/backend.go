@@ -22,6 +22,9 @@ type Row struct {
 	// Shares are its share targets, one line each with how its pushes
 	// go, then the bots that keep an old token when a renewal changed it.
 	Shares []string
+	// Hosts are where its calls go (its endpoint, else the broker's
+	// default for its brand or region).
+	Hosts auth.Hosts
 }
 
 // AddRequest is what the add and edit forms collect. Secrets go straight

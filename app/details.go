@@ -196,7 +196,7 @@ func (u *UI) showDetails() {
 		d.Reason.Show()
 	}
 	d.Account.SetText(orDash(account(c)))
-	d.Endpoint.SetText(endpoint(c, u.opts.Sandbox))
+	d.Endpoint.SetText(endpoint(c, r.Hosts, u.opts.Sandbox))
 	region := c.Region
 	if region == "" {
 		region = webull.DefaultRegion + " (the default)"
@@ -257,13 +257,21 @@ func ago(d time.Duration) string {
 
 // endpoint says where a credential's API calls go, and how its token is
 // shared with the broker's SDK.
-func endpoint(c auth.Credential, sandboxed bool) string {
-	s := c.Endpoint
+func endpoint(c auth.Credential, h auth.Hosts, sandboxed bool) string {
+	s := h.API
 	if s == "" {
+		s = c.Endpoint
+	}
+	switch {
+	case s == "" && sandboxed:
+		s = "the running sandbox brokers"
+	case s == "":
 		s = "the broker's default"
-		if sandboxed {
-			s = "the running sandbox brokers"
-		}
+	case c.Endpoint == "":
+		s += " (the broker's default)"
+	}
+	if h.OAuth != "" && h.OAuth != h.API {
+		s += "\nlogs in at " + h.OAuth
 	}
 	switch c.Layout {
 	case auth.LayoutMetadata:

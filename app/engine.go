@@ -75,7 +75,7 @@ func (b EngineBackend) List(context.Context) ([]Row, error) {
 		if h.ExpiresAt.IsZero() {
 			h.ExpiresAt = s.ExpiresAt
 		}
-		rows[i] = Row{Name: s.Name, Kind: s.Kind, Health: h, Credential: byName[s.Name]}
+		rows[i] = Row{Name: s.Name, Kind: s.Kind, Health: h, Credential: byName[s.Name], Hosts: s.Hosts}
 		sh := shared[s.Name]
 		for _, t := range sh.Targets {
 			rows[i].Shares = append(rows[i].Shares, t.Report())

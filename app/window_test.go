@@ -92,6 +92,25 @@ func TestListAndDetails(t *testing.T) {
 	}
 }
 
+// The details say which hosts a login talks to, and a moomoo login says
+// it is moomoo's.
+func TestDetailsShowTheHostsAndTheBrand(t *testing.T) {
+	b := &memBackend{rows: []Row{
+		{Name: "mm", Kind: auth.KindFutuOAuth, Health: auth.Health{State: auth.OK},
+			Credential: auth.Credential{Kind: auth.KindFutuOAuth, Brand: auth.BrandMoomoo, Account: auth.Account{Name: "Bo"}},
+			Hosts:      auth.Hosts{API: "https://openapi.moomoo.com", OAuth: "https://webapi.moomoo.com"}},
+	}}
+	u, _ := newTestUI(t, b, nil)
+	selectRow(t, u, "mm")
+	d := u.Details
+	if d.Endpoint.Text != "https://openapi.moomoo.com (the broker's default)\nlogs in at https://webapi.moomoo.com" {
+		t.Errorf("endpoint %q", d.Endpoint.Text)
+	}
+	if !strings.HasPrefix(d.Account.Text, "moomoo · Bo") {
+		t.Errorf("account %q does not name the brand", d.Account.Text)
+	}
+}
+
 func TestNextActionIsAButtonThatDoesIt(t *testing.T) {
 	health := func(k auth.ActionKind, name string) auth.Health {
 		return auth.Health{State: auth.ActionNeeded, Reason: "something happened", Next: auth.Next(k, name)}

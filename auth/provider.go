@@ -151,3 +151,19 @@ type SharedFile struct {
 type TargetSharer interface {
 	SharedFile(c Credential, s Secrets) (SharedFile, error)
 }
+
+// Hosts are where a credential's calls go, as URLs of scheme and host.
+type Hosts struct {
+	// API is the API host ("https://openapi.futunn.com", "https://api.webull.com").
+	API string
+	// OAuth is a Futu OAuth login's OAuth host ("https://webapi.futunn.com");
+	// "" for other kinds.
+	OAuth string
+}
+
+// Hoster is implemented by kinds that can say, without the network,
+// which hosts a credential talks to (its own endpoint, else the broker's
+// default for its brand or region).
+type Hoster interface {
+	Hosts(c Credential) Hosts
+}

@@ -28,6 +28,9 @@ import (
 //	    "name": "futu-main",                     // the credential's name
 //	    "broker": "Futu",                        // "Futu" or "Webull"
 //	    "brand": "moomoo",                       // Futu kinds: "futu" or "moomoo"; "" for Webull
+//	    "region": "us", "environment": "prod",   // Webull: its region, and "prod" or "test"; "" for Futu
+//	    "endpoint": "https://api.webull.com",    // the API host it talks to
+//	    "oauth_endpoint": "https://webapi.futunn.com", // a Futu OAuth login's OAuth host; "" otherwise
 //	    "kind": "futu-key",                      // "futu-oauth", "futu-key" or "webull"
 //	    "health": "ok",                          // "ok", "unknown", "expiring", "pending", "action-needed" or "broken"
 //	    "reason": "the access token is valid …", // one sentence: what happened, what to do ("" when none)
@@ -50,19 +53,26 @@ type StatusJSON struct {
 
 // CredentialStatusJSON is one credential in StatusJSON.
 type CredentialStatusJSON struct {
-	Name        string       `json:"name"`
-	Broker      string       `json:"broker"`
-	Brand       string       `json:"brand"`
-	Kind        string       `json:"kind"`
-	Health      string       `json:"health"`
-	Reason      string       `json:"reason"`
-	ExpiresAt   *time.Time   `json:"expires_at"`
-	SecondsLeft int64        `json:"seconds_left"`
-	LastChecked *time.Time   `json:"last_checked"`
-	Next        *NextJSON    `json:"next"`
-	Account     *AccountJSON `json:"account"`
-	Access      *AccessJSON  `json:"access"`
-	Layout      string       `json:"layout"`
+	Name   string `json:"name"`
+	Broker string `json:"broker"`
+	Brand  string `json:"brand"`
+	// Region and Environment ("prod" or "test") of a Webull credential.
+	Region      string `json:"region"`
+	Environment string `json:"environment"`
+	// Endpoint is the API host it talks to; OAuthEndpoint a Futu OAuth
+	// login's OAuth host.
+	Endpoint      string       `json:"endpoint"`
+	OAuthEndpoint string       `json:"oauth_endpoint"`
+	Kind          string       `json:"kind"`
+	Health        string       `json:"health"`
+	Reason        string       `json:"reason"`
+	ExpiresAt     *time.Time   `json:"expires_at"`
+	SecondsLeft   int64        `json:"seconds_left"`
+	LastChecked   *time.Time   `json:"last_checked"`
+	Next          *NextJSON    `json:"next"`
+	Account       *AccountJSON `json:"account"`
+	Access        *AccessJSON  `json:"access"`
+	Layout        string       `json:"layout"`
 	// TwoFactorOff: a Webull app the broker said needs no token.
 	TwoFactorOff bool `json:"two_factor_off"`
 	// RenewUnavailable: a Webull token the broker refused to renew.
@@ -118,6 +128,15 @@ never renamed or removed; new ones may be added; no secret is ever in it):
       "brand":        string,  for Futu credentials "futu" or "moomoo"
                                (Futu's international brand, on its own
                                hosts); "" for Webull
+      "region":       string,  a Webull credential's region ("us", "hk",
+                               ...); "" for Futu
+      "environment":  string,  a Webull credential's environment: "prod" or
+                               "test"; "" for Futu
+      "endpoint":     string,  the API host it talks to (its own endpoint,
+                               else the broker's default for its brand or
+                               region)
+      "oauth_endpoint": string, a Futu OAuth login's OAuth host (where it
+                               logs in and renews); "" for other kinds
       "kind":         string,  "futu-oauth", "futu-key" or "webull"
       "health":       string,  "ok", "unknown", "expiring", "pending",
                                "action-needed" or "broken"
@@ -423,14 +442,19 @@ func runStatusOne(e *env, name string) error {
 		add("expires", "not known yet")
 	}
 	add("account", c.Account.Summary())
-	endpoint := c.Endpoint
-	if endpoint == "" {
+	endpoint := s.Hosts.API
+	switch {
+	case endpoint == "" && e.sandbox:
+		endpoint = "the running sandbox brokers"
+	case endpoint == "":
 		endpoint = "the broker's default"
-		if e.sandbox {
-			endpoint = "the running sandbox brokers"
-		}
+	case c.Endpoint == "":
+		endpoint += " (the broker's default)"
 	}
 	add("endpoint", endpoint)
+	if s.Hosts.OAuth != "" && s.Hosts.OAuth != s.Hosts.API {
+		add("login host", s.Hosts.OAuth)
+	}
 	switch c.Layout {
 	case auth.LayoutMetadata:
 		add("endpoints", "from the host's OAuth metadata")
@@ -440,11 +464,12 @@ func runStatusOne(e *env, name string) error {
 		add("endpoints", "set by hand")
 	}
 	if c.Kind == auth.KindWebull {
-		region := c.Region
+		add("region", webullRegion(c))
+		env := "production"
 		if c.TestEnv {
-			region += ", test environment"
+			env = "test"
 		}
-		add("region", region)
+		add("environment", env)
 	}
 	if c.Kind == auth.KindFutuOAuth {
 		add("client ID", c.ClientID)
@@ -606,13 +631,15 @@ func writeStatusJSON(e *env, ss []engine.Status, creds map[string]auth.Credentia
 	out := StatusJSON{Credentials: []CredentialStatusJSON{}}
 	for _, s := range ss {
 		j := CredentialStatusJSON{
-			Name:        s.Name,
-			Broker:      s.Broker,
-			Brand:       creds[s.Name].FutuBrand(),
-			Kind:        string(s.Kind),
-			Health:      s.Health.State.String(),
-			Reason:      oneLine(s.Health.Reason),
-			SecondsLeft: s.SecondsLeft,
+			Name:          s.Name,
+			Broker:        s.Broker,
+			Brand:         creds[s.Name].FutuBrand(),
+			Endpoint:      s.Hosts.API,
+			OAuthEndpoint: s.Hosts.OAuth,
+			Kind:          string(s.Kind),
+			Health:        s.Health.State.String(),
+			Reason:        oneLine(s.Health.Reason),
+			SecondsLeft:   s.SecondsLeft,
 		}
 		if !s.ExpiresAt.IsZero() {
 			t := s.ExpiresAt.UTC().Truncate(time.Second)
@@ -634,6 +661,10 @@ func writeStatusJSON(e *env, ss []engine.Status, creds map[string]auth.Credentia
 		}
 		j.Layout = creds[s.Name].Layout
 		if c := creds[s.Name]; c.Kind == auth.KindWebull {
+			j.Region, j.Environment = webullRegion(c), "prod"
+			if c.TestEnv {
+				j.Environment = "test"
+			}
 			j.TwoFactorOff = c.TwoFactorOff
 			j.RenewUnavailable = c.RenewUnavailable && !c.TwoFactorOff
 		}
@@ -674,4 +705,13 @@ func humanDuration(d time.Duration) string {
 		return fmt.Sprintf("%dm%02ds", int(d/time.Minute), int(d%time.Minute/time.Second))
 	}
 	return fmt.Sprintf("%ds", int(d/time.Second))
+}
+
+// webullRegion is a Webull credential's region code, "us" when it names
+// none (the broker's default).
+func webullRegion(c auth.Credential) string {
+	if r := strings.ToLower(strings.TrimSpace(c.Region)); r != "" {
+		return r
+	}
+	return "us"
 }

@@ -107,3 +107,27 @@ func TestAddTakesFutusBrandAndStatusShowsIt(t *testing.T) {
 		t.Errorf("--brand does not complete: %q", c.stdout)
 	}
 }
+
+// status --json and status NAME say which host each credential talks to,
+// and a Webull credential's region and environment.
+func TestStatusSaysWhichHostEachCredentialTalksTo(t *testing.T) {
+	needKeychain(t)
+	sb := startSandbox(t)
+	x := newTT(t)
+	addTestEnvWebull(t, x, sb, "wb", "hk")
+	wantCode(t, x.run(nil, "", "add", "futu-oauth", "mm", "--brand", "moomoo", "--endpoint", sb.FutuURL, "--no-check"), 0, "add futu-oauth")
+	wb := statusOf(t, x, "wb")
+	if wb["region"] != "hk" || wb["environment"] != "test" || wb["endpoint"] != sb.WebullURL || wb["oauth_endpoint"] != "" || wb["brand"] != "" {
+		t.Errorf("webull: region %v, environment %v, endpoint %v, oauth %v, brand %v", wb["region"], wb["environment"], wb["endpoint"], wb["oauth_endpoint"], wb["brand"])
+	}
+	mm := statusOf(t, x, "mm")
+	if mm["brand"] != "moomoo" || mm["endpoint"] != sb.FutuURL || mm["oauth_endpoint"] != sb.FutuURL || mm["region"] != "" || mm["environment"] != "" {
+		t.Errorf("futu: brand %v, endpoint %v, oauth %v, region %v, environment %v", mm["brand"], mm["endpoint"], mm["oauth_endpoint"], mm["region"], mm["environment"])
+	}
+	one := x.run(nil, "", "status", "wb")
+	for _, re := range []string{`region:\s+hk`, `environment:\s+test`, `endpoint:\s+` + regexp.QuoteMeta(sb.WebullURL)} {
+		if !regexp.MustCompile(re).MatchString(one.stdout) {
+			t.Errorf("status wb lacks %s:\n%s", re, one.stdout)
+		}
+	}
+}

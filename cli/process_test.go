@@ -126,7 +126,7 @@ func statusJSON(t *testing.T, x *tt) map[string]map[string]any {
 	if len(doc) != 1 || doc["credentials"] == nil {
 		t.Fatalf("status --json top level %q, want only a credentials array", r.stdout)
 	}
-	want := []string{"access", "account", "brand", "broker", "expires_at", "health", "kind", "last_checked", "layout", "name", "next", "reason", "renew_unavailable", "seconds_left", "share_targets", "token_changed_at", "two_factor_off"}
+	want := []string{"access", "account", "brand", "broker", "endpoint", "environment", "expires_at", "health", "kind", "last_checked", "layout", "name", "next", "oauth_endpoint", "reason", "region", "renew_unavailable", "seconds_left", "share_targets", "token_changed_at", "two_factor_off"}
 	out := map[string]map[string]any{}
 	code := 0
 	for _, c := range doc["credentials"] {

@@ -20,6 +20,8 @@ type Status struct {
 	ExpiresAt   time.Time
 	SecondsLeft int64
 	LastChecked time.Time
+	// Hosts are where the credential's calls go, when its kind can say.
+	Hosts auth.Hosts
 }
 
 // assess is the provider's offline judgement combined with the last
@@ -101,6 +103,9 @@ func (e *Engine) Status() ([]Status, error) {
 		s := Status{Name: c.Name, Kind: c.Kind, Broker: c.Kind.Broker(), LastChecked: c.LastChecked}
 		if p, err := e.Provider(c.Kind); err == nil {
 			s.Health = e.assess(p, c)
+			if h, ok := p.(auth.Hoster); ok {
+				s.Hosts = h.Hosts(c)
+			}
 		} else {
 			s.Health = auth.Health{State: auth.Unknown, Reason: err.Error()}
 		}

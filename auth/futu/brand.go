@@ -1,6 +1,7 @@
 package futu
 
 import (
+	"net/url"
 	"strings"
 
 	"tokentray/auth"
@@ -36,4 +37,22 @@ func (o Options) hostsOf(c auth.Credential) hosts {
 func ValidBrand(b string) bool {
 	b = strings.ToLower(strings.TrimSpace(b))
 	return b == "" || b == auth.BrandFutu || b == auth.BrandMoomoo
+}
+
+// Hosts says where the login's calls go: the API host, and the OAuth
+// host (its own token URL's, else the account API's host).
+func (p *OAuthProvider) Hosts(c auth.Credential) auth.Hosts {
+	var h auth.Hosts
+	h.API, _ = baseURL(p.o, c)
+	h.OAuth, _ = p.apiHost(c)
+	if u, err := url.Parse(c.TokenURL); err == nil && c.TokenURL != "" && u.Host != "" {
+		h.OAuth = u.Scheme + "://" + u.Host
+	}
+	return h
+}
+
+// Hosts says where the key's calls go.
+func (p *KeyProvider) Hosts(c auth.Credential) auth.Hosts {
+	api, _ := baseURL(p.o, c)
+	return auth.Hosts{API: api}
 }

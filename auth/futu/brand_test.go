@@ -123,3 +123,22 @@ func TestTheRegisteredClientIsNamedForTheUserAndTheMachine(t *testing.T) {
 		t.Errorf("registered as %q, want \"tokentray (USER@%s)\"", name, host)
 	}
 }
+
+func TestHostsFollowTheBrand(t *testing.T) {
+	p := NewOAuthProvider(Options{Getenv: noEnv})
+	for brand, want := range map[string]auth.Hosts{
+		"":               {API: DefaultBaseURL, OAuth: DefaultOAuthURL},
+		auth.BrandMoomoo: {API: MoomooBaseURL, OAuth: MoomooOAuthURL},
+	} {
+		if got := p.Hosts(auth.Credential{Kind: auth.KindFutuOAuth, Brand: brand}); got != want {
+			t.Errorf("brand %q: %+v, want %+v", brand, got, want)
+		}
+	}
+	own := auth.Credential{Kind: auth.KindFutuOAuth, Endpoint: "https://openapi.example", TokenURL: "https://login.example/oauth2/token"}
+	if got := p.Hosts(own); got.API != "https://openapi.example" || got.OAuth != "https://login.example" {
+		t.Errorf("own endpoints: %+v", got)
+	}
+	if got := NewKeyProvider(Options{Getenv: noEnv}).Hosts(auth.Credential{Kind: auth.KindFutuKey, Brand: auth.BrandMoomoo}); got.API != MoomooBaseURL || got.OAuth != "" {
+		t.Errorf("moomoo key: %+v", got)
+	}
+}

@@ -169,3 +169,13 @@ func AlgorithmFor(c auth.Credential, host string) (Algorithm, error) {
 	}
 	return HMACSHA256, nil
 }
+
+// Hosts says where the credential's calls go: its endpoint, else its
+// region's production or test host.
+func (p *Provider) Hosts(c auth.Credential) auth.Hosts {
+	u, err := BaseURL(c)
+	if err != nil {
+		return auth.Hosts{}
+	}
+	return auth.Hosts{API: u.String()}
+}
