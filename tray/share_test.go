@@ -19,6 +19,7 @@ import (
 	"tokentray/auth/sandbox"
 	"tokentray/auth/store"
 	"tokentray/auth/targets"
+	"tokentray/auth/webull"
 	"tokentray/internal/testutil"
 )
 
@@ -76,7 +77,10 @@ func TestAgentKeepsAShareTargetOverSSHCurrent(t *testing.T) {
 	wrapper := filepath.Join(t.TempDir(), "ssh")
 	entered := filepath.Join(t.TempDir(), "entered")
 	calls := filepath.Join(t.TempDir(), "calls")
-	script := "#!/bin/sh\nwhile [ -e " + hang + " ]; do touch " + entered + "; sleep 0.05; done\nssh -F " + sshd.Config + " \"$@\"\nrc=$?\necho >> " + calls + "\nexit $rc\n"
+	// It counts the pushes that ended (not ssh -G, which only reads the
+	// configuration).
+	script := "#!/bin/sh\nwhile [ -e " + hang + " ]; do touch " + entered + "; sleep 0.05; done\nssh -F " + sshd.Config + " \"$@\"\nrc=$?\n" +
+		"case \"$*\" in *tokentray-pushed*) echo >> " + calls + ";; esac\nexit $rc\n"
 	if err := os.WriteFile(wrapper, []byte(script), 0o700); err != nil {
 		t.Fatal(err)
 	}
@@ -220,5 +224,104 @@ func TestAgentKeepsAShareTargetOverSSHCurrent(t *testing.T) {
 	}
 	if _, err := os.Stat(file); !os.IsNotExist(err) {
 		t.Fatalf("the file is still on the server: %v", err)
+	}
+}
+
+// TestAgentReplacesAWebullTokenFileAfterARenewal: a Webull app of the
+// sandbox, verified at once (test environment), shares token.txt with a
+// real OpenSSH server; a renewal while the agent runs replaces the file
+// (a later expiry), and one that gives a new token string is announced
+// too: bots started before keep the old token.
+func TestAgentReplacesAWebullTokenFileAfterARenewal(t *testing.T) {
+	sshd := testutil.StartSSHServer(t)
+	sb, err := sandbox.Start(sandbox.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(sb.Close)
+	st, err := store.Open(t.TempDir(), auth.NewMemorySecrets())
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed := make(chan struct{}, 1)
+	eng := engine.NewWithOptions(engine.Options{
+		Store:       st,
+		Providers:   map[auth.Kind]auth.Provider{auth.KindWebull: webull.NewProvider(webull.Options{PollInterval: 50 * time.Millisecond, SDKTokenBase: t.TempDir()})},
+		ShareRunner: &targets.Runner{SSHCommand: sshd.SSHCommand},
+		OnChange: func(string) {
+			select {
+			case changed <- struct{}{}:
+			default:
+			}
+		},
+	})
+	ctx := testutil.Context(t, 3*time.Minute)
+	key, secret := sb.Webull.AddApp(true)
+	if _, err := eng.AddWith(ctx, auth.Credential{Name: "wb", Kind: auth.KindWebull, Endpoint: sb.WebullURL, Region: "us", TestEnv: true},
+		map[string]string{auth.FieldAppKey: key, auth.FieldAppSecret: secret}, engine.CheckOptions{NoCheck: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := eng.Login(ctx, "wb", auth.LoginOptions{}, nil); err != nil {
+		t.Fatal(err)
+	}
+	first, err := eng.Token(ctx, "wb")
+	if err != nil {
+		t.Fatal(err)
+	}
+	remote := filepath.Join(t.TempDir(), "conf")
+	tg, err := targets.ParseSSH(sshd.Target(remote))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := eng.AddTarget(ctx, "wb", tg); err != nil {
+		t.Fatal(err)
+	}
+	n := &notes{}
+	a := NewAgent(eng, AgentOptions{CheckEvery: 24 * time.Hour, NoWatch: true, Dir: st.Dir(), SettingsFile: st.Path(), Prefs: st, Changed: changed, Notifier: n})
+	a.out = newShown(newFakePanel(), a.Do).apply
+	actx, cancel := context.WithCancel(ctx)
+	stopped := make(chan struct{})
+	go func() { a.loop(actx); close(stopped) }()
+	t.Cleanup(func() { cancel(); <-stopped })
+
+	file := filepath.Join(remote, "token.txt")
+	testutil.EventuallyWithin(t, 30*time.Second, "token.txt on the server", func() bool { return strings.HasPrefix(readFile(file), first+"\n") })
+	if fi, err := os.Stat(file); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("token.txt: %v, mode %v; want 0600", err, fi.Mode())
+	}
+
+	// A renewal with the agent running: Webull renews the same token to a
+	// later expiry, and the file follows.
+	before := readFile(file)
+	if _, err := eng.Refresh(ctx, "wb", true); err != nil {
+		t.Fatal(err)
+	}
+	c, _ := eng.Get("wb")
+	want := webull.FormatTokenFile(webull.TokenInfo{Token: first, Expires: c.ExpiresAt, Status: webull.StatusNormal})
+	if want == before {
+		t.Fatalf("the renewal changed nothing the file holds: %q", before)
+	}
+	testutil.EventuallyWithin(t, 30*time.Second, "token.txt after the renewal", func() bool { return readFile(file) == want })
+	if got := n.with("has a new token"); len(got) != 0 {
+		t.Fatalf("a renewal that kept the token string was announced as new: %q", got)
+	}
+
+	// A renewal that gives a new token string: the file is replaced, and
+	// the notification says that bots started before keep the old one.
+	sb.Webull.SetRenewNewToken(true)
+	if _, err := eng.Refresh(ctx, "wb", true); err != nil {
+		t.Fatal(err)
+	}
+	second, err := eng.Token(ctx, "wb")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if second == first {
+		t.Fatal("the renewal gave the same token")
+	}
+	testutil.EventuallyWithin(t, 30*time.Second, "token.txt after the renewal to a new token", func() bool { return strings.HasPrefix(readFile(file), second+"\n") })
+	testutil.EventuallyWithin(t, 30*time.Second, "the new token to be announced", func() bool { return len(n.with("has a new token")) == 1 })
+	if got := n.with("has a new token")[0]; !strings.Contains(got, "keep the old token until they are restarted") || strings.Contains(got, second) || strings.Contains(got, first) {
+		t.Errorf("the notification: %q", got)
 	}
 }
