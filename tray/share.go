@@ -17,7 +17,14 @@ func (a *Agent) sharePushed(r engine.PushResult) {
 	if !notify {
 		return
 	}
+	ev := &Event{Credential: r.Credential, Sandbox: a.opts.Sandbox}
+	for _, e := range a.snapshotEntries() {
+		if e.Name == r.Credential {
+			ev.Kind, ev.State = e.Kind, e.Health.State
+		}
+	}
 	for _, n := range shareNotifications(r, a.opts.Sandbox) {
+		n.Event = ev
 		a.notify(n)
 	}
 }
@@ -33,12 +40,14 @@ func shareNotifications(r engine.PushResult, sandbox bool) []Notification {
 		switch p.Change {
 		case targets.StartedFailing:
 			out = append(out, Notification{
+				Key:     shareKey(r.Credential, p.Target),
 				Title:   "tokentray: " + r.Credential + " cannot be pushed to " + p.Target.Describe() + suffix,
 				Body:    sentence(p.Target.State.Error) + " tokentray tries again, less and less often, until it works.",
 				Actions: open,
 			})
 		case targets.Recovered:
 			out = append(out, Notification{
+				Key:   shareKey(r.Credential, p.Target),
 				Title: "tokentray: " + r.Credential + " is pushed to " + p.Target.Describe() + " again" + suffix,
 				Body:  "The push worked after failing; the file there is current.",
 			})
@@ -57,6 +66,10 @@ func shareNotifications(r engine.PushResult, sandbox bool) []Notification {
 	}
 	return out
 }
+
+// shareKey ties the notifications about one target together: its
+// recovery replaces its failure on screen.
+func shareKey(name string, t targets.Target) string { return "share\x00" + name + "\x00" + t.Key() }
 
 // sentence is s with a capital letter and a full stop.
 func sentence(s string) string {
