@@ -31,6 +31,8 @@ func TestExecGetsTheFileOnStdinAndItsNamesInTheEnvironment(t *testing.T) {
 	tg := execTarget(t, "cat > "+out+"; env > "+env)
 	p := tokenPayload(fakeToken(t))
 	t.Setenv(targets.EnvFile, "stale-from-the-parent")
+	t.Setenv("TOKENTRAY_KEY_FILE", "/run/keys/tokentray.key")
+	t.Setenv("CREDENTIALS_DIRECTORY", "/run/credentials/tokentray.service")
 	if err := (targets.Runner{}).Push(ctx(t), tg, p); err != nil {
 		t.Fatalf("push: %v", err)
 	}
@@ -49,6 +51,12 @@ func TestExecGetsTheFileOnStdinAndItsNamesInTheEnvironment(t *testing.T) {
 	}
 	if auth.Exposes(string(b), p.Secrets...) {
 		t.Fatal("the command's environment holds the token")
+	}
+	if _, ok := vars["TOKENTRAY_KEY_FILE"]; ok {
+		t.Fatal("the command learns where the file keychain's key is")
+	}
+	if _, ok := vars["CREDENTIALS_DIRECTORY"]; ok {
+		t.Fatal("the command learns where the systemd credentials are")
 	}
 }
 

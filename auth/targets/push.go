@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -64,11 +65,27 @@ type Runner struct {
 // RunnerFromEnv is the Runner this process's environment asks for.
 func RunnerFromEnv() Runner { return Runner{SSHCommand: os.Getenv(EnvSSHCommand)} }
 
+// env is the environment of ssh and of commands: the Runner's or this
+// process's, without what locates the file keychain's key.
 func (r Runner) env() []string {
 	if r.Env != nil {
-		return r.Env
+		return withoutKeyLocation(r.Env)
 	}
-	return os.Environ()
+	return withoutKeyLocation(os.Environ())
+}
+
+// withoutKeyLocation is env without the variables that say where the
+// file keychain's key is (a systemd credential's folder, a key file).
+func withoutKeyLocation(env []string) []string {
+	out := make([]string, 0, len(env))
+	for _, kv := range env {
+		k, _, _ := strings.Cut(kv, "=")
+		if k == "CREDENTIALS_DIRECTORY" || k == "TOKENTRAY_KEY_FILE" {
+			continue
+		}
+		out = append(out, kv)
+	}
+	return out
 }
 
 func (r Runner) timeout() time.Duration {
@@ -387,16 +404,14 @@ func (r Runner) exec(ctx context.Context, t Target, p Payload) error {
 
 // CommandEnv is env with the variables a command target gets in place of
 // any of the same name: the credential's name, the file's name and the
-// token's expiry (RFC 3339, empty when unknown). Never the file itself.
+// token's expiry (RFC 3339, empty when unknown). Never the file itself,
+// nor what locates the file keychain's key.
 func CommandEnv(env []string, p Payload) []string {
-	out := make([]string, 0, len(env)+3)
-	for _, kv := range env {
+	out := withoutKeyLocation(env)
+	out = slices.DeleteFunc(out, func(kv string) bool {
 		k, _, _ := strings.Cut(kv, "=")
-		if k == EnvCredential || k == EnvFile || k == EnvExpiresAt {
-			continue
-		}
-		out = append(out, kv)
-	}
+		return k == EnvCredential || k == EnvFile || k == EnvExpiresAt
+	})
 	exp := ""
 	if !p.ExpiresAt.IsZero() {
 		exp = p.ExpiresAt.UTC().Format(time.RFC3339)
