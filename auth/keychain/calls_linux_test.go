@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -251,5 +252,98 @@ func TestACredentialsFieldsAreReadInOneCall(t *testing.T) {
 	}
 	if got := calls.Load(); got != 1 {
 		t.Fatalf("reading 2 known fields took %d Secret Service calls, want 1", got)
+	}
+}
+
+// methodCounter is a Keyring over the real Secret Service whose
+// connection counts its calls to the Secret Service by method.
+func methodCounter(t *testing.T, service string) (*Keyring, func() map[string]int) {
+	t.Helper()
+	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
+		t.Skip("DBUS_SESSION_BUS_ADDRESS is unset: run under dbus-run-session with an unlocked gnome-keyring (make test does)")
+	}
+	var mu sync.Mutex
+	counts := map[string]int{}
+	be := &secretService{opts: []dbus.ConnOption{dbus.WithOutgoingInterceptor(func(m *dbus.Message) {
+		if m.Type == dbus.TypeMethodCall && m.Headers[dbus.FieldDestination].Value() == ssName {
+			mu.Lock()
+			counts[m.Headers[dbus.FieldMember].Value().(string)]++
+			mu.Unlock()
+		}
+	})}}
+	k := New(service, 10*time.Second)
+	k.be = be
+	t.Cleanup(func() { be.mu.Lock(); be.reset(); be.mu.Unlock() })
+	return k, func() map[string]int {
+		mu.Lock()
+		defer mu.Unlock()
+		out := counts
+		counts = map[string]int{}
+		return out
+	}
+}
+
+// TestReadingManyCredentialsScansTheKeychainOnce: a refresh of every
+// credential (Index, then each credential's fields) makes the Secret
+// Service search its items once, not once per field, whatever their
+// number; each credential's read is then one call.
+func TestReadingManyCredentialsScansTheKeychainOnce(t *testing.T) {
+	fields := []string{auth.FieldAppKey, auth.FieldAppSecret, auth.FieldAccessToken}
+	for _, n := range []int{4, 40} {
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			service := "tokentray-test-index-" + auth.NewID()
+			writer, _ := methodCounter(t, service)
+			ids := make([]string, n)
+			for i := range ids {
+				ids[i] = "test-" + auth.NewID()
+				for _, f := range fields {
+					if err := writer.Set(ids[i], f, "test-value-"+f); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			t.Cleanup(func() {
+				for _, id := range ids {
+					for _, f := range fields {
+						_ = writer.Delete(id, f)
+					}
+				}
+			})
+			// A fresh process refreshing every credential.
+			k, calls := methodCounter(t, service)
+			k.Index()
+			read := func() {
+				t.Helper()
+				for _, id := range ids {
+					values, missing, err := k.GetFields(id, fields)
+					if err != nil || len(values) != len(fields) || len(missing) != 0 {
+						t.Fatalf("%s: %v missing %v: %v", id, values, missing, err)
+					}
+				}
+			}
+			read()
+			first := calls()
+			t.Logf("%d credentials, a fresh process: %v", n, first)
+			if first["SearchItems"] != 1 || first["GetSecrets"] != n || first["GetSecret"] != 0 {
+				t.Errorf("%d credentials read by a fresh process: %v; want one search, and one read per credential", n, first)
+			}
+			// Each property read finds one item without a search: at most
+			// one per item.
+			if first["Get"] > n*len(fields) {
+				t.Errorf("%d property reads for %d items", first["Get"], n*len(fields))
+			}
+			// The next round (the agent's next check): one call per
+			// credential.
+			k.Index()
+			read()
+			again := calls()
+			total := 0
+			for _, c := range again {
+				total += c
+			}
+			if float64(total)/float64(n) > 2 || again["GetSecrets"] != n {
+				t.Errorf("%d credentials read again: %v, %.2f calls each; want at most 2", n, again, float64(total)/float64(n))
+			}
+		})
 	}
 }

@@ -364,6 +364,18 @@ func (k *Keyring) PrepareWrite() {
 	}
 }
 
+// Index readies the keychain for reading the secrets of many credentials
+// at once (a refresh of every credential): it learns where each of the
+// profile's items is with one search, so that each credential's fields
+// are then one read, however many there are. Errors are left for the
+// reads, which look items up one by one. Where the keychain has no such
+// search (macOS, Windows, the file keychain) it does nothing.
+func (k *Keyring) Index() {
+	if x, ok := k.be.(interface{ index(service string) error }); ok {
+		_ = k.call(func() error { return x.index(k.service) })
+	}
+}
+
 // checkPrefix starts the credential ID of Check's throwaway item, which
 // also names the process: "check-<pid>-<random>".
 const checkPrefix = "check-"

@@ -451,3 +451,72 @@ func (s *secretService) getMany(service string, users []string) (map[string]stri
 	}
 	return values, missing, nil
 }
+
+// indexWindow bounds the property reads index has in flight at once.
+const indexWindow = 256
+
+// index learns where every unlocked item of service is with one search
+// and one property read per item not known yet, sent a window at a time
+// without waiting for each answer. It is for a caller about to read the
+// fields of many credentials: a search per field makes the service scan
+// all its items each time (3,000 scans of 3,000 items to refresh a
+// thousand credentials), where a property read costs it nothing to
+// find. What it cannot learn (a locked item) is left to find.
+func (s *secretService) index(service string) error {
+	s.mu.Lock()
+	if err := s.open(); err != nil {
+		s.reset()
+		s.mu.Unlock()
+		return err
+	}
+	conn := s.conn
+	known := map[dbus.ObjectPath]bool{}
+	for _, p := range s.items {
+		known[p] = true
+	}
+	s.mu.Unlock()
+
+	var unlocked, locked []dbus.ObjectPath
+	if err := conn.Object(ssName, ssPath).Call(ssService+".SearchItems", 0, map[string]string{"service": service}).Store(&unlocked, &locked); err != nil {
+		return err
+	}
+	var paths []dbus.ObjectPath
+	for _, p := range unlocked {
+		if !known[p] {
+			paths = append(paths, p)
+		}
+	}
+	found := map[string]dbus.ObjectPath{}
+	for start := 0; start < len(paths); start += indexWindow {
+		window := paths[start:min(start+indexWindow, len(paths))]
+		calls := make([]*dbus.Call, len(window))
+		for i, p := range window {
+			calls[i] = conn.Object(ssName, p).Go("org.freedesktop.DBus.Properties.Get", 0, nil, ssItem, "Attributes")
+		}
+		for i, c := range calls {
+			<-c.Done
+			var v dbus.Variant
+			if c.Store(&v) != nil {
+				continue // gone meanwhile: find looks again
+			}
+			a, _ := v.Value().(map[string]string)
+			if u := a["username"]; u != "" && a["service"] == service {
+				if _, dup := found[u]; !dup {
+					found[u] = window[i]
+				}
+			}
+		}
+	}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.conn != conn {
+		return errors.New("the connection to the Secret Service was replaced")
+	}
+	for u, p := range found {
+		if _, ok := s.items[service+"\x00"+u]; !ok {
+			s.items[service+"\x00"+u] = p
+		}
+	}
+	return nil
+}
