@@ -38,7 +38,14 @@ func fileKind(m fs.FileMode) string {
 // file (after symbolic links) is a *NotRegularError at once, never an
 // open() that blocks.
 func OpenRegular(path string) (*os.File, error) {
-	fh, err := openNoWait(path)
+	return OpenRegularFile(path, os.O_RDONLY, 0)
+}
+
+// OpenRegularFile is os.OpenFile that refuses, at once, anything but a
+// regular file, as OpenRegular does: for a file tokentray writes in
+// place (an in-flight mark), where a named pipe would wait for a reader.
+func OpenRegularFile(path string, flag int, perm os.FileMode) (*os.File, error) {
+	fh, err := openNoWait(path, flag, perm)
 	if err != nil {
 		return nil, err
 	}

@@ -3,18 +3,20 @@
 package auth
 
 import (
+	"errors"
+	"io/fs"
 	"os"
 )
 
 // openNoWait looks before it opens: where there is no O_NONBLOCK, a file
 // that is not regular is refused before open is tried.
-func openNoWait(path string) (*os.File, error) {
+func openNoWait(path string, flag int, perm os.FileMode) (*os.File, error) {
 	fi, err := os.Stat(path)
-	if err != nil {
+	if err != nil && !(errors.Is(err, fs.ErrNotExist) && flag&os.O_CREATE != 0) {
 		return nil, err
 	}
-	if !fi.Mode().IsRegular() {
+	if err == nil && !fi.Mode().IsRegular() {
 		return nil, &NotRegularError{Path: path, Mode: fi.Mode()}
 	}
-	return os.Open(path)
+	return os.OpenFile(path, flag, perm)
 }

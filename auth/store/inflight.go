@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/gofrs/flock"
+
+	"tokentray/auth"
 )
 
 // A call that may replace a credential's secrets (a refresh that rotates
@@ -50,7 +52,7 @@ func (s *Store) MarkInFlight(id, op string) (clear func(), err error) {
 	// The file stays between calls and is emptied instead of removed: a
 	// write to an existing file changes no directory, which is what makes
 	// creating and deleting one per call slow on a journaling file system.
-	fh, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE, 0o600)
+	fh, err := auth.OpenRegularFile(path, os.O_WRONLY|os.O_CREATE, 0o600) // a named pipe is refused, not waited on
 	if err == nil {
 		_, err = fh.WriteAt(b, 0)
 		if cerr := fh.Close(); err == nil {

@@ -5,6 +5,7 @@ package store
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -74,5 +75,31 @@ func TestANamedPipeAsTheSettingsIsRefusedAtOnce(t *testing.T) {
 	}
 	if fi, err := os.Lstat(path); err != nil || fi.Mode()&os.ModeNamedPipe == 0 {
 		t.Errorf("the named pipe was not left in place: %v", err)
+	}
+}
+
+// A named pipe where the in-flight mark goes stops the call at once with
+// a sentence, instead of a write that waits for a reader.
+func TestANamedPipeAsAnInFlightMarkIsRefusedAtOnce(t *testing.T) {
+	s := openAt(t, t.TempDir(), auth.NewMemorySecrets())
+	id := auth.NewID()
+	if err := os.MkdirAll(filepath.Dir(s.markPath(id)), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mkfifo(s.markPath(id), 0o600); err != nil {
+		t.Skipf("no named pipes here: %v", err)
+	}
+	done := make(chan error, 1)
+	go func() { _, err := s.MarkInFlight(id, "refresh"); done <- err }()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "is a named pipe, not a regular file") {
+			t.Fatalf("got %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		if r, err := os.OpenFile(s.markPath(id), os.O_RDONLY|syscall.O_NONBLOCK, 0); err == nil {
+			r.Close()
+		}
+		t.Fatal("the mark waited on the named pipe")
 	}
 }
