@@ -207,7 +207,11 @@ func (u *UI) showDetails() {
 	d.Region.SetText(region)
 	switch {
 	case r.Health.State == auth.Pending && !r.Health.Deadline.IsZero():
-		d.Expiry.SetText("Verify within " + auth.Countdown(r.Health.Deadline.Sub(now)))
+		within := "Verify within "
+		if r.Kind == auth.KindFutuOAuth {
+			within = "Log in within " // a browser login, not a 2FA code
+		}
+		d.Expiry.SetText(within + auth.Countdown(r.Health.Deadline.Sub(now)))
 	case !r.Health.ExpiresAt.IsZero():
 		d.Expiry.SetText(r.Health.ExpiresAt.Local().Format("2 Jan 2006 15:04") + " (" + auth.Approx(r.Health.ExpiresAt.Sub(now)) + ")")
 	default:

@@ -322,6 +322,9 @@ func StateLine(e Entry, now time.Time) (string, time.Time) {
 			var left string
 			left, change = countdown(h.Deadline, now)
 			num = left + " left to verify"
+			if e.Kind == auth.KindFutuOAuth {
+				num = left + " left to log in" // a browser login, not a 2FA code
+			}
 		}
 	case h.State == auth.Broken:
 		// A broken credential's expiry says nothing useful.

@@ -173,3 +173,10 @@ func itemText(it MenuItem) string {
 	}
 	return s
 }
+
+func TestAFutuLoginCountsDownToALoginNotA2FACode(t *testing.T) {
+	e := Entry{Name: "futu-main", Kind: auth.KindFutuOAuth, Health: auth.Health{State: auth.Pending, Deadline: t0.Add(4 * time.Minute)}}
+	if line, _ := StateLine(e, t0); line != "futu-main: Pending, 4:00 left to log in" {
+		t.Errorf("a Futu browser login reads %q", line)
+	}
+}
