@@ -94,6 +94,12 @@ func (s *Store) Interrupted() ([]string, error) {
 		if !ok || checkID(id) != nil {
 			continue
 		}
+		// A finished call empties its mark and leaves the file: such a
+		// mark is no reason to probe the lock (with a thousand
+		// credentials, that was two thousand lock calls per status).
+		if fi, err := e.Info(); err != nil || fi.Size() == 0 {
+			continue
+		}
 		fl := flock.New(s.lockPath(id), flock.SetPermissions(0o600))
 		locked, err := fl.TryLock()
 		if err != nil || !locked {

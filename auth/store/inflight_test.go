@@ -93,3 +93,29 @@ func TestAMarkLeftUnclearedStaysForTheNextProcess(t *testing.T) {
 		t.Fatalf("a removed credential is still marked: %v", ids)
 	}
 }
+
+// TestAFinishedCallsMarkIsNotProbed: the emptied mark of a call that
+// finished is passed over without touching its credential's lock (which
+// would create the lock file here): a status of a thousand credentials
+// made two thousand lock calls for them.
+func TestAFinishedCallsMarkIsNotProbed(t *testing.T) {
+	s := openAt(t, t.TempDir(), auth.NewMemorySecrets())
+	c := newCred("a", auth.KindFutuKey)
+	if err := s.Add(c, nil); err != nil {
+		t.Fatal(err)
+	}
+	clear, err := s.MarkInFlight(c.ID, "refresh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	clear()
+	if err := os.Remove(s.lockPath(c.ID)); err != nil && !os.IsNotExist(err) {
+		t.Fatal(err)
+	}
+	if ids, err := s.Interrupted(); err != nil || len(ids) != 0 {
+		t.Fatalf("a finished call reads as interrupted: %v, %v", ids, err)
+	}
+	if _, err := os.Stat(s.lockPath(c.ID)); !os.IsNotExist(err) {
+		t.Fatalf("the lock of a credential with an emptied mark was probed (%v)", err)
+	}
+}
