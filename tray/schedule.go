@@ -154,8 +154,9 @@ func (s *schedule) atStart(entries []Entry, now time.Time) (due []string, last t
 
 // dueAtStart reports whether e is checked as the agent starts: never
 // checked, last checked CheckEvery ago or more, its token within the
-// lead time of its expiry, a verification waiting, or a broker that did
-// not answer at the last check (Unknown).
+// lead time of its expiry, a verification waiting, a broker that did
+// not answer at the last check (Unknown), or a health whose next action
+// is a check (a token in its renewal window).
 func (s *schedule) dueAtStart(e Entry, now time.Time) bool {
 	h := e.Health
 	switch {
@@ -163,6 +164,8 @@ func (s *schedule) dueAtStart(e Entry, now time.Time) bool {
 		return true
 	case h.State == auth.Pending || h.State == auth.Unknown:
 		return true
+	case h.Next.Kind == auth.ActionRetry:
+		return true // the next check does something about it (a renewal)
 	case !h.ExpiresAt.IsZero() && !h.State.NeedsUser() && !now.Before(h.ExpiresAt.Add(-s.lead)):
 		return true
 	}

@@ -30,9 +30,14 @@ func TestOnlyCredentialsWhoseCheckIsDueAreCheckedAtStart(t *testing.T) {
 		{Name: "pending", Checked: t0.Add(-time.Minute), Health: auth.Health{State: auth.Pending, Deadline: t0.Add(4 * time.Minute)}},
 		{Name: "unanswered", Checked: t0.Add(-time.Minute), Health: auth.Health{State: auth.Unknown, CheckedAt: t0.Add(-time.Minute)}},
 		{Name: "refused", Checked: t0.Add(-5 * time.Minute), Health: auth.Health{State: auth.ActionNeeded, ExpiresAt: t0.Add(time.Minute)}},
+		// A token that the next check renews (a Webull token in its
+		// renewal window) is due, though its expiry is days away.
+		{Name: "renewable", Checked: t0.Add(-5 * time.Minute), Health: auth.Health{State: auth.Expiring, ExpiresAt: t0.Add(24 * time.Hour), Next: auth.Next(auth.ActionRetry, "renewable")}},
+		// One that needs the person is not: a check would not change it.
+		{Name: "extend", Checked: t0.Add(-5 * time.Minute), Health: auth.Health{State: auth.Expiring, ExpiresAt: t0.Add(6 * 24 * time.Hour), Next: auth.Next(auth.ActionExtend, "extend")}},
 	}
 	due, last := s.atStart(entries, t0)
-	if want := []string{"stale", "never", "expiring", "pending", "unanswered"}; !slices.Equal(due, want) {
+	if want := []string{"stale", "never", "expiring", "pending", "unanswered", "renewable"}; !slices.Equal(due, want) {
 		t.Errorf("due at start: %v, want %v", due, want)
 	}
 	// The next round keeps the rhythm of the last checks: an hour after
