@@ -189,7 +189,7 @@ func (u *UI) showDetails() {
 	d.Title.SetText(r.Name)
 	d.Kind.SetText(r.Kind.Title())
 	d.State.SetText(r.Health.State.Title())
-	d.Reason.SetText(sentence(r.Health.Reason))
+	d.Reason.SetText(auth.DisplayAbout(r.Health.Reason, r.Name))
 	if r.Health.Reason == "" {
 		d.Reason.Hide()
 	} else {

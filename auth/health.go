@@ -199,6 +199,15 @@ func Display(reason string) string {
 	return string(unicode.ToUpper(r)) + s[n:]
 }
 
+// DisplayAbout is Display for a reason about the credential called name:
+// a reason that starts with the name keeps it as it is spelt.
+func DisplayAbout(reason, name string) string {
+	if name != "" && strings.HasPrefix(reason, name) {
+		return strings.ReplaceAll(reason, "`", "")
+	}
+	return Display(reason)
+}
+
 // RetryNote ends the reason of a check that got no answer from the
 // broker: the stored credential is as it was and the next check asks
 // again.

@@ -97,6 +97,12 @@ func TestDisplay(t *testing.T) {
 		t.Errorf("Display of a non-ASCII start = %q", got)
 	}
 	// A credential's name is never re-capitalised.
+	if got := DisplayAbout("bot needs a new token", "bot"); got != "bot needs a new token" {
+		t.Errorf("DisplayAbout = %q", got)
+	}
+	if got := DisplayAbout("needs a new token", "bot"); got != "Needs a new token" {
+		t.Errorf("DisplayAbout = %q", got)
+	}
 	for _, reason := range []string{"webull-no2fa needs no token", "futu-main: logged out", "api.webull.com did not answer"} {
 		if got := Display(reason); got != reason {
 			t.Errorf("Display(%q) = %q", reason, got)

@@ -203,7 +203,7 @@ func (a *alerts) Due(entries []Entry, sandbox bool, now time.Time) []Notificatio
 		if sandbox {
 			title += " (sandbox)"
 		}
-		n := Notification{Title: title, Body: auth.Display(e.Health.Reason), Key: e.Name}
+		n := Notification{Title: title, Body: auth.DisplayAbout(e.Health.Reason, e.Name), Key: e.Name}
 		n.Actions = []NotifyAction{actionButton(nextAction(e), e.Name)}
 		n.Event = &Event{Credential: e.Name, Kind: e.Kind, State: e.Health.State, Next: auth.Next(nextAction(e), e.Name), Sandbox: sandbox}
 		a.shown[e.Name] = true

@@ -252,7 +252,7 @@ var stateMarks = map[auth.State]string{
 // actions that fit it now.
 func credentialMenu(e Entry, line string) MenuItem {
 	k := "cred:" + e.Name + ":"
-	reason := auth.Display(e.Health.Reason)
+	reason := auth.DisplayAbout(e.Health.Reason, e.Name)
 	// The submenu's own label is the state line (it follows a countdown);
 	// inside, the sentence that explains it, then the actions.
 	var kids []MenuItem
