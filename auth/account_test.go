@@ -22,3 +22,18 @@ func TestAccountSummary(t *testing.T) {
 		}
 	}
 }
+
+func TestWhoNamesTheBrandTheAccountAndTheAccess(t *testing.T) {
+	c := Credential{Kind: KindFutuOAuth, Brand: BrandMoomoo, Account: Account{Name: "Bo"},
+		Access: &Access{Quote: true, Trade: true, Accounts: []string{"281756"}}}
+	if got, want := c.Who(), "moomoo · Bo · quotes and trading (account 281756)"; got != want {
+		t.Errorf("Who() = %q, want %q", got, want)
+	}
+	c.Brand, c.Access = "", &Access{Quote: true}
+	if got, want := c.Who(), "Bo · quotes only, no trading"; got != want {
+		t.Errorf("Who() = %q, want %q", got, want)
+	}
+	if got := (Credential{Kind: KindWebull, Brand: BrandMoomoo}).Who(); got != "" {
+		t.Errorf("a Webull credential's Who() = %q, want nothing", got)
+	}
+}
