@@ -2,6 +2,9 @@ package cli
 
 import (
 	"errors"
+	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
 )
@@ -17,6 +20,11 @@ opens it when you click a credential in the tray menu.`)
 		focus := ""
 		if len(args) == 1 {
 			focus = args[0]
+		}
+		// An unknown name is said here, with the names close to it, before
+		// a window starts (read from the settings, without the keychain).
+		if names := e.namesIn(e.sandbox); focus != "" && names != nil && !slices.ContainsFunc(names, func(n string) bool { return strings.EqualFold(n, focus) }) {
+			return errors.New(e.notFoundHint(fmt.Sprintf("no credential is named %q", focus), focus))
 		}
 		if e.RunWindow == nil {
 			return errors.New("this build of tokentray has no window; use its commands instead (tokentray help)")

@@ -144,6 +144,7 @@ func TestDidYouMeanForCommandsAndNames(t *testing.T) {
 		{[]string{"help", "logni"}, cli.ExitUsage, `tokentray: "logni" is not a tokentray command; did you mean login? Run: tokentray help` + "\n"},
 		{[]string{"token", "webull-su"}, cli.ExitError, `tokentray: no credential is named "webull-su"; did you mean webull-us? See every name with: tokentray status` + "\n"},
 		{[]string{"status", "Webull-usa"}, cli.ExitError, `tokentray: no credential is named "Webull-usa"; did you mean webull-us? See every name with: tokentray status` + "\n"},
+		{[]string{"window", "webull-su"}, cli.ExitError, `tokentray: no credential is named "webull-su"; did you mean webull-us? See every name with: tokentray status` + "\n"},
 		{[]string{"login", "futu-main"}, cli.ExitError, `tokentray: no credential is named "futu-main"; see the names of your credentials with: tokentray status` + "\n"},
 		// The sandbox profile has none of them: the real one has.
 		{[]string{"--sandbox", "login", "webull-us"}, cli.ExitError, `tokentray: no credential is named "webull-us" here; your real profile has one (without --sandbox): tokentray status webull-us` + "\n"},
