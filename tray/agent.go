@@ -714,6 +714,8 @@ func (a *Agent) copyToken(name string) {
 		if a.copied == tok {
 			cb.ClearIf(tok)
 			a.copied = ""
+			// Cleared: the note that said when is over.
+			a.notify(Notification{Key: "clipboard", Withdraw: true})
 		}
 	})
 	a.mu.Unlock()

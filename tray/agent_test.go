@@ -354,6 +354,22 @@ func (r *recordingNotifier) Notify(title, body string) error {
 	return nil
 }
 
+func (r *recordingNotifier) Withdraw(key string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.got = append(r.got, Notification{Key: key, Withdraw: true})
+	return nil
+}
+
+func (r *recordingNotifier) withdrawn(key string) bool {
+	for _, n := range r.all() {
+		if n.Withdraw && n.Key == key {
+			return true
+		}
+	}
+	return false
+}
+
 func (r *recordingNotifier) all() []Notification {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -404,6 +420,14 @@ func TestACopyFromTheTraySaysWhenItIsCleared(t *testing.T) {
 	}
 	if n := rec.all()[0]; n.Body != "Copied; cleared in 45 s" || !strings.Contains(n.Title, "futu-main") {
 		t.Errorf("the copy said %+v", n)
+	}
+	// Cleared 45 s later: the note is taken down.
+	if err := clock.BlockUntilContext(ta.ctx, 2); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(45 * time.Second)
+	if !testutil.Poll(5*time.Second, time.Millisecond, func() bool { return rec.withdrawn("clipboard") }) {
+		t.Error("the note of the copy stayed after the clipboard was cleared")
 	}
 }
 
