@@ -139,6 +139,26 @@ func TestShareTargetsOverSSHAndToACommand(t *testing.T) {
 	if strings.Count(push.stdout, ": pushed\n") != 2 {
 		t.Errorf("share --push said %q", push.stdout)
 	}
+	// A renewal that gives a new token string: pushed, and --list and
+	// status say which bots keep the old one.
+	sb.Webull.SetRenewNewToken(true)
+	wantCode(t, x.run(nil, "", "refresh", "bot", "--force"), 0, "refresh --force")
+	tok = x.run(nil, "", "token", "bot")
+	renewed := strings.TrimSpace(tok.stdout)
+	x.secret(renewed)
+	if renewed == token {
+		t.Fatal("the renewal gave the same token")
+	}
+	wantCode(t, x.run(ssh, "", "share", "bot", "--push"), 0, "share --push after the renewal")
+	if b, _ := os.ReadFile(tokenFile); !strings.HasPrefix(string(b), renewed+"\n") {
+		t.Fatalf("token.txt after the renewal holds %q", b)
+	}
+	for _, args := range [][]string{{"share", "bot", "--list"}, {"status", "--wide"}} {
+		if r := x.run(nil, "", args...); !strings.Contains(r.stdout, "keep the old token until they are restarted") {
+			t.Errorf("%v does not say which bots keep the old token:\n%s", args, r.stdout)
+		}
+	}
+
 	sshd.Stop()
 	push = x.run(ssh, "", "share", "bot", "--push")
 	wantCode(t, push, 1, "share --push with the server stopped")
