@@ -437,7 +437,15 @@ func (a *Agent) loop(ctx context.Context) {
 			}
 			if next.check {
 				s.retryAt = time.Time{}
-				startCheck(nil)
+				if next.full {
+					startCheck(nil)
+				} else if retry := unanswered(a.snapshotEntries()); len(retry) > 0 {
+					// The round keeps its place: the others were not asked.
+					launch(retry, true, s.lastCheck)
+				} else {
+					backoff = 0
+					a.draw()
+				}
 			} else {
 				a.draw()
 			}

@@ -33,7 +33,8 @@ type schedule struct {
 // wake is one kind of work the agent does when a deadline comes.
 type wake struct {
 	at      time.Time
-	check   bool     // check every credential with its broker
+	check   bool     // check credentials with their brokers
+	full    bool     // every credential (else only those the brokers did not answer)
 	polls   []string // ask about these pending verifications
 	reload  bool     // read the store again (a verification ran out)
 	redraw  bool     // the view's text changes (a countdown, an expiry)
@@ -113,7 +114,7 @@ func (s *schedule) next(entries []Entry, viewUntil time.Time, checking bool, now
 		}
 	}
 	if !checking {
-		consider(s.nextCheck(entries), func(w *wake) { w.check = true })
+		consider(s.nextCheck(entries), func(w *wake) { w.check, w.full = true, true })
 		consider(s.retryAt, func(w *wake) { w.check = true })
 	}
 	for _, e := range entries {
@@ -170,4 +171,17 @@ func (s *schedule) dueAtStart(e Entry, now time.Time) bool {
 		return true
 	}
 	return false
+}
+
+// unanswered are the credentials a retry asks about: those whose broker
+// did not answer at their last check (Unknown). A broker that is down
+// for a while is asked about its own credentials, not about all.
+func unanswered(entries []Entry) []string {
+	var out []string
+	for _, e := range entries {
+		if e.Health.State == auth.Unknown {
+			out = append(out, e.Name)
+		}
+	}
+	return out
 }

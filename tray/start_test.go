@@ -3,6 +3,7 @@ package tray
 import (
 	"context"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -59,6 +60,7 @@ type namedBroker struct {
 	clock clockwork.Clock
 	mu    sync.Mutex
 	asked []string
+	down  map[string]bool // these go unanswered
 }
 
 func (b *namedBroker) Kind() auth.Kind { return auth.KindFutuKey }
@@ -68,7 +70,11 @@ func (b *namedBroker) Assess(c auth.Credential, now time.Time) auth.Health {
 func (b *namedBroker) Refresh(_ context.Context, c *auth.Credential, _ auth.Secrets, _ auth.RefreshOptions) (auth.Health, error) {
 	b.mu.Lock()
 	b.asked = append(b.asked, c.Name)
+	down := b.down[c.Name]
 	b.mu.Unlock()
+	if down {
+		return auth.Health{State: auth.Unknown, Reason: "the broker did not answer"}, nil
+	}
 	if c.ExpiresAt.Sub(b.clock.Now()) < time.Hour {
 		c.ExpiresAt = b.clock.Now().Add(30 * 24 * time.Hour)
 	}
@@ -137,7 +143,8 @@ func TestARestartIsNoRecheckStorm(t *testing.T) {
 		t.Helper()
 		if !testutil.Poll(5*time.Second, 2*time.Millisecond, func() bool {
 			asked = append(asked, broker.take()...)
-			return len(asked) >= len(want)
+			// The round's end is drawn: its result is in the schedule.
+			return len(asked) >= len(want) && p.tip() != "" && !strings.Contains(p.tip(), "checking")
 		}) {
 			t.Fatalf("%s: the broker was asked about %v, want %v", what, asked, want)
 		}
@@ -164,4 +171,65 @@ func TestARestartIsNoRecheckStorm(t *testing.T) {
 	}
 	clock.Advance(time.Second)
 	settle("an hour after the oldest last check", "expiring", "never", "recent-1", "recent-2", "stale")
+}
+
+// TestARetryAsksOnlyAboutWhatWasNotAnswered: when one broker does not
+// answer, the retries 30 s, 60 s... later ask about its credentials
+// alone, not about every credential again; the hourly round keeps its
+// place.
+func TestARetryAsksOnlyAboutWhatWasNotAnswered(t *testing.T) {
+	clock := clockwork.NewFakeClockAt(t0)
+	st, err := store.Open(t.TempDir(), auth.NewMemorySecrets())
+	if err != nil {
+		t.Fatal(err)
+	}
+	broker := &namedBroker{clock: clock, down: map[string]bool{"flaky": true}}
+	eng := engine.New(st, map[auth.Kind]auth.Provider{auth.KindFutuKey: broker}, clock)
+	for _, name := range []string{"a", "b", "flaky"} {
+		if _, err := eng.AddWith(context.Background(), auth.Credential{Name: name, Kind: auth.KindFutuKey}, map[string]string{auth.FieldAppSecret: "test-app-secret-" + name}, engine.CheckOptions{NoCheck: true}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a := NewAgent(eng, AgentOptions{Clock: clock, CheckEvery: time.Hour, NoWatch: true, Dir: st.Dir(), SettingsFile: st.Path(), Prefs: st})
+	p := newFakePanel()
+	a.out = newShown(p, a.Do).apply
+	ctx, cancel := context.WithCancel(context.Background())
+	stopped := make(chan struct{})
+	go func() { a.loop(ctx); close(stopped) }()
+	t.Cleanup(func() { cancel(); <-stopped })
+
+	var asked []string
+	settle := func(what string, want ...string) {
+		t.Helper()
+		if !testutil.Poll(5*time.Second, 2*time.Millisecond, func() bool {
+			asked = append(asked, broker.take()...)
+			// The round's end is drawn: its result is in the schedule.
+			return len(asked) >= len(want) && p.tip() != "" && !strings.Contains(p.tip(), "checking")
+		}) {
+			t.Fatalf("%s: the broker was asked about %v, want %v", what, asked, want)
+		}
+		if err := clock.BlockUntilContext(testutil.Context(t, 5*time.Second), 1); err != nil {
+			t.Fatal(err)
+		}
+		asked = append(asked, broker.take()...)
+		slices.Sort(asked)
+		if !slices.Equal(asked, want) {
+			t.Fatalf("%s: the broker was asked about %v, want %v", what, asked, want)
+		}
+		asked = nil
+	}
+	settle("at start", "a", "b", "flaky")
+	clock.Advance(FirstRetry)
+	settle("the first retry", "flaky")
+	clock.Advance(2 * FirstRetry)
+	settle("the second retry", "flaky")
+	broker.mu.Lock()
+	broker.down = nil
+	broker.mu.Unlock()
+	clock.Advance(4 * FirstRetry)
+	settle("the third retry, answered", "flaky")
+	// The hourly round comes an hour after the start's, and asks about
+	// every credential.
+	clock.Advance(time.Hour - 7*FirstRetry)
+	settle("the hourly round", "a", "b", "flaky")
 }
