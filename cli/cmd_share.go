@@ -105,7 +105,7 @@ func runShare(e *env, name, dirFlag string, off bool) error {
 			return usagef("--dir applies to webull credentials: the Futu SDK's token file has its own place; run: %s", e.cmdLine("share", name))
 		}
 	default:
-		return usagef("%s is a %s, which has no SDK token file to share: %s and exec give scripts its variables", name, c.Kind.Title(), e.cmdLine("env"))
+		return usagef("%s is a %s, which has no SDK token file on this computer: %s and exec give scripts its variables, and %s hands its env file to another machine", name, c.Kind.Title(), e.cmdLine("env"), e.cmdLine("share", name, "--ssh", "HOST:DIR"))
 	}
 
 	ctx, stop := interruptible(e.ctx)

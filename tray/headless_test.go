@@ -96,3 +96,20 @@ func TestEventLogSaysWhatChanged(t *testing.T) {
 		t.Errorf("log:\n%s\nwant:\n%s", got, want)
 	}
 }
+
+func TestEventLogSaysWhenAShareTargetFailsAndRecovers(t *testing.T) {
+	var b strings.Builder
+	l := NewEventLog(&b, nil)
+	h := auth.Health{State: auth.OK, ExpiresAt: t0.Add(time.Hour)}
+	fail := "cannot push to bot@vps:conf: nothing answers SSH at bot@vps (connection refused)"
+	l.Entries([]Entry{{Name: "a", Kind: auth.KindWebull, Health: h}})
+	l.Entries([]Entry{{Name: "a", Kind: auth.KindWebull, Health: h, ShareFailing: []string{fail}}})
+	l.Entries([]Entry{{Name: "a", Kind: auth.KindWebull, Health: h, ShareFailing: []string{fail}}}) // still failing: nothing new
+	l.Entries([]Entry{{Name: "a", Kind: auth.KindWebull, Health: h}})
+	want := "a (Webull token): OK, expires 2026-11-23 10:00 UTC\n" +
+		"a: " + fail + "\n" +
+		"a: every share target is pushed again\n"
+	if got := b.String(); got != want {
+		t.Errorf("log:\n%s\nwant:\n%s", got, want)
+	}
+}
