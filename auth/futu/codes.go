@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"unicode"
 
 	"tokentray/auth"
 )
@@ -133,8 +134,15 @@ func (e apiError) what(secrets ...string) string {
 	return s
 }
 
-// clip bounds a broker's phrase to 100 characters.
+// clip is a broker's phrase on one line, without control characters, at
+// most 100 characters.
 func clip(s string) string {
+	s = strings.Join(strings.Fields(strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, s)), " ")
 	if r := []rune(s); len(r) > 100 {
 		return string(r[:100]) + "…"
 	}

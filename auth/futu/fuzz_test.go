@@ -168,3 +168,56 @@ func newFuzzKey(base string) fuzzKey {
 	_ = s.Set(auth.FieldAccessToken, "fuzz-access-token")
 	return fuzzKey{p: NewKeyProvider(Options{Getenv: noEnv, Clock: clockwork.NewFakeClockAt(t0)}), c: auth.Credential{ID: "k", Name: "k", Kind: auth.KindFutuKey, Endpoint: base, AddedAt: t0}, s: s}
 }
+
+// FuzzAccountCheckAnswer: whatever the account API answers, the check
+// gives a verdict, and an unsure one a one-line reason that never shows
+// the access token and says nothing is judged from a body that is not
+// Futu's.
+func FuzzAccountCheckAnswer(f *testing.F) {
+	const access = "test-access-token-fuzz-0001"
+	for _, seed := range []struct {
+		status int
+		body   string
+	}{
+		{200, `{"s":"ok","errcode":0,"errmsg":"","d":{"accounts":[{"account_id":"281756"}]}}`},
+		{200, `{"s":"fail","errcode":1001,"errmsg":"expired"}`},
+		{200, `{"code":3001,"message":"slow"}`},
+		{401, `{"code":1001,"message":"AUTH_EXPIRED"}`},
+		{403, `{"code":1100,"message":"PERMISSION_DENIED"}`},
+		{401, "<html><title>401</title>" + access + "</html>"},
+		{403, `{"message":"` + access + `"}`},
+		{502, ""},
+		{200, "not json"},
+		{200, `{"d":{"accounts":[{"account_id":"x\u0000y"}]}}`},
+		{429, `{"code":3000,"message":"slow\ndown\u001b[31m"}`},
+	} {
+		f.Add(seed.status, seed.body)
+	}
+	f.Fuzz(func(t *testing.T, status int, body string) {
+		if status < 100 || status > 599 {
+			return
+		}
+		c := auth.Credential{Name: "fz", Kind: auth.KindFutuOAuth}
+		var ch accountCheck
+		if status == 200 {
+			ch = readAccounts(c, t0, []byte(body), access)
+		} else {
+			ch = refusedCheck(c, t0, readAPIError(status, nil, []byte(body)), access)
+		}
+		if ch.verdict != verdictUnsure {
+			for _, id := range ch.accounts {
+				if text(id) != id || id == "" {
+					t.Fatalf("an account ID that is no label: %q", id)
+				}
+			}
+			return
+		}
+		r := ch.health.Reason
+		if r == "" || strings.ContainsAny(r, "\n\r") || strings.Contains(r, access) || len(r) > 800 {
+			t.Fatalf("reason %q", r)
+		}
+		if ch.err == nil || strings.Contains(ch.err.Error(), access) {
+			t.Fatalf("error %v", ch.err)
+		}
+	})
+}
