@@ -52,13 +52,24 @@ func (e *env) confirm(yes bool, question string) (bool, error) {
 	if yes || !e.IsTerminal(e.Stdin) {
 		return true, nil
 	}
-	fmt.Fprint(e.Stderr, question+" [y/N] ")
-	line, err := bufio.NewReader(e.Stdin).ReadString('\n')
+	var line string
+	var err error
+	if e.ReadLine != nil {
+		// Typed on the terminal: Ctrl-C stops the command at once, Ctrl-D
+		// answers no.
+		line, err = e.ReadLine(question + " [y/N] ")
+		if errors.Is(err, ErrInterrupted) {
+			return false, &exitError{code: ExitInterrupted, err: errors.New("cancelled: nothing was changed")}
+		}
+	} else {
+		fmt.Fprint(e.Stderr, question+" [y/N] ")
+		line, err = bufio.NewReader(e.Stdin).ReadString('\n')
+		if errors.Is(err, io.EOF) && line == "" {
+			fmt.Fprintln(e.Stderr)
+		}
+	}
 	if err != nil && !errors.Is(err, io.EOF) {
 		return false, err
-	}
-	if errors.Is(err, io.EOF) && line == "" {
-		fmt.Fprintln(e.Stderr)
 	}
 	switch strings.ToLower(strings.TrimSpace(line)) {
 	case "y", "yes":

@@ -3,6 +3,7 @@ package cli_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -155,6 +156,29 @@ func TestDidYouMeanForCommandsAndNames(t *testing.T) {
 		code := ip.run(c.args...)
 		if code != c.code || (c.want != "" && ip.stderr.String() != c.want) {
 			t.Errorf("%q: exit %d, stderr %q; want %d, %q", c.args, code, ip.stderr.String(), c.code, c.want)
+		}
+	}
+}
+
+// Ctrl-C at a confirmation stops the command at once and changes
+// nothing; Ctrl-D answers no.
+func TestCtrlCAtAConfirmationStopsAtOnce(t *testing.T) {
+	for _, c := range []struct {
+		err  error
+		code int
+	}{{cli.ErrInterrupted, cli.ExitInterrupted}, {io.EOF, cli.ExitError}} {
+		r := newTerminalRun(t)
+		r.deps.ReadLine = func(prompt string) (string, error) {
+			if !strings.Contains(prompt, "[y/N]") {
+				t.Errorf("asked %q", prompt)
+			}
+			return "", c.err
+		}
+		if code := r.run("", "remove", "wb"); code != c.code {
+			t.Errorf("%v: exit %d, want %d; stderr %q", c.err, code, c.code, r.stderr.String())
+		}
+		if !r.exists(t) {
+			t.Errorf("%v: wb was removed", c.err)
 		}
 	}
 }
