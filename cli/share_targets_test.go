@@ -185,3 +185,30 @@ func TestShareTargetsOverSSHAndToACommand(t *testing.T) {
 	}
 	x.checkAllArgv()
 }
+
+// TestShareTargetOfAFutuLoginCarriesNoRefreshToken: a Futu OAuth login
+// pushed over SSH is the SDK's token file named for its client ID, with
+// the access token and expiry, mode 0600, and never the refresh token.
+func TestShareTargetOfAFutuLoginCarriesNoRefreshToken(t *testing.T) {
+	needKeychain(t)
+	sshd := testutil.StartSSHServer(t)
+	sb := startSandbox(t)
+	x := newTT(t)
+	wantCode(t, x.run(nil, "", "add", "futu-oauth", "oauth", "--endpoint", sb.FutuURL), 0, "add futu-oauth")
+	c, access, refresh := newOAuthSession(t, x).login(t, x, "oauth")
+
+	remote := filepath.Join(t.TempDir(), ".futu", "openapi", "tokens")
+	r := x.run(map[string]string{"TOKENTRAY_SSH_COMMAND": sshd.SSHCommand}, "", "share", "oauth", "--ssh", sshd.Target(remote))
+	wantCode(t, r, 0, "share --ssh of a Futu login")
+	file := filepath.Join(remote, c.ClientID)
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), `"access_token":"`+access+`"`) || strings.Contains(string(b), refresh) || !strings.Contains(string(b), `"refresh_token":""`) {
+		t.Fatalf("the SDK token file on the server holds %q", b)
+	}
+	if m := fileMode(t, file); m != 0o600 {
+		t.Errorf("the SDK token file has mode %04o, want 0600", m)
+	}
+}
