@@ -183,6 +183,14 @@ func TestShareTargetsOverSSHAndToACommand(t *testing.T) {
 	if r := x.run(ssh, "", "share", "bot", "--ssh", sshd.Target(remote), "--off"); r.code == 0 || !strings.Contains(r.stderr, "bot does not push to") {
 		t.Errorf("--off of a target that is not there: %d %q", r.code, r.stderr)
 	}
+	off = x.run(nil, "", "share", "bot", "--exec", cmd, "--off")
+	wantCode(t, off, 0, "share --exec --off")
+	if !strings.Contains(off.stdout, "what the command did with the file is left as it is") {
+		t.Errorf("share --exec --off said %q", off.stdout)
+	}
+	if l := x.run(nil, "", "share", "bot", "--list"); !strings.Contains(l.stdout, "bot has no share targets") {
+		t.Errorf("share --list after both were removed:\n%s", l.stdout)
+	}
 	x.checkAllArgv()
 }
 
