@@ -118,8 +118,9 @@ func offers(r Row) auth.Offer {
 }
 
 // Act carries out a typed next action: Log in and Verify 2FA open the
-// login dialog, Extend its dialog, Update the secret the edit form, and
-// Check again checks the credential with its broker.
+// login dialog, Extend its dialog, Update the secret the edit form,
+// Check again checks the credential with its broker, and Share again
+// checks it, which writes its shared file again.
 func (u *UI) Act(a auth.Action) {
 	r, ok := u.row(a.Credential)
 	if !ok {
@@ -135,6 +136,11 @@ func (u *UI) Act(a auth.Action) {
 	case auth.ActionRetry:
 		u.work("Checking "+r.Name+"…", func(ctx context.Context) (string, error) {
 			return r.Name + " was checked.", u.backend.Refresh(ctx, r.Name)
+		})
+	case auth.ActionShare:
+		// A check writes the shared file again.
+		u.work("Writing "+r.Name+"'s shared file again…", func(ctx context.Context) (string, error) {
+			return r.Name + " was checked and its shared file written again.", u.backend.Refresh(ctx, r.Name)
 		})
 	}
 }

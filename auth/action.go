@@ -25,10 +25,13 @@ const (
 	// ActionRetry: check again (the broker did not answer, or an outcome
 	// is not known yet).
 	ActionRetry ActionKind = "retry"
+	// ActionShare: write the shared SDK token file again, once its
+	// folder is usable (the token itself is fine).
+	ActionShare ActionKind = "share"
 )
 
 // ActionKinds lists every kind of action but none.
-var ActionKinds = []ActionKind{ActionLogin, ActionVerify, ActionExtend, ActionUpdate, ActionRetry}
+var ActionKinds = []ActionKind{ActionLogin, ActionVerify, ActionExtend, ActionUpdate, ActionRetry, ActionShare}
 
 // Action is one next step for one credential.
 type Action struct {
@@ -56,6 +59,8 @@ func (a Action) Title() string {
 		return "Update the secret"
 	case ActionRetry:
 		return "Check again"
+	case ActionShare:
+		return "Share again"
 	}
 	return ""
 }

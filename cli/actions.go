@@ -13,6 +13,7 @@ var verbs = map[auth.ActionKind]string{
 	auth.ActionExtend: "extend",
 	auth.ActionUpdate: "update",
 	auth.ActionRetry:  "refresh",
+	auth.ActionShare:  "share",
 }
 
 // cmdLine is a tokentray command line as the user would type it, in the

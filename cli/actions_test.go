@@ -56,7 +56,7 @@ func (f *fakeRun) run(args ...string) int {
 func TestNextActionsArePrintedAsCommands(t *testing.T) {
 	verbs := map[auth.ActionKind]string{
 		auth.ActionLogin: "login", auth.ActionVerify: "login", auth.ActionExtend: "extend",
-		auth.ActionUpdate: "update", auth.ActionRetry: "refresh",
+		auth.ActionUpdate: "update", auth.ActionRetry: "refresh", auth.ActionShare: "share",
 	}
 	if len(verbs) != len(auth.ActionKinds) {
 		t.Fatalf("the test covers %d action kinds, auth has %d", len(verbs), len(auth.ActionKinds))

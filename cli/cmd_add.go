@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -330,11 +329,13 @@ func runAdd(e *env, cmd *cobra.Command, kind auth.Kind, name string, f addFlags)
 		c.Region = r
 		c.TestEnv = f.testEnv
 		if f.shareDir != "" {
-			// Absolute, so the agent finds it whatever its working folder.
-			dir, err := filepath.Abs(f.shareDir)
+			// Absolute, so the agent finds it whatever its working folder;
+			// checked as share checks it, before anything is stored.
+			dir, warning, err := e.shareDir("--share-dir", f.shareDir)
 			if err != nil {
-				return usagef("--share-dir %q is not a usable folder: %v", f.shareDir, err)
+				return err
 			}
+			e.shareDirWarning(warning, dir)
 			c.ShareWithSDK = true
 			c.SDKTokenDir = dir
 		}

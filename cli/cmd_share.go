@@ -82,22 +82,18 @@ func runShare(e *env, name, dirFlag string, off bool) error {
 	switch c.Kind {
 	case auth.KindWebull:
 		dir = c.SDKTokenDir
-		if dirFlag != "" {
-			if dir, err = filepath.Abs(dirFlag); err != nil {
-				return usagef("--dir %q is not a usable folder: %v", dirFlag, err)
-			}
-			if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
-				return usagef("--dir %s is a file, not a folder: give the folder your bots read through %s", dir, e.Webull.TokenDirEnv)
-			}
-		}
-		if dir == "" && !off {
+		if dir == "" && dirFlag == "" && !off {
 			return usagef("share %s needs --dir DIR: the folder where tokentray keeps token.txt for the Webull SDK", name)
 		}
-		if !off && e.Webull.CheckShareDir != nil {
+		if dirFlag != "" || !off {
 			// Refused before anything changes, so a refused folder is
 			// never stored.
-			if warning, err = e.Webull.CheckShareDir(dir); err != nil {
-				return usagef("%s", strings.TrimSuffix(err.Error(), "."))
+			flag, raw := "--dir", dirFlag
+			if raw == "" {
+				flag, raw = "the folder used before,", dir
+			}
+			if dir, warning, err = e.shareDir(flag, raw); err != nil {
+				return err
 			}
 		}
 	case auth.KindFutuOAuth:
@@ -175,9 +171,7 @@ func runShare(e *env, name, dirFlag string, off bool) error {
 		msg += fmt.Sprintf("; start bots with %s=%s (%s and exec set it)", e.Webull.TokenDirEnv, dir, e.cmdLine("env", name))
 	}
 	fmt.Fprintln(e.Stdout, msg+oldFileNote(before, file, dir)+".")
-	if warning != "" {
-		fmt.Fprintf(e.Stdout, "Warning: %s; to hide its list of files: chmod go-rwx %s\n", strings.TrimSuffix(warning, "."), dir)
-	}
+	e.shareDirWarning(warning, dir)
 	return nil
 }
 
@@ -212,4 +206,31 @@ func indentText(s string, indent, width int) string {
 		lines[i] = strings.Repeat(" ", indent) + l
 	}
 	return strings.Join(lines, "\n")
+}
+
+// shareDir checks a folder given for the Webull SDK's token file, by the
+// one rule add, update and share all apply: an absolute folder (not a
+// file), not a folder of the operating system, not one others can write
+// to. It returns the folder made absolute, and a warning when others can
+// list it.
+func (e *env) shareDir(flag, raw string) (dir, warning string, err error) {
+	if dir, err = filepath.Abs(raw); err != nil {
+		return "", "", usagef("%s %q is not a usable folder: %v", flag, raw, err)
+	}
+	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
+		return "", "", usagef("%s %s is a file, not a folder: give the folder your bots read through %s", flag, dir, e.Webull.TokenDirEnv)
+	}
+	if e.Webull.CheckShareDir != nil {
+		if warning, err = e.Webull.CheckShareDir(dir); err != nil {
+			return "", "", usagef("%s", strings.TrimSuffix(err.Error(), "."))
+		}
+	}
+	return dir, warning, nil
+}
+
+// shareDirWarning prints the warning of a folder others can list.
+func (e *env) shareDirWarning(warning, dir string) {
+	if warning != "" {
+		fmt.Fprintf(e.Stdout, "Warning: %s; to hide its list of files: chmod go-rwx %s\n", strings.TrimSuffix(warning, "."), dir)
+	}
 }

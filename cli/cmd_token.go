@@ -21,7 +21,9 @@ TOKEN=$(tokentray token NAME).
               and exec give bots its app key
 
 When you must act first (log in, verify, extend) it prints nothing on
-stdout, one sentence on stderr, and exits with code 3.`)
+stdout, one sentence on stderr, and exits with code 3. A token that is
+fine is printed even when its shared SDK token file could not be
+written: a warning on stderr says why, and the exit code is 0.`)
 	c.Args = exactly(1, "one NAME")
 	c.ValidArgsFunction = e.completeNames(1)
 	c.RunE = func(_ *cobra.Command, args []string) error {
@@ -38,6 +40,11 @@ stdout, one sentence on stderr, and exits with code 3.`)
 			return err
 		}
 		fmt.Fprintln(e.Stdout, tok)
+		// The token is fine; a shared file that could not be written is
+		// said beside it, without failing the script that asked.
+		if cur, err := eng.Get(args[0]); err == nil && cur.Health.Next.Kind == auth.ActionShare {
+			fmt.Fprintf(e.Stderr, "tokentray: warning: %s\n", withNext(args[0]+": "+sentence(cur.Health.Reason), e.command(cur.Health.Next)))
+		}
 		return nil
 	}
 	return c

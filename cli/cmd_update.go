@@ -15,11 +15,11 @@ import (
 var updateFlags = map[auth.Kind][]string{
 	auth.KindFutuOAuth: {"endpoint", "scope", "no-check", "register-url", "authorize-url", "token-url"},
 	auth.KindFutuKey:   {"endpoint", "no-check"},
-	auth.KindWebull:    {"endpoint", "region", "no-check"},
+	auth.KindWebull:    {"endpoint", "region", "share-dir", "no-check"},
 }
 
 func updateCommand(e *env) *cobra.Command {
-	c := newCommand("update", "replace a credential's secrets or settings", "update NAME [--endpoint URL] [--region R] [--scope S] [--register-url URL] [--authorize-url URL] [--token-url URL] [--no-check]",
+	c := newCommand("update", "replace a credential's secrets or settings", "update NAME [--endpoint URL] [--region R] [--share-dir DIR] [--scope S] [--register-url URL] [--authorize-url URL] [--token-url URL] [--no-check]",
 		`Replaces the secrets of NAME, and with the options its endpoint, region
 or scope, after checking the new values with the broker: a refused update
 changes nothing.
@@ -34,6 +34,8 @@ A Futu OAuth login has no secret to type: its tokens come from
 
   --endpoint URL  the broker's API base URL
   --region R      the Webull region
+  --share-dir DIR the folder where tokentray keeps the Webull SDK's
+                  token.txt (turns sharing on; checked as share checks it)
   --scope S       the Futu OAuth scope (asked for at the next login)
   --register-url URL, --authorize-url URL, --token-url URL
                   one Futu OAuth endpoint each (an empty value goes back
@@ -45,6 +47,8 @@ Exit code 3 when the broker refused the new values.`)
 	fs := c.Flags()
 	fs.StringVar(&f.endpoint, "endpoint", "", "the broker's API base URL")
 	fs.StringVar(&f.region, "region", "", "the Webull region")
+	fs.StringVar(&f.shareDir, "share-dir", "", "keep the Webull SDK's token.txt in this folder current")
+	_ = c.MarkFlagDirname("share-dir")
 	fs.StringVar(&f.scope, "scope", "", "the Futu OAuth scope")
 	addOAuthURLFlags(fs, &f)
 	boolFlag(fs, &f.noCheck, "no-check", "store it without asking the broker now")
@@ -81,12 +85,21 @@ func runUpdate(e *env, cmd *cobra.Command, name string, f addFlags) error {
 	if region != "" && !slices.Contains(e.Webull.Regions, region) {
 		return usagef("%q is not a Webull region; use %s", f.region, regionList(e.Webull.Regions))
 	}
+	shareDir := ""
+	if cmd.Flags().Changed("share-dir") {
+		dir, warning, err := e.shareDir("--share-dir", f.shareDir)
+		if err != nil {
+			return err
+		}
+		e.shareDirWarning(warning, dir)
+		shareDir = dir
+	}
 	secrets, err := readSecretsFor(e, addSecrets[cur.Kind], true)
 	if err != nil {
 		return err
 	}
 	changed := cmd.Flags().Changed
-	if len(secrets) == 0 && !changed("endpoint") && !changed("region") && !changed("scope") &&
+	if len(secrets) == 0 && !changed("endpoint") && !changed("region") && !changed("scope") && shareDir == "" &&
 		!slices.ContainsFunc(oauthURLFlags, changed) {
 		return usagef("update %s changes nothing: give new secrets (see tokentray help update) or an option", name)
 	}
@@ -99,6 +112,10 @@ func runUpdate(e *env, cmd *cobra.Command, name string, f addFlags) error {
 		}
 		if changed("scope") {
 			c.Scope = f.scope
+		}
+		if shareDir != "" {
+			c.ShareWithSDK = true
+			c.SDKTokenDir = shareDir
 		}
 		setOAuthURLs(cmd, c, f)
 	}

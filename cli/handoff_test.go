@@ -96,3 +96,82 @@ func TestEnvFormats(t *testing.T) {
 		t.Fatalf("env --format yaml: %d %q", r.code, r.stderr)
 	}
 }
+
+// A share folder is checked when it is given, at add, update and share,
+// by one rule and one sentence; a token that is fine is printed even
+// when its shared file cannot be written, and the credential reads "OK,
+// sharing failed" with share as the next action, never a login.
+func TestShareFolderCheckedWhenGivenAndATokenThatIsFineIsPrinted(t *testing.T) {
+	needKeychain(t)
+	sb := startSandbox(t)
+	x := newTT(t)
+	appKey, appSecret := sb.Webull.AddApp(true)
+	x.secret(appSecret)
+	keys := map[string]string{"WEBULL_APP_KEY": appKey, "WEBULL_APP_SECRET": appSecret}
+	add := func(dir string) result {
+		return x.run(keys, "", "add", "webull", "wb", "--region", "us", "--test-env", "--endpoint", sb.WebullURL, "--share-dir", dir)
+	}
+	for _, bad := range []string{"/tmp", "/", "/proc", "/proc/self"} {
+		r := add(bad)
+		if r.code != 2 || !strings.Contains(r.stderr, "is not a safe folder for the Webull token file") {
+			t.Fatalf("add --share-dir %s: exit %d, %q; want it refused", bad, r.code, r.stderr)
+		}
+		if _, ok := statusJSON(t, x)["wb"]; ok {
+			t.Fatalf("add --share-dir %s stored the credential", bad)
+		}
+		if s := x.run(nil, "", "share", "nosuch", "--dir", bad); s.code != 1 {
+			t.Fatalf("share of an unknown name: %d", s.code)
+		}
+	}
+	sentence := func(r result) string { return r.stderr[strings.Index(r.stderr, "is not a safe"):] }
+	refusedAtAdd := add("/tmp")
+
+	dir := filepath.Join(t.TempDir(), "conf")
+	wantCode(t, add(dir), 0, "add --share-dir with a safe folder")
+	wantCode(t, x.run(nil, "", "login", "wb"), 0, "login")
+	tok := x.run(nil, "", "token", "wb")
+	wantCode(t, tok, 0, "token")
+	token := strings.TrimSpace(tok.stdout)
+	x.secret(token)
+
+	// The same rule and sentence at update and share.
+	for _, args := range [][]string{{"update", "wb", "--share-dir", "/tmp"}, {"share", "wb", "--dir", "/tmp"}} {
+		r := x.run(keys, "", args...)
+		if r.code != 2 || !strings.Contains(r.stderr, "is not a safe folder") || sentence(r) != sentence(refusedAtAdd) {
+			t.Fatalf("%v: exit %d, %q; want add's refusal %q", args, r.code, r.stderr, refusedAtAdd.stderr)
+		}
+	}
+
+	// The folder becomes one others can write to: the token file is not
+	// written, the token is still printed, and status says what to do.
+	if err := os.Chmod(dir, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	r := x.run(nil, "", "refresh", "wb", "--force")
+	x.checkOutput([]string{"refresh"}, r)
+	tok = x.run(nil, "", "token", "wb")
+	x.checkOutput([]string{"token"}, tok)
+	wantCode(t, tok, 0, "token while its shared file cannot be written")
+	fresh := strings.TrimSpace(tok.stdout)
+	x.secret(fresh)
+	if fresh == "" || !strings.Contains(tok.stderr, "warning") || !strings.Contains(tok.stderr, "sharing failed") || !strings.Contains(tok.stderr, "tokentray --sandbox share wb") {
+		t.Fatalf("token printed %d bytes, said %q; want the token and a warning naming share", len(fresh), tok.stderr)
+	}
+	s := statusJSON(t, x)["wb"]
+	next, _ := s["next"].(map[string]any)
+	if s["health"] != "ok" || !strings.HasPrefix(s["reason"].(string), "sharing failed") || next == nil || next["action"] != "share" {
+		t.Fatalf("status while sharing fails: %v", s)
+	}
+
+	// Fixed, share writes it again and the failure is gone.
+	if err := os.Chmod(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, x.run(nil, "", "share", "wb"), 0, "share again")
+	if b, _ := os.ReadFile(filepath.Join(dir, "token.txt")); !strings.HasPrefix(string(b), fresh+"\n") {
+		t.Fatal("share did not write the current token again")
+	}
+	if s := statusJSON(t, x)["wb"]; s["health"] != "ok" || strings.Contains(s["reason"].(string), "sharing failed") {
+		t.Fatalf("status after sharing again: %v", s)
+	}
+}

@@ -38,6 +38,11 @@ func (e *Engine) assess(p auth.Provider, c auth.Credential) auth.Health {
 		// A pending verification whose deadline passed says nothing more.
 	default:
 		h = auth.Worst(h, last)
+		if last.Next.Kind == auth.ActionShare && h.Usable() {
+			// The token is fine but its shared file failed: said until
+			// the next check writes it.
+			h.Reason, h.Next = last.Reason, last.Next
+		}
 	}
 	if last.Asked && h.State == last.State {
 		h.Asked = true // still the state the person asked for

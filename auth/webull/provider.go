@@ -350,7 +350,7 @@ func (p *Provider) refresh(ctx context.Context, c *auth.Credential, s auth.Secre
 	// A folder sharing moved away from, or stopped using, loses the token
 	// file at once, before Webull is asked anything.
 	if err := p.dropStale(c, token); err != nil {
-		return shareHealth(p.Assess(*c, now), err, now), &ShareError{Err: err}
+		return shareHealth(p.Assess(*c, now), err, now, c.Name), &ShareError{Err: err}
 	}
 	if c.TwoFactorOff || token == "" {
 		// Whether 2FA is still off (or was turned off) is asked again at
@@ -422,7 +422,7 @@ func (p *Provider) refresh(ctx context.Context, c *auth.Credential, s auth.Secre
 		}
 	}
 	if serr := p.share(c, TokenInfo{Token: token, Expires: c.ExpiresAt, Status: c.TokenStatus}); serr != nil && err == nil {
-		return shareHealth(h, serr, now), serr
+		return shareHealth(h, serr, now, c.Name), serr
 	}
 	return h, err
 }
@@ -542,10 +542,19 @@ type ShareError struct{ Err error }
 func (e *ShareError) Error() string { return e.Err.Error() }
 func (e *ShareError) Unwrap() error { return e.Err }
 
-// shareHealth reports a token.txt that bots read but that went stale.
-func shareHealth(h auth.Health, err error, now time.Time) auth.Health {
-	out := health(auth.ActionNeeded, sentence(err), now)
-	out.ExpiresAt = h.ExpiresAt
+// shareHealth reports a token.txt that bots read but that could not be
+// written or removed. The token itself is as good as h says: a usable
+// one stays OK (or Expiring), with the sharing failure as its sentence
+// and writing the file again as the next action; the person never has to
+// log in or verify again for a folder.
+func shareHealth(h auth.Health, err error, now time.Time, name string) auth.Health {
+	if !h.Usable() {
+		return h
+	}
+	out := h
+	out.CheckedAt = now
+	out.Reason = "sharing failed: " + sentence(err)
+	out.Next = auth.Next(auth.ActionShare, name)
 	return out
 }
 
@@ -692,7 +701,7 @@ func (p *Provider) login(ctx context.Context, c *auth.Credential, s auth.Secrets
 		c.RefreshedAt, c.LastChecked, c.LastUsed = now, now, now
 		h := p.statusHealth(st)
 		if serr := p.share(c, ti); serr != nil {
-			return shareHealth(h, serr, now), serr
+			return shareHealth(h, serr, now, c.Name), serr
 		}
 		return h, nil
 	case PhaseExpired, PhaseInvalid:

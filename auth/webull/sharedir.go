@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 
 	"tokentray/auth"
 )
@@ -36,6 +37,9 @@ func CheckShareDir(dir string) (warning string, err error) {
 		return "", fmt.Errorf("no folder is set for the SDK token file")
 	}
 	dir = filepath.Clean(dir)
+	if systemDir(dir) {
+		return "", &ShareDirError{Dir: dir, Reason: "it is a folder of the operating system"}
+	}
 	fi, err := os.Stat(dir)
 	switch {
 	case err == nil && !fi.IsDir():
@@ -72,6 +76,32 @@ func CheckShareDir(dir string) (warning string, err error) {
 		return fmt.Sprintf("others can see which files %s holds (mode %04o); token.txt itself is readable by you alone", dir, fi.Mode().Perm()), nil
 	}
 	return "", nil
+}
+
+// systemDirs are folders of the operating system, where a token file
+// has no place whoever owns them (tokentray may run as root);
+// pseudoDirs are also refused for everything inside them.
+var (
+	systemDirs = []string{"/", "/bin", "/boot", "/etc", "/lib", "/lib64", "/opt", "/root", "/sbin", "/srv", "/usr", "/var", "/home", "/Users", "/System", "/Library", "/Applications", "/private", "/Volumes", "/run"}
+	pseudoDirs = []string{"/proc", "/sys", "/dev"}
+)
+
+// systemDir reports whether dir (clean and absolute) is such a folder.
+func systemDir(dir string) bool {
+	if runtime.GOOS == "windows" || !filepath.IsAbs(dir) {
+		return false
+	}
+	for _, d := range systemDirs {
+		if dir == d {
+			return true
+		}
+	}
+	for _, d := range pseudoDirs {
+		if dir == d || strings.HasPrefix(dir, d+"/") {
+			return true
+		}
+	}
+	return false
 }
 
 func writableByOthers(fi fs.FileInfo) bool { return fi.Mode().Perm()&0o022 != 0 }
