@@ -4,7 +4,7 @@ BIN     := bin/tokentray
 WINDOW  := bin/tokentray-window
 PKGS    := ./...
 
-.PHONY: all deps build run test vet vet-cross fmt-check install package bench stress fuzz clean
+.PHONY: all deps build run test vet vet-cross fmt-check install package bench bench-scale stress fuzz clean
 
 all: build
 
@@ -55,6 +55,9 @@ fuzz: deps
 # Both programs first: an agent with no panel opens the window.
 bench: build
 	@bash scripts/bench.sh
+
+bench-scale:
+	@bash scripts/bench-scale.sh
 
 install: deps
 	$(GO) install . ./app/cmd/tokentray-window

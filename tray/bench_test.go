@@ -20,3 +20,22 @@ func BenchmarkRender(b *testing.B) {
 		Render(entries, ViewOptions{}, t0)
 	}
 }
+
+// BenchmarkRenderScale is one countdown second's redraw at 4 and at
+// 1000 credentials (make bench-scale): the tray draws what it shows,
+// so the two should cost about the same.
+func BenchmarkRenderScale(b *testing.B) {
+	for _, n := range []int{4, 1000} {
+		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) {
+			entries := fleet(n)
+			s := newShown(newFakePanel(), nil)
+			s.apply(Render(entries, ViewOptions{}, t0))
+			now := t0
+			b.ReportAllocs()
+			for b.Loop() {
+				now = now.Add(time.Second)
+				s.apply(Render(entries, ViewOptions{}, now))
+			}
+		})
+	}
+}

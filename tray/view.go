@@ -193,8 +193,7 @@ func Shown(entries []Entry, limit int) []Entry {
 	if len(entries) <= limit {
 		return entries
 	}
-	out := slices.Clone(entries)
-	slices.SortStableFunc(out, func(a, b Entry) int {
+	cmp := func(a, b *Entry) int {
 		sa, sb := a.Health.State, b.Health.State
 		switch {
 		case sa.Worse(sb):
@@ -203,13 +202,37 @@ func Shown(entries []Entry, limit int) []Entry {
 			return 1
 		}
 		return soonerFirst(due(a), due(b))
-	})
-	return out[:limit]
+	}
+	// The limit worst, kept in order as the entries go by (a redraw of a
+	// thousand credentials sorts none of them): an entry goes after those
+	// it ties with, which came earlier by name.
+	best := make([]int, 0, limit+1)
+	for i := range entries {
+		e := &entries[i]
+		if len(best) == limit && cmp(e, &entries[best[limit-1]]) >= 0 {
+			continue
+		}
+		at, _ := slices.BinarySearchFunc(best, e, func(j int, e *Entry) int {
+			if cmp(&entries[j], e) <= 0 {
+				return -1
+			}
+			return 1
+		})
+		best = slices.Insert(best, at, i)
+		if len(best) > limit {
+			best = best[:limit]
+		}
+	}
+	out := make([]Entry, len(best))
+	for k, i := range best {
+		out[k] = entries[i]
+	}
+	return out
 }
 
 // due is when e's line counts down to: a verification's deadline, else
 // its expiry (zero: none).
-func due(e Entry) time.Time {
+func due(e *Entry) time.Time {
 	if e.Health.State == auth.Pending && !e.Health.Deadline.IsZero() {
 		return e.Health.Deadline
 	}

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# make bench-scale: the scale rows, N = 1, 50, 200 and 1000 credentials,
+# in process (it takes minutes: a thousand credentials are added first).
+#  - refresh all against the sandbox Futu answering after
+#    TOKENTRAY_BENCH_LATENCY (200ms), secrets in memory; the floor is the
+#    calls the per-host bound (64 at once) lets through: 1000 are 16
+#    rounds of the latency;
+#  - one countdown second's redraw of the tray at 4 and at 1000.
+# Compare each row with N=1 (N=4 for the tray) of the same run, on an
+# idle machine: on a loaded one the figures say more about the load.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+GO=${GO:-go}
+latency=${TOKENTRAY_BENCH_LATENCY:-200ms}
+echo "== load average: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || uptime)"
+echo "== refresh all, the sandbox answering in $latency"
+TOKENTRAY_BENCH_LATENCY=$latency $GO test -run '^$' -bench 'RefreshAllScale' -benchtime 3x -timeout 30m ./auth/engine | grep -E '^Benchmark'
+echo "== the tray's redraw of one countdown second"
+$GO test -run '^$' -bench 'RenderScale' -benchmem ./tray | grep -E '^Benchmark'
