@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"tokentray/auth"
 	"tokentray/auth/keychain"
 	"tokentray/auth/store"
 	"tokentray/internal/service"
@@ -142,7 +143,7 @@ func serviceInstall(e *env, credential string) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return fmt.Errorf("cannot create %s (%v)", filepath.Dir(path), errText(err))
 	}
-	old, _ := os.ReadFile(path)
+	old, _ := auth.ReadRegular(path, 1<<20)
 	tmp := path + ".tmp"
 	if err := os.WriteFile(tmp, []byte(unit), 0o644); err != nil {
 		return fmt.Errorf("cannot write %s (%v)", path, errText(err))

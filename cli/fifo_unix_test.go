@@ -30,6 +30,20 @@ func TestANamedPipeAsTheSettingsEndsCommandsAtOnce(t *testing.T) {
 	}
 }
 
+// A named pipe as the other profile's settings does not hold up the
+// sentence for a name that is not there (which looks for it in the other
+// profile too).
+func TestANamedPipeAsTheOtherProfilesSettingsHoldsNothingUp(t *testing.T) {
+	x := newTT(t)
+	if err := syscall.Mkfifo(filepath.Join(x.dir, "settings.json"), 0o600); err != nil {
+		t.Skipf("no named pipes here: %v", err)
+	}
+	r := x.run(nil, "", "token", "no-such-name") // the sandbox profile; fails the test if it does not end
+	if r.code == 0 || !strings.Contains(r.stderr, "no-such-name") {
+		t.Errorf("exit %d, stderr %q", r.code, r.stderr)
+	}
+}
+
 // Settings other users can change are named in a warning on stderr; the
 // command still runs.
 func TestSettingsOthersCanChangeAreWarnedOf(t *testing.T) {

@@ -3,12 +3,13 @@ package cli
 import (
 	"encoding/json"
 	"io"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"tokentray/auth"
 )
 
 // suggestDistance is how many edits apart a typed word and a name may be
@@ -95,7 +96,7 @@ func (e *env) namesIn(sandbox bool) []string {
 	if err != nil {
 		return nil
 	}
-	f, err := os.Open(filepath.Join(dir, settingsFile))
+	f, err := auth.OpenRegular(filepath.Join(dir, settingsFile))
 	if err != nil {
 		return nil
 	}

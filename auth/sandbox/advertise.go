@@ -49,7 +49,7 @@ func (sb *Sandbox) Advertise(dir string) (func(), error) {
 		return nil, err
 	}
 	return func() {
-		if cur, err := os.ReadFile(path); err == nil && string(cur) == string(b) {
+		if cur, err := auth.ReadRegular(path, 64<<10); err == nil && string(cur) == string(b) {
 			_ = os.Remove(path)
 		}
 	}, nil

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/gofrs/flock"
+
+	"tokentray/auth"
 )
 
 const (
@@ -62,7 +64,7 @@ func Write(dir string, r Record) error {
 // dir; ok is false when none runs (nobody holds the lock), whatever a
 // record left by a killed agent says.
 func Running(dir string) (r Record, ok bool) {
-	b, err := os.ReadFile(filepath.Join(dir, recordName))
+	b, err := auth.ReadRegular(filepath.Join(dir, recordName), 64<<10) // a named pipe is refused, not waited on
 	if err != nil || json.Unmarshal(b, &r) != nil {
 		return Record{}, false
 	}
