@@ -145,9 +145,9 @@ func TestServerWithoutADesktopFromKeychainInitToAHeadlessAgent(t *testing.T) {
 		t.Fatalf("keychain status: %d %q %q", r.code, r.stdout, r.stderr)
 	}
 
-	// Time passes: both tokens come due (written to the settings as a
-	// later run would find them), and Webull hands out a new token when
-	// it renews one.
+	// Time passes: both tokens come due and were last checked two hours
+	// ago (written to the settings as a later run would find them), and
+	// Webull hands out a new token when it renews one.
 	dir := filepath.Join(s.home, ".config", "tokentray")
 	st, err := store.Open(dir, keychain.NewFile(filepath.Join(dir, keychain.FileName), "tokentray", keychain.Key{Path: s.key(), From: keychain.KeyFromDefault}))
 	if err != nil {
@@ -159,6 +159,7 @@ func TestServerWithoutADesktopFromKeychainInitToAHeadlessAgent(t *testing.T) {
 			t.Fatal(err)
 		}
 		c.ExpiresAt = time.Now().Add(left).UTC()
+		c.LastChecked = time.Now().Add(-2 * time.Hour).UTC()
 		if err := st.Update(c); err != nil {
 			t.Fatal(err)
 		}
@@ -225,6 +226,45 @@ func TestServerWithoutADesktopFromKeychainInitToAHeadlessAgent(t *testing.T) {
 	}
 	if next, _ := evs[2]["next"].(map[string]any); next["command"] != "tokentray login wb" {
 		t.Errorf("the Webull event's next command: %v", evs[2]["next"])
+	}
+
+	// Nobody is at a desktop to click Verify: the agent asks Webull for
+	// a new token itself, the phone gets the prompt, and the agent turns
+	// the token OK within a poll of the confirmation; the bot's token
+	// file follows.
+	var again string
+	if !testutil.Poll(30*time.Second, 20*time.Millisecond, func() bool {
+		for _, ti := range sb.Webull.Tokens() {
+			if ti.Status == "PENDING" {
+				again = ti.Token
+			}
+		}
+		return again != ""
+	}) {
+		t.Fatalf("the agent started no verification (tokens %+v); log:\n%s", sb.Webull.Tokens(), agent.stderr.String())
+	}
+	secret(again)
+	code, _ = sb.Webull.SMSCode(again)
+	if err := sb.Webull.Verify(again, code); err != nil {
+		t.Fatal(err)
+	}
+	confirmed := time.Now()
+	if !testutil.Poll(30*time.Second, 20*time.Millisecond, func() bool {
+		return firstLine() == again && strings.Contains(agent.stderr.String(), "wb: Pending -> OK")
+	}) {
+		t.Fatalf("the agent did not finish the verification; log:\n%s", agent.stderr.String())
+	}
+	if took := time.Since(confirmed); took > 12*time.Second {
+		t.Errorf("the token turned OK %s after the confirmation, want within about one 5 s poll", took)
+	}
+	if !strings.Contains(agent.stderr.String(), "wb: started a new verification: confirm it in the Webull app") {
+		t.Errorf("the log does not say a verification was started:\n%s", agent.stderr.String())
+	}
+	if r := s.run(nil, "token", "wb"); r.code != 0 || r.stdout != again+"\n" {
+		t.Fatalf("token wb after the phone's confirmation: %d %q %q", r.code, r.stdout, r.stderr)
+	}
+	if n := len(readEvents()); n != 3 {
+		t.Errorf("the verification the agent started and its end were told to the notify command too: %d events", n)
 	}
 
 	// Stopped by systemd (SIGTERM): it says so and ends cleanly.

@@ -113,6 +113,8 @@ type Agent struct {
 	// observe, when set, is told every credential's health each time
 	// the agent reads it (the headless agent's log).
 	observe func([]Entry)
+	// verifier starts Webull verifications when headless.
+	verifier *verifier
 	// pollsInFlight counts verifications being asked about.
 	pollsInFlight atomic.Int64
 	notesOnce     sync.Once

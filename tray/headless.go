@@ -9,21 +9,28 @@ import (
 	"time"
 
 	"tokentray/auth"
+	"tokentray/auth/engine"
 )
 
 // RunHeadless keeps credentials current as Run does, with no tray and no
 // window: it renews tokens, asks about pending verifications, keeps the
 // shared token files current and hands notifications to the notifier,
-// and writes every change of a credential to log as one line (plain
-// text, no colours, for journald or a file). It returns when ctx ends or
-// the agent is told to quit.
+// starts a new Webull verification when a token needs one (see
+// verifier), and writes every change of a credential to log as one line
+// (plain text, no colours, for journald or a file). It returns when ctx
+// ends or the agent is told to quit.
 func (a *Agent) RunHeadless(ctx context.Context, log *EventLog) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	a.quit = cancel
 	a.out = func(View) {}
-	if log != nil {
-		a.observe = log.Entries
+	v := &verifier{eng: a.eng, log: log, ctx: ctx, started: map[string]bool{}}
+	a.verifier = v
+	a.observe = func(es []Entry) {
+		if log != nil {
+			log.Entries(es)
+		}
+		v.entries(es)
 	}
 	stopped := make(chan struct{})
 	go func() { a.loop(ctx); close(stopped) }()
@@ -33,8 +40,75 @@ func (a *Agent) RunHeadless(ctx context.Context, log *EventLog) {
 	case <-stopped:
 	case <-time.After(StopWait):
 	}
+	v.wg.Wait()
 	a.endLife()
 	a.winWG.Wait()
+}
+
+// verifier starts a Webull verification, where nobody at a desktop
+// could click Verify, when a token that was verified before needs a new
+// one: Webull sends the SMS and the prompt to the phone, the person
+// confirms there (after the notify command's alert), and the agent,
+// asking about the pending verification every PollEvery, turns the
+// token OK. It starts one for each time a credential comes to need it,
+// never again until that credential was fine, so an unanswered prompt
+// does not become an SMS every five minutes.
+type verifier struct {
+	eng *engine.Engine
+	log *EventLog
+	ctx context.Context
+	wg  sync.WaitGroup
+
+	mu      sync.Mutex
+	started map[string]bool
+}
+
+func (v *verifier) entries(es []Entry) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	for _, e := range es {
+		h := e.Health
+		switch {
+		case h.State == auth.OK || h.State == auth.Expiring:
+			delete(v.started, e.Name)
+		case e.Kind == auth.KindWebull && h.State == auth.ActionNeeded && nextAction(e) == auth.ActionVerify &&
+			!h.Asked && !h.ExpiresAt.IsZero() && !v.started[e.Name] && v.ctx.Err() == nil:
+			v.started[e.Name] = true
+			v.wg.Add(1)
+			go v.start(e.Name)
+		}
+	}
+}
+
+// start asks Webull for a new token and lets go as soon as it is
+// pending: the verification goes on at Webull, and the agent's polls
+// finish it.
+func (v *verifier) start(name string) {
+	defer v.wg.Done()
+	ctx, stop := context.WithCancelCause(context.WithoutCancel(v.ctx))
+	defer stop(nil)
+	go func() {
+		select {
+		case <-v.ctx.Done():
+			stop(auth.ErrStopped) // leave it pending, never abandon it
+		case <-ctx.Done():
+		}
+	}()
+	pending := false
+	_, err := v.eng.Login(ctx, name, auth.LoginOptions{}, func(ev auth.LoginEvent) {
+		// Pending with a deadline: Webull has handed out the token and
+		// sent the prompt (before that, stopping would abandon nothing).
+		if ev.Health.State == auth.Pending && !ev.Health.Deadline.IsZero() && !pending {
+			pending = true
+			if v.log != nil {
+				v.log.Printf("%s: started a new verification: confirm it in the Webull app within 5 minutes", name)
+			}
+			stop(auth.ErrStopped)
+		}
+	})
+	if err != nil && !pending && v.log != nil {
+		v.log.Printf("%s: a new verification could not be started: %s", name, auth.Display(err.Error()))
+	}
 }
 
 // EventLog writes what happens to the credentials, one line an event:
@@ -82,7 +156,9 @@ func (l *EventLog) Entries(entries []Entry) {
 	for _, e := range entries {
 		seen[e.Name] = e
 		prev, known := l.last[e.Name]
-		renewed := known && !prev.Health.ExpiresAt.IsZero() && e.Health.ExpiresAt.After(prev.Health.ExpiresAt)
+		// A pending verification's expiry is its deadline: the token it
+		// turns into is verified, not renewed.
+		renewed := known && prev.Health.State != auth.Pending && !prev.Health.ExpiresAt.IsZero() && e.Health.ExpiresAt.After(prev.Health.ExpiresAt)
 		switch {
 		case first:
 			l.printf("%s (%s): %s", e.Name, e.Kind.Title(), describe(e))

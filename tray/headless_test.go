@@ -3,6 +3,7 @@ package tray
 import (
 	"context"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -112,4 +113,116 @@ func TestEventLogSaysWhenAShareTargetFailsAndRecovers(t *testing.T) {
 	if got := b.String(); got != want {
 		t.Errorf("log:\n%s\nwant:\n%s", got, want)
 	}
+}
+
+// On a server nobody clicks Verify: the headless agent starts a Webull
+// verification when a token that was verified before needs one, and
+// leaves it pending (never abandoned) for its polls to finish.
+func TestHeadlessAgentStartsAVerificationAndLeavesItPending(t *testing.T) {
+	clock := clockwork.NewFakeClockAt(t0)
+	prov, logins := verifyingProvider(t, clock)
+	changed := make(chan struct{}, 1)
+	eng := webullEngine(t, clock, prov, changed)
+	a := NewAgent(eng, AgentOptions{Clock: clock, CheckEvery: time.Hour, NoWatch: true, Changed: changed})
+	log := &testutil.LockedBuffer{}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { a.RunHeadless(ctx, NewEventLog(log, nil)); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+
+	testutil.Eventually(t, "a verification to start and be left pending", func() bool {
+		return logins.Load() == 1 && strings.Contains(log.String(), "wb: started a new verification") && strings.Contains(log.String(), "wb: Action needed -> Pending")
+	})
+	// Unanswered: the next poll finds it needs a verification again; the
+	// agent reads that (View reads the store) and starts none.
+	testutil.Eventually(t, "the poll to find it unanswered", func() bool {
+		clock.Advance(PollEvery)
+		return strings.Contains(log.String(), "wb: Pending -> Action needed")
+	})
+	a.View()
+	a.verifier.wg.Wait()
+	if n := logins.Load(); n != 1 {
+		t.Fatalf("%d verifications started for one need, want 1:\n%s", n, log.String())
+	}
+}
+
+// Once for each time a credential comes to need a verification, so an
+// unanswered prompt does not become an SMS every five minutes; never for
+// a token never verified (its add is followed by the person's login), one
+// the person logged out of, or another kind.
+func TestTheVerifierStartsOnceForEachNeed(t *testing.T) {
+	clock := clockwork.NewFakeClockAt(t0)
+	prov, logins := verifyingProvider(t, clock)
+	eng := webullEngine(t, clock, prov, nil)
+	v := &verifier{eng: eng, ctx: context.Background(), started: map[string]bool{}}
+	exp := t0.Add(10 * 24 * time.Hour)
+	needs := Entry{Name: "wb", Kind: auth.KindWebull, Health: auth.Health{State: auth.ActionNeeded, ExpiresAt: exp, Next: auth.Next(auth.ActionVerify, "wb")}}
+	fine := Entry{Name: "wb", Kind: auth.KindWebull, Health: auth.Health{State: auth.OK, ExpiresAt: exp}}
+	step := func(want int64, es ...Entry) {
+		t.Helper()
+		v.entries(es)
+		v.wg.Wait()
+		if n := logins.Load(); n != want {
+			t.Fatalf("%d verifications started, want %d", n, want)
+		}
+	}
+	step(1, needs)
+	step(1, needs)
+	step(1, needs)
+	step(1, fine)
+	step(2, needs)
+	never := needs
+	never.Health.ExpiresAt = time.Time{}
+	asked := needs
+	asked.Health.Asked = true
+	futu := needs
+	futu.Kind = auth.KindFutuOAuth
+	for _, e := range []Entry{never, asked, futu} {
+		v.started = map[string]bool{}
+		step(2, e)
+	}
+}
+
+// verifyingProvider is a Webull broker whose token needs a verification;
+// its login reports the pending token and waits to be let go.
+func verifyingProvider(t *testing.T, clock clockwork.Clock) (*testutil.FakeProvider, *atomic.Int64) {
+	prov := testutil.NewFakeProvider(auth.KindWebull, clock)
+	prov.Fail = func(c *auth.Credential) (auth.Health, error) {
+		c.ExpiresAt = t0.Add(10 * 24 * time.Hour)
+		return auth.Health{State: auth.ActionNeeded, ExpiresAt: c.ExpiresAt, Reason: "Webull no longer accepts the token.", Next: auth.Next(auth.ActionVerify, c.Name)}, nil
+	}
+	logins := &atomic.Int64{}
+	prov.LoginFunc = func(ctx context.Context, c *auth.Credential, s auth.Secrets, progress func(auth.LoginEvent)) (auth.Health, error) {
+		logins.Add(1)
+		h := auth.Health{State: auth.Pending, Deadline: clock.Now().Add(5 * time.Minute), Reason: "Waiting for the SMS code."}
+		progress(auth.LoginEvent{Health: h})
+		<-ctx.Done()
+		if !auth.Stopped(ctx) {
+			t.Error("the verification was abandoned instead of left pending")
+		}
+		return h, nil // left pending at Webull
+	}
+	return prov, logins
+}
+
+// webullEngine holds one Webull credential, wb; changed, when not nil,
+// hears of every save (as the agent does through the door).
+func webullEngine(t *testing.T, clock clockwork.Clock, prov auth.Provider, changed chan struct{}) *engine.Engine {
+	st, err := store.Open(t.TempDir(), auth.NewMemorySecrets())
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng := engine.NewWithOptions(engine.Options{Store: st, Providers: map[auth.Kind]auth.Provider{auth.KindWebull: prov}, Clock: clock,
+		OnChange: func(string) {
+			if changed != nil {
+				select {
+				case changed <- struct{}{}:
+				default:
+				}
+			}
+		}})
+	if _, err := eng.AddWith(context.Background(), auth.Credential{Name: "wb", Kind: auth.KindWebull}, map[string]string{auth.FieldWebullToken: "test-webull-token-0001"}, engine.CheckOptions{NoCheck: true}); err != nil {
+		t.Fatal(err)
+	}
+	return eng
 }
