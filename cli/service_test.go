@@ -103,6 +103,10 @@ func verifyUnit(t *testing.T, path string) {
 			ours = append(ours, l)
 		}
 	}
+	if err != nil && len(ours) == 0 {
+		// The machine's own units or its missing user manager, not ours.
+		t.Skipf("systemd-analyze cannot verify user units here (%v): %s", err, strings.Join(strings.Fields(string(out)), " "))
+	}
 	if err != nil || len(ours) != 0 {
 		t.Fatalf("systemd-analyze verify: %v\n%s\nunit:\n%s", err, out, readFile(t, path))
 	}

@@ -49,15 +49,11 @@ func ChooseKeychain(p Profile, getenv func(string) string) (KeychainChoice, erro
 	}
 	prefs, err := store.ReadPrefs(p.Dir)
 	var corrupt *store.CorruptError
-	if err != nil && !errors.As(err, &corrupt) {
+	switch {
+	case err != nil && !errors.As(err, &corrupt):
 		return KeychainChoice{}, err
-	}
-	if err == nil && prefs.Keychain == store.KeychainFile {
+	case err == nil && prefs.Keychain == store.KeychainFile:
 		return KeychainChoice{Kind: store.KeychainFile, By: ChosenBySetting}, nil
-	}
-	if err == nil && prefs.Keychain == store.KeychainOS {
-		// Written by `tokentray config keychain os`, or with any other setting.
-		return KeychainChoice{Kind: store.KeychainOS, By: ChosenByDefault}, nil
 	}
 	// A damaged settings file is moved aside by the store, which says so.
 	return KeychainChoice{Kind: store.KeychainOS, By: ChosenByDefault}, nil
