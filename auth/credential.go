@@ -130,7 +130,11 @@ type Credential struct {
 	RevokeURL    string `json:"revoke_url,omitempty"`
 	RegisterURL  string `json:"register_url,omitempty"`
 	ShareWithSDK bool   `json:"share_with_sdk,omitempty"`
-	SDKTokenDir  string `json:"sdk_token_dir,omitempty"`
+	// ShareAccessOnly writes the Futu SDK's token file without the
+	// refresh token, so no other program can refresh (and rotate away)
+	// the login tokentray keeps.
+	ShareAccessOnly bool   `json:"share_access_only,omitempty"`
+	SDKTokenDir     string `json:"sdk_token_dir,omitempty"`
 	// SDKTokenFile is the SDK token file last written for this credential,
 	// so it can be removed when sharing moves or stops.
 	SDKTokenFile     string `json:"sdk_token_file,omitempty"`

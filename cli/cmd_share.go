@@ -19,7 +19,7 @@ import (
 const shareLockWait = 10 * time.Second
 
 func shareCommand(e *env) *cobra.Command {
-	c := newCommand("share", "keep (or stop keeping) a broker SDK's token file current", "share NAME --dir DIR\nshare NAME\nshare NAME --off\nshare NAME --ssh [USER@]HOST:DIR [--off]\nshare NAME --exec CMD [--off]\nshare NAME --list\nshare NAME --push",
+	c := newCommand("share", "keep (or stop keeping) a broker SDK's token file current", "share NAME --dir DIR\nshare NAME [--access-only]\nshare NAME --off\nshare NAME --ssh [USER@]HOST:DIR [--off]\nshare NAME --exec CMD [--off]\nshare NAME --list\nshare NAME --push",
 		fmt.Sprintf(`Turns sharing with the broker's SDK on or off for the credential NAME.
 While it is on, tokentray writes the token it keeps fresh to the file the
 SDK reads, so bots using the SDK need no login or verification of their
@@ -38,7 +38,14 @@ every renewal.
   futu-oauth  the Futu SDK's token file (~/.futu/openapi/tokens/<client_id>,
               in the sandbox profile futu-sdk-tokens/<client_id> in its
               folder; its format is inferred from public Futu SDKs, not
-              documented by Futu)
+              documented by Futu). The SDK can refresh the login with
+              the refresh token in that file, and when Futu rotates
+              refresh tokens that retires tokentray's: tokentray takes
+              over the pair the SDK wrote back (and says so), but a
+              program that refreshes without writing the file back ends
+              the login for both. --access-only writes the file without
+              the refresh token, so only tokentray renews the login;
+              share NAME without it writes both again.
   --off       stop updating the file; a Webull token file tokentray wrote
               is removed while it still holds the credential's token (a
               move to another --dir removes the old one the same way)
@@ -46,8 +53,9 @@ every renewal.
 The same as --share-dir and --share-sdk of "tokentray add".
 `+shareTargetsHelp, indentText(tokenDirRule(e.Webull), 14, 62)))
 	var dir string
-	var off bool
+	var off, accessOnly bool
 	c.Flags().StringVar(&dir, "dir", "", "the folder of the Webull SDK's token.txt")
+	boolFlag(c.Flags(), &accessOnly, "access-only", "Futu OAuth: write the SDK's token file without the refresh token")
 	boolFlag(c.Flags(), &off, "off", "stop updating the file")
 	_ = c.MarkFlagDirname("dir")
 	var tf shareTargetFlags
@@ -61,12 +69,15 @@ The same as --share-dir and --share-sdk of "tokentray add".
 		if tf.any() {
 			return runShareTargets(e, args[0], tf, dir, off)
 		}
-		return runShare(e, args[0], dir, off)
+		return runShare(e, args[0], dir, off, accessOnly)
 	}
 	return c
 }
 
-func runShare(e *env, name, dirFlag string, off bool) error {
+func runShare(e *env, name, dirFlag string, off, accessOnly bool) error {
+	if accessOnly && off {
+		return usagef("share takes --access-only or --off, not both; run: tokentray help share")
+	}
 	if off && dirFlag != "" {
 		return usagef("share takes --dir or --off, not both; run: tokentray help share")
 	}
@@ -81,6 +92,9 @@ func runShare(e *env, name, dirFlag string, off bool) error {
 	dir, warning := "", ""
 	switch c.Kind {
 	case auth.KindWebull:
+		if accessOnly {
+			return usagef("--access-only applies to futu-oauth logins: a Webull token file holds no refresh token")
+		}
 		dir = c.SDKTokenDir
 		if dir == "" && dirFlag == "" && !off {
 			return usagef("share %s needs --dir DIR: the folder where tokentray keeps token.txt for the Webull SDK", name)
@@ -108,6 +122,9 @@ func runShare(e *env, name, dirFlag string, off bool) error {
 	defer stop()
 	before, err := eng.Change(ctx, name, shareLockWait, func(c *auth.Credential) {
 		c.ShareWithSDK = !off
+		if c.Kind == auth.KindFutuOAuth && !off {
+			c.ShareAccessOnly = accessOnly
+		}
 		if c.Kind == auth.KindWebull && dir != "" {
 			c.SDKTokenDir = dir
 		}
@@ -156,7 +173,11 @@ func runShare(e *env, name, dirFlag string, off bool) error {
 		return fmt.Errorf("sharing is on for %s, but %s could not be written: %w", name, file, err)
 	}
 	if c.Kind != auth.KindWebull {
-		fmt.Fprintf(e.Stdout, "Sharing is on for %s: tokentray keeps %s current.\n", name, file)
+		what := "its access and refresh tokens"
+		if accessOnly {
+			what = "its access token alone (no refresh token, so only tokentray renews the login)"
+		}
+		fmt.Fprintf(e.Stdout, "Sharing is on for %s: tokentray keeps %s current with %s.\n", name, file, what)
 		return nil
 	}
 	if now, err := eng.Get(name); err == nil && now.TwoFactorOff {

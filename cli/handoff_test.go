@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"tokentray/auth/futu"
 	"tokentray/auth/sandbox"
 )
 
@@ -174,4 +175,31 @@ func TestShareFolderCheckedWhenGivenAndATokenThatIsFineIsPrinted(t *testing.T) {
 	if s := statusJSON(t, x)["wb"]; s["health"] != "ok" || strings.Contains(s["reason"].(string), "sharing failed") {
 		t.Fatalf("status after sharing again: %v", s)
 	}
+}
+
+// share --access-only writes the Futu SDK's token file without the
+// refresh token, so no other program can rotate tokentray's away; share
+// without it writes both again.
+func TestFutuOAuthShareAccessOnly(t *testing.T) {
+	needKeychain(t)
+	sb := startSandbox(t)
+	x := newTT(t)
+	wantCode(t, x.run(nil, "", "add", "futu-oauth", "sdk", "--endpoint", sb.FutuURL), 0, "add futu-oauth")
+	o := newOAuthSession(t, x)
+	c, _, _ := o.login(t, x, "sdk")
+	dir := filepath.Join(x.dir, "sandbox", "futu-sdk-tokens")
+
+	on := x.run(nil, "", "share", "sdk", "--access-only")
+	wantCode(t, on, 0, "share --access-only")
+	got, err := futu.ReadSDKToken(dir, c.ClientID)
+	if err != nil || got.AccessToken == "" || got.RefreshToken != "" || !strings.Contains(on.stdout, "access token alone") {
+		t.Fatalf("share --access-only: the file has an access token %v, a refresh token %v (%v); said %q", got.AccessToken != "", got.RefreshToken != "", err, on.stdout)
+	}
+	x.secret(got.AccessToken)
+	wantCode(t, x.run(nil, "", "share", "sdk"), 0, "share")
+	if got, err = futu.ReadSDKToken(dir, c.ClientID); err != nil || got.RefreshToken == "" {
+		t.Fatalf("share without --access-only did not write the refresh token again (%v)", err)
+	}
+	x.secret(got.AccessToken, got.RefreshToken)
+	wantCode(t, x.run(nil, "", "share", "sdk", "--access-only", "--off"), 2, "share --access-only --off")
 }

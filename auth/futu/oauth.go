@@ -138,6 +138,13 @@ func (p *OAuthProvider) Refresh(ctx context.Context, c *auth.Credential, s auth.
 	if aerr != nil && !errors.Is(aerr, auth.ErrSecretNotFound) {
 		return p.keychainHealth(*c, now, aerr), fmt.Errorf("futu check %s: %w", c.Name, aerr)
 	}
+	// The Futu SDK may have renewed the login through the shared token
+	// file: its newer pair is taken over before anything else, or the
+	// stored refresh token, rotated away by the SDK, would end the login.
+	adopted := false
+	if nrt, nat, ok := p.adoptSDK(ctx, c, s, rt, now); ok {
+		rt, at, adopted = nrt, nat, true
+	}
 	// The access token says when it expires (Futu's CLI reads it so).
 	if exp := jwtExpiry(at); !exp.IsZero() && (c.ExpiresAt.IsZero() || exp.Before(c.ExpiresAt)) {
 		c.ExpiresAt = exp
@@ -151,18 +158,82 @@ func (p *OAuthProvider) Refresh(ctx context.Context, c *auth.Credential, s auth.
 		ch := p.askAccounts(ctx, c, at, now)
 		switch ch.verdict {
 		case verdictUnsure:
-			return ch.health, ch.err
+			return adoptedNote(ch.health, adopted), ch.err
 		case verdictWorks, verdictNoTrade:
 			ch.learn(c)
-			return loggedIn(*c, now), nil
+			return adoptedNote(loggedIn(*c, now), adopted), nil
 		}
 		// Futu no longer takes the access token: a refresh may still work.
 	}
 	h, err := p.renew(ctx, c, s, rt, now)
 	if err != nil {
-		return h, err
+		return adoptedNote(p.sdkRefreshed(*c, rt, h, err), adopted), err
 	}
-	return p.checkRenewed(ctx, c, s, h, now)
+	h, err = p.checkRenewed(ctx, c, s, h, now)
+	return adoptedNote(h, adopted), err
+}
+
+// adoptedNote says, once (in the health of the check that did it), that
+// the login the Futu SDK renewed was taken over.
+func adoptedNote(h auth.Health, adopted bool) auth.Health {
+	if adopted && h.Reason != "" {
+		h.Reason += "; tokentray took over the tokens the Futu SDK renewed in its token file"
+	}
+	return h
+}
+
+// adoptSDK takes over the tokens in the shared Futu SDK token file when
+// the SDK renewed the login there: a refresh token other than rt, an
+// expiry later than the stored one, and an access token Futu accepts.
+// The new refresh token reaches the keychain first.
+func (p *OAuthProvider) adoptSDK(ctx context.Context, c *auth.Credential, s auth.Secrets, rt string, now time.Time) (refresh, access string, ok bool) {
+	if !c.ShareWithSDK || c.ShareAccessOnly || c.ClientID == "" {
+		return "", "", false
+	}
+	dir, err := sdkDir(p.o, c.SDKTokenDir)
+	if err != nil {
+		return "", "", false
+	}
+	t, err := ReadSDKToken(dir, c.ClientID)
+	if err != nil || t.RefreshToken == "" || t.RefreshToken == rt || t.AccessToken == "" {
+		return "", "", false
+	}
+	if t.ExpiresAt.IsZero() || (!c.ExpiresAt.IsZero() && !t.ExpiresAt.After(c.ExpiresAt)) {
+		return "", "", false // not newer than what tokentray holds
+	}
+	probe := *c
+	if ch := p.askAccounts(ctx, &probe, t.AccessToken, now); ch.verdict != verdictWorks && ch.verdict != verdictNoTrade {
+		return "", "", false
+	}
+	if err := auth.SetRetry(s, auth.FieldRefreshToken, t.RefreshToken); err != nil {
+		return "", "", false
+	}
+	if err := s.Set(auth.FieldAccessToken, t.AccessToken); err != nil {
+		return "", "", false
+	}
+	c.ExpiresAt = t.ExpiresAt
+	c.RefreshedAt = now
+	return t.RefreshToken, t.AccessToken, true
+}
+
+// sdkRefreshed rewrites a refused refresh of a login shared with the
+// Futu SDK together with its refresh token: another program that reads
+// the file may have refreshed the login and rotated tokentray's refresh
+// token away. When the file holds another refresh token, it did.
+func (p *OAuthProvider) sdkRefreshed(c auth.Credential, rt string, h auth.Health, err error) auth.Health {
+	var ue *auth.UserError
+	if !c.ShareWithSDK || c.ShareAccessOnly || c.ClientID == "" || !errors.As(err, &ue) || h.Next.Kind != auth.ActionLogin || !strings.Contains(h.Reason, "no longer accepts the saved login") {
+		return h
+	}
+	const stop = "; to keep another program from doing so, share only the access token with the Futu SDK"
+	dir, derr := sdkDir(p.o, c.SDKTokenDir)
+	if t, rerr := ReadSDKToken(dir, c.ClientID); derr == nil && rerr == nil && t.RefreshToken != "" && t.RefreshToken != rt {
+		h.Reason = "another program refreshed this login through the Futu SDK's token file, and neither its tokens nor tokentray's are accepted by Futu any more: log in again" + stop
+	} else {
+		h.Reason = "Futu no longer accepts the saved login: the refresh token expired or was revoked, or another program that reads the Futu SDK's token file refreshed the login with it: log in again" + stop
+	}
+	ue.Msg = h.Reason
+	return h
 }
 
 // loggedIn is the health of a login whose access token works. A login
@@ -393,6 +464,9 @@ func (p *OAuthProvider) share(c auth.Credential, access, refresh string) error {
 	dir, err := sdkDir(p.o, c.SDKTokenDir)
 	if err != nil {
 		return err
+	}
+	if c.ShareAccessOnly {
+		refresh = "" // the SDK cannot refresh the login, so it never rotates tokentray's away
 	}
 	return WriteSDKToken(dir, SDKToken{ClientID: c.ClientID, AccessToken: access, RefreshToken: refresh, ExpiresAt: c.ExpiresAt})
 }
