@@ -578,6 +578,11 @@ func (a *Agent) reload() {
 		for _, n := range due {
 			a.notify(n)
 		}
+	} else if s, ok := a.opts.Notifier.(sinksOnly); ok {
+		// Desktop notifications are off; the notify command still hears.
+		for _, n := range due {
+			s.SinksOnly(n)
+		}
 	}
 }
 

@@ -51,3 +51,18 @@ func (s sinkNotifier) Withdraw(key string) error {
 	}
 	return nil
 }
+
+// sinksOnly is a notifier that can hand a notification to its sinks
+// alone, with the desktop's notifications turned off.
+type sinksOnly interface {
+	SinksOnly(n Notification)
+}
+
+// SinksOnly hands n to the sink and not to the desktop.
+func (s sinkNotifier) SinksOnly(n Notification) {
+	if n.Withdraw {
+		s.sink.Withdraw(n.Key)
+		return
+	}
+	s.sink.Send(n)
+}

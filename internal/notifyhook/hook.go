@@ -89,7 +89,10 @@ type Hook struct {
 	sent    map[string]string // the last event sent for each key
 	failing bool
 	started bool
-	idle    sync.WaitGroup
+	// pending counts the events not handled yet; idle is signalled when
+	// it falls to zero.
+	pending int
+	idle    *sync.Cond
 }
 
 var _ tray.Sink = (*Hook)(nil)
@@ -110,7 +113,9 @@ func New(o Options) *Hook {
 	if o.Command == nil {
 		o.Command = func() string { return "" }
 	}
-	return &Hook{o: o, queue: make(chan job, queueLen), sent: map[string]string{}, report: o.Report}
+	h := &Hook{o: o, queue: make(chan job, queueLen), sent: map[string]string{}, report: o.Report}
+	h.idle = sync.NewCond(&h.mu)
+	return h
 }
 
 // SetReport replaces where failures are reported (the headless agent's
@@ -155,12 +160,12 @@ func (h *Hook) Send(n tray.Notification) {
 		h.started = true
 		go h.work()
 	}
-	h.idle.Add(1)
+	h.pending++
 	h.mu.Unlock()
 	select {
 	case h.queue <- job{cmd: cmd, ev: ev}:
 	default:
-		h.idle.Done()
+		h.done()
 		h.fail(fmt.Sprintf("the notify command was not run for %q: %d events were already waiting for it", n.Title, queueLen))
 	}
 }
@@ -174,7 +179,22 @@ func (h *Hook) Withdraw(key string) {
 }
 
 // Wait returns when every event sent so far was handled.
-func (h *Hook) Wait() { h.idle.Wait() }
+func (h *Hook) Wait() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for h.pending > 0 {
+		h.idle.Wait()
+	}
+}
+
+func (h *Hook) done() {
+	h.mu.Lock()
+	h.pending--
+	if h.pending == 0 {
+		h.idle.Broadcast()
+	}
+	h.mu.Unlock()
+}
 
 func (h *Hook) work() {
 	for j := range h.queue {
@@ -187,7 +207,7 @@ func (h *Hook) work() {
 		if err != nil {
 			h.fail(err.Error())
 		}
-		h.idle.Done()
+		h.done()
 	}
 }
 

@@ -225,3 +225,49 @@ func TestTheAgentsNotificationsReachTheCommandOnceEach(t *testing.T) {
 		t.Errorf("event %+v", e)
 	}
 }
+
+// The notifications setting is about the desktop's: with it off, the
+// notify command still gets every event.
+func TestTheCommandHearsEventsWithDesktopNotificationsOff(t *testing.T) {
+	clock := clockwork.NewFakeClockAt(t0)
+	prov := testutil.NewFakeProvider(auth.KindFutuKey, clock)
+	prov.Fail = func(c *auth.Credential) (auth.Health, error) {
+		return auth.Health{State: auth.Broken, Reason: "Futu rejected the API key."}, nil
+	}
+	st, err := store.Open(t.TempDir(), auth.NewMemorySecrets())
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := st.Prefs()
+	p.Quiet = true
+	if err := st.SetPrefs(p); err != nil {
+		t.Fatal(err)
+	}
+	eng := engine.New(st, map[auth.Kind]auth.Provider{auth.KindFutuKey: prov}, clock)
+	if _, err := eng.AddWith(context.Background(), auth.Credential{Name: "futu-key1", Kind: auth.KindFutuKey}, map[string]string{auth.FieldAppKey: "test-app-key-0001"}, engine.CheckOptions{NoCheck: true}); err != nil {
+		t.Fatal(err)
+	}
+	desktop := &countingDesktop{}
+	r := newRecorder(t)
+	h := r.hook(clock)
+	a := tray.NewAgent(eng, tray.AgentOptions{Clock: clock, CheckEvery: time.Hour, NoWatch: true, Dir: st.Dir(), Prefs: st, Notifier: tray.WithSink(desktop, h)})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { a.RunHeadless(ctx, nil); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	testutil.Eventually(t, "the event to reach the command", func() bool { h.Wait(); return len(r.events(t)) == 1 })
+	if e := r.events(t)[0]; e.Credential != "futu-key1" || e.State != "broken" {
+		t.Errorf("event %+v", e)
+	}
+	if n := desktop.count(); n != 0 {
+		t.Errorf("%d desktop notifications with notifications off", n)
+	}
+}
+
+type countingDesktop struct {
+	mu sync.Mutex
+	n  int
+}
+
+func (d *countingDesktop) Notify(string, string) error { d.mu.Lock(); d.n++; d.mu.Unlock(); return nil }
+func (d *countingDesktop) count() int                  { d.mu.Lock(); defer d.mu.Unlock(); return d.n }
