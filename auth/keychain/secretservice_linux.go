@@ -41,6 +41,20 @@ type secretService struct {
 	session    session
 	collection dbus.ObjectPath
 	items      map[string]dbus.ObjectPath // service + "\x00" + user
+	// indexed is closed when the index under way (if any) is done:
+	// reads wait for it rather than search item by item meanwhile.
+	indexed chan struct{}
+}
+
+// waitIndex waits for an index under way, if any; the caller does not
+// hold mu. The caller's own timeout bounds the wait.
+func (s *secretService) waitIndex() {
+	s.mu.Lock()
+	ch := s.indexed
+	s.mu.Unlock()
+	if ch != nil {
+		<-ch
+	}
 }
 
 func newOSBackend() backend { return &secretService{} }
@@ -274,6 +288,7 @@ func (s *secretService) writable() (dbus.ObjectPath, error) {
 }
 
 func (s *secretService) Get(service, user string) (string, error) {
+	s.waitIndex()
 	var v string
 	err := s.retry(func() error {
 		p, err := s.find(service, user)
@@ -375,6 +390,7 @@ func (s *secretService) prepareWrite() error {
 // checked side by side travel together; any failure is left to Get,
 // which retries.
 func (s *secretService) getMany(service string, users []string) (map[string]string, []string, error) {
+	s.waitIndex()
 	s.mu.Lock()
 	if err := s.open(); err != nil {
 		s.reset()
@@ -469,6 +485,19 @@ func (s *secretService) index(service string) error {
 		s.mu.Unlock()
 		return err
 	}
+	if s.indexed != nil {
+		s.mu.Unlock()
+		s.waitIndex() // another caller is at it
+		return nil
+	}
+	done := make(chan struct{})
+	s.indexed = done
+	defer func() {
+		s.mu.Lock()
+		s.indexed = nil
+		s.mu.Unlock()
+		close(done)
+	}()
 	conn := s.conn
 	known := map[dbus.ObjectPath]bool{}
 	for _, p := range s.items {
