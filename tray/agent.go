@@ -589,10 +589,15 @@ func (a *Agent) reload() {
 // render draws the view from what was read last, at the clock's now.
 func (a *Agent) render() View {
 	a.mu.Lock()
-	entries := make([]Entry, len(a.entries))
-	copy(entries, a.entries)
-	for i := range entries {
-		entries[i].Busy = a.busy["*"] || a.busy[entries[i].Name]
+	// A reload replaces the entries, never changes them: with nothing
+	// busy (every countdown second) they are drawn as read.
+	entries := a.entries
+	if len(a.busy) > 0 {
+		entries = make([]Entry, len(a.entries))
+		copy(entries, a.entries)
+		for i := range entries {
+			entries[i].Busy = a.busy["*"] || a.busy[entries[i].Name]
+		}
 	}
 	a.mu.Unlock()
 	o := ViewOptions{Sandbox: a.opts.Sandbox}

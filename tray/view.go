@@ -124,24 +124,33 @@ func Render(entries []Entry, o ViewOptions, now time.Time) View {
 		}, tail(o, false)...)
 		return v
 	}
-	counts := map[auth.State]int{}
-	for _, e := range entries {
-		if counts[e.Health.State]++; e.Health.State.Worse(v.State) {
-			v.State = e.Health.State
+	var counts [16]int // by state: a map costs a thousand inserts a second
+	for i := range entries {
+		st := entries[i].Health.State
+		if int(st) >= 0 && int(st) < len(counts) {
+			counts[st]++
 		}
-		v.Busy = v.Busy || e.Busy
+		if st.Worse(v.State) {
+			v.State = st
+		}
+		v.Busy = v.Busy || entries[i].Busy
 	}
 	// Only what is shown is drawn, and only its text changing on its own
 	// wakes the tray: a thousand credentials cost a countdown second what
 	// four do.
 	var lines []string
 	var subs []MenuItem
-	for _, e := range Shown(entries, TooltipCap) {
+	menu := Shown(entries, MenuCap)
+	tip := menu[:min(TooltipCap, len(menu))] // past the menu's cap, both are worst first
+	if len(entries) <= MenuCap {
+		tip = Shown(entries, TooltipCap)
+	}
+	for _, e := range tip {
 		line, change := StateLine(e, now)
 		soonest(change)
 		lines = append(lines, line)
 	}
-	for _, e := range Shown(entries, MenuCap) {
+	for _, e := range menu {
 		line, change := StateLine(e, now)
 		soonest(change)
 		subs = append(subs, credentialMenu(e, line))
