@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -109,6 +110,38 @@ func (d *ExtendDialog) Confirm() {
 	u, name := d.ui, d.row.Name
 	u.work("Extending "+name+"…", func(ctx context.Context) (string, error) {
 		h, err := u.backend.Extend(ctx, name, until)
-		return name + ": " + sentence(h.Reason) + " Processes started by tokentray exec or with tokentray env still hold the old token: restart them.", err
+		msg := name + ": " + sentence(h.Reason)
+		if err == nil {
+			msg += " " + u.handedOver(ctx, name)
+		}
+		return msg + " Processes started by tokentray exec or with tokentray env still hold the old token: restart them.", err
 	})
+}
+
+// handedOver says which shared files and share targets got the new token
+// of an extension just made, as the credential's record of it says.
+func (u *UI) handedOver(ctx context.Context, name string) string {
+	rows, err := u.backend.List(ctx)
+	if err != nil {
+		return ""
+	}
+	for _, r := range rows {
+		if r.Name != name {
+			continue
+		}
+		ho := r.Credential.Replaced.Handover
+		var got []string
+		for _, h := range ho.Updated {
+			got = append(got, h.String())
+		}
+		msg := "No shared file or share target holds its token."
+		if len(got) > 0 {
+			msg = "Updated with the new token: " + strings.Join(got, ", ") + "."
+		}
+		for _, f := range ho.Failed {
+			msg += " Not updated: " + f.String() + " (" + sentence(f.Reason) + ")."
+		}
+		return msg
+	}
+	return ""
 }

@@ -13,8 +13,10 @@ import (
 // confirms that the old token stops working.
 func TestExtendOffersOnlyLengthsThatExtend(t *testing.T) {
 	long := t0.Add(364 * 24 * time.Hour)
+	// What the extension's record will say once it is made.
+	handover := auth.Replacement{At: t0, Handover: auth.Handover{Updated: []auth.Handoff{{Kind: auth.HandoffTarget, Where: "vps:/srv/bot"}}}}
 	b := &memBackend{rows: []Row{
-		{Name: "futu-key1", Kind: auth.KindFutuKey, Health: auth.Health{State: auth.OK, ExpiresAt: long}, Credential: auth.Credential{Name: "futu-key1", Kind: auth.KindFutuKey, ExpiresAt: long}},
+		{Name: "futu-key1", Kind: auth.KindFutuKey, Health: auth.Health{State: auth.OK, ExpiresAt: long}, Credential: auth.Credential{Name: "futu-key1", Kind: auth.KindFutuKey, ExpiresAt: long, Replaced: handover}},
 		{Name: "futu-key2", Kind: auth.KindFutuKey, Health: auth.Health{State: auth.Expiring, ExpiresAt: t0.Add(6 * 24 * time.Hour)}, Credential: auth.Credential{Name: "futu-key2", Kind: auth.KindFutuKey, ExpiresAt: t0.Add(6 * 24 * time.Hour)}},
 	}}
 	u, _ := newTestUI(t, b, nil)
@@ -45,6 +47,12 @@ func TestExtendOffersOnlyLengthsThatExtend(t *testing.T) {
 	d.Confirm()
 	if len(b.extended) != 1 || !b.extended[0].Equal(t0.Add(730*24*time.Hour)) {
 		t.Fatalf("extended to %v, want 2 years from now", b.extended)
+	}
+	// Afterwards it names what got the new token and what did not.
+	for _, want := range []string{"Updated with the new token: the share target vps:/srv/bot", "tokentray exec", "restart them"} {
+		if !strings.Contains(u.Status.Text, want) {
+			t.Fatalf("after extending the window says %q, want %q", u.Status.Text, want)
+		}
 	}
 	u.Escape()
 
