@@ -15,7 +15,8 @@ Usage:
   tokentray [--sandbox] [COMMAND] [ARGS]
 
 With no command, tokentray runs the agent: the tray icon that keeps every
-credential fresh.
+credential fresh (headless, with a line on stderr for each event, where
+there is no display).
 
 Commands:
 %s
@@ -33,6 +34,12 @@ Environment:
   TOKENTRAY_CONFIG_DIR       settings directory (isolates a profile)
   TOKENTRAY_SANDBOX_FRESH=1  with --sandbox, the tray's own sandbox brokers
                              start over with new demo credentials
+  TOKENTRAY_KEYCHAIN=file    keep secrets in the encrypted file keychain
+                             (os: the system keychain; see: tokentray help
+                             keychain)
+  TOKENTRAY_KEY_FILE         the file keychain's key, when not in the
+                             systemd credential tokentray.key or the
+                             default place
 
 Exit codes: 0 done, 1 failed, 2 wrong command line, 3 you must act (log in,
 verify, extend). Run "tokentray help COMMAND" for one command, and
