@@ -123,7 +123,13 @@ func TestTheAgentCleansWhatKilledCommandsLeft(t *testing.T) {
 	t.Cleanup(func() { stop(); <-stopped })
 	goneFrom("after the agent started", first)
 
-	// Killed while the agent runs: gone at its next round of checks.
+	// Killed while the agent runs: gone at its next round of checks. The
+	// round at start (the credential was never checked) ends first, so
+	// that the clock moves the agent's next round, not one yet to be set.
+	testutil.Eventually(t, "the check at start to end", func() bool {
+		c, err := st.Get("key")
+		return err == nil && !c.LastChecked.IsZero()
+	})
 	second := leaveOrphans(t, dir, kc, gone.Process.Pid)
 	if err := clock.BlockUntilContext(testutil.Context(t, 10*time.Second), 1); err != nil {
 		t.Fatal(err)
