@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -228,6 +229,9 @@ func runStatus(e *env, asJSON, wide bool) error {
 	if err != nil {
 		return err
 	}
+	if err := recoverFirst(e, eng); err != nil {
+		return err
+	}
 	ss, err := eng.Status()
 	if err != nil {
 		return err
@@ -405,6 +409,9 @@ func runStatusOne(e *env, name string) error {
 	}
 	c, err := eng.Get(name)
 	if err != nil {
+		return err
+	}
+	if err := recoverFirst(e, eng); err != nil {
 		return err
 	}
 	ss, err := eng.Status()
@@ -714,4 +721,14 @@ func webullRegion(c auth.Credential) string {
 		return r
 	}
 	return "us"
+}
+
+// recoverFirst asks the brokers about renewals a killed process left
+// unfinished, so status shows their word; Ctrl-C stops it at once.
+func recoverFirst(e *env, eng *engine.Engine) error {
+	eng.Recover(e.ctx)
+	if e.ctx.Err() != nil {
+		return &exitError{code: ExitInterrupted, err: errors.New("cancelled while a broker was asked about a renewal that was interrupted; no status was shown")}
+	}
+	return nil
 }

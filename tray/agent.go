@@ -383,6 +383,16 @@ func (a *Agent) loop(ctx context.Context) {
 	// What commands killed before the agent started left in the keychain
 	// (also when no check is due at start).
 	go func() { _ = a.eng.Store().Tidy() }()
+	// Renewals a killed process left unfinished are asked about at once,
+	// beside the loop: a broker that stalls never holds up the tray.
+	go func() {
+		if len(a.eng.Recover(ctx)) > 0 {
+			select {
+			case a.results <- result{}:
+			case <-ctx.Done():
+			}
+		}
+	}()
 	a.reload()
 	a.draw()
 	s.track(a.snapshotEntries(), c.Now())

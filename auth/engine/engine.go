@@ -66,7 +66,7 @@ type Engine struct {
 
 	mu        sync.Mutex
 	locks     map[string]chan struct{} // one per credential ID, in this process
-	recovered time.Time                // when Status last looked for interrupted calls
+	recovered time.Time                // when Recover last looked for interrupted calls
 
 	defaultEndpoints func() (string, string, error)
 	revokeTimeout    time.Duration

@@ -499,22 +499,26 @@ func outcome(c auth.Credential, h auth.Health, err error) error {
 	return auth.WithAction(err, h.Next)
 }
 
-// recoverEvery bounds how often Status looks for interrupted calls
-// again while their brokers cannot be reached.
+// recoverEvery bounds how often Recover asks the brokers about
+// interrupted calls again while they cannot be reached.
 const recoverEvery = time.Minute
 
-// recoverTimeout bounds the checks Status makes of interrupted calls.
-const recoverTimeout = 30 * time.Second
+// RecoverWait bounds how long Recover waits for the brokers.
+const RecoverWait = 30 * time.Second
 
-// recoverInterrupted checks at once, with their brokers, the credentials
-// whose renewal a killed process left unfinished, so what is shown next
-// is the broker's word and not the health stored before the call.
-func (e *Engine) recoverInterrupted() {
+// Recover checks at once, with their brokers, the credentials whose
+// renewal a killed process left unfinished, so what Status shows next is
+// the broker's word and not the health stored before the call. It
+// returns when ctx ends or after RecoverWait at most; while the brokers
+// cannot be reached it asks them again at most once a minute. Status
+// itself only reads: the commands that show health, and the agent
+// outside its event loop, call Recover first.
+func (e *Engine) Recover(ctx context.Context) []Result {
 	now := e.clock.Now()
 	e.mu.Lock()
 	if !e.recovered.IsZero() && now.Sub(e.recovered) < recoverEvery {
 		e.mu.Unlock()
-		return
+		return nil
 	}
 	e.recovered = now
 	e.mu.Unlock()
@@ -525,7 +529,7 @@ func (e *Engine) recoverInterrupted() {
 			e.recovered = time.Time{} // nothing to retry: look again next time
 			e.mu.Unlock()
 		}
-		return
+		return nil
 	}
 	var names []string
 	for _, id := range ids {
@@ -533,9 +537,9 @@ func (e *Engine) recoverInterrupted() {
 			names = append(names, c.Name)
 		}
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), recoverTimeout)
+	ctx, cancel := context.WithTimeout(ctx, RecoverWait)
 	defer cancel()
-	e.RefreshNames(ctx, names, false)
+	return e.RefreshNames(ctx, names, false)
 }
 
 // indexFrom is how many credentials a refresh checks (at least half of

@@ -95,9 +95,9 @@ func signIn(k auth.Kind) auth.ActionKind {
 	return auth.ActionUpdate
 }
 
-// Status returns every credential's status, sorted by name.
+// Status returns every credential's status, sorted by name. It reads
+// the store and never calls a broker (see Recover).
 func (e *Engine) Status() ([]Status, error) {
-	e.recoverInterrupted()
 	cs, err := e.st.List()
 	if err != nil {
 		return nil, err
