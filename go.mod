@@ -11,7 +11,6 @@ require (
 	github.com/fsnotify/fsnotify v1.9.0
 	github.com/godbus/dbus/v5 v5.2.2
 	github.com/gofrs/flock v0.13.2
-	github.com/google/renameio/v2 v2.0.0
 	github.com/jezek/xgb v1.1.1
 	github.com/jonboulle/clockwork v0.5.0
 	github.com/pkg/browser v0.0.0-20240102092130-5ac0b6a4141c

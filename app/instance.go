@@ -11,6 +11,7 @@ import (
 	"github.com/gofrs/flock"
 
 	"tokentray/auth"
+	"tokentray/internal/atomicfile"
 )
 
 // One window per profile. The open window holds window.lock in the
@@ -52,21 +53,8 @@ func (in *instance) release() { _ = in.lock.Unlock() }
 // credential called focus ("" for none) and start act on it (none: only
 // show it).
 func askWindow(dir, focus string, act auth.ActionKind) error {
-	tmp, err := os.CreateTemp(dir, "."+requestName+".tmp-*")
-	if err != nil {
+	if err := atomicfile.Write(filepath.Join(dir, requestName), []byte(focus+"\n"+string(act)+"\n"), 0o600); err != nil {
 		return fmt.Errorf("ask the open window to come forward: %w", err)
-	}
-	_, werr := tmp.WriteString(focus + "\n" + string(act) + "\n")
-	cerr := tmp.Close()
-	if werr == nil {
-		werr = cerr
-	}
-	if werr == nil {
-		werr = os.Rename(tmp.Name(), filepath.Join(dir, requestName))
-	}
-	if werr != nil {
-		_ = os.Remove(tmp.Name())
-		return fmt.Errorf("ask the open window to come forward: %w", werr)
 	}
 	return nil
 }

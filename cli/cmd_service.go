@@ -14,6 +14,7 @@ import (
 	"tokentray/auth"
 	"tokentray/auth/keychain"
 	"tokentray/auth/store"
+	"tokentray/internal/atomicfile"
 	"tokentray/internal/service"
 )
 
@@ -144,12 +145,7 @@ func serviceInstall(e *env, credential string) error {
 		return fmt.Errorf("cannot create %s (%v)", filepath.Dir(path), errText(err))
 	}
 	old, _ := auth.ReadRegular(path, 1<<20)
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, []byte(unit), 0o644); err != nil {
-		return fmt.Errorf("cannot write %s (%v)", path, errText(err))
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		_ = os.Remove(tmp)
+	if err := atomicfile.Write(path, []byte(unit), 0o644); err != nil {
 		return fmt.Errorf("cannot write %s (%v)", path, errText(err))
 	}
 	name := strings.TrimSuffix(spec.Name(), ".service")

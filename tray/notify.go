@@ -3,12 +3,12 @@ package tray
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 	"sort"
 	"time"
 
 	"tokentray/auth"
 	"tokentray/auth/store"
+	"tokentray/internal/atomicfile"
 )
 
 // Notifier shows a desktop notification.
@@ -236,10 +236,7 @@ func (a *alerts) save() {
 	if err != nil {
 		return
 	}
-	tmp := a.path + ".tmp"
-	if os.WriteFile(tmp, b, 0o600) == nil {
-		_ = os.Rename(tmp, a.path)
-	}
+	_ = atomicfile.Write(a.path, b, 0o600)
 }
 
 // lowerTitle ends a notification's title: what the credential's state

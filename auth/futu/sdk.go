@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"tokentray/auth"
+	"tokentray/internal/atomicfile"
 )
 
 // SDKToken is the Futu SDK's token file, ~/.futu/openapi/tokens/<client_id>.
@@ -167,28 +168,7 @@ func WriteSDKToken(dir string, t SDKToken) error {
 	if err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(dir, "."+t.ClientID+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("write the Futu SDK token file: %w", err)
-	}
-	tmp := f.Name()
-	defer os.Remove(tmp) // no-op after the rename
-	if err := f.Chmod(0o600); err != nil {
-		f.Close()
-		return fmt.Errorf("write the Futu SDK token file: %w", err)
-	}
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		return fmt.Errorf("write the Futu SDK token file: %w", err)
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return fmt.Errorf("write the Futu SDK token file: %w", err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("write the Futu SDK token file: %w", err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
+	if err := atomicfile.Write(path, b, 0o600); err != nil {
 		return fmt.Errorf("write the Futu SDK token file: %w", err)
 	}
 	return nil

@@ -19,6 +19,7 @@ import (
 	"github.com/gofrs/flock"
 
 	"tokentray/auth"
+	"tokentray/internal/atomicfile"
 )
 
 // FileName is the file keychain's file in a profile's settings folder.
@@ -340,7 +341,7 @@ func (f *File) write(id *age.X25519Identity, c contents) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return f.fail(ProblemIO, dir, "tokentray cannot create the folder of the file keychain %s (%v)", dir, errText(err))
 	}
-	if err := replaceFile(f.path, buf.Bytes()); err != nil {
+	if err := atomicfile.Write(f.path, buf.Bytes(), 0o600); err != nil {
 		return f.fail(ProblemIO, f.path, "tokentray cannot write the file keychain %s (%v); nothing was changed", f.path, errText(err))
 	}
 	return nil
@@ -371,7 +372,7 @@ func (f *File) locked(fn func() error) error {
 }
 
 func (f *File) removeStaleTemps() {
-	dir, base := filepath.Dir(f.path), "."+filepath.Base(f.path)
+	dir, base := filepath.Dir(f.path), atomicfile.TempPrefix(filepath.Base(f.path))
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return

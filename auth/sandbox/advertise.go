@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"tokentray/auth"
+	"tokentray/internal/atomicfile"
 )
 
 // brokersFile, in the sandbox profile's folder, tells other tokentray
@@ -34,18 +35,7 @@ func (sb *Sandbox) Advertise(dir string) (func(), error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
-	f, err := os.CreateTemp(dir, brokersFile+".*")
-	if err != nil {
-		return nil, err
-	}
-	_, werr := f.Write(b)
-	cerr := f.Close()
-	if err := errors.Join(werr, cerr); err != nil {
-		os.Remove(f.Name())
-		return nil, err
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		os.Remove(f.Name())
+	if err := atomicfile.Write(path, b, 0o600); err != nil {
 		return nil, err
 	}
 	return func() {

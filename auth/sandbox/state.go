@@ -18,6 +18,7 @@ import (
 	"tokentray/auth/sandbox/futusim"
 	"tokentray/auth/sandbox/webullsim"
 	"tokentray/auth/store"
+	"tokentray/internal/atomicfile"
 )
 
 // StateFile, in the sandbox profile's folder, is what the sandbox brokers
@@ -170,22 +171,7 @@ func writeAtomic(dir, name string, b []byte) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(dir, name+".*.tmp")
-	if err != nil {
-		return err
-	}
-	_, werr := f.Write(b)
-	serr := f.Sync()
-	cerr := f.Close()
-	if err := errors.Join(werr, serr, cerr, os.Chmod(f.Name(), 0o600)); err != nil {
-		os.Remove(f.Name())
-		return err
-	}
-	if err := os.Rename(f.Name(), filepath.Join(dir, name)); err != nil {
-		os.Remove(f.Name())
-		return err
-	}
-	return nil
+	return atomicfile.Write(filepath.Join(dir, name), b, 0o600)
 }
 
 // Move is a broker that listens on another port than the one the saved

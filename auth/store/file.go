@@ -8,41 +8,17 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+
+	"tokentray/internal/atomicfile"
 )
 
-// writeFileAtomic replaces dir/name with data: a temp file in the same
-// directory, fsync, rename, fsync of the directory. Readers see the old
-// file or the new one, never a mix, and a crash leaves the old one.
-func writeFileAtomic(dir, name string, data []byte) (err error) {
-	tmp, err := os.CreateTemp(dir, tempPrefix(name)+"*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			_ = tmp.Close()
-			_ = os.Remove(tmp.Name())
-		}
-	}()
-	if err = tmp.Chmod(0o600); err != nil && runtime.GOOS != "windows" {
-		return err
-	}
-	if _, err = tmp.Write(data); err != nil {
-		return err
-	}
-	if err = tmp.Sync(); err != nil {
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	if err = os.Rename(tmp.Name(), filepath.Join(dir, name)); err != nil {
-		return err
-	}
-	return syncDir(dir)
+// writeFileAtomic replaces dir/name with data (mode 0600): readers see
+// the old file or the new one, never a mix, and a crash leaves the old one.
+func writeFileAtomic(dir, name string, data []byte) error {
+	return atomicfile.Write(filepath.Join(dir, name), data, 0o600)
 }
 
-func tempPrefix(name string) string { return "." + name + ".tmp-" }
+func tempPrefix(name string) string { return atomicfile.TempPrefix(name) }
 
 // syncDir makes a rename in dir durable.
 func syncDir(dir string) error {

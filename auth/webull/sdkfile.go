@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"tokentray/auth"
+	"tokentray/internal/atomicfile"
 )
 
 // TokenFileName is the file the official Webull SDKs read from the
@@ -99,32 +100,8 @@ func WriteTokenFile(dir string, ti TokenInfo) error {
 	}
 	content := FormatTokenFile(ti)
 
-	tmp, err := os.CreateTemp(dir, ".token-*.tmp")
-	if err != nil {
+	if err := atomicfile.Write(filepath.Join(dir, TokenFileName), []byte(content), 0o600); err != nil {
 		return fmt.Errorf("write the SDK token file: %w", err)
-	}
-	defer os.Remove(tmp.Name()) // a no-op once renamed
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write the SDK token file: %w", err)
-	}
-	if _, err := tmp.WriteString(content); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write the SDK token file: %w", err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write the SDK token file: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write the SDK token file: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), filepath.Join(dir, TokenFileName)); err != nil {
-		return fmt.Errorf("write the SDK token file: %w", err)
-	}
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync() // make the rename durable where the platform allows
-		d.Close()
 	}
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/gofrs/flock"
 
 	"tokentray/auth"
+	"tokentray/internal/atomicfile"
 )
 
 const (
@@ -53,11 +54,7 @@ func Write(dir string, r Record) error {
 	if err != nil {
 		return err
 	}
-	tmp := filepath.Join(dir, "."+recordName+".tmp")
-	if err := os.WriteFile(tmp, b, 0o600); err != nil {
-		return err
-	}
-	return os.Rename(tmp, filepath.Join(dir, recordName))
+	return atomicfile.Write(filepath.Join(dir, recordName), b, 0o600)
 }
 
 // Running returns the record of the agent running for the profile in

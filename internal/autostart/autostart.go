@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"tokentray/auth"
+	"tokentray/internal/atomicfile"
 )
 
 // FileName is the entry's name in the autostart folder.
@@ -71,12 +72,7 @@ func Enable(exe string, args ...string) error {
 		"X-GNOME-Autostart-enabled=true",
 		"",
 	}, "\n")
-	tmp := p + ".tmp"
-	if err := os.WriteFile(tmp, []byte(entry), 0o644); err != nil {
-		return fmt.Errorf("write %s: %w", p, err)
-	}
-	if err := os.Rename(tmp, p); err != nil {
-		_ = os.Remove(tmp)
+	if err := atomicfile.Write(p, []byte(entry), 0o644); err != nil {
 		return fmt.Errorf("write %s: %w", p, err)
 	}
 	return nil
