@@ -29,13 +29,14 @@ import (
 	"tokentray/cli"
 	"tokentray/internal/agentrun"
 	"tokentray/internal/autostart"
+	"tokentray/internal/notifyhook"
 	"tokentray/internal/system"
 	"tokentray/tray"
 )
 
 func main() {
 	ctx, stop := signalContext()
-	door := system.NewDoor(system.Options{CommandLine: cli.CommandLine})
+	door := system.NewDoor(system.Options{Notifier: tray.DesktopNotifier{}})
 	d := commandLine(door)
 	d.RunAgent = func(ctx context.Context, o cli.AgentRun) error { return runAgent(ctx, d, door, o) }
 	d.RunWindow = func(ctx context.Context, sandboxed bool, focus string) error {
@@ -194,7 +195,7 @@ func runAgent(ctx context.Context, d cli.Deps, door *system.Door, o cli.AgentRun
 	}
 	agent := tray.NewAgent(parts.Engine, tray.AgentOptions{
 		Sandbox: sandboxed, Dir: dir, SettingsFile: parts.SettingsFile(), Prefs: parts.Store,
-		Changed: parts.Changed(), Window: window, Notifier: parts.Notifier,
+		Changed: parts.Changed(), Window: window, Notifier: tray.WithSink(parts.Notifier, notifyHook(parts)),
 		Clipboard: tray.SystemClipboard(), Autostart: autostart.ForAgent(selfDir(), sandboxed),
 	})
 	if !tray.HostPresent() {
@@ -222,14 +223,34 @@ func runHeadless(ctx context.Context, d cli.Deps, parts *system.Parts) error {
 	events.Printf("tokentray agent running headless (process %d) for %s, secrets in %s", os.Getpid(), parts.Profile.Dir, where)
 	// No desktop notification: every event goes to the notify command,
 	// whose failures go to the log.
-	parts.Hook.SetReport(func(msg string) { events.Printf("%s", msg) })
+	hook := notifyHook(parts)
+	hook.SetReport(func(msg string) { events.Printf("%s", msg) })
 	agent := tray.NewAgent(parts.Engine, tray.AgentOptions{
 		Sandbox: parts.Profile.Sandbox, Dir: parts.Profile.Dir, SettingsFile: parts.SettingsFile(), Prefs: parts.Store,
-		Changed: parts.Changed(), Notifier: tray.WithSink(nil, parts.Hook),
+		Changed: parts.Changed(), Notifier: tray.WithSink(nil, hook),
 	})
 	agent.RunHeadless(ctx, events)
 	events.Printf("tokentray agent stopped")
 	return nil
+}
+
+// notifyHook runs the profile's notify command for every notification
+// the agent sends; its failures are shown on the desktop.
+func notifyHook(parts *system.Parts) *notifyhook.Hook {
+	st, desktop := parts.Store, parts.Notifier
+	return notifyhook.New(notifyhook.Options{
+		Command: func() string {
+			p, err := st.Prefs()
+			if err != nil {
+				return ""
+			}
+			return p.NotifyCommand
+		},
+		CommandLine: cli.CommandLine,
+		Environ:     os.Environ(),
+		Clock:       parts.Clock,
+		Report:      func(msg string) { _ = desktop.Notify("tokentray: the notify command failed", msg) },
+	})
 }
 
 // noDisplay reports whether this process has no display to show a tray

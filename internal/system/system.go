@@ -20,8 +20,6 @@ import (
 	"tokentray/auth/store"
 	"tokentray/auth/webull"
 	"tokentray/internal/browser"
-	"tokentray/internal/notifyhook"
-	"tokentray/tray"
 )
 
 // Keychain service names of the two profiles.
@@ -76,6 +74,11 @@ type Notifier interface {
 	Notify(title, body string) error
 }
 
+// nowhere drops notifications: a program that shows none (the window's).
+type nowhere struct{}
+
+func (nowhere) Notify(title, body string) error { return nil }
+
 // Options replace real parts with others; each zero value means the
 // real part.
 type Options struct {
@@ -92,12 +95,10 @@ type Options struct {
 	// Browser opens web pages (Futu's login page); nil means the
 	// desktop's browser, given the address without putting it in argv.
 	Browser futu.Browser
-	// Notifier announces changes on the desktop; nil means the desktop's
-	// notification service.
+	// Notifier announces changes on the desktop (the tray's program
+	// gives the desktop's notification service); nil drops them. The
+	// wiring imports no face: the faces hand it what they show with.
 	Notifier Notifier
-	// CommandLine renders a next action as the command line that does it,
-	// for the notify command's events; nil leaves them without one.
-	CommandLine func(a auth.Action, sandbox bool) string
 }
 
 // Parts are one profile's parts, built once.
@@ -106,11 +107,8 @@ type Parts struct {
 	Clock   clockwork.Clock
 	Store   *store.Store
 	Engine  *engine.Engine
-	// Notifier announces changes on the desktop and hands each to the
-	// notify command (Hook).
+	// Notifier announces changes on the desktop (Options.Notifier).
 	Notifier Notifier
-	// Hook runs the notify command for every notification.
-	Hook *notifyhook.Hook
 	// Browser opens web pages.
 	Browser futu.Browser
 
@@ -181,7 +179,7 @@ func NewDoor(o Options) *Door {
 		o.Clock = clockwork.NewRealClock()
 	}
 	if o.Notifier == nil {
-		o.Notifier = desktopNotifier()
+		o.Notifier = nowhere{}
 	}
 	if o.Browser == nil {
 		o.Browser = browser.New()
@@ -236,21 +234,6 @@ func (d *Door) Open(sandbox bool) (*Parts, error) {
 		providers = Providers(prof, d.opts.Clock, d.opts.Browser)
 	}
 	parts.Store = st
-	desktop := d.opts.Notifier
-	parts.Hook = notifyhook.New(notifyhook.Options{
-		Command: func() string {
-			p, err := st.Prefs()
-			if err != nil {
-				return ""
-			}
-			return p.NotifyCommand
-		},
-		CommandLine: d.opts.CommandLine,
-		Environ:     os.Environ(),
-		Clock:       d.opts.Clock,
-		Report:      func(msg string) { _ = desktop.Notify("tokentray: the notify command failed", msg) },
-	})
-	parts.Notifier = tray.WithSink(desktop, parts.Hook)
 	var defaults func() (string, string, error)
 	if prof.Sandbox {
 		// A credential added without an endpoint in the sandbox profile

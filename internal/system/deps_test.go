@@ -1,0 +1,58 @@
+package system_test
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// linked is every package pkg links (go list -deps), by import path.
+func linked(t *testing.T, pkg string) map[string]bool {
+	t.Helper()
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("the go command is not on PATH, so the dependencies cannot be listed")
+	}
+	out, err := exec.Command(goBin, "list", "-deps", pkg).Output()
+	if err != nil {
+		var stderr string
+		if ee, ok := err.(*exec.ExitError); ok {
+			stderr = string(ee.Stderr)
+		}
+		t.Fatalf("go list -deps %s: %v %s", pkg, err, stderr)
+	}
+	m := map[string]bool{}
+	for _, p := range strings.Fields(string(out)) {
+		m[p] = true
+	}
+	if !m[pkg] {
+		t.Fatalf("go list -deps %s did not list the package itself: %q", pkg, out)
+	}
+	return m
+}
+
+// faces are the packages a person sees tokentray through.
+var faces = []string{"tokentray/tray", "tokentray/app", "tokentray/cli"}
+
+// TestTheWiringImportsNoFace: the package that builds the real parts is
+// below every face, so each face's program links only its own face.
+func TestTheWiringImportsNoFace(t *testing.T) {
+	deps := linked(t, "tokentray/internal/system")
+	for _, f := range faces {
+		if deps[f] {
+			t.Errorf("tokentray/internal/system links the face %s", f)
+		}
+	}
+}
+
+// TestTheWindowProgramLinksNoTray: the window's program carries neither
+// the agent's tray nor the command line. (Fyne's own desktop driver
+// links fyne.io/systray for apps with a tray icon; the window has none.)
+func TestTheWindowProgramLinksNoTray(t *testing.T) {
+	deps := linked(t, "tokentray/app/cmd/tokentray-window")
+	for _, f := range []string{"tokentray/tray", "tokentray/cli"} {
+		if deps[f] {
+			t.Errorf("the window's program links %s", f)
+		}
+	}
+}
