@@ -131,17 +131,35 @@ func TestAgentKeepsAShareTargetOverSSHCurrent(t *testing.T) {
 		t.Fatalf("the env file does not say when the token expires: %q", readFile(file))
 	}
 
-	// An extend while the agent runs: the file is replaced, by the extend
-	// itself and by the agent, which sees the change.
+	// An extend while the agent runs: the file is replaced once, by the
+	// extend itself or by the agent, which sees the change; whichever
+	// comes second finds the target holding the new file already.
 	pushes := func() int { return strings.Count(readFile(calls), "\n") }
 	testutil.EventuallyWithin(t, 30*time.Second, "the first push to end", func() bool { return pushes() == 1 })
-	before := pushes()
-	until := exp.Add(60 * 24 * time.Hour)
-	if _, err := eng.Extend(ctx, "bot-key", until); err != nil {
+	a.mu.Lock()
+	keeper := a.keeper
+	a.mu.Unlock()
+	if err := keeper.Settle(ctx); err != nil { // the first push is recorded
 		t.Fatal(err)
 	}
-	testutil.EventuallyWithin(t, 30*time.Second, "the env file after the extend", func() bool { return strings.Contains(readFile(file), until.Format(time.RFC3339)) })
-	testutil.EventuallyWithin(t, 30*time.Second, "the agent's push after the extend to end", func() bool { return pushes() >= before+2 })
+	before := pushes()
+	until := exp.Add(60 * 24 * time.Hour)
+	h, ho, err := eng.ExtendWith(ctx, "bot-key", until, engine.ExtendOptions{})
+	if err != nil || !h.ExpiresAt.Equal(until) {
+		t.Fatalf("extend: %v, %v", h, err)
+	}
+	if len(ho.Updated) != 1 || len(ho.Failed) != 0 || ho.Updated[0].Kind != auth.HandoffTarget {
+		t.Fatalf("the extend's handover: %+v", ho)
+	}
+	if !strings.Contains(readFile(file), until.Format(time.RFC3339)) {
+		t.Fatalf("after the extend the env file holds %q", readFile(file))
+	}
+	if err := keeper.Settle(ctx); err != nil { // the agent has seen the extend
+		t.Fatal(err)
+	}
+	if got := pushes(); got != before+1 {
+		t.Fatalf("the extend's new file was pushed %d times; want once", got-before)
+	}
 
 	// Deleted on the server, it comes back within share-every.
 	if err := os.Remove(file); err != nil {

@@ -66,6 +66,7 @@ type Engine struct {
 
 	mu        sync.Mutex
 	locks     map[string]chan struct{} // one per credential ID, in this process
+	pushing   map[string]chan struct{} // one push of a credential's targets at a time, in this process
 	recovered time.Time                // when Recover last looked for interrupted calls
 
 	defaultEndpoints func() (string, string, error)

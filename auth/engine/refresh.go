@@ -455,7 +455,7 @@ func (e *Engine) ExtendWith(ctx context.Context, name string, until time.Time, o
 		// The share targets get the new token now, not at the agent's
 		// next look, and the handover says which did.
 		pctx, cancel := context.WithTimeout(ctx, extendPushWait)
-		pr, perr := e.Push(pctx, name, nil)
+		pr, perr := e.pushChanged(pctx, name)
 		cancel()
 		if perr != nil && pctx.Err() != nil && ctx.Err() == nil {
 			if _, sh, err := e.Shared(name); err == nil {

@@ -169,6 +169,9 @@ type Pushed struct {
 	// Change is what the push did to the target's health: the one
 	// notification a change deserves.
 	Change targets.Change
+	// Current: the target was not pushed, since its last push delivered
+	// this very file.
+	Current bool
 }
 
 // PushResult is one credential's push.
@@ -200,11 +203,45 @@ func (r PushResult) Failed() int {
 // each within its own time limit, and records how each went: all of
 // them, or those pick (when not nil) picks.
 func (e *Engine) Push(ctx context.Context, name string, pick func(targets.Target) bool) (PushResult, error) {
-	c, sh, err := e.Shared(name)
+	c, err := e.st.Get(name)
 	if err != nil {
 		return PushResult{Credential: name}, err
 	}
-	return e.push(ctx, c, sh, pick)
+	return e.push(ctx, c, pick, false)
+}
+
+// pushChanged is Push after the token changed: a target whose last
+// push delivered the current file already (the agent was quicker) is
+// not pushed again, and is reported as Current.
+func (e *Engine) pushChanged(ctx context.Context, name string) (PushResult, error) {
+	c, err := e.st.Get(name)
+	if err != nil {
+		return PushResult{Credential: name}, err
+	}
+	return e.push(ctx, c, nil, true)
+}
+
+// pushSlot takes the in-process turn to push c's targets: one push of a
+// credential at a time, so the second finds what the first delivered
+// (an extend and the agent both see the same change) instead of
+// delivering it again beside it.
+func (e *Engine) pushSlot(ctx context.Context, id string) (func(), error) {
+	e.mu.Lock()
+	if e.pushing == nil {
+		e.pushing = map[string]chan struct{}{}
+	}
+	ch, ok := e.pushing[id]
+	if !ok {
+		ch = make(chan struct{}, 1)
+		e.pushing[id] = ch
+	}
+	e.mu.Unlock()
+	select {
+	case ch <- struct{}{}:
+		return func() { <-ch }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 // Only picks the target at the place of t.
@@ -212,15 +249,33 @@ func Only(t targets.Target) func(targets.Target) bool {
 	return func(x targets.Target) bool { return x.Same(t) }
 }
 
-func (e *Engine) push(ctx context.Context, c auth.Credential, sh targets.Shared, pick func(targets.Target) bool) (PushResult, error) {
-	res := PushResult{Credential: c.Name, TokenChangedAt: sh.TokenChangedAt}
-	var todo []targets.Target
+// push pushes c's file to its targets (those pick picks, all when nil).
+// It reads the credential, its file and its targets afresh once its turn
+// comes, so what it delivers is what is stored then, not what a caller
+// read before. With changed, a target that is not due and whose last
+// push delivered this very file is left alone (Pushed.Current).
+func (e *Engine) push(ctx context.Context, c auth.Credential, pick func(targets.Target) bool, changed bool) (PushResult, error) {
+	res := PushResult{Credential: c.Name}
+	release, err := e.pushSlot(ctx, c.ID)
+	if err != nil {
+		return res, err
+	}
+	defer release()
+	if c, err = e.st.GetByID(c.ID); err != nil {
+		return res, err
+	}
+	sh, err := e.st.Shared(c.ID)
+	if err != nil {
+		return res, err
+	}
+	res = PushResult{Credential: c.Name, TokenChangedAt: sh.TokenChangedAt}
+	var picked []targets.Target
 	for _, t := range sh.Targets {
 		if pick == nil || pick(t) {
-			todo = append(todo, t)
+			picked = append(picked, t)
 		}
 	}
-	if len(todo) == 0 {
+	if len(picked) == 0 {
 		return res, nil
 	}
 	f, err := e.sharedFile(c)
@@ -229,6 +284,19 @@ func (e *Engine) push(ctx context.Context, c auth.Credential, sh targets.Shared,
 		return res, nil
 	}
 	p := payload(c, f)
+	holds := targets.Fingerprint(p)
+	now := e.now()
+	var todo []targets.Target
+	for _, t := range picked {
+		if changed && !t.State.Due(now) && !t.State.Failing() && t.State.HoldsNow(p) {
+			res.Targets = append(res.Targets, Pushed{Credential: c.Name, Target: t, Current: true})
+			continue
+		}
+		todo = append(todo, t)
+	}
+	if len(todo) == 0 {
+		return res, nil
+	}
 	r := e.runner()
 	errs := make([]error, len(todo))
 	var wg sync.WaitGroup
@@ -246,14 +314,18 @@ func (e *Engine) push(ctx context.Context, c auth.Credential, sh targets.Shared,
 	}
 	every := e.ShareEvery()
 	end := e.now()
+	current := len(res.Targets)
 	err = e.st.ChangeShared(c.ID, func(sh *targets.Shared) error {
-		res.Targets = res.Targets[:0]
+		res.Targets = res.Targets[:current]
 		for i, t := range todo {
 			j := sh.Find(t)
 			if j < 0 {
 				continue // removed meanwhile
 			}
 			st, ch := sh.Targets[j].State.Record(end, errs[i], every)
+			if errs[i] == nil {
+				st.Holds = holds
+			}
 			sh.Targets[j].State = st
 			res.Targets = append(res.Targets, Pushed{Credential: c.Name, Target: sh.Targets[j], Err: errs[i], Change: ch})
 		}
@@ -299,6 +371,11 @@ type ShareKeeper struct {
 	// line run, an extend), a change seen here is told once.
 	failing map[string]bool
 	changed map[string]time.Time
+
+	// asked counts the calls of Changed, done the last of them a round
+	// has finished with; wake is closed when done moves (Settle).
+	asked, done uint64
+	wake        chan struct{}
 }
 
 // NewShareKeeper returns a keeper over e. notify, when set, gets each
@@ -306,12 +383,15 @@ type ShareKeeper struct {
 // started failing or recovered, or a new token string.
 func (e *Engine) NewShareKeeper(notify func(PushResult)) *ShareKeeper {
 	return &ShareKeeper{e: e, notify: notify, poke: make(chan struct{}, 1), stamps: map[string]string{}, stuck: map[string]string{},
-		failing: map[string]bool{}, changed: map[string]time.Time{}}
+		failing: map[string]bool{}, changed: map[string]time.Time{}, wake: make(chan struct{})}
 }
 
 // Changed tells the keeper that credentials or targets may have changed.
 // It never blocks.
 func (k *ShareKeeper) Changed() {
+	k.mu.Lock()
+	k.asked++
+	k.mu.Unlock()
 	select {
 	case k.poke <- struct{}{}:
 	default:
@@ -327,7 +407,17 @@ func stamp(c auth.Credential) string {
 // keeper, then on every change and whenever a target is due.
 func (k *ShareKeeper) Run(ctx context.Context) {
 	for {
+		k.mu.Lock()
+		seen := k.asked
+		k.mu.Unlock()
 		next := k.Round(ctx)
+		k.mu.Lock()
+		if seen > k.done {
+			k.done = seen
+			close(k.wake)
+			k.wake = make(chan struct{})
+		}
+		k.mu.Unlock()
 		var wait <-chan time.Time
 		var timer interface{ Stop() bool }
 		if !next.IsZero() {
@@ -344,6 +434,29 @@ func (k *ShareKeeper) Run(ctx context.Context) {
 		}
 		if ctx.Err() != nil {
 			return
+		}
+	}
+}
+
+// Settle has the running keeper look at the credentials now and returns
+// once that look is over: whatever changed before the call has been
+// pushed, found current or found failing by then.
+func (k *ShareKeeper) Settle(ctx context.Context) error {
+	k.Changed()
+	k.mu.Lock()
+	want := k.asked
+	k.mu.Unlock()
+	for {
+		k.mu.Lock()
+		done, wake := k.done, k.wake
+		k.mu.Unlock()
+		if done >= want {
+			return nil
+		}
+		select {
+		case <-wake:
+		case <-ctx.Done():
+			return ctx.Err()
 		}
 	}
 }
@@ -395,7 +508,7 @@ func (k *ShareKeeper) Round(ctx context.Context) time.Time {
 			if !changed {
 				pick = func(t targets.Target) bool { return t.State.Due(now) }
 			}
-			res, err := k.e.push(ctx, c, sh, pick)
+			res, err := k.e.push(ctx, c, pick, changed)
 			if err != nil {
 				return
 			}

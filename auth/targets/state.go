@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"tokentray/auth"
 )
 
 // State is one target's record of pushes: what the last one did and when
@@ -21,6 +23,18 @@ type State struct {
 	// changes: after a success, every share-every; after a failure,
 	// sooner, backing off.
 	NextAttempt time.Time `json:"next_attempt,omitzero"`
+	// Holds is a salted fingerprint of the file the last successful push
+	// delivered (see Fingerprint): a change need not be pushed again to
+	// a target that already holds it. It never holds the file.
+	Holds string `json:"holds,omitempty"`
+}
+
+// Fingerprint is a salted fingerprint of p's file, for State.Holds.
+func Fingerprint(p Payload) string { return auth.KeyFingerprint("share:"+p.Name, string(p.Content)) }
+
+// HoldsNow reports whether the last successful push delivered p's file.
+func (s State) HoldsNow(p Payload) bool {
+	return s.Holds != "" && auth.SameKey(s.Holds, "share:"+p.Name, string(p.Content))
 }
 
 // Failing reports whether the last push failed.
