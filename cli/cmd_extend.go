@@ -112,7 +112,11 @@ func handoverNote(name string, handoffs []auth.Handoff) string {
 		}
 		gets = "tokentray writes the new token to " + joinAnd(parts) + "; "
 	}
-	return gets + "processes started by tokentray exec or with tokentray env keep the old token and must be restarted."
+	procs := "processes started by tokentray exec or with tokentray env keep the old token and must be restarted."
+	if gets == "" {
+		procs = "P" + procs[1:]
+	}
+	return gets + procs
 }
 
 // handoverReport says, after a token was replaced, what got the new one

@@ -28,7 +28,7 @@ func TestExtendAsksBeforeReplacingTheToken(t *testing.T) {
 		t.Fatalf("extend answered no: exit %d, %d extensions; stderr %q", code, len(extended), f.stderr.String())
 	}
 	q := f.stderr.String()
-	for _, want := range []string{"retires the old token", "stops working", "tokentray exec", "must be restarted", "2027-02-21", "[y/N]"} {
+	for _, want := range []string{"retires the old token", "stops working. Processes started by tokentray exec", "must be restarted", "2027-02-21", "[y/N]"} {
 		if !strings.Contains(q, want) {
 			t.Fatalf("extend asked %q, want it to say %q", q, want)
 		}
