@@ -445,10 +445,15 @@ func runStatusOne(e *env, name string) error {
 		add("verify within", left)
 	case exp != "-":
 		add("expires", exp+" ("+left+")")
+	case c.Kind == auth.KindWebull && c.TwoFactorOff:
+		add("expires", "no token: 2FA is off for this app")
 	default:
 		add("expires", "not known yet")
 	}
 	add("account", c.Account.Summary())
+	if c.Access != nil {
+		add("access", c.Access.Summary())
+	}
 	endpoint := s.Hosts.API
 	switch {
 	case endpoint == "" && e.sandbox:
@@ -491,7 +496,7 @@ func runStatusOne(e *env, name string) error {
 			add("app key", key)
 		}
 	}
-	if line := detailLine(c); line != "" {
+	if line := strings.Join(notes(c), "; "); line != "" {
 		add("notes", line)
 	}
 	switch {
@@ -553,12 +558,7 @@ func detailLine(c auth.Credential) string {
 	if c.FutuBrand() == auth.BrandMoomoo {
 		parts = append(parts, "brand: moomoo, on moomoo's hosts")
 	}
-	if c.Kind == auth.KindWebull && c.TwoFactorOff {
-		parts = append(parts, "2FA off: no token (token prints none); env and exec give bots the app key")
-	}
-	if c.Kind == auth.KindWebull && c.RenewUnavailable && !c.TwoFactorOff {
-		parts = append(parts, "renewal unavailable: Webull refused to renew the token, so it lasts until it expires (a warning comes before then)")
-	}
+	parts = append(parts, notes(c)...)
 	if s := c.Account.Summary(); s != "" {
 		parts = append(parts, "account: "+s)
 	}
@@ -574,6 +574,19 @@ func detailLine(c auth.Credential) string {
 		parts = append(parts, "endpoints: set by hand")
 	}
 	return strings.Join(parts, "; ")
+}
+
+// notes are what of a Webull app the health sentence may not say; status
+// NAME shows them in one row beside the rows of the other facts.
+func notes(c auth.Credential) []string {
+	var parts []string
+	if c.Kind == auth.KindWebull && c.TwoFactorOff {
+		parts = append(parts, "2FA off: no token (token prints none); env and exec give bots the app key")
+	}
+	if c.Kind == auth.KindWebull && c.RenewUnavailable && !c.TwoFactorOff {
+		parts = append(parts, "renewal unavailable: Webull refused to renew the token, so it lasts until it expires (a warning comes before then)")
+	}
+	return parts
 }
 
 // statusExit is status's exit code, with one sentence naming the

@@ -115,6 +115,35 @@ func TestStatusOfOneCredentialShowsItInFull(t *testing.T) {
 	_ = auth.OK
 }
 
+// status NAME gives each fact one row: the account and where the
+// endpoints come from are not said again in a line of notes, what the
+// login may do has a row of its own, and an app with 2FA off says it has
+// no token to expire rather than that its expiry is not known yet.
+func TestStatusOfOneCredentialSaysEachFactOnce(t *testing.T) {
+	ip := statusFixture(t)
+	if _, err := ip.eng.Change(context.Background(), "webull-us", 0, func(c *auth.Credential) {
+		c.Account = auth.Account{Name: "Alice Chan", FutuID: "10001234"}
+		c.Access = &auth.Access{Quote: true, Trade: true, Checked: true, Accounts: []string{"281756"}}
+		c.Layout = auth.LayoutFutuCLI
+		c.TwoFactorOff = true
+	}); err != nil {
+		t.Fatal(err)
+	}
+	ip.run("status", "webull-us")
+	out := ip.stdout.String()
+	for _, want := range []string{"Alice Chan", "Futu's own command line", "quotes and trading"} {
+		if n := strings.Count(out, want); n != 1 {
+			t.Errorf("status webull-us says %q %d times, want once:\n%s", want, n, out)
+		}
+	}
+	if !strings.Contains(out, "  access:        quotes and trading (account 281756)\n") {
+		t.Errorf("status webull-us has no access row:\n%s", out)
+	}
+	if strings.Contains(out, "not known yet") || !strings.Contains(out, "no token: 2FA is off") {
+		t.Errorf("status of an app with 2FA off, on its expiry:\n%s", out)
+	}
+}
+
 func TestDidYouMeanForCommandsAndNames(t *testing.T) {
 	ip := statusFixture(t)
 	// An empty sandbox profile beside the real one.
