@@ -31,6 +31,7 @@ import (
 	"tokentray/internal/autostart"
 	"tokentray/internal/notifyhook"
 	"tokentray/internal/system"
+	sandboxdemo "tokentray/internal/system/demo"
 	"tokentray/tray"
 )
 
@@ -162,7 +163,7 @@ func runAgent(ctx context.Context, d cli.Deps, door *system.Door, o cli.AgentRun
 		if err != nil {
 			return err
 		}
-		demo, err := parts.StartDemo(fresh)
+		demo, err := sandboxdemo.Start(parts, fresh)
 		if err != nil {
 			return err
 		}

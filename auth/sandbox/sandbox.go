@@ -24,6 +24,7 @@ import (
 	"tokentray/auth/sandbox/futusim"
 	"tokentray/auth/sandbox/webullsim"
 	"tokentray/auth/store"
+	"tokentray/internal/sandboxaddr"
 )
 
 // Names of the credentials Seed adds.
@@ -276,7 +277,7 @@ func (sb *Sandbox) Close() {
 }
 
 // PhoneURL is the Webull "phone" page where pending tokens are confirmed.
-func (sb *Sandbox) PhoneURL() string { return sb.WebullURL + "/sandbox/phone" }
+func (sb *Sandbox) PhoneURL() string { return sandboxaddr.Phone(sb.WebullURL) }
 
 // FutuAdminURL is the Futu admin page (clients, keys, rotation, skew).
 func (sb *Sandbox) FutuAdminURL() string { return sb.FutuURL + "/sandbox/" }

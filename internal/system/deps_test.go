@@ -45,12 +45,29 @@ func TestTheWiringImportsNoFace(t *testing.T) {
 	}
 }
 
-// TestTheWindowProgramLinksNoTray: the window's program carries neither
-// the agent's tray nor the command line. (Fyne's own desktop driver
+// sandbox is the simulated brokers: only a program that runs them links
+// them (tokentray does: `tokentray sandbox`, the sandbox profile's agent).
+var sandbox = []string{"tokentray/auth/sandbox", "tokentray/auth/sandbox/futusim", "tokentray/auth/sandbox/webullsim", "tokentray/auth/sandbox/fault"}
+
+// TestTheWiringLinksNoSandbox: the wiring finds the sandbox brokers of
+// the sandbox profile by their record alone (internal/sandboxaddr);
+// starting them is internal/system/demo.
+func TestTheWiringLinksNoSandbox(t *testing.T) {
+	deps := linked(t, "tokentray/internal/system")
+	for _, p := range sandbox {
+		if deps[p] {
+			t.Errorf("tokentray/internal/system links %s", p)
+		}
+	}
+}
+
+// TestTheWindowProgramLinksNoTrayAndNoSandbox: the window's program
+// carries neither the agent's tray, nor the command line, nor the
+// simulated brokers, which it never runs. (Fyne's own desktop driver
 // links fyne.io/systray for apps with a tray icon; the window has none.)
-func TestTheWindowProgramLinksNoTray(t *testing.T) {
+func TestTheWindowProgramLinksNoTrayAndNoSandbox(t *testing.T) {
 	deps := linked(t, "tokentray/app/cmd/tokentray-window")
-	for _, f := range []string{"tokentray/tray", "tokentray/cli"} {
+	for _, f := range append([]string{"tokentray/tray", "tokentray/cli"}, sandbox...) {
 		if deps[f] {
 			t.Errorf("the window's program links %s", f)
 		}

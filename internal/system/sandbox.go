@@ -1,76 +1,6 @@
 package system
 
-import (
-	"errors"
-	"fmt"
-
-	"tokentray/auth/sandbox"
-)
-
-// Demo is the pair of simulated brokers a sandbox profile works against.
-type Demo struct {
-	FutuURL, WebullURL string
-	// PhoneURL is the sandbox phone, where Webull's SMS codes arrive.
-	PhoneURL string
-	// Shared is true when the brokers were already running for the
-	// profile (`tokentray sandbox`) rather than started here.
-	Shared bool
-	// Seeded is true when the demo credentials were added: the first
-	// start, a fresh one, or a saved state that was damaged.
-	Seeded bool
-	// Notes are sentences to show: a saved port that was taken, a
-	// damaged saved state moved aside, fresh asked of shared brokers.
-	Notes []string
-
-	close func()
-}
-
-// Close stops the brokers started here; shared ones keep running.
-func (d *Demo) Close() {
-	if d.close != nil {
-		d.close()
-	}
-}
-
-// StartDemo gives the sandbox profile its brokers: those already running
-// for it, else its own, started from the state saved in the profile (the
-// same ports, keys and tokens as the last run), recorded in the profile
-// for other processes to find. The demo credentials are added only when
-// there was no saved state (or the keychain lost theirs); fresh starts
-// over with new brokers and new demo credentials. The user's own
-// credentials stay either way.
-func (p *Parts) StartDemo(fresh bool) (*Demo, error) {
-	if !p.Profile.Sandbox {
-		return nil, errors.New("the simulated brokers serve the sandbox profile only")
-	}
-	dir := p.Profile.Dir
-	if futuURL, webullURL, err := sandbox.Running(dir); err == nil {
-		d := &Demo{FutuURL: futuURL, WebullURL: webullURL, PhoneURL: phoneOf(webullURL), Shared: true}
-		if fresh {
-			d.Notes = append(d.Notes, "The sandbox brokers were already running, so they keep their state; stop them and start again to start fresh.")
-		}
-		return d, nil
-	}
-	opts := sandbox.DemoOptions()
-	opts.StateDir, opts.Fresh, opts.Clock = dir, fresh, p.Clock
-	sb, err := sandbox.Start(opts)
-	if err != nil {
-		return nil, fmt.Errorf("start the sandbox brokers: %w", err)
-	}
-	unadvertise, err := sb.Advertise(dir)
-	if err != nil {
-		sb.Close()
-		return nil, fmt.Errorf("record the sandbox's addresses: %w", err)
-	}
-	stop := func() { unadvertise(); sb.Close() }
-	adopted, err := sb.Adopt(p.Store, !sb.Restored || sandbox.DemoLost(p.Store))
-	if err != nil {
-		stop()
-		return nil, err
-	}
-	return &Demo{FutuURL: sb.FutuURL, WebullURL: sb.WebullURL, PhoneURL: sb.PhoneURL(),
-		Seeded: adopted.Seeded, Notes: adopted.Notes, close: stop}, nil
-}
+import "tokentray/internal/sandboxaddr"
 
 // RunningPhone is the sandbox phone of the brokers running for the
 // sandbox profile, or "" when none run.
@@ -79,10 +9,8 @@ func (d *Door) RunningPhone() string {
 	if err != nil {
 		return ""
 	}
-	if _, webullURL, err := sandbox.Running(p.Dir); err == nil {
-		return phoneOf(webullURL)
+	if _, webullURL, err := sandboxaddr.Running(p.Dir); err == nil {
+		return sandboxaddr.Phone(webullURL)
 	}
 	return ""
 }
-
-func phoneOf(webullURL string) string { return webullURL + "/sandbox/phone" }

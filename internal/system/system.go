@@ -16,10 +16,10 @@ import (
 	"tokentray/auth"
 	"tokentray/auth/engine"
 	"tokentray/auth/futu"
-	sim "tokentray/auth/sandbox"
 	"tokentray/auth/store"
 	"tokentray/auth/webull"
 	"tokentray/internal/browser"
+	"tokentray/internal/sandboxaddr"
 )
 
 // Keychain service names of the two profiles.
@@ -238,7 +238,7 @@ func (d *Door) Open(sandbox bool) (*Parts, error) {
 	if prof.Sandbox {
 		// A credential added without an endpoint in the sandbox profile
 		// goes to the sandbox's brokers, never the real ones.
-		defaults = func() (string, string, error) { return sim.Running(prof.Dir) }
+		defaults = func() (string, string, error) { return sandboxaddr.Running(prof.Dir) }
 	}
 	parts.Engine = engine.NewWithOptions(engine.Options{
 		Store: st, Providers: providers, Clock: d.opts.Clock,
