@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"tokentray/auth/keychain"
 )
 
 // server runs tokentray as it runs on a server: the environment cleared
@@ -148,5 +149,35 @@ func TestKeychainInitRefusesAFolderOthersCanRead(t *testing.T) {
 	oneSentence(t, r, "keychain init into a folder others can read", dir, "other users", "chmod 700")
 	if _, err := os.Stat(s.key()); err == nil {
 		t.Fatal("a key was written into a folder others can read")
+	}
+}
+
+// A key lost while its file keychain holds secrets is not a key to make
+// anew: a new key cannot open that file, so the sentence says to put the
+// copy back and does not send the person to keychain init.
+func TestMissingKeyOfAFileKeychainThatHoldsSecrets(t *testing.T) {
+	s := newServer(t)
+	wantCode(t, s.run(nil, "keychain", "init"), 0, "keychain init")
+	wantCode(t, s.run(nil, "config", "keychain", "file"), 0, "config keychain file")
+	kc := filepath.Join(s.home, ".config", "tokentray", "keychain.age")
+	f := keychain.NewFile(kc, "tokentray", keychain.Key{Path: s.key(), From: keychain.KeyFromDefault})
+	if err := f.Set("cred-1", "app_secret", "fake-secret-for-test"); err != nil {
+		t.Fatal(err)
+	}
+	before, err := os.ReadFile(kc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(s.key(), s.key()+".offline"); err != nil {
+		t.Fatal(err)
+	}
+	r := s.run(nil, "keychain", "status")
+	wantCode(t, r, 1, "keychain status with the key gone")
+	oneSentence(t, r, "a lost key", s.key()+" does not exist", kc, "a new key cannot open it", "put your copy of the key back")
+	if strings.Contains(r.stderr, "keychain init") {
+		t.Errorf("a lost key sends the person to make a new one, which cannot open %s: %q", kc, r.stderr)
+	}
+	if after, _ := os.ReadFile(kc); string(after) != string(before) {
+		t.Error("the file keychain changed")
 	}
 }

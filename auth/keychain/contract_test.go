@@ -498,7 +498,19 @@ func TestFileKeychainMissingKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	f := b.open(testService).(*keychain.File)
-	assertRefused(t, f, id, before, keychain.ProblemKeyMissing, key, "does not exist")
+	// The file holds secrets encrypted to the lost key: only its copy
+	// opens them, so the sentence says so rather than "make a key".
+	assertRefused(t, f, id, before, keychain.ProblemKeyLost, key, "does not exist", f.Path(), "a new key cannot open it", "copy of the key back")
+
+	// With no file keychain yet, a missing key is one to make.
+	if err := os.Rename(f.Path(), f.Path()+".away"); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Check(); err == nil {
+		t.Fatal("Check opened a keychain with no key")
+	} else if fe := (*keychain.FileError)(nil); !errors.As(err, &fe) || fe.Problem != keychain.ProblemKeyMissing || !strings.Contains(err.Error(), "does not exist") {
+		t.Errorf("no key and no file: %v, want a FileError of problem %d", err, keychain.ProblemKeyMissing)
+	}
 }
 
 func TestFileKeychainWrongKey(t *testing.T) {

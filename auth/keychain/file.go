@@ -135,6 +135,9 @@ const (
 	ProblemBusy
 	// ProblemIO: the file or its folder could not be read or written.
 	ProblemIO
+	// ProblemKeyLost: the key file does not exist, but the file keychain
+	// encrypted to it does; only that key (a copy of it) opens it.
+	ProblemKeyLost
 )
 
 // FileError is a file keychain failure as one sentence; it matches
@@ -197,6 +200,9 @@ func (f *File) identity() (*age.X25519Identity, error) {
 	fi, err := os.Stat(p)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
+		if _, ferr := os.Lstat(f.path); ferr == nil {
+			return nil, f.fail(ProblemKeyLost, p, "the file keychain's key %s does not exist (%s), and the file keychain %s was encrypted to it, so a new key cannot open it: put your copy of the key back there, or point TOKENTRAY_KEY_FILE at it (nothing was changed)", p, keyOrigin(f.key), f.path)
+		}
 		return nil, MissingKey(f.key)
 	case err != nil:
 		return nil, f.fail(ProblemKeyUnreadable, p, "tokentray cannot read the file keychain's key %s (%v)", p, errText(err))
