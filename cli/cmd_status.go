@@ -192,7 +192,10 @@ func statusCommand(e *env) *cobra.Command {
 brokers (run "tokentray refresh" to check with them): name, kind, health,
 expiry and time left, and under each row the reason and what to do next;
 the account a Futu login belongs to, and for Webull whether the app has
-2FA off (no token needed) or its token cannot be renewed.
+2FA off (no token needed) or its token cannot be renewed. One exception:
+a renewal that a killed process left unfinished is checked with its
+broker first, so what is shown is the broker's word (at most 30 seconds;
+Ctrl-C stops it, exit 130).
 
   --wide  one row a credential, the reason in the last column (the table
           of earlier versions); without it that table is used only where
