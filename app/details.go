@@ -19,11 +19,13 @@ import (
 // Details is the pane for the selected credential: what it is, where it
 // points, its health with the reason, and the next action as a button.
 type Details struct {
-	Title     *widget.Label
-	Kind      *widget.Label
-	State     *widget.Label
-	Reason    *widget.Label
-	Account   *widget.Label
+	Title   *widget.Label
+	Kind    *widget.Label
+	State   *widget.Label
+	Reason  *widget.Label
+	Account *widget.Label
+	// Access is what a Futu login may do: quotes, trading, the accounts.
+	Access    *widget.Label
 	Endpoint  *widget.Label
 	Region    *widget.Label
 	Expiry    *widget.Label
@@ -60,6 +62,7 @@ func (d *Details) rows(k auth.Kind) {
 	d.form.Append("Health", d.State)
 	if k == auth.KindFutuOAuth {
 		d.form.Append("Account", d.Account)
+		d.form.Append("Access", d.Access)
 	}
 	d.form.Append("Endpoint", d.Endpoint)
 	if k == auth.KindWebull {
@@ -74,7 +77,7 @@ func (d *Details) rows(k auth.Kind) {
 
 func (u *UI) newDetails() *Details {
 	d := &Details{}
-	for _, l := range []**widget.Label{&d.Title, &d.Kind, &d.State, &d.Reason, &d.Account, &d.Endpoint, &d.Region, &d.Expiry, &d.LastCheck, &d.Shares} {
+	for _, l := range []**widget.Label{&d.Title, &d.Kind, &d.State, &d.Reason, &d.Account, &d.Access, &d.Endpoint, &d.Region, &d.Expiry, &d.LastCheck, &d.Shares} {
 		*l = widget.NewLabel("")
 		(*l).Wrapping = fyne.TextWrapWord
 	}
@@ -202,6 +205,11 @@ func (u *UI) showDetails() {
 		d.Reason.Show()
 	}
 	d.Account.SetText(orDash(account(c)))
+	if c.Access != nil {
+		d.Access.SetText(c.Access.Summary())
+	} else {
+		d.Access.SetText("—")
+	}
 	d.Endpoint.SetText(endpoint(c, r.Hosts, u.opts.Sandbox))
 	region := c.Region
 	if region == "" {
@@ -220,6 +228,8 @@ func (u *UI) showDetails() {
 		d.Expiry.SetText(within + auth.Countdown(r.Health.Deadline.Sub(now)))
 	case !r.Health.ExpiresAt.IsZero():
 		d.Expiry.SetText(r.Health.ExpiresAt.Local().Format("2 Jan 2006 15:04") + " (" + auth.Approx(r.Health.ExpiresAt.Sub(now)) + ")")
+	case r.Kind == auth.KindWebull && c.TwoFactorOff:
+		d.Expiry.SetText("no token: 2FA is off for this app")
 	default:
 		d.Expiry.SetText("not known yet")
 	}
@@ -301,8 +311,17 @@ func endpoint(c auth.Credential, h auth.Hosts, sandboxed bool) string {
 }
 
 // account is who a login belongs to, as the broker named it.
+// account is who a login belongs to, with the brand when it is moomoo;
+// what it may do is the Access row.
 func account(c auth.Credential) string {
-	return c.Who()
+	var parts []string
+	if c.FutuBrand() == auth.BrandMoomoo {
+		parts = append(parts, "moomoo")
+	}
+	if s := c.Account.Summary(); s != "" {
+		parts = append(parts, s)
+	}
+	return strings.Join(parts, " · ")
 }
 
 func (u *UI) logoutSelected() {

@@ -111,6 +111,36 @@ func TestDetailsShowTheHostsAndTheBrand(t *testing.T) {
 	}
 }
 
+// What a login may do has its own row, as in status NAME, rather than
+// running on from the account's line; a Webull app with 2FA off says it
+// has no token to expire rather than that its expiry is not known yet.
+func TestDetailsShowAccessApartAndNoTokenWithTwoFactorOff(t *testing.T) {
+	b := &memBackend{rows: []Row{
+		{Name: "futu-main", Kind: auth.KindFutuOAuth, Health: auth.Health{State: auth.OK},
+			Credential: auth.Credential{Kind: auth.KindFutuOAuth, Account: auth.Account{Name: "Bo", FutuID: "10086001"},
+				Access: &auth.Access{Quote: true, Trade: true, Checked: true, Accounts: []string{"281756"}}}},
+		{Name: "wb-no2fa", Kind: auth.KindWebull, Health: auth.Health{State: auth.OK},
+			Credential: auth.Credential{Kind: auth.KindWebull, TwoFactorOff: true}},
+	}}
+	u, _ := newTestUI(t, b, nil)
+	d := u.Details
+	selectRow(t, u, "futu-main")
+	if d.Account.Text != "Bo · Futu ID 10086001" || d.Access.Text != "quotes and trading (account 281756)" {
+		t.Errorf("account %q, access %q", d.Account.Text, d.Access.Text)
+	}
+	var labels []string
+	for _, it := range d.form.Items {
+		labels = append(labels, it.Text)
+	}
+	if !strings.Contains(strings.Join(labels, ","), "Account,Access,") {
+		t.Errorf("the rows of a Futu login: %q", labels)
+	}
+	selectRow(t, u, "wb-no2fa")
+	if d.Expiry.Text != "no token: 2FA is off for this app" {
+		t.Errorf("expiry of an app with 2FA off: %q", d.Expiry.Text)
+	}
+}
+
 func TestNextActionIsAButtonThatDoesIt(t *testing.T) {
 	health := func(k auth.ActionKind, name string) auth.Health {
 		return auth.Health{State: auth.ActionNeeded, Reason: "something happened", Next: auth.Next(k, name)}
