@@ -23,6 +23,11 @@ asking for its token get exit code 3 until then.
               is deleted when it holds that token; Webull offers no
               revocation, so the old token stays valid at Webull until it
               expires or goes unused for 15 days
+  share targets  the file pushed to each (share --ssh) is deleted there
+              while it still holds what tokentray pushed, and each
+              target's result is shown; the targets stay, so the next
+              login pushes again; a host that does not answer within 20
+              seconds keeps its file
   futu-key    refused: an API key is revoked in the Futu developer
               portal (tokentray remove NAME forgets it here)
 
@@ -54,11 +59,13 @@ script) it asks nothing.`)
 		}
 		ctx, stop := interruptible(e.ctx)
 		defer stop()
-		revokeErr, err := eng.Logout(ctx, name)
+		gone, err := eng.LogoutAndTell(ctx, name)
 		if err != nil {
 			return err
 		}
+		revokeErr := gone.Revoke
 		fmt.Fprintf(e.Stdout, "Logged out %s; log in again with: %s\n", name, e.cmdLine("login", name))
+		reportTargetsOff(e, gone.Targets)
 		if revokeErr != nil {
 			fmt.Fprintf(e.Stderr, "tokentray: %s was logged out here, but the broker could not be told to revoke its tokens (%s); revoke them in the broker's portal if they leaked.\n", name, sentence(strings.TrimSuffix(revokeErr.Error(), ".")))
 		}

@@ -10,7 +10,11 @@ func removeCommand(e *env) *cobra.Command {
 	c := newCommand("remove", "remove a credential and its secrets", "remove NAME [--yes]",
 		`Removes NAME: its settings entry and every keychain item. Futu OAuth
 tokens are revoked with Futu first when Futu answers; the local removal
-happens either way.
+happens either way. The file pushed to each share target (share --ssh)
+is then deleted there while it still holds what tokentray pushed (a file
+someone changed is kept), and each target's result is shown; a host that
+does not answer within 20 seconds keeps its file and does not hold up
+the removal.
 
 On a terminal it first says what stops working (the shared token files
 bots read, scripts that ask tokentray for the token, the days the token
@@ -38,12 +42,13 @@ script) it asks nothing.`)
 				return declined("%s was not removed: nothing was changed", name)
 			}
 		}
-		revokeErr, err := eng.Remove(e.ctx, name)
+		gone, err := eng.RemoveAndTell(e.ctx, name)
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(e.Stdout, "Removed %s.\n", name)
-		if revokeErr != nil {
+		reportTargetsOff(e, gone.Targets)
+		if revokeErr := gone.Revoke; revokeErr != nil {
 			fmt.Fprintf(e.Stderr, "tokentray: %s was removed here, but the broker could not be told to revoke its tokens (%s); revoke them in the broker's portal if they leaked.\n", name, sentence(revokeErr.Error()))
 		}
 		return nil

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"tokentray/auth"
+	"tokentray/auth/targets"
 )
 
 // yesFlag adds --yes, which answers yes to the question a command asks
@@ -38,6 +39,17 @@ func (e *env) goneQuestion(c auth.Credential, doing, ask string) (string, error)
 	q := doing + " " + c.Name + " breaks what uses its token: " + e.stopsWorking(c, handoffs)
 	if c.Kind == auth.KindFutuOAuth {
 		q += "; Futu is asked to revoke its tokens, so a bot still holding one stops too"
+	}
+	var pushed []string
+	if _, sh, err := eng.Shared(c.Name); err == nil {
+		for _, t := range sh.Targets {
+			if t.Kind == targets.SSH {
+				pushed = append(pushed, t.Describe())
+			}
+		}
+	}
+	if len(pushed) > 0 {
+		q += "; the file pushed to " + joinAnd(pushed) + " is deleted there while it still holds what tokentray pushed"
 	}
 	if d := daysLeft(c, e.Clock.Now()); d != "" {
 		q += "; " + d

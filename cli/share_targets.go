@@ -272,3 +272,23 @@ func result(s targets.State) string {
 	}
 	return "ok"
 }
+
+// reportTargetsOff says, one line each, what became of the files pushed
+// to a credential's share targets when it was removed or logged out.
+func reportTargetsOff(e *env, offs []engine.TargetOff) {
+	for _, o := range offs {
+		where := o.Target.Describe()
+		switch {
+		case o.Removal == targets.NotKnown:
+			fmt.Fprintf(e.Stdout, "Left as it is what %s did with the file: it is the command's to undo.\n", where)
+		case o.Problem != "":
+			fmt.Fprintf(e.Stdout, "Left the file on %s as it is: %s.\n", where, strings.TrimSuffix(o.Problem, "."))
+		case o.Removal == targets.Removed:
+			fmt.Fprintf(e.Stdout, "Deleted the file pushed to %s.\n", where)
+		case o.Removal == targets.Absent:
+			fmt.Fprintf(e.Stdout, "There was no file on %s to delete.\n", where)
+		default:
+			fmt.Fprintf(e.Stdout, "Left the file on %s as it is: it no longer holds what tokentray pushed.\n", where)
+		}
+	}
+}

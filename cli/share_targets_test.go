@@ -196,7 +196,8 @@ func TestShareTargetsOverSSHAndToACommand(t *testing.T) {
 
 // TestShareTargetOfAFutuLoginCarriesNoRefreshToken: a Futu OAuth login
 // pushed over SSH is the SDK's token file named for its client ID, with
-// the access token and expiry, mode 0600, and never the refresh token.
+// the access token and expiry, mode 0600, and never the refresh token;
+// logging out deletes it there.
 func TestShareTargetOfAFutuLoginCarriesNoRefreshToken(t *testing.T) {
 	needKeychain(t)
 	sshd := testutil.StartSSHServer(t)
@@ -218,5 +219,16 @@ func TestShareTargetOfAFutuLoginCarriesNoRefreshToken(t *testing.T) {
 	}
 	if m := fileMode(t, file); m != 0o600 {
 		t.Errorf("the SDK token file has mode %04o, want 0600", m)
+	}
+
+	// A logout revokes the login with Futu, and the file pushed with its
+	// access token is deleted there.
+	r = x.run(map[string]string{"TOKENTRAY_SSH_COMMAND": sshd.SSHCommand}, "", "logout", "oauth")
+	wantCode(t, r, 0, "logout of a Futu login with a share target")
+	if !strings.Contains(r.stdout, "Deleted the file pushed to 127.0.0.1:"+remote+".") {
+		t.Errorf("logout said %q", r.stdout)
+	}
+	if _, err := os.Stat(file); !os.IsNotExist(err) {
+		t.Fatalf("the SDK token file is still on the server after the logout: %v", err)
 	}
 }

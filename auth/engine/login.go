@@ -186,49 +186,77 @@ const loggedOut = "logged out: its tokens were deleted from the keychain"
 // although the tokens were deleted here. A Futu API key has no login to
 // leave and is refused. Every error says what was and was not done.
 func (e *Engine) Logout(ctx context.Context, name string) (revokeErr error, err error) {
-	_, err = e.withCredential(ctx, name, func(c *auth.Credential, p auth.Provider, s auth.Secrets) (bool, error) {
-		if _, ok := p.(auth.Login); !ok || c.Kind == auth.KindFutuKey {
-			if c.Kind == auth.KindFutuKey {
-				return false, fmt.Errorf("%s is a Futu API key, which has no login to log out of: revoke the key in the Futu developer portal, or remove %s from tokentray", name, name)
-			}
-			return false, fmt.Errorf("%s (%s) has no login to log out of; remove it from tokentray to forget it", name, c.Kind.Title())
-		}
-		if err := e.keychainReady(); err != nil {
-			return false, fmt.Errorf("%s was not logged out: nothing was revoked or deleted, because the keychain cannot be used now: %w", name, err)
-		}
-		revokeErr = e.revoke(ctx, *c, p, s)
-		var deleted, failed []string
-		var first error
-		for _, f := range tokenFields(c.Kind) {
-			switch err := s.Delete(f); {
-			case err == nil:
-				deleted = append(deleted, auth.FieldTitle(f))
-			case errors.Is(err, auth.ErrSecretNotFound):
-			default:
-				failed = append(failed, auth.FieldTitle(f))
-				if first == nil {
-					first = err
-				}
-			}
-		}
-		now := e.now()
-		c.LastChecked = now
-		if first != nil {
-			done := "nothing was deleted"
-			if len(deleted) > 0 {
-				done = "its " + strings.Join(deleted, " and ") + " was deleted"
-			}
-			c.Health = withNext(*c, auth.Health{State: auth.ActionNeeded, CheckedAt: now,
-				Reason: fmt.Sprintf("not fully logged out: its %s could not be deleted from the keychain", strings.Join(failed, " and "))})
-			return true, fmt.Errorf("%s is not fully logged out: its %s could not be deleted from the keychain (%s); %s. Log out again once the keychain works", name, strings.Join(failed, " and "), strings.TrimSuffix(first.Error(), "."), done)
-		}
-		// Whatever is left in the keychain no longer counts as a login.
-		c.ExpiresAt = time.Time{}
-		c.TokenStatus = ""
-		c.Health = withNext(*c, auth.Health{State: auth.ActionNeeded, Reason: loggedOut, CheckedAt: now, Asked: true})
-		return true, nil
+	g, err := e.LogoutAndTell(ctx, name)
+	return g.Revoke, err
+}
+
+// LogoutAndTell is Logout saying also what became of the files pushed to
+// the credential's share targets. Once its tokens are deleted here, each
+// such file is deleted where it still holds what tokentray pushed (the
+// rule of share --off), within TargetsOffWait: its token is revoked, or
+// no longer kept by tokentray. The targets stay, so the next login
+// pushes again; a host that does not answer keeps its file and never
+// holds up the logout.
+func (e *Engine) LogoutAndTell(ctx context.Context, name string) (Gone, error) {
+	var g Gone
+	var pushed pushedFile
+	done := false
+	c, err := e.withCredential(ctx, name, func(c *auth.Credential, p auth.Provider, s auth.Secrets) (bool, error) {
+		save, err := e.logout(ctx, name, c, p, s, &g.Revoke, &pushed)
+		done = err == nil
+		return save, err
 	})
-	return revokeErr, err
+	if err == nil && done {
+		g.Targets = e.targetsOff(ctx, c, pushed)
+	}
+	return g, err
+}
+
+// logout is the work of LogoutAndTell on the locked credential c.
+func (e *Engine) logout(ctx context.Context, name string, c *auth.Credential, p auth.Provider, s auth.Secrets, revoked *error, pushed *pushedFile) (bool, error) {
+	var revokeErr error
+	defer func() { *revoked = revokeErr }()
+	if _, ok := p.(auth.Login); !ok || c.Kind == auth.KindFutuKey {
+		if c.Kind == auth.KindFutuKey {
+			return false, fmt.Errorf("%s is a Futu API key, which has no login to log out of: revoke the key in the Futu developer portal, or remove %s from tokentray", name, name)
+		}
+		return false, fmt.Errorf("%s (%s) has no login to log out of; remove it from tokentray to forget it", name, c.Kind.Title())
+	}
+	if err := e.keychainReady(); err != nil {
+		return false, fmt.Errorf("%s was not logged out: nothing was revoked or deleted, because the keychain cannot be used now: %w", name, err)
+	}
+	*pushed = e.pushedNow(*c) // before its tokens go
+	revokeErr = e.revoke(ctx, *c, p, s)
+	var deleted, failed []string
+	var first error
+	for _, f := range tokenFields(c.Kind) {
+		switch err := s.Delete(f); {
+		case err == nil:
+			deleted = append(deleted, auth.FieldTitle(f))
+		case errors.Is(err, auth.ErrSecretNotFound):
+		default:
+			failed = append(failed, auth.FieldTitle(f))
+			if first == nil {
+				first = err
+			}
+		}
+	}
+	now := e.now()
+	c.LastChecked = now
+	if first != nil {
+		done := "nothing was deleted"
+		if len(deleted) > 0 {
+			done = "its " + strings.Join(deleted, " and ") + " was deleted"
+		}
+		c.Health = withNext(*c, auth.Health{State: auth.ActionNeeded, CheckedAt: now,
+			Reason: fmt.Sprintf("not fully logged out: its %s could not be deleted from the keychain", strings.Join(failed, " and "))})
+		return true, fmt.Errorf("%s is not fully logged out: its %s could not be deleted from the keychain (%s); %s. Log out again once the keychain works", name, strings.Join(failed, " and "), strings.TrimSuffix(first.Error(), "."), done)
+	}
+	// Whatever is left in the keychain no longer counts as a login.
+	c.ExpiresAt = time.Time{}
+	c.TokenStatus = ""
+	c.Health = withNext(*c, auth.Health{State: auth.ActionNeeded, Reason: loggedOut, CheckedAt: now, Asked: true})
+	return true, nil
 }
 
 // revoke asks the broker to revoke c's tokens, within RevokeTimeout, and

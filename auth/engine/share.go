@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -146,6 +147,67 @@ func (e *Engine) RemoveTarget(ctx context.Context, name string, t targets.Target
 		e.changed(name)
 	}
 	return off, err
+}
+
+// TargetsOffWait bounds how long removing or logging out a credential
+// waits for its share targets to delete the files pushed there: a host
+// that does not answer by then keeps its file, and is reported as such.
+const TargetsOffWait = 20 * time.Second
+
+// pushedFile is what c's share targets hold, read before its secrets go,
+// with the reason there is none.
+type pushedFile struct {
+	file    auth.SharedFile
+	problem error
+	targets []targets.Target
+}
+
+// pushedNow reads c's share targets and the file they were given.
+func (e *Engine) pushedNow(c auth.Credential) pushedFile {
+	sh, err := e.st.Shared(c.ID)
+	if err != nil || len(sh.Targets) == 0 {
+		return pushedFile{}
+	}
+	pf := pushedFile{targets: sh.Targets}
+	pf.file, pf.problem = e.sharedFile(c)
+	return pf
+}
+
+// targetsOff deletes, on each of the targets in pf, the file pushed there
+// while it still holds what tokentray pushed (the rule of RemoveTarget),
+// all at once and within TargetsOffWait, and says what became of each.
+func (e *Engine) targetsOff(ctx context.Context, c auth.Credential, pf pushedFile) []TargetOff {
+	out := make([]TargetOff, len(pf.targets))
+	wctx, cancel := context.WithTimeout(ctx, TargetsOffWait)
+	defer cancel()
+	r := e.runner()
+	var wg sync.WaitGroup
+	for i, t := range pf.targets {
+		out[i] = TargetOff{Target: t, Removal: targets.Kept}
+		switch {
+		case t.Kind == targets.Exec:
+			out[i].Removal = targets.NotKnown
+			continue
+		case pf.problem != nil:
+			out[i].Problem = fmt.Sprintf("there is no file to compare it with (%s)", strings.TrimSuffix(pf.problem.Error(), "."))
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rm, err := r.Remove(wctx, t, payload(c, pf.file))
+			switch {
+			case err != nil && wctx.Err() != nil && ctx.Err() == nil:
+				out[i].Problem = fmt.Sprintf("%s did not answer within %s", t.Describe(), TargetsOffWait)
+			case err != nil:
+				out[i].Problem = err.Error()
+			default:
+				out[i].Removal = rm
+			}
+		}()
+	}
+	wg.Wait()
+	return out
 }
 
 func (e *Engine) sharedFile(c auth.Credential) (auth.SharedFile, error) {

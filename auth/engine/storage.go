@@ -395,24 +395,47 @@ func writeSecrets(s auth.Secrets, old, want map[string]string) error {
 // although the local removal succeeded. With the keychain unavailable
 // nothing is revoked or removed.
 func (e *Engine) Remove(ctx context.Context, name string) (revokeErr error, err error) {
+	g, err := e.RemoveAndTell(ctx, name)
+	return g.Revoke, err
+}
+
+// Gone is what removing or logging out a credential did beyond this
+// computer.
+type Gone struct {
+	// Revoke says what the broker was not told (nil: it revoked the
+	// tokens, or has nothing to revoke).
+	Revoke error
+	// Targets is what became of the file pushed to each share target.
+	Targets []TargetOff
+}
+
+// RemoveAndTell is Remove saying also what became of the files pushed to
+// the credential's share targets: once it is removed here, each is
+// deleted where it still holds what tokentray pushed (as share --off
+// does), within TargetsOffWait; a host that does not answer keeps its
+// file and never holds up the removal.
+func (e *Engine) RemoveAndTell(ctx context.Context, name string) (Gone, error) {
+	var g Gone
 	c, err := e.st.Get(name)
 	if err != nil {
-		return nil, err
+		return g, err
 	}
 	unlock, err := e.lockWithin(ctx, c, e.lockWait(name))
 	if err != nil {
-		return nil, err
+		return g, err
 	}
 	defer unlock()
 	if err := e.keychainReady(); err != nil {
-		return nil, fmt.Errorf("%s was not removed: nothing was revoked or deleted, because the keychain cannot be used now: %w", name, err)
+		return g, fmt.Errorf("%s was not removed: nothing was revoked or deleted, because the keychain cannot be used now: %w", name, err)
 	}
+	pushed := e.pushedNow(c) // before its secrets go
 	if p, perr := e.Provider(c.Kind); perr == nil {
-		revokeErr = e.revoke(ctx, c, p, auth.Bind(e.st.Secrets(), c.ID))
+		g.Revoke = e.revoke(ctx, c, p, auth.Bind(e.st.Secrets(), c.ID))
 	}
 	if err := e.st.Remove(name); err != nil {
-		return revokeErr, err
+		return g, err
 	}
 	e.changed(name)
-	return revokeErr, nil
+	g.Targets = e.targetsOff(ctx, c, pushed)
+	return g, nil
 }
