@@ -61,7 +61,7 @@ func TestTrayOverDBus(t *testing.T) {
 	}
 
 	labels, ids := menuLabels(t, menu)
-	for _, want := range []string{"Refresh all", "futu-main: OK", "webull-us: Action needed, verify 2fa needed", "Open tokentray…", "Add a credential…", "Settings…", "Start at login", "Quit"} {
+	for _, want := range []string{"Refresh all", "futu-main: OK", "webull-us: Action needed, verify 2FA", "Open tokentray…", "Add a credential…", "Settings…", "Start at login", "Quit"} {
 		if !containsPrefix(labels, want) {
 			t.Errorf("menu %q lacks %q", labels, want)
 		}

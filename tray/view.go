@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"tokentray/auth"
 )
@@ -364,7 +366,7 @@ func StateLine(e Entry, now time.Time) (string, time.Time) {
 		num = "not checked yet"
 	case h.State == auth.ActionNeeded:
 		if a := nextAction(e); a != auth.ActionNone {
-			num = strings.ToLower(auth.Action{Kind: a}.Title()) + " needed"
+			num = lowerFirst(auth.Action{Kind: a}.Title())
 		}
 	case !h.ExpiresAt.IsZero():
 		left, c := approxLeft(h.ExpiresAt, now)
@@ -391,6 +393,13 @@ func StateLine(e Entry, now time.Time) (string, time.Time) {
 		line += fmt.Sprintf(" · %d share targets fail", n)
 	}
 	return line, change
+}
+
+// lowerFirst lowers a title's first letter only, so "Verify 2FA" reads
+// "verify 2FA" after a comma.
+func lowerFirst(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToLower(r)) + s[n:]
 }
 
 // countdown is the m:ss left to t, rounded up (3:41 shows from 3:41.000

@@ -180,3 +180,21 @@ func TestAFutuLoginCountsDownToALoginNotA2FACode(t *testing.T) {
 		t.Errorf("a Futu browser login reads %q", line)
 	}
 }
+
+// An action needed names the action as its button does, the product's
+// spelling kept ("2FA", never "2fa"), and without a second "needed".
+func TestActionNeededNamesTheAction(t *testing.T) {
+	for _, c := range []struct {
+		kind auth.ActionKind
+		want string
+	}{
+		{auth.ActionVerify, "wb: Action needed, verify 2FA"},
+		{auth.ActionLogin, "wb: Action needed, log in"},
+		{auth.ActionUpdate, "wb: Action needed, update the secret"},
+	} {
+		e := Entry{Name: "wb", Kind: auth.KindWebull, Health: auth.Health{State: auth.ActionNeeded, Next: auth.Next(c.kind, "wb")}}
+		if line, _ := StateLine(e, t0); line != c.want {
+			t.Errorf("%s: %q, want %q", c.kind, line, c.want)
+		}
+	}
+}
