@@ -115,18 +115,18 @@ func runShareTargets(e *env, name string, f shareTargetFlags, dir string, off bo
 		if err != nil {
 			return err
 		}
-		what := "tokentray no longer pushes " + name + " to " + res.Target.Describe()
+		what := name + " no longer pushes to " + res.Target.Describe()
 		switch {
 		case res.Removal == targets.NotKnown:
-			fmt.Fprintf(e.Stdout, "%s; what the command did with the file is left as it is.\n", upper(what))
+			fmt.Fprintf(e.Stdout, "%s; what the command did with the file is left as it is.\n", what)
 		case res.Problem != "":
-			fmt.Fprintf(e.Stdout, "%s; the file there could not be looked at, so it is left as it is: %s.\n", upper(what), strings.TrimSuffix(res.Problem, "."))
+			fmt.Fprintf(e.Stdout, "%s; the file there could not be looked at, so it is left as it is: %s.\n", what, strings.TrimSuffix(res.Problem, "."))
 		case res.Removal == targets.Removed:
-			fmt.Fprintf(e.Stdout, "%s; the file it wrote there was deleted.\n", upper(what))
+			fmt.Fprintf(e.Stdout, "%s; the file it wrote there was deleted.\n", what)
 		case res.Removal == targets.Absent:
-			fmt.Fprintf(e.Stdout, "%s; there was no file there to delete.\n", upper(what))
+			fmt.Fprintf(e.Stdout, "%s; there was no file there to delete.\n", what)
 		default:
-			fmt.Fprintf(e.Stdout, "%s; the file there is left as it is because it no longer holds what tokentray wrote.\n", upper(what))
+			fmt.Fprintf(e.Stdout, "%s; the file there is left as it is because it no longer holds what tokentray wrote.\n", what)
 		}
 		return nil
 	}

@@ -174,8 +174,9 @@ func TestShareTargetsOverSSHAndToACommand(t *testing.T) {
 	// --off deletes the file while it holds what tokentray wrote.
 	off := x.run(ssh, "", "share", "bot", "--ssh", sshd.Target(remote), "--off")
 	wantCode(t, off, 0, "share --ssh --off")
-	if !strings.Contains(off.stdout, "the file it wrote there was deleted") {
-		t.Errorf("share --off said %q", off.stdout)
+	// The product's name keeps its lower case; the sentence is about the credential.
+	if want := "bot no longer pushes to " + sshd.Target(remote) + "; the file it wrote there was deleted."; !strings.HasPrefix(off.stdout, want) {
+		t.Errorf("share --off said %q, want %q", off.stdout, want)
 	}
 	if _, err := os.Stat(tokenFile); !os.IsNotExist(err) {
 		t.Fatalf("token.txt is still on the server: %v", err)
