@@ -33,6 +33,20 @@ func TestWhoNamesTheBrandTheAccountAndTheAccess(t *testing.T) {
 	if got, want := c.Who(), "Bo · quotes only, no trading"; got != want {
 		t.Errorf("Who() = %q, want %q", got, want)
 	}
+	// A tray line stays short: the access says what the login may trade
+	// and read, so the account number, its type and the quote levels are
+	// left to the window's details and status NAME.
+	full := Account{Name: "Sandbox Trader", FutuID: "10086001", AccountNo: "1001100220038888", AccountType: "individual", QuotePermissions: []string{"hk_lv2", "us_lv1"}}
+	c = Credential{Kind: KindFutuOAuth, Account: full, Access: &Access{Quote: true, Trade: true, Accounts: []string{"281756"}}}
+	if got, want := c.Who(), "Sandbox Trader · Futu ID 10086001 · quotes and trading (account 281756)"; got != want {
+		t.Errorf("Who() = %q, want %q", got, want)
+	}
+	// Before the broker's account check, the account number tells two
+	// logins apart.
+	c.Access = nil
+	if got, want := c.Who(), "Sandbox Trader · Futu ID 10086001 · account 1001100220038888 (individual)"; got != want {
+		t.Errorf("Who() = %q, want %q", got, want)
+	}
 	if got := (Credential{Kind: KindWebull, Brand: BrandMoomoo}).Who(); got != "" {
 		t.Errorf("a Webull credential's Who() = %q, want nothing", got)
 	}

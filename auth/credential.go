@@ -237,18 +237,27 @@ func (c Credential) FutuBrand() string {
 	return BrandFutu
 }
 
-// Who is the credential's brand (when moomoo), account and access in one short line, for a
-// table cell, a tooltip or a window row; empty when nothing is known.
+// Who is the credential's brand (when moomoo), who it belongs to and what
+// it may do in one short line, for the tray's tooltip and menu: the
+// account's name and Futu ID, then the access (which names the accounts
+// it may trade), or before the broker's account check the account
+// number. The account's type and quote levels are left to the window's
+// details and status NAME. Empty when nothing is known.
 func (c Credential) Who() string {
 	parts := []string{}
 	if c.Brand == BrandMoomoo && (c.Kind == KindFutuOAuth || c.Kind == KindFutuKey) {
 		parts = append(parts, "moomoo")
 	}
-	if s := c.Account.Summary(); s != "" {
-		parts = append(parts, s)
+	if c.Account.Name != "" {
+		parts = append(parts, c.Account.Name)
+	}
+	if c.Account.FutuID != "" {
+		parts = append(parts, "Futu ID "+c.Account.FutuID)
 	}
 	if c.Access != nil {
 		parts = append(parts, c.Access.Summary())
+	} else if c.Account.AccountNo != "" {
+		parts = append(parts, Account{AccountNo: c.Account.AccountNo, AccountType: c.Account.AccountType}.Summary())
 	}
 	return strings.Join(parts, " · ")
 }
