@@ -200,3 +200,39 @@ func TestLogoutDeletesTheFilesPushedToShareTargets(t *testing.T) {
 		t.Fatalf("after the logout the targets are %+v (%v); want both kept", sh.Targets, err)
 	}
 }
+
+// TestRemoveDoesNotWaitForAHostThatNeverAnswers: a share target whose
+// host takes the connection and never answers keeps its file, is
+// reported as left, and the removal ends at the bound.
+func TestRemoveDoesNotWaitForAHostThatNeverAnswers(t *testing.T) {
+	sshd := testutil.StartSSHServer(t)
+	r := newGoneRun(t, sshd, nil, "wb", "test-webull-token-0003")
+	// From here ssh hangs, as a host that never answers does.
+	hang := filepath.Join(t.TempDir(), "ssh")
+	if err := os.WriteFile(hang, []byte("#!/bin/sh\nexec sleep 600\n"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	st := r.eng.Store()
+	r.eng = engine.NewWithOptions(engine.Options{Store: st,
+		Providers:      map[auth.Kind]auth.Provider{auth.KindWebull: webull.NewProvider(webull.Options{SDKTokenBase: t.TempDir()})},
+		ShareRunner:    &targets.Runner{SSHCommand: hang},
+		TargetsOffWait: 2 * time.Second})
+	start := time.Now()
+	if code := r.run("", "remove", "wb", "--yes"); code != 0 {
+		t.Fatalf("remove: exit %d; stderr %q", code, r.stderr.String())
+	}
+	if d := time.Since(start); d > 15*time.Second {
+		t.Fatalf("the removal waited %v for a host that never answers", d)
+	}
+	if r.exists(t) {
+		t.Fatal("the credential is still there")
+	}
+	want := "Left the file on 127.0.0.1:" + r.remote["kept as pushed"] + " as it is: 127.0.0.1 did not answer within 2 s."
+	if out := r.stdout.String(); !strings.Contains(out, want) {
+		t.Fatalf("remove said %q; want %q", out, want)
+	}
+	if !r.holds("kept as pushed") {
+		t.Fatal("the file on the host that never answered is gone")
+	}
+}
+

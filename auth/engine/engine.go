@@ -50,6 +50,8 @@ type Options struct {
 	// ShareRunner pushes to share targets; nil means ssh and sh as this
 	// process's environment gives them (TOKENTRAY_SSH_COMMAND).
 	ShareRunner *targets.Runner
+	// TargetsOffWait overrides the TargetsOffWait constant (tests).
+	TargetsOffWait time.Duration
 }
 
 // Engine refreshes and persists credentials. It is safe for concurrent
@@ -72,6 +74,7 @@ type Engine struct {
 	defaultEndpoints func() (string, string, error)
 	revokeTimeout    time.Duration
 	shareRunner      *targets.Runner
+	targetsOffWait   time.Duration
 }
 
 // New returns an engine over st with the given providers; a nil clock
@@ -98,7 +101,7 @@ func NewWithOptions(o Options) *Engine {
 	if o.LockWait <= 0 {
 		o.LockWait = LockWait
 	}
-	return &Engine{st: o.Store, providers: p, clock: o.Clock, onChange: o.OnChange, busyWait: o.BusyWait, lockBound: o.LockWait, limits: newLimits(o.Clock, o.PerHost), defaultEndpoints: o.DefaultEndpoints, revokeTimeout: o.RevokeTimeout, shareRunner: o.ShareRunner, locks: map[string]chan struct{}{}}
+	return &Engine{st: o.Store, providers: p, clock: o.Clock, onChange: o.OnChange, busyWait: o.BusyWait, lockBound: o.LockWait, limits: newLimits(o.Clock, o.PerHost), defaultEndpoints: o.DefaultEndpoints, revokeTimeout: o.RevokeTimeout, shareRunner: o.ShareRunner, targetsOffWait: o.TargetsOffWait, locks: map[string]chan struct{}{}}
 }
 
 // Store is the store the engine works on.

@@ -178,7 +178,11 @@ func (e *Engine) pushedNow(c auth.Credential) pushedFile {
 // all at once and within TargetsOffWait, and says what became of each.
 func (e *Engine) targetsOff(ctx context.Context, c auth.Credential, pf pushedFile) []TargetOff {
 	out := make([]TargetOff, len(pf.targets))
-	wctx, cancel := context.WithTimeout(ctx, TargetsOffWait)
+	wait := TargetsOffWait
+	if e.targetsOffWait > 0 {
+		wait = e.targetsOffWait
+	}
+	wctx, cancel := context.WithTimeout(ctx, wait)
 	defer cancel()
 	r := e.runner()
 	var wg sync.WaitGroup
@@ -198,7 +202,7 @@ func (e *Engine) targetsOff(ctx context.Context, c auth.Credential, pf pushedFil
 			rm, err := r.Remove(wctx, t, payload(c, pf.file))
 			switch {
 			case err != nil && wctx.Err() != nil && ctx.Err() == nil:
-				out[i].Problem = fmt.Sprintf("%s did not answer within %s", t.Describe(), TargetsOffWait)
+				out[i].Problem = fmt.Sprintf("%s did not answer within %s", t.Host, auth.Approx(wait))
 			case err != nil:
 				out[i].Problem = err.Error()
 			default:
