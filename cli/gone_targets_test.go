@@ -235,4 +235,3 @@ func TestRemoveDoesNotWaitForAHostThatNeverAnswers(t *testing.T) {
 		t.Fatal("the file on the host that never answered is gone")
 	}
 }
-
