@@ -503,10 +503,21 @@ func runStatusOne(e *env, name string) error {
 		add("notes", line)
 	}
 	switch {
+	case c.ShareWithSDK && c.Kind == auth.KindWebull && c.SDKTokenDir != "":
+		add("shared", "token.txt in "+c.SDKTokenDir+", for the Webull SDK")
 	case c.ShareWithSDK && c.SDKTokenDir != "":
 		add("shared", "with the Futu SDK in "+c.SDKTokenDir)
 	case c.ShareWithSDK:
 		add("shared", "with the Futu SDK")
+	}
+	if _, sh, err := eng.Shared(name); err == nil {
+		for _, line := range shareLines(sh) {
+			if t, ok := strings.CutPrefix(line, "share target "); ok {
+				add("share target", t)
+			} else {
+				add("pushed", line)
+			}
+		}
 	}
 	stamp := func(t time.Time) string {
 		if t.IsZero() {

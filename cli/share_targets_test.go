@@ -169,6 +169,10 @@ func TestShareTargetsOverSSHAndToACommand(t *testing.T) {
 	if !strings.Contains(table.stdout, "share target 127.0.0.1:"+remote+": failing: nothing answers SSH") {
 		t.Errorf("status does not show the failing target:\n%s", table.stdout)
 	}
+	// status NAME, the one credential in full, shows its targets too.
+	if one := x.run(nil, "", "status", "bot"); !strings.Contains(one.stdout, "share target:") || !strings.Contains(one.stdout, "failing: nothing answers SSH") {
+		t.Errorf("status bot does not show the failing target:\n%s", one.stdout)
+	}
 	sshd.Start()
 
 	// --off deletes the file while it holds what tokentray wrote.

@@ -136,6 +136,10 @@ func TestWebullShareTurnsTheTokenFileOnAndOff(t *testing.T) {
 	if fi.Mode().Perm() != 0o600 {
 		t.Fatalf("token file mode %v, want 0600", fi.Mode().Perm())
 	}
+	// status NAME names the Webull SDK's file, not another broker's SDK.
+	if one := x.run(nil, "", "status", "bot"); !strings.Contains(one.stdout, "token.txt") || !strings.Contains(one.stdout, "Webull SDK") || strings.Contains(one.stdout, "Futu") {
+		t.Errorf("status bot says where it is shared as:\n%s", one.stdout)
+	}
 	b, _ := os.ReadFile(file)
 	lines := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
 	if len(lines) != 3 || lines[0] != token || lines[2] != "NORMAL" {
