@@ -235,3 +235,57 @@ func TestRemoveDoesNotWaitForAHostThatNeverAnswers(t *testing.T) {
 		t.Fatal("the file on the host that never answered is gone")
 	}
 }
+
+// TestRemoveWaitsForAPushInFlight: a push of the agent still running
+// when the credential is removed would write the file again after it was
+// deleted; the removal waits for it within the bound, and what it
+// reports is what is on the server once that push has ended.
+func TestRemoveWaitsForAPushInFlight(t *testing.T) {
+	sshd := testutil.StartSSHServer(t)
+	r := newGoneRun(t, sshd, nil, "wb", "test-webull-token-0004")
+	// A push (not a removal) waits while the file hold exists.
+	dir := t.TempDir()
+	hold, entered := filepath.Join(dir, "hold"), filepath.Join(dir, "entered")
+	wrapper := filepath.Join(dir, "ssh")
+	script := "#!/bin/sh\ncase \"$*\" in *tokentray-pushed*) while [ -e " + hold + " ]; do touch " + entered + "; sleep 0.05; done;; esac\nexec ssh -F '" + sshd.Config + "' \"$@\"\n"
+	if err := os.WriteFile(wrapper, []byte(script), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(hold, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	st := r.eng.Store()
+	r.eng = engine.NewWithOptions(engine.Options{Store: st,
+		Providers:      map[auth.Kind]auth.Provider{auth.KindWebull: webull.NewProvider(webull.Options{SDKTokenBase: t.TempDir()})},
+		ShareRunner:    &targets.Runner{SSHCommand: wrapper},
+		TargetsOffWait: 2 * time.Second})
+	// The file is deleted there, and a push is on its way.
+	if err := os.Remove(filepath.Join(r.remote["kept as pushed"], "token.txt")); err != nil {
+		t.Fatal(err)
+	}
+	pushed := make(chan error, 1)
+	go func() {
+		_, err := r.eng.Push(context.Background(), "wb", nil)
+		pushed <- err
+	}()
+	testutil.EventuallyWithin(t, 30*time.Second, "the push to start", func() bool { _, err := os.Stat(entered); return err == nil })
+
+	if code := r.run("", "remove", "wb", "--yes"); code != 0 {
+		t.Fatalf("remove: exit %d; stderr %q", code, r.stderr.String())
+	}
+	out := r.stdout.String()
+	if err := os.Remove(hold); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-pushed; err != nil {
+		t.Logf("the push: %v", err)
+	}
+	left := "Left the file on 127.0.0.1:" + r.remote["kept as pushed"] + " as it is: a push to it was still running after 2 s."
+	if !strings.Contains(out, left) {
+		t.Errorf("remove said %q; want %q", out, left)
+	}
+	gone := strings.Contains(out, "Deleted the file pushed to 127.0.0.1:"+r.remote["kept as pushed"]) || strings.Contains(out, "There was no file on 127.0.0.1:"+r.remote["kept as pushed"])
+	if gone && r.holds("kept as pushed") {
+		t.Fatal("remove said the file is gone, and the push in flight wrote it there")
+	}
+}

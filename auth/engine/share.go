@@ -184,6 +184,14 @@ func (e *Engine) targetsOff(ctx context.Context, c auth.Credential, pf pushedFil
 	}
 	wctx, cancel := context.WithTimeout(ctx, wait)
 	defer cancel()
+	// A push of this process still running would write the file again
+	// after it was deleted: wait for it to end, within the bound.
+	busy := ""
+	if release, err := e.pushSlot(wctx, c.ID); err != nil {
+		busy = fmt.Sprintf("a push to it was still running after %s", auth.Approx(wait))
+	} else {
+		defer release()
+	}
 	r := e.runner()
 	var wg sync.WaitGroup
 	for i, t := range pf.targets {
@@ -191,6 +199,9 @@ func (e *Engine) targetsOff(ctx context.Context, c auth.Credential, pf pushedFil
 		switch {
 		case t.Kind == targets.Exec:
 			out[i].Removal = targets.NotKnown
+			continue
+		case busy != "":
+			out[i].Problem = busy
 			continue
 		case pf.problem != nil:
 			out[i].Problem = fmt.Sprintf("there is no file to compare it with (%s)", strings.TrimSuffix(pf.problem.Error(), "."))
