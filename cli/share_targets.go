@@ -237,13 +237,26 @@ func listTargets(e *env, eng *engine.Engine, name string) error {
 		fmt.Fprintf(e.Stdout, "%s has no share targets; add one with: %s\n", name, e.cmdLine("share", name, "--ssh", "HOST:DIR"))
 		return nil
 	}
-	tw := tabwriter.NewWriter(e.Stdout, 0, 0, 2, ' ', 0)
+	var table strings.Builder
+	tw := tabwriter.NewWriter(&table, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "TARGET\tLAST PUSH\tRESULT\tNEXT ATTEMPT")
 	for _, t := range sh.Targets {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", t.String(), clock(t.State.LastAttempt), result(t.State), clock(t.State.NextAttempt))
 	}
-	if err := tw.Flush(); err != nil {
-		return err
+	_ = tw.Flush()
+	if width := e.width(e.Stdout); fits(table.String(), width) {
+		fmt.Fprint(e.Stdout, table.String())
+	} else {
+		// Too wide for the terminal (a long command, a failure's
+		// sentence): each target whole on its own line, as --ssh or
+		// --exec takes it back for --off, and its state under it.
+		for _, t := range sh.Targets {
+			fmt.Fprintln(e.Stdout, t.String())
+			state := fmt.Sprintf("last push %s: %s; next attempt %s", clock(t.State.LastAttempt), result(t.State), clock(t.State.NextAttempt))
+			for _, l := range wrap(state, width-4) {
+				fmt.Fprintln(e.Stdout, "    "+l)
+			}
+		}
 	}
 	if note := oldTokenNote(sh.TokenChangedAt); note != "" {
 		fmt.Fprintf(e.Stdout, "The token changed at %s: %s.\n", sh.TokenChangedAt.Local().Format("2006-01-02 15:04"), note)

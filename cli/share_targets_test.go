@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -120,12 +121,30 @@ func TestShareTargetsOverSSHAndToACommand(t *testing.T) {
 	}
 
 	// --list and status show each target.
-	list := x.run(nil, "", "share", "bot", "--list")
+	list := x.run(map[string]string{"COLUMNS": "300"}, "", "share", "bot", "--list")
 	wantCode(t, list, 0, "share --list")
 	for _, want := range []string{"TARGET", "LAST PUSH", "RESULT", "NEXT ATTEMPT", "127.0.0.1:" + remote, cmd} {
 		if !strings.Contains(list.stdout, want) {
 			t.Errorf("share --list lacks %q:\n%s", want, list.stdout)
 		}
+	}
+	// On a terminal too narrow for the table, each target is whole on a
+	// line of its own (as --off takes it back) and its state fits under it.
+	narrow := x.run(map[string]string{"COLUMNS": "80"}, "", "share", "bot", "--list")
+	wantCode(t, narrow, 0, "share --list at 80 columns")
+	listLines := strings.Split(strings.TrimRight(narrow.stdout, "\n"), "\n")
+	for _, target := range []string{"127.0.0.1:" + remote, cmd} {
+		if !slices.Contains(listLines, target) {
+			t.Errorf("share --list at 80 columns has no line that is the whole target %q:\n%s", target, narrow.stdout)
+		}
+	}
+	for _, l := range listLines {
+		if len(l) > 80 && l != "127.0.0.1:"+remote && l != cmd {
+			t.Errorf("share --list at 80 columns has a line of %d columns: %q", len(l), l)
+		}
+	}
+	if strings.Count(narrow.stdout, "    last push ") != 2 {
+		t.Errorf("share --list at 80 columns does not show each target's last push:\n%s", narrow.stdout)
 	}
 	st := statusJSON(t, x)["bot"]
 	ts, _ := st["share_targets"].([]any)
