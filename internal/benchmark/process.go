@@ -345,3 +345,55 @@ func machine() string {
 	}
 	return fmt.Sprintf("%d cores (%s), %s, %s", runtime.NumCPU(), cpu, system, runtime.Version())
 }
+
+// measureWindowScale times the window's first frame on a profile of 4
+// credentials and on one of n, alternately, runs times each. The
+// credentials are written to the store directly (no broker check), as
+// an agent that has checked them leaves them.
+func measureWindowScale(tmp string, n, runs int) error {
+	window := filepath.Join(tmp, "tokentray-window")
+	if out, err := exec.Command("go", "build", "-o", window, "./app/cmd/tokentray-window").CombinedOutput(); err != nil {
+		return fmt.Errorf("build the window: %v\n%s", err, out)
+	}
+	var envs [][]string
+	for _, size := range []int{4, n} {
+		cfg := filepath.Join(tmp, fmt.Sprintf("window%d", size))
+		parts, err := system.NewDoor(system.Options{Getenv: func(k string) string {
+			if k == "TOKENTRAY_CONFIG_DIR" {
+				return cfg
+			}
+			return os.Getenv(k)
+		}}).Open(true)
+		if err != nil {
+			return err
+		}
+		now := time.Now().UTC()
+		exp := now.Add(90 * 24 * time.Hour)
+		for i := range size {
+			c := auth.Credential{ID: auth.NewID(), Name: fmt.Sprintf("futu-%04d", i), Kind: auth.KindFutuKey, Endpoint: "https://127.0.0.1:1",
+				ExpiresAt: exp, AddedAt: now, LastChecked: now, Health: auth.Health{State: auth.OK, ExpiresAt: exp, CheckedAt: now}}
+			if err := parts.Store.Add(c, map[string]string{auth.FieldAppKey: fmt.Sprintf("fake-app-key-%d", i), auth.FieldAppSecret: "fake-secret", auth.FieldAccessToken: "fake-token"}); err != nil {
+				return err
+			}
+		}
+		envs = append(envs, append(os.Environ(), "TOKENTRAY_CONFIG_DIR="+cfg, "LANG=C.UTF-8"))
+	}
+	var small, large []float64
+	for i := range runs {
+		fmt.Fprintf(os.Stderr, "window at 4 and %d credentials: run %d of %d\n", n, i+1, runs)
+		for j, to := range []*[]float64{&small, &large} {
+			_, f, err := timeWindow(envs[j], window, 1)
+			if err != nil {
+				return err
+			}
+			*to = append(*to, f)
+		}
+	}
+	a, b := medianOf(small), medianOf(large)
+	fmt.Printf("Window, start to first frame (median of %d, alternating)\nMachine: %s\n\n", runs, machine())
+	fmt.Println("| figure | tokentray | floor | ratio | target | |")
+	fmt.Println("| --- | --- | --- | --- | --- | --- |")
+	fmt.Printf("| window, first frame at %d credentials | %.0f ms | at 4 credentials: %.0f ms | %s | ≤ 1.5× | %s |\n",
+		n, b, a, ratioText(b, a), verdictText(b <= 1.5*a))
+	return nil
+}
