@@ -279,3 +279,24 @@ func TestLoginThatCannotStoreItsTokensRevokesThem(t *testing.T) {
 		t.Fatalf("CLI layout: err = %v", err)
 	}
 }
+
+// A login whose page the person opens without a way to paste (the
+// window) asks for a browser on this computer only, since the address a
+// browser on another device lands on could not reach tokentray; the
+// steps name the brand the person signs in to.
+func TestOpenYourselfStepsClaimOnlyWhatWorks(t *testing.T) {
+	f := newOAuthFixture(t, futusim.Browser{}, futusim.Options{Layout: futusim.LayoutCLI})
+	f.c.Brand = auth.BrandMoomoo
+	ctx, cancel := context.WithCancel(testutil.Context(t, 10*time.Second))
+	done, events := f.loginWith(ctx, auth.LoginOptions{NoBrowser: true})
+	ev := nextEvent(t, done, events)
+	cancel()
+	<-done
+	steps := strings.Join(ev.Steps, "\n")
+	if strings.Contains(steps, "other device") || !strings.Contains(steps, "on this computer") {
+		t.Errorf("steps without a paste:\n%s", steps)
+	}
+	if !strings.Contains(steps, "Sign in to moomoo") || strings.Contains(steps, "Futu") {
+		t.Errorf("steps of a moomoo login:\n%s", steps)
+	}
+}

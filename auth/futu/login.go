@@ -109,7 +109,7 @@ func (p *OAuthProvider) Login(ctx context.Context, c *auth.Credential, s auth.Se
 		return append([]string{portNote}, steps...)
 	}
 	if opts.NoBrowser {
-		progress(auth.LoginEvent{Health: pending, URL: authURL, Steps: withNote(elsewhereSteps(pasted != nil))})
+		progress(auth.LoginEvent{Health: pending, URL: authURL, Steps: withNote(elsewhereSteps(c.FutuBrand(), pasted != nil))})
 	} else {
 		progress(auth.LoginEvent{Health: pending, Steps: withNote([]string{
 			"Your browser opens " + auth.BrandName(c.FutuBrand()) + "'s authorization page.",
@@ -138,8 +138,8 @@ func (p *OAuthProvider) Login(ctx context.Context, c *auth.Credential, s auth.Se
 			}
 			// One step that asks to open the address, so the address is
 			// printed right under it.
-			steps := elsewhereSteps(pasted != nil)
-			steps[0] = "The browser could not be opened here: o" + strings.TrimPrefix(steps[0], "O")
+			steps := elsewhereSteps(c.FutuBrand(), pasted != nil)
+			steps[0] = "tokentray could not start a browser: o" + strings.TrimPrefix(steps[0], "O")
 			progress(auth.LoginEvent{Health: pending, URL: authURL, Steps: steps})
 		case line, ok := <-pasted:
 			if !ok {
@@ -170,16 +170,23 @@ func (p *OAuthProvider) Login(ctx context.Context, c *auth.Credential, s auth.Se
 }
 
 // elsewhereSteps are the steps of a login whose page the person opens
-// themselves, perhaps on another device.
-func elsewhereSteps(canPaste bool) []string {
-	steps := []string{
-		"Open the address below in a browser, on this computer or any other device.",
-		"Sign in to Futu and approve tokentray.",
-	}
+// themselves: on another device too when they can paste the address the
+// browser lands on, else on this computer, where the browser reaches
+// tokentray's callback.
+func elsewhereSteps(brand string, canPaste bool) []string {
+	signIn := "Sign in to " + auth.BrandName(brand) + " and approve tokentray."
 	if canPaste {
-		return append(steps, "On this computer tokentray finishes by itself; on another device the browser ends on a page that does not load: copy that page's whole address and paste it here.")
+		return []string{
+			"Open the address below in a browser, on this computer or any other device.",
+			signIn,
+			"On this computer tokentray finishes by itself; on another device the browser ends on a page that does not load: copy that page's whole address and paste it here.",
+		}
 	}
-	return append(steps, "Come back here: tokentray finishes by itself.")
+	return []string{
+		"Open the address below in a browser on this computer.",
+		signIn,
+		"Come back here: tokentray finishes by itself.",
+	}
 }
 
 // maxPasted bounds a pasted address; a real callback is far shorter.
