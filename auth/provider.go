@@ -67,6 +67,9 @@ type LoginEvent struct {
 	URL string
 	// Steps are the instructions to show while waiting, in order.
 	Steps []string
+	// URLStep is the index in Steps of the step that asks to open URL,
+	// under which a face shows it (a note may come before that step).
+	URLStep int
 }
 
 // LoginOptions say how an interactive login reaches the person.

@@ -165,7 +165,7 @@ func (p *progress) event(ev auth.LoginEvent) {
 			} else {
 				fmt.Fprintln(p.w, st)
 			}
-			if newURL {
+			if newURL && i >= ev.URLStep {
 				// Right under the step that asks to open it.
 				fmt.Fprintf(p.w, "   %s\n", ev.URL)
 				p.url, newURL = ev.URL, false

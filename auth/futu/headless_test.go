@@ -3,6 +3,7 @@ package futu
 import (
 	"context"
 	"errors"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -298,5 +299,26 @@ func TestOpenYourselfStepsClaimOnlyWhatWorks(t *testing.T) {
 	}
 	if !strings.Contains(steps, "Sign in to moomoo") || strings.Contains(steps, "Futu") {
 		t.Errorf("steps of a moomoo login:\n%s", steps)
+	}
+}
+
+// With the redirect port busy, the note that says so comes first and the
+// event points at the step that asks to open the address.
+func TestPortNoteKeepsTheAddressUnderItsStep(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	port := busy.Addr().(*net.TCPAddr).Port
+	f := newOAuthFixture(t, futusim.Browser{}, futusim.Options{})
+	f.p = NewOAuthProvider(Options{Clock: f.clock, Browser: f.p.o.Browser, RedirectURL: redirectFor(port), Getenv: noEnv})
+	ctx, cancel := context.WithCancel(testutil.Context(t, 10*time.Second))
+	done, events := f.loginWith(ctx, auth.LoginOptions{NoBrowser: true})
+	ev := nextEvent(t, done, events)
+	cancel()
+	<-done
+	if ev.URL == "" || ev.URLStep >= len(ev.Steps) || !strings.Contains(ev.Steps[ev.URLStep], "address below") || !strings.Contains(ev.Steps[0], "in use") {
+		t.Errorf("URL step %d of %q", ev.URLStep, ev.Steps)
 	}
 }

@@ -108,8 +108,13 @@ func (p *OAuthProvider) Login(ctx context.Context, c *auth.Credential, s auth.Se
 		}
 		return append([]string{portNote}, steps...)
 	}
+	// The step that asks to open the address comes after the note.
+	urlStep := 0
+	if portNote != "" {
+		urlStep = 1
+	}
 	if opts.NoBrowser {
-		progress(auth.LoginEvent{Health: pending, URL: authURL, Steps: withNote(elsewhereSteps(c.FutuBrand(), pasted != nil))})
+		progress(auth.LoginEvent{Health: pending, URL: authURL, URLStep: urlStep, Steps: withNote(elsewhereSteps(c.FutuBrand(), pasted != nil))})
 	} else {
 		progress(auth.LoginEvent{Health: pending, Steps: withNote([]string{
 			"Your browser opens " + auth.BrandName(c.FutuBrand()) + "'s authorization page.",
@@ -140,7 +145,7 @@ func (p *OAuthProvider) Login(ctx context.Context, c *auth.Credential, s auth.Se
 			// printed right under it.
 			steps := elsewhereSteps(c.FutuBrand(), pasted != nil)
 			steps[0] = "tokentray could not start a browser: o" + strings.TrimPrefix(steps[0], "O")
-			progress(auth.LoginEvent{Health: pending, URL: authURL, Steps: steps})
+			progress(auth.LoginEvent{Health: pending, URL: authURL, URLStep: urlStep, Steps: withNote(steps)})
 		case line, ok := <-pasted:
 			if !ok {
 				pasted = nil
