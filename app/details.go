@@ -329,11 +329,7 @@ func (u *UI) logoutSelected() {
 	if !ok {
 		return
 	}
-	what := "Its tokens are revoked with Futu and deleted from the keychain. Scripts that ask tokentray for it stop working until you log in again."
-	if r.Kind == auth.KindWebull {
-		what = "Its token is deleted from the keychain and from the file shared with the Webull SDKs. Webull cannot revoke it: it stays valid at Webull until it expires or goes unused for 15 days."
-	}
-	d := dialog.NewConfirm("Log out of "+r.Name+"?", what, func(yes bool) {
+	d := dialog.NewConfirm("Log out of "+r.Name+"?", logoutText(r.Credential), func(yes bool) {
 		if !yes {
 			return
 		}
@@ -342,6 +338,19 @@ func (u *UI) logoutSelected() {
 		})
 	}, u.Win)
 	u.modal(d, d.Hide)
+}
+
+// logoutText says what a logout does to c: only what it does (a token
+// file is named only when c shares one).
+func logoutText(c auth.Credential) string {
+	if c.Kind == auth.KindWebull {
+		deleted := "Its token is deleted from the keychain."
+		if c.ShareWithSDK {
+			deleted = "Its token is deleted from the keychain and from the file shared with the Webull SDKs."
+		}
+		return deleted + " Webull cannot revoke it: it stays valid at Webull until it expires or goes unused for 15 days."
+	}
+	return "Its tokens are revoked with " + auth.BrandName(c.FutuBrand()) + " and deleted from the keychain. Scripts that ask tokentray for it stop working until you log in again."
 }
 
 // RemoveDialog asks before a credential is removed.
