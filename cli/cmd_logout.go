@@ -23,13 +23,14 @@ asking for its token get exit code 3 until then.
               is deleted when it holds that token; Webull offers no
               revocation, so the old token stays valid at Webull until it
               expires or goes unused for 15 days
-  share targets  the file pushed to each (share --ssh) is deleted there
-              while it still holds what tokentray pushed, and each
-              target's result is shown; the targets stay, so the next
-              login pushes again; a host that does not answer within 20
-              seconds keeps its file
   futu-key    refused: an API key is revoked in the Futu developer
               portal (tokentray remove NAME forgets it here)
+
+Once logged out, the file pushed to each share target (share --ssh) is
+deleted there while it still holds what tokentray pushed (a file someone
+changed is kept), and each target's result is shown; the targets stay,
+so the next login pushes again. A host that does not answer within 20
+seconds keeps its file and does not hold up the logout.
 
 On a terminal it first says what stops working (the shared token files
 bots read, scripts that ask tokentray for the token, the days the token
