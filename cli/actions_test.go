@@ -113,9 +113,21 @@ func TestRetryIsPrintedForACheckThatFailed(t *testing.T) {
 	if got := f.stderr.String(); got != "tokentray: k1: the broker did not answer. Next: tokentray --sandbox refresh k1\n" {
 		t.Errorf("stderr %q", got)
 	}
-	// Not checked: status exits 1 and says which and what to run.
-	if code := f.run("--sandbox", "status"); code != cli.ExitError || f.stderr.String() != "tokentray: not checked yet with the broker: k1 (run: tokentray --sandbox refresh)\n" {
-		t.Errorf("status of an unchecked credential: exit %d, %q", code, f.stderr.String())
+	// Checked, without an answer: status exits 1 and says which and what
+	// to run, without claiming it was never checked.
+	if code := f.run("--sandbox", "status"); code != cli.ExitError || f.stderr.String() != "tokentray: not known until the next check with the broker: k1 (run: tokentray --sandbox refresh)\n" {
+		t.Errorf("status of a credential whose check failed: exit %d, %q", code, f.stderr.String())
+	}
+	// Never checked: said so.
+	if _, err := f.eng.AddWith(context.Background(), auth.Credential{Name: "k0", Kind: auth.KindFutuKey},
+		map[string]string{auth.FieldAppKey: "test-app-key-0000", auth.FieldAppSecret: "test-app-secret-0000", auth.FieldAccessToken: "test-access-0000"}, engine.CheckOptions{NoCheck: true}); err != nil {
+		t.Fatal(err)
+	}
+	if code := f.run("--sandbox", "status"); code != cli.ExitError || f.stderr.String() != "tokentray: not checked yet with the broker: k0; not known until the next check with the broker: k1 (run: tokentray --sandbox refresh)\n" {
+		t.Errorf("status of a never checked credential: exit %d, %q", code, f.stderr.String())
+	}
+	if _, err := f.eng.Remove(context.Background(), "k0"); err != nil {
+		t.Fatal(err)
 	}
 	// Checked and fine: 0.
 	f.prov.Fail = nil

@@ -607,12 +607,16 @@ func notes(c auth.Credential) []string {
 // credentials behind it: 3 when any needs the user, else 1 when any
 // could not be checked, else 0.
 func statusExit(e *env, ss []engine.Status) error {
-	var act, unknown []string
+	var act, unknown, never []string
 	for _, s := range ss {
 		switch {
 		case s.Health.State.NeedsUser():
 			act = append(act, s.Name)
+		case s.Health.State == auth.Unknown && s.LastChecked.IsZero():
+			never = append(never, s.Name)
 		case s.Health.State == auth.Unknown:
+			// Checked before: the broker did not answer, or the token
+			// ran out since and the next check renews it.
 			unknown = append(unknown, s.Name)
 		}
 	}
@@ -620,14 +624,18 @@ func statusExit(e *env, ss []engine.Status) error {
 	if len(act) > 0 {
 		msg = append(msg, "you must act on "+strings.Join(act, ", "))
 	}
-	if len(unknown) > 0 {
-		msg = append(msg, "not checked yet with the broker: "+strings.Join(unknown, ", "))
+	if len(never) > 0 {
+		msg = append(msg, "not checked yet with the broker: "+strings.Join(never, ", "))
 	}
+	if len(unknown) > 0 {
+		msg = append(msg, "not known until the next check with the broker: "+strings.Join(unknown, ", "))
+	}
+	unknown = append(never, unknown...)
 	switch {
 	case len(act) > 0:
 		return &exitError{code: ExitNeedsUser, err: fmt.Errorf("%s", strings.Join(msg, "; "))}
 	case len(unknown) > 0:
-		return &exitError{code: ExitError, err: fmt.Errorf("%s (run: %s)", msg[0], e.cmdLine("refresh"))}
+		return &exitError{code: ExitError, err: fmt.Errorf("%s (run: %s)", strings.Join(msg, "; "), e.cmdLine("refresh"))}
 	}
 	return nil
 }
