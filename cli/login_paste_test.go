@@ -1,7 +1,6 @@
 package cli_test
 
 import (
-	"bytes"
 	"io"
 	"os/exec"
 	"strings"
@@ -27,7 +26,7 @@ func TestFutuOAuthLoginByPasting(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stdout, stderr := &testutil.LockedBuffer{}, &bytes.Buffer{}
+	stdout, stderr := &testutil.LockedBuffer{}, &testutil.LockedBuffer{}
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
