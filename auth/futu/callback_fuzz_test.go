@@ -80,6 +80,15 @@ func TestNotLoggedInSaysWhetherThereWasALogin(t *testing.T) {
 	if got := notLoggedInReason(c); strings.Contains(got, "yet") || !strings.Contains(got, "no longer logged in") {
 		t.Errorf("logged out: %q", got)
 	}
+	// A moomoo login is not a login to Futu.
+	mm := auth.Credential{Name: "mm", Kind: auth.KindFutuOAuth, Brand: auth.BrandMoomoo}
+	if got := notLoggedInReason(mm); got != "not logged in to moomoo yet" {
+		t.Errorf("a moomoo login never made: %q", got)
+	}
+	mm.RefreshedAt = c.RefreshedAt
+	if got := notLoggedInReason(mm); got != "no longer logged in to moomoo (its tokens were deleted)" {
+		t.Errorf("a moomoo login logged out of: %q", got)
+	}
 }
 
 // The callback's error and error_description reach the person's

@@ -39,10 +39,11 @@ func notLoggedIn(c auth.Credential, now time.Time) auth.Health {
 
 // notLoggedInReason tells a login never made from one logged out of.
 func notLoggedInReason(c auth.Credential) string {
+	brand := auth.BrandName(c.FutuBrand())
 	if c.RefreshedAt.IsZero() {
-		return "not logged in to Futu yet"
+		return "not logged in to " + brand + " yet"
 	}
-	return "no longer logged in to Futu (its tokens were deleted)"
+	return "no longer logged in to " + brand + " (its tokens were deleted)"
 }
 
 // userErr is the UserError of a health that needs the user.
@@ -262,7 +263,7 @@ func (p *OAuthProvider) checkRenewed(ctx context.Context, c *auth.Credential, s 
 		ch.learn(c)
 	case verdictDead:
 		h := auth.Health{State: auth.ActionNeeded, ExpiresAt: c.ExpiresAt, CheckedAt: now, Next: auth.Next(auth.ActionLogin, c.Name),
-			Reason: "Futu refuses the access token it has just issued for this login: log in again"}
+			Reason: auth.BrandName(c.FutuBrand()) + " refuses the access token it has just issued for this login: log in again"}
 		return h, userErr(h)
 	default:
 		h.Reason += "; whether it may trade is not known yet (" + strings.TrimSuffix(ch.health.Reason, ".") + ")"
@@ -301,11 +302,11 @@ func (p *OAuthProvider) tokenError(c auth.Credential, now time.Time, what string
 		switch re.ErrorCode {
 		case "invalid_grant":
 			h := auth.Health{State: auth.ActionNeeded, CheckedAt: now, Next: auth.Next(auth.ActionLogin, c.Name),
-				Reason: "Futu no longer accepts the saved login (the refresh token expired or was revoked): log in again"}
+				Reason: auth.BrandName(c.FutuBrand()) + " no longer accepts the saved login (the refresh token expired or was revoked): log in again"}
 			return h, userErr(h)
 		case "invalid_client", "unauthorized_client":
 			h := auth.Health{State: auth.ActionNeeded, CheckedAt: now, Next: auth.Next(auth.ActionLogin, c.Name),
-				Reason: "Futu no longer knows this app registration (client " + c.ClientID + "): log in again"}
+				Reason: auth.BrandName(c.FutuBrand()) + " no longer knows this app registration (client " + c.ClientID + "): log in again"}
 			return h, userErr(h)
 		}
 		why := brokerWhy(re, secrets...)
@@ -316,7 +317,7 @@ func (p *OAuthProvider) tokenError(c auth.Credential, now time.Time, what string
 			}
 		}
 		h := auth.Health{State: auth.Unknown, ExpiresAt: c.ExpiresAt, CheckedAt: now,
-			Reason: "Futu refused the token " + what + " (" + why + "); nothing was changed and tokentray will try again"}
+			Reason: auth.BrandName(c.FutuBrand()) + " refused the token " + what + " (" + why + "); nothing was changed and tokentray will try again"}
 		return h, fmt.Errorf("futu %s %s: Futu answered %s", what, c.Name, why)
 	}
 	trouble := tokenTrouble(err)
