@@ -123,8 +123,12 @@ func (u *UI) build() {
 			img := c.Objects[1].(*canvas.Image)
 			state := c.Objects[2].(*widget.Label)
 			name.SetText(r.Name)
-			img.Resource = fyne.NewStaticResource("state-"+r.Health.State.String()+".png", icons.ForState(r.Health.State))
-			img.Refresh()
+			// A row reused for a credential in the same state keeps its
+			// decoded icon: scrolling a long list decodes nothing.
+			if res := stateIcon(r.Health.State); img.Resource != res {
+				img.Resource = res
+				img.Refresh()
+			}
 			state.SetText(shortState(r.Health, u.opts.Clock.Now()))
 		},
 	)
@@ -166,6 +170,23 @@ func (u *UI) build() {
 		}
 	}
 	u.Win.SetContent(container.NewBorder(u.Banner, u.Status, nil, nil, u.Tabs))
+}
+
+var (
+	stateIconsMu sync.Mutex
+	stateIcons   = map[auth.State]fyne.Resource{}
+)
+
+// stateIcon is the list's icon for a state, one resource per state.
+func stateIcon(st auth.State) fyne.Resource {
+	stateIconsMu.Lock()
+	defer stateIconsMu.Unlock()
+	res, ok := stateIcons[st]
+	if !ok {
+		res = fyne.NewStaticResource("state-"+st.String()+".png", icons.ForState(st))
+		stateIcons[st] = res
+	}
+	return res
 }
 
 // shortState is a row's state: the time left only where it is what the

@@ -3,12 +3,14 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -699,5 +701,30 @@ func TestLogoutTextSaysOnlyWhatIsDone(t *testing.T) {
 	}
 	if s := logoutText(auth.Credential{Kind: auth.KindFutuOAuth, Brand: auth.BrandMoomoo}); !strings.Contains(s, "revoked with moomoo") {
 		t.Errorf("a moomoo login: %q", s)
+	}
+}
+
+// TestAReusedRowKeepsItsDecodedIcon: the list reuses its rows while it
+// scrolls; a row bound to another credential in the same state keeps the
+// icon it shows (the same resource, nothing decoded again), and one in
+// another state changes it.
+func TestAReusedRowKeepsItsDecodedIcon(t *testing.T) {
+	var rows []Row
+	for i := range 3 {
+		rows = append(rows, Row{Name: fmt.Sprintf("futu-%d", i), Kind: auth.KindFutuKey, Health: auth.Health{State: auth.OK}})
+	}
+	rows[2].Health.State = auth.Broken
+	u, _ := newTestUI(t, &memBackend{rows: rows}, nil)
+	o := u.List.CreateItem()
+	icon := func() fyne.Resource { return o.(*fyne.Container).Objects[1].(*canvas.Image).Resource }
+	u.List.UpdateItem(0, o)
+	first := icon()
+	u.List.UpdateItem(1, o)
+	if icon() != first {
+		t.Error("a row reused for another OK credential got a new icon resource: scrolling decodes every row's icon again")
+	}
+	u.List.UpdateItem(2, o)
+	if icon() == first || icon().Name() != "state-"+auth.Broken.String()+".png" {
+		t.Errorf("a row reused for a broken credential shows %q", icon().Name())
 	}
 }

@@ -5,7 +5,9 @@
 #    TOKENTRAY_BENCH_LATENCY (200ms), secrets in memory; the floor is the
 #    calls the per-host bound (64 at once) lets through: 1000 are 16
 #    rounds of the latency;
-#  - one countdown second's redraw of the tray at 4 and at 1000.
+#  - one countdown second's redraw of the tray at 4 and at 1000;
+#  - the window's first frame at 4 and at 1000 credentials, started
+#    alternately in a private desktop session (Xvfb), 9 runs of each.
 # Compare each row with N=1 (N=4 for the tray) of the same run, on an
 # idle machine: on a loaded one the figures say more about the load.
 set -euo pipefail
@@ -17,3 +19,6 @@ echo "== refresh all, the sandbox answering in $latency"
 TOKENTRAY_BENCH_LATENCY=$latency $GO test -run '^$' -bench 'RefreshAllScale' -benchtime 3x -timeout 30m ./auth/engine | grep -E '^Benchmark'
 echo "== the tray's redraw of one countdown second"
 $GO test -run '^$' -bench 'RenderScale' -benchmem ./tray | grep -E '^Benchmark'
+echo "== the window's first frame at 4 and 1000 credentials"
+$GO build -o bin/tokentray-benchmark ./internal/benchmark
+TOKENTRAY_FORCE_XVFB=1 bash scripts/with-desktop.sh bin/tokentray-benchmark -window-scale 1000 -runs 9

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -212,14 +213,30 @@ func medianOf(v []float64) float64 {
 // first frame: the first moment the mapped window shows more than one
 // colour.
 func timeWindow(env []string, window string, n int) (float64, float64, error) {
+	var mapped, frames []float64
+	err := windowRuns([][]string{env}, window, n, func(_ int, m, f float64) {
+		mapped, frames = append(mapped, m), append(frames, f)
+	})
+	return medianOf(mapped), medianOf(frames), err
+}
+
+// timeWindows starts the window n times on each environment in turn and
+// returns each one's first frames, in milliseconds.
+func timeWindows(envs [][]string, window string, n int) ([][]float64, error) {
+	frames := make([][]float64, len(envs))
+	err := windowRuns(envs, window, n, func(i int, _, f float64) { frames[i] = append(frames[i], f) })
+	return frames, err
+}
+
+func windowRuns(envs [][]string, window string, n int, got func(i int, mapped, frame float64)) error {
 	x, err := xgb.NewConn()
 	if err != nil {
-		return 0, 0, fmt.Errorf("connect to the X display: %w", err)
+		return fmt.Errorf("connect to the X display: %w", err)
 	}
 	defer x.Close()
 	root := xproto.Setup(x).DefaultScreen(x).Root
 	if err := xproto.ChangeWindowAttributesChecked(x, root, xproto.CwEventMask, []uint32{xproto.EventMaskSubstructureNotify}).Check(); err != nil {
-		return 0, 0, fmt.Errorf("watch the X display: %w", err)
+		return fmt.Errorf("watch the X display: %w", err)
 	}
 	maps := make(chan xproto.Window, 16)
 	go func() {
@@ -233,15 +250,16 @@ func timeWindow(env []string, window string, n int) (float64, float64, error) {
 			}
 		}
 	}()
-	var mapped, frames []float64
 	for range n {
-		m, f, err := oneWindow(x, maps, env, window)
-		if err != nil {
-			return 0, 0, err
+		for i, env := range envs {
+			m, f, err := oneWindow(x, maps, env, window)
+			if err != nil {
+				return err
+			}
+			got(i, m, f)
 		}
-		mapped, frames = append(mapped, m), append(frames, f)
 	}
-	return medianOf(mapped), medianOf(frames), nil
+	return nil
 }
 
 func oneWindow(x *xgb.Conn, maps <-chan xproto.Window, env []string, window string) (mapped, frame float64, err error) {
@@ -367,28 +385,37 @@ func measureWindowScale(tmp string, n, runs int) error {
 		if err != nil {
 			return err
 		}
+		// The settings file as an agent that checked them leaves it,
+		// written at once (adding a thousand one by one takes minutes).
 		now := time.Now().UTC()
 		exp := now.Add(90 * 24 * time.Hour)
+		var f struct {
+			Version     int               `json:"version"`
+			Credentials []auth.Credential `json:"credentials"`
+		}
+		f.Version = 1
 		for i := range size {
-			c := auth.Credential{ID: auth.NewID(), Name: fmt.Sprintf("futu-%04d", i), Kind: auth.KindFutuKey, Endpoint: "https://127.0.0.1:1",
-				ExpiresAt: exp, AddedAt: now, LastChecked: now, Health: auth.Health{State: auth.OK, ExpiresAt: exp, CheckedAt: now}}
-			if err := parts.Store.Add(c, map[string]string{auth.FieldAppKey: fmt.Sprintf("fake-app-key-%d", i), auth.FieldAppSecret: "fake-secret", auth.FieldAccessToken: "fake-token"}); err != nil {
-				return err
-			}
+			f.Credentials = append(f.Credentials, auth.Credential{ID: auth.NewID(), Name: fmt.Sprintf("futu-%04d", i), Kind: auth.KindFutuKey, Endpoint: "https://127.0.0.1:1",
+				ExpiresAt: exp, AddedAt: now, LastChecked: now, Health: auth.Health{State: auth.OK, ExpiresAt: exp, CheckedAt: now}})
+		}
+		b, err := json.Marshal(f)
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(parts.Store.Path(), b, 0o600); err != nil {
+			return err
+		}
+		if cs, err := parts.Store.List(); err != nil || len(cs) != size {
+			return fmt.Errorf("the profile of %d credentials reads back %d (%v)", size, len(cs), err)
 		}
 		envs = append(envs, append(os.Environ(), "TOKENTRAY_CONFIG_DIR="+cfg, "LANG=C.UTF-8"))
 	}
-	var small, large []float64
-	for i := range runs {
-		fmt.Fprintf(os.Stderr, "window at 4 and %d credentials: run %d of %d\n", n, i+1, runs)
-		for j, to := range []*[]float64{&small, &large} {
-			_, f, err := timeWindow(envs[j], window, 1)
-			if err != nil {
-				return err
-			}
-			*to = append(*to, f)
-		}
+	fmt.Fprintf(os.Stderr, "window at 4 and %d credentials, alternating: %d runs of each\n", n, runs)
+	frames, err := timeWindows(envs, window, runs)
+	if err != nil {
+		return err
 	}
+	small, large := frames[0], frames[1]
 	a, b := medianOf(small), medianOf(large)
 	fmt.Printf("Window, start to first frame (median of %d, alternating)\nMachine: %s\n\n", runs, machine())
 	fmt.Println("| figure | tokentray | floor | ratio | target | |")
