@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"tokentray/app"
 	"tokentray/auth"
@@ -63,11 +64,32 @@ func open(sandboxed bool, focus string, act auth.ActionKind) error {
 			return err
 		}
 	}
-	return app.Run(app.EngineBackend{
+	return runWindow(app.EngineBackend{
 		Eng: parts.Engine, Sandbox: sandboxed,
 		Dir: parts.Profile.Dir, SettingsFile: parts.SettingsFile(), Prefs: parts.Store,
 		KeychainService: parts.KeychainService(),
 	}, app.Options{
 		Sandbox: sandboxed, Focus: focus, Do: act, PhoneURL: os.Getenv("TOKENTRAY_SANDBOX_PHONE"),
 	})
+}
+
+// startWindow is app.Run; a test puts a failing one in its place.
+var startWindow = app.Run
+
+// runWindow runs the window. The display was checked just before, but it
+// can still go away (or refuse one more client) before the toolkit opens
+// it, and the toolkit panics then: that becomes one sentence too.
+func runWindow(b app.Backend, o app.Options) (err error) {
+	defer func() {
+		r := recover()
+		if r == nil {
+			return
+		}
+		why := fmt.Sprint(r)
+		if !strings.Contains(why, "GLFW") {
+			panic(r)
+		}
+		err = fmt.Errorf("the window could not open the display %q (%s): %s", os.Getenv("DISPLAY"), why, elsewhere)
+	}()
+	return startWindow(b, o)
 }

@@ -1,0 +1,32 @@
+package main
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"tokentray/app"
+)
+
+// A display that went away between the check and the toolkit's start
+// gives one sentence, not the toolkit's panic and a stack trace; any
+// other panic is left alone.
+func TestAToolkitThatCannotOpenTheDisplayGivesOneSentence(t *testing.T) {
+	t.Setenv("DISPLAY", ":42")
+	defer func(f func(app.Backend, app.Options) error) { startWindow = f }(startWindow)
+	startWindow = func(app.Backend, app.Options) error {
+		panic(errors.New("NotInitialized: The GLFW library is not initialized"))
+	}
+	err := runWindow(nil, app.Options{})
+	if err == nil || !strings.Contains(err.Error(), `could not open the display ":42"`) || !strings.Contains(err.Error(), elsewhere) {
+		t.Fatalf("runWindow = %v", err)
+	}
+	startWindow = func(app.Backend, app.Options) error { panic("something else") }
+	defer func() {
+		if r := recover(); r != "something else" {
+			t.Errorf("another panic became %v", r)
+		}
+	}()
+	_ = runWindow(nil, app.Options{})
+	t.Error("another panic was swallowed")
+}
