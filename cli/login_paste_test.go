@@ -2,6 +2,7 @@ package cli_test
 
 import (
 	"io"
+	"net/url"
 	"os/exec"
 	"strings"
 	"testing"
@@ -55,9 +56,16 @@ func TestFutuOAuthLoginByPasting(t *testing.T) {
 		t.Fatal(err)
 	}
 	x.secret(landed)
-	// A pasted address with the wrong state: refused, still waiting.
+	// A pasted address with the wrong state: refused, still waiting. It
+	// is the landing address with its state changed, so it names the
+	// port this login listens on (60355, or another when that is busy).
+	wrong, err := url.Parse(landed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wrong.RawQuery = url.Values{"code": {"test-code-0001"}, "state": {"wrong"}}.Encode()
 	before := stdout.String()
-	if _, err := io.WriteString(stdin, "http://localhost:60355/callback?code=test-code-0001&state=wrong\n"); err != nil {
+	if _, err := io.WriteString(stdin, wrong.String()+"\n"); err != nil {
 		t.Fatal(err)
 	}
 	waitOut("refusal of a wrong address", func(out string) bool {
