@@ -195,7 +195,7 @@ func readField(c auth.Credential, s auth.Secrets, field string, dst *string) err
 		return auth.NeedsUserTo(auth.Next(auth.ActionUpdate, c.Name), "the %s of %s is missing from the keychain: enter it again", strings.ReplaceAll(field, "_", " "), c.Name)
 	}
 	if err != nil {
-		return fmt.Errorf("futu read %s of %s: %w", field, c.Name, err)
+		return fmt.Errorf("tokentray cannot read the %s of %s: %w", strings.ReplaceAll(field, "_", " "), c.Name, err)
 	}
 	*dst = v
 	return nil

@@ -339,3 +339,23 @@ func TestExtendWithTheBrokerUnreachableIsASentence(t *testing.T) {
 		t.Errorf("the stored token changed")
 	}
 }
+
+// failingSecrets is a keychain that cannot be read (a damaged file
+// keychain, a locked one): its error is already the sentence to show.
+type failingSecrets struct{ err error }
+
+func (f failingSecrets) Get(string) (string, error) { return "", f.err }
+func (f failingSecrets) Set(string, string) error   { return f.err }
+func (f failingSecrets) Delete(string) error        { return f.err }
+
+func TestKeySecretsThatCannotBeReadSayWhyInWords(t *testing.T) {
+	why := errors.New("the file keychain /x/keychain.age is damaged (it is not a readable age file); tokentray changed nothing")
+	var tok string
+	err := readField(auth.Credential{Name: "futu-key1"}, failingSecrets{why}, auth.FieldAccessToken, &tok)
+	if !errors.Is(err, why) {
+		t.Fatalf("readField: %v, want it to wrap the keychain's error", err)
+	}
+	if msg := err.Error(); strings.Contains(msg, "access_token") || strings.Contains(msg, "futu read") || !strings.Contains(msg, "futu-key1") || !strings.HasSuffix(msg, why.Error()) {
+		t.Errorf("readField said %q: want the credential and the secret in words, then the keychain's sentence", msg)
+	}
+}
