@@ -129,6 +129,10 @@ func serviceInstall(e *env, credential string) error {
 			return errors.New("this process runs under systemd with the key as a credential; run service install from your own shell")
 		default:
 			if _, err := os.Stat(r.Key.Path); errors.Is(err, fs.ErrNotExist) {
+				var fe *keychain.FileError
+				if errors.As(r.Err, &fe) && fe.Problem == keychain.ProblemKeyLost {
+					return r.Err // the file keychain needs that key back, not a new one
+				}
 				return keychain.MissingKey(r.Key)
 			}
 			spec.Key = r.Key.Path

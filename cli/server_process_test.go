@@ -177,6 +177,13 @@ func TestMissingKeyOfAFileKeychainThatHoldsSecrets(t *testing.T) {
 	if strings.Contains(r.stderr, "keychain init") {
 		t.Errorf("a lost key sends the person to make a new one, which cannot open %s: %q", kc, r.stderr)
 	}
+	// service install would hand the service a key that is not there.
+	r = s.run(nil, "service", "install")
+	wantCode(t, r, 1, "service install with the key gone")
+	oneSentence(t, r, "service install with a lost key", s.key()+" does not exist", "put your copy of the key back")
+	if strings.Contains(r.stderr, "keychain init") {
+		t.Errorf("service install with a lost key sends the person to make a new one: %q", r.stderr)
+	}
 	if after, _ := os.ReadFile(kc); string(after) != string(before) {
 		t.Error("the file keychain changed")
 	}
