@@ -542,7 +542,8 @@ func TestFileKeychainKeyThatIsNotAKey(t *testing.T) {
 	if err := os.WriteFile(key, []byte("AGE-SECRET-KEY-1NOTAKEYATALL\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	assertRefused(t, f, id, before, keychain.ProblemKeyUnreadable, "not an age key")
+	// What to do is part of the sentence: the key named is not the key.
+	assertRefused(t, f, id, before, keychain.ProblemKeyUnreadable, "not an age key", "point TOKENTRAY_KEY_FILE at the key file")
 }
 
 func TestFileKeychainDamagedFile(t *testing.T) {

@@ -207,7 +207,7 @@ func (f *File) identity() (*age.X25519Identity, error) {
 	case err != nil:
 		return nil, f.fail(ProblemKeyUnreadable, p, "tokentray cannot read the file keychain's key %s (%v)", p, errText(err))
 	case !fi.Mode().IsRegular():
-		return nil, f.fail(ProblemKeyUnreadable, p, "the file keychain's key %s is not a regular file", p)
+		return nil, f.fail(ProblemKeyUnreadable, p, "the file keychain's key %s is not a regular file; point TOKENTRAY_KEY_FILE at the key file", p)
 	case runtime.GOOS != "windows" && fi.Mode().Perm()&0o077 != 0:
 		return nil, f.fail(ProblemKeyExposed, p, "the file keychain's key %s can be read or changed by other users (mode %04o), so tokentray will not use it; make it private to you (mode 0600) and keep a safe copy, since anyone who read it can open the keychain", p, fi.Mode().Perm())
 	case fi.Size() > maxKeyBytes:
@@ -221,7 +221,7 @@ func (f *File) identity() (*age.X25519Identity, error) {
 	}
 	id, err := ParseKey(b)
 	if err != nil {
-		return nil, f.fail(ProblemKeyUnreadable, p, "the file keychain's key %s is not an age key (%v)", p, err)
+		return nil, f.fail(ProblemKeyUnreadable, p, "the file keychain's key %s is not an age key (%v); point TOKENTRAY_KEY_FILE at the key file", p, err)
 	}
 	return id, nil
 }

@@ -50,5 +50,5 @@ func TestAFileKeychainOrKeyThatIsANamedPipeIsRefusedAtOnce(t *testing.T) {
 	if err := syscall.Mkfifo(fifoKey, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	try("the key", keychain.Key{Path: fifoKey, From: keychain.KeyFromEnv}, filepath.Join(dir, "other", keychain.FileName), "is not a regular file")
+	try("the key", keychain.Key{Path: fifoKey, From: keychain.KeyFromEnv}, filepath.Join(dir, "other", keychain.FileName), "is not a regular file; point TOKENTRAY_KEY_FILE at the key file")
 }
