@@ -209,23 +209,29 @@ func TestServerWithoutADesktopFromKeychainInitToAHeadlessAgent(t *testing.T) {
 		}
 		return out
 	}
-	if !testutil.Poll(30*time.Second, 50*time.Millisecond, func() bool { return len(readEvents()) >= 3 }) {
+	if !testutil.Poll(30*time.Second, 50*time.Millisecond, func() bool { return len(readEvents()) >= 4 }) {
 		t.Fatalf("the notify command got %d events; log:\n%s", len(readEvents()), agent.stderr.String())
 	}
 	// The events come one after the other from one queue: had the key's
 	// come twice, it would be there before the Webull one. The first is
 	// the expiry warning of the Webull token the agent found a day from
-	// its end when it started.
+	// its end when it started; the last says that the agent asked Webull
+	// for a new token and the prompt waits in the Webull app.
 	evs := readEvents()
 	var got []string
 	for _, e := range evs {
 		got = append(got, fmt.Sprint(e["credential"], " ", e["state"]))
 	}
-	if strings.Join(got, ", ") != "wb expiring, key broken, wb action-needed" {
-		t.Fatalf("the notify command got %v, want each event once: wb expiring, key broken, wb action-needed", evs)
+	if strings.Join(got, ", ") != "wb expiring, key broken, wb action-needed, wb pending" {
+		t.Fatalf("the notify command got %v, want each event once: wb expiring, key broken, wb action-needed, wb pending", evs)
 	}
-	if next, _ := evs[2]["next"].(map[string]any); next["command"] != "tokentray login wb" {
-		t.Errorf("the Webull event's next command: %v", evs[2]["next"])
+	for _, i := range []int{2, 3} {
+		if next, _ := evs[i]["next"].(map[string]any); next["command"] != "tokentray login wb" {
+			t.Errorf("the Webull event's next command: %v", evs[i]["next"])
+		}
+	}
+	if text, _ := evs[3]["text"].(string); !strings.Contains(text, "confirm it in the Webull app before") {
+		t.Errorf("the pending event's text: %q", evs[3]["text"])
 	}
 
 	// Nobody is at a desktop to click Verify: the agent asks Webull for
@@ -263,8 +269,8 @@ func TestServerWithoutADesktopFromKeychainInitToAHeadlessAgent(t *testing.T) {
 	if r := s.run(nil, "token", "wb"); r.code != 0 || r.stdout != again+"\n" {
 		t.Fatalf("token wb after the phone's confirmation: %d %q %q", r.code, r.stdout, r.stderr)
 	}
-	if n := len(readEvents()); n != 3 {
-		t.Errorf("the verification the agent started and its end were told to the notify command too: %d events", n)
+	if n := len(readEvents()); n != 4 {
+		t.Errorf("the verification's end was told to the notify command too, or its start twice: %d events", n)
 	}
 
 	// Stopped by systemd (SIGTERM): it says so and ends cleanly.

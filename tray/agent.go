@@ -627,19 +627,26 @@ func (a *Agent) reload() {
 	a.entries = entries
 	due := a.alerts.Due(entries, a.opts.Sandbox, now)
 	due = append(due, a.replacements.Due(entries, a.opts.Sandbox)...)
-	notify := a.prefs.notify
 	keeper := a.keeper
 	a.mu.Unlock()
 	if keeper != nil {
 		keeper.Changed() // a new token goes to the share targets
 	}
+	a.announce(due...)
+}
+
+// announce hands each of ns to the notifier; with desktop notifications
+// off, to the sinks beside the desktop alone (the notify command).
+func (a *Agent) announce(ns ...Notification) {
+	a.mu.Lock()
+	notify := a.prefs.notify
+	a.mu.Unlock()
 	if notify {
-		for _, n := range due {
+		for _, n := range ns {
 			a.notify(n)
 		}
 	} else if s, ok := a.opts.Notifier.(sinksOnly); ok {
-		// Desktop notifications are off; the notify command still hears.
-		for _, n := range due {
+		for _, n := range ns {
 			s.SinksOnly(n)
 		}
 	}

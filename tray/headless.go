@@ -24,7 +24,7 @@ func (a *Agent) RunHeadless(ctx context.Context, log *EventLog) {
 	defer cancel()
 	a.quit = cancel
 	a.out = func(View) {}
-	v := &verifier{eng: a.eng, log: log, ctx: ctx, started: map[string]bool{}}
+	v := &verifier{eng: a.eng, log: log, ctx: ctx, started: map[string]bool{}, announce: a.announce, sandbox: a.opts.Sandbox}
 	a.verifier = v
 	a.observe = func(es []Entry) {
 		if log != nil {
@@ -58,6 +58,10 @@ type verifier struct {
 	log *EventLog
 	ctx context.Context
 	wg  sync.WaitGroup
+	// announce, when set, tells the person (the notify command) that a
+	// verification waits for them in the Webull app.
+	announce func(...Notification)
+	sandbox  bool
 
 	mu      sync.Mutex
 	started map[string]bool
@@ -102,6 +106,9 @@ func (v *verifier) start(name string) {
 			pending = true
 			if v.log != nil {
 				v.log.Printf("%s: started a new verification: confirm it in the Webull app within 5 minutes", name)
+			}
+			if v.announce != nil {
+				v.announce(verificationStarted(name, ev.Health.Deadline, v.sandbox))
 			}
 			stop(auth.ErrStopped)
 		}
@@ -198,4 +205,22 @@ func describe(e Entry) string {
 		s += ": " + r
 	}
 	return s
+}
+
+// verificationStarted tells the person that the agent asked Webull for a
+// new token and the prompt waits in the Webull app: the alert before it
+// (the token needs a verification) asked for what is now under way. It
+// replaces that alert on a desktop (same key).
+func verificationStarted(name string, deadline time.Time, sandbox bool) Notification {
+	suffix := ""
+	if sandbox {
+		suffix = " (sandbox)"
+	}
+	return Notification{
+		Key:   name,
+		Title: "tokentray: " + name + " is waiting for you in the Webull app" + suffix,
+		Body: "tokentray asked Webull for a new token: confirm it in the Webull app before " + deadline.Local().Format("15:04 MST") +
+			". The agent sees the confirmation within seconds.",
+		Event: &Event{Credential: name, Kind: auth.KindWebull, State: auth.Pending, Next: auth.Next(auth.ActionVerify, name), Sandbox: sandbox},
+	}
 }

@@ -123,7 +123,8 @@ func TestHeadlessAgentStartsAVerificationAndLeavesItPending(t *testing.T) {
 	prov, logins := verifyingProvider(t, clock)
 	changed := make(chan struct{}, 1)
 	eng := webullEngine(t, clock, prov, changed)
-	a := NewAgent(eng, AgentOptions{Clock: clock, CheckEvery: time.Hour, NoWatch: true, Changed: changed})
+	n := &notes{}
+	a := NewAgent(eng, AgentOptions{Clock: clock, CheckEvery: time.Hour, NoWatch: true, Changed: changed, Notifier: n})
 	log := &testutil.LockedBuffer{}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -133,6 +134,14 @@ func TestHeadlessAgentStartsAVerificationAndLeavesItPending(t *testing.T) {
 	testutil.Eventually(t, "a verification to start and be left pending", func() bool {
 		return logins.Load() == 1 && strings.Contains(log.String(), "wb: started a new verification") && strings.Contains(log.String(), "wb: Action needed -> Pending")
 	})
+	// The person is told the prompt waits in the Webull app, not only
+	// that the token needs a verification.
+	testutil.Eventually(t, "the person to be told the prompt waits in the app", func() bool {
+		return len(n.with("wb is waiting for you in the Webull app")) == 1
+	})
+	if got := n.with("wb is waiting for you in the Webull app")[0]; !strings.Contains(got, "confirm it in the Webull app before") {
+		t.Errorf("the notification: %q", got)
+	}
 	// Unanswered: the next poll finds it needs a verification again; the
 	// agent reads that (View reads the store) and starts none.
 	testutil.Eventually(t, "the poll to find it unanswered", func() bool {
@@ -143,6 +152,9 @@ func TestHeadlessAgentStartsAVerificationAndLeavesItPending(t *testing.T) {
 	a.verifier.wg.Wait()
 	if n := logins.Load(); n != 1 {
 		t.Fatalf("%d verifications started for one need, want 1:\n%s", n, log.String())
+	}
+	if got := n.with("is waiting for you in the Webull app"); len(got) != 1 {
+		t.Errorf("told %d times that the prompt waits, want once: %q", len(got), got)
 	}
 }
 
