@@ -94,6 +94,7 @@ func commandLine(door *system.Door) cli.Deps {
 				}}
 			if f := p.FileKeychain(); f != nil {
 				parts.MoveKeychainAside = func() (string, error) { return f.MoveAside(door.Clock().Now()) }
+				parts.CheckFileKeychain = f.Check
 			}
 			if sandboxed {
 				parts.AdoptSandbox = func(sb *sandbox.Sandbox, seed bool) (sandbox.Adopted, error) { return sb.Adopt(p.Store, seed) }

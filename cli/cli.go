@@ -113,6 +113,10 @@ type Parts struct {
 	// and returns where it went; nil when the profile does not use the
 	// file keychain.
 	MoveKeychainAside func() (string, error)
+	// CheckFileKeychain proves the file keychain's key is there and
+	// opens the file, reading nothing but the key and the file (no
+	// session bus); nil when the profile does not use the file keychain.
+	CheckFileKeychain func() error
 	// AdoptSandbox readies the sandbox profile for sb's brokers: points
 	// its credentials at brokers that moved to another port, and adds the
 	// demo credentials when seed is true (nil outside the sandbox profile).
@@ -285,6 +289,13 @@ func report(e *env, err error) int {
 	case errors.As(err, &ue):
 		code = ExitNeedsUser
 	}
+	fmt.Fprintln(e.Stderr, "tokentray: "+e.errorSentence(err))
+	return code
+}
+
+// errorSentence is err as one sentence, with the command of its next
+// action when it carries one.
+func (e *env) errorSentence(err error) string {
 	msg := sentence(err.Error())
 	if a, ok := auth.ActionOf(err); ok {
 		msg = withNext(msg, e.command(a))
@@ -297,8 +308,7 @@ func report(e *env, err error) int {
 	} else if errors.Is(err, store.ErrNotFound) {
 		msg = strings.TrimRight(msg, ". ") + "; see the names of your credentials with: " + e.cmdLine("status")
 	}
-	fmt.Fprintln(e.Stderr, "tokentray: "+msg)
-	return code
+	return msg
 }
 
 // sentence keeps a message on one line, with no control character a

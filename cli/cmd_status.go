@@ -45,11 +45,16 @@ import (
 //	    "two_factor_off": false,                 // Webull: the broker said the app needs no token (2FA off); false otherwise
 //	    "renew_unavailable": false               // Webull: the broker refused to renew the token, which lasts until expires_at; false otherwise
 //	  }
-//	]}
+//	],
+//	"keychain_error": "…"}                       // only when the file keychain's secrets cannot be read: why, and what to do (never for the OS keychain)
 //
 // Credentials are sorted by name; "credentials" is [] when there are none.
 type StatusJSON struct {
 	Credentials []CredentialStatusJSON `json:"credentials"`
+	// KeychainError says why the file keychain's secrets cannot be read
+	// and what to do; absent when they can, and always absent for the OS
+	// keychain, which status does not ask.
+	KeychainError *string `json:"keychain_error,omitempty"`
 }
 
 // CredentialStatusJSON is one credential in StatusJSON.
@@ -182,7 +187,11 @@ never renamed or removed; new ones may be added; no secret is ever in it):
                                carried a new token string (bots that read
                                the file once and started before it keep the
                                old token), or null
-  }]}
+  }],
+   "keychain_error": string, only when the file keychain's secrets
+                               cannot be read: why, and what to do (exit
+                               code 3); never for the system keychain,
+                               which status does not ask}
 
 Credentials are sorted by name; "credentials" is [] when there are none.`
 
@@ -205,9 +214,14 @@ Ctrl-C stops it, exit 130).
           the keychain), sharing, and when it was added, checked and
           renewed
 
+With the file keychain, status also opens its key and its file (nothing
+else): when the secrets cannot be read, a line under the table says why
+and what to do, as "tokentray keychain status" does.
+
 Exit code 0 when every credential is OK or Expiring, 3 when any needs you
-to act (log in, verify, extend, or a broken key), else 1 when any could
-not be checked (Unknown: never checked, or the broker did not answer).
+to act (log in, verify, extend, or a broken key) or the file keychain's
+secrets cannot be read, else 1 when any could not be checked (Unknown:
+never checked, or the broker did not answer).
 
 `+statusSchema)
 	var asJSON, wide bool
@@ -246,16 +260,18 @@ func runStatus(e *env, asJSON, wide bool) error {
 		}
 	}
 	shared, _ := eng.AllShared()
+	secrets := e.fileKeychainProblem()
 	if asJSON {
-		if err := writeStatusJSON(e, ss, creds, shared); err != nil {
+		if err := writeStatusJSON(e, ss, creds, shared, secrets); err != nil {
 			return err
 		}
-		return statusExit(e, ss)
+		return statusExit(e, ss, secrets)
 	}
 	if len(ss) == 0 {
 		fmt.Fprintf(e.Stdout, "No credentials yet; add one with: %s (see tokentray help add)\n", e.cmdLine("add"))
+		e.printSecrets(secrets)
 		e.printAgent()
-		return nil
+		return statusExit(e, ss, secrets)
 	}
 	table := statusTable(e, ss, creds, shared)
 	if wide || fits(table, e.width(e.Stdout)) {
@@ -265,8 +281,9 @@ func runStatus(e *env, asJSON, wide bool) error {
 	} else if err := writeStatusRows(e, ss, creds, shared, e.width(e.Stdout)); err != nil {
 		return err
 	}
+	e.printSecrets(secrets)
 	e.printAgent()
-	return statusExit(e, ss)
+	return statusExit(e, ss, secrets)
 }
 
 // expiryCells are a credential's EXPIRES and LEFT cells.
@@ -545,7 +562,28 @@ func runStatusOne(e *env, name string) error {
 			fmt.Fprintf(e.Stdout, "  %-*s%s\n", keyWidth, k, l)
 		}
 	}
-	return statusExit(e, []engine.Status{s})
+	secrets := e.fileKeychainProblem()
+	e.printSecrets(secrets)
+	return statusExit(e, []engine.Status{s}, secrets)
+}
+
+// fileKeychainProblem says why the file keychain's secrets cannot be
+// read, from the key and the file alone; nil when they can, and always
+// nil for the OS keychain, which status does not ask (it never talks to
+// the session bus).
+func (e *env) fileKeychainProblem() error {
+	if e.parts == nil || e.parts.CheckFileKeychain == nil {
+		return nil
+	}
+	return e.parts.CheckFileKeychain()
+}
+
+// printSecrets says, under the table, that the secrets cannot be read,
+// with the sentence keychain status gives.
+func (e *env) printSecrets(err error) {
+	if err != nil {
+		fmt.Fprintf(e.Stdout, "\nThe secrets cannot be read, so no token can be renewed or handed out: %s\n", e.errorSentence(err))
+	}
 }
 
 // sentenceOf is a reason as a sentence: one line, a capital first letter.
@@ -604,10 +642,14 @@ func notes(c auth.Credential) []string {
 }
 
 // statusExit is status's exit code, with one sentence naming the
-// credentials behind it: 3 when any needs the user, else 1 when any
-// could not be checked, else 0.
-func statusExit(e *env, ss []engine.Status) error {
+// credentials behind it: 3 when any needs the user or the file
+// keychain's secrets cannot be read, else 1 when any could not be
+// checked, else 0.
+func statusExit(e *env, ss []engine.Status, secrets error) error {
 	var act, unknown, never []string
+	if secrets != nil {
+		act = append(act, "the file keychain, whose secrets cannot be read")
+	}
 	for _, s := range ss {
 		switch {
 		case s.Health.State.NeedsUser():
@@ -669,8 +711,12 @@ func utcOrNil(t time.Time) *time.Time {
 	return &u
 }
 
-func writeStatusJSON(e *env, ss []engine.Status, creds map[string]auth.Credential, shared map[string]targets.Shared) error {
+func writeStatusJSON(e *env, ss []engine.Status, creds map[string]auth.Credential, shared map[string]targets.Shared, secrets error) error {
 	out := StatusJSON{Credentials: []CredentialStatusJSON{}}
+	if secrets != nil {
+		msg := e.errorSentence(secrets)
+		out.KeychainError = &msg
+	}
 	for _, s := range ss {
 		j := CredentialStatusJSON{
 			Name:          s.Name,

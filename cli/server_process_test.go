@@ -1,6 +1,7 @@
 package cli_test
 
 import (
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -187,4 +188,90 @@ func TestMissingKeyOfAFileKeychainThatHoldsSecrets(t *testing.T) {
 	if after, _ := os.ReadFile(kc); string(after) != string(before) {
 		t.Error("the file keychain changed")
 	}
+}
+
+// status reads the settings, not the secrets; with the file keychain it
+// still opens the key and the file, so a key gone or wrong is said under
+// the table (and in --json) with exit code 3, not hidden behind rows
+// that look fine.
+func TestStatusSaysTheFileKeychainCannotBeRead(t *testing.T) {
+	s := newServer(t)
+	wantCode(t, s.run(nil, "keychain", "init"), 0, "keychain init")
+	wantCode(t, s.run(nil, "config", "keychain", "file"), 0, "config keychain file")
+	add := exec.Command(bin, "add", "futu-key", "key", "--no-check")
+	add.Env = s.env()
+	add.Stdin = strings.NewReader("fake-app-key\nfake-app-secret-for-test\nfake-access-for-test\n")
+	if out, err := add.CombinedOutput(); err != nil {
+		t.Fatalf("add futu-key: %v\n%s", err, out)
+	}
+	kc := filepath.Join(s.home, ".config", "tokentray", "keychain.age")
+	r := s.run(nil, "status")
+	wantCode(t, r, 1, "status of a credential never checked, the keychain readable")
+	if strings.Contains(r.stdout, "cannot be read") {
+		t.Errorf("status says a readable keychain cannot be read:\n%s", r.stdout)
+	}
+	var j struct {
+		Credentials   []struct{ Name string } `json:"credentials"`
+		KeychainError *string                 `json:"keychain_error"`
+	}
+	r = s.run(nil, "status", "--json")
+	if err := json.Unmarshal([]byte(r.stdout), &j); err != nil || j.KeychainError != nil || strings.Contains(r.stdout, "keychain_error") {
+		t.Errorf("status --json of a readable keychain (%v): %s", err, r.stdout)
+	}
+
+	// The key moved away.
+	if err := os.Rename(s.key(), s.key()+".offline"); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"status"}, {"status", "--wide"}, {"status", "key"}} {
+		r := s.run(nil, args...)
+		wantCode(t, r, 3, strings.Join(args, " ")+" with the key gone")
+		for _, w := range []string{"The secrets cannot be read", s.key() + " does not exist", "put your copy of the key back"} {
+			if !strings.Contains(r.stdout, w) {
+				t.Errorf("%s with the key gone says no %q:\n%s", strings.Join(args, " "), w, r.stdout)
+			}
+		}
+		oneSentence(t, r, strings.Join(args, " ")+" with the key gone", "you must act on", "file keychain")
+	}
+	r = s.run(nil, "status", "--json")
+	wantCode(t, r, 3, "status --json with the key gone")
+	if err := json.Unmarshal([]byte(r.stdout), &j); err != nil {
+		t.Fatalf("status --json: %v\n%s", err, r.stdout)
+	}
+	if len(j.Credentials) != 1 || j.KeychainError == nil || !strings.Contains(*j.KeychainError, "put your copy of the key back") {
+		t.Errorf("status --json with the key gone: %s", r.stdout)
+	}
+
+	// Another key in its place: it does not open the file.
+	wantCode(t, s.run(nil, "keychain", "init"), 0, "keychain init of another key")
+	r = s.run(nil, "status")
+	wantCode(t, r, 3, "status with the wrong key")
+	for _, w := range []string{"The secrets cannot be read", "does not open the file keychain " + kc, "TOKENTRAY_KEY_FILE"} {
+		if !strings.Contains(r.stdout, w) {
+			t.Errorf("status with the wrong key says no %q:\n%s", w, r.stdout)
+		}
+	}
+
+	// A key others can read: the fix is the command keychain status names.
+	if err := os.Rename(s.key()+".offline", s.key()); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(s.key(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r = s.run(nil, "status")
+	wantCode(t, r, 3, "status with an exposed key")
+	if !strings.Contains(r.stdout, "Next: chmod 600 '"+s.key()+"'") {
+		t.Errorf("status with an exposed key:\n%s", r.stdout)
+	}
+	ks := s.run(nil, "keychain", "status")
+	if line := strings.TrimPrefix(strings.TrimSpace(ks.stderr), "tokentray: "); line == "" || !strings.Contains(r.stdout, line) {
+		t.Errorf("status does not give keychain status's sentence %q:\n%s", line, r.stdout)
+	}
+
+	// With the key back as it was, status is as before.
+	if err := os.Chmod(s.key(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, s.run(nil, "status"), 1, "status with the key back")
 }
