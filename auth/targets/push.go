@@ -263,7 +263,7 @@ func (r Runner) ssh(ctx context.Context, t Target, script string, args []string,
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	cmd.Env = r.env()
 	ownGroup(cmd)
-	err = cmd.Run()
+	err = run(cmd)
 	if err == nil {
 		return stdout.String(), nil
 	}
@@ -326,7 +326,7 @@ func (r Runner) CheckSSH(ctx context.Context, t Target) error {
 	cmd.Stdout, cmd.Stderr = &capped{}, &stderr
 	cmd.Env = r.env()
 	ownGroup(cmd)
-	if err := cmd.Run(); err != nil {
+	if err := run(cmd); err != nil {
 		if ctx.Err() != nil {
 			return fmt.Errorf("ssh did not say within 10s how it would reach %s", t.where())
 		}
@@ -380,7 +380,7 @@ func (r Runner) exec(ctx context.Context, t Target, p Payload) error {
 	cmd.Stderr = &stderr
 	cmd.Env = CommandEnv(r.env(), p)
 	ownGroup(cmd)
-	err := cmd.Run()
+	err := run(cmd)
 	if err == nil {
 		return nil
 	}
