@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -22,31 +21,6 @@ import (
 	"tokentray/auth/webull"
 	"tokentray/internal/testutil"
 )
-
-// notes records the notifications the agent sends.
-type notes struct {
-	mu  sync.Mutex
-	all []string
-}
-
-func (n *notes) Notify(title, body string) error {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	n.all = append(n.all, title+" | "+body)
-	return nil
-}
-
-func (n *notes) with(s string) []string {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	var out []string
-	for _, x := range n.all {
-		if strings.Contains(x, s) {
-			out = append(out, x)
-		}
-	}
-	return out
-}
 
 func readFile(p string) string {
 	b, _ := os.ReadFile(p)
