@@ -238,7 +238,7 @@ func (e *env) open() (*Parts, error) {
 	}
 	if x, ok := p.Prefs.(interface{ Exposure() string }); ok {
 		if why := x.Exposure(); why != "" {
-			fmt.Fprintln(e.Stderr, "tokentray: warning: "+why)
+			e.say(e.Stderr, "tokentray: warning: "+why)
 		}
 	}
 	e.parts = &p
@@ -289,7 +289,7 @@ func report(e *env, err error) int {
 	case errors.As(err, &ue):
 		code = ExitNeedsUser
 	}
-	fmt.Fprintln(e.Stderr, "tokentray: "+e.errorSentence(err))
+	e.say(e.Stderr, "tokentray: "+e.errorSentence(err))
 	return code
 }
 

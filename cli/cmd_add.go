@@ -361,7 +361,7 @@ func runAdd(e *env, cmd *cobra.Command, kind auth.Kind, name string, f addFlags)
 	}
 	switch {
 	case f.noCheck:
-		fmt.Fprintln(e.Stdout, strings.TrimSpace(fmt.Sprintf("Added %s (%s) without checking it with the broker; it shows as Unknown until tokentray checks it. %s", name, kind.Title(), next(e, kind, name))))
+		e.say(e.Stdout, strings.TrimSpace(fmt.Sprintf("Added %s (%s) without checking it with the broker; it shows as Unknown until tokentray checks it. %s", name, kind.Title(), next(e, kind, name))))
 	case f.importSDK != "":
 		return checkImported(e, eng, c)
 	default:
@@ -375,7 +375,7 @@ func runAdd(e *env, cmd *cobra.Command, kind auth.Kind, name string, f addFlags)
 		if cmd == "" && kind != auth.KindFutuKey {
 			cmd = e.cmdLine("login", name)
 		}
-		fmt.Fprintln(e.Stdout, withNext(line, cmd))
+		e.say(e.Stdout, withNext(line, cmd))
 	}
 	return nil
 }
@@ -435,9 +435,9 @@ func checkImported(e *env, eng *engine.Engine, c auth.Credential) error {
 		}
 	}
 	if err != nil {
-		fmt.Fprintf(e.Stdout, "Added %s (%s) with the Futu SDK's login for client %s, but it could not be checked with Futu yet because %s; tokentray will check it again.\n", c.Name, c.Kind.Title(), c.ClientID, shortReason(err, h))
+		e.say(e.Stdout, fmt.Sprintf("Added %s (%s) with the Futu SDK's login for client %s, but it could not be checked with Futu yet because %s; tokentray will check it again.", c.Name, c.Kind.Title(), c.ClientID, shortReason(err, h)))
 		return nil
 	}
-	fmt.Fprintf(e.Stdout, "Added %s (%s) with the Futu SDK's login for client %s: %s\n", c.Name, c.Kind.Title(), c.ClientID, e.health(h))
+	e.say(e.Stdout, fmt.Sprintf("Added %s (%s) with the Futu SDK's login for client %s: %s", c.Name, c.Kind.Title(), c.ClientID, e.health(h)))
 	return nil
 }

@@ -135,7 +135,7 @@ func credentialEnv(e *env, name string) (map[string]string, error) {
 		}
 	}
 	if note != "" {
-		fmt.Fprintf(e.Stderr, "tokentray: %s\n", sentence(note))
+		e.say(e.Stderr, "tokentray: "+sentence(note))
 	}
 	return vars, nil
 }

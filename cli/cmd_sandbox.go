@@ -83,7 +83,7 @@ func runSandbox(e *env, seed, fresh bool, futuPort, webullPort int) error {
 	opts := sandbox.DemoOptions()
 	opts.FutuPort, opts.WebullPort = futuPort, webullPort
 	opts.StateDir, opts.Fresh = parts.Dir, fresh
-	opts.Logf = func(format string, args ...any) { fmt.Fprintf(e.Stderr, format+"\n", args...) }
+	opts.Logf = func(format string, args ...any) { e.say(e.Stderr, fmt.Sprintf(format, args...)) }
 	sb, err := e.StartSandbox(opts)
 	if err != nil {
 		return fmt.Errorf("could not start the sandbox brokers: %w", err)
@@ -99,13 +99,13 @@ func runSandbox(e *env, seed, fresh bool, futuPort, webullPort int) error {
 	defer unadvertise()
 	adopted, err := parts.AdoptSandbox(sb, seed || fresh)
 	for _, n := range adopted.Notes {
-		fmt.Fprintln(e.Stderr, n)
+		e.say(e.Stderr, n)
 	}
 	if err != nil {
 		return fmt.Errorf("could not ready the sandbox profile: %w", err)
 	}
 
-	w := e.Stdout
+	w := &strings.Builder{}
 	fmt.Fprintf(w, "Futu sandbox:    %s\n", sb.FutuURL)
 	fmt.Fprintf(w, "  admin page:    %s (OAuth clients, API keys, rotation, clock skew, faults)\n", sb.FutuAdminURL())
 	fmt.Fprintf(w, "Webull sandbox:  %s\n", sb.WebullURL)
@@ -126,8 +126,9 @@ func runSandbox(e *env, seed, fresh bool, futuPort, webullPort int) error {
 	fmt.Fprintf(w, "  tokentray --sandbox login my-futu\n")
 	fmt.Fprintf(w, "(in the sandbox profile, credentials added without --endpoint use these brokers)\n")
 	fmt.Fprintf(w, "Then: tokentray --sandbox status, tokentray --sandbox window, or tokentray --sandbox for the tray.\n")
-	fmt.Fprintf(w, "Press Ctrl-C to stop.\n")
+	fmt.Fprintf(w, "Press Ctrl-C to stop.")
+	e.say(e.Stdout, w.String())
 	<-ctx.Done()
-	fmt.Fprintln(w, "Sandbox stopped.")
+	fmt.Fprintln(e.Stdout, "Sandbox stopped.")
 	return nil
 }

@@ -268,7 +268,7 @@ func runStatus(e *env, asJSON, wide bool) error {
 		return statusExit(e, ss, secrets)
 	}
 	if len(ss) == 0 {
-		fmt.Fprintf(e.Stdout, "No credentials yet; add one with: %s (see tokentray help add)\n", e.cmdLine("add"))
+		e.say(e.Stdout, "No credentials yet; add one with: "+e.cmdLine("add")+" (see tokentray help add)")
 		e.printSecrets(secrets)
 		e.printAgent()
 		return statusExit(e, ss, secrets)
@@ -397,14 +397,15 @@ func fits(text string, width int) bool {
 }
 
 // wrap breaks s into lines of at most width columns, at spaces (a word
-// longer than width, such as an address, stays whole on its own line).
+// longer than width, such as an address, stays whole on its own line,
+// and so does a command line: see words).
 func wrap(s string, width int) []string {
 	if width < 20 {
 		width = 20
 	}
 	var lines []string
 	line := ""
-	for _, w := range strings.Fields(s) {
+	for _, w := range words(s) {
 		switch {
 		case line == "":
 			line = w
@@ -582,7 +583,7 @@ func (e *env) fileKeychainProblem() error {
 // with the sentence keychain status gives.
 func (e *env) printSecrets(err error) {
 	if err != nil {
-		fmt.Fprintf(e.Stdout, "\nThe secrets cannot be read, so no token can be renewed or handed out: %s\n", e.errorSentence(err))
+		e.say(e.Stdout, "\nThe secrets cannot be read, so no token can be renewed or handed out: "+e.errorSentence(err))
 	}
 }
 

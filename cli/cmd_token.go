@@ -43,7 +43,7 @@ written: a warning on stderr says why, and the exit code is 0.`)
 		// The token is fine; a shared file that could not be written is
 		// said beside it, without failing the script that asked.
 		if cur, err := eng.Get(args[0]); err == nil && cur.Health.Next.Kind == auth.ActionShare {
-			fmt.Fprintf(e.Stderr, "tokentray: warning: %s\n", withNext(args[0]+": "+sentence(cur.Health.Reason), e.command(cur.Health.Next)))
+			e.say(e.Stderr, "tokentray: warning: "+withNext(args[0]+": "+sentence(cur.Health.Reason), e.command(cur.Health.Next)))
 		}
 		return nil
 	}

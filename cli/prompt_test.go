@@ -82,7 +82,8 @@ func TestCtrlCOrCtrlDAtAPromptAddsNothing(t *testing.T) {
 		if want := []string{"shown Futu App Key: ", "hidden Futu App Secret: "}; strings.Join(asked, "|") != strings.Join(want, "|") {
 			t.Errorf("%v: prompts %q, want %q", c.err, asked, want)
 		}
-		if !strings.Contains(errb.String(), "nothing was changed") || strings.Count(errb.String(), "\n") != 1 {
+		// One sentence, word-wrapped at the terminal's width.
+		if msg := strings.Join(strings.Fields(errb.String()), " "); !strings.Contains(msg, "nothing was changed") || strings.Count(errb.String(), "tokentray: ") != 1 || !strings.HasPrefix(errb.String(), "tokentray: ") {
 			t.Errorf("%v: stderr %q, want one sentence saying nothing was changed", c.err, errb.String())
 		}
 		if cs, _ := eng.List(); len(cs) != 0 {
