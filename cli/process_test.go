@@ -456,6 +456,11 @@ func TestWebullLoginWithPhoneVerification(t *testing.T) {
 	if n := strings.Count(r.stdout, "Verified"); n != 1 {
 		t.Fatalf("login showed its result %d times, want once:\n%s", n, r.stdout)
 	}
+	// The result reads as status reads: NAME: STATE: reason, with no
+	// second label inside the reason.
+	if !strings.Contains(r.stdout, "wb: OK: Verified with the SMS code, valid until ") || strings.Contains(r.stdout, "Verified:") {
+		t.Fatalf("login's result is not one NAME: STATE: reason line:\n%s", r.stdout)
+	}
 	tok := x.run(nil, "", "token", "wb")
 	wantCode(t, tok, 0, "token after login")
 	if tok.stdout != pending+"\n" {

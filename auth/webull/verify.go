@@ -305,17 +305,21 @@ func (v *Verification) verified(ti TokenInfo, atOnce bool) (TokenInfo, error) {
 	}
 	v.Stored = ti.Token
 	st := Status{Phase: PhaseVerified, Expires: ti.Expires}
+	until := ""
+	if !ti.Expires.IsZero() {
+		until = " The token is valid until " + FormatTime(ti.Expires) + "."
+	}
 	switch {
 	case atOnce && v.TestEnv:
 		st.TestEnv = true
-		st.Message = "Test environment: the token is valid at once, no SMS verification is needed."
+		st.Message = "Test environment: the token is valid at once, no SMS verification is needed." + until
 	case atOnce:
-		st.Message = "The stored token is still verified: no SMS code is needed."
+		st.Message = "The stored token is still verified: no SMS code is needed." + until
+	case until != "":
+		// Read after the state ("OK: Verified with …"), as status reads.
+		st.Message = "Verified with the SMS code, valid until " + FormatTime(ti.Expires) + "."
 	default:
-		st.Message = "Verified: the SMS code was confirmed."
-	}
-	if !ti.Expires.IsZero() {
-		st.Message += " The token is valid until " + FormatTime(ti.Expires) + "."
+		st.Message = "Verified with the SMS code."
 	}
 	v.set(st)
 	return ti, nil
