@@ -72,7 +72,7 @@ func runLogin(e *env, name string, noBrowser bool) error {
 	if noBrowser || (cred.Kind == auth.KindFutuOAuth && e.IsTerminal(e.Stdin)) {
 		opts.Pasted = pastedLines(ctx, e.Stdin)
 	}
-	p := &progress{w: e.Stdout, clock: e.Clock, tty: e.IsTerminal(e.Stdout), waiting: "Waiting for the verification"}
+	p := &progress{w: e.Stdout, say: e.say, clock: e.Clock, tty: e.IsTerminal(e.Stdout), waiting: "Waiting for the verification"}
 	if cred.Kind == auth.KindFutuOAuth {
 		p.waiting = "Waiting for the login"
 	}
@@ -95,7 +95,7 @@ func runLogin(e *env, name string, noBrowser bool) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.Stdout, "%s: %s\n", name, e.health(h))
+	e.say(e.Stdout, name+": "+e.health(h))
 	return nil
 }
 
@@ -126,6 +126,7 @@ func pastedLines(ctx context.Context, r io.Reader) <-chan string {
 // the next event, so that the login's result is not shown twice.
 type progress struct {
 	w       io.Writer
+	say     func(io.Writer, string) // a line of prose, wrapped on a terminal
 	clock   clockwork.Clock
 	tty     bool
 	waiting string // the countdown's words, before the time left
@@ -161,9 +162,9 @@ func (p *progress) event(ev auth.LoginEvent) {
 			}
 			p.shown[st] = true
 			if first {
-				fmt.Fprintf(p.w, "%d. %s\n", i+1, st)
+				p.println(fmt.Sprintf("%d. %s", i+1, st))
 			} else {
-				fmt.Fprintln(p.w, st)
+				p.println(st)
 			}
 			if newURL && i >= ev.URLStep {
 				// Right under the step that asks to open it.
@@ -188,7 +189,7 @@ func (p *progress) event(ev auth.LoginEvent) {
 				p.reason = h.Reason
 			} else if h.Reason != "" && h.Reason != p.reason {
 				p.clearLine()
-				fmt.Fprintln(p.w, h.String())
+				p.println(h.String())
 			}
 			// Drawn before the ticker exists, so the first line shows the
 			// time left now, not after a tick already due.
@@ -207,18 +208,27 @@ func (p *progress) event(ev auth.LoginEvent) {
 	if line != p.last && h.Reason != "" {
 		p.last = line
 		if h.State == auth.Pending {
-			fmt.Fprintln(p.w, line)
+			p.println(line)
 		} else {
 			p.held = line
 		}
 	}
 }
 
+// println prints a line of prose, wrapped at words on a terminal.
+func (p *progress) println(text string) {
+	if p.say == nil {
+		fmt.Fprintln(p.w, text)
+		return
+	}
+	p.say(p.w, text)
+}
+
 // flush prints the held state line (p.mu held).
 func (p *progress) flush() {
 	if p.held != "" {
 		p.clearLine()
-		fmt.Fprintln(p.w, p.held)
+		p.println(p.held)
 		p.held = ""
 	}
 }

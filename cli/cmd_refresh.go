@@ -2,7 +2,6 @@ package cli
 
 import (
 	"errors"
-	"fmt"
 
 	"github.com/spf13/cobra"
 
@@ -42,7 +41,7 @@ func runRefresh(e *env, names []string, force bool) error {
 			return err
 		}
 		if len(rs) == 0 {
-			fmt.Fprintln(e.Stdout, "No credentials yet; add one with: "+e.cmdLine("add"))
+			e.say(e.Stdout, "No credentials yet; add one with: "+e.cmdLine("add"))
 			return nil
 		}
 	} else {
@@ -53,13 +52,13 @@ func runRefresh(e *env, names []string, force bool) error {
 		var ue *auth.UserError
 		switch {
 		case r.Err == nil:
-			fmt.Fprintf(e.Stdout, "%s: %s\n", r.Name, e.health(r.Health))
+			e.say(e.Stdout, r.Name+": "+e.health(r.Health))
 		case errors.As(r.Err, &ue):
 			h := auth.Health{State: needsState(r.Health), Reason: ue.Msg, Next: ue.Action}
 			if h.Next.IsZero() {
 				h.Next = r.Health.Next
 			}
-			fmt.Fprintf(e.Stdout, "%s: %s\n", r.Name, e.health(h))
+			e.say(e.Stdout, r.Name+": "+e.health(h))
 			if code == ExitOK {
 				code = ExitNeedsUser
 			}
@@ -74,7 +73,7 @@ func runRefresh(e *env, names []string, force bool) error {
 			if !mentions(msg, r.Name) {
 				msg = r.Name + ": " + msg
 			}
-			fmt.Fprintf(e.Stderr, "tokentray: %s\n", withNext(msg, e.command(r.Health.Next)))
+			e.say(e.Stderr, "tokentray: "+withNext(msg, e.command(r.Health.Next)))
 			code = ExitError
 		}
 	}

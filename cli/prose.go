@@ -13,7 +13,8 @@ import (
 // at spaces, so an address or a path stays whole, and a command line
 // ("tokentray …" after "Next:", "run:" and the like) stays whole on one
 // line; continuation lines keep the line's own indentation plus two
-// spaces, or hang under the value of a "label:   value" line. Anywhere else (a pipe, a file, a script) text is written as
+// spaces, or hang under the value of a "label:   value" line or the
+// text of a numbered step. Anywhere else (a pipe, a file, a script) text is written as
 // it is, byte for byte.
 func (e *env) say(w io.Writer, text string) {
 	if !e.IsTerminal(w) {
@@ -45,9 +46,9 @@ func (e *env) say(w io.Writer, text string) {
 	io.WriteString(w, b.String())
 }
 
-// label is the start of a line laid out as "label:   value": its
-// continuation lines hang under the value.
-var label = regexp.MustCompile(`^[^ :][^:]*:  +`)
+// label is the start of a line laid out as "label:   value", or of a
+// numbered step ("2. "): its continuation lines hang under the text.
+var label = regexp.MustCompile(`^(?:[^ :][^:]*:  +|[0-9]+\. )`)
 
 // words splits s at spaces as wrap breaks it: a command line, the word
 // "tokentray" where a command begins (first, or after a word ending in

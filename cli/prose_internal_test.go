@@ -22,6 +22,12 @@ func TestSayKeepsCommandsWholeAndHangsLabelledValues(t *testing.T) {
 	}
 
 	out.Reset()
+	e.say(&out, "1. Open the Webull app on your phone (update it to the latest version)")
+	if want := "1. Open the Webull app on your phone (update it\n   to the latest version)\n"; out.String() != want {
+		t.Fatalf("numbered step at 48 columns: %q, want %q", out.String(), want)
+	}
+
+	out.Reset()
 	e.IsTerminal = func(any) bool { return false }
 	text := "  admin page:    http://127.0.0.1:1/sandbox/ (OAuth clients, API keys)"
 	e.say(&out, text)
