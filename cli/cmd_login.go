@@ -136,6 +136,7 @@ type progress struct {
 	shown    map[string]bool // every step printed so far
 	url      string
 	reason   string // the reason the countdown stands for, not printed
+	news     string // the reason of the last waiting event
 	last     string // the last state line shown or held
 	held     string // a state line not printed yet
 	deadline time.Time
@@ -185,12 +186,15 @@ func (p *progress) event(ev auth.LoginEvent) {
 		if p.tty {
 			// The countdown stands for the first waiting reason; another
 			// one (a refused paste, say) is news and gets its own line.
+			// A reason that repeats (the same answer at every poll) is
+			// news once.
 			if p.reason == "" {
 				p.reason = h.Reason
-			} else if h.Reason != "" && h.Reason != p.reason {
+			} else if h.Reason != "" && h.Reason != p.reason && h.Reason != p.news {
 				p.clearLine()
 				p.println(h.String())
 			}
+			p.news = h.Reason
 			// Drawn before the ticker exists, so the first line shows the
 			// time left now, not after a tick already due.
 			p.render()
