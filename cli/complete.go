@@ -1,14 +1,9 @@
 package cli
 
 import (
-	"encoding/json"
-	"io"
-	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
-
-	"tokentray/auth"
 )
 
 // settingsFile is the name of a profile's settings file.
@@ -17,36 +12,12 @@ const settingsFile = "settings.json"
 // maxSettingsRead bounds what completion reads of the settings file.
 const maxSettingsRead = 4 << 20
 
-// credentialNames reads the names of the profile's credentials from its
-// settings file alone: completion never opens the keychain, never
-// changes a file, and says nothing when it cannot read.
+// credentialNames is each credential of the profile as completion
+// offers it, "NAME\tKIND", from its settings file alone (listedIn).
 func (e *env) credentialNames() []string {
-	if e.ProfileDir == nil {
-		return nil
-	}
-	dir, err := e.ProfileDir(e.sandbox)
-	if err != nil {
-		return nil
-	}
-	f, err := auth.OpenRegular(filepath.Join(dir, settingsFile))
-	if err != nil {
-		return nil
-	}
-	defer f.Close()
-	var doc struct {
-		Credentials []struct {
-			Name string `json:"name"`
-			Kind string `json:"kind"`
-		} `json:"credentials"`
-	}
-	if err := json.NewDecoder(io.LimitReader(f, maxSettingsRead)).Decode(&doc); err != nil {
-		return nil
-	}
 	var names []string
-	for _, c := range doc.Credentials {
-		if c.Name != "" {
-			names = append(names, c.Name+"\t"+c.Kind)
-		}
+	for _, c := range e.listedIn(e.sandbox) {
+		names = append(names, c.Name+"\t"+c.Kind)
 	}
 	return names
 }

@@ -89,6 +89,23 @@ func notACommand(root *cobra.Command, word string) error {
 // sandbox profile from its settings file alone, without the keychain;
 // nil when it cannot.
 func (e *env) namesIn(sandbox bool) []string {
+	var names []string
+	for _, c := range e.listedIn(sandbox) {
+		names = append(names, c.Name)
+	}
+	return names
+}
+
+// listed is a credential as the settings file names it.
+type listed struct {
+	Name string `json:"name"`
+	Kind string `json:"kind"`
+}
+
+// listedIn reads the credentials' names and kinds of the normal or the
+// sandbox profile from its settings file alone: it never opens the
+// keychain, never changes a file, and gives nil when it cannot read.
+func (e *env) listedIn(sandbox bool) []listed {
 	if e.ProfileDir == nil {
 		return nil
 	}
@@ -102,20 +119,18 @@ func (e *env) namesIn(sandbox bool) []string {
 	}
 	defer f.Close()
 	var doc struct {
-		Credentials []struct {
-			Name string `json:"name"`
-		} `json:"credentials"`
+		Credentials []listed `json:"credentials"`
 	}
 	if err := json.NewDecoder(io.LimitReader(f, maxSettingsRead)).Decode(&doc); err != nil {
 		return nil
 	}
-	var names []string
+	var out []listed
 	for _, c := range doc.Credentials {
 		if c.Name != "" {
-			names = append(names, c.Name)
+			out = append(out, c)
 		}
 	}
-	return names
+	return out
 }
 
 // profileCmdLine is the command line of args in the normal or the
