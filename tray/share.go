@@ -11,22 +11,17 @@ import (
 // that starts failing, one that recovers (one notification each), and a
 // new token string that bots already running do not read.
 func (a *Agent) sharePushed(r engine.PushResult) {
-	a.mu.Lock()
-	notify := a.prefs.notify
-	a.mu.Unlock()
-	if !notify {
-		return
-	}
 	ev := &Event{Credential: r.Credential, Sandbox: a.opts.Sandbox}
 	for _, e := range a.snapshotEntries() {
 		if e.Name == r.Credential {
 			ev.Kind, ev.State = e.Kind, e.Health.State
 		}
 	}
-	for _, n := range shareNotifications(r, a.opts.Sandbox) {
-		n.Event = ev
-		a.notify(n)
+	ns := shareNotifications(r, a.opts.Sandbox)
+	for i := range ns {
+		ns[i].Event = ev
 	}
+	a.announce(ns...)
 }
 
 func shareNotifications(r engine.PushResult, sandbox bool) []Notification {
