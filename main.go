@@ -87,11 +87,7 @@ func commandLine(door *system.Door) cli.Deps {
 				return cli.Parts{}, err
 			}
 			parts := cli.Parts{Engine: p.Engine, Dir: p.Profile.Dir, Prefs: p.Store, CheckKeychain: p.CheckKeychain,
-				Keychain: func() (cli.KeychainReport, bool) {
-					s, ok := p.KeychainStatus()
-					return cli.KeychainReport{Kind: s.Kind, ChosenBy: s.By, Service: s.Service, File: s.File, Key: s.Key,
-						Items: s.Items, Session: s.Session, Err: s.Err}, ok
-				}}
+				Keychain: p.KeychainStatus}
 			if f := p.FileKeychain(); f != nil {
 				parts.MoveKeychainAside = func() (string, error) { return f.MoveAside(door.Clock().Now()) }
 				parts.CheckFileKeychain = f.Check

@@ -12,22 +12,8 @@ import (
 )
 
 // KeychainReport is what `tokentray keychain status` shows about the
-// keychain a profile uses.
-type KeychainReport struct {
-	// Kind is "os" or "file"; ChosenBy says what chose it.
-	Kind, ChosenBy string
-	// Service is the service name of every item.
-	Service string
-	// File and Key are the file keychain's file and key.
-	File string
-	Key  keychain.Key
-	// Items is how many items the file keychain holds; -1 when not known.
-	Items int
-	// Session names the OS keychain's session encryption, when known.
-	Session string
-	// Err says why the keychain cannot be read now; nil when it can.
-	Err error
-}
+// keychain a profile uses (the wiring fills it in).
+type KeychainReport = keychain.Report
 
 func keychainCommand(e *env) *cobra.Command {
 	c := newCommand("keychain", "set up and check where secrets are kept", "keychain init\nkeychain status\nkeychain move-aside",

@@ -71,29 +71,13 @@ func openKeychain(p Profile, choice KeychainChoice, getenv func(string) string) 
 	return keychain.New(p.Service, keychain.DefaultTimeout), nil
 }
 
-// KeychainStatus is what `tokentray keychain status` reports.
-type KeychainStatus struct {
-	KeychainChoice
-	// Service is the service name of every item.
-	Service string
-	// File and Key are the file keychain's file and key ("" for the OS keychain).
-	File string
-	Key  keychain.Key
-	// Items is how many items the file keychain holds (-1: not known).
-	Items int
-	// Session names the OS keychain's session encryption, when known.
-	Session string
-	// Err says why the keychain cannot be read now; nil when it can.
-	Err error
-}
-
 // KeychainStatus checks the profile's keychain and says which it is.
 // Not known when the secrets are kept elsewhere (tests).
-func (p *Parts) KeychainStatus() (KeychainStatus, bool) {
+func (p *Parts) KeychainStatus() (keychain.Report, bool) {
 	if p.keychain == nil {
-		return KeychainStatus{}, false
+		return keychain.Report{}, false
 	}
-	s := KeychainStatus{KeychainChoice: p.choice, Service: p.keychain.Service(), Items: -1}
+	s := keychain.Report{Kind: p.choice.Kind, ChosenBy: p.choice.By, Service: p.keychain.Service(), Items: -1}
 	switch k := p.keychain.(type) {
 	case *keychain.File:
 		s.File, s.Key = k.Path(), k.Key()
