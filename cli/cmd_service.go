@@ -122,7 +122,7 @@ func serviceInstall(e *env, credential string) error {
 				return err
 			}
 			if _, err := os.Stat(abs); err != nil {
-				return fmt.Errorf("the encrypted key %s cannot be read (%v); make it with: systemd-creds --user encrypt --name=%s %s %s", abs, errText(err), service.CredentialName, shellQuote(r.Key.Path), shellQuote(abs))
+				return fmt.Errorf("the encrypted key %s cannot be read (%v); make it with: systemd-creds --user encrypt --name=%s %s %s", abs, keychain.ErrText(err), service.CredentialName, shellQuote(r.Key.Path), shellQuote(abs))
 			}
 			spec.Credential = abs
 		case r.Key.From == keychain.KeyFromSystemd:
@@ -146,11 +146,11 @@ func serviceInstall(e *env, credential string) error {
 		return fmt.Errorf("%s, so no service was installed; above is the unit, for a machine where systemd runs (as %s)", why, path)
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return fmt.Errorf("cannot create %s (%v)", filepath.Dir(path), errText(err))
+		return fmt.Errorf("cannot create %s (%v)", filepath.Dir(path), keychain.ErrText(err))
 	}
 	old, _ := auth.ReadRegular(path, 1<<20)
 	if err := atomicfile.Write(path, []byte(unit), 0o644); err != nil {
-		return fmt.Errorf("cannot write %s (%v)", path, errText(err))
+		return fmt.Errorf("cannot write %s (%v)", path, keychain.ErrText(err))
 	}
 	name := strings.TrimSuffix(spec.Name(), ".service")
 	w := e.Stdout
@@ -183,14 +183,6 @@ func userName(getenv func(string) string) string {
 	return "$USER"
 }
 
-func errText(err error) string {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err.Error()
-	}
-	return err.Error()
-}
-
 func serviceUninstall(e *env) error {
 	spec, path, err := e.unitPath()
 	if err != nil {
@@ -210,7 +202,7 @@ func serviceUninstall(e *env) error {
 		}
 	}
 	if err := os.Remove(path); err != nil {
-		return fmt.Errorf("cannot remove %s (%v)", path, errText(err))
+		return fmt.Errorf("cannot remove %s (%v)", path, keychain.ErrText(err))
 	}
 	if running {
 		_, _ = sd.Systemctl("daemon-reload")

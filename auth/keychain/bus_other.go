@@ -35,9 +35,3 @@ func (osKeyring) Delete(s, u string) error {
 
 // processAlive: only Linux searches for stale check items.
 func processAlive(int) bool { return true }
-
-// The session algorithms are the Secret Service's, on Linux only.
-const (
-	AlgorithmEncrypted = "dh-ietf1024-sha256-aes128-cbc-pkcs7"
-	AlgorithmPlain     = "plain"
-)

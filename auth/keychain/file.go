@@ -205,7 +205,7 @@ func (f *File) identity() (*age.X25519Identity, error) {
 		}
 		return nil, MissingKey(f.key)
 	case err != nil:
-		return nil, f.fail(ProblemKeyUnreadable, p, "tokentray cannot read the file keychain's key %s (%v)", p, errText(err))
+		return nil, f.fail(ProblemKeyUnreadable, p, "tokentray cannot read the file keychain's key %s (%v)", p, ErrText(err))
 	case !fi.Mode().IsRegular():
 		return nil, f.fail(ProblemKeyUnreadable, p, "the file keychain's key %s is not a regular file; point TOKENTRAY_KEY_FILE at the key file", p)
 	case runtime.GOOS != "windows" && fi.Mode().Perm()&0o077 != 0:
@@ -217,7 +217,7 @@ func (f *File) identity() (*age.X25519Identity, error) {
 	// is refused, not waited on.
 	b, err := auth.ReadRegular(p, maxKeyBytes)
 	if err != nil {
-		return nil, f.fail(ProblemKeyUnreadable, p, "tokentray cannot read the file keychain's key %s (%v)", p, errText(err))
+		return nil, f.fail(ProblemKeyUnreadable, p, "tokentray cannot read the file keychain's key %s (%v)", p, ErrText(err))
 	}
 	id, err := ParseKey(b)
 	if err != nil {
@@ -267,8 +267,8 @@ func keyOrigin(k Key) string {
 	return "the default place; TOKENTRAY_KEY_FILE and the systemd credential " + KeyName + " name none"
 }
 
-// errText is an OS error without the path it repeats.
-func errText(err error) string {
+// ErrText is an OS error without the path it repeats.
+func ErrText(err error) string {
 	var pe *fs.PathError
 	if errors.As(err, &pe) {
 		return pe.Err.Error()
@@ -288,12 +288,12 @@ func (f *File) read(id *age.X25519Identity) (contents, error) {
 		return c, f.damaged("it is not a file tokentray wrote")
 	}
 	if err != nil {
-		return c, f.fail(ProblemIO, f.path, "tokentray cannot read the file keychain %s (%v)", f.path, errText(err))
+		return c, f.fail(ProblemIO, f.path, "tokentray cannot read the file keychain %s (%v)", f.path, ErrText(err))
 	}
 	defer fh.Close()
 	fi, err := fh.Stat()
 	if err != nil {
-		return c, f.fail(ProblemIO, f.path, "tokentray cannot read the file keychain %s (%v)", f.path, errText(err))
+		return c, f.fail(ProblemIO, f.path, "tokentray cannot read the file keychain %s (%v)", f.path, ErrText(err))
 	}
 	if !fi.Mode().IsRegular() || fi.Size() > maxFileBytes {
 		return c, f.damaged("it is not a file tokentray wrote")
@@ -343,12 +343,9 @@ func (f *File) write(id *age.X25519Identity, c contents) error {
 	if err := w.Close(); err != nil {
 		return err
 	}
-	dir := filepath.Dir(f.path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return f.fail(ProblemIO, dir, "tokentray cannot create the folder of the file keychain %s (%v)", dir, errText(err))
-	}
+	// The folder exists: write runs under locked, which made it.
 	if err := atomicfile.Write(f.path, buf.Bytes(), 0o600); err != nil {
-		return f.fail(ProblemIO, f.path, "tokentray cannot write the file keychain %s (%v); nothing was changed", f.path, errText(err))
+		return f.fail(ProblemIO, f.path, "tokentray cannot write the file keychain %s (%v); nothing was changed", f.path, ErrText(err))
 	}
 	return nil
 }
@@ -360,14 +357,14 @@ func (f *File) locked(fn func() error) error {
 	defer f.mu.Unlock()
 	dir := filepath.Dir(f.path)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return f.fail(ProblemIO, dir, "tokentray cannot create the folder of the file keychain %s (%v)", dir, errText(err))
+		return f.fail(ProblemIO, dir, "tokentray cannot create the folder of the file keychain %s (%v)", dir, ErrText(err))
 	}
 	fl := flock.New(f.path+".lock", flock.SetPermissions(0o600))
 	ctx, cancel := context.WithTimeout(context.Background(), f.lockWait)
 	defer cancel()
 	ok, err := fl.TryLockContext(ctx, 10*time.Millisecond)
 	if err != nil && !errors.Is(err, context.DeadlineExceeded) {
-		return f.fail(ProblemIO, f.path, "tokentray cannot lock the file keychain %s (%v); check that its folder is writable", f.path, errText(err))
+		return f.fail(ProblemIO, f.path, "tokentray cannot lock the file keychain %s (%v); check that its folder is writable", f.path, ErrText(err))
 	}
 	if !ok {
 		return f.fail(ProblemBusy, f.path, "another tokentray process held the file keychain %s for more than %s; try again", f.path, f.lockWait)
@@ -523,7 +520,7 @@ func (f *File) MoveAside(now time.Time) (string, error) {
 		}
 		moved = f.path + ".damaged-" + now.UTC().Format("20060102T150405Z")
 		if err := os.Rename(f.path, moved); err != nil {
-			return f.fail(ProblemIO, f.path, "tokentray cannot move the file keychain %s aside (%v)", f.path, errText(err))
+			return f.fail(ProblemIO, f.path, "tokentray cannot move the file keychain %s aside (%v)", f.path, ErrText(err))
 		}
 		return nil
 	})
@@ -543,7 +540,7 @@ func NewKey(path string, now time.Time) (string, error) {
 	dir := filepath.Dir(path)
 	_, statErr := os.Stat(dir)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return "", fmt.Errorf("tokentray cannot create the key's folder %s (%v)", dir, errText(err))
+		return "", fmt.Errorf("tokentray cannot create the key's folder %s (%v)", dir, ErrText(err))
 	}
 	if errors.Is(statErr, fs.ErrNotExist) {
 		_ = os.Chmod(dir, 0o700) // MkdirAll is subject to the umask
@@ -551,7 +548,7 @@ func NewKey(path string, now time.Time) (string, error) {
 	if runtime.GOOS != "windows" {
 		fi, err := os.Stat(dir)
 		if err != nil {
-			return "", fmt.Errorf("tokentray cannot look at the key's folder %s (%v)", dir, errText(err))
+			return "", fmt.Errorf("tokentray cannot look at the key's folder %s (%v)", dir, ErrText(err))
 		}
 		if fi.Mode().Perm()&0o077 != 0 {
 			return "", fmt.Errorf("the key's folder %s can be read or written by other users (mode %04o); make it private (chmod 700) or choose another place with TOKENTRAY_KEY_FILE, then try again", dir, fi.Mode().Perm())
@@ -569,17 +566,17 @@ func NewKey(path string, now time.Time) (string, error) {
 		return "", &FileError{Problem: ProblemIO, Path: path, msg: fmt.Sprintf("a key already exists at %s; tokentray never replaces a key, since the file keychain made with it would be lost", path)}
 	}
 	if err != nil {
-		return "", fmt.Errorf("tokentray cannot write the key %s (%v)", path, errText(err))
+		return "", fmt.Errorf("tokentray cannot write the key %s (%v)", path, ErrText(err))
 	}
 	if _, err := fh.WriteString(text); err != nil {
 		fh.Close()
 		os.Remove(path)
-		return "", fmt.Errorf("tokentray cannot write the key %s (%v)", path, errText(err))
+		return "", fmt.Errorf("tokentray cannot write the key %s (%v)", path, ErrText(err))
 	}
 	if err := fh.Sync(); err != nil {
 		fh.Close()
 		os.Remove(path)
-		return "", fmt.Errorf("tokentray cannot write the key %s (%v)", path, errText(err))
+		return "", fmt.Errorf("tokentray cannot write the key %s (%v)", path, ErrText(err))
 	}
 	if err := fh.Close(); err != nil {
 		return "", err

@@ -484,3 +484,14 @@ func (k *Keyring) SessionAlgorithm() string {
 	}
 	return <-got
 }
+
+// The Secret Service's session algorithms. The encrypted one is what
+// libsecret asks for first: a Diffie-Hellman exchange in the 1024-bit
+// MODP group of RFC 2409, the shared secret through HKDF-SHA256 to an
+// AES-128 key, and each secret sent AES-128-CBC with PKCS#7 padding and
+// a fresh IV. "plain" sends secrets over the session bus as they are,
+// which the specification keeps for services that offer nothing else.
+const (
+	AlgorithmEncrypted = "dh-ietf1024-sha256-aes128-cbc-pkcs7"
+	AlgorithmPlain     = "plain"
+)

@@ -11,11 +11,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+
+	"tokentray/auth/keychain"
 )
 
-// CredentialName is the name of the key's systemd credential; tokentray
-// reads it from $CREDENTIALS_DIRECTORY.
-const CredentialName = "tokentray.key"
+// CredentialName is the name of the key's systemd credential: the name
+// the file keychain reads from $CREDENTIALS_DIRECTORY.
+const CredentialName = keychain.KeyName
 
 // Spec is what the unit runs.
 type Spec struct {
