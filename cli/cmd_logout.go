@@ -47,14 +47,11 @@ script) it asks nothing.`)
 			return err
 		}
 		if cred, err := eng.Get(name); err == nil && cred.Kind != auth.KindFutuKey && !yes && e.IsTerminal(e.Stdin) {
-			q, err := e.goneQuestion(cred, "Logging out", "Log out "+name+"?")
+			ok, err := e.askGone(cred, "Logging out", "Log out "+name+"?")
 			if err != nil {
 				return err
 			}
-			if ok, err := e.confirm(false, q); err != nil || !ok {
-				if err != nil {
-					return err
-				}
+			if !ok {
 				return declined("%s was not logged out: nothing was changed", name)
 			}
 		}

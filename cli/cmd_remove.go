@@ -31,14 +31,11 @@ script) it asks nothing.`)
 			return err
 		}
 		if cred, err := eng.Get(name); err == nil && !yes && e.IsTerminal(e.Stdin) {
-			q, err := e.goneQuestion(cred, "Removing", "Remove "+name+"?")
+			ok, err := e.askGone(cred, "Removing", "Remove "+name+"?")
 			if err != nil {
 				return err
 			}
-			if ok, err := e.confirm(false, q); err != nil || !ok {
-				if err != nil {
-					return err
-				}
+			if !ok {
 				return declined("%s was not removed: nothing was changed", name)
 			}
 		}

@@ -730,14 +730,7 @@ func writeStatusJSON(e *env, ss []engine.Status, creds map[string]auth.Credentia
 			Reason:        oneLine(s.Health.Reason),
 			SecondsLeft:   s.SecondsLeft,
 		}
-		if !s.ExpiresAt.IsZero() {
-			t := s.ExpiresAt.UTC().Truncate(time.Second)
-			j.ExpiresAt = &t
-		}
-		if !s.LastChecked.IsZero() {
-			t := s.LastChecked.UTC().Truncate(time.Second)
-			j.LastChecked = &t
-		}
+		j.ExpiresAt, j.LastChecked = utcOrNil(s.ExpiresAt), utcOrNil(s.LastChecked)
 		if cmd := e.command(s.Health.Next); cmd != "" {
 			j.Next = &NextJSON{Action: string(s.Health.Next.Kind), Command: cmd}
 		}

@@ -129,3 +129,14 @@ func joinAnd(parts []string) string {
 	}
 	return strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
 }
+
+// askGone asks, on a terminal, whether to go on with what makes cred's
+// token stop working (doing: "Removing"; ask: "Remove NAME?"), naming
+// what stops working; false when the person says no.
+func (e *env) askGone(cred auth.Credential, doing, ask string) (bool, error) {
+	q, err := e.goneQuestion(cred, doing, ask)
+	if err != nil {
+		return false, err
+	}
+	return e.confirm(false, q)
+}
