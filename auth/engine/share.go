@@ -85,12 +85,13 @@ func (e *Engine) AddTarget(ctx context.Context, name string, t targets.Target) e
 	if _, err := e.sharer(c); err != nil {
 		return err
 	}
+	r := e.runner()
 	if t.Kind == targets.Exec {
-		if err := targets.CheckCommand(ctx, t.Command, e.runner().Env); err != nil {
+		if err := targets.CheckCommand(ctx, t.Command, r.Env); err != nil {
 			return &auth.UserError{Msg: fmt.Sprintf("the command %s cannot run: %v", auth.ShownInput(t.Command), err)}
 		}
 	}
-	if err := e.runner().CheckSSH(ctx, t); err != nil {
+	if err := r.CheckSSH(ctx, t); err != nil {
 		return &auth.UserError{Msg: fmt.Sprintf("%s cannot be reached this way: %v", t.Describe(), err)}
 	}
 	t.State = targets.State{}
