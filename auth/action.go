@@ -3,6 +3,8 @@ package auth
 import (
 	"errors"
 	"fmt"
+
+	"tokentray/internal/msg"
 )
 
 // ActionKind names the next thing to do for a credential. Each face
@@ -63,6 +65,14 @@ func (a Action) Title() string {
 		return "Share again"
 	}
 	return ""
+}
+
+// Message is the action's title as a message ("Log in"); zero for none.
+func (a Action) Message() msg.Message {
+	if a.Kind == ActionNone {
+		return msg.Message{}
+	}
+	return msg.New("action." + string(a.Kind))
 }
 
 // Valid reports whether k is a known kind (none included).

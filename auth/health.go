@@ -7,6 +7,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"tokentray/internal/msg"
 )
 
 // State is a credential's health, ordered from best to worst for the
@@ -94,8 +96,13 @@ func (s State) NeedsUser() bool { return s == ActionNeeded || s == Pending || s 
 // Health is one credential's state with the sentence that explains it:
 // what happened and what to do.
 type Health struct {
-	State  State  `json:"state"`
-	Reason string `json:"reason,omitempty"`
+	State State `json:"state"`
+	// Why is the reason as data: a code and its parameters, rendered by
+	// each face in the person's language (Explain). Reason is its English
+	// sentence, kept for JSON readers and for healths stored before
+	// reasons were data; set both with Because.
+	Why    msg.Message `json:"why,omitzero"`
+	Reason string      `json:"reason,omitempty"`
 	// ExpiresAt is when the current token stops working, if known.
 	ExpiresAt time.Time `json:"expires_at,omitzero"`
 	// Deadline is when a pending 2FA verification runs out.
@@ -113,6 +120,52 @@ type Health struct {
 	// it, but nothing announces it to them.
 	Asked bool `json:"asked,omitempty"`
 }
+
+// Because returns h explaining itself with why: its Why and its English
+// Reason.
+func (h Health) Because(why msg.Message) Health {
+	h.Why = why
+	h.Reason = why.String()
+	return h
+}
+
+// Explain is the reason in the language: Why rendered, or the stored
+// English Reason of a health that has no Why.
+func (h Health) Explain(l msg.Lang) string {
+	if !h.Why.IsZero() {
+		return l.Render(h.Why)
+	}
+	return h.Reason
+}
+
+// Cause is the reason as data: Why, or the stored Reason as plain text.
+func (h Health) Cause() msg.Message {
+	if !h.Why.IsZero() || h.Reason == "" {
+		return h.Why
+	}
+	return msg.Plain(h.Reason)
+}
+
+// Note appends a note to the reason ("…; nothing was changed…").
+func (h Health) Note(note msg.Message) Health {
+	return h.Because(msg.Join(h.Cause(), note))
+}
+
+// WithoutNote is h without the note Note added (a refused add or update
+// stores nothing, so "nothing was changed" says too little).
+func (h Health) WithoutNote() Health {
+	if h.Why.ID == msg.JoinID {
+		first, _ := h.Why.Split()
+		return h.Because(first)
+	}
+	if h.Why.IsZero() {
+		h.Reason = WithoutRetryNote(h.Reason)
+	}
+	return h
+}
+
+// Message is the state's title as a message ("Action needed").
+func (s State) Message() msg.Message { return msg.New("state." + s.String()) }
 
 // SecondsLeft is the time to the deadline (Pending) or to expiry,
 // rounded down, never negative; 0 when neither is known.
@@ -212,6 +265,9 @@ func DisplayAbout(reason, name string) string {
 // broker: the stored credential is as it was and the next check asks
 // again.
 const RetryNote = "nothing was changed and tokentray will check again"
+
+// RetryNoteMsg is RetryNote as a message.
+func RetryNoteMsg() msg.Message { return msg.New("note.retry") }
 
 // WithoutRetryNote is reason without its closing note about the stored
 // credential ("; nothing was changed…"), for a refused add or update,

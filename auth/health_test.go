@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"testing"
 	"time"
+
+	"tokentray/internal/msg"
 )
 
 func TestWorstOrdersBySeverity(t *testing.T) {
@@ -116,5 +118,57 @@ func TestExposesIgnoresCaseAndEmptySecrets(t *testing.T) {
 	}
 	if Exposes("no such object", "", "test-app-secret-0001") {
 		t.Error("an empty secret or an absent one matched")
+	}
+}
+
+// A health's reason is data: it renders in every language, survives the
+// settings file, and its note comes off by code, not by cutting text.
+func TestAHealthsReasonIsData(t *testing.T) {
+	h := Health{State: Unknown}.Because(msg.New("dur.days", "Count", 3)).Note(RetryNoteMsg())
+	if h.Reason != "3 days; nothing was changed and tokentray will check again" {
+		t.Errorf("English reason %q", h.Reason)
+	}
+	if got := h.Explain(msg.SimplifiedChinese); got != "3 天；未做任何更改，tokentray 稍后会再次检查" {
+		t.Errorf("zh-CN %q", got)
+	}
+	data, err := json.Marshal(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back Health
+	if err := json.Unmarshal(data, &back); err != nil {
+		t.Fatal(err)
+	}
+	if back.Explain(msg.HongKongChinese) != h.Explain(msg.HongKongChinese) {
+		t.Errorf("after the file: %q", back.Explain(msg.HongKongChinese))
+	}
+	bare := back.WithoutNote()
+	if bare.Why.ID != "dur.days" || bare.Reason != "3 days" {
+		t.Errorf("WithoutNote: %+v", bare)
+	}
+	old := Health{State: Unknown, Reason: "Futu did not answer; " + RetryNote}
+	if got := old.WithoutNote().Reason; got != "Futu did not answer" {
+		t.Errorf("a stored English reason: %q", got)
+	}
+	if old.Explain(msg.SimplifiedChinese) != old.Reason {
+		t.Error("a health without Why says its stored reason")
+	}
+}
+
+// The English titles of states and actions are the catalogue's.
+func TestStateAndActionTitlesAreTheCatalogues(t *testing.T) {
+	for _, s := range States {
+		if got := msg.English.Render(s.Message()); got != s.Title() {
+			t.Errorf("%s: catalogue %q, Title %q", s, got, s.Title())
+		}
+		if zh := msg.SimplifiedChinese.Render(s.Message()); zh == s.Title() || zh == "" {
+			t.Errorf("%s has no Chinese title: %q", s, zh)
+		}
+	}
+	for _, k := range ActionKinds {
+		a := Next(k, "x")
+		if got := msg.English.Render(a.Message()); got != a.Title() {
+			t.Errorf("%s: catalogue %q, Title %q", k, got, a.Title())
+		}
 	}
 }

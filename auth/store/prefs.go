@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"tokentray/auth"
+	"tokentray/internal/msg"
 )
 
 // Prefs are the user's settings, kept in settings.json beside the
@@ -44,6 +45,10 @@ type Prefs struct {
 	// target again, so a replaced or deleted remote file comes back; a
 	// failing target is retried sooner, backing off up to it.
 	ShareEvery time.Duration
+	// Language is the language every face speaks: "auto" (follow
+	// FUTU_LANGUAGE, then the locale, then the desktop), "en", "zh-CN"
+	// or "zh-HK".
+	Language string
 
 	// Problems are the sentences about values of the file that could not
 	// be used (out of range, unreadable): each names the allowed range
@@ -72,6 +77,7 @@ func DefaultPrefs() Prefs {
 		ExtendDays:     DefaultExtendDays,
 		ClipboardClear: DefaultClipboardClear,
 		ShareEvery:     DefaultShareEvery,
+		Language:       msg.SettingAuto,
 	}
 }
 
@@ -153,6 +159,28 @@ var Settings = []Setting{
 		func(p *Prefs) *time.Duration { return &p.ClipboardClear }),
 	durationSetting("share-every", "share_every", "Push every share target again at least every", time.Minute, 24*time.Hour,
 		func(p *Prefs) *time.Duration { return &p.ShareEvery }),
+	{
+		Key: "language", fileKey: "language", Title: "Language",
+		Allowed: "auto, en, zh-CN or zh-HK",
+		get:     func(p Prefs) string { return p.Language },
+		set: func(p *Prefs, v string) error {
+			l, err := msg.ParseSetting(v)
+			if err != nil {
+				return fmt.Errorf("is not a language tokentray speaks")
+			}
+			p.Language = l
+			return nil
+		},
+		unset:  func(p Prefs) bool { return p.Language == "" },
+		toJSON: func(v string) any { return v },
+		fromJSON: func(raw json.RawMessage) (string, error) {
+			var s string
+			if err := json.Unmarshal(raw, &s); err != nil {
+				return "", fmt.Errorf("is not text")
+			}
+			return s, nil
+		},
+	},
 	{
 		Key: "notifications", fileKey: "notifications", Title: "Show desktop notifications", Allowed: "on or off", Switch: true,
 		get: func(p Prefs) string { return onOff(!p.Quiet) },

@@ -19,6 +19,7 @@ func TestEverySettingRefusesOutOfRangeWithTheAllowedRange(t *testing.T) {
 		{"clipboard-clear", "20s", "1h"},
 		{"share-every", "15m", "30s"},
 		{"notifications", "off", "maybe"},
+		{"language", "zh-HK", "fr"},
 		{"keychain", "file", "plain"},
 		{"notify-command", "curl -d @- ntfy.sh/x", "a\x00b"},
 	} {
@@ -39,13 +40,13 @@ func TestEverySettingRefusesOutOfRangeWithTheAllowedRange(t *testing.T) {
 			t.Errorf("%s: a refused value changed it to %q", c.key, s.Get(p))
 		}
 	}
-	if got := SettingKeys(); strings.Join(got, " ") != "lead-time check-every warn-days extend-days clipboard-clear share-every notifications keychain notify-command" {
+	if got := SettingKeys(); strings.Join(got, " ") != "lead-time check-every warn-days extend-days clipboard-clear share-every language notifications keychain notify-command" {
 		t.Errorf("settings %v", got)
 	}
 }
 
 func TestDefaults(t *testing.T) {
-	want := map[string]string{"lead-time": "5m", "check-every": "1h", "warn-days": "14,7,1", "extend-days": "90", "clipboard-clear": "45s", "share-every": "1h", "notifications": "on",
+	want := map[string]string{"lead-time": "5m", "check-every": "1h", "warn-days": "14,7,1", "extend-days": "90", "clipboard-clear": "45s", "share-every": "1h", "notifications": "on", "language": "auto",
 		"keychain": "os", "notify-command": "none"}
 	for _, s := range AllSettings() {
 		if s.Default() != want[s.Key] {

@@ -1,0 +1,233 @@
+package msg
+
+import (
+	"embed"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"math"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+	"golang.org/x/text/language"
+)
+
+// Lang is a language tokentray speaks, by its BCP 47 tag.
+type Lang string
+
+// The languages tokentray speaks.
+const (
+	English Lang = "en"
+	// Chinese as written in mainland China (简体中文).
+	SimplifiedChinese Lang = "zh-CN"
+	// Chinese as written in Hong Kong (繁體中文).
+	HongKongChinese Lang = "zh-HK"
+)
+
+// Langs lists every language, English first.
+var Langs = []Lang{English, SimplifiedChinese, HongKongChinese}
+
+// Files are the message files, AREA.LANG.json under locales/.
+//
+//go:embed locales/*.json
+var Files embed.FS
+
+// FilesDir is the folder of Files that holds the message files.
+const FilesDir = "locales"
+
+var (
+	loadOnce   sync.Once
+	bundle     *i18n.Bundle
+	localizers map[Lang]*i18n.Localizer
+	loadErr    error
+)
+
+func load() {
+	bundle = i18n.NewBundle(language.English)
+	bundle.RegisterUnmarshalFunc("json", json.Unmarshal)
+	ents, err := fs.ReadDir(Files, FilesDir)
+	if err != nil {
+		loadErr = err
+		return
+	}
+	for _, e := range ents {
+		data, err := Files.ReadFile(FilesDir + "/" + e.Name())
+		if err == nil {
+			_, err = bundle.ParseMessageFileBytes(data, e.Name())
+		}
+		if err != nil && loadErr == nil {
+			loadErr = fmt.Errorf("message file %s: %w", e.Name(), err)
+		}
+	}
+	localizers = make(map[Lang]*i18n.Localizer, len(Langs))
+	for _, l := range Langs {
+		localizers[l] = i18n.NewLocalizer(bundle, string(l), string(English))
+	}
+}
+
+// LoadError reports a message file that could not be read (the tests
+// check it is nil).
+func LoadError() error {
+	loadOnce.Do(load)
+	return loadErr
+}
+
+// Render says m in the language.
+func (l Lang) Render(m Message) string {
+	if m.IsZero() {
+		return ""
+	}
+	loadOnce.Do(load)
+	loc := localizers[l]
+	if loc == nil {
+		loc = localizers[English]
+	}
+	data := make(map[string]any, len(m.Args))
+	var count any
+	for k, v := range m.Args {
+		data[k] = l.value(v)
+		if k == "Count" {
+			count = v
+		}
+	}
+	if m.ID == PlainID {
+		return l.value(m.Args["Text"])
+	}
+	cfg := &i18n.LocalizeConfig{MessageID: m.ID, TemplateData: data}
+	if count != nil {
+		if f, ok := number(count); ok {
+			cfg.PluralCount = int(f)
+		}
+	}
+	s, err := loc.Localize(cfg)
+	if err != nil || s == "" {
+		// A code this build does not know (a health written by a newer
+		// tokentray): say its parameters rather than nothing.
+		return fallback(m, data)
+	}
+	return s
+}
+
+// Text says the message with code id and its parameters in the language.
+func (l Lang) Text(id string, kv ...any) string { return l.Render(New(id, kv...)) }
+
+// Err says err in the language: its message when it has one, else its
+// own text.
+func (l Lang) Err(err error) string {
+	if err == nil {
+		return ""
+	}
+	return l.Render(Of(err))
+}
+
+// Duration says a length of time the way a person says it ("3 days",
+// "5 hours", "12 min", "40 s"); a negative one is "expired".
+func (l Lang) Duration(d time.Duration) string { return l.Render(Approx(d)) }
+
+// Approx is a length of time as a message (see Lang.Duration).
+func Approx(d time.Duration) Message {
+	switch {
+	case d < 0:
+		return New("dur.expired")
+	case d >= 48*time.Hour:
+		return New("dur.days", "Count", int(d.Hours()/24))
+	case d >= 2*time.Hour:
+		return New("dur.hours", "Count", int(d.Hours()))
+	case d >= time.Minute:
+		return New("dur.minutes", "Count", int(d.Minutes()))
+	}
+	return New("dur.seconds", "Count", int(d.Seconds()))
+}
+
+// value renders one parameter as text in the language.
+func (l Lang) value(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return v
+	case Message:
+		return l.Render(v)
+	case *Message:
+		if v == nil {
+			return ""
+		}
+		return l.Render(*v)
+	case error:
+		return l.Err(v)
+	case time.Duration:
+		return l.Duration(v)
+	case map[string]any:
+		if _, ok := v["code"]; ok {
+			return l.Render(asMessage(v))
+		}
+	case []any:
+		parts := make([]string, len(v))
+		for i, p := range v {
+			parts[i] = l.value(p)
+		}
+		return l.List(parts)
+	case []string:
+		return l.List(v)
+	case []Message:
+		parts := make([]string, len(v))
+		for i, p := range v {
+			parts[i] = l.Render(p)
+		}
+		return l.List(parts)
+	case fmt.Stringer:
+		return v.String()
+	}
+	if f, ok := number(v); ok && f == math.Trunc(f) && math.Abs(f) < 1e15 {
+		return fmt.Sprintf("%d", int64(f))
+	}
+	return fmt.Sprint(v)
+}
+
+// List joins items the way the language lists them: "a, b and c" or
+// "a、b和c".
+func (l Lang) List(items []string) string {
+	switch len(items) {
+	case 0:
+		return ""
+	case 1:
+		return items[0]
+	}
+	sep := l.Render(New("list.sep"))
+	last := l.Render(New("list.and", "Last", items[len(items)-1], "Rest", strings.Join(items[:len(items)-1], sep)))
+	return last
+}
+
+func number(v any) (float64, bool) {
+	switch n := v.(type) {
+	case int:
+		return float64(n), true
+	case int64:
+		return float64(n), true
+	case int32:
+		return float64(n), true
+	case uint:
+		return float64(n), true
+	case uint64:
+		return float64(n), true
+	case float64:
+		return n, true
+	case float32:
+		return float64(n), true
+	case json.Number:
+		f, err := n.Float64()
+		return f, err == nil
+	}
+	return 0, false
+}
+
+func fallback(m Message, data map[string]any) string {
+	var b strings.Builder
+	b.WriteString(m.ID)
+	for _, k := range m.Keys() {
+		fmt.Fprintf(&b, " %s=%v", k, data[k])
+	}
+	return b.String()
+}
