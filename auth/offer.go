@@ -18,7 +18,8 @@ func Offers(k Kind, h Health, noToken bool) Offer {
 	o := Offer{Next: NextKind(k, h)}
 	if h.Usable() && !noToken {
 		o.Copy = true
-		o.Logout = k == KindFutuOAuth || k == KindWebull
+		i, _ := Describe(k)
+		o.Logout = i.Logout
 	}
 	return o
 }
@@ -36,34 +37,21 @@ func (h Health) Usable() bool {
 	return false
 }
 
-// NextKind is h's typed next action, or the one the kind and state imply
-// when none was set.
+// NextKind is h's typed next action, or the one its kind's description
+// gives its state when none was set: the engine fills in the same one
+// (NextFor), so every face offers what status and notifications name.
 func NextKind(k Kind, h Health) ActionKind {
 	if !h.Next.IsZero() {
 		return h.Next.Kind
 	}
-	switch {
-	case h.State == Pending:
-		if k == KindFutuOAuth {
-			return ActionLogin
-		}
-		return ActionVerify
-	case h.State == Expiring && k == KindFutuKey:
-		return ActionExtend
-	case h.State == ActionNeeded || h.State == Broken:
-		switch k {
-		case KindWebull:
-			return ActionVerify
-		case KindFutuOAuth:
-			return ActionLogin
-		case KindFutuKey:
-			if h.State == Broken {
-				return ActionUpdate
-			}
-			return ActionExtend
-		}
-	}
-	return ActionNone
+	return NextFor(k, h.State)
+}
+
+// NextFor is the next action of a credential of kind k in state s, by
+// the kind's registered description.
+func NextFor(k Kind, s State) ActionKind {
+	i, _ := Describe(k)
+	return i.NextFor(s)
 }
 
 // MenuTitle is the action as a menu item or button says it: an action

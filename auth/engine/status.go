@@ -60,37 +60,18 @@ func withNext(c auth.Credential, h auth.Health) auth.Health {
 		h.Next.Credential = c.Name
 		return h
 	}
-	if k := nextKind(c.Kind, h.State); k != auth.ActionNone {
+	if k := auth.NextFor(c.Kind, h.State); k != auth.ActionNone {
 		h.Next = auth.Next(k, c.Name)
 	}
 	return h
 }
 
-func nextKind(k auth.Kind, s auth.State) auth.ActionKind {
-	switch s {
-	case auth.Unknown:
-		return auth.ActionRetry
-	case auth.Expiring:
-		if k == auth.KindFutuKey {
-			return auth.ActionExtend
-		}
-	case auth.Pending:
-		return signIn(k)
-	case auth.ActionNeeded, auth.Broken:
-		return signIn(k)
-	}
-	return auth.ActionNone
-}
-
 // signIn is how a person gets a new token for kind k: a browser login
 // (Futu OAuth), a 2FA verification (Webull), a new key from the portal
-// (Futu API key).
+// (Futu API key), as the kind describes itself.
 func signIn(k auth.Kind) auth.ActionKind {
-	switch k {
-	case auth.KindFutuOAuth:
-		return auth.ActionLogin
-	case auth.KindWebull:
-		return auth.ActionVerify
+	if i, ok := auth.Describe(k); ok && i.SignIn != auth.ActionNone {
+		return i.SignIn
 	}
 	return auth.ActionUpdate
 }

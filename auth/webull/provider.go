@@ -144,6 +144,10 @@ func health(state auth.State, reason string, now time.Time) auth.Health {
 	return auth.Health{State: state, Reason: reason, CheckedAt: now}
 }
 
+// webullKind is Webull's description, whose table of next actions withNext
+// follows as the engine does.
+var webullKind = Kinds()[0]
+
 // withNext sets the next action a state calls for when none is set: a
 // pending or lost token is verified again, a rejected key or secret is
 // given again, and a broker that did not answer is asked again.
@@ -154,13 +158,8 @@ func withNext(h auth.Health, name string) auth.Health {
 		}
 		return h
 	}
-	switch h.State {
-	case auth.Pending, auth.ActionNeeded:
-		h.Next = auth.Next(auth.ActionVerify, name)
-	case auth.Broken:
-		h.Next = auth.Next(auth.ActionUpdate, name)
-	case auth.Unknown:
-		h.Next = auth.Next(auth.ActionRetry, name)
+	if k := webullKind.NextFor(h.State); k != auth.ActionNone {
+		h.Next = auth.Next(k, name)
 	}
 	return h
 }

@@ -162,6 +162,14 @@ func Providers(p Profile, clock clockwork.Clock, browser futu.Browser) map[auth.
 	}
 }
 
+// RegisterKinds makes every broker's description of its kinds known
+// (auth.Register), so the faces build their flags, forms and actions
+// from them without importing a broker. NewDoor calls it.
+func RegisterKinds() {
+	auth.Register(futu.Kinds()...)
+	auth.Register(webull.Kinds()...)
+}
+
 // Door opens profiles, each at most once a process.
 type Door struct {
 	opts Options
@@ -172,6 +180,7 @@ type Door struct {
 
 // NewDoor returns a door that builds parts as o says.
 func NewDoor(o Options) *Door {
+	RegisterKinds()
 	if o.Getenv == nil {
 		o.Getenv = os.Getenv
 	}
