@@ -29,6 +29,7 @@ import (
 	"tokentray/cli"
 	"tokentray/internal/agentrun"
 	"tokentray/internal/autostart"
+	"tokentray/internal/msg"
 	"tokentray/internal/notifyhook"
 	"tokentray/internal/system"
 	sandboxdemo "tokentray/internal/system/demo"
@@ -195,6 +196,7 @@ func runAgent(ctx context.Context, d cli.Deps, door *system.Door, o cli.AgentRun
 		Sandbox: sandboxed, Dir: dir, SettingsFile: parts.SettingsFile(), Prefs: parts.Store,
 		Changed: parts.Changed(), Window: window, Notifier: tray.WithSink(parts.Notifier, notifyHook(parts)),
 		Clipboard: tray.SystemClipboard(), Autostart: autostart.ForAgent(selfDir(), sandboxed),
+		Language: agentLanguage(d),
 	})
 	if !tray.HostPresent() {
 		log.SetOutput(tray.WithoutHostNoise(log.Writer()))
@@ -225,11 +227,18 @@ func runHeadless(ctx context.Context, d cli.Deps, parts *system.Parts) error {
 	hook.SetReport(func(msg string) { events.Printf("%s", msg) })
 	agent := tray.NewAgent(parts.Engine, tray.AgentOptions{
 		Sandbox: parts.Profile.Sandbox, Dir: parts.Profile.Dir, SettingsFile: parts.SettingsFile(), Prefs: parts.Store,
-		Changed: parts.Changed(), Notifier: tray.WithSink(nil, hook),
+		Changed: parts.Changed(), Notifier: tray.WithSink(nil, hook), Language: agentLanguage(d),
 	})
 	agent.RunHeadless(ctx, events)
 	events.Printf("tokentray agent stopped")
 	return nil
+}
+
+// agentLanguage resolves the language setting for the agent, each time
+// it reads the settings: the setting, else FUTU_LANGUAGE, the locale and
+// the desktop's language.
+func agentLanguage(d cli.Deps) func(setting string) msg.Lang {
+	return func(setting string) msg.Lang { return system.Language(setting, d.Getenv) }
 }
 
 // notifyHook runs the profile's notify command for every notification

@@ -15,6 +15,7 @@ import (
 	"tokentray/auth"
 	"tokentray/auth/engine"
 	"tokentray/auth/store"
+	"tokentray/internal/msg"
 )
 
 // AgentOptions configure the always-on agent.
@@ -59,6 +60,12 @@ type AgentOptions struct {
 	// NoWatch: do not watch the settings file for changes by other
 	// processes (tests that drive changes themselves).
 	NoWatch bool
+	// Language resolves the profile's language setting ("auto", "en",
+	// "zh-CN", "zh-HK") to the language the tray, the notifications and
+	// the event log speak: the wiring's system.Language, which follows
+	// the environment and the desktop for auto. It is asked again each
+	// time the settings change. Nil: the setting alone, English for auto.
+	Language func(setting string) msg.Lang
 }
 
 // Prefs reads a profile's settings (*store.Store is one).
@@ -171,6 +178,8 @@ type agentPrefs struct {
 	every, lead, clipClear time.Duration
 	warnDays               []int
 	notify                 bool
+	// lang is the language everything the agent says is in.
+	lang msg.Lang
 }
 
 // result is the end of a check with the broker.
@@ -219,6 +228,11 @@ func (a *Agent) readPrefs() agentPrefs {
 		}
 	}
 	ap := prefsOf(p)
+	if a.opts.Language != nil {
+		ap.lang = a.opts.Language(p.Language)
+	} else {
+		ap.lang = msg.Choose(p.Language, nil, nil)
+	}
 	if a.opts.CheckEvery > 0 {
 		ap.every = a.opts.CheckEvery
 	}
@@ -226,6 +240,14 @@ func (a *Agent) readPrefs() agentPrefs {
 		ap.clipClear = a.opts.ClipboardClear
 	}
 	return ap
+}
+
+// Lang is the language the agent speaks now: the language setting as it
+// was last read, resolved by AgentOptions.Language.
+func (a *Agent) Lang() msg.Lang {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.prefs.lang
 }
 
 // Snapshot reads every credential's health from the engine.
