@@ -14,6 +14,7 @@ import (
 
 	"tokentray/auth"
 	"tokentray/auth/futu"
+	"tokentray/auth/service"
 	"tokentray/auth/webull"
 )
 
@@ -347,9 +348,9 @@ func (f *AddForm) Save() {
 		defer cancel()
 		var err error
 		if f.edit {
-			err = u.backend.Update(ctx, req)
+			_, err = u.backend.Update(ctx, service.FormUpdate(req))
 		} else {
-			err = u.backend.Add(ctx, req)
+			_, err = u.backend.Add(ctx, req)
 		}
 		u.run.Do(func() {
 			f.Submit.Enable()

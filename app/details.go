@@ -138,12 +138,12 @@ func (u *UI) Act(a auth.Action) {
 		u.ShowEditForm(r)
 	case auth.ActionRetry:
 		u.work("Checking "+r.Name+"…", func(ctx context.Context) (string, error) {
-			return r.Name + " was checked.", u.backend.Refresh(ctx, r.Name)
+			return r.Name + " was checked.", refresh(ctx, u.backend, r.Name)
 		})
 	case auth.ActionShare:
 		// A check writes the shared file again.
 		u.work("Writing "+r.Name+"'s shared file again…", func(ctx context.Context) (string, error) {
-			return r.Name + " was checked and its shared file written again.", u.backend.Refresh(ctx, r.Name)
+			return r.Name + " was checked and its shared file written again.", refresh(ctx, u.backend, r.Name)
 		})
 	}
 }
@@ -334,7 +334,7 @@ func (u *UI) logoutSelected() {
 			return
 		}
 		u.work("Logging out of "+r.Name+"…", func(ctx context.Context) (string, error) {
-			return "Logged out of " + r.Name + ": log in again when you need it.", u.backend.Logout(ctx, r.Name)
+			return "Logged out of " + r.Name + ": log in again when you need it.", gone(u.backend.Logout(ctx, r.Name))
 		})
 	}, u.Win)
 	u.modal(d, d.Hide)
@@ -373,7 +373,7 @@ func (u *UI) removeSelected() *RemoveDialog {
 		u.mu.Unlock()
 		u.List.UnselectAll()
 		u.work("Removing "+r.Name+"…", func(ctx context.Context) (string, error) {
-			return r.Name + " was removed, with its secrets.", u.backend.Remove(ctx, r.Name)
+			return r.Name + " was removed, with its secrets.", gone(u.backend.Remove(ctx, r.Name))
 		})
 	}}
 	c := dialog.NewConfirm("Remove "+r.Name+"?",

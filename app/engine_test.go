@@ -18,6 +18,7 @@ import (
 	"tokentray/auth/keychain"
 	"tokentray/auth/sandbox"
 	"tokentray/auth/sandbox/webullsim"
+	"tokentray/auth/service"
 	"tokentray/auth/store"
 	"tokentray/auth/webull"
 	"tokentray/internal/testutil"
@@ -65,7 +66,7 @@ func TestWindowAgainstSandbox(t *testing.T) {
 	// The window's own clock is a fake one started now, so the copied
 	// token's clear timer runs out when the test says.
 	clock := clockwork.NewFakeClockAt(time.Now())
-	u := New(test.NewTempApp(t), EngineBackend{Eng: eng, Dir: st.Dir(), SettingsFile: st.Path(), Prefs: st}, Options{Sandbox: true, PhoneURL: sb.PhoneURL(), Runner: r, Clock: clock})
+	u := New(test.NewTempApp(t), service.Local{Eng: eng, Dir: st.Dir(), SettingsFile: st.Path(), Prefs: st}, Options{Sandbox: true, PhoneURL: sb.PhoneURL(), Runner: r, Clock: clock})
 	u.Win.Show()
 	if err := u.Reload(context.Background()); err != nil {
 		t.Fatal(err)

@@ -10,6 +10,8 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
+
+	"tokentray/auth/service"
 )
 
 // ExtendChoices are the lifetimes offered for a new Futu access token:
@@ -109,7 +111,7 @@ func (d *ExtendDialog) Confirm() {
 	until := d.until(days)
 	u, name := d.ui, d.row.Name
 	u.work("Extending "+name+"…", func(ctx context.Context) (string, error) {
-		h, err := u.backend.Extend(ctx, name, until)
+		h, _, err := u.backend.Extend(ctx, name, until, service.ExtendOptions{})
 		msg := name + ": " + sentence(h.Reason)
 		if err == nil {
 			msg += " " + u.handedOver(ctx, name)
@@ -121,7 +123,7 @@ func (d *ExtendDialog) Confirm() {
 // handedOver says which shared files and share targets got the new token
 // of an extension just made, as the credential's record of it says.
 func (u *UI) handedOver(ctx context.Context, name string) string {
-	rows, err := u.backend.List(ctx)
+	rows, err := u.backend.Rows(ctx)
 	if err != nil {
 		return ""
 	}

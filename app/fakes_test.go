@@ -11,6 +11,7 @@ import (
 	"github.com/jonboulle/clockwork"
 
 	"tokentray/auth"
+	"tokentray/auth/service"
 )
 
 // syncRunner runs background work and widget updates at once, on the
@@ -48,9 +49,12 @@ func (r *asyncRunner) settle() { r.wg.Wait() }
 // read runs f while no background update is drawing.
 func (r *asyncRunner) read(f func()) { r.Do(f) }
 
-// memBackend is the window's view of the engine, kept in memory so these
-// tests see exactly what the window does with each answer.
+// memBackend is the window's view of the service, kept in memory so
+// these tests see exactly what the window does with each answer. What
+// the window never asks for is left to the embedded (nil) Service: a call
+// of it fails the test with a nil-pointer panic.
 type memBackend struct {
+	service.Service
 	mu       sync.Mutex
 	rows     []Row
 	lists    int
@@ -72,7 +76,7 @@ type memBackend struct {
 	where     Where
 }
 
-func (m *memBackend) List(context.Context) ([]Row, error) {
+func (m *memBackend) Rows(context.Context) ([]Row, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.lists++
@@ -85,11 +89,19 @@ func (m *memBackend) listCalls() int {
 	return m.lists
 }
 
-func (m *memBackend) Refresh(_ context.Context, name string) error {
+func (m *memBackend) Refresh(_ context.Context, name string, _ bool) (auth.Health, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.refresh = append(m.refresh, name)
-	return nil
+	return auth.Health{}, nil
+}
+
+// RefreshAll is recorded as a refresh of "" (every credential).
+func (m *memBackend) RefreshAll(_ context.Context, _ bool) ([]service.Result, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.refresh = append(m.refresh, "")
+	return nil, nil
 }
 
 func (m *memBackend) Token(_ context.Context, name string) (string, error) {
@@ -120,44 +132,57 @@ func (m *memBackend) Login(ctx context.Context, name string, opts auth.LoginOpti
 	}
 }
 
-func (m *memBackend) Extend(_ context.Context, name string, until time.Time) (auth.Health, error) {
+func (m *memBackend) Extend(_ context.Context, name string, until time.Time, _ service.ExtendOptions) (auth.Health, auth.Handover, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.extended = append(m.extended, until)
-	return auth.Health{State: auth.OK, Reason: "extended: scripts using FUTU_ACCESS_TOKEN need the new token"}, nil
+	return auth.Health{State: auth.OK, Reason: "extended: scripts using FUTU_ACCESS_TOKEN need the new token"}, auth.Handover{}, nil
 }
 
-func (m *memBackend) Add(_ context.Context, r AddRequest) error {
+func (m *memBackend) Add(_ context.Context, r AddRequest) (auth.Credential, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if err := m.addErr; err != nil && !r.NoCheck {
 		m.addErr = nil
-		return err
+		return auth.Credential{}, err
 	}
 	m.added = append(m.added, r)
 	m.rows = append(m.rows, Row{Name: r.Name, Kind: r.Kind})
-	return nil
+	return r.Credential(), nil
 }
 
-func (m *memBackend) Update(_ context.Context, r AddRequest) error {
+// Update records the update as the form's request: the stored row's
+// credential with the update's edit made to it.
+func (m *memBackend) Update(_ context.Context, r service.UpdateRequest) (auth.Health, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if err := m.addErr; err != nil {
 		m.addErr = nil
-		return err
+		return auth.Health{}, err
 	}
-	m.updated = append(m.updated, r)
-	return nil
+	var c auth.Credential
+	for _, row := range m.rows {
+		if row.Name == r.Name {
+			c = row.Credential
+			c.Name, c.Kind = row.Name, row.Kind
+		}
+	}
+	if r.Edit != nil {
+		r.Edit(&c)
+	}
+	m.updated = append(m.updated, AddRequest{Kind: c.Kind, Name: c.Name, Endpoint: c.Endpoint, Scope: c.Scope,
+		Region: c.Region, TestEnv: c.TestEnv, Secrets: r.Secrets, NoCheck: r.NoCheck})
+	return auth.Health{}, nil
 }
 
-func (m *memBackend) Logout(_ context.Context, name string) error {
+func (m *memBackend) Logout(_ context.Context, name string) (service.Gone, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.loggedOut = append(m.loggedOut, name)
-	return nil
+	return service.Gone{}, nil
 }
 
-func (m *memBackend) Remove(_ context.Context, name string) error {
+func (m *memBackend) Remove(_ context.Context, name string) (service.Gone, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.removed = append(m.removed, name)
@@ -167,7 +192,7 @@ func (m *memBackend) Remove(_ context.Context, name string) error {
 			break
 		}
 	}
-	return nil
+	return service.Gone{}, nil
 }
 
 func (m *memBackend) Settings(context.Context) ([]Setting, error) {

@@ -12,6 +12,7 @@ import (
 
 	"tokentray/auth"
 	"tokentray/internal/atomicfile"
+	"tokentray/internal/filewatch"
 )
 
 // One window per profile. The open window holds window.lock in the
@@ -63,7 +64,7 @@ func askWindow(dir, focus string, act auth.ActionKind) error {
 // whenever another start asks the window to come forward, until ctx ends.
 func (in *instance) serve(ctx context.Context, raise func(focus string, act auth.ActionKind)) error {
 	path := filepath.Join(in.dir, requestName)
-	return watchFile(ctx, path, "listen for a second window", func(ev fsnotify.Event) {
+	return filewatch.Watch(ctx, path, "listen for a second window", func(ev fsnotify.Event) {
 		if !ev.Has(fsnotify.Create) && !ev.Has(fsnotify.Write) {
 			return
 		}

@@ -10,6 +10,7 @@ import (
 	fyneapp "fyne.io/fyne/v2/app"
 
 	"tokentray/auth"
+	"tokentray/auth/service"
 	"tokentray/icons"
 )
 
@@ -23,7 +24,7 @@ var ErrNoDisplay = errors.New("the window needs a desktop session, and this one 
 // this profile is already open, Run raises that one instead (showing
 // opts.Focus, when set) and returns at once. The theme, light or dark,
 // follows the desktop's.
-func Run(b Backend, opts Options) error {
+func Run(b service.Service, opts Options) error {
 	if !hasDisplay(runtime.GOOS, os.Getenv) {
 		return ErrNoDisplay
 	}

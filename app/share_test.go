@@ -13,6 +13,7 @@ import (
 	"tokentray/auth"
 	"tokentray/auth/engine"
 	"tokentray/auth/futu"
+	"tokentray/auth/service"
 	"tokentray/auth/store"
 	"tokentray/auth/targets"
 )
@@ -42,7 +43,7 @@ func TestDetailsShowEachShareTarget(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	u := New(test.NewTempApp(t), EngineBackend{Eng: eng, Dir: st.Dir(), SettingsFile: st.Path(), Prefs: st}, Options{Clock: clockwork.NewFakeClockAt(now), Runner: syncRunner{}})
+	u := New(test.NewTempApp(t), service.Local{Eng: eng, Dir: st.Dir(), SettingsFile: st.Path(), Prefs: st}, Options{Clock: clockwork.NewFakeClockAt(now), Runner: syncRunner{}})
 	u.Win.Show()
 	if err := u.Reload(ctx); err != nil {
 		t.Fatal(err)

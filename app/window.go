@@ -14,6 +14,7 @@ import (
 	"github.com/jonboulle/clockwork"
 
 	"tokentray/auth"
+	"tokentray/auth/service"
 	"tokentray/icons"
 )
 
@@ -37,7 +38,7 @@ type Options struct {
 type UI struct {
 	App     fyne.App
 	Win     fyne.Window
-	backend Backend
+	backend service.Service
 	opts    Options
 	run     Runner
 
@@ -64,7 +65,7 @@ type UI struct {
 }
 
 // New builds the window on a (real or test) Fyne app.
-func New(a fyne.App, b Backend, opts Options) *UI {
+func New(a fyne.App, b service.Service, opts Options) *UI {
 	if opts.Clock == nil {
 		opts.Clock = clockwork.NewRealClock()
 	}
@@ -150,7 +151,7 @@ func (u *UI) build() {
 
 	u.RefreshAll = widget.NewButtonWithIcon("Refresh all", theme.ViewRefreshIcon(), func() {
 		u.work("Refreshing every credential…", func(ctx context.Context) (string, error) {
-			return "Every credential was checked.", u.backend.Refresh(ctx, "")
+			return "Every credential was checked.", refresh(ctx, u.backend, "")
 		})
 	})
 	u.AddButton = widget.NewButtonWithIcon("Add a credential…", theme.ContentAddIcon(), func() { u.ShowAddForm() })
@@ -206,7 +207,7 @@ func shortState(h auth.Health, now time.Time) string {
 
 // Reload reads the credentials from the backend and redraws.
 func (u *UI) Reload(ctx context.Context) error {
-	rows, err := u.backend.List(ctx)
+	rows, err := u.backend.Rows(ctx)
 	if err != nil {
 		u.setStatus(err.Error())
 		return err

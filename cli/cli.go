@@ -23,7 +23,7 @@ import (
 	"tokentray/auth/keychain"
 	"tokentray/auth/sandbox"
 	"tokentray/auth/store"
-	"tokentray/internal/service"
+	"tokentray/internal/userunit"
 )
 
 // Exit codes of every command.
@@ -75,7 +75,7 @@ type Deps struct {
 	// StartSandbox starts both simulated brokers.
 	StartSandbox func(opts sandbox.Options) (*sandbox.Sandbox, error)
 	// Systemd is the user's service manager; nil means this machine's.
-	Systemd service.Systemd
+	Systemd userunit.Systemd
 	// Executable is the absolute path of this tokentray; nil means the
 	// running binary's, symlinks resolved.
 	Executable func() (string, error)

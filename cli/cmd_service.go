@@ -15,7 +15,7 @@ import (
 	"tokentray/auth/keychain"
 	"tokentray/auth/store"
 	"tokentray/internal/atomicfile"
-	"tokentray/internal/service"
+	"tokentray/internal/userunit"
 )
 
 func serviceCommand(e *env) *cobra.Command {
@@ -63,11 +63,11 @@ tokentray-sandbox.service.`)
 	return c
 }
 
-func (e *env) systemd() service.Systemd {
+func (e *env) systemd() userunit.Systemd {
 	if e.Systemd != nil {
 		return e.Systemd
 	}
-	return service.Host{}
+	return userunit.Host{}
 }
 
 func (e *env) executable() (string, error) {
@@ -85,9 +85,9 @@ func (e *env) executable() (string, error) {
 }
 
 // unitPath is where the profile's unit goes.
-func (e *env) unitPath() (service.Spec, string, error) {
-	spec := service.Spec{Sandbox: e.sandbox}
-	dir, err := service.Dir(e.Getenv)
+func (e *env) unitPath() (userunit.Spec, string, error) {
+	spec := userunit.Spec{Sandbox: e.sandbox}
+	dir, err := userunit.Dir(e.Getenv)
 	if err != nil {
 		return spec, "", err
 	}
@@ -122,7 +122,7 @@ func serviceInstall(e *env, credential string) error {
 				return err
 			}
 			if _, err := os.Stat(abs); err != nil {
-				return fmt.Errorf("the encrypted key %s cannot be read (%v); make it with: systemd-creds --user encrypt --name=%s %s %s", abs, keychain.ErrText(err), service.CredentialName, shellQuote(r.Key.Path), shellQuote(abs))
+				return fmt.Errorf("the encrypted key %s cannot be read (%v); make it with: systemd-creds --user encrypt --name=%s %s %s", abs, keychain.ErrText(err), userunit.CredentialName, shellQuote(r.Key.Path), shellQuote(abs))
 			}
 			spec.Credential = abs
 		case r.Key.From == keychain.KeyFromSystemd:

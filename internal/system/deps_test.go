@@ -73,3 +73,51 @@ func TestTheWindowProgramLinksNoTrayAndNoSandbox(t *testing.T) {
 		}
 	}
 }
+
+// imports is every package a package under pattern imports itself (not
+// through another), by importing package, tests left out.
+func imports(t *testing.T, pattern string) map[string][]string {
+	t.Helper()
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("the go command is not on PATH, so the imports cannot be listed")
+	}
+	out, err := exec.Command(goBin, "list", "-f", `{{.ImportPath}} {{join .Imports " "}}`, pattern).Output()
+	if err != nil {
+		var stderr string
+		if ee, ok := err.(*exec.ExitError); ok {
+			stderr = string(ee.Stderr)
+		}
+		t.Fatalf("go list %s: %v %s", pattern, err, stderr)
+	}
+	m := map[string][]string{}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		f := strings.Fields(line)
+		if len(f) > 0 {
+			m[f[0]] = f[1:]
+		}
+	}
+	if len(m) == 0 {
+		t.Fatalf("go list %s listed no package", pattern)
+	}
+	return m
+}
+
+// engineFree are the faces that reach the credentials only through
+// auth/service, never the engine below it.
+var engineFree = []string{"tokentray/app/..."}
+
+// TestNoFaceImportsTheEngine: every face takes the one service
+// interface (auth/service), so none imports the engine itself; the
+// service is the only door to it.
+func TestNoFaceImportsTheEngine(t *testing.T) {
+	for _, pattern := range engineFree {
+		for pkg, imps := range imports(t, pattern) {
+			for _, imp := range imps {
+				if imp == "tokentray/auth/engine" {
+					t.Errorf("%s imports tokentray/auth/engine; take a service.Service instead", pkg)
+				}
+			}
+		}
+	}
+}

@@ -16,6 +16,7 @@ import (
 	"tokentray/auth"
 	"tokentray/auth/engine"
 	"tokentray/auth/futu"
+	"tokentray/auth/service"
 	"tokentray/auth/store"
 	"tokentray/auth/webull"
 	"tokentray/internal/browser"
@@ -115,6 +116,17 @@ type Parts struct {
 	keychain Keychain // nil when the secrets are kept elsewhere (tests)
 	choice   KeychainChoice
 	changed  chan struct{}
+}
+
+// Service is the profile's service over its engine, as every face takes
+// it; autostart is the start-at-login switch (nil: the entry that starts
+// the tokentray agent beside this program).
+func (p *Parts) Service(autostart service.Autostart) service.Local {
+	return service.Local{
+		Eng: p.Engine, Sandbox: p.Profile.Sandbox, Autostart: autostart,
+		Dir: p.Profile.Dir, SettingsFile: p.SettingsFile(), Prefs: p.Store,
+		KeychainService: p.KeychainService(),
+	}
 }
 
 // Changed receives a value after the engine saved or removed a

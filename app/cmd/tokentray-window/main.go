@@ -14,6 +14,7 @@ import (
 	// First, before Fyne initialises: see the package's doc.
 	_ "early.tokentray/localefix"
 
+	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -22,6 +23,7 @@ import (
 
 	"tokentray/app"
 	"tokentray/auth"
+	"tokentray/auth/service"
 	"tokentray/internal/system"
 )
 
@@ -59,16 +61,13 @@ func open(sandboxed bool, focus string, act auth.ActionKind) error {
 	if err != nil {
 		return err
 	}
+	svc := parts.Service(nil)
 	if focus != "" {
-		if _, err := parts.Engine.Get(focus); err != nil {
+		if _, err := svc.Get(context.Background(), focus); err != nil {
 			return err
 		}
 	}
-	return runWindow(app.EngineBackend{
-		Eng: parts.Engine, Sandbox: sandboxed,
-		Dir: parts.Profile.Dir, SettingsFile: parts.SettingsFile(), Prefs: parts.Store,
-		KeychainService: parts.KeychainService(),
-	}, app.Options{
+	return runWindow(svc, app.Options{
 		Sandbox: sandboxed, Focus: focus, Do: act, PhoneURL: os.Getenv("TOKENTRAY_SANDBOX_PHONE"),
 	})
 }
@@ -79,7 +78,7 @@ var startWindow = app.Run
 // runWindow runs the window. The display was checked just before, but it
 // can still go away (or refuse one more client) before the toolkit opens
 // it, and the toolkit panics then: that becomes one sentence too.
-func runWindow(b app.Backend, o app.Options) (err error) {
+func runWindow(b service.Service, o app.Options) (err error) {
 	defer func() {
 		r := recover()
 		if r == nil {

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"tokentray/app"
+	"tokentray/auth/service"
 )
 
 // A display that went away between the check and the toolkit's start
@@ -13,15 +14,15 @@ import (
 // other panic is left alone.
 func TestAToolkitThatCannotOpenTheDisplayGivesOneSentence(t *testing.T) {
 	t.Setenv("DISPLAY", ":42")
-	defer func(f func(app.Backend, app.Options) error) { startWindow = f }(startWindow)
-	startWindow = func(app.Backend, app.Options) error {
+	defer func(f func(service.Service, app.Options) error) { startWindow = f }(startWindow)
+	startWindow = func(service.Service, app.Options) error {
 		panic(errors.New("NotInitialized: The GLFW library is not initialized"))
 	}
 	err := runWindow(nil, app.Options{})
 	if err == nil || !strings.Contains(err.Error(), `could not open the display ":42"`) || !strings.Contains(err.Error(), elsewhere) {
 		t.Fatalf("runWindow = %v", err)
 	}
-	startWindow = func(app.Backend, app.Options) error { panic("something else") }
+	startWindow = func(service.Service, app.Options) error { panic("something else") }
 	defer func() {
 		if r := recover(); r != "something else" {
 			t.Errorf("another panic became %v", r)

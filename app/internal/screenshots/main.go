@@ -45,11 +45,7 @@ func run(dir string) error {
 		return err
 	}
 	a := fyneapp.NewWithID(app.AppID)
-	u := app.New(a, app.EngineBackend{
-		Eng: parts.Engine, Sandbox: true,
-		Dir: parts.Profile.Dir, SettingsFile: parts.SettingsFile(), Prefs: parts.Store,
-		KeychainService: parts.KeychainService(),
-	}, app.Options{Sandbox: true, PhoneURL: webullURL + "/sandbox/phone"})
+	u := app.New(a, parts.Service(nil), app.Options{Sandbox: true, PhoneURL: webullURL + "/sandbox/phone"})
 	u.Win.Resize(fyne.NewSize(960, 780))
 	failed := make(chan error, 1)
 	go func() {

@@ -1,4 +1,4 @@
-package app
+package service
 
 import (
 	"context"
@@ -35,7 +35,7 @@ func TestEngineSettingsRoundTrip(t *testing.T) {
 	}
 	auto := &fakeAutostart{}
 	prefs := &fakePrefs{p: store.DefaultPrefs()}
-	b := EngineBackend{Eng: engine.New(st, nil, nil), Autostart: auto, Prefs: prefs,
+	b := Local{Eng: engine.New(st, nil, nil), Autostart: auto, Prefs: prefs,
 		Dir: "/home/u/.config/tokentray", SettingsFile: "/home/u/.config/tokentray/settings.json", KeychainService: "tokentray-test"}
 	ctx := context.Background()
 	ss, err := b.Settings(ctx)
@@ -81,7 +81,7 @@ func TestEngineSettingsWithoutPrefsSaySo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := EngineBackend{Eng: engine.New(st, nil, nil), Autostart: &fakeAutostart{}}
+	b := Local{Eng: engine.New(st, nil, nil), Autostart: &fakeAutostart{}}
 	if _, err := b.Settings(context.Background()); err == nil {
 		t.Error("settings without a settings reader: no error")
 	}

@@ -1,4 +1,4 @@
-package app
+package service
 
 import (
 	"context"
@@ -15,7 +15,7 @@ const autostartKey = "autostart"
 
 // Settings lists store.Settings, the one table `tokentray config` reads
 // too, and the start-at-login switch.
-func (b EngineBackend) Settings(context.Context) ([]Setting, error) {
+func (b Local) Settings(context.Context) ([]Setting, error) {
 	p, err := b.prefs()
 	if err != nil {
 		return nil, err
@@ -39,7 +39,7 @@ func onOff(on bool) string {
 
 // SetSetting sets one setting through the table, which refuses a value
 // out of range with the allowed values.
-func (b EngineBackend) SetSetting(_ context.Context, key, value string) error {
+func (b Local) SetSetting(_ context.Context, key, value string) error {
 	if key == autostartKey {
 		switch strings.TrimSpace(value) {
 		case "on":
@@ -64,7 +64,7 @@ func (b EngineBackend) SetSetting(_ context.Context, key, value string) error {
 }
 
 // prefs reads the profile's settings.
-func (b EngineBackend) prefs() (store.Prefs, error) {
+func (b Local) prefs() (store.Prefs, error) {
 	if b.Prefs == nil {
 		return store.Prefs{}, errors.New("the window cannot read the settings: it was not given them")
 	}

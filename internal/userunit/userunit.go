@@ -1,8 +1,8 @@
-// Package service writes tokentray's systemd user unit and asks the
+// Package userunit writes tokentray's systemd user unit and asks the
 // user's systemd about it, so the agent runs headless around the clock
 // on a server: started at boot (with lingering), restarted on failure,
 // its key handed over as a systemd credential.
-package service
+package userunit
 
 import (
 	"errors"

@@ -1,0 +1,123 @@
+package service
+
+import (
+	"tokentray/auth"
+	"tokentray/auth/store"
+)
+
+// Row is one credential as the window lists it.
+type Row struct {
+	Name   string
+	Kind   auth.Kind
+	Health auth.Health
+	// Credential is what the settings keep of it (never a secret): the
+	// endpoint, region, account and the times of its last check.
+	Credential auth.Credential
+	// Shares are its share targets, one line each with how its pushes
+	// go, then the bots that keep an old token when a renewal changed it.
+	Shares []string
+	// Hosts are where its calls go (its endpoint, else the broker's
+	// default for its brand or region).
+	Hosts auth.Hosts
+}
+
+// AddRequest is a credential to add: what the add form or `tokentray
+// add` collected. Secrets go straight to the keychain.
+type AddRequest struct {
+	Kind     auth.Kind
+	Name     string
+	Endpoint string
+	Scope    string
+	Region   string
+	TestEnv  bool
+	Secrets  map[string]string
+	// NoCheck stores it without asking the broker (one that cannot be
+	// reached now), marked Unknown until the next check.
+	NoCheck bool
+	// More, when set, fills in what the fields above do not say (a
+	// brand, OAuth addresses, sharing with the SDK, an adopted login).
+	More func(c *auth.Credential)
+}
+
+// Credential is what the request says of the credential; an empty
+// endpoint is left for the engine, which gives the profile's own (the
+// sandbox's brokers in the sandbox profile).
+func (r AddRequest) Credential() auth.Credential {
+	c := auth.Credential{
+		Name: r.Name, Kind: r.Kind, Endpoint: r.Endpoint, Scope: r.Scope,
+		Region: r.Region, TestEnv: r.TestEnv,
+	}
+	if r.More != nil {
+		r.More(&c)
+	}
+	return c
+}
+
+// UpdateRequest changes a stored credential.
+type UpdateRequest struct {
+	Name string
+	// Secrets replace the stored ones; a field left out (or empty) keeps
+	// its stored value.
+	Secrets map[string]string
+	// Edit changes its settings (endpoint, region, scope ...); nil keeps
+	// them. Its name, kind and identity cannot change.
+	Edit func(c *auth.Credential)
+	// NoCheck stores the change without asking the broker.
+	NoCheck bool
+	// DefaultEndpoint: an endpoint Edit leaves empty becomes the
+	// profile's own (the sandbox's brokers in the sandbox profile).
+	DefaultEndpoint bool
+}
+
+// FormUpdate is the edit form's update: the request's endpoint and scope
+// (and, for Webull, its region and test environment) replace the stored
+// ones; an empty endpoint is the profile's default.
+func FormUpdate(req AddRequest) UpdateRequest {
+	return UpdateRequest{
+		Name: req.Name, Secrets: req.Secrets, NoCheck: req.NoCheck, DefaultEndpoint: true,
+		Edit: func(c *auth.Credential) {
+			c.Endpoint, c.Scope = req.Endpoint, req.Scope
+			if c.Kind == auth.KindWebull {
+				c.Region, c.TestEnv = req.Region, req.TestEnv
+			}
+		},
+	}
+}
+
+// Setting is one user setting as the settings file keeps it and
+// `tokentray config` lists it.
+type Setting struct {
+	// Key is the name `tokentray config` uses ("lead-time").
+	Key string
+	// Title says what it does, as a label.
+	Title string
+	// Value and Default are shown as `tokentray config` prints them.
+	Value   string
+	Default string
+	// Allowed describes the accepted values ("1m to 168h").
+	Allowed string
+	// Switch is set for an on/off setting (Value "on" or "off").
+	Switch bool
+}
+
+// Where says where tokentray keeps its data.
+type Where struct {
+	// Dir is the profile directory; Settings the settings file in it.
+	Dir      string
+	Settings string
+	// Keychain names the keychain the secrets are kept in.
+	Keychain string
+}
+
+// Autostart is the "Start at login" switch: an entry that starts the
+// agent when the person logs in.
+type Autostart interface {
+	Enabled() bool
+	Set(on bool) error
+}
+
+// Prefs reads and writes a profile's settings (*store.Store is one).
+type Prefs interface {
+	Prefs() (store.Prefs, error)
+	SetPrefs(store.Prefs) error
+}
