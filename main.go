@@ -105,6 +105,7 @@ func commandLine(door *system.Door) cli.Deps {
 		StartSandbox: sandbox.Start,
 		Autostart:    autostart.ForAgent(selfDir(), false),
 		Webull:       webullFacts(),
+		Language:     door.Language,
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 
 	"github.com/jonboulle/clockwork"
@@ -23,6 +24,7 @@ import (
 	"tokentray/auth/keychain"
 	"tokentray/auth/sandbox"
 	"tokentray/auth/store"
+	"tokentray/internal/msg"
 	"tokentray/internal/userunit"
 )
 
@@ -84,6 +86,11 @@ type Deps struct {
 	Autostart Autostart
 	// Webull holds the facts of Webull's SDK the command line names.
 	Webull WebullFacts
+	// Language is the language the command line speaks in the normal or
+	// the sandbox profile (system.Door.Language: the profile's language
+	// setting, then FUTU_LANGUAGE, the locale and the desktop); nil
+	// means English.
+	Language func(sandbox bool) msg.Lang
 }
 
 // AgentRun is how the agent is to run.
@@ -222,6 +229,8 @@ type env struct {
 	ctx     context.Context
 	sandbox bool
 	parts   *Parts
+	// lang is the language every sentence is said in.
+	lang msg.Lang
 }
 
 // open opens the profile once.
@@ -259,7 +268,12 @@ func (e *env) engine() (*engine.Engine, error) {
 // Stderr.
 func Run(ctx context.Context, args []string, d Deps) int {
 	d.fill()
-	e := &env{Deps: d, ctx: ctx}
+	e := &env{Deps: d, ctx: ctx, lang: msg.English}
+	if d.Language != nil {
+		// Chosen before the command line is read: help and the errors
+		// of a wrong command line are said in it too.
+		e.lang = d.Language(sandboxArg(args))
+	}
 	root := newRoot(e)
 	root.SetArgs(args)
 	root.SetIn(e.Stdin)
@@ -267,6 +281,29 @@ func Run(ctx context.Context, args []string, d Deps) int {
 	root.SetErr(e.Stderr)
 	return report(e, root.ExecuteContext(ctx))
 }
+
+// sandboxArg reports whether args ask for the sandbox profile, before
+// the command line is read (--sandbox may come before or after the
+// command; what follows "--" is another program's).
+func sandboxArg(args []string) bool {
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		if v, ok := strings.CutPrefix(a, "--sandbox"); ok {
+			if v == "" {
+				return true
+			}
+			if b, err := strconv.ParseBool(strings.TrimPrefix(v, "=")); err == nil && strings.HasPrefix(v, "=") {
+				return b
+			}
+		}
+	}
+	return false
+}
+
+// tr says m in the person's language.
+func (e *env) tr(m msg.Message) string { return e.lang.Render(m) }
 
 // report prints err as one sentence, with the command of its next action
 // when it carries one, and returns its exit code.

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"tokentray/auth/store"
+	"tokentray/internal/msg"
 )
 
 // autostartKey is the setting kept by the desktop (its autostart entry),
@@ -36,6 +37,13 @@ keychain file keeps this profile's secrets in the encrypted file keychain
 precedence. tokentray does not move secrets from one keychain to the
 other, so the keychain is changed only while the profile holds no
 credentials.
+
+language is the language of the command line, the tray, the
+notifications and the window: zh-CN (Simplified Chinese), zh-HK
+(Traditional Chinese as written in Hong Kong) or en; auto follows
+FUTU_LANGUAGE, then LC_ALL, LC_MESSAGES and LANG, then the desktop's
+language. LANG=C keeps the English output scripts parse; status --json
+is never translated.
 
 notify-command runs through sh -c for every event a desktop notification
 announces, on the desktop too: the event as JSON on its input, its title
@@ -177,7 +185,11 @@ func setConfig(e *env, key, value string) error {
 	if err := ps.SetPrefs(p); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.Stdout, "%s is now %s.\n", key, s.Get(p))
+	if key == "language" && e.Language != nil {
+		// Said in the language just chosen.
+		e.lang = e.Language(e.sandbox)
+	}
+	fmt.Fprintln(e.Stdout, e.tr(msg.New("cli.config_set", "Key", key, "Value", s.Get(p))))
 	if key == "keychain" {
 		if v := e.Getenv("TOKENTRAY_KEYCHAIN"); v != "" && !strings.EqualFold(v, s.Get(p)) {
 			fmt.Fprintf(e.Stderr, "tokentray: TOKENTRAY_KEYCHAIN=%s is set here and takes precedence over this setting.\n", v)

@@ -56,3 +56,52 @@ func TestConfigInTheRealBinary(t *testing.T) {
 		t.Errorf("config lists:\n%s", r.stdout)
 	}
 }
+
+// The language setting is listed, validated and shown, and the real
+// binary speaks what it and the environment choose, per profile: the
+// setting first, then FUTU_LANGUAGE, then the locale (LANG=C: English).
+func TestConfigLanguageInTheRealBinary(t *testing.T) {
+	x := newTT(t)
+	if r := x.run(nil, "", "config"); !strings.Contains(r.stdout, "language ") || !strings.Contains(r.stdout, "auto, en, zh-CN or zh-HK") {
+		t.Errorf("config lists no language setting:\n%s", r.stdout)
+	}
+	r := x.run(nil, "", "config", "language", "fr")
+	wantCode(t, r, 2, "config language fr")
+	if !strings.Contains(r.stderr, "auto, en, zh-CN or zh-HK") {
+		t.Errorf("a language tokentray does not speak was refused with %q", r.stderr)
+	}
+	for _, c := range []struct {
+		env  map[string]string
+		want string
+	}{
+		{nil, "lead-time is now 10m.\n"},
+		{map[string]string{"LANG": "zh_CN.UTF-8"}, "lead-time 现已设为 10m。\n"},
+		{map[string]string{"LANG": "", "FUTU_LANGUAGE": "zh-HK"}, "lead-time 現已設為 10m。\n"},
+		{map[string]string{"LANG": "C", "FUTU_LANGUAGE": "zh-HK"}, "lead-time is now 10m.\n"},
+	} {
+		r := x.run(c.env, "", "config", "lead-time", "10m")
+		wantCode(t, r, 0, "config lead-time 10m")
+		if r.stdout != c.want {
+			t.Errorf("with %v: %q, want %q", c.env, r.stdout, c.want)
+		}
+	}
+	// The setting wins over the environment, is said in the language it
+	// chooses, and is the sandbox profile's alone.
+	r = x.run(nil, "", "config", "language", "ZH_hk")
+	wantCode(t, r, 0, "config language ZH_hk")
+	if r.stdout != "language 現已設為 zh-HK。\n" {
+		t.Errorf("config language ZH_hk: %q", r.stdout)
+	}
+	if r := x.run(nil, "", "config", "language"); r.stdout != "zh-HK\n" {
+		t.Errorf("config language: %q", r.stdout)
+	}
+	if r := x.run(map[string]string{"LANG": "zh_CN.UTF-8"}, "", "config", "lead-time", "5m"); r.stdout != "lead-time 現已設為 5m。\n" {
+		t.Errorf("the setting zh-HK did not win over LANG=zh_CN: %q", r.stdout)
+	}
+	if out, code := x.runReal("config", "lead-time", "5m"); code != 0 || out != "lead-time is now 5m.\n" {
+		t.Errorf("the sandbox profile's language reached the real profile: exit %d, %q", code, out)
+	}
+	if r := x.run(nil, "", "config", "language", "auto"); r.stdout != "language is now auto.\n" {
+		t.Errorf("config language auto under LANG=C: %q", r.stdout)
+	}
+}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/jeandeaual/go-locale"
 
+	"tokentray/auth/store"
 	"tokentray/internal/msg"
 )
 
@@ -27,4 +28,18 @@ func desktopLocale() string {
 		return ""
 	}
 	return l
+}
+
+// Language is the language the faces of the normal or the sandbox
+// profile speak: the profile's language setting, read from its settings
+// file without opening the keychain, then the environment and the
+// desktop (see Language).
+func (d *Door) Language(sandbox bool) msg.Lang {
+	setting := ""
+	if p, err := d.Profile(sandbox); err == nil {
+		if prefs, err := store.ReadPrefs(p.Dir); err == nil {
+			setting = prefs.Language
+		}
+	}
+	return Language(setting, d.opts.Getenv)
 }
