@@ -23,6 +23,8 @@ fi
 
 echo "== signing, tray redraw and the scheduler's next deadline (go test -bench)"
 $GO test -run '^$' -bench . -benchmem ./auth/webull ./auth/futu ./tray | grep -E '^Benchmark'
+echo "== the Secret Service client against go-keyring, reads from a cold start (private desktop session)"
+TOKENTRAY_NO_XVFB=1 bash scripts/with-desktop.sh $GO test -run '^$' -bench 'ColdRead' -benchtime 100x ./auth/keychain | grep -aE '^Benchmark'
 echo "== refresh all in process: 1 and 50 credentials, the sandbox answering in $latency"
 TOKENTRAY_BENCH_LATENCY=$latency $GO test -run '^$' -bench 'RefreshAll' -benchtime 3x ./auth/engine | grep -E '^Benchmark'
 

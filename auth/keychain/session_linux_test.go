@@ -204,3 +204,25 @@ func TestStartSessionPrefersEncryptedAndFallsBackToPlain(t *testing.T) {
 		t.Errorf("asked for %q, want the encrypted session, then plain", old.asked)
 	}
 }
+
+// The private exponent is short (twice the group's strength and more),
+// positive, and new for every session.
+func TestPrivateExponentIsShortAndFresh(t *testing.T) {
+	seen := map[string]bool{}
+	for range 64 {
+		priv, err := privateExponent()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if priv.Sign() <= 0 || priv.BitLen() > privateBits {
+			t.Fatalf("private exponent of %d bits (sign %d), want 1 to %d bits", priv.BitLen(), priv.Sign(), privateBits)
+		}
+		if seen[priv.String()] {
+			t.Fatal("a private exponent came twice")
+		}
+		seen[priv.String()] = true
+	}
+	if privateBits < 160 {
+		t.Fatalf("a %d-bit exponent is below twice the 1024-bit group's 80-bit strength", privateBits)
+	}
+}
