@@ -193,7 +193,7 @@ func runAgent(ctx context.Context, d cli.Deps, door *system.Door, o cli.AgentRun
 		w := windowSpec{sandbox: sandboxed, focus: name, do: act, phone: phone, env: d.Environ()}
 		return w.run(ctx, os.Stdout, os.Stderr)
 	}
-	agent := tray.NewAgent(parts.Engine, tray.AgentOptions{
+	agent := tray.NewAgent(parts.Service(nil), tray.AgentOptions{
 		Sandbox: sandboxed, Dir: dir, SettingsFile: parts.SettingsFile(), Prefs: parts.Store,
 		Changed: parts.Changed(), Window: window, Notifier: tray.WithSink(parts.Notifier, notifyHook(parts)),
 		Clipboard: tray.SystemClipboard(), Autostart: autostart.ForAgent(selfDir(), sandboxed),
@@ -226,7 +226,7 @@ func runHeadless(ctx context.Context, d cli.Deps, parts *system.Parts) error {
 	// whose failures go to the log.
 	hook := notifyHook(parts)
 	hook.SetReport(func(msg string) { events.Printf("%s", msg) })
-	agent := tray.NewAgent(parts.Engine, tray.AgentOptions{
+	agent := tray.NewAgent(parts.Service(nil), tray.AgentOptions{
 		Sandbox: parts.Profile.Sandbox, Dir: parts.Profile.Dir, SettingsFile: parts.SettingsFile(), Prefs: parts.Store,
 		Changed: parts.Changed(), Notifier: tray.WithSink(nil, hook), Language: agentLanguage(d),
 	})

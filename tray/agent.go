@@ -13,8 +13,9 @@ import (
 	"github.com/jonboulle/clockwork"
 
 	"tokentray/auth"
-	"tokentray/auth/engine"
+	"tokentray/auth/service"
 	"tokentray/auth/store"
+	"tokentray/auth/targets"
 	"tokentray/internal/msg"
 )
 
@@ -88,10 +89,30 @@ type Autostart interface {
 	Set(on bool) error
 }
 
+// Credentials is what the agent asks of the service (service.Service
+// has it all): every credential's health, checks and renewals, tokens,
+// 2FA verifications and the share targets' pushes.
+type Credentials interface {
+	Clock() clockwork.Clock
+	Status(ctx context.Context) ([]service.Status, error)
+	Credentials(ctx context.Context) ([]auth.Credential, error)
+	AllShared(ctx context.Context) (map[string]targets.Shared, error)
+	Lead() time.Duration
+	Tidy(ctx context.Context) error
+	Recover(ctx context.Context) []service.Result
+	RefreshAll(ctx context.Context, force bool) ([]service.Result, error)
+	RefreshNames(ctx context.Context, names []string, force bool) []service.Result
+	Token(ctx context.Context, name string) (string, error)
+	Login(ctx context.Context, name string, opts auth.LoginOptions, progress func(auth.LoginEvent)) (auth.Health, error)
+	NewShareKeeper(notify func(service.PushResult)) *service.ShareKeeper
+}
+
+var _ Credentials = service.Service(nil)
+
 // Agent keeps credentials current in the background and keeps the tray
 // drawn from their health.
 type Agent struct {
-	eng  *engine.Engine
+	eng  Credentials
 	opts AgentOptions
 	c    clockwork.Clock
 
@@ -128,7 +149,7 @@ type Agent struct {
 	notesOnce     sync.Once
 	notes         chan Notification
 	// keeper pushes share targets; nil until the loop starts it.
-	keeper *engine.ShareKeeper
+	keeper *service.ShareKeeper
 	// settleT hands freed memory back settleAfter after work has ended
 	// (settle).
 	settleMu    sync.Mutex
@@ -193,8 +214,9 @@ type result struct {
 	start time.Time
 }
 
-// NewAgent prepares an agent over eng.
-func NewAgent(eng *engine.Engine, opts AgentOptions) *Agent {
+// NewAgent prepares an agent over the credentials of eng (a
+// service.Service).
+func NewAgent(eng Credentials, opts AgentOptions) *Agent {
 	if opts.Clock == nil {
 		opts.Clock = eng.Clock()
 	}
@@ -250,16 +272,16 @@ func (a *Agent) Lang() msg.Lang {
 	return a.prefs.lang
 }
 
-// Snapshot reads every credential's health from the engine.
+// Snapshot reads every credential's health from the service.
 func (a *Agent) Snapshot() []Entry {
-	ss, err := a.eng.Status()
+	ss, err := a.eng.Status(context.Background())
 	if err != nil {
 		return []Entry{{Name: "tokentray", Health: auth.Health{State: auth.Broken, Reason: err.Error()}}}
 	}
 	accounts := map[string]string{}
 	replaced := map[string]auth.Replacement{}
 	noToken := map[string]bool{}
-	if cs, err := a.eng.List(); err == nil {
+	if cs, err := a.eng.Credentials(context.Background()); err == nil {
 		for _, c := range cs {
 			accounts[c.Name] = c.Who()
 			replaced[c.Name] = c.Replaced
@@ -274,7 +296,7 @@ func (a *Agent) Snapshot() []Entry {
 		}
 		out[i] = Entry{Name: s.Name, Kind: s.Kind, Health: h, Checked: s.LastChecked, Account: accounts[s.Name], Replaced: replaced[s.Name], NoToken: noToken[s.Name]}
 	}
-	if shared, err := a.eng.AllShared(); err == nil {
+	if shared, err := a.eng.AllShared(context.Background()); err == nil {
 		for i := range out {
 			for _, t := range shared[out[i].Name].Targets {
 				if t.State.Failing() {
@@ -418,7 +440,7 @@ func (a *Agent) loop(ctx context.Context) {
 		go func() {
 			if all {
 				// What a command killed meanwhile left in the keychain.
-				_ = a.eng.Store().Tidy()
+				_ = a.eng.Tidy(ctx)
 			}
 			r := result{all: all, names: names, start: start, unanswered: a.check(ctx, names)}
 			a.setBusy(names, false)
@@ -447,7 +469,7 @@ func (a *Agent) loop(ctx context.Context) {
 
 	// What commands killed before the agent started left in the keychain
 	// (also when no check is due at start).
-	go func() { _ = a.eng.Store().Tidy(); a.settle() }()
+	go func() { _ = a.eng.Tidy(ctx); a.settle() }()
 	// Renewals a killed process left unfinished are asked about at once,
 	// beside the loop: a broker that stalls never holds up the tray.
 	go func() {
@@ -619,7 +641,7 @@ func (a *Agent) viewUntil() time.Time {
 func (a *Agent) check(ctx context.Context, names []string) (unanswered bool) {
 	cctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
-	var results []engine.Result
+	var results []service.Result
 	if names == nil {
 		var err error
 		if results, err = a.eng.RefreshAll(cctx, false); err != nil {
@@ -630,7 +652,7 @@ func (a *Agent) check(ctx context.Context, names []string) (unanswered bool) {
 	}
 	for _, r := range results {
 		// A credential busy with a login is not a broker that did not answer.
-		if r.Health.State == auth.Unknown && !errors.Is(r.Err, engine.ErrBusy) {
+		if r.Health.State == auth.Unknown && !errors.Is(r.Err, service.ErrBusy) {
 			return true
 		}
 	}

@@ -12,6 +12,7 @@ import (
 
 	"tokentray/auth"
 	"tokentray/auth/engine"
+	"tokentray/auth/service"
 	"tokentray/auth/store"
 	"tokentray/internal/testutil"
 )
@@ -82,7 +83,7 @@ func runAgent(t *testing.T, clock *clockwork.FakeClock, broker *flakyBroker, opt
 	for _, f := range opts {
 		f(&o)
 	}
-	a := NewAgent(eng, o)
+	a := NewAgent(service.Local{Eng: eng}, o)
 	p := newFakePanel()
 	s := newShown(p, a.Do)
 	a.out = s.apply

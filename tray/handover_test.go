@@ -10,6 +10,7 @@ import (
 
 	"tokentray/auth"
 	"tokentray/auth/engine"
+	"tokentray/auth/service"
 	"tokentray/auth/store"
 	"tokentray/internal/testutil"
 )
@@ -29,7 +30,7 @@ func TestAnExtensionIsAnnouncedWithWhatKeepsTheOldToken(t *testing.T) {
 		t.Fatal(err)
 	}
 	rec := &recordingNotifier{}
-	a := NewAgent(eng, AgentOptions{Clock: clock, Notifier: rec, Dir: st.Dir()})
+	a := NewAgent(service.Local{Eng: eng}, AgentOptions{Clock: clock, Notifier: rec, Dir: st.Dir()})
 	a.reload()
 	if _, _, err := eng.ExtendWith(context.Background(), "futu-key1", t0.Add(90*24*time.Hour), engine.ExtendOptions{}); err != nil {
 		t.Fatal(err)

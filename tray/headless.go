@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"tokentray/auth"
-	"tokentray/auth/engine"
 )
 
 // RunHeadless keeps credentials current as Run does, with no tray and no
@@ -54,7 +53,7 @@ func (a *Agent) RunHeadless(ctx context.Context, log *EventLog) {
 // never again until that credential was fine, so an unanswered prompt
 // does not become an SMS every five minutes.
 type verifier struct {
-	eng *engine.Engine
+	eng Credentials
 	log *EventLog
 	ctx context.Context
 	wg  sync.WaitGroup

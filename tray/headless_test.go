@@ -11,6 +11,7 @@ import (
 
 	"tokentray/auth"
 	"tokentray/auth/engine"
+	"tokentray/auth/service"
 	"tokentray/auth/store"
 	"tokentray/internal/testutil"
 )
@@ -29,7 +30,7 @@ func TestHeadlessAgentRenewsPollsAndLogsOneLineAnEvent(t *testing.T) {
 	if _, err := eng.AddWith(context.Background(), auth.Credential{Name: "futu-main", Kind: auth.KindFutuKey}, map[string]string{auth.FieldAppSecret: "test-app-secret-0001"}, engine.CheckOptions{NoCheck: true}); err != nil {
 		t.Fatal(err)
 	}
-	a := NewAgent(eng, AgentOptions{Clock: clock, CheckEvery: time.Hour, NoWatch: true, Dir: st.Dir(), Prefs: st})
+	a := NewAgent(service.Local{Eng: eng}, AgentOptions{Clock: clock, CheckEvery: time.Hour, NoWatch: true, Dir: st.Dir(), Prefs: st})
 	log := &testutil.LockedBuffer{}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -124,7 +125,7 @@ func TestHeadlessAgentStartsAVerificationAndLeavesItPending(t *testing.T) {
 	changed := make(chan struct{}, 1)
 	eng := webullEngine(t, clock, prov, changed)
 	n := &notes{}
-	a := NewAgent(eng, AgentOptions{Clock: clock, CheckEvery: time.Hour, NoWatch: true, Changed: changed, Notifier: n})
+	a := NewAgent(service.Local{Eng: eng}, AgentOptions{Clock: clock, CheckEvery: time.Hour, NoWatch: true, Changed: changed, Notifier: n})
 	log := &testutil.LockedBuffer{}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -166,7 +167,7 @@ func TestTheVerifierStartsOnceForEachNeed(t *testing.T) {
 	clock := clockwork.NewFakeClockAt(t0)
 	prov, logins := verifyingProvider(t, clock)
 	eng := webullEngine(t, clock, prov, nil)
-	v := &verifier{eng: eng, ctx: context.Background(), started: map[string]bool{}}
+	v := &verifier{eng: service.Local{Eng: eng}, ctx: context.Background(), started: map[string]bool{}}
 	exp := t0.Add(10 * 24 * time.Hour)
 	needs := Entry{Name: "wb", Kind: auth.KindWebull, Health: auth.Health{State: auth.ActionNeeded, ExpiresAt: exp, Next: auth.Next(auth.ActionVerify, "wb")}}
 	fine := Entry{Name: "wb", Kind: auth.KindWebull, Health: auth.Health{State: auth.OK, ExpiresAt: exp}}

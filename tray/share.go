@@ -3,14 +3,14 @@ package tray
 import (
 	"strings"
 
-	"tokentray/auth/engine"
+	"tokentray/auth/service"
 	"tokentray/auth/targets"
 )
 
 // sharePushed announces what a push of share targets changed: a target
 // that starts failing, one that recovers (one notification each), and a
 // new token string that bots already running do not read.
-func (a *Agent) sharePushed(r engine.PushResult) {
+func (a *Agent) sharePushed(r service.PushResult) {
 	ev := &Event{Credential: r.Credential, Sandbox: a.opts.Sandbox}
 	for _, e := range a.snapshotEntries() {
 		if e.Name == r.Credential {
@@ -24,7 +24,7 @@ func (a *Agent) sharePushed(r engine.PushResult) {
 	a.announce(ns...)
 }
 
-func shareNotifications(r engine.PushResult, sandbox bool) []Notification {
+func shareNotifications(r service.PushResult, sandbox bool) []Notification {
 	suffix := ""
 	if sandbox {
 		suffix = " (sandbox)"

@@ -12,6 +12,7 @@ import (
 
 	"tokentray/auth"
 	"tokentray/auth/engine"
+	"tokentray/auth/service"
 	"tokentray/auth/store"
 	"tokentray/internal/testutil"
 )
@@ -130,7 +131,7 @@ func TestARestartIsNoRecheckStorm(t *testing.T) {
 			}
 		}
 	}
-	a := NewAgent(eng, AgentOptions{Clock: clock, CheckEvery: time.Hour, NoWatch: true, Dir: st.Dir(), SettingsFile: st.Path(), Prefs: st})
+	a := NewAgent(service.Local{Eng: eng}, AgentOptions{Clock: clock, CheckEvery: time.Hour, NoWatch: true, Dir: st.Dir(), SettingsFile: st.Path(), Prefs: st})
 	p := newFakePanel()
 	a.out = newShown(p, a.Do).apply
 	ctx, cancel := context.WithCancel(context.Background())
@@ -190,7 +191,7 @@ func TestARetryAsksOnlyAboutWhatWasNotAnswered(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	a := NewAgent(eng, AgentOptions{Clock: clock, CheckEvery: time.Hour, NoWatch: true, Dir: st.Dir(), SettingsFile: st.Path(), Prefs: st})
+	a := NewAgent(service.Local{Eng: eng}, AgentOptions{Clock: clock, CheckEvery: time.Hour, NoWatch: true, Dir: st.Dir(), SettingsFile: st.Path(), Prefs: st})
 	p := newFakePanel()
 	a.out = newShown(p, a.Do).apply
 	ctx, cancel := context.WithCancel(context.Background())

@@ -14,6 +14,7 @@ import (
 
 	"tokentray/auth"
 	"tokentray/auth/engine"
+	"tokentray/auth/service"
 	"tokentray/auth/store"
 	"tokentray/cli"
 	"tokentray/internal/notifyhook"
@@ -202,7 +203,7 @@ func TestTheAgentsNotificationsReachTheCommandOnceEach(t *testing.T) {
 	}
 	r := newRecorder(t)
 	h := r.hook(clock)
-	a := tray.NewAgent(eng, tray.AgentOptions{Clock: clock, CheckEvery: time.Hour, NoWatch: true, Dir: st.Dir(), Prefs: st, Notifier: tray.WithSink(nil, h)})
+	a := tray.NewAgent(service.Local{Eng: eng}, tray.AgentOptions{Clock: clock, CheckEvery: time.Hour, NoWatch: true, Dir: st.Dir(), Prefs: st, Notifier: tray.WithSink(nil, h)})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { a.RunHeadless(ctx, nil); close(done) }()
@@ -250,7 +251,7 @@ func TestTheCommandHearsEventsWithDesktopNotificationsOff(t *testing.T) {
 	desktop := &countingDesktop{}
 	r := newRecorder(t)
 	h := r.hook(clock)
-	a := tray.NewAgent(eng, tray.AgentOptions{Clock: clock, CheckEvery: time.Hour, NoWatch: true, Dir: st.Dir(), Prefs: st, Notifier: tray.WithSink(desktop, h)})
+	a := tray.NewAgent(service.Local{Eng: eng}, tray.AgentOptions{Clock: clock, CheckEvery: time.Hour, NoWatch: true, Dir: st.Dir(), Prefs: st, Notifier: tray.WithSink(desktop, h)})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { a.RunHeadless(ctx, nil); close(done) }()

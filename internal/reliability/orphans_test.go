@@ -19,6 +19,7 @@ import (
 	"tokentray/auth"
 	"tokentray/auth/engine"
 	"tokentray/auth/keychain"
+	"tokentray/auth/service"
 	"tokentray/auth/store"
 	"tokentray/internal/testutil"
 	"tokentray/tray"
@@ -63,15 +64,15 @@ func TestTheAgentCleansWhatKilledCommandsLeft(t *testing.T) {
 	if err := gone.Run(); err != nil {
 		t.Fatal(err)
 	}
-	service := fmt.Sprintf("tokentray-orphans-%d", time.Now().UnixNano())
-	kc := keychain.New(service, 0)
+	kcService := fmt.Sprintf("tokentray-orphans-%d", time.Now().UnixNano())
+	kc := keychain.New(kcService, 0)
 	dir := t.TempDir()
 	st, err := store.Open(dir, kc)
 	if err != nil {
 		t.Fatal(err)
 	}
 	left := func() []string {
-		users, err := testutil.KeychainUsers(service)
+		users, err := testutil.KeychainUsers(kcService)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -116,7 +117,7 @@ func TestTheAgentCleansWhatKilledCommandsLeft(t *testing.T) {
 			t.Fatalf("the orphan %s was not made", o)
 		}
 	}
-	agent := tray.NewAgent(eng, tray.AgentOptions{Clock: clock, Dir: t.TempDir(), SettingsFile: st.Path(), Prefs: st, NoWatch: true})
+	agent := tray.NewAgent(service.Local{Eng: eng}, tray.AgentOptions{Clock: clock, Dir: t.TempDir(), SettingsFile: st.Path(), Prefs: st, NoWatch: true})
 	ctx, stop := context.WithCancel(context.Background())
 	stopped := make(chan struct{})
 	go func() { agent.RunHeadless(ctx, nil); close(stopped) }()

@@ -15,6 +15,7 @@ import (
 	"tokentray/auth/engine"
 	"tokentray/auth/futu"
 	"tokentray/auth/sandbox/futusim"
+	"tokentray/auth/service"
 	"tokentray/auth/store"
 	"tokentray/internal/testutil"
 	"tokentray/tray"
@@ -79,7 +80,7 @@ func TestADaysLongRefusalIsOneCallPerCheckAndOneNotification(t *testing.T) {
 
 	agentEng := process()
 	rec := &notes{}
-	agent := tray.NewAgent(agentEng, tray.AgentOptions{Clock: clock, Dir: t.TempDir(), SettingsFile: agentEng.Store().Path(), Prefs: agentEng.Store(), Notifier: rec})
+	agent := tray.NewAgent(service.Local{Eng: agentEng}, tray.AgentOptions{Clock: clock, Dir: t.TempDir(), SettingsFile: agentEng.Store().Path(), Prefs: agentEng.Store(), Notifier: rec})
 	actx, stop := context.WithCancel(context.Background())
 	stopped := make(chan struct{})
 	go func() { agent.RunHeadless(actx, nil); close(stopped) }()
