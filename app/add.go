@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -16,6 +17,7 @@ import (
 	"tokentray/auth/futu"
 	"tokentray/auth/service"
 	"tokentray/auth/webull"
+	"tokentray/internal/msg"
 )
 
 // The form's fields that are settings, as auth.FieldOf names them (the
@@ -51,20 +53,14 @@ type AddForm struct {
 	Unchecked *widget.Button
 	noCheck   bool
 
-	ui     *UI
-	edit   bool
+	ui   *UI
+	edit bool
+	// kinds are the kinds by the titles the Kind choice shows.
+	kinds  map[string]auth.Kind
 	form   *widget.Form
 	errs   map[string]*widget.Label
 	dlg    dialog.Dialog
 	closed bool
-}
-
-var kindByTitle = map[string]auth.Kind{}
-
-func init() {
-	for _, k := range auth.Kinds {
-		kindByTitle[k.Title()] = k
-	}
 }
 
 // ShowAddForm opens the form to add a credential.
@@ -80,7 +76,7 @@ func (u *UI) ShowAddForm() *AddForm {
 func (u *UI) ShowEditForm(r Row) *AddForm {
 	f := u.newForm(true)
 	c := r.Credential
-	f.Kind.SetSelected(r.Kind.Title())
+	f.Kind.SetSelected(kindTitle(r.Kind))
 	f.Kind.Disable()
 	f.Name.SetText(r.Name)
 	f.Name.Disable()
@@ -91,21 +87,22 @@ func (u *UI) ShowEditForm(r Row) *AddForm {
 	}
 	f.TestEnv.SetChecked(c.TestEnv)
 	for _, e := range []*entry{f.AppKey, f.AppSecret, f.Access} {
-		e.SetPlaceHolder("leave empty to keep the stored one")
+		e.SetPlaceHolder(lang.L("app.keep_stored"))
 	}
 	u.modal(f.dlg, f.close)
 	return f
 }
 
 func (u *UI) newForm(edit bool) *AddForm {
-	f := &AddForm{ui: u, edit: edit, errs: map[string]*widget.Label{}}
+	f := &AddForm{ui: u, edit: edit, errs: map[string]*widget.Label{}, kinds: map[string]auth.Kind{}}
 	var titles []string
 	for _, k := range auth.Kinds {
-		titles = append(titles, k.Title())
+		titles = append(titles, kindTitle(k))
+		f.kinds[kindTitle(k)] = k
 	}
 	f.Name = newEntry("")
 	f.Endpoint = newEntry("")
-	f.Scope = newEntry("optional, e.g. quote:read trade:read")
+	f.Scope = newEntry(lang.L("app.scope_hint"))
 	f.AppKey = newEntry("")
 	f.AppSecret = newPasswordEntry("")
 	f.Access = newPasswordEntry("")
@@ -116,23 +113,23 @@ func (u *UI) newForm(edit bool) *AddForm {
 	}
 	f.Region = widget.NewSelect(webull.Regions(), func(string) { f.layout() })
 	f.Region.SetSelected(webull.DefaultRegion)
-	f.TestEnv = widget.NewCheck("Webull test environment (no 2FA)", nil)
+	f.TestEnv = widget.NewCheck(lang.L("app.webull_test_env"), nil)
 	f.Problem = widget.NewLabel("")
 	f.Problem.Wrapping = fyne.TextWrapWord
 	f.Problem.Hide()
 
 	f.form = widget.NewForm()
 	f.Kind = widget.NewSelect(titles, func(string) { f.clearErrors(); f.layout() })
-	f.Kind.SetSelected(auth.KindFutuOAuth.Title())
+	f.Kind.SetSelected(kindTitle(auth.KindFutuOAuth))
 
-	title, verb := "Add a credential", "Add"
+	title, verb, unchecked := lang.L("app.add_title"), lang.L("app.add"), lang.L("app.add_unchecked")
 	if edit {
-		title, verb = "Edit", "Save"
+		title, verb, unchecked = lang.L("app.edit_title"), lang.L("app.save"), lang.L("app.save_unchecked")
 	}
 	f.Submit = widget.NewButtonWithIcon(verb, theme.ConfirmIcon(), f.Save)
 	f.Submit.Importance = widget.HighImportance
-	f.Cancel = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), f.close)
-	f.Unchecked = widget.NewButtonWithIcon(verb+" without checking", theme.WarningIcon(), func() {
+	f.Cancel = widget.NewButtonWithIcon(lang.L("app.cancel"), theme.CancelIcon(), f.close)
+	f.Unchecked = widget.NewButtonWithIcon(unchecked, theme.WarningIcon(), func() {
 		f.noCheck = true
 		f.Save()
 	})
@@ -144,7 +141,7 @@ func (u *UI) newForm(edit bool) *AddForm {
 	return f
 }
 
-func (f *AddForm) kind() auth.Kind { return kindByTitle[f.Kind.Selected] }
+func (f *AddForm) kind() auth.Kind { return f.kinds[f.Kind.Selected] }
 
 // field is one form row: the input and, under it, what is wrong with it.
 func (f *AddForm) field(label, key string, w fyne.CanvasObject) {
@@ -165,29 +162,29 @@ func (f *AddForm) layout() {
 	}
 	k := f.kind()
 	f.form.Items = nil
-	f.form.Append("Kind", f.Kind)
-	f.field("Name", FieldName, f.Name)
+	f.form.Append(lang.L("app.field_kind"), f.Kind)
+	f.field(lang.L("app.field_name"), FieldName, f.Name)
 	switch k {
 	case auth.KindFutuOAuth:
-		f.Name.SetPlaceHolder("e.g. futu-main")
-		f.field("Scope", FieldScope, f.Scope)
+		f.Name.SetPlaceHolder(lang.L("app.name_example", kv("Name", "futu-main")))
+		f.field(lang.L("app.field_scope"), FieldScope, f.Scope)
 	case auth.KindFutuKey:
-		f.Name.SetPlaceHolder("e.g. futu-key1")
+		f.Name.SetPlaceHolder(lang.L("app.name_example", kv("Name", "futu-key1")))
 		if !f.edit {
-			f.AppKey.SetPlaceHolder("the App Key from Futu's developer portal")
-			f.AppSecret.SetPlaceHolder("the App Secret shown with it")
-			f.Access.SetPlaceHolder("the access token issued for the key")
+			f.AppKey.SetPlaceHolder(lang.L("app.futu_app_key_hint"))
+			f.AppSecret.SetPlaceHolder(lang.L("app.app_secret_hint"))
+			f.Access.SetPlaceHolder(lang.L("app.futu_access_token_hint"))
 		}
 		f.field("App Key", auth.FieldAppKey, f.AppKey)
 		f.field("App Secret", auth.FieldAppSecret, f.AppSecret)
 		f.field("Access Token", auth.FieldAccessToken, f.Access)
 	case auth.KindWebull:
-		f.Name.SetPlaceHolder("e.g. webull-" + f.Region.Selected)
+		f.Name.SetPlaceHolder(lang.L("app.name_example", kv("Name", "webull-"+f.Region.Selected)))
 		if !f.edit {
-			f.AppKey.SetPlaceHolder("the App Key of your app on Webull's developer page")
-			f.AppSecret.SetPlaceHolder("the App Secret shown with it")
+			f.AppKey.SetPlaceHolder(lang.L("app.webull_app_key_hint"))
+			f.AppSecret.SetPlaceHolder(lang.L("app.app_secret_hint"))
 		}
-		f.field("Region", FieldRegion, f.Region)
+		f.field(lang.L("app.field_region"), FieldRegion, f.Region)
 		if h, _ := webull.RegionHosts(f.Region.Selected); h.Test == "" {
 			f.TestEnv.SetChecked(false)
 			f.TestEnv.Disable()
@@ -200,11 +197,11 @@ func (f *AddForm) layout() {
 	}
 	switch {
 	case f.ui.opts.Sandbox:
-		f.Endpoint.SetPlaceHolder("leave empty for the running sandbox brokers")
+		f.Endpoint.SetPlaceHolder(lang.L("app.endpoint_hint_sandbox"))
 	default:
-		f.Endpoint.SetPlaceHolder("leave empty for " + k.Broker() + "'s own address")
+		f.Endpoint.SetPlaceHolder(lang.L("app.endpoint_hint", kv("Broker", f.ui.brokerName(k))))
 	}
-	f.field("Endpoint", FieldEndpoint, f.Endpoint)
+	f.field(lang.L("app.field_endpoint"), FieldEndpoint, f.Endpoint)
 	f.form.Refresh()
 }
 
@@ -239,12 +236,12 @@ func (f *AddForm) mark(err error) {
 		key = guessField(err.Error())
 	}
 	if l, ok := f.errs[key]; ok && f.shows(key) {
-		l.SetText(sentence(err.Error()))
+		l.SetText(f.ui.say(err))
 		l.Importance = widget.DangerImportance
 		l.Show()
 		return
 	}
-	f.Problem.SetText(sentence(err.Error()))
+	f.Problem.SetText(f.ui.say(err))
 	f.Problem.Importance = widget.DangerImportance
 	f.Problem.Show()
 	var ue *auth.UserError
@@ -305,7 +302,7 @@ func (f *AddForm) Request() (AddRequest, error) {
 			if f.edit {
 				return nil // keeps the stored one
 			}
-			return auth.WrongField(field, errors.New("the "+label+" is empty: paste it from the broker's developer page"))
+			return auth.WrongField(field, msg.Errorf("app.secret_empty", "Field", label))
 		}
 		req.Secrets[field] = v
 		return nil
@@ -339,10 +336,10 @@ func (f *AddForm) Save() {
 		return
 	}
 	f.Submit.Disable()
-	f.Problem.SetText("Checking with " + req.Kind.Broker() + "…")
+	u := f.ui
+	f.Problem.SetText(lang.L("app.checking_with", kv("Broker", u.brokerName(req.Kind))))
 	f.Problem.Importance = widget.MediumImportance
 	f.Problem.Show()
-	u := f.ui
 	u.run.Go(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		defer cancel()
@@ -361,9 +358,9 @@ func (f *AddForm) Save() {
 			}
 			f.close()
 			if f.edit {
-				u.Status.SetText("Saved " + req.Name + ".")
+				u.Status.SetText(lang.L("app.saved", kv("Name", req.Name)))
 			} else {
-				u.Status.SetText("Added " + req.Name + ".")
+				u.Status.SetText(lang.L("app.added", kv("Name", req.Name)))
 			}
 			u.opts.Focus = req.Name
 		})
@@ -382,7 +379,7 @@ func checkEndpoint(k auth.Kind, raw string) error {
 	case k.Broker() == "Futu":
 		return futu.CheckEndpoint(raw)
 	case !strings.HasPrefix(raw, "https://") && !strings.HasPrefix(raw, "http://"):
-		return errors.New("the endpoint is not a web address: write it like https://api.webull.com, or leave it empty")
+		return msg.Errorf("app.endpoint_not_web")
 	}
 	return nil
 }

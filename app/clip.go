@@ -5,13 +5,16 @@ import (
 	"strings"
 	"time"
 
-	"tokentray/auth"
+	"fyne.io/fyne/v2/lang"
+
 	"tokentray/auth/store"
 )
 
 // copiedNote says that a token was copied and when it is cleared, as the
 // tray says it.
-func copiedNote(after time.Duration) string { return "Copied; cleared in " + auth.Approx(after) }
+func (u *UI) copiedNote(name string, after time.Duration) string {
+	return lang.L("app.copied_token", kv("Name", name, "After", u.lang.Duration(after)))
+}
 
 // clipboardClear is the clipboard-clear setting.
 func (u *UI) clipboardClear(ctx context.Context) time.Duration {
@@ -39,7 +42,7 @@ func (u *UI) copySelected() {
 	if !ok {
 		return
 	}
-	u.Status.SetText("Getting the current token of " + r.Name + "…")
+	u.Status.SetText(lang.L("app.getting_token", kv("Name", r.Name)))
 	u.run.Go(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
@@ -47,14 +50,14 @@ func (u *UI) copySelected() {
 		after := u.clipboardClear(ctx)
 		u.run.Do(func() {
 			if err != nil {
-				u.Status.SetText(sentence(err.Error()))
+				u.Status.SetText(u.say(err))
 				return
 			}
 			u.App.Clipboard().SetContent(tok)
 			u.mu.Lock()
 			u.clip = tok
 			u.mu.Unlock()
-			u.Status.SetText(r.Name + ": " + copiedNote(after))
+			u.Status.SetText(u.copiedNote(r.Name, after))
 		})
 		if err != nil {
 			return

@@ -2,18 +2,21 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"tokentray/auth"
 	"tokentray/auth/webull"
+	"tokentray/internal/msg"
 )
 
 // Details is the pane for the selected credential: what it is, where it
@@ -58,19 +61,19 @@ func (d *Details) rows(k auth.Kind) {
 	}
 	d.kind = k
 	d.form.Items = nil
-	d.form.Append("Kind", d.Kind)
-	d.form.Append("Health", d.State)
+	d.form.Append(lang.L("app.field_kind"), d.Kind)
+	d.form.Append(lang.L("app.field_health"), d.State)
 	if k == auth.KindFutuOAuth {
-		d.form.Append("Account", d.Account)
-		d.form.Append("Access", d.Access)
+		d.form.Append(lang.L("app.field_account"), d.Account)
+		d.form.Append(lang.L("app.field_access"), d.Access)
 	}
-	d.form.Append("Endpoint", d.Endpoint)
+	d.form.Append(lang.L("app.field_endpoint"), d.Endpoint)
 	if k == auth.KindWebull {
-		d.form.Append("Region", d.Region)
+		d.form.Append(lang.L("app.field_region"), d.Region)
 	}
-	d.form.Append("Expires", d.Expiry)
-	d.form.Append("Last check", d.LastCheck)
-	d.form.Append("Shared to", d.Shares)
+	d.form.Append(lang.L("app.field_expires"), d.Expiry)
+	d.form.Append(lang.L("app.field_last_check"), d.LastCheck)
+	d.form.Append(lang.L("app.field_shared_to"), d.Shares)
 	d.form.Refresh()
 	d.content.Refresh()
 }
@@ -81,7 +84,7 @@ func (u *UI) newDetails() *Details {
 		*l = widget.NewLabel("")
 		(*l).Wrapping = fyne.TextWrapWord
 	}
-	d.Title.SetText("Select a credential")
+	d.Title.SetText(lang.L("app.select_credential"))
 	d.Title.TextStyle.Bold = true
 	d.Title.SizeName = theme.SizeNameSubHeadingText
 	d.Next = widget.NewButton("", func() {
@@ -91,19 +94,19 @@ func (u *UI) newDetails() *Details {
 	})
 	d.Next.Importance = widget.HighImportance
 	d.Next.Hide()
-	d.Refresh = widget.NewButtonWithIcon("Check now", theme.ViewRefreshIcon(), func() {
+	d.Refresh = widget.NewButtonWithIcon(lang.L("app.check_now"), theme.ViewRefreshIcon(), func() {
 		if r, ok := u.current(); ok {
 			u.Act(auth.Next(auth.ActionRetry, r.Name))
 		}
 	})
-	d.Copy = widget.NewButtonWithIcon("Copy token", theme.ContentCopyIcon(), func() { u.copySelected() })
-	d.Logout = widget.NewButtonWithIcon("Log out…", theme.LogoutIcon(), func() { u.logoutSelected() })
-	d.Edit = widget.NewButtonWithIcon("Edit…", theme.DocumentCreateIcon(), func() {
+	d.Copy = widget.NewButtonWithIcon(lang.L("app.copy_token"), theme.ContentCopyIcon(), func() { u.copySelected() })
+	d.Logout = widget.NewButtonWithIcon(lang.L("app.logout_button"), theme.LogoutIcon(), func() { u.logoutSelected() })
+	d.Edit = widget.NewButtonWithIcon(lang.L("app.edit_button"), theme.DocumentCreateIcon(), func() {
 		if r, ok := u.current(); ok {
 			u.ShowEditForm(r)
 		}
 	})
-	d.Remove = widget.NewButtonWithIcon("Remove…", theme.DeleteIcon(), func() { u.removeSelected() })
+	d.Remove = widget.NewButtonWithIcon(lang.L("app.remove_button"), theme.DeleteIcon(), func() { u.removeSelected() })
 	d.Remove.Importance = widget.DangerImportance
 
 	d.form = widget.NewForm()
@@ -137,13 +140,13 @@ func (u *UI) Act(a auth.Action) {
 	case auth.ActionUpdate:
 		u.ShowEditForm(r)
 	case auth.ActionRetry:
-		u.work("Checking "+r.Name+"…", func(ctx context.Context) (string, error) {
-			return r.Name + " was checked.", refresh(ctx, u.backend, r.Name)
+		u.work(lang.L("app.checking", kv("Name", r.Name)), func(ctx context.Context) (string, error) {
+			return lang.L("app.checked", kv("Name", r.Name)), refresh(ctx, u.backend, r.Name)
 		})
 	case auth.ActionShare:
 		// A check writes the shared file again.
-		u.work("Writing "+r.Name+"'s shared file again…", func(ctx context.Context) (string, error) {
-			return r.Name + " was checked and its shared file written again.", refresh(ctx, u.backend, r.Name)
+		u.work(lang.L("app.sharing", kv("Name", r.Name)), func(ctx context.Context) (string, error) {
+			return lang.L("app.shared", kv("Name", r.Name)), refresh(ctx, u.backend, r.Name)
 		})
 	}
 }
@@ -170,7 +173,7 @@ func (u *UI) setDetailButtons(r Row, ok bool) {
 	show(d.Remove, ok)
 	if ok && o.Next != auth.ActionNone {
 		a := auth.Next(o.Next, r.Name)
-		d.Next.SetText(a.MenuTitle())
+		d.Next.SetText(u.actionTitle(a))
 		d.Next.SetIcon(actionIcon(a.Kind))
 		d.Next.Show()
 	} else {
@@ -185,7 +188,7 @@ func (u *UI) showDetails() {
 	defer d.content.Refresh()
 	u.setDetailButtons(r, ok)
 	if !ok {
-		d.Title.SetText("Select a credential")
+		d.Title.SetText(lang.L("app.select_credential"))
 		d.Reason.SetText("")
 		d.Reason.Hide()
 		d.form.Hide()
@@ -196,54 +199,57 @@ func (u *UI) showDetails() {
 	now := u.opts.Clock.Now()
 	c := r.Credential
 	d.Title.SetText(r.Name)
-	d.Kind.SetText(r.Kind.Title())
-	d.State.SetText(r.Health.State.Title())
-	d.Reason.SetText(auth.DisplayAbout(r.Health.Reason, r.Name))
-	if r.Health.Reason == "" {
+	d.Kind.SetText(kindTitle(r.Kind))
+	d.State.SetText(u.stateTitle(r.Health.State))
+	reason := r.Health.Explain(u.lang)
+	d.Reason.SetText(auth.DisplayAbout(reason, r.Name))
+	if reason == "" {
 		d.Reason.Hide()
 	} else {
 		d.Reason.Show()
 	}
 	d.Account.SetText(orDash(account(c)))
 	if c.Access != nil {
-		d.Access.SetText(c.Access.Summary())
+		d.Access.SetText(access(*c.Access))
 	} else {
 		d.Access.SetText("—")
 	}
 	d.Endpoint.SetText(endpoint(c, r.Hosts, u.opts.Sandbox))
 	region := c.Region
 	if region == "" {
-		region = webull.DefaultRegion + " (the default)"
+		region = lang.L("app.region_default", kv("Region", webull.DefaultRegion))
 	}
 	if c.TestEnv {
-		region += ", test environment"
+		region = lang.L("app.region_test", kv("Region", region))
 	}
 	d.Region.SetText(region)
 	switch {
 	case r.Health.State == auth.Pending && !r.Health.Deadline.IsZero():
-		within := "Verify within "
+		left := auth.Countdown(r.Health.Deadline.Sub(now))
 		if r.Kind == auth.KindFutuOAuth {
-			within = "Log in within " // a browser login, not a 2FA code
+			// A browser login, not a 2FA code.
+			d.Expiry.SetText(lang.L("app.login_within", kv("Left", left)))
+		} else {
+			d.Expiry.SetText(lang.L("app.verify_within", kv("Left", left)))
 		}
-		d.Expiry.SetText(within + auth.Countdown(r.Health.Deadline.Sub(now)))
 	case !r.Health.ExpiresAt.IsZero():
-		d.Expiry.SetText(r.Health.ExpiresAt.Local().Format("2 Jan 2006 15:04") + " (" + auth.Approx(r.Health.ExpiresAt.Sub(now)) + ")")
+		d.Expiry.SetText(lang.L("app.when_in", kv("When", u.when(r.Health.ExpiresAt), "In", u.lang.Duration(r.Health.ExpiresAt.Sub(now)))))
 	case r.Kind == auth.KindWebull && c.TwoFactorOff:
-		d.Expiry.SetText("no token: 2FA is off for this app")
+		d.Expiry.SetText(lang.L("app.no_token_2fa_off"))
 	default:
-		d.Expiry.SetText("not known yet")
+		d.Expiry.SetText(lang.L("app.not_known_yet"))
 	}
 	checked := c.LastChecked
 	if checked.IsZero() {
 		checked = r.Health.CheckedAt
 	}
 	if checked.IsZero() {
-		d.LastCheck.SetText("never checked with the broker")
+		d.LastCheck.SetText(lang.L("app.never_checked"))
 	} else {
-		d.LastCheck.SetText(checked.Local().Format("2 Jan 2006 15:04") + " (" + ago(now.Sub(checked)) + ")")
+		d.LastCheck.SetText(lang.L("app.when_ago", kv("When", u.when(checked), "Ago", u.ago(now.Sub(checked)))))
 	}
 	if len(r.Shares) == 0 {
-		d.Shares.SetText("no other machine or command")
+		d.Shares.SetText(lang.L("app.no_shares"))
 	} else {
 		d.Shares.SetText(strings.Join(r.Shares, "\n"))
 	}
@@ -268,11 +274,61 @@ func orDash(s string) string {
 	return s
 }
 
-func ago(d time.Duration) string {
+func (u *UI) ago(d time.Duration) string {
 	if d < time.Minute {
-		return "just now"
+		return lang.L("app.just_now")
 	}
-	return auth.Approx(d) + " ago"
+	return lang.L("app.ago", kv("Time", u.lang.Duration(d)))
+}
+
+// when is a moment as the window writes it: "7 Dec 2026 15:04" in
+// English, "2026年12月7日 15:04" in Chinese.
+func (u *UI) when(t time.Time) string {
+	t = t.Local()
+	if u.lang == msg.English {
+		return t.Format("2 Jan 2006 15:04")
+	}
+	return fmt.Sprintf("%d年%d月%d日 %s", t.Year(), t.Month(), t.Day(), t.Format("15:04"))
+}
+
+// day is a date as the window writes it: "7 Dec 2026", "2026年12月7日".
+func (u *UI) day(t time.Time) string {
+	t = t.Local()
+	if u.lang == msg.English {
+		return t.Format("2 Jan 2006")
+	}
+	return fmt.Sprintf("%d年%d月%d日", t.Year(), t.Month(), t.Day())
+}
+
+// kindTitle names a kind of credential ("Futu API key").
+func kindTitle(k auth.Kind) string {
+	switch k {
+	case auth.KindFutuOAuth:
+		return lang.L("app.kind_futu_oauth")
+	case auth.KindFutuKey:
+		return lang.L("app.kind_futu_key")
+	case auth.KindWebull:
+		return lang.L("app.kind_webull")
+	}
+	return string(k)
+}
+
+// brokerName names the broker of a kind ("Futu", 富途).
+func (u *UI) brokerName(k auth.Kind) string {
+	if k == auth.KindWebull {
+		return u.lang.Render(msg.New("brand.webull"))
+	}
+	return u.lang.Render(msg.New("brand.futu"))
+}
+
+// actionTitle is an action as its button says it: "Log in…" for one
+// that opens a dialog, "Check again" for one that does it at once.
+func (u *UI) actionTitle(a auth.Action) string {
+	t := u.lang.Render(a.Message())
+	if a.Kind == auth.ActionNone || a.Kind == auth.ActionRetry {
+		return t
+	}
+	return lang.L("app.opens_dialog", kv("Action", t))
 }
 
 // endpoint says where a credential's API calls go, and how its token is
@@ -284,44 +340,80 @@ func endpoint(c auth.Credential, h auth.Hosts, sandboxed bool) string {
 	}
 	switch {
 	case s == "" && sandboxed:
-		s = "the running sandbox brokers"
+		s = lang.L("app.endpoint_sandbox")
 	case s == "":
-		s = "the broker's default"
+		s = lang.L("app.endpoint_default")
 	case c.Endpoint == "":
-		s += " (the broker's default)"
+		s = lang.L("app.endpoint_is_default", kv("Host", s))
 	}
 	if h.OAuth != "" && h.OAuth != h.API {
-		s += "\nlogs in at " + h.OAuth
+		s += "\n" + lang.L("app.endpoint_login_at", kv("Host", h.OAuth))
 	}
 	switch c.Layout {
 	case auth.LayoutMetadata:
-		s += "\nendpoints from the host's OAuth metadata"
+		s += "\n" + lang.L("app.layout_metadata")
 	case auth.LayoutFutuCLI:
-		s += "\nendpoints at the paths Futu's own command line uses"
+		s += "\n" + lang.L("app.layout_futu_cli")
 	case auth.LayoutCustom:
-		s += "\nendpoints set by hand"
+		s += "\n" + lang.L("app.layout_custom")
 	}
 	if c.ShareWithSDK {
-		s += "\nshared with the Futu SDK"
 		if c.SDKTokenDir != "" {
-			s += " in " + c.SDKTokenDir
+			s += "\n" + lang.L("app.shared_with_sdk_in", kv("Dir", c.SDKTokenDir))
+		} else {
+			s += "\n" + lang.L("app.shared_with_sdk")
 		}
 	}
 	return s
 }
 
-// account is who a login belongs to, as the broker named it.
-// account is who a login belongs to, with the brand when it is moomoo;
-// what it may do is the Access row.
+// account is who a login belongs to, as the broker named it, with the
+// brand when it is moomoo; what it may do is the Access row.
 func account(c auth.Credential) string {
 	var parts []string
 	if c.FutuBrand() == auth.BrandMoomoo {
 		parts = append(parts, "moomoo")
 	}
-	if s := c.Account.Summary(); s != "" {
-		parts = append(parts, s)
+	a := c.Account
+	if a.Name != "" {
+		parts = append(parts, a.Name)
+	}
+	if a.FutuID != "" {
+		parts = append(parts, lang.L("app.account_futu_id", kv("ID", a.FutuID)))
+	}
+	switch {
+	case a.AccountNo != "" && a.AccountType != "":
+		parts = append(parts, lang.L("app.account_no_type", kv("No", a.AccountNo, "Type", a.AccountType)))
+	case a.AccountNo != "":
+		parts = append(parts, lang.L("app.account_no", kv("No", a.AccountNo)))
+	case a.AccountType != "":
+		parts = append(parts, lang.L("app.account_type", kv("Type", a.AccountType)))
+	}
+	if q := a.QuotePermissions; len(q) > 3 {
+		parts = append(parts, lang.L("app.account_quotes_more", kv("Quotes", strings.Join(q[:3], ", "))))
+	} else if len(q) > 0 {
+		parts = append(parts, lang.L("app.account_quotes", kv("Quotes", strings.Join(q, ", "))))
 	}
 	return strings.Join(parts, " · ")
+}
+
+// access is what a login may do, in a few words.
+func access(a auth.Access) string {
+	var s string
+	switch {
+	case a.Quote && a.Trade:
+		s = lang.L("app.access_both")
+	case a.Quote:
+		s = lang.L("app.access_quotes")
+	case a.Trade:
+		s = lang.L("app.access_trade")
+	default:
+		s = lang.L("app.access_none")
+	}
+	if a.Trade && len(a.Accounts) > 0 {
+		s = lang.N("app.access_accounts", len(a.Accounts), kv("Access", s, "Accounts", strings.Join(a.Accounts, ", ")))
+	}
+	return s
 }
 
 func (u *UI) logoutSelected() {
@@ -329,12 +421,12 @@ func (u *UI) logoutSelected() {
 	if !ok {
 		return
 	}
-	d := dialog.NewConfirm("Log out of "+r.Name+"?", logoutText(r.Credential), func(yes bool) {
+	d := dialog.NewConfirm(lang.L("app.logout_title", kv("Name", r.Name)), u.logoutText(r.Credential), func(yes bool) {
 		if !yes {
 			return
 		}
-		u.work("Logging out of "+r.Name+"…", func(ctx context.Context) (string, error) {
-			return "Logged out of " + r.Name + ": log in again when you need it.", gone(u.backend.Logout(ctx, r.Name))
+		u.work(lang.L("app.logging_out", kv("Name", r.Name)), func(ctx context.Context) (string, error) {
+			return lang.L("app.logged_out", kv("Name", r.Name)), gone(u.backend.Logout(ctx, r.Name))
 		})
 	}, u.Win)
 	u.modal(d, d.Hide)
@@ -342,15 +434,14 @@ func (u *UI) logoutSelected() {
 
 // logoutText says what a logout does to c: only what it does (a token
 // file is named only when c shares one).
-func logoutText(c auth.Credential) string {
+func (u *UI) logoutText(c auth.Credential) string {
 	if c.Kind == auth.KindWebull {
-		deleted := "Its token is deleted from the keychain."
 		if c.ShareWithSDK {
-			deleted = "Its token is deleted from the keychain and from the file shared with the Webull SDKs."
+			return lang.L("app.logout_webull_shared")
 		}
-		return deleted + " Webull cannot revoke it: it stays valid at Webull until it expires or goes unused for 15 days."
+		return lang.L("app.logout_webull")
 	}
-	return "Its tokens are revoked with " + auth.BrandName(c.FutuBrand()) + " and deleted from the keychain. Scripts that ask tokentray for it stop working until you log in again."
+	return lang.L("app.logout_futu", kv("Brand", u.lang.Render(msg.New("brand."+c.FutuBrand()))))
 }
 
 // RemoveDialog asks before a credential is removed.
@@ -372,18 +463,18 @@ func (u *UI) removeSelected() *RemoveDialog {
 		u.selected = -1
 		u.mu.Unlock()
 		u.List.UnselectAll()
-		u.work("Removing "+r.Name+"…", func(ctx context.Context) (string, error) {
-			return r.Name + " was removed, with its secrets.", gone(u.backend.Remove(ctx, r.Name))
+		u.work(lang.L("app.removing", kv("Name", r.Name)), func(ctx context.Context) (string, error) {
+			return lang.L("app.removed", kv("Name", r.Name)), gone(u.backend.Remove(ctx, r.Name))
 		})
 	}}
-	c := dialog.NewConfirm("Remove "+r.Name+"?",
-		"Its secrets are deleted from the keychain. Scripts that use it stop working.",
+	c := dialog.NewConfirm(lang.L("app.remove_title", kv("Name", r.Name)),
+		lang.L("app.remove_text"),
 		func(yes bool) {
 			if yes {
 				rd.yes()
 			}
 		}, u.Win)
-	c.SetConfirmText("Remove")
+	c.SetConfirmText(lang.L("app.remove"))
 	c.SetConfirmImportance(widget.DangerImportance)
 	rd.dlg = c
 	u.modal(c, c.Hide)

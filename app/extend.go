@@ -2,24 +2,24 @@ package app
 
 import (
 	"context"
-	"fmt"
-	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
+	"tokentray/auth"
 	"tokentray/auth/service"
 )
 
 // ExtendChoices are the lifetimes offered for a new Futu access token:
 // 90 days is the broker's default, 3 years its maximum.
 var ExtendChoices = []struct {
-	Label string
-	Days  int
-}{{"90 days", 90}, {"180 days", 180}, {"1 year", 365}, {"2 years", 730}, {"3 years", 1095}}
+	// Days is the length; Years, when set, is how it is said.
+	Days, Years int
+}{{90, 0}, {180, 0}, {365, 1}, {730, 2}, {1095, 3}}
 
 // ExtendDialog asks how long a Futu API key's new token should live. It
 // offers only lengths that end after the current token does, shows the
@@ -39,9 +39,6 @@ type ExtendDialog struct {
 	days map[string]int
 }
 
-// extendDay is how the dialog writes a date.
-func extendDay(t time.Time) string { return t.Local().Format("2 Jan 2006") }
-
 // NewExtendDialog builds the dialog without showing it.
 func (u *UI) NewExtendDialog(r Row) *ExtendDialog {
 	d := &ExtendDialog{ui: u, row: r, now: u.opts.Clock.Now(), days: map[string]int{}}
@@ -54,22 +51,25 @@ func (u *UI) NewExtendDialog(r Row) *ExtendDialog {
 		if !cur.IsZero() && cur.After(d.now) && d.until(c.Days).Before(cur) {
 			continue // it would end before the token it replaces
 		}
-		l := fmt.Sprintf("%s (until %s)", c.Label, extendDay(d.until(c.Days)))
+		length := lang.N("app.extend_days", c.Days, kv("Count", c.Days))
+		if c.Years > 0 {
+			length = lang.N("app.extend_years", c.Years, kv("Count", c.Years))
+		}
+		l := lang.L("app.extend_choice", kv("Length", length, "Until", u.day(d.until(c.Days))))
 		d.days[l] = c.Days
 		labels = append(labels, l)
 	}
 	d.Until = widget.NewLabel("")
 	d.Choice = widget.NewRadioGroup(labels, func(string) { d.showUntil() })
 	d.Choice.Required = true
-	text := "Futu issues a new access token and retires the old one at once: whatever still uses the old token stops working. " +
-		"Processes started by tokentray exec or with tokentray env keep the old token and must be restarted; bots that ask tokentray for the token get the new one."
+	text := lang.L("app.extend_note")
 	if !cur.IsZero() && cur.After(d.now) {
-		text = "The current token is valid until " + extendDay(cur) + ". " + text
+		text = lang.L("app.extend_note_current", kv("Until", u.day(cur), "Note", text))
 	}
 	d.Note = widget.NewLabel(text)
 	d.Note.Wrapping = fyne.TextWrapWord
-	body := container.NewVBox(widget.NewLabel("New token valid for:"), d.Choice, d.Until, d.Note)
-	d.dlg = dialog.NewCustomConfirm("Extend "+r.Name, "Extend", "Cancel", body,
+	body := container.NewVBox(widget.NewLabel(lang.L("app.extend_valid_for")), d.Choice, d.Until, d.Note)
+	d.dlg = dialog.NewCustomConfirm(lang.L("app.extend_title", kv("Name", r.Name)), lang.L("app.extend"), lang.L("app.cancel"), body,
 		func(ok bool) {
 			if ok {
 				d.Confirm()
@@ -78,7 +78,7 @@ func (u *UI) NewExtendDialog(r Row) *ExtendDialog {
 	if len(labels) > 0 {
 		d.Choice.SetSelected(labels[0])
 	} else {
-		d.Until.SetText("The current token already lasts longer than any extension Futu grants: there is nothing to extend.")
+		d.Until.SetText(lang.L("app.extend_nothing"))
 	}
 	return d
 }
@@ -90,7 +90,7 @@ func (d *ExtendDialog) until(days int) time.Time {
 // showUntil shows the date the chosen length ends on.
 func (d *ExtendDialog) showUntil() {
 	if days, ok := d.days[d.Choice.Selected]; ok {
-		d.Until.SetText("The new token will be valid until " + extendDay(d.until(days)) + ".")
+		d.Until.SetText(lang.L("app.extend_until", kv("Until", d.ui.day(d.until(days)))))
 	}
 }
 
@@ -110,13 +110,13 @@ func (d *ExtendDialog) Confirm() {
 	}
 	until := d.until(days)
 	u, name := d.ui, d.row.Name
-	u.work("Extending "+name+"…", func(ctx context.Context) (string, error) {
+	u.work(lang.L("app.extending", kv("Name", name)), func(ctx context.Context) (string, error) {
 		h, _, err := u.backend.Extend(ctx, name, until, service.ExtendOptions{})
-		msg := name + ": " + sentence(h.Reason)
+		said := lang.L("app.extended", kv("Name", name, "Reason", sentence(h.Explain(u.lang))))
 		if err == nil {
-			msg += " " + u.handedOver(ctx, name)
+			said = lang.L("app.then", kv("First", said, "Then", u.handedOver(ctx, name)))
 		}
-		return msg + " Processes started by tokentray exec or with tokentray env still hold the old token: restart them.", err
+		return lang.L("app.then", kv("First", said, "Then", lang.L("app.restart_exec"))), err
 	})
 }
 
@@ -134,16 +134,24 @@ func (u *UI) handedOver(ctx context.Context, name string) string {
 		ho := r.Credential.Replaced.Handover
 		var got []string
 		for _, h := range ho.Updated {
-			got = append(got, h.String())
+			got = append(got, handoff(h))
 		}
-		msg := "No shared file or share target holds its token."
+		said := lang.L("app.handover_none")
 		if len(got) > 0 {
-			msg = "Updated with the new token: " + strings.Join(got, ", ") + "."
+			said = lang.L("app.handover_updated", kv("Names", u.lang.List(got)))
 		}
 		for _, f := range ho.Failed {
-			msg += " Not updated: " + f.String() + " (" + sentence(f.Reason) + ")."
+			said = lang.L("app.then", kv("First", said, "Then", lang.L("app.handover_failed", kv("Name", handoff(f.Handoff), "Reason", sentence(f.Reason)))))
 		}
-		return msg
+		return said
 	}
 	return ""
+}
+
+// handoff names a place that holds a token, for a sentence.
+func handoff(h auth.Handoff) string {
+	if h.Kind == auth.HandoffTarget {
+		return lang.L("app.handoff_target", kv("Where", h.Where))
+	}
+	return lang.L("app.handoff_file", kv("Where", h.Where))
 }

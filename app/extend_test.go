@@ -32,16 +32,16 @@ func TestExtendOffersOnlyLengthsThatExtend(t *testing.T) {
 	if len(d.Choice.Options) != 3 || !strings.HasPrefix(d.Choice.Selected, "1 year") {
 		t.Fatalf("offered %q with %q chosen, want 1, 2 and 3 years with 1 year chosen", d.Choice.Options, d.Choice.Selected)
 	}
-	if !strings.Contains(d.Until.Text, extendDay(year)) {
-		t.Fatalf("the dialog says %q, want the date the new token ends (%s)", d.Until.Text, extendDay(year))
+	if !strings.Contains(d.Until.Text, u.day(year)) {
+		t.Fatalf("the dialog says %q, want the date the new token ends (%s)", d.Until.Text, u.day(year))
 	}
-	for _, want := range []string{"stops working", "exec", extendDay(long)} {
+	for _, want := range []string{"stops working", "exec", u.day(long)} {
 		if !strings.Contains(d.Note.Text, want) {
 			t.Fatalf("the dialog's note %q does not say %q", d.Note.Text, want)
 		}
 	}
 	d.Choice.SetSelected(d.Choice.Options[1])
-	if !strings.Contains(d.Until.Text, extendDay(t0.Add(730*24*time.Hour))) {
+	if !strings.Contains(d.Until.Text, u.day(t0.Add(730*24*time.Hour))) {
 		t.Fatalf("after choosing 2 years the dialog says %q", d.Until.Text)
 	}
 	d.Confirm()

@@ -10,10 +10,12 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"tokentray/auth"
+	"tokentray/internal/msg"
 )
 
 // verifyWindow is the 2FA deadline the progress bar is drawn against.
@@ -50,7 +52,7 @@ type LoginDialog struct {
 
 func newLoginDialog(u *UI, r Row) *LoginDialog {
 	ld := &LoginDialog{ui: u, row: r}
-	ld.Steps = widget.NewLabel(startText(r))
+	ld.Steps = widget.NewLabel(u.startText(r))
 	ld.Steps.Wrapping = fyne.TextWrapWord
 	ld.Countdown = widget.NewLabel("")
 	ld.Countdown.TextStyle = fyne.TextStyle{Bold: true}
@@ -61,32 +63,32 @@ func newLoginDialog(u *UI, r Row) *LoginDialog {
 	ld.Progress.TextFormatter = func() string { return "" }
 	ld.Progress.Hide()
 	ld.URL = widget.NewEntry()
-	ld.CopyURL = widget.NewButtonWithIcon("Copy", theme.ContentCopyIcon(), func() {
+	ld.CopyURL = widget.NewButtonWithIcon(lang.L("app.copy"), theme.ContentCopyIcon(), func() {
 		u.App.Clipboard().SetContent(ld.URL.Text)
-		ld.CopyURL.SetText("Copied")
+		ld.CopyURL.SetText(lang.L("app.copied"))
 	})
 	address := container.NewBorder(nil, nil, nil, ld.CopyURL, ld.URL)
 	ld.URL.Hide()
 	ld.CopyURL.Hide()
-	ld.Cancel = widget.NewButton("Cancel", func() { ld.stop() })
+	ld.Cancel = widget.NewButton(lang.L("app.cancel"), func() { ld.stop() })
 	ld.Retry = widget.NewButtonWithIcon(retryText(r), theme.ViewRefreshIcon(), func() { ld.retry() })
 	ld.Retry.Importance = widget.HighImportance
 	ld.Retry.Hide()
 
 	content := []fyne.CanvasObject{ld.Countdown, ld.Progress, ld.Steps, address}
 	if u.opts.Sandbox && r.Kind == auth.KindWebull {
-		where := "on the Webull sandbox's phone page"
+		text := lang.L("app.sandbox_phone")
 		if u.opts.PhoneURL != "" {
-			where = "at " + u.opts.PhoneURL
+			text = lang.L("app.sandbox_phone_at", kv("URL", u.opts.PhoneURL))
 		}
-		phone := widget.NewLabel("Sandbox: there is no real phone; the SMS code and the Confirm button are " + where + ".")
+		phone := widget.NewLabel(text)
 		phone.Wrapping = fyne.TextWrapWord
 		content = append(content, phone)
 	}
 	body := container.NewVBox(content...)
-	title := "Log in: " + r.Name
+	title := lang.L("app.login_title", kv("Name", r.Name))
 	if r.Kind == auth.KindWebull {
-		title = "Verify Webull token: " + r.Name
+		title = lang.L("app.verify_title", kv("Name", r.Name))
 	}
 	buttons := container.NewCenter(container.NewHBox(ld.Cancel, ld.Retry))
 	ld.dlg = dialog.NewCustomWithoutButtons(title, container.NewBorder(nil, buttons, nil, nil, container.NewVScroll(body)), u.Win)
@@ -94,18 +96,18 @@ func newLoginDialog(u *UI, r Row) *LoginDialog {
 	return ld
 }
 
-func startText(r Row) string {
+func (u *UI) startText(r Row) string {
 	if r.Kind == auth.KindWebull {
-		return "Asking Webull for a new token…"
+		return lang.L("app.asking_webull")
 	}
-	return "Opening the Futu login page in your browser…"
+	return lang.L("app.opening_futu", kv("Brand", u.lang.Render(msg.New("brand."+r.Credential.FutuBrand()))))
 }
 
 func retryText(r Row) string {
 	if r.Kind == auth.KindWebull {
-		return "Get a new token"
+		return lang.L("app.new_token")
 	}
-	return "Try again"
+	return lang.L("app.try_again")
 }
 
 // start begins an attempt; it runs on the UI thread.
@@ -119,8 +121,8 @@ func (ld *LoginDialog) start() {
 	ld.URL.SetText("")
 	ld.URL.Hide() // an earlier attempt's address no longer works
 	ld.CopyURL.Hide()
-	ld.Cancel.SetText("Cancel")
-	ld.Steps.SetText(startText(ld.row))
+	ld.Cancel.SetText(lang.L("app.cancel"))
+	ld.Steps.SetText(ld.ui.startText(ld.row))
 	if !ld.open {
 		ld.open = true
 		ld.ui.modal(ld.dlg, ld.stop)
@@ -152,26 +154,26 @@ func (ld *LoginDialog) start() {
 			switch {
 			case cancelled:
 				ld.close()
-				ld.ui.Status.SetText("Cancelled: " + ld.row.Name + " was left as it was.")
+				ld.ui.Status.SetText(lang.L("app.login_cancelled", kv("Name", ld.row.Name)))
 			case err != nil:
 				// Stay open: the reason, and the way forward in one click.
 				ld.Countdown.Hide()
 				ld.Progress.Hide()
-				ld.Steps.SetText(sentence(err.Error()))
-				ld.Cancel.SetText("Close")
+				ld.Steps.SetText(ld.ui.say(err))
+				ld.Cancel.SetText(lang.L("app.close"))
 				ld.instead = auth.Action{}
 				ld.Retry.SetText(retryText(ld.row))
 				ld.Retry.SetIcon(theme.ViewRefreshIcon())
 				if a, ok := auth.ActionOf(err); ok && a.Kind == auth.ActionUpdate {
 					ld.instead = a
-					ld.Retry.SetText(a.Title())
+					ld.Retry.SetText(ld.ui.lang.Render(a.Message()))
 					ld.Retry.SetIcon(actionIcon(a.Kind))
 				}
 				ld.Retry.Show()
-				ld.ui.Status.SetText(sentence(err.Error()))
+				ld.ui.Status.SetText(ld.ui.say(err))
 			default:
 				ld.close()
-				ld.ui.Status.SetText(ld.row.Name + ": " + h.String())
+				ld.ui.Status.SetText(ld.ui.healthLine(ld.row.Name, h))
 			}
 		})
 		rctx, rcancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -197,8 +199,8 @@ func (ld *LoginDialog) redraw() {
 	ld.mu.Unlock()
 	now := ld.ui.opts.Clock.Now()
 	ld.ui.run.Do(func() {
-		if len(ev.Steps) > 0 || ev.Health.Reason != "" {
-			text := sentence(ev.Health.Reason)
+		if len(ev.Steps) > 0 || ev.Health.Reason != "" || !ev.Health.Why.IsZero() {
+			text := sentence(ev.Health.Explain(ld.ui.lang))
 			if len(ev.Steps) > 0 {
 				text = strings.TrimSpace(text + "\n\n" + numbered(ev.Steps))
 			}
@@ -206,7 +208,7 @@ func (ld *LoginDialog) redraw() {
 		}
 		if ev.Health.State == auth.Pending && !ev.Health.Deadline.IsZero() {
 			left := ev.Health.Deadline.Sub(now)
-			ld.Countdown.SetText(auth.Countdown(left) + " left")
+			ld.Countdown.SetText(lang.L("app.time_left", kv("Left", auth.Countdown(left))))
 			ld.Countdown.Show()
 			ld.Progress.SetValue(max(0, left.Seconds()))
 			ld.Progress.Show()
@@ -214,9 +216,9 @@ func (ld *LoginDialog) redraw() {
 		if ev.URL != "" && ld.URL.Text != ev.URL {
 			ld.URL.SetText(ev.URL)
 			ld.URL.Show()
-			ld.CopyURL.SetText("Copy")
+			ld.CopyURL.SetText(lang.L("app.copy"))
 			ld.CopyURL.Show()
-			ld.Steps.SetText("Your browser could not be opened. Copy this address into a browser to log in:")
+			ld.Steps.SetText(lang.L("app.no_browser"))
 		}
 	})
 }
@@ -256,4 +258,14 @@ func (u *UI) StartLogin(r Row) *LoginDialog {
 	ld := newLoginDialog(u, r)
 	ld.start()
 	return ld
+}
+
+// healthLine is a credential's health in one line: "futu-main: OK:
+// the token was renewed".
+func (u *UI) healthLine(name string, h auth.Health) string {
+	reason := h.Explain(u.lang)
+	if reason == "" {
+		return lang.L("app.name_state", kv("Name", name, "State", u.stateTitle(h.State)))
+	}
+	return lang.L("app.name_state_reason", kv("Name", name, "State", u.stateTitle(h.State), "Reason", reason))
 }

@@ -6,8 +6,11 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"tokentray/internal/msg"
 )
 
 // SettingsPage shows every setting `tokentray config` lists, with its
@@ -15,8 +18,8 @@ import (
 type SettingsPage struct {
 	ui *UI
 
-	// Fields holds the input of each setting by key: an *entry, or a
-	// *widget.Check for a switch.
+	// Fields holds the input of each setting by key: an *entry, a
+	// *widget.Check for a switch, or a *widget.Select for the language.
 	Fields map[string]fyne.CanvasObject
 	errs   map[string]*widget.Label
 	loaded map[string]Setting
@@ -35,7 +38,7 @@ type SettingsPage struct {
 func (u *UI) newSettingsPage() *SettingsPage {
 	p := &SettingsPage{ui: u, Fields: map[string]fyne.CanvasObject{}, errs: map[string]*widget.Label{}, loaded: map[string]Setting{}}
 	p.form = widget.NewForm()
-	p.Save = widget.NewButtonWithIcon("Save settings", theme.DocumentSaveIcon(), p.Apply)
+	p.Save = widget.NewButtonWithIcon(lang.L("app.save_settings"), theme.DocumentSaveIcon(), p.Apply)
 	p.Save.Importance = widget.HighImportance
 	p.Message = widget.NewLabel("")
 	p.Message.Wrapping = fyne.TextWrapWord
@@ -43,15 +46,15 @@ func (u *UI) newSettingsPage() *SettingsPage {
 	p.Path.Wrapping = fyne.TextWrapBreak
 	p.Keychain = widget.NewLabel("")
 	p.Keychain.Wrapping = fyne.TextWrapWord
-	where := widget.NewForm(widget.NewFormItem("Settings file", p.Path), widget.NewFormItem("Secrets", p.Keychain))
+	where := widget.NewForm(widget.NewFormItem(lang.L("app.settings_file"), p.Path), widget.NewFormItem(lang.L("app.secrets"), p.Keychain))
 	heading := func(s string) *widget.Label {
 		l := widget.NewLabel(s)
 		l.TextStyle.Bold = true
 		return l
 	}
 	p.content = container.NewVBox(
-		heading("Settings"), p.form,
-		widget.NewSeparator(), heading("Where your data lives"), where)
+		heading(lang.L("app.tab_settings")), p.form,
+		widget.NewSeparator(), heading(lang.L("app.where_data_lives")), where)
 	// Save and what it said stay in view below the scrolling settings,
 	// whatever the window's size.
 	bottom := container.NewVBox(widget.NewSeparator(), container.NewBorder(nil, nil, p.Save, nil, p.Message))
@@ -72,7 +75,7 @@ func (p *SettingsPage) Load() {
 			p.Path.SetText(w.Settings)
 			p.Keychain.SetText(w.Keychain)
 			if err != nil {
-				p.Message.SetText(sentence(err.Error()))
+				p.Message.SetText(u.say(err))
 				return
 			}
 			p.show(ss)
@@ -92,9 +95,12 @@ func (p *SettingsPage) show(ss []Setting) {
 		p.order = nil
 		for _, s := range ss {
 			var in fyne.CanvasObject
-			if s.Switch {
+			switch {
+			case s.Switch:
 				in = widget.NewCheck("", nil)
-			} else {
+			case s.Key == languageKey:
+				in = widget.NewSelect(languageChoices(), nil)
+			default:
 				e := newEntry("")
 				e.OnSubmitted = func(string) { p.Apply() }
 				in = e
@@ -105,8 +111,9 @@ func (p *SettingsPage) show(ss []Setting) {
 			errl.Hide()
 			p.Fields[s.Key], p.errs[s.Key] = in, errl
 			p.order = append(p.order, s.Key)
-			item := widget.NewFormItem(s.Title, container.NewVBox(in, errl))
-			item.HintText = s.Allowed + "; default " + orDash(s.Default)
+			title, allowed := settingText(s)
+			item := widget.NewFormItem(title, container.NewVBox(in, errl))
+			item.HintText = lang.L("app.setting_hint", kv("Allowed", allowed, "Default", orDash(settingValue(s.Key, s.Default))))
 			p.form.AppendItem(item)
 		}
 	}
@@ -125,6 +132,8 @@ func (p *SettingsPage) show(ss []Setting) {
 			in.SetChecked(s.Value == "on")
 		case *entry:
 			in.SetText(s.Value)
+		case *widget.Select:
+			in.SetSelected(languageChoice(s.Value))
 		}
 	}
 	p.form.Refresh()
@@ -142,6 +151,8 @@ func (p *SettingsPage) value(key string) string {
 		return "off"
 	case *entry:
 		return in.Text
+	case *widget.Select:
+		return languageSetting(in.Selected)
 	}
 	return ""
 }
@@ -166,10 +177,10 @@ func (p *SettingsPage) Apply() {
 		}
 	}
 	if len(changed) == 0 {
-		p.Message.SetText("Nothing was changed.")
+		p.Message.SetText(lang.L("app.nothing_changed"))
 		return
 	}
-	p.Message.SetText("Saving…")
+	p.Message.SetText(lang.L("app.saving"))
 	order := append([]string(nil), p.order...)
 	u.run.Go(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -194,18 +205,96 @@ func (p *SettingsPage) Apply() {
 					in.SetChecked(changed[k] == "on")
 				case *entry:
 					in.SetText(changed[k])
+				case *widget.Select:
+					in.SetSelected(languageChoice(changed[k]))
 				}
 			}
 			for k, err := range errs {
-				p.errs[k].SetText(sentence(err.Error()))
+				p.errs[k].SetText(u.say(err))
 				p.errs[k].Show()
 			}
 			switch {
 			case len(errs) > 0:
-				p.Message.SetText("Some settings were not saved: see the marked fields.")
+				p.Message.SetText(lang.L("app.some_not_saved"))
 			default:
-				p.Message.SetText("Saved. tokentray uses the new settings from now on.")
+				p.Message.SetText(lang.L("app.saved_settings"))
+			}
+			if v, ok := changed[languageKey]; ok && errs[languageKey] == nil && u.opts.Language != nil {
+				if l := u.opts.Language(v); l != u.lang {
+					u.speak(l)
+				}
 			}
 		})
 	})
+}
+
+// The settings the page shows its own way: the language, with a choice
+// of languages, and the start-at-login switch.
+const (
+	languageKey  = "language"
+	autostartKey = "autostart"
+)
+
+// languageChoices are the language setting's values as the page offers
+// them, each language in its own words.
+func languageChoices() []string {
+	out := []string{lang.L("app.language_auto")}
+	for _, l := range msg.Langs {
+		out = append(out, l.Name())
+	}
+	return out
+}
+
+// languageChoice is the page's choice for a language setting's value.
+func languageChoice(setting string) string {
+	v, err := msg.ParseSetting(setting)
+	if err != nil || v == msg.SettingAuto {
+		return lang.L("app.language_auto")
+	}
+	return msg.Lang(v).Name()
+}
+
+// languageSetting is the language setting's value for a choice.
+func languageSetting(choice string) string {
+	for _, l := range msg.Langs {
+		if choice == l.Name() {
+			return string(l)
+		}
+	}
+	return msg.SettingAuto
+}
+
+// settingValue is a setting's value as the page shows it.
+func settingValue(key, value string) string {
+	if key == languageKey {
+		return languageChoice(value)
+	}
+	return value
+}
+
+// settingText is a setting's title and allowed values in the window's
+// language; the English texts are the settings table's own (a test
+// keeps them the same).
+func settingText(s Setting) (title, allowed string) {
+	switch s.Key {
+	case "lead-time":
+		return lang.L("app.set_lead_time"), lang.L("app.set_lead_time_allowed")
+	case "check-every":
+		return lang.L("app.set_check_every"), lang.L("app.set_check_every_allowed")
+	case "warn-days":
+		return lang.L("app.set_warn_days"), lang.L("app.set_warn_days_allowed")
+	case "extend-days":
+		return lang.L("app.set_extend_days"), lang.L("app.set_extend_days_allowed")
+	case "clipboard-clear":
+		return lang.L("app.set_clipboard_clear"), lang.L("app.set_clipboard_clear_allowed")
+	case "share-every":
+		return lang.L("app.set_share_every"), lang.L("app.set_share_every_allowed")
+	case languageKey:
+		return lang.L("app.set_language"), lang.L("app.set_language_allowed")
+	case "notifications":
+		return lang.L("app.set_notifications"), lang.L("app.on_or_off")
+	case autostartKey:
+		return lang.L("app.set_autostart"), lang.L("app.on_or_off")
+	}
+	return s.Title, s.Allowed
 }

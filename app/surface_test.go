@@ -148,12 +148,13 @@ func TestANotificationsButtonOpensTheWindowAtItsAction(t *testing.T) {
 }
 
 func TestARowNeverSaysActionNeededWithTimeLeft(t *testing.T) {
+	u, _ := newTestUI(t, &memBackend{}, nil)
 	h := auth.Health{State: auth.ActionNeeded, ExpiresAt: t0.Add(time.Minute)}
-	if got := shortState(h, t0); got != "Action needed" {
+	if got := u.shortState(h, t0); got != "Action needed" {
 		t.Errorf("row state %q", got)
 	}
 	h.State = auth.Expiring
-	if got := shortState(h, t0); got != "Expiring, 1 min left" {
+	if got := u.shortState(h, t0); got != "Expiring, 1 min left" {
 		t.Errorf("row state %q", got)
 	}
 }

@@ -2,13 +2,13 @@ package app
 
 import (
 	"context"
-	"fmt"
 	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 	"github.com/jonboulle/clockwork"
@@ -16,6 +16,7 @@ import (
 	"tokentray/auth"
 	"tokentray/auth/service"
 	"tokentray/icons"
+	"tokentray/internal/msg"
 )
 
 // Options shape the window.
@@ -32,6 +33,13 @@ type Options struct {
 	// Runner runs slow work and widget updates; nil means goroutines
 	// and fyne.Do.
 	Runner Runner
+	// Lang is the language the window speaks (the language setting as
+	// the wiring resolved it); empty means English.
+	Lang msg.Lang
+	// Language resolves a language setting ("auto", "zh-HK") to the
+	// language to speak, so a change on the settings page takes effect
+	// at once; nil keeps Lang until the window is opened again.
+	Language func(setting string) msg.Lang
 }
 
 // UI is the window. Its widgets are fields so tests can tap and read them.
@@ -41,6 +49,7 @@ type UI struct {
 	backend service.Service
 	opts    Options
 	run     Runner
+	lang    msg.Lang
 
 	mu       sync.Mutex
 	rows     []Row
@@ -62,6 +71,11 @@ type UI struct {
 	AddButton  *widget.Button
 	Details    *Details
 	Settings   *SettingsPage
+	// FontMissing says, in the window, that no font for the chosen
+	// language's characters was found, and what to install.
+	FontMissing *widget.Label
+
+	settingsTab *container.TabItem
 }
 
 // New builds the window on a (real or test) Fyne app.
@@ -72,11 +86,17 @@ func New(a fyne.App, b service.Service, opts Options) *UI {
 	if opts.Runner == nil {
 		opts.Runner = fyneRunner{}
 	}
+	if opts.Lang == "" {
+		opts.Lang = msg.English
+	}
+	if err := UseLanguage(opts.Lang); err != nil {
+		fyne.LogError("load the window's translations", err)
+	}
 	title := "tokentray"
 	if opts.Sandbox {
-		title += " (sandbox)"
+		title = lang.L("app.title_sandbox")
 	}
-	u := &UI{App: a, Win: a.NewWindow(title), backend: b, opts: opts, run: opts.Runner, selected: -1, closed: make(chan struct{}), listed: make(chan struct{}, 1)}
+	u := &UI{App: a, Win: a.NewWindow(title), backend: b, opts: opts, run: opts.Runner, lang: opts.Lang, selected: -1, closed: make(chan struct{}), listed: make(chan struct{}, 1)}
 	u.Win.SetIcon(fyne.NewStaticResource("app.png", icons.App))
 	u.build()
 	u.Win.Canvas().SetOnTypedKey(func(k *fyne.KeyEvent) {
@@ -92,7 +112,7 @@ func (u *UI) build() {
 	u.Banner = widget.NewLabel("")
 	u.Banner.Wrapping = fyne.TextWrapWord
 	if u.opts.Sandbox {
-		u.Banner.SetText("Sandbox: these brokers are simulated on this computer. Nothing here touches a real account.")
+		u.Banner.SetText(lang.L("app.sandbox_banner"))
 		u.Banner.Importance = widget.WarningImportance
 	} else {
 		u.Banner.Hide()
@@ -130,7 +150,7 @@ func (u *UI) build() {
 				img.Resource = res
 				img.Refresh()
 			}
-			state.SetText(shortState(r.Health, u.opts.Clock.Now()))
+			state.SetText(u.shortState(r.Health, u.opts.Clock.Now()))
 		},
 	)
 	u.List.OnSelected = func(id widget.ListItemID) {
@@ -149,28 +169,33 @@ func (u *UI) build() {
 	}
 	u.Details = u.newDetails()
 
-	u.RefreshAll = widget.NewButtonWithIcon("Refresh all", theme.ViewRefreshIcon(), func() {
-		u.work("Refreshing every credential…", func(ctx context.Context) (string, error) {
-			return "Every credential was checked.", refresh(ctx, u.backend, "")
+	u.RefreshAll = widget.NewButtonWithIcon(lang.L("app.refresh_all"), theme.ViewRefreshIcon(), func() {
+		u.work(lang.L("app.refreshing_all"), func(ctx context.Context) (string, error) {
+			return lang.L("app.refreshed_all"), refresh(ctx, u.backend, "")
 		})
 	})
-	u.AddButton = widget.NewButtonWithIcon("Add a credential…", theme.ContentAddIcon(), func() { u.ShowAddForm() })
+	u.AddButton = widget.NewButtonWithIcon(lang.L("app.add_credential"), theme.ContentAddIcon(), func() { u.ShowAddForm() })
 
 	split := container.NewHSplit(u.List, container.NewPadded(u.Details.box))
 	split.Offset = 0.4
 	top := container.NewHBox(u.AddButton, u.RefreshAll)
 	creds := container.NewBorder(top, nil, nil, nil, split)
 	u.Settings = u.newSettingsPage()
+	u.settingsTab = container.NewTabItemWithIcon(lang.L("app.tab_settings"), theme.SettingsIcon(), u.Settings.box)
 	u.Tabs = container.NewAppTabs(
-		container.NewTabItemWithIcon("Credentials", theme.AccountIcon(), creds),
-		container.NewTabItemWithIcon("Settings", theme.SettingsIcon(), u.Settings.box),
+		container.NewTabItemWithIcon(lang.L("app.tab_credentials"), theme.AccountIcon(), creds),
+		u.settingsTab,
 	)
 	u.Tabs.OnSelected = func(t *container.TabItem) {
-		if t.Text == "Settings" {
+		if t == u.settingsTab {
 			u.Settings.Load()
 		}
 	}
-	u.Win.SetContent(container.NewBorder(u.Banner, u.Status, nil, nil, u.Tabs))
+	u.FontMissing = widget.NewLabel("")
+	u.FontMissing.Wrapping = fyne.TextWrapWord
+	u.FontMissing.Importance = widget.WarningImportance
+	u.FontMissing.Hide()
+	u.Win.SetContent(container.NewBorder(container.NewVBox(u.FontMissing, u.Banner), u.Status, nil, nil, u.Tabs))
 }
 
 var (
@@ -193,23 +218,31 @@ func stateIcon(st auth.State) fyne.Resource {
 // shortState is a row's state: the time left only where it is what the
 // state is about (a verification's countdown, a token's life), never
 // beside "Action needed", which the time left does not fix.
-func shortState(h auth.Health, now time.Time) string {
+func (u *UI) shortState(h auth.Health, now time.Time) string {
+	title := u.stateTitle(h.State)
 	switch {
 	case h.State == auth.Pending && !h.Deadline.IsZero():
-		return fmt.Sprintf("Pending, %s left", auth.Countdown(h.Deadline.Sub(now)))
+		return lang.L("app.state_left", kv("State", title, "Left", auth.Countdown(h.Deadline.Sub(now))))
 	case h.State != auth.OK && h.State != auth.Expiring:
-		return h.State.Title()
+		return title
 	case !h.ExpiresAt.IsZero() && h.ExpiresAt.After(now):
-		return h.State.Title() + ", " + auth.Approx(h.ExpiresAt.Sub(now)) + " left"
+		return lang.L("app.state_left", kv("State", title, "Left", u.lang.Duration(h.ExpiresAt.Sub(now))))
 	}
-	return h.State.Title()
+	return title
 }
+
+// stateTitle is a state as the window names it ("Action needed").
+func (u *UI) stateTitle(s auth.State) string { return u.lang.Render(s.Message()) }
+
+// say is an error as the window shows it: its message in the window's
+// language.
+func (u *UI) say(err error) string { return sentence(u.lang.Err(err)) }
 
 // Reload reads the credentials from the backend and redraws.
 func (u *UI) Reload(ctx context.Context) error {
 	rows, err := u.backend.Rows(ctx)
 	if err != nil {
-		u.setStatus(err.Error())
+		u.setStatus(u.say(err))
 		return err
 	}
 	u.run.Do(func() {
@@ -253,10 +286,35 @@ func (u *UI) Reload(ctx context.Context) error {
 			u.Act(auth.Next(act, name))
 		}
 		if len(rows) == 0 {
-			u.Status.SetText("No credentials yet: choose “Add a credential…” to add a Futu login, a Futu API key or a Webull app key.")
+			u.Status.SetText(lang.L("app.no_credentials", kv("Add", lang.L("app.add_credential"))))
 		}
 	})
 	return nil
+}
+
+// speak switches the window to language l: its widgets are made again
+// in l, the settings page stays in view, and the list is read again.
+func (u *UI) speak(l msg.Lang) {
+	if err := UseLanguage(l); err != nil {
+		fyne.LogError("load the window's translations", err)
+	}
+	u.lang = l
+	u.opts.Lang = l
+	if u.opts.Sandbox {
+		u.Win.SetTitle(lang.L("app.title_sandbox"))
+	}
+	u.mu.Lock()
+	u.selected = -1
+	u.mu.Unlock()
+	u.build()
+	u.Tabs.Select(u.settingsTab)
+	u.Settings.Load()
+	u.Settings.Message.SetText(lang.L("app.language_changed", kv("Language", l.Name())))
+	u.run.Go(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		_ = u.Reload(ctx)
+	})
 }
 
 // selectName selects the credential called name, if it is listed.
@@ -316,21 +374,21 @@ func (u *UI) row(name string) (Row, bool) {
 func (u *UI) setStatus(s string) { u.run.Do(func() { u.Status.SetText(s) }) }
 
 // work does slow work off the UI thread and reports the outcome: f's
-// message when it succeeds ("Done." when it has none), else its error.
+// sentence when it succeeds ("Done." when it has none), else its error.
 // Afterwards the list is read again.
 func (u *UI) work(doing string, f func(ctx context.Context) (string, error)) {
 	u.Status.SetText(doing)
 	u.run.Go(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		defer cancel()
-		msg, err := f(ctx)
+		said, err := f(ctx)
 		switch {
 		case err != nil:
-			u.setStatus(sentence(err.Error()))
-		case msg != "":
-			u.setStatus(msg)
+			u.setStatus(u.say(err))
+		case said != "":
+			u.setStatus(said)
 		default:
-			u.setStatus("Done.")
+			u.setStatus(lang.L("app.done"))
 		}
 		_ = u.Reload(ctx)
 	})

@@ -693,13 +693,14 @@ func TestSettingsChangedElsewhereKeepWhatIsBeingTyped(t *testing.T) {
 // The logout question names the shared token file only when there is one,
 // and the brand the login is revoked with.
 func TestLogoutTextSaysOnlyWhatIsDone(t *testing.T) {
-	if s := logoutText(auth.Credential{Kind: auth.KindWebull}); strings.Contains(s, "file") {
+	u, _ := newTestUI(t, &memBackend{}, nil)
+	if s := u.logoutText(auth.Credential{Kind: auth.KindWebull}); strings.Contains(s, "file") {
 		t.Errorf("a Webull app that shares nothing: %q", s)
 	}
-	if s := logoutText(auth.Credential{Kind: auth.KindWebull, ShareWithSDK: true, SDKTokenDir: "/srv/bot/conf"}); !strings.Contains(s, "file shared with the Webull SDKs") {
+	if s := u.logoutText(auth.Credential{Kind: auth.KindWebull, ShareWithSDK: true, SDKTokenDir: "/srv/bot/conf"}); !strings.Contains(s, "file shared with the Webull SDKs") {
 		t.Errorf("a Webull app that shares its token: %q", s)
 	}
-	if s := logoutText(auth.Credential{Kind: auth.KindFutuOAuth, Brand: auth.BrandMoomoo}); !strings.Contains(s, "revoked with moomoo") {
+	if s := u.logoutText(auth.Credential{Kind: auth.KindFutuOAuth, Brand: auth.BrandMoomoo}); !strings.Contains(s, "revoked with moomoo") {
 		t.Errorf("a moomoo login: %q", s)
 	}
 }

@@ -24,6 +24,7 @@ import (
 	"tokentray/app"
 	"tokentray/auth"
 	"tokentray/auth/service"
+	"tokentray/internal/msg"
 	"tokentray/internal/system"
 )
 
@@ -57,7 +58,8 @@ func open(sandboxed bool, focus string, act auth.ActionKind) error {
 	if err := checkDisplay(os.Getenv); err != nil {
 		return err
 	}
-	parts, err := system.NewDoor(system.Options{}).Open(sandboxed)
+	door := system.NewDoor(system.Options{})
+	parts, err := door.Open(sandboxed)
 	if err != nil {
 		return err
 	}
@@ -67,8 +69,13 @@ func open(sandboxed bool, focus string, act auth.ActionKind) error {
 			return err
 		}
 	}
+	// The window speaks the language the person chose: the profile's
+	// language setting, else the environment and the desktop; a change
+	// on its settings page is resolved the same way.
+	language := func(setting string) msg.Lang { return system.Language(setting, nil) }
 	return runWindow(svc, app.Options{
 		Sandbox: sandboxed, Focus: focus, Do: act, PhoneURL: os.Getenv("TOKENTRAY_SANDBOX_PHONE"),
+		Lang: door.Language(sandboxed), Language: language,
 	})
 }
 
