@@ -91,12 +91,34 @@ func (k ActionKind) Valid() bool {
 // UserError is an error whose message is already a sentence for the user
 // and that means only the user can fix it (exit code 3 on the command
 // line, Action needed in the tray). Action, when set, is what to do.
+// Why is the sentence as data (the faces render it in the person's
+// language); Msg is its English, kept for errors built before sentences
+// were data.
 type UserError struct {
 	Msg    string
+	Why    msg.Message
 	Action Action
 }
 
-func (e *UserError) Error() string { return e.Msg }
+func (e *UserError) Error() string {
+	if e.Msg == "" {
+		return e.Why.String()
+	}
+	return e.Msg
+}
+
+// Message is the sentence as data: Why, or Msg as plain text.
+func (e *UserError) Message() msg.Message {
+	if !e.Why.IsZero() {
+		return e.Why
+	}
+	return msg.Plain(e.Msg)
+}
+
+// Say sets the sentence to m (both Why and its English Msg).
+func (e *UserError) Say(m msg.Message) {
+	e.Why, e.Msg = m, m.String()
+}
 
 // NeedsUser builds a UserError without a typed action.
 func NeedsUser(msg string) error { return &UserError{Msg: msg} }
@@ -104,6 +126,12 @@ func NeedsUser(msg string) error { return &UserError{Msg: msg} }
 // NeedsUserTo builds a UserError whose fix is action a.
 func NeedsUserTo(a Action, format string, args ...any) error {
 	return &UserError{Msg: fmt.Sprintf(format, args...), Action: a}
+}
+
+// NeedsUserBecause builds a UserError saying m, whose fix is action a
+// (the zero Action for none).
+func NeedsUserBecause(a Action, m msg.Message) error {
+	return &UserError{Msg: m.String(), Why: m, Action: a}
 }
 
 // ActionOf returns the next action an error carries, if any.

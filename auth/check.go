@@ -8,6 +8,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"strings"
+
+	"tokentray/internal/msg"
 )
 
 // Checker is implemented by kinds whose secrets can be checked with the
@@ -60,6 +62,16 @@ func FieldTitle(field string) string {
 		return "client registration"
 	}
 	return strings.ReplaceAll(field, "_", " ")
+}
+
+// FieldMessage is FieldTitle as a message, said in the person's
+// language.
+func FieldMessage(field string) msg.Message {
+	switch field {
+	case FieldAppKey, FieldAppSecret, FieldAccessToken, FieldRefreshToken, FieldWebullToken, FieldRegistrationToken:
+		return msg.New("auth.field_" + field)
+	}
+	return msg.Plain(FieldTitle(field))
 }
 
 // fingerprintVersion prefixes every fingerprint, so the scheme can change.

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"tokentray/internal/msg"
 )
 
 // Kind names one way of authenticating with one broker.
@@ -210,7 +212,7 @@ func ValidateName(name string) error {
 			// A message never repeats a huge argument whole.
 			shown = fmt.Sprintf("%q… (%d characters)", string(r[:64]), len(r))
 		}
-		return fmt.Errorf("%s is not a usable name: use 1 to 64 letters, digits, dots, dashes or underscores, starting with a letter or digit", shown)
+		return msg.Errorf("auth.name_unusable", "Name", shown)
 	}
 	return nil
 }

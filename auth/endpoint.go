@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"tokentray/internal/msg"
 )
 
 // MaxEndpointBytes bounds an endpoint URL; a real one is far shorter.
@@ -20,27 +22,33 @@ const MaxEndpointBytes = 2048
 // 65535 and a URL over MaxEndpointBytes. what names the setting in the
 // sentence ("the Futu endpoint", "--token-url").
 func CheckEndpoint(what, raw string) (string, error) {
+	return CheckEndpointNamed(msg.Plain(what), raw)
+}
+
+// CheckEndpointNamed is CheckEndpoint with the setting's name as a
+// message, said in the person's language.
+func CheckEndpointNamed(what msg.Message, raw string) (string, error) {
 	raw = strings.TrimSpace(raw)
 	if len(raw) > MaxEndpointBytes {
-		return "", NeedsUser(fmt.Sprintf("%s %s is longer than %d bytes: give it as https://host or https://host:port", what, ShownInput(raw), MaxEndpointBytes))
+		return "", NeedsUserBecause(Action{}, msg.New("auth.endpoint_too_long", "What", what, "Value", ShownInput(raw), "Max", MaxEndpointBytes))
 	}
 	u, err := url.Parse(raw)
 	if err == nil && u.User != nil {
 		// The URL itself would show the password, so it is not quoted.
-		return "", NeedsUser(fmt.Sprintf("%s has a user name or password in it, which would be saved and sent in the clear: give it as https://host or https://host:port, without user@", what))
+		return "", NeedsUserBecause(Action{}, msg.New("auth.endpoint_userinfo", "What", what))
 	}
 	shown := ShownInput(raw)
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return "", NeedsUser(fmt.Sprintf("%s %s is not usable: give it as https://host or https://host:port", what, shown))
+		return "", NeedsUserBecause(Action{}, msg.New("auth.endpoint_unusable", "What", what, "Value", shown))
 	}
 	if p := u.Port(); p != "" {
 		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
-			return "", NeedsUser(fmt.Sprintf("%s %s has port %s, outside 1 to 65535: give a port in that range", what, shown, ShownInput(p)))
+			return "", NeedsUserBecause(Action{}, msg.New("auth.endpoint_port", "What", what, "Value", shown, "Port", ShownInput(p)))
 		}
 	}
 	if u.Scheme == "http" && !IsLoopback(u.Hostname()) {
 		// Tokens would travel in the clear; only a local sandbox may use http.
-		return "", NeedsUser(fmt.Sprintf("%s %s uses plain http, which would send tokens in the clear: use https (http is only for this computer, e.g. the sandbox)", what, shown))
+		return "", NeedsUserBecause(Action{}, msg.New("auth.endpoint_http", "What", what, "Value", shown))
 	}
 	u.RawQuery, u.ForceQuery, u.Fragment, u.RawFragment = "", false, "", ""
 	return strings.TrimRight(u.String(), "/"), nil
@@ -70,11 +78,18 @@ func ShownInput(raw string) string {
 
 // Endpoints lists a credential's endpoint settings with the names a
 // sentence gives them.
-func (c Credential) Endpoints() []struct{ What, URL string } {
-	all := []struct{ What, URL string }{
-		{"the endpoint", c.Endpoint}, {"the registration URL", c.RegisterURL},
-		{"the authorization URL", c.AuthorizeURL}, {"the token URL", c.TokenURL},
-		{"the revocation URL", c.RevokeURL},
+func (c Credential) Endpoints() []struct {
+	What msg.Message
+	URL  string
+} {
+	type setting = struct {
+		What msg.Message
+		URL  string
+	}
+	all := []setting{
+		{msg.New("auth.setting_endpoint"), c.Endpoint}, {msg.New("auth.setting_register_url"), c.RegisterURL},
+		{msg.New("auth.setting_authorize_url"), c.AuthorizeURL}, {msg.New("auth.setting_token_url"), c.TokenURL},
+		{msg.New("auth.setting_revoke_url"), c.RevokeURL},
 	}
 	out := all[:0]
 	for _, e := range all {
@@ -88,7 +103,7 @@ func (c Credential) Endpoints() []struct{ What, URL string } {
 // CheckEndpoints checks every endpoint setting of c with CheckEndpoint.
 func (c Credential) CheckEndpoints() error {
 	for _, e := range c.Endpoints() {
-		if _, err := CheckEndpoint(e.What, e.URL); err != nil {
+		if _, err := CheckEndpointNamed(e.What, e.URL); err != nil {
 			return err
 		}
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"time"
+
+	"tokentray/internal/msg"
 )
 
 // Secrets is one credential's view of the SecretStore.
@@ -91,7 +93,7 @@ type LoginOptions struct {
 // ErrNoBrowser is what a login returns (wrapped) when no browser could be
 // opened and LoginOptions.NeedBrowser is set: the face offers the way
 // without a browser here (the address to open elsewhere, then a paste).
-var ErrNoBrowser = errors.New("no browser could be opened on this computer")
+var ErrNoBrowser = msg.Errorf("auth.no_browser")
 
 // ErrStopped is the cause (context.Cause) of a context ended because the
 // process was told to stop (SIGTERM: its terminal closed, a service
@@ -99,7 +101,7 @@ var ErrNoBrowser = errors.New("no browser could be opened on this computer")
 // goes on without the process (a Webull verification confirmed on the
 // phone) is not abandoned for it: it is left pending for the agent. Only
 // a plain cancel (Ctrl-C, the Cancel button) abandons it.
-var ErrStopped = errors.New("tokentray was told to stop")
+var ErrStopped = msg.Errorf("auth.stopped")
 
 // Stopped reports whether ctx ended because the process was told to
 // stop (see ErrStopped), rather than by a cancel.

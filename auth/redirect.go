@@ -1,12 +1,13 @@
 package auth
 
 import (
-	"errors"
 	"net"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
+
+	"tokentray/internal/msg"
 )
 
 // maxRedirects is how many redirects within one origin a call follows,
@@ -35,7 +36,7 @@ func SameOriginClient(c *http.Client) *http.Client {
 			return inner(req, via)
 		}
 		if len(via) >= maxRedirects {
-			return errors.New("stopped after 10 redirects")
+			return msg.Errorf("auth.redirects_too_many", "Count", maxRedirects)
 		}
 		return nil
 	}
@@ -71,12 +72,15 @@ type RedirectError struct {
 // Error names both places in a phrase: "127.0.0.1:8080 redirected the
 // call to another address, evil.example:443, where tokentray sends no
 // credentials".
-func (e *RedirectError) Error() string {
+func (e *RedirectError) Error() string { return e.Message().String() }
+
+// Message is the phrase as data.
+func (e *RedirectError) Message() msg.Message {
 	from, to := hostPort(e.From), hostPort(e.To)
 	if from == to { // only the scheme differs
 		from, to = Origin(e.From), Origin(e.To)
 	}
-	return from + " redirected the call to another address, " + to + ", where tokentray sends no credentials"
+	return msg.New("auth.redirected_away", "From", from, "To", to)
 }
 
 // hostPort is u's host and port, the scheme's default port written out.

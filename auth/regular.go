@@ -1,10 +1,11 @@
 package auth
 
 import (
-	"fmt"
 	"io"
 	"io/fs"
 	"os"
+
+	"tokentray/internal/msg"
 )
 
 // NotRegularError is a file tokentray reads (the settings, the
@@ -74,7 +75,7 @@ func ReadRegular(path string, limit int64) ([]byte, error) {
 		return nil, err
 	}
 	if int64(len(b)) > limit {
-		return nil, fmt.Errorf("%s is larger than the %d bytes tokentray reads there", path, limit)
+		return nil, msg.Errorf("auth.file_too_large", "Path", path, "Max", limit)
 	}
 	return b, nil
 }

@@ -1,14 +1,15 @@
 package auth
 
 import (
-	"errors"
 	"sort"
 	"strconv"
 	"sync"
+
+	"tokentray/internal/msg"
 )
 
 // ErrSecretNotFound is returned by a SecretStore when an item is absent.
-var ErrSecretNotFound = errors.New("secret not found in the keychain")
+var ErrSecretNotFound = msg.Errorf("auth.secret_not_found")
 
 // MaxSecretBytes is the largest value tokentray stores in one keychain
 // item. Windows caps an item at 2,560 bytes and macOS near 3,000; a larger

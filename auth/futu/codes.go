@@ -8,6 +8,7 @@ import (
 	"unicode"
 
 	"tokentray/auth"
+	"tokentray/internal/msg"
 )
 
 // refusal is what kind of "no" an answer is, read as Futu's CLI reads
@@ -117,21 +118,21 @@ func (e apiError) kind() refusal {
 // what says the answer in a phrase: "HTTP 403, code 1100: no trade
 // permission", or "HTTP 401 with a page that is not Futu's (first line:
 // …)". secrets are withheld from Futu's message.
-func (e apiError) what(secrets ...string) string {
-	s := fmt.Sprintf("HTTP %d", e.status)
+func (e apiError) what(secrets ...string) string { return e.said(secrets...).String() }
+
+// said is what as a message; Futu's own words stay as Futu wrote them.
+func (e apiError) said(secrets ...string) msg.Message {
 	switch {
 	case e.futu && e.code != 0 && e.message != "":
-		s += fmt.Sprintf(", code %d: %s", e.code, clip(scrub(e.message, secrets...)))
+		return msg.New("futu.answer_code_text", "Status", e.status, "Code", e.code, "Text", clip(scrub(e.message, secrets...)))
 	case e.futu && e.code != 0:
-		s += fmt.Sprintf(", code %d", e.code)
+		return msg.New("futu.answer_code", "Status", e.status, "Code", e.code)
 	case e.futu && e.message != "":
-		s += ": " + clip(scrub(e.message, secrets...))
+		return msg.New("futu.answer_text", "Status", e.status, "Text", clip(scrub(e.message, secrets...)))
 	case e.firstLine != "":
-		s += " with an answer that is not Futu's (it begins " + fmt.Sprintf("%q", scrub(e.firstLine, secrets...)) + ")"
-	default:
-		s += " with an empty answer that is not Futu's"
+		return msg.New("futu.answer_foreign", "Status", e.status, "Start", fmt.Sprintf("%q", scrub(e.firstLine, secrets...)))
 	}
-	return s
+	return msg.New("futu.answer_foreign_empty", "Status", e.status)
 }
 
 // clip is a broker's phrase on one line, without control characters, at

@@ -2,11 +2,10 @@ package futu
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"time"
 
 	"tokentray/auth"
+	"tokentray/internal/msg"
 )
 
 // ExpiryWarnDays are the days before expiry at which a legacy API key
@@ -33,11 +32,11 @@ func day(t time.Time) string { return t.UTC().Format("2006-01-02") }
 
 // timeLeft says "in 12 days", "in 47 hours", "in 30 min" or "within
 // the minute": rounded down, never more than is left.
-func timeLeft(d time.Duration) string {
+func timeLeft(d time.Duration) msg.Message {
 	if d < time.Minute {
-		return "within the minute"
+		return msg.New("futu.within_the_minute")
 	}
-	return "in " + auth.Approx(d)
+	return msg.New("futu.in_time", "Left", msg.Approx(d))
 }
 
 // stickyHealth is the stored health when it came from the broker after
@@ -55,27 +54,26 @@ func stickyHealth(c auth.Credential) (auth.Health, bool) {
 // shortErr is err without the URL a *url.Error adds.
 func shortErr(err error) string { return auth.NetworkWhy(err) }
 
+// futuBrand is "Futu" as a message, for a sentence about Futu's servers.
+func futuBrand() msg.Message { return msg.New("brand.futu") }
+
+// brandOf is the credential's brand (Futu or moomoo) as a message.
+func brandOf(c auth.Credential) msg.Message {
+	if c.FutuBrand() == auth.BrandMoomoo {
+		return msg.New("brand.moomoo")
+	}
+	return msg.New("brand.futu")
+}
+
 // networkHealth is the Unknown health of a call that did not get an answer.
 func networkHealth(now time.Time, c auth.Credential, err error) auth.Health {
-	reason := fmt.Sprintf("Futu did not answer (%s); %s", shortErr(err), auth.RetryNote)
-	switch {
-	case errors.Is(err, context.Canceled):
-		reason = "the call to Futu was cancelled before it answered; " + auth.RetryNote
-	case errors.Is(err, context.DeadlineExceeded):
-		reason = "Futu did not answer in time; " + auth.RetryNote
-	}
-	return auth.Health{
-		State:     auth.Unknown,
-		Reason:    reason,
-		ExpiresAt: c.ExpiresAt,
-		CheckedAt: now,
-	}
+	return auth.NoAnswerHealth(futuBrand(), err, c.ExpiresAt, now)
 }
 
 // configHealth is the health of a credential whose settings stop every
 // call (an endpoint tokentray refuses): the user must change them.
 func configHealth(c auth.Credential, now time.Time, err error) auth.Health {
-	return auth.Health{State: auth.ActionNeeded, Reason: err.Error(), ExpiresAt: c.ExpiresAt, CheckedAt: now}
+	return auth.Health{State: auth.ActionNeeded, ExpiresAt: c.ExpiresAt, CheckedAt: now}.Because(msg.Of(err))
 }
 
 // scrub returns the broker's text without control characters, or

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"tokentray/auth"
+	"tokentray/internal/msg"
 )
 
 const (
@@ -78,12 +79,12 @@ func (r apiResult) skew() time.Duration {
 }
 
 // clockNote says how far this computer's clock is from Futu's.
-func clockNote(skew time.Duration) string {
-	dir := "behind"
+func clockNote(skew time.Duration) msg.Message {
+	id := "futu.clock_behind"
 	if skew < 0 {
-		dir = "ahead of"
+		id = "futu.clock_ahead"
 	}
-	return fmt.Sprintf("your clock is %d s off (%s Futu's)", int64(math.Round(skew.Abs().Seconds())), dir)
+	return msg.New(id, "Seconds", int64(math.Round(skew.Abs().Seconds())))
 }
 
 // timeRefused reports whether Futu's answer says the request time was
@@ -130,18 +131,18 @@ func expiryHealth(c auth.Credential, now time.Time) auth.Health {
 	switch {
 	case exp.IsZero():
 		h.State = auth.Unknown
-		h.Reason = "the expiry of this access token is not known yet; tokentray will ask Futu"
+		h = h.Because(msg.New("futu.key_expiry_unknown"))
 	case !exp.After(now):
 		h.State = auth.Broken
 		h.Next = auth.Next(auth.ActionUpdate, c.Name)
-		h.Reason = fmt.Sprintf("the access token expired on %s: create a new one in the Futu developer portal (User Center) and give it to tokentray", day(exp))
+		h = h.Because(msg.New("futu.key_expired_create", "Day", day(exp)))
 	case ExpiryStage(exp, now) > 0:
 		h.State = auth.Expiring
 		h.Next = auth.Next(auth.ActionExtend, c.Name)
-		h.Reason = fmt.Sprintf("the access token expires %s (%s): extend it before then", timeLeft(exp.Sub(now)), day(exp))
+		h = h.Because(msg.New("futu.key_expires", "When", timeLeft(exp.Sub(now)), "Day", day(exp)))
 	default:
 		h.State = auth.OK
-		h.Reason = fmt.Sprintf("the access token is valid until %s", day(exp))
+		h = h.Because(msg.New("futu.key_valid_until", "Day", day(exp)))
 	}
 	return h
 }
@@ -192,10 +193,10 @@ func loadKey(c auth.Credential, s auth.Secrets) (Signer, error) {
 func readField(c auth.Credential, s auth.Secrets, field string, dst *string) error {
 	v, err := s.Get(field)
 	if errors.Is(err, auth.ErrSecretNotFound) {
-		return auth.NeedsUserTo(auth.Next(auth.ActionUpdate, c.Name), "the %s of %s is missing from the keychain: enter it again", strings.ReplaceAll(field, "_", " "), c.Name)
+		return auth.NeedsUserBecause(auth.Next(auth.ActionUpdate, c.Name), msg.New("futu.field_missing", "Field", auth.FieldMessage(field), "Name", c.Name))
 	}
 	if err != nil {
-		return fmt.Errorf("tokentray cannot read the %s of %s: %w", strings.ReplaceAll(field, "_", " "), c.Name, err)
+		return msg.Wrap(err, "futu.field_unreadable", "Field", auth.FieldMessage(field), "Name", c.Name, "Err", err)
 	}
 	*dst = v
 	return nil
@@ -284,18 +285,19 @@ func (r apiResult) refusal() refusal {
 // foreignHealth is the Unknown health of a 401 or 403 whose body is not
 // Futu's own error: a proxy or a server fault said no, not Futu, so the
 // key is not judged and the next clean check restores what it was.
-func foreignHealth(c auth.Credential, r apiResult, what string, secrets []string) auth.Health {
-	return auth.Health{State: auth.Unknown, ExpiresAt: keyExpiry(c), CheckedAt: r.at,
-		Reason: "the " + what + " got " + r.refused.what(secrets...) + ": a proxy or a server fault said no, not Futu, so nothing was changed and tokentray checks again at the next check"}
+func foreignHealth(c auth.Credential, r apiResult, what msg.Message, secrets []string) auth.Health {
+	return auth.Health{State: auth.Unknown, ExpiresAt: keyExpiry(c), CheckedAt: r.at}.
+		Because(msg.New("futu.refused_foreign", "Call", what, "Answer", r.refused.said(secrets...)))
 }
 
 // badAnswer is an answer that is not Futu's JSON (an error page, a cut
 // answer): it came, so "Futu did not answer" would not be true.
 type badAnswer struct{ status int }
 
-func (e badAnswer) Error() string {
-	return fmt.Sprintf("Futu answered HTTP %d with something that is not its JSON", e.status)
-}
+func (e badAnswer) Error() string { return e.Message().String() }
+
+// Message is the error as data.
+func (e badAnswer) Message() msg.Message { return msg.New("futu.answer_not_json", "Status", e.status) }
 
 // turnedAway reports a status with which a server refuses a request
 // before acting on it (too many requests, unavailable).
@@ -304,10 +306,20 @@ func turnedAway(status int) bool {
 }
 
 // unreadHealth is the Unknown health of a check whose answer could not be read.
-func unreadHealth(now time.Time, c auth.Credential, what string, e badAnswer) auth.Health {
-	return auth.Health{State: auth.Unknown, ExpiresAt: keyExpiry(c), CheckedAt: now,
-		Reason: fmt.Sprintf("Futu's answer to the %s could not be read (HTTP %d, not its JSON); %s", what, e.status, auth.RetryNote)}
+func unreadHealth(now time.Time, c auth.Credential, what msg.Message, e badAnswer) auth.Health {
+	return auth.Health{State: auth.Unknown, ExpiresAt: keyExpiry(c), CheckedAt: now}.
+		Because(unreadMsg(what, e.status)).Note(auth.RetryNoteMsg())
 }
+
+// unreadMsg says that Futu's answer to a call could not be read.
+func unreadMsg(what msg.Message, status int) msg.Message {
+	return msg.New("futu.answer_unread", "Call", what, "Status", status)
+}
+
+// The calls a sentence names.
+func callHealthCheck() msg.Message  { return msg.New("futu.call_health_check") }
+func callExtension() msg.Message    { return msg.New("futu.call_extension") }
+func callAccountCheck() msg.Message { return msg.New("futu.call_account_check") }
 
 // rejected turns a 401 answer into the health the user sees. A refused
 // request time is never a dead key: the clock is off.
@@ -319,22 +331,22 @@ func rejected(c auth.Credential, r apiResult) auth.Health {
 		h.State = auth.ActionNeeded
 		h.Next = auth.Next(auth.ActionRetry, c.Name)
 		if r.date.IsZero() {
-			h.Reason = "Futu refused the request time, so your clock is probably off by more than 60 s; the key itself may be fine: set the system clock to update automatically and check again"
+			h = h.Because(msg.New("futu.time_refused_probably"))
 			break
 		}
-		h.Reason = "Futu refused the request time: " + clockNote(r.skew()) + "; the key itself may be fine: set the system clock to update automatically and check again"
+		h = h.Because(msg.New("futu.time_refused", "Clock", clockNote(r.skew())))
 	case strings.Contains(strings.ToLower(r.reply.Message), "signature"):
 		h.Next = portal
-		h.Reason = "Futu rejected the request signature: the app secret does not belong to this app key; copy both again from the Futu developer portal"
+		h = h.Because(msg.New("futu.signature_rejected"))
 	case !c.ExtendLost.IsZero():
 		h.Next = portal
-		h.Reason = lostReason
+		h = h.Because(msg.New("futu.extension_lost"))
 	case !keyExpiry(c).IsZero() && !keyExpiry(c).After(r.at):
 		h.Next = portal
-		h.Reason = fmt.Sprintf("the access token expired on %s: create a new token in the Futu developer portal", day(keyExpiry(c)))
+		h = h.Because(msg.New("futu.key_expired_portal", "Day", day(keyExpiry(c))))
 	default: // an unknown or revoked key or token, in Futu's words
 		h.Next = portal
-		h.Reason = "the API key was rejected by Futu as revoked or invalid: create a new token in the Futu developer portal"
+		h = h.Because(msg.New("futu.key_revoked"))
 	}
 	return h
 }
@@ -345,7 +357,7 @@ func rejected(c auth.Credential, r apiResult) auth.Health {
 func rejectedErr(c auth.Credential, r apiResult) (auth.Health, error) {
 	h := rejected(c, r)
 	if timeRefused(r) {
-		return h, fmt.Errorf("futu check %s: %s", c.Name, h.Reason)
+		return h, msg.Wrap(nil, "futu.check_failed", "Name", c.Name, "Why", h.Why)
 	}
 	return h, userErr(h)
 }
@@ -354,7 +366,7 @@ func rejectedErr(c auth.Credential, r apiResult) (auth.Health, error) {
 // off from ours, which tokentray corrects for.
 func withClockNote(h auth.Health, r apiResult) auth.Health {
 	if d := r.skew(); !r.date.IsZero() && d.Abs() >= skewNoted {
-		h.Reason += "; " + clockNote(d) + ", which tokentray corrects for: set the system clock to update automatically"
+		h = h.Note(msg.New("futu.clock_corrected", "Clock", clockNote(d)))
 	}
 	return h
 }
@@ -375,36 +387,32 @@ func (p *KeyProvider) Refresh(ctx context.Context, c *auth.Credential, s auth.Se
 	r, err := p.signedGet(ctx, base, k, VerifyPath)
 	var bad badAnswer
 	if errors.As(err, &bad) {
-		return unreadHealth(r.at, *c, "health check", bad), fmt.Errorf("futu check %s: %w", c.Name, err)
+		return unreadHealth(r.at, *c, callHealthCheck(), bad), msg.Wrap(err, "futu.check_failed", "Name", c.Name, "Why", err)
 	}
 	if err != nil {
 		if ctx.Err() != nil {
-			return networkHealth(now, *c, err), fmt.Errorf("futu check %s: %w", c.Name, ctx.Err())
+			return networkHealth(now, *c, err), msg.Wrap(ctx.Err(), "futu.check_failed", "Name", c.Name, "Why", ctx.Err().Error())
 		}
-		return networkHealth(now, *c, err), fmt.Errorf("futu check %s: %w", c.Name, err)
+		return networkHealth(now, *c, err), msg.Wrap(err, "futu.check_failed", "Name", c.Name, "Why", err.Error())
 	}
 	c.LastChecked = r.at
 	secrets := []string{k.AppKey, k.AppSecret, k.AccessToken}
 	switch kind := r.refusal(); {
 	case kind == refusedForeign:
-		return foreignHealth(*c, r, "health check", secrets), fmt.Errorf("futu check %s: %s", c.Name, r.refused.what(secrets...))
+		return foreignHealth(*c, r, callHealthCheck(), secrets), msg.Errorf("futu.check_failed", "Name", c.Name, "Why", r.refused.said(secrets...))
 	case kind == refusedNotFound:
 		// No health check on this endpoint: the known expiry is all there is.
 		return withClockNote(expiryHealth(*c, r.at), r), nil
 	case kind == refusedRateLimit:
-		h := auth.Health{State: auth.Unknown, ExpiresAt: keyExpiry(*c), CheckedAt: r.at,
-			Reason: "Futu asked tokentray to slow down (" + r.refused.what(secrets...) + "); nothing was changed and tokentray checks again at the next check"}
-		return h, fmt.Errorf("futu check %s: %s", c.Name, r.refused.what(secrets...))
+		h := auth.Health{State: auth.Unknown, ExpiresAt: keyExpiry(*c), CheckedAt: r.at}.
+			Because(msg.New("futu.slow_down", "Answer", r.refused.said(secrets...)))
+		return h, msg.Errorf("futu.check_failed", "Name", c.Name, "Why", r.refused.said(secrets...))
 	case r.status == http.StatusUnauthorized || kind == refusedAuth || kind == refusedExpired:
 		return rejectedErr(*c, r)
 	case r.status != http.StatusOK || r.reply.Code != 0:
-		h := auth.Health{
-			State:     auth.Unknown,
-			Reason:    fmt.Sprintf("Futu answered HTTP %d (code %d) to the health check; %s", r.status, r.reply.Code, auth.RetryNote),
-			ExpiresAt: keyExpiry(*c),
-			CheckedAt: r.at,
-		}
-		return h, fmt.Errorf("futu check %s: HTTP %d code %d %s", c.Name, r.status, r.reply.Code, r.reply.Message)
+		h := auth.Health{State: auth.Unknown, ExpiresAt: keyExpiry(*c), CheckedAt: r.at}.
+			Because(msg.New("futu.check_answered", "Status", r.status, "Code", r.reply.Code)).Note(auth.RetryNoteMsg())
+		return h, msg.Errorf("futu.check_failed", "Name", c.Name, "Why", fmt.Sprintf("HTTP %d code %d %s", r.status, r.reply.Code, r.reply.Message))
 	}
 	var data struct {
 		ExpiredAt string `json:"expired_at"`
@@ -420,9 +428,9 @@ func (p *KeyProvider) Refresh(ctx context.Context, c *auth.Credential, s auth.Se
 func (p *KeyProvider) secretsHealth(c auth.Credential, now time.Time, err error) auth.Health {
 	var ue *auth.UserError
 	if errors.As(err, &ue) {
-		return auth.Health{State: auth.Broken, Reason: ue.Msg, Next: ue.Action, ExpiresAt: keyExpiry(c), CheckedAt: now}
+		return auth.Health{State: auth.Broken, Next: ue.Action, ExpiresAt: keyExpiry(c), CheckedAt: now}.Because(ue.Message())
 	}
-	return auth.Health{State: auth.Unknown, Reason: "the keychain could not be read: " + err.Error(), ExpiresAt: keyExpiry(c), CheckedAt: now}
+	return auth.Health{State: auth.Unknown, ExpiresAt: keyExpiry(c), CheckedAt: now}.Because(msg.New("futu.keychain_unreadable", "Err", err))
 }
 
 // maxExtension is how far ahead Futu lets a legacy access token be extended.
@@ -437,10 +445,10 @@ func (p *KeyProvider) Extend(ctx context.Context, c *auth.Credential, s auth.Sec
 		until = now.Add(KeyLife)
 	}
 	if !until.After(now) {
-		return p.Assess(*c, now), auth.NeedsUser(fmt.Sprintf("%s is in the past: choose a date up to 3 years ahead", day(until)))
+		return p.Assess(*c, now), auth.NeedsUserBecause(auth.Action{}, msg.New("futu.extend_past", "Day", day(until)))
 	}
 	if until.After(maxExtension(now)) {
-		return p.Assess(*c, now), auth.NeedsUser(fmt.Sprintf("Futu extends an access token by at most 3 years: choose a date before %s", day(maxExtension(now))))
+		return p.Assess(*c, now), auth.NeedsUserBecause(auth.Action{}, msg.New("futu.extend_too_far", "Day", day(maxExtension(now))))
 	}
 	base, err := baseURL(p.o, *c)
 	if err != nil {
@@ -453,7 +461,7 @@ func (p *KeyProvider) Extend(ctx context.Context, c *auth.Credential, s auth.Sec
 	// Futu kills the old token on success, so make sure the keychain
 	// will take the new one before asking for it.
 	if err := s.Set(auth.FieldAccessToken, k.AccessToken); err != nil {
-		return p.secretsHealth(*c, now, err), fmt.Errorf("futu extend %s: the keychain cannot store the new token, so nothing was asked of Futu: %w", c.Name, err)
+		return p.secretsHealth(*c, now, err), msg.Wrap(err, "futu.extend_cannot_store", "Name", c.Name, "Err", err)
 	}
 	path := c.RefreshTokenPath
 	if path == "" {
@@ -462,7 +470,7 @@ func (p *KeyProvider) Extend(ctx context.Context, c *auth.Credential, s auth.Sec
 	q := url.Values{"expired_at": {until.UTC().Format(time.RFC3339)}}
 	if err := ctx.Err(); err != nil {
 		// The caller gave up before Futu was asked: nothing changed.
-		return networkHealth(now, *c, err), fmt.Errorf("futu extend %s: %w", c.Name, err)
+		return networkHealth(now, *c, err), msg.Wrap(err, "futu.extend_failed", "Name", c.Name, "Why", err.Error())
 	}
 	// Futu retires the old token as it answers; the new one must reach
 	// the keychain even if the caller stops waiting.
@@ -471,65 +479,64 @@ func (p *KeyProvider) Extend(ctx context.Context, c *auth.Credential, s auth.Sec
 	r, err := p.signedGet(rctx, base, k, path+"?"+q.Encode())
 	var bad badAnswer
 	if errors.As(err, &bad) && turnedAway(bad.status) {
-		h := unreadHealth(now, *c, "extension", bad)
-		h.Reason = fmt.Sprintf("Futu turned the extension away (HTTP %d); nothing was changed: try again later", bad.status)
-		return h, fmt.Errorf("futu extend %s: %w", c.Name, err)
+		h := unreadHealth(now, *c, callExtension(), bad).Because(msg.New("futu.extend_turned_away", "Status", bad.status))
+		return h, msg.Wrap(err, "futu.extend_failed", "Name", c.Name, "Why", err)
 	}
 	if errors.As(err, &bad) {
-		h := unreadHealth(now, *c, "extension", bad)
-		what := fmt.Sprintf("Futu's answer to the extension could not be read (HTTP %d, not its JSON)", bad.status)
-		h.Reason = what + ", so the token may have been extended: check again to see where it stands"
+		h := unreadHealth(now, *c, callExtension(), bad)
+		what := unreadMsg(callExtension(), bad.status)
+		h = h.Because(msg.New("futu.extend_maybe", "What", what))
 		h.Next = auth.Next(auth.ActionRetry, c.Name)
 		// Not the user's to fix: the outcome is unknown until a check.
-		return p.afterLostExtension(rctx, c, base, k, what, h, auth.WithAction(fmt.Errorf("futu extend %s: Futu's answer could not be read and the token may have been extended: check again to see where it stands", c.Name), h.Next))
+		return p.afterLostExtension(rctx, c, base, k, what, h, auth.WithAction(msg.Errorf("futu.extend_unread_maybe", "Name", c.Name), h.Next))
 	}
 	if err != nil {
 		var oe *net.OpError
 		if errors.As(err, &oe) && oe.Op == "dial" {
 			// Nothing was sent: say so in words, not Go's error chain.
-			return networkHealth(now, *c, err), auth.Said(fmt.Sprintf("futu extend %s: Futu did not answer (%s); nothing was changed: try again later", c.Name, shortErr(err)), err)
+			return networkHealth(now, *c, err), msg.Wrap(err, "futu.extend_no_answer", "Name", c.Name, "Why", auth.NetworkCause(err))
 		}
 		// The request went out: Futu may have extended the token already.
 		h := networkHealth(now, *c, err)
-		what := fmt.Sprintf("Futu's answer to the extension did not arrive (%s)", shortErr(err))
-		h.Reason = what + ", so the token may have been extended: check again to see where it stands"
+		what := msg.New("futu.extend_answer_lost", "Why", auth.NetworkCause(err))
+		h = h.Because(msg.New("futu.extend_maybe", "What", what))
 		h.Next = auth.Next(auth.ActionRetry, c.Name)
 		lctx, cancel := detached(ctx)
 		defer cancel()
-		return p.afterLostExtension(lctx, c, base, k, what, h, auth.WithAction(fmt.Errorf("futu extend %s: the answer did not arrive (%s) and the token may have been extended: check again to see where it stands", c.Name, shortErr(err)), h.Next))
+		return p.afterLostExtension(lctx, c, base, k, what, h, auth.WithAction(msg.Wrap(err, "futu.extend_lost_maybe", "Name", c.Name, "Why", auth.NetworkCause(err)), h.Next))
 	}
 	c.LastChecked = r.at
 	switch kind := r.refusal(); {
 	case kind == refusedForeign:
 		secrets := []string{k.AppKey, k.AppSecret, k.AccessToken}
-		h := foreignHealth(*c, r, "extension", secrets)
-		return h, fmt.Errorf("futu extend %s: %s; nothing was changed: try again later", c.Name, r.refused.what(secrets...))
+		h := foreignHealth(*c, r, callExtension(), secrets)
+		return h, msg.Errorf("futu.extend_refused_foreign", "Name", c.Name, "Answer", r.refused.said(secrets...))
 	case r.status == http.StatusUnauthorized || kind == refusedAuth || kind == refusedExpired:
 		return rejectedErr(*c, r)
 	case r.status == http.StatusNotFound:
-		return p.Assess(*c, now), auth.NeedsUser(fmt.Sprintf("Futu has no token refresh at %s: extend the token in the Futu developer portal, or set the right path for %s", path, c.Name))
+		return p.Assess(*c, now), auth.NeedsUserBecause(auth.Action{}, msg.New("futu.extend_no_path", "Path", path, "Name", c.Name))
 	case r.status != http.StatusOK || r.reply.Code != 0:
-		msg := r.reply.Message
-		if msg == "" {
-			msg = http.StatusText(r.status)
+		said := r.reply.Message
+		if said == "" {
+			said = http.StatusText(r.status)
 		}
 		if r.status == http.StatusBadRequest {
-			return p.Assess(*c, now), auth.NeedsUser(fmt.Sprintf("Futu refused to extend the token (code %d: %s): choose another date", r.reply.Code, msg))
+			return p.Assess(*c, now), auth.NeedsUserBecause(auth.Action{}, msg.New("futu.extend_refused_date", "Code", r.reply.Code, "Text", said))
 		}
-		h := auth.Health{State: auth.Unknown, ExpiresAt: keyExpiry(*c), CheckedAt: now}
-		h.Reason = fmt.Sprintf("Futu did not extend the token (HTTP %d, code %d: %s); nothing was changed: try again later", r.status, r.reply.Code, msg)
-		return h, fmt.Errorf("futu extend %s: HTTP %d code %d: %s", c.Name, r.status, r.reply.Code, msg)
+		h := auth.Health{State: auth.Unknown, ExpiresAt: keyExpiry(*c), CheckedAt: now}.
+			Because(msg.New("futu.extend_not_done", "Status", r.status, "Code", r.reply.Code, "Text", said))
+		return h, msg.Errorf("futu.extend_failed", "Name", c.Name, "Why", fmt.Sprintf("HTTP %d code %d: %s", r.status, r.reply.Code, said))
 	}
 	var data struct {
 		Token     string `json:"token"`
 		ExpiredAt string `json:"expired_at"`
 	}
 	if err := json.Unmarshal(r.reply.Data, &data); err != nil || data.Token == "" {
-		return networkHealth(now, *c, errors.New("the answer had no token")), fmt.Errorf("futu extend %s: Futu answered without a new token; check the credential with the developer portal", c.Name)
+		return networkHealth(now, *c, msg.Errorf("futu.answer_no_token")), msg.Errorf("futu.extend_no_token", "Name", c.Name)
 	}
 	if err := auth.SetRetry(s, auth.FieldAccessToken, data.Token); err != nil {
-		return auth.Health{State: auth.Broken, Next: auth.Next(auth.ActionUpdate, c.Name), Reason: "Futu issued a new access token but the keychain refused it and the old one no longer works: create a new token in the Futu developer portal", CheckedAt: r.at},
-			fmt.Errorf("futu extend %s: store the new token: %w", c.Name, err)
+		return auth.Health{State: auth.Broken, Next: auth.Next(auth.ActionUpdate, c.Name), CheckedAt: r.at}.Because(msg.New("futu.extend_store_refused")),
+			msg.Wrap(err, "futu.extend_store_failed", "Name", c.Name, "Err", err)
 	}
 	before := keyExpiry(*c)
 	c.ExtendLost = time.Time{}
@@ -539,11 +546,11 @@ func (p *KeyProvider) Extend(ctx context.Context, c *auth.Credential, s auth.Sec
 	}
 	c.RefreshedAt = r.at
 	h := expiryHealth(*c, r.at)
-	verb := "was extended until"
+	id := "futu.extended_until"
 	if !before.IsZero() && c.ExpiresAt.Before(before) {
-		verb = "now ends earlier, on" // a date before the old expiry is a cut
+		id = "futu.extended_earlier" // a date before the old expiry is a cut
 	}
-	h.Reason = fmt.Sprintf("the access token %s %s; scripts that use the old FUTU_ACCESS_TOKEN need the new one", verb, day(c.ExpiresAt))
+	h = h.Because(msg.New(id, "Day", day(c.ExpiresAt)))
 	return h, nil
 }
 
@@ -581,7 +588,7 @@ func (p *KeyProvider) SharedFile(c auth.Credential, s auth.Secrets) (auth.Shared
 // checked at once: still accepted, nothing was extended; refused, the
 // person learns that the new token was lost (not that Futu revoked the
 // key); no answer, the mark makes the next check say it.
-func (p *KeyProvider) afterLostExtension(ctx context.Context, c *auth.Credential, base string, k Signer, what string, h auth.Health, err error) (auth.Health, error) {
+func (p *KeyProvider) afterLostExtension(ctx context.Context, c *auth.Credential, base string, k Signer, what msg.Message, h auth.Health, err error) (auth.Health, error) {
 	c.ExtendLost = p.o.Clock.Now().UTC()
 	r, verr := p.signedGet(ctx, base, k, VerifyPath)
 	switch {
@@ -594,13 +601,9 @@ func (p *KeyProvider) afterLostExtension(ctx context.Context, c *auth.Credential
 		c.LastChecked = r.at
 		nh := expiryHealth(*c, r.at)
 		nh.State = auth.Unknown
-		nh.Reason = what + "; the stored token still works, so it was not extended: try again"
+		nh = nh.Because(msg.New("futu.extend_not_done_still_works", "What", what))
 		nh.Next = auth.Next(auth.ActionRetry, c.Name)
-		return nh, auth.WithAction(fmt.Errorf("futu extend %s: Futu's answer was lost and the token was not extended: try again", c.Name), nh.Next)
+		return nh, auth.WithAction(msg.Errorf("futu.extend_lost_not_done", "Name", c.Name), nh.Next)
 	}
 	return h, err
 }
-
-// lostReason is the sentence of a stored token Futu refuses after an
-// extension whose answer was lost.
-const lostReason = "tokentray lost the new token while extending (Futu's answer did not arrive), and Futu no longer accepts the old one: create a new token in the Futu developer portal and give it to tokentray"
