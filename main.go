@@ -87,7 +87,7 @@ func commandLine(door *system.Door) cli.Deps {
 			if err != nil {
 				return cli.Parts{}, err
 			}
-			parts := cli.Parts{Engine: p.Engine, Dir: p.Profile.Dir, Prefs: p.Store, CheckKeychain: p.CheckKeychain,
+			parts := cli.Parts{Service: p.Service(nil), Dir: p.Profile.Dir, Prefs: p.Store, CheckKeychain: p.CheckKeychain,
 				Keychain: p.KeychainStatus}
 			if f := p.FileKeychain(); f != nil {
 				parts.MoveKeychainAside = func() (string, error) { return f.MoveAside(door.Clock().Now()) }

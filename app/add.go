@@ -288,7 +288,7 @@ func guessField(msg string) string {
 // joins one FieldError per wrong field.
 func (f *AddForm) Request() (AddRequest, error) {
 	k := f.kind()
-	req := AddRequest{Kind: k, Name: strings.TrimSpace(f.Name.Text), Endpoint: strings.TrimSpace(f.Endpoint.Text), Secrets: map[string]string{}}
+	req := AddRequest{Credential: auth.Credential{Kind: k, Name: strings.TrimSpace(f.Name.Text), Endpoint: strings.TrimSpace(f.Endpoint.Text)}, Secrets: map[string]string{}}
 	var errs []error
 	if err := auth.ValidateName(req.Name); err != nil {
 		errs = append(errs, auth.WrongField(FieldName, err))

@@ -148,7 +148,7 @@ func (m *memBackend) Add(_ context.Context, r AddRequest) (auth.Credential, erro
 	}
 	m.added = append(m.added, r)
 	m.rows = append(m.rows, Row{Name: r.Name, Kind: r.Kind})
-	return r.Credential(), nil
+	return r.Credential, nil
 }
 
 // Update records the update as the form's request: the stored row's
@@ -170,8 +170,7 @@ func (m *memBackend) Update(_ context.Context, r service.UpdateRequest) (auth.He
 	if r.Edit != nil {
 		r.Edit(&c)
 	}
-	m.updated = append(m.updated, AddRequest{Kind: c.Kind, Name: c.Name, Endpoint: c.Endpoint, Scope: c.Scope,
-		Region: c.Region, TestEnv: c.TestEnv, Secrets: r.Secrets, NoCheck: r.NoCheck})
+	m.updated = append(m.updated, AddRequest{Credential: c, Secrets: r.Secrets, NoCheck: r.NoCheck})
 	return auth.Health{}, nil
 }
 

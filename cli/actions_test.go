@@ -9,6 +9,7 @@ import (
 
 	"tokentray/auth"
 	"tokentray/auth/engine"
+	"tokentray/auth/service"
 	"tokentray/auth/store"
 	"tokentray/cli"
 	"tokentray/internal/testutil"
@@ -35,7 +36,9 @@ func newFakeRun(t *testing.T) *fakeRun {
 	f.eng = engine.New(st, map[auth.Kind]auth.Provider{auth.KindFutuKey: f.prov}, clock)
 	f.deps = cli.Deps{
 		Stdout: f.stdout, Stderr: f.stderr, Clock: clock,
-		Open:       func(bool) (cli.Parts, error) { return cli.Parts{Engine: f.eng, Dir: dir, Prefs: st}, nil },
+		Open: func(bool) (cli.Parts, error) {
+			return cli.Parts{Service: service.Local{Eng: f.eng}, Dir: dir, Prefs: st}, nil
+		},
 		ProfileDir: func(bool) (string, error) { return dir, nil },
 	}
 	if _, err := f.eng.Add(context.Background(), auth.Credential{Name: "k1", Kind: auth.KindFutuKey}, map[string]string{auth.FieldAppKey: "test-app-key-0001"}); err != nil {

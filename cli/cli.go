@@ -20,9 +20,9 @@ import (
 	"golang.org/x/term"
 
 	"tokentray/auth"
-	"tokentray/auth/engine"
 	"tokentray/auth/keychain"
 	"tokentray/auth/sandbox"
+	"tokentray/auth/service"
 	"tokentray/auth/store"
 	"tokentray/internal/msg"
 	"tokentray/internal/userunit"
@@ -103,8 +103,8 @@ type AgentRun struct {
 
 // Parts are the built parts of one opened profile.
 type Parts struct {
-	// Engine runs every credential operation of the profile.
-	Engine *engine.Engine
+	// Service runs every credential operation of the profile.
+	Service service.Service
 	// Dir is the profile's settings directory (where a running sandbox
 	// records its addresses).
 	Dir string
@@ -254,12 +254,16 @@ func (e *env) open() (*Parts, error) {
 	return e.parts, nil
 }
 
-func (e *env) engine() (*engine.Engine, error) {
+// svc is the opened profile's service.
+func (e *env) svc() (service.Service, error) {
 	p, err := e.open()
 	if err != nil {
 		return nil, err
 	}
-	return p.Engine, nil
+	if p.Service == nil {
+		return nil, errors.New("this build of tokentray cannot reach its credentials")
+	}
+	return p.Service, nil
 }
 
 // Run runs the command line args (without the program name) and returns

@@ -11,7 +11,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"tokentray/auth"
-	"tokentray/auth/engine"
+	"tokentray/auth/service"
 )
 
 const addHelp = `Adds a credential called NAME (letters, digits, dots, dashes, underscores).
@@ -342,7 +342,7 @@ func runAdd(e *env, cmd *cobra.Command, kind auth.Kind, name string, f addFlags)
 	}
 	// Without an endpoint the engine gives the profile's default (the
 	// sandbox's brokers in the sandbox profile, never a real one).
-	eng, err := e.engine()
+	svc, err := e.svc()
 	if err != nil {
 		return err
 	}
@@ -351,11 +351,11 @@ func runAdd(e *env, cmd *cobra.Command, kind auth.Kind, name string, f addFlags)
 		return err
 	}
 	if f.importSDK != "" {
-		if c, secrets, err = importSDKToken(e, eng, c, strings.TrimSpace(f.importSDK)); err != nil {
+		if c, secrets, err = importSDKToken(e, svc, c, strings.TrimSpace(f.importSDK)); err != nil {
 			return err
 		}
 	}
-	c, err = eng.AddWith(e.ctx, c, secrets, engine.CheckOptions{NoCheck: f.noCheck})
+	c, err = svc.Add(e.ctx, service.AddRequest{Credential: c, Secrets: secrets, NoCheck: f.noCheck})
 	if err != nil {
 		return err
 	}
@@ -363,7 +363,7 @@ func runAdd(e *env, cmd *cobra.Command, kind auth.Kind, name string, f addFlags)
 	case f.noCheck:
 		e.say(e.Stdout, strings.TrimSpace(fmt.Sprintf("Added %s (%s) without checking it with the broker; it shows as Unknown until tokentray checks it. %s", name, kind.Title(), next(e, kind, name))))
 	case f.importSDK != "":
-		return checkImported(e, eng, c)
+		return checkImported(e, svc, c)
 	default:
 		// The broker checked it before it was stored.
 		h := c.Health
@@ -401,8 +401,8 @@ type sdkImporter interface {
 // importSDKToken reads the Futu SDK's token file for clientID into c and
 // the secrets to store with it. It reads into memory first so that the
 // credential is added whole or not at all.
-func importSDKToken(e *env, eng *engine.Engine, c auth.Credential, clientID string) (auth.Credential, map[string]string, error) {
-	p, err := eng.Provider(c.Kind)
+func importSDKToken(e *env, svc service.Service, c auth.Credential, clientID string) (auth.Credential, map[string]string, error) {
+	p, err := svc.Provider(c.Kind)
 	if err != nil {
 		return c, nil, err
 	}
@@ -425,8 +425,8 @@ func importSDKToken(e *env, eng *engine.Engine, c auth.Credential, clientID stri
 
 // checkImported checks an adopted SDK login with Futu at once, so a stale
 // token file shows here and not in a script.
-func checkImported(e *env, eng *engine.Engine, c auth.Credential) error {
-	h, err := eng.Refresh(e.ctx, c.Name, false)
+func checkImported(e *env, svc service.Service, c auth.Credential) error {
+	h, err := svc.Refresh(e.ctx, c.Name, false)
 	var ue *auth.UserError
 	if errors.As(err, &ue) {
 		return &auth.UserError{

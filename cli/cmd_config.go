@@ -213,8 +213,8 @@ func (e *env) keychainSwitchable(from, to string) error {
 			from = r.Kind
 		}
 	}
-	eng := p.Engine
-	cs, err := eng.List()
+	svc := p.Service
+	cs, err := svc.Credentials(e.ctx)
 	if err != nil {
 		return err
 	}

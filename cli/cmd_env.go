@@ -110,15 +110,15 @@ func (n *noEnvError) Error() string { return n.msg }
 // note on stderr. A Futu OAuth login, which has no variables, is a
 // *noEnvError carrying the note instead.
 func credentialEnv(e *env, name string) (map[string]string, error) {
-	eng, err := e.engine()
+	svc, err := e.svc()
 	if err != nil {
 		return nil, err
 	}
-	vars, note, err := eng.Env(e.ctx, name)
+	vars, note, err := svc.Env(e.ctx, name)
 	if err != nil {
 		return nil, err
 	}
-	if c, err := eng.Get(name); err == nil {
+	if c, err := svc.Get(e.ctx, name); err == nil {
 		switch {
 		case c.Kind == auth.KindFutuOAuth:
 			if note == "" {

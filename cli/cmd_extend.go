@@ -8,7 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"tokentray/auth"
-	"tokentray/auth/engine"
+	"tokentray/auth/service"
 )
 
 // maxExtendDays is the longest extension Futu grants (3 years).
@@ -40,7 +40,7 @@ changes) unless --shorten is given.`)
 		if days < 1 || days > maxExtendDays {
 			return usagef("--days must be between 1 and %d (3 years), not %d", maxExtendDays, days)
 		}
-		eng, err := e.engine()
+		svc, err := e.svc()
 		if err != nil {
 			return err
 		}
@@ -57,15 +57,15 @@ changes) unless --shorten is given.`)
 		}
 		now := e.Clock.Now().UTC()
 		until := now.Add(time.Duration(days) * 24 * time.Hour)
-		cred, err := eng.Get(name)
+		cred, err := svc.Get(e.ctx, name)
 		if err != nil {
 			return err
 		}
-		if se := engine.Shortens(cred, until, now); se != nil && !shorten {
+		if se := service.Shortens(cred, until, now); se != nil && !shorten {
 			return e.shortenRefused(se, days)
 		}
 		if cred.Kind == auth.KindFutuKey && !yes && e.IsTerminal(e.Stdin) {
-			handoffs, err := eng.Handoffs(name)
+			handoffs, err := svc.Handoffs(e.ctx, name)
 			if err != nil {
 				return err
 			}
@@ -79,8 +79,8 @@ changes) unless --shorten is given.`)
 				return declined("%s was not extended: nothing was changed", name)
 			}
 		}
-		h, ho, err := eng.ExtendWith(e.ctx, name, until, engine.ExtendOptions{Shorten: shorten})
-		var se *engine.ShortenError
+		h, ho, err := svc.Extend(e.ctx, name, until, service.ExtendOptions{Shorten: shorten})
+		var se *service.ShortenError
 		if errors.As(err, &se) {
 			return e.shortenRefused(se, days)
 		}
@@ -96,7 +96,7 @@ changes) unless --shorten is given.`)
 
 // shortenRefused is the sentence of an extension that would cut the
 // token's life short.
-func (e *env) shortenRefused(se *engine.ShortenError, days int) error {
+func (e *env) shortenRefused(se *service.ShortenError, days int) error {
 	return usagef("%s's access token is valid until %s; a new one for %d days would be valid only until %s, so nothing was changed; give more --days, or --shorten to replace it with the shorter-lived token anyway",
 		se.Name, se.Current.UTC().Format("2006-01-02"), days, se.Requested.UTC().Format("2006-01-02"))
 }

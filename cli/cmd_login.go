@@ -49,11 +49,11 @@ Exit code 3 when the login was refused or ran out of time.`)
 }
 
 func runLogin(e *env, name string, noBrowser bool) error {
-	eng, err := e.engine()
+	svc, err := e.svc()
 	if err != nil {
 		return err
 	}
-	cred, err := eng.Get(name)
+	cred, err := svc.Get(e.ctx, name)
 	if err != nil {
 		return err
 	}
@@ -76,7 +76,7 @@ func runLogin(e *env, name string, noBrowser bool) error {
 	if cred.Kind == auth.KindFutuOAuth {
 		p.waiting = "Waiting for the login"
 	}
-	h, err := eng.Login(ctx, name, opts, p.event)
+	h, err := svc.Login(ctx, name, opts, p.event)
 	// The result is printed below: the last state shown is not
 	// repeated when it is the same.
 	p.finish(h.String())

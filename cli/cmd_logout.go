@@ -42,11 +42,11 @@ script) it asks nothing.`)
 	c.ValidArgsFunction = e.completeNames(1)
 	c.RunE = func(_ *cobra.Command, args []string) error {
 		name := args[0]
-		eng, err := e.engine()
+		svc, err := e.svc()
 		if err != nil {
 			return err
 		}
-		if cred, err := eng.Get(name); err == nil && cred.Kind != auth.KindFutuKey && !yes && e.IsTerminal(e.Stdin) {
+		if cred, err := svc.Get(e.ctx, name); err == nil && cred.Kind != auth.KindFutuKey && !yes && e.IsTerminal(e.Stdin) {
 			ok, err := e.askGone(cred, "Logging out", "Log out "+name+"?")
 			if err != nil {
 				return err
@@ -57,7 +57,7 @@ script) it asks nothing.`)
 		}
 		ctx, stop := interruptible(e.ctx)
 		defer stop()
-		gone, err := eng.LogoutAndTell(ctx, name)
+		gone, err := svc.Logout(ctx, name)
 		if err != nil {
 			return err
 		}

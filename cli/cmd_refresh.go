@@ -6,7 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"tokentray/auth"
-	"tokentray/auth/engine"
+	"tokentray/auth/service"
 )
 
 func refreshCommand(e *env) *cobra.Command {
@@ -31,13 +31,13 @@ when any could not be checked.`)
 }
 
 func runRefresh(e *env, names []string, force bool) error {
-	eng, err := e.engine()
+	svc, err := e.svc()
 	if err != nil {
 		return err
 	}
-	var rs []engine.Result
+	var rs []service.Result
 	if len(names) == 0 {
-		if rs, err = eng.RefreshAll(e.ctx, force); err != nil {
+		if rs, err = svc.RefreshAll(e.ctx, force); err != nil {
 			return err
 		}
 		if len(rs) == 0 {
@@ -45,7 +45,7 @@ func runRefresh(e *env, names []string, force bool) error {
 			return nil
 		}
 	} else {
-		rs = eng.RefreshNames(e.ctx, names, force)
+		rs = svc.RefreshNames(e.ctx, names, force)
 	}
 	code := ExitOK
 	for _, r := range rs {
@@ -64,7 +64,7 @@ func runRefresh(e *env, names []string, force bool) error {
 			}
 		default:
 			msg := sentence(r.Err.Error())
-			if r.Health.State == auth.Unknown && r.Health.Reason != "" && !errors.Is(r.Err, engine.ErrBusy) {
+			if r.Health.State == auth.Unknown && r.Health.Reason != "" && !errors.Is(r.Err, service.ErrBusy) {
 				// The health's sentence says it for a person; the error
 				// chain is for logs. (A busy credential was not checked:
 				// its stored health is not what happened now.)

@@ -26,11 +26,11 @@ script) it asks nothing.`)
 	c.ValidArgsFunction = e.completeNames(1)
 	c.RunE = func(_ *cobra.Command, args []string) error {
 		name := args[0]
-		eng, err := e.engine()
+		svc, err := e.svc()
 		if err != nil {
 			return err
 		}
-		if cred, err := eng.Get(name); err == nil && !yes && e.IsTerminal(e.Stdin) {
+		if cred, err := svc.Get(e.ctx, name); err == nil && !yes && e.IsTerminal(e.Stdin) {
 			ok, err := e.askGone(cred, "Removing", "Remove "+name+"?")
 			if err != nil {
 				return err
@@ -39,7 +39,7 @@ script) it asks nothing.`)
 				return declined("%s was not removed: nothing was changed", name)
 			}
 		}
-		gone, err := eng.RemoveAndTell(e.ctx, name)
+		gone, err := svc.Remove(e.ctx, name)
 		if err != nil {
 			return err
 		}

@@ -81,11 +81,11 @@ func runShare(e *env, name, dirFlag string, off, accessOnly bool) error {
 	if off && dirFlag != "" {
 		return usagef("share takes --dir or --off, not both; run: tokentray help share")
 	}
-	eng, err := e.engine()
+	svc, err := e.svc()
 	if err != nil {
 		return err
 	}
-	c, err := eng.Get(name)
+	c, err := svc.Get(e.ctx, name)
 	if err != nil {
 		return err
 	}
@@ -120,7 +120,7 @@ func runShare(e *env, name, dirFlag string, off, accessOnly bool) error {
 
 	ctx, stop := interruptible(e.ctx)
 	defer stop()
-	before, err := eng.Change(ctx, name, shareLockWait, func(c *auth.Credential) {
+	before, err := svc.Change(ctx, name, shareLockWait, func(c *auth.Credential) {
 		c.ShareWithSDK = !off
 		if c.Kind == auth.KindFutuOAuth && !off {
 			c.ShareAccessOnly = accessOnly
@@ -146,7 +146,7 @@ func runShare(e *env, name, dirFlag string, off, accessOnly bool) error {
 		}
 		if c.Kind == auth.KindWebull && before.SDKTokenFile != "" {
 			// The check removes the file it wrote, without the broker.
-			_, _ = eng.Refresh(ctx, name, false)
+			_, _ = svc.Refresh(ctx, name, false)
 			if _, err := os.Stat(before.SDKTokenFile); errors.Is(err, fs.ErrNotExist) {
 				fmt.Fprintf(e.Stdout, "Sharing is off for %s: %s, which held its token, was removed.\n", name, before.SDKTokenFile)
 				return nil
@@ -160,7 +160,7 @@ func runShare(e *env, name, dirFlag string, off, accessOnly bool) error {
 
 	// Write the file now rather than at the next renewal. Futu writes it
 	// only when it renews, so Futu OAuth renews now.
-	h, err := eng.Refresh(ctx, name, c.Kind == auth.KindFutuOAuth)
+	h, err := svc.Refresh(ctx, name, c.Kind == auth.KindFutuOAuth)
 	var ue *auth.UserError
 	switch {
 	case err == nil:
@@ -180,7 +180,7 @@ func runShare(e *env, name, dirFlag string, off, accessOnly bool) error {
 		fmt.Fprintf(e.Stdout, "Sharing is on for %s: tokentray keeps %s current with %s.\n", name, file, what)
 		return nil
 	}
-	if now, err := eng.Get(name); err == nil && now.TwoFactorOff {
+	if now, err := svc.Get(e.ctx, name); err == nil && now.TwoFactorOff {
 		fmt.Fprintf(e.Stdout, "Sharing is on for %s, but no token file is written: 2FA is off for this app, so it needs no token and bots sign their requests with the app key alone (%s and exec give them the key)%s; if Webull turns 2FA on for it, the token verified then is written to %s.\n",
 			name, e.cmdLine("env", name), oldFileNote(before, file, dir), file)
 		return nil

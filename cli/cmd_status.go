@@ -15,7 +15,7 @@ import (
 	"golang.org/x/term"
 
 	"tokentray/auth"
-	"tokentray/auth/engine"
+	"tokentray/auth/service"
 	"tokentray/auth/targets"
 	"tokentray/internal/agentrun"
 )
@@ -242,24 +242,24 @@ never checked, or the broker did not answer).
 }
 
 func runStatus(e *env, asJSON, wide bool) error {
-	eng, err := e.engine()
+	svc, err := e.svc()
 	if err != nil {
 		return err
 	}
-	if err := recoverFirst(e, eng); err != nil {
+	if err := recoverFirst(e, svc); err != nil {
 		return err
 	}
-	ss, err := eng.Status()
+	ss, err := svc.Status(e.ctx)
 	if err != nil {
 		return err
 	}
 	creds := map[string]auth.Credential{}
-	if cs, err := eng.List(); err == nil {
+	if cs, err := svc.Credentials(e.ctx); err == nil {
 		for _, c := range cs {
 			creds[c.Name] = c
 		}
 	}
-	shared, _ := eng.AllShared()
+	shared, _ := svc.AllShared(e.ctx)
 	secrets := e.fileKeychainProblem()
 	if asJSON {
 		if err := writeStatusJSON(e, ss, creds, shared, secrets); err != nil {
@@ -287,7 +287,7 @@ func runStatus(e *env, asJSON, wide bool) error {
 }
 
 // expiryCells are a credential's EXPIRES and LEFT cells.
-func expiryCells(s engine.Status, now time.Time) (exp, left string) {
+func expiryCells(s service.Status, now time.Time) (exp, left string) {
 	exp, left = "-", "-"
 	if !s.ExpiresAt.IsZero() {
 		exp = s.ExpiresAt.Local().Format("2006-01-02 15:04")
@@ -304,7 +304,7 @@ func expiryCells(s engine.Status, now time.Time) (exp, left string) {
 }
 
 // statusTable is the wide table: one row a credential, the reason last.
-func statusTable(e *env, ss []engine.Status, creds map[string]auth.Credential, shared map[string]targets.Shared) string {
+func statusTable(e *env, ss []service.Status, creds map[string]auth.Credential, shared map[string]targets.Shared) string {
 	var b strings.Builder
 	now := e.Clock.Now()
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
@@ -333,7 +333,7 @@ func statusTable(e *env, ss []engine.Status, creds map[string]auth.Credential, s
 // writeStatusRows is the layout for a terminal the wide table does not
 // fit: the short cells in a row, then the reason and the details below
 // it, wrapped to the width.
-func writeStatusRows(e *env, ss []engine.Status, creds map[string]auth.Credential, shared map[string]targets.Shared, width int) error {
+func writeStatusRows(e *env, ss []service.Status, creds map[string]auth.Credential, shared map[string]targets.Shared, width int) error {
 	now := e.Clock.Now()
 	// The rows are aligned together first, then each gets its lines below.
 	var b strings.Builder
@@ -424,22 +424,22 @@ func wrap(s string, width int) []string {
 
 // runStatusOne is status NAME: one credential in full.
 func runStatusOne(e *env, name string) error {
-	eng, err := e.engine()
+	svc, err := e.svc()
 	if err != nil {
 		return err
 	}
-	c, err := eng.Get(name)
+	c, err := svc.Get(e.ctx, name)
 	if err != nil {
 		return err
 	}
-	if err := recoverFirst(e, eng); err != nil {
+	if err := recoverFirst(e, svc); err != nil {
 		return err
 	}
-	ss, err := eng.Status()
+	ss, err := svc.Status(e.ctx)
 	if err != nil {
 		return err
 	}
-	var s engine.Status
+	var s service.Status
 	for _, x := range ss {
 		if x.Name == c.Name {
 			s = x
@@ -507,7 +507,7 @@ func runStatusOne(e *env, name string) error {
 	if c.Kind == auth.KindFutuOAuth {
 		add("client ID", c.ClientID)
 	} else {
-		key, err := eng.AppKeyID(name)
+		key, err := svc.AppKeyID(e.ctx, name)
 		switch {
 		case err != nil:
 			add("app key", "not readable now ("+strings.TrimSuffix(oneLine(err.Error()), ".")+")")
@@ -528,7 +528,7 @@ func runStatusOne(e *env, name string) error {
 	case c.ShareWithSDK:
 		add("shared", "with the Futu SDK")
 	}
-	if _, sh, err := eng.Shared(name); err == nil {
+	if _, sh, err := svc.Shared(e.ctx, name); err == nil {
 		for _, line := range shareLines(sh) {
 			if t, ok := strings.CutPrefix(line, "share target "); ok {
 				add("share target", t)
@@ -565,7 +565,7 @@ func runStatusOne(e *env, name string) error {
 	}
 	secrets := e.fileKeychainProblem()
 	e.printSecrets(secrets)
-	return statusExit(e, []engine.Status{s}, secrets)
+	return statusExit(e, []service.Status{s}, secrets)
 }
 
 // fileKeychainProblem says why the file keychain's secrets cannot be
@@ -646,7 +646,7 @@ func notes(c auth.Credential) []string {
 // credentials behind it: 3 when any needs the user or the file
 // keychain's secrets cannot be read, else 1 when any could not be
 // checked, else 0.
-func statusExit(e *env, ss []engine.Status, secrets error) error {
+func statusExit(e *env, ss []service.Status, secrets error) error {
 	var act, unknown, never []string
 	if secrets != nil {
 		act = append(act, "the file keychain, whose secrets cannot be read")
@@ -712,7 +712,7 @@ func utcOrNil(t time.Time) *time.Time {
 	return &u
 }
 
-func writeStatusJSON(e *env, ss []engine.Status, creds map[string]auth.Credential, shared map[string]targets.Shared, secrets error) error {
+func writeStatusJSON(e *env, ss []service.Status, creds map[string]auth.Credential, shared map[string]targets.Shared, secrets error) error {
 	out := StatusJSON{Credentials: []CredentialStatusJSON{}}
 	if secrets != nil {
 		msg := e.errorSentence(secrets)
@@ -800,8 +800,8 @@ func webullRegion(c auth.Credential) string {
 
 // recoverFirst asks the brokers about renewals a killed process left
 // unfinished, so status shows their word; Ctrl-C stops it at once.
-func recoverFirst(e *env, eng *engine.Engine) error {
-	eng.Recover(e.ctx)
+func recoverFirst(e *env, svc service.Service) error {
+	svc.Recover(e.ctx)
 	if e.ctx.Err() != nil {
 		return &exitError{code: ExitInterrupted, err: errors.New("cancelled while a broker was asked about a renewal that was interrupted; no status was shown")}
 	}

@@ -27,13 +27,13 @@ written: a warning on stderr says why, and the exit code is 0.`)
 	c.Args = exactly(1, "one NAME")
 	c.ValidArgsFunction = e.completeNames(1)
 	c.RunE = func(_ *cobra.Command, args []string) error {
-		eng, err := e.engine()
+		svc, err := e.svc()
 		if err != nil {
 			return err
 		}
-		tok, err := eng.Token(e.ctx, args[0])
+		tok, err := svc.Token(e.ctx, args[0])
 		if err != nil {
-			if c, gerr := eng.Get(args[0]); gerr == nil && c.Kind == auth.KindWebull && c.TwoFactorOff {
+			if c, gerr := svc.Get(e.ctx, args[0]); gerr == nil && c.Kind == auth.KindWebull && c.TwoFactorOff {
 				return fmt.Errorf("%s has no token to print, and needs none: 2FA is off for this app, so requests are signed with the app key alone; bots get the app key and secret from %s (or %s -- CMD)",
 					c.Name, e.cmdLine("env", c.Name), e.cmdLine("exec", c.Name))
 			}
@@ -42,7 +42,7 @@ written: a warning on stderr says why, and the exit code is 0.`)
 		fmt.Fprintln(e.Stdout, tok)
 		// The token is fine; a shared file that could not be written is
 		// said beside it, without failing the script that asked.
-		if cur, err := eng.Get(args[0]); err == nil && cur.Health.Next.Kind == auth.ActionShare {
+		if cur, err := svc.Get(e.ctx, args[0]); err == nil && cur.Health.Next.Kind == auth.ActionShare {
 			e.say(e.Stderr, "tokentray: warning: "+withNext(args[0]+": "+sentence(cur.Health.Reason), e.command(cur.Health.Next)))
 		}
 		return nil

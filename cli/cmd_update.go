@@ -8,7 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"tokentray/auth"
-	"tokentray/auth/engine"
+	"tokentray/auth/service"
 )
 
 // updateFlags are the options that apply to each kind on update.
@@ -62,11 +62,11 @@ Exit code 3 when the broker refused the new values.`)
 }
 
 func runUpdate(e *env, cmd *cobra.Command, name string, f addFlags) error {
-	eng, err := e.engine()
+	svc, err := e.svc()
 	if err != nil {
 		return err
 	}
-	cur, err := eng.Get(name)
+	cur, err := svc.Get(e.ctx, name)
 	if err != nil {
 		return err
 	}
@@ -121,7 +121,7 @@ func runUpdate(e *env, cmd *cobra.Command, name string, f addFlags) error {
 	}
 	ctx, stop := interruptible(e.ctx)
 	defer stop()
-	h, err := eng.UpdateWith(ctx, name, secrets, edit, engine.CheckOptions{NoCheck: f.noCheck})
+	h, err := svc.Update(ctx, service.UpdateRequest{Name: name, Secrets: secrets, Edit: edit, NoCheck: f.noCheck})
 	if err != nil {
 		return err
 	}

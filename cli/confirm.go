@@ -28,11 +28,11 @@ func declined(format string, a ...any) error {
 // goneQuestion is the question remove and logout ask: what stops
 // working, and how long the token would still have lasted.
 func (e *env) goneQuestion(c auth.Credential, doing, ask string) (string, error) {
-	eng, err := e.engine()
+	svc, err := e.svc()
 	if err != nil {
 		return "", err
 	}
-	handoffs, err := eng.Handoffs(c.Name)
+	handoffs, err := svc.Handoffs(e.ctx, c.Name)
 	if err != nil {
 		return "", err
 	}
@@ -41,7 +41,7 @@ func (e *env) goneQuestion(c auth.Credential, doing, ask string) (string, error)
 		q += "; Futu is asked to revoke its tokens, so a bot still holding one stops too"
 	}
 	var pushed []string
-	if _, sh, err := eng.Shared(c.Name); err == nil {
+	if _, sh, err := svc.Shared(e.ctx, c.Name); err == nil {
 		for _, t := range sh.Targets {
 			if t.Kind == targets.SSH {
 				pushed = append(pushed, t.Describe())

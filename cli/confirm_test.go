@@ -11,6 +11,7 @@ import (
 
 	"tokentray/auth"
 	"tokentray/auth/engine"
+	"tokentray/auth/service"
 	"tokentray/auth/store"
 	"tokentray/auth/webull"
 	"tokentray/cli"
@@ -39,7 +40,9 @@ func newTerminalRun(t *testing.T) *terminalRun {
 	r.deps = cli.Deps{
 		Stdout: r.stdout, Stderr: r.stderr, Clock: r.clock,
 		IsTerminal: func(s any) bool { return true },
-		Open:       func(bool) (cli.Parts, error) { return cli.Parts{Engine: r.eng, Dir: dir, Prefs: st}, nil },
+		Open: func(bool) (cli.Parts, error) {
+			return cli.Parts{Service: service.Local{Eng: r.eng}, Dir: dir, Prefs: st}, nil
+		},
 	}
 	share := filepath.Join(t.TempDir(), "conf")
 	c := auth.Credential{Name: "wb", Kind: auth.KindWebull, Region: "us", Endpoint: "https://api.webull.com", ShareWithSDK: true, SDKTokenDir: share, ExpiresAt: t0.Add(12*24*time.Hour + time.Hour)}

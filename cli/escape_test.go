@@ -8,6 +8,7 @@ import (
 
 	"tokentray/auth"
 	"tokentray/auth/engine"
+	"tokentray/auth/service"
 	"tokentray/auth/store"
 	"tokentray/cli"
 )
@@ -30,7 +31,9 @@ func TestBrokerTextReachesTheTerminalWithoutEscapes(t *testing.T) {
 		t.Fatal(err)
 	}
 	ip.eng = engine.New(st, map[auth.Kind]auth.Provider{auth.KindWebull: &escapingProvider{phoneProvider{clock: ip.clock}}}, ip.clock)
-	ip.deps.Open = func(bool) (cli.Parts, error) { return cli.Parts{Engine: ip.eng, Dir: st.Dir(), Prefs: st}, nil }
+	ip.deps.Open = func(bool) (cli.Parts, error) {
+		return cli.Parts{Service: service.Local{Eng: ip.eng}, Dir: st.Dir(), Prefs: st}, nil
+	}
 	if _, err := ip.eng.AddWith(context.Background(), auth.Credential{Name: "wb", Kind: auth.KindWebull, Region: "us"},
 		map[string]string{auth.FieldAppKey: "test-app-key-0001", auth.FieldAppSecret: "test-app-secret-0001"}, engine.CheckOptions{NoCheck: true}); err != nil {
 		t.Fatal(err)

@@ -13,6 +13,7 @@ import (
 
 	"tokentray/auth"
 	"tokentray/auth/engine"
+	"tokentray/auth/service"
 	"tokentray/auth/store"
 	"tokentray/auth/targets"
 	"tokentray/auth/webull"
@@ -53,7 +54,9 @@ func newGoneRun(t *testing.T, sshd, down *testutil.SSHServer, name, token string
 	r.deps = cli.Deps{
 		Stdout: r.stdout, Stderr: r.stderr,
 		IsTerminal: func(s any) bool { return true },
-		Open:       func(bool) (cli.Parts, error) { return cli.Parts{Engine: r.eng, Dir: dir, Prefs: st}, nil },
+		Open: func(bool) (cli.Parts, error) {
+			return cli.Parts{Service: service.Local{Eng: r.eng}, Dir: dir, Prefs: st}, nil
+		},
 	}
 	ctx := context.Background()
 	c := auth.Credential{Name: name, Kind: auth.KindWebull, Region: "us", Endpoint: "https://api.webull.com", TokenStatus: webull.StatusNormal, ExpiresAt: time.Now().Add(12 * 24 * time.Hour)}

@@ -9,6 +9,7 @@ import (
 
 	"tokentray/auth"
 	"tokentray/auth/engine"
+	"tokentray/auth/service"
 	"tokentray/auth/store"
 	"tokentray/cli"
 	"tokentray/internal/testutil"
@@ -48,7 +49,9 @@ func TestLoginOnATerminalShowsARefusedPasteAndWaitsForTheLogin(t *testing.T) {
 		t.Fatal(err)
 	}
 	ip.eng = engine.New(st, map[auth.Kind]auth.Provider{auth.KindFutuOAuth: pasteProvider{ip.prov}}, ip.clock)
-	ip.deps.Open = func(bool) (cli.Parts, error) { return cli.Parts{Engine: ip.eng, Dir: st.Dir(), Prefs: st}, nil }
+	ip.deps.Open = func(bool) (cli.Parts, error) {
+		return cli.Parts{Service: service.Local{Eng: ip.eng}, Dir: st.Dir(), Prefs: st}, nil
+	}
 	if _, err := ip.eng.Add(context.Background(), auth.Credential{Name: "fo", Kind: auth.KindFutuOAuth}, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +97,9 @@ func TestALoginWithABrowserTakesAPastedAddressOnATerminal(t *testing.T) {
 		t.Fatal(err)
 	}
 	ip.eng = engine.New(st, map[auth.Kind]auth.Provider{auth.KindFutuOAuth: pasteProvider{ip.prov}}, ip.clock)
-	ip.deps.Open = func(bool) (cli.Parts, error) { return cli.Parts{Engine: ip.eng, Dir: st.Dir(), Prefs: st}, nil }
+	ip.deps.Open = func(bool) (cli.Parts, error) {
+		return cli.Parts{Service: service.Local{Eng: ip.eng}, Dir: st.Dir(), Prefs: st}, nil
+	}
 	if _, err := ip.eng.Add(context.Background(), auth.Credential{Name: "fo", Kind: auth.KindFutuOAuth}, nil); err != nil {
 		t.Fatal(err)
 	}

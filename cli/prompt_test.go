@@ -11,6 +11,7 @@ import (
 
 	"tokentray/auth"
 	"tokentray/auth/engine"
+	"tokentray/auth/service"
 	"tokentray/auth/store"
 	"tokentray/internal/testutil"
 )
@@ -73,7 +74,9 @@ func TestCtrlCOrCtrlDAtAPromptAddsNothing(t *testing.T) {
 				asked = append(asked, "hidden "+prompt)
 				return "", c.err
 			},
-			Open: func(bool) (Parts, error) { return Parts{Engine: eng, Dir: st.Dir(), Prefs: st}, nil },
+			Open: func(bool) (Parts, error) {
+				return Parts{Service: service.Local{Eng: eng}, Dir: st.Dir(), Prefs: st}, nil
+			},
 		}
 		code := Run(t.Context(), []string{"add", "futu-key", "futu-key1"}, d)
 		if code != c.code {

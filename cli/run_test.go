@@ -10,6 +10,7 @@ import (
 
 	"tokentray/auth"
 	"tokentray/auth/engine"
+	"tokentray/auth/service"
 	"tokentray/auth/store"
 	"tokentray/cli"
 	"tokentray/internal/testutil"
@@ -85,7 +86,7 @@ func newInProcess(t *testing.T, terminal bool) *inProcess {
 		IsTerminal: func(any) bool { return terminal },
 		Clock:      ip.clock,
 		Open: func(bool) (cli.Parts, error) {
-			return cli.Parts{Engine: ip.eng, Dir: st.Dir(), Prefs: st}, nil
+			return cli.Parts{Service: service.Local{Eng: ip.eng}, Dir: st.Dir(), Prefs: st}, nil
 		},
 		Webull: cli.WebullFacts{Regions: []string{"us", "hk"}, TokenDirEnv: "WEBULL_OPENAPI_TOKEN_DIR", TokenFile: "token.txt"},
 	}

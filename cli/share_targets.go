@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"tokentray/auth"
-	"tokentray/auth/engine"
+	"tokentray/auth/service"
 	"tokentray/auth/targets"
 )
 
@@ -75,27 +75,27 @@ func runShareTargets(e *env, name string, f shareTargetFlags, dir string, off bo
 	case off && (f.list || f.push):
 		return usagef("--off goes with --ssh or --exec: the target to stop pushing to")
 	}
-	eng, err := e.engine()
+	svc, err := e.svc()
 	if err != nil {
 		return err
 	}
-	if _, err := eng.Get(name); err != nil {
+	if _, err := svc.Get(e.ctx, name); err != nil {
 		return err
 	}
 	if f.list {
-		return listTargets(e, eng, name)
+		return listTargets(e, svc, name)
 	}
 	ctx, stop := interruptible(e.ctx)
 	defer stop()
 	if f.push {
-		_, sh, err := eng.Shared(name)
+		_, sh, err := svc.Shared(e.ctx, name)
 		if err != nil {
 			return err
 		}
 		if len(sh.Targets) == 0 {
 			return usagef("%s has no share targets to push to; add one with: %s", name, e.cmdLine("share", name, "--ssh", "HOST:DIR"))
 		}
-		res, err := eng.Push(ctx, name, nil)
+		res, err := svc.Push(ctx, name, nil)
 		if err != nil {
 			return err
 		}
@@ -111,7 +111,7 @@ func runShareTargets(e *env, name string, f shareTargetFlags, dir string, off bo
 		return usagef("%s", err)
 	}
 	if off {
-		res, err := eng.RemoveTarget(ctx, name, t)
+		res, err := svc.RemoveTarget(ctx, name, t)
 		if err != nil {
 			return err
 		}
@@ -130,14 +130,14 @@ func runShareTargets(e *env, name string, f shareTargetFlags, dir string, off bo
 		}
 		return nil
 	}
-	if err := eng.AddTarget(ctx, name, t); err != nil {
+	if err := svc.AddTarget(ctx, name, t); err != nil {
 		var ue *auth.UserError
 		if errors.As(err, &ue) && ue.Action.IsZero() {
 			return usagef("%s; nothing was changed", strings.TrimSuffix(ue.Msg, "."))
 		}
 		return err
 	}
-	res, err := eng.Push(ctx, name, engine.Only(t))
+	res, err := svc.Push(ctx, name, service.Only(t))
 	if err != nil {
 		return err
 	}
@@ -159,7 +159,7 @@ func runShareTargets(e *env, name string, f shareTargetFlags, dir string, off bo
 			return &exitError{code: ExitError, err: fmt.Errorf("%s now pushes to %s, but the first push failed: %v; the agent tries again, backing off (%s shows how it goes)", name, t.Describe(), strings.TrimSuffix(p.Err.Error(), "."), e.cmdLine("share", name, "--list"))}
 		}
 	}
-	fmt.Fprintf(e.Stdout, "%s now pushes to %s: pushed. While tokentray runs it pushes again after every renewal and at least every %s.\n", name, t.Describe(), fmtEvery(eng.ShareEvery()))
+	fmt.Fprintf(e.Stdout, "%s now pushes to %s: pushed. While tokentray runs it pushes again after every renewal and at least every %s.\n", name, t.Describe(), fmtEvery(svc.ShareEvery()))
 	return nil
 }
 
@@ -181,7 +181,7 @@ func fmtEvery(d time.Duration) string {
 }
 
 // reportPush prints each target's result; it fails when any did.
-func reportPush(e *env, res engine.PushResult) error {
+func reportPush(e *env, res service.PushResult) error {
 	if res.Nothing != nil {
 		var ue *auth.UserError
 		msg, next := res.Nothing.Error(), ""
@@ -221,8 +221,8 @@ func onDay(t time.Time) string {
 	return " on " + t.Local().Format("2006-01-02")
 }
 
-func listTargets(e *env, eng *engine.Engine, name string) error {
-	c, sh, err := eng.Shared(name)
+func listTargets(e *env, svc service.Service, name string) error {
+	c, sh, err := svc.Shared(e.ctx, name)
 	if err != nil {
 		return err
 	}
@@ -288,7 +288,7 @@ func result(s targets.State) string {
 
 // reportTargetsOff says, one line each, what became of the files pushed
 // to a credential's share targets when it was removed or logged out.
-func reportTargetsOff(e *env, offs []engine.TargetOff) {
+func reportTargetsOff(e *env, offs []service.TargetOff) {
 	for _, o := range offs {
 		where := o.Target.Describe()
 		switch {

@@ -11,6 +11,7 @@ import (
 
 	"tokentray/auth"
 	"tokentray/auth/engine"
+	"tokentray/auth/service"
 	"tokentray/auth/store"
 	"tokentray/cli"
 )
@@ -155,7 +156,7 @@ func TestDidYouMeanForCommandsAndNames(t *testing.T) {
 	real := ip.deps.Open
 	ip.deps.Open = func(sandbox bool) (cli.Parts, error) {
 		if sandbox {
-			return cli.Parts{Engine: seng, Dir: sst.Dir(), Prefs: sst}, nil
+			return cli.Parts{Service: service.Local{Eng: seng}, Dir: sst.Dir(), Prefs: sst}, nil
 		}
 		return real(false)
 	}

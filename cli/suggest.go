@@ -158,8 +158,8 @@ func (e *env) notFoundHint(msg, name string) string {
 		}
 	}
 	names := e.namesIn(e.sandbox)
-	if e.parts != nil && e.parts.Engine != nil {
-		if cs, err := e.parts.Engine.List(); err == nil {
+	if e.parts != nil && e.parts.Service != nil {
+		if cs, err := e.parts.Service.Credentials(e.ctx); err == nil {
 			names = names[:0]
 			for _, c := range cs {
 				names = append(names, c.Name)

@@ -145,7 +145,7 @@ func (b Local) Logout(ctx context.Context, name string) (Gone, error) {
 }
 
 func (b Local) Add(ctx context.Context, req AddRequest) (auth.Credential, error) {
-	return b.Eng.AddWith(ctx, req.Credential(), req.Secrets, engine.CheckOptions{NoCheck: req.NoCheck})
+	return b.Eng.AddWith(ctx, req.Credential, req.Secrets, engine.CheckOptions{NoCheck: req.NoCheck})
 }
 
 func (b Local) Update(ctx context.Context, req UpdateRequest) (auth.Health, error) {

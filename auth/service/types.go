@@ -21,36 +21,16 @@ type Row struct {
 	Hosts auth.Hosts
 }
 
-// AddRequest is a credential to add: what the add form or `tokentray
-// add` collected. Secrets go straight to the keychain.
+// AddRequest is a credential to add, as the add form or `tokentray add`
+// collected it: what the settings will keep of it (an empty endpoint is
+// the profile's own: the sandbox's brokers in the sandbox profile) and
+// its secrets, which go straight to the keychain.
 type AddRequest struct {
-	Kind     auth.Kind
-	Name     string
-	Endpoint string
-	Scope    string
-	Region   string
-	TestEnv  bool
-	Secrets  map[string]string
+	auth.Credential
+	Secrets map[string]string
 	// NoCheck stores it without asking the broker (one that cannot be
 	// reached now), marked Unknown until the next check.
 	NoCheck bool
-	// More, when set, fills in what the fields above do not say (a
-	// brand, OAuth addresses, sharing with the SDK, an adopted login).
-	More func(c *auth.Credential)
-}
-
-// Credential is what the request says of the credential; an empty
-// endpoint is left for the engine, which gives the profile's own (the
-// sandbox's brokers in the sandbox profile).
-func (r AddRequest) Credential() auth.Credential {
-	c := auth.Credential{
-		Name: r.Name, Kind: r.Kind, Endpoint: r.Endpoint, Scope: r.Scope,
-		Region: r.Region, TestEnv: r.TestEnv,
-	}
-	if r.More != nil {
-		r.More(&c)
-	}
-	return c
 }
 
 // UpdateRequest changes a stored credential.

@@ -105,7 +105,7 @@ func imports(t *testing.T, pattern string) map[string][]string {
 
 // engineFree are the faces that reach the credentials only through
 // auth/service, never the engine below it.
-var engineFree = []string{"tokentray/app/...", "tokentray/tray/..."}
+var engineFree = []string{"tokentray/app/...", "tokentray/tray/...", "tokentray/cli/..."}
 
 // TestNoFaceImportsTheEngine: every face takes the one service
 // interface (auth/service), so none imports the engine itself; the
