@@ -143,6 +143,10 @@ func (u *UI) newForm(edit bool) *AddForm {
 
 func (f *AddForm) kind() auth.Kind { return f.kinds[f.Kind.Selected] }
 
+// SetKind chooses the kind of credential to add, as choosing its title
+// does.
+func (f *AddForm) SetKind(k auth.Kind) { f.Kind.SetSelected(kindTitle(k)) }
+
 // field is one form row: the input and, under it, what is wrong with it.
 func (f *AddForm) field(label, key string, w fyne.CanvasObject) {
 	l, ok := f.errs[key]

@@ -365,7 +365,7 @@ func TestTheWindowSpeaksChinese(t *testing.T) {
 					Credential: auth.Credential{Kind: auth.KindWebull, Region: "hk"}},
 			}}
 			clock := clockwork.NewFakeClockAt(t0)
-			u := New(test.NewTempApp(t), b, Options{Sandbox: true, Clock: clock, Runner: syncRunner{}, Lang: c.l})
+			u := New(test.NewTempApp(t), b, Options{Sandbox: true, Clock: clock, Runner: syncRunner{}, Lang: c.l, Fonts: anyFont})
 			u.Win.Show()
 			if err := u.Reload(context.Background()); err != nil {
 				t.Fatal(err)
@@ -411,7 +411,7 @@ func TestTheWindowSpeaksChinese(t *testing.T) {
 			r := &asyncRunner{}
 			wb := &memBackend{rows: b.rows[1:], loginGo: make(chan struct{}), loginEvs: []auth.LoginEvent{{Health: b.rows[1].Health}}}
 			clock2 := clockwork.NewFakeClockAt(t0)
-			u3 := New(test.NewTempApp(t), wb, Options{Clock: clock2, Runner: r, Lang: c.l})
+			u3 := New(test.NewTempApp(t), wb, Options{Clock: clock2, Runner: r, Lang: c.l, Fonts: anyFont})
 			u3.Win.Show()
 			if err := u3.Reload(context.Background()); err != nil {
 				t.Fatal(err)
@@ -432,7 +432,7 @@ func TestTheWindowSpeaksChinese(t *testing.T) {
 
 			// The settings page, with the language choice.
 			st := newSettingsBackend(t)
-			u2 := New(test.NewTempApp(t), st, Options{Clock: clock, Runner: syncRunner{}, Lang: c.l})
+			u2 := New(test.NewTempApp(t), st, Options{Clock: clock, Runner: syncRunner{}, Lang: c.l, Fonts: anyFont})
 			u2.Win.Show()
 			u2.Tabs.Select(u2.settingsTab)
 			sel, ok := u2.Settings.Fields[languageKey].(*widget.Select)
@@ -456,7 +456,7 @@ func TestChoosingALanguageOnTheSettingsPage(t *testing.T) {
 	t.Cleanup(func() { _ = UseLanguage(msg.English) })
 	b := newSettingsBackend(t)
 	var asked []string
-	u := New(test.NewTempApp(t), b, Options{Clock: clockwork.NewFakeClockAt(t0), Runner: syncRunner{},
+	u := New(test.NewTempApp(t), b, Options{Clock: clockwork.NewFakeClockAt(t0), Runner: syncRunner{}, Fonts: anyFont,
 		Language: func(setting string) msg.Lang {
 			asked = append(asked, setting)
 			return msg.Choose(setting, func(string) string { return "" }, nil)

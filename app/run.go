@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"runtime"
 
@@ -40,6 +41,9 @@ func Run(b service.Service, opts Options) error {
 	a := fyneapp.NewWithID(AppID)
 	a.SetIcon(fyne.NewStaticResource("app.png", icons.App))
 	u := New(a, b, opts)
+	if u.FontMissing.Visible() {
+		fmt.Fprintln(os.Stderr, "tokentray: "+u.FontMissing.Text)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	if err := in.serve(ctx, func(focus string, act auth.ActionKind) { fyne.Do(func() { u.Focus(focus, act) }) }); err != nil {

@@ -113,7 +113,12 @@ func (p *SettingsPage) show(ss []Setting) {
 			p.order = append(p.order, s.Key)
 			title, allowed := settingText(s)
 			item := widget.NewFormItem(title, container.NewVBox(in, errl))
-			item.HintText = lang.L("app.setting_hint", kv("Allowed", allowed, "Default", orDash(settingValue(s.Key, s.Default))))
+			if s.Key == languageKey {
+				// The choice lists the languages: only the default is news.
+				item.HintText = lang.L("app.setting_default", kv("Default", settingValue(s.Key, s.Default)))
+			} else {
+				item.HintText = lang.L("app.setting_hint", kv("Allowed", allowed, "Default", orDash(settingValue(s.Key, s.Default))))
+			}
 			p.form.AppendItem(item)
 		}
 	}
@@ -266,8 +271,13 @@ func languageSetting(choice string) string {
 
 // settingValue is a setting's value as the page shows it.
 func settingValue(key, value string) string {
-	if key == languageKey {
+	switch {
+	case key == languageKey:
 		return languageChoice(value)
+	case value == "on":
+		return lang.L("app.on")
+	case value == "off":
+		return lang.L("app.off")
 	}
 	return value
 }

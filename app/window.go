@@ -40,6 +40,10 @@ type Options struct {
 	// language to speak, so a change on the settings page takes effect
 	// at once; nil keeps Lang until the window is opened again.
 	Language func(setting string) msg.Lang
+	// Fonts finds a font for a language's characters; nil means the
+	// system's (SystemFont). Without one the window speaks English and
+	// says what to install.
+	Fonts FontFinder
 }
 
 // UI is the window. Its widgets are fields so tests can tap and read them.
@@ -76,6 +80,11 @@ type UI struct {
 	FontMissing *widget.Label
 
 	settingsTab *container.TabItem
+	// missing is the language the window could not show for want of a
+	// font ("" when none).
+	missing msg.Lang
+	// base is the app's theme before the window chose a font.
+	base fyne.Theme
 }
 
 // New builds the window on a (real or test) Fyne app.
@@ -89,14 +98,19 @@ func New(a fyne.App, b service.Service, opts Options) *UI {
 	if opts.Lang == "" {
 		opts.Lang = msg.English
 	}
-	if err := UseLanguage(opts.Lang); err != nil {
+	if opts.Fonts == nil {
+		opts.Fonts = SystemFont
+	}
+	u := &UI{App: a, backend: b, opts: opts, run: opts.Runner, selected: -1, closed: make(chan struct{}), listed: make(chan struct{}, 1), base: a.Settings().Theme()}
+	u.lang = u.fit(opts.Lang)
+	if err := UseLanguage(u.lang); err != nil {
 		fyne.LogError("load the window's translations", err)
 	}
 	title := "tokentray"
 	if opts.Sandbox {
 		title = lang.L("app.title_sandbox")
 	}
-	u := &UI{App: a, Win: a.NewWindow(title), backend: b, opts: opts, run: opts.Runner, lang: opts.Lang, selected: -1, closed: make(chan struct{}), listed: make(chan struct{}, 1)}
+	u.Win = a.NewWindow(title)
 	u.Win.SetIcon(fyne.NewStaticResource("app.png", icons.App))
 	u.build()
 	u.Win.Canvas().SetOnTypedKey(func(k *fyne.KeyEvent) {
@@ -195,6 +209,10 @@ func (u *UI) build() {
 	u.FontMissing.Wrapping = fyne.TextWrapWord
 	u.FontMissing.Importance = widget.WarningImportance
 	u.FontMissing.Hide()
+	if u.missing != "" {
+		u.FontMissing.SetText(lang.L("app.font_missing", kv("Language", string(u.missing), "Install", fontInstallHint())))
+		u.FontMissing.Show()
+	}
 	u.Win.SetContent(container.NewBorder(container.NewVBox(u.FontMissing, u.Banner), u.Status, nil, nil, u.Tabs))
 }
 
@@ -295,6 +313,7 @@ func (u *UI) Reload(ctx context.Context) error {
 // speak switches the window to language l: its widgets are made again
 // in l, the settings page stays in view, and the list is read again.
 func (u *UI) speak(l msg.Lang) {
+	l = u.fit(l)
 	if err := UseLanguage(l); err != nil {
 		fyne.LogError("load the window's translations", err)
 	}
@@ -309,12 +328,34 @@ func (u *UI) speak(l msg.Lang) {
 	u.build()
 	u.Tabs.Select(u.settingsTab)
 	u.Settings.Load()
-	u.Settings.Message.SetText(lang.L("app.language_changed", kv("Language", l.Name())))
+	if u.missing == "" {
+		u.Settings.Message.SetText(lang.L("app.language_changed", kv("Language", l.Name())))
+	}
 	u.run.Go(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		_ = u.Reload(ctx)
 	})
+}
+
+// fit is the language the window can show for l: l itself, drawn with a
+// font that has its characters, or English when the system has no such
+// font (FontMissing then says what to install).
+func (u *UI) fit(l msg.Lang) msg.Lang {
+	u.missing = ""
+	var f *Font
+	if l != msg.English {
+		if f = u.opts.Fonts(l); f == nil {
+			u.missing, l = l, msg.English
+		}
+	}
+	switch {
+	case f != nil:
+		u.App.Settings().SetTheme(scriptTheme{Theme: u.base, font: f})
+	case u.App.Settings().Theme() != u.base:
+		u.App.Settings().SetTheme(u.base)
+	}
+	return l
 }
 
 // selectName selects the credential called name, if it is listed.

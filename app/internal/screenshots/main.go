@@ -1,11 +1,13 @@
 // Command screenshots redraws the pictures in docs/ from the real window
 // against the sandbox brokers: the credentials, the Add form with a field
-// marked wrong, the settings and the Webull 2FA dialog. It runs inside
-// the private desktop session, beside a running `tokentray sandbox
-// --seed`, and takes each picture with ImageMagick's import:
+// marked wrong, the settings and the Webull 2FA dialog, in English or in
+// the language given (zh-CN, zh-HK: the pictures are then named
+// window.zh-CN.png and so on). It runs inside the private desktop
+// session, beside a running `tokentray sandbox --seed`, and takes each
+// picture with ImageMagick's import:
 //
 //	TOKENTRAY_FORCE_XVFB=1 bash scripts/with-desktop.sh sh -c \
-//	  'bin/tokentray sandbox --seed & sleep 3; go run ./app/internal/screenshots docs'
+//	  'bin/tokentray sandbox --seed & sleep 3; go run ./app/internal/screenshots docs zh-HK'
 package main
 
 import (
@@ -13,6 +15,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -21,21 +24,26 @@ import (
 	"tokentray/app"
 	"tokentray/auth"
 	"tokentray/auth/sandbox"
+	"tokentray/internal/msg"
 	"tokentray/internal/system"
 )
 
 func main() {
-	if len(os.Args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: screenshots DIR")
+	if len(os.Args) != 2 && len(os.Args) != 3 {
+		fmt.Fprintln(os.Stderr, "usage: screenshots DIR [zh-CN|zh-HK]")
 		os.Exit(2)
 	}
-	if err := run(os.Args[1]); err != nil {
+	l := msg.English
+	if len(os.Args) == 3 {
+		l = msg.Lang(os.Args[2])
+	}
+	if err := run(os.Args[1], l); err != nil {
 		fmt.Fprintln(os.Stderr, "screenshots:", err)
 		os.Exit(1)
 	}
 }
 
-func run(dir string) error {
+func run(dir string, l msg.Lang) error {
 	parts, err := system.NewDoor(system.Options{}).Open(true)
 	if err != nil {
 		return err
@@ -45,11 +53,11 @@ func run(dir string) error {
 		return err
 	}
 	a := fyneapp.NewWithID(app.AppID)
-	u := app.New(a, parts.Service(nil), app.Options{Sandbox: true, PhoneURL: webullURL + "/sandbox/phone"})
+	u := app.New(a, parts.Service(nil), app.Options{Sandbox: true, PhoneURL: webullURL + "/sandbox/phone", Lang: l})
 	u.Win.Resize(fyne.NewSize(960, 780))
 	failed := make(chan error, 1)
 	go func() {
-		failed <- drive(u, dir)
+		failed <- drive(u, dir, l)
 		fyne.Do(a.Quit)
 	}()
 	u.Show()
@@ -57,12 +65,15 @@ func run(dir string) error {
 	return <-failed
 }
 
-func drive(u *app.UI, dir string) error {
+func drive(u *app.UI, dir string, l msg.Lang) error {
 	step := func(f func()) {
 		fyne.DoAndWait(f)
 		time.Sleep(1500 * time.Millisecond)
 	}
 	shot := func(name string) error {
+		if l != msg.English {
+			name = strings.TrimSuffix(name, ".png") + "." + string(l) + ".png"
+		}
 		out := filepath.Join(dir, name)
 		if b, err := exec.Command("import", "-window", "root", "-crop", "960x780+0+0", "+repage", out).CombinedOutput(); err != nil {
 			return fmt.Errorf("import %s: %v: %s", out, err, b)
@@ -78,7 +89,7 @@ func drive(u *app.UI, dir string) error {
 	var f *app.AddForm
 	step(func() {
 		f = u.ShowAddForm()
-		f.Kind.SetSelected(auth.KindWebull.Title())
+		f.SetKind(auth.KindWebull)
 		f.Region.SetSelected("hk")
 		f.Name.SetText("webull hk")
 		f.AppKey.SetText("demo-app-key")
