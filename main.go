@@ -195,7 +195,7 @@ func runAgent(ctx context.Context, d cli.Deps, door *system.Door, o cli.AgentRun
 	}
 	agent := tray.NewAgent(parts.Service(nil), tray.AgentOptions{
 		Sandbox: sandboxed, Dir: dir, SettingsFile: parts.SettingsFile(), Prefs: parts.Store,
-		Changed: parts.Changed(), Window: window, Notifier: tray.WithSink(parts.Notifier, notifyHook(parts)),
+		Changed: parts.Changed(), Window: window, Notifier: tray.WithSink(parts.Notifier, notifyHook(d, parts)),
 		Clipboard: tray.SystemClipboard(), Autostart: autostart.ForAgent(selfDir(), sandboxed),
 		Language: agentLanguage(d),
 	})
@@ -217,21 +217,22 @@ func runHeadless(ctx context.Context, d cli.Deps, parts *system.Parts) error {
 		now = parts.Clock.Now
 	}
 	events := tray.NewEventLog(d.Stderr, now)
-	where := "the system keychain"
-	if f := parts.FileKeychain(); f != nil {
-		where = "the file keychain " + f.Path()
-	}
-	events.Printf("tokentray agent running headless (process %d) for %s, secrets in %s", os.Getpid(), parts.Profile.Dir, where)
 	// No desktop notification: every event goes to the notify command,
 	// whose failures go to the log.
-	hook := notifyHook(parts)
-	hook.SetReport(func(msg string) { events.Printf("%s", msg) })
+	hook := notifyHook(d, parts)
+	hook.SetReport(func(line string) { events.Printf("%s", line) })
 	agent := tray.NewAgent(parts.Service(nil), tray.AgentOptions{
 		Sandbox: parts.Profile.Sandbox, Dir: parts.Profile.Dir, SettingsFile: parts.SettingsFile(), Prefs: parts.Store,
 		Changed: parts.Changed(), Notifier: tray.WithSink(nil, hook), Language: agentLanguage(d),
 	})
+	events.SetLang(agent.Lang)
+	where := msg.New("tray.log_keychain_system")
+	if f := parts.FileKeychain(); f != nil {
+		where = msg.New("tray.log_keychain_file", "Path", f.Path())
+	}
+	events.Say(msg.New("tray.log_running", "PID", os.Getpid(), "Dir", parts.Profile.Dir, "Where", where))
 	agent.RunHeadless(ctx, events)
-	events.Printf("tokentray agent stopped")
+	events.Say(msg.New("tray.log_stopped"))
 	return nil
 }
 
@@ -244,8 +245,15 @@ func agentLanguage(d cli.Deps) func(setting string) msg.Lang {
 
 // notifyHook runs the profile's notify command for every notification
 // the agent sends; its failures are shown on the desktop.
-func notifyHook(parts *system.Parts) *notifyhook.Hook {
+func notifyHook(d cli.Deps, parts *system.Parts) *notifyhook.Hook {
 	st, desktop := parts.Store, parts.Notifier
+	lang := func() msg.Lang {
+		p, err := st.Prefs()
+		if err != nil {
+			return system.Language("", d.Getenv)
+		}
+		return system.Language(p.Language, d.Getenv)
+	}
 	return notifyhook.New(notifyhook.Options{
 		Command: func() string {
 			p, err := st.Prefs()
@@ -257,7 +265,8 @@ func notifyHook(parts *system.Parts) *notifyhook.Hook {
 		CommandLine: cli.CommandLine,
 		Environ:     os.Environ(),
 		Clock:       parts.Clock,
-		Report:      func(msg string) { _ = desktop.Notify("tokentray: the notify command failed", msg) },
+		Report:      func(line string) { _ = desktop.Notify(lang().Text("notify.hook_failed_title"), line) },
+		Lang:        lang,
 	})
 }
 

@@ -276,7 +276,7 @@ func (a *Agent) Lang() msg.Lang {
 func (a *Agent) Snapshot() []Entry {
 	ss, err := a.eng.Status(context.Background())
 	if err != nil {
-		return []Entry{{Name: "tokentray", Health: auth.Health{State: auth.Broken, Reason: err.Error()}}}
+		return []Entry{{Name: "tokentray", Health: auth.Health{State: auth.Broken}.Because(msg.Of(err))}}
 	}
 	accounts := map[string]string{}
 	replaced := map[string]auth.Replacement{}
@@ -300,7 +300,7 @@ func (a *Agent) Snapshot() []Entry {
 		for i := range out {
 			for _, t := range shared[out[i].Name].Targets {
 				if t.State.Failing() {
-					out[i].ShareFailing = append(out[i].ShareFailing, "cannot push to "+t.Describe()+": "+t.State.Error)
+					out[i].ShareFailing = append(out[i].ShareFailing, msg.New("tray.share_failing", "Target", t.Describe(), "Error", t.State.Error))
 				}
 			}
 		}
@@ -331,7 +331,8 @@ func (a *Agent) Do(c Command) {
 	case CmdAutostart:
 		if as := a.opts.Autostart; as != nil {
 			if err := as.Set(!as.Enabled()); err != nil {
-				a.notify(Notification{Title: "tokentray: start at login did not change", Body: err.Error()})
+				l := a.Lang()
+				a.notify(Notification{Code: "notify.autostart_failed", Title: l.Text("notify.autostart_failed"), Body: l.Err(err)})
 			}
 		}
 		a.cmds <- Command{Kind: "redraw"}
@@ -669,6 +670,7 @@ func (a *Agent) reload() {
 	}
 	a.mu.Lock()
 	a.entries = entries
+	a.alerts.lang, a.replacements.lang = a.prefs.lang, a.prefs.lang
 	due := a.alerts.Due(entries, a.opts.Sandbox, now)
 	due = append(due, a.replacements.Due(entries, a.opts.Sandbox)...)
 	keeper := a.keeper
@@ -709,8 +711,9 @@ func (a *Agent) render() View {
 			entries[i].Busy = a.busy["*"] || a.busy[entries[i].Name]
 		}
 	}
+	lang := a.prefs.lang
 	a.mu.Unlock()
-	o := ViewOptions{Sandbox: a.opts.Sandbox}
+	o := ViewOptions{Sandbox: a.opts.Sandbox, Lang: lang}
 	if as := a.opts.Autostart; as != nil {
 		o.Autostart = as.Enabled()
 	}
@@ -798,7 +801,8 @@ func (a *Agent) openWindow(focus string, act auth.ActionKind) {
 		defer a.winWG.Done()
 		// A window closed because the agent quits is no failure to report.
 		if err := a.opts.Window(ctx, focus, act); err != nil && ctx.Err() == nil {
-			a.notify(Notification{Title: "tokentray: the window did not open", Body: err.Error()})
+			l := a.Lang()
+			a.notify(Notification{Code: "notify.window_failed", Title: l.Text("notify.window_failed"), Body: l.Err(err)})
 		}
 		a.windowMu.Lock()
 		a.window = false
@@ -810,26 +814,27 @@ func (a *Agent) openWindow(focus string, act auth.ActionKind) {
 // renewed first when it is due; a token the person must act on first is
 // never copied: a notification says why.
 func (a *Agent) copyToken(name string) {
+	l := a.Lang()
 	cb := a.opts.Clipboard
 	if cb == nil {
-		a.notify(Notification{Title: "tokentray: nothing copied", Body: "There is no clipboard on this desktop that tokentray can use."})
+		a.notify(Notification{Code: "notify.not_copied", Title: l.Text("notify.not_copied"), Body: l.Text("notify.no_clipboard")})
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	tok, err := a.eng.Token(ctx, name)
 	if err != nil {
-		n := Notification{Title: "tokentray: " + name + " was not copied", Body: auth.Display(err.Error()), Key: name}
+		n := Notification{Code: "notify.copy_failed", Title: l.Text("notify.copy_failed", "Name", name), Body: auth.Display(l.Err(err)), Why: msg.Of(err), Key: name}
 		if act, ok := auth.ActionOf(err); ok {
-			n.Actions = []NotifyAction{actionButton(act.Kind, name)}
+			n.Actions = []NotifyAction{button(l, act.Kind, name)}
 		} else if ue := (*auth.UserError)(nil); errors.As(err, &ue) {
-			n.Actions = []NotifyAction{{Key: "open", Label: "Open", Command: Command{Kind: CmdDetails, Credential: name}}}
+			n.Actions = []NotifyAction{openButton(l, name)}
 		}
 		a.notify(n)
 		return
 	}
 	if err := cb.WriteSecret(tok); err != nil {
-		a.notify(Notification{Title: "tokentray: " + name + " was not copied", Body: auth.Display(err.Error()), Key: name})
+		a.notify(Notification{Code: "notify.copy_failed", Title: l.Text("notify.copy_failed", "Name", name), Body: auth.Display(l.Err(err)), Why: msg.Of(err), Key: name})
 		return
 	}
 	a.mu.Lock()
@@ -850,12 +855,7 @@ func (a *Agent) copyToken(name string) {
 	})
 	a.mu.Unlock()
 	// One such note at a time: the clipboard holds one token.
-	a.notify(Notification{Title: "tokentray: " + name, Body: CopiedNote(clear), Key: "clipboard"})
-}
-
-// CopiedNote says that a token was copied and when it is cleared.
-func CopiedNote(clear time.Duration) string {
-	return "Copied; cleared in " + auth.Approx(clear)
+	a.notify(Notification{Code: "notify.copied", Title: l.Text("notify.copied_title", "Name", name), Body: l.Text("notify.copied", "Clear", clear), Key: "clipboard"})
 }
 
 // clearClipboard empties the clipboard if it still holds a copied token.

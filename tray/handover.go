@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"tokentray/auth"
+	"tokentray/internal/msg"
 )
 
 // replacements announces a token that was swapped for a new one while
@@ -14,6 +15,8 @@ import (
 // started is not announced (whoever made it was told).
 type replacements struct {
 	seen map[string]time.Time // credential name -> last swap seen
+	// lang is the language notifications are said in.
+	lang msg.Lang
 }
 
 // Due returns the notifications for swaps not seen before.
@@ -30,33 +33,57 @@ func (r *replacements) Due(entries []Entry, sandbox bool) []Notification {
 		if first || at.IsZero() || (known && !at.After(last)) {
 			continue
 		}
-		title := "tokentray: " + e.Name + " has a new token"
-		if sandbox {
-			title += " (sandbox)"
-		}
-		out = append(out, Notification{Title: title, Body: ReplacementSentence(e.Name, e.Replaced), Key: e.Name,
-			Actions: []NotifyAction{{Key: "open", Label: "Open", Command: Command{Kind: CmdDetails, Credential: e.Name}}}})
+		out = append(out, Notification{
+			Code:    "notify.new_token",
+			Title:   titled(r.lang, msg.New("notify.new_token", "Name", e.Name), sandbox),
+			Body:    ReplacementSentence(r.lang, e.Name, e.Replaced),
+			Key:     e.Name,
+			Actions: []NotifyAction{openButton(r.lang, e.Name)},
+		})
 	}
 	return out
 }
 
-// ReplacementSentence says what a token swap reached and what it did not.
-func ReplacementSentence(name string, r auth.Replacement) string {
-	msg := "The old token no longer works."
+// ReplacementSentence says, in the language, what a token swap reached
+// and what it did not.
+func ReplacementSentence(l msg.Lang, name string, r auth.Replacement) string {
+	say := []msg.Message{msg.New("notify.replaced_old_dead")}
 	if !r.Until.IsZero() {
-		msg = "It was extended until " + r.Until.UTC().Format("2 Jan 2006") + ", and the old token no longer works."
+		say[0] = msg.New("notify.replaced_extended", "Until", r.Until.UTC().Format(l.Text("notify.date_layout")))
 	}
 	var parts []string
 	for _, h := range r.Handover.Updated {
-		parts = append(parts, h.String())
+		parts = append(parts, l.Render(handoff(h)))
 	}
 	if len(parts) > 0 {
-		msg += " Updated with the new token: " + strings.Join(parts, ", ") + "."
+		say = append(say, msg.New("notify.replaced_updated", "Places", strings.Join(parts, l.Text("list.sep"))))
 	} else {
-		msg += " No shared file or share target holds " + name + "'s token."
+		say = append(say, msg.New("notify.replaced_nothing_shared", "Name", name))
 	}
 	for _, f := range r.Handover.Failed {
-		msg += " Not updated: " + f.String() + "."
+		say = append(say, msg.New("notify.replaced_not_updated", "Place", handoff(f.Handoff)))
 	}
-	return msg + " Processes started by tokentray exec or with tokentray env still hold the old token: restart them."
+	say = append(say, msg.New("notify.replaced_restart"))
+	return sentences(l, say...)
+}
+
+// handoff names a holder of a token: a shared file or a share target.
+func handoff(h auth.Handoff) msg.Message {
+	if h.Kind == auth.HandoffTarget {
+		return msg.New("notify.handoff_target", "Where", h.Where)
+	}
+	return msg.New("notify.handoff_file", "Where", h.Where)
+}
+
+// sentences says several sentences one after the other, as the language
+// puts them together (a space between English ones, none in Chinese).
+func sentences(l msg.Lang, ms ...msg.Message) string {
+	if len(ms) == 0 {
+		return ""
+	}
+	out := l.Render(ms[0])
+	for _, m := range ms[1:] {
+		out = l.Text("notify.sentences", "First", out, "Then", m)
+	}
+	return out
 }

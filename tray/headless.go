@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"tokentray/auth"
+	"tokentray/internal/msg"
 )
 
 // RunHeadless keeps credentials current as Run does, with no tray and no
@@ -23,7 +25,10 @@ func (a *Agent) RunHeadless(ctx context.Context, log *EventLog) {
 	defer cancel()
 	a.quit = cancel
 	a.out = func(View) {}
-	v := &verifier{eng: a.eng, log: log, ctx: ctx, started: map[string]bool{}, announce: a.announce, sandbox: a.opts.Sandbox}
+	if log != nil {
+		log.SetLang(a.Lang)
+	}
+	v := &verifier{eng: a.eng, log: log, ctx: ctx, started: map[string]bool{}, announce: a.announce, sandbox: a.opts.Sandbox, lang: a.Lang}
 	a.verifier = v
 	a.observe = func(es []Entry) {
 		if log != nil {
@@ -61,6 +66,8 @@ type verifier struct {
 	// verification waits for them in the Webull app.
 	announce func(...Notification)
 	sandbox  bool
+	// lang is the language the agent speaks now.
+	lang func() msg.Lang
 
 	mu      sync.Mutex
 	started map[string]bool
@@ -104,16 +111,16 @@ func (v *verifier) start(name string) {
 		if ev.Health.State == auth.Pending && !ev.Health.Deadline.IsZero() && !pending {
 			pending = true
 			if v.log != nil {
-				v.log.Printf("%s: started a new verification: confirm it in the Webull app within 5 minutes", name)
+				v.log.Say(msg.New("tray.log_verification_started", "Name", name))
 			}
 			if v.announce != nil {
-				v.announce(verificationStarted(name, ev.Health.Deadline, v.sandbox))
+				v.announce(verificationStarted(v.lang(), name, ev.Health.Deadline, v.sandbox))
 			}
 			stop(auth.ErrStopped)
 		}
 	})
 	if err != nil && !pending && v.log != nil {
-		v.log.Printf("%s: a new verification could not be started: %s", name, auth.Display(err.Error()))
+		v.log.Say(msg.New("tray.log_verification_failed", "Name", name, "Error", auth.Display(v.lang().Err(err))))
 	}
 }
 
@@ -126,6 +133,7 @@ type EventLog struct {
 
 	mu   sync.Mutex
 	last map[string]Entry
+	lang func() msg.Lang
 }
 
 // NewEventLog writes to w; now, when not nil, starts each line with the
@@ -138,15 +146,47 @@ func NewEventLog(w io.Writer, now func() time.Time) *EventLog {
 	return l
 }
 
-// Printf writes one line.
+// SetLang has the log speak the language lang returns, asked at each
+// line (the agent's, which follows the language setting); English until
+// it is set.
+func (l *EventLog) SetLang(lang func() msg.Lang) {
+	l.mu.Lock()
+	l.lang = lang
+	l.mu.Unlock()
+}
+
+// Lang is the language the log speaks now.
+func (l *EventLog) Lang() msg.Lang {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.langNow()
+}
+
+func (l *EventLog) langNow() msg.Lang {
+	if l.lang == nil {
+		return msg.English
+	}
+	return l.lang()
+}
+
+// Say writes one line saying m in the log's language.
+func (l *EventLog) Say(m msg.Message) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.line(l.langNow().Render(m))
+}
+
+// Printf writes one line as it is (text already said in the language).
 func (l *EventLog) Printf(format string, args ...any) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.printf(format, args...)
+	l.line(fmt.Sprintf(format, args...))
 }
 
-func (l *EventLog) printf(format string, args ...any) {
-	line := strings.Join(strings.Fields(fmt.Sprintf(format, args...)), " ")
+func (l *EventLog) say(lang msg.Lang, id string, kv ...any) { l.line(lang.Text(id, kv...)) }
+
+func (l *EventLog) line(s string) {
+	line := strings.Join(strings.Fields(s), " ")
 	if l.stamp != nil {
 		line = l.stamp() + line
 	}
@@ -158,6 +198,7 @@ func (l *EventLog) Entries(entries []Entry) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	first := l.last == nil
+	lang := l.langNow()
 	seen := map[string]Entry{}
 	for _, e := range entries {
 		seen[e.Name] = e
@@ -167,41 +208,58 @@ func (l *EventLog) Entries(entries []Entry) {
 		renewed := known && prev.Health.State != auth.Pending && !prev.Health.ExpiresAt.IsZero() && e.Health.ExpiresAt.After(prev.Health.ExpiresAt)
 		switch {
 		case first:
-			l.printf("%s (%s): %s", e.Name, e.Kind.Title(), describe(e))
+			l.say(lang, "tray.log_first", "Name", e.Name, "Kind", kindTitle(e.Kind), "What", describe(lang, e))
 		case !known:
-			l.printf("%s (%s) added: %s", e.Name, e.Kind.Title(), describe(e))
+			l.say(lang, "tray.log_added", "Name", e.Name, "Kind", kindTitle(e.Kind), "What", describe(lang, e))
 		case prev.Health.State != e.Health.State && renewed:
-			l.printf("%s: renewed; %s -> %s", e.Name, prev.Health.State.Title(), describe(e))
+			l.say(lang, "tray.log_renewed_to", "Name", e.Name, "From", prev.Health.State.Message(), "What", describe(lang, e))
 		case prev.Health.State != e.Health.State:
-			l.printf("%s: %s -> %s", e.Name, prev.Health.State.Title(), describe(e))
+			l.say(lang, "tray.log_changed", "Name", e.Name, "From", prev.Health.State.Message(), "What", describe(lang, e))
 		case renewed:
-			l.printf("%s: renewed; %s", e.Name, describe(e))
+			l.say(lang, "tray.log_renewed", "Name", e.Name, "What", describe(lang, e))
 		}
-		if !first && strings.Join(prev.ShareFailing, "\n") != strings.Join(e.ShareFailing, "\n") {
+		if !first && !slices.EqualFunc(prev.ShareFailing, e.ShareFailing, sameMessage) {
 			if len(e.ShareFailing) == 0 {
-				l.printf("%s: every share target is pushed again", e.Name)
+				l.say(lang, "tray.log_shares_back", "Name", e.Name)
 			}
 			for _, f := range e.ShareFailing {
-				l.printf("%s: %s", e.Name, f)
+				l.say(lang, "tray.log_share_failing", "Name", e.Name, "Failure", f)
 			}
 		}
 	}
 	for name := range l.last {
 		if _, ok := seen[name]; !ok {
-			l.printf("%s removed", name)
+			l.say(lang, "tray.log_removed", "Name", name)
 		}
 	}
 	l.last = seen
 }
 
-// describe is an entry's state, expiry and reason on one line.
-func describe(e Entry) string {
-	s := e.Health.State.Title()
-	if !e.Health.ExpiresAt.IsZero() {
-		s += ", expires " + e.Health.ExpiresAt.UTC().Format("2006-01-02 15:04 UTC")
+// sameMessage reports whether two messages say the same (their English
+// sentences are equal).
+func sameMessage(a, b msg.Message) bool { return a.ID == b.ID && a.String() == b.String() }
+
+// kindTitle names a kind of credential ("Futu API key").
+func kindTitle(k auth.Kind) msg.Message {
+	switch k {
+	case auth.KindFutuOAuth:
+		return msg.New("tray.kind_futu_oauth")
+	case auth.KindFutuKey:
+		return msg.New("tray.kind_futu_key")
+	case auth.KindWebull:
+		return msg.New("tray.kind_webull")
 	}
-	if r := auth.Display(e.Health.Reason); r != "" && e.Health.State != auth.OK {
-		s += ": " + r
+	return msg.Plain(string(k))
+}
+
+// describe is an entry's state, expiry and reason on one line.
+func describe(l msg.Lang, e Entry) string {
+	s := l.Render(e.Health.State.Message())
+	if !e.Health.ExpiresAt.IsZero() {
+		s = l.Text("tray.log_expires", "State", s, "At", e.Health.ExpiresAt.UTC().Format("2006-01-02 15:04 UTC"))
+	}
+	if r := auth.Display(e.Health.Explain(l)); r != "" && e.Health.State != auth.OK {
+		s = l.Text("tray.log_reason", "What", s, "Reason", r)
 	}
 	return s
 }
@@ -210,16 +268,12 @@ func describe(e Entry) string {
 // new token and the prompt waits in the Webull app: the alert before it
 // (the token needs a verification) asked for what is now under way. It
 // replaces that alert on a desktop (same key).
-func verificationStarted(name string, deadline time.Time, sandbox bool) Notification {
-	suffix := ""
-	if sandbox {
-		suffix = " (sandbox)"
-	}
+func verificationStarted(l msg.Lang, name string, deadline time.Time, sandbox bool) Notification {
 	return Notification{
 		Key:   name,
-		Title: "tokentray: " + name + " is waiting for you in the Webull app" + suffix,
-		Body: "tokentray asked Webull for a new token: confirm it in the Webull app before " + deadline.Local().Format("15:04 MST") +
-			". The agent sees the confirmation within seconds.",
+		Code:  "notify.verification_started",
+		Title: titled(l, msg.New("notify.verification_started", "Name", name), sandbox),
+		Body:  l.Text("notify.verification_started_body", "Time", deadline.Local().Format("15:04 MST")),
 		Event: &Event{Credential: name, Kind: auth.KindWebull, State: auth.Pending, Next: auth.Next(auth.ActionVerify, name), Sandbox: sandbox},
 	}
 }

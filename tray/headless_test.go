@@ -13,6 +13,7 @@ import (
 	"tokentray/auth/engine"
 	"tokentray/auth/service"
 	"tokentray/auth/store"
+	"tokentray/internal/msg"
 	"tokentray/internal/testutil"
 )
 
@@ -105,8 +106,8 @@ func TestEventLogSaysWhenAShareTargetFailsAndRecovers(t *testing.T) {
 	h := auth.Health{State: auth.OK, ExpiresAt: t0.Add(time.Hour)}
 	fail := "cannot push to bot@vps:conf: nothing answers SSH at bot@vps (connection refused)"
 	l.Entries([]Entry{{Name: "a", Kind: auth.KindWebull, Health: h}})
-	l.Entries([]Entry{{Name: "a", Kind: auth.KindWebull, Health: h, ShareFailing: []string{fail}}})
-	l.Entries([]Entry{{Name: "a", Kind: auth.KindWebull, Health: h, ShareFailing: []string{fail}}}) // still failing: nothing new
+	l.Entries([]Entry{{Name: "a", Kind: auth.KindWebull, Health: h, ShareFailing: []msg.Message{msg.Plain(fail)}}})
+	l.Entries([]Entry{{Name: "a", Kind: auth.KindWebull, Health: h, ShareFailing: []msg.Message{msg.Plain(fail)}}}) // still failing: nothing new
 	l.Entries([]Entry{{Name: "a", Kind: auth.KindWebull, Health: h}})
 	want := "a (Webull token): OK, expires 2026-11-23 10:00 UTC\n" +
 		"a: " + fail + "\n" +

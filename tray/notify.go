@@ -9,6 +9,7 @@ import (
 	"tokentray/auth"
 	"tokentray/auth/store"
 	"tokentray/internal/atomicfile"
+	"tokentray/internal/msg"
 )
 
 // Notifier shows a desktop notification.
@@ -22,10 +23,18 @@ type ActionNotifier interface {
 	NotifyActions(n Notification, onAction func(Command)) error
 }
 
-// Notification is one desktop notification.
+// Notification is one desktop notification, its title and body said in
+// the agent's language.
 type Notification struct {
 	Title, Body string
-	Actions     []NotifyAction
+	// Code is the message code of its title: what happened
+	// ("notify.title_needs_you"), the same in every language, for the
+	// sinks beside the desktop.
+	Code string
+	// Why is the reason its body gives, as data (a code and its
+	// parameters), when it has one.
+	Why     msg.Message
+	Actions []NotifyAction
 	// Key names what the notification is about (a credential's name): a
 	// notifier that can replaces the one it showed for the same key
 	// instead of adding another. Empty: not tied to anything.
@@ -59,18 +68,29 @@ type NotifyAction struct {
 	Command    Command
 }
 
-// actionButton is the button that does a credential's next action.
-func actionButton(k auth.ActionKind, name string) NotifyAction {
+// actionButton is the button that does a credential's next action, in
+// English (see button).
+func actionButton(k auth.ActionKind, name string) NotifyAction { return button(msg.English, k, name) }
+
+// button is the button that does a credential's next action, labelled
+// in the language; Open (the credential in the window) when the action
+// has no button of its own.
+func button(l msg.Lang, k auth.ActionKind, name string) NotifyAction {
 	c := Command{Kind: CmdAct, Credential: name, Action: k}
 	switch k {
 	case auth.ActionVerify:
-		return NotifyAction{Key: "verify", Label: "Verify now", Command: c}
+		return NotifyAction{Key: "verify", Label: l.Text("notify.button_verify"), Command: c}
 	case auth.ActionLogin:
-		return NotifyAction{Key: "login", Label: "Log in", Command: c}
+		return NotifyAction{Key: "login", Label: l.Text("notify.button_login"), Command: c}
 	case auth.ActionExtend:
-		return NotifyAction{Key: "extend", Label: "Extend", Command: c}
+		return NotifyAction{Key: "extend", Label: l.Text("notify.button_extend"), Command: c}
 	}
-	return NotifyAction{Key: "open", Label: "Open", Command: Command{Kind: CmdDetails, Credential: name}}
+	return openButton(l, name)
+}
+
+// openButton shows the credential in the window.
+func openButton(l msg.Lang, name string) NotifyAction {
+	return NotifyAction{Key: "open", Label: l.Text("notify.button_open"), Command: Command{Kind: CmdDetails, Credential: name}}
 }
 
 // alertsFile keeps, beside the settings, what was announced already, so
@@ -99,6 +119,8 @@ type alerts struct {
 	// acting: a login or verification of the name runs; its outcome is
 	// shown to the person by whatever started it.
 	acting map[string]bool
+	// lang is the language notifications are said in.
+	lang msg.Lang
 }
 
 func newAlerts(warnDays []int, path string) *alerts {
@@ -199,12 +221,10 @@ func (a *alerts) Due(entries []Entry, sandbox bool, now time.Time) []Notificatio
 			withdraw(e.Name)
 			continue
 		}
-		title := "tokentray: " + e.Name + " " + lowerTitle(e)
-		if sandbox {
-			title += " (sandbox)"
-		}
-		n := Notification{Title: title, Body: auth.DisplayAbout(e.Health.Reason, e.Name), Key: e.Name}
-		n.Actions = []NotifyAction{actionButton(nextAction(e), e.Name)}
+		code := titleCode(e)
+		title := titled(a.lang, msg.New(code, "Name", e.Name, "State", e.Health.State.Message()), sandbox)
+		n := Notification{Code: code, Title: title, Body: auth.DisplayAbout(e.Health.Explain(a.lang), e.Name), Why: e.Health.Cause(), Key: e.Name}
+		n.Actions = []NotifyAction{button(a.lang, nextAction(e), e.Name)}
 		n.Event = &Event{Credential: e.Name, Kind: e.Kind, State: e.Health.State, Next: auth.Next(nextAction(e), e.Name), Sandbox: sandbox}
 		a.shown[e.Name] = true
 		out = append(out, n)
@@ -239,23 +259,32 @@ func (a *alerts) save() {
 	_ = atomicfile.Write(a.path, b, 0o600)
 }
 
-// lowerTitle ends a notification's title: what the credential's state
-// means for the person.
-func lowerTitle(e Entry) string {
+// titleCode is the message of a notification's title: what the
+// credential's state means for the person.
+func titleCode(e Entry) string {
 	switch e.Health.State {
 	case auth.ActionNeeded:
-		return "needs you"
+		return "notify.title_needs_you"
 	case auth.Pending:
 		if e.Kind == auth.KindWebull {
-			return "is waiting for its 2FA code"
+			return "notify.title_waiting_2fa"
 		}
-		return "is waiting for you to log in"
+		return "notify.title_waiting_login"
 	case auth.Broken:
-		return "is broken"
+		return "notify.title_broken"
 	case auth.Expiring:
-		return "expires soon"
+		return "notify.title_expires_soon"
 	}
-	return e.Health.State.Title()
+	return "notify.title_state"
+}
+
+// titled is a notification's title in the language, marked as the
+// sandbox's when it is.
+func titled(l msg.Lang, title msg.Message, sandbox bool) string {
+	if sandbox {
+		return l.Text("notify.sandbox", "Title", title)
+	}
+	return l.Render(title)
 }
 
 // prefsOf is what the agent takes from the settings.

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"tokentray/auth"
+	"tokentray/internal/msg"
 )
 
 func TestAlertsAnnounceEachStageOnce(t *testing.T) {
@@ -193,4 +194,9 @@ func TestAFutuLoginIsNotWaitingForA2FACode(t *testing.T) {
 	if got := lowerTitle(webull); !strings.Contains(got, "2FA") {
 		t.Errorf("a Webull verification reads %q", got)
 	}
+}
+
+// lowerTitle is a notification's title about e, in English.
+func lowerTitle(e Entry) string {
+	return msg.English.Render(msg.New(titleCode(e), "Name", e.Name, "State", e.Health.State.Message()))
 }

@@ -5,6 +5,7 @@ import (
 
 	"tokentray/auth/service"
 	"tokentray/auth/targets"
+	"tokentray/internal/msg"
 )
 
 // sharePushed announces what a push of share targets changed: a target
@@ -17,34 +18,33 @@ func (a *Agent) sharePushed(r service.PushResult) {
 			ev.Kind, ev.State = e.Kind, e.Health.State
 		}
 	}
-	ns := shareNotifications(r, a.opts.Sandbox)
+	ns := shareNotifications(a.Lang(), r, a.opts.Sandbox)
 	for i := range ns {
 		ns[i].Event = ev
 	}
 	a.announce(ns...)
 }
 
-func shareNotifications(r service.PushResult, sandbox bool) []Notification {
-	suffix := ""
-	if sandbox {
-		suffix = " (sandbox)"
-	}
-	open := []NotifyAction{{Key: "open", Label: "Open", Command: Command{Kind: CmdDetails, Credential: r.Credential}}}
+func shareNotifications(l msg.Lang, r service.PushResult, sandbox bool) []Notification {
+	open := []NotifyAction{openButton(l, r.Credential)}
 	var out []Notification
 	for _, p := range r.Targets {
 		switch p.Change {
 		case targets.StartedFailing:
 			out = append(out, Notification{
 				Key:     shareKey(r.Credential, p.Target),
-				Title:   "tokentray: " + r.Credential + " cannot be pushed to " + p.Target.Describe() + suffix,
-				Body:    sentence(p.Target.State.Error) + " tokentray tries again, less and less often, until it works.",
+				Code:    "notify.share_failing",
+				Title:   titled(l, msg.New("notify.share_failing", "Name", r.Credential, "Target", p.Target.Describe()), sandbox),
+				Body:    l.Text("notify.share_failing_body", "Error", sentence(p.Target.State.Error)),
+				Why:     msg.Plain(p.Target.State.Error),
 				Actions: open,
 			})
 		case targets.Recovered:
 			out = append(out, Notification{
 				Key:   shareKey(r.Credential, p.Target),
-				Title: "tokentray: " + r.Credential + " is pushed to " + p.Target.Describe() + " again" + suffix,
-				Body:  "The push worked after failing; the file there is current.",
+				Code:  "notify.share_recovered",
+				Title: titled(l, msg.New("notify.share_recovered", "Name", r.Credential, "Target", p.Target.Describe()), sandbox),
+				Body:  l.Text("notify.share_recovered_body"),
 			})
 		}
 	}
@@ -54,9 +54,9 @@ func shareNotifications(r service.PushResult, sandbox bool) []Notification {
 			where = append(where, p.Target.Describe())
 		}
 		out = append(out, Notification{
-			Title: "tokentray: " + r.Credential + " has a new token" + suffix,
-			Body: "Pushed to " + strings.Join(where, ", ") + ". Bots started before " + r.TokenChangedAt.Local().Format("15:04") +
-				" keep the old token until they are restarted.",
+			Code:  "notify.new_token",
+			Title: titled(l, msg.New("notify.new_token", "Name", r.Credential), sandbox),
+			Body:  l.Text("notify.share_new_token_body", "Targets", strings.Join(where, l.Text("list.sep")), "Time", r.TokenChangedAt.Local().Format("15:04")),
 		})
 	}
 	return out

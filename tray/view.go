@@ -6,15 +6,15 @@
 package tray
 
 import (
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
+
+	"golang.org/x/text/width"
 
 	"tokentray/auth"
+	"tokentray/internal/msg"
 )
 
 // Entry is one credential as the tray sees it.
@@ -33,7 +33,7 @@ type Entry struct {
 	Replaced auth.Replacement
 	// ShareFailing says, for each share target whose last push failed,
 	// which it is and why.
-	ShareFailing []string
+	ShareFailing []msg.Message
 	// NoToken: a Webull app with 2FA off, signed with its key alone.
 	NoToken bool
 }
@@ -100,15 +100,18 @@ func (v View) Icon() []byte { return iconFor(v) }
 type ViewOptions struct {
 	Sandbox   bool
 	Autostart bool
+	// Lang is the language the tray speaks (zero: English).
+	Lang msg.Lang
 }
 
 // Render computes the tray's view: the worst health wins the icon, the
 // tooltip has one line per credential with the number that matters, and
 // the menu offers what fits each credential now.
 func Render(entries []Entry, o ViewOptions, now time.Time) View {
+	l := o.Lang
 	title := "tokentray"
 	if o.Sandbox {
-		title = "tokentray (sandbox)"
+		title = l.Text("tray.title_sandbox")
 	}
 	v := View{State: auth.OK, Title: title}
 	var until time.Time
@@ -119,9 +122,9 @@ func Render(entries []Entry, o ViewOptions, now time.Time) View {
 	}
 	if len(entries) == 0 {
 		v.State, v.Empty = auth.Unknown, true
-		v.Tooltip = title + ": no credentials yet. Add one from the menu."
+		v.Tooltip = l.Text("tray.empty", "Title", title)
 		v.Menu = append([]MenuItem{
-			{Key: "add", Label: "Add a credential…", Command: Command{Kind: CmdAdd}},
+			{Key: "add", Label: l.Text("tray.add"), Command: Command{Kind: CmdAdd}},
 			{Key: "sep-add", Separator: true},
 		}, tail(o, false)...)
 		return v
@@ -148,20 +151,20 @@ func Render(entries []Entry, o ViewOptions, now time.Time) View {
 		tip = Shown(entries, TooltipCap)
 	}
 	for _, e := range tip {
-		line, change := StateLine(e, now)
+		line, change := StateLineIn(e, l, now)
 		soonest(change)
 		lines = append(lines, line)
 	}
 	for _, e := range menu {
-		line, change := StateLine(e, now)
+		line, change := StateLineIn(e, l, now)
 		soonest(change)
-		subs = append(subs, credentialMenu(e, line))
+		subs = append(subs, credentialMenu(e, line, l))
 	}
 	if more := len(entries) - len(lines); more > 0 {
-		lines = append(lines, moreLabel(more))
+		lines = append(lines, l.Text("tray.more", "Count", more))
 	}
 	if more := len(entries) - len(subs); more > 0 {
-		subs = append(subs, MenuItem{Key: "more", Label: moreLabel(more), Tip: "Show every credential in the window", Command: Command{Kind: CmdOpen}})
+		subs = append(subs, MenuItem{Key: "more", Label: l.Text("tray.more", "Count", more), Tip: l.Text("tray.more_tip"), Command: Command{Kind: CmdOpen}})
 	}
 	v.Until = until
 
@@ -169,16 +172,16 @@ func Render(entries []Entry, o ViewOptions, now time.Time) View {
 	for i := len(auth.States) - 1; i >= 0; i-- {
 		s := auth.States[i]
 		if n := counts[s]; n > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", n, strings.ToLower(s.Title())))
+			parts = append(parts, l.Render(msg.New(countIDs[s], "Count", n)))
 		}
 	}
-	head := title + ": " + strings.Join(parts, ", ")
+	head := l.Text("tray.head", "Title", title, "Counts", strings.Join(parts, l.Text("list.sep")))
 	if v.Busy {
-		head += " (checking…)"
+		head = l.Text("tray.head_checking", "Head", head)
 	}
 	v.Tooltip = head + "\n" + strings.Join(lines, "\n")
 
-	v.Menu = append(v.Menu, MenuItem{Key: "refresh-all", Label: "Refresh all", Tip: "Check and renew every credential now", Command: Command{Kind: CmdRefreshAll}})
+	v.Menu = append(v.Menu, MenuItem{Key: "refresh-all", Label: l.Text("tray.refresh_all"), Tip: l.Text("tray.refresh_all_tip"), Command: Command{Kind: CmdRefreshAll}})
 	v.Menu = append(v.Menu, MenuItem{Key: "sep-creds", Separator: true})
 	v.Menu = append(v.Menu, subs...)
 	v.Menu = append(v.Menu, MenuItem{Key: "sep-tail", Separator: true})
@@ -194,7 +197,12 @@ const (
 	TooltipCap = 10
 )
 
-func moreLabel(n int) string { return fmt.Sprintf("and %d more — open tokentray…", n) }
+// countIDs are the tooltip's counts of credentials in each state ("2
+// ok", "1 action needed").
+var countIDs = map[auth.State]string{
+	auth.OK: "tray.count_ok", auth.Unknown: "tray.count_unknown", auth.Expiring: "tray.count_expiring",
+	auth.Pending: "tray.count_pending", auth.ActionNeeded: "tray.count_action_needed", auth.Broken: "tray.count_broken",
+}
 
 // Shown is the credentials the tray lists of entries (sorted by name),
 // at most limit: every one, by name, when they fit; else the limit that
@@ -264,15 +272,16 @@ func soonerFirst(a, b time.Time) int {
 }
 
 func tail(o ViewOptions, withAdd bool) []MenuItem {
-	out := []MenuItem{{Key: "open", Label: "Open tokentray…", Tip: "Show the window", Command: Command{Kind: CmdOpen}}}
+	l := o.Lang
+	out := []MenuItem{{Key: "open", Label: l.Text("tray.open"), Tip: l.Text("tray.open_tip"), Command: Command{Kind: CmdOpen}}}
 	if withAdd {
-		out = append(out, MenuItem{Key: "add", Label: "Add a credential…", Command: Command{Kind: CmdAdd}})
+		out = append(out, MenuItem{Key: "add", Label: l.Text("tray.add"), Command: Command{Kind: CmdAdd}})
 	}
 	out = append(out,
-		MenuItem{Key: "settings", Label: "Settings…", Command: Command{Kind: CmdSettings}},
-		MenuItem{Key: "autostart", Label: "Start at login", Checkable: true, Checked: o.Autostart, Tip: "Start tokentray when you log in", Command: Command{Kind: CmdAutostart}},
+		MenuItem{Key: "settings", Label: l.Text("tray.settings"), Command: Command{Kind: CmdSettings}},
+		MenuItem{Key: "autostart", Label: l.Text("tray.autostart"), Checkable: true, Checked: o.Autostart, Tip: l.Text("tray.autostart_tip"), Command: Command{Kind: CmdAutostart}},
 		MenuItem{Key: "sep-quit", Separator: true},
-		MenuItem{Key: "quit", Label: "Quit", Tip: "Stop tokentray; credentials are not renewed while it is stopped", Command: Command{Kind: CmdQuit}},
+		MenuItem{Key: "quit", Label: l.Text("tray.quit"), Tip: l.Text("tray.quit_tip"), Command: Command{Kind: CmdQuit}},
 	)
 	return out
 }
@@ -284,9 +293,9 @@ var stateMarks = map[auth.State]string{
 
 // credentialMenu is one credential's submenu: its state line, then the
 // actions that fit it now.
-func credentialMenu(e Entry, line string) MenuItem {
+func credentialMenu(e Entry, line string, l msg.Lang) MenuItem {
 	k := "cred:" + e.Name + ":"
-	reason := auth.DisplayAbout(e.Health.Reason, e.Name)
+	reason := auth.DisplayAbout(e.Health.Explain(l), e.Name)
 	// The submenu's own label is the state line (it follows a countdown);
 	// inside, the sentence that explains it, then the actions.
 	var kids []MenuItem
@@ -294,14 +303,15 @@ func credentialMenu(e Entry, line string) MenuItem {
 		kids = append(kids, MenuItem{Key: k + "reason", Label: shorten(reason, 90), Tip: reason, Disabled: true},
 			MenuItem{Key: k + "sep", Separator: true})
 	}
-	for i, f := range e.ShareFailing {
+	for i, m := range e.ShareFailing {
+		f := l.Render(m)
 		kids = append(kids, MenuItem{Key: k + "share" + strconv.Itoa(i), Label: shorten(f, 90), Tip: f, Disabled: true})
 		if i == len(e.ShareFailing)-1 {
 			kids = append(kids, MenuItem{Key: k + "sep-share", Separator: true})
 		}
 	}
 	for _, c := range Actions(e) {
-		kids = append(kids, MenuItem{Key: k + string(c.Kind) + string(c.Action), Label: commandTitle(c), Command: c})
+		kids = append(kids, MenuItem{Key: k + string(c.Kind) + string(c.Action), Label: commandTitle(c, l), Command: c})
 	}
 	return MenuItem{Key: k, Label: stateMarks[e.Health.State] + " " + line, Tip: reason, Children: kids}
 }
@@ -326,80 +336,80 @@ func Actions(e Entry) []Command {
 // state imply when the broker code did not set one.
 func nextAction(e Entry) auth.ActionKind { return auth.NextKind(e.Kind, e.Health) }
 
-func commandTitle(c Command) string {
+func commandTitle(c Command, l msg.Lang) string {
 	switch c.Kind {
 	case CmdCopy:
-		return "Copy token"
+		return l.Text("tray.copy")
 	case CmdRefresh:
-		return "Refresh"
+		return l.Text("tray.refresh")
 	case CmdDetails:
-		return "Details…"
+		return l.Text("tray.details")
 	case CmdAct:
-		return auth.Action{Kind: c.Action}.MenuTitle()
+		a := auth.Action{Kind: c.Action}
+		if c.Action == auth.ActionRetry {
+			return l.Render(a.Message())
+		}
+		return l.Text("tray.act", "Action", a.Message())
 	}
 	return string(c.Kind)
 }
 
-// StateLine is one credential's line: its name, state and the number
-// that matters ("expires in 1 h 52 min", "3:41 left to verify", "extend
-// within 6 days"), and when that line next changes on its own.
-func StateLine(e Entry, now time.Time) (string, time.Time) {
+// StateLine is one credential's line in English (see StateLineIn).
+func StateLine(e Entry, now time.Time) (string, time.Time) { return StateLineIn(e, msg.English, now) }
+
+// StateLineIn is one credential's line in the language: its name, state
+// and the number that matters ("expires in 1 h 52 min", "3:41 left to
+// verify", "extend within 6 days"), and when that line next changes on
+// its own.
+func StateLineIn(e Entry, l msg.Lang, now time.Time) (string, time.Time) {
 	h := e.Health
-	line := e.Name + ": " + h.State.Title()
-	var num string
+	var num msg.Message
 	var change time.Time
 	switch {
 	case e.Busy:
-		num = "checking…"
+		num = msg.New("tray.checking")
 	case h.State == auth.Pending:
 		if !h.Deadline.IsZero() {
 			var left string
 			left, change = countdown(h.Deadline, now)
-			num = left + " left to verify"
+			num = msg.New("tray.left_to_verify", "Left", left)
 			if e.Kind == auth.KindFutuOAuth {
-				num = left + " left to log in" // a browser login, not a 2FA code
+				num = msg.New("tray.left_to_log_in", "Left", left) // a browser login, not a 2FA code
 			}
 		}
 	case h.State == auth.Broken:
 		// A broken credential's expiry says nothing useful.
 	case h.State == auth.Unknown && h.CheckedAt.IsZero():
-		num = "not checked yet"
+		num = msg.New("tray.not_checked")
 	case h.State == auth.ActionNeeded:
 		if a := nextAction(e); a != auth.ActionNone {
-			num = lowerFirst(auth.Action{Kind: a}.Title())
+			num = msg.New("tray.do_" + string(a))
 		}
 	case !h.ExpiresAt.IsZero():
-		left, c := approxLeft(h.ExpiresAt, now)
+		left, c := leftUntil(h.ExpiresAt, now)
 		change = c
 		switch {
 		case !h.ExpiresAt.After(now):
-			num = "expired"
+			num = msg.New("dur.expired")
 		case e.Kind == auth.KindFutuKey && h.State == auth.Expiring:
-			num = "extend within " + left
+			num = msg.New("tray.extend_within", "Left", left)
 		default:
-			num = "expires in " + left
+			num = msg.New("tray.expires_in", "Left", left)
 		}
 	}
-	if num != "" {
-		line += ", " + num
+	var line string
+	if num.IsZero() {
+		line = l.Text("tray.line", "Name", e.Name, "State", h.State.Message())
+	} else {
+		line = l.Text("tray.line_detail", "Name", e.Name, "State", h.State.Message(), "Detail", num)
 	}
 	if e.Account != "" {
 		line += " · " + e.Account
 	}
-	switch n := len(e.ShareFailing); {
-	case n == 1:
-		line += " · a share target fails"
-	case n > 1:
-		line += fmt.Sprintf(" · %d share targets fail", n)
+	if n := len(e.ShareFailing); n > 0 {
+		line += " · " + l.Text("tray.share_fails", "Count", n)
 	}
 	return line, change
-}
-
-// lowerFirst lowers a title's first letter only, so "Verify 2FA" reads
-// "verify 2FA" after a comma.
-func lowerFirst(s string) string {
-	r, n := utf8.DecodeRuneInString(s)
-	return string(unicode.ToLower(r)) + s[n:]
 }
 
 // countdown is the m:ss left to t, rounded up (3:41 shows from 3:41.000
@@ -413,13 +423,19 @@ func countdown(t, now time.Time) (string, time.Time) {
 	return auth.Countdown(k * time.Second), t.Add(-(k - 1) * time.Second)
 }
 
-// approxLeft is the time left to t the way a person says it ("6 days",
+// approxLeft is leftUntil in English.
+func approxLeft(t, now time.Time) (string, time.Time) {
+	m, change := leftUntil(t, now)
+	return msg.English.Render(m), change
+}
+
+// leftUntil is the time left to t the way a person says it ("6 days",
 // "20 h", "1 h 52 min", "12 min", "less than a minute") and when that
 // changes.
-func approxLeft(t, now time.Time) (string, time.Time) {
+func leftUntil(t, now time.Time) (msg.Message, time.Time) {
 	d := t.Sub(now)
 	if d <= 0 {
-		return "expired", time.Time{}
+		return msg.New("dur.expired"), time.Time{}
 	}
 	// The further away, the coarser: days, then whole hours, then minutes
 	// in the last 6 hours, so a far expiry redraws the tray rarely.
@@ -430,25 +446,49 @@ func approxLeft(t, now time.Time) (string, time.Time) {
 	case d > 6*time.Hour:
 		unit = time.Hour
 	}
-	k := (d - 1) / unit
-	change := t.Add(-k * unit)
+	k := int((d - 1) / unit)
+	change := t.Add(-time.Duration(k) * unit)
 	switch {
 	case unit == 24*time.Hour:
-		return fmt.Sprintf("%d days", k), change
+		return msg.New("tray.left_days", "Count", k), change
 	case unit == time.Hour:
-		return fmt.Sprintf("%d h", k), change
+		return msg.New("tray.left_hours", "Count", k), change
 	case k >= 60:
-		return fmt.Sprintf("%d h %d min", k/60, k%60), change
+		return msg.New("tray.left_hours_minutes", "Hours", k/60, "Minutes", k%60), change
 	case k >= 1:
-		return fmt.Sprintf("%d min", k), change
+		return msg.New("tray.left_minutes", "Count", k), change
 	}
-	return "less than a minute", t
+	return msg.New("tray.left_under_minute"), t
 }
 
+// shorten cuts a long line for a menu at about n columns (a Chinese
+// character takes two), with an ellipsis; the item's tip keeps it whole.
 func shorten(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
+	if columns(s) <= n {
 		return s
 	}
-	return string(r[:n-1]) + "…"
+	cols := 0
+	for i, r := range s {
+		if cols += runeColumns(r); cols > n-1 {
+			return s[:i] + "…"
+		}
+	}
+	return s
+}
+
+func columns(s string) int {
+	n := 0
+	for _, r := range s {
+		n += runeColumns(r)
+	}
+	return n
+}
+
+// runeColumns is how many columns r takes: two for a wide (Chinese)
+// character, else one.
+func runeColumns(r rune) int {
+	if k := width.LookupRune(r).Kind(); k == width.EastAsianWide || k == width.EastAsianFullwidth {
+		return 2
+	}
+	return 1
 }

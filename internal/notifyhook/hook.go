@@ -1,7 +1,8 @@
 // Package notifyhook runs the person's notify command for every
 // notification event, beside the desktop's notification: the event as
-// JSON on the command's stdin, its title and sentence in
-// TOKENTRAY_EVENT_TITLE and TOKENTRAY_EVENT_TEXT. The command runs
+// JSON on the command's stdin (with the codes of what happened and why,
+// the same in every language), its title and sentence, in the language
+// tokentray speaks, in TOKENTRAY_EVENT_TITLE and TOKENTRAY_EVENT_TEXT. The command runs
 // through sh -c with a timeout, once for each event and never again for
 // it; a failing command is reported once, until it works again. No
 // secret is ever in its argv, its environment or its input.
@@ -12,7 +13,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"os/exec"
 	"strings"
 	"sync"
@@ -21,6 +21,7 @@ import (
 	"github.com/jonboulle/clockwork"
 
 	"tokentray/auth"
+	"tokentray/internal/msg"
 	"tokentray/tray"
 )
 
@@ -41,9 +42,17 @@ type Event struct {
 	// State is the credential's health: "ok", "unknown", "expiring",
 	// "pending", "action-needed" or "broken" ("" with no credential).
 	State string `json:"state"`
-	// Title and Text are the notification's title and sentence.
+	// Title and Text are the notification's title and sentence, in the
+	// language tokentray speaks.
 	Title string `json:"title"`
 	Text  string `json:"text"`
+	// Code names what happened, the same in every language
+	// ("notify.title_needs_you", "notify.share_failing"); "" when the
+	// event has none.
+	Code string `json:"code,omitempty"`
+	// Why is the reason Text gives, as data: its code and parameters
+	// (as in status --json); absent when there is none.
+	Why *msg.Message `json:"why,omitempty"`
 	// Next is what to do, as a command line; null when nothing.
 	Next *Next `json:"next"`
 	// Sandbox is true for the sandbox profile's credentials.
@@ -77,6 +86,9 @@ type Options struct {
 	// Report is told, in one sentence, that the command failed: once,
 	// until it works again.
 	Report func(msg string)
+	// Lang is the language the sentences given to Report are in, asked
+	// each time (nil: English).
+	Lang func() msg.Lang
 }
 
 // Hook runs the notify command; it is a tray.Sink.
@@ -138,7 +150,11 @@ func (h *Hook) Send(n tray.Notification) {
 	if cmd == "" {
 		return
 	}
-	ev := Event{Title: n.Title, Text: n.Body, Time: h.o.Clock.Now().UTC().Truncate(time.Second)}
+	ev := Event{Title: n.Title, Text: n.Body, Code: n.Code, Time: h.o.Clock.Now().UTC().Truncate(time.Second)}
+	if !n.Why.IsZero() {
+		why := n.Why
+		ev.Why = &why
+	}
 	if e := n.Event; e != nil {
 		ev.Credential, ev.Kind, ev.State, ev.Sandbox = e.Credential, string(e.Kind), e.State.String(), e.Sandbox
 		if !e.Next.IsZero() && h.o.CommandLine != nil {
@@ -166,7 +182,7 @@ func (h *Hook) Send(n tray.Notification) {
 	case h.queue <- job{cmd: cmd, ev: ev}:
 	default:
 		h.done()
-		h.fail(fmt.Sprintf("the notify command was not run for %q: %d events were already waiting for it", n.Title, queueLen))
+		h.fail(msg.New("notify.hook_queue_full", "Title", n.Title, "Count", queueLen))
 	}
 }
 
@@ -205,14 +221,14 @@ func (h *Hook) work() {
 		}
 		h.mu.Unlock()
 		if err != nil {
-			h.fail(err.Error())
+			h.fail(msg.Of(err))
 		}
 		h.done()
 	}
 }
 
-// fail reports msg unless the command's failure was reported already.
-func (h *Hook) fail(msg string) {
+// fail reports m unless the command's failure was reported already.
+func (h *Hook) fail(m msg.Message) {
 	h.mu.Lock()
 	if h.failing {
 		h.mu.Unlock()
@@ -222,7 +238,11 @@ func (h *Hook) fail(msg string) {
 	report := h.report
 	h.mu.Unlock()
 	if report != nil {
-		report(msg + "; tokentray does not run it again for that event, and says nothing more until it works again")
+		l := msg.English
+		if h.o.Lang != nil {
+			l = h.o.Lang()
+		}
+		report(l.Text("notify.hook_reported", "Failure", m))
 	}
 }
 
@@ -247,21 +267,21 @@ func (h *Hook) run(j job) error {
 	err = cmd.Run()
 	select {
 	case <-timedOut:
-		return fmt.Errorf("the notify command did not finish within %s for %q and was stopped", h.o.Timeout, j.ev.Title)
+		return msg.Errorf("notify.hook_timeout", "Timeout", h.o.Timeout.String(), "Title", j.ev.Title)
 	default:
 	}
 	if err == nil {
 		return nil
 	}
-	why := err.Error()
+	why := msg.Plain(err.Error())
 	var ee *exec.ExitError
 	if errors.As(err, &ee) {
-		why = ee.ProcessState.String()
+		why = msg.Plain(ee.ProcessState.String())
 	}
 	if s := oneLine(stderr.String()); s != "" {
-		why += ", saying: " + s
+		why = msg.New("notify.hook_said", "Why", why, "Stderr", s)
 	}
-	return fmt.Errorf("the notify command failed for %q (%s)", j.ev.Title, why)
+	return msg.Wrap(err, "notify.hook_run_failed", "Title", j.ev.Title, "Why", why)
 }
 
 // environ is env without what locates tokentray's key.
