@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/url"
+	"strings"
 	"syscall"
 	"time"
 
@@ -55,6 +56,16 @@ func NetworkCause(err error) msg.Message {
 		return msg.Of(ue.Err)
 	}
 	return msg.Of(err)
+}
+
+// Clause is err as a message to put inside another sentence: its own
+// message, or its text without a closing full stop.
+func Clause(err error) msg.Message {
+	m := msg.Of(err)
+	if m.Is(msg.PlainID) {
+		return msg.Plain(strings.TrimSuffix(m.Arg("Text"), "."))
+	}
+	return m
 }
 
 // NoAnswer says that broker (a message: msg.New("brand.futu"), ...)

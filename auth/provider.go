@@ -67,11 +67,35 @@ type LoginEvent struct {
 	// URL is a page the user must open, set when the browser could not
 	// be opened for them.
 	URL string
-	// Steps are the instructions to show while waiting, in order.
+	// Steps are the instructions to show while waiting, in order, in
+	// English; Said holds them as messages when the provider set them
+	// with SetSteps (StepsIn renders them).
 	Steps []string
+	Said  []msg.Message
 	// URLStep is the index in Steps of the step that asks to open URL,
 	// under which a face shows it (a note may come before that step).
 	URLStep int
+}
+
+// SetSteps sets the steps as messages, and Steps as their English.
+func (e *LoginEvent) SetSteps(steps ...msg.Message) {
+	e.Said = steps
+	e.Steps = make([]string, len(steps))
+	for i, m := range steps {
+		e.Steps[i] = m.String()
+	}
+}
+
+// StepsIn is the steps in the language: Said rendered, else Steps.
+func (e LoginEvent) StepsIn(l msg.Lang) []string {
+	if len(e.Said) != len(e.Steps) {
+		return e.Steps
+	}
+	out := make([]string, len(e.Said))
+	for i, m := range e.Said {
+		out[i] = l.Render(m)
+	}
+	return out
 }
 
 // LoginOptions say how an interactive login reaches the person.

@@ -3,13 +3,13 @@ package futu
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"strings"
 	"time"
 
 	"tokentray/auth"
+	"tokentray/internal/msg"
 )
 
 // PathAccounts is what Futu's CLI asks, with the OAuth access token on
@@ -60,13 +60,13 @@ func (p *OAuthProvider) askAccounts(ctx context.Context, c *auth.Credential, acc
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, host+PathAccounts, nil)
 	if err != nil {
-		return unsure(networkHealth(now, *c, err), fmt.Errorf("futu check %s: %w", c.Name, err))
+		return unsure(networkHealth(now, *c, err), msg.Wrap(err, "futu.check_failed", "Name", c.Name, "Why", err.Error()))
 	}
 	req.Header.Set("Authorization", "Bearer "+access)
 	req.Header.Set("Accept", "application/json")
 	resp, err := p.o.HTTP.Do(req)
 	if err != nil {
-		return unsure(networkHealth(now, *c, err), fmt.Errorf("futu check %s: %s", c.Name, shortErr(err)))
+		return unsure(networkHealth(now, *c, err), msg.Errorf("futu.check_failed", "Name", c.Name, "Why", auth.NetworkCause(err)))
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
@@ -98,9 +98,9 @@ func readAccounts(c auth.Credential, now time.Time, body []byte, access string) 
 		} `json:"data"`
 	}
 	if err := json.Unmarshal(body, &a); err != nil {
-		h := auth.Health{State: auth.Unknown, ExpiresAt: c.ExpiresAt, CheckedAt: now,
-			Reason: "Futu's answer to the account check could not be read (HTTP 200, not its JSON); " + auth.RetryNote}
-		return accountCheck{health: h, err: fmt.Errorf("futu check %s: the answer to the account check is not Futu's JSON", c.Name)}
+		h := auth.Health{State: auth.Unknown, ExpiresAt: c.ExpiresAt, CheckedAt: now}.
+			Because(unreadMsg(callAccountCheck(), http.StatusOK)).Note(auth.RetryNoteMsg())
+		return accountCheck{health: h, err: msg.Errorf("futu.check_failed", "Name", c.Name, "Why", msg.New("futu.account_check_not_json"))}
 	}
 	if a.Code != 0 && a.S == nil {
 		a.S, a.ErrCode, a.ErrMsg = new(string), a.Code, a.Message // Futu's {"code", "message"} error
@@ -108,9 +108,9 @@ func readAccounts(c auth.Credential, now time.Time, body []byte, access string) 
 	if a.S != nil && *a.S != "ok" {
 		e := apiError{status: http.StatusOK, code: a.ErrCode, message: a.ErrMsg, futu: true}
 		if e.kind() == refusedNot {
-			h := auth.Health{State: auth.Unknown, ExpiresAt: c.ExpiresAt, CheckedAt: now,
-				Reason: "Futu's account check answered " + e.what(access) + "; " + auth.RetryNote}
-			return accountCheck{health: h, err: fmt.Errorf("futu check %s: %s", c.Name, e.what(access))}
+			h := auth.Health{State: auth.Unknown, ExpiresAt: c.ExpiresAt, CheckedAt: now}.
+				Because(msg.New("futu.account_check_answered", "Answer", e.said(access))).Note(auth.RetryNoteMsg())
+			return accountCheck{health: h, err: msg.Errorf("futu.check_failed", "Name", c.Name, "Why", e.said(access))}
 		}
 		return refusedCheck(c, now, e, access)
 	}
@@ -138,15 +138,15 @@ func refusedCheck(c auth.Credential, now time.Time, e apiError, access string) a
 	case refusedPermission:
 		return accountCheck{verdict: verdictNoTrade}
 	case refusedRateLimit:
-		h.Reason = "Futu asked tokentray to slow down (" + e.what(access) + "); nothing was changed and tokentray checks again at the next check"
+		h = h.Because(msg.New("futu.slow_down", "Answer", e.said(access)))
 	case refusedForeign:
-		h.Reason = "the account check got " + e.what(access) + ": a proxy or a server fault said no, not Futu, so nothing was changed and tokentray checks again at the next check"
+		h = h.Because(msg.New("futu.refused_foreign", "Call", callAccountCheck(), "Answer", e.said(access)))
 	case refusedNotFound:
-		h.Reason = "Futu has no account check at this host (" + e.what(access) + "), so whether the login works is not known: check the endpoint of " + c.Name
+		h = h.Because(msg.New("futu.account_check_missing", "Answer", e.said(access), "Name", c.Name))
 	default:
-		h.Reason = "Futu answered the account check with " + e.what(access) + "; " + auth.RetryNote
+		h = h.Because(msg.New("futu.account_check_answered_with", "Answer", e.said(access))).Note(auth.RetryNoteMsg())
 	}
-	return accountCheck{verdict: verdictUnsure, health: h, err: fmt.Errorf("futu check %s: %s", c.Name, e.what(access))}
+	return accountCheck{verdict: verdictUnsure, health: h, err: msg.Errorf("futu.check_failed", "Name", c.Name, "Why", e.said(access))}
 }
 
 // scopeAccess is the access a login's scope and quote permissions give,

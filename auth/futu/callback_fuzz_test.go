@@ -73,21 +73,21 @@ func TestBrokerWhyJoinsCodeAndDescription(t *testing.T) {
 // A login logged out of does not read as one never made.
 func TestNotLoggedInSaysWhetherThereWasALogin(t *testing.T) {
 	c := auth.Credential{Name: "futu-main"}
-	if got := notLoggedInReason(c); got != "not logged in to Futu yet" {
-		t.Errorf("never logged in: %q", got)
+	if got := notLoggedInReason(c); !got.Is("futu.not_logged_in_yet") || got.Arg("Brand") != "Futu" {
+		t.Errorf("never logged in: %s %v", got.ID, got.Args)
 	}
 	c.RefreshedAt = time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
-	if got := notLoggedInReason(c); strings.Contains(got, "yet") || !strings.Contains(got, "no longer logged in") {
-		t.Errorf("logged out: %q", got)
+	if got := notLoggedInReason(c); !got.Is("futu.logged_out") || got.Arg("Brand") != "Futu" {
+		t.Errorf("logged out: %s %v", got.ID, got.Args)
 	}
 	// A moomoo login is not a login to Futu.
 	mm := auth.Credential{Name: "mm", Kind: auth.KindFutuOAuth, Brand: auth.BrandMoomoo}
-	if got := notLoggedInReason(mm); got != "not logged in to moomoo yet" {
-		t.Errorf("a moomoo login never made: %q", got)
+	if got := notLoggedInReason(mm); !got.Is("futu.not_logged_in_yet") || got.Arg("Brand") != "moomoo" {
+		t.Errorf("a moomoo login never made: %s %v", got.ID, got.Args)
 	}
 	mm.RefreshedAt = c.RefreshedAt
-	if got := notLoggedInReason(mm); got != "no longer logged in to moomoo (its tokens were deleted)" {
-		t.Errorf("a moomoo login logged out of: %q", got)
+	if got := notLoggedInReason(mm); !got.Is("futu.logged_out") || got.Arg("Brand") != "moomoo" {
+		t.Errorf("a moomoo login logged out of: %s %v", got.ID, got.Args)
 	}
 }
 

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -14,6 +12,7 @@ import (
 	"time"
 
 	"tokentray/auth"
+	"tokentray/internal/msg"
 )
 
 // Endpoints are the OAuth URLs of one Futu host, and where they came
@@ -91,18 +90,19 @@ func (p *OAuthProvider) Endpoints(ctx context.Context, c auth.Credential) (Endpo
 		e.Register = cliHost + PathRegister
 	}
 	for _, o := range []struct {
-		what, v string
-		dst     *string
+		what string
+		v    string
+		dst  *string
 	}{
-		{"the authorization URL", c.AuthorizeURL, &e.Authorize},
-		{"the token URL", c.TokenURL, &e.Token},
-		{"the revocation URL", c.RevokeURL, &e.Revoke},
-		{"the registration URL", c.RegisterURL, &e.Register},
+		{"auth.setting_authorize_url", c.AuthorizeURL, &e.Authorize},
+		{"auth.setting_token_url", c.TokenURL, &e.Token},
+		{"auth.setting_revoke_url", c.RevokeURL, &e.Revoke},
+		{"auth.setting_register_url", c.RegisterURL, &e.Register},
 	} {
 		if o.v == "" {
 			continue
 		}
-		if _, err := checkURL(o.what+" of "+c.Name, o.v); err != nil {
+		if _, err := checkURL(msg.New("futu.setting_of", "What", msg.New(o.what), "Name", c.Name), o.v); err != nil {
 			return Endpoints{}, err
 		}
 		*o.dst = o.v
@@ -115,7 +115,7 @@ func (p *OAuthProvider) Endpoints(ctx context.Context, c auth.Credential) (Endpo
 // (or http on loopback) on the same host and port as the base URL, so a
 // tampered metadata document cannot send them elsewhere.
 func trusted(base, endpoint string) bool {
-	if _, err := checkURL("", endpoint); err != nil {
+	if _, err := checkURL(msg.Message{}, endpoint); err != nil {
 		return false
 	}
 	b, err1 := url.Parse(base)
@@ -230,13 +230,13 @@ func (p *OAuthProvider) register(ctx context.Context, c *auth.Credential, s auth
 	})
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, e.Register, bytes.NewReader(body))
 	if err != nil {
-		return fmt.Errorf("futu register client: %w", err)
+		return registerErr(err, msg.Plain(err.Error()))
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json")
 	resp, err := p.o.HTTP.Do(req)
 	if err != nil {
-		return fmt.Errorf("futu register client: Futu did not answer (%s); nothing was registered: try again later", shortErr(err))
+		return registerErr(err, msg.New("futu.register_no_answer", "Why", auth.NetworkCause(err)))
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
@@ -254,20 +254,20 @@ func (p *OAuthProvider) register(ctx context.Context, c *auth.Credential, s auth
 			why = why[:300] + "…"
 		}
 		if resp.StatusCode >= 500 || turnedAway(resp.StatusCode) {
-			return fmt.Errorf("futu register client: Futu could not register tokentray just now (%s); nothing was registered: try again later", why)
+			return registerErr(nil, msg.New("futu.register_later", "Why", why))
 		}
-		return auth.WrongField("endpoint", auth.NeedsUser(fmt.Sprintf("Futu refused to register tokentray (%s); check the endpoint of %s or set a client ID", why, c.Name)))
+		return auth.WrongField("endpoint", auth.NeedsUserBecause(auth.Action{}, msg.New("futu.register_refused", "Why", why, "Name", c.Name)))
 	}
 	var reg struct {
 		ClientID string `json:"client_id"`
 		RegToken string `json:"registration_access_token"`
 	}
 	if err := json.Unmarshal(b, &reg); err != nil || reg.ClientID == "" {
-		return errors.New("futu register client: Futu's answer to the registration could not be read (no client_id in it); nothing was registered: try again later, or check the endpoint of " + c.Name)
+		return registerErr(nil, msg.New("futu.register_unread", "Name", c.Name))
 	}
 	if reg.RegToken != "" {
 		if err := s.Set(auth.FieldRegistrationToken, reg.RegToken); err != nil {
-			return fmt.Errorf("futu register client: %w", err)
+			return registerErr(err, msg.Of(err))
 		}
 	}
 	c.ClientID = reg.ClientID
@@ -277,4 +277,26 @@ func (p *OAuthProvider) register(ctx context.Context, c *auth.Credential, s auth
 		c.Scope = DefaultScope // what the client was registered for
 	}
 	return nil
+}
+
+// registerErr is a registration that did not happen for a reason that is
+// not the user's to fix: why says it (registerWhy reads it back).
+func registerErr(cause error, why msg.Message) error {
+	return msg.Wrap(cause, "futu.register_failed", "Why", why)
+}
+
+// registerWhy is the reason of a failed registration, without the
+// "futu register client:" an error says before it.
+func registerWhy(err error) msg.Message {
+	m := msg.Of(err)
+	if !m.Is("futu.register_failed") {
+		return m
+	}
+	switch w := m.Args["Why"].(type) {
+	case msg.Message:
+		return w
+	case error:
+		return msg.Of(w)
+	}
+	return m
 }

@@ -36,8 +36,9 @@ func FuzzPastedCallback(f *testing.F) {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, line string) {
-		cb, why := pastedCallback(line, redirect, state)
-		if why != "" {
+		cb, said := pastedCallback(line, redirect, state)
+		if !said.IsZero() {
+			why := said.String()
 			// A paste long enough to be telling is never quoted back (a
 			// short one may be a word of the sentence by chance).
 			p := strings.TrimSpace(line)

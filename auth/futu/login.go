@@ -19,6 +19,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"tokentray/auth"
+	"tokentray/internal/msg"
 )
 
 // callback is what the browser brought back to the loopback server.
@@ -39,12 +40,12 @@ func (p *OAuthProvider) Login(ctx context.Context, c *auth.Credential, s auth.Se
 	}
 	// A login whose tokens cannot be stored must not start.
 	if _, err := s.Get(auth.FieldRefreshToken); err != nil && !errors.Is(err, auth.ErrSecretNotFound) {
-		return p.keychainHealth(*c, p.o.Clock.Now(), err), fmt.Errorf("futu login %s: the keychain cannot be used, so the login was not started: %w", c.Name, err)
+		return p.keychainHealth(*c, p.o.Clock.Now(), err), msg.Wrap(err, "futu.login_keychain", "Name", c.Name, "Err", err)
 	}
 
 	redirect, err := url.Parse(p.o.RedirectURL)
 	if err != nil || redirect.Scheme != "http" || redirect.Port() == "" {
-		return p.Assess(*c, p.o.Clock.Now()), fmt.Errorf("futu login: the redirect URL %q is not an http loopback URL with a port; fix the setting", p.o.RedirectURL)
+		return p.Assess(*c, p.o.Clock.Now()), msg.Errorf("futu.redirect_bad", "URL", fmt.Sprintf("%q", p.o.RedirectURL))
 	}
 	// Listen first: a port that cannot be had fails at once, before anything else.
 	listeners, redirect, portNote, err := loginListeners(*c, redirect)
@@ -98,29 +99,30 @@ func (p *OAuthProvider) Login(ctx context.Context, c *auth.Credential, s auth.Se
 	deadline := start.Add(LoginTimeout)
 	timer := p.o.Clock.NewTimer(LoginTimeout)
 	defer timer.Stop()
-	pending := auth.Health{State: auth.Pending, Deadline: deadline, CheckedAt: start,
-		Reason: "waiting for you to approve tokentray in the browser"}
+	pending := auth.Health{State: auth.Pending, Deadline: deadline, CheckedAt: start}.Because(msg.New("futu.login_waiting"))
 	pasted := opts.Pasted
 	var opened chan error
-	withNote := func(steps []string) []string {
-		if portNote == "" {
-			return steps
+	event := func(url string, urlStep int, steps ...msg.Message) auth.LoginEvent {
+		if !portNote.IsZero() {
+			steps = append([]msg.Message{portNote}, steps...)
 		}
-		return append([]string{portNote}, steps...)
+		ev := auth.LoginEvent{Health: pending, URL: url, URLStep: urlStep}
+		ev.SetSteps(steps...)
+		return ev
 	}
 	// The step that asks to open the address comes after the note.
 	urlStep := 0
-	if portNote != "" {
+	if !portNote.IsZero() {
 		urlStep = 1
 	}
 	if opts.NoBrowser {
-		progress(auth.LoginEvent{Health: pending, URL: authURL, URLStep: urlStep, Steps: withNote(elsewhereSteps(c.FutuBrand(), pasted != nil))})
+		progress(event(authURL, urlStep, elsewhereSteps(*c, pasted != nil, false)...))
 	} else {
-		progress(auth.LoginEvent{Health: pending, Steps: withNote([]string{
-			"Your browser opens " + auth.BrandName(c.FutuBrand()) + "'s authorization page.",
-			"Sign in to " + auth.BrandName(c.FutuBrand()) + " and approve tokentray.",
-			"Come back here: tokentray finishes by itself.",
-		})})
+		progress(event("", 0,
+			msg.New("futu.step_browser_opens", "Brand", brandOf(*c)),
+			msg.New("futu.step_sign_in", "Brand", brandOf(*c)),
+			msg.New("futu.step_come_back"),
+		))
 		opened = make(chan error, 1)
 		go func() { opened <- p.o.Browser.Open(authURL) }()
 		if d, ok := p.o.Browser.(PageDiscarder); ok {
@@ -139,23 +141,19 @@ func (p *OAuthProvider) Login(ctx context.Context, c *auth.Credential, s auth.Se
 			}
 			if opts.NeedBrowser {
 				// Nobody would see the address.
-				return p.Assess(*c, p.o.Clock.Now()), fmt.Errorf("futu login %s: %w (%s)", c.Name, auth.ErrNoBrowser, shortErr(err))
+				return p.Assess(*c, p.o.Clock.Now()), msg.Wrap(auth.ErrNoBrowser, "futu.login_no_browser", "Name", c.Name, "Why", auth.NetworkCause(err))
 			}
 			// One step that asks to open the address, so the address is
 			// printed right under it.
-			steps := elsewhereSteps(c.FutuBrand(), pasted != nil)
-			steps[0] = "tokentray could not start a browser: o" + strings.TrimPrefix(steps[0], "O")
-			progress(auth.LoginEvent{Health: pending, URL: authURL, URLStep: urlStep, Steps: withNote(steps)})
+			progress(event(authURL, urlStep, elsewhereSteps(*c, pasted != nil, true)...))
 		case line, ok := <-pasted:
 			if !ok {
 				pasted = nil
 				continue
 			}
 			cb, why := pastedCallback(line, redirect, state)
-			if why != "" {
-				refused := pending
-				refused.Reason = why
-				progress(auth.LoginEvent{Health: refused})
+			if !why.IsZero() {
+				progress(auth.LoginEvent{Health: pending.Because(why)})
 				continue
 			}
 			cb.reply = make(chan error, 1)
@@ -166,10 +164,10 @@ func (p *OAuthProvider) Login(ctx context.Context, c *auth.Credential, s auth.Se
 			cb.reply <- err
 			return notePort(h, err, portNote), err
 		case <-timer.Chan():
-			return p.Assess(*c, p.o.Clock.Now()), auth.NeedsUserTo(auth.Next(auth.ActionLogin, c.Name),
-				"the Futu login got no answer from the browser within %d minutes: start it again and approve tokentray in the page that opens", int(LoginTimeout/time.Minute))
+			return p.Assess(*c, p.o.Clock.Now()), auth.NeedsUserBecause(auth.Next(auth.ActionLogin, c.Name),
+				msg.New("futu.login_timeout", "Count", int(LoginTimeout/time.Minute)))
 		case <-ctx.Done():
-			return p.Assess(*c, p.o.Clock.Now()), fmt.Errorf("futu login %s cancelled: %w", c.Name, ctx.Err())
+			return p.Assess(*c, p.o.Clock.Now()), msg.Wrap(ctx.Err(), "futu.login_cancelled", "Name", c.Name, "Err", ctx.Err().Error())
 		}
 	}
 }
@@ -178,20 +176,22 @@ func (p *OAuthProvider) Login(ctx context.Context, c *auth.Credential, s auth.Se
 // themselves: on another device too when they can paste the address the
 // browser lands on, else on this computer, where the browser reaches
 // tokentray's callback.
-func elsewhereSteps(brand string, canPaste bool) []string {
-	signIn := "Sign in to " + auth.BrandName(brand) + " and approve tokentray."
+// noBrowser says the first step after a browser failed to start.
+func elsewhereSteps(c auth.Credential, canPaste, noBrowser bool) []msg.Message {
+	signIn := msg.New("futu.step_sign_in", "Brand", brandOf(c))
+	first := msg.New("futu.step_open_here")
+	switch {
+	case canPaste && noBrowser:
+		first = msg.New("futu.step_no_browser", "Step", msg.New("futu.step_open_anywhere_lower"))
+	case canPaste:
+		first = msg.New("futu.step_open_anywhere")
+	case noBrowser:
+		first = msg.New("futu.step_no_browser", "Step", msg.New("futu.step_open_here_lower"))
+	}
 	if canPaste {
-		return []string{
-			"Open the address below in a browser, on this computer or any other device.",
-			signIn,
-			"On this computer tokentray finishes by itself; on another device the browser ends on a page that does not load: copy that page's whole address and paste it here.",
-		}
+		return []msg.Message{first, signIn, msg.New("futu.step_paste")}
 	}
-	return []string{
-		"Open the address below in a browser on this computer.",
-		signIn,
-		"Come back here: tokentray finishes by itself.",
-	}
+	return []msg.Message{first, signIn, msg.New("futu.step_come_back")}
 }
 
 // maxPasted bounds a pasted address; a real callback is far shorter.
@@ -201,14 +201,14 @@ const maxPasted = 8 << 10
 // server checks the browser's answer: the redirect URI's scheme, host
 // and path, and this login's state. why is the sentence for a refused
 // paste; it never repeats the paste, which may hold a code.
-func pastedCallback(line string, redirect *url.URL, state string) (cb callback, why string) {
+func pastedCallback(line string, redirect *url.URL, state string) (cb callback, why msg.Message) {
 	line = strings.TrimSpace(line)
 	if line == "" {
-		return callback{}, "nothing was pasted: paste the whole address the browser shows after you approve tokentray"
+		return callback{}, msg.New("futu.paste_empty")
 	}
 	u, err := url.Parse(line)
 	if len(line) > maxPasted || err != nil || !u.IsAbs() {
-		return callback{}, "that is not an address: paste the whole address the browser shows after you approve tokentray, starting with " + redirect.Scheme + "://"
+		return callback{}, msg.New("futu.paste_not_address", "Start", redirect.Scheme+"://")
 	}
 	path := redirect.Path
 	if path == "" {
@@ -219,14 +219,14 @@ func pastedCallback(line string, redirect *url.URL, state string) (cb callback, 
 		got = "/"
 	}
 	if !strings.EqualFold(u.Scheme, redirect.Scheme) || !strings.EqualFold(u.Host, redirect.Host) || got != path {
-		return callback{}, "that address is not where this login returns (" + redirect.Scheme + "://" + redirect.Host + path + "): paste the address the browser shows after you approve tokentray"
+		return callback{}, msg.New("futu.paste_elsewhere", "Where", redirect.Scheme+"://"+redirect.Host+path)
 	}
 	q := u.Query()
 	if subtle.ConstantTimeCompare([]byte(q.Get("state")), []byte(state)) != 1 {
-		return callback{}, "that address belongs to another login (its state does not match this one): paste the address from the login started now"
+		return callback{}, msg.New("futu.paste_other_login")
 	}
 	cb = answer(q, state)
-	return cb, ""
+	return cb, msg.Message{}
 }
 
 // finish exchanges the code for tokens. The exchange and the keychain
@@ -247,18 +247,18 @@ func (p *OAuthProvider) finish(ctx context.Context, c *auth.Credential, s auth.S
 		var re *oauth2.RetrieveError
 		if errors.As(err, &re) && re.ErrorCode != "" {
 			why := brokerWhy(re, cb.code, verifier)
-			return p.Assess(*c, now), auth.NeedsUserTo(auth.Next(auth.ActionLogin, c.Name), "Futu refused the login (%s): start it again", why)
+			return p.Assess(*c, now), auth.NeedsUserBecause(auth.Next(auth.ActionLogin, c.Name), msg.New("futu.login_refused", "Why", why))
 		}
 		// The code is spent: only a new login can finish.
-		return p.Assess(*c, now), auth.NeedsUserTo(auth.Next(auth.ActionLogin, c.Name),
-			"the Futu login did not finish: %s when tokentray asked for the tokens; start the login again", tokenTrouble(err))
+		return p.Assess(*c, now), auth.NeedsUserBecause(auth.Next(auth.ActionLogin, c.Name),
+			msg.New("futu.login_unfinished", "Why", tokenTrouble(err)))
 	}
 	old, _ := s.Get(auth.FieldRefreshToken)
 	h, err := p.keep(c, s, tok, old, now)
 	var se storeError
 	if errors.As(err, &se) {
 		// Tokens nobody holds should not stay alive at Futu.
-		err = fmt.Errorf("%w; the tokens Futu issued were not kept: %s", err, p.revokeIssued(ctx, *c, revokeURL, tok))
+		err = msg.Wrap(err, "futu.issued_not_kept", "Err", err, "Then", p.revokeIssued(ctx, *c, revokeURL, tok))
 	}
 	if err != nil {
 		return h, err
@@ -273,26 +273,21 @@ func randomState() string {
 }
 
 // notePort adds to a login's health that it used another port.
-func notePort(h auth.Health, err error, note string) auth.Health {
-	if err == nil && note != "" && h.State == auth.OK {
-		h.Reason += " (" + strings.TrimSuffix(lowerFirst(note), ".") + ")"
+func notePort(h auth.Health, err error, note msg.Message) auth.Health {
+	if err == nil && !note.IsZero() && h.State == auth.OK {
+		aside := msg.New("futu.port_moved", "Port", note.Args["Port"], "Addr", note.Args["Addr"])
+		h = h.Because(msg.New("futu.with_aside", "First", h.Cause(), "Aside", aside))
 	}
 	return h
-}
-
-func lowerFirst(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToLower(s[:1]) + s[1:]
 }
 
 // portBusy is the seed's redirect port held by another program.
 type portBusy struct{ port string }
 
-func (e portBusy) Error() string {
-	return fmt.Sprintf("port %s is already in use by another program, so tokentray cannot receive the Futu login there: close that program (or the other login) and try again", e.port)
-}
+func (e portBusy) Error() string { return e.Message().String() }
+
+// Message is the error as data.
+func (e portBusy) Message() msg.Message { return msg.New("futu.port_busy", "Port", e.port) }
 
 // loginListeners listens for the browser's answer on the redirect URI
 // first (the seed's). When another program holds its port, the login
@@ -301,11 +296,11 @@ func (e portBusy) Error() string {
 // is free (its client is registered for it), else any free port of
 // 127.0.0.1, for which a client is registered. note says which port was
 // used and why; it is "" for the first choice.
-func loginListeners(c auth.Credential, first *url.URL) (ls []net.Listener, redirect *url.URL, note string, err error) {
+func loginListeners(c auth.Credential, first *url.URL) (ls []net.Listener, redirect *url.URL, note msg.Message, err error) {
 	ls, err = listenLoopback(first)
 	var busy portBusy
 	if err == nil || !errors.As(err, &busy) {
-		return ls, first, "", err
+		return ls, first, msg.Message{}, err
 	}
 	try := []string{"0"}
 	if prev, perr := url.Parse(c.RedirectURL); perr == nil && prev.Hostname() == "127.0.0.1" && prev.Port() != "" && prev.Path == first.Path {
@@ -317,10 +312,10 @@ func loginListeners(c auth.Credential, first *url.URL) (ls []net.Listener, redir
 			continue
 		}
 		moved := &url.URL{Scheme: "http", Host: l.Addr().String(), Path: first.Path}
-		note = fmt.Sprintf("Port %s is in use by another program, so this login listens on %s instead.", first.Port(), l.Addr().String())
+		note = msg.New("futu.port_moved_step", "Port", first.Port(), "Addr", l.Addr().String())
 		return []net.Listener{l}, moved, note, nil
 	}
-	return nil, first, "", auth.NeedsUser(busy.Error())
+	return nil, first, msg.Message{}, auth.NeedsUserBecause(auth.Action{}, busy.Message())
 }
 
 // listenLoopback binds the redirect port on the loopback addresses the
@@ -334,7 +329,7 @@ func listenLoopback(redirect *url.URL) ([]net.Listener, error) {
 	case "127.0.0.1", "::1":
 		hosts = []string{h}
 	default:
-		return nil, fmt.Errorf("futu login: the redirect URL must point at localhost, 127.0.0.1 or [::1], not %s; fix the setting", h)
+		return nil, msg.Errorf("futu.redirect_not_loopback", "Host", h)
 	}
 	var ls []net.Listener
 	closeAll := func() {
@@ -355,11 +350,11 @@ func listenLoopback(redirect *url.URL) ([]net.Listener, error) {
 		// No IPv6 loopback on this machine is fine; no IPv4 loopback is not.
 		if i == 0 {
 			closeAll()
-			return nil, fmt.Errorf("futu login: cannot listen on %s port %s for the browser's answer: %w", h, port, err)
+			return nil, msg.Wrap(err, "futu.listen_failed_on", "Host", h, "Port", port, "Err", err)
 		}
 	}
 	if len(ls) == 0 {
-		return nil, fmt.Errorf("futu login: cannot listen on port %s for the browser's answer", port)
+		return nil, msg.Errorf("futu.listen_failed", "Port", port)
 	}
 	return ls, nil
 }
@@ -412,7 +407,7 @@ func callbackHandler(path, state string, results chan<- callback, finished <-cha
 			select {
 			case err = <-cb.reply:
 			default:
-				err = errors.New("the login stopped before this answer arrived")
+				err = msg.Errorf("futu.login_stopped_first")
 			}
 		case <-r.Context().Done():
 			return
@@ -439,12 +434,12 @@ func answer(q url.Values, state string) callback {
 			why = why[:300] + "…"
 		}
 		if q.Get("error") == "access_denied" {
-			cb.err = auth.NeedsUser("the Futu login was denied in the browser (" + why + "): start the login again and approve tokentray")
+			cb.err = auth.NeedsUserBecause(auth.Action{}, msg.New("futu.login_denied", "Why", why))
 		} else {
-			cb.err = auth.NeedsUser("Futu ended the login with an error (" + why + "): start the login again")
+			cb.err = auth.NeedsUserBecause(auth.Action{}, msg.New("futu.login_error", "Why", why))
 		}
 	case q.Get("code") == "":
-		cb.err = auth.NeedsUser("the browser came back without an authorization code: start the login again")
+		cb.err = auth.NeedsUserBecause(auth.Action{}, msg.New("futu.login_no_code"))
 	default:
 		cb.code = q.Get("code")
 	}

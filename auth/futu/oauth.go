@@ -3,7 +3,6 @@ package futu
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"os"
@@ -16,6 +15,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"tokentray/auth"
+	"tokentray/internal/msg"
 )
 
 // OAuthProvider handles auth.KindFutuOAuth: OAuth 2.0 logins.
@@ -34,20 +34,19 @@ func (p *OAuthProvider) Kind() auth.Kind { return auth.KindFutuOAuth }
 func (p *OAuthProvider) RedirectURL() string { return p.o.RedirectURL }
 
 func notLoggedIn(c auth.Credential, now time.Time) auth.Health {
-	return auth.Health{State: auth.ActionNeeded, Reason: notLoggedInReason(c), Next: auth.Next(auth.ActionLogin, c.Name), CheckedAt: now}
+	return auth.Health{State: auth.ActionNeeded, Next: auth.Next(auth.ActionLogin, c.Name), CheckedAt: now}.Because(notLoggedInReason(c))
 }
 
 // notLoggedInReason tells a login never made from one logged out of.
-func notLoggedInReason(c auth.Credential) string {
-	brand := auth.BrandName(c.FutuBrand())
+func notLoggedInReason(c auth.Credential) msg.Message {
 	if c.RefreshedAt.IsZero() {
-		return "not logged in to " + brand + " yet"
+		return msg.New("futu.not_logged_in_yet", "Brand", brandOf(c))
 	}
-	return "no longer logged in to " + brand + " (its tokens were deleted)"
+	return msg.New("futu.logged_out", "Brand", brandOf(c))
 }
 
 // userErr is the UserError of a health that needs the user.
-func userErr(h auth.Health) error { return &auth.UserError{Msg: h.Reason, Action: h.Next} }
+func userErr(h auth.Health) error { return auth.NeedsUserBecause(h.Next, h.Cause()) }
 
 // Assess computes health from the stored expiry, keeping a broker's
 // verdict that only the user can clear.
@@ -67,8 +66,7 @@ func (p *OAuthProvider) Assess(c auth.Credential, now time.Time) auth.Health {
 	}
 	h := auth.Health{ExpiresAt: c.ExpiresAt, CheckedAt: now}
 	h.State = auth.Unknown
-	h.Reason = fmt.Sprintf("the access token expired at %s; tokentray renews it with the refresh token at the next check", c.ExpiresAt.UTC().Format("2006-01-02 15:04 MST"))
-	return h
+	return h.Because(msg.New("futu.access_expired_at", "Time", c.ExpiresAt.UTC().Format("2006-01-02 15:04 MST")))
 }
 
 func (p *OAuthProvider) config(c auth.Credential, e Endpoints) *oauth2.Config {
@@ -106,9 +104,9 @@ func (p *OAuthProvider) Check(ctx context.Context, c *auth.Credential, s auth.Se
 	}
 	if err := p.Register(ctx, c, s); err != nil {
 		if _, ok := auth.FieldOf(err); ok {
-			return auth.Health{State: auth.Broken, Reason: err.Error(), CheckedAt: now}, err
+			return auth.Health{State: auth.Broken, CheckedAt: now}.Because(msg.Of(err)), err
 		}
-		return auth.Health{State: auth.Unknown, Reason: strings.TrimPrefix(err.Error(), "futu register client: "), CheckedAt: now}, err
+		return auth.Health{State: auth.Unknown, CheckedAt: now}.Because(registerWhy(err)), err
 	}
 	h := notLoggedIn(*c, now)
 	return h, userErr(h)
@@ -133,11 +131,11 @@ func (p *OAuthProvider) Refresh(ctx context.Context, c *auth.Credential, s auth.
 		return h, userErr(h)
 	}
 	if err != nil {
-		return p.keychainHealth(*c, now, err), fmt.Errorf("futu refresh %s: %w", c.Name, err)
+		return p.keychainHealth(*c, now, err), msg.Wrap(err, "futu.call_failed", "Call", "refresh", "Name", c.Name, "Why", err)
 	}
 	at, aerr := s.Get(auth.FieldAccessToken)
 	if aerr != nil && !errors.Is(aerr, auth.ErrSecretNotFound) {
-		return p.keychainHealth(*c, now, aerr), fmt.Errorf("futu check %s: %w", c.Name, aerr)
+		return p.keychainHealth(*c, now, aerr), msg.Wrap(aerr, "futu.check_failed", "Name", c.Name, "Why", aerr)
 	}
 	// The Futu SDK may have renewed the login through the shared token
 	// file: its newer pair is taken over before anything else, or the
@@ -177,8 +175,8 @@ func (p *OAuthProvider) Refresh(ctx context.Context, c *auth.Credential, s auth.
 // adoptedNote says, once (in the health of the check that did it), that
 // the login the Futu SDK renewed was taken over.
 func adoptedNote(h auth.Health, adopted bool) auth.Health {
-	if adopted && h.Reason != "" {
-		h.Reason += "; tokentray took over the tokens the Futu SDK renewed in its token file"
+	if adopted && (h.Reason != "" || !h.Why.IsZero()) {
+		h = h.Note(msg.New("futu.sdk_adopted"))
 	}
 	return h
 }
@@ -223,17 +221,16 @@ func (p *OAuthProvider) adoptSDK(ctx context.Context, c *auth.Credential, s auth
 // token away. When the file holds another refresh token, it did.
 func (p *OAuthProvider) sdkRefreshed(c auth.Credential, rt string, h auth.Health, err error) auth.Health {
 	var ue *auth.UserError
-	if !c.ShareWithSDK || c.ShareAccessOnly || c.ClientID == "" || !errors.As(err, &ue) || h.Next.Kind != auth.ActionLogin || !strings.Contains(h.Reason, "no longer accepts the saved login") {
+	if !c.ShareWithSDK || c.ShareAccessOnly || c.ClientID == "" || !errors.As(err, &ue) || h.Next.Kind != auth.ActionLogin || !h.Why.Is("futu.refresh_refused") {
 		return h
 	}
-	const stop = "; to keep another program from doing so, share only the access token with the Futu SDK"
 	dir, derr := sdkDir(p.o, c.SDKTokenDir)
 	if t, rerr := ReadSDKToken(dir, c.ClientID); derr == nil && rerr == nil && t.RefreshToken != "" && t.RefreshToken != rt {
-		h.Reason = "another program refreshed this login through the Futu SDK's token file, and neither its tokens nor tokentray's are accepted by Futu any more: log in again" + stop
+		h = h.Because(msg.New("futu.sdk_rotated"))
 	} else {
-		h.Reason = "Futu no longer accepts the saved login: the refresh token expired or was revoked, or another program that reads the Futu SDK's token file refreshed the login with it: log in again" + stop
+		h = h.Because(msg.New("futu.sdk_maybe_rotated"))
 	}
-	ue.Msg = h.Reason
+	ue.Say(h.Why)
 	return h
 }
 
@@ -242,11 +239,9 @@ func (p *OAuthProvider) sdkRefreshed(c auth.Credential, rt string, h auth.Health
 // auth.LifetimeExpiry) is renewed at every check, and says so.
 func loggedIn(c auth.Credential, now time.Time) auth.Health {
 	if c.ExpiresAt.IsZero() {
-		return auth.Health{State: auth.OK, CheckedAt: now,
-			Reason: "logged in; Futu did not say when the access token expires, so tokentray renews it at every check"}
+		return auth.Health{State: auth.OK, CheckedAt: now}.Because(msg.New("futu.logged_in_no_expiry"))
 	}
-	return auth.Health{State: auth.OK, ExpiresAt: c.ExpiresAt, CheckedAt: now,
-		Reason: "logged in; tokentray renews the access token before it expires"}
+	return auth.Health{State: auth.OK, ExpiresAt: c.ExpiresAt, CheckedAt: now}.Because(msg.New("futu.logged_in"))
 }
 
 // checkRenewed asks Futu's account API about an access token just
@@ -262,11 +257,11 @@ func (p *OAuthProvider) checkRenewed(ctx context.Context, c *auth.Credential, s 
 	case verdictWorks, verdictNoTrade:
 		ch.learn(c)
 	case verdictDead:
-		h := auth.Health{State: auth.ActionNeeded, ExpiresAt: c.ExpiresAt, CheckedAt: now, Next: auth.Next(auth.ActionLogin, c.Name),
-			Reason: auth.BrandName(c.FutuBrand()) + " refuses the access token it has just issued for this login: log in again"}
+		h := auth.Health{State: auth.ActionNeeded, ExpiresAt: c.ExpiresAt, CheckedAt: now, Next: auth.Next(auth.ActionLogin, c.Name)}.
+			Because(msg.New("futu.issued_refused", "Brand", brandOf(*c)))
 		return h, userErr(h)
 	default:
-		h.Reason += "; whether it may trade is not known yet (" + strings.TrimSuffix(ch.health.Reason, ".") + ")"
+		h = h.Note(msg.New("futu.trade_unknown", "Why", ch.health.Cause()))
 	}
 	return h, nil
 }
@@ -280,7 +275,7 @@ func (p *OAuthProvider) renew(ctx context.Context, c *auth.Credential, s auth.Se
 	c.Layout = e.Layout
 	if err := ctx.Err(); err != nil {
 		// The caller gave up before Futu was asked: nothing changed.
-		return networkHealth(now, *c, err), fmt.Errorf("futu refresh %s: %w", c.Name, err)
+		return networkHealth(now, *c, err), msg.Wrap(err, "futu.call_failed", "Call", "refresh", "Name", c.Name, "Why", err.Error())
 	}
 	// Futu may rotate the refresh token as it answers; that answer must
 	// reach the keychain even if the caller stops waiting.
@@ -301,31 +296,32 @@ func (p *OAuthProvider) tokenError(c auth.Credential, now time.Time, what string
 	if errors.As(err, &re) && re.Response != nil && re.Response.StatusCode < 500 {
 		switch re.ErrorCode {
 		case "invalid_grant":
-			h := auth.Health{State: auth.ActionNeeded, CheckedAt: now, Next: auth.Next(auth.ActionLogin, c.Name),
-				Reason: auth.BrandName(c.FutuBrand()) + " no longer accepts the saved login (the refresh token expired or was revoked): log in again"}
+			h := auth.Health{State: auth.ActionNeeded, CheckedAt: now, Next: auth.Next(auth.ActionLogin, c.Name)}.
+				Because(msg.New("futu.refresh_refused", "Brand", brandOf(c)))
 			return h, userErr(h)
 		case "invalid_client", "unauthorized_client":
-			h := auth.Health{State: auth.ActionNeeded, CheckedAt: now, Next: auth.Next(auth.ActionLogin, c.Name),
-				Reason: auth.BrandName(c.FutuBrand()) + " no longer knows this app registration (client " + c.ClientID + "): log in again"}
+			h := auth.Health{State: auth.ActionNeeded, CheckedAt: now, Next: auth.Next(auth.ActionLogin, c.Name)}.
+				Because(msg.New("futu.client_unknown", "Brand", brandOf(c), "Client", c.ClientID))
 			return h, userErr(h)
 		}
-		why := brokerWhy(re, secrets...)
-		if why == "" {
-			why = re.Response.Status
-			if l := auth.FirstLine(re.Body); l != "" {
-				why += ", an answer that is not Futu's: it begins " + strconv.Quote(scrub(l, secrets...))
-			}
+		var why msg.Message
+		if w := brokerWhy(re, secrets...); w != "" {
+			why = msg.Plain(w)
+		} else if l := auth.FirstLine(re.Body); l != "" {
+			why = msg.New("futu.status_foreign", "Status", re.Response.Status, "Start", strconv.Quote(scrub(l, secrets...)))
+		} else {
+			why = msg.Plain(re.Response.Status)
 		}
-		h := auth.Health{State: auth.Unknown, ExpiresAt: c.ExpiresAt, CheckedAt: now,
-			Reason: auth.BrandName(c.FutuBrand()) + " refused the token " + what + " (" + why + "); nothing was changed and tokentray will try again"}
-		return h, fmt.Errorf("futu %s %s: Futu answered %s", what, c.Name, why)
+		h := auth.Health{State: auth.Unknown, ExpiresAt: c.ExpiresAt, CheckedAt: now}.
+			Because(msg.New("futu.token_refused", "Brand", brandOf(c), "Why", why)).Note(msg.New("futu.note_try_again"))
+		return h, msg.Errorf("futu.call_failed", "Call", what, "Name", c.Name, "Why", msg.New("futu.answered", "Why", why))
 	}
 	trouble := tokenTrouble(err)
 	h := networkHealth(now, c, err)
 	if re != nil || unreadable(err) {
-		h.Reason = trouble + "; nothing was changed and tokentray will try again"
+		h = h.Because(trouble).Note(msg.New("futu.note_try_again"))
 	}
-	return h, fmt.Errorf("futu %s %s: %s", what, c.Name, trouble)
+	return h, msg.Wrap(err, "futu.call_failed", "Call", what, "Name", c.Name, "Why", trouble)
 }
 
 // unreadable reports an answer that came but is not Futu's JSON.
@@ -335,17 +331,17 @@ func unreadable(err error) bool {
 
 // tokenTrouble says in a phrase why a token call got no usable answer,
 // without the URL or a body that may echo a token.
-func tokenTrouble(err error) string {
+func tokenTrouble(err error) msg.Message {
 	var re *oauth2.RetrieveError
 	switch {
 	case errors.As(err, &re) && re.Response != nil:
-		return fmt.Sprintf("Futu answered HTTP %d", re.Response.StatusCode)
+		return msg.New("futu.answered_status", "Status", re.Response.StatusCode)
 	case unreadable(err):
-		return "Futu's answer could not be read (not its JSON)"
+		return msg.New("futu.answer_unreadable")
 	case errors.Is(err, context.DeadlineExceeded) || strings.Contains(err.Error(), "Client.Timeout"):
-		return "Futu did not answer in time"
+		return auth.NoAnswer(futuBrand(), context.DeadlineExceeded)
 	}
-	return "Futu did not answer (" + shortErr(err) + ")"
+	return msg.New("auth.no_answer", "Broker", futuBrand(), "Why", auth.NetworkCause(err))
 }
 
 // brokerWhy is Futu's error code and description, withheld when they
@@ -368,9 +364,9 @@ func (e storeError) Unwrap() error { return e.error }
 
 // revokeIssued tells Futu to forget tokens it has just issued that could
 // not be kept, and says what became of them.
-func (p *OAuthProvider) revokeIssued(ctx context.Context, c auth.Credential, revokeURL string, tok *oauth2.Token) string {
+func (p *OAuthProvider) revokeIssued(ctx context.Context, c auth.Credential, revokeURL string, tok *oauth2.Token) msg.Message {
 	if revokeURL == "" {
-		return "Futu names no way to revoke them here, so they stay valid until they expire; sign tokentray out in your Futu account if that matters"
+		return msg.New("futu.issued_no_revoke")
 	}
 	rctx, cancel := detached(ctx)
 	defer cancel()
@@ -395,27 +391,27 @@ func (p *OAuthProvider) revokeIssued(ctx context.Context, c auth.Credential, rev
 		ok = ok && resp.StatusCode == http.StatusOK
 	}
 	if !ok {
-		return "Futu did not confirm that it revoked them; sign tokentray out in your Futu account if that matters"
+		return msg.New("futu.issued_revoke_unconfirmed")
 	}
-	return "Futu revoked them"
+	return msg.New("futu.issued_revoked")
 }
 
 // keep stores a token answer: the refresh token first (it may be the
 // only copy of a rotated one), then the access token.
 func (p *OAuthProvider) keep(c *auth.Credential, s auth.Secrets, tok *oauth2.Token, oldRefresh string, now time.Time) (auth.Health, error) {
 	if tok.AccessToken == "" {
-		return networkHealth(now, *c, errors.New("no access token in the answer")), fmt.Errorf("futu %s: Futu's token answer had no access token; try again later", c.Name)
+		return networkHealth(now, *c, msg.Errorf("futu.answer_no_access_token")), msg.Errorf("futu.token_answer_empty", "Name", c.Name)
 	}
 	if tok.RefreshToken != "" && tok.RefreshToken != oldRefresh {
 		if err := auth.SetRetry(s, auth.FieldRefreshToken, tok.RefreshToken); err != nil {
 			// Futu may have retired the old refresh token already; say so plainly.
-			h := auth.Health{State: auth.ActionNeeded, ExpiresAt: c.ExpiresAt, CheckedAt: now, Next: auth.Next(auth.ActionLogin, c.Name),
-				Reason: "Futu issued a new refresh token but the keychain did not store it (" + strings.TrimSuffix(err.Error(), ".") + "): fix the keychain, then log in again"}
-			return h, storeError{fmt.Errorf("futu %s: store the new refresh token: %w", c.Name, err)}
+			h := auth.Health{State: auth.ActionNeeded, ExpiresAt: c.ExpiresAt, CheckedAt: now, Next: auth.Next(auth.ActionLogin, c.Name)}.
+				Because(msg.New("futu.refresh_not_stored", "Err", auth.Clause(err)))
+			return h, storeError{msg.Wrap(err, "futu.store_failed", "Name", c.Name, "Field", auth.FieldMessage(auth.FieldRefreshToken), "Err", err)}
 		}
 	}
 	if err := s.Set(auth.FieldAccessToken, tok.AccessToken); err != nil {
-		return p.keychainHealth(*c, now, err), storeError{fmt.Errorf("futu %s: store the new access token: %w", c.Name, err)}
+		return p.keychainHealth(*c, now, err), storeError{msg.Wrap(err, "futu.store_failed", "Name", c.Name, "Field", auth.FieldMessage(auth.FieldAccessToken), "Err", err)}
 	}
 	facts := readTokenFacts(tok)
 	// expires_in -1, 0 or centuries is no expiry Futu can mean (and the
@@ -439,7 +435,7 @@ func (p *OAuthProvider) keep(c *auth.Credential, s auth.Secrets, tok *oauth2.Tok
 			refresh = oldRefresh
 		}
 		if err := p.share(*c, tok.AccessToken, refresh); err != nil {
-			h.Reason += "; the Futu SDK token file could not be updated (" + err.Error() + ")"
+			h = h.Note(msg.New("futu.sdk_file_not_updated", "Err", err))
 		}
 	}
 	return h, nil
@@ -473,32 +469,29 @@ func (p *OAuthProvider) share(c auth.Credential, access, refresh string) error {
 }
 
 func (p *OAuthProvider) keychainHealth(c auth.Credential, now time.Time, err error) auth.Health {
-	return auth.Health{State: auth.Unknown, ExpiresAt: c.ExpiresAt, CheckedAt: now,
-		Reason: "the keychain could not be used: " + err.Error()}
+	return auth.Health{State: auth.Unknown, ExpiresAt: c.ExpiresAt, CheckedAt: now}.
+		Because(msg.New("futu.keychain_unusable", "Err", err))
 }
 
 // Token returns the OAuth access token.
 func (p *OAuthProvider) Token(c auth.Credential, s auth.Secrets) (string, error) {
 	at, err := s.Get(auth.FieldAccessToken)
 	if errors.Is(err, auth.ErrSecretNotFound) {
-		return "", auth.NeedsUserTo(auth.Next(auth.ActionLogin, c.Name), "%s", notLoggedInReason(c))
+		return "", auth.NeedsUserBecause(auth.Next(auth.ActionLogin, c.Name), notLoggedInReason(c))
 	}
 	if err != nil {
-		return "", fmt.Errorf("futu token %s: %w", c.Name, err)
+		return "", msg.Wrap(err, "futu.call_failed", "Call", "token", "Name", c.Name, "Why", err)
 	}
 	return at, nil
 }
 
 // Env sets no variables: Futu advises against OAuth tokens in the environment.
 func (p *OAuthProvider) Env(c auth.Credential, s auth.Secrets) (map[string]string, string, error) {
-	note := "Futu advises against keeping OAuth tokens in environment variables, so none are set; " +
-		"the Futu SDK reads its own token file (~/.futu/openapi/tokens/<client_id>): turn on sharing with the SDK for " +
-		c.Name + " and tokentray keeps that file current"
+	note := msg.New("futu.env_none", "Name", c.Name)
 	if c.ShareWithSDK {
-		note = "Futu advises against keeping OAuth tokens in environment variables, so none are set; " +
-			"the Futu SDK reads its token file, which tokentray keeps current for client " + c.ClientID
+		note = msg.New("futu.env_none_shared", "Client", c.ClientID)
 	}
-	return map[string]string{}, note, nil
+	return map[string]string{}, note.String(), nil
 }
 
 // ImportSDKToken adopts the tokens the Futu SDK saved for clientID
@@ -511,7 +504,7 @@ func (p *OAuthProvider) ImportSDKToken(c *auth.Credential, s auth.Secrets, clien
 	}
 	dir, err := sdkDir(p.o, c.SDKTokenDir)
 	if err != nil {
-		return p.Assess(*c, now), fmt.Errorf("futu import SDK token: %w", err)
+		return p.Assess(*c, now), msg.Wrap(err, "futu.import_failed", "Err", err)
 	}
 	t, err := ReadSDKToken(dir, clientID)
 	if err != nil {
@@ -519,12 +512,12 @@ func (p *OAuthProvider) ImportSDKToken(c *auth.Credential, s auth.Secrets, clien
 	}
 	if t.RefreshToken != "" {
 		if err := s.Set(auth.FieldRefreshToken, t.RefreshToken); err != nil {
-			return p.keychainHealth(*c, now, err), fmt.Errorf("futu import SDK token: %w", err)
+			return p.keychainHealth(*c, now, err), msg.Wrap(err, "futu.import_failed", "Err", err)
 		}
 	}
 	if t.AccessToken != "" {
 		if err := s.Set(auth.FieldAccessToken, t.AccessToken); err != nil {
-			return p.keychainHealth(*c, now, err), fmt.Errorf("futu import SDK token: %w", err)
+			return p.keychainHealth(*c, now, err), msg.Wrap(err, "futu.import_failed", "Err", err)
 		}
 	}
 	c.ClientID = clientID
@@ -550,7 +543,7 @@ func (p *OAuthProvider) Revoke(ctx context.Context, c auth.Credential, s auth.Se
 	}
 	e, err := p.Endpoints(ctx, c)
 	if err != nil {
-		return fmt.Errorf("futu revoke %s: the tokens were not revoked (%v); revoke the access in your Futu account if it matters", c.Name, err)
+		return msg.Wrap(err, "futu.revoke_not_done", "Name", c.Name, "Err", err)
 	}
 	if e.Revoke == "" || c.ClientID == "" {
 		return nil
@@ -569,21 +562,25 @@ func (p *OAuthProvider) Revoke(ctx context.Context, c auth.Credential, s auth.Se
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		resp, err := p.o.HTTP.Do(req)
 		if err != nil {
-			errs = append(errs, errors.New(shortErr(err))) // in words, not Go's chain with the address
+			errs = append(errs, msg.Wrap(err, msg.PlainID, "Text", auth.NetworkCause(err))) // in words, not Go's chain with the address
 			continue
 		}
 		resp.Body.Close()
 		if resp.StatusCode != http.StatusOK {
-			errs = append(errs, fmt.Errorf("HTTP %d for the %s", resp.StatusCode, strings.ReplaceAll(f.hint, "_", " ")))
+			errs = append(errs, msg.Errorf("futu.revoke_status", "Status", resp.StatusCode, "Field", auth.FieldMessage(f.field)))
 		}
 	}
 	if len(errs) > 0 {
 		// One line: the reasons side by side, the same one once.
-		why := make([]string, len(errs))
-		for i, e := range errs {
-			why[i] = e.Error()
+		var why msg.Message
+		var said []string
+		for _, e := range errs {
+			if m := msg.Of(e); !slices.Contains(said, m.String()) {
+				said = append(said, m.String())
+				why = joinAfter(why, m)
+			}
 		}
-		return fmt.Errorf("futu revoke %s: Futu did not confirm the revocation (%s); revoke the access in your Futu account if it matters", c.Name, strings.Join(slices.Compact(why), "; "))
+		return msg.Errorf("futu.revoke_unconfirmed", "Name", c.Name, "Why", why)
 	}
 	return nil
 }
@@ -611,11 +608,19 @@ func (p *OAuthProvider) SharedFile(c auth.Credential, s auth.Secrets) (auth.Shar
 		return auth.SharedFile{}, err
 	}
 	if _, err := clientFile(".", c.ClientID); err != nil {
-		return auth.SharedFile{}, auth.NeedsUserTo(auth.Next(auth.ActionLogin, c.Name), "%s has no OAuth client ID yet, which names the SDK's token file: log in first", c.Name)
+		return auth.SharedFile{}, auth.NeedsUserBecause(auth.Next(auth.ActionLogin, c.Name), msg.New("futu.no_client_id", "Name", c.Name))
 	}
 	b, err := FormatSDKToken(SDKToken{ClientID: c.ClientID, AccessToken: at, ExpiresAt: c.ExpiresAt})
 	if err != nil {
 		return auth.SharedFile{}, err
 	}
 	return auth.SharedFile{Name: c.ClientID, Content: b, ExpiresAt: c.ExpiresAt, Token: at, Secrets: []string{at}}, nil
+}
+
+// joinAfter is a list of reasons side by side ("a; b"), b added last.
+func joinAfter(a, b msg.Message) msg.Message {
+	if a.IsZero() {
+		return b
+	}
+	return msg.Join(a, b)
 }

@@ -9,8 +9,10 @@ import (
 	"time"
 
 	"github.com/jonboulle/clockwork"
+
 	"tokentray/auth"
 	"tokentray/internal/browser"
+	"tokentray/internal/msg"
 )
 
 // DefaultBaseURL is Futu's OpenAPI host when neither the credential nor
@@ -147,9 +149,9 @@ func DefaultSDKTokenDir() (string, error) {
 // API host of its brand. Keys and tokens go there, so plain http is only
 // for loopback.
 func baseURL(o Options, c auth.Credential) (string, error) {
-	what, u := "the Futu endpoint", strings.TrimSpace(c.Endpoint)
+	what, u := msg.New("futu.setting_endpoint"), strings.TrimSpace(c.Endpoint)
 	if u == "" {
-		what, u = "FUTU_HTTP_URL", strings.TrimSpace(o.Getenv("FUTU_HTTP_URL"))
+		what, u = msg.Plain("FUTU_HTTP_URL"), strings.TrimSpace(o.Getenv("FUTU_HTTP_URL"))
 	}
 	if u == "" {
 		return o.hostsOf(c).api, nil
@@ -164,9 +166,11 @@ const MaxEndpointBytes = auth.MaxEndpointBytes
 // (the same rule every call applies): for a face to check a setting
 // before it is saved.
 func CheckEndpoint(raw string) error {
-	_, err := checkURL("the Futu endpoint", raw)
+	_, err := checkURL(msg.New("futu.setting_endpoint"), raw)
 	return err
 }
 
 // checkURL is the endpoint rule every broker shares (auth.CheckEndpoint).
-func checkURL(what, raw string) (string, error) { return auth.CheckEndpoint(what, raw) }
+func checkURL(what msg.Message, raw string) (string, error) {
+	return auth.CheckEndpointNamed(what, raw)
+}

@@ -14,6 +14,7 @@ import (
 
 	"tokentray/auth"
 	"tokentray/internal/atomicfile"
+	"tokentray/internal/msg"
 )
 
 // SDKToken is the Futu SDK's token file, ~/.futu/openapi/tokens/<client_id>.
@@ -47,7 +48,7 @@ func sdkDir(o Options, credDir string) (string, error) {
 // clientFile refuses client IDs that would leave the token directory.
 func clientFile(dir, clientID string) (string, error) {
 	if clientID == "" || clientID == "." || clientID == ".." || strings.ContainsAny(clientID, `/\`) {
-		return "", fmt.Errorf("%q is not a usable OAuth client ID: copy it again from your registration", clientID)
+		return "", msg.Errorf("futu.client_id_bad", "Client", fmt.Sprintf("%q", clientID))
 	}
 	return filepath.Join(dir, clientID), nil
 }
@@ -61,14 +62,14 @@ func ReadSDKToken(dir, clientID string) (SDKToken, error) {
 	}
 	b, err := readCapped(path, maxSDKFile)
 	if errors.Is(err, fs.ErrNotExist) {
-		return SDKToken{}, fmt.Errorf("no Futu SDK token for client %s in %s: log in with the SDK first, or log in with tokentray", clientID, dir)
+		return SDKToken{}, msg.Errorf("futu.sdk_no_token", "Client", clientID, "Dir", dir)
 	}
 	if err != nil {
-		return SDKToken{}, fmt.Errorf("read the Futu SDK token file: %w", err)
+		return SDKToken{}, msg.Wrap(err, "futu.sdk_read_failed", "Err", err)
 	}
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(b, &raw); err != nil {
-		return SDKToken{}, fmt.Errorf("the Futu SDK token file %s is not JSON tokentray can read: log in with tokentray instead", path)
+		return SDKToken{}, msg.Errorf("futu.sdk_not_json", "Path", path)
 	}
 	str := func(k string) string {
 		var s string
@@ -80,10 +81,10 @@ func ReadSDKToken(dir, clientID string) (SDKToken, error) {
 		t.ClientID = clientID
 	}
 	if t.ClientID != clientID {
-		return SDKToken{}, fmt.Errorf("the Futu SDK token file %s belongs to client %s, not %s: check the client ID", path, auth.ShownInput(t.ClientID), clientID)
+		return SDKToken{}, msg.Errorf("futu.sdk_other_client", "Path", path, "Other", auth.ShownInput(t.ClientID), "Client", clientID)
 	}
 	if t.AccessToken == "" && t.RefreshToken == "" {
-		return SDKToken{}, fmt.Errorf("the Futu SDK token file %s holds no token: log in with tokentray instead", path)
+		return SDKToken{}, msg.Errorf("futu.sdk_empty", "Path", path)
 	}
 	for _, k := range []string{"expires_at", "expiry", "expires"} {
 		if v, ok := raw[k]; ok {
@@ -140,7 +141,7 @@ func readCapped(path string, limit int64) ([]byte, error) {
 		return nil, err
 	}
 	if int64(len(b)) > limit {
-		return nil, fmt.Errorf("the file is larger than %d KB, far more than a token file holds", limit>>10)
+		return nil, msg.Errorf("futu.sdk_too_large", "KB", limit>>10)
 	}
 	return b, nil
 }
@@ -162,14 +163,14 @@ func WriteSDKToken(dir string, t SDKToken) error {
 		return err
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("create the Futu SDK token directory: %w", err)
+		return msg.Wrap(err, "futu.sdk_mkdir_failed", "Err", err)
 	}
 	b, err := FormatSDKToken(t)
 	if err != nil {
 		return err
 	}
 	if err := atomicfile.Write(path, b, 0o600); err != nil {
-		return fmt.Errorf("write the Futu SDK token file: %w", err)
+		return msg.Wrap(err, "futu.sdk_write_failed", "Err", err)
 	}
 	return nil
 }
