@@ -84,6 +84,7 @@ func (p *SettingsPage) Load() {
 }
 
 func (p *SettingsPage) show(ss []Setting) {
+	ss = languageFirst(ss)
 	rebuild := len(ss) != len(p.order)
 	for i, s := range ss {
 		if !rebuild && p.order[i] != s.Key {
@@ -307,4 +308,21 @@ func settingText(s Setting) (title, allowed string) {
 		return lang.L("app.set_autostart"), lang.L("app.on_or_off")
 	}
 	return s.Title, s.Allowed
+}
+
+// languageFirst puts the language setting at the top of the page, where
+// someone who cannot read the window's language looks for it.
+func languageFirst(ss []Setting) []Setting {
+	out := make([]Setting, 0, len(ss))
+	for _, s := range ss {
+		if s.Key == languageKey {
+			out = append(out, s)
+		}
+	}
+	for _, s := range ss {
+		if s.Key != languageKey {
+			out = append(out, s)
+		}
+	}
+	return out
 }

@@ -11,6 +11,7 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -29,19 +30,27 @@ import (
 )
 
 func main() {
-	if len(os.Args) != 2 && len(os.Args) != 3 {
-		fmt.Fprintln(os.Stderr, "usage: screenshots DIR [zh-CN|zh-HK]")
+	fs := flag.NewFlagSet("screenshots", flag.ExitOnError)
+	w := fs.Int("width", 960, "the window's width")
+	h := fs.Int("height", 780, "the window's height (the window opens at 900×620)")
+	_ = fs.Parse(os.Args[1:])
+	if fs.NArg() != 1 && fs.NArg() != 2 {
+		fmt.Fprintln(os.Stderr, "usage: screenshots [-width W -height H] DIR [zh-CN|zh-HK]")
 		os.Exit(2)
 	}
 	l := msg.English
-	if len(os.Args) == 3 {
-		l = msg.Lang(os.Args[2])
+	if fs.NArg() == 2 {
+		l = msg.Lang(fs.Arg(1))
 	}
-	if err := run(os.Args[1], l); err != nil {
+	size = fyne.NewSize(float32(*w), float32(*h))
+	if err := run(fs.Arg(0), l); err != nil {
 		fmt.Fprintln(os.Stderr, "screenshots:", err)
 		os.Exit(1)
 	}
 }
+
+// size is the window's size in the pictures.
+var size fyne.Size
 
 func run(dir string, l msg.Lang) error {
 	parts, err := system.NewDoor(system.Options{}).Open(true)
@@ -54,7 +63,7 @@ func run(dir string, l msg.Lang) error {
 	}
 	a := fyneapp.NewWithID(app.AppID)
 	u := app.New(a, parts.Service(nil), app.Options{Sandbox: true, PhoneURL: webullURL + "/sandbox/phone", Lang: l})
-	u.Win.Resize(fyne.NewSize(960, 780))
+	u.Win.Resize(size)
 	failed := make(chan error, 1)
 	go func() {
 		failed <- drive(u, dir, l)
@@ -75,7 +84,8 @@ func drive(u *app.UI, dir string, l msg.Lang) error {
 			name = strings.TrimSuffix(name, ".png") + "." + string(l) + ".png"
 		}
 		out := filepath.Join(dir, name)
-		if b, err := exec.Command("import", "-window", "root", "-crop", "960x780+0+0", "+repage", out).CombinedOutput(); err != nil {
+		crop := fmt.Sprintf("%dx%d+0+0", int(size.Width), int(size.Height))
+		if b, err := exec.Command("import", "-window", "root", "-crop", crop, "+repage", out).CombinedOutput(); err != nil {
 			return fmt.Errorf("import %s: %v: %s", out, err, b)
 		}
 		return nil
