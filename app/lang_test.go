@@ -409,7 +409,9 @@ func TestTheWindowSpeaksChinese(t *testing.T) {
 
 			// The 2FA dialog and its countdown, on the fake clock.
 			r := &asyncRunner{}
-			wb := &memBackend{rows: b.rows[1:], loginGo: make(chan struct{}), loginEvs: []auth.LoginEvent{{Health: b.rows[1].Health}}}
+			ev := auth.LoginEvent{Health: b.rows[1].Health}
+			ev.SetSteps(msg.New("futu.step_come_back"))
+			wb := &memBackend{rows: b.rows[1:], loginGo: make(chan struct{}), loginEvs: []auth.LoginEvent{ev}}
 			clock2 := clockwork.NewFakeClockAt(t0)
 			u3 := New(test.NewTempApp(t), wb, Options{Clock: clock2, Runner: r, Lang: c.l, Fonts: anyFont})
 			u3.Win.Show()
@@ -426,7 +428,12 @@ func TestTheWindowSpeaksChinese(t *testing.T) {
 			}
 			clock2.Advance(61 * time.Second)
 			testutil.Eventually(t, "the countdown to move", func() bool { return countdown() == c.later })
-			r.read(func() { checkScript(t, c.l, "2FA dialog", onScreen(u3)) })
+			r.read(func() {
+				if want := "1. " + c.l.Text("futu.step_come_back"); !strings.Contains(ld.Steps.Text, want) {
+					t.Errorf("the steps say %q, want %q", ld.Steps.Text, want)
+				}
+				checkScript(t, c.l, "2FA dialog", onScreen(u3))
+			})
 			close(wb.loginGo)
 			r.settle()
 

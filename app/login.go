@@ -199,10 +199,11 @@ func (ld *LoginDialog) redraw() {
 	ld.mu.Unlock()
 	now := ld.ui.opts.Clock.Now()
 	ld.ui.run.Do(func() {
-		if len(ev.Steps) > 0 || ev.Health.Reason != "" || !ev.Health.Why.IsZero() {
+		steps := ev.StepsIn(ld.ui.lang)
+		if len(steps) > 0 || ev.Health.Reason != "" || !ev.Health.Why.IsZero() {
 			text := sentence(ev.Health.Explain(ld.ui.lang))
-			if len(ev.Steps) > 0 {
-				text = strings.TrimSpace(text + "\n\n" + numbered(ev.Steps))
+			if len(steps) > 0 {
+				text = strings.TrimSpace(text + "\n\n" + numbered(steps))
 			}
 			ld.Steps.SetText(text)
 		}
