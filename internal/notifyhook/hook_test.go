@@ -14,6 +14,7 @@ import (
 
 	"tokentray/auth"
 	"tokentray/auth/engine"
+	"tokentray/auth/futu"
 	"tokentray/auth/service"
 	"tokentray/auth/store"
 	"tokentray/cli"
@@ -226,6 +227,10 @@ func TestTheAgentsNotificationsReachTheCommandOnceEach(t *testing.T) {
 		t.Errorf("event %+v", e)
 	}
 }
+
+// The kinds describe themselves as the wiring registers them: a Futu API
+// key about to expire is extended.
+func init() { auth.Register(futu.Kinds()...) }
 
 // The notifications setting is about the desktop's: with it off, the
 // notify command still gets every event.
