@@ -201,12 +201,27 @@ func IsTerminal(stream any) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
-// usageError is a wrong command line (exit 2).
-type usageError struct{ msg string }
+// usageError is a wrong command line (exit 2): its sentence as data.
+type usageError struct{ m msg.Message }
 
-func (e *usageError) Error() string { return e.msg }
+func (e *usageError) Error() string { return e.m.String() }
 
-func usagef(format string, a ...any) error { return &usageError{fmt.Sprintf(format, a...)} }
+// Message is the sentence as data (msg.Sayer).
+func (e *usageError) Message() msg.Message { return e.m }
+
+// usage is a wrong command line saying m.
+func usage(m msg.Message) error { return &usageError{m} }
+
+// usagef is a wrong command line with an English sentence.
+func usagef(format string, a ...any) error { return &usageError{msg.Plain(fmt.Sprintf(format, a...))} }
+
+// needsUser is an error only the person can fix (exit 3), saying m.
+func needsUser(m msg.Message) error {
+	return &msg.Error{Msg: m, Err: &auth.UserError{Msg: m.String()}}
+}
+
+// usageOf is err, a refusal of what was typed, as a wrong command line.
+func usageOf(err error) error { return &usageError{msg.Of(err)} }
 
 // exitError carries an exit code already decided (a child's, or 3 after
 // output was printed).
@@ -239,7 +254,7 @@ func (e *env) open() (*Parts, error) {
 		return e.parts, nil
 	}
 	if e.Open == nil {
-		return nil, errors.New("this build of tokentray cannot open its settings")
+		return nil, msg.Errorf("cli.cannot_open_settings")
 	}
 	p, err := e.Open(e.sandbox)
 	if err != nil {
@@ -247,7 +262,7 @@ func (e *env) open() (*Parts, error) {
 	}
 	if x, ok := p.Prefs.(interface{ Exposure() string }); ok {
 		if why := x.Exposure(); why != "" {
-			e.say(e.Stderr, "tokentray: warning: "+why)
+			e.say(e.Stderr, "tokentray: "+e.tr(msg.New("cli.warning", "Sentence", why)))
 		}
 	}
 	e.parts = &p
@@ -337,20 +352,23 @@ func report(e *env, err error) int {
 // errorSentence is err as one sentence, with the command of its next
 // action when it carries one.
 func (e *env) errorSentence(err error) string {
-	msg := sentence(err.Error())
+	s := sentence(e.lang.Err(err))
 	if a, ok := auth.ActionOf(err); ok {
-		msg = withNext(msg, e.command(a))
+		s = e.withNext(s, e.command(a))
 	} else if next := e.keychainNext(err); next != "" {
-		msg = withNext(msg, next)
+		s = e.withNext(s, next)
 	} else if keychain.Missing(err) {
-		msg = e.serverHint(msg)
+		s = e.serverHint(s)
 	} else if name, ok := store.MissingName(err); ok {
-		msg = e.notFoundHint(msg, name)
+		s = e.notFoundHint(s, name)
 	} else if errors.Is(err, store.ErrNotFound) {
-		msg = strings.TrimRight(msg, ". ") + "; see the names of your credentials with: " + e.cmdLine("status")
+		s = e.tr(msg.New("cli.see_names", "Sentence", trimEnd(s), "Command", e.cmdLine("status")))
 	}
-	return msg
+	return s
 }
+
+// trimEnd is a sentence without its full stop, to be continued.
+func trimEnd(s string) string { return strings.TrimRight(s, ". 。") }
 
 // sentence keeps a message on one line, with no control character a
 // broker's text may have brought.
@@ -367,26 +385,30 @@ func interruptible(ctx context.Context) (context.Context, context.CancelFunc) {
 	return signal.NotifyContext(ctx, os.Interrupt)
 }
 
-// one is the positional arguments of a command taking exactly what
-// (described as in "one NAME").
-func exactly(n int, what string) cobra.PositionalArgs {
+// exactly is the positional arguments of a command taking exactly n,
+// described by what (as in "one NAME").
+func exactly(n int, what msg.Message) cobra.PositionalArgs {
 	return func(c *cobra.Command, args []string) error {
 		if len(args) < n {
-			return usagef("%s needs %s; run: tokentray help %s", c.Name(), what, c.Name())
+			return usage(msg.New("cli.args_missing", "Command", c.Name(), "What", what))
 		}
-		if len(args) > n {
-			return usagef("%s takes %s, not %q; run: tokentray help %s", c.Name(), what, strings.Join(args[n:], " "), c.Name())
-		}
-		return nil
+		return atMost(n, what)(c, args)
 	}
 }
 
+// noArgs is the positional arguments of a command that takes none.
+var noArgs = exactly(0, msg.Message{})
+
 // atMost accepts up to n positional arguments.
-func atMost(n int, what string) cobra.PositionalArgs {
+func atMost(n int, what msg.Message) cobra.PositionalArgs {
 	return func(c *cobra.Command, args []string) error {
-		if len(args) > n {
-			return usagef("%s takes %s, not %q; run: tokentray help %s", c.Name(), what, strings.Join(args[n:], " "), c.Name())
+		if len(args) <= n {
+			return nil
 		}
-		return nil
+		extra := strconv.Quote(strings.Join(args[n:], " "))
+		if n == 0 {
+			return usage(msg.New("cli.args_none", "Command", c.Name(), "Extra", extra))
+		}
+		return usage(msg.New("cli.args_extra", "Command", c.Name(), "What", what, "Extra", extra))
 	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"tokentray/auth"
 	"tokentray/auth/service"
+	"tokentray/internal/msg"
 )
 
 const addHelp = `Adds a credential called NAME (letters, digits, dots, dashes, underscores).
@@ -179,7 +180,7 @@ add webull NAME --region R [--test-env] [--endpoint URL] [--share-dir DIR] [--no
 		if !auth.Kind(args[0]).Valid() {
 			return usagef("%q is not a credential kind; use futu-oauth, futu-key or webull", args[0])
 		}
-		return exactly(1, "one NAME after the kind")(c, args[1:])
+		return exactly(1, msg.New("cli.what_name_after_kind"))(c, args[1:])
 	}
 	c.RunE = func(c *cobra.Command, args []string) error { return runAdd(e, c, auth.Kind(args[0]), args[1], f) }
 	return c
@@ -271,14 +272,14 @@ func checkKindFlags(c *cobra.Command, kind auth.Kind, allowed map[auth.Kind][]st
 // it, a bad port, too long), as a wrong command line.
 func checkEndpoint(what, v string) error {
 	if _, err := auth.CheckEndpoint(what, v); err != nil {
-		return &usageError{err.Error()}
+		return usageOf(err)
 	}
 	return nil
 }
 
 func runAdd(e *env, cmd *cobra.Command, kind auth.Kind, name string, f addFlags) error {
 	if err := auth.ValidateName(name); err != nil {
-		return &usageError{err.Error()}
+		return usageOf(err)
 	}
 	if err := checkKindFlags(cmd, kind, kindFlags); err != nil {
 		return err
@@ -375,7 +376,7 @@ func runAdd(e *env, cmd *cobra.Command, kind auth.Kind, name string, f addFlags)
 		if cmd == "" && kind != auth.KindFutuKey {
 			cmd = e.cmdLine("login", name)
 		}
-		e.say(e.Stdout, withNext(line, cmd))
+		e.say(e.Stdout, e.withNext(line, cmd))
 	}
 	return nil
 }

@@ -23,7 +23,7 @@ writes one line to stderr for each event.
 	c.Hidden = true // it is the default, shown in the overview's text
 	var headless bool
 	boolFlag(c.Flags(), &headless, "headless", "run with no tray and no window")
-	c.Args = exactly(0, "no arguments")
+	c.Args = noArgs
 	c.RunE = func(*cobra.Command, []string) error { return runAgent(e, headless) }
 	return c
 }

@@ -50,7 +50,7 @@ announces, on the desktop too: the event as JSON on its input, its title
 and sentence in TOKENTRAY_EVENT_TITLE and TOKENTRAY_EVENT_TEXT. It never
 gets a secret. For example, to a phone with ntfy:
   tokentray config notify-command 'curl -s -H "Title: $TOKENTRAY_EVENT_TITLE" -d "$TOKENTRAY_EVENT_TEXT" https://ntfy.sh/YOUR-TOPIC'`)
-	c.Args = atMost(2, "a KEY and a VALUE")
+	c.Args = atMost(2, msg.New("cli.what_key_value"))
 	c.ValidArgsFunction = func(_ *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
 		switch {
 		case len(args) == 0:
@@ -163,7 +163,7 @@ func setConfig(e *env, key, value string) error {
 	// command line.
 	check := store.DefaultPrefs()
 	if err := s.Set(&check, value); err != nil {
-		return &usageError{err.Error()}
+		return usageOf(err)
 	}
 	ps, err := e.prefs()
 	if err != nil {
@@ -175,7 +175,7 @@ func setConfig(e *env, key, value string) error {
 	}
 	was := s.Get(p)
 	if err := s.Set(&p, value); err != nil {
-		return &usageError{err.Error()}
+		return usageOf(err)
 	}
 	if key == "keychain" && s.Get(p) != was {
 		if err := e.keychainSwitchable(was, s.Get(p)); err != nil {

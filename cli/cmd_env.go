@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"tokentray/auth"
+	"tokentray/internal/msg"
 )
 
 // Formats of "tokentray env".
@@ -55,7 +56,7 @@ Exit code 3 when you must act first.`)
 	_ = c.RegisterFlagCompletionFunc("format", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return []string{formatShell, formatDotenv, formatJSON}, cobra.ShellCompDirectiveNoFileComp
 	})
-	c.Args = exactly(1, "one NAME")
+	c.Args = exactly(1, msg.New("cli.what_one_name"))
 	c.ValidArgsFunction = e.completeNames(1)
 	c.RunE = func(_ *cobra.Command, args []string) error {
 		switch format {

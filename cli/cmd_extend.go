@@ -9,6 +9,7 @@ import (
 
 	"tokentray/auth"
 	"tokentray/auth/service"
+	"tokentray/internal/msg"
 )
 
 // maxExtendDays is the longest extension Futu grants (3 years).
@@ -33,7 +34,7 @@ changes) unless --shorten is given.`)
 	intFlag(c.Flags(), &days, "days", 90, "days the new token is valid (default: the extend-days setting)")
 	boolFlag(c.Flags(), &shorten, "shorten", "allow a new token that expires before the current one")
 	yesFlag(c.Flags(), &yes)
-	c.Args = exactly(1, "one NAME")
+	c.Args = exactly(1, msg.New("cli.what_one_name"))
 	c.ValidArgsFunction = e.completeNames(1)
 	c.RunE = func(_ *cobra.Command, args []string) error {
 		name := args[0]

@@ -45,13 +45,13 @@ tokentray/tokentray.key in your data folder (~/.local/share on Linux).`)
 	}
 	c.RunE = func(*cobra.Command, []string) error { return nil }
 	initC := newCommand("init", "create the file keychain's key", "keychain init", "")
-	initC.Args = exactly(0, "no arguments")
+	initC.Args = noArgs
 	initC.RunE = func(*cobra.Command, []string) error { return keychainInit(e) }
 	statusC := newCommand("status", "say which keychain is in use and whether it can be read", "keychain status", "")
-	statusC.Args = exactly(0, "no arguments")
+	statusC.Args = noArgs
 	statusC.RunE = func(*cobra.Command, []string) error { return keychainStatus(e) }
 	asideC := newCommand("move-aside", "move a damaged file keychain out of the way", "keychain move-aside", "")
-	asideC.Args = exactly(0, "no arguments")
+	asideC.Args = noArgs
 	asideC.RunE = func(*cobra.Command, []string) error { return keychainMoveAside(e) }
 	c.AddCommand(initC, statusC, asideC)
 	return c

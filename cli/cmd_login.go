@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"tokentray/auth"
+	"tokentray/internal/msg"
 )
 
 func loginCommand(e *env) *cobra.Command {
@@ -42,7 +43,7 @@ func loginCommand(e *env) *cobra.Command {
 Exit code 3 when the login was refused or ran out of time.`)
 	var noBrowser bool
 	boolFlag(c.Flags(), &noBrowser, "no-browser", "print the address to open instead of opening a browser")
-	c.Args = exactly(1, "one NAME")
+	c.Args = exactly(1, msg.New("cli.what_one_name"))
 	c.ValidArgsFunction = e.completeNames(1)
 	c.RunE = func(_ *cobra.Command, args []string) error { return runLogin(e, args[0], noBrowser) }
 	return c
@@ -58,7 +59,7 @@ func runLogin(e *env, name string, noBrowser bool) error {
 		return err
 	}
 	if noBrowser && cred.Kind != auth.KindFutuOAuth {
-		return usagef("--no-browser applies to futu-oauth credentials; %s is a %s, which opens no browser", name, cred.Kind.Title())
+		return usage(msg.New("cli.login_no_browser_not_oauth", "Name", name, "Kind", e.kindTitle(cred.Kind)))
 	}
 	ctx, stop := interruptible(e.ctx)
 	defer stop()
@@ -72,25 +73,28 @@ func runLogin(e *env, name string, noBrowser bool) error {
 	if noBrowser || (cred.Kind == auth.KindFutuOAuth && e.IsTerminal(e.Stdin)) {
 		opts.Pasted = pastedLines(ctx, e.Stdin)
 	}
-	p := &progress{w: e.Stdout, say: e.say, clock: e.Clock, tty: e.IsTerminal(e.Stdout), waiting: "Waiting for the verification"}
+	p := &progress{w: e.Stdout, say: e.say, tr: e.tr, line: e.healthLine, clock: e.Clock, tty: e.IsTerminal(e.Stdout),
+		waiting: msg.New("cli.waiting_verification")}
 	if cred.Kind == auth.KindFutuOAuth {
-		p.waiting = "Waiting for the login"
+		p.waiting = msg.New("cli.waiting_login")
 	}
 	h, err := svc.Login(ctx, name, opts, p.event)
 	// The result is printed below: the last state shown is not
 	// repeated when it is the same.
-	p.finish(h.String())
+	p.finish(e.healthLine(h))
 	if auth.Stopped(ctx) && h.State == auth.Pending {
 		// Told to stop (the terminal closed), not cancelled: the
 		// verification goes on, and whoever asks next finishes it.
-		return fmt.Errorf("tokentray login of %s was stopped, but the verification goes on: confirm the SMS code in the Webull app%s, and the tokentray agent finishes it (without the agent, run: %s)",
-			name, until(h.Deadline), e.cmdLine("refresh", name))
+		if h.Deadline.IsZero() {
+			return msg.Errorf("cli.login_stopped", "Name", name, "Command", e.cmdLine("refresh", name))
+		}
+		return msg.Errorf("cli.login_stopped_until", "Name", name, "Time", h.Deadline.UTC().Format("15:04:05"), "Command", e.cmdLine("refresh", name))
 	}
 	if ctx.Err() != nil {
-		return fmt.Errorf("the login of %s was cancelled; to start again, run: %s", name, e.cmdLine("login", name))
+		return msg.Errorf("cli.login_cancelled", "Name", name, "Command", e.cmdLine("login", name))
 	}
 	if errors.Is(err, auth.ErrNoBrowser) {
-		return auth.NeedsUser(fmt.Sprintf("no browser could be opened here for the login of %s; to open the address on another device (and paste back where it lands), run: %s --no-browser", name, e.cmdLine("login", name)))
+		return needsUser(msg.New("cli.login_no_browser", "Name", name, "Command", e.cmdLine("login", name)+" --no-browser"))
 	}
 	if err != nil {
 		return err
@@ -126,10 +130,12 @@ func pastedLines(ctx context.Context, r io.Reader) <-chan string {
 // the next event, so that the login's result is not shown twice.
 type progress struct {
 	w       io.Writer
-	say     func(io.Writer, string) // a line of prose, wrapped on a terminal
+	say     func(io.Writer, string)  // a line of prose, wrapped on a terminal
+	tr      func(msg.Message) string // a message in the person's language
+	line    func(auth.Health) string // a state and its reason as one line
 	clock   clockwork.Clock
 	tty     bool
-	waiting string // the countdown's words, before the time left
+	waiting msg.Message // the countdown's words, before the time left
 
 	mu       sync.Mutex
 	steps    []string
@@ -178,7 +184,7 @@ func (p *progress) event(ev auth.LoginEvent) {
 	if newURL {
 		p.clearLine()
 		p.url = ev.URL
-		fmt.Fprintf(p.w, "Open this page in a browser to continue:\n  %s\n", ev.URL)
+		fmt.Fprintf(p.w, "%s\n  %s\n", p.tr(msg.New("cli.open_page")), ev.URL)
 	}
 	h := ev.Health
 	if h.State == auth.Pending && !h.Deadline.IsZero() {
@@ -192,7 +198,7 @@ func (p *progress) event(ev auth.LoginEvent) {
 				p.reason = h.Reason
 			} else if h.Reason != "" && h.Reason != p.reason && h.Reason != p.news {
 				p.clearLine()
-				p.println(h.String())
+				p.println(p.line(h))
 			}
 			p.news = h.Reason
 			// Drawn before the ticker exists, so the first line shows the
@@ -205,9 +211,9 @@ func (p *progress) event(ev auth.LoginEvent) {
 		p.deadline = time.Time{}
 		p.clearLine()
 	}
-	line := h.String()
+	line := p.line(h)
 	if h.State == auth.Pending && !h.Deadline.IsZero() {
-		line += fmt.Sprintf(" (%d s left)", h.SecondsLeft(p.clock.Now()))
+		line = p.tr(msg.New("cli.seconds_left", "Line", line, "Seconds", h.SecondsLeft(p.clock.Now())))
 	}
 	if line != p.last && h.Reason != "" {
 		p.last = line
@@ -269,13 +275,13 @@ func (p *progress) render() {
 		left = 0
 	}
 	s := left.Round(time.Second)
-	line := fmt.Sprintf("%s: %d:%02d left (Ctrl-C cancels)", p.waiting, int(s/time.Minute), int(s%time.Minute/time.Second))
+	line := p.tr(msg.New("cli.countdown", "Waiting", p.waiting, "Left", fmt.Sprintf("%d:%02d", int(s/time.Minute), int(s%time.Minute/time.Second))))
 	pad := ""
-	if n := p.lineLen - len(line); n > 0 {
+	if n := p.lineLen - displayWidth(line); n > 0 {
 		pad = strings.Repeat(" ", n)
 	}
 	fmt.Fprint(p.w, "\r"+line+pad)
-	p.lineLen = len(line)
+	p.lineLen = displayWidth(line)
 }
 
 // clearLine ends the countdown line so the next output starts clean.
@@ -303,12 +309,4 @@ func (p *progress) finish(result string) {
 	p.flush()
 	p.clearLine()
 	p.mu.Unlock()
-}
-
-// until is " before HH:MM:SS UTC" for a deadline, "" for none.
-func until(deadline time.Time) string {
-	if deadline.IsZero() {
-		return ""
-	}
-	return " before " + deadline.UTC().Format("15:04:05") + " UTC"
 }

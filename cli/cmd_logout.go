@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"tokentray/auth"
+	"tokentray/internal/msg"
 )
 
 func logoutCommand(e *env) *cobra.Command {
@@ -38,7 +39,7 @@ had left) and asks; --yes skips the question. Without a terminal (a
 script) it asks nothing.`)
 	var yes bool
 	yesFlag(c.Flags(), &yes)
-	c.Args = exactly(1, "one NAME")
+	c.Args = exactly(1, msg.New("cli.what_one_name"))
 	c.ValidArgsFunction = e.completeNames(1)
 	c.RunE = func(_ *cobra.Command, args []string) error {
 		name := args[0]

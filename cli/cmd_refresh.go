@@ -73,7 +73,7 @@ func runRefresh(e *env, names []string, force bool) error {
 			if !mentions(msg, r.Name) {
 				msg = r.Name + ": " + msg
 			}
-			e.say(e.Stderr, "tokentray: "+withNext(msg, e.command(r.Health.Next)))
+			e.say(e.Stderr, "tokentray: "+e.withNext(msg, e.command(r.Health.Next)))
 			code = ExitError
 		}
 	}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
+
+	"tokentray/internal/msg"
 )
 
 func removeCommand(e *env) *cobra.Command {
@@ -22,7 +24,7 @@ had left) and asks; --yes skips the question. Without a terminal (a
 script) it asks nothing.`)
 	var yes bool
 	yesFlag(c.Flags(), &yes)
-	c.Args = exactly(1, "one NAME")
+	c.Args = exactly(1, msg.New("cli.what_one_name"))
 	c.ValidArgsFunction = e.completeNames(1)
 	c.RunE = func(_ *cobra.Command, args []string) error {
 		name := args[0]

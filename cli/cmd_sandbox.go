@@ -51,7 +51,7 @@ start over.`)
 	boolFlag(c.Flags(), &fresh, "fresh", "forget the saved state and start over with new demo credentials")
 	intFlag(c.Flags(), &futuPort, "futu-port", 0, "the port for Futu")
 	intFlag(c.Flags(), &webullPort, "webull-port", 0, "the port for Webull")
-	c.Args = exactly(0, "no arguments")
+	c.Args = noArgs
 	c.RunE = func(*cobra.Command, []string) error { return runSandbox(e, seed, fresh, futuPort, webullPort) }
 	return c
 }

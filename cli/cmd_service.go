@@ -51,13 +51,13 @@ tokentray-sandbox.service.`)
 	var credential string
 	installC := newCommand("install", "write the systemd user unit", "service install [--credential FILE]", "")
 	installC.Flags().StringVar(&credential, "credential", "", "the key encrypted with systemd-creds")
-	installC.Args = exactly(0, "no arguments")
+	installC.Args = noArgs
 	installC.RunE = func(*cobra.Command, []string) error { return serviceInstall(e, credential) }
 	uninstallC := newCommand("uninstall", "stop the service and remove its unit", "service uninstall", "")
-	uninstallC.Args = exactly(0, "no arguments")
+	uninstallC.Args = noArgs
 	uninstallC.RunE = func(*cobra.Command, []string) error { return serviceUninstall(e) }
 	statusC := newCommand("status", "what systemd says about the service", "service status", "")
-	statusC.Args = exactly(0, "no arguments")
+	statusC.Args = noArgs
 	statusC.RunE = func(*cobra.Command, []string) error { return serviceStatus(e) }
 	c.AddCommand(installC, uninstallC, statusC)
 	return c

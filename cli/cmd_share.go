@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"tokentray/auth"
+	"tokentray/internal/msg"
 )
 
 // shareLockWait bounds the wait for a credential a login may hold for
@@ -63,7 +64,7 @@ The same as --share-dir and --share-sdk of "tokentray add".
 	c.Flags().StringVar(&tf.exec, "exec", "", "a share target: a command that gets the file on its standard input")
 	boolFlag(c.Flags(), &tf.list, "list", "list the share targets")
 	boolFlag(c.Flags(), &tf.push, "push", "push to every share target now")
-	c.Args = exactly(1, "one NAME")
+	c.Args = exactly(1, msg.New("cli.what_one_name"))
 	c.ValidArgsFunction = e.completeNames(1)
 	c.RunE = func(_ *cobra.Command, args []string) error {
 		if tf.any() {

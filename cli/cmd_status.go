@@ -2,14 +2,11 @@ package cli
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
-	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -18,6 +15,7 @@ import (
 	"tokentray/auth/service"
 	"tokentray/auth/targets"
 	"tokentray/internal/agentrun"
+	"tokentray/internal/msg"
 )
 
 // StatusJSON is the stable output of "tokentray status --json". Fields
@@ -67,18 +65,22 @@ type CredentialStatusJSON struct {
 	Environment string `json:"environment"`
 	// Endpoint is the API host it talks to; OAuthEndpoint a Futu OAuth
 	// login's OAuth host.
-	Endpoint      string       `json:"endpoint"`
-	OAuthEndpoint string       `json:"oauth_endpoint"`
-	Kind          string       `json:"kind"`
-	Health        string       `json:"health"`
-	Reason        string       `json:"reason"`
-	ExpiresAt     *time.Time   `json:"expires_at"`
-	SecondsLeft   int64        `json:"seconds_left"`
-	LastChecked   *time.Time   `json:"last_checked"`
-	Next          *NextJSON    `json:"next"`
-	Account       *AccountJSON `json:"account"`
-	Access        *AccessJSON  `json:"access"`
-	Layout        string       `json:"layout"`
+	Endpoint      string `json:"endpoint"`
+	OAuthEndpoint string `json:"oauth_endpoint"`
+	Kind          string `json:"kind"`
+	Health        string `json:"health"`
+	Reason        string `json:"reason"`
+	// Why is the reason as data: its code and parameters, beside the
+	// English sentence; absent for a reason stored before reasons were
+	// data.
+	Why         *msg.Message `json:"why,omitempty"`
+	ExpiresAt   *time.Time   `json:"expires_at"`
+	SecondsLeft int64        `json:"seconds_left"`
+	LastChecked *time.Time   `json:"last_checked"`
+	Next        *NextJSON    `json:"next"`
+	Account     *AccountJSON `json:"account"`
+	Access      *AccessJSON  `json:"access"`
+	Layout      string       `json:"layout"`
 	// TwoFactorOff: a Webull app the broker said needs no token.
 	TwoFactorOff bool `json:"two_factor_off"`
 	// RenewUnavailable: a Webull token the broker refused to renew.
@@ -227,12 +229,12 @@ never checked, or the broker did not answer).
 	var asJSON, wide bool
 	boolFlag(c.Flags(), &asJSON, "json", "print JSON")
 	boolFlag(c.Flags(), &wide, "wide", "one row a credential, the reason in the last column")
-	c.Args = atMost(1, "at most one NAME")
+	c.Args = atMost(1, msg.New("cli.what_at_most_one_name"))
 	c.ValidArgsFunction = e.completeNames(1)
 	c.RunE = func(_ *cobra.Command, args []string) error {
 		if len(args) == 1 {
 			if asJSON || wide {
-				return usagef("status NAME shows one credential in full and takes no --json or --wide; for JSON run: %s --json", e.cmdLine("status"))
+				return usage(msg.New("cli.status_name_no_json", "Command", e.cmdLine("status")+" --json"))
 			}
 			return runStatusOne(e, args[0])
 		}
@@ -268,7 +270,7 @@ func runStatus(e *env, asJSON, wide bool) error {
 		return statusExit(e, ss, secrets)
 	}
 	if len(ss) == 0 {
-		e.say(e.Stdout, "No credentials yet; add one with: "+e.cmdLine("add")+" (see tokentray help add)")
+		e.say(e.Stdout, e.tr(msg.New("cli.status_none", "Command", e.cmdLine("add"))))
 		e.printSecrets(secrets)
 		e.printAgent()
 		return statusExit(e, ss, secrets)
@@ -287,47 +289,54 @@ func runStatus(e *env, asJSON, wide bool) error {
 }
 
 // expiryCells are a credential's EXPIRES and LEFT cells.
-func expiryCells(s service.Status, now time.Time) (exp, left string) {
+func (e *env) expiryCells(s service.Status, now time.Time) (exp, left string) {
 	exp, left = "-", "-"
 	if !s.ExpiresAt.IsZero() {
 		exp = s.ExpiresAt.Local().Format("2006-01-02 15:04")
 		if s.SecondsLeft > 0 {
-			left = humanDuration(time.Duration(s.SecondsLeft) * time.Second)
+			left = e.shortDuration(time.Duration(s.SecondsLeft) * time.Second)
 		} else if !s.ExpiresAt.After(now) {
-			left = "expired"
+			left = e.tr(msg.New("dur.expired"))
 		}
 	}
 	if s.Health.State == auth.Pending && s.SecondsLeft > 0 {
-		left = humanDuration(time.Duration(s.SecondsLeft) * time.Second)
+		left = e.shortDuration(time.Duration(s.SecondsLeft) * time.Second)
 	}
 	return exp, left
 }
 
+// brokerCell is the broker's name as the table shows it (moomoo for
+// Futu's brand of that name).
+func (e *env) brokerCell(s service.Status, c auth.Credential) string {
+	switch {
+	case c.FutuBrand() == auth.BrandMoomoo:
+		return e.tr(msg.New("brand.moomoo"))
+	case s.Broker == "Futu":
+		return e.tr(msg.New("brand.futu"))
+	case s.Broker == "Webull":
+		return e.tr(msg.New("brand.webull"))
+	}
+	return s.Broker
+}
+
 // statusTable is the wide table: one row a credential, the reason last.
 func statusTable(e *env, ss []service.Status, creds map[string]auth.Credential, shared map[string]targets.Shared) string {
-	var b strings.Builder
 	now := e.Clock.Now()
-	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tBROKER\tKIND\tHEALTH\tEXPIRES\tLEFT\tREASON")
+	rows := [][]string{{e.tr(msg.New("cli.col_name")), e.tr(msg.New("cli.col_broker")), e.tr(msg.New("cli.col_kind")),
+		e.tr(msg.New("cli.col_health")), e.tr(msg.New("cli.col_expires")), e.tr(msg.New("cli.col_left")), e.tr(msg.New("cli.col_reason"))}}
 	for _, s := range ss {
-		exp, left := expiryCells(s, now)
-		reason := withNext(oneLine(s.Health.Reason), e.command(s.Health.Next))
-		broker := s.Broker
-		if creds[s.Name].FutuBrand() == auth.BrandMoomoo {
-			broker = auth.BrandName(auth.BrandMoomoo)
+		exp, left := e.expiryCells(s, now)
+		reason := e.withNext(e.explain(s.Health), e.command(s.Health.Next))
+		rows = append(rows, []string{s.Name, e.brokerCell(s, creds[s.Name]), string(s.Kind), e.tr(s.Health.State.Message()), exp, left, reason})
+		// Under the reason, as the last cell.
+		if line := e.detailLine(creds[s.Name]); line != "" {
+			rows = append(rows, []string{"", "", "", "", "", "", line})
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.Name, broker, s.Kind, s.Health.State.Title(), exp, left, reason)
-		if line := detailLine(creds[s.Name]); line != "" {
-			// Under the reason, as the last cell: a line with fewer cells
-			// would end the columns above it and misalign the rows below.
-			fmt.Fprintf(tw, "\t\t\t\t\t\t%s\n", line)
-		}
-		for _, line := range shareLines(shared[s.Name]) {
-			fmt.Fprintf(tw, "\t\t\t\t\t\t%s\n", line)
+		for _, line := range e.shareLines(shared[s.Name]) {
+			rows = append(rows, []string{"", "", "", "", "", "", line})
 		}
 	}
-	_ = tw.Flush()
-	return b.String()
+	return alignRows(rows)
 }
 
 // writeStatusRows is the layout for a terminal the wide table does not
@@ -336,33 +345,30 @@ func statusTable(e *env, ss []service.Status, creds map[string]auth.Credential, 
 func writeStatusRows(e *env, ss []service.Status, creds map[string]auth.Credential, shared map[string]targets.Shared, width int) error {
 	now := e.Clock.Now()
 	// The rows are aligned together first, then each gets its lines below.
-	var b strings.Builder
-	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tKIND\tHEALTH\tEXPIRES\tLEFT")
+	cells := [][]string{{e.tr(msg.New("cli.col_name")), e.tr(msg.New("cli.col_kind")), e.tr(msg.New("cli.col_health")),
+		e.tr(msg.New("cli.col_expires")), e.tr(msg.New("cli.col_left"))}}
 	for _, s := range ss {
-		exp, left := expiryCells(s, now)
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", s.Name, s.Kind, s.Health.State.Title(), exp, left)
+		exp, left := e.expiryCells(s, now)
+		cells = append(cells, []string{s.Name, string(s.Kind), e.tr(s.Health.State.Message()), exp, left})
 	}
-	_ = tw.Flush()
-	rows := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+	rows := strings.Split(strings.TrimSuffix(alignRows(cells), "\n"), "\n")
 	var out strings.Builder
 	out.WriteString(strings.TrimRight(rows[0], " ") + "\n")
 	for i, s := range ss {
 		out.WriteString(strings.TrimRight(rows[i+1], " ") + "\n")
 		// The command to run next is never split across lines.
-		lines := wrap(oneLine(s.Health.Reason), width-4)
+		lines := wrap(e.explain(s.Health), width-4)
 		if cmd := e.command(s.Health.Next); cmd != "" {
-			next := "Next: " + cmd
-			if n := len(lines); n > 0 && utf8.RuneCountInString(lines[n-1])+len(". "+next) <= width-4 {
-				lines[n-1] = strings.TrimRight(lines[n-1], ". ") + ". " + next
+			if n := len(lines); n > 0 && displayWidth(e.withNext(lines[n-1], cmd)) <= width-4 {
+				lines[n-1] = e.withNext(lines[n-1], cmd)
 			} else {
-				lines = append(lines, next)
+				lines = append(lines, e.withNext("", cmd))
 			}
 		}
-		if line := detailLine(creds[s.Name]); line != "" {
+		if line := e.detailLine(creds[s.Name]); line != "" {
 			lines = append(lines, wrap(line, width-4)...)
 		}
-		for _, line := range shareLines(shared[s.Name]) {
+		for _, line := range e.shareLines(shared[s.Name]) {
 			lines = append(lines, wrap(line, width-4)...)
 		}
 		for _, l := range lines {
@@ -389,16 +395,17 @@ func (e *env) width(w any) int {
 // fits reports whether every line of text is at most width columns.
 func fits(text string, width int) bool {
 	for _, l := range strings.Split(text, "\n") {
-		if utf8.RuneCountInString(l) > width {
+		if displayWidth(l) > width {
 			return false
 		}
 	}
 	return true
 }
 
-// wrap breaks s into lines of at most width columns, at spaces (a word
-// longer than width, such as an address, stays whole on its own line,
-// and so does a command line: see words).
+// wrap breaks s into lines of at most width columns, at spaces and
+// between Chinese characters (a word longer than width, such as an
+// address, stays whole on its own line, and so does a command line: see
+// words).
 func wrap(s string, width int) []string {
 	if width < 20 {
 		width = 20
@@ -406,14 +413,18 @@ func wrap(s string, width int) []string {
 	var lines []string
 	line := ""
 	for _, w := range words(s) {
+		sep := " "
+		if w.glue {
+			sep = ""
+		}
 		switch {
 		case line == "":
-			line = w
-		case utf8.RuneCountInString(line)+1+utf8.RuneCountInString(w) <= width:
-			line += " " + w
+			line = w.text
+		case displayWidth(line)+len(sep)+displayWidth(w.text) <= width:
+			line += sep + w.text
 		default:
 			lines = append(lines, line)
-			line = w
+			line = w.text
 		}
 	}
 	if line != "" {
@@ -448,93 +459,92 @@ func runStatusOne(e *env, name string) error {
 	now := e.Clock.Now()
 	width := e.width(e.Stdout)
 	var rows [][2]string
-	add := func(k, v string) {
+	add := func(k msg.Message, v string) {
 		if v != "" {
-			rows = append(rows, [2]string{k, v})
+			rows = append(rows, [2]string{e.tr(k), v})
 		}
 	}
-	add("kind", c.Kind.Title()+" ("+string(c.Kind)+")")
+	add(msg.New("cli.row_kind"), e.tr(msg.New("cli.kind_with_code", "Kind", e.kindTitle(c.Kind), "Code", string(c.Kind))))
 	if b := c.FutuBrand(); b != "" {
-		add("brand", auth.BrandName(b))
+		add(msg.New("cli.row_brand"), auth.BrandName(b))
 	}
-	add("health", s.Health.State.Title())
-	add("reason", sentenceOf(s.Health.Reason))
-	add("next", e.command(s.Health.Next))
-	exp, left := expiryCells(s, now)
+	add(msg.New("cli.row_health"), e.tr(s.Health.State.Message()))
+	add(msg.New("cli.row_reason"), e.sentenceOf(s.Health))
+	add(msg.New("cli.row_next"), e.command(s.Health.Next))
+	exp, left := e.expiryCells(s, now)
 	switch {
 	case s.Health.State == auth.Pending && s.SecondsLeft > 0:
-		add("verify within", left)
+		add(msg.New("cli.row_verify_within"), left)
 	case exp != "-":
-		add("expires", exp+" ("+left+")")
+		add(msg.New("cli.row_expires"), e.tr(msg.New("cli.expires_at_left", "At", exp, "Left", left)))
 	case c.Kind == auth.KindWebull && c.TwoFactorOff:
-		add("expires", "no token: 2FA is off for this app")
+		add(msg.New("cli.row_expires"), e.tr(msg.New("cli.expires_no_token")))
 	default:
-		add("expires", "not known yet")
+		add(msg.New("cli.row_expires"), e.tr(msg.New("cli.expires_not_known")))
 	}
-	add("account", c.Account.Summary())
+	add(msg.New("cli.row_account"), e.accountSummary(c.Account))
 	if c.Access != nil {
-		add("access", c.Access.Summary())
+		add(msg.New("cli.row_access"), e.accessSummary(*c.Access))
 	}
 	endpoint := s.Hosts.API
 	switch {
 	case endpoint == "" && e.sandbox:
-		endpoint = "the running sandbox brokers"
+		endpoint = e.tr(msg.New("cli.endpoint_sandbox"))
 	case endpoint == "":
-		endpoint = "the broker's default"
+		endpoint = e.tr(msg.New("cli.endpoint_default"))
 	case c.Endpoint == "":
-		endpoint += " (the broker's default)"
+		endpoint = e.tr(msg.New("cli.endpoint_is_default", "Endpoint", endpoint))
 	}
-	add("endpoint", endpoint)
+	add(msg.New("cli.row_endpoint"), endpoint)
 	if s.Hosts.OAuth != "" && s.Hosts.OAuth != s.Hosts.API {
-		add("login host", s.Hosts.OAuth)
+		add(msg.New("cli.row_login_host"), s.Hosts.OAuth)
 	}
 	switch c.Layout {
 	case auth.LayoutMetadata:
-		add("endpoints", "from the host's OAuth metadata")
+		add(msg.New("cli.row_endpoints"), e.tr(msg.New("cli.layout_metadata")))
 	case auth.LayoutFutuCLI:
-		add("endpoints", "at the paths of Futu's own command line")
+		add(msg.New("cli.row_endpoints"), e.tr(msg.New("cli.layout_futu_cli")))
 	case auth.LayoutCustom:
-		add("endpoints", "set by hand")
+		add(msg.New("cli.row_endpoints"), e.tr(msg.New("cli.layout_custom")))
 	}
 	if c.Kind == auth.KindWebull {
-		add("region", webullRegion(c))
-		env := "production"
+		add(msg.New("cli.row_region"), webullRegion(c))
+		env := e.tr(msg.New("cli.env_production"))
 		if c.TestEnv {
-			env = "test"
+			env = e.tr(msg.New("cli.env_test"))
 		}
-		add("environment", env)
+		add(msg.New("cli.row_environment"), env)
 	}
 	if c.Kind == auth.KindFutuOAuth {
-		add("client ID", c.ClientID)
+		add(msg.New("cli.row_client_id"), c.ClientID)
 	} else {
 		key, err := svc.AppKeyID(e.ctx, name)
 		switch {
 		case err != nil:
-			add("app key", "not readable now ("+strings.TrimSuffix(oneLine(err.Error()), ".")+")")
+			add(msg.New("cli.row_app_key"), e.tr(msg.New("cli.app_key_unreadable", "Why", trimEnd(oneLine(e.lang.Err(err))))))
 		case key == "":
-			add("app key", "none in the keychain")
+			add(msg.New("cli.row_app_key"), e.tr(msg.New("cli.app_key_none")))
 		default:
-			add("app key", key)
+			add(msg.New("cli.row_app_key"), key)
 		}
 	}
-	if line := strings.Join(notes(c), "; "); line != "" {
-		add("notes", line)
+	if line := strings.Join(e.notes(c), e.tr(msg.New("cli.sep"))); line != "" {
+		add(msg.New("cli.row_notes"), line)
 	}
 	switch {
 	case c.ShareWithSDK && c.Kind == auth.KindWebull && c.SDKTokenDir != "":
-		add("shared", "token.txt in "+c.SDKTokenDir+", for the Webull SDK")
+		add(msg.New("cli.row_shared"), e.tr(msg.New("cli.shared_webull_dir", "Dir", c.SDKTokenDir)))
 	case c.ShareWithSDK && c.SDKTokenDir != "":
-		add("shared", "with the Futu SDK in "+c.SDKTokenDir)
+		add(msg.New("cli.row_shared"), e.tr(msg.New("cli.shared_futu_dir", "Dir", c.SDKTokenDir)))
 	case c.ShareWithSDK:
-		add("shared", "with the Futu SDK")
+		add(msg.New("cli.row_shared"), e.tr(msg.New("cli.shared_futu")))
 	}
 	if _, sh, err := svc.Shared(e.ctx, name); err == nil {
-		for _, line := range shareLines(sh) {
-			if t, ok := strings.CutPrefix(line, "share target "); ok {
-				add("share target", t)
-			} else {
-				add("pushed", line)
-			}
+		for _, t := range sh.Targets {
+			add(msg.New("cli.row_share_target"), e.targetLine(t))
+		}
+		if line := e.oldTokenLine(sh); line != "" {
+			add(msg.New("cli.row_pushed"), line)
 		}
 	}
 	stamp := func(t time.Time) string {
@@ -543,24 +553,27 @@ func runStatusOne(e *env, name string) error {
 		}
 		return t.Local().Format("2006-01-02 15:04")
 	}
-	add("added", stamp(c.AddedAt))
+	add(msg.New("cli.row_added"), stamp(c.AddedAt))
 	checked := stamp(c.LastChecked)
 	if checked == "" {
-		checked = "never checked with the broker"
+		checked = e.tr(msg.New("cli.never_checked"))
 	}
-	add("last check", checked)
-	add("renewed", stamp(c.RefreshedAt))
+	add(msg.New("cli.row_last_check"), checked)
+	add(msg.New("cli.row_renewed"), stamp(c.RefreshedAt))
 
 	fmt.Fprintln(e.Stdout, c.Name)
-	const keyWidth = 15
+	keyWidth := 15
+	for _, r := range rows {
+		keyWidth = max(keyWidth, displayWidth(r[0])+2)
+	}
 	for _, r := range rows {
 		lines := wrap(r[1], width-keyWidth-2)
 		for i, l := range lines {
 			k := ""
 			if i == 0 {
-				k = r[0] + ":"
+				k = e.tr(msg.New("cli.label", "Label", r[0]))
 			}
-			fmt.Fprintf(e.Stdout, "  %-*s%s\n", keyWidth, k, l)
+			fmt.Fprintf(e.Stdout, "  %s%s\n", padTo(k, keyWidth), l)
 		}
 	}
 	secrets := e.fileKeychainProblem()
@@ -583,13 +596,14 @@ func (e *env) fileKeychainProblem() error {
 // with the sentence keychain status gives.
 func (e *env) printSecrets(err error) {
 	if err != nil {
-		e.say(e.Stdout, "\nThe secrets cannot be read, so no token can be renewed or handed out: "+e.errorSentence(err))
+		e.say(e.Stdout, "\n"+e.tr(msg.New("cli.secrets_unreadable", "Sentence", e.errorSentence(err))))
 	}
 }
 
-// sentenceOf is a reason as a sentence: one line, a capital first letter.
-func sentenceOf(reason string) string {
-	return auth.Display(oneLine(reason))
+// sentenceOf is a health's reason as a sentence: one line, a capital
+// first letter.
+func (e *env) sentenceOf(h auth.Health) string {
+	return auth.Display(e.explain(h))
 }
 
 // printAgent says, under the table, that the profile's agent runs
@@ -599,47 +613,94 @@ func (e *env) printAgent() {
 		return
 	}
 	if r, ok := agentrun.Running(e.parts.Dir); ok && r.Mode == agentrun.Headless {
-		fmt.Fprintf(e.Stdout, "\nThe agent runs headless (process %d, since %s): it renews tokens and asks about pending verifications.\n",
-			r.PID, r.Since.Local().Format("2006-01-02 15:04"))
+		fmt.Fprintln(e.Stdout, "\n"+e.tr(msg.New("cli.agent_headless", "PID", r.PID, "Since", r.Since.Local().Format("2006-01-02 15:04"))))
 	}
 }
 
 // detailLine says who a login belongs to, where its endpoints come from,
 // and what of a Webull app the health sentence may not say.
-func detailLine(c auth.Credential) string {
+func (e *env) detailLine(c auth.Credential) string {
 	var parts []string
 	if c.FutuBrand() == auth.BrandMoomoo {
-		parts = append(parts, "brand: moomoo, on moomoo's hosts")
+		parts = append(parts, e.tr(msg.New("cli.detail_moomoo")))
 	}
-	parts = append(parts, notes(c)...)
-	if s := c.Account.Summary(); s != "" {
-		parts = append(parts, "account: "+s)
+	parts = append(parts, e.notes(c)...)
+	if s := e.accountSummary(c.Account); s != "" {
+		parts = append(parts, e.tr(msg.New("cli.detail_account", "Account", s)))
 	}
 	if c.Access != nil {
-		parts = append(parts, "access: "+c.Access.Summary())
+		parts = append(parts, e.tr(msg.New("cli.detail_access", "Access", e.accessSummary(*c.Access))))
 	}
 	switch c.Layout {
 	case auth.LayoutMetadata:
-		parts = append(parts, "endpoints: the host's OAuth metadata")
+		parts = append(parts, e.tr(msg.New("cli.detail_layout_metadata")))
 	case auth.LayoutFutuCLI:
-		parts = append(parts, "endpoints: the layout of Futu's own command line")
+		parts = append(parts, e.tr(msg.New("cli.detail_layout_futu_cli")))
 	case auth.LayoutCustom:
-		parts = append(parts, "endpoints: set by hand")
+		parts = append(parts, e.tr(msg.New("cli.detail_layout_custom")))
 	}
-	return strings.Join(parts, "; ")
+	return strings.Join(parts, e.tr(msg.New("cli.sep")))
 }
 
 // notes are what of a Webull app the health sentence may not say; status
 // NAME shows them in one row beside the rows of the other facts.
-func notes(c auth.Credential) []string {
+func (e *env) notes(c auth.Credential) []string {
 	var parts []string
 	if c.Kind == auth.KindWebull && c.TwoFactorOff {
-		parts = append(parts, "2FA off: no token (token prints none); env and exec give bots the app key")
+		parts = append(parts, e.tr(msg.New("cli.note_two_factor_off")))
 	}
 	if c.Kind == auth.KindWebull && c.RenewUnavailable && !c.TwoFactorOff {
-		parts = append(parts, "renewal unavailable: Webull refused to renew the token, so it lasts until it expires (a warning comes before then)")
+		parts = append(parts, e.tr(msg.New("cli.note_renew_unavailable")))
 	}
 	return parts
+}
+
+// accountSummary is who a login belongs to, in a few words ("" when
+// the broker named nothing).
+func (e *env) accountSummary(a auth.Account) string {
+	var parts []string
+	if a.Name != "" {
+		parts = append(parts, a.Name)
+	}
+	if a.FutuID != "" {
+		parts = append(parts, e.tr(msg.New("cli.account_futu_id", "ID", a.FutuID)))
+	}
+	switch {
+	case a.AccountNo != "" && a.AccountType != "":
+		parts = append(parts, e.tr(msg.New("cli.account_no_type", "No", a.AccountNo, "Type", a.AccountType)))
+	case a.AccountNo != "":
+		parts = append(parts, e.tr(msg.New("cli.account_no", "No", a.AccountNo)))
+	case a.AccountType != "":
+		parts = append(parts, e.tr(msg.New("cli.account_type", "Type", a.AccountType)))
+	}
+	if n := len(a.QuotePermissions); n > 0 && n <= 3 {
+		parts = append(parts, e.tr(msg.New("cli.account_quotes", "List", strings.Join(a.QuotePermissions, ", "))))
+	} else if n > 3 {
+		parts = append(parts, e.tr(msg.New("cli.account_quotes_more", "List", strings.Join(a.QuotePermissions[:3], ", "))))
+	}
+	return strings.Join(parts, " · ")
+}
+
+// accessSummary is what a Futu OAuth login may do, in a few words.
+func (e *env) accessSummary(a auth.Access) string {
+	var m msg.Message
+	switch {
+	case a.Quote && a.Trade:
+		m = msg.New("cli.access_both")
+	case a.Quote:
+		m = msg.New("cli.access_quote")
+	case a.Trade:
+		m = msg.New("cli.access_trade")
+	default:
+		m = msg.New("cli.access_none")
+	}
+	s := e.tr(m)
+	if a.Trade && len(a.Accounts) == 1 {
+		s = e.tr(msg.New("cli.access_account", "Access", s, "Account", a.Accounts[0]))
+	} else if a.Trade && len(a.Accounts) > 1 {
+		s = e.tr(msg.New("cli.access_accounts", "Access", s, "Accounts", strings.Join(a.Accounts, ", ")))
+	}
+	return s
 }
 
 // statusExit is status's exit code, with one sentence naming the
@@ -649,7 +710,7 @@ func notes(c auth.Credential) []string {
 func statusExit(e *env, ss []service.Status, secrets error) error {
 	var act, unknown, never []string
 	if secrets != nil {
-		act = append(act, "the file keychain, whose secrets cannot be read")
+		act = append(act, e.tr(msg.New("cli.exit_file_keychain")))
 	}
 	for _, s := range ss {
 		switch {
@@ -663,45 +724,62 @@ func statusExit(e *env, ss []service.Status, secrets error) error {
 			unknown = append(unknown, s.Name)
 		}
 	}
-	var msg []string
+	var parts []msg.Message
 	if len(act) > 0 {
-		msg = append(msg, "you must act on "+strings.Join(act, ", "))
+		parts = append(parts, msg.New("cli.exit_act", "Names", e.names(act)))
 	}
 	if len(never) > 0 {
-		msg = append(msg, "not checked yet with the broker: "+strings.Join(never, ", "))
+		parts = append(parts, msg.New("cli.exit_never", "Names", e.names(never)))
 	}
 	if len(unknown) > 0 {
-		msg = append(msg, "not known until the next check with the broker: "+strings.Join(unknown, ", "))
+		parts = append(parts, msg.New("cli.exit_unknown", "Names", e.names(unknown)))
+	}
+	var said msg.Message
+	for _, p := range parts {
+		said = msg.Join(said, p)
 	}
 	unknown = append(never, unknown...)
 	switch {
 	case len(act) > 0:
-		return &exitError{code: ExitNeedsUser, err: fmt.Errorf("%s", strings.Join(msg, "; "))}
+		return &exitError{code: ExitNeedsUser, err: &msg.Error{Msg: said}}
 	case len(unknown) > 0:
-		return &exitError{code: ExitError, err: fmt.Errorf("%s (run: %s)", strings.Join(msg, "; "), e.cmdLine("refresh"))}
+		return &exitError{code: ExitError, err: msg.Errorf("cli.exit_run", "Sentence", said, "Command", e.cmdLine("refresh"))}
 	}
 	return nil
 }
 
 // shareLines are a credential's share targets for the status table, and
 // the bots that keep an old token.
-func shareLines(sh targets.Shared) []string {
+func (e *env) shareLines(sh targets.Shared) []string {
 	var out []string
 	for _, t := range sh.Targets {
-		st := t.State
-		switch {
-		case !st.Pushed():
-			out = append(out, "share target "+t.Describe()+": not pushed yet")
-		case st.Failing():
-			out = append(out, fmt.Sprintf("share target %s: failing: %s (next attempt %s)", t.Describe(), oneLine(st.Error), clock(st.NextAttempt)))
-		default:
-			out = append(out, "share target "+t.Describe()+": ok, pushed "+clock(st.LastSuccess))
-		}
+		out = append(out, e.tr(msg.New("cli.share_target_line", "Line", e.targetLine(t))))
 	}
-	if note := oldTokenNote(sh.TokenChangedAt); note != "" && len(sh.Targets) > 0 {
-		out = append(out, "new token at "+clock(sh.TokenChangedAt)+": "+note)
+	if line := e.oldTokenLine(sh); line != "" {
+		out = append(out, line)
 	}
 	return out
+}
+
+// targetLine is a share target and how its pushes go.
+func (e *env) targetLine(t targets.Target) string {
+	st := t.State
+	switch {
+	case !st.Pushed():
+		return e.tr(msg.New("cli.target_not_pushed", "Target", t.Describe()))
+	case st.Failing():
+		return e.tr(msg.New("cli.target_failing", "Target", t.Describe(), "Error", oneLine(st.Error), "Next", clock(st.NextAttempt)))
+	}
+	return e.tr(msg.New("cli.target_ok", "Target", t.Describe(), "At", clock(st.LastSuccess)))
+}
+
+// oldTokenLine says which bots keep an old token after a push carried
+// a new one ("" when none).
+func (e *env) oldTokenLine(sh targets.Shared) string {
+	if note := e.oldTokenNote(sh.TokenChangedAt); note != "" && len(sh.Targets) > 0 {
+		return e.tr(msg.New("cli.new_token_at", "At", clock(sh.TokenChangedAt), "Note", note))
+	}
+	return ""
 }
 
 func utcOrNil(t time.Time) *time.Time {
@@ -715,8 +793,8 @@ func utcOrNil(t time.Time) *time.Time {
 func writeStatusJSON(e *env, ss []service.Status, creds map[string]auth.Credential, shared map[string]targets.Shared, secrets error) error {
 	out := StatusJSON{Credentials: []CredentialStatusJSON{}}
 	if secrets != nil {
-		msg := e.errorSentence(secrets)
-		out.KeychainError = &msg
+		// English, as every sentence of the JSON.
+		out.KeychainError = new(english(e).errorSentence(secrets))
 	}
 	for _, s := range ss {
 		j := CredentialStatusJSON{
@@ -728,6 +806,7 @@ func writeStatusJSON(e *env, ss []service.Status, creds map[string]auth.Credenti
 			Kind:          string(s.Kind),
 			Health:        s.Health.State.String(),
 			Reason:        oneLine(s.Health.Reason),
+			Why:           why(s.Health),
 			SecondsLeft:   s.SecondsLeft,
 		}
 		j.ExpiresAt, j.LastChecked = utcOrNil(s.ExpiresAt), utcOrNil(s.LastChecked)
@@ -774,19 +853,40 @@ func writeStatusJSON(e *env, ss []service.Status, creds map[string]auth.Credenti
 	return enc.Encode(out)
 }
 
+// names lists names with the language's comma ("a, b", "a、b").
+func (e *env) names(names []string) string {
+	return strings.Join(names, e.tr(msg.New("cli.comma")))
+}
+
+// why is a health's reason as data for JSON, nil when it has none.
+func why(h auth.Health) *msg.Message {
+	if h.Why.IsZero() {
+		return nil
+	}
+	w := h.Why
+	return &w
+}
+
+// english is e speaking English (for JSON, which is never translated).
+func english(e *env) *env {
+	en := *e
+	en.lang = msg.English
+	return &en
+}
+
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
-// humanDuration is a short "time left": 89d, 5h12m, 4m59s.
-func humanDuration(d time.Duration) string {
+// shortDuration is a short "time left": 89d, 5h12m, 4m59s.
+func (e *env) shortDuration(d time.Duration) string {
 	switch {
 	case d >= 48*time.Hour:
-		return fmt.Sprintf("%dd", int(d/(24*time.Hour)))
+		return e.tr(msg.New("cli.left_days", "Days", int(d/(24*time.Hour))))
 	case d >= time.Hour:
-		return fmt.Sprintf("%dh%02dm", int(d/time.Hour), int(d%time.Hour/time.Minute))
+		return e.tr(msg.New("cli.left_hours", "Hours", int(d/time.Hour), "Minutes", fmt.Sprintf("%02d", int(d%time.Hour/time.Minute))))
 	case d >= time.Minute:
-		return fmt.Sprintf("%dm%02ds", int(d/time.Minute), int(d%time.Minute/time.Second))
+		return e.tr(msg.New("cli.left_minutes", "Minutes", int(d/time.Minute), "Seconds", fmt.Sprintf("%02d", int(d%time.Minute/time.Second))))
 	}
-	return fmt.Sprintf("%ds", int(d/time.Second))
+	return e.tr(msg.New("cli.left_seconds", "Seconds", int(d/time.Second)))
 }
 
 // webullRegion is a Webull credential's region code, "us" when it names
@@ -803,7 +903,7 @@ func webullRegion(c auth.Credential) string {
 func recoverFirst(e *env, svc service.Service) error {
 	svc.Recover(e.ctx)
 	if e.ctx.Err() != nil {
-		return &exitError{code: ExitInterrupted, err: errors.New("cancelled while a broker was asked about a renewal that was interrupted; no status was shown")}
+		return &exitError{code: ExitInterrupted, err: msg.Errorf("cli.status_cancelled")}
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"tokentray/auth"
+	"tokentray/internal/msg"
 )
 
 func tokenCommand(e *env) *cobra.Command {
@@ -24,7 +25,7 @@ When you must act first (log in, verify, extend) it prints nothing on
 stdout, one sentence on stderr, and exits with code 3. A token that is
 fine is printed even when its shared SDK token file could not be
 written: a warning on stderr says why, and the exit code is 0.`)
-	c.Args = exactly(1, "one NAME")
+	c.Args = exactly(1, msg.New("cli.what_one_name"))
 	c.ValidArgsFunction = e.completeNames(1)
 	c.RunE = func(_ *cobra.Command, args []string) error {
 		svc, err := e.svc()
@@ -34,8 +35,7 @@ written: a warning on stderr says why, and the exit code is 0.`)
 		tok, err := svc.Token(e.ctx, args[0])
 		if err != nil {
 			if c, gerr := svc.Get(e.ctx, args[0]); gerr == nil && c.Kind == auth.KindWebull && c.TwoFactorOff {
-				return fmt.Errorf("%s has no token to print, and needs none: 2FA is off for this app, so requests are signed with the app key alone; bots get the app key and secret from %s (or %s -- CMD)",
-					c.Name, e.cmdLine("env", c.Name), e.cmdLine("exec", c.Name))
+				return msg.Errorf("cli.token_two_factor_off", "Name", c.Name, "Env", e.cmdLine("env", c.Name), "Exec", e.cmdLine("exec", c.Name)+" -- CMD")
 			}
 			return err
 		}
@@ -43,7 +43,7 @@ written: a warning on stderr says why, and the exit code is 0.`)
 		// The token is fine; a shared file that could not be written is
 		// said beside it, without failing the script that asked.
 		if cur, err := svc.Get(e.ctx, args[0]); err == nil && cur.Health.Next.Kind == auth.ActionShare {
-			e.say(e.Stderr, "tokentray: warning: "+withNext(args[0]+": "+sentence(cur.Health.Reason), e.command(cur.Health.Next)))
+			e.say(e.Stderr, "tokentray: "+e.tr(msg.New("cli.warning", "Sentence", e.withNext(args[0]+": "+sentence(e.explain(cur.Health)), e.command(cur.Health.Next)))))
 		}
 		return nil
 	}

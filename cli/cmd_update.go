@@ -9,6 +9,7 @@ import (
 
 	"tokentray/auth"
 	"tokentray/auth/service"
+	"tokentray/internal/msg"
 )
 
 // updateFlags are the options that apply to each kind on update.
@@ -55,7 +56,7 @@ Exit code 3 when the broker refused the new values.`)
 	_ = c.RegisterFlagCompletionFunc("region", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return regionCompletions(e.Webull), cobra.ShellCompDirectiveNoFileComp
 	})
-	c.Args = exactly(1, "one NAME")
+	c.Args = exactly(1, msg.New("cli.what_one_name"))
 	c.ValidArgsFunction = e.completeNames(1)
 	c.RunE = func(c *cobra.Command, args []string) error { return runUpdate(e, c, args[0], f) }
 	return c

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"tokentray/internal/msg"
 )
 
 func windowCommand(e *env) *cobra.Command {
@@ -14,7 +16,7 @@ func windowCommand(e *env) *cobra.Command {
 		`Opens the window: credentials and their health, adding credentials,
 the 2FA countdown, settings; with NAME, at that credential. The agent
 opens it when you click a credential in the tray menu.`)
-	c.Args = atMost(1, "at most one credential name")
+	c.Args = atMost(1, msg.New("cli.what_at_most_one_credential"))
 	c.ValidArgsFunction = e.completeNames(1)
 	c.RunE = func(_ *cobra.Command, args []string) error {
 		focus := ""

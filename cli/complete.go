@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"tokentray/internal/msg"
 )
 
 // settingsFile is the name of a profile's settings file.
@@ -55,7 +57,7 @@ never opened for it).
   zsh   tokentray completion zsh > "${fpath[1]}/_tokentray"
   fish  tokentray completion fish > ~/.config/fish/completions/tokentray.fish`)
 	c.ValidArgs = []string{"bash", "zsh", "fish"}
-	c.Args = exactly(1, "one shell: bash, zsh or fish")
+	c.Args = exactly(1, msg.New("cli.what_shell"))
 	c.RunE = func(c *cobra.Command, args []string) error {
 		root, w := c.Root(), c.OutOrStdout()
 		switch args[0] {

@@ -9,6 +9,7 @@ import (
 	"github.com/jonboulle/clockwork"
 
 	"tokentray/auth"
+	"tokentray/internal/msg"
 )
 
 // A verification asked about every 5 s reports the same waiting reason
@@ -17,7 +18,8 @@ import (
 func TestARepeatedWaitingReasonIsPrintedOnce(t *testing.T) {
 	clock := clockwork.NewFakeClockAt(time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC))
 	var out bytes.Buffer
-	p := &progress{w: &out, clock: clock, tty: true, waiting: "Waiting for the verification"}
+	e := &env{lang: msg.English}
+	p := &progress{w: &out, clock: clock, tty: true, tr: e.tr, line: e.healthLine, waiting: msg.New("cli.waiting_verification")}
 	defer p.finish("")
 	pending := func(reason string) auth.LoginEvent {
 		return auth.LoginEvent{Health: auth.Health{State: auth.Pending, Reason: reason, Deadline: clock.Now().Add(5 * time.Minute)}}

@@ -26,16 +26,16 @@ func (e *env) say(w io.Writer, text string) {
 	for _, line := range strings.Split(text, "\n") {
 		body := strings.TrimLeft(line, " ")
 		indent := line[:len(line)-len(body)]
-		if body == "" || utf8.RuneCountInString(line) <= width {
+		if body == "" || displayWidth(line) <= width {
 			b.WriteString(line + "\n")
 			continue
 		}
 		first, hang := indent, indent+"  "
-		if m := label.FindString(body); m != "" && len(indent)+len(m) <= width/2 {
+		if m := label.FindString(body); m != "" && len(indent)+displayWidth(m) <= width/2 {
 			// The label keeps its padding; the value wraps under itself.
-			first, hang, body = indent+m, indent+strings.Repeat(" ", len(m)), body[len(m):]
+			first, hang, body = indent+m, indent+strings.Repeat(" ", displayWidth(m)), body[len(m):]
 		}
-		for i, l := range wrap(body, width-len(hang)) {
+		for i, l := range wrap(body, width-displayWidth(hang)) {
 			if i == 0 {
 				b.WriteString(first + l + "\n")
 			} else {
@@ -50,26 +50,59 @@ func (e *env) say(w io.Writer, text string) {
 // numbered step ("2. "): its continuation lines hang under the text.
 var label = regexp.MustCompile(`^(?:[^ :][^:]*:  +|[0-9]+\. )`)
 
-// words splits s at spaces as wrap breaks it: a command line, the word
-// "tokentray" where a command begins (first, or after a word ending in
-// ':' or ',', or after "or"), through the word ending in ',', ';', ')'
-// or '.' (or the end of s), is one word.
-func words(s string) []string {
-	fs := strings.Fields(s)
-	var out []string
+// word is a unit wrap places whole: glued to the word before it (no
+// space between them, as between Chinese characters) or not.
+type word struct {
+	text string
+	glue bool
+}
+
+// words splits s as wrap breaks it: at spaces, and between Chinese
+// characters (see pieces). A command line, the word "tokentray" where a
+// command begins (first, or after a word ending in ':' or ',', or after
+// "or", or right after Chinese punctuation), through the word ending in
+// ',', ';', ')' or '.' (or the end of s), is one word.
+func words(s string) []word {
+	var fs []string
+	var glued []bool
+	for _, f := range strings.Fields(s) {
+		// "运行：tokentray help": the command starts inside the field.
+		if i := strings.Index(f, "tokentray"); i > 0 && strings.ContainsAny(f[:i], "：，；（") && f[i:] == "tokentray" {
+			fs, glued = append(fs, f[:i], f[i:]), append(glued, false, true)
+			continue
+		}
+		fs, glued = append(fs, f), append(glued, false)
+	}
+	var out []word
 	for i := 0; i < len(fs); i++ {
 		if fs[i] != "tokentray" || !commandStarts(fs, i) {
-			out = append(out, fs[i])
+			for k, p := range pieces(fs[i]) {
+				out = append(out, word{p, k > 0 || glued[i]})
+			}
 			continue
 		}
 		j := i
-		for j+1 < len(fs) && !strings.ContainsAny(fs[j][len(fs[j])-1:], ",;).") {
+		for j+1 < len(fs) && !strings.ContainsAny(lastRune(fs[j]), ",;).，；）。") {
 			j++
 		}
-		out = append(out, strings.Join(fs[i:j+1], " "))
+		// Chinese after the command's last word ("add。") is not part of it.
+		cmd := strings.Join(fs[i:j+1], " ")
+		tail := ""
+		if k := strings.IndexFunc(cmd, func(r rune) bool { return runeWidth(r) == 2 }); k > 0 {
+			cmd, tail = cmd[:k], cmd[k:]
+		}
+		out = append(out, word{cmd, glued[i]})
+		for _, p := range pieces(tail) {
+			out = append(out, word{p, true})
+		}
 		i = j
 	}
 	return out
+}
+
+func lastRune(s string) string {
+	_, n := utf8.DecodeLastRuneInString(s)
+	return s[len(s)-n:]
 }
 
 // commandStarts reports whether the word "tokentray" at fs[i] begins a
@@ -79,5 +112,6 @@ func commandStarts(fs []string, i int) bool {
 		return true
 	}
 	p := fs[i-1]
-	return strings.HasSuffix(p, ":") || strings.HasSuffix(p, ",") || p == "or" || p == "(or"
+	return strings.HasSuffix(p, ":") || strings.HasSuffix(p, ",") || p == "or" || p == "(or" ||
+		strings.ContainsAny(lastRune(p), "：，；（") || runeWidth([]rune(lastRune(p))[0]) == 2
 }

@@ -1,50 +1,20 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+
+	"tokentray/internal/msg"
 )
 
-const overview = `tokentray keeps Futu and Webull OpenAPI credentials alive.
-
-Usage:
-  tokentray [--sandbox] [COMMAND] [ARGS]
-
-With no command, tokentray runs the agent: the tray icon that keeps every
-credential fresh (headless, with a line on stderr for each event, where
-there is no display).
-
-Commands:
-%s
-Global options:
-  --sandbox   use the sandbox profile, for trying tokentray against the
-              simulated brokers of "tokentray sandbox": settings in
-              "<config dir>/tokentray-sandbox" (or the "sandbox" folder of
-              TOKENTRAY_CONFIG_DIR), keychain service "tokentray-sandbox";
-              never mixed with your real credentials; before or after the
-              command
-  -h, --help  show help; every command also takes --help
-  --version   print tokentray's version
-
-Environment:
-  TOKENTRAY_CONFIG_DIR       settings directory (isolates a profile)
-  TOKENTRAY_SANDBOX_FRESH=1  with --sandbox, the tray's own sandbox brokers
-                             start over with new demo credentials
-  TOKENTRAY_KEYCHAIN=file    keep secrets in the encrypted file keychain
-                             (os: the system keychain; see: tokentray help
-                             keychain)
-  TOKENTRAY_KEY_FILE         the file keychain's key, when not in the
-                             systemd credential tokentray.key or the
-                             default place
-
-Exit codes: 0 done, 1 failed, 2 wrong command line, 3 you must act (log in,
-verify, extend). Run "tokentray help COMMAND" for one command, and
-"tokentray completion bash|zsh|fish" for shell completion.
-`
+// The overview (the message cli.overview) lists the commands and their
+// summaries, each said in the person's language (cli.short_COMMAND).
 
 // usageKey is the annotation holding a command's synopsis lines (after
 // "tokentray "), one a line.
@@ -70,7 +40,7 @@ func newRoot(e *env) *cobra.Command {
 		SilenceUsage:  true,
 		Args: func(c *cobra.Command, args []string) error {
 			if len(args) > 0 {
-				return notACommand(c, args[0])
+				return e.notACommand(c, args[0])
 			}
 			return nil
 		},
@@ -81,16 +51,66 @@ func newRoot(e *env) *cobra.Command {
 	root.SetVersionTemplate("tokentray {{.Version}}\n")
 	boolFlag(root.PersistentFlags(), &e.sandbox, "sandbox", "use the sandbox profile")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return usagef("%s; run: %s", strings.TrimSuffix(err.Error(), "."), helpFor(c))
+		return usage(msg.New("cli.flag_error", "Error", flagError(err), "Help", helpFor(c)))
 	})
-	root.SetHelpFunc(func(c *cobra.Command, _ []string) { printHelp(c) })
-	root.SetHelpCommand(helpCommand())
+	root.SetHelpFunc(func(c *cobra.Command, _ []string) { printHelp(e, c) })
+	root.SetHelpCommand(helpCommand(e))
 	root.AddCommand(
 		agentCommand(e), windowCommand(e), addCommand(e), loginCommand(e), logoutCommand(e),
 		refreshCommand(e), extendCommand(e), statusCommand(e), tokenCommand(e), envCommand(e),
 		execCommand(e), shareCommand(e), removeCommand(e), updateCommand(e), configCommand(e), keychainCommand(e), serviceCommand(e), sandboxCommand(e), completionCommand(e),
 	)
+	summaries(e, root)
 	return root
+}
+
+// summaries says every command's summary line in the person's language:
+// the message cli.short_COMMAND (cli.short_PARENT_COMMAND for a
+// subcommand; every one is there in every language, as the tests check).
+func summaries(e *env, c *cobra.Command) {
+	for _, s := range c.Commands() {
+		if e.lang != msg.English {
+			s.Short = e.tr(msg.Message{ID: summaryID(s)})
+		}
+		summaries(e, s)
+	}
+}
+
+// summaryID is the code of a command's summary line.
+func summaryID(c *cobra.Command) string {
+	id := c.Name()
+	for p := c.Parent(); p != nil && p.HasParent(); p = p.Parent() {
+		id = p.Name() + "_" + id
+	}
+	return "cli.short_" + strings.ReplaceAll(id, "-", "_")
+}
+
+// flagError is pflag's refusal of a flag as a message.
+func flagError(err error) msg.Message {
+	var ne *pflag.NotExistError
+	var vr *pflag.ValueRequiredError
+	var iv *pflag.InvalidValueError
+	var is *pflag.InvalidSyntaxError
+	switch {
+	case errors.As(err, &ne) && ne.GetSpecifiedShortnames() != "":
+		return msg.New("cli.flag_unknown_short", "Flag", strconv.QuoteRune(rune(ne.GetSpecifiedName()[0])), "Group", ne.GetSpecifiedShortnames())
+	case errors.As(err, &ne):
+		return msg.New("cli.flag_unknown", "Flag", "--"+ne.GetSpecifiedName())
+	case errors.As(err, &vr) && vr.GetSpecifiedShortnames() != "":
+		return msg.New("cli.flag_needs_value_short", "Flag", strconv.QuoteRune(rune(vr.GetSpecifiedName()[0])), "Group", vr.GetSpecifiedShortnames())
+	case errors.As(err, &vr):
+		return msg.New("cli.flag_needs_value", "Flag", "--"+vr.GetSpecifiedName())
+	case errors.As(err, &iv):
+		f := iv.GetFlag()
+		name := "--" + f.Name
+		if f.Shorthand != "" && f.ShorthandDeprecated == "" {
+			name = "-" + f.Shorthand + ", --" + f.Name
+		}
+		return msg.New("cli.flag_bad_value", "Value", strconv.Quote(iv.GetValue()), "Flag", strconv.Quote(name), "Why", msg.Of(errors.Unwrap(iv)))
+	case errors.As(err, &is):
+		return msg.New("cli.flag_bad_syntax", "Flag", is.GetSpecifiedFlag())
+	}
+	return msg.Plain(strings.TrimSuffix(err.Error(), "."))
 }
 
 // helpFor is the command that shows c's help.
@@ -103,7 +123,7 @@ func helpFor(c *cobra.Command) string {
 
 // printHelp prints the overview for the root, else a command's synopsis
 // and help text.
-func printHelp(c *cobra.Command) {
+func printHelp(e *env, c *cobra.Command) {
 	w := c.OutOrStdout()
 	if !c.HasParent() {
 		var b strings.Builder
@@ -113,21 +133,25 @@ func printHelp(c *cobra.Command) {
 			}
 			fmt.Fprintf(&b, "  %-11s %s\n", s.Name(), s.Short)
 		}
-		fmt.Fprintf(&b, "  %-11s %s\n", "help", "show help for tokentray or one command")
-		fmt.Fprintf(w, overview, b.String())
+		fmt.Fprintf(&b, "  %-11s %s\n", "help", e.tr(msg.New("cli.short_help")))
+		io.WriteString(w, e.tr(msg.New("cli.overview", "Commands", b.String())))
 		return
 	}
-	fmt.Fprintf(w, "Usage:\n")
+	fmt.Fprintln(w, e.tr(msg.New("cli.help_usage")))
 	for _, l := range strings.Split(strings.TrimSpace(c.Annotations[usageKey]), "\n") {
 		fmt.Fprintf(w, "  tokentray %s\n", l)
+	}
+	if e.lang != msg.English {
+		// The summary in the person's language; the long text is English.
+		fmt.Fprintf(w, "\n%s\n\n%s\n", c.Short, e.tr(msg.New("cli.help_in_english")))
 	}
 	fmt.Fprintf(w, "\n%s\n", strings.TrimSpace(c.Long))
 }
 
-func helpCommand() *cobra.Command {
+func helpCommand(e *env) *cobra.Command {
 	c := newCommand("help", "show help for tokentray or one command", "help [COMMAND]",
 		"Shows what tokentray does, or the usage of one command.")
-	c.Args = atMost(1, "one command name")
+	c.Args = atMost(1, msg.New("cli.what_command"))
 	c.ValidArgsFunction = func(c *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
 		if len(args) > 0 {
 			return nil, cobra.ShellCompDirectiveNoFileComp
@@ -143,16 +167,16 @@ func helpCommand() *cobra.Command {
 	c.RunE = func(c *cobra.Command, args []string) error {
 		root := c.Root()
 		if len(args) == 0 {
-			printHelp(root)
+			printHelp(e, root)
 			return nil
 		}
 		for _, s := range root.Commands() {
 			if s.Name() == args[0] {
-				printHelp(s)
+				printHelp(e, s)
 				return nil
 			}
 		}
-		return notACommand(root, args[0])
+		return e.notACommand(root, args[0])
 	}
 	return c
 }
@@ -164,7 +188,7 @@ type boolValue struct{ p *bool }
 func (b boolValue) Set(s string) error {
 	v, err := strconv.ParseBool(s)
 	if err != nil {
-		return fmt.Errorf("a switch is given alone (or as =false)")
+		return msg.Errorf("cli.switch_value")
 	}
 	*b.p = v
 	return nil
@@ -183,7 +207,7 @@ type intValue struct{ p *int }
 func (v intValue) Set(s string) error {
 	n, err := strconv.Atoi(s)
 	if err != nil {
-		return fmt.Errorf("not a whole number")
+		return msg.Errorf("cli.not_whole_number")
 	}
 	*v.p = n
 	return nil

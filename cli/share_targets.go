@@ -10,6 +10,7 @@ import (
 	"tokentray/auth"
 	"tokentray/auth/service"
 	"tokentray/auth/targets"
+	"tokentray/internal/msg"
 )
 
 // shareTargetsHelp is what share's help says about targets.
@@ -148,7 +149,7 @@ func runShareTargets(e *env, name string, f shareTargetFlags, dir string, off bo
 		if errors.As(res.Nothing, &ue) {
 			msg, next = ue.Msg, e.command(ue.Action)
 		}
-		fmt.Fprintln(e.Stdout, withNext(fmt.Sprintf("%s now pushes to %s, but has nothing to push yet: %s; the agent pushes once it has", name, t.Describe(), strings.TrimSuffix(msg, ".")), next))
+		fmt.Fprintln(e.Stdout, e.withNext(fmt.Sprintf("%s now pushes to %s, but has nothing to push yet: %s; the agent pushes once it has", name, t.Describe(), strings.TrimSuffix(msg, ".")), next))
 		return nil
 	}
 	for _, p := range res.Targets {
@@ -188,7 +189,7 @@ func reportPush(e *env, res service.PushResult) error {
 		if errors.As(res.Nothing, &ue) {
 			msg, next = ue.Msg, e.command(ue.Action)
 		}
-		return &exitError{code: ExitError, err: errors.New(withNext(fmt.Sprintf("nothing was pushed for %s: %s", res.Credential, strings.TrimSuffix(msg, ".")), next))}
+		return &exitError{code: ExitError, err: errors.New(e.withNext(fmt.Sprintf("nothing was pushed for %s: %s", res.Credential, strings.TrimSuffix(msg, ".")), next))}
 	}
 	for _, p := range res.Targets {
 		if p.Err != nil {
@@ -197,7 +198,7 @@ func reportPush(e *env, res service.PushResult) error {
 			fmt.Fprintf(e.Stdout, "%s: pushed\n", p.Target.Describe())
 		}
 	}
-	if note := oldTokenNote(res.TokenChangedAt); note != "" {
+	if note := e.oldTokenNote(res.TokenChangedAt); note != "" {
 		fmt.Fprintln(e.Stdout, upper(note)+".")
 	}
 	if n := res.Failed(); n > 0 {
@@ -207,18 +208,15 @@ func reportPush(e *env, res service.PushResult) error {
 }
 
 // oldTokenNote says which bots keep the old token after it changed.
-func oldTokenNote(changed time.Time) string {
+func (e *env) oldTokenNote(changed time.Time) string {
 	if changed.IsZero() {
 		return ""
 	}
-	return "bots started before " + changed.Local().Format("15:04") + onDay(changed) + " keep the old token until they are restarted"
-}
-
-func onDay(t time.Time) string {
-	if t.Local().Format("2006-01-02") == time.Now().Local().Format("2006-01-02") {
-		return ""
+	at := changed.Local().Format("15:04")
+	if changed.Local().Format("2006-01-02") != time.Now().Local().Format("2006-01-02") {
+		return e.tr(msg.New("cli.old_token_note_day", "At", at, "Day", changed.Local().Format("2006-01-02")))
 	}
-	return " on " + t.Local().Format("2006-01-02")
+	return e.tr(msg.New("cli.old_token_note", "At", at))
 }
 
 func listTargets(e *env, svc service.Service, name string) error {
@@ -258,7 +256,7 @@ func listTargets(e *env, svc service.Service, name string) error {
 			}
 		}
 	}
-	if note := oldTokenNote(sh.TokenChangedAt); note != "" {
+	if note := e.oldTokenNote(sh.TokenChangedAt); note != "" {
 		fmt.Fprintf(e.Stdout, "The token changed at %s: %s.\n", sh.TokenChangedAt.Local().Format("2006-01-02 15:04"), note)
 	}
 	return nil

@@ -5,11 +5,13 @@ import (
 	"io"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"tokentray/auth"
+	"tokentray/internal/msg"
 )
 
 // suggestDistance is how many edits apart a typed word and a name may be
@@ -17,14 +19,9 @@ import (
 // credential names too.
 const suggestDistance = 2
 
-// didYouMean is " Did you mean X?" (or "X or Y") for the closest of
-// names to typed, "" when none is close.
-func didYouMean(typed string, names []string) string {
-	best := closest(typed, names)
-	if len(best) == 0 {
-		return ""
-	}
-	return "did you mean " + strings.Join(best, " or ") + "?"
+// orList is names joined with "or" in the person's language.
+func (e *env) orList(names []string) string {
+	return strings.Join(names, e.tr(msg.New("cli.or")))
 }
 
 // closest are the names nearest to typed within suggestDistance edits
@@ -77,12 +74,12 @@ func levenshtein(a, b string) int {
 
 // notACommand is the sentence for a word that is no command, with
 // cobra's suggestions for it.
-func notACommand(root *cobra.Command, word string) error {
+func (e *env) notACommand(root *cobra.Command, word string) error {
 	root.SuggestionsMinimumDistance = suggestDistance
 	if s := root.SuggestionsFor(word); len(s) > 0 {
-		return usagef("%q is not a tokentray command; did you mean %s? Run: tokentray help", word, strings.Join(s, " or "))
+		return usage(msg.New("cli.not_a_command_did_you_mean", "Word", strconv.Quote(word), "Names", e.orList(s)))
 	}
-	return usagef("%q is not a tokentray command; run: tokentray help", word)
+	return usage(msg.New("cli.not_a_command", "Word", strconv.Quote(word)))
 }
 
 // namesIn reads the credential names of the normal (sandbox false) or
@@ -146,15 +143,15 @@ func profileCmdLine(sandbox bool, args ...string) string {
 // notFoundHint ends msg, which says no credential is called name, with
 // where to look: the other profile when it has that name, else the
 // closest names here, and always the status command of the right profile.
-func (e *env) notFoundHint(msg, name string) string {
-	msg = strings.TrimRight(msg, ". ")
+func (e *env) notFoundHint(sentence, name string) string {
+	sentence = trimEnd(sentence)
 	for _, n := range e.namesIn(!e.sandbox) {
 		if n == name {
-			where := "the sandbox profile has one (use --sandbox)"
+			there := profileCmdLine(!e.sandbox, "status", name)
 			if e.sandbox {
-				where = "your real profile has one (without --sandbox)"
+				return e.tr(msg.New("cli.not_found_in_real", "Sentence", sentence, "Command", there))
 			}
-			return msg + " here; " + where + ": " + profileCmdLine(!e.sandbox, "status", name)
+			return e.tr(msg.New("cli.not_found_in_sandbox", "Sentence", sentence, "Command", there))
 		}
 	}
 	names := e.namesIn(e.sandbox)
@@ -166,8 +163,8 @@ func (e *env) notFoundHint(msg, name string) string {
 			}
 		}
 	}
-	if s := didYouMean(name, names); s != "" {
-		return msg + "; " + s + " See every name with: " + e.cmdLine("status")
+	if best := closest(name, names); len(best) > 0 {
+		return e.tr(msg.New("cli.not_found_did_you_mean", "Sentence", sentence, "Names", e.orList(best), "Command", e.cmdLine("status")))
 	}
-	return msg + "; see the names of your credentials with: " + e.cmdLine("status")
+	return e.tr(msg.New("cli.see_names", "Sentence", sentence, "Command", e.cmdLine("status")))
 }
