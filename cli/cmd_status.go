@@ -33,6 +33,7 @@ import (
 //	    "kind": "futu-key",                      // "futu-oauth", "futu-key" or "webull"
 //	    "health": "ok",                          // "ok", "unknown", "expiring", "pending", "action-needed" or "broken"
 //	    "reason": "the access token is valid …", // one sentence: what happened, what to do ("" when none)
+//	    "why": {"code": "futu.key_valid", "params": {…}}, // the reason as data (its message code and parameters); null when not known
 //	    "expires_at": "2027-02-21T09:00:00Z",    // RFC 3339 UTC; null when not known
 //	    "seconds_left": 7776000,                 // to the 2FA deadline when pending, else to expires_at; 0 when past or unknown
 //	    "last_checked": "2026-11-23T09:00:00Z",  // RFC 3339 UTC of the last check with the broker; null when never
@@ -71,9 +72,9 @@ type CredentialStatusJSON struct {
 	Health        string `json:"health"`
 	Reason        string `json:"reason"`
 	// Why is the reason as data: its code and parameters, beside the
-	// English sentence; absent for a reason stored before reasons were
+	// English sentence; null for a reason stored before reasons were
 	// data.
-	Why         *msg.Message `json:"why,omitempty"`
+	Why         *msg.Message `json:"why"`
 	ExpiresAt   *time.Time   `json:"expires_at"`
 	SecondsLeft int64        `json:"seconds_left"`
 	LastChecked *time.Time   `json:"last_checked"`
@@ -149,6 +150,10 @@ never renamed or removed; new ones may be added; no secret is ever in it):
       "health":       string,  "ok", "unknown", "expiring", "pending",
                                "action-needed" or "broken"
       "reason":       string,  one sentence: what happened, what to do
+                               (in English, whatever the language)
+      "why":          object,  the reason as data, or null: {"code": the
+                               message's code, "params": its parameters},
+                               for tools that say it in another language
       "expires_at":   string,  RFC 3339 UTC, or null when not known
       "seconds_left": number,  to the 2FA deadline when pending, else to
                                expires_at; 0 when past or not known

@@ -38,7 +38,7 @@ func statusJSON(t *testing.T, x *tt) map[string]map[string]any {
 	if len(doc) != 1 || doc["credentials"] == nil {
 		t.Fatalf("status --json top level %q, want only a credentials array", r.stdout)
 	}
-	want := []string{"access", "account", "brand", "broker", "endpoint", "environment", "expires_at", "health", "kind", "last_checked", "layout", "name", "next", "oauth_endpoint", "reason", "region", "renew_unavailable", "seconds_left", "share_targets", "token_changed_at", "two_factor_off"}
+	want := []string{"access", "account", "brand", "broker", "endpoint", "environment", "expires_at", "health", "kind", "last_checked", "layout", "name", "next", "oauth_endpoint", "reason", "region", "renew_unavailable", "seconds_left", "share_targets", "token_changed_at", "two_factor_off", "why"}
 	out := map[string]map[string]any{}
 	code := 0
 	for _, c := range doc["credentials"] {
@@ -61,6 +61,13 @@ func statusJSON(t *testing.T, x *tt) map[string]map[string]any {
 			} else if c[k] != nil {
 				t.Errorf("%s is %v, want a string or null", k, c[k])
 			}
+		}
+		if w, ok := c["why"].(map[string]any); ok {
+			if code, _ := w["code"].(string); code == "" {
+				t.Errorf("why %v has no code", w)
+			}
+		} else if c["why"] != nil {
+			t.Errorf("why is %v, want an object or null", c["why"])
 		}
 		if _, ok := c["seconds_left"].(float64); !ok {
 			t.Errorf("seconds_left %v is not a number", c["seconds_left"])
