@@ -73,7 +73,7 @@ func runLogin(e *env, name string, noBrowser bool) error {
 	if noBrowser || (cred.Kind == auth.KindFutuOAuth && e.IsTerminal(e.Stdin)) {
 		opts.Pasted = pastedLines(ctx, e.Stdin)
 	}
-	p := &progress{w: e.Stdout, say: e.say, tr: e.tr, line: e.healthLine, clock: e.Clock, tty: e.IsTerminal(e.Stdout),
+	p := &progress{w: e.Stdout, say: e.say, lang: e.lang, tr: e.tr, line: e.healthLine, clock: e.Clock, tty: e.IsTerminal(e.Stdout),
 		waiting: msg.New("cli.waiting_verification")}
 	if cred.Kind == auth.KindFutuOAuth {
 		p.waiting = msg.New("cli.waiting_login")
@@ -131,7 +131,8 @@ func pastedLines(ctx context.Context, r io.Reader) <-chan string {
 type progress struct {
 	w       io.Writer
 	say     func(io.Writer, string)  // a line of prose, wrapped on a terminal
-	tr      func(msg.Message) string // a message in the person's language
+	lang    msg.Lang                 // the person's language
+	tr      func(msg.Message) string // a message in it
 	line    func(auth.Health) string // a state and its reason as one line
 	clock   clockwork.Clock
 	tty     bool
@@ -160,10 +161,11 @@ func (p *progress) event(ev auth.LoginEvent) {
 	if p.shown == nil {
 		p.shown = map[string]bool{}
 	}
-	if len(ev.Steps) > 0 && strings.Join(ev.Steps, "\n") != strings.Join(p.steps, "\n") {
+	steps := ev.StepsIn(p.lang)
+	if len(steps) > 0 && strings.Join(steps, "\n") != strings.Join(p.steps, "\n") {
 		p.clearLine()
 		first := len(p.steps) == 0
-		for i, st := range ev.Steps {
+		for i, st := range steps {
 			if p.shown[st] {
 				continue // shown already
 			}
@@ -179,7 +181,7 @@ func (p *progress) event(ev auth.LoginEvent) {
 				p.url, newURL = ev.URL, false
 			}
 		}
-		p.steps = ev.Steps
+		p.steps = steps
 	}
 	if newURL {
 		p.clearLine()

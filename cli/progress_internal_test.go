@@ -19,7 +19,7 @@ func TestARepeatedWaitingReasonIsPrintedOnce(t *testing.T) {
 	clock := clockwork.NewFakeClockAt(time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC))
 	var out bytes.Buffer
 	e := &env{lang: msg.English}
-	p := &progress{w: &out, clock: clock, tty: true, tr: e.tr, line: e.healthLine, waiting: msg.New("cli.waiting_verification")}
+	p := &progress{w: &out, clock: clock, tty: true, lang: e.lang, tr: e.tr, line: e.healthLine, waiting: msg.New("cli.waiting_verification")}
 	defer p.finish("")
 	pending := func(reason string) auth.LoginEvent {
 		return auth.LoginEvent{Health: auth.Health{State: auth.Pending, Reason: reason, Deadline: clock.Now().Add(5 * time.Minute)}}
