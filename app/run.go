@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"runtime"
@@ -13,13 +12,14 @@ import (
 	"tokentray/auth"
 	"tokentray/auth/service"
 	"tokentray/icons"
+	"tokentray/internal/msg"
 )
 
 // AppID is tokentray's application ID (also in FyneApp.toml).
 const AppID = "io.github.tokentray"
 
 // ErrNoDisplay is returned by Run where a window cannot be shown.
-var ErrNoDisplay = errors.New("the window needs a desktop session, and this one has no display (DISPLAY and WAYLAND_DISPLAY are not set): run it from your desktop, or use the command line (tokentray status)")
+var ErrNoDisplay = msg.Errorf("app.no_display", "Else", msg.New("app.run_elsewhere"))
 
 // Run opens the window and blocks until it is closed. When the window of
 // this profile is already open, Run raises that one instead (showing

@@ -21,8 +21,10 @@ static int canOpen(const char *name) {
 import "C"
 
 import (
-	"fmt"
+	"strconv"
 	"unsafe"
+
+	"tokentray/internal/msg"
 )
 
 // checkDisplay tries the X display the window would open (Fyne draws
@@ -30,15 +32,15 @@ import (
 func checkDisplay(getenv func(string) string) error {
 	name := getenv("DISPLAY")
 	if name == "" {
-		return fmt.Errorf("the window needs a desktop session, and this one has no display (DISPLAY is not set): %s", elsewhere)
+		return msg.Errorf("app.display_unset", "Else", elsewhere())
 	}
 	cname := C.CString(name)
 	defer C.free(unsafe.Pointer(cname))
 	switch C.canOpen(cname) {
 	case 1:
-		return fmt.Errorf("the window cannot open the display %q (it is not running, or this user may not use it): %s", name, elsewhere)
+		return msg.Errorf("app.display_closed", "Display", strconv.Quote(name), "Else", elsewhere())
 	case 2:
-		return fmt.Errorf("the display %q has no OpenGL (the GLX extension), which the window needs: %s", name, elsewhere)
+		return msg.Errorf("app.display_no_glx", "Display", strconv.Quote(name), "Else", elsewhere())
 	}
 	return nil
 }

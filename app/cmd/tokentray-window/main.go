@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 
 	"tokentray/app"
@@ -37,28 +38,31 @@ func run(args []string, stderr io.Writer) int {
 	fs.SetOutput(io.Discard)
 	sandboxed := fs.Bool("sandbox", false, "use the sandbox profile")
 	do := fs.String("do", "", "the action to start on NAME")
-	if err := fs.Parse(args); err != nil || fs.NArg() > 1 || (*do != "" && fs.NArg() == 0) {
-		fmt.Fprintln(stderr, "tokentray-window: usage: tokentray-window [--sandbox] [--do ACTION] [NAME]")
+	bad := fs.Parse(args) != nil || fs.NArg() > 1 || (*do != "" && fs.NArg() == 0)
+	// Its sentences are in the language the window would speak.
+	door := system.NewDoor(system.Options{})
+	l := door.Language(*sandboxed)
+	if bad {
+		fmt.Fprintln(stderr, "tokentray-window: "+l.Render(msg.New("app.window_usage", "Usage", "tokentray-window [--sandbox] [--do ACTION] [NAME]")))
 		return 2
 	}
 	act := auth.ActionKind(*do)
 	if !act.Valid() {
-		fmt.Fprintf(stderr, "tokentray-window: %q is not an action; use login, verify, extend, update or retry\n", *do)
+		fmt.Fprintln(stderr, "tokentray-window: "+l.Render(msg.New("app.window_bad_action", "Action", strconv.Quote(*do))))
 		return 2
 	}
-	if err := open(*sandboxed, fs.Arg(0), act); err != nil {
-		fmt.Fprintln(stderr, "tokentray: "+err.Error())
+	if err := open(door, *sandboxed, fs.Arg(0), act); err != nil {
+		fmt.Fprintln(stderr, "tokentray: "+l.Err(err))
 		return 1
 	}
 	return 0
 }
 
-func open(sandboxed bool, focus string, act auth.ActionKind) error {
+func open(door *system.Door, sandboxed bool, focus string, act auth.ActionKind) error {
 	// Fyne panics on a display it cannot open: find out first.
 	if err := checkDisplay(os.Getenv); err != nil {
 		return err
 	}
-	door := system.NewDoor(system.Options{})
 	parts, err := door.Open(sandboxed)
 	if err != nil {
 		return err
@@ -95,7 +99,7 @@ func runWindow(b service.Service, o app.Options) (err error) {
 		if !strings.Contains(why, "GLFW") {
 			panic(r)
 		}
-		err = fmt.Errorf("the window could not open the display %q (%s): %s", os.Getenv("DISPLAY"), why, elsewhere)
+		err = msg.Errorf("app.display_failed", "Display", strconv.Quote(os.Getenv("DISPLAY")), "Why", why, "Else", elsewhere())
 	}()
 	return startWindow(b, o)
 }

@@ -7,6 +7,7 @@ import (
 
 	"tokentray/app"
 	"tokentray/auth/service"
+	"tokentray/internal/msg"
 )
 
 // A display that went away between the check and the toolkit's start
@@ -19,8 +20,11 @@ func TestAToolkitThatCannotOpenTheDisplayGivesOneSentence(t *testing.T) {
 		panic(errors.New("NotInitialized: The GLFW library is not initialized"))
 	}
 	err := runWindow(nil, app.Options{})
-	if err == nil || !strings.Contains(err.Error(), `could not open the display ":42"`) || !strings.Contains(err.Error(), elsewhere) {
+	if err == nil || !strings.Contains(err.Error(), `could not open the display ":42"`) || !strings.Contains(err.Error(), elsewhere().String()) {
 		t.Fatalf("runWindow = %v", err)
+	}
+	if got := msg.HongKongChinese.Err(err); !strings.Contains(got, `視窗無法開啟顯示器 ":42"`) || !strings.Contains(got, "tokentray status") {
+		t.Errorf("in zh-HK: %q", got)
 	}
 	startWindow = func(service.Service, app.Options) error { panic("something else") }
 	defer func() {
