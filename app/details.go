@@ -232,6 +232,8 @@ func (u *UI) showDetails() {
 		} else {
 			d.Expiry.SetText(lang.L("app.verify_within", kv("Left", left)))
 		}
+	case !r.Health.ExpiresAt.IsZero() && !r.Health.ExpiresAt.After(now):
+		d.Expiry.SetText(lang.L("app.when_expired", kv("When", u.when(r.Health.ExpiresAt))))
 	case !r.Health.ExpiresAt.IsZero():
 		d.Expiry.SetText(lang.L("app.when_in", kv("When", u.when(r.Health.ExpiresAt), "In", u.lang.Duration(r.Health.ExpiresAt.Sub(now)))))
 	case r.Kind == auth.KindWebull && c.TwoFactorOff:
@@ -275,7 +277,7 @@ func orDash(s string) string {
 }
 
 func (u *UI) ago(d time.Duration) string {
-	if d < time.Minute {
+	if d < time.Minute { // a clock a little behind the broker's too
 		return lang.L("app.just_now")
 	}
 	return lang.L("app.ago", kv("Time", u.lang.Duration(d)))

@@ -363,6 +363,9 @@ func TestTheWindowSpeaksChinese(t *testing.T) {
 				{Name: "futu-main", Kind: auth.KindFutuOAuth,
 					Health:     auth.Health{State: auth.Unknown, Next: auth.Next(auth.ActionRetry, "futu-main")}.Because(msg.Plain(noAnswer)).Note(auth.RetryNoteMsg()),
 					Credential: auth.Credential{Kind: auth.KindFutuOAuth, Account: auth.Account{Name: "Bo", FutuID: "10086001"}, Access: &auth.Access{Quote: true}}},
+				{Name: "futu-old", Kind: auth.KindFutuKey,
+					Health:     auth.Health{State: auth.Broken, ExpiresAt: t0.Add(-time.Hour)},
+					Credential: auth.Credential{Kind: auth.KindFutuKey}},
 				{Name: "webull-hk", Kind: auth.KindWebull,
 					Health:     auth.Health{State: auth.Pending, Deadline: t0.Add(4 * time.Minute), Next: auth.Next(auth.ActionVerify, "webull-hk")},
 					Credential: auth.Credential{Kind: auth.KindWebull, Region: "hk"}},
@@ -384,7 +387,11 @@ func TestTheWindowSpeaksChinese(t *testing.T) {
 				t.Errorf("copy button %q", u.Details.Copy.Text)
 			}
 			checkScript(t, c.l, "main view", onScreen(u))
-			if got := u.shortState(b.rows[1].Health, t0); got != c.pending {
+			selectRow(t, u, "futu-old")
+			if want := u.when(t0.Add(-time.Hour)) + map[msg.Lang]string{msg.SimplifiedChinese: "（已过期）", msg.HongKongChinese: "（已過期）"}[c.l]; u.Details.Expiry.Text != want {
+				t.Errorf("an expired token's row says %q, want %q", u.Details.Expiry.Text, want)
+			}
+			if got := u.shortState(b.rows[2].Health, t0); got != c.pending {
 				t.Errorf("pending row %q, want %q", got, c.pending)
 			}
 
@@ -412,9 +419,9 @@ func TestTheWindowSpeaksChinese(t *testing.T) {
 
 			// The 2FA dialog and its countdown, on the fake clock.
 			r := &asyncRunner{}
-			ev := auth.LoginEvent{Health: b.rows[1].Health}
+			ev := auth.LoginEvent{Health: b.rows[2].Health}
 			ev.SetSteps(msg.New("futu.step_come_back"))
-			wb := &memBackend{rows: b.rows[1:], loginGo: make(chan struct{}), loginEvs: []auth.LoginEvent{ev}}
+			wb := &memBackend{rows: b.rows[2:], loginGo: make(chan struct{}), loginEvs: []auth.LoginEvent{ev}}
 			clock2 := clockwork.NewFakeClockAt(t0)
 			u3 := New(test.NewTempApp(t), wb, Options{Clock: clock2, Runner: r, Lang: c.l, Fonts: anyFont})
 			u3.Win.Show()
