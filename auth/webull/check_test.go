@@ -36,7 +36,7 @@ func TestHongKongAppIsCheckedAtAddWithoutCreatingAToken(t *testing.T) {
 		t.Errorf("the add made %d creations (SMS) and %d config calls; want one config call and no token",
 			e.sim.Count(createPath), e.sim.Count(ConfigPath))
 	}
-	if c.Health.Next != auth.Next(auth.ActionVerify, "wb-hk") || c.Health.Reason != MsgNoToken {
+	if c.Health.Next != auth.Next(auth.ActionVerify, "wb-hk") || !c.Health.Why.Is("webull.no_token") {
 		t.Errorf("added with %v (next %v), want a verification next", c.Health, c.Health.Next)
 	}
 

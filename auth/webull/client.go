@@ -20,6 +20,7 @@ import (
 	"github.com/jonboulle/clockwork"
 
 	"tokentray/auth"
+	"tokentray/internal/msg"
 )
 
 // Token statuses as Webull names them.
@@ -106,11 +107,11 @@ func (c *Client) tokenCall(ctx context.Context, op string, body map[string]strin
 		raw, err = c.do(ctx, http.MethodPost, paths[1], nil, body, access)
 	}
 	if err != nil {
-		return TokenInfo{}, fmt.Errorf("webull %s token: %w", op, err)
+		return TokenInfo{}, &opError{op: "webull " + op + " token", err: err}
 	}
 	ti, err := parseTokenInfo(raw)
 	if err != nil {
-		return TokenInfo{}, fmt.Errorf("webull %s token: %w", op, err)
+		return TokenInfo{}, &opError{op: "webull " + op + " token", err: err}
 	}
 	return ti, nil
 }
@@ -124,11 +125,11 @@ const ConfigPath = "/openapi/config"
 func (c *Client) Config(ctx context.Context) (tokenCheck bool, err error) {
 	raw, err := c.do(ctx, http.MethodGet, ConfigPath, nil, nil, "")
 	if err != nil {
-		return false, fmt.Errorf("webull config: %w", err)
+		return false, &opError{op: "webull config", err: err}
 	}
 	var top map[string]json.RawMessage
 	if json.Unmarshal(raw, &top) != nil || top == nil {
-		return false, fmt.Errorf("webull config: %w", &MalformedError{Detail: "not a JSON object"})
+		return false, &opError{op: "webull config", err: malformed("webull.malformed_not_object")}
 	}
 	if _, ok := top["token_check_enabled"]; !ok {
 		if data, ok := top["data"]; ok {
@@ -145,7 +146,7 @@ func (c *Client) Config(ctx context.Context) (tokenCheck bool, err error) {
 		return true, nil
 	}
 	if err := json.Unmarshal(v, &tokenCheck); err != nil {
-		return false, fmt.Errorf("webull config: %w", &MalformedError{Detail: "token_check_enabled is not true or false"})
+		return false, &opError{op: "webull config", err: malformed("webull.malformed_token_check")}
 	}
 	return tokenCheck, nil
 }
@@ -159,7 +160,7 @@ func (c *Client) Do(ctx context.Context, method, path string, query url.Values, 
 	}
 	if out != nil {
 		if err := json.Unmarshal(raw, out); err != nil {
-			return &MalformedError{Detail: "the answer is not valid JSON"}
+			return malformed("webull.malformed_json")
 		}
 	}
 	return nil
@@ -227,40 +228,73 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	return raw, nil
 }
 
+// opError is a call's failure named by the call for the logs
+// ("webull check token: ..."); a person reads the cause's sentence.
+type opError struct {
+	op  string
+	err error
+}
+
+func (e *opError) Error() string        { return e.op + ": " + e.err.Error() }
+func (e *opError) Unwrap() error        { return e.err }
+func (e *opError) Message() msg.Message { return why(e.err) }
+
 // StoppedError means tokentray gave up on the call (cancelled, or out of
 // time) before Webull answered: nothing is known to have changed.
 type StoppedError struct{ Err error }
 
-func (e *StoppedError) Error() string {
-	why := "it was cancelled"
+func (e *StoppedError) Error() string { return e.Message().String() }
+
+// Message is the sentence as data.
+func (e *StoppedError) Message() msg.Message {
 	if errors.Is(e.Err, context.DeadlineExceeded) {
-		why = "it took too long"
+		return msg.New("webull.stopped_timeout")
 	}
-	return "stopped waiting for Webull's answer because " + why + ": try again"
+	return msg.New("webull.stopped_cancelled")
 }
 func (e *StoppedError) Unwrap() error { return e.Err }
 
 // NetworkError means Webull could not be reached or the answer was cut off.
 type NetworkError struct{ Err error }
 
-func (e *NetworkError) Error() string {
-	return "could not reach Webull (" + auth.NetworkWhy(e.Err) + "): check the network; it is tried again later"
+func (e *NetworkError) Error() string { return e.Message().String() }
+
+// Message is the sentence as data.
+func (e *NetworkError) Message() msg.Message {
+	return msg.New("webull.network", "Why", auth.NetworkWhy(e.Err))
 }
 func (e *NetworkError) Unwrap() error { return e.Err }
 
 // MalformedError means Webull answered with something that is not the
 // documented shape.
-type MalformedError struct{ Detail string }
+type MalformedError struct {
+	// Detail says what is wrong with the answer, in English; Why says it
+	// as data.
+	Detail string
+	Why    msg.Message
+}
 
-func (e *MalformedError) Error() string {
-	return "Webull sent an answer that cannot be read (" + e.Detail + "): try again later"
+func malformed(id string, kv ...any) *MalformedError {
+	m := msg.New(id, kv...)
+	return &MalformedError{Detail: m.String(), Why: m}
+}
+
+func (e *MalformedError) Error() string { return e.Message().String() }
+
+// Message is the sentence as data.
+func (e *MalformedError) Message() msg.Message {
+	detail := e.Why
+	if detail.IsZero() {
+		detail = msg.Plain(e.Detail)
+	}
+	return msg.New("webull.malformed", "Detail", detail)
 }
 
 // APIError is an error answer from Webull.
 type APIError struct {
 	HTTPStatus int
 	Code       string // error_code, e.g. INCORRECT_SIGN
-	Message    string // the server's message, shortened
+	Text       string // the server's message, shortened
 	// RetryAfter is the server's Retry-After, if any.
 	RetryAfter time.Duration
 	// Skew is how far the server's Date header is ahead of this computer's
@@ -283,26 +317,26 @@ func newAPIError(resp *http.Response, raw []byte, now time.Time, secrets []strin
 	}
 	if json.Unmarshal(raw, &body) == nil {
 		e.Code = strings.ToUpper(strings.TrimSpace(auth.Printable(body.Code)))
-		e.Message = body.Message
-		if e.Message == "" {
-			e.Message = body.Msg
+		e.Text = body.Message
+		if e.Text == "" {
+			e.Text = body.Msg
 		}
-		e.Message = auth.Printable(e.Message)
+		e.Text = auth.Printable(e.Text)
 	}
 	if auth.Exposes(e.Code, secrets...) {
-		e.Code, e.Message = "", auth.Withheld
+		e.Code, e.Text = "", auth.Withheld
 	}
-	if auth.Exposes(e.Message, secrets...) {
-		e.Message = auth.Withheld
+	if auth.Exposes(e.Text, secrets...) {
+		e.Text = auth.Withheld
 	}
-	if e.Code == "" && e.Message == "" {
+	if e.Code == "" && e.Text == "" {
 		e.FirstLine = auth.FirstLine(raw)
 		if auth.Exposes(e.FirstLine, secrets...) {
 			e.FirstLine = auth.Withheld
 		}
 	}
-	if len(e.Message) > 200 {
-		e.Message = e.Message[:200] + "..."
+	if len(e.Text) > 200 {
+		e.Text = e.Text[:200] + "..."
 	}
 	if s := resp.Header.Get("Retry-After"); s != "" {
 		if n, err := strconv.Atoi(s); err == nil && n > 0 {
@@ -338,44 +372,51 @@ var temporaryCodes = []string{"SERVICE_NOT_AVAILABLE", "GATEWAY_TIMEOUT", "INTER
 // these on a 401 or 403 are a verdict on the app key, secret or token.
 var authCodes = []string{CodeUnauthorized, CodeInvalidToken, CodeMissingSignature, CodeIncorrectSign, CodeClockSkew}
 
-// MsgNoDevice is the sentence for NO_AVAILABLE_DEVICE.
+// MsgNoDevice is the English sentence of NO_AVAILABLE_DEVICE
+// (webull.no_device).
 const MsgNoDevice = "no phone is registered for Webull 2FA: install the Webull app, log in, finish the device registration, then verify again"
 
-// MsgBadSignature is the sentence for a rejected app key or secret.
+// MsgBadSignature is the English sentence of a rejected app key or secret
+// (webull.bad_signature).
 const MsgBadSignature = "Webull rejected the signature: check the app key and secret"
 
-func (e *APIError) Error() string {
+func (e *APIError) Error() string { return e.Message().String() }
+
+// Message is the sentence as data.
+func (e *APIError) Message() msg.Message {
 	switch {
 	case e.ClockSkewed():
-		return "Webull rejected the request time: " + skewSentence(e.Skew) + "; set the clock to update automatically and try again"
+		return msg.New("webull.clock_skew", "Skew", skewMessage(e.Skew))
 	case e.Code == CodeInvalidToken:
-		return "Webull no longer accepts this token: verify a new one"
+		return msg.New("webull.token_refused")
 	case e.Code == CodeNoDevice:
-		return MsgNoDevice
+		return msg.New("webull.no_device")
 	case e.unexplained():
-		return fmt.Sprintf("Webull answered HTTP %d%s: a proxy or firewall may be in the way; nothing was changed and it is tried again later", e.HTTPStatus, e.said())
+		return msg.New("webull.unexplained", "Status", e.HTTPStatus, "Said", e.said())
 	case slices.Contains(temporaryCodes, e.Code):
-		return fmt.Sprintf("Webull is temporarily unavailable (HTTP %d%s): it is tried again later", e.HTTPStatus, e.detail())
+		return msg.New("webull.unavailable", "Status", e.HTTPStatus, "Detail", e.detail())
 	case e.HTTPStatus == http.StatusUnauthorized || e.HTTPStatus == http.StatusForbidden ||
 		e.Code == CodeIncorrectSign || e.Code == CodeMissingSignature || e.Code == CodeUnauthorized:
-		return MsgBadSignature
+		return msg.New("webull.bad_signature")
 	case e.RateLimited():
-		return "Webull is limiting how often tokens are checked: checks slow down and try again"
+		return msg.New("webull.rate_limited")
 	case e.HTTPStatus >= 500:
-		return fmt.Sprintf("Webull had a server error (HTTP %d): it is tried again later", e.HTTPStatus)
+		return msg.New("webull.server_error", "Status", e.HTTPStatus)
 	case e.HTTPStatus == http.StatusExpectationFailed || e.Code == CodeInvalidParameter:
-		return "Webull refused the request as invalid" + e.detail() + ": check the region and endpoint"
+		return msg.New("webull.invalid_request", "Detail", e.detail())
 	}
-	return fmt.Sprintf("Webull refused the request (HTTP %d%s)", e.HTTPStatus, e.detail()) + ": check the region and endpoint"
+	return msg.New("webull.refused", "Status", e.HTTPStatus, "Detail", e.detail())
 }
 
+// detail is the code and message Webull gave, each after a space (the
+// broker's own words, not translated).
 func (e *APIError) detail() string {
 	parts := []string{}
 	if e.Code != "" {
 		parts = append(parts, e.Code)
 	}
-	if e.Message != "" {
-		parts = append(parts, strconv.Quote(e.Message))
+	if e.Text != "" {
+		parts = append(parts, strconv.Quote(e.Text))
 	}
 	if len(parts) == 0 {
 		return ""
@@ -383,25 +424,24 @@ func (e *APIError) detail() string {
 	return " " + strings.Join(parts, " ")
 }
 
-func skewSentence(skew time.Duration) string {
+func skewMessage(skew time.Duration) msg.Message {
 	if skew.Abs() < 30*time.Second {
-		return "this computer's clock differs from Webull's by more than 5 minutes"
+		return msg.New("webull.skew_unknown")
 	}
-	dir := "behind"
 	if skew < 0 {
-		dir = "ahead of"
+		return msg.New("webull.skew_ahead", "By", humanDuration(skew.Abs()))
 	}
-	return fmt.Sprintf("this computer's clock is %s %s Webull's", humanDuration(skew.Abs()), dir)
+	return msg.New("webull.skew_behind", "By", humanDuration(skew.Abs()))
 }
 
-func humanDuration(d time.Duration) string {
+func humanDuration(d time.Duration) msg.Message {
 	switch {
 	case d >= 2*time.Hour:
-		return fmt.Sprintf("%d hours", int(d.Hours()))
+		return msg.New("webull.hours", "Count", int(d.Hours()))
 	case d >= 2*time.Minute:
-		return fmt.Sprintf("%d minutes", int(d.Minutes()))
+		return msg.New("webull.minutes", "Count", int(d.Minutes()))
 	}
-	return fmt.Sprintf("%d seconds", int(d.Seconds()))
+	return msg.New("webull.seconds", "Count", int(d.Seconds()))
 }
 
 // SkewTolerance is how far the broker's Date may be from this computer's
@@ -439,14 +479,14 @@ func (e *APIError) unexplained() bool {
 
 // said is what an unexplained refusal carried: its code and message, or
 // the first line of an answer that is not Webull's.
-func (e *APIError) said() string {
+func (e *APIError) said() msg.Message {
 	if d := e.detail(); d != "" {
-		return " with" + d + ", which is not its refusal of the app key or token"
+		return msg.New("webull.said_detail", "Detail", d)
 	}
 	if e.FirstLine != "" {
-		return " without its usual error (the answer begins " + strconv.Quote(e.FirstLine) + ")"
+		return msg.New("webull.said_first_line", "Line", strconv.Quote(e.FirstLine))
 	}
-	return " without its usual error (an empty answer)"
+	return msg.New("webull.said_empty")
 }
 
 // Temporary reports whether trying again later may succeed.
@@ -485,7 +525,7 @@ func IsTemporary(err error) bool {
 func parseTokenInfo(raw []byte) (TokenInfo, error) {
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &top); err != nil || top == nil {
-		return TokenInfo{}, &MalformedError{Detail: "not a JSON object"}
+		return TokenInfo{}, malformed("webull.malformed_not_object")
 	}
 	if _, ok := top["token"]; !ok {
 		if data, ok := top["data"]; ok {
@@ -497,11 +537,11 @@ func parseTokenInfo(raw []byte) (TokenInfo, error) {
 	}
 	var ti TokenInfo
 	if err := json.Unmarshal(top["token"], &ti.Token); err != nil || ti.Token == "" {
-		return TokenInfo{}, &MalformedError{Detail: "no token in it"}
+		return TokenInfo{}, malformed("webull.malformed_no_token")
 	}
 	if len(ti.Token) > 512 || strings.IndexFunc(ti.Token, func(r rune) bool { return r < 0x21 || r > 0x7e }) >= 0 {
 		// It is sent in a header and written as a line of token.txt.
-		return TokenInfo{}, &MalformedError{Detail: "the token has an unexpected form"}
+		return TokenInfo{}, malformed("webull.malformed_token_form")
 	}
 	status, err := parseStatus(top["status"])
 	if err != nil {
@@ -537,15 +577,15 @@ func parseStatus(raw json.RawMessage) (string, error) {
 		}
 		if !statusWord().MatchString(s) {
 			// Not a status word: it may be a token put in the wrong field.
-			return "", &MalformedError{Detail: "an unknown token status"}
+			return "", malformed("webull.malformed_status_unknown")
 		}
-		return "", &MalformedError{Detail: fmt.Sprintf("unknown token status %q", s)}
+		return "", malformed("webull.malformed_status_named", "Status", strconv.Quote(s))
 	}
 	var n int
 	if json.Unmarshal(raw, &n) == nil && n >= 0 && n < len(numericStatus) {
 		return numericStatus[n], nil
 	}
-	return "", &MalformedError{Detail: "no token status in it"}
+	return "", malformed("webull.malformed_no_status")
 }
 
 // parseExpires accepts unix milliseconds or seconds (told apart by size),
@@ -558,20 +598,20 @@ func parseExpires(raw json.RawMessage) (time.Time, error) {
 	if err := json.Unmarshal(raw, &f); err != nil {
 		var s string
 		if json.Unmarshal(raw, &s) != nil {
-			return time.Time{}, &MalformedError{Detail: "the expiry is not a time"}
+			return time.Time{}, malformed("webull.malformed_expiry")
 		}
 		if t, err := time.Parse(time.RFC3339, s); err == nil {
 			return t.UTC(), nil
 		}
 		if f, err = strconv.ParseFloat(strings.TrimSpace(s), 64); err != nil {
-			return time.Time{}, &MalformedError{Detail: "the expiry is not a time"}
+			return time.Time{}, malformed("webull.malformed_expiry")
 		}
 	}
 	if f == 0 {
 		return time.Time{}, nil // Webull's "unknown", e.g. for a token it does not know
 	}
 	if f < 0 || math.IsNaN(f) || f > 1e15 {
-		return time.Time{}, &MalformedError{Detail: "the expiry is out of range"}
+		return time.Time{}, malformed("webull.malformed_expiry_range")
 	}
 	// 1e11 seconds is the year 5138; 1e11 milliseconds is 1973.
 	if f >= 1e11 {

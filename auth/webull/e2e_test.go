@@ -227,7 +227,7 @@ func TestLoginExpiresAtFiveMinutes(t *testing.T) {
 	e.waitPolling(ctx)
 	first := e.token()
 	r := e.drive(ctx, done, 5*time.Second)
-	if r.h.State != auth.ActionNeeded || !strings.Contains(r.h.Reason, "5 minutes ran out") {
+	if r.h.State != auth.ActionNeeded || !r.h.Why.Is("webull.window_ran_out") {
 		t.Fatalf("at the deadline: %v", r.h)
 	}
 	var ue *auth.UserError
@@ -302,7 +302,7 @@ func TestTestEnvironmentIsNormalAtOnce(t *testing.T) {
 	e := newEnv(t, true)
 	rec, done := e.login(testutil.Context(t, 20*time.Second))
 	r := <-done
-	if r.err != nil || r.h.State != auth.OK || !strings.Contains(r.h.Reason, "Test environment") {
+	if r.err != nil || r.h.State != auth.OK || !has(r.h.Why, "webull.test_env_at_once_until") {
 		t.Fatalf("test env login: %v %v", r.h, r.err)
 	}
 	for _, ev := range rec.all() {
@@ -337,7 +337,7 @@ func TestRateLimitBacksOff(t *testing.T) {
 		t.Fatal("no check was made")
 	}
 	last := rec.all()[len(rec.all())-1].Health
-	if last.State != auth.Pending || !strings.Contains(last.Reason, "limiting") {
+	if last.State != auth.Pending || !has(last.Why, "webull.rate_limited") {
 		t.Errorf("after a 429: %v", last)
 	}
 	e.clock.Advance(5 * time.Second) // the usual interval: backing off, so no check
@@ -369,13 +369,13 @@ func TestWrongSecretIsAClearSentence(t *testing.T) {
 	e.s.Set(auth.FieldAppSecret, "test-app-secret-0001")
 	_, done := e.login(testutil.Context(t, 20*time.Second))
 	r := <-done
-	if r.h.State != auth.Broken || r.h.Reason != MsgBadSignature+"." || !strings.Contains(r.err.Error(), MsgBadSignature) {
+	if r.h.State != auth.Broken || !has(r.h.Why, "webull.bad_signature") || !errSays(r.err, "webull.bad_signature") {
 		t.Errorf("login with a wrong secret: %v / %v", r.h, r.err)
 	}
 	e.s.Set(auth.FieldWebullToken, "0123456789abcdef0123456789abcdef")
 	e.c.TokenStatus = StatusNormal
 	h, err := e.p.Refresh(testutil.Context(t, 20*time.Second), &e.c, e.s, auth.RefreshOptions{})
-	if h.State != auth.Broken || err == nil || !strings.Contains(err.Error(), "check the app key and secret") {
+	if h.State != auth.Broken || err == nil || !errSays(err, "webull.bad_signature") {
 		t.Errorf("refresh with a wrong secret: %v / %v", h, err)
 	}
 	if e.token() != "0123456789abcdef0123456789abcdef" {
@@ -388,7 +388,7 @@ func TestClockSkewIsExplained(t *testing.T) {
 	<-func() <-chan loginResult { _, d := e.login(testutil.Context(t, 20*time.Second)); return d }()
 	e.sim.SetSkew(10 * time.Minute)
 	h, err := e.p.Refresh(testutil.Context(t, 20*time.Second), &e.c, e.s, auth.RefreshOptions{})
-	if h.State != auth.ActionNeeded || !strings.Contains(h.Reason, "clock is 10 minutes behind") || err == nil {
+	if h.State != auth.ActionNeeded || !hasArg(h.Why, "webull.skew_behind", "By", "10 minutes") || err == nil {
 		t.Errorf("with a skewed clock: %v / %v", h, err)
 	}
 }
@@ -466,7 +466,7 @@ func TestRenewalFailures(t *testing.T) {
 
 	e.sim.Faults().Set(refreshPath, fault.Rule{Status: http.StatusServiceUnavailable, Times: 1})
 	h, err := e.p.Refresh(testutil.Context(t, 20*time.Second), &e.c, e.s, auth.RefreshOptions{})
-	if h.State != auth.Unknown || err == nil || !strings.Contains(h.Reason, "tries again") {
+	if h.State != auth.Unknown || err == nil || !hasArg(h.Why, "webull.renew_failed_until", "Until", FormatTime(e.c.ExpiresAt)) {
 		t.Errorf("transient renewal failure: %v / %v", h, err)
 	}
 	if e.token() != tok || e.c.TokenStatus != StatusNormal {
@@ -477,8 +477,7 @@ func TestRenewalFailures(t *testing.T) {
 	// warns, with the verification to do before it expires.
 	e.sim.Faults().Set(refreshPath, fault.Rule{Status: http.StatusExpectationFailed, Times: 1})
 	h, err = e.p.Refresh(testutil.Context(t, 20*time.Second), &e.c, e.s, auth.RefreshOptions{})
-	if h.State != auth.Expiring || err != nil || !strings.Contains(h.Reason, FormatTime(e.c.ExpiresAt)) ||
-		!strings.Contains(h.Reason, "verify a new token") || h.Next != auth.Next(auth.ActionVerify, e.c.Name) {
+	if h.State != auth.Expiring || err != nil || !hasArg(h.Why, "webull.renew_refused_expiring", "At", FormatTime(e.c.ExpiresAt)) || h.Next != auth.Next(auth.ActionVerify, e.c.Name) {
 		t.Errorf("refused renewal: %v %+v / %v", h, h.Next, err)
 	}
 	if e.token() != tok || e.c.TokenStatus != StatusNormal || !e.c.RenewUnavailable {
@@ -504,8 +503,7 @@ func TestInvalidAfterFifteenIdleDays(t *testing.T) {
 	}
 	e.clock.Advance(3 * 24 * time.Hour)
 	h, err := e.p.Refresh(testutil.Context(t, 20*time.Second), &e.c, e.s, auth.RefreshOptions{})
-	if h.State != auth.ActionNeeded || !strings.Contains(h.Reason, "not used for 15 days") ||
-		!strings.Contains(h.Reason, FormatTime(used)) || err == nil {
+	if h.State != auth.ActionNeeded || !hasArg(h.Why, "webull.invalid_idle", "LastUsed", FormatTime(used)) || err == nil {
 		t.Errorf("after 15 idle days: %v / %v", h, err)
 	}
 	if _, err := e.p.Token(e.c, e.s); err == nil {
@@ -544,7 +542,7 @@ func TestMalformedAndFailingAnswers(t *testing.T) {
 	e2.sim.Faults().Set(checkPath, fault.Rule{Malformed: true, Times: 1})
 	e2.clock.Advance(5 * time.Second)
 	e2.waitPolling(ctx)
-	if last := rec.all()[len(rec.all())-1].Health; last.State != auth.Pending || !strings.Contains(last.Reason, "cannot be read") {
+	if last := rec.all()[len(rec.all())-1].Health; last.State != auth.Pending || !has(last.Why, "webull.malformed") {
 		t.Errorf("malformed answer while pending: %v", last)
 	}
 	e2.confirmOnPhone(e2.token())

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 	"unicode"
+
+	"tokentray/internal/msg"
 )
 
 // A fake app secret: fuzzed answers that echo it must never show it.
@@ -32,15 +34,17 @@ func FuzzErrorAnswer(f *testing.F) {
 			resp.Header.Set("Date", date)
 		}
 		e := newAPIError(resp, raw, now, []string{fuzzSecret})
-		msg := e.Error()
-		if strings.Contains(msg, fuzzSecret) || strings.Contains(e.Message, fuzzSecret) || strings.Contains(e.Code, fuzzSecret) {
-			t.Fatalf("the error shows the secret: %q", msg)
-		}
-		if msg == "" {
-			t.Fatal("empty error sentence")
-		}
-		if strings.ContainsFunc(msg+e.Message+e.Code, unicode.IsControl) {
-			t.Fatalf("a control character reaches the sentence: %q %q %q", msg, e.Message, e.Code)
+		for _, l := range msg.Langs {
+			said := l.Err(e)
+			if strings.Contains(said, fuzzSecret) || strings.Contains(e.Text, fuzzSecret) || strings.Contains(e.Code, fuzzSecret) {
+				t.Fatalf("the error shows the secret in %s: %q", l, said)
+			}
+			if said == "" {
+				t.Fatalf("empty error sentence in %s", l)
+			}
+			if strings.ContainsFunc(said+e.Text+e.Code, unicode.IsControl) {
+				t.Fatalf("a control character reaches the sentence in %s: %q %q %q", l, said, e.Text, e.Code)
+			}
 		}
 		if _, err := http.ParseTime(date); err != nil && e.Skew != 0 {
 			t.Fatalf("skew %v read from an unreadable Date %q", e.Skew, date)

@@ -3,7 +3,6 @@ package webull
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -12,6 +11,7 @@ import (
 	"github.com/jonboulle/clockwork"
 
 	"tokentray/auth"
+	"tokentray/internal/msg"
 )
 
 // Defaults for Options.
@@ -109,11 +109,11 @@ func (p *Provider) SDKTokenDir(c auth.Credential) string {
 
 // NewClient returns a signed client for the credential's app.
 func (p *Provider) NewClient(c auth.Credential, s auth.Secrets) (*Client, error) {
-	appKey, err := secret(c, s, auth.FieldAppKey, "app key")
+	appKey, err := secret(c, s, auth.FieldAppKey)
 	if err != nil {
 		return nil, err
 	}
-	appSecret, err := secret(c, s, auth.FieldAppSecret, "app secret")
+	appSecret, err := secret(c, s, auth.FieldAppSecret)
 	if err != nil {
 		return nil, err
 	}
@@ -129,19 +129,24 @@ func (p *Provider) NewClient(c auth.Credential, s auth.Secrets) (*Client, error)
 		Signer: Signer{AppKey: appKey, AppSecret: appSecret, Algorithm: alg, Nonce: p.nonce}}, nil
 }
 
-func secret(c auth.Credential, s auth.Secrets, field, what string) (string, error) {
+func secret(c auth.Credential, s auth.Secrets, field string) (string, error) {
+	what := msg.New("webull.field_app_key")
+	if field == auth.FieldAppSecret {
+		what = msg.New("webull.field_app_secret")
+	}
 	v, err := s.Get(field)
 	if errors.Is(err, auth.ErrSecretNotFound) || (err == nil && v == "") {
-		return "", auth.NeedsUserTo(auth.Next(auth.ActionUpdate, c.Name), "the Webull %s of %s is not in the keychain: give it again", what, c.Name)
+		return "", auth.NeedsUserBecause(auth.Next(auth.ActionUpdate, c.Name),
+			msg.New("webull.secret_missing", "Field", what, "Name", c.Name))
 	}
 	if err != nil {
-		return "", fmt.Errorf("read the Webull %s of %s: %w", what, c.Name, err)
+		return "", msg.Wrap(err, "webull.secret_read", "Field", what, "Name", c.Name, "Err", err)
 	}
 	return v, nil
 }
 
-func health(state auth.State, reason string, now time.Time) auth.Health {
-	return auth.Health{State: state, Reason: reason, CheckedAt: now}
+func health(state auth.State, why msg.Message, now time.Time) auth.Health {
+	return auth.Health{State: state, CheckedAt: now}.Because(why)
 }
 
 // webullKind is Webull's description, whose table of next actions withNext
@@ -185,8 +190,8 @@ func finish(h auth.Health, err error, name string) auth.Health {
 }
 
 // needsVerify is the error of a token only a new SMS verification replaces.
-func needsVerify(name, msg string) error {
-	return auth.NeedsUserTo(auth.Next(auth.ActionVerify, name), "%s", msg)
+func needsVerify(name string, why msg.Message) error {
+	return auth.NeedsUserBecause(auth.Next(auth.ActionVerify, name), why)
 }
 
 // errHealth maps a failure to health: only a broker's answer can make a
@@ -214,7 +219,8 @@ func errHealth(err error, now time.Time) auth.Health {
 	return health(auth.Unknown, sentence(err), now)
 }
 
-// MsgTwoFactorOff is the health of an app that needs no token.
+// MsgTwoFactorOff is the English reason of an app that needs no token
+// (webull.two_factor_off).
 const MsgTwoFactorOff = "2FA is off for this app: requests are signed with the app key alone."
 
 // needsToken asks Webull whether the app needs a token, as the official
@@ -232,7 +238,9 @@ func needsToken(ctx context.Context, cl *Client, c auth.Credential) (bool, error
 }
 
 // noTokenHealth is the health of an app with 2FA off.
-func noTokenHealth(now time.Time) auth.Health { return health(auth.OK, MsgTwoFactorOff, now) }
+func noTokenHealth(now time.Time) auth.Health {
+	return health(auth.OK, msg.New("webull.two_factor_off"), now)
+}
 
 // Assess computes health from what is stored, without the network.
 func (p *Provider) Assess(c auth.Credential, now time.Time) auth.Health {
@@ -248,18 +256,18 @@ func (p *Provider) assess(c auth.Credential, now time.Time) auth.Health {
 	}
 	switch c.TokenStatus {
 	case "":
-		return health(auth.ActionNeeded, "No verified Webull token yet: start the verification and confirm the SMS code in the Webull app.", now)
+		return health(auth.ActionNeeded, msg.New("webull.no_token"), now)
 	case StatusPending:
 		if c.ExpiresAt.After(now) {
-			h := health(auth.Pending, "Waiting for the SMS code to be confirmed in the Webull app.", now)
+			h := health(auth.Pending, msg.New("webull.waiting"), now)
 			h.Deadline = c.ExpiresAt
 			return h
 		}
-		return health(auth.ActionNeeded, MsgExpired, now)
+		return health(auth.ActionNeeded, msg.New("webull.window_ran_out"), now)
 	case StatusExpired:
-		return health(auth.ActionNeeded, MsgExpired, now)
+		return health(auth.ActionNeeded, msg.New("webull.window_ran_out"), now)
 	case StatusInvalid:
-		return health(auth.ActionNeeded, InvalidMessage(c.LastUsed, c.ExpiresAt, now), now)
+		return health(auth.ActionNeeded, InvalidWhy(c.LastUsed, c.ExpiresAt, now), now)
 	}
 	return p.normalHealth(c, now)
 }
@@ -280,30 +288,26 @@ func (p *Provider) normalHealth(c auth.Credential, now time.Time) auth.Health {
 	idleLimitAt := used.Add(IdleLimit)
 	switch {
 	case !c.ExpiresAt.IsZero() && !now.Before(c.ExpiresAt):
-		h = health(auth.ActionNeeded, "The Webull token expired on "+FormatTime(c.ExpiresAt)+": request a new token and verify it.", now)
+		h = health(auth.ActionNeeded, msg.New("webull.token_expired", "At", When(c.ExpiresAt)), now)
 	case !used.IsZero() && !now.Before(idleLimitAt):
-		h = health(auth.ActionNeeded, InvalidMessage(used, time.Time{}, now), now)
+		h = health(auth.ActionNeeded, InvalidWhy(used, time.Time{}, now), now)
 	case c.RenewUnavailable && !c.ExpiresAt.IsZero() && c.ExpiresAt.Sub(now) <= p.renewBefore:
-		h = health(auth.Expiring, "Webull refused to renew the token, which stops working on "+FormatTime(c.ExpiresAt)+
-			": verify a new token with the SMS code before then.", now)
+		h = health(auth.Expiring, msg.New("webull.renew_refused_expiring", "At", When(c.ExpiresAt)), now)
 		h.Next = auth.Next(auth.ActionVerify, c.Name)
 	case !c.ExpiresAt.IsZero() && c.ExpiresAt.Sub(now) <= p.renewBefore:
-		h = health(auth.Expiring, "The Webull token expires on "+FormatTime(c.ExpiresAt)+": the next refresh renews it.", now)
+		h = health(auth.Expiring, msg.New("webull.expiring", "At", When(c.ExpiresAt)), now)
 		h.Next = auth.Next(auth.ActionRetry, c.Name)
 	case !used.IsZero() && now.Sub(used) >= p.idleWarnAfter:
-		h = health(auth.Expiring, "The Webull token was last used on "+FormatTime(used)+" and Webull drops it after 15 unused days, on "+
-			FormatTime(idleLimitAt)+": a check with Webull before then counts as use.", now)
+		h = health(auth.Expiring, msg.New("webull.idle_warn", "Used", When(used), "Limit", When(idleLimitAt)), now)
 		h.Next = auth.Next(auth.ActionRetry, c.Name)
 	case c.ExpiresAt.IsZero():
-		h = health(auth.OK, "Verified; Webull did not say when the token expires.", now)
+		h = health(auth.OK, msg.New("webull.verified_no_expiry"), now)
 	case c.RenewUnavailable:
-		h = health(auth.OK, "Verified, valid until "+FormatTime(c.ExpiresAt)+"; Webull refused to renew it, so a warning comes before then.", now)
+		h = health(auth.OK, msg.New("webull.verified_no_renewal", "Until", When(c.ExpiresAt)), now)
+	case c.TestEnv:
+		h = health(auth.OK, msg.New("webull.verified_test_env", "Until", When(c.ExpiresAt)), now)
 	default:
-		env := ""
-		if c.TestEnv {
-			env = " (test environment)"
-		}
-		h = health(auth.OK, "Verified"+env+", valid until "+FormatTime(c.ExpiresAt)+"; it is renewed before then.", now)
+		h = health(auth.OK, msg.New("webull.verified", "Until", When(c.ExpiresAt)), now)
 	}
 	h.ExpiresAt = c.ExpiresAt
 	return h
@@ -327,12 +331,13 @@ func (p *Provider) Check(ctx context.Context, c *auth.Credential, s auth.Secrets
 	h, err := p.Refresh(ctx, c, s, auth.RefreshOptions{})
 	var ae *APIError
 	if errors.As(err, &ae) && ae.SignatureRejected() {
-		return h, auth.WrongField(auth.FieldAppSecret, auth.NeedsUser(sentence(err)))
+		return h, auth.WrongField(auth.FieldAppSecret, auth.NeedsUserBecause(auth.Action{}, sentence(err)))
 	}
 	return h, err
 }
 
-// MsgNoToken says the app needs a token and has none yet.
+// MsgNoToken says the app needs a token and has none yet, in English
+// (webull.no_token).
 const MsgNoToken = "No verified Webull token yet: start the verification and confirm the SMS code in the Webull app."
 
 func (p *Provider) refresh(ctx context.Context, c *auth.Credential, s auth.Secrets, opts auth.RefreshOptions) (auth.Health, error) {
@@ -343,7 +348,7 @@ func (p *Provider) refresh(ctx context.Context, c *auth.Credential, s auth.Secre
 	}
 	token, err := s.Get(auth.FieldWebullToken)
 	if err != nil && !errors.Is(err, auth.ErrSecretNotFound) {
-		err = fmt.Errorf("read the Webull token of %s: %w", c.Name, err)
+		err = msg.Wrap(err, "webull.token_read", "Name", c.Name, "Err", err)
 		return errHealth(err, now), err
 	}
 	// A folder sharing moved away from, or stopped using, loses the token
@@ -367,12 +372,13 @@ func (p *Provider) refresh(ctx context.Context, c *auth.Credential, s auth.Secre
 		if c.TwoFactorOff {
 			c.TwoFactorOff = false
 			if token == "" {
-				msg := "2FA is now on for this app, so it needs a token: start the verification and confirm the SMS code in the Webull app."
-				return health(auth.ActionNeeded, msg, now), needsVerify(c.Name, msg)
+				why := msg.New("webull.two_factor_now_on")
+				return health(auth.ActionNeeded, why, now), needsVerify(c.Name, why)
 			}
 		}
 		if token == "" {
-			return health(auth.ActionNeeded, MsgNoToken, now), needsVerify(c.Name, MsgNoToken)
+			why := msg.New("webull.no_token")
+			return health(auth.ActionNeeded, why, now), needsVerify(c.Name, why)
 		}
 	}
 
@@ -395,13 +401,14 @@ func (p *Provider) refresh(ctx context.Context, c *auth.Credential, s auth.Secre
 	var h auth.Health
 	switch ti.Status {
 	case StatusPending:
-		h = health(auth.Pending, "Waiting for the SMS code to be confirmed in the Webull app.", now)
+		h = health(auth.Pending, msg.New("webull.waiting"), now)
 		h.Deadline = ti.Expires
 	case StatusExpired:
-		h, err = health(auth.ActionNeeded, MsgExpired, now), needsVerify(c.Name, MsgExpired)
+		why := msg.New("webull.window_ran_out")
+		h, err = health(auth.ActionNeeded, why, now), needsVerify(c.Name, why)
 	case StatusInvalid:
-		msg := InvalidMessage(usedBefore, c.ExpiresAt, now)
-		h, err = health(auth.ActionNeeded, msg, now), needsVerify(c.Name, msg)
+		why := InvalidWhy(usedBefore, c.ExpiresAt, now)
+		h, err = health(auth.ActionNeeded, why, now), needsVerify(c.Name, why)
 	default:
 		c.LastUsed = now // a check of a NORMAL token counts as use at Webull
 		lead := max(p.renewBefore, opts.Lead)
@@ -413,8 +420,8 @@ func (p *Provider) refresh(ctx context.Context, c *auth.Credential, s auth.Secre
 				return note, err
 			}
 			h = p.normalHealth(*c, p.clock.Now())
-			if note.Reason != "" {
-				h.Reason = note.Reason + " " + h.Reason
+			if !note.Why.IsZero() {
+				h = h.Because(msg.New("webull.then", "First", note.Why, "Then", h.Why))
 			}
 		} else {
 			h = p.normalHealth(*c, p.clock.Now())
@@ -446,20 +453,25 @@ func (p *Provider) renew(ctx context.Context, cl *Client, c *auth.Credential, s 
 	}
 	now := p.clock.Now()
 	if err != nil && IsTemporary(err) {
-		msg := "Could not renew the Webull token (" + trimDot(sentence(err)) + "): the next refresh tries again"
 		var se *StoppedError
-		if errors.As(err, &se) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-			msg = "The Webull token renewal stopped before Webull answered: the next refresh tries again"
+		stopped := errors.As(err, &se) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+		var why msg.Message
+		switch {
+		case stopped && c.ExpiresAt.IsZero():
+			why = msg.New("webull.renew_stopped")
+		case stopped:
+			why = msg.New("webull.renew_stopped_until", "Until", When(c.ExpiresAt))
+		case c.ExpiresAt.IsZero():
+			why = msg.New("webull.renew_failed", "Err", clause(err))
+		default:
+			why = msg.New("webull.renew_failed_until", "Err", clause(err), "Until", When(c.ExpiresAt))
 		}
-		if !c.ExpiresAt.IsZero() {
-			msg += "; it works until " + FormatTime(c.ExpiresAt)
-		}
-		h := health(auth.Unknown, msg+".", now)
+		h := health(auth.Unknown, why, now)
 		h.ExpiresAt = c.ExpiresAt
 		return token, h, err
 	}
 	if err == nil && ri.Status != StatusNormal {
-		err = fmt.Errorf("the answer says the token is %s", ri.Status)
+		err = msg.Errorf("webull.renew_answer_status", "Status", ri.Status)
 		if ri.Status == StatusInvalid || ri.Status == StatusExpired {
 			c.TokenStatus = ri.Status
 		}
@@ -474,25 +486,24 @@ func (p *Provider) renew(ctx context.Context, cl *Client, c *auth.Credential, s 
 			// offer it, not that the token (just checked NORMAL) is bad:
 			// keep it and warn before it runs out.
 			c.RenewUnavailable = true
-			return token, auth.Health{Reason: fmt.Sprintf("The renewal was refused (HTTP %d%s); the token is kept.", ae.HTTPStatus, ae.detail())}, nil
+			return token, auth.Health{}.Because(msg.New("webull.renewal_refused_kept", "Status", ae.HTTPStatus, "Detail", ae.detail())), nil
 		}
-		msg := "Webull refused to renew the token (" + trimDot(sentence(err)) + ")"
+		var why msg.Message
 		if !c.ExpiresAt.IsZero() && c.TokenStatus == StatusNormal {
-			msg += ", which stops working on " + FormatTime(c.ExpiresAt) + ": verify a new token with the SMS code before then."
+			why = msg.New("webull.renew_refused_until", "Err", clause(err), "Until", When(c.ExpiresAt))
 		} else {
-			msg += ": request a new token and verify it with the SMS code."
+			why = msg.New("webull.renew_refused", "Err", clause(err))
 		}
-		h := health(auth.ActionNeeded, msg, now)
+		h := health(auth.ActionNeeded, why, now)
 		h.ExpiresAt = c.ExpiresAt
-		return token, h, needsVerify(c.Name, msg)
+		return token, h, needsVerify(c.Name, why)
 	}
 	if ri.Token != token {
 		if err := auth.SetRetry(s, auth.FieldWebullToken, ri.Token); err != nil {
 			// Webull may have retired the old token already; say so plainly.
-			msg := "Webull renewed the token but the keychain did not store the new one (" + trimDot(sentence(err)) + "): fix the keychain, then verify a new token."
-			h := health(auth.ActionNeeded, msg, now)
+			h := health(auth.ActionNeeded, msg.New("webull.renewed_not_stored", "Err", clause(err)), now)
 			h.Next = auth.Next(auth.ActionVerify, c.Name)
-			return token, h, fmt.Errorf("store the renewed Webull token: %w", err)
+			return token, h, msg.Wrap(err, "webull.store_renewed", "Err", err)
 		}
 		token = ri.Token
 	}
@@ -504,13 +515,6 @@ func (p *Provider) renew(ctx context.Context, cl *Client, c *auth.Credential, s 
 	c.RefreshedAt = now
 	c.LastUsed = now
 	return token, auth.Health{}, nil
-}
-
-func trimDot(s string) string {
-	if n := len(s); n > 0 && s[n-1] == '.' {
-		return s[:n-1]
-	}
-	return s
 }
 
 // share keeps the SDKs' token.txt current when the credential shares,
@@ -525,10 +529,10 @@ func (p *Provider) share(c *auth.Credential, ti TokenInfo) error {
 	}
 	dir := filepath.Dir(file)
 	if _, err := CheckShareDir(dir); err != nil {
-		return &ShareError{Err: fmt.Errorf("the token is fine, but it was not written to %s: %w", file, err)}
+		return &ShareError{Err: msg.Wrap(err, "webull.share_not_written", "File", file, "Err", err)}
 	}
 	if err := WriteTokenFile(dir, ti); err != nil {
-		return &ShareError{Err: fmt.Errorf("the token is fine, but %s could not be updated for the Webull SDKs (%v): check the folder's permissions", file, err)}
+		return &ShareError{Err: msg.Wrap(err, "webull.share_not_updated", "File", file, "Err", err)}
 	}
 	c.SDKTokenFile = file
 	return nil
@@ -541,6 +545,9 @@ type ShareError struct{ Err error }
 func (e *ShareError) Error() string { return e.Err.Error() }
 func (e *ShareError) Unwrap() error { return e.Err }
 
+// Message is the sentence as data.
+func (e *ShareError) Message() msg.Message { return msg.Of(e.Err) }
+
 // shareHealth reports a token.txt that bots read but that could not be
 // written or removed. The token itself is as good as h says: a usable
 // one stays OK (or Expiring), with the sharing failure as its sentence
@@ -552,7 +559,7 @@ func shareHealth(h auth.Health, err error, now time.Time, name string) auth.Heal
 	}
 	out := h
 	out.CheckedAt = now
-	out.Reason = "sharing failed: " + sentence(err)
+	out = out.Because(msg.New("webull.sharing_failed", "Err", sentence(err)))
 	out.Next = auth.Next(auth.ActionShare, name)
 	return out
 }
@@ -561,8 +568,11 @@ func shareHealth(h auth.Health, err error, now time.Time, name string) auth.Heal
 // no token to hand out, and none is needed.
 type NoTokenError struct{ Name string }
 
-func (e *NoTokenError) Error() string {
-	return e.Name + " has no token because 2FA is off for this app: requests are signed with the app key alone, and the app key and secret are still given to bots through their environment"
+func (e *NoTokenError) Error() string { return e.Message().String() }
+
+// Message is the sentence as data.
+func (e *NoTokenError) Message() msg.Message {
+	return msg.New("webull.no_token_two_factor_off", "Name", e.Name)
 }
 
 // Token returns the verified token for another app, or a UserError saying
@@ -576,21 +586,21 @@ func (p *Provider) Token(c auth.Credential, s auth.Secrets) (string, error) {
 	switch c.TokenStatus {
 	case StatusNormal:
 		if !c.ExpiresAt.IsZero() && !now.Before(c.ExpiresAt) {
-			return "", auth.NeedsUserTo(verify, "the Webull token of %s expired on %s: verify a new one", c.Name, FormatTime(c.ExpiresAt))
+			return "", auth.NeedsUserBecause(verify, msg.New("webull.token_of_expired", "Name", c.Name, "At", When(c.ExpiresAt)))
 		}
 	case StatusPending:
-		return "", auth.NeedsUserTo(verify, "the Webull token of %s is waiting for its SMS code: confirm it in the Webull app, then try again", c.Name)
+		return "", auth.NeedsUserBecause(verify, msg.New("webull.token_of_pending", "Name", c.Name))
 	case StatusExpired, StatusInvalid:
-		return "", auth.NeedsUserTo(verify, "the Webull token of %s is %s: verify a new one", c.Name, c.TokenStatus)
+		return "", auth.NeedsUserBecause(verify, msg.New("webull.token_of_status", "Name", c.Name, "Status", c.TokenStatus))
 	default:
-		return "", auth.NeedsUserTo(verify, "%s has no verified Webull token yet: verify one", c.Name)
+		return "", auth.NeedsUserBecause(verify, msg.New("webull.token_of_none", "Name", c.Name))
 	}
 	v, err := s.Get(auth.FieldWebullToken)
 	if errors.Is(err, auth.ErrSecretNotFound) || (err == nil && v == "") {
-		return "", auth.NeedsUserTo(verify, "the Webull token of %s is not in the keychain: verify a new one", c.Name)
+		return "", auth.NeedsUserBecause(verify, msg.New("webull.token_of_not_stored", "Name", c.Name))
 	}
 	if err != nil {
-		return "", fmt.Errorf("read the Webull token of %s: %w", c.Name, err)
+		return "", msg.Wrap(err, "webull.token_read", "Name", c.Name, "Err", err)
 	}
 	return v, nil
 }
@@ -598,11 +608,11 @@ func (p *Provider) Token(c auth.Credential, s auth.Secrets) (string, error) {
 // Env returns what the official Webull SDKs read: the app key and secret
 // and, when the credential shares its token, the folder of token.txt.
 func (p *Provider) Env(c auth.Credential, s auth.Secrets) (map[string]string, string, error) {
-	appKey, err := secret(c, s, auth.FieldAppKey, "app key")
+	appKey, err := secret(c, s, auth.FieldAppKey)
 	if err != nil {
 		return nil, "", err
 	}
-	appSecret, err := secret(c, s, auth.FieldAppSecret, "app secret")
+	appSecret, err := secret(c, s, auth.FieldAppSecret)
 	if err != nil {
 		return nil, "", err
 	}
@@ -656,7 +666,7 @@ func (p *Provider) login(ctx context.Context, c *auth.Credential, s auth.Secrets
 	if c.TokenStatus != StatusExpired && c.TokenStatus != StatusInvalid {
 		stored, err = s.Get(auth.FieldWebullToken)
 		if err != nil && !errors.Is(err, auth.ErrSecretNotFound) {
-			err = fmt.Errorf("read the Webull token of %s: %w", c.Name, err)
+			err = msg.Wrap(err, "webull.token_read", "Name", c.Name, "Err", err)
 			return errHealth(err, p.clock.Now()), err
 		}
 	}
@@ -665,7 +675,7 @@ func (p *Provider) login(ctx context.Context, c *auth.Credential, s auth.Secrets
 		OnToken: func(ti TokenInfo) error {
 			if ti.Token != stored {
 				if err := s.Set(auth.FieldWebullToken, ti.Token); err != nil {
-					return fmt.Errorf("store the Webull token of %s: %w", c.Name, err)
+					return msg.Wrap(err, "webull.token_store", "Name", c.Name, "Err", err)
 				}
 				stored = ti.Token
 			}
@@ -683,7 +693,7 @@ func (p *Provider) login(ctx context.Context, c *auth.Credential, s auth.Secrets
 	now := p.clock.Now()
 	if ae := (*APIError)(nil); errors.As(err, &ae) && ae.Code == CodeNoDevice {
 		// Only the person can register a phone; a retry would fail the same way.
-		err = needsVerify(c.Name, MsgNoDevice)
+		err = needsVerify(c.Name, msg.New("webull.no_device"))
 		h := health(auth.ActionNeeded, sentence(err), now)
 		h.Next = auth.Next(auth.ActionVerify, c.Name)
 		return h, err
@@ -719,13 +729,13 @@ func (p *Provider) statusHealth(st Status) auth.Health {
 	now := p.clock.Now()
 	switch st.Phase {
 	case PhaseStarting:
-		return health(auth.Pending, st.Message, now)
+		return health(auth.Pending, st.Why, now)
 	case PhasePending:
-		h := health(auth.Pending, st.Message, now)
+		h := health(auth.Pending, st.Why, now)
 		h.Deadline = st.Deadline
 		return h
 	case PhaseVerified:
-		h := health(auth.OK, st.Message, now)
+		h := health(auth.OK, st.Why, now)
 		h.ExpiresAt = st.Expires
 		return h
 	case PhaseFailed:
@@ -733,7 +743,7 @@ func (p *Provider) statusHealth(st Status) auth.Health {
 			return errHealth(st.Err, now)
 		}
 	}
-	return health(auth.ActionNeeded, st.Message, now)
+	return health(auth.ActionNeeded, st.Why, now)
 }
 
 // SharedFile is token.txt as the SDK reads it, for share targets: the

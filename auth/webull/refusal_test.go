@@ -47,7 +47,7 @@ func TestARefusalThatIsNotWebullsVerdictIsUnknown(t *testing.T) {
 					t.Errorf("reason %q lacks %q", h.Reason, want)
 				}
 			}
-			if strings.Contains(h.Reason, "check the app key and secret") {
+			if has(h.Why, "webull.bad_signature") {
 				t.Errorf("a refusal that is not Webull's verdict advises replacing the key: %q", h.Reason)
 			}
 			if e.token() != tok {
@@ -78,7 +78,7 @@ func TestWebullsNamedErrors(t *testing.T) {
 	e.front(map[string]http.HandlerFunc{checkPath: answer(400, `{"error_code":"NO_AVAILABLE_DEVICE","message":"no device"}`)})
 	h, err := e.p.Refresh(testutil.Context(t, 20*time.Second), &e.c, e.s, auth.RefreshOptions{})
 	var ae *APIError
-	if h.State != auth.ActionNeeded || !strings.Contains(h.Reason, "no phone is registered for Webull 2FA: install the Webull app, log in, finish the device registration, then verify again") || IsTemporary(err) || !errors.As(err, &ae) {
+	if h.State != auth.ActionNeeded || !has(h.Why, "webull.no_device") || IsTemporary(err) || !errors.As(err, &ae) {
 		t.Errorf("NO_AVAILABLE_DEVICE: %v / %v, want Action needed with the sentence", h, err)
 	}
 }
@@ -93,7 +93,7 @@ func TestNoAvailableDeviceAsksThePersonToRegisterAPhone(t *testing.T) {
 	_, done := e.login(testutil.Context(t, 20*time.Second))
 	r := <-done
 	var ue *auth.UserError
-	if r.h.State != auth.ActionNeeded || !errors.As(r.err, &ue) || !strings.Contains(r.err.Error(), MsgNoDevice) || r.h.Next != auth.Next(auth.ActionVerify, e.c.Name) {
+	if r.h.State != auth.ActionNeeded || !errors.As(r.err, &ue) || !errSays(r.err, "webull.no_device") || r.h.Next != auth.Next(auth.ActionVerify, e.c.Name) {
 		t.Fatalf("login without a registered phone: %v (next %v) / %v", r.h, r.h.Next, r.err)
 	}
 	if n := e.sim.Count(createPath); n != 1 {

@@ -19,7 +19,7 @@ func TestTwoFactorOffNeedsNoTokenAndNoSMS(t *testing.T) {
 	}
 	_, done := e.login(testutil.Context(t, 20*time.Second))
 	r := <-done
-	if r.err != nil || r.h.State != auth.OK || r.h.Reason != MsgTwoFactorOff || !r.h.Next.IsZero() {
+	if r.err != nil || r.h.State != auth.OK || !r.h.Why.Is("webull.two_factor_off") || !r.h.Next.IsZero() {
 		t.Fatalf("login of an app with 2FA off: %v %+v / %v", r.h, r.h.Next, r.err)
 	}
 	if n := e.sim.Count(createPath); n != 0 || len(e.sim.Tokens()) != 0 || e.token() != "" {
@@ -28,14 +28,14 @@ func TestTwoFactorOffNeedsNoTokenAndNoSMS(t *testing.T) {
 	if !e.c.TwoFactorOff || e.sim.Count(ConfigPath) != 1 {
 		t.Fatalf("2FA off not recorded (%v) or not asked (%d)", e.c.TwoFactorOff, e.sim.Count(ConfigPath))
 	}
-	if h := e.p.Assess(e.c, e.clock.Now()); h.State != auth.OK || h.Reason != MsgTwoFactorOff {
+	if h := e.p.Assess(e.c, e.clock.Now()); h.State != auth.OK || !h.Why.Is("webull.two_factor_off") {
 		t.Errorf("Assess: %v", h)
 	}
 
 	// token says why there is none, and env still serves the app key.
 	_, err := e.p.Token(e.c, e.s)
 	var nt *NoTokenError
-	if !errors.As(err, &nt) || !strings.Contains(err.Error(), "2FA is off") || !strings.Contains(err.Error(), "environment") {
+	if !errors.As(err, &nt) || !errSays(err, "webull.no_token_two_factor_off") {
 		t.Errorf("Token: %v", err)
 	}
 	vars, note, err := e.p.Env(e.c, e.s)
@@ -56,7 +56,7 @@ func TestTwoFactorOffNeedsNoTokenAndNoSMS(t *testing.T) {
 	}
 	h, err := e.p.Refresh(testutil.Context(t, 20*time.Second), &e.c, e.s, auth.RefreshOptions{})
 	if a, _ := auth.ActionOf(err); h.State != auth.ActionNeeded || e.c.TwoFactorOff ||
-		h.Next != auth.Next(auth.ActionVerify, e.c.Name) || a.Kind != auth.ActionVerify || !strings.Contains(h.Reason, "2FA is now on") {
+		h.Next != auth.Next(auth.ActionVerify, e.c.Name) || a.Kind != auth.ActionVerify || !h.Why.Is("webull.two_factor_now_on") {
 		t.Fatalf("refresh after 2FA was turned on: %v %+v / %v", h, h.Next, err)
 	}
 	if e.sim.Count(createPath) != 0 {
@@ -86,7 +86,7 @@ func TestAnAppWithoutTokenFindsOut2FAIsOffAtItsCheck(t *testing.T) {
 	// With 2FA on and no token yet, the check says to verify.
 	e2 := newEnv(t, false)
 	h, err = e2.p.Refresh(testutil.Context(t, 20*time.Second), &e2.c, e2.s, auth.RefreshOptions{})
-	if h.State != auth.ActionNeeded || h.Next.Kind != auth.ActionVerify || h.Reason != MsgNoToken || err == nil {
+	if h.State != auth.ActionNeeded || h.Next.Kind != auth.ActionVerify || !h.Why.Is("webull.no_token") || err == nil {
 		t.Fatalf("first check of an app with 2FA on: %v %+v %v", h, h.Next, err)
 	}
 }
@@ -176,7 +176,7 @@ func TestSkewHasItsSignAndSizeAndIsNeverBroken(t *testing.T) {
 	// Through the sandbox's own clock check.
 	e := verified(t)
 	e.sim.SetSkew(-7 * time.Minute)
-	if h, _ := e.p.Refresh(testutil.Context(t, 20*time.Second), &e.c, e.s, auth.RefreshOptions{}); h.State == auth.Broken || !strings.Contains(h.Reason, "7 minutes ahead of") {
+	if h, _ := e.p.Refresh(testutil.Context(t, 20*time.Second), &e.c, e.s, auth.RefreshOptions{}); h.State == auth.Broken || !hasArg(h.Why, "webull.skew_ahead", "By", "7 minutes") {
 		t.Errorf("sandbox skew: %v", h)
 	}
 }

@@ -95,18 +95,18 @@ func TestAssessOffline(t *testing.T) {
 		want auth.State
 		says string
 	}{
-		{"fresh", ok, auth.OK, "valid until"},
-		{"never verified", auth.Credential{}, auth.ActionNeeded, "No verified"},
-		{"near expiry", func() auth.Credential { c := ok; c.ExpiresAt = now.Add(2 * 24 * time.Hour); return c }(), auth.Expiring, "renews"},
-		{"idle 12 days", func() auth.Credential { c := ok; c.LastUsed = now.Add(-12 * 24 * time.Hour); return c }(), auth.Expiring, "15 unused days"},
-		{"idle 15 days", func() auth.Credential { c := ok; c.LastUsed = now.Add(-15 * 24 * time.Hour); return c }(), auth.ActionNeeded, "not used for 15 days"},
-		{"expired", func() auth.Credential { c := ok; c.ExpiresAt = now.Add(-time.Minute); return c }(), auth.ActionNeeded, "expired on"},
-		{"pending", auth.Credential{TokenStatus: StatusPending, ExpiresAt: now.Add(time.Minute)}, auth.Pending, "SMS code"},
-		{"pending ran out", auth.Credential{TokenStatus: StatusPending, ExpiresAt: now.Add(-time.Second)}, auth.ActionNeeded, "5 minutes ran out"},
-		{"invalid", auth.Credential{TokenStatus: StatusInvalid}, auth.ActionNeeded, "new token"},
+		{"fresh", ok, auth.OK, "webull.verified"},
+		{"never verified", auth.Credential{}, auth.ActionNeeded, "webull.no_token"},
+		{"near expiry", func() auth.Credential { c := ok; c.ExpiresAt = now.Add(2 * 24 * time.Hour); return c }(), auth.Expiring, "webull.expiring"},
+		{"idle 12 days", func() auth.Credential { c := ok; c.LastUsed = now.Add(-12 * 24 * time.Hour); return c }(), auth.Expiring, "webull.idle_warn"},
+		{"idle 15 days", func() auth.Credential { c := ok; c.LastUsed = now.Add(-15 * 24 * time.Hour); return c }(), auth.ActionNeeded, "webull.invalid_idle"},
+		{"expired", func() auth.Credential { c := ok; c.ExpiresAt = now.Add(-time.Minute); return c }(), auth.ActionNeeded, "webull.token_expired"},
+		{"pending", auth.Credential{TokenStatus: StatusPending, ExpiresAt: now.Add(time.Minute)}, auth.Pending, "webull.waiting"},
+		{"pending ran out", auth.Credential{TokenStatus: StatusPending, ExpiresAt: now.Add(-time.Second)}, auth.ActionNeeded, "webull.window_ran_out"},
+		{"invalid", auth.Credential{TokenStatus: StatusInvalid}, auth.ActionNeeded, "webull.invalid"},
 	} {
 		h := p.Assess(tc.c, now)
-		if h.State != tc.want || !strings.Contains(h.Reason, tc.says) {
+		if h.State != tc.want || !h.Why.Is(tc.says) {
 			t.Errorf("%s: %v", tc.name, h)
 		}
 	}
@@ -127,7 +127,7 @@ func TestTokenAndEnvNeedTheUser(t *testing.T) {
 			t.Errorf("Token() with status %q: %v", st, err)
 		}
 	}
-	if _, _, err := p.Env(c, s); !errors.As(err, &ue) || !strings.Contains(err.Error(), "app key") {
+	if _, _, err := p.Env(c, s); !errors.As(err, &ue) || !hasArg(ue.Why, "webull.secret_missing", "Field", "app key") {
 		t.Errorf("Env without keys: %v", err)
 	}
 	s.Set(auth.FieldAppKey, "test-app-key")

@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/jonboulle/clockwork"
 
 	"tokentray/auth"
+	"tokentray/internal/msg"
 )
 
 // Verification timing as Webull documents it.
@@ -29,14 +31,26 @@ const (
 	deadlineGrace = 30 * time.Second
 )
 
-// VerifySteps are what the user does in the Webull app, in order.
-var VerifySteps = []string{
-	"Open the Webull app on your phone (update it to the latest version if the prompt does not appear).",
-	"Go to Menu -> Messages -> OpenAPI Notifications.",
-	"Tap the latest verification message.",
-	"Tap Check Now.",
-	"Enter the SMS verification code sent to your phone.",
-	"Tap Confirm.",
+// VerifyStepMessages are what the user does in the Webull app, in
+// order, as messages.
+var VerifyStepMessages = []msg.Message{
+	msg.New("webull.step_open_app"),
+	msg.New("webull.step_notifications"),
+	msg.New("webull.step_latest"),
+	msg.New("webull.step_check_now"),
+	msg.New("webull.step_enter_code"),
+	msg.New("webull.step_confirm"),
+}
+
+// VerifySteps are VerifyStepMessages in English.
+var VerifySteps = english(VerifyStepMessages)
+
+func english(ms []msg.Message) []string {
+	out := make([]string, len(ms))
+	for i, m := range ms {
+		out[i] = m.String()
+	}
+	return out
 }
 
 // Phase is where a verification stands.
@@ -67,9 +81,13 @@ type Status struct {
 	Deadline time.Time
 	// SecondsLeft is the time to Deadline when the snapshot was taken.
 	SecondsLeft int
-	// Steps are the instructions while pending, nil otherwise.
-	Steps []string
-	// Message is one sentence: what is happening and what to do.
+	// Steps are the instructions while pending, nil otherwise, in
+	// English; StepMessages are the same as messages.
+	Steps        []string
+	StepMessages []msg.Message
+	// Why is one sentence as data: what is happening and what to do.
+	// Message is its English text.
+	Why     msg.Message
 	Message string
 	// TestEnv is set when the token was NORMAL at once (no SMS needed).
 	TestEnv bool
@@ -154,9 +172,10 @@ func (v *Verification) interval() time.Duration {
 func (v *Verification) set(st Status) {
 	now := v.clock().Now()
 	if st.Phase == PhasePending {
-		st.Steps = VerifySteps
+		st.Steps, st.StepMessages = VerifySteps, VerifyStepMessages
 		st.SecondsLeft = secondsUntil(now, st.Deadline)
 	}
+	st.Message = st.Why.String()
 	v.mu.Lock()
 	st.Checks = len(v.checks)
 	v.st = st
@@ -174,7 +193,7 @@ func (v *Verification) Run(ctx context.Context) (TokenInfo, error) {
 	v.checks = nil
 	v.token = TokenInfo{}
 	v.mu.Unlock()
-	v.set(Status{Phase: PhaseStarting, Message: "Asking Webull for a token."})
+	v.set(Status{Phase: PhaseStarting, Why: msg.New("webull.asking")})
 
 	ti, err := v.Client.Create(ctx, v.Stored)
 	if err == nil && v.Stored != "" && (ti.Status == StatusExpired || ti.Status == StatusInvalid) {
@@ -202,8 +221,7 @@ func (v *Verification) Run(ctx context.Context) (TokenInfo, error) {
 	if !ti.Expires.IsZero() && ti.Expires.Before(now.Add(VerifyWindow+time.Minute)) {
 		deadline = ti.Expires
 	}
-	st := Status{Phase: PhasePending, Deadline: deadline,
-		Message: "Confirm the SMS code in the Webull app within 5 minutes."}
+	st := Status{Phase: PhasePending, Deadline: deadline, Why: msg.New("webull.confirm_within")}
 	backoff := time.Duration(0)
 	for {
 		wait := v.nextWait(backoff, deadline)
@@ -230,8 +248,7 @@ func (v *Verification) Run(ctx context.Context) (TokenInfo, error) {
 			}
 			backoff = nextBackoff(backoff, err)
 			st.Err = err
-			st.Message = fmt.Sprintf("%s Checking again in %d s; keep going with the code in the Webull app.",
-				sentence(err), int(backoff/time.Second))
+			st.Why = msg.New("webull.check_again", "Err", sentence(err), "Wait", backoff)
 			continue
 		}
 		backoff, st.Err = 0, nil
@@ -247,7 +264,7 @@ func (v *Verification) Run(ctx context.Context) (TokenInfo, error) {
 		if !now.Before(deadline.Add(deadlineGrace)) {
 			return TokenInfo{}, v.dead(StatusExpired)
 		}
-		st.Message = "Confirm the SMS code in the Webull app before the time runs out."
+		st.Why = msg.New("webull.confirm_before")
 	}
 }
 
@@ -305,21 +322,23 @@ func (v *Verification) verified(ti TokenInfo, atOnce bool) (TokenInfo, error) {
 	}
 	v.Stored = ti.Token
 	st := Status{Phase: PhaseVerified, Expires: ti.Expires}
-	until := ""
-	if !ti.Expires.IsZero() {
-		until = " The token is valid until " + FormatTime(ti.Expires) + "."
-	}
+	until := !ti.Expires.IsZero()
 	switch {
+	case atOnce && v.TestEnv && until:
+		st.TestEnv = true
+		st.Why = msg.New("webull.test_env_at_once_until", "Until", When(ti.Expires))
 	case atOnce && v.TestEnv:
 		st.TestEnv = true
-		st.Message = "Test environment: the token is valid at once, no SMS verification is needed." + until
+		st.Why = msg.New("webull.test_env_at_once")
+	case atOnce && until:
+		st.Why = msg.New("webull.still_verified_until", "Until", When(ti.Expires))
 	case atOnce:
-		st.Message = "The stored token is still verified: no SMS code is needed." + until
-	case until != "":
+		st.Why = msg.New("webull.still_verified")
+	case until:
 		// Read after the state ("OK: Verified with …"), as status reads.
-		st.Message = "Verified with the SMS code, valid until " + FormatTime(ti.Expires) + "."
+		st.Why = msg.New("webull.verified_sms_until", "Until", When(ti.Expires))
 	default:
-		st.Message = "Verified with the SMS code."
+		st.Why = msg.New("webull.verified_sms")
 	}
 	v.set(st)
 	return ti, nil
@@ -333,13 +352,13 @@ func (v *Verification) dead(status string) error {
 	v.mu.Unlock()
 	var st Status
 	if status == StatusExpired {
-		st = Status{Phase: PhaseExpired, Message: MsgExpired}
+		st = Status{Phase: PhaseExpired, Why: msg.New("webull.window_ran_out")}
 	} else {
-		st = Status{Phase: PhaseInvalid, Message: InvalidMessage(v.LastUsed, time.Time{}, v.clock().Now())}
+		st = Status{Phase: PhaseInvalid, Why: InvalidWhy(v.LastUsed, time.Time{}, v.clock().Now())}
 	}
 	v.set(st)
 	// A new token is what fixes it; the caller names the credential.
-	return auth.NeedsUserTo(auth.Action{Kind: auth.ActionVerify}, "%s", st.Message)
+	return auth.NeedsUserBecause(auth.Action{Kind: auth.ActionVerify}, st.Why)
 }
 
 func (v *Verification) fail(ctx context.Context, err error) error {
@@ -350,60 +369,87 @@ func (v *Verification) fail(ctx context.Context, err error) error {
 		return err
 	}
 	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
-		v.set(Status{Phase: PhaseCancelled, Message: "The verification was cancelled: start it again to get a token."})
+		v.set(Status{Phase: PhaseCancelled, Why: msg.New("webull.cancelled")})
 		return err
 	}
-	v.set(Status{Phase: PhaseFailed, Message: sentence(err), Err: err})
+	v.set(Status{Phase: PhaseFailed, Why: sentence(err), Err: err})
 	return err
 }
 
-// MsgExpired says the 5-minute verification window ran out.
+// MsgExpired says the 5-minute verification window ran out, in English
+// (webull.window_ran_out).
 const MsgExpired = "The 5 minutes ran out before the SMS code was confirmed: request a new token and confirm the new code."
 
-// InvalidMessage explains an INVALID token: idle for 15 days, past its
-// expiry, or unknown to Webull.
+// InvalidMessage explains an INVALID token in English (see InvalidWhy).
 func InvalidMessage(lastUsed, expires, now time.Time) string {
+	return InvalidWhy(lastUsed, expires, now).String()
+}
+
+// InvalidWhy explains an INVALID token: idle for 15 days, past its
+// expiry, or unknown to Webull.
+func InvalidWhy(lastUsed, expires, now time.Time) msg.Message {
 	switch {
 	case !lastUsed.IsZero() && now.Sub(lastUsed) >= IdleLimit:
-		return "Webull no longer accepts the token because it was not used for 15 days (last used " +
-			FormatTime(lastUsed) + "): request a new token and verify it."
+		return msg.New("webull.invalid_idle", "LastUsed", When(lastUsed))
 	case !expires.IsZero() && !now.Before(expires):
-		return "Webull no longer accepts the token because it expired on " + FormatTime(expires) +
-			": request a new token and verify it."
+		return msg.New("webull.invalid_expired", "Expires", When(expires))
 	}
-	return "Webull no longer accepts the token (unused for 15 days, or unknown to Webull): request a new token and verify it."
+	return msg.New("webull.invalid")
 }
 
 // IdleLimit is how long a token may go unused before Webull makes it INVALID.
 const IdleLimit = 15 * 24 * time.Hour
 
-// FormatTime is how times appear in messages: UTC, to the minute.
+// FormatTime is how times appear in English messages: UTC, to the minute.
 func FormatTime(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") }
 
-// sentence is an error's message as a sentence without a context prefix.
-func sentence(err error) string {
+// When is a time as messages say it: UTC, to the minute ("2 Jan 2006
+// 15:04 UTC", "2006 年 1 月 2 日 15:04 UTC").
+func When(t time.Time) msg.Message {
+	t = t.UTC()
+	return msg.New("webull.time", "Year", t.Year(), "Month", msg.New(fmt.Sprintf("webull.month_%d", int(t.Month()))),
+		"Day", t.Day(), "Clock", t.Format("15:04"))
+}
+
+// why is what an error says to a person, as data, without the context
+// a call adds for the logs ("webull check token: ...").
+func why(err error) msg.Message {
 	var ae *APIError
 	var ne *NetworkError
 	var me *MalformedError
 	var se *StoppedError
 	var ue *auth.UserError
-	var msg string
 	switch {
 	case errors.As(err, &ae):
-		msg = ae.Error()
+		return ae.Message()
 	case errors.As(err, &se):
-		msg = se.Error()
+		return se.Message()
 	case errors.As(err, &ne):
-		msg = ne.Error()
+		return ne.Message()
 	case errors.As(err, &me):
-		msg = me.Error()
+		return me.Message()
 	case errors.As(err, &ue):
-		msg = ue.Error()
-	default:
-		msg = err.Error()
+		return ue.Message()
 	}
-	if n := len(msg); n > 0 && msg[n-1] != '.' {
-		msg += "."
+	return msg.Of(err)
+}
+
+// sentence is why(err) as a sentence: with a full stop unless it has one.
+func sentence(err error) msg.Message {
+	m := why(err)
+	if strings.HasSuffix(m.String(), ".") {
+		return m
 	}
-	return msg
+	return msg.New("webull.sentence", "Text", m)
+}
+
+// clause is why(err) to go inside a sentence, without a full stop (the
+// errors that come here have none; one that does is said as its
+// English words).
+func clause(err error) msg.Message {
+	m := why(err)
+	if s := m.String(); strings.HasSuffix(s, ".") {
+		return msg.Plain(strings.TrimSuffix(s, "."))
+	}
+	return m
 }
