@@ -527,3 +527,30 @@ func TestSettingTextsAreTheTablesInEnglish(t *testing.T) {
 		t.Errorf("only %d settings", len(ss))
 	}
 }
+
+// The app area's table: a few of the window's messages as each language
+// says them (the other tests check codes and scripts).
+func TestAppMessagesInEveryLanguage(t *testing.T) {
+	cases := []struct {
+		l    msg.Lang
+		m    msg.Message
+		want string
+	}{
+		{msg.English, msg.New("app.state_left", "State", "Expiring", "Left", "3 days"), "Expiring, 3 days left"},
+		{msg.SimplifiedChinese, msg.New("app.state_left", "State", "即将过期", "Left", "3 天"), "即将过期，剩余 3 天"},
+		{msg.HongKongChinese, msg.New("app.state_left", "State", "即將過期", "Left", "3 日"), "即將過期，尚餘 3 日"},
+		{msg.English, msg.New("app.extend_years", "Count", 1), "1 year"},
+		{msg.English, msg.New("app.extend_years", "Count", 2), "2 years"},
+		{msg.SimplifiedChinese, msg.New("app.extend_days", "Count", 90), "90 天"},
+		{msg.HongKongChinese, msg.New("app.extend_days", "Count", 90), "90 日"},
+		{msg.English, msg.New("app.logout_title", "Name", "futu-main"), "Log out of futu-main?"},
+		{msg.SimplifiedChinese, msg.New("app.logout_title", "Name", "futu-main"), "退出 futu-main 的登录？"},
+		{msg.HongKongChinese, msg.New("app.logout_title", "Name", "futu-main"), "登出 futu-main？"},
+		{msg.HongKongChinese, msg.New("app.logout_futu", "Brand", msg.New("brand.futu")), "tokentray 會向富途撤銷其令牌，並從系統鑰匙圈刪除。向 tokentray 索取該令牌的腳本會停止運作，直至你重新登入。"},
+	}
+	for _, c := range cases {
+		if got := c.l.Render(c.m); got != c.want {
+			t.Errorf("%s %s: %q, want %q", c.l, c.m.ID, got, c.want)
+		}
+	}
+}
