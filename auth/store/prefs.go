@@ -500,6 +500,9 @@ func oneLine(raw json.RawMessage) string {
 // error, and is left for Open to deal with.
 func ReadPrefs(dir string) (Prefs, error) {
 	s := &Store{dir: dir}
+	if p, ok := quickPrefs(s.Path()); ok {
+		return p, nil
+	}
 	f, err := s.readFile()
 	if err != nil {
 		return DefaultPrefs(), err

@@ -12,7 +12,9 @@ func (s *Store) Shared(id string) (targets.Shared, error) {
 	if err != nil {
 		return targets.Shared{}, err
 	}
-	return f.Shares[id], nil
+	v := f.Shares[id]
+	v.Targets = slices.Clone(v.Targets)
+	return v, nil
 }
 
 // AllShared returns every credential's share targets, by credential ID.
@@ -21,7 +23,7 @@ func (s *Store) AllShared() (map[string]targets.Shared, error) {
 	if err != nil {
 		return nil, err
 	}
-	return f.Shares, nil
+	return cloneShares(f.Shares), nil
 }
 
 // ChangeShared runs fn on the share targets of the credential with id,

@@ -175,7 +175,12 @@ func (s *Store) tidy(open bool) error {
 		if !open {
 			return nil
 		}
-		// Nothing to finish: read as any reader does, without the lock.
+		// Nothing to finish: read as any reader does, without the lock;
+		// a well-formed file is read in full by the first command that
+		// needs every credential, and in part by one that needs one.
+		if _, ok := quickBytes(s.Path()); ok {
+			return nil
+		}
 		_, err := s.load()
 		return err
 	}
@@ -258,6 +263,11 @@ func (s *Store) List() ([]auth.Credential, error) {
 // Get returns the credential with this name; an exact match wins, else a
 // case-insensitive one.
 func (s *Store) Get(name string) (auth.Credential, error) {
+	if !s.parsedCurrent() {
+		if c, ok := quickGet(s.Path(), name); ok {
+			return c, nil
+		}
+	}
 	f, err := s.load()
 	if err != nil {
 		return auth.Credential{}, err
@@ -550,6 +560,11 @@ func (s *Store) deleteSecrets(id string) error {
 
 // Prefs returns the user's settings, defaults filled in.
 func (s *Store) Prefs() (Prefs, error) {
+	if !s.parsedCurrent() {
+		if p, ok := quickPrefs(s.Path()); ok {
+			return p, nil
+		}
+	}
 	f, err := s.load()
 	if err != nil {
 		return Prefs{}, err
@@ -557,7 +572,9 @@ func (s *Store) Prefs() (Prefs, error) {
 	if f.Prefs == nil {
 		return DefaultPrefs(), nil
 	}
-	return f.Prefs.withDefaults(), nil
+	p := *f.Prefs
+	p.WarnDays = slices.Clone(p.WarnDays)
+	return p.withDefaults(), nil
 }
 
 // SetPrefs validates and saves the user's settings.
@@ -657,7 +674,10 @@ func (s *Store) loadLocked() (file, error) {
 	f, err := s.read()
 	var ce *CorruptError
 	if !errors.As(err, &ce) {
-		return f, err
+		if err != nil {
+			return f, err
+		}
+		return f.clone(), nil // a writer changes what it gets
 	}
 	moved, merr := s.moveAside(ce.Path)
 	if merr != nil {
@@ -674,7 +694,10 @@ func (s *Store) loadLocked() (file, error) {
 
 // read returns the settings, parsed again only when the file changed:
 // every write is a rename, so a file with the same identity, size and
-// modification time holds what was parsed last time.
+// modification time holds what was parsed last time. What it returns is
+// shared with the next callers: a reader copies what it hands out, and
+// a writer gets its own copy from loadLocked. (Copying every credential
+// at each read made `status` copy a thousand credentials four times.)
 func (s *Store) read() (file, error) {
 	fi, statErr := os.Stat(s.Path())
 	if statErr == nil {
@@ -682,13 +705,13 @@ func (s *Store) read() (file, error) {
 		c := s.cache
 		s.cacheMu.Unlock()
 		if c.fi != nil && os.SameFile(c.fi, fi) && c.fi.ModTime().Equal(fi.ModTime()) && c.fi.Size() == fi.Size() {
-			return c.f.clone(), nil
+			return c.f, nil
 		}
 	}
 	f, err := s.readFile()
 	if err == nil && statErr == nil {
 		s.cacheMu.Lock()
-		s.cache = parsed{fi: fi, f: f.clone()}
+		s.cache = parsed{fi: fi, f: f}
 		s.cacheMu.Unlock()
 	}
 	return f, err
@@ -702,20 +725,25 @@ type parsed struct {
 
 func (f file) clone() file {
 	f.Credentials = slices.Clone(f.Credentials)
-	if f.Shares != nil {
-		sh := make(map[string]targets.Shared, len(f.Shares))
-		for id, v := range f.Shares {
-			v.Targets = slices.Clone(v.Targets)
-			sh[id] = v
-		}
-		f.Shares = sh
-	}
+	f.Shares = cloneShares(f.Shares)
 	if f.Prefs != nil {
 		p := *f.Prefs
 		p.WarnDays = slices.Clone(p.WarnDays)
 		f.Prefs = &p
 	}
 	return f
+}
+
+func cloneShares(m map[string]targets.Shared) map[string]targets.Shared {
+	if m == nil {
+		return nil
+	}
+	sh := make(map[string]targets.Shared, len(m))
+	for id, v := range m {
+		v.Targets = slices.Clone(v.Targets)
+		sh[id] = v
+	}
+	return sh
 }
 
 func (s *Store) readFile() (file, error) {
