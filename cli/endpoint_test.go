@@ -11,7 +11,7 @@ import (
 // stored, also when the broker is not asked, and never echoed; a long
 // one is not echoed whole.
 func TestAddRefusesEndpointsThatWouldLeakOrMislead(t *testing.T) {
-	x := newTT(t)
+	x := newITT(t)
 	// The password is typed on the command line by the person, so it is
 	// not one of the harness's secrets (those must never be in argv);
 	// it is checked for by hand below.
@@ -53,7 +53,7 @@ func TestAddRefusesEndpointsThatWouldLeakOrMislead(t *testing.T) {
 // Each Futu OAuth endpoint can be set on its own at add and changed or
 // cleared with update.
 func TestOAuthEndpointOverrides(t *testing.T) {
-	x := newTT(t)
+	x := newITT(t)
 	wantCode(t, x.run(nil, "", "add", "futu-oauth", "o1", "--no-check", "--endpoint", "https://openapi.example",
 		"--register-url", "https://auth.example/reg", "--authorize-url", "https://auth.example/authz",
 		"--token-url", "https://auth.example/token"), 0, "add with overrides")

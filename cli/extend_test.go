@@ -80,9 +80,8 @@ func TestExtendNeverShortensUnlessAsked(t *testing.T) {
 // An extension pushes the new token to the key's share targets at once
 // and names each that got it; the old token no longer works anywhere.
 func TestExtendUpdatesShareTargetsAndSaysSo(t *testing.T) {
-	needKeychain(t)
 	sb := startSandbox(t)
-	x := newTT(t)
+	x := newITT(t)
 	old := addFutuKey(t, x, sb, "key", 30)
 	got := filepath.Join(t.TempDir(), "key.env")
 	cmd := "cat > " + got

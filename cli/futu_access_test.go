@@ -10,7 +10,7 @@ import (
 )
 
 // statusOf is one credential of "status --json".
-func statusOf(t *testing.T, x *tt, name string) map[string]any {
+func statusOf(t *testing.T, x runner, name string) map[string]any {
 	t.Helper()
 	r := x.run(nil, "", "status", "--json")
 	var out struct {
@@ -32,10 +32,9 @@ func statusOf(t *testing.T, x *tt, name string) map[string]any {
 // the check must be the one Futu's own CLI makes, so a revoked access
 // token is renewed by refresh and never handed out by token.
 func TestRefreshRenewsARevokedFutuAccessTokenBeforeTokenHandsItOut(t *testing.T) {
-	needKeychain(t)
 	sb := startSandbox(t)
 	sb.Futu.SetLayout(futusim.LayoutCLI)
-	x := newTT(t)
+	x := newITT(t)
 	wantCode(t, x.run(nil, "", "add", "futu-oauth", "oauth", "--endpoint", sb.FutuURL), 0, "add futu-oauth")
 	o := newOAuthSession(t, x)
 	c, revoked, _ := o.login(t, x, "oauth")
@@ -76,9 +75,8 @@ func TestRefreshRenewsARevokedFutuAccessTokenBeforeTokenHandsItOut(t *testing.T)
 }
 
 func TestAddTakesFutusBrandAndStatusShowsIt(t *testing.T) {
-	needKeychain(t)
 	sb := startSandbox(t)
-	x := newTT(t)
+	x := newITT(t)
 	wantCode(t, x.run(nil, "", "add", "futu-oauth", "mm", "--brand", "moomoo", "--endpoint", sb.FutuURL, "--no-check"), 0, "add futu-oauth --brand moomoo")
 	wantCode(t, x.run(nil, "", "add", "futu-oauth", "ft", "--endpoint", sb.FutuURL, "--no-check"), 0, "add futu-oauth")
 	if st := statusOf(t, x, "mm"); st["brand"] != "moomoo" || st["broker"] != "Futu" {
@@ -111,9 +109,8 @@ func TestAddTakesFutusBrandAndStatusShowsIt(t *testing.T) {
 // status --json and status NAME say which host each credential talks to,
 // and a Webull credential's region and environment.
 func TestStatusSaysWhichHostEachCredentialTalksTo(t *testing.T) {
-	needKeychain(t)
 	sb := startSandbox(t)
-	x := newTT(t)
+	x := newITT(t)
 	addTestEnvWebull(t, x, sb, "wb", "hk")
 	wantCode(t, x.run(nil, "", "add", "futu-oauth", "mm", "--brand", "moomoo", "--endpoint", sb.FutuURL, "--no-check"), 0, "add futu-oauth")
 	wb := statusOf(t, x, "wb")

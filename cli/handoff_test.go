@@ -14,7 +14,7 @@ import (
 
 // addFutuKey adds a sandbox Futu API key valid for days and returns its
 // access token.
-func addFutuKey(t *testing.T, x *tt, sb *sandbox.Sandbox, name string, days int) string {
+func addFutuKey(t *testing.T, x runner, sb *sandbox.Sandbox, name string, days int) string {
 	t.Helper()
 	k, s, a := sb.Futu.AddAPIKey(time.Now().Add(time.Duration(days) * 24 * time.Hour))
 	x.secret(k, s, a)
@@ -26,9 +26,8 @@ func addFutuKey(t *testing.T, x *tt, sb *sandbox.Sandbox, name string, days int)
 // One exec gives a bot the variables of a Futu key and a Webull app; two
 // Futu keys clash on their variables unless one gets a prefix.
 func TestExecWithTwoCredentials(t *testing.T) {
-	needKeychain(t)
 	sb := startSandbox(t)
-	x := newTT(t)
+	x := newITT(t)
 	accessA := addFutuKey(t, x, sb, "futu-a", 60)
 	accessB := addFutuKey(t, x, sb, "futu-b", 60)
 	addTestEnvWebull(t, x, sb, "wb", "us")
@@ -72,9 +71,8 @@ func TestExecWithTwoCredentials(t *testing.T) {
 
 // env prints the same values as a shell script, a .env file or JSON.
 func TestEnvFormats(t *testing.T) {
-	needKeychain(t)
 	sb := startSandbox(t)
-	x := newTT(t)
+	x := newITT(t)
 	access := addFutuKey(t, x, sb, "k", 60)
 
 	js := x.run(nil, "", "env", "k", "--format", "json")
@@ -103,9 +101,8 @@ func TestEnvFormats(t *testing.T) {
 // when its shared file cannot be written, and the credential reads "OK,
 // sharing failed" with share as the next action, never a login.
 func TestShareFolderCheckedWhenGivenAndATokenThatIsFineIsPrinted(t *testing.T) {
-	needKeychain(t)
 	sb := startSandbox(t)
-	x := newTT(t)
+	x := newITT(t)
 	appKey, appSecret := sb.Webull.AddApp(true)
 	x.secret(appSecret)
 	keys := map[string]string{"WEBULL_APP_KEY": appKey, "WEBULL_APP_SECRET": appSecret}
@@ -181,9 +178,8 @@ func TestShareFolderCheckedWhenGivenAndATokenThatIsFineIsPrinted(t *testing.T) {
 // refresh token, so no other program can rotate tokentray's away; share
 // without it writes both again.
 func TestFutuOAuthShareAccessOnly(t *testing.T) {
-	needKeychain(t)
 	sb := startSandbox(t)
-	x := newTT(t)
+	x := newITT(t)
 	wantCode(t, x.run(nil, "", "add", "futu-oauth", "sdk", "--endpoint", sb.FutuURL), 0, "add futu-oauth")
 	o := newOAuthSession(t, x)
 	c, _, _ := o.login(t, x, "sdk")

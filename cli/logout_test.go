@@ -28,7 +28,7 @@ type oauthSession struct {
 	eng *engine.Engine
 }
 
-func newOAuthSession(t *testing.T, x *tt) *oauthSession {
+func newOAuthSession(t *testing.T, x runner) *oauthSession {
 	t.Helper()
 	prov := futu.NewOAuthProvider(futu.Options{
 		Browser:     futusim.Browser{Approve: true},
@@ -36,19 +36,23 @@ func newOAuthSession(t *testing.T, x *tt) *oauthSession {
 		// Only the credential can tell where Futu is.
 		Getenv: func(string) string { return "" },
 	})
-	// The real keychain and store of x's sandbox profile, as tokentray
-	// opens them, with a browser that approves.
-	door := system.NewDoor(system.Options{
+	// The keychain (or x's secrets) and store of x's sandbox profile, as
+	// tokentray opens them, with a browser that approves.
+	opts := system.Options{
 		Getenv: func(k string) string {
 			if k == "TOKENTRAY_CONFIG_DIR" {
-				return x.dir
+				return x.root()
 			}
 			return ""
 		},
 		Providers: func(system.Profile, clockwork.Clock) map[auth.Kind]auth.Provider {
 			return map[auth.Kind]auth.Provider{auth.KindFutuOAuth: prov}
 		},
-	})
+	}
+	if s := x.keptIn(); s != nil {
+		opts.Secrets = func(system.Profile) auth.SecretStore { return s }
+	}
+	door := system.NewDoor(opts)
 	parts, err := door.Open(true)
 	if err != nil {
 		t.Fatal(err)
@@ -57,7 +61,7 @@ func newOAuthSession(t *testing.T, x *tt) *oauthSession {
 }
 
 // login signs name in and registers its tokens as secrets of x.
-func (o *oauthSession) login(t *testing.T, x *tt, name string) (c auth.Credential, access, refresh string) {
+func (o *oauthSession) login(t *testing.T, x runner, name string) (c auth.Credential, access, refresh string) {
 	t.Helper()
 	if h, err := o.eng.Login(testutil.Context(t, 60*time.Second), name, auth.LoginOptions{}, nil); err != nil {
 		t.Fatalf("login of %s: %v (%v)", name, err, h)
@@ -94,9 +98,8 @@ func refreshGrant(t *testing.T, base, clientID, refresh string) int {
 }
 
 func TestFutuOAuthLogoutRevokesAndLoginWorksAgain(t *testing.T) {
-	needKeychain(t)
 	sb := startSandbox(t)
-	x := newTT(t)
+	x := newITT(t)
 	// FUTU_HTTP_URL instead of --endpoint: saved with the credential.
 	wantCode(t, x.run(map[string]string{"FUTU_HTTP_URL": sb.FutuURL}, "", "add", "futu-oauth", "oauth"), 0, "add futu-oauth")
 	o := newOAuthSession(t, x)
@@ -149,9 +152,8 @@ func TestFutuOAuthLogoutRevokesAndLoginWorksAgain(t *testing.T) {
 }
 
 func TestLogoutOfAnAPIKeyIsRefused(t *testing.T) {
-	needKeychain(t)
 	sb := startSandbox(t)
-	x := newTT(t)
+	x := newITT(t)
 	appKey, appSecret, access := sb.Futu.AddAPIKey(time.Now().Add(90 * 24 * time.Hour))
 	x.secret(appKey, appSecret, access)
 	// FUTU_HTTP_URL at add time only: later commands find Futu anyway.
@@ -175,9 +177,8 @@ func TestLogoutOfAnAPIKeyIsRefused(t *testing.T) {
 }
 
 func TestWebullLogoutForgetsTheToken(t *testing.T) {
-	needKeychain(t)
 	sb := startSandbox(t)
-	x := newTT(t)
+	x := newITT(t)
 	addTestEnvWebull(t, x, sb, "wb", "us")
 	wantCode(t, x.run(nil, "", "login", "wb"), 0, "login")
 	first := x.run(nil, "", "token", "wb")
@@ -201,9 +202,8 @@ func TestWebullLogoutForgetsTheToken(t *testing.T) {
 }
 
 func TestAddFutuOAuthImportsTheSDKToken(t *testing.T) {
-	needKeychain(t)
 	sb := startSandbox(t)
-	x := newTT(t)
+	x := newITT(t)
 	wantCode(t, x.run(nil, "", "add", "futu-oauth", "sdk-user", "--endpoint", sb.FutuURL), 0, "add futu-oauth")
 	o := newOAuthSession(t, x)
 	c, access, refresh := o.login(t, x, "sdk-user")

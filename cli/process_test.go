@@ -28,7 +28,7 @@ func startSandbox(t *testing.T) *sandbox.Sandbox {
 
 // statusJSON runs status --json and checks it against the documented
 // schema, field by field, and its exit code against the healths.
-func statusJSON(t *testing.T, x *tt) map[string]map[string]any {
+func statusJSON(t *testing.T, x runner) map[string]map[string]any {
 	t.Helper()
 	r := x.run(nil, "", "status", "--json")
 	var doc map[string][]map[string]any
@@ -94,9 +94,8 @@ func statusJSON(t *testing.T, x *tt) map[string]map[string]any {
 }
 
 func TestFutuKeyFromAddToRemove(t *testing.T) {
-	needKeychain(t)
 	sb := startSandbox(t)
-	x := newTT(t)
+	x := newITT(t)
 	if s := statusJSON(t, x); len(s) != 0 {
 		t.Fatalf("fresh profile has credentials: %v", s)
 	}
@@ -238,9 +237,8 @@ func (x *tt) startRaw(name string, args ...string) *proc {
 }
 
 func TestFutuKeySecretsFromStdinAndRejectedKey(t *testing.T) {
-	needKeychain(t)
 	sb := startSandbox(t)
-	x := newTT(t)
+	x := newITT(t)
 	appKey, appSecret, access := sb.Futu.AddAPIKey(time.Now().Add(90 * 24 * time.Hour))
 	x.secret(appKey, appSecret, access)
 	stdin := appKey + "\n" + appSecret + "\n" + access + "\n"
@@ -262,7 +260,7 @@ func TestFutuKeySecretsFromStdinAndRejectedKey(t *testing.T) {
 
 // addTestEnvWebull adds a Webull credential of a sandbox test-environment
 // app, whose tokens need no phone.
-func addTestEnvWebull(t *testing.T, x *tt, sb *sandbox.Sandbox, name, region string) {
+func addTestEnvWebull(t *testing.T, x runner, sb *sandbox.Sandbox, name, region string) {
 	t.Helper()
 	appKey, appSecret := sb.Webull.AddApp(true)
 	x.secret(appSecret)
@@ -405,9 +403,8 @@ func TestWebullLoginCancelledWithCtrlC(t *testing.T) {
 }
 
 func TestWebullTestEnvironmentNeedsNoPhone(t *testing.T) {
-	needKeychain(t)
 	sb := startSandbox(t)
-	x := newTT(t)
+	x := newITT(t)
 	addTestEnvWebull(t, x, sb, "uat", "hk")
 	wantCode(t, x.run(nil, "", "login", "uat"), 0, "login test env")
 	tok := x.run(nil, "", "token", "uat")

@@ -11,8 +11,7 @@ import (
 // the running sandbox brokers; with none running it is refused rather
 // than sent to a real broker.
 func TestSandboxProfileNeverDefaultsToARealBroker(t *testing.T) {
-	needKeychain(t)
-	x := newTT(t)
+	x := newITT(t)
 	appKey, appSecret, token := "test-app-key-0001", "test-app-secret-0001", "test-access-token-0001"
 	x.secret(appSecret, token)
 	env := map[string]string{"FUTU_APP_KEY": appKey, "FUTU_APP_SECRET": appSecret, "FUTU_ACCESS_TOKEN": token}

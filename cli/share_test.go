@@ -14,7 +14,7 @@ import (
 )
 
 func TestRefreshOfAnUnknownNameNamesItOnce(t *testing.T) {
-	x := newTT(t)
+	x := newITT(t)
 	r := x.run(nil, "", "refresh", "nosuch")
 	wantCode(t, r, 1, "refresh of an unknown name")
 	if strings.Count(r.stderr, "nosuch") != 1 || strings.Count(r.stderr, "\n") != 1 {
@@ -23,8 +23,7 @@ func TestRefreshOfAnUnknownNameNamesItOnce(t *testing.T) {
 }
 
 func TestAddFutuKeyWhenFutuCannotBeReached(t *testing.T) {
-	needKeychain(t)
-	x := newTT(t)
+	x := newITT(t)
 	env := map[string]string{"FUTU_APP_KEY": "test-app-key-0002", "FUTU_APP_SECRET": "test-app-secret-0002", "FUTU_ACCESS_TOKEN": "test-access-token-0002"}
 	x.secret("test-app-secret-0002", "test-access-token-0002")
 	addr := fmt.Sprintf("127.0.0.1:%d", testutil.FreePort(t)) // nothing listens there
@@ -90,9 +89,8 @@ func TestFutuOAuthLoginWithoutABrowserShowsThePageOnce(t *testing.T) {
 }
 
 func TestWebullShareTurnsTheTokenFileOnAndOff(t *testing.T) {
-	needKeychain(t)
 	sb := startSandbox(t)
-	x := newTT(t)
+	x := newITT(t)
 	addTestEnvWebull(t, x, sb, "bot", "us")
 	login := x.run(nil, "", "login", "bot")
 	wantCode(t, login, 0, "login")
@@ -192,9 +190,8 @@ func TestWebullShareTurnsTheTokenFileOnAndOff(t *testing.T) {
 }
 
 func TestFutuOAuthShareWritesTheSDKTokenFile(t *testing.T) {
-	needKeychain(t)
 	sb := startSandbox(t)
-	x := newTT(t)
+	x := newITT(t)
 	wantCode(t, x.run(nil, "", "add", "futu-oauth", "sdk", "--endpoint", sb.FutuURL), 0, "add futu-oauth")
 	o := newOAuthSession(t, x)
 	c, _, _ := o.login(t, x, "sdk")

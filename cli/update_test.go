@@ -9,9 +9,8 @@ import (
 // update replaces a key's secrets after the broker accepted them; a
 // refused update changes nothing.
 func TestUpdateReplacesSecretsCheckedFirst(t *testing.T) {
-	needKeychain(t)
 	sb := startSandbox(t)
-	x := newTT(t)
+	x := newITT(t)
 	k1, s1, a1 := sb.Futu.AddAPIKey(time.Now().Add(30 * 24 * time.Hour))
 	k2, s2, a2 := sb.Futu.AddAPIKey(time.Now().Add(60 * 24 * time.Hour))
 	x.secret(k1, s1, a1, k2, s2, a2)

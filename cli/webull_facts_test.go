@@ -12,7 +12,7 @@ import (
 )
 
 func TestHelpAddListsEveryWebullRegion(t *testing.T) {
-	x := newTT(t)
+	x := newITT(t)
 	h := x.run(nil, "", "help", "add")
 	wantCode(t, h, 0, "help add")
 	flat := strings.Join(strings.Fields(h.stdout), " ")
@@ -27,7 +27,7 @@ func TestHelpAddListsEveryWebullRegion(t *testing.T) {
 }
 
 func TestShareHelpSaysWhichFolderABotReads(t *testing.T) {
-	x := newTT(t)
+	x := newITT(t)
 	h := x.run(nil, "", "help", "share")
 	wantCode(t, h, 0, "help share")
 	flat := strings.Join(strings.Fields(h.stdout), " ")
@@ -39,9 +39,8 @@ func TestShareHelpSaysWhichFolderABotReads(t *testing.T) {
 }
 
 func TestShareSaysWhichBotFindsTheFileAndWarnsOfAListableFolder(t *testing.T) {
-	needKeychain(t)
 	sb := startSandbox(t)
-	x := newTT(t)
+	x := newITT(t)
 	addTestEnvWebull(t, x, sb, "bot", "us")
 	wantCode(t, x.run(nil, "", "login", "bot"), 0, "login")
 	tok := x.run(nil, "", "token", "bot")
@@ -99,9 +98,8 @@ func TestShareSaysWhichBotFindsTheFileAndWarnsOfAListableFolder(t *testing.T) {
 }
 
 func TestShareOfAWebullAppWith2FAOffWritesNoFile(t *testing.T) {
-	needKeychain(t)
 	sb := startSandbox(t)
-	x := newTT(t)
+	x := newITT(t)
 	key, secret := sb.Webull.AddApp(false)
 	if err := sb.Webull.SetTwoFactor(key, false); err != nil {
 		t.Fatal(err)
@@ -132,9 +130,8 @@ func TestShareOfAWebullAppWith2FAOffWritesNoFile(t *testing.T) {
 }
 
 func TestEnvOfAWebullAppWith2FAOffGivesTheKeysWithoutTheSharingWarning(t *testing.T) {
-	needKeychain(t)
 	sb := startSandbox(t)
-	x := newTT(t)
+	x := newITT(t)
 	key, secret := sb.Webull.AddApp(false)
 	if err := sb.Webull.SetTwoFactor(key, false); err != nil {
 		t.Fatal(err)
@@ -154,7 +151,7 @@ func TestEnvOfAWebullAppWith2FAOffGivesTheKeysWithoutTheSharingWarning(t *testin
 }
 
 func TestAnUnknownNameNamesTheProfilesStatusCommand(t *testing.T) {
-	x := newTT(t)
+	x := newITT(t)
 	r := x.run(nil, "", "token", "nosuch")
 	wantCode(t, r, 1, "token of an unknown name")
 	if want := "see the names of your credentials with: tokentray --sandbox status\n"; !strings.HasSuffix(r.stderr, want) || strings.Count(r.stderr, "tokentray status") != 0 {
@@ -163,7 +160,7 @@ func TestAnUnknownNameNamesTheProfilesStatusCommand(t *testing.T) {
 }
 
 func TestExecWithTheCommandsOptionButNoDashes(t *testing.T) {
-	x := newTT(t)
+	x := newITT(t)
 	r := x.run(nil, "", "exec", "bot", "ls", "-la")
 	wantCode(t, r, 2, "exec NAME ls -la")
 	if !strings.Contains(r.stderr, "put -- before the command: tokentray --sandbox exec NAME -- CMD [ARG...]") || strings.Count(r.stderr, "\n") != 1 {
@@ -172,9 +169,8 @@ func TestExecWithTheCommandsOptionButNoDashes(t *testing.T) {
 }
 
 func TestStatusShowsWebull2FAOffAndRenewalUnavailable(t *testing.T) {
-	needKeychain(t)
 	sb := startSandbox(t)
-	x := newTT(t)
+	x := newITT(t)
 	key, secret := sb.Webull.AddApp(false)
 	if err := sb.Webull.SetTwoFactor(key, false); err != nil {
 		t.Fatal(err)
@@ -239,9 +235,8 @@ func TestStatusShowsWebull2FAOffAndRenewalUnavailable(t *testing.T) {
 // and the credential's region and environment instead of starting its own
 // 2FA in the test environment.
 func TestExecGivesWebullsMCPServerItsVariables(t *testing.T) {
-	needKeychain(t)
 	sb := startSandbox(t)
-	x := newTT(t)
+	x := newITT(t)
 	addTestEnvWebull(t, x, sb, "bot", "hk")
 	wantCode(t, x.run(nil, "", "login", "bot"), 0, "login")
 	dir := filepath.Join(t.TempDir(), "tokens")

@@ -1,0 +1,103 @@
+package cli_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"tokentray/auth"
+	"tokentray/auth/webull"
+	"tokentray/cli"
+	"tokentray/internal/system"
+	"tokentray/internal/testutil"
+)
+
+// runner runs tokentray --sandbox with extra environment and stdin: a
+// built binary as a process (tt), or the command line in this process
+// over the real wiring (itt).
+type runner interface {
+	run(extra map[string]string, stdin string, args ...string) result
+	secret(vs ...string)
+	// root is the folder of the profiles (TOKENTRAY_CONFIG_DIR).
+	root() string
+	// keptIn is where the secrets are kept: nil for the profile's own
+	// keychain.
+	keptIn() auth.SecretStore
+}
+
+func (x *tt) root() string             { return x.dir }
+func (x *tt) keptIn() auth.SecretStore { return nil }
+
+// itt runs the command line in this process over the real parts the
+// wiring builds (internal/system: the settings file and its locks, the
+// engine, the brokers' protocols over loopback HTTP to the sandbox), with
+// the secrets kept in memory instead of a keychain. It checks what tt
+// checks of every run that a process is not needed for: no secret on
+// stderr or in the settings, and a failure as one sentence.
+type itt struct {
+	tt
+	secrets *auth.MemorySecrets
+}
+
+func newITT(t *testing.T) *itt {
+	return &itt{tt: tt{t: t, dir: t.TempDir()}, secrets: auth.NewMemorySecrets()}
+}
+
+func (x *itt) keptIn() auth.SecretStore { return x.secrets }
+
+func (x *itt) run(extra map[string]string, stdin string, args ...string) result {
+	x.t.Helper()
+	env := map[string]string{"TOKENTRAY_CONFIG_DIR": x.dir, "HOME": x.dir, "LANG": "C.UTF-8"}
+	for k, v := range extra {
+		env[k] = v
+	}
+	getenv := func(k string) string { return env[k] }
+	door := system.NewDoor(system.Options{Getenv: getenv, Secrets: func(system.Profile) auth.SecretStore { return x.secrets }})
+	var stdout, stderr testutil.LockedBuffer
+	d := cli.Deps{
+		Stdin: strings.NewReader(stdin), Stdout: &stdout, Stderr: &stderr,
+		Getenv: getenv,
+		Environ: func() []string {
+			var out []string
+			for k, v := range env {
+				out = append(out, k+"="+v)
+			}
+			return out
+		},
+		Clock: door.Clock(),
+		Open: func(sandboxed bool) (cli.Parts, error) {
+			p, err := door.Open(sandboxed)
+			if err != nil {
+				return cli.Parts{}, err
+			}
+			return cli.Parts{Service: p.Service(nil), Dir: p.Profile.Dir, Prefs: p.Store, CheckKeychain: p.CheckKeychain}, nil
+		},
+		ProfileDir: func(sandboxed bool) (string, error) {
+			p, err := door.Profile(sandboxed)
+			return p.Dir, err
+		},
+		Webull:   inProcessWebullFacts(),
+		Language: door.Language,
+	}
+	code := cli.Run(context.Background(), append([]string{"--sandbox"}, args...), d)
+	r := result{stdout: stdout.String(), stderr: stderr.String(), code: code}
+	x.checkOutput(args, r)
+	return r
+}
+
+// inProcessWebullFacts are the Webull SDK's facts as the wiring of the
+// tokentray program hands them to the command line.
+func inProcessWebullFacts() cli.WebullFacts {
+	f := cli.WebullFacts{
+		Regions:       webull.Regions(),
+		TokenDirEnv:   webull.TokenDirEnv,
+		TokenFile:     webull.TokenFileName,
+		TokenDirRule:  webull.TokenDirRule,
+		UseOfTokenDir: func(dir string) string { return webull.UseOfTokenDir(dir).Sentence() },
+		CheckShareDir: webull.CheckShareDir,
+	}
+	for _, r := range webull.AllRegions() {
+		f.RegionHelp = append(f.RegionHelp, cli.WebullRegion{Code: r.Code, Description: r.Description()})
+	}
+	return f
+}
