@@ -46,6 +46,31 @@ func (k Kind) Broker() string {
 	return "unknown"
 }
 
+// BrokerMessage is Broker as a message ("brand.futu"), said in the
+// person's language.
+func (k Kind) BrokerMessage() msg.Message {
+	switch k {
+	case KindFutuOAuth, KindFutuKey:
+		return msg.New("brand.futu")
+	case KindWebull:
+		return msg.New("brand.webull")
+	}
+	return msg.Plain(k.Broker())
+}
+
+// Message is Title as a message ("Futu OAuth login").
+func (k Kind) Message() msg.Message {
+	switch k {
+	case KindFutuOAuth:
+		return msg.New("auth.kind_futu_oauth")
+	case KindFutuKey:
+		return msg.New("auth.kind_futu_key")
+	case KindWebull:
+		return msg.New("auth.kind_webull")
+	}
+	return msg.Plain(k.Title())
+}
+
 // Title is a short human label for a kind.
 func (k Kind) Title() string {
 	switch k {

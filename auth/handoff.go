@@ -1,6 +1,10 @@
 package auth
 
-import "time"
+import (
+	"time"
+
+	"tokentray/internal/msg"
+)
 
 // HandoffKind names one way tokentray hands a credential's token to
 // other programs.
@@ -50,7 +54,23 @@ type Handover struct {
 // HandoffFailure is a handoff that could not be updated.
 type HandoffFailure struct {
 	Handoff
-	Reason string `json:"reason"`
+	// Reason is why, in English; Why is the same as data, for the faces
+	// to say in the person's language.
+	Reason string      `json:"reason"`
+	Why    msg.Message `json:"why,omitzero"`
+}
+
+// FailedBecause is a handoff that could not be updated, and why.
+func FailedBecause(h Handoff, why msg.Message) HandoffFailure {
+	return HandoffFailure{Handoff: h, Reason: why.String(), Why: why}
+}
+
+// Explain is the reason in the language.
+func (f HandoffFailure) Explain(l msg.Lang) string {
+	if !f.Why.IsZero() {
+		return l.Render(f.Why)
+	}
+	return f.Reason
 }
 
 // Replacement records a token swapped for a new one while the old one

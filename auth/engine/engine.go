@@ -9,7 +9,6 @@ package engine
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sync"
 	"time"
 
@@ -18,6 +17,7 @@ import (
 	"tokentray/auth"
 	"tokentray/auth/store"
 	"tokentray/auth/targets"
+	"tokentray/internal/msg"
 )
 
 // NeedsUserLockWait is how long Token waits for the lock of a credential
@@ -114,7 +114,7 @@ func (e *Engine) Clock() clockwork.Clock { return e.clock }
 func (e *Engine) Provider(k auth.Kind) (auth.Provider, error) {
 	p, ok := e.providers[k]
 	if !ok || p == nil {
-		return nil, fmt.Errorf("this build of tokentray cannot handle %s credentials", k)
+		return nil, msg.Errorf("engine.no_provider", "Kind", string(k))
 	}
 	return p, nil
 }
@@ -188,7 +188,7 @@ func (e *Engine) lock(ctx context.Context, id string) (func(), error) {
 	select {
 	case ch <- struct{}{}:
 	case <-ctx.Done():
-		return nil, fmt.Errorf("waiting for another tokentray to finish with this credential: %w", ctx.Err())
+		return nil, msg.Wrap(ctx.Err(), "engine.lock_wait_cancelled", "Err", ctx.Err().Error())
 	}
 	unlock, err := e.st.Lock(ctx, id)
 	if err != nil {
@@ -239,12 +239,20 @@ type busyError struct {
 	wait time.Duration
 }
 
-func (b *busyError) Error() string {
+func (b *busyError) Error() string { return b.Message().String() }
+
+// Message is the error as data; its code is one of BusyCodes.
+func (b *busyError) Message() msg.Message {
 	if b.user {
-		return fmt.Sprintf("another tokentray is working on %s (a login or verification may be waiting for you): try again when it is done", b.name)
+		return msg.New("engine.busy_user", "Name", b.name)
 	}
-	return fmt.Sprintf("another tokentray has been working on %s for over %s: try again when it is done", b.name, b.wait)
+	return msg.New("engine.busy_long", "Name", b.name, "Wait", b.wait.String())
 }
+
+// BusyCodes are the message codes of a busy credential (ErrBusy): a face
+// that reads an error's code (msg.Of(err).ID) knows it by them, as
+// errors.Is(err, ErrBusy) does.
+var BusyCodes = []string{"engine.busy", "engine.busy_user", "engine.busy_long"}
 
 func (b *busyError) Is(target error) bool { return target == ErrBusy }
 
@@ -273,7 +281,7 @@ func (e *Engine) lockWait(name string) time.Duration {
 
 // ErrBusy means the credential's lock was not free within the wait: a
 // login or verification is most likely waiting for the user.
-var ErrBusy = errors.New("another tokentray is working on this credential (a login or verification may be waiting for you): try again when it is done")
+var ErrBusy = msg.Errorf("engine.busy")
 
 // errBusy is ErrBusy inside this package.
 var errBusy = ErrBusy
@@ -307,7 +315,7 @@ func (e *Engine) withCredentialWait(ctx context.Context, name string, wait time.
 		if ferr != nil {
 			return c, ferr
 		}
-		return c, fmt.Errorf("save %s: %w", c.Name, err)
+		return c, msg.Wrap(err, "engine.save_failed", "Name", c.Name, "Err", err)
 	}
 	e.changed(c.Name)
 	return c, ferr
@@ -319,13 +327,13 @@ func (e *Engine) withCredentialWait(ctx context.Context, name string, wait time.
 // on.
 func (e *Engine) record(c *auth.Credential, h auth.Health, err error) auth.Health {
 	now := e.now()
-	if err != nil && h.State == auth.Unknown && h.Reason == "" {
-		h.Reason = err.Error()
+	if err != nil && h.State == auth.Unknown && h.Reason == "" && h.Why.IsZero() {
+		h = h.Because(msg.Of(err))
 	}
 	var ue *auth.UserError
 	if err != nil && errors.As(err, &ue) && !h.State.NeedsUser() {
 		h.State = auth.ActionNeeded
-		h.Reason = ue.Msg
+		h = h.Because(ue.Message())
 	}
 	if _, ok := auth.FieldOf(err); ok && h.State.NeedsUser() {
 		h.Specific = true

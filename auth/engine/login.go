@@ -3,12 +3,11 @@ package engine
 import (
 	"context"
 	"errors"
-	"fmt"
-	"strings"
 	"sync"
 	"time"
 
 	"tokentray/auth"
+	"tokentray/internal/msg"
 )
 
 // Login runs the interactive login or verification of the credential
@@ -29,10 +28,10 @@ func (e *Engine) Login(ctx context.Context, name string, opts auth.LoginOptions,
 	c, err := e.withCredentialWait(ctx, name, e.lockWait(name), func(c *auth.Credential, p auth.Provider, s auth.Secrets) (bool, error) {
 		l, ok := p.(auth.Login)
 		if !ok {
-			return false, fmt.Errorf("%s (%s) has no login: tokentray checks and renews it without you", name, c.Kind.Title())
+			return false, msg.Errorf("engine.no_login", "Name", name, "Kind", c.Kind.Message())
 		}
 		if err := e.keychainReady(); err != nil {
-			return false, fmt.Errorf("no login of %s was started, because the keychain cannot store its tokens now: %w", name, err)
+			return false, msg.Wrap(err, "engine.login_keychain", "Name", name, "Err", err)
 		}
 		rs := &recordingSecrets{Secrets: s}
 		var err error
@@ -128,30 +127,30 @@ func (o overlaySecrets) Get(field string) (string, error) {
 // revokeLost asks the broker to revoke tokens it issued that could not be
 // stored, and returns the login's error saying so.
 func (e *Engine) revokeLost(ctx context.Context, c auth.Credential, p auth.Provider, s auth.Secrets, lost map[string]string, loginErr error) error {
-	fields := make([]string, 0, len(lost))
+	var fields []msg.Message
 	for _, f := range tokenFields(c.Kind) {
 		if _, ok := lost[f]; ok {
-			fields = append(fields, auth.FieldTitle(f))
+			fields = append(fields, auth.FieldMessage(f))
 		}
 	}
-	what := strings.Join(fields, " and ")
-	if what == "" {
-		what = "tokens"
+	var what any = msg.New("engine.tokens")
+	if len(fields) > 0 {
+		what = fields
 	}
-	cause := "the keychain refused them"
+	cause := msg.New("engine.keychain_refused_them")
 	if loginErr != nil {
-		cause = strings.TrimSuffix(loginErr.Error(), ".")
+		cause = auth.Clause(loginErr)
 	}
 	r, ok := p.(auth.Remover)
 	if !ok {
-		return fmt.Errorf("the login of %s did not finish: the %s %s issued could not be stored (%s); nothing was saved", c.Name, what, c.Kind.Broker(), cause)
+		return msg.Errorf("engine.login_unstored", "Name", c.Name, "What", what, "Broker", c.Kind.BrokerMessage(), "Why", cause)
 	}
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), e.revokeTimeout)
 	defer cancel()
 	if err := r.Revoke(rctx, c, overlaySecrets{Secrets: s, values: lost}); err != nil {
-		return fmt.Errorf("the login of %s did not finish: the %s %s issued could not be stored (%s), and revoking them failed too (%s): they stay valid at %s until they expire", c.Name, what, c.Kind.Broker(), cause, strings.TrimSuffix(err.Error(), "."), c.Kind.Broker())
+		return msg.Errorf("engine.login_unstored_revoke_failed", "Name", c.Name, "What", what, "Broker", c.Kind.BrokerMessage(), "Why", cause, "Err", auth.Clause(err))
 	}
-	return fmt.Errorf("the login of %s did not finish: the %s %s issued could not be stored (%s), so they were revoked", c.Name, what, c.Kind.Broker(), cause)
+	return msg.Errorf("engine.login_unstored_revoked", "Name", c.Name, "What", what, "Broker", c.Kind.BrokerMessage(), "Why", cause)
 }
 
 // keychainReady reports whether the keychain can store secrets now, when
@@ -177,7 +176,7 @@ func tokenFields(k auth.Kind) []string {
 }
 
 // loggedOut is the reason of a credential after Logout.
-const loggedOut = "logged out: its tokens were deleted from the keychain"
+func loggedOut() msg.Message { return msg.New("engine.logged_out") }
 
 // Logout forgets the tokens of the credential called name but keeps the
 // credential (its settings, app keys and OAuth client registration), so
@@ -218,24 +217,24 @@ func (e *Engine) logout(ctx context.Context, name string, c *auth.Credential, p 
 	defer func() { *revoked = revokeErr }()
 	if _, ok := p.(auth.Login); !ok || c.Kind == auth.KindFutuKey {
 		if c.Kind == auth.KindFutuKey {
-			return false, fmt.Errorf("%s is a Futu API key, which has no login to log out of: revoke the key in the Futu developer portal, or remove %s from tokentray", name, name)
+			return false, msg.Errorf("engine.logout_key", "Name", name)
 		}
-		return false, fmt.Errorf("%s (%s) has no login to log out of; remove it from tokentray to forget it", name, c.Kind.Title())
+		return false, msg.Errorf("engine.logout_no_login", "Name", name, "Kind", c.Kind.Message())
 	}
 	if err := e.keychainReady(); err != nil {
-		return false, fmt.Errorf("%s was not logged out: nothing was revoked or deleted, because the keychain cannot be used now: %w", name, err)
+		return false, msg.Wrap(err, "engine.logout_keychain", "Name", name, "Err", err)
 	}
 	*pushed = e.pushedNow(*c) // before its tokens go
 	revokeErr = e.revoke(ctx, *c, p, s)
-	var deleted, failed []string
+	var deleted, failed []msg.Message
 	var first error
 	for _, f := range tokenFields(c.Kind) {
 		switch err := s.Delete(f); {
 		case err == nil:
-			deleted = append(deleted, auth.FieldTitle(f))
+			deleted = append(deleted, auth.FieldMessage(f))
 		case errors.Is(err, auth.ErrSecretNotFound):
 		default:
-			failed = append(failed, auth.FieldTitle(f))
+			failed = append(failed, auth.FieldMessage(f))
 			if first == nil {
 				first = err
 			}
@@ -244,18 +243,18 @@ func (e *Engine) logout(ctx context.Context, name string, c *auth.Credential, p 
 	now := e.now()
 	c.LastChecked = now
 	if first != nil {
-		done := "nothing was deleted"
+		done := msg.New("engine.deleted_nothing")
 		if len(deleted) > 0 {
-			done = "its " + strings.Join(deleted, " and ") + " was deleted"
+			done = msg.New("engine.deleted_fields", "Fields", deleted)
 		}
-		c.Health = withNext(*c, auth.Health{State: auth.ActionNeeded, CheckedAt: now,
-			Reason: fmt.Sprintf("not fully logged out: its %s could not be deleted from the keychain", strings.Join(failed, " and "))})
-		return true, fmt.Errorf("%s is not fully logged out: its %s could not be deleted from the keychain (%s); %s. Log out again once the keychain works", name, strings.Join(failed, " and "), strings.TrimSuffix(first.Error(), "."), done)
+		c.Health = withNext(*c, auth.Health{State: auth.ActionNeeded, CheckedAt: now}.
+			Because(msg.New("engine.logout_partial", "Fields", failed)))
+		return true, msg.Errorf("engine.logout_partial_err", "Name", name, "Fields", failed, "Err", auth.Clause(first), "Done", done)
 	}
 	// Whatever is left in the keychain no longer counts as a login.
 	c.ExpiresAt = time.Time{}
 	c.TokenStatus = ""
-	c.Health = withNext(*c, auth.Health{State: auth.ActionNeeded, Reason: loggedOut, CheckedAt: now, Asked: true})
+	c.Health = withNext(*c, auth.Health{State: auth.ActionNeeded, CheckedAt: now, Asked: true}.Because(loggedOut()))
 	return true, nil
 }
 
@@ -273,7 +272,7 @@ func (e *Engine) revoke(ctx context.Context, c auth.Credential, p auth.Provider,
 	case err == nil:
 		return nil
 	case rctx.Err() != nil && ctx.Err() == nil:
-		return fmt.Errorf("%s did not answer within %s, so nothing was revoked: the tokens stay valid at %s until they expire", c.Kind.Broker(), e.revokeTimeout, c.Kind.Broker())
+		return msg.Errorf("engine.revoke_timeout", "Broker", c.Kind.BrokerMessage(), "Wait", e.revokeTimeout.String())
 	}
-	return fmt.Errorf("%s did not revoke the tokens (%s): they stay valid at %s until they expire", c.Kind.Broker(), strings.TrimSuffix(err.Error(), "."), c.Kind.Broker())
+	return msg.Errorf("engine.revoke_failed", "Broker", c.Kind.BrokerMessage(), "Err", auth.Clause(err))
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"tokentray/auth"
+	"tokentray/internal/msg"
 )
 
 // Refresh checks the credential called name with its broker and renews
@@ -273,7 +274,7 @@ func keepStored(c *auth.Credential, stored auth.Credential) {
 // notChecked is the error of a check cut short: the credential was not
 // checked, and why.
 func notChecked(ctx context.Context, name string) error {
-	return fmt.Errorf("%s was not checked: %w", name, context.Cause(ctx))
+	return msg.Wrap(context.Cause(ctx), "engine.not_checked", "Name", name, "Err", context.Cause(ctx))
 }
 
 // checkFields are the secrets a check of a credential of kind k reads
@@ -340,7 +341,7 @@ func (e *Engine) checkWithBroker(ctx context.Context, c *auth.Credential, p auth
 	}
 	release, err := e.limits.acquire(ctx, *c, s)
 	if err != nil {
-		return auth.Health{State: auth.Unknown, Reason: fmt.Sprintf("%s was not checked: %v", c.Name, err)}, err
+		return auth.Health{State: auth.Unknown}.Because(msg.New("engine.not_checked", "Name", c.Name, "Err", err)), err
 	}
 	defer release()
 	e.prepareWrite()
@@ -357,7 +358,7 @@ func (e *Engine) checkWithBroker(ctx context.Context, c *auth.Credential, p auth
 func (e *Engine) inFlight(c *auth.Credential, op string, interrupted bool, call func() (auth.Health, error)) (auth.Health, error) {
 	clear, err := e.st.MarkInFlight(c.ID, op)
 	if err != nil {
-		return auth.Health{State: auth.Unknown, Reason: err.Error()}, err
+		return auth.Health{State: auth.Unknown}.Because(msg.Of(err)), err
 	}
 	h, err := call()
 	var ue *auth.UserError
@@ -365,7 +366,7 @@ func (e *Engine) inFlight(c *auth.Credential, op string, interrupted bool, call 
 		clear()
 		return h, err
 	}
-	h.Reason = fmt.Sprintf("a renewal of %s was interrupted, and the broker could not be reached to learn whether its stored token still works (%v)", c.Name, err)
+	h = h.Because(msg.New("engine.renewal_interrupted", "Name", c.Name, "Err", err))
 	h.Next = auth.Next(auth.ActionRetry, c.Name)
 	return h, err
 }
@@ -390,8 +391,11 @@ type ShortenError struct {
 	Current, Requested time.Time
 }
 
-func (e *ShortenError) Error() string {
-	return fmt.Sprintf("%s's access token is valid until %s; a new one valid until %s would end earlier, so nothing was changed", e.Name, e.Current.UTC().Format("2006-01-02"), e.Requested.UTC().Format("2006-01-02"))
+func (e *ShortenError) Error() string { return e.Message().String() }
+
+// Message is the error as data.
+func (e *ShortenError) Message() msg.Message {
+	return msg.New("engine.shorten", "Name", e.Name, "Current", e.Current.UTC().Format("2006-01-02"), "Requested", e.Requested.UTC().Format("2006-01-02"))
 }
 
 // Shortens returns the *ShortenError of extending c until then, nil when
@@ -419,7 +423,7 @@ func (e *Engine) ExtendWith(ctx context.Context, name string, until time.Time, o
 	c, err := e.withCredential(ctx, name, func(c *auth.Credential, p auth.Provider, s auth.Secrets) (bool, error) {
 		x, ok := p.(auth.Extender)
 		if !ok {
-			return false, fmt.Errorf("%s (%s) cannot be extended to a chosen date: tokentray renews its token on its own", name, c.Kind.Title())
+			return false, msg.Errorf("engine.no_extend", "Name", name, "Kind", c.Kind.Message())
 		}
 		if se := Shortens(*c, until, e.now()); se != nil && !o.Shorten {
 			h = e.assess(p, *c)
@@ -438,7 +442,7 @@ func (e *Engine) ExtendWith(ctx context.Context, name string, until time.Time, o
 		if cutShort(ctx, h) {
 			keepStored(c, stored)
 			h = e.assess(p, *c)
-			return true, fmt.Errorf("%s was not extended: %w", c.Name, context.Cause(ctx))
+			return true, msg.Wrap(context.Cause(ctx), "engine.not_extended", "Name", c.Name, "Err", context.Cause(ctx))
 		}
 		h = e.record(c, h, err)
 		if err == nil {
@@ -460,8 +464,8 @@ func (e *Engine) ExtendWith(ctx context.Context, name string, until time.Time, o
 		if perr != nil && pctx.Err() != nil && ctx.Err() == nil {
 			if _, sh, err := e.Shared(name); err == nil {
 				for _, t := range sh.Targets {
-					ho.Failed = append(ho.Failed, auth.HandoffFailure{Handoff: auth.Handoff{Kind: auth.HandoffTarget, Where: t.String()},
-						Reason: fmt.Sprintf("the push did not finish within %s; the agent keeps trying", extendPushWait)})
+					ho.Failed = append(ho.Failed, auth.FailedBecause(auth.Handoff{Kind: auth.HandoffTarget, Where: t.String()},
+						msg.New("engine.push_unfinished", "Wait", extendPushWait.String())))
 				}
 			}
 		}
@@ -469,7 +473,7 @@ func (e *Engine) ExtendWith(ctx context.Context, name string, until time.Time, o
 			for _, p := range pr.Targets {
 				hf := auth.Handoff{Kind: auth.HandoffTarget, Where: p.Target.String()}
 				if p.Err != nil {
-					ho.Failed = append(ho.Failed, auth.HandoffFailure{Handoff: hf, Reason: p.Err.Error()})
+					ho.Failed = append(ho.Failed, auth.FailedBecause(hf, msg.Of(p.Err)))
 				} else {
 					ho.Updated = append(ho.Updated, hf)
 				}

@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
 	"tokentray/auth"
 	"tokentray/auth/store"
 	"tokentray/auth/targets"
+	"tokentray/internal/msg"
 )
 
 // ShareEvery is the share-every setting: the longest between two pushes
@@ -39,7 +39,7 @@ func (e *Engine) sharer(c auth.Credential) (auth.TargetSharer, error) {
 	}
 	s, ok := p.(auth.TargetSharer)
 	if !ok {
-		return nil, &auth.UserError{Msg: fmt.Sprintf("%s is a %s, which has no file to push to another machine", c.Name, c.Kind.Title())}
+		return nil, auth.NeedsUserBecause(auth.Action{}, msg.New("engine.share_none", "Name", c.Name, "Kind", c.Kind.Message()))
 	}
 	return s, nil
 }
@@ -88,16 +88,16 @@ func (e *Engine) AddTarget(ctx context.Context, name string, t targets.Target) e
 	r := e.runner()
 	if t.Kind == targets.Exec {
 		if err := targets.CheckCommand(ctx, t.Command, r.Env); err != nil {
-			return &auth.UserError{Msg: fmt.Sprintf("the command %s cannot run: %v", auth.ShownInput(t.Command), err)}
+			return auth.NeedsUserBecause(auth.Action{}, msg.New("engine.command_cannot_run", "Command", auth.ShownInput(t.Command), "Err", err))
 		}
 	}
 	if err := r.CheckSSH(ctx, t); err != nil {
-		return &auth.UserError{Msg: fmt.Sprintf("%s cannot be reached this way: %v", t.Describe(), err)}
+		return auth.NeedsUserBecause(auth.Action{}, msg.New("engine.target_unreachable", "Target", t.Describe(), "Err", err))
 	}
 	t.State = targets.State{}
 	err = e.st.ChangeShared(c.ID, func(sh *targets.Shared) error {
 		if sh.Find(t) >= 0 {
-			return &auth.UserError{Msg: fmt.Sprintf("%s already pushes to %s", name, t.Describe())}
+			return auth.NeedsUserBecause(auth.Action{}, msg.New("engine.target_exists", "Name", name, "Target", t.Describe()))
 		}
 		sh.Targets = append(sh.Targets, t)
 		return nil
@@ -114,8 +114,21 @@ type TargetOff struct {
 	// Removal is what became of the file it wrote there.
 	Removal targets.Removal
 	// Problem says why the file could not be looked at (the host did not
-	// answer, the credential has no token now); "" when it was.
+	// answer, the credential has no token now); "" when it was. Why is
+	// the same as data, for the faces to say in the person's language.
 	Problem string
+	Why     msg.Message
+}
+
+// because sets Problem and Why to m.
+func (o *TargetOff) because(m msg.Message) { o.Problem, o.Why = m.String(), m }
+
+// Explain is Problem in the language.
+func (o TargetOff) Explain(l msg.Lang) string {
+	if !o.Why.IsZero() {
+		return l.Render(o.Why)
+	}
+	return o.Problem
 }
 
 // RemoveTarget stops pushing to the place of t and deletes the file it
@@ -128,15 +141,15 @@ func (e *Engine) RemoveTarget(ctx context.Context, name string, t targets.Target
 	}
 	i := sh.Find(t)
 	if i < 0 {
-		return TargetOff{}, &auth.UserError{Msg: fmt.Sprintf("%s does not push to %s", name, t.Describe())}
+		return TargetOff{}, auth.NeedsUserBecause(auth.Action{}, msg.New("engine.target_missing", "Name", name, "Target", t.Describe()))
 	}
 	off := TargetOff{Target: sh.Targets[i], Removal: targets.Kept}
 	if t.Kind == targets.Exec {
 		off.Removal = targets.NotKnown
 	} else if f, err := e.sharedFile(c); err != nil {
-		off.Problem = err.Error()
+		off.because(msg.Of(err))
 	} else if off.Removal, err = e.runner().Remove(ctx, off.Target, payload(c, f)); err != nil {
-		off.Problem = err.Error()
+		off.because(msg.Of(err))
 	}
 	err = e.st.ChangeShared(c.ID, func(sh *targets.Shared) error {
 		if i := sh.Find(t); i >= 0 {
@@ -187,9 +200,9 @@ func (e *Engine) targetsOff(ctx context.Context, c auth.Credential, pf pushedFil
 	defer cancel()
 	// A push of this process still running would write the file again
 	// after it was deleted: wait for it to end, within the bound.
-	busy := ""
+	var busy msg.Message
 	if release, err := e.pushSlot(wctx, c.ID); err != nil {
-		busy = fmt.Sprintf("a push to it was still running after %s", auth.Approx(wait))
+		busy = msg.New("engine.push_still_running", "Wait", msg.Approx(wait))
 	} else {
 		defer release()
 	}
@@ -201,11 +214,11 @@ func (e *Engine) targetsOff(ctx context.Context, c auth.Credential, pf pushedFil
 		case t.Kind == targets.Exec:
 			out[i].Removal = targets.NotKnown
 			continue
-		case busy != "":
-			out[i].Problem = busy
+		case !busy.IsZero():
+			out[i].because(busy)
 			continue
 		case pf.problem != nil:
-			out[i].Problem = fmt.Sprintf("there is no file to compare it with (%s)", strings.TrimSuffix(pf.problem.Error(), "."))
+			out[i].because(msg.New("engine.no_file_to_compare", "Err", auth.Clause(pf.problem)))
 			continue
 		}
 		wg.Add(1)
@@ -214,9 +227,9 @@ func (e *Engine) targetsOff(ctx context.Context, c auth.Credential, pf pushedFil
 			rm, err := r.Remove(wctx, t, payload(c, pf.file))
 			switch {
 			case err != nil && wctx.Err() != nil && ctx.Err() == nil:
-				out[i].Problem = fmt.Sprintf("%s did not answer within %s", t.Host, auth.Approx(wait))
+				out[i].because(msg.New("engine.host_no_answer", "Host", t.Host, "Wait", msg.Approx(wait)))
 			case err != nil:
-				out[i].Problem = err.Error()
+				out[i].because(msg.Of(err))
 			default:
 				out[i].Removal = rm
 			}

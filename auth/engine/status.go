@@ -2,11 +2,11 @@ package engine
 
 import (
 	"errors"
-	"fmt"
 	"sort"
 	"time"
 
 	"tokentray/auth"
+	"tokentray/internal/msg"
 )
 
 // Status is what is known of one credential now, without the network.
@@ -41,7 +41,7 @@ func (e *Engine) assess(p auth.Provider, c auth.Credential) auth.Health {
 		if last.Next.Kind == auth.ActionShare && h.Usable() {
 			// The token is fine but its shared file failed: said until
 			// the next check writes it.
-			h.Reason, h.Next = last.Reason, last.Next
+			h.Reason, h.Why, h.Next = last.Reason, last.Why, last.Next
 		}
 	}
 	if last.Asked && h.State == last.State {
@@ -93,7 +93,7 @@ func (e *Engine) Status() ([]Status, error) {
 				s.Hosts = h.Hosts(c)
 			}
 		} else {
-			s.Health = auth.Health{State: auth.Unknown, Reason: err.Error()}
+			s.Health = auth.Health{State: auth.Unknown}.Because(msg.Of(err))
 		}
 		s.ExpiresAt = s.Health.ExpiresAt
 		if s.ExpiresAt.IsZero() {
@@ -112,16 +112,16 @@ func (e *Engine) Status() ([]Status, error) {
 // carrying its next action.
 func needsUser(c auth.Credential, h auth.Health) error {
 	h = withNext(c, h)
-	msg := h.Reason
-	if msg == "" {
+	why := h.Cause()
+	if why.IsZero() {
 		switch h.State {
 		case auth.Pending:
-			msg = fmt.Sprintf("%s is waiting for its verification", c.Name)
+			why = msg.New("engine.waiting_verification", "Name", c.Name)
 		default:
-			msg = fmt.Sprintf("%s needs you to act (%s)", c.Name, h.State.Title())
+			why = msg.New("engine.needs_you", "Name", c.Name, "State", h.State.Message())
 		}
 	}
-	return &auth.UserError{Msg: msg, Action: h.Next}
+	return auth.NeedsUserBecause(h.Next, why)
 }
 
 // Handoffs lists where the credential called name hands its token to

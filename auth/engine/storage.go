@@ -6,11 +6,11 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strings"
 	"time"
 
 	"tokentray/auth"
 	"tokentray/auth/store"
+	"tokentray/internal/msg"
 )
 
 // RevokeTimeout bounds the best-effort revocation at removal, so a broker
@@ -58,14 +58,14 @@ func (e *Engine) AddWith(ctx context.Context, c auth.Credential, secrets map[str
 		return c, err
 	}
 	if !c.Kind.Valid() {
-		return c, fmt.Errorf("%q is not a credential kind; use one of futu-oauth, futu-key or webull", c.Kind)
+		return c, msg.Errorf("engine.kind_unknown", "Kind", fmt.Sprintf("%q", c.Kind))
 	}
 	p, err := e.Provider(c.Kind)
 	if err != nil {
 		return c, err
 	}
 	if _, err := e.st.Get(c.Name); err == nil {
-		return c, fmt.Errorf("a credential called %s already exists; choose another name or remove it first", c.Name)
+		return c, msg.Errorf("engine.name_taken", "Name", c.Name)
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return c, err
 	}
@@ -80,13 +80,13 @@ func (e *Engine) AddWith(ctx context.Context, c auth.Credential, secrets map[str
 		}
 	}
 	if err := e.keychainReady(); err != nil {
-		return c, fmt.Errorf("%s was not added, because the keychain cannot store its secrets now: %w", c.Name, err)
+		return c, msg.Wrap(err, "engine.add_keychain", "Name", c.Name, "Err", err)
 	}
 	if key := secrets[auth.FieldAppKey]; key != "" {
 		if other, err := e.holderOf(c.Kind, key, ""); err != nil {
 			return c, err
 		} else if other != "" {
-			return c, auth.WrongField(auth.FieldAppKey, auth.NeedsUser(fmt.Sprintf("%s was not added: this %s app key is already stored as %s; update %s instead of adding the key twice", c.Name, c.Kind.Broker(), other, other)))
+			return c, auth.WrongField(auth.FieldAppKey, auth.NeedsUserBecause(auth.Action{}, msg.New("engine.add_key_held", "Name", c.Name, "Broker", c.Kind.BrokerMessage(), "Other", other)))
 		}
 		c.KeyFingerprint = auth.KeyFingerprint(c.Kind.Broker(), key)
 	}
@@ -99,7 +99,7 @@ func (e *Engine) AddWith(ctx context.Context, c auth.Credential, secrets map[str
 		var h auth.Health
 		h, secrets, err = e.check(ctx, &c, p, secrets)
 		if err != nil {
-			return c, refused(c, "was not added", h, err)
+			return c, refused(c, false, h, err)
 		}
 		c.Health = h
 		c.LastChecked = h.CheckedAt
@@ -113,7 +113,7 @@ func (e *Engine) AddWith(ctx context.Context, c auth.Credential, secrets map[str
 
 // unchecked is the health of a credential stored without a broker check.
 func unchecked(c auth.Credential, now time.Time) auth.Health {
-	return withNext(c, auth.Health{State: auth.Unknown, Reason: fmt.Sprintf("not checked with %s yet", c.Kind.Broker()), CheckedAt: now})
+	return withNext(c, auth.Health{State: auth.Unknown, CheckedAt: now}.Because(msg.New("engine.not_checked_yet", "Broker", c.Kind.BrokerMessage())))
 }
 
 // DefaultEndpoint is the endpoint a credential of kind k gets when none
@@ -204,11 +204,11 @@ func refusal(h auth.Health, err error) error {
 	}
 	if h.State == auth.Broken {
 		if err == nil {
-			err = auth.NeedsUser(h.Reason)
+			err = auth.NeedsUserBecause(auth.Action{}, h.Cause())
 		}
 		var ue *auth.UserError
-		if !errors.As(err, &ue) && h.Reason != "" {
-			err = auth.NeedsUser(strings.TrimSuffix(h.Reason, "."))
+		if !errors.As(err, &ue) && !h.Cause().IsZero() {
+			err = auth.NeedsUserBecause(auth.Action{}, h.Cause())
 		}
 		return err
 	}
@@ -228,37 +228,37 @@ func refusal(h auth.Health, err error) error {
 // refused is a refused check as one sentence ("main was not added:
 // Futu refused the app secret"), keeping whether the user must act and
 // which field was wrong.
-func refused(c auth.Credential, what string, h auth.Health, err error) error {
-	msg := fmt.Sprintf("%s %s: %s", c.Name, what, strings.TrimSuffix(err.Error(), "."))
+// changed says "was not changed" (an update) rather than "was not
+// added".
+func refused(c auth.Credential, changed bool, h auth.Health, err error) error {
+	id := "engine.not_added_because"
+	if changed {
+		id = "engine.not_changed_because"
+	}
+	said := msg.New(id, "Name", c.Name, "Why", auth.Clause(err))
 	var ue *auth.UserError
 	isUser := errors.As(err, &ue)
 	field, hasField := auth.FieldOf(err)
 	switch {
 	case hasField:
-		return auth.WrongField(field, auth.NeedsUser(msg))
+		return auth.WrongField(field, auth.NeedsUserBecause(auth.Action{}, said))
 	case isUser:
-		return auth.NeedsUser(msg)
+		return auth.NeedsUserBecause(auth.Action{}, said)
 	}
 	// Not a refusal: the broker could not be asked. The provider's
 	// sentence says why better than a transport error does.
 	// Its note that the stored credential is unchanged and will be
 	// checked again does not hold: nothing was stored.
-	why := strings.TrimSuffix(auth.WithoutRetryNote(h.Reason), ".")
-	if why == "" {
-		why = strings.TrimSuffix(err.Error(), ".")
+	why := h.WithoutNote().Cause()
+	if why.IsZero() {
+		why = auth.Clause(err)
 	}
-	return &sentenceError{msg: fmt.Sprintf("%s %s, because %s could not check it: %s", c.Name, what, c.Kind.Broker(), why), err: err}
+	id = "engine.not_added_unchecked"
+	if changed {
+		id = "engine.not_changed_unchecked"
+	}
+	return msg.Wrap(err, id, "Name", c.Name, "Broker", c.Kind.BrokerMessage(), "Why", why)
 }
-
-// sentenceError is an error whose message is already a sentence but
-// which still matches its cause.
-type sentenceError struct {
-	msg string
-	err error
-}
-
-func (e *sentenceError) Error() string { return e.msg }
-func (e *sentenceError) Unwrap() error { return e.err }
 
 // Update replaces secrets of the credential called name (empty values
 // are left as they are) and, through edit (may be nil), its endpoints,
@@ -277,12 +277,12 @@ func (e *Engine) UpdateWith(ctx context.Context, name string, secrets map[string
 	var h auth.Health
 	for f := range secrets {
 		if !slices.Contains(auth.SecretFields, f) {
-			return h, fmt.Errorf("%q is not a secret field tokentray keeps", f)
+			return h, msg.Errorf("engine.field_unknown", "Field", fmt.Sprintf("%q", f))
 		}
 	}
 	_, err := e.withCredentialWait(ctx, name, e.lockWait(name), func(c *auth.Credential, p auth.Provider, s auth.Secrets) (bool, error) {
 		if err := e.keychainReady(); err != nil {
-			return false, fmt.Errorf("%s was not changed, because the keychain cannot be used now: %w", name, err)
+			return false, msg.Wrap(err, "engine.update_keychain", "Name", name, "Err", err)
 		}
 		next := *c
 		if edit != nil {
@@ -299,7 +299,7 @@ func (e *Engine) UpdateWith(ctx context.Context, name string, secrets map[string
 			case err == nil:
 				old[f] = v
 			case !errors.Is(err, auth.ErrSecretNotFound):
-				return false, fmt.Errorf("%s was not changed, because its %s could not be read from the keychain: %w", name, auth.FieldTitle(f), err)
+				return false, msg.Wrap(err, "engine.update_unreadable", "Name", name, "Field", auth.FieldMessage(f), "Err", err)
 			}
 		}
 		merged := maps.Clone(old)
@@ -314,7 +314,7 @@ func (e *Engine) UpdateWith(ctx context.Context, name string, secrets map[string
 				return false, err
 			}
 			if other != "" {
-				return false, auth.WrongField(auth.FieldAppKey, auth.NeedsUser(fmt.Sprintf("%s was not changed: this %s app key is already stored as %s", name, c.Kind.Broker(), other)))
+				return false, auth.WrongField(auth.FieldAppKey, auth.NeedsUserBecause(auth.Action{}, msg.New("engine.update_key_held", "Name", name, "Broker", c.Kind.BrokerMessage(), "Other", other)))
 			}
 			next.KeyFingerprint = auth.KeyFingerprint(c.Kind.Broker(), key)
 			if c.Kind == auth.KindWebull {
@@ -328,11 +328,11 @@ func (e *Engine) UpdateWith(ctx context.Context, name string, secrets map[string
 		} else {
 			var err error
 			if h, merged, err = e.check(ctx, &next, p, merged); err != nil {
-				return false, withUpdate(name, refused(next, "was not changed", h, err))
+				return false, withUpdate(name, refused(next, true, h, err))
 			}
 		}
 		if err := writeSecrets(s, old, merged); err != nil {
-			return false, fmt.Errorf("%s was not changed: %w", name, err)
+			return false, msg.Wrap(err, "engine.not_changed", "Name", name, "Err", err)
 		}
 		next.Health = h
 		next.LastChecked = h.CheckedAt
@@ -382,7 +382,7 @@ func writeSecrets(s auth.Secrets, old, want map[string]string) error {
 		}
 		if err != nil {
 			undo()
-			return fmt.Errorf("its %s could not be written to the keychain (%w); nothing was changed", auth.FieldTitle(f), err)
+			return msg.Wrap(err, "engine.write_failed", "Field", auth.FieldMessage(f), "Err", err)
 		}
 		done = append(done, f)
 	}
@@ -426,7 +426,7 @@ func (e *Engine) RemoveAndTell(ctx context.Context, name string) (Gone, error) {
 	}
 	defer unlock()
 	if err := e.keychainReady(); err != nil {
-		return g, fmt.Errorf("%s was not removed: nothing was revoked or deleted, because the keychain cannot be used now: %w", name, err)
+		return g, msg.Wrap(err, "engine.remove_keychain", "Name", name, "Err", err)
 	}
 	pushed := e.pushedNow(c) // before its secrets go
 	if p, perr := e.Provider(c.Kind); perr == nil {

@@ -3,11 +3,10 @@ package engine
 import (
 	"context"
 	"errors"
-	"fmt"
-	"strings"
 	"time"
 
 	"tokentray/auth"
+	"tokentray/internal/msg"
 )
 
 // renewedGrace is how long a token renewed a moment ago is handed out
@@ -129,14 +128,14 @@ func (e *Engine) ensureFresh(ctx context.Context, name string) (auth.Credential,
 		// broker did not answer, the keychain refused): no reason to send
 		// them to log in again, and a stale token would only fail in the
 		// caller's hands.
-		return c, p, auth.WithAction(fmt.Errorf("%s could not be renewed: %s", name, strings.TrimSuffix(rerr.Error(), ".")), auth.Next(auth.ActionRetry, name))
+		return c, p, auth.WithAction(msg.Errorf("engine.not_renewed", "Name", name, "Err", auth.Clause(rerr)), auth.Next(auth.ActionRetry, name))
 	}
 	if h.State.NeedsUser() {
 		return c, p, needsUser(c, h)
 	}
 	if gone {
 		// The broker answered, but what it gave has expired already.
-		return c, p, auth.WithAction(fmt.Errorf("%s's token has expired and %s gave no new one", name, c.Kind.Broker()), auth.Next(auth.ActionRetry, name))
+		return c, p, auth.WithAction(msg.Errorf("engine.expired_no_new", "Name", name, "Broker", c.Kind.BrokerMessage()), auth.Next(auth.ActionRetry, name))
 	}
 	return c, p, nil
 }
@@ -158,7 +157,7 @@ func (e *Engine) Token(ctx context.Context, name string) (string, error) {
 		return "", err
 	}
 	if tok == "" {
-		return "", auth.NeedsUserTo(auth.Next(signIn(c.Kind), name), "%s has no token yet", name)
+		return "", auth.NeedsUserBecause(auth.Next(signIn(c.Kind), name), msg.New("engine.no_token_yet", "Name", name))
 	}
 	return tok, nil
 }

@@ -138,7 +138,7 @@ func refusedCheck(c auth.Credential, now time.Time, e apiError, access string) a
 	case refusedPermission:
 		return accountCheck{verdict: verdictNoTrade}
 	case refusedRateLimit:
-		h = h.Because(msg.New("futu.slow_down", "Answer", e.said(access)))
+		h = h.Because(msg.New("futu.slow_down", "Answer", e.said(access))).Note(nextCheckNote())
 	case refusedForeign:
 		h = h.Because(msg.New("futu.refused_foreign", "Call", callAccountCheck(), "Answer", e.said(access)))
 	case refusedNotFound:

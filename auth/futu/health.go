@@ -70,6 +70,10 @@ func networkHealth(now time.Time, c auth.Credential, err error) auth.Health {
 	return auth.NoAnswerHealth(futuBrand(), err, c.ExpiresAt, now)
 }
 
+// nextCheckNote says that nothing was changed and the next check asks
+// again.
+func nextCheckNote() msg.Message { return msg.New("futu.note_next_check") }
+
 // configHealth is the health of a credential whose settings stop every
 // call (an endpoint tokentray refuses): the user must change them.
 func configHealth(c auth.Credential, now time.Time, err error) auth.Health {

@@ -405,7 +405,7 @@ func (p *KeyProvider) Refresh(ctx context.Context, c *auth.Credential, s auth.Se
 		return withClockNote(expiryHealth(*c, r.at), r), nil
 	case kind == refusedRateLimit:
 		h := auth.Health{State: auth.Unknown, ExpiresAt: keyExpiry(*c), CheckedAt: r.at}.
-			Because(msg.New("futu.slow_down", "Answer", r.refused.said(secrets...)))
+			Because(msg.New("futu.slow_down", "Answer", r.refused.said(secrets...))).Note(nextCheckNote())
 		return h, msg.Errorf("futu.check_failed", "Name", c.Name, "Why", r.refused.said(secrets...))
 	case r.status == http.StatusUnauthorized || kind == refusedAuth || kind == refusedExpired:
 		return rejectedErr(*c, r)
