@@ -255,3 +255,40 @@ func TestShareCommand(t *testing.T) {
 		{name: "both target options", args: []string{"share", "k1", "--ssh", "bot@vps.example:/srv/bot", "--exec", "cat"}, code: cli.ExitUsage, calls: []string{}},
 	})
 }
+
+func TestExecCommand(t *testing.T) {
+	vars := func(f *fakeService) {
+		f.env["k1"] = map[string]string{"FUTU_ACCESS_TOKEN": "test-token-0003"}
+		f.with(auth.Credential{Name: "k2", Kind: auth.KindFutuKey, Health: auth.Health{State: auth.OK}})
+		f.env["k2"] = map[string]string{"FUTU_ACCESS_TOKEN": "test-token-0004"}
+	}
+	runCommandCases(t, []commandCase{
+		{name: "no name", args: []string{"exec"}, code: cli.ExitUsage, stderr: []string{"exec needs a NAME"}, calls: []string{}},
+		{name: "nothing to run", args: []string{"exec", "k1"}, code: cli.ExitUsage, stderr: []string{"exec needs a command after --"}, calls: []string{}},
+		{name: "nothing after --", args: []string{"exec", "k1", "--"}, code: cli.ExitUsage, calls: []string{}},
+		{name: "an option of the command before --", args: []string{"exec", "k1", "sh", "-c", "true"}, code: cli.ExitUsage, stderr: []string{"put -- before the command"}, calls: []string{}},
+		{name: "a prefix without =", args: []string{"exec", "k1", "--prefix", "k1", "--", "true"}, code: cli.ExitUsage, stderr: []string{"NAME=PREFIX"}, calls: []string{}},
+		{name: "a prefix of another name", args: []string{"exec", "k1", "--prefix", "o1=O_", "--", "true"}, code: cli.ExitUsage, stderr: []string{"not one of the credentials given to exec"}, calls: []string{}},
+		{name: "a prefix no variable starts with", args: []string{"exec", "k1", "--prefix", "k1=1X", "--", "true"}, code: cli.ExitUsage, calls: []string{}},
+		{name: "a prefix twice", args: []string{"exec", "k1", "--prefix", "k1=A_", "--prefix", "k1=B_", "--", "true"}, code: cli.ExitUsage, stderr: []string{"twice"}, calls: []string{}},
+		{name: "the child's exit code", args: []string{"exec", "k1", "--", "sh", "-c", "exit 7"}, setup: vars, code: 7, calls: []string{"Env k1"}},
+		{name: "the variables reach the child", args: []string{"exec", "k1", "--", "sh", "-c", `test "$FUTU_ACCESS_TOKEN" = test-token-0003`}, setup: vars, calls: []string{"Env k1"}},
+		{name: "two credentials setting one variable", args: []string{"exec", "k1", "k2", "--", "true"}, setup: vars, code: cli.ExitUsage, stderr: []string{"FUTU_ACCESS_TOKEN"}},
+		{name: "two credentials, one prefixed", args: []string{"exec", "k1", "k2", "--prefix", "k2=HK_", "--", "sh", "-c", `test "$HK_FUTU_ACCESS_TOKEN" = test-token-0004 && test "$FUTU_ACCESS_TOKEN" = test-token-0003`}, setup: vars},
+		{name: "unknown name", args: []string{"exec", "nope", "--", "true"}, code: cli.ExitError, stderr: []string{"nope"}},
+		{name: "needs a login", args: []string{"exec", "o1", "--", "true"}, setup: fails("Env o1", auth.NeedsUserTo(auth.Next(auth.ActionLogin, "o1"), "o1 has no token yet")),
+			code: cli.ExitNeedsUser, stderr: []string{"tokentray login o1"}},
+	})
+}
+
+func TestKeychainAndSandboxCommandsUsage(t *testing.T) {
+	runCommandCases(t, []commandCase{
+		{name: "keychain alone", args: []string{"keychain"}, code: cli.ExitUsage, stderr: []string{"keychain needs init, status or move-aside"}, calls: []string{}},
+		{name: "keychain of another word", args: []string{"keychain", "open"}, code: cli.ExitUsage, stderr: []string{`"open" is not a keychain command`}, calls: []string{}},
+		{name: "keychain status takes nothing", args: []string{"keychain", "status", "x"}, code: cli.ExitUsage, calls: []string{}},
+		{name: "move-aside without the file keychain", args: []string{"keychain", "move-aside"}, code: cli.ExitError, calls: []string{}},
+		{name: "sandbox of an unknown option", args: []string{"sandbox", "--bogus"}, code: cli.ExitUsage, stderr: []string{"unknown flag: --bogus"}, calls: []string{}},
+		{name: "window of two names", args: []string{"window", "a", "b"}, code: cli.ExitUsage, calls: []string{}},
+		{name: "agent of an argument", args: []string{"agent", "x"}, code: cli.ExitUsage, calls: []string{}},
+	})
+}
