@@ -10,7 +10,22 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func execCommand(e *env) *cobra.Command {
+// execOptions is what an exec command line asks for.
+type execOptions struct {
+	// Names are the credentials whose variables CMD gets.
+	Names []string
+	// Prefixes are put before each variable of a credential, by name.
+	Prefixes map[string]string
+	// Argv is CMD and its arguments.
+	Argv []string
+}
+
+// execCommand is the exec command; runF (nil: runExec) gets the options
+// its command line parsed.
+func execCommand(e *env, runF func(execOptions) error) *cobra.Command {
+	if runF == nil {
+		runF = func(o execOptions) error { return runExec(e, o.Names, o.Prefixes, o.Argv) }
+	}
 	c := newCommand("exec", "run a command with credentials' variables in its environment", "exec NAME [NAME...] [--prefix NAME=PREFIX]... -- CMD [ARG...]\nexec NAME CMD [ARG...]",
 		`Runs CMD with the variables of "tokentray env NAME" of every NAME added
 to its environment (never to its arguments), renewing each token first
@@ -64,7 +79,7 @@ be left out when CMD takes no options of its own.`)
 		if err != nil {
 			return err
 		}
-		return runExec(e, names, pre, argv)
+		return runF(execOptions{Names: names, Prefixes: pre, Argv: argv})
 	}
 	return c
 }

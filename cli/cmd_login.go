@@ -17,7 +17,20 @@ import (
 	"tokentray/internal/msg"
 )
 
-func loginCommand(e *env) *cobra.Command {
+// loginOptions is what a login command line asks for.
+type loginOptions struct {
+	Name string
+	// NoBrowser prints the address to open instead of opening a browser
+	// (Futu OAuth).
+	NoBrowser bool
+}
+
+// loginCommand is the login command; runF (nil: runLogin) gets the
+// options its command line parsed.
+func loginCommand(e *env, runF func(loginOptions) error) *cobra.Command {
+	if runF == nil {
+		runF = func(o loginOptions) error { return runLogin(e, o) }
+	}
 	c := newCommand("login", "log in to Futu in the browser, or verify a Webull token", "login NAME [--no-browser]",
 		`Signs NAME in, waiting until it is done, failed or cancelled (Ctrl-C).
 
@@ -45,11 +58,14 @@ Exit code 3 when the login was refused or ran out of time.`)
 	boolFlag(c.Flags(), &noBrowser, "no-browser", "print the address to open instead of opening a browser")
 	c.Args = exactly(1, msg.New("cli.what_one_name"))
 	c.ValidArgsFunction = e.completeNames(1)
-	c.RunE = func(_ *cobra.Command, args []string) error { return runLogin(e, args[0], noBrowser) }
+	c.RunE = func(_ *cobra.Command, args []string) error {
+		return runF(loginOptions{Name: args[0], NoBrowser: noBrowser})
+	}
 	return c
 }
 
-func runLogin(e *env, name string, noBrowser bool) error {
+func runLogin(e *env, o loginOptions) error {
+	name, noBrowser := o.Name, o.NoBrowser
 	svc, err := e.svc()
 	if err != nil {
 		return err

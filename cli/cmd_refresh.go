@@ -9,7 +9,20 @@ import (
 	"tokentray/auth/service"
 )
 
-func refreshCommand(e *env) *cobra.Command {
+// refreshOptions is what a refresh command line asks for.
+type refreshOptions struct {
+	// Names are the credentials to check; none: every one.
+	Names []string
+	// Force renews tokens that are not due yet.
+	Force bool
+}
+
+// refreshCommand is the refresh command; runF (nil: runRefresh) gets
+// the options its command line parsed.
+func refreshCommand(e *env, runF func(refreshOptions) error) *cobra.Command {
+	if runF == nil {
+		runF = func(o refreshOptions) error { return runRefresh(e, o) }
+	}
 	c := newCommand("refresh", "check credentials with the brokers and renew tokens that are due", "refresh [--force] [NAME...]",
 		`Checks the named credentials (all when none is named) with their brokers
 and renews every token that expires within the lead time.
@@ -26,11 +39,12 @@ when any could not be checked.`)
 	var force bool
 	boolFlag(c.Flags(), &force, "force", "renew tokens even when they are not due")
 	c.ValidArgsFunction = e.completeNames(0)
-	c.RunE = func(_ *cobra.Command, names []string) error { return runRefresh(e, names, force) }
+	c.RunE = func(_ *cobra.Command, names []string) error { return runF(refreshOptions{Names: names, Force: force}) }
 	return c
 }
 
-func runRefresh(e *env, names []string, force bool) error {
+func runRefresh(e *env, o refreshOptions) error {
+	names, force := o.Names, o.Force
 	svc, err := e.svc()
 	if err != nil {
 		return err

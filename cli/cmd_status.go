@@ -202,7 +202,25 @@ never renamed or removed; new ones may be added; no secret is ever in it):
 
 Credentials are sorted by name; "credentials" is [] when there are none.`
 
-func statusCommand(e *env) *cobra.Command {
+// statusOptions is what a status command line asks for.
+type statusOptions struct {
+	// Name is the one credential to show in full; "": every one.
+	Name string
+	// JSON prints the documented JSON; Wide one row a credential.
+	JSON, Wide bool
+}
+
+// statusCommand is the status command; runF (nil: runStatus, or
+// runStatusOne for one name) gets the options its command line parsed.
+func statusCommand(e *env, runF func(statusOptions) error) *cobra.Command {
+	if runF == nil {
+		runF = func(o statusOptions) error {
+			if o.Name != "" {
+				return runStatusOne(e, o.Name)
+			}
+			return runStatus(e, o.JSON, o.Wide)
+		}
+	}
 	c := newCommand("status", "show the health of every credential", "status [--wide] [--json]\nstatus NAME",
 		`Shows every credential's health from what is stored, without calling the
 brokers (run "tokentray refresh" to check with them): name, kind, health,
@@ -241,9 +259,9 @@ never checked, or the broker did not answer).
 			if asJSON || wide {
 				return usage(msg.New("cli.status_name_no_json", "Command", e.cmdLine("status")+" --json"))
 			}
-			return runStatusOne(e, args[0])
+			return runF(statusOptions{Name: args[0]})
 		}
-		return runStatus(e, asJSON, wide)
+		return runF(statusOptions{JSON: asJSON, Wide: wide})
 	}
 	return c
 }

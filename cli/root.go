@@ -56,9 +56,9 @@ func newRoot(e *env) *cobra.Command {
 	root.SetHelpFunc(func(c *cobra.Command, _ []string) { printHelp(e, c) })
 	root.SetHelpCommand(helpCommand(e))
 	root.AddCommand(
-		agentCommand(e), windowCommand(e), addCommand(e), loginCommand(e), logoutCommand(e),
-		refreshCommand(e), extendCommand(e), statusCommand(e), tokenCommand(e), envCommand(e),
-		execCommand(e), shareCommand(e), removeCommand(e), updateCommand(e), configCommand(e), keychainCommand(e), serviceCommand(e), sandboxCommand(e), completionCommand(e),
+		agentCommand(e), windowCommand(e), addCommand(e), loginCommand(e, nil), logoutCommand(e),
+		refreshCommand(e, nil), extendCommand(e), statusCommand(e, nil), tokenCommand(e), envCommand(e),
+		execCommand(e, nil), shareCommand(e), removeCommand(e), updateCommand(e), configCommand(e), keychainCommand(e), serviceCommand(e), sandboxCommand(e), completionCommand(e),
 	)
 	summaries(e, root)
 	return root
