@@ -302,26 +302,12 @@ func (u *UI) day(t time.Time) string {
 	return fmt.Sprintf("%d年%d月%d日", t.Year(), t.Month(), t.Day())
 }
 
-// kindTitle names a kind of credential ("Futu API key").
-func kindTitle(k auth.Kind) string {
-	switch k {
-	case auth.KindFutuOAuth:
-		return lang.L("app.kind_futu_oauth")
-	case auth.KindFutuKey:
-		return lang.L("app.kind_futu_key")
-	case auth.KindWebull:
-		return lang.L("app.kind_webull")
-	}
-	return string(k)
-}
+// kindTitle names a kind of credential ("Futu API key") in the language
+// the window speaks.
+func kindTitle(k auth.Kind) string { return speaking().Render(k.Message()) }
 
 // brokerName names the broker of a kind ("Futu", 富途).
-func (u *UI) brokerName(k auth.Kind) string {
-	if k == auth.KindWebull {
-		return u.lang.Render(msg.New("brand.webull"))
-	}
-	return u.lang.Render(msg.New("brand.futu"))
-}
+func (u *UI) brokerName(k auth.Kind) string { return u.lang.Render(k.BrokerMessage()) }
 
 // actionTitle is an action as its button says it: "Log in…" for one
 // that opens a dialog, "Check again" for one that does it at once.

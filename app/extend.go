@@ -141,7 +141,7 @@ func (u *UI) handedOver(ctx context.Context, name string) string {
 			said = lang.L("app.handover_updated", kv("Names", u.lang.List(got)))
 		}
 		for _, f := range ho.Failed {
-			said = lang.L("app.then", kv("First", said, "Then", lang.L("app.handover_failed", kv("Name", handoff(f.Handoff), "Reason", sentence(f.Reason)))))
+			said = lang.L("app.then", kv("First", said, "Then", lang.L("app.handover_failed", kv("Name", handoff(f.Handoff), "Reason", sentence(f.Explain(u.lang))))))
 		}
 		return said
 	}

@@ -61,6 +61,16 @@ func UseLanguage(l msg.Lang) error {
 	return err
 }
 
+// speaking is the language Fyne's lang package speaks now.
+func speaking() msg.Lang {
+	langMu.Lock()
+	defer langMu.Unlock()
+	if langNow == "" {
+		return msg.English
+	}
+	return langNow
+}
+
 // pointLocaleAt sets the locale variables Fyne reads to l and returns
 // what puts them back.
 func pointLocaleAt(l msg.Lang) (restore func()) {
