@@ -85,3 +85,12 @@ func (e *env) kindTitle(k auth.Kind) string {
 	}
 	return string(k)
 }
+
+// sentences puts sentences one after another: a space between them in
+// English, none in Chinese.
+func (e *env) sentences(ss ...string) string {
+	if e.lang == msg.English {
+		return strings.Join(ss, " ")
+	}
+	return strings.Join(ss, "")
+}

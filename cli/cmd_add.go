@@ -436,7 +436,7 @@ func checkImported(e *env, svc service.Service, c auth.Credential) error {
 		}
 	}
 	if err != nil {
-		e.say(e.Stdout, fmt.Sprintf("Added %s (%s) with the Futu SDK's login for client %s, but it could not be checked with Futu yet because %s; tokentray will check it again.", c.Name, c.Kind.Title(), c.ClientID, shortReason(err, h)))
+		e.say(e.Stdout, fmt.Sprintf("Added %s (%s) with the Futu SDK's login for client %s, but it could not be checked with Futu yet because %s; tokentray will check it again.", c.Name, c.Kind.Title(), c.ClientID, e.shortReason(err, h)))
 		return nil
 	}
 	e.say(e.Stdout, fmt.Sprintf("Added %s (%s) with the Futu SDK's login for client %s: %s", c.Name, c.Kind.Title(), c.ClientID, e.health(h)))

@@ -39,7 +39,7 @@ changes) unless --shorten is given.`)
 	c.RunE = func(_ *cobra.Command, args []string) error {
 		name := args[0]
 		if days < 1 || days > maxExtendDays {
-			return usagef("--days must be between 1 and %d (3 years), not %d", maxExtendDays, days)
+			return usage(msg.New("cli.extend_days_range", "Max", maxExtendDays, "Days", days))
 		}
 		svc, err := e.svc()
 		if err != nil {
@@ -70,14 +70,13 @@ changes) unless --shorten is given.`)
 			if err != nil {
 				return err
 			}
-			q := fmt.Sprintf("Extending %s replaces its access token with one valid until %s (%d days): Futu retires the old token at once, so whatever still uses it stops working. %s Extend %s?",
-				name, until.Format("2006-01-02"), days, handoverNote(name, handoffs), name)
+			q := e.tr(msg.New("cli.extend_question", "Name", name, "Until", until.Format("2006-01-02"), "Days", days, "Note", e.handoverNote(handoffs)))
 			ok, err := e.confirm(false, q)
 			if err != nil {
 				return err
 			}
 			if !ok {
-				return declined("%s was not extended: nothing was changed", name)
+				return declined(msg.New("cli.not_extended", "Name", name))
 			}
 		}
 		h, ho, err := svc.Extend(e.ctx, name, until, service.ExtendOptions{Shorten: shorten})
@@ -89,7 +88,7 @@ changes) unless --shorten is given.`)
 			return err
 		}
 		fmt.Fprintf(e.Stdout, "%s: %s\n", name, e.health(h))
-		fmt.Fprintln(e.Stdout, handoverReport(name, ho))
+		fmt.Fprintln(e.Stdout, e.handoverReport(name, ho))
 		return nil
 	}
 	return c
@@ -98,41 +97,36 @@ changes) unless --shorten is given.`)
 // shortenRefused is the sentence of an extension that would cut the
 // token's life short.
 func (e *env) shortenRefused(se *service.ShortenError, days int) error {
-	return usagef("%s's access token is valid until %s; a new one for %d days would be valid only until %s, so nothing was changed; give more --days, or --shorten to replace it with the shorter-lived token anyway",
-		se.Name, se.Current.UTC().Format("2006-01-02"), days, se.Requested.UTC().Format("2006-01-02"))
+	return usage(msg.New("cli.extend_shortens", "Name", se.Name, "Current", se.Current.UTC().Format("2006-01-02"), "Days", days, "Requested", se.Requested.UTC().Format("2006-01-02")))
 }
 
 // handoverNote says, before a token is replaced, what gets the new one
 // and what keeps the old one.
-func handoverNote(name string, handoffs []auth.Handoff) string {
-	var gets string
-	if len(handoffs) > 0 {
-		var parts []string
-		for _, h := range handoffs {
-			parts = append(parts, h.String())
-		}
-		gets = "tokentray writes the new token to " + joinAnd(parts) + "; "
+func (e *env) handoverNote(handoffs []auth.Handoff) string {
+	if len(handoffs) == 0 {
+		return e.tr(msg.New("cli.handover_note_procs"))
 	}
-	procs := "processes started by tokentray exec or with tokentray env keep the old token and must be restarted."
-	if gets == "" {
-		procs = "P" + procs[1:]
+	var parts []string
+	for _, h := range handoffs {
+		parts = append(parts, h.String())
 	}
-	return gets + procs
+	return e.tr(msg.New("cli.handover_note", "Targets", parts))
 }
 
 // handoverReport says, after a token was replaced, what got the new one
 // and what could not.
-func handoverReport(name string, ho auth.Handover) string {
+func (e *env) handoverReport(name string, ho auth.Handover) string {
 	var parts []string
 	for _, h := range ho.Updated {
 		parts = append(parts, h.String())
 	}
-	msg := "No shared file or share target holds " + name + "'s token."
+	out := []string{e.tr(msg.New("cli.handover_none", "Name", name))}
 	if len(parts) > 0 {
-		msg = "Updated with the new token: " + joinAnd(parts) + "."
+		out[0] = e.tr(msg.New("cli.handover_updated", "Targets", parts))
 	}
 	for _, f := range ho.Failed {
-		msg += " Not updated: " + f.String() + " (" + sentence(f.Reason) + ")."
+		out = append(out, e.tr(msg.New("cli.handover_failed", "Target", f.String(), "Why", sentence(f.Reason))))
 	}
-	return msg + " Processes started by tokentray exec or with tokentray env still hold the old token, which no longer works: restart them."
+	out = append(out, e.tr(msg.New("cli.handover_restart")))
+	return e.sentences(out...)
 }

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -48,12 +47,12 @@ script) it asks nothing.`)
 			return err
 		}
 		if cred, err := svc.Get(e.ctx, name); err == nil && cred.Kind != auth.KindFutuKey && !yes && e.IsTerminal(e.Stdin) {
-			ok, err := e.askGone(cred, "Logging out", "Log out "+name+"?")
+			ok, err := e.askGone(cred, true)
 			if err != nil {
 				return err
 			}
 			if !ok {
-				return declined("%s was not logged out: nothing was changed", name)
+				return declined(msg.New("cli.not_logged_out", "Name", name))
 			}
 		}
 		ctx, stop := interruptible(e.ctx)
@@ -63,10 +62,10 @@ script) it asks nothing.`)
 			return err
 		}
 		revokeErr := gone.Revoke
-		fmt.Fprintf(e.Stdout, "Logged out %s; log in again with: %s\n", name, e.cmdLine("login", name))
+		fmt.Fprintln(e.Stdout, e.tr(msg.New("cli.logged_out", "Name", name, "Command", e.cmdLine("login", name))))
 		reportTargetsOff(e, gone.Targets)
 		if revokeErr != nil {
-			fmt.Fprintf(e.Stderr, "tokentray: %s was logged out here, but the broker could not be told to revoke its tokens (%s); revoke them in the broker's portal if they leaked.\n", name, sentence(strings.TrimSuffix(revokeErr.Error(), ".")))
+			fmt.Fprintln(e.Stderr, "tokentray: "+e.tr(msg.New("cli.logged_out_not_revoked", "Name", name, "Why", trimEnd(sentence(e.lang.Err(revokeErr))))))
 		}
 		return nil
 	}

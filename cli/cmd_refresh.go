@@ -7,6 +7,7 @@ import (
 
 	"tokentray/auth"
 	"tokentray/auth/service"
+	"tokentray/internal/msg"
 )
 
 // refreshOptions is what a refresh command line asks for.
@@ -55,7 +56,7 @@ func runRefresh(e *env, o refreshOptions) error {
 			return err
 		}
 		if len(rs) == 0 {
-			e.say(e.Stdout, "No credentials yet; add one with: "+e.cmdLine("add"))
+			e.say(e.Stdout, e.tr(msg.New("cli.refresh_none", "Command", e.cmdLine("add"))))
 			return nil
 		}
 	} else {
@@ -68,7 +69,7 @@ func runRefresh(e *env, o refreshOptions) error {
 		case r.Err == nil:
 			e.say(e.Stdout, r.Name+": "+e.health(r.Health))
 		case errors.As(r.Err, &ue):
-			h := auth.Health{State: needsState(r.Health), Reason: ue.Msg, Next: ue.Action}
+			h := auth.Health{State: needsState(r.Health), Next: ue.Action}.Because(ue.Message())
 			if h.Next.IsZero() {
 				h.Next = r.Health.Next
 			}
@@ -77,17 +78,18 @@ func runRefresh(e *env, o refreshOptions) error {
 				code = ExitNeedsUser
 			}
 		default:
-			msg := sentence(r.Err.Error())
-			if r.Health.State == auth.Unknown && r.Health.Reason != "" && !errors.Is(r.Err, service.ErrBusy) {
+			said := msg.Of(r.Err)
+			if r.Health.State == auth.Unknown && !r.Health.Cause().IsZero() && !errors.Is(r.Err, service.ErrBusy) {
 				// The health's sentence says it for a person; the error
 				// chain is for logs. (A busy credential was not checked:
 				// its stored health is not what happened now.)
-				msg = r.Health.Reason
+				said = r.Health.Cause()
 			}
-			if !mentions(msg, r.Name) {
-				msg = r.Name + ": " + msg
+			line := sentence(e.tr(said))
+			if !namedIn(said, r.Name) {
+				line = r.Name + ": " + line
 			}
-			e.say(e.Stderr, "tokentray: "+e.withNext(msg, e.command(r.Health.Next)))
+			e.say(e.Stderr, "tokentray: "+e.withNext(line, e.command(r.Health.Next)))
 			code = ExitError
 		}
 	}

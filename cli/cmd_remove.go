@@ -33,22 +33,22 @@ script) it asks nothing.`)
 			return err
 		}
 		if cred, err := svc.Get(e.ctx, name); err == nil && !yes && e.IsTerminal(e.Stdin) {
-			ok, err := e.askGone(cred, "Removing", "Remove "+name+"?")
+			ok, err := e.askGone(cred, false)
 			if err != nil {
 				return err
 			}
 			if !ok {
-				return declined("%s was not removed: nothing was changed", name)
+				return declined(msg.New("cli.not_removed", "Name", name))
 			}
 		}
 		gone, err := svc.Remove(e.ctx, name)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.Stdout, "Removed %s.\n", name)
+		fmt.Fprintln(e.Stdout, e.tr(msg.New("cli.removed", "Name", name)))
 		reportTargetsOff(e, gone.Targets)
 		if revokeErr := gone.Revoke; revokeErr != nil {
-			fmt.Fprintf(e.Stderr, "tokentray: %s was removed here, but the broker could not be told to revoke its tokens (%s); revoke them in the broker's portal if they leaked.\n", name, sentence(revokeErr.Error()))
+			fmt.Fprintln(e.Stderr, "tokentray: "+e.tr(msg.New("cli.removed_not_revoked", "Name", name, "Why", sentence(e.lang.Err(revokeErr)))))
 		}
 		return nil
 	}

@@ -168,7 +168,7 @@ func runShare(e *env, name, dirFlag string, off, accessOnly bool) error {
 	case errors.As(err, &ue):
 		return &auth.UserError{Msg: fmt.Sprintf("Sharing is on for %s, but %s can be written only once this is done: %s", name, file, ue.Msg), Action: ue.Action}
 	case h.State == auth.Unknown:
-		fmt.Fprintf(e.Stdout, "Sharing is on for %s, but %s could not be written yet because %s; tokentray writes it at the next refresh.\n", name, file, shortReason(err, h))
+		fmt.Fprintf(e.Stdout, "Sharing is on for %s, but %s could not be written yet because %s; tokentray writes it at the next refresh.\n", name, file, e.shortReason(err, h))
 		return nil
 	default:
 		return fmt.Errorf("sharing is on for %s, but %s could not be written: %w", name, file, err)

@@ -12,6 +12,7 @@ import (
 
 	"tokentray/auth"
 	"tokentray/auth/targets"
+	"tokentray/internal/msg"
 )
 
 // yesFlag adds --yes, which answers yes to the question a command asks
@@ -21,13 +22,13 @@ func yesFlag(fs *pflag.FlagSet, p *bool) {
 }
 
 // declined is the error of a question answered no: nothing was done.
-func declined(format string, a ...any) error {
-	return &exitError{code: ExitError, err: fmt.Errorf(format, a...)}
+func declined(m msg.Message) error {
+	return &exitError{code: ExitError, err: &msg.Error{Msg: m}}
 }
 
 // goneQuestion is the question remove and logout ask: what stops
 // working, and how long the token would still have lasted.
-func (e *env) goneQuestion(c auth.Credential, doing, ask string) (string, error) {
+func (e *env) goneQuestion(c auth.Credential, logout bool) (string, error) {
 	svc, err := e.svc()
 	if err != nil {
 		return "", err
@@ -36,9 +37,12 @@ func (e *env) goneQuestion(c auth.Credential, doing, ask string) (string, error)
 	if err != nil {
 		return "", err
 	}
-	q := doing + " " + c.Name + " breaks what uses its token: " + e.stopsWorking(c, handoffs)
+	parts := []msg.Message{msg.New("cli.gone_breaks", "Name", c.Name, "What", e.stopsWorking(c, handoffs))}
+	if logout {
+		parts[0] = msg.New("cli.logout_breaks", "Name", c.Name, "What", e.stopsWorking(c, handoffs))
+	}
 	if c.Kind == auth.KindFutuOAuth {
-		q += "; Futu is asked to revoke its tokens, so a bot still holding one stops too"
+		parts = append(parts, msg.New("cli.gone_futu_revokes"))
 	}
 	var pushed []string
 	if _, sh, err := svc.Shared(e.ctx, c.Name); err == nil {
@@ -49,12 +53,20 @@ func (e *env) goneQuestion(c auth.Credential, doing, ask string) (string, error)
 		}
 	}
 	if len(pushed) > 0 {
-		q += "; the file pushed to " + joinAnd(pushed) + " is deleted there while it still holds what tokentray pushed"
+		parts = append(parts, msg.New("cli.gone_pushed_deleted", "Targets", pushed))
 	}
-	if d := daysLeft(c, e.Clock.Now()); d != "" {
-		q += "; " + d
+	if d := daysLeft(c, e.Clock.Now()); !d.IsZero() {
+		parts = append(parts, d)
 	}
-	return q + ". " + ask, nil
+	var q msg.Message
+	for _, p := range parts {
+		q = msg.Join(q, p)
+	}
+	ask := msg.New("cli.ask_remove", "Name", c.Name)
+	if logout {
+		ask = msg.New("cli.ask_logout", "Name", c.Name)
+	}
+	return e.tr(msg.New("cli.question", "Sentence", q, "Ask", ask)), nil
 }
 
 // confirm asks question on a terminal and reports whether the answer was
@@ -69,12 +81,12 @@ func (e *env) confirm(yes bool, question string) (bool, error) {
 	if e.ReadLine != nil {
 		// Typed on the terminal: Ctrl-C stops the command at once, Ctrl-D
 		// answers no.
-		line, err = e.ReadLine(question + " [y/N] ")
+		line, err = e.ReadLine(question + " " + e.tr(msg.New("cli.yes_no")) + " ")
 		if errors.Is(err, ErrInterrupted) {
-			return false, &exitError{code: ExitInterrupted, err: errors.New("cancelled: nothing was changed")}
+			return false, &exitError{code: ExitInterrupted, err: msg.Errorf("cli.cancelled_nothing_changed")}
 		}
 	} else {
-		fmt.Fprint(e.Stderr, question+" [y/N] ")
+		fmt.Fprint(e.Stderr, question+" "+e.tr(msg.New("cli.yes_no"))+" ")
 		line, err = bufio.NewReader(e.Stdin).ReadString('\n')
 		if errors.Is(err, io.EOF) && line == "" {
 			fmt.Fprintln(e.Stderr)
@@ -84,7 +96,7 @@ func (e *env) confirm(yes bool, question string) (bool, error) {
 		return false, err
 	}
 	switch strings.ToLower(strings.TrimSpace(line)) {
-	case "y", "yes":
+	case "y", "yes", "是", "好", "確定", "确定":
 		return true, nil
 	}
 	return false, nil
@@ -96,45 +108,34 @@ func (e *env) confirm(yes bool, question string) (bool, error) {
 func (e *env) stopsWorking(c auth.Credential, handoffs []auth.Handoff) string {
 	var parts []string
 	for _, h := range handoffs {
-		parts = append(parts, "bots reading "+h.String())
+		parts = append(parts, e.tr(msg.New("cli.bots_reading", "What", h.String())))
 	}
-	parts = append(parts, fmt.Sprintf("scripts that run tokentray token, env or exec for %s", c.Name))
-	return joinAnd(parts)
+	parts = append(parts, e.tr(msg.New("cli.scripts_for", "Name", c.Name)))
+	return e.lang.List(parts)
 }
 
 // daysLeft says how long c's token would still have worked ("" when
 // not known or already expired).
-func daysLeft(c auth.Credential, now time.Time) string {
+func daysLeft(c auth.Credential, now time.Time) msg.Message {
 	exp := c.Health.ExpiresAt
 	if exp.IsZero() {
 		exp = c.ExpiresAt
 	}
 	if exp.IsZero() || !exp.After(now) {
-		return ""
+		return msg.Message{}
 	}
 	d := exp.Sub(now)
 	if d < 48*time.Hour {
-		return "its token is valid for another " + auth.Approx(d)
+		return msg.New("cli.valid_for_another", "Left", d)
 	}
-	return fmt.Sprintf("its token has %d days left", int(d/(24*time.Hour)))
-}
-
-// joinAnd joins parts as a list in a sentence: "a, b and c".
-func joinAnd(parts []string) string {
-	switch len(parts) {
-	case 0:
-		return ""
-	case 1:
-		return parts[0]
-	}
-	return strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
+	return msg.New("cli.days_left", "Count", int(d/(24*time.Hour)))
 }
 
 // askGone asks, on a terminal, whether to go on with what makes cred's
 // token stop working (doing: "Removing"; ask: "Remove NAME?"), naming
 // what stops working; false when the person says no.
-func (e *env) askGone(cred auth.Credential, doing, ask string) (bool, error) {
-	q, err := e.goneQuestion(cred, doing, ask)
+func (e *env) askGone(cred auth.Credential, logout bool) (bool, error) {
+	q, err := e.goneQuestion(cred, logout)
 	if err != nil {
 		return false, err
 	}

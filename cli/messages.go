@@ -5,30 +5,57 @@ import (
 	"errors"
 	"net"
 	"strings"
-	"syscall"
 
 	"tokentray/auth"
+	"tokentray/internal/msg"
 )
 
-// mentions reports whether msg names the credential called name as a
-// whole word, so a line does not name it twice.
-func mentions(msg, name string) bool {
+// namedIn reports whether m names the credential called name: one of
+// its parameters (or of the messages inside it) is the name, so a line
+// does not name it twice. A sentence that is not data yet (a plain
+// text) is read for the name as a whole word.
+func namedIn(m msg.Message, name string) bool {
 	if name == "" {
 		return false
 	}
+	if m.Is(msg.PlainID) {
+		return mentions(m.Arg("Text"), name)
+	}
+	for _, k := range m.Keys() {
+		switch v := m.Args[k].(type) {
+		case string:
+			if v == name {
+				return true
+			}
+		case msg.Message:
+			if namedIn(v, name) {
+				return true
+			}
+		case error:
+			if namedIn(msg.Of(v), name) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// mentions reports whether text names the credential called name as a
+// whole word (for a sentence that is not data yet).
+func mentions(text, name string) bool {
 	nameChar := func(b byte) bool {
 		return b == '.' || b == '-' || b == '_' || b >= '0' && b <= '9' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z'
 	}
 	for i := 0; ; {
-		j := strings.Index(msg[i:], name)
+		j := strings.Index(text[i:], name)
 		if j < 0 {
 			return false
 		}
 		start, end := i+j, i+j+len(name)
-		before := start == 0 || !nameChar(msg[start-1])
+		before := start == 0 || !nameChar(text[start-1])
 		// A sentence's full stop after the name is not part of it.
-		after := end == len(msg) || !nameChar(msg[end]) ||
-			msg[end] == '.' && (end+1 == len(msg) || msg[end+1] == ' ')
+		after := end == len(text) || !nameChar(text[end]) ||
+			text[end] == '.' && (end+1 == len(text) || text[end+1] == ' ')
 		if before && after {
 			return true
 		}
@@ -36,30 +63,19 @@ func mentions(msg, name string) bool {
 	}
 }
 
-// shortReason says in a few words why a broker could not be asked,
-// without the Go error text a network failure carries.
-func shortReason(err error, h auth.Health) string {
-	var dns *net.DNSError
+// shortReason says in a few words why a broker could not be asked: the
+// network's own few words when no answer came, else the reason without
+// the note that follows it.
+func (e *env) shortReason(err error, h auth.Health) string {
 	var op *net.OpError
+	var dns *net.DNSError
 	var ne net.Error
-	switch {
-	case errors.As(err, &dns):
-		return "the address " + dns.Name + " could not be found"
-	case errors.Is(err, syscall.ECONNREFUSED) && errors.As(err, &op) && op.Addr != nil:
-		return "nothing answered at " + op.Addr.String()
-	case errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout():
-		return "the broker did not answer in time"
-	case errors.As(err, &op):
-		return "the broker could not be reached"
+	if errors.As(err, &op) || errors.As(err, &dns) || errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout() {
+		return trimEnd(e.tr(auth.NetworkCause(err)))
 	}
-	reason := h.Reason
-	if reason == "" {
-		reason = err.Error()
+	first, _ := h.Cause().Split()
+	if first.IsZero() {
+		first = auth.Clause(err)
 	}
-	// The first clause: what happened, without the details in brackets.
-	reason, _, _ = strings.Cut(reason, ";")
-	if i := strings.Index(reason, " ("); i > 0 {
-		reason = reason[:i]
-	}
-	return strings.TrimSuffix(sentence(reason), ".")
+	return trimEnd(sentence(e.tr(first)))
 }

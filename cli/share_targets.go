@@ -291,15 +291,15 @@ func reportTargetsOff(e *env, offs []service.TargetOff) {
 		where := o.Target.Describe()
 		switch {
 		case o.Removal == targets.NotKnown:
-			fmt.Fprintf(e.Stdout, "Left as it is what %s did with the file: it is the command's to undo.\n", where)
+			fmt.Fprintln(e.Stdout, e.tr(msg.New("cli.off_command", "Where", where)))
 		case o.Problem != "":
-			fmt.Fprintf(e.Stdout, "Left the file on %s as it is: %s.\n", where, strings.TrimSuffix(o.Problem, "."))
+			fmt.Fprintln(e.Stdout, e.tr(msg.New("cli.off_problem", "Where", where, "Problem", trimEnd(o.Problem))))
 		case o.Removal == targets.Removed:
-			fmt.Fprintf(e.Stdout, "Deleted the file pushed to %s.\n", where)
+			fmt.Fprintln(e.Stdout, e.tr(msg.New("cli.off_deleted", "Where", where)))
 		case o.Removal == targets.Absent:
-			fmt.Fprintf(e.Stdout, "There was no file on %s to delete.\n", where)
+			fmt.Fprintln(e.Stdout, e.tr(msg.New("cli.off_absent", "Where", where)))
 		default:
-			fmt.Fprintf(e.Stdout, "Left the file on %s as it is: it no longer holds what tokentray pushed.\n", where)
+			fmt.Fprintln(e.Stdout, e.tr(msg.New("cli.off_changed", "Where", where)))
 		}
 	}
 }
