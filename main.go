@@ -25,7 +25,6 @@ import (
 
 	"tokentray/auth"
 	"tokentray/auth/sandbox"
-	"tokentray/auth/webull"
 	"tokentray/cli"
 	"tokentray/internal/agentrun"
 	"tokentray/internal/autostart"
@@ -104,31 +103,10 @@ func commandLine(door *system.Door) cli.Deps {
 		},
 		StartSandbox: sandbox.Start,
 		Autostart:    autostart.ForAgent(selfDir(), false),
-		Webull:       webullFacts(),
 		Language:     door.Language,
 	}
 }
 
-// webullFacts are the Webull SDK's facts the command line names.
-func webullFacts() cli.WebullFacts {
-	f := cli.WebullFacts{
-		Regions:       webull.Regions(),
-		TokenDirEnv:   webull.TokenDirEnv,
-		TokenFile:     webull.TokenFileName,
-		TokenDirRule:  webull.TokenDirRule,
-		UseOfTokenDir: func(dir string) string { return webull.UseOfTokenDir(dir).Sentence() },
-		CheckShareDir: webull.CheckShareDir,
-	}
-	for _, r := range webull.AllRegions() {
-		f.RegionHelp = append(f.RegionHelp, cli.WebullRegion{Code: r.Code, Description: r.Description()})
-	}
-	return f
-}
-
-// runAgent is the always-on process: the tray and the credential engine,
-// or, headless, the engine alone with a line on stderr for each event.
-// In the sandbox profile it also works against both simulated brokers:
-// those `tokentray sandbox` runs, or its own with a fresh demo.
 func runAgent(ctx context.Context, d cli.Deps, door *system.Door, o cli.AgentRun) error {
 	sandboxed := o.Sandbox
 	headless := o.Headless || noDisplay(d.Getenv)

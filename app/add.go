@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -14,14 +15,13 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"tokentray/auth"
-	"tokentray/auth/futu"
 	"tokentray/auth/service"
-	"tokentray/auth/webull"
 	"tokentray/internal/msg"
 )
 
-// The form's fields that are settings, as auth.FieldOf names them (the
-// secrets are auth.FieldAppKey and the like).
+// The form's fields that every kind has, as auth.FieldOf names them;
+// the secrets are the kinds' fields (auth.FieldAppKey and the like) and
+// the settings their options (FieldScope, FieldRegion), by name.
 const (
 	FieldName     = "name"
 	FieldEndpoint = "endpoint"
@@ -29,20 +29,16 @@ const (
 	FieldRegion   = "region"
 )
 
-// AddForm adds a credential, or corrects one (Edit). A field that is
-// wrong is marked under it and everything typed stays, so one mistake
-// costs one correction. Secret fields are password entries and go
-// straight to the backend, which keeps them in the keychain.
+// AddForm adds a credential, or corrects one (Edit). Its fields are the
+// kind's own description (auth.Describe): the secrets it needs and the
+// options it takes. A field that is wrong is marked under it and
+// everything typed stays, so one mistake costs one correction. Secret
+// fields are password entries and go straight to the backend, which
+// keeps them in the keychain.
 type AddForm struct {
-	Kind      *widget.Select
-	Name      *entry
-	Endpoint  *entry
-	Scope     *entry
-	Region    *widget.Select
-	TestEnv   *widget.Check
-	AppKey    *entry
-	AppSecret *entry
-	Access    *entry
+	Kind     *widget.Select
+	Name     *entry
+	Endpoint *entry
 	// Problem says what went wrong when it is no one field's fault, or
 	// what is being done ("Checking with Webull…").
 	Problem *widget.Label
@@ -53,6 +49,14 @@ type AddForm struct {
 	Unchecked *widget.Button
 	noCheck   bool
 
+	// secrets are the kinds' fields, choices, switches and texts their
+	// options (with a label), each by name, shared by the kinds that
+	// have one of that name.
+	secrets  map[string]*entry
+	choices  map[string]*widget.Select
+	switches map[string]*widget.Check
+	texts    map[string]*entry
+
 	ui   *UI
 	edit bool
 	// kinds are the kinds by the titles the Kind choice shows.
@@ -62,6 +66,18 @@ type AddForm struct {
 	dlg    dialog.Dialog
 	closed bool
 }
+
+// Secret is the entry of the secret field called name (auth.FieldAppKey).
+func (f *AddForm) Secret(name string) *entry { return f.secrets[name] }
+
+// Choice is the list of the option called name (FieldRegion, "brand").
+func (f *AddForm) Choice(name string) *widget.Select { return f.choices[name] }
+
+// Switch is the check box of the option called name ("test-env").
+func (f *AddForm) Switch(name string) *widget.Check { return f.switches[name] }
+
+// Text is the entry of the text option called name (FieldScope).
+func (f *AddForm) Text(name string) *entry { return f.texts[name] }
 
 // ShowAddForm opens the form to add a credential.
 func (u *UI) ShowAddForm() *AddForm {
@@ -81,46 +97,90 @@ func (u *UI) ShowEditForm(r Row) *AddForm {
 	f.Name.SetText(r.Name)
 	f.Name.Disable()
 	f.Endpoint.SetText(c.Endpoint)
-	f.Scope.SetText(c.Scope)
-	if c.Region != "" {
-		f.Region.SetSelected(c.Region)
+	info, _ := auth.Describe(r.Kind)
+	for _, o := range info.Options {
+		if o.Get == nil {
+			continue
+		}
+		v := o.Get(c)
+		switch {
+		case f.choices[o.Name] != nil:
+			if v != "" {
+				f.choices[o.Name].SetSelected(v)
+			}
+		case f.switches[o.Name] != nil:
+			f.switches[o.Name].SetChecked(v == "true")
+		case f.texts[o.Name] != nil:
+			f.texts[o.Name].SetText(v)
+		}
 	}
-	f.TestEnv.SetChecked(c.TestEnv)
-	for _, e := range []*entry{f.AppKey, f.AppSecret, f.Access} {
+	for _, e := range f.secrets {
 		e.SetPlaceHolder(lang.L("app.keep_stored"))
 	}
+	f.layout()
 	u.modal(f.dlg, f.close)
 	return f
 }
 
 func (u *UI) newForm(edit bool) *AddForm {
-	f := &AddForm{ui: u, edit: edit, errs: map[string]*widget.Label{}, kinds: map[string]auth.Kind{}}
+	f := &AddForm{ui: u, edit: edit, errs: map[string]*widget.Label{}, kinds: map[string]auth.Kind{},
+		secrets: map[string]*entry{}, choices: map[string]*widget.Select{}, switches: map[string]*widget.Check{}, texts: map[string]*entry{}}
 	var titles []string
-	for _, k := range auth.Kinds {
-		titles = append(titles, kindTitle(k))
-		f.kinds[kindTitle(k)] = k
+	for _, i := range auth.Described() {
+		titles = append(titles, kindTitle(i.Kind))
+		f.kinds[kindTitle(i.Kind)] = i.Kind
 	}
 	f.Name = newEntry("")
 	f.Endpoint = newEntry("")
-	f.Scope = newEntry(lang.L("app.scope_hint"))
-	f.AppKey = newEntry("")
-	f.AppSecret = newPasswordEntry("")
-	f.Access = newPasswordEntry("")
-	for _, e := range []*entry{f.Name, f.Endpoint, f.Scope, f.AppKey, f.AppSecret, f.Access} {
+	entries := []*entry{f.Name, f.Endpoint}
+	for _, i := range auth.Described() {
+		for _, fd := range i.Fields {
+			if f.secrets[fd.Name] != nil {
+				continue
+			}
+			e := newEntry("")
+			if fd.Secret {
+				e = newPasswordEntry("")
+			}
+			f.secrets[fd.Name] = e
+			entries = append(entries, e)
+		}
+		for _, o := range i.Options {
+			if o.Label.IsZero() || f.choices[o.Name] != nil || f.switches[o.Name] != nil || f.texts[o.Name] != nil {
+				continue
+			}
+			switch {
+			case len(o.Choices) > 0:
+				var vs []string
+				for _, c := range o.Choices {
+					vs = append(vs, c.Value)
+				}
+				sel := widget.NewSelect(vs, func(string) { f.layout() })
+				sel.SetSelected(o.Default)
+				f.choices[o.Name] = sel
+			case o.Switch():
+				f.switches[o.Name] = widget.NewCheck(u.lang.Render(o.Label), nil)
+			default:
+				e := newEntry(u.lang.Render(o.Hint))
+				f.texts[o.Name] = e
+				entries = append(entries, e)
+			}
+		}
+	}
+	for _, e := range entries {
 		e.OnSubmitted = func(string) { f.Save() }
 		e.onEscape = f.close
 		e.OnChanged = func(string) {}
 	}
-	f.Region = widget.NewSelect(webull.Regions(), func(string) { f.layout() })
-	f.Region.SetSelected(webull.DefaultRegion)
-	f.TestEnv = widget.NewCheck(lang.L("app.webull_test_env"), nil)
 	f.Problem = widget.NewLabel("")
 	f.Problem.Wrapping = fyne.TextWrapWord
 	f.Problem.Hide()
 
 	f.form = widget.NewForm()
 	f.Kind = widget.NewSelect(titles, func(string) { f.clearErrors(); f.layout() })
-	f.Kind.SetSelected(kindTitle(auth.KindFutuOAuth))
+	if len(titles) > 0 {
+		f.Kind.SetSelected(titles[0])
+	}
 
 	title, verb, unchecked := lang.L("app.add_title"), lang.L("app.add"), lang.L("app.add_unchecked")
 	if edit {
@@ -147,6 +207,11 @@ func (f *AddForm) kind() auth.Kind { return f.kinds[f.Kind.Selected] }
 // does.
 func (f *AddForm) SetKind(k auth.Kind) { f.Kind.SetSelected(kindTitle(k)) }
 
+func (f *AddForm) info() auth.KindInfo {
+	i, _ := auth.Describe(f.kind())
+	return i
+}
+
 // field is one form row: the input and, under it, what is wrong with it.
 func (f *AddForm) field(label, key string, w fyne.CanvasObject) {
 	l, ok := f.errs[key]
@@ -160,50 +225,82 @@ func (f *AddForm) field(label, key string, w fyne.CanvasObject) {
 	f.form.Append(label, container.NewVBox(w, l))
 }
 
+// settings is what the form's options say now, as a credential: what an
+// example name and an option offered only with others are judged by.
+func (f *AddForm) settings() auth.Credential {
+	c := auth.Credential{Kind: f.kind()}
+	for _, o := range f.info().Options {
+		if o.Set == nil || o.Label.IsZero() {
+			continue
+		}
+		if v, ok := f.value(o); ok {
+			_ = o.Set(&c, v) // judged in Request; here only what is shown
+		}
+	}
+	return c
+}
+
+// value is what the form holds for option o; ok is false when it has no
+// field for it.
+func (f *AddForm) value(o auth.Option) (string, bool) {
+	switch {
+	case f.choices[o.Name] != nil:
+		return f.choices[o.Name].Selected, true
+	case f.switches[o.Name] != nil:
+		return fmt.Sprint(f.switches[o.Name].Checked), true
+	case f.texts[o.Name] != nil:
+		return strings.TrimSpace(f.texts[o.Name].Text), true
+	}
+	return "", false
+}
+
 func (f *AddForm) layout() {
 	if f.form == nil || f.Kind == nil {
 		return
 	}
-	k := f.kind()
+	i := f.info()
+	c := f.settings()
 	f.form.Items = nil
 	f.form.Append(lang.L("app.field_kind"), f.Kind)
 	f.field(lang.L("app.field_name"), FieldName, f.Name)
-	switch k {
-	case auth.KindFutuOAuth:
-		f.Name.SetPlaceHolder(lang.L("app.name_example", kv("Name", "futu-main")))
-		f.field(lang.L("app.field_scope"), FieldScope, f.Scope)
-	case auth.KindFutuKey:
-		f.Name.SetPlaceHolder(lang.L("app.name_example", kv("Name", "futu-key1")))
+	if i.Example != nil {
+		f.Name.SetPlaceHolder(lang.L("app.name_example", kv("Name", i.Example(c))))
+	}
+	for _, o := range i.Options {
+		switch {
+		case f.choices[o.Name] != nil:
+			f.choices[o.Name].Enable()
+			if f.edit && !o.Update {
+				f.choices[o.Name].Disable()
+			}
+			f.field(f.ui.lang.Render(o.Label), o.Name, f.choices[o.Name])
+		case f.switches[o.Name] != nil:
+			sw := f.switches[o.Name]
+			if (o.Offered != nil && !o.Offered(c)) || (f.edit && !o.Update) {
+				if o.Offered != nil && !o.Offered(c) {
+					sw.SetChecked(false)
+				}
+				sw.Disable()
+			} else {
+				sw.Enable()
+			}
+			f.form.Append("", sw)
+		case f.texts[o.Name] != nil:
+			f.field(f.ui.lang.Render(o.Label), o.Name, f.texts[o.Name])
+		}
+	}
+	for _, fd := range i.Fields {
+		e := f.secrets[fd.Name]
 		if !f.edit {
-			f.AppKey.SetPlaceHolder(lang.L("app.futu_app_key_hint"))
-			f.AppSecret.SetPlaceHolder(lang.L("app.app_secret_hint"))
-			f.Access.SetPlaceHolder(lang.L("app.futu_access_token_hint"))
+			e.SetPlaceHolder(f.ui.lang.Render(fd.Hint))
 		}
-		f.field("App Key", auth.FieldAppKey, f.AppKey)
-		f.field("App Secret", auth.FieldAppSecret, f.AppSecret)
-		f.field("Access Token", auth.FieldAccessToken, f.Access)
-	case auth.KindWebull:
-		f.Name.SetPlaceHolder(lang.L("app.name_example", kv("Name", "webull-"+f.Region.Selected)))
-		if !f.edit {
-			f.AppKey.SetPlaceHolder(lang.L("app.webull_app_key_hint"))
-			f.AppSecret.SetPlaceHolder(lang.L("app.app_secret_hint"))
-		}
-		f.field(lang.L("app.field_region"), FieldRegion, f.Region)
-		if h, _ := webull.RegionHosts(f.Region.Selected); h.Test == "" {
-			f.TestEnv.SetChecked(false)
-			f.TestEnv.Disable()
-		} else {
-			f.TestEnv.Enable()
-		}
-		f.form.Append("", f.TestEnv)
-		f.field("App Key", auth.FieldAppKey, f.AppKey)
-		f.field("App Secret", auth.FieldAppSecret, f.AppSecret)
+		f.field(fd.Label, fd.Name, e)
 	}
 	switch {
 	case f.ui.opts.Sandbox:
 		f.Endpoint.SetPlaceHolder(lang.L("app.endpoint_hint_sandbox"))
 	default:
-		f.Endpoint.SetPlaceHolder(lang.L("app.endpoint_hint", kv("Broker", f.ui.brokerName(k))))
+		f.Endpoint.SetPlaceHolder(lang.L("app.endpoint_hint", kv("Broker", f.ui.brokerName(i.Kind))))
 	}
 	f.field(lang.L("app.field_endpoint"), FieldEndpoint, f.Endpoint)
 	f.form.Refresh()
@@ -237,7 +334,7 @@ func (f *AddForm) clearErrors() {
 func (f *AddForm) mark(err error) {
 	key, ok := auth.FieldOf(err)
 	if !ok {
-		key = guessField(err.Error())
+		key = f.guessField(err.Error())
 	}
 	if l, ok := f.errs[key]; ok && f.shows(key) {
 		l.SetText(f.ui.say(err))
@@ -257,30 +354,37 @@ func (f *AddForm) mark(err error) {
 
 // shows reports whether the field is part of the form for this kind.
 func (f *AddForm) shows(key string) bool {
-	k := f.kind()
-	switch key {
-	case FieldScope:
-		return k == auth.KindFutuOAuth
-	case FieldRegion:
-		return k == auth.KindWebull
-	case auth.FieldAccessToken:
-		return k == auth.KindFutuKey
-	case auth.FieldAppKey, auth.FieldAppSecret:
-		return k != auth.KindFutuOAuth
+	i := f.info()
+	if key == FieldName || key == FieldEndpoint {
+		return true
 	}
-	return true
+	if _, ok := i.Field(key); ok {
+		return true
+	}
+	o, ok := i.Option(key)
+	return ok && !o.Label.IsZero()
 }
 
 // guessField finds the field an error's sentence names, for an error
-// that does not say it with auth.WrongField.
-func guessField(msg string) string {
+// that does not say it with auth.WrongField: the label of one of the
+// kind's fields or options (a refused signature is the secret's).
+func (f *AddForm) guessField(msg string) string {
 	m := strings.ToLower(msg)
-	for _, c := range []struct{ words, field string }{
-		{"app secret", auth.FieldAppSecret}, {"signature", auth.FieldAppSecret},
-		{"app key", auth.FieldAppKey}, {"access token", auth.FieldAccessToken},
-		{"region", FieldRegion}, {"scope", FieldScope}, {"endpoint", FieldEndpoint},
-		{"name", FieldName},
-	} {
+	i := f.info()
+	words := []struct{ words, field string }{}
+	for _, fd := range i.Fields {
+		words = append(words, struct{ words, field string }{strings.ToLower(fd.Label), fd.Name})
+		if fd.Name == auth.FieldAppSecret {
+			words = append(words, struct{ words, field string }{"signature", fd.Name})
+		}
+	}
+	for _, o := range i.Options {
+		if !o.Label.IsZero() {
+			words = append(words, struct{ words, field string }{o.Name, o.Name})
+		}
+	}
+	words = append(words, struct{ words, field string }{"endpoint", FieldEndpoint}, struct{ words, field string }{"name", FieldName})
+	for _, c := range words {
 		if strings.Contains(m, c.words) {
 			return c.field
 		}
@@ -292,33 +396,46 @@ func guessField(msg string) string {
 // joins one FieldError per wrong field.
 func (f *AddForm) Request() (AddRequest, error) {
 	k := f.kind()
-	req := AddRequest{Credential: auth.Credential{Kind: k, Name: strings.TrimSpace(f.Name.Text), Endpoint: strings.TrimSpace(f.Endpoint.Text)}, Secrets: map[string]string{}}
+	i := f.info()
+	req := AddRequest{Credential: auth.Credential{Kind: k, Name: strings.TrimSpace(f.Name.Text), Endpoint: strings.TrimSpace(f.Endpoint.Text)},
+		Secrets: map[string]string{}}
 	var errs []error
 	if err := auth.ValidateName(req.Name); err != nil {
 		errs = append(errs, auth.WrongField(FieldName, err))
 	}
-	if err := checkEndpoint(k, req.Endpoint); err != nil {
-		errs = append(errs, auth.WrongField(FieldEndpoint, err))
-	}
-	need := func(label string, e *entry, field string) error {
-		v := strings.TrimSpace(e.Text)
-		if v == "" {
-			if f.edit {
-				return nil // keeps the stored one
-			}
-			return auth.WrongField(field, msg.Errorf("app.secret_empty", "Field", label))
+	if req.Endpoint != "" {
+		if _, err := auth.CheckEndpointNamed(msg.New("auth.setting_endpoint"), req.Endpoint); err != nil {
+			errs = append(errs, auth.WrongField(FieldEndpoint, err))
 		}
-		req.Secrets[field] = v
-		return nil
 	}
-	switch k {
-	case auth.KindFutuOAuth:
-		req.Scope = strings.TrimSpace(f.Scope.Text)
-	case auth.KindFutuKey:
-		errs = append(errs, need("App Key", f.AppKey, auth.FieldAppKey), need("App Secret", f.AppSecret, auth.FieldAppSecret), need("Access Token", f.Access, auth.FieldAccessToken))
-	case auth.KindWebull:
-		req.Region, req.TestEnv = f.Region.Selected, f.TestEnv.Checked
-		errs = append(errs, need("App Key", f.AppKey, auth.FieldAppKey), need("App Secret", f.AppSecret, auth.FieldAppSecret))
+	for _, fd := range i.Fields {
+		v := strings.TrimSpace(f.secrets[fd.Name].Text)
+		switch {
+		case v != "":
+			req.Secrets[fd.Name] = v
+		case !f.edit: // empty in an edit keeps the stored one
+			errs = append(errs, auth.WrongField(fd.Name, msg.Errorf("app.secret_empty", "Field", fd.Label)))
+		}
+	}
+	for _, o := range i.Options {
+		v, ok := f.value(o)
+		if !ok || (f.edit && !o.Update) {
+			continue
+		}
+		if o.Offered != nil && !o.Offered(f.settings()) {
+			if !o.Switch() {
+				continue
+			}
+			v = "false" // and off, should it have been on
+		}
+		if o.Switch() && v == "false" && !f.edit {
+			continue
+		}
+		if o.Set != nil {
+			if err := o.Set(&req.Credential, v); err != nil {
+				errs = append(errs, auth.WrongField(o.Name, err))
+			}
+		}
 	}
 	return req, errors.Join(errs...)
 }
@@ -372,20 +489,6 @@ func (f *AddForm) Save() {
 			_ = u.Reload(ctx)
 		}
 	})
-}
-
-// checkEndpoint applies the broker's own rule for an endpoint before
-// anything is sent.
-func checkEndpoint(k auth.Kind, raw string) error {
-	switch {
-	case raw == "":
-		return nil
-	case k.Broker() == "Futu":
-		return futu.CheckEndpoint(raw)
-	case !strings.HasPrefix(raw, "https://") && !strings.HasPrefix(raw, "http://"):
-		return msg.Errorf("app.endpoint_not_web")
-	}
-	return nil
 }
 
 func unjoin(err error) []error {

@@ -15,7 +15,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"tokentray/auth"
-	"tokentray/auth/webull"
 	"tokentray/internal/msg"
 )
 
@@ -68,7 +67,7 @@ func (d *Details) rows(k auth.Kind) {
 		d.form.Append(lang.L("app.field_access"), d.Access)
 	}
 	d.form.Append(lang.L("app.field_endpoint"), d.Endpoint)
-	if k == auth.KindWebull {
+	if i, _ := auth.Describe(k); hasOption(i, FieldRegion) {
 		d.form.Append(lang.L("app.field_region"), d.Region)
 	}
 	d.form.Append(lang.L("app.field_expires"), d.Expiry)
@@ -116,6 +115,18 @@ func (u *UI) newDetails() *Details {
 	u.Details = d
 	u.setDetailButtons(Row{}, false)
 	return d
+}
+
+// hasOption reports whether the kind i describes takes the option name.
+func hasOption(i auth.KindInfo, name string) bool {
+	_, ok := i.Option(name)
+	return ok
+}
+
+// info is the description of r's kind.
+func info(r Row) auth.KindInfo {
+	i, _ := auth.Describe(r.Kind)
+	return i
 }
 
 // offers is what the window offers for r now: the same as the tray.
@@ -216,8 +227,8 @@ func (u *UI) showDetails() {
 	}
 	d.Endpoint.SetText(endpoint(c, r.Hosts, u.opts.Sandbox))
 	region := c.Region
-	if region == "" {
-		region = lang.L("app.region_default", kv("Region", webull.DefaultRegion))
+	if o, ok := info(r).Option(FieldRegion); ok && region == "" {
+		region = lang.L("app.region_default", kv("Region", o.Default))
 	}
 	if c.TestEnv {
 		region = lang.L("app.region_test", kv("Region", region))
@@ -226,7 +237,7 @@ func (u *UI) showDetails() {
 	switch {
 	case r.Health.State == auth.Pending && !r.Health.Deadline.IsZero():
 		left := auth.Countdown(r.Health.Deadline.Sub(now))
-		if r.Kind == auth.KindFutuOAuth {
+		if info(r).SignIn == auth.ActionLogin {
 			// A browser login, not a 2FA code.
 			d.Expiry.SetText(lang.L("app.login_within", kv("Left", left)))
 		} else {

@@ -161,14 +161,14 @@ func TestWindowAgainstSandbox(t *testing.T) {
 	r.read(func() {
 		row, _ := u.row(sandbox.DemoWebull)
 		f = u.ShowEditForm(row)
-		f.AppSecret.SetText("test-wrong-secret-0000")
+		f.Secret(auth.FieldAppSecret).SetText("test-wrong-secret-0000")
 		f.Save()
 	})
 	r.settle()
 	var marked string
 	r.read(func() { marked = f.Error(auth.FieldAppSecret) })
-	if !f.Open() || !strings.Contains(marked, "signature") || f.AppSecret.Text != "test-wrong-secret-0000" {
-		t.Errorf("after a refused secret: open=%v, says %q under the secret, field %q", f.Open(), marked, f.AppSecret.Text)
+	if !f.Open() || !strings.Contains(marked, "signature") || f.Secret(auth.FieldAppSecret).Text != "test-wrong-secret-0000" {
+		t.Errorf("after a refused secret: open=%v, says %q under the secret, field %q", f.Open(), marked, f.Secret(auth.FieldAppSecret).Text)
 	}
 	if after, _ := auth.Bind(secrets, mustID(t, st, sandbox.DemoWebull)).Get(auth.FieldAppSecret); after != before {
 		t.Error("a refused update changed the stored secret")
@@ -185,8 +185,8 @@ func TestWindowAgainstSandbox(t *testing.T) {
 		f = u.ShowAddForm()
 		f.Kind.SetSelected(auth.KindWebull.Title())
 		f.Name.SetText("webull-twice")
-		f.AppKey.SetText(key)
-		f.AppSecret.SetText("test-app-secret-0001")
+		f.Secret(auth.FieldAppKey).SetText(key)
+		f.Secret(auth.FieldAppSecret).SetText("test-app-secret-0001")
 		f.Save()
 	})
 	r.settle()

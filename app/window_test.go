@@ -304,24 +304,28 @@ func TestAddFormMarksTheWrongFieldAndKeepsWhatWasTyped(t *testing.T) {
 	u, _ := newTestUI(t, b, nil)
 	f := u.ShowAddForm()
 	f.Kind.SetSelected(auth.KindWebull.Title())
-	if !slices.Equal(f.Region.Options, webull.Regions()) {
-		t.Errorf("regions = %q, want the webull package's %q", f.Region.Options, webull.Regions())
+	var regions []string
+	for _, r := range webull.AllRegions() {
+		regions = append(regions, r.Code)
 	}
-	if f.Name.PlaceHolder != "e.g. webull-us" || strings.Contains(f.AppKey.PlaceHolder, "Futu") {
-		t.Errorf("a Webull form suggests %q and %q", f.Name.PlaceHolder, f.AppKey.PlaceHolder)
+	if !slices.Equal(f.Choice(FieldRegion).Options, regions) {
+		t.Errorf("regions = %q, want the webull package's %q", f.Choice(FieldRegion).Options, regions)
 	}
-	f.Region.SetSelected("sg")
-	if f.Name.PlaceHolder != "e.g. webull-sg" || f.TestEnv.Disabled() {
-		t.Errorf("for Singapore (a test host): placeholder %q, test environment enabled=%v", f.Name.PlaceHolder, !f.TestEnv.Disabled())
+	if f.Name.PlaceHolder != "e.g. webull-us" || strings.Contains(f.Secret(auth.FieldAppKey).PlaceHolder, "Futu") {
+		t.Errorf("a Webull form suggests %q and %q", f.Name.PlaceHolder, f.Secret(auth.FieldAppKey).PlaceHolder)
 	}
-	f.Region.SetSelected("au")
-	if f.Name.PlaceHolder != "e.g. webull-au" || !f.TestEnv.Disabled() {
-		t.Errorf("for Australia (no test host): placeholder %q, test environment enabled=%v", f.Name.PlaceHolder, !f.TestEnv.Disabled())
+	f.Choice(FieldRegion).SetSelected("sg")
+	if f.Name.PlaceHolder != "e.g. webull-sg" || f.Switch("test-env").Disabled() {
+		t.Errorf("for Singapore (a test host): placeholder %q, test environment enabled=%v", f.Name.PlaceHolder, !f.Switch("test-env").Disabled())
 	}
-	f.Region.SetSelected("hk")
+	f.Choice(FieldRegion).SetSelected("au")
+	if f.Name.PlaceHolder != "e.g. webull-au" || !f.Switch("test-env").Disabled() {
+		t.Errorf("for Australia (no test host): placeholder %q, test environment enabled=%v", f.Name.PlaceHolder, !f.Switch("test-env").Disabled())
+	}
+	f.Choice(FieldRegion).SetSelected("hk")
 
 	test.Type(f.Name, "webull hk")
-	test.Type(f.AppKey, "test-app-key-0001")
+	test.Type(f.Secret(auth.FieldAppKey), "test-app-key-0001")
 	f.Save()
 	if !f.Open() {
 		t.Fatal("a wrong field closed the form")
@@ -332,8 +336,8 @@ func TestAddFormMarksTheWrongFieldAndKeepsWhatWasTyped(t *testing.T) {
 	if got := f.Error(auth.FieldAppSecret); !strings.Contains(got, "App Secret is empty") {
 		t.Errorf("secret error = %q", got)
 	}
-	if f.Error(auth.FieldAppKey) != "" || f.AppKey.Text != "test-app-key-0001" || f.Region.Selected != "hk" {
-		t.Errorf("the typed app key or region was lost: %q %q (error %q)", f.AppKey.Text, f.Region.Selected, f.Error(auth.FieldAppKey))
+	if f.Error(auth.FieldAppKey) != "" || f.Secret(auth.FieldAppKey).Text != "test-app-key-0001" || f.Choice(FieldRegion).Selected != "hk" {
+		t.Errorf("the typed app key or region was lost: %q %q (error %q)", f.Secret(auth.FieldAppKey).Text, f.Choice(FieldRegion).Selected, f.Error(auth.FieldAppKey))
 	}
 	if len(b.added) != 0 {
 		t.Fatal("a wrong form reached the engine")
@@ -341,7 +345,7 @@ func TestAddFormMarksTheWrongFieldAndKeepsWhatWasTyped(t *testing.T) {
 
 	// The broker refuses the secret: marked under it, nothing else lost.
 	f.Name.SetText("webull-hk")
-	test.Type(f.AppSecret, "test-app-secret-0001")
+	test.Type(f.Secret(auth.FieldAppSecret), "test-app-secret-0001")
 	b.addErr = auth.WrongField(auth.FieldAppSecret, auth.NeedsUser("webull-hk was not added: Webull refused the app secret (a signature error); copy it again from Webull's developer page"))
 	f.Name.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn}) // Enter submits
 	if !f.Open() || !strings.Contains(f.Error(auth.FieldAppSecret), "refused the app secret") || f.Error(FieldName) != "" {
@@ -350,10 +354,10 @@ func TestAddFormMarksTheWrongFieldAndKeepsWhatWasTyped(t *testing.T) {
 	if f.Unchecked.Visible() {
 		t.Error("a refused secret is offered to be stored unchecked")
 	}
-	if f.Name.Text != "webull-hk" || f.AppSecret.Text != "test-app-secret-0001" || f.AppKey.Text != "test-app-key-0001" {
+	if f.Name.Text != "webull-hk" || f.Secret(auth.FieldAppSecret).Text != "test-app-secret-0001" || f.Secret(auth.FieldAppKey).Text != "test-app-key-0001" {
 		t.Error("the refusal lost what was typed")
 	}
-	if !f.AppSecret.Password {
+	if !f.Secret(auth.FieldAppSecret).Password {
 		t.Error("the app secret is typed in the clear")
 	}
 
@@ -406,10 +410,10 @@ func TestEditKeepsStoredSecretsUnlessRetyped(t *testing.T) {
 		t.Fatal("Edit… opened no form")
 	}
 	f := u.ShowEditForm(u.Rows()[0])
-	if f.Name.Text != "webull-us" || !f.Name.Disabled() || f.Region.Selected != "jp" || f.Endpoint.Text != "https://api.example.test" {
-		t.Errorf("edit form shows %q (disabled=%v) %q %q", f.Name.Text, f.Name.Disabled(), f.Region.Selected, f.Endpoint.Text)
+	if f.Name.Text != "webull-us" || !f.Name.Disabled() || f.Choice(FieldRegion).Selected != "jp" || f.Endpoint.Text != "https://api.example.test" {
+		t.Errorf("edit form shows %q (disabled=%v) %q %q", f.Name.Text, f.Name.Disabled(), f.Choice(FieldRegion).Selected, f.Endpoint.Text)
 	}
-	test.Type(f.AppSecret, "test-new-secret-0002")
+	test.Type(f.Secret(auth.FieldAppSecret), "test-new-secret-0002")
 	f.Save()
 	if f.Open() || len(b.updated) != 1 {
 		t.Fatalf("open=%v updates=%d", f.Open(), len(b.updated))

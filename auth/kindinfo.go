@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+
+	"tokentray/internal/msg"
 )
 
 // KindInfo is what one kind of credential says of itself: what a person
@@ -20,8 +22,9 @@ type KindInfo struct {
 	// Summary is one line on what the kind is and what adding it needs,
 	// for the add command's help.
 	Summary string
-	// Example is a name the add form suggests ("futu-main").
-	Example string
+	// Example is a name the add form suggests for a credential with c's
+	// settings ("futu-main", "webull-hk").
+	Example func(c Credential) string
 	// Fields are the secrets (and the not secret key IDs) a person types
 	// to add it, in the order they are asked for.
 	Fields []Field
@@ -30,7 +33,8 @@ type KindInfo struct {
 	Options []Option
 	// SignIn is how a person gets a new token: ActionLogin (a browser
 	// login), ActionVerify (a 2FA verification) or ActionUpdate (a new
-	// key from the broker's portal). It is also what follows an add.
+	// key from the broker's portal). A login or a verification is also
+	// what follows an add; a key comes with its token.
 	SignIn ActionKind
 	// Next is the next action of a state where this kind differs from
 	// the rule (Unknown: check again; Pending, ActionNeeded and Broken:
@@ -55,8 +59,8 @@ type Field struct {
 	Label string
 	// Prompt is the terminal's prompt ("Futu App Key").
 	Prompt string
-	// Help says where to find it, under or inside the form's field.
-	Help string
+	// Hint says where to find it, inside the form's empty field.
+	Hint msg.Message
 	// Env are the variables it is read from, the first set wins.
 	Env []string
 	// Secret: kept from the screen (a password field, a prompt without
@@ -75,8 +79,9 @@ type Option struct {
 	Usage string
 	// Help is the add command's help of it, without the flag.
 	Help string
-	// Label names it beside a form field; "" keeps it off the form.
-	Label string
+	// Label names it beside a form field (a switch: beside its box);
+	// none keeps it off the form. Hint is an empty text field's hint.
+	Label, Hint msg.Message
 	// Choices are the values it takes ("" when any text), in the order
 	// the person sees them; Default is the one used when not given.
 	Choices []Choice

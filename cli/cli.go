@@ -84,8 +84,6 @@ type Deps struct {
 	// Autostart switches starting the agent at login on and off; nil
 	// means this build cannot.
 	Autostart Autostart
-	// Webull holds the facts of Webull's SDK the command line names.
-	Webull WebullFacts
 	// Language is the language the command line speaks in the normal or
 	// the sandbox profile (system.Door.Language: the profile's language
 	// setting, then FUTU_LANGUAGE, the locale and the desktop); nil
@@ -142,32 +140,6 @@ type Autostart interface {
 	Enabled() bool
 	// Set writes (on) or removes (off) the entry.
 	Set(on bool) error
-}
-
-// WebullFacts are what Webull's SDK reads, as the command line names them.
-type WebullFacts struct {
-	// Regions are the region codes "add webull --region" accepts.
-	Regions []string
-	// RegionHelp is every region with its one-line description, in the
-	// order help lists them.
-	RegionHelp []WebullRegion
-	// TokenDirEnv is the variable naming the folder of the SDK's token
-	// file; TokenFile is that file's name.
-	TokenDirEnv, TokenFile string
-	// TokenDirRule is one sentence on how the SDK picks the folder of its
-	// token file.
-	TokenDirRule string
-	// UseOfTokenDir says which bots find the token file kept in dir, as a
-	// sentence without a full stop; nil when not known.
-	UseOfTokenDir func(dir string) string
-	// CheckShareDir checks a folder for the token file: err when it is not
-	// safe, warning (a sentence) when others can list it; nil skips it.
-	CheckShareDir func(dir string) (warning string, err error)
-}
-
-// WebullRegion is one region code and its line of help.
-type WebullRegion struct {
-	Code, Description string
 }
 
 func (d *Deps) fill() {

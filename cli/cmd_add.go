@@ -4,55 +4,17 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 
 	"tokentray/auth"
 	"tokentray/auth/service"
 	"tokentray/internal/msg"
 )
 
-const addHelp = `Adds a credential called NAME (letters, digits, dots, dashes, underscores).
-
-  futu-oauth  a Futu OAuth 2.0 login; no secret is needed now: run
-              "tokentray login NAME" next to sign in in the browser.
-              --scope S     the OAuth scope to ask for (default: what
-                            Futu's own command line asks, "quote:read
-                            quote:write trade:read trade:write accid:*")
-              --share-sdk   keep the Futu SDK's token file
-                            (~/.futu/openapi/tokens/<client_id>) current, so
-                            scripts using the SDK need no environment (the
-                            file's format is inferred from public Futu SDKs,
-                            not documented by Futu)
-              --import-sdk CLIENT_ID  adopt the login the Futu SDK saved in
-                            ~/.futu/openapi/tokens/CLIENT_ID instead of
-                            logging in again (the format is inferred from
-                            public Futu SDKs); add --share-sdk too, so the
-                            SDK keeps working after tokentray renews it
-              --register-url URL, --authorize-url URL, --token-url URL
-                            one OAuth endpoint each, for a Futu that moved
-                            one (default: the host's metadata, else the
-                            layout of Futu's own command line)
-  futu-key    a Futu legacy API key: FUTU_APP_KEY, FUTU_APP_SECRET and
-              FUTU_ACCESS_TOKEN from the developer portal; checked with
-              Futu at once
-  futu-oauth and futu-key also take
-              --brand B     futu (the default) or moomoo, Futu's brand in
-                            the US, Singapore, Australia, Canada, Japan and
-                            Malaysia: every default host follows it
-                            (moomoo: webapi.moomoo.com for the login,
-                            openapi.moomoo.com for the API)
-  webull      a Webull OpenAPI app: WEBULL_APP_KEY_ID and
-              WEBULL_APP_KEY_SECRET (as the Webull SDK names them; also
-              WEBULL_APP_KEY and WEBULL_APP_SECRET); run
-              "tokentray login NAME" next to create a token and verify it
-              in the Webull app
-              --region R    %s
-              --test-env    the app is in Webull's test environment
-              --share-dir DIR  keep the Webull SDK's token.txt in DIR current
+// addHelp is add's help after the kinds and their options.
+const addHelp = `
 
   --endpoint URL  the broker's API base URL (default: the broker's own);
                   for Futu, FUTU_HTTP_URL when it is set, saved with the
@@ -66,7 +28,7 @@ Secrets are never taken from the command line. Each one is read, in this
 order, from: its environment variable; a prompt when stdin is a terminal
 (it does not echo, but for the App Key, which is not secret; Ctrl-C or
 Ctrl-D stops there and adds nothing); otherwise one line of stdin, in the order listed
-above (for example: printf '%%s\n' "$KEY" "$SECRET" | tokentray add webull
+above (for example: printf '%s\n' "$KEY" "$SECRET" | tokentray add webull
 NAME --region us).`
 
 // secretInput is one secret a kind needs at add time.
@@ -78,153 +40,39 @@ type secretInput struct {
 	shown bool
 }
 
-var addSecrets = map[auth.Kind][]secretInput{
-	auth.KindFutuKey: {
-		{[]string{"FUTU_APP_KEY"}, auth.FieldAppKey, "Futu App Key", true},
-		{[]string{"FUTU_APP_SECRET"}, auth.FieldAppSecret, "Futu App Secret", false},
-		{[]string{"FUTU_ACCESS_TOKEN"}, auth.FieldAccessToken, "Futu Access Token", false},
-	},
-	auth.KindWebull: {
-		{[]string{"WEBULL_APP_KEY_ID", "WEBULL_APP_KEY"}, auth.FieldAppKey, "Webull App Key", true},
-		{[]string{"WEBULL_APP_KEY_SECRET", "WEBULL_APP_SECRET"}, auth.FieldAppSecret, "Webull App Secret", false},
-	},
-}
-
-// addFlags are the options of add (and of update, which takes a subset).
+// addFlags are the options of add (and of update) every kind takes.
 type addFlags struct {
-	endpoint, scope, importSDK, region, shareDir string
-	brand                                        string
-	registerURL, authorizeURL, tokenURL          string
-	shareSDK, testEnv, noCheck                   bool
+	endpoint string
+	noCheck  bool
 }
-
-// oauthURLFlags are the per-endpoint overrides of a Futu OAuth login.
-var oauthURLFlags = []string{"register-url", "authorize-url", "token-url"}
-
-// addOAuthURLFlags defines the per-endpoint overrides on fs.
-func addOAuthURLFlags(fs *pflag.FlagSet, f *addFlags) {
-	fs.StringVar(&f.registerURL, "register-url", "", "Futu's OAuth client registration endpoint")
-	fs.StringVar(&f.authorizeURL, "authorize-url", "", "Futu's OAuth authorization page")
-	fs.StringVar(&f.tokenURL, "token-url", "", "Futu's OAuth token endpoint")
-}
-
-// checkOAuthURLs checks each per-endpoint override that was given.
-func checkOAuthURLs(cmd *cobra.Command, f addFlags) error {
-	for _, o := range []struct{ flag, v string }{{"register-url", f.registerURL}, {"authorize-url", f.authorizeURL}, {"token-url", f.tokenURL}} {
-		if cmd.Flags().Changed(o.flag) && strings.TrimSpace(o.v) != "" {
-			if err := checkEndpoint("--"+o.flag, strings.TrimSpace(o.v)); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-// setOAuthURLs copies the per-endpoint overrides that were given into c.
-func setOAuthURLs(cmd *cobra.Command, c *auth.Credential, f addFlags) {
-	for _, o := range []struct {
-		flag string
-		dst  *string
-		v    string
-	}{{"register-url", &c.RegisterURL, f.registerURL}, {"authorize-url", &c.AuthorizeURL, f.authorizeURL}, {"token-url", &c.TokenURL, f.tokenURL}} {
-		if cmd.Flags().Changed(o.flag) {
-			*o.dst = strings.TrimSpace(o.v)
-		}
-	}
-}
-
-// kindFlags are the options that apply to each kind.
-var kindFlags = map[auth.Kind][]string{
-	auth.KindFutuOAuth: {"endpoint", "brand", "scope", "share-sdk", "import-sdk", "no-check", "register-url", "authorize-url", "token-url"},
-	auth.KindFutuKey:   {"endpoint", "brand", "no-check"},
-	auth.KindWebull:    {"endpoint", "region", "test-env", "share-dir", "no-check"},
-}
-
-var kinds = []string{string(auth.KindFutuOAuth), string(auth.KindFutuKey), string(auth.KindWebull)}
 
 func addCommand(e *env) *cobra.Command {
-	c := newCommand("add", "add a credential",
-		`add futu-oauth NAME [--brand futu|moomoo] [--endpoint URL] [--scope S] [--share-sdk] [--import-sdk CLIENT_ID] [--register-url URL] [--authorize-url URL] [--token-url URL]
-add futu-key NAME [--brand futu|moomoo] [--endpoint URL] [--no-check]
-add webull NAME --region R [--test-env] [--endpoint URL] [--share-dir DIR] [--no-check]`,
-		fmt.Sprintf(addHelp, regionFlagHelp(e.Webull))+regionsHelp(e.Webull.RegionHelp))
+	c := newCommand("add", "add a credential", addUsage(),
+		"Adds a credential called NAME (letters, digits, dots, dashes, underscores).\n\n"+kindsHelp()+addHelp+choicesHelp())
 	var f addFlags
 	fs := c.Flags()
 	fs.StringVar(&f.endpoint, "endpoint", "", "the broker's API base URL")
-	fs.StringVar(&f.brand, "brand", "", "Futu's brand: futu (default) or moomoo")
-	fs.StringVar(&f.scope, "scope", "", "the OAuth scope to ask for")
-	addOAuthURLFlags(fs, &f)
-	boolFlag(fs, &f.shareSDK, "share-sdk", "keep the Futu SDK's token file current")
-	fs.StringVar(&f.importSDK, "import-sdk", "", "adopt the Futu SDK's saved login of this client ID")
-	fs.StringVar(&f.region, "region", "", "the Webull region")
-	boolFlag(fs, &f.testEnv, "test-env", "the app is in Webull's test environment")
-	fs.StringVar(&f.shareDir, "share-dir", "", "keep the Webull SDK's token.txt in this folder current")
+	opts := kindOptionFlags(c, false)
 	boolFlag(fs, &f.noCheck, "no-check", "store it without asking the broker now")
-	_ = c.RegisterFlagCompletionFunc("region", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		return regionCompletions(e.Webull), cobra.ShellCompDirectiveNoFileComp
-	})
-	_ = c.RegisterFlagCompletionFunc("brand", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		return []string{auth.BrandFutu + "\tFutu (the default)", auth.BrandMoomoo + "\tmoomoo, Futu's international brand"}, cobra.ShellCompDirectiveNoFileComp
-	})
-	_ = c.MarkFlagDirname("share-dir")
 	c.ValidArgsFunction = func(_ *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
 		if len(args) == 0 {
-			return kinds, cobra.ShellCompDirectiveNoFileComp
+			return kindNames(), cobra.ShellCompDirectiveNoFileComp
 		}
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
 	c.Args = func(c *cobra.Command, args []string) error {
 		if len(args) == 0 {
-			return usagef("add needs a kind (futu-oauth, futu-key or webull) and a name; run: tokentray help add")
+			return usagef("add needs a kind (%s) and a name; run: tokentray help add", orList(kindNames()))
 		}
-		if !auth.Kind(args[0]).Valid() {
-			return usagef("%q is not a credential kind; use futu-oauth, futu-key or webull", args[0])
+		if _, ok := auth.Describe(auth.Kind(args[0])); !ok {
+			return usagef("%q is not a credential kind; use %s", args[0], orList(kindNames()))
 		}
 		return exactly(1, msg.New("cli.what_name_after_kind"))(c, args[1:])
 	}
-	c.RunE = func(c *cobra.Command, args []string) error { return runAdd(e, c, auth.Kind(args[0]), args[1], f) }
+	c.RunE = func(c *cobra.Command, args []string) error {
+		return runAdd(e, c, auth.Kind(args[0]), args[1], f, opts.given(c))
+	}
 	return c
-}
-
-// regionFlagHelp is the line of help after "--region R".
-func regionFlagHelp(f WebullFacts) string {
-	if len(f.RegionHelp) == 0 {
-		return regionList(f.Regions)
-	}
-	return "the app's region, one of the Webull regions below"
-}
-
-// regionsHelp lists every Webull region with its description, each
-// wrapped under its code; "" when none is known.
-func regionsHelp(rs []WebullRegion) string {
-	if len(rs) == 0 {
-		return ""
-	}
-	var b strings.Builder
-	b.WriteString("\n\nWebull regions (--region R), with the hosts each one uses:\n")
-	for _, r := range rs {
-		lines := wrapWords(r.Description, 66)
-		for i, l := range lines {
-			code := ""
-			if i == 0 {
-				code = r.Code
-			}
-			fmt.Fprintf(&b, "  %-4s  %s\n", code, l)
-		}
-	}
-	return strings.TrimRight(b.String(), "\n")
-}
-
-// regionCompletions are the region codes, each with its description.
-func regionCompletions(f WebullFacts) []string {
-	if len(f.RegionHelp) == 0 {
-		return f.Regions
-	}
-	out := make([]string, 0, len(f.RegionHelp))
-	for _, r := range f.RegionHelp {
-		out = append(out, r.Code+"\t"+r.Description)
-	}
-	return out
 }
 
 // wrapWords breaks s into lines of at most width columns, at spaces; a
@@ -249,24 +97,6 @@ func wrapWords(s string, width int) []string {
 	return lines
 }
 
-func regionList(rs []string) string {
-	if len(rs) == 0 {
-		return "the Webull region"
-	}
-	return "one of " + strings.Join(rs, ", ")
-}
-
-// checkKindFlags refuses an option that does not apply to kind.
-func checkKindFlags(c *cobra.Command, kind auth.Kind, allowed map[auth.Kind][]string) error {
-	var err error
-	c.Flags().Visit(func(fl *pflag.Flag) {
-		if err == nil && fl.Name != "sandbox" && !slices.Contains(allowed[kind], fl.Name) {
-			err = usagef("--%s does not apply to %s credentials; run: tokentray help %s", fl.Name, kind, c.Name())
-		}
-	})
-	return err
-}
-
 // checkEndpoint refuses an endpoint the engine would refuse (not an
 // http(s) URL, plain http off this computer, a user name or password in
 // it, a bad port, too long), as a wrong command line.
@@ -277,69 +107,52 @@ func checkEndpoint(what, v string) error {
 	return nil
 }
 
-func runAdd(e *env, cmd *cobra.Command, kind auth.Kind, name string, f addFlags) error {
+func runAdd(e *env, cmd *cobra.Command, kind auth.Kind, name string, f addFlags, opts map[string]string) error {
+	info, _ := auth.Describe(kind)
 	if err := auth.ValidateName(name); err != nil {
 		return usageOf(err)
 	}
-	if err := checkKindFlags(cmd, kind, kindFlags); err != nil {
+	if err := checkKindFlags(cmd, info, false, "endpoint", "no-check"); err != nil {
 		return err
 	}
 	if f.endpoint != "" {
 		if err := checkEndpoint("--endpoint", f.endpoint); err != nil {
 			return err
 		}
-	} else if kind == auth.KindFutuOAuth || kind == auth.KindFutuKey {
+	} else if env := info.EnvFromEndpoint; env != "" {
 		// Saved, so an agent started without the variable uses it too.
-		if v := strings.TrimSpace(e.Getenv("FUTU_HTTP_URL")); v != "" {
+		if v := strings.TrimSpace(e.Getenv(env)); v != "" {
 			if !httpURL(v) {
-				return usagef("FUTU_HTTP_URL %q is not an http(s) URL; correct it, or unset it and give --endpoint", v)
+				return usagef("%s %q is not an http(s) URL; correct it, or unset it and give --endpoint", env, v)
 			}
-			if err := checkEndpoint("FUTU_HTTP_URL", v); err != nil {
+			if err := checkEndpoint(env, v); err != nil {
 				return err
 			}
 			f.endpoint = v
 		}
 	}
-	if err := checkOAuthURLs(cmd, f); err != nil {
-		return err
+	for _, o := range info.Options {
+		if _, given := opts[o.Name]; o.Required && !given {
+			return usagef("add %s needs %s (%s)", kind, optionUsage(o), auth.ChoiceList(o.Choices))
+		}
 	}
-	if cmd.Flags().Changed("import-sdk") && strings.TrimSpace(f.importSDK) == "" {
+	importSDK, importing := opts["import-sdk"]
+	importSDK = strings.TrimSpace(importSDK)
+	if importing && importSDK == "" {
 		return usagef("--import-sdk needs the OAuth client ID whose Futu SDK token to adopt")
 	}
-	c := auth.Credential{Name: name, Kind: kind, Endpoint: strings.TrimRight(f.endpoint, "/")}
-	if cmd.Flags().Changed("brand") {
-		b := strings.ToLower(strings.TrimSpace(f.brand))
-		if !slices.Contains(auth.FutuBrands, b) {
-			return usagef("%s is not a Futu brand; use %s", auth.ShownInput(f.brand), strings.Join(auth.FutuBrands, " or "))
+	if dir, ok := opts["share-dir"]; ok {
+		// Checked as share checks it, before anything is stored.
+		dir, warning, err := e.shareDir(info, "--share-dir", dir)
+		if err != nil {
+			return err
 		}
-		c.Brand = b
+		e.shareDirWarning(warning, dir)
+		opts["share-dir"] = dir
 	}
-	switch kind {
-	case auth.KindFutuOAuth:
-		c.Scope = f.scope
-		setOAuthURLs(cmd, &c, f)
-		c.ShareWithSDK = f.shareSDK
-	case auth.KindWebull:
-		if f.region == "" {
-			return usagef("add webull needs --region (%s)", regionList(e.Webull.Regions))
-		}
-		r := strings.ToLower(f.region)
-		if !slices.Contains(e.Webull.Regions, r) {
-			return usagef("%q is not a Webull region; use %s", f.region, regionList(e.Webull.Regions))
-		}
-		c.Region = r
-		c.TestEnv = f.testEnv
-		if f.shareDir != "" {
-			// Absolute, so the agent finds it whatever its working folder;
-			// checked as share checks it, before anything is stored.
-			dir, warning, err := e.shareDir("--share-dir", f.shareDir)
-			if err != nil {
-				return err
-			}
-			e.shareDirWarning(warning, dir)
-			c.ShareWithSDK = true
-			c.SDKTokenDir = dir
-		}
+	c := auth.Credential{Name: name, Kind: kind, Endpoint: strings.TrimRight(f.endpoint, "/")}
+	if err := info.Apply(&c, opts, false); err != nil {
+		return usageOf(err)
 	}
 	// Without an endpoint the engine gives the profile's default (the
 	// sandbox's brokers in the sandbox profile, never a real one).
@@ -347,12 +160,12 @@ func runAdd(e *env, cmd *cobra.Command, kind auth.Kind, name string, f addFlags)
 	if err != nil {
 		return err
 	}
-	secrets, err := readSecrets(e, addSecrets[kind])
+	secrets, err := readSecrets(e, secretInputs(info))
 	if err != nil {
 		return err
 	}
-	if f.importSDK != "" {
-		if c, secrets, err = importSDKToken(e, svc, c, strings.TrimSpace(f.importSDK)); err != nil {
+	if importing {
+		if c, secrets, err = importSDKToken(e, svc, c, importSDK); err != nil {
 			return err
 		}
 	}
@@ -362,8 +175,8 @@ func runAdd(e *env, cmd *cobra.Command, kind auth.Kind, name string, f addFlags)
 	}
 	switch {
 	case f.noCheck:
-		e.say(e.Stdout, strings.TrimSpace(fmt.Sprintf("Added %s (%s) without checking it with the broker; it shows as Unknown until tokentray checks it. %s", name, kind.Title(), next(e, kind, name))))
-	case f.importSDK != "":
+		e.say(e.Stdout, strings.TrimSpace(fmt.Sprintf("Added %s (%s) without checking it with the broker; it shows as Unknown until tokentray checks it. %s", name, kind.Title(), next(e, info, name))))
+	case importing:
 		return checkImported(e, svc, c)
 	default:
 		// The broker checked it before it was stored.
@@ -373,7 +186,7 @@ func runAdd(e *env, cmd *cobra.Command, kind auth.Kind, name string, f addFlags)
 			line += ": " + h.String()
 		}
 		cmd := e.command(h.Next)
-		if cmd == "" && kind != auth.KindFutuKey {
+		if cmd == "" && signsInAfterAdd(info) {
 			cmd = e.cmdLine("login", name)
 		}
 		e.say(e.Stdout, e.withNext(line, cmd))
@@ -381,9 +194,15 @@ func runAdd(e *env, cmd *cobra.Command, kind auth.Kind, name string, f addFlags)
 	return nil
 }
 
-// next is what to do after adding a credential of kind.
-func next(e *env, kind auth.Kind, name string) string {
-	if kind == auth.KindFutuKey {
+// signsInAfterAdd: a credential of the kind gets its token by a login or
+// a verification after it is added (a key came with its token).
+func signsInAfterAdd(i auth.KindInfo) bool {
+	return i.SignIn == auth.ActionLogin || i.SignIn == auth.ActionVerify
+}
+
+// next is what to do after adding a credential of the kind i describes.
+func next(e *env, i auth.KindInfo, name string) string {
+	if !signsInAfterAdd(i) {
 		return ""
 	}
 	return "Next: " + e.cmdLine("login", name)

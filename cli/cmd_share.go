@@ -52,7 +52,7 @@ every renewal.
               move to another --dir removes the old one the same way)
 
 The same as --share-dir and --share-sdk of "tokentray add".
-`+shareTargetsHelp, indentText(tokenDirRule(e.Webull), 14, 62)))
+`+shareTargetsHelp, indentText(tokenDirRule(), 14, 62)))
 	var dir string
 	var off, accessOnly bool
 	c.Flags().StringVar(&dir, "dir", "", "the folder of the Webull SDK's token.txt")
@@ -91,6 +91,7 @@ func runShare(e *env, name, dirFlag string, off, accessOnly bool) error {
 		return err
 	}
 	dir, warning := "", ""
+	info, _ := auth.Describe(c.Kind)
 	switch c.Kind {
 	case auth.KindWebull:
 		if accessOnly {
@@ -107,7 +108,7 @@ func runShare(e *env, name, dirFlag string, off, accessOnly bool) error {
 			if raw == "" {
 				flag, raw = "the folder used before,", dir
 			}
-			if dir, warning, err = e.shareDir(flag, raw); err != nil {
+			if dir, warning, err = e.shareDir(info, flag, raw); err != nil {
 				return err
 			}
 		}
@@ -136,7 +137,7 @@ func runShare(e *env, name, dirFlag string, off, accessOnly bool) error {
 
 	file := "the Futu SDK's token file"
 	if c.Kind == auth.KindWebull {
-		file = filepath.Join(dir, e.Webull.TokenFile)
+		file = filepath.Join(dir, info.Share.FileName)
 	} else if c.ClientID != "" {
 		file += " for client " + c.ClientID
 	}
@@ -187,10 +188,10 @@ func runShare(e *env, name, dirFlag string, off, accessOnly bool) error {
 		return nil
 	}
 	msg := fmt.Sprintf("Sharing is on for %s: tokentray keeps %s current", name, file)
-	if e.Webull.UseOfTokenDir != nil {
-		msg += "; " + e.Webull.UseOfTokenDir(dir) + fmt.Sprintf(" (%s and exec set %s)", e.cmdLine("env", name), e.Webull.TokenDirEnv)
+	if info.Share.UseOfDir != nil {
+		msg += "; " + info.Share.UseOfDir(dir) + fmt.Sprintf(" (%s and exec set %s)", e.cmdLine("env", name), info.Share.DirEnv)
 	} else {
-		msg += fmt.Sprintf("; start bots with %s=%s (%s and exec set it)", e.Webull.TokenDirEnv, dir, e.cmdLine("env", name))
+		msg += fmt.Sprintf("; start bots with %s=%s (%s and exec set it)", info.Share.DirEnv, dir, e.cmdLine("env", name))
 	}
 	fmt.Fprintln(e.Stdout, msg+oldFileNote(before, file, dir)+".")
 	e.shareDirWarning(warning, dir)
@@ -213,11 +214,9 @@ func oldFileNote(before auth.Credential, file, dir string) string {
 }
 
 // tokenDirRule is how the Webull SDK picks the folder of its token file.
-func tokenDirRule(f WebullFacts) string {
-	if f.TokenDirRule != "" {
-		return f.TokenDirRule
-	}
-	return "The Webull SDK reads token.txt from the folder its code gives, else from " + f.TokenDirEnv + ", else from conf/ under the bot's working folder."
+func tokenDirRule() string {
+	i, _ := auth.Describe(auth.KindWebull)
+	return i.Share.DirRule
 }
 
 // indentText wraps s to width columns, each line indented by indent
@@ -230,20 +229,20 @@ func indentText(s string, indent, width int) string {
 	return strings.Join(lines, "\n")
 }
 
-// shareDir checks a folder given for the Webull SDK's token file, by the
-// one rule add, update and share all apply: an absolute folder (not a
-// file), not a folder of the operating system, not one others can write
-// to. It returns the folder made absolute, and a warning when others can
-// list it.
-func (e *env) shareDir(flag, raw string) (dir, warning string, err error) {
+// shareDir checks a folder given for the SDK token file of the kind i
+// describes, by the one rule add, update and share all apply: an
+// absolute folder (not a file), and the kind's own check (not a folder
+// of the operating system, not one others can write to). It returns the
+// folder made absolute, and a warning when others can list it.
+func (e *env) shareDir(i auth.KindInfo, flag, raw string) (dir, warning string, err error) {
 	if dir, err = filepath.Abs(raw); err != nil {
 		return "", "", usagef("%s %q is not a usable folder: %v", flag, raw, err)
 	}
 	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
-		return "", "", usagef("%s %s is a file, not a folder: give the folder your bots read through %s", flag, dir, e.Webull.TokenDirEnv)
+		return "", "", usagef("%s %s is a file, not a folder: give the folder your bots read through %s", flag, dir, i.Share.DirEnv)
 	}
-	if e.Webull.CheckShareDir != nil {
-		if warning, err = e.Webull.CheckShareDir(dir); err != nil {
+	if i.Share.CheckDir != nil {
+		if warning, err = i.Share.CheckDir(dir); err != nil {
 			return "", "", usagef("%s", strings.TrimSuffix(err.Error(), "."))
 		}
 	}

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -12,57 +11,45 @@ import (
 	"tokentray/internal/msg"
 )
 
-// updateFlags are the options that apply to each kind on update.
-var updateFlags = map[auth.Kind][]string{
-	auth.KindFutuOAuth: {"endpoint", "scope", "no-check", "register-url", "authorize-url", "token-url"},
-	auth.KindFutuKey:   {"endpoint", "no-check"},
-	auth.KindWebull:    {"endpoint", "region", "share-dir", "no-check"},
-}
-
 func updateCommand(e *env) *cobra.Command {
-	c := newCommand("update", "replace a credential's secrets or settings", "update NAME [--endpoint URL] [--region R] [--share-dir DIR] [--scope S] [--register-url URL] [--authorize-url URL] [--token-url URL] [--no-check]",
-		`Replaces the secrets of NAME, and with the options its endpoint, region
-or scope, after checking the new values with the broker: a refused update
-changes nothing.
+	var usage []string
+	for _, o := range allOptions(true) {
+		usage = append(usage, "["+optionUsage(o)+"]")
+	}
+	var opts strings.Builder
+	writeHang(&opts, 2, 18, "--endpoint URL", "the broker's API base URL")
+	for _, o := range allOptions(true) {
+		help := o.Help
+		if len(o.Choices) > 2 {
+			help = o.Usage + ": " + auth.ChoiceList(o.Choices)
+		}
+		writeHang(&opts, 2, 18, optionUsage(o), help)
+	}
+	writeHang(&opts, 2, 18, "--no-check", "store it without asking the broker now")
+	c := newCommand("update", "replace a credential's secrets or settings", "update NAME [--endpoint URL] "+strings.Join(usage, " ")+" [--no-check]",
+		`Replaces the secrets of NAME, and with the options its settings, after
+checking the new values with the broker: a refused update changes nothing.
 
-The secrets are read as "tokentray add" reads them: each from its
-environment variable (FUTU_APP_KEY, FUTU_APP_SECRET, FUTU_ACCESS_TOKEN;
-WEBULL_APP_KEY_ID or WEBULL_APP_KEY, WEBULL_APP_KEY_SECRET or
-WEBULL_APP_SECRET), else a prompt that does not echo, else one line of
+`+strings.Join(wrapWords(`The secrets are read as "tokentray add" reads them: each from its
+environment variable (`+fieldVariables()+`), else a prompt that does not echo, else one line of
 stdin each, in that order. A secret left empty keeps the stored one.
 A Futu OAuth login has no secret to type: its tokens come from
-"tokentray login NAME".
+"tokentray login NAME".`, 72), "\n")+`
 
-  --endpoint URL  the broker's API base URL
-  --region R      the Webull region
-  --share-dir DIR the folder where tokentray keeps the Webull SDK's
-                  token.txt (turns sharing on; checked as share checks it)
-  --scope S       the Futu OAuth scope (asked for at the next login)
-  --register-url URL, --authorize-url URL, --token-url URL
-                  one Futu OAuth endpoint each (an empty value goes back
-                  to the host's metadata or Futu's CLI layout)
-  --no-check      store it without asking the broker now
-
+`+opts.String()+`
 Exit code 3 when the broker refused the new values.`)
 	var f addFlags
 	fs := c.Flags()
 	fs.StringVar(&f.endpoint, "endpoint", "", "the broker's API base URL")
-	fs.StringVar(&f.region, "region", "", "the Webull region")
-	fs.StringVar(&f.shareDir, "share-dir", "", "keep the Webull SDK's token.txt in this folder current")
-	_ = c.MarkFlagDirname("share-dir")
-	fs.StringVar(&f.scope, "scope", "", "the Futu OAuth scope")
-	addOAuthURLFlags(fs, &f)
+	kopts := kindOptionFlags(c, true)
 	boolFlag(fs, &f.noCheck, "no-check", "store it without asking the broker now")
-	_ = c.RegisterFlagCompletionFunc("region", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		return regionCompletions(e.Webull), cobra.ShellCompDirectiveNoFileComp
-	})
 	c.Args = exactly(1, msg.New("cli.what_one_name"))
 	c.ValidArgsFunction = e.completeNames(1)
-	c.RunE = func(c *cobra.Command, args []string) error { return runUpdate(e, c, args[0], f) }
+	c.RunE = func(c *cobra.Command, args []string) error { return runUpdate(e, c, args[0], f, kopts.given(c)) }
 	return c
 }
 
-func runUpdate(e *env, cmd *cobra.Command, name string, f addFlags) error {
+func runUpdate(e *env, cmd *cobra.Command, name string, f addFlags, opts map[string]string) error {
 	svc, err := e.svc()
 	if err != nil {
 		return err
@@ -71,7 +58,8 @@ func runUpdate(e *env, cmd *cobra.Command, name string, f addFlags) error {
 	if err != nil {
 		return err
 	}
-	if err := checkKindFlags(cmd, cur.Kind, updateFlags); err != nil {
+	info, _ := auth.Describe(cur.Kind)
+	if err := checkKindFlags(cmd, info, true, "endpoint", "no-check"); err != nil {
 		return err
 	}
 	if f.endpoint != "" {
@@ -79,46 +67,32 @@ func runUpdate(e *env, cmd *cobra.Command, name string, f addFlags) error {
 			return err
 		}
 	}
-	if err := checkOAuthURLs(cmd, f); err != nil {
-		return err
-	}
-	region := strings.ToLower(f.region)
-	if region != "" && !slices.Contains(e.Webull.Regions, region) {
-		return usagef("%q is not a Webull region; use %s", f.region, regionList(e.Webull.Regions))
-	}
-	shareDir := ""
-	if cmd.Flags().Changed("share-dir") {
-		dir, warning, err := e.shareDir("--share-dir", f.shareDir)
+	if dir, ok := opts["share-dir"]; ok {
+		dir, warning, err := e.shareDir(info, "--share-dir", dir)
 		if err != nil {
 			return err
 		}
 		e.shareDirWarning(warning, dir)
-		shareDir = dir
+		opts["share-dir"] = dir
 	}
-	secrets, err := readSecretsFor(e, addSecrets[cur.Kind], true)
+	// Checked on a copy first, so a wrong option is refused before a
+	// secret is asked for.
+	probe := cur
+	if err := info.Apply(&probe, opts, true); err != nil {
+		return usageOf(err)
+	}
+	secrets, err := readSecretsFor(e, secretInputs(info), true)
 	if err != nil {
 		return err
 	}
-	changed := cmd.Flags().Changed
-	if len(secrets) == 0 && !changed("endpoint") && !changed("region") && !changed("scope") && shareDir == "" &&
-		!slices.ContainsFunc(oauthURLFlags, changed) {
+	if len(secrets) == 0 && f.endpoint == "" && len(opts) == 0 {
 		return usagef("update %s changes nothing: give new secrets (see tokentray help update) or an option", name)
 	}
 	edit := func(c *auth.Credential) {
 		if f.endpoint != "" {
 			c.Endpoint = strings.TrimRight(f.endpoint, "/")
 		}
-		if region != "" {
-			c.Region = region
-		}
-		if changed("scope") {
-			c.Scope = f.scope
-		}
-		if shareDir != "" {
-			c.ShareWithSDK = true
-			c.SDKTokenDir = shareDir
-		}
-		setOAuthURLs(cmd, c, f)
+		_ = info.Apply(c, opts, true) // the same options passed on probe
 	}
 	ctx, stop := interruptible(e.ctx)
 	defer stop()

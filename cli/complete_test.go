@@ -40,7 +40,6 @@ func completeRun(t *testing.T, args ...string) []string {
 			return cli.Parts{}, context.Canceled
 		},
 		ProfileDir: func(sb bool) (string, error) { return dirs[sb], nil },
-		Webull:     cli.WebullFacts{Regions: []string{"us", "hk"}},
 	}
 	if code := cli.Run(context.Background(), append([]string{"__complete"}, args...), d); code != 0 {
 		t.Fatalf("__complete %v: exit %d", args, code)
@@ -71,7 +70,9 @@ func TestCompletion(t *testing.T) {
 		{[]string{"refresh", "--sandbox", ""}, "demo-key"},
 		{[]string{"refresh", "futu-main", ""}, "wb-us"},
 		{[]string{"add", ""}, "futu-oauth futu-key webull"},
-		{[]string{"add", "webull", "w", "--region", ""}, "us hk"},
+		{[]string{"add", "webull", "w", "--region", ""}, "us hk jp sg th au my uk br mx za eu"},
+		{[]string{"add", "futu-key", "k", "--brand", ""}, "futu moomoo"},
+		{[]string{"update", "wb-us", "--region", ""}, "us hk jp sg th au my uk br mx za eu"},
 		{[]string{"extend", "futu-main", "--d"}, "--days"},
 		{[]string{"completion", ""}, "bash zsh fish"},
 	} {

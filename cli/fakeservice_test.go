@@ -465,10 +465,6 @@ func cliRunWith(t *testing.T, svc *fakeService, env map[string]string, stdin str
 			return cli.Parts{Service: svc, Dir: svc.st.Dir(), Prefs: svc.st}, nil
 		},
 		ProfileDir: func(bool) (string, error) { return svc.st.Dir(), nil },
-		Webull: cli.WebullFacts{
-			Regions: []string{"us", "hk", "jp"}, TokenDirEnv: "WEBULL_OPENAPI_TOKEN_DIR", TokenFile: "token.txt",
-			RegionHelp: []cli.WebullRegion{{Code: "us", Description: "United States"}, {Code: "hk", Description: "Hong Kong"}, {Code: "jp", Description: "Japan"}},
-		},
 	}
 	code := cli.Run(context.Background(), args, d)
 	r := ran{code: code, stdout: stdout.String(), stderr: stderr.String()}

@@ -88,7 +88,6 @@ func newInProcess(t *testing.T, terminal bool) *inProcess {
 		Open: func(bool) (cli.Parts, error) {
 			return cli.Parts{Service: service.Local{Eng: ip.eng}, Dir: st.Dir(), Prefs: st}, nil
 		},
-		Webull: cli.WebullFacts{Regions: []string{"us", "hk"}, TokenDirEnv: "WEBULL_OPENAPI_TOKEN_DIR", TokenFile: "token.txt"},
 	}
 	return ip
 }

@@ -373,7 +373,7 @@ func StateLineIn(e Entry, l msg.Lang, now time.Time) (string, time.Time) {
 			var left string
 			left, change = countdown(h.Deadline, now)
 			num = msg.New("tray.left_to_verify", "Left", left)
-			if e.Kind == auth.KindFutuOAuth {
+			if i, _ := auth.Describe(e.Kind); i.SignIn == auth.ActionLogin {
 				num = msg.New("tray.left_to_log_in", "Left", left) // a browser login, not a 2FA code
 			}
 		}
@@ -391,7 +391,7 @@ func StateLineIn(e Entry, l msg.Lang, now time.Time) (string, time.Time) {
 		switch {
 		case !h.ExpiresAt.After(now):
 			num = msg.New("dur.expired")
-		case e.Kind == auth.KindFutuKey && h.State == auth.Expiring:
+		case h.State == auth.Expiring && nextAction(e) == auth.ActionExtend:
 			num = msg.New("tray.extend_within", "Left", left)
 		default:
 			num = msg.New("tray.expires_in", "Left", left)

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"tokentray/auth"
+	"tokentray/internal/msg"
 )
 
 // Kinds describes Futu's two kinds of credential: what adding each one
@@ -22,7 +23,7 @@ func brandOption() auth.Option {
 	return auth.Option{
 		Name: "brand", Arg: "B", Usage: "Futu's brand: futu (default) or moomoo",
 		Help:    "futu (the default) or moomoo, Futu's brand in the US, Singapore, Australia, Canada, Japan and Malaysia: every default host follows it (moomoo: webapi.moomoo.com for the login, openapi.moomoo.com for the API)",
-		Label:   "Brand",
+		Label:   msg.New("kinds.field_brand"),
 		Choices: brands, Default: auth.BrandFutu,
 		Set: func(c *auth.Credential, v string) error {
 			b, err := auth.Pick(brands, "Futu brand", v)
@@ -38,6 +39,7 @@ func brandOption() auth.Option {
 func urlOption(name, usage string, field func(*auth.Credential) *string) auth.Option {
 	return auth.Option{
 		Name: name, Arg: "URL", Usage: usage, Update: true,
+		Help: usage + " (default, and with an empty value: the host's metadata, else the layout of Futu's own command line)",
 		Set: func(c *auth.Credential, v string) error {
 			v = strings.TrimSpace(v)
 			if v != "" {
@@ -55,10 +57,11 @@ func oauthKind() auth.KindInfo {
 	return auth.KindInfo{
 		Kind:    auth.KindFutuOAuth,
 		Summary: `a Futu OAuth 2.0 login; no secret is needed now: run "tokentray login NAME" next to sign in in the browser.`,
-		Example: "futu-main",
+		Example: func(auth.Credential) string { return "futu-main" },
 		Options: []auth.Option{
 			brandOption(),
-			{Name: "scope", Arg: "S", Usage: "the OAuth scope to ask for", Update: true, Label: "Scope",
+			{Name: "scope", Arg: "S", Usage: "the OAuth scope to ask for", Update: true,
+				Label: msg.New("kinds.field_scope"), Hint: msg.New("kinds.scope_hint"),
 				Help: `the OAuth scope to ask for (default: what Futu's own command line asks, "` + DefaultScope + `")`,
 				Set:  func(c *auth.Credential, v string) error { c.Scope = strings.TrimSpace(v); return nil },
 				Get:  func(c auth.Credential) string { return c.Scope }},
@@ -85,14 +88,14 @@ func keyKind() auth.KindInfo {
 	return auth.KindInfo{
 		Kind:    auth.KindFutuKey,
 		Summary: "a Futu legacy API key: FUTU_APP_KEY, FUTU_APP_SECRET and FUTU_ACCESS_TOKEN from the developer portal; checked with Futu at once",
-		Example: "futu-key1",
+		Example: func(auth.Credential) string { return "futu-key1" },
 		Fields: []auth.Field{
 			{Name: auth.FieldAppKey, Label: "App Key", Prompt: "Futu App Key", Env: []string{"FUTU_APP_KEY"},
-				Help: "the App Key from Futu's developer portal"},
+				Hint: msg.New("kinds.futu_app_key_hint")},
 			{Name: auth.FieldAppSecret, Label: "App Secret", Prompt: "Futu App Secret", Env: []string{"FUTU_APP_SECRET"}, Secret: true,
-				Help: "the App Secret shown with it"},
+				Hint: msg.New("kinds.app_secret_hint")},
 			{Name: auth.FieldAccessToken, Label: "Access Token", Prompt: "Futu Access Token", Env: []string{"FUTU_ACCESS_TOKEN"}, Secret: true,
-				Help: "the access token issued for the key"},
+				Hint: msg.New("kinds.futu_access_token_hint")},
 		},
 		Options: []auth.Option{brandOption()},
 		// A new key comes from Futu's developer portal; a live one is

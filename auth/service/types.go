@@ -49,16 +49,21 @@ type UpdateRequest struct {
 	DefaultEndpoint bool
 }
 
-// FormUpdate is the edit form's update: the request's endpoint and scope
-// (and, for Webull, its region and test environment) replace the stored
-// ones; an empty endpoint is the profile's default.
+// FormUpdate is the edit form's update: the request's endpoint and the
+// settings of the form's options its kind lets update change (by its
+// description, auth.KindInfo: the scope, a Webull app's region and test
+// environment) replace the stored ones; an empty endpoint is the
+// profile's default.
 func FormUpdate(req AddRequest) UpdateRequest {
+	info, _ := auth.Describe(req.Kind)
 	return UpdateRequest{
 		Name: req.Name, Secrets: req.Secrets, NoCheck: req.NoCheck, DefaultEndpoint: true,
 		Edit: func(c *auth.Credential) {
-			c.Endpoint, c.Scope = req.Endpoint, req.Scope
-			if c.Kind == auth.KindWebull {
-				c.Region, c.TestEnv = req.Region, req.TestEnv
+			c.Endpoint = req.Endpoint
+			for _, o := range info.Options {
+				if o.Update && !o.Label.IsZero() && o.Get != nil && o.Set != nil {
+					_ = o.Set(c, o.Get(req.Credential)) // the form checked it
+				}
 			}
 		},
 	}

@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 
 	"tokentray/auth"
+	"tokentray/internal/msg"
 )
 
 // Kinds describes Webull's kind of credential: an OpenAPI app, its
@@ -16,16 +17,16 @@ func Kinds() []auth.KindInfo {
 	return []auth.KindInfo{{
 		Kind:    auth.KindWebull,
 		Summary: `a Webull OpenAPI app: WEBULL_APP_KEY_ID and WEBULL_APP_KEY_SECRET (as the Webull SDK names them; also WEBULL_APP_KEY and WEBULL_APP_SECRET); run "tokentray login NAME" next to create a token and verify it in the Webull app`,
-		Example: "webull-" + DefaultRegion,
+		Example: func(c auth.Credential) string { return "webull-" + normRegion(c.Region) },
 		Fields: []auth.Field{
 			{Name: auth.FieldAppKey, Label: "App Key", Prompt: "Webull App Key", Env: []string{"WEBULL_APP_KEY_ID", "WEBULL_APP_KEY"},
-				Help: "the App Key of your app on Webull's developer page"},
+				Hint: msg.New("kinds.webull_app_key_hint")},
 			{Name: auth.FieldAppSecret, Label: "App Secret", Prompt: "Webull App Secret", Env: []string{"WEBULL_APP_KEY_SECRET", "WEBULL_APP_SECRET"}, Secret: true,
-				Help: "the App Secret shown with it"},
+				Hint: msg.New("kinds.app_secret_hint")},
 		},
 		Options: []auth.Option{
 			{Name: "region", Arg: "R", Usage: "the Webull region", Help: "the app's region, one of the Webull regions below",
-				Label: "Region", Choices: regions, Default: DefaultRegion, Required: true, Update: true,
+				Label: msg.New("kinds.field_region"), Choices: regions, Default: DefaultRegion, Required: true, Update: true,
 				Set: func(c *auth.Credential, v string) error {
 					r, err := auth.Pick(regions, "Webull region", v)
 					c.Region = r
@@ -33,7 +34,7 @@ func Kinds() []auth.KindInfo {
 				},
 				Get: func(c auth.Credential) string { return normRegion(c.Region) }},
 			{Name: "test-env", Usage: "the app is in Webull's test environment", Help: "the app is in Webull's test environment",
-				Label: "Webull test environment (no 2FA)",
+				Label: msg.New("kinds.webull_test_env"), Update: true,
 				Offered: func(c auth.Credential) bool {
 					h, _ := RegionHosts(c.Region)
 					return h.Test != ""

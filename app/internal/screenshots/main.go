@@ -100,9 +100,9 @@ func drive(u *app.UI, dir string, l msg.Lang) error {
 	step(func() {
 		f = u.ShowAddForm()
 		f.SetKind(auth.KindWebull)
-		f.Region.SetSelected("hk")
+		f.Choice(app.FieldRegion).SetSelected("hk")
 		f.Name.SetText("webull hk")
-		f.AppKey.SetText("demo-app-key")
+		f.Secret(auth.FieldAppKey).SetText("demo-app-key")
 		f.Save()
 	})
 	if err := shot("add-error.png"); err != nil {
