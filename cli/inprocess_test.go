@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"tokentray/auth"
-	"tokentray/auth/webull"
 	"tokentray/cli"
 	"tokentray/internal/system"
 	"tokentray/internal/testutil"
@@ -76,28 +75,10 @@ func (x *itt) run(extra map[string]string, stdin string, args ...string) result 
 			p, err := door.Profile(sandboxed)
 			return p.Dir, err
 		},
-		Webull:   inProcessWebullFacts(),
 		Language: door.Language,
 	}
 	code := cli.Run(context.Background(), append([]string{"--sandbox"}, args...), d)
 	r := result{stdout: stdout.String(), stderr: stderr.String(), code: code}
 	x.checkOutput(args, r)
 	return r
-}
-
-// inProcessWebullFacts are the Webull SDK's facts as the wiring of the
-// tokentray program hands them to the command line.
-func inProcessWebullFacts() cli.WebullFacts {
-	f := cli.WebullFacts{
-		Regions:       webull.Regions(),
-		TokenDirEnv:   webull.TokenDirEnv,
-		TokenFile:     webull.TokenFileName,
-		TokenDirRule:  webull.TokenDirRule,
-		UseOfTokenDir: func(dir string) string { return webull.UseOfTokenDir(dir).Sentence() },
-		CheckShareDir: webull.CheckShareDir,
-	}
-	for _, r := range webull.AllRegions() {
-		f.RegionHelp = append(f.RegionHelp, cli.WebullRegion{Code: r.Code, Description: r.Description()})
-	}
-	return f
 }
