@@ -2,7 +2,6 @@ package auth
 
 import (
 	"sort"
-	"strconv"
 	"sync"
 
 	"tokentray/internal/msg"
@@ -104,7 +103,9 @@ type ErrSecretTooLarge struct {
 	Size  int
 }
 
-func (e ErrSecretTooLarge) Error() string {
-	return "the " + e.Field + " value is " + strconv.Itoa(e.Size) + " bytes, more than the " +
-		strconv.Itoa(MaxSecretBytes) + " bytes a keychain item can safely hold; it was not stored"
+func (e ErrSecretTooLarge) Error() string { return e.Message().String() }
+
+// Message is the sentence as data.
+func (e ErrSecretTooLarge) Message() msg.Message {
+	return msg.New("keychain.too_large", "Field", e.Field, "Size", e.Size, "Max", MaxSecretBytes)
 }

@@ -21,6 +21,7 @@ import (
 
 	"tokentray/auth"
 	"tokentray/auth/keychain"
+	"tokentray/internal/msg"
 )
 
 // The contract every keychain keeps, run against each backend: the OS
@@ -210,7 +211,7 @@ func TestContractRejectsMalformedItemNames(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b backend) {
 		k := b.open(testService)
 		for _, c := range [][2]string{{"", auth.FieldAppKey}, {"a/b", auth.FieldAppKey}, {"id", ""}, {"id", "x/y"}} {
-			if err := k.Set(c[0], c[1], "test-value"); err == nil || !strings.Contains(err.Error(), "not a valid name") {
+			if err := k.Set(c[0], c[1], "test-value"); !msg.Of(err).Is("keychain.bad_item") {
 				t.Errorf("Set(%q, %q) = %v, want a refusal", c[0], c[1], err)
 			}
 		}
@@ -457,7 +458,10 @@ func fileUnderTest(t *testing.T) (b backend, f *keychain.File, id string, before
 
 // assertRefused checks that every call fails with one sentence naming
 // the problem, and that the file was not touched.
-func assertRefused(t *testing.T, f *keychain.File, id string, before []byte, want keychain.Problem, wantIn ...string) {
+// assertRefused checks every call is refused with a FileError of problem
+// want saying the message code, with the parameters args (name, value
+// pairs) as given, and that the file is unchanged.
+func assertRefused(t *testing.T, f *keychain.File, id string, before []byte, want keychain.Problem, code string, args ...string) {
 	t.Helper()
 	calls := map[string]func() error{
 		"get":    func() error { _, err := f.Get(id, auth.FieldAppSecret); return err },
@@ -475,13 +479,19 @@ func assertRefused(t *testing.T, f *keychain.File, id string, before []byte, wan
 		if !errors.Is(err, keychain.ErrUnavailable) {
 			t.Errorf("%s: %v does not match ErrUnavailable", op, err)
 		}
-		msg := err.Error()
-		if strings.Contains(msg, "\n") || strings.Contains(msg, "AGE-SECRET-KEY") || strings.Contains(msg, "test-app-") {
-			t.Errorf("%s: the message spans lines or shows a secret: %q", op, msg)
+		for _, l := range msg.Langs {
+			s := l.Err(err)
+			if strings.Contains(s, "\n") || strings.Contains(s, "AGE-SECRET-KEY") || strings.Contains(s, "test-app-") {
+				t.Errorf("%s: the message in %s spans lines or shows a secret: %q", op, l, s)
+			}
 		}
-		for _, w := range wantIn {
-			if !strings.Contains(msg, w) {
-				t.Errorf("%s: %q lacks %q", op, msg, w)
+		m := fe.Message()
+		if !m.Is(code) {
+			t.Errorf("%s: %v, want %s", op, m, code)
+		}
+		for i := 0; i+1 < len(args); i += 2 {
+			if got := m.Arg(args[i]); got != args[i+1] {
+				t.Errorf("%s: %s is %q, want %q", op, args[i], got, args[i+1])
 			}
 		}
 	}
@@ -500,7 +510,7 @@ func TestFileKeychainMissingKey(t *testing.T) {
 	f := b.open(testService).(*keychain.File)
 	// The file holds secrets encrypted to the lost key: only its copy
 	// opens them, so the sentence says so rather than "make a key".
-	assertRefused(t, f, id, before, keychain.ProblemKeyLost, key, "does not exist", f.Path(), "a new key cannot open it", "copy of the key back")
+	assertRefused(t, f, id, before, keychain.ProblemKeyLost, "keychain.key_lost", "Key", key, "File", f.Path())
 
 	// With no file keychain yet, a missing key is one to make.
 	if err := os.Rename(f.Path(), f.Path()+".away"); err != nil {
@@ -508,7 +518,7 @@ func TestFileKeychainMissingKey(t *testing.T) {
 	}
 	if err := f.Check(); err == nil {
 		t.Fatal("Check opened a keychain with no key")
-	} else if fe := (*keychain.FileError)(nil); !errors.As(err, &fe) || fe.Problem != keychain.ProblemKeyMissing || !strings.Contains(err.Error(), "does not exist") {
+	} else if fe := (*keychain.FileError)(nil); !errors.As(err, &fe) || fe.Problem != keychain.ProblemKeyMissing || !fe.Message().Is("keychain.key_missing") {
 		t.Errorf("no key and no file: %v, want a FileError of problem %d", err, keychain.ProblemKeyMissing)
 	}
 }
@@ -524,7 +534,7 @@ func TestFileKeychainWrongKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	f := b.open(testService).(*keychain.File)
-	assertRefused(t, f, id, before, keychain.ProblemWrongKey, "does not open", "another key")
+	assertRefused(t, f, id, before, keychain.ProblemWrongKey, "keychain.wrong_key", "File", f.Path())
 }
 
 func TestFileKeychainKeyOthersCanRead(t *testing.T) {
@@ -533,7 +543,7 @@ func TestFileKeychainKeyOthersCanRead(t *testing.T) {
 	if err := os.Chmod(key, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	assertRefused(t, f, id, before, keychain.ProblemKeyExposed, "other users", "0644", "0600")
+	assertRefused(t, f, id, before, keychain.ProblemKeyExposed, "keychain.key_exposed", "Mode", "0644")
 }
 
 func TestFileKeychainKeyThatIsNotAKey(t *testing.T) {
@@ -543,7 +553,7 @@ func TestFileKeychainKeyThatIsNotAKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	// What to do is part of the sentence: the key named is not the key.
-	assertRefused(t, f, id, before, keychain.ProblemKeyUnreadable, "not an age key", "point TOKENTRAY_KEY_FILE at the key file")
+	assertRefused(t, f, id, before, keychain.ProblemKeyUnreadable, "keychain.key_not_age")
 }
 
 func TestFileKeychainDamagedFile(t *testing.T) {
@@ -566,7 +576,7 @@ func TestFileKeychainDamagedFile(t *testing.T) {
 			if err := os.WriteFile(f.Path(), bad, 0o600); err != nil {
 				t.Fatal(err)
 			}
-			assertRefused(t, f, id, bad, keychain.ProblemDamaged, "is damaged", "changed nothing")
+			assertRefused(t, f, id, bad, keychain.ProblemDamaged, "keychain.damaged", "File", f.Path())
 			// Moved aside only when asked, and kept whole.
 			moved, err := f.MoveAside(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
 			if err != nil {
@@ -597,7 +607,7 @@ func TestFileKeychainWrittenByANewerTokentray(t *testing.T) {
 	if err := os.WriteFile(f.Path(), newer, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	assertRefused(t, f, id, newer, keychain.ProblemNewer, "newer tokentray", "update tokentray")
+	assertRefused(t, f, id, newer, keychain.ProblemNewer, "keychain.file_newer", "Max", "1")
 }
 
 // encryptForTest encrypts plain to recipient as age does.
@@ -652,7 +662,7 @@ func TestNewKeyNeverReplacesAKeyNorWritesWhereOthersCanRead(t *testing.T) {
 	if fi, _ := os.Stat(key); fi.Mode().Perm() != 0o600 {
 		t.Errorf("the key has mode %04o, want 0600", fi.Mode().Perm())
 	}
-	if _, err := keychain.NewKey(key, time.Now()); err == nil || !strings.Contains(err.Error(), "already exists") {
+	if _, err := keychain.NewKey(key, time.Now()); !msg.Of(err).Is("keychain.key_exists") {
 		t.Fatalf("a second NewKey: %v, want a refusal", err)
 	}
 	if again, _ := os.ReadFile(key); !slices.Equal(again, first) {
@@ -666,7 +676,7 @@ func TestNewKeyNeverReplacesAKeyNorWritesWhereOthersCanRead(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := keychain.NewKey(filepath.Join(open, keychain.KeyName), time.Now())
-	if err == nil || !strings.Contains(err.Error(), "other users") {
+	if !msg.Of(err).Is("keychain.key_dir_exposed") {
 		t.Fatalf("NewKey in a folder others can read: %v, want a refusal", err)
 	}
 	if _, err := os.Stat(filepath.Join(open, keychain.KeyName)); err == nil {
@@ -694,7 +704,7 @@ func TestKeyForPrefersTheSystemdCredential(t *testing.T) {
 		t.Fatalf("KeyFor = %+v, %v; want the default", k, err)
 	}
 	env["TOKENTRAY_KEY_FILE"] = "relative.key"
-	if _, err := keychain.KeyFor(get); err == nil || !strings.Contains(err.Error(), "not an absolute path") {
+	if _, err := keychain.KeyFor(get); !msg.Of(err).Is("keychain.key_env_relative") {
 		t.Fatalf("a relative TOKENTRAY_KEY_FILE: %v", err)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -20,6 +21,7 @@ import (
 
 	"tokentray/auth"
 	"tokentray/internal/atomicfile"
+	"tokentray/internal/msg"
 )
 
 // FileName is the file keychain's file in a profile's settings folder.
@@ -73,7 +75,7 @@ func KeyFor(getenv func(string) string) (Key, error) {
 	}
 	if p := getenv("TOKENTRAY_KEY_FILE"); p != "" {
 		if !filepath.IsAbs(p) {
-			return Key{}, fmt.Errorf("TOKENTRAY_KEY_FILE is %q, which is not an absolute path; set it to the key file's full path", p)
+			return Key{}, msg.Errorf("keychain.key_env_relative", "Path", strconv.Quote(p))
 		}
 		return Key{Path: p, From: KeyFromEnv}, nil
 	}
@@ -101,13 +103,13 @@ func DefaultKeyPath(getenv func(string) string) (string, error) {
 	case runtime.GOOS == "darwin":
 		d, err := os.UserConfigDir()
 		if err != nil {
-			return "", fmt.Errorf("cannot find your data folder for the file keychain's key (%v); set TOKENTRAY_KEY_FILE", err)
+			return "", msg.Wrap(err, "keychain.no_data_dir", "Err", err)
 		}
 		base = d
 	default:
 		home := getenv("HOME")
 		if !filepath.IsAbs(home) {
-			return "", errors.New("cannot find your data folder for the file keychain's key (HOME is not set); set TOKENTRAY_KEY_FILE")
+			return "", msg.Errorf("keychain.no_data_dir_home")
 		}
 		base = filepath.Join(home, ".local", "share")
 	}
@@ -141,16 +143,20 @@ const (
 )
 
 // FileError is a file keychain failure as one sentence; it matches
-// ErrUnavailable. Nothing was written when it is returned.
+// ErrUnavailable. Nothing was written when it is returned. Problem says
+// what is wrong; Message says it as data.
 type FileError struct {
 	Problem Problem
 	// Path is the file the problem is about (the key or the keychain).
 	Path string
-	msg  string
+	why  msg.Message
 }
 
-func (e *FileError) Error() string { return e.msg }
+func (e *FileError) Error() string { return e.why.String() }
 func (e *FileError) Unwrap() error { return ErrUnavailable }
+
+// Message is the sentence as data.
+func (e *FileError) Message() msg.Message { return e.why }
 
 // File is an auth.SecretStore kept in one age-encrypted file per
 // profile. Items have the OS keychain's layout ("<credID>/<field>" under
@@ -190,8 +196,8 @@ type contents struct {
 	Items   map[string]string `json:"items"`
 }
 
-func (f *File) fail(p Problem, path, format string, a ...any) error {
-	return &FileError{Problem: p, Path: path, msg: fmt.Sprintf(format, a...)}
+func (f *File) fail(p Problem, path string, why msg.Message) error {
+	return &FileError{Problem: p, Path: path, why: why}
 }
 
 // identity reads the key, refusing one that others can read.
@@ -201,27 +207,27 @@ func (f *File) identity() (*age.X25519Identity, error) {
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		if _, ferr := os.Lstat(f.path); ferr == nil {
-			return nil, f.fail(ProblemKeyLost, p, "the file keychain's key %s does not exist (%s), and the file keychain %s was encrypted to it, so a new key cannot open it: put your copy of the key back there, or point TOKENTRAY_KEY_FILE at it (nothing was changed)", p, keyOrigin(f.key), f.path)
+			return nil, f.fail(ProblemKeyLost, p, msg.New("keychain.key_lost", "Key", p, "Origin", keyOrigin(f.key), "File", f.path))
 		}
 		return nil, MissingKey(f.key)
 	case err != nil:
-		return nil, f.fail(ProblemKeyUnreadable, p, "tokentray cannot read the file keychain's key %s (%v)", p, ErrText(err))
+		return nil, f.fail(ProblemKeyUnreadable, p, msg.New("keychain.key_unreadable", "Key", p, "Err", ErrText(err)))
 	case !fi.Mode().IsRegular():
-		return nil, f.fail(ProblemKeyUnreadable, p, "the file keychain's key %s is not a regular file; point TOKENTRAY_KEY_FILE at the key file", p)
+		return nil, f.fail(ProblemKeyUnreadable, p, msg.New("keychain.key_not_regular", "Key", p))
 	case runtime.GOOS != "windows" && fi.Mode().Perm()&0o077 != 0:
-		return nil, f.fail(ProblemKeyExposed, p, "the file keychain's key %s can be read or changed by other users (mode %04o), so tokentray will not use it; make it private to you (mode 0600) and keep a safe copy, since anyone who read it can open the keychain", p, fi.Mode().Perm())
+		return nil, f.fail(ProblemKeyExposed, p, msg.New("keychain.key_exposed", "Key", p, "Mode", fmt.Sprintf("%04o", fi.Mode().Perm())))
 	case fi.Size() > maxKeyBytes:
-		return nil, f.fail(ProblemKeyUnreadable, p, "the file keychain's key %s is %d bytes, far larger than a key; point TOKENTRAY_KEY_FILE at the key file", p, fi.Size())
+		return nil, f.fail(ProblemKeyUnreadable, p, msg.New("keychain.key_too_big", "Key", p, "Size", fi.Size()))
 	}
 	// Opened without waiting: replaced by a named pipe since the Stat, it
 	// is refused, not waited on.
 	b, err := auth.ReadRegular(p, maxKeyBytes)
 	if err != nil {
-		return nil, f.fail(ProblemKeyUnreadable, p, "tokentray cannot read the file keychain's key %s (%v)", p, ErrText(err))
+		return nil, f.fail(ProblemKeyUnreadable, p, msg.New("keychain.key_unreadable", "Key", p, "Err", ErrText(err)))
 	}
 	id, err := ParseKey(b)
 	if err != nil {
-		return nil, f.fail(ProblemKeyUnreadable, p, "the file keychain's key %s is not an age key (%v); point TOKENTRAY_KEY_FILE at the key file", p, err)
+		return nil, f.fail(ProblemKeyUnreadable, p, msg.New("keychain.key_not_age", "Key", p, "Err", err))
 	}
 	return id, nil
 }
@@ -238,33 +244,33 @@ func ParseKey(b []byte) (*age.X25519Identity, error) {
 		id, err := age.ParseX25519Identity(line)
 		if err != nil {
 			// age's message repeats the line, which is the key itself.
-			return nil, errors.New("a line is not an age secret key")
+			return nil, msg.Errorf("keychain.key_line_not_age")
 		}
 		if found != nil {
-			return nil, errors.New("it holds more than one identity")
+			return nil, msg.Errorf("keychain.key_many_identities")
 		}
 		found = id
 	}
 	if found == nil {
-		return nil, errors.New("it holds no identity")
+		return nil, msg.Errorf("keychain.key_no_identity")
 	}
 	return found, nil
 }
 
 // MissingKey is the error of a key that does not exist.
 func MissingKey(k Key) error {
-	return &FileError{Problem: ProblemKeyMissing, Path: k.Path, msg: fmt.Sprintf(
-		"the file keychain's key %s does not exist (%s), so tokentray cannot open its secrets", k.Path, keyOrigin(k))}
+	return &FileError{Problem: ProblemKeyMissing, Path: k.Path,
+		why: msg.New("keychain.key_missing", "Key", k.Path, "Origin", keyOrigin(k))}
 }
 
-func keyOrigin(k Key) string {
+func keyOrigin(k Key) msg.Message {
 	switch k.From {
 	case KeyFromSystemd:
-		return "the systemd credential " + KeyName
+		return msg.New("keychain.origin_systemd", "Name", KeyName)
 	case KeyFromEnv:
-		return "named by TOKENTRAY_KEY_FILE"
+		return msg.New("keychain.origin_env")
 	}
-	return "the default place; TOKENTRAY_KEY_FILE and the systemd credential " + KeyName + " name none"
+	return msg.New("keychain.origin_default", "Name", KeyName)
 }
 
 // ErrText is an OS error without the path it repeats.
@@ -285,40 +291,40 @@ func (f *File) read(id *age.X25519Identity) (contents, error) {
 	}
 	var odd *auth.NotRegularError
 	if errors.As(err, &odd) {
-		return c, f.damaged("it is not a file tokentray wrote")
+		return c, f.damaged(msg.New("keychain.damaged_not_ours"))
 	}
 	if err != nil {
-		return c, f.fail(ProblemIO, f.path, "tokentray cannot read the file keychain %s (%v)", f.path, ErrText(err))
+		return c, f.fail(ProblemIO, f.path, msg.New("keychain.file_unreadable", "File", f.path, "Err", ErrText(err)))
 	}
 	defer fh.Close()
 	fi, err := fh.Stat()
 	if err != nil {
-		return c, f.fail(ProblemIO, f.path, "tokentray cannot read the file keychain %s (%v)", f.path, ErrText(err))
+		return c, f.fail(ProblemIO, f.path, msg.New("keychain.file_unreadable", "File", f.path, "Err", ErrText(err)))
 	}
 	if !fi.Mode().IsRegular() || fi.Size() > maxFileBytes {
-		return c, f.damaged("it is not a file tokentray wrote")
+		return c, f.damaged(msg.New("keychain.damaged_not_ours"))
 	}
 	r, err := age.Decrypt(fh, id)
 	if err != nil {
 		var nm *age.NoIdentityMatchError
 		if errors.As(err, &nm) {
-			return c, f.fail(ProblemWrongKey, f.path, "the key %s does not open the file keychain %s: it was encrypted with another key; point TOKENTRAY_KEY_FILE at the key it was made with (nothing was changed)", f.key.Path, f.path)
+			return c, f.fail(ProblemWrongKey, f.path, msg.New("keychain.wrong_key", "Key", f.key.Path, "File", f.path))
 		}
-		return c, f.damaged("it is not a readable age file")
+		return c, f.damaged(msg.New("keychain.damaged_not_age"))
 	}
 	plain, err := io.ReadAll(io.LimitReader(r, maxFileBytes+1))
 	if err != nil || len(plain) > maxFileBytes {
-		return c, f.damaged("its encrypted content does not check out")
+		return c, f.damaged(msg.New("keychain.damaged_content"))
 	}
 	var got contents
 	if err := json.Unmarshal(plain, &got); err != nil || got.Format < 1 {
-		return c, f.damaged("its decrypted content is not a keychain")
+		return c, f.damaged(msg.New("keychain.damaged_not_keychain"))
 	}
 	if got.Format > FileFormat {
-		return c, f.fail(ProblemNewer, f.path, "the file keychain %s was written by a newer tokentray (format %d; this one reads up to %d); update tokentray to use it (nothing was changed)", f.path, got.Format, FileFormat)
+		return c, f.fail(ProblemNewer, f.path, msg.New("keychain.file_newer", "File", f.path, "Format", got.Format, "Max", FileFormat))
 	}
 	if got.Service != f.service {
-		return c, f.damaged(fmt.Sprintf("it holds the secrets of %q, not %q", got.Service, f.service))
+		return c, f.damaged(msg.New("keychain.damaged_service", "Have", strconv.Quote(got.Service), "Want", strconv.Quote(f.service)))
 	}
 	if got.Items == nil {
 		got.Items = map[string]string{}
@@ -326,8 +332,8 @@ func (f *File) read(id *age.X25519Identity) (contents, error) {
 	return got, nil
 }
 
-func (f *File) damaged(why string) error {
-	return f.fail(ProblemDamaged, f.path, "the file keychain %s is damaged (%s); tokentray changed nothing and keeps it as it is until you move it aside", f.path, why)
+func (f *File) damaged(why msg.Message) error {
+	return f.fail(ProblemDamaged, f.path, msg.New("keychain.damaged", "File", f.path, "Why", why))
 }
 
 // write replaces the file with c, encrypted to id's recipient.
@@ -345,7 +351,7 @@ func (f *File) write(id *age.X25519Identity, c contents) error {
 	}
 	// The folder exists: write runs under locked, which made it.
 	if err := atomicfile.Write(f.path, buf.Bytes(), 0o600); err != nil {
-		return f.fail(ProblemIO, f.path, "tokentray cannot write the file keychain %s (%v); nothing was changed", f.path, ErrText(err))
+		return f.fail(ProblemIO, f.path, msg.New("keychain.file_unwritable", "File", f.path, "Err", ErrText(err)))
 	}
 	return nil
 }
@@ -357,17 +363,17 @@ func (f *File) locked(fn func() error) error {
 	defer f.mu.Unlock()
 	dir := filepath.Dir(f.path)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return f.fail(ProblemIO, dir, "tokentray cannot create the folder of the file keychain %s (%v)", dir, ErrText(err))
+		return f.fail(ProblemIO, dir, msg.New("keychain.file_dir_uncreatable", "Dir", dir, "Err", ErrText(err)))
 	}
 	fl := flock.New(f.path+".lock", flock.SetPermissions(0o600))
 	ctx, cancel := context.WithTimeout(context.Background(), f.lockWait)
 	defer cancel()
 	ok, err := fl.TryLockContext(ctx, 10*time.Millisecond)
 	if err != nil && !errors.Is(err, context.DeadlineExceeded) {
-		return f.fail(ProblemIO, f.path, "tokentray cannot lock the file keychain %s (%v); check that its folder is writable", f.path, ErrText(err))
+		return f.fail(ProblemIO, f.path, msg.New("keychain.file_unlockable", "File", f.path, "Err", ErrText(err)))
 	}
 	if !ok {
-		return f.fail(ProblemBusy, f.path, "another tokentray process held the file keychain %s for more than %s; try again", f.path, f.lockWait)
+		return f.fail(ProblemBusy, f.path, msg.New("keychain.file_busy", "File", f.path, "Wait", f.lockWait.String()))
 	}
 	defer fl.Unlock()
 	f.removeStaleTemps()
@@ -511,16 +517,16 @@ func (f *File) MoveAside(now time.Time) (string, error) {
 	var moved string
 	err := f.locked(func() error {
 		if _, err := os.Stat(f.path); errors.Is(err, fs.ErrNotExist) {
-			return f.fail(ProblemIO, f.path, "there is no file keychain at %s to move aside", f.path)
+			return f.fail(ProblemIO, f.path, msg.New("keychain.nothing_to_move", "File", f.path))
 		}
 		if id, err := f.identity(); err == nil {
 			if _, err := f.read(id); err == nil {
-				return fmt.Errorf("the file keychain %s opens with its key and is not damaged, so tokentray leaves it where it is", f.path)
+				return msg.Errorf("keychain.not_damaged", "File", f.path)
 			}
 		}
 		moved = f.path + ".damaged-" + now.UTC().Format("20060102T150405Z")
 		if err := os.Rename(f.path, moved); err != nil {
-			return f.fail(ProblemIO, f.path, "tokentray cannot move the file keychain %s aside (%v)", f.path, ErrText(err))
+			return f.fail(ProblemIO, f.path, msg.New("keychain.file_unmovable", "File", f.path, "Err", ErrText(err)))
 		}
 		return nil
 	})
@@ -532,15 +538,15 @@ func (f *File) MoveAside(now time.Time) (string, error) {
 // other users can read or write. It returns the key's public recipient.
 func NewKey(path string, now time.Time) (string, error) {
 	if !filepath.IsAbs(path) {
-		return "", fmt.Errorf("the key's path %q is not absolute", path)
+		return "", msg.Errorf("keychain.key_path_relative", "Path", strconv.Quote(path))
 	}
 	if _, err := os.Lstat(path); err == nil {
-		return "", &FileError{Problem: ProblemIO, Path: path, msg: fmt.Sprintf("a key already exists at %s; tokentray never replaces a key, since the file keychain made with it would be lost", path)}
+		return "", keyExists(path)
 	}
 	dir := filepath.Dir(path)
 	_, statErr := os.Stat(dir)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return "", fmt.Errorf("tokentray cannot create the key's folder %s (%v)", dir, ErrText(err))
+		return "", msg.Wrap(err, "keychain.key_dir_uncreatable", "Dir", dir, "Err", ErrText(err))
 	}
 	if errors.Is(statErr, fs.ErrNotExist) {
 		_ = os.Chmod(dir, 0o700) // MkdirAll is subject to the umask
@@ -548,10 +554,10 @@ func NewKey(path string, now time.Time) (string, error) {
 	if runtime.GOOS != "windows" {
 		fi, err := os.Stat(dir)
 		if err != nil {
-			return "", fmt.Errorf("tokentray cannot look at the key's folder %s (%v)", dir, ErrText(err))
+			return "", msg.Wrap(err, "keychain.key_dir_unreadable", "Dir", dir, "Err", ErrText(err))
 		}
 		if fi.Mode().Perm()&0o077 != 0 {
-			return "", fmt.Errorf("the key's folder %s can be read or written by other users (mode %04o); make it private (chmod 700) or choose another place with TOKENTRAY_KEY_FILE, then try again", dir, fi.Mode().Perm())
+			return "", msg.Errorf("keychain.key_dir_exposed", "Dir", dir, "Mode", fmt.Sprintf("%04o", fi.Mode().Perm()))
 		}
 	}
 	id, err := age.GenerateX25519Identity()
@@ -563,23 +569,28 @@ func NewKey(path string, now time.Time) (string, error) {
 	// O_EXCL: a key another process made meanwhile is never replaced.
 	fh, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if errors.Is(err, fs.ErrExist) {
-		return "", &FileError{Problem: ProblemIO, Path: path, msg: fmt.Sprintf("a key already exists at %s; tokentray never replaces a key, since the file keychain made with it would be lost", path)}
+		return "", keyExists(path)
 	}
 	if err != nil {
-		return "", fmt.Errorf("tokentray cannot write the key %s (%v)", path, ErrText(err))
+		return "", msg.Wrap(err, "keychain.key_unwritable", "Key", path, "Err", ErrText(err))
 	}
 	if _, err := fh.WriteString(text); err != nil {
 		fh.Close()
 		os.Remove(path)
-		return "", fmt.Errorf("tokentray cannot write the key %s (%v)", path, ErrText(err))
+		return "", msg.Wrap(err, "keychain.key_unwritable", "Key", path, "Err", ErrText(err))
 	}
 	if err := fh.Sync(); err != nil {
 		fh.Close()
 		os.Remove(path)
-		return "", fmt.Errorf("tokentray cannot write the key %s (%v)", path, ErrText(err))
+		return "", msg.Wrap(err, "keychain.key_unwritable", "Key", path, "Err", ErrText(err))
 	}
 	if err := fh.Close(); err != nil {
 		return "", err
 	}
 	return id.Recipient().String(), nil
+}
+
+// keyExists is the error of NewKey over a key that exists.
+func keyExists(path string) error {
+	return &FileError{Problem: ProblemIO, Path: path, why: msg.New("keychain.key_exists", "Key", path)}
 }

@@ -5,12 +5,12 @@ package keychain_test
 import (
 	"os"
 	"path/filepath"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"tokentray/auth/keychain"
+	"tokentray/internal/testutil"
 )
 
 // A named pipe as the file keychain, or as its key, is refused at once
@@ -34,7 +34,7 @@ func TestAFileKeychainOrKeyThatIsANamedPipeIsRefusedAtOnce(t *testing.T) {
 		go func() { _, err := keychain.NewFile(path, "tokentray-test", k).Get("c1", "access_token"); done <- err }()
 		select {
 		case err := <-done:
-			if err == nil || !strings.Contains(err.Error(), want) {
+			if _, ok := testutil.ErrSays(err, want); !ok {
 				t.Errorf("%s: got %v, want it to say %q", what, err, want)
 			}
 		case <-time.After(10 * time.Second):
@@ -44,11 +44,11 @@ func TestAFileKeychainOrKeyThatIsANamedPipeIsRefusedAtOnce(t *testing.T) {
 			t.Fatalf("%s: reading waited on the named pipe", what)
 		}
 	}
-	try("the keychain", keychain.Key{Path: key, From: keychain.KeyFromEnv}, data, "is damaged (it is not a file tokentray wrote)")
+	try("the keychain", keychain.Key{Path: key, From: keychain.KeyFromEnv}, data, "keychain.damaged_not_ours")
 
 	fifoKey := filepath.Join(dir, "fifo-key")
 	if err := syscall.Mkfifo(fifoKey, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	try("the key", keychain.Key{Path: fifoKey, From: keychain.KeyFromEnv}, filepath.Join(dir, "other", keychain.FileName), "is not a regular file; point TOKENTRAY_KEY_FILE at the key file")
+	try("the key", keychain.Key{Path: fifoKey, From: keychain.KeyFromEnv}, filepath.Join(dir, "other", keychain.FileName), "keychain.key_not_regular")
 }

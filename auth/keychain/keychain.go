@@ -23,6 +23,7 @@ import (
 	"github.com/zalando/go-keyring"
 
 	"tokentray/auth"
+	"tokentray/internal/msg"
 )
 
 // DefaultTimeout bounds one keychain call when New is given no timeout.
@@ -32,6 +33,56 @@ const DefaultTimeout = 5 * time.Second
 // keychain itself could not be used: no Secret Service, a locked keychain,
 // a call that did not answer in time.
 var ErrUnavailable = errors.New("the system keychain is unavailable")
+
+// Kind is what went wrong with the OS keychain, for a face to test
+// (KindOf), never the sentence.
+type Kind int
+
+const (
+	// KindNone: not a keychain failure.
+	KindNone Kind = iota
+	// KindFailed: the keychain answered with an error of its own.
+	KindFailed
+	// KindNoBus: this process has no D-Bus session bus to reach a
+	// keychain by (a server without a desktop, an ssh session).
+	KindNoBus
+	// KindNoService: the session bus has no Secret Service on it.
+	KindNoService
+	// KindLocked: the keychain (or the collection) is locked.
+	KindLocked
+	// KindDismissed: the desktop's unlock prompt was dismissed.
+	KindDismissed
+	// KindTimedOut: the keychain did not answer in time.
+	KindTimedOut
+	// KindMismatch: the keychain gave back another value than was stored.
+	KindMismatch
+)
+
+// KindOf says what kind of keychain failure err is: the kind of the
+// *Error in its chain, KindNone for anything else (a file keychain's
+// failure is a *FileError with its Problem).
+func KindOf(err error) Kind {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Kind
+	}
+	return KindNone
+}
+
+// ownError is a failure this package names itself (not a D-Bus reply),
+// with its kind.
+type ownError struct {
+	kind Kind
+	text string
+}
+
+func (e *ownError) Error() string { return e.text }
+
+// busError is a failure to reach the session bus at all.
+type busError struct{ err error }
+
+func (e *busError) Error() string { return e.err.Error() }
+func (e *busError) Unwrap() error { return e.err }
 
 // backend is the part of go-keyring the adapter uses; tests swap it.
 type backend interface {
@@ -86,7 +137,7 @@ func (k *Keyring) Service() string { return k.service }
 
 func user(credID, field string) (string, error) {
 	if credID == "" || field == "" || strings.Contains(credID, "/") || strings.Contains(field, "/") {
-		return "", fmt.Errorf("keychain item %q/%q is not a valid name: the credential ID and field must be non-empty and contain no slash", credID, field)
+		return "", msg.Errorf("keychain.bad_item", "ID", strconv.Quote(credID), "Field", strconv.Quote(field))
 	}
 	return credID + "/" + field, nil
 }
@@ -224,7 +275,7 @@ func (k *Keyring) Check() error {
 		return err
 	}
 	if got != want {
-		return fmt.Errorf("the system keychain gave back a different value than tokentray stored in its test item; %s: %w", fixHint(), ErrUnavailable)
+		return &Error{Op: "read", Field: field, Kind: KindMismatch, cause: errors.New("a different value came back")}
 	}
 	if derr != nil && !errors.Is(derr, auth.ErrSecretNotFound) {
 		return derr
@@ -250,25 +301,67 @@ func (k *Keyring) call(f func() error) error {
 }
 
 // Error is a keychain failure explained for the user; it matches
-// ErrUnavailable and unwraps to the underlying cause.
+// ErrUnavailable and unwraps to the underlying cause. Kind says what
+// went wrong; Message says it as data.
 type Error struct {
 	Op    string // "read", "store", "delete"
 	Field string
-	msg   string
-	cause error
+	Kind  Kind
+	// detail is the keychain's own words (withheld whole if they showed
+	// the value); timeout is the bound a KindTimedOut call passed.
+	detail  string
+	timeout time.Duration
+	cause   error
 }
 
-func (e *Error) Error() string   { return e.msg }
+func (e *Error) Error() string   { return e.Message().String() }
 func (e *Error) Unwrap() []error { return []error{ErrUnavailable, e.cause} }
 
-func (k *Keyring) timedOut(op, field string) error {
-	return &Error{Op: op, Field: field, cause: errTimeout, msg: fmt.Sprintf(
-		"the system keychain did not answer within %s when tokentray tried to %s the %s (it may be locked and waiting for a password, or its service may be hung); %s",
-		k.timeout, op, field, fixHint())}
+// Message is the sentence as data: what failed, why, and the fix for
+// this platform.
+func (e *Error) Message() msg.Message {
+	switch e.Kind {
+	case KindTimedOut:
+		return msg.New("keychain.timed_out", "Timeout", e.timeout.String(), "Op", opMessage(e.Op), "Field", e.Field, "Fix", fixHint())
+	case KindMismatch:
+		return msg.New("keychain.mismatch", "Fix", fixHint())
+	}
+	var why msg.Message
+	switch e.Kind {
+	case KindNoBus, KindNoService:
+		why = msg.New("keychain.why_no_service", "Detail", e.detail)
+	case KindLocked:
+		why = msg.New("keychain.why_locked", "Detail", e.detail)
+	case KindDismissed:
+		why = msg.New("keychain.why_dismissed")
+	default:
+		why = msg.New("keychain.why_error", "Detail", e.detail)
+	}
+	switch e.Op {
+	case "store":
+		return msg.New("keychain.cannot_store", "Field", e.Field, "Why", why, "Fix", fixHint())
+	case "delete":
+		return msg.New("keychain.cannot_delete", "Field", e.Field, "Why", why, "Fix", fixHint())
+	}
+	return msg.New("keychain.cannot_read", "Field", e.Field, "Why", why, "Fix", fixHint())
 }
 
-// explain turns a go-keyring error into auth's sentinels or one sentence.
-// value is only used to make sure it never appears in the message.
+func opMessage(op string) msg.Message {
+	switch op {
+	case "store":
+		return msg.New("keychain.op_store")
+	case "delete":
+		return msg.New("keychain.op_delete")
+	}
+	return msg.New("keychain.op_read")
+}
+
+func (k *Keyring) timedOut(op, field string) error {
+	return &Error{Op: op, Field: field, Kind: KindTimedOut, timeout: k.timeout, cause: errTimeout}
+}
+
+// explain turns a go-keyring error into auth's sentinels or a typed
+// *Error. value is only used to make sure it never appears in the message.
 func (k *Keyring) explain(op, field, value string, err error) error {
 	switch {
 	case errors.Is(err, keyring.ErrNotFound):
@@ -276,19 +369,25 @@ func (k *Keyring) explain(op, field, value string, err error) error {
 	case errors.Is(err, keyring.ErrSetDataTooBig):
 		return auth.ErrSecretTooLarge{Field: field, Size: len(value)}
 	}
-	why := "it answered with an error (" + redact(err.Error(), value) + ")"
+	return &Error{Op: op, Field: field, Kind: kindOf(err), detail: redact(err.Error(), value), cause: err}
+}
+
+// kindOf classifies a keychain call's failure by its type and D-Bus
+// error name.
+func kindOf(err error) Kind {
+	var own *ownError
+	var bus *busError
 	switch {
+	case errors.As(err, &own):
+		return own.kind
+	case errors.As(err, &bus):
+		return KindNoBus
 	case noService(err):
-		why = "no Secret Service is running (" + redact(err.Error(), value) + ")"
+		return KindNoService
 	case locked(err):
-		why = "the keychain is locked (" + redact(err.Error(), value) + ")"
+		return KindLocked
 	}
-	prep := "from"
-	if op == "store" {
-		prep = "in"
-	}
-	return &Error{Op: op, Field: field, cause: err, msg: fmt.Sprintf(
-		"tokentray could not %s the %s %s the system keychain because %s; %s", op, field, prep, why, fixHint())}
+	return KindFailed
 }
 
 // dbusName is the D-Bus error name behind err, if any.
@@ -304,33 +403,24 @@ func dbusName(err error) string {
 	return ""
 }
 
+// noService reports a D-Bus answer that says no Secret Service is there.
 func noService(err error) bool {
 	name := dbusName(err)
-	switch {
-	case name == "org.freedesktop.DBus.Error.ServiceUnknown",
-		name == "org.freedesktop.DBus.Error.NameHasNoOwner",
-		name == "org.freedesktop.DBus.Error.NoServer",
-		name == "org.freedesktop.DBus.Error.Disconnected",
-		name == "org.freedesktop.DBus.Error.NoReply",
-		name == "org.freedesktop.DBus.Error.TimedOut",
-		strings.HasPrefix(name, "org.freedesktop.DBus.Error.Spawn."):
-		return true
-	case name != "":
-		return false
-	}
-	// Not a D-Bus reply at all: the session bus itself could not be reached.
-	msg := err.Error()
-	return strings.Contains(msg, "dbus") || strings.Contains(msg, "dial unix") ||
-		strings.Contains(msg, "connect:") || strings.Contains(msg, "session bus") ||
-		strings.Contains(msg, "connection closed")
+	return name == "org.freedesktop.DBus.Error.ServiceUnknown" ||
+		name == "org.freedesktop.DBus.Error.NameHasNoOwner" ||
+		name == "org.freedesktop.DBus.Error.NoServer" ||
+		name == "org.freedesktop.DBus.Error.Disconnected" ||
+		name == "org.freedesktop.DBus.Error.NoReply" ||
+		name == "org.freedesktop.DBus.Error.TimedOut" ||
+		strings.HasPrefix(name, "org.freedesktop.DBus.Error.Spawn.")
 }
 
+// locked reports a D-Bus answer that says the item or collection is locked.
 func locked(err error) bool {
 	name := dbusName(err)
 	return name == "org.freedesktop.Secret.Error.IsLocked" ||
 		name == "org.freedesktop.Secret.Error.NoSuchObject" ||
-		name == "org.freedesktop.DBus.Error.UnknownObject" ||
-		strings.Contains(err.Error(), "failed to unlock")
+		name == "org.freedesktop.DBus.Error.UnknownObject"
 }
 
 // redact keeps a value out of a message: where it appears, the whole
@@ -343,14 +433,14 @@ func redact(msg, value string) string {
 }
 
 // fixHint says, for this platform, what the user does to get a working keychain.
-func fixHint() string {
+func fixHint() msg.Message {
 	switch runtime.GOOS {
 	case "darwin":
-		return "unlock the login keychain (open Keychain Access, or run `security unlock-keychain`), then try again"
+		return msg.New("keychain.fix_darwin")
 	case "windows":
-		return "make sure Windows Credential Manager is available for your account, then try again"
+		return msg.New("keychain.fix_windows")
 	default:
-		return "install and unlock gnome-keyring, or enable the Secret Service integration in KeePassXC, then try again"
+		return msg.New("keychain.fix_linux")
 	}
 }
 
@@ -459,8 +549,8 @@ func (k *Keyring) mark(id string) (unmark func()) {
 // all: no session bus, or no Secret Service on it (a server without a
 // desktop), as opposed to a locked or failing one.
 func Missing(err error) bool {
-	var e *Error
-	return errors.As(err, &e) && e.cause != nil && noService(e.cause)
+	k := KindOf(err)
+	return k == KindNoBus || k == KindNoService
 }
 
 // SessionAlgorithm names how secrets travel to the keychain: on Linux,

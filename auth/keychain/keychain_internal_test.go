@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +14,8 @@ import (
 	"github.com/jonboulle/clockwork"
 
 	"tokentray/auth"
+	"tokentray/internal/msg"
+	"tokentray/internal/testutil"
 )
 
 // stuckBackend never answers until released, like a keychain waiting on
@@ -68,14 +71,18 @@ func TestTimeoutGivesUpWithSentence(t *testing.T) {
 			if !errors.Is(err, ErrUnavailable) {
 				t.Fatalf("want ErrUnavailable, got %v", err)
 			}
-			msg := err.Error()
-			for _, want := range []string{"did not answer within 5s", op, "gnome-keyring", "KeePassXC"} {
-				if !strings.Contains(msg, want) {
-					t.Errorf("message %q lacks %q", msg, want)
-				}
+			var e *Error
+			if !errors.As(err, &e) || e.Kind != KindTimedOut || KindOf(err) != KindTimedOut {
+				t.Fatalf("want a timed-out *Error, got %v", err)
 			}
-			if strings.Contains(msg, "test-app-secret-0001") || strings.Contains(msg, "\n") {
-				t.Errorf("message leaks the secret or spans lines: %q", msg)
+			m := e.Message()
+			if !m.Is("keychain.timed_out") || m.Arg("Timeout") != "5s" || m.Arg("Op") != op || m.Arg("Field") != auth.FieldAppSecret {
+				t.Errorf("message %v: want the timeout, the operation and the field", m)
+			}
+			for _, l := range msg.Langs {
+				if s := l.Err(err); strings.Contains(s, "test-app-secret-0001") || strings.Contains(s, "\n") {
+					t.Errorf("message in %s leaks the secret or spans lines: %q", l, s)
+				}
 			}
 		})
 	}
@@ -93,11 +100,17 @@ func TestErrorsAreExplainedAndNeverCarryTheSecret(t *testing.T) {
 	cases := []struct {
 		name string
 		err  error
-		want string
+		kind Kind
+		why  string
 	}{
-		{"service unknown", dbus.Error{Name: "org.freedesktop.DBus.Error.ServiceUnknown", Body: []any{"The name org.freedesktop.secrets was not provided by any .service files"}}, "no Secret Service is running"},
-		{"locked", dbus.Error{Name: "org.freedesktop.Secret.Error.IsLocked", Body: []any{"Cannot create an item in a locked collection"}}, "the keychain is locked"},
-		{"echoes the value", errors.New("backend rejected " + secret), "details withheld"},
+		{"service unknown", dbus.Error{Name: "org.freedesktop.DBus.Error.ServiceUnknown", Body: []any{"The name org.freedesktop.secrets was not provided by any .service files"}}, KindNoService, "keychain.why_no_service"},
+		{"locked", dbus.Error{Name: "org.freedesktop.Secret.Error.IsLocked", Body: []any{"Cannot create an item in a locked collection"}}, KindLocked, "keychain.why_locked"},
+		{"echoes the value", errors.New("backend rejected " + secret), KindFailed, "keychain.why_error"},
+		{"prompt dismissed", &ownError{kind: KindDismissed, text: "failed to unlock /x: the unlock prompt was dismissed"}, KindDismissed, "keychain.why_dismissed"},
+		{"no bus", &busError{errors.New("dial unix /run/user/1/bus: connect: no such file or directory")}, KindNoBus, "keychain.why_no_service"},
+		// Words alone classify nothing: a failure that merely mentions
+		// D-Bus is the keychain's own error, not a missing bus.
+		{"words are not a kind", errors.New("dbus: dial unix: session bus connection closed"), KindFailed, "keychain.why_error"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -107,15 +120,29 @@ func TestErrorsAreExplainedAndNeverCarryTheSecret(t *testing.T) {
 			if !errors.Is(err, ErrUnavailable) {
 				t.Fatalf("want ErrUnavailable, got %v", err)
 			}
-			if !errors.Is(err, c.err) && !strings.Contains(err.Error(), c.want) {
+			if dbusName(err) != dbusName(c.err) || dbusName(c.err) == "" && !errors.Is(err, c.err) {
 				t.Fatalf("cause lost: %v", err)
 			}
-			msg := err.Error()
-			if !strings.Contains(msg, c.want) || !strings.Contains(msg, "access_token") || !strings.Contains(msg, "then try again") {
-				t.Errorf("message %q should contain %q, the field and what to do", msg, c.want)
+			if KindOf(err) != c.kind {
+				t.Errorf("kind %d, want %d", KindOf(err), c.kind)
 			}
-			if strings.Contains(msg, secret) {
-				t.Errorf("message leaks the secret: %q", msg)
+			if got := Missing(err); got != (c.kind == KindNoService || c.kind == KindNoBus) {
+				t.Errorf("Missing = %v for kind %d", got, c.kind)
+			}
+			m := msg.Of(err)
+			if !m.Is("keychain.cannot_store") || m.Arg("Field") != auth.FieldAccessToken {
+				t.Errorf("message %v: want keychain.cannot_store of the field", m)
+			}
+			if _, ok := testutil.FindMsg(m, c.why); !ok {
+				t.Errorf("message %v does not say %s", m, c.why)
+			}
+			if _, ok := testutil.FindMsg(m, "keychain.fix_linux"); runtime.GOOS == "linux" && !ok {
+				t.Errorf("message %v does not say what to do", m)
+			}
+			for _, l := range msg.Langs {
+				if s := l.Err(err); strings.Contains(s, secret) {
+					t.Errorf("message in %s leaks the secret: %q", l, s)
+				}
 			}
 		})
 	}
@@ -125,7 +152,7 @@ func TestRejectsMalformedItemNames(t *testing.T) {
 	k := New("tokentray-test", time.Second)
 	k.be = errBackend{errors.New("backend must not be reached")}
 	for _, c := range [][2]string{{"", "app_key"}, {"id", ""}, {"a/b", "app_key"}, {"id", "x/y"}} {
-		if err := k.Set(c[0], c[1], "test-value"); err == nil || strings.Contains(err.Error(), "backend") {
+		if err := k.Set(c[0], c[1], "test-value"); !msg.Of(err).Is("keychain.bad_item") {
 			t.Errorf("Set(%q, %q) = %v, want a name error", c[0], c[1], err)
 		}
 	}

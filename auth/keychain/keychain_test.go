@@ -17,6 +17,8 @@ import (
 
 	"tokentray/auth"
 	"tokentray/auth/keychain"
+	"tokentray/internal/msg"
+	"tokentray/internal/testutil"
 )
 
 // These tests talk to the real Secret Service of the session bus; `make
@@ -35,6 +37,10 @@ type childResult struct {
 	Op          string
 	Err         string
 	Unavailable bool
+	// Kind is what KindOf says; Said is the error's message, rendered
+	// here in every language.
+	Kind keychain.Kind
+	Said msg.Message
 }
 
 const childEnv = "TOKENTRAY_KEYCHAIN_CHILD"
@@ -83,7 +89,7 @@ func TestChildProcess(t *testing.T) {
 		case <-time.After(20 * time.Second):
 			t.Fatalf("%s never returned", c.op)
 		}
-		r := childResult{Op: c.op, Unavailable: errors.Is(err, keychain.ErrUnavailable)}
+		r := childResult{Op: c.op, Unavailable: errors.Is(err, keychain.ErrUnavailable), Kind: keychain.KindOf(err), Said: msg.Of(err)}
 		if err != nil {
 			r.Err = err.Error()
 		}
@@ -122,7 +128,10 @@ func runChildEnv(t *testing.T, mode, busAddr string, extra ...string) []childRes
 	return nil
 }
 
-func assertUnavailable(t *testing.T, rs []childResult, wantIn ...string) {
+// assertUnavailable checks every call failed as the keychain being
+// unavailable, of kind want, saying the message with code id (and
+// holding the message fix, when given: what to do on this platform).
+func assertUnavailable(t *testing.T, rs []childResult, want keychain.Kind, id, fix string) {
 	t.Helper()
 	if len(rs) == 0 {
 		t.Fatal("no results")
@@ -131,13 +140,19 @@ func assertUnavailable(t *testing.T, rs []childResult, wantIn ...string) {
 		if !r.Unavailable {
 			t.Errorf("%s: err %q does not match ErrUnavailable", r.Op, r.Err)
 		}
-		for _, w := range wantIn {
-			if !strings.Contains(r.Err, w) {
-				t.Errorf("%s: message %q lacks %q", r.Op, r.Err, w)
-			}
+		if r.Kind != want {
+			t.Errorf("%s: kind %d, want %d (%s)", r.Op, r.Kind, want, r.Err)
 		}
-		if strings.Contains(r.Err, childSecret) || strings.Contains(r.Err, "\n") {
-			t.Errorf("%s: message leaks the secret or spans lines: %q", r.Op, r.Err)
+		if _, ok := testutil.FindMsg(r.Said, id); !ok {
+			t.Errorf("%s: %v does not say %s", r.Op, r.Said, id)
+		}
+		if _, ok := testutil.FindMsg(r.Said, fix); fix != "" && !ok {
+			t.Errorf("%s: %v does not say %s", r.Op, r.Said, fix)
+		}
+		for _, l := range msg.Langs {
+			if s := l.Render(r.Said); strings.Contains(s, childSecret) || strings.Contains(s, "\n") || s == "" {
+				t.Errorf("%s: message in %s leaks the secret, spans lines or is empty: %q", r.Op, l, s)
+			}
 		}
 	}
 }
@@ -146,14 +161,19 @@ func TestNoSessionBus(t *testing.T) {
 	needBus(t)
 	missing := "unix:path=" + filepath.Join(t.TempDir(), "no-such-bus")
 	rs := runChild(t, "nobus", missing)
-	assertUnavailable(t, rs, "no Secret Service is running", "install and unlock gnome-keyring", "KeePassXC")
+	assertUnavailable(t, rs, keychain.KindNoBus, "keychain.why_no_service", "keychain.fix_linux")
 }
 
 func TestNoBusAtAllStartsNothing(t *testing.T) {
 	needBus(t)
 	before := countProcs(t, "dbus-daemon")
 	rs := runChildEnv(t, "nobus", "", "XDG_RUNTIME_DIR="+t.TempDir())
-	assertUnavailable(t, rs, "no Secret Service is running", "no D-Bus session bus")
+	assertUnavailable(t, rs, keychain.KindNoBus, "keychain.why_no_service", "keychain.fix_linux")
+	for _, r := range rs {
+		if !strings.Contains(r.Err, "no D-Bus session bus") {
+			t.Errorf("%s: %q does not say there is no session bus", r.Op, r.Err)
+		}
+	}
 	if after := countProcs(t, "dbus-daemon"); after > before {
 		t.Errorf("a dbus-daemon was started (%d before, %d after)", before, after)
 	}
@@ -210,7 +230,12 @@ func TestNoSecretServiceOnTheBus(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	rs := runChild(t, "bare", "unix:path="+sock)
-	assertUnavailable(t, rs, "no Secret Service is running", "org.freedesktop.secrets", "gnome-keyring")
+	assertUnavailable(t, rs, keychain.KindNoService, "keychain.why_no_service", "keychain.fix_linux")
+	for _, r := range rs {
+		if w, _ := testutil.FindMsg(r.Said, "keychain.why_no_service"); !strings.Contains(w.Arg("Detail"), "org.freedesktop.secrets") {
+			t.Errorf("%s: the D-Bus detail is lost: %v", r.Op, w)
+		}
+	}
 }
 
 func TestHungBusTimesOut(t *testing.T) {
@@ -238,5 +263,10 @@ func TestHungBusTimesOut(t *testing.T) {
 		}
 	}()
 	rs := runChild(t, "hung", "unix:path="+sock)
-	assertUnavailable(t, rs, "did not answer within 5s", "gnome-keyring")
+	assertUnavailable(t, rs, keychain.KindTimedOut, "keychain.timed_out", "keychain.fix_linux")
+	for _, r := range rs {
+		if w, _ := testutil.FindMsg(r.Said, "keychain.timed_out"); w.Arg("Timeout") != "5s" {
+			t.Errorf("%s: timeout %q, want 5s", r.Op, w.Arg("Timeout"))
+		}
+	}
 }

@@ -65,11 +65,11 @@ func (s *secretService) open() error {
 		return nil
 	}
 	if err := sessionBusPresent(); err != nil {
-		return err
+		return &busError{err}
 	}
 	conn, err := dbus.ConnectSessionBus(s.opts...)
 	if err != nil {
-		return err
+		return &busError{err}
 	}
 	s.conn, s.session, s.collection, s.items = conn, session{}, "", map[string]dbus.ObjectPath{}
 	return nil
@@ -154,6 +154,11 @@ func (s *secretService) retry(f func() error) error {
 			return err
 		}
 	}
+	if isConnError(err) && !errors.As(err, new(*ownError)) {
+		// Not an answer of the service's, nor a failure named here: the
+		// connection to the session bus failed twice.
+		return &busError{err}
+	}
 	return err
 }
 
@@ -235,7 +240,7 @@ func (s *secretService) unlock(p dbus.ObjectPath) error {
 	}
 	done, _ := result.Value().([]dbus.ObjectPath)
 	if dismissed || !slices.Contains(done, p) {
-		return fmt.Errorf("failed to unlock %s: the unlock prompt was dismissed", p)
+		return &ownError{kind: KindDismissed, text: fmt.Sprintf("failed to unlock %s: the unlock prompt was dismissed", p)}
 	}
 	return nil
 }
@@ -263,7 +268,7 @@ func (s *secretService) prompt(p dbus.ObjectPath) (dismissed bool, result dbus.V
 			return d, v, nil
 		}
 	}
-	return false, dbus.Variant{}, errors.New("the keychain's prompt ended without an answer")
+	return false, dbus.Variant{}, &ownError{kind: KindFailed, text: "the keychain's prompt ended without an answer"}
 }
 
 // writable is the collection new items go in: "login" where it exists,
@@ -367,9 +372,11 @@ func (s *secretService) Delete(service, user string) error {
 	})
 }
 
-// isConnError reports a failure of the connection itself.
+// isConnError reports a failure that a new connection and session may
+// fix: anything but an answer of the service's or a dismissed prompt.
 func isConnError(err error) bool {
-	return err != nil && dbusName(err) == "" && !strings.Contains(err.Error(), "failed to unlock")
+	var own *ownError
+	return err != nil && dbusName(err) == "" && !(errors.As(err, &own) && own.kind == KindDismissed)
 }
 
 func (s *secretService) prepareWrite() error {
@@ -437,7 +444,7 @@ func (s *secretService) getMany(service string, users []string) (map[string]stri
 	s.mu.Lock()
 	if s.conn != conn {
 		s.mu.Unlock()
-		return nil, nil, errors.New("the connection to the Secret Service was replaced")
+		return nil, nil, &ownError{kind: KindFailed, text: "the connection to the Secret Service was replaced"}
 	}
 	for u, p := range found {
 		s.items[service+"\x00"+u] = p
@@ -540,7 +547,7 @@ func (s *secretService) index(service string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.conn != conn {
-		return errors.New("the connection to the Secret Service was replaced")
+		return &ownError{kind: KindFailed, text: "the connection to the Secret Service was replaced"}
 	}
 	for u, p := range found {
 		if _, ok := s.items[service+"\x00"+u]; !ok {

@@ -9,7 +9,6 @@ import (
 	"crypto/hkdf"
 	"crypto/rand"
 	"crypto/sha256"
-	"errors"
 	"math/big"
 
 	"github.com/godbus/dbus/v5"
@@ -93,7 +92,7 @@ func privateExponent() (*big.Int, error) {
 func sessionKey(priv *big.Int, theirPub []byte) ([]byte, error) {
 	y := new(big.Int).SetBytes(theirPub)
 	if y.Cmp(big.NewInt(1)) <= 0 || y.Cmp(new(big.Int).Sub(ietf1024, big.NewInt(1))) >= 0 {
-		return nil, errors.New("the keychain's session key is not usable")
+		return nil, &ownError{kind: KindFailed, text: "the keychain's session key is not usable"}
 	}
 	shared := new(big.Int).Exp(y, priv, ietf1024).FillBytes(make([]byte, (ietf1024.BitLen()+7)/8))
 	return hkdf.Key(sha256.New, shared, nil, "", 16)
@@ -123,7 +122,7 @@ func (s session) open(sec ss.Secret) (string, error) {
 	if s.key == nil {
 		return string(sec.Value), nil
 	}
-	bad := errors.New("the keychain sent a secret that does not decrypt with this session's key")
+	bad := &ownError{kind: KindFailed, text: "the keychain sent a secret that does not decrypt with this session's key"}
 	if len(sec.Parameters) != aes.BlockSize || len(sec.Value) == 0 || len(sec.Value)%aes.BlockSize != 0 {
 		return "", bad
 	}

@@ -19,6 +19,10 @@ func FindMsg(m msg.Message, id string) (found msg.Message, ok bool) {
 			inner = v
 		case error:
 			inner = msg.Of(v)
+		case map[string]any: // a message read back from JSON
+			id, _ := v["code"].(string)
+			args, _ := v["params"].(map[string]any)
+			inner = msg.Message{ID: id, Args: args}
 		case []msg.Message:
 			for _, x := range v {
 				if f, ok := FindMsg(x, id); ok {
