@@ -259,9 +259,10 @@ type NetworkError struct{ Err error }
 
 func (e *NetworkError) Error() string { return e.Message().String() }
 
-// Message is the sentence as data.
+// Message is the sentence as data: the one every broker uses when it
+// does not answer.
 func (e *NetworkError) Message() msg.Message {
-	return msg.New("webull.network", "Why", auth.NetworkWhy(e.Err))
+	return auth.NoAnswer(msg.New("brand.webull"), e.Err)
 }
 func (e *NetworkError) Unwrap() error { return e.Err }
 

@@ -19,6 +19,7 @@ import (
 	"tokentray/auth"
 	"tokentray/auth/sandbox/fault"
 	"tokentray/auth/sandbox/webullsim"
+	"tokentray/internal/msg"
 	"tokentray/internal/testutil"
 )
 
@@ -173,6 +174,12 @@ func TestLoginPendingThenNormalViaPhone(t *testing.T) {
 	if steps := strings.Join(last.Steps, " "); !strings.Contains(steps, "Menu -> Messages -> OpenAPI Notifications") ||
 		!strings.Contains(steps, "Check Now") || !strings.Contains(steps, "Confirm") {
 		t.Errorf("steps do not tell the user what to do: %q", steps)
+	}
+	if len(last.Said) != len(VerifyStepMessages) || !last.Said[1].Is("webull.step_notifications") {
+		t.Errorf("the steps are not given as messages: %v", last.Said)
+	}
+	if zh := last.StepsIn(msg.HongKongChinese); len(zh) != len(VerifySteps) || zh[1] != msg.HongKongChinese.Render(VerifyStepMessages[1]) {
+		t.Errorf("the steps in zh-HK: %q", zh)
 	}
 	pending := e.token()
 	if info, _ := e.sim.Token(pending); info.Status != webullsim.StatusPending {
@@ -528,6 +535,12 @@ func TestMalformedAndFailingAnswers(t *testing.T) {
 		h, err := e.p.Refresh(testutil.Context(t, 20*time.Second), &e.c, e.s, auth.RefreshOptions{})
 		if h.State != auth.Unknown || err == nil || h.Reason == "" {
 			t.Errorf("%s: %v / %v", name, h, err)
+		}
+		// No answer reads as every broker's does, with nothing changed.
+		if name == "reset" {
+			if m, ok := testutil.FindMsg(h.Why, "auth.no_answer"); !ok || m.Arg("Broker") != "Webull" || !has(h.Why, "note.retry") {
+				t.Errorf("a connection reset: %#v, want auth.no_answer for Webull with the retry note", h.Why)
+			}
 		}
 		if e.token() != tok || e.c.TokenStatus != status || !e.c.ExpiresAt.Equal(exp) {
 			t.Errorf("%s changed the stored credential", name)

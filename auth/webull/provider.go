@@ -199,11 +199,16 @@ func needsVerify(name string, why msg.Message) error {
 func errHealth(err error, now time.Time) auth.Health {
 	var ue *auth.UserError
 	var ae *APIError
+	var ne *NetworkError
 	switch {
 	case errors.As(err, &ue):
 		h := health(auth.ActionNeeded, sentence(err), now)
 		h.Next = ue.Action
 		return h
+	case errors.As(err, &ne):
+		// No answer: the one sentence every broker uses, and the note
+		// that nothing changed.
+		return health(auth.Unknown, ne.Message(), now).Note(auth.RetryNoteMsg())
 	case errors.As(err, &ae) && ae.Temporary():
 		return health(auth.Unknown, sentence(err), now)
 	case errors.As(err, &ae) && ae.ClockSkewed():
@@ -685,7 +690,9 @@ func (p *Provider) login(ctx context.Context, c *auth.Credential, s auth.Secrets
 		},
 		OnChange: func(st Status) {
 			if progress != nil {
-				progress(auth.LoginEvent{Health: withNext(p.statusHealth(st), c.Name), Steps: st.Steps})
+				ev := auth.LoginEvent{Health: withNext(p.statusHealth(st), c.Name)}
+				ev.SetSteps(st.StepMessages...)
+				progress(ev)
 			}
 		},
 	}
