@@ -6,8 +6,11 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
+
+	"tokentray/internal/msg"
 )
 
 // A call that got no answer is said in words, without Go's error chain.
@@ -24,19 +27,59 @@ func TestNetworkWhyIsWords(t *testing.T) {
 	req, _ := http.NewRequestWithContext(ctx, "GET", "http://"+addr+"/x", nil)
 	_, late := http.DefaultClient.Do(req)
 	for _, c := range []struct {
-		err  error
-		want string
+		err       error
+		code, arg string
 	}{
-		{refused, "nothing answers at " + addr},
-		{fmt.Errorf("futu check: %w", late), "out of time"},
-		{&net.DNSError{Name: "openapi.example", IsNotFound: true}, "the name openapi.example is not known"},
+		{refused, "auth.net_refused_at", addr},
+		{fmt.Errorf("futu check: %w", late), "auth.net_timeout", ""},
+		{&net.DNSError{Name: "openapi.example", IsNotFound: true}, "auth.net_name_unknown", "openapi.example"},
+		{&net.DNSError{Name: "openapi.example"}, "auth.net_name_lookup", "openapi.example"},
+		{context.Canceled, "auth.net_cancelled", ""},
 	} {
-		got := NetworkWhy(c.err)
-		if got != c.want {
-			t.Errorf("NetworkWhy(%v) = %q, want %q", c.err, got, c.want)
+		got := NetworkCause(c.err)
+		if !got.Is(c.code) || got.Arg("Addr")+got.Arg("Name") != c.arg {
+			t.Errorf("NetworkCause(%v) = %v, want %s %q", c.err, got, c.code, c.arg)
 		}
-		if strings.Contains(got, "dial tcp") || strings.Contains(got, "Get \"") {
-			t.Errorf("Go's error chain in %q", got)
+		for _, l := range msg.Langs {
+			if said := l.Render(got); strings.Contains(said, "dial tcp") || strings.Contains(said, "Get \"") {
+				t.Errorf("Go's error chain in %q", said)
+			}
+		}
+		if NetworkWhy(c.err) != got.String() {
+			t.Errorf("NetworkWhy(%v) = %q, not the English of NetworkCause", c.err, NetworkWhy(c.err))
+		}
+	}
+}
+
+// Every broker says a call that got no answer with the same message:
+// the broker and why, or that it ran out of time or was cancelled, and
+// its health is Unknown with the note that nothing was changed.
+func TestNoAnswerIsOneMessageForEveryBroker(t *testing.T) {
+	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	refused := &net.OpError{Op: "dial", Net: "tcp", Addr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 1}, Err: syscall.ECONNREFUSED}
+	for _, broker := range []msg.Message{msg.New("brand.futu"), msg.New("brand.webull")} {
+		for _, c := range []struct {
+			err  error
+			code string
+			why  string
+		}{
+			{refused, "auth.no_answer", "auth.net_refused_at"},
+			{fmt.Errorf("call: %w", context.DeadlineExceeded), "auth.no_answer_in_time", ""},
+			{fmt.Errorf("call: %w", context.Canceled), "auth.no_answer_cancelled", ""},
+		} {
+			m := NoAnswer(broker, c.err)
+			why, _ := m.Args["Why"].(msg.Message)
+			if !m.Is(c.code) || m.Arg("Broker") != broker.String() || why.ID != c.why {
+				t.Errorf("NoAnswer(%s, %v) = %v, want %s with %q", broker.ID, c.err, m, c.code, c.why)
+			}
+			h := NoAnswerHealth(broker, c.err, now.Add(time.Hour), now)
+			first, note := h.Why.Split()
+			if h.State != Unknown || first.ID != m.ID || !note.Is("note.retry") || !h.ExpiresAt.Equal(now.Add(time.Hour)) || !h.CheckedAt.Equal(now) {
+				t.Errorf("NoAnswerHealth(%s, %v) = %+v", broker.ID, c.err, h)
+			}
+			if got := h.WithoutNote().Why; got.ID != m.ID {
+				t.Errorf("WithoutNote kept the note: %v", got)
+			}
 		}
 	}
 }

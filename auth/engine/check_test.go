@@ -6,12 +6,14 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	"tokentray/auth"
 	"tokentray/auth/engine"
 	"tokentray/auth/store"
+	"tokentray/internal/msg"
 	"tokentray/internal/testutil"
 )
 
@@ -28,7 +30,7 @@ func TestAddRefusedByTheBrokerStoresNothingAndNamesTheField(t *testing.T) {
 	}
 	_, err := f.eng.Add(testutil.Context(t, 20*time.Second), auth.Credential{Name: "main", Kind: auth.KindFutuKey}, keySecrets)
 	var ue *auth.UserError
-	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "main was not added") || !strings.Contains(err.Error(), "app secret") {
+	if m := said(err); !errors.As(err, &ue) || !m.Is("engine.not_added_because") || m.Arg("Name") != "main" || !strings.Contains(m.Arg("Why"), "app secret") {
 		t.Fatalf("add of a refused key: %v, want a user error saying main was not added and why", err)
 	}
 	if field, ok := auth.FieldOf(err); !ok || field != auth.FieldAppSecret {
@@ -49,7 +51,7 @@ func TestAddOfAKindTheBrokerCannotReachStoresNothing(t *testing.T) {
 	}
 	_, err := f.eng.Add(testutil.Context(t, 20*time.Second), auth.Credential{Name: "main", Kind: auth.KindFutuKey}, keySecrets)
 	var ue *auth.UserError
-	if err == nil || errors.As(err, &ue) || err.Error() != "main was not added, because Futu could not check it: nothing answered at 127.0.0.1:9" {
+	if m := said(err); err == nil || errors.As(err, &ue) || !m.Is("engine.not_added_unchecked") || m.Arg("Name") != "main" || !param(m, "Broker").Is("brand.futu") || m.Arg("Why") != "nothing answered at 127.0.0.1:9" {
 		t.Fatalf("add while the broker is down: %v, want a failure that is not the user's", err)
 	}
 	if cs, _ := f.st.List(); len(cs) != 0 {
@@ -66,6 +68,14 @@ func TestAddRefusalWhileTheBrokerIsDownSaysNothingOfCheckingAgain(t *testing.T) 
 	want := "main was not added, because Futu could not check it: Futu did not answer (connection refused)"
 	if err == nil || err.Error() != want {
 		t.Fatalf("add while the broker is down: %q, want %q", err, want)
+	}
+	// The same with the reason as data: the note goes by its code.
+	f.p.CheckFunc = func(ctx context.Context, c *auth.Credential, s auth.Secrets) (auth.Health, error) {
+		return auth.NoAnswerHealth(msg.New("brand.futu"), syscall.ECONNREFUSED, time.Time{}, f.clock.Now()), errors.New("futu check: dial tcp: connection refused")
+	}
+	_, err = f.eng.Add(testutil.Context(t, 20*time.Second), auth.Credential{Name: "main", Kind: auth.KindFutuKey}, keySecrets)
+	if m := said(err); !m.Is("engine.not_added_unchecked") || !param(m, "Why").Is("auth.no_answer") {
+		t.Fatalf("add while the broker is down: %v, want the broker's no-answer without its note", m)
 	}
 }
 
@@ -112,7 +122,7 @@ func TestAnAppKeyHasOneName(t *testing.T) {
 	_, err := f.eng.Add(testutil.Context(t, 20*time.Second), auth.Credential{Name: "second", Kind: auth.KindFutuKey}, map[string]string{
 		auth.FieldAppKey: " test-app-key-0001", auth.FieldAppSecret: "test-app-secret-0002", auth.FieldAccessToken: "test-token-0002",
 	})
-	if err == nil || !strings.Contains(err.Error(), "first") {
+	if m := said(err); err == nil || !m.Is("engine.add_key_held") || m.Arg("Other") != "first" || m.Arg("Name") != "second" {
 		t.Fatalf("a second name for one app key: %v, want a refusal naming first", err)
 	}
 	if field, _ := auth.FieldOf(err); field != auth.FieldAppKey {
@@ -149,7 +159,7 @@ func TestUpdateChecksFirstAndARefusalChangesNothing(t *testing.T) {
 	}
 	edit := func(c *auth.Credential) { c.Endpoint = "https://new.example" }
 	_, err = f.eng.Update(testutil.Context(t, 20*time.Second), "main", map[string]string{auth.FieldAppSecret: "test-app-secret-0009"}, edit)
-	if field, _ := auth.FieldOf(err); err == nil || field != auth.FieldAppSecret || !strings.Contains(err.Error(), "main was not changed") {
+	if field, _ := auth.FieldOf(err); err == nil || field != auth.FieldAppSecret || !said(err).Is("engine.not_changed_because") || said(err).Arg("Name") != "main" {
 		t.Fatalf("refused update: %v (field %q)", err, field)
 	}
 	if a, _ := auth.ActionOf(err); a != auth.Next(auth.ActionUpdate, "main") {
@@ -190,7 +200,7 @@ func TestUpdateRefusesAnAppKeyAnotherCredentialHolds(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = f.eng.Update(testutil.Context(t, 20*time.Second), "second", map[string]string{auth.FieldAppKey: "test-app-key-0001"}, nil)
-	if err == nil || !strings.Contains(err.Error(), "first") {
+	if m := said(err); err == nil || !m.Is("engine.update_key_held") || m.Arg("Other") != "first" {
 		t.Fatalf("update to another credential's key: %v", err)
 	}
 	if v, _ := f.secrets.Get(c.ID, auth.FieldAppKey); v != "test-app-key-0002" {
@@ -315,7 +325,7 @@ func TestAnUpdateTheKeychainRefusesChangesNothing(t *testing.T) {
 	}
 	eng := engine.New(st, map[auth.Kind]auth.Provider{auth.KindFutuKey: f.p}, f.clock)
 	_, err = eng.Update(testutil.Context(t, 20*time.Second), "main", map[string]string{auth.FieldAppSecret: "test-app-secret-0009", auth.FieldAccessToken: "test-token-0009"}, nil)
-	if err == nil || !strings.Contains(err.Error(), "nothing was changed") {
+	if m := said(err); err == nil || !m.Is("engine.not_changed") || !param(m, "Err").Is("engine.write_failed") || !param(param(m, "Err"), "Field").Is("auth.field_access_token") {
 		t.Fatalf("update with a refusing keychain: %v", err)
 	}
 	if v, _ := f.secrets.Get(c.ID, auth.FieldAppSecret); v != "test-app-secret-0001" {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -135,7 +136,7 @@ func TestARefreshThatCannotGetALockInItsTimeNamesTheCredential(t *testing.T) {
 	if rs[0].Err != nil || rs[0].Health.State != auth.OK {
 		t.Errorf("free: %v, %v", rs[0].Health, rs[0].Err)
 	}
-	if !errors.Is(rs[1].Err, engine.ErrBusy) || !strings.Contains(rs[1].Err.Error(), "held") {
+	if m := said(rs[1].Err); !errors.Is(rs[1].Err, engine.ErrBusy) || !slices.Contains(engine.BusyCodes, m.ID) || m.Arg("Name") != "held" {
 		t.Errorf("held: %v, want busy naming the credential", rs[1].Err)
 	}
 	if actionOf(rs[1].Err) != auth.Next(auth.ActionRetry, "held") {
@@ -177,7 +178,7 @@ func TestTokenOfAHeldCredentialDoesNotWaitForIt(t *testing.T) {
 	}
 	f.clock.Advance(4 * time.Minute)
 	_, err = eng.Token(testutil.Context(t, 20*time.Second), "gone")
-	if !errors.Is(err, engine.ErrBusy) || !strings.Contains(err.Error(), "gone") {
+	if m := said(err); !errors.Is(err, engine.ErrBusy) || !slices.Contains(engine.BusyCodes, m.ID) || m.Arg("Name") != "gone" {
 		t.Errorf("token of an expired credential another process holds = %v, want busy naming it", err)
 	}
 	if f.p.Refreshes() != 0 {

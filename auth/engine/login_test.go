@@ -3,7 +3,6 @@ package engine_test
 import (
 	"context"
 	"errors"
-	"strings"
 	"testing"
 	"time"
 
@@ -129,7 +128,7 @@ func TestLogoutRefusesAnAPIKey(t *testing.T) {
 	f := newFixture(t)
 	c := f.add(t, "key", t0.Add(30*24*time.Hour))
 	_, err := f.eng.Logout(testutil.Context(t, 20*time.Second), "key")
-	if err == nil || !strings.Contains(err.Error(), "portal") {
+	if m := said(err); err == nil || !m.Is("engine.logout_key") || m.Arg("Name") != "key" {
 		t.Fatalf("logout of an API key: %v, want a refusal pointing to the portal", err)
 	}
 	if f.p.Revoked() != 0 {

@@ -76,7 +76,7 @@ func TestLoginChecksTheKeychainBeforeItStarts(t *testing.T) {
 	f.secrets.Fail = errLocked
 	_, err := f.eng.Login(testutil.Context(t, 20*time.Second), "main", auth.LoginOptions{}, nil)
 	f.secrets.Fail = nil
-	if started || err == nil || !strings.Contains(err.Error(), "locked") || !strings.Contains(err.Error(), "no login") {
+	if m := said(err); started || err == nil || !m.Is("engine.login_keychain") || !errors.Is(err, errLocked) {
 		t.Fatalf("login with a locked keychain: started %v, err %v; want nothing started and the keychain named", started, err)
 	}
 }
@@ -97,7 +97,7 @@ func TestALoginTheKeychainRefusesIsRevoked(t *testing.T) {
 	}
 	_, err := eng.Login(testutil.Context(t, 20*time.Second), "login", auth.LoginOptions{}, nil)
 	f.secrets.Fail = nil
-	if err == nil || !strings.Contains(err.Error(), "revoked") {
+	if err == nil || !said(err).Is("engine.login_unstored_revoked") || !param(said(err), "Broker").Is("brand.futu") {
 		t.Fatalf("login that could not be stored: %v, want it to say the tokens were revoked", err)
 	}
 	if got := oauth.RevokedWith(); len(got) != 1 || !strings.Contains(got[0], "test-refresh-issued") {
@@ -134,7 +134,7 @@ func TestLogoutWithTheKeychainUnavailableDoesNothing(t *testing.T) {
 	f.secrets.Fail = errLocked
 	revokeErr, err := eng.Logout(testutil.Context(t, 20*time.Second), "login")
 	f.secrets.Fail = nil
-	if err == nil || !strings.Contains(err.Error(), "nothing was revoked or deleted") || revokeErr != nil {
+	if err == nil || !said(err).Is("engine.logout_keychain") || revokeErr != nil {
 		t.Fatalf("logout with a locked keychain: %v / %v", err, revokeErr)
 	}
 	if oauth.Revoked() != 0 {
@@ -160,7 +160,7 @@ func TestLogoutAgainstAHungBrokerSaysNothingWasRevoked(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if revokeErr == nil || !strings.Contains(revokeErr.Error(), "nothing was revoked") {
+	if revokeErr == nil || !said(revokeErr).Is("engine.revoke_timeout") {
 		t.Fatalf("revoke against a hung broker: %v, want it to say nothing was revoked", revokeErr)
 	}
 }
@@ -188,8 +188,9 @@ func TestLogoutNamesWhatWasAndWasNotDeleted(t *testing.T) {
 	oauth := testutil.NewFakeProvider(auth.KindFutuOAuth, f.clock)
 	eng := engine.New(st, map[auth.Kind]auth.Provider{auth.KindFutuOAuth: oauth}, f.clock)
 	_, err = eng.Logout(testutil.Context(t, 20*time.Second), "login")
-	if err == nil || !strings.Contains(err.Error(), "refresh token could not be deleted") || !strings.Contains(err.Error(), "access token was deleted") || strings.Contains(strings.ToLower(err.Error()), "webull") {
-		t.Fatalf("partial logout: %v", err)
+	m := said(err)
+	if err == nil || !m.Is("engine.logout_partial_err") || m.Arg("Fields") != "refresh token" || !param(m, "Done").Is("engine.deleted_fields") || param(m, "Done").Arg("Fields") != "access token" {
+		t.Fatalf("partial logout: %v (%v)", err, m)
 	}
 	if _, err := f.secrets.Get(c.ID, auth.FieldAccessToken); !errors.Is(err, auth.ErrSecretNotFound) {
 		t.Fatal("the access token is still there")
@@ -202,7 +203,7 @@ func TestRemoveWithTheKeychainUnavailableKeepsEverything(t *testing.T) {
 	f.secrets.Fail = errLocked
 	_, err := f.eng.Remove(testutil.Context(t, 20*time.Second), "main")
 	f.secrets.Fail = nil
-	if err == nil || !strings.Contains(err.Error(), "was not removed") {
+	if err == nil || !said(err).Is("engine.remove_keychain") {
 		t.Fatalf("remove with a locked keychain: %v", err)
 	}
 	if _, err := f.st.Get("main"); err != nil || f.p.Revoked() != 0 {

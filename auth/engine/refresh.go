@@ -3,7 +3,6 @@ package engine
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sync"
 	"time"
 
@@ -310,7 +309,7 @@ func (e *Engine) saveBatch(held []*checked, out []Result) {
 		for i, ch := range held {
 			if err := e.st.Update(ch.c); err != nil {
 				if out[ch.i].Err == nil {
-					out[ch.i].Err = fmt.Errorf("save %s: %w", ch.c.Name, err)
+					out[ch.i].Err = msg.Wrap(err, "engine.save_failed", "Name", ch.c.Name, "Err", err)
 				}
 				continue
 			}

@@ -2,7 +2,6 @@ package futu
 
 import (
 	"net/http"
-	"strings"
 	"testing"
 	"time"
 
@@ -30,22 +29,24 @@ func TestOAuthCheckReadsTheAccountAPIAsFutusCLIDoes(t *testing.T) {
 		renewed bool
 		state   auth.State
 		trade   bool
-		reason  []string
+		// The reason's code, and the code and HTTP status of its Answer.
+		code, answer string
+		status       int
 	}{
 		{name: "200 lists the accounts", set: func(*oauthFixture) {}, state: auth.OK, trade: true},
 		{name: "403 code 1100: no trade permission", set: func(f *oauthFixture) { f.sim.SetTradePermission(false) }, state: auth.OK},
 		{name: "401 code 1001: expired", set: func(f *oauthFixture) { f.sim.FailAccounts(401, 1001, "AUTH_EXPIRED") }, renewed: true, state: auth.ActionNeeded},
 		{name: "401 code 1000: revoked", set: func(f *oauthFixture) { f.sim.RevokeAccessTokens(f.c.ClientID) }, renewed: true, state: auth.OK, trade: true},
 		{name: "200 with code 1001", set: func(f *oauthFixture) { f.sim.FailAccounts(200, 1001, "AUTH_EXPIRED") }, renewed: true, state: auth.ActionNeeded},
-		{name: "429 code 3000: slow down", set: func(f *oauthFixture) { f.sim.FailAccounts(429, 3000, "RATE_LIMIT") }, state: auth.Unknown, reason: []string{"slow down", "HTTP 429, code 3000"}},
-		{name: "400 code 3001: a rate limit whatever the status", set: func(f *oauthFixture) { f.sim.FailAccounts(400, 3001, "too many") }, state: auth.Unknown, reason: []string{"slow down"}},
-		{name: "404 code 2000: no account check here", set: func(f *oauthFixture) { f.sim.FailAccounts(404, 2000, "NOT_FOUND") }, state: auth.Unknown, reason: []string{"no account check"}},
-		{name: "404 with no body of Futu's", set: func(f *oauthFixture) { f.sim.Faults().Set(PathAccounts, fault.Rule{Status: 404}) }, state: auth.Unknown, reason: []string{"no account check"}},
-		{name: "503", set: func(f *oauthFixture) { f.sim.Faults().Set(PathAccounts, fault.Rule{Status: 503}) }, state: auth.Unknown, reason: []string{"HTTP 503"}},
+		{name: "429 code 3000: slow down", set: func(f *oauthFixture) { f.sim.FailAccounts(429, 3000, "RATE_LIMIT") }, state: auth.Unknown, code: "futu.slow_down", answer: "futu.answer_code_text", status: 429},
+		{name: "400 code 3001: a rate limit whatever the status", set: func(f *oauthFixture) { f.sim.FailAccounts(400, 3001, "too many") }, state: auth.Unknown, code: "futu.slow_down", answer: "futu.answer_code_text", status: 400},
+		{name: "404 code 2000: no account check here", set: func(f *oauthFixture) { f.sim.FailAccounts(404, 2000, "NOT_FOUND") }, state: auth.Unknown, code: "futu.account_check_missing", answer: "futu.answer_code_text", status: 404},
+		{name: "404 with no body of Futu's", set: func(f *oauthFixture) { f.sim.Faults().Set(PathAccounts, fault.Rule{Status: 404}) }, state: auth.Unknown, code: "futu.account_check_missing", answer: "futu.answer_foreign", status: 404},
+		{name: "503", set: func(f *oauthFixture) { f.sim.Faults().Set(PathAccounts, fault.Rule{Status: 503}) }, state: auth.Unknown, code: "futu.account_check_answered_with", answer: "futu.answer_foreign", status: 503},
 		{name: "401 from a proxy", set: func(f *oauthFixture) { f.sim.Faults().Set(PathAccounts, fault.Rule{Status: 401}) }, state: auth.Unknown,
-			reason: []string{"HTTP 401 with an answer that is not Futu's", `"Unauthorized (sandbox fault)"`, "nothing was changed"}},
+			code: "futu.refused_foreign", answer: "futu.answer_foreign", status: 401},
 		{name: "403 from a proxy", set: func(f *oauthFixture) { f.sim.Faults().Set(PathAccounts, fault.Rule{Status: 403}) }, state: auth.Unknown,
-			reason: []string{"HTTP 403 with an answer that is not Futu's", "nothing was changed"}},
+			code: "futu.refused_foreign", answer: "futu.answer_foreign", status: 403},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := loggedInFixture(t)
@@ -65,9 +66,13 @@ func TestOAuthCheckReadsTheAccountAPIAsFutusCLIDoes(t *testing.T) {
 			if h.State == auth.Unknown && err == nil {
 				t.Error("an unsure check returned no error")
 			}
-			for _, want := range tc.reason {
-				if !strings.Contains(h.Reason, want) {
-					t.Errorf("reason %q lacks %q", h.Reason, want)
+			if tc.code != "" {
+				answer := sub(reason(h), "Answer")
+				if !reason(h).Is(tc.code) || !answer.Is(tc.answer) || answer.Args["Status"] != tc.status {
+					t.Errorf("reason %v, want %s with %s of HTTP %d", h.Why, tc.code, tc.answer, tc.status)
+				}
+				if tc.status == 401 && answer.Arg("Start") != `"Unauthorized (sandbox fault)"` {
+					t.Errorf("a proxy's answer is not quoted: %v", answer)
 				}
 			}
 			if tc.state == auth.ActionNeeded && h.Next != auth.Next(auth.ActionLogin, f.c.Name) {

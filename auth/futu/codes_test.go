@@ -2,7 +2,6 @@ package futu
 
 import (
 	"net/http"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -59,13 +58,11 @@ func TestKeyRefusedByAForeignAnswerIsUnknownNotBroken(t *testing.T) {
 		f := newKeyFixture(t, t0.Add(60*24*time.Hour))
 		f.sim.Faults().Set(VerifyPath, fault.Rule{Status: status})
 		h, err := f.refresh(t)
-		if h.State != auth.Unknown || err == nil || strings.Contains(h.Reason, "developer portal") {
+		if h.State != auth.Unknown || err == nil || !h.Why.Is("futu.refused_foreign") {
 			t.Fatalf("HTTP %d from a proxy: %v (%v), want Unknown without advice to replace the key", status, h, err)
 		}
-		for _, want := range []string{"HTTP " + strconv.Itoa(status), "(sandbox fault)", "said no, not Futu"} {
-			if !strings.Contains(h.Reason, want) {
-				t.Errorf("HTTP %d: reason %q lacks %q", status, h.Reason, want)
-			}
+		if answer := sub(h.Why, "Answer"); !answer.Is("futu.answer_foreign") || answer.Args["Status"] != status || !strings.Contains(answer.Arg("Start"), "(sandbox fault)") {
+			t.Errorf("HTTP %d: reason %v, want the status and the proxy's first line", status, h.Why)
 		}
 		if got, _ := f.s.Get(auth.FieldAccessToken); got != f.token {
 			t.Errorf("HTTP %d: the stored token changed", status)

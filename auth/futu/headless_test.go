@@ -15,6 +15,7 @@ import (
 
 	"tokentray/auth"
 	"tokentray/auth/sandbox/futusim"
+	"tokentray/internal/msg"
 	"tokentray/internal/testutil"
 )
 
@@ -133,17 +134,17 @@ func TestWrongPasteIsRefusedAndTheLoginKeepsWaiting(t *testing.T) {
 	otherPort.Host = "localhost:1"
 	huge := landed + "&x=" + strings.Repeat("a", 10<<10)
 	for paste1, want := range map[string]string{
-		"":                  "nothing was pasted",
-		"not an address":    "not an address",
-		otherPort.String():  "not where this login returns",
-		otherState.String(): "belongs to another login",
-		huge:                "not an address",
-		"https://example.org/callback?code=x&state=y": "not where this login returns",
+		"":                  "futu.paste_empty",
+		"not an address":    "futu.paste_not_address",
+		otherPort.String():  "futu.paste_elsewhere",
+		otherState.String(): "futu.paste_other_login",
+		huge:                "futu.paste_not_address",
+		"https://example.org/callback?code=x&state=y": "futu.paste_elsewhere",
 	} {
 		paste <- paste1
 		ev := nextEvent(t, done, events)
-		if ev.Health.State != auth.Pending || !strings.Contains(ev.Health.Reason, want) {
-			t.Errorf("paste %.40q: event %+v, want Pending saying %q", paste1, ev.Health, want)
+		if ev.Health.State != auth.Pending || !ev.Health.Why.Is(want) {
+			t.Errorf("paste %.40q: event %+v, want Pending saying %s", paste1, ev.Health, want)
 		}
 		if strings.Contains(ev.Health.Reason, u.Query().Get("code")) || len(ev.Health.Reason) > 300 {
 			t.Errorf("the refusal repeats the paste: %q", ev.Health.Reason)
@@ -254,7 +255,7 @@ func TestLoginWithoutAKeychainOpensNoBrowser(t *testing.T) {
 	f := newOAuthFixture(t, browserFunc(func(string) error { opened = true; return nil }), futusim.Options{})
 	f.mem.Fail = errors.New("the keychain is locked")
 	_, err := f.p.Login(testutil.Context(t, 10*time.Second), &f.c, f.s, auth.LoginOptions{}, nil)
-	if err == nil || !strings.Contains(err.Error(), "login was not started") || opened || f.sim.Count("/oauth2/register") != 0 {
+	if err == nil || !msg.Of(err).Is("futu.login_keychain") || opened || f.sim.Count("/oauth2/register") != 0 {
 		t.Fatalf("err = %v, browser opened %v, registrations %d", err, opened, f.sim.Count("/oauth2/register"))
 	}
 	assertPortFree(t, f.p.RedirectURL())
@@ -267,7 +268,7 @@ func TestLoginThatCannotStoreItsTokensRevokesThem(t *testing.T) {
 	f := newOAuthFixture(t, futusim.Browser{Approve: true}, futusim.Options{})
 	f.s = &testutil.FlakySecrets{Secrets: f.s, Field: auth.FieldRefreshToken, Failures: 1000}
 	_, err := f.login(t, testutil.Context(t, 10*time.Second))
-	if err == nil || !strings.Contains(err.Error(), "Futu revoked them") {
+	if err == nil || !msg.Of(err).Is("futu.issued_not_kept") || !sub(msg.Of(err), "Then").Is("futu.issued_revoked") {
 		t.Fatalf("err = %v, want the tokens revoked", err)
 	}
 	if n := f.sim.Count("/oauth2/revoke"); n != 2 {
@@ -276,7 +277,7 @@ func TestLoginThatCannotStoreItsTokensRevokesThem(t *testing.T) {
 	// Without a revocation endpoint the message says they stay valid.
 	g := newOAuthFixture(t, futusim.Browser{Approve: true}, futusim.Options{Layout: futusim.LayoutCLI})
 	g.s = &testutil.FlakySecrets{Secrets: g.s, Field: auth.FieldRefreshToken, Failures: 1000}
-	if _, err := g.login(t, testutil.Context(t, 10*time.Second)); err == nil || !strings.Contains(err.Error(), "stay valid until they expire") {
+	if _, err := g.login(t, testutil.Context(t, 10*time.Second)); err == nil || !sub(msg.Of(err), "Then").Is("futu.issued_no_revoke") {
 		t.Fatalf("CLI layout: err = %v", err)
 	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"tokentray/auth"
 	"tokentray/auth/sandbox/futusim"
+	"tokentray/internal/msg"
 )
 
 var t0 = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
@@ -56,4 +57,23 @@ func verifyBearer(t *testing.T, base, token string) int {
 	}
 	resp.Body.Close()
 	return resp.StatusCode
+}
+
+// reason is a health's reason as data without the note Note added (the
+// first part of a join).
+func reason(h auth.Health) msg.Message {
+	first, _ := h.Why.Split()
+	return first
+}
+
+// note is the note Note added to a health's reason, if any.
+func note(h auth.Health) msg.Message {
+	_, then := h.Why.Split()
+	return then
+}
+
+// sub is the parameter called name of m, itself a message.
+func sub(m msg.Message, name string) msg.Message {
+	s, _ := m.Args[name].(msg.Message)
+	return s
 }

@@ -15,6 +15,7 @@ import (
 	"tokentray/auth"
 	"tokentray/auth/sandbox/fault"
 	"tokentray/auth/sandbox/futusim"
+	"tokentray/internal/msg"
 	"tokentray/internal/testutil"
 )
 
@@ -72,7 +73,7 @@ func TestKeyRefreshTakesExpiryFromFutu(t *testing.T) {
 	if !f.c.ExpiresAt.Equal(f.expires) {
 		t.Errorf("ExpiresAt = %v, want the server's %v", f.c.ExpiresAt, f.expires)
 	}
-	if h.State != auth.Expiring || !strings.Contains(h.Reason, "in 10 days") || h.Next != auth.Next(auth.ActionExtend, "futu-key") {
+	if h.State != auth.Expiring || !reason(h).Is("futu.key_expires") || reason(h).Arg("When") != "in 10 days" || h.Next != auth.Next(auth.ActionExtend, "futu-key") {
 		t.Errorf("health = %v, want Expiring in 10 days with the extend action", h)
 	}
 	if f.sim.Count(VerifyPath) != 1 {
@@ -88,7 +89,7 @@ func TestKeyRefreshRevokedIsBroken(t *testing.T) {
 	if !errors.As(err, &ue) {
 		t.Fatalf("err = %v, want a UserError", err)
 	}
-	if h.State != auth.Broken || !strings.Contains(h.Reason, "revoked or invalid: create a new token in the Futu developer portal") {
+	if h.State != auth.Broken || !reason(h).Is("futu.key_revoked") {
 		t.Errorf("health = %v", h)
 	}
 	if v, _ := f.s.Get(auth.FieldAccessToken); v != f.token {
@@ -100,21 +101,23 @@ func TestKeyRefreshWrongSecretSaysSo(t *testing.T) {
 	f := newKeyFixture(t, t0.Add(60*24*time.Hour))
 	f.s.Set(auth.FieldAppSecret, "test-wrong-secret-0009")
 	h, _ := f.refresh(t)
-	if h.State != auth.Broken || !strings.Contains(h.Reason, "app secret") {
+	if h.State != auth.Broken || !reason(h).Is("futu.signature_rejected") {
 		t.Errorf("health = %v, want Broken naming the app secret", h)
 	}
 }
 
 func TestKeyUnderClockSkewIsCorrectedNeverBroken(t *testing.T) {
 	for _, tc := range []struct {
-		skew time.Duration
-		want string
-	}{{90 * time.Second, "your clock is 90 s off (behind Futu's)"}, {-125 * time.Second, "your clock is 125 s off (ahead of Futu's)"}} {
+		skew    time.Duration
+		clock   string
+		seconds int64
+	}{{90 * time.Second, "futu.clock_behind", 90}, {-125 * time.Second, "futu.clock_ahead", 125}} {
 		f := newKeyFixture(t, t0.Add(60*24*time.Hour))
 		f.sim.SetSkew(tc.skew)
 		h, err := f.refresh(t)
-		if err != nil || h.State != auth.OK || !strings.Contains(h.Reason, tc.want) {
-			t.Errorf("skew %v: health = %v, err = %v; want OK saying %q", tc.skew, h, err, tc.want)
+		clock := sub(note(h), "Clock")
+		if err != nil || h.State != auth.OK || !note(h).Is("futu.clock_corrected") || !clock.Is(tc.clock) || clock.Args["Seconds"] != tc.seconds {
+			t.Errorf("skew %v: health = %v (%v), err = %v; want OK noting %s of %d s", tc.skew, h, h.Why, err, tc.clock, tc.seconds)
 		}
 		if n := f.sim.Count(VerifyPath); n != 2 {
 			t.Errorf("skew %v: %d checks, want the refused one and one in Futu's time", tc.skew, n)
@@ -141,7 +144,7 @@ func TestKeyClockSkewWithoutTheBrokersClockSaysSo(t *testing.T) {
 	})
 	f.p = NewKeyProvider(Options{Clock: f.clock, Getenv: noEnv, HTTP: &http.Client{Transport: noDate}})
 	h, err := f.refresh(t)
-	if h.State == auth.Broken || h.State != auth.ActionNeeded || !strings.Contains(h.Reason, "clock is probably off") {
+	if h.State == auth.Broken || h.State != auth.ActionNeeded || !reason(h).Is("futu.time_refused_probably") {
 		t.Errorf("health = %v, want ActionNeeded about the clock", h)
 	}
 	// Not a verdict on the key: adding it must not refuse it.
@@ -191,20 +194,21 @@ func TestKeyAssessWarnsAt14_7_1DaysAndBreaksWhenExpired(t *testing.T) {
 		left  time.Duration
 		state auth.State
 		stage int
-		text  string
+		code  string
+		when  string
 	}{
-		{20 * 24 * time.Hour, auth.OK, 0, "valid until"},
-		{14 * 24 * time.Hour, auth.Expiring, 14, "in 14 days"},
-		{7 * 24 * time.Hour, auth.Expiring, 7, "in 7 days"},
-		{24 * time.Hour, auth.Expiring, 1, "in 24 hours"},
-		{3 * time.Hour, auth.Expiring, 1, "in 3 hours"},
-		{-time.Minute, auth.Broken, 0, "expired on"},
+		{20 * 24 * time.Hour, auth.OK, 0, "futu.key_valid_until", ""},
+		{14 * 24 * time.Hour, auth.Expiring, 14, "futu.key_expires", "in 14 days"},
+		{7 * 24 * time.Hour, auth.Expiring, 7, "futu.key_expires", "in 7 days"},
+		{24 * time.Hour, auth.Expiring, 1, "futu.key_expires", "in 24 hours"},
+		{3 * time.Hour, auth.Expiring, 1, "futu.key_expires", "in 3 hours"},
+		{-time.Minute, auth.Broken, 0, "futu.key_expired_create", ""},
 	}
 	for _, tc := range cases {
 		now := exp.Add(-tc.left)
 		h := p.Assess(c, now)
-		if h.State != tc.state || !strings.Contains(h.Reason, tc.text) || ExpiryStage(exp, now) != tc.stage {
-			t.Errorf("%v before expiry: %v (stage %d), want %v with %q (stage %d)", tc.left, h, ExpiryStage(exp, now), tc.state, tc.text, tc.stage)
+		if h.State != tc.state || !h.Why.Is(tc.code) || h.Why.Arg("When") != tc.when || h.Why.Arg("Day") != "2026-05-31" || ExpiryStage(exp, now) != tc.stage {
+			t.Errorf("%v before expiry: %v (%v, stage %d), want %v with %s %q (stage %d)", tc.left, h, h.Why, ExpiryStage(exp, now), tc.state, tc.code, tc.when, tc.stage)
 		}
 		if tc.state == auth.Expiring && h.Next != auth.Next(auth.ActionExtend, "k") {
 			t.Errorf("%v before expiry: next %v, want extend k", tc.left, h.Next)
@@ -230,7 +234,7 @@ func TestKeyExtendReplacesTokenAndOldOneFails(t *testing.T) {
 	if want := t0.Add(KeyLife); !f.c.ExpiresAt.Equal(want) {
 		t.Errorf("ExpiresAt = %v, want %v (90 days)", f.c.ExpiresAt, want)
 	}
-	if h.State != auth.OK || !strings.Contains(h.Reason, "FUTU_ACCESS_TOKEN") {
+	if h.State != auth.OK || !h.Why.Is("futu.extended_until") {
 		t.Errorf("health = %v, want OK telling scripts to take the new FUTU_ACCESS_TOKEN", h)
 	}
 	// The new token passes the health check; the old one is refused.
@@ -254,7 +258,7 @@ func TestKeyExtendUpToThreeYears(t *testing.T) {
 	}
 	_, err := f.p.Extend(context.Background(), &f.c, f.s, t0.AddDate(3, 0, 2))
 	var ue *auth.UserError
-	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "3 years") {
+	if !errors.As(err, &ue) || !msg.Of(err).Is("futu.extend_too_far") {
 		t.Errorf("extending past 3 years: err = %v, want a UserError about 3 years", err)
 	}
 	if n := f.sim.Count(DefaultRefreshPath); n != 1 {
@@ -312,11 +316,11 @@ func TestKeyExtendToAnEarlierDateIsNotCalledExtended(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Contains(h.Reason, "extended") || !strings.Contains(h.Reason, "earlier") {
+	if !h.Why.Is("futu.extended_earlier") {
 		t.Errorf("a cut reads %q", h.Reason)
 	}
 	h, err = f.p.Extend(context.Background(), &f.c, f.s, t0.Add(90*24*time.Hour))
-	if err != nil || !strings.Contains(h.Reason, "extended") {
+	if err != nil || !h.Why.Is("futu.extended_until") {
 		t.Errorf("a real extension reads %q, %v", h.Reason, err)
 	}
 }
@@ -328,9 +332,9 @@ func TestExtendWithTheBrokerUnreachableIsASentence(t *testing.T) {
 	addr := "127.0.0.1:" + strconv.Itoa(testutil.FreePort(t)) // nothing listens there now
 	f.c.Endpoint = "http://" + addr
 	h, err := f.p.Extend(testutil.Context(t, 10*time.Second), &f.c, f.s, t0.Add(365*24*time.Hour))
-	want := "futu extend futu-key: Futu did not answer (nothing answers at " + addr + "); nothing was changed: try again later"
-	if err == nil || err.Error() != want {
-		t.Fatalf("error %q\nwant %q", errString(err), want)
+	said := msg.Of(err)
+	if err == nil || !said.Is("futu.extend_no_answer") || said.Arg("Name") != "futu-key" || !sub(said, "Why").Is("auth.net_refused_at") || sub(said, "Why").Arg("Addr") != addr {
+		t.Fatalf("error %q (%v), want futu.extend_no_answer naming futu-key and nothing answering at %s", errString(err), said, addr)
 	}
 	if h.State != auth.Unknown || strings.Contains(h.Reason, "dial tcp") {
 		t.Errorf("health %v", h)
@@ -355,7 +359,8 @@ func TestKeySecretsThatCannotBeReadSayWhyInWords(t *testing.T) {
 	if !errors.Is(err, why) {
 		t.Fatalf("readField: %v, want it to wrap the keychain's error", err)
 	}
-	if msg := err.Error(); strings.Contains(msg, "access_token") || strings.Contains(msg, "futu read") || !strings.Contains(msg, "futu-key1") || !strings.HasSuffix(msg, why.Error()) {
-		t.Errorf("readField said %q: want the credential and the secret in words, then the keychain's sentence", msg)
+	said := msg.Of(err)
+	if !said.Is("futu.field_unreadable") || said.Arg("Name") != "futu-key1" || !sub(said, "Field").Is("auth.field_access_token") || said.Arg("Err") != why.Error() {
+		t.Errorf("readField said %v: want the credential and the secret as data, then the keychain's sentence", said)
 	}
 }

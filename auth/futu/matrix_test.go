@@ -242,7 +242,7 @@ func TestFaultMatrixKeyCheckAndExtend(t *testing.T) {
 			if want == auth.Unknown && bytes.Contains([]byte(h.Reason), []byte("expired")) {
 				t.Errorf("%s: a fault reads as an expired key: %s", what, h.Reason)
 			}
-			if lost && !strings.HasPrefix(h.Reason, "tokentray lost the new token while extending") {
+			if lost && !h.Why.Is("futu.extension_lost") {
 				t.Errorf("%s: %s", what, h.Reason)
 			}
 			if want == auth.Broken && !lost && !strings.Contains(h.Reason, "revoked") {

@@ -25,6 +25,7 @@ import (
 	"tokentray/auth/sandbox/fault"
 	"tokentray/auth/sandbox/futusim"
 	"tokentray/auth/store"
+	"tokentray/internal/msg"
 	"tokentray/internal/testutil"
 )
 
@@ -143,7 +144,7 @@ func TestOAuthLoginDenied(t *testing.T) {
 	f := newOAuthFixture(t, futusim.Browser{Approve: false}, futusim.Options{})
 	h, err := f.login(t, testutil.Context(t, 10*time.Second))
 	var ue *auth.UserError
-	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "denied") {
+	if !errors.As(err, &ue) || !ue.Why.Is("futu.login_denied") {
 		t.Fatalf("err = %v, want a UserError saying the login was denied", err)
 	}
 	if h.State != auth.ActionNeeded {
@@ -233,7 +234,7 @@ func TestOAuthLoginPKCEIsVerifiedByFutu(t *testing.T) {
 	b := tamperBrowser{futusim.Browser{Approve: true}, func(q url.Values) { q.Set("code_challenge", other) }}
 	f := newOAuthFixture(t, b, futusim.Options{})
 	_, err := f.login(t, testutil.Context(t, 10*time.Second))
-	if err == nil || !strings.Contains(err.Error(), "Futu refused the login") {
+	if err == nil || !msg.Of(err).Is("futu.login_refused") {
 		t.Fatalf("err = %v, want Futu refusing the code", err)
 	}
 	if f.sim.Count("/oauth2/token") != 1 || f.get(auth.FieldAccessToken) != "" {
@@ -271,7 +272,7 @@ func TestOAuthCallbackPageExplainsTheErrorSafely(t *testing.T) {
 	b := rawBrowser{url.Values{"error": {"server_error"}, "error_description": {"<script>alert(1)</script> maintenance"}}, make(chan string, 1)}
 	f := newOAuthFixture(t, b, futusim.Options{})
 	_, err := f.login(t, testutil.Context(t, 10*time.Second))
-	if err == nil || !strings.Contains(err.Error(), "server_error") {
+	if said := msg.Of(err); err == nil || !said.Is("futu.login_error") || !strings.HasPrefix(said.Arg("Why"), "server_error: ") {
 		t.Fatalf("err = %v, want the server's error", err)
 	}
 	page := <-b.page
@@ -304,8 +305,8 @@ func TestOAuthPortBusyMovesTheLoginToAFreePort(t *testing.T) {
 	if moved.Hostname() != "127.0.0.1" || moved.Port() == strconv.Itoa(port) || moved.Path != "/callback" {
 		t.Fatalf("registered for %q, want a free port of 127.0.0.1", f.c.RedirectURL)
 	}
-	if !strings.Contains(h.Reason, fmt.Sprintf("port %d is in use by another program", port)) || !strings.Contains(h.Reason, moved.Host) {
-		t.Errorf("the login does not say which port it used: %q", h.Reason)
+	if aside := sub(h.Why, "Aside"); !h.Why.Is("futu.with_aside") || !sub(h.Why, "First").Is("futu.logged_in") || !aside.Is("futu.port_moved") || aside.Arg("Port") != strconv.Itoa(port) || aside.Arg("Addr") != moved.Host {
+		t.Errorf("the login does not say which port it used: %v", h.Why)
 	}
 	var said bool
 	for _, e := range f.events {
@@ -377,7 +378,7 @@ func TestOAuthLoginTimesOutAfterFiveMinutes(t *testing.T) {
 	select {
 	case err := <-done:
 		var ue *auth.UserError
-		if !errors.As(err, &ue) || !strings.Contains(err.Error(), "5 minutes") {
+		if !errors.As(err, &ue) || !ue.Why.Is("futu.login_timeout") || ue.Why.Args["Count"] != 5 {
 			t.Fatalf("err = %v, want a timeout after 5 minutes", err)
 		}
 	case <-time.After(10 * time.Second):
@@ -536,7 +537,7 @@ func TestOAuthExpiredRefreshTokenNeedsLogin(t *testing.T) {
 	f.clock.Advance(futusim.DefaultRefreshTTL + time.Hour)
 	h, err := f.refresh(t, false)
 	var ue *auth.UserError
-	if !errors.As(err, &ue) || h.State != auth.ActionNeeded || !strings.Contains(h.Reason, "log in again") {
+	if !errors.As(err, &ue) || h.State != auth.ActionNeeded || !h.Why.Is("futu.refresh_refused") || !ue.Why.Is("futu.refresh_refused") {
 		t.Fatalf("health = %v, err = %v; want ActionNeeded 'log in again'", h, err)
 	}
 	if want := auth.Next(auth.ActionLogin, "futu-oauth"); h.Next != want || ue.Action != want {

@@ -16,6 +16,7 @@ import (
 	"tokentray/auth"
 	"tokentray/auth/sandbox/fault"
 	"tokentray/auth/sandbox/futusim"
+	"tokentray/internal/msg"
 	"tokentray/internal/testutil"
 )
 
@@ -138,7 +139,7 @@ func TestKeyExtendInterruptedSaysItMayHaveHappened(t *testing.T) {
 	f.sim.Faults().Clear()
 	f.sim.Faults().Set(DefaultRefreshPath, fault.Rule{Reset: true})
 	h, err = f.p.Extend(testutil.Context(t, 10*time.Second), &f.c, f.s, time.Time{})
-	if h.State != auth.Unknown || err == nil || !strings.Contains(h.Reason, "it was not extended") || !f.c.ExtendLost.IsZero() {
+	if h.State != auth.Unknown || err == nil || !h.Why.Is("futu.extend_not_done_still_works") || !f.c.ExtendLost.IsZero() {
 		t.Fatalf("interrupted extend checked after: %v / %v, lost mark %v", h, err, f.c.ExtendLost)
 	}
 	if a, ok := auth.ActionOf(err); !ok || a != auth.Next(auth.ActionRetry, "futu-key") || h.Next != a {
@@ -150,14 +151,14 @@ func TestKeyExtendInterruptedSaysItMayHaveHappened(t *testing.T) {
 	// Futu revoked the key.
 	f.c.ExtendLost = t0
 	f.sim.RevokeAPIKey(f.appKey)
-	if h, _ := f.refresh(t); h.State != auth.Broken || !strings.HasPrefix(h.Reason, "tokentray lost the new token while extending") || h.Next.Kind != auth.ActionUpdate {
+	if h, _ := f.refresh(t); h.State != auth.Broken || !h.Why.Is("futu.extension_lost") || h.Next.Kind != auth.ActionUpdate {
 		t.Errorf("check after a lost extension: %v", h)
 	}
 	// Nothing listening: the request never left, so nothing changed.
 	f.c.Endpoint = "http://127.0.0.1:1"
 	h, _ = f.p.Extend(testutil.Context(t, 10*time.Second), &f.c, f.s, time.Time{})
-	if !strings.Contains(h.Reason, "nothing was changed") {
-		t.Errorf("extend that never reached Futu: %v", h)
+	if !note(h).Is("note.retry") {
+		t.Errorf("extend that never reached Futu: %v (%v)", h, h.Why)
 	}
 }
 
@@ -289,7 +290,7 @@ func TestPlainHTTPIsOnlyForLoopback(t *testing.T) {
 		name, endpoint, env string
 		want                string
 	}{
-		{"endpoint", "http://openapi.futu.example", "", "the Futu endpoint"},
+		{"endpoint", "http://openapi.futu.example", "", "futu.setting_endpoint"},
 		{"FUTU_HTTP_URL", "", "http://openapi.futu.example", "FUTU_HTTP_URL"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -315,8 +316,8 @@ func TestPlainHTTPIsOnlyForLoopback(t *testing.T) {
 				err error
 			}{{kh, kerr}, {xh, xerr}, {oh, oerr}} {
 				var ue *auth.UserError
-				if !errors.As(r.err, &ue) || r.h.State != auth.ActionNeeded || !strings.Contains(r.err.Error(), tc.want) ||
-					!strings.Contains(r.err.Error(), "uses plain http, which would send tokens in the clear: use https") {
+				if said := msg.Of(r.err); !errors.As(r.err, &ue) || r.h.State != auth.ActionNeeded || !said.Is("auth.endpoint_http") ||
+					(sub(said, "What").ID != tc.want && said.Arg("What") != tc.want) {
 					t.Errorf("plain http: %v / %v, want ActionNeeded naming %s", r.h, r.err, tc.want)
 				}
 			}
@@ -372,7 +373,7 @@ func TestDiscoveredEndpointsMustStayOnTheHost(t *testing.T) {
 	}
 	// A hand-set endpoint gets the same scheme rule.
 	c.TokenURL = "http://tokens.futu.example/t"
-	if _, err := NewOAuthProvider(Options{Getenv: noEnv}).Endpoints(testutil.Context(t, 10*time.Second), c); err == nil || !strings.Contains(err.Error(), "plain http") {
+	if _, err := NewOAuthProvider(Options{Getenv: noEnv}).Endpoints(testutil.Context(t, 10*time.Second), c); err == nil || !msg.Of(err).Is("auth.endpoint_http") {
 		t.Errorf("plain http token URL: %v", err)
 	}
 }
@@ -380,14 +381,14 @@ func TestDiscoveredEndpointsMustStayOnTheHost(t *testing.T) {
 func TestEndpointsWithUserinfoBadPortsOrHugeAreRefused(t *testing.T) {
 	huge := "https://openapi.futunn.com/" + strings.Repeat("a", 10<<10)
 	for raw, want := range map[string]string{
-		"https://trader:hunter2@openapi.futunn.com": "user name or password",
-		"https://openapi.futunn.com:0":              "outside 1 to 65535",
-		"https://openapi.futunn.com:70000":          "outside 1 to 65535",
-		"http://127.0.0.1:99999":                    "outside 1 to 65535",
-		huge:                                        "longer than 2048 bytes",
+		"https://trader:hunter2@openapi.futunn.com": "auth.endpoint_userinfo",
+		"https://openapi.futunn.com:0":              "auth.endpoint_port",
+		"https://openapi.futunn.com:70000":          "auth.endpoint_port",
+		"http://127.0.0.1:99999":                    "auth.endpoint_port",
+		huge:                                        "auth.endpoint_too_long",
 	} {
 		err := CheckEndpoint(raw)
-		if err == nil || !strings.Contains(err.Error(), want) {
+		if err == nil || !msg.Of(err).Is(want) {
 			t.Errorf("%.50q: %v, want %q", raw, err, want)
 			continue
 		}

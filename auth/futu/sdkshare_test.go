@@ -57,7 +57,7 @@ func TestALoginTheSDKRefreshedThroughTheSharedFileIsTakenOver(t *testing.T) {
 			t.Fatal(err)
 		}
 		h, err := f.refresh(t, force)
-		if err != nil || h.State != auth.OK || !strings.Contains(h.Reason, "took over the tokens the Futu SDK renewed") {
+		if err != nil || h.State != auth.OK || !note(h).Is("futu.sdk_adopted") {
 			t.Fatalf("round %d (force %v): after the SDK renewed the login, tokentray's check gave %v / %v", i, force, h, err)
 		}
 		if got := f.get(auth.FieldRefreshToken); got == old || got == "" {
