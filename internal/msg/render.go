@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"math"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -37,22 +38,32 @@ var Files embed.FS
 // FilesDir is the folder of Files that holds the message files.
 const FilesDir = "locales"
 
+// The message files are read per language, the first time a message is
+// said in it: English (every language falls back to it) and that
+// language. A process speaking one language does not read and keep the
+// others' messages.
 var (
-	loadOnce   sync.Once
+	bundleMu   sync.RWMutex
 	bundle     *i18n.Bundle
-	localizers map[Lang]*i18n.Localizer
+	localizers = map[Lang]*i18n.Localizer{}
 	loadErr    error
 )
 
-func load() {
-	bundle = i18n.NewBundle(language.English)
-	bundle.RegisterUnmarshalFunc("json", json.Unmarshal)
+// loadLang reads the message files of l; the caller holds bundleMu.
+func loadLang(l Lang) {
+	if bundle == nil {
+		bundle = i18n.NewBundle(language.English)
+		bundle.RegisterUnmarshalFunc("json", json.Unmarshal)
+	}
 	ents, err := fs.ReadDir(Files, FilesDir)
 	if err != nil {
 		loadErr = err
 		return
 	}
 	for _, e := range ents {
+		if !strings.HasSuffix(e.Name(), "."+string(l)+".json") {
+			continue
+		}
 		data, err := Files.ReadFile(FilesDir + "/" + e.Name())
 		if err == nil {
 			_, err = bundle.ParseMessageFileBytes(data, e.Name())
@@ -61,16 +72,46 @@ func load() {
 			loadErr = fmt.Errorf("message file %s: %w", e.Name(), err)
 		}
 	}
-	localizers = make(map[Lang]*i18n.Localizer, len(Langs))
-	for _, l := range Langs {
-		localizers[l] = i18n.NewLocalizer(bundle, string(l), string(English))
+}
+
+// localizer says messages in l (English for a language tokentray does
+// not speak), reading its files first if need be. The caller holds
+// bundleMu for reading; it is let go while files are read.
+func localizer(l Lang) *i18n.Localizer {
+	if loc := localizers[l]; loc != nil {
+		return loc
 	}
+	if !slices.Contains(Langs, l) {
+		l = English
+	}
+	bundleMu.RUnlock()
+	bundleMu.Lock()
+	if localizers[l] == nil {
+		if localizers[English] == nil {
+			loadLang(English)
+			localizers[English] = i18n.NewLocalizer(bundle, string(English))
+		}
+		if l != English {
+			loadLang(l)
+			localizers[l] = i18n.NewLocalizer(bundle, string(l), string(English))
+		}
+	}
+	loc := localizers[l]
+	bundleMu.Unlock()
+	bundleMu.RLock()
+	return loc
 }
 
 // LoadError reports a message file that could not be read (the tests
-// check it is nil).
+// check it is nil); it reads every language's.
 func LoadError() error {
-	loadOnce.Do(load)
+	bundleMu.RLock()
+	for _, l := range Langs {
+		localizer(l)
+	}
+	bundleMu.RUnlock()
+	bundleMu.RLock()
+	defer bundleMu.RUnlock()
 	return loadErr
 }
 
@@ -78,11 +119,6 @@ func LoadError() error {
 func (l Lang) Render(m Message) string {
 	if m.IsZero() {
 		return ""
-	}
-	loadOnce.Do(load)
-	loc := localizers[l]
-	if loc == nil {
-		loc = localizers[English]
 	}
 	data := make(map[string]any, len(m.Args))
 	var count any
@@ -95,13 +131,15 @@ func (l Lang) Render(m Message) string {
 	if m.ID == PlainID {
 		return l.value(m.Args["Text"])
 	}
-	cfg := &i18n.LocalizeConfig{MessageID: m.ID, TemplateData: data}
+	cfg := &i18n.LocalizeConfig{MessageID: m.ID, TemplateData: data, TemplateParser: fieldParser{}}
 	if count != nil {
 		if f, ok := number(count); ok {
 			cfg.PluralCount = int(f)
 		}
 	}
-	s, err := loc.Localize(cfg)
+	bundleMu.RLock()
+	s, err := localizer(l).Localize(cfg)
+	bundleMu.RUnlock()
 	if err != nil || s == "" {
 		// A code this build does not know (a health written by a newer
 		// tokentray): say its parameters rather than nothing.

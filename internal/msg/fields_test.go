@@ -1,0 +1,86 @@
+package msg
+
+import (
+	"encoding/json"
+	"io/fs"
+	"strings"
+	"testing"
+
+	"github.com/nicksnyder/go-i18n/v2/i18n/template"
+)
+
+// Every message of every language reads the same through fieldParser as
+// through text/template: with its parameters, and with one missing.
+func TestFieldParserSaysWhatTextTemplateSays(t *testing.T) {
+	ents, err := fs.ReadDir(Files, FilesDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	for _, e := range ents {
+		if !strings.HasSuffix(e.Name(), ".json") {
+			continue
+		}
+		b, _ := Files.ReadFile(FilesDir + "/" + e.Name())
+		var file map[string]any
+		if err := json.Unmarshal(b, &file); err != nil {
+			t.Fatalf("%s: %v", e.Name(), err)
+		}
+		for id, v := range file {
+			var srcs []string
+			switch v := v.(type) {
+			case string:
+				srcs = append(srcs, v)
+			case map[string]any:
+				for _, f := range v {
+					if s, ok := f.(string); ok {
+						srcs = append(srcs, s)
+					}
+				}
+			}
+			for _, src := range srcs {
+				fast, err := fieldParser{}.Parse(src, "", "")
+				if err != nil {
+					t.Fatalf("%s %s: %v", e.Name(), id, err)
+				}
+				if _, ok := fast.(fieldTemplate); !ok && strings.Contains(src, "{{") {
+					t.Errorf("%s %s: %q went to text/template", e.Name(), id, src)
+				}
+				slow, err := (&template.TextParser{}).Parse(src, "", "")
+				if err != nil {
+					t.Fatalf("%s %s: %v", e.Name(), id, err)
+				}
+				full := map[string]any{}
+				for _, f := range []string{"Name", "Count", "Last", "Rest", "Text", "When", "Reason", "Kind", "Code"} {
+					full[f] = "<" + f + ">"
+				}
+				if ft, ok := fast.(fieldTemplate); ok {
+					for _, f := range ft.fields {
+						full[f] = "<" + f + ">"
+					}
+				}
+				for _, data := range []map[string]any{full, {}} {
+					a, _ := fast.Execute(data)
+					b, _ := slow.Execute(data)
+					if a != b {
+						t.Errorf("%s %s: fieldParser says %q, text/template %q", e.Name(), id, a, b)
+					}
+				}
+				checked++
+			}
+		}
+	}
+	if checked < 100 {
+		t.Fatalf("only %d messages checked", checked)
+	}
+	// Anything but parameters goes to text/template.
+	for _, src := range []string{"{{if .A}}a{{end}}", "{{.A | printf \"%q\"}}", "{{ .A }}", "{{.A.B}}"} {
+		p, err := fieldParser{}.Parse(src, "", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := p.(fieldTemplate); ok {
+			t.Errorf("%q was taken for parameters only", src)
+		}
+	}
+}
