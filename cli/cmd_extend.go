@@ -15,7 +15,19 @@ import (
 // maxExtendDays is the longest extension Futu grants (3 years).
 const maxExtendDays = 1095
 
-func extendCommand(e *env) *cobra.Command {
+// extendOptions is what an extend command line asks for.
+type extendOptions struct {
+	Name string
+	// Days the new token is valid; 0: the extend-days setting.
+	Days int
+	// Shorten allows a token that expires before the current one; Yes
+	// skips the question asked on a terminal.
+	Shorten, Yes bool
+}
+
+// extendCommand is the extend command; runF (nil: extend) gets the
+// options its command line parsed.
+func extendCommand(e *env, runF func(extendOptions) error) *cobra.Command {
 	c := newCommand("extend", "extend a Futu API key's access token", "extend NAME [--days N] [--shorten] [--yes]",
 		`Asks Futu for a new access token for the API key NAME, valid for N days
 (default: the extend-days setting, 90 unless changed with "tokentray config
@@ -36,16 +48,13 @@ changes) unless --shorten is given.`)
 	yesFlag(c.Flags(), &yes)
 	c.Args = exactly(1, msg.New("cli.what_one_name"))
 	c.ValidArgsFunction = e.completeNames(1)
-	c.RunE = func(_ *cobra.Command, args []string) error {
-		name := args[0]
-		if days < 1 || days > maxExtendDays {
-			return usage(msg.New("cli.extend_days_range", "Max", maxExtendDays, "Days", days))
-		}
+	run := func(o extendOptions) error {
+		name, days, shorten, yes := o.Name, o.Days, o.Shorten, o.Yes
 		svc, err := e.svc()
 		if err != nil {
 			return err
 		}
-		if !c.Flags().Changed("days") {
+		if days == 0 {
 			ps, err := e.prefs()
 			if err != nil {
 				return err
@@ -90,6 +99,19 @@ changes) unless --shorten is given.`)
 		fmt.Fprintf(e.Stdout, "%s: %s\n", name, e.health(h))
 		fmt.Fprintln(e.Stdout, e.handoverReport(name, ho))
 		return nil
+	}
+	if runF == nil {
+		runF = run
+	}
+	c.RunE = func(c *cobra.Command, args []string) error {
+		o := extendOptions{Name: args[0], Shorten: shorten, Yes: yes}
+		if c.Flags().Changed("days") {
+			if days < 1 || days > maxExtendDays {
+				return usage(msg.New("cli.extend_days_range", "Max", maxExtendDays, "Days", days))
+			}
+			o.Days = days
+		}
+		return runF(o)
 	}
 	return c
 }

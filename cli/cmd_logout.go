@@ -9,7 +9,16 @@ import (
 	"tokentray/internal/msg"
 )
 
-func logoutCommand(e *env) *cobra.Command {
+// logoutOptions is what a logout command line asks for.
+type logoutOptions struct {
+	Name string
+	// Yes skips the question asked on a terminal.
+	Yes bool
+}
+
+// logoutCommand is the logout command; runF (nil: logout) gets the options its
+// command line parsed.
+func logoutCommand(e *env, runF func(logoutOptions) error) *cobra.Command {
 	c := newCommand("logout", "forget a credential's tokens but keep the credential", "logout NAME [--yes]",
 		`Logs NAME out: its tokens are deleted from the keychain, and the
 credential stays so that "tokentray login NAME" signs in again. Scripts
@@ -40,8 +49,8 @@ script) it asks nothing.`)
 	yesFlag(c.Flags(), &yes)
 	c.Args = exactly(1, msg.New("cli.what_one_name"))
 	c.ValidArgsFunction = e.completeNames(1)
-	c.RunE = func(_ *cobra.Command, args []string) error {
-		name := args[0]
+	run := func(o logoutOptions) error {
+		name, yes := o.Name, o.Yes
 		svc, err := e.svc()
 		if err != nil {
 			return err
@@ -69,5 +78,9 @@ script) it asks nothing.`)
 		}
 		return nil
 	}
+	if runF == nil {
+		runF = run
+	}
+	c.RunE = func(_ *cobra.Command, args []string) error { return runF(logoutOptions{Name: args[0], Yes: yes}) }
 	return c
 }

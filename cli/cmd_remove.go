@@ -8,7 +8,16 @@ import (
 	"tokentray/internal/msg"
 )
 
-func removeCommand(e *env) *cobra.Command {
+// removeOptions is what a remove command line asks for.
+type removeOptions struct {
+	Name string
+	// Yes skips the question asked on a terminal.
+	Yes bool
+}
+
+// removeCommand is the remove command; runF (nil: remove) gets the options its
+// command line parsed.
+func removeCommand(e *env, runF func(removeOptions) error) *cobra.Command {
 	c := newCommand("remove", "remove a credential and its secrets", "remove NAME [--yes]",
 		`Removes NAME: its settings entry and every keychain item. Futu OAuth
 tokens are revoked with Futu first when Futu answers; the local removal
@@ -26,8 +35,8 @@ script) it asks nothing.`)
 	yesFlag(c.Flags(), &yes)
 	c.Args = exactly(1, msg.New("cli.what_one_name"))
 	c.ValidArgsFunction = e.completeNames(1)
-	c.RunE = func(_ *cobra.Command, args []string) error {
-		name := args[0]
+	run := func(o removeOptions) error {
+		name, yes := o.Name, o.Yes
 		svc, err := e.svc()
 		if err != nil {
 			return err
@@ -52,5 +61,9 @@ script) it asks nothing.`)
 		}
 		return nil
 	}
+	if runF == nil {
+		runF = run
+	}
+	c.RunE = func(_ *cobra.Command, args []string) error { return runF(removeOptions{Name: args[0], Yes: yes}) }
 	return c
 }

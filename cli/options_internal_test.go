@@ -117,3 +117,40 @@ func TestExecOptions(t *testing.T) {
 		{args: []string{"k1", "--prefix", "k1", "--", "bot"}, usage: "NAME=PREFIX"},
 	})
 }
+
+func TestTokenOptions(t *testing.T) {
+	checkOptions(t, tokenCommand, []optionsCase[tokenOptions]{
+		{args: []string{"k1"}, want: tokenOptions{Name: "k1"}},
+		{args: []string{}, usage: "token needs"},
+		{args: []string{"k1", "k2"}, usage: `"k2"`},
+		{args: []string{"k1", "--raw"}, usage: "unknown flag: --raw"},
+	})
+}
+
+func TestRemoveAndLogoutOptions(t *testing.T) {
+	checkOptions(t, removeCommand, []optionsCase[removeOptions]{
+		{args: []string{"k1"}, want: removeOptions{Name: "k1"}},
+		{args: []string{"k1", "--yes"}, want: removeOptions{Name: "k1", Yes: true}},
+		{args: []string{}, usage: "remove needs"},
+		{args: []string{"k1", "k2"}, usage: `"k2"`},
+	})
+	checkOptions(t, logoutCommand, []optionsCase[logoutOptions]{
+		{args: []string{"o1"}, want: logoutOptions{Name: "o1"}},
+		{args: []string{"--yes", "o1"}, want: logoutOptions{Name: "o1", Yes: true}},
+		{args: []string{}, usage: "logout needs"},
+		{args: []string{"o1", "w1"}, usage: `"w1"`},
+	})
+}
+
+func TestExtendOptions(t *testing.T) {
+	checkOptions(t, extendCommand, []optionsCase[extendOptions]{
+		{args: []string{"k1"}, want: extendOptions{Name: "k1"}},
+		{args: []string{"k1", "--days", "180"}, want: extendOptions{Name: "k1", Days: 180}},
+		{args: []string{"k1", "--days", "30", "--shorten", "--yes"}, want: extendOptions{Name: "k1", Days: 30, Shorten: true, Yes: true}},
+		{args: []string{"k1", "--days", "1095"}, want: extendOptions{Name: "k1", Days: 1095}},
+		{args: []string{"k1", "--days", "0"}, usage: "--days must be between 1 and 1095"},
+		{args: []string{"k1", "--days", "1096"}, usage: "--days must be between 1 and 1095"},
+		{args: []string{"k1", "--days", "abc"}, usage: "--days"},
+		{args: []string{}, usage: "extend needs"},
+	})
+}

@@ -56,9 +56,9 @@ func newRoot(e *env) *cobra.Command {
 	root.SetHelpFunc(func(c *cobra.Command, _ []string) { printHelp(e, c) })
 	root.SetHelpCommand(helpCommand(e))
 	root.AddCommand(
-		agentCommand(e), windowCommand(e), addCommand(e), loginCommand(e, nil), logoutCommand(e),
-		refreshCommand(e, nil), extendCommand(e), statusCommand(e, nil), tokenCommand(e), envCommand(e),
-		execCommand(e, nil), shareCommand(e), removeCommand(e), updateCommand(e), configCommand(e), keychainCommand(e), serviceCommand(e), sandboxCommand(e), completionCommand(e),
+		agentCommand(e), windowCommand(e), addCommand(e), loginCommand(e, nil), logoutCommand(e, nil),
+		refreshCommand(e, nil), extendCommand(e, nil), statusCommand(e, nil), tokenCommand(e, nil), envCommand(e),
+		execCommand(e, nil), shareCommand(e), removeCommand(e, nil), updateCommand(e), configCommand(e), keychainCommand(e), serviceCommand(e), sandboxCommand(e), completionCommand(e),
 	)
 	summaries(e, root)
 	return root
