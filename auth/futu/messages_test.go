@@ -39,7 +39,7 @@ func TestFutuMessagesRender(t *testing.T) {
 			"富途拒絕了請求時間：你的系統時鐘偏差 125 秒（比富途伺服器快）；密鑰本身可能沒有問題：請把系統時鐘設為自動更新，然後重新檢查"},
 		{msg.New("futu.login_timeout", "Count", 5),
 			"the Futu login got no answer from the browser within 5 minutes: start it again and approve tokentray in the page that opens",
-			"富途登录在 5 分钟内没有收到浏览器的应答：请重新登录，并在打开的页面中授权 tokentray",
+			"富途登录在 5 分钟内没有收到浏览器的响应：请重新登录，并在打开的页面中授权 tokentray",
 			"富途登入在 5 分鐘內未有收到瀏覽器的回應：請重新登入，並在開啟的頁面中授權 tokentray"},
 		{apiError{status: 403, code: 1100, message: "no trade permission", futu: true}.said(),
 			"HTTP 403, code 1100: no trade permission",
