@@ -248,7 +248,7 @@ func (e *env) svc() (service.Service, error) {
 		return nil, err
 	}
 	if p.Service == nil {
-		return nil, errors.New("this build of tokentray cannot reach its credentials")
+		return nil, msg.Errorf("cli.cannot_reach_credentials")
 	}
 	return p.Service, nil
 }

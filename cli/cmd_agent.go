@@ -1,9 +1,9 @@
 package cli
 
 import (
-	"errors"
-
 	"github.com/spf13/cobra"
+
+	"tokentray/internal/msg"
 )
 
 func agentCommand(e *env) *cobra.Command {
@@ -30,7 +30,7 @@ writes one line to stderr for each event.
 
 func runAgent(e *env, headless bool) error {
 	if e.RunAgent == nil {
-		return errors.New("this build of tokentray has no agent; use its commands instead (tokentray help)")
+		return msg.Errorf("cli.no_agent")
 	}
 	return e.RunAgent(e.ctx, AgentRun{Sandbox: e.sandbox, Headless: headless})
 }

@@ -1,10 +1,10 @@
 package cli
 
 import (
-	"errors"
 	"fmt"
+	"io"
+	"strconv"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -78,19 +78,19 @@ func (e *env) prefs() (PrefsStore, error) {
 		return nil, err
 	}
 	if p.Prefs == nil {
-		return nil, errors.New("this build of tokentray cannot read its settings")
+		return nil, msg.Errorf("cli.cannot_read_settings")
 	}
 	return p.Prefs, nil
 }
 
 func unknownKey(key string) error {
-	return usagef("%q is not a setting; the settings are %s", key, strings.Join(append(store.SettingKeys(), autostartKey), ", "))
+	return usage(msg.New("cli.not_a_setting", "Key", strconv.Quote(key), "Keys", strings.Join(append(store.SettingKeys(), autostartKey), ", ")))
 }
 
 // autostartValue is "on" or "off", or why it cannot be known.
 func (e *env) autostartValue() (string, error) {
 	if e.Autostart == nil {
-		return "", errors.New("this build of tokentray cannot start at login")
+		return "", msg.Errorf("cli.no_autostart")
 	}
 	if e.Autostart.Enabled() {
 		return "on", nil
@@ -107,17 +107,17 @@ func listConfig(e *env) error {
 	if err != nil {
 		return err
 	}
-	tw := tabwriter.NewWriter(e.Stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "KEY\tVALUE\tDEFAULT\tALLOWED")
+	rows := [][]string{{e.tr(msg.New("cli.col_key")), e.tr(msg.New("cli.col_value")), e.tr(msg.New("cli.col_default")), e.tr(msg.New("cli.col_allowed"))}}
 	for _, s := range store.AllSettings() {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", s.Key, s.Get(p), s.Default(), s.Allowed)
+		_, allowed := e.settingText(s)
+		rows = append(rows, []string{s.Key, s.Get(p), s.Default(), allowed})
 	}
 	v, aerr := e.autostartValue()
 	if aerr != nil {
 		v = "-"
 	}
-	fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", autostartKey, v, "off", "on or off")
-	if err := tw.Flush(); err != nil {
+	rows = append(rows, []string{autostartKey, v, "off", e.tr(msg.New("app.on_or_off"))})
+	if _, err := io.WriteString(e.Stdout, alignRows(rows)); err != nil {
 		return err
 	}
 	for _, problem := range p.Problems {
@@ -192,7 +192,7 @@ func setConfig(e *env, key, value string) error {
 	fmt.Fprintln(e.Stdout, e.tr(msg.New("cli.config_set", "Key", key, "Value", s.Get(p))))
 	if key == "keychain" {
 		if v := e.Getenv("TOKENTRAY_KEYCHAIN"); v != "" && !strings.EqualFold(v, s.Get(p)) {
-			fmt.Fprintf(e.Stderr, "tokentray: TOKENTRAY_KEYCHAIN=%s is set here and takes precedence over this setting.\n", v)
+			fmt.Fprintln(e.Stderr, "tokentray: "+e.tr(msg.New("cli.config_keychain_env", "Value", v)))
 		}
 	}
 	return nil
@@ -221,7 +221,7 @@ func (e *env) keychainSwitchable(from, to string) error {
 	if len(cs) == 0 {
 		return nil
 	}
-	return fmt.Errorf("this profile holds %d %s whose secrets are in the %s keychain, and tokentray does not move secrets between keychains, so the keychain stays %s; remove them, set keychain %s, and add them again", len(cs), plural(len(cs), "credential", "credentials"), from, from, to)
+	return msg.Errorf("cli.keychain_stays", "Count", len(cs), "From", from, "To", to)
 }
 
 func setAutostart(e *env, value string) error {
@@ -231,21 +231,46 @@ func setAutostart(e *env, value string) error {
 		on = true
 	case "off":
 	default:
-		return usagef("autostart: %q is not on or off", value)
+		return usage(msg.New("cli.autostart_bad", "Value", strconv.Quote(value)))
 	}
 	if e.Autostart == nil {
-		return errors.New("this build of tokentray cannot start at login")
+		return msg.Errorf("cli.no_autostart")
 	}
 	if e.sandbox {
-		return usagef("autostart starts the agent of your real profile at login, not the sandbox's; run it without --sandbox")
+		return usage(msg.New("cli.autostart_sandbox"))
 	}
 	if err := e.Autostart.Set(on); err != nil {
 		return err
 	}
 	if on {
-		fmt.Fprintln(e.Stdout, "autostart is now on: the agent starts when you log in.")
+		fmt.Fprintln(e.Stdout, e.tr(msg.New("cli.autostart_on")))
 	} else {
-		fmt.Fprintln(e.Stdout, "autostart is now off: the agent no longer starts when you log in.")
+		fmt.Fprintln(e.Stdout, e.tr(msg.New("cli.autostart_off")))
 	}
 	return nil
+}
+
+// settingText is a setting's title and allowed values in the person's
+// language: the window's words for them (the English ones are the
+// settings table's own), else the table's.
+func (e *env) settingText(s store.Setting) (title, allowed string) {
+	switch s.Key {
+	case "lead-time":
+		return e.tr(msg.New("app.set_lead_time")), e.tr(msg.New("app.set_lead_time_allowed"))
+	case "check-every":
+		return e.tr(msg.New("app.set_check_every")), e.tr(msg.New("app.set_check_every_allowed"))
+	case "warn-days":
+		return e.tr(msg.New("app.set_warn_days")), e.tr(msg.New("app.set_warn_days_allowed"))
+	case "extend-days":
+		return e.tr(msg.New("app.set_extend_days")), e.tr(msg.New("app.set_extend_days_allowed"))
+	case "clipboard-clear":
+		return e.tr(msg.New("app.set_clipboard_clear")), e.tr(msg.New("app.set_clipboard_clear_allowed"))
+	case "share-every":
+		return e.tr(msg.New("app.set_share_every")), e.tr(msg.New("app.set_share_every_allowed"))
+	case "language":
+		return e.tr(msg.New("app.set_language")), e.tr(msg.New("app.set_language_allowed"))
+	case "notifications":
+		return e.tr(msg.New("app.set_notifications")), e.tr(msg.New("app.on_or_off"))
+	}
+	return s.Title, s.Allowed
 }

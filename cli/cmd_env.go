@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -62,7 +63,7 @@ Exit code 3 when you must act first.`)
 		switch format {
 		case formatShell, formatDotenv, formatJSON:
 		default:
-			return usagef("--format %q is not a format env knows: use shell, dotenv or json", format)
+			return usage(msg.New("cli.env_bad_format", "Format", strconv.Quote(format)))
 		}
 		vars, err := credentialEnv(e, args[0])
 		var none *noEnvError
@@ -123,16 +124,16 @@ func credentialEnv(e *env, name string) (map[string]string, error) {
 		switch {
 		case c.Kind == auth.KindFutuOAuth:
 			if note == "" {
-				note = "the Futu SDK reads its OAuth token from its token file, not from the environment"
+				note = e.tr(msg.New("cli.env_futu_oauth"))
 			}
 			if !c.ShareWithSDK {
-				note = strings.TrimSuffix(note, ".") + " (to turn sharing on, run: " + e.cmdLine("share", name) + "; the same as --share-sdk at add)"
+				note = e.tr(msg.New("cli.env_turn_sharing_on", "Sentence", trimEnd(note), "Command", e.cmdLine("share", name)))
 			}
 			if len(vars) == 0 {
 				return nil, &noEnvError{msg: sentence(note)}
 			}
 		case c.Kind == auth.KindWebull && !c.ShareWithSDK && !c.TwoFactorOff:
-			note = "token sharing is off for " + name + ", so bots using the Webull SDK with these keys start their own SMS verification (2FA); to let them use the token tokentray keeps verified, run: " + e.cmdLine("share", name, "--dir", "DIR")
+			note = e.tr(msg.New("cli.env_webull_sharing_off", "Name", name, "Command", e.cmdLine("share", name, "--dir", "DIR")))
 		}
 	}
 	if note != "" {

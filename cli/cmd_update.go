@@ -86,7 +86,7 @@ func runUpdate(e *env, cmd *cobra.Command, name string, f addFlags, opts map[str
 		return err
 	}
 	if len(secrets) == 0 && f.endpoint == "" && len(opts) == 0 {
-		return usagef("update %s changes nothing: give new secrets (see tokentray help update) or an option", name)
+		return usage(msg.New("cli.update_nothing", "Name", name))
 	}
 	edit := func(c *auth.Credential) {
 		if f.endpoint != "" {
@@ -100,6 +100,6 @@ func runUpdate(e *env, cmd *cobra.Command, name string, f addFlags, opts map[str
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.Stdout, "Updated %s: %s\n", name, e.health(h))
+	fmt.Fprintln(e.Stdout, e.tr(msg.New("cli.updated", "Name", name, "Health", e.health(h))))
 	return nil
 }

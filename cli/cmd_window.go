@@ -2,8 +2,8 @@ package cli
 
 import (
 	"errors"
-	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -26,10 +26,10 @@ opens it when you click a credential in the tray menu.`)
 		// An unknown name is said here, with the names close to it, before
 		// a window starts (read from the settings, without the keychain).
 		if names := e.namesIn(e.sandbox); focus != "" && names != nil && !slices.ContainsFunc(names, func(n string) bool { return strings.EqualFold(n, focus) }) {
-			return errors.New(e.notFoundHint(fmt.Sprintf("no credential is named %q", focus), focus))
+			return errors.New(e.notFoundHint(e.tr(msg.New("cli.no_such_credential", "Name", strconv.Quote(focus))), focus))
 		}
 		if e.RunWindow == nil {
-			return errors.New("this build of tokentray has no window; use its commands instead (tokentray help)")
+			return msg.Errorf("cli.no_window")
 		}
 		return e.RunWindow(e.ctx, e.sandbox, focus)
 	}

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -68,7 +69,7 @@ never opened for it).
 		case "fish":
 			return root.GenFishCompletion(w, true)
 		}
-		return usagef("%q is not a shell tokentray completes; use bash, zsh or fish", args[0])
+		return usage(msg.New("cli.not_a_shell", "Shell", strconv.Quote(args[0])))
 	}
 	return c
 }

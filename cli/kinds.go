@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"tokentray/auth"
+	"tokentray/internal/msg"
 )
 
 // The command line's flags, help and completion of each kind's options
@@ -95,7 +96,7 @@ func checkKindFlags(c *cobra.Command, i auth.KindInfo, update bool, common ...st
 			return
 		}
 		if o, ok := i.Option(fl.Name); !ok || (update && !o.Update) {
-			err = usagef("--%s does not apply to %s credentials; run: tokentray help %s", fl.Name, i.Kind, c.Name())
+			err = usage(msg.New("cli.flag_not_for_kind", "Flag", "--"+fl.Name, "Kind", string(i.Kind), "Command", c.Name()))
 		}
 	})
 	return err

@@ -3,9 +3,10 @@ package cli
 import (
 	"bufio"
 	"errors"
-	"fmt"
 	"io"
 	"strings"
+
+	"tokentray/internal/msg"
 )
 
 // readSecrets reads each secret, in order, from its environment
@@ -31,9 +32,9 @@ func readSecretsFor(e *env, in []secretInput, keep bool) (map[string]string, err
 		if v == "" {
 			var err error
 			if tty {
-				prompt := s.label + ": "
+				prompt := e.tr(msg.New("cli.prompt", "Label", s.label)) + " "
 				if keep {
-					prompt = s.label + " (empty keeps the current one): "
+					prompt = e.tr(msg.New("cli.prompt_keep", "Label", s.label)) + " "
 				}
 				read := e.ReadSecret
 				if s.shown && e.ReadLine != nil {
@@ -42,11 +43,11 @@ func readSecretsFor(e *env, in []secretInput, keep bool) (map[string]string, err
 				v, err = read(prompt)
 				switch {
 				case errors.Is(err, ErrInterrupted):
-					return nil, &exitError{code: ExitInterrupted, err: errors.New("cancelled: nothing was changed")}
+					return nil, &exitError{code: ExitInterrupted, err: msg.Errorf("cli.cancelled_nothing_changed")}
 				case errors.Is(err, io.EOF):
-					return nil, fmt.Errorf("no %s was entered (the input ended with Ctrl-D): nothing was changed", s.label)
+					return nil, msg.Errorf("cli.secret_ctrl_d", "Label", s.label)
 				case err != nil:
-					return nil, fmt.Errorf("could not read the %s from the terminal: %w", s.label, err)
+					return nil, msg.Wrap(err, "cli.secret_read_terminal", "Label", s.label, "Err", err)
 				}
 			} else {
 				if r == nil {
@@ -55,7 +56,7 @@ func readSecretsFor(e *env, in []secretInput, keep bool) (map[string]string, err
 				var line string
 				line, err = r.ReadString('\n')
 				if err != nil && !errors.Is(err, io.EOF) {
-					return nil, fmt.Errorf("could not read the %s from stdin: %w", s.label, err)
+					return nil, msg.Wrap(err, "cli.secret_read_stdin", "Label", s.label, "Err", err)
 				}
 				v = line
 			}
@@ -65,7 +66,7 @@ func readSecretsFor(e *env, in []secretInput, keep bool) (map[string]string, err
 			continue
 		}
 		if v == "" {
-			return nil, usagef("the %s is missing: set %s, or give it on stdin (see tokentray help add)", s.label, strings.Join(s.envs, " or "))
+			return nil, usage(msg.New("cli.secret_missing", "Label", s.label, "Vars", e.orList(s.envs)))
 		}
 		out[s.field] = v
 	}
