@@ -824,7 +824,7 @@ func (a *Agent) copyToken(name string) {
 	defer cancel()
 	tok, err := a.eng.Token(ctx, name)
 	if err != nil {
-		n := Notification{Code: "notify.copy_failed", Title: l.Text("notify.copy_failed", "Name", name), Body: auth.Display(l.Err(err)), Why: msg.Of(err), Key: name}
+		n := Notification{Code: "notify.copy_failed", Title: l.Text("notify.copy_failed", "Name", name), Body: display(l, l.Err(err), ""), Why: msg.Of(err), Key: name}
 		if act, ok := auth.ActionOf(err); ok {
 			n.Actions = []NotifyAction{button(l, act.Kind, name)}
 		} else if ue := (*auth.UserError)(nil); errors.As(err, &ue) {
@@ -834,7 +834,7 @@ func (a *Agent) copyToken(name string) {
 		return
 	}
 	if err := cb.WriteSecret(tok); err != nil {
-		a.notify(Notification{Code: "notify.copy_failed", Title: l.Text("notify.copy_failed", "Name", name), Body: auth.Display(l.Err(err)), Why: msg.Of(err), Key: name})
+		a.notify(Notification{Code: "notify.copy_failed", Title: l.Text("notify.copy_failed", "Name", name), Body: display(l, l.Err(err), ""), Why: msg.Of(err), Key: name})
 		return
 	}
 	a.mu.Lock()

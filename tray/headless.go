@@ -120,7 +120,7 @@ func (v *verifier) start(name string) {
 		}
 	})
 	if err != nil && !pending && v.log != nil {
-		v.log.Say(msg.New("tray.log_verification_failed", "Name", name, "Error", auth.Display(v.lang().Err(err))))
+		v.log.Say(msg.New("tray.log_verification_failed", "Name", name, "Error", display(v.lang(), v.lang().Err(err), "")))
 	}
 }
 
@@ -258,7 +258,7 @@ func describe(l msg.Lang, e Entry) string {
 	if !e.Health.ExpiresAt.IsZero() {
 		s = l.Text("tray.log_expires", "State", s, "At", e.Health.ExpiresAt.UTC().Format("2006-01-02 15:04 UTC"))
 	}
-	if r := auth.Display(e.Health.Explain(l)); r != "" && e.Health.State != auth.OK {
+	if r := display(l, e.Health.Explain(l), ""); r != "" && e.Health.State != auth.OK {
 		s = l.Text("tray.log_reason", "What", s, "Reason", r)
 	}
 	return s

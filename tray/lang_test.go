@@ -1,9 +1,11 @@
 package tray
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 
 	"github.com/jonboulle/clockwork"
 
@@ -32,7 +34,8 @@ func setLanguage(t *testing.T, st interface {
 
 // The agent speaks the language the wiring resolves from the setting,
 // and follows a change of the setting made by another process while it
-// runs: no restart, and no timer (the clock never moves).
+// runs: no restart, and no timer (the clock moves only to show that the
+// countdown line goes on in the new language).
 func TestTheAgentFollowsTheLanguageSetting(t *testing.T) {
 	clock := clockwork.NewFakeClockAt(t0)
 	hongKong := func(k string) string {
@@ -41,24 +44,118 @@ func TestTheAgentFollowsTheLanguageSetting(t *testing.T) {
 		}
 		return ""
 	}
-	ta := runAgent(t, clock, &flakyBroker{}, func(o *AgentOptions) {
+	ta := runAgent(t, clock, &flakyBroker{pending: t0.Add(5 * time.Minute)}, func(o *AgentOptions) {
 		o.NoWatch = false
 		o.Language = func(setting string) msg.Lang { return msg.Choose(setting, hongKong, nil) }
 	})
-	ta.settle(t, 1)
-	if got := ta.Lang(); got != msg.HongKongChinese {
-		t.Fatalf("with the setting auto and LANG=zh_HK.UTF-8 the agent speaks %s", got)
+	// shows waits until the tray shows line (with nothing being checked)
+	// and checks that the tooltip and every menu label are in lang.
+	shows := func(lang msg.Lang, line string) {
+		t.Helper()
+		testutil.EventuallyWithin(t, 10*time.Second, "the tray to show "+line, func() bool {
+			return strings.Contains(ta.panel.tip(), "\n"+line) && !ta.busy()
+		})
+		if got := ta.Lang(); got != lang {
+			t.Errorf("the agent speaks %s, want %s", got, lang)
+		}
+		tip, labels := ta.panel.tip(), ta.panel.allLabels()
+		assertScript(t, lang, "tooltip", tip)
+		assertScript(t, lang, "menu", strings.Join(labels, "\n"))
+		want := map[msg.Lang][]string{
+			msg.English:           {"Refresh all", "Open tokentray…", "Settings…", "Start at login", "Quit"},
+			msg.SimplifiedChinese: {"全部刷新", "打开 tokentray…", "设置…", "登录系统时启动", "退出"},
+			msg.HongKongChinese:   {"全部刷新", "開啟 tokentray…", "設定…", "登入系統時啟動", "結束"},
+		}[lang]
+		for _, w := range want {
+			if !slices.Contains(labels, w) {
+				t.Errorf("%s: the menu %q has no %q", lang, labels, w)
+			}
+		}
 	}
+	// At start the setting is auto, and the locale is Hong Kong's.
+	shows(msg.HongKongChinese, "futu-main：等待認證，請在 5:00 內完成認證")
 	st := ta.opts.Prefs.(*store.Store)
-	for _, c := range []struct {
-		setting string
-		want    msg.Lang
-	}{{"zh-CN", msg.SimplifiedChinese}, {"en", msg.English}, {"auto", msg.HongKongChinese}} {
-		setLanguage(t, st, c.setting)
-		testutil.EventuallyWithin(t, 10*time.Second, "the agent to speak "+string(c.want), func() bool { return ta.Lang() == c.want })
-	}
+	setLanguage(t, st, "zh-CN")
+	shows(msg.SimplifiedChinese, "futu-main：等待验证，请在 5:00 内完成验证")
 	if !clock.Now().Equal(t0) {
-		t.Fatal("the clock moved")
+		t.Fatal("the clock moved: the change was not the setting's alone")
+	}
+	// The countdown goes on, in the language now set.
+	if err := clock.BlockUntilContext(ta.ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(time.Second)
+	shows(msg.SimplifiedChinese, "futu-main：等待验证，请在 4:59 内完成验证")
+	setLanguage(t, st, "en")
+	shows(msg.English, "futu-main: Pending, 4:59 left to verify")
+	setLanguage(t, st, "auto")
+	shows(msg.HongKongChinese, "futu-main：等待認證，請在 4:59 內完成認證")
+}
+
+// busy reports whether the agent is checking a credential.
+func (ta *testAgent) busy() bool {
+	ta.mu.Lock()
+	defer ta.mu.Unlock()
+	return len(ta.Agent.busy) > 0
+}
+
+// allLabels is every label the panel shows, in no order.
+func (f *fakePanel) allLabels() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []string
+	for _, l := range f.labels {
+		out = append(out, l)
+	}
+	return out
+}
+
+// Characters that differ between the two ways of writing Chinese, as
+// pairs of Simplified and Traditional: enough of them to tell which
+// script the tray's and the notifications' sentences are written in.
+const scriptPairs = "个個 验驗 证證 处處 过過 设設 录錄 时時 启啟 动動 开開 复複 详詳 细細 凭憑 检檢 将將 续續 钥鑰 单單 务務 网網 络絡 会會 后後 为為 无無 于於 须須 内內 现現 发發 请請 认認 删刪 码碼 讯訊 间間 据據 数數 还還 没沒 应應 进進 关關 闭閉 从從 选選 结結 视視 预預 资資 执執 钟鐘 档檔 图圖 们們 这這 败敗 恢恢 态態 换換 旧舊 长長 制製 时時 显顯 窗窗 页頁 键鍵 确確 账帳 户戶 击擊 试試 标標 库庫 储儲 变變 线線 项項 实實 该該 门門 输輸 处處 将將 经經 运運 个個 问問 题題 准準 备備 读讀 写寫 删刪 达達 边邊"
+
+var simplified, traditional = func() (map[rune]bool, map[rune]bool) {
+	s, t := map[rune]bool{}, map[rune]bool{}
+	for _, p := range strings.Fields(scriptPairs) {
+		r := []rune(p)
+		if r[0] != r[1] {
+			s[r[0]], t[r[1]] = true, true
+		}
+	}
+	return s, t
+}()
+
+// assertScript checks that text is written as lang writes: English
+// without a Chinese character; zh-CN in Simplified characters only,
+// zh-HK in Traditional ones only.
+func assertScript(t *testing.T, lang msg.Lang, what, text string) {
+	t.Helper()
+	var han, simp, trad []rune
+	for _, r := range text {
+		switch {
+		case simplified[r]:
+			simp = append(simp, r)
+		case traditional[r]:
+			trad = append(trad, r)
+		}
+		if unicode.Is(unicode.Han, r) {
+			han = append(han, r)
+		}
+	}
+	switch lang {
+	case msg.English:
+		if len(han) > 0 {
+			t.Errorf("%s in English has Chinese characters %q: %q", what, string(han), text)
+		}
+	case msg.SimplifiedChinese:
+		if len(simp) == 0 || len(trad) > 0 {
+			t.Errorf("%s in zh-CN has Simplified %q and Traditional %q: %q", what, string(simp), string(trad), text)
+		}
+	case msg.HongKongChinese:
+		if len(trad) == 0 || len(simp) > 0 {
+			t.Errorf("%s in zh-HK has Traditional %q and Simplified %q: %q", what, string(trad), string(simp), text)
+		}
 	}
 }
 

@@ -223,7 +223,7 @@ func (a *alerts) Due(entries []Entry, sandbox bool, now time.Time) []Notificatio
 		}
 		code := titleCode(e)
 		title := titled(a.lang, msg.New(code, "Name", e.Name, "State", e.Health.State.Message()), sandbox)
-		n := Notification{Code: code, Title: title, Body: auth.DisplayAbout(e.Health.Explain(a.lang), e.Name), Why: e.Health.Cause(), Key: e.Name}
+		n := Notification{Code: code, Title: title, Body: display(a.lang, e.Health.Explain(a.lang), e.Name), Why: e.Health.Cause(), Key: e.Name}
 		n.Actions = []NotifyAction{button(a.lang, nextAction(e), e.Name)}
 		n.Event = &Event{Credential: e.Name, Kind: e.Kind, State: e.Health.State, Next: auth.Next(nextAction(e), e.Name), Sandbox: sandbox}
 		a.shown[e.Name] = true

@@ -295,7 +295,7 @@ var stateMarks = map[auth.State]string{
 // actions that fit it now.
 func credentialMenu(e Entry, line string, l msg.Lang) MenuItem {
 	k := "cred:" + e.Name + ":"
-	reason := auth.DisplayAbout(e.Health.Explain(l), e.Name)
+	reason := display(l, e.Health.Explain(l), e.Name)
 	// The submenu's own label is the state line (it follows a countdown);
 	// inside, the sentence that explains it, then the actions.
 	var kids []MenuItem
@@ -314,6 +314,22 @@ func credentialMenu(e Entry, line string, l msg.Lang) MenuItem {
 		kids = append(kids, MenuItem{Key: k + string(c.Kind) + string(c.Action), Label: commandTitle(c, l), Command: c})
 	}
 	return MenuItem{Key: k, Label: stateMarks[e.Health.State] + " " + line, Tip: reason, Children: kids}
+}
+
+// display is a reason as the tray and a notification show it, in the
+// language: in English with a capital first letter (a reason about the
+// credential called name, when it starts with the name, keeps it as
+// spelt); Chinese has no capitals to add, and a Latin word that starts it
+// (tokentray, a credential's name) stays as it is written. Commands lose
+// the backticks a terminal reader expects.
+func display(l msg.Lang, reason, name string) string {
+	if l == msg.English || l == "" {
+		if name == "" {
+			return auth.Display(reason)
+		}
+		return auth.DisplayAbout(reason, name)
+	}
+	return strings.ReplaceAll(reason, "`", "")
 }
 
 // Actions are the commands that fit a credential now, in menu order:
