@@ -3,12 +3,13 @@ package cli
 import (
 	"errors"
 	"fmt"
-	"strings"
+	"strconv"
 
 	"github.com/spf13/cobra"
 
 	"tokentray/auth/keychain"
 	"tokentray/auth/store"
+	"tokentray/internal/msg"
 )
 
 // KeychainReport is what `tokentray keychain status` shows about the
@@ -39,9 +40,9 @@ systemd-creds), else from the file TOKENTRAY_KEY_FILE names, else from
 tokentray/tokentray.key in your data folder (~/.local/share on Linux).`)
 	c.Args = func(c *cobra.Command, args []string) error {
 		if len(args) == 0 {
-			return usagef("keychain needs init, status or move-aside; run: tokentray help keychain")
+			return usage(msg.New("cli.keychain_needs"))
 		}
-		return usagef("%q is not a keychain command; it takes init, status or move-aside", args[0])
+		return usage(msg.New("cli.keychain_not_a_command", "Word", strconv.Quote(args[0])))
 	}
 	c.RunE = func(*cobra.Command, []string) error { return nil }
 	initC := newCommand("init", "create the file keychain's key", "keychain init", "")
@@ -63,23 +64,23 @@ func keychainInit(e *env) error {
 		return err
 	}
 	if key.From == keychain.KeyFromSystemd {
-		return fmt.Errorf("this process already gets the file keychain's key from systemd (%s); nothing was created", key.Path)
+		return msg.Errorf("cli.keychain_key_from_systemd", "Path", key.Path)
 	}
 	if _, err := keychain.NewKey(key.Path, e.Clock.Now()); err != nil {
 		return err
 	}
 	w := e.Stdout
-	fmt.Fprintf(w, "Created the file keychain's key: %s (mode 0600).\n", key.Path)
-	fmt.Fprintln(w, "Keep a copy of it somewhere safe and offline: without it, the secrets in the file keychain cannot be read.")
+	fmt.Fprintln(w, e.tr(msg.New("cli.keychain_created", "Path", key.Path)))
+	fmt.Fprintln(w, e.tr(msg.New("cli.keychain_keep_copy")))
 	fmt.Fprintln(w)
-	fmt.Fprintf(w, "Keep the secrets in the file keychain:\n  %s\n(or set TOKENTRAY_KEYCHAIN=file for one process).\n", e.cmdLine("config", "keychain", "file"))
+	fmt.Fprintln(w, e.tr(msg.New("cli.keychain_use_file", "Command", e.cmdLine("config", "keychain", "file"))))
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "To run tokentray as a systemd user service that reads the key as a credential:")
+	fmt.Fprintln(w, e.tr(msg.New("cli.keychain_as_service")))
 	fmt.Fprintf(w, "  %s\n", e.cmdLine("service", "install"))
-	fmt.Fprintln(w, "To bind the key to this machine (and its TPM, when it has one) instead of keeping it in a plain file (systemd 256 or later):")
+	fmt.Fprintln(w, e.tr(msg.New("cli.keychain_bind")))
 	fmt.Fprintf(w, "  systemd-creds --user encrypt --name=%s %s %s.cred\n", keychain.KeyName, key.Path, key.Path)
 	fmt.Fprintf(w, "  %s\n", e.cmdLine("service", "install", "--credential", key.Path+".cred"))
-	fmt.Fprintf(w, "then, once the service runs, keep the plain key offline and delete %s.\n", key.Path)
+	fmt.Fprintln(w, e.tr(msg.New("cli.keychain_then_delete", "Path", key.Path)))
 	return nil
 }
 
@@ -89,39 +90,42 @@ func (e *env) keychainReport() (KeychainReport, error) {
 		return KeychainReport{}, err
 	}
 	if p.Keychain == nil {
-		return KeychainReport{}, errors.New("this build of tokentray cannot say where its secrets are kept")
+		return KeychainReport{}, msg.Errorf("cli.keychain_no_report")
 	}
 	r, ok := p.Keychain()
 	if !ok {
-		return KeychainReport{}, errors.New("this profile keeps its secrets outside any keychain")
+		return KeychainReport{}, msg.Errorf("cli.keychain_none")
 	}
 	return r, nil
 }
 
 // serverHint ends a message saying that no OS keychain runs here with
 // the way a server keeps its secrets, chosen by the person.
-func (e *env) serverHint(msg string) string {
-	return strings.TrimRight(msg, ". ") + ". On a server without a desktop, keep the secrets in the encrypted file keychain instead: " +
-		e.cmdLine("keychain", "init") + ", then " + e.cmdLine("config", "keychain", "file")
+func (e *env) serverHint(sentence string) string {
+	return e.tr(msg.New("cli.server_hint", "Sentence", trimEnd(sentence), "Init", e.cmdLine("keychain", "init"), "Config", e.cmdLine("config", "keychain", "file")))
 }
 
 // sessionNote says what the Secret Service session algorithm means for
 // the secrets on their way to the keychain.
-func sessionNote(alg string) string {
+func (e *env) sessionNote(alg string) string {
 	switch alg {
 	case keychain.AlgorithmEncrypted:
-		return alg + " (encrypted)"
+		return e.tr(msg.New("cli.session_encrypted", "Alg", alg))
 	case keychain.AlgorithmPlain:
-		return alg + " (secrets cross the session bus unencrypted: the Secret Service offers no encrypted session)"
+		return e.tr(msg.New("cli.session_plain", "Alg", alg))
 	}
 	return alg
 }
 
-func chosenBy(by string) string {
-	if by == "the default" {
-		return "the default"
+// chosenBy says what chose the keychain (the wiring's KeychainChoice.By).
+func (e *env) chosenBy(by string) string {
+	switch by {
+	case "the default":
+		return e.tr(msg.New("cli.chosen_by_default"))
+	case "the keychain setting":
+		return e.tr(msg.New("cli.chosen_by_setting"))
 	}
-	return "chosen by " + by
+	return e.tr(msg.New("cli.chosen_by", "By", by))
 }
 
 func keychainStatus(e *env) error {
@@ -130,44 +134,47 @@ func keychainStatus(e *env) error {
 		return err
 	}
 	w := e.Stdout
+	var rows [][2]string
+	row := func(label msg.Message, value string) {
+		rows = append(rows, [2]string{e.tr(msg.New("cli.label", "Label", label)), value})
+	}
 	if r.Kind == store.KeychainFile {
-		fmt.Fprintf(w, "Keychain: the file keychain (%s)\n", chosenBy(r.ChosenBy))
-		fmt.Fprintf(w, "File:     %s\n", r.File)
-		fmt.Fprintf(w, "Key:      %s (%s)\n", r.Key.Path, keyFrom(r.Key.From))
+		row(msg.New("cli.kc_keychain"), e.tr(msg.New("cli.kc_file_keychain", "By", e.chosenBy(r.ChosenBy))))
+		row(msg.New("cli.kc_file"), r.File)
+		row(msg.New("cli.kc_key"), e.tr(msg.New("cli.kc_key_from", "Path", r.Key.Path, "From", e.keyFrom(r.Key.From))))
 	} else {
-		fmt.Fprintf(w, "Keychain: the system keychain (%s)\n", chosenBy(r.ChosenBy))
-		fmt.Fprintf(w, "Service:  %s\n", r.Service)
+		row(msg.New("cli.kc_keychain"), e.tr(msg.New("cli.kc_system_keychain", "By", e.chosenBy(r.ChosenBy))))
+		row(msg.New("cli.kc_service"), r.Service)
 		if r.Session != "" {
-			fmt.Fprintf(w, "Session:  %s\n", sessionNote(r.Session))
+			row(msg.New("cli.kc_session"), e.sessionNote(r.Session))
 		}
 	}
-	if r.Err != nil {
-		fmt.Fprintln(w, "State:    cannot be read")
-		return r.Err
+	switch {
+	case r.Err != nil:
+		row(msg.New("cli.kc_state"), e.tr(msg.New("cli.kc_unreadable")))
+	case r.Items >= 0:
+		row(msg.New("cli.kc_state"), e.tr(msg.New("cli.kc_readable_items", "Count", r.Items)))
+	default:
+		row(msg.New("cli.kc_state"), e.tr(msg.New("cli.kc_readable")))
 	}
-	if r.Items >= 0 {
-		fmt.Fprintf(w, "State:    can be read (%d %s)\n", r.Items, plural(r.Items, "item", "items"))
-	} else {
-		fmt.Fprintln(w, "State:    can be read")
+	width := 10
+	for _, r := range rows {
+		width = max(width, displayWidth(r[0])+1)
 	}
-	return nil
+	for _, r := range rows {
+		fmt.Fprintf(w, "%s%s\n", padTo(r[0], width), r[1])
+	}
+	return r.Err
 }
 
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
-}
-
-func keyFrom(from string) string {
+func (e *env) keyFrom(from string) string {
 	switch from {
 	case keychain.KeyFromSystemd:
-		return "the systemd credential " + keychain.KeyName
+		return e.tr(msg.New("cli.key_from_systemd", "Name", keychain.KeyName))
 	case keychain.KeyFromEnv:
-		return "named by TOKENTRAY_KEY_FILE"
+		return e.tr(msg.New("cli.key_from_env"))
 	}
-	return "the default place"
+	return e.tr(msg.New("cli.key_from_default"))
 }
 
 func keychainMoveAside(e *env) error {
@@ -176,14 +183,14 @@ func keychainMoveAside(e *env) error {
 		return err
 	}
 	if p.MoveKeychainAside == nil {
-		return errors.New("this profile does not keep its secrets in the file keychain, so there is no file to move aside")
+		return msg.Errorf("cli.keychain_no_file")
 	}
 	moved, err := p.MoveKeychainAside()
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.Stdout, "Moved the damaged file keychain to %s, whole; the next secret stored starts a new one.\n", moved)
-	fmt.Fprintf(e.Stdout, "Credentials whose secrets were in it need them again: see which with %s\n", e.cmdLine("status"))
+	fmt.Fprintln(e.Stdout, e.tr(msg.New("cli.keychain_moved", "Path", moved)))
+	fmt.Fprintln(e.Stdout, e.tr(msg.New("cli.keychain_moved_next", "Command", e.cmdLine("status"))))
 	return nil
 }
 
