@@ -92,18 +92,26 @@ func commandLine(door *system.Door) cli.Deps {
 				parts.MoveKeychainAside = func() (string, error) { return f.MoveAside(door.Clock().Now()) }
 				parts.CheckFileKeychain = f.Check
 			}
-			if sandboxed {
-				parts.AdoptSandbox = func(sb *sandbox.Sandbox, seed bool) (sandbox.Adopted, error) { return sb.Adopt(p.Store, seed) }
-			}
 			return parts, nil
 		},
 		ProfileDir: func(sandboxed bool) (string, error) {
 			p, err := door.Profile(sandboxed)
 			return p.Dir, err
 		},
-		StartSandbox: sandbox.Start,
-		Autostart:    autostart.ForAgent(selfDir(), false),
-		Language:     door.Language,
+		StartSandbox: func(o cli.SandboxOptions) (*cli.SandboxBrokers, error) {
+			p, err := door.Open(true)
+			if err != nil {
+				return nil, err
+			}
+			s, err := sandboxdemo.Serve(p, sandboxdemo.ServeOptions{FutuPort: o.FutuPort, WebullPort: o.WebullPort, Fresh: o.Fresh, Seed: o.Seed, Logf: o.Logf})
+			if s == nil {
+				return nil, err
+			}
+			return &cli.SandboxBrokers{FutuURL: s.FutuURL, FutuAdminURL: s.FutuAdminURL, WebullURL: s.WebullURL, PhoneURL: s.PhoneURL,
+				Restored: s.Restored, Seeded: s.Seeded, DemoNames: s.DemoNames, Notes: s.Notes, Stop: s.Close}, err
+		},
+		Autostart: autostart.ForAgent(selfDir(), false),
+		Language:  door.Language,
 	}
 }
 

@@ -21,7 +21,6 @@ import (
 
 	"tokentray/auth"
 	"tokentray/auth/keychain"
-	"tokentray/auth/sandbox"
 	"tokentray/auth/service"
 	"tokentray/auth/store"
 	"tokentray/internal/msg"
@@ -75,7 +74,7 @@ type Deps struct {
 	// credential called focus when it is not empty.
 	RunWindow func(ctx context.Context, sandbox bool, focus string) error
 	// StartSandbox starts both simulated brokers.
-	StartSandbox func(opts sandbox.Options) (*sandbox.Sandbox, error)
+	StartSandbox func(o SandboxOptions) (*SandboxBrokers, error)
 	// Systemd is the user's service manager; nil means this machine's.
 	Systemd userunit.Systemd
 	// Executable is the absolute path of this tokentray; nil means the
@@ -122,10 +121,32 @@ type Parts struct {
 	// opens the file, reading nothing but the key and the file (no
 	// session bus); nil when the profile does not use the file keychain.
 	CheckFileKeychain func() error
-	// AdoptSandbox readies the sandbox profile for sb's brokers: points
-	// its credentials at brokers that moved to another port, and adds the
-	// demo credentials when seed is true (nil outside the sandbox profile).
-	AdoptSandbox func(sb *sandbox.Sandbox, seed bool) (sandbox.Adopted, error)
+}
+
+// SandboxOptions say how `tokentray sandbox` runs the simulated brokers.
+type SandboxOptions struct {
+	// FutuPort and WebullPort are the ports to listen on; 0: the saved
+	// ones, else free ones.
+	FutuPort, WebullPort int
+	// Fresh forgets the saved state; Seed adds the demo credentials.
+	Fresh, Seed bool
+	// Logf reports what the brokers do.
+	Logf func(format string, args ...any)
+}
+
+// SandboxBrokers are the simulated brokers running for the sandbox
+// profile, their addresses recorded in it and its credentials pointed
+// at them.
+type SandboxBrokers struct {
+	FutuURL, FutuAdminURL, WebullURL, PhoneURL string
+	// Restored: they kept their saved state; Seeded: the demo
+	// credentials (DemoNames) were added.
+	Restored, Seeded bool
+	DemoNames        []string
+	// Notes are sentences to show (a saved port that was taken).
+	Notes []string
+	// Stop stops them and takes their record out of the profile.
+	Stop func()
 }
 
 // PrefsStore reads and writes a profile's settings (*store.Store is one).

@@ -7,7 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"tokentray/auth/sandbox"
+	"tokentray/internal/sandboxaddr"
 )
 
 func sandboxCommand(e *env) *cobra.Command {
@@ -74,47 +74,33 @@ func runSandbox(e *env, seed, fresh bool, futuPort, webullPort int) error {
 	if err != nil {
 		return err
 	}
-	if f, w, err := sandbox.Running(parts.Dir); err == nil {
+	if f, w, err := sandboxaddr.Running(parts.Dir); err == nil {
 		return fmt.Errorf("sandbox brokers already serve the sandbox profile (Futu %s, Webull %s), started by another tokentray; use those, or stop it first", f, w)
 	}
-	if parts.AdoptSandbox == nil {
-		return errors.New("this build of tokentray cannot ready the sandbox profile for its brokers")
+	sb, err := e.StartSandbox(SandboxOptions{FutuPort: futuPort, WebullPort: webullPort, Fresh: fresh, Seed: seed,
+		Logf: func(format string, args ...any) { e.say(e.Stderr, fmt.Sprintf(format, args...)) }})
+	if sb != nil {
+		for _, n := range sb.Notes {
+			e.say(e.Stderr, n)
+		}
 	}
-	opts := sandbox.DemoOptions()
-	opts.FutuPort, opts.WebullPort = futuPort, webullPort
-	opts.StateDir, opts.Fresh = parts.Dir, fresh
-	opts.Logf = func(format string, args ...any) { e.say(e.Stderr, fmt.Sprintf(format, args...)) }
-	sb, err := e.StartSandbox(opts)
 	if err != nil {
 		return fmt.Errorf("could not start the sandbox brokers: %w", err)
 	}
-	defer sb.Close()
+	defer sb.Stop()
 	ctx, stop := interruptible(e.ctx)
 	defer stop()
 
-	unadvertise, err := sb.Advertise(parts.Dir)
-	if err != nil {
-		return fmt.Errorf("could not record the sandbox's addresses in the sandbox profile: %w", err)
-	}
-	defer unadvertise()
-	adopted, err := parts.AdoptSandbox(sb, seed || fresh)
-	for _, n := range adopted.Notes {
-		e.say(e.Stderr, n)
-	}
-	if err != nil {
-		return fmt.Errorf("could not ready the sandbox profile: %w", err)
-	}
-
 	w := &strings.Builder{}
 	fmt.Fprintf(w, "Futu sandbox:    %s\n", sb.FutuURL)
-	fmt.Fprintf(w, "  admin page:    %s (OAuth clients, API keys, rotation, clock skew, faults)\n", sb.FutuAdminURL())
+	fmt.Fprintf(w, "  admin page:    %s (OAuth clients, API keys, rotation, clock skew, faults)\n", sb.FutuAdminURL)
 	fmt.Fprintf(w, "Webull sandbox:  %s\n", sb.WebullURL)
-	fmt.Fprintf(w, "  phone page:    %s (confirm pending tokens with their SMS code)\n", sb.PhoneURL())
+	fmt.Fprintf(w, "  phone page:    %s (confirm pending tokens with their SMS code)\n", sb.PhoneURL)
 	fmt.Fprintf(w, "  faults:        %s/sandbox/faults and %s/sandbox/faults\n", sb.FutuURL, sb.WebullURL)
 	addYours := "Add your own"
 	switch {
-	case adopted.Seeded:
-		fmt.Fprintf(w, "\nDemo credentials added to the sandbox profile: %s.\n", strings.Join(sandbox.DemoNames, ", "))
+	case sb.Seeded:
+		fmt.Fprintf(w, "\nDemo credentials added to the sandbox profile: %s.\n", strings.Join(sb.DemoNames, ", "))
 	case sb.Restored:
 		fmt.Fprintf(w, "\nThe brokers kept their saved state: the sandbox profile's credentials work as before.\n")
 	default:

@@ -2,6 +2,7 @@ package system_test
 
 import (
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -117,6 +118,32 @@ func TestNoFaceImportsTheEngine(t *testing.T) {
 				if imp == "tokentray/auth/engine" {
 					t.Errorf("%s imports tokentray/auth/engine; take a service.Service instead", pkg)
 				}
+			}
+		}
+	}
+}
+
+// brokers are the broker packages: the wiring builds them, and the
+// faces learn what they need of them from the kinds' descriptions
+// (auth.Describe) and the service.
+var brokers = []string{"tokentray/auth/futu", "tokentray/auth/webull"}
+
+// TestNoFaceLinksABrokerOrTheSandbox: the command line, the tray and the
+// window reach the brokers only through the service and the kinds'
+// descriptions, and start the sandbox through what the program hands
+// them (cli.Deps.StartSandbox), so none links a broker package or the
+// simulated brokers.
+func TestNoFaceLinksABrokerOrTheSandbox(t *testing.T) {
+	for _, f := range faces {
+		deps := linked(t, f)
+		for _, p := range append(append([]string{}, brokers...), sandbox...) {
+			if deps[p] {
+				t.Errorf("the face %s links %s", f, p)
+			}
+		}
+		for p := range deps {
+			if strings.HasPrefix(p, "tokentray/auth/sandbox/") && !slices.Contains(sandbox, p) {
+				t.Errorf("the face %s links %s", f, p)
 			}
 		}
 	}

@@ -76,3 +76,60 @@ func Start(p *system.Parts, fresh bool) (*Demo, error) {
 	return &Demo{FutuURL: sb.FutuURL, WebullURL: sb.WebullURL, PhoneURL: sb.PhoneURL(),
 		Seeded: adopted.Seeded, Notes: adopted.Notes, close: stop}, nil
 }
+
+// ServeOptions say how `tokentray sandbox` runs the brokers.
+type ServeOptions struct {
+	// FutuPort and WebullPort are the ports to listen on; 0: the saved
+	// ones, else free ones.
+	FutuPort, WebullPort int
+	// Fresh forgets the saved state; Seed adds the demo credentials.
+	Fresh, Seed bool
+	// Logf reports what the brokers do (nil: nothing).
+	Logf func(format string, args ...any)
+}
+
+// Served are brokers started by Serve.
+type Served struct {
+	Demo
+	// FutuAdminURL is the Futu sandbox's admin page.
+	FutuAdminURL string
+	// Restored: the brokers kept their saved state.
+	Restored bool
+	// DemoNames are the demo credentials' names.
+	DemoNames []string
+}
+
+// Serve starts the sandbox profile p's brokers for `tokentray sandbox`,
+// on the ports asked for, records their addresses in the profile, and
+// points the profile's credentials at them (adding the demo credentials
+// when o.Seed or o.Fresh). Close stops them and takes the record away.
+// The caller has checked that no other process serves the profile.
+func Serve(p *system.Parts, o ServeOptions) (*Served, error) {
+	if !p.Profile.Sandbox {
+		return nil, errors.New("the simulated brokers serve the sandbox profile only")
+	}
+	dir := p.Profile.Dir
+	opts := sandbox.DemoOptions()
+	opts.FutuPort, opts.WebullPort = o.FutuPort, o.WebullPort
+	opts.StateDir, opts.Fresh, opts.Logf = dir, o.Fresh, o.Logf
+	sb, err := sandbox.Start(opts)
+	if err != nil {
+		return nil, err
+	}
+	unadvertise, err := sb.Advertise(dir)
+	if err != nil {
+		sb.Close()
+		return nil, fmt.Errorf("record the sandbox's addresses in the sandbox profile: %w", err)
+	}
+	stop := func() { unadvertise(); sb.Close() }
+	adopted, err := sb.Adopt(p.Store, o.Seed || o.Fresh)
+	if err != nil {
+		stop()
+		return &Served{Demo: Demo{Notes: adopted.Notes}}, fmt.Errorf("ready the sandbox profile: %w", err)
+	}
+	return &Served{
+		Demo: Demo{FutuURL: sb.FutuURL, WebullURL: sb.WebullURL, PhoneURL: sb.PhoneURL(),
+			Seeded: adopted.Seeded, Notes: adopted.Notes, close: stop},
+		FutuAdminURL: sb.FutuAdminURL(), Restored: sb.Restored, DemoNames: sandbox.DemoNames,
+	}, nil
+}
