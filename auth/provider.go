@@ -147,6 +147,13 @@ type Extender interface {
 	Extend(ctx context.Context, c *Credential, s Secrets, until time.Time) (Health, error)
 }
 
+// SDKImporter is implemented by kinds that can adopt the login their
+// broker's SDK saved (the Futu SDK's token file of an OAuth client)
+// instead of a new login: it reads it into c and s.
+type SDKImporter interface {
+	ImportSDKToken(c *Credential, s Secrets, clientID string) (Health, error)
+}
+
 // Remover is implemented by kinds that tell the broker when a credential
 // is removed (revoking OAuth tokens). Failure to reach the broker must not
 // stop the local removal.

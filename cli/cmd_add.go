@@ -164,12 +164,7 @@ func runAdd(e *env, cmd *cobra.Command, kind auth.Kind, name string, f addFlags,
 	if err != nil {
 		return err
 	}
-	if importing {
-		if c, secrets, err = importSDKToken(e, svc, c, importSDK); err != nil {
-			return err
-		}
-	}
-	c, err = svc.Add(e.ctx, service.AddRequest{Credential: c, Secrets: secrets, NoCheck: f.noCheck})
+	c, err = svc.Add(e.ctx, service.AddRequest{Credential: c, Secrets: secrets, NoCheck: f.noCheck, ImportSDK: importSDK})
 	if err != nil {
 		return err
 	}
@@ -211,36 +206,6 @@ func next(e *env, i auth.KindInfo, name string) string {
 func httpURL(s string) bool {
 	u, err := url.Parse(s)
 	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
-}
-
-// sdkImporter is the Futu OAuth provider's adoption of an SDK login.
-type sdkImporter interface {
-	ImportSDKToken(c *auth.Credential, s auth.Secrets, clientID string) (auth.Health, error)
-}
-
-// importSDKToken reads the Futu SDK's token file for clientID into c and
-// the secrets to store with it. It reads into memory first so that the
-// credential is added whole or not at all.
-func importSDKToken(e *env, svc service.Service, c auth.Credential, clientID string) (auth.Credential, map[string]string, error) {
-	p, err := svc.Provider(c.Kind)
-	if err != nil {
-		return c, nil, err
-	}
-	imp, ok := p.(sdkImporter)
-	if !ok {
-		return c, nil, fmt.Errorf("this build of tokentray cannot import Futu SDK tokens; after adding it, log in with: %s", e.cmdLine("login", c.Name))
-	}
-	mem := auth.NewMemorySecrets()
-	if _, err := imp.ImportSDKToken(&c, auth.Bind(mem, "import"), clientID); err != nil {
-		return c, nil, fmt.Errorf("%s was not added: %w", c.Name, err)
-	}
-	secrets := map[string]string{}
-	for _, f := range []string{auth.FieldAccessToken, auth.FieldRefreshToken} {
-		if v, err := mem.Get("import", f); err == nil {
-			secrets[f] = v
-		}
-	}
-	return c, secrets, nil
 }
 
 // checkImported checks an adopted SDK login with Futu at once, so a stale

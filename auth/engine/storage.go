@@ -155,16 +155,15 @@ func (e *Engine) holderOf(k auth.Kind, appKey, except string) (string, error) {
 // client registration). A broker that refuses, or cannot be asked, is an
 // error.
 func (e *Engine) check(ctx context.Context, c *auth.Credential, p auth.Provider, secrets map[string]string) (auth.Health, map[string]string, error) {
-	scratch := auth.NewMemorySecrets()
+	s := scratch{}
 	for f, v := range secrets {
 		if v == "" {
 			continue
 		}
-		if err := scratch.Set(c.ID, f, v); err != nil {
+		if err := s.Set(f, v); err != nil {
 			return auth.Health{}, nil, auth.WrongField(f, err)
 		}
 	}
-	s := auth.Bind(scratch, c.ID)
 	now := e.now()
 	var h auth.Health
 	var err error

@@ -145,7 +145,14 @@ func (b Local) Logout(ctx context.Context, name string) (Gone, error) {
 }
 
 func (b Local) Add(ctx context.Context, req AddRequest) (auth.Credential, error) {
-	return b.Eng.AddWith(ctx, req.Credential, req.Secrets, engine.CheckOptions{NoCheck: req.NoCheck})
+	c, secrets := req.Credential, req.Secrets
+	if req.ImportSDK != "" {
+		var err error
+		if c, secrets, err = b.Eng.ImportSDK(c, req.ImportSDK); err != nil {
+			return c, fmt.Errorf("%s was not added: %w", c.Name, err)
+		}
+	}
+	return b.Eng.AddWith(ctx, c, secrets, engine.CheckOptions{NoCheck: req.NoCheck})
 }
 
 func (b Local) Update(ctx context.Context, req UpdateRequest) (auth.Health, error) {

@@ -31,6 +31,10 @@ type AddRequest struct {
 	// NoCheck stores it without asking the broker (one that cannot be
 	// reached now), marked Unknown until the next check.
 	NoCheck bool
+	// ImportSDK, when set, is the OAuth client whose login the broker's
+	// SDK saved: it is adopted (its tokens become the credential's)
+	// instead of a login.
+	ImportSDK string
 }
 
 // UpdateRequest changes a stored credential.
