@@ -2,8 +2,9 @@
 # make bench: the Go benchmarks, then tokentray measured as whole
 # processes against its floors (internal/floors), built and run side by
 # side in one private desktop session with a stand-in panel
-# (internal/benchmark). Prints one table; the README's "Performance"
-# section comes from it.
+# (internal/benchmark), then the scale rows at 50 and 200 credentials
+# (1000: make bench-scale). Prints its tables with the machine and its
+# load; the README's "Performance" section comes from one run.
 #
 # TOKENTRAY_BENCH_LATENCY (200ms): the sandbox brokers' answer time.
 # TOKENTRAY_BENCH_RUNS (3): the runs behind each whole-process median.
@@ -31,3 +32,11 @@ TOKENTRAY_BENCH_LATENCY=$latency $GO test -run '^$' -bench 'RefreshAll' -benchti
 echo "== whole processes against their floors"
 TOKENTRAY_FORCE_XVFB=1 bash scripts/with-desktop.sh bin/tokentray-benchmark -bin bin/tokentray -latency "$latency" \
 	-runs "${TOKENTRAY_BENCH_RUNS:-3}" -idle "${TOKENTRAY_BENCH_IDLE:-60s}" "$@"
+# The scale rows, each size beside one credential in its own session:
+# the profiles of one session share the sandbox's keychain service, so a
+# refresh of one profile would find the other's items too.
+for n in 50 200; do
+	echo "== whole processes at $n credentials and at 1, in one session"
+	TOKENTRAY_FORCE_XVFB=1 bash scripts/with-desktop.sh bin/tokentray-benchmark -bin bin/tokentray -latency "$latency" \
+		-runs "${TOKENTRAY_BENCH_RUNS:-3}" -scale "1,$n"
+done

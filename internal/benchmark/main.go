@@ -5,7 +5,9 @@
 // and how soon a confirmation on the (sandbox) phone shows in the tray;
 // then the command line against its floor (internal/floors/settings),
 // refresh all of 50 credentials against one, and the window's first
-// frame (process.go).
+// frame (process.go). With -scale it measures instead the command line,
+// a cold refresh (with the Secret Service calls it makes) and the
+// agent's start at several numbers of credentials (scale.go).
 //
 // It must run inside a private desktop session (scripts/with-desktop.sh:
 // a D-Bus session bus, a keyring and an X display). It plays the panel
@@ -47,6 +49,7 @@ var (
 	credentials = flag.Int("credentials", 4, "healthy credentials in the measured profile")
 	windowScale = flag.Int("window-scale", 0, "measure only the window's first frame at 4 and at this many credentials")
 	idleOnly    = flag.Bool("idle-only", false, "measure only the idle agent against its floors (memory, CPU, signals)")
+	scale       = flag.String("scale", "", "measure only the whole-process rows at these sizes (1,50,200,1000) against their floors")
 	commands    = flag.Bool("commands", false, "measure only the command line (status, token, refresh all), not the agent or the window")
 )
 
@@ -88,6 +91,13 @@ func run() error {
 			return fmt.Errorf("build %s: %v\n%s", b[1], err, out)
 		}
 	}
+	if *scale != "" {
+		sizes, err := parseSizes(*scale)
+		if err != nil {
+			return err
+		}
+		return measureScale(tmp, bin, sizes, *runs)
+	}
 	if *windowScale > 0 {
 		return measureWindowScale(tmp, *windowScale, *runs)
 	}
@@ -96,7 +106,7 @@ func run() error {
 		if err != nil {
 			return err
 		}
-		fmt.Printf("Command line, median of its runs\nMachine: %s\n\n", machine())
+		fmt.Printf("Command line, median of its runs\nMachine: %s; load average %s\n\n", machine(), loadAverage())
 		fmt.Println("| figure | tokentray | floor | ratio | target | |")
 		fmt.Println("| --- | --- | --- | --- | --- | --- |")
 		printCommandRows(cf, ratioText, verdictText)
@@ -452,7 +462,7 @@ func printTable(fs []figures, cf commandFigures) {
 	ok := m(func(f figures) float64 { return f.confirmToOK })
 	w := idle.Seconds()
 	fmt.Printf("Whole process, %d credentials, idle window %.0f s, median of %d runs\n", *credentials, w, len(fs))
-	fmt.Printf("Machine: %s\n\n", machine())
+	fmt.Printf("Machine: %s; load average %s\n\n", machine(), loadAverage())
 	fmt.Println("| figure | tokentray agent | floor | ratio | target | |")
 	fmt.Println("| --- | --- | --- | --- | --- | --- |")
 	fmt.Printf("| idle RSS | %.1f MiB | Fyne tray app %.1f MiB | %s | ≤ 0.20× | %s |\n", rss, fyne, ratio(rss, fyne), verdict(rss <= 0.20*fyne))

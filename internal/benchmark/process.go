@@ -417,7 +417,7 @@ func measureWindowScale(tmp string, n, runs int) error {
 	}
 	small, large := frames[0], frames[1]
 	a, b := medianOf(small), medianOf(large)
-	fmt.Printf("Window, start to first frame (median of %d, alternating)\nMachine: %s\n\n", runs, machine())
+	fmt.Printf("Window, start to first frame (median of %d, alternating)\nMachine: %s; load average %s\n\n", runs, machine(), loadAverage())
 	fmt.Println("| figure | tokentray | floor | ratio | target | |")
 	fmt.Println("| --- | --- | --- | --- | --- | --- |")
 	fmt.Printf("| window, first frame at %d credentials | %.0f ms | at 4 credentials: %.0f ms | %s | ≤ 1.5× | %s |\n",
