@@ -21,7 +21,16 @@ const (
 	formatJSON   = "json"
 )
 
-func envCommand(e *env) *cobra.Command {
+// envOptions is what an env command line asks for.
+type envOptions struct {
+	Name string
+	// Format is shell, dotenv or json.
+	Format string
+}
+
+// envCommand is the env command; runF (nil: print the variables) gets
+// the options its command line parsed.
+func envCommand(e *env, runF func(envOptions) error) *cobra.Command {
 	c := newCommand("env", "print a credential's variables for a shell, a .env file or JSON", "env NAME [--format shell|dotenv|json]",
 		`Prints the variables the broker's SDK reads for NAME, renewed first when
 due. The format:
@@ -59,13 +68,8 @@ Exit code 3 when you must act first.`)
 	})
 	c.Args = exactly(1, msg.New("cli.what_one_name"))
 	c.ValidArgsFunction = e.completeNames(1)
-	c.RunE = func(_ *cobra.Command, args []string) error {
-		switch format {
-		case formatShell, formatDotenv, formatJSON:
-		default:
-			return usage(msg.New("cli.env_bad_format", "Format", strconv.Quote(format)))
-		}
-		vars, err := credentialEnv(e, args[0])
+	run := func(o envOptions) error {
+		vars, err := credentialEnv(e, o.Name)
 		var none *noEnvError
 		if errors.As(err, &none) {
 			// Nothing on stdout and a code a script notices:
@@ -75,7 +79,18 @@ Exit code 3 when you must act first.`)
 		if err != nil {
 			return err
 		}
-		return writeEnv(e, vars, format)
+		return writeEnv(e, vars, o.Format)
+	}
+	if runF == nil {
+		runF = run
+	}
+	c.RunE = func(_ *cobra.Command, args []string) error {
+		switch format {
+		case formatShell, formatDotenv, formatJSON:
+		default:
+			return usage(msg.New("cli.env_bad_format", "Format", strconv.Quote(format)))
+		}
+		return runF(envOptions{Name: args[0], Format: format})
 	}
 	return c
 }

@@ -154,3 +154,13 @@ func TestExtendOptions(t *testing.T) {
 		{args: []string{}, usage: "extend needs"},
 	})
 }
+
+func TestEnvOptions(t *testing.T) {
+	checkOptions(t, envCommand, []optionsCase[envOptions]{
+		{args: []string{"k1"}, want: envOptions{Name: "k1", Format: formatShell}},
+		{args: []string{"k1", "--format", "dotenv"}, want: envOptions{Name: "k1", Format: formatDotenv}},
+		{args: []string{"k1", "--format=json"}, want: envOptions{Name: "k1", Format: formatJSON}},
+		{args: []string{"k1", "--format", "yaml"}, usage: `--format "yaml" is not a format env knows`},
+		{args: []string{}, usage: "env needs"},
+	})
+}

@@ -57,7 +57,7 @@ func newRoot(e *env) *cobra.Command {
 	root.SetHelpCommand(helpCommand(e))
 	root.AddCommand(
 		agentCommand(e), windowCommand(e), addCommand(e), loginCommand(e, nil), logoutCommand(e, nil),
-		refreshCommand(e, nil), extendCommand(e, nil), statusCommand(e, nil), tokenCommand(e, nil), envCommand(e),
+		refreshCommand(e, nil), extendCommand(e, nil), statusCommand(e, nil), tokenCommand(e, nil), envCommand(e, nil),
 		execCommand(e, nil), shareCommand(e), removeCommand(e, nil), updateCommand(e), configCommand(e), keychainCommand(e), serviceCommand(e), sandboxCommand(e), completionCommand(e),
 	)
 	summaries(e, root)
