@@ -112,6 +112,9 @@ type LoginOptions struct {
 	// no browser can be opened, instead of showing the address and
 	// waiting: for a face where nobody would see the address.
 	NeedBrowser bool
+	// Lang is the language of the page tokentray shows in the browser at
+	// the end of a login; empty is English.
+	Lang msg.Lang
 }
 
 // ErrNoBrowser is what a login returns (wrapped) when no browser could be

@@ -62,7 +62,7 @@ func (p *OAuthProvider) Login(ctx context.Context, c *auth.Credential, s auth.Se
 		path = "/"
 	}
 	srv := &http.Server{
-		Handler:           callbackHandler(path, state, results, finished),
+		Handler:           callbackHandler(path, state, results, finished, opts.Lang),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	var serving sync.WaitGroup
@@ -370,7 +370,11 @@ func addrInUse(err error) bool {
 // the token exchange so it can say whether the login worked. An answer
 // with another state is turned away and the login keeps waiting: any web
 // page can send the browser here.
-func callbackHandler(path, state string, results chan<- callback, finished <-chan struct{}) http.Handler {
+func callbackHandler(path, state string, results chan<- callback, finished <-chan struct{}, lang msg.Lang) http.Handler {
+	if lang == "" {
+		lang = msg.English
+	}
+	page := func(w http.ResponseWriter, status int, title, text msg.Message) { page(w, lang, status, title, text) }
 	var once sync.Once
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != path {
@@ -379,8 +383,7 @@ func callbackHandler(path, state string, results chan<- callback, finished <-cha
 		}
 		q := r.URL.Query()
 		if subtle.ConstantTimeCompare([]byte(q.Get("state")), []byte(state)) != 1 {
-			page(w, http.StatusBadRequest, "Not the answer tokentray is waiting for",
-				"This page did not come from the Futu login tokentray started (state mismatch), so it was ignored: tokentray is still waiting for you to approve it in the Futu page it opened.")
+			page(w, http.StatusBadRequest, msg.New("futu.page_wrong_title"), msg.New("futu.page_wrong_text"))
 			return
 		}
 		cb := answer(q, state)
@@ -394,7 +397,7 @@ func callbackHandler(path, state string, results chan<- callback, finished <-cha
 			}
 		})
 		if !sent {
-			page(w, http.StatusConflict, "This login has already finished", "Nothing more to do here.")
+			page(w, http.StatusConflict, msg.New("futu.page_done_title"), msg.New("futu.page_done_text"))
 			return
 		}
 		var err error
@@ -413,10 +416,10 @@ func callbackHandler(path, state string, results chan<- callback, finished <-cha
 			return
 		}
 		if err != nil {
-			page(w, http.StatusBadRequest, "Futu login failed", err.Error())
+			page(w, http.StatusBadRequest, msg.New("futu.page_failed_title"), msg.Of(err))
 			return
 		}
-		page(w, http.StatusOK, "Logged in to Futu", "tokentray has your Futu login.")
+		page(w, http.StatusOK, msg.New("futu.page_ok_title"), msg.New("futu.page_ok_text"))
 	})
 }
 
@@ -446,11 +449,11 @@ func answer(q url.Values, state string) callback {
 	return cb
 }
 
-func page(w http.ResponseWriter, status int, title, msg string) {
+func page(w http.ResponseWriter, l msg.Lang, status int, title, text msg.Message) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	fmt.Fprintf(w, `<!doctype html><html><head><meta charset="utf-8"><title>tokentray: %[1]s</title></head>
-<body style="font-family: sans-serif; margin: 3em"><h1>%[1]s</h1><p>%[2]s</p><p>You can close this tab.</p></body></html>
-`, html.EscapeString(title), html.EscapeString(msg))
+	fmt.Fprintf(w, `<!doctype html><html lang="%[4]s"><head><meta charset="utf-8"><title>tokentray: %[1]s</title></head>
+<body style="font-family: sans-serif; margin: 3em"><h1>%[1]s</h1><p>%[2]s</p><p>%[3]s</p></body></html>
+`, html.EscapeString(l.Render(title)), html.EscapeString(l.Render(text)), html.EscapeString(l.Render(msg.New("futu.page_close"))), html.EscapeString(string(l)))
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"html"
 	"io"
 	"net"
 	"net/http"
@@ -281,6 +282,26 @@ func TestOAuthCallbackPageExplainsTheErrorSafely(t *testing.T) {
 	}
 	if !strings.Contains(page, "server_error") || !strings.Contains(page, "close this tab") {
 		t.Errorf("the page does not say what went wrong and that the tab can be closed: %s", page)
+	}
+}
+
+// The page the browser shows at the end of a login speaks the person's
+// language, the login's sentence included.
+func TestOAuthCallbackPageSpeaksTheLoginsLanguage(t *testing.T) {
+	b := rawBrowser{url.Values{"error": {"access_denied"}}, make(chan string, 1)}
+	f := newOAuthFixture(t, b, futusim.Options{})
+	_, err := f.p.Login(testutil.Context(t, 10*time.Second), &f.c, f.s, auth.LoginOptions{Lang: msg.HongKongChinese}, f.progress)
+	if !msg.Of(err).Is("futu.login_denied") {
+		t.Fatalf("err = %v, want the login denied", err)
+	}
+	page := <-b.page
+	for _, want := range []string{`lang="zh-HK"`, "富途登入失敗", msg.HongKongChinese.Err(err), "你可以關閉這個分頁。"} {
+		if !strings.Contains(page, html.EscapeString(want)) && !strings.Contains(page, want) {
+			t.Errorf("the page lacks %q:\n%s", want, page)
+		}
+	}
+	if strings.Contains(page, "You can close this tab") {
+		t.Errorf("the page is English: %s", page)
 	}
 }
 
