@@ -4,8 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"os/exec"
+	"strconv"
 	"strings"
 	"syscall"
+	"tokentray/internal/msg"
 
 	"github.com/spf13/cobra"
 )
@@ -51,16 +53,15 @@ be left out when CMD takes no options of its own.`)
 		dash := c.ArgsLenAtDash()
 		switch {
 		case len(args) == 0 || dash == 0:
-			return usagef("exec needs a NAME; run: tokentray help exec")
+			return usage(msg.New("cli.exec_needs_name"))
 		case dash < 0 && len(args) < 2, dash == len(args):
-			return usagef("exec needs a command after --; run: tokentray help exec")
+			return usage(msg.New("cli.exec_needs_command"))
 		}
 		return nil
 	}
 	// An option after the command is most often the command's own.
 	c.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return usagef("%s; if it is an option of the command to run, put -- before the command: %s; run: tokentray help exec",
-			strings.TrimSuffix(err.Error(), "."), e.cmdLine("exec", "NAME", "--", "CMD", "[ARG...]"))
+		return usage(msg.New("cli.exec_flag_error", "Error", flagError(err), "Command", e.cmdLine("exec", "NAME", "--", "CMD", "[ARG...]")))
 	})
 	c.ValidArgsFunction = func(c *cobra.Command, args []string, prefix string) ([]string, cobra.ShellCompDirective) {
 		if c.ArgsLenAtDash() < 0 {
@@ -91,20 +92,20 @@ func parsePrefixes(flags, names []string) (map[string]string, error) {
 	for _, f := range flags {
 		name, pre, ok := strings.Cut(f, "=")
 		if !ok || name == "" {
-			return nil, usagef("--prefix %q needs the form NAME=PREFIX, such as --prefix futu-hk=HK_", f)
+			return nil, usage(msg.New("cli.prefix_form", "Value", strconv.Quote(f)))
 		}
 		known := false
 		for _, n := range names {
 			known = known || n == name
 		}
 		if !known {
-			return nil, usagef("--prefix names %s, which is not one of the credentials given to exec (%s)", name, strings.Join(names, ", "))
+			return nil, usage(msg.New("cli.prefix_unknown", "Name", name, "Names", strings.Join(names, ", ")))
 		}
 		if !varNameOK(pre) {
-			return nil, usagef("--prefix %s=%q cannot start a variable's name: use letters, digits and underscores, starting with a letter or underscore", name, pre)
+			return nil, usage(msg.New("cli.prefix_bad", "Name", name, "Prefix", strconv.Quote(pre)))
 		}
 		if _, dup := out[name]; dup {
-			return nil, usagef("--prefix is given twice for %s: give it once per credential", name)
+			return nil, usage(msg.New("cli.prefix_twice", "Name", name))
 		}
 		out[name] = pre
 	}
@@ -132,7 +133,7 @@ func execVars(e *env, names []string, prefixes map[string]string) (map[string]st
 	seen := map[string]bool{}
 	for _, name := range names {
 		if seen[name] {
-			return nil, usagef("exec names %s twice: give each credential once", name)
+			return nil, usage(msg.New("cli.exec_twice", "Name", name))
 		}
 		seen[name] = true
 		vs, err := credentialEnv(e, name)
@@ -149,8 +150,7 @@ func execVars(e *env, names []string, prefixes map[string]string) (map[string]st
 		for _, k := range sortedKeys(vs) {
 			v := prefixes[name] + k
 			if other, ok := from[v]; ok && vars[v] != vs[k] {
-				return nil, usagef("%s and %s both set %s, to different values: give one of them a prefix, such as --prefix %s=%s",
-					other, name, v, name, suggestPrefix(name))
+				return nil, usage(msg.New("cli.exec_clash", "Other", other, "Name", name, "Var", v, "Prefix", name+"="+suggestPrefix(name)))
 			}
 			vars[v], from[v] = vs[k], name
 		}
@@ -182,7 +182,7 @@ func runExec(e *env, names []string, prefixes map[string]string, argv []string) 
 	}
 	path, err := exec.LookPath(argv[0])
 	if err != nil {
-		return &exitError{code: 127, err: fmt.Errorf("cannot run %s: it was not found or is not executable", argv[0])}
+		return &exitError{code: 127, err: msg.Errorf("cli.exec_not_found", "Command", argv[0])}
 	}
 	cmd := exec.Command(path, argv[1:]...)
 	cmd.Args[0] = argv[0]
@@ -203,7 +203,7 @@ func runExec(e *env, names []string, prefixes map[string]string, argv []string) 
 		}
 		return &exitError{code: xe.ExitCode()}
 	}
-	return &exitError{code: 127, err: fmt.Errorf("cannot run %s: %v", argv[0], err)}
+	return &exitError{code: 127, err: msg.Wrap(err, "cli.exec_cannot_run", "Command", argv[0], "Err", err)}
 }
 
 // mergeEnv returns base with vars set, replacing earlier values.

@@ -1,12 +1,12 @@
 package cli
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"tokentray/internal/msg"
 	"tokentray/internal/sandboxaddr"
 )
 
@@ -59,11 +59,11 @@ start over.`)
 func runSandbox(e *env, seed, fresh bool, futuPort, webullPort int) error {
 	for _, p := range []int{futuPort, webullPort} {
 		if p < 0 || p > 65535 {
-			return usagef("%d is not a port number", p)
+			return usage(msg.New("cli.not_a_port", "Port", p))
 		}
 	}
 	if e.StartSandbox == nil {
-		return errors.New("this build of tokentray has no sandbox")
+		return msg.Errorf("cli.no_sandbox")
 	}
 	// Credentials added to the sandbox profile without --endpoint, and
 	// an agent started with --sandbox, use these brokers.
@@ -75,7 +75,7 @@ func runSandbox(e *env, seed, fresh bool, futuPort, webullPort int) error {
 		return err
 	}
 	if f, w, err := sandboxaddr.Running(parts.Dir); err == nil {
-		return fmt.Errorf("sandbox brokers already serve the sandbox profile (Futu %s, Webull %s), started by another tokentray; use those, or stop it first", f, w)
+		return msg.Errorf("cli.sandbox_running", "Futu", f, "Webull", w)
 	}
 	sb, err := e.StartSandbox(SandboxOptions{FutuPort: futuPort, WebullPort: webullPort, Fresh: fresh, Seed: seed,
 		Logf: func(format string, args ...any) { e.say(e.Stderr, fmt.Sprintf(format, args...)) }})
@@ -85,36 +85,27 @@ func runSandbox(e *env, seed, fresh bool, futuPort, webullPort int) error {
 		}
 	}
 	if err != nil {
-		return fmt.Errorf("could not start the sandbox brokers: %w", err)
+		return msg.Wrap(err, "cli.sandbox_start_failed", "Err", err)
 	}
 	defer sb.Stop()
 	ctx, stop := interruptible(e.ctx)
 	defer stop()
 
 	w := &strings.Builder{}
-	fmt.Fprintf(w, "Futu sandbox:    %s\n", sb.FutuURL)
-	fmt.Fprintf(w, "  admin page:    %s (OAuth clients, API keys, rotation, clock skew, faults)\n", sb.FutuAdminURL)
-	fmt.Fprintf(w, "Webull sandbox:  %s\n", sb.WebullURL)
-	fmt.Fprintf(w, "  phone page:    %s (confirm pending tokens with their SMS code)\n", sb.PhoneURL)
-	fmt.Fprintf(w, "  faults:        %s/sandbox/faults and %s/sandbox/faults\n", sb.FutuURL, sb.WebullURL)
-	addYours := "Add your own"
+	fmt.Fprintln(w, e.tr(msg.New("cli.sandbox_banner", "Futu", sb.FutuURL, "Admin", sb.FutuAdminURL, "Webull", sb.WebullURL, "Phone", sb.PhoneURL)))
+	addYours := msg.New("cli.sandbox_add_yours")
 	switch {
 	case sb.Seeded:
-		fmt.Fprintf(w, "\nDemo credentials added to the sandbox profile: %s.\n", strings.Join(sb.DemoNames, ", "))
+		fmt.Fprintln(w, "\n"+e.tr(msg.New("cli.sandbox_seeded", "Names", strings.Join(sb.DemoNames, ", "))))
 	case sb.Restored:
-		fmt.Fprintf(w, "\nThe brokers kept their saved state: the sandbox profile's credentials work as before.\n")
+		fmt.Fprintln(w, "\n"+e.tr(msg.New("cli.sandbox_restored")))
 	default:
-		fmt.Fprintf(w, "\nAdd the demo credentials to the sandbox profile: tokentray sandbox --seed\n")
-		addYours = "Or add your own"
+		fmt.Fprintln(w, "\n"+e.tr(msg.New("cli.sandbox_seed_hint")))
+		addYours = msg.New("cli.sandbox_or_add_yours")
 	}
-	fmt.Fprintf(w, "%s from another terminal, for example:\n", addYours)
-	fmt.Fprintf(w, "  tokentray --sandbox add futu-oauth my-futu\n")
-	fmt.Fprintf(w, "  tokentray --sandbox login my-futu\n")
-	fmt.Fprintf(w, "(in the sandbox profile, credentials added without --endpoint use these brokers)\n")
-	fmt.Fprintf(w, "Then: tokentray --sandbox status, tokentray --sandbox window, or tokentray --sandbox for the tray.\n")
-	fmt.Fprintf(w, "Press Ctrl-C to stop.")
+	fmt.Fprint(w, e.tr(msg.New("cli.sandbox_how", "AddYours", addYours)))
 	e.say(e.Stdout, w.String())
 	<-ctx.Done()
-	fmt.Fprintln(e.Stdout, "Sandbox stopped.")
+	fmt.Fprintln(e.Stdout, e.tr(msg.New("cli.sandbox_stopped")))
 	return nil
 }

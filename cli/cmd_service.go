@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/user"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -15,6 +16,7 @@ import (
 	"tokentray/auth/keychain"
 	"tokentray/auth/store"
 	"tokentray/internal/atomicfile"
+	"tokentray/internal/msg"
 	"tokentray/internal/userunit"
 )
 
@@ -43,9 +45,9 @@ elsewhere. With --sandbox it is the sandbox profile's agent, as
 tokentray-sandbox.service.`)
 	c.Args = func(c *cobra.Command, args []string) error {
 		if len(args) == 0 {
-			return usagef("service needs install, uninstall or status; run: tokentray help service")
+			return usage(msg.New("cli.service_needs"))
 		}
-		return usagef("%q is not a service command; it takes install, uninstall or status", args[0])
+		return usage(msg.New("cli.service_not_a_command", "Word", strconv.Quote(args[0])))
 	}
 	c.RunE = func(*cobra.Command, []string) error { return nil }
 	var credential string
@@ -76,7 +78,7 @@ func (e *env) executable() (string, error) {
 	}
 	exe, err := os.Executable()
 	if err != nil {
-		return "", fmt.Errorf("cannot find where this tokentray is (%v)", err)
+		return "", msg.Wrap(err, "cli.service_no_executable", "Err", err)
 	}
 	if real, err := filepath.EvalSymlinks(exe); err == nil {
 		exe = real
@@ -122,11 +124,12 @@ func serviceInstall(e *env, credential string) error {
 				return err
 			}
 			if _, err := os.Stat(abs); err != nil {
-				return fmt.Errorf("the encrypted key %s cannot be read (%v); make it with: systemd-creds --user encrypt --name=%s %s %s", abs, keychain.ErrText(err), userunit.CredentialName, shellQuote(r.Key.Path), shellQuote(abs))
+				return msg.Wrap(err, "cli.service_cred_unreadable", "Path", abs, "Err", keychain.ErrText(err),
+					"Command", "systemd-creds --user encrypt --name="+userunit.CredentialName+" "+shellQuote(r.Key.Path)+" "+shellQuote(abs))
 			}
 			spec.Credential = abs
 		case r.Key.From == keychain.KeyFromSystemd:
-			return errors.New("this process runs under systemd with the key as a credential; run service install from your own shell")
+			return msg.Errorf("cli.service_under_systemd")
 		default:
 			if _, err := os.Stat(r.Key.Path); errors.Is(err, fs.ErrNotExist) {
 				var fe *keychain.FileError
@@ -138,37 +141,34 @@ func serviceInstall(e *env, credential string) error {
 			spec.Key = r.Key.Path
 		}
 	} else if credential != "" {
-		return usagef("--credential hands the file keychain's key to the service, but this profile keeps its secrets in the system keychain; run: %s", e.cmdLine("config", "keychain", "file"))
+		return usage(msg.New("cli.service_credential_os", "Command", e.cmdLine("config", "keychain", "file")))
 	}
 	unit := spec.Unit()
 	if why := e.systemd().Absent(); why != "" {
 		fmt.Fprint(e.Stdout, unit)
-		return fmt.Errorf("%s, so no service was installed; above is the unit, for a machine where systemd runs (as %s)", why, path)
+		return msg.Errorf("cli.service_no_systemd", "Why", why, "Path", path)
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return fmt.Errorf("cannot create %s (%v)", filepath.Dir(path), keychain.ErrText(err))
+		return msg.Wrap(err, "cli.cannot_create", "Path", filepath.Dir(path), "Err", keychain.ErrText(err))
 	}
 	old, _ := auth.ReadRegular(path, 1<<20)
 	if err := atomicfile.Write(path, []byte(unit), 0o644); err != nil {
-		return fmt.Errorf("cannot write %s (%v)", path, keychain.ErrText(err))
+		return msg.Wrap(err, "cli.cannot_write", "Path", path, "Err", keychain.ErrText(err))
 	}
 	name := strings.TrimSuffix(spec.Name(), ".service")
 	w := e.Stdout
 	switch {
 	case old == nil:
-		fmt.Fprintf(w, "Wrote %s.\n", path)
+		fmt.Fprintln(w, e.tr(msg.New("cli.service_wrote", "Path", path)))
 	case string(old) == unit:
-		fmt.Fprintf(w, "%s is already up to date.\n", path)
+		fmt.Fprintln(w, e.tr(msg.New("cli.service_up_to_date", "Path", path)))
 	default:
-		fmt.Fprintf(w, "Replaced %s.\n", path)
+		fmt.Fprintln(w, e.tr(msg.New("cli.service_replaced", "Path", path)))
 	}
 	if r.Kind != store.KeychainFile {
-		fmt.Fprintf(w, "Note: this profile keeps its secrets in the system keychain, which a service on a server without a desktop cannot reach; there, run %s and %s, then install again.\n",
-			e.cmdLine("keychain", "init"), e.cmdLine("config", "keychain", "file"))
+		fmt.Fprintln(w, e.tr(msg.New("cli.service_os_keychain_note", "Init", e.cmdLine("keychain", "init"), "Config", e.cmdLine("config", "keychain", "file"))))
 	}
-	fmt.Fprintf(w, "\nStart it now and at every boot:\n  systemctl --user daemon-reload\n  systemctl --user enable --now %s\n", name)
-	fmt.Fprintf(w, "Keep it running while you are logged out:\n  loginctl enable-linger %s\n", userName(e.Getenv))
-	fmt.Fprintf(w, "See what it does:\n  journalctl --user -u %s -f\n", name)
+	fmt.Fprintln(w, "\n"+e.tr(msg.New("cli.service_next_steps", "Name", name, "User", userName(e.Getenv))))
 	return nil
 }
 
@@ -189,28 +189,28 @@ func serviceUninstall(e *env) error {
 		return err
 	}
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("no tokentray service is installed (there is no %s)", path)
+		return msg.Errorf("cli.service_none", "Path", path)
 	}
 	sd := e.systemd()
 	running := sd.Absent() == ""
 	stopped := false
 	if running {
 		if out, err := sd.Systemctl("disable", "--now", spec.Name()); err != nil {
-			fmt.Fprintf(e.Stderr, "tokentray: systemctl --user disable --now %s failed (%s)\n", spec.Name(), oneLine(out))
+			fmt.Fprintln(e.Stderr, "tokentray: "+e.tr(msg.New("cli.service_disable_failed", "Name", spec.Name(), "Out", oneLine(out))))
 		} else {
 			stopped = true
 		}
 	}
 	if err := os.Remove(path); err != nil {
-		return fmt.Errorf("cannot remove %s (%v)", path, keychain.ErrText(err))
+		return msg.Wrap(err, "cli.cannot_remove", "Path", path, "Err", keychain.ErrText(err))
 	}
 	if running {
 		_, _ = sd.Systemctl("daemon-reload")
 	}
 	if stopped {
-		fmt.Fprintf(e.Stdout, "Stopped and disabled %s, and removed %s.\n", spec.Name(), path)
+		fmt.Fprintln(e.Stdout, e.tr(msg.New("cli.service_removed_stopped", "Name", spec.Name(), "Path", path)))
 	} else {
-		fmt.Fprintf(e.Stdout, "Removed %s; if the service still runs, stop it with: systemctl --user disable --now %s\n", path, spec.Name())
+		fmt.Fprintln(e.Stdout, e.tr(msg.New("cli.service_removed", "Name", spec.Name(), "Path", path)))
 	}
 	return nil
 }
@@ -225,13 +225,13 @@ func serviceStatus(e *env) error {
 		installed = false
 	}
 	if installed {
-		fmt.Fprintf(e.Stdout, "Unit: %s\n", path)
+		fmt.Fprintln(e.Stdout, e.tr(msg.New("cli.service_unit", "Path", path)))
 	} else {
-		fmt.Fprintf(e.Stdout, "Unit: none (%s does not exist; write it with: %s)\n", path, e.cmdLine("service", "install"))
+		fmt.Fprintln(e.Stdout, e.tr(msg.New("cli.service_unit_none", "Path", path, "Command", e.cmdLine("service", "install"))))
 	}
 	sd := e.systemd()
 	if why := sd.Absent(); why != "" {
-		return fmt.Errorf("%s, so it cannot say how the service runs", why)
+		return msg.Errorf("cli.service_status_no_systemd", "Why", why)
 	}
 	out, err := sd.Systemctl("status", "--no-pager", "--lines=5", spec.Name())
 	fmt.Fprint(e.Stdout, out)

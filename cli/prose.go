@@ -67,7 +67,7 @@ func words(s string) []word {
 	var glued []bool
 	for _, f := range strings.Fields(s) {
 		// "运行：tokentray help": the command starts inside the field.
-		if i := strings.Index(f, "tokentray"); i > 0 && strings.ContainsAny(f[:i], "：，；（") && f[i:] == "tokentray" {
+		if i := strings.Index(f, "tokentray"); i > 0 && strings.ContainsAny(f[:i], "：，；（、") && f[i:] == "tokentray" {
 			fs, glued = append(fs, f[:i], f[i:]), append(glued, false, true)
 			continue
 		}
@@ -113,5 +113,5 @@ func commandStarts(fs []string, i int) bool {
 	}
 	p := fs[i-1]
 	return strings.HasSuffix(p, ":") || strings.HasSuffix(p, ",") || p == "or" || p == "(or" ||
-		strings.ContainsAny(lastRune(p), "：，；（") || runeWidth([]rune(lastRune(p))[0]) == 2
+		strings.ContainsAny(lastRune(p), "：，；（、") || runeWidth([]rune(lastRune(p))[0]) == 2
 }
