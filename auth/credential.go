@@ -232,10 +232,10 @@ func nameOK(name string) bool {
 // ValidateName returns a sentence-long error when name cannot be used.
 func ValidateName(name string) error {
 	if !nameOK(name) {
-		shown := fmt.Sprintf("%q", name)
+		shown := msg.Plain(fmt.Sprintf("%q", name))
 		if r := []rune(name); len(r) > 64 {
 			// A message never repeats a huge argument whole.
-			shown = fmt.Sprintf("%q… (%d characters)", string(r[:64]), len(r))
+			shown = msg.New("auth.name_cut", "Start", fmt.Sprintf("%q", string(r[:64])), "Count", len(r))
 		}
 		return msg.Errorf("auth.name_unusable", "Name", shown)
 	}

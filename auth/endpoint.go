@@ -1,7 +1,6 @@
 package auth
 
 import (
-	"fmt"
 	"net"
 	"net/url"
 	"strconv"
@@ -30,20 +29,20 @@ func CheckEndpoint(what, raw string) (string, error) {
 func CheckEndpointNamed(what msg.Message, raw string) (string, error) {
 	raw = strings.TrimSpace(raw)
 	if len(raw) > MaxEndpointBytes {
-		return "", NeedsUserBecause(Action{}, msg.New("auth.endpoint_too_long", "What", what, "Value", ShownInput(raw), "Max", MaxEndpointBytes))
+		return "", NeedsUserBecause(Action{}, msg.New("auth.endpoint_too_long", "What", what, "Value", ShownInputMsg(raw), "Max", MaxEndpointBytes))
 	}
 	u, err := url.Parse(raw)
 	if err == nil && u.User != nil {
 		// The URL itself would show the password, so it is not quoted.
 		return "", NeedsUserBecause(Action{}, msg.New("auth.endpoint_userinfo", "What", what))
 	}
-	shown := ShownInput(raw)
+	shown := ShownInputMsg(raw)
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
 		return "", NeedsUserBecause(Action{}, msg.New("auth.endpoint_unusable", "What", what, "Value", shown))
 	}
 	if p := u.Port(); p != "" {
 		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
-			return "", NeedsUserBecause(Action{}, msg.New("auth.endpoint_port", "What", what, "Value", shown, "Port", ShownInput(p)))
+			return "", NeedsUserBecause(Action{}, msg.New("auth.endpoint_port", "What", what, "Value", shown, "Port", ShownInputMsg(p)))
 		}
 	}
 	if u.Scheme == "http" && !IsLoopback(u.Hostname()) {
@@ -65,15 +64,19 @@ func IsLoopback(host string) bool {
 
 // ShownInput is what a message may quote of something a person typed:
 // never the whole of a long input.
-func ShownInput(raw string) string {
+func ShownInput(raw string) string { return ShownInputMsg(raw).String() }
+
+// ShownInputMsg is ShownInput as a message, said in the person's
+// language.
+func ShownInputMsg(raw string) msg.Message {
 	if len(raw) > 80 {
 		cut := raw[:60]
 		for !utf8.ValidString(cut) {
 			cut = cut[:len(cut)-1]
 		}
-		return strconv.Quote(cut) + fmt.Sprintf(" (cut; %d bytes in all)", len(raw))
+		return msg.New("auth.input_cut", "Start", strconv.Quote(cut), "Count", len(raw))
 	}
-	return strconv.Quote(raw)
+	return msg.Plain(strconv.Quote(raw))
 }
 
 // Endpoints lists a credential's endpoint settings with the names a

@@ -88,7 +88,7 @@ func (e *Engine) AddTarget(ctx context.Context, name string, t targets.Target) e
 	r := e.runner()
 	if t.Kind == targets.Exec {
 		if err := targets.CheckCommand(ctx, t.Command, r.Env); err != nil {
-			return auth.NeedsUserBecause(auth.Action{}, msg.New("engine.command_cannot_run", "Command", auth.ShownInput(t.Command), "Err", err))
+			return auth.NeedsUserBecause(auth.Action{}, msg.New("engine.command_cannot_run", "Command", auth.ShownInputMsg(t.Command), "Err", err))
 		}
 	}
 	if err := r.CheckSSH(ctx, t); err != nil {

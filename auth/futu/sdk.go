@@ -81,7 +81,7 @@ func ReadSDKToken(dir, clientID string) (SDKToken, error) {
 		t.ClientID = clientID
 	}
 	if t.ClientID != clientID {
-		return SDKToken{}, msg.Errorf("futu.sdk_other_client", "Path", path, "Other", auth.ShownInput(t.ClientID), "Client", clientID)
+		return SDKToken{}, msg.Errorf("futu.sdk_other_client", "Path", path, "Other", auth.ShownInputMsg(t.ClientID), "Client", clientID)
 	}
 	if t.AccessToken == "" && t.RefreshToken == "" {
 		return SDKToken{}, msg.Errorf("futu.sdk_empty", "Path", path)
