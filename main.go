@@ -86,7 +86,7 @@ func commandLine(door *system.Door) cli.Deps {
 			if err != nil {
 				return cli.Parts{}, err
 			}
-			parts := cli.Parts{Service: p.Service(nil), Dir: p.Profile.Dir, Prefs: p.Store, CheckKeychain: p.CheckKeychain,
+			parts := cli.Parts{Service: p.Service(), Dir: p.Profile.Dir, Prefs: p.Store, CheckKeychain: p.CheckKeychain,
 				Keychain: p.KeychainStatus}
 			if f := p.FileKeychain(); f != nil {
 				parts.MoveKeychainAside = func() (string, error) { return f.MoveAside(door.Clock().Now()) }
@@ -179,7 +179,7 @@ func runAgent(ctx context.Context, d cli.Deps, door *system.Door, o cli.AgentRun
 		w := windowSpec{sandbox: sandboxed, focus: name, do: act, phone: phone, env: d.Environ()}
 		return w.run(ctx, os.Stdout, os.Stderr)
 	}
-	agent := tray.NewAgent(parts.Service(nil), tray.AgentOptions{
+	agent := tray.NewAgent(parts.Service(), tray.AgentOptions{
 		Sandbox: sandboxed, Dir: dir, SettingsFile: parts.SettingsFile(), Prefs: parts.Store,
 		Changed: parts.Changed(), Window: window, Notifier: tray.WithSink(parts.Notifier, notifyHook(d, parts)),
 		Clipboard: tray.SystemClipboard(), Autostart: autostart.ForAgent(selfDir(), sandboxed),
@@ -207,7 +207,7 @@ func runHeadless(ctx context.Context, d cli.Deps, parts *system.Parts) error {
 	// whose failures go to the log.
 	hook := notifyHook(d, parts)
 	hook.SetReport(func(line string) { events.Printf("%s", line) })
-	agent := tray.NewAgent(parts.Service(nil), tray.AgentOptions{
+	agent := tray.NewAgent(parts.Service(), tray.AgentOptions{
 		Sandbox: parts.Profile.Sandbox, Dir: parts.Profile.Dir, SettingsFile: parts.SettingsFile(), Prefs: parts.Store,
 		Changed: parts.Changed(), Notifier: tray.WithSink(nil, hook), Language: agentLanguage(d),
 	})

@@ -69,7 +69,7 @@ func (x *itt) run(extra map[string]string, stdin string, args ...string) result 
 			if err != nil {
 				return cli.Parts{}, err
 			}
-			return cli.Parts{Service: p.Service(nil), Dir: p.Profile.Dir, Prefs: p.Store, CheckKeychain: p.CheckKeychain}, nil
+			return cli.Parts{Service: p.Service(), Dir: p.Profile.Dir, Prefs: p.Store, CheckKeychain: p.CheckKeychain}, nil
 		},
 		ProfileDir: func(sandboxed bool) (string, error) {
 			p, err := door.Profile(sandboxed)

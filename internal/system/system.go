@@ -119,11 +119,11 @@ type Parts struct {
 }
 
 // Service is the profile's service over its engine, as every face takes
-// it; autostart is the start-at-login switch (nil: the entry that starts
-// the tokentray agent beside this program).
-func (p *Parts) Service(autostart service.Autostart) service.Local {
+// it (its start-at-login switch is the entry that starts the tokentray
+// agent installed beside this program).
+func (p *Parts) Service() service.Local {
 	return service.Local{
-		Eng: p.Engine, Sandbox: p.Profile.Sandbox, Autostart: autostart,
+		Eng: p.Engine, Sandbox: p.Profile.Sandbox,
 		Dir: p.Profile.Dir, SettingsFile: p.SettingsFile(), Prefs: p.Store,
 		KeychainService: p.KeychainService(),
 	}

@@ -67,7 +67,7 @@ func open(door *system.Door, sandboxed bool, focus string, act auth.ActionKind) 
 	if err != nil {
 		return err
 	}
-	svc := parts.Service(nil)
+	svc := parts.Service()
 	if focus != "" {
 		if _, err := svc.Get(context.Background(), focus); err != nil {
 			return err

@@ -62,7 +62,7 @@ func run(dir string, l msg.Lang) error {
 		return err
 	}
 	a := fyneapp.NewWithID(app.AppID)
-	u := app.New(a, parts.Service(nil), app.Options{Sandbox: true, PhoneURL: webullURL + "/sandbox/phone", Lang: l})
+	u := app.New(a, parts.Service(), app.Options{Sandbox: true, PhoneURL: webullURL + "/sandbox/phone", Lang: l})
 	u.Win.Resize(size)
 	failed := make(chan error, 1)
 	go func() {
