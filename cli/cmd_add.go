@@ -2,8 +2,8 @@ package cli
 
 import (
 	"errors"
-	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -62,10 +62,10 @@ func addCommand(e *env) *cobra.Command {
 	}
 	c.Args = func(c *cobra.Command, args []string) error {
 		if len(args) == 0 {
-			return usagef("add needs a kind (%s) and a name; run: tokentray help add", orList(kindNames()))
+			return usage(msg.New("cli.add_needs_kind", "Kinds", e.choices(kindNames())))
 		}
 		if _, ok := auth.Describe(auth.Kind(args[0])); !ok {
-			return usagef("%q is not a credential kind; use %s", args[0], orList(kindNames()))
+			return usage(msg.New("cli.add_not_a_kind", "Word", strconv.Quote(args[0]), "Kinds", e.choices(kindNames())))
 		}
 		return exactly(1, msg.New("cli.what_name_after_kind"))(c, args[1:])
 	}
@@ -123,7 +123,7 @@ func runAdd(e *env, cmd *cobra.Command, kind auth.Kind, name string, f addFlags,
 		// Saved, so an agent started without the variable uses it too.
 		if v := strings.TrimSpace(e.Getenv(env)); v != "" {
 			if !httpURL(v) {
-				return usagef("%s %q is not an http(s) URL; correct it, or unset it and give --endpoint", env, v)
+				return usage(msg.New("cli.add_env_not_url", "Var", env, "Value", strconv.Quote(v)))
 			}
 			if err := checkEndpoint(env, v); err != nil {
 				return err
@@ -133,13 +133,13 @@ func runAdd(e *env, cmd *cobra.Command, kind auth.Kind, name string, f addFlags,
 	}
 	for _, o := range info.Options {
 		if _, given := opts[o.Name]; o.Required && !given {
-			return usagef("add %s needs %s (%s)", kind, optionUsage(o), auth.ChoiceList(o.Choices))
+			return usage(msg.New("cli.add_needs_option", "Kind", string(kind), "Option", optionUsage(o), "Choices", auth.ChoiceList(o.Choices)))
 		}
 	}
 	importSDK, importing := opts["import-sdk"]
 	importSDK = strings.TrimSpace(importSDK)
 	if importing && importSDK == "" {
-		return usagef("--import-sdk needs the OAuth client ID whose Futu SDK token to adopt")
+		return usage(msg.New("cli.add_import_needs_id"))
 	}
 	if dir, ok := opts["share-dir"]; ok {
 		// Checked as share checks it, before anything is stored.
@@ -170,15 +170,19 @@ func runAdd(e *env, cmd *cobra.Command, kind auth.Kind, name string, f addFlags,
 	}
 	switch {
 	case f.noCheck:
-		e.say(e.Stdout, strings.TrimSpace(fmt.Sprintf("Added %s (%s) without checking it with the broker; it shows as Unknown until tokentray checks it. %s", name, kind.Title(), next(e, info, name))))
+		line := e.tr(msg.New("cli.added_unchecked", "Name", name, "Kind", e.kindTitle(kind)))
+		if signsInAfterAdd(info) {
+			line = e.sentences(line, e.withNext("", e.cmdLine("login", name)))
+		}
+		e.say(e.Stdout, line)
 	case importing:
 		return checkImported(e, svc, c)
 	default:
 		// The broker checked it before it was stored.
 		h := c.Health
-		line := fmt.Sprintf("Added %s (%s)", name, kind.Title())
-		if h.State != auth.Unknown || h.Reason != "" {
-			line += ": " + h.String()
+		line := e.tr(msg.New("cli.added", "Name", name, "Kind", e.kindTitle(kind)))
+		if h.State != auth.Unknown || !h.Cause().IsZero() {
+			line = e.tr(msg.New("cli.added_health", "Name", name, "Kind", e.kindTitle(kind), "Health", e.healthLine(h)))
 		}
 		cmd := e.command(h.Next)
 		if cmd == "" && signsInAfterAdd(info) {
@@ -195,14 +199,6 @@ func signsInAfterAdd(i auth.KindInfo) bool {
 	return i.SignIn == auth.ActionLogin || i.SignIn == auth.ActionVerify
 }
 
-// next is what to do after adding a credential of the kind i describes.
-func next(e *env, i auth.KindInfo, name string) string {
-	if !signsInAfterAdd(i) {
-		return ""
-	}
-	return "Next: " + e.cmdLine("login", name)
-}
-
 func httpURL(s string) bool {
 	u, err := url.Parse(s)
 	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
@@ -214,15 +210,13 @@ func checkImported(e *env, svc service.Service, c auth.Credential) error {
 	h, err := svc.Refresh(e.ctx, c.Name, false)
 	var ue *auth.UserError
 	if errors.As(err, &ue) {
-		return &auth.UserError{
-			Msg:    fmt.Sprintf("Added %s with the Futu SDK's client %s, but Futu no longer accepts the SDK's saved login (%s)", c.Name, c.ClientID, strings.TrimSuffix(ue.Msg, ".")),
-			Action: ue.Action,
-		}
+		m := msg.New("cli.import_refused", "Name", c.Name, "Client", c.ClientID, "Why", auth.Clause(ue))
+		return &auth.UserError{Msg: m.String(), Why: m, Action: ue.Action}
 	}
 	if err != nil {
-		e.say(e.Stdout, fmt.Sprintf("Added %s (%s) with the Futu SDK's login for client %s, but it could not be checked with Futu yet because %s; tokentray will check it again.", c.Name, c.Kind.Title(), c.ClientID, e.shortReason(err, h)))
+		e.say(e.Stdout, e.tr(msg.New("cli.import_unchecked", "Name", c.Name, "Kind", e.kindTitle(c.Kind), "Client", c.ClientID, "Why", e.shortReason(err, h))))
 		return nil
 	}
-	e.say(e.Stdout, fmt.Sprintf("Added %s (%s) with the Futu SDK's login for client %s: %s", c.Name, c.Kind.Title(), c.ClientID, e.health(h)))
+	e.say(e.Stdout, e.tr(msg.New("cli.imported", "Name", c.Name, "Kind", e.kindTitle(c.Kind), "Client", c.ClientID, "Health", e.health(h))))
 	return nil
 }

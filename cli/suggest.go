@@ -19,6 +19,15 @@ import (
 // credential names too.
 const suggestDistance = 2
 
+// choices lists what may be given, "a, b or c" in the person's
+// language.
+func (e *env) choices(vs []string) string {
+	if len(vs) < 2 {
+		return strings.Join(vs, "")
+	}
+	return e.tr(msg.New("cli.or_list", "Rest", strings.Join(vs[:len(vs)-1], e.tr(msg.New("cli.comma"))), "Last", vs[len(vs)-1]))
+}
+
 // orList is names joined with "or" in the person's language.
 func (e *env) orList(names []string) string {
 	return strings.Join(names, e.tr(msg.New("cli.or")))
