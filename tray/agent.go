@@ -6,10 +6,8 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"sync"
-	"sync/atomic"
 	"time"
 
-	"github.com/fsnotify/fsnotify"
 	"github.com/jonboulle/clockwork"
 
 	"tokentray/auth"
@@ -26,7 +24,8 @@ type AgentOptions struct {
 	// which alerts it showed; empty: it forgets them when it quits.
 	Dir string
 	// SettingsFile is the profile's settings file, followed for changes
-	// the command line and the window make; empty: not followed.
+	// the command line and the window make; empty: not followed (the
+	// settings are read once, at start).
 	SettingsFile string
 	// Prefs reads the profile's settings; nil means the defaults.
 	Prefs Prefs
@@ -56,11 +55,6 @@ type AgentOptions struct {
 	// Autostart reads and sets starting at login; nil hides nothing but
 	// the checkbox does nothing.
 	Autostart Autostart
-	// PollEvery, when set, overrides PollEvery (tests).
-	PollEvery time.Duration
-	// NoWatch: do not watch the settings file for changes by other
-	// processes (tests that drive changes themselves).
-	NoWatch bool
 	// Language resolves the profile's language setting ("auto", "en",
 	// "zh-CN", "zh-HK") to the language the tray, the notifications and
 	// the event log speak: the wiring's system.Language, which follows
@@ -117,9 +111,10 @@ type Agent struct {
 	c    clockwork.Clock
 
 	// out receives every view to draw (the tray, or a test's fake panel).
-	out     func(View)
-	views   chan View
-	cmds    chan Command
+	out   func(View)
+	views chan View
+	// events brings the loop what the person asked for (refresh, redraw).
+	events  chan event
 	results chan result
 	quit    context.CancelFunc
 
@@ -138,16 +133,16 @@ type Agent struct {
 	winWG        sync.WaitGroup
 	life         context.Context // ends when the agent quits: its windows close
 	endLife      context.CancelFunc
-	wakes        atomic.Int64 // timer wake-ups, for tests and benchmarks
 	// observe, when set, is told every credential's health each time
 	// the agent reads it (the headless agent's log).
 	observe func([]Entry)
 	// verifier starts Webull verifications when headless.
 	verifier *verifier
-	// pollsInFlight counts verifications being asked about.
-	pollsInFlight atomic.Int64
-	notesOnce     sync.Once
-	notes         chan Notification
+	// handled, when set, is told each event the loop handled and how
+	// many polls are then in flight; it runs in the loop.
+	handled   func(kind eventKind, polling int)
+	notesOnce sync.Once
+	notes     chan Notification
 	// keeper pushes share targets; nil until the loop starts it.
 	keeper *service.ShareKeeper
 	// settleT hands freed memory back settleAfter after work has ended
@@ -220,13 +215,10 @@ func NewAgent(eng Credentials, opts AgentOptions) *Agent {
 	if opts.Clock == nil {
 		opts.Clock = eng.Clock()
 	}
-	if opts.PollEvery <= 0 {
-		opts.PollEvery = PollEvery
-	}
 	a := &Agent{
 		eng: eng, opts: opts, c: opts.Clock,
 		views:       make(chan View, 1),
-		cmds:        make(chan Command, 8),
+		events:      make(chan event, 8),
 		results:     make(chan result, 8),
 		busy:        map[string]bool{},
 		settleAfter: settleAfter,
@@ -335,14 +327,14 @@ func (a *Agent) Do(c Command) {
 				a.notify(Notification{Code: "notify.autostart_failed", Title: l.Text("notify.autostart_failed"), Body: l.Err(err)})
 			}
 		}
-		a.cmds <- Command{Kind: "redraw"}
+		a.events <- event{kind: evRedraw}
 	case CmdQuit:
 		if a.quit != nil {
 			a.quit()
 		}
 	default:
 		select {
-		case a.cmds <- c:
+		case a.events <- commandEvent(c):
 		default:
 		}
 	}
@@ -400,211 +392,6 @@ const StopWait = 35 * time.Second
 // FirstRetry is how soon a credential whose broker did not answer is
 // checked again.
 const FirstRetry = 30 * time.Second
-
-func (a *Agent) loop(ctx context.Context) {
-	c := a.c
-	s := &schedule{poll: a.opts.PollEvery}
-	applyPrefs := func() {
-		a.mu.Lock()
-		s.every, s.lead = a.prefs.every, a.eng.Lead()
-		a.mu.Unlock()
-	}
-	applyPrefs()
-
-	var watch <-chan fsnotify.Event
-	if !a.opts.NoWatch && a.opts.SettingsFile != "" {
-		if w, err := fsnotify.NewWatcher(); err == nil {
-			// The store replaces the settings file by renaming a new one over
-			// it: watch the folder, and only that file's name.
-			if err := w.Add(filepath.Dir(a.opts.SettingsFile)); err == nil {
-				watch = w.Events
-			}
-			defer w.Close()
-		}
-	}
-	settings := filepath.Base(a.opts.SettingsFile)
-
-	checking := false
-	polling := map[string]bool{}
-	backoff := time.Duration(0)
-	// launch checks the named credentials (nil: every one); a round
-	// (all) is the periodic check, after which the schedule starts over.
-	launch := func(names []string, all bool, start time.Time) {
-		if all && checking {
-			return
-		}
-		if all {
-			checking = true
-		}
-		a.setBusy(names, true)
-		a.draw()
-		go func() {
-			if all {
-				// What a command killed meanwhile left in the keychain.
-				_ = a.eng.Tidy(ctx)
-			}
-			r := result{all: all, names: names, start: start, unanswered: a.check(ctx, names)}
-			a.setBusy(names, false)
-			a.results <- r
-		}()
-	}
-	startCheck := func(names []string) { launch(names, names == nil, time.Time{}) }
-	poll := func(name string) {
-		if polling[name] {
-			return
-		}
-		polling[name] = true
-		a.pollsInFlight.Add(1)
-		go func() {
-			a.check(ctx, []string{name})
-			a.results <- result{names: []string{name}, poll: true}
-		}()
-	}
-
-	// Share targets are pushed beside the checks, never in their way.
-	keeper := a.eng.NewShareKeeper(a.sharePushed)
-	a.mu.Lock()
-	a.keeper = keeper
-	a.mu.Unlock()
-	go keeper.Run(ctx)
-
-	// What commands killed before the agent started left in the keychain
-	// (also when no check is due at start).
-	go func() { _ = a.eng.Tidy(ctx); a.settle() }()
-	// Renewals a killed process left unfinished are asked about at once,
-	// beside the loop: a broker that stalls never holds up the tray.
-	go func() {
-		if len(a.eng.Recover(ctx)) > 0 {
-			select {
-			case a.results <- result{}:
-			case <-ctx.Done():
-			}
-		}
-		a.settle()
-	}()
-	a.reload()
-	a.draw()
-	s.track(a.snapshotEntries(), c.Now())
-	// At start only the credentials whose check is due are asked about;
-	// the others keep the rhythm of their last checks (see atStart).
-	if due, last := s.atStart(a.snapshotEntries(), c.Now()); len(due) > 0 {
-		launch(due, true, last)
-	} else {
-		s.lastCheck = last
-		if last.IsZero() {
-			s.lastCheck = c.Now() // nothing stored yet
-		}
-		a.settle()
-	}
-	timer := c.NewTimer(time.Hour)
-	timer.Stop()
-	defer timer.Stop()
-	var next wake
-	for {
-		now := c.Now()
-		next = s.next(a.snapshotEntries(), a.viewUntil(), checking, now)
-		var tick <-chan time.Time
-		if !next.nothing {
-			timer.Reset(next.at.Sub(now))
-			tick = timer.Chan()
-		}
-		select {
-		case <-ctx.Done():
-			timer.Stop()
-			defer a.unsettle()
-			if checking || len(polling) > 0 {
-				// Let a check in flight finish saving.
-				for checking || len(polling) > 0 {
-					r := <-a.results
-					if r.all {
-						checking = false
-					} else if len(r.names) == 1 {
-						delete(polling, r.names[0])
-					}
-				}
-			}
-			return
-		case <-tick:
-			now := c.Now()
-			if now.Before(next.at) {
-				continue // a timer value left from before the last reset
-			}
-			a.wakes.Add(1)
-			if next.reload {
-				a.reload()
-				s.track(a.snapshotEntries(), now)
-			}
-			for _, n := range next.polls {
-				s.polled[n] = now
-				poll(n)
-			}
-			if next.check {
-				s.retryAt = time.Time{}
-				if next.full {
-					startCheck(nil)
-				} else if retry := unanswered(a.snapshotEntries()); len(retry) > 0 {
-					// The round keeps its place: the others were not asked.
-					launch(retry, true, s.lastCheck)
-				} else {
-					backoff = 0
-					a.draw()
-				}
-			} else {
-				a.draw()
-			}
-		case r := <-a.results:
-			if r.all {
-				checking = false
-				s.lastCheck = c.Now()
-				if !r.start.IsZero() {
-					s.lastCheck = r.start // the round at start checked only what was due
-				}
-				if r.unanswered {
-					backoff = min(max(2*backoff, FirstRetry), s.every)
-					s.retryAt = c.Now().Add(backoff)
-				} else {
-					backoff, s.retryAt = 0, time.Time{}
-				}
-			} else if r.poll {
-				delete(polling, r.names[0])
-			}
-			a.reload()
-			s.track(a.snapshotEntries(), c.Now())
-			a.draw()
-			if !r.all && len(r.names) == 1 && r.poll {
-				a.pollsInFlight.Add(-1)
-			}
-			if !checking && len(polling) == 0 && (r.all || r.poll) {
-				a.settle()
-			}
-		case cmd := <-a.cmds:
-			switch cmd.Kind {
-			case CmdRefreshAll:
-				startCheck(nil)
-			case CmdRefresh:
-				startCheck([]string{cmd.Credential})
-			default:
-				a.draw()
-			}
-		case <-a.opts.Changed:
-			a.reload()
-			s.track(a.snapshotEntries(), c.Now())
-			a.draw()
-		case ev := <-watch:
-			if filepath.Base(ev.Name) != settings || ev.Op == fsnotify.Chmod {
-				continue
-			}
-			a.mu.Lock()
-			a.prefs = a.readPrefs()
-			a.alerts.setWarnDays(a.prefs.warnDays)
-			a.mu.Unlock()
-			applyPrefs()
-			a.reload()
-			s.track(a.snapshotEntries(), c.Now())
-			a.draw()
-		}
-	}
-}
 
 func (a *Agent) setBusy(names []string, on bool) {
 	a.mu.Lock()

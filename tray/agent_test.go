@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -67,6 +68,24 @@ type testAgent struct {
 	clock  *clockwork.FakeClock
 	broker *flakyBroker
 	panel  *fakePanel
+	loopCounters
+}
+
+// loopCounters count what the agent's loop handled: the timer's wakes
+// and the polls in flight after each event.
+type loopCounters struct {
+	wakes, polls atomic.Int64
+}
+
+// count has a's loop count its events into c; call it before the loop
+// starts.
+func (c *loopCounters) count(a *Agent) {
+	a.handled = func(k eventKind, polling int) {
+		if k == evDue {
+			c.wakes.Add(1)
+		}
+		c.polls.Store(int64(polling))
+	}
 }
 
 func runAgent(t *testing.T, clock *clockwork.FakeClock, broker *flakyBroker, opts ...func(*AgentOptions)) *testAgent {
@@ -79,7 +98,7 @@ func runAgent(t *testing.T, clock *clockwork.FakeClock, broker *flakyBroker, opt
 	if _, err := eng.AddWith(context.Background(), auth.Credential{Name: "futu-main", Kind: auth.KindFutuKey}, map[string]string{auth.FieldAppSecret: "test-app-secret-0001"}, engine.CheckOptions{NoCheck: true}); err != nil {
 		t.Fatal(err)
 	}
-	o := AgentOptions{Clock: clock, CheckEvery: time.Hour, NoWatch: true, Dir: st.Dir(), SettingsFile: st.Path(), Prefs: st}
+	o := AgentOptions{Clock: clock, CheckEvery: time.Hour, Dir: st.Dir(), Prefs: st}
 	for _, f := range opts {
 		f(&o)
 	}
@@ -87,11 +106,14 @@ func runAgent(t *testing.T, clock *clockwork.FakeClock, broker *flakyBroker, opt
 	p := newFakePanel()
 	s := newShown(p, a.Do)
 	a.out = s.apply
+	ta := &testAgent{Agent: a, clock: clock, broker: broker, panel: p}
+	ta.count(a)
 	ctx, cancel := context.WithCancel(context.Background())
+	ta.ctx = ctx
 	stopped := make(chan struct{})
 	go func() { a.loop(ctx); close(stopped) }()
 	t.Cleanup(func() { cancel(); <-stopped })
-	return &testAgent{Agent: a, ctx: ctx, clock: clock, broker: broker, panel: p}
+	return ta
 }
 
 // settle waits until the broker was asked n times and the tray shows
@@ -111,7 +133,7 @@ func (ta *testAgent) settle(t *testing.T, n int) {
 	}
 }
 
-func (ta *testAgent) polling() bool { return ta.pollsInFlight.Load() > 0 }
+func (ta *testAgent) polling() bool { return ta.polls.Load() > 0 }
 
 func TestAgentRetriesUnansweredBrokersWithBackoff(t *testing.T) {
 	clock := clockwork.NewFakeClockAt(t0)

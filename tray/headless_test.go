@@ -31,7 +31,9 @@ func TestHeadlessAgentRenewsPollsAndLogsOneLineAnEvent(t *testing.T) {
 	if _, err := eng.AddWith(context.Background(), auth.Credential{Name: "futu-main", Kind: auth.KindFutuKey}, map[string]string{auth.FieldAppSecret: "test-app-secret-0001"}, engine.CheckOptions{NoCheck: true}); err != nil {
 		t.Fatal(err)
 	}
-	a := NewAgent(service.Local{Eng: eng}, AgentOptions{Clock: clock, CheckEvery: time.Hour, NoWatch: true, Dir: st.Dir(), Prefs: st})
+	a := NewAgent(service.Local{Eng: eng}, AgentOptions{Clock: clock, CheckEvery: time.Hour, Dir: st.Dir(), Prefs: st})
+	var loop loopCounters
+	loop.count(a)
 	log := &testutil.LockedBuffer{}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -41,7 +43,7 @@ func TestHeadlessAgentRenewsPollsAndLogsOneLineAnEvent(t *testing.T) {
 	settle := func(calls int, line string) {
 		t.Helper()
 		if !testutil.Poll(5*time.Second, 2*time.Millisecond, func() bool {
-			return broker.count() == calls && strings.Contains(log.String(), line) && a.pollsInFlight.Load() == 0
+			return broker.count() == calls && strings.Contains(log.String(), line) && loop.polls.Load() == 0
 		}) {
 			t.Fatalf("broker asked %d times (want %d); log:\n%s\nwant a line with %q", broker.count(), calls, log.String(), line)
 		}
@@ -126,7 +128,7 @@ func TestHeadlessAgentStartsAVerificationAndLeavesItPending(t *testing.T) {
 	changed := make(chan struct{}, 1)
 	eng := webullEngine(t, clock, prov, changed)
 	n := &notes{}
-	a := NewAgent(service.Local{Eng: eng}, AgentOptions{Clock: clock, CheckEvery: time.Hour, NoWatch: true, Changed: changed, Notifier: n})
+	a := NewAgent(service.Local{Eng: eng}, AgentOptions{Clock: clock, CheckEvery: time.Hour, Changed: changed, Notifier: n})
 	log := &testutil.LockedBuffer{}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})

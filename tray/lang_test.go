@@ -45,7 +45,7 @@ func TestTheAgentFollowsTheLanguageSetting(t *testing.T) {
 		return ""
 	}
 	ta := runAgent(t, clock, &flakyBroker{pending: t0.Add(5 * time.Minute)}, func(o *AgentOptions) {
-		o.NoWatch = false
+		o.SettingsFile = o.Prefs.(*store.Store).Path() // followed for changes
 		o.Language = func(setting string) msg.Lang { return msg.Choose(setting, hongKong, nil) }
 	})
 	// shows waits until the tray shows line (with nothing being checked)

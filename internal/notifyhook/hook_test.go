@@ -204,7 +204,7 @@ func TestTheAgentsNotificationsReachTheCommandOnceEach(t *testing.T) {
 	}
 	r := newRecorder(t)
 	h := r.hook(clock)
-	a := tray.NewAgent(service.Local{Eng: eng}, tray.AgentOptions{Clock: clock, CheckEvery: time.Hour, NoWatch: true, Dir: st.Dir(), Prefs: st, Notifier: tray.WithSink(nil, h)})
+	a := tray.NewAgent(service.Local{Eng: eng}, tray.AgentOptions{Clock: clock, CheckEvery: time.Hour, Dir: st.Dir(), Prefs: st, Notifier: tray.WithSink(nil, h)})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { a.RunHeadless(ctx, nil); close(done) }()
@@ -256,7 +256,7 @@ func TestTheCommandHearsEventsWithDesktopNotificationsOff(t *testing.T) {
 	desktop := &countingDesktop{}
 	r := newRecorder(t)
 	h := r.hook(clock)
-	a := tray.NewAgent(service.Local{Eng: eng}, tray.AgentOptions{Clock: clock, CheckEvery: time.Hour, NoWatch: true, Dir: st.Dir(), Prefs: st, Notifier: tray.WithSink(desktop, h)})
+	a := tray.NewAgent(service.Local{Eng: eng}, tray.AgentOptions{Clock: clock, CheckEvery: time.Hour, Dir: st.Dir(), Prefs: st, Notifier: tray.WithSink(desktop, h)})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { a.RunHeadless(ctx, nil); close(done) }()

@@ -117,7 +117,7 @@ func TestTheAgentCleansWhatKilledCommandsLeft(t *testing.T) {
 			t.Fatalf("the orphan %s was not made", o)
 		}
 	}
-	agent := tray.NewAgent(service.Local{Eng: eng}, tray.AgentOptions{Clock: clock, Dir: t.TempDir(), SettingsFile: st.Path(), Prefs: st, NoWatch: true})
+	agent := tray.NewAgent(service.Local{Eng: eng}, tray.AgentOptions{Clock: clock, Dir: t.TempDir(), Prefs: st})
 	ctx, stop := context.WithCancel(context.Background())
 	stopped := make(chan struct{})
 	go func() { agent.RunHeadless(ctx, nil); close(stopped) }()
