@@ -2,7 +2,6 @@ package store
 
 import (
 	"encoding/json"
-	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -10,6 +9,7 @@ import (
 	"strings"
 
 	"tokentray/internal/atomicfile"
+	"tokentray/internal/msg"
 )
 
 // writeFileAtomic replaces dir/name with data (mode 0600): readers see
@@ -92,7 +92,7 @@ func (s *Store) writeJournal(j journal) error {
 	path := filepath.Join(s.dir, journalName)
 	if len(j.Pending) == 0 {
 		if err := os.Remove(path); err != nil && !os.IsNotExist(err) {
-			return fmt.Errorf("tokentray cannot update its journal %s (%v); check the directory's permissions", path, err)
+			return msg.Errorf("store.journal_unupdatable", "Path", path, "Err", err)
 		}
 		return nil
 	}
@@ -101,7 +101,7 @@ func (s *Store) writeJournal(j journal) error {
 		return err
 	}
 	if err := writeFileAtomic(s.dir, journalName, append(b, '\n')); err != nil {
-		return fmt.Errorf("tokentray cannot write its journal in %s (%v); check free space and permissions, then try again", s.dir, err)
+		return msg.Errorf("store.journal_unwritable", "Dir", s.dir, "Err", err)
 	}
 	return nil
 }

@@ -3,7 +3,6 @@ package store
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +11,7 @@ import (
 	"github.com/gofrs/flock"
 
 	"tokentray/auth"
+	"tokentray/internal/msg"
 )
 
 // A call that may replace a credential's secrets (a refresh that rotates
@@ -60,7 +60,7 @@ func (s *Store) MarkInFlight(id, op string) (clear func(), err error) {
 		}
 	}
 	if err != nil {
-		return nil, fmt.Errorf("tokentray cannot note the %s of a credential in %s (%v); check that the directory is writable", op, filepath.Dir(path), err)
+		return nil, msg.Errorf("store.mark_unwritable", "Op", op, "Dir", filepath.Dir(path), "Err", err)
 	}
 	return func() { _ = os.Truncate(path, 0) }, nil
 }
@@ -86,7 +86,7 @@ func (s *Store) Interrupted() ([]string, error) {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, nil
 		}
-		return nil, fmt.Errorf("tokentray cannot read its lock directory in %s (%v); check its permissions", s.dir, err)
+		return nil, msg.Errorf("store.locks_unreadable", "Dir", s.dir, "Err", err)
 	}
 	var out []string
 	for _, e := range entries {

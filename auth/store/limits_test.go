@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"tokentray/auth"
+	"tokentray/internal/msg"
 )
 
 func TestOversizedSettingsAreRefusedUnreadAndUntouched(t *testing.T) {
@@ -28,7 +29,7 @@ func TestOversizedSettingsAreRefusedUnreadAndUntouched(t *testing.T) {
 	if errors.As(err, &ce) {
 		t.Fatalf("an oversized file was treated as damaged and moved: %v", err)
 	}
-	if !strings.Contains(err.Error(), "larger than the 4 MiB") || !strings.Contains(err.Error(), s.Path()) {
+	if m := msg.Of(err); !m.Is("store.too_big") || m.Arg("MiB") != "4" || m.Arg("Path") != s.Path() {
 		t.Fatalf("error does not say which file is too large and the limit: %q", err)
 	}
 	if fi, err := os.Stat(s.Path()); err != nil || fi.Size() != MaxSettingsBytes+1 {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"tokentray/auth"
+	"tokentray/internal/msg"
 )
 
 // writeSettings writes a settings file of n checked Futu API keys
@@ -123,7 +124,7 @@ func TestTheQuickReadAgreesWithTheFullRead(t *testing.T) {
 	if err == nil {
 		_, err = s2.Get("futu-0003")
 	}
-	if err == nil || !strings.Contains(err.Error(), "two credentials named") {
+	if !msg.Of(err).Is("store.two_named") {
 		t.Fatalf("two credentials named alike: %v", err)
 	}
 

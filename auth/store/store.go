@@ -16,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -25,6 +26,7 @@ import (
 
 	"tokentray/auth"
 	"tokentray/auth/targets"
+	"tokentray/internal/msg"
 )
 
 const (
@@ -52,17 +54,23 @@ const (
 // error itself is a sentence naming the credential.
 var ErrNotFound = errors.New("credential not found")
 
-type notFoundError struct{ msg, name string }
+type notFoundError struct {
+	why  msg.Message
+	name string
+}
 
-func (e *notFoundError) Error() string        { return e.msg }
+func (e *notFoundError) Error() string        { return e.why.String() }
 func (e *notFoundError) Is(target error) bool { return target == ErrNotFound }
 
+// Message is the sentence as data.
+func (e *notFoundError) Message() msg.Message { return e.why }
+
 func notFoundName(name string) error {
-	return &notFoundError{msg: fmt.Sprintf("no credential is named %s", quote(name)), name: name}
+	return &notFoundError{why: msg.New("store.not_found_name", "Name", msg.Plain(quote(name))), name: name}
 }
 
 func notFoundID(id string) error {
-	return &notFoundError{msg: fmt.Sprintf("no credential has the ID %s (it may have been removed)", quote(id))}
+	return &notFoundError{why: msg.New("store.not_found_id", "ID", quote(id))}
 }
 
 // MissingName is the name err says no credential has, when it says so
@@ -85,16 +93,6 @@ func quote(s string) string {
 	return fmt.Sprintf("%q… (%d characters)", string(r[:maxQuoted]), len(r))
 }
 
-// wrapped is an error whose message is already a sentence but which
-// still matches its cause.
-type wrapped struct {
-	msg string
-	err error
-}
-
-func (e *wrapped) Error() string { return e.msg }
-func (e *wrapped) Unwrap() error { return e.err }
-
 // CorruptError reports a settings file that could not be read; it was
 // renamed to MovedTo, never replaced in place.
 type CorruptError struct {
@@ -103,9 +101,11 @@ type CorruptError struct {
 	Err     error
 }
 
-func (e *CorruptError) Error() string {
-	return fmt.Sprintf("the settings file %s is damaged (%v), so tokentray moved it aside to %s and will start with empty settings; copy any credentials you need from that file or add them again",
-		e.Path, e.Err, e.MovedTo)
+func (e *CorruptError) Error() string { return e.Message().String() }
+
+// Message is the sentence as data.
+func (e *CorruptError) Message() msg.Message {
+	return msg.New("store.corrupt", "Path", e.Path, "Err", e.Err, "MovedTo", e.MovedTo)
 }
 func (e *CorruptError) Unwrap() error { return e.Err }
 
@@ -200,10 +200,10 @@ func (s *Store) tidy(open bool) error {
 // and reported as a *CorruptError.
 func Open(dir string, secrets auth.SecretStore, opts ...Option) (*Store, error) {
 	if dir == "" {
-		return nil, errors.New("no settings directory was given; set TOKENTRAY_CONFIG_DIR or pass a directory")
+		return nil, msg.Errorf("store.no_dir")
 	}
 	if secrets == nil {
-		return nil, errors.New("tokentray has no secret store to keep credentials in; this is a bug, please report it")
+		return nil, msg.Errorf("store.no_secret_store")
 	}
 	s := &Store{dir: dir, secrets: secrets, clock: clockwork.NewRealClock(), settingsWait: defaultSettingsWait}
 	for _, o := range opts {
@@ -224,12 +224,12 @@ func Open(dir string, secrets auth.SecretStore, opts ...Option) (*Store, error) 
 func mkdirPrivate(dir string) error {
 	_, statErr := os.Stat(dir)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("tokentray cannot create its settings directory %s (%v); check its permissions or set TOKENTRAY_CONFIG_DIR", dir, err)
+		return msg.Errorf("store.dir_uncreatable", "Dir", dir, "Err", err)
 	}
 	if os.IsNotExist(statErr) {
 		// MkdirAll is subject to the umask; make sure only the user can read it.
 		if err := os.Chmod(dir, 0o700); err != nil {
-			return fmt.Errorf("tokentray cannot make %s private (%v); check its permissions", dir, err)
+			return msg.Errorf("store.dir_not_private", "Dir", dir, "Err", err)
 		}
 	}
 	return nil
@@ -329,7 +329,7 @@ func idOK(id string) bool {
 
 func checkID(id string) error {
 	if !idOK(id) {
-		return fmt.Errorf("credential ID %s is not valid: it must be 1 to 64 letters, digits, dashes or underscores", quote(id))
+		return msg.Errorf("store.bad_id", "ID", quote(id))
 	}
 	return nil
 }
@@ -342,7 +342,7 @@ func checkCredential(c auth.Credential) error {
 		return err
 	}
 	if !c.Kind.Valid() {
-		return fmt.Errorf("%s is not a kind of credential tokentray knows; use one of %s", quote(string(c.Kind)), kindList())
+		return msg.Errorf("store.bad_kind", "Kind", quote(string(c.Kind)), "Kinds", kindList())
 	}
 	return nil
 }
@@ -358,7 +358,7 @@ func kindList() string {
 func duplicateName(cs []auth.Credential, c auth.Credential) error {
 	for _, o := range cs {
 		if o.ID != c.ID && strings.EqualFold(o.Name, c.Name) {
-			return fmt.Errorf("a credential named %q already exists; choose another name or remove the existing one first", o.Name)
+			return msg.Errorf("store.duplicate_name", "Name", msg.Plain(strconv.Quote(o.Name)))
 		}
 	}
 	return nil
@@ -382,7 +382,7 @@ func (s *Store) Add(c auth.Credential, secrets map[string]string) error {
 	fields := make([]string, 0, len(secrets))
 	for f, v := range secrets {
 		if !slices.Contains(auth.SecretFields, f) {
-			return fmt.Errorf("%q is not a secret field tokentray keeps; this is a bug, please report it", f)
+			return msg.Errorf("store.bad_field", "Field", strconv.Quote(f))
 		}
 		if len(v) > auth.MaxSecretBytes {
 			return auth.ErrSecretTooLarge{Field: f, Size: len(v)}
@@ -404,7 +404,7 @@ func (s *Store) Add(c auth.Credential, secrets map[string]string) error {
 			return err
 		}
 		if findID(f.Credentials, c.ID) >= 0 {
-			return fmt.Errorf("a credential with ID %q already exists; give the new one a fresh ID", c.ID)
+			return msg.Errorf("store.duplicate_id", "ID", strconv.Quote(c.ID))
 		}
 		if err := s.journalAdd(c.ID, "add"); err != nil {
 			return err
@@ -417,7 +417,7 @@ func (s *Store) Add(c auth.Credential, secrets map[string]string) error {
 		for _, field := range fields {
 			if err := s.secrets.Set(c.ID, field, secrets[field]); err != nil {
 				undo()
-				return fmt.Errorf("add %s: %w", c.Name, err)
+				return msg.Wrap(err, "store.add_failed", "Name", c.Name, "Err", err)
 			}
 		}
 		if hookAfterAddSecrets != nil {
@@ -538,7 +538,7 @@ func (s *Store) Remove(name string) error {
 		_ = os.Remove(s.markPath(c.ID))
 		if err := s.deleteSecrets(c.ID); err != nil {
 			// The journal keeps the ID, so the next start deletes the rest.
-			return &wrapped{fmt.Sprintf("%s was removed, but its secrets could not all be deleted from the keychain (%v); tokentray will delete them the next time it starts", c.Name, err), err}
+			return msg.Wrap(err, "store.secrets_left", "Name", c.Name, "Err", err)
 		}
 		return s.journalDone(c.ID)
 	})
@@ -612,9 +612,9 @@ func (s *Store) Lock(ctx context.Context, credID string) (unlock func(), err err
 	ok, err := fl.TryLockContext(ctx, lockRetry)
 	if err != nil || !ok {
 		if ctx.Err() != nil {
-			return nil, &wrapped{"another tokentray process is still working on this credential; wait for it to finish and try again", ctx.Err()}
+			return nil, msg.Wrap(ctx.Err(), "store.credential_busy")
 		}
-		return nil, fmt.Errorf("tokentray cannot lock credential %s (%v); check that %s is writable", credID, err, s.dir)
+		return nil, msg.Errorf("store.credential_unlockable", "ID", credID, "Err", err, "Dir", s.dir)
 	}
 	var once sync.Once
 	return func() { once.Do(func() { _ = fl.Unlock() }) }, nil
@@ -629,7 +629,7 @@ func (s *Store) TryLock(credID string) (unlock func(), ok bool, err error) {
 	fl := flock.New(s.lockPath(credID), flock.SetPermissions(0o600))
 	ok, err = fl.TryLock()
 	if err != nil {
-		return nil, false, fmt.Errorf("tokentray cannot lock credential %s (%v); check that %s is writable", credID, err, s.dir)
+		return nil, false, msg.Errorf("store.credential_unlockable", "ID", credID, "Err", err, "Dir", s.dir)
 	}
 	if !ok {
 		return nil, false, nil
@@ -646,9 +646,9 @@ func (s *Store) withSettingsLock(fn func() error) error {
 	ok, err := fl.TryLockContext(ctx, lockRetry)
 	if err != nil || !ok {
 		if ctx.Err() != nil {
-			return &wrapped{fmt.Sprintf("another tokentray process has held the settings in %s for over %s; close the other windows and commands of tokentray, then try again", s.dir, s.settingsWait), ctx.Err()}
+			return msg.Wrap(ctx.Err(), "store.settings_busy", "Dir", s.dir, "Wait", s.settingsWait.String())
 		}
-		return fmt.Errorf("tokentray cannot lock its settings in %s (%v); check that the directory is writable", s.dir, err)
+		return msg.Errorf("store.settings_unlockable", "Dir", s.dir, "Err", err)
 	}
 	defer fl.Unlock()
 	return fn()
@@ -681,7 +681,7 @@ func (s *Store) loadLocked() (file, error) {
 	}
 	moved, merr := s.moveAside(ce.Path)
 	if merr != nil {
-		return file{}, fmt.Errorf("the settings file %s is damaged (%v) and could not be moved aside (%v); move or delete it yourself, then start tokentray again", ce.Path, ce.Err, merr)
+		return file{}, msg.Errorf("store.corrupt_unmovable", "Path", ce.Path, "Err", ce.Err, "MoveErr", merr)
 	}
 	ce.MovedTo = moved
 	// Journal IDs cannot be judged without the settings they refer to, so
@@ -755,42 +755,42 @@ func (s *Store) readFile() (file, error) {
 	var big *tooBigError
 	var odd *auth.NotRegularError
 	if errors.As(err, &odd) {
-		return file{}, fmt.Errorf("the settings file %v, so tokentray did not read it and left it untouched; move it away (tokentray then starts with empty settings) or put the settings file back", odd)
+		return file{}, msg.Errorf("store.not_regular", "File", odd)
 	}
 	if errors.As(err, &big) {
-		return file{}, fmt.Errorf("the settings file %s is larger than the %d MiB tokentray reads, so it is not a file tokentray wrote and was left untouched; move it away (tokentray then starts with empty settings) or restore the settings from a backup", path, MaxSettingsBytes>>20)
+		return file{}, msg.Errorf("store.too_big", "Path", path, "MiB", MaxSettingsBytes>>20)
 	}
 	if err != nil {
-		return file{}, fmt.Errorf("tokentray cannot read its settings file %s (%v); check its permissions", path, err)
+		return file{}, msg.Errorf("store.unreadable", "Path", path, "Err", err)
 	}
 	var f *file
 	if err := json.Unmarshal(b, &f); err != nil || f == nil {
 		switch {
 		case len(bytes.TrimSpace(b)) == 0:
-			err = errors.New("the file is empty")
+			err = msg.Errorf("store.corrupt_empty")
 		case f == nil && err == nil:
-			err = errors.New("it holds null instead of settings")
+			err = msg.Errorf("store.corrupt_null")
 		}
 		return file{}, &CorruptError{Path: path, Err: err}
 	}
 	if f.Version > fileVersion {
-		return file{}, fmt.Errorf("the settings file %s was written by a newer tokentray (format %d); update tokentray to use it", path, f.Version)
+		return file{}, msg.Errorf("store.newer", "Path", path, "Format", f.Version)
 	}
 	seen := map[string]bool{}
 	names := map[string]string{}
 	for _, c := range f.Credentials {
 		if c.ID == "" || seen[c.ID] {
-			return file{}, &CorruptError{Path: path, Err: fmt.Errorf("credential %q has a missing or repeated ID", c.Name)}
+			return file{}, &CorruptError{Path: path, Err: msg.Errorf("store.corrupt_id", "Name", msg.Plain(strconv.Quote(c.Name)))}
 		}
 		seen[c.ID] = true
 		// A name typed into the file by hand is held to the rule of
 		// add, and two credentials with one name would make every
 		// command that takes a name ambiguous: say so, change nothing.
 		if err := auth.ValidateName(c.Name); err != nil {
-			return file{}, fmt.Errorf("the settings file %s holds a credential whose name cannot be used: %v; correct the name in the file", path, err)
+			return file{}, msg.Errorf("store.bad_name_in_file", "Path", path, "Err", err)
 		}
 		if other, dup := names[strings.ToLower(c.Name)]; dup {
-			return file{}, fmt.Errorf("the settings file %s holds two credentials named %q and %q; rename one of them in the file", path, other, c.Name)
+			return file{}, msg.Errorf("store.two_named", "Path", path, "First", strconv.Quote(other), "Second", strconv.Quote(c.Name))
 		}
 		names[strings.ToLower(c.Name)] = c.Name
 	}
@@ -848,10 +848,10 @@ func (s *Store) writeLocked(f file) error {
 	}
 	b, err := json.MarshalIndent(f, "", "  ")
 	if err != nil {
-		return fmt.Errorf("tokentray cannot encode its settings (%v); this is a bug, please report it", err)
+		return msg.Errorf("store.unencodable", "Err", err)
 	}
 	if err := writeFileAtomic(s.dir, settingsName, append(b, '\n')); err != nil {
-		return fmt.Errorf("tokentray cannot save its settings in %s (%v); check free space and permissions, then try again", s.dir, err)
+		return msg.Errorf("store.unsaved", "Dir", s.dir, "Err", err)
 	}
 	return nil
 }

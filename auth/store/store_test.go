@@ -15,6 +15,7 @@ import (
 	"github.com/jonboulle/clockwork"
 
 	"tokentray/auth"
+	"tokentray/internal/msg"
 )
 
 var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
@@ -162,7 +163,7 @@ func TestDuplicateNamesAreRefused(t *testing.T) {
 	dup := newCred("Main", auth.KindWebull)
 	err := s.Add(dup, map[string]string{auth.FieldWebullToken: "test-webull-token-dup"})
 	oneSentence(t, err)
-	if !strings.Contains(err.Error(), `"main" already exists`) {
+	if m := msg.Of(err); !m.Is("store.duplicate_name") || m.Arg("Name") != `"main"` {
 		t.Fatalf("duplicate Add: %v", err)
 	}
 	if slices.Contains(sec.Values(), "test-webull-token-dup") {
@@ -173,7 +174,7 @@ func TestDuplicateNamesAreRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	b.Name = "MAIN"
-	if err := s.Update(b); err == nil || !strings.Contains(err.Error(), "already exists") {
+	if err := s.Update(b); !msg.Of(err).Is("store.duplicate_name") {
 		t.Fatalf("rename onto an existing name: %v", err)
 	}
 	sameID := newCred("third", auth.KindWebull)
@@ -351,7 +352,7 @@ func TestRemoveReportsSecretsItCouldNotDelete(t *testing.T) {
 	sec.Fail = errors.New("the system keychain is locked; unlock it and try again")
 	err := s.Remove("r")
 	oneSentence(t, err)
-	if !strings.Contains(err.Error(), "next time it starts") {
+	if m := msg.Of(err); !m.Is("store.secrets_left") || m.Arg("Name") != "r" {
 		t.Fatalf("Remove = %v", err)
 	}
 	if _, err := s.Get("r"); !errors.Is(err, ErrNotFound) {
@@ -511,7 +512,7 @@ func TestCorruptSettingsAreMovedAsideWithAClearError(t *testing.T) {
 			}
 			oneSentence(t, err)
 			want := path + ".corrupt-20260301T120000Z"
-			if ce.MovedTo != want || !strings.Contains(err.Error(), "moved it aside to "+want) {
+			if m := msg.Of(err); ce.MovedTo != want || !m.Is("store.corrupt") || m.Arg("MovedTo") != want || m.Arg("Path") != path {
 				t.Fatalf("error %q should say the file was moved to %s", err, want)
 			}
 			kept, rerr := os.ReadFile(want)
@@ -569,7 +570,7 @@ func TestNewerFormatIsNotTouched(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := Open(dir, auth.NewMemorySecrets())
-	if err == nil || !strings.Contains(err.Error(), "newer tokentray") {
+	if m := msg.Of(err); !m.Is("store.newer") || m.Arg("Format") != "99" {
 		t.Fatalf("Open = %v", err)
 	}
 	if b, _ := os.ReadFile(path); string(b) != content {

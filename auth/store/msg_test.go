@@ -1,0 +1,40 @@
+package store
+
+import (
+	"testing"
+
+	"tokentray/internal/msg"
+)
+
+// The table of the store's sentences, rendered once in each language;
+// the other tests assert on codes and parameters.
+func TestStoreSentencesInEveryLanguage(t *testing.T) {
+	cases := []struct {
+		m              msg.Message
+		en, zhCN, zhHK string
+	}{
+		{msg.Of(notFoundName("wb")),
+			`no credential is named "wb"`,
+			`没有名为 "wb" 的凭证`,
+			`沒有名為 "wb" 的憑證`},
+		{msg.New("store.duplicate_name", "Name", `"main"`),
+			`a credential named "main" already exists; choose another name or remove the existing one first`,
+			`已有名为 "main" 的凭证；请换一个名称，或先删除现有的凭证`,
+			`已有名為 "main" 的憑證；請另選名稱，或先移除現有的憑證`},
+		{(&CorruptError{Path: "/c/settings.json", MovedTo: "/c/settings.json.corrupt-1", Err: msg.Errorf("store.corrupt_empty")}).Message(),
+			"the settings file /c/settings.json is damaged (the file is empty), so tokentray moved it aside to /c/settings.json.corrupt-1 and will start with empty settings; copy any credentials you need from that file or add them again",
+			"设置文件 /c/settings.json 已损坏（文件是空的），tokentray 已将它移到 /c/settings.json.corrupt-1，并将以空白设置启动；请从该文件中复制你需要的凭证，或重新添加",
+			"設定檔 /c/settings.json 已損壞（檔案是空的），tokentray 已將它移到 /c/settings.json.corrupt-1，並會以空白設定啟動；請從該檔案複製你需要的憑證，或重新加入"},
+		{msg.New("store.too_big", "Path", "/c/settings.json", "MiB", MaxSettingsBytes>>20),
+			"the settings file /c/settings.json is larger than the 4 MiB tokentray reads, so it is not a file tokentray wrote and was left untouched; move it away (tokentray then starts with empty settings) or restore the settings from a backup",
+			"设置文件 /c/settings.json 超过 tokentray 可读取的 4 MiB，不是 tokentray 写入的文件，因此未做改动；请把它移走（tokentray 随后以空白设置启动），或从备份恢复设置",
+			"設定檔 /c/settings.json 超過 tokentray 可讀取的 4 MiB，不是 tokentray 寫入的檔案，因此未有改動；請把它移走（tokentray 隨後以空白設定啟動），或從備份還原設定"},
+	}
+	for _, c := range cases {
+		for l, want := range map[msg.Lang]string{msg.English: c.en, msg.SimplifiedChinese: c.zhCN, msg.HongKongChinese: c.zhHK} {
+			if got := l.Render(c.m); got != want {
+				t.Errorf("%s %s:\n got %q\nwant %q", l, c.m.ID, got, want)
+			}
+		}
+	}
+}
