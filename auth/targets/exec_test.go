@@ -12,6 +12,7 @@ import (
 
 	"tokentray/auth"
 	"tokentray/auth/targets"
+	"tokentray/internal/msg"
 	"tokentray/internal/testutil"
 )
 
@@ -62,18 +63,21 @@ func TestExecGetsTheFileOnStdinAndItsNamesInTheEnvironment(t *testing.T) {
 
 func TestExecFailuresAreSentencesWithoutTheSecret(t *testing.T) {
 	p := tokenPayload(fakeToken(t))
-	for _, tc := range []struct{ cmd, want string }{
-		{"echo 'permission denied: secret/webull' >&2; exit 3", "the command ended with status 3: permission denied: secret/webull"},
-		{"exit 2", "the command ended with status 2: it printed no reason"},
-		{"echo upload failed for $(head -1) >&2; exit 1", "the command ended with status 1: (" + auth.Withheld + ")"},
-		{"no-such-program-here --x", "sh could not run the command (status 127)"},
+	for _, tc := range []struct{ cmd, code, status, line string }{
+		{"echo 'permission denied: secret/webull' >&2; exit 3", "targets.command_status", "3", "permission denied: secret/webull"},
+		{"exit 2", "targets.command_status", "2", "it printed no reason"},
+		{"echo upload failed for $(head -1) >&2; exit 1", "targets.command_status", "1", "(" + auth.Withheld + ")"},
+		{"no-such-program-here --x", "targets.sh_cannot_run", "127", ""},
 	} {
 		err := targets.Runner{}.Push(ctx(t), execTarget(t, tc.cmd), p)
-		if err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%q: push = %v, want %q", tc.cmd, err, tc.want)
+		m := msg.Of(err)
+		if !m.Is(tc.code) || m.Arg("Status") != tc.status || tc.line != "" && m.Arg("Line") != tc.line {
+			t.Errorf("%q: push = %v, want %s with status %s and %q", tc.cmd, m, tc.code, tc.status, tc.line)
 		}
-		if err != nil && auth.Exposes(err.Error(), p.Secrets...) {
-			t.Errorf("%q: the error shows the token: %v", tc.cmd, err)
+		for _, l := range msg.Langs {
+			if err != nil && auth.Exposes(l.Err(err), p.Secrets...) {
+				t.Errorf("%q: the error in %s shows the token: %v", tc.cmd, l, l.Err(err))
+			}
 		}
 	}
 }
@@ -86,7 +90,7 @@ func TestCheckCommandRefusesAProgramThatDoesNotExist(t *testing.T) {
 		}
 	}
 	err := targets.CheckCommand(c, "vaultt kv put secret/webull token=-", nil)
-	if err == nil || err.Error() != `there is no program "vaultt" on PATH: install it, or give its full path` {
+	if m := msg.Of(err); !m.Is("targets.no_program") || m.Arg("Program") != `"vaultt"` {
 		t.Errorf("CheckCommand of a misspelt program = %v", err)
 	}
 }
@@ -95,7 +99,7 @@ func TestExecThatHangsIsStoppedWithWhatItStarted(t *testing.T) {
 	pidFile := filepath.Join(t.TempDir(), "pid")
 	r := targets.Runner{Timeout: 300 * time.Millisecond}
 	err := r.Push(ctx(t), execTarget(t, "sleep 300 & echo $! > "+pidFile+"; wait"), tokenPayload(fakeToken(t)))
-	if err == nil || err.Error() != "the command did not finish within 300ms, so tokentray stopped it" {
+	if m := msg.Of(err); !m.Is("targets.too_slow") || m.Arg("Limit") != "300ms" || m.Arg("What") != "the command" {
 		t.Fatalf("push = %v", err)
 	}
 	b, _ := os.ReadFile(pidFile)

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"os/exec"
 	"slices"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"tokentray/auth"
+	"tokentray/internal/msg"
 )
 
 // Payload is what one push delivers: one file, and what a command is
@@ -115,7 +115,7 @@ const (
 func checkPayload(p Payload) error {
 	n := p.Name
 	if n == "" || n == "." || n == ".." || strings.HasPrefix(n, "-") || strings.ContainsAny(n, "/\\") || strings.IndexFunc(n, isControl) >= 0 {
-		return fmt.Errorf("%s is not a usable file name for a shared file", auth.ShownInput(n))
+		return msg.Errorf("targets.bad_file_name", "Name", auth.ShownInput(n))
 	}
 	return nil
 }
@@ -138,13 +138,13 @@ func (r Runner) Push(ctx context.Context, t Target, p Payload) error {
 			return err
 		}
 		if !strings.Contains(out, "tokentray-pushed") {
-			return fmt.Errorf("%s did not confirm that %s was written (does its account run a forced command?); the file there may be as it was", t.where(), remoteFile(t, p))
+			return msg.Errorf("targets.not_confirmed", "Host", t.where(), "File", remoteFile(t, p))
 		}
 		return nil
 	case Exec:
 		return r.exec(ctx, t, p)
 	}
-	return fmt.Errorf("a share target of kind %q is not one this tokentray knows", t.Kind)
+	return msg.Errorf("targets.unknown_kind", "Kind", strconv.Quote(string(t.Kind)))
 }
 
 // Remove deletes the file Push wrote for p on t when it still holds p's
@@ -170,14 +170,14 @@ func (r Runner) Remove(ctx context.Context, t Target, p Payload) (Removal, error
 	case strings.Contains(out, "tokentray-kept"):
 		return Kept, nil
 	}
-	return Kept, fmt.Errorf("%s did not say whether %s was removed (does its account run a forced command?)", t.where(), remoteFile(t, p))
+	return Kept, msg.Errorf("targets.removal_unknown", "Host", t.where(), "File", remoteFile(t, p))
 }
 
-func remoteFile(t Target, p Payload) string {
+func remoteFile(t Target, p Payload) msg.Message {
 	if t.Dir == "." {
-		return p.Name + " in the home folder"
+		return msg.New("targets.file_in_home", "Name", p.Name)
 	}
-	return strings.TrimSuffix(t.Dir, "/") + "/" + p.Name
+	return msg.Plain(strings.TrimSuffix(t.Dir, "/") + "/" + p.Name)
 }
 
 // The scripts run by the remote account's shell as sh -c SCRIPT with the
@@ -234,25 +234,25 @@ func (r Runner) sshCmd(ctx context.Context, args []string) (*exec.Cmd, error) {
 	if strings.TrimSpace(r.SSHCommand) == "" {
 		path, err := exec.LookPath("ssh")
 		if err != nil {
-			return nil, fmt.Errorf("no ssh program was found on PATH: install the OpenSSH client, or name the one to use in %s", EnvSSHCommand)
+			return nil, msg.Errorf("targets.no_ssh", "Var", EnvSSHCommand)
 		}
 		return exec.CommandContext(ctx, path, args...), nil
 	}
 	if err := checkProgram(ctx, r.SSHCommand, r.env()); err != nil {
-		return nil, fmt.Errorf("%s: %w", EnvSSHCommand, err)
+		return nil, msg.Wrap(err, "targets.ssh_command_bad", "Var", EnvSSHCommand, "Err", err)
 	}
 	return exec.CommandContext(ctx, "sh", append([]string{"-c", r.SSHCommand + ` "$@"`, r.SSHCommand}, args...)...), nil
 }
 
 func (r Runner) ssh(ctx context.Context, t Target, script string, args []string, p Payload) (string, error) {
 	if t.Kind != SSH {
-		return "", fmt.Errorf("%s is not an SSH target", t.Describe())
+		return "", msg.Errorf("targets.not_ssh", "Target", t.Described())
 	}
 	if err := checkHost(t.Host); err != nil {
-		return "", fmt.Errorf("the SSH target %s: %v", auth.ShownInput(t.String()), err)
+		return "", msg.Errorf("targets.ssh_target_bad", "Target", auth.ShownInput(t.String()), "Err", err)
 	}
 	if err := checkUser(t.User); err != nil {
-		return "", fmt.Errorf("the SSH target %s: %v", auth.ShownInput(t.String()), err)
+		return "", msg.Errorf("targets.ssh_target_bad", "Target", auth.ShownInput(t.String()), "Err", err)
 	}
 	cmd, err := r.sshCmd(ctx, sshArgs(t, script, args))
 	if err != nil {
@@ -268,37 +268,38 @@ func (r Runner) ssh(ctx context.Context, t Target, script string, args []string,
 		return stdout.String(), nil
 	}
 	if ctx.Err() != nil {
-		return "", stopped(ctx, t.where(), r.timeout())
+		return "", stopped(ctx, msg.Plain(t.where()), r.timeout())
 	}
 	line := safeLine(firstLine(stderr.String()), p)
 	var ee *exec.ExitError
 	if !errors.As(err, &ee) {
-		return "", fmt.Errorf("ssh could not be started: %v", err)
+		return "", msg.Errorf("targets.ssh_unstartable", "Err", err)
 	}
 	file := remoteFile(t, p)
-	dir := t.Dir
-	if dir == "." {
-		dir = "the home folder"
+	dir := msg.Plain(t.Dir)
+	if t.Dir == "." {
+		dir = msg.New("targets.home_folder")
 	}
+	host := t.where()
 	switch ee.ExitCode() {
 	case 255:
 		return "", sshFailure(t, stderr.String(), line)
 	case 91:
-		return "", fmt.Errorf("the folder %s could not be made on %s: %s", dir, t.where(), orNothing(line))
+		return "", msg.Errorf("targets.folder_unmakeable", "Dir", dir, "Host", host, "Line", orNothing(line))
 	case 92:
-		return "", fmt.Errorf("%s on %s is not a folder: give the folder the bot reads the file from", dir, t.where())
+		return "", msg.Errorf("targets.not_folder", "Dir", dir, "Host", host)
 	case 93:
-		return "", fmt.Errorf("%s on %s belongs to another user, who could replace the file: choose a folder of the account tokentray signs in as", dir, t.where())
+		return "", msg.Errorf("targets.other_owner", "Dir", dir, "Host", host)
 	case 94:
-		return "", fmt.Errorf("others can write to %s on %s, so they could replace the file: take their write access away, or choose a folder only the account tokentray signs in as can write to", dir, t.where())
+		return "", msg.Errorf("targets.others_write", "Dir", dir, "Host", host)
 	case 95:
-		return "", fmt.Errorf("%s on %s is a folder, so the file cannot be written there", file, t.where())
+		return "", msg.Errorf("targets.file_is_folder", "File", file, "Host", host)
 	case 96:
-		return "", fmt.Errorf("%s could not be written on %s: %s", file, t.where(), orNothing(line))
+		return "", msg.Errorf("targets.unwritable", "File", file, "Host", host, "Line", orNothing(line))
 	case 97:
-		return "", fmt.Errorf("the connection to %s ended before all of %s arrived; the file there was left as it was", t.where(), file)
+		return "", msg.Errorf("targets.cut_short", "Host", host, "File", file)
 	}
-	return "", fmt.Errorf("ssh to %s ended with status %d: %s", t.where(), ee.ExitCode(), orNothing(line))
+	return "", msg.Errorf("targets.ssh_status", "Host", host, "Status", ee.ExitCode(), "Line", orNothing(line))
 }
 
 // CheckSSH asks ssh how it would reach t (ssh -G: the configuration it
@@ -328,9 +329,9 @@ func (r Runner) CheckSSH(ctx context.Context, t Target) error {
 	ownGroup(cmd)
 	if err := run(cmd); err != nil {
 		if ctx.Err() != nil {
-			return fmt.Errorf("ssh did not say within 10s how it would reach %s", t.where())
+			return msg.Errorf("targets.check_slow", "Host", t.where())
 		}
-		return fmt.Errorf("ssh could not use its configuration: %s", orNothing(firstLine(stderr.String())))
+		return msg.Errorf("targets.ssh_config", "Line", orNothing(firstLine(stderr.String())))
 	}
 	return nil
 }
@@ -341,37 +342,37 @@ func sshFailure(t Target, stderr, line string) error {
 	host := t.where()
 	switch {
 	case strings.Contains(s, "host key verification failed"), strings.Contains(s, "identification has changed"):
-		return fmt.Errorf("the host key of %s is not one your known_hosts accepts, and tokentray never accepts a host key by itself: connect to it once with ssh yourself, check the key, then push again", host)
+		return msg.Errorf("targets.host_key", "Host", host)
 	case strings.Contains(s, "permission denied"):
-		return fmt.Errorf("%s refused the SSH login: tokentray signs in only with a key (your ssh agent's or your ssh config's) and never asks for a password; add your public key to the account's authorized_keys there", host)
+		return msg.Errorf("targets.login_refused", "Host", host)
 	case strings.Contains(s, "connection refused"):
-		return fmt.Errorf("nothing answers SSH at %s (connection refused): check that the host is up and its SSH server runs", host)
+		return msg.Errorf("targets.ssh_refused", "Host", host)
 	case strings.Contains(s, "could not resolve hostname"), strings.Contains(s, "name or service not known"), strings.Contains(s, "nodename nor servname"):
-		return fmt.Errorf("the host name %s is not known: check it, or the Host entry of your ssh config", t.Host)
+		return msg.Errorf("targets.host_unknown", "Host", t.Host)
 	case strings.Contains(s, "timed out"):
-		return fmt.Errorf("%s did not answer in time: check that it is up and reachable from this computer", host)
+		return msg.Errorf("targets.ssh_timeout", "Host", host)
 	case strings.Contains(s, "no route to host"), strings.Contains(s, "network is unreachable"):
-		return fmt.Errorf("%s cannot be reached from this computer (no route to it)", host)
+		return msg.Errorf("targets.no_route", "Host", host)
 	case strings.Contains(s, "bad configuration option"), strings.Contains(s, "config file"), strings.Contains(s, "configuration option"), strings.Contains(s, ": line "), strings.Contains(s, "bad owner or permissions"):
-		return fmt.Errorf("ssh could not use its configuration: %s", orNothing(line))
+		return msg.Errorf("targets.ssh_config", "Line", orNothing(line))
 	case strings.Contains(s, "connection closed"), strings.Contains(s, "connection reset"), strings.Contains(s, "broken pipe"):
-		return fmt.Errorf("%s closed the SSH connection before the file was written: %s", host, orNothing(line))
+		return msg.Errorf("targets.ssh_closed", "Host", host, "Line", orNothing(line))
 	}
-	return fmt.Errorf("ssh to %s failed: %s", host, orNothing(line))
+	return msg.Errorf("targets.ssh_failed", "Host", host, "Line", orNothing(line))
 }
 
-func stopped(ctx context.Context, what string, limit time.Duration) error {
+func stopped(ctx context.Context, what msg.Message, limit time.Duration) error {
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		return fmt.Errorf("%s did not finish within %s, so tokentray stopped it", what, limit)
+		return msg.Errorf("targets.too_slow", "What", what, "Limit", limit.String())
 	}
-	return fmt.Errorf("the push to %s was stopped", what)
+	return msg.Errorf("targets.push_stopped", "What", what)
 }
 
 // exec runs the target's command through sh -c with the file on its
 // standard input and what it needs to know in its environment.
 func (r Runner) exec(ctx context.Context, t Target, p Payload) error {
 	if _, err := exec.LookPath("sh"); err != nil {
-		return fmt.Errorf("no sh was found on PATH, and a command target runs its command through sh")
+		return msg.Errorf("targets.no_sh")
 	}
 	cmd := exec.CommandContext(ctx, "sh", "-c", t.Command)
 	var stderr capped
@@ -385,20 +386,20 @@ func (r Runner) exec(ctx context.Context, t Target, p Payload) error {
 		return nil
 	}
 	if ctx.Err() != nil {
-		return stopped(ctx, "the command", r.timeout())
+		return stopped(ctx, msg.New("targets.the_command_plain"), r.timeout())
 	}
 	line := safeLine(firstLine(stderr.String()), p)
 	var ee *exec.ExitError
 	if !errors.As(err, &ee) {
-		return fmt.Errorf("the command could not be started: %v", err)
+		return msg.Errorf("targets.command_unstartable", "Err", err)
 	}
 	switch code := ee.ExitCode(); code {
 	case -1:
-		return fmt.Errorf("the command was ended by a signal (%s)", ee.ProcessState.String())
+		return msg.Errorf("targets.command_signal", "State", ee.ProcessState.String())
 	case 126, 127:
-		return fmt.Errorf("sh could not run the command (status %d): %s", code, orNothing(line))
+		return msg.Errorf("targets.sh_cannot_run", "Status", code, "Line", orNothing(line))
 	default:
-		return fmt.Errorf("the command ended with status %d: %s", code, orNothing(line))
+		return msg.Errorf("targets.command_status", "Status", code, "Line", orNothing(line))
 	}
 }
 
@@ -424,7 +425,7 @@ func CommandEnv(env []string, p Payload) []string {
 // a plain word (a variable, a subshell) is taken as it is.
 func CheckCommand(ctx context.Context, cmdline string, env []string) error {
 	if _, err := exec.LookPath("sh"); err != nil {
-		return fmt.Errorf("no sh was found on PATH, and a command target runs its command through sh")
+		return msg.Errorf("targets.no_sh")
 	}
 	if env == nil {
 		env = os.Environ()
@@ -435,7 +436,7 @@ func CheckCommand(ctx context.Context, cmdline string, env []string) error {
 func checkProgram(ctx context.Context, cmdline string, env []string) error {
 	f := strings.Fields(cmdline)
 	if len(f) == 0 {
-		return fmt.Errorf("it names no program")
+		return msg.Errorf("targets.no_program_named")
 	}
 	word := f[0]
 	if strings.ContainsAny(word, "$`\"'(){}[]*?;&|<>=~\\!#") {
@@ -448,9 +449,9 @@ func checkProgram(ctx context.Context, cmdline string, env []string) error {
 	if err := cmd.Run(); err != nil {
 		var ee *exec.ExitError
 		if errors.As(err, &ee) {
-			return fmt.Errorf("there is no program %s on PATH: install it, or give its full path", auth.ShownInput(word))
+			return msg.Errorf("targets.no_program", "Program", auth.ShownInput(word))
 		}
-		return fmt.Errorf("sh could not look for %s: %v", auth.ShownInput(word), err)
+		return msg.Errorf("targets.cannot_look", "Program", auth.ShownInput(word), "Err", err)
 	}
 	return nil
 }
@@ -510,9 +511,9 @@ func safeLine(l string, p Payload) string {
 	return l
 }
 
-func orNothing(l string) string {
+func orNothing(l string) msg.Message {
 	if l == "" {
-		return "it printed no reason"
+		return msg.New("targets.no_reason")
 	}
-	return l
+	return msg.Plain(l)
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"tokentray/auth/targets"
+	"tokentray/internal/msg"
 	"tokentray/internal/testutil"
 )
 
@@ -122,7 +123,7 @@ func TestSSHRefusesAFolderOthersCanWrite(t *testing.T) {
 			t.Fatal(err)
 		}
 		err := r.Push(ctx(t), sshTarget(t, s.Target(dir)), tokenPayload(fakeToken(t)))
-		if err == nil || !strings.Contains(err.Error(), "others can write to "+dir) {
+		if said := msg.Of(err); !said.Is("targets.others_write") || said.Arg("Dir") != dir {
 			t.Errorf("mode %04o: push = %v, want a refusal", m, err)
 		}
 		if entries, _ := os.ReadDir(dir); len(entries) != 0 {
@@ -139,7 +140,7 @@ func TestSSHRefusesAFolderOfAnotherUserOrAFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	err := r.Push(ctx(t), sshTarget(t, s.Target(file)), tokenPayload(fakeToken(t)))
-	if err == nil || !strings.Contains(err.Error(), file+" on 127.0.0.1 is not a folder") {
+	if m := msg.Of(err); !m.Is("targets.not_folder") || m.Arg("Dir") != file || m.Arg("Host") != "127.0.0.1" {
 		t.Errorf("push to a file = %v", err)
 	}
 	if os.Geteuid() != 0 {
@@ -150,7 +151,7 @@ func TestSSHRefusesAFolderOfAnotherUserOrAFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = r.Push(ctx(t), sshTarget(t, s.Target(dir)), tokenPayload(fakeToken(t)))
-	if err == nil || !strings.Contains(err.Error(), "belongs to another user") {
+	if !msg.Of(err).Is("targets.other_owner") {
 		t.Errorf("push to another user's folder = %v", err)
 	}
 }
@@ -225,7 +226,7 @@ func TestSSHNeverAcceptsAnUnknownHostKey(t *testing.T) {
 	r := targets.Runner{SSHCommand: "ssh -F " + cfg}
 	dir := t.TempDir()
 	err := r.Push(ctx(t), sshTarget(t, s.Target(dir)), tokenPayload(fakeToken(t)))
-	if err == nil || !strings.Contains(err.Error(), "never accepts a host key by itself") {
+	if !msg.Of(err).Is("targets.host_key") {
 		t.Fatalf("push to an unknown host = %v", err)
 	}
 	if b, _ := os.ReadFile(empty); len(b) != 0 {
@@ -264,7 +265,7 @@ func TestSSHFailuresSayWhatToDo(t *testing.T) {
 
 	t.Setenv("PATH", t.TempDir())
 	err := targets.Runner{}.Push(ctx(t), tg, tokenPayload(fakeToken(t)))
-	if err == nil || !strings.Contains(err.Error(), "no ssh program was found on PATH") {
+	if !msg.Of(err).Is("targets.no_ssh") {
 		t.Errorf("push without ssh = %v", err)
 	}
 }
@@ -276,7 +277,7 @@ func TestSSHStoppedServerFailsThenRecovers(t *testing.T) {
 	tg := sshTarget(t, s.Target(dir))
 	s.Stop()
 	err := r.Push(ctx(t), tg, tokenPayload(fakeToken(t)))
-	if err == nil || !strings.Contains(err.Error(), "nothing answers SSH at 127.0.0.1 (connection refused)") {
+	if m := msg.Of(err); !m.Is("targets.ssh_refused") || m.Arg("Host") != "127.0.0.1" {
 		t.Fatalf("push to a stopped server = %v", err)
 	}
 	s.Start()

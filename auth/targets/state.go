@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"tokentray/auth"
+	"tokentray/internal/msg"
 )
 
 // State is one target's record of pushes: what the last one did and when
@@ -15,8 +16,11 @@ type State struct {
 	LastAttempt time.Time `json:"last_attempt,omitzero"`
 	// LastSuccess is when a push last succeeded.
 	LastSuccess time.Time `json:"last_success,omitzero"`
-	// Error is the last push's failure as a sentence; "" after a success.
-	Error string `json:"error,omitempty"`
+	// Error is the last push's failure as a sentence in English; "" after
+	// a success. Why is the same as data (a code and its parameters), for
+	// a face to say in the person's language (Cause).
+	Error string      `json:"error,omitempty"`
+	Why   msg.Message `json:"why,omitzero"`
 	// Failures counts the pushes that failed since the last success.
 	Failures int `json:"failures,omitempty"`
 	// NextAttempt is when the target is pushed again even if nothing
@@ -35,6 +39,16 @@ func Fingerprint(p Payload) string { return auth.KeyFingerprint("share:"+p.Name,
 // HoldsNow reports whether the last successful push delivered p's file.
 func (s State) HoldsNow(p Payload) bool {
 	return s.Holds != "" && auth.SameKey(s.Holds, "share:"+p.Name, string(p.Content))
+}
+
+// Cause is the last push's failure as a message: Why, or the stored
+// English Error of a state kept before failures were data; zero after a
+// success.
+func (s State) Cause() msg.Message {
+	if !s.Why.IsZero() || s.Error == "" {
+		return s.Why
+	}
+	return msg.Plain(s.Error)
 }
 
 // Failing reports whether the last push failed.
@@ -72,14 +86,14 @@ func (s State) Record(now time.Time, err error, every time.Duration) (State, Cha
 	was := s.Failing()
 	s.LastAttempt = now
 	if err == nil {
-		s.LastSuccess, s.Error, s.Failures = now, "", 0
+		s.LastSuccess, s.Error, s.Why, s.Failures = now, "", msg.Message{}, 0
 		s.NextAttempt = now.Add(every)
 		if was {
 			return s, Recovered
 		}
 		return s, Unchanged
 	}
-	s.Error = err.Error()
+	s.Error, s.Why = err.Error(), msg.Of(err)
 	s.Failures++
 	wait := FirstRetry
 	for i := 1; i < s.Failures && wait < every; i++ {
@@ -120,17 +134,32 @@ func (s Shared) Find(t Target) int {
 // Report is the target and how its pushes go, on one line for a face:
 // "bot@vps:conf: pushed 2 Mar 14:02", "…: failing (3 times): SENTENCE;
 // next attempt 14:10", "…: not pushed yet".
-func (t Target) Report() string {
+func (t Target) Report() string { return t.ReportIn(msg.English) }
+
+// ReportIn is Report in the language l.
+func (t Target) ReportIn(l msg.Lang) string { return l.Render(t.Reported()) }
+
+// Reported is Report as a message.
+func (t Target) Reported() msg.Message {
 	s := t.State
 	switch {
 	case !s.Pushed():
-		return t.Describe() + ": not pushed yet"
+		return msg.New("targets.report_not_pushed", "Target", t.Described())
 	case s.Failing():
-		times := ""
-		if s.Failures > 1 {
-			times = fmt.Sprintf(" (%d times)", s.Failures)
+		why := s.Cause()
+		if e := why.String(); strings.HasSuffix(e, ".") {
+			why = msg.Plain(strings.TrimSuffix(e, "."))
 		}
-		return fmt.Sprintf("%s: failing%s: %s; next attempt %s", t.Describe(), times, strings.TrimSuffix(s.Error, "."), s.NextAttempt.Local().Format("2 Jan 15:04"))
+		if s.Failures > 1 {
+			return msg.New("targets.report_failing_times", "Target", t.Described(), "Count", s.Failures, "Error", why, "Next", dayTime(s.NextAttempt))
+		}
+		return msg.New("targets.report_failing", "Target", t.Described(), "Error", why, "Next", dayTime(s.NextAttempt))
 	}
-	return t.Describe() + ": pushed " + s.LastSuccess.Local().Format("2 Jan 15:04")
+	return msg.New("targets.report_pushed", "Target", t.Described(), "At", dayTime(s.LastSuccess))
+}
+
+// dayTime is a local time as a report says it ("2 Jan 15:04").
+func dayTime(t time.Time) msg.Message {
+	t = t.Local()
+	return msg.New("targets.day_time", "Day", t.Day(), "Month", msg.New(fmt.Sprintf("webull.month_%d", int(t.Month()))), "Clock", t.Format("15:04"))
 }

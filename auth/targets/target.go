@@ -8,7 +8,6 @@
 package targets
 
 import (
-	"fmt"
 	"net"
 	"path"
 	"strconv"
@@ -17,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"tokentray/auth"
+	"tokentray/internal/msg"
 )
 
 // Kind is how a target is reached.
@@ -58,23 +58,23 @@ func ParseSSH(s string) (Target, error) {
 	shown := auth.ShownInput(s)
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return Target{}, fmt.Errorf("--ssh needs a target: write [USER@]HOST:DIR or ssh://[USER@]HOST[:PORT]/DIR")
+		return Target{}, msg.Errorf("targets.ssh_needs_target")
 	}
 	if i := strings.IndexFunc(s, unicode.IsControl); i >= 0 || !utf8.ValidString(s) {
-		return Target{}, fmt.Errorf("the SSH target %s holds a control character (a line break or tab, for example): type it again on one line", shown)
+		return Target{}, msg.Errorf("targets.ssh_control", "Target", shown)
 	}
 	t := Target{Kind: SSH}
 	var hostport, dir string
 	if rest, ok := strings.CutPrefix(s, "ssh://"); ok {
 		if strings.ContainsAny(rest, "?#") {
-			return Target{}, fmt.Errorf("the SSH target %s has a ? or # part, which an SSH target does not take: write ssh://[USER@]HOST[:PORT]/DIR", shown)
+			return Target{}, msg.Errorf("targets.ssh_query", "Target", shown)
 		}
 		authority, p, _ := strings.Cut(rest, "/")
 		if at := strings.LastIndex(authority, "@"); at >= 0 {
 			userinfo := authority[:at]
 			hostport = authority[at+1:]
 			if u, _, has := strings.Cut(userinfo, ":"); has {
-				return Target{}, fmt.Errorf("the SSH target %s holds a password: leave it out, tokentray signs in with your SSH keys or agent and never with a password", auth.ShownInput("ssh://"+u+"@"+hostport+"/"+p))
+				return Target{}, msg.Errorf("targets.ssh_password", "Target", auth.ShownInput("ssh://"+u+"@"+hostport+"/"+p))
 			}
 			t.User = userinfo
 		} else {
@@ -90,16 +90,16 @@ func ParseSSH(s string) (Target, error) {
 		}
 		h, port, err := splitHostPort(hostport)
 		if err != nil {
-			return Target{}, fmt.Errorf("the SSH target %s: %v", shown, err)
+			return Target{}, msg.Errorf("targets.ssh_target_bad", "Target", shown, "Err", err)
 		}
 		t.Host, t.Port = h, port
 	} else {
 		if strings.Contains(s, "://") {
-			return Target{}, fmt.Errorf("the SSH target %s is not an ssh:// address: write [USER@]HOST:DIR or ssh://[USER@]HOST[:PORT]/DIR", shown)
+			return Target{}, msg.Errorf("targets.ssh_not_ssh_url", "Target", shown)
 		}
 		userhost, d, ok := cutSCP(s)
 		if !ok {
-			return Target{}, fmt.Errorf("the SSH target %s names no folder: write [USER@]HOST:DIR, for example bot@vps.example.com:bot/conf", shown)
+			return Target{}, msg.Errorf("targets.ssh_no_folder", "Target", shown)
 		}
 		dir = d
 		if u, h, has := strings.Cut(userhost, "@"); has {
@@ -109,20 +109,20 @@ func ParseSSH(s string) (Target, error) {
 		if strings.HasPrefix(userhost, "[") && strings.HasSuffix(userhost, "]") {
 			userhost = userhost[1 : len(userhost)-1]
 			if net.ParseIP(userhost) == nil || !strings.Contains(userhost, ":") {
-				return Target{}, fmt.Errorf("the SSH target %s has [%s] where an IPv6 address belongs: write [USER@][ADDRESS]:DIR", shown, userhost)
+				return Target{}, msg.Errorf("targets.ssh_not_ipv6", "Target", shown, "Bracketed", userhost)
 			}
 		}
 		t.Host = userhost
 	}
 	if err := checkUser(t.User); err != nil {
-		return Target{}, fmt.Errorf("the SSH target %s: %v", shown, err)
+		return Target{}, msg.Errorf("targets.ssh_target_bad", "Target", shown, "Err", err)
 	}
 	if err := checkHost(t.Host); err != nil {
-		return Target{}, fmt.Errorf("the SSH target %s: %v", shown, err)
+		return Target{}, msg.Errorf("targets.ssh_target_bad", "Target", shown, "Err", err)
 	}
 	d, err := cleanDir(dir)
 	if err != nil {
-		return Target{}, fmt.Errorf("the SSH target %s: %v", shown, err)
+		return Target{}, msg.Errorf("targets.ssh_target_bad", "Target", shown, "Err", err)
 	}
 	t.Dir = d
 	return t, nil
@@ -152,17 +152,17 @@ func cutSCP(s string) (userhost, dir string, ok bool) {
 
 func splitHostPort(hp string) (string, int, error) {
 	if hp == "" {
-		return "", 0, fmt.Errorf("it names no host: write ssh://[USER@]HOST[:PORT]/DIR")
+		return "", 0, msg.Errorf("targets.no_host_url")
 	}
 	host, port := hp, ""
 	if strings.HasPrefix(hp, "[") {
 		end := strings.Index(hp, "]")
 		if end < 0 {
-			return "", 0, fmt.Errorf("its IPv6 address has no closing ]: write ssh://[ADDRESS]:PORT/DIR")
+			return "", 0, msg.Errorf("targets.ipv6_unclosed")
 		}
 		host, port = hp[1:end], strings.TrimPrefix(hp[end+1:], ":")
 		if net.ParseIP(host) == nil || !strings.Contains(host, ":") {
-			return "", 0, fmt.Errorf("[%s] is not an IPv6 address: write a host name without brackets", host)
+			return "", 0, msg.Errorf("targets.not_ipv6", "Host", host)
 		}
 	} else if i := strings.LastIndex(hp, ":"); i >= 0 {
 		host, port = hp[:i], hp[i+1:]
@@ -172,7 +172,7 @@ func splitHostPort(hp string) (string, int, error) {
 	}
 	n, err := strconv.Atoi(port)
 	if err != nil || n < 1 || n > 65535 {
-		return "", 0, fmt.Errorf("%s is not a port: give a number from 1 to 65535, or leave :PORT out for ssh's own (22 or your ssh config's)", auth.ShownInput(port))
+		return "", 0, msg.Errorf("targets.bad_port", "Port", auth.ShownInput(port))
 	}
 	return host, n, nil
 }
@@ -182,22 +182,22 @@ func splitHostPort(hp string) (string, int, error) {
 func checkHost(h string) error {
 	switch {
 	case h == "":
-		return fmt.Errorf("it names no host: write [USER@]HOST:DIR")
+		return msg.Errorf("targets.no_host")
 	case strings.HasPrefix(h, "-"):
-		return fmt.Errorf("its host %s starts with a dash, which ssh would read as an option: give a host name or address", auth.ShownInput(h))
+		return msg.Errorf("targets.host_dash", "Host", auth.ShownInput(h))
 	case net.ParseIP(h) != nil:
 		return nil
 	case len(h) > 253:
-		return fmt.Errorf("its host is longer than a host name can be (253 characters)")
+		return msg.Errorf("targets.host_long")
 	}
 	for _, r := range h {
 		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '-' || r == '_') {
-			return fmt.Errorf("its host %s is not a host name: a host name holds only letters, digits, dots, dashes and underscores (no spaces, quotes or shell characters)", auth.ShownInput(h))
+			return msg.Errorf("targets.host_chars", "Host", auth.ShownInput(h))
 		}
 	}
 	for _, label := range strings.Split(h, ".") {
 		if label == "" || strings.HasPrefix(label, "-") || len(label) > 63 {
-			return fmt.Errorf("its host %s is not a host name: each part between dots is 1 to 63 characters and does not start with a dash", auth.ShownInput(h))
+			return msg.Errorf("targets.host_labels", "Host", auth.ShownInput(h))
 		}
 	}
 	return nil
@@ -210,14 +210,14 @@ func checkUser(u string) error {
 		return nil
 	}
 	if strings.HasPrefix(u, "-") {
-		return fmt.Errorf("its user %s starts with a dash, which ssh would read as an option: give the user name on the host", auth.ShownInput(u))
+		return msg.Errorf("targets.user_dash", "User", auth.ShownInput(u))
 	}
 	if len(u) > 64 {
-		return fmt.Errorf("its user name is longer than 64 characters")
+		return msg.Errorf("targets.user_long")
 	}
 	for _, r := range u {
 		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '-' || r == '_') {
-			return fmt.Errorf("its user %s is not a user name: one holds only letters, digits, dots, dashes and underscores", auth.ShownInput(u))
+			return msg.Errorf("targets.user_chars", "User", auth.ShownInput(u))
 		}
 	}
 	return nil
@@ -228,13 +228,13 @@ func checkUser(u string) error {
 func cleanDir(d string) (string, error) {
 	switch {
 	case d == "":
-		return "", fmt.Errorf("it names no folder: write the folder on the host after the colon, for example HOST:bot/conf")
+		return "", msg.Errorf("targets.no_folder")
 	case d == "~" || d == "~/":
 		return ".", nil
 	case strings.HasPrefix(d, "~/"):
 		d = d[2:]
 	case strings.HasPrefix(d, "~"):
-		return "", fmt.Errorf("its folder %s starts at another user's home, which tokentray does not follow: give the full path instead", auth.ShownInput(d))
+		return "", msg.Errorf("targets.folder_other_home", "Dir", auth.ShownInput(d))
 	}
 	return path.Clean(d), nil
 }
@@ -244,13 +244,13 @@ func cleanDir(d string) (string, error) {
 func ParseExec(cmd string) (Target, error) {
 	c := strings.TrimSpace(cmd)
 	if c == "" {
-		return Target{}, fmt.Errorf("--exec needs a command: the command line that gets the file on its standard input, in quotes")
+		return Target{}, msg.Errorf("targets.exec_needs_command")
 	}
 	if !utf8.ValidString(c) || strings.ContainsRune(c, 0) {
-		return Target{}, fmt.Errorf("the command %s is not text: type it again", auth.ShownInput(cmd))
+		return Target{}, msg.Errorf("targets.command_not_text", "Command", auth.ShownInput(cmd))
 	}
 	if len(c) > 4096 {
-		return Target{}, fmt.Errorf("the command is longer than 4096 characters: put it in a script and give the script")
+		return Target{}, msg.Errorf("targets.command_long")
 	}
 	return Target{Kind: Exec, Command: c}, nil
 }
@@ -298,11 +298,15 @@ func (t Target) String() string {
 
 // Describe names the target in a sentence ("bot@vps:conf", "the command
 // vault kv put …").
-func (t Target) Describe() string {
+func (t Target) Describe() string { return t.Described().String() }
+
+// Described is Describe as a message, for a sentence in the person's
+// language.
+func (t Target) Described() msg.Message {
 	if t.Kind == Exec {
-		return "the command " + auth.ShownInput(t.Command)
+		return msg.New("targets.the_command", "Command", auth.ShownInput(t.Command))
 	}
-	return t.String()
+	return msg.Plain(t.String())
 }
 
 // Where is the host a sentence names for an SSH target ("bot@vps").

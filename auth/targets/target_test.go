@@ -1,6 +1,7 @@
 package targets
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -29,7 +30,7 @@ func TestParseSSHAccepts(t *testing.T) {
 			t.Errorf("ParseSSH(%q): %v", tc.in, err)
 			continue
 		}
-		if got != tc.want {
+		if !reflect.DeepEqual(got, tc.want) {
 			t.Errorf("ParseSSH(%q) = %+v, want %+v", tc.in, got, tc.want)
 		}
 		if got.String() != tc.str {
