@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -166,21 +167,26 @@ func TestNoSessionBus(t *testing.T) {
 
 func TestNoBusAtAllStartsNothing(t *testing.T) {
 	needBus(t)
-	before := countProcs(t, "dbus-daemon")
-	rs := runChildEnv(t, "nobus", "", "XDG_RUNTIME_DIR="+t.TempDir())
+	// A bus the child autolaunched would inherit its environment: count
+	// only the daemons that carry the child's own runtime folder, so the
+	// buses other tests start meanwhile do not count.
+	mark := "XDG_RUNTIME_DIR=" + t.TempDir()
+	before := countProcs(t, "dbus-daemon", mark)
+	rs := runChildEnv(t, "nobus", "", mark)
 	assertUnavailable(t, rs, keychain.KindNoBus, "keychain.why_no_service", "keychain.fix_linux")
 	for _, r := range rs {
 		if !strings.Contains(r.Err, "no D-Bus session bus") {
 			t.Errorf("%s: %q does not say there is no session bus", r.Op, r.Err)
 		}
 	}
-	if after := countProcs(t, "dbus-daemon"); after > before {
+	if after := countProcs(t, "dbus-daemon", mark); after > before {
 		t.Errorf("a dbus-daemon was started (%d before, %d after)", before, after)
 	}
 }
 
-// countProcs counts running processes with the given command name.
-func countProcs(t *testing.T, name string) int {
+// countProcs counts running processes with the given command name whose
+// environment holds the variable setting mark.
+func countProcs(t *testing.T, name, mark string) int {
 	t.Helper()
 	entries, err := os.ReadDir("/proc")
 	if err != nil {
@@ -189,7 +195,11 @@ func countProcs(t *testing.T, name string) int {
 	n := 0
 	for _, e := range entries {
 		b, err := os.ReadFile(filepath.Join("/proc", e.Name(), "comm"))
-		if err == nil && strings.TrimSpace(string(b)) == name {
+		if err != nil || strings.TrimSpace(string(b)) != name {
+			continue
+		}
+		env, err := os.ReadFile(filepath.Join("/proc", e.Name(), "environ"))
+		if err == nil && slices.Contains(strings.Split(string(env), "\x00"), mark) {
 			n++
 		}
 	}
