@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -77,10 +78,10 @@ The same as --share-dir and --share-sdk of "tokentray add".
 
 func runShare(e *env, name, dirFlag string, off, accessOnly bool) error {
 	if accessOnly && off {
-		return usagef("share takes --access-only or --off, not both; run: tokentray help share")
+		return usage(msg.New("cli.share_access_only_off"))
 	}
 	if off && dirFlag != "" {
-		return usagef("share takes --dir or --off, not both; run: tokentray help share")
+		return usage(msg.New("cli.share_dir_off"))
 	}
 	svc, err := e.svc()
 	if err != nil {
@@ -95,11 +96,11 @@ func runShare(e *env, name, dirFlag string, off, accessOnly bool) error {
 	switch c.Kind {
 	case auth.KindWebull:
 		if accessOnly {
-			return usagef("--access-only applies to futu-oauth logins: a Webull token file holds no refresh token")
+			return usage(msg.New("cli.share_access_only_webull"))
 		}
 		dir = c.SDKTokenDir
 		if dir == "" && dirFlag == "" && !off {
-			return usagef("share %s needs --dir DIR: the folder where tokentray keeps token.txt for the Webull SDK", name)
+			return usage(msg.New("cli.share_needs_dir", "Name", name))
 		}
 		if dirFlag != "" || !off {
 			// Refused before anything changes, so a refused folder is
@@ -114,10 +115,10 @@ func runShare(e *env, name, dirFlag string, off, accessOnly bool) error {
 		}
 	case auth.KindFutuOAuth:
 		if dirFlag != "" {
-			return usagef("--dir applies to webull credentials: the Futu SDK's token file has its own place; run: %s", e.cmdLine("share", name))
+			return usage(msg.New("cli.share_dir_futu", "Command", e.cmdLine("share", name)))
 		}
 	default:
-		return usagef("%s is a %s, which has no SDK token file on this computer: %s and exec give scripts its variables, and %s hands its env file to another machine", name, c.Kind.Title(), e.cmdLine("env"), e.cmdLine("share", name, "--ssh", "HOST:DIR"))
+		return usage(msg.New("cli.share_no_sdk_file", "Name", name, "Kind", e.kindTitle(c.Kind), "Env", e.cmdLine("env"), "SSH", e.cmdLine("share", name, "--ssh", "HOST:DIR")))
 	}
 
 	ctx, stop := interruptible(e.ctx)
@@ -135,28 +136,28 @@ func runShare(e *env, name, dirFlag string, off, accessOnly bool) error {
 		return err
 	}
 
-	file := "the Futu SDK's token file"
+	file := e.tr(msg.New("cli.futu_sdk_file"))
 	if c.Kind == auth.KindWebull {
 		file = filepath.Join(dir, info.Share.FileName)
 	} else if c.ClientID != "" {
-		file += " for client " + c.ClientID
+		file = e.tr(msg.New("cli.futu_sdk_file_for", "Client", c.ClientID))
 	}
 	if off {
 		if !before.ShareWithSDK {
-			fmt.Fprintf(e.Stdout, "Sharing was already off for %s.\n", name)
+			fmt.Fprintln(e.Stdout, e.tr(msg.New("cli.share_already_off", "Name", name)))
 			return nil
 		}
 		if c.Kind == auth.KindWebull && before.SDKTokenFile != "" {
 			// The check removes the file it wrote, without the broker.
 			_, _ = svc.Refresh(ctx, name, false)
 			if _, err := os.Stat(before.SDKTokenFile); errors.Is(err, fs.ErrNotExist) {
-				fmt.Fprintf(e.Stdout, "Sharing is off for %s: %s, which held its token, was removed.\n", name, before.SDKTokenFile)
+				fmt.Fprintln(e.Stdout, e.tr(msg.New("cli.share_off_removed", "Name", name, "File", before.SDKTokenFile)))
 				return nil
 			}
-			fmt.Fprintf(e.Stdout, "Sharing is off for %s: %s is left as it is because it no longer holds this credential's token.\n", name, before.SDKTokenFile)
+			fmt.Fprintln(e.Stdout, e.tr(msg.New("cli.share_off_left", "Name", name, "File", before.SDKTokenFile)))
 			return nil
 		}
-		fmt.Fprintf(e.Stdout, "Sharing is off for %s: tokentray no longer updates %s, which is left as it is (delete it if no bot should use it).\n", name, file)
+		fmt.Fprintln(e.Stdout, e.tr(msg.New("cli.share_off_futu", "Name", name, "File", file)))
 		return nil
 	}
 
@@ -167,48 +168,48 @@ func runShare(e *env, name, dirFlag string, off, accessOnly bool) error {
 	switch {
 	case err == nil:
 	case errors.As(err, &ue):
-		return &auth.UserError{Msg: fmt.Sprintf("Sharing is on for %s, but %s can be written only once this is done: %s", name, file, ue.Msg), Action: ue.Action}
+		m := msg.New("cli.share_on_needs_user", "Name", name, "File", file, "Why", msg.Of(ue))
+		return &auth.UserError{Msg: m.String(), Why: m, Action: ue.Action}
 	case h.State == auth.Unknown:
-		fmt.Fprintf(e.Stdout, "Sharing is on for %s, but %s could not be written yet because %s; tokentray writes it at the next refresh.\n", name, file, e.shortReason(err, h))
+		fmt.Fprintln(e.Stdout, e.tr(msg.New("cli.share_on_unwritten", "Name", name, "File", file, "Why", e.shortReason(err, h))))
 		return nil
 	default:
-		return fmt.Errorf("sharing is on for %s, but %s could not be written: %w", name, file, err)
+		return msg.Wrap(err, "cli.share_on_failed", "Name", name, "File", file, "Err", err)
 	}
 	if c.Kind != auth.KindWebull {
-		what := "its access and refresh tokens"
 		if accessOnly {
-			what = "its access token alone (no refresh token, so only tokentray renews the login)"
+			fmt.Fprintln(e.Stdout, e.tr(msg.New("cli.share_on_futu_access_only", "Name", name, "File", file)))
+		} else {
+			fmt.Fprintln(e.Stdout, e.tr(msg.New("cli.share_on_futu", "Name", name, "File", file)))
 		}
-		fmt.Fprintf(e.Stdout, "Sharing is on for %s: tokentray keeps %s current with %s.\n", name, file, what)
 		return nil
 	}
 	if now, err := svc.Get(e.ctx, name); err == nil && now.TwoFactorOff {
-		fmt.Fprintf(e.Stdout, "Sharing is on for %s, but no token file is written: 2FA is off for this app, so it needs no token and bots sign their requests with the app key alone (%s and exec give them the key)%s; if Webull turns 2FA on for it, the token verified then is written to %s.\n",
-			name, e.cmdLine("env", name), oldFileNote(before, file, dir), file)
+		fmt.Fprintln(e.Stdout, e.tr(msg.New("cli.share_on_no2fa", "Name", name, "Env", e.cmdLine("env", name), "Old", e.oldFileNote(before, file, dir), "File", file)))
 		return nil
 	}
-	msg := fmt.Sprintf("Sharing is on for %s: tokentray keeps %s current", name, file)
+	var use msg.Message
 	if info.Share.UseOfDir != nil {
-		msg += "; " + info.Share.UseOfDir(dir) + fmt.Sprintf(" (%s and exec set %s)", e.cmdLine("env", name), info.Share.DirEnv)
+		use = msg.New("cli.share_use_of_dir", "Use", info.Share.UseOfDir(dir), "Env", e.cmdLine("env", name), "Var", info.Share.DirEnv)
 	} else {
-		msg += fmt.Sprintf("; start bots with %s=%s (%s and exec set it)", info.Share.DirEnv, dir, e.cmdLine("env", name))
+		use = msg.New("cli.share_start_bots", "Var", info.Share.DirEnv, "Dir", dir, "Env", e.cmdLine("env", name))
 	}
-	fmt.Fprintln(e.Stdout, msg+oldFileNote(before, file, dir)+".")
+	fmt.Fprintln(e.Stdout, e.tr(msg.New("cli.share_on_webull", "Name", name, "File", file, "Use", use, "Old", e.oldFileNote(before, file, dir))))
 	e.shareDirWarning(warning, dir)
 	return nil
 }
 
 // oldFileNote says what became of the token file written before sharing
 // moved to dir ("" when it did not move).
-func oldFileNote(before auth.Credential, file, dir string) string {
+func (e *env) oldFileNote(before auth.Credential, file, dir string) string {
 	if old := before.SDKTokenFile; old != "" && old != file {
 		if _, err := os.Stat(old); errors.Is(err, fs.ErrNotExist) {
-			return fmt.Sprintf("; the old file %s was removed", old)
+			return e.tr(msg.New("cli.old_file_removed", "File", old))
 		}
-		return fmt.Sprintf("; the old file %s is left as it is because it no longer holds this credential's token", old)
+		return e.tr(msg.New("cli.old_file_left", "File", old))
 	}
 	if before.ShareWithSDK && before.SDKTokenDir != "" && before.SDKTokenDir != dir {
-		return fmt.Sprintf("; the old file in %s is left as it is", before.SDKTokenDir)
+		return e.tr(msg.New("cli.old_dir_left", "Dir", before.SDKTokenDir))
 	}
 	return ""
 }
@@ -236,14 +237,14 @@ func indentText(s string, indent, width int) string {
 // folder made absolute, and a warning when others can list it.
 func (e *env) shareDir(i auth.KindInfo, flag, raw string) (dir, warning string, err error) {
 	if dir, err = filepath.Abs(raw); err != nil {
-		return "", "", usagef("%s %q is not a usable folder: %v", flag, raw, err)
+		return "", "", usage(msg.New("cli.dir_unusable", "Flag", flag, "Dir", strconv.Quote(raw), "Err", err))
 	}
 	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
-		return "", "", usagef("%s %s is a file, not a folder: give the folder your bots read through %s", flag, dir, i.Share.DirEnv)
+		return "", "", usage(msg.New("cli.dir_is_file", "Flag", flag, "Dir", dir, "Var", i.Share.DirEnv))
 	}
 	if i.Share.CheckDir != nil {
 		if warning, err = i.Share.CheckDir(dir); err != nil {
-			return "", "", usagef("%s", strings.TrimSuffix(err.Error(), "."))
+			return "", "", usage(auth.Clause(err))
 		}
 	}
 	return dir, warning, nil
@@ -252,6 +253,6 @@ func (e *env) shareDir(i auth.KindInfo, flag, raw string) (dir, warning string, 
 // shareDirWarning prints the warning of a folder others can list.
 func (e *env) shareDirWarning(warning, dir string) {
 	if warning != "" {
-		fmt.Fprintf(e.Stdout, "Warning: %s; to hide its list of files: chmod go-rwx %s\n", strings.TrimSuffix(warning, "."), dir)
+		fmt.Fprintln(e.Stdout, e.tr(msg.New("cli.dir_warning", "Warning", trimEnd(warning), "Dir", dir)))
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"tokentray/auth"
@@ -70,11 +69,11 @@ func runShareTargets(e *env, name string, f shareTargetFlags, dir string, off bo
 	}
 	switch {
 	case n > 1:
-		return usagef("share takes one of --ssh, --exec, --list and --push at a time; run: tokentray help share")
+		return usage(msg.New("cli.share_one_at_a_time"))
 	case dir != "":
-		return usagef("--dir is the folder on this computer; give it on its own, apart from --ssh, --exec, --list and --push")
+		return usage(msg.New("cli.share_dir_alone"))
 	case off && (f.list || f.push):
-		return usagef("--off goes with --ssh or --exec: the target to stop pushing to")
+		return usage(msg.New("cli.share_off_with"))
 	}
 	svc, err := e.svc()
 	if err != nil {
@@ -94,7 +93,7 @@ func runShareTargets(e *env, name string, f shareTargetFlags, dir string, off bo
 			return err
 		}
 		if len(sh.Targets) == 0 {
-			return usagef("%s has no share targets to push to; add one with: %s", name, e.cmdLine("share", name, "--ssh", "HOST:DIR"))
+			return usage(msg.New("cli.share_no_targets_push", "Name", name, "Command", e.cmdLine("share", name, "--ssh", "HOST:DIR")))
 		}
 		res, err := svc.Push(ctx, name, nil)
 		if err != nil {
@@ -109,32 +108,34 @@ func runShareTargets(e *env, name string, f shareTargetFlags, dir string, off bo
 		t, err = targets.ParseExec(f.exec)
 	}
 	if err != nil {
-		return usagef("%s", err)
+		return usageOf(err)
 	}
 	if off {
 		res, err := svc.RemoveTarget(ctx, name, t)
 		if err != nil {
 			return err
 		}
-		what := name + " no longer pushes to " + res.Target.Describe()
+		what := msg.New("cli.target_off", "Name", name, "Target", res.Target.Describe())
+		var then msg.Message
 		switch {
 		case res.Removal == targets.NotKnown:
-			fmt.Fprintf(e.Stdout, "%s; what the command did with the file is left as it is.\n", what)
+			then = msg.New("cli.target_off_command")
 		case res.Problem != "":
-			fmt.Fprintf(e.Stdout, "%s; the file there could not be looked at, so it is left as it is: %s.\n", what, strings.TrimSuffix(res.Problem, "."))
+			then = msg.New("cli.target_off_problem", "Problem", trimEnd(res.Problem))
 		case res.Removal == targets.Removed:
-			fmt.Fprintf(e.Stdout, "%s; the file it wrote there was deleted.\n", what)
+			then = msg.New("cli.target_off_deleted")
 		case res.Removal == targets.Absent:
-			fmt.Fprintf(e.Stdout, "%s; there was no file there to delete.\n", what)
+			then = msg.New("cli.target_off_absent")
 		default:
-			fmt.Fprintf(e.Stdout, "%s; the file there is left as it is because it no longer holds what tokentray wrote.\n", what)
+			then = msg.New("cli.target_off_changed")
 		}
+		fmt.Fprintln(e.Stdout, e.tr(msg.New("cli.sentence_end", "Sentence", msg.Join(what, then))))
 		return nil
 	}
 	if err := svc.AddTarget(ctx, name, t); err != nil {
 		var ue *auth.UserError
 		if errors.As(err, &ue) && ue.Action.IsZero() {
-			return usagef("%s; nothing was changed", strings.TrimSuffix(ue.Msg, "."))
+			return usage(msg.New("cli.nothing_changed", "Why", auth.Clause(ue)))
 		}
 		return err
 	}
@@ -143,13 +144,11 @@ func runShareTargets(e *env, name string, f shareTargetFlags, dir string, off bo
 		return err
 	}
 	if res.Nothing != nil {
-		var ue *auth.UserError
-		msg := res.Nothing.Error()
 		next := ""
-		if errors.As(res.Nothing, &ue) {
-			msg, next = ue.Msg, e.command(ue.Action)
+		if a, ok := auth.ActionOf(res.Nothing); ok {
+			next = e.command(a)
 		}
-		fmt.Fprintln(e.Stdout, e.withNext(fmt.Sprintf("%s now pushes to %s, but has nothing to push yet: %s; the agent pushes once it has", name, t.Describe(), strings.TrimSuffix(msg, ".")), next))
+		fmt.Fprintln(e.Stdout, e.withNext(e.tr(msg.New("cli.target_nothing_yet", "Name", name, "Target", t.Describe(), "Why", auth.Clause(res.Nothing))), next))
 		return nil
 	}
 	for _, p := range res.Targets {
@@ -157,10 +156,10 @@ func runShareTargets(e *env, name string, f shareTargetFlags, dir string, off bo
 			continue
 		}
 		if p.Err != nil {
-			return &exitError{code: ExitError, err: fmt.Errorf("%s now pushes to %s, but the first push failed: %v; the agent tries again, backing off (%s shows how it goes)", name, t.Describe(), strings.TrimSuffix(p.Err.Error(), "."), e.cmdLine("share", name, "--list"))}
+			return &exitError{code: ExitError, err: msg.Wrap(p.Err, "cli.target_first_push_failed", "Name", name, "Target", t.Describe(), "Why", auth.Clause(p.Err), "Command", e.cmdLine("share", name, "--list"))}
 		}
 	}
-	fmt.Fprintf(e.Stdout, "%s now pushes to %s: pushed. While tokentray runs it pushes again after every renewal and at least every %s.\n", name, t.Describe(), fmtEvery(svc.ShareEvery()))
+	fmt.Fprintln(e.Stdout, e.tr(msg.New("cli.target_pushed", "Name", name, "Target", t.Describe(), "Every", fmtEvery(svc.ShareEvery()))))
 	return nil
 }
 
@@ -184,25 +183,25 @@ func fmtEvery(d time.Duration) string {
 // reportPush prints each target's result; it fails when any did.
 func reportPush(e *env, res service.PushResult) error {
 	if res.Nothing != nil {
-		var ue *auth.UserError
-		msg, next := res.Nothing.Error(), ""
-		if errors.As(res.Nothing, &ue) {
-			msg, next = ue.Msg, e.command(ue.Action)
+		next := ""
+		if a, ok := auth.ActionOf(res.Nothing); ok {
+			next = e.command(a)
 		}
-		return &exitError{code: ExitError, err: errors.New(e.withNext(fmt.Sprintf("nothing was pushed for %s: %s", res.Credential, strings.TrimSuffix(msg, ".")), next))}
+		said := e.withNext(e.tr(msg.New("cli.nothing_pushed", "Name", res.Credential, "Why", auth.Clause(res.Nothing))), next)
+		return &exitError{code: ExitError, err: msg.Wrap(res.Nothing, msg.PlainID, "Text", said)}
 	}
 	for _, p := range res.Targets {
 		if p.Err != nil {
-			fmt.Fprintf(e.Stdout, "%s: failed: %s\n", p.Target.Describe(), oneLine(p.Err.Error()))
+			fmt.Fprintln(e.Stdout, e.tr(msg.New("cli.push_failed", "Target", p.Target.Describe(), "Why", oneLine(e.lang.Err(p.Err)))))
 		} else {
-			fmt.Fprintf(e.Stdout, "%s: pushed\n", p.Target.Describe())
+			fmt.Fprintln(e.Stdout, e.tr(msg.New("cli.push_ok", "Target", p.Target.Describe())))
 		}
 	}
 	if note := e.oldTokenNote(res.TokenChangedAt); note != "" {
-		fmt.Fprintln(e.Stdout, upper(note)+".")
+		fmt.Fprintln(e.Stdout, e.tr(msg.New("cli.sentence_end", "Sentence", msg.Plain(upper(note)))))
 	}
 	if n := res.Failed(); n > 0 {
-		return &exitError{code: ExitError, err: fmt.Errorf("%d of %d share targets of %s failed", n, len(res.Targets), res.Credential)}
+		return &exitError{code: ExitError, err: msg.Errorf("cli.push_some_failed", "Failed", n, "Count", len(res.Targets), "Name", res.Credential)}
 	}
 	return nil
 }
@@ -225,39 +224,37 @@ func listTargets(e *env, svc service.Service, name string) error {
 		return err
 	}
 	if c.ShareWithSDK {
-		where := "the Futu SDK's token file on this computer"
 		if c.Kind == auth.KindWebull && c.SDKTokenDir != "" {
-			where = c.SDKTokenDir + " on this computer"
+			fmt.Fprintln(e.Stdout, e.tr(msg.New("cli.shared_in_dir", "Name", name, "Dir", c.SDKTokenDir)))
+		} else {
+			fmt.Fprintln(e.Stdout, e.tr(msg.New("cli.shared_with_futu_sdk", "Name", name)))
 		}
-		fmt.Fprintf(e.Stdout, "%s is shared with %s.\n", name, where)
 	}
 	if len(sh.Targets) == 0 {
-		fmt.Fprintf(e.Stdout, "%s has no share targets; add one with: %s\n", name, e.cmdLine("share", name, "--ssh", "HOST:DIR"))
+		fmt.Fprintln(e.Stdout, e.tr(msg.New("cli.share_no_targets", "Name", name, "Command", e.cmdLine("share", name, "--ssh", "HOST:DIR"))))
 		return nil
 	}
-	var table strings.Builder
-	tw := tabwriter.NewWriter(&table, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "TARGET\tLAST PUSH\tRESULT\tNEXT ATTEMPT")
+	rows := [][]string{{e.tr(msg.New("cli.col_target")), e.tr(msg.New("cli.col_last_push")), e.tr(msg.New("cli.col_result")), e.tr(msg.New("cli.col_next_attempt"))}}
 	for _, t := range sh.Targets {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", t.String(), clock(t.State.LastAttempt), result(t.State), clock(t.State.NextAttempt))
+		rows = append(rows, []string{t.String(), clock(t.State.LastAttempt), e.result(t.State), clock(t.State.NextAttempt)})
 	}
-	_ = tw.Flush()
-	if width := e.width(e.Stdout); fits(table.String(), width) {
-		fmt.Fprint(e.Stdout, table.String())
+	table := alignRows(rows)
+	if width := e.width(e.Stdout); fits(table, width) {
+		fmt.Fprint(e.Stdout, table)
 	} else {
 		// Too wide for the terminal (a long command, a failure's
 		// sentence): each target whole on its own line, as --ssh or
 		// --exec takes it back for --off, and its state under it.
 		for _, t := range sh.Targets {
 			fmt.Fprintln(e.Stdout, t.String())
-			state := fmt.Sprintf("last push %s: %s; next attempt %s", clock(t.State.LastAttempt), result(t.State), clock(t.State.NextAttempt))
+			state := e.tr(msg.New("cli.target_state", "Last", clock(t.State.LastAttempt), "Result", e.result(t.State), "Next", clock(t.State.NextAttempt)))
 			for _, l := range wrap(state, width-4) {
 				fmt.Fprintln(e.Stdout, "    "+l)
 			}
 		}
 	}
 	if note := e.oldTokenNote(sh.TokenChangedAt); note != "" {
-		fmt.Fprintf(e.Stdout, "The token changed at %s: %s.\n", sh.TokenChangedAt.Local().Format("2006-01-02 15:04"), note)
+		fmt.Fprintln(e.Stdout, e.tr(msg.New("cli.token_changed_at", "At", sh.TokenChangedAt.Local().Format("2006-01-02 15:04"), "Note", note)))
 	}
 	return nil
 }
@@ -270,18 +267,16 @@ func clock(t time.Time) string {
 }
 
 // result is a target's last push in a few words.
-func result(s targets.State) string {
+func (e *env) result(s targets.State) string {
 	switch {
 	case !s.Pushed():
-		return "not pushed yet"
+		return e.tr(msg.New("cli.result_not_pushed"))
+	case s.Failing() && s.Failures > 1:
+		return e.tr(msg.New("cli.result_failed_times", "Count", s.Failures, "Error", oneLine(s.Error)))
 	case s.Failing():
-		since := ""
-		if s.Failures > 1 {
-			since = fmt.Sprintf(" (%d times in a row)", s.Failures)
-		}
-		return "failed" + since + ": " + oneLine(s.Error)
+		return e.tr(msg.New("cli.result_failed", "Error", oneLine(s.Error)))
 	}
-	return "ok"
+	return e.tr(msg.New("cli.result_ok"))
 }
 
 // reportTargetsOff says, one line each, what became of the files pushed
