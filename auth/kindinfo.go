@@ -1,7 +1,6 @@
 package auth
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -187,7 +186,7 @@ func (i KindInfo) Apply(c *Credential, opts map[string]string, update bool) erro
 	for _, n := range names {
 		o, ok := i.Option(n)
 		if !ok || (update && !o.Update) {
-			return NeedsUser(fmt.Sprintf("%s does not apply to %s credentials", n, i.Kind))
+			return NeedsUserBecause(Action{}, msg.New("auth.option_not_for_kind", "Option", n, "Kind", string(i.Kind)))
 		}
 		if o.Set == nil {
 			continue
@@ -199,7 +198,7 @@ func (i KindInfo) Apply(c *Credential, opts map[string]string, update bool) erro
 	if !update {
 		for _, o := range i.Options {
 			if _, given := opts[o.Name]; !given && o.Required {
-				return WrongField(o.Name, NeedsUser(fmt.Sprintf("a %s credential needs its %s: %s", i.Kind, o.Name, ChoiceList(o.Choices))))
+				return WrongField(o.Name, NeedsUserBecause(Action{}, msg.New("auth.option_required", "Kind", string(i.Kind), "Option", o.Name, "Choices", ChoiceListMsg(o.Choices))))
 			}
 		}
 	}
@@ -207,30 +206,38 @@ func (i KindInfo) Apply(c *Credential, opts map[string]string, update bool) erro
 }
 
 // ChoiceList is "one of a, b, c" for an option's choices.
-func ChoiceList(cs []Choice) string {
+func ChoiceList(cs []Choice) string { return ChoiceListMsg(cs).String() }
+
+// ChoiceListMsg is ChoiceList as a message, said in the person's
+// language (the values stay as they are).
+func ChoiceListMsg(cs []Choice) msg.Message {
 	vs := make([]string, len(cs))
 	for i, c := range cs {
 		vs[i] = c.Value
 	}
 	switch len(vs) {
 	case 0:
-		return "any value"
+		return msg.New("auth.choices_any")
 	case 2:
-		return vs[0] + " or " + vs[1]
+		return msg.New("auth.choices_two", "A", vs[0], "B", vs[1])
 	}
-	return "one of " + strings.Join(vs, ", ")
+	return msg.New("auth.choices_one_of", "Values", strings.Join(vs, ", "))
 }
 
 // Pick checks v against the choices (case and spaces aside) and returns
 // the choice's value; what names the option in the error.
-func Pick(cs []Choice, what, v string) (string, error) {
+func Pick(cs []Choice, what, v string) (string, error) { return PickNamed(cs, msg.Plain(what), v) }
+
+// PickNamed is Pick with the option's name as a message, said in the
+// person's language.
+func PickNamed(cs []Choice, what msg.Message, v string) (string, error) {
 	low := strings.ToLower(strings.TrimSpace(v))
 	for _, c := range cs {
 		if c.Value == low {
 			return c.Value, nil
 		}
 	}
-	return "", NeedsUser(fmt.Sprintf("%s is not a %s; use %s", ShownInput(v), what, ChoiceList(cs)))
+	return "", NeedsUserBecause(Action{}, msg.New("auth.choice_bad", "Value", ShownInputMsg(v), "What", what, "Choices", ChoiceListMsg(cs)))
 }
 
 var kindRegistry struct {

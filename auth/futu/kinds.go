@@ -26,7 +26,7 @@ func brandOption() auth.Option {
 		Label:   msg.New("kinds.field_brand"),
 		Choices: brands, Default: auth.BrandFutu,
 		Set: func(c *auth.Credential, v string) error {
-			b, err := auth.Pick(brands, "Futu brand", v)
+			b, err := auth.PickNamed(brands, msg.New("futu.what_brand"), v)
 			c.Brand = b
 			return err
 		},
