@@ -46,6 +46,14 @@ func (x *itt) keptIn() auth.SecretStore { return x.secrets }
 
 func (x *itt) run(extra map[string]string, stdin string, args ...string) result {
 	x.t.Helper()
+	r := x.start(extra, stdin, args...).wait(x.t)
+	x.checkOutput(args, r)
+	return r
+}
+
+// start runs tokentray --sandbox args in this process in the background.
+func (x *itt) start(extra map[string]string, stdin string, args ...string) *proc {
+	x.t.Helper()
 	env := map[string]string{"TOKENTRAY_CONFIG_DIR": x.dir, "HOME": x.dir, "LANG": "C.UTF-8"}
 	for k, v := range extra {
 		env[k] = v
@@ -77,8 +85,13 @@ func (x *itt) run(extra map[string]string, stdin string, args ...string) result 
 		},
 		Language: door.Language,
 	}
-	code := cli.Run(context.Background(), append([]string{"--sandbox"}, args...), d)
-	r := result{stdout: stdout.String(), stderr: stderr.String(), code: code}
-	x.checkOutput(args, r)
-	return r
+	ctx, cancel := context.WithCancel(context.Background())
+	p := &proc{stdout: &stdout, stderr: &stderr, done: make(chan struct{}), cancel: cancel}
+	go func() {
+		defer cancel()
+		code := cli.Run(ctx, append([]string{"--sandbox"}, args...), d)
+		p.res = result{stdout: stdout.String(), stderr: stderr.String(), code: code}
+		close(p.done)
+	}()
+	return p
 }

@@ -113,10 +113,21 @@ type result struct {
 
 // proc is one started tokentray.
 type proc struct {
-	cmd            *exec.Cmd
+	cmd            *exec.Cmd // nil for a run in this process (itt.start)
 	stdout, stderr *testutil.LockedBuffer
 	done           chan struct{}
 	res            result
+	// cancel stops a run in this process.
+	cancel func()
+}
+
+// kill ends the run at once.
+func (p *proc) kill() {
+	if p.cmd != nil {
+		p.cmd.Process.Kill()
+		return
+	}
+	p.cancel()
 }
 
 func (x *tt) env(extra map[string]string) []string {
@@ -162,7 +173,7 @@ func (p *proc) wait(t *testing.T) result {
 	case <-p.done:
 		return p.res
 	case <-time.After(60 * time.Second):
-		p.cmd.Process.Kill()
+		p.kill()
 		<-p.done
 		t.Fatalf("%v did not finish in time; stdout %q stderr %q", p.cmd.Args, p.res.stdout, p.res.stderr)
 	}

@@ -43,13 +43,13 @@ func TestAddFutuKeyWhenFutuCannotBeReached(t *testing.T) {
 }
 
 func TestFutuOAuthLoginWithoutABrowserShowsThePageOnce(t *testing.T) {
-	needKeychain(t)
 	sb := startSandbox(t)
-	x := newTT(t)
+	x := newITT(t)
 	wantCode(t, x.run(nil, "", "add", "futu-oauth", "nobrowser", "--endpoint", sb.FutuURL), 0, "add futu-oauth")
 	// No browser can be found on an empty PATH, and nobody would see the
 	// address without a terminal: login says how to do without.
 	noPath := map[string]string{"PATH": t.TempDir()}
+	t.Setenv("PATH", noPath["PATH"]) // where this process looks for a browser
 	refused := x.run(noPath, "", "login", "nobrowser")
 	wantCode(t, refused, 3, "login without a browser or a terminal")
 	if !strings.Contains(refused.stderr, "run: tokentray --sandbox login nobrowser --no-browser") {
@@ -71,11 +71,11 @@ func TestFutuOAuthLoginWithoutABrowserShowsThePageOnce(t *testing.T) {
 		}
 	}
 	if page == "" {
-		login.cmd.Process.Kill()
+		login.kill()
 		t.Fatalf("login showed no page to open: %q", login.stdout.String())
 	}
 	if err := (futusim.Browser{Approve: true}).Open(page); err != nil {
-		login.cmd.Process.Kill()
+		login.kill()
 		t.Fatalf("approve: %v", err)
 	}
 	r := login.wait(t)
