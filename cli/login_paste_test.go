@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"tokentray/auth/sandbox/futusim"
+	"tokentray/auth/sandbox/futusim/futusimtest"
 	"tokentray/internal/testutil"
 )
 
@@ -51,7 +51,7 @@ func TestFutuOAuthLoginByPasting(t *testing.T) {
 		}
 		return page != ""
 	})
-	landed, err := (futusim.Browser{Approve: true}).Landing(page)
+	landed, err := (futusimtest.Browser{Approve: true}).Landing(page)
 	if err != nil {
 		t.Fatal(err)
 	}

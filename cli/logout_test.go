@@ -15,7 +15,7 @@ import (
 	"tokentray/auth"
 	"tokentray/auth/engine"
 	"tokentray/auth/futu"
-	"tokentray/auth/sandbox/futusim"
+	"tokentray/auth/sandbox/futusim/futusimtest"
 	"tokentray/auth/store"
 	"tokentray/internal/system"
 	"tokentray/internal/testutil"
@@ -31,7 +31,7 @@ type oauthSession struct {
 func newOAuthSession(t *testing.T, x runner) *oauthSession {
 	t.Helper()
 	prov := futu.NewOAuthProvider(futu.Options{
-		Browser:     futusim.Browser{Approve: true},
+		Browser:     futusimtest.Browser{Approve: true},
 		RedirectURL: fmt.Sprintf("http://127.0.0.1:%d/callback", testutil.FreePort(t)),
 		// Only the credential can tell where Futu is.
 		Getenv: func(string) string { return "" },

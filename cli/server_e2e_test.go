@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"tokentray/auth/keychain"
-	"tokentray/auth/sandbox/futusim"
+	"tokentray/auth/sandbox/futusim/futusimtest"
 	"tokentray/auth/store"
 	"tokentray/internal/testutil"
 )
@@ -95,7 +95,7 @@ func TestServerWithoutADesktopFromKeychainInitToAHeadlessAgent(t *testing.T) {
 	}) {
 		t.Fatalf("login --no-browser showed no page: %q %q", login.stdout.String(), login.stderr.String())
 	}
-	if err := (futusim.Browser{Approve: true}).Open(page); err != nil {
+	if err := (futusimtest.Browser{Approve: true}).Open(page); err != nil {
 		t.Fatal(err)
 	}
 	login.wait(t, "login --no-browser")

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"tokentray/auth/futu"
-	"tokentray/auth/sandbox/futusim"
+	"tokentray/auth/sandbox/futusim/futusimtest"
 	"tokentray/internal/testutil"
 )
 
@@ -74,7 +74,7 @@ func TestFutuOAuthLoginWithoutABrowserShowsThePageOnce(t *testing.T) {
 		login.kill()
 		t.Fatalf("login showed no page to open: %q", login.stdout.String())
 	}
-	if err := (futusim.Browser{Approve: true}).Open(page); err != nil {
+	if err := (futusimtest.Browser{Approve: true}).Open(page); err != nil {
 		login.kill()
 		t.Fatalf("approve: %v", err)
 	}

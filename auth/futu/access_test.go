@@ -8,6 +8,7 @@ import (
 	"tokentray/auth"
 	"tokentray/auth/sandbox/fault"
 	"tokentray/auth/sandbox/futusim"
+	"tokentray/auth/sandbox/futusim/futusimtest"
 	"tokentray/internal/testutil"
 )
 
@@ -15,7 +16,7 @@ import (
 // (JWT access tokens, the account API), its access token not yet due.
 func loggedInFixture(t *testing.T) *oauthFixture {
 	t.Helper()
-	f := newOAuthFixture(t, futusim.Browser{Approve: true}, futusim.Options{Layout: futusim.LayoutCLI})
+	f := newOAuthFixture(t, futusimtest.Browser{Approve: true}, futusim.Options{Layout: futusim.LayoutCLI})
 	if h, err := f.login(t, testutil.Context(t, 10*time.Second)); err != nil || h.State != auth.OK {
 		t.Fatalf("login: %v, %v", h, err)
 	}

@@ -16,6 +16,7 @@ import (
 
 	"tokentray/auth"
 	"tokentray/auth/sandbox/futusim"
+	"tokentray/auth/sandbox/futusim/futusimtest"
 	"tokentray/internal/testutil"
 )
 
@@ -59,7 +60,7 @@ func TestMoomooBrandRunsEveryCallOnMoomoosHosts(t *testing.T) {
 	to, _ := url.Parse(base)
 	m := &hostMap{to: to}
 	client := &http.Client{Transport: m, Timeout: 10 * time.Second}
-	p := NewOAuthProvider(Options{Clock: clock, HTTP: client, Browser: futusim.Browser{Approve: true, Client: client},
+	p := NewOAuthProvider(Options{Clock: clock, HTTP: client, Browser: futusimtest.Browser{Approve: true, Client: client},
 		RedirectURL: redirectFor(testutil.FreePort(t)), Getenv: noEnv})
 	c := auth.Credential{ID: auth.NewID(), Name: "mm", Kind: auth.KindFutuOAuth, Brand: auth.BrandMoomoo, AddedAt: t0}
 	sec := auth.Bind(auth.NewMemorySecrets(), c.ID)
@@ -113,7 +114,7 @@ func TestMoomooKeyGivesTheSDKMoomoosHost(t *testing.T) {
 // Each machine's client is named for the person and the machine, so the
 // authorized-apps page at Futu tells two machines apart.
 func TestTheRegisteredClientIsNamedForTheUserAndTheMachine(t *testing.T) {
-	f := newOAuthFixture(t, futusim.Browser{Approve: true}, futusim.Options{})
+	f := newOAuthFixture(t, futusimtest.Browser{Approve: true}, futusim.Options{})
 	if err := f.p.Register(testutil.Context(t, 10*time.Second), &f.c, f.s); err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"tokentray/auth/engine"
 	"tokentray/auth/sandbox/fault"
 	"tokentray/auth/sandbox/futusim"
+	"tokentray/auth/sandbox/futusim/futusimtest"
 	"tokentray/auth/store"
 	"tokentray/internal/msg"
 	"tokentray/internal/testutil"
@@ -31,7 +32,7 @@ func newOAuthStore(t *testing.T, f *oauthFixture) *store.Store {
 }
 
 func TestOAuthAddRegistersAndALoginOnAnotherRedirectRegistersAgain(t *testing.T) {
-	f := newOAuthFixture(t, futusim.Browser{Approve: true}, futusim.Options{})
+	f := newOAuthFixture(t, futusimtest.Browser{Approve: true}, futusim.Options{})
 	st := newOAuthStore(t, f)
 	eng := oauthEngine(t, st, f, f.p)
 	c, err := eng.Add(testutil.Context(t, 10*time.Second), auth.Credential{Name: "o", Kind: auth.KindFutuOAuth, Endpoint: f.base}, nil)
@@ -57,7 +58,7 @@ func TestOAuthAddRegistersAndALoginOnAnotherRedirectRegistersAgain(t *testing.T)
 	}
 
 	// A login on another redirect URI registers for it, and succeeds.
-	other := NewOAuthProvider(Options{Clock: f.clock, Browser: futusim.Browser{Approve: true}, RedirectURL: redirectFor(testutil.FreePort(t)), SDKTokenDir: f.sdkDir, Getenv: noEnv})
+	other := NewOAuthProvider(Options{Clock: f.clock, Browser: futusimtest.Browser{Approve: true}, RedirectURL: redirectFor(testutil.FreePort(t)), SDKTokenDir: f.sdkDir, Getenv: noEnv})
 	h, err := oauthEngine(t, st, f, other).Login(testutil.Context(t, 10*time.Second), "o", auth.LoginOptions{}, nil)
 	if err != nil || h.State != auth.OK {
 		t.Fatalf("login on another redirect URI: %v, %v", h, err)
@@ -73,7 +74,7 @@ func TestOAuthAddWhoseRegistrationFailsStoresNothing(t *testing.T) {
 		rule fault.Rule
 		user bool
 	}{{fault.Rule{Status: 400}, true}, {fault.Rule{Reset: true}, false}, {fault.Rule{Status: 503}, false}} {
-		f := newOAuthFixture(t, futusim.Browser{Approve: true}, futusim.Options{})
+		f := newOAuthFixture(t, futusimtest.Browser{Approve: true}, futusim.Options{})
 		f.sim.Faults().Set("/oauth2/register", tc.rule)
 		st := newOAuthStore(t, f)
 		_, err := oauthEngine(t, st, f, f.p).Add(testutil.Context(t, 10*time.Second), auth.Credential{Name: "o", Kind: auth.KindFutuOAuth, Endpoint: f.base}, nil)

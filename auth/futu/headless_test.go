@@ -15,6 +15,7 @@ import (
 
 	"tokentray/auth"
 	"tokentray/auth/sandbox/futusim"
+	"tokentray/auth/sandbox/futusim/futusimtest"
 	"tokentray/internal/msg"
 	"tokentray/internal/testutil"
 )
@@ -45,7 +46,7 @@ func nextEvent(t *testing.T, done <-chan error, events <-chan auth.LoginEvent) a
 }
 
 func TestLoginLikeFutuCLIWithDefaultSettingsShowsTheAccount(t *testing.T) {
-	f := newOAuthFixture(t, futusim.Browser{Approve: true}, futusim.Options{Layout: futusim.LayoutCLI})
+	f := newOAuthFixture(t, futusimtest.Browser{Approve: true}, futusim.Options{Layout: futusim.LayoutCLI})
 	h, err := f.login(t, testutil.Context(t, 10*time.Second))
 	if err != nil || h.State != auth.OK {
 		t.Fatalf("login: %v, %v (server log %q)", h, err, f.sim.Log())
@@ -100,7 +101,7 @@ func TestHeadlessLoginByPasting(t *testing.T) {
 	}
 	// The browser on another device lands on the loopback address, which
 	// does not load there; the person pastes it.
-	landed, err := futusim.Browser{Approve: true}.Landing(ev.URL)
+	landed, err := futusimtest.Browser{Approve: true}.Landing(ev.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +122,7 @@ func TestWrongPasteIsRefusedAndTheLoginKeepsWaiting(t *testing.T) {
 	paste := make(chan string)
 	done, events := f.loginWith(testutil.Context(t, 10*time.Second), auth.LoginOptions{NoBrowser: true, Pasted: paste})
 	ev := nextEvent(t, done, events)
-	landed, err := futusim.Browser{Approve: true}.Landing(ev.URL)
+	landed, err := futusimtest.Browser{Approve: true}.Landing(ev.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,7 +164,7 @@ func TestCallbackOrPasteWhicheverComesFirst(t *testing.T) {
 	done, events := f.loginWith(testutil.Context(t, 10*time.Second), auth.LoginOptions{NoBrowser: true, Pasted: paste})
 	ev := nextEvent(t, done, events)
 	// The person opened the address on this computer after all.
-	if err := (futusim.Browser{Approve: true}).Open(ev.URL); err != nil {
+	if err := (futusimtest.Browser{Approve: true}).Open(ev.URL); err != nil {
 		t.Fatal(err)
 	}
 	if err := <-done; err != nil {
@@ -265,7 +266,7 @@ func TestLoginThatCannotStoreItsTokensRevokesThem(t *testing.T) {
 	old := auth.KeychainRetries
 	auth.KeychainRetries = nil
 	t.Cleanup(func() { auth.KeychainRetries = old })
-	f := newOAuthFixture(t, futusim.Browser{Approve: true}, futusim.Options{})
+	f := newOAuthFixture(t, futusimtest.Browser{Approve: true}, futusim.Options{})
 	f.s = &testutil.FlakySecrets{Secrets: f.s, Field: auth.FieldRefreshToken, Failures: 1000}
 	_, err := f.login(t, testutil.Context(t, 10*time.Second))
 	if err == nil || !msg.Of(err).Is("futu.issued_not_kept") || !sub(msg.Of(err), "Then").Is("futu.issued_revoked") {
@@ -275,7 +276,7 @@ func TestLoginThatCannotStoreItsTokensRevokesThem(t *testing.T) {
 		t.Errorf("%d revocations, want the refresh and the access token", n)
 	}
 	// Without a revocation endpoint the message says they stay valid.
-	g := newOAuthFixture(t, futusim.Browser{Approve: true}, futusim.Options{Layout: futusim.LayoutCLI})
+	g := newOAuthFixture(t, futusimtest.Browser{Approve: true}, futusim.Options{Layout: futusim.LayoutCLI})
 	g.s = &testutil.FlakySecrets{Secrets: g.s, Field: auth.FieldRefreshToken, Failures: 1000}
 	if _, err := g.login(t, testutil.Context(t, 10*time.Second)); err == nil || !sub(msg.Of(err), "Then").Is("futu.issued_no_revoke") {
 		t.Fatalf("CLI layout: err = %v", err)
@@ -287,7 +288,7 @@ func TestLoginThatCannotStoreItsTokensRevokesThem(t *testing.T) {
 // browser on another device lands on could not reach tokentray; the
 // steps name the brand the person signs in to.
 func TestOpenYourselfStepsClaimOnlyWhatWorks(t *testing.T) {
-	f := newOAuthFixture(t, futusim.Browser{}, futusim.Options{Layout: futusim.LayoutCLI})
+	f := newOAuthFixture(t, futusimtest.Browser{}, futusim.Options{Layout: futusim.LayoutCLI})
 	f.c.Brand = auth.BrandMoomoo
 	ctx, cancel := context.WithCancel(testutil.Context(t, 10*time.Second))
 	done, events := f.loginWith(ctx, auth.LoginOptions{NoBrowser: true})
@@ -312,7 +313,7 @@ func TestPortNoteKeepsTheAddressUnderItsStep(t *testing.T) {
 	}
 	defer busy.Close()
 	port := busy.Addr().(*net.TCPAddr).Port
-	f := newOAuthFixture(t, futusim.Browser{}, futusim.Options{})
+	f := newOAuthFixture(t, futusimtest.Browser{}, futusim.Options{})
 	f.p = NewOAuthProvider(Options{Clock: f.clock, Browser: f.p.o.Browser, RedirectURL: redirectFor(port), Getenv: noEnv})
 	ctx, cancel := context.WithCancel(testutil.Context(t, 10*time.Second))
 	done, events := f.loginWith(ctx, auth.LoginOptions{NoBrowser: true})

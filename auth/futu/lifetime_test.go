@@ -7,6 +7,7 @@ import (
 
 	"tokentray/auth"
 	"tokentray/auth/sandbox/futusim"
+	"tokentray/auth/sandbox/futusim/futusimtest"
 	"tokentray/internal/testutil"
 )
 
@@ -18,7 +19,7 @@ import (
 func TestAnExpiryFutuCannotMeanReadsTheSameInRefreshAndStatus(t *testing.T) {
 	for _, v := range []int64{-1, 0, 1e12, 1 << 62} {
 		t.Run(fmt.Sprint(v), func(t *testing.T) {
-			f := newOAuthFixture(t, futusim.Browser{Approve: true}, futusim.Options{})
+			f := newOAuthFixture(t, futusimtest.Browser{Approve: true}, futusim.Options{})
 			st := newOAuthStore(t, f)
 			eng := oauthEngine(t, st, f, f.p)
 			if _, err := eng.Add(testutil.Context(t, 10*time.Second), auth.Credential{Name: "o", Kind: auth.KindFutuOAuth, Endpoint: f.base}, nil); err != nil {

@@ -16,6 +16,7 @@ import (
 	"tokentray/auth"
 	"tokentray/auth/sandbox/fault"
 	"tokentray/auth/sandbox/futusim"
+	"tokentray/auth/sandbox/futusim/futusimtest"
 	"tokentray/internal/testutil"
 )
 
@@ -114,9 +115,9 @@ func checkOutcome(t *testing.T, what string, mem *auth.MemorySecrets, before []s
 
 func TestFaultMatrixOAuthRefresh(t *testing.T) {
 	m := newMatrixEnv(t, "/oauth2/token", futusim.Options{})
-	f := newOAuthFixture(t, futusim.Browser{Approve: true}, futusim.Options{})
+	f := newOAuthFixture(t, futusimtest.Browser{Approve: true}, futusim.Options{})
 	f.sim, f.base, f.clock = m.sim, m.base, m.clock
-	f.p = NewOAuthProvider(Options{Clock: m.clock, HTTP: m.http, Browser: futusim.Browser{Approve: true},
+	f.p = NewOAuthProvider(Options{Clock: m.clock, HTTP: m.http, Browser: futusimtest.Browser{Approve: true},
 		RedirectURL: f.p.RedirectURL(), SDKTokenDir: f.sdkDir, Getenv: noEnv})
 	f.c.Endpoint = m.base
 	if _, err := f.login(t, testutil.Context(t, 10*time.Second)); err != nil {
@@ -163,7 +164,7 @@ func TestFaultMatrixOAuthLogin(t *testing.T) {
 			// The browser shows whatever the authorize page answered; the
 			// person then gives up on the login.
 			b := browserFunc(func(u string) error {
-				err := futusim.Browser{Approve: true, Client: m.http}.Open(u)
+				err := futusimtest.Browser{Approve: true, Client: m.http}.Open(u)
 				if err != nil {
 					cancel()
 				}

@@ -25,6 +25,7 @@ import (
 	"tokentray/auth/engine"
 	"tokentray/auth/sandbox/fault"
 	"tokentray/auth/sandbox/futusim"
+	"tokentray/auth/sandbox/futusim/futusimtest"
 	"tokentray/auth/store"
 	"tokentray/internal/msg"
 	"tokentray/internal/testutil"
@@ -82,7 +83,7 @@ func (f *oauthFixture) get(field string) string {
 }
 
 func TestOAuthLoginRoundTrip(t *testing.T) {
-	f := newOAuthFixture(t, futusim.Browser{Approve: true}, futusim.Options{})
+	f := newOAuthFixture(t, futusimtest.Browser{Approve: true}, futusim.Options{})
 	f.c.ShareWithSDK = true
 	h, err := f.login(t, testutil.Context(t, 10*time.Second))
 	if err != nil {
@@ -142,7 +143,7 @@ func TestOAuthLoginRoundTrip(t *testing.T) {
 }
 
 func TestOAuthLoginDenied(t *testing.T) {
-	f := newOAuthFixture(t, futusim.Browser{Approve: false}, futusim.Options{})
+	f := newOAuthFixture(t, futusimtest.Browser{Approve: false}, futusim.Options{})
 	h, err := f.login(t, testutil.Context(t, 10*time.Second))
 	var ue *auth.UserError
 	if !errors.As(err, &ue) || !ue.Why.Is("futu.login_denied") {
@@ -186,7 +187,7 @@ func TestOAuthLoginRejectsMismatchedState(t *testing.T) {
 	exchangedBefore := -1
 	b := browserFunc(func(raw string) error {
 		// A forged state carrying a real code Futu issued...
-		if err := (tamperBrowser{futusim.Browser{Approve: true}, func(q url.Values) { q.Set("state", "forged-state-0001") }}).Open(raw); err != nil {
+		if err := (tamperBrowser{futusimtest.Browser{Approve: true}, func(q url.Values) { q.Set("state", "forged-state-0001") }}).Open(raw); err != nil {
 			return err
 		}
 		// ...and a forged denial, straight at the callback.
@@ -207,7 +208,7 @@ func TestOAuthLoginRejectsMismatchedState(t *testing.T) {
 			forged = append(forged, visit{resp.StatusCode, string(body)})
 		}
 		exchangedBefore = f.sim.Count("/oauth2/token")
-		return futusim.Browser{Approve: true}.Open(raw)
+		return futusimtest.Browser{Approve: true}.Open(raw)
 	})
 	f = newOAuthFixture(t, b, futusim.Options{})
 	h, err := f.login(t, testutil.Context(t, 10*time.Second))
@@ -232,7 +233,7 @@ func TestOAuthLoginRejectsMismatchedState(t *testing.T) {
 
 func TestOAuthLoginPKCEIsVerifiedByFutu(t *testing.T) {
 	other := oauth2.S256ChallengeFromVerifier(oauth2.GenerateVerifier())
-	b := tamperBrowser{futusim.Browser{Approve: true}, func(q url.Values) { q.Set("code_challenge", other) }}
+	b := tamperBrowser{futusimtest.Browser{Approve: true}, func(q url.Values) { q.Set("code_challenge", other) }}
 	f := newOAuthFixture(t, b, futusim.Options{})
 	_, err := f.login(t, testutil.Context(t, 10*time.Second))
 	if err == nil || !msg.Of(err).Is("futu.login_refused") {
@@ -316,7 +317,7 @@ func TestOAuthPortBusyMovesTheLoginToAFreePort(t *testing.T) {
 	}
 	defer busy.Close()
 	port := busy.Addr().(*net.TCPAddr).Port
-	f := newOAuthFixture(t, futusim.Browser{Approve: true}, futusim.Options{})
+	f := newOAuthFixture(t, futusimtest.Browser{Approve: true}, futusim.Options{})
 	f.p = NewOAuthProvider(Options{Clock: f.clock, Browser: f.p.o.Browser, RedirectURL: redirectFor(port), Getenv: noEnv})
 	h, err := f.login(t, testutil.Context(t, 10*time.Second))
 	if err != nil || h.State != auth.OK {
@@ -439,7 +440,7 @@ func TestOAuthBrowserFailureReportsURL(t *testing.T) {
 		t.Fatalf("reported URL = %q, want the authorize URL", ev.URL)
 	}
 	// The user opens the URL by hand.
-	if err := (futusim.Browser{Approve: true}).Open(ev.URL); err != nil {
+	if err := (futusimtest.Browser{Approve: true}).Open(ev.URL); err != nil {
 		t.Fatal(err)
 	}
 	if err := <-done; err != nil {
@@ -489,7 +490,7 @@ func TestOAuthOneLoginPerCredentialThroughTheEngine(t *testing.T) {
 func TestOAuthRefresh(t *testing.T) {
 	for _, rotate := range []bool{false, true} {
 		t.Run(fmt.Sprintf("rotate=%v", rotate), func(t *testing.T) {
-			f := newOAuthFixture(t, futusim.Browser{Approve: true}, futusim.Options{RotateRefresh: rotate})
+			f := newOAuthFixture(t, futusimtest.Browser{Approve: true}, futusim.Options{RotateRefresh: rotate})
 			f.c.ShareWithSDK = true
 			if _, err := f.login(t, testutil.Context(t, 10*time.Second)); err != nil {
 				t.Fatal(err)
@@ -536,7 +537,7 @@ func TestOAuthRefresh(t *testing.T) {
 }
 
 func TestOAuthRefreshAfterRevokedAccessToken(t *testing.T) {
-	f := newOAuthFixture(t, futusim.Browser{Approve: true}, futusim.Options{})
+	f := newOAuthFixture(t, futusimtest.Browser{Approve: true}, futusim.Options{})
 	if _, err := f.login(t, testutil.Context(t, 10*time.Second)); err != nil {
 		t.Fatal(err)
 	}
@@ -550,7 +551,7 @@ func TestOAuthRefreshAfterRevokedAccessToken(t *testing.T) {
 }
 
 func TestOAuthExpiredRefreshTokenNeedsLogin(t *testing.T) {
-	f := newOAuthFixture(t, futusim.Browser{Approve: true}, futusim.Options{})
+	f := newOAuthFixture(t, futusimtest.Browser{Approve: true}, futusim.Options{})
 	if _, err := f.login(t, testutil.Context(t, 10*time.Second)); err != nil {
 		t.Fatal(err)
 	}
@@ -575,7 +576,7 @@ func TestOAuthExpiredRefreshTokenNeedsLogin(t *testing.T) {
 }
 
 func TestOAuthRefreshNetworkFailureChangesNothing(t *testing.T) {
-	f := newOAuthFixture(t, futusim.Browser{Approve: true}, futusim.Options{})
+	f := newOAuthFixture(t, futusimtest.Browser{Approve: true}, futusim.Options{})
 	if _, err := f.login(t, testutil.Context(t, 10*time.Second)); err != nil {
 		t.Fatal(err)
 	}
@@ -593,7 +594,7 @@ func TestOAuthRefreshNetworkFailureChangesNothing(t *testing.T) {
 }
 
 func TestOAuthRevoke(t *testing.T) {
-	f := newOAuthFixture(t, futusim.Browser{Approve: true}, futusim.Options{})
+	f := newOAuthFixture(t, futusimtest.Browser{Approve: true}, futusim.Options{})
 	f.c.ShareWithSDK = true
 	if _, err := f.login(t, testutil.Context(t, 10*time.Second)); err != nil {
 		t.Fatal(err)
@@ -707,7 +708,7 @@ func (b *pageBrowser) left() int {
 // The page left for the browser goes when the login ends: approved, or
 // given up (Ctrl-C, SIGTERM and the window's Cancel all end the context).
 func TestLoginRemovesTheBrowserPageHoweverItEnds(t *testing.T) {
-	approve := &pageBrowser{inner: futusim.Browser{Approve: true}, opened: map[string]bool{}}
+	approve := &pageBrowser{inner: futusimtest.Browser{Approve: true}, opened: map[string]bool{}}
 	f := newOAuthFixture(t, approve, futusim.Options{})
 	if h, err := f.login(t, testutil.Context(t, 20*time.Second)); err != nil || h.State != auth.OK {
 		t.Fatalf("login: %v, %v", h, err)

@@ -16,6 +16,7 @@ import (
 	"tokentray/auth"
 	"tokentray/auth/sandbox/fault"
 	"tokentray/auth/sandbox/futusim"
+	"tokentray/auth/sandbox/futusim/futusimtest"
 	"tokentray/internal/msg"
 	"tokentray/internal/testutil"
 )
@@ -56,7 +57,7 @@ func TestCancelledFutuCallsChangeNothing(t *testing.T) {
 		}
 	})
 	t.Run("oauth check and refresh", func(t *testing.T) {
-		f := newOAuthFixture(t, futusim.Browser{Approve: true}, futusim.Options{RotateRefresh: true})
+		f := newOAuthFixture(t, futusimtest.Browser{Approve: true}, futusim.Options{RotateRefresh: true})
 		if _, err := f.login(t, testutil.Context(t, 10*time.Second)); err != nil {
 			t.Fatal(err)
 		}
@@ -72,7 +73,7 @@ func TestCancelledFutuCallsChangeNothing(t *testing.T) {
 }
 
 func TestOAuthRotationSurvivesCancelAfterFutuAnswered(t *testing.T) {
-	f := newOAuthFixture(t, futusim.Browser{Approve: true}, futusim.Options{RotateRefresh: true})
+	f := newOAuthFixture(t, futusimtest.Browser{Approve: true}, futusim.Options{RotateRefresh: true})
 	if _, err := f.login(t, testutil.Context(t, 10*time.Second)); err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +91,7 @@ func TestOAuthRotationSurvivesCancelAfterFutuAnswered(t *testing.T) {
 }
 
 func TestOAuthLoginSurvivesCancelAfterFutuAnswered(t *testing.T) {
-	f := newOAuthFixture(t, futusim.Browser{Approve: true}, futusim.Options{})
+	f := newOAuthFixture(t, futusimtest.Browser{Approve: true}, futusim.Options{})
 	hc, ctx := cancelAfter(t, "/oauth2/token")
 	f.p.o.HTTP = hc
 	h, err := f.login(t, ctx)
@@ -167,7 +168,7 @@ func TestReplacedTokensStoredDespiteABusyKeychain(t *testing.T) {
 	auth.KeychainRetries = []time.Duration{time.Millisecond, time.Millisecond}
 	t.Cleanup(func() { auth.KeychainRetries = old })
 
-	f := newOAuthFixture(t, futusim.Browser{Approve: true}, futusim.Options{RotateRefresh: true})
+	f := newOAuthFixture(t, futusimtest.Browser{Approve: true}, futusim.Options{RotateRefresh: true})
 	if _, err := f.login(t, testutil.Context(t, 10*time.Second)); err != nil {
 		t.Fatal(err)
 	}

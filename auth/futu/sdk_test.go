@@ -10,6 +10,7 @@ import (
 
 	"tokentray/auth"
 	"tokentray/auth/sandbox/futusim"
+	"tokentray/auth/sandbox/futusim/futusimtest"
 	"tokentray/internal/testutil"
 )
 
@@ -44,7 +45,7 @@ func TestReadSDKTokenFormats(t *testing.T) {
 // Tokens the SDK saved (here: by a login shared with the SDK) are
 // adopted by a new credential, which can then refresh them.
 func TestImportSDKTokenThenRefresh(t *testing.T) {
-	f := newOAuthFixture(t, futusim.Browser{Approve: true}, futusim.Options{})
+	f := newOAuthFixture(t, futusimtest.Browser{Approve: true}, futusim.Options{})
 	f.c.ShareWithSDK = true
 	if _, err := f.login(t, testutil.Context(t, 10*time.Second)); err != nil {
 		t.Fatal(err)
@@ -79,7 +80,7 @@ func (f failAccess) Set(field, v string) error {
 }
 
 func TestRotatedRefreshTokenIsStoredFirst(t *testing.T) {
-	f := newOAuthFixture(t, futusim.Browser{Approve: true}, futusim.Options{RotateRefresh: true})
+	f := newOAuthFixture(t, futusimtest.Browser{Approve: true}, futusim.Options{RotateRefresh: true})
 	if _, err := f.login(t, testutil.Context(t, 10*time.Second)); err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"tokentray/auth"
 	"tokentray/auth/sandbox/futusim"
+	"tokentray/auth/sandbox/futusim/futusimtest"
 	"tokentray/internal/testutil"
 )
 
@@ -40,7 +41,7 @@ func (f *oauthFixture) sdkRefresh(t *testing.T, refresh string) SDKToken {
 // there, tokentray takes the newer pair over (and says so) instead of
 // losing the login to the refresh token the SDK rotated away.
 func TestALoginTheSDKRefreshedThroughTheSharedFileIsTakenOver(t *testing.T) {
-	f := newOAuthFixture(t, futusim.Browser{Approve: true}, futusim.Options{RotateRefresh: true})
+	f := newOAuthFixture(t, futusimtest.Browser{Approve: true}, futusim.Options{RotateRefresh: true})
 	f.c.ShareWithSDK = true
 	if h, err := f.login(t, testutil.Context(t, 10*time.Second)); err != nil || h.State != auth.OK {
 		t.Fatalf("login: %v %v", h, err)

@@ -14,7 +14,7 @@ import (
 	"tokentray/auth"
 	"tokentray/auth/engine"
 	"tokentray/auth/futu"
-	"tokentray/auth/sandbox/futusim"
+	"tokentray/auth/sandbox/futusim/futusimtest"
 	"tokentray/auth/store"
 	"tokentray/auth/webull"
 	"tokentray/internal/testutil"
@@ -40,7 +40,7 @@ func newProfile(t *testing.T) *profile {
 	p.eng = engine.NewWithOptions(engine.Options{Store: st, Clock: p.clock, Providers: map[auth.Kind]auth.Provider{
 		auth.KindFutuKey: futu.NewKeyProvider(futu.Options{Clock: p.clock, Getenv: func(string) string { return "" }}),
 		auth.KindFutuOAuth: futu.NewOAuthProvider(futu.Options{
-			Clock: p.clock, Browser: futusim.Browser{Approve: true}, Getenv: func(string) string { return "" },
+			Clock: p.clock, Browser: futusimtest.Browser{Approve: true}, Getenv: func(string) string { return "" },
 			RedirectURL: fmt.Sprintf("http://127.0.0.1:%d/callback", testutil.FreePort(t)),
 			SDKTokenDir: filepath.Join(p.dir, "futu-sdk-tokens"),
 		}),

@@ -20,6 +20,7 @@ import (
 
 	"tokentray/auth/sandbox"
 	"tokentray/auth/sandbox/futusim"
+	"tokentray/auth/sandbox/futusim/futusimtest"
 	"tokentray/internal/testutil"
 )
 
@@ -163,7 +164,7 @@ func (h *harness) killDuring(extra []string, approve bool, args ...string) {
 		for sc.Scan() {
 			if s := strings.TrimSpace(sc.Text()); approve && strings.HasPrefix(s, "http") {
 				approve = false
-				go func() { _ = (futusim.Browser{Approve: true}).Open(s) }()
+				go func() { _ = (futusimtest.Browser{Approve: true}).Open(s) }()
 			}
 		}
 	}()
@@ -195,7 +196,7 @@ func (h *harness) login(name string) {
 		sc := bufio.NewScanner(stdout)
 		for sc.Scan() {
 			if s := strings.TrimSpace(sc.Text()); strings.HasPrefix(s, "http") {
-				go func() { _ = (futusim.Browser{Approve: true}).Open(s) }()
+				go func() { _ = (futusimtest.Browser{Approve: true}).Open(s) }()
 			}
 		}
 		err := cmd.Wait()

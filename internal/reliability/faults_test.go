@@ -19,6 +19,7 @@ import (
 	"tokentray/auth/futu"
 	"tokentray/auth/sandbox/fault"
 	"tokentray/auth/sandbox/futusim"
+	"tokentray/auth/sandbox/futusim/futusimtest"
 	"tokentray/auth/sandbox/webullsim"
 	"tokentray/auth/store"
 	"tokentray/auth/webull"
@@ -126,7 +127,7 @@ func newWorld(t *testing.T) *world {
 	}
 	client := &http.Client{Timeout: clientTimeout}
 	w.redirect = fmt.Sprintf("http://localhost:%d/callback", testutil.FreePort(t))
-	fo := futu.Options{HTTP: client, Browser: futusim.Browser{Approve: true}, RedirectURL: w.redirect, SDKTokenDir: t.TempDir()}
+	fo := futu.Options{HTTP: client, Browser: futusimtest.Browser{Approve: true}, RedirectURL: w.redirect, SDKTokenDir: t.TempDir()}
 	w.eng = engine.New(w.st, map[auth.Kind]auth.Provider{
 		auth.KindFutuOAuth: futu.NewOAuthProvider(fo),
 		auth.KindFutuKey:   futu.NewKeyProvider(fo),

@@ -15,6 +15,7 @@ import (
 	"tokentray/auth/engine"
 	"tokentray/auth/futu"
 	"tokentray/auth/sandbox/futusim"
+	"tokentray/auth/sandbox/futusim/futusimtest"
 	"tokentray/auth/service"
 	"tokentray/auth/store"
 	"tokentray/internal/testutil"
@@ -62,7 +63,7 @@ func TestADaysLongRefusalIsOneCallPerCheckAndOneNotification(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		p := futu.NewOAuthProvider(futu.Options{Clock: clock, Browser: futusim.Browser{Approve: true}, RedirectURL: redirect,
+		p := futu.NewOAuthProvider(futu.Options{Clock: clock, Browser: futusimtest.Browser{Approve: true}, RedirectURL: redirect,
 			SDKTokenDir: t.TempDir(), Getenv: func(string) string { return "" }})
 		return engine.NewWithOptions(engine.Options{Store: st, Providers: map[auth.Kind]auth.Provider{auth.KindFutuOAuth: p}, Clock: clock})
 	}

@@ -148,3 +148,37 @@ func TestNoFaceLinksABrokerOrTheSandbox(t *testing.T) {
 		}
 	}
 }
+
+// programs are the shipped programs: the command line with the agent,
+// and the window.
+var programs = []string{"tokentray", "tokentray/app/cmd/tokentray-window"}
+
+// testSupport reports whether pkg is code only tests use: the shared
+// test helpers (internal/testutil) and the packages named like
+// net/http/httptest after what they help test (futusimtest, the
+// sandbox's stand-in browser).
+func testSupport(pkg string) bool {
+	if !strings.HasPrefix(pkg, "tokentray/") {
+		return false
+	}
+	last := pkg[strings.LastIndex(pkg, "/")+1:]
+	return pkg == "tokentray/internal/testutil" || strings.HasSuffix(last, "test")
+}
+
+// TestTheShippedProgramsLinkNoTestSupport: what only tests use (a
+// stand-in browser, in-memory keychains, fake clocks' helpers) is not
+// in a program a person runs.
+func TestTheShippedProgramsLinkNoTestSupport(t *testing.T) {
+	for _, p := range []string{"tokentray/internal/testutil", "tokentray/auth/sandbox/futusim/futusimtest"} {
+		if !testSupport(p) {
+			t.Fatalf("%s is not taken for test support", p)
+		}
+	}
+	for _, prog := range programs {
+		for p := range linked(t, prog) {
+			if testSupport(p) {
+				t.Errorf("the program %s links %s, which only tests use", prog, p)
+			}
+		}
+	}
+}

@@ -5,13 +5,14 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"tokentray/auth/sandbox/futusim/futusimtest"
 )
 
 // tradeLogin logs in with trade scope and returns the client and tokens.
 func (e *env) tradeLogin() (clientID, access, refresh string) {
 	e.t.Helper()
 	clientID = e.register("tokentray test")
-	if err := (Browser{Approve: true}).Open(e.authorizeURL(clientID, rfcChallenge, "st-1", "quote:read trade:read")); err != nil {
+	if err := (futusimtest.Browser{Approve: true}).Open(e.authorizeURL(clientID, rfcChallenge, "st-1", "quote:read trade:read")); err != nil {
 		e.t.Fatal(err)
 	}
 	r := e.exchange(clientID, e.lastCallback().Get("code"), rfcVerifier, e.cbURI)

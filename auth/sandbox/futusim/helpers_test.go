@@ -16,6 +16,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"tokentray/auth/sandbox/futusim/futusimtest"
 
 	"github.com/jonboulle/clockwork"
 )
@@ -144,7 +145,7 @@ func (e *env) authorizeURL(clientID, challenge, state, scope string) string {
 // code logs in through the test browser and returns the code.
 func (e *env) code(clientID string) string {
 	e.t.Helper()
-	if err := (Browser{Approve: true}).Open(e.authorizeURL(clientID, rfcChallenge, "st-1", "quote:read")); err != nil {
+	if err := (futusimtest.Browser{Approve: true}).Open(e.authorizeURL(clientID, rfcChallenge, "st-1", "quote:read")); err != nil {
 		e.t.Fatal(err)
 	}
 	cb := e.lastCallback()

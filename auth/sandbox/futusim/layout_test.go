@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"tokentray/auth/sandbox/futusim/futusimtest"
 )
 
 const cliScope = "quote:read quote:write trade:read trade:write accid:*"
@@ -54,7 +55,7 @@ func TestCLILayoutServesNoMetadataAndItsOwnPage(t *testing.T) {
 	if r := e.get(strings.TrimPrefix(e.authorizeURL(id, rfcChallenge, "st-1", cliScope), e.ts.URL)); r.status != http.StatusNotFound {
 		t.Errorf("/oauth2/authorize in the CLI layout: %d", r.status)
 	}
-	if err := (Browser{Approve: true}).Open(e.confirmURL(id, cliScope)); err != nil {
+	if err := (futusimtest.Browser{Approve: true}).Open(e.confirmURL(id, cliScope)); err != nil {
 		t.Fatal(err)
 	}
 	code := e.lastCallback().Get("code")
@@ -99,7 +100,7 @@ func TestCLILayoutRefusesWhatFutuRefusesAndLogsWhy(t *testing.T) {
 		"":                       "invalid_scope: scope is required",
 		"quote:read trade:write": `invalid_scope: scope "trade:write" was not registered`,
 	} {
-		if err := (Browser{Approve: true}).Open(e.confirmURL(id, scope)); err != nil {
+		if err := (futusimtest.Browser{Approve: true}).Open(e.confirmURL(id, scope)); err != nil {
 			t.Fatal(err)
 		}
 		if cb := e.lastCallback(); cb.Get("error") != "invalid_scope" || cb.Get("code") != "" {

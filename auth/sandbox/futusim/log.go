@@ -3,9 +3,13 @@ package futusim
 import (
 	"bytes"
 	"encoding/json"
+	"html"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
+	"strings"
+	"sync"
 )
 
 // refusalRecorder passes an answer through and keeps what a refusal
@@ -70,4 +74,15 @@ func (r *refusalRecorder) refusal() string {
 		why += " code " + strconv.Itoa(j.Code) + ": " + j.Message
 	}
 	return why
+}
+
+var tagRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?s)<[^>]*>`) })
+
+// pageText is a short plain-text excerpt of an HTML page for errors.
+func pageText(page string) string {
+	t := strings.Join(strings.Fields(html.UnescapeString(tagRe().ReplaceAllString(page, " "))), " ")
+	if len(t) > 200 {
+		t = t[:200] + "…"
+	}
+	return t
 }

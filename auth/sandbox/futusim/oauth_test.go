@@ -5,8 +5,10 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+	"tokentray/auth/sandbox/futusim/futusimtest"
 )
 
 var uuidRe = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
@@ -190,7 +192,7 @@ func TestAuthorizeBadClientOrRedirectIsA400Page(t *testing.T) {
 			t.Errorf("%s: content type %s", name, r.header.Get("Content-Type"))
 		}
 	}
-	if err := (Browser{Approve: true}).Open(strings.Replace(e.authorizeURL(id, rfcChallenge, "s", ""), url.QueryEscape("/callback"), url.QueryEscape("/other"), 1)); err == nil || !strings.Contains(err.Error(), "400") {
+	if err := (futusimtest.Browser{Approve: true}).Open(strings.Replace(e.authorizeURL(id, rfcChallenge, "s", ""), url.QueryEscape("/callback"), url.QueryEscape("/other"), 1)); err == nil || !strings.Contains(err.Error(), "400") {
 		t.Errorf("browser on a bad redirect: %v", err)
 	}
 	e.mu.Lock()
@@ -254,7 +256,7 @@ func TestLoginApprove(t *testing.T) {
 func TestLoginDeny(t *testing.T) {
 	e := newEnv(t, Options{})
 	id := e.register("app")
-	if err := (Browser{Approve: false}).Open(e.authorizeURL(id, rfcChallenge, "st-2", "")); err != nil {
+	if err := (futusimtest.Browser{Approve: false}).Open(e.authorizeURL(id, rfcChallenge, "st-2", "")); err != nil {
 		t.Fatal(err)
 	}
 	cb := e.lastCallback()
@@ -462,10 +464,15 @@ func TestRevokeRefreshTokensSignsOut(t *testing.T) {
 
 func TestBrowserReportsAMissingForm(t *testing.T) {
 	e := newEnv(t, Options{})
-	if err := (Browser{}).Open(e.ts.URL + "/.well-known/oauth-authorization-server"); err == nil {
+	if err := (futusimtest.Browser{}).Open(e.ts.URL + "/.well-known/oauth-authorization-server"); err == nil {
 		t.Error("a page with no form was accepted")
 	}
-	if err := (Browser{}).Open(e.ts.URL + "/nowhere"); err == nil || !strings.Contains(err.Error(), "404") {
+	if err := (futusimtest.Browser{}).Open(e.ts.URL + "/nowhere"); err == nil || !strings.Contains(err.Error(), "404") {
 		t.Errorf("404: %v", err)
 	}
 }
+
+// requestRe finds the request field of the authorize page's form.
+var requestRe = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?is)<input[^>]*\bname="request"[^>]*\bvalue="([^"]*)"`)
+})

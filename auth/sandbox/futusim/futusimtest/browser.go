@@ -1,4 +1,8 @@
-package futusim
+// Package futusimtest is the user's browser as tests of the Futu
+// sandbox's OAuth login play it: it reads the sandbox's authorize page,
+// presses Approve or Deny and follows the redirect. Only tests link it;
+// no shipped program does.
+package futusimtest
 
 import (
 	"errors"
@@ -13,7 +17,8 @@ import (
 	"time"
 )
 
-// Browser stands in for the user's browser in tests: Open loads the
+// Browser stands in for the user's browser in tests of the Futu
+// sandbox (auth/sandbox/futusim): Open loads the
 // authorize page, presses Approve or Deny, and follows the redirect to
 // the app's loopback callback over real HTTP. It completes the whole
 // flow before returning, so the callback server must already listen.
@@ -123,6 +128,9 @@ func resolve(from *url.URL, loc string) (string, error) {
 }
 
 func isRedirect(code int) bool { return code >= 300 && code < 400 }
+
+// maxBody bounds a page read, as the sandbox bounds what it reads.
+const maxBody = 1 << 20
 
 func readAll(resp *http.Response) (string, error) {
 	defer resp.Body.Close()
