@@ -8,7 +8,6 @@ package cli
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"os/signal"
@@ -204,9 +203,6 @@ func (e *usageError) Message() msg.Message { return e.m }
 
 // usage is a wrong command line saying m.
 func usage(m msg.Message) error { return &usageError{m} }
-
-// usagef is a wrong command line with an English sentence.
-func usagef(format string, a ...any) error { return &usageError{msg.Plain(fmt.Sprintf(format, a...))} }
 
 // needsUser is an error only the person can fix (exit 3), saying m.
 func needsUser(m msg.Message) error {

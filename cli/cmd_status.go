@@ -328,6 +328,17 @@ func (e *env) expiryCells(s service.Status, now time.Time) (exp, left string) {
 	return exp, left
 }
 
+// brandName is a Futu brand's name in the person's language.
+func (e *env) brandName(b string) string {
+	switch b {
+	case auth.BrandMoomoo:
+		return e.tr(msg.New("brand.moomoo"))
+	case auth.BrandFutu:
+		return e.tr(msg.New("brand.futu"))
+	}
+	return auth.BrandName(b)
+}
+
 // brokerCell is the broker's name as the table shows it (moomoo for
 // Futu's brand of that name).
 func (e *env) brokerCell(s service.Status, c auth.Credential) string {
@@ -489,7 +500,7 @@ func runStatusOne(e *env, name string) error {
 	}
 	add(msg.New("cli.row_kind"), e.tr(msg.New("cli.kind_with_code", "Kind", e.kindTitle(c.Kind), "Code", string(c.Kind))))
 	if b := c.FutuBrand(); b != "" {
-		add(msg.New("cli.row_brand"), auth.BrandName(b))
+		add(msg.New("cli.row_brand"), e.brandName(b))
 	}
 	add(msg.New("cli.row_health"), e.tr(s.Health.State.Message()))
 	add(msg.New("cli.row_reason"), e.sentenceOf(s.Health))
