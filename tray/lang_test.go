@@ -1,6 +1,7 @@
 package tray
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"testing"
@@ -202,4 +203,35 @@ func TestTraySentencesInEveryLanguage(t *testing.T) {
 			}
 		}
 	}
+}
+
+// The headless agent's log speaks the agent's language, asked at each
+// line, so a change of the setting shows from the next line on.
+func TestTheEventLogSpeaksTheAgentsLanguage(t *testing.T) {
+	var b strings.Builder
+	l := NewEventLog(&b, nil)
+	lang := msg.HongKongChinese
+	l.SetLang(func() msg.Lang { return lang })
+	h := auth.Health{State: auth.OK, ExpiresAt: t0.Add(time.Hour)}
+	down := auth.NoAnswerHealth(msg.New("brand.webull"), context.DeadlineExceeded, t0.Add(time.Hour), t0)
+	fail := msg.New("tray.share_failing", "Target", "bot@vps:conf", "Error", "connection refused")
+	l.Entries([]Entry{{Name: "a", Kind: auth.KindWebull, Health: h}})
+	l.Entries([]Entry{{Name: "a", Kind: auth.KindWebull, Health: down, ShareFailing: []msg.Message{fail}}})
+	hk := b.String()
+	lang = msg.SimplifiedChinese
+	b.Reset()
+	l.Entries([]Entry{{Name: "a", Kind: auth.KindWebull, Health: h}})
+	l.Entries(nil)
+	cn := b.String()
+	want := "a（Webull 令牌）：正常，2026-11-23 10:00 UTC 過期\n" +
+		"a：正常 -> 未知，2026-11-23 10:00 UTC 過期：" + msg.HongKongChinese.Render(down.Why) + "\n" +
+		"a：無法推送到 bot@vps:conf：connection refused\n"
+	if hk != want {
+		t.Errorf("log in zh-HK:\n%s\nwant:\n%s", hk, want)
+	}
+	assertScript(t, msg.HongKongChinese, "the log", hk)
+	if want := "a：未知 -> 正常，2026-11-23 10:00 UTC 过期\na：所有共享目标已恢复推送\na 已移除\n"; cn != want {
+		t.Errorf("log in zh-CN:\n%s\nwant:\n%s", cn, want)
+	}
+	assertScript(t, msg.SimplifiedChinese, "the log", cn)
 }

@@ -18,6 +18,7 @@ import (
 	"tokentray/auth/service"
 	"tokentray/auth/store"
 	"tokentray/cli"
+	"tokentray/internal/msg"
 	"tokentray/internal/notifyhook"
 	"tokentray/internal/testutil"
 	"tokentray/tray"
@@ -45,8 +46,12 @@ func newRecorder(t *testing.T) *recorder {
 
 func (r *recorder) set(cmd string) { r.mu.Lock(); r.cmd = cmd; r.mu.Unlock() }
 
-func (r *recorder) hook(clock clockwork.Clock) *notifyhook.Hook {
+func (r *recorder) hook(clock clockwork.Clock) *notifyhook.Hook { return r.hookIn(clock, nil) }
+
+// hookIn is hook reporting failures in the language lang returns.
+func (r *recorder) hookIn(clock clockwork.Clock, lang func() msg.Lang) *notifyhook.Hook {
 	return notifyhook.New(notifyhook.Options{
+		Lang:        lang,
 		Command:     func() string { r.mu.Lock(); defer r.mu.Unlock(); return r.cmd },
 		CommandLine: cli.CommandLine,
 		Environ: []string{"PATH=" + os.Getenv("PATH"), "OUT=" + r.dir,
@@ -277,3 +282,54 @@ type countingDesktop struct {
 
 func (d *countingDesktop) Notify(string, string) error { d.mu.Lock(); d.n++; d.mu.Unlock(); return nil }
 func (d *countingDesktop) count() int                  { d.mu.Lock(); defer d.mu.Unlock(); return d.n }
+
+// The command hears the agent in the language it speaks: the title and
+// sentence in Hong Kong Chinese, beside the codes of what happened and
+// why, the same in every language; a failure is reported in it too.
+func TestTheEventIsInTheAgentsLanguageWithItsCodes(t *testing.T) {
+	clock := clockwork.NewFakeClockAt(t0)
+	prov := testutil.NewFakeProvider(auth.KindFutuKey, clock)
+	lost := msg.New("futu.extension_lost")
+	prov.Fail = func(c *auth.Credential) (auth.Health, error) {
+		return auth.Health{State: auth.ActionNeeded, Next: auth.Next(auth.ActionUpdate, c.Name)}.Because(lost), nil
+	}
+	prov.CheckFunc = func(_ context.Context, c *auth.Credential, _ auth.Secrets) (auth.Health, error) { return prov.Fail(c) }
+	st, err := store.Open(t.TempDir(), auth.NewMemorySecrets())
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng := engine.New(st, map[auth.Kind]auth.Provider{auth.KindFutuKey: prov}, clock)
+	if _, err := eng.AddWith(context.Background(), auth.Credential{Name: "futu-main", Kind: auth.KindFutuKey}, map[string]string{auth.FieldAppKey: "test-app-key-0001"}, engine.CheckOptions{NoCheck: true}); err != nil {
+		t.Fatal(err)
+	}
+	r := newRecorder(t)
+	h := r.hookIn(clock, func() msg.Lang { return msg.HongKongChinese })
+	a := tray.NewAgent(service.Local{Eng: eng}, tray.AgentOptions{Clock: clock, CheckEvery: time.Hour, NoWatch: true, Dir: st.Dir(), Prefs: st,
+		Notifier: tray.WithSink(nil, h), Language: func(string) msg.Lang { return msg.HongKongChinese }})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { a.RunHeadless(ctx, nil); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	testutil.Eventually(t, "the event to reach the command", func() bool { h.Wait(); return len(r.events(t)) >= 1 })
+	e := r.events(t)[0]
+	l := msg.HongKongChinese
+	if e.Code != "notify.title_needs_you" || e.Why == nil || e.Why.ID != "futu.extension_lost" {
+		t.Errorf("the event's codes: %q, why %+v", e.Code, e.Why)
+	}
+	if want := l.Text("notify.title_needs_you", "Name", "futu-main"); e.Title != want {
+		t.Errorf("the title is %q, want %q", e.Title, want)
+	}
+	if want := l.Render(lost); e.Text != want {
+		t.Errorf("the text is %q, want %q", e.Text, want)
+	}
+	if e.State != "action-needed" || e.Next == nil || e.Next.Action != "update" {
+		t.Errorf("the event's state and next action stay as they are: %+v", e)
+	}
+	// A failing command is reported in the language too.
+	r.set(`exit 3`)
+	h.Send(tray.Notification{Title: l.Text("notify.window_failed"), Body: "x"})
+	h.Wait()
+	if rs := r.got(); len(rs) != 1 || !strings.HasPrefix(rs[0], "通知指令處理「"+l.Text("notify.window_failed")+"」時失敗（exit status 3）") {
+		t.Errorf("reports %q", rs)
+	}
+}
