@@ -304,7 +304,7 @@ func TestTheEventIsInTheAgentsLanguageWithItsCodes(t *testing.T) {
 	}
 	r := newRecorder(t)
 	h := r.hookIn(clock, func() msg.Lang { return msg.HongKongChinese })
-	a := tray.NewAgent(service.Local{Eng: eng}, tray.AgentOptions{Clock: clock, CheckEvery: time.Hour, NoWatch: true, Dir: st.Dir(), Prefs: st,
+	a := tray.NewAgent(service.Local{Eng: eng}, tray.AgentOptions{Clock: clock, CheckEvery: time.Hour, Dir: st.Dir(), Prefs: st,
 		Notifier: tray.WithSink(nil, h), Language: func(string) msg.Lang { return msg.HongKongChinese }})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
