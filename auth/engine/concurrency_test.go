@@ -125,7 +125,7 @@ func TestARefreshThatCannotGetALockInItsTimeNamesTheCredential(t *testing.T) {
 	f := newFixture(t)
 	f.add(t, "free", t0.Add(2*time.Hour))
 	held := f.add(t, "held", t0.Add(2*time.Hour))
-	eng := engine.NewWithOptions(engine.Options{Store: f.st, Providers: map[auth.Kind]auth.Provider{auth.KindFutuKey: f.p}, Clock: f.clock, LockWait: 300 * time.Millisecond})
+	eng := engine.NewWithWaits(engine.Options{Store: f.st, Providers: map[auth.Kind]auth.Provider{auth.KindFutuKey: f.p}, Clock: f.clock}, engine.Waits{Lock: 300 * time.Millisecond})
 	other := otherProcess(t, f.dir, f.secrets)
 	unlock, err := other.Lock(testutil.Context(t, 5*time.Second), held.ID)
 	if err != nil {
@@ -162,7 +162,7 @@ func TestTokenOfAHeldCredentialDoesNotWaitForIt(t *testing.T) {
 	f.add(t, "soon", t0.Add(3*time.Minute))
 	// Expired: no token to hand out until the holder is done.
 	f.add(t, "gone", t0.Add(3*time.Minute))
-	eng := engine.NewWithOptions(engine.Options{Store: f.st, Providers: map[auth.Kind]auth.Provider{auth.KindFutuKey: renewable{f.p}}, Clock: f.clock, LockWait: 300 * time.Millisecond})
+	eng := engine.NewWithWaits(engine.Options{Store: f.st, Providers: map[auth.Kind]auth.Provider{auth.KindFutuKey: renewable{f.p}}, Clock: f.clock}, engine.Waits{Lock: 300 * time.Millisecond})
 	other := otherProcess(t, f.dir, f.secrets)
 	for _, n := range []string{"soon", "gone"} {
 		c, _ := f.st.Get(n)

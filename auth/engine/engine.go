@@ -34,15 +34,9 @@ type Options struct {
 	// OnChange, when set, is called after a credential was saved or
 	// removed (the tray redraws from Status). It must not block.
 	OnChange func(name string)
-	// BusyWait overrides NeedsUserLockWait (tests).
-	BusyWait time.Duration
-	// LockWait overrides LockWait (tests).
-	LockWait time.Duration
 	// PerHost bounds the calls in flight to one broker host; 0 means
 	// DefaultPerHost.
 	PerHost int
-	// RevokeTimeout overrides the RevokeTimeout constant (tests).
-	RevokeTimeout time.Duration
 	// DefaultEndpoints, when set, gives the base URLs a credential added
 	// without an endpoint uses (the sandbox profile's brokers); nil means
 	// the brokers' own.
@@ -50,7 +44,11 @@ type Options struct {
 	// ShareRunner pushes to share targets; nil means ssh and sh as this
 	// process's environment gives them (TOKENTRAY_SSH_COMMAND).
 	ShareRunner *targets.Runner
-	// TargetsOffWait overrides the TargetsOffWait constant (tests).
+	// TargetsOffWait, when set, bounds the wait for share hosts as a
+	// credential is removed or logged out instead of the TargetsOffWait
+	// constant. Only tests set it (the command line's, which show a host
+	// that never answers without waiting 20 s); the programs keep the
+	// constant.
 	TargetsOffWait time.Duration
 }
 
@@ -61,8 +59,10 @@ type Engine struct {
 	providers map[auth.Kind]auth.Provider
 	clock     clockwork.Clock
 	onChange  func(string)
-	busyWait  time.Duration
-	lockBound time.Duration
+	// The bounds of its waits: the constants, shortened only by the
+	// package's tests (export_test.go).
+	busyWait  time.Duration // NeedsUserLockWait
+	lockBound time.Duration // LockWait
 
 	limits *limits
 
@@ -72,9 +72,9 @@ type Engine struct {
 	recovered time.Time                // when Recover last looked for interrupted calls
 
 	defaultEndpoints func() (string, string, error)
-	revokeTimeout    time.Duration
+	revokeTimeout    time.Duration // RevokeTimeout
 	shareRunner      *targets.Runner
-	targetsOffWait   time.Duration
+	targetsOffWait   time.Duration // TargetsOffWait unless Options set it
 }
 
 // New returns an engine over st with the given providers; a nil clock
@@ -92,16 +92,10 @@ func NewWithOptions(o Options) *Engine {
 	for k, v := range o.Providers {
 		p[k] = v
 	}
-	if o.RevokeTimeout <= 0 {
-		o.RevokeTimeout = RevokeTimeout
+	if o.TargetsOffWait <= 0 {
+		o.TargetsOffWait = TargetsOffWait
 	}
-	if o.BusyWait <= 0 {
-		o.BusyWait = NeedsUserLockWait
-	}
-	if o.LockWait <= 0 {
-		o.LockWait = LockWait
-	}
-	return &Engine{st: o.Store, providers: p, clock: o.Clock, onChange: o.OnChange, busyWait: o.BusyWait, lockBound: o.LockWait, limits: newLimits(o.Clock, o.PerHost), defaultEndpoints: o.DefaultEndpoints, revokeTimeout: o.RevokeTimeout, shareRunner: o.ShareRunner, targetsOffWait: o.TargetsOffWait, locks: map[string]chan struct{}{}}
+	return &Engine{st: o.Store, providers: p, clock: o.Clock, onChange: o.OnChange, busyWait: NeedsUserLockWait, lockBound: LockWait, limits: newLimits(o.Clock, o.PerHost), defaultEndpoints: o.DefaultEndpoints, revokeTimeout: RevokeTimeout, shareRunner: o.ShareRunner, targetsOffWait: o.TargetsOffWait, locks: map[string]chan struct{}{}}
 }
 
 // Store is the store the engine works on.

@@ -149,7 +149,7 @@ func loginInProgress(t *testing.T) (f *fixture, eng *engine.Engine, finish func(
 	t.Helper()
 	f = newFixture(t)
 	f.add(t, "main", time.Time{})
-	eng = engine.NewWithOptions(engine.Options{Store: f.st, Providers: map[auth.Kind]auth.Provider{auth.KindFutuKey: f.p}, Clock: f.clock, BusyWait: 50 * time.Millisecond})
+	eng = engine.NewWithWaits(engine.Options{Store: f.st, Providers: map[auth.Kind]auth.Provider{auth.KindFutuKey: f.p}, Clock: f.clock}, engine.Waits{Busy: 50 * time.Millisecond})
 	waiting := make(chan struct{})
 	release := make(chan struct{})
 	f.p.LoginFunc = func(ctx context.Context, c *auth.Credential, s auth.Secrets, progress func(auth.LoginEvent)) (auth.Health, error) {

@@ -155,7 +155,7 @@ func TestLogoutAgainstAHungBrokerSaysNothingWasRevoked(t *testing.T) {
 	f := newFixture(t)
 	oauth, _, _ := oauthLogin(t, f)
 	oauth.RevokeHangs = true
-	eng := engine.NewWithOptions(engine.Options{Store: f.st, Providers: map[auth.Kind]auth.Provider{auth.KindFutuOAuth: oauth}, Clock: f.clock, RevokeTimeout: 50 * time.Millisecond})
+	eng := engine.NewWithWaits(engine.Options{Store: f.st, Providers: map[auth.Kind]auth.Provider{auth.KindFutuOAuth: oauth}, Clock: f.clock}, engine.Waits{Revoke: 50 * time.Millisecond})
 	revokeErr, err := eng.Logout(testutil.Context(t, 20*time.Second), "login")
 	if err != nil {
 		t.Fatal(err)

@@ -192,10 +192,7 @@ func (e *Engine) pushedNow(c auth.Credential) pushedFile {
 // all at once and within TargetsOffWait, and says what became of each.
 func (e *Engine) targetsOff(ctx context.Context, c auth.Credential, pf pushedFile) []TargetOff {
 	out := make([]TargetOff, len(pf.targets))
-	wait := TargetsOffWait
-	if e.targetsOffWait > 0 {
-		wait = e.targetsOffWait
-	}
+	wait := e.targetsOffWait
 	wctx, cancel := context.WithTimeout(ctx, wait)
 	defer cancel()
 	// A push of this process still running would write the file again
