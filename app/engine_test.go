@@ -36,7 +36,7 @@ func TestWindowAgainstSandbox(t *testing.T) {
 	}
 	defer sb.Close()
 
-	var secrets auth.SecretStore = auth.NewMemorySecrets()
+	var secrets auth.SecretStore = testutil.NewMemorySecrets()
 	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") != "" {
 		secrets = keychain.New("tokentray-apptest-"+auth.NewID(), 0)
 	}

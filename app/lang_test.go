@@ -35,7 +35,7 @@ import (
 // as the window does, over a profile in a temporary folder.
 func newSettingsBackend(t *testing.T) service.Local {
 	t.Helper()
-	st, err := store.Open(t.TempDir(), auth.NewMemorySecrets())
+	st, err := store.Open(t.TempDir(), testutil.NewMemorySecrets())
 	if err != nil {
 		t.Fatal(err)
 	}

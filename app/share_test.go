@@ -16,13 +16,14 @@ import (
 	"tokentray/auth/service"
 	"tokentray/auth/store"
 	"tokentray/auth/targets"
+	"tokentray/internal/testutil"
 )
 
 // TestDetailsShowEachShareTarget: the window lists a credential's share
 // targets with how their pushes go, a failing one with its sentence and
 // next attempt, read from the engine over the real store.
 func TestDetailsShowEachShareTarget(t *testing.T) {
-	st, err := store.Open(t.TempDir(), auth.NewMemorySecrets())
+	st, err := store.Open(t.TempDir(), testutil.NewMemorySecrets())
 	if err != nil {
 		t.Fatal(err)
 	}

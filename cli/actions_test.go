@@ -28,7 +28,7 @@ func newFakeRun(t *testing.T) *fakeRun {
 	t.Helper()
 	clock := clockwork.NewFakeClockAt(t0)
 	dir := t.TempDir()
-	st, err := store.Open(dir, auth.NewMemorySecrets())
+	st, err := store.Open(dir, testutil.NewMemorySecrets())
 	if err != nil {
 		t.Fatal(err)
 	}

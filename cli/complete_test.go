@@ -22,7 +22,7 @@ func completeRun(t *testing.T, args ...string) []string {
 	base := t.TempDir()
 	dirs := map[bool]string{false: base, true: filepath.Join(base, "sandbox")}
 	for sb, names := range map[bool][]string{false: {"futu-main", "wb-us"}, true: {"demo-key"}} {
-		st, err := store.Open(dirs[sb], auth.NewMemorySecrets())
+		st, err := store.Open(dirs[sb], testutil.NewMemorySecrets())
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -32,7 +32,7 @@ func newTerminalRun(t *testing.T) *terminalRun {
 	t.Helper()
 	r := &terminalRun{stdout: &testutil.LockedBuffer{}, stderr: &testutil.LockedBuffer{}, clock: clockwork.NewFakeClockAt(t0)}
 	dir := t.TempDir()
-	st, err := store.Open(dir, auth.NewMemorySecrets())
+	st, err := store.Open(dir, testutil.NewMemorySecrets())
 	if err != nil {
 		t.Fatal(err)
 	}

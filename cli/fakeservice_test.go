@@ -50,7 +50,7 @@ var _ service.Service = (*fakeService)(nil)
 
 func newFakeService(t *testing.T) *fakeService {
 	t.Helper()
-	st, err := store.Open(t.TempDir(), auth.NewMemorySecrets())
+	st, err := store.Open(t.TempDir(), testutil.NewMemorySecrets())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -33,7 +33,7 @@ func newGoneRun(t *testing.T, sshd, down *testutil.SSHServer, name, token string
 	t.Helper()
 	r := &goneRun{terminalRun: &terminalRun{stdout: &testutil.LockedBuffer{}, stderr: &testutil.LockedBuffer{}}, remote: map[string]string{}}
 	dir := t.TempDir()
-	st, err := store.Open(dir, auth.NewMemorySecrets())
+	st, err := store.Open(dir, testutil.NewMemorySecrets())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -35,11 +35,11 @@ func (x *tt) keptIn() auth.SecretStore { return nil }
 // stderr or in the settings, and a failure as one sentence.
 type itt struct {
 	tt
-	secrets *auth.MemorySecrets
+	secrets *testutil.MemorySecrets
 }
 
 func newITT(t *testing.T) *itt {
-	return &itt{tt: tt{t: t, dir: t.TempDir()}, secrets: auth.NewMemorySecrets()}
+	return &itt{tt: tt{t: t, dir: t.TempDir()}, secrets: testutil.NewMemorySecrets()}
 }
 
 func (x *itt) keptIn() auth.SecretStore { return x.secrets }

@@ -55,7 +55,7 @@ func TestCtrlCOrCtrlDAtAPromptAddsNothing(t *testing.T) {
 		err  error
 		code int
 	}{{ErrInterrupted, ExitInterrupted}, {io.EOF, ExitError}} {
-		st, err := store.Open(t.TempDir(), auth.NewMemorySecrets())
+		st, err := store.Open(t.TempDir(), testutil.NewMemorySecrets())
 		if err != nil {
 			t.Fatal(err)
 		}

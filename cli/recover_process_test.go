@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"tokentray/auth"
 	"tokentray/auth/futu"
 	"tokentray/auth/sandbox/fault"
 	"tokentray/auth/store"
@@ -28,7 +27,7 @@ func TestStatusStopsAtCtrlCWhileABrokerStalls(t *testing.T) {
 	wantCode(t, x.run(env, "", "add", "futu-key", "main", "--endpoint", sb.FutuURL), 0, "add futu-key")
 
 	// A process died while renewing main: its mark is left, its lock free.
-	st, err := store.Open(filepath.Join(x.dir, "sandbox"), auth.NewMemorySecrets())
+	st, err := store.Open(filepath.Join(x.dir, "sandbox"), testutil.NewMemorySecrets())
 	if err != nil {
 		t.Fatal(err)
 	}

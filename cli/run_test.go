@@ -61,7 +61,7 @@ func (p *phoneProvider) Login(ctx context.Context, c *auth.Credential, s auth.Se
 
 type inProcess struct {
 	clock   *clockwork.FakeClock
-	secrets *auth.MemorySecrets
+	secrets *testutil.MemorySecrets
 	eng     *engine.Engine
 	prov    *phoneProvider
 	stdout  *testutil.LockedBuffer
@@ -71,7 +71,7 @@ type inProcess struct {
 
 func newInProcess(t *testing.T, terminal bool) *inProcess {
 	t.Helper()
-	ip := &inProcess{clock: clockwork.NewFakeClockAt(t0), secrets: auth.NewMemorySecrets(), stdout: &testutil.LockedBuffer{}, stderr: &testutil.LockedBuffer{}}
+	ip := &inProcess{clock: clockwork.NewFakeClockAt(t0), secrets: testutil.NewMemorySecrets(), stdout: &testutil.LockedBuffer{}, stderr: &testutil.LockedBuffer{}}
 	st, err := store.Open(t.TempDir(), ip.secrets)
 	if err != nil {
 		t.Fatal(err)

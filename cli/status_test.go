@@ -14,6 +14,7 @@ import (
 	"tokentray/auth/service"
 	"tokentray/auth/store"
 	"tokentray/cli"
+	"tokentray/internal/testutil"
 )
 
 // statusFixture is an in-process command line over three credentials
@@ -148,7 +149,7 @@ func TestStatusOfOneCredentialSaysEachFactOnce(t *testing.T) {
 func TestDidYouMeanForCommandsAndNames(t *testing.T) {
 	ip := statusFixture(t)
 	// An empty sandbox profile beside the real one.
-	sst, err := store.Open(t.TempDir(), auth.NewMemorySecrets())
+	sst, err := store.Open(t.TempDir(), testutil.NewMemorySecrets())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -90,7 +90,7 @@ func (c *loopCounters) count(a *Agent) {
 
 func runAgent(t *testing.T, clock *clockwork.FakeClock, broker *flakyBroker, opts ...func(*AgentOptions)) *testAgent {
 	t.Helper()
-	st, err := store.Open(t.TempDir(), auth.NewMemorySecrets())
+	st, err := store.Open(t.TempDir(), testutil.NewMemorySecrets())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,7 +20,7 @@ import (
 // started by exec or env must be restarted.
 func TestAnExtensionIsAnnouncedWithWhatKeepsTheOldToken(t *testing.T) {
 	clock := clockwork.NewFakeClockAt(t0)
-	st, err := store.Open(t.TempDir(), auth.NewMemorySecrets())
+	st, err := store.Open(t.TempDir(), testutil.NewMemorySecrets())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,7 +23,7 @@ import (
 func TestHeadlessAgentRenewsPollsAndLogsOneLineAnEvent(t *testing.T) {
 	clock := clockwork.NewFakeClockAt(t0)
 	broker := &flakyBroker{pending: t0.Add(5 * time.Minute), clock: clock, life: 20 * time.Minute}
-	st, err := store.Open(t.TempDir(), auth.NewMemorySecrets())
+	st, err := store.Open(t.TempDir(), testutil.NewMemorySecrets())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,7 +224,7 @@ func verifyingProvider(t *testing.T, clock clockwork.Clock) (*testutil.FakeProvi
 // webullEngine holds one Webull credential, wb; changed, when not nil,
 // hears of every save (as the agent does through the door).
 func webullEngine(t *testing.T, clock clockwork.Clock, prov auth.Provider, changed chan struct{}) *engine.Engine {
-	st, err := store.Open(t.TempDir(), auth.NewMemorySecrets())
+	st, err := store.Open(t.TempDir(), testutil.NewMemorySecrets())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -65,7 +65,7 @@ func TestTrayAgentProcess(t *testing.T) {
 		t.Skip("the agent process of TestTheTrayAndItsNotificationsSpeakTheLocalesLanguage")
 	}
 	clock := clockwork.NewFakeClockAt(t0)
-	st, err := store.Open(dir, auth.NewMemorySecrets())
+	st, err := store.Open(dir, testutil.NewMemorySecrets())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -255,7 +255,7 @@ func TestTheTrayAndItsNotificationsSpeakTheLocalesLanguage(t *testing.T) {
 		assertScript(t, l, "notification", strings.Join(n[:], "\n"))
 
 		// A change of the setting, by another process, is followed.
-		st, err := store.Open(dir, auth.NewMemorySecrets())
+		st, err := store.Open(dir, testutil.NewMemorySecrets())
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -29,7 +29,7 @@ func TestTheTrayKeepsDrawingWhileARecoveryWaitsForTheBroker(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(sb.Close)
-	st, err := store.Open(t.TempDir(), auth.NewMemorySecrets())
+	st, err := store.Open(t.TempDir(), testutil.NewMemorySecrets())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,7 +27,7 @@ func forcedGCs() uint64 {
 // to the collector's 4 MB smallest heap resident while it sleeps.
 func TestTheAgentHandsFreedMemoryBackWhenWorkEnds(t *testing.T) {
 	clock := clockwork.NewFakeClockAt(t0)
-	st, err := store.Open(t.TempDir(), auth.NewMemorySecrets())
+	st, err := store.Open(t.TempDir(), testutil.NewMemorySecrets())
 	if err != nil {
 		t.Fatal(err)
 	}

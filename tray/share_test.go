@@ -42,7 +42,7 @@ func TestAgentKeepsAShareTargetOverSSHCurrent(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(sb.Close)
-	st, err := store.Open(t.TempDir(), auth.NewMemorySecrets())
+	st, err := store.Open(t.TempDir(), testutil.NewMemorySecrets())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -232,7 +232,7 @@ func TestAgentReplacesAWebullTokenFileAfterARenewal(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(sb.Close)
-	st, err := store.Open(t.TempDir(), auth.NewMemorySecrets())
+	st, err := store.Open(t.TempDir(), testutil.NewMemorySecrets())
 	if err != nil {
 		t.Fatal(err)
 	}

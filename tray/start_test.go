@@ -102,7 +102,7 @@ func (b *namedBroker) take() []string {
 // and not an hour after the start.
 func TestARestartIsNoRecheckStorm(t *testing.T) {
 	clock := clockwork.NewFakeClockAt(t0)
-	st, err := store.Open(t.TempDir(), auth.NewMemorySecrets())
+	st, err := store.Open(t.TempDir(), testutil.NewMemorySecrets())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -180,7 +180,7 @@ func TestARestartIsNoRecheckStorm(t *testing.T) {
 // place.
 func TestARetryAsksOnlyAboutWhatWasNotAnswered(t *testing.T) {
 	clock := clockwork.NewFakeClockAt(t0)
-	st, err := store.Open(t.TempDir(), auth.NewMemorySecrets())
+	st, err := store.Open(t.TempDir(), testutil.NewMemorySecrets())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -81,7 +81,7 @@ func newBatch(t *testing.T, perHost int) *batchFixture {
 	t.Helper()
 	f := &batchFixture{clock: clockwork.NewFakeClockAt(t0)}
 	var err error
-	if f.st, err = store.Open(t.TempDir(), auth.NewMemorySecrets()); err != nil {
+	if f.st, err = store.Open(t.TempDir(), testutil.NewMemorySecrets()); err != nil {
 		t.Fatal(err)
 	}
 	f.b = newGatedBroker(f.clock)
@@ -176,7 +176,7 @@ func TestRefreshAllIsBoundedPerHostAndPerAppKey(t *testing.T) {
 
 func TestWebullChecksStayWithinTenPerThirtySecondsPerToken(t *testing.T) {
 	clock := clockwork.NewFakeClockAt(t0)
-	st, err := store.Open(t.TempDir(), auth.NewMemorySecrets())
+	st, err := store.Open(t.TempDir(), testutil.NewMemorySecrets())
 	if err != nil {
 		t.Fatal(err)
 	}

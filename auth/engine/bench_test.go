@@ -13,6 +13,7 @@ import (
 	"tokentray/auth/sandbox"
 	"tokentray/auth/sandbox/fault"
 	"tokentray/auth/store"
+	"tokentray/internal/testutil"
 )
 
 // benchLatency is the simulated broker's answer time: 200 ms, or
@@ -37,7 +38,7 @@ func sandboxEngine(b *testing.B, n int) *engine.Engine {
 		b.Fatal(err)
 	}
 	b.Cleanup(sb.Close)
-	st, err := store.Open(b.TempDir(), auth.NewMemorySecrets())
+	st, err := store.Open(b.TempDir(), testutil.NewMemorySecrets())
 	if err != nil {
 		b.Fatal(err)
 	}

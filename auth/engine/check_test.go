@@ -335,7 +335,7 @@ func TestAnUpdateTheKeychainRefusesChangesNothing(t *testing.T) {
 
 // failingSet is a keychain that cannot write one field.
 type failingSet struct {
-	*auth.MemorySecrets
+	*testutil.MemorySecrets
 	field string
 }
 

@@ -69,7 +69,7 @@ func TestABatchLetsGoOfEachCredentialOnceItIsSaved(t *testing.T) {
 // cron job's `tokentray refresh` beside the agent and a person's
 // `refresh --force`): every batch ends, and every credential is checked.
 func TestConcurrentBatchesOverOverlappingCredentialsAllFinish(t *testing.T) {
-	dir, secrets := t.TempDir(), auth.NewMemorySecrets()
+	dir, secrets := t.TempDir(), testutil.NewMemorySecrets()
 	clock := clockwork.NewFakeClockAt(t0)
 	const procs, creds, rounds = 6, 8, 5
 	engines := make([]*engine.Engine, procs)

@@ -17,7 +17,7 @@ var t0 = time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 
 type fixture struct {
 	dir     string
-	secrets *auth.MemorySecrets
+	secrets *testutil.MemorySecrets
 	st      *store.Store
 	clock   *clockwork.FakeClock
 	p       *testutil.FakeProvider
@@ -26,7 +26,7 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	f := &fixture{dir: t.TempDir(), secrets: auth.NewMemorySecrets(), clock: clockwork.NewFakeClockAt(t0)}
+	f := &fixture{dir: t.TempDir(), secrets: testutil.NewMemorySecrets(), clock: clockwork.NewFakeClockAt(t0)}
 	var err error
 	if f.st, err = store.Open(f.dir, f.secrets); err != nil {
 		t.Fatal(err)

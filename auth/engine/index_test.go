@@ -16,7 +16,7 @@ import (
 // indexingSecrets is a keychain that counts how often it is told that
 // most credentials' secrets are about to be read (keychain.Keyring.Index).
 type indexingSecrets struct {
-	*auth.MemorySecrets
+	*testutil.MemorySecrets
 	indexed atomic.Int64
 }
 
@@ -26,7 +26,7 @@ func (s *indexingSecrets) Index() { s.indexed.Add(1) }
 // every credential readies the keychain once for reading them all; one
 // credential's refresh does not (a search per field costs less there).
 func TestARefreshOfManyCredentialsLooksUpTheirSecretsAtOnce(t *testing.T) {
-	secrets := &indexingSecrets{MemorySecrets: auth.NewMemorySecrets()}
+	secrets := &indexingSecrets{MemorySecrets: testutil.NewMemorySecrets()}
 	st, err := store.Open(t.TempDir(), secrets)
 	if err != nil {
 		t.Fatal(err)

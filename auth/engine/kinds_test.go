@@ -29,7 +29,7 @@ func TestTheFacesOfferTheNextActionTheEngineGives(t *testing.T) {
 		}
 		for _, s := range auth.States {
 			clock := clockwork.NewFakeClockAt(t0)
-			st, err := store.Open(t.TempDir(), auth.NewMemorySecrets())
+			st, err := store.Open(t.TempDir(), testutil.NewMemorySecrets())
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -167,7 +167,7 @@ func TestLogoutAgainstAHungBrokerSaysNothingWasRevoked(t *testing.T) {
 
 // failingDelete is a keychain that cannot delete one field.
 type failingDelete struct {
-	*auth.MemorySecrets
+	*testutil.MemorySecrets
 	field string
 }
 

@@ -50,7 +50,7 @@ func (t *told) list() []engine.PushResult {
 // pushed it.
 func TestShareKeeperTellsANewTokenAndAFailureOnce(t *testing.T) {
 	clock := clockwork.NewFakeClockAt(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
-	st, err := store.Open(t.TempDir(), auth.NewMemorySecrets())
+	st, err := store.Open(t.TempDir(), testutil.NewMemorySecrets())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -63,7 +63,7 @@ func TestMoomooBrandRunsEveryCallOnMoomoosHosts(t *testing.T) {
 	p := NewOAuthProvider(Options{Clock: clock, HTTP: client, Browser: futusimtest.Browser{Approve: true, Client: client},
 		RedirectURL: redirectFor(testutil.FreePort(t)), Getenv: noEnv})
 	c := auth.Credential{ID: auth.NewID(), Name: "mm", Kind: auth.KindFutuOAuth, Brand: auth.BrandMoomoo, AddedAt: t0}
-	sec := auth.Bind(auth.NewMemorySecrets(), c.ID)
+	sec := auth.Bind(testutil.NewMemorySecrets(), c.ID)
 	if _, err := p.Check(testutil.Context(t, 10*time.Second), &c, sec); err == nil || c.ClientID == "" {
 		t.Fatalf("register: %v (client %q)", err, c.ClientID)
 	}
@@ -96,7 +96,7 @@ func TestMoomooBrandRunsEveryCallOnMoomoosHosts(t *testing.T) {
 
 func TestMoomooKeyGivesTheSDKMoomoosHost(t *testing.T) {
 	p := NewKeyProvider(Options{Getenv: noEnv})
-	mem := auth.NewMemorySecrets()
+	mem := testutil.NewMemorySecrets()
 	c := auth.Credential{ID: "k", Name: "k", Kind: auth.KindFutuKey, Brand: auth.BrandMoomoo}
 	for _, f := range []string{auth.FieldAppKey, auth.FieldAppSecret, auth.FieldAccessToken} {
 		_ = mem.Set("k", f, "test-"+f)

@@ -162,7 +162,7 @@ type fuzzKey struct {
 }
 
 func newFuzzKey(base string) fuzzKey {
-	mem := auth.NewMemorySecrets()
+	mem := testutil.NewMemorySecrets()
 	s := auth.Bind(mem, "k")
 	_ = s.Set(auth.FieldAppKey, "fuzz-app-key")
 	_ = s.Set(auth.FieldAppSecret, "fuzz-app-secret")

@@ -13,6 +13,7 @@ import (
 	"tokentray/auth"
 	"tokentray/auth/sandbox/futusim"
 	"tokentray/internal/msg"
+	"tokentray/internal/testutil"
 )
 
 var t0 = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
@@ -35,7 +36,7 @@ func redirectFor(port int) string {
 func noEnv(string) string { return "" }
 
 // assertNoSecrets fails when any stored secret appears in text.
-func assertNoSecrets(t *testing.T, m *auth.MemorySecrets, texts ...string) {
+func assertNoSecrets(t *testing.T, m *testutil.MemorySecrets, texts ...string) {
 	t.Helper()
 	for _, v := range m.Values() {
 		for _, s := range texts {

@@ -25,7 +25,7 @@ type keyFixture struct {
 	base    string
 	p       *KeyProvider
 	c       auth.Credential
-	mem     *auth.MemorySecrets
+	mem     *testutil.MemorySecrets
 	s       auth.Secrets
 	appKey  string
 	secret  string
@@ -40,7 +40,7 @@ func newKeyFixture(t *testing.T, expires time.Time) *keyFixture {
 	f.appKey, f.secret, f.token = f.sim.AddAPIKey(expires)
 	f.p = NewKeyProvider(Options{Clock: f.clock, Getenv: noEnv})
 	f.c = auth.Credential{ID: auth.NewID(), Name: "futu-key", Kind: auth.KindFutuKey, Endpoint: f.base, AddedAt: t0}
-	f.mem = auth.NewMemorySecrets()
+	f.mem = testutil.NewMemorySecrets()
 	f.s = auth.Bind(f.mem, f.c.ID)
 	f.s.Set(auth.FieldAppKey, f.appKey)
 	f.s.Set(auth.FieldAppSecret, f.secret)

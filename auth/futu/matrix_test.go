@@ -93,12 +93,12 @@ func (m *matrixEnv) clear() {
 	m.clock.Advance(time.Hour)
 }
 
-func snapshot(mem *auth.MemorySecrets) []string { return mem.Values() }
+func snapshot(mem *testutil.MemorySecrets) []string { return mem.Values() }
 
 // checkOutcome is what every fault must leave: no secret in the
 // sentence, the secrets as they were unless the broker's own answer
 // changed them, and never Broken for a fault of the network.
-func checkOutcome(t *testing.T, what string, mem *auth.MemorySecrets, before []string, h auth.Health, err error, want auth.State) {
+func checkOutcome(t *testing.T, what string, mem *testutil.MemorySecrets, before []string, h auth.Health, err error, want auth.State) {
 	t.Helper()
 	assertNoSecrets(t, mem, h.Reason, errString(err))
 	if h.State != want {
@@ -137,7 +137,7 @@ func TestFaultMatrixOAuthRefresh(t *testing.T) {
 	m.sim.SetRotateRefresh(true)
 	rt := f.get(auth.FieldRefreshToken)
 	other := f.c
-	otherMem := auth.NewMemorySecrets()
+	otherMem := testutil.NewMemorySecrets()
 	_ = otherMem.Set(f.c.ID, auth.FieldRefreshToken, rt)
 	if _, err := f.p.Refresh(testutil.Context(t, 10*time.Second), &other, auth.Bind(otherMem, f.c.ID), auth.RefreshOptions{Force: true}); err != nil {
 		t.Fatal(err)
@@ -204,7 +204,7 @@ func TestFaultMatrixKeyCheckAndExtend(t *testing.T) {
 			k := newKeyFixture(t, t0.Add(60*24*time.Hour))
 			k.sim, k.base = m.sim, m.base
 			k.appKey, k.secret, k.token = m.sim.AddAPIKey(k.expires)
-			k.mem = auth.NewMemorySecrets()
+			k.mem = testutil.NewMemorySecrets()
 			k.s = auth.Bind(k.mem, k.c.ID)
 			for f, v := range map[string]string{auth.FieldAppKey: k.appKey, auth.FieldAppSecret: k.secret, auth.FieldAccessToken: k.token} {
 				_ = k.s.Set(f, v)

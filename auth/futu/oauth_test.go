@@ -37,7 +37,7 @@ type oauthFixture struct {
 	base   string
 	p      *OAuthProvider
 	c      auth.Credential
-	mem    *auth.MemorySecrets
+	mem    *testutil.MemorySecrets
 	s      auth.Secrets
 	sdkDir string
 	events []auth.LoginEvent
@@ -50,7 +50,7 @@ func newOAuthFixture(t *testing.T, b Browser, so futusim.Options) *oauthFixture 
 	f.sim, f.base = sim(t, f.clock, so)
 	f.p = NewOAuthProvider(Options{Clock: f.clock, Browser: b, RedirectURL: redirectFor(testutil.FreePort(t)), SDKTokenDir: f.sdkDir, Getenv: noEnv})
 	f.c = auth.Credential{ID: auth.NewID(), Name: "futu-oauth", Kind: auth.KindFutuOAuth, Endpoint: f.base, AddedAt: t0}
-	f.mem = auth.NewMemorySecrets()
+	f.mem = testutil.NewMemorySecrets()
 	f.s = auth.Bind(f.mem, f.c.ID)
 	return f
 }
@@ -658,7 +658,7 @@ func TestOAuthEndpoints(t *testing.T) {
 
 func TestOAuthEnvSetsNothing(t *testing.T) {
 	p := NewOAuthProvider(Options{Getenv: noEnv})
-	vars, note, err := p.Env(auth.Credential{Name: "x", ClientID: "c"}, auth.Bind(auth.NewMemorySecrets(), "x"))
+	vars, note, err := p.Env(auth.Credential{Name: "x", ClientID: "c"}, auth.Bind(testutil.NewMemorySecrets(), "x"))
 	if err != nil || len(vars) != 0 || !strings.Contains(note, "environment") || !strings.Contains(note, "token file") {
 		t.Errorf("vars = %v, note = %q, err = %v", vars, note, err)
 	}
@@ -671,7 +671,7 @@ func TestNotLoggedInNamesTheLoginAction(t *testing.T) {
 	if h := p.Assess(c, t0); h.Next != want || strings.Contains(h.Reason, "tokentray") {
 		t.Errorf("Assess = %+v", h)
 	}
-	_, err := p.Token(c, auth.Bind(auth.NewMemorySecrets(), "x"))
+	_, err := p.Token(c, auth.Bind(testutil.NewMemorySecrets(), "x"))
 	if a, ok := auth.ActionOf(err); !ok || a != want || strings.Contains(err.Error(), "tokentray") {
 		t.Errorf("Token: %v (%v)", err, a)
 	}

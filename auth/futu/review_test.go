@@ -227,7 +227,7 @@ func TestBrokerTextThatEchoesASecretIsWithheld(t *testing.T) {
 		})
 		p := NewOAuthProvider(Options{Clock: clockwork.NewFakeClockAt(t0), Getenv: noEnv})
 		c := auth.Credential{ID: auth.NewID(), Name: "futu-oauth", Kind: auth.KindFutuOAuth, Endpoint: base, ClientID: "client-0001", AddedAt: t0}
-		s := auth.Bind(auth.NewMemorySecrets(), c.ID)
+		s := auth.Bind(testutil.NewMemorySecrets(), c.ID)
 		s.Set(auth.FieldRefreshToken, "test-refresh-token-0001")
 		h, err := p.Refresh(testutil.Context(t, 10*time.Second), &c, s, auth.RefreshOptions{Force: true})
 		if h.State != auth.Unknown || err == nil {
@@ -244,7 +244,7 @@ func TestBrokerTextThatEchoesASecretIsWithheld(t *testing.T) {
 		b := rawBrowser{url.Values{"code": {"test-code-0001"}}, make(chan string, 1)}
 		p := NewOAuthProvider(Options{Clock: clockwork.NewFakeClockAt(t0), Browser: b, RedirectURL: redirectFor(testutil.FreePort(t)), Getenv: noEnv})
 		c := auth.Credential{ID: auth.NewID(), Name: "futu-oauth", Kind: auth.KindFutuOAuth, Endpoint: base, ClientID: "client-0001", AddedAt: t0}
-		_, err := p.Login(testutil.Context(t, 10*time.Second), &c, auth.Bind(auth.NewMemorySecrets(), c.ID), auth.LoginOptions{}, nil)
+		_, err := p.Login(testutil.Context(t, 10*time.Second), &c, auth.Bind(testutil.NewMemorySecrets(), c.ID), auth.LoginOptions{}, nil)
 		if err == nil {
 			t.Fatal("a refused login succeeded")
 		}
@@ -266,7 +266,7 @@ func TestBrokerTextThatEchoesASecretIsWithheld(t *testing.T) {
 				})
 				p := NewKeyProvider(Options{Clock: clockwork.NewFakeClockAt(t0), Getenv: noEnv})
 				c := auth.Credential{ID: auth.NewID(), Name: "futu-key", Kind: auth.KindFutuKey, Endpoint: base, AddedAt: t0}
-				s := auth.Bind(auth.NewMemorySecrets(), c.ID)
+				s := auth.Bind(testutil.NewMemorySecrets(), c.ID)
 				for i, f := range []string{auth.FieldAppKey, auth.FieldAppSecret, auth.FieldAccessToken} {
 					s.Set(f, secrets[i])
 				}
@@ -304,7 +304,7 @@ func TestPlainHTTPIsOnlyForLoopback(t *testing.T) {
 					return ""
 				}}
 			c := auth.Credential{ID: auth.NewID(), Name: "futu", Endpoint: tc.endpoint, ClientID: "client-0001", AddedAt: t0}
-			mem := auth.NewMemorySecrets()
+			mem := testutil.NewMemorySecrets()
 			s := auth.Bind(mem, c.ID)
 			for _, f := range []string{auth.FieldAppKey, auth.FieldAppSecret, auth.FieldAccessToken, auth.FieldRefreshToken} {
 				s.Set(f, "test-"+f+"-0001")
@@ -399,7 +399,7 @@ func TestEndpointsWithUserinfoBadPortsOrHugeAreRefused(t *testing.T) {
 		// Every call applies the same rule.
 		p := NewKeyProvider(Options{Getenv: noEnv})
 		c := auth.Credential{Name: "k", Endpoint: raw}
-		if h, err := p.Refresh(testutil.Context(t, 10*time.Second), &c, auth.Bind(auth.NewMemorySecrets(), "k"), auth.RefreshOptions{}); err == nil || h.State != auth.ActionNeeded {
+		if h, err := p.Refresh(testutil.Context(t, 10*time.Second), &c, auth.Bind(testutil.NewMemorySecrets(), "k"), auth.RefreshOptions{}); err == nil || h.State != auth.ActionNeeded {
 			t.Errorf("%.50q: refresh went ahead: %v", raw, h)
 		}
 	}

@@ -50,7 +50,7 @@ func TestImportSDKTokenThenRefresh(t *testing.T) {
 	if _, err := f.login(t, testutil.Context(t, 10*time.Second)); err != nil {
 		t.Fatal(err)
 	}
-	mem := auth.NewMemorySecrets()
+	mem := testutil.NewMemorySecrets()
 	c := auth.Credential{ID: auth.NewID(), Name: "imported", Kind: auth.KindFutuOAuth, Endpoint: f.base, AddedAt: f.clock.Now()}
 	s := auth.Bind(mem, c.ID)
 	h, err := f.p.ImportSDKToken(&c, s, f.c.ClientID)

@@ -8,6 +8,7 @@ import (
 
 	"tokentray/auth"
 	"tokentray/auth/futu"
+	"tokentray/internal/testutil"
 )
 
 // TestOAuthSharedFileHoldsNoRefreshToken: what a Futu OAuth login hands to
@@ -15,7 +16,7 @@ import (
 // expiry, and never the refresh token, so no bot elsewhere can rotate
 // the login away.
 func TestOAuthSharedFileHoldsNoRefreshToken(t *testing.T) {
-	s := auth.Bind(auth.NewMemorySecrets(), "c1")
+	s := auth.Bind(testutil.NewMemorySecrets(), "c1")
 	_ = s.Set(auth.FieldAccessToken, "test-access-token-0001")
 	_ = s.Set(auth.FieldRefreshToken, "test-refresh-token-0001")
 	exp := time.Date(2026, 3, 2, 11, 0, 0, 0, time.UTC)
@@ -39,7 +40,7 @@ func TestOAuthSharedFileHoldsNoRefreshToken(t *testing.T) {
 // TestKeySharedFileIsAnEnvFileABotSources: a Futu API key is handed out
 // whole, as export lines with the expiry in a comment.
 func TestKeySharedFileIsAnEnvFileABotSources(t *testing.T) {
-	s := auth.Bind(auth.NewMemorySecrets(), "k1")
+	s := auth.Bind(testutil.NewMemorySecrets(), "k1")
 	_ = s.Set(auth.FieldAppKey, "test-app-key-0001")
 	_ = s.Set(auth.FieldAppSecret, "test-app-secret-'0001")
 	_ = s.Set(auth.FieldAccessToken, "test-access-token-0001")

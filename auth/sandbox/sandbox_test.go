@@ -112,9 +112,9 @@ func TestFixedPorts(t *testing.T) {
 	}
 }
 
-func openStore(t *testing.T) (*store.Store, *auth.MemorySecrets) {
+func openStore(t *testing.T) (*store.Store, *testutil.MemorySecrets) {
 	t.Helper()
-	sec := auth.NewMemorySecrets()
+	sec := testutil.NewMemorySecrets()
 	st, err := store.Open(t.TempDir(), sec)
 	if err != nil {
 		t.Fatal(err)

@@ -32,7 +32,7 @@ type profile struct {
 func newProfile(t *testing.T) *profile {
 	t.Helper()
 	p := &profile{dir: t.TempDir(), clock: clockwork.NewFakeClockAt(epoch)}
-	st, err := store.Open(p.dir, auth.NewMemorySecrets(), store.WithClock(p.clock))
+	st, err := store.Open(p.dir, testutil.NewMemorySecrets(), store.WithClock(p.clock))
 	if err != nil {
 		t.Fatal(err)
 	}

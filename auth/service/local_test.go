@@ -24,7 +24,7 @@ func localOverSandbox(t *testing.T) (service.Local, *sandbox.Sandbox) {
 		t.Fatal(err)
 	}
 	t.Cleanup(sb.Close)
-	st, err := store.Open(t.TempDir(), auth.NewMemorySecrets())
+	st, err := store.Open(t.TempDir(), testutil.NewMemorySecrets())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,9 +5,9 @@ import (
 	"strings"
 	"testing"
 
-	"tokentray/auth"
 	"tokentray/auth/engine"
 	"tokentray/auth/store"
+	"tokentray/internal/testutil"
 )
 
 type fakeAutostart struct{ on bool }
@@ -29,7 +29,7 @@ func (f *fakePrefs) SetPrefs(p store.Prefs) error {
 }
 
 func TestEngineSettingsRoundTrip(t *testing.T) {
-	st, err := store.Open(t.TempDir(), auth.NewMemorySecrets())
+	st, err := store.Open(t.TempDir(), testutil.NewMemorySecrets())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +77,7 @@ func TestEngineSettingsRoundTrip(t *testing.T) {
 }
 
 func TestEngineSettingsWithoutPrefsSaySo(t *testing.T) {
-	st, err := store.Open(t.TempDir(), auth.NewMemorySecrets())
+	st, err := store.Open(t.TempDir(), testutil.NewMemorySecrets())
 	if err != nil {
 		t.Fatal(err)
 	}

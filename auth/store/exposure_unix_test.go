@@ -8,13 +8,14 @@ import (
 	"testing"
 
 	"tokentray/auth"
+	"tokentray/internal/testutil"
 )
 
 // Settings other users can read or change are named with their mode and
 // what to do; private ones say nothing.
 func TestExposureNamesLooseModes(t *testing.T) {
 	dir := t.TempDir()
-	s := openAt(t, dir, auth.NewMemorySecrets())
+	s := openAt(t, dir, testutil.NewMemorySecrets())
 	if err := s.Add(newCred("m", auth.KindFutuKey), map[string]string{auth.FieldAccessToken: "test-token-m"}); err != nil {
 		t.Fatal(err)
 	}

@@ -6,8 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-
-	"tokentray/auth"
+	"tokentray/internal/testutil"
 )
 
 // FuzzSettingsFile feeds arbitrary settings files: tokentray never
@@ -28,7 +27,7 @@ func FuzzSettingsFile(f *testing.F) {
 		if err := os.WriteFile(filepath.Join(dir, settingsName), body, 0o600); err != nil {
 			t.Fatal(err)
 		}
-		st, err := Open(dir, auth.NewMemorySecrets())
+		st, err := Open(dir, testutil.NewMemorySecrets())
 		if err != nil {
 			shortSentence(t, err)
 			return

@@ -11,11 +11,12 @@ import (
 	"time"
 
 	"tokentray/auth"
+	"tokentray/internal/testutil"
 )
 
 func TestAMarkLeftByAKilledProcessIsFoundAndOnlyThen(t *testing.T) {
 	dir := t.TempDir()
-	s := openAt(t, dir, auth.NewMemorySecrets())
+	s := openAt(t, dir, testutil.NewMemorySecrets())
 	c := newCred("a", auth.KindFutuOAuth)
 	if err := s.Add(c, nil); err != nil {
 		t.Fatal(err)
@@ -69,7 +70,7 @@ func TestAMarkLeftByAKilledProcessIsFoundAndOnlyThen(t *testing.T) {
 
 func TestAMarkLeftUnclearedStaysForTheNextProcess(t *testing.T) {
 	dir := t.TempDir()
-	s := openAt(t, dir, auth.NewMemorySecrets())
+	s := openAt(t, dir, testutil.NewMemorySecrets())
 	c := newCred("a", auth.KindWebull)
 	if err := s.Add(c, nil); err != nil {
 		t.Fatal(err)
@@ -82,7 +83,7 @@ func TestAMarkLeftUnclearedStaysForTheNextProcess(t *testing.T) {
 		t.Fatal(err)
 	}
 	unlock() // the broker did not answer: the outcome is still unknown
-	if ids, _ := openAt(t, dir, auth.NewMemorySecrets()).Interrupted(); !slices.Equal(ids, []string{c.ID}) {
+	if ids, _ := openAt(t, dir, testutil.NewMemorySecrets()).Interrupted(); !slices.Equal(ids, []string{c.ID}) {
 		t.Fatalf("Interrupted = %v", ids)
 	}
 	// Removing the credential removes its mark.
@@ -99,7 +100,7 @@ func TestAMarkLeftUnclearedStaysForTheNextProcess(t *testing.T) {
 // would create the lock file here): a status of a thousand credentials
 // made two thousand lock calls for them.
 func TestAFinishedCallsMarkIsNotProbed(t *testing.T) {
-	s := openAt(t, t.TempDir(), auth.NewMemorySecrets())
+	s := openAt(t, t.TempDir(), testutil.NewMemorySecrets())
 	c := newCred("a", auth.KindFutuKey)
 	if err := s.Add(c, nil); err != nil {
 		t.Fatal(err)

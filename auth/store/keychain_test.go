@@ -10,6 +10,7 @@ import (
 
 	"tokentray/auth"
 	"tokentray/auth/keychain"
+	"tokentray/internal/testutil"
 )
 
 // TestWithTheRealKeychain runs Add, a crash and Remove against the
@@ -68,7 +69,7 @@ func TestWithTheRealKeychain(t *testing.T) {
 // batchSecrets counts the reads of a memory store that can also read
 // several fields at once.
 type batchSecrets struct {
-	*auth.MemorySecrets
+	*testutil.MemorySecrets
 	gets, batches int
 	fail          bool
 }
@@ -97,7 +98,7 @@ func (b *batchSecrets) GetFields(id string, fields []string) (map[string]string,
 
 func TestBindFieldsReadsTheFieldsTogetherOnce(t *testing.T) {
 	for _, fail := range []bool{false, true} {
-		sec := &batchSecrets{MemorySecrets: auth.NewMemorySecrets(), fail: fail}
+		sec := &batchSecrets{MemorySecrets: testutil.NewMemorySecrets(), fail: fail}
 		s := openAt(t, t.TempDir(), sec)
 		_ = sec.Set("c1", auth.FieldAppKey, "test-app-key")
 		_ = sec.Set("c1", auth.FieldAppSecret, "test-app-secret")

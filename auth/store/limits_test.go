@@ -8,11 +8,12 @@ import (
 
 	"tokentray/auth"
 	"tokentray/internal/msg"
+	"tokentray/internal/testutil"
 )
 
 func TestOversizedSettingsAreRefusedUnreadAndUntouched(t *testing.T) {
 	dir := t.TempDir()
-	s := openAt(t, dir, auth.NewMemorySecrets())
+	s := openAt(t, dir, testutil.NewMemorySecrets())
 	// A sparse file: its size is what counts, not what is on the disk.
 	fh, err := os.Create(s.Path())
 	if err != nil {
@@ -38,14 +39,14 @@ func TestOversizedSettingsAreRefusedUnreadAndUntouched(t *testing.T) {
 	if err := s.Add(newCred("a", auth.KindWebull), nil); err == nil {
 		t.Fatal("Add wrote over an oversized settings file")
 	}
-	if _, err := Open(dir, auth.NewMemorySecrets()); err == nil {
+	if _, err := Open(dir, testutil.NewMemorySecrets()); err == nil {
 		t.Fatal("Open accepted an oversized settings file")
 	}
 }
 
 func TestSettingsAtTheCapAreRead(t *testing.T) {
 	dir := t.TempDir()
-	s := openAt(t, dir, auth.NewMemorySecrets())
+	s := openAt(t, dir, testutil.NewMemorySecrets())
 	body := `{"version":1,"credentials":[]}`
 	pad := strings.Repeat(" ", MaxSettingsBytes-len(body))
 	if err := os.WriteFile(s.Path(), []byte(body+pad), 0o600); err != nil {
@@ -57,7 +58,7 @@ func TestSettingsAtTheCapAreRead(t *testing.T) {
 }
 
 func TestHugeNamesAreNotEchoedWhole(t *testing.T) {
-	s := openAt(t, t.TempDir(), auth.NewMemorySecrets())
+	s := openAt(t, t.TempDir(), testutil.NewMemorySecrets())
 	huge := strings.Repeat("n", 10_000)
 	for what, err := range map[string]error{
 		"Get":     func() error { _, err := s.Get(huge); return err }(),
@@ -78,7 +79,7 @@ func TestHugeNamesAreNotEchoedWhole(t *testing.T) {
 
 func TestUpdateManyWritesOnceAndSkipsWhatIsGone(t *testing.T) {
 	dir := t.TempDir()
-	s := openAt(t, dir, auth.NewMemorySecrets())
+	s := openAt(t, dir, testutil.NewMemorySecrets())
 	var cs []auth.Credential
 	for _, n := range []string{"a", "b", "c"} {
 		c := newCred(n, auth.KindWebull)
@@ -138,7 +139,7 @@ func (c *countingSecrets) Get(id, f string) (string, error) {
 func (c *countingSecrets) Set(id, f, v string) error { c.sets++; return c.SecretStore.Set(id, f, v) }
 
 func TestBindReadsEachFieldOnce(t *testing.T) {
-	mem := auth.NewMemorySecrets()
+	mem := testutil.NewMemorySecrets()
 	cnt := &countingSecrets{SecretStore: mem}
 	s := openAt(t, t.TempDir(), cnt)
 	_ = mem.Set("id1", auth.FieldAppKey, "test-app-key")
@@ -182,7 +183,7 @@ func TestBindReadsEachFieldOnce(t *testing.T) {
 }
 
 func TestAddOfAHugeNameDoesNotEchoIt(t *testing.T) {
-	s := openAt(t, t.TempDir(), auth.NewMemorySecrets())
+	s := openAt(t, t.TempDir(), testutil.NewMemorySecrets())
 	err := s.Add(auth.Credential{ID: auth.NewID(), Name: strings.Repeat("x", 10_000), Kind: auth.KindWebull}, nil)
 	oneSentence(t, err)
 	if len(err.Error()) > 400 || !strings.Contains(err.Error(), "(10000 characters)") {

@@ -11,13 +11,14 @@ import (
 	"time"
 
 	"tokentray/auth"
+	"tokentray/internal/testutil"
 )
 
 func TestFilesArePrivateWhateverTheUmask(t *testing.T) {
 	old := syscall.Umask(0)
 	defer syscall.Umask(old)
 	dir := filepath.Join(t.TempDir(), "config", "tokentray")
-	s := openAt(t, dir, auth.NewMemorySecrets())
+	s := openAt(t, dir, testutil.NewMemorySecrets())
 	c := newCred("m", auth.KindWebull)
 	if err := s.Add(c, map[string]string{auth.FieldWebullToken: "test-webull-token-m"}); err != nil {
 		t.Fatal(err)
@@ -55,7 +56,7 @@ func TestANamedPipeAsTheSettingsIsRefusedAtOnce(t *testing.T) {
 	}
 	done := make(chan error, 1)
 	go func() {
-		s, err := Open(dir, auth.NewMemorySecrets())
+		s, err := Open(dir, testutil.NewMemorySecrets())
 		if err == nil {
 			_, err = s.List()
 		}
@@ -81,7 +82,7 @@ func TestANamedPipeAsTheSettingsIsRefusedAtOnce(t *testing.T) {
 // A named pipe where the in-flight mark goes stops the call at once with
 // a sentence, instead of a write that waits for a reader.
 func TestANamedPipeAsAnInFlightMarkIsRefusedAtOnce(t *testing.T) {
-	s := openAt(t, t.TempDir(), auth.NewMemorySecrets())
+	s := openAt(t, t.TempDir(), testutil.NewMemorySecrets())
 	id := auth.NewID()
 	if err := os.MkdirAll(filepath.Dir(s.markPath(id)), 0o700); err != nil {
 		t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"tokentray/auth"
+	"tokentray/internal/testutil"
 )
 
 // A settings file written by hand with two credentials of one name, or a
@@ -32,7 +33,7 @@ func TestSettingsWithUnusableNamesAreRefused(t *testing.T) {
 		if err := os.WriteFile(path, raw, 0o600); err != nil {
 			t.Fatal(err)
 		}
-		s, err := Open(dir, auth.NewMemorySecrets())
+		s, err := Open(dir, testutil.NewMemorySecrets())
 		if err == nil {
 			_, err = s.List()
 		}

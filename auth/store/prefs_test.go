@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"tokentray/auth"
+	"tokentray/internal/testutil"
 )
 
 func TestEverySettingRefusesOutOfRangeWithTheAllowedRange(t *testing.T) {
@@ -62,7 +63,7 @@ func TestDefaults(t *testing.T) {
 // sentence naming the range; the others are kept.
 func TestSettingsFileValuesAreRangeChecked(t *testing.T) {
 	dir := t.TempDir()
-	s := openAt(t, dir, auth.NewMemorySecrets())
+	s := openAt(t, dir, testutil.NewMemorySecrets())
 	file := `{"version":1,"credentials":[],"prefs":{"check_every":"1ns","lead_time":"10m","clipboard_clear":12,"warn_days":[0],"notifications":false}}`
 	if err := os.WriteFile(s.Path(), []byte(file), 0o600); err != nil {
 		t.Fatal(err)

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"tokentray/auth"
+	"tokentray/internal/testutil"
 )
 
 // These tests run a second real process (this test binary again) so the
@@ -34,7 +35,7 @@ func TestStoreChildProcess(t *testing.T) {
 		t.Skip("runs only as a child of the cross-process tests")
 	}
 	dir, arg := os.Getenv(childDirEnv), os.Getenv(childArgEnv)
-	s, err := Open(dir, auth.NewMemorySecrets())
+	s, err := Open(dir, testutil.NewMemorySecrets())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,7 +178,7 @@ func updateRounds(s *Store, who string) error {
 
 func TestLockIsHeldAcrossProcesses(t *testing.T) {
 	dir := t.TempDir()
-	s := openAt(t, dir, auth.NewMemorySecrets())
+	s := openAt(t, dir, testutil.NewMemorySecrets())
 	wait := startChild(t, "hold", dir, "shared-cred")
 	// Let the child go even when this test fails early (cleanups run last-in first-out).
 	t.Cleanup(func() { _ = os.WriteFile(filepath.Join(dir, "release"), nil, 0o600) })
@@ -211,7 +212,7 @@ func TestLockIsHeldAcrossProcesses(t *testing.T) {
 
 func TestLockIsMutuallyExclusiveBetweenProcesses(t *testing.T) {
 	dir := t.TempDir()
-	s := openAt(t, dir, auth.NewMemorySecrets())
+	s := openAt(t, dir, testutil.NewMemorySecrets())
 	wait := startChild(t, "count", dir, "shared-cred")
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -230,7 +231,7 @@ func TestLockIsMutuallyExclusiveBetweenProcesses(t *testing.T) {
 
 func TestConcurrentUpdatesFromTwoProcessesBothSurvive(t *testing.T) {
 	dir := t.TempDir()
-	s := openAt(t, dir, auth.NewMemorySecrets())
+	s := openAt(t, dir, testutil.NewMemorySecrets())
 	for _, who := range []string{"parent", "child"} {
 		if err := s.Add(newCred(who, auth.KindWebull), nil); err != nil {
 			t.Fatal(err)

@@ -14,6 +14,7 @@ import (
 
 	"tokentray/auth"
 	"tokentray/internal/msg"
+	"tokentray/internal/testutil"
 )
 
 // writeSettings writes a settings file of n checked Futu API keys
@@ -62,7 +63,7 @@ func TestOneCredentialIsReadWithoutDecodingTheOthers(t *testing.T) {
 		forgetRaw()
 		runtime.GC()
 		runtime.ReadMemStats(&before)
-		s, err := Open(dir, auth.NewMemorySecrets())
+		s, err := Open(dir, testutil.NewMemorySecrets())
 		if err == nil {
 			_, err = s.Prefs()
 		}
@@ -88,7 +89,7 @@ func TestTheQuickReadAgreesWithTheFullRead(t *testing.T) {
 	dir := t.TempDir()
 	writeSettings(t, dir, 5)
 	forgetRaw()
-	s := openAt(t, dir, auth.NewMemorySecrets())
+	s := openAt(t, dir, testutil.NewMemorySecrets())
 	quick, err := s.Get("FUTU-0003") // another case: the one it can only mean
 	if err != nil {
 		t.Fatal(err)
@@ -110,7 +111,7 @@ func TestTheQuickReadAgreesWithTheFullRead(t *testing.T) {
 	if fp, err := s.Prefs(); err != nil || !reflect.DeepEqual(fp, qp) {
 		t.Fatalf("full prefs %+v, quick %+v (%v)", fp, qp, err)
 	}
-	if _, err := openAt(t, dir, auth.NewMemorySecrets()).Get("futu-9"); !errors.Is(err, ErrNotFound) {
+	if _, err := openAt(t, dir, testutil.NewMemorySecrets()).Get("futu-9"); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("a name not there: %v", err)
 	}
 
@@ -120,7 +121,7 @@ func TestTheQuickReadAgreesWithTheFullRead(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, settingsName), []byte(twice), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	s2, err := Open(dir, auth.NewMemorySecrets())
+	s2, err := Open(dir, testutil.NewMemorySecrets())
 	if err == nil {
 		_, err = s2.Get("futu-0003")
 	}
@@ -134,7 +135,7 @@ func TestTheQuickReadAgreesWithTheFullRead(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, settingsName), []byte(bad), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	s3 := openAt(t, dir, auth.NewMemorySecrets())
+	s3 := openAt(t, dir, testutil.NewMemorySecrets())
 	if c, err := s3.Get("futu-0004"); err != nil || c.Name != "futu-0004" {
 		t.Fatalf("a sound credential beside a damaged one: %+v, %v", c, err)
 	}
@@ -152,7 +153,7 @@ func TestTheQuickReadAgreesWithTheFullRead(t *testing.T) {
 	if _, ok := quickGet(filepath.Join(dir, settingsName), "futu-0000"); ok {
 		t.Fatal("a file cut short was read in part")
 	}
-	if _, err := Open(dir, auth.NewMemorySecrets()); !errors.As(err, &ce) {
+	if _, err := Open(dir, testutil.NewMemorySecrets()); !errors.As(err, &ce) {
 		t.Fatalf("Open of a file cut short = %v, want it reported as damaged", err)
 	}
 }

@@ -16,6 +16,7 @@ import (
 
 	"tokentray/auth"
 	"tokentray/internal/msg"
+	"tokentray/internal/testutil"
 )
 
 var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
@@ -58,7 +59,7 @@ func oneSentence(t *testing.T, err error) {
 
 func TestRoundTrip(t *testing.T) {
 	dir := t.TempDir()
-	sec := auth.NewMemorySecrets()
+	sec := testutil.NewMemorySecrets()
 	s := openAt(t, dir, sec)
 	if cs, err := s.List(); err != nil || len(cs) != 0 {
 		t.Fatalf("fresh store lists %v, %v", cs, err)
@@ -133,7 +134,7 @@ func TestRoundTrip(t *testing.T) {
 }
 
 func TestNotFoundIsASentenceNamingTheCredential(t *testing.T) {
-	s := openAt(t, t.TempDir(), auth.NewMemorySecrets())
+	s := openAt(t, t.TempDir(), testutil.NewMemorySecrets())
 	checks := map[string]error{}
 	_, checks["Get"] = s.Get("nope")
 	_, checks["GetByID"] = s.GetByID("abcdef")
@@ -154,7 +155,7 @@ func TestNotFoundIsASentenceNamingTheCredential(t *testing.T) {
 }
 
 func TestDuplicateNamesAreRefused(t *testing.T) {
-	sec := auth.NewMemorySecrets()
+	sec := testutil.NewMemorySecrets()
 	s := openAt(t, t.TempDir(), sec)
 	a := newCred("main", auth.KindFutuOAuth)
 	if err := s.Add(a, map[string]string{auth.FieldRefreshToken: "test-refresh-token-a"}); err != nil {
@@ -193,7 +194,7 @@ func TestDuplicateNamesAreRefused(t *testing.T) {
 }
 
 func TestAddRefusesOversizedSecretBeforeStoringAny(t *testing.T) {
-	sec := auth.NewMemorySecrets()
+	sec := testutil.NewMemorySecrets()
 	s := openAt(t, t.TempDir(), sec)
 	c := newCred("big", auth.KindFutuOAuth)
 	err := s.Add(c, map[string]string{
@@ -214,7 +215,7 @@ func TestAddRefusesOversizedSecretBeforeStoringAny(t *testing.T) {
 
 // failingSets fails the Set calls after the first ok ones.
 type failingSets struct {
-	*auth.MemorySecrets
+	*testutil.MemorySecrets
 	ok int
 }
 
@@ -228,7 +229,7 @@ func (f *failingSets) Set(id, field, v string) error {
 
 func TestAddKeychainFailureLeavesNothingBehind(t *testing.T) {
 	dir := t.TempDir()
-	mem := auth.NewMemorySecrets()
+	mem := testutil.NewMemorySecrets()
 	sec := &failingSets{MemorySecrets: mem, ok: 1}
 	s := openAt(t, dir, sec)
 	c := newCred("half", auth.KindFutuKey)
@@ -265,7 +266,7 @@ func crashAt(t *testing.T, hook *func(), f func() error) {
 
 func TestOpenCleansSecretsOfAnInterruptedAdd(t *testing.T) {
 	dir := t.TempDir()
-	sec := auth.NewMemorySecrets()
+	sec := testutil.NewMemorySecrets()
 	s := openAt(t, dir, sec)
 	keep := newCred("keep", auth.KindWebull)
 	if err := s.Add(keep, map[string]string{auth.FieldWebullToken: "test-webull-token-keep"}); err != nil {
@@ -297,7 +298,7 @@ func TestOpenCleansSecretsOfAnInterruptedAdd(t *testing.T) {
 
 func TestOpenCleansSecretsOfAnInterruptedRemove(t *testing.T) {
 	dir := t.TempDir()
-	sec := auth.NewMemorySecrets()
+	sec := testutil.NewMemorySecrets()
 	s := openAt(t, dir, sec)
 	c := newCred("gone", auth.KindFutuKey)
 	if err := s.Add(c, map[string]string{auth.FieldAppKey: "test-app-key-g", auth.FieldAppSecret: "test-app-secret-g"}); err != nil {
@@ -318,7 +319,7 @@ func TestOpenCleansSecretsOfAnInterruptedRemove(t *testing.T) {
 
 func TestCleanupWaitsForAnUnlockedKeychain(t *testing.T) {
 	dir := t.TempDir()
-	sec := auth.NewMemorySecrets()
+	sec := testutil.NewMemorySecrets()
 	s := openAt(t, dir, sec)
 	crashAt(t, &hookAfterAddSecrets, func() error {
 		return s.Add(newCred("x", auth.KindWebull), map[string]string{auth.FieldWebullToken: "test-webull-token-x"})
@@ -344,7 +345,7 @@ func TestCleanupWaitsForAnUnlockedKeychain(t *testing.T) {
 
 func TestRemoveReportsSecretsItCouldNotDelete(t *testing.T) {
 	dir := t.TempDir()
-	sec := auth.NewMemorySecrets()
+	sec := testutil.NewMemorySecrets()
 	s := openAt(t, dir, sec)
 	if err := s.Add(newCred("r", auth.KindWebull), map[string]string{auth.FieldWebullToken: "test-webull-token-r"}); err != nil {
 		t.Fatal(err)
@@ -367,7 +368,7 @@ func TestRemoveReportsSecretsItCouldNotDelete(t *testing.T) {
 
 func TestSettingsNeverHoldASecret(t *testing.T) {
 	dir := t.TempDir()
-	sec := auth.NewMemorySecrets()
+	sec := testutil.NewMemorySecrets()
 	s := openAt(t, dir, sec)
 	for _, k := range auth.Kinds {
 		c := newCred("cred-"+string(k), k)
@@ -422,7 +423,7 @@ func TestSettingsNeverHoldASecret(t *testing.T) {
 
 func TestAtomicWritesLeaveNoTempFiles(t *testing.T) {
 	dir := t.TempDir()
-	s := openAt(t, dir, auth.NewMemorySecrets())
+	s := openAt(t, dir, testutil.NewMemorySecrets())
 	for i := range 5 {
 		c := newCred(fmt.Sprintf("c%d", i), auth.KindWebull)
 		if err := s.Add(c, map[string]string{auth.FieldWebullToken: fmt.Sprintf("test-webull-token-%d", i)}); err != nil {
@@ -462,7 +463,7 @@ func TestFailedWriteKeepsTheOldFileAndNoTemp(t *testing.T) {
 
 func TestOpenRemovesTempFilesOfACrashedWriter(t *testing.T) {
 	dir := t.TempDir()
-	sec := auth.NewMemorySecrets()
+	sec := testutil.NewMemorySecrets()
 	s := openAt(t, dir, sec)
 	if err := s.Add(newCred("safe", auth.KindFutuKey), nil); err != nil {
 		t.Fatal(err)
@@ -502,7 +503,7 @@ func TestCorruptSettingsAreMovedAsideWithAClearError(t *testing.T) {
 			if err := os.WriteFile(filepath.Join(dir, journalName), []byte(`{"pending":[{"id":"aa11","op":"add"}]}`), 0o600); err != nil {
 				t.Fatal(err)
 			}
-			sec := auth.NewMemorySecrets()
+			sec := testutil.NewMemorySecrets()
 			_ = sec.Set("aa11", auth.FieldWebullToken, "test-webull-token-aa11")
 
 			_, err := Open(dir, sec, WithClock(clockwork.NewFakeClockAt(t0)))
@@ -536,7 +537,7 @@ func TestCorruptSettingsAreMovedAsideWithAClearError(t *testing.T) {
 
 func TestCorruptionWhileRunningIsMovedAsideToo(t *testing.T) {
 	dir := t.TempDir()
-	s := openAt(t, dir, auth.NewMemorySecrets())
+	s := openAt(t, dir, testutil.NewMemorySecrets())
 	if err := s.Add(newCred("a", auth.KindWebull), nil); err != nil {
 		t.Fatal(err)
 	}
@@ -569,7 +570,7 @@ func TestNewerFormatIsNotTouched(t *testing.T) {
 	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	_, err := Open(dir, auth.NewMemorySecrets())
+	_, err := Open(dir, testutil.NewMemorySecrets())
 	if m := msg.Of(err); !m.Is("store.newer") || m.Arg("Format") != "99" {
 		t.Fatalf("Open = %v", err)
 	}
@@ -580,7 +581,7 @@ func TestNewerFormatIsNotTouched(t *testing.T) {
 
 func TestPrefs(t *testing.T) {
 	dir := t.TempDir()
-	s := openAt(t, dir, auth.NewMemorySecrets())
+	s := openAt(t, dir, testutil.NewMemorySecrets())
 	p, err := s.Prefs()
 	if err != nil {
 		t.Fatal(err)
@@ -593,7 +594,7 @@ func TestPrefs(t *testing.T) {
 	if err := s.SetPrefs(p); err != nil {
 		t.Fatal(err)
 	}
-	got, err := openAt(t, dir, auth.NewMemorySecrets()).Prefs()
+	got, err := openAt(t, dir, testutil.NewMemorySecrets()).Prefs()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -627,7 +628,7 @@ func TestPrefs(t *testing.T) {
 }
 
 func TestLockExcludesAndHonoursTheContext(t *testing.T) {
-	s := openAt(t, t.TempDir(), auth.NewMemorySecrets())
+	s := openAt(t, t.TempDir(), testutil.NewMemorySecrets())
 	unlock, err := s.Lock(context.Background(), "cred1")
 	if err != nil {
 		t.Fatal(err)
@@ -659,7 +660,7 @@ func TestLockExcludesAndHonoursTheContext(t *testing.T) {
 
 func TestOpenOfASettledProfileTakesNoLock(t *testing.T) {
 	dir := t.TempDir()
-	s := openAt(t, dir, auth.NewMemorySecrets())
+	s := openAt(t, dir, testutil.NewMemorySecrets())
 	if err := s.Add(newCred("one", auth.KindFutuKey), map[string]string{auth.FieldAccessToken: "test-access-token"}); err != nil {
 		t.Fatal(err)
 	}
@@ -671,7 +672,7 @@ func TestOpenOfASettledProfileTakesNoLock(t *testing.T) {
 	defer held.Unlock()
 	done := make(chan error, 1)
 	go func() {
-		s, err := Open(dir, auth.NewMemorySecrets())
+		s, err := Open(dir, testutil.NewMemorySecrets())
 		if err == nil {
 			_, err = s.Get("one")
 		}

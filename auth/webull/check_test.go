@@ -15,7 +15,7 @@ import (
 // an engine over a fresh store, and returns the store.
 func addThroughEngine(t *testing.T, e *env, name, secret string) (*store.Store, auth.Credential, error) {
 	t.Helper()
-	st, err := store.Open(t.TempDir(), auth.NewMemorySecrets())
+	st, err := store.Open(t.TempDir(), testutil.NewMemorySecrets())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -38,7 +38,7 @@ type env struct {
 	sim     *webullsim.Server
 	srv     *httptest.Server
 	p       *Provider
-	mem     *auth.MemorySecrets
+	mem     *testutil.MemorySecrets
 	s       auth.Secrets
 	c       auth.Credential
 	appKey  string
@@ -53,7 +53,7 @@ func newEnv(t *testing.T, testEnv bool) *env {
 	t.Cleanup(srv.Close)
 	sim.SetBaseURL(srv.URL)
 	key, sec := sim.AddApp(testEnv)
-	mem := auth.NewMemorySecrets()
+	mem := testutil.NewMemorySecrets()
 	c := auth.Credential{ID: auth.NewID(), Name: "wb-test", Kind: auth.KindWebull, Endpoint: srv.URL,
 		Region: "us", TestEnv: testEnv, AddedAt: start}
 	s := auth.Bind(mem, c.ID)

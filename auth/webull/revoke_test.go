@@ -7,11 +7,12 @@ import (
 	"testing"
 
 	"tokentray/auth"
+	"tokentray/internal/testutil"
 )
 
 func TestRevokeForgetsTheSharedTokenFileOnlyWhenItIsOurs(t *testing.T) {
 	p := NewProvider(Options{})
-	secrets := auth.NewMemorySecrets()
+	secrets := testutil.NewMemorySecrets()
 	s := auth.Bind(secrets, "cred-1")
 	if err := s.Set(auth.FieldWebullToken, "0123456789abcdef0123456789abcdef"); err != nil {
 		t.Fatal(err)

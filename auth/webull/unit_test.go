@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"tokentray/auth"
+	"tokentray/internal/testutil"
 )
 
 func TestParseTokenInfo(t *testing.T) {
@@ -117,7 +118,7 @@ func TestAssessOffline(t *testing.T) {
 
 func TestTokenAndEnvNeedTheUser(t *testing.T) {
 	p := NewProvider(Options{SDKTokenBase: t.TempDir()})
-	mem := auth.NewMemorySecrets()
+	mem := testutil.NewMemorySecrets()
 	s := auth.Bind(mem, "id1")
 	c := auth.Credential{ID: "id1", Name: "w"}
 	var ue *auth.UserError

@@ -199,7 +199,7 @@ func TestTheAgentsNotificationsReachTheCommandOnceEach(t *testing.T) {
 	}
 	prov.CheckFunc = func(_ context.Context, c *auth.Credential, _ auth.Secrets) (auth.Health, error) { return prov.Fail(c) }
 	calls := func() int { return prov.Refreshes() + prov.Checks() }
-	st, err := store.Open(t.TempDir(), auth.NewMemorySecrets())
+	st, err := store.Open(t.TempDir(), testutil.NewMemorySecrets())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -245,7 +245,7 @@ func TestTheCommandHearsEventsWithDesktopNotificationsOff(t *testing.T) {
 	prov.Fail = func(c *auth.Credential) (auth.Health, error) {
 		return auth.Health{State: auth.Broken, Reason: "Futu rejected the API key."}, nil
 	}
-	st, err := store.Open(t.TempDir(), auth.NewMemorySecrets())
+	st, err := store.Open(t.TempDir(), testutil.NewMemorySecrets())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -75,7 +75,7 @@ type world struct {
 	wbURL    string
 	futuCut  *truncator
 	wbCut    *truncator
-	secrets  *auth.MemorySecrets
+	secrets  *testutil.MemorySecrets
 	st       *store.Store
 	eng      *engine.Engine
 	redirect string
@@ -109,7 +109,7 @@ const lostTokenSaid = "tokentray lost the new token while extending"
 
 func newWorld(t *testing.T) *world {
 	t.Helper()
-	w := &world{t: t, secrets: auth.NewMemorySecrets()}
+	w := &world{t: t, secrets: testutil.NewMemorySecrets()}
 	w.futuCut, w.wbCut = &truncator{}, &truncator{}
 	fs := httptest.NewServer(w.futuCut)
 	ws := httptest.NewServer(w.wbCut)

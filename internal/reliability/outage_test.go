@@ -56,7 +56,7 @@ func TestADaysLongRefusalIsOneCallPerCheckAndOneNotification(t *testing.T) {
 	t.Cleanup(hs.Close)
 	sim.SetBaseURL(hs.URL)
 
-	dir, secrets := t.TempDir(), auth.NewMemorySecrets()
+	dir, secrets := t.TempDir(), testutil.NewMemorySecrets()
 	redirect := fmt.Sprintf("http://localhost:%d/callback", testutil.FreePort(t))
 	process := func() *engine.Engine {
 		st, err := store.Open(dir, secrets)

@@ -22,7 +22,7 @@ func TestEachSecretIsReadOncePerCheck(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(sb.Close)
-	sec := testutil.NewCountingSecrets(auth.NewMemorySecrets())
+	sec := testutil.NewCountingSecrets(testutil.NewMemorySecrets())
 	st, err := store.Open(t.TempDir(), sec)
 	if err != nil {
 		t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"tokentray/auth/store"
 	"tokentray/internal/msg"
 	"tokentray/internal/system"
+	"tokentray/internal/testutil"
 )
 
 // A profile's language setting is read from its settings file, without
@@ -14,7 +15,7 @@ import (
 // environment.
 func TestDoorLanguageReadsTheProfilesSetting(t *testing.T) {
 	dir := t.TempDir()
-	st, err := store.Open(dir, auth.NewMemorySecrets())
+	st, err := store.Open(dir, testutil.NewMemorySecrets())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -35,7 +35,7 @@ func TestProfiles(t *testing.T) {
 func fakeDoor(t *testing.T, dir string) (*system.Door, *testutil.FakeProvider, *clockwork.FakeClock) {
 	clock := clockwork.NewFakeClockAt(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
 	prov := testutil.NewFakeProvider(auth.KindFutuKey, clock)
-	secrets := auth.NewMemorySecrets()
+	secrets := testutil.NewMemorySecrets()
 	door := system.NewDoor(system.Options{
 		Getenv:  env(map[string]string{"TOKENTRAY_CONFIG_DIR": dir}),
 		Clock:   clock,

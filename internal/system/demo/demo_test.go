@@ -18,7 +18,7 @@ import (
 func fakeDoor(t *testing.T, dir string) *system.Door {
 	clock := clockwork.NewFakeClockAt(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
 	prov := testutil.NewFakeProvider(auth.KindFutuKey, clock)
-	secrets := auth.NewMemorySecrets()
+	secrets := testutil.NewMemorySecrets()
 	return system.NewDoor(system.Options{
 		Getenv:  func(k string) string { return map[string]string{"TOKENTRAY_CONFIG_DIR": dir}[k] },
 		Clock:   clock,
