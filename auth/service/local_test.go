@@ -12,6 +12,7 @@ import (
 	"tokentray/auth/sandbox"
 	"tokentray/auth/service"
 	"tokentray/auth/store"
+	"tokentray/internal/testutil"
 )
 
 // localOverSandbox is the service over a real engine and store, whose
