@@ -123,16 +123,17 @@ func runAgent(ctx context.Context, d cli.Deps, door *system.Door, o cli.AgentRun
 		return err
 	}
 	dir := parts.Profile.Dir
+	lang := door.Language(sandboxed)
 	// One agent per profile: a second would renew the same tokens and,
 	// in the sandbox, replace the demo under the first one's feet.
 	unlock, ok, err := agentrun.Lock(dir)
 	if err != nil {
-		return fmt.Errorf("check whether tokentray is already running: %w", err)
+		return msg.Wrap(err, "cli.agent_lock_failed", "Err", err)
 	} else if !ok {
 		if r, running := agentrun.Running(dir); running && r.Mode == agentrun.Headless {
-			fmt.Fprintf(d.Stderr, "tokentray is already running headless for this profile (process %d); see what it keeps with: tokentray status\n", r.PID)
+			fmt.Fprintln(d.Stderr, lang.Render(msg.New("cli.agent_running_headless", "PID", r.PID)))
 		} else {
-			fmt.Fprintln(d.Stderr, "tokentray is already running for this profile (in the tray, or as its window where there is no tray); open the window with: tokentray window")
+			fmt.Fprintln(d.Stderr, lang.Render(msg.New("cli.agent_running")))
 		}
 		return nil
 	}
@@ -158,12 +159,12 @@ func runAgent(ctx context.Context, d cli.Deps, door *system.Door, o cli.AgentRun
 			fmt.Fprintln(d.Stderr, n)
 		}
 		if demo.Seeded {
-			fmt.Fprintf(d.Stderr, "Demo credentials added to the sandbox profile: %s.\n", strings.Join(sandbox.DemoNames, ", "))
+			fmt.Fprintln(d.Stderr, lang.Render(msg.New("cli.sandbox_seeded", "Names", strings.Join(sandbox.DemoNames, ", "))))
 		}
 		if demo.Shared {
-			fmt.Fprintf(d.Stderr, "Using the sandbox brokers already running: Futu %s, Webull %s\nSandbox phone (Webull SMS codes): %s\n", demo.FutuURL, demo.WebullURL, phone)
+			fmt.Fprintln(d.Stderr, lang.Render(msg.New("cli.agent_sandbox_shared", "Futu", demo.FutuURL, "Webull", demo.WebullURL, "Phone", phone)))
 		} else {
-			fmt.Fprintf(d.Stderr, "Sandbox brokers: Futu %s, Webull %s\nSandbox phone (Webull SMS codes): %s\n", demo.FutuURL, demo.WebullURL, phone)
+			fmt.Fprintln(d.Stderr, lang.Render(msg.New("cli.agent_sandbox", "Futu", demo.FutuURL, "Webull", demo.WebullURL, "Phone", phone)))
 		}
 	}
 	mode := agentrun.Tray
@@ -187,7 +188,7 @@ func runAgent(ctx context.Context, d cli.Deps, door *system.Door, o cli.AgentRun
 	})
 	if !tray.HostPresent() {
 		log.SetOutput(tray.WithoutHostNoise(log.Writer()))
-		fmt.Fprintln(d.Stderr, "No system tray was found on this desktop (on GNOME, install the AppIndicator extension): opening the window instead; tokentray keeps renewing credentials while it runs.")
+		fmt.Fprintln(d.Stderr, lang.Render(msg.New("cli.agent_no_tray")))
 		agent.OpenWindow("")
 	}
 	agent.Run(ctx)
