@@ -294,7 +294,7 @@ func TestTheEventIsInTheAgentsLanguageWithItsCodes(t *testing.T) {
 		return auth.Health{State: auth.ActionNeeded, Next: auth.Next(auth.ActionUpdate, c.Name)}.Because(lost), nil
 	}
 	prov.CheckFunc = func(_ context.Context, c *auth.Credential, _ auth.Secrets) (auth.Health, error) { return prov.Fail(c) }
-	st, err := store.Open(t.TempDir(), auth.NewMemorySecrets())
+	st, err := store.Open(t.TempDir(), testutil.NewMemorySecrets())
 	if err != nil {
 		t.Fatal(err)
 	}
