@@ -2,6 +2,7 @@ package cli_test
 
 import (
 	"context"
+	"io"
 	"strings"
 	"testing"
 
@@ -54,6 +55,12 @@ func (x *itt) run(extra map[string]string, stdin string, args ...string) result 
 // start runs tokentray --sandbox args in this process in the background.
 func (x *itt) start(extra map[string]string, stdin string, args ...string) *proc {
 	x.t.Helper()
+	return x.startReading(extra, strings.NewReader(stdin), args...)
+}
+
+// startReading is start with stdin read from r as it comes (a pipe).
+func (x *itt) startReading(extra map[string]string, stdin io.Reader, args ...string) *proc {
+	x.t.Helper()
 	env := map[string]string{"TOKENTRAY_CONFIG_DIR": x.dir, "HOME": x.dir, "LANG": "C.UTF-8"}
 	for k, v := range extra {
 		env[k] = v
@@ -62,7 +69,7 @@ func (x *itt) start(extra map[string]string, stdin string, args ...string) *proc
 	door := system.NewDoor(system.Options{Getenv: getenv, Secrets: func(system.Profile) auth.SecretStore { return x.secrets }})
 	var stdout, stderr testutil.LockedBuffer
 	d := cli.Deps{
-		Stdin: strings.NewReader(stdin), Stdout: &stdout, Stderr: &stderr,
+		Stdin: stdin, Stdout: &stdout, Stderr: &stderr,
 		Getenv: getenv,
 		Environ: func() []string {
 			var out []string

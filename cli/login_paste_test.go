@@ -1,9 +1,9 @@
 package cli_test
 
 import (
+	"fmt"
 	"io"
 	"net/url"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -16,25 +16,23 @@ import (
 // finishes when the person pastes the address the browser landed on; a
 // wrong one is refused and the login keeps waiting.
 func TestFutuOAuthLoginByPasting(t *testing.T) {
-	needKeychain(t)
 	sb := startSandbox(t)
-	x := newTT(t)
+	x := newITT(t)
 	wantCode(t, x.run(nil, "", "add", "futu-oauth", "pasted", "--endpoint", sb.FutuURL), 0, "add futu-oauth")
 
-	cmd := exec.Command(bin, "--sandbox", "login", "pasted", "--no-browser")
-	cmd.Env = x.env(map[string]string{"PATH": t.TempDir()}) // no browser to find
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stdout, stderr := &testutil.LockedBuffer{}, &testutil.LockedBuffer{}
-	cmd.Stdout, cmd.Stderr = stdout, stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	t.Setenv("PATH", t.TempDir()) // no browser to find
+	paste, stdin := io.Pipe()
+	login := x.startReading(nil, paste, "login", "pasted", "--no-browser")
+	defer func() { login.kill(); stdin.Close() }()
+	stdout, stderr := login.stdout, login.stderr
 	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	defer func() { _ = cmd.Process.Kill() }()
+	go func() {
+		<-login.done
+		if login.res.code != 0 {
+			done <- fmt.Errorf("exit %d", login.res.code)
+		}
+		close(done)
+	}()
 
 	waitOut := func(what string, ok func(string) bool) {
 		t.Helper()
@@ -84,6 +82,7 @@ func TestFutuOAuthLoginByPasting(t *testing.T) {
 		if err != nil {
 			t.Fatalf("login: %v; stdout %q stderr %q", err, stdout.String(), stderr.String())
 		}
+		x.checkOutput([]string{"login"}, login.res)
 	case <-time.After(30 * time.Second):
 		t.Fatalf("login did not finish after the paste; stdout %q", stdout.String())
 	}
