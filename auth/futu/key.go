@@ -391,9 +391,9 @@ func (p *KeyProvider) Refresh(ctx context.Context, c *auth.Credential, s auth.Se
 	}
 	if err != nil {
 		if ctx.Err() != nil {
-			return networkHealth(now, *c, err), msg.Wrap(ctx.Err(), "futu.check_failed", "Name", c.Name, "Why", ctx.Err().Error())
+			return networkHealth(now, *c, err), msg.Wrap(ctx.Err(), "futu.check_failed", "Name", c.Name, "Why", auth.NetworkCause(ctx.Err()))
 		}
-		return networkHealth(now, *c, err), msg.Wrap(err, "futu.check_failed", "Name", c.Name, "Why", err.Error())
+		return networkHealth(now, *c, err), msg.Wrap(err, "futu.check_failed", "Name", c.Name, "Why", auth.NetworkCause(err))
 	}
 	c.LastChecked = r.at
 	secrets := []string{k.AppKey, k.AppSecret, k.AccessToken}
@@ -470,7 +470,7 @@ func (p *KeyProvider) Extend(ctx context.Context, c *auth.Credential, s auth.Sec
 	q := url.Values{"expired_at": {until.UTC().Format(time.RFC3339)}}
 	if err := ctx.Err(); err != nil {
 		// The caller gave up before Futu was asked: nothing changed.
-		return networkHealth(now, *c, err), msg.Wrap(err, "futu.extend_failed", "Name", c.Name, "Why", err.Error())
+		return networkHealth(now, *c, err), msg.Wrap(err, "futu.extend_failed", "Name", c.Name, "Why", auth.NetworkCause(err))
 	}
 	// Futu retires the old token as it answers; the new one must reach
 	// the keychain even if the caller stops waiting.

@@ -176,6 +176,11 @@ func TestKeyRefreshNetworkFailureIsUnknown(t *testing.T) {
 	if err == nil || h.State != auth.Unknown {
 		t.Fatalf("health = %v, err = %v; want Unknown with an error", h, err)
 	}
+	// Both say it in words: the broker's one no-answer sentence, and an
+	// error without Go's chain.
+	if said := msg.Of(err); !reason(h).Is("auth.no_answer") || !note(h).Is("note.retry") || !said.Is("futu.check_failed") || !sub(said, "Why").Is("auth.net_closed") {
+		t.Errorf("a reset connection reads %v / %v", h.Why, said)
+	}
 	f.sim.Faults().Set(VerifyPath, fault.Rule{Status: 503})
 	h, err = f.refresh(t)
 	if err == nil || h.State != auth.Unknown {

@@ -275,7 +275,7 @@ func (p *OAuthProvider) renew(ctx context.Context, c *auth.Credential, s auth.Se
 	c.Layout = e.Layout
 	if err := ctx.Err(); err != nil {
 		// The caller gave up before Futu was asked: nothing changed.
-		return networkHealth(now, *c, err), msg.Wrap(err, "futu.call_failed", "Call", "refresh", "Name", c.Name, "Why", err.Error())
+		return networkHealth(now, *c, err), msg.Wrap(err, "futu.call_failed", "Call", "refresh", "Name", c.Name, "Why", auth.NetworkCause(err))
 	}
 	// Futu may rotate the refresh token as it answers; that answer must
 	// reach the keychain even if the caller stops waiting.
