@@ -64,7 +64,7 @@ func TestAgentKeepsAShareTargetOverSSHCurrent(t *testing.T) {
 	eng := engine.NewWithOptions(engine.Options{
 		Store: st, Clock: clock,
 		Providers:   map[auth.Kind]auth.Provider{auth.KindFutuKey: futu.NewKeyProvider(futu.Options{Clock: clock})},
-		ShareRunner: &targets.Runner{SSHCommand: wrapper, Timeout: 20 * time.Second},
+		ShareRunner: &targets.Runner{SSHCommand: wrapper},
 		OnChange: func(string) {
 			select {
 			case changed <- struct{}{}:

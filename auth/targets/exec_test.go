@@ -97,7 +97,7 @@ func TestCheckCommandRefusesAProgramThatDoesNotExist(t *testing.T) {
 
 func TestExecThatHangsIsStoppedWithWhatItStarted(t *testing.T) {
 	pidFile := filepath.Join(t.TempDir(), "pid")
-	r := targets.Runner{Timeout: 300 * time.Millisecond}
+	r := targets.WithTimeout(targets.Runner{}, 300*time.Millisecond)
 	err := r.Push(ctx(t), execTarget(t, "sleep 300 & echo $! > "+pidFile+"; wait"), tokenPayload(fakeToken(t)))
 	if m := msg.Of(err); !m.Is("targets.too_slow") || m.Arg("Limit") != "300ms" || m.Arg("What") != "the command" {
 		t.Fatalf("push = %v", err)

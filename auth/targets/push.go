@@ -58,8 +58,9 @@ type Runner struct {
 	// Env is the environment of ssh and of commands; nil means this
 	// process's.
 	Env []string
-	// Timeout bounds one push; 0 means DefaultTimeout.
-	Timeout time.Duration
+	// timeout bounds one push or removal; 0 means DefaultTimeout (only
+	// the package's tests shorten it, export_test.go).
+	timeout time.Duration
 }
 
 // RunnerFromEnv is the Runner this process's environment asks for.
@@ -88,9 +89,9 @@ func withoutKeyLocation(env []string) []string {
 	return out
 }
 
-func (r Runner) timeout() time.Duration {
-	if r.Timeout > 0 {
-		return r.Timeout
+func (r Runner) bound() time.Duration {
+	if r.timeout > 0 {
+		return r.timeout
 	}
 	return DefaultTimeout
 }
@@ -129,7 +130,7 @@ func (r Runner) Push(ctx context.Context, t Target, p Payload) error {
 	if err := checkPayload(p); err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(ctx, r.timeout())
+	ctx, cancel := context.WithTimeout(ctx, r.bound())
 	defer cancel()
 	switch t.Kind {
 	case SSH:
@@ -157,7 +158,7 @@ func (r Runner) Remove(ctx context.Context, t Target, p Payload) (Removal, error
 	if t.Kind != SSH {
 		return NotKnown, nil
 	}
-	ctx, cancel := context.WithTimeout(ctx, r.timeout())
+	ctx, cancel := context.WithTimeout(ctx, r.bound())
 	defer cancel()
 	out, err := r.ssh(ctx, t, removeScript, []string{t.Dir, p.Name}, p)
 	switch {
@@ -268,7 +269,7 @@ func (r Runner) ssh(ctx context.Context, t Target, script string, args []string,
 		return stdout.String(), nil
 	}
 	if ctx.Err() != nil {
-		return "", stopped(ctx, msg.Plain(t.where()), r.timeout())
+		return "", stopped(ctx, msg.Plain(t.where()), r.bound())
 	}
 	line := safeLine(firstLine(stderr.String()), p)
 	var ee *exec.ExitError
@@ -386,7 +387,7 @@ func (r Runner) exec(ctx context.Context, t Target, p Payload) error {
 		return nil
 	}
 	if ctx.Err() != nil {
-		return stopped(ctx, msg.New("targets.the_command_plain"), r.timeout())
+		return stopped(ctx, msg.New("targets.the_command_plain"), r.bound())
 	}
 	line := safeLine(firstLine(stderr.String()), p)
 	var ee *exec.ExitError

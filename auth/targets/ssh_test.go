@@ -330,7 +330,7 @@ func containsRun(args []string, a, b string) bool {
 func TestSSHPushThatHangsIsStoppedWithWhatItStarted(t *testing.T) {
 	pidFile := filepath.Join(t.TempDir(), "pid")
 	// An ssh that never answers, and starts a child of its own.
-	r := targets.Runner{SSHCommand: "sh -c 'sleep 300 & echo $! > " + pidFile + "; wait' #", Timeout: 300 * time.Millisecond}
+	r := targets.WithTimeout(targets.Runner{SSHCommand: "sh -c 'sleep 300 & echo $! > " + pidFile + "; wait' #"}, 300*time.Millisecond)
 	tg := sshTarget(t, "vps:conf")
 	err := r.Push(ctx(t), tg, tokenPayload(fakeToken(t)))
 	if err == nil || !strings.Contains(err.Error(), "vps did not finish within 300ms, so tokentray stopped it") {
