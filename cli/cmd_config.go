@@ -271,6 +271,10 @@ func (e *env) settingText(s store.Setting) (title, allowed string) {
 		return e.tr(msg.New("app.set_language")), e.tr(msg.New("app.set_language_allowed"))
 	case "notifications":
 		return e.tr(msg.New("app.set_notifications")), e.tr(msg.New("app.on_or_off"))
+	case "keychain":
+		return s.Title, e.tr(msg.New("cli.set_keychain_allowed"))
+	case "notify-command":
+		return s.Title, e.tr(msg.New("cli.set_notify_command_allowed"))
 	}
 	return s.Title, s.Allowed
 }

@@ -231,7 +231,7 @@ func listTargets(e *env, svc service.Service, name string) error {
 		}
 	}
 	if len(sh.Targets) == 0 {
-		fmt.Fprintln(e.Stdout, e.tr(msg.New("cli.share_no_targets", "Name", name, "Command", e.cmdLine("share", name, "--ssh", "HOST:DIR"))))
+		e.say(e.Stdout, e.tr(msg.New("cli.share_no_targets", "Name", name, "Command", e.cmdLine("share", name, "--ssh", "HOST:DIR"))))
 		return nil
 	}
 	rows := [][]string{{e.tr(msg.New("cli.col_target")), e.tr(msg.New("cli.col_last_push")), e.tr(msg.New("cli.col_result")), e.tr(msg.New("cli.col_next_attempt"))}}
