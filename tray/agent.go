@@ -29,10 +29,6 @@ type AgentOptions struct {
 	SettingsFile string
 	// Prefs reads the profile's settings; nil means the defaults.
 	Prefs Prefs
-	// CheckEvery, when set, overrides the CheckEvery setting: the longest
-	// the agent goes without checking every credential with its broker; a
-	// token nearing its expiry is checked, and renewed, in time anyway.
-	CheckEvery time.Duration
 	// Window shows the window (at one credential when focus is set,
 	// starting act on it when act is not none) and returns when it is
 	// closed; ctx ends when the agent quits, which closes it. The agent
@@ -50,8 +46,6 @@ type AgentOptions struct {
 	// Clipboard receives tokens copied from the menu; nil: Copy token
 	// says that there is no clipboard.
 	Clipboard Clipboard
-	// ClipboardClear, when set, overrides the clipboard-clear setting.
-	ClipboardClear time.Duration
 	// Autostart reads and sets starting at login; nil hides nothing but
 	// the checkbox does nothing.
 	Autostart Autostart
@@ -246,12 +240,6 @@ func (a *Agent) readPrefs() agentPrefs {
 		ap.lang = a.opts.Language(p.Language)
 	} else {
 		ap.lang = msg.Choose(p.Language, nil, nil)
-	}
-	if a.opts.CheckEvery > 0 {
-		ap.every = a.opts.CheckEvery
-	}
-	if a.opts.ClipboardClear > 0 {
-		ap.clipClear = a.opts.ClipboardClear
 	}
 	return ap
 }

@@ -98,7 +98,7 @@ func runAgent(t *testing.T, clock *clockwork.FakeClock, broker *flakyBroker, opt
 	if _, err := eng.AddWith(context.Background(), auth.Credential{Name: "futu-main", Kind: auth.KindFutuKey}, map[string]string{auth.FieldAppSecret: "test-app-secret-0001"}, engine.CheckOptions{NoCheck: true}); err != nil {
 		t.Fatal(err)
 	}
-	o := AgentOptions{Clock: clock, CheckEvery: time.Hour, Dir: st.Dir(), Prefs: st}
+	o := AgentOptions{Clock: clock, Dir: st.Dir(), Prefs: st}
 	for _, f := range opts {
 		f(&o)
 	}
@@ -344,12 +344,32 @@ type fakePrefs struct{ p store.Prefs }
 
 func (f fakePrefs) Prefs() (store.Prefs, error) { return f.p, nil }
 
+// checkEvery are the default settings with the check-every setting d.
+func checkEvery(d time.Duration) store.Prefs {
+	p := store.DefaultPrefs()
+	p.CheckEvery = d
+	return p
+}
+
+// setCheckEvery saves the profile's check-every setting, as the command
+// line and the window do.
+func setCheckEvery(t *testing.T, st *store.Store, d time.Duration) {
+	t.Helper()
+	p, err := st.Prefs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.CheckEvery = d
+	if err := st.SetPrefs(p); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestAgentFollowsThePrefsItIsGiven(t *testing.T) {
 	clock := clockwork.NewFakeClockAt(t0)
 	p := store.DefaultPrefs()
 	p.CheckEvery = 3 * time.Hour
 	ta := runAgent(t, clock, &flakyBroker{}, func(o *AgentOptions) {
-		o.CheckEvery = 0
 		o.Prefs = fakePrefs{p}
 	})
 	ta.settle(t, 1)

@@ -31,7 +31,7 @@ func TestHeadlessAgentRenewsPollsAndLogsOneLineAnEvent(t *testing.T) {
 	if _, err := eng.AddWith(context.Background(), auth.Credential{Name: "futu-main", Kind: auth.KindFutuKey}, map[string]string{auth.FieldAppSecret: "test-app-secret-0001"}, engine.CheckOptions{NoCheck: true}); err != nil {
 		t.Fatal(err)
 	}
-	a := NewAgent(service.Local{Eng: eng}, AgentOptions{Clock: clock, CheckEvery: time.Hour, Dir: st.Dir(), Prefs: st})
+	a := NewAgent(service.Local{Eng: eng}, AgentOptions{Clock: clock, Dir: st.Dir(), Prefs: st})
 	var loop loopCounters
 	loop.count(a)
 	log := &testutil.LockedBuffer{}
@@ -128,7 +128,7 @@ func TestHeadlessAgentStartsAVerificationAndLeavesItPending(t *testing.T) {
 	changed := make(chan struct{}, 1)
 	eng := webullEngine(t, clock, prov, changed)
 	n := &notes{}
-	a := NewAgent(service.Local{Eng: eng}, AgentOptions{Clock: clock, CheckEvery: time.Hour, Changed: changed, Notifier: n})
+	a := NewAgent(service.Local{Eng: eng}, AgentOptions{Clock: clock, Changed: changed, Notifier: n})
 	log := &testutil.LockedBuffer{}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})

@@ -76,7 +76,7 @@ func TestTrayAgentProcess(t *testing.T) {
 		}
 	}
 	a := NewAgent(service.Local{Eng: eng}, AgentOptions{
-		Clock: clock, CheckEvery: time.Hour, Dir: dir, SettingsFile: st.Path(), Prefs: st,
+		Clock: clock, Dir: dir, SettingsFile: st.Path(), Prefs: st,
 		Notifier: DesktopNotifier{},
 		Language: func(setting string) msg.Lang { return system.Language(setting, os.Getenv) },
 	})

@@ -56,7 +56,7 @@ func TestTheTrayKeepsDrawingWhileARecoveryWaitsForTheBroker(t *testing.T) {
 	faults := sb.Futu.Faults()
 	faults.Set(futu.VerifyPath, fault.Rule{Latency: time.Hour, Times: budget})
 
-	a := NewAgent(service.Local{Eng: eng}, AgentOptions{Clock: clock, CheckEvery: 24 * time.Hour})
+	a := NewAgent(service.Local{Eng: eng}, AgentOptions{Clock: clock, Prefs: fakePrefs{checkEvery(24 * time.Hour)}})
 	var mu sync.Mutex
 	var views []View
 	a.out = func(v View) { mu.Lock(); views = append(views, v); mu.Unlock() }

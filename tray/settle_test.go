@@ -37,7 +37,7 @@ func TestTheAgentHandsFreedMemoryBackWhenWorkEnds(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := forcedGCs()
-	a := NewAgent(service.Local{Eng: eng}, AgentOptions{Clock: clock, CheckEvery: time.Hour, Dir: st.Dir(), Prefs: st})
+	a := NewAgent(service.Local{Eng: eng}, AgentOptions{Clock: clock, Dir: st.Dir(), Prefs: st})
 	p := newFakePanel()
 	a.out = newShown(p, a.Do).apply
 	a.settleAfter = 10 * time.Millisecond

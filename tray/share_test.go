@@ -89,7 +89,8 @@ func TestAgentKeepsAShareTargetOverSSHCurrent(t *testing.T) {
 	}
 
 	n := &notes{}
-	a := NewAgent(service.Local{Eng: eng}, AgentOptions{Clock: clock, CheckEvery: 24 * time.Hour, Dir: st.Dir(), Prefs: st, Changed: changed, Notifier: n})
+	setCheckEvery(t, st, 24*time.Hour)
+	a := NewAgent(service.Local{Eng: eng}, AgentOptions{Clock: clock, Dir: st.Dir(), Prefs: st, Changed: changed, Notifier: n})
 	p := newFakePanel()
 	a.out = newShown(p, a.Do).apply
 	actx, cancel := context.WithCancel(ctx)
@@ -270,7 +271,8 @@ func TestAgentReplacesAWebullTokenFileAfterARenewal(t *testing.T) {
 		t.Fatal(err)
 	}
 	n := &notes{}
-	a := NewAgent(service.Local{Eng: eng}, AgentOptions{CheckEvery: 24 * time.Hour, Dir: st.Dir(), Prefs: st, Changed: changed, Notifier: n})
+	setCheckEvery(t, st, 24*time.Hour)
+	a := NewAgent(service.Local{Eng: eng}, AgentOptions{Dir: st.Dir(), Prefs: st, Changed: changed, Notifier: n})
 	a.out = newShown(newFakePanel(), a.Do).apply
 	actx, cancel := context.WithCancel(ctx)
 	stopped := make(chan struct{})

@@ -131,7 +131,7 @@ func TestARestartIsNoRecheckStorm(t *testing.T) {
 			}
 		}
 	}
-	a := NewAgent(service.Local{Eng: eng}, AgentOptions{Clock: clock, CheckEvery: time.Hour, Dir: st.Dir(), Prefs: st})
+	a := NewAgent(service.Local{Eng: eng}, AgentOptions{Clock: clock, Dir: st.Dir(), Prefs: st})
 	p := newFakePanel()
 	a.out = newShown(p, a.Do).apply
 	ctx, cancel := context.WithCancel(context.Background())
@@ -191,7 +191,7 @@ func TestARetryAsksOnlyAboutWhatWasNotAnswered(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	a := NewAgent(service.Local{Eng: eng}, AgentOptions{Clock: clock, CheckEvery: time.Hour, Dir: st.Dir(), Prefs: st})
+	a := NewAgent(service.Local{Eng: eng}, AgentOptions{Clock: clock, Dir: st.Dir(), Prefs: st})
 	p := newFakePanel()
 	a.out = newShown(p, a.Do).apply
 	ctx, cancel := context.WithCancel(context.Background())

@@ -209,7 +209,7 @@ func TestTheAgentsNotificationsReachTheCommandOnceEach(t *testing.T) {
 	}
 	r := newRecorder(t)
 	h := r.hook(clock)
-	a := tray.NewAgent(service.Local{Eng: eng}, tray.AgentOptions{Clock: clock, CheckEvery: time.Hour, Dir: st.Dir(), Prefs: st, Notifier: tray.WithSink(nil, h)})
+	a := tray.NewAgent(service.Local{Eng: eng}, tray.AgentOptions{Clock: clock, Dir: st.Dir(), Prefs: st, Notifier: tray.WithSink(nil, h)})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { a.RunHeadless(ctx, nil); close(done) }()
@@ -261,7 +261,7 @@ func TestTheCommandHearsEventsWithDesktopNotificationsOff(t *testing.T) {
 	desktop := &countingDesktop{}
 	r := newRecorder(t)
 	h := r.hook(clock)
-	a := tray.NewAgent(service.Local{Eng: eng}, tray.AgentOptions{Clock: clock, CheckEvery: time.Hour, Dir: st.Dir(), Prefs: st, Notifier: tray.WithSink(desktop, h)})
+	a := tray.NewAgent(service.Local{Eng: eng}, tray.AgentOptions{Clock: clock, Dir: st.Dir(), Prefs: st, Notifier: tray.WithSink(desktop, h)})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { a.RunHeadless(ctx, nil); close(done) }()
@@ -304,7 +304,7 @@ func TestTheEventIsInTheAgentsLanguageWithItsCodes(t *testing.T) {
 	}
 	r := newRecorder(t)
 	h := r.hookIn(clock, func() msg.Lang { return msg.HongKongChinese })
-	a := tray.NewAgent(service.Local{Eng: eng}, tray.AgentOptions{Clock: clock, CheckEvery: time.Hour, Dir: st.Dir(), Prefs: st,
+	a := tray.NewAgent(service.Local{Eng: eng}, tray.AgentOptions{Clock: clock, Dir: st.Dir(), Prefs: st,
 		Notifier: tray.WithSink(nil, h), Language: func(string) msg.Lang { return msg.HongKongChinese }})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
