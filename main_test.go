@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -215,5 +216,30 @@ func displayWithoutGL(t *testing.T) string {
 			return err == nil
 		})
 		return d
+	}
+}
+
+// TestStartingDecodesNothingLarge: every command starts by initialising
+// the packages it links, so none of tokentray's may do real work then
+// (read the message files, compile patterns, build tables): each
+// allocates little at init (GODEBUG=inittrace=1 reports the bytes).
+func TestStartingDecodesNothingLarge(t *testing.T) {
+	cmd := exec.Command(bin, "--version")
+	cmd.Env = append(os.Environ(), "GODEBUG=inittrace=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("tokentray --version: %v\n%s", err, out)
+	}
+	// init tokentray/auth/webull @29 ms, 11 ms clock, 1441016 bytes, 13302 allocs
+	line := regexp.MustCompile(`(?m)^init (tokentray\S*) @\S+ ms, \S+ ms clock, (\d+) bytes`)
+	found := 0
+	for _, m := range line.FindAllStringSubmatch(string(out), -1) {
+		found++
+		if n, _ := strconv.Atoi(m[2]); n > 64<<10 {
+			t.Errorf("initialising %s allocates %d bytes at every start; do that work when it is needed", m[1], n)
+		}
+	}
+	if found == 0 {
+		t.Fatalf("no init trace of tokentray's packages in:\n%s", out)
 	}
 }

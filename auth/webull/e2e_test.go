@@ -178,7 +178,7 @@ func TestLoginPendingThenNormalViaPhone(t *testing.T) {
 	if len(last.Said) != len(VerifyStepMessages) || !last.Said[1].Is("webull.step_notifications") {
 		t.Errorf("the steps are not given as messages: %v", last.Said)
 	}
-	if zh := last.StepsIn(msg.HongKongChinese); len(zh) != len(VerifySteps) || zh[1] != msg.HongKongChinese.Render(VerifyStepMessages[1]) {
+	if zh := last.StepsIn(msg.HongKongChinese); len(zh) != len(VerifySteps()) || zh[1] != msg.HongKongChinese.Render(VerifyStepMessages[1]) {
 		t.Errorf("the steps in zh-HK: %q", zh)
 	}
 	pending := e.token()

@@ -42,8 +42,10 @@ var VerifyStepMessages = []msg.Message{
 	msg.New("webull.step_confirm"),
 }
 
-// VerifySteps are VerifyStepMessages in English.
-var VerifySteps = english(VerifyStepMessages)
+// VerifySteps are VerifyStepMessages in English. They are said when
+// asked for, not when the program starts: saying a message reads the
+// message files, which every command would otherwise pay for at start.
+func VerifySteps() []string { return english(VerifyStepMessages) }
 
 func english(ms []msg.Message) []string {
 	out := make([]string, len(ms))
@@ -172,7 +174,7 @@ func (v *Verification) interval() time.Duration {
 func (v *Verification) set(st Status) {
 	now := v.clock().Now()
 	if st.Phase == PhasePending {
-		st.Steps, st.StepMessages = VerifySteps, VerifyStepMessages
+		st.Steps, st.StepMessages = VerifySteps(), VerifyStepMessages
 		st.SecondsLeft = secondsUntil(now, st.Deadline)
 	}
 	st.Message = st.Why.String()
