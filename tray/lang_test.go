@@ -193,7 +193,7 @@ func TestTraySentencesInEveryLanguage(t *testing.T) {
 		{func(l msg.Lang) string { return line(verify, l) }, [3]string{"webull-us: Action needed, verify 2FA", "webull-us：需要处理，请进行二次验证", "webull-us：需要處理，請進行雙重認證"}},
 		{head, [3]string{"tokentray (sandbox): 1 pending, 1 ok", "tokentray（沙盒）：1 个等待验证、1 个正常", "tokentray（沙盒）：1 個等待認證、1 個正常"}},
 		{more, [3]string{"and 3 more — open tokentray…", "另有 3 个，打开 tokentray 查看…", "另有 3 個，開啟 tokentray 查看…"}},
-		{func(l msg.Lang) string { return title(verify, l) }, [3]string{"tokentray: webull-us needs you (sandbox)", "tokentray：webull-us 需要您处理（沙盒）", "tokentray：webull-us 需要你處理（沙盒）"}},
+		{func(l msg.Lang) string { return title(verify, l) }, [3]string{"tokentray: webull-us needs you (sandbox)", "tokentray：webull-us 需要你处理（沙盒）", "tokentray：webull-us 需要你處理（沙盒）"}},
 		{func(l msg.Lang) string { return button(l, auth.ActionVerify, "webull-us").Label }, [3]string{"Verify now", "立即验证", "立即認證"}},
 		{copied, [3]string{"Copied; cleared in 45 s", "已复制；45 秒后清除", "已複製；45 秒後清除"}},
 	} {
@@ -223,14 +223,14 @@ func TestTheEventLogSpeaksTheAgentsLanguage(t *testing.T) {
 	l.Entries([]Entry{{Name: "a", Kind: auth.KindWebull, Health: h}})
 	l.Entries(nil)
 	cn := b.String()
-	want := "a（Webull 令牌）：正常，2026-11-23 10:00 UTC 過期\n" +
-		"a：正常 -> 未知，2026-11-23 10:00 UTC 過期：" + msg.HongKongChinese.Render(down.Why) + "\n" +
+	want := "a（Webull 令牌）：正常，將於 2026-11-23 10:00 UTC 過期\n" +
+		"a：正常 -> 未知，將於 2026-11-23 10:00 UTC 過期：" + msg.HongKongChinese.Render(down.Why) + "\n" +
 		"a：無法推送到 bot@vps:conf：connection refused\n"
 	if hk != want {
 		t.Errorf("log in zh-HK:\n%s\nwant:\n%s", hk, want)
 	}
 	assertScript(t, msg.HongKongChinese, "the log", hk)
-	if want := "a：未知 -> 正常，2026-11-23 10:00 UTC 过期\na：所有共享目标已恢复推送\na 已移除\n"; cn != want {
+	if want := "a：未知 -> 正常，将于 2026-11-23 10:00 UTC 过期\na：所有共享目标已恢复推送\na 已移除\n"; cn != want {
 		t.Errorf("log in zh-CN:\n%s\nwant:\n%s", cn, want)
 	}
 	assertScript(t, msg.SimplifiedChinese, "the log", cn)
