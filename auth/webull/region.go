@@ -1,13 +1,14 @@
 package webull
 
 import (
-	"fmt"
 	"net"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 
 	"tokentray/auth"
+	"tokentray/internal/msg"
 )
 
 // DefaultRegion is used when a credential names no region.
@@ -138,12 +139,12 @@ func BaseURL(c auth.Credential) (*url.URL, error) {
 	region := normRegion(c.Region)
 	h, ok := regionHosts[region]
 	if !ok {
-		return nil, auth.NeedsUser(fmt.Sprintf("%q is not a Webull region: choose one of %s", c.Region, strings.Join(Regions(), ", ")))
+		return nil, auth.NeedsUserBecause(auth.Action{}, msg.New("webull.region_unknown", "Region", strconv.Quote(c.Region), "Regions", strings.Join(Regions(), ", ")))
 	}
 	host := h.Production
 	if c.TestEnv {
 		if h.Test == "" {
-			return nil, auth.NeedsUser(fmt.Sprintf("Webull publishes no test environment for region %s: give the test host as the credential's endpoint", region))
+			return nil, auth.NeedsUserBecause(auth.Action{}, msg.New("webull.region_no_test", "Region", region))
 		}
 		host = h.Test
 	}

@@ -2,7 +2,6 @@ package webull
 
 import (
 	"bufio"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -11,6 +10,7 @@ import (
 
 	"tokentray/auth"
 	"tokentray/internal/atomicfile"
+	"tokentray/internal/msg"
 )
 
 // TokenFileName is the file the official Webull SDKs read from the
@@ -93,15 +93,15 @@ func (u TokenDirUse) Sentence() string {
 // never reads half a token.
 func WriteTokenFile(dir string, ti TokenInfo) error {
 	if dir == "" {
-		return fmt.Errorf("no folder is set for the SDK token file: choose one in the credential's settings")
+		return msg.Errorf("webull.share_dir_unset_choose")
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("create the SDK token folder: %w", err)
+		return msg.Wrap(err, "webull.share_dir_uncreatable", "Err", err)
 	}
 	content := FormatTokenFile(ti)
 
 	if err := atomicfile.Write(filepath.Join(dir, TokenFileName), []byte(content), 0o600); err != nil {
-		return fmt.Errorf("write the SDK token file: %w", err)
+		return msg.Wrap(err, "webull.share_file_unwritable", "Err", err)
 	}
 	return nil
 }

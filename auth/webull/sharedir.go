@@ -10,18 +10,31 @@ import (
 	"strings"
 
 	"tokentray/auth"
+	"tokentray/internal/msg"
 )
 
 // ShareDirError means a folder is not safe for token.txt: someone else
 // could replace the file, or read the token through one they planted.
 type ShareDirError struct {
-	Dir    string
+	Dir string
+	// Reason is why, in English; Why is the same as data.
 	Reason string
+	Why    msg.Message
 }
 
-func (e *ShareDirError) Error() string {
-	return e.Dir + " is not a safe folder for the Webull token file: " + e.Reason +
-		"; choose a folder only you can write to (your bot's conf folder, for example)"
+func unsafeDir(dir string, why msg.Message) *ShareDirError {
+	return &ShareDirError{Dir: dir, Reason: why.String(), Why: why}
+}
+
+func (e *ShareDirError) Error() string { return e.Message().String() }
+
+// Message is the sentence as data.
+func (e *ShareDirError) Message() msg.Message {
+	why := e.Why
+	if why.IsZero() {
+		why = msg.Plain(e.Reason)
+	}
+	return msg.New("webull.share_dir_unsafe", "Dir", e.Dir, "Reason", why)
 }
 
 // CheckShareDir checks a folder for the SDK token file before it is used.
@@ -34,16 +47,16 @@ func (e *ShareDirError) Error() string {
 // file itself is always written readable by the user alone.
 func CheckShareDir(dir string) (warning string, err error) {
 	if dir == "" {
-		return "", fmt.Errorf("no folder is set for the SDK token file")
+		return "", msg.Errorf("webull.share_dir_unset")
 	}
 	dir = filepath.Clean(dir)
 	if systemDir(dir) {
-		return "", &ShareDirError{Dir: dir, Reason: "it is a folder of the operating system"}
+		return "", unsafeDir(dir, msg.New("webull.share_dir_system"))
 	}
 	fi, err := os.Stat(dir)
 	switch {
 	case err == nil && !fi.IsDir():
-		return "", &ShareDirError{Dir: dir, Reason: "it is a file, not a folder"}
+		return "", unsafeDir(dir, msg.New("webull.share_dir_file"))
 	case errors.Is(err, fs.ErrNotExist):
 		parent := filepath.Dir(dir)
 		for parent != filepath.Dir(parent) {
@@ -57,20 +70,20 @@ func CheckShareDir(dir string) (warning string, err error) {
 			return "", nil // nothing above exists to judge; creating it will tell
 		}
 		if runtime.GOOS != "windows" && writableByOthers(pi) && pi.Mode()&fs.ModeSticky == 0 {
-			return "", &ShareDirError{Dir: dir, Reason: "it does not exist yet and others can write to " + parent + ", so they could create it first"}
+			return "", unsafeDir(dir, msg.New("webull.share_dir_parent_open", "Parent", parent))
 		}
 		return "", nil
 	case err != nil:
-		return "", fmt.Errorf("check the folder %s for the SDK token file: %w", dir, err)
+		return "", msg.Wrap(err, "webull.share_dir_unchecked", "Dir", dir, "Err", err)
 	}
 	if runtime.GOOS == "windows" {
 		return "", nil // folder ACLs, not mode bits, guard it there
 	}
 	if uid, ok := owner(fi); ok && uid != os.Getuid() {
-		return "", &ShareDirError{Dir: dir, Reason: "another user owns it"}
+		return "", unsafeDir(dir, msg.New("webull.share_dir_other_owner"))
 	}
 	if writableByOthers(fi) {
-		return "", &ShareDirError{Dir: dir, Reason: fmt.Sprintf("others can write to it (mode %04o)", fi.Mode().Perm()|stickyBits(fi))}
+		return "", unsafeDir(dir, msg.New("webull.share_dir_others_write", "Mode", fmt.Sprintf("%04o", fi.Mode().Perm()|stickyBits(fi))))
 	}
 	if fi.Mode().Perm()&0o044 != 0 {
 		return fmt.Sprintf("others can see which files %s holds (mode %04o); token.txt itself is readable by you alone", dir, fi.Mode().Perm()), nil
@@ -128,7 +141,7 @@ func RemoveTokenFile(file string, tokens ...string) (bool, error) {
 	for _, t := range tokens {
 		if t != "" && ti.Token == t {
 			if err := os.Remove(file); err != nil && !errors.Is(err, fs.ErrNotExist) {
-				return false, fmt.Errorf("remove the old SDK token file %s: %w", file, err)
+				return false, msg.Wrap(err, "webull.share_file_unremovable", "File", file, "Err", err)
 			}
 			return true, nil
 		}

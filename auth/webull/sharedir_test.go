@@ -6,12 +6,12 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"strings"
 	"testing"
 	"time"
 
 	"tokentray/auth"
 	"tokentray/auth/sandbox/fault"
+	"tokentray/internal/msg"
 	"tokentray/internal/testutil"
 )
 
@@ -49,7 +49,7 @@ func TestCheckShareDir(t *testing.T) {
 		if c.refused != errors.As(err, &sde) || (err != nil && !c.refused) {
 			t.Errorf("%s: err %v, want refused %v", c.dir, err, c.refused)
 		}
-		if c.refused && !strings.Contains(err.Error(), "only you can write") {
+		if m := msg.Of(err); c.refused && (!m.Is("webull.share_dir_unsafe") || m.Arg("Dir") != filepath.Clean(c.dir)) {
 			t.Errorf("%s: %v does not say what to do", c.dir, err)
 		}
 		if (warning != "") != c.warns {
@@ -146,7 +146,7 @@ func TestAnOpenShareFolderIsRefused(t *testing.T) {
 	h, err := e.p.Refresh(testutil.Context(t, 20*time.Second), &e.c, e.s, auth.RefreshOptions{})
 	// The token is fine: OK, with the sharing failure as its sentence and
 	// sharing again as the next action, never a new verification.
-	if err == nil || h.State != auth.OK || h.Next.Kind != auth.ActionShare || !strings.Contains(h.Reason, "sharing failed") || !strings.Contains(h.Reason, "others can write") {
+	if err == nil || h.State != auth.OK || h.Next.Kind != auth.ActionShare || !h.Why.Is("webull.sharing_failed") || !has(h.Why, "webull.share_dir_others_write") {
 		t.Fatalf("open folder: %v %+v / %v", h, h.Next, err)
 	}
 	if exists(filepath.Join(dir, TokenFileName)) {
