@@ -29,6 +29,14 @@ func TestStoreSentencesInEveryLanguage(t *testing.T) {
 			"the settings file /c/settings.json is larger than the 4 MiB tokentray reads, so it is not a file tokentray wrote and was left untouched; move it away (tokentray then starts with empty settings) or restore the settings from a backup",
 			"设置文件 /c/settings.json 超过 tokentray 可读取的 4 MiB，不是 tokentray 写入的文件，因此未做改动；请把它移走（tokentray 随后以空白设置启动），或从备份恢复设置",
 			"設定檔 /c/settings.json 超過 tokentray 可讀取的 4 MiB，不是 tokentray 寫入的檔案，因此未有改動；請把它移走（tokentray 隨後以空白設定啟動），或從備份還原設定"},
+		{refusal("check-every", "1ns"),
+			"check-every: 1ns is out of range (allowed: 1m to 24h; default 1h)",
+			"check-every：1ns 超出范围（允许的值：1m 到 24h；默认 1h）",
+			"check-every：1ns 超出範圍（允許的值：1m 至 24h；預設 1h）"},
+		{refusal("language", "fr"),
+			"language: is not a language tokentray speaks (allowed: auto, en, zh-CN or zh-HK; default auto)",
+			"language：不是 tokentray 支持的语言（允许的值：auto、en、zh-CN 或 zh-HK；默认 auto）",
+			"language：不是 tokentray 支援的語言（允許的值：auto、en、zh-CN 或 zh-HK；預設 auto）"},
 	}
 	for _, c := range cases {
 		for l, want := range map[msg.Lang]string{msg.English: c.en, msg.SimplifiedChinese: c.zhCN, msg.HongKongChinese: c.zhHK} {
@@ -37,4 +45,11 @@ func TestStoreSentencesInEveryLanguage(t *testing.T) {
 			}
 		}
 	}
+}
+
+// refusal is the message of setting key refusing value.
+func refusal(key, value string) msg.Message {
+	s, _ := LookupSetting(key)
+	p := DefaultPrefs()
+	return msg.Of(s.Set(&p, value))
 }

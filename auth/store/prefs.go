@@ -54,6 +54,9 @@ type Prefs struct {
 	// be used (out of range, unreadable): each names the allowed range
 	// and the default used instead. Never written back.
 	Problems []string
+	// Issues are Problems as data, for a face to say in the person's
+	// language.
+	Issues []msg.Message `json:"-"`
 }
 
 // Defaults for Prefs.
@@ -88,8 +91,10 @@ type Setting struct {
 	Key string
 	// Title says what it does, for a settings page.
 	Title string
-	// Allowed says the allowed values in words ("1m to 168h").
+	// Allowed says the allowed values in words ("1m to 168h"), in
+	// English; Range says them as data.
 	Allowed string
+	Range   msg.Message
 	// Switch is set for an on/off setting (its text "on" or "off").
 	Switch bool
 
@@ -117,7 +122,7 @@ func (s Setting) Default() string { return s.get(DefaultPrefs()) }
 func (s Setting) Set(p *Prefs, text string) error {
 	q := *p
 	if err := s.set(&q, strings.TrimSpace(text)); err != nil {
-		return fmt.Errorf("%s: %v (allowed: %s; default %s)", s.Key, err, s.Allowed, s.Default())
+		return msg.Wrap(err, "store.setting_refused", "Key", s.Key, "Err", err, "Allowed", s.allowed(), "Default", s.Default())
 	}
 	*p = q
 	return nil
@@ -131,8 +136,8 @@ var Settings = []Setting{
 		func(p *Prefs) *time.Duration { return &p.CheckEvery }),
 	{
 		Key: "warn-days", fileKey: "warn_days", Title: "Warn this many days before a Futu API key expires",
-		Allowed: "whole days from 1 to 365, comma separated; none for never",
-		get:     func(p Prefs) string { return joinDays(p.WarnDays) },
+		Allowed: "whole days from 1 to 365, comma separated; none for never", Range: msg.New("store.allowed_warn_days"),
+		get: func(p Prefs) string { return joinDays(p.WarnDays) },
 		set: func(p *Prefs, v string) error {
 			days, err := parseDays(v)
 			if err == nil {
@@ -145,7 +150,7 @@ var Settings = []Setting{
 		fromJSON: func(raw json.RawMessage) (string, error) {
 			var d []int
 			if err := json.Unmarshal(raw, &d); err != nil {
-				return "", fmt.Errorf("is not a list of whole days")
+				return "", msg.Errorf("store.value_not_days")
 			}
 			if d == nil {
 				d = []int{}
@@ -161,12 +166,12 @@ var Settings = []Setting{
 		func(p *Prefs) *time.Duration { return &p.ShareEvery }),
 	{
 		Key: "language", fileKey: "language", Title: "Language",
-		Allowed: "auto, en, zh-CN or zh-HK",
-		get:     func(p Prefs) string { return p.Language },
+		Allowed: "auto, en, zh-CN or zh-HK", Range: msg.New("store.allowed_language"),
+		get: func(p Prefs) string { return p.Language },
 		set: func(p *Prefs, v string) error {
 			l, err := msg.ParseSetting(v)
 			if err != nil {
-				return fmt.Errorf("is not a language tokentray speaks")
+				return msg.Errorf("store.value_not_language")
 			}
 			p.Language = l
 			return nil
@@ -176,13 +181,13 @@ var Settings = []Setting{
 		fromJSON: func(raw json.RawMessage) (string, error) {
 			var s string
 			if err := json.Unmarshal(raw, &s); err != nil {
-				return "", fmt.Errorf("is not text")
+				return "", msg.Errorf("store.value_not_text")
 			}
 			return s, nil
 		},
 	},
 	{
-		Key: "notifications", fileKey: "notifications", Title: "Show desktop notifications", Allowed: "on or off", Switch: true,
+		Key: "notifications", fileKey: "notifications", Title: "Show desktop notifications", Allowed: "on or off", Range: msg.New("store.allowed_on_off"), Switch: true,
 		get: func(p Prefs) string { return onOff(!p.Quiet) },
 		set: func(p *Prefs, v string) error {
 			on, err := parseOnOff(v)
@@ -196,7 +201,7 @@ var Settings = []Setting{
 		fromJSON: func(raw json.RawMessage) (string, error) {
 			var on bool
 			if err := json.Unmarshal(raw, &on); err != nil {
-				return "", fmt.Errorf("is not true or false")
+				return "", msg.Errorf("store.value_not_bool")
 			}
 			return onOff(on), nil
 		},
@@ -220,7 +225,7 @@ const maxNotifyCommand = 4096
 var ServerSettings = []Setting{
 	{
 		Key: "keychain", fileKey: "keychain", Title: "Keep secrets in the system keychain (os) or in an encrypted file (file)",
-		Allowed: "os or file",
+		Allowed: "os or file", Range: msg.New("store.allowed_keychain"),
 		get: func(p Prefs) string {
 			if p.Keychain == "" {
 				return KeychainOS
@@ -233,7 +238,7 @@ var ServerSettings = []Setting{
 				p.Keychain = strings.ToLower(v)
 				return nil
 			}
-			return fmt.Errorf("%q is not os or file", v)
+			return msg.Errorf("store.value_not_keychain", "Value", strconv.Quote(v))
 		},
 		unset:    func(p Prefs) bool { return p.Keychain == "" },
 		toJSON:   func(v string) any { return v },
@@ -241,7 +246,7 @@ var ServerSettings = []Setting{
 	},
 	{
 		Key: "notify-command", fileKey: "notify_command", Title: "Run this command (through sh -c) for every notification, the event as JSON on its input",
-		Allowed: "a shell command, or none",
+		Allowed: "a shell command, or none", Range: msg.New("store.allowed_command"),
 		get: func(p Prefs) string {
 			if p.NotifyCommand == "" {
 				return "none"
@@ -253,9 +258,9 @@ var ServerSettings = []Setting{
 			case v == "" || strings.EqualFold(v, "none"):
 				p.NotifyCommand = ""
 			case len(v) > maxNotifyCommand:
-				return fmt.Errorf("a command of %d bytes is too long", len(v))
+				return msg.Errorf("store.value_command_long", "Size", len(v))
 			case strings.ContainsRune(v, 0):
-				return fmt.Errorf("a command cannot hold a NUL byte")
+				return msg.Errorf("store.value_command_nul")
 			default:
 				p.NotifyCommand = v
 			}
@@ -270,7 +275,7 @@ var ServerSettings = []Setting{
 func stringFromJSON(raw json.RawMessage) (string, error) {
 	var s string
 	if err := json.Unmarshal(raw, &s); err != nil {
-		return "", fmt.Errorf("is not text in quotes")
+		return "", msg.Errorf("store.value_not_quoted")
 	}
 	return s, nil
 }
@@ -302,15 +307,15 @@ func SettingKeys() []string {
 func durationSetting(key, fileKey, title string, min, max time.Duration, field func(*Prefs) *time.Duration) Setting {
 	return Setting{
 		Key: key, fileKey: fileKey, Title: title,
-		Allowed: fmtDuration(min) + " to " + fmtDuration(max),
-		get:     func(p Prefs) string { return fmtDuration(*field(&p)) },
+		Allowed: fmtDuration(min) + " to " + fmtDuration(max), Range: msg.New("store.allowed_range", "Min", fmtDuration(min), "Max", fmtDuration(max)),
+		get: func(p Prefs) string { return fmtDuration(*field(&p)) },
 		set: func(p *Prefs, v string) error {
 			d, err := time.ParseDuration(v)
 			if err != nil {
-				return fmt.Errorf("%q is not a duration: write it like 45s, 5m, 2h or 1h30m", v)
+				return msg.Errorf("store.value_not_duration", "Value", strconv.Quote(v))
 			}
 			if d < min || d > max {
-				return fmt.Errorf("%s is out of range", fmtDuration(d))
+				return msg.Errorf("store.value_out_of_range", "Value", fmtDuration(d))
 			}
 			*field(p) = d
 			return nil
@@ -320,7 +325,7 @@ func durationSetting(key, fileKey, title string, min, max time.Duration, field f
 		fromJSON: func(raw json.RawMessage) (string, error) {
 			var s string
 			if err := json.Unmarshal(raw, &s); err != nil {
-				return "", fmt.Errorf("is not a duration in quotes, like \"5m\"")
+				return "", msg.Errorf("store.value_not_quoted_duration")
 			}
 			return s, nil
 		},
@@ -330,15 +335,15 @@ func durationSetting(key, fileKey, title string, min, max time.Duration, field f
 func intSetting(key, fileKey, title string, min, max int, field func(*Prefs) *int) Setting {
 	return Setting{
 		Key: key, fileKey: fileKey, Title: title,
-		Allowed: fmt.Sprintf("%d to %d", min, max),
-		get:     func(p Prefs) string { return strconv.Itoa(*field(&p)) },
+		Allowed: fmt.Sprintf("%d to %d", min, max), Range: msg.New("store.allowed_range", "Min", strconv.Itoa(min), "Max", strconv.Itoa(max)),
+		get: func(p Prefs) string { return strconv.Itoa(*field(&p)) },
 		set: func(p *Prefs, v string) error {
 			n, err := strconv.Atoi(v)
 			if err != nil {
-				return fmt.Errorf("%q is not a whole number", v)
+				return msg.Errorf("store.value_not_number", "Value", strconv.Quote(v))
 			}
 			if n < min || n > max {
-				return fmt.Errorf("%d is out of range", n)
+				return msg.Errorf("store.value_out_of_range", "Value", strconv.Itoa(n))
 			}
 			*field(p) = n
 			return nil
@@ -348,7 +353,7 @@ func intSetting(key, fileKey, title string, min, max int, field func(*Prefs) *in
 		fromJSON: func(raw json.RawMessage) (string, error) {
 			var n int
 			if err := json.Unmarshal(raw, &n); err != nil {
-				return "", fmt.Errorf("is not a whole number")
+				return "", msg.Errorf("store.value_not_whole")
 			}
 			return strconv.Itoa(n), nil
 		},
@@ -388,10 +393,10 @@ func parseDays(v string) ([]int, error) {
 	for _, f := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' }) {
 		d, err := strconv.Atoi(f)
 		if err != nil {
-			return nil, fmt.Errorf("%q is not a number of days: write whole days like 14,7,1", f)
+			return nil, msg.Errorf("store.value_not_day", "Value", strconv.Quote(f))
 		}
 		if d < 1 || d > 365 {
-			return nil, fmt.Errorf("a warning %d days before expiry is out of range", d)
+			return nil, msg.Errorf("store.value_day_out_of_range", "Count", d)
 		}
 		out = append(out, d)
 	}
@@ -414,7 +419,7 @@ func parseOnOff(v string) (bool, error) {
 	case "off", "false", "no", "0":
 		return false, nil
 	}
-	return false, fmt.Errorf("%q is not on or off", v)
+	return false, msg.Errorf("store.value_not_on_off", "Value", strconv.Quote(v))
 }
 
 // withDefaults fills unset fields.
@@ -475,14 +480,24 @@ func (p *Prefs) UnmarshalJSON(b []byte) error {
 		if err == nil {
 			err = s.Set(&out, text)
 		} else {
-			err = fmt.Errorf("%s: %s %v (allowed: %s; default %s)", s.Key, oneLine(raw), err, s.Allowed, s.Default())
+			err = msg.Errorf("store.setting_unreadable", "Key", s.Key, "Raw", oneLine(raw), "Err", err, "Allowed", s.allowed(), "Default", s.Default())
 		}
 		if err != nil {
-			out.Problems = append(out.Problems, fmt.Sprintf("in settings.json, %v, so the default is used", err))
+			issue := msg.New("store.setting_ignored", "Err", err)
+			out.Problems = append(out.Problems, issue.String())
+			out.Issues = append(out.Issues, issue)
 		}
 	}
 	*p = out
 	return nil
+}
+
+// allowed is Range, or Allowed as its English words.
+func (s Setting) allowed() msg.Message {
+	if s.Range.IsZero() {
+		return msg.Plain(s.Allowed)
+	}
+	return s.Range
 }
 
 // oneLine is a raw JSON value cut short for a sentence.

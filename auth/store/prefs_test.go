@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"tokentray/auth"
+	"tokentray/internal/msg"
 	"tokentray/internal/testutil"
 )
 
@@ -34,7 +35,7 @@ func TestEverySettingRefusesOutOfRangeWithTheAllowedRange(t *testing.T) {
 		}
 		before := s.Get(p)
 		err := s.Set(&p, c.bad)
-		if err == nil || !strings.Contains(err.Error(), s.Allowed) || !strings.Contains(err.Error(), c.key) {
+		if m := msg.Of(err); !m.Is("store.setting_refused") || m.Arg("Allowed") != s.Allowed || m.Arg("Key") != c.key || m.Arg("Default") != s.Default() {
 			t.Errorf("%s %s: %v, want a refusal naming the key and %q", c.key, c.bad, err, s.Allowed)
 		}
 		if s.Get(p) != before {
@@ -78,10 +79,17 @@ func TestSettingsFileValuesAreRangeChecked(t *testing.T) {
 	if len(p.Problems) != 3 {
 		t.Fatalf("problems %q, want one each for check-every, warn-days and clipboard-clear", p.Problems)
 	}
-	for i, want := range []string{"check-every: 1ns is out of range (allowed: 1m to 24h; default 1h)", "warn-days", "clipboard-clear: 12 is not a duration"} {
-		if !strings.Contains(p.Problems[i], want) || !strings.Contains(p.Problems[i], "the default is used") {
-			t.Errorf("problem %q lacks %q", p.Problems[i], want)
+	if len(p.Issues) != len(p.Problems) {
+		t.Fatalf("issues %v, problems %q: want one message for each", p.Issues, p.Problems)
+	}
+	for i, want := range []struct{ id, key string }{{"store.setting_refused", "check-every"}, {"store.setting_refused", "warn-days"}, {"store.setting_unreadable", "clipboard-clear"}} {
+		m, ok := testutil.FindMsg(p.Issues[i], want.id)
+		if !p.Issues[i].Is("store.setting_ignored") || !ok || m.Arg("Key") != want.key || p.Problems[i] != p.Issues[i].String() {
+			t.Errorf("issue %d: %v (%q), want %s of %s", i, p.Issues[i], p.Problems[i], want.id, want.key)
 		}
+	}
+	if m, _ := testutil.FindMsg(p.Issues[0], "store.value_out_of_range"); m.Arg("Value") != "1ns" {
+		t.Errorf("the out-of-range value: %v", p.Issues[0])
 	}
 	// Saving writes only good values, and the problems are gone.
 	if err := s.SetPrefs(p); err != nil {
