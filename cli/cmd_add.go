@@ -160,7 +160,7 @@ func runAdd(e *env, cmd *cobra.Command, kind auth.Kind, name string, f addFlags,
 	if err != nil {
 		return err
 	}
-	secrets, err := readSecrets(e, secretInputs(info))
+	secrets, err := readSecrets(e, e.secretInputs(info))
 	if err != nil {
 		return err
 	}

@@ -81,7 +81,7 @@ func runUpdate(e *env, cmd *cobra.Command, name string, f addFlags, opts map[str
 	if err := info.Apply(&probe, opts, true); err != nil {
 		return usageOf(err)
 	}
-	secrets, err := readSecretsFor(e, secretInputs(info), true)
+	secrets, err := readSecretsFor(e, e.secretInputs(info), true)
 	if err != nil {
 		return err
 	}

@@ -240,12 +240,27 @@ func writeHang(b *strings.Builder, indent, at int, label, text string) {
 
 // secretInputs is what add (and update) read for kind i: each field,
 // from its variables, a prompt or stdin.
-func secretInputs(i auth.KindInfo) []secretInput {
+func (e *env) secretInputs(i auth.KindInfo) []secretInput {
 	out := make([]secretInput, len(i.Fields))
 	for n, f := range i.Fields {
-		out[n] = secretInput{envs: f.Env, field: f.Name, label: f.Prompt, shown: !f.Secret}
+		out[n] = secretInput{envs: f.Env, field: f.Name, label: e.fieldPrompt(i.Kind, f), shown: !f.Secret}
 	}
 	return out
+}
+
+// fieldPrompt names a field at its prompt and in sentences about it: the
+// broker's name (in the person's language) and the field's own, as
+// "Futu App Key" says it in English.
+func (e *env) fieldPrompt(k auth.Kind, f auth.Field) string {
+	broker := msg.New("brand.futu")
+	if k == auth.KindWebull {
+		broker = msg.New("brand.webull")
+	}
+	m := msg.New("cli.field_prompt", "Broker", broker, "Label", f.Label)
+	if msg.English.Render(m) != f.Prompt {
+		return f.Prompt // a prompt of its own: said as the kind says it
+	}
+	return e.tr(m)
 }
 
 // fieldVariables lists every kind's variables of its fields, for help:
