@@ -133,6 +133,9 @@ type Share struct {
 	UseOfDir func(dir string) string
 	// AccessOnly: it can be written without the refresh token.
 	AccessOnly bool
+	// WrittenOnRenewal: the file is written only when the token is
+	// renewed (Futu's), so turning sharing on renews at once.
+	WrittenOnRenewal bool
 }
 
 // On reports whether the kind has a file to share with its SDK.

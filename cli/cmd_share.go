@@ -3,7 +3,6 @@ package cli
 import (
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -13,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"tokentray/auth"
+	"tokentray/auth/service"
 	"tokentray/internal/msg"
 )
 
@@ -93,11 +93,14 @@ func runShare(e *env, name, dirFlag string, off, accessOnly bool) error {
 	}
 	dir, warning := "", ""
 	info, _ := auth.Describe(c.Kind)
-	switch c.Kind {
-	case auth.KindWebull:
-		if accessOnly {
-			return usage(msg.New("cli.share_access_only_webull"))
-		}
+	switch {
+	case !info.Share.On():
+		return usage(msg.New("cli.share_no_sdk_file", "Name", name, "Kind", e.kindTitle(c.Kind), "Env", e.cmdLine("env"), "SSH", e.cmdLine("share", name, "--ssh", "HOST:DIR")))
+	case accessOnly && !info.Share.AccessOnly:
+		return usage(msg.New("cli.share_access_only_webull"))
+	case dirFlag != "" && !info.Share.Dir:
+		return usage(msg.New("cli.share_dir_futu", "Command", e.cmdLine("share", name)))
+	case info.Share.Dir:
 		dir = c.SDKTokenDir
 		if dir == "" && dirFlag == "" && !off {
 			return usage(msg.New("cli.share_needs_dir", "Name", name))
@@ -113,57 +116,36 @@ func runShare(e *env, name, dirFlag string, off, accessOnly bool) error {
 				return err
 			}
 		}
-	case auth.KindFutuOAuth:
-		if dirFlag != "" {
-			return usage(msg.New("cli.share_dir_futu", "Command", e.cmdLine("share", name)))
-		}
-	default:
-		return usage(msg.New("cli.share_no_sdk_file", "Name", name, "Kind", e.kindTitle(c.Kind), "Env", e.cmdLine("env"), "SSH", e.cmdLine("share", name, "--ssh", "HOST:DIR")))
 	}
 
 	ctx, stop := interruptible(e.ctx)
 	defer stop()
-	before, err := svc.Change(ctx, name, shareLockWait, func(c *auth.Credential) {
-		c.ShareWithSDK = !off
-		if c.Kind == auth.KindFutuOAuth && !off {
-			c.ShareAccessOnly = accessOnly
-		}
-		if c.Kind == auth.KindWebull && dir != "" {
-			c.SDKTokenDir = dir
-		}
-	})
-	if err != nil {
-		return err
+	shared, err := svc.ShareSDK(ctx, name, shareLockWait, service.SDKShare{Off: off, Dir: dir, AccessOnly: accessOnly})
+	if shared.Before.Name == "" {
+		return err // nothing changed
 	}
+	before, h := shared.Before, shared.Health
 
 	file := e.tr(msg.New("cli.futu_sdk_file"))
-	if c.Kind == auth.KindWebull {
+	if info.Share.Dir {
 		file = filepath.Join(dir, info.Share.FileName)
 	} else if c.ClientID != "" {
 		file = e.tr(msg.New("cli.futu_sdk_file_for", "Client", c.ClientID))
 	}
 	if off {
-		if !before.ShareWithSDK {
+		switch {
+		case !before.ShareWithSDK:
 			fmt.Fprintln(e.Stdout, e.tr(msg.New("cli.share_already_off", "Name", name)))
-			return nil
-		}
-		if c.Kind == auth.KindWebull && before.SDKTokenFile != "" {
-			// The check removes the file it wrote, without the broker.
-			_, _ = svc.Refresh(ctx, name, false)
-			if _, err := os.Stat(before.SDKTokenFile); errors.Is(err, fs.ErrNotExist) {
-				fmt.Fprintln(e.Stdout, e.tr(msg.New("cli.share_off_removed", "Name", name, "File", before.SDKTokenFile)))
-				return nil
-			}
+		case info.Share.Dir && before.SDKTokenFile != "" && shared.OldFileGone:
+			fmt.Fprintln(e.Stdout, e.tr(msg.New("cli.share_off_removed", "Name", name, "File", before.SDKTokenFile)))
+		case info.Share.Dir && before.SDKTokenFile != "":
 			fmt.Fprintln(e.Stdout, e.tr(msg.New("cli.share_off_left", "Name", name, "File", before.SDKTokenFile)))
-			return nil
+		default:
+			fmt.Fprintln(e.Stdout, e.tr(msg.New("cli.share_off_futu", "Name", name, "File", file)))
 		}
-		fmt.Fprintln(e.Stdout, e.tr(msg.New("cli.share_off_futu", "Name", name, "File", file)))
 		return nil
 	}
 
-	// Write the file now rather than at the next renewal. Futu writes it
-	// only when it renews, so Futu OAuth renews now.
-	h, err := svc.Refresh(ctx, name, c.Kind == auth.KindFutuOAuth)
 	var ue *auth.UserError
 	switch {
 	case err == nil:
@@ -176,7 +158,7 @@ func runShare(e *env, name, dirFlag string, off, accessOnly bool) error {
 	default:
 		return msg.Wrap(err, "cli.share_on_failed", "Name", name, "File", file, "Err", err)
 	}
-	if c.Kind != auth.KindWebull {
+	if !info.Share.Dir {
 		if accessOnly {
 			fmt.Fprintln(e.Stdout, e.tr(msg.New("cli.share_on_futu_access_only", "Name", name, "File", file)))
 		} else {
@@ -184,8 +166,8 @@ func runShare(e *env, name, dirFlag string, off, accessOnly bool) error {
 		}
 		return nil
 	}
-	if now, err := svc.Get(e.ctx, name); err == nil && now.TwoFactorOff {
-		fmt.Fprintln(e.Stdout, e.tr(msg.New("cli.share_on_no2fa", "Name", name, "Env", e.cmdLine("env", name), "Old", e.oldFileNote(before, file, dir), "File", file)))
+	if shared.After.TwoFactorOff {
+		fmt.Fprintln(e.Stdout, e.tr(msg.New("cli.share_on_no2fa", "Name", name, "Env", e.cmdLine("env", name), "Old", e.oldFileNote(shared, file, dir), "File", file)))
 		return nil
 	}
 	var use msg.Message
@@ -194,16 +176,17 @@ func runShare(e *env, name, dirFlag string, off, accessOnly bool) error {
 	} else {
 		use = msg.New("cli.share_start_bots", "Var", info.Share.DirEnv, "Dir", dir, "Env", e.cmdLine("env", name))
 	}
-	fmt.Fprintln(e.Stdout, e.tr(msg.New("cli.share_on_webull", "Name", name, "File", file, "Use", use, "Old", e.oldFileNote(before, file, dir))))
+	fmt.Fprintln(e.Stdout, e.tr(msg.New("cli.share_on_webull", "Name", name, "File", file, "Use", use, "Old", e.oldFileNote(shared, file, dir))))
 	e.shareDirWarning(warning, dir)
 	return nil
 }
 
 // oldFileNote says what became of the token file written before sharing
 // moved to dir ("" when it did not move).
-func (e *env) oldFileNote(before auth.Credential, file, dir string) string {
+func (e *env) oldFileNote(s service.SDKShared, file, dir string) string {
+	before := s.Before
 	if old := before.SDKTokenFile; old != "" && old != file {
-		if _, err := os.Stat(old); errors.Is(err, fs.ErrNotExist) {
+		if s.OldFileGone {
 			return e.tr(msg.New("cli.old_file_removed", "File", old))
 		}
 		return e.tr(msg.New("cli.old_file_left", "File", old))

@@ -357,6 +357,31 @@ func (f *fakeService) Change(_ context.Context, name string, _ time.Duration, ed
 	return c, f.st.Update(next)
 }
 
+// ShareSDK records the share, turns sharing on or off in the settings
+// and, on, checks the credential as the scripted health says (the fake
+// writes no file).
+func (f *fakeService) ShareSDK(ctx context.Context, name string, wait time.Duration, o service.SDKShare) (service.SDKShared, error) {
+	if err := f.call("ShareSDK", name); err != nil {
+		return service.SDKShared{}, err
+	}
+	before, err := f.Change(ctx, name, wait, func(c *auth.Credential) {
+		c.ShareWithSDK, c.ShareAccessOnly = !o.Off, o.AccessOnly
+		if o.Dir != "" {
+			c.SDKTokenDir = o.Dir
+		}
+	})
+	if err != nil {
+		return service.SDKShared{}, err
+	}
+	out := service.SDKShared{Before: before, Dir: o.Dir}
+	if !o.Off {
+		out.Health, err = f.Refresh(ctx, name, false)
+		out.Written = err == nil
+	}
+	out.After, _ = f.st.Get(name)
+	return out, err
+}
+
 func (f *fakeService) Provider(k auth.Kind) (auth.Provider, error) {
 	return nil, fmt.Errorf("no broker serves %s here", k)
 }

@@ -78,7 +78,8 @@ func oauthKind() auth.KindInfo {
 		Logout: true,
 		Share: auth.Share{
 			File:       "the Futu SDK's token file",
-			AccessOnly: true,
+			AccessOnly:       true,
+			WrittenOnRenewal: true,
 		},
 		EnvFromEndpoint: "FUTU_HTTP_URL",
 	}

@@ -176,6 +176,10 @@ func (b Local) Update(ctx context.Context, req UpdateRequest) (auth.Health, erro
 	return b.Eng.UpdateWith(ctx, req.Name, req.Secrets, edit, engine.CheckOptions{NoCheck: req.NoCheck})
 }
 
+func (b Local) ShareSDK(ctx context.Context, name string, wait time.Duration, o SDKShare) (SDKShared, error) {
+	return b.Eng.ShareSDK(ctx, name, wait, o)
+}
+
 func (b Local) Change(ctx context.Context, name string, wait time.Duration, edit func(c *auth.Credential)) (auth.Credential, error) {
 	return b.Eng.Change(ctx, name, wait, edit)
 }

@@ -83,6 +83,10 @@ type Service interface {
 	// Change edits a credential's settings (never its secrets) within
 	// wait, and returns it as it was before.
 	Change(ctx context.Context, name string, wait time.Duration, edit func(c *auth.Credential)) (auth.Credential, error)
+	// ShareSDK turns sharing with the broker's SDK (the token file it
+	// reads on this computer) on or off, and writes or removes the file
+	// at once, waiting up to wait for a login that holds the credential.
+	ShareSDK(ctx context.Context, name string, wait time.Duration, o SDKShare) (SDKShared, error)
 	// Provider is the broker protocol of a kind.
 	Provider(k auth.Kind) (auth.Provider, error)
 	// Remove deletes a credential here and what was pushed for it to its
@@ -136,6 +140,10 @@ type (
 	ExtendOptions = engine.ExtendOptions
 	// ShortenError is an extension that would shorten a token's life.
 	ShortenError = engine.ShortenError
+	// SDKShare turns sharing with the broker's SDK on or off; SDKShared
+	// is what it did.
+	SDKShare  = engine.SDKShare
+	SDKShared = engine.SDKShared
 )
 
 // ErrBusy is a credential another tokentray is working on.
