@@ -77,7 +77,7 @@ func oauthKind() auth.KindInfo {
 		SignIn: auth.ActionLogin,
 		Logout: true,
 		Share: auth.Share{
-			File:       "the Futu SDK's token file",
+			File:             "the Futu SDK's token file",
 			AccessOnly:       true,
 			WrittenOnRenewal: true,
 		},
