@@ -109,18 +109,24 @@ func listConfig(e *env) error {
 	}
 	rows := [][]string{{e.tr(msg.New("cli.col_key")), e.tr(msg.New("cli.col_value")), e.tr(msg.New("cli.col_default")), e.tr(msg.New("cli.col_allowed"))}}
 	for _, s := range store.AllSettings() {
-		_, allowed := e.settingText(s)
+		allowed := s.Allowed
+		if !s.Range.IsZero() {
+			allowed = e.tr(s.Range)
+		}
 		rows = append(rows, []string{s.Key, s.Get(p), s.Default(), allowed})
 	}
 	v, aerr := e.autostartValue()
 	if aerr != nil {
 		v = "-"
 	}
-	rows = append(rows, []string{autostartKey, v, "off", e.tr(msg.New("app.on_or_off"))})
+	rows = append(rows, []string{autostartKey, v, "off", e.tr(msg.New("store.allowed_on_off"))})
 	if _, err := io.WriteString(e.Stdout, alignRows(rows)); err != nil {
 		return err
 	}
-	for _, problem := range p.Problems {
+	for i, problem := range p.Problems {
+		if i < len(p.Issues) {
+			problem = e.tr(p.Issues[i])
+		}
 		fmt.Fprintf(e.Stderr, "tokentray: %s\n", sentence(problem))
 	}
 	return nil
@@ -248,33 +254,4 @@ func setAutostart(e *env, value string) error {
 		fmt.Fprintln(e.Stdout, e.tr(msg.New("cli.autostart_off")))
 	}
 	return nil
-}
-
-// settingText is a setting's title and allowed values in the person's
-// language: the window's words for them (the English ones are the
-// settings table's own), else the table's.
-func (e *env) settingText(s store.Setting) (title, allowed string) {
-	switch s.Key {
-	case "lead-time":
-		return e.tr(msg.New("app.set_lead_time")), e.tr(msg.New("app.set_lead_time_allowed"))
-	case "check-every":
-		return e.tr(msg.New("app.set_check_every")), e.tr(msg.New("app.set_check_every_allowed"))
-	case "warn-days":
-		return e.tr(msg.New("app.set_warn_days")), e.tr(msg.New("app.set_warn_days_allowed"))
-	case "extend-days":
-		return e.tr(msg.New("app.set_extend_days")), e.tr(msg.New("app.set_extend_days_allowed"))
-	case "clipboard-clear":
-		return e.tr(msg.New("app.set_clipboard_clear")), e.tr(msg.New("app.set_clipboard_clear_allowed"))
-	case "share-every":
-		return e.tr(msg.New("app.set_share_every")), e.tr(msg.New("app.set_share_every_allowed"))
-	case "language":
-		return e.tr(msg.New("app.set_language")), e.tr(msg.New("app.set_language_allowed"))
-	case "notifications":
-		return e.tr(msg.New("app.set_notifications")), e.tr(msg.New("app.on_or_off"))
-	case "keychain":
-		return s.Title, e.tr(msg.New("cli.set_keychain_allowed"))
-	case "notify-command":
-		return s.Title, e.tr(msg.New("cli.set_notify_command_allowed"))
-	}
-	return s.Title, s.Allowed
 }
