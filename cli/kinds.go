@@ -252,11 +252,7 @@ func (e *env) secretInputs(i auth.KindInfo) []secretInput {
 // broker's name (in the person's language) and the field's own, as
 // "Futu App Key" says it in English.
 func (e *env) fieldPrompt(k auth.Kind, f auth.Field) string {
-	broker := msg.New("brand.futu")
-	if k == auth.KindWebull {
-		broker = msg.New("brand.webull")
-	}
-	m := msg.New("cli.field_prompt", "Broker", broker, "Label", f.Label)
+	m := msg.New("cli.field_prompt", "Broker", k.BrokerMessage(), "Label", f.Label)
 	if msg.English.Render(m) != f.Prompt {
 		return f.Prompt // a prompt of its own: said as the kind says it
 	}
