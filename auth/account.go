@@ -1,6 +1,10 @@
 package auth
 
-import "strings"
+import (
+	"strings"
+
+	"tokentray/internal/msg"
+)
 
 // Account is who a login belongs to, as the broker named it in its token
 // answer: not a secret, kept in the settings so a person with two logins
@@ -22,29 +26,48 @@ func (a Account) IsZero() bool {
 // Summary is the account in one short line, for a table cell, a tooltip
 // or a window row: "Alice Chan · Futu ID 10001234 · account 1001…5678
 // (individual)". It is empty when nothing is known.
-func (a Account) Summary() string {
-	var parts []string
+func (a Account) Summary() string { return a.SummaryMsg().String() }
+
+// SummaryMsg is Summary as a message, said in the person's language.
+func (a Account) SummaryMsg() msg.Message {
+	var parts []msg.Message
 	if a.Name != "" {
-		parts = append(parts, a.Name)
+		parts = append(parts, msg.Plain(a.Name))
 	}
 	if a.FutuID != "" {
-		parts = append(parts, "Futu ID "+a.FutuID)
+		parts = append(parts, msg.New("auth.futu_id", "ID", a.FutuID))
 	}
 	if a.AccountNo != "" {
-		acct := "account " + a.AccountNo
 		if a.AccountType != "" {
-			acct += " (" + a.AccountType + ")"
+			parts = append(parts, msg.New("auth.account_no_type", "No", a.AccountNo, "Type", a.AccountType))
+		} else {
+			parts = append(parts, msg.New("auth.account_no", "No", a.AccountNo))
 		}
-		parts = append(parts, acct)
 	} else if a.AccountType != "" {
-		parts = append(parts, a.AccountType+" account")
+		parts = append(parts, msg.New("auth.account_type", "Type", a.AccountType))
 	}
 	if n := len(a.QuotePermissions); n > 0 && n <= 3 {
-		parts = append(parts, "quotes: "+strings.Join(a.QuotePermissions, ", "))
+		parts = append(parts, msg.New("auth.quotes", "List", strings.Join(a.QuotePermissions, ", ")))
 	} else if n > 3 {
-		parts = append(parts, "quotes: "+strings.Join(a.QuotePermissions[:3], ", ")+" and more")
+		parts = append(parts, msg.New("auth.quotes_more", "List", strings.Join(a.QuotePermissions[:3], ", ")))
 	}
-	return strings.Join(parts, " · ")
+	return Dotted(parts...)
+}
+
+// Dotted puts phrases side by side as a summary does ("a · b · c").
+func Dotted(parts ...msg.Message) msg.Message {
+	var out msg.Message
+	for _, p := range parts {
+		if p.IsZero() {
+			continue
+		}
+		if out.IsZero() {
+			out = p
+			continue
+		}
+		out = msg.New("auth.dotted", "First", out, "Then", p)
+	}
+	return out
 }
 
 // Access is what a login may do, as Futu's CLI shows it: market data
@@ -67,22 +90,25 @@ const MaxTradeAccounts = 16
 // Summary is the access in a few words: "quotes and trading (accounts
 // 281756)", "quotes only, no trading", "trading only, no quotes" or "no
 // quotes, no trading".
-func (a Access) Summary() string {
-	var s string
+func (a Access) Summary() string { return a.SummaryMsg().String() }
+
+// SummaryMsg is Summary as a message, said in the person's language.
+func (a Access) SummaryMsg() msg.Message {
+	var m msg.Message
 	switch {
 	case a.Quote && a.Trade:
-		s = "quotes and trading"
+		m = msg.New("auth.access_quote_trade")
 	case a.Quote:
-		s = "quotes only, no trading"
+		m = msg.New("auth.access_quote_only")
 	case a.Trade:
-		s = "trading only, no quotes"
+		m = msg.New("auth.access_trade_only")
 	default:
-		s = "no quotes, no trading"
+		m = msg.New("auth.access_none")
 	}
 	if a.Trade && len(a.Accounts) == 1 {
-		s += " (account " + a.Accounts[0] + ")"
+		m = msg.New("auth.access_account", "Access", m, "Account", a.Accounts[0])
 	} else if a.Trade && len(a.Accounts) > 1 {
-		s += " (accounts " + strings.Join(a.Accounts, ", ") + ")"
+		m = msg.New("auth.access_accounts", "Access", m, "Accounts", strings.Join(a.Accounts, ", "))
 	}
-	return s
+	return m
 }

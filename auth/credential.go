@@ -4,7 +4,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"strings"
 	"time"
 
 	"tokentray/internal/msg"
@@ -270,21 +269,24 @@ func (c Credential) FutuBrand() string {
 // it may trade), or before the broker's account check the account
 // number. The account's type and quote levels are left to the window's
 // details and status NAME. Empty when nothing is known.
-func (c Credential) Who() string {
-	parts := []string{}
+func (c Credential) Who() string { return c.WhoMsg().String() }
+
+// WhoMsg is Who as a message, said in the person's language.
+func (c Credential) WhoMsg() msg.Message {
+	var parts []msg.Message
 	if c.Brand == BrandMoomoo && (c.Kind == KindFutuOAuth || c.Kind == KindFutuKey) {
-		parts = append(parts, "moomoo")
+		parts = append(parts, msg.New("brand.moomoo"))
 	}
 	if c.Account.Name != "" {
-		parts = append(parts, c.Account.Name)
+		parts = append(parts, msg.Plain(c.Account.Name))
 	}
 	if c.Account.FutuID != "" {
-		parts = append(parts, "Futu ID "+c.Account.FutuID)
+		parts = append(parts, msg.New("auth.futu_id", "ID", c.Account.FutuID))
 	}
 	if c.Access != nil {
-		parts = append(parts, c.Access.Summary())
+		parts = append(parts, c.Access.SummaryMsg())
 	} else if c.Account.AccountNo != "" {
-		parts = append(parts, Account{AccountNo: c.Account.AccountNo, AccountType: c.Account.AccountType}.Summary())
+		parts = append(parts, Account{AccountNo: c.Account.AccountNo, AccountType: c.Account.AccountType}.SummaryMsg())
 	}
-	return strings.Join(parts, " · ")
+	return Dotted(parts...)
 }

@@ -27,11 +27,15 @@ type Handoff struct {
 }
 
 // String names the handoff for a sentence ("the shared file PATH").
-func (h Handoff) String() string {
+func (h Handoff) String() string { return h.Message().String() }
+
+// Message is the handoff named as a message, said in the person's
+// language.
+func (h Handoff) Message() msg.Message {
 	if h.Kind == HandoffTarget {
-		return "the share target " + h.Where
+		return msg.New("auth.handoff_target", "Where", h.Where)
 	}
-	return "the shared file " + h.Where
+	return msg.New("auth.handoff_file", "Where", h.Where)
 }
 
 // Sharer is implemented by kinds that write their token to files other

@@ -2,6 +2,7 @@ package auth
 
 import (
 	"errors"
+	"io/fs"
 	"testing"
 	"time"
 
@@ -38,6 +39,12 @@ func TestAuthMessagesRender(t *testing.T) {
 			"重新導向 10 次後已停止"},
 		{KindFutuKey.Message(), "Futu API key", "富途 API 密钥", "富途 API 密鑰"},
 		{FieldMessage(FieldAccessToken), "access token", "访问令牌", "存取令牌"},
+		{Credential{Kind: KindFutuOAuth, Brand: BrandMoomoo, Account: Account{FutuID: "12345"}, Access: &Access{Quote: true, Trade: true, Accounts: []string{"281756"}}}.WhoMsg(),
+			"moomoo · Futu ID 12345 · quotes and trading (account 281756)",
+			"moomoo · 牛牛号 12345 · 行情和交易（账户 281756）",
+			"moomoo · 牛牛號 12345 · 報價及交易（帳戶 281756）"},
+		{Handoff{Kind: HandoffTarget, Where: "vps:~/bot/tokens"}.Message(), "the share target vps:~/bot/tokens", "共享目标 vps:~/bot/tokens", "共享目標 vps:~/bot/tokens"},
+		{(&NotRegularError{Path: "/tmp/p", Mode: fs.ModeNamedPipe}).Message(), "/tmp/p is a named pipe, not a regular file", "/tmp/p 是命名管道，不是普通文件", "/tmp/p 是具名管道，並非一般檔案"},
 	} {
 		for l, want := range map[msg.Lang]string{msg.English: c.en, msg.SimplifiedChinese: c.zhCN, msg.HongKongChinese: c.zhHK} {
 			if got := l.Render(c.m); got != want {

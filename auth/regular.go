@@ -17,22 +17,25 @@ type NotRegularError struct {
 	Mode fs.FileMode
 }
 
-func (e *NotRegularError) Error() string {
-	return e.Path + " is " + fileKind(e.Mode) + ", not a regular file"
+func (e *NotRegularError) Error() string { return e.Message().String() }
+
+// Message is the error as data.
+func (e *NotRegularError) Message() msg.Message {
+	return msg.New("auth.not_regular", "Path", e.Path, "Kind", fileKind(e.Mode))
 }
 
-func fileKind(m fs.FileMode) string {
+func fileKind(m fs.FileMode) msg.Message {
 	switch {
 	case m&fs.ModeNamedPipe != 0:
-		return "a named pipe"
+		return msg.New("auth.file_pipe")
 	case m&fs.ModeSocket != 0:
-		return "a socket"
+		return msg.New("auth.file_socket")
 	case m&fs.ModeDevice != 0:
-		return "a device"
+		return msg.New("auth.file_device")
 	case m.IsDir():
-		return "a folder"
+		return msg.New("auth.file_folder")
 	}
-	return "a special file"
+	return msg.New("auth.file_special")
 }
 
 // OpenRegular opens path to read, without waiting: anything but a regular

@@ -124,11 +124,11 @@ func (e apiError) what(secrets ...string) string { return e.said(secrets...).Str
 func (e apiError) said(secrets ...string) msg.Message {
 	switch {
 	case e.futu && e.code != 0 && e.message != "":
-		return msg.New("futu.answer_code_text", "Status", e.status, "Code", e.code, "Text", clip(scrub(e.message, secrets...)))
+		return msg.New("futu.answer_code_text", "Status", e.status, "Code", e.code, "Text", brokerText(clip(scrub(e.message, secrets...))))
 	case e.futu && e.code != 0:
 		return msg.New("futu.answer_code", "Status", e.status, "Code", e.code)
 	case e.futu && e.message != "":
-		return msg.New("futu.answer_text", "Status", e.status, "Text", clip(scrub(e.message, secrets...)))
+		return msg.New("futu.answer_text", "Status", e.status, "Text", brokerText(clip(scrub(e.message, secrets...))))
 	case e.firstLine != "":
 		return msg.New("futu.answer_foreign", "Status", e.status, "Start", fmt.Sprintf("%q", scrub(e.firstLine, secrets...)))
 	}

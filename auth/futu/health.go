@@ -90,6 +90,15 @@ func scrub(text string, secrets ...string) string {
 	return auth.Printable(text)
 }
 
+// brokerText is the broker's own words as a message: as they are, or
+// the note that they were withheld, said in the person's language.
+func brokerText(s string) msg.Message {
+	if s == auth.Withheld {
+		return msg.New("auth.withheld")
+	}
+	return msg.Plain(s)
+}
+
 // brokerTimeout bounds a call that replaces a token, which runs on after
 // its caller gives up so that a token Futu has issued is never dropped.
 var brokerTimeout = 30 * time.Second

@@ -521,10 +521,10 @@ func (p *KeyProvider) Extend(ctx context.Context, c *auth.Credential, s auth.Sec
 			said = http.StatusText(r.status)
 		}
 		if r.status == http.StatusBadRequest {
-			return p.Assess(*c, now), auth.NeedsUserBecause(auth.Action{}, msg.New("futu.extend_refused_date", "Code", r.reply.Code, "Text", said))
+			return p.Assess(*c, now), auth.NeedsUserBecause(auth.Action{}, msg.New("futu.extend_refused_date", "Code", r.reply.Code, "Text", brokerText(said)))
 		}
 		h := auth.Health{State: auth.Unknown, ExpiresAt: keyExpiry(*c), CheckedAt: now}.
-			Because(msg.New("futu.extend_not_done", "Status", r.status, "Code", r.reply.Code, "Text", said))
+			Because(msg.New("futu.extend_not_done", "Status", r.status, "Code", r.reply.Code, "Text", brokerText(said)))
 		return h, msg.Errorf("futu.extend_failed", "Name", c.Name, "Why", fmt.Sprintf("HTTP %d code %d: %s", r.status, r.reply.Code, said))
 	}
 	var data struct {

@@ -247,7 +247,7 @@ func (p *OAuthProvider) finish(ctx context.Context, c *auth.Credential, s auth.S
 		var re *oauth2.RetrieveError
 		if errors.As(err, &re) && re.ErrorCode != "" {
 			why := brokerWhy(re, cb.code, verifier)
-			return p.Assess(*c, now), auth.NeedsUserBecause(auth.Next(auth.ActionLogin, c.Name), msg.New("futu.login_refused", "Why", why))
+			return p.Assess(*c, now), auth.NeedsUserBecause(auth.Next(auth.ActionLogin, c.Name), msg.New("futu.login_refused", "Why", brokerText(why)))
 		}
 		// The code is spent: only a new login can finish.
 		return p.Assess(*c, now), auth.NeedsUserBecause(auth.Next(auth.ActionLogin, c.Name),

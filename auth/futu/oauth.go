@@ -306,7 +306,7 @@ func (p *OAuthProvider) tokenError(c auth.Credential, now time.Time, what string
 		}
 		var why msg.Message
 		if w := brokerWhy(re, secrets...); w != "" {
-			why = msg.Plain(w)
+			why = brokerText(w)
 		} else if l := auth.FirstLine(re.Body); l != "" {
 			why = msg.New("futu.status_foreign", "Status", re.Response.Status, "Start", strconv.Quote(scrub(l, secrets...)))
 		} else {
