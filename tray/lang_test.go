@@ -230,7 +230,7 @@ func TestTheEventLogSpeaksTheAgentsLanguage(t *testing.T) {
 		t.Errorf("log in zh-HK:\n%s\nwant:\n%s", hk, want)
 	}
 	assertScript(t, msg.HongKongChinese, "the log", hk)
-	if want := "a：未知 -> 正常，将于 2026-11-23 10:00 UTC 过期\na：所有共享目标已恢复推送\na 已移除\n"; cn != want {
+	if want := "a：未知 -> 正常，将于 2026-11-23 10:00 UTC 过期\na：所有共享目标已恢复推送\na 已删除\n"; cn != want {
 		t.Errorf("log in zh-CN:\n%s\nwant:\n%s", cn, want)
 	}
 	assertScript(t, msg.SimplifiedChinese, "the log", cn)
