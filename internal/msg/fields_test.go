@@ -84,3 +84,30 @@ func TestFieldParserSaysWhatTextTemplateSays(t *testing.T) {
 		}
 	}
 }
+
+// What Render remembers is what it says afresh, and messages that
+// differ in any parameter, at any depth, are said apart.
+func TestRememberedMessagesAreTheSameWords(t *testing.T) {
+	inner := func(n int) Message { return New("dur.days", "Count", n) }
+	ms := []Message{
+		Approx(3 * 24 * 3600e9), Approx(5 * 3600e9), Approx(40e9),
+		New("list.and", "Last", "c", "Rest", "a, b"),
+		New("list.and", "Last", "a, b", "Rest", "c"),
+		New("list.and", "Last", "x\x00sRest", "Rest", ""),
+		New("list.and", "Last", inner(2), "Rest", inner(3)),
+		New("list.and", "Last", inner(3), "Rest", inner(2)),
+	}
+	seen := map[string]bool{}
+	for _, l := range Langs {
+		for _, m := range ms {
+			first, again, fresh := l.Render(m), l.Render(m), l.render(m)
+			if first != fresh || again != fresh {
+				t.Errorf("%s %v: %q, then %q; said afresh %q", l, m, first, again, fresh)
+			}
+			if seen[string(l)+first] {
+				t.Errorf("%s: %v says %q, as another message does", l, m, first)
+			}
+			seen[string(l)+first] = true
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -120,6 +121,95 @@ func (l Lang) Render(m Message) string {
 	if m.IsZero() {
 		return ""
 	}
+	key, plain := saidKey(l, m)
+	if plain {
+		saidMu.Lock()
+		s, ok := said[key]
+		saidMu.Unlock()
+		if ok {
+			return s
+		}
+	}
+	s := l.render(m)
+	if plain {
+		saidMu.Lock()
+		if len(said) >= saidMax {
+			clear(said)
+		}
+		said[key] = s
+		saidMu.Unlock()
+	}
+	return s
+}
+
+// said remembers what the messages whose parameters are all text or
+// whole numbers said, by language, code and parameters: the tray says
+// the same words every countdown second, and `status` the same words
+// on many rows. It is emptied when it holds saidMax.
+var (
+	saidMu sync.Mutex
+	said   = map[string]string{}
+)
+
+const saidMax = 4096
+
+// saidKey is m's key in said; plain is false for a message with another
+// kind of parameter (a message, an error, a duration), said each time.
+func saidKey(l Lang, m Message) (key string, plain bool) {
+	var b strings.Builder
+	b.WriteString(string(l))
+	if !writeKey(&b, m, 0) {
+		return "", false
+	}
+	return b.String(), true
+}
+
+// writeKey writes m's code and parameters to b; false for a parameter
+// that is not text, a whole number, a duration or a message of such.
+func writeKey(b *strings.Builder, m Message, depth int) bool {
+	if depth > 4 {
+		return false
+	}
+	b.WriteByte(0)
+	b.WriteString(m.ID)
+	names := make([]string, 0, len(m.Args))
+	for k := range m.Args {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	for _, k := range names {
+		b.WriteByte(0)
+		b.WriteString(k)
+		b.WriteByte(0)
+		switch v := m.Args[k].(type) {
+		case string:
+			b.WriteByte('s')
+			b.WriteString(strconv.Itoa(len(v)))
+			b.WriteByte(':')
+			b.WriteString(v)
+		case int:
+			b.WriteByte('i')
+			b.WriteString(strconv.Itoa(v))
+		case int64:
+			b.WriteByte('i')
+			b.WriteString(strconv.FormatInt(v, 10))
+		case time.Duration:
+			b.WriteByte('d')
+			b.WriteString(strconv.FormatInt(int64(v), 10))
+		case Message:
+			b.WriteByte('m')
+			if !writeKey(b, v, depth+1) {
+				return false
+			}
+			b.WriteByte(1) // the message's end
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+func (l Lang) render(m Message) string {
 	data := make(map[string]any, len(m.Args))
 	var count any
 	for k, v := range m.Args {
