@@ -131,7 +131,7 @@ func (p *OAuthProvider) Refresh(ctx context.Context, c *auth.Credential, s auth.
 		return h, userErr(h)
 	}
 	if err != nil {
-		return p.keychainHealth(*c, now, err), msg.Wrap(err, "futu.call_failed", "Call", "refresh", "Name", c.Name, "Why", err)
+		return p.keychainHealth(*c, now, err), msg.Wrap(err, "futu.refresh_failed", "Name", c.Name, "Why", err)
 	}
 	at, aerr := s.Get(auth.FieldAccessToken)
 	if aerr != nil && !errors.Is(aerr, auth.ErrSecretNotFound) {
@@ -275,7 +275,7 @@ func (p *OAuthProvider) renew(ctx context.Context, c *auth.Credential, s auth.Se
 	c.Layout = e.Layout
 	if err := ctx.Err(); err != nil {
 		// The caller gave up before Futu was asked: nothing changed.
-		return networkHealth(now, *c, err), msg.Wrap(err, "futu.call_failed", "Call", "refresh", "Name", c.Name, "Why", auth.NetworkCause(err))
+		return networkHealth(now, *c, err), msg.Wrap(err, "futu.refresh_failed", "Name", c.Name, "Why", auth.NetworkCause(err))
 	}
 	// Futu may rotate the refresh token as it answers; that answer must
 	// reach the keychain even if the caller stops waiting.
@@ -283,7 +283,7 @@ func (p *OAuthProvider) renew(ctx context.Context, c *auth.Credential, s auth.Se
 	defer cancel()
 	tok, err := p.config(*c, e).TokenSource(p.httpCtx(rctx), &oauth2.Token{RefreshToken: rt}).Token()
 	if err != nil {
-		return p.tokenError(*c, now, "refresh", err, rt)
+		return p.tokenError(*c, now, err, rt)
 	}
 	return p.keep(c, s, tok, rt, now)
 }
@@ -291,7 +291,7 @@ func (p *OAuthProvider) renew(ctx context.Context, c *auth.Credential, s auth.Se
 // tokenError maps a failed token call to health: only Futu's "no" needs
 // the user; anything else leaves the credential as it was. Futu's text
 // is withheld when it shows one of the call's secrets.
-func (p *OAuthProvider) tokenError(c auth.Credential, now time.Time, what string, err error, secrets ...string) (auth.Health, error) {
+func (p *OAuthProvider) tokenError(c auth.Credential, now time.Time, err error, secrets ...string) (auth.Health, error) {
 	var re *oauth2.RetrieveError
 	if errors.As(err, &re) && re.Response != nil && re.Response.StatusCode < 500 {
 		switch re.ErrorCode {
@@ -314,14 +314,14 @@ func (p *OAuthProvider) tokenError(c auth.Credential, now time.Time, what string
 		}
 		h := auth.Health{State: auth.Unknown, ExpiresAt: c.ExpiresAt, CheckedAt: now}.
 			Because(msg.New("futu.token_refused", "Brand", brandOf(c), "Why", why)).Note(msg.New("futu.note_try_again"))
-		return h, msg.Errorf("futu.call_failed", "Call", what, "Name", c.Name, "Why", msg.New("futu.answered", "Why", why))
+		return h, msg.Errorf("futu.refresh_failed", "Name", c.Name, "Why", msg.New("futu.answered", "Why", why))
 	}
 	trouble := tokenTrouble(err)
 	h := networkHealth(now, c, err)
 	if re != nil || unreadable(err) {
 		h = h.Because(trouble).Note(msg.New("futu.note_try_again"))
 	}
-	return h, msg.Wrap(err, "futu.call_failed", "Call", what, "Name", c.Name, "Why", trouble)
+	return h, msg.Wrap(err, "futu.refresh_failed", "Name", c.Name, "Why", trouble)
 }
 
 // unreadable reports an answer that came but is not Futu's JSON.
@@ -480,7 +480,7 @@ func (p *OAuthProvider) Token(c auth.Credential, s auth.Secrets) (string, error)
 		return "", auth.NeedsUserBecause(auth.Next(auth.ActionLogin, c.Name), notLoggedInReason(c))
 	}
 	if err != nil {
-		return "", msg.Wrap(err, "futu.call_failed", "Call", "token", "Name", c.Name, "Why", err)
+		return "", msg.Wrap(err, "futu.token_failed", "Name", c.Name, "Why", err)
 	}
 	return at, nil
 }
