@@ -1,6 +1,7 @@
 package engine_test
 
 import (
+	"encoding/json"
 	"errors"
 	"slices"
 	"testing"
@@ -57,6 +58,32 @@ func TestBusyIsACode(t *testing.T) {
 	for _, id := range engine.BusyCodes {
 		if got := msg.English.Render(msg.New(id, "Name", "main", "Wait", "3s")); got == "" || got[:7] != "another" {
 			t.Errorf("%s: %q", id, got)
+		}
+	}
+}
+
+// A reason stored by one process and read by another (the agent, the
+// window) says the same in every language: nested messages, lists,
+// numbers and errors survive the settings file.
+func TestStoredReasonsSayTheSame(t *testing.T) {
+	for _, h := range []auth.Health{
+		auth.Health{State: auth.ActionNeeded}.Because(msg.New("engine.logout_partial", "Fields", []msg.Message{auth.FieldMessage(auth.FieldRefreshToken), auth.FieldMessage(auth.FieldAccessToken)})),
+		auth.NoAnswerHealth(msg.New("brand.futu"), errors.New("i/o error"), time.Time{}, time.Time{}),
+		auth.Health{State: auth.Unknown}.Because(msg.New("engine.not_checked", "Name", "main", "Err", msg.Errorf("auth.no_browser"))),
+		auth.Health{State: auth.Unknown}.Because(msg.New("engine.host_no_answer", "Host", "vps", "Wait", msg.Approx(90*time.Second))),
+	} {
+		b, err := json.Marshal(h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back auth.Health
+		if err := json.Unmarshal(b, &back); err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range msg.Langs {
+			if got, want := back.Explain(l), h.Explain(l); got != want {
+				t.Errorf("%s read back in %s:\n got %q\nwant %q", h.Why.ID, l, got, want)
+			}
 		}
 	}
 }
