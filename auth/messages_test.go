@@ -3,6 +3,7 @@ package auth
 import (
 	"errors"
 	"io/fs"
+	"strings"
 	"testing"
 	"time"
 
@@ -16,6 +17,7 @@ func TestAuthMessagesRender(t *testing.T) {
 	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	refused := msg.New("auth.no_answer", "Broker", msg.New("brand.futu"), "Why", msg.New("auth.net_refused_at", "Addr", "127.0.0.1:1"))
 	_, httpErr := CheckEndpointNamed(msg.New("auth.setting_token_url"), "http://tokens.example")
+	_, pickErr := PickNamed([]Choice{{Value: "futu"}, {Value: "moomoo"}}, msg.New("futu.what_brand"), "xx")
 	busyHealth := NoAnswerHealth(msg.New("brand.webull"), errTimeout{}, time.Time{}, now)
 	for _, c := range []struct {
 		m              msg.Message
@@ -45,6 +47,8 @@ func TestAuthMessagesRender(t *testing.T) {
 			"moomoo · 牛牛號 12345 · 報價及交易（帳戶 281756）"},
 		{Handoff{Kind: HandoffTarget, Where: "vps:~/bot/tokens"}.Message(), "the share target vps:~/bot/tokens", "共享目标 vps:~/bot/tokens", "共享目標 vps:~/bot/tokens"},
 		{(&NotRegularError{Path: "/tmp/p", Mode: fs.ModeNamedPipe}).Message(), "/tmp/p is a named pipe, not a regular file", "/tmp/p 是命名管道，不是普通文件", "/tmp/p 是具名管道，並非一般檔案"},
+		{msg.Of(pickErr), `"xx" is not a Futu brand; use futu or moomoo`, `"xx" 不是有效的富途品牌；请使用 futu 或 moomoo`, `"xx" 並非有效的富途品牌；請使用 futu 或 moomoo`},
+		{ShownInputMsg(strings.Repeat("a", 100)), `"` + strings.Repeat("a", 60) + `" (cut; 100 bytes in all)`, `"` + strings.Repeat("a", 60) + `"（已截断；共 100 字节）`, `"` + strings.Repeat("a", 60) + `"（已截斷；共 100 位元組）`},
 	} {
 		for l, want := range map[msg.Lang]string{msg.English: c.en, msg.SimplifiedChinese: c.zhCN, msg.HongKongChinese: c.zhHK} {
 			if got := l.Render(c.m); got != want {
