@@ -29,8 +29,8 @@ func TestAuthMessagesRender(t *testing.T) {
 			"富途沒有回應（127.0.0.1:1 沒有服務回應）"},
 		{busyHealth.Why,
 			"Webull did not answer (out of time); nothing was changed and tokentray will check again",
-			"Webull没有响应（超时）；未做任何更改，tokentray 稍后会再次检查",
-			"Webull沒有回應（逾時）；未有作出任何更改，tokentray 稍後會再次檢查"},
+			"Webull 没有响应（超时）；未做任何更改，tokentray 稍后会再次检查",
+			"Webull 沒有回應（逾時）；未有作出任何更改，tokentray 稍後會再次檢查"},
 		{msg.Of(httpErr),
 			`the token URL "http://tokens.example" uses plain http, which would send tokens in the clear: use https (http is only for this computer, e.g. the sandbox)`,
 			`令牌网址 "http://tokens.example" 使用未加密的 http，令牌会以明文发送：请使用 https（http 仅限本机，例如沙盒）`,
@@ -56,7 +56,7 @@ func TestAuthMessagesRender(t *testing.T) {
 			}
 		}
 	}
-	if got := busyHealth.Explain(msg.HongKongChinese); got != "Webull沒有回應（逾時）；未有作出任何更改，tokentray 稍後會再次檢查" {
+	if got := busyHealth.Explain(msg.HongKongChinese); got != "Webull 沒有回應（逾時）；未有作出任何更改，tokentray 稍後會再次檢查" {
 		t.Errorf("Explain: %q", got)
 	}
 }

@@ -3,6 +3,8 @@ package msg
 import (
 	"fmt"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n/template"
 )
@@ -72,12 +74,40 @@ func (t fieldTemplate) Execute(data any) (string, error) {
 	m, _ := data.(map[string]any)
 	var b strings.Builder
 	for i, s := range t.text {
+		if i > 0 {
+			spaceBefore(&b, s)
+		}
 		b.WriteString(s)
 		if i < len(t.fields) {
-			b.WriteString(fieldText(m, t.fields[i]))
+			v := fieldText(m, t.fields[i])
+			spaceBefore(&b, v)
+			b.WriteString(v)
 		}
 	}
 	return b.String(), nil
+}
+
+// spaceBefore writes a space to b when next, put in where a parameter
+// meets the text around it, would join Chinese to a Latin letter or a
+// digit or a path ("Webull没有响应", "登录moomoo", "写入/tmp/x"): a Chinese message is written
+// against a parameter that may be either ("{{.Broker}}没有响应" says
+// "富途没有响应" and "Webull 没有响应"). Nothing else is touched.
+func spaceBefore(b *strings.Builder, next string) {
+	if b.Len() == 0 || next == "" {
+		return
+	}
+	last, _ := utf8.DecodeLastRuneInString(b.String())
+	first, _ := utf8.DecodeRuneInString(next)
+	if han(last) && latin(first) || latin(last) && han(first) {
+		b.WriteByte(' ')
+	}
+}
+
+func han(r rune) bool { return r >= 0x2E80 && unicode.Is(unicode.Han, r) }
+
+// latin is a Latin letter, a digit, or the start of a path ("/", "~").
+func latin(r rune) bool {
+	return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || r == '/' || r == '~'
 }
 
 // fieldText is what text/template prints for {{.name}} of m: the value,

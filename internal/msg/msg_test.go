@@ -365,3 +365,29 @@ func TestChoose(t *testing.T) {
 		t.Errorf("ZH_hk: %q %v", s, err)
 	}
 }
+
+// A parameter that may be Latin or Chinese (a broker's name, a field's,
+// a kind's) is written against the Chinese around it in the message
+// file; the renderer puts the space between Chinese and Latin letters or
+// digits where they meet, and nowhere else.
+func TestChineseAndLatinAreSpacedWhereAParameterMeetsTheText(t *testing.T) {
+	cases := []struct {
+		l    Lang
+		m    Message
+		want string
+	}{
+		{SimplifiedChinese, New("auth.no_answer", "Broker", New("brand.webull"), "Why", New("auth.net_timeout")), "Webull 没有响应（超时）"},
+		{SimplifiedChinese, New("auth.no_answer", "Broker", New("brand.futu"), "Why", New("auth.net_timeout")), "富途没有响应（超时）"},
+		{HongKongChinese, New("futu.logged_out", "Brand", New("brand.moomoo")), "已不再登入 moomoo（令牌已刪除）"},
+		{HongKongChinese, New("futu.logged_out", "Brand", New("brand.futu")), "已不再登入富途（令牌已刪除）"},
+		{SimplifiedChinese, New("dur.days", "Count", 3), "3 天"},
+		{SimplifiedChinese, New("auth.choice_bad", "Value", "x", "What", "地区", "Choices", "hk 或 us"), "x 不是有效的地区；请使用 hk 或 us"},
+		{English, New("auth.no_answer", "Broker", "富途", "Why", "x"), "富途 did not answer (x)"},
+		{SimplifiedChinese, New("cli.share_on_failed", "Name", "wb", "File", "/tmp/x/token.txt", "Err", "boom"), "wb 的共享已开启，但无法写入 /tmp/x/token.txt：boom"},
+	}
+	for _, c := range cases {
+		if got := c.l.Render(c.m); got != c.want {
+			t.Errorf("%s %s: got %q, want %q", c.l, c.m.ID, got, c.want)
+		}
+	}
+}
