@@ -29,7 +29,7 @@ func TestWrongCommandLinesAndHelpInTheLanguageChosen(t *testing.T) {
 		{[]string{"login"}, "tokentray: login 需要一個 NAME；請執行：tokentray help login\n"},
 		{[]string{"token", "k1", "k2"}, `tokentray: token 只接受一個 NAME，多出了 "k2"；請執行：tokentray help token` + "\n"},
 		{[]string{"agent", "x", "--sandbox"}, `tokentray: agent 不接受參數，多出了 "x"`},
-		{[]string{"stauts"}, `tokentray: "stauts" 不是 tokentray 命令；你是否想輸入 status？請執行：tokentray help` + "\n"},
+		{[]string{"stauts"}, `tokentray: "stauts" 不是 tokentray 指令；你是否想輸入 status？請執行：tokentray help` + "\n"},
 	} {
 		if code := f.run(c.args...); code != cli.ExitUsage || !strings.Contains(f.stderr.String(), c.want) {
 			t.Errorf("%v: exit %d, %q, want %q", c.args, code, f.stderr.String(), c.want)
@@ -42,7 +42,7 @@ func TestWrongCommandLinesAndHelpInTheLanguageChosen(t *testing.T) {
 		!strings.Contains(f.stdout.String(), "顯示每個憑證的狀態") || !strings.Contains(f.stdout.String(), "以下詳細說明為英文。") {
 		t.Errorf("help status: %q", f.stdout.String())
 	}
-	if code := f.run("help"); code != 0 || !strings.Contains(f.stdout.String(), "命令：") || !strings.Contains(f.stdout.String(), "  token       輸出憑證目前的令牌") {
+	if code := f.run("help"); code != 0 || !strings.Contains(f.stdout.String(), "指令：") || !strings.Contains(f.stdout.String(), "  token       輸出憑證目前的令牌") {
 		t.Errorf("help: %q", f.stdout.String())
 	}
 }

@@ -17,7 +17,7 @@ func TestCommandLineSentences(t *testing.T) {
 		{msg.English, msg.New("cli.next", "Sentence", "not logged in to Futu yet", "Command", "tokentray login f"), "not logged in to Futu yet. Next: tokentray login f"},
 		{msg.SimplifiedChinese, msg.New("cli.next", "Sentence", "尚未登录富途", "Command", "tokentray login f"), "尚未登录富途。下一步：tokentray login f"},
 		{msg.English, msg.New("cli.not_a_command_did_you_mean", "Word", `"sttaus"`, "Names", "status"), `"sttaus" is not a tokentray command; did you mean status? Run: tokentray help`},
-		{msg.HongKongChinese, msg.New("cli.not_a_command", "Word", `"x"`), `"x" 不是 tokentray 命令；請執行：tokentray help`},
+		{msg.HongKongChinese, msg.New("cli.not_a_command", "Word", `"x"`), `"x" 不是 tokentray 指令；請執行：tokentray help`},
 		{msg.English, msg.New("cli.countdown", "Waiting", msg.New("cli.waiting_verification"), "Left", "4:59"), "Waiting for the verification: 4:59 left (Ctrl-C cancels)"},
 		{msg.SimplifiedChinese, msg.New("cli.countdown", "Waiting", msg.New("cli.waiting_verification"), "Left", "4:59"), "正在等待验证：剩余 4:59（按 Ctrl-C 取消）"},
 		{msg.HongKongChinese, msg.New("cli.countdown", "Waiting", msg.New("cli.waiting_login"), "Left", "0:05"), "正在等待登入：尚餘 0:05（按 Ctrl-C 取消）"},
