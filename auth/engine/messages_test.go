@@ -36,7 +36,7 @@ func TestEngineMessagesRender(t *testing.T) {
 		{msg.New("engine.not_added_unchecked", "Name", "main", "Broker", auth.KindWebull.BrokerMessage(), "Why", auth.NoAnswer(msg.New("brand.webull"), errors.New("i/o error"))),
 			"main was not added, because Webull could not check it: Webull did not answer (i/o error)",
 			"没有添加 main，因为 Webull 无法检查它：Webull 没有响应（i/o error）",
-			"未有加入 main，因為 Webull 無法檢查它：Webull 沒有回應（i/o error）"},
+			"未有新增 main，因為 Webull 無法檢查它：Webull 沒有回應（i/o error）"},
 		{msg.New("engine.needs_you", "Name", "wb", "State", auth.ActionNeeded.Message()),
 			"wb needs you to act (Action needed)",
 			"wb 需要你处理（需要处理）",

@@ -24,7 +24,7 @@ func TestStoreSentencesInEveryLanguage(t *testing.T) {
 		{(&CorruptError{Path: "/c/settings.json", MovedTo: "/c/settings.json.corrupt-1", Err: msg.Errorf("store.corrupt_empty")}).Message(),
 			"the settings file /c/settings.json is damaged (the file is empty), so tokentray moved it aside to /c/settings.json.corrupt-1 and will start with empty settings; copy any credentials you need from that file or add them again",
 			"设置文件 /c/settings.json 已损坏（文件是空的），tokentray 已将它移到 /c/settings.json.corrupt-1，并将以空白设置启动；请从该文件中复制你需要的凭证，或重新添加",
-			"設定檔 /c/settings.json 已損壞（檔案是空的），tokentray 已將它移到 /c/settings.json.corrupt-1，並會以空白設定啟動；請從該檔案複製你需要的憑證，或重新加入"},
+			"設定檔 /c/settings.json 已損壞（檔案是空的），tokentray 已將它移到 /c/settings.json.corrupt-1，並會以空白設定啟動；請從該檔案複製你需要的憑證，或再次新增"},
 		{msg.New("store.too_big", "Path", "/c/settings.json", "MiB", MaxSettingsBytes>>20),
 			"the settings file /c/settings.json is larger than the 4 MiB tokentray reads, so it is not a file tokentray wrote and was left untouched; move it away (tokentray then starts with empty settings) or restore the settings from a backup",
 			"设置文件 /c/settings.json 超过 tokentray 可读取的 4 MiB，不是 tokentray 写入的文件，因此未做改动；请把它移走（tokentray 随后以空白设置启动），或从备份恢复设置",
