@@ -91,10 +91,19 @@ func words(s string) []word {
 		if k := strings.IndexFunc(cmd, func(r rune) bool { return runeWidth(r) == 2 }); k > 0 {
 			cmd, tail = cmd[:k], cmd[k:]
 		}
-		out = append(out, word{cmd, glued[i]})
-		for _, p := range pieces(tail) {
-			out = append(out, word{p, true})
+		// The tail is words of its own ("（或 tokentray … exec …）"):
+		// another command may start in it, and its spaces are breaks; a
+		// closing mark right after the command stays on its line.
+		rest := words(tail)
+		if len(rest) > 0 {
+			if r, _ := utf8.DecodeRuneInString(rest[0].text); closing(r) {
+				cmd, rest = cmd+rest[0].text, rest[1:]
+			} else {
+				rest[0].glue = true
+			}
 		}
+		out = append(out, word{cmd, glued[i]})
+		out = append(out, rest...)
 		i = j
 	}
 	return out

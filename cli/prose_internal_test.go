@@ -38,3 +38,31 @@ func TestSayKeepsCommandsWholeAndHangsLabelledValues(t *testing.T) {
 		t.Fatal("not a terminal: more than one line")
 	}
 }
+
+// Two commands in one Chinese sentence, the second right after "（或 ":
+// each stays whole, no line starts with the space between them, and the
+// closing mark stays with the command before it.
+func TestWrapKeepsACommandAfterChinesePunctuationWhole(t *testing.T) {
+	s := "webull-no2fa 沒有可輸出的令牌，也不需要：此應用程式已關閉雙重認證，請求只以 App Key 簽署；" +
+		"機械人可從 tokentray --sandbox env webull-no2fa（或 tokentray --sandbox exec webull-no2fa -- CMD）取得 App Key 和 App Secret"
+	for _, width := range []int{40, 60, 70, 78} {
+		lines := wrap(s, width)
+		joined := strings.Join(lines, "\n")
+		for _, l := range lines {
+			if strings.HasPrefix(l, " ") || strings.HasSuffix(l, " ") {
+				t.Errorf("at %d columns a line has a space at its edge: %q", width, l)
+			}
+			if strings.HasPrefix(l, "）") {
+				t.Errorf("at %d columns a line starts with a closing mark: %q", width, l)
+			}
+		}
+		for _, cmd := range []string{"tokentray --sandbox env webull-no2fa", "tokentray --sandbox exec webull-no2fa -- CMD"} {
+			if !strings.Contains(joined, cmd) {
+				t.Errorf("at %d columns %q is broken apart:\n%s", width, cmd, joined)
+			}
+		}
+		if strings.Join(strings.Fields(joined), "") != strings.Join(strings.Fields(s), "") {
+			t.Errorf("at %d columns the text changed:\n%s", width, joined)
+		}
+	}
+}
