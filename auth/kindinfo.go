@@ -224,7 +224,13 @@ func ChoiceListMsg(cs []Choice) msg.Message {
 	case 2:
 		return msg.New("auth.choices_two", "A", vs[0], "B", vs[1])
 	}
-	return msg.New("auth.choices_one_of", "Values", strings.Join(vs, ", "))
+	// "a, b, c" in English, "a、b、c" in Chinese: each comma is the
+	// language's own.
+	var values any = vs[0]
+	for _, v := range vs[1:] {
+		values = msg.New("auth.choices_more", "Rest", values, "Last", v)
+	}
+	return msg.New("auth.choices_one_of", "Values", values)
 }
 
 // Pick checks v against the choices (case and spaces aside) and returns

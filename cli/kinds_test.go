@@ -7,6 +7,7 @@ import (
 
 	"tokentray/auth"
 	"tokentray/cli"
+	"tokentray/internal/msg"
 	"tokentray/internal/system"
 	"tokentray/internal/testutil"
 )
@@ -59,6 +60,14 @@ func TestAddAndUpdateRefuseAnotherKindsOption(t *testing.T) {
 	errOut.Reset()
 	if code := cli.Run(context.Background(), []string{"add", "webull", "w", "--region", "mars"}, d); code != cli.ExitUsage || !strings.Contains(errOut.String(), `"mars" is not a Webull region; use one of us, hk`) {
 		t.Errorf("add webull --region mars: exit %d, %q", code, errOut.String())
+	}
+	// In Chinese: the region named in Chinese, the regions listed with 、.
+	errOut.Reset()
+	dHK := d
+	dHK.Language = func(bool) msg.Lang { return msg.HongKongChinese }
+	if code := cli.Run(context.Background(), []string{"add", "webull", "w", "--region", "mars"}, dHK); code != cli.ExitUsage ||
+		!strings.Contains(errOut.String(), `"mars" 並非有效的地區；請使用 us、hk、`) || strings.Contains(errOut.String(), "region") {
+		t.Errorf("add webull --region mars in zh-HK: exit %d, %q", code, errOut.String())
 	}
 	errOut.Reset()
 	if code := cli.Run(context.Background(), []string{"add", "webull", "w"}, d); code != cli.ExitUsage || !strings.Contains(errOut.String(), "add webull needs --region R (one of us, hk") {

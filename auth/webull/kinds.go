@@ -28,7 +28,7 @@ func Kinds() []auth.KindInfo {
 			{Name: "region", Arg: "R", Usage: "the Webull region", Help: "the app's region, one of the Webull regions below",
 				Label: msg.New("kinds.field_region"), Choices: regions, Default: DefaultRegion, Required: true, Update: true,
 				Set: func(c *auth.Credential, v string) error {
-					r, err := auth.Pick(regions, "Webull region", v)
+					r, err := auth.PickNamed(regions, msg.New("webull.what_region"), v)
 					c.Region = r
 					return err
 				},
