@@ -92,6 +92,7 @@ func (u *UI) ShowAddForm() *AddForm {
 func (u *UI) ShowEditForm(r Row) *AddForm {
 	f := u.newForm(true)
 	c := r.Credential
+	c.Name, c.Kind = r.Name, r.Kind
 	f.Kind.SetSelected(kindTitle(r.Kind))
 	f.Kind.Disable()
 	f.Name.SetText(r.Name)
