@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"tokentray/internal/msg"
 )
 
 // Exposure says, as one sentence, why the settings can be read or
@@ -13,30 +14,35 @@ import (
 // could point a credential's endpoint at a host of their choosing.
 // Empty when neither; tokentray goes on either way, and its next save
 // writes the file private again.
-func (s *Store) Exposure() string {
+func (s *Store) Exposure() string { return s.ExposureWhy().String() }
+
+// ExposureWhy is Exposure as a message; zero when the settings are
+// private.
+func (s *Store) ExposureWhy() msg.Message {
 	if runtime.GOOS == "windows" {
-		return "" // permissions are ACLs there, not mode bits
+		return msg.Message{} // permissions are ACLs there, not mode bits
 	}
 	uid := os.Getuid()
 	for _, c := range []struct {
-		path, what string
-		loose      os.FileMode
+		path  string
+		what  msg.Message
+		loose os.FileMode
 	}{
-		{s.Path(), "the settings file", 0o077},
-		{s.dir, "the settings folder", 0o022},
+		{s.Path(), msg.New("store.the_settings_file"), 0o077},
+		{s.dir, msg.New("store.the_settings_folder"), 0o022},
 	} {
 		fi, err := os.Stat(c.path)
 		if err != nil {
 			continue
 		}
 		if owner, ok := fileOwner(fi); ok && owner != uid {
-			return fmt.Sprintf("%s %s belongs to another user (uid %d), who can change what tokentray does with your credentials; make it yours or move it away", c.what, c.path, owner)
+			return msg.New("store.exposed_owner", "What", c.what, "Path", c.path, "UID", owner)
 		}
 		if m := fi.Mode().Perm(); m&c.loose != 0 {
-			return fmt.Sprintf("%s %s can be read or changed by other users (mode %04o); make it private to you (mode %04o)", c.what, c.path, m, privateMode(fi))
+			return msg.New("store.exposed_mode", "What", c.what, "Path", c.path, "Mode", fmt.Sprintf("%04o", m), "Private", fmt.Sprintf("%04o", privateMode(fi)))
 		}
 	}
-	return ""
+	return msg.Message{}
 }
 
 func privateMode(fi os.FileInfo) os.FileMode {

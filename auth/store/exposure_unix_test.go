@@ -4,7 +4,6 @@ package store
 
 import (
 	"os"
-	"strings"
 	"testing"
 
 	"tokentray/auth"
@@ -33,8 +32,8 @@ func TestExposureNamesLooseModes(t *testing.T) {
 	if err := os.Chmod(dir, 0o777); err != nil {
 		t.Fatal(err)
 	}
-	if got := s.Exposure(); !strings.HasPrefix(got, "the settings folder "+dir+" can be read or changed by other users (mode 0777)") {
-		t.Errorf("a folder anyone can write: %q", got)
+	if m := s.ExposureWhy(); !m.Is("store.exposed_mode") || m.Arg("What") != "the settings folder" || m.Arg("Path") != dir || m.Arg("Mode") != "0777" {
+		t.Errorf("a folder anyone can write: %v", m)
 	}
 	_ = os.Chmod(dir, 0o700)
 	if os.Getuid() == 0 {
@@ -42,8 +41,8 @@ func TestExposureNamesLooseModes(t *testing.T) {
 		if err := os.Chown(s.Path(), 4242, -1); err != nil {
 			t.Fatal(err)
 		}
-		if got := s.Exposure(); !strings.Contains(got, "belongs to another user (uid 4242)") {
-			t.Errorf("a file of another user: %q", got)
+		if m := s.ExposureWhy(); !m.Is("store.exposed_owner") || m.Arg("UID") != "4242" {
+			t.Errorf("a file of another user: %v", m)
 		}
 	}
 }

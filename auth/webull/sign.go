@@ -10,15 +10,16 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"hash"
 	"net/http"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
 	"tokentray/auth"
+	"tokentray/internal/msg"
 )
 
 // Algorithm is a value of the x-signature-algorithm header.
@@ -63,7 +64,7 @@ func ParseAlgorithm(s string) (Algorithm, error) {
 	case "SHA256", "SHA-256":
 		return HMACSHA256, nil
 	}
-	return "", auth.NeedsUser(fmt.Sprintf("%q is not a Webull signature algorithm: use HMAC-SHA1 or HMAC-SHA256", s))
+	return "", auth.NeedsUserBecause(auth.Action{}, msg.New("webull.algorithm_unknown", "Algorithm", strconv.Quote(s)))
 }
 
 func (a Algorithm) newHash() func() hash.Hash {
