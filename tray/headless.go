@@ -208,9 +208,9 @@ func (l *EventLog) Entries(entries []Entry) {
 		renewed := known && prev.Health.State != auth.Pending && !prev.Health.ExpiresAt.IsZero() && e.Health.ExpiresAt.After(prev.Health.ExpiresAt)
 		switch {
 		case first:
-			l.say(lang, "tray.log_first", "Name", e.Name, "Kind", kindTitle(e.Kind), "What", describe(lang, e))
+			l.say(lang, "tray.log_first", "Name", e.Name, "Kind", e.Kind.Message(), "What", describe(lang, e))
 		case !known:
-			l.say(lang, "tray.log_added", "Name", e.Name, "Kind", kindTitle(e.Kind), "What", describe(lang, e))
+			l.say(lang, "tray.log_added", "Name", e.Name, "Kind", e.Kind.Message(), "What", describe(lang, e))
 		case prev.Health.State != e.Health.State && renewed:
 			l.say(lang, "tray.log_renewed_to", "Name", e.Name, "From", prev.Health.State.Message(), "What", describe(lang, e))
 		case prev.Health.State != e.Health.State:
@@ -238,19 +238,6 @@ func (l *EventLog) Entries(entries []Entry) {
 // sameMessage reports whether two messages say the same (their English
 // sentences are equal).
 func sameMessage(a, b msg.Message) bool { return a.ID == b.ID && a.String() == b.String() }
-
-// kindTitle names a kind of credential ("Futu API key").
-func kindTitle(k auth.Kind) msg.Message {
-	switch k {
-	case auth.KindFutuOAuth:
-		return msg.New("tray.kind_futu_oauth")
-	case auth.KindFutuKey:
-		return msg.New("tray.kind_futu_key")
-	case auth.KindWebull:
-		return msg.New("tray.kind_webull")
-	}
-	return msg.Plain(string(k))
-}
 
 // describe is an entry's state, expiry and reason on one line.
 func describe(l msg.Lang, e Entry) string {
