@@ -140,7 +140,7 @@ func (ld *LoginDialog) start() {
 		}
 	})
 	ld.ui.run.Go(func() {
-		h, err := ld.ui.backend.Login(ctx, ld.row.Name, auth.LoginOptions{}, func(ev auth.LoginEvent) {
+		h, err := ld.ui.backend.Login(ctx, ld.row.Name, auth.LoginOptions{Lang: ld.ui.lang}, func(ev auth.LoginEvent) {
 			ld.mu.Lock()
 			ld.last = ev
 			ld.mu.Unlock()

@@ -81,7 +81,7 @@ func runLogin(e *env, o loginOptions) error {
 	defer stop()
 	// Without a terminal nobody would see an address shown in place of
 	// a browser that cannot be opened: say how to log in without one.
-	opts := auth.LoginOptions{NoBrowser: noBrowser, NeedBrowser: !noBrowser && !e.IsTerminal(e.Stdout)}
+	opts := auth.LoginOptions{NoBrowser: noBrowser, NeedBrowser: !noBrowser && !e.IsTerminal(e.Stdout), Lang: e.lang}
 	// On a terminal a Futu login also takes the address the browser
 	// landed on, pasted (the browser may be on another device): pasted
 	// text must not fall through to the shell, which would run it and

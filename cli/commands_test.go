@@ -9,6 +9,7 @@ import (
 
 	"tokentray/auth"
 	"tokentray/cli"
+	"tokentray/internal/msg"
 )
 
 // The credentials the command tests start from: a Futu API key, a Futu
@@ -136,6 +137,12 @@ func TestLoginCommand(t *testing.T) {
 	runCommandCases(t, []commandCase{
 		{name: "verified", args: []string{"login", "w1"}, calls: []string{"Login w1"}, stdout: []string{"w1"}},
 		{name: "no name", args: []string{"login"}, code: cli.ExitUsage, calls: []string{}},
+		{name: "the browser's last page in the person's language", args: []string{"login", "w1"}, env: map[string]string{"LANG": "zh_HK.UTF-8"},
+			calls: []string{"Login w1"}, check: func(t *testing.T, f *fakeService) {
+				if f.loginOpts.Lang != msg.HongKongChinese {
+					t.Errorf("the login was asked in %q, want zh-HK", f.loginOpts.Lang)
+				}
+			}},
 		{name: "unknown name", args: []string{"login", "nope"}, code: cli.ExitError, stderr: []string{`no credential is named "nope"`}},
 		{name: "refused by the person", args: []string{"login", "w1"},
 			setup: fails("Login w1", auth.NeedsUserTo(auth.Next(auth.ActionVerify, "w1"), "the verification was refused in the Webull app")),

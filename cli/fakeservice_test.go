@@ -17,6 +17,7 @@ import (
 	"tokentray/auth/store"
 	"tokentray/auth/targets"
 	"tokentray/cli"
+	"tokentray/internal/msg"
 	"tokentray/internal/testutil"
 )
 
@@ -33,6 +34,8 @@ type fakeService struct {
 	calls []string
 	// fail scripts the error of a call, by "Method NAME" ("Token k1").
 	fail map[string]error
+	// loginOpts are the options of the last login asked for.
+	loginOpts auth.LoginOptions
 	// health scripts the health a check, login, extension or update of a
 	// credential ends with, by name; unset: OK.
 	health map[string]auth.Health
@@ -267,6 +270,9 @@ func (f *fakeService) Login(_ context.Context, name string, opts auth.LoginOptio
 	if c.Kind == auth.KindFutuKey {
 		return auth.Health{}, fmt.Errorf("%s (%s) has no login: tokentray checks and renews it without you", name, c.Kind.Title())
 	}
+	f.mu.Lock()
+	f.loginOpts = opts
+	f.mu.Unlock()
 	for _, ev := range f.progress {
 		progress(ev)
 	}
@@ -490,6 +496,7 @@ func cliRunWith(t *testing.T, svc *fakeService, env map[string]string, stdin str
 			return cli.Parts{Service: svc, Dir: svc.st.Dir(), Prefs: svc.st}, nil
 		},
 		ProfileDir: func(bool) (string, error) { return svc.st.Dir(), nil },
+		Language:   func(bool) msg.Lang { return msg.Choose("", func(k string) string { return env[k] }, nil) },
 	}
 	code := cli.Run(context.Background(), args, d)
 	r := ran{code: code, stdout: stdout.String(), stderr: stderr.String()}
