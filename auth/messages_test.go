@@ -44,7 +44,7 @@ func TestAuthMessagesRender(t *testing.T) {
 		{Credential{Kind: KindFutuOAuth, Brand: BrandMoomoo, Account: Account{FutuID: "12345"}, Access: &Access{Quote: true, Trade: true, Accounts: []string{"281756"}}}.WhoMsg(),
 			"moomoo · Futu ID 12345 · quotes and trading (account 281756)",
 			"moomoo · 牛牛号 12345 · 行情和交易（账户 281756）",
-			"moomoo · 牛牛號 12345 · 報價及交易（帳戶 281756）"},
+			"moomoo · 牛牛號 12345 · 行情及交易（帳戶 281756）"},
 		{Handoff{Kind: HandoffTarget, Where: "vps:~/bot/tokens"}.Message(), "the share target vps:~/bot/tokens", "共享目标 vps:~/bot/tokens", "共享目標 vps:~/bot/tokens"},
 		{(&NotRegularError{Path: "/tmp/p", Mode: fs.ModeNamedPipe}).Message(), "/tmp/p is a named pipe, not a regular file", "/tmp/p 是命名管道，不是普通文件", "/tmp/p 是具名管道，並非一般檔案"},
 		{msg.Of(pickErr), `"xx" is not a Futu brand; use futu or moomoo`, `"xx" 不是有效的富途品牌；请使用 futu 或 moomoo`, `"xx" 並非有效的富途品牌；請使用 futu 或 moomoo`},
