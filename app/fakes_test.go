@@ -12,6 +12,7 @@ import (
 
 	"tokentray/auth"
 	"tokentray/auth/service"
+	"tokentray/internal/msg"
 )
 
 // syncRunner runs background work and widget updates at once, on the
@@ -70,10 +71,12 @@ type memBackend struct {
 	// loginErrs are the outcomes of the next logins, before they succeed.
 	loginErrs []error
 	logins    int
-	loggedOut []string
-	settings  []Setting
-	watch     func()
-	where     Where
+	// loginLangs are the languages the logins were asked to speak in.
+	loginLangs []msg.Lang
+	loggedOut  []string
+	settings   []Setting
+	watch      func()
+	where      Where
 }
 
 func (m *memBackend) Rows(context.Context) ([]Row, error) {
@@ -117,6 +120,7 @@ func (m *memBackend) Login(ctx context.Context, name string, opts auth.LoginOpti
 	}
 	m.mu.Lock()
 	m.logins++
+	m.loginLangs = append(m.loginLangs, opts.Lang)
 	if len(m.loginErrs) > 0 {
 		err := m.loginErrs[0]
 		m.loginErrs = m.loginErrs[1:]
