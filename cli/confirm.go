@@ -78,15 +78,23 @@ func (e *env) confirm(yes bool, question string) (bool, error) {
 	}
 	var line string
 	var err error
+	prompt := question + " " + e.tr(msg.New("cli.yes_no")) + " "
+	if e.IsTerminal(e.Stderr) {
+		// Wrapped as say wraps a sentence (never inside a command), its
+		// last line left open for the answer.
+		lines := strings.Split(strings.TrimRight(e.sayString(e.Stderr, strings.TrimSpace(prompt)), "\n"), "\n")
+		fmt.Fprint(e.Stderr, strings.Join(append(lines[:len(lines)-1:len(lines)-1], ""), "\n"))
+		prompt = lines[len(lines)-1] + " "
+	}
 	if e.ReadLine != nil {
 		// Typed on the terminal: Ctrl-C stops the command at once, Ctrl-D
 		// answers no.
-		line, err = e.ReadLine(question + " " + e.tr(msg.New("cli.yes_no")) + " ")
+		line, err = e.ReadLine(prompt)
 		if errors.Is(err, ErrInterrupted) {
 			return false, &exitError{code: ExitInterrupted, err: msg.Errorf("cli.cancelled_nothing_changed")}
 		}
 	} else {
-		fmt.Fprint(e.Stderr, question+" "+e.tr(msg.New("cli.yes_no"))+" ")
+		fmt.Fprint(e.Stderr, prompt)
 		line, err = bufio.NewReader(e.Stdin).ReadString('\n')
 		if errors.Is(err, io.EOF) && line == "" {
 			fmt.Fprintln(e.Stderr)

@@ -77,7 +77,8 @@ func TestRemoveAndLogoutAskOnATerminal(t *testing.T) {
 				if code := r.run(answer, cmd, "wb"); code != 1 {
 					t.Fatalf("%s answered %q: exit %d, want 1; stderr %q", cmd, answer, code, r.stderr.String())
 				}
-				q := r.stderr.String()
+				// The question wraps on a terminal: read it as one line.
+				q := strings.Join(strings.Fields(r.stderr.String()), " ")
 				for _, want := range []string{r.file, "tokentray token, env or exec for wb", "12 days left", "[y/N]"} {
 					if !strings.Contains(q, want) {
 						t.Fatalf("%s asked %q, want it to name %q", cmd, q, want)

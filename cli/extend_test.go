@@ -7,8 +7,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 
 	"tokentray/auth"
+	"tokentray/internal/msg"
 )
 
 // extend on a terminal says that the old token stops working and what
@@ -27,7 +29,8 @@ func TestExtendAsksBeforeReplacingTheToken(t *testing.T) {
 	if code := f.run("extend", "k1", "--days", "90"); code != 1 || len(extended) != 0 {
 		t.Fatalf("extend answered no: exit %d, %d extensions; stderr %q", code, len(extended), f.stderr.String())
 	}
-	q := f.stderr.String()
+	// The question wraps on a terminal: read it as one line.
+	q := strings.Join(strings.Fields(f.stderr.String()), " ")
 	for _, want := range []string{"retires the old token", "stops working. Processes started by tokentray exec", "must be restarted", "2027-02-21", "[y/N]"} {
 		if !strings.Contains(q, want) {
 			t.Fatalf("extend asked %q, want it to say %q", q, want)
@@ -102,4 +105,53 @@ func TestExtendUpdatesShareTargetsAndSaysSo(t *testing.T) {
 	if b, _ := os.ReadFile(got); !strings.Contains(string(b), "FUTU_ACCESS_TOKEN='"+fresh+"'") {
 		t.Fatal("the share target did not get the new token")
 	}
+}
+
+// On a terminal the question wraps at the terminal's width between
+// words (Chinese between characters), never inside a command, and the
+// answer is typed after its last line.
+func TestExtendQuestionWrapsOnATerminal(t *testing.T) {
+	for _, lang := range []msg.Lang{msg.English, msg.HongKongChinese} {
+		f := newFakeRun(t)
+		f.deps.IsTerminal = func(any) bool { return true }
+		f.deps.Getenv = func(k string) string { return map[string]string{"COLUMNS": "80"}[k] }
+		f.deps.Language = func(bool) msg.Lang { return lang }
+		f.deps.Stdin = strings.NewReader("n\n")
+		if code := f.run("extend", "k1", "--days", "90"); code != 1 {
+			t.Fatalf("%s: extend answered no: exit %d; stderr %q", lang, code, f.stderr.String())
+		}
+		// The question, up to where the answer is typed (not echoed here).
+		q, _, ok := strings.Cut(f.stderr.String(), "[y/N] ")
+		if !ok {
+			t.Fatalf("%s: no [y/N] to answer after: %q", lang, f.stderr.String())
+		}
+		lines := strings.Split(q, "\n")
+		if len(lines) < 3 {
+			t.Fatalf("%s: the question is not wrapped: %q", lang, q)
+		}
+		for _, l := range lines {
+			if w := columns(l); w > 80 {
+				t.Errorf("%s: a line of %d columns: %q", lang, w, l)
+			}
+		}
+		for _, cmd := range []string{"tokentray exec", "tokentray env"} {
+			if !strings.Contains(q, cmd) {
+				t.Errorf("%s: %q is broken apart or missing: %q", lang, cmd, q)
+			}
+		}
+	}
+}
+
+// columns is how many terminal columns s takes: two for a Chinese
+// character or full-width mark.
+func columns(s string) int {
+	n := 0
+	for _, r := range s {
+		if unicode.Is(unicode.Han, r) || (r >= 0x3000 && r <= 0x303f) || (r >= 0xff00 && r <= 0xffef) {
+			n += 2
+		} else {
+			n++
+		}
+	}
+	return n
 }

@@ -124,7 +124,8 @@ func TestRemoveDeletesTheFilesPushedToShareTargets(t *testing.T) {
 	if code := r.run("n\n", "remove", "wb"); code != 1 {
 		t.Fatalf("remove answered no: exit %d; stderr %q", code, r.stderr.String())
 	}
-	q := r.stderr.String()
+	// The question wraps on a terminal: read it as one line.
+	q := strings.Join(strings.Fields(r.stderr.String()), " ")
 	for _, want := range []string{"the file pushed to 127.0.0.1:" + r.remote["kept as pushed"], "127.0.0.1:" + r.remote["changed there"], "is deleted there while it still holds what tokentray pushed"} {
 		if !strings.Contains(q, want) {
 			t.Fatalf("remove asked %q; want it to say %q", q, want)

@@ -21,6 +21,12 @@ func (e *env) say(w io.Writer, text string) {
 		fmt.Fprintln(w, text)
 		return
 	}
+	io.WriteString(w, e.sayString(w, text))
+}
+
+// sayString is text as say writes it to the terminal w, each line ending
+// in a newline.
+func (e *env) sayString(w io.Writer, text string) string {
 	width := e.width(w)
 	var b strings.Builder
 	for _, line := range strings.Split(text, "\n") {
@@ -43,7 +49,7 @@ func (e *env) say(w io.Writer, text string) {
 			}
 		}
 	}
-	io.WriteString(w, b.String())
+	return b.String()
 }
 
 // label is the start of a line laid out as "label:   value", or of a
