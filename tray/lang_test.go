@@ -53,7 +53,20 @@ func TestTheAgentFollowsTheLanguageSetting(t *testing.T) {
 	// and checks that the tooltip and every menu label are in lang.
 	shows := func(lang msg.Lang, line string) {
 		t.Helper()
+		want := map[msg.Lang][]string{
+			msg.English:           {"Refresh all", "Open tokentray…", "Settings…", "Start at login", "Quit"},
+			msg.SimplifiedChinese: {"全部刷新", "打开 tokentray…", "设置…", "登录系统时启动", "退出"},
+			msg.HongKongChinese:   {"全部刷新", "開啟 tokentray…", "設定…", "登入系統時啟動", "結束"},
+		}[lang]
+		// The tooltip and the menu's items are set one after the other:
+		// wait for the last item too, then check everything shown.
 		testutil.EventuallyWithin(t, 10*time.Second, "the tray to show "+line, func() bool {
+			labels := ta.panel.allLabels()
+			for _, w := range want {
+				if !slices.Contains(labels, w) {
+					return false
+				}
+			}
 			return strings.Contains(ta.panel.tip(), "\n"+line) && !ta.busy()
 		})
 		if got := ta.Lang(); got != lang {
@@ -62,11 +75,6 @@ func TestTheAgentFollowsTheLanguageSetting(t *testing.T) {
 		tip, labels := ta.panel.tip(), ta.panel.allLabels()
 		assertScript(t, lang, "tooltip", tip)
 		assertScript(t, lang, "menu", strings.Join(labels, "\n"))
-		want := map[msg.Lang][]string{
-			msg.English:           {"Refresh all", "Open tokentray…", "Settings…", "Start at login", "Quit"},
-			msg.SimplifiedChinese: {"全部刷新", "打开 tokentray…", "设置…", "登录系统时启动", "退出"},
-			msg.HongKongChinese:   {"全部刷新", "開啟 tokentray…", "設定…", "登入系統時啟動", "結束"},
-		}[lang]
 		for _, w := range want {
 			if !slices.Contains(labels, w) {
 				t.Errorf("%s: the menu %q has no %q", lang, labels, w)
