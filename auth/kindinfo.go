@@ -128,9 +128,9 @@ type Share struct {
 	// err when it is not safe, warning (a sentence) when others can list
 	// it; nil: any folder.
 	CheckDir func(dir string) (warning string, err error)
-	// UseOfDir says which bots find the file kept in dir, as a sentence
+	// UseOfDir says which bots find the file kept in dir, as a message
 	// without a full stop; nil when not known.
-	UseOfDir func(dir string) string
+	UseOfDir func(dir string) msg.Message
 	// AccessOnly: it can be written without the refresh token.
 	AccessOnly bool
 	// WrittenOnRenewal: the file is written only when the token is

@@ -135,13 +135,13 @@ func runShare(e *env, name, dirFlag string, off, accessOnly bool) error {
 	if off {
 		switch {
 		case !before.ShareWithSDK:
-			fmt.Fprintln(e.Stdout, e.tr(msg.New("cli.share_already_off", "Name", name)))
+			e.say(e.Stdout, e.tr(msg.New("cli.share_already_off", "Name", name)))
 		case info.Share.Dir && before.SDKTokenFile != "" && shared.OldFileGone:
-			fmt.Fprintln(e.Stdout, e.tr(msg.New("cli.share_off_removed", "Name", name, "File", before.SDKTokenFile)))
+			e.say(e.Stdout, e.tr(msg.New("cli.share_off_removed", "Name", name, "File", before.SDKTokenFile)))
 		case info.Share.Dir && before.SDKTokenFile != "":
-			fmt.Fprintln(e.Stdout, e.tr(msg.New("cli.share_off_left", "Name", name, "File", before.SDKTokenFile)))
+			e.say(e.Stdout, e.tr(msg.New("cli.share_off_left", "Name", name, "File", before.SDKTokenFile)))
 		default:
-			fmt.Fprintln(e.Stdout, e.tr(msg.New("cli.share_off_futu", "Name", name, "File", file)))
+			e.say(e.Stdout, e.tr(msg.New("cli.share_off_futu", "Name", name, "File", file)))
 		}
 		return nil
 	}
@@ -153,21 +153,21 @@ func runShare(e *env, name, dirFlag string, off, accessOnly bool) error {
 		m := msg.New("cli.share_on_needs_user", "Name", name, "File", file, "Why", msg.Of(ue))
 		return &auth.UserError{Msg: m.String(), Why: m, Action: ue.Action}
 	case h.State == auth.Unknown:
-		fmt.Fprintln(e.Stdout, e.tr(msg.New("cli.share_on_unwritten", "Name", name, "File", file, "Why", e.shortReason(err, h))))
+		e.say(e.Stdout, e.tr(msg.New("cli.share_on_unwritten", "Name", name, "File", file, "Why", e.shortReason(err, h))))
 		return nil
 	default:
 		return msg.Wrap(err, "cli.share_on_failed", "Name", name, "File", file, "Err", err)
 	}
 	if !info.Share.Dir {
 		if accessOnly {
-			fmt.Fprintln(e.Stdout, e.tr(msg.New("cli.share_on_futu_access_only", "Name", name, "File", file)))
+			e.say(e.Stdout, e.tr(msg.New("cli.share_on_futu_access_only", "Name", name, "File", file)))
 		} else {
-			fmt.Fprintln(e.Stdout, e.tr(msg.New("cli.share_on_futu", "Name", name, "File", file)))
+			e.say(e.Stdout, e.tr(msg.New("cli.share_on_futu", "Name", name, "File", file)))
 		}
 		return nil
 	}
 	if shared.After.TwoFactorOff {
-		fmt.Fprintln(e.Stdout, e.tr(msg.New("cli.share_on_no2fa", "Name", name, "Env", e.cmdLine("env", name), "Old", e.oldFileNote(shared, file, dir), "File", file)))
+		e.say(e.Stdout, e.tr(msg.New("cli.share_on_no2fa", "Name", name, "Env", e.cmdLine("env", name), "Old", e.oldFileNote(shared, file, dir), "File", file)))
 		return nil
 	}
 	var use msg.Message
@@ -176,7 +176,7 @@ func runShare(e *env, name, dirFlag string, off, accessOnly bool) error {
 	} else {
 		use = msg.New("cli.share_start_bots", "Var", info.Share.DirEnv, "Dir", dir, "Env", e.cmdLine("env", name))
 	}
-	fmt.Fprintln(e.Stdout, e.tr(msg.New("cli.share_on_webull", "Name", name, "File", file, "Use", use, "Old", e.oldFileNote(shared, file, dir))))
+	e.say(e.Stdout, e.tr(msg.New("cli.share_on_webull", "Name", name, "File", file, "Use", use, "Old", e.oldFileNote(shared, file, dir))))
 	e.shareDirWarning(warning, dir)
 	return nil
 }
@@ -236,6 +236,6 @@ func (e *env) shareDir(i auth.KindInfo, flag, raw string) (dir, warning string, 
 // shareDirWarning prints the warning of a folder others can list.
 func (e *env) shareDirWarning(warning, dir string) {
 	if warning != "" {
-		fmt.Fprintln(e.Stdout, e.tr(msg.New("cli.dir_warning", "Warning", trimEnd(warning), "Dir", dir)))
+		e.say(e.Stdout, e.tr(msg.New("cli.dir_warning", "Warning", trimEnd(warning), "Dir", dir)))
 	}
 }

@@ -2,6 +2,7 @@ package cli_test
 
 import (
 	"errors"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -253,6 +254,8 @@ func TestShareCommand(t *testing.T) {
 		{name: "a folder and off", args: []string{"share", "w1", "--dir", t.TempDir(), "--off"}, code: cli.ExitUsage, calls: []string{}},
 		{name: "no name", args: []string{"share"}, code: cli.ExitUsage, calls: []string{}},
 		{name: "unknown name", args: []string{"share", "nope", "--dir", t.TempDir()}, code: cli.ExitError, stderr: []string{"nope"}},
+		{name: "which bots find the file, in Chinese", args: []string{"share", "w1", "--dir", filepath.Join(t.TempDir(), "conf")}, env: map[string]string{"LANG": "zh_HK.UTF-8"},
+			stdout: []string{"啟動的機械人無需任何設定即可讀到", "WEBULL_OPENAPI_TOKEN_DIR"}},
 		{name: "a target over ssh", args: []string{"share", "k1", "--ssh", "bot@vps.example:/srv/bot"}, stdout: []string{"k1"},
 			check: func(t *testing.T, f *fakeService) {
 				if sh := f.shared["k1"]; len(sh.Targets) != 1 {

@@ -65,7 +65,7 @@ func Kinds() []auth.KindInfo {
 		Share: auth.Share{
 			File: "the Webull SDK's token file", Dir: true, DirEnv: TokenDirEnv, FileName: TokenFileName, DirRule: TokenDirRule,
 			CheckDir: CheckShareDir,
-			UseOfDir: func(dir string) string { return UseOfTokenDir(dir).Sentence() },
+			UseOfDir: func(dir string) msg.Message { return UseOfTokenDir(dir).Message() },
 		},
 	}}
 }

@@ -77,15 +77,17 @@ func UseOfTokenDir(dir string) TokenDirUse {
 	return u
 }
 
-// Sentence says it to a person, without a full stop.
-func (u TokenDirUse) Sentence() string {
+// Message says it to a person, without a full stop.
+func (u TokenDirUse) Message() msg.Message {
 	env := TokenDirEnv + "=" + u.Dir
 	if u.DefaultFor != "" {
-		return "a bot started in " + u.DefaultFor + " finds " + u.File + " with nothing set (the SDK's default conf/ folder); a bot started elsewhere needs " +
-			env + " or this folder in its code"
+		return msg.New("webull.token_dir_use_default", "Start", u.DefaultFor, "File", u.File, "Env", env)
 	}
-	return "a bot finds " + u.File + " when started with " + env + " or with this folder in its code; with nothing set the SDK reads conf/token.txt under the bot's working folder instead"
+	return msg.New("webull.token_dir_use_env", "File", u.File, "Env", env)
 }
+
+// Sentence is Message in English.
+func (u TokenDirUse) Sentence() string { return u.Message().String() }
 
 // WriteTokenFile writes dir/token.txt the way the SDKs write it: three
 // lines with the token, its expiry in unix milliseconds (0 when unknown)
