@@ -544,7 +544,7 @@ func TestAppMessagesInEveryLanguage(t *testing.T) {
 		{msg.SimplifiedChinese, msg.New("app.extend_days", "Count", 90), "90 天"},
 		{msg.HongKongChinese, msg.New("app.extend_days", "Count", 90), "90 日"},
 		{msg.English, msg.New("app.logout_title", "Name", "futu-main"), "Log out of futu-main?"},
-		{msg.SimplifiedChinese, msg.New("app.logout_title", "Name", "futu-main"), "退出 futu-main 的登录？"},
+		{msg.SimplifiedChinese, msg.New("app.logout_title", "Name", "futu-main"), "退出登录 futu-main？"},
 		{msg.HongKongChinese, msg.New("app.logout_title", "Name", "futu-main"), "登出 futu-main？"},
 		{msg.HongKongChinese, msg.New("app.logout_futu", "Brand", msg.New("brand.futu")), "tokentray 會向富途撤銷其令牌，並從系統鑰匙圈刪除。向 tokentray 索取該令牌的腳本會停止運作，直至你重新登入。"},
 	}
