@@ -262,8 +262,9 @@ func (a *Agent) Snapshot() []Entry {
 	replaced := map[string]auth.Replacement{}
 	noToken := map[string]bool{}
 	if cs, err := a.eng.Credentials(context.Background()); err == nil {
+		lang := a.Lang()
 		for _, c := range cs {
-			accounts[c.Name] = c.Who()
+			accounts[c.Name] = lang.Render(c.WhoMsg())
 			replaced[c.Name] = c.Replaced
 			noToken[c.Name] = c.Kind == auth.KindWebull && c.TwoFactorOff
 		}
