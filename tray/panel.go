@@ -107,6 +107,22 @@ func (s *shown) add(parent any, items []MenuItem) {
 	}
 }
 
+// reassert sets the icon, title and tooltip again as they are, changed
+// or not. The tray library exports them on the bus while the first view
+// is being drawn: a value set between its reading them and its export
+// being in place is lost until the next change, which for an idle tray
+// may never come.
+func (s *shown) reassert() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed || !s.drawn {
+		return
+	}
+	s.p.SetIcon(s.icon)
+	s.p.SetTitle(s.title)
+	s.p.SetTooltip(s.tooltip)
+}
+
 // close stops all drawing: the panel's connection is going away.
 func (s *shown) close() {
 	s.mu.Lock()

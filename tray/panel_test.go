@@ -136,3 +136,24 @@ func TestAnAutostartToggleUpdatesOneItem(t *testing.T) {
 		t.Errorf("checking Start at login sent %d messages, want one item update", got)
 	}
 }
+
+// A value the tray library lost while it exported the item is set
+// again, as it is, even though nothing changed.
+func TestReassertSetsTheShownValuesAgain(t *testing.T) {
+	f := &fakePanel{}
+	s := newShown(f, nil)
+	s.reassert() // nothing drawn yet: nothing to set
+	if f.tips != 0 {
+		t.Fatalf("reassert before the first view set the tooltip %d times", f.tips)
+	}
+	s.apply(View{Title: "tokentray", Tooltip: "tokentray\nno credentials yet"})
+	f.mu.Lock()
+	f.tooltip = "" // lost by the library
+	f.mu.Unlock()
+	s.reassert()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.tooltip != "tokentray\nno credentials yet" || f.tips != 2 || f.titles != 2 || f.icons != 2 {
+		t.Errorf("after reassert: tooltip %q, %d tooltips, %d titles, %d icons", f.tooltip, f.tips, f.titles, f.icons)
+	}
+}

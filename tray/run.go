@@ -3,8 +3,15 @@
 package tray
 
 import (
+	"time"
+
 	"fyne.io/systray"
 )
+
+// reassertAfter are the waits, one after the other, after which the
+// first view's icon, title and tooltip are set again (see
+// shown.reassert).
+var reassertAfter = []time.Duration{100 * time.Millisecond, 500 * time.Millisecond, 1500 * time.Millisecond}
 
 // Run shows the tray and blocks until Stop. Views sent on updates redraw
 // it, sending the panel only what changed; onCmd runs (on its own
@@ -25,6 +32,16 @@ func Run(first View, updates <-chan View, onCmd func(Command)) {
 		go func() {
 			for v := range updates {
 				s.apply(v)
+			}
+		}()
+		// The library exports the icon's properties while this runs:
+		// what the first view set in between is lost, so set it again
+		// once the export is surely in place (only at start; an idle
+		// tray then stays silent).
+		go func() {
+			for _, d := range reassertAfter {
+				time.Sleep(d)
+				s.reassert()
 			}
 		}()
 	}, func() {
