@@ -83,8 +83,8 @@ func (e *env) prefs() (PrefsStore, error) {
 	return p.Prefs, nil
 }
 
-func unknownKey(key string) error {
-	return usage(msg.New("cli.not_a_setting", "Key", strconv.Quote(key), "Keys", strings.Join(append(store.SettingKeys(), autostartKey), ", ")))
+func unknownKey(e *env, key string) error {
+	return usage(msg.New("cli.not_a_setting", "Key", strconv.Quote(key), "Keys", strings.Join(append(store.SettingKeys(), autostartKey), e.tr(msg.New("cli.comma")))))
 }
 
 // autostartValue is "on" or "off", or why it cannot be known.
@@ -143,7 +143,7 @@ func showConfig(e *env, key string) error {
 	}
 	s, ok := store.LookupSetting(key)
 	if !ok {
-		return unknownKey(key)
+		return unknownKey(e, key)
 	}
 	ps, err := e.prefs()
 	if err != nil {
@@ -163,7 +163,7 @@ func setConfig(e *env, key, value string) error {
 	}
 	s, ok := store.LookupSetting(key)
 	if !ok {
-		return unknownKey(key)
+		return unknownKey(e, key)
 	}
 	// Checked before anything is opened: a wrong value is a wrong
 	// command line.

@@ -69,6 +69,12 @@ func TestAddAndUpdateRefuseAnotherKindsOption(t *testing.T) {
 		!strings.Contains(errOut.String(), `"mars" 並非有效的地區；請使用 us、hk、`) || strings.Contains(errOut.String(), "region") {
 		t.Errorf("add webull --region mars in zh-HK: exit %d, %q", code, errOut.String())
 	}
+	// The settings are listed with the language's own comma too.
+	errOut.Reset()
+	if code := cli.Run(context.Background(), []string{"config", "nosuch", "1"}, dHK); code != cli.ExitUsage ||
+		!strings.Contains(errOut.String(), "lead-time、check-every、") {
+		t.Errorf("config nosuch in zh-HK: exit %d, %q", code, errOut.String())
+	}
 	errOut.Reset()
 	if code := cli.Run(context.Background(), []string{"add", "webull", "w"}, d); code != cli.ExitUsage || !strings.Contains(errOut.String(), "add webull needs --region R (one of us, hk") {
 		t.Errorf("add webull without --region: exit %d, %q", code, errOut.String())
