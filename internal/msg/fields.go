@@ -81,6 +81,12 @@ func (t fieldTemplate) Execute(data any) (string, error) {
 		if i < len(t.fields) {
 			v := fieldText(m, t.fields[i])
 			spaceBefore(&b, v)
+			if i > 0 && s == "" {
+				// Two parameters written against each other for Chinese
+				// ("{{.Broker}}{{.Label}}": 富途访问令牌) keep a space where
+				// both are Latin words ("Webull App Key").
+				spaceBetweenWords(&b, v)
+			}
 			b.WriteString(v)
 		}
 	}
@@ -102,6 +108,21 @@ func spaceBefore(b *strings.Builder, next string) {
 		b.WriteByte(' ')
 	}
 }
+
+// spaceBetweenWords writes a space to b when next would join a Latin
+// letter or digit to the one b ends with.
+func spaceBetweenWords(b *strings.Builder, next string) {
+	if b.Len() == 0 || next == "" {
+		return
+	}
+	last, _ := utf8.DecodeLastRuneInString(b.String())
+	first, _ := utf8.DecodeRuneInString(next)
+	if word(last) && word(first) {
+		b.WriteByte(' ')
+	}
+}
+
+func word(r rune) bool { return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' }
 
 func han(r rune) bool { return r >= 0x2E80 && unicode.Is(unicode.Han, r) }
 
