@@ -92,10 +92,19 @@ func words(s string) []word {
 			j++
 		}
 		// Chinese after the command's last word ("add。") is not part of it.
-		cmd := strings.Join(fs[i:j+1], " ")
-		tail := ""
+		// (Fields glued before, "下一步：" and "tokentray", stay glued.)
+		var jb strings.Builder
+		for m := i; m <= j; m++ {
+			if m > i && !glued[m] {
+				jb.WriteByte(' ')
+			}
+			jb.WriteString(fs[m])
+		}
+		cmd, tail, spaced := jb.String(), "", false
 		if k := strings.IndexFunc(cmd, func(r rune) bool { return runeWidth(r) == 2 }); k > 0 {
 			cmd, tail = cmd[:k], cmd[k:]
+			spaced = strings.HasSuffix(cmd, " ")
+			cmd = strings.TrimRight(cmd, " ")
 		}
 		// The tail is words of its own ("（或 tokentray … exec …）"):
 		// another command may start in it, and its spaces are breaks; a
@@ -105,7 +114,7 @@ func words(s string) []word {
 			if r, _ := utf8.DecodeRuneInString(rest[0].text); closing(r) {
 				cmd, rest = cmd+rest[0].text, rest[1:]
 			} else {
-				rest[0].glue = true
+				rest[0].glue = !spaced
 			}
 		}
 		out = append(out, word{cmd, glued[i]})

@@ -66,3 +66,18 @@ func TestWrapKeepsACommandAfterChinesePunctuationWhole(t *testing.T) {
 		}
 	}
 }
+
+// A next command glued to the Chinese before it ("下一步：tokentray …")
+// stays glued when the sentence also names tokentray earlier.
+func TestWrapKeepsANextCommandGluedToItsLabel(t *testing.T) {
+	s := "webull-demo（Webull 令牌）不能延長至指定日期：tokentray 會自動為它的令牌續期。下一步：tokentray --sandbox refresh webull-demo"
+	for _, width := range []int{60, 78, 200} {
+		joined := strings.Join(wrap(s, width), "\n")
+		if strings.Contains(joined, "： ") || strings.Contains(joined, "tokentray 會") == false {
+			t.Errorf("at %d columns:\n%s", width, joined)
+		}
+		if strings.Join(strings.Fields(joined), "") != strings.Join(strings.Fields(s), "") {
+			t.Errorf("at %d columns the text changed:\n%s", width, joined)
+		}
+	}
+}
