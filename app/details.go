@@ -221,7 +221,7 @@ func (u *UI) showDetails() {
 	}
 	d.Account.SetText(orDash(account(c)))
 	if c.Access != nil {
-		d.Access.SetText(access(*c.Access))
+		d.Access.SetText(u.access(*c.Access))
 	} else {
 		d.Access.SetText("—")
 	}
@@ -396,24 +396,9 @@ func account(c auth.Credential) string {
 	return strings.Join(parts, " · ")
 }
 
-// access is what a login may do, in a few words.
-func access(a auth.Access) string {
-	var s string
-	switch {
-	case a.Quote && a.Trade:
-		s = lang.L("app.access_both")
-	case a.Quote:
-		s = lang.L("app.access_quotes")
-	case a.Trade:
-		s = lang.L("app.access_trade")
-	default:
-		s = lang.L("app.access_none")
-	}
-	if a.Trade && len(a.Accounts) > 0 {
-		s = lang.N("app.access_accounts", len(a.Accounts), kv("Access", s, "Accounts", strings.Join(a.Accounts, ", ")))
-	}
-	return s
-}
+// access is what a login may do, in a few words: the login's own
+// summary, said in the window's language.
+func (u *UI) access(a auth.Access) string { return u.lang.Render(a.SummaryMsg()) }
 
 func (u *UI) logoutSelected() {
 	r, ok := u.current()

@@ -715,27 +715,9 @@ func (e *env) accountSummary(a auth.Account) string {
 	return strings.Join(parts, " · ")
 }
 
-// accessSummary is what a Futu OAuth login may do, in a few words.
-func (e *env) accessSummary(a auth.Access) string {
-	var m msg.Message
-	switch {
-	case a.Quote && a.Trade:
-		m = msg.New("cli.access_both")
-	case a.Quote:
-		m = msg.New("cli.access_quote")
-	case a.Trade:
-		m = msg.New("cli.access_trade")
-	default:
-		m = msg.New("cli.access_none")
-	}
-	s := e.tr(m)
-	if a.Trade && len(a.Accounts) == 1 {
-		s = e.tr(msg.New("cli.access_account", "Access", s, "Account", a.Accounts[0]))
-	} else if a.Trade && len(a.Accounts) > 1 {
-		s = e.tr(msg.New("cli.access_accounts", "Access", s, "Accounts", strings.Join(a.Accounts, ", ")))
-	}
-	return s
-}
+// accessSummary is what a Futu OAuth login may do, in a few words:
+// the login's own summary, said in the person's language.
+func (e *env) accessSummary(a auth.Access) string { return e.tr(a.SummaryMsg()) }
 
 // statusExit is status's exit code, with one sentence naming the
 // credentials behind it: 3 when any needs the user or the file
