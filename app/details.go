@@ -295,22 +295,24 @@ func (u *UI) ago(d time.Duration) string {
 }
 
 // when is a moment as the window writes it: "7 Dec 2026 15:04" in
-// English, "2026年12月7日 15:04" in Chinese.
+// English, "2026 年 12 月 7 日 15:04" in Chinese (as the reasons and the
+// notifications write a date, a space between the digits and the
+// characters).
 func (u *UI) when(t time.Time) string {
 	t = t.Local()
 	if u.lang == msg.English {
 		return t.Format("2 Jan 2006 15:04")
 	}
-	return fmt.Sprintf("%d年%d月%d日 %s", t.Year(), t.Month(), t.Day(), t.Format("15:04"))
+	return fmt.Sprintf("%d 年 %d 月 %d 日 %s", t.Year(), t.Month(), t.Day(), t.Format("15:04"))
 }
 
-// day is a date as the window writes it: "7 Dec 2026", "2026年12月7日".
+// day is a date as the window writes it: "7 Dec 2026", "2026 年 12 月 7 日".
 func (u *UI) day(t time.Time) string {
 	t = t.Local()
 	if u.lang == msg.English {
 		return t.Format("2 Jan 2006")
 	}
-	return fmt.Sprintf("%d年%d月%d日", t.Year(), t.Month(), t.Day())
+	return fmt.Sprintf("%d 年 %d 月 %d 日", t.Year(), t.Month(), t.Day())
 }
 
 // kindTitle names a kind of credential ("Futu API key") in the language

@@ -554,3 +554,21 @@ func TestAppMessagesInEveryLanguage(t *testing.T) {
 		}
 	}
 }
+
+// The window writes a date as the reasons and the notifications beside
+// it do: a space between the digits and the characters.
+func TestTheWindowWritesChineseDatesAsTheReasonsDo(t *testing.T) {
+	at := time.Date(2026, 12, 7, 15, 4, 0, 0, time.Local)
+	for _, l := range []msg.Lang{msg.SimplifiedChinese, msg.HongKongChinese} {
+		u := &UI{lang: l}
+		if got := u.day(at); got != "2026 年 12 月 7 日" {
+			t.Errorf("%s day: %q", l, got)
+		}
+		if got := u.when(at); got != "2026 年 12 月 7 日 15:04" {
+			t.Errorf("%s when: %q", l, got)
+		}
+	}
+	if got := (&UI{lang: msg.English}).when(at); got != "7 Dec 2026 15:04" {
+		t.Errorf("English when: %q", got)
+	}
+}
