@@ -34,9 +34,9 @@ func TestStoreSentencesInEveryLanguage(t *testing.T) {
 			"check-every：1ns 超出范围（允许的值：1m 到 24h；默认 1h）",
 			"check-every：1ns 超出範圍（允許的值：1m 至 24h；預設 1h）"},
 		{refusal("language", "fr"),
-			"language: is not a language tokentray speaks (allowed: auto, en, zh-CN or zh-HK; default auto)",
-			"language：不是 tokentray 支持的语言（允许的值：auto、en、zh-CN 或 zh-HK；默认 auto）",
-			"language：不是 tokentray 支援的語言（允許的值：auto、en、zh-CN 或 zh-HK；預設 auto）"},
+			"language: \"fr\" is not a language tokentray speaks (allowed: auto, en, zh-CN or zh-HK; default auto)",
+			"language：\"fr\" 不是 tokentray 支持的语言（允许的值：auto、en、zh-CN 或 zh-HK；默认 auto）",
+			"language：\"fr\" 不是 tokentray 支援的語言（允許的值：auto、en、zh-CN 或 zh-HK；預設 auto）"},
 	}
 	for _, c := range cases {
 		for l, want := range map[msg.Lang]string{msg.English: c.en, msg.SimplifiedChinese: c.zhCN, msg.HongKongChinese: c.zhHK} {

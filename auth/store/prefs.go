@@ -171,7 +171,7 @@ var Settings = []Setting{
 		set: func(p *Prefs, v string) error {
 			l, err := msg.ParseSetting(v)
 			if err != nil {
-				return msg.Errorf("store.value_not_language")
+				return msg.Errorf("store.value_not_language", "Value", auth.ShownInputMsg(v))
 			}
 			p.Language = l
 			return nil
