@@ -159,12 +159,12 @@ func runAgent(ctx context.Context, d cli.Deps, door *system.Door, o cli.AgentRun
 			fmt.Fprintln(d.Stderr, n)
 		}
 		if demo.Seeded {
-			fmt.Fprintln(d.Stderr, lang.Render(msg.New("cli.sandbox_seeded", "Names", strings.Join(sandbox.DemoNames, ", "))))
+			cli.Say(d, d.Stderr, lang.Render(msg.New("cli.sandbox_seeded", "Names", strings.Join(sandbox.DemoNames, ", "))))
 		}
 		if demo.Shared {
-			fmt.Fprintln(d.Stderr, lang.Render(msg.New("cli.agent_sandbox_shared", "Futu", demo.FutuURL, "Webull", demo.WebullURL, "Phone", phone)))
+			cli.Say(d, d.Stderr, lang.Render(msg.New("cli.agent_sandbox_shared", "Futu", demo.FutuURL, "Webull", demo.WebullURL, "Phone", phone)))
 		} else {
-			fmt.Fprintln(d.Stderr, lang.Render(msg.New("cli.agent_sandbox", "Futu", demo.FutuURL, "Webull", demo.WebullURL, "Phone", phone)))
+			cli.Say(d, d.Stderr, lang.Render(msg.New("cli.agent_sandbox", "Futu", demo.FutuURL, "Webull", demo.WebullURL, "Phone", phone)))
 		}
 	}
 	mode := agentrun.Tray
@@ -188,7 +188,7 @@ func runAgent(ctx context.Context, d cli.Deps, door *system.Door, o cli.AgentRun
 	})
 	if !tray.HostPresent() {
 		log.SetOutput(tray.WithoutHostNoise(log.Writer()))
-		fmt.Fprintln(d.Stderr, lang.Render(msg.New("cli.agent_no_tray")))
+		cli.Say(d, d.Stderr, lang.Render(msg.New("cli.agent_no_tray")))
 		agent.OpenWindow("")
 	}
 	agent.Run(ctx)

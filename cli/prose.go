@@ -139,3 +139,12 @@ func commandStarts(fs []string, i int) bool {
 	return strings.HasSuffix(p, ":") || strings.HasSuffix(p, ",") || p == "or" || p == "(or" ||
 		strings.ContainsAny(lastRune(p), "：，；（、") || runeWidth([]rune(lastRune(p))[0]) == 2
 }
+
+// Say writes text to w as the commands write their sentences: on a
+// terminal each line is wrapped at the terminal's width, never inside an
+// address or a command; elsewhere as it is. The program uses it for the
+// lines the agent writes as it starts.
+func Say(d Deps, w io.Writer, text string) {
+	d.fill()
+	(&env{Deps: d}).say(w, text)
+}

@@ -81,3 +81,32 @@ func TestWrapKeepsANextCommandGluedToItsLabel(t *testing.T) {
 		}
 	}
 }
+
+// The agent's start lines, written by the program through Say, wrap as
+// the commands' sentences do: an address stays whole on a terminal.
+func TestSayWrapsForTheProgramAsForTheCommands(t *testing.T) {
+	var out bytes.Buffer
+	d := Deps{IsTerminal: func(any) bool { return true }, Getenv: func(k string) string {
+		if k == "COLUMNS" {
+			return "40"
+		}
+		return ""
+	}}
+	Say(d, &out, "The sandbox brokers run at http://127.0.0.1:46753/futu and the phone at http://127.0.0.1:46753/phone")
+	for _, l := range strings.Split(strings.TrimRight(out.String(), "\n"), "\n") {
+		if displayWidth(l) > 40 && !strings.Contains(l, "http://") {
+			t.Errorf("line wider than the terminal: %q", l)
+		}
+	}
+	if !strings.Contains(out.String(), "http://127.0.0.1:46753/futu") || !strings.Contains(out.String(), "http://127.0.0.1:46753/phone") {
+		t.Errorf("an address was cut: %q", out.String())
+	}
+	if strings.Count(out.String(), "\n") < 2 {
+		t.Errorf("not wrapped: %q", out.String())
+	}
+	out.Reset()
+	Say(Deps{IsTerminal: func(any) bool { return false }}, &out, "a b")
+	if out.String() != "a b\n" {
+		t.Errorf("not a terminal: %q", out.String())
+	}
+}
