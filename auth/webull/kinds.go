@@ -52,7 +52,7 @@ func Kinds() []auth.KindInfo {
 					// Absolute, so the agent finds it whatever its working folder.
 					dir, err := filepath.Abs(v)
 					if err != nil {
-						return auth.NeedsUser("--share-dir " + auth.ShownInput(v) + " is not a usable folder: " + err.Error())
+						return auth.NeedsUserBecause(auth.Action{}, msg.New("webull.share_dir_unusable", "Dir", auth.ShownInputMsg(v), "Err", err))
 					}
 					c.ShareWithSDK, c.SDKTokenDir = true, dir
 					return nil
