@@ -16,6 +16,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/nicksnyder/go-i18n/v2/i18n"
 )
 
 // catalogue reads every message file: area -> lang -> id -> forms.
@@ -389,5 +391,54 @@ func TestChineseAndLatinAreSpacedWhereAParameterMeetsTheText(t *testing.T) {
 		if got := c.l.Render(c.m); got != c.want {
 			t.Errorf("%s %s: got %q, want %q", c.l, c.m.ID, got, c.want)
 		}
+	}
+}
+
+// A message's file is found by its code's first part: every code of an
+// area's file begins with the area's name (the common area's excepted,
+// whose codes' first parts have no file of their own).
+func TestEveryCodeIsInTheFileItsFirstPartNames(t *testing.T) {
+	cat := catalogue(t)
+	for area, langs := range cat {
+		for id := range langs[English] {
+			first, _, _ := strings.Cut(id, ".")
+			if area == commonArea {
+				if _, own := cat[first]; own {
+					t.Errorf("common: %s begins with %s, an area of its own, where it would be looked for", id, first)
+				}
+				continue
+			}
+			if first != area {
+				t.Errorf("%s: %s does not begin with %q, so it would not be found", area, id, area+".")
+			}
+		}
+	}
+}
+
+// Saying a message reads only its own area's files (and the common
+// area's), in English and the language said: a command that speaks
+// through a few areas does not read the window's.
+func TestSayingAMessageReadsOnlyItsArea(t *testing.T) {
+	// Start as a process does, with nothing read yet.
+	bundleMu.Lock()
+	bundle, localizers, areas, loaded = nil, map[Lang]*i18n.Localizer{}, nil, map[string]bool{}
+	bundleMu.Unlock()
+	saidMu.Lock()
+	clear(said)
+	saidMu.Unlock()
+	SimplifiedChinese.Render(New("state.ok"))
+	SimplifiedChinese.Render(New("auth.access_none"))
+	bundleMu.RLock()
+	defer bundleMu.RUnlock()
+	for _, name := range []string{"common.en.json", "common.zh-CN.json", "auth.en.json", "auth.zh-CN.json"} {
+		if !loaded[name] {
+			t.Errorf("%s was not read", name)
+		}
+	}
+	if loaded["auth.zh-HK.json"] || loaded["common.zh-HK.json"] {
+		t.Error("a language not spoken was read")
+	}
+	if loaded["app.en.json"] || loaded["cli.zh-CN.json"] {
+		t.Error("an area not spoken from was read")
 	}
 }

@@ -39,45 +39,76 @@ var Files embed.FS
 // FilesDir is the folder of Files that holds the message files.
 const FilesDir = "locales"
 
-// The message files are read per language, the first time a message is
-// said in it: English (every language falls back to it) and that
-// language. A process speaking one language does not read and keep the
-// others' messages.
+// The message files are read per area and language, the first time a
+// message of that area is said in that language: English (every
+// language falls back to it) and that language. A process reads only
+// the areas it speaks from (a command's `status` the command line's and
+// the reasons' own, never the window's), and never the languages it
+// does not speak. A message's area is its code's first part ("cli" for
+// "cli.status_head"); codes without a file of their own (state.*,
+// dur.*, join...) are the common area's.
 var (
 	bundleMu   sync.RWMutex
 	bundle     *i18n.Bundle
 	localizers = map[Lang]*i18n.Localizer{}
+	areas      map[string]bool // the areas that have message files
+	loaded     = map[string]bool{}
 	loadErr    error
 )
 
-// loadLang reads the message files of l; the caller holds bundleMu.
-func loadLang(l Lang) {
-	if bundle == nil {
-		bundle = i18n.NewBundle(language.English)
-		bundle.RegisterUnmarshalFunc("json", json.Unmarshal)
+// commonArea holds the codes no other area's file names.
+const commonArea = "common"
+
+// listAreas reads which areas have files; the caller holds bundleMu.
+func listAreas() {
+	if areas != nil {
+		return
 	}
+	areas = map[string]bool{}
 	ents, err := fs.ReadDir(Files, FilesDir)
 	if err != nil {
 		loadErr = err
 		return
 	}
 	for _, e := range ents {
-		if !strings.HasSuffix(e.Name(), "."+string(l)+".json") {
-			continue
-		}
-		data, err := Files.ReadFile(FilesDir + "/" + e.Name())
-		if err == nil {
-			_, err = bundle.ParseMessageFileBytes(data, e.Name())
-		}
-		if err != nil && loadErr == nil {
-			loadErr = fmt.Errorf("message file %s: %w", e.Name(), err)
+		if area, _, ok := strings.Cut(e.Name(), "."); ok {
+			areas[area] = true
 		}
 	}
 }
 
+// areaOf is the area whose file holds the code id.
+func areaOf(id string) string {
+	if a, _, ok := strings.Cut(id, "."); ok && areas[a] {
+		return a
+	}
+	return commonArea
+}
+
+// loadArea reads the message file of area in l once; the caller holds
+// bundleMu for writing.
+func loadArea(area string, l Lang) {
+	if bundle == nil {
+		bundle = i18n.NewBundle(language.English)
+		bundle.RegisterUnmarshalFunc("json", json.Unmarshal)
+	}
+	name := area + "." + string(l) + ".json"
+	if loaded[name] {
+		return
+	}
+	loaded[name] = true
+	data, err := Files.ReadFile(FilesDir + "/" + name)
+	if err != nil {
+		return // an area with no text in l: English answers
+	}
+	if _, err = bundle.ParseMessageFileBytes(data, name); err != nil && loadErr == nil {
+		loadErr = fmt.Errorf("message file %s: %w", name, err)
+	}
+}
+
 // localizer says messages in l (English for a language tokentray does
-// not speak), reading its files first if need be. The caller holds
-// bundleMu for reading; it is let go while files are read.
+// not speak), reading the common area first if need be. The caller
+// holds bundleMu for reading; it is let go while files are read.
 func localizer(l Lang) *i18n.Localizer {
 	if loc := localizers[l]; loc != nil {
 		return loc
@@ -87,13 +118,14 @@ func localizer(l Lang) *i18n.Localizer {
 	}
 	bundleMu.RUnlock()
 	bundleMu.Lock()
+	listAreas()
 	if localizers[l] == nil {
 		if localizers[English] == nil {
-			loadLang(English)
+			loadArea(commonArea, English)
 			localizers[English] = i18n.NewLocalizer(bundle, string(English))
 		}
 		if l != English {
-			loadLang(l)
+			loadArea(commonArea, l)
 			localizers[l] = i18n.NewLocalizer(bundle, string(l), string(English))
 		}
 	}
@@ -103,16 +135,39 @@ func localizer(l Lang) *i18n.Localizer {
 	return loc
 }
 
+// needArea makes sure the area of code id is read in l and in English.
+// The caller holds bundleMu for reading; it is let go while files are
+// read.
+func needArea(l Lang, id string) {
+	area := areaOf(id)
+	if loaded[area+"."+string(l)+".json"] && loaded[area+".en.json"] {
+		return
+	}
+	bundleMu.RUnlock()
+	bundleMu.Lock()
+	loadArea(area, English)
+	if l != English && slices.Contains(Langs, l) {
+		loadArea(area, l)
+	}
+	bundleMu.Unlock()
+	bundleMu.RLock()
+}
+
 // LoadError reports a message file that could not be read (the tests
-// check it is nil); it reads every language's.
+// check it is nil); it reads every area of every language.
 func LoadError() error {
 	bundleMu.RLock()
 	for _, l := range Langs {
 		localizer(l)
 	}
 	bundleMu.RUnlock()
-	bundleMu.RLock()
-	defer bundleMu.RUnlock()
+	bundleMu.Lock()
+	for a := range areas {
+		for _, l := range Langs {
+			loadArea(a, l)
+		}
+	}
+	defer bundleMu.Unlock()
 	return loadErr
 }
 
@@ -228,7 +283,9 @@ func (l Lang) render(m Message) string {
 		}
 	}
 	bundleMu.RLock()
-	s, err := localizer(l).Localize(cfg)
+	loc := localizer(l)
+	needArea(l, m.ID)
+	s, err := loc.Localize(cfg)
 	bundleMu.RUnlock()
 	if err != nil || s == "" {
 		// A code this build does not know (a health written by a newer
